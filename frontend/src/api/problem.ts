@@ -1,0 +1,91 @@
+/** One invalid field of an RFC 9457 problem (`errors[]`). */
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** The body of an `application/problem+json` answer. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string | null;
+  request_id?: string | null;
+  errors?: FieldError[];
+}
+
+/** Thrown by the API client for every non-2xx answer, so callers can branch on `status`. */
+export class ProblemError extends Error {
+  readonly problem: Problem;
+  /** Seconds from `Retry-After`, when the server sent one (429, 503). */
+  readonly retryAfter: number | null;
+
+  constructor(problem: Problem, retryAfter: number | null = null) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ProblemError';
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+
+  get status(): number {
+    return this.problem.status;
+  }
+
+  get fieldErrors(): FieldError[] {
+    return this.problem.errors ?? [];
+  }
+}
+
+export function isProblemError(e: unknown): e is ProblemError {
+  return e instanceof ProblemError;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseFieldErrors(v: unknown): FieldError[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: FieldError[] = [];
+  for (const item of v) {
+    if (isRecord(item) && typeof item.field === 'string') {
+      out.push({
+        field: item.field,
+        code: typeof item.code === 'string' ? item.code : 'invalid',
+        message: typeof item.message === 'string' ? item.message : '',
+      });
+    }
+  }
+  return out;
+}
+
+/** Builds a ProblemError from any failed response, problem+json or not. */
+export async function problemFromResponse(response: Response): Promise<ProblemError> {
+  const text = await response.text().catch(() => '');
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const retryAfterHeader = response.headers.get('Retry-After');
+  const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : null;
+  if (isRecord(body)) {
+    return new ProblemError(
+      {
+        type: typeof body.type === 'string' ? body.type : 'about:blank',
+        title: typeof body.title === 'string' ? body.title : response.statusText || `HTTP ${response.status}`,
+        status: typeof body.status === 'number' ? body.status : response.status,
+        detail: typeof body.detail === 'string' ? body.detail : null,
+        request_id: typeof body.request_id === 'string' ? body.request_id : null,
+        errors: parseFieldErrors(body.errors),
+      },
+      retryAfter,
+    );
+  }
+  return new ProblemError(
+    { type: 'about:blank', title: response.statusText || `HTTP ${response.status}`, status: response.status, detail: text || null },
+    retryAfter,
+  );
+}

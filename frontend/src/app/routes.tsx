@@ -1,0 +1,70 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Spin } from 'antd';
+import { Route, Routes } from 'react-router';
+import { RequireAuth } from '../modules/auth/RequireAuth';
+import { useMe } from '../modules/auth/useSession';
+import { can } from './permissions';
+import { MODULES, type ModuleKey } from './modules';
+import type { Resource } from '../api/types';
+import { AppLayout } from './AppLayout';
+import { NotFound } from './NotFound';
+
+const SignIn = lazy(() => import('../modules/auth/SignIn'));
+const Dashboard = lazy(() => import('../modules/dashboard/Dashboard'));
+const CustomerList = lazy(() => import('../modules/customers/CustomerList'));
+const CustomerShow = lazy(() => import('../modules/customers/CustomerShow'));
+const CustomerCreate = lazy(() => import('../modules/customers/CustomerCreate'));
+const CustomerEdit = lazy(() => import('../modules/customers/CustomerEdit'));
+const RecycleBin = lazy(() => import('../modules/customers/RecycleBin'));
+const Settings = lazy(() => import('../modules/settings/Settings'));
+const ComingSoon = lazy(() => import('../modules/placeholder/ComingSoon'));
+
+function Loading() {
+  return (
+    <div className="full-center">
+      <Spin />
+    </div>
+  );
+}
+
+/** A route only the roles that may read `resource` reach; others see "not found". */
+function Guard({ resource, children }: { resource: Resource; children: ReactNode }) {
+  const me = useMe();
+  if (!can(me.data, resource, 'read')) return <NotFound />;
+  return <>{children}</>;
+}
+
+const comingSoon = MODULES.filter((m) => !m.built);
+
+export function AppRoutes() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Routes>
+        <Route path="/login" element={<SignIn />} />
+        <Route
+          element={
+            <RequireAuth>
+              <AppLayout />
+            </RequireAuth>
+          }
+        >
+          <Route index element={<Dashboard />} />
+          <Route path="customers" element={<Guard resource="customers"><CustomerList /></Guard>} />
+          <Route path="customers/new" element={<Guard resource="customers"><CustomerCreate /></Guard>} />
+          <Route path="customers/recycle-bin" element={<Guard resource="customers"><RecycleBin /></Guard>} />
+          <Route path="customers/:id" element={<Guard resource="customers"><CustomerShow /></Guard>} />
+          <Route path="customers/:id/edit" element={<Guard resource="customers"><CustomerEdit /></Guard>} />
+          <Route path="settings/*" element={<Guard resource="users"><Settings /></Guard>} />
+          {comingSoon.map((m) => (
+            <Route
+              key={m.key}
+              path={`${m.path.slice(1)}/*`}
+              element={<Guard resource={m.resource ?? 'customers'}><ComingSoon module={m.key as ModuleKey} /></Guard>}
+            />
+          ))}
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  );
+}

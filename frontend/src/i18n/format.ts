@@ -1,0 +1,34 @@
+/** Locale-aware formatting of dates, numbers and money; the locale is the UI language. */
+
+export function formatDateTime(value: string | null | undefined, locale: string): string {
+  if (!value) return '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+/** A calendar date `YYYY-MM-DD`, shown without time-zone shifts. */
+export function formatDate(value: string | null | undefined, locale: string): string {
+  if (!value) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (m && value.length === 10) {
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
+  }
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(d);
+}
+
+export function formatNumber(value: number | null | undefined, locale: string): string {
+  if (value === null || value === undefined) return '';
+  return new Intl.NumberFormat(locale).format(value);
+}
+
+/** Money as the API sends it: integer minor units plus an ISO 4217 currency. */
+export function formatMoney(money: { amount_minor: number; currency: string } | null | undefined, locale: string): string {
+  if (!money) return '';
+  const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency });
+  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
+  return fmt.format(money.amount_minor / 10 ** digits);
+}

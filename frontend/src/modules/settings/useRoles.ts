@@ -1,0 +1,50 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ifMatch, must } from '../../api/client';
+import type { Permission, Role } from '../../api/types';
+
+export const roleKeys = { all: ['roles'] as const };
+
+export function useRoles(enabled = true) {
+  return useQuery({
+    queryKey: roleKeys.all,
+    enabled,
+    staleTime: 5 * 60_000,
+    queryFn: async () => must(await api.GET('/api/v1/roles', { params: { query: { limit: 200 } } })).data,
+  });
+}
+
+export interface RoleBody {
+  key: string;
+  name: string;
+  description: string | null;
+  permissions: Record<string, Permission>;
+}
+
+export function useSaveRole() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ role, body }: { role?: Role; body: RoleBody }) => {
+      if (!role) {
+        return must(await api.POST('/api/v1/roles', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }));
+      }
+      const { key: _key, ...patch } = body;
+      return must(
+        await api.PATCH('/api/v1/roles/{id}', {
+          params: { path: { id: role.id }, header: { 'If-Match': ifMatch(role.version) } },
+          body: patch,
+        }),
+      );
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: roleKeys.all }),
+  });
+}
+
+export function useDeleteRole() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (role: Role) => {
+      await api.DELETE('/api/v1/roles/{id}', { params: { path: { id: role.id }, header: { 'If-Match': ifMatch(role.version) } } });
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: roleKeys.all }),
+  });
+}

@@ -1,0 +1,40 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ifMatch, must } from '../../api/client';
+import type { User } from '../../api/types';
+
+type CreateUserBody = Parameters<typeof api.POST<"/api/v1/users">>[1]["body"];
+type UpdateUserBody = Parameters<typeof api.PATCH<'/api/v1/users/{id}'>>[1]['body'];
+
+export const userKeys = { all: ['users'] as const, list: (q: Record<string, string>) => ['users', 'list', q] as const };
+
+/** Users for settings and for owner pickers (first 200; the picker searches with `q`). */
+export function useUsers(query: Record<string, string> = {}, enabled = true) {
+  return useQuery({
+    queryKey: userKeys.list(query),
+    enabled,
+    queryFn: async () => must(await api.GET('/api/v1/users', { params: { query: { ...query, limit: 200 } } })).data,
+  });
+}
+
+export function useCreateUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: NonNullable<CreateUserBody>) =>
+      must(await api.POST('/api/v1/users', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
+
+export function useUpdateUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ user, patch }: { user: User; patch: NonNullable<UpdateUserBody> }) =>
+      must(
+        await api.PATCH('/api/v1/users/{id}', {
+          params: { path: { id: user.id }, header: { 'If-Match': ifMatch(user.version) } },
+          body: patch,
+        }),
+      ),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}

@@ -1,0 +1,22 @@
+import { Button, Result } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { isProblemError } from '../api/problem';
+
+/** A failed load: 404 reads as "not found", anything else offers a retry. */
+export function ErrorResult({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  if (isProblemError(error) && error.status === 404) {
+    return <Result status="404" title={t('common.notFound')} />;
+  }
+  if (isProblemError(error) && error.status === 403) {
+    return <Result status="403" title={t('common.forbidden')} />;
+  }
+  return (
+    <Result
+      status="warning"
+      title={t('common.loadFailed')}
+      subTitle={error instanceof Error ? error.message : undefined}
+      extra={onRetry && <Button onClick={onRetry}>{t('common.retry')}</Button>}
+    />
+  );
+}
