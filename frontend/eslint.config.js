@@ -14,7 +14,7 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'warn',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Components never call fetch: server state goes through src/api/client.ts and the use*.ts hooks.
       'no-restricted-globals': ['error', { name: 'fetch', message: 'Use the typed client in src/api/client.ts through a use*.ts hook.' }],
     },

@@ -1,21 +1,33 @@
-import type { components } from './generated/schema';
+import type { paths } from './generated/schema';
 
-type S = components['schemas'];
-export type Me = S['Me'];
-export type Scope = S['Scope'];
-export type Permission = S['Permission'];
-export type Customer = S['Customer'];
-export type CreateCustomer = S['CreateCustomer'];
-export type UpdateCustomer = S['UpdateCustomer'];
-export type LifecycleStage = S['LifecycleStage'];
-export type Contact = S['Contact'];
-export type CreateContact = S['CreateContact'];
-export type UpdateContact = S['UpdateContact'];
-export type StageChange = S['StageChange'];
-export type User = S['User'];
-export type Team = S['Team'];
-export type Role = S['Role'];
-export type TokenResponse = S['TokenResponse'];
+/*
+ * Types are read off the operations rather than schema names, so the UI does not depend on
+ * what the server's OpenAPI document calls its DTOs.
+ */
+type JsonOf<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
+  ? R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer A } ? JsonOf<A> : never
+  : never;
+type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
+
+export type Me = Ok<'/api/v1/auth/me', 'get'>;
+export type TokenResponse = Ok<'/api/v1/auth/login', 'post'>;
+export type Customer = Ok<'/api/v1/customers/{id}', 'get'>;
+export type CustomerPage = Ok<'/api/v1/customers', 'get'>;
+export type CreateCustomer = Body<'/api/v1/customers', 'post'>;
+export type UpdateCustomer = Body<'/api/v1/customers/{id}', 'patch'>;
+export type LifecycleStage = Customer['lifecycle_stage'];
+export type Contact = Ok<'/api/v1/contacts/{id}', 'get'>;
+export type CreateContact = Body<'/api/v1/customers/{id}/contacts', 'post'>;
+export type UpdateContact = Body<'/api/v1/contacts/{id}', 'patch'>;
+export type StageChange = Ok<'/api/v1/customers/{id}/stage-history', 'get'>['data'][number];
+export type User = Ok<'/api/v1/users/{id}', 'get'>;
+export type CreateUser = Body<'/api/v1/users', 'post'>;
+export type UpdateUser = Body<'/api/v1/users/{id}', 'patch'>;
+export type Team = Ok<'/api/v1/teams/{id}', 'get'>;
+export type Role = Ok<'/api/v1/roles/{id}', 'get'>;
+export type Permission = NonNullable<Me['permissions'][string]>;
+export type Scope = Permission['read'];
 
 export const LIFECYCLE_STAGES = ['potential', 'prospect', 'customer', 'churned'] as const satisfies readonly LifecycleStage[];
 export const VALUE_TIERS = ['a', 'b', 'c'] as const;

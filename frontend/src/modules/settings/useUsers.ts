@@ -1,9 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must } from '../../api/client';
-import type { User } from '../../api/types';
+import type { CreateUser, UpdateUser, User } from '../../api/types';
 
-type CreateUserBody = Parameters<typeof api.POST<"/api/v1/users">>[1]["body"];
-type UpdateUserBody = Parameters<typeof api.PATCH<'/api/v1/users/{id}'>>[1]['body'];
 
 export const userKeys = { all: ['users'] as const, list: (q: Record<string, string>) => ['users', 'list', q] as const };
 
@@ -19,7 +17,7 @@ export function useUsers(query: Record<string, string> = {}, enabled = true) {
 export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (body: NonNullable<CreateUserBody>) =>
+    mutationFn: async (body: CreateUser) =>
       must(await api.POST('/api/v1/users', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: userKeys.all }),
   });
@@ -28,7 +26,7 @@ export function useCreateUser() {
 export function useUpdateUser() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async ({ user, patch }: { user: User; patch: NonNullable<UpdateUserBody> }) =>
+    mutationFn: async ({ user, patch }: { user: User; patch: UpdateUser }) =>
       must(
         await api.PATCH('/api/v1/users/{id}', {
           params: { path: { id: user.id }, header: { 'If-Match': ifMatch(user.version) } },

@@ -1,0 +1,227 @@
+import { useState } from 'react';
+import { Alert, App, Button, Checkbox, Col, DatePicker, Form, Input, Modal, Popconfirm, Row, Space, Table, Tag } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import { can } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import type { Contact } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { useMe } from '../auth/useSession';
+import { useContacts, useDeleteContact, useSaveContact } from './useCustomers';
+
+const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes'] as const;
+export const CONTACT_FIELDS = [...TEXT_FIELDS, 'birthday', 'is_primary'] as const;
+
+interface ContactFormValues {
+  name: string;
+  title?: string | null;
+  department?: string | null;
+  phone?: string | null;
+  mobile?: string | null;
+  email?: string | null;
+  wechat?: string | null;
+  notes?: string | null;
+  birthday?: Dayjs | null;
+  is_primary?: boolean;
+}
+
+function toWire(v: ContactFormValues) {
+  const out: Record<string, unknown> = {};
+  for (const k of TEXT_FIELDS) {
+    const s = v[k]?.trim();
+    out[k] = s ? s : null;
+  }
+  out.birthday = v.birthday ? v.birthday.format('YYYY-MM-DD') : null;
+  out.is_primary = v.is_primary ?? false;
+  return out as { name: string } & Record<string, unknown>;
+}
+
+export function ContactsPanel({ customerId }: { customerId: string }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const contacts = useContacts(customerId);
+  const save = useSaveContact(customerId);
+  const remove = useDeleteContact(customerId);
+  const { message } = App.useApp();
+  const [editing, setEditing] = useState<Contact | 'new' | null>(null);
+  const [form] = Form.useForm<ContactFormValues>();
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const open = (c: Contact | 'new') => {
+    setFormError(null);
+    form.resetFields();
+    if (c !== 'new') {
+      form.setFieldsValue({ ...c, birthday: c.birthday ? dayjs(c.birthday) : null });
+    }
+    setEditing(c);
+  };
+
+  const submit = async () => {
+    let values: ContactFormValues;
+    try {
+      values = await form.validateFields();
+    } catch {
+      return;
+    }
+    setFormError(null);
+    const body = toWire(values);
+    try {
+      if (editing === 'new') {
+        await save.mutateAsync({ kind: 'create', body });
+      } else if (editing) {
+        const before = toWire({ ...editing, birthday: editing.birthday ? dayjs(editing.birthday) : null });
+        const patch = Object.fromEntries(Object.entries(body).filter(([k, v]) => JSON.stringify(before[k]) !== JSON.stringify(v)));
+        await save.mutateAsync({ kind: 'update', contact: editing, patch });
+      }
+      void message.success(t('common.saved'));
+      setEditing(null);
+    } catch (e) {
+      if (isProblemError(e) && e.status === 412) {
+        setFormError(t('stale.descriptionShort'));
+        void contacts.refetch();
+        return;
+      }
+      setFormError(applyProblemToForm(form, e, CONTACT_FIELDS));
+    }
+  };
+
+  if (contacts.isError) return <ErrorResult error={contacts.error} onRetry={() => void contacts.refetch()} />;
+  const canCreate = can(me, 'contacts', 'create') || can(me, 'customers', 'update');
+  const canUpdate = can(me, 'contacts', 'update') || can(me, 'customers', 'update');
+  const canDelete = can(me, 'contacts', 'delete') || can(me, 'customers', 'update');
+
+  return (
+    <div>
+      {canCreate && (
+        <Button icon={<PlusOutlined />} onClick={() => open('new')} style={{ marginBottom: 12 }} data-testid="contact-add">
+          {t('contact.add')}
+        </Button>
+      )}
+      <Table<Contact>
+        rowKey="id"
+        size="small"
+        loading={contacts.isPending}
+        dataSource={contacts.data ?? []}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        data-testid="contacts-table"
+        columns={[
+          {
+            title: t('contact.name'),
+            dataIndex: 'name',
+            render: (_: unknown, c: Contact) => (
+              <Space>
+                {c.name}
+                {c.is_primary && <Tag color="blue">{t('contact.primary')}</Tag>}
+              </Space>
+            ),
+          },
+          { title: t('contact.title'), dataIndex: 'title' },
+          { title: t('contact.mobile'), dataIndex: 'mobile' },
+          { title: t('contact.phone'), dataIndex: 'phone' },
+          { title: t('contact.email'), dataIndex: 'email' },
+          { title: t('contact.wechat'), dataIndex: 'wechat' },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            render: (_: unknown, c: Contact) => (
+              <Space>
+                {canUpdate && (
+                  <Button size="small" type="link" onClick={() => open(c)} data-testid="contact-edit">
+                    {t('common.edit')}
+                  </Button>
+                )}
+                {canDelete && (
+                  <Popconfirm
+                    title={t('contact.deleteConfirm')}
+                    okText={t('common.delete')}
+                    cancelText={t('common.cancel')}
+                    onConfirm={() =>
+                      remove.mutate(c, {
+                        onSuccess: () => void message.success(t('contact.deleted')),
+                        onError: (e) => void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
+                      })
+                    }
+                  >
+                    <Button size="small" type="link" danger data-testid="contact-delete">
+                      {t('common.delete')}
+                    </Button>
+                  </Popconfirm>
+                )}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      <Modal
+        open={editing !== null}
+        title={editing === 'new' ? t('contact.add') : t('contact.edit')}
+        onCancel={() => setEditing(null)}
+        onOk={() => void submit()}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        confirmLoading={save.isPending}
+        okButtonProps={{ 'data-testid': 'contact-save' } as { danger?: boolean }}
+        forceRender
+      >
+        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="contact-form-error" />}
+        <Form form={form} layout="vertical" data-testid="contact-form">
+          <Row gutter={12}>
+            <Col xs={24} sm={12}>
+              <Form.Item name="name" label={t('contact.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
+                <Input data-testid="contact-name" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="title" label={t('contact.title')}>
+                <Input data-testid="contact-title" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="department" label={t('contact.department')}>
+                <Input />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="mobile" label={t('contact.mobile')}>
+                <Input data-testid="contact-mobile" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="phone" label={t('contact.phone')}>
+                <Input />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="email" label={t('contact.email')}>
+                <Input data-testid="contact-email" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="wechat" label={t('contact.wechat')}>
+                <Input />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="birthday" label={t('contact.birthday')}>
+                <DatePicker style={{ width: '100%' }} />
+              </Form.Item>
+            </Col>
+            <Col xs={24}>
+              <Form.Item name="notes" label={t('contact.notes')}>
+                <Input.TextArea rows={2} />
+              </Form.Item>
+            </Col>
+            <Col xs={24}>
+              <Form.Item name="is_primary" valuePropName="checked">
+                <Checkbox>{t('contact.primary')}</Checkbox>
+              </Form.Item>
+            </Col>
+          </Row>
+        </Form>
+      </Modal>
+    </div>
+  );
+}

@@ -1,0 +1,254 @@
+import { useState } from 'react';
+import { Alert, Button, Col, DatePicker, Form, Input, Row, Select, Space } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import type { CreateCustomer, Customer, UpdateCustomer } from '../../api/types';
+import { GENDERS, LIFECYCLE_STAGES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { useOwnerOptions, useTeamOptions } from './useOptions';
+
+/** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
+export interface CustomerFormValues {
+  kind: 'company' | 'individual';
+  name: string;
+  industry?: string | null;
+  size_band?: string | null;
+  province?: string | null;
+  city?: string | null;
+  district?: string | null;
+  address?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  website?: string | null;
+  credit_code?: string | null;
+  source_channel?: string | null;
+  lifecycle_stage?: string;
+  value_tier?: string | null;
+  tags?: string[];
+  gender?: string | null;
+  birthday?: Dayjs | null;
+  preferences?: string | null;
+  notes?: string | null;
+  owner_id?: string;
+  team_id?: string | null;
+}
+
+export const CUSTOMER_FIELDS = [
+  'kind', 'name', 'industry', 'size_band', 'province', 'city', 'district', 'address', 'phone', 'email', 'website',
+  'credit_code', 'source_channel', 'lifecycle_stage', 'value_tier', 'tags', 'gender', 'birthday', 'preferences', 'notes',
+  'owner_id', 'team_id',
+] as const;
+
+export function toFormValues(c: Customer): CustomerFormValues {
+  return {
+    kind: c.kind,
+    name: c.name,
+    industry: c.industry,
+    size_band: c.size_band,
+    province: c.province,
+    city: c.city,
+    district: c.district,
+    address: c.address,
+    phone: c.phone,
+    email: c.email,
+    website: c.website,
+    credit_code: c.credit_code,
+    source_channel: c.source_channel,
+    lifecycle_stage: c.lifecycle_stage,
+    value_tier: c.value_tier,
+    tags: c.tags,
+    gender: c.gender,
+    birthday: c.birthday ? dayjs(c.birthday) : null,
+    preferences: c.preferences,
+    notes: c.notes,
+    owner_id: c.owner_id,
+    team_id: c.team_id,
+  };
+}
+
+type Wire = Record<string, unknown>;
+
+/** Form values as the API wants them: blank text is null, dates are `YYYY-MM-DD`. */
+export function toWire(v: CustomerFormValues): Wire {
+  const out: Wire = {};
+  for (const key of CUSTOMER_FIELDS) {
+    const value = v[key];
+    if (value === undefined) continue;
+    if (key === 'birthday') {
+      out.birthday = value ? (value as Dayjs).format('YYYY-MM-DD') : null;
+    } else if (typeof value === 'string') {
+      const trimmed = value.trim();
+      out[key] = trimmed === '' ? null : trimmed;
+    } else {
+      out[key] = value;
+    }
+  }
+  if (out.kind === 'company') {
+    // individual-only fields are left alone for companies
+    delete out.gender;
+    delete out.birthday;
+    delete out.preferences;
+  }
+  return out;
+}
+
+/** The merge-patch between what the user saw and what they submit: only changed fields. */
+export function diffPatch(before: Wire, after: Wire): Wire {
+  const patch: Wire = {};
+  for (const [k, v] of Object.entries(after)) {
+    if (JSON.stringify(before[k] ?? null) !== JSON.stringify(v ?? null)) patch[k] = v;
+  }
+  return patch;
+}
+
+export function toCreateBody(v: CustomerFormValues): CreateCustomer {
+  const wire = toWire(v);
+  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
+  return wire as unknown as CreateCustomer;
+}
+
+export function toUpdatePatch(base: Customer, v: CustomerFormValues): UpdateCustomer {
+  return diffPatch(toWire(toFormValues(base)), toWire(v)) as UpdateCustomer;
+}
+
+interface Props {
+  initial?: CustomerFormValues;
+  mode: 'create' | 'edit';
+  submitting: boolean;
+  onSubmit: (values: CustomerFormValues) => Promise<unknown>;
+  onCancel: () => void;
+  /** Shown above the form (e.g. the stale-edit notice). */
+  banner?: React.ReactNode;
+  form?: ReturnType<typeof Form.useForm<CustomerFormValues>>[0];
+}
+
+export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, banner, form: external }: Props) {
+  const { t } = useTranslation();
+  const [own] = Form.useForm<CustomerFormValues>();
+  const form = external ?? own;
+  const [formError, setFormError] = useState<string | null>(null);
+  const kind = Form.useWatch('kind', form) ?? initial?.kind ?? 'company';
+  const owners = useOwnerOptions();
+  const teams = useTeamOptions();
+
+  const finish = async (values: CustomerFormValues) => {
+    setFormError(null);
+    try {
+      await onSubmit(values);
+    } catch (e) {
+      const message = applyProblemToForm(form, e, CUSTOMER_FIELDS);
+      // a 412 is shown by the caller's banner
+      if (!(e instanceof Error && 'status' in e && (e as { status: number }).status === 412)) setFormError(message);
+    }
+  };
+
+  const opt = (prefix: string, values: readonly string[]) => values.map((v) => ({ value: v, label: t(`${prefix}.${v}`) }));
+  const text = (name: keyof CustomerFormValues, label: string, span = 12, extra?: React.ComponentProps<typeof Input>) => (
+    <Col xs={24} md={span}>
+      <Form.Item name={name} label={label}>
+        <Input allowClear data-testid={`customer-${name}`} {...extra} />
+      </Form.Item>
+    </Col>
+  );
+
+  return (
+    <Form<CustomerFormValues>
+      form={form}
+      layout="vertical"
+      initialValues={initial ?? { kind: 'company', lifecycle_stage: 'potential', tags: [] }}
+      onFinish={(v) => void finish(v)}
+      onFinishFailed={() => setFormError(null)}
+      scrollToFirstError
+      data-testid="customer-form"
+    >
+      {banner}
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+      <Row gutter={16}>
+        <Col xs={24} md={8}>
+          <Form.Item name="kind" label={t('customer.kind')} rules={[{ required: true, message: t('validation.required') }]}>
+            <Select options={opt('kind', ['company', 'individual'])} data-testid="customer-kind" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={16}>
+          <Form.Item name="name" label={t('customer.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
+            <Input data-testid="customer-name" />
+          </Form.Item>
+        </Col>
+        {text('phone', t('customer.phone'))}
+        {text('email', t('customer.email'), 12, { type: 'email' })}
+        {text('industry', t('customer.industry'))}
+        <Col xs={24} md={12}>
+          <Form.Item name="size_band" label={t('customer.sizeBand')}>
+            <Select allowClear options={opt('sizeBand', SIZE_BANDS)} />
+          </Form.Item>
+        </Col>
+        {text('province', t('customer.province'), 8)}
+        {text('city', t('customer.city'), 8)}
+        {text('district', t('customer.district'), 8)}
+        {text('address', t('customer.address'), 24)}
+        {text('website', t('customer.website'))}
+        {kind === 'company' && text('credit_code', t('customer.creditCode'))}
+        <Col xs={24} md={8}>
+          <Form.Item name="source_channel" label={t('customer.sourceChannel')}>
+            <Select allowClear options={opt('source', SOURCE_CHANNELS)} />
+          </Form.Item>
+        </Col>
+        {mode === 'create' && (
+          <Col xs={24} md={8}>
+            <Form.Item name="lifecycle_stage" label={t('customer.stage')}>
+              <Select options={opt('stage', LIFECYCLE_STAGES)} data-testid="customer-stage" />
+            </Form.Item>
+          </Col>
+        )}
+        <Col xs={24} md={8}>
+          <Form.Item name="value_tier" label={t('customer.valueTier')}>
+            <Select allowClear options={opt('tier', VALUE_TIERS)} />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={mode === 'create' ? 24 : 8}>
+          <Form.Item name="tags" label={t('customer.tags')}>
+            <Select mode="tags" tokenSeparators={[',', '，']} open={false} suffixIcon={null} data-testid="customer-tags" />
+          </Form.Item>
+        </Col>
+        {kind === 'individual' && (
+          <>
+            <Col xs={24} md={8}>
+              <Form.Item name="gender" label={t('customer.gender')}>
+                <Select allowClear options={opt('gender', GENDERS)} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={8}>
+              <Form.Item name="birthday" label={t('customer.birthday')}>
+                <DatePicker style={{ width: '100%' }} />
+              </Form.Item>
+            </Col>
+            {text('preferences', t('customer.preferences'), 8)}
+          </>
+        )}
+        {owners.enabled && (
+          <Col xs={24} md={12}>
+            <Form.Item name="owner_id" label={t('customer.owner')}>
+              <Select showSearch={{ optionFilterProp: 'label' }} allowClear options={owners.options} loading={owners.loading} data-testid="customer-owner" />
+            </Form.Item>
+          </Col>
+        )}
+        <Col xs={24} md={12}>
+          <Form.Item name="team_id" label={t('customer.team')}>
+            <Select allowClear options={teams.options} loading={teams.loading} data-testid="customer-team" />
+          </Form.Item>
+        </Col>
+        <Col xs={24}>
+          <Form.Item name="notes" label={t('customer.notes')}>
+            <Input.TextArea rows={3} />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Space>
+        <Button type="primary" htmlType="submit" loading={submitting} data-testid="customer-save">
+          {t('common.save')}
+        </Button>
+        <Button onClick={onCancel}>{t('common.cancel')}</Button>
+      </Space>
+    </Form>
+  );
+}

@@ -1,0 +1,165 @@
+import { App, Button, Card, Descriptions, Popconfirm, Select, Space, Spin, Tabs, Typography, Empty, Timeline } from 'antd';
+import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams } from 'react-router';
+import { can } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import { LIFECYCLE_STAGES, type Customer, type LifecycleStage } from '../../api/types';
+import { formatDate, formatDateTime } from '../../i18n/format';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { useMe } from '../auth/useSession';
+import { ContactsPanel } from './ContactsPanel';
+import { StageTag } from './labels';
+import { useCustomer, useDeleteCustomer, useStageHistory, useUpdateCustomer } from './useCustomers';
+
+export default function CustomerShow() {
+  const { id = '' } = useParams();
+  const customer = useCustomer(id);
+  if (customer.isPending) return <Spin />;
+  if (customer.isError) return <ErrorResult error={customer.error} onRetry={() => void customer.refetch()} />;
+  return <Show customer={customer.data} reload={() => void customer.refetch()} />;
+}
+
+function Show({ customer: c, reload }: { customer: Customer; reload: () => void }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const me = useMe().data;
+  const navigate = useNavigate();
+  const { message, modal } = App.useApp();
+  const update = useUpdateCustomer();
+  const remove = useDeleteCustomer();
+
+  const onStale = () =>
+    modal.warning({
+      title: t('stale.title'),
+      content: t('stale.descriptionShort'),
+      okText: t('stale.reload'),
+      onOk: reload,
+    });
+
+  const changeStage = (stage: LifecycleStage) => {
+    update.mutate(
+      { id: c.id, version: c.version, patch: { lifecycle_stage: stage } },
+      {
+        onSuccess: () => void message.success(t('customer.stageChanged', { stage: t(`stage.${stage}`) })),
+        onError: (e) => (isProblemError(e) && e.status === 412 ? onStale() : void message.error(e.message)),
+      },
+    );
+  };
+
+  const onDelete = () => {
+    remove.mutate(
+      { id: c.id, version: c.version },
+      {
+        onSuccess: () => {
+          void message.success(t('customer.deleted'));
+          navigate('/customers');
+        },
+        onError: (e) => (isProblemError(e) && e.status === 412 ? onStale() : void message.error(e.message)),
+      },
+    );
+  };
+
+  const v = (x: string | null | undefined) => x || '—';
+  const canUpdate = can(me, 'customers', 'update');
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card>
+        <div className="page-head">
+          <Space wrap>
+            <Typography.Title level={3} data-testid="customer-title">{c.name}</Typography.Title>
+            <StageTag stage={c.lifecycle_stage} />
+          </Space>
+          <Space wrap>
+            {canUpdate && (
+              <Select<LifecycleStage>
+                value={c.lifecycle_stage}
+                loading={update.isPending}
+                onChange={changeStage}
+                options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }))}
+                style={{ minWidth: 140 }}
+                aria-label={t('customer.changeStage')}
+                data-testid="stage-select"
+              />
+            )}
+            {canUpdate && (
+              <Button icon={<EditOutlined />} onClick={() => navigate(`/customers/${c.id}/edit`)} data-testid="customer-edit">
+                {t('common.edit')}
+              </Button>
+            )}
+            {can(me, 'customers', 'delete') && (
+              <Popconfirm title={t('customer.deleteConfirm')} onConfirm={onDelete} okText={t('common.delete')} cancelText={t('common.cancel')} okButtonProps={{ danger: true, 'data-testid': 'confirm-delete' } as { danger: boolean }}>
+                <Button danger icon={<DeleteOutlined />} loading={remove.isPending} data-testid="customer-delete">
+                  {t('common.delete')}
+                </Button>
+              </Popconfirm>
+            )}
+          </Space>
+        </div>
+        <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} data-testid="customer-profile">
+          <Descriptions.Item label={t('customer.kind')}>{t(`kind.${c.kind}`)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.industry')}>{v(c.industry)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.sizeBand')}>{c.size_band ? t(`sizeBand.${c.size_band}`) : '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.region')}>{v([c.province, c.city, c.district].filter(Boolean).join(' / '))}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.address')}>{v(c.address)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.phone')}><span data-testid="customer-phone">{v(c.phone)}</span></Descriptions.Item>
+          <Descriptions.Item label={t('customer.email')}>{v(c.email)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.website')}>{v(c.website)}</Descriptions.Item>
+          {c.kind === 'company' && <Descriptions.Item label={t('customer.creditCode')}>{v(c.credit_code)}</Descriptions.Item>}
+          <Descriptions.Item label={t('customer.sourceChannel')}>{c.source_channel ? t(`source.${c.source_channel}`) : '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.valueTier')}>{c.value_tier ? t(`tier.${c.value_tier}`) : '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.tags')}>{c.tags.length ? c.tags.join(', ') : '—'}</Descriptions.Item>
+          {c.kind === 'individual' && (
+            <>
+              <Descriptions.Item label={t('customer.gender')}>{c.gender ? t(`gender.${c.gender}`) : '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('customer.birthday')}>{v(formatDate(c.birthday, lang))}</Descriptions.Item>
+              <Descriptions.Item label={t('customer.preferences')}>{v(c.preferences)}</Descriptions.Item>
+            </>
+          )}
+          <Descriptions.Item label={t('customer.owner')}>{v(c.owner_name)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.team')}>{v(c.team_name)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.createdAt')}>{formatDateTime(c.created_at, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.updatedAt')}>{formatDateTime(c.updated_at, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.notes')} span="filled">{v(c.notes)}</Descriptions.Item>
+        </Descriptions>
+      </Card>
+      <Card>
+        <Tabs
+          defaultActiveKey="contacts"
+          items={[
+            { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsPanel customerId={c.id} /> },
+            { key: 'history', label: t('customer.tabs.stageHistory'), children: <StageHistory customerId={c.id} /> },
+            ...(['timeline', 'opportunities', 'orders', 'tickets', 'requirements'] as const).map((k) => ({
+              key: k,
+              label: t(`customer.tabs.${k}`),
+              children: <Empty description={t('customer.tabs.later', { what: t(`customer.tabs.${k}`) })} data-testid={`tab-placeholder-${k}`} />,
+            })),
+          ]}
+        />
+      </Card>
+    </Space>
+  );
+}
+
+function StageHistory({ customerId }: { customerId: string }) {
+  const { t, i18n } = useTranslation();
+  const history = useStageHistory(customerId);
+  if (history.isPending) return <Spin />;
+  if (history.isError) return <ErrorResult error={history.error} onRetry={() => void history.refetch()} />;
+  if (history.data.length === 0) return <Empty description={t('customer.noHistory')} />;
+  return (
+    <Timeline
+      data-testid="stage-history"
+      items={history.data.map((h) => ({
+        key: h.id,
+        content: (
+          <span>
+            {h.from_stage ? `${t(`stage.${h.from_stage}`)} → ` : ''}
+            <b>{t(`stage.${h.to_stage}`)}</b> · {h.changed_by_name ?? t('customer.system')} · {formatDateTime(h.changed_at, i18n.language)}
+          </span>
+        ),
+      }))}
+    />
+  );
+}

@@ -1,0 +1,25 @@
+import { can } from '../../app/permissions';
+import { useMe } from '../auth/useSession';
+import { useTeams } from '../settings/useTeams';
+import { useUsers } from '../settings/useUsers';
+
+/** Owner choices: all users for roles that may list them, otherwise none (the owner is the caller). */
+export function useOwnerOptions() {
+  const me = useMe().data;
+  const enabled = can(me, 'users', 'read');
+  const users = useUsers({ active: 'true' }, enabled);
+  return {
+    enabled,
+    loading: users.isLoading,
+    options: (users.data ?? []).map((u) => ({ value: u.id, label: `${u.display_name} (${u.email})` })),
+  };
+}
+
+/** Team choices: every team for roles that may list teams, otherwise the caller's own teams. */
+export function useTeamOptions() {
+  const me = useMe().data;
+  const enabled = can(me, 'teams', 'read');
+  const teams = useTeams(enabled);
+  const list = enabled ? (teams.data ?? []) : (me?.teams ?? []);
+  return { loading: enabled && teams.isLoading, options: list.map((t) => ({ value: t.id, label: t.name })) };
+}

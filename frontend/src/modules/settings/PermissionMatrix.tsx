@@ -1,0 +1,60 @@
+import { Select, Table } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { ACTIONS, RESOURCES, SCOPES, type Action, type Permission, type Resource, type Scope } from '../../api/types';
+
+export type Matrix = Record<string, Permission>;
+
+export const NO_PERMISSION: Permission = { read: 'none', create: 'none', update: 'none', delete: 'none', export: 'none' };
+
+/** A full matrix: every known resource present, missing ones as `none`. */
+export function completeMatrix(m: Partial<Record<string, Permission>>): Matrix {
+  const out: Matrix = {};
+  for (const r of RESOURCES) out[r] = { ...NO_PERMISSION, ...(m[r] ?? {}) };
+  for (const [r, p] of Object.entries(m)) if (p && !(r in out)) out[r] = p;
+  return out;
+}
+
+export function setScope(m: Matrix, resource: string, action: Action, scope: Scope): Matrix {
+  return { ...m, [resource]: { ...(m[resource] ?? NO_PERMISSION), [action]: scope } };
+}
+
+/** Resources × actions, each cell a scope none/own/team/all. */
+export function PermissionMatrix({ value, onChange, readOnly }: { value: Matrix; onChange?: (m: Matrix) => void; readOnly?: boolean }) {
+  const { t } = useTranslation();
+  const rows = Object.keys(value).map((resource) => ({ resource }));
+  return (
+    <Table
+      rowKey="resource"
+      size="small"
+      pagination={false}
+      dataSource={rows}
+      scroll={{ x: 'max-content' }}
+      data-testid="permission-matrix"
+      columns={[
+        {
+          title: t('settings.resource'),
+          dataIndex: 'resource',
+          render: (r: string) => ((RESOURCES as readonly string[]).includes(r) ? t(`resource.${r as Resource}`) : r),
+        },
+        ...ACTIONS.map((action) => ({
+          title: t(`action.${action}`),
+          key: action,
+          render: (_: unknown, row: { resource: string }) => {
+            const scope = value[row.resource]?.[action] ?? 'none';
+            if (readOnly) return <span className={`scope scope-${scope}`}>{t(`scope.${scope}`)}</span>;
+            return (
+              <Select<Scope>
+                size="small"
+                value={scope}
+                style={{ width: 96 }}
+                onChange={(s) => onChange?.(setScope(value, row.resource, action, s))}
+                options={SCOPES.map((s) => ({ value: s, label: t(`scope.${s}`) }))}
+                aria-label={`${row.resource} ${action}`}
+              />
+            );
+          },
+        })),
+      ]}
+    />
+  );
+}

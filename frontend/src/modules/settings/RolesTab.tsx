@@ -1,0 +1,189 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, List, Modal, Popconfirm, Row, Select, Space, Tag } from 'antd';
+import { LockOutlined, PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { can } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import type { Role } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { useMe } from '../auth/useSession';
+import { completeMatrix, PermissionMatrix, type Matrix } from './PermissionMatrix';
+import { useDeleteRole, useRoles, useSaveRole } from './useRoles';
+
+export function RolesTab() {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const roles = useRoles();
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+
+  if (roles.isError) return <ErrorResult error={roles.error} onRetry={() => void roles.refetch()} />;
+  const list = roles.data ?? [];
+  const selected = list.find((r) => r.id === selectedId) ?? list[0];
+
+  return (
+    <Row gutter={[16, 16]}>
+      <Col xs={24} md={7}>
+        <Card
+          size="small"
+          title={t('settings.roles')}
+          extra={
+            can(me, 'roles', 'create') && (
+              <Button size="small" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="role-new">
+                {t('settings.newRole')}
+              </Button>
+            )
+          }
+        >
+          <List
+            loading={roles.isPending}
+            dataSource={list}
+            renderItem={(r) => (
+              <List.Item
+                onClick={() => setSelectedId(r.id)}
+                style={{ cursor: 'pointer', background: r.id === selected?.id ? '#e6f4ff' : undefined, paddingInline: 8 }}
+              >
+                <Space>
+                  {r.builtin && <LockOutlined />}
+                  {r.name}
+                  <Tag>{r.key}</Tag>
+                </Space>
+              </List.Item>
+            )}
+          />
+        </Card>
+      </Col>
+      <Col xs={24} md={17}>
+        {selected ? <RoleEditor key={`${selected.id}-${selected.version}`} role={selected} onDeleted={() => setSelectedId(null)} /> : <Empty />}
+      </Col>
+      <NewRoleModal open={creating} roles={list} onClose={(id) => { setCreating(false); if (id) setSelectedId(id); }} />
+    </Row>
+  );
+}
+
+function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const save = useSaveRole();
+  const remove = useDeleteRole();
+  const { message } = App.useApp();
+  const [matrix, setMatrix] = useState<Matrix>(() => completeMatrix(role.permissions));
+  const [name, setName] = useState(role.name);
+  const [description, setDescription] = useState(role.description ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const editable = !role.builtin && can(me, 'roles', 'update');
+
+  const onSave = () => {
+    setError(null);
+    save.mutate(
+      { role, body: { key: role.key, name: name.trim(), description: description.trim() || null, permissions: matrix } },
+      {
+        onSuccess: () => void message.success(t('common.saved')),
+        onError: (e) => setError(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
+      },
+    );
+  };
+
+  return (
+    <Card
+      size="small"
+      title={
+        <Space>
+          {role.name}
+          {role.builtin && <Tag icon={<LockOutlined />}>{t('settings.builtin')}</Tag>}
+        </Space>
+      }
+      extra={
+        !role.builtin &&
+        can(me, 'roles', 'delete') && (
+          <Popconfirm
+            title={t('settings.deleteRoleConfirm')}
+            okText={t('common.delete')}
+            cancelText={t('common.cancel')}
+            onConfirm={() => remove.mutate(role, { onSuccess: onDeleted, onError: (e) => void message.error(e.message) })}
+          >
+            <Button size="small" danger>
+              {t('common.delete')}
+            </Button>
+          </Popconfirm>
+        )
+      }
+    >
+      {role.builtin && <Alert type="info" showIcon title={t('settings.builtinReadOnly')} style={{ marginBottom: 12 }} />}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {editable ? (
+        <Space orientation="vertical" style={{ width: '100%', marginBottom: 12 }}>
+          <Input addonBefore={t('settings.roleName')} value={name} onChange={(e) => setName(e.target.value)} />
+          <Input addonBefore={t('settings.description')} value={description} onChange={(e) => setDescription(e.target.value)} />
+        </Space>
+      ) : (
+        <Descriptions size="small" column={1} style={{ marginBottom: 12 }}>
+          <Descriptions.Item label={t('settings.roleKey')}>{role.key}</Descriptions.Item>
+          <Descriptions.Item label={t('settings.description')}>{role.description || '—'}</Descriptions.Item>
+        </Descriptions>
+      )}
+      <PermissionMatrix value={matrix} onChange={setMatrix} readOnly={!editable} />
+      {editable && (
+        <Button type="primary" onClick={onSave} loading={save.isPending} style={{ marginTop: 12 }}>
+          {t('common.save')}
+        </Button>
+      )}
+    </Card>
+  );
+}
+
+function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; onClose: (createdId?: string) => void }) {
+  const { t } = useTranslation();
+  const save = useSaveRole();
+  const [form] = Form.useForm<{ key: string; name: string; description?: string; copy_from?: string }>();
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async () => {
+    let v: { key: string; name: string; description?: string; copy_from?: string };
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    const source = roles.find((r) => r.id === v.copy_from);
+    try {
+      const created = await save.mutateAsync({
+        body: { key: v.key.trim(), name: v.name.trim(), description: v.description?.trim() || null, permissions: completeMatrix(source?.permissions ?? {}) },
+      });
+      form.resetFields();
+      onClose(created.id);
+    } catch (e) {
+      setError(applyProblemToForm(form, e, ['key', 'name', 'description', 'permissions']));
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('settings.newRole')}
+      onCancel={() => onClose()}
+      onOk={() => void submit()}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={save.isPending}
+      forceRender
+    >
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="vertical">
+        <Form.Item name="key" label={t('settings.roleKey')} rules={[{ required: true, pattern: /^[a-z][a-z0-9_]*$/, message: t('validation.roleKey') }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="name" label={t('settings.roleName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="description" label={t('settings.description')}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="copy_from" label={t('settings.copyFrom')}>
+          <Select allowClear options={roles.map((r) => ({ value: r.id, label: r.name }))} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,29 @@
+import { Tabs, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router';
+import { can } from '../../app/permissions';
+import { useMe } from '../auth/useSession';
+import { RolesTab } from './RolesTab';
+import { TeamsTab } from './TeamsTab';
+import { UsersTab } from './UsersTab';
+
+export default function Settings() {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  const tabs = [
+    { key: 'users', label: t('settings.users'), children: <UsersTab />, show: can(me, 'users') },
+    { key: 'teams', label: t('settings.teams'), children: <TeamsTab />, show: can(me, 'teams') },
+    { key: 'roles', label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
+  ].filter((x) => x.show);
+  const active = tabs.find((x) => pathname.startsWith(`/settings/${x.key}`))?.key ?? tabs[0]?.key;
+  return (
+    <div>
+      <div className="page-head">
+        <Typography.Title level={3}>{t('nav.settings')}</Typography.Title>
+      </div>
+      <Tabs activeKey={active} onChange={(k) => navigate(`/settings/${k}`)} items={tabs.map(({ show: _s, ...x }) => x)} destroyOnHidden />
+    </div>
+  );
+}

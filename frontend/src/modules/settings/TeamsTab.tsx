@@ -1,0 +1,118 @@
+import { useState } from 'react';
+import { Alert, App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { can } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import type { Team } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { useMe } from '../auth/useSession';
+import { useDeleteTeam, useSaveTeam, useTeams } from './useTeams';
+
+export function TeamsTab() {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const teams = useTeams();
+  const save = useSaveTeam();
+  const remove = useDeleteTeam();
+  const { message } = App.useApp();
+  const [editing, setEditing] = useState<Team | 'new' | null>(null);
+  const [form] = Form.useForm<{ name: string; parent_id?: string | null }>();
+  const [formError, setFormError] = useState<string | null>(null);
+  const nameOf = (id: string | null) => (id ? (teams.data?.find((x) => x.id === id)?.name ?? id) : '');
+
+  const open = (team: Team | 'new') => {
+    setFormError(null);
+    form.resetFields();
+    if (team !== 'new') form.setFieldsValue({ name: team.name, parent_id: team.parent_id });
+    setEditing(team);
+  };
+
+  const submit = async () => {
+    let v: { name: string; parent_id?: string | null };
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    try {
+      await save.mutateAsync({ team: editing === 'new' || !editing ? undefined : editing, body: { name: v.name.trim(), parent_id: v.parent_id ?? null } });
+      void message.success(t('common.saved'));
+      setEditing(null);
+    } catch (e) {
+      setFormError(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : applyProblemToForm(form, e, ['name', 'parent_id']));
+    }
+  };
+
+  if (teams.isError) return <ErrorResult error={teams.error} onRetry={() => void teams.refetch()} />;
+  return (
+    <div>
+      {can(me, 'teams', 'create') && (
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => open('new')} style={{ marginBottom: 12 }}>
+          {t('settings.newTeam')}
+        </Button>
+      )}
+      <Table<Team>
+        rowKey="id"
+        size="middle"
+        loading={teams.isPending}
+        dataSource={teams.data ?? []}
+        pagination={false}
+        data-testid="teams-table"
+        columns={[
+          { title: t('settings.teamName'), dataIndex: 'name' },
+          { title: t('settings.parentTeam'), dataIndex: 'parent_id', render: (_: unknown, x: Team) => nameOf(x.parent_id) },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            render: (_: unknown, x: Team) => (
+              <Space>
+                {can(me, 'teams', 'update') && (
+                  <Button size="small" type="link" onClick={() => open(x)}>
+                    {t('common.edit')}
+                  </Button>
+                )}
+                {can(me, 'teams', 'delete') && (
+                  <Popconfirm
+                    title={t('settings.deleteTeamConfirm')}
+                    okText={t('common.delete')}
+                    cancelText={t('common.cancel')}
+                    onConfirm={() => remove.mutate(x, { onError: (e) => void message.error(e.message) })}
+                  >
+                    <Button size="small" type="link" danger>
+                      {t('common.delete')}
+                    </Button>
+                  </Popconfirm>
+                )}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      <Modal
+        open={editing !== null}
+        title={editing === 'new' ? t('settings.newTeam') : t('settings.editTeam')}
+        onCancel={() => setEditing(null)}
+        onOk={() => void submit()}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        confirmLoading={save.isPending}
+        forceRender
+      >
+        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} />}
+        <Form form={form} layout="vertical">
+          <Form.Item name="name" label={t('settings.teamName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="parent_id" label={t('settings.parentTeam')}>
+            <Select
+              allowClear
+              options={(teams.data ?? []).filter((x) => editing === 'new' || x.id !== editing?.id).map((x) => ({ value: x.id, label: x.name }))}
+            />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </div>
+  );
+}

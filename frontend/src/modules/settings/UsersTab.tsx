@@ -1,0 +1,173 @@
+import { useState } from 'react';
+import { Alert, App, Button, Form, Input, Modal, Select, Space, Switch, Table, Tag } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { can } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import type { User } from '../../api/types';
+import { formatDateTime } from '../../i18n/format';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { useMe } from '../auth/useSession';
+import { useRoles } from './useRoles';
+import { useTeams } from './useTeams';
+import { useCreateUser, useUpdateUser, useUsers } from './useUsers';
+
+interface UserFormValues {
+  email: string;
+  display_name: string;
+  password?: string;
+  role_id: string;
+  team_ids: string[];
+  locale: string;
+  active?: boolean;
+}
+const USER_FIELDS = ['email', 'display_name', 'password', 'role_id', 'team_ids', 'locale', 'active'] as const;
+
+export function UsersTab() {
+  const { t, i18n } = useTranslation();
+  const me = useMe().data;
+  const [q, setQ] = useState<string>();
+  const users = useUsers(q ? { q } : {});
+  const roles = useRoles();
+  const teams = useTeams();
+  const create = useCreateUser();
+  const update = useUpdateUser();
+  const { message } = App.useApp();
+  const [editing, setEditing] = useState<User | 'new' | null>(null);
+  const [form] = Form.useForm<UserFormValues>();
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const roleName = (id: string) => roles.data?.find((r) => r.id === id)?.name ?? id;
+  const teamName = (id: string) => teams.data?.find((x) => x.id === id)?.name ?? id;
+
+  const open = (u: User | 'new') => {
+    setFormError(null);
+    form.resetFields();
+    if (u === 'new') form.setFieldsValue({ team_ids: [], locale: 'zh-CN' });
+    else form.setFieldsValue({ email: u.email, display_name: u.display_name, role_id: u.role_id, team_ids: u.team_ids, locale: u.locale, active: u.active });
+    setEditing(u);
+  };
+
+  const submit = async () => {
+    let v: UserFormValues;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    try {
+      if (editing === 'new') {
+        await create.mutateAsync({ email: v.email.trim(), display_name: v.display_name.trim(), password: v.password ?? '', role_id: v.role_id, team_ids: v.team_ids, locale: v.locale });
+      } else if (editing) {
+        await update.mutateAsync({
+          user: editing,
+          patch: { display_name: v.display_name.trim(), role_id: v.role_id, team_ids: v.team_ids, locale: v.locale, active: v.active, ...(v.password ? { password: v.password } : {}) },
+        });
+      }
+      void message.success(t('common.saved'));
+      setEditing(null);
+    } catch (e) {
+      setFormError(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : applyProblemToForm(form, e, USER_FIELDS));
+    }
+  };
+
+  const toggleActive = (u: User, active: boolean) =>
+    update.mutate(
+      { user: u, patch: { active } },
+      {
+        onSuccess: () => void message.success(active ? t('settings.userActivated') : t('settings.userDeactivated')),
+        onError: (e) => void message.error(e.message),
+      },
+    );
+
+  if (users.isError) return <ErrorResult error={users.error} onRetry={() => void users.refetch()} />;
+  const canEdit = can(me, 'users', 'update');
+
+  return (
+    <div>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Input.Search allowClear placeholder={t('settings.searchUsers')} onSearch={(v) => setQ(v.trim() || undefined)} />
+        {can(me, 'users', 'create') && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => open('new')} data-testid="user-new">
+            {t('settings.newUser')}
+          </Button>
+        )}
+      </Space>
+      <Table<User>
+        rowKey="id"
+        size="middle"
+        loading={users.isPending}
+        dataSource={users.data ?? []}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        data-testid="users-table"
+        columns={[
+          { title: t('settings.displayName'), dataIndex: 'display_name' },
+          { title: t('auth.email'), dataIndex: 'email' },
+          { title: t('user.role'), dataIndex: 'role_id', render: (_: unknown, u: User) => roleName(u.role_id) },
+          { title: t('settings.teams'), dataIndex: 'team_ids', render: (_: unknown, u: User) => u.team_ids.map((id) => <Tag key={id}>{teamName(id)}</Tag>) },
+          {
+            title: t('settings.active'),
+            dataIndex: 'active',
+            render: (_: unknown, u: User) => (
+              <Switch checked={u.active} disabled={!canEdit || u.id === me?.id} onChange={(v) => toggleActive(u, v)} size="small" data-testid="user-active" />
+            ),
+          },
+          { title: t('customer.createdAt'), dataIndex: 'created_at', render: (_: unknown, u: User) => formatDateTime(u.created_at, i18n.language) },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            render: (_: unknown, u: User) =>
+              canEdit && (
+                <Button size="small" type="link" onClick={() => open(u)}>
+                  {t('common.edit')}
+                </Button>
+              ),
+          },
+        ]}
+      />
+      <Modal
+        open={editing !== null}
+        title={editing === 'new' ? t('settings.newUser') : t('settings.editUser')}
+        onCancel={() => setEditing(null)}
+        onOk={() => void submit()}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        confirmLoading={create.isPending || update.isPending}
+        forceRender
+      >
+        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} />}
+        <Form form={form} layout="vertical">
+          <Form.Item name="email" label={t('auth.email')} rules={[{ required: true, type: 'email', message: t('validation.email') }]}>
+            <Input disabled={editing !== 'new'} />
+          </Form.Item>
+          <Form.Item name="display_name" label={t('settings.displayName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item
+            name="password"
+            label={editing === 'new' ? t('auth.password') : t('settings.newPassword')}
+            rules={editing === 'new' ? [{ required: true, min: 8, message: t('validation.passwordLength') }] : [{ min: 8, message: t('validation.passwordLength') }]}
+          >
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item name="role_id" label={t('user.role')} rules={[{ required: true, message: t('validation.required') }]}>
+            <Select options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))} loading={roles.isPending} />
+          </Form.Item>
+          <Form.Item name="team_ids" label={t('settings.teams')}>
+            <Select mode="multiple" options={(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))} loading={teams.isPending} />
+          </Form.Item>
+          <Form.Item name="locale" label={t('app.language')}>
+            <Select options={[{ value: 'zh-CN', label: '中文' }, { value: 'en', label: 'English' }]} />
+          </Form.Item>
+          {editing !== 'new' && (
+            <Form.Item name="active" label={t('settings.active')} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          )}
+        </Form>
+      </Modal>
+    </div>
+  );
+}
