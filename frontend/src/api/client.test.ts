@@ -1,0 +1,125 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createApiClient, ifMatch } from './client';
+import { ProblemError } from './problem';
+import { tokenStore } from './tokens';
+
+const json = (status: number, body: unknown, type = 'application/json') =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type } });
+const problem = (status: number, extra: object = {}) =>
+  json(status, { type: `/problems/${status}`, title: `HTTP ${status}`, status, request_id: 'r1', ...extra }, 'application/problem+json');
+
+const customer = { id: 'c1', name: 'ACME', version: 3 };
+const refreshed = { access_token: 'access-2', refresh_token: 'refresh-2', token_type: 'Bearer', expires_in: 900, user: {} };
+
+/** A fake server: access tokens in `valid` are accepted; /auth/refresh hands out access-2 once. */
+function fakeServer(opts: { refreshStatus?: number; refreshDelay?: number } = {}) {
+  const valid = new Set(['access-2']);
+  const calls: { url: string; method: string; auth: string | null; body: string; ifMatch: string | null }[] = [];
+  const fetch = vi.fn(async (req: Request) => {
+    const body = await req.text();
+    const url = new URL(req.url, 'http://x').pathname;
+    calls.push({ url, method: req.method, auth: req.headers.get('Authorization'), body, ifMatch: req.headers.get('If-Match') });
+    if (url === '/api/v1/auth/refresh') {
+      if (opts.refreshDelay) await new Promise((r) => setTimeout(r, opts.refreshDelay));
+      if (opts.refreshStatus && opts.refreshStatus !== 200) return problem(opts.refreshStatus);
+      return JSON.parse(body).refresh_token === 'refresh-1' ? json(200, refreshed) : problem(401);
+    }
+    const token = req.headers.get('Authorization')?.replace('Bearer ', '');
+    if (!token || !valid.has(token)) return problem(401);
+    if (url === '/api/v1/customers' && req.method === 'POST') return json(201, { ...customer, ...JSON.parse(body) });
+    if (url === '/api/v1/customers/c1' && req.method === 'PATCH') return json(200, { ...customer, version: 4 });
+    return json(200, customer);
+  });
+  return { fetch, calls };
+}
+
+beforeEach(() => {
+  tokenStore.set({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresAt: Date.now() + 1000 });
+});
+
+describe('API client auth', () => {
+  it('sends the bearer token', async () => {
+    tokenStore.set({ accessToken: 'access-2', refreshToken: 'refresh-1', expiresAt: Date.now() + 900_000 });
+    const server = fakeServer();
+    const api = createApiClient({ fetch: server.fetch, baseUrl: 'http://x' });
+    const { data } = await api.GET('/api/v1/customers/{id}', { params: { path: { id: 'c1' } } });
+    expect(data?.name).toBe('ACME');
+    expect(server.calls).toHaveLength(1);
+    expect(server.calls[0]?.auth).toBe('Bearer access-2');
+  });
+
+  it('refreshes silently on 401 and replays the request with its body', async () => {
+    const server = fakeServer();
+    const api = createApiClient({ fetch: server.fetch, baseUrl: 'http://x' });
+    const { data } = await api.POST('/api/v1/customers', { body: { kind: 'company', name: 'Replayed' } });
+    expect(data?.name).toBe('Replayed');
+    expect(server.calls.map((c) => c.url)).toEqual(['/api/v1/customers', '/api/v1/auth/refresh', '/api/v1/customers']);
+    expect(server.calls[2]?.auth).toBe('Bearer access-2');
+    expect(JSON.parse(server.calls[2]?.body ?? '{}')).toEqual({ kind: 'company', name: 'Replayed' });
+    expect(tokenStore.get()).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+  });
+
+  it('refreshes once for many concurrent 401s (single flight)', async () => {
+    const server = fakeServer({ refreshDelay: 20 });
+    const api = createApiClient({ fetch: server.fetch, baseUrl: 'http://x' });
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => api.GET('/api/v1/customers/{id}', { params: { path: { id: 'c1' } } })),
+    );
+    expect(results.every((r) => r.data?.id === 'c1')).toBe(true);
+    expect(server.calls.filter((c) => c.url === '/api/v1/auth/refresh')).toHaveLength(1);
+  });
+
+  it('ends the session when the refresh token is refused, and throws the 401', async () => {
+    const server = fakeServer({ refreshStatus: 401 });
+    const api = createApiClient({ fetch: server.fetch, baseUrl: 'http://x' });
+    const events: string[] = [];
+    const unsubscribe = tokenStore.subscribe((e) => events.push(e));
+    const err = await api.GET('/api/v1/customers/{id}', { params: { path: { id: 'c1' } } }).catch((e: unknown) => e);
+    unsubscribe();
+    expect(err).toBeInstanceOf(ProblemError);
+    expect((err as ProblemError).status).toBe(401);
+    expect(tokenStore.get()).toBeNull();
+    expect(events).toContain('expired');
+  });
+
+  it('does not try to refresh a failed login', async () => {
+    const fetch = vi.fn(async () => problem(401, { detail: 'bad credentials' }));
+    const api = createApiClient({ fetch, baseUrl: 'http://x' });
+    const err = await api.POST('/api/v1/auth/login', { body: { email: 'a@b.c', password: 'x' } }).catch((e: unknown) => e);
+    expect((err as ProblemError).status).toBe(401);
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('API client problems', () => {
+  it('throws problem+json as a typed ProblemError with field errors', async () => {
+    tokenStore.set({ accessToken: 'access-2', refreshToken: 'r', expiresAt: Date.now() + 900_000 });
+    const fetch = vi.fn(async () =>
+      problem(422, { detail: '1 field is invalid', errors: [{ field: 'phone', code: 'phone', message: 'not a valid phone number' }] }),
+    );
+    const api = createApiClient({ fetch, baseUrl: 'http://x' });
+    const err = await api.POST('/api/v1/customers', { body: { kind: 'company', name: 'x', phone: '123' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProblemError);
+    const p = err as ProblemError;
+    expect(p.status).toBe(422);
+    expect(p.message).toBe('1 field is invalid');
+    expect(p.fieldErrors).toEqual([{ field: 'phone', code: 'phone', message: 'not a valid phone number' }]);
+    expect(p.problem.request_id).toBe('r1');
+  });
+
+  it('reads Retry-After of a 429', async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ type: 't', title: 'Too many', status: 429 }), { status: 429, headers: { 'Retry-After': '30', 'Content-Type': 'application/problem+json' } }));
+    const api = createApiClient({ fetch, baseUrl: 'http://x' });
+    const err = (await api.POST('/api/v1/auth/login', { body: { email: 'a@b.c', password: 'x' } }).catch((e: unknown) => e)) as ProblemError;
+    expect(err.status).toBe(429);
+    expect(err.retryAfter).toBe(30);
+  });
+
+  it('sends If-Match with the quoted version', async () => {
+    tokenStore.set({ accessToken: 'access-2', refreshToken: 'r', expiresAt: Date.now() + 900_000 });
+    const server = fakeServer();
+    const api = createApiClient({ fetch: server.fetch, baseUrl: 'http://x' });
+    await api.PATCH('/api/v1/customers/{id}', { params: { path: { id: 'c1' }, header: { 'If-Match': ifMatch(3) } }, body: { name: 'n' } });
+    expect(server.calls[0]?.ifMatch).toBe('"3"');
+  });
+});

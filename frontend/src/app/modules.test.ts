@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { Me } from '../api/types';
+import { moduleForPath, visibleModules } from './modules';
+
+const none = { read: 'none', create: 'none', update: 'none', delete: 'none', export: 'none' } as const;
+const me = (perms: Record<string, Partial<typeof none> | undefined>): Me => ({
+  id: 'u', email: 'u@x', display_name: 'U', locale: 'en', active: true, role: { id: 'r', key: 'k', name: 'K' }, teams: [],
+  permissions: Object.fromEntries(Object.entries(perms).map(([k, v]) => [k, { ...none, ...v }])),
+});
+
+describe('navigation by role', () => {
+  it('shows a module only when its resource may be read', () => {
+    const sales = me({ customers: { read: 'team' }, activities: { read: 'own' }, sales: { read: 'team' }, users: none });
+    expect(visibleModules(sales).map((m) => m.key)).toEqual(['dashboard', 'customers', 'activities', 'sales']);
+  });
+
+  it('shows settings when users may be read', () => {
+    const admin = me({ customers: { read: 'all' }, users: { read: 'all' } });
+    expect(visibleModules(admin).map((m) => m.key)).toContain('settings');
+  });
+
+  it('finds the module of a nested path', () => {
+    expect(moduleForPath('/customers/abc/edit')?.key).toBe('customers');
+    expect(moduleForPath('/')?.key).toBe('dashboard');
+    expect(moduleForPath('/settings/roles')?.key).toBe('settings');
+  });
+});

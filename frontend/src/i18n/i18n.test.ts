@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import en from './en.json';
+import zhCN from './zh-CN.json';
+import { detectLanguage } from './index';
+import { formatDate, formatMoney, formatNumber } from './format';
+import { MODULES } from '../app/modules';
+import { ACTIONS, GENDERS, LIFECYCLE_STAGES, RESOURCES, SCOPES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS } from '../api/types';
+
+type Tree = { [k: string]: string | Tree };
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(tree)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string') out.set(key, v);
+    else for (const [kk, vv] of flatten(v, key)) out.set(kk, vv);
+  }
+  return out;
+}
+
+const languages = { en: flatten(en as Tree), 'zh-CN': flatten(zhCN as Tree) };
+
+/** Keys the code uses literally: t('a.b'), plus i18nKey="a.b". */
+function usedKeys(): Set<string> {
+  const keys = new Set<string>();
+  const root = join(__dirname, '..');
+  (function walk(dir: string) {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) {
+        if (name !== 'generated' && name !== 'test') walk(p);
+      } else if (/\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name)) {
+        const src = readFileSync(p, 'utf8');
+        for (const m of src.matchAll(/\bt\(\s*'([a-zA-Z0-9_.]+)'/g)) keys.add(m[1]!);
+      }
+    }
+  })(root);
+  return keys;
+}
+
+/** Keys the code builds from enumerations, e.g. t(`stage.${s}`). */
+function dynamicKeys(): string[] {
+  return [
+    ...MODULES.map((m) => `nav.${m.key}`),
+    ...LIFECYCLE_STAGES.map((s) => `stage.${s}`),
+    ...['company', 'individual'].map((k) => `kind.${k}`),
+    ...SIZE_BANDS.map((s) => `sizeBand.${s}`),
+    ...SOURCE_CHANNELS.map((s) => `source.${s}`),
+    ...VALUE_TIERS.map((s) => `tier.${s}`),
+    ...GENDERS.map((s) => `gender.${s}`),
+    ...RESOURCES.map((s) => `resource.${s}`),
+    ...ACTIONS.map((s) => `action.${s}`),
+    ...SCOPES.map((s) => `scope.${s}`),
+    ...['timeline', 'opportunities', 'orders', 'tickets', 'requirements'].map((s) => `customer.tabs.${s}`),
+  ];
+}
+
+describe('translations', () => {
+  it('have the same keys in zh-CN and en', () => {
+    const enKeys = [...languages.en.keys()].sort();
+    const zhKeys = [...languages['zh-CN'].keys()].sort();
+    expect(zhKeys.filter((k) => !languages.en.has(k)), 'missing in en').toEqual([]);
+    expect(enKeys.filter((k) => !languages['zh-CN'].has(k)), 'missing in zh-CN').toEqual([]);
+  });
+
+  it('have no empty strings', () => {
+    for (const [lng, map] of Object.entries(languages)) {
+      expect([...map].filter(([, v]) => v.trim() === '').map(([k]) => k), lng).toEqual([]);
+    }
+  });
+
+  it('cover every key the code uses, in both languages', () => {
+    const used = [...usedKeys(), ...dynamicKeys()];
+    expect(used.length).toBeGreaterThan(100);
+    for (const [lng, map] of Object.entries(languages)) {
+      expect(used.filter((k) => !map.has(k)), `missing in ${lng}`).toEqual([]);
+    }
+  });
+
+  it('use the same interpolation variables in both languages', () => {
+    for (const [key, text] of languages.en) {
+      const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+      expect(vars(languages['zh-CN'].get(key) ?? ''), key).toEqual(vars(text));
+    }
+  });
+});
+
+describe('language choice', () => {
+  it('prefers the remembered choice', () => {
+    expect(detectLanguage('en', 'zh-CN')).toBe('en');
+    expect(detectLanguage('zh-CN', 'en-US')).toBe('zh-CN');
+  });
+  it('defaults to zh-CN for a Chinese browser, English otherwise', () => {
+    expect(detectLanguage(null, 'zh-TW')).toBe('zh-CN');
+    expect(detectLanguage(null, 'zh')).toBe('zh-CN');
+    expect(detectLanguage(null, 'en-GB')).toBe('en');
+    expect(detectLanguage('fr', 'de-DE')).toBe('en');
+  });
+});
+
+describe('locale formats', () => {
+  it('formats numbers, money and dates per locale', () => {
+    expect(formatNumber(1234567, 'en')).toBe('1,234,567');
+    expect(formatMoney({ amount_minor: 1234500, currency: 'CNY' }, 'zh-CN')).toBe('¥12,345.00');
+    expect(formatMoney({ amount_minor: 1234500, currency: 'CNY' }, 'en')).toBe('CN¥12,345.00');
+    expect(formatDate('2026-03-05', 'zh-CN')).toBe('2026年3月5日');
+    expect(formatDate('2026-03-05', 'en')).toBe('Mar 5, 2026');
+  });
+});

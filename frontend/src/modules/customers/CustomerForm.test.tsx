@@ -1,0 +1,93 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import i18n from '../../i18n';
+import { problemFromResponse } from '../../api/problem';
+import type { Customer } from '../../api/types';
+import { CustomerForm, toCreateBody, toFormValues, toUpdatePatch } from './CustomerForm';
+
+function problem422(errors: { field: string; code: string; message: string }[]) {
+  return problemFromResponse(
+    new Response(JSON.stringify({ type: '/problems/validation', title: 'Validation failed', status: 422, detail: `${errors.length} fields are invalid`, errors }), {
+      status: 422,
+      headers: { 'Content-Type': 'application/problem+json' },
+    }),
+  );
+}
+
+function renderForm(onSubmit: (v: unknown) => Promise<unknown>) {
+  const qc = new QueryClient();
+  return render(
+    <QueryClientProvider client={qc}>
+      <CustomerForm mode="create" submitting={false} onSubmit={onSubmit} onCancel={() => undefined} />
+    </QueryClientProvider>,
+  );
+}
+
+function formItemOf(testId: string): HTMLElement {
+  const el = screen.getByTestId(testId).closest('.ant-form-item');
+  if (!(el instanceof HTMLElement)) throw new Error(`no form item around ${testId}`);
+  return el;
+}
+
+describe('CustomerForm', () => {
+  it('shows problem+json field errors next to their fields and the rest above the form', async () => {
+    await i18n.changeLanguage('en');
+    const error = await problem422([
+      { field: 'phone', code: 'phone', message: 'not a valid phone number' },
+      { field: 'email', code: 'email', message: 'not a valid email' },
+      { field: 'custom_fields.size', code: 'unknown', message: 'no such custom field' },
+    ]);
+    const onSubmit = vi.fn().mockRejectedValueOnce(error).mockResolvedValueOnce(undefined);
+    const user = userEvent.setup();
+    renderForm(onSubmit);
+
+    await user.type(screen.getByTestId('customer-name'), '上海示例科技有限公司');
+    await user.type(screen.getByTestId('customer-phone'), '12345');
+    await user.click(screen.getByTestId('customer-save'));
+
+    await waitFor(() => expect(within(formItemOf('customer-phone')).getByText('not a valid phone number')).toBeInTheDocument());
+    expect(within(formItemOf('customer-email')).getByText('not a valid email')).toBeInTheDocument();
+    expect(screen.getByTestId('form-error')).toHaveTextContent('custom_fields.size: no such custom field');
+    expect(onSubmit).toHaveBeenCalledTimes(1);
+    expect(onSubmit.mock.calls[0]?.[0]).toMatchObject({ name: '上海示例科技有限公司', phone: '12345', kind: 'company', lifecycle_stage: 'potential' });
+
+    // fixing the field and saving again submits and clears the messages
+    await user.clear(screen.getByTestId('customer-phone'));
+    await user.type(screen.getByTestId('customer-phone'), '13800138000');
+    await user.click(screen.getByTestId('customer-save'));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(2));
+    expect(screen.queryByTestId('form-error')).toBeNull();
+  });
+
+  it('validates the required name before calling the server', async () => {
+    await i18n.changeLanguage('en');
+    const onSubmit = vi.fn();
+    const user = userEvent.setup();
+    renderForm(onSubmit);
+    await user.click(screen.getByTestId('customer-save'));
+    await waitFor(() => expect(within(formItemOf('customer-name')).getByText('Required')).toBeInTheDocument());
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+});
+
+const base: Customer = {
+  id: 'c1', kind: 'company', name: 'ACME', industry: 'IT', size_band: null, province: '上海市', city: '上海市', district: '浦东新区',
+  address: null, phone: '+8613800138000', email: null, website: null, credit_code: null, source_channel: 'website',
+  lifecycle_stage: 'prospect', value_tier: 'a', tags: ['vip'], custom_fields: {}, gender: null, birthday: null, preferences: null,
+  notes: null, owner_id: 'u1', owner_name: 'Owner', team_id: null, team_name: null, created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z', version: 7,
+};
+
+describe('customer form values', () => {
+  it('patches only what changed (merge patch)', () => {
+    const values = { ...toFormValues(base), name: 'ACME 2', address: '  ', tags: ['vip', 'new'] };
+    expect(toUpdatePatch(base, values)).toEqual({ name: 'ACME 2', tags: ['vip', 'new'] });
+    expect(toUpdatePatch(base, { ...toFormValues(base), industry: '' })).toEqual({ industry: null });
+  });
+
+  it('leaves empty optional fields out of a create body', () => {
+    expect(toCreateBody({ kind: 'company', name: ' X ', phone: '', tags: [] })).toEqual({ kind: 'company', name: 'X', tags: [] });
+  });
+});

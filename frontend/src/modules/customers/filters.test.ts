@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { activeFilterCount, filtersToQuery, filtersToSearch, parseFilters } from './filters';
+
+describe('customer filters in the URL', () => {
+  it('round-trips every filter through the query string', () => {
+    const qs = 'q=%E5%8D%8E&lifecycle_stage=prospect%2Ccustomer&owner_id=u1&team_id=t1&industry=IT&region=%E6%B5%A6%E4%B8%9C&tag=vip&value_tier=a&created_at_from=2026-01-01&created_at_to=2026-02-01&sort=name';
+    const f = parseFilters(new URLSearchParams(qs));
+    expect(f).toEqual({
+      q: '华', lifecycle_stage: ['prospect', 'customer'], owner_id: 'u1', team_id: 't1', industry: 'IT', region: '浦东', tag: 'vip',
+      value_tier: 'a', created_at_from: '2026-01-01', created_at_to: '2026-02-01', sort: 'name',
+    });
+    expect(parseFilters(filtersToSearch(f))).toEqual(f);
+    expect([...filtersToSearch(f).keys()].sort()).toEqual([...new URLSearchParams(qs).keys()].sort());
+    expect(activeFilterCount(f)).toBe(10);
+  });
+
+  it('drops unknown values instead of sending them', () => {
+    const f = parseFilters(new URLSearchParams('lifecycle_stage=prospect,bogus&value_tier=z&sort=drop_table&created_at_from=yesterday'));
+    expect(f).toEqual({ lifecycle_stage: ['prospect'], sort: '-created_at' });
+  });
+
+  it('always sends a sort to the API but leaves the default out of the URL', () => {
+    const f = parseFilters(new URLSearchParams(''));
+    expect(filtersToSearch(f).toString()).toBe('');
+    expect(filtersToQuery(f)).toEqual({ sort: '-created_at' });
+    expect(filtersToQuery({ ...f, lifecycle_stage: ['potential', 'churned'] })).toEqual({ lifecycle_stage: 'potential,churned', sort: '-created_at' });
+  });
+});
