@@ -1,0 +1,46 @@
+// A few polling assertions on playwright-core locators (playwright-core has no `expect`).
+import assert from 'node:assert/strict';
+
+const TIMEOUT = 10_000;
+
+async function poll(check, describe, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last.ok) return;
+    } catch (e) {
+      last = { ok: false, actual: String(e) };
+    }
+    if (Date.now() > deadline) assert.fail(`${describe()} (last seen: ${last?.actual})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function expect(locatorOrPage) {
+  const l = locatorOrPage;
+  return {
+    async toBeVisible(timeout) {
+      await l.waitFor({ state: 'visible', timeout: timeout ?? TIMEOUT });
+    },
+    async toBeHidden(timeout) {
+      await l.waitFor({ state: 'hidden', timeout: timeout ?? TIMEOUT });
+    },
+    async toHaveCount(n, timeout) {
+      await poll(async () => {
+        const c = await l.count();
+        return { ok: c === n, actual: c };
+      }, () => `expected ${n} elements`, timeout);
+    },
+    async toContainText(text, timeout) {
+      await poll(async () => {
+        const t = await l.first().innerText();
+        return { ok: t.includes(text), actual: t };
+      }, () => `expected text containing ${JSON.stringify(text)}`, timeout);
+    },
+    async toHaveURL(re, timeout) {
+      await poll(async () => ({ ok: re.test(l.url()), actual: l.url() }), () => `expected URL ${re}`, timeout);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// Page objects: test ids and roles only, so the flows read the same in either language.
+import { expect } from './expect.mjs';
+
+/** Picks an option of an antd Select (clicks the select, then the option whose text matches). */
+export async function chooseOption(page, selectTestId, optionText) {
+  await page.getByTestId(selectTestId).click();
+  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText });
+  await option.first().click();
+}
+
+export class SignInPage {
+  constructor(page, baseUrl) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+  }
+  async open() {
+    await this.page.goto(`${this.baseUrl}/login`);
+  }
+  async signIn(email, password) {
+    await this.page.getByTestId('signin-email').fill(email);
+    await this.page.getByTestId('signin-password').fill(password);
+    await this.page.getByTestId('signin-submit').click();
+    await this.page.getByTestId('user-menu').waitFor();
+  }
+}
+
+export class Shell {
+  constructor(page) {
+    this.page = page;
+  }
+  async go(module) {
+    await this.page.getByTestId(`nav-${module}`).click();
+  }
+  navItem(module) {
+    return this.page.getByTestId(`nav-${module}`);
+  }
+  async switchLanguage(label) {
+    await this.page.getByTestId('language-switch').getByText(label, { exact: true }).click();
+  }
+  async signOut() {
+    await this.page.getByTestId('user-menu').click();
+    await this.page.getByTestId('signout').click();
+    await this.page.getByTestId('signin-email').waitFor();
+  }
+}
+
+export class CustomerListPage {
+  constructor(page, baseUrl) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+  }
+  async open(query = '') {
+    await this.page.goto(`${this.baseUrl}/customers${query}`);
+    await this.page.getByTestId('customer-table').waitFor();
+  }
+  async search(text) {
+    const box = this.page.getByTestId('customer-search').locator('input');
+    await box.fill(text);
+    await box.press('Enter');
+    await this.waitIdle();
+  }
+  async filterStage(label) {
+    await chooseOption(this.page, 'filter-stage', label);
+    await this.page.keyboard.press('Escape');
+    await this.waitIdle();
+  }
+  async waitIdle() {
+    await this.page.locator('[data-testid=customer-table] .ant-spin-spinning').waitFor({ state: 'detached' }).catch(() => undefined);
+  }
+  rows() {
+    return this.page.locator('[data-testid=customer-table] tbody tr.ant-table-row');
+  }
+  row(name) {
+    return this.page.getByTestId('customer-row-link').filter({ hasText: name });
+  }
+}
+
+export class CustomerFormPage {
+  constructor(page) {
+    this.page = page;
+  }
+  async fill(fields) {
+    for (const [name, value] of Object.entries(fields)) {
+      const input = this.page.getByTestId(`customer-${name}`);
+      await input.fill('');
+      await input.fill(value);
+    }
+  }
+  async chooseTeam(teamName) {
+    await chooseOption(this.page, 'customer-team', teamName);
+  }
+  async save() {
+    await this.page.getByTestId('customer-save').click();
+  }
+  /** The error text antd shows under a field. */
+  fieldError(name) {
+    return this.page.locator('.ant-form-item', { has: this.page.getByTestId(`customer-${name}`) }).locator('.ant-form-item-explain-error');
+  }
+}
+
+export class CustomerShowPage {
+  constructor(page) {
+    this.page = page;
+  }
+  title() {
+    return this.page.getByTestId('customer-title');
+  }
+  async changeStage(label) {
+    await chooseOption(this.page, 'stage-select', label);
+  }
+  stageTag() {
+    return this.page.locator('.page-head').getByTestId('stage-tag');
+  }
+  async openTab(name) {
+    await this.page.getByRole('tab', { name }).click();
+  }
+  async addContact({ name, mobile, title }) {
+    await this.page.getByTestId('contact-add').click();
+    await this.page.getByTestId('contact-name').fill(name);
+    if (title) await this.page.getByTestId('contact-title').fill(title);
+    if (mobile) await this.page.getByTestId('contact-mobile').fill(mobile);
+    await this.page.getByTestId('contact-save').click();
+    await expect(this.page.getByTestId('contacts-table').getByText(name)).toBeVisible();
+  }
+  async delete() {
+    await this.page.getByTestId('customer-delete').click();
+    await this.page.getByTestId('confirm-delete').click();
+  }
+}

@@ -1,0 +1,215 @@
+// End-to-end flows in Debian's Chromium against the real server on a fresh database.
+// `npm run e2e` starts `../target/debug/crm` itself; CRM_E2E_BASE_URL targets a running server instead.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch } from './browser.mjs';
+import { expect } from './expect.mjs';
+import { CustomerFormPage, CustomerListPage, CustomerShowPage, Shell, SignInPage } from './pages.mjs';
+import { ADMIN, DEMO_PASSWORD, startServer } from './server.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const artifacts = join(root, 'e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const suffix = Date.now().toString(36).slice(-5);
+const NAME = `端到端测试科技有限公司${suffix}`;
+const OTHER_TEAM_NAME = `徐汇专属客户${suffix}`;
+const OTHER_TEAM = '徐汇区销售';
+
+let server;
+let browser;
+let context;
+let page;
+let baseUrl;
+let customerUrl;
+let otherUrl;
+
+const shot = (name, opts = {}) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, ...opts });
+
+before(async () => {
+  if (process.env.CRM_E2E_BASE_URL) {
+    baseUrl = process.env.CRM_E2E_BASE_URL.replace(/\/$/, '');
+  } else {
+    server = await startServer();
+    baseUrl = server.url;
+  }
+  browser = await launch();
+  // A Chinese browser: the app must start in zh-CN.
+  context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 860 } });
+  context.setDefaultTimeout(15_000);
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    if (process.env.E2E_SERVER_LOG) console.error(server.log().slice(-8000));
+    await server.stop();
+  }
+});
+
+describe('CRM in the browser', () => {
+  test('signs in as admin and lands on the dashboard in Chinese', async () => {
+    const signIn = new SignInPage(page, baseUrl);
+    await page.goto(`${baseUrl}/customers`);
+    // not signed in: sent to sign-in, remembering where we were
+    await expect(page).toHaveURL(/\/login\?next=%2Fcustomers/);
+    await expect(page.getByTestId('signin-submit')).toContainText('登');
+    await signIn.open();
+    await signIn.signIn(ADMIN.email, ADMIN.password);
+    await expect(page.getByTestId('nav-customers')).toContainText('客户');
+    await expect(page.getByTestId('stat-stage-customer')).toBeVisible();
+    await page.locator('[data-testid=chart-by-stage] canvas').waitFor();
+    await page.locator('.ant-statistic .ant-skeleton').first().waitFor({ state: 'detached' }).catch(() => undefined);
+    await shot('dashboard');
+  });
+
+  test('the session survives a reload', async () => {
+    await page.reload();
+    await expect(page.getByTestId('user-menu')).toBeVisible();
+    await expect(page.getByTestId('signin-email')).toHaveCount(0);
+  });
+
+  test('creates a customer: an invalid phone is refused next to the field, a valid one saves', async () => {
+    const list = new CustomerListPage(page, baseUrl);
+    await new Shell(page).go('customers');
+    await list.rows().first().waitFor();
+    await shot('customers');
+    copyFileSync(join(artifacts, 'customers.png'), join(root, 'docs/screenshot-customers.png'));
+    await page.getByTestId('customer-new').click();
+    const form = new CustomerFormPage(page);
+    await form.fill({ name: NAME, phone: '12-not-a-phone', industry: '软件和信息技术服务业', city: '上海市', district: '浦东新区' });
+    await form.save();
+    await expect(form.fieldError('phone')).toBeVisible();
+    await shot('customer-form-error');
+    await form.fill({ phone: '13800138000' });
+    await form.save();
+    const show = new CustomerShowPage(page);
+    await expect(show.title()).toContainText(NAME);
+    customerUrl = page.url();
+    assert.match(customerUrl, /\/customers\/[0-9a-f-]{36}$/);
+  });
+
+  test('finds it by search and filter, and the filtered view is bookmarkable', async () => {
+    const list = new CustomerListPage(page, baseUrl);
+    await list.open();
+    await list.search(suffix);
+    await expect(list.row(NAME)).toBeVisible();
+    await list.filterStage('潜在客户');
+    await expect(page).toHaveURL(/lifecycle_stage=potential/);
+    await expect(list.row(NAME)).toBeVisible();
+    // another stage hides it
+    await list.open(`?q=${encodeURIComponent(suffix)}&lifecycle_stage=churned`);
+    await expect(list.rows()).toHaveCount(0);
+    // the bookmarked URL reproduces the view
+    const bookmark = `?q=${encodeURIComponent(suffix)}&lifecycle_stage=potential&region=${encodeURIComponent('浦东')}`;
+    await list.open(bookmark);
+    await expect(list.row(NAME)).toBeVisible();
+    await expect(page.getByTestId('customer-search').locator('input')).toBeVisible();
+    assert.equal(await page.getByTestId('customer-search').locator('input').inputValue(), suffix);
+  });
+
+  test('edits it', async () => {
+    await page.goto(customerUrl);
+    await page.getByTestId('customer-edit').click();
+    const form = new CustomerFormPage(page);
+    await form.fill({ industry: '人工智能' });
+    await form.save();
+    await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
+    await expect(page.getByTestId('customer-profile')).toContainText('人工智能');
+  });
+
+  test('changes its lifecycle stage and records the history', async () => {
+    const show = new CustomerShowPage(page);
+    await show.changeStage('意向客户');
+    await expect(show.stageTag()).toContainText('意向客户');
+    await show.openTab('阶段历史');
+    await expect(page.getByTestId('stage-history')).toContainText('意向客户');
+  });
+
+  test('adds a contact', async () => {
+    const show = new CustomerShowPage(page);
+    await show.openTab('联系人');
+    await show.addContact({ name: '张伟', title: '采购经理', mobile: '13900139000' });
+    await shot('customer-detail');
+  });
+
+  test('deletes it and restores it from the recycle bin', async () => {
+    const show = new CustomerShowPage(page);
+    await show.delete();
+    await expect(page).toHaveURL(/\/customers$/);
+    const list = new CustomerListPage(page, baseUrl);
+    await list.search(suffix);
+    await expect(list.rows()).toHaveCount(0);
+    await page.getByTestId('recycle-bin-link').click();
+    const row = page.locator('[data-testid=bin-table] tr', { hasText: NAME });
+    await expect(row).toBeVisible();
+    await row.getByTestId('restore').click();
+    await expect(show.title()).toContainText(NAME);
+  });
+
+  test('creates a customer of another team for the access check', async () => {
+    await page.goto(`${baseUrl}/customers/new`);
+    const form = new CustomerFormPage(page);
+    await form.fill({ name: OTHER_TEAM_NAME });
+    await form.chooseTeam(OTHER_TEAM);
+    await form.save();
+    await expect(new CustomerShowPage(page).title()).toContainText(OTHER_TEAM_NAME);
+    await expect(page.getByTestId('customer-profile')).toContainText(OTHER_TEAM);
+    otherUrl = page.url();
+  });
+
+  test('shows the settings with the permission matrix', async () => {
+    await new Shell(page).go('settings');
+    await expect(page.getByTestId('users-table')).toContainText('sales1@example.com');
+    await page.getByRole('tab', { name: '角色' }).click();
+    await expect(page.getByTestId('permission-matrix')).toBeVisible();
+    await shot('settings-roles');
+  });
+
+  test('switches to English and remembers it', async () => {
+    const shell = new Shell(page);
+    await shell.switchLanguage('EN');
+    await expect(shell.navItem('customers')).toContainText('Customers');
+    await page.reload();
+    await expect(shell.navItem('customers')).toContainText('Customers');
+    await shell.go('customers');
+    await expect(page.getByTestId('customer-new')).toContainText('New customer');
+    await shot('customers-en');
+  });
+
+  test('is usable at phone width with a drawer menu', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('nav-drawer-button').click();
+    await expect(page.getByTestId('nav-customers')).toBeVisible();
+    await shot('phone-menu', { fullPage: false });
+    await page.getByTestId('nav-customers').click();
+    await expect(page.getByTestId('customer-table')).toBeVisible();
+    await shot('phone-customers', { fullPage: false });
+    await page.setViewportSize({ width: 1366, height: 860 });
+  });
+
+  test('signs out', async () => {
+    await new Shell(page).signOut();
+    await page.goto(`${baseUrl}/customers`);
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test("a sales user does not see another team's customer", async () => {
+    await new SignInPage(page, baseUrl).signIn('sales1@example.com', DEMO_PASSWORD);
+    const shell = new Shell(page);
+    await expect(shell.navItem('settings')).toHaveCount(0);
+    const list = new CustomerListPage(page, baseUrl);
+    await list.open();
+    await list.rows().first().waitFor();
+    await list.search(OTHER_TEAM_NAME);
+    await expect(list.rows()).toHaveCount(0);
+    // a direct link to it is "not found" for this user
+    await page.goto(otherUrl);
+    await expect(page.locator('.ant-result-404')).toBeVisible();
+    await shell.signOut();
+  });
+});

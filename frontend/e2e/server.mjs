@@ -1,0 +1,97 @@
+// Starts the real `crm` binary on a fresh SQLite database with demo data, for end-to-end runs.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const frontend = resolve(new URL('..', import.meta.url).pathname);
+export const ADMIN = { email: 'admin@example.com', password: `e2e-${randomBytes(6).toString('hex')}` };
+export const DEMO_PASSWORD = 'demo-password-1';
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForHealth(url, child, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`crm serve exited early with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url}/healthz did not answer within ${timeoutMs} ms`);
+}
+
+/** Starts `crm serve` with its own database and port; returns its URL and a stop function. */
+export async function startServer() {
+  const binary = resolve(frontend, process.env.CRM_BIN ?? '../target/debug/crm');
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: build the back end first (make)`);
+  const dist = join(frontend, 'dist');
+  if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist} is missing: run npm run build first`);
+  const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-'));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    DATABASE_URL: `sqlite://${join(dir, 'e2e.sqlite')}?mode=rwc`,
+    CRM_BIND: `127.0.0.1:${port}`,
+    CRM_ADMIN_EMAIL: ADMIN.email,
+    CRM_ADMIN_PASSWORD: ADMIN.password,
+    CRM_JWT_SECRET: randomBytes(32).toString('hex'),
+    CRM_STATIC_DIR: dist,
+    RUST_LOG: process.env.RUST_LOG ?? 'warn',
+  };
+  const seed = () => spawnSync(binary, ['seed', '--demo'], { env, encoding: 'utf8', timeout: 120_000 });
+  // Seeding first gives serve a ready database; if seed needs the schema serve creates, seed after.
+  let seeded = seed();
+  const child = spawn(binary, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(url, child);
+    if (seeded.status !== 0) {
+      seeded = seed();
+      if (seeded.status !== 0) throw new Error(`crm seed --demo failed:\n${seeded.stdout}\n${seeded.stderr}`);
+    }
+  } catch (e) {
+    child.kill('SIGTERM');
+    console.error(log.slice(-4000));
+    throw e;
+  }
+  return {
+    url,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => {
+          const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            r();
+          }, 5000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            r();
+          });
+        });
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
