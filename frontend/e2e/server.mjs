@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const frontend = resolve(new URL('..', import.meta.url).pathname);
-export const ADMIN = { email: 'admin@example.com', password: `e2e-${randomBytes(6).toString('hex')}` };
+export const ADMIN = {
+  email: 'admin@example.com',
+  // with CRM_E2E_BASE_URL (a server someone else started) the admin password comes from the environment
+  password: process.env.CRM_E2E_ADMIN_PASSWORD ?? `e2e-${randomBytes(6).toString('hex')}`,
+};
 export const DEMO_PASSWORD = 'demo-password-1';
 
 function freePort() {
