@@ -1,0 +1,368 @@
+//! Customers (客户) and their contacts (联系人): the validated field sets that create and patch
+//! them, the lifecycle (潜在 → 意向 → 成交 → 流失) and its allowed moves.
+
+mod values;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub use values::{
+    CreditCode, CustomerKind, Email, Gender, Phone, SizeBand, SourceChannel, ValueError, ValueTier, WebsiteUrl, mask_middle,
+};
+
+use crate::error::{FieldError, ValidationErrors};
+
+values::string_enum! {
+    /// 客户关系阶段: where the relationship stands.
+    LifecycleStage {
+        /// 潜在客户: known, not yet interested.
+        Potential => "potential",
+        /// 意向客户: has shown interest.
+        Prospect => "prospect",
+        /// 成交客户: has bought.
+        Customer => "customer",
+        /// 流失客户: has stopped buying.
+        Churned => "churned",
+    }
+}
+
+impl LifecycleStage {
+    /// Whether a customer may move from `self` to `next`. A customer who has bought does not
+    /// become a mere lead again: from `customer` the only way is `churned`, and a churned
+    /// customer comes back as `prospect` or, on a new order, `customer`.
+    pub fn can_move_to(self, next: LifecycleStage) -> bool {
+        use LifecycleStage::*;
+        match (self, next) {
+            (a, b) if a == b => false,
+            (Potential, _) => true,
+            (Prospect, Potential | Customer | Churned) => true,
+            (Customer, Churned) => true,
+            (Churned, Prospect | Customer) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Longest names and free-text fields we store, in characters.
+pub const NAME_MAX: usize = 200;
+pub const SHORT_TEXT_MAX: usize = 100;
+pub const ADDRESS_MAX: usize = 500;
+pub const NOTES_MAX: usize = 10_000;
+pub const TAG_MAX: usize = 32;
+pub const TAGS_PER_RECORD: usize = 20;
+pub const CUSTOM_FIELDS_MAX: usize = 50;
+
+/// Every field a person or integration sets on a customer, each already valid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerFields {
+    pub kind: CustomerKind,
+    pub name: String,
+    pub industry: Option<String>,
+    pub size_band: Option<SizeBand>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<Phone>,
+    pub email: Option<Email>,
+    pub website: Option<WebsiteUrl>,
+    pub credit_code: Option<CreditCode>,
+    pub source_channel: Option<SourceChannel>,
+    pub lifecycle_stage: LifecycleStage,
+    pub value_tier: Option<ValueTier>,
+    pub tags: Vec<String>,
+    pub custom_fields: Map<String, Value>,
+    pub gender: Option<Gender>,
+    pub birthday: Option<NaiveDate>,
+    pub preferences: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl CustomerFields {
+    /// Rules that span fields: a credit code belongs to companies, gender and birthday to people.
+    pub fn check_consistency(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        match self.kind {
+            CustomerKind::Individual if self.credit_code.is_some() => {
+                errors.push(FieldError::new("credit_code", "not_for_kind", "only companies have a unified social credit code"))
+            }
+            CustomerKind::Company if self.gender.is_some() => {
+                errors.push(FieldError::new("gender", "not_for_kind", "only individuals have a gender"))
+            }
+            CustomerKind::Company if self.birthday.is_some() => {
+                errors.push(FieldError::new("birthday", "not_for_kind", "only individuals have a birthday"))
+            }
+            _ => {}
+        }
+        if let Some(birthday) = self.birthday
+            && birthday > chrono::Utc::now().date_naive()
+        {
+            errors.push(FieldError::new("birthday", "in_future", "a birthday cannot be in the future"));
+        }
+        errors.into_result()
+    }
+}
+
+/// A change to some fields of a customer (JSON merge patch): `None` leaves a field alone;
+/// `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerPatch {
+    pub kind: Option<CustomerKind>,
+    pub name: Option<String>,
+    pub industry: Option<Option<String>>,
+    pub size_band: Option<Option<SizeBand>>,
+    pub province: Option<Option<String>>,
+    pub city: Option<Option<String>>,
+    pub district: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub phone: Option<Option<Phone>>,
+    pub email: Option<Option<Email>>,
+    pub website: Option<Option<WebsiteUrl>>,
+    pub credit_code: Option<Option<CreditCode>>,
+    pub source_channel: Option<Option<SourceChannel>>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub value_tier: Option<Option<ValueTier>>,
+    pub tags: Option<Vec<String>>,
+    pub custom_fields: Option<Map<String, Value>>,
+    pub gender: Option<Option<Gender>>,
+    pub birthday: Option<Option<NaiveDate>>,
+    pub preferences: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+}
+
+fn assign<T>(target: &mut T, change: Option<T>) {
+    if let Some(value) = change {
+        *target = value;
+    }
+}
+
+impl CustomerPatch {
+    /// The fields after this patch. The stage is not applied here: a stage move has its own rule
+    /// and history, see [`LifecycleStage::can_move_to`].
+    pub fn apply(self, current: &CustomerFields) -> CustomerFields {
+        let mut next = current.clone();
+        assign(&mut next.kind, self.kind);
+        assign(&mut next.name, self.name);
+        assign(&mut next.industry, self.industry);
+        assign(&mut next.size_band, self.size_band);
+        assign(&mut next.province, self.province);
+        assign(&mut next.city, self.city);
+        assign(&mut next.district, self.district);
+        assign(&mut next.address, self.address);
+        assign(&mut next.phone, self.phone);
+        assign(&mut next.email, self.email);
+        assign(&mut next.website, self.website);
+        assign(&mut next.credit_code, self.credit_code);
+        assign(&mut next.source_channel, self.source_channel);
+        assign(&mut next.value_tier, self.value_tier);
+        assign(&mut next.tags, self.tags);
+        assign(&mut next.custom_fields, self.custom_fields);
+        assign(&mut next.gender, self.gender);
+        assign(&mut next.birthday, self.birthday);
+        assign(&mut next.preferences, self.preferences);
+        assign(&mut next.notes, self.notes);
+        next
+    }
+}
+
+/// Normalises a tag list: trimmed, de-duplicated in order, each 1–32 characters, at most 20.
+pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let mut seen = Vec::new();
+    for (index, tag) in tags.iter().enumerate() {
+        match crate::text::bounded_text(tag, TAG_MAX, false) {
+            Ok(tag) if tag.contains(',') => errors.push(FieldError::new(format!("tags[{index}]"), "invalid_characters", "a tag cannot contain a comma")),
+            Ok(tag) => {
+                if !seen.contains(&tag) {
+                    seen.push(tag);
+                }
+            }
+            Err(error) => errors.push(FieldError::new(format!("tags[{index}]"), crate::error::HasCode::code(&error), error.to_string())),
+        }
+    }
+    if seen.len() > TAGS_PER_RECORD {
+        errors.push(FieldError::new("tags", "too_many", format!("at most {TAGS_PER_RECORD} tags")));
+    }
+    errors.into_result().map(|()| seen)
+}
+
+/// Checks custom field values until per-entity definitions exist: lower-case keys, scalar values
+/// or lists of strings, and a bounded count, so a client cannot store arbitrary documents.
+pub fn parse_custom_fields(fields: &Map<String, Value>) -> Result<Map<String, Value>, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    if fields.len() > CUSTOM_FIELDS_MAX {
+        errors.push(FieldError::new("custom_fields", "too_many", format!("at most {CUSTOM_FIELDS_MAX} custom fields")));
+    }
+    for (key, value) in fields {
+        let key_ok = key.len() <= 40
+            && key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !key_ok {
+            errors.push(FieldError::new(format!("custom_fields.{key}"), "key", "keys are lower-case letters, digits and _ (max 40)"));
+            continue;
+        }
+        let value_ok = match value {
+            Value::Null | Value::Bool(_) | Value::Number(_) => true,
+            Value::String(s) => s.chars().count() <= 1000,
+            Value::Array(items) => items.len() <= 50 && items.iter().all(|i| i.as_str().is_some_and(|s| s.chars().count() <= 200)),
+            Value::Object(_) => false,
+        };
+        if !value_ok {
+            errors.push(FieldError::new(format!("custom_fields.{key}"), "value", "values are text, numbers, true/false or lists of text"));
+        }
+    }
+    errors.into_result().map(|()| fields.clone())
+}
+
+/// Every field of a contact, each already valid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactFields {
+    pub name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub phone: Option<Phone>,
+    pub mobile: Option<Phone>,
+    pub email: Option<Email>,
+    pub wechat: Option<String>,
+    pub is_primary: bool,
+    pub birthday: Option<NaiveDate>,
+    pub notes: Option<String>,
+}
+
+/// A change to some fields of a contact (merge-patch semantics, as [`CustomerPatch`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactPatch {
+    pub name: Option<String>,
+    pub title: Option<Option<String>>,
+    pub department: Option<Option<String>>,
+    pub phone: Option<Option<Phone>>,
+    pub mobile: Option<Option<Phone>>,
+    pub email: Option<Option<Email>>,
+    pub wechat: Option<Option<String>>,
+    pub is_primary: Option<bool>,
+    pub birthday: Option<Option<NaiveDate>>,
+    pub notes: Option<Option<String>>,
+}
+
+impl ContactPatch {
+    pub fn apply(self, current: &ContactFields) -> ContactFields {
+        let mut next = current.clone();
+        assign(&mut next.name, self.name);
+        assign(&mut next.title, self.title);
+        assign(&mut next.department, self.department);
+        assign(&mut next.phone, self.phone);
+        assign(&mut next.mobile, self.mobile);
+        assign(&mut next.email, self.email);
+        assign(&mut next.wechat, self.wechat);
+        assign(&mut next.is_primary, self.is_primary);
+        assign(&mut next.birthday, self.birthday);
+        assign(&mut next.notes, self.notes);
+        next
+    }
+}
+
+/// The names of the fields that differ between two serialisable values, with old and new values,
+/// for the audit log. Both must serialise to JSON objects.
+pub fn changed_fields<T: Serialize>(before: &T, after: &T) -> Map<String, Value> {
+    let (Ok(Value::Object(old)), Ok(Value::Object(new))) = (serde_json::to_value(before), serde_json::to_value(after)) else {
+        return Map::new();
+    };
+    let mut changes = Map::new();
+    for (key, new_value) in new {
+        let old_value = old.get(&key).cloned().unwrap_or(Value::Null);
+        if old_value != new_value {
+            changes.insert(key, serde_json::json!({ "old": old_value, "new": new_value }));
+        }
+    }
+    changes
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn company() -> CustomerFields {
+        CustomerFields {
+            kind: CustomerKind::Company,
+            name: "上海申通科技有限公司".into(),
+            industry: None,
+            size_band: None,
+            province: Some("上海市".into()),
+            city: None,
+            district: None,
+            address: None,
+            phone: None,
+            email: None,
+            website: None,
+            credit_code: None,
+            source_channel: None,
+            lifecycle_stage: LifecycleStage::Potential,
+            value_tier: None,
+            tags: vec![],
+            custom_fields: Map::new(),
+            gender: None,
+            birthday: None,
+            preferences: None,
+            notes: None,
+        }
+    }
+
+    #[test]
+    fn lifecycle_allows_forward_moves_churn_and_return() {
+        use LifecycleStage::*;
+        assert!(Potential.can_move_to(Prospect));
+        assert!(Prospect.can_move_to(Customer));
+        assert!(Customer.can_move_to(Churned));
+        assert!(Churned.can_move_to(Customer));
+        assert!(!Customer.can_move_to(Potential));
+        assert!(!Customer.can_move_to(Prospect));
+        assert!(!Churned.can_move_to(Potential));
+        assert!(!Prospect.can_move_to(Prospect));
+    }
+
+    #[test]
+    fn patch_changes_only_what_it_names_and_can_clear() {
+        let current = company();
+        let patch = CustomerPatch { name: Some("新名字".into()), province: Some(None), ..Default::default() };
+        let next = patch.apply(&current);
+        assert_eq!(next.name, "新名字");
+        assert_eq!(next.province, None);
+        assert_eq!(next.kind, CustomerKind::Company);
+        let changes = changed_fields(&current, &next);
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes["province"]["old"], "上海市");
+    }
+
+    #[test]
+    fn consistency_keeps_company_and_person_fields_apart() {
+        let mut individual = company();
+        individual.kind = CustomerKind::Individual;
+        individual.credit_code = Some(CreditCode::parse("91350100M000100Y43").unwrap());
+        assert_eq!(individual.check_consistency().unwrap_err().0[0].field, "credit_code");
+        let mut firm = company();
+        firm.gender = Some(Gender::Female);
+        assert_eq!(firm.check_consistency().unwrap_err().0[0].field, "gender");
+        assert!(company().check_consistency().is_ok());
+    }
+
+    #[test]
+    fn tags_are_trimmed_deduplicated_and_bounded() {
+        assert_eq!(parse_tags(&[" VIP ".into(), "VIP".into(), "制造".into()]).unwrap(), vec!["VIP", "制造"]);
+        assert_eq!(parse_tags(&["".into()]).unwrap_err().0[0].field, "tags[0]");
+        assert_eq!(parse_tags(&["a,b".into()]).unwrap_err().0[0].code, "invalid_characters");
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        assert_eq!(parse_tags(&many).unwrap_err().0[0].code, "too_many");
+    }
+
+    #[test]
+    fn custom_fields_accept_scalars_and_refuse_documents() {
+        let ok: Map<String, Value> = serde_json::from_str(r#"{"erp_code":"A1","credit_days":30,"vip":true,"langs":["zh","en"]}"#).unwrap();
+        assert!(parse_custom_fields(&ok).is_ok());
+        let nested: Map<String, Value> = serde_json::from_str(r#"{"x":{"y":1}}"#).unwrap();
+        assert_eq!(parse_custom_fields(&nested).unwrap_err().0[0].code, "value");
+        let bad_key: Map<String, Value> = serde_json::from_str(r#"{"Bad Key":1}"#).unwrap();
+        assert_eq!(parse_custom_fields(&bad_key).unwrap_err().0[0].code, "key");
+    }
+}

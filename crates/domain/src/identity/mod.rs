@@ -1,0 +1,241 @@
+//! Who may do what: the permission matrix `resource × action → scope` that roles carry, and the
+//! built-in roles a fresh installation starts with.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How far an allowed action reaches. Ordered: `none < own < team < all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The action is not allowed at all (403).
+    #[default]
+    None,
+    /// Only records the user owns.
+    Own,
+    /// Records owned by anyone in the user's teams or their sub-teams.
+    Team,
+    /// Every record.
+    All,
+}
+
+/// What a user does to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Delete,
+    Export,
+}
+
+/// The scope of each action on one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionScopes {
+    pub read: Scope,
+    pub create: Scope,
+    pub update: Scope,
+    pub delete: Scope,
+    pub export: Scope,
+}
+
+impl ActionScopes {
+    pub const NONE: Self = Self::uniform(Scope::None);
+
+    pub const fn uniform(scope: Scope) -> Self {
+        Self { read: scope, create: scope, update: scope, delete: scope, export: scope }
+    }
+
+    pub const fn read_only(scope: Scope) -> Self {
+        Self { read: scope, ..Self::NONE }
+    }
+
+    pub fn scope(&self, action: Action) -> Scope {
+        match action {
+            Action::Read => self.read,
+            Action::Create => self.create,
+            Action::Update => self.update,
+            Action::Delete => self.delete,
+            Action::Export => self.export,
+        }
+    }
+}
+
+macro_rules! resources {
+    ($($field:ident => $variant:ident),+ $(,)?) => {
+        /// A part of the CRM that permissions are granted on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Resource { $($variant),+ }
+
+        /// A role's permission matrix: for every resource, the scope of every action. Resources
+        /// missing from stored or submitted JSON mean "no access", so adding a resource later
+        /// grants nothing to existing custom roles.
+        #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct Permissions { $(pub $field: ActionScopes),+ }
+
+        impl Permissions {
+            pub fn for_resource(&self, resource: Resource) -> &ActionScopes {
+                match resource { $(Resource::$variant => &self.$field),+ }
+            }
+
+            /// The same scope for every action on every resource.
+            pub fn uniform(scope: Scope) -> Self {
+                Self { $($field: ActionScopes::uniform(scope)),+ }
+            }
+
+            /// Read access with the given scope on every resource, nothing else.
+            pub fn read_everything(scope: Scope) -> Self {
+                Self { $($field: ActionScopes::read_only(scope)),+ }
+            }
+        }
+    };
+}
+
+resources! {
+    customers => Customers,
+    contacts => Contacts,
+    activities => Activities,
+    sales => Sales,
+    service => Service,
+    requirements => Requirements,
+    marketing => Marketing,
+    analytics => Analytics,
+    users => Users,
+    teams => Teams,
+    roles => Roles,
+    audit => Audit,
+}
+
+impl Permissions {
+    pub fn scope(&self, resource: Resource, action: Action) -> Scope {
+        self.for_resource(resource).scope(action)
+    }
+}
+
+/// A role that every installation has; the migration stores them and admins cannot change them.
+pub struct BuiltinRole {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub permissions: Permissions,
+}
+
+/// The seven built-in roles. Managers reach their teams, sales staff read their team's customers
+/// but change only their own, marketing and support read everything they serve from, viewers read
+/// and change nothing, and integrations act on all records but administer nothing.
+pub fn builtin_roles() -> Vec<BuiltinRole> {
+    use Scope::{All, None as No, Own, Team};
+    let business = |scope: Scope| {
+        let mut p = Permissions::uniform(scope);
+        p.users = ActionScopes::NONE;
+        p.teams = ActionScopes::read_only(All);
+        p.roles = ActionScopes::read_only(All);
+        p.audit = ActionScopes::NONE;
+        p
+    };
+    let sales = {
+        let own = ActionScopes { read: Team, create: Own, update: Own, delete: Own, export: No };
+        let mut p = business(No);
+        p.customers = own;
+        p.contacts = own;
+        p.activities = own;
+        p.sales = own;
+        p.service = ActionScopes { read: Team, create: Own, ..ActionScopes::NONE };
+        p.requirements = ActionScopes { read: Team, create: Own, update: Own, ..ActionScopes::NONE };
+        p.analytics = ActionScopes::read_only(Own);
+        p
+    };
+    let marketing = {
+        let mut p = business(No);
+        p.customers = ActionScopes { read: All, export: All, ..ActionScopes::NONE };
+        p.contacts = ActionScopes { read: All, export: All, ..ActionScopes::NONE };
+        p.activities = ActionScopes { read: All, create: Own, update: Own, ..ActionScopes::NONE };
+        p.marketing = ActionScopes::uniform(All);
+        p.analytics = ActionScopes::read_only(All);
+        p.requirements = ActionScopes::read_only(All);
+        p
+    };
+    let support = {
+        let mut p = business(No);
+        p.customers = ActionScopes::read_only(All);
+        p.contacts = ActionScopes { read: All, create: All, update: All, ..ActionScopes::NONE };
+        p.activities = ActionScopes { read: All, create: Own, update: Own, ..ActionScopes::NONE };
+        p.service = ActionScopes { read: All, create: All, update: All, delete: No, export: All };
+        p.requirements = ActionScopes { read: All, create: All, update: Own, ..ActionScopes::NONE };
+        p.analytics = ActionScopes::read_only(Team);
+        p
+    };
+    let viewer = {
+        let mut p = Permissions::read_everything(All);
+        p.users = ActionScopes::NONE;
+        p.audit = ActionScopes::NONE;
+        p
+    };
+    vec![
+        BuiltinRole {
+            key: "admin",
+            name: "Administrator",
+            description: "Everything, including users, roles and the audit log.",
+            permissions: Permissions::uniform(All),
+        },
+        BuiltinRole {
+            key: "manager",
+            name: "Manager",
+            description: "Everything their teams and sub-teams own.",
+            permissions: business(Team),
+        },
+        BuiltinRole { key: "sales", name: "Sales", description: "Reads the team's customers, changes their own.", permissions: sales },
+        BuiltinRole { key: "marketing", name: "Marketing", description: "Reads and exports customers, runs campaigns.", permissions: marketing },
+        BuiltinRole { key: "support", name: "Support", description: "Serves every customer's tickets and contacts.", permissions: support },
+        BuiltinRole { key: "viewer", name: "Viewer", description: "Reads everything, changes nothing.", permissions: viewer },
+        BuiltinRole {
+            key: "integration",
+            name: "Integration",
+            description: "For ERP and finance systems through API keys: every business record, no administration.",
+            permissions: business(All),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_are_ordered_from_none_to_all() {
+        assert!(Scope::None < Scope::Own && Scope::Own < Scope::Team && Scope::Team < Scope::All);
+    }
+
+    #[test]
+    fn permissions_missing_resources_mean_no_access() {
+        let parsed: Permissions = serde_json::from_str(r#"{"customers":{"read":"team"}}"#).unwrap();
+        assert_eq!(parsed.scope(Resource::Customers, Action::Read), Scope::Team);
+        assert_eq!(parsed.scope(Resource::Customers, Action::Update), Scope::None);
+        assert_eq!(parsed.scope(Resource::Users, Action::Read), Scope::None);
+    }
+
+    #[test]
+    fn permissions_reject_unknown_resources_and_scopes() {
+        assert!(serde_json::from_str::<Permissions>(r#"{"planets":{"read":"all"}}"#).is_err());
+        assert!(serde_json::from_str::<Permissions>(r#"{"customers":{"read":"some"}}"#).is_err());
+    }
+
+    #[test]
+    fn builtin_roles_follow_the_access_model() {
+        let roles = builtin_roles();
+        let role = |key: &str| roles.iter().find(|r| r.key == key).unwrap().permissions.clone();
+        assert_eq!(roles.len(), 7);
+        assert_eq!(role("admin").scope(Resource::Users, Action::Update), Scope::All);
+        assert_eq!(role("manager").scope(Resource::Customers, Action::Update), Scope::Team);
+        assert_eq!(role("manager").scope(Resource::Users, Action::Read), Scope::None);
+        assert_eq!(role("sales").scope(Resource::Customers, Action::Read), Scope::Team);
+        assert_eq!(role("sales").scope(Resource::Customers, Action::Update), Scope::Own);
+        assert_eq!(role("viewer").scope(Resource::Customers, Action::Update), Scope::None);
+        assert_eq!(role("viewer").scope(Resource::Customers, Action::Read), Scope::All);
+        assert_eq!(role("integration").scope(Resource::Roles, Action::Update), Scope::None);
+    }
+}

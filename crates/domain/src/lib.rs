@@ -1,0 +1,10 @@
+//! The CRM's business vocabulary: value types that can only hold valid values (parse, don't
+//! validate), the access model, and the rules that need no database. Nothing here does I/O, so
+//! every rule is unit-tested directly; persistence and the API convert to and from these types.
+
+pub mod customers;
+pub mod error;
+pub mod identity;
+pub mod text;
+
+pub use error::{FieldError, ValidationErrors};

@@ -1,0 +1,216 @@
+//! Contacts (联系人) of a customer. Access follows the parent customer: the `contacts`
+//! permission's scope is applied to the customer's owner and team.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::customers::{ContactFields, ContactPatch, Email, Phone, changed_fields};
+use crm_domain::identity::{Action, Resource};
+
+use super::customers::{in_scope, load_for, refresh_search_text};
+use crate::entities::{contacts, customers};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "contact";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactRecord {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    #[serde(flatten)]
+    pub fields: ContactFields,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl From<contacts::Model> for ContactRecord {
+    fn from(row: contacts::Model) -> Self {
+        let phone = |v: &Option<String>| v.as_deref().and_then(|p| Phone::parse(p).ok());
+        Self {
+            id: row.id,
+            customer_id: row.customer_id,
+            fields: ContactFields {
+                name: row.name.clone(),
+                title: row.title.clone(),
+                department: row.department.clone(),
+                phone: phone(&row.phone),
+                mobile: phone(&row.mobile),
+                email: row.email.as_deref().and_then(|e| Email::parse(e).ok()),
+                wechat: row.wechat.clone(),
+                is_primary: row.is_primary,
+                birthday: row.birthday,
+                notes: row.notes.clone(),
+            },
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            deleted_at: row.deleted_at,
+        }
+    }
+}
+
+fn write_fields(model: &mut contacts::ActiveModel, f: &ContactFields) {
+    model.name = Set(f.name.clone());
+    model.title = Set(f.title.clone());
+    model.department = Set(f.department.clone());
+    model.phone = Set(f.phone.as_ref().map(|p| p.as_str().to_owned()));
+    model.mobile = Set(f.mobile.as_ref().map(|p| p.as_str().to_owned()));
+    model.email = Set(f.email.as_ref().map(|e| e.as_str().to_owned()));
+    model.wechat = Set(f.wechat.clone());
+    model.is_primary = Set(f.is_primary);
+    model.birthday = Set(f.birthday);
+    model.notes = Set(f.notes.clone());
+}
+
+/// Only one primary contact per customer: making one primary demotes the others.
+async fn demote_other_primaries(conn: &impl ConnectionTrait, customer_id: Uuid, keep: Uuid) -> Result<()> {
+    contacts::Entity::update_many()
+        .col_expr(contacts::Column::IsPrimary, Expr::value(false))
+        .filter(contacts::Column::CustomerId.eq(customer_id))
+        .filter(contacts::Column::Id.ne(keep))
+        .filter(contacts::Column::IsPrimary.eq(true))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Loads a contact (live or deleted) whose customer is live and in the caller's scope for `action`.
+async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid, deleted: bool) -> Result<contacts::Model> {
+    let deleted_condition = if deleted { contacts::Column::DeletedAt.is_not_null() } else { contacts::Column::DeletedAt.is_null() };
+    let row = contacts::Entity::find_by_id(id).filter(deleted_condition).one(conn).await?.ok_or(Error::NotFound)?;
+    load_for(conn, actor, Resource::Contacts, action, row.customer_id, false).await?;
+    Ok(row)
+}
+
+pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest) -> Result<Page<ContactRecord>> {
+    load_for(&db.conn, actor, Resource::Contacts, Action::Read, customer_id, false).await?;
+    let sort = Sort { key: "created_at", column: contacts::Column::CreatedAt, descending: false, value: SortValue::Time };
+    let select = contacts::Entity::find().filter(contacts::Column::CustomerId.eq(customer_id)).filter(contacts::Column::DeletedAt.is_null());
+    let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.created_at), row.id)).await?;
+    Ok(page.map(ContactRecord::from))
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
+    Ok(load(&db.conn, actor, Action::Read, id, false).await?.into())
+}
+
+pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFields) -> Result<ContactRecord> {
+    let txn = db.conn.begin().await?;
+    load_for(&txn, actor, Resource::Contacts, Action::Create, customer_id, false).await?;
+    let at = now();
+    let id = Uuid::now_v7();
+    let mut model = contacts::ActiveModel {
+        id: Set(id),
+        customer_id: Set(customer_id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    write_fields(&mut model, &fields);
+    let record = ContactRecord::from(model.insert(&txn).await?);
+    if fields.is_primary {
+        demote_other_primaries(&txn, customer_id, id).await?;
+    }
+    refresh_search_text(&txn, customer_id).await?;
+    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "contact.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ContactPatch) -> Result<ContactRecord> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Update, id, false).await?;
+    if let Some(expected) = expected_version
+        && expected != row.version
+    {
+        return Err(Error::StaleVersion { current: row.version });
+    }
+    let before = ContactRecord::from(row.clone());
+    let next = patch.apply(&before.fields);
+    if next == before.fields {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    let mut model: contacts::ActiveModel = row.clone().into();
+    write_fields(&mut model, &next);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = ContactRecord::from(model.update(&txn).await?);
+    if next.is_primary {
+        demote_other_primaries(&txn, row.customer_id, id).await?;
+    }
+    refresh_search_text(&txn, row.customer_id).await?;
+    let mut changes = changed_fields(&before, &after);
+    changes.remove("updated_at");
+    changes.remove("version");
+    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
+    events::append(&txn, actor, "contact.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Delete, id, false).await?;
+    if let Some(expected) = expected_version
+        && expected != row.version
+    {
+        return Err(Error::StaleVersion { current: row.version });
+    }
+    let at = now();
+    let mut model: contacts::ActiveModel = row.clone().into();
+    model.deleted_at = Set(Some(at));
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    refresh_search_text(&txn, row.customer_id).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
+    events::append(&txn, actor, "contact.deleted", ENTITY, id, json!({ "id": id, "customer_id": row.customer_id, "deleted_at": at })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Delete, id, true).await?;
+    let mut model: contacts::ActiveModel = row.clone().into();
+    model.deleted_at = Set(None);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = ContactRecord::from(model.update(&txn).await?);
+    if after.fields.is_primary {
+        demote_other_primaries(&txn, row.customer_id, id).await?;
+    }
+    refresh_search_text(&txn, row.customer_id).await?;
+    audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
+    events::append(&txn, actor, "contact.restored", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deleted contacts of live customers in the caller's delete scope, most recently deleted first.
+pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<ContactRecord>> {
+    let scope = actor.require(Resource::Contacts, Action::Delete)?;
+    let reachable = Query::select()
+        .column(customers::Column::Id)
+        .from(customers::Entity)
+        .and_where(customers::Column::DeletedAt.is_null())
+        .cond_where(in_scope(actor, scope))
+        .take();
+    let sort = Sort { key: "-deleted_at", column: contacts::Column::DeletedAt, descending: true, value: SortValue::Time };
+    let select = contacts::Entity::find().filter(contacts::Column::DeletedAt.is_not_null()).filter(contacts::Column::CustomerId.in_subquery(reachable));
+    let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.deleted_at), row.id)).await?;
+    Ok(page.map(ContactRecord::from))
+}

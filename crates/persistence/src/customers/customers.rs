@@ -1,0 +1,543 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::customers::{
+    CreditCode, CustomerFields, CustomerKind, CustomerPatch, Email, Gender, LifecycleStage, Phone, SizeBand, SourceChannel, ValueTier, WebsiteUrl,
+    changed_fields,
+};
+use crm_domain::identity::{Action, Resource, Scope};
+
+use super::{escape_like, search_term, search_text};
+use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, user_teams, users};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "customer";
+
+/// A customer as stored, with the names of its owner and team for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerRecord {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: CustomerFields,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// Who owns a new or reassigned customer.
+#[derive(Debug, Clone, Default)]
+pub struct Ownership {
+    /// `None` keeps the current owner (or, on create, makes the caller the owner).
+    pub owner_id: Option<Uuid>,
+    /// `None` keeps the team, or follows the new owner's first team when the owner changes;
+    /// `Some(None)` clears it.
+    pub team_id: Option<Option<Uuid>>,
+}
+
+/// List filters, each backed by an index (see the migration).
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub q: Option<String>,
+    pub lifecycle_stages: Vec<LifecycleStage>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub tag: Option<String>,
+    pub value_tiers: Vec<ValueTier>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub updated_from: Option<DateTime<Utc>>,
+    pub updated_to: Option<DateTime<Utc>>,
+    pub sort: Option<String>,
+}
+
+/// The sorts a customer list allows; the first is the default.
+pub const CUSTOMER_SORTS: &[&str] = &["-created_at", "created_at", "-updated_at", "updated_at", "name", "-name"];
+
+fn sorts() -> [Sort<customers::Column>; 6] {
+    use customers::Column::{CreatedAt, Name, UpdatedAt};
+    [
+        Sort { key: "-created_at", column: CreatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "created_at", column: CreatedAt, descending: false, value: SortValue::Time },
+        Sort { key: "-updated_at", column: UpdatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "updated_at", column: UpdatedAt, descending: false, value: SortValue::Time },
+        Sort { key: "name", column: Name, descending: false, value: SortValue::Text },
+        Sort { key: "-name", column: Name, descending: true, value: SortValue::Text },
+    ]
+}
+
+fn parse_opt<T, E>(value: &Option<String>, parse: impl Fn(&str) -> std::result::Result<T, E>) -> Option<T> {
+    value.as_deref().and_then(|v| parse(v).ok())
+}
+
+/// Rebuilds domain values from a stored row (values were valid when written).
+pub(crate) fn fields_of(row: &customers::Model) -> CustomerFields {
+    CustomerFields {
+        kind: CustomerKind::parse(&row.kind).unwrap_or(CustomerKind::Company),
+        name: row.name.clone(),
+        industry: row.industry.clone(),
+        size_band: parse_opt(&row.size_band, SizeBand::parse),
+        province: row.province.clone(),
+        city: row.city.clone(),
+        district: row.district.clone(),
+        address: row.address.clone(),
+        phone: parse_opt(&row.phone, Phone::parse),
+        email: parse_opt(&row.email, Email::parse),
+        website: parse_opt(&row.website, WebsiteUrl::parse),
+        credit_code: parse_opt(&row.credit_code, CreditCode::parse),
+        source_channel: parse_opt(&row.source_channel, SourceChannel::parse),
+        lifecycle_stage: LifecycleStage::parse(&row.lifecycle_stage).unwrap_or(LifecycleStage::Potential),
+        value_tier: parse_opt(&row.value_tier, ValueTier::parse),
+        tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+        custom_fields: serde_json::from_str(&row.custom_fields).unwrap_or_default(),
+        gender: parse_opt(&row.gender, Gender::parse),
+        birthday: row.birthday,
+        preferences: row.preferences.clone(),
+        notes: row.notes.clone(),
+    }
+}
+
+fn write_fields(model: &mut customers::ActiveModel, f: &CustomerFields) {
+    let text = |v: &Option<String>| v.clone();
+    model.kind = Set(f.kind.as_str().to_owned());
+    model.name = Set(f.name.clone());
+    model.industry = Set(text(&f.industry));
+    model.size_band = Set(f.size_band.map(|v| v.as_str().to_owned()));
+    model.province = Set(text(&f.province));
+    model.city = Set(text(&f.city));
+    model.district = Set(text(&f.district));
+    model.address = Set(text(&f.address));
+    model.phone = Set(f.phone.as_ref().map(|v| v.as_str().to_owned()));
+    model.email = Set(f.email.as_ref().map(|v| v.as_str().to_owned()));
+    model.website = Set(f.website.as_ref().map(|v| v.as_str().to_owned()));
+    model.credit_code = Set(f.credit_code.as_ref().map(|v| v.as_str().to_owned()));
+    model.source_channel = Set(f.source_channel.map(|v| v.as_str().to_owned()));
+    model.lifecycle_stage = Set(f.lifecycle_stage.as_str().to_owned());
+    model.value_tier = Set(f.value_tier.map(|v| v.as_str().to_owned()));
+    model.tags = Set(serde_json::to_string(&f.tags).unwrap_or_else(|_| "[]".into()));
+    model.custom_fields = Set(Value::Object(f.custom_fields.clone()).to_string());
+    model.gender = Set(f.gender.map(|v| v.as_str().to_owned()));
+    model.birthday = Set(f.birthday);
+    model.preferences = Set(text(&f.preferences));
+    model.notes = Set(text(&f.notes));
+}
+
+async fn to_records(conn: &impl ConnectionTrait, rows: Vec<customers::Model>) -> Result<Vec<CustomerRecord>> {
+    let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
+    let owners = crate::platform::audit::user_names(conn, &owner_ids).await?;
+    let mut team_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.team_id).collect();
+    team_ids.sort();
+    team_ids.dedup();
+    let team_names: std::collections::HashMap<Uuid, String> = if team_ids.is_empty() {
+        Default::default()
+    } else {
+        teams::Entity::find().filter(teams::Column::Id.is_in(team_ids)).all(conn).await?.into_iter().map(|t| (t.id, t.name)).collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| CustomerRecord {
+            id: row.id,
+            fields: fields_of(&row),
+            owner_name: owners.get(&row.owner_id).cloned(),
+            owner_id: row.owner_id,
+            team_name: row.team_id.and_then(|t| team_names.get(&t).cloned()),
+            team_id: row.team_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            deleted_at: row.deleted_at,
+        })
+        .collect())
+}
+
+async fn to_record(conn: &impl ConnectionTrait, row: customers::Model) -> Result<CustomerRecord> {
+    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+/// The scope condition on customer rows for `scope`.
+pub(crate) fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+    actor.scope_condition(scope, (customers::Entity, customers::Column::OwnerId), (customers::Entity, customers::Column::TeamId))
+}
+
+/// Loads a live (not deleted) customer the actor may read through `resource`, checking that the
+/// actor may also perform `action` on it. Unreadable → 404; readable but not changeable → 403.
+pub(crate) async fn load_for(conn: &impl ConnectionTrait, actor: &Actor, resource: Resource, action: Action, id: Uuid, deleted: bool) -> Result<customers::Model> {
+    let read = actor.require(resource, Action::Read)?;
+    let wanted = actor.require(resource, action)?;
+    let deleted_condition = if deleted { customers::Column::DeletedAt.is_not_null() } else { customers::Column::DeletedAt.is_null() };
+    let row = customers::Entity::find_by_id(id)
+        .filter(deleted_condition)
+        .filter(in_scope(actor, read))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !actor.reaches(wanted, row.owner_id, row.team_id) {
+        return Err(Error::Forbidden(format!("your role may not {} this {}", action_word(action), resource_word(resource))));
+    }
+    Ok(row)
+}
+
+fn action_word(action: Action) -> &'static str {
+    match action {
+        Action::Read => "read",
+        Action::Create => "create",
+        Action::Update => "change",
+        Action::Delete => "delete",
+        Action::Export => "export",
+    }
+}
+
+fn resource_word(resource: Resource) -> &'static str {
+    if resource == Resource::Contacts { "customer's contacts" } else { "customer" }
+}
+
+fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => Err(Error::StaleVersion { current }),
+        _ => Ok(()),
+    }
+}
+
+/// The first team of a user (by team name), which a customer they own belongs to by default.
+async fn primary_team(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Uuid>> {
+    let memberships = user_teams::Entity::find().filter(user_teams::Column::UserId.eq(user_id)).all(conn).await?;
+    let ids: Vec<Uuid> = memberships.into_iter().map(|m| m.team_id).collect();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let mut named = teams::Entity::find().filter(teams::Column::Id.is_in(ids)).all(conn).await?;
+    named.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(named.first().map(|t| t.id))
+}
+
+async fn check_owner(conn: &impl ConnectionTrait, owner_id: Uuid) -> Result<()> {
+    match users::Entity::find_by_id(owner_id).one(conn).await? {
+        Some(user) if user.active => Ok(()),
+        _ => Err(Error::validation("owner_id", "not_found", "no active user with this id")),
+    }
+}
+
+async fn check_team(conn: &impl ConnectionTrait, team_id: Option<Uuid>) -> Result<()> {
+    match team_id {
+        Some(id) if teams::Entity::find_by_id(id).one(conn).await?.is_none() => Err(Error::validation("team_id", "not_found", "no team with this id")),
+        _ => Ok(()),
+    }
+}
+
+async fn replace_tags(conn: &impl ConnectionTrait, customer_id: Uuid, tags: &[String]) -> Result<()> {
+    customer_tags::Entity::delete_many().filter(customer_tags::Column::CustomerId.eq(customer_id)).exec(conn).await?;
+    for tag in tags {
+        customer_tags::ActiveModel { customer_id: Set(customer_id), tag: Set(tag.clone()) }.insert(conn).await?;
+    }
+    Ok(())
+}
+
+async fn record_stage(conn: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid, from: Option<LifecycleStage>, to: LifecycleStage) -> Result<()> {
+    customer_stage_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(customer_id),
+        from_stage: Set(from.map(|s| s.as_str().to_owned())),
+        to_stage: Set(to.as_str().to_owned()),
+        changed_by: Set(actor.audit_id()),
+        changed_at: Set(now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes the text `q` searches for a customer: its own name, phone, email and credit code
+/// and those of its live contacts.
+pub(crate) async fn refresh_search_text(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<()> {
+    let Some(row) = customers::Entity::find_by_id(customer_id).one(conn).await? else { return Ok(()) };
+    let people = contacts::Entity::find()
+        .filter(contacts::Column::CustomerId.eq(customer_id))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .all(conn)
+        .await?;
+    let mut parts: Vec<Option<&str>> = vec![Some(&row.name), row.phone.as_deref(), row.email.as_deref(), row.credit_code.as_deref()];
+    for person in &people {
+        parts.extend([Some(person.name.as_str()), person.phone.as_deref(), person.mobile.as_deref(), person.email.as_deref()]);
+    }
+    let text = search_text(parts);
+    customers::Entity::update_many().col_expr(customers::Column::SearchText, Expr::value(text)).filter(customers::Column::Id.eq(customer_id)).exec(conn).await?;
+    Ok(())
+}
+
+fn payload(record: &CustomerRecord) -> Value {
+    serde_json::to_value(record).unwrap_or(Value::Null)
+}
+
+pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: Ownership) -> Result<CustomerRecord> {
+    let scope = actor.require(Resource::Customers, Action::Create)?;
+    fields.check_consistency()?;
+    let txn = db.conn.begin().await?;
+    let owner_id = ownership.owner_id.unwrap_or(actor.user_id);
+    check_owner(&txn, owner_id).await?;
+    let team_id = match ownership.team_id {
+        Some(team) => team,
+        None => primary_team(&txn, owner_id).await?,
+    };
+    check_team(&txn, team_id).await?;
+    if !actor.reaches(scope, owner_id, team_id) {
+        return Err(Error::Forbidden("your role may only create customers within its scope (owner and team)".into()));
+    }
+    let at = now();
+    let id = Uuid::now_v7();
+    let mut model = customers::ActiveModel {
+        id: Set(id),
+        search_text: Set(String::new()),
+        owner_id: Set(owner_id),
+        team_id: Set(team_id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    write_fields(&mut model, &fields);
+    model.insert(&txn).await?;
+    replace_tags(&txn, id, &fields.tags).await?;
+    refresh_search_text(&txn, id).await?;
+    record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
+    let record = to_record(&txn, customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload(&record) })).await?;
+    events::append(&txn, actor, "customer.created", ENTITY, id, payload(&record)).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
+    let row = load_for(&db.conn, actor, Resource::Customers, Action::Read, id, false).await?;
+    to_record(&db.conn, row).await
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: CustomerPatch, ownership: Ownership) -> Result<CustomerRecord> {
+    let scope = actor.require(Resource::Customers, Action::Update)?;
+    let txn = db.conn.begin().await?;
+    let row = load_for(&txn, actor, Resource::Customers, Action::Update, id, false).await?;
+    check_version(expected_version, row.version)?;
+    let current = fields_of(&row);
+    let stage_change = patch.lifecycle_stage.filter(|stage| *stage != current.lifecycle_stage);
+    let mut next = patch.apply(&current);
+    if let Some(stage) = stage_change {
+        if !current.lifecycle_stage.can_move_to(stage) {
+            return Err(Error::Conflict(format!("a customer cannot move from stage {} to {}", current.lifecycle_stage, stage)));
+        }
+        next.lifecycle_stage = stage;
+    }
+    next.check_consistency()?;
+    let owner_id = ownership.owner_id.unwrap_or(row.owner_id);
+    let team_id = match ownership.team_id {
+        Some(team) => team,
+        None if owner_id != row.owner_id => primary_team(&txn, owner_id).await?,
+        None => row.team_id,
+    };
+    if owner_id != row.owner_id {
+        check_owner(&txn, owner_id).await?;
+    }
+    if team_id != row.team_id {
+        check_team(&txn, team_id).await?;
+    }
+    if !actor.reaches(scope, owner_id, team_id) {
+        return Err(Error::Forbidden("your role may not hand this customer to an owner or team outside its scope".into()));
+    }
+    let before = to_record(&txn, row.clone()).await?;
+    if next == current && owner_id == row.owner_id && team_id == row.team_id {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    let mut model: customers::ActiveModel = row.clone().into();
+    write_fields(&mut model, &next);
+    model.owner_id = Set(owner_id);
+    model.team_id = Set(team_id);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    if next.tags != current.tags {
+        replace_tags(&txn, id, &next.tags).await?;
+    }
+    refresh_search_text(&txn, id).await?;
+    let after = to_record(&txn, customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
+    let mut changes = changed_fields(&before, &after);
+    for noise in ["updated_at", "version", "owner_name", "team_name"] {
+        changes.remove(noise);
+    }
+    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
+    events::append(&txn, actor, "customer.updated", ENTITY, id, payload(&after)).await?;
+    if let Some(stage) = stage_change {
+        record_stage(&txn, actor, id, Some(current.lifecycle_stage), stage).await?;
+        events::append(&txn, actor, "customer.stage_changed", ENTITY, id, json!({ "id": id, "from": current.lifecycle_stage, "to": stage })).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves a customer to the recycle bin; its contacts stay with it and come back on restore.
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let txn = db.conn.begin().await?;
+    let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, false).await?;
+    check_version(expected_version, row.version)?;
+    let at = now();
+    let mut model: customers::ActiveModel = row.clone().into();
+    model.deleted_at = Set(Some(at));
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
+    events::append(&txn, actor, "customer.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Brings a customer back from the recycle bin (whoever may delete it may restore it).
+pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
+    let txn = db.conn.begin().await?;
+    let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, true).await?;
+    let mut model: customers::ActiveModel = row.clone().into();
+    model.deleted_at = Set(None);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    let after = to_record(&txn, customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
+    audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
+    events::append(&txn, actor, "customer.restored", ENTITY, id, payload(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn filter_condition(filter: &CustomerFilter) -> Condition {
+    use customers::Column as C;
+    let mut condition = Condition::all();
+    if let Some(q) = filter.q.as_deref().map(search_term).filter(|q| !q.is_empty()) {
+        condition = condition.add(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
+    }
+    if !filter.lifecycle_stages.is_empty() {
+        condition = condition.add(C::LifecycleStage.is_in(filter.lifecycle_stages.iter().map(|s| s.as_str())));
+    }
+    if let Some(owner_id) = filter.owner_id {
+        condition = condition.add(C::OwnerId.eq(owner_id));
+    }
+    if let Some(team_id) = filter.team_id {
+        condition = condition.add(C::TeamId.eq(team_id));
+    }
+    if let Some(industry) = &filter.industry {
+        condition = condition.add(C::Industry.eq(industry.clone()));
+    }
+    if let Some(region) = &filter.region {
+        condition = condition.add(Condition::any().add(C::Province.eq(region.clone())).add(C::City.eq(region.clone())).add(C::District.eq(region.clone())));
+    }
+    if let Some(tag) = &filter.tag {
+        condition = condition.add(C::Id.in_subquery(Query::select().column(customer_tags::Column::CustomerId).from(customer_tags::Entity).and_where(customer_tags::Column::Tag.eq(tag.clone())).take()));
+    }
+    if !filter.value_tiers.is_empty() {
+        condition = condition.add(C::ValueTier.is_in(filter.value_tiers.iter().map(|s| s.as_str())));
+    }
+    if let Some(from) = filter.created_from {
+        condition = condition.add(C::CreatedAt.gte(from));
+    }
+    if let Some(to) = filter.created_to {
+        condition = condition.add(C::CreatedAt.lt(to));
+    }
+    if let Some(from) = filter.updated_from {
+        condition = condition.add(C::UpdatedAt.gte(from));
+    }
+    if let Some(to) = filter.updated_to {
+        condition = condition.add(C::UpdatedAt.lt(to));
+    }
+    condition
+}
+
+fn cursor_value(sort: &Sort<customers::Column>, row: &customers::Model) -> (Value, Uuid) {
+    let value = match sort.column {
+        customers::Column::Name => json!(row.name),
+        customers::Column::UpdatedAt => json!(row.updated_at),
+        _ => json!(row.created_at),
+    };
+    (value, row.id)
+}
+
+pub async fn list(db: &Db, actor: &Actor, filter: &CustomerFilter, page: &PageRequest) -> Result<Page<CustomerRecord>> {
+    let scope = actor.require(Resource::Customers, Action::Read)?;
+    let sorts = sorts();
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let select = customers::Entity::find().filter(customers::Column::DeletedAt.is_null()).filter(in_scope(actor, scope)).filter(filter_condition(filter));
+    let page = fetch_page(&db.conn, select, sort, customers::Column::Id, page, |row| cursor_value(sort, row)).await?;
+    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}
+
+/// The recycle bin: deleted customers in the caller's delete scope, most recently deleted first.
+pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<CustomerRecord>> {
+    let scope = actor.require(Resource::Customers, Action::Delete)?;
+    let sort = Sort { key: "-deleted_at", column: customers::Column::DeletedAt, descending: true, value: SortValue::Time };
+    let select = customers::Entity::find().filter(customers::Column::DeletedAt.is_not_null()).filter(in_scope(actor, scope));
+    let page = fetch_page(&db.conn, select, &sort, customers::Column::Id, page, |row| (json!(row.deleted_at), row.id)).await?;
+    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}
+
+/// One change of lifecycle stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageChange {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub from_stage: Option<LifecycleStage>,
+    pub to_stage: LifecycleStage,
+    pub changed_by: Option<Uuid>,
+    pub changed_by_name: Option<String>,
+    pub changed_at: DateTime<Utc>,
+}
+
+pub async fn stage_history(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest) -> Result<Page<StageChange>> {
+    load_for(&db.conn, actor, Resource::Customers, Action::Read, customer_id, false).await?;
+    let sort = Sort { key: "-changed_at", column: customer_stage_history::Column::ChangedAt, descending: true, value: SortValue::Time };
+    let select = customer_stage_history::Entity::find().filter(customer_stage_history::Column::CustomerId.eq(customer_id));
+    let page = fetch_page(&db.conn, select, &sort, customer_stage_history::Column::Id, page, |row| (json!(row.changed_at), row.id)).await?;
+    let ids: Vec<Uuid> = page.data.iter().filter_map(|r| r.changed_by).collect();
+    let names = crate::platform::audit::user_names(&db.conn, &ids).await?;
+    Ok(page.map(|row| StageChange {
+        id: row.id,
+        customer_id: row.customer_id,
+        from_stage: row.from_stage.as_deref().and_then(|s| LifecycleStage::parse(s).ok()),
+        to_stage: LifecycleStage::parse(&row.to_stage).unwrap_or(LifecycleStage::Potential),
+        changed_by_name: row.changed_by.and_then(|id| names.get(&id).cloned()),
+        changed_by: row.changed_by,
+        changed_at: row.changed_at,
+    }))
+}
+
+/// Counts live customers per lifecycle stage within the caller's read scope (dashboard figures).
+pub async fn count_by_stage(db: &Db, actor: &Actor) -> Result<Vec<(LifecycleStage, u64)>> {
+    let scope = actor.require(Resource::Customers, Action::Read)?;
+    let rows: Vec<(String, i64)> = customers::Entity::find()
+        .select_only()
+        .column(customers::Column::LifecycleStage)
+        .column_as(customers::Column::Id.count(), "n")
+        .filter(customers::Column::DeletedAt.is_null())
+        .filter(in_scope(actor, scope))
+        .group_by(customers::Column::LifecycleStage)
+        .into_tuple()
+        .all(&db.conn)
+        .await?;
+    Ok(LifecycleStage::ALL
+        .iter()
+        .map(|stage| (*stage, rows.iter().find(|(s, _)| s == stage.as_str()).map(|(_, n)| u64::try_from(*n).unwrap_or(0)).unwrap_or(0)))
+        .collect())
+}
+
+/// Start of a day in UTC, for `_from`/`_to` filters given as dates.
+pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
+}

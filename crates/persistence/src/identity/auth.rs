@@ -1,0 +1,287 @@
+//! Sign-in: login throttling, sessions (refresh-token families) with rotation and reuse
+//! detection, and loading the [`Actor`] behind an access token.
+
+use base64::Engine;
+use chrono::Duration;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crm_domain::identity::Permissions;
+
+use crate::entities::{login_attempts, refresh_tokens, roles, sessions, user_teams, users};
+use crate::{Actor, Db, Error, Result, now};
+
+/// Failed sign-ins allowed for one account from one address in [`LOGIN_WINDOW_MINUTES`].
+pub const ACCOUNT_FAILURES_PER_ADDRESS: u64 = 5;
+/// Failed sign-ins allowed for one account from all addresses together (a spread-out attack).
+pub const ACCOUNT_FAILURES_TOTAL: u64 = 50;
+/// Failed sign-ins allowed from one address across all accounts.
+pub const ADDRESS_FAILURES: u64 = 30;
+pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+pub const SESSION_DAYS: i64 = 30;
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct LoginAccount {
+    pub user_id: Uuid,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+pub async fn find_account(db: &Db, email: &str) -> Result<Option<LoginAccount>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Email.eq(email.trim().to_lowercase()))
+        .one(&db.conn)
+        .await?
+        .map(|u| LoginAccount { user_id: u.id, password_hash: u.password_hash, active: u.active }))
+}
+
+/// Refuses a sign-in attempt that comes after too many recent failures. The window slides: a
+/// lock lifts by itself once the failures age out, and the tight limit is per account *and*
+/// address, so an attacker elsewhere cannot keep the real user from signing in; only a spread
+/// attack past [`ACCOUNT_FAILURES_TOTAL`] locks the account everywhere, and then for minutes.
+pub async fn check_login_allowed(db: &Db, email: &str, ip: Option<&str>) -> Result<()> {
+    let since = now() - Duration::minutes(LOGIN_WINDOW_MINUTES);
+    let email = email.trim().to_lowercase();
+    let failures = || {
+        login_attempts::Entity::find()
+            .filter(login_attempts::Column::Succeeded.eq(false))
+            .filter(login_attempts::Column::AttemptedAt.gt(since))
+    };
+    let mut checks = vec![(failures().filter(login_attempts::Column::Email.eq(email.clone())), ACCOUNT_FAILURES_TOTAL)];
+    if let Some(ip) = ip {
+        checks.push((failures().filter(login_attempts::Column::Email.eq(email.clone())).filter(login_attempts::Column::Ip.eq(ip)), ACCOUNT_FAILURES_PER_ADDRESS));
+        checks.push((failures().filter(login_attempts::Column::Ip.eq(ip)), ADDRESS_FAILURES));
+    }
+    for (query, limit) in checks {
+        let recent: Vec<chrono::DateTime<chrono::Utc>> = query
+            .select_only()
+            .column(login_attempts::Column::AttemptedAt)
+            .order_by_desc(login_attempts::Column::AttemptedAt)
+            .limit(limit)
+            .into_tuple()
+            .all(&db.conn)
+            .await?;
+        if recent.len() as u64 >= limit {
+            // Allowed again when the oldest of the last `limit` failures leaves the window.
+            let oldest = recent.last().copied().unwrap_or_else(now);
+            let retry = (oldest + Duration::minutes(LOGIN_WINDOW_MINUTES) - now()).num_seconds();
+            let retry = std::cmp::max(retry, 1);
+            return Err(Error::RateLimited { retry_after_secs: u64::try_from(retry).unwrap_or(1) });
+        }
+    }
+    Ok(())
+}
+
+pub async fn record_login_attempt(db: &Db, email: &str, ip: Option<&str>, succeeded: bool) -> Result<()> {
+    let email = email.trim().to_lowercase();
+    login_attempts::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.chars().take(320).collect()),
+        ip: Set(ip.map(str::to_owned)),
+        succeeded: Set(succeeded),
+        attempted_at: Set(now()),
+    }
+    .insert(&db.conn)
+    .await?;
+    if succeeded {
+        // A successful sign-in from an address clears that address's failures for the account.
+        login_attempts::Entity::delete_many()
+            .filter(login_attempts::Column::Email.eq(email))
+            .filter(login_attempts::Column::Succeeded.eq(false))
+            .filter(match ip {
+                Some(ip) => login_attempts::Column::Ip.eq(ip),
+                None => login_attempts::Column::Ip.is_null(),
+            })
+            .exec(&db.conn)
+            .await?;
+        login_attempts::Entity::delete_many()
+            .filter(login_attempts::Column::AttemptedAt.lt(now() - Duration::days(1)))
+            .exec(&db.conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A new opaque refresh token: 32 random bytes, shown to the client once and stored hashed.
+fn new_refresh_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("rt_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A session opened by signing in: its id travels in access tokens, its refresh token rotates.
+#[derive(Debug, Clone)]
+pub struct IssuedSession {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    pub refresh_token: String,
+}
+
+pub async fn open_session(db: &Db, user_id: Uuid, ip: Option<&str>, user_agent: Option<&str>) -> Result<IssuedSession> {
+    let txn = db.conn.begin().await?;
+    let session_id = Uuid::now_v7();
+    let at = now();
+    sessions::ActiveModel {
+        id: Set(session_id),
+        user_id: Set(user_id),
+        created_at: Set(at),
+        expires_at: Set(at + Duration::days(SESSION_DAYS)),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        ip: Set(ip.map(str::to_owned)),
+        user_agent: Set(user_agent.map(|ua| ua.chars().take(300).collect())),
+    }
+    .insert(&txn)
+    .await?;
+    let refresh_token = insert_refresh_token(&txn, session_id).await?;
+    users::ActiveModel { id: Set(user_id), last_login_at: Set(Some(at)), ..Default::default() }.update(&txn).await?;
+    txn.commit().await?;
+    Ok(IssuedSession { user_id, session_id, refresh_token })
+}
+
+async fn insert_refresh_token(conn: &impl ConnectionTrait, session_id: Uuid) -> Result<String> {
+    let token = new_refresh_token();
+    let at = now();
+    refresh_tokens::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session_id),
+        token_hash: Set(hash_token(&token)),
+        created_at: Set(at),
+        expires_at: Set(at + Duration::days(SESSION_DAYS)),
+        used_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(token)
+}
+
+/// Exchanges a refresh token for a new one in the same session. A token that was already used
+/// means it leaked (or a client replays it): the whole session is revoked, so both the thief and
+/// the owner must sign in again.
+pub async fn rotate_refresh_token(db: &Db, token: &str) -> Result<IssuedSession> {
+    let txn = db.conn.begin().await?;
+    let Some(stored) = refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(hash_token(token))).one(&txn).await? else {
+        return Err(Error::Unauthorized("the refresh token is not valid"));
+    };
+    let Some(session) = sessions::Entity::find_by_id(stored.session_id).one(&txn).await? else {
+        return Err(Error::Unauthorized("the refresh token is not valid"));
+    };
+    if session.revoked_at.is_some() {
+        return Err(Error::Unauthorized("the session has ended"));
+    }
+    if stored.used_at.is_some() {
+        revoke(&txn, session.id, "refresh token reused").await?;
+        txn.commit().await?;
+        return Err(Error::Unauthorized("the refresh token was already used; the session has been revoked"));
+    }
+    if stored.expires_at < now() || session.expires_at < now() {
+        return Err(Error::Unauthorized("the session has expired"));
+    }
+    let user = users::Entity::find_by_id(session.user_id).one(&txn).await?;
+    if !user.is_some_and(|u| u.active) {
+        return Err(Error::Unauthorized("the account is deactivated"));
+    }
+    // Only the first of two racing refreshes may mark the token used.
+    let claimed = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now()))
+        .filter(refresh_tokens::Column::Id.eq(stored.id))
+        .filter(refresh_tokens::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(Error::Unauthorized("the refresh token was already used"));
+    }
+    let refresh_token = insert_refresh_token(&txn, session.id).await?;
+    txn.commit().await?;
+    Ok(IssuedSession { user_id: session.user_id, session_id: session.id, refresh_token })
+}
+
+async fn revoke(conn: &impl ConnectionTrait, session_id: Uuid, reason: &str) -> Result<()> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now()))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::Id.eq(session_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends the session a refresh token belongs to (sign out). Unknown tokens are ignored so that
+/// signing out twice is harmless.
+pub async fn end_session_by_refresh_token(db: &Db, token: &str) -> Result<Option<Uuid>> {
+    let stored = refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(hash_token(token))).one(&db.conn).await?;
+    if let Some(stored) = &stored {
+        revoke(&db.conn, stored.session_id, "signed out").await?;
+    }
+    Ok(stored.map(|s| s.session_id))
+}
+
+/// Ends one session by id (sign out with only an access token).
+pub async fn end_session(db: &Db, session_id: Uuid) -> Result<()> {
+    revoke(&db.conn, session_id, "signed out").await
+}
+
+/// Revokes every open session of a user (deactivation, password change).
+pub(crate) async fn revoke_all_sessions(conn: &impl ConnectionTrait, user_id: Uuid, reason: &str) -> Result<()> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now()))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The caller behind an access token, read fresh on every request so that deactivation,
+/// sign-out and role changes take effect at once.
+pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Actor> {
+    let session = sessions::Entity::find_by_id(session_id).one(&db.conn).await?;
+    match session {
+        Some(s) if s.user_id == user_id && s.revoked_at.is_none() && s.expires_at > now() => {}
+        _ => return Err(Error::Unauthorized("the session has ended")),
+    }
+    load_user_actor(db, user_id).await
+}
+
+/// The actor for a user regardless of session (for operator commands and API keys).
+pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
+    let Some(user) = users::Entity::find_by_id(user_id).one(&db.conn).await? else {
+        return Err(Error::Unauthorized("the account no longer exists"));
+    };
+    if !user.active {
+        return Err(Error::Unauthorized("the account is deactivated"));
+    }
+    let role = roles::Entity::find_by_id(user.role_id).one(&db.conn).await?.ok_or(Error::Unauthorized("the account has no role"))?;
+    let permissions: Permissions = serde_json::from_str(&role.permissions).unwrap_or_default();
+    let team_ids: Vec<Uuid> = user_teams::Entity::find()
+        .filter(user_teams::Column::UserId.eq(user.id))
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .map(|m| m.team_id)
+        .collect();
+    let reach_team_ids = super::teams_below(&db.conn, &team_ids).await?;
+    Ok(Actor {
+        user_id: user.id,
+        display_name: user.display_name,
+        role_key: role.key,
+        permissions,
+        team_ids,
+        reach_team_ids,
+        request_id: None,
+        ip: None,
+    })
+}
+
+/// Whether any user exists yet (first start creates the administrator).
+pub async fn has_users(db: &Db) -> Result<bool> {
+    Ok(users::Entity::find().count(&db.conn).await? > 0)
+}

@@ -1,0 +1,156 @@
+//! Roles and their permission matrices. Built-in roles are fixed; admins add custom ones.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crm_domain::identity::{Action, Permissions, Resource};
+
+use crate::entities::{roles, users};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleRecord {
+    pub id: Uuid,
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub permissions: Permissions,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+impl From<roles::Model> for RoleRecord {
+    fn from(r: roles::Model) -> Self {
+        Self {
+            id: r.id,
+            key: r.key,
+            name: r.name,
+            description: r.description,
+            builtin: r.builtin,
+            permissions: serde_json::from_str(&r.permissions).unwrap_or_default(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+const ENTITY: &str = "role";
+
+pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<RoleRecord>> {
+    actor.require(Resource::Roles, Action::Read)?;
+    let sort = Sort { key: "key", column: roles::Column::Key, descending: false, value: SortValue::Text };
+    let page = fetch_page(&db.conn, roles::Entity::find(), &sort, roles::Column::Id, page, |r| (json!(r.key), r.id)).await?;
+    Ok(page.map(RoleRecord::from))
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RoleRecord> {
+    actor.require(Resource::Roles, Action::Read)?;
+    roles::Entity::find_by_id(id).one(&db.conn).await?.map(RoleRecord::from).ok_or(Error::NotFound)
+}
+
+/// The role with this key (`sales`), for operator commands.
+pub async fn find_by_key(db: &Db, key: &str) -> Result<Option<RoleRecord>> {
+    Ok(roles::Entity::find().filter(roles::Column::Key.eq(key)).one(&db.conn).await?.map(RoleRecord::from))
+}
+
+pub async fn create(db: &Db, actor: &Actor, key: String, name: String, description: String, permissions: Permissions) -> Result<RoleRecord> {
+    actor.require(Resource::Roles, Action::Create)?;
+    let txn = db.conn.begin().await?;
+    if roles::Entity::find().filter(roles::Column::Key.eq(key.clone())).one(&txn).await?.is_some() {
+        return Err(Error::Conflict("a role with this key already exists".into()));
+    }
+    let at = now();
+    let id = Uuid::now_v7();
+    let model = roles::ActiveModel {
+        id: Set(id),
+        key: Set(key),
+        name: Set(name),
+        description: Set(description),
+        builtin: Set(false),
+        permissions: Set(serde_json::to_string(&permissions).unwrap_or_else(|_| "{}".into())),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    let record = RoleRecord::from(model);
+    let payload = serde_json::to_value(&record).unwrap_or_default();
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "role.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    name: Option<String>,
+    description: Option<String>,
+    permissions: Option<Permissions>,
+) -> Result<RoleRecord> {
+    actor.require(Resource::Roles, Action::Update)?;
+    let txn = db.conn.begin().await?;
+    let role = roles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if role.builtin {
+        return Err(Error::Conflict("built-in roles cannot be changed; create a custom role instead".into()));
+    }
+    if let Some(expected) = expected_version
+        && expected != role.version
+    {
+        return Err(Error::StaleVersion { current: role.version });
+    }
+    let before = RoleRecord::from(role.clone());
+    let mut model: roles::ActiveModel = role.clone().into();
+    if let Some(name) = name {
+        model.name = Set(name);
+    }
+    if let Some(description) = description {
+        model.description = Set(description);
+    }
+    if let Some(permissions) = permissions {
+        model.permissions = Set(serde_json::to_string(&permissions).unwrap_or_else(|_| "{}".into()));
+    }
+    model.updated_at = Set(now());
+    model.version = Set(role.version + 1);
+    let after = RoleRecord::from(model.update(&txn).await?);
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    changes.remove("updated_at");
+    changes.remove("version");
+    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
+    events::append(&txn, actor, "role.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    actor.require(Resource::Roles, Action::Delete)?;
+    let txn = db.conn.begin().await?;
+    let role = roles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if role.builtin {
+        return Err(Error::Conflict("built-in roles cannot be deleted".into()));
+    }
+    if let Some(expected) = expected_version
+        && expected != role.version
+    {
+        return Err(Error::StaleVersion { current: role.version });
+    }
+    let holders = users::Entity::find().filter(users::Column::RoleId.eq(id)).count(&txn).await?;
+    if holders > 0 {
+        return Err(Error::Conflict(format!("{holders} user(s) still have this role")));
+    }
+    roles::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": RoleRecord::from(role) })).await?;
+    events::append(&txn, actor, "role.deleted", ENTITY, id, json!({ "id": id })).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Teams: groups of users, optionally under a parent team (a district under a region).
+
+use sea_orm::sea_query::Condition;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crm_domain::identity::{Action, Resource};
+
+use crate::entities::{customers, teams, user_teams};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+impl From<teams::Model> for TeamRecord {
+    fn from(t: teams::Model) -> Self {
+        Self { id: t.id, name: t.name, parent_id: t.parent_id, created_at: t.created_at, updated_at: t.updated_at, version: t.version }
+    }
+}
+
+const ENTITY: &str = "team";
+
+pub async fn list(db: &Db, actor: &Actor, parent_id: Option<Uuid>, page: &PageRequest) -> Result<Page<TeamRecord>> {
+    actor.require(Resource::Teams, Action::Read)?;
+    let sort = Sort { key: "name", column: teams::Column::Name, descending: false, value: SortValue::Text };
+    let mut condition = Condition::all();
+    if let Some(parent_id) = parent_id {
+        condition = condition.add(teams::Column::ParentId.eq(parent_id));
+    }
+    let page = fetch_page(&db.conn, teams::Entity::find().filter(condition), &sort, teams::Column::Id, page, |t| (json!(t.name), t.id)).await?;
+    Ok(page.map(TeamRecord::from))
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TeamRecord> {
+    actor.require(Resource::Teams, Action::Read)?;
+    teams::Entity::find_by_id(id).one(&db.conn).await?.map(TeamRecord::from).ok_or(Error::NotFound)
+}
+
+/// Refuses a parent that does not exist or that would put the team below itself.
+async fn check_parent(conn: &impl sea_orm::ConnectionTrait, team_id: Uuid, parent_id: Option<Uuid>) -> Result<()> {
+    let Some(parent_id) = parent_id else { return Ok(()) };
+    if teams::Entity::find_by_id(parent_id).one(conn).await?.is_none() {
+        return Err(Error::validation("parent_id", "not_found", "no such team"));
+    }
+    if super::teams_below(conn, &[team_id]).await?.contains(&parent_id) {
+        return Err(Error::validation("parent_id", "cycle", "a team cannot be placed under itself or its own sub-team"));
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid>) -> Result<TeamRecord> {
+    actor.require(Resource::Teams, Action::Create)?;
+    let txn = db.conn.begin().await?;
+    let id = Uuid::now_v7();
+    check_parent(&txn, id, parent_id).await?;
+    let at = now();
+    let model = teams::ActiveModel { id: Set(id), name: Set(name), parent_id: Set(parent_id), created_at: Set(at), updated_at: Set(at), version: Set(1) }
+        .insert(&txn)
+        .await?;
+    let record = TeamRecord::from(model);
+    let payload = serde_json::to_value(&record).unwrap_or_default();
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "team.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, name: Option<String>, parent_id: Option<Option<Uuid>>) -> Result<TeamRecord> {
+    actor.require(Resource::Teams, Action::Update)?;
+    let txn = db.conn.begin().await?;
+    let team = teams::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if let Some(expected) = expected_version
+        && expected != team.version
+    {
+        return Err(Error::StaleVersion { current: team.version });
+    }
+    if let Some(parent) = parent_id {
+        check_parent(&txn, id, parent).await?;
+    }
+    let before = TeamRecord::from(team.clone());
+    let mut model: teams::ActiveModel = team.clone().into();
+    if let Some(name) = name {
+        model.name = Set(name);
+    }
+    if let Some(parent) = parent_id {
+        model.parent_id = Set(parent);
+    }
+    model.updated_at = Set(now());
+    model.version = Set(team.version + 1);
+    let after = TeamRecord::from(model.update(&txn).await?);
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    changes.remove("updated_at");
+    changes.remove("version");
+    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
+    events::append(&txn, actor, "team.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a team that nothing uses any more; teams with members, sub-teams or customers answer
+/// 409, so no record silently loses its team.
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    actor.require(Resource::Teams, Action::Delete)?;
+    let txn = db.conn.begin().await?;
+    let team = teams::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if let Some(expected) = expected_version
+        && expected != team.version
+    {
+        return Err(Error::StaleVersion { current: team.version });
+    }
+    let members = user_teams::Entity::find().filter(user_teams::Column::TeamId.eq(id)).count(&txn).await?;
+    let children = teams::Entity::find().filter(teams::Column::ParentId.eq(id)).count(&txn).await?;
+    let owned = customers::Entity::find().filter(customers::Column::TeamId.eq(id)).count(&txn).await?;
+    if members + children + owned > 0 {
+        return Err(Error::Conflict(format!("the team still has {members} member(s), {children} sub-team(s) and {owned} customer(s)")));
+    }
+    teams::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": TeamRecord::from(team) })).await?;
+    events::append(&txn, actor, "team.deleted", ENTITY, id, json!({ "id": id })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The team with this name, for operator commands and demo data.
+pub async fn find_id_by_name(db: &Db, name: &str) -> Result<Option<Uuid>> {
+    Ok(teams::Entity::find().filter(teams::Column::Name.eq(name)).one(&db.conn).await?.map(|t| t.id))
+}

@@ -1,0 +1,256 @@
+//! User accounts (administered by admins): create, list, read, change, deactivate.
+
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::sea_query::{Condition, Expr, Func, LikeExpr, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crm_domain::customers::Email;
+use crm_domain::identity::{Action, Resource};
+
+use crate::entities::{roles, user_teams, users};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+/// A user as administrators see it (never the password hash).
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub locale: String,
+    pub active: bool,
+    pub role_id: Uuid,
+    pub role_key: String,
+    pub team_ids: Vec<Uuid>,
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+pub struct NewUser {
+    pub email: Email,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role_id: Uuid,
+    pub team_ids: Vec<Uuid>,
+    pub locale: String,
+}
+
+#[derive(Default)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    pub role_id: Option<Uuid>,
+    pub team_ids: Option<Vec<Uuid>>,
+    pub active: Option<bool>,
+    pub locale: Option<String>,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub q: Option<String>,
+    pub role_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub active: Option<bool>,
+    pub sort: Option<String>,
+}
+
+const ENTITY: &str = "user";
+
+async fn to_record(conn: &impl ConnectionTrait, user: users::Model) -> Result<UserRecord> {
+    let role_key = roles::Entity::find_by_id(user.role_id).one(conn).await?.map(|r| r.key).unwrap_or_default();
+    let team_ids = user_teams::Entity::find().filter(user_teams::Column::UserId.eq(user.id)).all(conn).await?.into_iter().map(|m| m.team_id).collect();
+    Ok(UserRecord {
+        id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        locale: user.locale,
+        active: user.active,
+        role_id: user.role_id,
+        role_key,
+        team_ids,
+        last_login_at: user.last_login_at,
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+        version: user.version,
+    })
+}
+
+/// Reads any user by id; every signed-in user may read their own account.
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<UserRecord> {
+    if id != actor.user_id {
+        actor.require(Resource::Users, Action::Read)?;
+    }
+    let user = users::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound)?;
+    to_record(&db.conn, user).await
+}
+
+pub async fn list(db: &Db, actor: &Actor, filter: &UserFilter, page: &PageRequest) -> Result<Page<UserRecord>> {
+    actor.require(Resource::Users, Action::Read)?;
+    let sorts = [
+        Sort { key: "display_name", column: users::Column::DisplayName, descending: false, value: SortValue::Text },
+        Sort { key: "-display_name", column: users::Column::DisplayName, descending: true, value: SortValue::Text },
+        Sort { key: "created_at", column: users::Column::CreatedAt, descending: false, value: SortValue::Time },
+        Sort { key: "-created_at", column: users::Column::CreatedAt, descending: true, value: SortValue::Time },
+    ];
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let mut condition = Condition::all();
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", crate::customers::escape_like(&q.to_lowercase()));
+        condition = condition.add(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(users::Column::DisplayName))).like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(Expr::col(users::Column::Email).like(LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    if let Some(role_id) = filter.role_id {
+        condition = condition.add(users::Column::RoleId.eq(role_id));
+    }
+    if let Some(active) = filter.active {
+        condition = condition.add(users::Column::Active.eq(active));
+    }
+    if let Some(team_id) = filter.team_id {
+        condition = condition.add(
+            users::Column::Id.in_subquery(Query::select().column(user_teams::Column::UserId).from(user_teams::Entity).and_where(user_teams::Column::TeamId.eq(team_id)).take()),
+        );
+    }
+    let page = fetch_page(&db.conn, users::Entity::find().filter(condition), sort, users::Column::Id, page, |u| {
+        let value = match sort.value {
+            SortValue::Text => json!(u.display_name),
+            SortValue::Time => json!(u.created_at),
+        };
+        (value, u.id)
+    })
+    .await?;
+    let mut data = Vec::with_capacity(page.data.len());
+    for user in page.data {
+        data.push(to_record(&db.conn, user).await?);
+    }
+    Ok(Page { data, next_cursor: page.next_cursor, total: page.total })
+}
+
+async fn check_role_and_teams(conn: &impl ConnectionTrait, role_id: Option<Uuid>, team_ids: Option<&[Uuid]>) -> Result<()> {
+    if let Some(role_id) = role_id
+        && roles::Entity::find_by_id(role_id).one(conn).await?.is_none()
+    {
+        return Err(Error::validation("role_id", "not_found", "no such role"));
+    }
+    if let Some(team_ids) = team_ids {
+        for (index, team_id) in team_ids.iter().enumerate() {
+            if crate::entities::teams::Entity::find_by_id(*team_id).one(conn).await?.is_none() {
+                return Err(Error::validation(&format!("team_ids[{index}]"), "not_found", "no such team"));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn set_teams(conn: &impl ConnectionTrait, user_id: Uuid, team_ids: &[Uuid]) -> Result<()> {
+    user_teams::Entity::delete_many().filter(user_teams::Column::UserId.eq(user_id)).exec(conn).await?;
+    let mut unique = team_ids.to_vec();
+    unique.dedup();
+    for team_id in unique {
+        user_teams::ActiveModel { user_id: Set(user_id), team_id: Set(team_id) }.insert(conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> {
+    actor.require(Resource::Users, Action::Create)?;
+    let txn = db.conn.begin().await?;
+    check_role_and_teams(&txn, Some(new.role_id), Some(&new.team_ids)).await?;
+    let email = new.email.into_string();
+    if users::Entity::find().filter(users::Column::Email.eq(email.clone())).one(&txn).await?.is_some() {
+        return Err(Error::Conflict("a user with this email already exists".into()));
+    }
+    let at = now();
+    let id = Uuid::now_v7();
+    users::ActiveModel {
+        id: Set(id),
+        email: Set(email),
+        display_name: Set(new.display_name),
+        password_hash: Set(new.password_hash),
+        role_id: Set(new.role_id),
+        locale: Set(new.locale),
+        active: Set(true),
+        last_login_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    set_teams(&txn, id, &new.team_ids).await?;
+    let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let record = to_record(&txn, user).await?;
+    let payload = serde_json::to_value(&record).unwrap_or_default();
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "user.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: UserPatch) -> Result<UserRecord> {
+    actor.require(Resource::Users, Action::Update)?;
+    let txn = db.conn.begin().await?;
+    let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if let Some(expected) = expected_version
+        && expected != user.version
+    {
+        return Err(Error::StaleVersion { current: user.version });
+    }
+    if id == actor.user_id && (patch.active == Some(false) || patch.role_id.is_some_and(|r| r != user.role_id)) {
+        return Err(Error::Conflict("you cannot deactivate yourself or change your own role".into()));
+    }
+    check_role_and_teams(&txn, patch.role_id, patch.team_ids.as_deref()).await?;
+    let before = to_record(&txn, user.clone()).await?;
+    let deactivated = patch.active == Some(false) && user.active;
+    let password_changed = patch.password_hash.is_some();
+    let mut model: users::ActiveModel = user.clone().into();
+    if let Some(v) = patch.display_name {
+        model.display_name = Set(v);
+    }
+    if let Some(v) = patch.role_id {
+        model.role_id = Set(v);
+    }
+    if let Some(v) = patch.active {
+        model.active = Set(v);
+    }
+    if let Some(v) = patch.locale {
+        model.locale = Set(v);
+    }
+    if let Some(v) = patch.password_hash {
+        model.password_hash = Set(v);
+    }
+    model.updated_at = Set(now());
+    model.version = Set(user.version + 1);
+    model.update(&txn).await?;
+    if let Some(team_ids) = &patch.team_ids {
+        set_teams(&txn, id, team_ids).await?;
+    }
+    if deactivated || password_changed {
+        super::auth::revoke_all_sessions(&txn, id, if deactivated { "deactivated" } else { "password changed" }).await?;
+    }
+    let after_model = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let after = to_record(&txn, after_model).await?;
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    changes.remove("updated_at");
+    changes.remove("version");
+    if password_changed {
+        changes.insert("password".into(), json!("changed"));
+    }
+    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
+    events::append(&txn, actor, if deactivated { "user.deactivated" } else { "user.updated" }, ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The user with this email, for operator commands.
+pub async fn find_id_by_email(db: &Db, email: &str) -> Result<Option<Uuid>> {
+    Ok(users::Entity::find().filter(users::Column::Email.eq(email.trim().to_lowercase())).one(&db.conn).await?.map(|u| u.id))
+}

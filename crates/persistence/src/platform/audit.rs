@@ -1,0 +1,142 @@
+//! The append-only audit log: who changed what, old → new, from which request.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::sea_query::{Condition, Expr};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::entities::{audit_log, users};
+use crate::pagination::{Cursor, clamp_limit};
+use crate::{Actor, Page, PageRequest, Result, now};
+
+/// Writes one audit entry inside the caller's transaction.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    entity_id: Uuid,
+    changes: Value,
+) -> Result<()> {
+    audit_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        actor_id: Set(actor.audit_id()),
+        action: Set(action.to_owned()),
+        entity_type: Set(entity_type.to_owned()),
+        entity_id: Set(entity_id),
+        changes: Set(changes.to_string()),
+        request_id: Set(actor.request_id.clone()),
+        ip: Set(actor.ip.clone()),
+        created_at: Set(now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// One audit entry as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Uuid,
+    pub changes: Value,
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+}
+
+/// The audit log newest first, for callers allowed to read it (checked by the caller's role).
+pub async fn list(conn: &impl ConnectionTrait, actor: &Actor, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEntry>> {
+    actor.require(crm_domain::identity::Resource::Audit, crm_domain::identity::Action::Read)?;
+    const SORT: &str = "-created_at";
+    let mut condition = Condition::all();
+    if let Some(entity_type) = &filter.entity_type {
+        condition = condition.add(audit_log::Column::EntityType.eq(entity_type.clone()));
+    }
+    if let Some(entity_id) = filter.entity_id {
+        condition = condition.add(audit_log::Column::EntityId.eq(entity_id));
+    }
+    if let Some(actor_id) = filter.actor_id {
+        condition = condition.add(audit_log::Column::ActorId.eq(actor_id));
+    }
+    let total = if page.include_total {
+        Some(audit_log::Entity::find().filter(condition.clone()).count(conn).await?)
+    } else {
+        None
+    };
+    if let Some(text) = &page.cursor {
+        let cursor = Cursor::decode(text, SORT)?;
+        let at: chrono::DateTime<chrono::Utc> = serde_json::from_value(cursor.value).map_err(|_| crate::Error::validation("cursor", "invalid", "the cursor is not valid"))?;
+        condition = condition.add(
+            Condition::any()
+                .add(audit_log::Column::CreatedAt.lt(at))
+                .add(Condition::all().add(audit_log::Column::CreatedAt.eq(at)).add(audit_log::Column::Id.lt(cursor.id))),
+        );
+    }
+    let limit = clamp_limit(page.limit);
+    let mut rows = audit_log::Entity::find()
+        .filter(condition)
+        .order_by_desc(audit_log::Column::CreatedAt)
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit + 1)
+        .all(conn)
+        .await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| Cursor { sort: SORT.into(), value: serde_json::json!(last.created_at), id: last.id }.encode())
+    } else {
+        None
+    };
+    let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_id).collect();
+    let names = user_names(conn, &actor_ids).await?;
+    let data = rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            id: row.id,
+            actor_name: row.actor_id.and_then(|id| names.get(&id).cloned()),
+            actor_id: row.actor_id,
+            action: row.action,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            changes: serde_json::from_str(&row.changes).unwrap_or(Value::Null),
+            request_id: row.request_id,
+            ip: row.ip,
+            created_at: row.created_at,
+        })
+        .collect();
+    Ok(Page { data, next_cursor, total })
+}
+
+/// Display names of the given users, for lists that show who did something.
+pub(crate) async fn user_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut unique = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    let rows: Vec<(Uuid, String)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::DisplayName)
+        .filter(Expr::col(users::Column::Id).is_in(unique))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

@@ -1,0 +1,6 @@
+//! What every change writes besides the record itself: the audit log, the event outbox (the
+//! change feed), and the idempotency keys that make POST retries safe.
+
+pub mod audit;
+pub mod events;
+pub mod idempotency;

@@ -1,0 +1,16 @@
+//! Forward-only schema migrations, one file each, named `mYYYYMMDD_HHMMSS_verb_object` and never
+//! edited once landed. Every statement is built with sea-query so it runs on SQLite and
+//! PostgreSQL alike; demo data is the `crm seed --demo` command, never a migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_foundation::Migration)]
+    }
+}
