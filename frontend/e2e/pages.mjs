@@ -121,6 +121,7 @@ export class CustomerShowPage {
     if (mobile) await this.page.getByTestId('contact-mobile').fill(mobile);
     await this.page.getByTestId('contact-save').click();
     await expect(this.page.getByTestId('contacts-table').getByText(name)).toBeVisible();
+    await expect(this.page.locator('.ant-modal-wrap')).toBeHidden();
   }
   async delete() {
     await this.page.getByTestId('customer-delete').click();

@@ -64,6 +64,7 @@ describe('CRM in the browser', () => {
     await expect(page.getByTestId('stat-stage-customer')).toBeVisible();
     await page.locator('[data-testid=chart-by-stage] canvas').waitFor();
     await page.locator('.ant-statistic .ant-skeleton').first().waitFor({ state: 'detached' }).catch(() => undefined);
+    await page.waitForTimeout(1500); // let the chart animation finish before the screenshot
     await shot('dashboard');
   });
 
@@ -77,7 +78,7 @@ describe('CRM in the browser', () => {
     const list = new CustomerListPage(page, baseUrl);
     await new Shell(page).go('customers');
     await list.rows().first().waitFor();
-    await shot('customers');
+    await shot('customers', { fullPage: false });
     copyFileSync(join(artifacts, 'customers.png'), join(root, 'docs/screenshot-customers.png'));
     await page.getByTestId('customer-new').click();
     const form = new CustomerFormPage(page);
@@ -167,6 +168,7 @@ describe('CRM in the browser', () => {
     await expect(page.getByTestId('users-table')).toContainText('sales1@example.com');
     await page.getByRole('tab', { name: '角色' }).click();
     await expect(page.getByTestId('permission-matrix')).toBeVisible();
+    await page.waitForTimeout(400); // tab ink bar animation
     await shot('settings-roles');
   });
 
@@ -188,8 +190,21 @@ describe('CRM in the browser', () => {
     await shot('phone-menu', { fullPage: false });
     await page.getByTestId('nav-customers').click();
     await expect(page.getByTestId('customer-table')).toBeVisible();
+    await expect(page.locator('.ant-drawer-content')).toBeHidden();
     await shot('phone-customers', { fullPage: false });
     await page.setViewportSize({ width: 1366, height: 860 });
+  });
+
+  test('an expired session returns to sign-in and then back to where the user was', async () => {
+    await page.evaluate(() =>
+      localStorage.setItem('crm.session', JSON.stringify({ accessToken: 'expired', refreshToken: 'revoked', expiresAt: Date.now() + 600_000 })),
+    );
+    await page.goto(`${baseUrl}/customers?q=${encodeURIComponent(suffix)}`);
+    await expect(page).toHaveURL(/\/login\?next=.*reason=expired/);
+    await expect(page.getByTestId('session-expired')).toBeVisible();
+    await new SignInPage(page, baseUrl).signIn(ADMIN.email, ADMIN.password);
+    await expect(page).toHaveURL(new RegExp(`/customers\\?q=${suffix}$`));
+    await expect(new CustomerListPage(page, baseUrl).row(NAME)).toBeVisible();
   });
 
   test('signs out', async () => {

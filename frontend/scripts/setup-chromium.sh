@@ -7,4 +7,5 @@ if [ "$(id -u)" != "0" ]; then
   exit 1
 fi
 apt-get update
-DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+# CJK fonts so Chinese text renders in screenshots
+DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk

@@ -7,6 +7,11 @@ const AUTH_PATHS = ['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/
 
 type FetchFn = (input: Request) => Promise<Response>;
 
+/** The app is served beside the API, so requests go to the page's own origin. */
+export function defaultBaseUrl(): string {
+  return typeof location === 'undefined' ? '' : location.origin;
+}
+
 /**
  * Exchanges the refresh token for a new pair. Concurrent callers share one request
  * (single flight): refresh tokens rotate, so a second parallel refresh would present a
@@ -14,7 +19,7 @@ type FetchFn = (input: Request) => Promise<Response>;
  */
 let inflight: Promise<Tokens | null> | null = null;
 
-export function refreshSession(fetchFn: FetchFn, baseUrl = ''): Promise<Tokens | null> {
+export function refreshSession(fetchFn: FetchFn, baseUrl = defaultBaseUrl()): Promise<Tokens | null> {
   if (inflight) return inflight;
   const current = tokenStore.get();
   if (!current) return Promise.resolve(null);
@@ -96,7 +101,7 @@ export const problemMiddleware: Middleware = {
 
 export function createApiClient(opts: { fetch?: FetchFn; baseUrl?: string } = {}) {
   const client = createClient<paths>({
-    baseUrl: opts.baseUrl ?? '',
+    baseUrl: opts.baseUrl ?? defaultBaseUrl(),
     fetch: opts.fetch ?? ((req: Request) => globalThis.fetch(req)),
   });
   // onResponse runs last-registered first: auth retries a 401 before problems are thrown.

@@ -14,6 +14,8 @@ const KEY = 'crm.session';
 export type SessionEvent = 'changed' | 'expired';
 type Listener = (event: SessionEvent) => void;
 const listeners = new Set<Listener>();
+/** Why the last session ended: 'expired' when the server refused it, so sign-in can say so. */
+let lastEnd: SessionEvent | null = null;
 
 function read(): Tokens | null {
   try {
@@ -34,13 +36,19 @@ export const tokenStore = {
     return read();
   },
   set(t: Tokens): void {
+    lastEnd = null;
     localStorage.setItem(KEY, JSON.stringify(t));
     listeners.forEach((l) => l('changed'));
   },
   /** Signs out locally; `expired` tells listeners the server refused the session. */
   clear(reason: SessionEvent = 'changed'): void {
+    lastEnd = reason;
     localStorage.removeItem(KEY);
     listeners.forEach((l) => l(reason));
+  },
+  /** True when the session ended because the server refused it (not a sign-out). */
+  expired(): boolean {
+    return lastEnd === 'expired';
   },
   subscribe(l: Listener): () => void {
     listeners.add(l);

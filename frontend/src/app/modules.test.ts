@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Me } from '../api/types';
+import type { Me, Permission } from '../api/types';
 import { moduleForPath, visibleModules } from './modules';
 
-const none = { read: 'none', create: 'none', update: 'none', delete: 'none', export: 'none' } as const;
-const me = (perms: Record<string, Partial<typeof none> | undefined>): Me => ({
+const none: Permission = { read: 'none', create: 'none', update: 'none', delete: 'none', export: 'none' };
+const me = (perms: Record<string, Partial<Permission> | undefined>): Me => ({
   id: 'u', email: 'u@x', display_name: 'U', locale: 'en', active: true, role: { id: 'r', key: 'k', name: 'K' }, teams: [],
   permissions: Object.fromEntries(Object.entries(perms).map(([k, v]) => [k, { ...none, ...v }])),
 });

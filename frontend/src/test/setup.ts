@@ -12,7 +12,8 @@ if (!window.matchMedia) {
   Object.defineProperty(window, 'matchMedia', {
     writable: true,
     value: (query: string) => ({
-      matches: false,
+      // a desktop-sized window: every min-width breakpoint matches
+      matches: /min-width/.test(query),
       media: query,
       onchange: null,
       addListener: () => undefined,

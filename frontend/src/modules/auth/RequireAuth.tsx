@@ -2,25 +2,20 @@ import { useEffect, type ReactNode } from 'react';
 import { Button, Result, Spin } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Navigate, useLocation } from 'react-router';
 import { tokenStore } from '../../api/tokens';
 import { loginPath } from './next';
 import { useMe, useSignedIn, useSilentRefresh } from './useSession';
 
-/** Listens for an expired session and returns to sign-in, remembering where the user was. */
-function useExpiryRedirect() {
-  const navigate = useNavigate();
-  const location = useLocation();
+/** Drops cached server data when the session ends; the redirect to sign-in follows from `useSignedIn`. */
+function useForgetOnExpiry() {
   const qc = useQueryClient();
-  const here = `${location.pathname}${location.search}`;
   useEffect(
     () =>
       tokenStore.subscribe((event) => {
-        if (event !== 'expired') return;
-        qc.clear();
-        navigate(loginPath(here, 'expired'), { replace: true });
+        if (event === 'expired') qc.clear();
       }),
-    [navigate, qc, here],
+    [qc],
   );
 }
 
@@ -30,9 +25,13 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   const location = useLocation();
   const me = useMe();
   useSilentRefresh();
-  useExpiryRedirect();
+  useForgetOnExpiry();
 
-  if (!signedIn) return <Navigate to={loginPath(`${location.pathname}${location.search}`)} replace />;
+  if (!signedIn) {
+    // back to sign-in, remembering where the user was (and saying why when the session expired)
+    const here = `${location.pathname}${location.search}`;
+    return <Navigate to={loginPath(here, tokenStore.expired() ? 'expired' : undefined)} replace />;
+  }
   if (me.isPending) {
     return (
       <div className="full-center">

@@ -46,6 +46,8 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const remove = useDeleteContact(customerId);
   const { message } = App.useApp();
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
+  // kept while the dialog closes, so its title does not flip during the animation
+  const [mode, setMode] = useState<'new' | 'edit'>('new');
   const [form] = Form.useForm<ContactFormValues>();
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -55,6 +57,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
     if (c !== 'new') {
       form.setFieldsValue({ ...c, birthday: c.birthday ? dayjs(c.birthday) : null });
     }
+    setMode(c === 'new' ? 'new' : 'edit');
     setEditing(c);
   };
 
@@ -157,7 +160,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
       />
       <Modal
         open={editing !== null}
-        title={editing === 'new' ? t('contact.add') : t('contact.edit')}
+        title={mode === 'new' ? t('contact.add') : t('contact.edit')}
         onCancel={() => setEditing(null)}
         onOk={() => void submit()}
         okText={t('common.save')}

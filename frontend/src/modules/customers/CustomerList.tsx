@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
-import { Badge, Button, Checkbox, DatePicker, Input, Popover, Select, Space, Table, Typography } from 'antd';
+import { Badge, Button, Checkbox, DatePicker, Grid, Input, Popover, Select, Space, Table, Typography } from 'antd';
 import type { TableProps } from 'antd';
-import { DeleteOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
+import { DeleteOutlined, FilterOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -46,6 +46,10 @@ export default function CustomerList() {
   const list = useCustomerList(filters);
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
+  // On a phone the filters fold away behind a button so the list stays in view.
+  const isMobile = Grid.useBreakpoint().md === false;
+  const [filtersOpen, setFiltersOpen] = useState(false);
+  const showFilters = !isMobile || filtersOpen;
 
   const update = (patch: Partial<CustomerFilters>) => setParams(filtersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
@@ -150,6 +154,13 @@ export default function CustomerList() {
           style={{ width: 240 }}
           data-testid="customer-search"
         />
+        {isMobile && (
+          <Button icon={<FilterOutlined />} onClick={() => setFiltersOpen((o) => !o)} data-testid="filter-toggle">
+            {t('customers.filters')} {activeFilterCount(filters) > 0 ? `(${activeFilterCount(filters)})` : ''}
+          </Button>
+        )}
+        {showFilters && (
+        <>
         <Select
           mode="multiple"
           allowClear
@@ -168,6 +179,7 @@ export default function CustomerList() {
             value={filters.owner_id}
             onChange={(v?: string) => update({ owner_id: v })}
             options={owners.options}
+            style={{ width: 200 }}
             data-testid="filter-owner"
           />
         ) : (
@@ -175,16 +187,17 @@ export default function CustomerList() {
             {t('customers.onlyMine')}
           </Checkbox>
         )}
-        <Select allowClear placeholder={t('customer.team')} value={filters.team_id} onChange={(v?: string) => update({ team_id: v })} options={teams.options} data-testid="filter-team" />
-        <Input.Search key={`industry-${filters.industry ?? ''}`} allowClear placeholder={t('customer.industry')} defaultValue={filters.industry} onSearch={(v) => update({ industry: v.trim() || undefined })} data-testid="filter-industry" />
-        <Input.Search key={`region-${filters.region ?? ''}`} allowClear placeholder={t('customer.region')} defaultValue={filters.region} onSearch={(v) => update({ region: v.trim() || undefined })} data-testid="filter-region" />
-        <Input.Search key={`tag-${filters.tag ?? ''}`} allowClear placeholder={t('customer.tag')} defaultValue={filters.tag} onSearch={(v) => update({ tag: v.trim() || undefined })} data-testid="filter-tag" />
+        <Select allowClear placeholder={t('customer.team')} value={filters.team_id} onChange={(v?: string) => update({ team_id: v })} options={teams.options} style={{ width: 180 }} data-testid="filter-team" />
+        <Input.Search key={`industry-${filters.industry ?? ''}`} allowClear placeholder={t('customer.industry')} defaultValue={filters.industry} onSearch={(v) => update({ industry: v.trim() || undefined })} style={{ width: 180 }} data-testid="filter-industry" />
+        <Input.Search key={`region-${filters.region ?? ''}`} allowClear placeholder={t('customer.region')} defaultValue={filters.region} onSearch={(v) => update({ region: v.trim() || undefined })} style={{ width: 180 }} data-testid="filter-region" />
+        <Input.Search key={`tag-${filters.tag ?? ''}`} allowClear placeholder={t('customer.tag')} defaultValue={filters.tag} onSearch={(v) => update({ tag: v.trim() || undefined })} style={{ width: 180 }} data-testid="filter-tag" />
         <Select
           allowClear
           placeholder={t('customer.valueTier')}
           value={filters.value_tier}
           onChange={(v?: CustomerFilters['value_tier']) => update({ value_tier: v })}
           options={VALUE_TIERS.map((v) => ({ value: v, label: t(`tier.${v}`) }))}
+          style={{ width: 140 }}
           data-testid="filter-tier"
         />
         <DatePicker.RangePicker
@@ -196,6 +209,8 @@ export default function CustomerList() {
           }
           data-testid="filter-created"
         />
+        </>
+        )}
         {activeFilterCount(filters) > 0 && (
           <Button
             type="link"
