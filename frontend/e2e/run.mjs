@@ -41,6 +41,9 @@ before(async () => {
   context.setDefaultTimeout(15_000);
   page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) console.error('[console error]', m.text().slice(0, 300));
+  });
 });
 
 after(async () => {
@@ -113,14 +116,35 @@ describe('CRM in the browser', () => {
     assert.equal(await page.getByTestId('customer-search').locator('input').inputValue(), suffix);
   });
 
-  test('edits it', async () => {
+  test('edits it; a stale edit (412) is reported and can be reloaded and reapplied', async () => {
     await page.goto(customerUrl);
     await page.getByTestId('customer-edit').click();
     const form = new CustomerFormPage(page);
     await form.fill({ industry: '人工智能' });
+    // meanwhile someone else changes the address through the API
+    const status = await page.evaluate(async (id) => {
+      const { accessToken } = JSON.parse(localStorage.getItem('crm.session'));
+      const auth = { Authorization: `Bearer ${accessToken}` };
+      const current = await (await fetch(`/api/v1/customers/${id}`, { headers: auth })).json();
+      const res = await fetch(`/api/v1/customers/${id}`, {
+        method: 'PATCH',
+        headers: { ...auth, 'Content-Type': 'application/json', 'If-Match': `"${current.version}"` },
+        body: JSON.stringify({ address: '世纪大道100号' }),
+      });
+      return res.status;
+    }, customerUrl.split('/').pop());
+    assert.equal(status, 200);
+    await form.save();
+    await expect(page.getByTestId('stale-notice')).toBeVisible();
+    await shot('customer-stale');
+    await page.getByTestId('stale-reload').click();
+    await expect(page.getByTestId('stale-notice')).toBeHidden();
+    assert.equal(await page.getByTestId('customer-industry').inputValue(), '人工智能');
+    assert.equal(await page.getByTestId('customer-address').inputValue(), '世纪大道100号');
     await form.save();
     await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
     await expect(page.getByTestId('customer-profile')).toContainText('人工智能');
+    await expect(page.getByTestId('customer-profile')).toContainText('世纪大道100号');
   });
 
   test('changes its lifecycle stage and records the history', async () => {

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { App as AntApp } from 'antd';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import i18n from '../../i18n';
+import { tokenStore } from '../../api/tokens';
+import { createQueryClient } from '../../app/queryClient';
+import type { Customer } from '../../api/types';
+import CustomerEdit from './CustomerEdit';
+
+const customer: Customer = {
+  id: 'c1', kind: 'company', name: 'ACME', industry: 'IT', size_band: null, province: null, city: null, district: null,
+  address: null, phone: null, email: null, website: null, credit_code: null, source_channel: null, lifecycle_stage: 'prospect',
+  value_tier: null, tags: [], custom_fields: {}, gender: null, birthday: null, preferences: null, notes: null, owner_id: 'u1',
+  owner_name: 'Owner', team_id: null, team_name: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', version: 1,
+};
+
+const all = { read: 'all', create: 'all', update: 'all', delete: 'all', export: 'all' };
+const me = {
+  id: 'u1', email: 'a@example.com', display_name: 'A', locale: 'en', active: true, role: { id: 'r', key: 'admin', name: 'Admin' },
+  teams: [], permissions: { customers: all, users: all, teams: all },
+};
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' } });
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('CustomerEdit', () => {
+  it('on 412 reloads the latest version and reapplies the user\'s changes, then saves with the new If-Match', async () => {
+    await i18n.changeLanguage('en');
+    tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
+    // someone else changed the address meanwhile: the server is at version 2
+    let server = { ...customer };
+    const patches: { ifMatch: string | null; body: unknown }[] = [];
+    let firstGet = true;
+    vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
+      const url = new URL(req.url);
+      if (url.pathname === '/api/v1/customers/c1' && req.method === 'GET') {
+        const body = firstGet ? customer : server;
+        firstGet = false;
+        return json(200, body);
+      }
+      if (url.pathname === '/api/v1/customers/c1' && req.method === 'PATCH') {
+        const ifMatch = req.headers.get('If-Match');
+        const body = (await req.json()) as object;
+        patches.push({ ifMatch, body });
+        if (ifMatch !== `"${server.version}"`) return json(412, { type: '/problems/stale', title: 'Precondition failed', status: 412 });
+        server = { ...server, ...body, version: server.version + 1 };
+        return json(200, server);
+      }
+      if (url.pathname === '/api/v1/auth/me') return json(200, me);
+      return json(200, { data: [], next_cursor: null });
+    }));
+    server = { ...customer, address: '上海市浦东新区世纪大道 100 号', version: 2 };
+
+    const user = userEvent.setup();
+    render(
+      <QueryClientProvider client={createQueryClient()}>
+        <AntApp>
+          <MemoryRouter initialEntries={['/customers/c1/edit']}>
+            <Routes>
+              <Route path="/customers/:id/edit" element={<CustomerEdit />} />
+              <Route path="/customers/:id" element={<div data-testid="show-page" />} />
+            </Routes>
+          </MemoryRouter>
+        </AntApp>
+      </QueryClientProvider>,
+    );
+
+    const name = await screen.findByTestId('customer-name', {}, { timeout: 10_000 });
+    await user.clear(name);
+    await user.type(name, 'ACME Holdings');
+    await user.click(screen.getByTestId('customer-save'));
+
+    expect(await screen.findByTestId('stale-notice')).toBeInTheDocument();
+    expect(patches[0]).toEqual({ ifMatch: '"1"', body: { name: 'ACME Holdings' } });
+
+    await user.click(screen.getByTestId('stale-reload'));
+    await waitFor(() => expect(screen.queryByTestId('stale-notice')).toBeNull());
+    // the user's change is kept, the other person's change is loaded
+    expect(screen.getByTestId<HTMLInputElement>('customer-name').value).toBe('ACME Holdings');
+    expect(screen.getByTestId<HTMLInputElement>('customer-address').value).toBe('上海市浦东新区世纪大道 100 号');
+
+    await user.click(screen.getByTestId('customer-save'));
+    expect(await screen.findByTestId('show-page')).toBeInTheDocument();
+    expect(patches[1]).toEqual({ ifMatch: '"2"', body: { name: 'ACME Holdings' } });
+    expect(server).toMatchObject({ name: 'ACME Holdings', address: '上海市浦东新区世纪大道 100 号', version: 3 });
+  }, 40_000);
+});
