@@ -81,6 +81,8 @@ describe('CRM in the browser', () => {
     const list = new CustomerListPage(page, baseUrl);
     await new Shell(page).go('customers');
     await list.rows().first().waitFor();
+    await list.waitIdle();
+    await page.mouse.move(700, 10);
     await shot('customers', { fullPage: false });
     copyFileSync(join(artifacts, 'customers.png'), join(root, 'docs/screenshot-customers.png'));
     await page.getByTestId('customer-new').click();
@@ -204,7 +206,8 @@ describe('CRM in the browser', () => {
     await expect(shell.navItem('customers')).toContainText('Customers');
     await shell.go('customers');
     await expect(page.getByTestId('customer-new')).toContainText('New customer');
-    await shot('customers-en');
+    await new CustomerListPage(page, baseUrl).waitIdle();
+    await shot('customers-en', { fullPage: false });
   });
 
   test('is usable at phone width with a drawer menu', async () => {
