@@ -16,10 +16,13 @@ export class SignInPage {
   async open() {
     await this.page.goto(`${this.baseUrl}/login`);
   }
-  async signIn(email, password) {
+  async attempt(email, password) {
     await this.page.getByTestId('signin-email').fill(email);
     await this.page.getByTestId('signin-password').fill(password);
     await this.page.getByTestId('signin-submit').click();
+  }
+  async signIn(email, password) {
+    await this.attempt(email, password);
     await this.page.getByTestId('user-menu').waitFor();
   }
 }

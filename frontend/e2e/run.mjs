@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from './browser.mjs';
 import { expect } from './expect.mjs';
-import { CustomerFormPage, CustomerListPage, CustomerShowPage, Shell, SignInPage } from './pages.mjs';
+import { chooseOption, CustomerFormPage, CustomerListPage, CustomerShowPage, Shell, SignInPage } from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, startServer } from './server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -17,6 +17,11 @@ const suffix = Date.now().toString(36).slice(-5);
 const NAME = `端到端测试科技有限公司${suffix}`;
 const OTHER_TEAM_NAME = `徐汇专属客户${suffix}`;
 const OTHER_TEAM = '徐汇区销售';
+const TEAM = `端到端团队${suffix}`;
+const ROLE = `端到端角色${suffix}`;
+const ROLE_KEY = `e2e_${suffix}`;
+const NEW_USER = `e2e.${suffix}@example.com`;
+const NEW_USER_PASSWORD = 'e2e-password-1';
 
 let server;
 let browser;
@@ -189,13 +194,47 @@ describe('CRM in the browser', () => {
     otherUrl = page.url();
   });
 
-  test('shows the settings with the permission matrix', async () => {
+  test('admin settings: a team, a custom role with its permission matrix, a user; deactivation', async () => {
     await new Shell(page).go('settings');
     await expect(page.getByTestId('users-table')).toContainText('sales1@example.com');
+    // a team
+    await page.getByRole('tab', { name: '团队' }).click();
+    await page.getByTestId('team-new').click();
+    await page.getByTestId('team-name').fill(TEAM);
+    await page.getByTestId('team-save').click();
+    await expect(page.getByTestId('teams-table')).toContainText(TEAM);
+    // a custom role: all scopes start at none; give it read on customers
     await page.getByRole('tab', { name: '角色' }).click();
-    await expect(page.getByTestId('permission-matrix')).toBeVisible();
+    await page.getByTestId('role-new').click();
+    await page.getByTestId('role-key').fill(ROLE_KEY);
+    await page.getByTestId('role-name').fill(ROLE);
+    await page.getByTestId('role-create').click();
+    await expect(page.getByTestId(`role-item-${ROLE_KEY}`)).toBeVisible();
+    await page.getByTestId(`role-item-${ROLE_KEY}`).click();
+    await chooseOption(page, 'perm-customers-read', '全部');
+    await page.getByTestId('role-save').click();
+    await expect(page.locator('.ant-message')).toContainText('已保存');
+    await page.reload();
+    await page.getByTestId(`role-item-${ROLE_KEY}`).click();
+    await expect(page.getByTestId('perm-customers-read')).toContainText('全部');
+    await expect(page.getByTestId('perm-customers-update')).toContainText('无');
     await page.waitForTimeout(400); // tab ink bar animation
     await shot('settings-roles');
+    // a user with that role and team
+    await page.getByRole('tab', { name: '用户' }).click();
+    await page.getByTestId('user-new').click();
+    await page.getByTestId('user-email').fill(NEW_USER);
+    await page.getByTestId('user-name').fill(`测试用户${suffix}`);
+    await page.getByTestId('user-password').fill(NEW_USER_PASSWORD);
+    await chooseOption(page, 'user-role', ROLE);
+    await chooseOption(page, 'user-teams', TEAM);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('user-save').click();
+    const row = page.locator('[data-testid=users-table] tr', { hasText: NEW_USER });
+    await expect(row).toContainText(TEAM);
+    // deactivate
+    await row.getByTestId('user-active').click();
+    await expect(row.locator('.ant-switch-checked')).toHaveCount(0);
   });
 
   test('switches to English and remembers it', async () => {
@@ -238,6 +277,13 @@ describe('CRM in the browser', () => {
     await new Shell(page).signOut();
     await page.goto(`${baseUrl}/customers`);
     await expect(page).toHaveURL(/\/login/);
+  });
+
+  test('a deactivated user cannot sign in', async () => {
+    const signIn = new SignInPage(page, baseUrl);
+    await signIn.open();
+    await signIn.attempt(NEW_USER, NEW_USER_PASSWORD);
+    await expect(page.getByTestId('signin-error')).toBeVisible();
   });
 
   test("a sales user does not see another team's customer", async () => {

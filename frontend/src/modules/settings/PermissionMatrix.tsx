@@ -41,7 +41,7 @@ export function PermissionMatrix({ value, onChange, readOnly }: { value: Matrix;
           key: action,
           render: (_: unknown, row: { resource: string }) => {
             const scope = value[row.resource]?.[action] ?? 'none';
-            if (readOnly) return <span className={`scope scope-${scope}`}>{t(`scope.${scope}`)}</span>;
+            if (readOnly) return <span data-testid={`perm-${row.resource}-${action}`}>{t(`scope.${scope}`)}</span>;
             return (
               <Select<Scope>
                 size="small"
@@ -50,6 +50,7 @@ export function PermissionMatrix({ value, onChange, readOnly }: { value: Matrix;
                 onChange={(s) => onChange?.(setScope(value, row.resource, action, s))}
                 options={SCOPES.map((s) => ({ value: s, label: t(`scope.${s}`) }))}
                 aria-label={`${row.resource} ${action}`}
+                data-testid={`perm-${row.resource}-${action}`}
               />
             );
           },

@@ -41,6 +41,7 @@ export function RolesTab() {
             dataSource={list}
             renderItem={(r) => (
               <List.Item
+                data-testid={`role-item-${r.key}`}
                 onClick={() => setSelectedId(r.id)}
                 style={{ cursor: 'pointer', background: r.id === selected?.id ? '#e6f4ff' : undefined, paddingInline: 8 }}
               >
@@ -125,7 +126,7 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
       )}
       <PermissionMatrix value={matrix} onChange={setMatrix} readOnly={!editable} />
       {editable && (
-        <Button type="primary" onClick={onSave} loading={save.isPending} style={{ marginTop: 12 }}>
+        <Button type="primary" onClick={onSave} loading={save.isPending} style={{ marginTop: 12 }} data-testid="role-save">
           {t('common.save')}
         </Button>
       )}
@@ -167,21 +168,22 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
       okText={t('common.save')}
       cancelText={t('common.cancel')}
       confirmLoading={save.isPending}
+      okButtonProps={{ 'data-testid': 'role-create' } as { danger?: boolean }}
       forceRender
     >
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical">
         <Form.Item name="key" label={t('settings.roleKey')} rules={[{ required: true, pattern: /^[a-z][a-z0-9_]*$/, message: t('validation.roleKey') }]}>
-          <Input />
+          <Input data-testid="role-key" />
         </Form.Item>
         <Form.Item name="name" label={t('settings.roleName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
-          <Input />
+          <Input data-testid="role-name" />
         </Form.Item>
         <Form.Item name="description" label={t('settings.description')}>
           <Input />
         </Form.Item>
         <Form.Item name="copy_from" label={t('settings.copyFrom')}>
-          <Select allowClear options={roles.map((r) => ({ value: r.id, label: r.name }))} />
+          <Select allowClear options={roles.map((r) => ({ value: r.id, label: r.name }))} data-testid="role-copy-from" />
         </Form.Item>
       </Form>
     </Modal>

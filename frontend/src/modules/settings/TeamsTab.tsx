@@ -20,12 +20,15 @@ export function TeamsTab() {
   const [editing, setEditing] = useState<Team | 'new' | null>(null);
   const [form] = Form.useForm<{ name: string; parent_id?: string | null }>();
   const [formError, setFormError] = useState<string | null>(null);
+  // kept while the dialog closes, so its title does not flip during the animation
+  const [isNew, setIsNew] = useState(true);
   const nameOf = (id: string | null) => (id ? (teams.data?.find((x) => x.id === id)?.name ?? id) : '');
 
   const open = (team: Team | 'new') => {
     setFormError(null);
     form.resetFields();
     if (team !== 'new') form.setFieldsValue({ name: team.name, parent_id: team.parent_id });
+    setIsNew(team === 'new');
     setEditing(team);
   };
 
@@ -49,7 +52,7 @@ export function TeamsTab() {
   return (
     <div>
       {can(me, 'teams', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => open('new')} style={{ marginBottom: 12 }}>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => open('new')} style={{ marginBottom: 12 }} data-testid="team-new">
           {t('settings.newTeam')}
         </Button>
       )}
@@ -92,18 +95,19 @@ export function TeamsTab() {
       />
       <Modal
         open={editing !== null}
-        title={editing === 'new' ? t('settings.newTeam') : t('settings.editTeam')}
+        title={isNew ? t('settings.newTeam') : t('settings.editTeam')}
         onCancel={() => setEditing(null)}
         onOk={() => void submit()}
         okText={t('common.save')}
         cancelText={t('common.cancel')}
         confirmLoading={save.isPending}
+        okButtonProps={{ 'data-testid': 'team-save' } as { danger?: boolean }}
         forceRender
       >
         {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} />}
         <Form form={form} layout="vertical">
           <Form.Item name="name" label={t('settings.teamName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
-            <Input />
+            <Input data-testid="team-name" />
           </Form.Item>
           <Form.Item name="parent_id" label={t('settings.parentTeam')}>
             <Select

@@ -37,6 +37,8 @@ export function UsersTab() {
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [form] = Form.useForm<UserFormValues>();
   const [formError, setFormError] = useState<string | null>(null);
+  // kept while the dialog closes, so its title does not flip during the animation
+  const [isNew, setIsNew] = useState(true);
 
   const roleName = (id: string) => roles.data?.find((r) => r.id === id)?.name ?? id;
   const teamName = (id: string) => teams.data?.find((x) => x.id === id)?.name ?? id;
@@ -46,6 +48,7 @@ export function UsersTab() {
     form.resetFields();
     if (u === 'new') form.setFieldsValue({ team_ids: [], locale: 'zh-CN' });
     else form.setFieldsValue({ email: u.email, display_name: u.display_name, role_id: u.role_id, team_ids: u.team_ids, locale: u.locale, active: u.active });
+    setIsNew(u === 'new');
     setEditing(u);
   };
 
@@ -120,7 +123,7 @@ export function UsersTab() {
             key: 'actions',
             render: (_: unknown, u: User) =>
               canEdit && (
-                <Button size="small" type="link" onClick={() => open(u)}>
+                <Button size="small" type="link" onClick={() => open(u)} data-testid="user-edit">
                   {t('common.edit')}
                 </Button>
               ),
@@ -129,34 +132,35 @@ export function UsersTab() {
       />
       <Modal
         open={editing !== null}
-        title={editing === 'new' ? t('settings.newUser') : t('settings.editUser')}
+        title={isNew ? t('settings.newUser') : t('settings.editUser')}
         onCancel={() => setEditing(null)}
         onOk={() => void submit()}
         okText={t('common.save')}
         cancelText={t('common.cancel')}
         confirmLoading={create.isPending || update.isPending}
+        okButtonProps={{ 'data-testid': 'user-save' } as { danger?: boolean }}
         forceRender
       >
         {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} />}
         <Form form={form} layout="vertical">
           <Form.Item name="email" label={t('auth.email')} rules={[{ required: true, type: 'email', message: t('validation.email') }]}>
-            <Input disabled={editing !== 'new'} />
+            <Input disabled={editing !== 'new'} data-testid="user-email" />
           </Form.Item>
           <Form.Item name="display_name" label={t('settings.displayName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
-            <Input />
+            <Input data-testid="user-name" />
           </Form.Item>
           <Form.Item
             name="password"
             label={editing === 'new' ? t('auth.password') : t('settings.newPassword')}
             rules={editing === 'new' ? [{ required: true, min: 8, message: t('validation.passwordLength') }] : [{ min: 8, message: t('validation.passwordLength') }]}
           >
-            <Input.Password autoComplete="new-password" />
+            <Input.Password autoComplete="new-password" data-testid="user-password" />
           </Form.Item>
           <Form.Item name="role_id" label={t('user.role')} rules={[{ required: true, message: t('validation.required') }]}>
-            <Select options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))} loading={roles.isPending} />
+            <Select options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))} loading={roles.isPending} data-testid="user-role" />
           </Form.Item>
           <Form.Item name="team_ids" label={t('settings.teams')}>
-            <Select mode="multiple" options={(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))} loading={teams.isPending} />
+            <Select mode="multiple" options={(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))} loading={teams.isPending} data-testid="user-teams" />
           </Form.Item>
           <Form.Item name="locale" label={t('app.language')}>
             <Select options={[{ value: 'zh-CN', label: '中文' }, { value: 'en', label: 'English' }]} />
