@@ -26,7 +26,9 @@ export type CreateUser = Body<'/api/v1/users', 'post'>;
 export type UpdateUser = Body<'/api/v1/users/{id}', 'patch'>;
 export type Team = Ok<'/api/v1/teams/{id}', 'get'>;
 export type Role = Ok<'/api/v1/roles/{id}', 'get'>;
-export type Permission = NonNullable<Me['permissions'][string]>;
+/** One resource's row of the permission matrix: a scope per action. */
+export type Permission = NonNullable<Me['permissions']['customers']>;
+export type Permissions = Me['permissions'];
 export type Scope = Permission['read'];
 
 export const LIFECYCLE_STAGES = ['potential', 'prospect', 'customer', 'churned'] as const satisfies readonly LifecycleStage[];

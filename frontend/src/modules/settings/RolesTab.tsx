@@ -69,7 +69,7 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
   const save = useSaveRole();
   const remove = useDeleteRole();
   const { message } = App.useApp();
-  const [matrix, setMatrix] = useState<Matrix>(() => completeMatrix(role.permissions));
+  const [matrix, setMatrix] = useState<Matrix>(() => completeMatrix(role.permissions as Partial<Matrix>));
   const [name, setName] = useState(role.name);
   const [description, setDescription] = useState(role.description ?? '');
   const [error, setError] = useState<string | null>(null);
@@ -78,7 +78,7 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
   const onSave = () => {
     setError(null);
     save.mutate(
-      { role, body: { key: role.key, name: name.trim(), description: description.trim() || null, permissions: matrix } },
+      { role, body: { key: role.key, name: name.trim(), description: description.trim(), permissions: matrix } },
       {
         onSuccess: () => void message.success(t('common.saved')),
         onError: (e) => setError(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
@@ -150,7 +150,7 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
     const source = roles.find((r) => r.id === v.copy_from);
     try {
       const created = await save.mutateAsync({
-        body: { key: v.key.trim(), name: v.name.trim(), description: v.description?.trim() || null, permissions: completeMatrix(source?.permissions ?? {}) },
+        body: { key: v.key.trim(), name: v.name.trim(), description: v.description?.trim() ?? '', permissions: completeMatrix((source?.permissions ?? {}) as Partial<Matrix>) },
       });
       form.resetFields();
       onClose(created.id);

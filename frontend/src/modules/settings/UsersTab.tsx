@@ -152,7 +152,7 @@ export function UsersTab() {
           <Form.Item
             name="password"
             label={editing === 'new' ? t('auth.password') : t('settings.newPassword')}
-            rules={editing === 'new' ? [{ required: true, min: 8, message: t('validation.passwordLength') }] : [{ min: 8, message: t('validation.passwordLength') }]}
+            rules={editing === 'new' ? [{ required: true, min: 10, message: t('validation.passwordLength') }] : [{ min: 10, message: t('validation.passwordLength') }]}
           >
             <Input.Password autoComplete="new-password" data-testid="user-password" />
           </Form.Item>

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must } from '../../api/client';
-import type { Permission, Role } from '../../api/types';
+import type { Permission, Permissions, Role } from '../../api/types';
 
 export const roleKeys = { all: ['roles'] as const };
 
@@ -16,7 +16,7 @@ export function useRoles(enabled = true) {
 export interface RoleBody {
   key: string;
   name: string;
-  description: string | null;
+  description: string;
   permissions: Record<string, Permission>;
 }
 
@@ -25,13 +25,13 @@ export function useSaveRole() {
   return useMutation({
     mutationFn: async ({ role, body }: { role?: Role; body: RoleBody }) => {
       if (!role) {
-        return must(await api.POST('/api/v1/roles', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }));
+        return must(await api.POST('/api/v1/roles', { body: { ...body, permissions: body.permissions as Permissions }, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }));
       }
       const { key: _key, ...patch } = body;
       return must(
         await api.PATCH('/api/v1/roles/{id}', {
           params: { path: { id: role.id }, header: { 'If-Match': ifMatch(role.version) } },
-          body: patch,
+          body: { ...patch, permissions: patch.permissions as Permissions },
         }),
       );
     },
