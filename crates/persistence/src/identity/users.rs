@@ -254,3 +254,28 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn find_id_by_email(db: &Db, email: &str) -> Result<Option<Uuid>> {
     Ok(users::Entity::find().filter(users::Column::Email.eq(email.trim().to_lowercase())).one(&db.conn).await?.map(|u| u.id))
 }
+
+/// A signed-in user's own profile: account, role and teams (no permission needed).
+pub struct Profile {
+    pub user: UserRecord,
+    pub role: super::roles::RoleRecord,
+    pub teams: Vec<super::teams::TeamRecord>,
+}
+
+pub async fn profile(db: &Db, user_id: Uuid) -> Result<Profile> {
+    let user = users::Entity::find_by_id(user_id).one(&db.conn).await?.ok_or(Error::NotFound)?;
+    let role = roles::Entity::find_by_id(user.role_id).one(&db.conn).await?.ok_or(Error::NotFound)?;
+    let user = to_record(&db.conn, user).await?;
+    let teams = if user.team_ids.is_empty() {
+        vec![]
+    } else {
+        crate::entities::teams::Entity::find()
+            .filter(crate::entities::teams::Column::Id.is_in(user.team_ids.clone()))
+            .all(&db.conn)
+            .await?
+            .into_iter()
+            .map(super::teams::TeamRecord::from)
+            .collect()
+    };
+    Ok(Profile { user, role: role.into(), teams })
+}

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::entities::{audit_log, users};
 use crate::pagination::{Cursor, clamp_limit};
-use crate::{Actor, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Page, PageRequest, Result, now};
 
 /// Writes one audit entry inside the caller's transaction.
 pub async fn record(
@@ -61,7 +61,7 @@ pub struct AuditFilter {
 }
 
 /// The audit log newest first, for callers allowed to read it (checked by the caller's role).
-pub async fn list(conn: &impl ConnectionTrait, actor: &Actor, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEntry>> {
+pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEntry>> {
     actor.require(crm_domain::identity::Resource::Audit, crm_domain::identity::Action::Read)?;
     const SORT: &str = "-created_at";
     let mut condition = Condition::all();
@@ -75,7 +75,7 @@ pub async fn list(conn: &impl ConnectionTrait, actor: &Actor, filter: &AuditFilt
         condition = condition.add(audit_log::Column::ActorId.eq(actor_id));
     }
     let total = if page.include_total {
-        Some(audit_log::Entity::find().filter(condition.clone()).count(conn).await?)
+        Some(audit_log::Entity::find().filter(condition.clone()).count(&db.conn).await?)
     } else {
         None
     };
@@ -94,7 +94,7 @@ pub async fn list(conn: &impl ConnectionTrait, actor: &Actor, filter: &AuditFilt
         .order_by_desc(audit_log::Column::CreatedAt)
         .order_by_desc(audit_log::Column::Id)
         .limit(limit + 1)
-        .all(conn)
+        .all(&db.conn)
         .await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
@@ -103,7 +103,7 @@ pub async fn list(conn: &impl ConnectionTrait, actor: &Actor, filter: &AuditFilt
         None
     };
     let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_id).collect();
-    let names = user_names(conn, &actor_ids).await?;
+    let names = user_names(&db.conn, &actor_ids).await?;
     let data = rows
         .into_iter()
         .map(|row| AuditEntry {

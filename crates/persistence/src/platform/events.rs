@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crm_domain::identity::{Action, Resource, Scope};
 
 use crate::entities::events;
-use crate::{Actor, Error, Result, now};
+use crate::{Actor, Db, Error, Result, now};
 
 /// Appends an event inside the caller's transaction. On PostgreSQL the insert first takes a
 /// transaction-scoped advisory lock, so sequence numbers become visible in order and a reader
@@ -57,7 +57,7 @@ pub struct Event {
 
 /// Events after `after` in sequence order. The feed carries whole records, so only callers who
 /// may read every customer and contact get it.
-pub async fn list(conn: &impl ConnectionTrait, actor: &Actor, after: i64, types: &[String], limit: u64) -> Result<Vec<Event>> {
+pub async fn list(db: &Db, actor: &Actor, after: i64, types: &[String], limit: u64) -> Result<Vec<Event>> {
     for resource in [Resource::Customers, Resource::Contacts] {
         if actor.require(resource, Action::Read)? != Scope::All {
             return Err(Error::Forbidden("the change feed needs read access to all customers and contacts".into()));
@@ -71,7 +71,7 @@ pub async fn list(conn: &impl ConnectionTrait, actor: &Actor, after: i64, types:
         .filter(condition)
         .order_by_asc(events::Column::Seq)
         .limit(crate::pagination::clamp_limit(limit))
-        .all(conn)
+        .all(&db.conn)
         .await?;
     Ok(rows
         .into_iter()

@@ -3,11 +3,11 @@
 //! to wait.
 
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::entities::idempotency_keys;
-use crate::{Error, Result, now};
+use crate::{Db, Error, Result, now};
 
 pub const RETENTION_HOURS: i64 = 24;
 
@@ -24,11 +24,11 @@ pub enum Claim {
     InProgress,
 }
 
-pub async fn claim(conn: &impl ConnectionTrait, principal_id: Uuid, key: &str, method: &str, path: &str, request_hash: &str) -> Result<Claim> {
+pub async fn claim(db: &Db, principal_id: Uuid, key: &str, method: &str, path: &str, request_hash: &str) -> Result<Claim> {
     let existing = idempotency_keys::Entity::find()
         .filter(idempotency_keys::Column::PrincipalId.eq(principal_id))
         .filter(idempotency_keys::Column::Key.eq(key))
-        .one(conn)
+        .one(&db.conn)
         .await?;
     if let Some(row) = existing {
         if row.created_at > now() - Duration::hours(RETENTION_HOURS) {
@@ -44,7 +44,7 @@ pub async fn claim(conn: &impl ConnectionTrait, principal_id: Uuid, key: &str, m
                 _ => Claim::InProgress,
             });
         }
-        idempotency_keys::Entity::delete_by_id(row.id).exec(conn).await?;
+        idempotency_keys::Entity::delete_by_id(row.id).exec(&db.conn).await?;
     }
     let id = Uuid::now_v7();
     let inserted = idempotency_keys::ActiveModel {
@@ -59,7 +59,7 @@ pub async fn claim(conn: &impl ConnectionTrait, principal_id: Uuid, key: &str, m
         response_body: Set(None),
         created_at: Set(now()),
     }
-    .insert(conn)
+    .insert(&db.conn)
     .await;
     match inserted {
         Ok(_) => Ok(Claim::Fresh(id)),
@@ -71,7 +71,7 @@ pub async fn claim(conn: &impl ConnectionTrait, principal_id: Uuid, key: &str, m
 }
 
 /// Stores the response of a claimed request for replay.
-pub async fn complete(conn: &impl ConnectionTrait, id: Uuid, status: u16, headers: &[(String, String)], body: &str) -> Result<()> {
+pub async fn complete(db: &Db, id: Uuid, status: u16, headers: &[(String, String)], body: &str) -> Result<()> {
     idempotency_keys::ActiveModel {
         id: Set(id),
         status_code: Set(Some(i32::from(status))),
@@ -79,22 +79,22 @@ pub async fn complete(conn: &impl ConnectionTrait, id: Uuid, status: u16, header
         response_body: Set(Some(body.to_owned())),
         ..Default::default()
     }
-    .update(conn)
+    .update(&db.conn)
     .await?;
     Ok(())
 }
 
 /// Forgets a claim whose request failed on our side, so that the client's retry runs again.
-pub async fn release(conn: &impl ConnectionTrait, id: Uuid) -> Result<()> {
-    idempotency_keys::Entity::delete_by_id(id).exec(conn).await?;
+pub async fn release(db: &Db, id: Uuid) -> Result<()> {
+    idempotency_keys::Entity::delete_by_id(id).exec(&db.conn).await?;
     Ok(())
 }
 
 /// Deletes keys older than the retention period; run periodically.
-pub async fn purge_expired(conn: &impl ConnectionTrait) -> Result<u64> {
+pub async fn purge_expired(db: &Db) -> Result<u64> {
     let result = idempotency_keys::Entity::delete_many()
         .filter(idempotency_keys::Column::CreatedAt.lt(now() - Duration::hours(RETENTION_HOURS)))
-        .exec(conn)
+        .exec(&db.conn)
         .await?;
     Ok(result.rows_affected)
 }

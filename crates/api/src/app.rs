@@ -1,0 +1,206 @@
+//! Building and running the HTTP application. `Application::build` binds (port 0 allowed),
+//! connects, migrates and creates the first administrator, so tests and `main` start it alike.
+
+use std::net::TcpListener;
+use std::sync::OnceLock;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, UtoipaApp, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crm_persistence::Db;
+
+use crate::auth::{AppState, JwtKeys};
+use crate::config::Config;
+use crate::error::{json_error, path_error, query_error};
+use crate::ops::RouteTable;
+use crate::{customers, identity, middleware, ops, platform};
+
+/// Registers every documented route. Everything goes through `.service()` so that
+/// utoipa-actix-web puts it in the OpenAPI document.
+pub fn routes<T>(app: App<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.into_utoipa_app()
+        .openapi(crate::openapi::ApiDoc::openapi())
+        .service(
+            scope("/api/v1")
+                .service(identity::login)
+                .service(identity::refresh)
+                .service(identity::logout)
+                .service(identity::me)
+                .service(identity::list_users)
+                .service(identity::create_user)
+                .service(identity::get_user)
+                .service(identity::update_user)
+                .service(identity::list_teams)
+                .service(identity::create_team)
+                .service(identity::get_team)
+                .service(identity::update_team)
+                .service(identity::delete_team)
+                .service(identity::list_roles)
+                .service(identity::create_role)
+                .service(identity::get_role)
+                .service(identity::update_role)
+                .service(identity::delete_role)
+                // Literal paths before `{id}` so that `recycle-bin` is not read as an id.
+                .service(customers::list_deleted_customers)
+                .service(customers::list_customers)
+                .service(customers::create_customer)
+                .service(customers::get_customer)
+                .service(customers::update_customer)
+                .service(customers::delete_customer)
+                .service(customers::restore_customer)
+                .service(customers::customer_stage_history)
+                .service(customers::list_contacts)
+                .service(customers::create_contact)
+                .service(customers::list_deleted_contacts)
+                .service(customers::get_contact)
+                .service(customers::update_contact)
+                .service(customers::delete_contact)
+                .service(customers::restore_contact)
+                .service(platform::list_audit)
+                .service(platform::list_events),
+        )
+        .service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+}
+
+fn prometheus() -> anyhow::Result<PrometheusHandle> {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle.clone());
+    }
+    let handle = PrometheusBuilder::new().install_recorder().context("installing the metrics recorder")?;
+    Ok(HANDLE.get_or_init(|| handle).clone())
+}
+
+/// Long-lived assets whose names carry a content hash may be cached for a year; the app shell
+/// must be revalidated so that a deploy is picked up.
+async fn cache_headers(req: ServiceRequest, next: actix_web::middleware::Next<impl MessageBody + 'static>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let immutable = req.path().starts_with("/assets/");
+    let mut response = next.call(req).await?;
+    if response.status().is_success() && !response.headers().contains_key(header::CACHE_CONTROL) {
+        let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+        response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(value));
+    }
+    Ok(response)
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    db: Db,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url).await.with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
+        db.migrate().await.context("migrating the database")?;
+        crate::cli::ensure_admin(&db, &config).await?;
+        let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = std::env::var("CRM_WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(2));
+        let state = web::Data::new(AppState { db: db.clone(), jwt: JwtKeys::new(&config.jwt_secret), max_body_bytes: config.max_body_bytes });
+        let route_table = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
+        let metrics_handle = web::Data::new(prometheus()?);
+        let max_body = config.max_body_bytes;
+        let static_dir = config.static_dir.clone();
+        let server = HttpServer::new(move || {
+            let app = App::new()
+                .app_data(state.clone())
+                .app_data(route_table.clone())
+                .app_data(metrics_handle.clone())
+                .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
+                .app_data(web::PayloadConfig::new(max_body))
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .wrap(from_fn(middleware::idempotency))
+                .wrap(from_fn(cache_headers))
+                .wrap(Compress::default())
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
+                )
+                .wrap(from_fn(middleware::request_context));
+            let (app, api) = routes(app).split_for_parts();
+            let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api)).service(web::redirect("/api/docs", "/api/docs/"));
+            match &static_dir {
+                Some(dir) => {
+                    let index = dir.join("index.html");
+                    app.default_service(web::to(ops::fallback)).service(
+                        actix_files::Files::new("/", dir).index_file("index.html").default_handler(web::to(move |req: actix_web::HttpRequest| {
+                            let index = index.clone();
+                            async move {
+                                // History-API fallback: client routes get the app shell; API paths don't.
+                                if req.path().starts_with("/api/") || req.method() != actix_web::http::Method::GET {
+                                    let table = req.app_data::<web::Data<RouteTable>>().cloned();
+                                    return Err(match table.and_then(|t| t.allowed(req.path())) {
+                                        Some(allow) => crate::error::ApiError::MethodNotAllowed { allow },
+                                        None => crate::error::ApiError::NoRoute(req.path().chars().take(200).collect()),
+                                    });
+                                }
+                                actix_files::NamedFile::open_async(index).await.map(|f| f.into_response(&req)).map_err(|_| crate::error::ApiError::NoRoute(req.path().into()))
+                            }
+                        })),
+                    )
+                }
+                None => app.default_service(web::to(ops::fallback)),
+            }
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Self { server, port, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until the process is asked to stop, with background jobs alongside.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let db = self.db.clone();
+        let janitor = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                if let Err(error) = crm_persistence::platform::idempotency::purge_expired(&db).await {
+                    tracing::warn!(%error, "purging idempotency keys failed");
+                }
+            }
+        });
+        let result = self.server.await;
+        janitor.abort();
+        result
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,161 @@
+//! Authentication: argon2id passwords, 15-minute JWT access tokens bound to a session, and the
+//! `Principal` extractor that turns a bearer token into the caller, read fresh from the database
+//! on every request so that sign-out and deactivation take effect at once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crm_persistence::{Actor, Db};
+
+use crate::error::{ApiError, current_request_id};
+
+pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
+
+/// Shared state of every request.
+pub struct AppState {
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub max_body_bytes: usize,
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: Uuid,
+    sid: Uuid,
+    iat: i64,
+    exp: i64,
+    typ: String,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &str) -> Self {
+        Self { encoding: EncodingKey::from_secret(secret.as_bytes()), decoding: DecodingKey::from_secret(secret.as_bytes()) }
+    }
+
+    /// A signed access token for a user's session.
+    pub fn issue(&self, user_id: Uuid, session_id: Uuid) -> Result<String, ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims { sub: user_id, sid: session_id, iat: now, exp: now + ACCESS_TOKEN_SECONDS, typ: "access".into() };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
+    }
+
+    fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::Unauthorized("the access token has expired; refresh it".into()),
+            _ => ApiError::Unauthorized("the access token is not valid".into()),
+        })?;
+        if data.claims.typ != "access" {
+            return Err(ApiError::Unauthorized("the access token is not valid".into()));
+        }
+        Ok(data.claims)
+    }
+}
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
+}
+
+/// Checks a password against a stored hash; a malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
+}
+
+/// A hash of a random password, verified against when an email is unknown so that sign-in takes
+/// as long for unknown accounts as for known ones.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&Uuid::new_v4().to_string()).unwrap_or_default())
+}
+
+/// The address a request came from (the socket peer; no proxy headers are trusted).
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|addr| addr.ip().to_string())
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub actor: Actor,
+    pub session_id: Uuid,
+}
+
+impl std::ops::Deref for Principal {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.actor
+    }
+}
+
+pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::Internal("application state missing".into()))
+}
+
+/// Authenticates a request once and caches the result in its extensions.
+pub async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+    if let Some(principal) = req.extensions().get::<Principal>() {
+        return Ok(principal.clone());
+    }
+    let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+        return Err(ApiError::Unauthorized("send Authorization: Bearer <access token>".into()));
+    };
+    let state = state(req)?;
+    let claims = state.jwt.verify(token)?;
+    let mut actor = crm_persistence::identity::auth::load_actor(&state.db, claims.sub, claims.sid).await?;
+    actor.request_id = current_request_id();
+    actor.ip = client_ip(req);
+    let principal = Principal { actor, session_id: claims.sid };
+    req.extensions_mut().insert(principal.clone());
+    Ok(principal)
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_verify_with_their_key_only() {
+        let keys = JwtKeys::new("0123456789abcdef0123456789abcdef");
+        let (user, session) = (Uuid::now_v7(), Uuid::now_v7());
+        let token = keys.issue(user, session).unwrap();
+        let claims = keys.verify(&token).unwrap();
+        assert_eq!((claims.sub, claims.sid), (user, session));
+        assert!(JwtKeys::new("another-secret-another-secret-xx").verify(&token).is_err());
+        assert!(keys.verify("garbage").is_err());
+    }
+}

@@ -1,0 +1,243 @@
+//! Operator commands: the first administrator, `crm user create`, and `crm seed --demo`.
+
+use anyhow::{Context, bail};
+
+use crm_domain::customers::{CreditCode, CustomerFields, CustomerKind, Email, Gender, LifecycleStage, Phone, SizeBand, SourceChannel, ValueTier, WebsiteUrl};
+use crm_domain::customers::ContactFields;
+use crm_persistence::customers::{self as store, Ownership, contacts};
+use crm_persistence::identity::{auth, roles, teams, users};
+use crm_persistence::{Actor, Db};
+
+use crate::auth::hash_password;
+use crate::config::Config;
+
+/// On an empty database, creates the administrator from `CRM_ADMIN_EMAIL`/`CRM_ADMIN_PASSWORD`,
+/// or `admin@example.com` with a random password printed once.
+pub async fn ensure_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
+    if auth::has_users(db).await? {
+        return Ok(());
+    }
+    let email = config.admin_email.clone().unwrap_or_else(|| "admin@example.com".into());
+    let (password, generated) = match &config.admin_password {
+        Some(password) => (password.clone(), false),
+        None => (hex::encode(rand::random::<[u8; 9]>()), true),
+    };
+    create_user(db, &email, "Administrator", "admin", &password, &[]).await?;
+    if generated {
+        println!("Created the administrator {email} with password {password} (shown once; change it after signing in)");
+    } else {
+        tracing::info!(%email, "created the administrator");
+    }
+    Ok(())
+}
+
+/// Creates a user with a role key and team names.
+pub async fn create_user(db: &Db, email: &str, name: &str, role_key: &str, password: &str, team_names: &[&str]) -> anyhow::Result<uuid::Uuid> {
+    if password.chars().count() < 10 {
+        bail!("the password must have at least 10 characters");
+    }
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+    let role = roles::find_by_key(db, role_key).await?.with_context(|| format!("no role {role_key:?}"))?;
+    let mut team_ids = Vec::new();
+    for team in team_names {
+        team_ids.push(teams::find_id_by_name(db, team).await?.with_context(|| format!("no team {team:?}"))?);
+    }
+    let new = users::NewUser {
+        email,
+        display_name: name.to_owned(),
+        password_hash: hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?,
+        role_id: role.id,
+        team_ids,
+        locale: "zh-CN".into(),
+    };
+    let user = users::create(db, &Actor::system(), new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(user.id)
+}
+
+/// Demo users' password (documented in the README).
+pub const DEMO_PASSWORD: &str = "demo-password-1";
+
+/// A credit code with a correct check digit, made from a 17-character body.
+fn credit_code(body: &str) -> Option<CreditCode> {
+    const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let sum: usize = body.chars().zip(WEIGHTS).map(|(c, w)| ALPHABET.find(c).unwrap_or(0) * w).sum();
+    let check = ALPHABET.chars().nth((31 - sum % 31) % 31)?;
+    CreditCode::parse(&format!("{body}{check}")).ok()
+}
+
+/// Loads a small, living demo organisation: teams, a user per role, ~60 customers with contacts.
+pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
+    if users::find_id_by_email(db, "sales1@example.com").await?.is_some() {
+        println!("Demo data is already loaded.");
+        return Ok(());
+    }
+    let system = Actor::system();
+    let region = teams::create(db, &system, "上海大区".into(), None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    teams::create(db, &system, "浦东新区销售".into(), Some(region.id)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    teams::create(db, &system, "徐汇区销售".into(), Some(region.id)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    teams::create(db, &system, "北京销售".into(), None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    teams::create(db, &system, "客户服务部".into(), None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let people = [
+        ("manager@example.com", "张经理", "manager", vec!["上海大区"]),
+        ("sales1@example.com", "李明", "sales", vec!["浦东新区销售"]),
+        ("sales2@example.com", "王芳", "sales", vec!["徐汇区销售"]),
+        ("sales3@example.com", "赵磊", "sales", vec!["北京销售"]),
+        ("marketing@example.com", "陈静", "marketing", vec![]),
+        ("support@example.com", "刘洋", "support", vec!["客户服务部"]),
+        ("viewer@example.com", "周敏", "viewer", vec![]),
+        ("erp@example.com", "ERP 接口", "integration", vec![]),
+    ];
+    let mut sales_ids = Vec::new();
+    for (email, name, role, team_names) in &people {
+        let id = create_user(db, email, name, role, DEMO_PASSWORD, team_names).await?;
+        if *role == "sales" {
+            sales_ids.push(id);
+        }
+    }
+    let companies = [
+        ("上海浦江精密机械有限公司", "制造业", "浦东新区"), ("上海申城软件科技有限公司", "软件与信息技术", "徐汇区"),
+        ("上海东方明珠物流有限公司", "物流", "浦东新区"), ("上海静安国际贸易有限公司", "批发零售", "静安区"),
+        ("上海徐汇医疗器械有限公司", "医疗健康", "徐汇区"), ("上海陆家嘴金融信息服务有限公司", "金融", "浦东新区"),
+        ("上海长宁餐饮管理有限公司", "餐饮", "长宁区"), ("上海闵行新材料科技有限公司", "新材料", "闵行区"),
+        ("上海张江生物医药有限公司", "生物医药", "浦东新区"), ("上海虹桥会展服务有限公司", "会展", "闵行区"),
+        ("上海杨浦教育科技有限公司", "教育", "杨浦区"), ("上海宝山钢结构工程有限公司", "建筑工程", "宝山区"),
+        ("上海嘉定汽车零部件有限公司", "汽车", "嘉定区"), ("上海松江电子元件有限公司", "电子", "松江区"),
+        ("上海青浦服装有限公司", "纺织服装", "青浦区"), ("上海奉贤化妆品有限公司", "日化", "奉贤区"),
+        ("上海普陀智能家居有限公司", "智能硬件", "普陀区"), ("上海黄浦文旅发展有限公司", "文化旅游", "黄浦区"),
+        ("上海临港新能源科技有限公司", "新能源", "浦东新区"), ("上海外高桥进出口有限公司", "外贸", "浦东新区"),
+        ("上海金山石化设备有限公司", "化工", "金山区"), ("上海崇明生态农业有限公司", "农业", "崇明区"),
+        ("上海漕河泾数据科技有限公司", "软件与信息技术", "徐汇区"), ("上海五角场广告传媒有限公司", "广告传媒", "杨浦区"),
+        ("上海南京路百货有限公司", "批发零售", "黄浦区"), ("上海世纪公园物业管理有限公司", "物业", "浦东新区"),
+        ("上海淮海路咖啡有限公司", "餐饮", "徐汇区"), ("上海七宝印刷包装有限公司", "印刷包装", "闵行区"),
+        ("上海安亭机器人有限公司", "智能制造", "嘉定区"), ("上海滴水湖海洋科技有限公司", "海洋科技", "浦东新区"),
+    ];
+    let others = [
+        ("北京中关村云计算有限公司", "软件与信息技术", "北京市", "北京市", "海淀区"),
+        ("杭州西湖电子商务有限公司", "电子商务", "浙江省", "杭州市", "西湖区"),
+        ("苏州工业园区光电科技有限公司", "电子", "江苏省", "苏州市", "苏州工业园区"),
+        ("广州天河商贸有限公司", "批发零售", "广东省", "广州市", "天河区"),
+        ("深圳南山智能硬件有限公司", "智能硬件", "广东省", "深圳市", "南山区"),
+        ("成都高新数字娱乐有限公司", "文化娱乐", "四川省", "成都市", "高新区"),
+        ("南京江宁汽车配件有限公司", "汽车", "江苏省", "南京市", "江宁区"),
+        ("武汉光谷激光技术有限公司", "智能制造", "湖北省", "武汉市", "东湖新技术开发区"),
+        ("宁波北仑港口服务有限公司", "物流", "浙江省", "宁波市", "北仑区"),
+        ("天津滨海新区化工有限公司", "化工", "天津市", "天津市", "滨海新区"),
+    ];
+    let individuals = [
+        ("陈晓东", "male"), ("林美华", "female"), ("黄志强", "male"), ("吴丽娟", "female"), ("孙建国", "male"),
+        ("郑雅婷", "female"), ("马俊杰", "male"), ("朱慧敏", "female"), ("胡文博", "male"), ("郭晓燕", "female"),
+        ("何嘉怡", "female"), ("高子轩", "male"), ("罗欣然", "female"), ("梁浩然", "male"), ("宋佳琪", "female"),
+        ("谢天宇", "male"), ("韩雪", "female"), ("唐明辉", "male"), ("冯静怡", "female"), ("邓子豪", "male"),
+    ];
+    let stages = [LifecycleStage::Potential, LifecycleStage::Prospect, LifecycleStage::Customer, LifecycleStage::Prospect, LifecycleStage::Customer, LifecycleStage::Churned];
+    let tiers = [Some(ValueTier::A), Some(ValueTier::B), Some(ValueTier::C), Some(ValueTier::B), None];
+    let sizes = [SizeBand::Small, SizeBand::Medium, SizeBand::Large, SizeBand::Enterprise, SizeBand::Micro];
+    let sources = [SourceChannel::Website, SourceChannel::Referral, SourceChannel::Exhibition, SourceChannel::ColdCall, SourceChannel::Partner, SourceChannel::Campaign];
+    let contacts_names = ["王伟", "李娜", "张敏", "刘强", "杨洋", "赵静", "周杰", "吴倩"];
+    let titles = ["采购经理", "总经理", "财务总监", "技术负责人", "行政主管"];
+    let mut index = 0usize;
+    let mut customers: Vec<(CustomerFields, Option<(&str, &str, &str)>)> = Vec::new();
+    for (name, industry, district) in companies {
+        customers.push((company(name, industry, "上海市", "上海市", district, index, &stages, &tiers, &sizes, &sources), None));
+        index += 1;
+    }
+    for (name, industry, province, city, district) in others {
+        customers.push((company(name, industry, province, city, district, index, &stages, &tiers, &sizes, &sources), None));
+        index += 1;
+    }
+    for (name, gender) in individuals {
+        let fields = CustomerFields {
+            kind: CustomerKind::Individual,
+            name: name.into(),
+            industry: None,
+            size_band: None,
+            province: Some("上海市".into()),
+            city: Some("上海市".into()),
+            district: Some(["浦东新区", "徐汇区", "静安区", "长宁区"][index % 4].into()),
+            address: None,
+            phone: Phone::parse(&format!("139{:08}", 16_000_000 + index * 7919)).ok(),
+            email: Email::parse(&format!("customer{index}@example.cn")).ok(),
+            website: None,
+            credit_code: None,
+            source_channel: Some(sources[index % sources.len()]),
+            lifecycle_stage: stages[index % stages.len()],
+            value_tier: tiers[index % tiers.len()],
+            tags: if index % 3 == 0 { vec!["个人客户".into(), "VIP".into()] } else { vec!["个人客户".into()] },
+            custom_fields: Default::default(),
+            gender: Gender::parse(gender).ok(),
+            birthday: chrono::NaiveDate::from_ymd_opt(1970 + (index % 30) as i32, 1 + (index % 12) as u32, 1 + (index % 28) as u32),
+            preferences: Some("偏好微信沟通".into()),
+            notes: None,
+        };
+        customers.push((fields, None));
+        index += 1;
+    }
+    for (i, (fields, _)) in customers.into_iter().enumerate() {
+        let owner = sales_ids.get(i % sales_ids.len().max(1)).copied();
+        let record = store::create(db, &system, fields.clone(), Ownership { owner_id: owner, team_id: None }).await.map_err(|e| anyhow::anyhow!("{}: {e}", fields.name))?;
+        if fields.kind == CustomerKind::Company {
+            for c in 0..(1 + i % 3) {
+                let person = ContactFields {
+                    name: contacts_names[(i + c) % contacts_names.len()].into(),
+                    title: Some(titles[(i + c) % titles.len()].into()),
+                    department: None,
+                    phone: None,
+                    mobile: Phone::parse(&format!("138{:08}", 20_000_000 + i * 131 + c)).ok(),
+                    email: Email::parse(&format!("contact{i}_{c}@example.cn")).ok(),
+                    wechat: Some(format!("wx_{i}_{c}")),
+                    is_primary: c == 0,
+                    birthday: None,
+                    notes: None,
+                };
+                contacts::create(db, &system, record.id, person).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+    }
+    println!("Loaded demo data: 5 teams, {} users (password {DEMO_PASSWORD}), {index} customers.", people.len());
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn company(
+    name: &str,
+    industry: &str,
+    province: &str,
+    city: &str,
+    district: &str,
+    index: usize,
+    stages: &[LifecycleStage],
+    tiers: &[Option<ValueTier>],
+    sizes: &[SizeBand],
+    sources: &[SourceChannel],
+) -> CustomerFields {
+    let area = if province == "上海市" { "021" } else { "010" };
+    CustomerFields {
+        kind: CustomerKind::Company,
+        name: name.into(),
+        industry: Some(industry.into()),
+        size_band: Some(sizes[index % sizes.len()]),
+        province: Some(province.into()),
+        city: Some(city.into()),
+        district: Some(district.into()),
+        address: Some(format!("{district}示范路{}号", 100 + index)),
+        phone: Phone::parse(&format!("{area}-6{:07}", 2_000_000 + index * 37)).ok(),
+        email: Email::parse(&format!("info{index}@example.com.cn")).ok(),
+        website: WebsiteUrl::parse(&format!("www.company{index}.example.cn")).ok(),
+        credit_code: credit_code(&format!("913101{:011}", 10_000_000_000u64 + index as u64 * 7)),
+        source_channel: Some(sources[index % sources.len()]),
+        lifecycle_stage: stages[index % stages.len()],
+        value_tier: tiers[index % tiers.len()],
+        tags: match index % 4 {
+            0 => vec!["重点客户".into()],
+            1 => vec!["新客户".into(), "华东".into()],
+            2 => vec![],
+            _ => vec!["长期合作".into()],
+        },
+        custom_fields: Default::default(),
+        gender: None,
+        birthday: None,
+        preferences: None,
+        notes: Some("演示数据".into()),
+    }
+}

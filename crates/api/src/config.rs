@@ -1,0 +1,131 @@
+//! Configuration from the environment (`CRM_*` and `DATABASE_URL`), with defaults that work for a
+//! newcomer and no production defaults for secrets.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub jwt_secret: String,
+    pub environment: Environment,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+    /// Where the built single-page app lives (`frontend/dist`); served at `/` when present.
+    pub static_dir: Option<PathBuf>,
+    pub data_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url)
+            .field("bind", &self.bind)
+            .field("environment", &self.environment)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("static_dir", &self.static_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/crm.sqlite?mode=rwc";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Reads the environment. In production, secrets must be given; in development a missing JWT
+    /// secret is generated once and kept in the data folder so sessions survive restarts.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let environment = match var("CRM_ENV").as_deref() {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => bail!("CRM_ENV must be development or production, not {other:?}"),
+        };
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let data_dir = var("CRM_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data"));
+        ensure_sqlite_folder(&database_url)?;
+        let jwt_secret = match (var("CRM_JWT_SECRET"), environment) {
+            (Some(secret), _) if secret.len() >= 32 => secret,
+            (Some(_), _) => bail!("CRM_JWT_SECRET must be at least 32 characters"),
+            (None, Environment::Production) => bail!("CRM_ENV=production needs CRM_JWT_SECRET (and CRM_DATA_KEY) set explicitly"),
+            (None, Environment::Development) => development_secret(&data_dir)?,
+        };
+        if environment == Environment::Production && var("CRM_DATA_KEY").is_none() {
+            bail!("CRM_ENV=production needs CRM_DATA_KEY set explicitly");
+        }
+        let log_format = match var("CRM_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("CRM_LOG_FORMAT must be pretty or json, not {other:?}"),
+        };
+        let max_body_bytes = match var("CRM_MAX_BODY_BYTES") {
+            None => 1024 * 1024,
+            Some(text) => text.parse().context("CRM_MAX_BODY_BYTES must be a number of bytes")?,
+        };
+        let static_dir = var("CRM_STATIC_DIR").map(PathBuf::from).or_else(|| {
+            let default = PathBuf::from("frontend/dist");
+            default.join("index.html").exists().then_some(default)
+        });
+        Ok(Self {
+            database_url,
+            bind: var("CRM_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            jwt_secret,
+            environment,
+            log_filter: var("CRM_LOG").unwrap_or_else(|| "info,sqlx=warn,sea_orm=warn".to_owned()),
+            log_format,
+            admin_email: var("CRM_ADMIN_EMAIL"),
+            admin_password: var("CRM_ADMIN_PASSWORD"),
+            max_body_bytes,
+            static_dir,
+            data_dir,
+        })
+    }
+}
+
+/// Creates the folder of a SQLite database file so that `mode=rwc` can create the file.
+fn ensure_sqlite_folder(url: &str) -> anyhow::Result<()> {
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else { return Ok(()) };
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    Ok(())
+}
+
+fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("jwt_secret");
+    if let Ok(secret) = std::fs::read_to_string(&path) {
+        let secret = secret.trim().to_owned();
+        if secret.len() >= 32 {
+            return Ok(secret);
+        }
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    Ok(secret)
+}

@@ -1,0 +1,804 @@
+//! `/customers` and their `/contacts`: create, read, list with filters, merge-patch, recycle bin
+//! and restore, and the lifecycle stage history.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crm_domain::customers::{
+    self as domain, ContactFields, ContactPatch, CreditCode, CustomerFields, CustomerKind, CustomerPatch, Email, Gender, LifecycleStage, Phone,
+    SizeBand, SourceChannel, ValueError, ValueTier, WebsiteUrl,
+};
+use crm_domain::error::HasCode;
+use crm_domain::{FieldError, ValidationErrors};
+use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange, contacts as contact_store};
+
+use crate::auth::{AppState, Principal};
+use crate::error::{ApiError, Problem};
+use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid};
+
+type State = web::Data<AppState>;
+
+// ---------------------------------------------------------------- field parsing
+
+/// Collects field errors while turning request text into domain values.
+struct Fields {
+    errors: ValidationErrors,
+}
+
+impl Fields {
+    fn new() -> Self {
+        Self { errors: ValidationErrors::new() }
+    }
+
+    fn fail(&mut self, field: &str, error: &dyn HasCodeDisplay) {
+        self.errors.push(FieldError::new(field, error.code_str(), error.to_string()));
+    }
+
+    /// A required bounded text.
+    fn required(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+        match crm_domain::text::bounded_text(value, max, false) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(field, &e);
+                None
+            }
+        }
+    }
+
+    /// An optional bounded text; blank means none.
+    fn text(&mut self, field: &str, value: Option<&str>, max: usize, multiline: bool) -> Option<String> {
+        let value = value.and_then(crm_domain::text::non_blank)?;
+        match crm_domain::text::bounded_text(value, max, multiline) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(field, &e);
+                None
+            }
+        }
+    }
+
+    /// An optional value with a parser; blank means none.
+    fn value<T>(&mut self, field: &str, value: Option<&str>, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
+        let value = value.and_then(crm_domain::text::non_blank)?;
+        match parse(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(field, &e);
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, field: &str, value: Option<&str>) -> Option<NaiveDate> {
+        let value = value.and_then(crm_domain::text::non_blank)?;
+        match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.errors.push(FieldError::new(field, "date", "must be a date as YYYY-MM-DD"));
+                None
+            }
+        }
+    }
+
+    /// A merge-patch change of an optional text: absent → no change, null or blank → clear.
+    fn text_change(&mut self, field: &str, value: &Option<Option<String>>, max: usize, multiline: bool) -> Option<Option<String>> {
+        let inner = value.as_ref()?;
+        Some(self.text(field, inner.as_deref(), max, multiline))
+    }
+
+    fn value_change<T>(&mut self, field: &str, value: &Option<Option<String>>, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<Option<T>> {
+        let inner = value.as_ref()?;
+        Some(self.value(field, inner.as_deref(), parse))
+    }
+
+    fn date_change(&mut self, field: &str, value: &Option<Option<String>>) -> Option<Option<NaiveDate>> {
+        let inner = value.as_ref()?;
+        Some(self.date(field, inner.as_deref()))
+    }
+
+    fn merge(&mut self, result: Result<(), ValidationErrors>) {
+        if let Err(errors) = result {
+            self.errors.0.extend(errors.0);
+        }
+    }
+
+    fn finish(self) -> Result<(), ApiError> {
+        self.errors.into_result().map_err(ApiError::Validation)
+    }
+}
+
+trait HasCodeDisplay: std::fmt::Display {
+    fn code_str(&self) -> &'static str;
+}
+
+impl<T: HasCode + std::fmt::Display> HasCodeDisplay for T {
+    fn code_str(&self) -> &'static str {
+        self.code()
+    }
+}
+
+// ---------------------------------------------------------------- customers
+
+/// A customer (客户).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerDto {
+    pub id: Uuid,
+    pub kind: CustomerKind,
+    pub name: String,
+    pub industry: Option<String>,
+    pub size_band: Option<SizeBand>,
+    /// 省
+    pub province: Option<String>,
+    /// 市
+    pub city: Option<String>,
+    /// 区
+    pub district: Option<String>,
+    pub address: Option<String>,
+    /// E.164, e.g. `+8613812345678`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    /// 统一社会信用代码 (companies).
+    pub credit_code: Option<String>,
+    pub source_channel: Option<SourceChannel>,
+    pub lifecycle_stage: LifecycleStage,
+    pub value_tier: Option<ValueTier>,
+    pub tags: Vec<String>,
+    #[schema(value_type = Object)]
+    pub custom_fields: Map<String, Value>,
+    /// Individuals only.
+    pub gender: Option<Gender>,
+    /// Individuals only.
+    pub birthday: Option<NaiveDate>,
+    pub preferences: Option<String>,
+    pub notes: Option<String>,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Optimistic-locking version; also the ETag.
+    pub version: i32,
+    /// Set while the customer is in the recycle bin.
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<CustomerRecord> for CustomerDto {
+    fn from(r: CustomerRecord) -> Self {
+        let f = r.fields;
+        Self {
+            id: r.id,
+            kind: f.kind,
+            name: f.name,
+            industry: f.industry,
+            size_band: f.size_band,
+            province: f.province,
+            city: f.city,
+            district: f.district,
+            address: f.address,
+            phone: f.phone.map(Phone::into_string),
+            email: f.email.map(Email::into_string),
+            website: f.website.map(WebsiteUrl::into_string),
+            credit_code: f.credit_code.map(CreditCode::into_string),
+            source_channel: f.source_channel,
+            lifecycle_stage: f.lifecycle_stage,
+            value_tier: f.value_tier,
+            tags: f.tags,
+            custom_fields: f.custom_fields,
+            gender: f.gender,
+            birthday: f.birthday,
+            preferences: f.preferences,
+            notes: f.notes,
+            owner_id: r.owner_id,
+            owner_name: r.owner_name,
+            team_id: r.team_id,
+            team_name: r.team_name,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+            deleted_at: r.deleted_at,
+        }
+    }
+}
+
+/// A new customer. Text fields are trimmed; blank optional fields are stored as empty.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "company", "name": "上海浦江精密机械有限公司", "industry": "制造业", "province": "上海市", "city": "上海市", "district": "浦东新区", "phone": "021-6234 5678", "credit_code": "91350100M000100Y43", "lifecycle_stage": "prospect", "value_tier": "a", "tags": ["重点客户"]}))]
+pub struct CreateCustomer {
+    /// `company` or `individual`.
+    pub kind: String,
+    pub name: String,
+    pub industry: Option<String>,
+    /// `micro`, `small`, `medium`, `large` or `enterprise`.
+    pub size_band: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    /// As people type it: `138 1234 5678`, `021-62345678`, `+86…`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub credit_code: Option<String>,
+    pub source_channel: Option<String>,
+    /// Default `potential`.
+    pub lifecycle_stage: Option<String>,
+    /// `a`, `b` or `c`.
+    pub value_tier: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: Map<String, Value>,
+    /// `male`, `female` or `other` (individuals).
+    pub gender: Option<String>,
+    /// `YYYY-MM-DD` (individuals).
+    pub birthday: Option<String>,
+    pub preferences: Option<String>,
+    pub notes: Option<String>,
+    /// Defaults to the caller.
+    pub owner_id: Option<Uuid>,
+    /// Defaults to the owner's first team.
+    pub team_id: Option<Uuid>,
+}
+
+/// A merge patch: fields sent are changed, `null` clears an optional field, others stay.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCustomer {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub industry: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub size_band: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub province: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub city: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub district: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub credit_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub source_channel: Option<Option<String>>,
+    /// A move that the lifecycle does not allow (e.g. `customer` → `potential`) answers 409.
+    pub lifecycle_stage: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub value_tier: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<Map<String, Value>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub gender: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub birthday: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub preferences: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub notes: Option<Option<String>>,
+    /// Reassigns the customer; scope rules apply to the new owner and team.
+    pub owner_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub team_id: Option<Option<Uuid>>,
+}
+
+fn parse_create(body: CreateCustomer) -> Result<(CustomerFields, Ownership), ApiError> {
+    let mut f = Fields::new();
+    let kind = f.value("kind", Some(body.kind.as_str()), CustomerKind::parse);
+    if body.kind.trim().is_empty() {
+        f.errors.push(FieldError::new("kind", "required", "must not be empty"));
+    }
+    let name = f.required("name", &body.name, domain::NAME_MAX);
+    let tags = domain::parse_tags(&body.tags).map_err(|e| f.errors.0.extend(e.0)).ok();
+    let custom_fields = domain::parse_custom_fields(&body.custom_fields).map_err(|e| f.errors.0.extend(e.0)).ok();
+    let fields = CustomerFields {
+        kind: kind.unwrap_or(CustomerKind::Company),
+        name: name.unwrap_or_default(),
+        industry: f.text("industry", body.industry.as_deref(), domain::SHORT_TEXT_MAX, false),
+        size_band: f.value("size_band", body.size_band.as_deref(), SizeBand::parse),
+        province: f.text("province", body.province.as_deref(), domain::SHORT_TEXT_MAX, false),
+        city: f.text("city", body.city.as_deref(), domain::SHORT_TEXT_MAX, false),
+        district: f.text("district", body.district.as_deref(), domain::SHORT_TEXT_MAX, false),
+        address: f.text("address", body.address.as_deref(), domain::ADDRESS_MAX, false),
+        phone: f.value("phone", body.phone.as_deref(), Phone::parse),
+        email: f.value("email", body.email.as_deref(), Email::parse),
+        website: f.value("website", body.website.as_deref(), WebsiteUrl::parse),
+        credit_code: f.value("credit_code", body.credit_code.as_deref(), CreditCode::parse),
+        source_channel: f.value("source_channel", body.source_channel.as_deref(), SourceChannel::parse),
+        lifecycle_stage: f.value("lifecycle_stage", body.lifecycle_stage.as_deref(), LifecycleStage::parse).unwrap_or(LifecycleStage::Potential),
+        value_tier: f.value("value_tier", body.value_tier.as_deref(), ValueTier::parse),
+        tags: tags.unwrap_or_default(),
+        custom_fields: custom_fields.unwrap_or_default(),
+        gender: f.value("gender", body.gender.as_deref(), Gender::parse),
+        birthday: f.date("birthday", body.birthday.as_deref()),
+        preferences: f.text("preferences", body.preferences.as_deref(), domain::NOTES_MAX, true),
+        notes: f.text("notes", body.notes.as_deref(), domain::NOTES_MAX, true),
+    };
+    if f.errors.is_empty() {
+        f.merge(fields.check_consistency());
+    }
+    f.finish()?;
+    Ok((fields, Ownership { owner_id: body.owner_id, team_id: body.team_id.map(Some) }))
+}
+
+fn parse_patch(body: UpdateCustomer) -> Result<(CustomerPatch, Ownership), ApiError> {
+    let mut f = Fields::new();
+    let tags = match &body.tags {
+        Some(tags) => domain::parse_tags(tags).map_err(|e| f.errors.0.extend(e.0)).ok(),
+        None => None,
+    };
+    let custom_fields = match &body.custom_fields {
+        Some(fields) => domain::parse_custom_fields(fields).map_err(|e| f.errors.0.extend(e.0)).ok(),
+        None => None,
+    };
+    let patch = CustomerPatch {
+        kind: body.kind.as_deref().and_then(|k| f.value("kind", Some(k), CustomerKind::parse)),
+        name: body.name.as_deref().and_then(|n| f.required("name", n, domain::NAME_MAX)),
+        industry: f.text_change("industry", &body.industry, domain::SHORT_TEXT_MAX, false),
+        size_band: f.value_change("size_band", &body.size_band, SizeBand::parse),
+        province: f.text_change("province", &body.province, domain::SHORT_TEXT_MAX, false),
+        city: f.text_change("city", &body.city, domain::SHORT_TEXT_MAX, false),
+        district: f.text_change("district", &body.district, domain::SHORT_TEXT_MAX, false),
+        address: f.text_change("address", &body.address, domain::ADDRESS_MAX, false),
+        phone: f.value_change("phone", &body.phone, Phone::parse),
+        email: f.value_change("email", &body.email, Email::parse),
+        website: f.value_change("website", &body.website, WebsiteUrl::parse),
+        credit_code: f.value_change("credit_code", &body.credit_code, CreditCode::parse),
+        source_channel: f.value_change("source_channel", &body.source_channel, SourceChannel::parse),
+        lifecycle_stage: body.lifecycle_stage.as_deref().and_then(|s| f.value("lifecycle_stage", Some(s), LifecycleStage::parse)),
+        value_tier: f.value_change("value_tier", &body.value_tier, ValueTier::parse),
+        tags,
+        custom_fields,
+        gender: f.value_change("gender", &body.gender, Gender::parse),
+        birthday: f.date_change("birthday", &body.birthday),
+        preferences: f.text_change("preferences", &body.preferences, domain::NOTES_MAX, true),
+        notes: f.text_change("notes", &body.notes, domain::NOTES_MAX, true),
+    };
+    if body.kind.as_deref().is_some_and(|k| k.trim().is_empty()) {
+        f.errors.push(FieldError::new("kind", "required", "must not be empty"));
+    }
+    if body.lifecycle_stage.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        f.errors.push(FieldError::new("lifecycle_stage", "required", "must not be empty"));
+    }
+    f.finish()?;
+    Ok((patch, Ownership { owner_id: body.owner_id, team_id: body.team_id }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerListParams {
+    /// Searches names, phone numbers, emails and credit codes of the customer and its contacts.
+    pub q: Option<String>,
+    /// One or more stages, comma-separated: `prospect,customer`.
+    pub lifecycle_stage: Option<String>,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    pub industry: Option<String>,
+    /// Matches province, city or district.
+    pub region: Option<String>,
+    pub tag: Option<String>,
+    /// One or more of `a,b,c`.
+    pub value_tier: Option<String>,
+    /// `YYYY-MM-DD` or RFC 3339; inclusive.
+    pub created_at_from: Option<String>,
+    /// `YYYY-MM-DD` (that whole day included) or RFC 3339 (exclusive).
+    pub created_at_to: Option<String>,
+    pub updated_at_from: Option<String>,
+    pub updated_at_to: Option<String>,
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`.
+    pub sort: Option<String>,
+}
+
+impl CustomerListParams {
+    fn to_filter(&self) -> Result<CustomerFilter, ApiError> {
+        Ok(CustomerFilter {
+            q: non_blank(&self.q),
+            lifecycle_stages: parse_list("lifecycle_stage", self.lifecycle_stage.as_deref(), LifecycleStage::parse)?,
+            owner_id: parse_uuid("owner_id", self.owner_id.as_deref())?,
+            team_id: parse_uuid("team_id", self.team_id.as_deref())?,
+            industry: non_blank(&self.industry),
+            region: non_blank(&self.region),
+            tag: non_blank(&self.tag),
+            value_tiers: parse_list("value_tier", self.value_tier.as_deref(), ValueTier::parse)?,
+            created_from: parse_time_bound("created_at_from", self.created_at_from.as_deref(), false)?,
+            created_to: parse_time_bound("created_at_to", self.created_at_to.as_deref(), true)?,
+            updated_from: parse_time_bound("updated_at_from", self.updated_at_from.as_deref(), false)?,
+            updated_to: parse_time_bound("updated_at_to", self.updated_at_to.as_deref(), true)?,
+            sort: non_blank(&self.sort),
+        })
+    }
+}
+
+/// Create a customer
+#[utoipa::path(tag = "customers", request_body = CreateCustomer, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 h")), responses(
+    (status = 201, description = "Created", body = CustomerDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not create customers (for this owner)", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/customers")]
+pub async fn create_customer(state: State, principal: Principal, body: web::Json<CreateCustomer>) -> Result<HttpResponse, ApiError> {
+    let (fields, ownership) = parse_create(body.into_inner())?;
+    let customer = store::create(&state.db, &principal, fields, ownership).await?;
+    let location = format!("/api/v1/customers/{}", customer.id);
+    let version = customer.version;
+    Ok(created(&CustomerDto::from(customer), location, version))
+}
+
+/// List customers
+///
+/// Keyset-paginated; every filter and sort is served by an index.
+#[utoipa::path(tag = "customers", params(CustomerListParams, PageParams), responses(
+    (status = 200, description = "A page of customers", body = PageDto<CustomerDto>),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read customers", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers")]
+pub async fn list_customers(state: State, principal: Principal, params: web::Query<CustomerListParams>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+    let filter = params.to_filter()?;
+    let page = store::list(&state.db, &principal, &filter, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, CustomerDto::from)))
+}
+
+/// The customer recycle bin
+#[utoipa::path(tag = "customers", params(PageParams), responses(
+    (status = 200, description = "Deleted customers, most recent first", body = PageDto<CustomerDto>),
+    (status = 403, description = "The role may not delete customers", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers/recycle-bin")]
+pub async fn list_deleted_customers(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+    let page = store::list_deleted(&state.db, &principal, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, CustomerDto::from)))
+}
+
+/// Get a customer
+#[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The customer", body = CustomerDto, headers(("ETag" = String))),
+    (status = 400, description = "Invalid id", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers/{id}")]
+pub async fn get_customer(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let customer = store::get(&state.db, &principal, id.into_inner()).await?;
+    let version = customer.version;
+    Ok(ok_with_etag(&CustomerDto::from(customer), version))
+}
+
+/// Change a customer (JSON merge patch)
+#[utoipa::path(tag = "customers", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "The ETag you read; 412 if stale")), request_body = UpdateCustomer, responses(
+    (status = 200, description = "Changed", body = CustomerDto, headers(("ETag" = String))),
+    (status = 403, description = "Readable but not changeable by you, or the new owner is outside your scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The lifecycle does not allow this stage move", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[patch("/customers/{id}")]
+pub async fn update_customer(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<UpdateCustomer>) -> Result<HttpResponse, ApiError> {
+    let (patch, ownership) = parse_patch(body.into_inner())?;
+    let customer = store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch, ownership).await?;
+    let version = customer.version;
+    Ok(ok_with_etag(&CustomerDto::from(customer), version))
+}
+
+/// Move a customer to the recycle bin
+#[utoipa::path(tag = "customers", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 204, description = "In the recycle bin"),
+    (status = 403, description = "Not deletable by you", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[delete("/customers/{id}")]
+pub async fn delete_customer(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    store::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Restore a customer from the recycle bin
+#[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "Restored", body = CustomerDto),
+    (status = 404, description = "Not in the recycle bin, or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/customers/{id}/restore")]
+pub async fn restore_customer(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let customer = store::restore(&state.db, &principal, id.into_inner()).await?;
+    let version = customer.version;
+    Ok(ok_with_etag(&CustomerDto::from(customer), version))
+}
+
+/// One change of lifecycle stage.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageChangeDto {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    /// `null` for the stage the customer was created in.
+    pub from_stage: Option<LifecycleStage>,
+    pub to_stage: LifecycleStage,
+    pub changed_by: Option<Uuid>,
+    pub changed_by_name: Option<String>,
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<StageChange> for StageChangeDto {
+    fn from(s: StageChange) -> Self {
+        Self {
+            id: s.id,
+            customer_id: s.customer_id,
+            from_stage: s.from_stage,
+            to_stage: s.to_stage,
+            changed_by: s.changed_by,
+            changed_by_name: s.changed_by_name,
+            changed_at: s.changed_at,
+        }
+    }
+}
+
+/// A customer's lifecycle stage history, newest first
+#[utoipa::path(tag = "customers", params(("id" = Uuid, Path), PageParams), responses(
+    (status = 200, description = "Stage changes", body = PageDto<StageChangeDto>),
+    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers/{id}/stage-history")]
+pub async fn customer_stage_history(state: State, principal: Principal, id: web::Path<Uuid>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+    let page = store::stage_history(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, StageChangeDto::from)))
+}
+
+// ---------------------------------------------------------------- contacts
+
+/// A contact person (联系人) at a customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactDto {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    /// E.164 landline or direct line.
+    pub phone: Option<String>,
+    /// E.164 mobile.
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    /// The customer's main contact; at most one per customer.
+    pub is_primary: bool,
+    pub birthday: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<contact_store::ContactRecord> for ContactDto {
+    fn from(r: contact_store::ContactRecord) -> Self {
+        let f = r.fields;
+        Self {
+            id: r.id,
+            customer_id: r.customer_id,
+            name: f.name,
+            title: f.title,
+            department: f.department,
+            phone: f.phone.map(Phone::into_string),
+            mobile: f.mobile.map(Phone::into_string),
+            email: f.email.map(Email::into_string),
+            wechat: f.wechat,
+            is_primary: f.is_primary,
+            birthday: f.birthday,
+            notes: f.notes,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+            deleted_at: r.deleted_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "王伟", "title": "采购经理", "mobile": "139 1234 5678", "email": "wang.wei@example.cn", "is_primary": true}))]
+pub struct CreateContact {
+    pub name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    #[serde(default)]
+    pub is_primary: bool,
+    /// `YYYY-MM-DD`.
+    pub birthday: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateContact {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub department: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub mobile: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub wechat: Option<Option<String>>,
+    pub is_primary: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub birthday: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub notes: Option<Option<String>>,
+}
+
+fn parse_contact(body: CreateContact) -> Result<ContactFields, ApiError> {
+    let mut f = Fields::new();
+    let fields = ContactFields {
+        name: f.required("name", &body.name, domain::SHORT_TEXT_MAX).unwrap_or_default(),
+        title: f.text("title", body.title.as_deref(), domain::SHORT_TEXT_MAX, false),
+        department: f.text("department", body.department.as_deref(), domain::SHORT_TEXT_MAX, false),
+        phone: f.value("phone", body.phone.as_deref(), Phone::parse),
+        mobile: f.value("mobile", body.mobile.as_deref(), Phone::parse),
+        email: f.value("email", body.email.as_deref(), Email::parse),
+        wechat: f.text("wechat", body.wechat.as_deref(), 64, false),
+        is_primary: body.is_primary,
+        birthday: f.date("birthday", body.birthday.as_deref()),
+        notes: f.text("notes", body.notes.as_deref(), domain::NOTES_MAX, true),
+    };
+    f.finish()?;
+    Ok(fields)
+}
+
+fn parse_contact_patch(body: UpdateContact) -> Result<ContactPatch, ApiError> {
+    let mut f = Fields::new();
+    let patch = ContactPatch {
+        name: body.name.as_deref().and_then(|n| f.required("name", n, domain::SHORT_TEXT_MAX)),
+        title: f.text_change("title", &body.title, domain::SHORT_TEXT_MAX, false),
+        department: f.text_change("department", &body.department, domain::SHORT_TEXT_MAX, false),
+        phone: f.value_change("phone", &body.phone, Phone::parse),
+        mobile: f.value_change("mobile", &body.mobile, Phone::parse),
+        email: f.value_change("email", &body.email, Email::parse),
+        wechat: f.text_change("wechat", &body.wechat, 64, false),
+        is_primary: body.is_primary,
+        birthday: f.date_change("birthday", &body.birthday),
+        notes: f.text_change("notes", &body.notes, domain::NOTES_MAX, true),
+    };
+    f.finish()?;
+    Ok(patch)
+}
+
+/// List a customer's contacts
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path, description = "Customer id"), PageParams), responses(
+    (status = 200, description = "Contacts, oldest first", body = PageDto<ContactDto>),
+    (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers/{id}/contacts")]
+pub async fn list_contacts(state: State, principal: Principal, id: web::Path<Uuid>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+    let page = contact_store::list(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
+}
+
+/// Add a contact to a customer
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path, description = "Customer id"), ("Idempotency-Key" = Option<String>, Header)), request_body = CreateContact, responses(
+    (status = 201, description = "Created", body = ContactDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 403, description = "Not allowed for this customer", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/customers/{id}/contacts")]
+pub async fn create_contact(state: State, principal: Principal, id: web::Path<Uuid>, body: web::Json<CreateContact>) -> Result<HttpResponse, ApiError> {
+    let fields = parse_contact(body.into_inner())?;
+    let contact = contact_store::create(&state.db, &principal, id.into_inner(), fields).await?;
+    let location = format!("/api/v1/contacts/{}", contact.id);
+    let version = contact.version;
+    Ok(created(&ContactDto::from(contact), location, version))
+}
+
+/// The contact recycle bin
+#[utoipa::path(tag = "contacts", params(PageParams), responses(
+    (status = 200, description = "Deleted contacts of live customers", body = PageDto<ContactDto>),
+), security(("bearer" = [])))]
+#[get("/contacts/recycle-bin")]
+pub async fn list_deleted_contacts(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+    let page = contact_store::list_deleted(&state.db, &principal, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
+}
+
+/// Get a contact
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The contact", body = ContactDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/contacts/{id}")]
+pub async fn get_contact(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let contact = contact_store::get(&state.db, &principal, id.into_inner()).await?;
+    let version = contact.version;
+    Ok(ok_with_etag(&ContactDto::from(contact), version))
+}
+
+/// Change a contact (JSON merge patch)
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateContact, responses(
+    (status = 200, description = "Changed", body = ContactDto),
+    (status = 403, description = "Not changeable by you", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[patch("/contacts/{id}")]
+pub async fn update_contact(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<UpdateContact>) -> Result<HttpResponse, ApiError> {
+    let patch = parse_contact_patch(body.into_inner())?;
+    let contact = contact_store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
+    let version = contact.version;
+    Ok(ok_with_etag(&ContactDto::from(contact), version))
+}
+
+/// Move a contact to the recycle bin
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 204, description = "In the recycle bin"),
+    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[delete("/contacts/{id}")]
+pub async fn delete_contact(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    contact_store::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Restore a contact from the recycle bin
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "Restored", body = ContactDto),
+    (status = 404, description = "Not in the recycle bin, or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/contacts/{id}/restore")]
+pub async fn restore_contact(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let contact = contact_store::restore(&state.db, &principal, id.into_inner()).await?;
+    let version = contact.version;
+    Ok(ok_with_etag(&ContactDto::from(contact), version))
+}
