@@ -46,7 +46,11 @@ export async function startServer() {
   const binary = resolve(frontend, process.env.CRM_BIN ?? '../target/debug/crm');
   if (!existsSync(binary)) throw new Error(`${binary} is missing: build the back end first (make)`);
   const dist = join(frontend, 'dist');
-  if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist} is missing: run npm run build first`);
+  if (!existsSync(join(dist, 'index.html'))) {
+    console.error('dist/ is missing: building it first');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: frontend, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
   const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-'));
   const port = await freePort();
   const env = {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Me, Permission } from '../api/types';
+import { RESOURCES, type Me, type Permission } from '../api/types';
 import { moduleForPath, visibleModules } from './modules';
 
 const none: Permission = { read: 'none', create: 'none', update: 'none', delete: 'none', export: 'none' };
 const me = (perms: Record<string, Partial<Permission> | undefined>): Me => ({
   id: 'u', email: 'u@x', display_name: 'U', locale: 'en', active: true, role: { id: 'r', key: 'k', name: 'K' }, teams: [],
-  permissions: Object.fromEntries(Object.entries(perms).map(([k, v]) => [k, { ...none, ...v }])),
+  permissions: Object.fromEntries(RESOURCES.map((r) => [r, { ...none, ...perms[r] }])) as Me['permissions'],
 });
 
 describe('navigation by role', () => {

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the audit log, newest first (administrators) */
+        get: operations["list_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -13,23 +30,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign in with email and password
+         * @description Five failed attempts for one account from one address within 15 minutes answer 429 with
+         *     `Retry-After` until the oldest failure ages out.
+         */
         post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -45,6 +51,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign out
+         * @description Ends the session: its refresh token and every access token issued for it stop working.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -59,9 +69,83 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The signed-in user */
         get: operations["me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for new tokens
+         * @description The old refresh token stops working. Presenting a used one again revokes the whole session.
+         */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/recycle-bin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact recycle bin */
+        get: operations["list_deleted_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a contact */
+        get: operations["get_contact"];
+        put?: never;
+        post?: never;
+        /** Move a contact to the recycle bin */
+        delete: operations["delete_contact"];
+        options?: never;
+        head?: never;
+        /** Change a contact (JSON merge patch) */
+        patch: operations["update_contact"];
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a contact from the recycle bin */
+        post: operations["restore_contact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,8 +159,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List customers
+         * @description Keyset-paginated; every filter and sort is served by an index.
+         */
         get: operations["list_customers"];
         put?: never;
+        /** Create a customer */
         post: operations["create_customer"];
         delete?: never;
         options?: never;
@@ -91,6 +180,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The customer recycle bin */
         get: operations["list_deleted_customers"];
         put?: never;
         post?: never;
@@ -107,13 +197,34 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get a customer */
         get: operations["get_customer"];
         put?: never;
         post?: never;
+        /** Move a customer to the recycle bin */
         delete: operations["delete_customer"];
         options?: never;
         head?: never;
+        /** Change a customer (JSON merge patch) */
         patch: operations["update_customer"];
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a customer's contacts */
+        get: operations["list_contacts"];
+        put?: never;
+        /** Add a contact to a customer */
+        post: operations["create_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/customers/{id}/restore": {
@@ -125,6 +236,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Restore a customer from the recycle bin */
         post: operations["restore_customer"];
         delete?: never;
         options?: never;
@@ -139,7 +251,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["list_stage_history"];
+        /** A customer's lifecycle stage history, newest first */
+        get: operations["customer_stage_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -148,116 +261,21 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/customers/{id}/contacts": {
+    "/api/v1/events": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["list_contacts"];
-        put?: never;
-        post: operations["create_contact"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/contacts/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_contact"];
-        put?: never;
-        post?: never;
-        delete: operations["delete_contact"];
-        options?: never;
-        head?: never;
-        patch: operations["update_contact"];
-        trace?: never;
-    };
-    "/api/v1/contacts/{id}/restore": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["restore_contact"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["list_users"];
-        put?: never;
-        post: operations["create_user"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_user"];
+        /** The change feed: events after a sequence number, in order */
+        get: operations["list_events"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch: operations["update_user"];
-        trace?: never;
-    };
-    "/api/v1/teams": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["list_teams"];
-        put?: never;
-        post: operations["create_team"];
-        delete?: never;
-        options?: never;
-        head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_team"];
-        put?: never;
-        post?: never;
-        delete: operations["delete_team"];
-        options?: never;
-        head?: never;
-        patch: operations["update_team"];
         trace?: never;
     };
     "/api/v1/roles": {
@@ -267,8 +285,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List roles */
         get: operations["list_roles"];
         put?: never;
+        /** Create a custom role */
         post: operations["create_role"];
         delete?: never;
         options?: never;
@@ -283,23 +303,134 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get a role */
         get: operations["get_role"];
         put?: never;
         post?: never;
+        /** Delete a custom role nobody holds */
         delete: operations["delete_role"];
         options?: never;
         head?: never;
+        /** Change a custom role */
         patch: operations["update_role"];
         trace?: never;
     };
-    "/api/v1/audit": {
+    "/api/v1/teams": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["list_audit"];
+        /** List teams */
+        get: operations["list_teams"];
+        put?: never;
+        /** Create a team */
+        post: operations["create_team"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a team */
+        get: operations["get_team"];
+        put?: never;
+        post?: never;
+        /** Delete a team nobody uses */
+        delete: operations["delete_team"];
+        options?: never;
+        head?: never;
+        /** Rename or move a team */
+        patch: operations["update_team"];
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users */
+        get: operations["list_users"];
+        put?: never;
+        /** Create a user */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a user */
+        get: operations["get_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a user (role, teams, name, locale, password; `active: false` deactivates) */
+        patch: operations["update_user"];
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The database answers */
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -312,209 +443,75 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @enum {string} */
-        Scope: "none" | "own" | "team" | "all";
-        Permission: {
+        /** @description The scope of each action on one resource. */
+        ActionScopes: {
+            /** @default none */
             read: components["schemas"]["Scope"];
+            /** @default none */
             create: components["schemas"]["Scope"];
+            /** @default none */
             update: components["schemas"]["Scope"];
+            /** @default none */
             delete: components["schemas"]["Scope"];
+            /** @default none */
             export: components["schemas"]["Scope"];
         };
-        /** @enum {string} */
-        LifecycleStage: "potential" | "prospect" | "customer" | "churned";
-        Me: {
+        AuditEntryDto: {
             /** Format: uuid */
             id: string;
-            email: string;
-            display_name: string;
-            locale: string;
-            active: boolean;
-            role: {
-                /** Format: uuid */
-                id: string;
-                key: string;
-                name: string;
-            };
-            permissions: {
-                [key: string]: components["schemas"]["Permission"];
-            };
-            teams: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            }[];
-        };
-        TokenResponse: {
-            access_token: string;
-            refresh_token: string;
-            token_type: string;
-            /** Format: int64 */
-            expires_in: number;
-            user: components["schemas"]["Me"];
-        };
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            detail?: string | null;
+            /** Format: uuid */
+            actor_id?: string | null;
+            actor_name?: string | null;
+            /** @description `create`, `update`, `delete`, `restore`. */
+            action: string;
+            entity_type: string;
+            /** Format: uuid */
+            entity_id: string;
+            /** @description Changed fields as `{ field: { old, new } }`, or the whole record on create. */
+            changes: Record<string, never>;
             request_id?: string | null;
-            errors?: {
-                field: string;
-                code: string;
-                message: string;
-            }[];
-        };
-        Customer: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            kind: "company" | "individual";
-            name: string;
-            industry: string | null;
-            /** @enum {string|null} */
-            size_band: "micro" | "small" | "medium" | "large" | "enterprise" | null;
-            province: string | null;
-            city: string | null;
-            district: string | null;
-            address: string | null;
-            phone: string | null;
-            email: string | null;
-            website: string | null;
-            credit_code: string | null;
-            /** @enum {string|null} */
-            source_channel: "website" | "referral" | "exhibition" | "cold_call" | "partner" | "campaign" | "advertising" | "other" | null;
-            lifecycle_stage: components["schemas"]["LifecycleStage"];
-            /** @enum {string|null} */
-            value_tier: "a" | "b" | "c" | null;
-            tags: string[];
-            custom_fields: {
-                [key: string]: unknown;
-            };
-            /** @enum {string|null} */
-            gender: "male" | "female" | "other" | null;
-            /** Format: date */
-            birthday: string | null;
-            preferences: string | null;
-            notes: string | null;
-            /** Format: uuid */
-            owner_id: string;
-            /** Format: uuid */
-            team_id: string | null;
-            owner_name: string | null;
-            team_name: string | null;
+            ip?: string | null;
             /** Format: date-time */
             created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: int64 */
-            version: number;
         };
-        CustomerPage: {
-            data: components["schemas"]["Customer"][];
-            next_cursor: string | null;
-            /** Format: int64 */
-            total?: number | null;
-        };
-        CreateCustomer: {
-            /** @enum {string} */
-            kind: "company" | "individual";
-            name: string;
-            industry?: string | null;
-            /** @enum {string|null} */
-            size_band?: "micro" | "small" | "medium" | "large" | "enterprise" | null;
-            province?: string | null;
-            city?: string | null;
-            district?: string | null;
-            address?: string | null;
-            phone?: string | null;
-            email?: string | null;
-            website?: string | null;
-            credit_code?: string | null;
-            /** @enum {string|null} */
-            source_channel?: "website" | "referral" | "exhibition" | "cold_call" | "partner" | "campaign" | "advertising" | "other" | null;
-            lifecycle_stage?: components["schemas"]["LifecycleStage"];
-            /** @enum {string|null} */
-            value_tier?: "a" | "b" | "c" | null;
-            tags?: string[];
-            custom_fields?: {
-                [key: string]: unknown;
-            };
-            /** @enum {string|null} */
-            gender?: "male" | "female" | "other" | null;
-            /** Format: date */
-            birthday?: string | null;
-            preferences?: string | null;
-            notes?: string | null;
-            /** Format: uuid */
-            owner_id?: string;
-            /** Format: uuid */
-            team_id?: string | null;
-        };
-        UpdateCustomer: {
-            /** @enum {string} */
-            kind?: "company" | "individual";
-            name?: string;
-            industry?: string | null;
-            /** @enum {string|null} */
-            size_band?: "micro" | "small" | "medium" | "large" | "enterprise" | null;
-            province?: string | null;
-            city?: string | null;
-            district?: string | null;
-            address?: string | null;
-            phone?: string | null;
-            email?: string | null;
-            website?: string | null;
-            credit_code?: string | null;
-            /** @enum {string|null} */
-            source_channel?: "website" | "referral" | "exhibition" | "cold_call" | "partner" | "campaign" | "advertising" | "other" | null;
-            lifecycle_stage?: components["schemas"]["LifecycleStage"];
-            /** @enum {string|null} */
-            value_tier?: "a" | "b" | "c" | null;
-            tags?: string[];
-            custom_fields?: {
-                [key: string]: unknown;
-            };
-            /** @enum {string|null} */
-            gender?: "male" | "female" | "other" | null;
-            /** Format: date */
-            birthday?: string | null;
-            preferences?: string | null;
-            notes?: string | null;
-            /** Format: uuid */
-            owner_id?: string;
-            /** Format: uuid */
-            team_id?: string | null;
-        };
-        Contact: {
+        /** @description A contact person (联系人) at a customer. */
+        ContactDto: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             customer_id: string;
             name: string;
-            title: string | null;
-            department: string | null;
-            phone: string | null;
-            mobile: string | null;
-            email: string | null;
-            wechat: string | null;
-            /** Format: date */
-            birthday: string | null;
-            notes: string | null;
+            title?: string | null;
+            department?: string | null;
+            /** @description E.164 landline or direct line. */
+            phone?: string | null;
+            /** @description E.164 mobile. */
+            mobile?: string | null;
+            email?: string | null;
+            wechat?: string | null;
+            /** @description The customer's main contact; at most one per customer. */
             is_primary: boolean;
+            /** Format: date */
+            birthday?: string | null;
+            notes?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
-            /** Format: int64 */
+            /** Format: int32 */
             version: number;
+            /** Format: date-time */
+            deleted_at?: string | null;
         };
-        ContactPage: {
-            data: components["schemas"]["Contact"][];
-            next_cursor: string | null;
-            /** Format: int64 */
-            total?: number | null;
-        };
+        /**
+         * @example {
+         *       "email": "wang.wei@example.cn",
+         *       "is_primary": true,
+         *       "mobile": "139 1234 5678",
+         *       "name": "王伟",
+         *       "title": "采购经理"
+         *     }
+         */
         CreateContact: {
             name: string;
             title?: string | null;
@@ -523,38 +520,777 @@ export interface components {
             mobile?: string | null;
             email?: string | null;
             wechat?: string | null;
-            /** Format: date */
+            is_primary?: boolean;
+            /** @description `YYYY-MM-DD`. */
             birthday?: string | null;
             notes?: string | null;
-            is_primary?: boolean;
+        };
+        /**
+         * @description A new customer. Text fields are trimmed; blank optional fields are stored as empty.
+         * @example {
+         *       "city": "上海市",
+         *       "credit_code": "91350100M000100Y43",
+         *       "district": "浦东新区",
+         *       "industry": "制造业",
+         *       "kind": "company",
+         *       "lifecycle_stage": "prospect",
+         *       "name": "上海浦江精密机械有限公司",
+         *       "phone": "021-6234 5678",
+         *       "province": "上海市",
+         *       "tags": [
+         *         "重点客户"
+         *       ],
+         *       "value_tier": "a"
+         *     }
+         */
+        CreateCustomer: {
+            /** @description `company` or `individual`. */
+            kind: string;
+            name: string;
+            industry?: string | null;
+            /** @description `micro`, `small`, `medium`, `large` or `enterprise`. */
+            size_band?: string | null;
+            province?: string | null;
+            city?: string | null;
+            district?: string | null;
+            address?: string | null;
+            /** @description As people type it: `138 1234 5678`, `021-62345678`, `+86…`. */
+            phone?: string | null;
+            email?: string | null;
+            website?: string | null;
+            credit_code?: string | null;
+            source_channel?: string | null;
+            /** @description Default `potential`. */
+            lifecycle_stage?: string | null;
+            /** @description `a`, `b` or `c`. */
+            value_tier?: string | null;
+            tags?: string[];
+            custom_fields?: Record<string, never>;
+            /** @description `male`, `female` or `other` (individuals). */
+            gender?: string | null;
+            /** @description `YYYY-MM-DD` (individuals). */
+            birthday?: string | null;
+            preferences?: string | null;
+            notes?: string | null;
+            /**
+             * Format: uuid
+             * @description Defaults to the caller.
+             */
+            owner_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Defaults to the owner's first team.
+             */
+            team_id?: string | null;
+        };
+        CreateRole: {
+            /**
+             * @description Lower-case letters, digits and `_`, starting with a letter.
+             * @example key_account_manager
+             */
+            key: string;
+            name: string;
+            description?: string;
+            permissions: components["schemas"]["Permissions"];
+        };
+        CreateTeam: {
+            /** @example 浦东新区销售 */
+            name: string;
+            /** Format: uuid */
+            parent_id?: string | null;
+        };
+        CreateUser: {
+            /** @example li.na@example.com */
+            email: string;
+            /** @example 李娜 */
+            display_name: string;
+            /** @description At least 10 characters. */
+            password: string;
+            /** Format: uuid */
+            role_id: string;
+            team_ids?: string[];
+            /** @description `zh-CN` (default) or `en`. */
+            locale?: string | null;
+        };
+        /** @description A customer (客户). */
+        CustomerDto: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["CustomerKind"];
+            name: string;
+            industry?: string | null;
+            size_band?: null | components["schemas"]["SizeBand"];
+            /** @description 省 */
+            province?: string | null;
+            /** @description 市 */
+            city?: string | null;
+            /** @description 区 */
+            district?: string | null;
+            address?: string | null;
+            /** @description E.164, e.g. `+8613812345678`. */
+            phone?: string | null;
+            email?: string | null;
+            website?: string | null;
+            /** @description 统一社会信用代码 (companies). */
+            credit_code?: string | null;
+            source_channel?: null | components["schemas"]["SourceChannel"];
+            lifecycle_stage: components["schemas"]["LifecycleStage"];
+            value_tier?: null | components["schemas"]["ValueTier"];
+            tags: string[];
+            custom_fields: Record<string, never>;
+            gender?: null | components["schemas"]["Gender"];
+            /**
+             * Format: date
+             * @description Individuals only.
+             */
+            birthday?: string | null;
+            preferences?: string | null;
+            notes?: string | null;
+            /** Format: uuid */
+            owner_id: string;
+            owner_name?: string | null;
+            /** Format: uuid */
+            team_id?: string | null;
+            team_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @description Optimistic-locking version; also the ETag.
+             */
+            version: number;
+            /**
+             * Format: date-time
+             * @description Set while the customer is in the recycle bin.
+             */
+            deleted_at?: string | null;
+        };
+        /**
+         * @description Whether the customer is an organisation or a private person.
+         * @enum {string}
+         */
+        CustomerKind: "company" | "individual";
+        EventDto: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `customer.created`, `customer.updated`, `customer.stage_changed`, `customer.deleted`,
+             *     `customer.restored`, `contact.*`, `user.*`, `team.*`, `role.*`.
+             */
+            event_type: string;
+            entity_type: string;
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: Record<string, never>;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        EventFeed: {
+            data: components["schemas"]["EventDto"][];
+            /**
+             * Format: int64
+             * @description Pass as `after` next time (unchanged when nothing new happened).
+             */
+            next_after: number;
+        };
+        /**
+         * @description Gender of an individual customer.
+         * @enum {string}
+         */
+        Gender: "male" | "female" | "other";
+        /**
+         * @description 客户关系阶段: where the relationship stands.
+         * @enum {string}
+         */
+        LifecycleStage: "potential" | "prospect" | "customer" | "churned";
+        LoginRequest: {
+            /** @example admin@example.com */
+            email: string;
+            password: string;
+        };
+        LogoutRequest: {
+            /** @description The session's refresh token; without it the session of the access token ends. */
+            refresh_token?: string | null;
+        };
+        /** @description The signed-in user, their role's permission matrix and their teams. */
+        MeDto: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            display_name: string;
+            /** @description `zh-CN` or `en`. */
+            locale: string;
+            active: boolean;
+            role: components["schemas"]["RoleRef"];
+            permissions: components["schemas"]["Permissions"];
+            teams: components["schemas"]["TeamRef"][];
+        };
+        /** @description One page of a list. */
+        PageDto_AuditEntryDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                actor_id?: string | null;
+                actor_name?: string | null;
+                /** @description `create`, `update`, `delete`, `restore`. */
+                action: string;
+                entity_type: string;
+                /** Format: uuid */
+                entity_id: string;
+                /** @description Changed fields as `{ field: { old, new } }`, or the whole record on create. */
+                changes: Record<string, never>;
+                request_id?: string | null;
+                ip?: string | null;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_ContactDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                customer_id: string;
+                name: string;
+                title?: string | null;
+                department?: string | null;
+                /** @description E.164 landline or direct line. */
+                phone?: string | null;
+                /** @description E.164 mobile. */
+                mobile?: string | null;
+                email?: string | null;
+                wechat?: string | null;
+                /** @description The customer's main contact; at most one per customer. */
+                is_primary: boolean;
+                /** Format: date */
+                birthday?: string | null;
+                notes?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                deleted_at?: string | null;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_CustomerDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                kind: components["schemas"]["CustomerKind"];
+                name: string;
+                industry?: string | null;
+                size_band?: null | components["schemas"]["SizeBand"];
+                /** @description 省 */
+                province?: string | null;
+                /** @description 市 */
+                city?: string | null;
+                /** @description 区 */
+                district?: string | null;
+                address?: string | null;
+                /** @description E.164, e.g. `+8613812345678`. */
+                phone?: string | null;
+                email?: string | null;
+                website?: string | null;
+                /** @description 统一社会信用代码 (companies). */
+                credit_code?: string | null;
+                source_channel?: null | components["schemas"]["SourceChannel"];
+                lifecycle_stage: components["schemas"]["LifecycleStage"];
+                value_tier?: null | components["schemas"]["ValueTier"];
+                tags: string[];
+                custom_fields: Record<string, never>;
+                gender?: null | components["schemas"]["Gender"];
+                /**
+                 * Format: date
+                 * @description Individuals only.
+                 */
+                birthday?: string | null;
+                preferences?: string | null;
+                notes?: string | null;
+                /** Format: uuid */
+                owner_id: string;
+                owner_name?: string | null;
+                /** Format: uuid */
+                team_id?: string | null;
+                team_name?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /**
+                 * Format: int32
+                 * @description Optimistic-locking version; also the ETag.
+                 */
+                version: number;
+                /**
+                 * Format: date-time
+                 * @description Set while the customer is in the recycle bin.
+                 */
+                deleted_at?: string | null;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_RoleDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                key: string;
+                name: string;
+                description: string;
+                /** @description Built-in roles cannot be changed or deleted. */
+                builtin: boolean;
+                permissions: components["schemas"]["Permissions"];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_StageChangeDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                customer_id: string;
+                from_stage?: null | components["schemas"]["LifecycleStage"];
+                to_stage: components["schemas"]["LifecycleStage"];
+                /** Format: uuid */
+                changed_by?: string | null;
+                changed_by_name?: string | null;
+                /** Format: date-time */
+                changed_at: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_TeamDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                parent_id?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_UserDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                email: string;
+                display_name: string;
+                locale: string;
+                active: boolean;
+                /** Format: uuid */
+                role_id: string;
+                role_key: string;
+                team_ids: string[];
+                /** Format: date-time */
+                last_login_at?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /**
+         * @description A role's permission matrix: for every resource, the scope of every action. Resources
+         *     missing from stored or submitted JSON mean "no access", so adding a resource later
+         *     grants nothing to existing custom roles.
+         */
+        Permissions: {
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            customers: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            contacts: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            activities: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            sales: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            service: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            requirements: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            marketing: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            analytics: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            users: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            teams: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            roles: components["schemas"]["ActionScopes"];
+            /**
+             * @default {
+             *       "create": "none",
+             *       "delete": "none",
+             *       "export": "none",
+             *       "read": "none",
+             *       "update": "none"
+             *     }
+             */
+            audit: components["schemas"]["ActionScopes"];
+        };
+        /**
+         * @description An RFC 9457 problem document.
+         * @example {
+         *       "detail": "1 field is invalid",
+         *       "errors": [
+         *         {
+         *           "code": "phone",
+         *           "field": "phone",
+         *           "message": "not a valid phone number"
+         *         }
+         *       ],
+         *       "request_id": "01J...",
+         *       "status": 422,
+         *       "title": "Validation failed",
+         *       "type": "/problems/validation"
+         *     }
+         */
+        Problem: {
+            /** @description A URI reference naming the kind of problem. */
+            type: string;
+            title: string;
+            /** Format: int32 */
+            status: number;
+            detail: string;
+            request_id?: string | null;
+            errors?: components["schemas"]["ProblemField"][];
+            /**
+             * Format: int32
+             * @description On 412: the version the record is at now.
+             */
+            current_version?: number | null;
+        };
+        /** @description One invalid field or parameter. */
+        ProblemField: {
+            /** @description The JSON field or query parameter (`email`, `tags[2]`, `limit`). */
+            field: string;
+            /** @description A stable machine-readable code (`email`, `required`, `too_long`, `choice`…). */
+            code: string;
+            /** @description A sentence for people. */
+            message: string;
+        };
+        RefreshRequest: {
+            /** @description The refresh token from the last sign-in or refresh. */
+            refresh_token: string;
+        };
+        RoleDto: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            name: string;
+            description: string;
+            /** @description Built-in roles cannot be changed or deleted. */
+            builtin: boolean;
+            permissions: components["schemas"]["Permissions"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description A role as the signed-in user sees it. */
+        RoleRef: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            name: string;
+        };
+        /**
+         * @description How far an allowed action reaches. Ordered: `none < own < team < all`.
+         * @enum {string}
+         */
+        Scope: "none" | "own" | "team" | "all";
+        /**
+         * @description Headcount band of a company customer.
+         * @enum {string}
+         */
+        SizeBand: "micro" | "small" | "medium" | "large" | "enterprise";
+        /**
+         * @description How the customer first came to us.
+         * @enum {string}
+         */
+        SourceChannel: "website" | "referral" | "exhibition" | "cold_call" | "partner" | "campaign" | "advertising" | "other";
+        /** @description One change of lifecycle stage. */
+        StageChangeDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            customer_id: string;
+            from_stage?: null | components["schemas"]["LifecycleStage"];
+            to_stage: components["schemas"]["LifecycleStage"];
+            /** Format: uuid */
+            changed_by?: string | null;
+            changed_by_name?: string | null;
+            /** Format: date-time */
+            changed_at: string;
+        };
+        TeamDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            parent_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        TeamRef: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        /** @description Tokens for a session: a 15-minute access token and a rotating refresh token. */
+        TokenResponse: {
+            access_token: string;
+            /** @description Opaque; valid 30 days; each use returns a new one and retires the old. */
+            refresh_token: string;
+            /** @description Always `Bearer`. */
+            token_type: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             */
+            expires_in: number;
+            user: components["schemas"]["MeDto"];
         };
         UpdateContact: {
-            name?: string;
+            name?: string | null;
             title?: string | null;
             department?: string | null;
             phone?: string | null;
             mobile?: string | null;
             email?: string | null;
             wechat?: string | null;
-            /** Format: date */
+            is_primary?: boolean | null;
             birthday?: string | null;
             notes?: string | null;
-            is_primary?: boolean;
         };
-        StageChange: {
+        /** @description A merge patch: fields sent are changed, `null` clears an optional field, others stay. */
+        UpdateCustomer: {
+            kind?: string | null;
+            name?: string | null;
+            industry?: string | null;
+            size_band?: string | null;
+            province?: string | null;
+            city?: string | null;
+            district?: string | null;
+            address?: string | null;
+            phone?: string | null;
+            email?: string | null;
+            website?: string | null;
+            credit_code?: string | null;
+            source_channel?: string | null;
+            /** @description A move that the lifecycle does not allow (e.g. `customer` → `potential`) answers 409. */
+            lifecycle_stage?: string | null;
+            value_tier?: string | null;
+            tags?: string[] | null;
+            custom_fields?: Record<string, never> | null;
+            gender?: string | null;
+            birthday?: string | null;
+            preferences?: string | null;
+            notes?: string | null;
+            /**
+             * Format: uuid
+             * @description Reassigns the customer; scope rules apply to the new owner and team.
+             */
+            owner_id?: string | null;
             /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            customer_id: string;
-            from_stage: string | null;
-            to_stage: string;
-            /** Format: uuid */
-            changed_by: string | null;
-            changed_by_name: string | null;
-            /** Format: date-time */
-            changed_at: string;
+            team_id?: string | null;
         };
-        User: {
+        UpdateRole: {
+            name?: string | null;
+            description?: string | null;
+            permissions?: null | components["schemas"]["Permissions"];
+        };
+        UpdateTeam: {
+            name?: string | null;
+            /**
+             * Format: uuid
+             * @description `null` makes it a top-level team.
+             */
+            parent_id?: string | null;
+        };
+        UpdateUser: {
+            display_name?: string | null;
+            /** Format: uuid */
+            role_id?: string | null;
+            team_ids?: string[] | null;
+            /** @description `false` deactivates the account and ends its sessions at once. */
+            active?: boolean | null;
+            locale?: string | null;
+            /** @description A new password (ends the user's sessions). */
+            password?: string | null;
+        };
+        UserDto: {
             /** Format: uuid */
             id: string;
             email: string;
@@ -566,58 +1302,19 @@ export interface components {
             role_key: string;
             team_ids: string[];
             /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: int64 */
-            version: number;
-        };
-        Team: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** Format: uuid */
-            parent_id: string | null;
+            last_login_at?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
-            /** Format: int64 */
+            /** Format: int32 */
             version: number;
         };
-        Role: {
-            /** Format: uuid */
-            id: string;
-            key: string;
-            name: string;
-            description: string | null;
-            builtin: boolean;
-            permissions: {
-                [key: string]: components["schemas"]["Permission"];
-            };
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: int64 */
-            version: number;
-        };
-        AuditEntry: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            actor_id: string | null;
-            actor_name: string | null;
-            action: string;
-            entity_type: string;
-            /** Format: uuid */
-            entity_id: string | null;
-            changes: unknown;
-            request_id: string | null;
-            ip: string | null;
-            /** Format: date-time */
-            created_at: string;
-        };
+        /**
+         * @description The customer's value class (A is the most valuable).
+         * @enum {string}
+         */
+        ValueTier: "a" | "b" | "c";
     };
     responses: never;
     parameters: never;
@@ -627,51 +1324,37 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    login: {
+    list_audit: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `customer`, `contact`, `user`, `team`, `role`. */
+                entity_type?: string;
+                entity_id?: string;
+                actor_id?: string;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    email: string;
-                    password: string;
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description Audit entries */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenResponse"];
+                    "application/json": components["schemas"]["PageDto_AuditEntryDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -681,7 +1364,7 @@ export interface operations {
             };
         };
     };
-    refresh: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -690,13 +1373,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    refresh_token: string;
-                };
+                "application/json": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
-            /** @description ok */
+            /** @description Signed in */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -705,8 +1386,26 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description problem */
+            /** @description Wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed attempts */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -723,22 +1422,21 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description Optional */
         requestBody: {
             content: {
-                "application/json": {
-                    refresh_token: string;
-                };
+                "application/json": components["schemas"]["LogoutRequest"];
             };
         };
         responses: {
-            /** @description no content */
+            /** @description Signed out */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description problem */
+            /** @description Not signed in */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -758,16 +1456,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description The caller */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Me"];
+                    "application/json": components["schemas"]["MeDto"];
                 };
             };
-            /** @description problem */
+            /** @description Not signed in */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -778,25 +1476,48 @@ export interface operations {
             };
         };
     };
-    list_customers: {
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description New tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Invalid, used, expired or revoked refresh token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deleted_contacts: {
         parameters: {
             query?: {
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
                 include_total?: boolean;
-                q?: string;
-                lifecycle_stage?: string;
-                owner_id?: string;
-                team_id?: string;
-                industry?: string;
-                region?: string;
-                tag?: string;
-                value_tier?: string;
-                created_at_from?: string;
-                created_at_to?: string;
-                updated_at_from?: string;
-                updated_at_to?: string;
-                sort?: string;
             };
             header?: never;
             path?: never;
@@ -804,522 +1525,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description Deleted contacts of live customers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CustomerPage"];
-                };
-            };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_customer: {
-        parameters: {
-            query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateCustomer"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Customer"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_deleted_customers: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-                include_total?: boolean;
-                q?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CustomerPage"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_customer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Customer"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    delete_customer: {
-        parameters: {
-            query?: never;
-            header?: {
-                "If-Match"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description no content */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    update_customer: {
-        parameters: {
-            query?: never;
-            header?: {
-                "If-Match"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateCustomer"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Customer"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    restore_customer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Customer"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_stage_history: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-                include_total?: boolean;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["StageChange"][];
-                        next_cursor: string | null;
-                        /** Format: int64 */
-                        total?: number | null;
-                    };
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_contacts: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-                include_total?: boolean;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContactPage"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_contact: {
-        parameters: {
-            query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateContact"];
-            };
-        };
-        responses: {
-            /** @description ok */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Contact"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["PageDto_ContactDto"];
                 };
             };
         };
@@ -1335,25 +1547,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description The contact */
             200: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["ContactDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Absent, deleted or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1368,7 +1572,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "If-Match"?: string;
+                "If-Match"?: string | null;
             };
             path: {
                 id: string;
@@ -1377,32 +1581,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description no content */
+            /** @description In the recycle bin */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Absent, deleted or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1411,7 +1597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Stale If-Match */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1426,7 +1612,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "If-Match"?: string;
+                "If-Match"?: string | null;
             };
             path: {
                 id: string;
@@ -1439,25 +1625,16 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ok */
+            /** @description Changed */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["ContactDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Not changeable by you */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1466,7 +1643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Absent, deleted or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1475,7 +1652,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Stale If-Match */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1484,7 +1661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Invalid fields */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1506,25 +1683,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description Restored */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["ContactDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Not in the recycle bin, or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1535,253 +1703,34 @@ export interface operations {
             };
         };
     };
-    list_users: {
+    list_customers: {
         parameters: {
             query?: {
-                limit?: number;
-                cursor?: string;
-                include_total?: boolean;
+                /** @description Searches names, phone numbers, emails and credit codes of the customer and its contacts. */
                 q?: string;
-                role_id?: string;
+                /** @description One or more stages, comma-separated: `prospect,customer`. */
+                lifecycle_stage?: string;
+                owner_id?: string;
                 team_id?: string;
-                active?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["User"][];
-                        next_cursor: string | null;
-                        /** Format: int64 */
-                        total?: number | null;
-                    };
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_user: {
-        parameters: {
-            query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    email: string;
-                    display_name: string;
-                    password: string;
-                    /** Format: uuid */
-                    role_id: string;
-                    team_ids?: string[];
-                    locale?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description ok */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_user: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    update_user: {
-        parameters: {
-            query?: never;
-            header?: {
-                "If-Match"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    display_name?: string;
-                    /** Format: uuid */
-                    role_id?: string;
-                    team_ids?: string[];
-                    active?: boolean;
-                    locale?: string;
-                    password?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_teams: {
-        parameters: {
-            query?: {
+                industry?: string;
+                /** @description Matches province, city or district. */
+                region?: string;
+                tag?: string;
+                /** @description One or more of `a,b,c`. */
+                value_tier?: string;
+                /** @description `YYYY-MM-DD` or RFC 3339; inclusive. */
+                created_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day included) or RFC 3339 (exclusive). */
+                created_at_to?: string;
+                updated_at_from?: string;
+                updated_at_to?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`. */
+                sort?: string;
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
                 include_total?: boolean;
             };
             header?: never;
@@ -1790,22 +1739,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description A page of customers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Team"][];
-                        next_cursor: string | null;
-                        /** Format: int64 */
-                        total?: number | null;
-                    };
+                    "application/json": components["schemas"]["PageDto_CustomerDto"];
                 };
             };
-            /** @description problem */
-            401: {
+            /** @description Invalid parameter */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1813,7 +1757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description The role may not read customers */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1824,35 +1768,43 @@ export interface operations {
             };
         };
     };
-    create_team: {
+    create_customer: {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string;
+                /** @description Makes retries safe for 24 h */
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: string;
-                    /** Format: uuid */
-                    parent_id?: string | null;
-                };
+                "application/json": components["schemas"]["CreateCustomer"];
             };
         };
         responses: {
-            /** @description ok */
+            /** @description Created */
             201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDto"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Team"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Not signed in */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1861,7 +1813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description The role may not create customers (for this owner) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1870,8 +1822,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
-            409: {
+            /** @description Body too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1879,7 +1831,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1890,7 +1851,43 @@ export interface operations {
             };
         };
     };
-    get_team: {
+    list_deleted_customers: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted customers, most recent first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_CustomerDto"];
+                };
+            };
+            /** @description The role may not delete customers */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_customer: {
         parameters: {
             query?: never;
             header?: never;
@@ -1901,17 +1898,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description The customer */
             200: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Team"];
+                    "application/json": components["schemas"]["CustomerDto"];
                 };
             };
-            /** @description problem */
-            401: {
+            /** @description Invalid id */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1919,7 +1917,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Absent, deleted or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1930,11 +1928,11 @@ export interface operations {
             };
         };
     };
-    delete_team: {
+    delete_customer: {
         parameters: {
             query?: never;
             header?: {
-                "If-Match"?: string;
+                "If-Match"?: string | null;
             };
             path: {
                 id: string;
@@ -1943,23 +1941,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description no content */
+            /** @description In the recycle bin */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Not deletable by you */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1968,7 +1957,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Absent, deleted or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1977,16 +1966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Stale If-Match */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1997,11 +1977,12 @@ export interface operations {
             };
         };
     };
-    update_team: {
+    update_customer: {
         parameters: {
             query?: never;
             header?: {
-                "If-Match"?: string;
+                /** @description The ETag you read; 412 if stale */
+                "If-Match"?: string | null;
             };
             path: {
                 id: string;
@@ -2010,33 +1991,21 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    /** Format: uuid */
-                    parent_id?: string | null;
-                };
+                "application/json": components["schemas"]["UpdateCustomer"];
             };
         };
         responses: {
-            /** @description ok */
+            /** @description Changed */
             200: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Team"];
+                    "application/json": components["schemas"]["CustomerDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Readable but not changeable by you, or the new owner is outside your scope */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2045,7 +2014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Absent, deleted or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2054,7 +2023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description The lifecycle does not allow this stage move */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2063,7 +2032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Stale If-Match */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -2072,8 +2041,219 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_contacts: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Contacts, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_ContactDto"];
+                };
+            };
+            /** @description Customer absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_contact: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateContact"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactDto"];
+                };
+            };
+            /** @description Not allowed for this customer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Customer absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_customer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Restored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDto"];
+                };
+            };
+            /** @description Not in the recycle bin, or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    customer_stage_history: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stage changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_StageChangeDto"];
+                };
+            };
+            /** @description Absent, deleted or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_events: {
+        parameters: {
+            query?: {
+                /** @description Only events with a larger sequence number (default 0). */
+                after?: number;
+                /** @description Comma-separated event types. */
+                types?: string;
+                /** @description 1–200, default 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events in sequence order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFeed"];
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Needs read access to all customers and contacts */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2086,8 +2266,11 @@ export interface operations {
     list_roles: {
         parameters: {
             query?: {
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
                 include_total?: boolean;
             };
             header?: never;
@@ -2096,36 +2279,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description A page of roles */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Role"][];
-                        next_cursor: string | null;
-                        /** Format: int64 */
-                        total?: number | null;
-                    };
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["PageDto_RoleDto"];
                 };
             };
         };
@@ -2133,44 +2293,26 @@ export interface operations {
     create_role: {
         parameters: {
             query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": {
-                    key: string;
-                    name: string;
-                    description?: string | null;
-                    permissions: {
-                        [key: string]: components["schemas"]["Permission"];
-                    };
-                };
+                "application/json": components["schemas"]["CreateRole"];
             };
         };
         responses: {
-            /** @description ok */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Role"];
+                    "application/json": components["schemas"]["RoleDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2179,7 +2321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Key taken */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2188,7 +2330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Invalid fields */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2210,25 +2352,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description The role */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Role"];
+                    "application/json": components["schemas"]["RoleDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description No such role */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2243,7 +2376,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "If-Match"?: string;
+                "If-Match"?: string | null;
             };
             path: {
                 id: string;
@@ -2252,32 +2385,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description no content */
+            /** @description Deleted */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description No such role */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2286,17 +2401,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Built-in, or still held by users */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2310,7 +2416,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "If-Match"?: string;
+                "If-Match"?: string | null;
             };
             path: {
                 id: string;
@@ -2319,44 +2425,20 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    description?: string | null;
-                    permissions?: {
-                        [key: string]: components["schemas"]["Permission"];
-                    };
-                };
+                "application/json": components["schemas"]["UpdateRole"];
             };
         };
         responses: {
-            /** @description ok */
+            /** @description Changed */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Role"];
+                    "application/json": components["schemas"]["RoleDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description No such role */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2365,7 +2447,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Built-in roles are fixed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2374,7 +2456,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+            /** @description Stale If-Match */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -2383,7 +2465,78 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description problem */
+        };
+    };
+    list_teams: {
+        parameters: {
+            query?: {
+                /** @description Only the direct sub-teams of this team. */
+                parent_id?: string;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of teams */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_TeamDto"];
+                };
+            };
+        };
+    };
+    create_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTeam"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2394,14 +2547,148 @@ export interface operations {
             };
         };
     };
-    list_audit: {
+    get_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
+            };
+            /** @description No such team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_team: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Still has members, sub-teams or customers */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_team: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTeam"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
+            };
+            /** @description No such team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields or a cycle */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_users: {
         parameters: {
             query?: {
+                /** @description Part of the name or email. */
+                q?: string;
+                role_id?: string;
+                team_id?: string;
+                active?: boolean;
+                /** @description `display_name` (default), `-display_name`, `created_at`, `-created_at`. */
+                sort?: string;
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
                 include_total?: boolean;
-                entity_type?: string;
-                entity_id?: string;
             };
             header?: never;
             path?: never;
@@ -2409,30 +2696,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description A page of users */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["AuditEntry"][];
-                        next_cursor: string | null;
-                        /** Format: int64 */
-                        total?: number | null;
-                    };
+                    "application/json": components["schemas"]["PageDto_UserDto"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
+            /** @description Not an administrator */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2440,6 +2713,223 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUser"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Email taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUser"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Would lock yourself out */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics in the Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Database unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -65,7 +65,7 @@ export function TeamsTab() {
         data-testid="teams-table"
         columns={[
           { title: t('settings.teamName'), dataIndex: 'name' },
-          { title: t('settings.parentTeam'), dataIndex: 'parent_id', render: (_: unknown, x: Team) => nameOf(x.parent_id) },
+          { title: t('settings.parentTeam'), dataIndex: 'parent_id', render: (_: unknown, x: Team) => nameOf(x.parent_id ?? null) },
           {
             title: t('common.actions'),
             key: 'actions',

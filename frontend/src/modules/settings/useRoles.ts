@@ -25,7 +25,7 @@ export function useSaveRole() {
   return useMutation({
     mutationFn: async ({ role, body }: { role?: Role; body: RoleBody }) => {
       if (!role) {
-        return must(await api.POST('/api/v1/roles', { body: { ...body, permissions: body.permissions as Permissions }, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }));
+        return must(await api.POST('/api/v1/roles', { body: { ...body, permissions: body.permissions as Permissions } }));
       }
       const { key: _key, ...patch } = body;
       return must(

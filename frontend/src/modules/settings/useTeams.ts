@@ -18,7 +18,7 @@ export function useSaveTeam() {
   return useMutation({
     mutationFn: async ({ team, body }: { team?: Team; body: { name: string; parent_id: string | null } }) => {
       if (!team) {
-        return must(await api.POST('/api/v1/teams', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }));
+        return must(await api.POST('/api/v1/teams', { body }));
       }
       return must(
         await api.PATCH('/api/v1/teams/{id}', {
