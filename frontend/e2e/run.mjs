@@ -116,7 +116,7 @@ describe('CRM in the browser', () => {
     await list.open(`?q=${encodeURIComponent(suffix)}&lifecycle_stage=churned`);
     await expect(list.rows()).toHaveCount(0);
     // the bookmarked URL reproduces the view
-    const bookmark = `?q=${encodeURIComponent(suffix)}&lifecycle_stage=potential&region=${encodeURIComponent('浦东')}`;
+    const bookmark = `?q=${encodeURIComponent(suffix)}&lifecycle_stage=potential&region=${encodeURIComponent('浦东新区')}`;
     await list.open(bookmark);
     await expect(list.row(NAME)).toBeVisible();
     await expect(page.getByTestId('customer-search').locator('input')).toBeVisible();
