@@ -88,6 +88,7 @@ describe('CRM in the browser', () => {
     await list.rows().first().waitFor();
     await list.waitIdle();
     await page.mouse.move(700, 10);
+    await page.waitForTimeout(600); // the table's loading fade
     await shot('customers', { fullPage: false });
     copyFileSync(join(artifacts, 'customers.png'), join(root, 'docs/screenshot-customers.png'));
     await page.getByTestId('customer-new').click();
@@ -246,6 +247,7 @@ describe('CRM in the browser', () => {
     await shell.go('customers');
     await expect(page.getByTestId('customer-new')).toContainText('New customer');
     await new CustomerListPage(page, baseUrl).waitIdle();
+    await page.waitForTimeout(600);
     await shot('customers-en', { fullPage: false });
   });
 
