@@ -168,6 +168,14 @@ describe('CRM in the browser', () => {
     await show.openTab('联系人');
     await show.addContact({ name: '张伟', title: '采购经理', mobile: '13900139000' });
     await shot('customer-detail');
+    // removing it offers an undo, which restores it
+    await show.addContact({ name: '李娜', mobile: '13700137000' });
+    const row = page.locator('[data-testid=contacts-table] tr', { hasText: '李娜' });
+    await row.getByTestId('contact-delete').click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await expect(row).toHaveCount(0);
+    await page.getByTestId('contact-undo').click();
+    await expect(page.locator('[data-testid=contacts-table] tr', { hasText: '李娜' })).toBeVisible();
   });
 
   test('deletes it and restores it from the recycle bin', async () => {

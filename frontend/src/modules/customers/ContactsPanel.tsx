@@ -9,7 +9,7 @@ import type { Contact } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
-import { useContacts, useDeleteContact, useSaveContact } from './useCustomers';
+import { useContacts, useDeleteContact, useRestoreContact, useSaveContact } from './useCustomers';
 
 const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes'] as const;
 export const CONTACT_FIELDS = [...TEXT_FIELDS, 'birthday', 'is_primary'] as const;
@@ -44,6 +44,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const contacts = useContacts(customerId);
   const save = useSaveContact(customerId);
   const remove = useDeleteContact(customerId);
+  const restore = useRestoreContact(customerId);
   const { message } = App.useApp();
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
   // kept while the dialog closes, so its title does not flip during the animation
@@ -143,7 +144,29 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
                     cancelText={t('common.cancel')}
                     onConfirm={() =>
                       remove.mutate(c, {
-                        onSuccess: () => void message.success(t('contact.deleted')),
+                        onSuccess: () => {
+                          const key = `contact-deleted-${c.id}`;
+                          void message.success({
+                            key,
+                            duration: 6,
+                            content: (
+                              <span>
+                                {t('contact.deleted')}{' '}
+                                <Button
+                                  size="small"
+                                  type="link"
+                                  data-testid="contact-undo"
+                                  onClick={() => {
+                                    message.destroy(key);
+                                    restore.mutate(c.id, { onError: (e) => void message.error(e.message) });
+                                  }}
+                                >
+                                  {t('common.undo')}
+                                </Button>
+                              </span>
+                            ),
+                          });
+                        },
                         onError: (e) => void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
                       })
                     }

@@ -176,4 +176,12 @@ export function useDeleteContact(customerId: string) {
   });
 }
 
+export function useRestoreContact(customerId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => must(await api.POST('/api/v1/contacts/{id}/restore', { params: { path: { id } } })),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: customerKeys.contacts(customerId) }),
+  });
+}
+
 export type { Customer };
