@@ -266,7 +266,7 @@ describe('CRM in the browser', () => {
     await shot('phone-menu', { fullPage: false });
     await page.getByTestId('nav-customers').click();
     await expect(page.getByTestId('customer-table')).toBeVisible();
-    await expect(page.locator('.ant-drawer-content')).toBeHidden();
+    await expect(page.getByTestId('nav-customers')).toBeHidden();
     await shot('phone-customers', { fullPage: false });
     await page.setViewportSize({ width: 1366, height: 860 });
   });
