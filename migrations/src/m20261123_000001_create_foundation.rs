@@ -16,13 +16,48 @@ impl MigrationName for Migration {
 /// The built-in roles as they were when this migration landed: `(key, name, description,
 /// permissions JSON)`. Later changes to built-in roles come in new migrations.
 const BUILTIN_ROLES: &[(&str, &str, &str, &str)] = &[
-    ("admin", "Administrator", "Everything, including users, roles and the audit log.", r#"{"customers":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"contacts":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"activities":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"sales":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"service":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"requirements":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"marketing":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"analytics":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"users":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"teams":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"roles":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"audit":{"read":"all","create":"all","update":"all","delete":"all","export":"all"}}"#),
-    ("manager", "Manager", "Everything their teams and sub-teams own.", r#"{"customers":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"contacts":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"activities":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"sales":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"service":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"requirements":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"marketing":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"analytics":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#),
-    ("sales", "Sales", "Reads the team's customers, changes their own.", r#"{"customers":{"read":"team","create":"own","update":"own","delete":"own","export":"none"},"contacts":{"read":"team","create":"own","update":"own","delete":"own","export":"none"},"activities":{"read":"team","create":"own","update":"own","delete":"own","export":"none"},"sales":{"read":"team","create":"own","update":"own","delete":"own","export":"none"},"service":{"read":"team","create":"own","update":"none","delete":"none","export":"none"},"requirements":{"read":"team","create":"own","update":"own","delete":"none","export":"none"},"marketing":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"analytics":{"read":"own","create":"none","update":"none","delete":"none","export":"none"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#),
-    ("marketing", "Marketing", "Reads and exports customers, runs campaigns.", r#"{"customers":{"read":"all","create":"none","update":"none","delete":"none","export":"all"},"contacts":{"read":"all","create":"none","update":"none","delete":"none","export":"all"},"activities":{"read":"all","create":"own","update":"own","delete":"none","export":"none"},"sales":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"service":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"requirements":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"marketing":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"analytics":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#),
-    ("support", "Support", "Serves every customer's tickets and contacts.", r#"{"customers":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"contacts":{"read":"all","create":"all","update":"all","delete":"none","export":"none"},"activities":{"read":"all","create":"own","update":"own","delete":"none","export":"none"},"sales":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"service":{"read":"all","create":"all","update":"all","delete":"none","export":"all"},"requirements":{"read":"all","create":"all","update":"own","delete":"none","export":"none"},"marketing":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"analytics":{"read":"team","create":"none","update":"none","delete":"none","export":"none"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#),
-    ("viewer", "Viewer", "Reads everything, changes nothing.", r#"{"customers":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"contacts":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"activities":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"sales":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"service":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"requirements":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"marketing":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"analytics":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#),
-    ("integration", "Integration", "For ERP and finance systems through API keys: every business record, no administration.", r#"{"customers":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"contacts":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"activities":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"sales":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"service":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"requirements":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"marketing":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"analytics":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#),
+    (
+        "admin",
+        "Administrator",
+        "Everything, including users, roles and the audit log.",
+        r#"{"customers":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"contacts":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"activities":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"sales":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"service":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"requirements":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"marketing":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"analytics":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"users":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"teams":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"roles":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"audit":{"read":"all","create":"all","update":"all","delete":"all","export":"all"}}"#,
+    ),
+    (
+        "manager",
+        "Manager",
+        "Everything their teams and sub-teams own.",
+        r#"{"customers":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"contacts":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"activities":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"sales":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"service":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"requirements":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"marketing":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"analytics":{"read":"team","create":"team","update":"team","delete":"team","export":"team"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#,
+    ),
+    (
+        "sales",
+        "Sales",
+        "Reads the team's customers, changes their own.",
+        r#"{"customers":{"read":"team","create":"own","update":"own","delete":"own","export":"none"},"contacts":{"read":"team","create":"own","update":"own","delete":"own","export":"none"},"activities":{"read":"team","create":"own","update":"own","delete":"own","export":"none"},"sales":{"read":"team","create":"own","update":"own","delete":"own","export":"none"},"service":{"read":"team","create":"own","update":"none","delete":"none","export":"none"},"requirements":{"read":"team","create":"own","update":"own","delete":"none","export":"none"},"marketing":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"analytics":{"read":"own","create":"none","update":"none","delete":"none","export":"none"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#,
+    ),
+    (
+        "marketing",
+        "Marketing",
+        "Reads and exports customers, runs campaigns.",
+        r#"{"customers":{"read":"all","create":"none","update":"none","delete":"none","export":"all"},"contacts":{"read":"all","create":"none","update":"none","delete":"none","export":"all"},"activities":{"read":"all","create":"own","update":"own","delete":"none","export":"none"},"sales":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"service":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"requirements":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"marketing":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"analytics":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#,
+    ),
+    (
+        "support",
+        "Support",
+        "Serves every customer's tickets and contacts.",
+        r#"{"customers":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"contacts":{"read":"all","create":"all","update":"all","delete":"none","export":"none"},"activities":{"read":"all","create":"own","update":"own","delete":"none","export":"none"},"sales":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"service":{"read":"all","create":"all","update":"all","delete":"none","export":"all"},"requirements":{"read":"all","create":"all","update":"own","delete":"none","export":"none"},"marketing":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"analytics":{"read":"team","create":"none","update":"none","delete":"none","export":"none"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#,
+    ),
+    (
+        "viewer",
+        "Viewer",
+        "Reads everything, changes nothing.",
+        r#"{"customers":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"contacts":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"activities":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"sales":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"service":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"requirements":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"marketing":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"analytics":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#,
+    ),
+    (
+        "integration",
+        "Integration",
+        "For ERP and finance systems through API keys: every business record, no administration.",
+        r#"{"customers":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"contacts":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"activities":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"sales":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"service":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"requirements":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"marketing":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"analytics":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#,
+    ),
 ];
 
 fn id(name: impl IntoIden) -> ColumnDef {
@@ -130,7 +165,12 @@ impl MigrationTrait for Migration {
                     .col(uuid(UserTeams::UserId))
                     .col(uuid(UserTeams::TeamId))
                     .primary_key(Index::create().col(UserTeams::UserId).col(UserTeams::TeamId))
-                    .foreign_key(ForeignKey::create().from(UserTeams::Table, UserTeams::UserId).to(Users::Table, Users::Id).on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(UserTeams::Table, UserTeams::UserId)
+                            .to(Users::Table, Users::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .foreign_key(ForeignKey::create().from(UserTeams::Table, UserTeams::TeamId).to(Teams::Table, Teams::Id))
                     .take(),
             )
@@ -148,7 +188,12 @@ impl MigrationTrait for Migration {
                     .col(text_null(Sessions::RevokedReason))
                     .col(text_null(Sessions::Ip))
                     .col(text_null(Sessions::UserAgent))
-                    .foreign_key(ForeignKey::create().from(Sessions::Table, Sessions::UserId).to(Users::Table, Users::Id).on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Sessions::Table, Sessions::UserId)
+                            .to(Users::Table, Users::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .take(),
             )
             .await?;
@@ -163,7 +208,12 @@ impl MigrationTrait for Migration {
                     .col(time(RefreshTokens::CreatedAt))
                     .col(time(RefreshTokens::ExpiresAt))
                     .col(time_null(RefreshTokens::UsedAt))
-                    .foreign_key(ForeignKey::create().from(RefreshTokens::Table, RefreshTokens::SessionId).to(Sessions::Table, Sessions::Id).on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(RefreshTokens::Table, RefreshTokens::SessionId)
+                            .to(Sessions::Table, Sessions::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .take(),
             )
             .await?;
@@ -260,7 +310,12 @@ impl MigrationTrait for Migration {
                     .col(uuid(CustomerTags::CustomerId))
                     .col(text(CustomerTags::Tag))
                     .primary_key(Index::create().col(CustomerTags::CustomerId).col(CustomerTags::Tag))
-                    .foreign_key(ForeignKey::create().from(CustomerTags::Table, CustomerTags::CustomerId).to(Customers::Table, Customers::Id).on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(CustomerTags::Table, CustomerTags::CustomerId)
+                            .to(Customers::Table, Customers::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .take(),
             )
             .await?;
@@ -275,7 +330,12 @@ impl MigrationTrait for Migration {
                     .col(text(CustomerStageHistory::ToStage))
                     .col(uuid_null(CustomerStageHistory::ChangedBy))
                     .col(time(CustomerStageHistory::ChangedAt))
-                    .foreign_key(ForeignKey::create().from(CustomerStageHistory::Table, CustomerStageHistory::CustomerId).to(Customers::Table, Customers::Id).on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(CustomerStageHistory::Table, CustomerStageHistory::CustomerId)
+                            .to(Customers::Table, Customers::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .take(),
             )
             .await?;
@@ -300,7 +360,12 @@ impl MigrationTrait for Migration {
                     .col(time(Contacts::UpdatedAt))
                     .col(version(Contacts::Version))
                     .col(time_null(Contacts::DeletedAt))
-                    .foreign_key(ForeignKey::create().from(Contacts::Table, Contacts::CustomerId).to(Customers::Table, Customers::Id).on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Contacts::Table, Contacts::CustomerId)
+                            .to(Customers::Table, Customers::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .take(),
             )
             .await?;
@@ -369,7 +434,17 @@ impl MigrationTrait for Migration {
         for (key, name, description, permissions) in BUILTIN_ROLES {
             let insert = Query::insert()
                 .into_table(Roles::Table)
-                .columns([Roles::Id, Roles::Key, Roles::Name, Roles::Description, Roles::Builtin, Roles::Permissions, Roles::CreatedAt, Roles::UpdatedAt, Roles::Version])
+                .columns([
+                    Roles::Id,
+                    Roles::Key,
+                    Roles::Name,
+                    Roles::Description,
+                    Roles::Builtin,
+                    Roles::Permissions,
+                    Roles::CreatedAt,
+                    Roles::UpdatedAt,
+                    Roles::Version,
+                ])
                 .values_panic([
                     uuid::Uuid::now_v7().into(),
                     (*key).into(),
@@ -411,37 +486,185 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
-enum Roles { Table, Id, Key, Name, Description, Builtin, Permissions, CreatedAt, UpdatedAt, Version }
+enum Roles {
+    Table,
+    Id,
+    Key,
+    Name,
+    Description,
+    Builtin,
+    Permissions,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum Teams { Table, Id, Name, ParentId, CreatedAt, UpdatedAt, Version }
+enum Teams {
+    Table,
+    Id,
+    Name,
+    ParentId,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum Users { Table, Id, Email, DisplayName, PasswordHash, RoleId, Locale, Active, LastLoginAt, CreatedAt, UpdatedAt, Version }
+enum Users {
+    Table,
+    Id,
+    Email,
+    DisplayName,
+    PasswordHash,
+    RoleId,
+    Locale,
+    Active,
+    LastLoginAt,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum UserTeams { Table, UserId, TeamId }
+enum UserTeams {
+    Table,
+    UserId,
+    TeamId,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum Sessions { Table, Id, UserId, CreatedAt, ExpiresAt, RevokedAt, RevokedReason, Ip, UserAgent }
+enum Sessions {
+    Table,
+    Id,
+    UserId,
+    CreatedAt,
+    ExpiresAt,
+    RevokedAt,
+    RevokedReason,
+    Ip,
+    UserAgent,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum RefreshTokens { Table, Id, SessionId, TokenHash, CreatedAt, ExpiresAt, UsedAt }
+enum RefreshTokens {
+    Table,
+    Id,
+    SessionId,
+    TokenHash,
+    CreatedAt,
+    ExpiresAt,
+    UsedAt,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum LoginAttempts { Table, Id, Email, Ip, Succeeded, AttemptedAt }
+enum LoginAttempts {
+    Table,
+    Id,
+    Email,
+    Ip,
+    Succeeded,
+    AttemptedAt,
+}
 #[derive(DeriveIden, Clone, Copy)]
 enum Customers {
-    Table, Id, Kind, Name, Industry, SizeBand, Province, City, District, Address, Phone, Email, Website, CreditCode,
-    SourceChannel, LifecycleStage, ValueTier, Tags, CustomFields, Gender, Birthday, Preferences, Notes, SearchText,
-    OwnerId, TeamId, CreatedAt, UpdatedAt, Version, DeletedAt,
+    Table,
+    Id,
+    Kind,
+    Name,
+    Industry,
+    SizeBand,
+    Province,
+    City,
+    District,
+    Address,
+    Phone,
+    Email,
+    Website,
+    CreditCode,
+    SourceChannel,
+    LifecycleStage,
+    ValueTier,
+    Tags,
+    CustomFields,
+    Gender,
+    Birthday,
+    Preferences,
+    Notes,
+    SearchText,
+    OwnerId,
+    TeamId,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
-enum CustomerTags { Table, CustomerId, Tag }
+enum CustomerTags {
+    Table,
+    CustomerId,
+    Tag,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum CustomerStageHistory { Table, Id, CustomerId, FromStage, ToStage, ChangedBy, ChangedAt }
+enum CustomerStageHistory {
+    Table,
+    Id,
+    CustomerId,
+    FromStage,
+    ToStage,
+    ChangedBy,
+    ChangedAt,
+}
 #[derive(DeriveIden, Clone, Copy)]
 enum Contacts {
-    Table, Id, CustomerId, Name, Title, Department, Phone, Mobile, Email, Wechat, IsPrimary, Birthday, Notes,
-    CreatedAt, UpdatedAt, Version, DeletedAt,
+    Table,
+    Id,
+    CustomerId,
+    Name,
+    Title,
+    Department,
+    Phone,
+    Mobile,
+    Email,
+    Wechat,
+    IsPrimary,
+    Birthday,
+    Notes,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
-enum AuditLog { Table, Id, ActorId, Action, EntityType, EntityId, Changes, RequestId, Ip, CreatedAt }
+enum AuditLog {
+    Table,
+    Id,
+    ActorId,
+    Action,
+    EntityType,
+    EntityId,
+    Changes,
+    RequestId,
+    Ip,
+    CreatedAt,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum Events { Table, Seq, Id, EventType, EntityType, EntityId, ActorId, Payload, OccurredAt }
+enum Events {
+    Table,
+    Seq,
+    Id,
+    EventType,
+    EntityType,
+    EntityId,
+    ActorId,
+    Payload,
+    OccurredAt,
+}
 #[derive(DeriveIden, Clone, Copy)]
-enum IdempotencyKeys { Table, Id, PrincipalId, Key, Method, Path, RequestHash, StatusCode, ResponseHeaders, ResponseBody, CreatedAt }
+enum IdempotencyKeys {
+    Table,
+    Id,
+    PrincipalId,
+    Key,
+    Method,
+    Path,
+    RequestHash,
+    StatusCode,
+    ResponseHeaders,
+    ResponseBody,
+    CreatedAt,
+}

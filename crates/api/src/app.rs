@@ -86,7 +86,10 @@ fn prometheus() -> anyhow::Result<PrometheusHandle> {
 
 /// Long-lived assets whose names carry a content hash may be cached for a year; the app shell
 /// must be revalidated so that a deploy is picked up.
-async fn cache_headers(req: ServiceRequest, next: actix_web::middleware::Next<impl MessageBody + 'static>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+async fn cache_headers(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let immutable = req.path().starts_with("/assets/");
     let mut response = next.call(req).await?;
     if response.status().is_success() && !response.headers().contains_key(header::CACHE_CONTROL) {
@@ -109,8 +112,9 @@ impl Application {
         crate::cli::ensure_admin(&db, &config).await?;
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
-        let workers = std::env::var("CRM_WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(2));
-        let state = web::Data::new(AppState { db: db.clone(), jwt: JwtKeys::new(&config.jwt_secret), max_body_bytes: config.max_body_bytes });
+        let workers = config.workers;
+        let state =
+            web::Data::new(AppState { db: db.clone(), jwt: JwtKeys::new(&config.jwt_secret), max_body_bytes: config.max_body_bytes });
         let route_table = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let metrics_handle = web::Data::new(prometheus()?);
         let max_body = config.max_body_bytes;
@@ -135,25 +139,32 @@ impl Application {
                 )
                 .wrap(from_fn(middleware::request_context));
             let (app, api) = routes(app).split_for_parts();
-            let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api)).service(web::redirect("/api/docs", "/api/docs/"));
+            let app = app
+                .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
+                .service(web::redirect("/api/docs", "/api/docs/"));
             match &static_dir {
                 Some(dir) => {
                     let index = dir.join("index.html");
                     app.default_service(web::to(ops::fallback)).service(
-                        actix_files::Files::new("/", dir).index_file("index.html").default_handler(web::to(move |req: actix_web::HttpRequest| {
-                            let index = index.clone();
-                            async move {
-                                // History-API fallback: client routes get the app shell; API paths don't.
-                                if req.path().starts_with("/api/") || req.method() != actix_web::http::Method::GET {
-                                    let table = req.app_data::<web::Data<RouteTable>>().cloned();
-                                    return Err(match table.and_then(|t| t.allowed(req.path())) {
-                                        Some(allow) => crate::error::ApiError::MethodNotAllowed { allow },
-                                        None => crate::error::ApiError::NoRoute(req.path().chars().take(200).collect()),
-                                    });
+                        actix_files::Files::new("/", dir).index_file("index.html").default_handler(web::to(
+                            move |req: actix_web::HttpRequest| {
+                                let index = index.clone();
+                                async move {
+                                    // History-API fallback: client routes get the app shell; API paths don't.
+                                    if req.path().starts_with("/api/") || req.method() != actix_web::http::Method::GET {
+                                        let table = req.app_data::<web::Data<RouteTable>>().cloned();
+                                        return Err(match table.and_then(|t| t.allowed(req.path())) {
+                                            Some(allow) => crate::error::ApiError::MethodNotAllowed { allow },
+                                            None => crate::error::ApiError::NoRoute(req.path().chars().take(200).collect()),
+                                        });
+                                    }
+                                    actix_files::NamedFile::open_async(index)
+                                        .await
+                                        .map(|f| f.into_response(&req))
+                                        .map_err(|_| crate::error::ApiError::NoRoute(req.path().into()))
                                 }
-                                actix_files::NamedFile::open_async(index).await.map(|f| f.into_response(&req)).map_err(|_| crate::error::ApiError::NoRoute(req.path().into()))
-                            }
-                        })),
+                            },
+                        )),
                     )
                 }
                 None => app.default_service(web::to(ops::fallback)),

@@ -6,8 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -48,7 +48,8 @@ impl JwtKeys {
     pub fn issue(&self, user_id: Uuid, session_id: Uuid) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims { sub: user_id, sid: session_id, iat: now, exp: now + ACCESS_TOKEN_SECONDS, typ: "access".into() };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
     }
 
     fn verify(&self, token: &str) -> Result<Claims, ApiError> {
@@ -68,7 +69,10 @@ impl JwtKeys {
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
 }
 
 /// Checks a password against a stored hash; a malformed hash never matches.

@@ -2,8 +2,10 @@
 
 use anyhow::{Context, bail};
 
-use crm_domain::customers::{CreditCode, CustomerFields, CustomerKind, Email, Gender, LifecycleStage, Phone, SizeBand, SourceChannel, ValueTier, WebsiteUrl};
 use crm_domain::customers::ContactFields;
+use crm_domain::customers::{
+    CreditCode, CustomerFields, CustomerKind, Email, Gender, LifecycleStage, Phone, SizeBand, SourceChannel, ValueTier, WebsiteUrl,
+};
 use crm_persistence::customers::{self as store, Ownership, contacts};
 use crm_persistence::identity::{auth, roles, teams, users};
 use crm_persistence::{Actor, Db};
@@ -32,7 +34,14 @@ pub async fn ensure_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
 }
 
 /// Creates a user with a role key and team names.
-pub async fn create_user(db: &Db, email: &str, name: &str, role_key: &str, password: &str, team_names: &[&str]) -> anyhow::Result<uuid::Uuid> {
+pub async fn create_user(
+    db: &Db,
+    email: &str,
+    name: &str,
+    role_key: &str,
+    password: &str,
+    team_names: &[&str],
+) -> anyhow::Result<uuid::Uuid> {
     if password.chars().count() < 10 {
         bail!("the password must have at least 10 characters");
     }
@@ -96,21 +105,36 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
         }
     }
     let companies = [
-        ("上海浦江精密机械有限公司", "制造业", "浦东新区"), ("上海申城软件科技有限公司", "软件与信息技术", "徐汇区"),
-        ("上海东方明珠物流有限公司", "物流", "浦东新区"), ("上海静安国际贸易有限公司", "批发零售", "静安区"),
-        ("上海徐汇医疗器械有限公司", "医疗健康", "徐汇区"), ("上海陆家嘴金融信息服务有限公司", "金融", "浦东新区"),
-        ("上海长宁餐饮管理有限公司", "餐饮", "长宁区"), ("上海闵行新材料科技有限公司", "新材料", "闵行区"),
-        ("上海张江生物医药有限公司", "生物医药", "浦东新区"), ("上海虹桥会展服务有限公司", "会展", "闵行区"),
-        ("上海杨浦教育科技有限公司", "教育", "杨浦区"), ("上海宝山钢结构工程有限公司", "建筑工程", "宝山区"),
-        ("上海嘉定汽车零部件有限公司", "汽车", "嘉定区"), ("上海松江电子元件有限公司", "电子", "松江区"),
-        ("上海青浦服装有限公司", "纺织服装", "青浦区"), ("上海奉贤化妆品有限公司", "日化", "奉贤区"),
-        ("上海普陀智能家居有限公司", "智能硬件", "普陀区"), ("上海黄浦文旅发展有限公司", "文化旅游", "黄浦区"),
-        ("上海临港新能源科技有限公司", "新能源", "浦东新区"), ("上海外高桥进出口有限公司", "外贸", "浦东新区"),
-        ("上海金山石化设备有限公司", "化工", "金山区"), ("上海崇明生态农业有限公司", "农业", "崇明区"),
-        ("上海漕河泾数据科技有限公司", "软件与信息技术", "徐汇区"), ("上海五角场广告传媒有限公司", "广告传媒", "杨浦区"),
-        ("上海南京路百货有限公司", "批发零售", "黄浦区"), ("上海世纪公园物业管理有限公司", "物业", "浦东新区"),
-        ("上海淮海路咖啡有限公司", "餐饮", "徐汇区"), ("上海七宝印刷包装有限公司", "印刷包装", "闵行区"),
-        ("上海安亭机器人有限公司", "智能制造", "嘉定区"), ("上海滴水湖海洋科技有限公司", "海洋科技", "浦东新区"),
+        ("上海浦江精密机械有限公司", "制造业", "浦东新区"),
+        ("上海申城软件科技有限公司", "软件与信息技术", "徐汇区"),
+        ("上海东方明珠物流有限公司", "物流", "浦东新区"),
+        ("上海静安国际贸易有限公司", "批发零售", "静安区"),
+        ("上海徐汇医疗器械有限公司", "医疗健康", "徐汇区"),
+        ("上海陆家嘴金融信息服务有限公司", "金融", "浦东新区"),
+        ("上海长宁餐饮管理有限公司", "餐饮", "长宁区"),
+        ("上海闵行新材料科技有限公司", "新材料", "闵行区"),
+        ("上海张江生物医药有限公司", "生物医药", "浦东新区"),
+        ("上海虹桥会展服务有限公司", "会展", "闵行区"),
+        ("上海杨浦教育科技有限公司", "教育", "杨浦区"),
+        ("上海宝山钢结构工程有限公司", "建筑工程", "宝山区"),
+        ("上海嘉定汽车零部件有限公司", "汽车", "嘉定区"),
+        ("上海松江电子元件有限公司", "电子", "松江区"),
+        ("上海青浦服装有限公司", "纺织服装", "青浦区"),
+        ("上海奉贤化妆品有限公司", "日化", "奉贤区"),
+        ("上海普陀智能家居有限公司", "智能硬件", "普陀区"),
+        ("上海黄浦文旅发展有限公司", "文化旅游", "黄浦区"),
+        ("上海临港新能源科技有限公司", "新能源", "浦东新区"),
+        ("上海外高桥进出口有限公司", "外贸", "浦东新区"),
+        ("上海金山石化设备有限公司", "化工", "金山区"),
+        ("上海崇明生态农业有限公司", "农业", "崇明区"),
+        ("上海漕河泾数据科技有限公司", "软件与信息技术", "徐汇区"),
+        ("上海五角场广告传媒有限公司", "广告传媒", "杨浦区"),
+        ("上海南京路百货有限公司", "批发零售", "黄浦区"),
+        ("上海世纪公园物业管理有限公司", "物业", "浦东新区"),
+        ("上海淮海路咖啡有限公司", "餐饮", "徐汇区"),
+        ("上海七宝印刷包装有限公司", "印刷包装", "闵行区"),
+        ("上海安亭机器人有限公司", "智能制造", "嘉定区"),
+        ("上海滴水湖海洋科技有限公司", "海洋科技", "浦东新区"),
     ];
     let others = [
         ("北京中关村云计算有限公司", "软件与信息技术", "北京市", "北京市", "海淀区"),
@@ -125,15 +149,45 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
         ("天津滨海新区化工有限公司", "化工", "天津市", "天津市", "滨海新区"),
     ];
     let individuals = [
-        ("陈晓东", "male"), ("林美华", "female"), ("黄志强", "male"), ("吴丽娟", "female"), ("孙建国", "male"),
-        ("郑雅婷", "female"), ("马俊杰", "male"), ("朱慧敏", "female"), ("胡文博", "male"), ("郭晓燕", "female"),
-        ("何嘉怡", "female"), ("高子轩", "male"), ("罗欣然", "female"), ("梁浩然", "male"), ("宋佳琪", "female"),
-        ("谢天宇", "male"), ("韩雪", "female"), ("唐明辉", "male"), ("冯静怡", "female"), ("邓子豪", "male"),
+        ("陈晓东", "male"),
+        ("林美华", "female"),
+        ("黄志强", "male"),
+        ("吴丽娟", "female"),
+        ("孙建国", "male"),
+        ("郑雅婷", "female"),
+        ("马俊杰", "male"),
+        ("朱慧敏", "female"),
+        ("胡文博", "male"),
+        ("郭晓燕", "female"),
+        ("何嘉怡", "female"),
+        ("高子轩", "male"),
+        ("罗欣然", "female"),
+        ("梁浩然", "male"),
+        ("宋佳琪", "female"),
+        ("谢天宇", "male"),
+        ("韩雪", "female"),
+        ("唐明辉", "male"),
+        ("冯静怡", "female"),
+        ("邓子豪", "male"),
     ];
-    let stages = [LifecycleStage::Potential, LifecycleStage::Prospect, LifecycleStage::Customer, LifecycleStage::Prospect, LifecycleStage::Customer, LifecycleStage::Churned];
+    let stages = [
+        LifecycleStage::Potential,
+        LifecycleStage::Prospect,
+        LifecycleStage::Customer,
+        LifecycleStage::Prospect,
+        LifecycleStage::Customer,
+        LifecycleStage::Churned,
+    ];
     let tiers = [Some(ValueTier::A), Some(ValueTier::B), Some(ValueTier::C), Some(ValueTier::B), None];
     let sizes = [SizeBand::Small, SizeBand::Medium, SizeBand::Large, SizeBand::Enterprise, SizeBand::Micro];
-    let sources = [SourceChannel::Website, SourceChannel::Referral, SourceChannel::Exhibition, SourceChannel::ColdCall, SourceChannel::Partner, SourceChannel::Campaign];
+    let sources = [
+        SourceChannel::Website,
+        SourceChannel::Referral,
+        SourceChannel::Exhibition,
+        SourceChannel::ColdCall,
+        SourceChannel::Partner,
+        SourceChannel::Campaign,
+    ];
     let contacts_names = ["王伟", "李娜", "张敏", "刘强", "杨洋", "赵静", "周杰", "吴倩"];
     let titles = ["采购经理", "总经理", "财务总监", "技术负责人", "行政主管"];
     let mut index = 0usize;
@@ -175,7 +229,9 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
     }
     for (i, (fields, _)) in customers.into_iter().enumerate() {
         let owner = sales_ids.get(i % sales_ids.len().max(1)).copied();
-        let record = store::create(db, &system, fields.clone(), Ownership { owner_id: owner, team_id: None }).await.map_err(|e| anyhow::anyhow!("{}: {e}", fields.name))?;
+        let record = store::create(db, &system, fields.clone(), Ownership { owner_id: owner, team_id: None })
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", fields.name))?;
         if fields.kind == CustomerKind::Company {
             for c in 0..(1 + i % 3) {
                 let person = ContactFields {

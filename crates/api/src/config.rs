@@ -32,6 +32,8 @@ pub struct Config {
     /// Where the built single-page app lives (`frontend/dist`); served at `/` when present.
     pub static_dir: Option<PathBuf>,
     pub data_dir: PathBuf,
+    /// HTTP worker threads (`CRM_WORKERS`, default: one per core).
+    pub workers: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -99,6 +101,10 @@ impl Config {
             max_body_bytes,
             static_dir,
             data_dir,
+            workers: match var("CRM_WORKERS") {
+                None => std::thread::available_parallelism().map(usize::from).unwrap_or(2),
+                Some(text) => text.parse().ok().filter(|n| *n > 0).context("CRM_WORKERS must be a positive number")?,
+            },
         })
     }
 }

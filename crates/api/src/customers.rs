@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::{
-    self as domain, ContactFields, ContactPatch, CreditCode, CustomerFields, CustomerKind, CustomerPatch, Email, Gender, LifecycleStage, Phone,
-    SizeBand, SourceChannel, ValueError, ValueTier, WebsiteUrl,
+    self as domain, ContactFields, ContactPatch, CreditCode, CustomerFields, CustomerKind, CustomerPatch, Email, Gender, LifecycleStage,
+    Phone, SizeBand, SourceChannel, ValueError, ValueTier, WebsiteUrl,
 };
 use crm_domain::error::HasCode;
 use crm_domain::{FieldError, ValidationErrors};
@@ -18,7 +18,9 @@ use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, 
 
 use crate::auth::{AppState, Principal};
 use crate::error::{ApiError, Problem};
-use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid};
+use crate::http::{
+    PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
+};
 
 type State = web::Data<AppState>;
 
@@ -90,7 +92,12 @@ impl Fields {
         Some(self.text(field, inner.as_deref(), max, multiline))
     }
 
-    fn value_change<T>(&mut self, field: &str, value: &Option<Option<String>>, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<Option<T>> {
+    fn value_change<T>(
+        &mut self,
+        field: &str,
+        value: &Option<Option<String>>,
+        parse: impl Fn(&str) -> Result<T, ValueError>,
+    ) -> Option<Option<T>> {
         let inner = value.as_ref()?;
         Some(self.value(field, inner.as_deref(), parse))
     }
@@ -337,7 +344,9 @@ fn parse_create(body: CreateCustomer) -> Result<(CustomerFields, Ownership), Api
         website: f.value("website", body.website.as_deref(), WebsiteUrl::parse),
         credit_code: f.value("credit_code", body.credit_code.as_deref(), CreditCode::parse),
         source_channel: f.value("source_channel", body.source_channel.as_deref(), SourceChannel::parse),
-        lifecycle_stage: f.value("lifecycle_stage", body.lifecycle_stage.as_deref(), LifecycleStage::parse).unwrap_or(LifecycleStage::Potential),
+        lifecycle_stage: f
+            .value("lifecycle_stage", body.lifecycle_stage.as_deref(), LifecycleStage::parse)
+            .unwrap_or(LifecycleStage::Potential),
         value_tier: f.value("value_tier", body.value_tier.as_deref(), ValueTier::parse),
         tags: tags.unwrap_or_default(),
         custom_fields: custom_fields.unwrap_or_default(),
@@ -469,7 +478,12 @@ pub async fn create_customer(state: State, principal: Principal, body: web::Json
     (status = 403, description = "The role may not read customers", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/customers")]
-pub async fn list_customers(state: State, principal: Principal, params: web::Query<CustomerListParams>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_customers(
+    state: State,
+    principal: Principal,
+    params: web::Query<CustomerListParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     let filter = params.to_filter()?;
     let page = store::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, CustomerDto::from)))
@@ -509,7 +523,13 @@ pub async fn get_customer(state: State, principal: Principal, id: web::Path<Uuid
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/customers/{id}")]
-pub async fn update_customer(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<UpdateCustomer>) -> Result<HttpResponse, ApiError> {
+pub async fn update_customer(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateCustomer>,
+) -> Result<HttpResponse, ApiError> {
     let (patch, ownership) = parse_patch(body.into_inner())?;
     let customer = store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch, ownership).await?;
     let version = customer.version;
@@ -574,7 +594,12 @@ impl From<StageChange> for StageChangeDto {
     (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/customers/{id}/stage-history")]
-pub async fn customer_stage_history(state: State, principal: Principal, id: web::Path<Uuid>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn customer_stage_history(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     let page = store::stage_history(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, StageChangeDto::from)))
 }
@@ -720,7 +745,12 @@ fn parse_contact_patch(body: UpdateContact) -> Result<ContactPatch, ApiError> {
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/customers/{id}/contacts")]
-pub async fn list_contacts(state: State, principal: Principal, id: web::Path<Uuid>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_contacts(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     let page = contact_store::list(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
 }
@@ -733,7 +763,12 @@ pub async fn list_contacts(state: State, principal: Principal, id: web::Path<Uui
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/customers/{id}/contacts")]
-pub async fn create_contact(state: State, principal: Principal, id: web::Path<Uuid>, body: web::Json<CreateContact>) -> Result<HttpResponse, ApiError> {
+pub async fn create_contact(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<CreateContact>,
+) -> Result<HttpResponse, ApiError> {
     let fields = parse_contact(body.into_inner())?;
     let contact = contact_store::create(&state.db, &principal, id.into_inner(), fields).await?;
     let location = format!("/api/v1/contacts/{}", contact.id);
@@ -772,7 +807,13 @@ pub async fn get_contact(state: State, principal: Principal, id: web::Path<Uuid>
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/contacts/{id}")]
-pub async fn update_contact(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<UpdateContact>) -> Result<HttpResponse, ApiError> {
+pub async fn update_contact(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateContact>,
+) -> Result<HttpResponse, ApiError> {
     let patch = parse_contact_patch(body.into_inner())?;
     let contact = contact_store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     let version = contact.version;

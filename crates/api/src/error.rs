@@ -85,7 +85,10 @@ pub enum ApiError {
 impl ApiError {
     pub fn bad_parameter(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        ApiError::BadRequest { detail: format!("invalid parameter {field}: {message}"), errors: vec![FieldError::new(field, "invalid", message)] }
+        ApiError::BadRequest {
+            detail: format!("invalid parameter {field}: {message}"),
+            errors: vec![FieldError::new(field, "invalid", message)],
+        }
     }
 
     pub fn validation(field: &str, code: &str, message: &str) -> Self {
@@ -116,7 +119,9 @@ impl ApiError {
             ApiError::NotFound => "the record does not exist or you cannot see it".into(),
             ApiError::NoRoute(path) => format!("no endpoint at {path}"),
             ApiError::MethodNotAllowed { allow } => format!("this endpoint allows {}", allow.join(", ")),
-            ApiError::PreconditionFailed { current } => format!("the record is now at version {current}; reload it and apply your change again"),
+            ApiError::PreconditionFailed { current } => {
+                format!("the record is now at version {current}; reload it and apply your change again")
+            }
             ApiError::PayloadTooLarge { limit } => format!("the body is larger than {limit} bytes"),
             ApiError::UnsupportedMediaType => "send the body as application/json".into(),
             ApiError::Validation(errors) => {
@@ -226,7 +231,9 @@ impl From<StoreError> for ApiError {
 }
 
 fn is_connection_error(text: &str) -> bool {
-    ["Connection Error", "pool timed out", "connection refused", "PoolTimedOut", "Connection refused", "closed"].iter().any(|needle| text.contains(needle))
+    ["Connection Error", "pool timed out", "connection refused", "PoolTimedOut", "Connection refused", "closed"]
+        .iter()
+        .any(|needle| text.contains(needle))
 }
 
 impl From<ValidationErrors> for ApiError {
@@ -275,7 +282,9 @@ pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpReques
 
 pub fn path_error(error: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
     let detail = match &error {
-        actix_web::error::PathError::Deserialize(inner) if inner.to_string().contains("UUID") => "the id in the path is not a valid UUID".to_owned(),
+        actix_web::error::PathError::Deserialize(inner) if inner.to_string().contains("UUID") => {
+            "the id in the path is not a valid UUID".to_owned()
+        }
         other => format!("invalid path parameter: {other}"),
     };
     ApiError::BadRequest { detail, errors: vec![FieldError::new("id", "uuid", "not a valid UUID")] }.into()

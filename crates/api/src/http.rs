@@ -95,9 +95,17 @@ pub fn parse_time_bound(name: &str, value: Option<&str>, inclusive_day_end: bool
 }
 
 /// Splits a comma-separated parameter and parses each value.
-pub fn parse_list<T>(name: &str, value: Option<&str>, parse: impl Fn(&str) -> Result<T, crm_domain::customers::ValueError>) -> Result<Vec<T>, ApiError> {
+pub fn parse_list<T>(
+    name: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, crm_domain::customers::ValueError>,
+) -> Result<Vec<T>, ApiError> {
     let Some(text) = value else { return Ok(vec![]) };
-    text.split(',').map(str::trim).filter(|v| !v.is_empty()).map(|v| parse(v).map_err(|e| ApiError::bad_parameter(name, e.to_string()))).collect()
+    text.split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| parse(v).map_err(|e| ApiError::bad_parameter(name, e.to_string())))
+        .collect()
 }
 
 /// A non-empty trimmed query value, or `None`.

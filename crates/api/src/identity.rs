@@ -224,7 +224,8 @@ fn check_locale(locale: &str) -> Result<String, ApiError> {
 }
 
 fn check_display_name(name: &str) -> Result<String, ApiError> {
-    crm_domain::text::bounded_text(name, 100, false).map_err(|e| ApiError::validation("display_name", crm_domain::error::HasCode::code(&e), &e.to_string()))
+    crm_domain::text::bounded_text(name, 100, false)
+        .map_err(|e| ApiError::validation("display_name", crm_domain::error::HasCode::code(&e), &e.to_string()))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -287,8 +288,12 @@ pub async fn create_user(state: State, principal: Principal, body: web::Json<Cre
         }
     }
     let email = errors.check("email", Email::parse(&body.email));
-    let display_name = check_display_name(&body.display_name).map_err(|e| errors.0.extend(e.problem().errors.into_iter().map(|f| crm_domain::FieldError::new(f.field, f.code, f.message)))).ok();
-    let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN")).map_err(|_| errors.push(crm_domain::FieldError::new("locale", "choice", "must be one of: zh-CN, en"))).ok();
+    let display_name = check_display_name(&body.display_name)
+        .map_err(|e| errors.0.extend(e.problem().errors.into_iter().map(|f| crm_domain::FieldError::new(f.field, f.code, f.message))))
+        .ok();
+    let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN"))
+        .map_err(|_| errors.push(crm_domain::FieldError::new("locale", "choice", "must be one of: zh-CN, en")))
+        .ok();
     errors.into_result()?;
     let (Some(email), Some(display_name), Some(locale)) = (email, display_name, locale) else {
         return Err(ApiError::Unprocessable("invalid user".into()));
@@ -307,7 +312,12 @@ pub async fn create_user(state: State, principal: Principal, body: web::Json<Cre
     (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/users")]
-pub async fn list_users(state: State, principal: Principal, filter: web::Query<UserListParams>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_users(
+    state: State,
+    principal: Principal,
+    filter: web::Query<UserListParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     let filter = users::UserFilter {
         q: filter.q.clone(),
         role_id: parse_uuid("role_id", filter.role_id.as_deref())?,
@@ -339,7 +349,13 @@ pub async fn get_user(state: State, principal: Principal, id: web::Path<Uuid>) -
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/users/{id}")]
-pub async fn update_user(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<UpdateUser>) -> Result<HttpResponse, ApiError> {
+pub async fn update_user(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
     let password_hash = match body.password {
@@ -395,7 +411,8 @@ pub struct UpdateTeam {
 }
 
 fn check_team_name(name: &str) -> Result<String, ApiError> {
-    crm_domain::text::bounded_text(name, 100, false).map_err(|e| ApiError::validation("name", crm_domain::error::HasCode::code(&e), &e.to_string()))
+    crm_domain::text::bounded_text(name, 100, false)
+        .map_err(|e| ApiError::validation("name", crm_domain::error::HasCode::code(&e), &e.to_string()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -408,7 +425,12 @@ pub struct TeamListParams {
 /// List teams
 #[utoipa::path(tag = "teams", params(TeamListParams, PageParams), responses((status = 200, description = "A page of teams", body = PageDto<TeamDto>)), security(("bearer" = [])))]
 #[get("/teams")]
-pub async fn list_teams(state: State, principal: Principal, filter: web::Query<TeamListParams>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_teams(
+    state: State,
+    principal: Principal,
+    filter: web::Query<TeamListParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     let parent = parse_uuid("parent_id", filter.parent_id.as_deref())?;
     let page = teams::list(&state.db, &principal, parent, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, TeamDto::from)))
@@ -446,7 +468,13 @@ pub async fn get_team(state: State, principal: Principal, id: web::Path<Uuid>) -
     (status = 422, description = "Invalid fields or a cycle", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/teams/{id}")]
-pub async fn update_team(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<UpdateTeam>) -> Result<HttpResponse, ApiError> {
+pub async fn update_team(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateTeam>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let name = body.name.as_deref().map(check_team_name).transpose()?;
     let team = teams::update(&state.db, &principal, id.into_inner(), if_match(&req)?, name, body.parent_id).await?;
@@ -521,14 +549,19 @@ fn check_role_key(key: &str) -> Result<String, ApiError> {
     let ok = (2..=40).contains(&key.len())
         && key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok { Ok(key.to_owned()) } else { Err(ApiError::validation("key", "key", "2–40 lower-case letters, digits or _, starting with a letter")) }
+    if ok {
+        Ok(key.to_owned())
+    } else {
+        Err(ApiError::validation("key", "key", "2–40 lower-case letters, digits or _, starting with a letter"))
+    }
 }
 
 fn check_role_text(field: &str, value: &str, max: usize, required: bool) -> Result<String, ApiError> {
     if !required && value.trim().is_empty() {
         return Ok(String::new());
     }
-    crm_domain::text::bounded_text(value, max, false).map_err(|e| ApiError::validation(field, crm_domain::error::HasCode::code(&e), &e.to_string()))
+    crm_domain::text::bounded_text(value, max, false)
+        .map_err(|e| ApiError::validation(field, crm_domain::error::HasCode::code(&e), &e.to_string()))
 }
 
 /// List roles
@@ -575,7 +608,13 @@ pub async fn get_role(state: State, principal: Principal, id: web::Path<Uuid>) -
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/roles/{id}")]
-pub async fn update_role(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<UpdateRole>) -> Result<HttpResponse, ApiError> {
+pub async fn update_role(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateRole>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let name = body.name.as_deref().map(|n| check_role_text("name", n, 100, true)).transpose()?;
     let description = body.description.as_deref().map(|d| check_role_text("description", d, 500, false)).transpose()?;

@@ -21,7 +21,10 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Takes the caller's `X-Request-Id` (if sane) or makes one, serves the request inside a span and
 /// the request-id scope, logs it, counts it, and echoes the id in the response.
-pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let request_id = req
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -57,7 +60,10 @@ const REPLAYED_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
 
 /// Makes POST retries safe: the first request with a key runs and its answer is stored; a retry
 /// with the same key and body gets that answer again; another body with the key gets 422.
-pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn idempotency(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let key = req.headers().get(IDEMPOTENCY_HEADER).map(|v| v.to_str().map(str::to_owned));
     let Some(key) = key.filter(|_| req.method() == actix_web::http::Method::POST) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
@@ -87,7 +93,8 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
     let id = match claim {
         Claim::Fresh(id) => id,
         Claim::Replay { status, headers, body } => {
-            let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK));
+            let mut response =
+                HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK));
             for (name, value) in headers {
                 response.insert_header((name, value));
             }

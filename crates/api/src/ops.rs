@@ -58,7 +58,8 @@ impl RouteTable {
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
         let mut allowed: Vec<String> = Vec::new();
         for (segments, methods) in &self.routes {
-            let matches = segments.len() == parts.len() && segments.iter().zip(&parts).all(|(s, p)| (s.starts_with('{') && s.ends_with('}')) || s == p);
+            let matches = segments.len() == parts.len()
+                && segments.iter().zip(&parts).all(|(s, p)| (s.starts_with('{') && s.ends_with('}')) || s == p);
             if matches {
                 allowed.extend(methods.iter().cloned());
             }

@@ -43,7 +43,12 @@ pub struct AuditParams {
     (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/audit")]
-pub async fn list_audit(state: web::Data<AppState>, principal: Principal, params: web::Query<AuditParams>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_audit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    params: web::Query<AuditParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     let filter = audit::AuditFilter {
         entity_type: non_blank(&params.entity_type),
         entity_id: parse_uuid("entity_id", params.entity_id.as_deref())?,
@@ -105,13 +110,18 @@ pub struct EventParams {
     (status = 403, description = "Needs read access to all customers and contacts", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/events")]
-pub async fn list_events(state: web::Data<AppState>, principal: Principal, params: web::Query<EventParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_events(
+    state: web::Data<AppState>,
+    principal: Principal,
+    params: web::Query<EventParams>,
+) -> Result<HttpResponse, ApiError> {
     let after = params.after.unwrap_or(0);
     if after < 0 {
         return Err(ApiError::bad_parameter("after", "must be 0 or more"));
     }
     let limit = PageParams { limit: params.limit, cursor: None, include_total: None }.to_request()?.limit;
-    let types: Vec<String> = params.types.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    let types: Vec<String> =
+        params.types.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
     let rows = events::list(&state.db, &principal, after, &types, limit).await?;
     let next_after = rows.last().map(|e| e.seq).unwrap_or(after);
     let data = rows

@@ -40,9 +40,7 @@ impl Actor {
     pub fn scope_condition(&self, scope: Scope, owner: impl IntoColumnRef + Clone, team: impl IntoColumnRef) -> Condition {
         match scope {
             Scope::All => Condition::all(),
-            Scope::Team => Condition::any()
-                .add(Expr::col(owner).eq(self.user_id))
-                .add(Expr::col(team).is_in(self.reach_team_ids.clone())),
+            Scope::Team => Condition::any().add(Expr::col(owner).eq(self.user_id)).add(Expr::col(team).is_in(self.reach_team_ids.clone())),
             Scope::Own => Condition::all().add(Expr::col(owner).eq(self.user_id)),
             Scope::None => Condition::all().add(Expr::val(1).eq(0)),
         }

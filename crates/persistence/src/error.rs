@@ -36,7 +36,9 @@ impl From<DbErr> for Error {
     fn from(error: DbErr) -> Self {
         match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict("a record with this value already exists".into()),
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Error::Conflict("a referenced record does not exist or is still in use".into()),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Error::Conflict("a referenced record does not exist or is still in use".into())
+            }
             _ => Error::Unexpected(error),
         }
     }

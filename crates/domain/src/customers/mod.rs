@@ -7,9 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub use values::{
-    CreditCode, CustomerKind, Email, Gender, Phone, SizeBand, SourceChannel, ValueError, ValueTier, WebsiteUrl, mask_middle,
-};
+pub use values::{CreditCode, CustomerKind, Email, Gender, Phone, SizeBand, SourceChannel, ValueError, ValueTier, WebsiteUrl, mask_middle};
 
 use crate::error::{FieldError, ValidationErrors};
 
@@ -172,7 +170,9 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, ValidationErrors> {
     let mut seen = Vec::new();
     for (index, tag) in tags.iter().enumerate() {
         match crate::text::bounded_text(tag, TAG_MAX, false) {
-            Ok(tag) if tag.contains(',') => errors.push(FieldError::new(format!("tags[{index}]"), "invalid_characters", "a tag cannot contain a comma")),
+            Ok(tag) if tag.contains(',') => {
+                errors.push(FieldError::new(format!("tags[{index}]"), "invalid_characters", "a tag cannot contain a comma"))
+            }
             Ok(tag) => {
                 if !seen.contains(&tag) {
                     seen.push(tag);
@@ -277,7 +277,6 @@ pub fn changed_fields<T: Serialize>(before: &T, after: &T) -> Map<String, Value>
     }
     changes
 }
-
 
 #[cfg(test)]
 mod tests {

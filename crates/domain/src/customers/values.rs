@@ -1,7 +1,6 @@
 //! Value types of customer and contact records. Each is built only by `parse`, which normalises
 //! what people type (spaces, case, Chinese phone formats) and refuses what cannot be right.
 
-
 use serde::Serialize;
 
 use crate::error::HasCode;
@@ -143,11 +142,8 @@ const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 
 impl CreditCode {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let value: String = input.trim().to_uppercase();
-        let digits: Vec<u32> = value
-            .chars()
-            .map(|c| CREDIT_ALPHABET.find(c).map(|i| i as u32))
-            .collect::<Option<Vec<u32>>>()
-            .ok_or(ValueError::CreditCode)?;
+        let digits: Vec<u32> =
+            value.chars().map(|c| CREDIT_ALPHABET.find(c).map(|i| i as u32)).collect::<Option<Vec<u32>>>().ok_or(ValueError::CreditCode)?;
         if digits.len() != 18 {
             return Err(ValueError::CreditCode);
         }

@@ -189,7 +189,12 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
             permissions: business(Team),
         },
         BuiltinRole { key: "sales", name: "Sales", description: "Reads the team's customers, changes their own.", permissions: sales },
-        BuiltinRole { key: "marketing", name: "Marketing", description: "Reads and exports customers, runs campaigns.", permissions: marketing },
+        BuiltinRole {
+            key: "marketing",
+            name: "Marketing",
+            description: "Reads and exports customers, runs campaigns.",
+            permissions: marketing,
+        },
         BuiltinRole { key: "support", name: "Support", description: "Serves every customer's tickets and contacts.", permissions: support },
         BuiltinRole { key: "viewer", name: "Viewer", description: "Reads everything, changes nothing.", permissions: viewer },
         BuiltinRole {

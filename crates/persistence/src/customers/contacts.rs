@@ -93,7 +93,8 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
 pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest) -> Result<Page<ContactRecord>> {
     load_for(&db.conn, actor, Resource::Contacts, Action::Read, customer_id, false).await?;
     let sort = Sort { key: "created_at", column: contacts::Column::CreatedAt, descending: false, value: SortValue::Time };
-    let select = contacts::Entity::find().filter(contacts::Column::CustomerId.eq(customer_id)).filter(contacts::Column::DeletedAt.is_null());
+    let select =
+        contacts::Entity::find().filter(contacts::Column::CustomerId.eq(customer_id)).filter(contacts::Column::DeletedAt.is_null());
     let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.created_at), row.id)).await?;
     Ok(page.map(ContactRecord::from))
 }
@@ -177,7 +178,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     model.update(&txn).await?;
     refresh_search_text(&txn, row.customer_id).await?;
     audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
-    events::append(&txn, actor, "contact.deleted", ENTITY, id, json!({ "id": id, "customer_id": row.customer_id, "deleted_at": at })).await?;
+    events::append(&txn, actor, "contact.deleted", ENTITY, id, json!({ "id": id, "customer_id": row.customer_id, "deleted_at": at }))
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -210,7 +212,9 @@ pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<
         .cond_where(in_scope(actor, scope))
         .take();
     let sort = Sort { key: "-deleted_at", column: contacts::Column::DeletedAt, descending: true, value: SortValue::Time };
-    let select = contacts::Entity::find().filter(contacts::Column::DeletedAt.is_not_null()).filter(contacts::Column::CustomerId.in_subquery(reachable));
+    let select = contacts::Entity::find()
+        .filter(contacts::Column::DeletedAt.is_not_null())
+        .filter(contacts::Column::CustomerId.in_subquery(reachable));
     let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.deleted_at), row.id)).await?;
     Ok(page.map(ContactRecord::from))
 }

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::customers::{
-    CreditCode, CustomerFields, CustomerKind, CustomerPatch, Email, Gender, LifecycleStage, Phone, SizeBand, SourceChannel, ValueTier, WebsiteUrl,
-    changed_fields,
+    CreditCode, CustomerFields, CustomerKind, CustomerPatch, Email, Gender, LifecycleStage, Phone, SizeBand, SourceChannel, ValueTier,
+    WebsiteUrl, changed_fields,
 };
 use crm_domain::identity::{Action, Resource, Scope};
 
@@ -174,7 +174,14 @@ pub(crate) fn in_scope(actor: &Actor, scope: Scope) -> Condition {
 
 /// Loads a live (not deleted) customer the actor may read through `resource`, checking that the
 /// actor may also perform `action` on it. Unreadable → 404; readable but not changeable → 403.
-pub(crate) async fn load_for(conn: &impl ConnectionTrait, actor: &Actor, resource: Resource, action: Action, id: Uuid, deleted: bool) -> Result<customers::Model> {
+pub(crate) async fn load_for(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    resource: Resource,
+    action: Action,
+    id: Uuid,
+    deleted: bool,
+) -> Result<customers::Model> {
     let read = actor.require(resource, Action::Read)?;
     let wanted = actor.require(resource, action)?;
     let deleted_condition = if deleted { customers::Column::DeletedAt.is_not_null() } else { customers::Column::DeletedAt.is_null() };
@@ -232,7 +239,9 @@ async fn check_owner(conn: &impl ConnectionTrait, owner_id: Uuid) -> Result<()> 
 
 async fn check_team(conn: &impl ConnectionTrait, team_id: Option<Uuid>) -> Result<()> {
     match team_id {
-        Some(id) if teams::Entity::find_by_id(id).one(conn).await?.is_none() => Err(Error::validation("team_id", "not_found", "no team with this id")),
+        Some(id) if teams::Entity::find_by_id(id).one(conn).await?.is_none() => {
+            Err(Error::validation("team_id", "not_found", "no team with this id"))
+        }
         _ => Ok(()),
     }
 }
@@ -245,7 +254,13 @@ async fn replace_tags(conn: &impl ConnectionTrait, customer_id: Uuid, tags: &[St
     Ok(())
 }
 
-async fn record_stage(conn: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid, from: Option<LifecycleStage>, to: LifecycleStage) -> Result<()> {
+async fn record_stage(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    customer_id: Uuid,
+    from: Option<LifecycleStage>,
+    to: LifecycleStage,
+) -> Result<()> {
     customer_stage_history::ActiveModel {
         id: Set(Uuid::now_v7()),
         customer_id: Set(customer_id),
@@ -273,7 +288,11 @@ pub(crate) async fn refresh_search_text(conn: &impl ConnectionTrait, customer_id
         parts.extend([Some(person.name.as_str()), person.phone.as_deref(), person.mobile.as_deref(), person.email.as_deref()]);
     }
     let text = search_text(parts);
-    customers::Entity::update_many().col_expr(customers::Column::SearchText, Expr::value(text)).filter(customers::Column::Id.eq(customer_id)).exec(conn).await?;
+    customers::Entity::update_many()
+        .col_expr(customers::Column::SearchText, Expr::value(text))
+        .filter(customers::Column::Id.eq(customer_id))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -325,7 +344,14 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
     to_record(&db.conn, row).await
 }
 
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: CustomerPatch, ownership: Ownership) -> Result<CustomerRecord> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    patch: CustomerPatch,
+    ownership: Ownership,
+) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Update)?;
     let txn = db.conn.begin().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Update, id, false).await?;
@@ -380,7 +406,15 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     events::append(&txn, actor, "customer.updated", ENTITY, id, payload(&after)).await?;
     if let Some(stage) = stage_change {
         record_stage(&txn, actor, id, Some(current.lifecycle_stage), stage).await?;
-        events::append(&txn, actor, "customer.stage_changed", ENTITY, id, json!({ "id": id, "from": current.lifecycle_stage, "to": stage })).await?;
+        events::append(
+            &txn,
+            actor,
+            "customer.stage_changed",
+            ENTITY,
+            id,
+            json!({ "id": id, "from": current.lifecycle_stage, "to": stage }),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(after)
@@ -438,10 +472,19 @@ fn filter_condition(filter: &CustomerFilter) -> Condition {
         condition = condition.add(C::Industry.eq(industry.clone()));
     }
     if let Some(region) = &filter.region {
-        condition = condition.add(Condition::any().add(C::Province.eq(region.clone())).add(C::City.eq(region.clone())).add(C::District.eq(region.clone())));
+        condition = condition
+            .add(Condition::any().add(C::Province.eq(region.clone())).add(C::City.eq(region.clone())).add(C::District.eq(region.clone())));
     }
     if let Some(tag) = &filter.tag {
-        condition = condition.add(C::Id.in_subquery(Query::select().column(customer_tags::Column::CustomerId).from(customer_tags::Entity).and_where(customer_tags::Column::Tag.eq(tag.clone())).take()));
+        condition = condition.add(
+            C::Id.in_subquery(
+                Query::select()
+                    .column(customer_tags::Column::CustomerId)
+                    .from(customer_tags::Entity)
+                    .and_where(customer_tags::Column::Tag.eq(tag.clone()))
+                    .take(),
+            ),
+        );
     }
     if !filter.value_tiers.is_empty() {
         condition = condition.add(C::ValueTier.is_in(filter.value_tiers.iter().map(|s| s.as_str())));
@@ -474,7 +517,10 @@ pub async fn list(db: &Db, actor: &Actor, filter: &CustomerFilter, page: &PageRe
     let scope = actor.require(Resource::Customers, Action::Read)?;
     let sorts = sorts();
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let select = customers::Entity::find().filter(customers::Column::DeletedAt.is_null()).filter(in_scope(actor, scope)).filter(filter_condition(filter));
+    let select = customers::Entity::find()
+        .filter(customers::Column::DeletedAt.is_null())
+        .filter(in_scope(actor, scope))
+        .filter(filter_condition(filter));
     let page = fetch_page(&db.conn, select, sort, customers::Column::Id, page, |row| cursor_value(sort, row)).await?;
     Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }

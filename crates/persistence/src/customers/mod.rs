@@ -37,7 +37,9 @@ pub(crate) fn search_text<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) 
 /// looks like a phone number loses its spaces, dashes and brackets.
 pub(crate) fn search_term(q: &str) -> String {
     let trimmed = q.trim().to_lowercase();
-    let phone_like = !trimmed.is_empty() && trimmed.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c)) && trimmed.chars().any(|c| c.is_ascii_digit());
+    let phone_like = !trimmed.is_empty()
+        && trimmed.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c))
+        && trimmed.chars().any(|c| c.is_ascii_digit());
     if phone_like {
         let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
         digits.strip_prefix("+86").map(str::to_owned).unwrap_or(digits)

@@ -1,17 +1,17 @@
 //! sea-orm entities, one per table. They stay inside this crate: other layers see domain types
 //! and the records this crate returns.
 
-pub(crate) mod roles;
-pub(crate) mod teams;
-pub(crate) mod users;
-pub(crate) mod user_teams;
-pub(crate) mod sessions;
-pub(crate) mod refresh_tokens;
-pub(crate) mod login_attempts;
-pub(crate) mod customers;
-pub(crate) mod customer_tags;
-pub(crate) mod customer_stage_history;
-pub(crate) mod contacts;
 pub(crate) mod audit_log;
+pub(crate) mod contacts;
+pub(crate) mod customer_stage_history;
+pub(crate) mod customer_tags;
+pub(crate) mod customers;
 pub(crate) mod events;
 pub(crate) mod idempotency_keys;
+pub(crate) mod login_attempts;
+pub(crate) mod refresh_tokens;
+pub(crate) mod roles;
+pub(crate) mod sessions;
+pub(crate) mod teams;
+pub(crate) mod user_teams;
+pub(crate) mod users;

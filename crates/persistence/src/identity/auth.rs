@@ -4,7 +4,10 @@
 use base64::Engine;
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -31,11 +34,11 @@ pub struct LoginAccount {
 }
 
 pub async fn find_account(db: &Db, email: &str) -> Result<Option<LoginAccount>> {
-    Ok(users::Entity::find()
-        .filter(users::Column::Email.eq(email.trim().to_lowercase()))
-        .one(&db.conn)
-        .await?
-        .map(|u| LoginAccount { user_id: u.id, password_hash: u.password_hash, active: u.active }))
+    Ok(users::Entity::find().filter(users::Column::Email.eq(email.trim().to_lowercase())).one(&db.conn).await?.map(|u| LoginAccount {
+        user_id: u.id,
+        password_hash: u.password_hash,
+        active: u.active,
+    }))
 }
 
 /// Refuses a sign-in attempt that comes after too many recent failures. The window slides: a
@@ -52,7 +55,10 @@ pub async fn check_login_allowed(db: &Db, email: &str, ip: Option<&str>) -> Resu
     };
     let mut checks = vec![(failures().filter(login_attempts::Column::Email.eq(email.clone())), ACCOUNT_FAILURES_TOTAL)];
     if let Some(ip) = ip {
-        checks.push((failures().filter(login_attempts::Column::Email.eq(email.clone())).filter(login_attempts::Column::Ip.eq(ip)), ACCOUNT_FAILURES_PER_ADDRESS));
+        checks.push((
+            failures().filter(login_attempts::Column::Email.eq(email.clone())).filter(login_attempts::Column::Ip.eq(ip)),
+            ACCOUNT_FAILURES_PER_ADDRESS,
+        ));
         checks.push((failures().filter(login_attempts::Column::Ip.eq(ip)), ADDRESS_FAILURES));
     }
     for (query, limit) in checks {
@@ -166,7 +172,8 @@ async fn insert_refresh_token(conn: &impl ConnectionTrait, session_id: Uuid) -> 
 /// the owner must sign in again.
 pub async fn rotate_refresh_token(db: &Db, token: &str) -> Result<IssuedSession> {
     let txn = db.conn.begin().await?;
-    let Some(stored) = refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(hash_token(token))).one(&txn).await? else {
+    let Some(stored) = refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
+    else {
         return Err(Error::Unauthorized("the refresh token is not valid"));
     };
     let Some(session) = sessions::Entity::find_by_id(stored.session_id).one(&txn).await? else {

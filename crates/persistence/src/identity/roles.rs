@@ -60,7 +60,14 @@ pub async fn find_by_key(db: &Db, key: &str) -> Result<Option<RoleRecord>> {
     Ok(roles::Entity::find().filter(roles::Column::Key.eq(key)).one(&db.conn).await?.map(RoleRecord::from))
 }
 
-pub async fn create(db: &Db, actor: &Actor, key: String, name: String, description: String, permissions: Permissions) -> Result<RoleRecord> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    key: String,
+    name: String,
+    description: String,
+    permissions: Permissions,
+) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Create)?;
     let txn = db.conn.begin().await?;
     if roles::Entity::find().filter(roles::Column::Key.eq(key.clone())).one(&txn).await?.is_some() {

@@ -38,7 +38,8 @@ pub async fn list(db: &Db, actor: &Actor, parent_id: Option<Uuid>, page: &PageRe
     if let Some(parent_id) = parent_id {
         condition = condition.add(teams::Column::ParentId.eq(parent_id));
     }
-    let page = fetch_page(&db.conn, teams::Entity::find().filter(condition), &sort, teams::Column::Id, page, |t| (json!(t.name), t.id)).await?;
+    let page =
+        fetch_page(&db.conn, teams::Entity::find().filter(condition), &sort, teams::Column::Id, page, |t| (json!(t.name), t.id)).await?;
     Ok(page.map(TeamRecord::from))
 }
 
@@ -65,9 +66,16 @@ pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid
     let id = Uuid::now_v7();
     check_parent(&txn, id, parent_id).await?;
     let at = now();
-    let model = teams::ActiveModel { id: Set(id), name: Set(name), parent_id: Set(parent_id), created_at: Set(at), updated_at: Set(at), version: Set(1) }
-        .insert(&txn)
-        .await?;
+    let model = teams::ActiveModel {
+        id: Set(id),
+        name: Set(name),
+        parent_id: Set(parent_id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
     let record = TeamRecord::from(model);
     let payload = serde_json::to_value(&record).unwrap_or_default();
     audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
@@ -76,7 +84,14 @@ pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid
     Ok(record)
 }
 
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, name: Option<String>, parent_id: Option<Option<Uuid>>) -> Result<TeamRecord> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    name: Option<String>,
+    parent_id: Option<Option<Uuid>>,
+) -> Result<TeamRecord> {
     actor.require(Resource::Teams, Action::Update)?;
     let txn = db.conn.begin().await?;
     let team = teams::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;

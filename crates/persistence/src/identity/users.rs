@@ -64,7 +64,8 @@ const ENTITY: &str = "user";
 
 async fn to_record(conn: &impl ConnectionTrait, user: users::Model) -> Result<UserRecord> {
     let role_key = roles::Entity::find_by_id(user.role_id).one(conn).await?.map(|r| r.key).unwrap_or_default();
-    let team_ids = user_teams::Entity::find().filter(user_teams::Column::UserId.eq(user.id)).all(conn).await?.into_iter().map(|m| m.team_id).collect();
+    let team_ids =
+        user_teams::Entity::find().filter(user_teams::Column::UserId.eq(user.id)).all(conn).await?.into_iter().map(|m| m.team_id).collect();
     Ok(UserRecord {
         id: user.id,
         email: user.email,
@@ -116,7 +117,13 @@ pub async fn list(db: &Db, actor: &Actor, filter: &UserFilter, page: &PageReques
     }
     if let Some(team_id) = filter.team_id {
         condition = condition.add(
-            users::Column::Id.in_subquery(Query::select().column(user_teams::Column::UserId).from(user_teams::Entity).and_where(user_teams::Column::TeamId.eq(team_id)).take()),
+            users::Column::Id.in_subquery(
+                Query::select()
+                    .column(user_teams::Column::UserId)
+                    .from(user_teams::Entity)
+                    .and_where(user_teams::Column::TeamId.eq(team_id))
+                    .take(),
+            ),
         );
     }
     let page = fetch_page(&db.conn, users::Entity::find().filter(condition), sort, users::Column::Id, page, |u| {
@@ -245,7 +252,15 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         changes.insert("password".into(), json!("changed"));
     }
     audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
-    events::append(&txn, actor, if deactivated { "user.deactivated" } else { "user.updated" }, ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    events::append(
+        &txn,
+        actor,
+        if deactivated { "user.deactivated" } else { "user.updated" },
+        ENTITY,
+        id,
+        serde_json::to_value(&after).unwrap_or_default(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }

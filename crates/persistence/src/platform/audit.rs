@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -74,14 +74,11 @@ pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: &PageReque
     if let Some(actor_id) = filter.actor_id {
         condition = condition.add(audit_log::Column::ActorId.eq(actor_id));
     }
-    let total = if page.include_total {
-        Some(audit_log::Entity::find().filter(condition.clone()).count(&db.conn).await?)
-    } else {
-        None
-    };
+    let total = if page.include_total { Some(audit_log::Entity::find().filter(condition.clone()).count(&db.conn).await?) } else { None };
     if let Some(text) = &page.cursor {
         let cursor = Cursor::decode(text, SORT)?;
-        let at: chrono::DateTime<chrono::Utc> = serde_json::from_value(cursor.value).map_err(|_| crate::Error::validation("cursor", "invalid", "the cursor is not valid"))?;
+        let at: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(cursor.value).map_err(|_| crate::Error::validation("cursor", "invalid", "the cursor is not valid"))?;
         condition = condition.add(
             Condition::any()
                 .add(audit_log::Column::CreatedAt.lt(at))

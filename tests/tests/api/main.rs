@@ -1,0 +1,14 @@
+//! The HTTP test suite: one binary, every test on its own freshly migrated database. The same
+//! tests run on SQLite (default) and PostgreSQL (`CRM_TEST_DATABASE=postgres`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod admin;
+mod auth;
+mod contacts;
+mod customers;
+mod errors;
+mod migrations;
+mod openapi;
+mod ops;
+mod scopes;
