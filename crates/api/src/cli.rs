@@ -77,11 +77,14 @@ fn credit_code(body: &str) -> Option<CreditCode> {
 
 /// Loads a small, living demo organisation: teams, a user per role, ~60 customers with contacts.
 pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
-    if users::find_id_by_email(db, "sales1@example.com").await?.is_some() {
-        println!("Demo data is already loaded.");
+    let system = Actor::system();
+    let existing = store::list(db, &system, &Default::default(), &crm_persistence::PageRequest { limit: 1, ..Default::default() })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !existing.data.is_empty() || users::find_id_by_email(db, "sales1@example.com").await?.is_some() {
+        println!("The database already has customers; demo data is loaded only into an empty one.");
         return Ok(());
     }
-    let system = Actor::system();
     let region = teams::create(db, &system, "上海大区".into(), None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     teams::create(db, &system, "浦东新区销售".into(), Some(region.id)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     teams::create(db, &system, "徐汇区销售".into(), Some(region.id)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -191,13 +194,13 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
     let contacts_names = ["王伟", "李娜", "张敏", "刘强", "杨洋", "赵静", "周杰", "吴倩"];
     let titles = ["采购经理", "总经理", "财务总监", "技术负责人", "行政主管"];
     let mut index = 0usize;
-    let mut customers: Vec<(CustomerFields, Option<(&str, &str, &str)>)> = Vec::new();
+    let mut customers: Vec<CustomerFields> = Vec::new();
     for (name, industry, district) in companies {
-        customers.push((company(name, industry, "上海市", "上海市", district, index, &stages, &tiers, &sizes, &sources), None));
+        customers.push(company(name, industry, "上海市", "上海市", district, index, &stages, &tiers, &sizes, &sources));
         index += 1;
     }
     for (name, industry, province, city, district) in others {
-        customers.push((company(name, industry, province, city, district, index, &stages, &tiers, &sizes, &sources), None));
+        customers.push(company(name, industry, province, city, district, index, &stages, &tiers, &sizes, &sources));
         index += 1;
     }
     for (name, gender) in individuals {
@@ -217,17 +220,17 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
             source_channel: Some(sources[index % sources.len()]),
             lifecycle_stage: stages[index % stages.len()],
             value_tier: tiers[index % tiers.len()],
-            tags: if index % 3 == 0 { vec!["个人客户".into(), "VIP".into()] } else { vec!["个人客户".into()] },
+            tags: if index.is_multiple_of(3) { vec!["个人客户".into(), "VIP".into()] } else { vec!["个人客户".into()] },
             custom_fields: Default::default(),
             gender: Gender::parse(gender).ok(),
             birthday: chrono::NaiveDate::from_ymd_opt(1970 + (index % 30) as i32, 1 + (index % 12) as u32, 1 + (index % 28) as u32),
             preferences: Some("偏好微信沟通".into()),
             notes: None,
         };
-        customers.push((fields, None));
+        customers.push(fields);
         index += 1;
     }
-    for (i, (fields, _)) in customers.into_iter().enumerate() {
+    for (i, fields) in customers.into_iter().enumerate() {
         let owner = sales_ids.get(i % sales_ids.len().max(1)).copied();
         let record = store::create(db, &system, fields.clone(), Ownership { owner_id: owner, team_id: None })
             .await

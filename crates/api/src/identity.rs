@@ -282,10 +282,10 @@ pub struct UserListParams {
 pub async fn create_user(state: State, principal: Principal, body: web::Json<CreateUser>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut errors = crm_domain::ValidationErrors::new();
-    if let Err(e) = body.validate() {
-        if let ApiError::Validation(v) = ApiError::from(e) {
-            errors.0.extend(v.0);
-        }
+    if let Err(e) = body.validate()
+        && let ApiError::Validation(v) = ApiError::from(e)
+    {
+        errors.0.extend(v.0);
     }
     let email = errors.check("email", Email::parse(&body.email));
     let display_name = check_display_name(&body.display_name)

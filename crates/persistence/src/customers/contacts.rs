@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crm_domain::customers::{ContactFields, ContactPatch, Email, Phone, changed_fields};
 use crm_domain::identity::{Action, Resource};
 
-use super::customers::{in_scope, load_for, refresh_search_text};
+use super::store::{in_scope, load_for, refresh_search_text};
 use crate::entities::{contacts, customers};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};

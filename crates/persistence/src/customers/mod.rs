@@ -2,9 +2,9 @@
 //! and the lifecycle stage history.
 
 pub mod contacts;
-mod customers;
+mod store;
 
-pub use customers::*;
+pub use store::*;
 
 /// Escapes `%`, `_` and `\` so that user text in a LIKE pattern matches literally.
 pub fn escape_like(text: &str) -> String {

@@ -1,0 +1,61 @@
+# The CRM's commands. `make help` lists them; `make run` and `make test` are the two a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+CRM := target/debug/crm
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: help run build frontend test test-rust test-postgres test-frontend e2e openapi fmt lint clean
+
+help: ## List the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend: frontend/node_modules/.package-lock.json ## Install the web app's packages and build it into frontend/dist
+	cd frontend && npm run build
+
+build: ## Build the crm binary (debug)
+	$(CARGO) build -p crm-api
+
+run: frontend build ## Build everything and serve the CRM on SQLite at http://127.0.0.1:8080 with demo data
+	$(CRM) seed --demo
+	$(CRM) serve
+
+test: ## Every check: format, lint, unit and HTTP tests on SQLite and PostgreSQL, OpenAPI drift, front end, e2e
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(MAKE) test-rust
+	$(MAKE) test-postgres
+	$(MAKE) test-frontend
+	$(MAKE) e2e
+
+test-rust: ## Unit tests and the HTTP suite on SQLite (includes the OpenAPI drift check)
+	$(CARGO) test --workspace
+
+test-postgres: ## The HTTP suite and migrations on PostgreSQL (CRM_TEST_POSTGRES_URL, default local)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable at 127.0.0.1:5432; it is required for the tests" >&2; exit 1; }
+	CRM_TEST_DATABASE=postgres CRM_TEST_POSTGRES_URL=$(POSTGRES_URL) $(CARGO) test -p crm-tests
+
+test-frontend: frontend/node_modules/.package-lock.json ## Front end: typed-client drift, type check, lint, unit tests, production build
+	cd frontend && npm run check:api && npm run typecheck && npm run lint && npm test && npm run build
+
+e2e: frontend build ## End-to-end flows in headless Chromium against the real server
+	bash frontend/scripts/setup-chromium.sh
+	cd frontend && npm run e2e
+
+openapi: ## Regenerate openapi/openapi.json and the web app's typed client
+	$(CARGO) run -q -p crm-api -- openapi > openapi/openapi.json
+	cd frontend && npm run gen:api
+
+fmt: ## Format the Rust code
+	$(CARGO) fmt --all
+
+lint: ## Lint the Rust and TypeScript code
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd frontend && npm run lint
+
+clean: ## Remove build output and the local database
+	$(CARGO) clean
+	rm -rf frontend/dist data
