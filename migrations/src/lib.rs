@@ -6,6 +6,10 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_foundation;
 
+/// The built-in roles as the foundation migration stored them, for the test that keeps them in
+/// step with the domain.
+pub use m20261123_000001_create_foundation::BUILTIN_ROLES as FOUNDATION_BUILTIN_ROLES;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -15,7 +15,7 @@ impl MigrationName for Migration {
 
 /// The built-in roles as they were when this migration landed: `(key, name, description,
 /// permissions JSON)`. Later changes to built-in roles come in new migrations.
-const BUILTIN_ROLES: &[(&str, &str, &str, &str)] = &[
+pub const BUILTIN_ROLES: &[(&str, &str, &str, &str)] = &[
     (
         "admin",
         "Administrator",

@@ -75,13 +75,14 @@ where
         .service(ops::metrics)
 }
 
+/// The process-wide metrics recorder, installed once even when several applications start
+/// concurrently in one process (as the tests do).
 fn prometheus() -> anyhow::Result<PrometheusHandle> {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    if let Some(handle) = HANDLE.get() {
-        return Ok(handle.clone());
-    }
-    let handle = PrometheusBuilder::new().install_recorder().context("installing the metrics recorder")?;
-    Ok(HANDLE.get_or_init(|| handle).clone())
+    static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().map_err(|e| format!("installing the metrics recorder: {e}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
 }
 
 /// Long-lived assets whose names carry a content hash may be cached for a year; the app shell
