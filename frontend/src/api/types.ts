@@ -30,12 +30,38 @@ export type Role = Ok<'/api/v1/roles/{id}', 'get'>;
 export type Permission = NonNullable<Me['permissions']['customers']>;
 export type Permissions = Me['permissions'];
 export type Scope = Permission['read'];
+export type Interaction = Ok<'/api/v1/interactions/{id}', 'get'>;
+export type InteractionPage = Ok<'/api/v1/interactions', 'get'>;
+export type CreateInteraction = Body<'/api/v1/interactions', 'post'>;
+export type UpdateInteraction = Body<'/api/v1/interactions/{id}', 'patch'>;
+export type Channel = Interaction['channel'];
+export type Direction = Interaction['direction'];
+export type Task = Ok<'/api/v1/tasks/{id}', 'get'>;
+export type TaskPage = Ok<'/api/v1/tasks', 'get'>;
+export type CreateTask = Body<'/api/v1/tasks', 'post'>;
+export type UpdateTask = Body<'/api/v1/tasks/{id}', 'patch'>;
+export type TaskPriority = Task['priority'];
+export type TaskStatus = Task['status'];
+export type FollowUpRule = Ok<'/api/v1/follow-up-rules/{id}', 'get'>;
+export type CreateFollowUpRule = Body<'/api/v1/follow-up-rules', 'post'>;
+export type UpdateFollowUpRule = Body<'/api/v1/follow-up-rules/{id}', 'patch'>;
+export type Notification = Ok<'/api/v1/notifications/{id}/read', 'post'>;
+export type TimelineEntry = Ok<'/api/v1/customers/{id}/timeline', 'get'>['data'][number];
 
 export const LIFECYCLE_STAGES = ['potential', 'prospect', 'customer', 'churned'] as const satisfies readonly LifecycleStage[];
 export const VALUE_TIERS = ['a', 'b', 'c'] as const;
 export const SIZE_BANDS = ['micro', 'small', 'medium', 'large', 'enterprise'] as const;
 export const SOURCE_CHANNELS = ['website', 'referral', 'exhibition', 'cold_call', 'partner', 'campaign', 'advertising', 'other'] as const;
 export const GENDERS = ['male', 'female', 'other'] as const;
+export const CHANNELS = ['phone', 'email', 'visit', 'meeting', 'wechat', 'sms', 'chat', 'note'] as const satisfies readonly Channel[];
+export const DIRECTIONS = ['outbound', 'inbound'] as const satisfies readonly Direction[];
+export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly TaskPriority[];
+export const TASK_STATUSES = ['open', 'done', 'cancelled'] as const satisfies readonly TaskStatus[];
+export const TASK_VIEWS = ['overdue', 'today', 'upcoming', 'all'] as const;
+export type TaskView = (typeof TASK_VIEWS)[number];
+/** The timeline kinds this version knows; later issues add more, shown generically. */
+export const TIMELINE_KINDS = ['interaction', 'task', 'stage_change', 'contact'] as const;
+export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue'] as const;
 export const RESOURCES = [
   'customers', 'contacts', 'activities', 'sales', 'service', 'requirements', 'marketing', 'analytics', 'users', 'teams', 'roles', 'audit',
 ] as const;

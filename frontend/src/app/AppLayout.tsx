@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { useLogout, useMe } from '../modules/auth/useSession';
+import { NotificationBell } from '../modules/notifications/NotificationBell';
 import { moduleForPath, visibleModules, type ModuleKey } from './modules';
 
 const ICONS: Record<ModuleKey, React.ReactNode> = {
@@ -81,6 +82,7 @@ export function AppLayout() {
             {isMobile && <Typography.Text strong>{t('app.name')}</Typography.Text>}
           </Space>
           <Space size="middle">
+            <NotificationBell />
             <LanguageSwitch />
             <Dropdown
               trigger={['click']}

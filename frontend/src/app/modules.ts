@@ -16,7 +16,7 @@ export interface ModuleDef {
 export const MODULES: readonly ModuleDef[] = [
   { key: 'dashboard', path: '/', resource: null, built: true },
   { key: 'customers', path: '/customers', resource: 'customers', built: true },
-  { key: 'activities', path: '/activities', resource: 'activities', built: false },
+  { key: 'activities', path: '/activities', resource: 'activities', built: true },
   { key: 'sales', path: '/sales', resource: 'sales', built: false },
   { key: 'service', path: '/service', resource: 'service', built: false },
   { key: 'requirements', path: '/requirements', resource: 'requirements', built: false },

@@ -16,6 +16,7 @@ const CustomerShow = lazy(() => import('../modules/customers/CustomerShow'));
 const CustomerCreate = lazy(() => import('../modules/customers/CustomerCreate'));
 const CustomerEdit = lazy(() => import('../modules/customers/CustomerEdit'));
 const RecycleBin = lazy(() => import('../modules/customers/RecycleBin'));
+const Activities = lazy(() => import('../modules/activities/Activities'));
 const Settings = lazy(() => import('../modules/settings/Settings'));
 const ComingSoon = lazy(() => import('../modules/placeholder/ComingSoon'));
 
@@ -54,6 +55,7 @@ export function AppRoutes() {
           <Route path="customers/recycle-bin" element={<Guard resource="customers"><RecycleBin /></Guard>} />
           <Route path="customers/:id" element={<Guard resource="customers"><CustomerShow /></Guard>} />
           <Route path="customers/:id/edit" element={<Guard resource="customers"><CustomerEdit /></Guard>} />
+          <Route path="activities/*" element={<Guard resource="activities"><Activities /></Guard>} />
           <Route path="settings/*" element={<Guard resource="users"><Settings /></Guard>} />
           {comingSoon.map((m) => (
             <Route

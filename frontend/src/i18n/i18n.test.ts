@@ -6,7 +6,10 @@ import zhCN from './zh-CN.json';
 import { detectLanguage } from './index';
 import { formatDate, formatMoney, formatNumber } from './format';
 import { MODULES } from '../app/modules';
-import { ACTIONS, GENDERS, LIFECYCLE_STAGES, RESOURCES, SCOPES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS } from '../api/types';
+import {
+  ACTIONS, CHANNELS, DIRECTIONS, GENDERS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, RESOURCES, SCOPES, SIZE_BANDS, SOURCE_CHANNELS,
+  TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TIMELINE_KINDS, VALUE_TIERS,
+} from '../api/types';
 
 type Tree = { [k: string]: string | Tree };
 
@@ -54,6 +57,14 @@ function dynamicKeys(): string[] {
     ...ACTIONS.map((s) => `action.${s}`),
     ...SCOPES.map((s) => `scope.${s}`),
     ...['timeline', 'opportunities', 'orders', 'tickets', 'requirements'].map((s) => `customer.tabs.${s}`),
+    ...CHANNELS.map((s) => `channel.${s}`),
+    ...DIRECTIONS.map((s) => `direction.${s}`),
+    ...TASK_PRIORITIES.map((s) => `priority.${s}`),
+    ...TASK_STATUSES.map((s) => `taskStatus.${s}`),
+    ...TASK_VIEWS.map((s) => `task.views.${s}`),
+    ...TIMELINE_KINDS.map((s) => `timeline.kind.${s}`),
+    ...['created', 'updated', 'deleted', 'restored'].map((s) => `timeline.contactAction.${s}`),
+    ...NOTIFICATION_KINDS.map((s) => `notification.kind.${s}`),
   ];
 }
 

@@ -15,7 +15,7 @@ import { StageTag } from './labels';
 import { useCustomerList } from './useCustomers';
 import { useOwnerOptions, useTeamOptions } from './useOptions';
 
-const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'value_tier', 'tags', 'owner_name', 'team_name', 'created_at', 'updated_at'] as const;
+const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;
 type ColumnKey = (typeof COLUMN_KEYS)[number];
 const DEFAULT_COLUMNS: ColumnKey[] = ['name', 'lifecycle_stage', 'industry', 'region', 'phone', 'owner_name', 'created_at'];
 const COLUMNS_STORAGE = 'crm.customers.columns';
@@ -75,6 +75,11 @@ export default function CustomerList() {
     tags: { title: t('customer.tags'), dataIndex: 'tags', render: (_: unknown, c: Customer) => c.tags.join(', ') },
     owner_name: { title: t('customer.owner'), dataIndex: 'owner_name' },
     team_name: { title: t('customer.team'), dataIndex: 'team_name' },
+    last_interaction_at: {
+      title: t('customer.lastInteractionAt'),
+      dataIndex: 'last_interaction_at',
+      render: (_: unknown, c: Customer) => formatDateTime(c.last_interaction_at, lang),
+    },
     created_at: { title: t('customer.createdAt'), dataIndex: 'created_at', render: (_: unknown, c: Customer) => formatDateTime(c.created_at, lang) },
     updated_at: { title: t('customer.updatedAt'), dataIndex: 'updated_at', render: (_: unknown, c: Customer) => formatDateTime(c.updated_at, lang) },
   };

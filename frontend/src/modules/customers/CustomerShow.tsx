@@ -1,5 +1,6 @@
+import { useState } from 'react';
 import { App, Button, Card, Descriptions, Popconfirm, Select, Space, Spin, Tabs, Typography, Empty, Timeline } from 'antd';
-import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined, PhoneOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
@@ -8,7 +9,10 @@ import { LIFECYCLE_STAGES, type Customer, type LifecycleStage } from '../../api/
 import { formatDate, formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
+import { InteractionModal } from '../activities/InteractionForm';
+import { TaskModal } from '../activities/TaskForm';
 import { ContactsPanel } from './ContactsPanel';
+import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
 import { useCustomer, useDeleteCustomer, useStageHistory, useUpdateCustomer } from './useCustomers';
 
@@ -28,6 +32,8 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
   const { message, modal } = App.useApp();
   const update = useUpdateCustomer();
   const remove = useDeleteCustomer();
+  const [logging, setLogging] = useState(false);
+  const [tasking, setTasking] = useState(false);
 
   const onStale = () =>
     modal.warning({
@@ -62,6 +68,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
 
   const v = (x: string | null | undefined) => x || '—';
   const canUpdate = can(me, 'customers', 'update');
+  const canLog = can(me, 'activities', 'create');
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -72,6 +79,16 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
             <StageTag stage={c.lifecycle_stage} />
           </Space>
           <Space wrap>
+            {canLog && (
+              <Button type="primary" icon={<PhoneOutlined />} onClick={() => setLogging(true)} data-testid="log-interaction">
+                {t('interaction.log')}
+              </Button>
+            )}
+            {canLog && (
+              <Button icon={<ScheduleOutlined />} onClick={() => setTasking(true)} data-testid="customer-new-task">
+                {t('task.create')}
+              </Button>
+            )}
             {canUpdate && (
               <Select<LifecycleStage>
                 value={c.lifecycle_stage}
@@ -119,6 +136,9 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           )}
           <Descriptions.Item label={t('customer.owner')}>{v(c.owner_name)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.team')}>{v(c.team_name)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.lastInteractionAt')}>
+            <span data-testid="customer-last-interaction">{c.last_interaction_at ? formatDateTime(c.last_interaction_at, lang) : t('customer.noInteraction')}</span>
+          </Descriptions.Item>
           <Descriptions.Item label={t('customer.createdAt')}>{formatDateTime(c.created_at, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.updatedAt')}>{formatDateTime(c.updated_at, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.notes')} span="filled">{v(c.notes)}</Descriptions.Item>
@@ -126,11 +146,12 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
       </Card>
       <Card>
         <Tabs
-          defaultActiveKey="contacts"
+          defaultActiveKey="timeline"
           items={[
+            { key: 'timeline', label: t('customer.tabs.timeline'), children: <TimelinePanel customerId={c.id} /> },
             { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsPanel customerId={c.id} /> },
             { key: 'history', label: t('customer.tabs.stageHistory'), children: <StageHistory customerId={c.id} /> },
-            ...(['timeline', 'opportunities', 'orders', 'tickets', 'requirements'] as const).map((k) => ({
+            ...(['opportunities', 'orders', 'tickets', 'requirements'] as const).map((k) => ({
               key: k,
               label: t(`customer.tabs.${k}`),
               children: <Empty description={t('customer.tabs.later', { what: t(`customer.tabs.${k}`) })} data-testid={`tab-placeholder-${k}`} />,
@@ -138,6 +159,8 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           ]}
         />
       </Card>
+      {canLog && <InteractionModal open={logging} customerId={c.id} onClose={() => setLogging(false)} />}
+      {canLog && <TaskModal open={tasking} customerId={c.id} onClose={() => setTasking(false)} />}
     </Space>
   );
 }

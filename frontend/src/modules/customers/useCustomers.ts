@@ -11,6 +11,9 @@ export const customerKeys = {
   bin: ['customers', 'recycle-bin'] as const,
   history: (id: string) => ['customers', 'history', id] as const,
   contacts: (id: string) => ['customers', 'contacts', id] as const,
+  timelineAll: (id: string) => ['customers', 'timeline', id] as const,
+  timeline: (id: string, kinds: readonly string[]) => ['customers', 'timeline', id, kinds] as const,
+  search: (q: string) => ['customers', 'search', q] as const,
 };
 
 function newIdempotencyKey(): string {
@@ -50,9 +53,10 @@ export function useCustomerCount(query: Record<string, string>) {
   return useQuery({ queryKey: customerKeys.count(query), queryFn: () => fetchCustomerCount(query) });
 }
 
-export function useCustomer(id: string) {
+export function useCustomer(id: string, enabled = true) {
   return useQuery({
     queryKey: customerKeys.one(id),
+    enabled,
     queryFn: async () => must(await api.GET('/api/v1/customers/{id}', { params: { path: { id } } })),
   });
 }
@@ -133,9 +137,10 @@ export function useStageHistory(id: string) {
   });
 }
 
-export function useContacts(customerId: string) {
+export function useContacts(customerId: string, enabled = true) {
   return useQuery({
     queryKey: customerKeys.contacts(customerId),
+    enabled,
     queryFn: async () =>
       must(await api.GET('/api/v1/customers/{id}/contacts', { params: { path: { id: customerId }, query: { limit: 200 } } })).data,
   });
@@ -162,7 +167,10 @@ export function useSaveContact(customerId: string) {
         }),
       );
     },
-    onSuccess: () => void qc.invalidateQueries({ queryKey: customerKeys.contacts(customerId) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: customerKeys.contacts(customerId) });
+      void qc.invalidateQueries({ queryKey: customerKeys.timelineAll(customerId) });
+    },
   });
 }
 
@@ -172,7 +180,10 @@ export function useDeleteContact(customerId: string) {
     mutationFn: async (c: Contact) => {
       await api.DELETE('/api/v1/contacts/{id}', { params: { path: { id: c.id }, header: { 'If-Match': ifMatch(c.version) } } });
     },
-    onSuccess: () => void qc.invalidateQueries({ queryKey: customerKeys.contacts(customerId) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: customerKeys.contacts(customerId) });
+      void qc.invalidateQueries({ queryKey: customerKeys.timelineAll(customerId) });
+    },
   });
 }
 
@@ -180,7 +191,40 @@ export function useRestoreContact(customerId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (id: string) => must(await api.POST('/api/v1/contacts/{id}/restore', { params: { path: { id } } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: customerKeys.contacts(customerId) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: customerKeys.contacts(customerId) });
+      void qc.invalidateQueries({ queryKey: customerKeys.timelineAll(customerId) });
+    },
+  });
+}
+
+/** A customer's 360° timeline, newest first, optionally only some kinds; `fetchNextPage` loads more. */
+export function useTimeline(customerId: string, kinds: readonly string[], limit = 20) {
+  return useInfiniteQuery({
+    queryKey: customerKeys.timeline(customerId, kinds),
+    initialPageParam: null as string | null,
+    placeholderData: keepPreviousData,
+    queryFn: async ({ pageParam }) =>
+      must(
+        await api.GET('/api/v1/customers/{id}/timeline', {
+          params: {
+            path: { id: customerId },
+            query: { limit, ...(kinds.length > 0 ? { kind: kinds.join(',') } : {}), ...(pageParam ? { cursor: pageParam } : {}) },
+          },
+        }),
+      ),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+/** Customers whose name, phone or email matches `q` (first 20), for pickers. */
+export function useCustomerSearch(q: string, enabled = true) {
+  return useQuery({
+    queryKey: customerKeys.search(q),
+    enabled,
+    placeholderData: keepPreviousData,
+    queryFn: async () =>
+      must(await api.GET('/api/v1/customers', { params: { query: { limit: 20, sort: 'name', ...(q ? { q } : {}) } } })).data,
   });
 }
 

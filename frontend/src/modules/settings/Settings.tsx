@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import { useMe } from '../auth/useSession';
+import { FollowUpRulesTab } from './FollowUpRulesTab';
 import { RolesTab } from './RolesTab';
 import { TeamsTab } from './TeamsTab';
 import { UsersTab } from './UsersTab';
@@ -16,6 +17,7 @@ export default function Settings() {
     { key: 'users', label: t('settings.users'), children: <UsersTab />, show: can(me, 'users') },
     { key: 'teams', label: t('settings.teams'), children: <TeamsTab />, show: can(me, 'teams') },
     { key: 'roles', label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
+    { key: 'follow-up-rules', label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
   ].filter((x) => x.show);
   const active = tabs.find((x) => pathname.startsWith(`/settings/${x.key}`))?.key ?? tabs[0]?.key;
   return (

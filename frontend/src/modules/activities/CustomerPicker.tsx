@@ -1,0 +1,46 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Select } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useCustomer, useCustomerSearch } from '../customers/useCustomers';
+
+interface Props {
+  value?: string | null;
+  onChange?: (id: string | undefined) => void;
+  placeholder?: string;
+  allowClear?: boolean;
+  style?: React.CSSProperties;
+  'data-testid'?: string;
+}
+
+/** Picks a customer by typing part of its name, phone or email. */
+export function CustomerPicker({ value, onChange, placeholder, allowClear = true, style, ...rest }: Props) {
+  const { t } = useTranslation();
+  const [typed, setTyped] = useState('');
+  const [q, setQ] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(typed.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [typed]);
+  const found = useCustomerSearch(q);
+  // the chosen customer's name, also when it is not among the search results
+  const chosen = useCustomer(value ?? '', Boolean(value));
+  const options = useMemo(() => {
+    const list = (found.data ?? []).map((c) => ({ value: c.id, label: c.name }));
+    if (value && chosen.data && !list.some((o) => o.value === value)) list.unshift({ value, label: chosen.data.name });
+    return list;
+  }, [found.data, chosen.data, value]);
+  return (
+    <Select
+      showSearch={{ filterOption: false, onSearch: setTyped }}
+      allowClear={allowClear}
+      value={value ?? undefined}
+      onChange={(v?: string) => onChange?.(v)}
+      options={options}
+      loading={found.isFetching}
+      placeholder={placeholder ?? t('activity.customer')}
+      notFoundContent={found.isFetching ? null : t('activity.noCustomerFound')}
+      style={style}
+      data-testid={rest['data-testid']}
+    />
+  );
+}

@@ -1,0 +1,285 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Col, DatePicker, Form, Input, InputNumber, Modal, Radio, Row, Select } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import { isProblemError } from '../../api/problem';
+import { CHANNELS, DIRECTIONS, type Channel, type CreateInteraction, type Direction, type Interaction, type UpdateInteraction } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { useContacts } from '../customers/useCustomers';
+import { CustomerPicker } from './CustomerPicker';
+import { fetchInteraction, useCreateInteraction, useUpdateInteraction } from './useInteractions';
+
+/** What the form holds: the API's writable fields, with the time as a dayjs value. */
+export interface InteractionFormValues {
+  customer_id?: string;
+  contact_id?: string | null;
+  channel: Channel;
+  direction: Direction;
+  occurred_at: Dayjs;
+  duration_minutes?: number | null;
+  subject: string;
+  content?: string | null;
+  outcome?: string | null;
+  next_step?: string | null;
+}
+
+export const INTERACTION_FIELDS = [
+  'customer_id', 'contact_id', 'channel', 'direction', 'occurred_at', 'duration_minutes', 'subject', 'content', 'outcome', 'next_step',
+] as const;
+
+/** The server refuses times more than five minutes ahead. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+export function newInteractionValues(customerId?: string): InteractionFormValues {
+  return { customer_id: customerId, channel: 'phone', direction: 'outbound', occurred_at: dayjs(), subject: '' };
+}
+
+export function interactionToForm(i: Interaction): InteractionFormValues {
+  return {
+    customer_id: i.customer_id,
+    contact_id: i.contact_id ?? null,
+    channel: i.channel,
+    direction: i.direction,
+    occurred_at: dayjs(i.occurred_at),
+    duration_minutes: i.duration_minutes ?? null,
+    subject: i.subject,
+    content: i.content ?? null,
+    outcome: i.outcome ?? null,
+    next_step: i.next_step ?? null,
+  };
+}
+
+const text = (s: string | null | undefined) => {
+  const trimmed = s?.trim();
+  return trimmed ? trimmed : null;
+};
+
+/** Form values as the API wants them: blank text is null, the time is RFC 3339. */
+export function interactionToWire(v: InteractionFormValues): Record<string, unknown> {
+  return {
+    contact_id: v.contact_id ?? null,
+    channel: v.channel,
+    direction: v.direction,
+    occurred_at: v.occurred_at.toISOString(),
+    duration_minutes: v.duration_minutes ?? null,
+    subject: v.subject.trim(),
+    content: text(v.content),
+    outcome: text(v.outcome),
+    next_step: text(v.next_step),
+  };
+}
+
+export function toCreateInteraction(customerId: string, v: InteractionFormValues): CreateInteraction {
+  const wire = interactionToWire(v);
+  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
+  return { ...wire, customer_id: customerId } as CreateInteraction;
+}
+
+/** Only what changed since `base` (a merge patch). */
+export function toInteractionPatch(base: Interaction, v: InteractionFormValues): UpdateInteraction {
+  const before = interactionToWire(interactionToForm(base));
+  const after = interactionToWire(v);
+  const patch: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(after)) {
+    const same = k === 'occurred_at' ? dayjs(before[k] as string).isSame(dayjs(value as string), 'second') : JSON.stringify(before[k]) === JSON.stringify(value);
+    if (!same) patch[k] = value;
+  }
+  return patch as UpdateInteraction;
+}
+
+interface Props {
+  open: boolean;
+  onClose: () => void;
+  /** Logs for this customer (the picker is hidden); without it the user picks one. */
+  customerId?: string;
+  /** Edits this interaction instead of logging a new one. */
+  interaction?: Interaction | null;
+}
+
+/** The compact "log an interaction" dialog: channel phone and time now are preset. */
+export function InteractionModal({ open, onClose, customerId, interaction }: Props) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<InteractionFormValues>();
+  const create = useCreateInteraction();
+  const update = useUpdateInteraction();
+  const [formError, setFormError] = useState<string | null>(null);
+  const [base, setBase] = useState<Interaction | null>(null);
+  const [stale, setStale] = useState(false);
+  const [reloading, setReloading] = useState(false);
+  const picked = Form.useWatch('customer_id', form);
+  const customer = customerId ?? interaction?.customer_id ?? picked;
+  const contacts = useContacts(customer ?? '', open && Boolean(customer));
+
+  useEffect(() => {
+    if (!open) return;
+    setFormError(null);
+    setStale(false);
+    setBase(interaction ?? null);
+    form.resetFields();
+    form.setFieldsValue(interaction ? interactionToForm(interaction) : newInteractionValues(customerId));
+  }, [open, interaction, customerId, form]);
+
+  const reloadAndReapply = async () => {
+    if (!base) return;
+    setReloading(true);
+    try {
+      const current = form.getFieldsValue(true) as InteractionFormValues;
+      const mine = toInteractionPatch(base, current);
+      const latest = await fetchInteraction(base.id);
+      const values = interactionToForm(latest);
+      for (const k of Object.keys(mine) as (keyof InteractionFormValues)[]) (values as unknown as Record<string, unknown>)[k] = current[k];
+      setBase(latest);
+      form.setFieldsValue(values);
+      setStale(false);
+      setFormError(null);
+      void message.info(t('stale.reapplied'));
+    } catch (e) {
+      setFormError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setReloading(false);
+    }
+  };
+
+  const submit = async () => {
+    let values: InteractionFormValues;
+    try {
+      values = await form.validateFields();
+    } catch {
+      return;
+    }
+    setFormError(null);
+    try {
+      if (base) {
+        const patch = toInteractionPatch(base, values);
+        if (Object.keys(patch).length > 0) await update.mutateAsync({ interaction: base, patch });
+      } else {
+        const target = customerId ?? values.customer_id;
+        if (!target) return;
+        await create.mutateAsync(toCreateInteraction(target, values));
+      }
+      void message.success(base ? t('common.saved') : t('interaction.logged'));
+      onClose();
+    } catch (e) {
+      if (isProblemError(e) && e.status === 412) {
+        setStale(true);
+        return;
+      }
+      setFormError(applyProblemToForm(form, e, INTERACTION_FIELDS));
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={interaction ? t('interaction.edit') : t('interaction.log')}
+      onCancel={onClose}
+      onOk={() => void submit()}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={create.isPending || update.isPending}
+      okButtonProps={{ 'data-testid': 'interaction-save' } as { danger?: boolean }}
+      width={600}
+      forceRender
+      destroyOnHidden={false}
+    >
+      {stale && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="interaction-stale"
+          title={t('stale.title')}
+          description={t('stale.description')}
+          action={
+            <Button size="small" loading={reloading} onClick={() => void reloadAndReapply()} data-testid="interaction-stale-reload">
+              {t('stale.reload')}
+            </Button>
+          }
+        />
+      )}
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="interaction-form-error" />}
+      <Form form={form} layout="vertical" data-testid="interaction-form" initialValues={newInteractionValues(customerId)}>
+        <Row gutter={12}>
+          {!customerId && !interaction && (
+            <Col xs={24}>
+              <Form.Item name="customer_id" label={t('activity.customer')} rules={[{ required: true, message: t('validation.required') }]}>
+                <CustomerPicker data-testid="interaction-customer" />
+              </Form.Item>
+            </Col>
+          )}
+          <Col xs={12} sm={8}>
+            <Form.Item name="channel" label={t('interaction.channel')} rules={[{ required: true, message: t('validation.required') }]}>
+              <Select options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) }))} data-testid="interaction-channel" />
+            </Form.Item>
+          </Col>
+          <Col xs={12} sm={8}>
+            <Form.Item name="direction" label={t('interaction.direction')}>
+              <Radio.Group
+                optionType="button"
+                options={DIRECTIONS.map((d) => ({ value: d, label: t(`direction.${d}`) }))}
+                data-testid="interaction-direction"
+              />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={8}>
+            <Form.Item name="contact_id" label={t('interaction.contact')}>
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                disabled={!customer}
+                loading={contacts.isFetching}
+                options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.title ? `${c.name} (${c.title})` : c.name }))}
+                data-testid="interaction-contact"
+              />
+            </Form.Item>
+          </Col>
+          <Col xs={16} sm={12}>
+            <Form.Item
+              name="occurred_at"
+              label={t('interaction.occurredAt')}
+              rules={[
+                { required: true, message: t('validation.required') },
+                {
+                  validator: (_r, v?: Dayjs) =>
+                    v && v.valueOf() > Date.now() + FUTURE_SLACK_MS ? Promise.reject(new Error(t('interaction.notInFuture'))) : Promise.resolve(),
+                },
+              ]}
+            >
+              <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} allowClear={false} data-testid="interaction-occurred-at" />
+            </Form.Item>
+          </Col>
+          <Col xs={8} sm={12}>
+            <Form.Item name="duration_minutes" label={t('interaction.durationMinutes')}>
+              <InputNumber min={0} max={1440} precision={0} style={{ width: '100%' }} data-testid="interaction-duration" />
+            </Form.Item>
+          </Col>
+          <Col xs={24}>
+            <Form.Item
+              name="subject"
+              label={t('interaction.subject')}
+              rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}
+            >
+              <Input autoFocus data-testid="interaction-subject" />
+            </Form.Item>
+          </Col>
+          <Col xs={24}>
+            <Form.Item name="content" label={t('interaction.content')}>
+              <Input.TextArea rows={3} data-testid="interaction-content" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item name="outcome" label={t('interaction.outcome')}>
+              <Input data-testid="interaction-outcome" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item name="next_step" label={t('interaction.nextStep')}>
+              <Input data-testid="interaction-next-step" />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,255 @@
+import { useMemo, useState } from 'react';
+import { App, Badge, Button, Input, Popconfirm, Segmented, Select, Space, Table, Tooltip, Typography } from 'antd';
+import { CheckOutlined, PlusOutlined, RollbackOutlined, StopOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { Link, useSearchParams } from 'react-router';
+import { can } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import { TASK_STATUSES, TASK_VIEWS, type Task, type TaskView } from '../../api/types';
+import { formatDateTime, formatNumber } from '../../i18n/format';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { useMe } from '../auth/useSession';
+import { useOwnerOptions } from '../customers/useOptions';
+import { PriorityTag, TaskStatusTag } from './labels';
+import { TaskModal } from './TaskForm';
+import { useDeleteTask, useTaskCount, useTaskList, useTaskTransition, type TaskAction, type TaskQuery } from './useTasks';
+
+function isView(v: string | null): v is TaskView {
+  return v !== null && (TASK_VIEWS as readonly string[]).includes(v);
+}
+
+/** "My tasks": overdue, today, upcoming or all, of me (or, for roles that may list users, someone else). */
+export default function MyTasks() {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const me = useMe().data;
+  const { message } = App.useApp();
+  const [params, setParams] = useSearchParams();
+  const view: TaskView = isView(params.get('view')) ? (params.get('view') as TaskView) : 'all';
+  const assignee = params.get('assignee_id') ?? 'me';
+  const status = params.get('status') ?? '';
+  const q = params.get('q') ?? '';
+  const focus = params.get('task');
+  const [qDraft, setQDraft] = useState(q);
+  const query = useMemo<TaskQuery>(
+    () => ({ view, assignee_id: assignee, ...(view === 'all' && status ? { status } : {}), ...(q ? { q } : {}) }),
+    [view, assignee, status, q],
+  );
+  const list = useTaskList(query);
+  const overdueCount = useTaskCount({ view: 'overdue', assignee_id: assignee });
+  const todayCount = useTaskCount({ view: 'today', assignee_id: assignee });
+  const transition = useTaskTransition();
+  const remove = useDeleteTask();
+  const owners = useOwnerOptions();
+  // the task stays while the dialog closes, so its title does not flip during the animation
+  const [dialog, setDialog] = useState<{ open: boolean; task: Task | null }>({ open: false, task: null });
+
+  const set = (patch: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    next.delete('task');
+    setParams(next, { replace: true });
+  };
+
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const total = list.data?.pages[0]?.total;
+  const canUpdate = can(me, 'activities', 'update');
+  const canDelete = can(me, 'activities', 'delete');
+
+  const act = (task: Task, action: TaskAction) =>
+    transition.mutate(
+      { task, action },
+      {
+        onSuccess: () => void message.success(doneMessage(action)),
+        onError: (e) => void message.error(isProblemError(e) && e.status === 409 ? t('task.invalidTransition') : e.message),
+      },
+    );
+
+  const doneMessage = (action: TaskAction) =>
+    action === 'complete' ? t('task.completed') : action === 'cancel' ? t('task.cancelled') : t('task.reopened');
+
+  const viewLabel = (v: TaskView) => {
+    const count = v === 'overdue' ? overdueCount.data : v === 'today' ? todayCount.data : undefined;
+    return (
+      <span data-testid={`task-view-${v}`}>
+        {t(`task.views.${v}`)}
+        {count ? <Badge count={count} size="small" color={v === 'overdue' ? 'red' : 'blue'} style={{ marginInlineStart: 6 }} /> : null}
+      </span>
+    );
+  };
+
+  if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
+
+  return (
+    <div>
+      <div className="page-head">
+        <Segmented<TaskView>
+          value={view}
+          onChange={(v) => set({ view: v === 'all' ? null : v, status: null })}
+          options={TASK_VIEWS.map((v) => ({ value: v, label: viewLabel(v) }))}
+          data-testid="task-views"
+        />
+        {can(me, 'activities', 'create') && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, task: null })} data-testid="task-new">
+            {t('task.create')}
+          </Button>
+        )}
+      </div>
+      <div className="filter-bar">
+        <Input.Search
+          allowClear
+          placeholder={t('task.searchPlaceholder')}
+          value={qDraft}
+          onChange={(e) => setQDraft(e.target.value)}
+          onSearch={(v) => set({ q: v.trim() || null })}
+          style={{ width: 240 }}
+          data-testid="task-search"
+        />
+        {owners.enabled && (
+          <Select
+            showSearch={{ optionFilterProp: 'label' }}
+            value={assignee}
+            onChange={(v: string) => set({ assignee_id: v === 'me' ? null : v })}
+            options={[{ value: 'me', label: t('task.assignedToMe') }, ...owners.options.filter((o) => o.value !== me?.id)]}
+            style={{ width: 220 }}
+            data-testid="task-assignee-filter"
+          />
+        )}
+        {view === 'all' && (
+          <Select
+            mode="multiple"
+            allowClear
+            placeholder={t('task.status')}
+            value={status ? status.split(',') : []}
+            onChange={(v: string[]) => set({ status: v.join(',') || null })}
+            options={TASK_STATUSES.map((s) => ({ value: s, label: t(`taskStatus.${s}`) }))}
+            style={{ minWidth: 200 }}
+            data-testid="task-status-filter"
+          />
+        )}
+        {total !== undefined && total !== null && (
+          <Typography.Text type="secondary" data-testid="task-total" style={{ alignSelf: 'center' }}>
+            {t('common.total', { formatted: formatNumber(total, lang) })}
+          </Typography.Text>
+        )}
+      </div>
+      <Table<Task>
+        rowKey="id"
+        size="middle"
+        dataSource={rows}
+        loading={list.isFetching && !list.isFetchingNextPage}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        data-testid="task-table"
+        rowClassName={(task) => [task.overdue ? 'task-overdue' : '', task.id === focus ? 'task-focus' : ''].join(' ').trim()}
+        columns={[
+          {
+            title: t('task.title'),
+            key: 'title',
+            render: (_: unknown, task: Task) => (
+              <Space orientation="vertical" size={0}>
+                <Typography.Text delete={task.status === 'cancelled'} strong={task.status === 'open'} data-testid="task-title-cell">
+                  {task.title}
+                </Typography.Text>
+                {task.description && <Typography.Text type="secondary" ellipsis style={{ maxWidth: 360 }}>{task.description}</Typography.Text>}
+              </Space>
+            ),
+          },
+          {
+            title: t('task.dueAt'),
+            key: 'due_at',
+            render: (_: unknown, task: Task) =>
+              task.due_at ? (
+                <Typography.Text type={task.overdue ? 'danger' : undefined} data-testid={task.overdue ? 'task-overdue' : undefined}>
+                  {formatDateTime(task.due_at, lang)}
+                  {task.overdue ? ` · ${t('task.overdue')}` : ''}
+                </Typography.Text>
+              ) : (
+                <Typography.Text type="secondary">{t('task.noDueDate')}</Typography.Text>
+              ),
+          },
+          { title: t('task.priority'), key: 'priority', render: (_: unknown, task: Task) => <PriorityTag priority={task.priority} /> },
+          { title: t('task.status'), key: 'status', render: (_: unknown, task: Task) => <TaskStatusTag status={task.status} /> },
+          {
+            title: t('activity.customer'),
+            key: 'customer',
+            render: (_: unknown, task: Task) => (task.customer_id ? <Link to={`/customers/${task.customer_id}`}>{task.customer_name ?? '—'}</Link> : '—'),
+          },
+          { title: t('task.assignee'), key: 'assignee', render: (_: unknown, task: Task) => task.assignee_name ?? '—' },
+          {
+            title: t('task.source'),
+            key: 'source',
+            render: (_: unknown, task: Task) => (task.rule_id ? t('task.fromRule') : t('task.manual')),
+          },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            render: (_: unknown, task: Task) => (
+              <Space size={0} wrap>
+                {canUpdate && task.status === 'open' && (
+                  <Button size="small" type="link" icon={<CheckOutlined />} loading={transition.isPending && transition.variables?.task.id === task.id} onClick={() => act(task, 'complete')} data-testid="task-complete">
+                    {t('task.complete')}
+                  </Button>
+                )}
+                {canUpdate && task.status === 'open' && (
+                  <Popconfirm title={t('task.cancelConfirm')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => act(task, 'cancel')}>
+                    <Button size="small" type="link" icon={<StopOutlined />} data-testid="task-cancel">
+                      {t('task.cancel')}
+                    </Button>
+                  </Popconfirm>
+                )}
+                {canUpdate && task.status !== 'open' && (
+                  <Tooltip title={task.completed_at ? `${task.completed_by_name ?? ''} ${formatDateTime(task.completed_at, lang)}` : undefined}>
+                    <Button size="small" type="link" icon={<RollbackOutlined />} onClick={() => act(task, 'reopen')} data-testid="task-reopen">
+                      {t('task.reopen')}
+                    </Button>
+                  </Tooltip>
+                )}
+                {canUpdate && (
+                  <Button
+                    size="small"
+                    type="link"
+                    onClick={() => setDialog({ open: true, task })}
+                    data-testid="task-edit"
+                  >
+                    {t('common.edit')}
+                  </Button>
+                )}
+                {canDelete && (
+                  <Popconfirm
+                    title={t('task.deleteConfirm')}
+                    okText={t('common.delete')}
+                    cancelText={t('common.cancel')}
+                    onConfirm={() =>
+                      remove.mutate(task, {
+                        onSuccess: () => void message.success(t('task.deleted')),
+                        onError: (e) => void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
+                      })
+                    }
+                  >
+                    <Button size="small" type="link" danger data-testid="task-delete">
+                      {t('common.delete')}
+                    </Button>
+                  </Popconfirm>
+                )}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      <div style={{ textAlign: 'center', marginTop: 16 }}>
+        {list.hasNextPage ? (
+          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">
+            {t('common.loadMore')}
+          </Button>
+        ) : (
+          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
+        )}
+      </div>
+      <TaskModal open={dialog.open} task={dialog.task} onClose={() => setDialog((d) => ({ ...d, open: false }))} />
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+import { useMemo, useState } from 'react';
+import { Button, Empty, Space, Spin, Tag, Timeline, Typography } from 'antd';
+import {
+  CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, RiseOutlined, ScheduleOutlined, UserOutlined,
+} from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { TIMELINE_KINDS, type LifecycleStage, type TaskPriority, type TaskStatus, type TimelineEntry } from '../../api/types';
+import { formatDateTime } from '../../i18n/format';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { channelIcon, PriorityTag, TaskStatusTag } from '../activities/labels';
+import { useTimeline } from './useCustomers';
+
+type Summary = Record<string, unknown>;
+const str = (s: Summary, key: string): string | undefined => (typeof s[key] === 'string' ? (s[key] as string) : undefined);
+const isKnown = (kind: string): kind is (typeof TIMELINE_KINDS)[number] => (TIMELINE_KINDS as readonly string[]).includes(kind);
+
+function entryIcon(e: TimelineEntry, s: Summary): React.ReactNode {
+  switch (e.kind) {
+    case 'interaction':
+      return channelIcon(str(s, 'channel') ?? '');
+    case 'task':
+      return str(s, 'status') === 'done' ? <CheckCircleOutlined /> : str(s, 'status') === 'cancelled' ? <CloseCircleOutlined /> : <ScheduleOutlined />;
+    case 'stage_change':
+      return <RiseOutlined />;
+    case 'contact':
+      return <UserOutlined />;
+    default:
+      return <ClockCircleOutlined />;
+  }
+}
+
+function entryColor(e: TimelineEntry, s: Summary): string {
+  if (e.kind === 'interaction') return 'blue';
+  if (e.kind === 'task') return str(s, 'status') === 'done' ? 'green' : str(s, 'status') === 'cancelled' ? 'gray' : 'orange';
+  if (e.kind === 'stage_change') return 'purple';
+  return 'gray';
+}
+
+/** The kind-specific line under an entry's title; unknown kinds (later modules) have none. */
+function Details({ entry, summary: s }: { entry: TimelineEntry; summary: Summary }) {
+  const { t, i18n } = useTranslation();
+  switch (entry.kind) {
+    case 'interaction': {
+      const channel = str(s, 'channel');
+      const direction = str(s, 'direction');
+      const outcome = str(s, 'outcome');
+      return (
+        <Typography.Text type="secondary">
+          {[channel && t(`channel.${channel}`, { defaultValue: channel }), direction && t(`direction.${direction}`, { defaultValue: direction }), outcome]
+            .filter(Boolean)
+            .join(' · ')}
+        </Typography.Text>
+      );
+    }
+    case 'task': {
+      const status = str(s, 'status') as TaskStatus | undefined;
+      const priority = str(s, 'priority') as TaskPriority | undefined;
+      const due = str(s, 'due_at');
+      return (
+        <Space size={4} wrap>
+          {status && <TaskStatusTag status={status} />}
+          {priority && <PriorityTag priority={priority} />}
+          {due && <Typography.Text type="secondary">{t('task.dueAt')}: {formatDateTime(due, i18n.language)}</Typography.Text>}
+        </Space>
+      );
+    }
+    case 'stage_change': {
+      const from = str(s, 'from_stage') as LifecycleStage | undefined;
+      const to = str(s, 'to_stage') as LifecycleStage | undefined;
+      return (
+        <Typography.Text type="secondary">
+          {from ? `${t(`stage.${from}`)} → ` : ''}
+          {to ? t(`stage.${to}`) : ''}
+        </Typography.Text>
+      );
+    }
+    case 'contact': {
+      const action = str(s, 'action');
+      const name = str(s, 'name') ?? '';
+      return <Typography.Text type="secondary">{action ? t(`timeline.contactAction.${action}`, { name, defaultValue: name }) : name}</Typography.Text>;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The customer's 360° timeline: interactions, tasks, stage changes, contacts… newest first, with "load more". */
+export function TimelinePanel({ customerId }: { customerId: string }) {
+  const { t, i18n } = useTranslation();
+  const [kinds, setKinds] = useState<string[]>([]);
+  const timeline = useTimeline(customerId, kinds);
+  const entries = useMemo(() => timeline.data?.pages.flatMap((p) => p.data) ?? [], [timeline.data]);
+
+  const toggle = (kind: string, on: boolean) => setKinds((ks) => (on ? [...ks, kind] : ks.filter((k) => k !== kind)).sort());
+
+  return (
+    <div>
+      <Space wrap style={{ marginBottom: 16 }} data-testid="timeline-kinds">
+        <Tag.CheckableTag checked={kinds.length === 0} onChange={() => setKinds([])} data-testid="timeline-kind-all">
+          {t('timeline.all')}
+        </Tag.CheckableTag>
+        {TIMELINE_KINDS.map((k) => (
+          <Tag.CheckableTag key={k} checked={kinds.includes(k)} onChange={(on) => toggle(k, on)} data-testid={`timeline-kind-${k}`}>
+            {t(`timeline.kind.${k}`)}
+          </Tag.CheckableTag>
+        ))}
+      </Space>
+      {timeline.isPending ? (
+        <Spin />
+      ) : timeline.isError && !timeline.data ? (
+        <ErrorResult error={timeline.error} onRetry={() => void timeline.refetch()} />
+      ) : entries.length === 0 ? (
+        <Empty description={t('timeline.empty')} data-testid="timeline-empty" />
+      ) : (
+        <Spin spinning={timeline.isFetching && !timeline.isFetchingNextPage}>
+          <Timeline
+            data-testid="timeline"
+            items={entries.map((e) => {
+              const summary = (e.summary ?? {}) as Summary;
+              return {
+                key: `${e.kind}-${e.id}`,
+                icon: entryIcon(e, summary),
+                color: entryColor(e, summary),
+                content: (
+                  <div data-testid="timeline-item" data-kind={e.kind}>
+                    <Space size={6} wrap>
+                      <Tag>{isKnown(e.kind) ? t(`timeline.kind.${e.kind}`) : t('timeline.kind.other')}</Tag>
+                      <Typography.Text strong>{e.title}</Typography.Text>
+                    </Space>
+                    <div>
+                      <Details entry={e} summary={summary} />
+                    </div>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {[e.actor_name, formatDateTime(e.occurred_at, i18n.language)].filter(Boolean).join(' · ')}
+                    </Typography.Text>
+                  </div>
+                ),
+              };
+            })}
+          />
+        </Spin>
+      )}
+      <div style={{ textAlign: 'center', marginTop: 8 }}>
+        {timeline.hasNextPage ? (
+          <Button onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage} data-testid="timeline-more">
+            {t('common.loadMore')}
+          </Button>
+        ) : (
+          entries.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
+        )}
+      </div>
+    </div>
+  );
+}

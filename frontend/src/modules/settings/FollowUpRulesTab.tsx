@@ -1,0 +1,192 @@
+import { useState } from 'react';
+import { Alert, App, Button, Col, Form, InputNumber, Modal, Popconfirm, Row, Select, Space, Switch, Table, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { isProblemError } from '../../api/problem';
+import { LIFECYCLE_STAGES, TASK_PRIORITIES, type FollowUpRule, type LifecycleStage, type TaskPriority } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { PriorityTag } from '../activities/labels';
+import { StageTag } from '../customers/labels';
+import { useDeleteFollowUpRule, useFollowUpRules, useSaveFollowUpRule } from './useFollowUpRules';
+
+export interface RuleFormValues {
+  lifecycle_stage: LifecycleStage;
+  silent_days: number;
+  due_in_days: number;
+  priority: TaskPriority;
+  active: boolean;
+}
+
+export const RULE_FIELDS = ['lifecycle_stage', 'silent_days', 'due_in_days', 'priority', 'active'] as const;
+const NEW_RULE: RuleFormValues = { lifecycle_stage: 'prospect', silent_days: 14, due_in_days: 1, priority: 'normal', active: true };
+
+/** Only the fields that changed (a merge patch). */
+export function rulePatch(rule: FollowUpRule, v: RuleFormValues): Partial<RuleFormValues> {
+  const patch: Partial<RuleFormValues> = {};
+  for (const k of RULE_FIELDS) if (rule[k] !== v[k]) (patch as Record<string, unknown>)[k] = v[k];
+  return patch;
+}
+
+/** Administrators set, per lifecycle stage, after how many silent days the owner gets a follow-up task. */
+export function FollowUpRulesTab() {
+  const { t } = useTranslation();
+  const rules = useFollowUpRules();
+  const save = useSaveFollowUpRule();
+  const remove = useDeleteFollowUpRule();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<RuleFormValues>();
+  const [dialog, setDialog] = useState<{ open: boolean; rule: FollowUpRule | null }>({ open: false, rule: null });
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const staleOr = (e: Error) => (isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message);
+
+  const open = (rule: FollowUpRule | null) => {
+    setFormError(null);
+    form.resetFields();
+    form.setFieldsValue(rule ? { lifecycle_stage: rule.lifecycle_stage, silent_days: rule.silent_days, due_in_days: rule.due_in_days, priority: rule.priority, active: rule.active } : NEW_RULE);
+    setDialog({ open: true, rule });
+  };
+
+  const submit = async () => {
+    let v: RuleFormValues;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setFormError(null);
+    try {
+      if (dialog.rule) {
+        const patch = rulePatch(dialog.rule, v);
+        if (Object.keys(patch).length > 0) await save.mutateAsync({ kind: 'update', rule: dialog.rule, patch });
+      } else {
+        await save.mutateAsync({ kind: 'create', body: v });
+      }
+      void message.success(t('common.saved'));
+      setDialog((d) => ({ ...d, open: false }));
+    } catch (e) {
+      if (isProblemError(e) && e.status === 412) {
+        setFormError(t('stale.descriptionShort'));
+        void rules.refetch();
+        return;
+      }
+      setFormError(applyProblemToForm(form, e, RULE_FIELDS));
+    }
+  };
+
+  const toggle = (rule: FollowUpRule, active: boolean) =>
+    save.mutate({ kind: 'update', rule, patch: { active } }, { onError: (e) => void message.error(staleOr(e)) });
+
+  if (rules.isError) return <ErrorResult error={rules.error} onRetry={() => void rules.refetch()} />;
+  return (
+    <div>
+      <Typography.Paragraph type="secondary">{t('rules.intro')}</Typography.Paragraph>
+      <Button type="primary" icon={<PlusOutlined />} onClick={() => open(null)} style={{ marginBottom: 12 }} data-testid="rule-new">
+        {t('rules.new')}
+      </Button>
+      <Table<FollowUpRule>
+        rowKey="id"
+        size="middle"
+        loading={rules.isPending}
+        dataSource={rules.data ?? []}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        data-testid="rules-table"
+        columns={[
+          { title: t('customer.stage'), key: 'stage', render: (_: unknown, r: FollowUpRule) => <StageTag stage={r.lifecycle_stage} /> },
+          { title: t('rules.silentDays'), dataIndex: 'silent_days' },
+          { title: t('rules.dueInDays'), dataIndex: 'due_in_days' },
+          { title: t('task.priority'), key: 'priority', render: (_: unknown, r: FollowUpRule) => <PriorityTag priority={r.priority} /> },
+          {
+            title: t('rules.active'),
+            key: 'active',
+            render: (_: unknown, r: FollowUpRule) => (
+              <Switch checked={r.active} loading={save.isPending && save.variables?.kind === 'update' && save.variables.rule.id === r.id} onChange={(on) => toggle(r, on)} data-testid="rule-active" />
+            ),
+          },
+          {
+            title: t('rules.summary'),
+            key: 'summary',
+            render: (_: unknown, r: FollowUpRule) => (
+              <Typography.Text type="secondary">
+                {t('rules.sentence', { stage: t(`stage.${r.lifecycle_stage}`), silent: r.silent_days, due: r.due_in_days })}
+              </Typography.Text>
+            ),
+          },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            render: (_: unknown, r: FollowUpRule) => (
+              <Space size={0}>
+                <Button size="small" type="link" onClick={() => open(r)} data-testid="rule-edit">
+                  {t('common.edit')}
+                </Button>
+                <Popconfirm
+                  title={t('rules.deleteConfirm')}
+                  okText={t('common.delete')}
+                  cancelText={t('common.cancel')}
+                  onConfirm={() => remove.mutate(r, { onError: (e) => void message.error(staleOr(e)) })}
+                >
+                  <Button size="small" type="link" danger data-testid="rule-delete">
+                    {t('common.delete')}
+                  </Button>
+                </Popconfirm>
+              </Space>
+            ),
+          },
+        ]}
+      />
+      <Modal
+        open={dialog.open}
+        title={dialog.rule ? t('rules.edit') : t('rules.new')}
+        onCancel={() => setDialog((d) => ({ ...d, open: false }))}
+        onOk={() => void submit()}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        confirmLoading={save.isPending}
+        okButtonProps={{ 'data-testid': 'rule-save' } as { danger?: boolean }}
+        forceRender
+      >
+        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="rule-form-error" />}
+        <Form form={form} layout="vertical" initialValues={NEW_RULE} data-testid="rule-form">
+          <Row gutter={12}>
+            <Col xs={24} sm={12}>
+              <Form.Item name="lifecycle_stage" label={t('customer.stage')} rules={[{ required: true, message: t('validation.required') }]}>
+                <Select options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }))} data-testid="rule-stage" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="priority" label={t('task.priority')}>
+                <Select options={TASK_PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))} data-testid="rule-priority" />
+              </Form.Item>
+            </Col>
+            <Col xs={12}>
+              <Form.Item
+                name="silent_days"
+                label={t('rules.silentDays')}
+                rules={[{ required: true, message: t('validation.required') }, { type: 'integer', min: 1, max: 3650, message: t('validation.range', { min: 1, max: 3650 }) }]}
+              >
+                <InputNumber precision={0} style={{ width: '100%' }} data-testid="rule-silent-days" />
+              </Form.Item>
+            </Col>
+            <Col xs={12}>
+              <Form.Item
+                name="due_in_days"
+                label={t('rules.dueInDays')}
+                rules={[{ required: true, message: t('validation.required') }, { type: 'integer', min: 0, max: 365, message: t('validation.range', { min: 0, max: 365 }) }]}
+              >
+                <InputNumber precision={0} style={{ width: '100%' }} data-testid="rule-due-in-days" />
+              </Form.Item>
+            </Col>
+            <Col xs={24}>
+              <Form.Item name="active" label={t('rules.active')} valuePropName="checked">
+                <Switch data-testid="rule-active-switch" />
+              </Form.Item>
+            </Col>
+          </Row>
+        </Form>
+      </Modal>
+    </div>
+  );
+}
