@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Badge, Button, Empty, List, Popover, Segmented, Space, Spin, Typography } from 'antd';
+import { Badge, Button, Empty, Popover, Segmented, Space, Spin, Typography } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -57,46 +57,42 @@ function Panel({ onNavigate }: { onNavigate: (to: string) => void }) {
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('notification.empty')} />
       ) : (
         <div style={{ maxHeight: 400, overflowY: 'auto' }}>
-          <List<Notification>
-            size="small"
-            dataSource={items}
-            renderItem={(n) => (
-              <List.Item
-                key={n.id}
-                onClick={() => open(n)}
-                style={{ cursor: 'pointer', background: n.read_at ? undefined : '#e6f4ff', paddingInline: 8 }}
-                data-testid="notification-item"
-                data-unread={n.read_at ? undefined : 'true'}
-                actions={
-                  n.read_at
-                    ? []
-                    : [
-                        <Button
-                          key="read"
-                          size="small"
-                          type="link"
-                          onClick={(e) => {
-                            e.stopPropagation();
-                            markRead.mutate(n);
-                          }}
-                          data-testid="notification-read"
-                        >
-                          {t('notification.markRead')}
-                        </Button>,
-                      ]
-                }
-              >
-                <Space orientation="vertical" size={0} style={{ minWidth: 0 }}>
-                  <Typography.Text strong={!n.read_at}>
-                    {isKnownKind(n.kind) ? `${t(`notification.kind.${n.kind}`)} · ` : ''}
-                    {n.title}
-                  </Typography.Text>
-                  {n.body && <Typography.Text type="secondary" ellipsis style={{ maxWidth: 260 }}>{n.body}</Typography.Text>}
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatDateTime(n.created_at, i18n.language)}</Typography.Text>
-                </Space>
-              </List.Item>
-            )}
-          />
+          {items.map((n) => (
+            <div
+              key={n.id}
+              role="button"
+              tabIndex={0}
+              className={`notification-item${n.read_at ? '' : ' notification-unread'}`}
+              onClick={() => open(n)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') open(n);
+              }}
+              data-testid="notification-item"
+              data-unread={n.read_at ? undefined : 'true'}
+            >
+              <Space orientation="vertical" size={0} style={{ minWidth: 0, flex: 1 }}>
+                <Typography.Text strong={!n.read_at}>
+                  {isKnownKind(n.kind) ? `${t(`notification.kind.${n.kind}`)} · ` : ''}
+                  {n.title}
+                </Typography.Text>
+                {n.body && <Typography.Text type="secondary" ellipsis style={{ maxWidth: 260 }}>{n.body}</Typography.Text>}
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatDateTime(n.created_at, i18n.language)}</Typography.Text>
+              </Space>
+              {!n.read_at && (
+                <Button
+                  size="small"
+                  type="link"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    markRead.mutate(n);
+                  }}
+                  data-testid="notification-read"
+                >
+                  {t('notification.markRead')}
+                </Button>
+              )}
+            </div>
+          ))}
           {list.hasNextPage && (
             <div style={{ textAlign: 'center', marginTop: 8 }}>
               <Button size="small" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
