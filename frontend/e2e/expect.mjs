@@ -18,6 +18,14 @@ async function poll(check, describe, timeout = TIMEOUT) {
   }
 }
 
+/** Polls `check` (async, truthy when done) until it holds; for conditions the server makes true later. */
+export async function eventually(check, describe, timeout = TIMEOUT) {
+  await poll(async () => {
+    const ok = await check();
+    return { ok: Boolean(ok), actual: ok };
+  }, describe, timeout);
+}
+
 export function expect(locatorOrPage) {
   const l = locatorOrPage;
   return {
@@ -38,6 +46,12 @@ export function expect(locatorOrPage) {
         const t = await l.first().innerText();
         return { ok: t.includes(text), actual: t };
       }, () => `expected text containing ${JSON.stringify(text)}`, timeout);
+    },
+    async toNotContainText(text, timeout) {
+      await poll(async () => {
+        const t = await l.first().innerText();
+        return { ok: !t.includes(text), actual: t };
+      }, () => `expected text without ${JSON.stringify(text)}`, timeout);
     },
     async toHaveURL(re, timeout) {
       await poll(async () => ({ ok: re.test(l.url()), actual: l.url() }), () => `expected URL ${re}`, timeout);

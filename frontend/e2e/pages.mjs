@@ -131,3 +131,90 @@ export class CustomerShowPage {
     await this.page.getByTestId('confirm-delete').click();
   }
 }
+
+/** The "log an interaction" dialog opened from a customer page. */
+export class InteractionDialog {
+  constructor(page) {
+    this.page = page;
+  }
+  async openFromCustomer() {
+    await this.page.getByTestId('log-interaction').click();
+    await this.page.getByTestId('interaction-subject').waitFor();
+  }
+  async fill({ subject, content, outcome, nextStep, contact }) {
+    if (contact) await chooseOption(this.page, 'interaction-contact', contact);
+    if (subject !== undefined) await this.page.getByTestId('interaction-subject').fill(subject);
+    if (content !== undefined) await this.page.getByTestId('interaction-content').fill(content);
+    if (outcome !== undefined) await this.page.getByTestId('interaction-outcome').fill(outcome);
+    if (nextStep !== undefined) await this.page.getByTestId('interaction-next-step').fill(nextStep);
+  }
+  async save() {
+    await this.page.getByTestId('interaction-save').click();
+    await expect(this.page.locator('.ant-modal-wrap')).toBeHidden();
+  }
+}
+
+/** The timeline tab of a customer page. */
+export class TimelinePanel {
+  constructor(page) {
+    this.page = page;
+  }
+  items() {
+    return this.page.getByTestId('timeline-item');
+  }
+  item(text) {
+    return this.items().filter({ hasText: text });
+  }
+  async onlyKind(kind) {
+    await this.page.getByTestId(`timeline-kind-${kind}`).click();
+  }
+  async allKinds() {
+    await this.page.getByTestId('timeline-kind-all').click();
+  }
+}
+
+/** My tasks (activities module). */
+export class TasksPage {
+  constructor(page, baseUrl) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+  }
+  async open(query = '') {
+    await this.page.goto(`${this.baseUrl}/activities/tasks${query}`);
+    await this.page.getByTestId('task-table').waitFor();
+    await this.waitIdle();
+  }
+  async view(name) {
+    await this.page.getByTestId(`task-view-${name}`).click();
+    await this.waitIdle();
+  }
+  async waitIdle() {
+    await this.page.locator('[data-testid=task-table] .ant-spin-spinning').waitFor({ state: 'detached' }).catch(() => undefined);
+  }
+  rows() {
+    return this.page.locator('[data-testid=task-table] tbody tr.ant-table-row');
+  }
+  row(text) {
+    return this.rows().filter({ hasText: text });
+  }
+  async complete(text) {
+    await this.row(text).first().getByTestId('task-complete').click();
+  }
+}
+
+/** The notification bell in the header. */
+export class NotificationBell {
+  constructor(page) {
+    this.page = page;
+  }
+  count() {
+    return this.page.locator('[data-testid=notification-count] .ant-badge-count');
+  }
+  async open() {
+    await this.page.getByTestId('notification-bell').click();
+    await this.page.getByTestId('notification-panel').waitFor();
+  }
+  items() {
+    return this.page.getByTestId('notification-item');
+  }
+}

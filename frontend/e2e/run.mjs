@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from './browser.mjs';
-import { expect } from './expect.mjs';
-import { chooseOption, CustomerFormPage, CustomerListPage, CustomerShowPage, Shell, SignInPage } from './pages.mjs';
+import { eventually, expect } from './expect.mjs';
+import {
+  chooseOption, CustomerFormPage, CustomerListPage, CustomerShowPage, InteractionDialog, NotificationBell, Shell, SignInPage, TasksPage,
+  TimelinePanel,
+} from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, startServer } from './server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -22,6 +25,9 @@ const ROLE = `端到端角色${suffix}`;
 const ROLE_KEY = `e2e_${suffix}`;
 const NEW_USER = `e2e.${suffix}@example.com`;
 const NEW_USER_PASSWORD = 'e2e-password-1';
+const CALL = `电话回访${suffix}`;
+const TASK = `发送报价${suffix}`;
+const RULE_SOURCE = '跟进规则';
 
 let server;
 let browser;
@@ -179,7 +185,75 @@ describe('CRM in the browser', () => {
     await expect(page.locator('[data-testid=contacts-table] tr', { hasText: '李娜' })).toBeVisible();
   });
 
+  test('logs a call from the customer page in two clicks and sees it on the timeline', async () => {
+    const show = new CustomerShowPage(page);
+    const dialog = new InteractionDialog(page);
+    await expect(page.getByTestId('customer-last-interaction')).toContainText('暂无');
+    await dialog.openFromCustomer();
+    // channel phone and "now" are preset: only the subject is needed
+    await expect(page.getByTestId('interaction-channel')).toContainText('电话');
+    await dialog.fill({ subject: CALL, contact: '张伟', outcome: '有采购意向', nextStep: '下周发送报价' });
+    await shot('interaction-form');
+    await dialog.save();
+    await show.openTab('时间线');
+    const timeline = new TimelinePanel(page);
+    await expect(timeline.item(CALL)).toBeVisible();
+    await expect(timeline.item(CALL)).toContainText('电话');
+    await expect(timeline.item(CALL)).toContainText('有采购意向');
+    await expect(page.getByTestId('customer-last-interaction')).toNotContainText('暂无');
+    // the kind filter keeps only interactions
+    await timeline.onlyKind('interaction');
+    await expect(page.locator('[data-testid=timeline-item]:not([data-kind=interaction])')).toHaveCount(0);
+    await expect(timeline.item(CALL)).toBeVisible();
+    await timeline.allKinds();
+    await expect(timeline.item('意向客户')).toBeVisible();
+    await shot('customer-timeline');
+  });
+
+  test('creates a task from the customer page and completes it in my tasks', async () => {
+    await page.getByTestId('customer-new-task').click();
+    await page.getByTestId('task-title').fill(TASK);
+    await page.getByTestId('task-save').click();
+    await expect(page.locator('.ant-modal-wrap')).toBeHidden();
+    await expect(new TimelinePanel(page).item(TASK)).toBeVisible();
+    await new Shell(page).go('activities');
+    const tasks = new TasksPage(page, baseUrl);
+    await expect(tasks.row(TASK)).toBeVisible();
+    await expect(tasks.row(TASK)).toContainText(NAME);
+    await shot('my-tasks');
+    await tasks.complete(TASK);
+    await expect(tasks.row(TASK).getByTestId('task-status')).toContainText('已完成');
+    // reopening brings it back
+    await tasks.row(TASK).getByTestId('task-reopen').click();
+    await expect(tasks.row(TASK).getByTestId('task-status')).toContainText('待办');
+  });
+
+  test('finds the call in the interactions list by search and channel', async () => {
+    await page.getByTestId('tab-interactions').click();
+    await page.getByTestId('interaction-table').waitFor();
+    const box = page.getByTestId('interaction-search').locator('input');
+    await box.fill(CALL);
+    await box.press('Enter');
+    const row = page.locator('[data-testid=interaction-table] tbody tr.ant-table-row', { hasText: CALL });
+    await expect(row).toBeVisible();
+    await expect(row).toContainText('张伟');
+    await expect(page).toHaveURL(/q=/);
+    await chooseOption(page, 'filter-channel', '拜访');
+    await page.keyboard.press('Escape');
+    await expect(page.locator('[data-testid=interaction-table] tbody tr.ant-table-row')).toHaveCount(0);
+    await expect(page).toHaveURL(/channel=visit/);
+  });
+
+  test('admin sees the follow-up rules in settings', async () => {
+    await new Shell(page).go('settings');
+    await page.getByRole('tab', { name: '跟进规则' }).click();
+    const table = page.getByTestId('rules-table');
+    await expect(table).toContainText('意向客户');
+    await shot('settings-rules');
+  });
+
   test('deletes it and restores it from the recycle bin', async () => {
+    await page.goto(customerUrl);
     const show = new CustomerShowPage(page);
     await show.delete();
     await expect(page).toHaveURL(/\/customers$/);
@@ -309,6 +383,32 @@ describe('CRM in the browser', () => {
     // a direct link to it is "not found" for this user
     await page.goto(otherUrl);
     await expect(page.locator('.ant-result-404')).toBeVisible();
-    await shell.signOut();
+  });
+
+  test('a follow-up rule gives sales1 a task for a silent prospect; the bell leads to it and it is completed', async () => {
+    const tasks = new TasksPage(page, baseUrl);
+    // the rule job runs every 2 s on the server: wait for its task (reloading the list)
+    await eventually(async () => {
+      await tasks.open();
+      return (await tasks.row(RULE_SOURCE).count()) > 0;
+    }, () => 'a rule-created task in my tasks', 60_000);
+    const bell = new NotificationBell(page);
+    await expect(bell.count()).toBeVisible();
+    await bell.open();
+    await expect(bell.items().first()).toBeVisible();
+    await shot('notifications');
+    await bell.items().first().click();
+    await expect(page).toHaveURL(/\/activities\/tasks\?task=[0-9a-f-]{36}/);
+    const row = tasks.row(RULE_SOURCE).first();
+    await expect(row).toBeVisible();
+    const title = (await row.getByTestId('task-title-cell').innerText()).trim();
+    await row.getByTestId('task-complete').click();
+    await expect(tasks.row(title).getByTestId('task-status')).toContainText('已完成');
+    // no longer among the open ones
+    await tasks.view('upcoming');
+    await expect(tasks.row(title)).toHaveCount(0);
+    await tasks.view('overdue');
+    await expect(tasks.row(title)).toHaveCount(0);
+    await new Shell(page).signOut();
   });
 });

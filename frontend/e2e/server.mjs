@@ -61,6 +61,8 @@ export async function startServer() {
     CRM_ADMIN_PASSWORD: ADMIN.password,
     CRM_JWT_SECRET: randomBytes(32).toString('hex'),
     CRM_STATIC_DIR: dist,
+    // the follow-up rule job runs every 2 s, so a rule-created task shows up while the flows run
+    CRM_FOLLOW_UP_INTERVAL_SECS: process.env.CRM_FOLLOW_UP_INTERVAL_SECS ?? '2',
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
   };
   const seed = () => spawnSync(binary, ['seed', '--demo'], { env, encoding: 'utf8', timeout: 120_000 });
