@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_foundation;
+mod m20261123_000002_create_activities;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
 /// step with the domain.
@@ -15,6 +16,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_foundation::Migration)]
+        vec![Box::new(m20261123_000001_create_foundation::Migration), Box::new(m20261123_000002_create_activities::Migration)]
     }
 }

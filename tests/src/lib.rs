@@ -154,6 +154,9 @@ impl TestApp {
             data_dir,
             // One worker keeps many parallel test apps light.
             workers: 1,
+            time_zone: chrono_tz_shanghai(),
+            // Tests drive the follow-up job themselves, with their own clock.
+            follow_up_interval_secs: 0,
         };
         let app = Application::build(config).await.expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -262,6 +265,10 @@ impl TestApp {
     pub async fn customer(&self, token: &str, body: Value) -> Value {
         self.post("/api/v1/customers", token, body).await.expect(201).body
     }
+}
+
+fn chrono_tz_shanghai() -> crm_api::config::TimeZone {
+    crm_api::config::default_time_zone()
 }
 
 async fn read(response: reqwest::Response) -> Reply {

@@ -21,7 +21,7 @@ use crate::auth::{AppState, JwtKeys};
 use crate::config::Config;
 use crate::error::{json_error, path_error, query_error};
 use crate::ops::RouteTable;
-use crate::{customers, identity, middleware, ops, platform};
+use crate::{activities, customers, identity, middleware, ops, platform};
 
 /// Registers every documented route. Everything goes through `.service()` so that
 /// utoipa-actix-web puts it in the OpenAPI document.
@@ -60,6 +60,7 @@ where
                 .service(customers::delete_customer)
                 .service(customers::restore_customer)
                 .service(customers::customer_stage_history)
+                .service(activities::customer_timeline)
                 .service(customers::list_contacts)
                 .service(customers::create_contact)
                 .service(customers::list_deleted_contacts)
@@ -67,6 +68,30 @@ where
                 .service(customers::update_contact)
                 .service(customers::delete_contact)
                 .service(customers::restore_contact)
+                .service(activities::list_interactions)
+                .service(activities::create_interaction)
+                .service(activities::get_interaction)
+                .service(activities::update_interaction)
+                .service(activities::delete_interaction)
+                .service(activities::restore_interaction)
+                .service(activities::list_tasks)
+                .service(activities::create_task)
+                .service(activities::get_task)
+                .service(activities::update_task)
+                .service(activities::delete_task)
+                .service(activities::complete_task)
+                .service(activities::cancel_task)
+                .service(activities::reopen_task)
+                .service(activities::list_rules)
+                .service(activities::create_rule)
+                .service(activities::get_rule)
+                .service(activities::update_rule)
+                .service(activities::delete_rule)
+                // Literal paths before `{id}`.
+                .service(activities::unread_notifications)
+                .service(activities::read_all_notifications)
+                .service(activities::list_notifications)
+                .service(activities::read_notification)
                 .service(platform::list_audit)
                 .service(platform::list_events),
         )
@@ -104,6 +129,7 @@ pub struct Application {
     server: Server,
     port: u16,
     db: Db,
+    follow_up_interval_secs: u64,
 }
 
 impl Application {
@@ -114,8 +140,12 @@ impl Application {
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
-        let state =
-            web::Data::new(AppState { db: db.clone(), jwt: JwtKeys::new(&config.jwt_secret), max_body_bytes: config.max_body_bytes });
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            jwt: JwtKeys::new(&config.jwt_secret),
+            max_body_bytes: config.max_body_bytes,
+            time_zone: config.time_zone,
+        });
         let route_table = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let metrics_handle = web::Data::new(prometheus()?);
         let max_body = config.max_body_bytes;
@@ -174,7 +204,7 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
-        Ok(Self { server, port, db })
+        Ok(Self { server, port, db, follow_up_interval_secs: config.follow_up_interval_secs })
     }
 
     pub fn port(&self) -> u16 {
@@ -187,19 +217,56 @@ impl Application {
 
     /// Serves until the process is asked to stop, with background jobs alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let db = self.db.clone();
-        let janitor = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                tick.tick().await;
-                if let Err(error) = crm_persistence::platform::idempotency::purge_expired(&db).await {
-                    tracing::warn!(%error, "purging idempotency keys failed");
-                }
-            }
-        });
+        let janitor = tokio::spawn(purge_idempotency_keys(self.db.clone()));
+        let scheduler =
+            (self.follow_up_interval_secs > 0).then(|| tokio::spawn(run_scheduler(self.db.clone(), self.follow_up_interval_secs)));
         let result = self.server.await;
         janitor.abort();
+        if let Some(scheduler) = scheduler {
+            scheduler.abort();
+        }
         result
+    }
+}
+
+async fn purge_idempotency_keys(db: Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(error) = crm_persistence::platform::idempotency::purge_expired(&db).await {
+            tracing::warn!(%error, "purging idempotency keys failed");
+        }
+    }
+}
+
+/// Applies follow-up rules and sends task reminders every interval. With several instances on
+/// one database, a lease lets one of them do a round; the work itself is idempotent as well.
+async fn run_scheduler(db: Db, interval_secs: u64) {
+    let holder = uuid::Uuid::now_v7().to_string();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(interval_secs));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let at = chrono::Utc::now();
+        let ttl = chrono::Duration::seconds(i64::try_from(interval_secs).unwrap_or(300).max(1));
+        match crm_persistence::activities::jobs::try_lease(&db, "follow_up", &holder, at, ttl).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(error) => {
+                tracing::warn!(%error, "could not take the scheduler lease");
+                continue;
+            }
+        }
+        match crm_persistence::activities::rules::run_follow_up_rules(&db, at).await {
+            Ok(0) => {}
+            Ok(created) => tracing::info!(created, "follow-up rules created tasks"),
+            Err(error) => tracing::warn!(%error, "follow-up rules failed"),
+        }
+        match crm_persistence::activities::notifications::send_task_reminders(&db, at).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "task reminders sent"),
+            Err(error) => tracing::warn!(%error, "task reminders failed"),
+        }
     }
 }
 

@@ -23,6 +23,7 @@ pub struct AppState {
     pub db: Db,
     pub jwt: JwtKeys,
     pub max_body_bytes: usize,
+    pub time_zone: chrono_tz::Tz,
 }
 
 pub struct JwtKeys {

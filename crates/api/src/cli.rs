@@ -253,6 +253,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
             }
         }
     }
+    seed_interactions(db, &system).await?;
     println!("Loaded demo data: 5 teams, {} users (password {DEMO_PASSWORD}), {index} customers.", people.len());
     Ok(())
 }
@@ -299,4 +300,54 @@ fn company(
         preferences: None,
         notes: Some("演示数据".into()),
     }
+}
+
+/// Communication records for the demo: a history for a few customers, and one prospect of
+/// `sales1` last contacted 20 days ago, so that the default prospect rule (14 days) gives
+/// `sales1` a follow-up task shortly after start.
+async fn seed_interactions(db: &Db, system: &Actor) -> anyhow::Result<()> {
+    use crm_domain::activities::{Channel, Direction};
+    use crm_persistence::activities::interactions::{self, InteractionFields};
+
+    let sales1 = users::find_id_by_email(db, "sales1@example.com").await?.context("sales1 is missing")?;
+    let filter = store::CustomerFilter { owner_id: Some(sales1), ..Default::default() };
+    let page = crm_persistence::PageRequest { limit: 200, ..Default::default() };
+    let owned = store::list(db, system, &filter, &page).await.map_err(|e| anyhow::anyhow!("{e}"))?.data;
+    let silent_prospect = owned.iter().find(|c| c.fields.lifecycle_stage == LifecycleStage::Prospect);
+    let talks = [
+        (Channel::Phone, "电话回访：了解需求", "客户对新产品线有兴趣", 20),
+        (Channel::Visit, "上门拜访", "见到采购负责人，约定下次演示", 9),
+        (Channel::Wechat, "微信沟通报价", "客户希望再优惠 5%", 3),
+        (Channel::Email, "发送产品资料", "已发送报价单与案例", 1),
+    ];
+    let now = chrono::Utc::now();
+    for (i, customer) in owned.iter().take(6).enumerate() {
+        let is_silent = silent_prospect.is_some_and(|p| p.id == customer.id);
+        for (j, (channel, subject, outcome, days_ago)) in talks.iter().enumerate() {
+            // The silent prospect's story stops 20 days ago.
+            if is_silent && j > 0 {
+                break;
+            }
+            let fields = InteractionFields {
+                contact_id: None,
+                opportunity_id: None,
+                ticket_id: None,
+                requirement_id: None,
+                channel: *channel,
+                direction: if j % 2 == 0 { Direction::Outbound } else { Direction::Inbound },
+                occurred_at: now - chrono::Duration::days(*days_ago + i as i64),
+                duration_minutes: Some(15 + 5 * j as i32),
+                subject: (*subject).into(),
+                content: None,
+                outcome: Some((*outcome).into()),
+                next_step: None,
+            };
+            interactions::create(db, &sales_actor(db, sales1).await?, customer.id, fields).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(())
+}
+
+async fn sales_actor(db: &Db, user_id: uuid::Uuid) -> anyhow::Result<Actor> {
+    auth::load_user_actor(db, user_id).await.map_err(|e| anyhow::anyhow!("{e}"))
 }

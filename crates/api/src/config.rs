@@ -34,6 +34,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// HTTP worker threads (`CRM_WORKERS`, default: one per core).
     pub workers: usize,
+    /// The organisation's time zone (`CRM_TIME_ZONE`, default Asia/Shanghai): what "today" means.
+    pub time_zone: chrono_tz::Tz,
+    /// Seconds between runs of the follow-up rules and reminders (`CRM_FOLLOW_UP_INTERVAL_SECS`,
+    /// default 300; 0 turns the scheduler off).
+    pub follow_up_interval_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -46,6 +51,13 @@ impl std::fmt::Debug for Config {
             .field("static_dir", &self.static_dir)
             .finish_non_exhaustive()
     }
+}
+
+/// The time zone type of the configuration, re-exported so that callers need no chrono-tz.
+pub type TimeZone = chrono_tz::Tz;
+
+pub fn default_time_zone() -> TimeZone {
+    chrono_tz::Asia::Shanghai
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/crm.sqlite?mode=rwc";
@@ -104,6 +116,16 @@ impl Config {
             workers: match var("CRM_WORKERS") {
                 None => std::thread::available_parallelism().map(usize::from).unwrap_or(2),
                 Some(text) => text.parse().ok().filter(|n| *n > 0).context("CRM_WORKERS must be a positive number")?,
+            },
+            time_zone: match var("CRM_TIME_ZONE") {
+                None => chrono_tz::Asia::Shanghai,
+                Some(name) => {
+                    name.parse().map_err(|_| anyhow::anyhow!("CRM_TIME_ZONE {name:?} is not an IANA time zone such as Asia/Shanghai"))?
+                }
+            },
+            follow_up_interval_secs: match var("CRM_FOLLOW_UP_INTERVAL_SECS") {
+                None => 300,
+                Some(text) => text.parse().context("CRM_FOLLOW_UP_INTERVAL_SECS must be a number of seconds")?,
             },
         })
     }

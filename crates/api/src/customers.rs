@@ -173,6 +173,8 @@ pub struct CustomerDto {
     pub version: i32,
     /// Set while the customer is in the recycle bin.
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the latest recorded interaction took place.
+    pub last_interaction_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<CustomerRecord> for CustomerDto {
@@ -209,6 +211,7 @@ impl From<CustomerRecord> for CustomerDto {
             updated_at: r.updated_at,
             version: r.version,
             deleted_at: r.deleted_at,
+            last_interaction_at: r.last_interaction_at,
         }
     }
 }

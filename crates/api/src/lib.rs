@@ -3,6 +3,7 @@
 //! to a DTO; `ApiError` is the only type that knows HTTP. Every route is documented with utoipa and
 //! registered through utoipa-actix-web, so the OpenAPI document cannot miss one.
 
+pub mod activities;
 pub mod app;
 pub mod auth;
 pub mod cli;

@@ -2,6 +2,7 @@
 //! validate), the access model, and the rules that need no database. Nothing here does I/O, so
 //! every rule is unit-tested directly; persistence and the API convert to and from these types.
 
+pub mod activities;
 pub mod customers;
 pub mod error;
 pub mod identity;

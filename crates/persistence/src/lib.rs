@@ -5,6 +5,7 @@
 //! private and callers get plain records back. Backend differences sit behind single functions
 //! that branch on the connection's backend.
 
+pub mod activities;
 pub mod actor;
 pub mod customers;
 mod db;

@@ -3,6 +3,8 @@
 
 mod values;
 
+pub(crate) use values::string_enum;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};

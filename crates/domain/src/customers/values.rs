@@ -18,6 +18,10 @@ pub enum ValueError {
     Url,
     #[error("must be one of: {0}")]
     Choice(String),
+    #[error("must not be in the future")]
+    InFuture,
+    #[error("must be between {0} and {1}")]
+    Range(i64, i64),
     #[error(transparent)]
     Text(#[from] crate::text::TextError),
 }
@@ -30,6 +34,8 @@ impl HasCode for ValueError {
             ValueError::CreditCode => "credit_code",
             ValueError::Url => "url",
             ValueError::Choice(_) => "choice",
+            ValueError::InFuture => "in_future",
+            ValueError::Range(..) => "range",
             ValueError::Text(text) => text.code(),
         }
     }

@@ -12,10 +12,12 @@ use crm_domain::customers::{ContactFields, ContactPatch, Email, Phone, changed_f
 use crm_domain::identity::{Action, Resource};
 
 use super::store::{in_scope, load_for, refresh_search_text};
+use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customers};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crm_domain::activities::TimelineKind;
 
 const ENTITY: &str = "contact";
 
@@ -55,6 +57,20 @@ impl From<contacts::Model> for ContactRecord {
             deleted_at: row.deleted_at,
         }
     }
+}
+
+/// Puts a contact change on its customer's timeline.
+async fn on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &ContactRecord, action: &str) -> Result<()> {
+    let item = NewItem {
+        customer_id: record.customer_id,
+        kind: TimelineKind::Contact.as_str(),
+        occurred_at: now(),
+        entity_type: ENTITY,
+        entity_id: record.id,
+        title: &record.fields.name,
+        summary: json!({ "action": action, "name": record.fields.name, "title": record.fields.title, "is_primary": record.fields.is_primary }),
+    };
+    timeline::append(conn, actor, item).await
 }
 
 fn write_fields(model: &mut contacts::ActiveModel, f: &ContactFields) {
@@ -123,6 +139,7 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
         demote_other_primaries(&txn, customer_id, id).await?;
     }
     refresh_search_text(&txn, customer_id).await?;
+    on_timeline(&txn, actor, &record, "created").await?;
     let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
     audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
     events::append(&txn, actor, "contact.created", ENTITY, id, payload).await?;
@@ -153,6 +170,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         demote_other_primaries(&txn, row.customer_id, id).await?;
     }
     refresh_search_text(&txn, row.customer_id).await?;
+    on_timeline(&txn, actor, &after, "updated").await?;
     let mut changes = changed_fields(&before, &after);
     changes.remove("updated_at");
     changes.remove("version");
@@ -175,8 +193,9 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     model.deleted_at = Set(Some(at));
     model.updated_at = Set(at);
     model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    let deleted = ContactRecord::from(model.update(&txn).await?);
     refresh_search_text(&txn, row.customer_id).await?;
+    on_timeline(&txn, actor, &deleted, "deleted").await?;
     audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
     events::append(&txn, actor, "contact.deleted", ENTITY, id, json!({ "id": id, "customer_id": row.customer_id, "deleted_at": at }))
         .await?;
@@ -196,6 +215,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> 
         demote_other_primaries(&txn, row.customer_id, id).await?;
     }
     refresh_search_text(&txn, row.customer_id).await?;
+    on_timeline(&txn, actor, &after, "restored").await?;
     audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
     events::append(&txn, actor, "contact.restored", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
     txn.commit().await?;

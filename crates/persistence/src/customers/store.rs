@@ -13,10 +13,12 @@ use crm_domain::customers::{
 use crm_domain::identity::{Action, Resource, Scope};
 
 use super::{escape_like, search_term, search_text};
+use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crm_domain::activities::TimelineKind;
 
 const ENTITY: &str = "customer";
 
@@ -34,6 +36,8 @@ pub struct CustomerRecord {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// When the latest live interaction took place (derived; see activities).
+    pub last_interaction_at: Option<DateTime<Utc>>,
 }
 
 /// Who owns a new or reassigned customer.
@@ -159,6 +163,7 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<customers::Model>) ->
             updated_at: row.updated_at,
             version: row.version,
             deleted_at: row.deleted_at,
+            last_interaction_at: row.last_interaction_at,
         })
         .collect())
 }
@@ -219,7 +224,7 @@ fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
 }
 
 /// The first team of a user (by team name), which a customer they own belongs to by default.
-async fn primary_team(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Uuid>> {
+pub(crate) async fn primary_team(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Uuid>> {
     let memberships = user_teams::Entity::find().filter(user_teams::Column::UserId.eq(user_id)).all(conn).await?;
     let ids: Vec<Uuid> = memberships.into_iter().map(|m| m.team_id).collect();
     if ids.is_empty() {
@@ -254,6 +259,7 @@ async fn replace_tags(conn: &impl ConnectionTrait, customer_id: Uuid, tags: &[St
     Ok(())
 }
 
+/// Records a stage move in the stage history and on the customer's timeline.
 async fn record_stage(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -261,17 +267,27 @@ async fn record_stage(
     from: Option<LifecycleStage>,
     to: LifecycleStage,
 ) -> Result<()> {
+    let at = now();
     customer_stage_history::ActiveModel {
         id: Set(Uuid::now_v7()),
         customer_id: Set(customer_id),
         from_stage: Set(from.map(|s| s.as_str().to_owned())),
         to_stage: Set(to.as_str().to_owned()),
         changed_by: Set(actor.audit_id()),
-        changed_at: Set(now()),
+        changed_at: Set(at),
     }
     .insert(conn)
     .await?;
-    Ok(())
+    let item = NewItem {
+        customer_id,
+        kind: TimelineKind::StageChange.as_str(),
+        occurred_at: at,
+        entity_type: ENTITY,
+        entity_id: customer_id,
+        title: to.as_str(),
+        summary: json!({ "from_stage": from, "to_stage": to }),
+    };
+    timeline::append(conn, actor, item).await
 }
 
 /// Recomputes the text `q` searches for a customer: its own name, phone, email and credit code

@@ -33,6 +33,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
+    pub last_interaction_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

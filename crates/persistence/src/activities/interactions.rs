@@ -1,0 +1,400 @@
+//! Communication records (沟通记录). Visibility follows the customer: you see the interactions
+//! of customers you may see; you change those your `activities` scope reaches by their owner.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::activities::{Channel, Direction, TimelineKind};
+use crm_domain::identity::{Action, Resource};
+
+use super::timeline::{self, NewItem};
+use crate::customers::{escape_like, in_scope, load_for};
+use crate::entities::{contacts, customers, interactions};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "interaction";
+
+/// What a person records about an interaction, already valid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InteractionFields {
+    pub contact_id: Option<Uuid>,
+    pub opportunity_id: Option<Uuid>,
+    pub ticket_id: Option<Uuid>,
+    pub requirement_id: Option<Uuid>,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub occurred_at: DateTime<Utc>,
+    pub duration_minutes: Option<i32>,
+    pub subject: String,
+    pub content: Option<String>,
+    pub outcome: Option<String>,
+    pub next_step: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InteractionPatch {
+    pub contact_id: Option<Option<Uuid>>,
+    pub channel: Option<Channel>,
+    pub direction: Option<Direction>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<Option<i32>>,
+    pub subject: Option<String>,
+    pub content: Option<Option<String>>,
+    pub outcome: Option<Option<String>>,
+    pub next_step: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InteractionRecord {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub contact_name: Option<String>,
+    #[serde(flatten)]
+    pub fields: InteractionFields,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InteractionFilter {
+    pub customer_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub channels: Vec<Channel>,
+    pub owner_id: Option<Uuid>,
+    pub occurred_from: Option<DateTime<Utc>>,
+    pub occurred_to: Option<DateTime<Utc>>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+}
+
+fn fields_of(row: &interactions::Model) -> InteractionFields {
+    InteractionFields {
+        contact_id: row.contact_id,
+        opportunity_id: row.opportunity_id,
+        ticket_id: row.ticket_id,
+        requirement_id: row.requirement_id,
+        channel: Channel::parse(&row.channel).unwrap_or(Channel::Note),
+        direction: Direction::parse(&row.direction).unwrap_or(Direction::Outbound),
+        occurred_at: row.occurred_at,
+        duration_minutes: row.duration_minutes,
+        subject: row.subject.clone(),
+        content: row.content.clone(),
+        outcome: row.outcome.clone(),
+        next_step: row.next_step.clone(),
+    }
+}
+
+fn write_fields(model: &mut interactions::ActiveModel, f: &InteractionFields) {
+    model.contact_id = Set(f.contact_id);
+    model.opportunity_id = Set(f.opportunity_id);
+    model.ticket_id = Set(f.ticket_id);
+    model.requirement_id = Set(f.requirement_id);
+    model.channel = Set(f.channel.as_str().to_owned());
+    model.direction = Set(f.direction.as_str().to_owned());
+    model.occurred_at = Set(f.occurred_at);
+    model.duration_minutes = Set(f.duration_minutes);
+    model.subject = Set(f.subject.clone());
+    model.content = Set(f.content.clone());
+    model.outcome = Set(f.outcome.clone());
+    model.next_step = Set(f.next_step.clone());
+    let text = [Some(f.subject.as_str()), f.content.as_deref(), f.outcome.as_deref(), f.next_step.as_deref()];
+    model.search_text = Set(text.iter().flatten().map(|t| t.to_lowercase()).collect::<Vec<_>>().join(" "));
+}
+
+async fn to_records(conn: &impl ConnectionTrait, rows: Vec<interactions::Model>) -> Result<Vec<InteractionRecord>> {
+    let owners = crate::platform::audit::user_names(conn, &rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
+    let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
+    let contact_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.contact_id).collect();
+    let customer_names: std::collections::HashMap<Uuid, String> = if customer_ids.is_empty() {
+        Default::default()
+    } else {
+        customers::Entity::find()
+            .filter(customers::Column::Id.is_in(customer_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    };
+    let contact_names: std::collections::HashMap<Uuid, String> = if contact_ids.is_empty() {
+        Default::default()
+    } else {
+        contacts::Entity::find()
+            .filter(contacts::Column::Id.is_in(contact_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| InteractionRecord {
+            id: row.id,
+            customer_id: row.customer_id,
+            customer_name: customer_names.get(&row.customer_id).cloned(),
+            contact_name: row.contact_id.and_then(|c| contact_names.get(&c).cloned()),
+            fields: fields_of(&row),
+            owner_id: row.owner_id,
+            owner_name: owners.get(&row.owner_id).cloned(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            deleted_at: row.deleted_at,
+        })
+        .collect())
+}
+
+async fn to_record(conn: &impl ConnectionTrait, row: interactions::Model) -> Result<InteractionRecord> {
+    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+/// A contact must belong to the interaction's customer.
+async fn check_contact(conn: &impl ConnectionTrait, customer_id: Uuid, contact_id: Option<Uuid>) -> Result<()> {
+    let Some(contact_id) = contact_id else { return Ok(()) };
+    let found = contacts::Entity::find_by_id(contact_id)
+        .filter(contacts::Column::CustomerId.eq(customer_id))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .one(conn)
+        .await?;
+    if found.is_none() {
+        return Err(Error::validation("contact_id", "not_found", "no such contact at this customer"));
+    }
+    Ok(())
+}
+
+/// Keeps `customers.last_interaction_at` equal to the latest live interaction (a derived value:
+/// it changes neither the customer's version nor its audit trail).
+pub(crate) async fn refresh_last_interaction(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<()> {
+    let latest = interactions::Entity::find()
+        .filter(interactions::Column::CustomerId.eq(customer_id))
+        .filter(interactions::Column::DeletedAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|i| i.occurred_at)
+        .max();
+    customers::Entity::update_many()
+        .col_expr(customers::Column::LastInteractionAt, Expr::value(latest))
+        .filter(customers::Column::Id.eq(customer_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &InteractionRecord) -> Result<()> {
+    let f = &record.fields;
+    timeline::upsert(
+        conn,
+        actor,
+        NewItem {
+            customer_id: record.customer_id,
+            kind: TimelineKind::Interaction.as_str(),
+            occurred_at: f.occurred_at,
+            entity_type: ENTITY,
+            entity_id: record.id,
+            title: &f.subject,
+            summary: json!({ "channel": f.channel, "direction": f.direction, "outcome": f.outcome, "next_step": f.next_step,
+                "duration_minutes": f.duration_minutes, "contact_id": f.contact_id, "contact_name": record.contact_name }),
+        },
+    )
+    .await
+}
+
+pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: InteractionFields) -> Result<InteractionRecord> {
+    let txn = db.conn.begin().await?;
+    let customer = load_for(&txn, actor, Resource::Activities, Action::Create, customer_id, false).await?;
+    check_contact(&txn, customer_id, fields.contact_id).await?;
+    let at = now();
+    let id = Uuid::now_v7();
+    let mut model = interactions::ActiveModel {
+        id: Set(id),
+        customer_id: Set(customer_id),
+        owner_id: Set(actor.audit_id().unwrap_or(customer.owner_id)),
+        team_id: Set(actor.team_ids.first().copied().or(customer.team_id)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    write_fields(&mut model, &fields);
+    let record = to_record(&txn, model.insert(&txn).await?).await?;
+    refresh_last_interaction(&txn, customer_id).await?;
+    put_on_timeline(&txn, actor, &record).await?;
+    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "interaction.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Loads a live or deleted interaction whose customer the caller can read, checking that the
+/// caller's `activities` scope for `action` reaches it by its owner.
+async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid, deleted: bool) -> Result<interactions::Model> {
+    let deleted_condition = if deleted { interactions::Column::DeletedAt.is_not_null() } else { interactions::Column::DeletedAt.is_null() };
+    let row = interactions::Entity::find_by_id(id).filter(deleted_condition).one(conn).await?.ok_or(Error::NotFound)?;
+    load_for(conn, actor, Resource::Activities, Action::Read, row.customer_id, false).await?;
+    if action != Action::Read {
+        let scope = actor.require(Resource::Activities, action)?;
+        if !actor.reaches(scope, row.owner_id, row.team_id) {
+            return Err(Error::Forbidden("your role may not change this interaction".into()));
+        }
+    }
+    Ok(row)
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionRecord> {
+    let row = load(&db.conn, actor, Action::Read, id, false).await?;
+    to_record(&db.conn, row).await
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: InteractionPatch) -> Result<InteractionRecord> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Update, id, false).await?;
+    if let Some(expected) = expected_version
+        && expected != row.version
+    {
+        return Err(Error::StaleVersion { current: row.version });
+    }
+    let current = fields_of(&row);
+    let mut next = current.clone();
+    if let Some(v) = patch.contact_id {
+        next.contact_id = v;
+    }
+    if let Some(v) = patch.channel {
+        next.channel = v;
+    }
+    if let Some(v) = patch.direction {
+        next.direction = v;
+    }
+    if let Some(v) = patch.occurred_at {
+        next.occurred_at = v;
+    }
+    if let Some(v) = patch.duration_minutes {
+        next.duration_minutes = v;
+    }
+    if let Some(v) = patch.subject {
+        next.subject = v;
+    }
+    if let Some(v) = patch.content {
+        next.content = v;
+    }
+    if let Some(v) = patch.outcome {
+        next.outcome = v;
+    }
+    if let Some(v) = patch.next_step {
+        next.next_step = v;
+    }
+    let before = to_record(&txn, row.clone()).await?;
+    if next == current {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    check_contact(&txn, row.customer_id, next.contact_id).await?;
+    let mut model: interactions::ActiveModel = row.clone().into();
+    write_fields(&mut model, &next);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = to_record(&txn, model.update(&txn).await?).await?;
+    refresh_last_interaction(&txn, row.customer_id).await?;
+    put_on_timeline(&txn, actor, &after).await?;
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    for noise in ["updated_at", "version", "contact_name"] {
+        changes.remove(noise);
+    }
+    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
+    events::append(&txn, actor, "interaction.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Delete, id, false).await?;
+    if let Some(expected) = expected_version
+        && expected != row.version
+    {
+        return Err(Error::StaleVersion { current: row.version });
+    }
+    let at = now();
+    let mut model: interactions::ActiveModel = row.clone().into();
+    model.deleted_at = Set(Some(at));
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    refresh_last_interaction(&txn, row.customer_id).await?;
+    timeline::remove(&txn, ENTITY, id, TimelineKind::Interaction.as_str()).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
+    events::append(&txn, actor, "interaction.deleted", ENTITY, id, json!({ "id": id, "customer_id": row.customer_id, "deleted_at": at }))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionRecord> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Delete, id, true).await?;
+    let mut model: interactions::ActiveModel = row.clone().into();
+    model.deleted_at = Set(None);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = to_record(&txn, model.update(&txn).await?).await?;
+    refresh_last_interaction(&txn, row.customer_id).await?;
+    put_on_timeline(&txn, actor, &after).await?;
+    audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
+    events::append(&txn, actor, "interaction.restored", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn list(db: &Db, actor: &Actor, filter: &InteractionFilter, page: &PageRequest) -> Result<Page<InteractionRecord>> {
+    let scope = actor.require(Resource::Activities, Action::Read)?;
+    use interactions::Column as C;
+    let sorts = [
+        Sort { key: "-occurred_at", column: C::OccurredAt, descending: true, value: SortValue::Time },
+        Sort { key: "occurred_at", column: C::OccurredAt, descending: false, value: SortValue::Time },
+    ];
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let reachable = Query::select()
+        .column(customers::Column::Id)
+        .from(customers::Entity)
+        .and_where(customers::Column::DeletedAt.is_null())
+        .cond_where(in_scope(actor, scope))
+        .take();
+    let mut select = interactions::Entity::find().filter(C::DeletedAt.is_null()).filter(C::CustomerId.in_subquery(reachable));
+    if let Some(customer_id) = filter.customer_id {
+        select = select.filter(C::CustomerId.eq(customer_id));
+    }
+    if let Some(contact_id) = filter.contact_id {
+        select = select.filter(C::ContactId.eq(contact_id));
+    }
+    if !filter.channels.is_empty() {
+        select = select.filter(C::Channel.is_in(filter.channels.iter().map(|c| c.as_str())));
+    }
+    if let Some(owner_id) = filter.owner_id {
+        select = select.filter(C::OwnerId.eq(owner_id));
+    }
+    if let Some(from) = filter.occurred_from {
+        select = select.filter(C::OccurredAt.gte(from));
+    }
+    if let Some(to) = filter.occurred_to {
+        select = select.filter(C::OccurredAt.lt(to));
+    }
+    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
+        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
+    }
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| (json!(row.occurred_at), row.id)).await?;
+    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}

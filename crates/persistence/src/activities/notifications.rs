@@ -1,0 +1,177 @@
+//! In-app notifications: each belongs to one user, who alone reads and clears them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crm_domain::activities::NotificationKind;
+
+use crate::entities::{notifications, tasks};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationRecord {
+    pub id: Uuid,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub body: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<notifications::Model> for NotificationRecord {
+    fn from(n: notifications::Model) -> Self {
+        Self {
+            id: n.id,
+            kind: NotificationKind::parse(&n.kind).unwrap_or(NotificationKind::TaskAssigned),
+            title: n.title,
+            body: n.body,
+            entity_type: n.entity_type,
+            entity_id: n.entity_id,
+            read_at: n.read_at,
+            created_at: n.created_at,
+        }
+    }
+}
+
+/// Notifies a user, inside the caller's transaction.
+pub(crate) async fn notify(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    kind: NotificationKind,
+    title: &str,
+    body: Option<&str>,
+    entity_type: &str,
+    entity_id: Uuid,
+) -> Result<()> {
+    notifications::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        kind: Set(kind.as_str().to_owned()),
+        title: Set(title.chars().take(300).collect()),
+        body: Set(body.map(|b| b.chars().take(2000).collect())),
+        entity_type: Set(Some(entity_type.to_owned())),
+        entity_id: Set(Some(entity_id)),
+        read_at: Set(None),
+        created_at: Set(now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn list(db: &Db, actor: &Actor, unread_only: bool, page: &PageRequest) -> Result<Page<NotificationRecord>> {
+    let sort = Sort { key: "-created_at", column: notifications::Column::CreatedAt, descending: true, value: SortValue::Time };
+    let mut select = notifications::Entity::find().filter(notifications::Column::UserId.eq(actor.user_id));
+    if unread_only {
+        select = select.filter(notifications::Column::ReadAt.is_null());
+    }
+    let page = fetch_page(&db.conn, select, &sort, notifications::Column::Id, page, |n| (json!(n.created_at), n.id)).await?;
+    Ok(page.map(NotificationRecord::from))
+}
+
+pub async fn unread_count(db: &Db, actor: &Actor) -> Result<u64> {
+    Ok(notifications::Entity::find()
+        .filter(notifications::Column::UserId.eq(actor.user_id))
+        .filter(notifications::Column::ReadAt.is_null())
+        .count(&db.conn)
+        .await?)
+}
+
+pub async fn mark_read(db: &Db, actor: &Actor, id: Uuid) -> Result<NotificationRecord> {
+    let row = notifications::Entity::find_by_id(id)
+        .filter(notifications::Column::UserId.eq(actor.user_id))
+        .one(&db.conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if row.read_at.is_some() {
+        return Ok(row.into());
+    }
+    let mut model: notifications::ActiveModel = row.into();
+    model.read_at = Set(Some(now()));
+    Ok(model.update(&db.conn).await?.into())
+}
+
+pub async fn mark_all_read(db: &Db, actor: &Actor) -> Result<u64> {
+    let result = notifications::Entity::update_many()
+        .col_expr(notifications::Column::ReadAt, Expr::value(now()))
+        .filter(notifications::Column::UserId.eq(actor.user_id))
+        .filter(notifications::Column::ReadAt.is_null())
+        .exec(&db.conn)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// Sends reminders that fell due by `at`: `task_due` when a task's reminder time passes,
+/// `task_overdue` when its due time passes. Each task is claimed by an update that only one
+/// scheduler can win, in the transaction that writes the notification, so none is sent twice.
+pub async fn send_task_reminders(db: &Db, at: DateTime<Utc>) -> Result<u64> {
+    let mut sent = 0;
+    let due = tasks::Entity::find()
+        .filter(tasks::Column::Status.eq("open"))
+        .filter(tasks::Column::DeletedAt.is_null())
+        .filter(tasks::Column::RemindAt.lte(at))
+        .filter(tasks::Column::DueNotifiedAt.is_null())
+        .all(&db.conn)
+        .await?;
+    for task in due {
+        let txn = db.conn.begin().await?;
+        let claimed = tasks::Entity::update_many()
+            .col_expr(tasks::Column::DueNotifiedAt, Expr::value(at))
+            .filter(tasks::Column::Id.eq(task.id))
+            .filter(tasks::Column::DueNotifiedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 1 {
+            notify(
+                &txn,
+                task.assignee_id,
+                NotificationKind::TaskDue,
+                &format!("提醒 / Reminder: {}", task.title),
+                task.description.as_deref(),
+                "task",
+                task.id,
+            )
+            .await?;
+            sent += 1;
+        }
+        txn.commit().await?;
+    }
+    let overdue = tasks::Entity::find()
+        .filter(tasks::Column::Status.eq("open"))
+        .filter(tasks::Column::DeletedAt.is_null())
+        .filter(tasks::Column::DueAt.lt(at))
+        .filter(tasks::Column::OverdueNotifiedAt.is_null())
+        .all(&db.conn)
+        .await?;
+    for task in overdue {
+        let txn = db.conn.begin().await?;
+        let claimed = tasks::Entity::update_many()
+            .col_expr(tasks::Column::OverdueNotifiedAt, Expr::value(at))
+            .filter(tasks::Column::Id.eq(task.id))
+            .filter(tasks::Column::OverdueNotifiedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 1 {
+            notify(
+                &txn,
+                task.assignee_id,
+                NotificationKind::TaskOverdue,
+                &format!("已逾期 / Overdue: {}", task.title),
+                task.description.as_deref(),
+                "task",
+                task.id,
+            )
+            .await?;
+            sent += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(sent)
+}

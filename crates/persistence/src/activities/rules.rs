@@ -1,0 +1,233 @@
+//! Follow-up rules: "a customer in this stage with no interaction for N days gets a task for its
+//! owner, due in M days", and the job that applies them.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crm_domain::activities::{RelatedType, TaskPriority, rule_task_due};
+use crm_domain::customers::LifecycleStage;
+use crm_domain::identity::{Action, Resource};
+
+use super::tasks::{TaskFields, insert};
+use crate::entities::{customers, follow_up_rules, tasks};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "follow_up_rule";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleFields {
+    pub lifecycle_stage: LifecycleStage,
+    pub silent_days: i32,
+    pub due_in_days: i32,
+    pub priority: TaskPriority,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RulePatch {
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub silent_days: Option<i32>,
+    pub due_in_days: Option<i32>,
+    pub priority: Option<TaskPriority>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRecord {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: RuleFields,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<follow_up_rules::Model> for RuleRecord {
+    fn from(r: follow_up_rules::Model) -> Self {
+        Self {
+            id: r.id,
+            fields: RuleFields {
+                lifecycle_stage: LifecycleStage::parse(&r.lifecycle_stage).unwrap_or(LifecycleStage::Prospect),
+                silent_days: r.silent_days,
+                due_in_days: r.due_in_days,
+                priority: TaskPriority::parse(&r.priority).unwrap_or(TaskPriority::Normal),
+                active: r.active,
+            },
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+fn write(model: &mut follow_up_rules::ActiveModel, f: &RuleFields) {
+    model.lifecycle_stage = Set(f.lifecycle_stage.as_str().to_owned());
+    model.silent_days = Set(f.silent_days);
+    model.due_in_days = Set(f.due_in_days);
+    model.priority = Set(f.priority.as_str().to_owned());
+    model.active = Set(f.active);
+}
+
+/// Rules are settings: everyone who works with activities reads them, administrators change them.
+fn require_admin(actor: &Actor) -> Result<()> {
+    actor.require(Resource::Users, Action::Update).map(|_| ())
+}
+
+pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<RuleRecord>> {
+    actor.require(Resource::Activities, Action::Read)?;
+    let sort = Sort { key: "created_at", column: follow_up_rules::Column::CreatedAt, descending: false, value: SortValue::Time };
+    let page =
+        fetch_page(&db.conn, follow_up_rules::Entity::find(), &sort, follow_up_rules::Column::Id, page, |r| (json!(r.created_at), r.id))
+            .await?;
+    Ok(page.map(RuleRecord::from))
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RuleRecord> {
+    actor.require(Resource::Activities, Action::Read)?;
+    follow_up_rules::Entity::find_by_id(id).one(&db.conn).await?.map(RuleRecord::from).ok_or(Error::NotFound)
+}
+
+pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRecord> {
+    require_admin(actor)?;
+    let txn = db.conn.begin().await?;
+    let at = now();
+    let id = Uuid::now_v7();
+    let mut model =
+        follow_up_rules::ActiveModel { id: Set(id), created_at: Set(at), updated_at: Set(at), version: Set(1), ..Default::default() };
+    write(&mut model, &fields);
+    let record = RuleRecord::from(model.insert(&txn).await?);
+    let payload = serde_json::to_value(&record).unwrap_or_default();
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "follow_up_rule.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: RulePatch) -> Result<RuleRecord> {
+    require_admin(actor)?;
+    let txn = db.conn.begin().await?;
+    let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if let Some(expected) = expected_version
+        && expected != row.version
+    {
+        return Err(Error::StaleVersion { current: row.version });
+    }
+    let before = RuleRecord::from(row.clone());
+    let mut next = before.fields.clone();
+    if let Some(v) = patch.lifecycle_stage {
+        next.lifecycle_stage = v;
+    }
+    if let Some(v) = patch.silent_days {
+        next.silent_days = v;
+    }
+    if let Some(v) = patch.due_in_days {
+        next.due_in_days = v;
+    }
+    if let Some(v) = patch.priority {
+        next.priority = v;
+    }
+    if let Some(v) = patch.active {
+        next.active = v;
+    }
+    if next == before.fields {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    let mut model: follow_up_rules::ActiveModel = row.clone().into();
+    write(&mut model, &next);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = RuleRecord::from(model.update(&txn).await?);
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    changes.remove("updated_at");
+    changes.remove("version");
+    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
+    events::append(&txn, actor, "follow_up_rule.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    require_admin(actor)?;
+    let txn = db.conn.begin().await?;
+    let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if let Some(expected) = expected_version
+        && expected != row.version
+    {
+        return Err(Error::StaleVersion { current: row.version });
+    }
+    follow_up_rules::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": RuleRecord::from(row) })).await?;
+    events::append(&txn, actor, "follow_up_rule.deleted", ENTITY, id, json!({ "id": id })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// How many silent customers one run handles per rule; the next run takes the rest.
+const BATCH: u64 = 1000;
+
+/// Applies every active rule as of `at`: each customer silent for the rule's days gets one task
+/// for its owner. A silence is identified by when it began (the last interaction, or the
+/// customer's creation), so a new silence after a new interaction gets a new task, and the same
+/// silence never gets two, even with schedulers racing on one database (a unique key decides).
+pub async fn run_follow_up_rules(db: &Db, at: DateTime<Utc>) -> Result<u64> {
+    let system = Actor::system();
+    let rules = follow_up_rules::Entity::find().filter(follow_up_rules::Column::Active.eq(true)).all(&db.conn).await?;
+    let mut created = 0;
+    for rule in rules {
+        let silent_since = || -> Expr {
+            Func::coalesce([
+                Expr::col((customers::Entity, customers::Column::LastInteractionAt)),
+                Expr::col((customers::Entity, customers::Column::CreatedAt)),
+            ])
+            .into()
+        };
+        let already_tasked = Query::select()
+            .expr(Expr::val(1))
+            .from(tasks::Entity)
+            .and_where(Expr::col((tasks::Entity, tasks::Column::RuleId)).eq(rule.id))
+            .and_where(Expr::col((tasks::Entity, tasks::Column::CustomerId)).equals((customers::Entity, customers::Column::Id)))
+            .and_where(Expr::col((tasks::Entity, tasks::Column::CreatedAt)).gte(silent_since()))
+            .take();
+        let candidates = customers::Entity::find()
+            .filter(customers::Column::DeletedAt.is_null())
+            .filter(customers::Column::LifecycleStage.eq(rule.lifecycle_stage.clone()))
+            .filter(Expr::expr(silent_since()).lte(at - Duration::days(i64::from(rule.silent_days))))
+            .filter(Expr::exists(already_tasked).not())
+            .limit(BATCH)
+            .all(&db.conn)
+            .await?;
+        let priority = TaskPriority::parse(&rule.priority).unwrap_or(TaskPriority::Normal);
+        for customer in candidates {
+            let since = customer.last_interaction_at.unwrap_or(customer.created_at);
+            let days = (at - since).num_days();
+            let fields = TaskFields {
+                title: format!("跟进 {}（{} 天未联系）", customer.name, days),
+                description: Some(format!(
+                    "Follow up {}: no interaction for {} days (rule: {} after {} days).",
+                    customer.name, days, rule.lifecycle_stage, rule.silent_days
+                )),
+                due_at: Some(rule_task_due(at, rule.due_in_days)),
+                remind_at: None,
+                priority,
+                assignee_id: customer.owner_id,
+                customer_id: Some(customer.id),
+                related_type: Some(RelatedType::Customer),
+                related_id: Some(customer.id),
+            };
+            let key = format!("rule:{}:{}:{}", rule.id, customer.id, since.timestamp_micros());
+            let txn = db.conn.begin().await?;
+            if insert(&txn, &system, &fields, Some(rule.id), Some(key)).await?.is_some() {
+                created += 1;
+            }
+            txn.commit().await?;
+        }
+    }
+    Ok(created)
+}

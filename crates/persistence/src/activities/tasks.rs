@@ -1,0 +1,446 @@
+//! Tasks and reminders (跟进提醒). A task belongs to its assignee (and the assignee's team), so
+//! scopes reach tasks by assignee; whoever created a task can always see and change it.
+
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::activities::{NotificationKind, RelatedType, TaskPriority, TaskStatus, TimelineKind};
+use crm_domain::identity::{Action, Resource, Scope};
+
+use super::notifications;
+use super::timeline::{self, NewItem};
+use crate::customers::{escape_like, load_for, primary_team};
+use crate::entities::{customers, tasks, users};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "task";
+
+/// Where undated tasks sort: after every dated one.
+pub fn far_future() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single().unwrap_or_else(Utc::now)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskFields {
+    pub title: String,
+    pub description: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub remind_at: Option<DateTime<Utc>>,
+    pub priority: TaskPriority,
+    pub assignee_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub related_type: Option<RelatedType>,
+    pub related_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    pub remind_at: Option<Option<DateTime<Utc>>>,
+    pub priority: Option<TaskPriority>,
+    pub assignee_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRecord {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: TaskFields,
+    pub status: TaskStatus,
+    pub assignee_name: Option<String>,
+    pub customer_name: Option<String>,
+    pub rule_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub completed_by: Option<Uuid>,
+    pub completed_by_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// What a task list asks for. The API turns views (overdue, today, upcoming) into these bounds.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub assignee_id: Option<Uuid>,
+    pub statuses: Vec<TaskStatus>,
+    pub customer_id: Option<Uuid>,
+    pub due_from: Option<DateTime<Utc>>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub q: Option<String>,
+}
+
+fn fields_of(row: &tasks::Model) -> TaskFields {
+    TaskFields {
+        title: row.title.clone(),
+        description: row.description.clone(),
+        due_at: row.due_at,
+        remind_at: row.remind_at,
+        priority: TaskPriority::parse(&row.priority).unwrap_or(TaskPriority::Normal),
+        assignee_id: row.assignee_id,
+        customer_id: row.customer_id,
+        related_type: row.related_type.as_deref().and_then(|t| RelatedType::parse(t).ok()),
+        related_id: row.related_id,
+    }
+}
+
+fn write_fields(model: &mut tasks::ActiveModel, f: &TaskFields) {
+    model.title = Set(f.title.clone());
+    model.description = Set(f.description.clone());
+    model.due_at = Set(f.due_at);
+    model.due_sort = Set(f.due_at.unwrap_or_else(far_future));
+    model.remind_at = Set(f.remind_at);
+    model.priority = Set(f.priority.as_str().to_owned());
+    model.assignee_id = Set(f.assignee_id);
+    model.customer_id = Set(f.customer_id);
+    model.related_type = Set(f.related_type.map(|t| t.as_str().to_owned()));
+    model.related_id = Set(f.related_id);
+    model.search_text =
+        Set([Some(f.title.as_str()), f.description.as_deref()].iter().flatten().map(|t| t.to_lowercase()).collect::<Vec<_>>().join(" "));
+}
+
+async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tasks::Model>) -> Result<Vec<TaskRecord>> {
+    let mut people: Vec<Uuid> = rows.iter().map(|r| r.assignee_id).collect();
+    people.extend(rows.iter().filter_map(|r| r.completed_by));
+    let names = crate::platform::audit::user_names(conn, &people).await?;
+    let customer_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.customer_id).collect();
+    let customer_names: std::collections::HashMap<Uuid, String> = if customer_ids.is_empty() {
+        Default::default()
+    } else {
+        customers::Entity::find()
+            .filter(customers::Column::Id.is_in(customer_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| TaskRecord {
+            id: row.id,
+            fields: fields_of(&row),
+            status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Open),
+            assignee_name: names.get(&row.assignee_id).cloned(),
+            customer_name: row.customer_id.and_then(|c| customer_names.get(&c).cloned()),
+            rule_id: row.rule_id,
+            created_by: row.created_by,
+            completed_at: row.completed_at,
+            completed_by: row.completed_by,
+            completed_by_name: row.completed_by.and_then(|u| names.get(&u).cloned()),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+        .collect())
+}
+
+async fn to_record(conn: &impl ConnectionTrait, row: tasks::Model) -> Result<TaskRecord> {
+    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+fn read_condition(actor: &Actor, scope: Scope) -> Condition {
+    Condition::any()
+        .add(actor.scope_condition(scope, (tasks::Entity, tasks::Column::AssigneeId), (tasks::Entity, tasks::Column::TeamId)))
+        .add(tasks::Column::CreatedBy.eq(actor.user_id))
+}
+
+async fn check_assignee(conn: &impl ConnectionTrait, assignee_id: Uuid) -> Result<()> {
+    match users::Entity::find_by_id(assignee_id).one(conn).await? {
+        Some(user) if user.active => Ok(()),
+        _ => Err(Error::validation("assignee_id", "not_found", "no active user with this id")),
+    }
+}
+
+/// Puts the task on its customer's timeline (tasks without a customer have none).
+async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &TaskRecord) -> Result<()> {
+    let Some(customer_id) = record.fields.customer_id else { return Ok(()) };
+    timeline::upsert(
+        conn,
+        actor,
+        NewItem {
+            customer_id,
+            kind: TimelineKind::Task.as_str(),
+            occurred_at: record.created_at,
+            entity_type: ENTITY,
+            entity_id: record.id,
+            title: &record.fields.title,
+            summary: json!({ "status": record.status, "due_at": record.fields.due_at, "priority": record.fields.priority,
+                "assignee_id": record.fields.assignee_id, "assignee_name": record.assignee_name, "completed_at": record.completed_at }),
+        },
+    )
+    .await
+}
+
+/// Inserts a task with its audit entry, event, timeline item and assignment notification, inside
+/// the caller's transaction. `dedupe_key` makes a second insert of the same rule task a no-op:
+/// returns `None` then.
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    fields: &TaskFields,
+    rule_id: Option<Uuid>,
+    dedupe_key: Option<String>,
+) -> Result<Option<TaskRecord>> {
+    let at = now();
+    let id = Uuid::now_v7();
+    let mut model = tasks::ActiveModel {
+        id: Set(id),
+        status: Set(TaskStatus::Open.as_str().to_owned()),
+        team_id: Set(primary_team(conn, fields.assignee_id).await?),
+        rule_id: Set(rule_id),
+        dedupe_key: Set(dedupe_key.clone()),
+        created_by: Set(actor.audit_id()),
+        completed_at: Set(None),
+        completed_by: Set(None),
+        due_notified_at: Set(None),
+        overdue_notified_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    write_fields(&mut model, fields);
+    if dedupe_key.is_some() {
+        // Two schedulers racing for the same silence: the unique key lets exactly one insert win.
+        let inserted = tasks::Entity::insert(model)
+            .on_conflict(sea_orm::sea_query::OnConflict::column(tasks::Column::DedupeKey).do_nothing().to_owned())
+            .exec_without_returning(conn)
+            .await?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+    } else {
+        model.insert(conn).await?;
+    }
+    let record = to_record(conn, tasks::Entity::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)?).await?;
+    put_on_timeline(conn, actor, &record).await?;
+    if actor.audit_id() != Some(fields.assignee_id) {
+        notifications::notify(
+            conn,
+            fields.assignee_id,
+            NotificationKind::TaskAssigned,
+            &format!("新任务 / New task: {}", fields.title),
+            fields.description.as_deref(),
+            ENTITY,
+            id,
+        )
+        .await?;
+    }
+    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
+    audit::record(conn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(conn, actor, "task.created", ENTITY, id, payload).await?;
+    Ok(Some(record))
+}
+
+pub async fn create(db: &Db, actor: &Actor, fields: TaskFields) -> Result<TaskRecord> {
+    let scope = actor.require(Resource::Activities, Action::Create)?;
+    let txn = db.conn.begin().await?;
+    check_assignee(&txn, fields.assignee_id).await?;
+    if let Some(customer_id) = fields.customer_id {
+        load_for(&txn, actor, Resource::Activities, Action::Read, customer_id, false).await?;
+    }
+    let team = primary_team(&txn, fields.assignee_id).await?;
+    if !actor.reaches(scope, fields.assignee_id, team) {
+        return Err(Error::Forbidden("your role may not assign tasks to this user".into()));
+    }
+    let record = insert(&txn, actor, &fields, None, None).await?.ok_or(Error::NotFound)?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid) -> Result<tasks::Model> {
+    let read = actor.require(Resource::Activities, Action::Read)?;
+    let row = tasks::Entity::find_by_id(id)
+        .filter(tasks::Column::DeletedAt.is_null())
+        .filter(read_condition(actor, read))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if action != Action::Read && row.created_by != Some(actor.user_id) {
+        let scope = actor.require(Resource::Activities, action)?;
+        if !actor.reaches(scope, row.assignee_id, row.team_id) {
+            return Err(Error::Forbidden("your role may not change this task".into()));
+        }
+    }
+    Ok(row)
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TaskRecord> {
+    let row = load(&db.conn, actor, Action::Read, id).await?;
+    to_record(&db.conn, row).await
+}
+
+fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => Err(Error::StaleVersion { current }),
+        _ => Ok(()),
+    }
+}
+
+async fn finish_change(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    before: TaskRecord,
+    row: tasks::Model,
+    event: &str,
+) -> Result<TaskRecord> {
+    let after = to_record(conn, row).await?;
+    put_on_timeline(conn, actor, &after).await?;
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    for noise in ["updated_at", "version", "assignee_name", "completed_by_name", "customer_name"] {
+        changes.remove(noise);
+    }
+    audit::record(conn, actor, "update", ENTITY, after.id, Value::Object(changes)).await?;
+    events::append(conn, actor, event, ENTITY, after.id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    Ok(after)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: TaskPatch) -> Result<TaskRecord> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    check_version(expected_version, row.version)?;
+    let current = fields_of(&row);
+    let mut next = current.clone();
+    if let Some(v) = patch.title {
+        next.title = v;
+    }
+    if let Some(v) = patch.description {
+        next.description = v;
+    }
+    if let Some(v) = patch.due_at {
+        next.due_at = v;
+    }
+    if let Some(v) = patch.remind_at {
+        next.remind_at = v;
+    }
+    if let Some(v) = patch.priority {
+        next.priority = v;
+    }
+    if let Some(v) = patch.assignee_id {
+        next.assignee_id = v;
+    }
+    let before = to_record(&txn, row.clone()).await?;
+    if next == current {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    let reassigned = next.assignee_id != current.assignee_id;
+    let mut model: tasks::ActiveModel = row.clone().into();
+    if reassigned {
+        check_assignee(&txn, next.assignee_id).await?;
+        let team = primary_team(&txn, next.assignee_id).await?;
+        let scope = actor.require(Resource::Activities, Action::Update)?;
+        if !actor.reaches(scope, next.assignee_id, team) {
+            return Err(Error::Forbidden("your role may not assign tasks to this user".into()));
+        }
+        model.team_id = Set(team);
+    }
+    write_fields(&mut model, &next);
+    // A new due or reminder time deserves a new reminder.
+    if next.due_at != current.due_at {
+        model.overdue_notified_at = Set(None);
+    }
+    if next.remind_at != current.remind_at {
+        model.due_notified_at = Set(None);
+    }
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let updated = model.update(&txn).await?;
+    if reassigned && actor.audit_id() != Some(next.assignee_id) {
+        notifications::notify(
+            &txn,
+            next.assignee_id,
+            NotificationKind::TaskAssigned,
+            &format!("新任务 / New task: {}", next.title),
+            next.description.as_deref(),
+            ENTITY,
+            id,
+        )
+        .await?;
+    }
+    let after = finish_change(&txn, actor, before, updated, "task.updated").await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves a task to `done`, `cancelled` or back to `open`; completing records who and when.
+pub async fn transition(db: &Db, actor: &Actor, id: Uuid, next: TaskStatus) -> Result<TaskRecord> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    let current = TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Open);
+    if !current.can_move_to(next) {
+        return Err(Error::Conflict(format!("a task that is {current} cannot become {next}")));
+    }
+    let before = to_record(&txn, row.clone()).await?;
+    let at = now();
+    let mut model: tasks::ActiveModel = row.clone().into();
+    model.status = Set(next.as_str().to_owned());
+    let (completed_at, completed_by) = if next == TaskStatus::Done { (Some(at), actor.audit_id()) } else { (None, None) };
+    model.completed_at = Set(completed_at);
+    model.completed_by = Set(completed_by);
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    let updated = model.update(&txn).await?;
+    let event = match next {
+        TaskStatus::Done => "task.completed",
+        TaskStatus::Cancelled => "task.cancelled",
+        TaskStatus::Open => "task.reopened",
+    };
+    let after = finish_change(&txn, actor, before, updated, event).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let txn = db.conn.begin().await?;
+    let row = load(&txn, actor, Action::Delete, id).await?;
+    check_version(expected_version, row.version)?;
+    let at = now();
+    let mut model: tasks::ActiveModel = row.clone().into();
+    model.deleted_at = Set(Some(at));
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    timeline::remove(&txn, ENTITY, id, TimelineKind::Task.as_str()).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
+    events::append(&txn, actor, "task.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn list(db: &Db, actor: &Actor, filter: &TaskFilter, page: &PageRequest) -> Result<Page<TaskRecord>> {
+    let scope = actor.require(Resource::Activities, Action::Read)?;
+    use tasks::Column as C;
+    let sort = Sort { key: "due_at", column: C::DueSort, descending: false, value: SortValue::Time };
+    let mut select = tasks::Entity::find().filter(C::DeletedAt.is_null()).filter(read_condition(actor, scope));
+    if let Some(assignee) = filter.assignee_id {
+        select = select.filter(C::AssigneeId.eq(assignee));
+    }
+    if !filter.statuses.is_empty() {
+        select = select.filter(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(customer_id) = filter.customer_id {
+        select = select.filter(C::CustomerId.eq(customer_id));
+    }
+    if let Some(from) = filter.due_from {
+        select = select.filter(C::DueSort.gte(from));
+    }
+    if let Some(before) = filter.due_before {
+        select = select.filter(C::DueSort.lt(before));
+    }
+    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
+        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
+    }
+    let page = fetch_page(&db.conn, select, &sort, C::Id, page, |row| (json!(row.due_sort), row.id)).await?;
+    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}
