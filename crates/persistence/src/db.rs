@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use crm_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 
 use crate::Result;
 
@@ -41,6 +44,15 @@ impl Db {
         }
         let conn = Database::connect(options).await?;
         Ok(Self { conn })
+    }
+
+    /// Opens a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), waiting for the busy timeout if another writer holds it; a deferred
+    /// transaction that reads first and writes later would instead fail with "database is
+    /// locked" when two of them try to upgrade at the same time.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction> {
+        let options = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+        Ok(self.conn.begin_with_options(options).await?)
     }
 
     /// Applies every pending migration.

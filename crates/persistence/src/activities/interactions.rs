@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -213,7 +213,7 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &In
 }
 
 pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: InteractionFields) -> Result<InteractionRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let customer = load_for(&txn, actor, Resource::Activities, Action::Create, customer_id, false).await?;
     check_contact(&txn, customer_id, fields.contact_id).await?;
     let at = now();
@@ -261,7 +261,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionRecord> 
 }
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: InteractionPatch) -> Result<InteractionRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
     if let Some(expected) = expected_version
         && expected != row.version
@@ -321,7 +321,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, false).await?;
     if let Some(expected) = expected_version
         && expected != row.version
@@ -344,7 +344,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, true).await?;
     let mut model: interactions::ActiveModel = row.clone().into();
     model.deleted_at = Set(None);

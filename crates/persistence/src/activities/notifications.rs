@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -121,7 +121,7 @@ pub async fn send_task_reminders(db: &Db, at: DateTime<Utc>) -> Result<u64> {
         .all(&db.conn)
         .await?;
     for task in due {
-        let txn = db.conn.begin().await?;
+        let txn = db.begin_write().await?;
         let claimed = tasks::Entity::update_many()
             .col_expr(tasks::Column::DueNotifiedAt, Expr::value(at))
             .filter(tasks::Column::Id.eq(task.id))
@@ -151,7 +151,7 @@ pub async fn send_task_reminders(db: &Db, at: DateTime<Utc>) -> Result<u64> {
         .all(&db.conn)
         .await?;
     for task in overdue {
-        let txn = db.conn.begin().await?;
+        let txn = db.begin_write().await?;
         let claimed = tasks::Entity::update_many()
             .col_expr(tasks::Column::OverdueNotifiedAt, Expr::value(at))
             .filter(tasks::Column::Id.eq(task.id))

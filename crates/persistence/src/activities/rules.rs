@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -95,7 +95,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RuleRecord> {
 
 pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRecord> {
     require_admin(actor)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let at = now();
     let id = Uuid::now_v7();
     let mut model =
@@ -111,7 +111,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRe
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: RulePatch) -> Result<RuleRecord> {
     require_admin(actor)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version
         && expected != row.version
@@ -155,7 +155,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     require_admin(actor)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version
         && expected != row.version
@@ -222,7 +222,7 @@ pub async fn run_follow_up_rules(db: &Db, at: DateTime<Utc>) -> Result<u64> {
                 related_id: Some(customer.id),
             };
             let key = format!("rule:{}:{}:{}", rule.id, customer.id, since.timestamp_micros());
-            let txn = db.conn.begin().await?;
+            let txn = db.begin_write().await?;
             if insert(&txn, &system, &fields, Some(rule.id), Some(key)).await?.is_some() {
                 created += 1;
             }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -244,7 +244,7 @@ pub(crate) async fn insert(
 
 pub async fn create(db: &Db, actor: &Actor, fields: TaskFields) -> Result<TaskRecord> {
     let scope = actor.require(Resource::Activities, Action::Create)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     check_assignee(&txn, fields.assignee_id).await?;
     if let Some(customer_id) = fields.customer_id {
         load_for(&txn, actor, Resource::Activities, Action::Read, customer_id, false).await?;
@@ -306,7 +306,7 @@ async fn finish_change(
 }
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: TaskPatch) -> Result<TaskRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
     let current = fields_of(&row);
@@ -375,7 +375,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 
 /// Moves a task to `done`, `cancelled` or back to `open`; completing records who and when.
 pub async fn transition(db: &Db, actor: &Actor, id: Uuid, next: TaskStatus) -> Result<TaskRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     let current = TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Open);
     if !current.can_move_to(next) {
@@ -402,7 +402,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, next: TaskStatus) -> R
 }
 
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
     let at = now();

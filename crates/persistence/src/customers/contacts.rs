@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -120,7 +120,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
 }
 
 pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFields) -> Result<ContactRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     load_for(&txn, actor, Resource::Contacts, Action::Create, customer_id, false).await?;
     let at = now();
     let id = Uuid::now_v7();
@@ -148,7 +148,7 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
 }
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ContactPatch) -> Result<ContactRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
     if let Some(expected) = expected_version
         && expected != row.version
@@ -181,7 +181,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, false).await?;
     if let Some(expected) = expected_version
         && expected != row.version
@@ -204,7 +204,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, true).await?;
     let mut model: contacts::ActiveModel = row.clone().into();
     model.deleted_at = Set(None);

@@ -1,7 +1,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -319,7 +319,7 @@ fn payload(record: &CustomerRecord) -> Value {
 pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: Ownership) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Create)?;
     fields.check_consistency()?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let owner_id = ownership.owner_id.unwrap_or(actor.user_id);
     check_owner(&txn, owner_id).await?;
     let team_id = match ownership.team_id {
@@ -369,7 +369,7 @@ pub async fn update(
     ownership: Ownership,
 ) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Update)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Update, id, false).await?;
     check_version(expected_version, row.version)?;
     let current = fields_of(&row);
@@ -438,7 +438,7 @@ pub async fn update(
 
 /// Moves a customer to the recycle bin; its contacts stay with it and come back on restore.
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, false).await?;
     check_version(expected_version, row.version)?;
     let at = now();
@@ -455,7 +455,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 
 /// Brings a customer back from the recycle bin (whoever may delete it may restore it).
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, true).await?;
     let mut model: customers::ActiveModel = row.clone().into();
     model.deleted_at = Set(None);

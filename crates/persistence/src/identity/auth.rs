@@ -4,10 +4,7 @@
 use base64::Engine;
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -130,7 +127,7 @@ pub struct IssuedSession {
 }
 
 pub async fn open_session(db: &Db, user_id: Uuid, ip: Option<&str>, user_agent: Option<&str>) -> Result<IssuedSession> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let session_id = Uuid::now_v7();
     let at = now();
     sessions::ActiveModel {
@@ -171,7 +168,7 @@ async fn insert_refresh_token(conn: &impl ConnectionTrait, session_id: Uuid) -> 
 /// means it leaked (or a client replays it): the whole session is revoked, so both the thief and
 /// the owner must sign in again.
 pub async fn rotate_refresh_token(db: &Db, token: &str) -> Result<IssuedSession> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let Some(stored) = refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
     else {
         return Err(Error::Unauthorized("the refresh token is not valid"));

@@ -1,6 +1,6 @@
 //! Roles and their permission matrices. Built-in roles are fixed; admins add custom ones.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -69,7 +69,7 @@ pub async fn create(
     permissions: Permissions,
 ) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Create)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     if roles::Entity::find().filter(roles::Column::Key.eq(key.clone())).one(&txn).await?.is_some() {
         return Err(Error::Conflict("a role with this key already exists".into()));
     }
@@ -106,7 +106,7 @@ pub async fn update(
     permissions: Option<Permissions>,
 ) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Update)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let role = roles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if role.builtin {
         return Err(Error::Conflict("built-in roles cannot be changed; create a custom role instead".into()));
@@ -141,7 +141,7 @@ pub async fn update(
 
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     actor.require(Resource::Roles, Action::Delete)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let role = roles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if role.builtin {
         return Err(Error::Conflict("built-in roles cannot be deleted".into()));

@@ -1,7 +1,7 @@
 //! Teams: groups of users, optionally under a parent team (a district under a region).
 
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -62,7 +62,7 @@ async fn check_parent(conn: &impl sea_orm::ConnectionTrait, team_id: Uuid, paren
 
 pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid>) -> Result<TeamRecord> {
     actor.require(Resource::Teams, Action::Create)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let id = Uuid::now_v7();
     check_parent(&txn, id, parent_id).await?;
     let at = now();
@@ -93,7 +93,7 @@ pub async fn update(
     parent_id: Option<Option<Uuid>>,
 ) -> Result<TeamRecord> {
     actor.require(Resource::Teams, Action::Update)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let team = teams::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version
         && expected != team.version
@@ -127,7 +127,7 @@ pub async fn update(
 /// 409, so no record silently loses its team.
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     actor.require(Resource::Teams, Action::Delete)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let team = teams::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version
         && expected != team.version

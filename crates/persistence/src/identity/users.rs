@@ -2,7 +2,7 @@
 
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr, Func, LikeExpr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -169,7 +169,7 @@ async fn set_teams(conn: &impl ConnectionTrait, user_id: Uuid, team_ids: &[Uuid]
 
 pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> {
     actor.require(Resource::Users, Action::Create)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     check_role_and_teams(&txn, Some(new.role_id), Some(&new.team_ids)).await?;
     let email = new.email.into_string();
     if users::Entity::find().filter(users::Column::Email.eq(email.clone())).one(&txn).await?.is_some() {
@@ -204,7 +204,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> 
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: UserPatch) -> Result<UserRecord> {
     actor.require(Resource::Users, Action::Update)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version
         && expected != user.version
