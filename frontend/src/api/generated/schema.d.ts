@@ -99,6 +99,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/recycle-bin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact recycle bin */
+        get: operations["list_deleted_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}": {
         parameters: {
             query?: never;
@@ -135,23 +152,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/contacts/recycle-bin": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The contact recycle bin */
-        get: operations["list_deleted_contacts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -167,6 +167,23 @@ export interface paths {
         put?: never;
         /** Create a customer */
         post: operations["create_customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/recycle-bin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer recycle bin */
+        get: operations["list_deleted_customers"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -251,24 +268,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A customer's 360° timeline (客户360°视图), newest first */
         get: operations["customer_timeline"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/customers/recycle-bin": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The customer recycle bin */
-        get: operations["list_deleted_customers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -301,9 +302,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["list_follow_up_rules"];
+        /** List follow-up rules */
+        get: operations["list_rules"];
         put?: never;
-        post: operations["create_follow_up_rule"];
+        /** Create a follow-up rule (administrators) */
+        post: operations["create_rule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -317,13 +320,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get_follow_up_rule"];
+        /** Get a follow-up rule */
+        get: operations["get_rule"];
         put?: never;
         post?: never;
-        delete: operations["delete_follow_up_rule"];
+        /** Delete a follow-up rule (administrators) */
+        delete: operations["delete_rule"];
         options?: never;
         head?: never;
-        patch: operations["update_follow_up_rule"];
+        /** Change a follow-up rule (administrators) */
+        patch: operations["update_rule"];
         trace?: never;
     };
     "/api/v1/interactions": {
@@ -333,8 +339,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List interactions of the customers you may see */
         get: operations["list_interactions"];
         put?: never;
+        /** Record an interaction (沟通记录) */
         post: operations["create_interaction"];
         delete?: never;
         options?: never;
@@ -349,12 +357,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get an interaction */
         get: operations["get_interaction"];
         put?: never;
         post?: never;
+        /** Move an interaction to the recycle bin */
         delete: operations["delete_interaction"];
         options?: never;
         head?: never;
+        /** Change an interaction (JSON merge patch) */
         patch: operations["update_interaction"];
         trace?: never;
     };
@@ -367,6 +378,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Restore an interaction */
         post: operations["restore_interaction"];
         delete?: never;
         options?: never;
@@ -381,7 +393,42 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Your notifications, newest first */
         get: operations["list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all your notifications read */
+        post: operations["read_all_notifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of your notifications are unread */
+        get: operations["unread_notifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -399,39 +446,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Mark a notification read */
         post: operations["read_notification"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/read-all": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["read_all_notifications"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/unread-count": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["unread_notification_count"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -482,8 +498,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List tasks: "my tasks" with `assignee_id=me`, by view */
         get: operations["list_tasks"];
         put?: never;
+        /** Create a task */
         post: operations["create_task"];
         delete?: never;
         options?: never;
@@ -498,12 +516,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get a task */
         get: operations["get_task"];
         put?: never;
         post?: never;
+        /** Delete a task */
         delete: operations["delete_task"];
         options?: never;
         head?: never;
+        /** Change a task (JSON merge patch); reassigning notifies the new assignee */
         patch: operations["update_task"];
         trace?: never;
     };
@@ -516,6 +537,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Cancel a task */
         post: operations["cancel_task"];
         delete?: never;
         options?: never;
@@ -532,6 +554,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Complete a task (records who and when) */
         post: operations["complete_task"];
         delete?: never;
         options?: never;
@@ -548,6 +571,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Reopen a done or cancelled task */
         post: operations["reopen_task"];
         delete?: never;
         options?: never;
@@ -714,6 +738,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description How the interaction took place.
+         * @enum {string}
+         */
+        Channel: "phone" | "email" | "visit" | "meeting" | "wechat" | "sms" | "chat" | "note";
         /** @description A contact person (联系人) at a customer. */
         ContactDto: {
             /** Format: uuid */
@@ -742,6 +771,10 @@ export interface components {
             version: number;
             /** Format: date-time */
             deleted_at?: string | null;
+        };
+        CountDto: {
+            /** Format: int64 */
+            count: number;
         };
         /**
          * @example {
@@ -823,6 +856,63 @@ export interface components {
              */
             team_id?: string | null;
         };
+        CreateFollowUpRule: {
+            lifecycle_stage: string;
+            /**
+             * Format: int32
+             * @description 1–3650.
+             */
+            silent_days: number;
+            /**
+             * Format: int32
+             * @description 0–365.
+             */
+            due_in_days: number;
+            priority?: string | null;
+            active?: boolean | null;
+        };
+        /**
+         * @example {
+         *       "channel": "phone",
+         *       "customer_id": "0194f5c2-0000-7000-8000-000000000000",
+         *       "next_step": "准备方案",
+         *       "outcome": "客户同意下周见面",
+         *       "subject": "电话回访：确认报价"
+         *     }
+         */
+        CreateInteraction: {
+            /** Format: uuid */
+            customer_id: string;
+            /**
+             * Format: uuid
+             * @description A contact of that customer.
+             */
+            contact_id?: string | null;
+            /** @description `phone`, `email`, `visit`, `meeting`, `wechat`, `sms`, `chat` or `note`. */
+            channel: string;
+            /** @description `inbound` or `outbound` (default). */
+            direction?: string | null;
+            /**
+             * Format: date-time
+             * @description Default now; at most 5 minutes in the future.
+             */
+            occurred_at?: string | null;
+            /**
+             * Format: int32
+             * @description 0–1440.
+             */
+            duration_minutes?: number | null;
+            subject: string;
+            content?: string | null;
+            outcome?: string | null;
+            next_step?: string | null;
+            /** Format: uuid */
+            opportunity_id?: string | null;
+            /** Format: uuid */
+            ticket_id?: string | null;
+            /** Format: uuid */
+            requirement_id?: string | null;
+        };
         CreateRole: {
             /**
              * @description Lower-case letters, digits and `_`, starting with a letter.
@@ -832,6 +922,27 @@ export interface components {
             name: string;
             description?: string;
             permissions: components["schemas"]["Permissions"];
+        };
+        CreateTask: {
+            title: string;
+            description?: string | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: date-time */
+            remind_at?: string | null;
+            /** @description `low`, `normal` (default), `high` or `urgent`. */
+            priority?: string | null;
+            /**
+             * Format: uuid
+             * @description Default: the caller.
+             */
+            assignee_id?: string | null;
+            /** Format: uuid */
+            customer_id?: string | null;
+            /** @description `customer`, `contact` or `interaction`. */
+            related_type?: string | null;
+            /** Format: uuid */
+            related_id?: string | null;
         };
         CreateTeam: {
             /** @example 浦东新区销售 */
@@ -906,7 +1017,10 @@ export interface components {
              * @description Set while the customer is in the recycle bin.
              */
             deleted_at?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the latest recorded interaction took place.
+             */
             last_interaction_at?: string | null;
         };
         /**
@@ -914,6 +1028,11 @@ export interface components {
          * @enum {string}
          */
         CustomerKind: "company" | "individual";
+        /**
+         * @description Who reached out.
+         * @enum {string}
+         */
+        Direction: "inbound" | "outbound";
         EventDto: {
             /**
              * Format: int64
@@ -944,11 +1063,65 @@ export interface components {
              */
             next_after: number;
         };
+        /** @description "No interaction for `silent_days` in this stage → a task for the owner, due in `due_in_days`." */
+        FollowUpRuleDto: {
+            /** Format: uuid */
+            id: string;
+            lifecycle_stage: components["schemas"]["LifecycleStage"];
+            /** Format: int32 */
+            silent_days: number;
+            /** Format: int32 */
+            due_in_days: number;
+            priority: components["schemas"]["TaskPriority"];
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
         /**
          * @description Gender of an individual customer.
          * @enum {string}
          */
         Gender: "male" | "female" | "other";
+        /** @description A communication record (沟通记录). */
+        InteractionDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            customer_id: string;
+            customer_name?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            contact_name?: string | null;
+            /** Format: uuid */
+            opportunity_id?: string | null;
+            /** Format: uuid */
+            ticket_id?: string | null;
+            /** Format: uuid */
+            requirement_id?: string | null;
+            channel: components["schemas"]["Channel"];
+            direction: components["schemas"]["Direction"];
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: int32 */
+            duration_minutes?: number | null;
+            subject: string;
+            content?: string | null;
+            outcome?: string | null;
+            next_step?: string | null;
+            /** Format: uuid */
+            owner_id: string;
+            owner_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
         /**
          * @description 客户关系阶段: where the relationship stands.
          * @enum {string}
@@ -976,6 +1149,25 @@ export interface components {
             permissions: components["schemas"]["Permissions"];
             teams: components["schemas"]["TeamRef"][];
         };
+        NotificationDto: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["NotificationKind"];
+            title: string;
+            body?: string | null;
+            entity_type?: string | null;
+            /** Format: uuid */
+            entity_id?: string | null;
+            /** Format: date-time */
+            read_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description Why a user is notified.
+         * @enum {string}
+         */
+        NotificationKind: "task_assigned" | "task_due" | "task_overdue";
         /** @description One page of a list. */
         PageDto_AuditEntryDto: {
             data: {
@@ -1097,8 +1289,107 @@ export interface components {
                  * @description Set while the customer is in the recycle bin.
                  */
                 deleted_at?: string | null;
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When the latest recorded interaction took place.
+                 */
                 last_interaction_at?: string | null;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_FollowUpRuleDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                lifecycle_stage: components["schemas"]["LifecycleStage"];
+                /** Format: int32 */
+                silent_days: number;
+                /** Format: int32 */
+                due_in_days: number;
+                priority: components["schemas"]["TaskPriority"];
+                active: boolean;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_InteractionDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                customer_id: string;
+                customer_name?: string | null;
+                /** Format: uuid */
+                contact_id?: string | null;
+                contact_name?: string | null;
+                /** Format: uuid */
+                opportunity_id?: string | null;
+                /** Format: uuid */
+                ticket_id?: string | null;
+                /** Format: uuid */
+                requirement_id?: string | null;
+                channel: components["schemas"]["Channel"];
+                direction: components["schemas"]["Direction"];
+                /** Format: date-time */
+                occurred_at: string;
+                /** Format: int32 */
+                duration_minutes?: number | null;
+                subject: string;
+                content?: string | null;
+                outcome?: string | null;
+                next_step?: string | null;
+                /** Format: uuid */
+                owner_id: string;
+                owner_name?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_NotificationDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                kind: components["schemas"]["NotificationKind"];
+                title: string;
+                body?: string | null;
+                entity_type?: string | null;
+                /** Format: uuid */
+                entity_id?: string | null;
+                /** Format: date-time */
+                read_at?: string | null;
+                /** Format: date-time */
+                created_at: string;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -1158,6 +1449,57 @@ export interface components {
             total?: number | null;
         };
         /** @description One page of a list. */
+        PageDto_TaskDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+                description?: string | null;
+                /** Format: date-time */
+                due_at?: string | null;
+                /** Format: date-time */
+                remind_at?: string | null;
+                priority: components["schemas"]["TaskPriority"];
+                status: components["schemas"]["TaskStatus"];
+                /** Format: uuid */
+                assignee_id: string;
+                assignee_name?: string | null;
+                /** Format: uuid */
+                customer_id?: string | null;
+                customer_name?: string | null;
+                related_type?: null | components["schemas"]["RelatedType"];
+                /** Format: uuid */
+                related_id?: string | null;
+                /**
+                 * Format: uuid
+                 * @description The follow-up rule that created it.
+                 */
+                rule_id?: string | null;
+                /** Format: uuid */
+                created_by?: string | null;
+                /** Format: date-time */
+                completed_at?: string | null;
+                /** Format: uuid */
+                completed_by?: string | null;
+                completed_by_name?: string | null;
+                /** @description Open and past its due time. */
+                overdue: boolean;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
         PageDto_TeamDto: {
             data: {
                 /** Format: uuid */
@@ -1171,6 +1513,35 @@ export interface components {
                 updated_at: string;
                 /** Format: int32 */
                 version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_TimelineItemDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /**
+                 * @description `interaction`, `task`, `stage_change`, `contact` (later also `opportunity`, `order`,
+                 *     `ticket`, `requirement`).
+                 */
+                kind: string;
+                /** Format: date-time */
+                occurred_at: string;
+                entity_type: string;
+                /** Format: uuid */
+                entity_id: string;
+                title: string;
+                summary: Record<string, never>;
+                /** Format: uuid */
+                actor_id?: string | null;
+                actor_name?: string | null;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -1382,6 +1753,11 @@ export interface components {
             /** @description The refresh token from the last sign-in or refresh. */
             refresh_token: string;
         };
+        /**
+         * @description What a task is about, besides its customer.
+         * @enum {string}
+         */
+        RelatedType: "customer" | "contact" | "interaction";
         RoleDto: {
             /** Format: uuid */
             id: string;
@@ -1434,6 +1810,58 @@ export interface components {
             /** Format: date-time */
             changed_at: string;
         };
+        /** @description A task or reminder (跟进提醒). */
+        TaskDto: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            description?: string | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: date-time */
+            remind_at?: string | null;
+            priority: components["schemas"]["TaskPriority"];
+            status: components["schemas"]["TaskStatus"];
+            /** Format: uuid */
+            assignee_id: string;
+            assignee_name?: string | null;
+            /** Format: uuid */
+            customer_id?: string | null;
+            customer_name?: string | null;
+            related_type?: null | components["schemas"]["RelatedType"];
+            /** Format: uuid */
+            related_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The follow-up rule that created it.
+             */
+            rule_id?: string | null;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: uuid */
+            completed_by?: string | null;
+            completed_by_name?: string | null;
+            /** @description Open and past its due time. */
+            overdue: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /**
+         * @description How urgent a task is.
+         * @enum {string}
+         */
+        TaskPriority: "low" | "normal" | "high" | "urgent";
+        /**
+         * @description Where a task stands.
+         * @enum {string}
+         */
+        TaskStatus: "open" | "done" | "cancelled";
         TeamDto: {
             /** Format: uuid */
             id: string;
@@ -1451,6 +1879,29 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        /**
+         * @description One item of a customer's timeline. `kind` says what it is; `summary` holds kind-specific
+         *     details. Later modules add kinds without changing this shape.
+         */
+        TimelineItemDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `interaction`, `task`, `stage_change`, `contact` (later also `opportunity`, `order`,
+             *     `ticket`, `requirement`).
+             */
+            kind: string;
+            /** Format: date-time */
+            occurred_at: string;
+            entity_type: string;
+            /** Format: uuid */
+            entity_id: string;
+            title: string;
+            summary: Record<string, never>;
+            /** Format: uuid */
+            actor_id?: string | null;
+            actor_name?: string | null;
         };
         /** @description Tokens for a session: a 15-minute access token and a rotating refresh token. */
         TokenResponse: {
@@ -1510,10 +1961,44 @@ export interface components {
             /** Format: uuid */
             team_id?: string | null;
         };
+        UpdateFollowUpRule: {
+            lifecycle_stage?: string | null;
+            /** Format: int32 */
+            silent_days?: number | null;
+            /** Format: int32 */
+            due_in_days?: number | null;
+            priority?: string | null;
+            active?: boolean | null;
+        };
+        UpdateInteraction: {
+            /** Format: uuid */
+            contact_id?: string | null;
+            channel?: string | null;
+            direction?: string | null;
+            /** Format: date-time */
+            occurred_at?: string | null;
+            /** Format: int32 */
+            duration_minutes?: number | null;
+            subject?: string | null;
+            content?: string | null;
+            outcome?: string | null;
+            next_step?: string | null;
+        };
         UpdateRole: {
             name?: string | null;
             description?: string | null;
             permissions?: null | components["schemas"]["Permissions"];
+        };
+        UpdateTask: {
+            title?: string | null;
+            description?: string | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: date-time */
+            remind_at?: string | null;
+            priority?: string | null;
+            /** Format: uuid */
+            assignee_id?: string | null;
         };
         UpdateTeam: {
             name?: string | null;
@@ -1559,249 +2044,6 @@ export interface components {
          * @enum {string}
          */
         ValueTier: "a" | "b" | "c";
-        /** @enum {string} */
-        Channel: "phone" | "email" | "visit" | "meeting" | "wechat" | "sms" | "chat" | "note";
-        /** @enum {string} */
-        Direction: "inbound" | "outbound";
-        /** @enum {string} */
-        TaskPriority: "low" | "normal" | "high" | "urgent";
-        /** @enum {string} */
-        TaskStatus: "open" | "done" | "cancelled";
-        /** @enum {string} */
-        RelatedType: "customer" | "contact" | "interaction";
-        /** @enum {string} */
-        NotificationKind: "task_assigned" | "task_due" | "task_overdue";
-        InteractionDto: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            customer_id: string;
-            customer_name: string;
-            /** Format: uuid */
-            contact_id?: string | null;
-            contact_name?: string | null;
-            /** Format: uuid */
-            opportunity_id?: string | null;
-            /** Format: uuid */
-            ticket_id?: string | null;
-            /** Format: uuid */
-            requirement_id?: string | null;
-            channel: components["schemas"]["Channel"];
-            direction: components["schemas"]["Direction"];
-            /** Format: date-time */
-            occurred_at: string;
-            /** Format: int32 */
-            duration_minutes?: number | null;
-            subject: string;
-            content?: string | null;
-            outcome?: string | null;
-            next_step?: string | null;
-            /** Format: uuid */
-            owner_id: string;
-            owner_name?: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: int32 */
-            version: number;
-        };
-        CreateInteraction: {
-            /** Format: uuid */
-            customer_id: string;
-            /** Format: uuid */
-            contact_id?: string | null;
-            channel: components["schemas"]["Channel"];
-            direction?: null | components["schemas"]["Direction"];
-            /** Format: date-time */
-            occurred_at?: string | null;
-            /** Format: int32 */
-            duration_minutes?: number | null;
-            subject: string;
-            content?: string | null;
-            outcome?: string | null;
-            next_step?: string | null;
-        };
-        UpdateInteraction: {
-            /** Format: uuid */
-            contact_id?: string | null;
-            channel?: null | components["schemas"]["Channel"];
-            direction?: null | components["schemas"]["Direction"];
-            /** Format: date-time */
-            occurred_at?: string | null;
-            /** Format: int32 */
-            duration_minutes?: number | null;
-            subject?: string | null;
-            content?: string | null;
-            outcome?: string | null;
-            next_step?: string | null;
-        };
-        PageDto_InteractionDto: {
-            data: components["schemas"]["InteractionDto"][];
-            next_cursor?: string | null;
-            /** Format: int64 */
-            total?: number | null;
-        };
-        TaskDto: {
-            /** Format: uuid */
-            id: string;
-            title: string;
-            description?: string | null;
-            /** Format: date-time */
-            due_at?: string | null;
-            /** Format: date-time */
-            remind_at?: string | null;
-            priority: components["schemas"]["TaskPriority"];
-            status: components["schemas"]["TaskStatus"];
-            /** Format: uuid */
-            assignee_id: string;
-            assignee_name?: string | null;
-            /** Format: uuid */
-            customer_id?: string | null;
-            customer_name?: string | null;
-            related_type?: null | components["schemas"]["RelatedType"];
-            /** Format: uuid */
-            related_id?: string | null;
-            /** Format: uuid */
-            rule_id?: string | null;
-            /** Format: uuid */
-            created_by?: string | null;
-            /** Format: date-time */
-            completed_at?: string | null;
-            /** Format: uuid */
-            completed_by?: string | null;
-            completed_by_name?: string | null;
-            overdue: boolean;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: int32 */
-            version: number;
-        };
-        CreateTask: {
-            title: string;
-            description?: string | null;
-            /** Format: date-time */
-            due_at?: string | null;
-            /** Format: date-time */
-            remind_at?: string | null;
-            priority?: null | components["schemas"]["TaskPriority"];
-            /** Format: uuid */
-            assignee_id?: string | null;
-            /** Format: uuid */
-            customer_id?: string | null;
-            related_type?: null | components["schemas"]["RelatedType"];
-            /** Format: uuid */
-            related_id?: string | null;
-        };
-        UpdateTask: {
-            title?: string | null;
-            description?: string | null;
-            /** Format: date-time */
-            due_at?: string | null;
-            /** Format: date-time */
-            remind_at?: string | null;
-            priority?: null | components["schemas"]["TaskPriority"];
-            /** Format: uuid */
-            assignee_id?: string | null;
-            /** Format: uuid */
-            customer_id?: string | null;
-            related_type?: null | components["schemas"]["RelatedType"];
-            /** Format: uuid */
-            related_id?: string | null;
-        };
-        PageDto_TaskDto: {
-            data: components["schemas"]["TaskDto"][];
-            next_cursor?: string | null;
-            /** Format: int64 */
-            total?: number | null;
-        };
-        FollowUpRuleDto: {
-            /** Format: uuid */
-            id: string;
-            lifecycle_stage: components["schemas"]["LifecycleStage"];
-            /** Format: int32 */
-            silent_days: number;
-            /** Format: int32 */
-            due_in_days: number;
-            priority: components["schemas"]["TaskPriority"];
-            active: boolean;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: int32 */
-            version: number;
-        };
-        CreateFollowUpRule: {
-            lifecycle_stage: components["schemas"]["LifecycleStage"];
-            /** Format: int32 */
-            silent_days: number;
-            /** Format: int32 */
-            due_in_days: number;
-            priority?: null | components["schemas"]["TaskPriority"];
-            active?: boolean | null;
-        };
-        UpdateFollowUpRule: {
-            lifecycle_stage?: null | components["schemas"]["LifecycleStage"];
-            /** Format: int32 */
-            silent_days?: number | null;
-            /** Format: int32 */
-            due_in_days?: number | null;
-            priority?: null | components["schemas"]["TaskPriority"];
-            active?: boolean | null;
-        };
-        PageDto_FollowUpRuleDto: {
-            data: components["schemas"]["FollowUpRuleDto"][];
-            next_cursor?: string | null;
-            /** Format: int64 */
-            total?: number | null;
-        };
-        NotificationDto: {
-            /** Format: uuid */
-            id: string;
-            kind: components["schemas"]["NotificationKind"];
-            title: string;
-            body?: string | null;
-            entity_type?: string | null;
-            /** Format: uuid */
-            entity_id?: string | null;
-            /** Format: date-time */
-            read_at?: string | null;
-            /** Format: date-time */
-            created_at: string;
-        };
-        PageDto_NotificationDto: {
-            data: components["schemas"]["NotificationDto"][];
-            next_cursor?: string | null;
-            /** Format: int64 */
-            total?: number | null;
-        };
-        CountDto: {
-            /** Format: int64 */
-            count: number;
-        };
-        /** @enum {string} */
-        TimelineKind: "interaction" | "task" | "stage_change" | "contact";
-        TimelineEntryDto: {
-            id: string;
-            kind: string;
-            /** Format: date-time */
-            occurred_at: string;
-            entity_type: string;
-            /** Format: uuid */
-            entity_id: string;
-            title: string;
-            summary: Record<string, never>;
-            /** Format: uuid */
-            actor_id?: string | null;
-            actor_name?: string | null;
-        };
-        TimelinePage: {
-            data: components["schemas"]["TimelineEntryDto"][];
-            next_cursor?: string | null;
-        };
     };
     responses: never;
     parameters: never;
@@ -1996,6 +2238,33 @@ export interface operations {
             };
         };
     };
+    list_deleted_contacts: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted contacts of live customers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_ContactDto"];
+                };
+            };
+        };
+    };
     get_contact: {
         parameters: {
             query?: never;
@@ -2163,33 +2432,6 @@ export interface operations {
             };
         };
     };
-    list_deleted_contacts: {
-        parameters: {
-            query?: {
-                /** @description Rows per page, 1–200 (default 50). */
-                limit?: number;
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: string;
-                /** @description Also count all matching rows (costs a query). */
-                include_total?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted contacts of live customers */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageDto_ContactDto"];
-                };
-            };
-        };
-    };
     list_customers: {
         parameters: {
             query?: {
@@ -2329,6 +2571,42 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deleted_customers: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted customers, most recent first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_CustomerDto"];
+                };
+            };
+            /** @description The role may not delete customers */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2672,9 +2950,14 @@ export interface operations {
     customer_timeline: {
         parameters: {
             query?: {
+                /** @description One or more kinds, comma-separated. */
                 kind?: string;
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
             };
             header?: never;
             path: {
@@ -2684,17 +2967,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Timeline */
+            /** @description Timeline items */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TimelinePage"];
+                    "application/json": components["schemas"]["PageDto_TimelineItemDto"];
                 };
             };
-            /** @description Absent */
-            404: {
+            /** @description Invalid parameter */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2702,35 +2985,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    list_deleted_customers: {
-        parameters: {
-            query?: {
-                /** @description Rows per page, 1–200 (default 50). */
-                limit?: number;
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: string;
-                /** @description Also count all matching rows (costs a query). */
-                include_total?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted customers, most recent first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageDto_CustomerDto"];
-                };
-            };
-            /** @description The role may not delete customers */
-            403: {
+            /** @description Customer absent or out of scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2785,11 +3041,14 @@ export interface operations {
             };
         };
     };
-    list_follow_up_rules: {
+    list_rules: {
         parameters: {
             query?: {
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
                 include_total?: boolean;
             };
             header?: never;
@@ -2798,7 +3057,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page */
+            /** @description Rules */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2807,23 +3066,12 @@ export interface operations {
                     "application/json": components["schemas"]["PageDto_FollowUpRuleDto"];
                 };
             };
-            /** @description Invalid parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
-    create_follow_up_rule: {
+    create_rule: {
         parameters: {
             query?: never;
-            header?: {
-                "Idempotency-Key"?: string | null;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2842,7 +3090,7 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUpRuleDto"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Not an administrator */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2862,7 +3110,7 @@ export interface operations {
             };
         };
     };
-    get_follow_up_rule: {
+    get_rule: {
         parameters: {
             query?: never;
             header?: never;
@@ -2873,7 +3121,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The record */
+            /** @description The rule */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2882,7 +3130,7 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUpRuleDto"];
                 };
             };
-            /** @description Absent */
+            /** @description No such rule */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2893,7 +3141,7 @@ export interface operations {
             };
         };
     };
-    delete_follow_up_rule: {
+    delete_rule: {
         parameters: {
             query?: never;
             header?: {
@@ -2906,15 +3154,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description Deleted; its tasks stay */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Absent */
-            404: {
+            /** @description Not an administrator */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2922,8 +3170,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Stale If-Match */
-            412: {
+            /** @description No such rule */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2933,7 +3181,7 @@ export interface operations {
             };
         };
     };
-    update_follow_up_rule: {
+    update_rule: {
         parameters: {
             query?: never;
             header?: {
@@ -2959,7 +3207,16 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUpRuleDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such rule */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2993,14 +3250,20 @@ export interface operations {
             query?: {
                 customer_id?: string;
                 contact_id?: string;
+                /** @description One or more channels, comma-separated. */
                 channel?: string;
                 owner_id?: string;
                 occurred_at_from?: string;
                 occurred_at_to?: string;
+                /** @description Searches subject, content, outcome and next step. */
                 q?: string;
+                /** @description `-occurred_at` (default) or `occurred_at`. */
                 sort?: string;
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
                 include_total?: boolean;
             };
             header?: never;
@@ -3009,7 +3272,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page */
+            /** @description A page of interactions */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3044,7 +3307,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description Recorded; the customer's last_interaction_at follows */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3053,8 +3316,17 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionDto"];
                 };
             };
-            /** @description Forbidden */
+            /** @description Not allowed for this customer */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Customer absent or out of scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3084,7 +3356,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The record */
+            /** @description The interaction */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3093,7 +3365,7 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3117,14 +3389,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description In the recycle bin */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Absent */
+            /** @description Not yours to delete */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3170,7 +3451,16 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Not yours to change */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3210,7 +3500,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Done */
+            /** @description Restored */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3219,17 +3509,8 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Not in the recycle bin, or out of scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid transition */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3242,9 +3523,14 @@ export interface operations {
     list_notifications: {
         parameters: {
             query?: {
+                /** @description Only unread ones. */
                 unread?: boolean;
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
             };
             header?: never;
             path?: never;
@@ -3252,13 +3538,53 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page */
+            /** @description Notifications */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PageDto_NotificationDto"];
+                };
+            };
+        };
+    };
+    read_all_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were marked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountDto"];
+                };
+            };
+        };
+    };
+    unread_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unread count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountDto"];
                 };
             };
         };
@@ -3274,7 +3600,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Done */
+            /** @description Read */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3283,62 +3609,13 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Not yours or absent */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid transition */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    read_all_notifications: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Marked */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CountDto"];
-                };
-            };
-        };
-    };
-    unread_notification_count: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Unread */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CountDto"];
                 };
             };
         };
@@ -3550,13 +3827,19 @@ export interface operations {
     list_tasks: {
         parameters: {
             query?: {
+                /** @description `overdue`, `today`, `upcoming` (open tasks only) or `all` (default). */
                 view?: string;
+                /** @description A user id, or `me`. */
                 assignee_id?: string;
+                /** @description One or more of `open,done,cancelled`. */
                 status?: string;
                 customer_id?: string;
                 q?: string;
+                /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
                 include_total?: boolean;
             };
             header?: never;
@@ -3565,7 +3848,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page */
+            /** @description Tasks by due time, undated last */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3600,7 +3883,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description Created; the assignee is notified */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3609,7 +3892,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
-            /** @description Forbidden */
+            /** @description May not assign to this user */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3640,7 +3923,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The record */
+            /** @description The task */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3649,7 +3932,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3680,7 +3963,16 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Absent */
+            /** @description Not yours to delete */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3726,7 +4018,16 @@ export interface operations {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Not yours to change */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3766,7 +4067,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Done */
+            /** @description Cancelled */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3775,7 +4076,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3784,7 +4085,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid transition */
+            /** @description Not open */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3815,7 +4116,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3824,7 +4125,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid transition */
+            /** @description Not open */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3846,7 +4147,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Done */
+            /** @description Open again */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3855,7 +4156,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
-            /** @description Absent */
+            /** @description Absent or out of scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3864,7 +4165,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid transition */
+            /** @description Already open */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -67,18 +67,15 @@ export function toCreateTask(v: TaskFormValues): CreateTask {
 const sameInstant = (a: unknown, b: unknown) =>
   a === null || b === null ? a === b : dayjs(a as string).isSame(dayjs(b as string), 'second');
 
-/** Only what changed since `base` (a merge patch). */
+/** Only what changed since `base` (a merge patch); a task's customer is fixed once created. */
 export function toTaskPatch(base: Task, v: TaskFormValues): UpdateTask {
   const before = taskToWire(taskToForm(base));
   const after = taskToWire(v);
   const patch: Record<string, unknown> = {};
   for (const [k, value] of Object.entries(after)) {
+    if (k === 'customer_id') continue;
     const same = k === 'due_at' || k === 'remind_at' ? sameInstant(before[k], value) : JSON.stringify(before[k] ?? null) === JSON.stringify(value ?? null);
     if (!same) patch[k] = value;
-  }
-  if ('customer_id' in patch) {
-    patch.related_type = patch.customer_id ? 'customer' : null;
-    patch.related_id = patch.customer_id ?? null;
   }
   return patch as UpdateTask;
 }
@@ -146,7 +143,7 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
     setFormError(null);
     try {
       if (base) {
-        const patch = toTaskPatch(base, { ...values, customer_id: customerId ?? values.customer_id ?? null });
+        const patch = toTaskPatch(base, values);
         if (Object.keys(patch).length > 0) await update.mutateAsync({ task: base, patch });
       } else {
         // the customer field is hidden (so not among the validated values) when the page sets it
@@ -239,7 +236,7 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
               </Form.Item>
             </Col>
           )}
-          {!customerId && (
+          {!customerId && !task && (
             <Col xs={24}>
               <Form.Item name="customer_id" label={t('activity.customer')}>
                 <CustomerPicker data-testid="task-customer" />

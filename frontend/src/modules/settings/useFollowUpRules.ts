@@ -20,7 +20,7 @@ export function useSaveFollowUpRule() {
       arg: { kind: 'create'; body: CreateFollowUpRule } | { kind: 'update'; rule: FollowUpRule; patch: UpdateFollowUpRule },
     ): Promise<FollowUpRule> => {
       if (arg.kind === 'create') {
-        return must(await api.POST('/api/v1/follow-up-rules', { body: arg.body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }));
+        return must(await api.POST('/api/v1/follow-up-rules', { body: arg.body }));
       }
       return must(
         await api.PATCH('/api/v1/follow-up-rules/{id}', {
