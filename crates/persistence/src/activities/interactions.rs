@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -177,14 +177,15 @@ async fn check_contact(conn: &impl ConnectionTrait, customer_id: Uuid, contact_i
 /// Keeps `customers.last_interaction_at` equal to the latest live interaction (a derived value:
 /// it changes neither the customer's version nor its audit trail).
 pub(crate) async fn refresh_last_interaction(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<()> {
-    let latest = interactions::Entity::find()
+    let latest: Option<Option<DateTime<Utc>>> = interactions::Entity::find()
+        .select_only()
+        .column_as(interactions::Column::OccurredAt.max(), "latest")
         .filter(interactions::Column::CustomerId.eq(customer_id))
         .filter(interactions::Column::DeletedAt.is_null())
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|i| i.occurred_at)
-        .max();
+        .into_tuple()
+        .one(conn)
+        .await?;
+    let latest = latest.flatten();
     customers::Entity::update_many()
         .col_expr(customers::Column::LastInteractionAt, Expr::value(latest))
         .filter(customers::Column::Id.eq(customer_id))
