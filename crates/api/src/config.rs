@@ -63,14 +63,16 @@ pub fn default_time_zone() -> TimeZone {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/crm.sqlite?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 impl Config {
     /// Reads the environment. In production, secrets must be given; in development a missing JWT
     /// secret is generated once and kept in the data folder so sessions survive restarts.
     pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let var = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let environment = match var("CRM_ENV").as_deref() {
             None | Some("development") | Some("dev") => Environment::Development,
             Some("production") | Some("prod") => Environment::Production,
@@ -156,4 +158,64 @@ fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
     let secret = hex::encode(rand::random::<[u8; 32]>());
     std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
     Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let dir = std::env::temp_dir().join(format!("crm-config-{}", uuid::Uuid::new_v4()));
+        let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        map.entry("CRM_DATA_DIR".into()).or_insert_with(|| dir.display().to_string());
+        map.entry("DATABASE_URL".into()).or_insert_with(|| format!("sqlite://{}/crm.sqlite?mode=rwc", dir.display()));
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_explicit_secrets() {
+        let error = config(&[("CRM_ENV", "production")]).unwrap_err().to_string();
+        assert!(error.contains("CRM_JWT_SECRET"), "{error}");
+        let secret = "s".repeat(40);
+        let error = config(&[("CRM_ENV", "production"), ("CRM_JWT_SECRET", &secret)]).unwrap_err().to_string();
+        assert!(error.contains("CRM_DATA_KEY"), "{error}");
+        assert!(config(&[("CRM_ENV", "production"), ("CRM_JWT_SECRET", &secret), ("CRM_DATA_KEY", "k")]).is_ok());
+        assert!(config(&[("CRM_JWT_SECRET", "short")]).is_err());
+    }
+
+    #[test]
+    fn development_generates_a_secret_once_and_keeps_it() {
+        let dir = std::env::temp_dir().join(format!("crm-config-{}", uuid::Uuid::new_v4()));
+        let vars = [("CRM_DATA_DIR", dir.to_str().unwrap())];
+        let first = config(&vars).unwrap();
+        let second = config(&vars).unwrap();
+        assert!(first.jwt_secret.len() >= 32);
+        assert_eq!(first.jwt_secret, second.jwt_secret);
+        assert_eq!(first.bind, DEFAULT_BIND);
+        assert_eq!(first.time_zone, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_their_name() {
+        for (name, value) in [
+            ("CRM_ENV", "staging"),
+            ("CRM_LOG_FORMAT", "xml"),
+            ("CRM_MAX_BODY_BYTES", "lots"),
+            ("CRM_WORKERS", "0"),
+            ("CRM_TIME_ZONE", "Mars/Base"),
+        ] {
+            let error = config(&[(name, value)]).unwrap_err().to_string();
+            assert!(error.contains(name), "{name}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_sqlite_folder_is_created() {
+        let dir = std::env::temp_dir().join(format!("crm-config-{}", uuid::Uuid::new_v4())).join("nested");
+        let url = format!("sqlite://{}/crm.sqlite?mode=rwc", dir.display());
+        config(&[("DATABASE_URL", &url)]).unwrap();
+        assert!(dir.is_dir());
+    }
 }

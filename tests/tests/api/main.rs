@@ -6,6 +6,7 @@
 mod activities;
 mod admin;
 mod auth;
+mod commands;
 mod contacts;
 mod customers;
 mod errors;
