@@ -5,7 +5,7 @@ CARGO ?= cargo
 CRM := target/debug/crm
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run build frontend test test-rust test-postgres test-frontend e2e openapi fmt lint clean
+.PHONY: help run build frontend test test-rust test-postgres contract test-frontend e2e openapi fmt lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -23,11 +23,12 @@ run: frontend build ## Build everything and serve the CRM on SQLite at http://12
 	$(CRM) seed --demo
 	$(CRM) serve
 
-test: ## Every check: format, lint, unit and HTTP tests on SQLite and PostgreSQL, OpenAPI drift, front end, e2e
+test: ## Every check: format, lint, unit and HTTP tests on SQLite and PostgreSQL, OpenAPI drift and contract, front end, e2e
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(MAKE) test-rust
 	$(MAKE) test-postgres
+	$(MAKE) contract
 	$(MAKE) test-frontend
 	$(MAKE) e2e
 
@@ -37,6 +38,9 @@ test-rust: ## Unit tests and the HTTP suite on SQLite (includes the OpenAPI drif
 test-postgres: ## The HTTP suite and migrations on PostgreSQL (CRM_TEST_POSTGRES_URL, default local)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable at 127.0.0.1:5432; it is required for the tests" >&2; exit 1; }
 	CRM_TEST_DATABASE=postgres CRM_TEST_POSTGRES_URL=$(POSTGRES_URL) $(CARGO) test -p crm-tests
+
+contract: build ## Schemathesis against openapi/openapi.json on a live server: no 5xx, every status and body as documented
+	bash scripts/contract.sh
 
 test-frontend: frontend/node_modules/.package-lock.json ## Front end: typed-client drift, type check, lint, unit tests, production build
 	cd frontend && npm run check:api && npm run typecheck && npm run lint && npm test && npm run build

@@ -133,8 +133,10 @@ pub struct CreateInteraction {
     /// A contact of that customer.
     pub contact_id: Option<Uuid>,
     /// `phone`, `email`, `visit`, `meeting`, `wechat`, `sms`, `chat` or `note`.
+    #[schema(value_type = Channel)]
     pub channel: String,
     /// `inbound` or `outbound` (default).
+    #[schema(value_type = Option<Direction>)]
     pub direction: Option<String>,
     /// Default now; at most 5 minutes in the future.
     pub occurred_at: Option<DateTime<Utc>>,
@@ -155,7 +157,9 @@ pub struct UpdateInteraction {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub contact_id: Option<Option<Uuid>>,
+    #[schema(value_type = Option<Channel>)]
     pub channel: Option<String>,
+    #[schema(value_type = Option<Direction>)]
     pub direction: Option<String>,
     pub occurred_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "double_option")]
@@ -404,11 +408,13 @@ pub struct CreateTask {
     pub due_at: Option<DateTime<Utc>>,
     pub remind_at: Option<DateTime<Utc>>,
     /// `low`, `normal` (default), `high` or `urgent`.
+    #[schema(value_type = Option<TaskPriority>)]
     pub priority: Option<String>,
     /// Default: the caller.
     pub assignee_id: Option<Uuid>,
     pub customer_id: Option<Uuid>,
     /// `customer`, `contact` or `interaction`.
+    #[schema(value_type = Option<RelatedType>)]
     pub related_type: Option<String>,
     pub related_id: Option<Uuid>,
 }
@@ -426,6 +432,7 @@ pub struct UpdateTask {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<Utc>>, nullable)]
     pub remind_at: Option<Option<DateTime<Utc>>>,
+    #[schema(value_type = Option<TaskPriority>)]
     pub priority: Option<String>,
     pub assignee_id: Option<Uuid>,
 }
@@ -479,6 +486,7 @@ fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiE
 #[utoipa::path(tag = "tasks", request_body = CreateTask, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created; the assignee is notified", body = TaskDto),
     (status = 403, description = "May not assign to this user", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "The customer is absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tasks")]
@@ -667,11 +675,13 @@ impl From<rules::RuleRecord> for FollowUpRuleDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateFollowUpRule {
+    #[schema(value_type = LifecycleStage)]
     pub lifecycle_stage: String,
     /// 1–3650.
     pub silent_days: i32,
     /// 0–365.
     pub due_in_days: i32,
+    #[schema(value_type = Option<TaskPriority>)]
     pub priority: Option<String>,
     pub active: Option<bool>,
 }
@@ -679,9 +689,11 @@ pub struct CreateFollowUpRule {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFollowUpRule {
+    #[schema(value_type = Option<LifecycleStage>)]
     pub lifecycle_stage: Option<String>,
     pub silent_days: Option<i32>,
     pub due_in_days: Option<i32>,
+    #[schema(value_type = Option<TaskPriority>)]
     pub priority: Option<String>,
     pub active: Option<bool>,
 }

@@ -170,6 +170,7 @@ impl Application {
                 )
                 .wrap(from_fn(middleware::request_context));
             let (app, api) = routes(app).split_for_parts();
+            let api = crate::openapi::complete(api);
             let app = app
                 .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
                 .service(web::redirect("/api/docs", "/api/docs/"));

@@ -222,10 +222,12 @@ impl From<CustomerRecord> for CustomerDto {
 #[schema(example = json!({"kind": "company", "name": "上海浦江精密机械有限公司", "industry": "制造业", "province": "上海市", "city": "上海市", "district": "浦东新区", "phone": "021-6234 5678", "credit_code": "91350100M000100Y43", "lifecycle_stage": "prospect", "value_tier": "a", "tags": ["重点客户"]}))]
 pub struct CreateCustomer {
     /// `company` or `individual`.
+    #[schema(value_type = CustomerKind)]
     pub kind: String,
     pub name: String,
     pub industry: Option<String>,
     /// `micro`, `small`, `medium`, `large` or `enterprise`.
+    #[schema(value_type = Option<SizeBand>)]
     pub size_band: Option<String>,
     pub province: Option<String>,
     pub city: Option<String>,
@@ -236,10 +238,13 @@ pub struct CreateCustomer {
     pub email: Option<String>,
     pub website: Option<String>,
     pub credit_code: Option<String>,
+    #[schema(value_type = Option<SourceChannel>)]
     pub source_channel: Option<String>,
     /// Default `potential`.
+    #[schema(value_type = Option<LifecycleStage>)]
     pub lifecycle_stage: Option<String>,
     /// `a`, `b` or `c`.
+    #[schema(value_type = Option<ValueTier>)]
     pub value_tier: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -247,8 +252,10 @@ pub struct CreateCustomer {
     #[schema(value_type = Object)]
     pub custom_fields: Map<String, Value>,
     /// `male`, `female` or `other` (individuals).
+    #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     /// `YYYY-MM-DD` (individuals).
+    #[schema(value_type = Option<NaiveDate>)]
     pub birthday: Option<String>,
     pub preferences: Option<String>,
     pub notes: Option<String>,
@@ -262,13 +269,14 @@ pub struct CreateCustomer {
 #[derive(Debug, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomer {
+    #[schema(value_type = Option<CustomerKind>)]
     pub kind: Option<String>,
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub industry: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<SizeBand>, nullable)]
     pub size_band: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
@@ -295,21 +303,22 @@ pub struct UpdateCustomer {
     #[schema(value_type = Option<String>, nullable)]
     pub credit_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<SourceChannel>, nullable)]
     pub source_channel: Option<Option<String>>,
     /// A move that the lifecycle does not allow (e.g. `customer` → `potential`) answers 409.
+    #[schema(value_type = Option<LifecycleStage>)]
     pub lifecycle_stage: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<ValueTier>, nullable)]
     pub value_tier: Option<Option<String>>,
     pub tags: Option<Vec<String>>,
     #[schema(value_type = Option<Object>)]
     pub custom_fields: Option<Map<String, Value>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<Gender>, nullable)]
     pub gender: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
     pub birthday: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
@@ -671,6 +680,7 @@ pub struct CreateContact {
     #[serde(default)]
     pub is_primary: bool,
     /// `YYYY-MM-DD`.
+    #[schema(value_type = Option<NaiveDate>)]
     pub birthday: Option<String>,
     pub notes: Option<String>,
 }
@@ -699,7 +709,7 @@ pub struct UpdateContact {
     pub wechat: Option<Option<String>>,
     pub is_primary: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
     pub birthday: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]

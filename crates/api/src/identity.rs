@@ -464,6 +464,7 @@ pub async fn get_team(state: State, principal: Principal, id: web::Path<Uuid>) -
 #[utoipa::path(tag = "teams", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateTeam, responses(
     (status = 200, description = "Changed", body = TeamDto),
     (status = 404, description = "No such team", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Another team has this name", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields or a cycle", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]

@@ -41,9 +41,58 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Declares the problems any operation can answer besides its own: malformed parameters (400),
+/// missing credentials (401) and a role without the permission (403) where a token is needed, body errors (413, 415, 422) where a body is
+/// read, and an unreachable database (503). Each handler documents the statuses of its own logic.
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = operation.request_body.is_some();
+                let responses = &mut operation.responses.responses;
+                let mut add = |code: &str, description: &str| {
+                    responses.entry(code.to_owned()).or_insert_with(|| problem(description).into());
+                };
+                add("400", "Malformed parameters, path or JSON");
+                if secured {
+                    add("401", "Missing, invalid or expired credentials");
+                    add("403", "The caller's role may not do this");
+                }
+                if has_body {
+                    add("413", "Body too large");
+                    add("415", "Body is not application/json");
+                    add("422", "Body fields are invalid");
+                }
+                add("503", "The database is unreachable; retry after the Retry-After seconds");
+            }
+        }
+    }
+}
+
 /// The document as `crm openapi` prints it and `openapi/openapi.json` stores it.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, api) = crate::app::routes(actix_web::App::new()).split_for_parts();
+    complete(api)
+}
+
+/// Finishes the document once every route is in it (modifiers of `ApiDoc` run before
+/// utoipa-actix-web adds the paths, so path-wide additions happen here).
+pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    CommonProblems.modify(&mut api);
     api
 }
 

@@ -96,10 +96,12 @@ pub struct EventFeed {
 #[into_params(parameter_in = Query)]
 pub struct EventParams {
     /// Only events with a larger sequence number (default 0).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// Comma-separated event types.
     pub types: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
