@@ -8,6 +8,11 @@ export async function chooseOption(page, selectTestId, optionText) {
   await option.first().click();
 }
 
+/** Waits until no dialog is open (closed antd modals stay in the DOM, hidden). */
+export async function dialogsClosed(page) {
+  await expect(page.locator('.ant-modal-wrap').filter({ visible: true })).toHaveCount(0);
+}
+
 export class SignInPage {
   constructor(page, baseUrl) {
     this.page = page;
@@ -124,7 +129,7 @@ export class CustomerShowPage {
     if (mobile) await this.page.getByTestId('contact-mobile').fill(mobile);
     await this.page.getByTestId('contact-save').click();
     await expect(this.page.getByTestId('contacts-table').getByText(name)).toBeVisible();
-    await expect(this.page.locator('.ant-modal-wrap')).toBeHidden();
+    await dialogsClosed(this.page);
   }
   async delete() {
     await this.page.getByTestId('customer-delete').click();
@@ -150,7 +155,7 @@ export class InteractionDialog {
   }
   async save() {
     await this.page.getByTestId('interaction-save').click();
-    await expect(this.page.locator('.ant-modal-wrap')).toBeHidden();
+    await dialogsClosed(this.page);
   }
 }
 
@@ -196,6 +201,13 @@ export class TasksPage {
   }
   row(text) {
     return this.rows().filter({ hasText: text });
+  }
+  /** Tasks a follow-up rule created. */
+  ruleRows() {
+    return this.page.locator('[data-testid=task-table] tbody tr.ant-table-row[data-source=rule]');
+  }
+  byId(id) {
+    return this.page.locator(`[data-testid=task-table] tbody tr.ant-table-row[data-row-key="${id}"]`);
   }
   async complete(text) {
     await this.row(text).first().getByTestId('task-complete').click();

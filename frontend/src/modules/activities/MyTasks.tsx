@@ -144,6 +144,9 @@ export default function MyTasks() {
         pagination={false}
         scroll={{ x: 'max-content' }}
         data-testid="task-table"
+        onRow={(task) =>
+          ({ 'data-status': task.status, 'data-source': task.rule_id ? 'rule' : 'manual', 'data-overdue': task.overdue ? 'true' : undefined }) as React.HTMLAttributes<HTMLElement>
+        }
         rowClassName={(task) => [task.overdue ? 'task-overdue' : '', task.id === focus ? 'task-focus' : ''].join(' ').trim()}
         columns={[
           {

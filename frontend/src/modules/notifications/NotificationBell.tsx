@@ -69,6 +69,7 @@ function Panel({ onNavigate }: { onNavigate: (to: string) => void }) {
               }}
               data-testid="notification-item"
               data-unread={n.read_at ? undefined : 'true'}
+              data-entity={n.entity_type ?? undefined}
             >
               <Space orientation="vertical" size={0} style={{ minWidth: 0, flex: 1 }}>
                 <Typography.Text strong={!n.read_at}>
