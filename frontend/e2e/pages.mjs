@@ -229,4 +229,8 @@ export class NotificationBell {
   items() {
     return this.page.getByTestId('notification-item');
   }
+  /** Notifications about a task (assigned, due, overdue). */
+  taskItems() {
+    return this.page.locator('[data-testid=notification-item][data-entity=task]');
+  }
 }

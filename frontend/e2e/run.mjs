@@ -396,7 +396,7 @@ describe('CRM in the browser', () => {
     const bell = new NotificationBell(page);
     await expect(bell.count()).toBeVisible();
     await bell.open();
-    const note = bell.items().filter({ has: page.locator('[data-entity=task]') }).first();
+    const note = bell.taskItems().first();
     await expect(note).toBeVisible();
     await shot('notifications');
     await note.click();
