@@ -31,7 +31,7 @@ describe('TimelinePanel', () => {
         return json(200, {
           data: [
             entry('i1', 'interaction', 'Intro call', { channel: 'phone', direction: 'outbound', outcome: 'interested' }),
-            entry('s1', 'stage_change', 'Stage changed', { from_stage: 'potential', to_stage: 'prospect' }),
+            entry('s1', 'stage_change', 'prospect', { from_stage: 'potential', to_stage: 'prospect' }),
             entry('k1', 'contact', 'Contact', { action: 'created', name: '张伟' }),
           ],
           next_cursor: 'p2',
@@ -44,6 +44,9 @@ describe('TimelinePanel', () => {
     expect(await screen.findByText('Intro call')).toBeInTheDocument();
     expect(screen.getByText('Phone · Outbound · interested')).toBeInTheDocument();
     expect(screen.getByText('Potential → Prospect')).toBeInTheDocument();
+    // a stage change is headed by the stage's name, not its key
+    expect(screen.queryByText('prospect')).toBeNull();
+    expect(screen.getByText('Prospect')).toBeInTheDocument();
     expect(screen.getByText('Contact 张伟 added')).toBeInTheDocument();
 
     await user.click(screen.getByTestId('timeline-more'));

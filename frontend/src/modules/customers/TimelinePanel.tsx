@@ -4,7 +4,7 @@ import {
   CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, RiseOutlined, ScheduleOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { TIMELINE_KINDS, type LifecycleStage, type TaskPriority, type TaskStatus, type TimelineEntry } from '../../api/types';
+import { LIFECYCLE_STAGES, TIMELINE_KINDS, type LifecycleStage, type TaskPriority, type TaskStatus, type TimelineEntry } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { channelIcon, PriorityTag, TaskStatusTag } from '../activities/labels';
@@ -84,9 +84,20 @@ function Details({ entry, summary: s }: { entry: TimelineEntry; summary: Summary
   }
 }
 
+/** The entry's headline: the server's title, except stage changes, whose title is the stage key. */
+function useTitle() {
+  const { t } = useTranslation();
+  return (e: TimelineEntry, s: Summary): string => {
+    const to = str(s, 'to_stage');
+    if (e.kind === 'stage_change' && to && (LIFECYCLE_STAGES as readonly string[]).includes(to)) return t(`stage.${to as LifecycleStage}`);
+    return e.title;
+  };
+}
+
 /** The customer's 360° timeline: interactions, tasks, stage changes, contacts… newest first, with "load more". */
 export function TimelinePanel({ customerId }: { customerId: string }) {
   const { t, i18n } = useTranslation();
+  const titleOf = useTitle();
   const [kinds, setKinds] = useState<string[]>([]);
   const timeline = useTimeline(customerId, kinds);
   const entries = useMemo(() => timeline.data?.pages.flatMap((p) => p.data) ?? [], [timeline.data]);
@@ -125,7 +136,7 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
                   <div data-testid="timeline-item" data-kind={e.kind}>
                     <Space size={6} wrap>
                       <Tag>{isKnown(e.kind) ? t(`timeline.kind.${e.kind}`) : t('timeline.kind.other')}</Tag>
-                      <Typography.Text strong>{e.title}</Typography.Text>
+                      <Typography.Text strong>{titleOf(e, summary)}</Typography.Text>
                     </Space>
                     <div>
                       <Details entry={e} summary={summary} />

@@ -90,7 +90,7 @@ describe('NotificationBell', () => {
     await user.click(screen.getByTestId('notification-bell'));
     const panel = await screen.findByTestId('notification-panel');
     await waitFor(() => expect(within(panel).getAllByTestId('notification-item')).toHaveLength(2));
-    expect(within(panel).getByText(/Task overdue · Overdue: call back/)).toBeInTheDocument();
+    expect(within(panel).getByRole('img', { name: 'Task overdue' })).toBeInTheDocument();
 
     // clicking a task notification marks it read and opens my tasks at that task
     await user.click(within(panel).getByText(/Overdue: call back/));

@@ -1,13 +1,28 @@
 import { useMemo, useState } from 'react';
 import { Badge, Button, Empty, Popover, Segmented, Space, Spin, Typography } from 'antd';
-import { BellOutlined } from '@ant-design/icons';
+import { BellOutlined, ClockCircleOutlined, ExclamationCircleOutlined, InfoCircleOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { NOTIFICATION_KINDS, type Notification } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { useMarkAllRead, useMarkRead, useNotificationList, useUnreadCount } from './useNotifications';
 
-const isKnownKind = (k: string) => (NOTIFICATION_KINDS as readonly string[]).includes(k);
+const isKnownKind = (k: string): k is (typeof NOTIFICATION_KINDS)[number] => (NOTIFICATION_KINDS as readonly string[]).includes(k);
+
+function KindIcon({ kind }: { kind: string }) {
+  const { t } = useTranslation();
+  const label = isKnownKind(kind) ? t(`notification.kind.${kind}`) : kind;
+  const icon =
+    kind === 'task_overdue' ? <ExclamationCircleOutlined style={{ color: '#ff4d4f' }} />
+      : kind === 'task_due' ? <ClockCircleOutlined style={{ color: '#fa8c16' }} />
+        : kind === 'task_assigned' ? <ScheduleOutlined style={{ color: '#1677ff' }} />
+          : <InfoCircleOutlined />;
+  return (
+    <span role="img" aria-label={label} title={label} style={{ fontSize: 16, lineHeight: '22px' }}>
+      {icon}
+    </span>
+  );
+}
 
 /** Where clicking a notification leads; null when it names nothing the app can open. */
 export function notificationTarget(n: Pick<Notification, 'entity_type' | 'entity_id' | 'kind'>): string | null {
@@ -71,11 +86,9 @@ function Panel({ onNavigate }: { onNavigate: (to: string) => void }) {
               data-unread={n.read_at ? undefined : 'true'}
               data-entity={n.entity_type ?? undefined}
             >
+              <KindIcon kind={n.kind} />
               <Space orientation="vertical" size={0} style={{ minWidth: 0, flex: 1 }}>
-                <Typography.Text strong={!n.read_at}>
-                  {isKnownKind(n.kind) ? `${t(`notification.kind.${n.kind}`)} · ` : ''}
-                  {n.title}
-                </Typography.Text>
+                <Typography.Text strong={!n.read_at}>{n.title}</Typography.Text>
                 {n.body && <Typography.Text type="secondary" ellipsis style={{ maxWidth: 260 }}>{n.body}</Typography.Text>}
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatDateTime(n.created_at, i18n.language)}</Typography.Text>
               </Space>
