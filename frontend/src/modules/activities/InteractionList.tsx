@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
-import { App, Badge, Button, Checkbox, DatePicker, Input, Popconfirm, Select, Space, Table, Typography } from 'antd';
+import { App, Badge, Button, Checkbox, DatePicker, Grid, Input, Popconfirm, Select, Space, Table, Typography } from 'antd';
 import type { TableProps } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { FilterOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -36,6 +36,10 @@ export default function InteractionList() {
   const remove = useDeleteInteraction();
   const restore = useRestoreInteraction();
   const [dialog, setDialog] = useState<{ open: boolean; interaction: Interaction | null }>({ open: false, interaction: null });
+  // On a phone the filters fold away behind a button so the list stays in view.
+  const isMobile = Grid.useBreakpoint().md === false;
+  const [filtersOpen, setFiltersOpen] = useState(false);
+  const showFilters = !isMobile || filtersOpen;
 
   const update = (patch: Partial<InteractionFilters>) => setParams(interactionFiltersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
@@ -108,6 +112,13 @@ export default function InteractionList() {
           style={{ width: 220 }}
           data-testid="interaction-search"
         />
+        {isMobile && (
+          <Button icon={<FilterOutlined />} onClick={() => setFiltersOpen((o) => !o)} data-testid="filter-toggle">
+            {t('customers.filters')} {activeInteractionFilterCount(filters) > 0 ? `(${activeInteractionFilterCount(filters)})` : ''}
+          </Button>
+        )}
+        {showFilters && (
+        <>
         <CustomerPicker
           value={filters.customer_id}
           onChange={(v) => update({ customer_id: v, contact_id: undefined })}
@@ -159,6 +170,8 @@ export default function InteractionList() {
           }
           data-testid="filter-occurred"
         />
+        </>
+        )}
         {activeInteractionFilterCount(filters) > 0 && (
           <Button
             type="link"
