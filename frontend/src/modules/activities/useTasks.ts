@@ -99,6 +99,8 @@ export function useTaskTransition() {
       }
     },
     onSuccess: (t) => invalidateAround(qc, t),
+    // 409: someone else moved the task meanwhile; show its current state
+    onError: () => void qc.invalidateQueries({ queryKey: taskKeys.all }),
   });
 }
 
