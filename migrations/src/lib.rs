@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_foundation;
 mod m20261123_000002_create_activities;
+mod m20261123_000003_create_sales_pipeline;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
 /// step with the domain.
@@ -16,6 +17,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_foundation::Migration), Box::new(m20261123_000002_create_activities::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_foundation::Migration),
+            Box::new(m20261123_000002_create_activities::Migration),
+            Box::new(m20261123_000003_create_sales_pipeline::Migration),
+        ]
     }
 }

@@ -21,7 +21,7 @@ use crate::auth::{AppState, JwtKeys};
 use crate::config::Config;
 use crate::error::{json_error, path_error, query_error};
 use crate::ops::RouteTable;
-use crate::{activities, customers, identity, middleware, ops, platform};
+use crate::{activities, customers, identity, middleware, ops, platform, sales};
 
 /// Registers every documented route. Everything goes through `.service()` so that
 /// utoipa-actix-web puts it in the OpenAPI document.
@@ -92,6 +92,28 @@ where
                 .service(activities::read_all_notifications)
                 .service(activities::list_notifications)
                 .service(activities::read_notification)
+                .service(sales::list_products)
+                .service(sales::create_product)
+                .service(sales::get_product)
+                .service(sales::update_product)
+                .service(sales::delete_product)
+                .service(sales::list_pipelines)
+                .service(sales::create_pipeline)
+                .service(sales::get_pipeline)
+                .service(sales::update_pipeline)
+                .service(sales::pipeline_board)
+                // `reorder` before `{stage_id}`.
+                .service(sales::reorder_stages)
+                .service(sales::add_stage)
+                .service(sales::update_stage)
+                .service(sales::delete_stage)
+                .service(sales::list_opportunities)
+                .service(sales::create_opportunity)
+                .service(sales::get_opportunity)
+                .service(sales::update_opportunity)
+                .service(sales::delete_opportunity)
+                .service(sales::move_opportunity)
+                .service(sales::opportunity_stage_history)
                 .service(platform::list_audit)
                 .service(platform::list_events),
         )

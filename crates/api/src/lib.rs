@@ -16,6 +16,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod ops;
 pub mod platform;
+pub mod sales;
 
 pub use app::Application;
 pub use config::Config;

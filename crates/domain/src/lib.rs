@@ -6,6 +6,7 @@ pub mod activities;
 pub mod customers;
 pub mod error;
 pub mod identity;
+pub mod sales;
 pub mod text;
 
 pub use error::{FieldError, ValidationErrors};

@@ -57,6 +57,12 @@ impl Actor {
         }
     }
 
+    /// Settings of the whole organisation (pipelines, follow-up rules) are for administrators:
+    /// those who may change users.
+    pub fn require_admin(&self) -> Result<(), Error> {
+        self.require(Resource::Users, Action::Update).map(|_| ())
+    }
+
     /// A system actor for commands run by an operator (`crm seed`, `crm user create`).
     pub fn system() -> Self {
         Self {

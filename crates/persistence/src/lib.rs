@@ -14,6 +14,7 @@ pub mod error;
 pub mod identity;
 pub mod pagination;
 pub mod platform;
+pub mod sales;
 
 pub use actor::Actor;
 pub use db::{Db, now};

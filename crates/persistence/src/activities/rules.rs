@@ -74,11 +74,6 @@ fn write(model: &mut follow_up_rules::ActiveModel, f: &RuleFields) {
     model.active = Set(f.active);
 }
 
-/// Rules are settings: everyone who works with activities reads them, administrators change them.
-fn require_admin(actor: &Actor) -> Result<()> {
-    actor.require(Resource::Users, Action::Update).map(|_| ())
-}
-
 pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<RuleRecord>> {
     actor.require(Resource::Activities, Action::Read)?;
     let sort = Sort { key: "created_at", column: follow_up_rules::Column::CreatedAt, descending: false, value: SortValue::Time };
@@ -94,7 +89,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RuleRecord> {
 }
 
 pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRecord> {
-    require_admin(actor)?;
+    actor.require_admin()?;
     let txn = db.begin_write().await?;
     let at = now();
     let id = Uuid::now_v7();
@@ -110,7 +105,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRe
 }
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: RulePatch) -> Result<RuleRecord> {
-    require_admin(actor)?;
+    actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version
@@ -154,7 +149,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
-    require_admin(actor)?;
+    actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version

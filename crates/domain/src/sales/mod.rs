@@ -1,0 +1,190 @@
+//! Sales (销售): money in integer minor units, products, pipeline stages, opportunities and
+//! order arithmetic. No floating point touches an amount.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::customers::{ValueError, string_enum};
+
+/// An ISO 4217 currency code (`CNY`, `USD`), upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[schema(value_type = String, example = "CNY")]
+pub struct Currency(String);
+
+impl Currency {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let code = input.trim().to_uppercase();
+        if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+            Ok(Self(code))
+        } else {
+            Err(ValueError::Choice("a three-letter ISO 4217 code such as CNY".into()))
+        }
+    }
+
+    pub fn cny() -> Self {
+        Self("CNY".into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An amount of money: an integer count of the currency's minor unit (分 for CNY).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"amount_minor": 1234500, "currency": "CNY"}))]
+pub struct Money {
+    /// In minor units: 1234500 is ¥12,345.00.
+    pub amount_minor: i64,
+    pub currency: Currency,
+}
+
+/// Largest amount we accept in one field: 10^15 minor units (ten trillion yuan), far beyond any
+/// deal, and small enough that sums of many never overflow 64 bits.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
+impl Money {
+    pub fn new(amount_minor: i64, currency: Currency) -> Result<Self, ValueError> {
+        if (0..=MAX_AMOUNT_MINOR).contains(&amount_minor) {
+            Ok(Self { amount_minor, currency })
+        } else {
+            Err(ValueError::Range(0, MAX_AMOUNT_MINOR))
+        }
+    }
+}
+
+/// A competitor in a deal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Competitor {
+    pub name: String,
+    pub notes: Option<String>,
+}
+
+string_enum! {
+    /// Whether a pipeline stage is still open or closes the opportunity as won or lost.
+    StageKind { Open => "open", Won => "won", Lost => "lost" }
+}
+
+string_enum! {
+    /// Where an opportunity came from.
+    OpportunitySource {
+        Campaign => "campaign", Referral => "referral", Website => "website", Exhibition => "exhibition",
+        ColdCall => "cold_call", Partner => "partner", Other => "other",
+    }
+}
+
+/// A stage of the default pipeline: key, Chinese name, English name, probability %, kind.
+pub const DEFAULT_STAGES: &[(&str, &str, &str, i32, StageKind)] = &[
+    ("initial_contact", "初步接触", "Initial contact", 10, StageKind::Open),
+    ("qualification", "需求确认", "Qualification", 25, StageKind::Open),
+    ("proposal", "方案提供", "Proposal", 50, StageKind::Open),
+    ("negotiation", "谈判中", "Negotiation", 75, StageKind::Open),
+    ("won", "成交", "Won", 100, StageKind::Won),
+    ("lost", "失败", "Lost", 0, StageKind::Lost),
+];
+
+/// Why a stage move is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoveError {
+    #[error("an opportunity needs an amount greater than zero to be won")]
+    WonNeedsAmount,
+    #[error("a lost opportunity needs a loss reason")]
+    LostNeedsReason,
+    #[error("a closed opportunity moves only when reopened explicitly")]
+    ClosedNeedsReopen,
+    #[error("the opportunity is already in this stage")]
+    SameStage,
+}
+
+/// The rules of moving an opportunity between stages: won needs an amount, lost a reason, and a
+/// won or lost opportunity goes back to an open stage only when the move says `reopen`.
+pub fn check_move(
+    from: StageKind,
+    to: StageKind,
+    same_stage: bool,
+    amount_minor: i64,
+    loss_reason: Option<&str>,
+    reopen: bool,
+) -> Result<(), MoveError> {
+    if same_stage {
+        return Err(MoveError::SameStage);
+    }
+    if from != StageKind::Open && !reopen {
+        return Err(MoveError::ClosedNeedsReopen);
+    }
+    match to {
+        StageKind::Won if amount_minor <= 0 => Err(MoveError::WonNeedsAmount),
+        StageKind::Lost if loss_reason.is_none_or(|r| r.trim().is_empty()) => Err(MoveError::LostNeedsReason),
+        _ => Ok(()),
+    }
+}
+
+/// The expected value of an opportunity: amount × probability %, rounded half up, in integers.
+pub fn weighted_amount(amount_minor: i64, probability: i32) -> i64 {
+    let product = i128::from(amount_minor) * i128::from(probability.clamp(0, 100));
+    i64::try_from((product + 50) / 100).unwrap_or(i64::MAX)
+}
+
+/// A line's total: quantity × unit price less a discount in basis points (1% = 100), rounded
+/// half up to the minor unit. `None` when the result would not fit.
+pub fn line_total(quantity: i64, unit_price_minor: i64, discount_bp: i32) -> Option<i64> {
+    let gross = i128::from(quantity).checked_mul(i128::from(unit_price_minor))?;
+    let kept = gross.checked_mul(i128::from(10_000 - discount_bp.clamp(0, 10_000)))?;
+    i64::try_from((kept + 5_000) / 10_000).ok()
+}
+
+/// Growth of `current` over `previous` as a ratio (0.25 = +25%); `None` when there was nothing
+/// before to grow from.
+pub fn growth_rate(current: i64, previous: i64) -> Option<f64> {
+    if previous == 0 {
+        return None;
+    }
+    let ratio = (current - previous) as f64 / previous.abs() as f64;
+    Some((ratio * 10_000.0).round() / 10_000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_bounded_and_currencies_are_iso_codes() {
+        assert_eq!(Currency::parse(" cny ").unwrap().as_str(), "CNY");
+        assert!(Currency::parse("RMB1").is_err());
+        assert!(Money::new(-1, Currency::cny()).is_err());
+        assert!(Money::new(MAX_AMOUNT_MINOR + 1, Currency::cny()).is_err());
+        assert_eq!(Money::new(1234500, Currency::cny()).unwrap().amount_minor, 1234500);
+    }
+
+    #[test]
+    fn stage_moves_follow_the_rules() {
+        use StageKind::*;
+        assert_eq!(check_move(Open, Won, false, 0, None, false), Err(MoveError::WonNeedsAmount));
+        assert_eq!(check_move(Open, Won, false, 100, None, false), Ok(()));
+        assert_eq!(check_move(Open, Lost, false, 100, Some("  "), false), Err(MoveError::LostNeedsReason));
+        assert_eq!(check_move(Open, Lost, false, 100, Some("价格"), false), Ok(()));
+        assert_eq!(check_move(Won, Open, false, 100, None, false), Err(MoveError::ClosedNeedsReopen));
+        assert_eq!(check_move(Lost, Open, false, 100, None, true), Ok(()));
+        assert_eq!(check_move(Open, Open, true, 100, None, false), Err(MoveError::SameStage));
+    }
+
+    #[test]
+    fn arithmetic_rounds_half_up_in_integers() {
+        assert_eq!(weighted_amount(1000, 25), 250);
+        assert_eq!(weighted_amount(1, 50), 1);
+        assert_eq!(weighted_amount(3, 10), 0);
+        assert_eq!(line_total(3, 999, 0), Some(2997));
+        assert_eq!(line_total(3, 999, 1000), Some(2697)); // 2697.3
+        assert_eq!(line_total(1, 5, 5000), Some(3)); // 2.5 rounds up
+        assert_eq!(line_total(i64::MAX, i64::MAX, 0), None);
+    }
+
+    #[test]
+    fn growth_is_none_from_nothing() {
+        assert_eq!(growth_rate(150, 100), Some(0.5));
+        assert_eq!(growth_rate(50, 100), Some(-0.5));
+        assert_eq!(growth_rate(10, 0), None);
+        assert_eq!(growth_rate(1, 3), Some(-0.6667));
+    }
+}

@@ -1,0 +1,36 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "opportunities")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub customer_id: Uuid,
+    pub contact_id: Option<Uuid>,
+    pub pipeline_id: Uuid,
+    pub stage_id: Uuid,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub expected_close_date: Option<Date>,
+    pub probability: Option<i32>,
+    pub source: Option<String>,
+    pub campaign_id: Option<Uuid>,
+    pub competitors: String,
+    pub loss_reason: Option<String>,
+    pub description: Option<String>,
+    pub owner_id: Uuid,
+    pub team_id: Option<Uuid>,
+    pub stage_entered_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
+    pub search_text: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,646 @@
+//! Opportunities (销售机会): scoped like customers by owner and team, moved through their
+//! pipeline's stages by rules, with a stage history that gives time in stage, and the kanban board.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::identity::{Action, Resource};
+use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, StageKind, check_move, weighted_amount};
+
+use super::pipelines::{StageRecord, default_pipeline, stages_of};
+use crate::activities::timeline::{self, NewItem};
+use crate::customers::{escape_like, load_for, primary_team};
+use crate::entities::{contacts, customers, opportunities, opportunity_stage_history, pipeline_stages, users};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "opportunity";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpportunityFields {
+    pub name: String,
+    pub contact_id: Option<Uuid>,
+    pub amount: Money,
+    pub expected_close_date: Option<NaiveDate>,
+    /// An override of the stage's probability; `None` follows the stage.
+    pub probability: Option<i32>,
+    pub source: Option<OpportunitySource>,
+    pub campaign_id: Option<Uuid>,
+    pub competitors: Vec<Competitor>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityPatch {
+    pub name: Option<String>,
+    pub contact_id: Option<Option<Uuid>>,
+    pub amount: Option<Money>,
+    pub expected_close_date: Option<Option<NaiveDate>>,
+    pub probability: Option<Option<i32>>,
+    pub source: Option<Option<OpportunitySource>>,
+    pub campaign_id: Option<Option<Uuid>>,
+    pub competitors: Option<Vec<Competitor>>,
+    pub description: Option<Option<String>>,
+    pub owner_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpportunityRecord {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub pipeline_id: Uuid,
+    pub stage: StageRecord,
+    #[serde(flatten)]
+    pub fields: OpportunityFields,
+    /// The probability in force: the override, or the stage's.
+    pub effective_probability: i32,
+    pub weighted_amount_minor: i64,
+    pub loss_reason: Option<String>,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub stage_entered_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityFilter {
+    pub customer_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub pipeline_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    pub close_from: Option<NaiveDate>,
+    pub close_to: Option<NaiveDate>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+}
+
+fn fields_of(row: &opportunities::Model) -> OpportunityFields {
+    OpportunityFields {
+        name: row.name.clone(),
+        contact_id: row.contact_id,
+        amount: Money { amount_minor: row.amount_minor, currency: Currency::parse(&row.currency).unwrap_or_else(|_| Currency::cny()) },
+        expected_close_date: row.expected_close_date,
+        probability: row.probability,
+        source: row.source.as_deref().and_then(|s| OpportunitySource::parse(s).ok()),
+        campaign_id: row.campaign_id,
+        competitors: serde_json::from_str(&row.competitors).unwrap_or_default(),
+        description: row.description.clone(),
+    }
+}
+
+fn write_fields(model: &mut opportunities::ActiveModel, f: &OpportunityFields) {
+    model.name = Set(f.name.clone());
+    model.contact_id = Set(f.contact_id);
+    model.amount_minor = Set(f.amount.amount_minor);
+    model.currency = Set(f.amount.currency.as_str().to_owned());
+    model.expected_close_date = Set(f.expected_close_date);
+    model.probability = Set(f.probability);
+    model.source = Set(f.source.map(|s| s.as_str().to_owned()));
+    model.campaign_id = Set(f.campaign_id);
+    model.competitors = Set(serde_json::to_string(&f.competitors).unwrap_or_else(|_| "[]".into()));
+    model.description = Set(f.description.clone());
+    let competitors: Vec<String> = f.competitors.iter().map(|c| c.name.to_lowercase()).collect();
+    model.search_text = Set(format!("{} {}", f.name.to_lowercase(), competitors.join(" ")));
+}
+
+async fn to_records(conn: &impl ConnectionTrait, rows: Vec<opportunities::Model>) -> Result<Vec<OpportunityRecord>> {
+    let owners = crate::platform::audit::user_names(conn, &rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
+    let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
+    let stage_ids: Vec<Uuid> = rows.iter().map(|r| r.stage_id).collect();
+    let names: std::collections::HashMap<Uuid, String> = if customer_ids.is_empty() {
+        Default::default()
+    } else {
+        customers::Entity::find()
+            .filter(customers::Column::Id.is_in(customer_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    };
+    let stages: std::collections::HashMap<Uuid, StageRecord> = if stage_ids.is_empty() {
+        Default::default()
+    } else {
+        pipeline_stages::Entity::find()
+            .filter(pipeline_stages::Column::Id.is_in(stage_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, StageRecord::from(s)))
+            .collect()
+    };
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let stage = stages.get(&row.stage_id).cloned().ok_or(Error::NotFound)?;
+        let fields = fields_of(&row);
+        let effective_probability = fields.probability.unwrap_or(stage.probability);
+        records.push(OpportunityRecord {
+            id: row.id,
+            customer_id: row.customer_id,
+            customer_name: names.get(&row.customer_id).cloned(),
+            pipeline_id: row.pipeline_id,
+            weighted_amount_minor: weighted_amount(fields.amount.amount_minor, effective_probability),
+            effective_probability,
+            stage,
+            fields,
+            loss_reason: row.loss_reason,
+            owner_name: owners.get(&row.owner_id).cloned(),
+            owner_id: row.owner_id,
+            team_id: row.team_id,
+            stage_entered_at: row.stage_entered_at,
+            closed_at: row.closed_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        });
+    }
+    Ok(records)
+}
+
+async fn to_record(conn: &impl ConnectionTrait, row: opportunities::Model) -> Result<OpportunityRecord> {
+    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+fn in_scope(actor: &Actor, scope: crm_domain::identity::Scope) -> Condition {
+    actor.scope_condition(
+        scope,
+        (opportunities::Entity, opportunities::Column::OwnerId),
+        (opportunities::Entity, opportunities::Column::TeamId),
+    )
+}
+
+async fn check_contact(conn: &impl ConnectionTrait, customer_id: Uuid, contact_id: Option<Uuid>) -> Result<()> {
+    let Some(contact_id) = contact_id else { return Ok(()) };
+    let found = contacts::Entity::find_by_id(contact_id)
+        .filter(contacts::Column::CustomerId.eq(customer_id))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .one(conn)
+        .await?;
+    if found.is_none() {
+        return Err(Error::validation("contact_id", "not_found", "no such contact at this customer"));
+    }
+    Ok(())
+}
+
+async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &OpportunityRecord) -> Result<()> {
+    timeline::upsert(
+        conn,
+        actor,
+        NewItem {
+            customer_id: record.customer_id,
+            kind: "opportunity",
+            occurred_at: record.created_at,
+            entity_type: ENTITY,
+            entity_id: record.id,
+            title: &record.fields.name,
+            summary: json!({ "stage_key": record.stage.key, "stage_name": record.stage.name, "stage_kind": record.stage.kind,
+                "amount": record.fields.amount, "expected_close_date": record.fields.expected_close_date, "owner_name": record.owner_name }),
+        },
+    )
+    .await
+}
+
+async fn record_history(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    opportunity_id: Uuid,
+    from: Option<(Uuid, DateTime<Utc>)>,
+    to: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    opportunity_stage_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        opportunity_id: Set(opportunity_id),
+        from_stage_id: Set(from.map(|(id, _)| id)),
+        to_stage_id: Set(to),
+        seconds_in_previous: Set(from.map(|(_, entered)| (at - entered).num_seconds())),
+        changed_by: Set(actor.audit_id()),
+        changed_at: Set(at),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates an opportunity in its pipeline's first open stage (or the open stage named).
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    pipeline_id: Option<Uuid>,
+    stage_id: Option<Uuid>,
+    fields: OpportunityFields,
+    owner_id: Option<Uuid>,
+) -> Result<OpportunityRecord> {
+    let scope = actor.require(Resource::Sales, Action::Create)?;
+    let txn = db.begin_write().await?;
+    let customer = load_for(&txn, actor, Resource::Sales, Action::Read, customer_id, false).await?;
+    check_contact(&txn, customer_id, fields.contact_id).await?;
+    let pipeline_id = match pipeline_id {
+        Some(id) => id,
+        None => default_pipeline(&txn).await?.id,
+    };
+    let stages = stages_of(&txn, pipeline_id).await?;
+    if stages.is_empty() {
+        return Err(Error::validation("pipeline_id", "not_found", "no such pipeline"));
+    }
+    let stage = match stage_id {
+        Some(id) => stages
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+            .ok_or_else(|| Error::validation("stage_id", "not_found", "no such stage in this pipeline"))?,
+        None => stages
+            .iter()
+            .find(|s| s.kind == StageKind::Open && !s.retired)
+            .cloned()
+            .ok_or_else(|| Error::Conflict("the pipeline has no open stage".into()))?,
+    };
+    if stage.kind != StageKind::Open || stage.retired {
+        return Err(Error::validation("stage_id", "closed_stage", "an opportunity starts in an open, active stage; move it to close it"));
+    }
+    let owner_id = owner_id.unwrap_or(actor.audit_id().unwrap_or(customer.owner_id));
+    if users::Entity::find_by_id(owner_id).one(&txn).await?.is_none_or(|u| !u.active) {
+        return Err(Error::validation("owner_id", "not_found", "no active user with this id"));
+    }
+    let team_id = primary_team(&txn, owner_id).await?;
+    if !actor.reaches(scope, owner_id, team_id) {
+        return Err(Error::Forbidden("your role may only create opportunities within its scope".into()));
+    }
+    let at = now();
+    let id = Uuid::now_v7();
+    let mut model = opportunities::ActiveModel {
+        id: Set(id),
+        customer_id: Set(customer_id),
+        pipeline_id: Set(pipeline_id),
+        stage_id: Set(stage.id),
+        loss_reason: Set(None),
+        owner_id: Set(owner_id),
+        team_id: Set(team_id),
+        stage_entered_at: Set(at),
+        closed_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    write_fields(&mut model, &fields);
+    let record = to_record(&txn, model.insert(&txn).await?).await?;
+    record_history(&txn, actor, id, None, stage.id, at).await?;
+    put_on_timeline(&txn, actor, &record).await?;
+    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "opportunity.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid) -> Result<opportunities::Model> {
+    let read = actor.require(Resource::Sales, Action::Read)?;
+    let row = opportunities::Entity::find_by_id(id)
+        .filter(opportunities::Column::DeletedAt.is_null())
+        .filter(in_scope(actor, read))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if action != Action::Read {
+        let scope = actor.require(Resource::Sales, action)?;
+        if !actor.reaches(scope, row.owner_id, row.team_id) {
+            return Err(Error::Forbidden("your role may not change this opportunity".into()));
+        }
+    }
+    Ok(row)
+}
+
+fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => Err(Error::StaleVersion { current }),
+        _ => Ok(()),
+    }
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OpportunityRecord> {
+    let row = load(&db.conn, actor, Action::Read, id).await?;
+    to_record(&db.conn, row).await
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: OpportunityPatch) -> Result<OpportunityRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    check_version(expected_version, row.version)?;
+    let before = to_record(&txn, row.clone()).await?;
+    let mut next = before.fields.clone();
+    if let Some(v) = patch.name {
+        next.name = v;
+    }
+    if let Some(v) = patch.contact_id {
+        next.contact_id = v;
+    }
+    if let Some(v) = patch.amount {
+        next.amount = v;
+    }
+    if let Some(v) = patch.expected_close_date {
+        next.expected_close_date = v;
+    }
+    if let Some(v) = patch.probability {
+        next.probability = v;
+    }
+    if let Some(v) = patch.source {
+        next.source = v;
+    }
+    if let Some(v) = patch.campaign_id {
+        next.campaign_id = v;
+    }
+    if let Some(v) = patch.competitors {
+        next.competitors = v;
+    }
+    if let Some(v) = patch.description {
+        next.description = v;
+    }
+    let owner_id = patch.owner_id.unwrap_or(row.owner_id);
+    if next == before.fields && owner_id == row.owner_id {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    if before.stage.kind == StageKind::Won && next.amount.amount_minor <= 0 {
+        return Err(Error::validation("amount", "won_needs_amount", "a won opportunity keeps an amount greater than zero"));
+    }
+    check_contact(&txn, row.customer_id, next.contact_id).await?;
+    let mut model: opportunities::ActiveModel = row.clone().into();
+    if owner_id != row.owner_id {
+        if users::Entity::find_by_id(owner_id).one(&txn).await?.is_none_or(|u| !u.active) {
+            return Err(Error::validation("owner_id", "not_found", "no active user with this id"));
+        }
+        let team_id = primary_team(&txn, owner_id).await?;
+        let scope = actor.require(Resource::Sales, Action::Update)?;
+        if !actor.reaches(scope, owner_id, team_id) {
+            return Err(Error::Forbidden("your role may not hand this opportunity to an owner outside its scope".into()));
+        }
+        model.owner_id = Set(owner_id);
+        model.team_id = Set(team_id);
+    }
+    write_fields(&mut model, &next);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = to_record(&txn, model.update(&txn).await?).await?;
+    put_on_timeline(&txn, actor, &after).await?;
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    for noise in ["updated_at", "version", "owner_name", "customer_name", "weighted_amount_minor", "effective_probability"] {
+        changes.remove(noise);
+    }
+    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
+    events::append(&txn, actor, "opportunity.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves an opportunity to another stage of its pipeline under the rules of
+/// [`check_move`]; records the move with the time spent in the stage it leaves.
+pub async fn move_stage(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    stage_id: Uuid,
+    loss_reason: Option<String>,
+    reopen: bool,
+) -> Result<OpportunityRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    check_version(expected_version, row.version)?;
+    let stages = stages_of(&txn, row.pipeline_id).await?;
+    let from = stages.iter().find(|s| s.id == row.stage_id).cloned().ok_or(Error::NotFound)?;
+    let to = stages
+        .iter()
+        .find(|s| s.id == stage_id)
+        .cloned()
+        .ok_or_else(|| Error::validation("stage_id", "not_found", "no such stage in this opportunity's pipeline"))?;
+    if to.retired {
+        return Err(Error::validation("stage_id", "retired", "this stage is retired"));
+    }
+    let reason = loss_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    check_move(from.kind, to.kind, from.id == to.id, row.amount_minor, reason.as_deref(), reopen).map_err(|e| match e {
+        crm_domain::sales::MoveError::LostNeedsReason => Error::validation("loss_reason", "required", &e.to_string()),
+        crm_domain::sales::MoveError::WonNeedsAmount => Error::validation("amount", "won_needs_amount", &e.to_string()),
+        other => Error::Conflict(other.to_string()),
+    })?;
+    let before = to_record(&txn, row.clone()).await?;
+    let at = now();
+    let mut model: opportunities::ActiveModel = row.clone().into();
+    model.stage_id = Set(to.id);
+    model.stage_entered_at = Set(at);
+    model.closed_at = Set(if to.kind == StageKind::Open { None } else { Some(at) });
+    model.loss_reason = Set(if to.kind == StageKind::Lost { reason } else { None });
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    let after = to_record(&txn, model.update(&txn).await?).await?;
+    record_history(&txn, actor, id, Some((row.stage_id, row.stage_entered_at)), to.id, at).await?;
+    put_on_timeline(&txn, actor, &after).await?;
+    let change = json!({ "stage": { "old": from.key, "new": to.key }, "loss_reason": after.loss_reason });
+    audit::record(&txn, actor, "update", ENTITY, id, change).await?;
+    let payload = json!({ "id": id, "customer_id": after.customer_id, "from": from.key, "to": to.key, "kind": to.kind, "amount": after.fields.amount, "loss_reason": after.loss_reason });
+    events::append(&txn, actor, "opportunity.stage_changed", ENTITY, id, payload.clone()).await?;
+    match to.kind {
+        StageKind::Won => events::append(&txn, actor, "opportunity.won", ENTITY, id, payload).await?,
+        StageKind::Lost => events::append(&txn, actor, "opportunity.lost", ENTITY, id, payload).await?,
+        StageKind::Open if before.stage.kind != StageKind::Open => {
+            events::append(&txn, actor, "opportunity.reopened", ENTITY, id, payload).await?
+        }
+        StageKind::Open => {}
+    }
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Delete, id).await?;
+    check_version(expected_version, row.version)?;
+    let at = now();
+    let mut model: opportunities::ActiveModel = row.clone().into();
+    model.deleted_at = Set(Some(at));
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    timeline::remove(&txn, ENTITY, id, "opportunity").await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
+    events::append(&txn, actor, "opportunity.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The sorts an opportunity list allows; the board's cards use the first.
+fn sorts() -> [Sort<opportunities::Column>; 4] {
+    use opportunities::Column as C;
+    [
+        Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "created_at", column: C::CreatedAt, descending: false, value: SortValue::Time },
+        Sort { key: "name", column: C::Name, descending: false, value: SortValue::Text },
+    ]
+}
+
+fn filtered(actor: &Actor, filter: &OpportunityFilter) -> Result<sea_orm::Select<opportunities::Entity>> {
+    use opportunities::Column as C;
+    let scope = actor.require(Resource::Sales, Action::Read)?;
+    let mut select = opportunities::Entity::find().filter(C::DeletedAt.is_null()).filter(in_scope(actor, scope));
+    if let Some(v) = filter.customer_id {
+        select = select.filter(C::CustomerId.eq(v));
+    }
+    if let Some(v) = filter.owner_id {
+        select = select.filter(C::OwnerId.eq(v));
+    }
+    if let Some(v) = filter.team_id {
+        select = select.filter(C::TeamId.eq(v));
+    }
+    if let Some(v) = filter.pipeline_id {
+        select = select.filter(C::PipelineId.eq(v));
+    }
+    if let Some(v) = filter.stage_id {
+        select = select.filter(C::StageId.eq(v));
+    }
+    if let Some(v) = filter.close_from {
+        select = select.filter(C::ExpectedCloseDate.gte(v));
+    }
+    if let Some(v) = filter.close_to {
+        select = select.filter(C::ExpectedCloseDate.lte(v));
+    }
+    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
+        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
+    }
+    Ok(select)
+}
+
+fn cursor_value(sort: &Sort<opportunities::Column>, row: &opportunities::Model) -> (Value, Uuid) {
+    let value = match sort.column {
+        opportunities::Column::Name => json!(row.name),
+        opportunities::Column::CreatedAt => json!(row.created_at),
+        _ => json!(row.updated_at),
+    };
+    (value, row.id)
+}
+
+pub async fn list(db: &Db, actor: &Actor, filter: &OpportunityFilter, page: &PageRequest) -> Result<Page<OpportunityRecord>> {
+    let sorts = sorts();
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let select = filtered(actor, filter)?;
+    let page = fetch_page(&db.conn, select, sort, opportunities::Column::Id, page, |row| cursor_value(sort, row)).await?;
+    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}
+
+/// One stage move of an opportunity.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageMove {
+    pub id: Uuid,
+    pub from_stage_id: Option<Uuid>,
+    pub to_stage_id: Uuid,
+    /// How long the opportunity stayed in the stage it left.
+    pub seconds_in_previous: Option<i64>,
+    pub changed_by: Option<Uuid>,
+    pub changed_by_name: Option<String>,
+    pub changed_at: DateTime<Utc>,
+}
+
+pub async fn stage_history(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<StageMove>> {
+    load(&db.conn, actor, Action::Read, id).await?;
+    let sort = Sort { key: "-changed_at", column: opportunity_stage_history::Column::ChangedAt, descending: true, value: SortValue::Time };
+    let select = opportunity_stage_history::Entity::find().filter(opportunity_stage_history::Column::OpportunityId.eq(id));
+    let page = fetch_page(&db.conn, select, &sort, opportunity_stage_history::Column::Id, page, |r| (json!(r.changed_at), r.id)).await?;
+    let names = crate::platform::audit::user_names(&db.conn, &page.data.iter().filter_map(|r| r.changed_by).collect::<Vec<_>>()).await?;
+    Ok(page.map(|r| StageMove {
+        id: r.id,
+        from_stage_id: r.from_stage_id,
+        to_stage_id: r.to_stage_id,
+        seconds_in_previous: r.seconds_in_previous,
+        changed_by_name: r.changed_by.and_then(|u| names.get(&u).cloned()),
+        changed_by: r.changed_by,
+        changed_at: r.changed_at,
+    }))
+}
+
+/// Sums of one currency in one stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageSum {
+    pub currency: String,
+    pub amount_minor: i64,
+    pub weighted_minor: i64,
+}
+
+/// One column of the board.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardColumn {
+    pub stage: StageRecord,
+    pub count: u64,
+    /// Per currency: amounts are never added across currencies.
+    pub sums: Vec<StageSum>,
+    pub cards: Vec<OpportunityRecord>,
+    /// Continue this column with `GET /opportunities?stage_id=…&sort=-updated_at&cursor=…`.
+    pub next_cursor: Option<String>,
+}
+
+/// The kanban board of a pipeline: per stage the count, amount and weighted sums (one grouped
+/// query) and the first page of cards, most recently changed first.
+pub async fn board(
+    db: &Db,
+    actor: &Actor,
+    pipeline_id: Uuid,
+    filter: &OpportunityFilter,
+    cards_per_stage: u64,
+) -> Result<Vec<BoardColumn>> {
+    let stages = stages_of(&db.conn, pipeline_id).await?;
+    if stages.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let filter = OpportunityFilter { pipeline_id: Some(pipeline_id), stage_id: None, sort: None, ..filter.clone() };
+    let totals: Vec<(Uuid, String, i64, i64, i64)> = filtered(actor, &filter)?
+        .select_only()
+        .column(opportunities::Column::StageId)
+        .column(opportunities::Column::Currency)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"), "amount")
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(amount_minor * COALESCE(probability, (SELECT s.probability FROM pipeline_stages s WHERE s.id = opportunities.stage_id))), 0) AS BIGINT)"),
+            "weighted",
+        )
+        .group_by(opportunities::Column::StageId)
+        .group_by(opportunities::Column::Currency)
+        .into_tuple()
+        .all(&db.conn)
+        .await?;
+    let mut columns = Vec::with_capacity(stages.len());
+    let sorts = sorts();
+    let sort = &sorts[0];
+    for stage in stages.into_iter().filter(|s| !s.retired) {
+        let stage_totals: Vec<&(Uuid, String, i64, i64, i64)> = totals.iter().filter(|t| t.0 == stage.id).collect();
+        let count = stage_totals.iter().map(|t| u64::try_from(t.2).unwrap_or(0)).sum();
+        let sums = stage_totals
+            .iter()
+            // The weighted sum is amount × probability; dividing once at the end keeps rounding to one step.
+            .map(|t| StageSum { currency: t.1.clone(), amount_minor: t.3, weighted_minor: (t.4 + 50) / 100 })
+            .collect();
+        let select = filtered(actor, &OpportunityFilter { stage_id: Some(stage.id), ..filter.clone() })?;
+        let page = fetch_page(
+            &db.conn,
+            select,
+            sort,
+            opportunities::Column::Id,
+            &PageRequest { limit: cards_per_stage, cursor: None, include_total: false },
+            |row| cursor_value(sort, row),
+        )
+        .await?;
+        columns.push(BoardColumn { stage, count, sums, cards: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor });
+    }
+    Ok(columns)
+}

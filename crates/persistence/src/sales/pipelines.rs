@@ -1,0 +1,338 @@
+//! Pipelines and their ordered stages. Administrators shape them; a stage that opportunities use
+//! cannot be deleted, only retired (no new opportunities enter it).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::identity::{Action, Resource};
+use crm_domain::sales::StageKind;
+
+use crate::entities::{opportunities, pipeline_stages, pipelines};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "pipeline";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageRecord {
+    pub id: Uuid,
+    pub key: String,
+    pub name: String,
+    pub position: i32,
+    pub probability: i32,
+    pub kind: StageKind,
+    pub retired: bool,
+}
+
+impl From<pipeline_stages::Model> for StageRecord {
+    fn from(s: pipeline_stages::Model) -> Self {
+        Self {
+            id: s.id,
+            key: s.key,
+            name: s.name,
+            position: s.position,
+            probability: s.probability,
+            kind: StageKind::parse(&s.kind).unwrap_or(StageKind::Open),
+            retired: s.retired,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PipelineRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub is_default: bool,
+    pub stages: Vec<StageRecord>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// A stage to add: key (unique in its pipeline), name, default probability and kind.
+#[derive(Debug, Clone)]
+pub struct NewStage {
+    pub key: String,
+    pub name: String,
+    pub probability: i32,
+    pub kind: StageKind,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StagePatch {
+    pub name: Option<String>,
+    pub probability: Option<i32>,
+    pub retired: Option<bool>,
+}
+
+pub(crate) async fn stages_of(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid) -> Result<Vec<StageRecord>> {
+    Ok(pipeline_stages::Entity::find()
+        .filter(pipeline_stages::Column::PipelineId.eq(pipeline_id))
+        .order_by_asc(pipeline_stages::Column::Position)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(StageRecord::from)
+        .collect())
+}
+
+async fn record(conn: &impl sea_orm::ConnectionTrait, row: pipelines::Model) -> Result<PipelineRecord> {
+    let stages = stages_of(conn, row.id).await?;
+    Ok(PipelineRecord {
+        id: row.id,
+        name: row.name,
+        is_default: row.is_default,
+        stages,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<PipelineRecord>> {
+    actor.require(Resource::Sales, Action::Read)?;
+    let sort = Sort { key: "name", column: pipelines::Column::Name, descending: false, value: SortValue::Text };
+    let page = fetch_page(&db.conn, pipelines::Entity::find(), &sort, pipelines::Column::Id, page, |p| (json!(p.name), p.id)).await?;
+    let mut data = Vec::with_capacity(page.data.len());
+    for row in page.data {
+        data.push(record(&db.conn, row).await?);
+    }
+    Ok(Page { data, next_cursor: page.next_cursor, total: page.total })
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<PipelineRecord> {
+    actor.require(Resource::Sales, Action::Read)?;
+    let row = pipelines::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound)?;
+    record(&db.conn, row).await
+}
+
+/// The pipeline new opportunities go to when none is named.
+pub(crate) async fn default_pipeline(conn: &impl sea_orm::ConnectionTrait) -> Result<pipelines::Model> {
+    pipelines::Entity::find()
+        .filter(pipelines::Column::IsDefault.eq(true))
+        .one(conn)
+        .await?
+        .ok_or(Error::Conflict("no default pipeline is set".into()))
+}
+
+fn check_stage_set(stages: &[NewStage]) -> Result<()> {
+    for kind in [StageKind::Open, StageKind::Won, StageKind::Lost] {
+        if !stages.iter().any(|s| s.kind == kind) {
+            return Err(Error::validation("stages", "kinds", "a pipeline needs at least one open, one won and one lost stage"));
+        }
+    }
+    let mut keys: Vec<&str> = stages.iter().map(|s| s.key.as_str()).collect();
+    keys.sort();
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Error::validation("stages", "duplicate_key", "stage keys must be unique within the pipeline"));
+    }
+    Ok(())
+}
+
+async fn insert_stage(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid, stage: &NewStage, position: i32) -> Result<StageRecord> {
+    let at = now();
+    Ok(pipeline_stages::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        pipeline_id: Set(pipeline_id),
+        key: Set(stage.key.clone()),
+        name: Set(stage.name.clone()),
+        position: Set(position),
+        probability: Set(stage.probability),
+        kind: Set(stage.kind.as_str().to_owned()),
+        retired: Set(false),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(conn)
+    .await?
+    .into())
+}
+
+async fn log_change(
+    conn: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    event: &str,
+    record: &PipelineRecord,
+    changes: Value,
+) -> Result<()> {
+    audit::record(conn, actor, action, ENTITY, record.id, changes).await?;
+    events::append(conn, actor, event, ENTITY, record.id, serde_json::to_value(record).unwrap_or(Value::Null)).await
+}
+
+pub async fn create(db: &Db, actor: &Actor, name: String, stages: Vec<NewStage>) -> Result<PipelineRecord> {
+    actor.require_admin()?;
+    check_stage_set(&stages)?;
+    let txn = db.begin_write().await?;
+    if pipelines::Entity::find().filter(pipelines::Column::Name.eq(name.clone())).one(&txn).await?.is_some() {
+        return Err(Error::Conflict("a pipeline with this name exists".into()));
+    }
+    let at = now();
+    let id = Uuid::now_v7();
+    let row = pipelines::ActiveModel {
+        id: Set(id),
+        name: Set(name),
+        is_default: Set(false),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    for (position, stage) in stages.iter().enumerate() {
+        insert_stage(&txn, id, stage, i32::try_from(position).unwrap_or(i32::MAX)).await?;
+    }
+    let created = record(&txn, row).await?;
+    log_change(&txn, actor, "create", "pipeline.created", &created, json!({ "after": created })).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Bumps the pipeline's version and writes the change, for every edit of it or its stages.
+async fn touch(
+    conn: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    row: pipelines::Model,
+    name: Option<String>,
+    changes: Value,
+) -> Result<PipelineRecord> {
+    let mut model: pipelines::ActiveModel = row.clone().into();
+    if let Some(name) = name {
+        model.name = Set(name);
+    }
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let updated = record(conn, model.update(conn).await?).await?;
+    log_change(conn, actor, "update", "pipeline.updated", &updated, changes).await?;
+    Ok(updated)
+}
+
+async fn load(conn: &impl sea_orm::ConnectionTrait, id: Uuid, expected_version: Option<i32>) -> Result<pipelines::Model> {
+    let row = pipelines::Entity::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)?;
+    match expected_version {
+        Some(expected) if expected != row.version => Err(Error::StaleVersion { current: row.version }),
+        _ => Ok(row),
+    }
+}
+
+pub async fn rename(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, name: String) -> Result<PipelineRecord> {
+    actor.require_admin()?;
+    let txn = db.begin_write().await?;
+    let row = load(&txn, id, expected_version).await?;
+    if pipelines::Entity::find()
+        .filter(pipelines::Column::Name.eq(name.clone()))
+        .filter(pipelines::Column::Id.ne(id))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Conflict("a pipeline with this name exists".into()));
+    }
+    let changes = json!({ "name": { "old": row.name, "new": name } });
+    let updated = touch(&txn, actor, row, Some(name), changes).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn add_stage(db: &Db, actor: &Actor, id: Uuid, stage: NewStage) -> Result<PipelineRecord> {
+    actor.require_admin()?;
+    let txn = db.begin_write().await?;
+    let row = load(&txn, id, None).await?;
+    let stages = stages_of(&txn, id).await?;
+    if stages.iter().any(|s| s.key == stage.key) {
+        return Err(Error::Conflict(format!("the pipeline already has a stage {}", stage.key)));
+    }
+    let position = stages.iter().map(|s| s.position).max().unwrap_or(-1) + 1;
+    let added = insert_stage(&txn, id, &stage, position).await?;
+    let updated = touch(&txn, actor, row, None, json!({ "stage_added": added })).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn update_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid, patch: StagePatch) -> Result<PipelineRecord> {
+    actor.require_admin()?;
+    let txn = db.begin_write().await?;
+    let row = load(&txn, id, None).await?;
+    let stage = pipeline_stages::Entity::find_by_id(stage_id)
+        .filter(pipeline_stages::Column::PipelineId.eq(id))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let before = StageRecord::from(stage.clone());
+    let mut model: pipeline_stages::ActiveModel = stage.into();
+    if let Some(name) = patch.name {
+        model.name = Set(name);
+    }
+    if let Some(probability) = patch.probability {
+        model.probability = Set(probability);
+    }
+    if let Some(retired) = patch.retired {
+        model.retired = Set(retired);
+    }
+    model.updated_at = Set(now());
+    let after = StageRecord::from(model.update(&txn).await?);
+    let updated =
+        touch(&txn, actor, row, None, json!({ "stage": crm_domain::customers::changed_fields(&before, &after), "stage_id": stage_id }))
+            .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes an unused stage. One that any opportunity is or was in answers 409 with the count:
+/// retire it instead.
+pub async fn delete_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid) -> Result<PipelineRecord> {
+    actor.require_admin()?;
+    let txn = db.begin_write().await?;
+    let row = load(&txn, id, None).await?;
+    let stage = pipeline_stages::Entity::find_by_id(stage_id)
+        .filter(pipeline_stages::Column::PipelineId.eq(id))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let in_use = opportunities::Entity::find().filter(opportunities::Column::StageId.eq(stage_id)).count(&txn).await?;
+    if in_use > 0 {
+        return Err(Error::Conflict(format!("{in_use} opportunities are in this stage; retire it instead")));
+    }
+    let remaining: Vec<NewStage> = stages_of(&txn, id)
+        .await?
+        .into_iter()
+        .filter(|s| s.id != stage_id && !s.retired)
+        .map(|s| NewStage { key: s.key, name: s.name, probability: s.probability, kind: s.kind })
+        .collect();
+    check_stage_set(&remaining).map_err(|_| Error::Conflict("the pipeline would lose its last open, won or lost stage".into()))?;
+    pipeline_stages::Entity::delete_by_id(stage_id).exec(&txn).await?;
+    let updated = touch(&txn, actor, row, None, json!({ "stage_deleted": StageRecord::from(stage) })).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Puts the stages in the given order, which must name every stage of the pipeline once.
+pub async fn reorder(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, order: Vec<Uuid>) -> Result<PipelineRecord> {
+    actor.require_admin()?;
+    let txn = db.begin_write().await?;
+    let row = load(&txn, id, expected_version).await?;
+    let stages = stages_of(&txn, id).await?;
+    let mut given = order.clone();
+    given.sort();
+    let mut existing: Vec<Uuid> = stages.iter().map(|s| s.id).collect();
+    existing.sort();
+    if given != existing {
+        return Err(Error::validation("stage_ids", "permutation", "name every stage of the pipeline exactly once"));
+    }
+    for (position, stage_id) in order.iter().enumerate() {
+        pipeline_stages::ActiveModel {
+            id: Set(*stage_id),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+    }
+    let updated = touch(&txn, actor, row, None, json!({ "stage_order": order })).await?;
+    txn.commit().await?;
+    Ok(updated)
+}

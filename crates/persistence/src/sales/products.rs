@@ -1,0 +1,246 @@
+//! The product catalogue. Everyone who sells reads it; changing it needs sales rights over all
+//! records (administrators, integrations), since a price change reaches every team.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::sales::{Currency, Money};
+
+use crate::customers::escape_like;
+use crate::entities::products;
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "product";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductFields {
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub description: Option<String>,
+    pub unit_price: Money,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProductPatch {
+    pub sku: Option<String>,
+    pub name: Option<String>,
+    pub category: Option<Option<String>>,
+    pub description: Option<Option<String>>,
+    pub unit_price: Option<Money>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductRecord {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: ProductFields,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub active: Option<bool>,
+    pub sort: Option<String>,
+}
+
+impl From<products::Model> for ProductRecord {
+    fn from(p: products::Model) -> Self {
+        Self {
+            id: p.id,
+            fields: ProductFields {
+                sku: p.sku,
+                name: p.name,
+                category: p.category,
+                description: p.description,
+                unit_price: Money {
+                    amount_minor: p.unit_price_minor,
+                    currency: Currency::parse(&p.currency).unwrap_or_else(|_| Currency::cny()),
+                },
+                active: p.active,
+            },
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+            version: p.version,
+        }
+    }
+}
+
+fn write(model: &mut products::ActiveModel, f: &ProductFields) {
+    model.sku = Set(f.sku.clone());
+    model.name = Set(f.name.clone());
+    model.category = Set(f.category.clone());
+    model.description = Set(f.description.clone());
+    model.unit_price_minor = Set(f.unit_price.amount_minor);
+    model.currency = Set(f.unit_price.currency.as_str().to_owned());
+    model.active = Set(f.active);
+    model.search_text =
+        Set(format!("{} {} {}", f.sku.to_lowercase(), f.name.to_lowercase(), f.category.as_deref().unwrap_or_default().to_lowercase()));
+}
+
+fn require_catalogue_rights(actor: &Actor, action: Action) -> Result<()> {
+    if actor.require(Resource::Sales, action)? != Scope::All {
+        return Err(Error::Forbidden("changing the product catalogue needs sales rights over all records".into()));
+    }
+    Ok(())
+}
+
+async fn check_sku_free(db: &Db, sku: &str, except: Option<Uuid>) -> Result<()> {
+    let mut query = products::Entity::find().filter(products::Column::Sku.eq(sku));
+    if let Some(id) = except {
+        query = query.filter(products::Column::Id.ne(id));
+    }
+    if query.one(&db.conn).await?.is_some() {
+        return Err(Error::Conflict(format!("another product has SKU {sku}")));
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<ProductRecord> {
+    require_catalogue_rights(actor, Action::Create)?;
+    check_sku_free(db, &fields.sku, None).await?;
+    let txn = db.begin_write().await?;
+    let at = now();
+    let id = Uuid::now_v7();
+    let mut model = products::ActiveModel {
+        id: Set(id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    write(&mut model, &fields);
+    let record = ProductRecord::from(model.insert(&txn).await?);
+    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "product.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ProductRecord> {
+    actor.require(Resource::Sales, Action::Read)?;
+    products::Entity::find_by_id(id)
+        .filter(products::Column::DeletedAt.is_null())
+        .one(&db.conn)
+        .await?
+        .map(ProductRecord::from)
+        .ok_or(Error::NotFound)
+}
+
+pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageRequest) -> Result<Page<ProductRecord>> {
+    actor.require(Resource::Sales, Action::Read)?;
+    use products::Column as C;
+    let sorts = [
+        Sort { key: "name", column: C::Name, descending: false, value: SortValue::Text },
+        Sort { key: "-name", column: C::Name, descending: true, value: SortValue::Text },
+        Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "created_at", column: C::CreatedAt, descending: false, value: SortValue::Time },
+    ];
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let mut select = products::Entity::find().filter(C::DeletedAt.is_null());
+    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
+        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
+    }
+    if let Some(category) = &filter.category {
+        select = select.filter(C::Category.eq(category.clone()));
+    }
+    if let Some(active) = filter.active {
+        select = select.filter(C::Active.eq(active));
+    }
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |p| {
+        let value = match sort.value {
+            SortValue::Text => json!(p.name),
+            SortValue::Time => json!(p.created_at),
+        };
+        (value, p.id)
+    })
+    .await?;
+    Ok(page.map(ProductRecord::from))
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ProductPatch) -> Result<ProductRecord> {
+    require_catalogue_rights(actor, Action::Update)?;
+    if let Some(sku) = &patch.sku {
+        check_sku_free(db, sku, Some(id)).await?;
+    }
+    let txn = db.begin_write().await?;
+    let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
+    if let Some(expected) = expected_version
+        && expected != row.version
+    {
+        return Err(Error::StaleVersion { current: row.version });
+    }
+    let before = ProductRecord::from(row.clone());
+    let mut next = before.fields.clone();
+    if let Some(v) = patch.sku {
+        next.sku = v;
+    }
+    if let Some(v) = patch.name {
+        next.name = v;
+    }
+    if let Some(v) = patch.category {
+        next.category = v;
+    }
+    if let Some(v) = patch.description {
+        next.description = v;
+    }
+    if let Some(v) = patch.unit_price {
+        next.unit_price = v;
+    }
+    if let Some(v) = patch.active {
+        next.active = v;
+    }
+    if next == before.fields {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    let mut model: products::ActiveModel = row.clone().into();
+    write(&mut model, &next);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = ProductRecord::from(model.update(&txn).await?);
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    changes.remove("updated_at");
+    changes.remove("version");
+    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
+    events::append(&txn, actor, "product.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves a product to the recycle bin; orders keep their own copy of name, SKU and price.
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    require_catalogue_rights(actor, Action::Delete)?;
+    let txn = db.begin_write().await?;
+    let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
+    if let Some(expected) = expected_version
+        && expected != row.version
+    {
+        return Err(Error::StaleVersion { current: row.version });
+    }
+    let at = now();
+    let mut model: products::ActiveModel = row.clone().into();
+    model.deleted_at = Set(Some(at));
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
+    events::append(&txn, actor, "product.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
+    txn.commit().await?;
+    Ok(())
+}

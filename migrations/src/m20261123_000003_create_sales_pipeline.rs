@@ -1,0 +1,397 @@
+//! Sales, part one: the product catalogue, configurable pipelines with ordered stages (the
+//! default pipeline seeded), opportunities and their stage history.
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261123_000003_create_sales_pipeline"
+    }
+}
+
+/// The default pipeline's stages as they were when this migration landed:
+/// `(key, name, probability, kind)`.
+const DEFAULT_STAGES: &[(&str, &str, i32, &str)] = &[
+    ("initial_contact", "初步接触", 10, "open"),
+    ("qualification", "需求确认", 25, "open"),
+    ("proposal", "方案提供", 50, "open"),
+    ("negotiation", "谈判中", 75, "open"),
+    ("won", "成交", 100, "won"),
+    ("lost", "失败", 0, "lost"),
+];
+
+fn id(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).uuid().not_null().primary_key().take()
+}
+fn uuid(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).uuid().not_null().take()
+}
+fn uuid_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).uuid().null().take()
+}
+fn text(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).string().not_null().take()
+}
+fn text_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).string().null().take()
+}
+fn long_text(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).text().not_null().take()
+}
+fn long_text_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).text().null().take()
+}
+fn time(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).timestamp_with_time_zone().not_null().take()
+}
+fn time_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).timestamp_with_time_zone().null().take()
+}
+fn int(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).integer().not_null().take()
+}
+fn int_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).integer().null().take()
+}
+fn flag(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).boolean().not_null().take()
+}
+fn version(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).integer().not_null().default(1).take()
+}
+
+fn index(table: impl IntoIden + Copy, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
+    let mut statement = Index::create();
+    statement.name(name).table(table);
+    for column in columns {
+        statement.col(Alias::new(*column));
+    }
+    statement.take()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Products::Table)
+                    .col(id(Products::Id))
+                    .col(text(Products::Sku).unique_key().take())
+                    .col(text(Products::Name))
+                    .col(text_null(Products::Category))
+                    .col(long_text_null(Products::Description))
+                    .col(ColumnDef::new(Products::UnitPriceMinor).big_integer().not_null().take())
+                    .col(text(Products::Currency))
+                    .col(flag(Products::Active))
+                    .col(long_text(Products::SearchText))
+                    .col(time(Products::CreatedAt))
+                    .col(time(Products::UpdatedAt))
+                    .col(version(Products::Version))
+                    .col(time_null(Products::DeletedAt))
+                    .take(),
+            )
+            .await?;
+        for (name, columns) in [
+            ("ix_products_name", &["deleted_at", "name", "id"][..]),
+            ("ix_products_category", &["category", "name", "id"]),
+            ("ix_products_active", &["active", "name", "id"]),
+            ("ix_products_created", &["deleted_at", "created_at", "id"]),
+        ] {
+            manager.create_index(index(Products::Table, name, columns)).await?;
+        }
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Pipelines::Table)
+                    .col(id(Pipelines::Id))
+                    .col(text(Pipelines::Name).unique_key().take())
+                    .col(flag(Pipelines::IsDefault))
+                    .col(time(Pipelines::CreatedAt))
+                    .col(time(Pipelines::UpdatedAt))
+                    .col(version(Pipelines::Version))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(PipelineStages::Table)
+                    .col(id(PipelineStages::Id))
+                    .col(uuid(PipelineStages::PipelineId))
+                    .col(text(PipelineStages::Key))
+                    .col(text(PipelineStages::Name))
+                    .col(int(PipelineStages::Position))
+                    .col(int(PipelineStages::Probability))
+                    .col(text(PipelineStages::Kind))
+                    .col(flag(PipelineStages::Retired))
+                    .col(time(PipelineStages::CreatedAt))
+                    .col(time(PipelineStages::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(PipelineStages::Table, PipelineStages::PipelineId)
+                            .to(Pipelines::Table, Pipelines::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .take(),
+            )
+            .await?;
+        manager.create_index(index(PipelineStages::Table, "ux_stages_pipeline_key", &["pipeline_id", "key"]).unique().take()).await?;
+        manager.create_index(index(PipelineStages::Table, "ix_stages_pipeline_position", &["pipeline_id", "position"])).await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Opportunities::Table)
+                    .col(id(Opportunities::Id))
+                    .col(text(Opportunities::Name))
+                    .col(uuid(Opportunities::CustomerId))
+                    .col(uuid_null(Opportunities::ContactId))
+                    .col(uuid(Opportunities::PipelineId))
+                    .col(uuid(Opportunities::StageId))
+                    .col(ColumnDef::new(Opportunities::AmountMinor).big_integer().not_null().take())
+                    .col(text(Opportunities::Currency))
+                    .col(ColumnDef::new(Opportunities::ExpectedCloseDate).date().null().take())
+                    // `null` follows the stage's default probability.
+                    .col(int_null(Opportunities::Probability))
+                    .col(text_null(Opportunities::Source))
+                    // Its foreign key arrives with the campaigns table.
+                    .col(uuid_null(Opportunities::CampaignId))
+                    .col(long_text(Opportunities::Competitors))
+                    .col(long_text_null(Opportunities::LossReason))
+                    .col(long_text_null(Opportunities::Description))
+                    .col(uuid(Opportunities::OwnerId))
+                    .col(uuid_null(Opportunities::TeamId))
+                    .col(time(Opportunities::StageEnteredAt))
+                    .col(time_null(Opportunities::ClosedAt))
+                    .col(long_text(Opportunities::SearchText))
+                    .col(time(Opportunities::CreatedAt))
+                    .col(time(Opportunities::UpdatedAt))
+                    .col(version(Opportunities::Version))
+                    .col(time_null(Opportunities::DeletedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Opportunities::Table, Opportunities::CustomerId)
+                            .to(Customers::Table, Customers::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Opportunities::Table, Opportunities::ContactId)
+                            .to(Contacts::Table, Contacts::Id)
+                            .on_delete(ForeignKeyAction::SetNull),
+                    )
+                    .foreign_key(
+                        ForeignKey::create().from(Opportunities::Table, Opportunities::PipelineId).to(Pipelines::Table, Pipelines::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Opportunities::Table, Opportunities::StageId)
+                            .to(PipelineStages::Table, PipelineStages::Id),
+                    )
+                    .foreign_key(ForeignKey::create().from(Opportunities::Table, Opportunities::OwnerId).to(Users::Table, Users::Id))
+                    .take(),
+            )
+            .await?;
+        for (name, columns) in [
+            ("ix_opportunities_created", &["deleted_at", "created_at", "id"][..]),
+            ("ix_opportunities_updated", &["deleted_at", "updated_at", "id"]),
+            ("ix_opportunities_stage", &["stage_id", "deleted_at", "updated_at", "id"]),
+            ("ix_opportunities_customer", &["customer_id", "created_at", "id"]),
+            ("ix_opportunities_owner", &["owner_id", "created_at", "id"]),
+            ("ix_opportunities_team", &["team_id", "created_at", "id"]),
+            ("ix_opportunities_close", &["expected_close_date", "id"]),
+            ("ix_opportunities_pipeline", &["pipeline_id", "stage_id"]),
+        ] {
+            manager.create_index(index(Opportunities::Table, name, columns)).await?;
+        }
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(OpportunityStageHistory::Table)
+                    .col(id(OpportunityStageHistory::Id))
+                    .col(uuid(OpportunityStageHistory::OpportunityId))
+                    .col(uuid_null(OpportunityStageHistory::FromStageId))
+                    .col(uuid(OpportunityStageHistory::ToStageId))
+                    .col(ColumnDef::new(OpportunityStageHistory::SecondsInPrevious).big_integer().null().take())
+                    .col(uuid_null(OpportunityStageHistory::ChangedBy))
+                    .col(time(OpportunityStageHistory::ChangedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(OpportunityStageHistory::Table, OpportunityStageHistory::OpportunityId)
+                            .to(Opportunities::Table, Opportunities::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .take(),
+            )
+            .await?;
+        manager.create_index(index(OpportunityStageHistory::Table, "ix_opp_history", &["opportunity_id", "changed_at", "id"])).await?;
+        manager.create_index(index(OpportunityStageHistory::Table, "ix_opp_history_to", &["to_stage_id", "changed_at"])).await?;
+
+        let now = chrono::Utc::now();
+        let pipeline_id = uuid::Uuid::now_v7();
+        manager
+            .exec_stmt(
+                Query::insert()
+                    .into_table(Pipelines::Table)
+                    .columns([
+                        Pipelines::Id,
+                        Pipelines::Name,
+                        Pipelines::IsDefault,
+                        Pipelines::CreatedAt,
+                        Pipelines::UpdatedAt,
+                        Pipelines::Version,
+                    ])
+                    .values_panic([pipeline_id.into(), "默认销售流程".into(), true.into(), now.into(), now.into(), 1.into()])
+                    .take(),
+            )
+            .await?;
+        for (position, (key, name, probability, kind)) in DEFAULT_STAGES.iter().enumerate() {
+            manager
+                .exec_stmt(
+                    Query::insert()
+                        .into_table(PipelineStages::Table)
+                        .columns([
+                            PipelineStages::Id,
+                            PipelineStages::PipelineId,
+                            PipelineStages::Key,
+                            PipelineStages::Name,
+                            PipelineStages::Position,
+                            PipelineStages::Probability,
+                            PipelineStages::Kind,
+                            PipelineStages::Retired,
+                            PipelineStages::CreatedAt,
+                            PipelineStages::UpdatedAt,
+                        ])
+                        .values_panic([
+                            uuid::Uuid::now_v7().into(),
+                            pipeline_id.into(),
+                            (*key).into(),
+                            (*name).into(),
+                            <i32 as std::convert::TryFrom<usize>>::try_from(position).unwrap_or(0).into(),
+                            (*probability).into(),
+                            (*kind).into(),
+                            false.into(),
+                            now.into(),
+                            now.into(),
+                        ])
+                        .take(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            OpportunityStageHistory::Table.into_iden(),
+            Opportunities::Table.into_iden(),
+            PipelineStages::Table.into_iden(),
+            Pipelines::Table.into_iden(),
+            Products::Table.into_iden(),
+        ] {
+            manager.drop_table(Table::drop().table(table).take()).await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Customers {
+    Table,
+    Id,
+}
+#[derive(DeriveIden, Clone, Copy)]
+enum Contacts {
+    Table,
+    Id,
+}
+#[derive(DeriveIden, Clone, Copy)]
+enum Users {
+    Table,
+    Id,
+}
+#[derive(DeriveIden, Clone, Copy)]
+enum Products {
+    Table,
+    Id,
+    Sku,
+    Name,
+    Category,
+    Description,
+    UnitPriceMinor,
+    Currency,
+    Active,
+    SearchText,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+    DeletedAt,
+}
+#[derive(DeriveIden, Clone, Copy)]
+enum Pipelines {
+    Table,
+    Id,
+    Name,
+    IsDefault,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+#[derive(DeriveIden, Clone, Copy)]
+enum PipelineStages {
+    Table,
+    Id,
+    PipelineId,
+    Key,
+    Name,
+    Position,
+    Probability,
+    Kind,
+    Retired,
+    CreatedAt,
+    UpdatedAt,
+}
+#[derive(DeriveIden, Clone, Copy)]
+enum Opportunities {
+    Table,
+    Id,
+    Name,
+    CustomerId,
+    ContactId,
+    PipelineId,
+    StageId,
+    AmountMinor,
+    Currency,
+    ExpectedCloseDate,
+    Probability,
+    Source,
+    CampaignId,
+    Competitors,
+    LossReason,
+    Description,
+    OwnerId,
+    TeamId,
+    StageEnteredAt,
+    ClosedAt,
+    SearchText,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+    DeletedAt,
+}
+#[derive(DeriveIden, Clone, Copy)]
+enum OpportunityStageHistory {
+    Table,
+    Id,
+    OpportunityId,
+    FromStageId,
+    ToStageId,
+    SecondsInPrevious,
+    ChangedBy,
+    ChangedAt,
+}
