@@ -868,7 +868,7 @@ pub async fn read_all_notifications(state: State, principal: Principal) -> Resul
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineItemDto {
     pub id: Uuid,
-    /// `interaction`, `task`, `stage_change`, `contact` (later also `opportunity`, `order`,
+    /// `interaction`, `task`, `stage_change`, `contact`, `opportunity` (later also `order`,
     /// `ticket`, `requirement`).
     pub kind: String,
     pub occurred_at: DateTime<Utc>,

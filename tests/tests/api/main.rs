@@ -13,4 +13,5 @@ mod errors;
 mod migrations;
 mod openapi;
 mod ops;
+mod sales;
 mod scopes;

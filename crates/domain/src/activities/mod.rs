@@ -46,7 +46,10 @@ string_enum! {
 string_enum! {
     /// The kinds of items on a customer's timeline. Later modules add theirs (opportunity,
     /// order, ticket, requirement, survey answer) without changing the item's shape.
-    TimelineKind { Interaction => "interaction", Task => "task", StageChange => "stage_change", Contact => "contact" }
+    TimelineKind {
+        Interaction => "interaction", Task => "task", StageChange => "stage_change", Contact => "contact",
+        Opportunity => "opportunity",
+    }
 }
 
 string_enum! {

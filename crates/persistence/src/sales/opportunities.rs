@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, StageKind, check_move, weighted_amount};
 
@@ -199,7 +200,7 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Op
         actor,
         NewItem {
             customer_id: record.customer_id,
-            kind: "opportunity",
+            kind: TimelineKind::Opportunity.as_str(),
             occurred_at: record.created_at,
             entity_type: ENTITY,
             entity_id: record.id,
@@ -474,7 +475,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     model.updated_at = Set(at);
     model.version = Set(row.version + 1);
     model.update(&txn).await?;
-    timeline::remove(&txn, ENTITY, id, "opportunity").await?;
+    timeline::remove(&txn, ENTITY, id, TimelineKind::Opportunity.as_str()).await?;
     audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
     events::append(&txn, actor, "opportunity.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
     txn.commit().await?;
