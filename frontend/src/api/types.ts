@@ -47,6 +47,27 @@ export type CreateFollowUpRule = Body<'/api/v1/follow-up-rules', 'post'>;
 export type UpdateFollowUpRule = Body<'/api/v1/follow-up-rules/{id}', 'patch'>;
 export type Notification = Ok<'/api/v1/notifications/{id}/read', 'post'>;
 export type TimelineEntry = Ok<'/api/v1/customers/{id}/timeline', 'get'>['data'][number];
+export type Product = Ok<'/api/v1/products/{id}', 'get'>;
+export type ProductPage = Ok<'/api/v1/products', 'get'>;
+export type CreateProduct = Body<'/api/v1/products', 'post'>;
+export type UpdateProduct = Body<'/api/v1/products/{id}', 'patch'>;
+export type Money = Product['unit_price'];
+export type Pipeline = Ok<'/api/v1/pipelines/{id}', 'get'>;
+export type Stage = Pipeline['stages'][number];
+export type StageKind = Stage['kind'];
+export type CreateStage = Body<'/api/v1/pipelines/{id}/stages', 'post'>;
+export type UpdateStage = Body<'/api/v1/pipelines/{id}/stages/{stage_id}', 'patch'>;
+export type Board = Ok<'/api/v1/pipelines/{id}/board', 'get'>;
+export type BoardColumn = Board['columns'][number];
+export type StageSum = BoardColumn['sums'][number];
+export type Opportunity = Ok<'/api/v1/opportunities/{id}', 'get'>;
+export type OpportunityPage = Ok<'/api/v1/opportunities', 'get'>;
+export type CreateOpportunity = Body<'/api/v1/opportunities', 'post'>;
+export type UpdateOpportunity = Body<'/api/v1/opportunities/{id}', 'patch'>;
+export type MoveOpportunity = Body<'/api/v1/opportunities/{id}/stage', 'post'>;
+export type StageMove = Ok<'/api/v1/opportunities/{id}/stage-history', 'get'>['data'][number];
+export type Competitor = Opportunity['competitors'][number];
+export type OpportunitySource = NonNullable<Opportunity['source']>;
 
 export const LIFECYCLE_STAGES = ['potential', 'prospect', 'customer', 'churned'] as const satisfies readonly LifecycleStage[];
 export const VALUE_TIERS = ['a', 'b', 'c'] as const;
@@ -60,7 +81,11 @@ export const TASK_STATUSES = ['open', 'done', 'cancelled'] as const satisfies re
 export const TASK_VIEWS = ['overdue', 'today', 'upcoming', 'all'] as const;
 export type TaskView = (typeof TASK_VIEWS)[number];
 /** The timeline kinds this version knows; later issues add more, shown generically. */
-export const TIMELINE_KINDS = ['interaction', 'task', 'stage_change', 'contact'] as const;
+export const TIMELINE_KINDS = ['interaction', 'task', 'stage_change', 'contact', 'opportunity'] as const;
+export const OPPORTUNITY_SOURCES = ['campaign', 'referral', 'website', 'exhibition', 'cold_call', 'partner', 'other'] as const satisfies readonly OpportunitySource[];
+export const STAGE_KINDS = ['open', 'won', 'lost'] as const satisfies readonly StageKind[];
+/** Currencies offered by money inputs; CNY is the default. */
+export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
 export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue'] as const;
 export const RESOURCES = [
   'customers', 'contacts', 'activities', 'sales', 'service', 'requirements', 'marketing', 'analytics', 'users', 'teams', 'roles', 'audit',

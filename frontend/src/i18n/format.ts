@@ -25,10 +25,35 @@ export function formatNumber(value: number | null | undefined, locale: string): 
   return new Intl.NumberFormat(locale).format(value);
 }
 
+/** How many minor-unit digits a currency has (2 for CNY's 分, 0 for JPY); 2 for unknown codes. */
+export function currencyDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
 /** Money as the API sends it: integer minor units plus an ISO 4217 currency. */
 export function formatMoney(money: { amount_minor: number; currency: string } | null | undefined, locale: string): string {
   if (!money) return '';
-  const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency });
+  let fmt: Intl.NumberFormat;
+  try {
+    fmt = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency });
+  } catch {
+    // not an ISO code Intl knows: the number with the code after it
+    return `${formatNumber(money.amount_minor / 100, locale)} ${money.currency}`;
+  }
   const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
   return fmt.format(money.amount_minor / 10 ** digits);
+}
+
+/** Money in a short form for tight places (board column heads): ¥1.2万 / CN¥12K. */
+export function formatMoneyCompact(money: { amount_minor: number; currency: string }, locale: string): string {
+  try {
+    const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency, notation: 'compact', maximumFractionDigits: 1 });
+    return fmt.format(money.amount_minor / 10 ** currencyDigits(money.currency));
+  } catch {
+    return formatMoney(money, locale);
+  }
 }
