@@ -2,6 +2,8 @@
 //! notifications, the customer timeline projection (客户360°视图) and job leases.
 
 use sea_orm_migration::prelude::*;
+
+use crate::columns::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 pub struct Migration;
@@ -15,55 +17,6 @@ impl MigrationName for Migration {
 /// Follow-up rules every installation starts with: `(stage, silent days, due in days, priority)`.
 const DEFAULT_RULES: &[(&str, i32, i32, &str)] =
     &[("potential", 30, 3, "normal"), ("prospect", 14, 2, "high"), ("customer", 60, 7, "normal")];
-
-fn id(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().not_null().primary_key().take()
-}
-fn uuid(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().not_null().take()
-}
-fn uuid_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().null().take()
-}
-fn text(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).string().not_null().take()
-}
-fn text_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).string().null().take()
-}
-fn long_text(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().take()
-}
-fn long_text_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).text().null().take()
-}
-fn time(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().not_null().take()
-}
-fn time_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().null().take()
-}
-fn int(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).integer().not_null().take()
-}
-fn int_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).integer().null().take()
-}
-fn flag(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).boolean().not_null().take()
-}
-fn version(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).integer().not_null().default(1).take()
-}
-
-fn index(table: impl IntoIden + Copy, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut statement = Index::create();
-    statement.name(name).table(table);
-    for column in columns {
-        statement.col(Alias::new(*column));
-    }
-    statement.take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

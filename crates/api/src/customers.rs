@@ -175,6 +175,13 @@ pub struct CustomerDto {
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When the latest recorded interaction took place.
     pub last_interaction_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The dates of the first and latest confirmed order (midnight UTC).
+    pub first_order_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_order_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Confirmed and fulfilled orders.
+    pub order_count: i32,
+    /// Their total, in minor units of the orders' currency (CNY unless you sell in one other).
+    pub total_spend_minor: i64,
 }
 
 impl From<CustomerRecord> for CustomerDto {
@@ -212,6 +219,10 @@ impl From<CustomerRecord> for CustomerDto {
             version: r.version,
             deleted_at: r.deleted_at,
             last_interaction_at: r.last_interaction_at,
+            first_order_at: r.first_order_at,
+            last_order_at: r.last_order_at,
+            order_count: r.order_count,
+            total_spend_minor: r.total_spend_minor,
         }
     }
 }

@@ -8,13 +8,13 @@ use uuid::Uuid;
 
 use crm_domain::customers::{NOTES_MAX, ValueError};
 use crm_domain::error::HasCode;
-use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, StageKind};
+use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, OrderStatus, StageKind};
 use crm_domain::{FieldError, ValidationErrors};
-use crm_persistence::sales::{opportunities, pipelines, products};
+use crm_persistence::sales::{lines, opportunities, orders, pipelines, products};
 
 use crate::auth::{AppState, Principal};
 use crate::error::{ApiError, Problem};
-use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_uuid};
+use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
 
 type State = web::Data<AppState>;
 
@@ -66,8 +66,80 @@ impl Check {
         Some(out)
     }
 
+    fn lines(&mut self, inputs: &[LineInputDto]) -> Option<Vec<lines::LineInput>> {
+        if inputs.len() > 500 {
+            self.0.push(FieldError::new("lines", "too_many", "at most 500 lines"));
+            return None;
+        }
+        let mut out = Vec::with_capacity(inputs.len());
+        let mut ok = true;
+        for (i, line) in inputs.iter().enumerate() {
+            if !(1..=1_000_000_000).contains(&line.quantity) {
+                self.0.push(FieldError::new(format!("lines[{i}].quantity"), "range", "must be between 1 and 1000000000"));
+                ok = false;
+            }
+            if line.unit_price_minor.is_some_and(|p| !(0..=crm_domain::sales::MAX_AMOUNT_MINOR).contains(&p)) {
+                self.0.push(FieldError::new(format!("lines[{i}].unit_price_minor"), "range", "must be between 0 and 10^15"));
+                ok = false;
+            }
+            let discount_bp = line.discount_bp.unwrap_or(0);
+            if !(0..=10_000).contains(&discount_bp) {
+                self.0.push(FieldError::new(format!("lines[{i}].discount_bp"), "range", "must be between 0 and 10000 (100 %)"));
+                ok = false;
+            }
+            out.push(lines::LineInput {
+                product_id: line.product_id,
+                quantity: line.quantity,
+                unit_price_minor: line.unit_price_minor,
+                discount_bp,
+            });
+        }
+        ok.then_some(out)
+    }
+
     fn finish(self) -> Result<(), ApiError> {
         self.0.into_result().map_err(ApiError::Validation)
+    }
+}
+
+/// A line as clients send it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineInputDto {
+    pub product_id: Uuid,
+    /// 1 to 10^9.
+    pub quantity: i64,
+    /// Default: the product's price, in the document's currency's minor units.
+    pub unit_price_minor: Option<i64>,
+    /// Discount in basis points: 1000 is 10 %. Default 0.
+    pub discount_bp: Option<i32>,
+}
+
+/// A priced line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineDto {
+    pub product_id: Uuid,
+    /// As it was when the line was written.
+    pub sku: String,
+    pub product_name: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub discount_bp: i32,
+    /// quantity × unit price − discount, rounded half up to the minor unit.
+    pub line_total_minor: i64,
+}
+
+impl From<lines::Line> for LineDto {
+    fn from(l: lines::Line) -> Self {
+        Self {
+            product_id: l.product_id,
+            sku: l.sku,
+            product_name: l.product_name,
+            quantity: l.quantity,
+            unit_price_minor: l.unit_price_minor,
+            discount_bp: l.discount_bp,
+            line_total_minor: l.line_total_minor,
+        }
     }
 }
 
@@ -527,6 +599,8 @@ pub struct OpportunityDto {
     pub competitors: Vec<Competitor>,
     pub description: Option<String>,
     pub loss_reason: Option<String>,
+    /// Products of the deal; when there are any, `amount` is their total.
+    pub lines: Vec<LineDto>,
     pub owner_id: Uuid,
     pub owner_name: Option<String>,
     pub team_id: Option<Uuid>,
@@ -558,6 +632,7 @@ impl From<opportunities::OpportunityRecord> for OpportunityDto {
             competitors: f.competitors,
             description: f.description,
             loss_reason: o.loss_reason,
+            lines: o.lines.into_iter().map(LineDto::from).collect(),
             owner_id: o.owner_id,
             owner_name: o.owner_name,
             team_id: o.team_id,
@@ -593,6 +668,10 @@ pub struct CreateOpportunity {
     pub description: Option<String>,
     /// Default: the caller.
     pub owner_id: Option<Uuid>,
+    /// Products of the deal; when given, the amount becomes their total (send `amount` with
+    /// `amount_minor: 0` and the currency).
+    #[serde(default)]
+    pub lines: Vec<LineInputDto>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -622,6 +701,8 @@ pub struct UpdateOpportunity {
     pub description: Option<Option<String>>,
     /// Reassigns it; scope rules apply.
     pub owner_id: Option<Uuid>,
+    /// Replaces the lines (an empty list removes them); the amount becomes their total.
+    pub lines: Option<Vec<LineInputDto>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -684,8 +765,9 @@ pub async fn create_opportunity(state: State, principal: Principal, body: web::J
     let source = body.source.as_deref().and_then(|s| check.value("source", s, OpportunitySource::parse));
     let competitors = check.competitors(&body.competitors);
     let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
+    let lines = check.lines(&body.lines);
     check.finish()?;
-    let (Some(name), Some(amount), Some(competitors)) = (name, amount, competitors) else {
+    let (Some(name), Some(amount), Some(competitors), Some(lines)) = (name, amount, competitors, lines) else {
         return Err(ApiError::Unprocessable("invalid opportunity".into()));
     };
     let fields = opportunities::OpportunityFields {
@@ -699,8 +781,13 @@ pub async fn create_opportunity(state: State, principal: Principal, body: web::J
         competitors,
         description,
     };
-    let record =
-        opportunities::create(&state.db, &principal, body.customer_id, body.pipeline_id, body.stage_id, fields, body.owner_id).await?;
+    let placement = opportunities::Placement {
+        customer_id: body.customer_id,
+        pipeline_id: body.pipeline_id,
+        stage_id: body.stage_id,
+        owner_id: body.owner_id,
+    };
+    let record = opportunities::create(&state.db, &principal, placement, fields, lines).await?;
     Ok(created(&OpportunityDto::from(record.clone()), format!("/api/v1/opportunities/{}", record.id), record.version))
 }
 
@@ -755,6 +842,7 @@ pub async fn update_opportunity(
         competitors: body.competitors.as_deref().and_then(|c| check.competitors(c)),
         description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
         owner_id: body.owner_id,
+        lines: body.lines.as_deref().and_then(|l| check.lines(l)),
     };
     check.finish()?;
     let record = opportunities::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
@@ -923,4 +1011,298 @@ pub async fn pipeline_board(
             })
             .collect(),
     }))
+}
+
+// ---------------------------------------------------------------- orders
+
+/// An order (订单/购买记录).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderDto {
+    pub id: Uuid,
+    /// `SO-000123`, unique, given by the server.
+    pub number: String,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub opportunity_id: Option<Uuid>,
+    /// The source system of an ERP order, with its id there (unique together).
+    pub external_system: Option<String>,
+    pub external_id: Option<String>,
+    pub order_date: NaiveDate,
+    pub status: OrderStatus,
+    /// Σ quantity × unit price.
+    pub subtotal: Money,
+    /// subtotal − total.
+    pub discount: Money,
+    /// Σ line totals.
+    pub total: Money,
+    pub lines: Vec<LineDto>,
+    pub notes: Option<String>,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<orders::OrderRecord> for OrderDto {
+    fn from(o: orders::OrderRecord) -> Self {
+        Self {
+            id: o.id,
+            number: o.number,
+            customer_id: o.customer_id,
+            customer_name: o.customer_name,
+            opportunity_id: o.opportunity_id,
+            external_system: o.external_system,
+            external_id: o.external_id,
+            order_date: o.order_date,
+            status: o.status,
+            subtotal: o.totals.subtotal,
+            discount: o.totals.discount,
+            total: o.totals.total,
+            lines: o.lines.into_iter().map(LineDto::from).collect(),
+            notes: o.notes,
+            owner_id: o.owner_id,
+            owner_name: o.owner_name,
+            team_id: o.team_id,
+            confirmed_at: o.confirmed_at,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+            version: o.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrder {
+    pub customer_id: Uuid,
+    pub opportunity_id: Option<Uuid>,
+    pub external_system: Option<String>,
+    pub external_id: Option<String>,
+    /// Default today (UTC).
+    pub order_date: Option<NaiveDate>,
+    /// ISO 4217, default CNY; every line's product must be priced in it.
+    pub currency: Option<String>,
+    pub lines: Vec<LineInputDto>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrder {
+    pub order_date: Option<NaiveDate>,
+    /// Replaces the lines.
+    pub lines: Option<Vec<LineInputDto>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub notes: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OrderFromOpportunity {
+    /// Default today (UTC).
+    pub order_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListParams {
+    pub customer_id: Option<String>,
+    /// One or more statuses, comma-separated.
+    pub status: Option<String>,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    pub order_date_from: Option<NaiveDate>,
+    pub order_date_to: Option<NaiveDate>,
+    /// Part of the number or the external id.
+    pub q: Option<String>,
+    /// `-created_at` (default) or `created_at`.
+    pub sort: Option<String>,
+}
+
+fn external_ref(check: &mut Check, system: Option<&str>, id: Option<&str>) -> (Option<String>, Option<String>) {
+    let system = check.optional_text("external_system", system, 50);
+    let id = check.optional_text("external_id", id, 100);
+    if system.is_some() != id.is_some() {
+        check.0.push(FieldError::new("external_id", "pair", "external_system and external_id go together"));
+    }
+    (system, id)
+}
+
+/// Create an order (a draft)
+#[utoipa::path(tag = "orders", request_body = CreateOrder, params(("Idempotency-Key" = Option<String>, Header)), responses(
+    (status = 201, description = "Created as a draft with a new number", body = OrderDto),
+    (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The external id is taken", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders")]
+pub async fn create_order(state: State, principal: Principal, body: web::Json<CreateOrder>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let currency = check.value("currency", body.currency.as_deref().unwrap_or("CNY"), Currency::parse);
+    let (external_system, external_id) = external_ref(&mut check, body.external_system.as_deref(), body.external_id.as_deref());
+    let lines = check.lines(&body.lines);
+    let notes = check.optional_text("notes", body.notes.as_deref(), NOTES_MAX);
+    check.finish()?;
+    let (Some(currency), Some(lines)) = (currency, lines) else { return Err(ApiError::Unprocessable("invalid order".into())) };
+    let new = orders::NewOrder {
+        customer_id: body.customer_id,
+        opportunity_id: body.opportunity_id,
+        external_system,
+        external_id,
+        order_date: body.order_date.unwrap_or_else(|| Utc::now().date_naive()),
+        currency,
+        lines,
+        notes,
+    };
+    let record = orders::create(&state.db, &principal, new).await?;
+    Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
+}
+
+/// Create a draft order from a won opportunity, copying its lines
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path, description = "Opportunity id")), request_body(content = OrderFromOpportunity, description = "Optional"), responses(
+    (status = 201, description = "Created", body = OrderDto),
+    (status = 404, description = "Opportunity absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not won, or no lines to copy", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/opportunities/{id}/order")]
+pub async fn order_from_opportunity(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: Option<web::Json<OrderFromOpportunity>>,
+) -> Result<HttpResponse, ApiError> {
+    let date = body.and_then(|b| b.into_inner().order_date).unwrap_or_else(|| Utc::now().date_naive());
+    let record = orders::create_from_opportunity(&state.db, &principal, id.into_inner(), date).await?;
+    Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
+}
+
+/// List orders
+#[utoipa::path(tag = "orders", params(OrderListParams, PageParams), responses((status = 200, description = "Orders", body = PageDto<OrderDto>)), security(("bearer" = [])))]
+#[get("/orders")]
+pub async fn list_orders(
+    state: State,
+    principal: Principal,
+    params: web::Query<OrderListParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = orders::OrderFilter {
+        customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
+        statuses: parse_list("status", params.status.as_deref(), OrderStatus::parse)?,
+        owner_id: parse_uuid("owner_id", params.owner_id.as_deref())?,
+        team_id: parse_uuid("team_id", params.team_id.as_deref())?,
+        date_from: params.order_date_from,
+        date_to: params.order_date_to,
+        q: non_blank(&params.q),
+        sort: non_blank(&params.sort),
+    };
+    let page = orders::list(&state.db, &principal, &filter, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, OrderDto::from)))
+}
+
+/// Get an order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The order", body = OrderDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/orders/{id}")]
+pub async fn get_order(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let record = orders::get(&state.db, &principal, id.into_inner()).await?;
+    Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
+}
+
+/// Change a draft order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateOrder, responses(
+    (status = 200, description = "Changed", body = OrderDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[patch("/orders/{id}")]
+pub async fn update_order(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateOrder>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let patch = orders::OrderPatch {
+        order_date: body.order_date,
+        lines: body.lines.as_deref().and_then(|l| check.lines(l)),
+        notes: body.notes.map(|n| check.optional_text("notes", n.as_deref(), NOTES_MAX)),
+    };
+    check.finish()?;
+    let record = orders::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
+    Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
+}
+
+/// Delete a draft order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 204, description = "Deleted"),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[delete("/orders/{id}")]
+pub async fn delete_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    orders::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn move_order(state: State, principal: Principal, req: HttpRequest, id: Uuid, status: OrderStatus) -> Result<HttpResponse, ApiError> {
+    let record = orders::transition(&state.db, &principal, id, if_match(&req)?, status).await?;
+    Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
+}
+
+/// Confirm a draft order: its customer becomes 成交客户 and its purchase figures update
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 200, description = "Confirmed", body = OrderDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/{id}/confirm")]
+pub async fn confirm_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_order(state, principal, req, id.into_inner(), OrderStatus::Confirmed).await
+}
+
+/// Mark a confirmed order fulfilled
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 200, description = "Fulfilled", body = OrderDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not confirmed", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/{id}/fulfill")]
+pub async fn fulfill_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_order(state, principal, req, id.into_inner(), OrderStatus::Fulfilled).await
+}
+
+/// Cancel a draft or confirmed order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 200, description = "Cancelled", body = OrderDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Fulfilled, refunded or already cancelled", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/{id}/cancel")]
+pub async fn cancel_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_order(state, principal, req, id.into_inner(), OrderStatus::Cancelled).await
+}
+
+/// Refund a confirmed or fulfilled order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 200, description = "Refunded", body = OrderDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not confirmed or fulfilled", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/{id}/refund")]
+pub async fn refund_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_order(state, principal, req, id.into_inner(), OrderStatus::Refunded).await
 }

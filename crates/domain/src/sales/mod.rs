@@ -74,6 +74,25 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where an order stands.
+    OrderStatus { Draft => "draft", Confirmed => "confirmed", Fulfilled => "fulfilled", Cancelled => "cancelled", Refunded => "refunded" }
+}
+
+impl OrderStatus {
+    /// draft → confirmed | cancelled; confirmed → fulfilled | cancelled | refunded;
+    /// fulfilled → refunded. Cancelled and refunded orders are final.
+    pub fn can_move_to(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!((self, next), (Draft, Confirmed | Cancelled) | (Confirmed, Fulfilled | Cancelled | Refunded) | (Fulfilled, Refunded))
+    }
+
+    /// Whether the order counts as revenue.
+    pub fn is_revenue(self) -> bool {
+        matches!(self, OrderStatus::Confirmed | OrderStatus::Fulfilled)
+    }
+}
+
 /// A stage of the default pipeline: key, Chinese name, English name, probability %, kind.
 pub const DEFAULT_STAGES: &[(&str, &str, &str, i32, StageKind)] = &[
     ("initial_contact", "初步接触", "Initial contact", 10, StageKind::Open),
@@ -178,6 +197,18 @@ mod tests {
         assert_eq!(line_total(3, 999, 1000), Some(2697)); // 2697.3
         assert_eq!(line_total(1, 5, 5000), Some(3)); // 2.5 rounds up
         assert_eq!(line_total(i64::MAX, i64::MAX, 0), None);
+    }
+
+    #[test]
+    fn orders_move_through_their_statuses_only_forward() {
+        use OrderStatus::*;
+        assert!(Draft.can_move_to(Confirmed));
+        assert!(Confirmed.can_move_to(Fulfilled));
+        assert!(Fulfilled.can_move_to(Refunded));
+        assert!(!Draft.can_move_to(Fulfilled));
+        assert!(!Cancelled.can_move_to(Confirmed));
+        assert!(!Refunded.can_move_to(Fulfilled));
+        assert!(Confirmed.is_revenue() && !Draft.is_revenue() && !Refunded.is_revenue());
     }
 
     #[test]

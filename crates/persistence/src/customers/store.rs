@@ -38,6 +38,11 @@ pub struct CustomerRecord {
     pub deleted_at: Option<DateTime<Utc>>,
     /// When the latest live interaction took place (derived; see activities).
     pub last_interaction_at: Option<DateTime<Utc>>,
+    /// Purchase figures from confirmed and fulfilled orders (derived; see sales).
+    pub first_order_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub order_count: i32,
+    pub total_spend_minor: i64,
 }
 
 /// Who owns a new or reassigned customer.
@@ -164,6 +169,10 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<customers::Model>) ->
             version: row.version,
             deleted_at: row.deleted_at,
             last_interaction_at: row.last_interaction_at,
+            first_order_at: row.first_order_at,
+            last_order_at: row.last_order_at,
+            order_count: row.order_count,
+            total_spend_minor: row.total_spend_minor,
         })
         .collect())
 }
@@ -602,4 +611,31 @@ pub async fn count_by_stage(db: &Db, actor: &Actor) -> Result<Vec<(LifecycleStag
 /// Start of a day in UTC, for `_from`/`_to` filters given as dates.
 pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
     date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
+}
+
+/// Makes a customer a `customer` (成交客户) after a confirmed order, through the lifecycle rules,
+/// with its stage history, timeline item, audit entry and event. Nothing happens when it already is.
+pub(crate) async fn promote_to_customer(conn: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid) -> Result<()> {
+    let Some(row) = customers::Entity::find_by_id(customer_id).one(conn).await? else { return Ok(()) };
+    let current = fields_of(&row).lifecycle_stage;
+    if !current.can_move_to(LifecycleStage::Customer) {
+        return Ok(());
+    }
+    let mut model: customers::ActiveModel = row.clone().into();
+    model.lifecycle_stage = Set(LifecycleStage::Customer.as_str().to_owned());
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    model.update(conn).await?;
+    record_stage(conn, actor, customer_id, Some(current), LifecycleStage::Customer).await?;
+    let change = json!({ "lifecycle_stage": { "old": current, "new": LifecycleStage::Customer }, "reason": "order confirmed" });
+    audit::record(conn, actor, "update", ENTITY, customer_id, change).await?;
+    events::append(
+        conn,
+        actor,
+        "customer.stage_changed",
+        ENTITY,
+        customer_id,
+        json!({ "id": customer_id, "from": current, "to": LifecycleStage::Customer }),
+    )
+    .await
 }

@@ -34,6 +34,10 @@ pub struct Model {
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub last_interaction_at: Option<DateTimeUtc>,
+    pub first_order_at: Option<DateTimeUtc>,
+    pub last_order_at: Option<DateTimeUtc>,
+    pub order_count: i32,
+    pub total_spend_minor: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -12,10 +12,11 @@ use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, StageKind, check_move, weighted_amount};
 
+use super::lines::{Line, LineInput, price_lines};
 use super::pipelines::{StageRecord, default_pipeline, stages_of};
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::{escape_like, load_for, primary_team};
-use crate::entities::{contacts, customers, opportunities, opportunity_stage_history, pipeline_stages, users};
+use crate::entities::{contacts, customers, opportunities, opportunity_lines, opportunity_stage_history, pipeline_stages, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
@@ -48,6 +49,8 @@ pub struct OpportunityPatch {
     pub competitors: Option<Vec<Competitor>>,
     pub description: Option<Option<String>>,
     pub owner_id: Option<Uuid>,
+    /// Replaces the lines; the amount becomes their total.
+    pub lines: Option<Vec<LineInput>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +66,8 @@ pub struct OpportunityRecord {
     pub effective_probability: i32,
     pub weighted_amount_minor: i64,
     pub loss_reason: Option<String>,
+    /// Products of the deal; when there are any, the amount is their total.
+    pub lines: Vec<Line>,
     pub owner_id: Uuid,
     pub owner_name: Option<String>,
     pub team_id: Option<Uuid>,
@@ -141,6 +146,26 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<opportunities::Model>
             .map(|s| (s.id, StageRecord::from(s)))
             .collect()
     };
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut lines_of: std::collections::HashMap<Uuid, Vec<Line>> = Default::default();
+    if !ids.is_empty() {
+        for l in opportunity_lines::Entity::find()
+            .filter(opportunity_lines::Column::OpportunityId.is_in(ids))
+            .order_by_asc(opportunity_lines::Column::Position)
+            .all(conn)
+            .await?
+        {
+            lines_of.entry(l.opportunity_id).or_default().push(Line {
+                product_id: l.product_id,
+                sku: l.sku,
+                product_name: l.product_name,
+                quantity: l.quantity,
+                unit_price_minor: l.unit_price_minor,
+                discount_bp: l.discount_bp,
+                line_total_minor: l.line_total_minor,
+            });
+        }
+    }
     let mut records = Vec::with_capacity(rows.len());
     for row in rows {
         let stage = stages.get(&row.stage_id).cloned().ok_or(Error::NotFound)?;
@@ -156,6 +181,7 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<opportunities::Model>
             stage,
             fields,
             loss_reason: row.loss_reason,
+            lines: lines_of.remove(&row.id).unwrap_or_default(),
             owner_name: owners.get(&row.owner_id).cloned(),
             owner_id: row.owner_id,
             team_id: row.team_id,
@@ -179,6 +205,27 @@ fn in_scope(actor: &Actor, scope: crm_domain::identity::Scope) -> Condition {
         (opportunities::Entity, opportunities::Column::OwnerId),
         (opportunities::Entity, opportunities::Column::TeamId),
     )
+}
+
+async fn write_lines(conn: &impl ConnectionTrait, opportunity_id: Uuid, lines: &[Line]) -> Result<()> {
+    opportunity_lines::Entity::delete_many().filter(opportunity_lines::Column::OpportunityId.eq(opportunity_id)).exec(conn).await?;
+    for (position, line) in lines.iter().enumerate() {
+        opportunity_lines::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            opportunity_id: Set(opportunity_id),
+            product_id: Set(line.product_id),
+            sku: Set(line.sku.clone()),
+            product_name: Set(line.product_name.clone()),
+            quantity: Set(line.quantity),
+            unit_price_minor: Set(line.unit_price_minor),
+            discount_bp: Set(line.discount_bp),
+            line_total_minor: Set(line.line_total_minor),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn check_contact(conn: &impl ConnectionTrait, customer_id: Uuid, contact_id: Option<Uuid>) -> Result<()> {
@@ -235,15 +282,24 @@ async fn record_history(
 }
 
 /// Creates an opportunity in its pipeline's first open stage (or the open stage named).
+/// Where a new opportunity goes and who owns it.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    pub customer_id: Uuid,
+    pub pipeline_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+}
+
+/// Creates an opportunity; with lines, its amount is their total.
 pub async fn create(
     db: &Db,
     actor: &Actor,
-    customer_id: Uuid,
-    pipeline_id: Option<Uuid>,
-    stage_id: Option<Uuid>,
-    fields: OpportunityFields,
-    owner_id: Option<Uuid>,
+    placement: Placement,
+    mut fields: OpportunityFields,
+    lines: Vec<LineInput>,
 ) -> Result<OpportunityRecord> {
+    let Placement { customer_id, pipeline_id, stage_id, owner_id } = placement;
     let scope = actor.require(Resource::Sales, Action::Create)?;
     let txn = db.begin_write().await?;
     let customer = load_for(&txn, actor, Resource::Sales, Action::Read, customer_id, false).await?;
@@ -279,6 +335,10 @@ pub async fn create(
     if !actor.reaches(scope, owner_id, team_id) {
         return Err(Error::Forbidden("your role may only create opportunities within its scope".into()));
     }
+    let priced = if lines.is_empty() { None } else { Some(price_lines(&txn, &fields.amount.currency, &lines).await?) };
+    if let Some((_, totals)) = &priced {
+        fields.amount = totals.total.clone();
+    }
     let at = now();
     let id = Uuid::now_v7();
     let mut model = opportunities::ActiveModel {
@@ -298,7 +358,11 @@ pub async fn create(
         ..Default::default()
     };
     write_fields(&mut model, &fields);
-    let record = to_record(&txn, model.insert(&txn).await?).await?;
+    let inserted = model.insert(&txn).await?;
+    if let Some((priced_lines, _)) = &priced {
+        write_lines(&txn, id, priced_lines).await?;
+    }
+    let record = to_record(&txn, inserted).await?;
     record_history(&txn, actor, id, None, stage.id, at).await?;
     put_on_timeline(&txn, actor, &record).await?;
     let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
@@ -371,7 +435,19 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         next.description = v;
     }
     let owner_id = patch.owner_id.unwrap_or(row.owner_id);
-    if next == before.fields && owner_id == row.owner_id {
+    let priced = match &patch.lines {
+        Some(inputs) if !inputs.is_empty() => Some(price_lines(&txn, &next.amount.currency, inputs).await?),
+        _ => None,
+    };
+    if let Some((_, totals)) = &priced {
+        next.amount = totals.total.clone();
+    }
+    let lines_changed = match (&patch.lines, &priced) {
+        (Some(_), Some((new_lines, _))) => *new_lines != before.lines,
+        (Some(_), None) => !before.lines.is_empty(),
+        (None, _) => false,
+    };
+    if next == before.fields && owner_id == row.owner_id && !lines_changed {
         txn.commit().await?;
         return Ok(before);
     }
@@ -395,7 +471,11 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     write_fields(&mut model, &next);
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    let after = to_record(&txn, model.update(&txn).await?).await?;
+    let updated = model.update(&txn).await?;
+    if patch.lines.is_some() {
+        write_lines(&txn, id, priced.as_ref().map(|(l, _)| l.as_slice()).unwrap_or(&[])).await?;
+    }
+    let after = to_record(&txn, updated).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let mut changes = crm_domain::customers::changed_fields(&before, &after);
     for noise in ["updated_at", "version", "owner_name", "customer_name", "weighted_amount_minor", "effective_probability"] {

@@ -1,0 +1,491 @@
+//! Orders (订单/购买记录): numbered by the server, priced in integer minor units, moved through
+//! their statuses by rules. A confirmed order makes its customer a `customer` and keeps the
+//! customer's purchase figures current.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::activities::TimelineKind;
+use crm_domain::identity::{Action, Resource};
+use crm_domain::sales::{Currency, Money, OrderStatus, StageKind};
+
+use super::lines::{Line, LineInput, Totals, price_lines};
+use crate::activities::timeline::{self, NewItem};
+use crate::customers::{escape_like, load_for, primary_team, promote_to_customer};
+use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+
+const ENTITY: &str = "order";
+
+/// What a new order says; the number, totals and status are the server's.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub customer_id: Uuid,
+    pub opportunity_id: Option<Uuid>,
+    pub external_system: Option<String>,
+    pub external_id: Option<String>,
+    pub order_date: NaiveDate,
+    pub currency: Currency,
+    pub lines: Vec<LineInput>,
+    pub notes: Option<String>,
+}
+
+/// A change to a draft order.
+#[derive(Debug, Clone, Default)]
+pub struct OrderPatch {
+    pub order_date: Option<NaiveDate>,
+    pub lines: Option<Vec<LineInput>>,
+    pub notes: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderRecord {
+    pub id: Uuid,
+    pub number: String,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub opportunity_id: Option<Uuid>,
+    pub external_system: Option<String>,
+    pub external_id: Option<String>,
+    pub order_date: NaiveDate,
+    pub status: OrderStatus,
+    #[serde(flatten)]
+    pub totals: Totals,
+    pub lines: Vec<Line>,
+    pub notes: Option<String>,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub customer_id: Option<Uuid>,
+    pub statuses: Vec<OrderStatus>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+}
+
+async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<OrderRecord> {
+    let lines = order_lines::Entity::find()
+        .filter(order_lines::Column::OrderId.eq(row.id))
+        .order_by_asc(order_lines::Column::Position)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| Line {
+            product_id: l.product_id,
+            sku: l.sku,
+            product_name: l.product_name,
+            quantity: l.quantity,
+            unit_price_minor: l.unit_price_minor,
+            discount_bp: l.discount_bp,
+            line_total_minor: l.line_total_minor,
+        })
+        .collect();
+    let owner_name = crate::platform::audit::user_names(conn, &[row.owner_id]).await?.remove(&row.owner_id);
+    let customer_name = customers::Entity::find_by_id(row.customer_id).one(conn).await?.map(|c| c.name);
+    let currency = Currency::parse(&row.currency).unwrap_or_else(|_| Currency::cny());
+    let money = |amount_minor| Money { amount_minor, currency: currency.clone() };
+    Ok(OrderRecord {
+        id: row.id,
+        number: row.number,
+        customer_id: row.customer_id,
+        customer_name,
+        opportunity_id: row.opportunity_id,
+        external_system: row.external_system,
+        external_id: row.external_id,
+        order_date: row.order_date,
+        status: OrderStatus::parse(&row.status).unwrap_or(OrderStatus::Draft),
+        totals: Totals { subtotal: money(row.subtotal_minor), discount: money(row.discount_minor), total: money(row.total_minor) },
+        lines,
+        notes: row.notes,
+        owner_id: row.owner_id,
+        owner_name,
+        team_id: row.team_id,
+        confirmed_at: row.confirmed_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+/// The next order number from the database's counter: an atomic increment, so parallel creates
+/// on any number of server instances never share a number.
+async fn next_number(conn: &impl ConnectionTrait) -> Result<String> {
+    let backend = conn.get_database_backend();
+    let statement = Statement::from_string(backend, "UPDATE counters SET value = value + 1 WHERE name = 'order' RETURNING value");
+    let row = conn.query_one_raw(statement).await?.ok_or_else(|| Error::Conflict("the order counter is missing".into()))?;
+    let value: i64 = row.try_get("", "value")?;
+    Ok(format!("SO-{value:06}"))
+}
+
+async fn write_lines(conn: &impl ConnectionTrait, order_id: Uuid, lines: &[Line]) -> Result<()> {
+    order_lines::Entity::delete_many().filter(order_lines::Column::OrderId.eq(order_id)).exec(conn).await?;
+    for (position, line) in lines.iter().enumerate() {
+        order_lines::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            order_id: Set(order_id),
+            product_id: Set(line.product_id),
+            sku: Set(line.sku.clone()),
+            product_name: Set(line.product_name.clone()),
+            quantity: Set(line.quantity),
+            unit_price_minor: Set(line.unit_price_minor),
+            discount_bp: Set(line.discount_bp),
+            line_total_minor: Set(line.line_total_minor),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &OrderRecord) -> Result<()> {
+    timeline::upsert(
+        conn,
+        actor,
+        NewItem {
+            customer_id: record.customer_id,
+            kind: TimelineKind::Order.as_str(),
+            occurred_at: record.created_at,
+            entity_type: ENTITY,
+            entity_id: record.id,
+            title: &record.number,
+            summary: json!({ "status": record.status, "total": record.totals.total, "order_date": record.order_date, "lines": record.lines.len() }),
+        },
+    )
+    .await
+}
+
+/// Recomputes a customer's first and last order dates, order count and total spend from its
+/// confirmed and fulfilled orders.
+pub(crate) async fn refresh_purchase_figures(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<()> {
+    let counted = [OrderStatus::Confirmed.as_str(), OrderStatus::Fulfilled.as_str()];
+    let figures: Option<(Option<NaiveDate>, Option<NaiveDate>, i64, i64)> = orders::Entity::find()
+        .select_only()
+        .column_as(orders::Column::OrderDate.min(), "first")
+        .column_as(orders::Column::OrderDate.max(), "last")
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(Expr::cust("CAST(COALESCE(SUM(total_minor), 0) AS BIGINT)"), "spend")
+        .filter(orders::Column::CustomerId.eq(customer_id))
+        .filter(orders::Column::DeletedAt.is_null())
+        .filter(orders::Column::Status.is_in(counted))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    let (first, last, count, spend) = figures.unwrap_or((None, None, 0, 0));
+    let at_midnight = |d: Option<NaiveDate>| d.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+    customers::Entity::update_many()
+        .col_expr(customers::Column::FirstOrderAt, Expr::value(at_midnight(first)))
+        .col_expr(customers::Column::LastOrderAt, Expr::value(at_midnight(last)))
+        .col_expr(customers::Column::OrderCount, Expr::value(i32::try_from(count).unwrap_or(i32::MAX)))
+        .col_expr(customers::Column::TotalSpendMinor, Expr::value(spend))
+        .filter(customers::Column::Id.eq(customer_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Result<OrderRecord> {
+    let scope = actor.require(Resource::Sales, Action::Create)?;
+    load_for(conn, actor, Resource::Sales, Action::Read, new.customer_id, false).await?;
+    if let (Some(system), Some(external)) = (&new.external_system, &new.external_id)
+        && orders::Entity::find()
+            .filter(orders::Column::ExternalSystem.eq(system.clone()))
+            .filter(orders::Column::ExternalId.eq(external.clone()))
+            .one(conn)
+            .await?
+            .is_some()
+    {
+        return Err(Error::Conflict(format!("{system} already has an order with external id {external}")));
+    }
+    let owner_id = actor.audit_id().ok_or_else(|| Error::Forbidden("orders are created by users".into()))?;
+    let team_id = primary_team(conn, owner_id).await?;
+    if !actor.reaches(scope, owner_id, team_id) {
+        return Err(Error::Forbidden("your role may not create orders".into()));
+    }
+    let (lines, totals) = price_lines(conn, &new.currency, &new.lines).await?;
+    let at = now();
+    let id = Uuid::now_v7();
+    let row = orders::ActiveModel {
+        id: Set(id),
+        number: Set(next_number(conn).await?),
+        customer_id: Set(new.customer_id),
+        opportunity_id: Set(new.opportunity_id),
+        external_system: Set(new.external_system),
+        external_id: Set(new.external_id),
+        order_date: Set(new.order_date),
+        status: Set(OrderStatus::Draft.as_str().to_owned()),
+        currency: Set(new.currency.as_str().to_owned()),
+        subtotal_minor: Set(totals.subtotal.amount_minor),
+        discount_minor: Set(totals.discount.amount_minor),
+        total_minor: Set(totals.total.amount_minor),
+        notes: Set(new.notes),
+        owner_id: Set(owner_id),
+        team_id: Set(team_id),
+        confirmed_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    write_lines(conn, id, &lines).await?;
+    let record = to_record(conn, row).await?;
+    put_on_timeline(conn, actor, &record).await?;
+    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
+    audit::record(conn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(conn, actor, "order.created", ENTITY, id, payload).await?;
+    Ok(record)
+}
+
+pub async fn create(db: &Db, actor: &Actor, new: NewOrder) -> Result<OrderRecord> {
+    if new.lines.is_empty() {
+        return Err(Error::validation("lines", "required", "an order needs at least one line"));
+    }
+    let txn = db.begin_write().await?;
+    if let Some(opportunity_id) = new.opportunity_id {
+        let opportunity =
+            opportunities::Entity::find_by_id(opportunity_id).filter(opportunities::Column::DeletedAt.is_null()).one(&txn).await?;
+        if opportunity.is_none_or(|o| o.customer_id != new.customer_id) {
+            return Err(Error::validation("opportunity_id", "not_found", "no such opportunity of this customer"));
+        }
+    }
+    let record = insert(&txn, actor, new).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Creates a draft order from a won opportunity, copying its lines.
+pub async fn create_from_opportunity(db: &Db, actor: &Actor, opportunity_id: Uuid, order_date: NaiveDate) -> Result<OrderRecord> {
+    let txn = db.begin_write().await?;
+    let read = actor.require(Resource::Sales, Action::Read)?;
+    let opportunity = opportunities::Entity::find_by_id(opportunity_id)
+        .filter(opportunities::Column::DeletedAt.is_null())
+        .filter(actor.scope_condition(
+            read,
+            (opportunities::Entity, opportunities::Column::OwnerId),
+            (opportunities::Entity, opportunities::Column::TeamId),
+        ))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let stage = pipeline_stages::Entity::find_by_id(opportunity.stage_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if stage.kind != StageKind::Won.as_str() {
+        return Err(Error::Conflict("only a won opportunity becomes an order".into()));
+    }
+    let lines: Vec<LineInput> = opportunity_lines::Entity::find()
+        .filter(opportunity_lines::Column::OpportunityId.eq(opportunity_id))
+        .order_by_asc(opportunity_lines::Column::Position)
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|l| LineInput {
+            product_id: l.product_id,
+            quantity: l.quantity,
+            unit_price_minor: Some(l.unit_price_minor),
+            discount_bp: l.discount_bp,
+        })
+        .collect();
+    if lines.is_empty() {
+        return Err(Error::Conflict("the opportunity has no lines to copy; create the order with lines instead".into()));
+    }
+    let new = NewOrder {
+        customer_id: opportunity.customer_id,
+        opportunity_id: Some(opportunity_id),
+        external_system: None,
+        external_id: None,
+        order_date,
+        currency: Currency::parse(&opportunity.currency).unwrap_or_else(|_| Currency::cny()),
+        lines,
+        notes: Some(format!("From opportunity {}", opportunity.name)),
+    };
+    let record = insert(&txn, actor, new).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid) -> Result<orders::Model> {
+    let read = actor.require(Resource::Sales, Action::Read)?;
+    let row = orders::Entity::find_by_id(id)
+        .filter(orders::Column::DeletedAt.is_null())
+        .filter(actor.scope_condition(read, (orders::Entity, orders::Column::OwnerId), (orders::Entity, orders::Column::TeamId)))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if action != Action::Read {
+        let scope = actor.require(Resource::Sales, action)?;
+        if !actor.reaches(scope, row.owner_id, row.team_id) {
+            return Err(Error::Forbidden("your role may not change this order".into()));
+        }
+    }
+    Ok(row)
+}
+
+fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => Err(Error::StaleVersion { current }),
+        _ => Ok(()),
+    }
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OrderRecord> {
+    let row = load(&db.conn, actor, Action::Read, id).await?;
+    to_record(&db.conn, row).await
+}
+
+/// Changes a draft order; once confirmed, an order changes only by its status.
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: OrderPatch) -> Result<OrderRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    check_version(expected_version, row.version)?;
+    if row.status != OrderStatus::Draft.as_str() {
+        return Err(Error::Conflict("only a draft order can be edited; cancel or refund it instead".into()));
+    }
+    let before = to_record(&txn, row.clone()).await?;
+    let mut model: orders::ActiveModel = row.clone().into();
+    if let Some(date) = patch.order_date {
+        model.order_date = Set(date);
+    }
+    if let Some(notes) = patch.notes {
+        model.notes = Set(notes);
+    }
+    if let Some(inputs) = &patch.lines {
+        if inputs.is_empty() {
+            return Err(Error::validation("lines", "required", "an order needs at least one line"));
+        }
+        let currency = Currency::parse(&row.currency).unwrap_or_else(|_| Currency::cny());
+        let (lines, totals) = price_lines(&txn, &currency, inputs).await?;
+        write_lines(&txn, id, &lines).await?;
+        model.subtotal_minor = Set(totals.subtotal.amount_minor);
+        model.discount_minor = Set(totals.discount.amount_minor);
+        model.total_minor = Set(totals.total.amount_minor);
+    }
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = to_record(&txn, model.update(&txn).await?).await?;
+    put_on_timeline(&txn, actor, &after).await?;
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    for noise in ["updated_at", "version", "owner_name", "customer_name"] {
+        changes.remove(noise);
+    }
+    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
+    events::append(&txn, actor, "order.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves an order to `next` if its status allows; confirming promotes the customer, and every
+/// move refreshes the customer's purchase figures.
+pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, next: OrderStatus) -> Result<OrderRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    check_version(expected_version, row.version)?;
+    let current = OrderStatus::parse(&row.status).unwrap_or(OrderStatus::Draft);
+    if !current.can_move_to(next) {
+        return Err(Error::Conflict(format!("an order that is {current} cannot become {next}")));
+    }
+    let at = now();
+    let mut model: orders::ActiveModel = row.clone().into();
+    model.status = Set(next.as_str().to_owned());
+    if next == OrderStatus::Confirmed {
+        model.confirmed_at = Set(Some(at));
+    }
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    let after = to_record(&txn, model.update(&txn).await?).await?;
+    if next == OrderStatus::Confirmed {
+        promote_to_customer(&txn, actor, row.customer_id).await?;
+    }
+    refresh_purchase_figures(&txn, row.customer_id).await?;
+    put_on_timeline(&txn, actor, &after).await?;
+    audit::record(&txn, actor, "update", ENTITY, id, json!({ "status": { "old": current, "new": next } })).await?;
+    let event = format!("order.{}", next.as_str());
+    events::append(&txn, actor, &event, ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a draft order; a confirmed one is cancelled or refunded instead, so figures stay true.
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Delete, id).await?;
+    check_version(expected_version, row.version)?;
+    if row.status != OrderStatus::Draft.as_str() {
+        return Err(Error::Conflict("only a draft order can be deleted; cancel or refund it instead".into()));
+    }
+    let at = now();
+    let mut model: orders::ActiveModel = row.clone().into();
+    model.deleted_at = Set(Some(at));
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    timeline::remove(&txn, ENTITY, id, TimelineKind::Order.as_str()).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
+    events::append(&txn, actor, "order.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageRequest) -> Result<Page<OrderRecord>> {
+    use orders::Column as C;
+    let scope = actor.require(Resource::Sales, Action::Read)?;
+    let sorts = [
+        Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "created_at", column: C::CreatedAt, descending: false, value: SortValue::Time },
+    ];
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let mut select = orders::Entity::find().filter(C::DeletedAt.is_null()).filter(actor.scope_condition(
+        scope,
+        (orders::Entity, C::OwnerId),
+        (orders::Entity, C::TeamId),
+    ));
+    if let Some(v) = filter.customer_id {
+        select = select.filter(C::CustomerId.eq(v));
+    }
+    if !filter.statuses.is_empty() {
+        select = select.filter(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(v) = filter.owner_id {
+        select = select.filter(C::OwnerId.eq(v));
+    }
+    if let Some(v) = filter.team_id {
+        select = select.filter(C::TeamId.eq(v));
+    }
+    if let Some(v) = filter.date_from {
+        select = select.filter(C::OrderDate.gte(v));
+    }
+    if let Some(v) = filter.date_to {
+        select = select.filter(C::OrderDate.lte(v));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", escape_like(q));
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(Expr::col(C::Number).like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(Expr::col(C::ExternalId).like(LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| (json!(row.created_at), row.id)).await?;
+    let mut data = Vec::with_capacity(page.data.len());
+    for row in page.data {
+        data.push(to_record(&db.conn, row).await?);
+    }
+    Ok(Page { data, next_cursor: page.next_cursor, total: page.total })
+}
