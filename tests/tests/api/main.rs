@@ -13,5 +13,6 @@ mod errors;
 mod migrations;
 mod openapi;
 mod ops;
+mod orders;
 mod sales;
 mod scopes;
