@@ -17,7 +17,7 @@ export const MODULES: readonly ModuleDef[] = [
   { key: 'dashboard', path: '/', resource: null, built: true },
   { key: 'customers', path: '/customers', resource: 'customers', built: true },
   { key: 'activities', path: '/activities', resource: 'activities', built: true },
-  { key: 'sales', path: '/sales', resource: 'sales', built: false },
+  { key: 'sales', path: '/sales', resource: 'sales', built: true },
   { key: 'service', path: '/service', resource: 'service', built: false },
   { key: 'requirements', path: '/requirements', resource: 'requirements', built: false },
   { key: 'marketing', path: '/marketing', resource: 'marketing', built: false },

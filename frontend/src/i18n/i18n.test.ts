@@ -7,9 +7,12 @@ import { detectLanguage } from './index';
 import { formatDate, formatMoney, formatNumber } from './format';
 import { MODULES } from '../app/modules';
 import {
-  ACTIONS, CHANNELS, DIRECTIONS, GENDERS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, RESOURCES, SCOPES, SIZE_BANDS, SOURCE_CHANNELS,
-  TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TIMELINE_KINDS, VALUE_TIERS,
+  ACTIONS, CHANNELS, DIRECTIONS, GENDERS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, OPPORTUNITY_SOURCES, RESOURCES, SCOPES, SIZE_BANDS,
+  SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TIMELINE_KINDS, VALUE_TIERS,
 } from '../api/types';
+import { COMMON_LOSS_REASONS } from '../modules/sales/LossReasonModal';
+import { SORT_LABELS } from '../modules/sales/OpportunityList';
+import { SALES_TABS } from '../modules/sales/Sales';
 
 type Tree = { [k: string]: string | Tree };
 
@@ -65,6 +68,11 @@ function dynamicKeys(): string[] {
     ...TIMELINE_KINDS.map((s) => `timeline.kind.${s}`),
     ...['created', 'updated', 'deleted', 'restored'].map((s) => `timeline.contactAction.${s}`),
     ...NOTIFICATION_KINDS.map((s) => `notification.kind.${s}`),
+    ...OPPORTUNITY_SOURCES.map((s) => `source.${s}`),
+    ...STAGE_KINDS.map((s) => `stageKind.${s}`),
+    ...COMMON_LOSS_REASONS.map((s) => `lossReason.${s}`),
+    ...Object.values(SORT_LABELS).map((s) => `opportunity.sort.${s}`),
+    ...SALES_TABS.map((s) => `sales.tabs.${s}`),
   ];
 }
 

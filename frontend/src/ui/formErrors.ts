@@ -17,12 +17,16 @@ export interface MappedErrors {
   other: string[];
 }
 
-/** Splits a problem's field errors into those the form shows next to a field and the rest. */
-export function mapFieldErrors(errors: FieldError[], knownFields: readonly string[]): MappedErrors {
+/**
+ * Splits a problem's field errors into those the form shows next to a field and the rest.
+ * `wholeFields` are fields one input edits as a whole (money: `amount.amount_minor` → `amount`).
+ */
+export function mapFieldErrors(errors: FieldError[], knownFields: readonly string[], wholeFields: readonly string[] = []): MappedErrors {
   const byField = new Map<string, { name: (string | number)[]; errors: string[] }>();
   const other: string[] = [];
   for (const e of errors) {
-    const name = fieldPath(e.field);
+    const full = fieldPath(e.field);
+    const name = typeof full[0] === 'string' && wholeFields.includes(full[0]) ? full.slice(0, 1) : full;
     const top = name[0];
     const message = e.message || e.code;
     if (typeof top === 'string' && knownFields.includes(top)) {
@@ -41,9 +45,14 @@ export function mapFieldErrors(errors: FieldError[], knownFields: readonly strin
  * Shows a thrown error on an antd form: field errors next to their fields; returns the
  * message to show above the form (null when every error found its field).
  */
-export function applyProblemToForm(form: FormInstance, error: unknown, knownFields: readonly string[]): string | null {
+export function applyProblemToForm(
+  form: FormInstance,
+  error: unknown,
+  knownFields: readonly string[],
+  wholeFields: readonly string[] = [],
+): string | null {
   if (!isProblemError(error)) return error instanceof Error ? error.message : String(error);
-  const mapped = mapFieldErrors(error.fieldErrors, knownFields);
+  const mapped = mapFieldErrors(error.fieldErrors, knownFields, wholeFields);
   if (mapped.fields.length > 0) form.setFields(mapped.fields);
   if (mapped.other.length > 0) return [error.problem.detail ?? error.problem.title, ...mapped.other].join(' · ');
   if (mapped.fields.length > 0) return null;

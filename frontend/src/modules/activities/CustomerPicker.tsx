@@ -8,12 +8,13 @@ interface Props {
   onChange?: (id: string | undefined) => void;
   placeholder?: string;
   allowClear?: boolean;
+  disabled?: boolean;
   style?: React.CSSProperties;
   'data-testid'?: string;
 }
 
 /** Picks a customer by typing part of its name, phone or email. */
-export function CustomerPicker({ value, onChange, placeholder, allowClear = true, style, ...rest }: Props) {
+export function CustomerPicker({ value, onChange, placeholder, allowClear = true, disabled, style, ...rest }: Props) {
   const { t } = useTranslation();
   const [typed, setTyped] = useState('');
   const [q, setQ] = useState('');
@@ -33,6 +34,7 @@ export function CustomerPicker({ value, onChange, placeholder, allowClear = true
     <Select
       showSearch={{ filterOption: false, onSearch: setTyped }}
       allowClear={allowClear}
+      disabled={disabled}
       value={value ?? undefined}
       onChange={(v?: string) => onChange?.(v)}
       options={options}

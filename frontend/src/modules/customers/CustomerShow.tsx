@@ -11,6 +11,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { InteractionModal } from '../activities/InteractionForm';
 import { TaskModal } from '../activities/TaskForm';
+import { CustomerOpportunities } from '../sales/CustomerOpportunities';
 import { ContactsPanel } from './ContactsPanel';
 import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
@@ -151,7 +152,8 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
             { key: 'timeline', label: t('customer.tabs.timeline'), children: <TimelinePanel customerId={c.id} /> },
             { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsPanel customerId={c.id} /> },
             { key: 'history', label: t('customer.tabs.stageHistory'), children: <StageHistory customerId={c.id} /> },
-            ...(['opportunities', 'orders', 'tickets', 'requirements'] as const).map((k) => ({
+            { key: 'opportunities', label: t('customer.tabs.opportunities'), children: <CustomerOpportunities customerId={c.id} /> },
+            ...(['orders', 'tickets', 'requirements'] as const).map((k) => ({
               key: k,
               label: t(`customer.tabs.${k}`),
               children: <Empty description={t('customer.tabs.later', { what: t(`customer.tabs.${k}`) })} data-testid={`tab-placeholder-${k}`} />,

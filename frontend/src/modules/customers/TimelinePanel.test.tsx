@@ -26,7 +26,16 @@ describe('TimelinePanel', () => {
           return json(200, { data: [entry('t1', 'task', 'Send quote', { status: 'open', priority: 'high', due_at: '2026-03-03T02:00:00Z' })], next_cursor: null });
         }
         if (url.searchParams.get('cursor') === 'p2') {
-          return json(200, { data: [entry('o1', 'opportunity', 'Big deal', { stage: 'won' })], next_cursor: null });
+          return json(200, {
+            data: [
+              entry('o1', 'opportunity', 'Big deal', {
+                stage_key: 'won', stage_name: 'Won', stage_kind: 'won', amount: { amount_minor: 1234567, currency: 'CNY' },
+                expected_close_date: '2026-04-01', owner_name: 'Li Lei',
+              }),
+              entry('r1', 'order', 'Order 0001', {}),
+            ],
+            next_cursor: null,
+          });
         }
         return json(200, {
           data: [
@@ -51,8 +60,16 @@ describe('TimelinePanel', () => {
 
     await user.click(screen.getByTestId('timeline-more'));
     expect(await screen.findByText('Big deal')).toBeInTheDocument();
+    // an opportunity: its stage (coloured by kind), amount per locale, close date and owner; the title links to it
+    expect(screen.getByTestId('timeline-opportunity-stage')).toHaveTextContent('Won');
+    expect(screen.getByTestId('timeline-opportunity-stage')).toHaveAttribute('data-stage-kind', 'won');
+    expect(screen.getByText('CN¥12,345.67')).toBeInTheDocument();
+    expect(screen.getByText('Owner: Li Lei')).toBeInTheDocument();
+    expect(screen.getByTestId('timeline-opportunity-link')).toHaveAttribute('href', '/sales/opportunities/o1');
+    // kinds this version does not know show their title generically
+    expect(screen.getByText('Order 0001')).toBeInTheDocument();
     expect(screen.getByText('Event')).toBeInTheDocument();
-    expect(screen.getAllByTestId('timeline-item')).toHaveLength(4);
+    expect(screen.getAllByTestId('timeline-item')).toHaveLength(5);
     expect(seen).toContain('?limit=20&cursor=p2');
 
     await user.click(screen.getByTestId('timeline-kind-task'));

@@ -1,17 +1,23 @@
 import { useMemo, useState } from 'react';
 import { Button, Empty, Space, Spin, Tag, Timeline, Typography } from 'antd';
 import {
-  CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, RiseOutlined, ScheduleOutlined, UserOutlined,
+  CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, FundOutlined, RiseOutlined, ScheduleOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TIMELINE_KINDS, type LifecycleStage, type TaskPriority, type TaskStatus, type TimelineEntry } from '../../api/types';
-import { formatDateTime } from '../../i18n/format';
+import { Link } from 'react-router';
+import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { channelIcon, PriorityTag, TaskStatusTag } from '../activities/labels';
 import { useTimeline } from './useCustomers';
 
 type Summary = Record<string, unknown>;
 const str = (s: Summary, key: string): string | undefined => (typeof s[key] === 'string' ? (s[key] as string) : undefined);
+const money = (s: Summary, key: string): { amount_minor: number; currency: string } | undefined => {
+  const v = s[key] as { amount_minor?: unknown; currency?: unknown } | undefined;
+  return v && typeof v.amount_minor === 'number' && typeof v.currency === 'string' ? { amount_minor: v.amount_minor, currency: v.currency } : undefined;
+};
+const STAGE_KIND_COLOR: Record<string, string> = { won: 'green', lost: 'red', open: 'blue' };
 const isKnown = (kind: string): kind is (typeof TIMELINE_KINDS)[number] => (TIMELINE_KINDS as readonly string[]).includes(kind);
 
 function entryIcon(e: TimelineEntry, s: Summary): React.ReactNode {
@@ -24,6 +30,8 @@ function entryIcon(e: TimelineEntry, s: Summary): React.ReactNode {
       return <RiseOutlined />;
     case 'contact':
       return <UserOutlined />;
+    case 'opportunity':
+      return str(s, 'stage_kind') === 'won' ? <CheckCircleOutlined /> : str(s, 'stage_kind') === 'lost' ? <CloseCircleOutlined /> : <FundOutlined />;
     default:
       return <ClockCircleOutlined />;
   }
@@ -33,6 +41,7 @@ function entryColor(e: TimelineEntry, s: Summary): string {
   if (e.kind === 'interaction') return 'blue';
   if (e.kind === 'task') return str(s, 'status') === 'done' ? 'green' : str(s, 'status') === 'cancelled' ? 'gray' : 'orange';
   if (e.kind === 'stage_change') return 'purple';
+  if (e.kind === 'opportunity') return STAGE_KIND_COLOR[str(s, 'stage_kind') ?? ''] ?? 'blue';
   return 'gray';
 }
 
@@ -78,6 +87,21 @@ function Details({ entry, summary: s }: { entry: TimelineEntry; summary: Summary
       const action = str(s, 'action');
       const name = str(s, 'name') ?? '';
       return <Typography.Text type="secondary">{action ? t(`timeline.contactAction.${action}`, { name, defaultValue: name }) : name}</Typography.Text>;
+    }
+    case 'opportunity': {
+      const stage = str(s, 'stage_name');
+      const kind = str(s, 'stage_kind') ?? 'open';
+      const amount = money(s, 'amount');
+      const close = str(s, 'expected_close_date');
+      const owner = str(s, 'owner_name');
+      return (
+        <Space size={4} wrap>
+          {stage && <Tag color={kind === 'won' ? 'success' : kind === 'lost' ? 'error' : 'processing'} data-testid="timeline-opportunity-stage" data-stage-kind={kind}>{stage}</Tag>}
+          {amount && <Typography.Text>{formatMoney(amount, i18n.language)}</Typography.Text>}
+          {close && <Typography.Text type="secondary">{t('opportunity.expectedClose')}: {formatDate(close, i18n.language)}</Typography.Text>}
+          {owner && <Typography.Text type="secondary">{t('opportunity.owner')}: {owner}</Typography.Text>}
+        </Space>
+      );
     }
     default:
       return null;
@@ -136,7 +160,11 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
                   <div data-testid="timeline-item" data-kind={e.kind}>
                     <Space size={6} wrap>
                       <Tag>{isKnown(e.kind) ? t(`timeline.kind.${e.kind}`) : t('timeline.kind.other')}</Tag>
-                      <Typography.Text strong>{titleOf(e, summary)}</Typography.Text>
+                      {e.kind === 'opportunity' ? (
+                        <Link to={`/sales/opportunities/${e.entity_id}`} data-testid="timeline-opportunity-link"><b>{titleOf(e, summary)}</b></Link>
+                      ) : (
+                        <Typography.Text strong>{titleOf(e, summary)}</Typography.Text>
+                      )}
                     </Space>
                     <div>
                       <Details entry={e} summary={summary} />

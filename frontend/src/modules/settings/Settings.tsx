@@ -4,6 +4,7 @@ import { useLocation, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import { useMe } from '../auth/useSession';
 import { FollowUpRulesTab } from './FollowUpRulesTab';
+import { PipelinesTab } from './PipelinesTab';
 import { RolesTab } from './RolesTab';
 import { TeamsTab } from './TeamsTab';
 import { UsersTab } from './UsersTab';
@@ -18,6 +19,7 @@ export default function Settings() {
     { key: 'teams', label: t('settings.teams'), children: <TeamsTab />, show: can(me, 'teams') },
     { key: 'roles', label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
     { key: 'follow-up-rules', label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
+    { key: 'pipelines', label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
   ].filter((x) => x.show);
   const active = tabs.find((x) => pathname.startsWith(`/settings/${x.key}`))?.key ?? tabs[0]?.key;
   return (

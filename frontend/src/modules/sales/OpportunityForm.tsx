@@ -1,0 +1,271 @@
+import { useState } from 'react';
+import { Alert, Button, Col, DatePicker, Form, Input, InputNumber, Row, Select, Space, Typography } from 'antd';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import { isProblemError } from '../../api/problem';
+import { OPPORTUNITY_SOURCES, type CreateOpportunity, type Opportunity, type OpportunitySource, type UpdateOpportunity } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { MoneyInput } from '../../ui/MoneyInput';
+import { isValidMoney, type MoneyValue } from '../../ui/money';
+import { CustomerPicker } from '../activities/CustomerPicker';
+import { useContacts } from '../customers/useCustomers';
+import { useOwnerOptions } from '../customers/useOptions';
+import { orderedStages, pickPipeline, usePipelines } from './usePipelines';
+
+/** What the form holds: the API's writable fields, the close date as dayjs, money as minor units. */
+export interface OpportunityFormValues {
+  name: string;
+  customer_id?: string | null;
+  contact_id?: string | null;
+  pipeline_id?: string | null;
+  stage_id?: string | null;
+  amount?: MoneyValue | null;
+  expected_close_date?: Dayjs | null;
+  probability?: number | null;
+  source?: OpportunitySource | null;
+  competitors?: { name?: string; notes?: string | null }[];
+  description?: string | null;
+  owner_id?: string | null;
+}
+
+export const OPPORTUNITY_FIELDS = [
+  'name', 'customer_id', 'contact_id', 'pipeline_id', 'stage_id', 'amount', 'expected_close_date', 'probability', 'source',
+  'competitors', 'description', 'owner_id',
+] as const;
+/** Fields one input edits as a whole: `amount.amount_minor` errors show at the amount. */
+const WHOLE_FIELDS = ['amount'];
+
+export function opportunityToForm(o: Opportunity): OpportunityFormValues {
+  return {
+    name: o.name,
+    customer_id: o.customer_id,
+    contact_id: o.contact_id ?? null,
+    pipeline_id: o.pipeline_id,
+    stage_id: o.stage.id,
+    amount: { amount_minor: o.amount.amount_minor, currency: o.amount.currency },
+    expected_close_date: o.expected_close_date ? dayjs(o.expected_close_date) : null,
+    probability: o.probability ?? null,
+    source: o.source ?? null,
+    competitors: o.competitors.map((c) => ({ name: c.name, notes: c.notes ?? null })),
+    description: o.description ?? null,
+    owner_id: o.owner_id,
+  };
+}
+
+const blank = (s: string | null | undefined) => {
+  const v = s?.trim();
+  return v ? v : null;
+};
+
+/** The fields PATCH takes, as the API wants them (blank text is null, the date `YYYY-MM-DD`). */
+function editable(v: OpportunityFormValues): Record<string, unknown> {
+  return {
+    name: v.name.trim(),
+    contact_id: v.contact_id ?? null,
+    amount: v.amount ? { amount_minor: v.amount.amount_minor, currency: v.amount.currency } : { amount_minor: 0, currency: 'CNY' },
+    expected_close_date: v.expected_close_date ? v.expected_close_date.format('YYYY-MM-DD') : null,
+    probability: v.probability ?? null,
+    source: v.source ?? null,
+    competitors: (v.competitors ?? [])
+      .filter((c) => blank(c.name))
+      .map((c) => ({ name: (c.name ?? '').trim(), notes: blank(c.notes) })),
+    description: blank(v.description),
+    ...(v.owner_id ? { owner_id: v.owner_id } : {}),
+  };
+}
+
+export function toCreateOpportunity(v: OpportunityFormValues): CreateOpportunity {
+  const wire: Record<string, unknown> = {
+    ...editable(v),
+    customer_id: v.customer_id,
+    ...(v.pipeline_id ? { pipeline_id: v.pipeline_id } : {}),
+    ...(v.stage_id ? { stage_id: v.stage_id } : {}),
+  };
+  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
+  return wire as unknown as CreateOpportunity;
+}
+
+/** Only what changed since `base` (a merge patch); customer, pipeline and stage are not edited here. */
+export function toOpportunityPatch(base: Opportunity, v: OpportunityFormValues): UpdateOpportunity {
+  const before = editable(opportunityToForm(base));
+  const after = editable(v);
+  const patch: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(after)) {
+    if (JSON.stringify(before[k] ?? null) !== JSON.stringify(value ?? null)) patch[k] = value;
+  }
+  return patch as UpdateOpportunity;
+}
+
+interface Props {
+  mode: 'create' | 'edit';
+  initial: OpportunityFormValues;
+  submitting: boolean;
+  onSubmit: (values: OpportunityFormValues) => Promise<unknown>;
+  onCancel: () => void;
+  banner?: React.ReactNode;
+  form?: ReturnType<typeof Form.useForm<OpportunityFormValues>>[0];
+}
+
+export function OpportunityForm({ mode, initial, submitting, onSubmit, onCancel, banner, form: external }: Props) {
+  const { t } = useTranslation();
+  const [own] = Form.useForm<OpportunityFormValues>();
+  const form = external ?? own;
+  const [formError, setFormError] = useState<string | null>(null);
+  const customerId = Form.useWatch('customer_id', form) ?? initial.customer_id ?? undefined;
+  const pipelineId = Form.useWatch('pipeline_id', form) ?? initial.pipeline_id ?? undefined;
+  const contacts = useContacts(customerId ?? '', Boolean(customerId));
+  const pipelines = usePipelines();
+  const owners = useOwnerOptions();
+  const pipeline = pickPipeline(pipelines.data, pipelineId ?? undefined);
+  const openStages = orderedStages(pipeline).filter((s) => s.kind === 'open' && !s.retired);
+
+  const finish = async (values: OpportunityFormValues) => {
+    setFormError(null);
+    try {
+      await onSubmit(values);
+    } catch (e) {
+      const message = applyProblemToForm(form, e, OPPORTUNITY_FIELDS, WHOLE_FIELDS);
+      // a 412 is shown by the caller's banner
+      if (!(isProblemError(e) && e.status === 412)) setFormError(message);
+    }
+  };
+
+  return (
+    <Form<OpportunityFormValues>
+      form={form}
+      layout="vertical"
+      initialValues={initial}
+      onFinish={(v) => void finish(v)}
+      onFinishFailed={() => setFormError(null)}
+      scrollToFirstError
+      data-testid="opportunity-form"
+    >
+      {banner}
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+      <Row gutter={16}>
+        <Col xs={24} md={12}>
+          <Form.Item name="name" label={t('opportunity.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
+            <Input data-testid="opportunity-name" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={12}>
+          <Form.Item name="customer_id" label={t('opportunity.customer')} rules={[{ required: true, message: t('validation.required') }]}>
+            {mode === 'create' ? (
+              // another customer's contacts do not apply
+              <CustomerPicker data-testid="opportunity-customer" onChange={() => form.setFieldsValue({ contact_id: null })} />
+            ) : (
+              <CustomerPicker data-testid="opportunity-customer" allowClear={false} disabled />
+            )}
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={12}>
+          <Form.Item name="contact_id" label={t('opportunity.contact')}>
+            <Select
+              allowClear
+              disabled={!customerId}
+              loading={contacts.isLoading}
+              placeholder={customerId ? undefined : t('opportunity.pickCustomerFirst')}
+              options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.title ? `${c.name} · ${c.title}` : c.name }))}
+              data-testid="opportunity-contact"
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={12}>
+          <Form.Item
+            name="amount"
+            label={t('opportunity.amount')}
+            rules={[
+              { required: true, message: t('validation.required') },
+              { validator: (_r, v?: MoneyValue | null) => (isValidMoney(v) ? Promise.resolve() : Promise.reject(new Error(t('money.invalid')))) },
+            ]}
+          >
+            <MoneyInput data-testid="opportunity-amount" />
+          </Form.Item>
+        </Col>
+        {mode === 'create' && (
+          <>
+            <Col xs={24} md={12}>
+              <Form.Item name="pipeline_id" label={t('board.pipeline')}>
+                <Select
+                  options={(pipelines.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+                  loading={pipelines.isLoading}
+                  onChange={() => form.setFieldsValue({ stage_id: null })}
+                  data-testid="opportunity-pipeline"
+                />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12}>
+              <Form.Item name="stage_id" label={t('opportunity.stage')} extra={t('opportunity.stageDefault')}>
+                <Select allowClear options={openStages.map((s) => ({ value: s.id, label: `${s.name} (${s.probability}%)` }))} data-testid="opportunity-stage" />
+              </Form.Item>
+            </Col>
+          </>
+        )}
+        <Col xs={24} md={8}>
+          <Form.Item name="expected_close_date" label={t('opportunity.expectedClose')}>
+            <DatePicker style={{ width: '100%' }} data-testid="opportunity-close-date" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={8}>
+          <Form.Item
+            name="probability"
+            label={t('opportunity.probabilityOverride')}
+            extra={t('opportunity.probabilityHint')}
+            rules={[{ type: 'integer', min: 0, max: 100, message: t('validation.range', { min: 0, max: 100 }) }]}
+          >
+            <InputNumber min={0} max={100} precision={0} suffix="%" style={{ width: '100%' }} data-testid="opportunity-probability" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={8}>
+          <Form.Item name="source" label={t('opportunity.source')}>
+            <Select allowClear options={OPPORTUNITY_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} data-testid="opportunity-source" />
+          </Form.Item>
+        </Col>
+        {owners.enabled && (
+          <Col xs={24} md={12}>
+            <Form.Item name="owner_id" label={t('opportunity.owner')} extra={mode === 'create' ? t('task.assigneeDefault') : undefined}>
+              <Select showSearch={{ optionFilterProp: 'label' }} allowClear={mode === 'create'} options={owners.options} loading={owners.loading} data-testid="opportunity-owner" />
+            </Form.Item>
+          </Col>
+        )}
+        <Col xs={24}>
+          <Typography.Text strong>{t('opportunity.competitors')}</Typography.Text>
+          <Form.List name="competitors">
+            {(fields, { add, remove }) => (
+              <div style={{ marginTop: 8 }} data-testid="opportunity-competitors">
+                {fields.map((f) => (
+                  <Space key={f.key} align="baseline" style={{ display: 'flex' }} wrap>
+                    <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
+                      <Input placeholder={t('opportunity.competitorName')} data-testid="competitor-name" />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'notes']}>
+                      <Input placeholder={t('opportunity.competitorNotes')} style={{ minWidth: 280 }} data-testid="competitor-notes" />
+                    </Form.Item>
+                    <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(f.name)} aria-label={t('common.delete')} />
+                  </Space>
+                ))}
+                <Form.Item>
+                  <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ name: '', notes: null })} data-testid="competitor-add">
+                    {t('opportunity.addCompetitor')}
+                  </Button>
+                </Form.Item>
+              </div>
+            )}
+          </Form.List>
+        </Col>
+        <Col xs={24}>
+          <Form.Item name="description" label={t('opportunity.description')}>
+            <Input.TextArea rows={3} data-testid="opportunity-description" />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Space>
+        <Button type="primary" htmlType="submit" loading={submitting} data-testid="opportunity-save">
+          {t('common.save')}
+        </Button>
+        <Button onClick={onCancel}>{t('common.cancel')}</Button>
+      </Space>
+    </Form>
+  );
+}

@@ -1,0 +1,333 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Alert, App, Badge, Button, Col, Form, Input, Modal, Popconfirm, Row, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { scopeOf } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import type { CreateProduct, Product, UpdateProduct } from '../../api/types';
+import { formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { MoneyInput } from '../../ui/MoneyInput';
+import { isValidMoney, type MoneyValue } from '../../ui/money';
+import { useMe } from '../auth/useSession';
+import { fetchProduct, parseProductFilters, productFiltersToSearch, useDeleteProduct, useProductList, useSaveProduct, type ProductFilters } from './useProducts';
+
+export interface ProductFormValues {
+  sku: string;
+  name: string;
+  category?: string | null;
+  description?: string | null;
+  unit_price?: MoneyValue | null;
+  active: boolean;
+}
+
+export const PRODUCT_FIELDS = ['sku', 'name', 'category', 'description', 'unit_price', 'active'] as const;
+const NEW_PRODUCT: ProductFormValues = { sku: '', name: '', unit_price: null, active: true };
+
+export function productToForm(p: Product): ProductFormValues {
+  return {
+    sku: p.sku,
+    name: p.name,
+    category: p.category ?? null,
+    description: p.description ?? null,
+    unit_price: { amount_minor: p.unit_price.amount_minor, currency: p.unit_price.currency },
+    active: p.active,
+  };
+}
+
+function productWire(v: ProductFormValues): Record<string, unknown> {
+  const text = (s: string | null | undefined) => (s?.trim() ? s.trim() : null);
+  return {
+    sku: v.sku.trim(),
+    name: v.name.trim(),
+    category: text(v.category),
+    description: text(v.description),
+    unit_price: v.unit_price ? { amount_minor: v.unit_price.amount_minor, currency: v.unit_price.currency } : null,
+    active: v.active,
+  };
+}
+
+export function toCreateProduct(v: ProductFormValues): CreateProduct {
+  const wire = productWire(v);
+  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
+  return wire as unknown as CreateProduct;
+}
+
+export function toProductPatch(base: Product, v: ProductFormValues): UpdateProduct {
+  const before = productWire(productToForm(base));
+  const after = productWire(v);
+  const patch: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(after)) if (JSON.stringify(before[k] ?? null) !== JSON.stringify(value ?? null)) patch[k] = value;
+  return patch as UpdateProduct;
+}
+
+/** Creates or edits a product; a 412 offers to reload the product and reapply the changes. */
+function ProductModal({ open, product, onClose }: { open: boolean; product: Product | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<ProductFormValues>();
+  const save = useSaveProduct();
+  const [formError, setFormError] = useState<string | null>(null);
+  const [base, setBase] = useState<Product | null>(null);
+  const [stale, setStale] = useState(false);
+
+  useEffect(() => {
+    if (!open) return;
+    setFormError(null);
+    setStale(false);
+    setBase(product);
+    form.resetFields();
+    form.setFieldsValue(product ? productToForm(product) : NEW_PRODUCT);
+  }, [open, product, form]);
+
+  const reloadAndReapply = async () => {
+    if (!base) return;
+    const current = form.getFieldsValue(true) as ProductFormValues;
+    const mine = toProductPatch(base, current);
+    const latest = await fetchProduct(base.id);
+    const values = productToForm(latest) as unknown as Record<string, unknown>;
+    for (const k of Object.keys(mine)) values[k] = (current as unknown as Record<string, unknown>)[k];
+    setBase(latest);
+    form.setFieldsValue(values as unknown as ProductFormValues);
+    setStale(false);
+    setFormError(null);
+    void message.info(t('stale.reapplied'));
+  };
+
+  const submit = async () => {
+    let v: ProductFormValues;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setFormError(null);
+    try {
+      if (base) {
+        const patch = toProductPatch(base, v);
+        if (Object.keys(patch).length > 0) await save.mutateAsync({ kind: 'update', product: base, patch });
+      } else {
+        await save.mutateAsync({ kind: 'create', body: toCreateProduct(v) });
+      }
+      void message.success(base ? t('common.saved') : t('product.created'));
+      onClose();
+    } catch (e) {
+      if (isProblemError(e) && e.status === 412) return setStale(true);
+      if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0) {
+        form.setFields([{ name: 'sku', errors: [t('product.skuTaken')] }]);
+        return;
+      }
+      setFormError(applyProblemToForm(form, e, PRODUCT_FIELDS, ['unit_price']));
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={product ? t('product.edit') : t('product.create')}
+      onCancel={onClose}
+      onOk={() => void submit()}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={save.isPending}
+      okButtonProps={{ 'data-testid': 'product-save' } as { danger?: boolean }}
+      width={600}
+      forceRender
+    >
+      {stale && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="product-stale"
+          title={t('stale.title')}
+          description={t('stale.description')}
+          action={<Button size="small" onClick={() => void reloadAndReapply()} data-testid="product-stale-reload">{t('stale.reload')}</Button>}
+        />
+      )}
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="product-form-error" />}
+      <Form form={form} layout="vertical" initialValues={NEW_PRODUCT} data-testid="product-form">
+        <Row gutter={12}>
+          <Col xs={24} sm={10}>
+            <Form.Item
+              name="sku"
+              label={t('product.sku')}
+              rules={[{ required: true, whitespace: true, message: t('validation.required') }, { pattern: /^[A-Za-z0-9._-]+$/, message: t('product.skuRule') }, { max: 64 }]}
+            >
+              <Input data-testid="product-sku" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={14}>
+            <Form.Item name="name" label={t('product.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
+              <Input data-testid="product-name" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={10}>
+            <Form.Item name="category" label={t('product.category')} rules={[{ max: 100 }]}>
+              <Input data-testid="product-category" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={14}>
+            <Form.Item
+              name="unit_price"
+              label={t('product.unitPrice')}
+              rules={[
+                { required: true, message: t('validation.required') },
+                { validator: (_r, v?: MoneyValue | null) => (isValidMoney(v) ? Promise.resolve() : Promise.reject(new Error(t('money.invalid')))) },
+              ]}
+            >
+              <MoneyInput data-testid="product-price" />
+            </Form.Item>
+          </Col>
+          <Col xs={24}>
+            <Form.Item name="description" label={t('product.description')}>
+              <Input.TextArea rows={3} data-testid="product-description" />
+            </Form.Item>
+          </Col>
+          <Col xs={24}>
+            <Form.Item name="active" label={t('product.active')} valuePropName="checked">
+              <Switch data-testid="product-active" />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Form>
+    </Modal>
+  );
+}
+
+/** The product catalogue: everyone in sales reads it; roles with sales rights over all records change it. */
+export default function ProductList() {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const me = useMe().data;
+  const { message } = App.useApp();
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => parseProductFilters(params), [params]);
+  const [qDraft, setQDraft] = useState(filters.q ?? '');
+  const list = useProductList(filters);
+  const remove = useDeleteProduct();
+  const [dialog, setDialog] = useState<{ open: boolean; product: Product | null }>({ open: false, product: null });
+  const canEdit = scopeOf(me, 'sales', 'update') === 'all';
+  const canCreate = scopeOf(me, 'sales', 'create') === 'all';
+  const canDelete = scopeOf(me, 'sales', 'delete') === 'all';
+  const update = (patch: Partial<ProductFilters>) => setParams(productFiltersToSearch({ ...filters, ...patch }), { replace: true });
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const total = list.data?.pages[0]?.total;
+
+  if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
+
+  return (
+    <div>
+      <div className="filter-bar" data-testid="product-filters">
+        <Input.Search
+          allowClear
+          placeholder={t('product.searchPlaceholder')}
+          value={qDraft}
+          onChange={(e) => setQDraft(e.target.value)}
+          onSearch={(v) => update({ q: v.trim() || undefined })}
+          style={{ width: 240 }}
+          data-testid="product-search"
+        />
+        <Input.Search
+          key={`category-${filters.category ?? ''}`}
+          allowClear
+          placeholder={t('product.category')}
+          defaultValue={filters.category}
+          onSearch={(v) => update({ category: v.trim() || undefined })}
+          style={{ width: 180 }}
+          data-testid="product-filter-category"
+        />
+        <Select
+          allowClear
+          placeholder={t('product.status')}
+          value={filters.active}
+          onChange={(v?: 'true' | 'false') => update({ active: v })}
+          options={[
+            { value: 'true', label: t('product.active') },
+            { value: 'false', label: t('product.inactive') },
+          ]}
+          style={{ width: 140 }}
+          data-testid="product-filter-active"
+        />
+        <span style={{ marginLeft: 'auto', display: 'flex', gap: 8, alignItems: 'center', minWidth: 0 }}>
+          {total !== undefined && total !== null && <Badge count={formatNumber(total, lang)} color="#8c8c8c" overflowCount={Number.MAX_SAFE_INTEGER} />}
+          {canCreate && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, product: null })} data-testid="product-new">
+              {t('product.create')}
+            </Button>
+          )}
+        </span>
+      </div>
+      <Table<Product>
+        rowKey="id"
+        size="middle"
+        dataSource={rows}
+        loading={list.isFetching && !list.isFetchingNextPage}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        data-testid="product-table"
+        columns={[
+          { title: t('product.sku'), dataIndex: 'sku', key: 'sku', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+          { title: t('product.name'), dataIndex: 'name', key: 'name' },
+          { title: t('product.category'), dataIndex: 'category', key: 'category' },
+          { title: t('product.unitPrice'), key: 'price', align: 'right' as const, render: (_: unknown, p: Product) => formatMoney(p.unit_price, lang) },
+          {
+            title: t('product.status'),
+            key: 'active',
+            render: (_: unknown, p: Product) => (p.active ? <Tag color="success">{t('product.active')}</Tag> : <Tag>{t('product.inactive')}</Tag>),
+          },
+          { title: t('customer.updatedAt'), key: 'updated', render: (_: unknown, p: Product) => formatDateTime(p.updated_at, lang) },
+          ...(canEdit || canDelete
+            ? [
+                {
+                  title: t('common.actions'),
+                  key: 'actions',
+                  render: (_: unknown, p: Product) => (
+                    <Space size={0}>
+                      {canEdit && (
+                        <Button size="small" type="link" onClick={() => setDialog({ open: true, product: p })} data-testid="product-edit">
+                          {t('common.edit')}
+                        </Button>
+                      )}
+                      {canDelete && (
+                        <Popconfirm
+                          title={t('product.deleteConfirm')}
+                          okText={t('common.delete')}
+                          cancelText={t('common.cancel')}
+                          onConfirm={() =>
+                            remove.mutate(p, {
+                              onSuccess: () => void message.success(t('product.deleted')),
+                              onError: (e) => {
+                                if (isProblemError(e) && e.status === 412) void list.refetch();
+                                void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message);
+                              },
+                            })
+                          }
+                        >
+                          <Button size="small" type="link" danger data-testid="product-delete">
+                            {t('common.delete')}
+                          </Button>
+                        </Popconfirm>
+                      )}
+                    </Space>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      <div style={{ textAlign: 'center', marginTop: 16 }}>
+        {list.hasNextPage ? (
+          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">
+            {t('common.loadMore')}
+          </Button>
+        ) : (
+          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
+        )}
+      </div>
+      <ProductModal open={dialog.open} product={dialog.product} onClose={() => setDialog((d) => ({ ...d, open: false }))} />
+    </div>
+  );
+}

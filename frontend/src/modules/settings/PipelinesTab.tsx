@@ -1,0 +1,342 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Col, Form, Input, InputNumber, Modal, Popconfirm, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import { ArrowDownOutlined, ArrowUpOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { isProblemError } from '../../api/problem';
+import { STAGE_KINDS, type CreateStage, type Pipeline, type Stage, type StageKind } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { StageKindTag } from '../sales/labels';
+import {
+  fetchPipeline, orderedStages, pickPipeline, useAddStage, useCreatePipeline, useDeleteStage, useRenamePipeline, useReorderStages,
+  usePipelines, useUpdateStage,
+} from '../sales/usePipelines';
+
+interface StageFormValues {
+  key?: string;
+  name: string;
+  probability: number;
+  kind?: StageKind;
+}
+
+export const STAGE_FIELDS = ['key', 'name', 'probability', 'kind'] as const;
+
+/** The stage ids after moving one up (-1) or down (+1). */
+export function moveStage(ids: readonly string[], id: string, by: -1 | 1): string[] {
+  const i = ids.indexOf(id);
+  const j = i + by;
+  if (i < 0 || j < 0 || j >= ids.length) return [...ids];
+  const next = [...ids];
+  [next[i], next[j]] = [next[j] as string, next[i] as string];
+  return next;
+}
+
+/** A key from a name typed in Latin letters; empty for other scripts (the admin types one). */
+export function stageKeyFrom(name: string): string {
+  return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(\d)/, 's_$1').slice(0, 50);
+}
+
+function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipeline: Pipeline; stage: Stage | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<StageFormValues>();
+  const add = useAddStage();
+  const update = useUpdateStage();
+  const [formError, setFormError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    setFormError(null);
+    form.resetFields();
+    form.setFieldsValue(stage ? { name: stage.name, probability: stage.probability, kind: stage.kind, key: stage.key } : { name: '', probability: 50, kind: 'open', key: '' });
+  }, [open, stage, form]);
+
+  const submit = async () => {
+    let v: StageFormValues;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setFormError(null);
+    try {
+      if (stage) {
+        const patch: { name?: string; probability?: number } = {};
+        if (v.name.trim() !== stage.name) patch.name = v.name.trim();
+        if (v.probability !== stage.probability) patch.probability = v.probability;
+        if (Object.keys(patch).length > 0) await update.mutateAsync({ pipeline, stage, patch });
+      } else {
+        const body: CreateStage = { key: (v.key ?? '').trim(), name: v.name.trim(), probability: v.probability, kind: v.kind ?? 'open' };
+        await add.mutateAsync({ pipeline, stage: body });
+      }
+      void message.success(t('common.saved'));
+      onClose();
+    } catch (e) {
+      if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0) {
+        form.setFields([{ name: 'key', errors: [e.problem.detail ?? t('pipeline.keyTaken')] }]);
+        return;
+      }
+      setFormError(applyProblemToForm(form, e, STAGE_FIELDS));
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={stage ? t('pipeline.editStage') : t('pipeline.addStage')}
+      onCancel={onClose}
+      onOk={() => void submit()}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={add.isPending || update.isPending}
+      okButtonProps={{ 'data-testid': 'stage-save' } as { danger?: boolean }}
+      forceRender
+    >
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="stage-form-error" />}
+      <Form form={form} layout="vertical" data-testid="stage-form">
+        <Row gutter={12}>
+          <Col xs={24} sm={12}>
+            <Form.Item name="name" label={t('pipeline.stageName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 100 }]}>
+              <Input
+                data-testid="stage-name"
+                onChange={(e) => {
+                  if (!stage && !form.isFieldTouched('key')) form.setFieldsValue({ key: stageKeyFrom(e.target.value) });
+                }}
+              />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item
+              name="key"
+              label={t('pipeline.stageKey')}
+              extra={stage ? t('pipeline.keyFixed') : t('pipeline.keyRule')}
+              rules={stage ? [] : [{ required: true, message: t('validation.required') }, { pattern: /^[a-z0-9_]+$/, message: t('pipeline.keyRule') }, { max: 50 }]}
+            >
+              <Input disabled={Boolean(stage)} data-testid="stage-key" />
+            </Form.Item>
+          </Col>
+          <Col xs={12}>
+            <Form.Item
+              name="probability"
+              label={t('pipeline.probability')}
+              rules={[{ required: true, message: t('validation.required') }, { type: 'integer', min: 0, max: 100, message: t('validation.range', { min: 0, max: 100 }) }]}
+            >
+              <InputNumber min={0} max={100} precision={0} suffix="%" style={{ width: '100%' }} data-testid="stage-probability" />
+            </Form.Item>
+          </Col>
+          <Col xs={12}>
+            <Form.Item name="kind" label={t('pipeline.kind')} extra={stage ? t('pipeline.kindFixed') : undefined}>
+              <Select disabled={Boolean(stage)} options={STAGE_KINDS.map((k) => ({ value: k, label: t(`stageKind.${k}`) }))} data-testid="stage-kind" />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Form>
+    </Modal>
+  );
+}
+
+/** Administrators shape the sales pipelines: rename, add, edit, retire, delete and reorder stages. */
+export function PipelinesTab() {
+  const { t } = useTranslation();
+  const { message, modal } = App.useApp();
+  const pipelines = usePipelines();
+  const [chosen, setChosen] = useState<string | undefined>(undefined);
+  const pipeline = pickPipeline(pipelines.data, chosen);
+  const rename = useRenamePipeline();
+  const create = useCreatePipeline();
+  const updateStage = useUpdateStage();
+  const deleteStage = useDeleteStage();
+  const reorder = useReorderStages();
+  const [name, setName] = useState('');
+  const [dialog, setDialog] = useState<{ open: boolean; stage: Stage | null }>({ open: false, stage: null });
+  const [creating, setCreating] = useState(false);
+  const [newName, setNewName] = useState('');
+
+  const shownId = pipeline?.id;
+  const shownName = pipeline?.name;
+  useEffect(() => {
+    if (shownName !== undefined) setName(shownName);
+  }, [shownId, shownName]);
+
+  if (pipelines.isError) return <ErrorResult error={pipelines.error} onRetry={() => void pipelines.refetch()} />;
+  if (pipelines.isPending) return <Spin />;
+
+  const stale = (e: Error) => {
+    if (isProblemError(e) && e.status === 412) {
+      void message.warning(t('stale.descriptionShort'));
+      void pipelines.refetch();
+      return;
+    }
+    void message.error(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message);
+  };
+
+  const saveName = async () => {
+    if (!pipeline || name.trim() === '' || name.trim() === pipeline.name) return;
+    try {
+      await rename.mutateAsync({ pipeline, name: name.trim() });
+      void message.success(t('common.saved'));
+    } catch (e) {
+      if (isProblemError(e) && e.status === 412) {
+        // reload and reapply the new name on top of the latest version
+        const latest = await fetchPipeline(pipeline.id);
+        rename.mutate({ pipeline: latest, name: name.trim() }, { onSuccess: () => void message.success(t('stale.reapplied')), onError: stale });
+        return;
+      }
+      stale(e as Error);
+    }
+  };
+
+  const setRetired = (stage: Stage, retired: boolean) =>
+    pipeline &&
+    updateStage.mutate(
+      { pipeline, stage, patch: { retired } },
+      { onSuccess: () => void message.success(retired ? t('pipeline.retiredDone', { stage: stage.name }) : t('pipeline.unretiredDone', { stage: stage.name })), onError: stale },
+    );
+
+  const remove = (stage: Stage) =>
+    pipeline &&
+    deleteStage.mutate(
+      { pipeline, stage },
+      {
+        onSuccess: () => void message.success(t('pipeline.deleted', { stage: stage.name })),
+        onError: (e) => {
+          if (isProblemError(e) && e.status === 409) {
+            const offerRetire = !stage.retired && /\d/.test(e.problem.detail ?? '');
+            modal.confirm({
+              title: t('pipeline.cannotDelete', { stage: stage.name }),
+              content: `${e.problem.detail ?? e.problem.title}${offerRetire ? ` ${t('pipeline.retireInstead')}` : ''}`,
+              okText: offerRetire ? t('pipeline.retire') : t('common.confirm'),
+              cancelText: t('common.cancel'),
+              okButtonProps: { 'data-testid': 'stage-retire-instead' } as { danger?: boolean },
+              onOk: () => {
+                if (offerRetire) setRetired(stage, true);
+              },
+            });
+            return;
+          }
+          stale(e);
+        },
+      },
+    );
+
+  const stages = orderedStages(pipeline);
+  const move = (stage: Stage, by: -1 | 1) =>
+    pipeline && reorder.mutate({ pipeline, stageIds: moveStage(stages.map((s) => s.id), stage.id, by) }, { onError: stale });
+
+  const createPipeline = () => {
+    const n = newName.trim();
+    if (!n) return;
+    const template: CreateStage[] = [
+      { key: 'initial_contact', name: t('pipeline.template.initial'), probability: 10, kind: 'open' },
+      { key: 'negotiation', name: t('pipeline.template.negotiation'), probability: 60, kind: 'open' },
+      { key: 'won', name: t('pipeline.template.won'), probability: 100, kind: 'won' },
+      { key: 'lost', name: t('pipeline.template.lost'), probability: 0, kind: 'lost' },
+    ];
+    create.mutate(
+      { name: n, stages: template },
+      {
+        onSuccess: (p) => {
+          setChosen(p.id);
+          setCreating(false);
+          setNewName('');
+          void message.success(t('pipeline.created'));
+        },
+        onError: stale,
+      },
+    );
+  };
+
+  return (
+    <div data-testid="pipelines-settings">
+      <Typography.Paragraph type="secondary">{t('pipeline.intro')}</Typography.Paragraph>
+      <div className="filter-bar">
+        <Select
+          value={pipeline?.id}
+          onChange={(id: string) => setChosen(id)}
+          options={(pipelines.data ?? []).map((p) => ({ value: p.id, label: p.is_default ? `${p.name} (${t('pipeline.default')})` : p.name }))}
+          style={{ width: 220 }}
+          aria-label={t('board.pipeline')}
+          data-testid="settings-pipeline"
+        />
+        {pipeline && (
+          <Space.Compact>
+            <Input value={name} onChange={(e) => setName(e.target.value)} onPressEnter={() => void saveName()} aria-label={t('pipeline.name')} data-testid="pipeline-name" style={{ width: 220 }} />
+            <Button icon={<EditOutlined />} onClick={() => void saveName()} loading={rename.isPending} disabled={name.trim() === '' || name.trim() === pipeline.name} data-testid="pipeline-rename">
+              {t('pipeline.rename')}
+            </Button>
+          </Space.Compact>
+        )}
+        <Button icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="pipeline-new">{t('pipeline.new')}</Button>
+      </div>
+      {pipeline && (
+        <>
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, stage: null })} style={{ marginBottom: 12 }} data-testid="stage-add">
+            {t('pipeline.addStage')}
+          </Button>
+          <Table<Stage>
+            rowKey="id"
+            size="middle"
+            pagination={false}
+            dataSource={stages}
+            scroll={{ x: 'max-content' }}
+            loading={reorder.isPending || updateStage.isPending || deleteStage.isPending}
+            data-testid="stages-table"
+            onRow={(s) => ({ 'data-stage-key': s.key, 'data-testid': 'stage-row' }) as React.HTMLAttributes<HTMLElement>}
+            columns={[
+              {
+                title: t('pipeline.order'),
+                key: 'order',
+                render: (_: unknown, s: Stage, i: number) => (
+                  <Space size={0}>
+                    <Button size="small" type="text" icon={<ArrowUpOutlined />} disabled={i === 0} onClick={() => move(s, -1)} aria-label={t('pipeline.moveUp')} data-testid="stage-up" />
+                    <Button size="small" type="text" icon={<ArrowDownOutlined />} disabled={i === stages.length - 1} onClick={() => move(s, 1)} aria-label={t('pipeline.moveDown')} data-testid="stage-down" />
+                  </Space>
+                ),
+              },
+              { title: t('pipeline.stageName'), key: 'name', render: (_: unknown, s: Stage) => <span data-testid="stage-name-cell">{s.name}</span> },
+              { title: t('pipeline.stageKey'), dataIndex: 'key', key: 'key', render: (k: string) => <Typography.Text code>{k}</Typography.Text> },
+              { title: t('pipeline.kind'), key: 'kind', render: (_: unknown, s: Stage) => <StageKindTag kind={s.kind} /> },
+              { title: t('pipeline.probability'), key: 'probability', render: (_: unknown, s: Stage) => `${s.probability}%` },
+              {
+                title: t('pipeline.state'),
+                key: 'retired',
+                render: (_: unknown, s: Stage) => (s.retired ? <Tag data-testid="stage-retired">{t('pipeline.retired')}</Tag> : <Tag color="success">{t('pipeline.inUse')}</Tag>),
+              },
+              {
+                title: t('common.actions'),
+                key: 'actions',
+                render: (_: unknown, s: Stage) => (
+                  <Space size={0} wrap>
+                    <Button size="small" type="link" onClick={() => setDialog({ open: true, stage: s })} data-testid="stage-edit">{t('common.edit')}</Button>
+                    {s.retired ? (
+                      <Button size="small" type="link" onClick={() => setRetired(s, false)} data-testid="stage-unretire">{t('pipeline.unretire')}</Button>
+                    ) : (
+                      <Button size="small" type="link" onClick={() => setRetired(s, true)} data-testid="stage-retire">{t('pipeline.retire')}</Button>
+                    )}
+                    <Popconfirm title={t('pipeline.deleteConfirm', { stage: s.name })} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={() => remove(s)}>
+                      <Button size="small" type="link" danger data-testid="stage-delete">{t('common.delete')}</Button>
+                    </Popconfirm>
+                  </Space>
+                ),
+              },
+            ]}
+          />
+          <StageModal open={dialog.open} pipeline={pipeline} stage={dialog.stage} onClose={() => setDialog((d) => ({ ...d, open: false }))} />
+        </>
+      )}
+      <Modal
+        open={creating}
+        title={t('pipeline.new')}
+        onCancel={() => setCreating(false)}
+        onOk={createPipeline}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        confirmLoading={create.isPending}
+        okButtonProps={{ disabled: newName.trim() === '', 'data-testid': 'pipeline-create' } as { disabled: boolean }}
+      >
+        <Typography.Paragraph type="secondary">{t('pipeline.newHint')}</Typography.Paragraph>
+        <Input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder={t('pipeline.name')} data-testid="pipeline-new-name" />
+      </Modal>
+    </div>
+  );
+}
