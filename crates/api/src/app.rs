@@ -21,7 +21,7 @@ use crate::auth::{AppState, JwtKeys};
 use crate::config::Config;
 use crate::error::{json_error, path_error, query_error};
 use crate::ops::RouteTable;
-use crate::{activities, customers, identity, middleware, ops, platform, sales};
+use crate::{activities, analytics, customers, identity, middleware, ops, platform, sales};
 
 /// Registers every documented route. Everything goes through `.service()` so that
 /// utoipa-actix-web puts it in the OpenAPI document.
@@ -124,6 +124,9 @@ where
                 .service(sales::fulfill_order)
                 .service(sales::cancel_order)
                 .service(sales::refund_order)
+                .service(analytics::sales_report)
+                .service(analytics::funnel_report)
+                .service(analytics::forecast_report)
                 .service(platform::list_audit)
                 .service(platform::list_events),
         )

@@ -4,6 +4,7 @@
 //! registered through utoipa-actix-web, so the OpenAPI document cannot miss one.
 
 pub mod activities;
+pub mod analytics;
 pub mod app;
 pub mod auth;
 pub mod cli;

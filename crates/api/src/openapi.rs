@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "pipelines", description = "Sales pipelines, their stages and the board"),
         (name = "opportunities", description = "销售机会: sales opportunities"),
         (name = "orders", description = "订单: orders and their lines"),
+        (name = "reports", description = "Sales reports, funnel and forecast"),
         (name = "audit", description = "The audit log"),
         (name = "events", description = "The change feed"),
         (name = "ops", description = "Health and metrics"),

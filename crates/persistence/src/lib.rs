@@ -7,6 +7,7 @@
 
 pub mod activities;
 pub mod actor;
+pub mod analytics;
 pub mod customers;
 mod db;
 mod entities;

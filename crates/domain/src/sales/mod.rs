@@ -1,6 +1,8 @@
 //! Sales (销售): money in integer minor units, products, pipeline stages, opportunities and
 //! order arithmetic. No floating point touches an amount.
 
+pub mod reports;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

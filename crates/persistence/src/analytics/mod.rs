@@ -1,0 +1,4 @@
+//! Analytics: sales reports, the funnel and the forecast, computed from the records the caller
+//! may see.
+
+pub mod sales_reports;
