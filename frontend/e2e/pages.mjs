@@ -234,3 +234,61 @@ export class NotificationBell {
     return this.page.locator('[data-testid=notification-item][data-entity=task]');
   }
 }
+
+/** The sales board (`/sales`): a column per stage, cards dragged between them. */
+export class BoardPage {
+  constructor(page, baseUrl) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+  }
+  async open(query = '') {
+    await this.page.goto(`${this.baseUrl}/sales${query}`);
+    await this.page.getByTestId('board').waitFor();
+  }
+  column(stageKey) {
+    return this.page.locator(`[data-testid=board-column][data-stage-key="${stageKey}"]`);
+  }
+  card(name) {
+    return this.page.locator(`[data-testid=board-card][data-name="${name}"]`);
+  }
+  cardIn(stageKey, name) {
+    return this.column(stageKey).locator(`[data-testid=board-card][data-name="${name}"]`);
+  }
+  /** Drags a card by its lower half (not its link) with the mouse, in small steps as a person would. */
+  async drag(name, stageKey) {
+    const card = this.card(name).first();
+    await card.scrollIntoViewIfNeeded();
+    const from = await card.boundingBox();
+    const to = await this.column(stageKey).boundingBox();
+    const x = from.x + from.width / 2;
+    const y = from.y + from.height * 0.75;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x + 12, y + 4, { steps: 4 });
+    await this.page.mouse.move(to.x + to.width / 2, to.y + 70, { steps: 20 });
+    await this.page.waitForTimeout(150);
+    await this.page.mouse.up();
+  }
+}
+
+/** The opportunity create/edit form. */
+export class OpportunityFormPage {
+  constructor(page) {
+    this.page = page;
+  }
+  async fill({ name, customer, amount, contact, probability }) {
+    if (name !== undefined) await this.page.getByTestId('opportunity-name').fill(name);
+    if (customer !== undefined) {
+      await this.page.getByTestId('opportunity-customer').click();
+      await this.page.getByTestId('opportunity-customer').locator('input').fill(customer);
+      const option = this.page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: customer });
+      await option.first().click();
+    }
+    if (contact !== undefined) await chooseOption(this.page, 'opportunity-contact', contact);
+    if (amount !== undefined) await this.page.getByTestId('opportunity-amount').fill(amount);
+    if (probability !== undefined) await this.page.getByTestId('opportunity-probability').fill(String(probability));
+  }
+  async save() {
+    await this.page.getByTestId('opportunity-save').click();
+  }
+}

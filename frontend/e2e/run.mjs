@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { launch } from './browser.mjs';
 import { eventually, expect } from './expect.mjs';
 import {
-  chooseOption, CustomerFormPage, dialogsClosed, CustomerListPage, CustomerShowPage, InteractionDialog, NotificationBell, Shell, SignInPage, TasksPage,
+  BoardPage, chooseOption, CustomerFormPage, OpportunityFormPage, dialogsClosed, CustomerListPage, CustomerShowPage, InteractionDialog, NotificationBell, Shell, SignInPage, TasksPage,
   TimelinePanel,
 } from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, startServer } from './server.mjs';
@@ -27,6 +27,10 @@ const NEW_USER = `e2e.${suffix}@example.com`;
 const NEW_USER_PASSWORD = 'e2e-password-1';
 const CALL = `电话回访${suffix}`;
 const TASK = `发送报价${suffix}`;
+const DEMO_CUSTOMER = '上海浦江精密机械有限公司';
+const DEAL = `数控车床年度维保${suffix}`;
+const LOST_DEAL = `厂房改造咨询${suffix}`;
+const LOSS_REASON = `客户选择了更便宜的方案${suffix}`;
 
 let server;
 let browser;
@@ -265,6 +269,85 @@ describe('CRM in the browser', () => {
     await expect(row).toBeVisible();
     await row.getByTestId('restore').click();
     await expect(show.title()).toContainText(NAME);
+  });
+
+  test('sales: creates an opportunity for a demo customer; the amount is typed in yuan and kept in fen', async () => {
+    await new Shell(page).go('sales');
+    const board = new BoardPage(page, baseUrl);
+    await page.getByTestId('board').waitFor();
+    await expect(board.column('initial_contact')).toContainText('初步接触');
+    await page.getByTestId('opportunity-new').click();
+    const form = new OpportunityFormPage(page);
+    await form.fill({ name: DEAL, customer: DEMO_CUSTOMER, amount: '123456.78' });
+    await shot('opportunity-form');
+    await form.save();
+    await expect(page.getByTestId('opportunity-title')).toContainText(DEAL);
+    await expect(page.getByTestId('opportunity-amount')).toContainText('¥123,456.78');
+    await expect(page.locator('.page-head').getByTestId('opportunity-stage-tag')).toContainText('初步接触');
+    // the server stored fen, not a float
+    const stored = await page.evaluate(async (id) => {
+      const { accessToken } = JSON.parse(localStorage.getItem('crm.session'));
+      const res = await fetch(`/api/v1/opportunities/${id}`, { headers: { Authorization: `Bearer ${accessToken}` } });
+      return (await res.json()).amount;
+    }, page.url().split('/').pop());
+    assert.deepEqual(stored, { amount_minor: 12345678, currency: 'CNY' });
+  });
+
+  test('sales: drags it to 谈判中 and then to 成交 on the board; the won column and the customer timeline show it', async () => {
+    const board = new BoardPage(page, baseUrl);
+    await board.open();
+    await expect(board.cardIn('initial_contact', DEAL)).toBeVisible();
+    await board.drag(DEAL, 'negotiation');
+    await expect(board.cardIn('negotiation', DEAL)).toBeVisible();
+    await expect(page.locator('.ant-message')).toContainText('谈判中');
+    // the column head sums the amount and its 75% weight
+    await expect(board.column('negotiation').getByTestId('column-amount')).toContainText('123,456.78');
+    await expect(board.column('negotiation').getByTestId('column-weighted')).toContainText('92,592.59');
+    await board.drag(DEAL, 'won');
+    await expect(board.cardIn('won', DEAL)).toBeVisible();
+    await expect(board.cardIn('negotiation', DEAL)).toHaveCount(0);
+    await page.waitForTimeout(500);
+    await shot('sales-board');
+    // after a reload it is still won
+    await board.open();
+    await expect(board.cardIn('won', DEAL)).toBeVisible();
+    await board.cardIn('won', DEAL).getByTestId('board-card-link').click();
+    await expect(page.getByTestId('opportunity-history')).toContainText('谈判中');
+    await expect(page.getByTestId('history-item')).toHaveCount(3);
+    await shot('opportunity-detail');
+    await page.getByTestId('opportunity-customer-link').click();
+    await expect(new CustomerShowPage(page).title()).toContainText(DEMO_CUSTOMER);
+    const item = new TimelinePanel(page).item(DEAL);
+    await expect(item).toBeVisible();
+    await expect(item.getByTestId('timeline-opportunity-stage')).toContainText('成交');
+  });
+
+  test('sales: a second opportunity from the customer page is dragged to 失败 with a loss reason', async () => {
+    const show = new CustomerShowPage(page);
+    await show.openTab('销售机会');
+    await expect(page.getByTestId('customer-opportunity-table')).toContainText(DEAL);
+    await page.getByTestId('customer-new-opportunity').click();
+    const form = new OpportunityFormPage(page);
+    // the customer is preset
+    await expect(page.getByTestId('opportunity-customer')).toContainText(DEMO_CUSTOMER);
+    await form.fill({ name: LOST_DEAL, amount: '8000' });
+    await form.save();
+    await expect(page.getByTestId('opportunity-title')).toContainText(LOST_DEAL);
+    const board = new BoardPage(page, baseUrl);
+    await board.open();
+    await board.drag(LOST_DEAL, 'lost');
+    // the move waits for the reason; cancelling leaves the card where it was
+    await page.getByTestId('loss-reason').waitFor();
+    await page.getByTestId('loss-reason-save').click();
+    await expect(page.locator('.ant-modal .ant-form-item-explain-error')).toBeVisible();
+    await page.getByTestId('loss-reason').fill(LOSS_REASON);
+    await shot('loss-reason');
+    await page.getByTestId('loss-reason-save').click();
+    await dialogsClosed(page);
+    await expect(board.cardIn('lost', LOST_DEAL)).toBeVisible();
+    await board.cardIn('lost', LOST_DEAL).getByTestId('board-card-link').click();
+    await expect(page.getByTestId('opportunity-loss-reason')).toContainText(LOSS_REASON);
+    await expect(page.locator('.page-head').getByTestId('opportunity-stage-tag')).toContainText('失败');
   });
 
   test('creates a customer of another team for the access check', async () => {
