@@ -14,5 +14,6 @@ mod migrations;
 mod openapi;
 mod ops;
 mod orders;
+mod reports;
 mod sales;
 mod scopes;

@@ -143,7 +143,7 @@ async fn a_won_opportunity_becomes_an_order_with_its_lines() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let customer = app.customer(&admin, json!({ "kind": "company", "name": "Deal Co" })).await["id"].as_str().unwrap().to_owned();
-    let a = product(&app, &admin, "A", 123_45).await;
+    let a = product(&app, &admin, "A", 12_345).await;
     let opportunity = app
         .post("/api/v1/opportunities", &admin, json!({ "name": "deal", "customer_id": customer, "amount": { "amount_minor": 0 }, "lines": [{ "product_id": a, "quantity": 10, "discount_bp": 250 }] }))
         .await

@@ -1,0 +1,274 @@
+//! Report figures checked against values computed here from the rows each test creates.
+
+use serde_json::{Value, json};
+
+use crm_tests::TestApp;
+
+/// Growth as the API rounds it: four decimals; `None` from zero.
+fn growth(now: i64, before: i64) -> Value {
+    if before == 0 { Value::Null } else { json!((((now - before) as f64 / before as f64) * 10_000.0).round() / 10_000.0) }
+}
+
+struct Shop {
+    app: TestApp,
+    admin: String,
+    product: String,
+}
+
+impl Shop {
+    async fn open() -> Self {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let product = app
+            .post("/api/v1/products", &admin, json!({ "sku": "P", "name": "产品", "unit_price": { "amount_minor": 1 } }))
+            .await
+            .expect(201)
+            .id();
+        Self { app, admin, product }
+    }
+
+    async fn customer(&self, token: &str, name: &str, province: &str, industry: &str) -> String {
+        self.app.customer(token, json!({ "kind": "company", "name": name, "province": province, "industry": industry })).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// An order of `amount` on `date`, confirmed unless `status` says otherwise.
+    async fn order(&self, token: &str, customer: &str, date: &str, amount: i64, status: &str) {
+        let order = self
+            .app
+            .post("/api/v1/orders", token, json!({ "customer_id": customer, "order_date": date, "lines": [{ "product_id": self.product, "quantity": 1, "unit_price_minor": amount }] }))
+            .await
+            .expect(201)
+            .body;
+        let path = format!("/api/v1/orders/{}", order["id"].as_str().unwrap());
+        match status {
+            "draft" => {}
+            "refunded" => {
+                self.app.post(&format!("{path}/confirm"), token, json!({})).await.expect(200);
+                self.app.post(&format!("{path}/refund"), token, json!({})).await.expect(200);
+            }
+            _ => {
+                self.app.post(&format!("{path}/confirm"), token, json!({})).await.expect(200);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn revenue_by_region_compares_with_the_previous_period_and_a_year_before() {
+    let shop = Shop::open().await;
+    let admin = shop.admin.clone();
+    let shanghai = shop.customer(&admin, "沪", "上海市", "制造业").await;
+    let zhejiang = shop.customer(&admin, "浙", "浙江省", "物流").await;
+    // October 2026 is the range; 31 Aug – 30 Sep the previous; October 2025 the year before.
+    let rows = [
+        (&shanghai, "2026-10-05", 10_000, "confirmed"),
+        (&shanghai, "2026-10-31", 2_500, "confirmed"),
+        (&zhejiang, "2026-10-20", 25_000, "confirmed"),
+        (&shanghai, "2026-10-06", 99_999, "draft"),
+        (&zhejiang, "2026-10-07", 77_777, "refunded"),
+        (&shanghai, "2026-09-10", 8_000, "confirmed"),
+        (&shanghai, "2025-10-15", 5_000, "confirmed"),
+        (&zhejiang, "2026-11-01", 1_000, "confirmed"),
+    ];
+    for (customer, date, amount, status) in rows {
+        shop.order(&admin, customer, date, amount, status).await;
+    }
+    let counted = |customer: Option<&String>, from: &str, to: &str| -> (i64, i64) {
+        let hits: Vec<i64> = rows
+            .iter()
+            .filter(|(c, d, _, s)| customer.is_none_or(|x| *c == x) && *d >= from && *d <= to && *s == "confirmed")
+            .map(|(_, _, a, _)| *a)
+            .collect();
+        (hits.iter().sum(), hits.len() as i64)
+    };
+    let report = shop.app.get("/api/v1/reports/sales?from=2026-10-01&to=2026-10-31&group_by=region", &admin).await.expect(200).body;
+    let (now, orders) = counted(None, "2026-10-01", "2026-10-31");
+    let (before, _) = counted(None, "2026-08-31", "2026-09-30");
+    let (year, _) = counted(None, "2025-10-01", "2025-10-31");
+    let total = &report["total"]["revenue_minor"];
+    assert_eq!(
+        (total["value"].as_i64().unwrap(), total["previous"].as_i64().unwrap(), total["year_ago"].as_i64().unwrap()),
+        (now, before, year)
+    );
+    assert_eq!(total["growth"], growth(now, before));
+    assert_eq!(total["year_growth"], growth(now, year));
+    assert_eq!(report["total"]["order_count"]["value"], orders);
+
+    let row = |label: &str| {
+        report["rows"].as_array().unwrap().iter().find(|r| r["label"] == label).unwrap_or_else(|| panic!("no row {label}")).clone()
+    };
+    let sh = row("上海市");
+    let (sh_now, _) = counted(Some(&shanghai), "2026-10-01", "2026-10-31");
+    let (sh_before, _) = counted(Some(&shanghai), "2026-08-31", "2026-09-30");
+    assert_eq!(sh["measures"]["revenue_minor"]["value"], sh_now);
+    assert_eq!(sh["measures"]["revenue_minor"]["growth"], growth(sh_now, sh_before));
+    let zj = row("浙江省");
+    assert_eq!(zj["measures"]["revenue_minor"]["value"], counted(Some(&zhejiang), "2026-10-01", "2026-10-31").0);
+    assert_eq!(zj["measures"]["revenue_minor"]["growth"], Value::Null, "growth from zero is null, not infinity");
+    // Rows are sorted by revenue.
+    assert_eq!(report["rows"][0]["label"], "浙江省");
+
+    let industry = shop.app.get("/api/v1/reports/sales?from=2026-10-01&to=2026-10-31&group_by=industry", &admin).await.expect(200).body;
+    let labels: Vec<&str> = industry["rows"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["物流", "制造业"]);
+}
+
+#[tokio::test]
+async fn monthly_rows_compare_each_month_with_the_one_before_and_a_year_before() {
+    let shop = Shop::open().await;
+    let admin = shop.admin.clone();
+    let customer = shop.customer(&admin, "Monthly", "上海市", "制造业").await;
+    for (date, amount) in [("2025-09-03", 700), ("2026-08-30", 300), ("2026-09-01", 1_000), ("2026-09-30", 500), ("2026-10-15", 2_000)] {
+        shop.order(&admin, &customer, date, amount, "confirmed").await;
+    }
+    let report =
+        shop.app.get("/api/v1/reports/sales?from=2026-09-01&to=2026-10-31&group_by=period&period=month", &admin).await.expect(200).body;
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.iter().map(|r| r["label"].as_str().unwrap()).collect::<Vec<_>>(), ["2026-09", "2026-10"]);
+    let september = &rows[0]["measures"]["revenue_minor"];
+    assert_eq!(
+        (september["value"].as_i64(), september["previous"].as_i64(), september["year_ago"].as_i64()),
+        (Some(1_500), Some(300), Some(700))
+    );
+    assert_eq!(september["growth"], growth(1_500, 300));
+    assert_eq!(september["year_growth"], growth(1_500, 700));
+    let october = &rows[1]["measures"]["revenue_minor"];
+    assert_eq!((october["value"].as_i64(), october["previous"].as_i64()), (Some(2_000), Some(1_500)));
+    assert_eq!(october["year_growth"], Value::Null);
+    let quarters =
+        shop.app.get("/api/v1/reports/sales?from=2026-07-01&to=2026-12-31&group_by=period&period=quarter", &admin).await.expect(200).body;
+    let labels: Vec<&str> = quarters["rows"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["2026-Q3", "2026-Q4"]);
+    assert_eq!(quarters["rows"][0]["measures"]["revenue_minor"]["value"], 300 + 1_000 + 500);
+    for bad in [
+        "from=2026-10-01&to=2026-09-01",
+        "group_by=planet",
+        "period=decade",
+        "currency=yuan",
+        "period=day&group_by=period&from=2020-01-01&to=2026-01-01",
+    ] {
+        shop.app.get(&format!("/api/v1/reports/sales?{bad}"), &admin).await.problem(400);
+    }
+}
+
+#[tokio::test]
+async fn won_deals_win_rate_size_and_product_revenue_are_right() {
+    let shop = Shop::open().await;
+    let admin = shop.admin.clone();
+    let customer = shop.customer(&admin, "Deals", "上海市", "制造业").await;
+    let pipeline = shop.app.get("/api/v1/pipelines", &admin).await.body["data"][0].clone();
+    let stage =
+        |kind: &str| pipeline["stages"].as_array().unwrap().iter().find(|s| s["kind"] == kind).unwrap()["id"].as_str().unwrap().to_owned();
+    let amounts = [(1_000, "won"), (3_001, "won"), (5_000, "lost"), (7_000, "open")];
+    for (amount, outcome) in amounts {
+        let o = shop
+            .app
+            .post("/api/v1/opportunities", &admin, json!({ "name": "d", "customer_id": customer, "amount": { "amount_minor": amount } }))
+            .await
+            .expect(201)
+            .body;
+        let path = format!("/api/v1/opportunities/{}/stage", o["id"].as_str().unwrap());
+        match outcome {
+            "won" => drop(shop.app.post(&path, &admin, json!({ "stage_id": stage("won") })).await.expect(200)),
+            "lost" => drop(shop.app.post(&path, &admin, json!({ "stage_id": stage("lost"), "loss_reason": "预算" })).await.expect(200)),
+            _ => {}
+        }
+    }
+    let today = chrono::Utc::now().date_naive();
+    let report = shop.app.get(&format!("/api/v1/reports/sales?from={today}&to={today}&group_by=owner"), &admin).await.expect(200).body;
+    let m = &report["total"];
+    let won: Vec<i64> = amounts.iter().filter(|(_, o)| *o == "won").map(|(a, _)| *a).collect();
+    let closed = amounts.iter().filter(|(_, o)| *o != "open").count() as f64;
+    assert_eq!(m["won_opportunities"]["value"], won.len());
+    assert_eq!(m["win_rate"]["value"], json!(((won.len() as f64 / closed) * 10_000.0).round() / 10_000.0));
+    let sum: i64 = won.iter().sum();
+    assert_eq!(m["average_deal_size_minor"]["value"], (sum + won.len() as i64 / 2) / won.len() as i64);
+    assert!(m["average_cycle_days"]["value"].as_f64().is_some_and(|d| (0.0..1.0).contains(&d)));
+    assert_eq!(m["win_rate"]["previous"], Value::Null);
+    assert_eq!(report["rows"][0]["label"], "Administrator");
+
+    // Revenue by product splits an order by its lines.
+    let other = shop
+        .app
+        .post("/api/v1/products", &admin, json!({ "sku": "Q", "name": "另一个", "unit_price": { "amount_minor": 40 } }))
+        .await
+        .expect(201)
+        .id();
+    let order = shop
+        .app
+        .post("/api/v1/orders", &admin, json!({ "customer_id": customer, "lines": [{ "product_id": shop.product, "quantity": 3, "unit_price_minor": 100 }, { "product_id": other, "quantity": 2 }] }))
+        .await
+        .expect(201)
+        .body;
+    shop.app.post(&format!("/api/v1/orders/{}/confirm", order["id"].as_str().unwrap()), &admin, json!({})).await.expect(200);
+    let by_product =
+        shop.app.get(&format!("/api/v1/reports/sales?from={today}&to={today}&group_by=product"), &admin).await.expect(200).body;
+    let revenue = |label: &str| {
+        by_product["rows"].as_array().unwrap().iter().find(|r| r["label"] == label).unwrap()["measures"]["revenue_minor"]["value"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(revenue("P 产品"), 300);
+    assert_eq!(revenue("Q 另一个"), 80);
+}
+
+#[tokio::test]
+async fn a_sales_users_report_covers_what_they_may_see() {
+    let shop = Shop::open().await;
+    let east = shop.app.create_team("East", None).await;
+    let west = shop.app.create_team("West", None).await;
+    let (_, mine) = shop.app.user("me@example.com", "sales", &[&east]).await;
+    let (_, theirs) = shop.app.user("them@example.com", "sales", &[&west]).await;
+    let a = shop.customer(&mine, "Mine", "上海市", "制造业").await;
+    let b = shop.customer(&theirs, "Theirs", "上海市", "制造业").await;
+    shop.order(&mine, &a, "2026-10-01", 1_000, "confirmed").await;
+    shop.order(&theirs, &b, "2026-10-02", 9_000, "confirmed").await;
+    let query = "/api/v1/reports/sales?from=2026-10-01&to=2026-10-31&group_by=team";
+    assert_eq!(shop.app.get(query, &mine).await.expect(200).body["total"]["revenue_minor"]["value"], 1_000);
+    assert_eq!(shop.app.get(query, &theirs).await.expect(200).body["total"]["revenue_minor"]["value"], 9_000);
+    let all = shop.app.get(query, &shop.admin).await.expect(200).body;
+    assert_eq!(all["total"]["revenue_minor"]["value"], 10_000);
+    let labels: Vec<&str> = all["rows"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["West", "East"]);
+}
+
+#[tokio::test]
+async fn the_funnel_counts_how_far_opportunities_got_and_the_forecast_weights_the_open_ones() {
+    let shop = Shop::open().await;
+    let admin = shop.admin.clone();
+    let customer = shop.customer(&admin, "Funnel", "上海市", "制造业").await;
+    let pipeline = shop.app.get("/api/v1/pipelines", &admin).await.body["data"][0].clone();
+    let stage =
+        |key: &str| pipeline["stages"].as_array().unwrap().iter().find(|s| s["key"] == key).unwrap()["id"].as_str().unwrap().to_owned();
+    let mut ids = Vec::new();
+    for (amount, close) in [(1_000, "2026-12-10"), (2_000, "2026-12-20"), (4_000, "2027-01-05")] {
+        let o = shop
+            .app
+            .post(
+                "/api/v1/opportunities",
+                &admin,
+                json!({ "name": "f", "customer_id": customer, "amount": { "amount_minor": amount }, "expected_close_date": close }),
+            )
+            .await
+            .expect(201)
+            .body;
+        ids.push(o["id"].as_str().unwrap().to_owned());
+    }
+    shop.app.post(&format!("/api/v1/opportunities/{}/stage", ids[1]), &admin, json!({ "stage_id": stage("proposal") })).await.expect(200);
+    shop.app.post(&format!("/api/v1/opportunities/{}/stage", ids[2]), &admin, json!({ "stage_id": stage("won") })).await.expect(200);
+    let funnel = shop.app.get("/api/v1/reports/funnel", &admin).await.expect(200).body;
+    let reached: Vec<i64> = funnel.as_array().unwrap().iter().map(|s| s["reached"].as_i64().unwrap()).collect();
+    assert_eq!(reached, [3, 2, 2, 1, 1]);
+    let conversions: Vec<Value> = funnel.as_array().unwrap().iter().map(|s| s["conversion"].clone()).collect();
+    assert_eq!(conversions, [Value::Null, json!(0.6667), json!(1.0), json!(0.5), json!(1.0)]);
+
+    let forecast = shop.app.get("/api/v1/reports/forecast", &admin).await.expect(200).body;
+    // Open: 1000 at 10 % and 2000 at 50 %, both December; the won one is not forecast.
+    assert_eq!(
+        forecast,
+        json!([{ "month": "2026-12", "currency": "CNY", "count": 2, "amount_minor": 3_000, "weighted_minor": 100 + 1_000 }])
+    );
+}
