@@ -491,6 +491,23 @@ export interface paths {
         patch: operations["update_opportunity"];
         trace?: never;
     };
+    "/api/v1/opportunities/{id}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a draft order from a won opportunity, copying its lines */
+        post: operations["order_from_opportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/opportunities/{id}/stage": {
         parameters: {
             query?: never;
@@ -524,6 +541,111 @@ export interface paths {
         get: operations["opportunity_stage_history"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List orders */
+        get: operations["list_orders"];
+        put?: never;
+        /** Create an order (a draft) */
+        post: operations["create_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an order */
+        get: operations["get_order"];
+        put?: never;
+        post?: never;
+        /** Delete a draft order */
+        delete: operations["delete_order"];
+        options?: never;
+        head?: never;
+        /** Change a draft order */
+        patch: operations["update_order"];
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a draft or confirmed order */
+        post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a draft order: its customer becomes 成交客户 and its purchase figures update */
+        post: operations["confirm_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/fulfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a confirmed order fulfilled */
+        post: operations["fulfill_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a confirmed or fulfilled order */
+        post: operations["refund_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -670,6 +792,61 @@ export interface paths {
         head?: never;
         /** Change a product (JSON merge patch) */
         patch: operations["update_product"];
+        trace?: never;
+    };
+    "/api/v1/reports/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Weighted open pipeline by expected close month */
+        get: operations["forecast_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversion between the stages of a pipeline for opportunities created in a range */
+        get: operations["funnel_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales figures grouped by region, industry, owner, team, product or period, with growth
+         * @description Every figure covers only what the caller may see. Growth compares with the previous period of
+         *     equal length and with the same period a year before; it is `null` where there was nothing.
+         */
+        get: operations["sales_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/roles": {
@@ -1197,6 +1374,28 @@ export interface components {
              * @description Default: the caller.
              */
             owner_id?: string | null;
+            /**
+             * @description Products of the deal; when given, the amount becomes their total (send `amount` with
+             *     `amount_minor: 0` and the currency).
+             */
+            lines?: components["schemas"]["LineInputDto"][];
+        };
+        CreateOrder: {
+            /** Format: uuid */
+            customer_id: string;
+            /** Format: uuid */
+            opportunity_id?: string | null;
+            external_system?: string | null;
+            external_id?: string | null;
+            /**
+             * Format: date
+             * @description Default today (UTC).
+             */
+            order_date?: string | null;
+            /** @description ISO 4217, default CNY; every line's product must be priced in it. */
+            currency?: string | null;
+            lines: components["schemas"]["LineInputDto"][];
+            notes?: string | null;
         };
         CreatePipeline: {
             name: string;
@@ -1347,6 +1546,23 @@ export interface components {
              * @description When the latest recorded interaction took place.
              */
             last_interaction_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The dates of the first and latest confirmed order (midnight UTC).
+             */
+            first_order_at?: string | null;
+            /** Format: date-time */
+            last_order_at?: string | null;
+            /**
+             * Format: int32
+             * @description Confirmed and fulfilled orders.
+             */
+            order_count: number;
+            /**
+             * Format: int64
+             * @description Their total, in minor units of the orders' currency (CNY unless you sell in one other).
+             */
+            total_spend_minor: number;
         };
         /**
          * @description Whether the customer is an organisation or a private person.
@@ -1388,6 +1604,48 @@ export interface components {
              */
             next_after: number;
         };
+        /** @description A figure with the previous period's and the same period a year before. */
+        FigureDto_Option_f64: {
+            value: null | number;
+            previous: null | number;
+            /**
+             * Format: double
+             * @description (value − previous) / previous; `null` when the previous value is zero or missing.
+             */
+            growth?: number | null;
+            year_ago: null | number;
+            /** Format: double */
+            year_growth?: number | null;
+        };
+        /** @description A figure with the previous period's and the same period a year before. */
+        FigureDto_Option_i64: {
+            value: null | number;
+            previous: null | number;
+            /**
+             * Format: double
+             * @description (value − previous) / previous; `null` when the previous value is zero or missing.
+             */
+            growth?: number | null;
+            year_ago: null | number;
+            /** Format: double */
+            year_growth?: number | null;
+        };
+        /** @description A figure with the previous period's and the same period a year before. */
+        FigureDto_i64: {
+            /** Format: int64 */
+            value: number;
+            /** Format: int64 */
+            previous: number;
+            /**
+             * Format: double
+             * @description (value − previous) / previous; `null` when the previous value is zero or missing.
+             */
+            growth?: number | null;
+            /** Format: int64 */
+            year_ago: number;
+            /** Format: double */
+            year_growth?: number | null;
+        };
         /** @description "No interaction for `silent_days` in this stage → a task for the owner, due in `due_in_days`." */
         FollowUpRuleDto: {
             /** Format: uuid */
@@ -1406,11 +1664,43 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        ForecastRowDto: {
+            /** @description `2026-12`, or `unscheduled`. */
+            month: string;
+            currency: string;
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            amount_minor: number;
+            /** Format: int64 */
+            weighted_minor: number;
+        };
+        FunnelStepDto: {
+            /** Format: uuid */
+            stage_id: string;
+            key: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description Opportunities that reached this stage or a later one.
+             */
+            reached: number;
+            /**
+             * Format: double
+             * @description reached ÷ the previous step's; `null` for the first step or after zero.
+             */
+            conversion?: number | null;
+        };
         /**
          * @description Gender of an individual customer.
          * @enum {string}
          */
         Gender: "male" | "female" | "other";
+        /**
+         * @description What a sales report groups its rows by.
+         * @enum {string}
+         */
+        GroupBy: "region" | "industry" | "owner" | "team" | "product" | "period";
         /** @description A communication record (沟通记录). */
         InteractionDto: {
             /** Format: uuid */
@@ -1452,6 +1742,45 @@ export interface components {
          * @enum {string}
          */
         LifecycleStage: "potential" | "prospect" | "customer" | "churned";
+        /** @description A priced line. */
+        LineDto: {
+            /** Format: uuid */
+            product_id: string;
+            /** @description As it was when the line was written. */
+            sku: string;
+            product_name: string;
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            unit_price_minor: number;
+            /** Format: int32 */
+            discount_bp: number;
+            /**
+             * Format: int64
+             * @description quantity × unit price − discount, rounded half up to the minor unit.
+             */
+            line_total_minor: number;
+        };
+        /** @description A line as clients send it. */
+        LineInputDto: {
+            /** Format: uuid */
+            product_id: string;
+            /**
+             * Format: int64
+             * @description 1 to 10^9.
+             */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Default: the product's price, in the document's currency's minor units.
+             */
+            unit_price_minor?: number | null;
+            /**
+             * Format: int32
+             * @description Discount in basis points: 1000 is 10 %. Default 0.
+             */
+            discount_bp?: number | null;
+        };
         LoginRequest: {
             /** @example admin@example.com */
             email: string;
@@ -1473,6 +1802,17 @@ export interface components {
             role: components["schemas"]["RoleRef"];
             permissions: components["schemas"]["Permissions"];
             teams: components["schemas"]["TeamRef"][];
+        };
+        MeasuresDto: {
+            /** @description Confirmed and fulfilled orders, minor units. */
+            revenue_minor: components["schemas"]["FigureDto_i64"];
+            order_count: components["schemas"]["FigureDto_i64"];
+            won_opportunities: components["schemas"]["FigureDto_i64"];
+            /** @description Won ÷ closed (won + lost). */
+            win_rate: components["schemas"]["FigureDto_Option_f64"];
+            average_deal_size_minor: components["schemas"]["FigureDto_Option_i64"];
+            /** @description Days from creation to winning. */
+            average_cycle_days: components["schemas"]["FigureDto_Option_f64"];
         };
         /**
          * @description An amount of money: an integer count of the currency's minor unit (分 for CNY).
@@ -1560,6 +1900,8 @@ export interface components {
             competitors: components["schemas"]["Competitor"][];
             description?: string | null;
             loss_reason?: string | null;
+            /** @description Products of the deal; when there are any, `amount` is their total. */
+            lines: components["schemas"]["LineDto"][];
             /** Format: uuid */
             owner_id: string;
             owner_name?: string | null;
@@ -1581,6 +1923,57 @@ export interface components {
          * @enum {string}
          */
         OpportunitySource: "campaign" | "referral" | "website" | "exhibition" | "cold_call" | "partner" | "other";
+        /** @description An order (订单/购买记录). */
+        OrderDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description `SO-000123`, unique, given by the server. */
+            number: string;
+            /** Format: uuid */
+            customer_id: string;
+            customer_name?: string | null;
+            /** Format: uuid */
+            opportunity_id?: string | null;
+            /** @description The source system of an ERP order, with its id there (unique together). */
+            external_system?: string | null;
+            external_id?: string | null;
+            /** Format: date */
+            order_date: string;
+            status: components["schemas"]["OrderStatus"];
+            /** @description Σ quantity × unit price. */
+            subtotal: components["schemas"]["Money"];
+            /** @description subtotal − total. */
+            discount: components["schemas"]["Money"];
+            /** @description Σ line totals. */
+            total: components["schemas"]["Money"];
+            lines: components["schemas"]["LineDto"][];
+            notes?: string | null;
+            /** Format: uuid */
+            owner_id: string;
+            owner_name?: string | null;
+            /** Format: uuid */
+            team_id?: string | null;
+            /** Format: date-time */
+            confirmed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        OrderFromOpportunity: {
+            /**
+             * Format: date
+             * @description Default today (UTC).
+             */
+            order_date?: string | null;
+        };
+        /**
+         * @description Where an order stands.
+         * @enum {string}
+         */
+        OrderStatus: "draft" | "confirmed" | "fulfilled" | "cancelled" | "refunded";
         /** @description One page of a list. */
         PageDto_AuditEntryDto: {
             data: {
@@ -1707,6 +2100,23 @@ export interface components {
                  * @description When the latest recorded interaction took place.
                  */
                 last_interaction_at?: string | null;
+                /**
+                 * Format: date-time
+                 * @description The dates of the first and latest confirmed order (midnight UTC).
+                 */
+                first_order_at?: string | null;
+                /** Format: date-time */
+                last_order_at?: string | null;
+                /**
+                 * Format: int32
+                 * @description Confirmed and fulfilled orders.
+                 */
+                order_count: number;
+                /**
+                 * Format: int64
+                 * @description Their total, in minor units of the orders' currency (CNY unless you sell in one other).
+                 */
+                total_spend_minor: number;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -1847,6 +2257,8 @@ export interface components {
                 competitors: components["schemas"]["Competitor"][];
                 description?: string | null;
                 loss_reason?: string | null;
+                /** @description Products of the deal; when there are any, `amount` is their total. */
+                lines: components["schemas"]["LineDto"][];
                 /** Format: uuid */
                 owner_id: string;
                 owner_name?: string | null;
@@ -1856,6 +2268,54 @@ export interface components {
                 stage_entered_at: string;
                 /** Format: date-time */
                 closed_at?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_OrderDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** @description `SO-000123`, unique, given by the server. */
+                number: string;
+                /** Format: uuid */
+                customer_id: string;
+                customer_name?: string | null;
+                /** Format: uuid */
+                opportunity_id?: string | null;
+                /** @description The source system of an ERP order, with its id there (unique together). */
+                external_system?: string | null;
+                external_id?: string | null;
+                /** Format: date */
+                order_date: string;
+                status: components["schemas"]["OrderStatus"];
+                /** @description Σ quantity × unit price. */
+                subtotal: components["schemas"]["Money"];
+                /** @description subtotal − total. */
+                discount: components["schemas"]["Money"];
+                /** @description Σ line totals. */
+                total: components["schemas"]["Money"];
+                lines: components["schemas"]["LineDto"][];
+                notes?: string | null;
+                /** Format: uuid */
+                owner_id: string;
+                owner_name?: string | null;
+                /** Format: uuid */
+                team_id?: string | null;
+                /** Format: date-time */
+                confirmed_at?: string | null;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: date-time */
@@ -2077,7 +2537,7 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 /**
-                 * @description `interaction`, `task`, `stage_change`, `contact` (later also `opportunity`, `order`,
+                 * @description `interaction`, `task`, `stage_change`, `contact`, `opportunity` (later also `order`,
                  *     `ticket`, `requirement`).
                  */
                 kind: string;
@@ -2130,6 +2590,11 @@ export interface components {
              */
             total?: number | null;
         };
+        /**
+         * @description The length of a report period.
+         * @enum {string}
+         */
+        Period: "day" | "week" | "month" | "quarter" | "year";
         /**
          * @description A role's permission matrix: for every resource, the scope of every action. Resources
          *     missing from stored or submitted JSON mean "no access", so adding a resource later
@@ -2340,6 +2805,12 @@ export interface components {
             /** @description Every stage id of the pipeline, in the new order. */
             stage_ids: string[];
         };
+        ReportRowDto: {
+            /** @description The group: a province, industry, user id, team id, product id or the period's first day. */
+            key: string;
+            label: string;
+            measures: components["schemas"]["MeasuresDto"];
+        };
         RoleDto: {
             /** Format: uuid */
             id: string;
@@ -2362,6 +2833,18 @@ export interface components {
             id: string;
             key: string;
             name: string;
+        };
+        SalesReportDto: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            group_by: components["schemas"]["GroupBy"];
+            period?: null | components["schemas"]["Period"];
+            currency: string;
+            rows: components["schemas"]["ReportRowDto"][];
+            /** @description The whole range compared with the range of equal length before it and a year before. */
+            total: components["schemas"]["MeasuresDto"];
         };
         /**
          * @description How far an allowed action reaches. Ordered: `none < own < team < all`.
@@ -2517,7 +3000,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description `interaction`, `task`, `stage_change`, `contact` (later also `opportunity`, `order`,
+             * @description `interaction`, `task`, `stage_change`, `contact`, `opportunity` (later also `order`,
              *     `ticket`, `requirement`).
              */
             kind: string;
@@ -2636,6 +3119,15 @@ export interface components {
              * @description Reassigns it; scope rules apply.
              */
             owner_id?: string | null;
+            /** @description Replaces the lines (an empty list removes them); the amount becomes their total. */
+            lines?: components["schemas"]["LineInputDto"][] | null;
+        };
+        UpdateOrder: {
+            /** Format: date */
+            order_date?: string | null;
+            /** @description Replaces the lines. */
+            lines?: components["schemas"]["LineInputDto"][] | null;
+            notes?: string | null;
         };
         UpdatePipeline: {
             name: string;
@@ -5995,6 +6487,115 @@ export interface operations {
             };
         };
     };
+    order_from_opportunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opportunity id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderFromOpportunity"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Opportunity absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not won, or no lines to copy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     move_opportunity: {
         parameters: {
             query?: never;
@@ -6169,6 +6770,805 @@ export interface operations {
             };
             /** @description Absent or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_orders: {
+        parameters: {
+            query?: {
+                customer_id?: string;
+                /** @description One or more statuses, comma-separated. */
+                status?: string;
+                owner_id?: string;
+                team_id?: string;
+                order_date_from?: string;
+                order_date_to?: string;
+                /** @description Part of the number or the external id. */
+                q?: string;
+                /** @description `-created_at` (default) or `created_at`. */
+                sort?: string;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrder"];
+            };
+        };
+        responses: {
+            /** @description Created as a draft with a new number */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Customer absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The external id is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOrder"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fulfilled, refunded or already cancelled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Confirmed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fulfill_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fulfilled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not confirmed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refund_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Refunded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not confirmed or fulfilled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7407,6 +8807,207 @@ export interface operations {
             };
             /** @description Body fields are invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    forecast_report: {
+        parameters: {
+            query?: {
+                /** @description Only this pipeline. */
+                pipeline_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Months in order, per currency */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastRowDto"][];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    funnel_report: {
+        parameters: {
+            query?: {
+                /** @description Default: the default pipeline. */
+                pipeline_id?: string;
+                /** @description Opportunities created from this day (default: a year ago). */
+                from?: string;
+                /** @description …to this day, inclusive (default: today). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Funnel steps in stage order (lost stages excluded) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelStepDto"][];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sales_report: {
+        parameters: {
+            query?: {
+                /** @description First day, inclusive (default: the first of this month). */
+                from?: string;
+                /** @description Last day, inclusive (default: today); at most ten years after `from`. */
+                to?: string;
+                /** @description `region` (province), `industry`, `owner`, `team`, `product` or `period` (default). */
+                group_by?: components["schemas"]["GroupBy"];
+                /**
+                 * @description With `group_by=period`: `day`, `week`, `month` (default), `quarter`, `year`. Rows are whole
+                 *     periods overlapping the range.
+                 */
+                period?: components["schemas"]["Period"];
+                /** @description ISO 4217, default CNY: figures count orders and opportunities in this currency. */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReportDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
