@@ -254,6 +254,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
         }
     }
     seed_interactions(db, &system).await?;
+    seed_sales(db, &system).await?;
     println!("Loaded demo data: 5 teams, {} users (password {DEMO_PASSWORD}), {index} customers.", people.len());
     Ok(())
 }
@@ -350,4 +351,101 @@ async fn seed_interactions(db: &Db, system: &Actor) -> anyhow::Result<()> {
 
 async fn sales_actor(db: &Db, user_id: uuid::Uuid) -> anyhow::Result<Actor> {
     auth::load_user_actor(db, user_id).await.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A catalogue, an open pipeline across stages, and a year of confirmed orders, so the board and
+/// the reports have something to show.
+async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
+    use crm_domain::sales::{Currency, Money, OpportunitySource};
+    use crm_persistence::sales::lines::LineInput;
+    use crm_persistence::sales::{opportunities, orders, pipelines, products};
+
+    let catalogue = [
+        ("CNC-100", "数控车床", "设备", 128_000_00),
+        ("SRV-YEAR", "年度维保服务", "服务", 36_000_00),
+        ("SW-ERP", "ERP 接口许可", "软件", 48_000_00),
+        ("PART-SPD", "主轴备件", "备件", 3_200_00),
+        ("TRN-DAY", "现场培训（天）", "服务", 6_000_00),
+    ];
+    let mut product_ids = Vec::new();
+    for (sku, name, category, price) in catalogue {
+        let fields = products::ProductFields {
+            sku: sku.into(),
+            name: name.into(),
+            category: Some(category.into()),
+            description: None,
+            unit_price: Money { amount_minor: price, currency: Currency::cny() },
+            active: true,
+        };
+        product_ids.push(products::create(db, system, fields).await.map_err(|e| anyhow::anyhow!("{e}"))?.id);
+    }
+    let page = crm_persistence::PageRequest { limit: 200, ..Default::default() };
+    let pipeline = pipelines::list(db, system, &page)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .data
+        .into_iter()
+        .find(|p| p.is_default)
+        .context("no default pipeline")?;
+    let stage = |key: &str| pipeline.stages.iter().find(|s| s.key == key).map(|s| s.id);
+    let customers = store::list(db, system, &Default::default(), &page).await.map_err(|e| anyhow::anyhow!("{e}"))?.data;
+    let today = chrono::Utc::now().date_naive();
+    let keys = ["initial_contact", "qualification", "proposal", "negotiation", "won", "won", "lost"];
+    for (i, customer) in customers.iter().filter(|c| c.fields.kind == CustomerKind::Company).take(21).enumerate() {
+        let actor = sales_actor(db, customer.owner_id).await?;
+        let product = product_ids[i % product_ids.len()];
+        let fields = opportunities::OpportunityFields {
+            name: format!("{} {}", customer.fields.name.chars().take(6).collect::<String>(), ["设备采购", "年度维保", "系统对接"][i % 3]),
+            contact_id: None,
+            amount: Money { amount_minor: 0, currency: Currency::cny() },
+            expected_close_date: Some(today + chrono::Duration::days(15 + 10 * i as i64)),
+            probability: None,
+            source: Some([OpportunitySource::Referral, OpportunitySource::Exhibition, OpportunitySource::Website][i % 3]),
+            campaign_id: None,
+            competitors: vec![],
+            description: None,
+        };
+        let placement = opportunities::Placement { customer_id: customer.id, ..Default::default() };
+        let lines = vec![LineInput {
+            product_id: product,
+            quantity: 1 + (i % 3) as i64,
+            unit_price_minor: None,
+            discount_bp: (i % 4) as i32 * 250,
+        }];
+        let opportunity = opportunities::create(db, &actor, placement, fields, lines).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let key = keys[i % keys.len()];
+        if key != "initial_contact"
+            && let Some(to) = stage(key)
+        {
+            let reason = (key == "lost").then(|| "预算不足".to_owned());
+            opportunities::move_stage(db, &actor, opportunity.id, None, to, reason, false).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        // Customers who have bought get a year of history: two confirmed orders, months apart.
+        if customer.fields.lifecycle_stage != LifecycleStage::Customer {
+            continue;
+        }
+        for months_ago in [(i % 11) as u32 + 1, (i % 5) as u32 + 13] {
+            let date = today.checked_sub_months(chrono::Months::new(months_ago)).unwrap_or(today);
+            let new = orders::NewOrder {
+                customer_id: customer.id,
+                opportunity_id: None,
+                external_system: None,
+                external_id: None,
+                order_date: date,
+                currency: Currency::cny(),
+                lines: vec![LineInput {
+                    product_id: product_ids[(i + months_ago as usize) % product_ids.len()],
+                    quantity: 1 + (months_ago % 3) as i64,
+                    unit_price_minor: None,
+                    discount_bp: 0,
+                }],
+                notes: None,
+            };
+            let order = orders::create(db, &actor, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            orders::transition(db, &actor, order.id, None, crm_domain::sales::OrderStatus::Confirmed)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(())
 }

@@ -32,6 +32,10 @@ async fn demo_data_is_a_living_crm_and_loads_only_into_an_empty_database() {
     }
     assert!(app.count("contacts", None).await >= 30);
     assert!(app.count("interactions", None).await > 0);
+    assert!(app.count("products", None).await >= 5);
+    assert!(app.count("opportunities", None).await >= 20);
+    let revenue = app.get("/api/v1/reports/sales?group_by=period&period=month&from=2025-01-01", &admin).await.expect(200).body;
+    assert!(revenue["total"]["revenue_minor"]["value"].as_i64().unwrap() > 0);
     for role in ["manager", "sales1", "sales2", "marketing", "support", "viewer", "erp"] {
         app.login(&format!("{role}@example.com"), cli::DEMO_PASSWORD).await.expect(200);
     }
