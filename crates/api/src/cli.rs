@@ -361,11 +361,11 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
     use crm_persistence::sales::{opportunities, orders, pipelines, products};
 
     let catalogue = [
-        ("CNC-100", "数控车床", "设备", 128_000_00),
-        ("SRV-YEAR", "年度维保服务", "服务", 36_000_00),
-        ("SW-ERP", "ERP 接口许可", "软件", 48_000_00),
-        ("PART-SPD", "主轴备件", "备件", 3_200_00),
-        ("TRN-DAY", "现场培训（天）", "服务", 6_000_00),
+        ("CNC-100", "数控车床", "设备", 128_000 * 100),
+        ("SRV-YEAR", "年度维保服务", "服务", 36_000 * 100),
+        ("SW-ERP", "ERP 接口许可", "软件", 48_000 * 100),
+        ("PART-SPD", "主轴备件", "备件", 3_200 * 100),
+        ("TRN-DAY", "现场培训（天）", "服务", 6_000 * 100),
     ];
     let mut product_ids = Vec::new();
     for (sku, name, category, price) in catalogue {
