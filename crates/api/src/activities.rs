@@ -8,65 +8,20 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crm_domain::FieldError;
 use crm_domain::activities::{
     Channel, Direction, MAX_DURATION_MINUTES, NotificationKind, RelatedType, TaskPriority, TaskStatus, TimelineKind, check_occurred_at,
 };
-use crm_domain::customers::{LifecycleStage, NOTES_MAX, ValueError};
-use crm_domain::error::HasCode;
-use crm_domain::{FieldError, ValidationErrors};
+use crm_domain::customers::{LifecycleStage, NOTES_MAX};
 use crm_persistence::activities::{interactions, notifications, rules, tasks, timeline};
 
 use crate::auth::{AppState, Principal};
 use crate::error::{ApiError, Problem};
 use crate::http::{
-    PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
+    Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
 
 type State = web::Data<AppState>;
-
-/// Gathers field errors while parsing.
-#[derive(Default)]
-struct Check(ValidationErrors);
-
-impl Check {
-    fn text(&mut self, field: &str, value: &str, max: usize, multiline: bool) -> Option<String> {
-        match crm_domain::text::bounded_text(value, max, multiline) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(FieldError::new(field, e.code(), e.to_string()));
-                None
-            }
-        }
-    }
-
-    fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-        let value = value.and_then(crm_domain::text::non_blank)?;
-        self.text(field, value, max, true)
-    }
-
-    fn value<T>(&mut self, field: &str, value: &str, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
-        match parse(value) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(FieldError::new(field, e.code(), e.to_string()));
-                None
-            }
-        }
-    }
-
-    fn range(&mut self, field: &str, value: i32, min: i32, max: i32) -> Option<i32> {
-        if (min..=max).contains(&value) {
-            Some(value)
-        } else {
-            self.0.push(FieldError::new(field, "range", format!("must be between {min} and {max}")));
-            None
-        }
-    }
-
-    fn finish(self) -> Result<(), ApiError> {
-        self.0.into_result().map_err(ApiError::Validation)
-    }
-}
 
 // ---------------------------------------------------------------- interactions
 
@@ -212,7 +167,7 @@ pub async fn create_interaction(state: State, principal: Principal, body: web::J
     };
     let occurred_at = check.value("occurred_at", "", |_| check_occurred_at(body.occurred_at.unwrap_or(now), now));
     let duration_minutes = body.duration_minutes.and_then(|d| check.range("duration_minutes", d, 0, MAX_DURATION_MINUTES));
-    let subject = check.text("subject", &body.subject, 200, false);
+    let subject = check.text("subject", &body.subject, 200);
     let content = check.optional_text("content", body.content.as_deref(), NOTES_MAX);
     let outcome = check.optional_text("outcome", body.outcome.as_deref(), 2000);
     let next_step = check.optional_text("next_step", body.next_step.as_deref(), 2000);
@@ -300,7 +255,7 @@ pub async fn update_interaction(
         direction: body.direction.as_deref().and_then(|d| check.value("direction", d, Direction::parse)),
         occurred_at: body.occurred_at.and_then(|at| check.value("occurred_at", "", |_| check_occurred_at(at, now))),
         duration_minutes: body.duration_minutes.map(|d| d.and_then(|d| check.range("duration_minutes", d, 0, MAX_DURATION_MINUTES))),
-        subject: body.subject.as_deref().and_then(|s| check.text("subject", s, 200, false)),
+        subject: body.subject.as_deref().and_then(|s| check.text("subject", s, 200)),
         content: body.content.map(|c| check.optional_text("content", c.as_deref(), NOTES_MAX)),
         outcome: body.outcome.map(|c| check.optional_text("outcome", c.as_deref(), 2000)),
         next_step: body.next_step.map(|c| check.optional_text("next_step", c.as_deref(), 2000)),
@@ -452,7 +407,7 @@ pub struct TaskListParams {
 
 fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiError> {
     let mut check = Check::default();
-    let title = check.text("title", &body.title, 200, false);
+    let title = check.text("title", &body.title, 200);
     let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
     let priority = match body.priority.as_deref() {
         Some(p) => check.value("priority", p, TaskPriority::parse),
@@ -577,7 +532,7 @@ pub async fn update_task(
     let body = body.into_inner();
     let mut check = Check::default();
     let patch = tasks::TaskPatch {
-        title: body.title.as_deref().and_then(|t| check.text("title", t, 200, false)),
+        title: body.title.as_deref().and_then(|t| check.text("title", t, 200)),
         description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
         due_at: body.due_at,
         remind_at: body.remind_at,

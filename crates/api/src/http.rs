@@ -121,3 +121,52 @@ pub fn parse_uuid(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>,
         Some(text) => uuid::Uuid::parse_str(text).map(Some).map_err(|_| ApiError::bad_parameter(name, "must be a UUID")),
     }
 }
+
+/// Gathers field errors while request text is parsed into domain values, so that one answer
+/// lists every invalid field.
+#[derive(Default)]
+pub struct Check(pub crm_domain::ValidationErrors);
+
+impl Check {
+    fn fail(&mut self, field: &str, code: &str, message: String) {
+        self.0.push(crm_domain::FieldError::new(field, code, message));
+    }
+
+    /// A required single-line text of at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+        use crm_domain::error::HasCode;
+        crm_domain::text::bounded_text(value, max, false).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
+    }
+
+    /// An optional multi-line text; blank means none.
+    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        use crm_domain::error::HasCode;
+        let value = value.and_then(crm_domain::text::non_blank)?;
+        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
+    }
+
+    /// A value with its own parser.
+    pub fn value<T>(
+        &mut self,
+        field: &str,
+        value: &str,
+        parse: impl Fn(&str) -> Result<T, crm_domain::customers::ValueError>,
+    ) -> Option<T> {
+        use crm_domain::error::HasCode;
+        parse(value).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
+    }
+
+    /// A number within `min..=max`.
+    pub fn range(&mut self, field: &str, value: i32, min: i32, max: i32) -> Option<i32> {
+        if (min..=max).contains(&value) {
+            Some(value)
+        } else {
+            self.fail(field, "range", format!("must be between {min} and {max}"));
+            None
+        }
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        self.0.into_result().map_err(ApiError::Validation)
+    }
+}

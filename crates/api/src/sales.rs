@@ -6,50 +6,25 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::customers::{NOTES_MAX, ValueError};
+use crm_domain::FieldError;
+use crm_domain::customers::NOTES_MAX;
 use crm_domain::error::HasCode;
 use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, OrderStatus, StageKind};
-use crm_domain::{FieldError, ValidationErrors};
 use crm_persistence::sales::{lines, opportunities, orders, pipelines, products};
 
 use crate::auth::{AppState, Principal};
 use crate::error::{ApiError, Problem};
-use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
+use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
 
 type State = web::Data<AppState>;
 
-/// Gathers field errors while parsing.
-#[derive(Default)]
-struct Check(ValidationErrors);
-
+/// Parsers of sales values, next to the generic ones of [`Check`].
 impl Check {
-    fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
-        crm_domain::text::bounded_text(value, max, false).map_err(|e| self.0.push(FieldError::new(field, e.code(), e.to_string()))).ok()
-    }
-
-    fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-        let value = value.and_then(crm_domain::text::non_blank)?;
-        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.0.push(FieldError::new(field, e.code(), e.to_string()))).ok()
-    }
-
-    fn value<T>(&mut self, field: &str, value: &str, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
-        parse(value).map_err(|e| self.0.push(FieldError::new(field, e.code(), e.to_string()))).ok()
-    }
-
     fn money(&mut self, field: &str, money: &MoneyInput) -> Option<Money> {
         let currency = self.value(&format!("{field}.currency"), money.currency.as_deref().unwrap_or("CNY"), Currency::parse)?;
         Money::new(money.amount_minor, currency)
             .map_err(|e| self.0.push(FieldError::new(format!("{field}.amount_minor"), e.code(), e.to_string())))
             .ok()
-    }
-
-    fn range(&mut self, field: &str, value: i32, min: i32, max: i32) -> Option<i32> {
-        if (min..=max).contains(&value) {
-            Some(value)
-        } else {
-            self.0.push(FieldError::new(field, "range", format!("must be between {min} and {max}")));
-            None
-        }
     }
 
     fn competitors(&mut self, list: &[Competitor]) -> Option<Vec<Competitor>> {
@@ -95,10 +70,6 @@ impl Check {
             });
         }
         ok.then_some(out)
-    }
-
-    fn finish(self) -> Result<(), ApiError> {
-        self.0.into_result().map_err(ApiError::Validation)
     }
 }
 

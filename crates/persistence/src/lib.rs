@@ -23,3 +23,11 @@ pub use error::Error;
 pub use pagination::{Page, PageRequest};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Refuses a write whose `If-Match` names another version than the stored one.
+pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => Err(Error::StaleVersion { current }),
+        _ => Ok(()),
+    }
+}

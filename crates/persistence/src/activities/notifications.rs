@@ -112,63 +112,40 @@ pub async fn mark_all_read(db: &Db, actor: &Actor) -> Result<u64> {
 /// `task_overdue` when its due time passes. Each task is claimed by an update that only one
 /// scheduler can win, in the transaction that writes the notification, so none is sent twice.
 pub async fn send_task_reminders(db: &Db, at: DateTime<Utc>) -> Result<u64> {
+    let due = remind(db, at, tasks::Column::RemindAt, tasks::Column::DueNotifiedAt, NotificationKind::TaskDue, "提醒 / Reminder").await?;
+    let overdue =
+        remind(db, at, tasks::Column::DueAt, tasks::Column::OverdueNotifiedAt, NotificationKind::TaskOverdue, "已逾期 / Overdue").await?;
+    Ok(due + overdue)
+}
+
+/// Notifies the assignees of open tasks whose `time` has passed and whose `claim` is still empty.
+async fn remind(
+    db: &Db,
+    at: DateTime<Utc>,
+    time: tasks::Column,
+    claim: tasks::Column,
+    kind: NotificationKind,
+    prefix: &str,
+) -> Result<u64> {
+    let pending = tasks::Entity::find()
+        .filter(tasks::Column::Status.eq("open"))
+        .filter(tasks::Column::DeletedAt.is_null())
+        .filter(time.lte(at))
+        .filter(claim.is_null())
+        .all(&db.conn)
+        .await?;
     let mut sent = 0;
-    let due = tasks::Entity::find()
-        .filter(tasks::Column::Status.eq("open"))
-        .filter(tasks::Column::DeletedAt.is_null())
-        .filter(tasks::Column::RemindAt.lte(at))
-        .filter(tasks::Column::DueNotifiedAt.is_null())
-        .all(&db.conn)
-        .await?;
-    for task in due {
+    for task in pending {
         let txn = db.begin_write().await?;
         let claimed = tasks::Entity::update_many()
-            .col_expr(tasks::Column::DueNotifiedAt, Expr::value(at))
+            .col_expr(claim, Expr::value(at))
             .filter(tasks::Column::Id.eq(task.id))
-            .filter(tasks::Column::DueNotifiedAt.is_null())
+            .filter(claim.is_null())
             .exec(&txn)
             .await?;
         if claimed.rows_affected == 1 {
-            notify(
-                &txn,
-                task.assignee_id,
-                NotificationKind::TaskDue,
-                &format!("提醒 / Reminder: {}", task.title),
-                task.description.as_deref(),
-                "task",
-                task.id,
-            )
-            .await?;
-            sent += 1;
-        }
-        txn.commit().await?;
-    }
-    let overdue = tasks::Entity::find()
-        .filter(tasks::Column::Status.eq("open"))
-        .filter(tasks::Column::DeletedAt.is_null())
-        .filter(tasks::Column::DueAt.lt(at))
-        .filter(tasks::Column::OverdueNotifiedAt.is_null())
-        .all(&db.conn)
-        .await?;
-    for task in overdue {
-        let txn = db.begin_write().await?;
-        let claimed = tasks::Entity::update_many()
-            .col_expr(tasks::Column::OverdueNotifiedAt, Expr::value(at))
-            .filter(tasks::Column::Id.eq(task.id))
-            .filter(tasks::Column::OverdueNotifiedAt.is_null())
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected == 1 {
-            notify(
-                &txn,
-                task.assignee_id,
-                NotificationKind::TaskOverdue,
-                &format!("已逾期 / Overdue: {}", task.title),
-                task.description.as_deref(),
-                "task",
-                task.id,
-            )
-            .await?;
+            notify(&txn, task.assignee_id, kind, &format!("{prefix}: {}", task.title), task.description.as_deref(), "task", task.id)
+                .await?;
             sent += 1;
         }
         txn.commit().await?;

@@ -17,7 +17,7 @@ use crate::customers::{escape_like, load_for, primary_team};
 use crate::entities::{customers, tasks, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
 const ENTITY: &str = "task";
 
@@ -278,13 +278,6 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TaskRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     to_record(&db.conn, row).await
-}
-
-fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
-    match expected {
-        Some(expected) if expected != current => Err(Error::StaleVersion { current }),
-        _ => Ok(()),
-    }
 }
 
 async fn finish_change(

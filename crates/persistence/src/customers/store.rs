@@ -17,7 +17,7 @@ use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 use crm_domain::activities::TimelineKind;
 
 const ENTITY: &str = "customer";
@@ -223,13 +223,6 @@ fn action_word(action: Action) -> &'static str {
 
 fn resource_word(resource: Resource) -> &'static str {
     if resource == Resource::Contacts { "customer's contacts" } else { "customer" }
-}
-
-fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
-    match expected {
-        Some(expected) if expected != current => Err(Error::StaleVersion { current }),
-        _ => Ok(()),
-    }
 }
 
 /// The first team of a user (by team name), which a customer they own belongs to by default.

@@ -19,7 +19,7 @@ use crate::customers::{escape_like, load_for, primary_team};
 use crate::entities::{contacts, customers, opportunities, opportunity_lines, opportunity_stage_history, pipeline_stages, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
 const ENTITY: &str = "opportunity";
 
@@ -387,13 +387,6 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
         }
     }
     Ok(row)
-}
-
-fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
-    match expected {
-        Some(expected) if expected != current => Err(Error::StaleVersion { current }),
-        _ => Ok(()),
-    }
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OpportunityRecord> {
