@@ -68,6 +68,20 @@ export type MoveOpportunity = Body<'/api/v1/opportunities/{id}/stage', 'post'>;
 export type StageMove = Ok<'/api/v1/opportunities/{id}/stage-history', 'get'>['data'][number];
 export type Competitor = Opportunity['competitors'][number];
 export type OpportunitySource = NonNullable<Opportunity['source']>;
+export type Line = Opportunity['lines'][number];
+export type LineInput = NonNullable<CreateOpportunity['lines']>[number];
+export type Order = Ok<'/api/v1/orders/{id}', 'get'>;
+export type OrderPage = Ok<'/api/v1/orders', 'get'>;
+export type CreateOrder = Body<'/api/v1/orders', 'post'>;
+export type UpdateOrder = Body<'/api/v1/orders/{id}', 'patch'>;
+export type OrderStatus = Order['status'];
+export type SalesReport = Ok<'/api/v1/reports/sales', 'get'>;
+export type ReportRow = SalesReport['rows'][number];
+export type Measures = SalesReport['total'];
+export type GroupBy = SalesReport['group_by'];
+export type Period = NonNullable<SalesReport['period']>;
+export type FunnelStep = Ok<'/api/v1/reports/funnel', 'get'>[number];
+export type ForecastRow = Ok<'/api/v1/reports/forecast', 'get'>[number];
 
 export const LIFECYCLE_STAGES = ['potential', 'prospect', 'customer', 'churned'] as const satisfies readonly LifecycleStage[];
 export const VALUE_TIERS = ['a', 'b', 'c'] as const;
@@ -81,9 +95,12 @@ export const TASK_STATUSES = ['open', 'done', 'cancelled'] as const satisfies re
 export const TASK_VIEWS = ['overdue', 'today', 'upcoming', 'all'] as const;
 export type TaskView = (typeof TASK_VIEWS)[number];
 /** The timeline kinds this version knows; later issues add more, shown generically. */
-export const TIMELINE_KINDS = ['interaction', 'task', 'stage_change', 'contact', 'opportunity'] as const;
+export const TIMELINE_KINDS = ['interaction', 'task', 'stage_change', 'contact', 'opportunity', 'order'] as const;
 export const OPPORTUNITY_SOURCES = ['campaign', 'referral', 'website', 'exhibition', 'cold_call', 'partner', 'other'] as const satisfies readonly OpportunitySource[];
 export const STAGE_KINDS = ['open', 'won', 'lost'] as const satisfies readonly StageKind[];
+export const ORDER_STATUSES = ['draft', 'confirmed', 'fulfilled', 'cancelled', 'refunded'] as const satisfies readonly OrderStatus[];
+export const GROUP_BYS = ['period', 'region', 'industry', 'owner', 'team', 'product'] as const satisfies readonly GroupBy[];
+export const PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const satisfies readonly Period[];
 /** Currencies offered by money inputs; CNY is the default. */
 export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
 export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue'] as const;

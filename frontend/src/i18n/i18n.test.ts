@@ -7,12 +7,14 @@ import { detectLanguage } from './index';
 import { formatDate, formatMoney, formatNumber } from './format';
 import { MODULES } from '../app/modules';
 import {
-  ACTIONS, CHANNELS, DIRECTIONS, GENDERS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, OPPORTUNITY_SOURCES, RESOURCES, SCOPES, SIZE_BANDS,
+  ACTIONS, CHANNELS, DIRECTIONS, GENDERS, GROUP_BYS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, OPPORTUNITY_SOURCES, ORDER_STATUSES, PERIODS,
+  RESOURCES, SCOPES, SIZE_BANDS,
   SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TIMELINE_KINDS, VALUE_TIERS,
 } from '../api/types';
 import { COMMON_LOSS_REASONS } from '../modules/sales/LossReasonModal';
 import { SORT_LABELS } from '../modules/sales/OpportunityList';
 import { SALES_TABS } from '../modules/sales/Sales';
+import { ORDER_ACTIONS } from '../modules/sales/useOrders';
 
 type Tree = { [k: string]: string | Tree };
 
@@ -73,6 +75,11 @@ function dynamicKeys(): string[] {
     ...COMMON_LOSS_REASONS.map((s) => `lossReason.${s}`),
     ...Object.values(SORT_LABELS).map((s) => `opportunity.sort.${s}`),
     ...SALES_TABS.map((s) => `sales.tabs.${s}`),
+    ...ORDER_STATUSES.map((s) => `orderStatus.${s}`),
+    ...ORDER_ACTIONS.flatMap((a) => [`order.action.${a}`, `order.done.${a}`]),
+    ...['cancel', 'refund'].map((a) => `order.ask.${a}`),
+    ...GROUP_BYS.map((g) => `report.group.${g}`),
+    ...PERIODS.map((x) => `report.period.${x}`),
   ];
 }
 

@@ -6,12 +6,13 @@ import { useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import { LIFECYCLE_STAGES, type Customer, type LifecycleStage } from '../../api/types';
-import { formatDate, formatDateTime } from '../../i18n/format';
+import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { InteractionModal } from '../activities/InteractionForm';
 import { TaskModal } from '../activities/TaskForm';
 import { CustomerOpportunities } from '../sales/CustomerOpportunities';
+import { CustomerOrders } from '../sales/CustomerOrders';
 import { ContactsPanel } from './ContactsPanel';
 import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
@@ -140,6 +141,11 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           <Descriptions.Item label={t('customer.lastInteractionAt')}>
             <span data-testid="customer-last-interaction">{c.last_interaction_at ? formatDateTime(c.last_interaction_at, lang) : t('customer.noInteraction')}</span>
           </Descriptions.Item>
+          <Descriptions.Item label={t('customer.orderCount')}><span data-testid="customer-order-count">{formatNumber(c.order_count, lang)}</span></Descriptions.Item>
+          <Descriptions.Item label={t('customer.totalSpend')}>
+            <span data-testid="customer-total-spend">{formatMoney({ amount_minor: c.total_spend_minor, currency: 'CNY' }, lang)}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('customer.lastOrderAt')}>{c.last_order_at ? formatDate(c.last_order_at, lang) : '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customer.createdAt')}>{formatDateTime(c.created_at, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.updatedAt')}>{formatDateTime(c.updated_at, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.notes')} span="filled">{v(c.notes)}</Descriptions.Item>
@@ -152,8 +158,13 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
             { key: 'timeline', label: t('customer.tabs.timeline'), children: <TimelinePanel customerId={c.id} /> },
             { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsPanel customerId={c.id} /> },
             { key: 'history', label: t('customer.tabs.stageHistory'), children: <StageHistory customerId={c.id} /> },
-            { key: 'opportunities', label: t('customer.tabs.opportunities'), children: <CustomerOpportunities customerId={c.id} /> },
-            ...(['orders', 'tickets', 'requirements'] as const).map((k) => ({
+            ...(can(me, 'sales', 'read')
+              ? [
+                  { key: 'opportunities', label: t('customer.tabs.opportunities'), children: <CustomerOpportunities customerId={c.id} /> },
+                  { key: 'orders', label: t('customer.tabs.orders'), children: <CustomerOrders customerId={c.id} /> },
+                ]
+              : []),
+            ...(['tickets', 'requirements'] as const).map((k) => ({
               key: k,
               label: t(`customer.tabs.${k}`),
               children: <Empty description={t('customer.tabs.later', { what: t(`customer.tabs.${k}`) })} data-testid={`tab-placeholder-${k}`} />,

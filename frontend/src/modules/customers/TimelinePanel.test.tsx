@@ -32,7 +32,7 @@ describe('TimelinePanel', () => {
                 stage_key: 'won', stage_name: 'Won', stage_kind: 'won', amount: { amount_minor: 1234567, currency: 'CNY' },
                 expected_close_date: '2026-04-01', owner_name: 'Li Lei',
               }),
-              entry('r1', 'order', 'Order 0001', {}),
+              entry('r1', 'ticket', 'Ticket 0001', {}),
             ],
             next_cursor: null,
           });
@@ -67,7 +67,7 @@ describe('TimelinePanel', () => {
     expect(screen.getByText('Owner: Li Lei')).toBeInTheDocument();
     expect(screen.getByTestId('timeline-opportunity-link')).toHaveAttribute('href', '/sales/opportunities/o1');
     // kinds this version does not know show their title generically
-    expect(screen.getByText('Order 0001')).toBeInTheDocument();
+    expect(screen.getByText('Ticket 0001')).toBeInTheDocument();
     expect(screen.getByText('Event')).toBeInTheDocument();
     expect(screen.getAllByTestId('timeline-item')).toHaveLength(5);
     expect(seen).toContain('?limit=20&cursor=p2');

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Button, Empty, Space, Spin, Tag, Timeline, Typography } from 'antd';
 import {
-  CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, FundOutlined, RiseOutlined, ScheduleOutlined, UserOutlined,
+  CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, FundOutlined, RiseOutlined, ScheduleOutlined, ShoppingCartOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TIMELINE_KINDS, type LifecycleStage, type TaskPriority, type TaskStatus, type TimelineEntry } from '../../api/types';
@@ -30,6 +30,8 @@ function entryIcon(e: TimelineEntry, s: Summary): React.ReactNode {
       return <RiseOutlined />;
     case 'contact':
       return <UserOutlined />;
+    case 'order':
+      return <ShoppingCartOutlined />;
     case 'opportunity':
       return str(s, 'stage_kind') === 'won' ? <CheckCircleOutlined /> : str(s, 'stage_kind') === 'lost' ? <CloseCircleOutlined /> : <FundOutlined />;
     default:
@@ -41,6 +43,7 @@ function entryColor(e: TimelineEntry, s: Summary): string {
   if (e.kind === 'interaction') return 'blue';
   if (e.kind === 'task') return str(s, 'status') === 'done' ? 'green' : str(s, 'status') === 'cancelled' ? 'gray' : 'orange';
   if (e.kind === 'stage_change') return 'purple';
+  if (e.kind === 'order') return str(s, 'status') === 'cancelled' || str(s, 'status') === 'refunded' ? 'gray' : 'green';
   if (e.kind === 'opportunity') return STAGE_KIND_COLOR[str(s, 'stage_kind') ?? ''] ?? 'blue';
   return 'gray';
 }
@@ -103,6 +106,18 @@ function Details({ entry, summary: s }: { entry: TimelineEntry; summary: Summary
         </Space>
       );
     }
+    case 'order': {
+      const status = str(s, 'status');
+      const total = money(s, 'total');
+      const date = str(s, 'order_date');
+      return (
+        <Space size={4} wrap>
+          {status && <Tag data-testid="timeline-order-status" data-status={status}>{t(`orderStatus.${status}`, { defaultValue: status })}</Tag>}
+          {total && <Typography.Text>{formatMoney(total, i18n.language)}</Typography.Text>}
+          {date && <Typography.Text type="secondary">{t('order.date')}: {formatDate(date, i18n.language)}</Typography.Text>}
+        </Space>
+      );
+    }
     default:
       return null;
   }
@@ -160,8 +175,10 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
                   <div data-testid="timeline-item" data-kind={e.kind}>
                     <Space size={6} wrap>
                       <Tag>{isKnown(e.kind) ? t(`timeline.kind.${e.kind}`) : t('timeline.kind.other')}</Tag>
-                      {e.kind === 'opportunity' ? (
-                        <Link to={`/sales/opportunities/${e.entity_id}`} data-testid="timeline-opportunity-link"><b>{titleOf(e, summary)}</b></Link>
+                      {e.kind === 'opportunity' || e.kind === 'order' ? (
+                        <Link to={`/sales/${e.kind === 'order' ? 'orders' : 'opportunities'}/${e.entity_id}`} data-testid={`timeline-${e.kind}-link`}>
+                          <b>{titleOf(e, summary)}</b>
+                        </Link>
                       ) : (
                         <Typography.Text strong>{titleOf(e, summary)}</Typography.Text>
                       )}

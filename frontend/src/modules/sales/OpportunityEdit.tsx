@@ -68,6 +68,7 @@ function EditForm({ opportunity }: { opportunity: Opportunity }) {
         form={form}
         mode="edit"
         initial={opportunityToForm(opportunity)}
+        initialLines={opportunity.lines}
         submitting={update.isPending}
         banner={banner}
         onCancel={back}

@@ -4,13 +4,15 @@ import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { isProblemError } from '../../api/problem';
-import { OPPORTUNITY_SOURCES, type CreateOpportunity, type Opportunity, type OpportunitySource, type UpdateOpportunity } from '../../api/types';
+import { OPPORTUNITY_SOURCES, type CreateOpportunity, type Line, type Opportunity, type OpportunitySource, type UpdateOpportunity } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
 import { CustomerPicker } from '../activities/CustomerPicker';
 import { useContacts } from '../customers/useCustomers';
 import { useOwnerOptions } from '../customers/useOptions';
+import { LinesEditor } from './LinesEditor';
+import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { orderedStages, pickPipeline, usePipelines } from './usePipelines';
 
 /** What the form holds: the API's writable fields, the close date as dayjs, money as minor units. */
@@ -27,11 +29,12 @@ export interface OpportunityFormValues {
   competitors?: { name?: string; notes?: string | null }[];
   description?: string | null;
   owner_id?: string | null;
+  lines?: LineFormValue[];
 }
 
 export const OPPORTUNITY_FIELDS = [
   'name', 'customer_id', 'contact_id', 'pipeline_id', 'stage_id', 'amount', 'expected_close_date', 'probability', 'source',
-  'competitors', 'description', 'owner_id',
+  'competitors', 'description', 'owner_id', 'lines',
 ] as const;
 /** Fields one input edits as a whole: `amount.amount_minor` errors show at the amount. */
 const WHOLE_FIELDS = ['amount'];
@@ -50,6 +53,7 @@ export function opportunityToForm(o: Opportunity): OpportunityFormValues {
     competitors: o.competitors.map((c) => ({ name: c.name, notes: c.notes ?? null })),
     description: o.description ?? null,
     owner_id: o.owner_id,
+    lines: linesToForm(o.lines),
   };
 }
 
@@ -60,10 +64,14 @@ const blank = (s: string | null | undefined) => {
 
 /** The fields PATCH takes, as the API wants them (blank text is null, the date `YYYY-MM-DD`). */
 function editable(v: OpportunityFormValues): Record<string, unknown> {
+  const lines = linesToWire(v.lines);
+  const currency = v.amount?.currency ?? 'CNY';
   return {
     name: v.name.trim(),
     contact_id: v.contact_id ?? null,
-    amount: v.amount ? { amount_minor: v.amount.amount_minor, currency: v.amount.currency } : { amount_minor: 0, currency: 'CNY' },
+    // with product lines the server sums them: the amount only carries the currency
+    amount: lines.length > 0 ? { amount_minor: 0, currency } : v.amount ? { amount_minor: v.amount.amount_minor, currency } : { amount_minor: 0, currency },
+    lines,
     expected_close_date: v.expected_close_date ? v.expected_close_date.format('YYYY-MM-DD') : null,
     probability: v.probability ?? null,
     source: v.source ?? null,
@@ -83,6 +91,7 @@ export function toCreateOpportunity(v: OpportunityFormValues): CreateOpportunity
     ...(v.stage_id ? { stage_id: v.stage_id } : {}),
   };
   for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
+  if ((wire.lines as unknown[]).length === 0) delete wire.lines;
   return wire as unknown as CreateOpportunity;
 }
 
@@ -94,11 +103,15 @@ export function toOpportunityPatch(base: Opportunity, v: OpportunityFormValues):
   for (const [k, value] of Object.entries(after)) {
     if (JSON.stringify(before[k] ?? null) !== JSON.stringify(value ?? null)) patch[k] = value;
   }
+  // new lines set a new amount; the amount says in which currency
+  if ('lines' in patch) patch.amount = after.amount;
   return patch as UpdateOpportunity;
 }
 
 interface Props {
   mode: 'create' | 'edit';
+  /** The stored lines (for product names and prices before anything is searched). */
+  initialLines?: readonly Line[];
   initial: OpportunityFormValues;
   submitting: boolean;
   onSubmit: (values: OpportunityFormValues) => Promise<unknown>;
@@ -107,7 +120,7 @@ interface Props {
   form?: ReturnType<typeof Form.useForm<OpportunityFormValues>>[0];
 }
 
-export function OpportunityForm({ mode, initial, submitting, onSubmit, onCancel, banner, form: external }: Props) {
+export function OpportunityForm({ mode, initial, initialLines, submitting, onSubmit, onCancel, banner, form: external }: Props) {
   const { t } = useTranslation();
   const [own] = Form.useForm<OpportunityFormValues>();
   const form = external ?? own;
@@ -118,6 +131,9 @@ export function OpportunityForm({ mode, initial, submitting, onSubmit, onCancel,
   const pipelines = usePipelines();
   const owners = useOwnerOptions();
   const pipeline = pickPipeline(pipelines.data, pipelineId ?? undefined);
+  const lines = Form.useWatch('lines', form) as LineFormValue[] | undefined;
+  const hasLines = (lines ?? []).some((l) => l?.product_id);
+  const currency = (Form.useWatch('amount', form) as MoneyValue | null | undefined)?.currency ?? initial.amount?.currency ?? 'CNY';
   const openStages = orderedStages(pipeline).filter((s) => s.kind === 'open' && !s.retired);
 
   const finish = async (values: OpportunityFormValues) => {
@@ -175,12 +191,18 @@ export function OpportunityForm({ mode, initial, submitting, onSubmit, onCancel,
           <Form.Item
             name="amount"
             label={t('opportunity.amount')}
+            extra={hasLines ? t('opportunity.amountFromLines') : undefined}
+            dependencies={['lines']}
             rules={[
-              { required: true, message: t('validation.required') },
-              { validator: (_r, v?: MoneyValue | null) => (isValidMoney(v) ? Promise.resolve() : Promise.reject(new Error(t('money.invalid')))) },
+              {
+                validator: (_r, v?: MoneyValue | null) =>
+                  hasLines || (v && isValidMoney(v))
+                    ? Promise.resolve()
+                    : Promise.reject(new Error(v ? t('money.invalid') : t('validation.required'))),
+              },
             ]}
           >
-            <MoneyInput data-testid="opportunity-amount" />
+            <MoneyInput data-testid="opportunity-amount" disabled={hasLines} />
           </Form.Item>
         </Col>
         {mode === 'create' && (
@@ -229,6 +251,12 @@ export function OpportunityForm({ mode, initial, submitting, onSubmit, onCancel,
             </Form.Item>
           </Col>
         )}
+        <Col xs={24}>
+          <Typography.Text strong>{t('opportunity.products')}</Typography.Text>
+          <div style={{ marginTop: 8 }}>
+            <LinesEditor currency={currency} initialLines={initialLines} />
+          </div>
+        </Col>
         <Col xs={24}>
           <Typography.Text strong>{t('opportunity.competitors')}</Typography.Text>
           <Form.List name="competitors">

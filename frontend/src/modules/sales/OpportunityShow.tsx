@@ -1,5 +1,5 @@
-import { App, Button, Card, Descriptions, Empty, List, Popconfirm, Select, Space, Spin, Timeline, Typography } from 'antd';
-import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
+import { App, Button, Card, Descriptions, Empty, List, Popconfirm, Select, Space, Spin, Timeline, Tooltip, Typography } from 'antd';
+import { DeleteOutlined, EditOutlined, ShoppingCartOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
@@ -13,6 +13,8 @@ import { humanizeSeconds, OpportunityStageTag, secondsSince } from './labels';
 import { useDeleteOpportunity, useOpportunity, useOpportunityHistory } from './useOpportunities';
 import { orderedStages, usePipelines } from './usePipelines';
 import { useStageMover } from './useStageMover';
+import { LinesTable } from './LinesTable';
+import { useOrderFromOpportunity } from './useOrders';
 
 export default function OpportunityShow() {
   const { id = '' } = useParams();
@@ -35,6 +37,15 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
   const contact = contacts.data?.find((c) => c.id === o.contact_id);
   const mover = useStageMover();
   const canUpdate = can(me, 'sales', 'update');
+  const toOrder = useOrderFromOpportunity();
+  const createOrder = () =>
+    toOrder.mutate(o, {
+      onSuccess: (order) => {
+        void message.success(t('order.created', { number: order.number }));
+        navigate(`/sales/orders/${order.id}`);
+      },
+      onError: (e) => void message.error(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message),
+    });
 
   const onDelete = () =>
     remove.mutate(o, {
@@ -73,6 +84,20 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
                 aria-label={t('opportunity.moveTo')}
                 data-testid="opportunity-stage-select"
               />
+            )}
+            {o.stage.kind === 'won' && can(me, 'sales', 'create') && (
+              <Tooltip title={o.lines.length === 0 ? t('opportunity.orderNeedsProducts') : undefined}>
+                <Button
+                  type="primary"
+                  icon={<ShoppingCartOutlined />}
+                  disabled={o.lines.length === 0}
+                  loading={toOrder.isPending}
+                  onClick={createOrder}
+                  data-testid="opportunity-create-order"
+                >
+                  {t('opportunity.createOrder')}
+                </Button>
+              </Tooltip>
             )}
             {canUpdate && (
               <Button icon={<EditOutlined />} onClick={() => navigate(`/sales/opportunities/${o.id}/edit`)} data-testid="opportunity-edit">
@@ -113,6 +138,13 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
           <Descriptions.Item label={t('customer.updatedAt')}>{formatDateTime(o.updated_at, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('opportunity.description')} span="filled">{v(o.description)}</Descriptions.Item>
         </Descriptions>
+      </Card>
+      <Card title={t('opportunity.products')} size="small">
+        {o.lines.length === 0 ? (
+          <Typography.Text type="secondary">{t('opportunity.noProducts')}</Typography.Text>
+        ) : (
+          <LinesTable lines={o.lines} currency={o.amount.currency} />
+        )}
       </Card>
       <Card title={t('opportunity.competitors')} size="small">
         {o.competitors.length === 0 ? (

@@ -1,6 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { Result, Spin, Tabs, Typography } from 'antd';
-import { ClockCircleOutlined } from '@ant-design/icons';
+import { Spin, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate } from 'react-router';
 import { NotFound } from '../../app/NotFound';
@@ -11,15 +10,14 @@ const OpportunityCreate = lazy(() => import('./OpportunityCreate'));
 const OpportunityShow = lazy(() => import('./OpportunityShow'));
 const OpportunityEdit = lazy(() => import('./OpportunityEdit'));
 const ProductList = lazy(() => import('./ProductList'));
+const Reports = lazy(() => import('./Reports'));
+const OrderList = lazy(() => import('./OrderList'));
+const OrderShow = lazy(() => import('./OrderShow'));
+const OrderCreate = lazy(() => import('./OrderForm').then((m) => ({ default: m.OrderCreate })));
+const OrderEdit = lazy(() => import('./OrderForm').then((m) => ({ default: m.OrderEdit })));
 
 export const SALES_TABS = ['board', 'opportunities', 'products', 'orders', 'reports'] as const;
 type SalesTab = (typeof SALES_TABS)[number];
-
-/** Orders and reports are served by a later version of the API. */
-function Later({ what }: { what: SalesTab }) {
-  const { t } = useTranslation();
-  return <Result icon={<ClockCircleOutlined />} title={t(`sales.tabs.${what}`)} subTitle={t('sales.later')} data-testid="sales-coming-soon" />;
-}
 
 /** The module's top pages, one tab each: board (default), opportunities, products, orders, reports. */
 function TabbedPage({ active }: { active: SalesTab }) {
@@ -29,8 +27,8 @@ function TabbedPage({ active }: { active: SalesTab }) {
     board: <PipelineBoard />,
     opportunities: <OpportunityList />,
     products: <ProductList />,
-    orders: <Later what="orders" />,
-    reports: <Later what="reports" />,
+    orders: <OrderList />,
+    reports: <Reports />,
   };
   return (
     <div>
@@ -60,6 +58,9 @@ export default function Sales() {
         <Route path="opportunities/:id/edit" element={<OpportunityEdit />} />
         <Route path="products" element={<TabbedPage active="products" />} />
         <Route path="orders" element={<TabbedPage active="orders" />} />
+        <Route path="orders/new" element={<OrderCreate />} />
+        <Route path="orders/:id" element={<OrderShow />} />
+        <Route path="orders/:id/edit" element={<OrderEdit />} />
         <Route path="reports" element={<TabbedPage active="reports" />} />
         <Route path="*" element={<NotFound />} />
       </Routes>

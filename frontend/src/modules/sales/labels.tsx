@@ -2,7 +2,7 @@ import { Tag } from 'antd';
 import { CheckCircleOutlined, CloseCircleOutlined, StopOutlined } from '@ant-design/icons';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { Stage, StageKind } from '../../api/types';
+import type { OrderStatus, Stage, StageKind } from '../../api/types';
 
 export const STAGE_KIND_COLORS: Record<StageKind, string> = { open: 'processing', won: 'success', lost: 'error' };
 
@@ -39,4 +39,21 @@ export function humanizeSeconds(seconds: number | null | undefined, t: TFunction
 /** Seconds from an RFC 3339 time until now. */
 export function secondsSince(iso: string, now = Date.now()): number {
   return Math.max(0, (now - new Date(iso).getTime()) / 1000);
+}
+
+export const ORDER_STATUS_COLORS: Record<OrderStatus, string> = {
+  draft: 'default',
+  confirmed: 'processing',
+  fulfilled: 'success',
+  cancelled: 'warning',
+  refunded: 'error',
+};
+
+export function OrderStatusTag({ status }: { status: OrderStatus }) {
+  const { t } = useTranslation();
+  return (
+    <Tag color={ORDER_STATUS_COLORS[status] ?? 'default'} data-testid="order-status" data-status={status}>
+      {t(`orderStatus.${status}`)}
+    </Tag>
+  );
 }

@@ -75,6 +75,17 @@ export function useProduct(id: string, enabled = true) {
   });
 }
 
+/** Active products whose SKU, name or category matches `q` (first 20), for pickers. */
+export function useProductSearch(q: string, enabled = true) {
+  return useQuery({
+    queryKey: [...productKeys.all, 'search', q] as const,
+    enabled,
+    placeholderData: keepPreviousData,
+    queryFn: async () =>
+      must(await api.GET('/api/v1/products', { params: { query: { limit: 20, active: true, sort: 'name', ...(q ? { q } : {}) } } })).data,
+  });
+}
+
 /** The latest stored version of a product (after a 412). */
 export async function fetchProduct(id: string): Promise<Product> {
   return must(await api.GET('/api/v1/products/{id}', { params: { path: { id } } }));

@@ -1,0 +1,218 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Row, Select, Space, Spin, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { isProblemError } from '../../api/problem';
+import { CURRENCIES, type CreateOrder, type Order, type UpdateOrder } from '../../api/types';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { CustomerPicker } from '../activities/CustomerPicker';
+import { LinesEditor } from './LinesEditor';
+import { linesToForm, linesToWire, type LineFormValue } from './lines';
+import { fetchOrder, useCreateOrder, useOrder, useUpdateOrder } from './useOrders';
+
+export interface OrderFormValues {
+  customer_id?: string | null;
+  order_date?: Dayjs | null;
+  currency: string;
+  lines?: LineFormValue[];
+  notes?: string | null;
+}
+
+export const ORDER_FIELDS = ['customer_id', 'order_date', 'currency', 'lines', 'notes'] as const;
+
+export function orderToForm(o: Order): OrderFormValues {
+  return { customer_id: o.customer_id, order_date: dayjs(o.order_date), currency: o.total.currency, lines: linesToForm(o.lines), notes: o.notes ?? null };
+}
+
+function orderWire(v: OrderFormValues) {
+  return {
+    order_date: v.order_date ? v.order_date.format('YYYY-MM-DD') : null,
+    lines: linesToWire(v.lines),
+    notes: v.notes?.trim() ? v.notes.trim() : null,
+  };
+}
+
+export function toCreateOrder(v: OrderFormValues): CreateOrder {
+  const w = orderWire(v);
+  return {
+    customer_id: v.customer_id ?? '',
+    currency: v.currency,
+    lines: w.lines,
+    ...(w.order_date ? { order_date: w.order_date } : {}),
+    ...(w.notes ? { notes: w.notes } : {}),
+  };
+}
+
+/** Only what changed in a draft (a merge patch; lines are replaced as a whole). */
+export function toOrderPatch(base: Order, v: OrderFormValues): UpdateOrder {
+  const before = orderWire(orderToForm(base)) as Record<string, unknown>;
+  const after = orderWire(v) as Record<string, unknown>;
+  const patch: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(after)) if (JSON.stringify(before[k] ?? null) !== JSON.stringify(value ?? null)) patch[k] = value;
+  return patch as UpdateOrder;
+}
+
+function OrderFormBody({ mode, initial, order, submitting, onSubmit, onCancel, banner, form }: {
+  mode: 'create' | 'edit';
+  initial: OrderFormValues;
+  order?: Order;
+  submitting: boolean;
+  onSubmit: (v: OrderFormValues) => Promise<unknown>;
+  onCancel: () => void;
+  banner?: React.ReactNode;
+  form: ReturnType<typeof Form.useForm<OrderFormValues>>[0];
+}) {
+  const { t } = useTranslation();
+  const [formError, setFormError] = useState<string | null>(null);
+  const currency = (Form.useWatch('currency', form) as string | undefined) ?? initial.currency;
+  const finish = async (values: OrderFormValues) => {
+    setFormError(null);
+    if (linesToWire(values.lines).length === 0) {
+      setFormError(t('order.needsLines'));
+      return;
+    }
+    try {
+      await onSubmit(values);
+    } catch (e) {
+      const message = applyProblemToForm(form, e, ORDER_FIELDS);
+      if (!(isProblemError(e) && e.status === 412)) setFormError(message);
+    }
+  };
+  return (
+    <Form<OrderFormValues> form={form} layout="vertical" initialValues={initial} onFinish={(v) => void finish(v)} data-testid="order-form">
+      {banner}
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+      <Row gutter={16}>
+        <Col xs={24} md={12}>
+          <Form.Item name="customer_id" label={t('opportunity.customer')} rules={[{ required: true, message: t('validation.required') }]}>
+            <CustomerPicker data-testid="order-customer" disabled={mode === 'edit'} allowClear={mode === 'create'} />
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={6}>
+          <Form.Item name="order_date" label={t('order.date')}>
+            <DatePicker style={{ width: '100%' }} data-testid="order-date" />
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={6}>
+          <Form.Item name="currency" label={t('money.currency')} extra={mode === 'edit' ? t('order.currencyFixed') : undefined}>
+            <Select disabled={mode === 'edit'} options={CURRENCIES.map((c) => ({ value: c, label: c }))} data-testid="order-currency" />
+          </Form.Item>
+        </Col>
+        <Col xs={24}>
+          <Typography.Text strong>{t('opportunity.products')}</Typography.Text>
+          <div style={{ marginTop: 8 }}>
+            <LinesEditor currency={currency} initialLines={order?.lines} />
+          </div>
+        </Col>
+        <Col xs={24}>
+          <Form.Item name="notes" label={t('order.notes')}>
+            <Input.TextArea rows={3} data-testid="order-notes" />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Space>
+        <Button type="primary" htmlType="submit" loading={submitting} data-testid="order-save">{t('common.save')}</Button>
+        <Button onClick={onCancel}>{t('common.cancel')}</Button>
+      </Space>
+    </Form>
+  );
+}
+
+/** A new draft order; `?customer_id=` presets the customer. */
+export function OrderCreate() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const create = useCreateOrder();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<OrderFormValues>();
+  const initial: OrderFormValues = { customer_id: params.get('customer_id') || null, order_date: dayjs(), currency: 'CNY', lines: [{ quantity: 1 }] };
+  return (
+    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('order.create')}</Typography.Title>}>
+      <OrderFormBody
+        mode="create"
+        form={form}
+        initial={initial}
+        submitting={create.isPending}
+        onCancel={() => navigate(-1)}
+        onSubmit={async (v) => {
+          const o = await create.mutateAsync(toCreateOrder(v));
+          void message.success(t('order.created', { number: o.number }));
+          navigate(`/sales/orders/${o.id}`, { replace: true });
+        }}
+      />
+    </Card>
+  );
+}
+
+export function OrderEdit() {
+  const { id = '' } = useParams();
+  const order = useOrder(id);
+  if (order.isPending) return <Spin />;
+  if (order.isError) return <ErrorResult error={order.error} onRetry={() => void order.refetch()} />;
+  return <EditDraft key={order.data.id} order={order.data} />;
+}
+
+function EditDraft({ order }: { order: Order }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const update = useUpdateOrder();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<OrderFormValues>();
+  const [base, setBase] = useState(order);
+  const [stale, setStale] = useState(false);
+  const back = () => navigate(`/sales/orders/${order.id}`);
+
+  const reloadAndReapply = async () => {
+    const current = form.getFieldsValue(true) as OrderFormValues;
+    const mine = toOrderPatch(base, current);
+    const latest = await fetchOrder(base.id);
+    const values = orderToForm(latest) as unknown as Record<string, unknown>;
+    for (const k of Object.keys(mine)) values[k] = (current as unknown as Record<string, unknown>)[k];
+    setBase(latest);
+    form.setFieldsValue(values as unknown as OrderFormValues);
+    setStale(false);
+    void message.info(t('stale.reapplied'));
+  };
+
+  if (order.status !== 'draft') return <Alert type="info" showIcon title={t('order.onlyDrafts')} />;
+  return (
+    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('order.edit')}: {base.number}</Typography.Title>}>
+      <OrderFormBody
+        mode="edit"
+        form={form}
+        order={order}
+        initial={orderToForm(order)}
+        submitting={update.isPending}
+        banner={
+          stale ? (
+            <Alert
+              type="warning"
+              showIcon
+              style={{ marginBottom: 16 }}
+              data-testid="stale-notice"
+              title={t('stale.title')}
+              description={t('stale.description')}
+              action={<Button size="small" onClick={() => void reloadAndReapply()} data-testid="stale-reload">{t('stale.reload')}</Button>}
+            />
+          ) : null
+        }
+        onCancel={back}
+        onSubmit={async (v) => {
+          const patch = toOrderPatch(base, v);
+          if (Object.keys(patch).length === 0) return back();
+          try {
+            await update.mutateAsync({ order: base, patch });
+          } catch (e) {
+            if (isProblemError(e) && e.status === 412) setStale(true);
+            throw e;
+          }
+          void message.success(t('common.saved'));
+          back();
+        }}
+      />
+    </Card>
+  );
+}
