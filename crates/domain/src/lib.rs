@@ -7,6 +7,7 @@ pub mod customers;
 pub mod error;
 pub mod identity;
 pub mod sales;
+pub mod service;
 pub mod text;
 
 pub use error::{FieldError, ValidationErrors};
