@@ -254,6 +254,13 @@ export class BoardPage {
   cardIn(stageKey, name) {
     return this.column(stageKey).locator(`[data-testid=board-card][data-name="${name}"]`);
   }
+  /** A column head's CNY amount and weighted sums in fen, read off the formatted text. */
+  async columnSums(stageKey) {
+    const cny = this.column(stageKey).locator('[data-currency=CNY]');
+    if ((await cny.count()) === 0) return { amount: 0, weighted: 0 };
+    const fen = async (id) => Number((await cny.getByTestId(id).innerText()).replace(/[^0-9]/g, ''));
+    return { amount: await fen('column-amount'), weighted: await fen('column-weighted') };
+  }
   /** Drags a card by its lower half (not its link) with the mouse, in small steps as a person would. */
   async drag(name, stageKey) {
     const card = this.card(name).first();
@@ -287,6 +294,19 @@ export class OpportunityFormPage {
     if (contact !== undefined) await chooseOption(this.page, 'opportunity-contact', contact);
     if (amount !== undefined) await this.page.getByTestId('opportunity-amount').fill(amount);
     if (probability !== undefined) await this.page.getByTestId('opportunity-probability').fill(String(probability));
+  }
+  /** Adds a product line: the product is found by typing (part of) its SKU or name. */
+  async addLine({ product, quantity }) {
+    await this.page.getByTestId('line-add').click();
+    const picker = this.page.getByTestId('line-product').last();
+    await picker.click();
+    await picker.locator('input').fill(product);
+    const option = this.page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: product });
+    await option.first().click();
+    if (quantity !== undefined) {
+      // antd puts the test id on the input itself or on its wrapper, depending on the version
+      await this.page.locator('input[data-testid=line-quantity], [data-testid=line-quantity] input').last().fill(String(quantity));
+    }
   }
   async save() {
     await this.page.getByTestId('opportunity-save').click();

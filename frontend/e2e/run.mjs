@@ -31,6 +31,8 @@ const DEMO_CUSTOMER = '上海浦江精密机械有限公司';
 const DEAL = `数控车床年度维保${suffix}`;
 const LOST_DEAL = `厂房改造咨询${suffix}`;
 const LOSS_REASON = `客户选择了更便宜的方案${suffix}`;
+const SKU = `E2E-${suffix}`.toUpperCase();
+const PRODUCT = `数控车床保养套餐${suffix}`;
 
 let server;
 let browser;
@@ -38,6 +40,7 @@ let context;
 let page;
 let baseUrl;
 let customerUrl;
+let dealUrl;
 let otherUrl;
 
 const shot = (name, opts = {}) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, ...opts });
@@ -271,25 +274,46 @@ describe('CRM in the browser', () => {
     await expect(show.title()).toContainText(NAME);
   });
 
-  test('sales: creates an opportunity for a demo customer; the amount is typed in yuan and kept in fen', async () => {
+  test('sales: adds a product to the catalogue with its price typed in yuan', async () => {
     await new Shell(page).go('sales');
+    await page.getByTestId('board').waitFor();
+    await page.getByTestId('sales-tab-products').click();
+    await page.getByTestId('product-new').click();
+    await page.getByTestId('product-sku').fill(SKU);
+    await page.getByTestId('product-name').fill(PRODUCT);
+    await page.getByTestId('product-category').fill('服务');
+    await page.getByTestId('product-price').fill('61728.39');
+    await page.getByTestId('product-save').click();
+    await dialogsClosed(page);
+    const row = page.locator('[data-testid=product-table] tr', { hasText: SKU });
+    await expect(row).toContainText(PRODUCT);
+    await expect(row).toContainText('¥61,728.39');
+    await shot('products');
+  });
+
+  test('sales: creates an opportunity with that product for a demo customer; the amount is the lines\' total in fen', async () => {
+    await page.getByTestId('sales-tab-board').click();
     const board = new BoardPage(page, baseUrl);
     await page.getByTestId('board').waitFor();
     await expect(board.column('initial_contact')).toContainText('初步接触');
     await page.getByTestId('opportunity-new').click();
     const form = new OpportunityFormPage(page);
-    await form.fill({ name: DEAL, customer: DEMO_CUSTOMER, amount: '123456.78' });
+    await form.fill({ name: DEAL, customer: DEMO_CUSTOMER });
+    await form.addLine({ product: SKU, quantity: 2 });
+    await expect(page.getByTestId('lines-total')).toContainText('¥123,456.78');
     await shot('opportunity-form');
     await form.save();
     await expect(page.getByTestId('opportunity-title')).toContainText(DEAL);
     await expect(page.getByTestId('opportunity-amount')).toContainText('¥123,456.78');
     await expect(page.locator('.page-head').getByTestId('opportunity-stage-tag')).toContainText('初步接触');
+    await expect(page.getByTestId('lines-view')).toContainText(PRODUCT);
+    dealUrl = page.url();
     // the server stored fen, not a float
     const stored = await page.evaluate(async (id) => {
       const { accessToken } = JSON.parse(localStorage.getItem('crm.session'));
       const res = await fetch(`/api/v1/opportunities/${id}`, { headers: { Authorization: `Bearer ${accessToken}` } });
       return (await res.json()).amount;
-    }, page.url().split('/').pop());
+    }, dealUrl.split('/').pop());
     assert.deepEqual(stored, { amount_minor: 12345678, currency: 'CNY' });
   });
 
@@ -297,12 +321,17 @@ describe('CRM in the browser', () => {
     const board = new BoardPage(page, baseUrl);
     await board.open();
     await expect(board.cardIn('initial_contact', DEAL)).toBeVisible();
+    const before = await board.columnSums('negotiation');
     await board.drag(DEAL, 'negotiation');
     await expect(board.cardIn('negotiation', DEAL)).toBeVisible();
     await expect(page.locator('.ant-message')).toContainText('谈判中');
-    // the column head sums the amount and its 75% weight
-    await expect(board.column('negotiation').getByTestId('column-amount')).toContainText('123,456.78');
-    await expect(board.column('negotiation').getByTestId('column-weighted')).toContainText('92,592.59');
+    // the column head now also sums the deal's amount and its 75% weight (after the server's refresh)
+    let after;
+    await eventually(async () => {
+      after = await board.columnSums('negotiation');
+      // the server rounds the column's weighted sum once, so the deal's share may differ by a fen
+      return after.amount - before.amount === 12345678 && Math.abs(after.weighted - before.weighted - 9259259) <= 1;
+    }, () => `negotiation sums grew by ¥123,456.78 and ¥92,592.59 (before ${JSON.stringify(before)}, after ${JSON.stringify(after)})`);
     await board.drag(DEAL, 'won');
     await expect(board.cardIn('won', DEAL)).toBeVisible();
     await expect(board.cardIn('negotiation', DEAL)).toHaveCount(0);
@@ -348,6 +377,34 @@ describe('CRM in the browser', () => {
     await board.cardIn('lost', LOST_DEAL).getByTestId('board-card-link').click();
     await expect(page.getByTestId('opportunity-loss-reason')).toContainText(LOSS_REASON);
     await expect(page.locator('.page-head').getByTestId('opportunity-stage-tag')).toContainText('失败');
+  });
+
+  test('sales: the won opportunity becomes an order; confirming it makes the customer 成交客户 and counts in the sales report', async () => {
+    await page.goto(dealUrl);
+    await page.getByTestId('opportunity-create-order').click();
+    await expect(page).toHaveURL(/\/sales\/orders\/[0-9a-f-]{36}$/);
+    await expect(page.getByTestId('order-status')).toContainText('草稿');
+    await expect(page.getByTestId('order-total')).toContainText('¥123,456.78');
+    await expect(page.getByTestId('lines-view')).toContainText(SKU);
+    await page.getByTestId('order-confirm').click();
+    await expect(page.getByTestId('order-status')).toContainText('已确认');
+    await shot('order-confirmed');
+    await page.getByTestId('order-customer-link').click();
+    const show = new CustomerShowPage(page);
+    await expect(show.title()).toContainText(DEMO_CUSTOMER);
+    await expect(show.stageTag()).toContainText('成交客户');
+    await expect(page.getByTestId('customer-order-count')).toContainText('1');
+    await expect(page.locator('[data-testid=timeline-item][data-kind=order]')).toContainText('已确认');
+    await show.openTab('订单');
+    await expect(page.getByTestId('customer-order-table')).toContainText('¥123,456.78');
+    // this month's sales report counts the revenue
+    await new Shell(page).go('sales');
+    await page.getByTestId('sales-tab-reports').click();
+    await expect(page.getByTestId('report-revenue')).toContainText('123,456.78');
+    await expect(page.getByTestId('report-orders')).toContainText('1');
+    await page.locator('[data-testid=report-chart] canvas').waitFor();
+    await page.waitForTimeout(1000);
+    await shot('sales-report');
   });
 
   test('creates a customer of another team for the access check', async () => {
