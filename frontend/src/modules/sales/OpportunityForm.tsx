@@ -154,6 +154,10 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
       initialValues={initial}
       onFinish={(v) => void finish(v)}
       onFinishFailed={() => setFormError(null)}
+      onValuesChange={(changed: Partial<OpportunityFormValues>) => {
+        // a product line may settle a complaint about the amount, never raise one early
+        if ('lines' in changed && form.getFieldError('amount').length > 0) void form.validateFields(['amount']).catch(() => undefined);
+      }}
       scrollToFirstError
       data-testid="opportunity-form"
     >
@@ -192,14 +196,14 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
             name="amount"
             label={t('opportunity.amount')}
             extra={hasLines ? t('opportunity.amountFromLines') : undefined}
-            dependencies={['lines']}
             rules={[
-              {
+              ({ getFieldValue }) => ({
+                // with product lines the amount is their total; without, it is required
                 validator: (_r, v?: MoneyValue | null) =>
-                  hasLines || (v && isValidMoney(v))
+                  ((getFieldValue('lines') as LineFormValue[] | undefined) ?? []).some((l) => l?.product_id) || (v && isValidMoney(v))
                     ? Promise.resolve()
                     : Promise.reject(new Error(v ? t('money.invalid') : t('validation.required'))),
-              },
+              }),
             ]}
           >
             <MoneyInput data-testid="opportunity-amount" disabled={hasLines} />

@@ -155,7 +155,7 @@ function FunnelCard({ p }: { p: ReportParams }) {
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
-      series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', minSize: '8%', label: { formatter: '{b}: {c}' }, data: steps.map((s) => ({ name: s.name, value: s.reached })) }],
+      series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', minSize: '8%', label: { position: 'inside', formatter: '{b}: {c}' }, data: steps.map((s) => ({ name: s.name, value: s.reached })) }],
     }),
     [steps],
   );
