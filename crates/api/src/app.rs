@@ -21,7 +21,7 @@ use crate::auth::{AppState, JwtKeys};
 use crate::config::Config;
 use crate::error::{json_error, path_error, query_error};
 use crate::ops::RouteTable;
-use crate::{activities, analytics, customers, identity, middleware, ops, platform, sales};
+use crate::{activities, analytics, customers, identity, middleware, ops, platform, sales, service};
 
 /// Registers every documented route. Everything goes through `.service()` so that
 /// utoipa-actix-web puts it in the OpenAPI document.
@@ -127,6 +127,14 @@ where
                 .service(analytics::sales_report)
                 .service(analytics::funnel_report)
                 .service(analytics::forecast_report)
+                .service(service::list_tickets)
+                .service(service::create_ticket)
+                .service(service::get_ticket)
+                .service(service::move_ticket)
+                .service(service::assign_ticket)
+                .service(service::list_ticket_comments)
+                .service(service::create_ticket_comment)
+                .service(service::rate_ticket)
                 .service(platform::list_audit)
                 .service(platform::list_events),
         )
@@ -297,6 +305,11 @@ async fn run_scheduler(db: Db, interval_secs: u64) {
             Ok(0) => {}
             Ok(created) => tracing::info!(created, "follow-up rules created tasks"),
             Err(error) => tracing::warn!(%error, "follow-up rules failed"),
+        }
+        match crm_persistence::service::tickets::watch_sla(&db, at).await {
+            Ok(0) => {}
+            Ok(flagged) => tracing::info!(flagged, "SLA breaches flagged"),
+            Err(error) => tracing::warn!(%error, "SLA watch failed"),
         }
         match crm_persistence::activities::notifications::send_task_reminders(&db, at).await {
             Ok(0) => {}

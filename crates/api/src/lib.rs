@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod ops;
 pub mod platform;
 pub mod sales;
+pub mod service;
 
 pub use app::Application;
 pub use config::Config;

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod pagination;
 pub mod platform;
 pub mod sales;
+pub mod service;
 
 pub use actor::Actor;
 pub use db::{Db, now};

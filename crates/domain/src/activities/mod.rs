@@ -48,13 +48,16 @@ string_enum! {
     /// order, ticket, requirement, survey answer) without changing the item's shape.
     TimelineKind {
         Interaction => "interaction", Task => "task", StageChange => "stage_change", Contact => "contact",
-        Opportunity => "opportunity", Order => "order",
+        Opportunity => "opportunity", Order => "order", Ticket => "ticket",
     }
 }
 
 string_enum! {
     /// Why a user is notified.
-    NotificationKind { TaskAssigned => "task_assigned", TaskDue => "task_due", TaskOverdue => "task_overdue" }
+    NotificationKind {
+        TaskAssigned => "task_assigned", TaskDue => "task_due", TaskOverdue => "task_overdue",
+        TicketAssigned => "ticket_assigned", SlaAtRisk => "sla_at_risk", SlaBreached => "sla_breached",
+    }
 }
 
 /// How far in the future an interaction may be dated (clock skew between devices).

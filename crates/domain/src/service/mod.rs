@@ -6,6 +6,136 @@ use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::customers::{ValueError, string_enum};
+
+string_enum! {
+    /// What kind of service request a ticket is.
+    TicketKind { Complaint => "complaint", Inquiry => "inquiry", Request => "request", Incident => "incident" }
+}
+
+string_enum! {
+    /// How the ticket reached us.
+    TicketChannel { Phone => "phone", Email => "email", Web => "web", Wechat => "wechat", Portal => "portal", Chat => "chat", Other => "other" }
+}
+
+string_enum! {
+    /// How urgent a ticket is; each has its own SLA targets.
+    TicketPriority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" }
+}
+
+string_enum! {
+    /// 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭, reopened from resolved.
+    TicketStatus { New => "new", InProgress => "in_progress", WaitingCustomer => "waiting_customer", Resolved => "resolved", Closed => "closed" }
+}
+
+impl TicketStatus {
+    pub fn can_move_to(self, next: TicketStatus) -> bool {
+        use TicketStatus::*;
+        matches!(
+            (self, next),
+            (New, InProgress | WaitingCustomer | Resolved | Closed)
+                | (InProgress, WaitingCustomer | Resolved)
+                | (WaitingCustomer, InProgress | Resolved)
+                | (Resolved, Closed | InProgress)
+        )
+    }
+}
+
+/// Minutes of working time allowed per priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTarget {
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
+}
+
+/// The targets of every priority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTargets {
+    pub urgent: SlaTarget,
+    pub high: SlaTarget,
+    pub normal: SlaTarget,
+    pub low: SlaTarget,
+}
+
+impl SlaTargets {
+    pub fn for_priority(&self, priority: TicketPriority) -> SlaTarget {
+        match priority {
+            TicketPriority::Urgent => self.urgent,
+            TicketPriority::High => self.high,
+            TicketPriority::Normal => self.normal,
+            TicketPriority::Low => self.low,
+        }
+    }
+
+    /// Targets are 1 minute to a year of working time, and a response comes no later than the resolution.
+    pub fn check(&self) -> Result<(), ValueError> {
+        for target in [self.urgent, self.high, self.normal, self.low] {
+            let ok = (1..=525_600).contains(&target.first_response_minutes)
+                && (1..=525_600).contains(&target.resolution_minutes)
+                && target.first_response_minutes <= target.resolution_minutes;
+            if !ok {
+                return Err(ValueError::Range(1, 525_600));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A business-hours calendar as stored and sent: weekdays as `mon`…`sun`, times as `HH:MM`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// IANA time zone, e.g. `Asia/Shanghai`.
+    pub time_zone: String,
+    pub weekdays: Vec<String>,
+    /// `09:00`.
+    pub start: String,
+    /// `18:00`.
+    pub end: String,
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+    /// Weekend days worked instead of holidays (调休).
+    #[serde(default)]
+    pub extra_workdays: Vec<NaiveDate>,
+}
+
+impl CalendarSpec {
+    pub fn to_calendar(&self) -> Result<BusinessCalendar, ValueError> {
+        let invalid = || ValueError::Choice("a calendar with a time zone, weekdays mon–sun and HH:MM hours, start before end".into());
+        let time_zone: Tz = self.time_zone.parse().map_err(|_| invalid())?;
+        let weekdays = self
+            .weekdays
+            .iter()
+            .map(|d| match d.as_str() {
+                "mon" => Ok(Weekday::Mon),
+                "tue" => Ok(Weekday::Tue),
+                "wed" => Ok(Weekday::Wed),
+                "thu" => Ok(Weekday::Thu),
+                "fri" => Ok(Weekday::Fri),
+                "sat" => Ok(Weekday::Sat),
+                "sun" => Ok(Weekday::Sun),
+                _ => Err(invalid()),
+            })
+            .collect::<Result<HashSet<_>, _>>()?;
+        let start = NaiveTime::parse_from_str(&self.start, "%H:%M").map_err(|_| invalid())?;
+        let end = NaiveTime::parse_from_str(&self.end, "%H:%M").map_err(|_| invalid())?;
+        let calendar = BusinessCalendar {
+            time_zone,
+            weekdays,
+            start,
+            end,
+            holidays: self.holidays.iter().copied().collect(),
+            extra_workdays: self.extra_workdays.iter().copied().collect(),
+        };
+        calendar.check().map_err(|_| invalid())?;
+        Ok(calendar)
+    }
+}
 
 /// A business-hours calendar.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,6 +361,34 @@ mod tests {
         assert_eq!(schedule.add_working_minutes(start, 540), sh(2026, 11, 23, 18, 0));
         assert_eq!(schedule.elapsed_percent(start, sh(2026, 11, 23, 18, 0), sh(2026, 11, 23, 16, 12)), 80);
         assert_eq!(schedule.elapsed_percent(start, due, due), 100);
+    }
+
+    #[test]
+    fn ticket_statuses_follow_the_service_process() {
+        use TicketStatus::*;
+        assert!(New.can_move_to(InProgress));
+        assert!(InProgress.can_move_to(WaitingCustomer) && WaitingCustomer.can_move_to(InProgress));
+        assert!(Resolved.can_move_to(InProgress), "reopen");
+        assert!(!Closed.can_move_to(InProgress));
+        assert!(!InProgress.can_move_to(Closed));
+        assert!(!Resolved.can_move_to(WaitingCustomer));
+    }
+
+    #[test]
+    fn calendar_specs_parse_and_refuse_nonsense() {
+        let spec = CalendarSpec {
+            time_zone: "Asia/Shanghai".into(),
+            weekdays: vec!["mon".into(), "fri".into()],
+            start: "09:00".into(),
+            end: "18:00".into(),
+            holidays: vec![],
+            extra_workdays: vec![],
+        };
+        let calendar = spec.to_calendar().unwrap();
+        assert_eq!(calendar.weekdays.len(), 2);
+        assert!(CalendarSpec { time_zone: "Mars/Olympus".into(), ..spec.clone() }.to_calendar().is_err());
+        assert!(CalendarSpec { start: "18:00".into(), end: "09:00".into(), ..spec.clone() }.to_calendar().is_err());
+        assert!(CalendarSpec { weekdays: vec!["funday".into()], ..spec }.to_calendar().is_err());
     }
 
     #[test]

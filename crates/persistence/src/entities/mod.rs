@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. They stay inside this crate: other layers see domain types
 //! and the records this crate returns.
 
+pub(crate) mod assignment_cursors;
 pub(crate) mod audit_log;
 pub(crate) mod contacts;
 pub(crate) mod customer_stage_history;
@@ -24,8 +25,11 @@ pub(crate) mod products;
 pub(crate) mod refresh_tokens;
 pub(crate) mod roles;
 pub(crate) mod sessions;
+pub(crate) mod sla_policies;
 pub(crate) mod tasks;
 pub(crate) mod teams;
+pub(crate) mod ticket_comments;
+pub(crate) mod tickets;
 pub(crate) mod timeline_items;
 pub(crate) mod user_teams;
 pub(crate) mod users;

@@ -1,0 +1,379 @@
+//! Service: `/tickets` with SLA clocks, assignment, comments and satisfaction.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crm_domain::FieldError;
+use crm_domain::customers::NOTES_MAX;
+use crm_domain::service::{TicketChannel, TicketKind, TicketPriority, TicketStatus};
+use crm_persistence::service::tickets;
+
+use crate::auth::{AppState, Principal};
+use crate::error::{ApiError, Problem};
+use crate::http::{Check, PageDto, PageParams, created, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid};
+
+type State = web::Data<AppState>;
+
+/// A service ticket (服务请求) with its SLA clocks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketDto {
+    pub id: Uuid,
+    /// `T-000123`.
+    pub number: String,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub contact_id: Option<Uuid>,
+    pub subject: String,
+    pub description: Option<String>,
+    pub kind: TicketKind,
+    pub channel: TicketChannel,
+    pub priority: TicketPriority,
+    pub status: TicketStatus,
+    pub assignee_id: Option<Uuid>,
+    pub assignee_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub sla_policy_id: Uuid,
+    /// Moves later while the ticket waits for the customer.
+    pub first_response_due_at: DateTime<Utc>,
+    pub resolution_due_at: DateTime<Utc>,
+    /// The first public reply.
+    pub first_responded_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Set while the clocks are paused (waiting for the customer).
+    pub paused_at: Option<DateTime<Utc>>,
+    pub first_response_breached: bool,
+    pub resolution_breached: bool,
+    pub satisfaction_rating: Option<i32>,
+    pub satisfaction_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<tickets::TicketRecord> for TicketDto {
+    fn from(t: tickets::TicketRecord) -> Self {
+        Self {
+            id: t.id,
+            number: t.number,
+            customer_id: t.customer_id,
+            customer_name: t.customer_name,
+            contact_id: t.contact_id,
+            subject: t.subject,
+            description: t.description,
+            kind: t.kind,
+            channel: t.channel,
+            priority: t.priority,
+            status: t.status,
+            assignee_id: t.assignee_id,
+            assignee_name: t.assignee_name,
+            team_id: t.team_id,
+            sla_policy_id: t.sla_policy_id,
+            first_response_due_at: t.first_response_due_at,
+            resolution_due_at: t.resolution_due_at,
+            first_responded_at: t.first_responded_at,
+            resolved_at: t.resolved_at,
+            closed_at: t.closed_at,
+            paused_at: t.paused_at,
+            first_response_breached: t.first_response_breached,
+            resolution_breached: t.resolution_breached,
+            satisfaction_rating: t.satisfaction_rating,
+            satisfaction_comment: t.satisfaction_comment,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            version: t.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicket {
+    pub customer_id: Uuid,
+    pub contact_id: Option<Uuid>,
+    pub subject: String,
+    pub description: Option<String>,
+    /// Default `inquiry`.
+    #[schema(value_type = Option<TicketKind>)]
+    pub kind: Option<String>,
+    /// Default `phone`.
+    #[schema(value_type = Option<TicketChannel>)]
+    pub channel: Option<String>,
+    /// Default `normal`.
+    #[schema(value_type = Option<TicketPriority>)]
+    pub priority: Option<String>,
+    pub assignee_id: Option<Uuid>,
+    /// Without an assignee, the team's support agents take turns (round-robin).
+    pub team_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveTicket {
+    #[schema(value_type = TicketStatus)]
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignTicket {
+    /// A user; or leave it out and name `team_id` for round-robin.
+    pub assignee_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateComment {
+    pub body: String,
+    /// Public comments are seen by the customer; the first public reply stops the first-response clock.
+    #[serde(default)]
+    pub public: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentDto {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub public: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<tickets::CommentRecord> for CommentDto {
+    fn from(c: tickets::CommentRecord) -> Self {
+        Self {
+            id: c.id,
+            ticket_id: c.ticket_id,
+            author_id: c.author_id,
+            author_name: c.author_name,
+            body: c.body,
+            public: c.public,
+            created_at: c.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateTicket {
+    /// 1–5.
+    pub rating: i32,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TicketListParams {
+    /// `my_queue` (assigned to me, not resolved or closed) or `unassigned`.
+    pub view: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub kind: Option<String>,
+    pub assignee_id: Option<String>,
+    pub team_id: Option<String>,
+    pub customer_id: Option<String>,
+    /// Only tickets with (true) or without (false) a breached SLA.
+    pub breached: Option<bool>,
+    /// Resolution due from (date or RFC 3339).
+    pub due_from: Option<String>,
+    pub due_to: Option<String>,
+    /// Part of the number, subject or description.
+    pub q: Option<String>,
+}
+
+/// Open a ticket; due times come from the default SLA policy
+#[utoipa::path(tag = "tickets", request_body = CreateTicket, params(("Idempotency-Key" = Option<String>, Header)), responses(
+    (status = 201, description = "Created", body = TicketDto),
+    (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The team has no support agent to assign", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tickets")]
+pub async fn create_ticket(state: State, principal: Principal, body: web::Json<CreateTicket>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let subject = check.text("subject", &body.subject, 200);
+    let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
+    let kind = check.value("kind", body.kind.as_deref().unwrap_or("inquiry"), TicketKind::parse);
+    let channel = check.value("channel", body.channel.as_deref().unwrap_or("phone"), TicketChannel::parse);
+    let priority = check.value("priority", body.priority.as_deref().unwrap_or("normal"), TicketPriority::parse);
+    check.finish()?;
+    let (Some(subject), Some(kind), Some(channel), Some(priority)) = (subject, kind, channel, priority) else {
+        return Err(ApiError::Unprocessable("invalid ticket".into()));
+    };
+    let new = tickets::NewTicket {
+        customer_id: body.customer_id,
+        contact_id: body.contact_id,
+        subject,
+        description,
+        kind,
+        channel,
+        priority,
+        assignee_id: body.assignee_id,
+        team_id: body.team_id,
+    };
+    let record = tickets::create(&state.db, &principal, new).await?;
+    Ok(created(&TicketDto::from(record.clone()), format!("/api/v1/tickets/{}", record.id), record.version))
+}
+
+/// The ticket queue
+#[utoipa::path(tag = "tickets", params(TicketListParams, PageParams), responses((status = 200, description = "Tickets, newest first", body = PageDto<TicketDto>)), security(("bearer" = [])))]
+#[get("/tickets")]
+pub async fn list_tickets(
+    state: State,
+    principal: Principal,
+    params: web::Query<TicketListParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut filter = tickets::TicketFilter {
+        statuses: parse_list("status", params.status.as_deref(), TicketStatus::parse)?,
+        priorities: parse_list("priority", params.priority.as_deref(), TicketPriority::parse)?,
+        kinds: parse_list("kind", params.kind.as_deref(), TicketKind::parse)?,
+        assignee_id: parse_uuid("assignee_id", params.assignee_id.as_deref())?,
+        team_id: parse_uuid("team_id", params.team_id.as_deref())?,
+        customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
+        breached: params.breached,
+        due_from: parse_time_bound("due_from", params.due_from.as_deref(), false)?,
+        due_to: parse_time_bound("due_to", params.due_to.as_deref(), true)?,
+        q: non_blank(&params.q),
+        unassigned: false,
+    };
+    match params.view.as_deref() {
+        None | Some("") => {}
+        Some("my_queue") => {
+            filter.assignee_id = Some(principal.user_id);
+            filter.statuses = vec![TicketStatus::New, TicketStatus::InProgress, TicketStatus::WaitingCustomer];
+        }
+        Some("unassigned") => filter.unassigned = true,
+        Some(_) => return Err(ApiError::bad_parameter("view", "must be my_queue or unassigned")),
+    }
+    let page = tickets::list(&state.db, &principal, &filter, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, TicketDto::from)))
+}
+
+/// Get a ticket
+#[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The ticket", body = TicketDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/tickets/{id}")]
+pub async fn get_ticket(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let record = tickets::get(&state.db, &principal, id.into_inner()).await?;
+    Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
+}
+
+/// Move a ticket through 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭 (reopen from resolved)
+#[utoipa::path(tag = "tickets", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = MoveTicket, responses(
+    (status = 200, description = "Moved; waiting for the customer pauses the SLA clocks", body = TicketDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a valid transition", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tickets/{id}/status")]
+pub async fn move_ticket(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<MoveTicket>,
+) -> Result<HttpResponse, ApiError> {
+    let status = TicketStatus::parse(&body.status).map_err(|e| ApiError::validation("status", "choice", &e.to_string()))?;
+    let record = tickets::transition(&state.db, &principal, id.into_inner(), if_match(&req)?, status, Utc::now()).await?;
+    Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
+}
+
+/// Assign a ticket to an agent, or round-robin within a team
+#[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = AssignTicket, responses(
+    (status = 200, description = "Assigned; the agent is notified", body = TicketDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The team has no support agent", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tickets/{id}/assign")]
+pub async fn assign_ticket(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<AssignTicket>,
+) -> Result<HttpResponse, ApiError> {
+    let assignment = match (body.assignee_id, body.team_id) {
+        (Some(user), _) => tickets::Assignment::To(user),
+        (None, Some(team_id)) => tickets::Assignment::RoundRobin { team_id },
+        (None, None) => {
+            return Err(ApiError::Validation(crm_domain::ValidationErrors(vec![FieldError::new(
+                "assignee_id",
+                "required",
+                "name an assignee, or a team for round-robin",
+            )])));
+        }
+    };
+    let record = tickets::assign(&state.db, &principal, id.into_inner(), assignment).await?;
+    Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
+}
+
+/// A ticket's conversation, oldest first
+#[utoipa::path(tag = "tickets", params(("id" = Uuid, Path), PageParams), responses(
+    (status = 200, description = "Comments", body = PageDto<CommentDto>),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/tickets/{id}/comments")]
+pub async fn list_ticket_comments(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = tickets::comments(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, CommentDto::from)))
+}
+
+/// Add an internal note or a public reply
+#[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = CreateComment, responses(
+    (status = 201, description = "Added", body = CommentDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tickets/{id}/comments")]
+pub async fn create_ticket_comment(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<CreateComment>,
+) -> Result<HttpResponse, ApiError> {
+    let mut check = Check::default();
+    let text = check.optional_text("body", Some(&body.body), NOTES_MAX);
+    if text.is_none() && body.body.trim().is_empty() {
+        check.0.push(FieldError::new("body", "required", "must not be empty"));
+    }
+    check.finish()?;
+    let id = id.into_inner();
+    let comment = tickets::comment(&state.db, &principal, id, text.unwrap_or_default(), body.public).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/tickets/{id}/comments")))
+        .json(CommentDto::from(comment)))
+}
+
+/// Record the customer's satisfaction after resolution
+#[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = RateTicket, responses(
+    (status = 200, description = "Rated", body = TicketDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not resolved yet", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tickets/{id}/rating")]
+pub async fn rate_ticket(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<RateTicket>,
+) -> Result<HttpResponse, ApiError> {
+    let mut check = Check::default();
+    let rating = check.range("rating", body.rating, 1, 5);
+    let remark = check.optional_text("comment", body.comment.as_deref(), 2000);
+    check.finish()?;
+    let rating = rating.ok_or_else(|| ApiError::Unprocessable("invalid rating".into()))?;
+    let record = tickets::rate(&state.db, &principal, id.into_inner(), rating, remark).await?;
+    Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
+}

@@ -1,0 +1,3 @@
+//! Service: tickets with SLA clocks and assignment.
+
+pub mod tickets;

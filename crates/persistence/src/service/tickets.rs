@@ -1,0 +1,724 @@
+//! Tickets (服务请求): numbered by the server, timed by their SLA policy, moved by the service
+//! process, assigned by hand or round-robin, discussed in internal and public comments.
+//! Visibility follows the customer (`service` scope); an agent always sees what is assigned to them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, OnConflict, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, Statement};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::activities::{NotificationKind, TimelineKind};
+use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::service::{BusinessCalendar, CalendarSpec, Schedule, SlaTargets, TicketChannel, TicketKind, TicketPriority, TicketStatus};
+
+use crate::activities::notifications::notify;
+use crate::activities::timeline::{self, NewItem};
+use crate::customers::{escape_like, in_scope as customer_scope, load_for};
+use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+
+const ENTITY: &str = "ticket";
+
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub customer_id: Uuid,
+    pub contact_id: Option<Uuid>,
+    pub subject: String,
+    pub description: Option<String>,
+    pub kind: TicketKind,
+    pub channel: TicketChannel,
+    pub priority: TicketPriority,
+    pub assignee_id: Option<Uuid>,
+    /// With a team and no assignee, the ticket is assigned round-robin within the team.
+    pub team_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketRecord {
+    pub id: Uuid,
+    pub number: String,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub contact_id: Option<Uuid>,
+    pub subject: String,
+    pub description: Option<String>,
+    pub kind: TicketKind,
+    pub channel: TicketChannel,
+    pub priority: TicketPriority,
+    pub status: TicketStatus,
+    pub assignee_id: Option<Uuid>,
+    pub assignee_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub sla_policy_id: Uuid,
+    pub first_response_due_at: DateTime<Utc>,
+    pub resolution_due_at: DateTime<Utc>,
+    pub first_responded_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub paused_at: Option<DateTime<Utc>>,
+    pub first_response_breached: bool,
+    pub resolution_breached: bool,
+    pub satisfaction_rating: Option<i32>,
+    pub satisfaction_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub statuses: Vec<TicketStatus>,
+    pub priorities: Vec<TicketPriority>,
+    pub kinds: Vec<TicketKind>,
+    pub assignee_id: Option<Uuid>,
+    pub unassigned: bool,
+    pub team_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    pub breached: Option<bool>,
+    pub due_from: Option<DateTime<Utc>>,
+    pub due_to: Option<DateTime<Utc>>,
+    pub q: Option<String>,
+}
+
+/// How to assign a ticket.
+#[derive(Debug, Clone, Copy)]
+pub enum Assignment {
+    To(Uuid),
+    RoundRobin { team_id: Uuid },
+}
+
+fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: Option<String>) -> TicketRecord {
+    TicketRecord {
+        id: row.id,
+        number: row.number,
+        customer_id: row.customer_id,
+        customer_name,
+        contact_id: row.contact_id,
+        subject: row.subject,
+        description: row.description,
+        kind: TicketKind::parse(&row.kind).unwrap_or(TicketKind::Inquiry),
+        channel: TicketChannel::parse(&row.channel).unwrap_or(TicketChannel::Other),
+        priority: TicketPriority::parse(&row.priority).unwrap_or(TicketPriority::Normal),
+        status: TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New),
+        assignee_id: row.assignee_id,
+        assignee_name,
+        team_id: row.team_id,
+        sla_policy_id: row.sla_policy_id,
+        first_response_due_at: row.first_response_due_at,
+        resolution_due_at: row.resolution_due_at,
+        first_responded_at: row.first_responded_at,
+        resolved_at: row.resolved_at,
+        closed_at: row.closed_at,
+        paused_at: row.paused_at,
+        first_response_breached: row.first_response_breached,
+        resolution_breached: row.resolution_breached,
+        satisfaction_rating: row.satisfaction_rating,
+        satisfaction_comment: row.satisfaction_comment,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    }
+}
+
+async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> Result<Vec<TicketRecord>> {
+    let assignees: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
+    let names = crate::platform::audit::user_names(conn, &assignees).await?;
+    let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
+    let customer_names: std::collections::HashMap<Uuid, String> = if customer_ids.is_empty() {
+        Default::default()
+    } else {
+        customers::Entity::find()
+            .filter(customers::Column::Id.is_in(customer_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (customer, assignee) =
+                (customer_names.get(&row.customer_id).cloned(), row.assignee_id.and_then(|a| names.get(&a).cloned()));
+            record_of(row, customer, assignee)
+        })
+        .collect())
+}
+
+async fn to_record(conn: &impl ConnectionTrait, row: tickets::Model) -> Result<TicketRecord> {
+    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+/// The schedule and targets of an SLA policy.
+pub(crate) fn policy_clock(policy: &sla_policies::Model) -> Result<(Schedule, SlaTargets)> {
+    let targets: SlaTargets =
+        serde_json::from_str(&policy.targets).map_err(|_| Error::Conflict("the SLA policy's targets are unreadable".into()))?;
+    let schedule = if policy.business_hours {
+        let spec: CalendarSpec =
+            serde_json::from_str(&policy.calendar).map_err(|_| Error::Conflict("the SLA policy's calendar is unreadable".into()))?;
+        let calendar: BusinessCalendar = spec.to_calendar().map_err(|_| Error::Conflict("the SLA policy's calendar is invalid".into()))?;
+        Schedule::BusinessHours(calendar)
+    } else {
+        Schedule::AroundTheClock
+    };
+    Ok((schedule, targets))
+}
+
+/// Both due times: the targets plus the working time spent waiting for the customer, counted in
+/// the policy's schedule from the ticket's creation.
+fn due_times(
+    schedule: &Schedule,
+    targets: &SlaTargets,
+    priority: TicketPriority,
+    created_at: DateTime<Utc>,
+    paused_minutes: i64,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let target = targets.for_priority(priority);
+    (
+        schedule.add_working_minutes(created_at, target.first_response_minutes + paused_minutes),
+        schedule.add_working_minutes(created_at, target.resolution_minutes + paused_minutes),
+    )
+}
+
+async fn next_number(conn: &impl ConnectionTrait) -> Result<String> {
+    let statement =
+        Statement::from_string(conn.get_database_backend(), "UPDATE counters SET value = value + 1 WHERE name = 'ticket' RETURNING value");
+    let row = conn.query_one_raw(statement).await?.ok_or_else(|| Error::Conflict("the ticket counter is missing".into()))?;
+    let value: i64 = row.try_get("", "value")?;
+    Ok(format!("T-{value:06}"))
+}
+
+/// The next agent of a team in turn: active members with the support role, in id order, after the
+/// one who got the team's last ticket. The team's cursor row is locked by updating it first, so
+/// concurrent assignments on any number of instances take turns.
+async fn next_in_turn(conn: &impl ConnectionTrait, team_id: Uuid) -> Result<Uuid> {
+    let support = roles::Entity::find()
+        .filter(roles::Column::Key.eq("support"))
+        .one(conn)
+        .await?
+        .ok_or_else(|| Error::Conflict("there is no support role".into()))?;
+    let members = Query::select()
+        .column(user_teams::Column::UserId)
+        .from(user_teams::Entity)
+        .and_where(user_teams::Column::TeamId.eq(team_id))
+        .take();
+    let mut agents: Vec<Uuid> = users::Entity::find()
+        .filter(users::Column::Active.eq(true))
+        .filter(users::Column::RoleId.eq(support.id))
+        .filter(users::Column::Id.in_subquery(members))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    agents.sort();
+    let first = *agents.first().ok_or_else(|| Error::Conflict("the team has no active support agent to assign".into()))?;
+    assignment_cursors::Entity::insert(assignment_cursors::ActiveModel {
+        team_id: Set(team_id),
+        last_user_id: Set(Uuid::nil()),
+        updated_at: Set(now()),
+    })
+    .on_conflict(OnConflict::column(assignment_cursors::Column::TeamId).do_nothing().to_owned())
+    .exec_without_returning(conn)
+    .await?;
+    assignment_cursors::Entity::update_many()
+        .col_expr(assignment_cursors::Column::UpdatedAt, Expr::value(now()))
+        .filter(assignment_cursors::Column::TeamId.eq(team_id))
+        .exec(conn)
+        .await?;
+    let cursor = assignment_cursors::Entity::find_by_id(team_id).one(conn).await?.map(|c| c.last_user_id).unwrap_or_default();
+    let next = agents.iter().copied().find(|a| *a > cursor).unwrap_or(first);
+    assignment_cursors::Entity::update_many()
+        .col_expr(assignment_cursors::Column::LastUserId, Expr::value(next))
+        .filter(assignment_cursors::Column::TeamId.eq(team_id))
+        .exec(conn)
+        .await?;
+    Ok(next)
+}
+
+async fn check_agent(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
+    match users::Entity::find_by_id(user_id).one(conn).await? {
+        Some(u) if u.active => Ok(()),
+        _ => Err(Error::validation("assignee_id", "not_found", "no active user with this id")),
+    }
+}
+
+async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord) -> Result<()> {
+    timeline::upsert(
+        conn,
+        actor,
+        NewItem {
+            customer_id: record.customer_id,
+            kind: TimelineKind::Ticket.as_str(),
+            occurred_at: record.created_at,
+            entity_type: ENTITY,
+            entity_id: record.id,
+            title: &format!("{} {}", record.number, record.subject),
+            summary: json!({ "number": record.number, "status": record.status, "priority": record.priority, "kind": record.kind,
+                "assignee_name": record.assignee_name, "resolution_due_at": record.resolution_due_at, "breached": record.first_response_breached || record.resolution_breached }),
+        },
+    )
+    .await
+}
+
+async fn log(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord, action: &str, event: &str, changes: Value) -> Result<()> {
+    put_on_timeline(conn, actor, record).await?;
+    audit::record(conn, actor, action, ENTITY, record.id, changes).await?;
+    events::append(conn, actor, event, ENTITY, record.id, serde_json::to_value(record).unwrap_or(Value::Null)).await
+}
+
+pub async fn create(db: &Db, actor: &Actor, new: NewTicket) -> Result<TicketRecord> {
+    actor.require(Resource::Service, Action::Create)?;
+    let txn = db.begin_write().await?;
+    load_for(&txn, actor, Resource::Service, Action::Read, new.customer_id, false).await?;
+    let policy = sla_policies::Entity::find()
+        .filter(sla_policies::Column::IsDefault.eq(true))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Error::Conflict("no default SLA policy".into()))?;
+    let (schedule, targets) = policy_clock(&policy)?;
+    let at = now();
+    let (first_due, resolution_due) = due_times(&schedule, &targets, new.priority, at, 0);
+    let assignee = match (new.assignee_id, new.team_id) {
+        (Some(user), _) => {
+            check_agent(&txn, user).await?;
+            Some(user)
+        }
+        (None, Some(team)) => Some(next_in_turn(&txn, team).await?),
+        (None, None) => None,
+    };
+    let id = Uuid::now_v7();
+    let search = format!("{} {}", new.subject.to_lowercase(), new.description.as_deref().unwrap_or_default().to_lowercase());
+    let row = tickets::ActiveModel {
+        id: Set(id),
+        number: Set(next_number(&txn).await?),
+        customer_id: Set(new.customer_id),
+        contact_id: Set(new.contact_id),
+        subject: Set(new.subject),
+        description: Set(new.description),
+        kind: Set(new.kind.as_str().to_owned()),
+        channel: Set(new.channel.as_str().to_owned()),
+        priority: Set(new.priority.as_str().to_owned()),
+        status: Set(TicketStatus::New.as_str().to_owned()),
+        assignee_id: Set(assignee),
+        team_id: Set(new.team_id),
+        sla_policy_id: Set(policy.id),
+        first_response_due_at: Set(first_due),
+        resolution_due_at: Set(resolution_due),
+        first_responded_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        paused_at: Set(None),
+        paused_minutes: Set(0),
+        first_response_breached: Set(false),
+        resolution_breached: Set(false),
+        warned_at: Set(None),
+        satisfaction_rating: Set(None),
+        satisfaction_comment: Set(None),
+        search_text: Set(search),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let record = to_record(&txn, row).await?;
+    if let Some(assignee) = assignee
+        && actor.audit_id() != Some(assignee)
+    {
+        notify(
+            &txn,
+            assignee,
+            NotificationKind::TicketAssigned,
+            &format!("新工单 / New ticket {}: {}", record.number, record.subject),
+            None,
+            ENTITY,
+            id,
+        )
+        .await?;
+    }
+    log(&txn, actor, &record, "create", "ticket.created", json!({ "after": record })).await?;
+    if assignee.is_some() {
+        events::append(&txn, actor, "ticket.assigned", ENTITY, id, json!({ "id": id, "assignee_id": assignee })).await?;
+    }
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// The condition on tickets the caller may see: their customers are in the `service` read
+/// scope, or the ticket is assigned to the caller.
+fn visible(actor: &Actor, scope: Scope) -> Condition {
+    let reachable = Query::select()
+        .column(customers::Column::Id)
+        .from(customers::Entity)
+        .and_where(customers::Column::DeletedAt.is_null())
+        .cond_where(customer_scope(actor, scope))
+        .take();
+    Condition::any().add(tickets::Column::CustomerId.in_subquery(reachable)).add(tickets::Column::AssigneeId.eq(actor.user_id))
+}
+
+async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid) -> Result<tickets::Model> {
+    let read = actor.require(Resource::Service, Action::Read)?;
+    let row = tickets::Entity::find_by_id(id)
+        .filter(tickets::Column::DeletedAt.is_null())
+        .filter(visible(actor, read))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if action != Action::Read && row.assignee_id != Some(actor.user_id) {
+        let scope = actor.require(Resource::Service, action)?;
+        let customer = customers::Entity::find_by_id(row.customer_id).one(conn).await?.ok_or(Error::NotFound)?;
+        if !actor.reaches(scope, customer.owner_id, customer.team_id) {
+            return Err(Error::Forbidden("your role may not change this ticket".into()));
+        }
+    }
+    Ok(row)
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TicketRecord> {
+    let row = load(&db.conn, actor, Action::Read, id).await?;
+    to_record(&db.conn, row).await
+}
+
+/// Moves a ticket through the service process at `at`. Waiting for the customer pauses both
+/// clocks; resuming adds the working time that passed to them. Resolving stops the clock (and
+/// flags a late resolution); reopening clears the resolution.
+pub async fn transition(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    next: TicketStatus,
+    at: DateTime<Utc>,
+) -> Result<TicketRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    check_version(expected_version, row.version)?;
+    let current = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    if !current.can_move_to(next) {
+        return Err(Error::Conflict(format!("a ticket that is {current} cannot become {next}")));
+    }
+    let policy = sla_policies::Entity::find_by_id(row.sla_policy_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let (schedule, targets) = policy_clock(&policy)?;
+    let priority = TicketPriority::parse(&row.priority).unwrap_or(TicketPriority::Normal);
+    let mut model: tickets::ActiveModel = row.clone().into();
+    let mut paused_minutes = row.paused_minutes;
+    if let Some(paused_at) = row.paused_at {
+        paused_minutes += schedule.working_minutes_between(paused_at, at);
+        model.paused_at = Set(None);
+        model.paused_minutes = Set(paused_minutes);
+    }
+    if next == TicketStatus::WaitingCustomer {
+        model.paused_at = Set(Some(at));
+    }
+    let (first_due, resolution_due) = due_times(&schedule, &targets, priority, row.created_at, paused_minutes);
+    model.first_response_due_at = Set(first_due);
+    model.resolution_due_at = Set(resolution_due);
+    match next {
+        TicketStatus::Resolved => {
+            model.resolved_at = Set(Some(at));
+            if at > resolution_due {
+                model.resolution_breached = Set(true);
+            }
+        }
+        TicketStatus::Closed => model.closed_at = Set(Some(at)),
+        TicketStatus::InProgress if current == TicketStatus::Resolved => model.resolved_at = Set(None),
+        _ => {}
+    }
+    model.status = Set(next.as_str().to_owned());
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let record = to_record(&txn, model.update(&txn).await?).await?;
+    log(&txn, actor, &record, "update", "ticket.status_changed", json!({ "status": { "old": current, "new": next } })).await?;
+    if next == TicketStatus::Resolved {
+        events::append(&txn, actor, "ticket.resolved", ENTITY, id, json!({ "id": id, "number": record.number })).await?;
+    }
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Assigns a ticket to a user, or to the next support agent of a team in turn.
+pub async fn assign(db: &Db, actor: &Actor, id: Uuid, assignment: Assignment) -> Result<TicketRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    let (assignee, team) = match assignment {
+        Assignment::To(user) => {
+            check_agent(&txn, user).await?;
+            (user, row.team_id)
+        }
+        Assignment::RoundRobin { team_id } => (next_in_turn(&txn, team_id).await?, Some(team_id)),
+    };
+    let previous = row.assignee_id;
+    let mut model: tickets::ActiveModel = row.clone().into();
+    model.assignee_id = Set(Some(assignee));
+    model.team_id = Set(team);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let record = to_record(&txn, model.update(&txn).await?).await?;
+    if actor.audit_id() != Some(assignee) {
+        notify(
+            &txn,
+            assignee,
+            NotificationKind::TicketAssigned,
+            &format!("工单分配 / Ticket assigned {}: {}", record.number, record.subject),
+            None,
+            ENTITY,
+            id,
+        )
+        .await?;
+    }
+    log(&txn, actor, &record, "update", "ticket.assigned", json!({ "assignee_id": { "old": previous, "new": assignee } })).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentRecord {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub public: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Adds a comment. The first public reply by staff stops the first-response clock (and is
+/// flagged when it came late).
+pub async fn comment(db: &Db, actor: &Actor, id: Uuid, body: String, public: bool) -> Result<CommentRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    let at = now();
+    let comment = ticket_comments::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        ticket_id: Set(id),
+        author_id: Set(actor.audit_id()),
+        body: Set(body),
+        public: Set(public),
+        created_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    if public && row.first_responded_at.is_none() {
+        let mut model: tickets::ActiveModel = row.clone().into();
+        model.first_responded_at = Set(Some(at));
+        if at > row.first_response_due_at {
+            model.first_response_breached = Set(true);
+        }
+        model.updated_at = Set(at);
+        model.version = Set(row.version + 1);
+        let record = to_record(&txn, model.update(&txn).await?).await?;
+        put_on_timeline(&txn, actor, &record).await?;
+    }
+    audit::record(&txn, actor, "comment", ENTITY, id, json!({ "comment_id": comment.id, "public": public })).await?;
+    events::append(&txn, actor, "ticket.commented", ENTITY, id, json!({ "id": id, "comment_id": comment.id, "public": public })).await?;
+    txn.commit().await?;
+    Ok(CommentRecord {
+        id: comment.id,
+        ticket_id: id,
+        author_id: comment.author_id,
+        author_name: Some(actor.display_name.clone()),
+        body: comment.body,
+        public,
+        created_at: at,
+    })
+}
+
+pub async fn comments(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<CommentRecord>> {
+    load(&db.conn, actor, Action::Read, id).await?;
+    let sort = Sort { key: "created_at", column: ticket_comments::Column::CreatedAt, descending: false, value: SortValue::Time };
+    let page = fetch_page(
+        &db.conn,
+        ticket_comments::Entity::find().filter(ticket_comments::Column::TicketId.eq(id)),
+        &sort,
+        ticket_comments::Column::Id,
+        page,
+        |c| (json!(c.created_at), c.id),
+    )
+    .await?;
+    let names = crate::platform::audit::user_names(&db.conn, &page.data.iter().filter_map(|c| c.author_id).collect::<Vec<_>>()).await?;
+    Ok(page.map(|c| CommentRecord {
+        id: c.id,
+        ticket_id: c.ticket_id,
+        author_name: c.author_id.and_then(|a| names.get(&a).cloned()),
+        author_id: c.author_id,
+        body: c.body,
+        public: c.public,
+        created_at: c.created_at,
+    }))
+}
+
+/// Records the customer's satisfaction (1–5) after resolution.
+pub async fn rate(db: &Db, actor: &Actor, id: Uuid, rating: i32, remark: Option<String>) -> Result<TicketRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    if !matches!(TicketStatus::parse(&row.status), Ok(TicketStatus::Resolved | TicketStatus::Closed)) {
+        return Err(Error::Conflict("a ticket is rated after it is resolved".into()));
+    }
+    let mut model: tickets::ActiveModel = row.clone().into();
+    model.satisfaction_rating = Set(Some(rating));
+    model.satisfaction_comment = Set(remark);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let record = to_record(&txn, model.update(&txn).await?).await?;
+    log(&txn, actor, &record, "update", "ticket.rated", json!({ "satisfaction_rating": rating })).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequest) -> Result<Page<TicketRecord>> {
+    use tickets::Column as C;
+    let scope = actor.require(Resource::Service, Action::Read)?;
+    let sort = Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time };
+    let mut select = tickets::Entity::find().filter(C::DeletedAt.is_null()).filter(visible(actor, scope));
+    if !filter.statuses.is_empty() {
+        select = select.filter(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if !filter.priorities.is_empty() {
+        select = select.filter(C::Priority.is_in(filter.priorities.iter().map(|s| s.as_str())));
+    }
+    if !filter.kinds.is_empty() {
+        select = select.filter(C::Kind.is_in(filter.kinds.iter().map(|s| s.as_str())));
+    }
+    if let Some(v) = filter.assignee_id {
+        select = select.filter(C::AssigneeId.eq(v));
+    }
+    if filter.unassigned {
+        select = select.filter(C::AssigneeId.is_null());
+    }
+    if let Some(v) = filter.team_id {
+        select = select.filter(C::TeamId.eq(v));
+    }
+    if let Some(v) = filter.customer_id {
+        select = select.filter(C::CustomerId.eq(v));
+    }
+    match filter.breached {
+        Some(true) => select = select.filter(Condition::any().add(C::FirstResponseBreached.eq(true)).add(C::ResolutionBreached.eq(true))),
+        Some(false) => select = select.filter(C::FirstResponseBreached.eq(false)).filter(C::ResolutionBreached.eq(false)),
+        None => {}
+    }
+    if let Some(v) = filter.due_from {
+        select = select.filter(C::ResolutionDueAt.gte(v));
+    }
+    if let Some(v) = filter.due_to {
+        select = select.filter(C::ResolutionDueAt.lt(v));
+    }
+    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&q));
+        select = select.filter(
+            Condition::any()
+                .add(Expr::col(C::SearchText).like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(Expr::col(C::Number).like(LikeExpr::new(pattern.to_uppercase()).escape('\\'))),
+        );
+    }
+    let page = fetch_page(&db.conn, select, &sort, C::Id, page, |t| (json!(t.created_at), t.id)).await?;
+    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}
+
+/// The SLA watch at `at`: flags late first responses and resolutions of running tickets (not
+/// those waiting for the customer) and warns assignees once 80 % of the resolution time is gone.
+/// Each flag is claimed by a conditional update, so two schedulers never double-notify.
+pub async fn watch_sla(db: &Db, at: DateTime<Utc>) -> Result<u64> {
+    let system = Actor::system();
+    let running = [TicketStatus::New.as_str(), TicketStatus::InProgress.as_str()];
+    let candidates = tickets::Entity::find()
+        .filter(tickets::Column::DeletedAt.is_null())
+        .filter(tickets::Column::Status.is_in(running))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(tickets::Column::FirstRespondedAt.is_null())
+                        .add(tickets::Column::FirstResponseBreached.eq(false))
+                        .add(tickets::Column::FirstResponseDueAt.lt(at)),
+                )
+                .add(Condition::all().add(tickets::Column::ResolutionBreached.eq(false)).add(tickets::Column::ResolutionDueAt.lt(at)))
+                .add(tickets::Column::WarnedAt.is_null()),
+        )
+        .order_by_asc(tickets::Column::ResolutionDueAt)
+        .all(&db.conn)
+        .await?;
+    let mut flagged = 0;
+    for ticket in candidates {
+        let policy = sla_policies::Entity::find_by_id(ticket.sla_policy_id).one(&db.conn).await?.ok_or(Error::NotFound)?;
+        let (schedule, _) = policy_clock(&policy)?;
+        let txn = db.begin_write().await?;
+        let mut breaches = Vec::new();
+        if ticket.first_responded_at.is_none() && !ticket.first_response_breached && ticket.first_response_due_at < at {
+            let claimed = tickets::Entity::update_many()
+                .col_expr(tickets::Column::FirstResponseBreached, Expr::value(true))
+                .filter(tickets::Column::Id.eq(ticket.id))
+                .filter(tickets::Column::FirstResponseBreached.eq(false))
+                .exec(&txn)
+                .await?;
+            if claimed.rows_affected == 1 {
+                breaches.push("first_response");
+            }
+        }
+        if !ticket.resolution_breached && ticket.resolution_due_at < at {
+            let claimed = tickets::Entity::update_many()
+                .col_expr(tickets::Column::ResolutionBreached, Expr::value(true))
+                .filter(tickets::Column::Id.eq(ticket.id))
+                .filter(tickets::Column::ResolutionBreached.eq(false))
+                .exec(&txn)
+                .await?;
+            if claimed.rows_affected == 1 {
+                breaches.push("resolution");
+            }
+        }
+        for clock in &breaches {
+            events::append(
+                &txn,
+                &system,
+                "ticket.sla_breached",
+                ENTITY,
+                ticket.id,
+                json!({ "id": ticket.id, "number": ticket.number, "clock": clock }),
+            )
+            .await?;
+            if let Some(assignee) = ticket.assignee_id {
+                notify(
+                    &txn,
+                    assignee,
+                    NotificationKind::SlaBreached,
+                    &format!("SLA 超时 / SLA breached {}: {}", ticket.number, ticket.subject),
+                    Some(clock),
+                    ENTITY,
+                    ticket.id,
+                )
+                .await?;
+            }
+            flagged += 1;
+        }
+        if ticket.warned_at.is_none() && schedule.elapsed_percent(ticket.created_at, ticket.resolution_due_at, at) >= 80 {
+            let claimed = tickets::Entity::update_many()
+                .col_expr(tickets::Column::WarnedAt, Expr::value(at))
+                .filter(tickets::Column::Id.eq(ticket.id))
+                .filter(tickets::Column::WarnedAt.is_null())
+                .exec(&txn)
+                .await?;
+            if claimed.rows_affected == 1
+                && let Some(assignee) = ticket.assignee_id
+                && breaches.is_empty()
+            {
+                notify(
+                    &txn,
+                    assignee,
+                    NotificationKind::SlaAtRisk,
+                    &format!("SLA 即将超时 / SLA at risk {}: {}", ticket.number, ticket.subject),
+                    None,
+                    ENTITY,
+                    ticket.id,
+                )
+                .await?;
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(flagged)
+}
