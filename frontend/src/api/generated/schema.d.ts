@@ -1011,6 +1011,110 @@ export interface paths {
         patch: operations["update_team"];
         trace?: never;
     };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket queue */
+        get: operations["list_tickets"];
+        put?: never;
+        /** Open a ticket; due times come from the default SLA policy */
+        post: operations["create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a ticket */
+        get: operations["get_ticket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign a ticket to an agent, or round-robin within a team */
+        post: operations["assign_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket's conversation, oldest first */
+        get: operations["list_ticket_comments"];
+        put?: never;
+        /** Add an internal note or a public reply */
+        post: operations["create_ticket_comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the customer's satisfaction after resolution */
+        post: operations["rate_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a ticket through 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭 (reopen from resolved) */
+        post: operations["move_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1115,6 +1219,15 @@ export interface components {
             /** @default none */
             export: components["schemas"]["Scope"];
         };
+        AssignTicket: {
+            /**
+             * Format: uuid
+             * @description A user; or leave it out and name `team_id` for round-robin.
+             */
+            assignee_id?: string | null;
+            /** Format: uuid */
+            team_id?: string | null;
+        };
         AuditEntryDto: {
             /** Format: uuid */
             id: string;
@@ -1153,6 +1266,19 @@ export interface components {
          * @enum {string}
          */
         Channel: "phone" | "email" | "visit" | "meeting" | "wechat" | "sms" | "chat" | "note";
+        CommentDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ticket_id: string;
+            /** Format: uuid */
+            author_id?: string | null;
+            author_name?: string | null;
+            body: string;
+            public: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
         /** @description A competitor in a deal. */
         Competitor: {
             name: string;
@@ -1190,6 +1316,11 @@ export interface components {
         CountDto: {
             /** Format: int64 */
             count: number;
+        };
+        CreateComment: {
+            body: string;
+            /** @description Public comments are seen by the customer; the first public reply stops the first-response clock. */
+            public?: boolean;
         };
         /**
          * @example {
@@ -1468,6 +1599,24 @@ export interface components {
             name: string;
             /** Format: uuid */
             parent_id?: string | null;
+        };
+        CreateTicket: {
+            /** Format: uuid */
+            customer_id: string;
+            /** Format: uuid */
+            contact_id?: string | null;
+            subject: string;
+            description?: string | null;
+            kind?: null | components["schemas"]["TicketKind"];
+            channel?: null | components["schemas"]["TicketChannel"];
+            priority?: null | components["schemas"]["TicketPriority"];
+            /** Format: uuid */
+            assignee_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Without an assignee, the team's support agents take turns (round-robin).
+             */
+            team_id?: string | null;
         };
         CreateUser: {
             /** @example li.na@example.com */
@@ -1847,6 +1996,9 @@ export interface components {
             /** @description Required to move a won or lost opportunity back to an open stage. */
             reopen?: boolean;
         };
+        MoveTicket: {
+            status: components["schemas"]["TicketStatus"];
+        };
         NotificationDto: {
             /** Format: uuid */
             id: string;
@@ -1865,7 +2017,7 @@ export interface components {
          * @description Why a user is notified.
          * @enum {string}
          */
-        NotificationKind: "task_assigned" | "task_due" | "task_overdue";
+        NotificationKind: "task_assigned" | "task_due" | "task_overdue" | "ticket_assigned" | "sla_at_risk" | "sla_breached";
         /** @description A sales opportunity (销售机会). */
         OpportunityDto: {
             /** Format: uuid */
@@ -1991,6 +2143,29 @@ export interface components {
                 changes: Record<string, never>;
                 request_id?: string | null;
                 ip?: string | null;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_CommentDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                ticket_id: string;
+                /** Format: uuid */
+                author_id?: string | null;
+                author_name?: string | null;
+                body: string;
+                public: boolean;
                 /** Format: date-time */
                 created_at: string;
             }[];
@@ -2532,6 +2707,72 @@ export interface components {
             total?: number | null;
         };
         /** @description One page of a list. */
+        PageDto_TicketDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** @description `T-000123`. */
+                number: string;
+                /** Format: uuid */
+                customer_id: string;
+                customer_name?: string | null;
+                /** Format: uuid */
+                contact_id?: string | null;
+                subject: string;
+                description?: string | null;
+                kind: components["schemas"]["TicketKind"];
+                channel: components["schemas"]["TicketChannel"];
+                priority: components["schemas"]["TicketPriority"];
+                status: components["schemas"]["TicketStatus"];
+                /** Format: uuid */
+                assignee_id?: string | null;
+                assignee_name?: string | null;
+                /** Format: uuid */
+                team_id?: string | null;
+                /** Format: uuid */
+                sla_policy_id: string;
+                /**
+                 * Format: date-time
+                 * @description Moves later while the ticket waits for the customer.
+                 */
+                first_response_due_at: string;
+                /** Format: date-time */
+                resolution_due_at: string;
+                /**
+                 * Format: date-time
+                 * @description The first public reply.
+                 */
+                first_responded_at?: string | null;
+                /** Format: date-time */
+                resolved_at?: string | null;
+                /** Format: date-time */
+                closed_at?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Set while the clocks are paused (waiting for the customer).
+                 */
+                paused_at?: string | null;
+                first_response_breached: boolean;
+                resolution_breached: boolean;
+                /** Format: int32 */
+                satisfaction_rating?: number | null;
+                satisfaction_comment?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
         PageDto_TimelineItemDto: {
             data: {
                 /** Format: uuid */
@@ -2792,6 +3033,14 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        RateTicket: {
+            /**
+             * Format: int32
+             * @description 1–5.
+             */
+            rating: number;
+            comment?: string | null;
+        };
         RefreshRequest: {
             /** @description The refresh token from the last sign-in or refresh. */
             refresh_token: string;
@@ -2992,6 +3241,83 @@ export interface components {
             id: string;
             name: string;
         };
+        /**
+         * @description How the ticket reached us.
+         * @enum {string}
+         */
+        TicketChannel: "phone" | "email" | "web" | "wechat" | "portal" | "chat" | "other";
+        /** @description A service ticket (服务请求) with its SLA clocks. */
+        TicketDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description `T-000123`. */
+            number: string;
+            /** Format: uuid */
+            customer_id: string;
+            customer_name?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            subject: string;
+            description?: string | null;
+            kind: components["schemas"]["TicketKind"];
+            channel: components["schemas"]["TicketChannel"];
+            priority: components["schemas"]["TicketPriority"];
+            status: components["schemas"]["TicketStatus"];
+            /** Format: uuid */
+            assignee_id?: string | null;
+            assignee_name?: string | null;
+            /** Format: uuid */
+            team_id?: string | null;
+            /** Format: uuid */
+            sla_policy_id: string;
+            /**
+             * Format: date-time
+             * @description Moves later while the ticket waits for the customer.
+             */
+            first_response_due_at: string;
+            /** Format: date-time */
+            resolution_due_at: string;
+            /**
+             * Format: date-time
+             * @description The first public reply.
+             */
+            first_responded_at?: string | null;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            /** Format: date-time */
+            closed_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Set while the clocks are paused (waiting for the customer).
+             */
+            paused_at?: string | null;
+            first_response_breached: boolean;
+            resolution_breached: boolean;
+            /** Format: int32 */
+            satisfaction_rating?: number | null;
+            satisfaction_comment?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /**
+         * @description What kind of service request a ticket is.
+         * @enum {string}
+         */
+        TicketKind: "complaint" | "inquiry" | "request" | "incident";
+        /**
+         * @description How urgent a ticket is; each has its own SLA targets.
+         * @enum {string}
+         */
+        TicketPriority: "low" | "normal" | "high" | "urgent";
+        /**
+         * @description 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭, reopened from resolved.
+         * @enum {string}
+         */
+        TicketStatus: "new" | "in_progress" | "waiting_customer" | "resolved" | "closed";
         /**
          * @description One item of a customer's timeline. `kind` says what it is; `summary` holds kind-specific
          *     details. Later modules add kinds without changing this shape.
@@ -10498,6 +10824,762 @@ export interface operations {
                 };
             };
             /** @description Invalid fields or a cycle */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tickets: {
+        parameters: {
+            query?: {
+                /** @description `my_queue` (assigned to me, not resolved or closed) or `unassigned`. */
+                view?: string;
+                status?: string;
+                priority?: string;
+                kind?: string;
+                assignee_id?: string;
+                team_id?: string;
+                customer_id?: string;
+                /** @description Only tickets with (true) or without (false) a breached SLA. */
+                breached?: boolean;
+                /** @description Resolution due from (date or RFC 3339). */
+                due_from?: string;
+                due_to?: string;
+                /** @description Part of the number, subject or description. */
+                q?: string;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tickets, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_TicketDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_ticket: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTicket"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Customer absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The team has no support agent to assign */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assign_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignTicket"];
+            };
+        };
+        responses: {
+            /** @description Assigned; the agent is notified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The team has no support agent */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_ticket_comments: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Comments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_CommentDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_ticket_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateComment"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rate_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateTicket"];
+            };
+        };
+        responses: {
+            /** @description Rated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not resolved yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_ticket: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTicket"];
+            };
+        };
+        responses: {
+            /** @description Moved; waiting for the customer pauses the SLA clocks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a valid transition */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
             422: {
                 headers: {
                     [name: string]: unknown;
