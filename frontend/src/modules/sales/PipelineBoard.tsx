@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { Badge, Button, Card, DatePicker, Empty, Select, Space, Spin, Tooltip, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import {
-  DndContext, DragOverlay, KeyboardSensor, PointerSensor, pointerWithin, useDraggable, useDroppable, useSensor, useSensors,
+  DndContext, DragOverlay, KeyboardSensor, MouseSensor, pointerWithin, TouchSensor, useDraggable, useDroppable, useSensor, useSensors,
   type DragEndEvent, type DragStartEvent,
 } from '@dnd-kit/core';
 import dayjs from 'dayjs';
@@ -133,7 +133,12 @@ export default function PipelineBoard() {
   const teams = useTeamOptions();
   const mover = useStageMover();
   const [dragging, setDragging] = useState<Opportunity | null>(null);
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }), useSensor(KeyboardSensor));
+  // a mouse drags after a few pixels (a click still opens the card); a finger after a long press, so swiping scrolls the board
+  const sensors = useSensors(
+    useSensor(MouseSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(TouchSensor, { activationConstraint: { delay: 250, tolerance: 8 } }),
+    useSensor(KeyboardSensor),
+  );
   const canMove = can(me, 'sales', 'update');
 
   const update = (patch: Partial<BoardFilters>) => setParams(boardFiltersToSearch({ ...filters, ...patch }), { replace: true });
