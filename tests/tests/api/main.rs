@@ -17,3 +17,4 @@ mod orders;
 mod reports;
 mod sales;
 mod scopes;
+mod tickets;
