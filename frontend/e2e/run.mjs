@@ -379,6 +379,19 @@ describe('CRM in the browser', () => {
     await expect(page.locator('.page-head').getByTestId('opportunity-stage-tag')).toContainText('失败');
   });
 
+  test('sales: a card moves with the keyboard too, announced to screen readers', async () => {
+    const board = new BoardPage(page, baseUrl);
+    await board.open();
+    const card = board.column('initial_contact').getByTestId('board-card').first();
+    const name = await card.getAttribute('data-name');
+    await board.column('initial_contact').locator('.board-card-handle').first().focus();
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowRight');
+    await expect(page.locator('[id^=DndLiveRegion]')).toContainText('需求确认');
+    await page.keyboard.press('Space');
+    await expect(board.cardIn('qualification', name)).toBeVisible();
+  });
+
   test('sales: the won opportunity becomes an order; confirming it makes the customer 成交客户 and counts in the sales report', async () => {
     await page.goto(dealUrl);
     await page.getByTestId('opportunity-create-order').click();

@@ -2,8 +2,8 @@ import { useMemo, useState } from 'react';
 import { Badge, Button, Card, DatePicker, Empty, Select, Space, Spin, Tooltip, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import {
-  DndContext, DragOverlay, KeyboardSensor, MouseSensor, pointerWithin, TouchSensor, useDraggable, useDroppable, useSensor, useSensors,
-  type DragEndEvent, type DragStartEvent,
+  DndContext, DragOverlay, KeyboardSensor, MouseSensor, pointerWithin, rectIntersection, TouchSensor, useDraggable, useDroppable, useSensor, useSensors,
+  type Announcements, type CollisionDetection, type DragEndEvent, type DragStartEvent,
 } from '@dnd-kit/core';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
@@ -118,6 +118,12 @@ function Column({
   );
 }
 
+/** The column under the pointer; for keyboard drags (no pointer) the column the card overlaps. */
+const columnCollision: CollisionDetection = (args) => {
+  const under = pointerWithin(args);
+  return under.length > 0 ? under : rectIntersection(args);
+};
+
 /** The pipeline board (kanban): a column per stage; cards are dragged to move opportunities. */
 export default function PipelineBoard() {
   const { t } = useTranslation();
@@ -140,6 +146,16 @@ export default function PipelineBoard() {
     useSensor(KeyboardSensor),
   );
   const canMove = can(me, 'sales', 'update');
+
+  const cardName = (id: string | number) => board.data?.columns.flatMap((c) => c.cards).find((c) => c.id === id)?.name ?? '';
+  const stageName = (id: string | number | undefined) => board.data?.columns.find((c) => c.stage.id === id)?.stage.name ?? '';
+  // what a screen reader hears while a card is dragged with the keyboard
+  const announcements: Announcements = {
+    onDragStart: ({ active }) => t('board.a11y.picked', { name: cardName(active.id) }),
+    onDragOver: ({ active, over }) => (over ? t('board.a11y.over', { name: cardName(active.id), stage: stageName(over.id) }) : t('board.a11y.outside', { name: cardName(active.id) })),
+    onDragEnd: ({ active, over }) => (over ? t('board.a11y.dropped', { name: cardName(active.id), stage: stageName(over.id) }) : t('board.a11y.cancelled', { name: cardName(active.id) })),
+    onDragCancel: ({ active }) => t('board.a11y.cancelled', { name: cardName(active.id) }),
+  };
 
   const update = (patch: Partial<BoardFilters>) => setParams(boardFiltersToSearch({ ...filters, ...patch }), { replace: true });
 
@@ -209,7 +225,10 @@ export default function PipelineBoard() {
       ) : !board.data ? (
         <Spin />
       ) : (
-        <DndContext sensors={sensors} collisionDetection={pointerWithin} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}>
+        <DndContext
+          sensors={sensors}
+          collisionDetection={columnCollision}
+          accessibility={{ announcements, screenReaderInstructions: { draggable: t('board.a11y.instructions') } }} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}>
           <div className="board" data-testid="board" data-pipeline-id={pipeline.id} aria-busy={board.isFetching}>
             {board.data.columns.map((col) => (
               <Column
