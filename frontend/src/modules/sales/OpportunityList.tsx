@@ -10,6 +10,7 @@ import type { Opportunity } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
+import { CustomerPicker } from '../activities/CustomerPicker';
 import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
 import {
   activeOpportunityFilterCount, OPPORTUNITY_SORTS, opportunityFiltersToSearch, parseOpportunityFilters, type OpportunityFilters,
@@ -84,6 +85,7 @@ export default function OpportunityList() {
           style={{ width: 220 }}
           data-testid="opportunity-search"
         />
+        <CustomerPicker value={filters.customer_id} onChange={(id) => update({ customer_id: id })} style={{ width: 220 }} data-testid="filter-customer" />
         <Select
           allowClear
           placeholder={t('board.pipeline')}
