@@ -135,6 +135,11 @@ where
                 .service(service::list_ticket_comments)
                 .service(service::create_ticket_comment)
                 .service(service::rate_ticket)
+                .service(service::list_sla_policies)
+                .service(service::create_sla_policy)
+                .service(service::get_sla_policy)
+                .service(service::update_sla_policy)
+                .service(service::delete_sla_policy)
                 .service(platform::list_audit)
                 .service(platform::list_events),
         )

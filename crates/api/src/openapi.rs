@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "orders", description = "订单: orders and their lines"),
         (name = "reports", description = "Sales reports, funnel and forecast"),
         (name = "tickets", description = "服务请求: service tickets with SLA clocks"),
+        (name = "sla-policies", description = "Service-level targets and their calendars"),
         (name = "audit", description = "The audit log"),
         (name = "events", description = "The change feed"),
         (name = "ops", description = "Health and metrics"),

@@ -1,6 +1,6 @@
 //! Service: `/tickets` with SLA clocks, assignment, comments and satisfaction.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crm_domain::FieldError;
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::service::{TicketChannel, TicketKind, TicketPriority, TicketStatus};
-use crm_persistence::service::tickets;
+use crm_domain::service::{CalendarSpec, SlaTargets, TicketChannel, TicketKind, TicketPriority, TicketStatus};
+use crm_persistence::service::{sla_policies, tickets};
 
 use crate::auth::{AppState, Principal};
 use crate::error::{ApiError, Problem};
@@ -376,4 +376,150 @@ pub async fn rate_ticket(
     let rating = rating.ok_or_else(|| ApiError::Unprocessable("invalid rating".into()))?;
     let record = tickets::rate(&state.db, &principal, id.into_inner(), rating, remark).await?;
     Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
+}
+
+// ---------------------------------------------------------------- SLA policies
+
+/// An SLA policy: working-time targets per priority on a 24×7 or business-hours schedule.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaPolicyDto {
+    pub id: Uuid,
+    pub name: String,
+    /// New tickets follow the default policy.
+    pub is_default: bool,
+    /// Business hours (the calendar) or around the clock.
+    pub business_hours: bool,
+    pub calendar: CalendarSpec,
+    pub targets: SlaTargets,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<sla_policies::PolicyRecord> for SlaPolicyDto {
+    fn from(p: sla_policies::PolicyRecord) -> Self {
+        let f = p.fields;
+        Self {
+            id: p.id,
+            name: f.name,
+            is_default: f.is_default,
+            business_hours: f.business_hours,
+            calendar: f.calendar,
+            targets: f.targets,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSlaPolicy {
+    pub name: String,
+    #[serde(default)]
+    pub is_default: bool,
+    pub business_hours: bool,
+    pub calendar: CalendarSpec,
+    pub targets: SlaTargets,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSlaPolicy {
+    pub name: Option<String>,
+    /// `true` makes it the default (the previous default stops being one).
+    pub is_default: Option<bool>,
+    pub business_hours: Option<bool>,
+    pub calendar: Option<CalendarSpec>,
+    pub targets: Option<SlaTargets>,
+}
+
+/// List SLA policies
+#[utoipa::path(tag = "sla-policies", params(PageParams), responses((status = 200, description = "Policies", body = PageDto<SlaPolicyDto>)), security(("bearer" = [])))]
+#[get("/sla-policies")]
+pub async fn list_sla_policies(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+    let page = sla_policies::list(&state.db, &principal, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, SlaPolicyDto::from)))
+}
+
+/// Create an SLA policy (administrators)
+#[utoipa::path(tag = "sla-policies", request_body = CreateSlaPolicy, responses(
+    (status = 201, description = "Created", body = SlaPolicyDto),
+    (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/sla-policies")]
+pub async fn create_sla_policy(state: State, principal: Principal, body: web::Json<CreateSlaPolicy>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let name = check.text("name", &body.name, 100);
+    check.finish()?;
+    let name = name.ok_or_else(|| ApiError::Unprocessable("invalid name".into()))?;
+    let fields = sla_policies::PolicyFields {
+        name,
+        is_default: body.is_default,
+        business_hours: body.business_hours,
+        calendar: body.calendar,
+        targets: body.targets,
+    };
+    let record = sla_policies::create(&state.db, &principal, fields).await?;
+    Ok(created(&SlaPolicyDto::from(record.clone()), format!("/api/v1/sla-policies/{}", record.id), record.version))
+}
+
+/// Get an SLA policy
+#[utoipa::path(tag = "sla-policies", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The policy", body = SlaPolicyDto),
+    (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/sla-policies/{id}")]
+pub async fn get_sla_policy(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let record = sla_policies::get(&state.db, &principal, id.into_inner()).await?;
+    Ok(ok_with_etag(&SlaPolicyDto::from(record.clone()), record.version))
+}
+
+/// Change an SLA policy (administrators); existing tickets keep their due times
+#[utoipa::path(tag = "sla-policies", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateSlaPolicy, responses(
+    (status = 200, description = "Changed", body = SlaPolicyDto),
+    (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The default cannot be un-defaulted", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[patch("/sla-policies/{id}")]
+pub async fn update_sla_policy(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateSlaPolicy>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let name = body.name.as_deref().and_then(|n| check.text("name", n, 100));
+    check.finish()?;
+    let patch = sla_policies::PolicyPatch {
+        name,
+        is_default: body.is_default,
+        business_hours: body.business_hours,
+        calendar: body.calendar,
+        targets: body.targets,
+    };
+    let record = sla_policies::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
+    Ok(ok_with_etag(&SlaPolicyDto::from(record.clone()), record.version))
+}
+
+/// Delete an SLA policy no ticket follows (administrators)
+#[utoipa::path(tag = "sla-policies", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 204, description = "Deleted"),
+    (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The default, or followed by tickets", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[delete("/sla-policies/{id}")]
+pub async fn delete_sla_policy(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    sla_policies::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -227,3 +227,37 @@ async fn tickets_follow_the_customers_service_scope() {
     let (_, viewer) = app.user("v@example.com", "viewer", &[]).await;
     app.post("/api/v1/tickets", &viewer, json!({ "customer_id": id, "subject": "x" })).await.problem(403);
 }
+
+#[tokio::test]
+async fn administrators_manage_sla_policies_and_the_default_governs_new_tickets() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (_, support) = app.user("help@example.com", "support", &[]).await;
+    let policies = app.get("/api/v1/sla-policies", &support).await.expect(200).body;
+    assert_eq!(policies["data"].as_array().unwrap().len(), 1);
+    assert_eq!(policies["data"][0]["is_default"], true);
+    let target = |first: i64, resolve: i64| json!({ "first_response_minutes": first, "resolution_minutes": resolve });
+    let targets = json!({ "urgent": target(10, 60), "high": target(20, 120), "normal": target(30, 180), "low": target(60, 600) });
+    let calendar = json!({ "time_zone": "Asia/Shanghai", "weekdays": ["mon"], "start": "09:00", "end": "18:00" });
+    let body = json!({ "name": "全天候", "is_default": true, "business_hours": false, "calendar": calendar, "targets": targets });
+    app.post("/api/v1/sla-policies", &support, body.clone()).await.problem(403);
+    let bad_calendar = json!({ "name": "x", "business_hours": true, "calendar": { "time_zone": "Mars/Base", "weekdays": ["mon"], "start": "09:00", "end": "18:00" }, "targets": targets });
+    assert_eq!(app.post("/api/v1/sla-policies", &admin, bad_calendar).await.invalid_fields(), ["calendar"]);
+    let bad_targets = json!({ "name": "y", "business_hours": false, "calendar": calendar, "targets": { "urgent": target(90, 60), "high": target(20, 120), "normal": target(30, 180), "low": target(60, 600) } });
+    assert_eq!(app.post("/api/v1/sla-policies", &admin, bad_targets).await.invalid_fields(), ["targets"]);
+    let policy = app.post("/api/v1/sla-policies", &admin, body).await.expect(201).body;
+    let all = app.get("/api/v1/sla-policies", &admin).await.body;
+    assert_eq!(all["data"].as_array().unwrap().iter().filter(|p| p["is_default"] == true).count(), 1);
+    // New tickets now run around the clock: normal → 30 min / 3 h of plain time.
+    let id = customer(&app, &admin).await;
+    let ticket = app.post("/api/v1/tickets", &admin, json!({ "customer_id": id, "subject": "x" })).await.expect(201).body;
+    assert_eq!(ticket["sla_policy_id"], policy["id"]);
+    assert_eq!(at(&ticket["resolution_due_at"]) - at(&ticket["created_at"]), Duration::minutes(180));
+    let path = format!("/api/v1/sla-policies/{}", policy["id"].as_str().unwrap());
+    app.patch(&path, &admin, json!({ "is_default": false }), None).await.problem(409);
+    app.delete(&path, &admin).await.problem(409);
+    let standard = all["data"].as_array().unwrap().iter().find(|p| p["name"] == "标准服务").unwrap()["id"].as_str().unwrap().to_owned();
+    app.patch(&format!("/api/v1/sla-policies/{standard}"), &admin, json!({ "is_default": true }), Some("\"1\"")).await.expect(200);
+    let problem = app.delete(&path, &admin).await.problem(409);
+    assert!(problem["detail"].as_str().unwrap().contains("1 tickets"));
+}

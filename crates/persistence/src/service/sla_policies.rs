@@ -1,0 +1,193 @@
+//! SLA policies: targets per priority on a 24×7 or business-hours schedule. Exactly one is the
+//! default, which new tickets follow; administrators manage them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crm_domain::identity::{Action, Resource};
+use crm_domain::service::{CalendarSpec, SlaTargets};
+
+use crate::entities::{sla_policies, tickets};
+use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+
+const ENTITY: &str = "sla_policy";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyFields {
+    pub name: String,
+    pub is_default: bool,
+    pub business_hours: bool,
+    pub calendar: CalendarSpec,
+    pub targets: SlaTargets,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PolicyPatch {
+    pub name: Option<String>,
+    pub is_default: Option<bool>,
+    pub business_hours: Option<bool>,
+    pub calendar: Option<CalendarSpec>,
+    pub targets: Option<SlaTargets>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRecord {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: PolicyFields,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl TryFrom<sla_policies::Model> for PolicyRecord {
+    type Error = Error;
+    fn try_from(p: sla_policies::Model) -> Result<Self> {
+        let unreadable = || Error::Conflict("a stored SLA policy is unreadable".into());
+        Ok(Self {
+            id: p.id,
+            fields: PolicyFields {
+                name: p.name,
+                is_default: p.is_default,
+                business_hours: p.business_hours,
+                calendar: serde_json::from_str(&p.calendar).map_err(|_| unreadable())?,
+                targets: serde_json::from_str(&p.targets).map_err(|_| unreadable())?,
+            },
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+            version: p.version,
+        })
+    }
+}
+
+fn write(model: &mut sla_policies::ActiveModel, f: &PolicyFields) {
+    model.name = Set(f.name.clone());
+    model.is_default = Set(f.is_default);
+    model.business_hours = Set(f.business_hours);
+    model.calendar = Set(serde_json::to_string(&f.calendar).unwrap_or_default());
+    model.targets = Set(serde_json::to_string(&f.targets).unwrap_or_default());
+}
+
+/// Calendars and targets must make sense before they are stored.
+fn check(fields: &PolicyFields) -> Result<()> {
+    fields.calendar.to_calendar().map_err(|e| Error::validation("calendar", "calendar", &e.to_string()))?;
+    fields.targets.check().map_err(|_| {
+        Error::validation("targets", "range", "targets are 1 to 525600 working minutes, the first response no later than the resolution")
+    })?;
+    Ok(())
+}
+
+async fn clear_other_defaults(conn: &impl sea_orm::ConnectionTrait, keep: Uuid) -> Result<()> {
+    sla_policies::Entity::update_many()
+        .col_expr(sla_policies::Column::IsDefault, Expr::value(false))
+        .filter(sla_policies::Column::Id.ne(keep))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<PolicyRecord>> {
+    actor.require(Resource::Service, Action::Read)?;
+    let sort = Sort { key: "name", column: sla_policies::Column::Name, descending: false, value: SortValue::Text };
+    let page = fetch_page(&db.conn, sla_policies::Entity::find(), &sort, sla_policies::Column::Id, page, |p| (json!(p.name), p.id)).await?;
+    let data = page.data.into_iter().map(PolicyRecord::try_from).collect::<Result<Vec<_>>>()?;
+    Ok(Page { data, next_cursor: page.next_cursor, total: page.total })
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<PolicyRecord> {
+    actor.require(Resource::Service, Action::Read)?;
+    sla_policies::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound)?.try_into()
+}
+
+pub async fn create(db: &Db, actor: &Actor, fields: PolicyFields) -> Result<PolicyRecord> {
+    actor.require_admin()?;
+    check(&fields)?;
+    let txn = db.begin_write().await?;
+    if sla_policies::Entity::find().filter(sla_policies::Column::Name.eq(fields.name.clone())).one(&txn).await?.is_some() {
+        return Err(Error::Conflict("an SLA policy with this name exists".into()));
+    }
+    let at = now();
+    let id = Uuid::now_v7();
+    let mut model =
+        sla_policies::ActiveModel { id: Set(id), created_at: Set(at), updated_at: Set(at), version: Set(1), ..Default::default() };
+    write(&mut model, &fields);
+    let record = PolicyRecord::try_from(model.insert(&txn).await?)?;
+    if fields.is_default {
+        clear_other_defaults(&txn, id).await?;
+    }
+    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
+    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
+    events::append(&txn, actor, "sla_policy.created", ENTITY, id, payload).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Changes a policy; tickets keep the due times they were given (they move only when paused).
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: PolicyPatch) -> Result<PolicyRecord> {
+    actor.require_admin()?;
+    let txn = db.begin_write().await?;
+    let row = sla_policies::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    check_version(expected_version, row.version)?;
+    let before = PolicyRecord::try_from(row.clone())?;
+    if patch.is_default == Some(false) && before.fields.is_default {
+        return Err(Error::Conflict("make another policy the default instead".into()));
+    }
+    let mut next = before.fields.clone();
+    if let Some(v) = patch.name {
+        next.name = v;
+    }
+    if let Some(v) = patch.is_default {
+        next.is_default = v;
+    }
+    if let Some(v) = patch.business_hours {
+        next.business_hours = v;
+    }
+    if let Some(v) = patch.calendar {
+        next.calendar = v;
+    }
+    if let Some(v) = patch.targets {
+        next.targets = v;
+    }
+    check(&next)?;
+    let mut model: sla_policies::ActiveModel = row.clone().into();
+    write(&mut model, &next);
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let after = PolicyRecord::try_from(model.update(&txn).await?)?;
+    if next.is_default {
+        clear_other_defaults(&txn, id).await?;
+    }
+    let mut changes = crm_domain::customers::changed_fields(&before, &after);
+    changes.remove("updated_at");
+    changes.remove("version");
+    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
+    events::append(&txn, actor, "sla_policy.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a policy no ticket follows; the default cannot be deleted.
+pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    actor.require_admin()?;
+    let txn = db.begin_write().await?;
+    let row = sla_policies::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    check_version(expected_version, row.version)?;
+    if row.is_default {
+        return Err(Error::Conflict("the default policy cannot be deleted".into()));
+    }
+    let used = tickets::Entity::find().filter(tickets::Column::SlaPolicyId.eq(id)).count(&txn).await?;
+    if used > 0 {
+        return Err(Error::Conflict(format!("{used} tickets follow this policy")));
+    }
+    sla_policies::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "name": row.name })).await?;
+    events::append(&txn, actor, "sla_policy.deleted", ENTITY, id, json!({ "id": id })).await?;
+    txn.commit().await?;
+    Ok(())
+}
