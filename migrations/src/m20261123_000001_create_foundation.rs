@@ -3,6 +3,8 @@
 //! Portable by construction: enums and JSON are text, ids are UUIDs set by the application.
 
 use sea_orm_migration::prelude::*;
+
+use crate::columns::*;
 use sea_orm_migration::sea_orm;
 
 pub struct Migration;
@@ -59,49 +61,6 @@ pub const BUILTIN_ROLES: &[(&str, &str, &str, &str)] = &[
         r#"{"customers":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"contacts":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"activities":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"sales":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"service":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"requirements":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"marketing":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"analytics":{"read":"all","create":"all","update":"all","delete":"all","export":"all"},"users":{"read":"none","create":"none","update":"none","delete":"none","export":"none"},"teams":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"roles":{"read":"all","create":"none","update":"none","delete":"none","export":"none"},"audit":{"read":"none","create":"none","update":"none","delete":"none","export":"none"}}"#,
     ),
 ];
-
-fn id(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().not_null().primary_key().take()
-}
-fn uuid(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().not_null().take()
-}
-fn uuid_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().null().take()
-}
-fn text(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).string().not_null().take()
-}
-fn text_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).string().null().take()
-}
-fn long_text_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).text().null().take()
-}
-fn long_text(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().take()
-}
-fn time(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().not_null().take()
-}
-fn time_null(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().null().take()
-}
-fn flag(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).boolean().not_null().take()
-}
-fn version(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).integer().not_null().default(1).take()
-}
-
-fn index(table: impl IntoIden + Copy, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
-    let mut statement = Index::create();
-    statement.name(name).table(table);
-    for column in columns {
-        statement.col(Alias::new(*column));
-    }
-    statement.take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

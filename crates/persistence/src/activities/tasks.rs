@@ -14,7 +14,7 @@ use crm_domain::identity::{Action, Resource, Scope};
 use super::notifications;
 use super::timeline::{self, NewItem};
 use crate::customers::{escape_like, load_for, primary_team};
-use crate::entities::{customers, tasks, users};
+use crate::entities::{tasks, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
@@ -112,17 +112,7 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tasks::Model>) -> Res
     people.extend(rows.iter().filter_map(|r| r.completed_by));
     let names = crate::platform::audit::user_names(conn, &people).await?;
     let customer_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.customer_id).collect();
-    let customer_names: std::collections::HashMap<Uuid, String> = if customer_ids.is_empty() {
-        Default::default()
-    } else {
-        customers::Entity::find()
-            .filter(customers::Column::Id.is_in(customer_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect()
-    };
+    let customer_names = crate::platform::audit::customer_names(conn, &customer_ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| TaskRecord {

@@ -137,3 +137,22 @@ pub(crate) async fn user_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Res
         .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// Names of the given customers, for records that show whose they are.
+pub(crate) async fn customer_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut unique = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    let rows: Vec<(Uuid, String)> = crate::entities::customers::Entity::find()
+        .select_only()
+        .column(crate::entities::customers::Column::Id)
+        .column(crate::entities::customers::Column::Name)
+        .filter(Expr::col(crate::entities::customers::Column::Id).is_in(unique))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

@@ -16,7 +16,7 @@ use super::lines::{Line, LineInput, price_lines};
 use super::pipelines::{StageRecord, default_pipeline, stages_of};
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::{escape_like, load_for, primary_team};
-use crate::entities::{contacts, customers, opportunities, opportunity_lines, opportunity_stage_history, pipeline_stages, users};
+use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_stage_history, pipeline_stages, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
@@ -124,17 +124,7 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<opportunities::Model>
     let owners = crate::platform::audit::user_names(conn, &rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
     let stage_ids: Vec<Uuid> = rows.iter().map(|r| r.stage_id).collect();
-    let names: std::collections::HashMap<Uuid, String> = if customer_ids.is_empty() {
-        Default::default()
-    } else {
-        customers::Entity::find()
-            .filter(customers::Column::Id.is_in(customer_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect()
-    };
+    let names = crate::platform::audit::customer_names(conn, &customer_ids).await?;
     let stages: std::collections::HashMap<Uuid, StageRecord> = if stage_ids.is_empty() {
         Default::default()
     } else {

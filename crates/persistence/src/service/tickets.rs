@@ -128,17 +128,7 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> R
     let assignees: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
     let names = crate::platform::audit::user_names(conn, &assignees).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
-    let customer_names: std::collections::HashMap<Uuid, String> = if customer_ids.is_empty() {
-        Default::default()
-    } else {
-        customers::Entity::find()
-            .filter(customers::Column::Id.is_in(customer_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect()
-    };
+    let customer_names = crate::platform::audit::customer_names(conn, &customer_ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
