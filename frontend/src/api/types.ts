@@ -95,7 +95,7 @@ export const TASK_STATUSES = ['open', 'done', 'cancelled'] as const satisfies re
 export const TASK_VIEWS = ['overdue', 'today', 'upcoming', 'all'] as const;
 export type TaskView = (typeof TASK_VIEWS)[number];
 /** The timeline kinds this version knows; later issues add more, shown generically. */
-export const TIMELINE_KINDS = ['interaction', 'task', 'stage_change', 'contact', 'opportunity', 'order'] as const;
+export const TIMELINE_KINDS = ['interaction', 'task', 'stage_change', 'contact', 'opportunity', 'order', 'ticket'] as const;
 export const OPPORTUNITY_SOURCES = ['campaign', 'referral', 'website', 'exhibition', 'cold_call', 'partner', 'other'] as const satisfies readonly OpportunitySource[];
 export const STAGE_KINDS = ['open', 'won', 'lost'] as const satisfies readonly StageKind[];
 export const ORDER_STATUSES = ['draft', 'confirmed', 'fulfilled', 'cancelled', 'refunded'] as const satisfies readonly OrderStatus[];
@@ -103,7 +103,7 @@ export const GROUP_BYS = ['period', 'region', 'industry', 'owner', 'team', 'prod
 export const PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const satisfies readonly Period[];
 /** Currencies offered by money inputs; CNY is the default. */
 export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
-export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue'] as const;
+export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue', 'ticket_assigned', 'sla_at_risk', 'sla_breached'] as const;
 export const RESOURCES = [
   'customers', 'contacts', 'activities', 'sales', 'service', 'requirements', 'marketing', 'analytics', 'users', 'teams', 'roles', 'audit',
 ] as const;
@@ -111,3 +111,29 @@ export const ACTIONS = ['read', 'create', 'update', 'delete', 'export'] as const
 export const SCOPES = ['none', 'own', 'team', 'all'] as const satisfies readonly Scope[];
 export type Resource = (typeof RESOURCES)[number];
 export type Action = (typeof ACTIONS)[number];
+export type Ticket = Ok<'/api/v1/tickets/{id}', 'get'>;
+export type TicketPage = Ok<'/api/v1/tickets', 'get'>;
+export type CreateTicket = Body<'/api/v1/tickets', 'post'>;
+export type AssignTicket = Body<'/api/v1/tickets/{id}/assign', 'post'>;
+export type TicketStatus = Ticket['status'];
+export type TicketPriority = Ticket['priority'];
+export type TicketKind = Ticket['kind'];
+export type TicketChannel = Ticket['channel'];
+export type TicketComment = Ok<'/api/v1/tickets/{id}/comments', 'get'>['data'][number];
+export type CreateTicketComment = Body<'/api/v1/tickets/{id}/comments', 'post'>;
+export type SlaPolicy = Ok<'/api/v1/sla-policies/{id}', 'get'>;
+export type CreateSlaPolicy = Body<'/api/v1/sla-policies', 'post'>;
+export type UpdateSlaPolicy = Body<'/api/v1/sla-policies/{id}', 'patch'>;
+export type CalendarSpec = SlaPolicy['calendar'];
+export type SlaTargets = SlaPolicy['targets'];
+
+export const TICKET_STATUSES = ['new', 'in_progress', 'waiting_customer', 'resolved', 'closed'] as const satisfies readonly TicketStatus[];
+export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly TicketPriority[];
+export const TICKET_KINDS = ['complaint', 'inquiry', 'request', 'incident'] as const satisfies readonly TicketKind[];
+export const TICKET_CHANNELS = ['phone', 'email', 'web', 'wechat', 'portal', 'chat', 'other'] as const satisfies readonly TicketChannel[];
+/** The queue's views: `my_queue` and `unassigned` are the API's `view`; `all` sends none. */
+export const TICKET_VIEWS = ['my_queue', 'unassigned', 'all'] as const;
+export type TicketView = (typeof TICKET_VIEWS)[number];
+/** SLA policy calendars name weekdays like this (`CalendarSpec.weekdays`). */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];

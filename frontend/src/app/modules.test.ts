@@ -14,6 +14,12 @@ describe('navigation by role', () => {
     expect(visibleModules(sales).map((m) => m.key)).toEqual(['dashboard', 'customers', 'activities', 'sales']);
   });
 
+  it('shows the service module to roles that may read tickets', () => {
+    const support = me({ customers: { read: 'all' }, activities: { read: 'all' }, service: { read: 'all' } });
+    expect(visibleModules(support).map((m) => m.key)).toEqual(['dashboard', 'customers', 'activities', 'service']);
+    expect(moduleForPath('/service/tickets/abc')?.key).toBe('service');
+  });
+
   it('shows settings when users may be read', () => {
     const admin = me({ customers: { read: 'all' }, users: { read: 'all' } });
     expect(visibleModules(admin).map((m) => m.key)).toContain('settings');

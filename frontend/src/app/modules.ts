@@ -18,7 +18,7 @@ export const MODULES: readonly ModuleDef[] = [
   { key: 'customers', path: '/customers', resource: 'customers', built: true },
   { key: 'activities', path: '/activities', resource: 'activities', built: true },
   { key: 'sales', path: '/sales', resource: 'sales', built: true },
-  { key: 'service', path: '/service', resource: 'service', built: false },
+  { key: 'service', path: '/service', resource: 'service', built: true },
   { key: 'requirements', path: '/requirements', resource: 'requirements', built: false },
   { key: 'marketing', path: '/marketing', resource: 'marketing', built: false },
   { key: 'analytics', path: '/analytics', resource: 'analytics', built: false },

@@ -18,6 +18,7 @@ const CustomerEdit = lazy(() => import('../modules/customers/CustomerEdit'));
 const RecycleBin = lazy(() => import('../modules/customers/RecycleBin'));
 const Activities = lazy(() => import('../modules/activities/Activities'));
 const Sales = lazy(() => import('../modules/sales/Sales'));
+const Service = lazy(() => import('../modules/service/Service'));
 const Settings = lazy(() => import('../modules/settings/Settings'));
 const ComingSoon = lazy(() => import('../modules/placeholder/ComingSoon'));
 
@@ -58,6 +59,7 @@ export function AppRoutes() {
           <Route path="customers/:id/edit" element={<Guard resource="customers"><CustomerEdit /></Guard>} />
           <Route path="activities/*" element={<Guard resource="activities"><Activities /></Guard>} />
           <Route path="sales/*" element={<Guard resource="sales"><Sales /></Guard>} />
+          <Route path="service/*" element={<Guard resource="service"><Service /></Guard>} />
           <Route path="settings/*" element={<Guard resource="users"><Settings /></Guard>} />
           {comingSoon.map((m) => (
             <Route

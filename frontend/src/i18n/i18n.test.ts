@@ -9,12 +9,14 @@ import { MODULES } from '../app/modules';
 import {
   ACTIONS, CHANNELS, DIRECTIONS, GENDERS, GROUP_BYS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, OPPORTUNITY_SOURCES, ORDER_STATUSES, PERIODS,
   RESOURCES, SCOPES, SIZE_BANDS,
-  SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TIMELINE_KINDS, VALUE_TIERS,
+  SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TICKET_CHANNELS, TICKET_KINDS, TICKET_STATUSES, TICKET_VIEWS,
+  TIMELINE_KINDS, VALUE_TIERS, WEEKDAYS,
 } from '../api/types';
 import { COMMON_LOSS_REASONS } from '../modules/sales/LossReasonModal';
 import { SORT_LABELS } from '../modules/sales/OpportunityList';
 import { SALES_TABS } from '../modules/sales/Sales';
 import { ORDER_ACTIONS } from '../modules/sales/useOrders';
+import { STATUS_ACTIONS } from '../modules/service/transitions';
 
 type Tree = { [k: string]: string | Tree };
 
@@ -80,6 +82,13 @@ function dynamicKeys(): string[] {
     ...['cancel', 'refund'].map((a) => `order.ask.${a}`),
     ...GROUP_BYS.map((g) => `report.group.${g}`),
     ...PERIODS.map((x) => `report.period.${x}`),
+    ...TICKET_STATUSES.map((s) => `ticketStatus.${s}`),
+    ...TICKET_KINDS.map((s) => `ticketKind.${s}`),
+    ...TICKET_CHANNELS.map((s) => `ticketChannel.${s}`),
+    ...TICKET_VIEWS.flatMap((v) => [`ticket.views.${v}`, `ticket.empty.${v}`]),
+    ...STATUS_ACTIONS.map((a) => `ticket.action.${a}`),
+    ...['first_response', 'resolution'].map((c) => `sla.clock.${c}`),
+    ...WEEKDAYS.map((d) => `weekday.${d}`),
   ];
 }
 

@@ -59,7 +59,7 @@ describe('CustomerForm', () => {
     await user.click(screen.getByTestId('customer-save'));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(2));
     expect(screen.queryByTestId('form-error')).toBeNull();
-  });
+  }, 30_000);
 
   it('validates the required name before calling the server', async () => {
     await i18n.changeLanguage('en');

@@ -13,6 +13,7 @@ import { InteractionModal } from '../activities/InteractionForm';
 import { TaskModal } from '../activities/TaskForm';
 import { CustomerOpportunities } from '../sales/CustomerOpportunities';
 import { CustomerOrders } from '../sales/CustomerOrders';
+import { CustomerTickets } from '../service/CustomerTickets';
 import { ContactsPanel } from './ContactsPanel';
 import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
@@ -164,7 +165,10 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
                   { key: 'orders', label: t('customer.tabs.orders'), children: <CustomerOrders customerId={c.id} /> },
                 ]
               : []),
-            ...(['tickets', 'requirements'] as const).map((k) => ({
+            ...(can(me, 'service', 'read')
+              ? [{ key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTickets customerId={c.id} /> }]
+              : []),
+            ...(['requirements'] as const).map((k) => ({
               key: k,
               label: t(`customer.tabs.${k}`),
               children: <Empty description={t('customer.tabs.later', { what: t(`customer.tabs.${k}`) })} data-testid={`tab-placeholder-${k}`} />,

@@ -32,7 +32,8 @@ describe('TimelinePanel', () => {
                 stage_key: 'won', stage_name: 'Won', stage_kind: 'won', amount: { amount_minor: 1234567, currency: 'CNY' },
                 expected_close_date: '2026-04-01', owner_name: 'Li Lei',
               }),
-              entry('r1', 'ticket', 'Ticket 0001', {}),
+              entry('x1', 'ticket', 'T-000001 Printer jams', { number: 'T-000001', status: 'in_progress', breached: true, assignee_name: '刘洋' }),
+              entry('r1', 'requirement', 'Requirement 0045', {}),
             ],
             next_cursor: null,
           });
@@ -66,10 +67,15 @@ describe('TimelinePanel', () => {
     expect(screen.getByText('CN¥12,345.67')).toBeInTheDocument();
     expect(screen.getByText('Owner: Li Lei')).toBeInTheDocument();
     expect(screen.getByTestId('timeline-opportunity-link')).toHaveAttribute('href', '/sales/opportunities/o1');
+    // a ticket: its status, a breach and the assignee; the title links to it
+    expect(screen.getByTestId('timeline-ticket-link')).toHaveAttribute('href', '/service/tickets/x1');
+    expect(screen.getByTestId('timeline-ticket-status')).toHaveTextContent('In progress');
+    expect(screen.getByText('breached')).toBeInTheDocument();
+    expect(screen.getByText('Assignee: 刘洋')).toBeInTheDocument();
     // kinds this version does not know show their title generically
-    expect(screen.getByText('Ticket 0001')).toBeInTheDocument();
+    expect(screen.getByText('Requirement 0045')).toBeInTheDocument();
     expect(screen.getByText('Event')).toBeInTheDocument();
-    expect(screen.getAllByTestId('timeline-item')).toHaveLength(5);
+    expect(screen.getAllByTestId('timeline-item')).toHaveLength(6);
     expect(seen).toContain('?limit=20&cursor=p2');
 
     await user.click(screen.getByTestId('timeline-kind-task'));

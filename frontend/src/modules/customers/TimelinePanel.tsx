@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
 import { Button, Empty, Space, Spin, Tag, Timeline, Typography } from 'antd';
 import {
-  CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, FundOutlined, RiseOutlined, ScheduleOutlined, ShoppingCartOutlined, UserOutlined,
+  CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, CustomerServiceOutlined, FundOutlined, RiseOutlined, ScheduleOutlined, ShoppingCartOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TIMELINE_KINDS, type LifecycleStage, type TaskPriority, type TaskStatus, type TimelineEntry } from '../../api/types';
@@ -32,6 +33,8 @@ function entryIcon(e: TimelineEntry, s: Summary): React.ReactNode {
       return <UserOutlined />;
     case 'order':
       return <ShoppingCartOutlined />;
+    case 'ticket':
+      return <CustomerServiceOutlined />;
     case 'opportunity':
       return str(s, 'stage_kind') === 'won' ? <CheckCircleOutlined /> : str(s, 'stage_kind') === 'lost' ? <CloseCircleOutlined /> : <FundOutlined />;
     default:
@@ -45,6 +48,7 @@ function entryColor(e: TimelineEntry, s: Summary): string {
   if (e.kind === 'stage_change') return 'purple';
   if (e.kind === 'order') return str(s, 'status') === 'cancelled' || str(s, 'status') === 'refunded' ? 'gray' : 'green';
   if (e.kind === 'opportunity') return STAGE_KIND_COLOR[str(s, 'stage_kind') ?? ''] ?? 'blue';
+  if (e.kind === 'ticket') return s.breached === true ? 'red' : str(s, 'status') === 'resolved' || str(s, 'status') === 'closed' ? 'green' : 'orange';
   return 'gray';
 }
 
@@ -118,6 +122,17 @@ function Details({ entry, summary: s }: { entry: TimelineEntry; summary: Summary
         </Space>
       );
     }
+    case 'ticket': {
+      const status = str(s, 'status');
+      const assignee = str(s, 'assignee_name');
+      return (
+        <Space size={4} wrap>
+          {status && <Tag data-testid="timeline-ticket-status" data-status={status}>{t(`ticketStatus.${status}`, { defaultValue: status })}</Tag>}
+          {s.breached === true && <Tag color="error">{t('sla.breached')}</Tag>}
+          {assignee && <Typography.Text type="secondary">{t('ticket.assignee')}: {assignee}</Typography.Text>}
+        </Space>
+      );
+    }
     default:
       return null;
   }
@@ -175,7 +190,11 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
                   <div data-testid="timeline-item" data-kind={e.kind}>
                     <Space size={6} wrap>
                       <Tag>{isKnown(e.kind) ? t(`timeline.kind.${e.kind}`) : t('timeline.kind.other')}</Tag>
-                      {e.kind === 'opportunity' || e.kind === 'order' ? (
+                      {e.kind === 'ticket' ? (
+                        <Link to={`/service/tickets/${e.entity_id}`} data-testid="timeline-ticket-link">
+                          <b>{titleOf(e, summary)}</b>
+                        </Link>
+                      ) : e.kind === 'opportunity' || e.kind === 'order' ? (
                         <Link to={`/sales/${e.kind === 'order' ? 'orders' : 'opportunities'}/${e.entity_id}`} data-testid={`timeline-${e.kind}-link`}>
                           <b>{titleOf(e, summary)}</b>
                         </Link>

@@ -105,9 +105,11 @@ describe('NotificationBell', () => {
     await waitFor(() => expect(screen.queryAllByTestId('notification-item')).toHaveLength(0));
   }, 30_000);
 
-  it('links task notifications to my tasks and others to nothing', () => {
+  it('links task notifications to my tasks, ticket ones to the ticket and others to nothing', () => {
     expect(notificationTarget({ kind: 'task_due', entity_type: 'task', entity_id: 'abc' })).toBe('/activities/tasks?task=abc');
     expect(notificationTarget({ kind: 'task_due', entity_type: null, entity_id: null })).toBe('/activities/tasks');
-    expect(notificationTarget({ kind: 'ticket_assigned' as Notification['kind'], entity_type: 'ticket', entity_id: 'x' })).toBeNull();
+    expect(notificationTarget({ kind: 'ticket_assigned' as Notification['kind'], entity_type: 'ticket', entity_id: 'x' })).toBe('/service/tickets/x');
+    expect(notificationTarget({ kind: 'sla_breached' as Notification['kind'], entity_type: 'ticket', entity_id: 'y' })).toBe('/service/tickets/y');
+    expect(notificationTarget({ kind: 'other' as Notification['kind'], entity_type: 'survey', entity_id: 'z' })).toBeNull();
   });
 });

@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'react';
 import { Badge, Button, Empty, Popover, Segmented, Space, Spin, Typography } from 'antd';
-import { BellOutlined, ClockCircleOutlined, ExclamationCircleOutlined, InfoCircleOutlined, ScheduleOutlined } from '@ant-design/icons';
+import {
+  BellOutlined, ClockCircleOutlined, CustomerServiceOutlined, ExclamationCircleOutlined, InfoCircleOutlined, ScheduleOutlined, WarningOutlined,
+} from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { NOTIFICATION_KINDS, type Notification } from '../../api/types';
@@ -13,7 +15,9 @@ function KindIcon({ kind }: { kind: string }) {
   const { t } = useTranslation();
   const label = isKnownKind(kind) ? t(`notification.kind.${kind}`) : kind;
   const icon =
-    kind === 'task_overdue' ? <ExclamationCircleOutlined style={{ color: '#ff4d4f' }} />
+    kind === 'task_overdue' || kind === 'sla_breached' ? <ExclamationCircleOutlined style={{ color: '#ff4d4f' }} />
+      : kind === 'sla_at_risk' ? <WarningOutlined style={{ color: '#fa8c16' }} />
+      : kind === 'ticket_assigned' ? <CustomerServiceOutlined style={{ color: '#1677ff' }} />
       : kind === 'task_due' ? <ClockCircleOutlined style={{ color: '#fa8c16' }} />
         : kind === 'task_assigned' ? <ScheduleOutlined style={{ color: '#1677ff' }} />
           : <InfoCircleOutlined />;
@@ -30,6 +34,7 @@ export function notificationTarget(n: Pick<Notification, 'entity_type' | 'entity
     return n.entity_id ? `/activities/tasks?task=${encodeURIComponent(n.entity_id)}` : '/activities/tasks';
   }
   if (n.entity_type === 'customer' && n.entity_id) return `/customers/${n.entity_id}`;
+  if (n.entity_type === 'ticket' && n.entity_id) return `/service/tickets/${n.entity_id}`;
   return null;
 }
 

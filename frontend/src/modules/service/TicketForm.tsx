@@ -1,0 +1,154 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Col, Form, Input, Row, Select, Space, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useSearchParams } from 'react-router';
+import {
+  TICKET_CHANNELS, TICKET_KINDS, TICKET_PRIORITIES, type CreateTicket, type TicketChannel, type TicketKind, type TicketPriority,
+} from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { CustomerPicker } from '../activities/CustomerPicker';
+import { useContacts } from '../customers/useCustomers';
+import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
+import { useCreateTicket } from './useTickets';
+
+/** What the form holds: the API's fields; empty choices are left out of the request. */
+export interface TicketFormValues {
+  customer_id?: string | null;
+  contact_id?: string | null;
+  subject: string;
+  description?: string | null;
+  kind: TicketKind;
+  priority: TicketPriority;
+  channel: TicketChannel;
+  team_id?: string | null;
+  assignee_id?: string | null;
+}
+
+export const TICKET_FIELDS = ['customer_id', 'contact_id', 'subject', 'description', 'kind', 'priority', 'channel', 'team_id', 'assignee_id'] as const;
+
+export function toCreateTicket(v: TicketFormValues): CreateTicket {
+  const description = v.description?.trim();
+  return {
+    customer_id: v.customer_id ?? '',
+    subject: v.subject.trim(),
+    kind: v.kind,
+    priority: v.priority,
+    channel: v.channel,
+    ...(v.contact_id ? { contact_id: v.contact_id } : {}),
+    ...(description ? { description } : {}),
+    ...(v.team_id ? { team_id: v.team_id } : {}),
+    ...(v.assignee_id ? { assignee_id: v.assignee_id } : {}),
+  };
+}
+
+/** A new ticket (`/service/tickets/new`); `?customer_id=` presets the customer (from the customer page). */
+export default function TicketCreate() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const { message } = App.useApp();
+  const create = useCreateTicket();
+  const [form] = Form.useForm<TicketFormValues>();
+  const [formError, setFormError] = useState<string | null>(null);
+  const initial: TicketFormValues = {
+    customer_id: params.get('customer_id') || null,
+    subject: '',
+    kind: 'inquiry',
+    priority: 'normal',
+    channel: 'phone',
+  };
+  const customerId = (Form.useWatch('customer_id', form) as string | null | undefined) ?? initial.customer_id ?? undefined;
+  const contacts = useContacts(customerId ?? '', Boolean(customerId));
+  const owners = useOwnerOptions();
+  const teams = useTeamOptions();
+
+  const finish = async (values: TicketFormValues) => {
+    setFormError(null);
+    try {
+      const ticket = await create.mutateAsync(toCreateTicket(values));
+      void message.success(t('ticket.created', { number: ticket.number }));
+      navigate(`/service/tickets/${ticket.id}`, { replace: true });
+    } catch (e) {
+      setFormError(applyProblemToForm(form, e, TICKET_FIELDS));
+    }
+  };
+
+  return (
+    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('ticket.create')}</Typography.Title>}>
+      <Form<TicketFormValues>
+        form={form}
+        layout="vertical"
+        initialValues={initial}
+        onFinish={(v) => void finish(v)}
+        onFinishFailed={() => setFormError(null)}
+        scrollToFirstError
+        data-testid="ticket-form"
+      >
+        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+        <Row gutter={16}>
+          <Col xs={24} md={12}>
+            <Form.Item name="customer_id" label={t('ticket.customer')} rules={[{ required: true, message: t('validation.required') }]}>
+              {/* another customer's contacts do not apply */}
+              <CustomerPicker data-testid="ticket-customer" onChange={() => form.setFieldsValue({ contact_id: null })} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={12}>
+            <Form.Item name="contact_id" label={t('ticket.contact')}>
+              <Select
+                allowClear
+                disabled={!customerId}
+                loading={contacts.isLoading}
+                placeholder={customerId ? undefined : t('ticket.pickCustomerFirst')}
+                options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.title ? `${c.name} · ${c.title}` : c.name }))}
+                data-testid="ticket-contact"
+              />
+            </Form.Item>
+          </Col>
+          <Col xs={24}>
+            <Form.Item name="subject" label={t('ticket.subject')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
+              <Input data-testid="ticket-subject" />
+            </Form.Item>
+          </Col>
+          <Col xs={24}>
+            <Form.Item name="description" label={t('ticket.description')} rules={[{ max: 10_000 }]}>
+              <Input.TextArea rows={4} data-testid="ticket-description" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={8}>
+            <Form.Item name="kind" label={t('ticket.kind')}>
+              <Select options={TICKET_KINDS.map((k) => ({ value: k, label: t(`ticketKind.${k}`) }))} data-testid="ticket-kind" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={8}>
+            <Form.Item name="priority" label={t('ticket.priority')}>
+              <Select options={TICKET_PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))} data-testid="ticket-priority" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={8}>
+            <Form.Item name="channel" label={t('ticket.channel')}>
+              <Select options={TICKET_CHANNELS.map((c) => ({ value: c, label: t(`ticketChannel.${c}`) }))} data-testid="ticket-channel" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={12}>
+            <Form.Item name="team_id" label={t('ticket.team')} extra={t('ticket.teamHint')}>
+              <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={teams.options} loading={teams.loading} data-testid="ticket-team" />
+            </Form.Item>
+          </Col>
+          {owners.enabled && (
+            <Col xs={24} md={12}>
+              <Form.Item name="assignee_id" label={t('ticket.assignee')} extra={t('ticket.assigneeHint')}>
+                <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={owners.options} loading={owners.loading} data-testid="ticket-assignee" />
+              </Form.Item>
+            </Col>
+          )}
+        </Row>
+        <Space>
+          <Button type="primary" htmlType="submit" loading={create.isPending} data-testid="ticket-save">
+            {t('common.save')}
+          </Button>
+          <Button onClick={() => navigate(-1)}>{t('common.cancel')}</Button>
+        </Space>
+      </Form>
+    </Card>
+  );
+}

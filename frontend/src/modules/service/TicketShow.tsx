@@ -1,0 +1,222 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Rate, Row, Space, Spin, Typography } from 'antd';
+import { BookOutlined, UserAddOutlined, UserOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { can } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import type { Ticket } from '../../api/types';
+import { formatDateTime } from '../../i18n/format';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { PriorityTag } from '../activities/labels';
+import { useMe } from '../auth/useSession';
+import { useContacts } from '../customers/useCustomers';
+import { useTeamOptions } from '../customers/useOptions';
+import { AssignModal } from './AssignModal';
+import { Conversation, ReplyBox } from './Conversation';
+import { SlaBadge, TicketKindTag, TicketStatusTag } from './labels';
+import { allowedMoves, type StatusMove } from './transitions';
+import { useNow } from './useNow';
+import { useSlaSchedules } from './useSlaPolicies';
+import { useAssignTicket, useMoveTicket, useTicket, useTicketComments } from './useTickets';
+
+export default function TicketShow() {
+  const { id = '' } = useParams();
+  const ticket = useTicket(id);
+  if (ticket.isPending) return <Spin />;
+  if (ticket.isError) return <ErrorResult error={ticket.error} onRetry={() => void ticket.refetch()} />;
+  return <Show ticket={ticket.data} reload={() => void ticket.refetch()} />;
+}
+
+function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const me = useMe().data;
+  const { message, modal } = App.useApp();
+  const now = useNow();
+  const schedule = useSlaSchedules().get(x.sla_policy_id);
+  const move = useMoveTicket();
+  const assign = useAssignTicket();
+  const teams = useTeamOptions();
+  const contacts = useContacts(x.customer_id, Boolean(x.contact_id));
+  const [assigning, setAssigning] = useState(false);
+  const [refused, setRefused] = useState<string | null>(null);
+  // the assignee may work their ticket whatever their role's scope (the server allows it too)
+  const canUpdate = can(me, 'service', 'update') || (Boolean(me) && x.assignee_id === me?.id);
+  const contact = contacts.data?.find((c) => c.id === x.contact_id);
+  const team = teams.options.find((o) => o.value === x.team_id)?.label;
+
+  const failed = (e: Error) => {
+    if (isProblemError(e) && e.status === 412) {
+      modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort'), okText: t('stale.reload'), onOk: reload });
+      return;
+    }
+    const text = isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message;
+    if (isProblemError(e) && e.status === 409) {
+      // the server refused the move: say why, and show the ticket as it is now
+      setRefused(text);
+      reload();
+      return;
+    }
+    void message.error(text);
+  };
+
+  const doMove = (m: StatusMove) => {
+    setRefused(null);
+    move.mutate(
+      { ticket: x, status: m.to },
+      { onSuccess: (n) => void message.success(t('ticket.moved', { status: t(`ticketStatus.${n.status}`) })), onError: failed },
+    );
+  };
+
+  const onMove = (m: StatusMove) =>
+    m.action === 'close'
+      ? modal.confirm({
+          title: t('ticket.closeConfirm', { number: x.number }),
+          okText: t('ticket.action.close'),
+          cancelText: t('common.cancel'),
+          okButtonProps: { 'data-testid': 'ticket-close-confirm' } as { danger?: boolean },
+          onOk: () => doMove(m),
+        })
+      : doMove(m);
+
+  const assignToMe = () =>
+    me &&
+    assign.mutate(
+      { ticket: x, body: { assignee_id: me.id } },
+      { onSuccess: () => void message.success(t('ticket.assigned', { name: me.display_name })), onError: failed },
+    );
+
+  const time = (v: string | null | undefined) => (v ? formatDateTime(v, lang) : '—');
+
+  return (
+    <Row gutter={[16, 16]}>
+      <Col xs={24} lg={16}>
+        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+          <Card>
+            <div className="page-head">
+              <Space wrap>
+                <Typography.Title level={3} data-testid="ticket-title">{x.number}</Typography.Title>
+                <TicketStatusTag status={x.status} />
+                <PriorityTag priority={x.priority} />
+                <TicketKindTag kind={x.kind} />
+                <SlaBadge ticket={x} now={now} schedule={schedule} />
+              </Space>
+              {canUpdate && (
+                <Space wrap data-testid="ticket-actions">
+                  {allowedMoves(x.status).map((m) => (
+                    <Button
+                      key={m.to}
+                      type={m.action === 'resolve' || m.action === 'start' ? 'primary' : 'default'}
+                      loading={move.isPending && move.variables?.status === m.to}
+                      onClick={() => onMove(m)}
+                      data-testid={`ticket-move-${m.to}`}
+                    >
+                      {t(`ticket.action.${m.action}`)}
+                    </Button>
+                  ))}
+                  {me && x.assignee_id !== me.id && (
+                    <Button icon={<UserOutlined />} loading={assign.isPending} onClick={assignToMe} data-testid="ticket-assign-me">
+                      {t('ticket.assignToMe')}
+                    </Button>
+                  )}
+                  <Button icon={<UserAddOutlined />} onClick={() => setAssigning(true)} data-testid="ticket-assign">
+                    {t('ticket.assign')}
+                  </Button>
+                </Space>
+              )}
+            </div>
+            <Typography.Title level={5} style={{ marginTop: 0 }} data-testid="ticket-subject">{x.subject}</Typography.Title>
+            {refused && (
+              <Alert
+                type="error"
+                showIcon
+                closable={{ onClose: () => setRefused(null) }}
+                title={t('ticket.moveRefused')}
+                description={refused}
+                style={{ marginBottom: 12 }}
+                data-testid="ticket-move-error"
+              />
+            )}
+            <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="ticket-profile">
+              <Descriptions.Item label={t('ticket.customer')}>
+                <Link to={`/customers/${x.customer_id}`} data-testid="ticket-customer-link">{x.customer_name ?? x.customer_id}</Link>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('ticket.contact')}>{x.contact_id ? (contact?.name ?? '…') : '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('ticket.channel')}>{t(`ticketChannel.${x.channel}`)}</Descriptions.Item>
+              <Descriptions.Item label={t('ticket.assignee')}>
+                <span data-testid="ticket-assignee">{x.assignee_name ?? t('ticket.unassigned')}</span>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('ticket.team')}>{team ?? (x.team_id ? '…' : '—')}</Descriptions.Item>
+              <Descriptions.Item label={t('ticket.createdAt')}>{time(x.created_at)}</Descriptions.Item>
+              <Descriptions.Item label={t('ticket.firstResponseDue')}>
+                <Space size={4} wrap data-testid="ticket-first-response-due">
+                  <span>{time(x.first_response_due_at)}</span>
+                  <SlaBadge ticket={x} now={now} schedule={schedule} clock="first_response" />
+                </Space>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('ticket.firstRespondedAt')}>{time(x.first_responded_at)}</Descriptions.Item>
+              <Descriptions.Item label={t('ticket.resolutionDue')}>
+                <Space size={4} wrap data-testid="ticket-resolution-due">
+                  <span>{time(x.resolution_due_at)}</span>
+                  <SlaBadge ticket={x} now={now} schedule={schedule} clock="resolution" />
+                </Space>
+              </Descriptions.Item>
+              {x.paused_at && <Descriptions.Item label={t('ticket.pausedAt')}>{time(x.paused_at)}</Descriptions.Item>}
+              <Descriptions.Item label={t('ticket.resolvedAt')}>{time(x.resolved_at)}</Descriptions.Item>
+              {x.closed_at && <Descriptions.Item label={t('ticket.closedAt')}>{time(x.closed_at)}</Descriptions.Item>}
+              <Descriptions.Item label={t('ticket.description')} span="filled">
+                <span style={{ whiteSpace: 'pre-wrap' }}>{x.description || '—'}</span>
+              </Descriptions.Item>
+            </Descriptions>
+          </Card>
+          <Card title={t('ticket.conversation')} size="small">
+            <Comments ticket={x} />
+            {canUpdate && <ReplyBox ticket={x} />}
+          </Card>
+        </Space>
+      </Col>
+      <Col xs={24} lg={8}>
+        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+          {x.satisfaction_rating !== null && x.satisfaction_rating !== undefined && (
+            <Card title={t('ticket.satisfaction')} size="small" data-testid="ticket-rating">
+              <Space orientation="vertical" size={4}>
+                <Rate disabled value={x.satisfaction_rating} count={5} />
+                <Typography.Text data-testid="ticket-rating-value">{t('ticket.ratingValue', { rating: x.satisfaction_rating })}</Typography.Text>
+                {x.satisfaction_comment && <Typography.Paragraph style={{ margin: 0 }}>{x.satisfaction_comment}</Typography.Paragraph>}
+              </Space>
+            </Card>
+          )}
+          {/* Reserved for the knowledge-base module: related articles will be suggested here. No API exists for it yet. */}
+          <Card
+            title={<Space><BookOutlined />{t('ticket.relatedArticles')}</Space>}
+            size="small"
+            data-testid="ticket-related-articles"
+          >
+            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('ticket.relatedArticlesLater')} />
+          </Card>
+        </Space>
+      </Col>
+      <AssignModal open={assigning} ticket={x} onClose={() => setAssigning(false)} />
+    </Row>
+  );
+}
+
+function Comments({ ticket }: { ticket: Ticket }) {
+  const { t } = useTranslation();
+  const comments = useTicketComments(ticket.id);
+  if (comments.isPending) return <Spin />;
+  if (comments.isError) return <ErrorResult error={comments.error} onRetry={() => void comments.refetch()} />;
+  return (
+    <>
+      <Conversation comments={comments.data.pages.flatMap((p) => p.data)} />
+      {comments.hasNextPage && (
+        <div style={{ textAlign: 'center', marginBottom: 12 }}>
+          <Button onClick={() => void comments.fetchNextPage()} loading={comments.isFetchingNextPage} data-testid="comments-load-more">
+            {t('ticket.laterComments')}
+          </Button>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { api, ifMatch, must } from '../../api/client';
+import type { AssignTicket, CreateTicket, CreateTicketComment, Ticket, TicketStatus } from '../../api/types';
+import { customerKeys } from '../customers/useCustomers';
+import { ticketFiltersToQuery, type TicketFilters } from './filters';
+
+export const ticketKeys = {
+  all: ['tickets'] as const,
+  list: (f: TicketFilters, limit: number) => ['tickets', 'list', f, limit] as const,
+  one: (id: string) => ['tickets', 'one', id] as const,
+  comments: (id: string) => ['tickets', 'comments', id] as const,
+};
+
+/** A ticket's change shows in the lists, on its page and on its customer's timeline. */
+function invalidateAround(qc: QueryClient, t: Pick<Ticket, 'id' | 'customer_id'>) {
+  void qc.invalidateQueries({ queryKey: ticketKeys.all, predicate: (q) => q.queryKey[1] === 'list' });
+  void qc.invalidateQueries({ queryKey: customerKeys.timelineAll(t.customer_id) });
+}
+
+function stored(qc: QueryClient, t: Ticket) {
+  qc.setQueryData(ticketKeys.one(t.id), t);
+  invalidateAround(qc, t);
+}
+
+/** The queue: cursor-paged tickets, newest first, for the view and filters; `fetchNextPage` loads more. */
+export function useTicketList(filters: TicketFilters, limit = 50, enabled = true) {
+  return useInfiniteQuery({
+    queryKey: ticketKeys.list(filters, limit),
+    enabled,
+    initialPageParam: null as string | null,
+    placeholderData: keepPreviousData,
+    queryFn: async ({ pageParam }) =>
+      must(
+        await api.GET('/api/v1/tickets', {
+          params: {
+            query: { ...ticketFiltersToQuery(filters), limit, include_total: pageParam === null, ...(pageParam ? { cursor: pageParam } : {}) },
+          },
+        }),
+      ),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+export function useTicket(id: string) {
+  return useQuery({
+    queryKey: ticketKeys.one(id),
+    queryFn: async () => must(await api.GET('/api/v1/tickets/{id}', { params: { path: { id } } })),
+  });
+}
+
+export function useCreateTicket() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: CreateTicket) =>
+      must(await api.POST('/api/v1/tickets', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+    onSuccess: (t) => stored(qc, t),
+  });
+}
+
+/** Moves a ticket to another status (`If-Match`); a move the process does not allow answers 409. */
+export function useMoveTicket() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ ticket, status }: { ticket: Ticket; status: TicketStatus }) =>
+      must(
+        await api.POST('/api/v1/tickets/{id}/status', {
+          params: { path: { id: ticket.id }, header: { 'If-Match': ifMatch(ticket.version) } },
+          body: { status },
+        }),
+      ),
+    onSuccess: (t) => stored(qc, t),
+    onError: (_e, { ticket }) => void qc.invalidateQueries({ queryKey: ticketKeys.one(ticket.id) }),
+  });
+}
+
+/** Assigns to a user, or to the next agent of a team in turn (round-robin). */
+export function useAssignTicket() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ ticket, body }: { ticket: Ticket; body: AssignTicket }) =>
+      must(await api.POST('/api/v1/tickets/{id}/assign', { params: { path: { id: ticket.id } }, body })),
+    onSuccess: (t) => stored(qc, t),
+  });
+}
+
+/** A ticket's conversation, oldest first; `fetchNextPage` loads later comments. */
+export function useTicketComments(ticketId: string, limit = 100) {
+  return useInfiniteQuery({
+    queryKey: ticketKeys.comments(ticketId),
+    initialPageParam: null as string | null,
+    queryFn: async ({ pageParam }) =>
+      must(
+        await api.GET('/api/v1/tickets/{id}/comments', {
+          params: { path: { id: ticketId }, query: { limit, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+/** Adds an internal note or a public reply; the first public reply stops the first-response clock. */
+export function useAddComment() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ ticket, body }: { ticket: Ticket; body: CreateTicketComment }) =>
+      must(await api.POST('/api/v1/tickets/{id}/comments', { params: { path: { id: ticket.id } }, body })),
+    onSuccess: (_c, { ticket, body }) => {
+      void qc.invalidateQueries({ queryKey: ticketKeys.comments(ticket.id) });
+      if (body.public && !ticket.first_responded_at) {
+        void qc.invalidateQueries({ queryKey: ticketKeys.one(ticket.id) });
+        invalidateAround(qc, ticket);
+      }
+    },
+  });
+}
