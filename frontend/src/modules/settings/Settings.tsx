@@ -5,6 +5,7 @@ import { can } from '../../app/permissions';
 import { useMe } from '../auth/useSession';
 import { FollowUpRulesTab } from './FollowUpRulesTab';
 import { PipelinesTab } from './PipelinesTab';
+import { SlaPoliciesTab } from './SlaPoliciesTab';
 import { RolesTab } from './RolesTab';
 import { TeamsTab } from './TeamsTab';
 import { UsersTab } from './UsersTab';
@@ -20,6 +21,7 @@ export default function Settings() {
     { key: 'roles', label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
     { key: 'follow-up-rules', label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
     { key: 'pipelines', label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
+    { key: 'sla-policies', label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },
   ].filter((x) => x.show);
   const active = tabs.find((x) => pathname.startsWith(`/settings/${x.key}`))?.key ?? tabs[0]?.key;
   return (
