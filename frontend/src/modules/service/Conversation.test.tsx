@@ -12,6 +12,8 @@ const comments: TicketComment[] = [
   { id: 'c1', ticket_id: 't1', author_id: 'u1', author_name: '刘洋', body: '客户来电说打印机卡纸', public: false, created_at: '2026-11-23T02:00:00Z' },
   { id: 'c2', ticket_id: 't1', author_id: 'u1', author_name: '刘洋', body: '您好，我们已收到您的问题。', public: true, created_at: '2026-11-23T02:05:00Z' },
   { id: 'c3', ticket_id: 't1', author_id: null, author_name: null, body: 'Checked the\nfirmware', public: false, created_at: '2026-11-23T02:10:00Z' },
+  // written in the customer portal (the API's newer `from_customer`)
+  { id: 'c4', ticket_id: 't1', author_id: null, author_name: null, body: '谢谢，明天上午可以', public: true, created_at: '2026-11-23T02:20:00Z', from_customer: true } as TicketComment,
 ];
 
 afterEach(() => vi.unstubAllGlobals());
@@ -22,9 +24,9 @@ describe('<Conversation>', () => {
     renderWithApp(<Conversation comments={comments} />);
     const items = screen.getAllByTestId('ticket-comment');
     expect(items.map((i) => within(i).getByTestId('comment-body').textContent)).toEqual([
-      '客户来电说打印机卡纸', '您好，我们已收到您的问题。', 'Checked the\nfirmware',
+      '客户来电说打印机卡纸', '您好，我们已收到您的问题。', 'Checked the\nfirmware', '谢谢，明天上午可以',
     ]);
-    const [note, reply, anonymous] = items as [HTMLElement, HTMLElement, HTMLElement];
+    const [note, reply, anonymous, customer] = items as [HTMLElement, HTMLElement, HTMLElement, HTMLElement];
     expect(note).toHaveAttribute('data-visibility', 'internal');
     expect(note).toHaveClass('ticket-comment-internal');
     expect(within(note).getByTestId('comment-kind')).toHaveTextContent('内部备注');
@@ -34,6 +36,10 @@ describe('<Conversation>', () => {
     expect(within(reply).getByTestId('comment-kind')).toHaveTextContent('公开回复');
     expect(within(reply).queryByText('内部备注')).toBeNull();
     expect(within(anonymous).getByText('未知')).toBeInTheDocument();
+    expect(customer).toHaveAttribute('data-from-customer', 'true');
+    expect(customer).toHaveClass('ticket-comment-customer');
+    expect(within(customer).getByTestId('comment-kind')).toHaveTextContent('客户留言');
+    expect(reply).not.toHaveAttribute('data-from-customer');
   });
 
   it('says so when there is nothing yet', async () => {

@@ -7,9 +7,13 @@ import { isProblemError } from '../../api/problem';
 import { formatDateTime } from '../../i18n/format';
 import { useAddComment } from './useTickets';
 
+/** Comments the customer wrote in the portal; the field is newer than this client's generated types. */
+const fromCustomer = (c: TicketComment) => (c as TicketComment & { from_customer?: boolean }).from_customer === true;
+
 /**
  * A ticket's conversation in the order given (the API's: oldest first). Internal notes, which the
- * customer never sees, sit on a yellow background with an "internal note" tag; public replies are white.
+ * customer never sees, sit on a yellow background with an "internal note" tag; public replies are white;
+ * the customer's own messages (from the portal) are tinted blue.
  */
 export function Conversation({ comments }: { comments: readonly TicketComment[] }) {
   const { t, i18n } = useTranslation();
@@ -18,13 +22,22 @@ export function Conversation({ comments }: { comments: readonly TicketComment[] 
     <div className="ticket-conversation" data-testid="ticket-conversation">
       {comments.map((c) => {
         const kind = c.public ? 'public' : 'internal';
+        const customer = fromCustomer(c);
         return (
-          <div key={c.id} className={`ticket-comment ticket-comment-${kind}`} data-testid="ticket-comment" data-visibility={kind}>
+          <div
+            key={c.id}
+            className={`ticket-comment ticket-comment-${kind}${customer ? ' ticket-comment-customer' : ''}`}
+            data-testid="ticket-comment"
+            data-visibility={kind}
+            data-from-customer={customer ? 'true' : undefined}
+          >
             <div className="ticket-comment-head">
               <Space size={6} wrap>
                 <Avatar size="small" icon={<UserOutlined />} />
-                <Typography.Text strong>{c.author_name ?? t('ticket.unknownAuthor')}</Typography.Text>
-                {c.public ? (
+                <Typography.Text strong>{c.author_name ?? (customer ? t('ticket.theCustomer') : t('ticket.unknownAuthor'))}</Typography.Text>
+                {customer ? (
+                  <Tag color="cyan" icon={<UserOutlined />} data-testid="comment-kind">{t('ticket.fromCustomer')}</Tag>
+                ) : c.public ? (
                   <Tag color="blue" icon={<GlobalOutlined />} data-testid="comment-kind">{t('ticket.publicReply')}</Tag>
                 ) : (
                   <Tag color="gold" icon={<LockOutlined />} data-testid="comment-kind">{t('ticket.internalNote')}</Tag>

@@ -36,6 +36,9 @@ describe('the SLA badge text', () => {
     expect(formatSpan(48 * H + 30 * MIN, t)).toBe('2d');
     expect(formatSpan(45 * MIN, t)).toBe('45m');
     expect(formatSpan(20_000, t)).toBe('< 1m');
+    // working-time targets: hours, not days
+    expect(formatSpan(27 * H, t, { days: false })).toBe('27h');
+    expect(formatSpan(45 * H + 30 * MIN, t, { days: false })).toBe('45h 30m');
     const zh = i18n.getFixedT('zh-CN');
     expect(slaLabel({ state: 'at_risk', msLeft: 2 * H + 15 * MIN }, zh)).toBe('剩余 2小时15分');
     expect(slaLabel({ state: 'breached', msLeft: -H }, zh)).toBe('已超时');

@@ -72,11 +72,14 @@ export function slaSummary(t: SlaTicket, now: number, schedule?: Schedule): Cloc
   return current;
 }
 
-/** A span in its two largest units, rounded down: "2h 15m", "1d 3h", "剩余" is added by the caller. */
-export function formatSpan(ms: number, t: TFunction): string {
+/**
+ * A span in its two largest units, rounded down: "2h 15m", "1d 3h" ("剩余" is added by the caller).
+ * `days: false` counts in hours only, for working time, where 27 hours are three working days, not "1d 3h".
+ */
+export function formatSpan(ms: number, t: TFunction, { days = true }: { days?: boolean } = {}): string {
   const minutes = Math.floor(Math.max(0, ms) / 60_000);
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
+  const d = days ? Math.floor(minutes / 1440) : 0;
+  const h = Math.floor((minutes - d * 1440) / 60);
   const m = minutes % 60;
   if (d > 0) return h > 0 ? t('sla.span.dh', { d, h }) : t('sla.span.d', { d });
   if (h > 0) return m > 0 ? t('sla.span.hm', { h, m }) : t('sla.span.h', { h });

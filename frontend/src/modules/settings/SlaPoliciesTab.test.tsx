@@ -109,6 +109,7 @@ describe('the SLA policy form', () => {
     expect(within(table).getByTestId('sla-default-tag')).toBeInTheDocument();
     expect(within(table).getByText('Mon, Tue, Wed, Thu, Fri 09:00–18:00 (Asia/Shanghai)')).toBeInTheDocument();
     expect(within(table).getByText(/Urgent: 30m \/ 4h/)).toBeInTheDocument();
+    expect(within(table).getByText(/Normal: 4h \/ 27h/)).toBeInTheDocument();
 
     await user.click(screen.getByTestId('sla-new'));
     // typing into this many inputs with user-event is slow in jsdom: change events suffice

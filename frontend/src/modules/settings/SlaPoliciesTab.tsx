@@ -318,7 +318,8 @@ export function SlaPoliciesTab() {
               <Space orientation="vertical" size={0}>
                 {BY_URGENCY.map((k) => (
                   <Typography.Text key={k} style={{ fontSize: 12 }}>
-                    {t(`priority.${k}`)}: {formatSpan(p.targets[k].first_response_minutes * 60_000, t)} / {formatSpan(p.targets[k].resolution_minutes * 60_000, t)}
+                    {t(`priority.${k}`)}: {formatSpan(p.targets[k].first_response_minutes * 60_000, t, { days: false })} /{' '}
+                    {formatSpan(p.targets[k].resolution_minutes * 60_000, t, { days: false })}
                   </Typography.Text>
                 ))}
               </Space>
