@@ -312,3 +312,96 @@ export class OpportunityFormPage {
     await this.page.getByTestId('opportunity-save').click();
   }
 }
+
+/** The ticket queue (`/service/tickets`): views, filters in the URL, an SLA badge per row. */
+export class TicketQueuePage {
+  constructor(page, baseUrl) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+  }
+  async open(query = '') {
+    await this.page.goto(`${this.baseUrl}/service/tickets${query}`);
+    await this.page.getByTestId('ticket-table').waitFor();
+    await this.waitIdle();
+  }
+  async view(name) {
+    await this.page.getByTestId(`ticket-view-${name}`).click();
+    await this.waitIdle();
+  }
+  async search(text) {
+    const box = this.page.getByTestId('ticket-search').locator('input');
+    await box.fill(text);
+    await box.press('Enter');
+    await this.waitIdle();
+  }
+  async waitIdle() {
+    await this.page.locator('[data-testid=ticket-table] .ant-spin-spinning').waitFor({ state: 'detached' }).catch(() => undefined);
+  }
+  rows() {
+    return this.page.locator('[data-testid=ticket-table] tbody tr.ant-table-row');
+  }
+  row(text) {
+    return this.rows().filter({ hasText: text });
+  }
+}
+
+/** The new-ticket form. */
+export class TicketFormPage {
+  constructor(page) {
+    this.page = page;
+  }
+  async fill({ customer, subject, description, kind, priority, team }) {
+    if (customer !== undefined) {
+      await this.page.getByTestId('ticket-customer').click();
+      await this.page.getByTestId('ticket-customer').locator('input').fill(customer);
+      const option = this.page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: customer });
+      await option.first().click();
+    }
+    if (subject !== undefined) await this.page.getByTestId('ticket-subject').fill(subject);
+    if (description !== undefined) await this.page.getByTestId('ticket-description').fill(description);
+    if (kind !== undefined) await chooseOption(this.page, 'ticket-kind', kind);
+    if (priority !== undefined) await chooseOption(this.page, 'ticket-priority', priority);
+    if (team !== undefined) await chooseOption(this.page, 'ticket-team', team);
+  }
+  async save() {
+    await this.page.getByTestId('ticket-save').click();
+  }
+}
+
+/** A ticket's page: header with status and SLA, the conversation and its reply box. */
+export class TicketPage {
+  constructor(page) {
+    this.page = page;
+  }
+  title() {
+    return this.page.getByTestId('ticket-title');
+  }
+  status() {
+    return this.page.locator('.page-head').getByTestId('ticket-status');
+  }
+  /** The header's SLA badge, or one clock's (`first_response`, `resolution`). */
+  sla(clock) {
+    return clock
+      ? this.page.locator(`[data-testid=ticket-profile] [data-testid=sla-badge][data-clock=${clock}]`)
+      : this.page.locator('.page-head').getByTestId('sla-badge');
+  }
+  comments() {
+    return this.page.getByTestId('ticket-comment');
+  }
+  comment(text) {
+    return this.comments().filter({ hasText: text });
+  }
+  /** Adds an internal note, or a public reply with `{ public: true }`. */
+  async reply(text, { public: isPublic = false } = {}) {
+    await this.page.getByTestId(isPublic ? 'reply-public' : 'reply-internal').click();
+    await this.page.getByTestId('reply-body').fill(text);
+    await this.page.getByTestId('reply-send').click();
+    await expect(this.comment(text)).toBeVisible();
+  }
+  moves() {
+    return this.page.locator('[data-testid=ticket-actions] [data-testid^=ticket-move-]');
+  }
+  async move(status) {
+    await this.page.getByTestId(`ticket-move-${status}`).click();
+  }
+}

@@ -8,7 +8,7 @@ import { launch } from './browser.mjs';
 import { eventually, expect } from './expect.mjs';
 import {
   BoardPage, chooseOption, CustomerFormPage, OpportunityFormPage, dialogsClosed, CustomerListPage, CustomerShowPage, InteractionDialog, NotificationBell, Shell, SignInPage, TasksPage,
-  TimelinePanel,
+  TicketFormPage, TicketPage, TicketQueuePage, TimelinePanel,
 } from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, startServer } from './server.mjs';
 
@@ -33,6 +33,11 @@ const LOST_DEAL = `厂房改造咨询${suffix}`;
 const LOSS_REASON = `客户选择了更便宜的方案${suffix}`;
 const SKU = `E2E-${suffix}`.toUpperCase();
 const PRODUCT = `数控车床保养套餐${suffix}`;
+const SLA_POLICY = `VIP 全天候${suffix}`;
+const SUPPORT = { email: 'support@example.com', name: '刘洋', team: '客户服务部' };
+const TICKET = `数控车床主轴异响${suffix}`;
+const NOTE = `已核对保修记录，仍在保修期内${suffix}`;
+const REPLY = `您好，工程师将于明天上午上门检修${suffix}`;
 
 let server;
 let browser;
@@ -42,6 +47,7 @@ let baseUrl;
 let customerUrl;
 let dealUrl;
 let otherUrl;
+let ticketUrl;
 
 const shot = (name, opts = {}) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, ...opts });
 
@@ -257,6 +263,41 @@ describe('CRM in the browser', () => {
     const table = page.getByTestId('rules-table');
     await expect(table).toContainText('意向客户');
     await shot('settings-rules');
+  });
+
+  test('admin keeps SLA policies: a taken name is refused at the field; a 24×7 one is made default and back, then deleted', async () => {
+    await page.getByRole('tab', { name: 'SLA 策略' }).click();
+    const table = page.getByTestId('sla-table');
+    const row = (name) => page.locator('[data-testid=sla-table] tr.ant-table-row', { hasText: name });
+    await expect(row('标准服务').getByTestId('sla-default-tag')).toBeVisible();
+    await expect(row('标准服务')).toContainText('09:00–18:00');
+    // the demo's default name is taken: the server's 409 shows at the name
+    await page.getByTestId('sla-new').click();
+    await page.getByTestId('sla-name').fill('标准服务');
+    await page.getByTestId('sla-save').click();
+    await expect(page.locator('.ant-modal .ant-form-item', { has: page.getByTestId('sla-name') }).locator('.ant-form-item-explain-error')).toBeVisible();
+    await page.getByTestId('sla-name').fill(SLA_POLICY);
+    await page.getByTestId('sla-schedule-24x7').click();
+    await expect(page.getByTestId('sla-calendar')).toHaveCount(0);
+    // urgent first response: 15 minutes
+    await page.getByTestId('sla-urgent-first-hours').fill('0');
+    await page.getByTestId('sla-urgent-first-minutes').fill('15');
+    await shot('sla-policy-form');
+    await page.getByTestId('sla-save').click();
+    await dialogsClosed(page);
+    await expect(row(SLA_POLICY)).toContainText('7×24');
+    await expect(row(SLA_POLICY)).toContainText('紧急: 15分 / 4小时');
+    // making it the default takes the mark from the other; and back
+    await row(SLA_POLICY).getByTestId('sla-make-default').click();
+    await expect(row(SLA_POLICY).getByTestId('sla-default-tag')).toBeVisible();
+    await expect(row('标准服务').getByTestId('sla-default-tag')).toHaveCount(0);
+    await shot('settings-sla-policies');
+    await row('标准服务').getByTestId('sla-make-default').click();
+    await expect(row('标准服务').getByTestId('sla-default-tag')).toBeVisible();
+    await row(SLA_POLICY).getByTestId('sla-delete').click();
+    await page.locator('.ant-popconfirm .ant-btn-dangerous').click();
+    await expect(row(SLA_POLICY)).toHaveCount(0);
+    await expect(table).toContainText('标准服务');
   });
 
   test('deletes it and restores it from the recycle bin', async () => {
@@ -571,6 +612,116 @@ describe('CRM in the browser', () => {
     await expect(tasks.byId(taskId)).toHaveCount(0);
     await tasks.view('all');
     await expect(tasks.byId(taskId).and(page.locator('[data-status=done]'))).toBeVisible();
+    await new Shell(page).signOut();
+  });
+
+  test('service: the support agent opens a ticket for a demo customer; their team\'s turn gives it to them, with an SLA badge in the queue', async () => {
+    await new SignInPage(page, baseUrl).signIn(SUPPORT.email, DEMO_PASSWORD);
+    const shell = new Shell(page);
+    await shell.switchLanguage('中文');
+    await expect(shell.navItem('settings')).toHaveCount(0);
+    await shell.go('service');
+    await expect(page).toHaveURL(/\/service\/tickets$/);
+    const queue = new TicketQueuePage(page, baseUrl);
+    await page.getByTestId('ticket-new').click();
+    const form = new TicketFormPage(page);
+    // the subject is required
+    await form.save();
+    await expect(page.locator('.ant-form-item', { has: page.getByTestId('ticket-subject') }).locator('.ant-form-item-explain-error')).toBeVisible();
+    await form.fill({ customer: DEMO_CUSTOMER, subject: TICKET, description: '客户反映主轴在高速运转时有明显异响。', kind: '故障', priority: '高', team: SUPPORT.team });
+    await shot('ticket-form');
+    await form.save();
+    const ticket = new TicketPage(page);
+    await expect(page).toHaveURL(/\/service\/tickets\/[0-9a-f-]{36}$/);
+    ticketUrl = page.url();
+    const number = (await ticket.title().innerText()).trim();
+    assert.match(number, /^T-\d{6}$/);
+    await expect(ticket.status()).toContainText('已受理');
+    await expect(page.getByTestId('ticket-assignee')).toContainText(SUPPORT.name);
+    await expect(ticket.sla('first_response')).toContainText('剩余');
+    // it is in my queue with the time left on its badge
+    await shell.go('service');
+    await queue.waitIdle();
+    const row = queue.row(number);
+    await expect(row).toContainText(TICKET);
+    await expect(row).toContainText(DEMO_CUSTOMER);
+    await expect(row.getByTestId('sla-badge')).toContainText('剩余');
+    assert.equal(await row.getByTestId('sla-badge').getAttribute('data-state'), 'on_track');
+    await page.mouse.move(700, 10);
+    await shot('ticket-queue', { fullPage: false });
+    // not among the unassigned; found in all by search, and the URL keeps the view
+    await queue.view('unassigned');
+    await expect(page).toHaveURL(/view=unassigned/);
+    await expect(queue.row(number)).toHaveCount(0);
+    await queue.view('all');
+    await queue.search(suffix);
+    await expect(page).toHaveURL(/view=all.*q=|q=.*view=all/);
+    await expect(queue.row(number)).toBeVisible();
+    await queue.open(`?view=all&q=${encodeURIComponent(suffix)}&priority=low`);
+    await expect(queue.row(number)).toHaveCount(0);
+  });
+
+  test('service: an internal note and a public reply look different; the reply is the first response', async () => {
+    await page.goto(ticketUrl);
+    const ticket = new TicketPage(page);
+    await expect(ticket.title()).toBeVisible();
+    await ticket.reply(NOTE);
+    const note = ticket.comment(NOTE);
+    assert.equal(await note.getAttribute('data-visibility'), 'internal');
+    await expect(note.getByTestId('comment-kind')).toContainText('内部备注');
+    // still waiting for the first response
+    await expect(page.getByTestId('ticket-first-response-due').getByTestId('sla-badge')).toContainText('剩余');
+    await ticket.reply(REPLY, { public: true });
+    const reply = ticket.comment(REPLY);
+    assert.equal(await reply.getAttribute('data-visibility'), 'public');
+    await expect(reply.getByTestId('comment-kind')).toContainText('公开回复');
+    const background = (l) => l.evaluate((el) => el.ownerDocument.defaultView.getComputedStyle(el).backgroundColor);
+    assert.notEqual(await background(note), await background(reply), 'an internal note stands out from a public reply');
+    // oldest first
+    assert.deepEqual(await ticket.comments().evaluateAll((els) => els.map((e) => e.getAttribute('data-visibility'))), ['internal', 'public']);
+    await expect(ticket.sla('first_response')).toContainText('已达标');
+    await expect(ticket.sla('resolution')).toContainText('剩余');
+    await shot('ticket-conversation');
+  });
+
+  test('service: only the valid status moves are offered; it is resolved and the customer page lists it', async () => {
+    const ticket = new TicketPage(page);
+    const moves = async () => ticket.moves().evaluateAll((els) => els.map((e) => e.getAttribute('data-testid').replace('ticket-move-', '')));
+    assert.deepEqual(await moves(), ['in_progress', 'waiting_customer', 'resolved', 'closed']);
+    await ticket.move('in_progress');
+    await expect(ticket.status()).toContainText('处理中');
+    await eventually(async () => JSON.stringify(await moves()) === JSON.stringify(['waiting_customer', 'resolved']), () => 'in progress offers wait and resolve');
+    // waiting for the customer pauses the clock
+    await ticket.move('waiting_customer');
+    await expect(ticket.status()).toContainText('待客户');
+    await expect(ticket.sla()).toContainText('已暂停');
+    await ticket.move('resolved');
+    await expect(ticket.status()).toContainText('已解决');
+    await eventually(async () => JSON.stringify(await moves()) === JSON.stringify(['in_progress', 'closed']), () => 'resolved offers reopen and close');
+    await expect(page.getByTestId('ticket-move-in_progress')).toContainText('重新打开');
+    await expect(ticket.sla()).toContainText('已达标');
+    await shot('ticket-resolved');
+    // meanwhile a colleague closes it: this page's reopen is stale (412) and offers to reload
+    const status = await page.evaluate(async (id) => {
+      const { accessToken } = JSON.parse(localStorage.getItem('crm.session'));
+      const auth = { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' };
+      const current = await (await fetch(`/api/v1/tickets/${id}`, { headers: auth })).json();
+      const res = await fetch(`/api/v1/tickets/${id}/status`, { method: 'POST', headers: { ...auth, 'If-Match': `"${current.version}"` }, body: JSON.stringify({ status: 'closed' }) });
+      return res.status;
+    }, ticketUrl.split('/').pop());
+    assert.equal(status, 200);
+    await ticket.move('in_progress');
+    await page.locator('.ant-modal-confirm .ant-btn-primary').click();
+    await expect(ticket.status()).toContainText('已关闭');
+    await expect(ticket.moves()).toHaveCount(0);
+    await page.getByTestId('ticket-customer-link').click();
+    const show = new CustomerShowPage(page);
+    await expect(show.title()).toContainText(DEMO_CUSTOMER);
+    await show.openTab('服务请求');
+    const row = page.locator('[data-testid=customer-ticket-table] tr.ant-table-row', { hasText: TICKET });
+    await expect(row).toBeVisible();
+    await expect(row.getByTestId('ticket-status')).toContainText('已关闭');
+    await expect(page.getByTestId('customer-new-ticket')).toBeVisible();
     await new Shell(page).signOut();
   });
 });
