@@ -21,7 +21,7 @@ use crate::auth::{AppState, JwtKeys};
 use crate::config::Config;
 use crate::error::{json_error, path_error, query_error};
 use crate::ops::RouteTable;
-use crate::{activities, analytics, customers, identity, middleware, ops, platform, sales, service};
+use crate::{activities, analytics, customers, identity, knowledge, middleware, ops, platform, portal, sales, service};
 
 /// Registers every documented route. Everything goes through `.service()` so that
 /// utoipa-actix-web puts it in the OpenAPI document.
@@ -140,6 +140,42 @@ where
                 .service(service::get_sla_policy)
                 .service(service::update_sla_policy)
                 .service(service::delete_sla_policy)
+                .service(knowledge::list_ticket_articles)
+                .service(knowledge::link_ticket_article)
+                .service(knowledge::unlink_ticket_article)
+                .service(knowledge::list_categories)
+                .service(knowledge::create_category)
+                .service(knowledge::update_category)
+                .service(knowledge::delete_category)
+                .service(knowledge::list_articles)
+                .service(knowledge::create_article)
+                .service(knowledge::get_article)
+                .service(knowledge::update_article)
+                .service(knowledge::delete_article)
+                .service(knowledge::vote_article)
+                .service(knowledge::list_revisions)
+                .service(knowledge::get_revision)
+                .service(portal::list_accounts)
+                .service(portal::create_account)
+                .service(portal::get_account)
+                .service(portal::update_account)
+                .service(portal::reinvite)
+                .service(portal::get_service_settings)
+                .service(portal::put_service_settings)
+                .service(portal::login)
+                .service(portal::accept_invitation)
+                .service(portal::logout)
+                .service(portal::me)
+                .service(portal::list_tickets)
+                .service(portal::create_ticket)
+                .service(portal::get_ticket)
+                .service(portal::list_comments)
+                .service(portal::reply)
+                .service(portal::rate)
+                .service(portal::list_categories)
+                .service(portal::list_articles)
+                .service(portal::get_article)
+                .service(portal::vote_article)
                 .service(platform::list_audit)
                 .service(platform::list_events),
         )

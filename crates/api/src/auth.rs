@@ -17,6 +17,7 @@ use crm_persistence::{Actor, Db};
 use crate::error::{ApiError, current_request_id};
 
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
+const PORTAL_TOKEN: &str = "portal";
 
 /// Shared state of every request.
 pub struct AppState {
@@ -53,14 +54,32 @@ impl JwtKeys {
             .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
     }
 
+    /// A signed token for a customer's portal session. Its type differs from staff tokens, so
+    /// neither kind of token is accepted where the other is expected.
+    pub fn issue_portal(&self, account_id: Uuid, session_id: Uuid, expires_at: chrono::DateTime<chrono::Utc>) -> Result<String, ApiError> {
+        let claims = Claims {
+            sub: account_id,
+            sid: session_id,
+            iat: chrono::Utc::now().timestamp(),
+            exp: expires_at.timestamp(),
+            typ: PORTAL_TOKEN.into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
+    }
+
     fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        self.verify_typed(token, "access")
+    }
+
+    fn verify_typed(&self, token: &str, typ: &str) -> Result<Claims, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::Unauthorized("the access token has expired; refresh it".into()),
             _ => ApiError::Unauthorized("the access token is not valid".into()),
         })?;
-        if data.claims.typ != "access" {
+        if data.claims.typ != typ {
             return Err(ApiError::Unauthorized("the access token is not valid".into()));
         }
         Ok(data.claims)
@@ -140,6 +159,36 @@ impl FromRequest for Principal {
     }
 }
 
+/// A customer signed in to the portal.
+#[derive(Debug, Clone)]
+pub struct PortalPrincipal {
+    pub customer: crm_persistence::service::portal::PortalCustomer,
+    pub actor: Actor,
+    pub session_id: Uuid,
+}
+
+pub async fn authenticate_portal(req: &HttpRequest) -> Result<PortalPrincipal, ApiError> {
+    let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+        return Err(ApiError::Unauthorized("send Authorization: Bearer <portal token>".into()));
+    };
+    let state = state(req)?;
+    let claims = state.jwt.verify_typed(token, PORTAL_TOKEN)?;
+    let customer = crm_persistence::service::portal::load_customer(&state.db, claims.sub, claims.sid).await?;
+    let actor = customer.actor(current_request_id(), client_ip(req));
+    Ok(PortalPrincipal { customer, actor, session_id: claims.sid })
+}
+
+impl FromRequest for PortalPrincipal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate_portal(&req).await })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +211,16 @@ mod tests {
         assert_eq!((claims.sub, claims.sid), (user, session));
         assert!(JwtKeys::new("another-secret-another-secret-xx").verify(&token).is_err());
         assert!(keys.verify("garbage").is_err());
+    }
+
+    #[test]
+    fn portal_and_staff_tokens_are_not_interchangeable() {
+        let keys = JwtKeys::new("0123456789abcdef0123456789abcdef");
+        let (account, session) = (Uuid::now_v7(), Uuid::now_v7());
+        let portal = keys.issue_portal(account, session, chrono::Utc::now() + chrono::Duration::hours(1)).unwrap();
+        assert!(keys.verify(&portal).is_err(), "a portal token must not pass as a staff token");
+        assert_eq!(keys.verify_typed(&portal, PORTAL_TOKEN).unwrap().sub, account);
+        let staff = keys.issue(account, session).unwrap();
+        assert!(keys.verify_typed(&staff, PORTAL_TOKEN).is_err(), "a staff token must not pass as a portal token");
     }
 }

@@ -13,10 +13,12 @@ pub mod customers;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod knowledge;
 pub mod middleware;
 pub mod openapi;
 pub mod ops;
 pub mod platform;
+pub mod portal;
 pub mod sales;
 pub mod service;
 

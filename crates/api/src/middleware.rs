@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crm_persistence::platform::idempotency::{self, Claim};
 
-use crate::auth::{AppState, authenticate};
+use crate::auth::{AppState, authenticate, authenticate_portal};
 use crate::error::{ApiError, REQUEST_ID};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -72,9 +72,17 @@ pub async fn idempotency(
         Ok(key) if !key.trim().is_empty() && key.len() <= 255 => key,
         _ => return Ok(req.error_response(ApiError::bad_parameter("Idempotency-Key", "must be 1 to 255 visible characters"))),
     };
-    // Without a valid caller there is nothing to key on; the handler answers 401 itself.
-    let Ok(principal) = authenticate(req.request()).await else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    // Keys belong to a staff user or a portal account; without a valid caller there is nothing
+    // to key on, and the handler answers 401 itself.
+    let (principal, principal_id) = match authenticate(req.request()).await {
+        Ok(principal) => {
+            let id = principal.user_id;
+            (Some(principal), id)
+        }
+        Err(_) => match authenticate_portal(req.request()).await {
+            Ok(customer) => (None, customer.customer.account_id),
+            Err(_) => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
+        },
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(req.error_response(ApiError::Internal("application state missing".into())));
@@ -86,7 +94,7 @@ pub async fn idempotency(
     };
     let hash = hex::encode(Sha256::digest(&body));
     let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
-    let claim = match idempotency::claim(&state.db, principal.user_id, &key, req.method().as_str(), &path, &hash).await {
+    let claim = match idempotency::claim(&state.db, principal_id, &key, req.method().as_str(), &path, &hash).await {
         Ok(claim) => claim,
         Err(error) => return Ok(req.error_response(ApiError::from(error))),
     };
@@ -108,7 +116,9 @@ pub async fn idempotency(
             return Ok(req.error_response(ApiError::Conflict("a request with this Idempotency-Key is still being processed".into())));
         }
     };
-    req.extensions_mut().insert(principal);
+    if let Some(principal) = principal {
+        req.extensions_mut().insert(principal);
+    }
     let (_, mut payload) = actix_http::h1::Payload::create(true);
     payload.unread_data(body);
     req.set_payload(payload.into());

@@ -28,6 +28,10 @@ use utoipa::{Modify, OpenApi};
         (name = "orders", description = "订单: orders and their lines"),
         (name = "reports", description = "Sales reports, funnel and forecast"),
         (name = "tickets", description = "服务请求: service tickets with SLA clocks"),
+        (name = "knowledge-base", description = "知识库: categories, articles, revisions"),
+        (name = "portal-accounts", description = "Customer portal accounts and invitations (staff)"),
+        (name = "portal", description = "客户门户: what a signed-in customer may do"),
+        (name = "settings", description = "Organisation settings"),
         (name = "sla-policies", description = "Service-level targets and their calendars"),
         (name = "audit", description = "The audit log"),
         (name = "events", description = "The change feed"),
@@ -44,6 +48,11 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        // Customers in the portal carry their own token type, accepted by `/portal/...` only.
+        components.add_security_scheme(
+            "portal",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT (portal)").build()),
         );
     }
 }

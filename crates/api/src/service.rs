@@ -140,6 +140,8 @@ pub struct CommentDto {
     pub ticket_id: Uuid,
     pub author_id: Option<Uuid>,
     pub author_name: Option<String>,
+    /// Written by the customer in the portal (always public).
+    pub from_customer: bool,
     pub body: String,
     pub public: bool,
     pub created_at: DateTime<Utc>,
@@ -152,6 +154,7 @@ impl From<tickets::CommentRecord> for CommentDto {
             ticket_id: c.ticket_id,
             author_id: c.author_id,
             author_name: c.author_name,
+            from_customer: c.from_customer,
             body: c.body,
             public: c.public,
             created_at: c.created_at,
@@ -185,6 +188,8 @@ pub struct TicketListParams {
     pub due_to: Option<String>,
     /// Part of the number, subject or description.
     pub q: Option<String>,
+    /// Tickets a knowledge-base article was used to solve.
+    pub article_id: Option<String>,
 }
 
 /// Open a ticket; due times come from the default SLA policy
@@ -241,6 +246,7 @@ pub async fn list_tickets(
         due_from: parse_time_bound("due_from", params.due_from.as_deref(), false)?,
         due_to: parse_time_bound("due_to", params.due_to.as_deref(), true)?,
         q: non_blank(&params.q),
+        article_id: parse_uuid("article_id", params.article_id.as_deref())?,
         unassigned: false,
     };
     match params.view.as_deref() {

@@ -20,6 +20,9 @@ pub struct Actor {
     pub reach_team_ids: Vec<Uuid>,
     pub request_id: Option<String>,
     pub ip: Option<String>,
+    /// Set when a customer acts through the portal: `user_id` is then nil and the role grants
+    /// nothing, so only the portal's own functions (which check the account) let them act.
+    pub portal_account_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -74,6 +77,22 @@ impl Actor {
             reach_team_ids: vec![],
             request_id: None,
             ip: None,
+            portal_account_id: None,
+        }
+    }
+
+    /// A customer acting through the portal, as their portal account, named for audit and timeline.
+    pub fn portal(account_id: Uuid, display_name: String, request_id: Option<String>, ip: Option<String>) -> Self {
+        Self {
+            user_id: Uuid::nil(),
+            display_name,
+            role_key: "portal".into(),
+            permissions: Permissions::default(),
+            team_ids: vec![],
+            reach_team_ids: vec![],
+            request_id,
+            ip,
+            portal_account_id: Some(account_id),
         }
     }
 

@@ -85,6 +85,8 @@ mod tests {
 pub(crate) enum SortValue {
     Time,
     Text,
+    /// Counters (views, votes).
+    Int,
 }
 
 /// One allowed sort of a list: the public key (`-created_at`), the column, and its direction.
@@ -122,6 +124,7 @@ where
         let value: sea_orm::Value = match sort.value {
             SortValue::Time => serde_json::from_value::<chrono::DateTime<chrono::Utc>>(cursor.value).map_err(|_| invalid())?.into(),
             SortValue::Text => cursor.value.as_str().ok_or_else(invalid)?.to_owned().into(),
+            SortValue::Int => cursor.value.as_i64().ok_or_else(invalid)?.into(),
         };
         let (beyond, id_beyond) = if sort.descending {
             (sort.column.lt(value.clone()), id_column.lt(cursor.id))

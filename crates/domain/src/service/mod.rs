@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 
 use crate::customers::{ValueError, string_enum};
 
+pub mod knowledge;
+
 string_enum! {
     /// What kind of service request a ticket is.
     TicketKind { Complaint => "complaint", Inquiry => "inquiry", Request => "request", Incident => "incident" }

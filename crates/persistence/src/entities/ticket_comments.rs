@@ -10,6 +10,7 @@ pub struct Model {
     pub body: String,
     pub public: bool,
     pub created_at: DateTimeUtc,
+    pub portal_account_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -110,11 +110,17 @@ pub async fn record_login_attempt(db: &Db, email: &str, ip: Option<&str>, succee
 
 /// A new opaque refresh token: 32 random bytes, shown to the client once and stored hashed.
 fn new_refresh_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    format!("rt_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    random_token("rt_")
 }
 
-fn hash_token(token: &str) -> String {
+/// 32 random bytes, URL-safe, after a prefix that tells what the token is for.
+pub(crate) fn random_token(prefix: &str) -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Tokens are stored as their SHA-256, so a copy of the database lets nobody sign in.
+pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -282,6 +288,7 @@ pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
         reach_team_ids,
         request_id: None,
         ip: None,
+        portal_account_id: None,
     })
 }
 

@@ -129,7 +129,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &UserFilter, page: &PageReques
     let page = fetch_page(&db.conn, users::Entity::find().filter(condition), sort, users::Column::Id, page, |u| {
         let value = match sort.value {
             SortValue::Text => json!(u.display_name),
-            SortValue::Time => json!(u.created_at),
+            SortValue::Time | SortValue::Int => json!(u.created_at),
         };
         (value, u.id)
     })

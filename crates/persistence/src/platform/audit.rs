@@ -22,6 +22,14 @@ pub async fn record(
     entity_id: Uuid,
     changes: Value,
 ) -> Result<()> {
+    // A customer's change through the portal names their portal account in the entry.
+    let changes = match (actor.portal_account_id, changes) {
+        (Some(account), Value::Object(mut map)) => {
+            map.insert("portal_account_id".into(), Value::String(account.to_string()));
+            Value::Object(map)
+        }
+        (_, other) => other,
+    };
     audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         actor_id: Set(actor.audit_id()),

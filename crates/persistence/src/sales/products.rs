@@ -165,7 +165,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
     let page = fetch_page(&db.conn, select, sort, C::Id, page, |p| {
         let value = match sort.value {
             SortValue::Text => json!(p.name),
-            SortValue::Time => json!(p.created_at),
+            SortValue::Time | SortValue::Int => json!(p.created_at),
         };
         (value, p.id)
     })

@@ -18,6 +18,7 @@ use crate::activities::timeline::{self, NewItem};
 use crate::customers::{escape_like, in_scope as customer_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::settings::{SERVICE, ServiceSettings};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
@@ -82,6 +83,8 @@ pub struct TicketFilter {
     pub due_from: Option<DateTime<Utc>>,
     pub due_to: Option<DateTime<Utc>>,
     pub q: Option<String>,
+    /// Tickets a knowledge-base article was used to solve.
+    pub article_id: Option<Uuid>,
 }
 
 /// How to assign a ticket.
@@ -124,7 +127,7 @@ fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: 
     }
 }
 
-async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> Result<Vec<TicketRecord>> {
+pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> Result<Vec<TicketRecord>> {
     let assignees: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
     let names = crate::platform::audit::user_names(conn, &assignees).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
@@ -230,6 +233,19 @@ async fn next_in_turn(conn: &impl ConnectionTrait, team_id: Uuid) -> Result<Uuid
     Ok(next)
 }
 
+/// The next agent of the service settings' default team, for tickets opened without a team or
+/// assignee; none (the ticket waits in the unassigned queue) when there is no such team or it has
+/// no agent, since refusing a customer's ticket for want of staff would lose it.
+async fn default_team_turn(conn: &impl ConnectionTrait) -> Result<(Option<Uuid>, Option<Uuid>)> {
+    let settings = crate::platform::settings::read::<ServiceSettings>(conn, SERVICE).await?;
+    let Some(team) = settings.value.default_team_id else { return Ok((None, None)) };
+    match next_in_turn(conn, team).await {
+        Ok(agent) => Ok((Some(agent), Some(team))),
+        Err(Error::Conflict(_)) => Ok((None, Some(team))),
+        Err(other) => Err(other),
+    }
+}
+
 async fn check_agent(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
     match users::Entity::find_by_id(user_id).one(conn).await? {
         Some(u) if u.active => Ok(()),
@@ -265,27 +281,35 @@ pub async fn create(db: &Db, actor: &Actor, new: NewTicket) -> Result<TicketReco
     actor.require(Resource::Service, Action::Create)?;
     let txn = db.begin_write().await?;
     load_for(&txn, actor, Resource::Service, Action::Read, new.customer_id, false).await?;
+    let record = insert_ticket(&txn, actor, new).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Opens a ticket whose customer the caller was already allowed to serve (staff through their
+/// scope, a portal account through its own customer).
+pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new: NewTicket) -> Result<TicketRecord> {
     let policy = sla_policies::Entity::find()
         .filter(sla_policies::Column::IsDefault.eq(true))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| Error::Conflict("no default SLA policy".into()))?;
     let (schedule, targets) = policy_clock(&policy)?;
     let at = now();
     let (first_due, resolution_due) = due_times(&schedule, &targets, new.priority, at, 0);
-    let assignee = match (new.assignee_id, new.team_id) {
-        (Some(user), _) => {
-            check_agent(&txn, user).await?;
-            Some(user)
+    let (assignee, team_id) = match (new.assignee_id, new.team_id) {
+        (Some(user), team) => {
+            check_agent(txn, user).await?;
+            (Some(user), team)
         }
-        (None, Some(team)) => Some(next_in_turn(&txn, team).await?),
-        (None, None) => None,
+        (None, Some(team)) => (Some(next_in_turn(txn, team).await?), Some(team)),
+        (None, None) => default_team_turn(txn).await?,
     };
     let id = Uuid::now_v7();
     let search = format!("{} {}", new.subject.to_lowercase(), new.description.as_deref().unwrap_or_default().to_lowercase());
     let row = tickets::ActiveModel {
         id: Set(id),
-        number: Set(next_number(&txn).await?),
+        number: Set(next_number(txn).await?),
         customer_id: Set(new.customer_id),
         contact_id: Set(new.contact_id),
         subject: Set(new.subject),
@@ -295,7 +319,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewTicket) -> Result<TicketReco
         priority: Set(new.priority.as_str().to_owned()),
         status: Set(TicketStatus::New.as_str().to_owned()),
         assignee_id: Set(assignee),
-        team_id: Set(new.team_id),
+        team_id: Set(team_id),
         sla_policy_id: Set(policy.id),
         first_response_due_at: Set(first_due),
         resolution_due_at: Set(resolution_due),
@@ -315,14 +339,14 @@ pub async fn create(db: &Db, actor: &Actor, new: NewTicket) -> Result<TicketReco
         version: Set(1),
         deleted_at: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let record = to_record(&txn, row).await?;
+    let record = to_record(txn, row).await?;
     if let Some(assignee) = assignee
         && actor.audit_id() != Some(assignee)
     {
         notify(
-            &txn,
+            txn,
             assignee,
             NotificationKind::TicketAssigned,
             &format!("新工单 / New ticket {}: {}", record.number, record.subject),
@@ -332,11 +356,10 @@ pub async fn create(db: &Db, actor: &Actor, new: NewTicket) -> Result<TicketReco
         )
         .await?;
     }
-    log(&txn, actor, &record, "create", "ticket.created", json!({ "after": record })).await?;
+    log(txn, actor, &record, "create", "ticket.created", json!({ "after": record })).await?;
     if assignee.is_some() {
-        events::append(&txn, actor, "ticket.assigned", ENTITY, id, json!({ "id": id, "assignee_id": assignee })).await?;
+        events::append(txn, actor, "ticket.assigned", ENTITY, id, json!({ "id": id, "assignee_id": assignee })).await?;
     }
-    txn.commit().await?;
     Ok(record)
 }
 
@@ -370,6 +393,11 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     Ok(row)
 }
 
+/// A ticket the caller may change (for records that hang off tickets, such as article links).
+pub(crate) async fn load_for_update(conn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Result<()> {
+    load(conn, actor, Action::Update, id).await.map(|_| ())
+}
+
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TicketRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     to_record(&db.conn, row).await
@@ -389,11 +417,25 @@ pub async fn transition(
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
+    let record = move_row(&txn, actor, row, next, at).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Moves a loaded ticket (see [`transition`]) inside the caller's transaction.
+pub(crate) async fn move_row(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    row: tickets::Model,
+    next: TicketStatus,
+    at: DateTime<Utc>,
+) -> Result<TicketRecord> {
+    let id = row.id;
     let current = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
     if !current.can_move_to(next) {
         return Err(Error::Conflict(format!("a ticket that is {current} cannot become {next}")));
     }
-    let policy = sla_policies::Entity::find_by_id(row.sla_policy_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let policy = sla_policies::Entity::find_by_id(row.sla_policy_id).one(txn).await?.ok_or(Error::NotFound)?;
     let (schedule, targets) = policy_clock(&policy)?;
     let priority = TicketPriority::parse(&row.priority).unwrap_or(TicketPriority::Normal);
     let mut model: tickets::ActiveModel = row.clone().into();
@@ -423,12 +465,11 @@ pub async fn transition(
     model.status = Set(next.as_str().to_owned());
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    let record = to_record(&txn, model.update(&txn).await?).await?;
-    log(&txn, actor, &record, "update", "ticket.status_changed", json!({ "status": { "old": current, "new": next } })).await?;
+    let record = to_record(txn, model.update(txn).await?).await?;
+    log(txn, actor, &record, "update", "ticket.status_changed", json!({ "status": { "old": current, "new": next } })).await?;
     if next == TicketStatus::Resolved {
-        events::append(&txn, actor, "ticket.resolved", ENTITY, id, json!({ "id": id, "number": record.number })).await?;
+        events::append(txn, actor, "ticket.resolved", ENTITY, id, json!({ "id": id, "number": record.number })).await?;
     }
-    txn.commit().await?;
     Ok(record)
 }
 
@@ -473,6 +514,8 @@ pub struct CommentRecord {
     pub ticket_id: Uuid,
     pub author_id: Option<Uuid>,
     pub author_name: Option<String>,
+    /// Written by the customer in the portal.
+    pub from_customer: bool,
     pub body: String,
     pub public: bool,
     pub created_at: DateTime<Utc>,
@@ -483,6 +526,23 @@ pub struct CommentRecord {
 pub async fn comment(db: &Db, actor: &Actor, id: Uuid, body: String, public: bool) -> Result<CommentRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
+    let comment = add_comment(&txn, actor, row, body, public, None).await?;
+    txn.commit().await?;
+    Ok(comment)
+}
+
+/// Adds a comment to a loaded ticket inside the caller's transaction. A customer's reply (from
+/// the portal) is always public, never counts as the first response, and takes a ticket that
+/// was waiting for the customer back into progress, restarting its clocks.
+pub(crate) async fn add_comment(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    row: tickets::Model,
+    body: String,
+    public: bool,
+    portal_account_id: Option<Uuid>,
+) -> Result<CommentRecord> {
+    let id = row.id;
     let at = now();
     let comment = ticket_comments::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -491,10 +551,12 @@ pub async fn comment(db: &Db, actor: &Actor, id: Uuid, body: String, public: boo
         body: Set(body),
         public: Set(public),
         created_at: Set(at),
+        portal_account_id: Set(portal_account_id),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    if public && row.first_responded_at.is_none() {
+    let from_customer = portal_account_id.is_some();
+    if public && !from_customer && row.first_responded_at.is_none() {
         let mut model: tickets::ActiveModel = row.clone().into();
         model.first_responded_at = Set(Some(at));
         if at > row.first_response_due_at {
@@ -502,17 +564,28 @@ pub async fn comment(db: &Db, actor: &Actor, id: Uuid, body: String, public: boo
         }
         model.updated_at = Set(at);
         model.version = Set(row.version + 1);
-        let record = to_record(&txn, model.update(&txn).await?).await?;
-        put_on_timeline(&txn, actor, &record).await?;
+        let record = to_record(txn, model.update(txn).await?).await?;
+        put_on_timeline(txn, actor, &record).await?;
     }
-    audit::record(&txn, actor, "comment", ENTITY, id, json!({ "comment_id": comment.id, "public": public })).await?;
-    events::append(&txn, actor, "ticket.commented", ENTITY, id, json!({ "id": id, "comment_id": comment.id, "public": public })).await?;
-    txn.commit().await?;
+    if from_customer && row.status == TicketStatus::WaitingCustomer.as_str() {
+        move_row(txn, actor, row, TicketStatus::InProgress, at).await?;
+    }
+    audit::record(txn, actor, "comment", ENTITY, id, json!({ "comment_id": comment.id, "public": public })).await?;
+    events::append(
+        txn,
+        actor,
+        "ticket.commented",
+        ENTITY,
+        id,
+        json!({ "id": id, "comment_id": comment.id, "public": public, "from_customer": from_customer }),
+    )
+    .await?;
     Ok(CommentRecord {
         id: comment.id,
         ticket_id: id,
         author_id: comment.author_id,
         author_name: Some(actor.display_name.clone()),
+        from_customer,
         body: comment.body,
         public,
         created_at: at,
@@ -521,21 +594,28 @@ pub async fn comment(db: &Db, actor: &Actor, id: Uuid, body: String, public: boo
 
 pub async fn comments(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<CommentRecord>> {
     load(&db.conn, actor, Action::Read, id).await?;
+    comment_page(db, id, false, page).await
+}
+
+/// A ticket's comments, oldest first; the customer's view leaves internal notes out.
+pub(crate) async fn comment_page(db: &Db, id: Uuid, public_only: bool, page: &PageRequest) -> Result<Page<CommentRecord>> {
     let sort = Sort { key: "created_at", column: ticket_comments::Column::CreatedAt, descending: false, value: SortValue::Time };
-    let page = fetch_page(
-        &db.conn,
-        ticket_comments::Entity::find().filter(ticket_comments::Column::TicketId.eq(id)),
-        &sort,
-        ticket_comments::Column::Id,
-        page,
-        |c| (json!(c.created_at), c.id),
-    )
-    .await?;
+    let mut select = ticket_comments::Entity::find().filter(ticket_comments::Column::TicketId.eq(id));
+    if public_only {
+        select = select.filter(ticket_comments::Column::Public.eq(true));
+    }
+    let page = fetch_page(&db.conn, select, &sort, ticket_comments::Column::Id, page, |c| (json!(c.created_at), c.id)).await?;
     let names = crate::platform::audit::user_names(&db.conn, &page.data.iter().filter_map(|c| c.author_id).collect::<Vec<_>>()).await?;
+    let customers =
+        super::portal::account_names(&db.conn, &page.data.iter().filter_map(|c| c.portal_account_id).collect::<Vec<_>>()).await?;
     Ok(page.map(|c| CommentRecord {
         id: c.id,
         ticket_id: c.ticket_id,
-        author_name: c.author_id.and_then(|a| names.get(&a).cloned()),
+        author_name: match c.portal_account_id {
+            Some(account) => customers.get(&account).cloned(),
+            None => c.author_id.and_then(|a| names.get(&a).cloned()),
+        },
+        from_customer: c.portal_account_id.is_some(),
         author_id: c.author_id,
         body: c.body,
         public: c.public,
@@ -547,6 +627,18 @@ pub async fn comments(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> R
 pub async fn rate(db: &Db, actor: &Actor, id: Uuid, rating: i32, remark: Option<String>) -> Result<TicketRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
+    let record = rate_row(&txn, actor, row, rating, remark).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub(crate) async fn rate_row(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    row: tickets::Model,
+    rating: i32,
+    remark: Option<String>,
+) -> Result<TicketRecord> {
     if !matches!(TicketStatus::parse(&row.status), Ok(TicketStatus::Resolved | TicketStatus::Closed)) {
         return Err(Error::Conflict("a ticket is rated after it is resolved".into()));
     }
@@ -555,9 +647,8 @@ pub async fn rate(db: &Db, actor: &Actor, id: Uuid, rating: i32, remark: Option<
     model.satisfaction_comment = Set(remark);
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    let record = to_record(&txn, model.update(&txn).await?).await?;
-    log(&txn, actor, &record, "update", "ticket.rated", json!({ "satisfaction_rating": rating })).await?;
-    txn.commit().await?;
+    let record = to_record(txn, model.update(txn).await?).await?;
+    log(txn, actor, &record, "update", "ticket.rated", json!({ "satisfaction_rating": rating })).await?;
     Ok(record)
 }
 
@@ -591,6 +682,9 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequ
         Some(true) => select = select.filter(Condition::any().add(C::FirstResponseBreached.eq(true)).add(C::ResolutionBreached.eq(true))),
         Some(false) => select = select.filter(C::FirstResponseBreached.eq(false)).filter(C::ResolutionBreached.eq(false)),
         None => {}
+    }
+    if let Some(article) = filter.article_id {
+        select = select.filter(super::knowledge::tickets_using(article));
     }
     if let Some(v) = filter.due_from {
         select = select.filter(C::ResolutionDueAt.gte(v));

@@ -1,0 +1,810 @@
+//! The knowledge base (知识库): categories, Markdown articles with a revision kept for every edit,
+//! reader votes, view counts, search (Chinese included, by substring), and links to the tickets
+//! an article helped solve. Staff with service access read every article; writing follows the
+//! `service` scope over the article's author and team. The portal reads public, published ones.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, OnConflict, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::service::knowledge::{ArticleStatus, ArticleVisibility, article_search_text, search_terms};
+
+use crate::customers::escape_like;
+use crate::entities::{kb_article_revisions, kb_article_tags, kb_article_tickets, kb_article_votes, kb_articles, kb_categories, tickets};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::platform::{audit, events};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+
+const ARTICLE: &str = "kb_article";
+const CATEGORY: &str = "kb_category";
+
+// ---------------------------------------------------------------- categories
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryRecord {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub description: Option<String>,
+    pub position: i32,
+    /// Articles in the category that the reader can see.
+    pub article_count: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct CategoryFields {
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub description: Option<String>,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CategoryPatch {
+    pub parent_id: Option<Option<Uuid>>,
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub position: Option<i32>,
+}
+
+/// The organisation's category tree is configuration: changing it needs the right to change every
+/// service record.
+fn require_curator(actor: &Actor) -> Result<()> {
+    match actor.require(Resource::Service, Action::Update)? {
+        Scope::All => Ok(()),
+        _ => Err(Error::Forbidden("changing knowledge-base categories needs service rights over all records".into())),
+    }
+}
+
+/// Categories are two levels deep (category → section): a parent must exist and be top-level,
+/// and a category with children cannot move under another.
+async fn check_parent(conn: &impl ConnectionTrait, id: Option<Uuid>, parent_id: Option<Uuid>) -> Result<()> {
+    let Some(parent_id) = parent_id else { return Ok(()) };
+    if Some(parent_id) == id {
+        return Err(Error::validation("parent_id", "invalid", "a category cannot be its own parent"));
+    }
+    let parent = kb_categories::Entity::find_by_id(parent_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Error::validation("parent_id", "not_found", "no category with this id"))?;
+    if parent.parent_id.is_some() {
+        return Err(Error::validation("parent_id", "too_deep", "categories are two levels deep: the parent must be a top-level category"));
+    }
+    if let Some(id) = id
+        && kb_categories::Entity::find().filter(kb_categories::Column::ParentId.eq(id)).count(conn).await? > 0
+    {
+        return Err(Error::validation("parent_id", "too_deep", "a category with sub-categories stays at the top level"));
+    }
+    Ok(())
+}
+
+async fn category_records(conn: &impl ConnectionTrait, rows: Vec<kb_categories::Model>, portal: bool) -> Result<Vec<CategoryRecord>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut count =
+            kb_articles::Entity::find().filter(kb_articles::Column::CategoryId.eq(row.id)).filter(kb_articles::Column::DeletedAt.is_null());
+        if portal {
+            count = count.filter(portal_visible());
+        }
+        out.push(CategoryRecord {
+            article_count: count.count(conn).await?,
+            id: row.id,
+            parent_id: row.parent_id,
+            name: row.name,
+            description: row.description,
+            position: row.position,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        });
+    }
+    Ok(out)
+}
+
+/// Every category in display order (a knowledge base has tens, not thousands; one page).
+pub async fn categories(db: &Db, actor: &Actor) -> Result<Vec<CategoryRecord>> {
+    actor.require(Resource::Service, Action::Read)?;
+    all_categories(db, false).await
+}
+
+async fn all_categories(db: &Db, portal: bool) -> Result<Vec<CategoryRecord>> {
+    let rows = kb_categories::Entity::find()
+        .order_by_asc(kb_categories::Column::Position)
+        .order_by_asc(kb_categories::Column::Id)
+        .all(&db.conn)
+        .await?;
+    category_records(&db.conn, rows, portal).await
+}
+
+/// The categories the portal shows: those holding public, published articles (and their parents).
+pub async fn portal_categories(db: &Db) -> Result<Vec<CategoryRecord>> {
+    let all = all_categories(db, true).await?;
+    let used_parents: Vec<Uuid> = all.iter().filter(|c| c.article_count > 0).filter_map(|c| c.parent_id).collect();
+    Ok(all.into_iter().filter(|c| c.article_count > 0 || used_parents.contains(&c.id)).collect())
+}
+
+pub async fn create_category(db: &Db, actor: &Actor, fields: CategoryFields) -> Result<CategoryRecord> {
+    require_curator(actor)?;
+    let txn = db.begin_write().await?;
+    check_parent(&txn, None, fields.parent_id).await?;
+    let at = now();
+    let row = kb_categories::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        parent_id: Set(fields.parent_id),
+        name: Set(fields.name),
+        description: Set(fields.description),
+        position: Set(fields.position),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| name_taken(e.into()))?;
+    let record = category_records(&txn, vec![row], false).await?.remove(0);
+    audit::record(&txn, actor, "create", CATEGORY, record.id, json!({ "after": record })).await?;
+    events::append(&txn, actor, "kb_category.created", CATEGORY, record.id, serde_json::to_value(&record).unwrap_or_default()).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+fn name_taken(error: Error) -> Error {
+    match error {
+        Error::Conflict(_) => Error::Conflict("a category with this name already exists at this level".into()),
+        other => other,
+    }
+}
+
+pub async fn update_category(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    patch: CategoryPatch,
+) -> Result<CategoryRecord> {
+    require_curator(actor)?;
+    let txn = db.begin_write().await?;
+    let row = kb_categories::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    check_version(expected_version, row.version)?;
+    if let Some(parent) = patch.parent_id {
+        check_parent(&txn, Some(id), parent).await?;
+    }
+    let before = category_records(&txn, vec![row.clone()], false).await?.remove(0);
+    let mut model: kb_categories::ActiveModel = row.clone().into();
+    if let Some(v) = patch.parent_id {
+        model.parent_id = Set(v);
+    }
+    if let Some(v) = patch.name {
+        model.name = Set(v);
+    }
+    if let Some(v) = patch.description {
+        model.description = Set(v);
+    }
+    if let Some(v) = patch.position {
+        model.position = Set(v);
+    }
+    model.updated_at = Set(now());
+    model.version = Set(row.version + 1);
+    let updated = model.update(&txn).await.map_err(|e| name_taken(e.into()))?;
+    let record = category_records(&txn, vec![updated], false).await?.remove(0);
+    audit::record(&txn, actor, "update", CATEGORY, id, json!({ "before": before, "after": record })).await?;
+    events::append(&txn, actor, "kb_category.updated", CATEGORY, id, serde_json::to_value(&record).unwrap_or_default()).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Deletes an empty category: one that holds no article (archived ones included) and no sub-category.
+pub async fn delete_category(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    require_curator(actor)?;
+    let txn = db.begin_write().await?;
+    let row = kb_categories::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    check_version(expected_version, row.version)?;
+    let articles = kb_articles::Entity::find().filter(kb_articles::Column::CategoryId.eq(id)).count(&txn).await?;
+    let children = kb_categories::Entity::find().filter(kb_categories::Column::ParentId.eq(id)).count(&txn).await?;
+    if articles + children > 0 {
+        return Err(Error::Conflict(format!(
+            "the category still holds {articles} article(s) and {children} sub-categor(ies); move them first"
+        )));
+    }
+    kb_categories::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, actor, "delete", CATEGORY, id, json!({ "before": { "name": row.name } })).await?;
+    events::append(&txn, actor, "kb_category.deleted", CATEGORY, id, json!({ "id": id })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- articles
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleRecord {
+    pub id: Uuid,
+    pub category_id: Option<Uuid>,
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    pub visibility: ArticleVisibility,
+    pub status: ArticleStatus,
+    pub tags: Vec<String>,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    /// The number of the current revision (1 when created).
+    pub revision: i32,
+    pub view_count: i64,
+    pub helpful_count: i64,
+    pub not_helpful_count: i64,
+    /// Tickets this article was used to solve.
+    pub ticket_count: i64,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ArticleFields {
+    pub category_id: Option<Uuid>,
+    pub title: String,
+    pub body: String,
+    pub visibility: ArticleVisibility,
+    pub status: ArticleStatus,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ArticlePatch {
+    pub category_id: Option<Option<Uuid>>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub visibility: Option<ArticleVisibility>,
+    pub status: Option<ArticleStatus>,
+    pub tags: Option<Vec<String>>,
+    /// Why the article changed, kept with the revision.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    pub q: Option<String>,
+    pub category_id: Option<Uuid>,
+    pub statuses: Vec<ArticleStatus>,
+    pub visibility: Option<ArticleVisibility>,
+    pub tag: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub sort: Option<String>,
+}
+
+fn parse_tags_column(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+async fn article_records(conn: &impl ConnectionTrait, rows: Vec<kb_articles::Model>) -> Result<Vec<ArticleRecord>> {
+    let owners: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
+    let names = audit::user_names(conn, &owners).await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| ArticleRecord {
+            id: a.id,
+            category_id: a.category_id,
+            tags: parse_tags_column(&a.tags),
+            visibility: ArticleVisibility::parse(&a.visibility).unwrap_or(ArticleVisibility::Internal),
+            status: ArticleStatus::parse(&a.status).unwrap_or(ArticleStatus::Draft),
+            owner_name: names.get(&a.owner_id).cloned(),
+            owner_id: a.owner_id,
+            team_id: a.team_id,
+            title: a.title,
+            body: a.body,
+            revision: a.revision,
+            view_count: a.view_count,
+            helpful_count: a.helpful_count,
+            not_helpful_count: a.not_helpful_count,
+            ticket_count: a.ticket_count,
+            published_at: a.published_at,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            version: a.version,
+        })
+        .collect())
+}
+
+async fn article_record(conn: &impl ConnectionTrait, row: kb_articles::Model) -> Result<ArticleRecord> {
+    article_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+async fn check_category(conn: &impl ConnectionTrait, category_id: Option<Uuid>) -> Result<()> {
+    if let Some(id) = category_id
+        && kb_categories::Entity::find_by_id(id).one(conn).await?.is_none()
+    {
+        return Err(Error::validation("category_id", "not_found", "no category with this id"));
+    }
+    Ok(())
+}
+
+async fn replace_tags(conn: &impl ConnectionTrait, article_id: Uuid, tags: &[String]) -> Result<()> {
+    kb_article_tags::Entity::delete_many().filter(kb_article_tags::Column::ArticleId.eq(article_id)).exec(conn).await?;
+    if !tags.is_empty() {
+        kb_article_tags::Entity::insert_many(
+            tags.iter().map(|t| kb_article_tags::ActiveModel { article_id: Set(article_id), tag: Set(t.to_lowercase()) }),
+        )
+        .on_conflict(OnConflict::columns([kb_article_tags::Column::Tag, kb_article_tags::Column::ArticleId]).do_nothing().to_owned())
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn keep_revision(conn: &impl ConnectionTrait, actor: &Actor, row: &kb_articles::Model, note: Option<String>) -> Result<()> {
+    kb_article_revisions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        article_id: Set(row.id),
+        revision: Set(row.revision),
+        title: Set(row.title.clone()),
+        body: Set(row.body.clone()),
+        category_id: Set(row.category_id),
+        visibility: Set(row.visibility.clone()),
+        status: Set(row.status.clone()),
+        tags: Set(row.tags.clone()),
+        note: Set(note),
+        author_id: Set(actor.audit_id()),
+        created_at: Set(row.updated_at),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn create_article(db: &Db, actor: &Actor, fields: ArticleFields) -> Result<ArticleRecord> {
+    actor.require(Resource::Service, Action::Create)?;
+    let txn = db.begin_write().await?;
+    check_category(&txn, fields.category_id).await?;
+    let at = now();
+    let id = Uuid::now_v7();
+    let team_id = crate::customers::primary_team(&txn, actor.user_id).await?;
+    let row = kb_articles::ActiveModel {
+        id: Set(id),
+        category_id: Set(fields.category_id),
+        search_text: Set(article_search_text(&fields.title, &fields.tags, &fields.body)),
+        title: Set(fields.title),
+        body: Set(fields.body),
+        visibility: Set(fields.visibility.as_str().to_owned()),
+        status: Set(fields.status.as_str().to_owned()),
+        tags: Set(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into())),
+        owner_id: Set(actor.user_id),
+        team_id: Set(team_id),
+        revision: Set(1),
+        view_count: Set(0),
+        helpful_count: Set(0),
+        not_helpful_count: Set(0),
+        ticket_count: Set(0),
+        published_at: Set((fields.status == ArticleStatus::Published).then_some(at)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        deleted_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    replace_tags(&txn, id, &fields.tags).await?;
+    keep_revision(&txn, actor, &row, None).await?;
+    let record = article_record(&txn, row).await?;
+    audit::record(&txn, actor, "create", ARTICLE, id, json!({ "after": without_body(&record) })).await?;
+    events::append(&txn, actor, "kb_article.created", ARTICLE, id, without_body(&record)).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Audit entries and events carry an article's fields but not its body, which the revision keeps.
+fn without_body(record: &ArticleRecord) -> serde_json::Value {
+    let mut value = serde_json::to_value(record).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("body");
+    }
+    value
+}
+
+async fn load_article(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid) -> Result<kb_articles::Model> {
+    actor.require(Resource::Service, Action::Read)?;
+    let row =
+        kb_articles::Entity::find_by_id(id).filter(kb_articles::Column::DeletedAt.is_null()).one(conn).await?.ok_or(Error::NotFound)?;
+    if action != Action::Read {
+        let scope = actor.require(Resource::Service, action)?;
+        if !actor.reaches(scope, row.owner_id, row.team_id) {
+            return Err(Error::Forbidden("your role may not change this article".into()));
+        }
+    }
+    Ok(row)
+}
+
+/// Counts a view without touching the article's version or `updated_at` (reading is not an edit).
+async fn count_view(conn: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    kb_articles::Entity::update_many()
+        .col_expr(kb_articles::Column::ViewCount, Expr::col(kb_articles::Column::ViewCount).add(1))
+        .filter(kb_articles::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Reads an article; `count_view` adds one to its view count (the web app does so when a person
+/// opens it, not when it refetches).
+pub async fn get_article(db: &Db, actor: &Actor, id: Uuid, view: bool) -> Result<ArticleRecord> {
+    let mut row = load_article(&db.conn, actor, Action::Read, id).await?;
+    if view {
+        count_view(&db.conn, id).await?;
+        row.view_count += 1;
+    }
+    article_record(&db.conn, row).await
+}
+
+/// Changes an article and keeps the new state as its next revision. A change that changes
+/// nothing keeps the version and adds no revision.
+pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ArticlePatch) -> Result<ArticleRecord> {
+    let txn = db.begin_write().await?;
+    let row = load_article(&txn, actor, Action::Update, id).await?;
+    check_version(expected_version, row.version)?;
+    if let Some(category) = patch.category_id {
+        check_category(&txn, category).await?;
+    }
+    let before = article_record(&txn, row.clone()).await?;
+    let title = patch.title.unwrap_or_else(|| row.title.clone());
+    let body = patch.body.unwrap_or_else(|| row.body.clone());
+    let tags = patch.tags.unwrap_or_else(|| before.tags.clone());
+    let status = patch.status.unwrap_or(before.status);
+    let visibility = patch.visibility.unwrap_or(before.visibility);
+    let category_id = patch.category_id.unwrap_or(row.category_id);
+    if title == before.title
+        && body == before.body
+        && tags == before.tags
+        && status == before.status
+        && visibility == before.visibility
+        && category_id == before.category_id
+    {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    let at = now();
+    let mut model: kb_articles::ActiveModel = row.clone().into();
+    model.search_text = Set(article_search_text(&title, &tags, &body));
+    model.title = Set(title);
+    model.body = Set(body);
+    model.tags = Set(serde_json::to_string(&tags).unwrap_or_else(|_| "[]".into()));
+    model.status = Set(status.as_str().to_owned());
+    model.visibility = Set(visibility.as_str().to_owned());
+    model.category_id = Set(category_id);
+    if status == ArticleStatus::Published && row.published_at.is_none() {
+        model.published_at = Set(Some(at));
+    }
+    model.revision = Set(row.revision + 1);
+    model.updated_at = Set(at);
+    model.version = Set(row.version + 1);
+    let updated = model.update(&txn).await?;
+    replace_tags(&txn, id, &tags).await?;
+    keep_revision(&txn, actor, &updated, patch.note).await?;
+    let record = article_record(&txn, updated).await?;
+    let mut changes = serde_json::Map::new();
+    let (old, new) = (without_body(&before), without_body(&record));
+    for key in ["title", "category_id", "visibility", "status", "tags"] {
+        if old.get(key) != new.get(key) {
+            changes.insert(key.into(), json!({ "old": old.get(key), "new": new.get(key) }));
+        }
+    }
+    if before.body != record.body {
+        changes.insert("body".into(), json!({ "revision": record.revision }));
+    }
+    audit::record(&txn, actor, "update", ARTICLE, id, serde_json::Value::Object(changes)).await?;
+    let event = if status != before.status && status == ArticleStatus::Published { "kb_article.published" } else { "kb_article.updated" };
+    events::append(&txn, actor, event, ARTICLE, id, without_body(&record)).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Moves an article to the recycle bin; links and revisions stay for a restore.
+pub async fn delete_article(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let row = load_article(&txn, actor, Action::Delete, id).await?;
+    check_version(expected_version, row.version)?;
+    let mut model: kb_articles::ActiveModel = row.clone().into();
+    model.deleted_at = Set(Some(now()));
+    model.version = Set(row.version + 1);
+    model.update(&txn).await?;
+    audit::record(&txn, actor, "delete", ARTICLE, id, json!({ "title": row.title })).await?;
+    events::append(&txn, actor, "kb_article.deleted", ARTICLE, id, json!({ "id": id })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+const ARTICLE_SORTS: [Sort<kb_articles::Column>; 3] = [
+    Sort { key: "-updated_at", column: kb_articles::Column::UpdatedAt, descending: true, value: SortValue::Time },
+    Sort { key: "-view_count", column: kb_articles::Column::ViewCount, descending: true, value: SortValue::Int },
+    Sort { key: "-helpful_count", column: kb_articles::Column::HelpfulCount, descending: true, value: SortValue::Int },
+];
+
+fn cursor_of(sort: &Sort<kb_articles::Column>, a: &kb_articles::Model) -> (serde_json::Value, Uuid) {
+    let value = match sort.value {
+        SortValue::Int if sort.key == "-view_count" => json!(a.view_count),
+        SortValue::Int => json!(a.helpful_count),
+        _ => json!(a.updated_at),
+    };
+    (value, a.id)
+}
+
+fn portal_visible() -> Condition {
+    Condition::all()
+        .add(kb_articles::Column::Visibility.eq(ArticleVisibility::Public.as_str()))
+        .add(kb_articles::Column::Status.eq(ArticleStatus::Published.as_str()))
+}
+
+async fn search(db: &Db, base: Condition, filter: &ArticleFilter, page: &PageRequest) -> Result<Page<ArticleRecord>> {
+    use kb_articles::Column as C;
+    let sort = pick_sort(&ARTICLE_SORTS, filter.sort.as_deref())?;
+    let mut select = kb_articles::Entity::find().filter(C::DeletedAt.is_null()).filter(base);
+    for term in search_terms(filter.q.as_deref().unwrap_or_default()) {
+        let pattern = format!("%{}%", escape_like(&term));
+        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(pattern).escape('\\')));
+    }
+    if let Some(category) = filter.category_id {
+        // A top-level category also lists its sections' articles.
+        let sections = Query::select()
+            .column(kb_categories::Column::Id)
+            .from(kb_categories::Entity)
+            .and_where(kb_categories::Column::ParentId.eq(category))
+            .take();
+        select = select.filter(Condition::any().add(C::CategoryId.eq(category)).add(C::CategoryId.in_subquery(sections)));
+    }
+    if !filter.statuses.is_empty() {
+        select = select.filter(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(v) = filter.visibility {
+        select = select.filter(C::Visibility.eq(v.as_str()));
+    }
+    if let Some(owner) = filter.owner_id {
+        select = select.filter(C::OwnerId.eq(owner));
+    }
+    if let Some(tag) = filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let tagged = Query::select()
+            .column(kb_article_tags::Column::ArticleId)
+            .from(kb_article_tags::Entity)
+            .and_where(kb_article_tags::Column::Tag.eq(tag.to_lowercase()))
+            .take();
+        select = select.filter(C::Id.in_subquery(tagged));
+    }
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |a| cursor_of(sort, a)).await?;
+    Ok(Page { data: article_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}
+
+/// Staff search over every article.
+pub async fn list_articles(db: &Db, actor: &Actor, filter: &ArticleFilter, page: &PageRequest) -> Result<Page<ArticleRecord>> {
+    actor.require(Resource::Service, Action::Read)?;
+    search(db, Condition::all(), filter, page).await
+}
+
+/// The portal's search: public, published articles only, whatever the filter asks.
+pub async fn list_portal_articles(db: &Db, filter: &ArticleFilter, page: &PageRequest) -> Result<Page<ArticleRecord>> {
+    let filter = ArticleFilter { statuses: vec![], visibility: None, owner_id: None, ..filter.clone() };
+    search(db, portal_visible(), &filter, page).await
+}
+
+/// One public, published article for the portal (counted as a view).
+pub async fn get_portal_article(db: &Db, id: Uuid) -> Result<ArticleRecord> {
+    let mut row = kb_articles::Entity::find_by_id(id)
+        .filter(kb_articles::Column::DeletedAt.is_null())
+        .filter(portal_visible())
+        .one(&db.conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    count_view(&db.conn, id).await?;
+    row.view_count += 1;
+    article_record(&db.conn, row).await
+}
+
+/// Records whether an article helped its reader: one vote per reader (`user:…` or `portal:…`),
+/// which they may change; the counts are recounted from the votes, so they stay exact.
+async fn vote(txn: &impl ConnectionTrait, id: Uuid, voter: String, helpful: bool) -> Result<()> {
+    kb_article_votes::Entity::insert(kb_article_votes::ActiveModel {
+        article_id: Set(id),
+        voter: Set(voter),
+        helpful: Set(helpful),
+        created_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::columns([kb_article_votes::Column::ArticleId, kb_article_votes::Column::Voter])
+            .update_columns([kb_article_votes::Column::Helpful, kb_article_votes::Column::CreatedAt])
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    let count = |helpful: bool| {
+        kb_article_votes::Entity::find()
+            .filter(kb_article_votes::Column::ArticleId.eq(id))
+            .filter(kb_article_votes::Column::Helpful.eq(helpful))
+    };
+    let (yes, no) = (count(true).count(txn).await?, count(false).count(txn).await?);
+    kb_articles::Entity::update_many()
+        .col_expr(kb_articles::Column::HelpfulCount, Expr::value(i64::try_from(yes).unwrap_or(i64::MAX)))
+        .col_expr(kb_articles::Column::NotHelpfulCount, Expr::value(i64::try_from(no).unwrap_or(i64::MAX)))
+        .filter(kb_articles::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+pub async fn vote_as_staff(db: &Db, actor: &Actor, id: Uuid, helpful: bool) -> Result<ArticleRecord> {
+    load_article(&db.conn, actor, Action::Read, id).await?;
+    let txn = db.begin_write().await?;
+    vote(&txn, id, format!("user:{}", actor.user_id), helpful).await?;
+    txn.commit().await?;
+    get_article(db, actor, id, false).await
+}
+
+pub async fn vote_from_portal(db: &Db, account_id: Uuid, id: Uuid, helpful: bool) -> Result<ArticleRecord> {
+    kb_articles::Entity::find_by_id(id)
+        .filter(kb_articles::Column::DeletedAt.is_null())
+        .filter(portal_visible())
+        .one(&db.conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let txn = db.begin_write().await?;
+    vote(&txn, id, format!("portal:{account_id}"), helpful).await?;
+    txn.commit().await?;
+    let row = kb_articles::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound)?;
+    article_record(&db.conn, row).await
+}
+
+// ---------------------------------------------------------------- revisions
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionRecord {
+    pub revision: i32,
+    pub title: String,
+    pub body: String,
+    pub category_id: Option<Uuid>,
+    pub visibility: ArticleVisibility,
+    pub status: ArticleStatus,
+    pub tags: Vec<String>,
+    pub note: Option<String>,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+async fn revision_records(conn: &impl ConnectionTrait, rows: Vec<kb_article_revisions::Model>) -> Result<Vec<RevisionRecord>> {
+    let authors: Vec<Uuid> = rows.iter().filter_map(|r| r.author_id).collect();
+    let names = audit::user_names(conn, &authors).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RevisionRecord {
+            revision: r.revision,
+            visibility: ArticleVisibility::parse(&r.visibility).unwrap_or(ArticleVisibility::Internal),
+            status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
+            tags: parse_tags_column(&r.tags),
+            author_name: r.author_id.and_then(|a| names.get(&a).cloned()),
+            author_id: r.author_id,
+            title: r.title,
+            body: r.body,
+            category_id: r.category_id,
+            note: r.note,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// An article's revisions, newest first.
+pub async fn revisions(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<RevisionRecord>> {
+    load_article(&db.conn, actor, Action::Read, id).await?;
+    let sort = Sort { key: "-created_at", column: kb_article_revisions::Column::CreatedAt, descending: true, value: SortValue::Time };
+    let page = fetch_page(
+        &db.conn,
+        kb_article_revisions::Entity::find().filter(kb_article_revisions::Column::ArticleId.eq(id)),
+        &sort,
+        kb_article_revisions::Column::Id,
+        page,
+        |r| (json!(r.created_at), r.id),
+    )
+    .await?;
+    Ok(Page { data: revision_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}
+
+pub async fn revision(db: &Db, actor: &Actor, id: Uuid, number: i32) -> Result<RevisionRecord> {
+    load_article(&db.conn, actor, Action::Read, id).await?;
+    let row = kb_article_revisions::Entity::find()
+        .filter(kb_article_revisions::Column::ArticleId.eq(id))
+        .filter(kb_article_revisions::Column::Revision.eq(number))
+        .one(&db.conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    revision_records(&db.conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+// ---------------------------------------------------------------- articles used on tickets
+
+async fn recount_tickets(conn: &impl ConnectionTrait, article_id: Uuid) -> Result<()> {
+    let count = kb_article_tickets::Entity::find().filter(kb_article_tickets::Column::ArticleId.eq(article_id)).count(conn).await?;
+    kb_articles::Entity::update_many()
+        .col_expr(kb_articles::Column::TicketCount, Expr::value(i64::try_from(count).unwrap_or(i64::MAX)))
+        .filter(kb_articles::Column::Id.eq(article_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records that an article was used to solve a ticket (linking twice is harmless).
+pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uuid) -> Result<ArticleRecord> {
+    let txn = db.begin_write().await?;
+    super::tickets::load_for_update(&txn, actor, ticket_id).await?;
+    let article = load_article(&txn, actor, Action::Read, article_id).await.map_err(|e| {
+        if matches!(e, Error::NotFound) { Error::validation("article_id", "not_found", "no article with this id") } else { e }
+    })?;
+    let inserted = kb_article_tickets::Entity::insert(kb_article_tickets::ActiveModel {
+        article_id: Set(article_id),
+        ticket_id: Set(ticket_id),
+        linked_by: Set(actor.audit_id()),
+        created_at: Set(now()),
+    })
+    .on_conflict(OnConflict::columns([kb_article_tickets::Column::TicketId, kb_article_tickets::Column::ArticleId]).do_nothing().to_owned())
+    .exec_without_returning(&txn)
+    .await?;
+    if inserted > 0 {
+        recount_tickets(&txn, article_id).await?;
+        audit::record(&txn, actor, "link_article", "ticket", ticket_id, json!({ "article_id": article_id, "title": article.title }))
+            .await?;
+        events::append(&txn, actor, "ticket.article_linked", "ticket", ticket_id, json!({ "id": ticket_id, "article_id": article_id }))
+            .await?;
+    }
+    let row = kb_articles::Entity::find_by_id(article_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let record = article_record(&txn, row).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub async fn unlink_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    super::tickets::load_for_update(&txn, actor, ticket_id).await?;
+    let removed = kb_article_tickets::Entity::delete_many()
+        .filter(kb_article_tickets::Column::TicketId.eq(ticket_id))
+        .filter(kb_article_tickets::Column::ArticleId.eq(article_id))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    recount_tickets(&txn, article_id).await?;
+    audit::record(&txn, actor, "unlink_article", "ticket", ticket_id, json!({ "article_id": article_id })).await?;
+    events::append(&txn, actor, "ticket.article_unlinked", "ticket", ticket_id, json!({ "id": ticket_id, "article_id": article_id }))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The articles used on a ticket, in the order they were linked.
+pub async fn ticket_articles(db: &Db, actor: &Actor, ticket_id: Uuid) -> Result<Vec<ArticleRecord>> {
+    super::tickets::get(db, actor, ticket_id).await?;
+    let linked = Query::select()
+        .column(kb_article_tickets::Column::ArticleId)
+        .from(kb_article_tickets::Entity)
+        .and_where(kb_article_tickets::Column::TicketId.eq(ticket_id))
+        .take();
+    let rows = kb_articles::Entity::find()
+        .filter(kb_articles::Column::Id.in_subquery(linked))
+        .filter(kb_articles::Column::DeletedAt.is_null())
+        .order_by_asc(kb_articles::Column::Title)
+        .all(&db.conn)
+        .await?;
+    article_records(&db.conn, rows).await
+}
+
+/// The condition selecting tickets an article was used on (for `GET /tickets?article_id=`).
+pub(crate) fn tickets_using(article_id: Uuid) -> Condition {
+    let linked = Query::select()
+        .column(kb_article_tickets::Column::TicketId)
+        .from(kb_article_tickets::Entity)
+        .and_where(kb_article_tickets::Column::ArticleId.eq(article_id))
+        .take();
+    Condition::all().add(tickets::Column::Id.in_subquery(linked))
+}
