@@ -35,7 +35,7 @@ export interface paths {
          * @description Five failed attempts for one account from one address within 15 minutes answer 429 with
          *     `Retry-After` until the oldest failure ages out.
          */
-        post: operations["login"];
+        post: operations["login__post_api_v1_auth_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -55,7 +55,7 @@ export interface paths {
          * Sign out
          * @description Ends the session: its refresh token and every access token issued for it stop working.
          */
-        post: operations["logout"];
+        post: operations["logout__post_api_v1_auth_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -70,7 +70,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user */
-        get: operations["me"];
+        get: operations["me__get_api_v1_auth_me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -394,7 +394,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search and list articles */
-        get: operations["list_articles"];
+        get: operations["list_articles__get_api_v1_kb_articles"];
         put?: never;
         /** Write an article (revision 1) */
         post: operations["create_article"];
@@ -412,7 +412,7 @@ export interface paths {
             cookie?: never;
         };
         /** Read an article */
-        get: operations["get_article"];
+        get: operations["get_article__get_api_v1_kb_articles_id"];
         put?: never;
         post?: never;
         /** Move an article to the recycle bin */
@@ -467,7 +467,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Say whether an article helped (one vote per reader, changeable) */
-        post: operations["vote_article"];
+        post: operations["vote_article__post_api_v1_kb_articles_id_votes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -482,7 +482,7 @@ export interface paths {
             cookie?: never;
         };
         /** Knowledge-base categories in display order */
-        get: operations["list_categories"];
+        get: operations["list_categories__get_api_v1_kb_categories"];
         put?: never;
         /** Create a category (service rights over all records) */
         post: operations["create_category"];
@@ -964,7 +964,7 @@ export interface paths {
          * Sign in to the portal
          * @description Throttled like staff sign-in: repeated failures answer 429 with `Retry-After`.
          */
-        post: operations["login"];
+        post: operations["login__post_api_v1_portal_auth_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -981,7 +981,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out of the portal */
-        post: operations["logout"];
+        post: operations["logout__post_api_v1_portal_auth_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -996,7 +996,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search public articles */
-        get: operations["list_articles"];
+        get: operations["list_articles__get_api_v1_portal_kb_articles"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1013,7 +1013,7 @@ export interface paths {
             cookie?: never;
         };
         /** Read a public article (counts a view) */
-        get: operations["get_article"];
+        get: operations["get_article__get_api_v1_portal_kb_articles_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1032,7 +1032,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Say whether a public article helped */
-        post: operations["vote_article"];
+        post: operations["vote_article__post_api_v1_portal_kb_articles_id_votes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1047,7 +1047,7 @@ export interface paths {
             cookie?: never;
         };
         /** Categories that hold public articles */
-        get: operations["list_categories"];
+        get: operations["list_categories__get_api_v1_portal_kb_categories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1064,7 +1064,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in customer */
-        get: operations["me"];
+        get: operations["me__get_api_v1_portal_me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1081,10 +1081,10 @@ export interface paths {
             cookie?: never;
         };
         /** The customer's tickets (their own, or their company's per account), newest first */
-        get: operations["list_tickets"];
+        get: operations["list_tickets__get_api_v1_portal_tickets"];
         put?: never;
         /** Open a ticket */
-        post: operations["create_ticket"];
+        post: operations["create_ticket__post_api_v1_portal_tickets"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1099,7 +1099,7 @@ export interface paths {
             cookie?: never;
         };
         /** One of the customer's tickets */
-        get: operations["get_ticket"];
+        get: operations["get_ticket__get_api_v1_portal_tickets_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1460,10 +1460,10 @@ export interface paths {
             cookie?: never;
         };
         /** The ticket queue */
-        get: operations["list_tickets"];
+        get: operations["list_tickets__get_api_v1_tickets"];
         put?: never;
         /** Open a ticket; due times come from the default SLA policy */
-        post: operations["create_ticket"];
+        post: operations["create_ticket__post_api_v1_tickets"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1478,7 +1478,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a ticket */
-        get: operations["get_ticket"];
+        get: operations["get_ticket__get_api_v1_tickets_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4691,7 +4691,7 @@ export interface operations {
             };
         };
     };
-    login: {
+    login__post_api_v1_auth_login: {
         parameters: {
             query?: never;
             header?: never;
@@ -4778,7 +4778,7 @@ export interface operations {
             };
         };
     };
-    logout: {
+    logout__post_api_v1_auth_logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -4864,7 +4864,7 @@ export interface operations {
             };
         };
     };
-    me: {
+    me__get_api_v1_auth_me: {
         parameters: {
             query?: never;
             header?: never;
@@ -7225,7 +7225,7 @@ export interface operations {
             };
         };
     };
-    list_articles: {
+    list_articles__get_api_v1_kb_articles: {
         parameters: {
             query?: {
                 /** @description Words that must all occur in the title, tags or body (Chinese matched as written). */
@@ -7388,7 +7388,7 @@ export interface operations {
             };
         };
     };
-    get_article: {
+    get_article__get_api_v1_kb_articles_id: {
         parameters: {
             query?: {
                 /** @description Count this read as a view (the web app sets it when a person opens the article). */
@@ -7785,7 +7785,7 @@ export interface operations {
             };
         };
     };
-    vote_article: {
+    vote_article__post_api_v1_kb_articles_id_votes: {
         parameters: {
             query?: never;
             header?: never;
@@ -7883,7 +7883,7 @@ export interface operations {
             };
         };
     };
-    list_categories: {
+    list_categories__get_api_v1_kb_categories: {
         parameters: {
             query?: never;
             header?: never;
@@ -11314,7 +11314,7 @@ export interface operations {
             };
         };
     };
-    login: {
+    login__post_api_v1_portal_auth_login: {
         parameters: {
             query?: never;
             header?: never;
@@ -11401,7 +11401,7 @@ export interface operations {
             };
         };
     };
-    logout: {
+    logout__post_api_v1_portal_auth_logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -11455,7 +11455,7 @@ export interface operations {
             };
         };
     };
-    list_articles: {
+    list_articles__get_api_v1_portal_kb_articles: {
         parameters: {
             query?: {
                 /** @description Words that must all occur in the title, tags or body (Chinese matched as written). */
@@ -11529,7 +11529,7 @@ export interface operations {
             };
         };
     };
-    get_article: {
+    get_article__get_api_v1_portal_kb_articles_id: {
         parameters: {
             query?: never;
             header?: never;
@@ -11596,7 +11596,7 @@ export interface operations {
             };
         };
     };
-    vote_article: {
+    vote_article__post_api_v1_portal_kb_articles_id_votes: {
         parameters: {
             query?: never;
             header?: never;
@@ -11694,7 +11694,7 @@ export interface operations {
             };
         };
     };
-    list_categories: {
+    list_categories__get_api_v1_portal_kb_categories: {
         parameters: {
             query?: never;
             header?: never;
@@ -11750,7 +11750,7 @@ export interface operations {
             };
         };
     };
-    me: {
+    me__get_api_v1_portal_me: {
         parameters: {
             query?: never;
             header?: never;
@@ -11806,7 +11806,7 @@ export interface operations {
             };
         };
     };
-    list_tickets: {
+    list_tickets__get_api_v1_portal_tickets: {
         parameters: {
             query?: {
                 /** @description Comma-separated statuses. */
@@ -11871,7 +11871,7 @@ export interface operations {
             };
         };
     };
-    create_ticket: {
+    create_ticket__post_api_v1_portal_tickets: {
         parameters: {
             query?: never;
             header?: {
@@ -11960,7 +11960,7 @@ export interface operations {
             };
         };
     };
-    get_ticket: {
+    get_ticket__get_api_v1_portal_tickets_id: {
         parameters: {
             query?: never;
             header?: never;
@@ -15009,7 +15009,7 @@ export interface operations {
             };
         };
     };
-    list_tickets: {
+    list_tickets__get_api_v1_tickets: {
         parameters: {
             query?: {
                 /** @description `my_queue` (assigned to me, not resolved or closed) or `unassigned`. */
@@ -15089,7 +15089,7 @@ export interface operations {
             };
         };
     };
-    create_ticket: {
+    create_ticket__post_api_v1_tickets: {
         parameters: {
             query?: never;
             header?: {
@@ -15196,7 +15196,7 @@ export interface operations {
             };
         };
     };
-    get_ticket: {
+    get_ticket__get_api_v1_tickets_id: {
         parameters: {
             query?: never;
             header?: never;

@@ -9,11 +9,11 @@ import { Conversation, ReplyBox } from './Conversation';
 import { ticket } from './fixtures.test-utils';
 
 const comments: TicketComment[] = [
-  { id: 'c1', ticket_id: 't1', author_id: 'u1', author_name: '刘洋', body: '客户来电说打印机卡纸', public: false, created_at: '2026-11-23T02:00:00Z' },
-  { id: 'c2', ticket_id: 't1', author_id: 'u1', author_name: '刘洋', body: '您好，我们已收到您的问题。', public: true, created_at: '2026-11-23T02:05:00Z' },
-  { id: 'c3', ticket_id: 't1', author_id: null, author_name: null, body: 'Checked the\nfirmware', public: false, created_at: '2026-11-23T02:10:00Z' },
-  // written in the customer portal (the API's newer `from_customer`)
-  { id: 'c4', ticket_id: 't1', author_id: null, author_name: null, body: '谢谢，明天上午可以', public: true, created_at: '2026-11-23T02:20:00Z', from_customer: true } as TicketComment,
+  { id: 'c1', ticket_id: 't1', author_id: 'u1', author_name: '刘洋', body: '客户来电说打印机卡纸', public: false, from_customer: false, created_at: '2026-11-23T02:00:00Z' },
+  { id: 'c2', ticket_id: 't1', author_id: 'u1', author_name: '刘洋', body: '您好，我们已收到您的问题。', public: true, from_customer: false, created_at: '2026-11-23T02:05:00Z' },
+  { id: 'c3', ticket_id: 't1', author_id: null, author_name: null, body: 'Checked the\nfirmware', public: false, from_customer: false, created_at: '2026-11-23T02:10:00Z' },
+  // written by the customer in the portal
+  { id: 'c4', ticket_id: 't1', author_id: null, author_name: null, body: '谢谢，明天上午可以', public: true, from_customer: true, created_at: '2026-11-23T02:20:00Z' },
 ];
 
 afterEach(() => vi.unstubAllGlobals());
@@ -58,7 +58,7 @@ describe('<ReplyBox>', () => {
     vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
       const body = (await req.json()) as { body: string; public: boolean };
       sent.push({ path: new URL(req.url).pathname, ...body });
-      return json(201, { id: `c${sent.length}`, ticket_id: 't1', author_id: 'u1', author_name: 'A', body: body.body, public: body.public, created_at: '2026-11-23T02:00:00Z' });
+      return json(201, { id: `c${sent.length}`, ticket_id: 't1', author_id: 'u1', author_name: 'A', from_customer: false, body: body.body, public: body.public, created_at: '2026-11-23T02:00:00Z' });
     }));
     const user = userEvent.setup();
     renderWithApp(<ReplyBox ticket={ticket()} />);

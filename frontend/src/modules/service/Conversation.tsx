@@ -7,8 +7,6 @@ import { isProblemError } from '../../api/problem';
 import { formatDateTime } from '../../i18n/format';
 import { useAddComment } from './useTickets';
 
-/** Comments the customer wrote in the portal; the field is newer than this client's generated types. */
-const fromCustomer = (c: TicketComment) => (c as TicketComment & { from_customer?: boolean }).from_customer === true;
 
 /**
  * A ticket's conversation in the order given (the API's: oldest first). Internal notes, which the
@@ -22,7 +20,7 @@ export function Conversation({ comments }: { comments: readonly TicketComment[] 
     <div className="ticket-conversation" data-testid="ticket-conversation">
       {comments.map((c) => {
         const kind = c.public ? 'public' : 'internal';
-        const customer = fromCustomer(c);
+        const customer = c.from_customer;
         return (
           <div
             key={c.id}
