@@ -137,3 +137,34 @@ export type TicketView = (typeof TICKET_VIEWS)[number];
 /** SLA policy calendars name weekdays like this (`CalendarSpec.weekdays`). */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
+
+export type KbCategory = Ok<'/api/v1/kb/categories', 'get'>['data'][number];
+export type CreateKbCategory = Body<'/api/v1/kb/categories', 'post'>;
+export type UpdateKbCategory = Body<'/api/v1/kb/categories/{id}', 'patch'>;
+export type Article = Ok<'/api/v1/kb/articles/{id}', 'get'>;
+export type ArticlePage = Ok<'/api/v1/kb/articles', 'get'>;
+export type ArticleSummary = ArticlePage['data'][number];
+export type CreateArticle = Body<'/api/v1/kb/articles', 'post'>;
+export type UpdateArticle = Body<'/api/v1/kb/articles/{id}', 'patch'>;
+export type ArticleRevision = Ok<'/api/v1/kb/articles/{id}/revisions/{revision}', 'get'>;
+export type ArticleStatus = Article['status'];
+export type ArticleVisibility = Article['visibility'];
+export type PortalAccount = Ok<'/api/v1/portal-accounts/{id}', 'get'>;
+export type CreatePortalAccount = Body<'/api/v1/portal-accounts', 'post'>;
+export type UpdatePortalAccount = Body<'/api/v1/portal-accounts/{id}', 'patch'>;
+export type PortalInvitation = Ok<'/api/v1/portal-accounts', 'post'>;
+export type ServiceSettings = Ok<'/api/v1/settings/service', 'get'>;
+export type PortalSession = Ok<'/api/v1/portal/auth/login', 'post'>;
+export type PortalMe = Ok<'/api/v1/portal/me', 'get'>;
+export type PortalTicket = Ok<'/api/v1/portal/tickets/{id}', 'get'>;
+export type PortalTicketPage = Ok<'/api/v1/portal/tickets', 'get'>;
+export type PortalCreateTicket = Body<'/api/v1/portal/tickets', 'post'>;
+export type PortalComment = Ok<'/api/v1/portal/tickets/{id}/comments', 'get'>['data'][number];
+export type PortalRating = Body<'/api/v1/portal/tickets/{id}/rating', 'post'>;
+export type PortalArticle = Ok<'/api/v1/portal/kb/articles/{id}', 'get'>;
+
+export const ARTICLE_STATUSES = ['draft', 'published', 'archived'] as const satisfies readonly ArticleStatus[];
+export const ARTICLE_VISIBILITIES = ['internal', 'public'] as const satisfies readonly ArticleVisibility[];
+/** The article list's orders (`sort`): the API's default `-updated_at` first. */
+export const ARTICLE_SORTS = ['-updated_at', '-view_count', '-helpful_count'] as const;
+export type ArticleSort = (typeof ARTICLE_SORTS)[number];
