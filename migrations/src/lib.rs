@@ -11,6 +11,7 @@ mod m20261123_000003_create_sales_pipeline;
 mod m20261123_000004_create_orders;
 mod m20261123_000005_create_tickets;
 mod m20261123_000006_create_knowledge_base_and_portal;
+mod m20261123_000007_create_requirements;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
 /// step with the domain.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_orders::Migration),
             Box::new(m20261123_000005_create_tickets::Migration),
             Box::new(m20261123_000006_create_knowledge_base_and_portal::Migration),
+            Box::new(m20261123_000007_create_requirements::Migration),
         ]
     }
 }

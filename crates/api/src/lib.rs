@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod ops;
 pub mod platform;
 pub mod portal;
+pub mod requirements;
 pub mod sales;
 pub mod service;
 

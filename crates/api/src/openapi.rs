@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         (name = "knowledge-base", description = "知识库: categories, articles, revisions"),
         (name = "portal-accounts", description = "Customer portal accounts and invitations (staff)"),
         (name = "portal", description = "客户门户: what a signed-in customer may do"),
+        (name = "requirements", description = "客户需求管理: customer requirements from collection to evaluation"),
         (name = "settings", description = "Organisation settings"),
         (name = "sla-policies", description = "Service-level targets and their calendars"),
         (name = "audit", description = "The audit log"),

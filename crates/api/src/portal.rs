@@ -318,7 +318,7 @@ fn throttle_key(email: &str) -> String {
     (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/portal/auth/login")]
-pub async fn login(state: State, req: HttpRequest, body: web::Json<PortalLogin>) -> Result<HttpResponse, ApiError> {
+pub async fn portal_login(state: State, req: HttpRequest, body: web::Json<PortalLogin>) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let ip = client_ip(&req);
     let key = throttle_key(&body.email);
@@ -344,7 +344,7 @@ pub async fn login(state: State, req: HttpRequest, body: web::Json<PortalLogin>)
     (status = 401, description = "Unknown, used or expired invitation", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/portal/auth/accept-invitation")]
-pub async fn accept_invitation(state: State, req: HttpRequest, body: web::Json<AcceptInvitation>) -> Result<HttpResponse, ApiError> {
+pub async fn portal_accept_invitation(state: State, req: HttpRequest, body: web::Json<AcceptInvitation>) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let password = body.password.clone();
     let hash = web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
@@ -359,7 +359,7 @@ pub async fn accept_invitation(state: State, req: HttpRequest, body: web::Json<A
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[post("/portal/auth/logout")]
-pub async fn logout(state: State, principal: PortalPrincipal) -> Result<HttpResponse, ApiError> {
+pub async fn portal_logout(state: State, principal: PortalPrincipal) -> Result<HttpResponse, ApiError> {
     portal::end_session(&state.db, principal.session_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -370,7 +370,7 @@ pub async fn logout(state: State, principal: PortalPrincipal) -> Result<HttpResp
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[get("/portal/me")]
-pub async fn me(principal: PortalPrincipal) -> Result<HttpResponse, ApiError> {
+pub async fn portal_me(principal: PortalPrincipal) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(PortalMeDto::from(&principal.customer)))
 }
 
@@ -481,7 +481,7 @@ pub struct PortalTicketParams {
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[get("/portal/tickets")]
-pub async fn list_tickets(
+pub async fn portal_list_tickets(
     state: State,
     principal: PortalPrincipal,
     params: web::Query<PortalTicketParams>,
@@ -498,7 +498,7 @@ pub async fn list_tickets(
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[post("/portal/tickets")]
-pub async fn create_ticket(
+pub async fn portal_create_ticket(
     state: State,
     principal: PortalPrincipal,
     body: web::Json<PortalCreateTicket>,
@@ -532,7 +532,7 @@ pub async fn create_ticket(
     (status = 404, description = "Not one of the customer's tickets", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[get("/portal/tickets/{id}")]
-pub async fn get_ticket(state: State, principal: PortalPrincipal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn portal_get_ticket(state: State, principal: PortalPrincipal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let record = portal::get_ticket(&state.db, &principal.customer, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(PortalTicketDto::from(record)))
 }
@@ -544,7 +544,7 @@ pub async fn get_ticket(state: State, principal: PortalPrincipal, id: web::Path<
     (status = 404, description = "Not one of the customer's tickets", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[get("/portal/tickets/{id}/comments")]
-pub async fn list_comments(
+pub async fn portal_list_comments(
     state: State,
     principal: PortalPrincipal,
     id: web::Path<Uuid>,
@@ -562,7 +562,7 @@ pub async fn list_comments(
     (status = 409, description = "The ticket is closed", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[post("/portal/tickets/{id}/comments")]
-pub async fn reply(
+pub async fn portal_reply(
     state: State,
     principal: PortalPrincipal,
     id: web::Path<Uuid>,
@@ -589,7 +589,7 @@ pub async fn reply(
     (status = 409, description = "Not resolved yet", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[post("/portal/tickets/{id}/rating")]
-pub async fn rate(
+pub async fn portal_rate(
     state: State,
     principal: PortalPrincipal,
     id: web::Path<Uuid>,
@@ -645,7 +645,7 @@ impl From<kb::ArticleRecord> for PortalArticleDto {
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[get("/portal/kb/categories")]
-pub async fn list_categories(state: State, _principal: PortalPrincipal) -> Result<HttpResponse, ApiError> {
+pub async fn portal_list_categories(state: State, _principal: PortalPrincipal) -> Result<HttpResponse, ApiError> {
     let data = kb::portal_categories(&state.db).await?.into_iter().map(CategoryDto::from).collect();
     Ok(HttpResponse::Ok().json(CategoryList { data }))
 }
@@ -656,7 +656,7 @@ pub async fn list_categories(state: State, _principal: PortalPrincipal) -> Resul
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[get("/portal/kb/articles")]
-pub async fn list_articles(
+pub async fn portal_list_articles(
     state: State,
     _principal: PortalPrincipal,
     params: web::Query<ArticleListParams>,
@@ -678,7 +678,7 @@ pub async fn list_articles(
     (status = 404, description = "No such public article", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[get("/portal/kb/articles/{id}")]
-pub async fn get_article(state: State, _principal: PortalPrincipal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn portal_get_article(state: State, _principal: PortalPrincipal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let record = kb::get_portal_article(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(PortalArticleDto::from(record)))
 }
@@ -690,7 +690,7 @@ pub async fn get_article(state: State, _principal: PortalPrincipal, id: web::Pat
     (status = 404, description = "No such public article", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[post("/portal/kb/articles/{id}/votes")]
-pub async fn vote_article(
+pub async fn portal_vote_article(
     state: State,
     principal: PortalPrincipal,
     id: web::Path<Uuid>,

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod customers;
 pub mod error;
 pub mod identity;
+pub mod requirements;
 pub mod sales;
 pub mod service;
 pub mod text;

@@ -15,6 +15,7 @@ pub mod error;
 pub mod identity;
 pub mod pagination;
 pub mod platform;
+pub mod requirements;
 pub mod sales;
 pub mod service;
 
@@ -31,4 +32,19 @@ pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
         Some(expected) if expected != current => Err(Error::StaleVersion { current }),
         _ => Ok(()),
     }
+}
+
+/// The next value of a named counter (order, ticket and requirement numbers). The row is
+/// updated first, so concurrent writers wait for each other and never share a number.
+pub(crate) async fn next_in_sequence(conn: &impl sea_orm::ConnectionTrait, name: &str) -> Result<i64> {
+    let statement = sea_orm::Statement::from_sql_and_values(
+        conn.get_database_backend(),
+        match conn.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value",
+            _ => "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value",
+        },
+        [name.into()],
+    );
+    let row = conn.query_one_raw(statement).await?.ok_or_else(|| Error::Conflict(format!("the {name} counter is missing")))?;
+    Ok(row.try_get("", "value")?)
 }

@@ -17,6 +17,7 @@ mod ops;
 mod orders;
 mod portal;
 mod reports;
+mod requirements;
 mod sales;
 mod scopes;
 mod tickets;

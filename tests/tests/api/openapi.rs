@@ -39,6 +39,23 @@ fn every_route_in_the_code_is_in_the_document() {
     assert_eq!(routes, operations);
 }
 
+/// Generated clients name their functions and types after operation ids: two operations with one
+/// id would get each other's types.
+#[test]
+fn operation_ids_are_unique() {
+    let doc: Value = serde_json::from_str(&committed()).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if let Some(id) = operation["operationId"].as_str()
+                && let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}"))
+            {
+                panic!("operationId {id} is used by {other} and {method} {path}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn every_documented_operation_is_served() {
     let app = TestApp::spawn().await;

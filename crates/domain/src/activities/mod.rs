@@ -48,7 +48,7 @@ string_enum! {
     /// order, ticket, requirement, survey answer) without changing the item's shape.
     TimelineKind {
         Interaction => "interaction", Task => "task", StageChange => "stage_change", Contact => "contact",
-        Opportunity => "opportunity", Order => "order", Ticket => "ticket",
+        Opportunity => "opportunity", Order => "order", Ticket => "ticket", Requirement => "requirement",
     }
 }
 

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -127,11 +127,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<Or
 /// The next order number from the database's counter: an atomic increment, so parallel creates
 /// on any number of server instances never share a number.
 async fn next_number(conn: &impl ConnectionTrait) -> Result<String> {
-    let backend = conn.get_database_backend();
-    let statement = Statement::from_string(backend, "UPDATE counters SET value = value + 1 WHERE name = 'order' RETURNING value");
-    let row = conn.query_one_raw(statement).await?.ok_or_else(|| Error::Conflict("the order counter is missing".into()))?;
-    let value: i64 = row.try_get("", "value")?;
-    Ok(format!("SO-{value:06}"))
+    Ok(format!("SO-{:06}", crate::next_in_sequence(conn, "order").await?))
 }
 
 async fn write_lines(conn: &impl ConnectionTrait, order_id: Uuid, lines: &[Line]) -> Result<()> {

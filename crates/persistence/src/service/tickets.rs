@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, OnConflict, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, Statement};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -178,11 +178,7 @@ fn due_times(
 }
 
 async fn next_number(conn: &impl ConnectionTrait) -> Result<String> {
-    let statement =
-        Statement::from_string(conn.get_database_backend(), "UPDATE counters SET value = value + 1 WHERE name = 'ticket' RETURNING value");
-    let row = conn.query_one_raw(statement).await?.ok_or_else(|| Error::Conflict("the ticket counter is missing".into()))?;
-    let value: i64 = row.try_get("", "value")?;
-    Ok(format!("T-{value:06}"))
+    Ok(format!("T-{:06}", crate::next_in_sequence(conn, "ticket").await?))
 }
 
 /// The next agent of a team in turn: active members with the support role, in id order, after the
@@ -396,6 +392,12 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
 /// A ticket the caller may change (for records that hang off tickets, such as article links).
 pub(crate) async fn load_for_update(conn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Result<()> {
     load(conn, actor, Action::Update, id).await.map(|_| ())
+}
+
+/// A ticket the caller may read, inside the caller's transaction.
+pub(crate) async fn get_in(conn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Result<TicketRecord> {
+    let row = load(conn, actor, Action::Read, id).await?;
+    to_record(conn, row).await
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TicketRecord> {

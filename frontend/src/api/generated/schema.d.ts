@@ -35,7 +35,7 @@ export interface paths {
          * @description Five failed attempts for one account from one address within 15 minutes answer 429 with
          *     `Retry-After` until the oldest failure ages out.
          */
-        post: operations["login__post_api_v1_auth_login"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -55,7 +55,7 @@ export interface paths {
          * Sign out
          * @description Ends the session: its refresh token and every access token issued for it stop working.
          */
-        post: operations["logout__post_api_v1_auth_logout"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -70,7 +70,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user */
-        get: operations["me__get_api_v1_auth_me"];
+        get: operations["me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -394,7 +394,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search and list articles */
-        get: operations["list_articles__get_api_v1_kb_articles"];
+        get: operations["list_articles"];
         put?: never;
         /** Write an article (revision 1) */
         post: operations["create_article"];
@@ -412,7 +412,7 @@ export interface paths {
             cookie?: never;
         };
         /** Read an article */
-        get: operations["get_article__get_api_v1_kb_articles_id"];
+        get: operations["get_article"];
         put?: never;
         post?: never;
         /** Move an article to the recycle bin */
@@ -467,7 +467,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Say whether an article helped (one vote per reader, changeable) */
-        post: operations["vote_article__post_api_v1_kb_articles_id_votes"];
+        post: operations["vote_article"];
         delete?: never;
         options?: never;
         head?: never;
@@ -482,7 +482,7 @@ export interface paths {
             cookie?: never;
         };
         /** Knowledge-base categories in display order */
-        get: operations["list_categories__get_api_v1_kb_categories"];
+        get: operations["list_categories"];
         put?: never;
         /** Create a category (service rights over all records) */
         post: operations["create_category"];
@@ -944,7 +944,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Accept an invitation: set the password and sign in */
-        post: operations["accept_invitation"];
+        post: operations["portal_accept_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -964,7 +964,7 @@ export interface paths {
          * Sign in to the portal
          * @description Throttled like staff sign-in: repeated failures answer 429 with `Retry-After`.
          */
-        post: operations["login__post_api_v1_portal_auth_login"];
+        post: operations["portal_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -981,7 +981,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out of the portal */
-        post: operations["logout__post_api_v1_portal_auth_logout"];
+        post: operations["portal_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -996,7 +996,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search public articles */
-        get: operations["list_articles__get_api_v1_portal_kb_articles"];
+        get: operations["portal_list_articles"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1013,7 +1013,7 @@ export interface paths {
             cookie?: never;
         };
         /** Read a public article (counts a view) */
-        get: operations["get_article__get_api_v1_portal_kb_articles_id"];
+        get: operations["portal_get_article"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1032,7 +1032,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Say whether a public article helped */
-        post: operations["vote_article__post_api_v1_portal_kb_articles_id_votes"];
+        post: operations["portal_vote_article"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1047,7 +1047,7 @@ export interface paths {
             cookie?: never;
         };
         /** Categories that hold public articles */
-        get: operations["list_categories__get_api_v1_portal_kb_categories"];
+        get: operations["portal_list_categories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1064,7 +1064,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in customer */
-        get: operations["me__get_api_v1_portal_me"];
+        get: operations["portal_me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1081,10 +1081,10 @@ export interface paths {
             cookie?: never;
         };
         /** The customer's tickets (their own, or their company's per account), newest first */
-        get: operations["list_tickets__get_api_v1_portal_tickets"];
+        get: operations["portal_list_tickets"];
         put?: never;
         /** Open a ticket */
-        post: operations["create_ticket__post_api_v1_portal_tickets"];
+        post: operations["portal_create_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1099,7 +1099,7 @@ export interface paths {
             cookie?: never;
         };
         /** One of the customer's tickets */
-        get: operations["get_ticket__get_api_v1_portal_tickets_id"];
+        get: operations["portal_get_ticket"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1116,10 +1116,10 @@ export interface paths {
             cookie?: never;
         };
         /** The public conversation of a ticket, oldest first */
-        get: operations["list_comments"];
+        get: operations["portal_list_comments"];
         put?: never;
         /** Reply on a ticket; a ticket waiting for the customer goes back to our team */
-        post: operations["reply"];
+        post: operations["portal_reply"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1136,7 +1136,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Rate our service once the ticket is resolved (1–5) */
-        post: operations["rate"];
+        post: operations["portal_rate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1214,6 +1214,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/requirements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requirements by status, category and source; time to delivery; the top requirements */
+        get: operations["requirements_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/sales": {
         parameters: {
             query?: never;
@@ -1229,6 +1246,252 @@ export interface paths {
         get: operations["sales_report"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List requirements, ranked by priority score */
+        get: operations["list_requirements"];
+        put?: never;
+        /**
+         * Collect a requirement, from a customer, a ticket or an interaction in one step
+         * @description The answer lists open requirements that read alike (`duplicate_candidates`).
+         */
+        post: operations["create_requirement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The board: a column per status with counts and the highest-scored cards */
+        get: operations["requirement_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open requirements similar to a title and description (while typing a new one) */
+        get: operations["similar_requirements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The requirements document of a customer or a release, as Markdown */
+        get: operations["export_requirements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Releases with their requirements by status */
+        get: operations["requirement_releases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a requirement */
+        get: operations["get_requirement"];
+        put?: never;
+        post?: never;
+        /** Move a requirement to the recycle bin */
+        delete: operations["delete_requirement"];
+        options?: never;
+        head?: never;
+        /** Change a requirement; every change is kept as a revision */
+        patch: operations["update_requirement"];
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Possible duplicates of a requirement */
+        get: operations["requirement_duplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feedback on a requirement */
+        get: operations["list_feedback"];
+        put?: never;
+        /** Record a requester's feedback on a delivered requirement */
+        post: operations["give_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status changes with who and when, oldest first */
+        get: operations["requirement_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge a duplicate into this requirement: requesters, links and feedback move here */
+        post: operations["merge_requirement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/requesters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customers who asked for a requirement */
+        get: operations["list_requesters"];
+        put?: never;
+        /** Record that another customer asks for the same requirement */
+        post: operations["add_requester"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/requesters/{requester_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a requester */
+        delete: operations["remove_requester"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every change of a requirement (who, when, fields old → new), newest first */
+        get: operations["requirement_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a requirement: collected → analyzing → planned → in_progress → delivered → evaluated, or rejected */
+        post: operations["move_requirement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1270,6 +1533,24 @@ export interface paths {
         head?: never;
         /** Change a custom role */
         patch: operations["update_role"];
+        trace?: never;
+    };
+    "/api/v1/settings/requirements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requirements settings (the score weights) */
+        get: operations["get_requirement_settings"];
+        /** Change the score weights (administrators); every requirement is re-scored at once */
+        put: operations["put_requirement_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/settings/service": {
@@ -1460,10 +1741,10 @@ export interface paths {
             cookie?: never;
         };
         /** The ticket queue */
-        get: operations["list_tickets__get_api_v1_tickets"];
+        get: operations["list_tickets"];
         put?: never;
         /** Open a ticket; due times come from the default SLA policy */
-        post: operations["create_ticket__post_api_v1_tickets"];
+        post: operations["create_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1478,7 +1759,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a ticket */
-        get: operations["get_ticket__get_api_v1_tickets_id"];
+        get: operations["get_ticket"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1568,6 +1849,23 @@ export interface paths {
         put?: never;
         /** Record the customer's satisfaction after resolution */
         post: operations["rate_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/requirements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The requirements linked to a ticket */
+        get: operations["ticket_requirements"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1700,6 +1998,22 @@ export interface components {
             /** @default none */
             export: components["schemas"]["Scope"];
         };
+        AddRequester: {
+            /** Format: uuid */
+            customer_id: string;
+            /** Format: uuid */
+            contact_id?: string | null;
+            /** Format: uuid */
+            ticket_id?: string | null;
+            /** Format: uuid */
+            interaction_id?: string | null;
+            note?: string | null;
+            /**
+             * Format: date-time
+             * @description When they asked; now by default.
+             */
+            requested_at?: string | null;
+        };
         /** @description A knowledge-base article. */
         ArticleDto: {
             /** Format: uuid */
@@ -1812,14 +2126,13 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description One column of the requirements board. */
         BoardColumnDto: {
-            stage: components["schemas"]["StageDto"];
+            status: components["schemas"]["RequirementStatus"];
             /** Format: int64 */
             count: number;
-            /** @description Sums per currency. */
-            sums: components["schemas"]["StageSumDto"][];
-            cards: components["schemas"]["OpportunityDto"][];
-            /** @description Continue with `GET /opportunities?pipeline_id=…&stage_id=…&sort=-updated_at&cursor=…` (same filters). */
+            items: components["schemas"]["RequirementDto"][];
+            /** @description Continue with `GET /requirements?status=…&sort=-score&cursor=…`. */
             next_cursor?: string | null;
         };
         BoardDto: {
@@ -1920,7 +2233,9 @@ export interface components {
             /** Format: date-time */
             deleted_at?: string | null;
         };
+        /** @description A count per key. */
         CountDto: {
+            key: string;
             /** Format: int64 */
             count: number;
         };
@@ -2192,6 +2507,37 @@ export interface components {
             /** @description Default true. */
             active?: boolean | null;
         };
+        CreateRequirement: {
+            title: string;
+            description?: string | null;
+            category?: null | components["schemas"]["RequirementCategory"];
+            source_channel?: null | components["schemas"]["RequirementSource"];
+            /**
+             * Format: int32
+             * @description 1–5, default 3.
+             */
+            importance?: number | null;
+            /**
+             * Format: int32
+             * @description 1–5, default 3.
+             */
+            urgency?: number | null;
+            /**
+             * Format: int32
+             * @description 1–5, default 3.
+             */
+            effort?: number | null;
+            /** Format: uuid */
+            owner_id?: string | null;
+            department?: string | null;
+            /** Format: date */
+            target_date?: string | null;
+            release?: string | null;
+            tags?: string[];
+            origin?: null | components["schemas"]["RequirementOrigin"];
+            /** @description The requester's note (what exactly they asked for). */
+            note?: string | null;
+        };
         CreateRole: {
             /**
              * @description Lower-case letters, digits and `_`, starting with a letter.
@@ -2368,6 +2714,24 @@ export interface components {
          * @enum {string}
          */
         Direction: "inbound" | "outbound";
+        /** @description A requirement that may be the same need. */
+        DuplicateCandidateDto: {
+            /** Format: uuid */
+            id: string;
+            number: string;
+            title: string;
+            status: components["schemas"]["RequirementStatus"];
+            /** Format: int32 */
+            requester_count: number;
+            /**
+             * Format: double
+             * @description 0–1 (character-bigram similarity of titles and descriptions).
+             */
+            similarity: number;
+        };
+        DuplicateCandidateList: {
+            data: components["schemas"]["DuplicateCandidateDto"][];
+        };
         EventDto: {
             /**
              * Format: int64
@@ -2397,6 +2761,38 @@ export interface components {
              * @description Pass as `after` next time (unchanged when nothing new happened).
              */
             next_after: number;
+        };
+        /** @description A requester's evaluation of a delivered requirement. */
+        FeedbackDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            requirement_id: string;
+            /** Format: uuid */
+            customer_id: string;
+            customer_name?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            /**
+             * Format: int32
+             * @description 1–5.
+             */
+            rating: number;
+            comment?: string | null;
+            /**
+             * Format: uuid
+             * @description The staff member who recorded it.
+             */
+            recorded_by?: string | null;
+            recorded_by_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description The feedback and the requirement after it. */
+        FeedbackResult: {
+            feedback: components["schemas"]["FeedbackDto"];
+            /** @description `evaluated` once every requester has answered. */
+            requirement: components["schemas"]["RequirementDto"];
         };
         /** @description A figure with the previous period's and the same period a year before. */
         FigureDto_Option_f64: {
@@ -2490,6 +2886,21 @@ export interface components {
          * @enum {string}
          */
         Gender: "male" | "female" | "other";
+        GiveFeedback: {
+            /**
+             * Format: uuid
+             * @description A requesting customer.
+             */
+            customer_id: string;
+            /** Format: uuid */
+            contact_id?: string | null;
+            /**
+             * Format: int32
+             * @description 1–5.
+             */
+            rating: number;
+            comment?: string | null;
+        };
         /**
          * @description What a sales report groups its rows by.
          * @enum {string}
@@ -2612,6 +3023,26 @@ export interface components {
             /** @description Days from creation to winning. */
             average_cycle_days: components["schemas"]["FigureDto_Option_f64"];
         };
+        MergeRequirement: {
+            /**
+             * Format: uuid
+             * @description The requirement that becomes `duplicate`; this one survives.
+             */
+            duplicate_id: string;
+        };
+        /** @description What a merge moved. */
+        MergeResult: {
+            survivor: components["schemas"]["RequirementDto"];
+            /** Format: int64 */
+            moved_requesters: number;
+            /**
+             * Format: int64
+             * @description Requesters of a customer who had asked for both, folded into one.
+             */
+            folded_requesters: number;
+            /** Format: int64 */
+            moved_feedback: number;
+        };
         /**
          * @description An amount of money: an integer count of the currency's minor unit (分 for CNY).
          * @example {
@@ -2644,6 +3075,11 @@ export interface components {
             loss_reason?: string | null;
             /** @description Required to move a won or lost opportunity back to an open stage. */
             reopen?: boolean;
+        };
+        MoveRequirement: {
+            status: components["schemas"]["RequirementStatus"];
+            /** @description Required when rejecting. */
+            reason?: string | null;
         };
         MoveTicket: {
             status: components["schemas"]["TicketStatus"];
@@ -2980,6 +3416,41 @@ export interface components {
                  * @description Their total, in minor units of the orders' currency (CNY unless you sell in one other).
                  */
                 total_spend_minor: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_FeedbackDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                requirement_id: string;
+                /** Format: uuid */
+                customer_id: string;
+                customer_name?: string | null;
+                /** Format: uuid */
+                contact_id?: string | null;
+                /**
+                 * Format: int32
+                 * @description 1–5.
+                 */
+                rating: number;
+                comment?: string | null;
+                /**
+                 * Format: uuid
+                 * @description The staff member who recorded it.
+                 */
+                recorded_by?: string | null;
+                recorded_by_name?: string | null;
+                /** Format: date-time */
+                created_at: string;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -3336,6 +3807,138 @@ export interface components {
                 updated_at: string;
                 /** Format: int32 */
                 version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_RequesterDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                requirement_id: string;
+                /** Format: uuid */
+                customer_id: string;
+                customer_name?: string | null;
+                /** Format: uuid */
+                contact_id?: string | null;
+                contact_name?: string | null;
+                /** Format: uuid */
+                ticket_id?: string | null;
+                /** Format: uuid */
+                interaction_id?: string | null;
+                note?: string | null;
+                /** Format: date-time */
+                requested_at: string;
+                /** Format: int32 */
+                feedback_rating?: number | null;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_RequirementDto: {
+            data: {
+                /** Format: uuid */
+                id: string;
+                /** @description `REQ-000045`. */
+                number: string;
+                title: string;
+                description?: string | null;
+                category: components["schemas"]["RequirementCategory"];
+                source_channel: components["schemas"]["RequirementSource"];
+                /**
+                 * Format: int32
+                 * @description 1–5.
+                 */
+                importance: number;
+                /**
+                 * Format: int32
+                 * @description 1–5.
+                 */
+                urgency: number;
+                /**
+                 * Format: int32
+                 * @description 1–5.
+                 */
+                effort: number;
+                status: components["schemas"]["RequirementStatus"];
+                /** Format: uuid */
+                owner_id?: string | null;
+                owner_name?: string | null;
+                /** Format: uuid */
+                team_id?: string | null;
+                /** Format: uuid */
+                created_by: string;
+                department?: string | null;
+                /** Format: date */
+                target_date?: string | null;
+                release?: string | null;
+                tags: string[];
+                /**
+                 * Format: double
+                 * @description `10 × (w_i·importance + w_u·urgency + w_d·demand) / effort` under the current weights.
+                 */
+                score: number;
+                /**
+                 * Format: int32
+                 * @description Customers who asked for it.
+                 */
+                requester_count: number;
+                /** Format: int32 */
+                feedback_count: number;
+                /** Format: double */
+                feedback_average?: number | null;
+                rejection_reason?: string | null;
+                /**
+                 * Format: uuid
+                 * @description Set when merged into another requirement.
+                 */
+                duplicate_of_id?: string | null;
+                /** Format: date-time */
+                delivered_at?: string | null;
+                /** Format: date-time */
+                evaluated_at?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+                /** @description On create only: open requirements that read alike (possible duplicates). */
+                duplicate_candidates?: components["schemas"]["DuplicateCandidateDto"][] | null;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_RequirementRevisionDto: {
+            data: {
+                /** Format: int32 */
+                revision: number;
+                /** @description `{field: {old, new}}`, or what creation or a merge did. */
+                changes: Record<string, never>;
+                /** Format: uuid */
+                actor_id?: string | null;
+                actor_name?: string | null;
+                /** Format: date-time */
+                created_at: string;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -3967,6 +4570,15 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description The weights of the priority score (settings `requirements`). */
+        PriorityWeights: {
+            /** Format: double */
+            importance: number;
+            /** Format: double */
+            urgency: number;
+            /** Format: double */
+            demand: number;
+        };
         /**
          * @description An RFC 9457 problem document.
          * @example {
@@ -4041,6 +4653,23 @@ export interface components {
          * @enum {string}
          */
         RelatedType: "customer" | "contact" | "interaction";
+        /** @description A release and its requirements. */
+        ReleaseDto: {
+            release: string;
+            /** Format: int64 */
+            total: number;
+            /** @description Requirements per status. */
+            by_status: {
+                [key: string]: number;
+            };
+            /** Format: date */
+            earliest_target?: string | null;
+            /** Format: date */
+            latest_target?: string | null;
+        };
+        ReleaseList: {
+            data: components["schemas"]["ReleaseDto"][];
+        };
         ReorderStages: {
             /** @description Every stage id of the pipeline, in the new order. */
             stage_ids: string[];
@@ -4050,6 +4679,164 @@ export interface components {
             key: string;
             label: string;
             measures: components["schemas"]["MeasuresDto"];
+        };
+        /** @description A customer who asked for a requirement. */
+        RequesterDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            requirement_id: string;
+            /** Format: uuid */
+            customer_id: string;
+            customer_name?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            contact_name?: string | null;
+            /** Format: uuid */
+            ticket_id?: string | null;
+            /** Format: uuid */
+            interaction_id?: string | null;
+            note?: string | null;
+            /** Format: date-time */
+            requested_at: string;
+            /** Format: int32 */
+            feedback_rating?: number | null;
+        };
+        RequirementBoard: {
+            columns: components["schemas"]["BoardColumnDto"][];
+        };
+        /**
+         * @description What a requirement is about.
+         * @enum {string}
+         */
+        RequirementCategory: "functional" | "performance" | "ui" | "service" | "quality" | "other";
+        /** @description A customer requirement (需求). */
+        RequirementDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description `REQ-000045`. */
+            number: string;
+            title: string;
+            description?: string | null;
+            category: components["schemas"]["RequirementCategory"];
+            source_channel: components["schemas"]["RequirementSource"];
+            /**
+             * Format: int32
+             * @description 1–5.
+             */
+            importance: number;
+            /**
+             * Format: int32
+             * @description 1–5.
+             */
+            urgency: number;
+            /**
+             * Format: int32
+             * @description 1–5.
+             */
+            effort: number;
+            status: components["schemas"]["RequirementStatus"];
+            /** Format: uuid */
+            owner_id?: string | null;
+            owner_name?: string | null;
+            /** Format: uuid */
+            team_id?: string | null;
+            /** Format: uuid */
+            created_by: string;
+            department?: string | null;
+            /** Format: date */
+            target_date?: string | null;
+            release?: string | null;
+            tags: string[];
+            /**
+             * Format: double
+             * @description `10 × (w_i·importance + w_u·urgency + w_d·demand) / effort` under the current weights.
+             */
+            score: number;
+            /**
+             * Format: int32
+             * @description Customers who asked for it.
+             */
+            requester_count: number;
+            /** Format: int32 */
+            feedback_count: number;
+            /** Format: double */
+            feedback_average?: number | null;
+            rejection_reason?: string | null;
+            /**
+             * Format: uuid
+             * @description Set when merged into another requirement.
+             */
+            duplicate_of_id?: string | null;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** Format: date-time */
+            evaluated_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+            /** @description On create only: open requirements that read alike (possible duplicates). */
+            duplicate_candidates?: components["schemas"]["DuplicateCandidateDto"][] | null;
+        };
+        /** @description Where a new requirement was heard; that record becomes its first requester. */
+        RequirementOrigin: {
+            /** Format: uuid */
+            customer_id?: string | null;
+            /** Format: uuid */
+            contact_id?: string | null;
+            /** Format: uuid */
+            ticket_id?: string | null;
+            /** Format: uuid */
+            interaction_id?: string | null;
+        };
+        /** @description One kept change. */
+        RequirementRevisionDto: {
+            /** Format: int32 */
+            revision: number;
+            /** @description `{field: {old, new}}`, or what creation or a merge did. */
+            changes: Record<string, never>;
+            /** Format: uuid */
+            actor_id?: string | null;
+            actor_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description Settings of the requirements process. */
+        RequirementSettingsDto: {
+            /** @description Weights of importance, urgency and demand in the priority score (each 0–10). */
+            weights: components["schemas"]["PriorityWeights"];
+        };
+        /**
+         * @description Where the requirement was heard.
+         * @enum {string}
+         */
+        RequirementSource: "interview" | "survey" | "complaint" | "feedback" | "ticket" | "sales_visit" | "other";
+        /**
+         * @description 已收集 → 分析中 → 已计划 → 实施中 → 已交付 → 已评价, or 已拒绝 / 重复.
+         * @enum {string}
+         */
+        RequirementStatus: "collected" | "analyzing" | "planned" | "in_progress" | "delivered" | "evaluated" | "rejected" | "duplicate";
+        /** @description The requirements report. */
+        RequirementsReportDto: {
+            /** Format: int64 */
+            total: number;
+            by_status: components["schemas"]["CountDto"][];
+            by_category: components["schemas"]["CountDto"][];
+            by_source: components["schemas"]["CountDto"][];
+            /**
+             * Format: double
+             * @description Average days from collected to delivered.
+             */
+            average_days_to_delivery?: number | null;
+            /** Format: int64 */
+            delivered_count: number;
+            /** @description Open requirements most customers asked for. */
+            top_by_demand: components["schemas"]["RequirementDto"][];
+            /** @description Open requirements with the highest scores. */
+            top_by_score: components["schemas"]["RequirementDto"][];
         };
         /** @description A kept state of an article. */
         RevisionDto: {
@@ -4220,6 +5007,22 @@ export interface components {
             amount_minor: number;
             /** Format: int64 */
             weighted_minor: number;
+        };
+        /** @description One status change. */
+        StatusChangeDto: {
+            /** Format: uuid */
+            id: string;
+            from_status?: null | components["schemas"]["RequirementStatus"];
+            to_status: components["schemas"]["RequirementStatus"];
+            reason?: string | null;
+            /** Format: uuid */
+            actor_id?: string | null;
+            actor_name?: string | null;
+            /** Format: date-time */
+            changed_at: string;
+        };
+        StatusHistory: {
+            data: components["schemas"]["StatusChangeDto"][];
         };
         /** @description A task or reminder (跟进提醒). */
         TaskDto: {
@@ -4540,6 +5343,25 @@ export interface components {
             unit_price?: null | components["schemas"]["MoneyInput"];
             active?: boolean | null;
         };
+        UpdateRequirement: {
+            title?: string | null;
+            description?: string | null;
+            category?: null | components["schemas"]["RequirementCategory"];
+            source_channel?: null | components["schemas"]["RequirementSource"];
+            /** Format: int32 */
+            importance?: number | null;
+            /** Format: int32 */
+            urgency?: number | null;
+            /** Format: int32 */
+            effort?: number | null;
+            /** Format: uuid */
+            owner_id?: string | null;
+            department?: string | null;
+            /** Format: date */
+            target_date?: string | null;
+            release?: string | null;
+            tags?: string[] | null;
+        };
         UpdateRole: {
             name?: string | null;
             description?: string | null;
@@ -4691,7 +5513,7 @@ export interface operations {
             };
         };
     };
-    login__post_api_v1_auth_login: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -4778,7 +5600,7 @@ export interface operations {
             };
         };
     };
-    logout__post_api_v1_auth_logout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -4864,7 +5686,7 @@ export interface operations {
             };
         };
     };
-    me__get_api_v1_auth_me: {
+    me: {
         parameters: {
             query?: never;
             header?: never;
@@ -7225,7 +8047,7 @@ export interface operations {
             };
         };
     };
-    list_articles__get_api_v1_kb_articles: {
+    list_articles: {
         parameters: {
             query?: {
                 /** @description Words that must all occur in the title, tags or body (Chinese matched as written). */
@@ -7388,7 +8210,7 @@ export interface operations {
             };
         };
     };
-    get_article__get_api_v1_kb_articles_id: {
+    get_article: {
         parameters: {
             query?: {
                 /** @description Count this read as a view (the web app sets it when a person opens the article). */
@@ -7785,7 +8607,7 @@ export interface operations {
             };
         };
     };
-    vote_article__post_api_v1_kb_articles_id_votes: {
+    vote_article: {
         parameters: {
             query?: never;
             header?: never;
@@ -7883,7 +8705,7 @@ export interface operations {
             };
         };
     };
-    list_categories__get_api_v1_kb_categories: {
+    list_categories: {
         parameters: {
             query?: never;
             header?: never;
@@ -11236,7 +12058,7 @@ export interface operations {
             };
         };
     };
-    accept_invitation: {
+    portal_accept_invitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -11314,7 +12136,7 @@ export interface operations {
             };
         };
     };
-    login__post_api_v1_portal_auth_login: {
+    portal_login: {
         parameters: {
             query?: never;
             header?: never;
@@ -11401,7 +12223,7 @@ export interface operations {
             };
         };
     };
-    logout__post_api_v1_portal_auth_logout: {
+    portal_logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -11455,7 +12277,7 @@ export interface operations {
             };
         };
     };
-    list_articles__get_api_v1_portal_kb_articles: {
+    portal_list_articles: {
         parameters: {
             query?: {
                 /** @description Words that must all occur in the title, tags or body (Chinese matched as written). */
@@ -11529,7 +12351,7 @@ export interface operations {
             };
         };
     };
-    get_article__get_api_v1_portal_kb_articles_id: {
+    portal_get_article: {
         parameters: {
             query?: never;
             header?: never;
@@ -11596,7 +12418,7 @@ export interface operations {
             };
         };
     };
-    vote_article__post_api_v1_portal_kb_articles_id_votes: {
+    portal_vote_article: {
         parameters: {
             query?: never;
             header?: never;
@@ -11694,7 +12516,7 @@ export interface operations {
             };
         };
     };
-    list_categories__get_api_v1_portal_kb_categories: {
+    portal_list_categories: {
         parameters: {
             query?: never;
             header?: never;
@@ -11750,7 +12572,7 @@ export interface operations {
             };
         };
     };
-    me__get_api_v1_portal_me: {
+    portal_me: {
         parameters: {
             query?: never;
             header?: never;
@@ -11806,7 +12628,7 @@ export interface operations {
             };
         };
     };
-    list_tickets__get_api_v1_portal_tickets: {
+    portal_list_tickets: {
         parameters: {
             query?: {
                 /** @description Comma-separated statuses. */
@@ -11871,7 +12693,7 @@ export interface operations {
             };
         };
     };
-    create_ticket__post_api_v1_portal_tickets: {
+    portal_create_ticket: {
         parameters: {
             query?: never;
             header?: {
@@ -11960,7 +12782,7 @@ export interface operations {
             };
         };
     };
-    get_ticket__get_api_v1_portal_tickets_id: {
+    portal_get_ticket: {
         parameters: {
             query?: never;
             header?: never;
@@ -12027,7 +12849,7 @@ export interface operations {
             };
         };
     };
-    list_comments: {
+    portal_list_comments: {
         parameters: {
             query?: {
                 /** @description Rows per page, 1–200 (default 50). */
@@ -12101,7 +12923,7 @@ export interface operations {
             };
         };
     };
-    reply: {
+    portal_reply: {
         parameters: {
             query?: never;
             header?: never;
@@ -12208,7 +13030,7 @@ export interface operations {
             };
         };
     };
-    rate: {
+    portal_rate: {
         parameters: {
             query?: never;
             header?: never;
@@ -12874,6 +13696,62 @@ export interface operations {
             };
         };
     };
+    requirements_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequirementsReportDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     sales_report: {
         parameters: {
             query?: {
@@ -12926,6 +13804,1538 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_requirements: {
+        parameters: {
+            query?: {
+                /** @description Words in the number, title, description or tags. */
+                q?: string;
+                /** @description Comma-separated statuses. */
+                status?: string;
+                category?: string;
+                source_channel?: string;
+                owner_id?: string;
+                team_id?: string;
+                release?: string;
+                /** @description Requested by this customer. */
+                customer_id?: string;
+                /** @description Linked to this ticket through a requester. */
+                ticket_id?: string;
+                tag?: string;
+                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`. */
+                sort?: string;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requirements */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_RequirementDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_requirement: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRequirement"];
+            };
+        };
+        responses: {
+            /** @description Collected */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequirementDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requirement_board: {
+        parameters: {
+            query?: {
+                /** @description Words in the number, title, description or tags. */
+                q?: string;
+                /** @description Comma-separated statuses. */
+                status?: string;
+                category?: string;
+                source_channel?: string;
+                owner_id?: string;
+                team_id?: string;
+                release?: string;
+                /** @description Requested by this customer. */
+                customer_id?: string;
+                /** @description Linked to this ticket through a requester. */
+                ticket_id?: string;
+                tag?: string;
+                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`. */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequirementBoard"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    similar_requirements: {
+        parameters: {
+            query: {
+                title: string;
+                description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Candidates, most similar first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateCandidateList"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_requirements: {
+        parameters: {
+            query?: {
+                /** @description The requirements this customer requested. */
+                customer_id?: string;
+                /** @description The requirements of this release. */
+                release?: string;
+                /** @description `markdown` (the only format so far). */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": string;
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requirement_releases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Releases */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleaseList"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_requirement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requirement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequirementDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_requirement: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_requirement: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRequirement"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequirementDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requirement_duplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Candidates, most similar first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateCandidateList"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_feedback: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Feedback */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_FeedbackDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    give_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiveFeedback"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackResult"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not delivered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requirement_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description History */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusHistory"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    merge_requirement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequirement"];
+            };
+        };
+        responses: {
+            /** @description Merged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeResult"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of them is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_requesters: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requesters, first first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_RequesterDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_requester: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddRequester"];
+            };
+        };
+        responses: {
+            /** @description Added; the score follows the demand */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequesterDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already a requester, or the requirement is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_requester: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                requester_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requirement_revisions: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_RequirementRevisionDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_requirement: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveRequirement"];
+            };
+        };
+        responses: {
+            /** @description Moved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequirementDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a valid transition */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13310,6 +15720,160 @@ export interface operations {
             };
             /** @description Built-in roles are fixed */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_requirement_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings; the ETag is their version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequirementSettingsDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_requirement_settings: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequirementSettingsDto"];
+            };
+        };
+        responses: {
+            /** @description Saved and re-ranked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequirementSettingsDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15009,7 +17573,7 @@ export interface operations {
             };
         };
     };
-    list_tickets__get_api_v1_tickets: {
+    list_tickets: {
         parameters: {
             query?: {
                 /** @description `my_queue` (assigned to me, not resolved or closed) or `unassigned`. */
@@ -15089,7 +17653,7 @@ export interface operations {
             };
         };
     };
-    create_ticket__post_api_v1_tickets: {
+    create_ticket: {
         parameters: {
             query?: never;
             header?: {
@@ -15196,7 +17760,7 @@ export interface operations {
             };
         };
     };
-    get_ticket__get_api_v1_tickets_id: {
+    get_ticket: {
         parameters: {
             query?: never;
             header?: never;
@@ -15862,6 +18426,80 @@ export interface operations {
             };
             /** @description Body fields are invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_requirements: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requirements */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_RequirementDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
