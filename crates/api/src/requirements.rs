@@ -363,7 +363,7 @@ pub async fn similar_requirements(state: State, principal: Principal, params: we
 
 /// One column of the requirements board.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct BoardColumnDto {
+pub struct RequirementBoardColumnDto {
     pub status: RequirementStatus,
     pub count: u64,
     pub items: Vec<RequirementDto>,
@@ -373,7 +373,7 @@ pub struct BoardColumnDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequirementBoard {
-    pub columns: Vec<BoardColumnDto>,
+    pub columns: Vec<RequirementBoardColumnDto>,
 }
 
 /// The board: a column per status with counts and the highest-scored cards
@@ -390,7 +390,7 @@ pub async fn requirement_board(
     Ok(HttpResponse::Ok().json(RequirementBoard {
         columns: columns
             .into_iter()
-            .map(|c| BoardColumnDto {
+            .map(|c| RequirementBoardColumnDto {
                 status: c.status,
                 count: c.count,
                 items: c.items.into_iter().map(RequirementDto::from).collect(),
@@ -448,6 +448,7 @@ pub struct ExportParams {
 /// The requirements document of a customer or a release, as Markdown
 #[utoipa::path(tag = "requirements", params(ExportParams), responses(
     (status = 200, description = "The document", content_type = "text/markdown", body = String),
+    (status = 404, description = "The customer is absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/requirements/export")]
 pub async fn export_requirements(state: State, principal: Principal, params: web::Query<ExportParams>) -> Result<HttpResponse, ApiError> {
@@ -1032,7 +1033,7 @@ pub async fn ticket_requirements(
 
 /// A count per key.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CountDto {
+pub struct KeyCountDto {
     pub key: String,
     pub count: u64,
 }
@@ -1041,9 +1042,9 @@ pub struct CountDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequirementsReportDto {
     pub total: u64,
-    pub by_status: Vec<CountDto>,
-    pub by_category: Vec<CountDto>,
-    pub by_source: Vec<CountDto>,
+    pub by_status: Vec<KeyCountDto>,
+    pub by_category: Vec<KeyCountDto>,
+    pub by_source: Vec<KeyCountDto>,
     /// Average days from collected to delivered.
     pub average_days_to_delivery: Option<f64>,
     pub delivered_count: u64,
@@ -1058,7 +1059,7 @@ pub struct RequirementsReportDto {
 #[get("/reports/requirements")]
 pub async fn requirements_report(state: State, principal: Principal) -> Result<HttpResponse, ApiError> {
     let r = store::report(&state.db, &principal).await?;
-    let counts = |rows: Vec<(String, u64)>| rows.into_iter().map(|(key, count)| CountDto { key, count }).collect();
+    let counts = |rows: Vec<(String, u64)>| rows.into_iter().map(|(key, count)| KeyCountDto { key, count }).collect();
     Ok(HttpResponse::Ok().json(RequirementsReportDto {
         total: r.total,
         by_status: counts(r.by_status),

@@ -39,6 +39,32 @@ fn every_route_in_the_code_is_in_the_document() {
     assert_eq!(routes, operations);
 }
 
+/// utoipa names a schema after its type and keeps only one of two types with the same name, so
+/// two `ToSchema` types called alike in different modules would silently share a schema.
+#[test]
+fn schema_names_are_unique() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/api/src");
+    let mut seen = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !(line.starts_with("#[derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            let Some(declaration) = lines[i + 1..].iter().find(|l| l.starts_with("pub struct ") || l.starts_with("pub enum ")) else {
+                continue;
+            };
+            let name = declaration.split_whitespace().nth(2).unwrap().trim_end_matches(['{', '<', '(']).to_owned();
+            let file = path.file_name().unwrap().to_string_lossy().to_string();
+            if let Some(other) = seen.insert(name.clone(), file.clone()) {
+                panic!("schema {name} is declared in {other} and {file}");
+            }
+        }
+    }
+}
+
 /// Generated clients name their functions and types after operation ids: two operations with one
 /// id would get each other's types.
 #[test]

@@ -2126,13 +2126,14 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        /** @description One column of the requirements board. */
         BoardColumnDto: {
-            status: components["schemas"]["RequirementStatus"];
+            stage: components["schemas"]["StageDto"];
             /** Format: int64 */
             count: number;
-            items: components["schemas"]["RequirementDto"][];
-            /** @description Continue with `GET /requirements?status=…&sort=-score&cursor=…`. */
+            /** @description Sums per currency. */
+            sums: components["schemas"]["StageSumDto"][];
+            cards: components["schemas"]["OpportunityDto"][];
+            /** @description Continue with `GET /opportunities?pipeline_id=…&stage_id=…&sort=-updated_at&cursor=…` (same filters). */
             next_cursor?: string | null;
         };
         BoardDto: {
@@ -2233,9 +2234,7 @@ export interface components {
             /** Format: date-time */
             deleted_at?: string | null;
         };
-        /** @description A count per key. */
         CountDto: {
-            key: string;
             /** Format: int64 */
             count: number;
         };
@@ -2941,6 +2940,12 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description A count per key. */
+        KeyCountDto: {
+            key: string;
+            /** Format: int64 */
+            count: number;
         };
         /**
          * @description 客户关系阶段: where the relationship stands.
@@ -4703,7 +4708,16 @@ export interface components {
             feedback_rating?: number | null;
         };
         RequirementBoard: {
-            columns: components["schemas"]["BoardColumnDto"][];
+            columns: components["schemas"]["RequirementBoardColumnDto"][];
+        };
+        /** @description One column of the requirements board. */
+        RequirementBoardColumnDto: {
+            status: components["schemas"]["RequirementStatus"];
+            /** Format: int64 */
+            count: number;
+            items: components["schemas"]["RequirementDto"][];
+            /** @description Continue with `GET /requirements?status=…&sort=-score&cursor=…`. */
+            next_cursor?: string | null;
         };
         /**
          * @description What a requirement is about.
@@ -4823,9 +4837,9 @@ export interface components {
         RequirementsReportDto: {
             /** Format: int64 */
             total: number;
-            by_status: components["schemas"]["CountDto"][];
-            by_category: components["schemas"]["CountDto"][];
-            by_source: components["schemas"]["CountDto"][];
+            by_status: components["schemas"]["KeyCountDto"][];
+            by_category: components["schemas"]["KeyCountDto"][];
+            by_source: components["schemas"]["KeyCountDto"][];
             /**
              * Format: double
              * @description Average days from collected to delivered.
@@ -14167,6 +14181,15 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The customer is absent or out of scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
