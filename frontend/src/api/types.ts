@@ -1,4 +1,4 @@
-import type { paths } from './generated/schema';
+import type { components, paths } from './generated/schema';
 
 /*
  * Types are read off the operations rather than schema names, so the UI does not depend on
@@ -57,9 +57,22 @@ export type Stage = Pipeline['stages'][number];
 export type StageKind = Stage['kind'];
 export type CreateStage = Body<'/api/v1/pipelines/{id}/stages', 'post'>;
 export type UpdateStage = Body<'/api/v1/pipelines/{id}/stages/{stage_id}', 'patch'>;
-export type Board = Ok<'/api/v1/pipelines/{id}/board', 'get'>;
-export type BoardColumn = Board['columns'][number];
-export type StageSum = BoardColumn['sums'][number];
+/*
+ * Written out rather than read off the board operation: the OpenAPI document names both the sales board's and the
+ * requirements board's column `BoardColumnDto`, so the generated schema holds only the requirements one.
+ */
+export type StageSum = components['schemas']['StageSumDto'];
+export interface BoardColumn {
+  stage: Stage;
+  count: number;
+  sums: StageSum[];
+  cards: Opportunity[];
+  next_cursor?: string | null;
+}
+export interface Board {
+  pipeline_id: string;
+  columns: BoardColumn[];
+}
 export type Opportunity = Ok<'/api/v1/opportunities/{id}', 'get'>;
 export type OpportunityPage = Ok<'/api/v1/opportunities', 'get'>;
 export type CreateOpportunity = Body<'/api/v1/opportunities', 'post'>;
@@ -168,3 +181,35 @@ export const ARTICLE_VISIBILITIES = ['internal', 'public'] as const satisfies re
 /** The article list's orders (`sort`): the API's default `-updated_at` first. */
 export const ARTICLE_SORTS = ['-updated_at', '-view_count', '-helpful_count'] as const;
 export type ArticleSort = (typeof ARTICLE_SORTS)[number];
+
+export type Requirement = Ok<'/api/v1/requirements/{id}', 'get'>;
+export type RequirementPage = Ok<'/api/v1/requirements', 'get'>;
+export type CreateRequirement = Body<'/api/v1/requirements', 'post'>;
+export type UpdateRequirement = Body<'/api/v1/requirements/{id}', 'patch'>;
+export type RequirementStatus = Requirement['status'];
+export type RequirementCategory = Requirement['category'];
+export type RequirementSource = Requirement['source_channel'];
+export type RequirementOrigin = NonNullable<CreateRequirement['origin']>;
+export type DuplicateCandidate = Ok<'/api/v1/requirements/duplicates', 'get'>['data'][number];
+export type RequirementBoard = Ok<'/api/v1/requirements/board', 'get'>;
+export type RequirementBoardColumn = RequirementBoard['columns'][number];
+export type Release = Ok<'/api/v1/requirements/releases', 'get'>['data'][number];
+export type Requester = Ok<'/api/v1/requirements/{id}/requesters', 'get'>['data'][number];
+export type AddRequester = Body<'/api/v1/requirements/{id}/requesters', 'post'>;
+export type MergeResult = Ok<'/api/v1/requirements/{id}/merge', 'post'>;
+export type RequirementFeedback = Ok<'/api/v1/requirements/{id}/feedback', 'get'>['data'][number];
+export type GiveFeedback = Body<'/api/v1/requirements/{id}/feedback', 'post'>;
+export type RequirementStatusChange = Ok<'/api/v1/requirements/{id}/history', 'get'>['data'][number];
+export type RequirementRevision = Ok<'/api/v1/requirements/{id}/revisions', 'get'>['data'][number];
+export type RequirementsReport = Ok<'/api/v1/reports/requirements', 'get'>;
+export type RequirementSettings = Ok<'/api/v1/settings/requirements', 'get'>;
+export type PriorityWeights = RequirementSettings['weights'];
+
+export const REQUIREMENT_STATUSES = [
+  'collected', 'analyzing', 'planned', 'in_progress', 'delivered', 'evaluated', 'rejected', 'duplicate',
+] as const satisfies readonly RequirementStatus[];
+export const REQUIREMENT_CATEGORIES = ['functional', 'performance', 'ui', 'service', 'quality', 'other'] as const satisfies readonly RequirementCategory[];
+export const REQUIREMENT_SOURCES = ['interview', 'survey', 'complaint', 'feedback', 'ticket', 'sales_visit', 'other'] as const satisfies readonly RequirementSource[];
+/** The list's orders (`sort`): the API's default `-score` first. */
+export const REQUIREMENT_SORTS = ['-score', '-requester_count', '-created_at', '-updated_at'] as const;
+export type RequirementSort = (typeof REQUIREMENT_SORTS)[number];

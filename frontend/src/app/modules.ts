@@ -19,7 +19,7 @@ export const MODULES: readonly ModuleDef[] = [
   { key: 'activities', path: '/activities', resource: 'activities', built: true },
   { key: 'sales', path: '/sales', resource: 'sales', built: true },
   { key: 'service', path: '/service', resource: 'service', built: true },
-  { key: 'requirements', path: '/requirements', resource: 'requirements', built: false },
+  { key: 'requirements', path: '/requirements', resource: 'requirements', built: true },
   { key: 'marketing', path: '/marketing', resource: 'marketing', built: false },
   { key: 'analytics', path: '/analytics', resource: 'analytics', built: false },
   { key: 'settings', path: '/settings', resource: 'users', built: true },

@@ -19,6 +19,7 @@ const RecycleBin = lazy(() => import('../modules/customers/RecycleBin'));
 const Activities = lazy(() => import('../modules/activities/Activities'));
 const Sales = lazy(() => import('../modules/sales/Sales'));
 const Service = lazy(() => import('../modules/service/Service'));
+const Requirements = lazy(() => import('../modules/requirements/Requirements'));
 const Settings = lazy(() => import('../modules/settings/Settings'));
 const ComingSoon = lazy(() => import('../modules/placeholder/ComingSoon'));
 
@@ -60,6 +61,7 @@ export function AppRoutes() {
           <Route path="activities/*" element={<Guard resource="activities"><Activities /></Guard>} />
           <Route path="sales/*" element={<Guard resource="sales"><Sales /></Guard>} />
           <Route path="service/*" element={<Guard resource="service"><Service /></Guard>} />
+          <Route path="requirements/*" element={<Guard resource="requirements"><Requirements /></Guard>} />
           <Route path="settings/*" element={<Guard resource="users"><Settings /></Guard>} />
           {comingSoon.map((m) => (
             <Route

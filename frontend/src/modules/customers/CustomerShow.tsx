@@ -11,6 +11,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { InteractionModal } from '../activities/InteractionForm';
 import { TaskModal } from '../activities/TaskForm';
+import { CustomerRequirements } from '../requirements/CustomerRequirements';
 import { CustomerOpportunities } from '../sales/CustomerOpportunities';
 import { CustomerOrders } from '../sales/CustomerOrders';
 import { CustomerTickets } from '../service/CustomerTickets';
@@ -168,11 +169,9 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
             ...(can(me, 'service', 'read')
               ? [{ key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTickets customerId={c.id} /> }]
               : []),
-            ...(['requirements'] as const).map((k) => ({
-              key: k,
-              label: t(`customer.tabs.${k}`),
-              children: <Empty description={t('customer.tabs.later', { what: t(`customer.tabs.${k}`) })} data-testid={`tab-placeholder-${k}`} />,
-            })),
+            ...(can(me, 'requirements', 'read')
+              ? [{ key: 'requirements', label: t('customer.tabs.requirements'), children: <CustomerRequirements customerId={c.id} /> }]
+              : []),
           ]}
         />
       </Card>

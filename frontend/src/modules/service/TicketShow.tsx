@@ -12,6 +12,7 @@ import { PriorityTag } from '../activities/labels';
 import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
 import { useTeamOptions } from '../customers/useOptions';
+import { TicketRequirements } from '../requirements/TicketRequirements';
 import { AssignModal } from './AssignModal';
 import { Conversation, ReplyBox } from './Conversation';
 import { SlaBadge, TicketKindTag, TicketStatusTag } from './labels';
@@ -178,6 +179,7 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
       </Col>
       <Col xs={24} lg={8}>
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+          <TicketRequirements ticketId={x.id} />
           {x.satisfaction_rating !== null && x.satisfaction_rating !== undefined && (
             <Card title={t('ticket.satisfaction')} size="small" data-testid="ticket-rating">
               <Space orientation="vertical" size={4}>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import { useMe } from '../auth/useSession';
+import { WeightsTab } from '../requirements/WeightsTab';
 import { FollowUpRulesTab } from './FollowUpRulesTab';
 import { PipelinesTab } from './PipelinesTab';
 import { SlaPoliciesTab } from './SlaPoliciesTab';
@@ -22,6 +23,7 @@ export default function Settings() {
     { key: 'follow-up-rules', label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
     { key: 'pipelines', label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
     { key: 'sla-policies', label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },
+    { key: 'requirement-weights', label: <span data-testid="settings-tab-requirement-weights">{t('requirement.weights.title')}</span>, children: <WeightsTab />, show: can(me, 'users', 'update') && can(me, 'requirements') },
   ].filter((x) => x.show);
   const active = tabs.find((x) => pathname.startsWith(`/settings/${x.key}`))?.key ?? tabs[0]?.key;
   return (

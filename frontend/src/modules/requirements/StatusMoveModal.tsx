@@ -1,0 +1,99 @@
+import { useEffect } from 'react';
+import { Alert, DatePicker, Form, Input, Modal, Select } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import type { Requirement, RequirementStatus, UpdateRequirement } from '../../api/types';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { useOwnerOptions } from '../customers/useOptions';
+import { promptFor } from './transitions';
+
+export interface MoveAnswer {
+  reason?: string;
+  /** Owner and target date to save before the move (planning). */
+  patch?: UpdateRequirement;
+}
+
+interface Props {
+  requirement: Requirement;
+  /** The status asked for; null closes the dialog. */
+  to: RequirementStatus | null;
+  submitting?: boolean;
+  /** Runs the move; a thrown problem's field errors show at the fields. */
+  onSubmit: (answer: MoveAnswer) => Promise<void>;
+  onCancel: () => void;
+}
+
+interface Values {
+  reason?: string;
+  owner_id?: string | null;
+  target_date?: Dayjs | null;
+}
+
+/** The status action's prompt: a reason (required to reject), and the owner and target date planning needs. */
+export function StatusMoveModal({ requirement: r, to, submitting, onSubmit, onCancel }: Props) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<Values>();
+  const owners = useOwnerOptions();
+  const prompt = to ? promptFor(r, to) : null;
+
+  useEffect(() => {
+    if (to) form.resetFields();
+  }, [to, form]);
+
+  const submit = async () => {
+    let v: Values;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return; // the fields show what is missing
+    }
+    const patch: UpdateRequirement = {};
+    if (prompt?.owner && v.owner_id) patch.owner_id = v.owner_id;
+    if (prompt?.targetDate && v.target_date) patch.target_date = v.target_date.format('YYYY-MM-DD');
+    const reason = v.reason?.trim();
+    try {
+      await onSubmit({ ...(reason ? { reason } : {}), ...(Object.keys(patch).length > 0 ? { patch } : {}) });
+    } catch (e) {
+      const rest = applyProblemToForm(form, e, ['reason', 'owner_id', 'target_date']);
+      if (rest) form.setFields([{ name: 'reason', errors: [rest] }]);
+    }
+  };
+
+  return (
+    <Modal
+      open={to !== null}
+      title={to ? t('requirement.moveTitle', { number: r.number, status: t(`requirementStatus.${to}`) }) : ''}
+      onOk={() => void submit()}
+      onCancel={onCancel}
+      okText={to ? t('requirement.moveTo', { status: t(`requirementStatus.${to}`) }) : ''}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ danger: to === 'rejected', 'data-testid': 'status-move-save' } as { danger: boolean }}
+      confirmLoading={submitting}
+      forceRender
+      destroyOnHidden={false}
+    >
+      {to === 'planned' && (prompt?.owner || prompt?.targetDate) && (
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('requirement.planNeeds')} data-testid="status-plan-needs" />
+      )}
+      <Form form={form} layout="vertical" data-testid="status-move-form">
+        {prompt?.owner && (
+          <Form.Item name="owner_id" label={t('requirement.owner')} rules={[{ required: true, message: t('requirement.ownerRequired') }]}>
+            <Select showSearch={{ optionFilterProp: 'label' }} options={owners.options} loading={owners.loading} data-testid="status-owner" />
+          </Form.Item>
+        )}
+        {prompt?.targetDate && (
+          <Form.Item name="target_date" label={t('requirement.targetDate')} rules={[{ required: true, message: t('requirement.targetDateRequired') }]}>
+            <DatePicker style={{ width: '100%' }} data-testid="status-target-date" />
+          </Form.Item>
+        )}
+        <Form.Item
+          name="reason"
+          label={t('requirement.reason')}
+          rules={[{ required: prompt?.reason === 'required', whitespace: true, message: t('requirement.reasonRequired') }, { max: 2000 }]}
+        >
+          <Input.TextArea rows={3} placeholder={prompt?.reason === 'required' ? t('requirement.rejectReasonPlaceholder') : t('requirement.reasonOptional')} data-testid="status-reason" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

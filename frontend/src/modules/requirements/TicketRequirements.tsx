@@ -1,0 +1,56 @@
+import { useMemo } from 'react';
+import { Button, Card, Empty, List, Space, Typography } from 'antd';
+import { BulbOutlined, PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router';
+import { can } from '../../app/permissions';
+import { useMe } from '../auth/useSession';
+import { RequirementStatusTag } from './labels';
+import { useTicketRequirements } from './useRequirements';
+
+/** The ticket page's card: the requirements this ticket raised, and "new requirement" from it. Hidden without the right. */
+export function TicketRequirements({ ticketId }: { ticketId: string }) {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const navigate = useNavigate();
+  const readable = can(me, 'requirements', 'read');
+  const list = useTicketRequirements(ticketId, readable);
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  if (!readable) return null;
+  return (
+    <Card
+      size="small"
+      title={<Space><BulbOutlined />{t('requirement.ticketCard')}</Space>}
+      extra={
+        can(me, 'requirements', 'create') && (
+          <Button size="small" icon={<PlusOutlined />} onClick={() => navigate(`/requirements/new?ticket_id=${encodeURIComponent(ticketId)}`)} data-testid="ticket-new-requirement">
+            {t('requirement.create')}
+          </Button>
+        )
+      }
+      data-testid="ticket-requirements"
+    >
+      {rows.length === 0 && !list.isPending ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('requirement.noneForTicket')} />
+      ) : (
+        <List
+          size="small"
+          loading={list.isPending}
+          dataSource={rows}
+          renderItem={(r) => (
+            <List.Item data-testid="ticket-requirement">
+              <Space orientation="vertical" size={0}>
+                <Space size={4}>
+                  <Link to={`/requirements/${r.id}`}>{r.number}</Link>
+                  <RequirementStatusTag status={r.status} />
+                </Space>
+                <Typography.Text>{r.title}</Typography.Text>
+              </Space>
+            </List.Item>
+          )}
+        />
+      )}
+      {list.hasNextPage && <Button size="small" onClick={() => void list.fetchNextPage()}>{t('common.loadMore')}</Button>}
+    </Card>
+  );
+}
