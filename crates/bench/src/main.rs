@@ -303,7 +303,19 @@ async fn wait_ready(client: &reqwest::Client, base_url: &str, server: &mut Serve
     bail!("the server did not become ready")
 }
 
+/// Signs in, waiting up to a minute while the server still drains the previous scenario.
 async fn sign_in(client: &reqwest::Client, base_url: &str, email: &str) -> anyhow::Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match try_sign_in(client, base_url, email).await {
+            Ok(token) => return Ok(token),
+            Err(error) if Instant::now() > deadline => return Err(error),
+            Err(_) => tokio::time::sleep(Duration::from_secs(2)).await,
+        }
+    }
+}
+
+async fn try_sign_in(client: &reqwest::Client, base_url: &str, email: &str) -> anyhow::Result<String> {
     let response = client
         .post(format!("{base_url}/api/v1/auth/login"))
         .json(&serde_json::json!({ "email": email, "password": MANAGER_PASSWORD }))
