@@ -5,7 +5,7 @@ CARGO ?= cargo
 CRM := target/debug/crm
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run build frontend test test-rust test-postgres contract test-frontend e2e openapi fmt lint clean
+.PHONY: help run build frontend test test-rust test-postgres contract test-frontend e2e openapi fmt lint clean bench bench-sqlite bench-tools
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -48,6 +48,18 @@ test-frontend: frontend/node_modules/.package-lock.json ## Front end: typed-clie
 e2e: frontend build ## End-to-end flows in headless Chromium against the real server
 	bash frontend/scripts/setup-chromium.sh
 	cd frontend && npm run e2e
+
+bench-tools:
+	@command -v wrk >/dev/null || { echo "installing wrk (the load generator) from Debian"; apt-get install -y wrk >/dev/null; }
+	@command -v pgbench >/dev/null || { echo "pgbench (PostgreSQL client packages) is required for the database ceiling" >&2; exit 1; }
+	$(CARGO) build --release -p crm-api -p crm-bench
+
+bench: bench-tools ## Load 1 M customers into a scratch PostgreSQL database and measure; writes crates/bench/results/latest.md (BENCH_FLAGS=--scale 0.01 for a quick run)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable at 127.0.0.1:5432" >&2; exit 1; }
+	target/release/crm-bench --backend postgres --postgres $(patsubst %/postgres,%,$(POSTGRES_URL)) $(BENCH_FLAGS)
+
+bench-sqlite: bench-tools ## The same on SQLite at 100,000 customers; writes crates/bench/results/latest-sqlite.md
+	target/release/crm-bench --backend sqlite $(BENCH_FLAGS)
 
 openapi: ## Regenerate openapi/openapi.json and the web app's typed client
 	$(CARGO) run -q -p crm-api -- openapi > openapi/openapi.json

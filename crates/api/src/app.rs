@@ -213,7 +213,22 @@ where
 fn prometheus() -> anyhow::Result<PrometheusHandle> {
     static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
     HANDLE
-        .get_or_init(|| PrometheusBuilder::new().install_recorder().map_err(|e| format!("installing the metrics recorder: {e}")))
+        .get_or_init(|| {
+            let handle = PrometheusBuilder::new().install_recorder().map_err(|e| format!("installing the metrics recorder: {e}"))?;
+            // `install_recorder` leaves upkeep to its caller: without it every histogram sample
+            // stays in memory until `/metrics` is scraped, so an unscraped server grows.
+            let upkeep = handle.clone();
+            std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                })
+                .map_err(|e| format!("starting the metrics upkeep: {e}"))?;
+            Ok(handle)
+        })
         .clone()
         .map_err(anyhow::Error::msg)
 }

@@ -8,6 +8,7 @@
 pub mod activities;
 pub mod actor;
 pub mod analytics;
+pub mod bulk;
 pub mod customers;
 mod db;
 mod entities;

@@ -126,12 +126,15 @@ where
             SortValue::Text => cursor.value.as_str().ok_or_else(invalid)?.to_owned().into(),
             SortValue::Int => cursor.value.as_i64().ok_or_else(invalid)?.into(),
         };
-        let (beyond, id_beyond) = if sort.descending {
-            (sort.column.lt(value.clone()), id_column.lt(cursor.id))
+        // `bound` repeats what the OR implies so that an index on (…, sort column, id) can start
+        // at the cursor instead of filtering every row before it: deep pages stay as fast as
+        // the first.
+        let (bound, beyond, id_beyond) = if sort.descending {
+            (sort.column.lte(value.clone()), sort.column.lt(value.clone()), id_column.lt(cursor.id))
         } else {
-            (sort.column.gt(value.clone()), id_column.gt(cursor.id))
+            (sort.column.gte(value.clone()), sort.column.gt(value.clone()), id_column.gt(cursor.id))
         };
-        select = select.filter(Condition::any().add(beyond).add(Condition::all().add(sort.column.eq(value)).add(id_beyond)));
+        select = select.filter(bound).filter(Condition::any().add(beyond).add(Condition::all().add(sort.column.eq(value)).add(id_beyond)));
     }
     let order = if sort.descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
     let limit = clamp_limit(page.limit);
