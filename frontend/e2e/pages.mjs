@@ -405,3 +405,125 @@ export class TicketPage {
     await this.page.getByTestId(`ticket-move-${status}`).click();
   }
 }
+
+/** A requirement's page: number, status, actions, requesters, duplicates, feedback. */
+export class RequirementPage {
+  constructor(page) {
+    this.page = page;
+  }
+  number() {
+    return this.page.getByTestId('requirement-number');
+  }
+  status() {
+    return this.page.locator('.page-head').getByTestId('requirement-status');
+  }
+  async move(status) {
+    await this.page.getByTestId(`requirement-move-${status}`).click();
+  }
+  requesterRows() {
+    return this.page.locator('[data-testid=requesters-table] tbody tr.ant-table-row');
+  }
+  duplicate(number) {
+    return this.page.locator(`[data-testid=duplicate-candidate][data-number="${number}"]`);
+  }
+  /** Records a requester's rating (1–5) through the feedback dialog. */
+  async giveFeedback(customer, stars, comment) {
+    await this.requesterRows().filter({ hasText: customer }).getByTestId('requester-give-feedback').click();
+    const dialog = this.page.locator('.ant-modal', { has: this.page.getByTestId('feedback-form') });
+    await dialog.locator('.ant-rate-star').nth(stars - 1).click();
+    if (comment) await this.page.getByTestId('feedback-comment').fill(comment);
+    await this.page.getByTestId('feedback-save').click();
+    await dialogsClosed(this.page);
+  }
+}
+
+/** The article editor (`/service/kb/new`, `…/:id/edit`): Markdown with its live preview. */
+export class KbArticleFormPage {
+  constructor(page) {
+    this.page = page;
+  }
+  async fill({ title, body, category, tags = [], visibility, status, note }) {
+    if (title !== undefined) await this.page.getByTestId('article-title-input').fill(title);
+    if (category !== undefined) {
+      await this.page.getByTestId('article-category').click();
+      await this.page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-tree-title', { hasText: category }).first().click();
+    }
+    for (const tag of tags) {
+      const input = this.page.getByTestId('article-tags').locator('input');
+      await input.fill(tag);
+      await input.press('Enter');
+    }
+    if (visibility !== undefined) await this.page.getByTestId(`article-visibility-${visibility}`).click();
+    if (status !== undefined) await this.page.getByTestId(`article-status-${status}`).click();
+    if (body !== undefined) await this.page.getByTestId('article-body-editor-input').fill(body);
+    if (note !== undefined) await this.page.getByTestId('article-note').fill(note);
+  }
+  preview() {
+    return this.page.getByTestId('article-body-editor-preview');
+  }
+  async save() {
+    await this.page.getByTestId('article-save').click();
+  }
+}
+
+/** The customer portal (`/portal`): its own sign-in, tickets, help centre. */
+export class PortalPage {
+  constructor(page, baseUrl) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+  }
+  async acceptInvitation(link, password, mismatch) {
+    await this.page.goto(link);
+    if (mismatch) {
+      await this.page.getByTestId('portal-accept-password').fill(password);
+      await this.page.getByTestId('portal-accept-confirm').fill(mismatch);
+      await this.page.getByTestId('portal-accept-submit').click();
+      await this.page.locator('.ant-form-item-explain-error').first().waitFor();
+    }
+    await this.page.getByTestId('portal-accept-password').fill(password);
+    await this.page.getByTestId('portal-accept-confirm').fill(password);
+    await this.page.getByTestId('portal-accept-submit').click();
+    await this.page.getByTestId('portal-layout').waitFor();
+  }
+  async signIn(email, password) {
+    await this.page.goto(`${this.baseUrl}/portal/login`);
+    await this.page.getByTestId('portal-signin-email').fill(email);
+    await this.page.getByTestId('portal-signin-password').fill(password);
+    await this.page.getByTestId('portal-signin-submit').click();
+    await this.page.getByTestId('portal-layout').waitFor();
+  }
+  async searchHelp(text) {
+    await this.page.getByTestId('portal-nav-kb').click();
+    const box = this.page.getByTestId('portal-kb-search').locator('input');
+    await box.fill(text);
+    await box.press('Enter');
+  }
+  helpResult(title) {
+    return this.page.getByTestId('portal-kb-result').filter({ hasText: title });
+  }
+  async openTicket({ subject, description }) {
+    await this.page.getByTestId('portal-nav-tickets').click();
+    await this.page.getByTestId('portal-new-ticket').click();
+    await this.page.getByTestId('portal-ticket-subject').fill(subject);
+    if (description) await this.page.getByTestId('portal-ticket-description').fill(description);
+    await this.page.getByTestId('portal-ticket-submit').click();
+    await this.page.getByTestId('portal-ticket-created').waitFor();
+  }
+  status() {
+    return this.page.getByTestId('portal-ticket-status').first();
+  }
+  message(text) {
+    return this.page.getByTestId('portal-message').filter({ hasText: text });
+  }
+  async reply(text) {
+    await this.page.getByTestId('portal-reply-body').fill(text);
+    await this.page.getByTestId('portal-reply-send').click();
+    await expect(this.message(text)).toBeVisible();
+  }
+  async rate(stars, comment) {
+    await this.page.locator('[data-testid=rating-stars] li').nth(stars - 1).click();
+    if (comment) await this.page.getByTestId('rating-comment').fill(comment);
+    await this.page.getByTestId('rating-submit').click();
+    await this.page.getByTestId('portal-rating-done').waitFor();
+  }
+}

@@ -2,15 +2,16 @@
 // `npm run e2e` starts `../target/debug/crm` itself; CRM_E2E_BASE_URL targets a running server instead.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from './browser.mjs';
 import { eventually, expect } from './expect.mjs';
 import {
   BoardPage, chooseOption, CustomerFormPage, OpportunityFormPage, dialogsClosed, CustomerListPage, CustomerShowPage, InteractionDialog, NotificationBell, Shell, SignInPage, TasksPage,
-  TicketFormPage, TicketPage, TicketQueuePage, TimelinePanel,
+  TicketFormPage, TicketPage, TicketQueuePage, TimelinePanel, RequirementPage,
 } from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, startServer } from './server.mjs';
+import { KbArticleFormPage, PortalPage } from './pages.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const artifacts = join(root, 'e2e-artifacts');
@@ -38,6 +39,10 @@ const SUPPORT = { email: 'support@example.com', name: '刘洋', team: '客户服
 const TICKET = `数控车床主轴异响${suffix}`;
 const NOTE = `已核对保修记录，仍在保修期内${suffix}`;
 const REPLY = `您好，工程师将于明天上午上门检修${suffix}`;
+const REQ_CUSTOMER_1 = '上海东方明珠物流有限公司';
+const REQ_CUSTOMER_2 = '上海静安国际贸易有限公司';
+const REQ_A = `批量导出客户数据到Excel ${suffix}`;
+const REQ_B = `批量导出客户数据到Excel表格 ${suffix}`;
 
 let server;
 let browser;
@@ -467,6 +472,97 @@ describe('CRM in the browser', () => {
     await shot('sales-report');
   });
 
+  test('requirements: two demo customers ask for the same need; the duplicate suggested while typing is merged, planned, delivered, rated by both and exported', async () => {
+    const openCustomer = async (name) => {
+      const list = new CustomerListPage(page, baseUrl);
+      await list.open();
+      await list.search(name);
+      await list.row(name).first().click();
+      await expect(new CustomerShowPage(page).title()).toContainText(name);
+      await new CustomerShowPage(page).openTab('需求');
+      await page.getByTestId('customer-requirements').waitFor();
+    };
+    const req = new RequirementPage(page);
+    // A from customer 1's page
+    await openCustomer(REQ_CUSTOMER_1);
+    const customer1Url = page.url();
+    await page.getByTestId('customer-new-requirement').click();
+    await expect(page.getByTestId('requirement-origin')).toContainText(REQ_CUSTOMER_1);
+    await page.getByTestId('requirement-title-input').fill(REQ_A);
+    await page.getByTestId('requirement-save').click();
+    await expect(page.getByTestId('requirement-title')).toContainText(REQ_A);
+    const numberA = (await req.number().innerText()).trim();
+    assert.match(numberA, /^REQ-\d+$/);
+    const urlA = page.url();
+    await expect(req.status()).toContainText('已收集');
+    await expect(req.requesterRows()).toHaveCount(1);
+    // B from customer 2's page: typing a similar title suggests A
+    await openCustomer(REQ_CUSTOMER_2);
+    await page.getByTestId('customer-new-requirement').click();
+    await page.getByTestId('requirement-title-input').pressSequentially(REQ_B, { delay: 20 });
+    await expect(page.locator(`[data-testid=duplicate-suggestion][data-number="${numberA}"]`)).toBeVisible();
+    await shot('requirement-duplicate-suggestion');
+    await page.getByTestId('requirement-save').click();
+    await expect(page.getByTestId('requirement-title')).toContainText(REQ_B);
+    const numberB = (await req.number().innerText()).trim();
+    assert.notEqual(numberB, numberA);
+    // merge B into A from A's page: A survives with both requesters
+    await page.goto(urlA);
+    await expect(req.duplicate(numberB)).toBeVisible();
+    await req.duplicate(numberB).getByTestId('duplicate-merge').click();
+    await expect(page.getByTestId('merge-moving-requesters')).toContainText(numberA);
+    await shot('requirement-merge');
+    await page.getByTestId('merge-confirm').click();
+    await dialogsClosed(page);
+    await expect(req.requesterRows()).toHaveCount(2);
+    await expect(page.getByTestId('requesters-card')).toContainText(REQ_CUSTOMER_2);
+    await expect(page.getByTestId('score-term-demand')).toContainText('× 2 =');
+    // collected → analyzing → planned (asks owner and target date) → in_progress → delivered
+    await req.move('analyzing');
+    await expect(req.status()).toContainText('分析中');
+    await req.move('planned');
+    await page.getByTestId('status-plan-needs').waitFor();
+    await page.getByTestId('status-move-save').click();
+    await expect(page.locator('.ant-modal .ant-form-item-explain-error').first()).toBeVisible();
+    await chooseOption(page, 'status-owner', ADMIN.email);
+    const date = page.locator('input[data-testid=status-target-date], [data-testid=status-target-date] input').first();
+    await date.click();
+    await date.fill('2030-06-30');
+    await date.press('Enter');
+    await page.getByTestId('status-move-save').click();
+    await dialogsClosed(page);
+    await expect(req.status()).toContainText('已计划');
+    await expect(page.getByTestId('requirement-target')).toContainText('2030');
+    await req.move('in_progress');
+    await expect(req.status()).toContainText('实施中');
+    await req.move('delivered');
+    await expect(req.status()).toContainText('已交付');
+    // both requesters rate it: evaluated
+    await req.giveFeedback(REQ_CUSTOMER_1, 5, '导出很方便');
+    await expect(page.getByTestId('feedback-count')).toContainText('1');
+    await req.giveFeedback(REQ_CUSTOMER_2, 4);
+    await expect(req.status()).toContainText('已评价');
+    await expect(page.getByTestId('feedback-count')).toContainText('2');
+    await expect(page.getByTestId('feedback-average')).toContainText('4.5');
+    await expect(page.getByTestId('requirement-history')).toContainText('已交付');
+    await shot('requirement-detail');
+    // the customer's requirements document, downloaded with the session's token
+    await page.goto(customer1Url);
+    await new CustomerShowPage(page).openTab('需求');
+    await expect(page.locator('[data-testid=customer-requirement-table] tr', { hasText: numberA })).toContainText('已评价');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('customer-export-requirements').click()]);
+    const text = readFileSync(await download.path(), 'utf8');
+    assert.ok(text.includes(numberA), `the document names ${numberA}`);
+    assert.ok(text.includes(REQ_A), 'the document has the title');
+    assert.match(download.suggestedFilename(), /\.md$/);
+    // the board and the report count it
+    await new Shell(page).go('requirements');
+    await expect(page.locator(`[data-testid=requirement-column][data-status=evaluated] [data-testid=requirement-card][data-number="${numberA}"]`)).toBeVisible();
+    await page.getByTestId('requirements-tab-reports').click();
+    await page.locator('[data-testid=report-by-status] canvas').waitFor();
+    await shot('requirements-report');
+  });
+
   test('creates a customer of another team for the access check', async () => {
     await page.goto(`${baseUrl}/customers/new`);
     const form = new CustomerFormPage(page);
@@ -723,5 +819,240 @@ describe('CRM in the browser', () => {
     await expect(row.getByTestId('ticket-status')).toContainText('已关闭');
     await expect(page.getByTestId('customer-new-ticket')).toBeVisible();
     await new Shell(page).signOut();
+  });
+});
+
+describe('knowledge base and customer portal', () => {
+  const KB_CATEGORY = `设备维护${suffix}`;
+  const KB_SECTION = `数控车床${suffix}`;
+  const ARTICLE = `主轴异响排查指南${suffix}`;
+  const ARTICLE_BODY = '## 排查步骤\n\n1. 检查润滑油位\n2. **停机**后检查主轴轴承\n\n<script>window.hacked = 1</script>';
+  const EDIT_NOTE = `补充更换轴承的步骤${suffix}`;
+  const PORTAL_TICKET = `主轴异响仍未解决${suffix}`;
+  const CUSTOMER_NOTE = `补充：异响在转速超过 3000 转时出现${suffix}`;
+  const AGENT_REPLY = `请按知识库文章第 3 步更换主轴轴承，我们已寄出备件${suffix}`;
+  const PORTAL_PASSWORD = `portal-${suffix}-secret`;
+  let articleUrl;
+  let invitation;
+  let invitedEmail;
+  let portalTicketNumber;
+  let customerContext;
+  let customerPage;
+  let agentContext;
+  let agentPage;
+
+  after(async () => {
+    await customerContext?.close();
+    await agentContext?.close();
+  });
+
+  test('settings: the admin makes 客户服务部 the default service team; its support agent is listed', async () => {
+    await new SignInPage(page, baseUrl).signIn(ADMIN.email, ADMIN.password);
+    await page.goto(`${baseUrl}/settings/service`);
+    await chooseOption(page, 'service-default-team', SUPPORT.team);
+    await expect(page.getByTestId('service-agents')).toContainText(SUPPORT.name);
+    const save = page.getByTestId('service-settings-save');
+    // on a reused server the team may already be the default (nothing to save)
+    if (await save.isEnabled()) {
+      await save.click();
+      await eventually(async () => !(await save.isEnabled()), () => 'the setting is saved');
+    }
+    await page.reload();
+    await expect(page.getByTestId('service-default-team')).toContainText(SUPPORT.team);
+  });
+
+  test('knowledge base: the admin files a category and section, publishes a public article with a live preview, and an edit with a note makes revision 2', async () => {
+    await page.goto(`${baseUrl}/service/kb`);
+    await page.getByTestId('kb-manage-categories').click();
+    await page.getByTestId('category-new').click();
+    await page.getByTestId('category-name').fill(KB_CATEGORY);
+    await page.getByTestId('category-save').click();
+    await dialogsClosed(page);
+    const categoryRow = page.locator(`[data-testid=category-table] tr[data-name="${KB_CATEGORY}"]`);
+    await categoryRow.getByTestId('category-add-section').click();
+    await page.getByTestId('category-name').fill(KB_SECTION);
+    await page.getByTestId('category-save').click();
+    await dialogsClosed(page);
+    await expect(page.locator(`[data-testid=category-table] tr[data-name="${KB_SECTION}"]`)).toBeVisible();
+
+    await page.goto(`${baseUrl}/service/kb`);
+    await page.getByTestId('kb-new').click();
+    const form = new KbArticleFormPage(page);
+    await form.fill({ title: ARTICLE, category: KB_SECTION, tags: ['主轴'], visibility: 'public', status: 'published', body: ARTICLE_BODY });
+    // the preview renders as the author types; raw HTML stays text
+    await expect(form.preview().locator('h2')).toContainText('排查步骤');
+    await expect(form.preview()).toContainText('<script>');
+    await shot('kb-editor');
+    await form.save();
+    await expect(page.getByTestId('article-title')).toContainText(ARTICLE);
+    articleUrl = page.url();
+    assert.match(articleUrl, /\/service\/kb\/articles\/[0-9a-f-]{36}$/);
+    await expect(page.getByTestId('article-body').locator('h2')).toContainText('排查步骤');
+    await expect(page.getByTestId('article-body')).toContainText('<script>window.hacked = 1</script>');
+    assert.equal(await page.getByTestId('article-body').locator('script').count(), 0);
+    assert.equal(await page.evaluate(() => globalThis.hacked), undefined);
+    await expect(page.getByTestId('article-status')).toContainText('已发布');
+    await expect(page.getByTestId('article-visibility')).toContainText('公开');
+    // opening the page counted a view
+    await expect(page.getByTestId('article-views')).toContainText('1');
+
+    await page.getByTestId('article-edit').click();
+    await form.fill({ body: `${ARTICLE_BODY}\n3. 更换主轴轴承`, note: EDIT_NOTE });
+    await form.save();
+    await expect(page).toHaveURL(/\/service\/kb\/articles\/[0-9a-f-]{36}$/);
+    await page.getByTestId('article-revisions').click();
+    await expect(page.getByTestId('revision-item')).toHaveCount(2);
+    await expect(page.getByTestId('revision-list')).toContainText(EDIT_NOTE);
+    await expect(page.locator('[data-testid=revision-diff] [data-kind=added]')).toContainText('3. 更换主轴轴承');
+    await shot('kb-revisions');
+    // the list finds it by words that must all occur, in its category
+    await page.goto(`${baseUrl}/service/kb?q=${encodeURIComponent(`主轴 ${suffix}`)}`);
+    await expect(page.getByTestId('kb-result').filter({ hasText: ARTICLE })).toBeVisible();
+    await page.locator(`[data-testid=kb-category][data-name="${KB_CATEGORY}"]`).click();
+    await expect(page).toHaveURL(/category_id=/);
+    await expect(page.getByTestId('kb-result').filter({ hasText: ARTICLE })).toBeVisible();
+    await shot('kb-list');
+  });
+
+  test("portal accounts: staff invite a demo contact from the customer's contacts and read the link from the UI", async () => {
+    const list = new CustomerListPage(page, baseUrl);
+    await list.open();
+    await list.search(DEMO_CUSTOMER);
+    await list.row(DEMO_CUSTOMER).first().click();
+    const show = new CustomerShowPage(page);
+    await expect(show.title()).toContainText(DEMO_CUSTOMER);
+    await show.openTab('联系人');
+    await page.getByTestId('contacts-table').waitFor();
+    const invite = page.getByTestId('contact-invite-portal').first();
+    if ((await invite.count()) > 0) {
+      await invite.click();
+      await expect(page.getByTestId('portal-invite-email')).toBeVisible();
+      assert.match(await page.getByTestId('portal-invite-email').inputValue(), /@/);
+      await page.getByTestId('portal-invite-company').click();
+      await page.getByTestId('portal-invite-submit').click();
+    } else {
+      // a reused server: the contact was invited before, so a new link is issued from the portal tab
+      await show.openTab('客户门户');
+      await page.getByTestId('portal-account-reinvite').first().click();
+    }
+    const link = page.getByTestId('portal-invitation-link');
+    await expect(link).toBeVisible();
+    invitation = await link.inputValue();
+    invitedEmail = (await page.getByTestId('portal-invitation').innerText()).match(/[\w.+-]+@[\w.-]+\.\w+/)?.[0];
+    assert.ok(invitedEmail, 'the dialog names the sign-in email');
+    assert.ok(invitation.startsWith(`${baseUrl}/portal/accept?token=`), invitation);
+    await shot('portal-invitation');
+    await page.locator('[data-testid=portal-invite-done], [data-testid=portal-link-close]').first().click();
+    await dialogsClosed(page);
+    await show.openTab('客户门户');
+    await expect(page.getByTestId('portal-account-status').first()).toContainText('已发送邀请');
+  });
+
+  test('the customer accepts the invitation in a fresh browser, reads the public article and opens a ticket', async () => {
+    customerContext = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+    customerContext.setDefaultTimeout(15_000);
+    customerPage = await customerContext.newPage();
+    customerPage.on('pageerror', (e) => console.error('[portal page error]', e.message));
+    const portal = new PortalPage(customerPage, baseUrl);
+    await portal.acceptInvitation(invitation, PORTAL_PASSWORD, `${PORTAL_PASSWORD}-typo`);
+    await expect(customerPage).toHaveURL(/\/portal$/);
+    // the portal's own layout and session: nothing of the staff app
+    await expect(customerPage.getByTestId('portal-nav')).toBeVisible();
+    await expect(customerPage.getByTestId('nav-menu')).toHaveCount(0);
+    assert.equal(await customerPage.evaluate(() => localStorage.getItem('crm.session')), null);
+    assert.ok(await customerPage.evaluate(() => localStorage.getItem('crm.portal.session')));
+
+    await portal.searchHelp(`主轴异响 ${suffix}`);
+    await portal.helpResult(ARTICLE).click();
+    await expect(customerPage.getByTestId('portal-article-title')).toContainText(ARTICLE);
+    await expect(customerPage.getByTestId('portal-article-body').locator('h2')).toContainText('排查步骤');
+    await expect(customerPage.getByTestId('portal-article-body')).toContainText('3. 更换主轴轴承');
+    assert.equal(await customerPage.getByTestId('portal-article-body').locator('script').count(), 0);
+    await customerPage.getByTestId('vote-helpful').click();
+    await expect(customerPage.getByTestId('vote-thanks')).toBeVisible();
+
+    await portal.openTicket({ subject: PORTAL_TICKET, description: '按文章检查了润滑油位，异响仍在。' });
+    await expect(customerPage.getByTestId('portal-ticket-subject-title')).toContainText(PORTAL_TICKET);
+    await expect(portal.status()).toContainText('已受理');
+    await expect(customerPage.getByTestId('portal-progress')).toContainText('前答复您');
+    portalTicketNumber = (await customerPage.getByTestId('portal-ticket-number').innerText()).split(' ')[0];
+    assert.match(portalTicketNumber, /^T-\d{6}$/);
+    await portal.reply(CUSTOMER_NOTE);
+    // the list shows it with the promise in plain words
+    await customerPage.getByTestId('portal-nav-tickets').click();
+    await expect(customerPage.getByTestId('portal-ticket').filter({ hasText: PORTAL_TICKET })).toContainText('前答复您');
+    await customerPage.screenshot({ path: join(artifacts, 'portal-tickets.png') });
+    // the staff app does not take the portal session
+    await customerPage.goto(`${baseUrl}/customers`);
+    await expect(customerPage).toHaveURL(/\/login/);
+    await expect(customerPage.getByTestId('signin-email')).toBeVisible();
+  });
+
+  test('the support agent finds it in their queue by round-robin, links the article, replies publicly and resolves it', async () => {
+    agentContext = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 860 } });
+    agentContext.setDefaultTimeout(15_000);
+    agentPage = await agentContext.newPage();
+    await new SignInPage(agentPage, baseUrl).signIn(SUPPORT.email, DEMO_PASSWORD);
+    const queue = new TicketQueuePage(agentPage, baseUrl);
+    await queue.open();
+    const row = queue.row(PORTAL_TICKET);
+    await expect(row).toContainText(portalTicketNumber);
+    await expect(row).toContainText(DEMO_CUSTOMER);
+    await row.getByTestId('ticket-row-link').click();
+    const ticket = new TicketPage(agentPage);
+    await expect(ticket.title()).toContainText(portalTicketNumber);
+    await expect(agentPage.getByTestId('ticket-assignee')).toContainText(SUPPORT.name);
+    await expect(agentPage.getByTestId('ticket-profile')).toContainText('客户门户');
+    await expect(ticket.comment(CUSTOMER_NOTE).getByTestId('comment-kind')).toContainText('来自客户');
+    // the related-articles card searches from the subject; a shorter search finds the article
+    await expect(agentPage.getByTestId('ticket-article-search').locator('input')).toHaveValue(PORTAL_TICKET);
+    const search = agentPage.getByTestId('ticket-article-search').locator('input');
+    await search.fill(`主轴异响 ${suffix}`);
+    await search.press('Enter');
+    const result = agentPage.getByTestId('ticket-article-result').filter({ hasText: ARTICLE });
+    await result.getByTestId('ticket-article-open').click();
+    await expect(agentPage.getByTestId('drawer-article-title')).toContainText(ARTICLE);
+    await agentPage.getByTestId('drawer-link').click();
+    await expect(agentPage.getByTestId('drawer-linked')).toBeVisible();
+    await agentPage.keyboard.press('Escape');
+    await expect(agentPage.getByTestId('linked-article').filter({ hasText: ARTICLE })).toBeVisible();
+    await ticket.reply(AGENT_REPLY, { public: true });
+    await ticket.move('resolved');
+    await expect(ticket.status()).toContainText('已解决');
+    await agentPage.screenshot({ path: join(artifacts, 'ticket-with-article.png'), fullPage: true });
+  });
+
+  test('the customer sees the reply and the solved status and rates it 5 stars; the agent sees the rating and the article its ticket', async () => {
+    const portal = new PortalPage(customerPage, baseUrl);
+    // sign out, and back in with the password chosen on the invitation page
+    await customerPage.goto(`${baseUrl}/portal`);
+    await customerPage.getByTestId('portal-user-menu').click();
+    await customerPage.getByTestId('portal-signout').click();
+    await customerPage.getByTestId('portal-signin-email').waitFor();
+    await portal.signIn(invitedEmail, PORTAL_PASSWORD);
+    await customerPage.getByTestId('portal-view-all').click();
+    await customerPage.getByTestId('portal-ticket').filter({ hasText: PORTAL_TICKET }).click();
+    await expect(portal.message(AGENT_REPLY)).toBeVisible();
+    assert.equal(await portal.message(AGENT_REPLY).getAttribute('data-from-customer'), 'false');
+    await expect(portal.status()).toContainText('已解决');
+    await expect(customerPage.getByTestId('portal-progress')).toContainText('解决');
+    await expect(customerPage.getByTestId('rating-form')).toBeVisible();
+    await portal.rate(5, '工程师响应很快，问题已解决');
+    await expect(customerPage.getByTestId('portal-rating-done')).toContainText('感谢');
+    await customerPage.waitForTimeout(300);
+    await customerPage.screenshot({ path: join(artifacts, 'portal.png'), fullPage: true });
+    if (process.env.CRM_E2E_UPDATE_SCREENSHOT === '1') copyFileSync(join(artifacts, 'portal.png'), join(root, 'docs/screenshot-portal.png'));
+
+    await agentPage.reload();
+    await expect(agentPage.getByTestId('ticket-rating-value')).toContainText('5');
+    await expect(agentPage.getByTestId('ticket-rating')).toContainText('工程师响应很快');
+    // the article lists the ticket it solved, and the portal vote counted
+    await agentPage.goto(articleUrl);
+    await expect(agentPage.getByTestId('article-solved-tickets')).toContainText(portalTicketNumber);
+    await expect(agentPage.getByTestId('article-helpful')).toContainText('1');
+    // staff signed in to the CRM still meet the portal's own sign-in at /portal
+    await agentPage.goto(`${baseUrl}/portal`);
+    await expect(agentPage.getByTestId('portal-signin-email')).toBeVisible();
+    await expect(agentPage.getByTestId('nav-menu')).toHaveCount(0);
   });
 });

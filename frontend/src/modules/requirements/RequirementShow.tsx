@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
-import type { DuplicateCandidate, Requester, Requirement, RequirementRevision, RequirementStatus } from '../../api/types';
+import { REQUIREMENT_STATUSES, type DuplicateCandidate, type Requester, type Requirement, type RequirementRevision, type RequirementStatus } from '../../api/types';
 import { formatDate, formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { CustomerPicker } from '../activities/CustomerPicker';
@@ -450,6 +450,9 @@ function RevisionsCard({ requirementId }: { requirementId: string }) {
   const { t, i18n } = useTranslation();
   const revisions = useRevisions(requirementId);
   const rows = useMemo(() => revisions.data?.pages.flatMap((p) => p.data) ?? [], [revisions.data]);
+  // statuses read as their labels; other values as stored
+  const showValue = (field: string, v: string) =>
+    field === 'status' && (REQUIREMENT_STATUSES as readonly string[]).includes(v) ? t(`requirementStatus.${v}`) : v;
   return (
     <Card size="small" title={t('requirement.revisions')} data-testid="requirement-revisions">
       <List
@@ -469,9 +472,9 @@ function RevisionsCard({ requirementId }: { requirementId: string }) {
                   {': '}
                   {c.kind === 'change' ? (
                     <>
-                      <Typography.Text delete type="secondary">{c.old}</Typography.Text>
+                      <Typography.Text delete type="secondary">{showValue(c.field, c.old)}</Typography.Text>
                       {' → '}
-                      <Typography.Text>{c.new}</Typography.Text>
+                      <Typography.Text>{showValue(c.field, c.new)}</Typography.Text>
                     </>
                   ) : (
                     <Typography.Text>{c.new}</Typography.Text>
