@@ -10,13 +10,15 @@ import {
   ACTIONS, CHANNELS, DIRECTIONS, GENDERS, GROUP_BYS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, OPPORTUNITY_SOURCES, ORDER_STATUSES, PERIODS,
   RESOURCES, SCOPES, SIZE_BANDS,
   SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TICKET_CHANNELS, TICKET_KINDS, TICKET_STATUSES, TICKET_VIEWS,
-  TIMELINE_KINDS, VALUE_TIERS, WEEKDAYS,
+  TIMELINE_KINDS, VALUE_TIERS, WEEKDAYS, ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, TICKET_PRIORITIES,
 } from '../api/types';
 import { COMMON_LOSS_REASONS } from '../modules/sales/LossReasonModal';
 import { SORT_LABELS } from '../modules/sales/OpportunityList';
 import { SALES_TABS } from '../modules/sales/Sales';
 import { ORDER_ACTIONS } from '../modules/sales/useOrders';
 import { STATUS_ACTIONS } from '../modules/service/transitions';
+import { SERVICE_TABS } from '../modules/service/Service';
+import { sortKey } from '../modules/service/KbList';
 
 type Tree = { [k: string]: string | Tree };
 
@@ -89,6 +91,18 @@ function dynamicKeys(): string[] {
     ...STATUS_ACTIONS.map((a) => `ticket.action.${a}`),
     ...['first_response', 'resolution'].map((c) => `sla.clock.${c}`),
     ...WEEKDAYS.map((d) => `weekday.${d}`),
+    ...SERVICE_TABS.map((k) => `service.tabs.${k}`),
+    ...ARTICLE_STATUSES.map((s) => `kb.status.${s}`),
+    ...ARTICLE_VISIBILITIES.map((v) => `kb.visibility.${v}`),
+    ...ARTICLE_SORTS.map((s) => `kb.sort.${sortKey(s)}`),
+    ...['title', 'category_id', 'visibility', 'status', 'tags'].map((f) => `kb.field.${f}`),
+    ...['activated', 'pending', 'expired', 'none'].map((s) => `portalAccount.state.${s}`),
+    ...TICKET_STATUSES.map((s) => `portal.status.${s}`),
+    ...TICKET_KINDS.map((k) => `portal.kind.${k}`),
+    ...TICKET_PRIORITIES.map((p) => `portal.priority.${p}`),
+    ...['answerBy', 'answerLate', 'solveBy', 'solveLate', 'waitingForYou', 'solvedOn', 'closedOn'].map((k) => `portal.progress.${k}`),
+    ...['open', 'done', 'all'].flatMap((v) => [`portal.tickets.views.${v}`, `portal.tickets.empty.${v}`]),
+    ...[1, 2, 3, 4, 5].map((n) => `portal.rating.stars.${n}`),
   ];
 }
 

@@ -21,6 +21,8 @@ function serve(current: { ticket: Ticket }, moves: { status: string; ifMatch: st
     if (url.pathname === '/api/v1/teams') return json(200, { data: [], next_cursor: null });
     if (url.pathname === '/api/v1/tickets/t1' && req.method === 'GET') return json(200, current.ticket);
     if (url.pathname === '/api/v1/tickets/t1/comments') return json(200, { data: [], next_cursor: null });
+    if (url.pathname === '/api/v1/tickets/t1/articles') return json(200, { data: [] });
+    if (url.pathname === '/api/v1/kb/articles') return json(200, { data: [], next_cursor: null });
     if (url.pathname === '/api/v1/tickets/t1/status') {
       const { status } = (await req.json()) as { status: Ticket['status'] };
       moves.push({ status, ifMatch: req.headers.get('If-Match') });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Rate, Row, Space, Spin, Typography } from 'antd';
-import { BookOutlined, UserAddOutlined, UserOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Col, Descriptions, Rate, Row, Space, Spin, Typography } from 'antd';
+import { UserAddOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { can } from '../../app/permissions';
@@ -16,6 +16,7 @@ import { TicketRequirements } from '../requirements/TicketRequirements';
 import { AssignModal } from './AssignModal';
 import { Conversation, ReplyBox } from './Conversation';
 import { SlaBadge, TicketKindTag, TicketStatusTag } from './labels';
+import { TicketArticles } from './TicketArticles';
 import { allowedMoves, type StatusMove } from './transitions';
 import { useNow } from './useNow';
 import { useSlaSchedules } from './useSlaPolicies';
@@ -189,14 +190,7 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
               </Space>
             </Card>
           )}
-          {/* Reserved for the knowledge-base module: related articles will be suggested here. No API exists for it yet. */}
-          <Card
-            title={<Space><BookOutlined />{t('ticket.relatedArticles')}</Space>}
-            size="small"
-            data-testid="ticket-related-articles"
-          >
-            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('ticket.relatedArticlesLater')} />
-          </Card>
+          <TicketArticles ticket={x} canUpdate={canUpdate} />
         </Space>
       </Col>
       <AssignModal open={assigning} ticket={x} onClose={() => setAssigning(false)} />

@@ -1,0 +1,215 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Spin, TreeSelect, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { isProblemError } from '../../api/problem';
+import { ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type Article } from '../../api/types';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { MarkdownEditor } from '../../ui/MarkdownEditor';
+import {
+  ARTICLE_FIELDS, articleToForm, newArticleValues, reapplyArticle, toArticlePatch, toCreateArticle, type ArticleFormValues,
+} from './articleForm';
+import { categoryTreeData } from './kbCategories';
+import { useArticle, useCreateArticle, useKbCategories, useUpdateArticle } from './useKb';
+
+export const TITLE_MAX = 200;
+export const BODY_MAX = 100_000;
+
+interface FormProps {
+  initial: ArticleFormValues;
+  mode: 'create' | 'edit';
+  submitting: boolean;
+  banner?: React.ReactNode;
+  form: ReturnType<typeof Form.useForm<ArticleFormValues>>[0];
+  onSubmit: (v: ArticleFormValues) => Promise<void>;
+  onCancel: () => void;
+}
+
+/** The article editor: title, category, visibility, status, tags, the Markdown body with its preview, and (edits) a change note. */
+export function ArticleForm({ initial, mode, submitting, banner, form, onSubmit, onCancel }: FormProps) {
+  const { t } = useTranslation();
+  const categories = useKbCategories();
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const finish = async (v: ArticleFormValues) => {
+    setFormError(null);
+    try {
+      await onSubmit(v);
+    } catch (e) {
+      if (isProblemError(e) && e.status === 412) return; // the banner explains and offers a reload
+      setFormError(applyProblemToForm(form, e, ARTICLE_FIELDS));
+    }
+  };
+
+  return (
+    <Form<ArticleFormValues> form={form} layout="vertical" initialValues={initial} onFinish={(v) => void finish(v)} data-testid="article-form">
+      {banner}
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="article-form-error" />}
+      <Row gutter={16}>
+        <Col xs={24} lg={12}>
+          <Form.Item name="title" label={t('kb.titleLabel')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: TITLE_MAX }]}>
+            <Input maxLength={TITLE_MAX} data-testid="article-title-input" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12} lg={6}>
+          <Form.Item name="category_id" label={t('kb.category')}>
+            <TreeSelect
+              allowClear
+              treeDefaultExpandAll
+              placeholder={t('kb.uncategorised')}
+              treeData={categoryTreeData(categories.data ?? [])}
+              loading={categories.isPending}
+              data-testid="article-category"
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12} lg={6}>
+          <Form.Item name="tags" label={t('kb.tags')}>
+            <Select mode="tags" tokenSeparators={[',', '，']} open={false} suffixIcon={null} placeholder={t('kb.tagsHint')} data-testid="article-tags" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="visibility" label={t('kb.visibilityLabel')} extra={t('kb.visibilityHint')}>
+            <Radio.Group
+              optionType="button"
+              options={ARTICLE_VISIBILITIES.map((v) => ({ value: v, label: <span data-testid={`article-visibility-${v}`}>{t(`kb.visibility.${v}`)}</span> }))}
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="status" label={t('kb.statusLabel')}>
+            <Radio.Group
+              optionType="button"
+              options={ARTICLE_STATUSES.map((s) => ({ value: s, label: <span data-testid={`article-status-${s}`}>{t(`kb.status.${s}`)}</span> }))}
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24}>
+          <Form.Item
+            name="body"
+            label={t('kb.body')}
+            extra={t('kb.markdownHint')}
+            rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: BODY_MAX }]}
+          >
+            <MarkdownEditor maxLength={BODY_MAX} placeholder={t('kb.bodyPlaceholder')} data-testid="article-body-editor" />
+          </Form.Item>
+        </Col>
+        {mode === 'edit' && (
+          <Col xs={24}>
+            <Form.Item name="note" label={t('kb.note')} extra={t('kb.noteHint')} rules={[{ max: 500 }]}>
+              <Input maxLength={500} data-testid="article-note" />
+            </Form.Item>
+          </Col>
+        )}
+      </Row>
+      <Space>
+        <Button type="primary" htmlType="submit" loading={submitting} data-testid="article-save">{t('common.save')}</Button>
+        <Button onClick={onCancel}>{t('common.cancel')}</Button>
+      </Space>
+    </Form>
+  );
+}
+
+/** A new article (`/service/kb/new`, `?category_id=` presets the category). */
+export function KbArticleCreate() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const create = useCreateArticle();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<ArticleFormValues>();
+  return (
+    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('kb.create')}</Typography.Title>}>
+      <ArticleForm
+        form={form}
+        mode="create"
+        initial={newArticleValues(params.get('category_id') ?? undefined)}
+        submitting={create.isPending}
+        onCancel={() => navigate('/service/kb')}
+        onSubmit={async (v) => {
+          const a = await create.mutateAsync(toCreateArticle(v));
+          void message.success(t('kb.createdMessage'));
+          navigate(`/service/kb/articles/${a.id}`, { replace: true });
+        }}
+      />
+    </Card>
+  );
+}
+
+/** Editing an article (`/service/kb/articles/:id/edit`); a stale save offers to reload and reapply. */
+export function KbArticleEdit() {
+  const { id = '' } = useParams();
+  const article = useArticle(id);
+  if (article.isPending) return <Spin />;
+  if (article.isError) return <ErrorResult error={article.error} onRetry={() => void article.refetch()} />;
+  return <EditForm key={article.data.id} article={article.data} refetch={async () => (await article.refetch()).data} />;
+}
+
+function EditForm({ article, refetch }: { article: Article; refetch: () => Promise<Article | undefined> }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const update = useUpdateArticle();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<ArticleFormValues>();
+  // the version the user's edits are based on; If-Match carries it
+  const [base, setBase] = useState(article);
+  const [stale, setStale] = useState(false);
+  const [reloading, setReloading] = useState(false);
+  const back = () => navigate(`/service/kb/articles/${article.id}`);
+
+  const reloadAndReapply = async () => {
+    setReloading(true);
+    try {
+      const mine = form.getFieldsValue(true) as ArticleFormValues;
+      const latest = await refetch();
+      if (!latest) return;
+      form.setFieldsValue(reapplyArticle(base, latest, mine));
+      setBase(latest);
+      setStale(false);
+      void message.info(t('stale.reapplied'));
+    } finally {
+      setReloading(false);
+    }
+  };
+
+  const banner = stale ? (
+    <Alert
+      type="warning"
+      showIcon
+      data-testid="stale-notice"
+      style={{ marginBottom: 16 }}
+      title={t('stale.title')}
+      description={t('stale.description')}
+      action={<Button size="small" loading={reloading} onClick={() => void reloadAndReapply()} data-testid="stale-reload">{t('stale.reload')}</Button>}
+    />
+  ) : null;
+
+  return (
+    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('kb.edit')}: {base.title}</Typography.Title>}>
+      <ArticleForm
+        form={form}
+        mode="edit"
+        initial={articleToForm(article)}
+        submitting={update.isPending}
+        banner={banner}
+        onCancel={back}
+        onSubmit={async (v) => {
+          const patch = toArticlePatch(base, v);
+          if (Object.keys(patch).length === 0) {
+            back();
+            return;
+          }
+          try {
+            await update.mutateAsync({ article: base, patch });
+          } catch (e) {
+            if (isProblemError(e) && e.status === 412) setStale(true);
+            throw e;
+          }
+          void message.success(t('common.saved'));
+          back();
+        }}
+      />
+    </Card>
+  );
+}

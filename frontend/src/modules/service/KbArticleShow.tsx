@@ -1,0 +1,136 @@
+import { App, Button, Card, Col, Descriptions, Empty, List, Popconfirm, Row, Space, Spin, Tag, Typography } from 'antd';
+import { DeleteOutlined, EditOutlined, HistoryOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { can } from '../../app/permissions';
+import { isProblemError } from '../../api/problem';
+import type { Article, Ticket } from '../../api/types';
+import { formatDateTime, formatNumber } from '../../i18n/format';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { HelpfulVote } from '../../ui/HelpfulVote';
+import { Markdown } from '../../ui/Markdown';
+import { useMe } from '../auth/useSession';
+import { categoryPath } from './kbCategories';
+import { ArticleStatusTag, VisibilityTag } from './kbLabels';
+import { ArticleCounts } from './KbList';
+import { TicketStatusTag } from './labels';
+import { useArticle, useDeleteArticle, useKbCategories, useTicketsSolved, useVoteArticle } from './useKb';
+
+/** An article's page (`/service/kb/articles/:id`): opening it counts a view. */
+export default function KbArticleShow() {
+  const { id = '' } = useParams();
+  const article = useArticle(id, { countView: true });
+  if (article.isPending) return <Spin />;
+  if (article.isError) return <ErrorResult error={article.error} onRetry={() => void article.refetch()} />;
+  return <Show a={article.data} />;
+}
+
+function Show({ a }: { a: Article }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const me = useMe().data;
+  const navigate = useNavigate();
+  const { message, modal } = App.useApp();
+  const categories = useKbCategories();
+  const vote = useVoteArticle();
+  const remove = useDeleteArticle();
+
+  const onDelete = () =>
+    remove.mutate(a, {
+      onSuccess: () => {
+        void message.success(t('kb.deleted'));
+        navigate('/service/kb', { replace: true });
+      },
+      onError: (e) =>
+        isProblemError(e) && e.status === 412
+          ? modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort') })
+          : void message.error(e.message),
+    });
+
+  return (
+    <Row gutter={[16, 16]}>
+      <Col xs={24} lg={17}>
+        <Card>
+          <div className="page-head">
+            <Space wrap>
+              <Typography.Title level={3} data-testid="article-title">{a.title}</Typography.Title>
+              <ArticleStatusTag status={a.status} />
+              <VisibilityTag visibility={a.visibility} />
+            </Space>
+            <Space wrap>
+              <Button icon={<HistoryOutlined />} onClick={() => navigate(`/service/kb/articles/${a.id}/revisions`)} data-testid="article-revisions">
+                {t('kb.revisions', { count: a.revision })}
+              </Button>
+              {can(me, 'service', 'update') && (
+                <Button type="primary" icon={<EditOutlined />} onClick={() => navigate(`/service/kb/articles/${a.id}/edit`)} data-testid="article-edit">
+                  {t('common.edit')}
+                </Button>
+              )}
+              {can(me, 'service', 'delete') && (
+                <Popconfirm title={t('kb.deleteConfirm')} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={onDelete}>
+                  <Button danger icon={<DeleteOutlined />} loading={remove.isPending} data-testid="article-delete">{t('common.delete')}</Button>
+                </Popconfirm>
+              )}
+            </Space>
+          </div>
+          <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="article-meta">
+            <Descriptions.Item label={t('kb.category')}>{categoryPath(categories.data, a.category_id) ?? t('kb.uncategorised')}</Descriptions.Item>
+            <Descriptions.Item label={t('kb.owner')}>{a.owner_name ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('kb.revision')}>{a.revision}</Descriptions.Item>
+            <Descriptions.Item label={t('kb.publishedAt')}>{a.published_at ? formatDateTime(a.published_at, lang) : '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('kb.updated')}>{formatDateTime(a.updated_at, lang)}</Descriptions.Item>
+            <Descriptions.Item label={t('kb.tags')}>{a.tags.length > 0 ? a.tags.map((tag) => <Tag key={tag}>{tag}</Tag>) : '—'}</Descriptions.Item>
+          </Descriptions>
+          <div style={{ margin: '8px 0 16px' }}>
+            <ArticleCounts a={a} />
+            <Typography.Text type="secondary" style={{ marginLeft: 16 }}>
+              {t('kb.notHelpfulCount', { formatted: formatNumber(a.not_helpful_count, lang) })}
+            </Typography.Text>
+          </div>
+          <Markdown testId="article-body">{a.body}</Markdown>
+          <HelpfulVote pending={vote.isPending} onVote={(helpful) => vote.mutateAsync({ id: a.id, helpful })} />
+        </Card>
+      </Col>
+      <Col xs={24} lg={7}>
+        <SolvedTickets articleId={a.id} />
+      </Col>
+    </Row>
+  );
+}
+
+/** The tickets this article was used to solve. */
+function SolvedTickets({ articleId }: { articleId: string }) {
+  const { t, i18n } = useTranslation();
+  const solved = useTicketsSolved(articleId);
+  const rows = solved.data?.pages.flatMap((p) => p.data) ?? [];
+  const total = solved.data?.pages[0]?.total;
+  return (
+    <Card
+      size="small"
+      title={total !== undefined && total !== null ? t('kb.solvedTicketsCount', { count: total }) : t('kb.solvedTickets')}
+      data-testid="article-solved-tickets"
+    >
+      {solved.isError ? (
+        <ErrorResult error={solved.error} onRetry={() => void solved.refetch()} />
+      ) : (
+        <List<Ticket>
+          size="small"
+          loading={solved.isPending}
+          dataSource={rows}
+          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('kb.noSolvedTickets')} /> }}
+          renderItem={(x) => (
+            <List.Item key={x.id} data-testid="solved-ticket">
+              <List.Item.Meta
+                title={<Space size={4} wrap><Link to={`/service/tickets/${x.id}`}>{x.number}</Link><TicketStatusTag status={x.status} /></Space>}
+                description={<>{x.subject}<br />{x.customer_name} · {formatDateTime(x.created_at, i18n.language)}</>}
+              />
+            </List.Item>
+          )}
+        />
+      )}
+      {solved.hasNextPage && (
+        <Button block onClick={() => void solved.fetchNextPage()} loading={solved.isFetchingNextPage}>{t('common.loadMore')}</Button>
+      )}
+    </Card>
+  );
+}

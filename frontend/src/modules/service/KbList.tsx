@@ -1,0 +1,182 @@
+import { useMemo, useState } from 'react';
+import { Badge, Button, Card, Col, Empty, Input, List, Row, Segmented, Select, Space, Tag, Tree, Typography } from 'antd';
+import { EyeOutlined, LikeOutlined, PlusOutlined, SettingOutlined, ToolOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { can, scopeOf } from '../../app/permissions';
+import {
+  ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type ArticleSort, type ArticleStatus, type ArticleSummary, type ArticleVisibility,
+} from '../../api/types';
+import { formatDateTime, formatNumber } from '../../i18n/format';
+import { ErrorResult } from '../../ui/ErrorResult';
+import { useMe } from '../auth/useSession';
+import { categoryPath, categoryTree } from './kbCategories';
+import { articleFiltersToQuery, articleFiltersToSearch, parseArticleFilters, type ArticleFilters } from './kbFilters';
+import { ArticleStatusTag, VisibilityTag } from './kbLabels';
+import { useArticleList, useKbCategories } from './useKb';
+
+/** `-view_count` → `view_count`, the i18n key of a sort. */
+export const sortKey = (s: ArticleSort) => s.replace(/^-/, '');
+
+/** An article's counts: views, helpful votes, tickets it solved. */
+export function ArticleCounts({ a }: { a: Pick<ArticleSummary, 'view_count' | 'helpful_count' | 'ticket_count'> }) {
+  const { t, i18n } = useTranslation();
+  const n = (v: number) => formatNumber(v, i18n.language);
+  return (
+    <Space size="middle" wrap className="kb-counts">
+      <span title={t('kb.views')} data-testid="article-views"><EyeOutlined /> {n(a.view_count)}</span>
+      <span title={t('kb.helpful')} data-testid="article-helpful"><LikeOutlined /> {n(a.helpful_count)}</span>
+      <span title={t('kb.ticketsSolved')} data-testid="article-tickets"><ToolOutlined /> {n(a.ticket_count)}</span>
+    </Space>
+  );
+}
+
+/** The knowledge base (`/service/kb`): search with filters and sort in the URL, a category tree, "load more". */
+export default function KbList() {
+  const { t, i18n } = useTranslation();
+  const me = useMe().data;
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => parseArticleFilters(params), [params]);
+  const [qDraft, setQDraft] = useState(filters.q ?? '');
+  const [tagDraft, setTagDraft] = useState(filters.tag ?? '');
+  const categories = useKbCategories();
+  const list = useArticleList(articleFiltersToQuery(filters));
+  const update = (patch: Partial<ArticleFilters>) => setParams(articleFiltersToSearch({ ...filters, ...patch }), { replace: true });
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const total = list.data?.pages[0]?.total;
+  const curator = scopeOf(me, 'service', 'update') === 'all';
+
+  const treeData = [
+    { key: '', title: <span data-testid="kb-category-all">{t('kb.allCategories')}</span> },
+    ...categoryTree(categories.data ?? []).map(({ category, sections }) => ({
+      key: category.id,
+      title: <span data-testid="kb-category" data-name={category.name}>{category.name}</span>,
+      children: sections.map((s) => ({ key: s.id, title: <span data-testid="kb-category" data-name={s.name}>{s.name}</span> })),
+    })),
+  ];
+
+  if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
+  return (
+    <Row gutter={[16, 16]}>
+      <Col xs={24} lg={6}>
+        <Card
+          size="small"
+          title={t('kb.categories')}
+          extra={curator && (
+            <Button size="small" type="link" icon={<SettingOutlined />} onClick={() => navigate('/service/kb/categories')} data-testid="kb-manage-categories">
+              {t('kb.manageCategories')}
+            </Button>
+          )}
+        >
+          <Tree
+            blockNode
+            defaultExpandAll
+            key={categories.data ? 'loaded' : 'loading'}
+            selectedKeys={[filters.category_id ?? '']}
+            onSelect={(keys) => update({ category_id: keys.length > 0 && keys[0] ? String(keys[0]) : undefined })}
+            treeData={treeData}
+            data-testid="kb-category-tree"
+          />
+        </Card>
+      </Col>
+      <Col xs={24} lg={18}>
+        <div className="page-head">
+          <Segmented<ArticleSort>
+            value={filters.sort}
+            onChange={(sort) => update({ sort })}
+            options={ARTICLE_SORTS.map((s) => ({ value: s, label: <span data-testid={`kb-sort-${sortKey(s)}`}>{t(`kb.sort.${sortKey(s)}`)}</span> }))}
+            data-testid="kb-sort"
+          />
+          <span style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+            {total !== undefined && total !== null && (
+              <Badge count={formatNumber(total, i18n.language)} color="#8c8c8c" overflowCount={Number.MAX_SAFE_INTEGER} data-testid="kb-total" />
+            )}
+            {can(me, 'service', 'create') && (
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/service/kb/new')} data-testid="kb-new">
+                {t('kb.create')}
+              </Button>
+            )}
+          </span>
+        </div>
+        <div className="filter-bar" data-testid="kb-filters">
+          <Input.Search
+            allowClear
+            placeholder={t('kb.searchPlaceholder')}
+            value={qDraft}
+            onChange={(e) => setQDraft(e.target.value)}
+            onSearch={(v) => update({ q: v.trim() || undefined })}
+            style={{ width: 260 }}
+            data-testid="kb-search"
+          />
+          <Select<ArticleStatus[]>
+            mode="multiple"
+            allowClear
+            placeholder={t('kb.statusLabel')}
+            value={filters.status}
+            onChange={(status) => update({ status })}
+            options={ARTICLE_STATUSES.map((s) => ({ value: s, label: t(`kb.status.${s}`) }))}
+            style={{ minWidth: 160 }}
+            data-testid="kb-filter-status"
+          />
+          <Select<ArticleVisibility>
+            allowClear
+            placeholder={t('kb.visibilityLabel')}
+            value={filters.visibility}
+            onChange={(visibility?: ArticleVisibility) => update({ visibility })}
+            options={ARTICLE_VISIBILITIES.map((v) => ({ value: v, label: t(`kb.visibility.${v}`) }))}
+            style={{ minWidth: 140 }}
+            data-testid="kb-filter-visibility"
+          />
+          <Input.Search
+            allowClear
+            placeholder={t('kb.tag')}
+            value={tagDraft}
+            onChange={(e) => setTagDraft(e.target.value)}
+            onSearch={(v) => update({ tag: v.trim() || undefined })}
+            style={{ width: 160 }}
+            data-testid="kb-filter-tag"
+          />
+        </div>
+        <List<ArticleSummary>
+          itemLayout="vertical"
+          dataSource={rows}
+          loading={list.isFetching && !list.isFetchingNextPage}
+          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('kb.empty')} /> }}
+          data-testid="kb-results"
+          renderItem={(a) => (
+            <List.Item key={a.id} data-testid="kb-result" data-id={a.id} extra={<ArticleCounts a={a} />}>
+              <List.Item.Meta
+                title={
+                  <Space wrap size={4}>
+                    <Link to={`/service/kb/articles/${a.id}`} data-testid="kb-result-link">{a.title}</Link>
+                    <ArticleStatusTag status={a.status} />
+                    <VisibilityTag visibility={a.visibility} />
+                  </Space>
+                }
+                description={
+                  <Space wrap size={4} split="·">
+                    {categoryPath(categories.data, a.category_id) ?? t('kb.uncategorised')}
+                    {a.owner_name && <span>{a.owner_name}</span>}
+                    <span>{t('kb.updatedAt', { time: formatDateTime(a.updated_at, i18n.language) })}</span>
+                  </Space>
+                }
+              />
+              <Typography.Paragraph type="secondary" ellipsis={{ rows: 2 }} style={{ marginBottom: 4 }}>{a.excerpt}</Typography.Paragraph>
+              {a.tags.map((tag) => (
+                <Tag key={tag} style={{ cursor: 'pointer' }} onClick={() => { setTagDraft(tag); update({ tag }); }}>{tag}</Tag>
+              ))}
+            </List.Item>
+          )}
+        />
+        <div style={{ textAlign: 'center', marginTop: 16 }}>
+          {list.hasNextPage ? (
+            <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">{t('common.loadMore')}</Button>
+          ) : (
+            rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
+          )}
+        </div>
+      </Col>
+    </Row>
+  );
+}
