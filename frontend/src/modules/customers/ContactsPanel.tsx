@@ -9,6 +9,8 @@ import type { Contact } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
+import { InviteToPortalModal } from '../service/InviteToPortal';
+import { usePortalAccounts } from '../service/usePortalAccounts';
 import { useContacts, useDeleteContact, useRestoreContact, useSaveContact } from './useCustomers';
 
 const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes'] as const;
@@ -51,6 +53,11 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const [mode, setMode] = useState<'new' | 'edit'>('new');
   const [form] = Form.useForm<ContactFormValues>();
   const [formError, setFormError] = useState<string | null>(null);
+  // portal accounts: a tag on contacts that have one, "invite to portal" on those that do not
+  const canInvite = can(me, 'service', 'create');
+  const portalAccounts = usePortalAccounts(customerId, can(me, 'service', 'read'));
+  const withAccount = new Set((portalAccounts.data ?? []).map((a) => a.contact_id));
+  const [inviting, setInviting] = useState<string | null>(null);
 
   const open = (c: Contact | 'new') => {
     setFormError(null);
@@ -119,6 +126,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
               <Space>
                 {c.name}
                 {c.is_primary && <Tag color="blue">{t('contact.primary')}</Tag>}
+                {withAccount.has(c.id) && <Tag color="cyan" data-testid="contact-portal-tag">{t('portalAccount.tag')}</Tag>}
               </Space>
             ),
           },
@@ -132,6 +140,11 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
             key: 'actions',
             render: (_: unknown, c: Contact) => (
               <Space>
+                {canInvite && portalAccounts.isSuccess && !withAccount.has(c.id) && (
+                  <Button size="small" type="link" onClick={() => setInviting(c.id)} data-testid="contact-invite-portal">
+                    {t('portalAccount.invite')}
+                  </Button>
+                )}
                 {canUpdate && (
                   <Button size="small" type="link" onClick={() => open(c)} data-testid="contact-edit">
                     {t('common.edit')}
@@ -248,6 +261,14 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
           </Row>
         </Form>
       </Modal>
+      {canInvite && (
+        <InviteToPortalModal
+          open={inviting !== null}
+          contacts={(contacts.data ?? []).filter((c) => c.id === inviting || !withAccount.has(c.id))}
+          contactId={inviting}
+          onClose={() => setInviting(null)}
+        />
+      )}
     </div>
   );
 }

@@ -15,6 +15,7 @@ import { CustomerRequirements } from '../requirements/CustomerRequirements';
 import { CustomerOpportunities } from '../sales/CustomerOpportunities';
 import { CustomerOrders } from '../sales/CustomerOrders';
 import { CustomerTickets } from '../service/CustomerTickets';
+import { PortalAccountsPanel } from '../service/PortalAccountsPanel';
 import { ContactsPanel } from './ContactsPanel';
 import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
@@ -167,7 +168,10 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
                 ]
               : []),
             ...(can(me, 'service', 'read')
-              ? [{ key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTickets customerId={c.id} /> }]
+              ? [
+                  { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTickets customerId={c.id} /> },
+                  { key: 'portal', label: t('customer.tabs.portal'), children: <PortalAccountsPanel customerId={c.id} /> },
+                ]
               : []),
             ...(can(me, 'requirements', 'read')
               ? [{ key: 'requirements', label: t('customer.tabs.requirements'), children: <CustomerRequirements customerId={c.id} /> }]

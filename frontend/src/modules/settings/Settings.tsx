@@ -7,6 +7,7 @@ import { WeightsTab } from '../requirements/WeightsTab';
 import { FollowUpRulesTab } from './FollowUpRulesTab';
 import { PipelinesTab } from './PipelinesTab';
 import { SlaPoliciesTab } from './SlaPoliciesTab';
+import { ServiceSettingsTab } from './ServiceSettingsTab';
 import { RolesTab } from './RolesTab';
 import { TeamsTab } from './TeamsTab';
 import { UsersTab } from './UsersTab';
@@ -23,6 +24,7 @@ export default function Settings() {
     { key: 'follow-up-rules', label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
     { key: 'pipelines', label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
     { key: 'sla-policies', label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },
+    { key: 'service', label: <span data-testid="settings-tab-service">{t('serviceSettings.title')}</span>, children: <ServiceSettingsTab />, show: can(me, 'users', 'update') && can(me, 'service') },
     { key: 'requirement-weights', label: <span data-testid="settings-tab-requirement-weights">{t('requirement.weights.title')}</span>, children: <WeightsTab />, show: can(me, 'users', 'update') && can(me, 'requirements') },
   ].filter((x) => x.show);
   const active = tabs.find((x) => pathname.startsWith(`/settings/${x.key}`))?.key ?? tabs[0]?.key;

@@ -1,0 +1,159 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Form, Input, Modal, Select, Space, Switch, Typography } from 'antd';
+import { CopyOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import type { Contact, PortalInvitation } from '../../api/types';
+import { formatDateTime } from '../../i18n/format';
+import { applyProblemToForm } from '../../ui/formErrors';
+import { invitationUrl } from './portalInvite';
+import { useInviteToPortal } from './usePortalAccounts';
+
+/** Copies text, with the old selection fallback where the Clipboard API is unavailable (plain http). */
+async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    if (!input) return false;
+    input.select();
+    return document.execCommand('copy');
+  }
+}
+
+/** The invitation link, absolute, with a copy button: the colleague sends it to the contact. */
+export function InvitationLink({ invitation }: { invitation: PortalInvitation }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const url = invitationUrl(invitation);
+  const [input, setInput] = useState<HTMLInputElement | null>(null);
+  return (
+    <div data-testid="portal-invitation">
+      <Typography.Paragraph>
+        {t('portalAccount.linkHint', { name: invitation.account.contact_name ?? invitation.account.email, email: invitation.account.email })}
+      </Typography.Paragraph>
+      <Space.Compact style={{ width: '100%' }}>
+        <Input readOnly value={url} ref={(r) => setInput(r?.input ?? null)} onFocus={(e) => e.target.select()} data-testid="portal-invitation-link" />
+        <Button
+          type="primary"
+          icon={<CopyOutlined />}
+          onClick={() => void copyText(url, input).then((ok) => (ok ? message.success(t('portalAccount.copied')) : message.warning(t('portalAccount.copyByHand'))))}
+          data-testid="portal-invitation-copy"
+        >
+          {t('portalAccount.copy')}
+        </Button>
+      </Space.Compact>
+      {invitation.expires_at && (
+        <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+          {t('portalAccount.linkExpires', { time: formatDateTime(invitation.expires_at, i18n.language) })}
+        </Typography.Paragraph>
+      )}
+    </div>
+  );
+}
+
+interface InviteValues {
+  contact_id?: string;
+  email?: string;
+  sees_company_tickets: boolean;
+}
+
+interface Props {
+  open: boolean;
+  /** The contacts that may be invited (those without an account); one preselected when opened from its row. */
+  contacts: readonly Contact[];
+  contactId?: string | null;
+  onClose: () => void;
+}
+
+/** "Invite to portal": an account for a contact (their email by default), then the link to send them. */
+export function InviteToPortalModal({ open, contacts, contactId, onClose }: Props) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<InviteValues>();
+  const invite = useInviteToPortal();
+  const [invitation, setInvitation] = useState<PortalInvitation | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const chosen = Form.useWatch('contact_id', form);
+  const contact = contacts.find((c) => c.id === chosen);
+
+  useEffect(() => {
+    if (!open) return;
+    setInvitation(null);
+    setError(null);
+    form.resetFields();
+    const c = contacts.find((x) => x.id === contactId);
+    form.setFieldsValue({ contact_id: contactId ?? undefined, email: c?.email ?? '', sees_company_tickets: false });
+    // contacts change identity on refetch; the dialog is set up once per opening
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open, contactId, form]);
+
+  const submit = async () => {
+    let v: InviteValues;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setError(null);
+    try {
+      const email = v.email?.trim();
+      const inv = await invite.mutateAsync({
+        contact_id: v.contact_id ?? '',
+        sees_company_tickets: v.sees_company_tickets,
+        ...(email && email !== contact?.email ? { email } : {}),
+      });
+      setInvitation(inv);
+    } catch (e) {
+      setError(applyProblemToForm(form, e, ['contact_id', 'email', 'sees_company_tickets']));
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('portalAccount.inviteTitle')}
+      onCancel={onClose}
+      destroyOnHidden
+      footer={
+        invitation ? (
+          <Button type="primary" onClick={onClose} data-testid="portal-invite-done">{t('portalAccount.done')}</Button>
+        ) : (
+          <Space>
+            <Button onClick={onClose}>{t('common.cancel')}</Button>
+            <Button type="primary" loading={invite.isPending} onClick={() => void submit()} data-testid="portal-invite-submit">
+              {t('portalAccount.invite')}
+            </Button>
+          </Space>
+        )
+      }
+      forceRender
+    >
+      {invitation ? (
+        <InvitationLink invitation={invitation} />
+      ) : (
+        <>
+          {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="portal-invite-error" />}
+          <Form form={form} layout="vertical" data-testid="portal-invite-form">
+            <Form.Item name="contact_id" label={t('portalAccount.contact')} rules={[{ required: true, message: t('validation.required') }]}>
+              <Select
+                options={contacts.map((c) => ({ value: c.id, label: c.email ? `${c.name} · ${c.email}` : c.name }))}
+                onChange={(id: string) => form.setFieldValue('email', contacts.find((c) => c.id === id)?.email ?? '')}
+                data-testid="portal-invite-contact"
+              />
+            </Form.Item>
+            <Form.Item
+              name="email"
+              label={t('portalAccount.email')}
+              extra={t('portalAccount.emailHint')}
+              rules={[{ required: true, message: t('portalAccount.emailRequired') }, { type: 'email', message: t('validation.email') }]}
+            >
+              <Input autoComplete="off" data-testid="portal-invite-email" />
+            </Form.Item>
+            <Form.Item name="sees_company_tickets" label={t('portalAccount.companyWide')} valuePropName="checked" extra={t('portalAccount.companyWideHint')}>
+              <Switch data-testid="portal-invite-company" />
+            </Form.Item>
+          </Form>
+        </>
+      )}
+    </Modal>
+  );
+}
