@@ -10,6 +10,8 @@ import { AppLayout } from './AppLayout';
 import { NotFound } from './NotFound';
 
 const SignIn = lazy(() => import('../modules/auth/SignIn'));
+// the customer portal: its own layout, session and routes; the staff app's navigation never shows there
+const PortalApp = lazy(() => import('../portal/PortalApp'));
 const Dashboard = lazy(() => import('../modules/dashboard/Dashboard'));
 const CustomerList = lazy(() => import('../modules/customers/CustomerList'));
 const CustomerShow = lazy(() => import('../modules/customers/CustomerShow'));
@@ -45,6 +47,7 @@ export function AppRoutes() {
     <Suspense fallback={<Loading />}>
       <Routes>
         <Route path="/login" element={<SignIn />} />
+        <Route path="/portal/*" element={<PortalApp />} />
         <Route
           element={
             <RequireAuth>
