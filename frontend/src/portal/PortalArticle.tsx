@@ -30,7 +30,7 @@ export default function PortalArticle() {
           {a.tags.map((tag) => <Tag key={tag}>{tag}</Tag>)}
         </Space>
         <Markdown testId="portal-article-body">{a.body}</Markdown>
-        <HelpfulVote pending={vote.isPending} onVote={(helpful) => vote.mutateAsync({ id: a.id, helpful })} />
+        <HelpfulVote key={a.id} pending={vote.isPending} onVote={(helpful) => vote.mutateAsync({ id: a.id, helpful })} />
       </Card>
       <Card className="portal-card" size="small">
         <Space wrap>

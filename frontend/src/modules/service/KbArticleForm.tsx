@@ -156,7 +156,7 @@ function EditForm({ article, refetch }: { article: Article; refetch: () => Promi
   const [base, setBase] = useState(article);
   const [stale, setStale] = useState(false);
   const [reloading, setReloading] = useState(false);
-  const back = () => navigate(`/service/kb/articles/${article.id}`);
+  const back = () => navigate(`/service/kb/articles/${article.id}`, { state: { counted: true } });
 
   const reloadAndReapply = async () => {
     setReloading(true);

@@ -1,7 +1,7 @@
 import { App, Button, Card, Col, Descriptions, Empty, List, Popconfirm, Row, Space, Spin, Tag, Typography } from 'antd';
 import { DeleteOutlined, EditOutlined, HistoryOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { Article, Ticket } from '../../api/types';
@@ -16,10 +16,14 @@ import { ArticleCounts } from './KbList';
 import { TicketStatusTag } from './labels';
 import { useArticle, useDeleteArticle, useKbCategories, useTicketsSolved, useVoteArticle } from './useKb';
 
-/** An article's page (`/service/kb/articles/:id`): opening it counts a view. */
+/**
+ * An article's page (`/service/kb/articles/:id`): opening it counts a view, coming back to it from its
+ * editor or its revisions does not (they navigate here with `state.counted`).
+ */
 export default function KbArticleShow() {
   const { id = '' } = useParams();
-  const article = useArticle(id, { countView: true });
+  const { state } = useLocation();
+  const article = useArticle(id, { countView: !(state as { counted?: boolean } | null)?.counted });
   if (article.isPending) return <Spin />;
   if (article.isError) return <ErrorResult error={article.error} onRetry={() => void article.refetch()} />;
   return <Show a={article.data} />;
@@ -88,7 +92,7 @@ function Show({ a }: { a: Article }) {
             </Typography.Text>
           </div>
           <Markdown testId="article-body">{a.body}</Markdown>
-          <HelpfulVote pending={vote.isPending} onVote={(helpful) => vote.mutateAsync({ id: a.id, helpful })} />
+          <HelpfulVote key={a.id} pending={vote.isPending} onVote={(helpful) => vote.mutateAsync({ id: a.id, helpful })} />
         </Card>
       </Col>
       <Col xs={24} lg={7}>

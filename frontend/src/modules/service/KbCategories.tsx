@@ -155,8 +155,8 @@ export default function KbCategories() {
           loading={categories.isPending}
           dataSource={rows}
           pagination={false}
-          expandable={{ defaultExpandAllRows: true }}
-          key={categories.data ? 'loaded' : 'loading'}
+          // two levels, always open: a new section shows at once under its category
+          expandable={{ expandedRowKeys: rows.filter((r) => r.children).map((r) => r.id), expandIcon: () => null }}
           scroll={{ x: 'max-content' }}
           data-testid="category-table"
           onRow={(c) => ({ 'data-name': c.name } as React.HTMLAttributes<HTMLElement>)}

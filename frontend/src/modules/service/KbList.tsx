@@ -72,7 +72,7 @@ export default function KbList() {
           <Tree
             blockNode
             defaultExpandAll
-            key={categories.data ? 'loaded' : 'loading'}
+            key={categories.data?.length ?? 0}
             selectedKeys={[filters.category_id ?? '']}
             onSelect={(keys) => update({ category_id: keys.length > 0 && keys[0] ? String(keys[0]) : undefined })}
             treeData={treeData}

@@ -50,7 +50,7 @@ function Revisions({ article }: { article: Article }) {
     <div>
       <div className="page-head">
         <Space wrap>
-          <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(`/service/kb/articles/${article.id}`)} data-testid="revisions-back">{t('common.back')}</Button>
+          <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(`/service/kb/articles/${article.id}`, { state: { counted: true } })} data-testid="revisions-back">{t('common.back')}</Button>
           <Typography.Title level={3}>{t('kb.revisionsOf', { title: article.title })}</Typography.Title>
         </Space>
       </div>
@@ -132,7 +132,7 @@ function RevisionView({ article, selected, compare, onCompare }: { article: Arti
       {
         onSuccess: (a) => {
           void message.success(t('kb.restored', { n: r.revision, next: a.revision }));
-          navigate(`/service/kb/articles/${a.id}`);
+          navigate(`/service/kb/articles/${a.id}`, { state: { counted: true } });
         },
         onError: (e) =>
           isProblemError(e) && e.status === 412

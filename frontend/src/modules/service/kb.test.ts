@@ -65,4 +65,12 @@ describe('revision diff', () => {
     ]);
     expect(diffStats(lines)).toEqual({ added: 2, removed: 1 });
   });
+
+  it('does not mark the last line changed when a line is added after it', () => {
+    expect(lineDiff('## 步骤\n1. 打开前盖', '## 步骤\r\n1. 打开前盖\n2. 取出纸张')).toEqual([
+      { kind: 'same', text: '## 步骤', oldNo: 1, newNo: 1 },
+      { kind: 'same', text: '1. 打开前盖', oldNo: 2, newNo: 2 },
+      { kind: 'added', text: '2. 取出纸张', newNo: 3 },
+    ]);
+  });
 });

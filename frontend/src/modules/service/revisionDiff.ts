@@ -3,12 +3,15 @@ import type { ArticleRevision } from '../../api/types';
 
 export type DiffLine = { kind: 'same' | 'added' | 'removed'; text: string; oldNo?: number; newNo?: number };
 
-/** A line diff of two texts (jsdiff), with line numbers on both sides, for the revision view. */
+/**
+ * A line diff of two texts (jsdiff), with line numbers on both sides, for the revision view. A line
+ * that only gained or lost the final newline, or a Windows line end, counts as unchanged.
+ */
 export function lineDiff(older: string, newer: string): DiffLine[] {
   const out: DiffLine[] = [];
   let oldNo = 1;
   let newNo = 1;
-  for (const part of diffLines(older, newer)) {
+  for (const part of diffLines(older, newer, { ignoreNewlineAtEof: true, stripTrailingCr: true })) {
     const lines = part.value.replace(/\n$/, '').split('\n');
     for (const text of lines) {
       if (part.added) out.push({ kind: 'added', text, newNo: newNo++ });
