@@ -145,6 +145,17 @@ impl Check {
         crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
     }
 
+    /// A required multi-line text (a comment, an article body) of at most `max` characters.
+    pub fn long_text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+        use crm_domain::error::HasCode;
+        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
+    }
+
+    /// A tag list: trimmed, de-duplicated, bounded (each error names its `tags[i]`).
+    pub fn tags(&mut self, tags: &[String]) -> Option<Vec<String>> {
+        crm_domain::customers::parse_tags(tags).map_err(|errors| self.0.0.extend(errors.0)).ok()
+    }
+
     /// A value with its own parser.
     pub fn value<T>(
         &mut self,

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::customers::parse_tags;
 use crm_domain::service::knowledge::{ARTICLE_BODY_MAX, ARTICLE_TITLE_MAX, ArticleStatus, ArticleVisibility};
 use crm_persistence::service::knowledge as kb;
 
@@ -311,25 +310,6 @@ pub struct ArticleSummaryList {
     pub data: Vec<ArticleSummaryDto>,
 }
 
-fn check_tags(check: &mut Check, tags: &[String]) -> Option<Vec<String>> {
-    match parse_tags(tags) {
-        Ok(tags) => Some(tags),
-        Err(errors) => {
-            check.0.0.extend(errors.0);
-            None
-        }
-    }
-}
-
-fn check_body(check: &mut Check, body: &str) -> Option<String> {
-    check.optional_text("body", Some(body), ARTICLE_BODY_MAX).or_else(|| {
-        if body.trim().is_empty() {
-            check.0.push(crm_domain::FieldError::new("body", "required", "must not be empty"));
-        }
-        None
-    })
-}
-
 // ---------------------------------------------------------------- categories
 
 /// Knowledge-base categories in display order
@@ -424,10 +404,10 @@ pub async fn create_article(state: State, principal: Principal, body: web::Json<
     let body = body.into_inner();
     let mut check = Check::default();
     let title = check.text("title", &body.title, ARTICLE_TITLE_MAX);
-    let text = check_body(&mut check, &body.body);
+    let text = check.long_text("body", &body.body, ARTICLE_BODY_MAX);
     let visibility = check.value("visibility", body.visibility.as_deref().unwrap_or("internal"), ArticleVisibility::parse);
     let status = check.value("status", body.status.as_deref().unwrap_or("draft"), ArticleStatus::parse);
-    let tags = check_tags(&mut check, &body.tags);
+    let tags = check.tags(&body.tags);
     check.finish()?;
     let (Some(title), Some(text), Some(visibility), Some(status), Some(tags)) = (title, text, visibility, status, tags) else {
         return Err(ApiError::Unprocessable("invalid article".into()));
@@ -471,10 +451,10 @@ pub async fn update_article(
     let body = body.into_inner();
     let mut check = Check::default();
     let title = body.title.as_deref().and_then(|t| check.text("title", t, ARTICLE_TITLE_MAX));
-    let text = body.body.as_deref().and_then(|b| check_body(&mut check, b));
+    let text = body.body.as_deref().and_then(|b| check.long_text("body", b, ARTICLE_BODY_MAX));
     let visibility = body.visibility.as_deref().and_then(|v| check.value("visibility", v, ArticleVisibility::parse));
     let status = body.status.as_deref().and_then(|v| check.value("status", v, ArticleStatus::parse));
-    let tags = body.tags.as_deref().and_then(|t| check_tags(&mut check, t));
+    let tags = body.tags.as_deref().and_then(|t| check.tags(t));
     let note = check.optional_text("note", body.note.as_deref(), 500);
     check.finish()?;
     let patch = kb::ArticlePatch { category_id: body.category_id, title, body: text, visibility, status, tags, note };

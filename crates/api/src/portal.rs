@@ -569,10 +569,7 @@ pub async fn portal_reply(
     body: web::Json<PortalReply>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
-    let text = check.optional_text("body", Some(&body.body), NOTES_MAX);
-    if text.is_none() && body.body.trim().is_empty() {
-        check.0.push(crm_domain::FieldError::new("body", "required", "must not be empty"));
-    }
+    let text = check.long_text("body", &body.body, NOTES_MAX);
     check.finish()?;
     let id = id.into_inner();
     let comment = portal::reply(&state.db, &principal.customer, &principal.actor, id, text.unwrap_or_default()).await?;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::customers::{NOTES_MAX, parse_tags};
+use crm_domain::customers::NOTES_MAX;
 use crm_domain::requirements::{PriorityWeights, RequirementCategory, RequirementSource, RequirementStatus};
 use crm_persistence::requirements as store;
 
@@ -245,16 +245,6 @@ fn check_level(check: &mut Check, field: &str, value: Option<i32>) -> Option<i32
     check.range(field, value.unwrap_or(3), 1, 5)
 }
 
-fn check_tags(check: &mut Check, tags: &[String]) -> Option<Vec<String>> {
-    match parse_tags(tags) {
-        Ok(tags) => Some(tags),
-        Err(errors) => {
-            check.0.0.extend(errors.0);
-            None
-        }
-    }
-}
-
 /// List requirements, ranked by priority score
 #[utoipa::path(tag = "requirements", params(RequirementListParams, PageParams), responses(
     (status = 200, description = "Requirements", body = PageDto<RequirementDto>),
@@ -292,7 +282,7 @@ pub async fn create_requirement(state: State, principal: Principal, body: web::J
     let department = check.optional_text("department", body.department.as_deref(), 100);
     let release = check.optional_text("release", body.release.as_deref(), 50);
     let note = check.optional_text("note", body.note.as_deref(), 2000);
-    let tags = check_tags(&mut check, &body.tags);
+    let tags = check.tags(&body.tags);
     let origin = match body.origin {
         None => None,
         Some(RequirementOrigin { customer_id: Some(customer_id), contact_id, ticket_id: None, interaction_id: None }) => {
@@ -639,7 +629,7 @@ pub async fn update_requirement(
         department: body.department.map(|d| check.optional_text("department", d.as_deref(), 100)),
         target_date: body.target_date,
         release: body.release.map(|r| check.optional_text("release", r.as_deref(), 50)),
-        tags: body.tags.as_deref().and_then(|t| check_tags(&mut check, t)),
+        tags: body.tags.as_deref().and_then(|t| check.tags(t)),
     };
     check.finish()?;
     let record = store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;

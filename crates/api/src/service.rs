@@ -350,10 +350,7 @@ pub async fn create_ticket_comment(
     body: web::Json<CreateComment>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
-    let text = check.optional_text("body", Some(&body.body), NOTES_MAX);
-    if text.is_none() && body.body.trim().is_empty() {
-        check.0.push(FieldError::new("body", "required", "must not be empty"));
-    }
+    let text = check.long_text("body", &body.body, NOTES_MAX);
     check.finish()?;
     let id = id.into_inner();
     let comment = tickets::comment(&state.db, &principal, id, text.unwrap_or_default(), body.public).await?;

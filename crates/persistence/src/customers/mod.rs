@@ -18,6 +18,21 @@ pub fn escape_like(text: &str) -> String {
     escaped
 }
 
+/// Rows whose text column contains every word of `q` (lower-cased, split at white space; see
+/// [`crm_domain::service::knowledge::search_terms`]); no words, no condition.
+pub(crate) fn contains_every_word(
+    column: impl sea_orm::sea_query::IntoColumnRef + Clone,
+    q: Option<&str>,
+) -> sea_orm::sea_query::Condition {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    let mut condition = sea_orm::sea_query::Condition::all();
+    for term in crm_domain::service::knowledge::search_terms(q.unwrap_or_default()) {
+        let pattern = format!("%{}%", escape_like(&term));
+        condition = condition.add(Expr::col(column.clone()).like(LikeExpr::new(pattern).escape('\\')));
+    }
+    condition
+}
+
 /// The text a search term is matched against: lower-cased names, emails and codes, and phone
 /// numbers both in E.164 and in the national form people type (`13812345678`).
 pub(crate) fn search_text<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {

@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, OnConflict, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -23,7 +23,7 @@ use crm_domain::requirements::{
 };
 
 use crate::activities::timeline::{self, NewItem};
-use crate::customers::{escape_like, load_for};
+use crate::customers::load_for;
 use crate::entities::{
     contacts, interactions, requirement_feedback, requirement_grams, requirement_history, requirement_requesters, requirement_revisions,
     requirement_tags, requirements, tickets,
@@ -1298,11 +1298,7 @@ fn filtered(actor: &Actor, scope: Scope, filter: &RequirementFilter) -> sea_orm:
             .take();
         select = select.filter(C::Id.in_subquery(tagged));
     }
-    for term in crm_domain::service::knowledge::search_terms(filter.q.as_deref().unwrap_or_default()) {
-        let pattern = format!("%{}%", escape_like(&term));
-        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(pattern).escape('\\')));
-    }
-    select
+    select.filter(crate::customers::contains_every_word(C::SearchText, filter.q.as_deref()))
 }
 
 pub async fn list(db: &Db, actor: &Actor, filter: &RequirementFilter, page: &PageRequest) -> Result<Page<RequirementRecord>> {

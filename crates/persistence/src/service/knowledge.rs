@@ -4,16 +4,16 @@
 //! `service` scope over the article's author and team. The portal reads public, published ones.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, OnConflict, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
-use crm_domain::service::knowledge::{ArticleStatus, ArticleVisibility, article_search_text, search_terms};
+use crm_domain::service::knowledge::{ArticleStatus, ArticleVisibility, article_search_text};
 
-use crate::customers::escape_like;
+use crate::customers::contains_every_word;
 use crate::entities::{kb_article_revisions, kb_article_tags, kb_article_tickets, kb_article_votes, kb_articles, kb_categories, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
@@ -545,10 +545,7 @@ async fn search(db: &Db, base: Condition, filter: &ArticleFilter, page: &PageReq
     use kb_articles::Column as C;
     let sort = pick_sort(&ARTICLE_SORTS, filter.sort.as_deref())?;
     let mut select = kb_articles::Entity::find().filter(C::DeletedAt.is_null()).filter(base);
-    for term in search_terms(filter.q.as_deref().unwrap_or_default()) {
-        let pattern = format!("%{}%", escape_like(&term));
-        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(pattern).escape('\\')));
-    }
+    select = select.filter(contains_every_word(C::SearchText, filter.q.as_deref()));
     if let Some(category) = filter.category_id {
         // A top-level category also lists its sections' articles.
         let sections = Query::select()
