@@ -12,6 +12,8 @@ mod m20261123_000004_create_orders;
 mod m20261123_000005_create_tickets;
 mod m20261123_000006_create_knowledge_base_and_portal;
 mod m20261123_000007_create_requirements;
+mod m20261123_000008_add_actor_generation_and_feed_positions;
+mod m20261123_000009_add_live_row_sort_indexes;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
 /// step with the domain.
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_tickets::Migration),
             Box::new(m20261123_000006_create_knowledge_base_and_portal::Migration),
             Box::new(m20261123_000007_create_requirements::Migration),
+            Box::new(m20261123_000008_add_actor_generation_and_feed_positions::Migration),
+            Box::new(m20261123_000009_add_live_row_sort_indexes::Migration),
         ]
     }
 }

@@ -15,6 +15,8 @@ use crate::Result;
 #[derive(Clone, Debug)]
 pub struct Db {
     pub(crate) conn: DatabaseConnection,
+    /// Callers' computed permissions, shared by the clones of this handle.
+    pub(crate) actors: std::sync::Arc<crate::identity::auth::ActorCache>,
 }
 
 /// The current time at the precision both backends store (microseconds), so that a value read
@@ -43,7 +45,7 @@ impl Db {
             });
         }
         let conn = Database::connect(options).await?;
-        Ok(Self { conn })
+        Ok(Self { conn, actors: Default::default() })
     }
 
     /// Opens a transaction that will write. On SQLite it takes the write lock at once

@@ -109,3 +109,40 @@ async fn administration_is_for_administrators() {
     w.app.get("/api/v1/events", &w.sales_east.1).await.problem(403);
     w.app.get("/api/v1/teams", &w.sales_east.1).await.expect(200);
 }
+
+/// Permissions are computed once per user and reused (see `ActorCache`); every change they come
+/// from must still reach a signed-in caller's very next request with the same token.
+#[tokio::test]
+async fn team_moves_membership_and_role_changes_reach_a_signed_in_caller_at_once() {
+    let w = world().await;
+    let admin = w.app.admin().await;
+    let west = w.app.customer(&w.sales_west.1, json!({ "kind": "company", "name": "West Co" })).await;
+    let path = format!("/api/v1/customers/{}", west["id"].as_str().unwrap());
+    let manager = &w.manager_east.1;
+    w.app.get(&path, manager).await.problem(404);
+
+    // Moving the West team under the manager's region brings its customers into team scope.
+    let region = w.app.get(&format!("/api/v1/teams/{}", w.east_team), &admin).await.expect(200).body["parent_id"].clone();
+    let west_team = format!("/api/v1/teams/{}", w.west_team);
+    w.app.patch(&west_team, &admin, json!({ "parent_id": region }), None).await.expect(200);
+    w.app.get(&path, manager).await.expect(200);
+    w.app.patch(&west_team, &admin, json!({ "parent_id": null }), None).await.expect(200);
+    w.app.get(&path, manager).await.problem(404);
+
+    // Joining the team directly does the same; leaving it undoes it.
+    let manager_user = format!("/api/v1/users/{}", w.manager_east.0);
+    w.app.patch(&manager_user, &admin, json!({ "team_ids": [region, w.west_team] }), None).await.expect(200);
+    w.app.get(&path, manager).await.expect(200);
+    w.app.patch(&manager_user, &admin, json!({ "team_ids": [region] }), None).await.expect(200);
+    w.app.get(&path, manager).await.problem(404);
+
+    // A new role applies to the next request: the viewer role reads everything.
+    let viewer = w.app.role_id("viewer").await;
+    w.app.patch(&manager_user, &admin, json!({ "role_id": viewer }), None).await.expect(200);
+    w.app.get(&path, manager).await.expect(200);
+    w.app.patch(&path, manager, json!({ "name": "x" }), None).await.problem(403);
+
+    // Deactivation ends it all.
+    w.app.patch(&manager_user, &admin, json!({ "active": false }), None).await.expect(200);
+    w.app.get(&path, manager).await.problem(401);
+}

@@ -12,6 +12,9 @@ pub struct Model {
     pub actor_id: Option<Uuid>,
     pub payload: String,
     pub occurred_at: DateTimeUtc,
+    /// The change feed's order, given once the event's transaction has committed (see
+    /// `platform::events::give_positions`); `seq` is only the insertion order.
+    pub position: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

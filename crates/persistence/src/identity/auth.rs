@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use chrono::Duration;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -250,15 +250,75 @@ pub(crate) async fn revoke_all_sessions(conn: &impl ConnectionTrait, user_id: Uu
     Ok(())
 }
 
-/// The caller behind an access token, read fresh on every request so that deactivation,
-/// sign-out and role changes take effect at once.
-pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Actor> {
-    let session = sessions::Entity::find_by_id(session_id).one(&db.conn).await?;
-    match session {
-        Some(s) if s.user_id == user_id && s.revoked_at.is_none() && s.expires_at > now() => {}
-        _ => return Err(Error::Unauthorized("the session has ended")),
+/// What one query tells about an access token's session: whether it is live, whether its user is
+/// active, and the identity generation (see [`ActorCache`]).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct SessionCheck {
+    user_id: Uuid,
+    revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    active: bool,
+    generation: i64,
+}
+
+/// Callers' permissions as computed from roles, teams and memberships, kept per user with the
+/// identity generation they were computed at. Triggers raise the generation in the same
+/// transaction as any change to those tables (migration 008), so an entry is used only while
+/// nothing it was computed from has changed, on every instance sharing the database.
+#[derive(Debug, Default)]
+pub struct ActorCache {
+    entries: std::sync::Mutex<std::collections::HashMap<Uuid, (i64, Actor)>>,
+}
+
+/// Entries kept at most; past it the cache starts over (each user then costs one reload).
+const ACTOR_CACHE_CAPACITY: usize = 10_000;
+
+impl ActorCache {
+    fn get(&self, user_id: Uuid, generation: i64) -> Option<Actor> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.get(&user_id).filter(|(at, _)| *at == generation).map(|(_, actor)| actor.clone())
     }
-    load_user_actor(db, user_id).await
+
+    fn put(&self, generation: i64, actor: &Actor) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= ACTOR_CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(actor.user_id, (generation, actor.clone()));
+    }
+}
+
+/// The caller behind an access token. The session and the account's state are read on every
+/// request (one query), so sign-out and deactivation take effect at once; permissions and teams
+/// are recomputed only when the identity generation has moved since they were last computed.
+pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Actor> {
+    use sea_orm::sea_query::{Alias, Query};
+    let generation = Alias::new("identity_generation");
+    let query = Query::select()
+        .column((sessions::Entity, sessions::Column::UserId))
+        .column((sessions::Entity, sessions::Column::RevokedAt))
+        .column((sessions::Entity, sessions::Column::ExpiresAt))
+        .column((users::Entity, users::Column::Active))
+        .column((generation.clone(), Alias::new("generation")))
+        .from(sessions::Entity)
+        .inner_join(users::Entity, Expr::col((users::Entity, users::Column::Id)).equals((sessions::Entity, sessions::Column::UserId)))
+        .inner_join(generation.clone(), Expr::col((generation, Alias::new("id"))).eq(1))
+        .and_where(Expr::col((sessions::Entity, sessions::Column::Id)).eq(session_id))
+        .take();
+    let check =
+        <SessionCheck as sea_orm::FromQueryResult>::find_by_statement(db.conn.get_database_backend().build(&query)).one(&db.conn).await?;
+    let Some(check) = check.filter(|c| c.user_id == user_id && c.revoked_at.is_none() && c.expires_at > now()) else {
+        return Err(Error::Unauthorized("the session has ended"));
+    };
+    if !check.active {
+        return Err(Error::Unauthorized("the account is deactivated"));
+    }
+    if let Some(actor) = db.actors.get(user_id, check.generation) {
+        return Ok(actor);
+    }
+    let actor = load_user_actor(db, user_id).await?;
+    db.actors.put(check.generation, &actor);
+    Ok(actor)
 }
 
 /// The actor for a user regardless of session (for operator commands and API keys).

@@ -13,9 +13,8 @@ use crm_domain::identity::{Action, Resource, Scope};
 use crate::entities::events;
 use crate::{Actor, Db, Error, Result, now};
 
-/// Appends an event inside the caller's transaction. On PostgreSQL the insert first takes a
-/// transaction-scoped advisory lock, so sequence numbers become visible in order and a reader
-/// polling `after=<seq>` cannot skip an event whose transaction committed late.
+/// Appends an event inside the caller's transaction. It takes no lock: its feed position is
+/// given later, after it has committed, by [`give_positions`].
 pub async fn append(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -24,9 +23,6 @@ pub async fn append(
     entity_id: Uuid,
     payload: Value,
 ) -> Result<()> {
-    if conn.get_database_backend() == DatabaseBackend::Postgres {
-        conn.execute_unprepared("SELECT pg_advisory_xact_lock(7262001)").await?;
-    }
     events::ActiveModel {
         seq: Default::default(),
         id: Set(Uuid::now_v7()),
@@ -36,15 +32,62 @@ pub async fn append(
         actor_id: Set(actor.audit_id()),
         payload: Set(payload.to_string()),
         occurred_at: Set(now()),
+        position: Set(None),
     }
     .insert(conn)
     .await?;
     Ok(())
 }
 
+/// How many insertion numbers one pass covers at most (a reader gets at most a page anyway;
+/// the rest are positioned by the next read).
+const POSITIONS_PER_PASS: i64 = 10_000;
+
+/// Gives feed positions to committed events that have none, in insertion order, above the
+/// highest position given so far. Positions must become visible in increasing order for a reader
+/// polling `after=<position>` never to skip one: writers insert without a position (so they never
+/// wait on each other), and this runs under a lock only feed readers take (PostgreSQL: an
+/// advisory transaction lock; SQLite: the write lock), committing each pass whole before the next
+/// can start. An event whose transaction is still open is invisible here and gets a later
+/// position once it commits, so the feed is in commit order and never changes behind a reader.
+pub async fn give_positions(db: &Db) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let backend = txn.get_database_backend();
+    if backend == DatabaseBackend::Postgres {
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7262001)").await?;
+    }
+    let first_pending: Option<Option<i64>> = events::Entity::find()
+        .select_only()
+        .column_as(events::Column::Seq.min(), "first")
+        .filter(events::Column::Position.is_null())
+        .into_tuple()
+        .one(&txn)
+        .await?;
+    if let Some(first) = first_pending.flatten() {
+        let highest: Option<Option<i64>> =
+            events::Entity::find().select_only().column_as(events::Column::Position.max(), "highest").into_tuple().one(&txn).await?;
+        // Shifting insertion numbers past the highest position keeps them distinct and in
+        // insertion order; the gaps they leave do not matter to a reader comparing `after`.
+        let shift = highest.flatten().unwrap_or(0) + 1 - first;
+        // The UPDATE reads a newer snapshot than the MIN above (READ COMMITTED): an event with a
+        // lower number may have committed in between. Bounding from below leaves it to the next
+        // pass; numbering it here would put it at or below positions already given.
+        events::Entity::update_many()
+            .col_expr(events::Column::Position, Expr::col(events::Column::Seq).add(shift))
+            .filter(events::Column::Position.is_null())
+            .filter(events::Column::Seq.gte(first))
+            .filter(events::Column::Seq.lt(first + POSITIONS_PER_PASS))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 /// One event of the change feed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
+    /// The event's feed position (increasing in commit order; what `after` compares with).
     pub seq: i64,
     pub id: Uuid,
     pub event_type: String,
@@ -63,20 +106,21 @@ pub async fn list(db: &Db, actor: &Actor, after: i64, types: &[String], limit: u
             return Err(Error::Forbidden("the change feed needs read access to all customers and contacts".into()));
         }
     }
-    let mut condition = Condition::all().add(events::Column::Seq.gt(after));
+    give_positions(db).await?;
+    let mut condition = Condition::all().add(events::Column::Position.gt(after));
     if !types.is_empty() {
         condition = condition.add(Expr::col(events::Column::EventType).is_in(types.to_vec()));
     }
     let rows = events::Entity::find()
         .filter(condition)
-        .order_by_asc(events::Column::Seq)
+        .order_by_asc(events::Column::Position)
         .limit(crate::pagination::clamp_limit(limit))
         .all(&db.conn)
         .await?;
     Ok(rows
         .into_iter()
         .map(|row| Event {
-            seq: row.seq,
+            seq: row.position.unwrap_or(row.seq),
             id: row.id,
             event_type: row.event_type,
             entity_type: row.entity_type,
