@@ -4,11 +4,11 @@
 //! pass over indexed fact rows (date-bucketing SQL differs between the backends, so buckets are
 //! made here, in one place, the same way for both).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
-use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -70,7 +70,7 @@ pub struct SalesReport {
 #[derive(Debug, Clone, Default)]
 struct Sums {
     revenue: i64,
-    orders: HashSet<Uuid>,
+    orders: i64,
     won: i64,
     lost: i64,
     won_amount: i64,
@@ -87,6 +87,14 @@ impl Sums {
     }
     fn average_cycle_days(&self) -> Option<f64> {
         (self.won > 0).then(|| ((self.cycle_seconds as f64 / self.won as f64 / 86_400.0) * 10.0).round() / 10.0)
+    }
+    fn add(&mut self, other: &Sums) {
+        self.revenue += other.revenue;
+        self.orders += other.orders;
+        self.won += other.won;
+        self.lost += other.lost;
+        self.won_amount += other.won_amount;
+        self.cycle_seconds += other.cycle_seconds;
     }
 }
 
@@ -121,7 +129,7 @@ fn measures(now: &Sums, previous: &Sums, year_ago: &Sums) -> Measures {
     };
     Measures {
         revenue_minor: int(|s| s.revenue),
-        order_count: int(|s| s.orders.len() as i64),
+        order_count: int(|s| s.orders),
         won_opportunities: int(|s| s.won),
         win_rate: ratio(Sums::win_rate),
         average_deal_size_minor: opt_int(Sums::average_deal),
@@ -129,74 +137,276 @@ fn measures(now: &Sums, previous: &Sums, year_ago: &Sums) -> Measures {
     }
 }
 
-#[derive(Debug, FromQueryResult)]
-struct OrderFact {
-    id: Uuid,
-    order_date: NaiveDate,
-    total_minor: i64,
-    owner_id: Uuid,
-    team_id: Option<Uuid>,
-    province: Option<String>,
-    industry: Option<String>,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct OpportunityFact {
-    id: Uuid,
-    amount_minor: i64,
-    created_at: DateTime<Utc>,
-    closed_at: DateTime<Utc>,
-    kind: String,
-    owner_id: Uuid,
-    team_id: Option<Uuid>,
-    province: Option<String>,
-    industry: Option<String>,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct LineFact {
-    owner: Uuid,
-    product_id: Uuid,
-    line_total_minor: i64,
-}
-
 fn day_start(date: NaiveDate) -> DateTime<Utc> {
     date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
 }
 
-/// Where each fact belongs: for period reports the bucket's start, otherwise the grouping key.
-struct Grouping {
-    group_by: GroupBy,
-    period: Period,
+/// What the database groups facts by: a report's grouping, the day (period reports are bucketed
+/// here from daily sums, since date bucketing SQL differs between the backends), or nothing (the
+/// total of a product report, where one order counts once however many products it holds).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Key {
+    Province,
+    Industry,
+    Owner,
+    Team,
+    Product,
+    Day,
+    Nothing,
 }
 
-impl Grouping {
-    fn keys(
-        &self,
-        date: NaiveDate,
-        owner: Uuid,
-        team: Option<Uuid>,
-        province: &Option<String>,
-        industry: &Option<String>,
-        products: &[Uuid],
-    ) -> Vec<String> {
-        match self.group_by {
-            GroupBy::Region => vec![province.clone().unwrap_or_default()],
-            GroupBy::Industry => vec![industry.clone().unwrap_or_default()],
-            GroupBy::Owner => vec![owner.to_string()],
-            GroupBy::Team => vec![team.map(|t| t.to_string()).unwrap_or_default()],
-            GroupBy::Product => products.iter().map(Uuid::to_string).collect(),
-            GroupBy::Period => vec![self.period.start_of(date).to_string()],
+impl Key {
+    fn of(group_by: GroupBy) -> Key {
+        match group_by {
+            GroupBy::Region => Key::Province,
+            GroupBy::Industry => Key::Industry,
+            GroupBy::Owner => Key::Owner,
+            GroupBy::Team => Key::Team,
+            GroupBy::Product => Key::Product,
+            GroupBy::Period => Key::Day,
         }
+    }
+
+    fn needs_customer(self) -> bool {
+        matches!(self, Key::Province | Key::Industry)
+    }
+
+    /// Reads the group key of one result row as the report's key string (a date for `Day`).
+    fn read(self, row: &sea_orm::QueryResult) -> Result<String> {
+        Ok(match self {
+            Key::Province | Key::Industry => row.try_get::<Option<String>>("", "group_key")?.unwrap_or_default(),
+            Key::Owner | Key::Team | Key::Product => {
+                row.try_get::<Option<Uuid>>("", "group_key")?.map(|id| id.to_string()).unwrap_or_default()
+            }
+            Key::Day => row.try_get::<Option<NaiveDate>>("", "group_key")?.map(|d| d.to_string()).unwrap_or_default(),
+            Key::Nothing => String::new(),
+        })
     }
 }
 
-/// The windows a fact dated `date` counts in, for non-period reports.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-enum Window {
-    Now,
-    Previous,
-    YearAgo,
+/// `CAST(SUM(CASE WHEN condition THEN value ELSE 0 END) AS BIGINT)`: a sum restricted to one
+/// window, as an integer on both backends (PostgreSQL's SUM of BIGINT is NUMERIC).
+fn sum_when(condition: Condition, value: sea_orm::sea_query::SimpleExpr) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Func;
+    let sum: sea_orm::sea_query::SimpleExpr = Func::sum(Expr::case(condition, value).finally(Expr::val(0))).into();
+    let zero: sea_orm::sea_query::SimpleExpr = Expr::val(0);
+    Func::cast_as(Func::coalesce([sum, zero]), Alias::new("BIGINT")).into()
+}
+
+/// Revenue and order count per group key and window, summed by the database. `windows` are
+/// inclusive date ranges; only orders within their [`span`] are read.
+async fn order_sums(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    currency: &Currency,
+    key: Key,
+    windows: &[(NaiveDate, NaiveDate)],
+    sums: &mut HashMap<String, Vec<Sums>>,
+) -> Result<()> {
+    use sea_orm::sea_query::{Func, SimpleExpr};
+    let scope = actor.require(Resource::Sales, Action::Read)?;
+    let (o, c, l) = (Alias::new("o"), Alias::new("c"), Alias::new("l"));
+    let (fetch_from, fetch_to) = span(windows);
+    let mut query = Query::select();
+    query.from_as(orders::Entity, o.clone());
+    let key_expr: SimpleExpr = match key {
+        Key::Province => Expr::col((c.clone(), customers::Column::Province)),
+        Key::Industry => Expr::col((c.clone(), customers::Column::Industry)),
+        Key::Owner => Expr::col((o.clone(), orders::Column::OwnerId)),
+        Key::Team => Expr::col((o.clone(), orders::Column::TeamId)),
+        Key::Product => Expr::col((l.clone(), order_lines::Column::ProductId)),
+        Key::Day => Expr::col((o.clone(), orders::Column::OrderDate)),
+        Key::Nothing => Expr::cust("''"),
+    };
+    query.expr_as(key_expr.clone(), Alias::new("group_key"));
+    if key.needs_customer() {
+        query.join_as(
+            JoinType::InnerJoin,
+            customers::Entity,
+            c.clone(),
+            Expr::col((c.clone(), customers::Column::Id)).equals((o.clone(), orders::Column::CustomerId)),
+        );
+    }
+    // A product's revenue is its lines' total; its order count counts each order once.
+    let amount: SimpleExpr = if key == Key::Product {
+        query.join_as(
+            JoinType::InnerJoin,
+            order_lines::Entity,
+            l.clone(),
+            Expr::col((l.clone(), order_lines::Column::OrderId)).equals((o.clone(), orders::Column::Id)),
+        );
+        Expr::col((l.clone(), order_lines::Column::LineTotalMinor))
+    } else {
+        Expr::col((o.clone(), orders::Column::TotalMinor))
+    };
+    for (index, (from, to)) in windows.iter().enumerate() {
+        let within = || Condition::all().add(Expr::col((o.clone(), orders::Column::OrderDate)).between(*from, *to));
+        query.expr_as(sum_when(within(), amount.clone()), Alias::new(format!("revenue_{index}")));
+        let count: SimpleExpr = if key == Key::Product {
+            Func::count_distinct(Expr::case(within(), Expr::col((o.clone(), orders::Column::Id))).finally(Expr::val(Option::<Uuid>::None)))
+                .into()
+        } else {
+            sum_when(within(), Expr::val(1))
+        };
+        query.expr_as(Func::cast_as(count, Alias::new("BIGINT")), Alias::new(format!("orders_{index}")));
+    }
+    query.cond_where(
+        Condition::all()
+            .add(Expr::col((o.clone(), orders::Column::DeletedAt)).is_null())
+            .add(Expr::col((o.clone(), orders::Column::Status)).is_in(["confirmed", "fulfilled"]))
+            .add(Expr::col((o.clone(), orders::Column::Currency)).eq(currency.as_str()))
+            .add(Expr::col((o.clone(), orders::Column::OrderDate)).gte(fetch_from))
+            .add(Expr::col((o.clone(), orders::Column::OrderDate)).lte(fetch_to))
+            .add(actor.scope_condition(scope, (o.clone(), orders::Column::OwnerId), (o.clone(), orders::Column::TeamId))),
+    );
+    if key != Key::Nothing {
+        query.add_group_by([key_expr]);
+    }
+    add_rows(conn, &query, key, windows.len(), sums, |row, index, window| {
+        window.revenue += row.try_get::<i64>("", &format!("revenue_{index}"))?;
+        window.orders += row.try_get::<i64>("", &format!("orders_{index}"))?;
+        Ok(())
+    })
+    .await
+}
+
+/// Won and lost opportunities, won amounts and cycle seconds per group key and window, summed by
+/// the database; an opportunity belongs to the day (UTC) it closed. `windows` as for orders.
+async fn opportunity_sums(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    currency: &Currency,
+    key: Key,
+    windows: &[(NaiveDate, NaiveDate)],
+    sums: &mut HashMap<String, Vec<Sums>>,
+) -> Result<()> {
+    use sea_orm::DatabaseBackend;
+    use sea_orm::sea_query::SimpleExpr;
+    let scope = actor.require(Resource::Sales, Action::Read)?;
+    let backend = conn.get_database_backend();
+    let (p, s, c, l) = (Alias::new("p"), Alias::new("s"), Alias::new("c"), Alias::new("l"));
+    let (fetch_from, fetch_to) = span(windows);
+    let mut query = Query::select();
+    query.from_as(opportunities::Entity, p.clone()).join_as(
+        JoinType::InnerJoin,
+        pipeline_stages::Entity,
+        s.clone(),
+        Expr::col((s.clone(), pipeline_stages::Column::Id)).equals((p.clone(), opportunities::Column::StageId)),
+    );
+    let key_expr: SimpleExpr = match key {
+        Key::Province => Expr::col((c.clone(), customers::Column::Province)),
+        Key::Industry => Expr::col((c.clone(), customers::Column::Industry)),
+        Key::Owner => Expr::col((p.clone(), opportunities::Column::OwnerId)),
+        Key::Team => Expr::col((p.clone(), opportunities::Column::TeamId)),
+        Key::Product => Expr::col((l.clone(), Alias::new("product_id"))),
+        Key::Day => match backend {
+            DatabaseBackend::Postgres => Expr::cust("CAST(p.closed_at AT TIME ZONE 'UTC' AS DATE)"),
+            _ => Expr::cust("date(p.closed_at)"),
+        },
+        Key::Nothing => Expr::cust("''"),
+    };
+    query.expr_as(key_expr.clone(), Alias::new("group_key"));
+    if key.needs_customer() {
+        query.join_as(
+            JoinType::InnerJoin,
+            customers::Entity,
+            c.clone(),
+            Expr::col((c.clone(), customers::Column::Id)).equals((p.clone(), opportunities::Column::CustomerId)),
+        );
+    }
+    if key == Key::Product {
+        // Each product an opportunity holds counts the opportunity once.
+        let products_of = Query::select()
+            .distinct()
+            .column(opportunity_lines::Column::OpportunityId)
+            .column(opportunity_lines::Column::ProductId)
+            .from(opportunity_lines::Entity)
+            .take();
+        query.join_subquery(
+            JoinType::InnerJoin,
+            products_of,
+            l.clone(),
+            Expr::col((l.clone(), opportunity_lines::Column::OpportunityId)).equals((p.clone(), opportunities::Column::Id)),
+        );
+    }
+    // Whole seconds from creation to closing, never negative, as chrono's `num_seconds` counts them.
+    let cycle_seconds = match backend {
+        DatabaseBackend::Postgres => Expr::cust("GREATEST(TRUNC(EXTRACT(EPOCH FROM (p.closed_at - p.created_at))), 0)"),
+        _ => Expr::cust("MAX(CAST((julianday(p.closed_at) - julianday(p.created_at)) * 86400 AS INTEGER), 0)"),
+    };
+    for (index, (from, to)) in windows.iter().enumerate() {
+        let closed = |kind: StageKind| {
+            Condition::all()
+                .add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).eq(kind.as_str()))
+                .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).gte(day_start(*from)))
+                .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).lt(day_start(*to + Duration::days(1))))
+        };
+        query.expr_as(sum_when(closed(StageKind::Won), Expr::val(1)), Alias::new(format!("won_{index}")));
+        query.expr_as(sum_when(closed(StageKind::Lost), Expr::val(1)), Alias::new(format!("lost_{index}")));
+        query.expr_as(
+            sum_when(closed(StageKind::Won), Expr::col((p.clone(), opportunities::Column::AmountMinor))),
+            Alias::new(format!("won_amount_{index}")),
+        );
+        query.expr_as(sum_when(closed(StageKind::Won), cycle_seconds.clone()), Alias::new(format!("cycle_{index}")));
+    }
+    query.cond_where(
+        Condition::all()
+            .add(Expr::col((p.clone(), opportunities::Column::DeletedAt)).is_null())
+            .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).gte(day_start(fetch_from)))
+            .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).lt(day_start(fetch_to + Duration::days(1))))
+            .add(Expr::col((p.clone(), opportunities::Column::Currency)).eq(currency.as_str()))
+            .add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).is_in([StageKind::Won.as_str(), StageKind::Lost.as_str()]))
+            .add(actor.scope_condition(scope, (p.clone(), opportunities::Column::OwnerId), (p.clone(), opportunities::Column::TeamId))),
+    );
+    if key != Key::Nothing {
+        query.add_group_by([key_expr]);
+    }
+    add_rows(conn, &query, key, windows.len(), sums, |row, index, window| {
+        window.won += row.try_get::<i64>("", &format!("won_{index}"))?;
+        window.lost += row.try_get::<i64>("", &format!("lost_{index}"))?;
+        window.won_amount += row.try_get::<i64>("", &format!("won_amount_{index}"))?;
+        window.cycle_seconds += row.try_get::<i64>("", &format!("cycle_{index}"))?;
+        Ok(())
+    })
+    .await
+}
+
+/// Order and opportunity sums together, per group key and window.
+async fn fact_sums(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    currency: &Currency,
+    key: Key,
+    windows: &[(NaiveDate, NaiveDate)],
+) -> Result<HashMap<String, Vec<Sums>>> {
+    let mut sums = HashMap::new();
+    order_sums(conn, actor, currency, key, windows, &mut sums).await?;
+    opportunity_sums(conn, actor, currency, key, windows, &mut sums).await?;
+    Ok(sums)
+}
+
+/// The first and last day the windows span together.
+fn span(windows: &[(NaiveDate, NaiveDate)]) -> (NaiveDate, NaiveDate) {
+    (windows.iter().map(|w| w.0).min().unwrap_or_default(), windows.iter().map(|w| w.1).max().unwrap_or_default())
+}
+
+/// Runs a grouped sums query and lets `add` add each row's figures of each window into the sums
+/// of the row's group (orders and opportunities fill the same map).
+async fn add_rows(
+    conn: &impl ConnectionTrait,
+    query: &sea_orm::sea_query::SelectStatement,
+    key: Key,
+    windows: usize,
+    sums: &mut HashMap<String, Vec<Sums>>,
+    add: impl Fn(&sea_orm::QueryResult, usize, &mut Sums) -> Result<()>,
+) -> Result<()> {
+    for row in conn.query_all(query).await? {
+        let per_window = sums.entry(key.read(&row)?).or_insert_with(|| vec![Sums::default(); windows]);
+        for (index, window) in per_window.iter_mut().enumerate() {
+            add(&row, index, window)?;
+        }
+    }
+    Ok(())
 }
 
 pub struct SalesReportRequest {
@@ -207,201 +417,36 @@ pub struct SalesReportRequest {
     pub currency: Currency,
 }
 
+/// The report, computed from sums the database makes over the caller's scope: the server holds
+/// one row per group (or per day for period reports), never the facts themselves.
 pub async fn sales_report(db: &Db, actor: &Actor, request: &SalesReportRequest) -> Result<SalesReport> {
-    let scope = actor.require(Resource::Sales, Action::Read)?;
+    actor.require(Resource::Sales, Action::Read)?;
     let SalesReportRequest { from, to, group_by, period, currency } = request;
-    let (from, to, group_by, period) = (*from, *to, *group_by, *period);
+    let (from, to, group_by, period, currency) = (*from, *to, *group_by, *period, currency);
     let (previous_from, previous_to) = previous_range(from, to);
     let (year_from, year_to) = (year_before(from), year_before(to));
-    // Period rows compare each bucket with the one before and the one a year before.
-    let fetch_from = [previous_from, year_from, year_before(period.previous(period.start_of(from)))].into_iter().min().unwrap_or(from);
-    let fetch_to = to;
-    let grouping = Grouping { group_by, period };
+    let windows = [(from, to), (previous_from, previous_to), (year_from, year_to)];
     let conn = &db.conn;
+    let zero = || vec![Sums::default(); windows.len()];
+    let total_of = |per_window: &[Sums]| measures(&per_window[0], &per_window[1], &per_window[2]);
 
-    let o = Alias::new("o");
-    let c = Alias::new("c");
-    let order_query = Query::select()
-        .expr_as(Expr::col((o.clone(), orders::Column::Id)), Alias::new("id"))
-        .expr_as(Expr::col((o.clone(), orders::Column::OrderDate)), Alias::new("order_date"))
-        .expr_as(Expr::col((o.clone(), orders::Column::TotalMinor)), Alias::new("total_minor"))
-        .expr_as(Expr::col((o.clone(), orders::Column::OwnerId)), Alias::new("owner_id"))
-        .expr_as(Expr::col((o.clone(), orders::Column::TeamId)), Alias::new("team_id"))
-        .expr_as(Expr::col((c.clone(), customers::Column::Province)), Alias::new("province"))
-        .expr_as(Expr::col((c.clone(), customers::Column::Industry)), Alias::new("industry"))
-        .from_as(orders::Entity, o.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            customers::Entity,
-            c.clone(),
-            Expr::col((c.clone(), customers::Column::Id)).equals((o.clone(), orders::Column::CustomerId)),
-        )
-        .cond_where(
-            Condition::all()
-                .add(Expr::col((o.clone(), orders::Column::DeletedAt)).is_null())
-                .add(Expr::col((o.clone(), orders::Column::Status)).is_in(["confirmed", "fulfilled"]))
-                .add(Expr::col((o.clone(), orders::Column::Currency)).eq(currency.as_str()))
-                .add(Expr::col((o.clone(), orders::Column::OrderDate)).gte(fetch_from))
-                .add(Expr::col((o.clone(), orders::Column::OrderDate)).lte(fetch_to))
-                .add(actor.scope_condition(scope, (o.clone(), orders::Column::OwnerId), (o.clone(), orders::Column::TeamId))),
-        )
-        .take();
-    let order_facts = OrderFact::find_by_statement(conn.get_database_backend().build(&order_query)).all(conn).await?;
-
-    let p = Alias::new("p");
-    let s = Alias::new("s");
-    let opportunity_query = Query::select()
-        .expr_as(Expr::col((p.clone(), opportunities::Column::Id)), Alias::new("id"))
-        .expr_as(Expr::col((p.clone(), opportunities::Column::AmountMinor)), Alias::new("amount_minor"))
-        .expr_as(Expr::col((p.clone(), opportunities::Column::CreatedAt)), Alias::new("created_at"))
-        .expr_as(Expr::col((p.clone(), opportunities::Column::ClosedAt)), Alias::new("closed_at"))
-        .expr_as(Expr::col((s.clone(), pipeline_stages::Column::Kind)), Alias::new("kind"))
-        .expr_as(Expr::col((p.clone(), opportunities::Column::OwnerId)), Alias::new("owner_id"))
-        .expr_as(Expr::col((p.clone(), opportunities::Column::TeamId)), Alias::new("team_id"))
-        .expr_as(Expr::col((c.clone(), customers::Column::Province)), Alias::new("province"))
-        .expr_as(Expr::col((c.clone(), customers::Column::Industry)), Alias::new("industry"))
-        .from_as(opportunities::Entity, p.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            pipeline_stages::Entity,
-            s.clone(),
-            Expr::col((s.clone(), pipeline_stages::Column::Id)).equals((p.clone(), opportunities::Column::StageId)),
-        )
-        .join_as(
-            JoinType::InnerJoin,
-            customers::Entity,
-            c.clone(),
-            Expr::col((c.clone(), customers::Column::Id)).equals((p.clone(), opportunities::Column::CustomerId)),
-        )
-        .cond_where(
-            Condition::all()
-                .add(Expr::col((p.clone(), opportunities::Column::DeletedAt)).is_null())
-                .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).gte(day_start(fetch_from)))
-                .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).lt(day_start(fetch_to + Duration::days(1))))
-                .add(Expr::col((p.clone(), opportunities::Column::Currency)).eq(currency.as_str()))
-                .add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).is_in(["won", "lost"]))
-                .add(actor.scope_condition(scope, (p.clone(), opportunities::Column::OwnerId), (p.clone(), opportunities::Column::TeamId))),
-        )
-        .take();
-    let opportunity_facts = OpportunityFact::find_by_statement(conn.get_database_backend().build(&opportunity_query)).all(conn).await?;
-
-    // Product reports need the lines of those orders and opportunities.
-    // Per order: (product, line total); per opportunity: its products.
-    let mut order_lines_of: HashMap<Uuid, Vec<(Uuid, i64)>> = HashMap::new();
-    let mut opportunity_products: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    if group_by == GroupBy::Product {
-        for chunk in order_facts.iter().map(|f| f.id).collect::<Vec<_>>().chunks(500) {
-            let query = Query::select()
-                .expr_as(Expr::col(order_lines::Column::OrderId), Alias::new("owner"))
-                .column(order_lines::Column::ProductId)
-                .column(order_lines::Column::LineTotalMinor)
-                .from(order_lines::Entity)
-                .and_where(Expr::col(order_lines::Column::OrderId).is_in(chunk.to_vec()))
-                .take();
-            for line in LineFact::find_by_statement(conn.get_database_backend().build(&query)).all(conn).await? {
-                order_lines_of.entry(line.owner).or_default().push((line.product_id, line.line_total_minor));
-            }
-        }
-        for chunk in opportunity_facts.iter().map(|f| f.id).collect::<Vec<_>>().chunks(500) {
-            let query = Query::select()
-                .expr_as(Expr::col(opportunity_lines::Column::OpportunityId), Alias::new("owner"))
-                .column(opportunity_lines::Column::ProductId)
-                .column(opportunity_lines::Column::LineTotalMinor)
-                .from(opportunity_lines::Entity)
-                .and_where(Expr::col(opportunity_lines::Column::OpportunityId).is_in(chunk.to_vec()))
-                .take();
-            for line in LineFact::find_by_statement(conn.get_database_backend().build(&query)).all(conn).await? {
-                let products = opportunity_products.entry(line.owner).or_default();
-                if !products.contains(&line.product_id) {
-                    products.push(line.product_id);
-                }
-            }
-        }
-    }
-
-    let windows_of = |date: NaiveDate| -> Vec<Window> {
-        let mut windows = Vec::new();
-        if date >= from && date <= to {
-            windows.push(Window::Now);
-        }
-        if date >= previous_from && date <= previous_to {
-            windows.push(Window::Previous);
-        }
-        if date >= year_from && date <= year_to {
-            windows.push(Window::YearAgo);
-        }
-        windows
-    };
-    // Sums by (group key, window) for grouped reports, by bucket start for period reports, and
-    // by window for the total.
-    let mut grouped: HashMap<(String, Window), Sums> = HashMap::new();
-    let mut buckets: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
-    let mut totals: HashMap<Window, Sums> = HashMap::new();
-
-    for fact in &order_facts {
-        let windows = windows_of(fact.order_date);
-        for window in &windows {
-            let sums = totals.entry(*window).or_default();
-            sums.revenue += fact.total_minor;
-            sums.orders.insert(fact.id);
-        }
-        if group_by == GroupBy::Period {
-            let sums = buckets.entry(period.start_of(fact.order_date)).or_default();
-            sums.revenue += fact.total_minor;
-            sums.orders.insert(fact.id);
-            continue;
-        }
-        if group_by == GroupBy::Product {
-            for (product, amount) in order_lines_of.get(&fact.id).map(Vec::as_slice).unwrap_or(&[]) {
-                for window in &windows {
-                    let sums = grouped.entry((product.to_string(), *window)).or_default();
-                    sums.revenue += amount;
-                    sums.orders.insert(fact.id);
-                }
-            }
-            continue;
-        }
-        for key in grouping.keys(fact.order_date, fact.owner_id, fact.team_id, &fact.province, &fact.industry, &[]) {
-            for window in &windows {
-                let sums = grouped.entry((key.clone(), *window)).or_default();
-                sums.revenue += fact.total_minor;
-                sums.orders.insert(fact.id);
-            }
-        }
-    }
-    for fact in &opportunity_facts {
-        let date = fact.closed_at.date_naive();
-        let won = fact.kind == StageKind::Won.as_str();
-        let add = |sums: &mut Sums| {
-            if won {
-                sums.won += 1;
-                sums.won_amount += fact.amount_minor;
-                sums.cycle_seconds += std::cmp::max((fact.closed_at - fact.created_at).num_seconds(), 0);
-            } else {
-                sums.lost += 1;
-            }
-        };
-        let windows = windows_of(date);
-        for window in &windows {
-            add(totals.entry(*window).or_default());
-        }
-        if group_by == GroupBy::Period {
-            add(buckets.entry(period.start_of(date)).or_default());
-            continue;
-        }
-        let products = opportunity_products.get(&fact.id).cloned().unwrap_or_default();
-        for key in grouping.keys(date, fact.owner_id, fact.team_id, &fact.province, &fact.industry, &products) {
-            for window in &windows {
-                add(grouped.entry((key.clone(), *window)).or_default());
-            }
-        }
-    }
-
-    let empty = Sums::default();
-    let get = |map: &HashMap<Window, Sums>, w: Window| map.get(&w).cloned().unwrap_or_default();
-    let total = measures(&get(&totals, Window::Now), &get(&totals, Window::Previous), &get(&totals, Window::YearAgo));
-    let mut rows = Vec::new();
     if group_by == GroupBy::Period {
+        // Daily sums from the earliest day any bucket compares with, bucketed here.
+        let fetch_from = [previous_from, year_from, year_before(period.previous(period.start_of(from)))].into_iter().min().unwrap_or(from);
+        let daily = fact_sums(conn, actor, currency, Key::Day, &[(fetch_from, to)]).await?;
+        let mut buckets: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
+        let mut totals = zero();
+        for (day, sums) in &daily {
+            let Ok(day) = day.parse::<NaiveDate>() else { continue };
+            buckets.entry(period.start_of(day)).or_default().add(&sums[0]);
+            for (window, (start, end)) in totals.iter_mut().zip(&windows) {
+                if day >= *start && day <= *end {
+                    window.add(&sums[0]);
+                }
+            }
+        }
+        let empty = Sums::default();
+        let mut rows = Vec::new();
         let mut start = period.start_of(from);
         while start <= to {
             let year_ago_start = if period == Period::Week { start - Duration::days(364) } else { period.start_of(year_before(start)) };
@@ -411,26 +456,40 @@ pub async fn sales_report(db: &Db, actor: &Actor, request: &SalesReportRequest) 
             rows.push(ReportRow { key: start.to_string(), label: period.label(start), measures: measures(now, previous, year_ago) });
             start = period.next(start);
         }
-    } else {
-        let keys: std::collections::BTreeSet<String> =
-            grouped.iter().filter(|((_, w), _)| *w == Window::Now).map(|((k, _), _)| k.clone()).collect();
-        let labels = labels(conn, group_by, &keys).await?;
-        for key in keys {
-            let pick = |w: Window| grouped.get(&(key.clone(), w)).cloned().unwrap_or_default();
-            let label = labels.get(&key).cloned().unwrap_or_else(|| if key.is_empty() { "(none)".into() } else { key.clone() });
-            rows.push(ReportRow { label, measures: measures(&pick(Window::Now), &pick(Window::Previous), &pick(Window::YearAgo)), key });
-        }
-        rows.sort_by(|a, b| b.measures.revenue_minor.value.cmp(&a.measures.revenue_minor.value).then_with(|| a.label.cmp(&b.label)));
+        return Ok(SalesReport {
+            from,
+            to,
+            group_by,
+            period: Some(period),
+            currency: currency.as_str().to_owned(),
+            rows,
+            total: total_of(&totals),
+        });
     }
-    Ok(SalesReport {
-        from,
-        to,
-        group_by,
-        period: (group_by == GroupBy::Period).then_some(period),
-        currency: currency.as_str().to_owned(),
-        rows,
-        total,
-    })
+
+    let grouped = fact_sums(conn, actor, currency, Key::of(group_by), &windows).await?;
+    let totals = if group_by == GroupBy::Product {
+        fact_sums(conn, actor, currency, Key::Nothing, &windows).await?.remove("").unwrap_or_else(zero)
+    } else {
+        // Every fact lies in exactly one group, so the total is the groups' sum.
+        grouped.values().fold(zero(), |mut total, per_window| {
+            total.iter_mut().zip(per_window).for_each(|(into, from)| into.add(from));
+            total
+        })
+    };
+    // A group appears when something happened in it in the report's own window.
+    let has_current = |s: &Sums| s.revenue != 0 || s.orders != 0 || s.won != 0 || s.lost != 0;
+    let keys: std::collections::BTreeSet<String> =
+        grouped.iter().filter(|(_, per_window)| has_current(&per_window[0])).map(|(key, _)| key.clone()).collect();
+    let labels = labels(conn, group_by, &keys).await?;
+    let mut rows = Vec::new();
+    for key in keys {
+        let per_window = grouped.get(&key).cloned().unwrap_or_else(zero);
+        let label = labels.get(&key).cloned().unwrap_or_else(|| if key.is_empty() { "(none)".into() } else { key.clone() });
+        rows.push(ReportRow { label, measures: total_of(&per_window), key });
+    }
+    rows.sort_by(|a, b| b.measures.revenue_minor.value.cmp(&a.measures.revenue_minor.value).then_with(|| a.label.cmp(&b.label)));
+    Ok(SalesReport { from, to, group_by, period: None, currency: currency.as_str().to_owned(), rows, total: total_of(&totals) })
 }
 
 /// Display names for owner, team and product keys.

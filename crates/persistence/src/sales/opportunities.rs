@@ -668,15 +668,18 @@ pub async fn board(
         return Err(Error::NotFound);
     }
     let filter = OpportunityFilter { pipeline_id: Some(pipeline_id), stage_id: None, sort: None, ..filter.clone() };
-    let totals: Vec<(Uuid, String, i64, i64, i64)> = filtered(actor, &filter)?
+    // Amounts whose probability is the stage's are summed apart and weighted once per stage
+    // here, so the database does not look up a stage for every opportunity.
+    let totals: Vec<(Uuid, String, i64, i64, i64, i64)> = filtered(actor, &filter)?
         .select_only()
         .column(opportunities::Column::StageId)
         .column(opportunities::Column::Currency)
         .column_as(Expr::cust("COUNT(*)"), "n")
         .column_as(Expr::cust("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"), "amount")
+        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_minor * probability), 0) AS BIGINT)"), "weighted_own")
         .column_as(
-            Expr::cust("CAST(COALESCE(SUM(amount_minor * COALESCE(probability, (SELECT s.probability FROM pipeline_stages s WHERE s.id = opportunities.stage_id))), 0) AS BIGINT)"),
-            "weighted",
+            Expr::cust("CAST(COALESCE(SUM(CASE WHEN probability IS NULL THEN amount_minor ELSE 0 END), 0) AS BIGINT)"),
+            "at_stage_probability",
         )
         .group_by(opportunities::Column::StageId)
         .group_by(opportunities::Column::Currency)
@@ -687,12 +690,16 @@ pub async fn board(
     let sorts = sorts();
     let sort = &sorts[0];
     for stage in stages.into_iter().filter(|s| !s.retired) {
-        let stage_totals: Vec<&(Uuid, String, i64, i64, i64)> = totals.iter().filter(|t| t.0 == stage.id).collect();
+        let stage_totals: Vec<&(Uuid, String, i64, i64, i64, i64)> = totals.iter().filter(|t| t.0 == stage.id).collect();
         let count = stage_totals.iter().map(|t| u64::try_from(t.2).unwrap_or(0)).sum();
         let sums = stage_totals
             .iter()
             // The weighted sum is amount × probability; dividing once at the end keeps rounding to one step.
-            .map(|t| StageSum { currency: t.1.clone(), amount_minor: t.3, weighted_minor: (t.4 + 50) / 100 })
+            .map(|t| StageSum {
+                currency: t.1.clone(),
+                amount_minor: t.3,
+                weighted_minor: (t.4 + t.5 * i64::from(stage.probability) + 50) / 100,
+            })
             .collect();
         let select = filtered(actor, &OpportunityFilter { stage_id: Some(stage.id), ..filter.clone() })?;
         let page = fetch_page(
