@@ -150,7 +150,12 @@ describe('portal routes', () => {
     vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
       const url = new URL(req.url);
       if (url.pathname === '/api/v1/portal/me') return json(200, me);
-      if (url.pathname === '/api/v1/portal/tickets') return json(200, { data: [ticket()], next_cursor: null });
+      // due times relative to the clock, so the ticket is on time whenever the test runs
+      const upcoming = ticket({
+        first_response_due_at: new Date(Date.now() + 3_600_000).toISOString(),
+        resolution_due_at: new Date(Date.now() + 86_400_000).toISOString(),
+      });
+      if (url.pathname === '/api/v1/portal/tickets') return json(200, { data: [upcoming], next_cursor: null });
       return json(401, { type: 'about:blank', title: 'Unauthorized', status: 401 });
     }));
     const first = renderAt('/portal');

@@ -4,7 +4,7 @@ import type { TableProps } from 'antd';
 import { FilterOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import { CHANNELS, type Interaction } from '../../api/types';
@@ -15,11 +15,12 @@ import { useContacts } from '../customers/useCustomers';
 import { useOwnerOptions } from '../customers/useOptions';
 import { CustomerPicker } from './CustomerPicker';
 import {
-  activeInteractionFilterCount, DEFAULT_INTERACTION_SORT, interactionFiltersToSearch, parseInteractionFilters, type InteractionFilters,
+  activeInteractionFilterCount, DEFAULT_INTERACTION_SORT, interactionFiltersToSearch, parseInteractionFilters, 
 } from './filters';
 import { InteractionModal } from './InteractionForm';
 import { ChannelTag } from './labels';
 import { useDeleteInteraction, useInteractionList, useRestoreInteraction } from './useInteractions';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 /** Every logged call, visit, email… the role may read, filtered and searchable. */
 export default function InteractionList() {
@@ -27,8 +28,7 @@ export default function InteractionList() {
   const lang = i18n.language;
   const me = useMe().data;
   const { message } = App.useApp();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseInteractionFilters(params), [params]);
+  const { filters, update, reset } = useUrlFilters(parseInteractionFilters, interactionFiltersToSearch);
   const [qDraft, setQDraft] = useState(filters.q ?? '');
   const list = useInteractionList(filters);
   const owners = useOwnerOptions();
@@ -41,7 +41,6 @@ export default function InteractionList() {
   const [filtersOpen, setFiltersOpen] = useState(false);
   const showFilters = !isMobile || filtersOpen;
 
-  const update = (patch: Partial<InteractionFilters>) => setParams(interactionFiltersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
   const canUpdate = can(me, 'activities', 'update');
@@ -177,7 +176,7 @@ export default function InteractionList() {
             type="link"
             onClick={() => {
               setQDraft('');
-              setParams(new URLSearchParams(), { replace: true });
+              reset();
             }}
             data-testid="filter-clear"
           >

@@ -4,7 +4,7 @@ import type { TableProps } from 'antd';
 import { DeleteOutlined, FilterOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import { LIFECYCLE_STAGES, VALUE_TIERS, type Customer } from '../../api/types';
 import { formatDateTime, formatNumber } from '../../i18n/format';
@@ -14,6 +14,7 @@ import { activeFilterCount, DEFAULT_SORT, filtersToSearch, parseFilters, type Cu
 import { StageTag } from './labels';
 import { useCustomerList } from './useCustomers';
 import { useOwnerOptions, useTeamOptions } from './useOptions';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;
 type ColumnKey = (typeof COLUMN_KEYS)[number];
@@ -39,8 +40,7 @@ export default function CustomerList() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseFilters(params), [params]);
+  const { filters, update, reset } = useUrlFilters(parseFilters, filtersToSearch);
   const [qDraft, setQDraft] = useState(filters.q ?? '');
   const [columns, setColumns] = useState<ColumnKey[]>(loadColumns);
   const list = useCustomerList(filters);
@@ -51,7 +51,6 @@ export default function CustomerList() {
   const [filtersOpen, setFiltersOpen] = useState(false);
   const showFilters = !isMobile || filtersOpen;
 
-  const update = (patch: Partial<CustomerFilters>) => setParams(filtersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
   const lang = i18n.language;
@@ -221,7 +220,7 @@ export default function CustomerList() {
             type="link"
             onClick={() => {
               setQDraft('');
-              setParams(new URLSearchParams(), { replace: true });
+              reset();
             }}
             data-testid="filter-clear"
           >

@@ -3,7 +3,7 @@ import { Badge, Button, Input, Select, Space, Table, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import {
   REQUIREMENT_CATEGORIES, REQUIREMENT_SORTS, REQUIREMENT_SOURCES, REQUIREMENT_STATUSES,
@@ -14,9 +14,10 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { CustomerPicker } from '../activities/CustomerPicker';
 import { useMe } from '../auth/useSession';
 import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
-import { parseRequirementFilters, requirementFiltersToSearch, type RequirementFilters } from './filters';
+import { parseRequirementFilters, requirementFiltersToSearch } from './filters';
 import { CategoryTag, RequirementStatusTag, ScoreBadge } from './labels';
 import { useReleases, useRequirementList } from './useRequirements';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 /** The list's columns; the customer page and the ticket page leave some out. */
 export function useRequirementColumns(): NonNullable<TableProps<Requirement>['columns']> {
@@ -43,8 +44,7 @@ export default function RequirementList() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseRequirementFilters(params), [params]);
+  const { filters, update } = useUrlFilters(parseRequirementFilters, requirementFiltersToSearch);
   const [qDraft, setQDraft] = useState(filters.q ?? '');
   const [tagDraft, setTagDraft] = useState(filters.tag ?? '');
   const list = useRequirementList(filters);
@@ -52,7 +52,6 @@ export default function RequirementList() {
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
   const releases = useReleases();
-  const update = (patch: Partial<RequirementFilters>) => setParams(requirementFiltersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
 

@@ -4,7 +4,7 @@ import type { TableProps } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import type { Opportunity } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
@@ -13,12 +13,13 @@ import { useMe } from '../auth/useSession';
 import { CustomerPicker } from '../activities/CustomerPicker';
 import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
 import {
-  activeOpportunityFilterCount, OPPORTUNITY_SORTS, opportunityFiltersToSearch, parseOpportunityFilters, type OpportunityFilters,
+  activeOpportunityFilterCount, OPPORTUNITY_SORTS, opportunityFiltersToSearch, parseOpportunityFilters, 
   type OpportunitySort,
 } from './filters';
 import { OpportunityStageTag } from './labels';
 import { useOpportunityList } from './useOpportunities';
 import { orderedStages, usePipelines } from './usePipelines';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 export const SORT_LABELS: Record<OpportunitySort, string> = { '-updated_at': 'updated', '-created_at': 'newest', created_at: 'oldest', name: 'name' };
 
@@ -54,15 +55,13 @@ export default function OpportunityList() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseOpportunityFilters(params), [params]);
+  const { filters, update, reset } = useUrlFilters(parseOpportunityFilters, opportunityFiltersToSearch);
   const [qDraft, setQDraft] = useState(filters.q ?? '');
   const list = useOpportunityList(filters);
   const pipelines = usePipelines();
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
   const columns = useOpportunityColumns();
-  const update = (patch: Partial<OpportunityFilters>) => setParams(opportunityFiltersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
   const pipeline = pipelines.data?.find((p) => p.id === filters.pipeline_id);
@@ -140,7 +139,7 @@ export default function OpportunityList() {
             type="link"
             onClick={() => {
               setQDraft('');
-              setParams(new URLSearchParams(), { replace: true });
+              reset();
             }}
             data-testid="filter-clear"
           >

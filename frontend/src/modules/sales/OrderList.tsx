@@ -4,14 +4,15 @@ import type { TableProps } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import { ORDER_STATUSES, type Order, type OrderStatus } from '../../api/types';
 import { formatDate, formatMoney, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { OrderStatusTag } from './labels';
-import { orderFiltersToSearch, parseOrderFilters, useOrderList, type OrderFilters } from './useOrders';
+import { orderFiltersToSearch, parseOrderFilters, useOrderList } from './useOrders';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 export function useOrderColumns(withCustomer = true): NonNullable<TableProps<Order>['columns']> {
   const { t, i18n } = useTranslation();
@@ -32,12 +33,10 @@ export default function OrderList() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseOrderFilters(params), [params]);
+  const { filters, update } = useUrlFilters(parseOrderFilters, orderFiltersToSearch);
   const [qDraft, setQDraft] = useState(filters.q ?? '');
   const list = useOrderList(filters);
   const columns = useOrderColumns();
-  const update = (patch: Partial<OrderFilters>) => setParams(orderFiltersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
   const range: [dayjs.Dayjs | null, dayjs.Dayjs | null] | null =

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Badge, Button, Card, DatePicker, Empty, Select, Space, Spin, Tooltip, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import {
@@ -7,17 +7,18 @@ import {
 } from '@dnd-kit/core';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import type { BoardColumn, Opportunity, Stage } from '../../api/types';
 import { formatDate, formatMoney } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
-import { boardFiltersToSearch, parseBoardFilters, type BoardFilters } from './filters';
+import { boardFiltersToSearch, parseBoardFilters } from './filters';
 import { useBoard, useLoadMoreCards } from './useOpportunities';
 import { pickPipeline, usePipelines } from './usePipelines';
 import { useStageMover } from './useStageMover';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 /** A column head's sums: amount and weighted amount per currency ("—" when the column is empty). */
 export function ColumnSums({ column }: { column: BoardColumn }) {
@@ -129,8 +130,7 @@ export default function PipelineBoard() {
   const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseBoardFilters(params), [params]);
+  const { filters, update } = useUrlFilters(parseBoardFilters, boardFiltersToSearch);
   const pipelines = usePipelines();
   const pipeline = pickPipeline(pipelines.data, filters.pipeline);
   const board = useBoard(pipeline?.id, filters);
@@ -157,7 +157,6 @@ export default function PipelineBoard() {
     onDragCancel: ({ active }) => t('board.a11y.cancelled', { name: cardName(active.id) }),
   };
 
-  const update = (patch: Partial<BoardFilters>) => setParams(boardFiltersToSearch({ ...filters, ...patch }), { replace: true });
 
   const onDragStart = (e: DragStartEvent) => setDragging((e.active.data.current?.card as Opportunity | undefined) ?? null);
   const onDragEnd = (e: DragEndEvent) => {

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, Badge, Button, Col, Form, Input, Modal, Popconfirm, Row, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+
 import { scopeOf } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { CreateProduct, Product, UpdateProduct } from '../../api/types';
@@ -12,7 +12,8 @@ import { applyProblemToForm } from '../../ui/formErrors';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
 import { useMe } from '../auth/useSession';
-import { fetchProduct, parseProductFilters, productFiltersToSearch, useDeleteProduct, useProductList, useSaveProduct, type ProductFilters } from './useProducts';
+import { fetchProduct, parseProductFilters, productFiltersToSearch, useDeleteProduct, useProductList, useSaveProduct } from './useProducts';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 export interface ProductFormValues {
   sku: string;
@@ -203,8 +204,7 @@ export default function ProductList() {
   const lang = i18n.language;
   const me = useMe().data;
   const { message } = App.useApp();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseProductFilters(params), [params]);
+  const { filters, update } = useUrlFilters(parseProductFilters, productFiltersToSearch);
   const [qDraft, setQDraft] = useState(filters.q ?? '');
   const list = useProductList(filters);
   const remove = useDeleteProduct();
@@ -212,7 +212,6 @@ export default function ProductList() {
   const canEdit = scopeOf(me, 'sales', 'update') === 'all';
   const canCreate = scopeOf(me, 'sales', 'create') === 'all';
   const canDelete = scopeOf(me, 'sales', 'delete') === 'all';
-  const update = (patch: Partial<ProductFilters>) => setParams(productFiltersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
 

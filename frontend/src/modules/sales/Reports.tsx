@@ -4,13 +4,14 @@ import { ArrowDownOutlined, ArrowUpOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+
 import { CURRENCIES, GROUP_BYS, PERIODS, type ForecastRow, type FunnelStep, type Measures, type ReportRow } from '../../api/types';
 import { formatMoney, formatNumber } from '../../i18n/format';
 import { EChart } from '../../ui/EChart';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { pickPipeline, usePipelines } from './usePipelines';
 import { parseReportParams, reportParamsToSearch, useForecast, useFunnel, useSalesReport, type ReportParams } from './useReports';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 type Figure = Measures['revenue_minor'];
 type OptionalFigure = Measures['win_rate'];
@@ -249,11 +250,9 @@ function ForecastCard({ p }: { p: ReportParams }) {
 /** Sales reports, the stage funnel and the weighted forecast; the choices live in the URL. */
 export default function Reports() {
   const { t } = useTranslation();
-  const [params, setParams] = useSearchParams();
-  const p = useMemo(() => parseReportParams(params), [params]);
+  const { filters: p, update } = useUrlFilters(parseReportParams, reportParamsToSearch);
   const pipelines = usePipelines();
   const pipeline = pickPipeline(pipelines.data, p.pipeline_id);
-  const update = (patch: Partial<ReportParams>) => setParams(reportParamsToSearch({ ...p, ...patch }), { replace: true });
   const withPipeline = { ...p, pipeline_id: pipeline?.id };
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>

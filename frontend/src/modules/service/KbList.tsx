@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { Badge, Button, Card, Col, Empty, Input, List, Row, Segmented, Select, Space, Tag, Tree, Typography } from 'antd';
 import { EyeOutlined, LikeOutlined, PlusOutlined, SettingOutlined, ToolOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { can, scopeOf } from '../../app/permissions';
 import {
   ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type ArticleSort, type ArticleStatus, type ArticleSummary, type ArticleVisibility,
@@ -11,9 +11,10 @@ import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { categoryPath, categoryTree } from './kbCategories';
-import { articleFiltersToQuery, articleFiltersToSearch, parseArticleFilters, type ArticleFilters } from './kbFilters';
+import { articleFiltersToQuery, articleFiltersToSearch, parseArticleFilters } from './kbFilters';
 import { ArticleStatusTag, VisibilityTag } from './kbLabels';
 import { useArticleList, useKbCategories } from './useKb';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 /** `-view_count` → `view_count`, the i18n key of a sort. */
 export const sortKey = (s: ArticleSort) => s.replace(/^-/, '');
@@ -36,13 +37,11 @@ export default function KbList() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseArticleFilters(params), [params]);
+  const { filters, update } = useUrlFilters(parseArticleFilters, articleFiltersToSearch);
   const [qDraft, setQDraft] = useState(filters.q ?? '');
   const [tagDraft, setTagDraft] = useState(filters.tag ?? '');
   const categories = useKbCategories();
   const list = useArticleList(articleFiltersToQuery(filters));
-  const update = (patch: Partial<ArticleFilters>) => setParams(articleFiltersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
   const curator = scopeOf(me, 'service', 'update') === 'all';

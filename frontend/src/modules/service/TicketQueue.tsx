@@ -4,7 +4,7 @@ import type { TableProps } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import {
   TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_VIEWS, type Ticket, type TicketKind, type TicketPriority, type TicketStatus, type TicketView,
@@ -15,12 +15,13 @@ import { PriorityTag } from '../activities/labels';
 import { CustomerPicker } from '../activities/CustomerPicker';
 import { useMe } from '../auth/useSession';
 import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
-import { parseTicketFilters, ticketFiltersToSearch, type TicketFilters } from './filters';
+import { parseTicketFilters, ticketFiltersToSearch } from './filters';
 import { SlaBadge, TicketStatusTag } from './labels';
 import { slaSummary } from './sla';
 import { useNow } from './useNow';
 import { useSlaSchedules } from './useSlaPolicies';
 import { useTicketList } from './useTickets';
+import { useUrlFilters } from '../../ui/useUrlFilters';
 
 /** The queue's columns; the customer page leaves out the customer. */
 export function useTicketColumns(withCustomer = true): NonNullable<TableProps<Ticket>['columns']> {
@@ -61,14 +62,12 @@ export default function TicketQueue() {
   const me = useMe().data;
   const navigate = useNavigate();
   const now = useNow();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => parseTicketFilters(params), [params]);
+  const { filters, update } = useUrlFilters(parseTicketFilters, ticketFiltersToSearch);
   const [qDraft, setQDraft] = useState(filters.q ?? '');
   const list = useTicketList(filters);
   const columns = useTicketColumns();
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
-  const update = (patch: Partial<TicketFilters>) => setParams(ticketFiltersToSearch({ ...filters, ...patch }), { replace: true });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
   const range: [dayjs.Dayjs | null, dayjs.Dayjs | null] | null =
