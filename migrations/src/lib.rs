@@ -14,6 +14,8 @@ mod m20261123_000006_create_knowledge_base_and_portal;
 mod m20261123_000007_create_requirements;
 mod m20261123_000008_add_actor_generation_and_feed_positions;
 mod m20261123_000009_add_live_row_sort_indexes;
+mod m20261123_000010_add_sales_rollups;
+pub mod sales_rollups;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
 /// step with the domain.
@@ -34,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_create_requirements::Migration),
             Box::new(m20261123_000008_add_actor_generation_and_feed_positions::Migration),
             Box::new(m20261123_000009_add_live_row_sort_indexes::Migration),
+            Box::new(m20261123_000010_add_sales_rollups::Migration),
         ]
     }
 }

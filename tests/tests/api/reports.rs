@@ -272,3 +272,121 @@ async fn the_funnel_counts_how_far_opportunities_got_and_the_forecast_weights_th
         json!([{ "month": "2026-12", "currency": "CNY", "count": 2, "amount_minor": 3_000, "weighted_minor": 100 + 1_000 }])
     );
 }
+
+/// The non-zero rows of both sales rollups, each as one comparable line.
+async fn rollup_rows(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let measures = ["revenue_minor", "order_count", "won_count", "lost_count", "won_amount_minor", "cycle_seconds"];
+    let nonzero: Vec<String> = measures.iter().map(|m| format!("{m} <> 0")).collect();
+    let mut lines = Vec::new();
+    for (table, date, dimension) in [("sales_day_rollups", "day", false), ("sales_month_rollups", "month", true)] {
+        let sql = format!("SELECT * FROM {table} WHERE {}", nonzero.join(" OR "));
+        for row in db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap() {
+            let mut line = format!(
+                "{table} {} {} {} {}",
+                row.try_get::<String>("", "currency").unwrap(),
+                row.try_get::<chrono::NaiveDate>("", date).unwrap(),
+                row.try_get::<uuid::Uuid>("", "owner_id").unwrap(),
+                row.try_get::<uuid::Uuid>("", "team_id").unwrap(),
+            );
+            if dimension {
+                let dimension = row.try_get::<String>("", "dimension").unwrap();
+                line += &format!(" {dimension}={}", row.try_get::<String>("", "dimension_value").unwrap());
+            }
+            for m in measures {
+                line += &format!(" {m}={}", row.try_get::<i64>("", m).unwrap());
+            }
+            lines.push(line);
+        }
+    }
+    lines.sort();
+    lines
+}
+
+/// The sales rollups (kept by triggers) must hold exactly what summing the facts again gives,
+/// whatever happened to orders, opportunities and customers; and the report must read them.
+#[tokio::test]
+async fn the_sales_rollups_equal_their_facts_after_every_kind_of_change() {
+    let shop = Shop::open().await;
+    let (app, admin) = (&shop.app, shop.admin.clone());
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let sh = shop.customer(&admin, "沪", "上海市", "制造业").await;
+    let zj = shop.customer(&admin, "浙", "浙江省", "物流").await;
+    let order = |customer: &str, date: &str, amount: i64| {
+        let body = json!({ "customer_id": customer, "order_date": date, "lines": [{ "product_id": shop.product, "quantity": 1, "unit_price_minor": amount }] });
+        let admin = admin.clone();
+        async move { format!("/api/v1/orders/{}", app.post("/api/v1/orders", &admin, body).await.expect(201).id()) }
+    };
+    let act = |path: String, action: &'static str| {
+        let admin = admin.clone();
+        async move { app.post(&format!("{path}/{action}"), &admin, json!({})).await.expect(200) }
+    };
+
+    // Orders: confirmed then fulfilled; a draft re-dated and re-priced, then confirmed; one
+    // refunded; one cancelled; one confirmed and deleted; a draft deleted.
+    let fulfilled = order(&sh, "2026-10-05", 10_000).await;
+    act(fulfilled.clone(), "confirm").await;
+    act(fulfilled, "fulfill").await;
+    let redated = order(&zj, "2026-10-01", 3_000).await;
+    app.patch(
+        &redated,
+        &admin,
+        json!({ "order_date": "2026-08-31", "lines": [{ "product_id": shop.product, "quantity": 2, "unit_price_minor": 4_000 }] }),
+        None,
+    )
+    .await
+    .expect(200);
+    act(redated, "confirm").await;
+    let refunded = order(&sh, "2026-07-15", 7_000).await;
+    act(refunded.clone(), "confirm").await;
+    act(refunded, "refund").await;
+    let cancelled = order(&zj, "2026-09-09", 900).await;
+    act(cancelled.clone(), "confirm").await;
+    app.post(&format!("{cancelled}/cancel"), &admin, json!({})).await.expect(200);
+    let deleted = order(&sh, "2026-09-20", 1_234).await;
+    act(deleted.clone(), "confirm").await;
+    let deleted_status = app.delete(&deleted, &admin).await.status.as_u16();
+    let draft = order(&zj, "2026-09-21", 555).await;
+    app.delete(&draft, &admin).await.expect(204);
+
+    // Opportunities: won, re-priced, reopened and won again; lost; won then deleted.
+    let pipeline = app.get("/api/v1/pipelines", &admin).await.body["data"][0].clone();
+    let stage =
+        |kind: &str| pipeline["stages"].as_array().unwrap().iter().find(|s| s["kind"] == kind).unwrap()["id"].as_str().unwrap().to_owned();
+    let opportunity = |customer: &str, amount: i64| {
+        let body = json!({ "name": "d", "customer_id": customer, "amount": { "amount_minor": amount } });
+        let admin = admin.clone();
+        async move { format!("/api/v1/opportunities/{}", app.post("/api/v1/opportunities", &admin, body).await.expect(201).id()) }
+    };
+    let won = opportunity(&sh, 50_000).await;
+    app.post(&format!("{won}/stage"), &admin, json!({ "stage_id": stage("won") })).await.expect(200);
+    app.post(&format!("{won}/stage"), &admin, json!({ "stage_id": stage("open"), "reopen": true })).await.expect(200);
+    app.patch(&won, &admin, json!({ "amount": { "amount_minor": 60_000 } }), None).await.expect(200);
+    app.post(&format!("{won}/stage"), &admin, json!({ "stage_id": stage("won") })).await.expect(200);
+    let lost = opportunity(&zj, 8_000).await;
+    app.post(&format!("{lost}/stage"), &admin, json!({ "stage_id": stage("lost"), "loss_reason": "预算" })).await.expect(200);
+    let gone = opportunity(&zj, 4_000).await;
+    app.post(&format!("{gone}/stage"), &admin, json!({ "stage_id": stage("won") })).await.expect(200);
+    app.delete(&gone, &admin).await.expect(204);
+    assert!(!rollup_rows(&db).await.is_empty());
+
+    // A customer moves province and industry; another changes industry only.
+    app.patch(&format!("/api/v1/customers/{sh}"), &admin, json!({ "province": "江苏省", "industry": "电子" }), None).await.expect(200);
+    app.patch(&format!("/api/v1/customers/{zj}"), &admin, json!({ "industry": null }), None).await.expect(200);
+
+    let kept = rollup_rows(&db).await;
+    assert!(kept.iter().any(|l| l.contains("province=江苏省")), "the customer's move reached the month rollup: {kept:#?}");
+    assert!(!kept.iter().any(|l| l.contains("province=上海市")), "nothing stays counted under the old province: {kept:#?}");
+    crm_persistence::bulk::rebuild_sales_rollups(&app.app_db).await.unwrap();
+    assert_eq!(kept, rollup_rows(&db).await, "triggers kept what a rebuild sums (deleting a confirmed order answered {deleted_status})");
+
+    // The report over whole months (rollup) and with edge days (facts) agrees with the facts.
+    let region = app.get("/api/v1/reports/sales?from=2026-08-31&to=2026-10-31&group_by=region", &admin).await.expect(200).body;
+    let revenue = |label: &str| {
+        region["rows"].as_array().unwrap().iter().find(|r| r["label"] == label).map(|r| r["measures"]["revenue_minor"]["value"].clone())
+    };
+    let deleted_counts = if deleted_status == 204 { 0 } else { 1_234 };
+    assert_eq!(revenue("江苏省"), Some(json!(10_000 + deleted_counts)));
+    assert_eq!(revenue("浙江省"), Some(json!(8_000)));
+    assert_eq!(revenue("上海市"), None);
+}

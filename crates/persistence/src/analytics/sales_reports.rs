@@ -175,8 +175,10 @@ impl Key {
     fn read(self, row: &sea_orm::QueryResult) -> Result<String> {
         Ok(match self {
             Key::Province | Key::Industry => row.try_get::<Option<String>>("", "group_key")?.unwrap_or_default(),
-            Key::Owner | Key::Team | Key::Product => {
-                row.try_get::<Option<Uuid>>("", "group_key")?.map(|id| id.to_string()).unwrap_or_default()
+            Key::Owner | Key::Product => row.try_get::<Option<Uuid>>("", "group_key")?.map(|id| id.to_string()).unwrap_or_default(),
+            // the rollups keep "no team" as the nil uuid (a key column cannot be NULL)
+            Key::Team => {
+                row.try_get::<Option<Uuid>>("", "group_key")?.filter(|id| !id.is_nil()).map(|id| id.to_string()).unwrap_or_default()
             }
             Key::Day => row.try_get::<Option<NaiveDate>>("", "group_key")?.map(|d| d.to_string()).unwrap_or_default(),
             Key::Nothing => String::new(),
@@ -193,14 +195,15 @@ fn sum_when(condition: Condition, value: sea_orm::sea_query::SimpleExpr) -> sea_
     Func::cast_as(Func::coalesce([sum, zero]), Alias::new("BIGINT")).into()
 }
 
-/// Revenue and order count per group key and window, summed by the database. `windows` are
-/// inclusive date ranges; only orders within their [`span`] are read.
+/// Revenue and order count per group key and window, summed by the database from the orders
+/// themselves. Each window is a set of inclusive date ranges; only orders within their [`span`]
+/// are read.
 async fn order_sums(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     currency: &Currency,
     key: Key,
-    windows: &[(NaiveDate, NaiveDate)],
+    windows: &[Vec<DateRange>],
     sums: &mut HashMap<String, Vec<Sums>>,
 ) -> Result<()> {
     use sea_orm::sea_query::{Func, SimpleExpr};
@@ -239,8 +242,8 @@ async fn order_sums(
     } else {
         Expr::col((o.clone(), orders::Column::TotalMinor))
     };
-    for (index, (from, to)) in windows.iter().enumerate() {
-        let within = || Condition::all().add(Expr::col((o.clone(), orders::Column::OrderDate)).between(*from, *to));
+    for (index, ranges) in windows.iter().enumerate() {
+        let within = || within_ranges(ranges, |(from, to)| Expr::col((o.clone(), orders::Column::OrderDate)).between(*from, *to));
         query.expr_as(sum_when(within(), amount.clone()), Alias::new(format!("revenue_{index}")));
         let count: SimpleExpr = if key == Key::Product {
             Func::count_distinct(Expr::case(within(), Expr::col((o.clone(), orders::Column::Id))).finally(Expr::val(Option::<Uuid>::None)))
@@ -277,7 +280,7 @@ async fn opportunity_sums(
     actor: &Actor,
     currency: &Currency,
     key: Key,
-    windows: &[(NaiveDate, NaiveDate)],
+    windows: &[Vec<DateRange>],
     sums: &mut HashMap<String, Vec<Sums>>,
 ) -> Result<()> {
     use sea_orm::DatabaseBackend;
@@ -334,12 +337,16 @@ async fn opportunity_sums(
         DatabaseBackend::Postgres => Expr::cust("GREATEST(TRUNC(EXTRACT(EPOCH FROM (p.closed_at - p.created_at))), 0)"),
         _ => Expr::cust("MAX(CAST((julianday(p.closed_at) - julianday(p.created_at)) * 86400 AS INTEGER), 0)"),
     };
-    for (index, (from, to)) in windows.iter().enumerate() {
+    for (index, ranges) in windows.iter().enumerate() {
         let closed = |kind: StageKind| {
-            Condition::all()
-                .add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).eq(kind.as_str()))
-                .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).gte(day_start(*from)))
-                .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).lt(day_start(*to + Duration::days(1))))
+            Condition::all().add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).eq(kind.as_str())).add(within_ranges(
+                ranges,
+                |(from, to)| {
+                    Expr::col((p.clone(), opportunities::Column::ClosedAt))
+                        .gte(day_start(*from))
+                        .and(Expr::col((p.clone(), opportunities::Column::ClosedAt)).lt(day_start(*to + Duration::days(1))))
+                },
+            ))
         };
         query.expr_as(sum_when(closed(StageKind::Won), Expr::val(1)), Alias::new(format!("won_{index}")));
         query.expr_as(sum_when(closed(StageKind::Lost), Expr::val(1)), Alias::new(format!("lost_{index}")));
@@ -371,23 +378,172 @@ async fn opportunity_sums(
     .await
 }
 
-/// Order and opportunity sums together, per group key and window.
+/// An inclusive range of days.
+type DateRange = (NaiveDate, NaiveDate);
+
+/// A fact lies in one of `ranges` (none: in no window at all).
+fn within_ranges(ranges: &[DateRange], one: impl Fn(&DateRange) -> sea_orm::sea_query::SimpleExpr) -> Condition {
+    if ranges.is_empty() {
+        return Condition::all().add(Expr::val(1).eq(0));
+    }
+    ranges.iter().fold(Condition::any(), |any, range| any.add(one(range)))
+}
+
+/// The rollup kept ready for a grouping (see migration 010): the day rollup holds owner, team,
+/// day and total figures exactly for any range; the month rollup holds province and industry
+/// figures for whole months. Product figures come from the order lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rollup {
+    Days,
+    Months(&'static str),
+}
+
+impl Rollup {
+    fn of(key: Key) -> Option<Rollup> {
+        match key {
+            Key::Owner | Key::Team | Key::Day | Key::Nothing => Some(Rollup::Days),
+            Key::Province => Some(Rollup::Months("province")),
+            Key::Industry => Some(Rollup::Months("industry")),
+            Key::Product => None,
+        }
+    }
+}
+
+/// Splits a range into the whole months it covers (first and last month start) and the days at
+/// its edges that lie outside them.
+fn whole_months(from: NaiveDate, to: NaiveDate) -> (Option<DateRange>, Vec<DateRange>) {
+    use chrono::Datelike;
+    let first = if from.day() == 1 { Some(from) } else { next_month_start(from) };
+    let last = to.succ_opt().and_then(|after| {
+        let start = after.with_day(1)?;
+        // the month before the one `to + 1` starts in ends on `to` exactly when `to + 1` is a 1st
+        if after.day() == 1 { Some(to.with_day(1)?) } else { start.pred_opt()?.with_day(1) }
+    });
+    match (first, last) {
+        (Some(first), Some(last)) if first <= last => {
+            let mut edges = Vec::new();
+            if from < first {
+                edges.push((from, first.pred_opt().unwrap_or(from)));
+            }
+            let after_last = next_month_start(last).unwrap_or(to);
+            if after_last <= to {
+                edges.push((after_last, to));
+            }
+            (Some((first, last)), edges)
+        }
+        _ => (None, vec![(from, to)]),
+    }
+}
+
+fn next_month_start(date: NaiveDate) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    let (year, month) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
+    NaiveDate::from_ymd_opt(year, month, 1)
+}
+
+/// Sums per group key and window read from a rollup. For the month rollup `windows` are month
+/// starts (whole months); for the day rollup, days.
+async fn rollup_sums(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    currency: &Currency,
+    key: Key,
+    rollup: Rollup,
+    windows: &[Vec<DateRange>],
+    sums: &mut HashMap<String, Vec<Sums>>,
+) -> Result<()> {
+    use sea_orm::sea_query::SimpleExpr;
+    let scope = actor.require(Resource::Sales, Action::Read)?;
+    let (table, date) = match rollup {
+        Rollup::Days => ("sales_day_rollups", "day"),
+        Rollup::Months(_) => ("sales_month_rollups", "month"),
+    };
+    let (r, date) = (Alias::new("r"), Alias::new(date));
+    let mut query = Query::select();
+    query.from_as(Alias::new(table), r.clone());
+    let key_expr: SimpleExpr = match key {
+        Key::Province | Key::Industry => Expr::col((r.clone(), Alias::new("dimension_value"))),
+        Key::Owner => Expr::col((r.clone(), Alias::new("owner_id"))),
+        Key::Team => Expr::col((r.clone(), Alias::new("team_id"))),
+        Key::Day => Expr::col((r.clone(), date.clone())),
+        Key::Product | Key::Nothing => Expr::cust("''"),
+    };
+    query.expr_as(key_expr.clone(), Alias::new("group_key"));
+    for (index, ranges) in windows.iter().enumerate() {
+        let within = || within_ranges(ranges, |(from, to)| Expr::col((r.clone(), date.clone())).between(*from, *to));
+        for measure in ["revenue_minor", "order_count", "won_count", "lost_count", "won_amount_minor", "cycle_seconds"] {
+            query.expr_as(sum_when(within(), Expr::col((r.clone(), Alias::new(measure)))), Alias::new(format!("{measure}_{index}")));
+        }
+    }
+    let (fetch_from, fetch_to) = span(windows);
+    let mut condition = Condition::all()
+        .add(Expr::col((r.clone(), Alias::new("currency"))).eq(currency.as_str()))
+        .add(Expr::col((r.clone(), date.clone())).between(fetch_from, fetch_to))
+        .add(actor.scope_condition(scope, (r.clone(), Alias::new("owner_id")), (r.clone(), Alias::new("team_id"))));
+    if let Rollup::Months(dimension) = rollup {
+        condition = condition.add(Expr::col((r.clone(), Alias::new("dimension"))).eq(dimension));
+    }
+    query.cond_where(condition);
+    if !matches!(key, Key::Nothing | Key::Product) {
+        query.add_group_by([key_expr]);
+    }
+    add_rows(conn, &query, key, windows.len(), sums, |row, index, window| {
+        window.revenue += row.try_get::<i64>("", &format!("revenue_minor_{index}"))?;
+        window.orders += row.try_get::<i64>("", &format!("order_count_{index}"))?;
+        window.won += row.try_get::<i64>("", &format!("won_count_{index}"))?;
+        window.lost += row.try_get::<i64>("", &format!("lost_count_{index}"))?;
+        window.won_amount += row.try_get::<i64>("", &format!("won_amount_minor_{index}"))?;
+        window.cycle_seconds += row.try_get::<i64>("", &format!("cycle_seconds_{index}"))?;
+        Ok(())
+    })
+    .await
+}
+
+/// Order and opportunity sums together, per group key and window (each window one inclusive
+/// range): from the day rollup, from the month rollup for whole months plus the facts of the
+/// days at the edges, or from the facts for products.
 async fn fact_sums(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     currency: &Currency,
     key: Key,
-    windows: &[(NaiveDate, NaiveDate)],
+    windows: &[DateRange],
 ) -> Result<HashMap<String, Vec<Sums>>> {
     let mut sums = HashMap::new();
-    order_sums(conn, actor, currency, key, windows, &mut sums).await?;
-    opportunity_sums(conn, actor, currency, key, windows, &mut sums).await?;
+    match Rollup::of(key) {
+        Some(Rollup::Days) => {
+            let windows: Vec<Vec<DateRange>> = windows.iter().map(|w| vec![*w]).collect();
+            rollup_sums(conn, actor, currency, key, Rollup::Days, &windows, &mut sums).await?;
+        }
+        Some(months) => {
+            let (whole, edges): (Vec<Vec<DateRange>>, Vec<Vec<DateRange>>) = windows
+                .iter()
+                .map(|(from, to)| {
+                    let (whole, edges) = whole_months(*from, *to);
+                    (whole.into_iter().collect(), edges)
+                })
+                .unzip();
+            if whole.iter().any(|w| !w.is_empty()) {
+                rollup_sums(conn, actor, currency, key, months, &whole, &mut sums).await?;
+            }
+            if edges.iter().any(|e| !e.is_empty()) {
+                order_sums(conn, actor, currency, key, &edges, &mut sums).await?;
+                opportunity_sums(conn, actor, currency, key, &edges, &mut sums).await?;
+            }
+        }
+        None => {
+            let windows: Vec<Vec<DateRange>> = windows.iter().map(|w| vec![*w]).collect();
+            order_sums(conn, actor, currency, key, &windows, &mut sums).await?;
+            opportunity_sums(conn, actor, currency, key, &windows, &mut sums).await?;
+        }
+    }
     Ok(sums)
 }
 
-/// The first and last day the windows span together.
-fn span(windows: &[(NaiveDate, NaiveDate)]) -> (NaiveDate, NaiveDate) {
-    (windows.iter().map(|w| w.0).min().unwrap_or_default(), windows.iter().map(|w| w.1).max().unwrap_or_default())
+/// The first and last day the windows' ranges span together.
+fn span(windows: &[Vec<DateRange>]) -> DateRange {
+    let ranges = || windows.iter().flatten();
+    (ranges().map(|w| w.0).min().unwrap_or_default(), ranges().map(|w| w.1).max().unwrap_or_default())
 }
 
 /// Runs a grouped sums query and lets `add` add each row's figures of each window into the sums
