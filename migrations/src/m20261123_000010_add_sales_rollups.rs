@@ -6,8 +6,10 @@
 //! over a second. The rollups hold the same sums per day and owner/team (for owner, team, period
 //! and total figures) and per month and owner/team and province or industry (for the region
 //! and industry groupings). Owner and team stay in the grain so a caller's own/team scope still
-//! applies. What the views below count is the one definition of a counted fact; triggers,
-//! [`crate::sales_rollups::rebuild_statements`] and this migration all read them.
+//! applies. The pipeline board's stage totals (count, amount, weighted amount) are kept the same
+//! way per stage, currency, owner and team. What the views count is the one definition of a
+//! counted fact; triggers, [`crate::sales_rollups::rebuild_statements`] and this migration all
+//! read them.
 
 use sea_orm_migration::prelude::*;
 

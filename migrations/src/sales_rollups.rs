@@ -1,5 +1,4 @@
-//! The SQL of the sales rollups (migration 010): tables, the two views that define a counted
-//! fact, the triggers that keep the tables exact, and the statements that rebuild them from the
+//! The SQL of the sales rollups (migration 010): tables, the views that define a counted fact, the triggers that keep the tables exact, and the statements that rebuild them from the
 //! facts (run by the migration and after a bulk load, which bypasses triggers).
 //!
 //! This is migration 010's schema: change it only together with a new migration that replaces
@@ -87,15 +86,31 @@ const ORDERS: Source = Source {
 const OPPORTUNITIES: Source = Source {
     table: "opportunities",
     view: "sales_opportunity_facts",
-    columns: "stage_id, closed_at, deleted_at, amount_minor, currency, owner_id, team_id, customer_id, created_at",
+    // pipeline_id and probability only matter to the board rollup
+    columns: "stage_id, closed_at, deleted_at, amount_minor, currency, owner_id, team_id, customer_id, created_at, pipeline_id, probability",
 };
+
+/// The board's view of an opportunity: every live one counts in its stage.
+const BOARD_VIEW: &str = "board_opportunity_facts";
+
+/// The board rollup's measures, in the view's column order.
+const BOARD_MEASURES: [&str; 4] = ["opportunity_count", "amount_minor", "weighted_own", "at_stage_probability_minor"];
 
 const CUSTOMER_COLUMNS: &str = "province, industry";
 
-fn views(dialect: Dialect) -> [String; 2] {
+fn views(dialect: Dialect) -> [String; 3] {
     let no_team = dialect.no_team();
     let closed_day = dialect.day_of("p.closed_at");
     [
+        // amount × own probability is summed as is; amounts at the stage's probability are
+        // summed apart and weighted once per stage by the reader (the stage's may change).
+        format!(
+            "CREATE VIEW {BOARD_VIEW} AS \
+             SELECT p.id AS source_id, p.pipeline_id, p.stage_id, p.currency, p.owner_id, COALESCE(p.team_id, {no_team}) AS team_id, \
+             1 AS opportunity_count, p.amount_minor, COALESCE(p.amount_minor * p.probability, 0) AS weighted_own, \
+             CASE WHEN p.probability IS NULL THEN p.amount_minor ELSE 0 END AS at_stage_probability_minor \
+             FROM opportunities p WHERE p.deleted_at IS NULL"
+        ),
         format!(
             "CREATE VIEW sales_order_facts AS \
              SELECT o.id AS source_id, o.customer_id, o.order_date AS day, {month} AS month, o.currency, o.owner_id, \
@@ -150,10 +165,29 @@ fn add_to_months(view: &str, dimension: &str, filter: &str, sign: &str) -> Strin
     )
 }
 
-/// Everything a fact row counts for: its day row and one month row per dimension.
-fn add_fact(view: &str, filter: &str, sign: &str) -> Vec<String> {
-    let mut statements = vec![add_to_days(view, filter, sign)];
-    statements.extend(DIMENSIONS.iter().map(|d| add_to_months(view, d, filter, sign)));
+/// Adds `sign` × the board facts matching `filter` into the board rollup.
+fn add_to_board(filter: &str, sign: &str) -> String {
+    let sums: Vec<String> = BOARD_MEASURES.iter().map(|m| format!("{sign}SUM(f.{m})")).collect();
+    let updates: Vec<String> = BOARD_MEASURES.iter().map(|m| format!("{m} = opportunity_stage_rollups.{m} + excluded.{m}")).collect();
+    format!(
+        "INSERT INTO opportunity_stage_rollups (pipeline_id, stage_id, currency, owner_id, team_id, {measures}) \
+         SELECT f.pipeline_id, f.stage_id, f.currency, f.owner_id, f.team_id, {sums} FROM {BOARD_VIEW} f WHERE {filter} \
+         GROUP BY f.pipeline_id, f.stage_id, f.currency, f.owner_id, f.team_id \
+         ON CONFLICT (pipeline_id, stage_id, currency, owner_id, team_id) DO UPDATE SET {updates}",
+        measures = BOARD_MEASURES.join(", "),
+        sums = sums.join(", "),
+        updates = updates.join(", "),
+    )
+}
+
+/// Everything a fact row counts for: its day row, one month row per dimension and, for an
+/// opportunity, its stage on the board.
+fn add_fact(source: &Source, filter: &str, sign: &str) -> Vec<String> {
+    let mut statements = vec![add_to_days(source.view, filter, sign)];
+    statements.extend(DIMENSIONS.iter().map(|d| add_to_months(source.view, d, filter, sign)));
+    if source.table == OPPORTUNITIES.table {
+        statements.push(add_to_board(filter, sign));
+    }
     statements
 }
 
@@ -168,7 +202,7 @@ fn add_customer(row: &str, sign: &str) -> Vec<String> {
     statements
 }
 
-fn tables(dialect: Dialect) -> [String; 4] {
+fn tables(dialect: Dialect) -> [String; 5] {
     let uuid = dialect.uuid_type();
     let measures: Vec<String> = MEASURES.iter().map(|m| format!("{m} BIGINT NOT NULL")).collect();
     let measures = measures.join(", ");
@@ -181,6 +215,11 @@ fn tables(dialect: Dialect) -> [String; 4] {
             "CREATE TABLE sales_month_rollups (dimension VARCHAR(16) NOT NULL, currency VARCHAR(3) NOT NULL, month DATE NOT NULL, \
              owner_id {uuid} NOT NULL, team_id {uuid} NOT NULL, dimension_value VARCHAR(200) NOT NULL, {measures}, \
              PRIMARY KEY (dimension, currency, month, owner_id, team_id, dimension_value))"
+        ),
+        format!(
+            "CREATE TABLE opportunity_stage_rollups (pipeline_id {uuid} NOT NULL, stage_id {uuid} NOT NULL, currency VARCHAR(3) NOT NULL, \
+             owner_id {uuid} NOT NULL, team_id {uuid} NOT NULL, {board}, PRIMARY KEY (pipeline_id, stage_id, currency, owner_id, team_id))",
+            board = BOARD_MEASURES.iter().map(|m| format!("{m} BIGINT NOT NULL")).collect::<Vec<_>>().join(", "),
         ),
         // Scoped reports filter by owner or team inside a date range.
         "CREATE INDEX ix_sales_day_rollups_owner ON sales_day_rollups (owner_id, currency, day)".to_owned(),
@@ -212,12 +251,12 @@ fn postgres_triggers() -> Vec<String> {
         // A BEFORE trigger returns the row to go on with (OLD for a delete, which has no NEW).
         statements.push(plpgsql_function(
             &format!("sales_rollups_{table}_before"),
-            &add_fact(source.view, "f.source_id = OLD.id", "-"),
+            &add_fact(source, "f.source_id = OLD.id", "-"),
             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;",
         ));
         statements.push(plpgsql_function(
             &format!("sales_rollups_{table}_after"),
-            &add_fact(source.view, "f.source_id = NEW.id", ""),
+            &add_fact(source, "f.source_id = NEW.id", ""),
             "RETURN NULL;",
         ));
         statements.push(format!(
@@ -252,9 +291,9 @@ fn sqlite_trigger(name: &str, timing: &str, when: Option<&str>, body: &[String])
 fn sqlite_triggers() -> Vec<String> {
     let mut statements = Vec::new();
     for source in [&ORDERS, &OPPORTUNITIES] {
-        let (table, columns, view) = (source.table, source.columns, source.view);
-        let subtract = add_fact(view, "f.source_id = OLD.id", "-");
-        let add = add_fact(view, "f.source_id = NEW.id", "");
+        let (table, columns) = (source.table, source.columns);
+        let subtract = add_fact(source, "f.source_id = OLD.id", "-");
+        let add = add_fact(source, "f.source_id = NEW.id", "");
         statements.push(sqlite_trigger(
             &format!("tr_{table}_sales_rollups_0"),
             &format!("BEFORE UPDATE OF {columns} ON {table}"),
@@ -289,9 +328,10 @@ fn sqlite_triggers() -> Vec<String> {
 /// Empties the rollups and sums them again from every fact: for the migration, and after a bulk
 /// load (which writes with triggers off on PostgreSQL).
 pub fn rebuild_statements(_dialect: Dialect) -> Vec<String> {
-    let mut statements = vec!["DELETE FROM sales_day_rollups".to_owned(), "DELETE FROM sales_month_rollups".to_owned()];
+    let mut statements: Vec<String> =
+        ["sales_day_rollups", "sales_month_rollups", "opportunity_stage_rollups"].iter().map(|t| format!("DELETE FROM {t}")).collect();
     for source in [&ORDERS, &OPPORTUNITIES] {
-        statements.extend(add_fact(source.view, "1 = 1", ""));
+        statements.extend(add_fact(source, "1 = 1", ""));
     }
     statements
 }
@@ -318,10 +358,10 @@ pub fn drop_statements(dialect: Dialect) -> Vec<String> {
             }
         }
     }
-    for view in ["sales_order_facts", "sales_opportunity_facts"] {
+    for view in ["sales_order_facts", "sales_opportunity_facts", BOARD_VIEW] {
         statements.push(format!("DROP VIEW {view}"));
     }
-    for table in ["sales_day_rollups", "sales_month_rollups"] {
+    for table in ["sales_day_rollups", "sales_month_rollups", "opportunity_stage_rollups"] {
         statements.push(format!("DROP TABLE {table}"));
     }
     statements

@@ -273,28 +273,35 @@ async fn the_funnel_counts_how_far_opportunities_got_and_the_forecast_weights_th
     );
 }
 
-/// The non-zero rows of both sales rollups, each as one comparable line.
+/// The non-zero rows of the rollups (migration 010), each as one comparable line.
 async fn rollup_rows(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     use sea_orm::{ConnectionTrait, Statement};
-    let measures = ["revenue_minor", "order_count", "won_count", "lost_count", "won_amount_minor", "cycle_seconds"];
-    let nonzero: Vec<String> = measures.iter().map(|m| format!("{m} <> 0")).collect();
+    let sales = ["revenue_minor", "order_count", "won_count", "lost_count", "won_amount_minor", "cycle_seconds"];
+    let board = ["opportunity_count", "amount_minor", "weighted_own", "at_stage_probability_minor"];
+    let tables: [(&str, &[&str], &[&str], &[&str]); 3] = [
+        ("sales_day_rollups", &["currency"], &["day"], &sales),
+        ("sales_month_rollups", &["dimension", "currency", "dimension_value"], &["month"], &sales),
+        ("opportunity_stage_rollups", &["currency"], &[], &board),
+    ];
     let mut lines = Vec::new();
-    for (table, date, dimension) in [("sales_day_rollups", "day", false), ("sales_month_rollups", "month", true)] {
+    for (table, texts, dates, measures) in tables {
+        let nonzero: Vec<String> = measures.iter().map(|m| format!("{m} <> 0")).collect();
         let sql = format!("SELECT * FROM {table} WHERE {}", nonzero.join(" OR "));
         for row in db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap() {
-            let mut line = format!(
-                "{table} {} {} {} {}",
-                row.try_get::<String>("", "currency").unwrap(),
-                row.try_get::<chrono::NaiveDate>("", date).unwrap(),
-                row.try_get::<uuid::Uuid>("", "owner_id").unwrap(),
-                row.try_get::<uuid::Uuid>("", "team_id").unwrap(),
-            );
-            if dimension {
-                let dimension = row.try_get::<String>("", "dimension").unwrap();
-                line += &format!(" {dimension}={}", row.try_get::<String>("", "dimension_value").unwrap());
+            let mut line = table.to_owned();
+            for column in ["pipeline_id", "stage_id", "owner_id", "team_id"] {
+                if let Ok(id) = row.try_get::<uuid::Uuid>("", column) {
+                    line += &format!(" {column}={id}");
+                }
             }
-            for m in measures {
-                line += &format!(" {m}={}", row.try_get::<i64>("", m).unwrap());
+            for column in texts {
+                line += &format!(" {column}={}", row.try_get::<String>("", column).unwrap());
+            }
+            for column in dates {
+                line += &format!(" {column}={}", row.try_get::<chrono::NaiveDate>("", column).unwrap());
+            }
+            for column in measures.iter() {
+                line += &format!(" {column}={}", row.try_get::<i64>("", column).unwrap());
             }
             lines.push(line);
         }
@@ -365,18 +372,24 @@ async fn the_sales_rollups_equal_their_facts_after_every_kind_of_change() {
     app.post(&format!("{won}/stage"), &admin, json!({ "stage_id": stage("won") })).await.expect(200);
     let lost = opportunity(&zj, 8_000).await;
     app.post(&format!("{lost}/stage"), &admin, json!({ "stage_id": stage("lost"), "loss_reason": "预算" })).await.expect(200);
+    // An open one with its own probability, moved between open stages and back to the stage's.
+    let open = opportunity(&sh, 9_000).await;
+    app.patch(&open, &admin, json!({ "probability": 35 }), None).await.expect(200);
+    let second_open = pipeline["stages"].as_array().unwrap().iter().filter(|s| s["kind"] == "open").nth(1).unwrap()["id"].clone();
+    app.post(&format!("{open}/stage"), &admin, json!({ "stage_id": second_open })).await.expect(200);
+    app.patch(&open, &admin, json!({ "probability": null }), None).await.expect(200);
     let gone = opportunity(&zj, 4_000).await;
     app.post(&format!("{gone}/stage"), &admin, json!({ "stage_id": stage("won") })).await.expect(200);
     app.delete(&gone, &admin).await.expect(204);
-    assert!(!rollup_rows(&db).await.is_empty());
+    assert!(rollup_rows(&db).await.iter().any(|l| l.starts_with("opportunity_stage_rollups")));
 
     // A customer moves province and industry; another changes industry only.
     app.patch(&format!("/api/v1/customers/{sh}"), &admin, json!({ "province": "江苏省", "industry": "电子" }), None).await.expect(200);
     app.patch(&format!("/api/v1/customers/{zj}"), &admin, json!({ "industry": null }), None).await.expect(200);
 
     let kept = rollup_rows(&db).await;
-    assert!(kept.iter().any(|l| l.contains("province=江苏省")), "the customer's move reached the month rollup: {kept:#?}");
-    assert!(!kept.iter().any(|l| l.contains("province=上海市")), "nothing stays counted under the old province: {kept:#?}");
+    assert!(kept.iter().any(|l| l.contains("dimension_value=江苏省")), "the customer's move reached the month rollup: {kept:#?}");
+    assert!(!kept.iter().any(|l| l.contains("dimension_value=上海市")), "nothing stays counted under the old province: {kept:#?}");
     crm_persistence::bulk::rebuild_sales_rollups(&app.app_db).await.unwrap();
     assert_eq!(kept, rollup_rows(&db).await, "triggers kept what a rebuild sums (deleting a confirmed order answered {deleted_status})");
 

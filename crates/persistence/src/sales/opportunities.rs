@@ -656,21 +656,59 @@ pub struct BoardColumn {
 
 /// The kanban board of a pipeline: per stage the count, amount and weighted sums (one grouped
 /// query) and the first page of cards, most recently changed first.
-pub async fn board(
-    db: &Db,
-    actor: &Actor,
-    pipeline_id: Uuid,
-    filter: &OpportunityFilter,
-    cards_per_stage: u64,
-) -> Result<Vec<BoardColumn>> {
-    let stages = stages_of(&db.conn, pipeline_id).await?;
-    if stages.is_empty() {
-        return Err(Error::NotFound);
+/// Per stage and currency: count, amount, Σ amount × own probability, and the amount of those
+/// without their own probability (weighted by the stage's).
+type StageTotals = (Uuid, String, i64, i64, i64, i64);
+
+/// Stage totals from the board rollup (migration 010): a few rows per stage, owner and team,
+/// kept exact by triggers. Serves the board unless it is filtered by something the rollup does
+/// not keep (customer, expected close date, search).
+async fn board_totals_from_rollup(db: &Db, actor: &Actor, pipeline_id: Uuid, filter: &OpportunityFilter) -> Result<Vec<StageTotals>> {
+    use sea_orm::sea_query::{Alias, Query};
+    let scope = actor.require(Resource::Sales, Action::Read)?;
+    let (owner, team) = (Alias::new("owner_id"), Alias::new("team_id"));
+    let mut condition = Condition::all().add(Expr::col(Alias::new("pipeline_id")).eq(pipeline_id)).add(actor.scope_condition(
+        scope,
+        owner.clone(),
+        team.clone(),
+    ));
+    if let Some(v) = filter.owner_id {
+        condition = condition.add(Expr::col(owner).eq(v));
     }
-    let filter = OpportunityFilter { pipeline_id: Some(pipeline_id), stage_id: None, sort: None, ..filter.clone() };
-    // Amounts whose probability is the stage's are summed apart and weighted once per stage
-    // here, so the database does not look up a stage for every opportunity.
-    let totals: Vec<(Uuid, String, i64, i64, i64, i64)> = filtered(actor, &filter)?
+    if let Some(v) = filter.team_id {
+        condition = condition.add(Expr::col(team).eq(v));
+    }
+    let sum = |column: &str| Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"));
+    let query = Query::select()
+        .column(Alias::new("stage_id"))
+        .column(Alias::new("currency"))
+        .expr_as(sum("opportunity_count"), Alias::new("n"))
+        .expr_as(sum("amount_minor"), Alias::new("amount"))
+        .expr_as(sum("weighted_own"), Alias::new("weighted_own"))
+        .expr_as(sum("at_stage_probability_minor"), Alias::new("at_stage_probability"))
+        .from(Alias::new("opportunity_stage_rollups"))
+        .cond_where(condition)
+        .group_by_columns([Alias::new("stage_id"), Alias::new("currency")])
+        // a stage and currency whose opportunities all left still has its (zero) rows
+        .and_having(Expr::cust("SUM(opportunity_count) > 0"))
+        .take();
+    let mut totals = Vec::new();
+    for row in db.conn.query_all(&query).await? {
+        totals.push((
+            row.try_get("", "stage_id")?,
+            row.try_get("", "currency")?,
+            row.try_get("", "n")?,
+            row.try_get("", "amount")?,
+            row.try_get("", "weighted_own")?,
+            row.try_get("", "at_stage_probability")?,
+        ));
+    }
+    Ok(totals)
+}
+
+/// Stage totals summed from the matching opportunities themselves.
+async fn board_totals_from_opportunities(db: &Db, actor: &Actor, filter: &OpportunityFilter) -> Result<Vec<StageTotals>> {
+    Ok(filtered(actor, filter)?
         .select_only()
         .column(opportunities::Column::StageId)
         .column(opportunities::Column::Currency)
@@ -685,12 +723,33 @@ pub async fn board(
         .group_by(opportunities::Column::Currency)
         .into_tuple()
         .all(&db.conn)
-        .await?;
+        .await?)
+}
+
+pub async fn board(
+    db: &Db,
+    actor: &Actor,
+    pipeline_id: Uuid,
+    filter: &OpportunityFilter,
+    cards_per_stage: u64,
+) -> Result<Vec<BoardColumn>> {
+    let stages = stages_of(&db.conn, pipeline_id).await?;
+    if stages.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let filter = OpportunityFilter { pipeline_id: Some(pipeline_id), stage_id: None, sort: None, ..filter.clone() };
+    // Amounts whose probability is the stage's are summed apart and weighted once per stage
+    // here, so the database does not look up a stage for every opportunity.
+    let totals = if filter.customer_id.is_none() && filter.close_from.is_none() && filter.close_to.is_none() && filter.q.is_none() {
+        board_totals_from_rollup(db, actor, pipeline_id, &filter).await?
+    } else {
+        board_totals_from_opportunities(db, actor, &filter).await?
+    };
     let mut columns = Vec::with_capacity(stages.len());
     let sorts = sorts();
     let sort = &sorts[0];
     for stage in stages.into_iter().filter(|s| !s.retired) {
-        let stage_totals: Vec<&(Uuid, String, i64, i64, i64, i64)> = totals.iter().filter(|t| t.0 == stage.id).collect();
+        let stage_totals: Vec<&StageTotals> = totals.iter().filter(|t| t.0 == stage.id).collect();
         let count = stage_totals.iter().map(|t| u64::try_from(t.2).unwrap_or(0)).sum();
         let sums = stage_totals
             .iter()
