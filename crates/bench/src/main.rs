@@ -218,10 +218,24 @@ async fn database_version(conn: &DatabaseConnection) -> String {
         sea_orm::DatabaseBackend::Sqlite => "SELECT 'SQLite ' || sqlite_version() AS v",
         _ => "SELECT version() AS v",
     };
-    match conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await {
+    let version = match conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await {
         Ok(Some(row)) => row.try_get::<String>("", "v").unwrap_or_default().split(" on ").next().unwrap_or_default().to_owned(),
         _ => String::new(),
+    };
+    if conn.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return version;
     }
+    // The settings that move these figures most, so runs on differently tuned servers compare.
+    let mut settings = Vec::new();
+    for name in
+        ["shared_buffers", "effective_cache_size", "work_mem", "random_page_cost", "synchronous_commit", "max_parallel_workers_per_gather"]
+    {
+        let row = conn.query_one_raw(Statement::from_string(sea_orm::DatabaseBackend::Postgres, format!("SHOW {name}"))).await;
+        if let Ok(Some(row)) = row {
+            settings.push(format!("{name} {}", row.try_get::<String>("", name).unwrap_or_default()));
+        }
+    }
+    format!("{version} ({})", settings.join(", "))
 }
 
 /// The real server, started from its binary and configured by the environment.
@@ -421,8 +435,11 @@ async fn scenarios(
     std::fs::write(&busy_file, busy.iter().map(|id| format!("/api/v1/customers/{id}/timeline?limit=50\n")).collect::<String>())?;
     let busy_items: i64 = match busy.first() {
         Some(id) => {
-            let sql = format!("SELECT COUNT(*) AS n FROM timeline_items WHERE customer_id = '{id}'");
-            let row = direct.query_one_raw(Statement::from_string(direct.get_database_backend(), sql.clone())).await;
+            // bound, not spliced: SQLite keeps uuids as blobs, which a quoted text never equals
+            let backend = direct.get_database_backend();
+            let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
+            let sql = format!("SELECT COUNT(*) AS n FROM timeline_items WHERE customer_id = {placeholder}");
+            let row = direct.query_one_raw(Statement::from_sql_and_values(backend, sql, [(*id).into()])).await;
             match row {
                 Ok(Some(row)) => row.try_get::<i64>("", "n").unwrap_or(0),
                 _ => 0,
