@@ -3,9 +3,22 @@ import { expect } from './expect.mjs';
 
 /** Picks an option of an antd Select (clicks the select, then the option whose text matches). */
 export async function chooseOption(page, selectTestId, optionText) {
-  await page.getByTestId(selectTestId).click();
-  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText });
-  await option.first().click();
+  // A click that lands while the dropdown is still opening (seen on a loaded CI machine) selects
+  // nothing; the option is clicked again until antd marks it selected.
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId(selectTestId).click();
+    const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText });
+    const handle = await option.first().elementHandle();
+    await handle.click();
+    const deadline = Date.now() + 3_000;
+    while (Date.now() < deadline) {
+      // an option re-rendered away (detached) can no longer say; the click happened, go on
+      const selected = await handle.evaluate((el) => !el.isConnected || el.classList.contains('ant-select-item-option-selected')).catch(() => true);
+      if (selected) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (attempt === 3) throw new Error(`option ${optionText} of ${selectTestId} was not selected after ${attempt} clicks`);
+  }
 }
 
 /** Waits until no dialog is open (closed antd modals stay in the DOM, hidden). */
