@@ -202,7 +202,7 @@ fn add_customer(row: &str, sign: &str) -> Vec<String> {
     statements
 }
 
-fn tables(dialect: Dialect) -> [String; 5] {
+fn tables(dialect: Dialect) -> [String; 7] {
     let uuid = dialect.uuid_type();
     let measures: Vec<String> = MEASURES.iter().map(|m| format!("{m} BIGINT NOT NULL")).collect();
     let measures = measures.join(", ");
@@ -224,6 +224,8 @@ fn tables(dialect: Dialect) -> [String; 5] {
         // Scoped reports filter by owner or team inside a date range.
         "CREATE INDEX ix_sales_day_rollups_owner ON sales_day_rollups (owner_id, currency, day)".to_owned(),
         "CREATE INDEX ix_sales_day_rollups_team ON sales_day_rollups (team_id, currency, day)".to_owned(),
+        "CREATE INDEX ix_sales_month_rollups_owner ON sales_month_rollups (dimension, currency, owner_id, month)".to_owned(),
+        "CREATE INDEX ix_sales_month_rollups_team ON sales_month_rollups (dimension, currency, team_id, month)".to_owned(),
     ]
 }
 

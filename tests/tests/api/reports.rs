@@ -402,4 +402,14 @@ async fn the_sales_rollups_equal_their_facts_after_every_kind_of_change() {
     assert_eq!(revenue("江苏省"), Some(json!(10_000 + deleted_counts)));
     assert_eq!(revenue("浙江省"), Some(json!(8_000)));
     assert_eq!(revenue("上海市"), None);
+    // Owner, team and total figures: whole months from the month rollup, edge days from the day
+    // rollup; they agree with the region report's facts-based edges.
+    let total = 18_000 + deleted_counts;
+    assert_eq!(region["total"]["revenue_minor"]["value"], total);
+    for group_by in ["owner", "team", "product"] {
+        let report =
+            app.get(&format!("/api/v1/reports/sales?from=2026-08-31&to=2026-10-31&group_by={group_by}"), &admin).await.expect(200).body;
+        assert_eq!(report["total"]["revenue_minor"]["value"], total, "{group_by}");
+        assert_eq!(report["total"]["order_count"]["value"], if deleted_status == 204 { 2 } else { 3 }, "{group_by}");
+    }
 }

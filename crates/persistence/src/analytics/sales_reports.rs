@@ -209,7 +209,6 @@ async fn order_sums(
     use sea_orm::sea_query::{Func, SimpleExpr};
     let scope = actor.require(Resource::Sales, Action::Read)?;
     let (o, c, l) = (Alias::new("o"), Alias::new("c"), Alias::new("l"));
-    let (fetch_from, fetch_to) = span(windows);
     let mut query = Query::select();
     query.from_as(orders::Entity, o.clone());
     let key_expr: SimpleExpr = match key {
@@ -258,8 +257,7 @@ async fn order_sums(
             .add(Expr::col((o.clone(), orders::Column::DeletedAt)).is_null())
             .add(Expr::col((o.clone(), orders::Column::Status)).is_in(["confirmed", "fulfilled"]))
             .add(Expr::col((o.clone(), orders::Column::Currency)).eq(currency.as_str()))
-            .add(Expr::col((o.clone(), orders::Column::OrderDate)).gte(fetch_from))
-            .add(Expr::col((o.clone(), orders::Column::OrderDate)).lte(fetch_to))
+            .add(within_ranges(&windows.concat(), |(from, to)| Expr::col((o.clone(), orders::Column::OrderDate)).between(*from, *to)))
             .add(actor.scope_condition(scope, (o.clone(), orders::Column::OwnerId), (o.clone(), orders::Column::TeamId))),
     );
     if key != Key::Nothing {
@@ -288,7 +286,6 @@ async fn opportunity_sums(
     let scope = actor.require(Resource::Sales, Action::Read)?;
     let backend = conn.get_database_backend();
     let (p, s, c, l) = (Alias::new("p"), Alias::new("s"), Alias::new("c"), Alias::new("l"));
-    let (fetch_from, fetch_to) = span(windows);
     let mut query = Query::select();
     query.from_as(opportunities::Entity, p.clone()).join_as(
         JoinType::InnerJoin,
@@ -339,14 +336,9 @@ async fn opportunity_sums(
     };
     for (index, ranges) in windows.iter().enumerate() {
         let closed = |kind: StageKind| {
-            Condition::all().add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).eq(kind.as_str())).add(within_ranges(
-                ranges,
-                |(from, to)| {
-                    Expr::col((p.clone(), opportunities::Column::ClosedAt))
-                        .gte(day_start(*from))
-                        .and(Expr::col((p.clone(), opportunities::Column::ClosedAt)).lt(day_start(*to + Duration::days(1))))
-                },
-            ))
+            Condition::all()
+                .add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).eq(kind.as_str()))
+                .add(within_ranges(ranges, |(from, to)| closed_within(&p, *from, *to)))
         };
         query.expr_as(sum_when(closed(StageKind::Won), Expr::val(1)), Alias::new(format!("won_{index}")));
         query.expr_as(sum_when(closed(StageKind::Lost), Expr::val(1)), Alias::new(format!("lost_{index}")));
@@ -359,8 +351,7 @@ async fn opportunity_sums(
     query.cond_where(
         Condition::all()
             .add(Expr::col((p.clone(), opportunities::Column::DeletedAt)).is_null())
-            .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).gte(day_start(fetch_from)))
-            .add(Expr::col((p.clone(), opportunities::Column::ClosedAt)).lt(day_start(fetch_to + Duration::days(1))))
+            .add(within_ranges(&windows.concat(), |(from, to)| closed_within(&p, *from, *to)))
             .add(Expr::col((p.clone(), opportunities::Column::Currency)).eq(currency.as_str()))
             .add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).is_in([StageKind::Won.as_str(), StageKind::Lost.as_str()]))
             .add(actor.scope_condition(scope, (p.clone(), opportunities::Column::OwnerId), (p.clone(), opportunities::Column::TeamId))),
@@ -389,22 +380,33 @@ fn within_ranges(ranges: &[DateRange], one: impl Fn(&DateRange) -> sea_orm::sea_
     ranges.iter().fold(Condition::any(), |any, range| any.add(one(range)))
 }
 
-/// The rollup kept ready for a grouping (see migration 010): the day rollup holds owner, team,
-/// day and total figures exactly for any range; the month rollup holds province and industry
-/// figures for whole months. Product figures come from the order lines.
+/// A rollup kept ready by migration 010: per day and owner/team, or per month and owner/team
+/// and a customer dimension (province or industry).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Rollup {
     Days,
     Months(&'static str),
 }
 
-impl Rollup {
-    fn of(key: Key) -> Option<Rollup> {
+/// Where a grouping's figures come from, cheapest first: the month rollup for the whole months
+/// of a window (summing a dimension's rows gives owner, team and total figures too), and for the
+/// days at its edges the day rollup, or the facts where the grouping is a customer dimension the
+/// day rollup does not keep. Period reports bucket days, so they read the day rollup; product
+/// figures come from the order lines.
+enum Plan {
+    Days,
+    MonthsThen { months: &'static str, edges_from_days: bool },
+    Facts,
+}
+
+impl Plan {
+    fn of(key: Key) -> Plan {
         match key {
-            Key::Owner | Key::Team | Key::Day | Key::Nothing => Some(Rollup::Days),
-            Key::Province => Some(Rollup::Months("province")),
-            Key::Industry => Some(Rollup::Months("industry")),
-            Key::Product => None,
+            Key::Day => Plan::Days,
+            Key::Owner | Key::Team | Key::Nothing => Plan::MonthsThen { months: "province", edges_from_days: true },
+            Key::Province => Plan::MonthsThen { months: "province", edges_from_days: false },
+            Key::Industry => Plan::MonthsThen { months: "industry", edges_from_days: false },
+            Key::Product => Plan::Facts,
         }
     }
 }
@@ -475,10 +477,9 @@ async fn rollup_sums(
             query.expr_as(sum_when(within(), Expr::col((r.clone(), Alias::new(measure)))), Alias::new(format!("{measure}_{index}")));
         }
     }
-    let (fetch_from, fetch_to) = span(windows);
     let mut condition = Condition::all()
         .add(Expr::col((r.clone(), Alias::new("currency"))).eq(currency.as_str()))
-        .add(Expr::col((r.clone(), date.clone())).between(fetch_from, fetch_to))
+        .add(within_ranges(&windows.concat(), |(from, to)| Expr::col((r.clone(), date.clone())).between(*from, *to)))
         .add(actor.scope_condition(scope, (r.clone(), Alias::new("owner_id")), (r.clone(), Alias::new("team_id"))));
     if let Rollup::Months(dimension) = rollup {
         condition = condition.add(Expr::col((r.clone(), Alias::new("dimension"))).eq(dimension));
@@ -500,8 +501,7 @@ async fn rollup_sums(
 }
 
 /// Order and opportunity sums together, per group key and window (each window one inclusive
-/// range): from the day rollup, from the month rollup for whole months plus the facts of the
-/// days at the edges, or from the facts for products.
+/// range), read as [`Plan::of`] the grouping says.
 async fn fact_sums(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -510,12 +510,10 @@ async fn fact_sums(
     windows: &[DateRange],
 ) -> Result<HashMap<String, Vec<Sums>>> {
     let mut sums = HashMap::new();
-    match Rollup::of(key) {
-        Some(Rollup::Days) => {
-            let windows: Vec<Vec<DateRange>> = windows.iter().map(|w| vec![*w]).collect();
-            rollup_sums(conn, actor, currency, key, Rollup::Days, &windows, &mut sums).await?;
-        }
-        Some(months) => {
+    let as_sets = || windows.iter().map(|w| vec![*w]).collect::<Vec<_>>();
+    match Plan::of(key) {
+        Plan::Days => rollup_sums(conn, actor, currency, key, Rollup::Days, &as_sets(), &mut sums).await?,
+        Plan::MonthsThen { months, edges_from_days } => {
             let (whole, edges): (Vec<Vec<DateRange>>, Vec<Vec<DateRange>>) = windows
                 .iter()
                 .map(|(from, to)| {
@@ -524,26 +522,29 @@ async fn fact_sums(
                 })
                 .unzip();
             if whole.iter().any(|w| !w.is_empty()) {
-                rollup_sums(conn, actor, currency, key, months, &whole, &mut sums).await?;
+                rollup_sums(conn, actor, currency, key, Rollup::Months(months), &whole, &mut sums).await?;
             }
             if edges.iter().any(|e| !e.is_empty()) {
-                order_sums(conn, actor, currency, key, &edges, &mut sums).await?;
-                opportunity_sums(conn, actor, currency, key, &edges, &mut sums).await?;
+                if edges_from_days {
+                    rollup_sums(conn, actor, currency, key, Rollup::Days, &edges, &mut sums).await?;
+                } else {
+                    order_sums(conn, actor, currency, key, &edges, &mut sums).await?;
+                    opportunity_sums(conn, actor, currency, key, &edges, &mut sums).await?;
+                }
             }
         }
-        None => {
-            let windows: Vec<Vec<DateRange>> = windows.iter().map(|w| vec![*w]).collect();
-            order_sums(conn, actor, currency, key, &windows, &mut sums).await?;
-            opportunity_sums(conn, actor, currency, key, &windows, &mut sums).await?;
+        Plan::Facts => {
+            order_sums(conn, actor, currency, key, &as_sets(), &mut sums).await?;
+            opportunity_sums(conn, actor, currency, key, &as_sets(), &mut sums).await?;
         }
     }
     Ok(sums)
 }
 
-/// The first and last day the windows' ranges span together.
-fn span(windows: &[Vec<DateRange>]) -> DateRange {
-    let ranges = || windows.iter().flatten();
-    (ranges().map(|w| w.0).min().unwrap_or_default(), ranges().map(|w| w.1).max().unwrap_or_default())
+/// An opportunity closed on one of the days `from`..=`to` (UTC).
+fn closed_within(p: &Alias, from: NaiveDate, to: NaiveDate) -> sea_orm::sea_query::SimpleExpr {
+    let closed_at = || Expr::col((p.clone(), opportunities::Column::ClosedAt));
+    closed_at().gte(day_start(from)).and(closed_at().lt(day_start(to + Duration::days(1))))
 }
 
 /// Runs a grouped sums query and lets `add` add each row's figures of each window into the sums
