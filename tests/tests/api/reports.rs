@@ -278,7 +278,9 @@ async fn rollup_rows(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     use sea_orm::{ConnectionTrait, Statement};
     let sales = ["revenue_minor", "order_count", "won_count", "lost_count", "won_amount_minor", "cycle_seconds"];
     let board = ["opportunity_count", "amount_minor", "weighted_own", "at_stage_probability_minor"];
-    let tables: [(&str, &[&str], &[&str], &[&str]); 3] = [
+    /// A rollup table: its name, text and date key columns (besides the uuids) and its measures.
+    type Table<'a> = (&'a str, &'a [&'a str], &'a [&'a str], &'a [&'a str]);
+    let tables: [Table; 3] = [
         ("sales_day_rollups", &["currency"], &["day"], &sales),
         ("sales_month_rollups", &["dimension", "currency", "dimension_value"], &["month"], &sales),
         ("opportunity_stage_rollups", &["currency"], &[], &board),
