@@ -500,25 +500,31 @@ async fn rollup_sums(
     .await
 }
 
-/// Order and opportunity sums together, per group key and window (each window one inclusive
-/// range), read as [`Plan::of`] the grouping says.
+/// Order and opportunity sums together, per group key and window (each window a set of
+/// inclusive ranges), read as `plan` says.
 async fn fact_sums(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     currency: &Currency,
     key: Key,
-    windows: &[DateRange],
+    plan: Plan,
+    windows: &[Vec<DateRange>],
 ) -> Result<HashMap<String, Vec<Sums>>> {
     let mut sums = HashMap::new();
-    let as_sets = || windows.iter().map(|w| vec![*w]).collect::<Vec<_>>();
-    match Plan::of(key) {
-        Plan::Days => rollup_sums(conn, actor, currency, key, Rollup::Days, &as_sets(), &mut sums).await?,
+    match plan {
+        Plan::Days => rollup_sums(conn, actor, currency, key, Rollup::Days, windows, &mut sums).await?,
         Plan::MonthsThen { months, edges_from_days } => {
             let (whole, edges): (Vec<Vec<DateRange>>, Vec<Vec<DateRange>>) = windows
                 .iter()
-                .map(|(from, to)| {
-                    let (whole, edges) = whole_months(*from, *to);
-                    (whole.into_iter().collect(), edges)
+                .map(|ranges| {
+                    let mut whole = Vec::new();
+                    let mut edges = Vec::new();
+                    for (from, to) in ranges {
+                        let (months, days) = whole_months(*from, *to);
+                        whole.extend(months);
+                        edges.extend(days);
+                    }
+                    (whole, edges)
                 })
                 .unzip();
             if whole.iter().any(|w| !w.is_empty()) {
@@ -534,11 +540,26 @@ async fn fact_sums(
             }
         }
         Plan::Facts => {
-            order_sums(conn, actor, currency, key, &as_sets(), &mut sums).await?;
-            opportunity_sums(conn, actor, currency, key, &as_sets(), &mut sums).await?;
+            order_sums(conn, actor, currency, key, windows, &mut sums).await?;
+            opportunity_sums(conn, actor, currency, key, windows, &mut sums).await?;
         }
     }
     Ok(sums)
+}
+
+/// Cuts `range` before each of `cuts` that falls inside it, so that no part straddles a cut.
+fn cut_at(range: DateRange, cuts: &[NaiveDate]) -> Vec<DateRange> {
+    let mut starts: Vec<NaiveDate> = cuts.iter().copied().filter(|c| *c > range.0 && *c <= range.1).collect();
+    starts.sort();
+    starts.dedup();
+    let mut parts = Vec::new();
+    let mut from = range.0;
+    for start in starts {
+        parts.push((from, start.pred_opt().unwrap_or(start)));
+        from = start;
+    }
+    parts.push((from, range.1));
+    parts
 }
 
 /// An opportunity closed on one of the days `from`..=`to` (UTC).
@@ -590,7 +611,15 @@ pub async fn sales_report(db: &Db, actor: &Actor, request: &SalesReportRequest) 
     if group_by == GroupBy::Period {
         // Daily sums from the earliest day any bucket compares with, bucketed here.
         let fetch_from = [previous_from, year_from, year_before(period.previous(period.start_of(from)))].into_iter().min().unwrap_or(from);
-        let daily = fact_sums(conn, actor, currency, Key::Day, &[(fetch_from, to)]).await?;
+        // Months, quarters and years are made of whole months: those can come from the month
+        // rollup (dated the 1st) as long as none straddles the start or end of a window, so the
+        // range is cut there first; the days left at the cuts come from the day rollup.
+        let plan = match period {
+            Period::Day | Period::Week => Plan::Days,
+            Period::Month | Period::Quarter | Period::Year => Plan::MonthsThen { months: "province", edges_from_days: true },
+        };
+        let cuts: Vec<NaiveDate> = windows.iter().flat_map(|(start, end)| [*start, *end + Duration::days(1)]).collect();
+        let daily = fact_sums(conn, actor, currency, Key::Day, plan, &[cut_at((fetch_from, to), &cuts)]).await?;
         let mut buckets: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
         let mut totals = zero();
         for (day, sums) in &daily {
@@ -624,9 +653,11 @@ pub async fn sales_report(db: &Db, actor: &Actor, request: &SalesReportRequest) 
         });
     }
 
-    let grouped = fact_sums(conn, actor, currency, Key::of(group_by), &windows).await?;
+    let as_sets: Vec<Vec<DateRange>> = windows.iter().map(|w| vec![*w]).collect();
+    let key = Key::of(group_by);
+    let grouped = fact_sums(conn, actor, currency, key, Plan::of(key), &as_sets).await?;
     let totals = if group_by == GroupBy::Product {
-        fact_sums(conn, actor, currency, Key::Nothing, &windows).await?.remove("").unwrap_or_else(zero)
+        fact_sums(conn, actor, currency, Key::Nothing, Plan::of(Key::Nothing), &as_sets).await?.remove("").unwrap_or_else(zero)
     } else {
         // Every fact lies in exactly one group, so the total is the groups' sum.
         grouped.values().fold(zero(), |mut total, per_window| {
@@ -805,4 +836,37 @@ pub async fn forecast(db: &Db, actor: &Actor, pipeline_id: Option<Uuid>) -> Resu
             weighted_minor: i64::try_from((weighted + 50) / 100).unwrap_or(i64::MAX),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn whole_months_and_the_days_at_the_edges_cover_a_range_once() {
+        assert_eq!(whole_months(d("2025-11-01"), d("2026-10-31")), (Some((d("2025-11-01"), d("2026-10-01"))), vec![]));
+        assert_eq!(
+            whole_months(d("2026-08-31"), d("2026-10-20")),
+            (Some((d("2026-09-01"), d("2026-09-01"))), vec![(d("2026-08-31"), d("2026-08-31")), (d("2026-10-01"), d("2026-10-20"))])
+        );
+        // no whole month inside: all edge
+        assert_eq!(whole_months(d("2026-02-02"), d("2026-03-30")), (None, vec![(d("2026-02-02"), d("2026-03-30"))]));
+        assert_eq!(whole_months(d("2026-11-23"), d("2026-11-23")), (None, vec![(d("2026-11-23"), d("2026-11-23"))]));
+        // December into January, and a leap February
+        assert_eq!(
+            whole_months(d("2023-12-15"), d("2024-02-29")),
+            (Some((d("2024-01-01"), d("2024-02-01"))), vec![(d("2023-12-15"), d("2023-12-31"))])
+        );
+    }
+
+    #[test]
+    fn cutting_a_range_leaves_no_part_across_a_cut() {
+        let parts = cut_at((d("2024-11-01"), d("2026-10-31")), &[d("2025-08-31"), d("2025-11-01"), d("2024-11-01"), d("2027-01-01")]);
+        assert_eq!(parts, vec![(d("2024-11-01"), d("2025-08-30")), (d("2025-08-31"), d("2025-10-31")), (d("2025-11-01"), d("2026-10-31"))]);
+        assert_eq!(cut_at((d("2026-01-01"), d("2026-01-01")), &[d("2026-01-01")]), vec![(d("2026-01-01"), d("2026-01-01"))]);
+    }
 }
