@@ -123,7 +123,9 @@ fn write_fields(model: &mut opportunities::ActiveModel, f: &OpportunityFields) {
 async fn to_records(conn: &impl ConnectionTrait, rows: Vec<opportunities::Model>) -> Result<Vec<OpportunityRecord>> {
     let owners = crate::platform::audit::user_names(conn, &rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
-    let stage_ids: Vec<Uuid> = rows.iter().map(|r| r.stage_id).collect();
+    let mut stage_ids: Vec<Uuid> = rows.iter().map(|r| r.stage_id).collect();
+    stage_ids.sort();
+    stage_ids.dedup();
     let names = crate::platform::audit::customer_names(conn, &customer_ids).await?;
     let stages: std::collections::HashMap<Uuid, StageRecord> = if stage_ids.is_empty() {
         Default::default()
@@ -745,7 +747,7 @@ pub async fn board(
     } else {
         board_totals_from_opportunities(db, actor, &filter).await?
     };
-    let mut columns = Vec::with_capacity(stages.len());
+    let mut pages = Vec::with_capacity(stages.len());
     let sorts = sorts();
     let sort = &sorts[0];
     for stage in stages.into_iter().filter(|s| !s.retired) {
@@ -770,7 +772,14 @@ pub async fn board(
             |row| cursor_value(sort, row),
         )
         .await?;
-        columns.push(BoardColumn { stage, count, sums, cards: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor });
+        pages.push((BoardColumn { stage, count, sums, cards: Vec::new(), next_cursor: page.next_cursor }, page.data));
+    }
+    // Names and stages of every column's cards in one round of lookups, then dealt back.
+    let mut cards = to_records(&db.conn, pages.iter().flat_map(|(_, rows)| rows.iter().cloned()).collect()).await?.into_iter();
+    let mut columns = Vec::with_capacity(pages.len());
+    for (mut column, rows) in pages {
+        column.cards = cards.by_ref().take(rows.len()).collect();
+        columns.push(column);
     }
     Ok(columns)
 }
