@@ -50,7 +50,7 @@ e2e: frontend build ## End-to-end flows in headless Chromium against the real se
 	cd frontend && npm run e2e
 
 bench-tools:
-	@command -v wrk >/dev/null || { echo "installing wrk (the load generator) from Debian"; apt-get install -y wrk >/dev/null; }
+	@command -v wrk >/dev/null || { echo "installing wrk (the load generator) from Debian"; apt-get update -qq && apt-get install -y wrk >/dev/null; }
 	@command -v pgbench >/dev/null || { echo "pgbench (PostgreSQL client packages) is required for the database ceiling" >&2; exit 1; }
 	$(CARGO) build --release -p crm-api -p crm-bench
 

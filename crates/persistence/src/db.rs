@@ -17,6 +17,8 @@ pub struct Db {
     pub(crate) conn: DatabaseConnection,
     /// Callers' computed permissions, shared by the clones of this handle.
     pub(crate) actors: std::sync::Arc<crate::identity::auth::ActorCache>,
+    /// Users' and teams' display names, shared by the clones of this handle.
+    pub(crate) names: std::sync::Arc<crate::identity::names::NameCache>,
 }
 
 /// The current time at the precision both backends store (microseconds), so that a value read
@@ -45,7 +47,7 @@ impl Db {
             });
         }
         let conn = Database::connect(options).await?;
-        Ok(Self { conn, actors: Default::default() })
+        Ok(Self { conn, actors: Default::default(), names: Default::default() })
     }
 
     /// Opens a transaction that will write. On SQLite it takes the write lock at once

@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crm_tests::TestApp;
 
@@ -83,4 +83,47 @@ async fn users_are_validated_and_admins_cannot_lock_themselves_out() {
     assert_eq!(list["total"], 1);
     let audit = app.get("/api/v1/audit?entity_type=user", &admin).await.expect(200).body;
     assert!(audit["data"].as_array().unwrap().len() >= 2);
+}
+
+#[tokio::test]
+async fn renamed_owners_and_teams_show_at_once_in_records_lists_and_boards() {
+    // Names are cached between requests; a rename must still show on the very next read.
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let team = app.create_team("华南一组", None).await;
+    let (seller, token) = app.user("li.lei@example.com", "sales", &[&team]).await;
+    let customer = app.customer(&token, json!({ "kind": "company", "name": "深圳前海贸易有限公司" })).await;
+    let path = format!("/api/v1/customers/{}", customer["id"].as_str().unwrap());
+    let read = app.get(&path, &token).await.expect(200).body;
+    assert_eq!((read["owner_name"].as_str(), read["team_name"].as_str()), (Some("li.lei"), Some("华南一组")));
+    let listed = app.get("/api/v1/customers?limit=10", &token).await.expect(200).body;
+    assert_eq!(listed["data"][0]["owner_name"], "li.lei");
+
+    app.patch(&format!("/api/v1/users/{seller}"), &admin, json!({ "display_name": "李雷" }), None).await.expect(200);
+    app.patch(&format!("/api/v1/teams/{team}"), &admin, json!({ "name": "华南大客户组" }), None).await.expect(200);
+    let read = app.get(&path, &token).await.expect(200).body;
+    assert_eq!((read["owner_name"].as_str(), read["team_name"].as_str()), (Some("李雷"), Some("华南大客户组")));
+    let listed = app.get("/api/v1/customers?limit=10", &token).await.expect(200).body;
+    assert_eq!((listed["data"][0]["owner_name"].as_str(), listed["data"][0]["team_name"].as_str()), (Some("李雷"), Some("华南大客户组")));
+
+    // The board's cards and the report by owner read the same cache.
+    let pipelines = app.get("/api/v1/pipelines", &token).await.expect(200).body;
+    let pipeline =
+        pipelines["data"].as_array().unwrap().iter().find(|p| p["is_default"] == true).unwrap()["id"].as_str().unwrap().to_owned();
+    let opportunity = json!({ "customer_id": customer["id"], "name": "前海仓储扩容", "amount": { "amount_minor": 500_000 } });
+    app.post("/api/v1/opportunities", &token, opportunity).await.expect(201);
+    let card_owner = |board: &Value| {
+        board["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["cards"].as_array().unwrap().clone())
+            .map(|card| card["owner_name"].clone())
+            .collect::<Vec<_>>()
+    };
+    let board = app.get(&format!("/api/v1/pipelines/{pipeline}/board"), &token).await.expect(200).body;
+    assert_eq!(card_owner(&board), [json!("李雷")]);
+    app.patch(&format!("/api/v1/users/{seller}"), &admin, json!({ "display_name": "李雷（华南）" }), None).await.expect(200);
+    let board = app.get(&format!("/api/v1/pipelines/{pipeline}/board"), &token).await.expect(200).body;
+    assert_eq!(card_owner(&board), [json!("李雷（华南）")]);
 }

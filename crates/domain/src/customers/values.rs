@@ -117,6 +117,13 @@ impl Phone {
         Ok(Self(number.format().mode(phonenumber::Mode::E164).to_string()))
     }
 
+    /// A number read back from storage, which only [`Phone::parse`] (or a bulk load of E.164
+    /// values) writes: taken as it is. Parsing it again runs the phone metadata's regexes, which
+    /// cost a quarter of the server's CPU on a 50-row customer list.
+    pub fn from_stored(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+
     /// The number with its middle hidden (`+86 138****5678`), for people without PII access.
     pub fn masked(&self) -> String {
         match self.0.strip_prefix("+86") {
@@ -269,6 +276,15 @@ mod tests {
         assert_eq!(Phone::parse("13812345678").unwrap().masked(), "+86 138****5678");
         assert_eq!(Phone::parse("+1 650 253 0000").unwrap().masked(), "+1650***0000");
         assert_eq!(mask_middle("abc", 2, 2), "***");
+    }
+
+    #[test]
+    fn a_stored_phone_reads_back_as_the_parsed_one() {
+        for typed in ["138 1234 5678", "021-62345678", "+1 650 253 0000"] {
+            let parsed = Phone::parse(typed).unwrap();
+            let stored = Phone::from_stored(parsed.as_str());
+            assert_eq!((stored.masked(), stored.as_str()), (parsed.masked(), parsed.as_str()));
+        }
     }
 
     #[test]

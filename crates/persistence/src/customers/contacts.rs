@@ -35,7 +35,7 @@ pub struct ContactRecord {
 
 impl From<contacts::Model> for ContactRecord {
     fn from(row: contacts::Model) -> Self {
-        let phone = |v: &Option<String>| v.as_deref().and_then(|p| Phone::parse(p).ok());
+        let phone = |v: &Option<String>| v.as_deref().map(Phone::from_stored);
         Self {
             id: row.id,
             customer_id: row.customer_id,

@@ -15,6 +15,7 @@ use crm_domain::identity::{Action, Resource, Scope};
 use super::{escape_like, search_term, search_text};
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, user_teams, users};
+use crate::identity::names::Names;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
@@ -103,7 +104,7 @@ pub(crate) fn fields_of(row: &customers::Model) -> CustomerFields {
         city: row.city.clone(),
         district: row.district.clone(),
         address: row.address.clone(),
-        phone: parse_opt(&row.phone, Phone::parse),
+        phone: row.phone.as_deref().map(Phone::from_stored),
         email: parse_opt(&row.email, Email::parse),
         website: parse_opt(&row.website, WebsiteUrl::parse),
         credit_code: parse_opt(&row.credit_code, CreditCode::parse),
@@ -144,17 +145,11 @@ fn write_fields(model: &mut customers::ActiveModel, f: &CustomerFields) {
     model.notes = Set(text(&f.notes));
 }
 
-async fn to_records(conn: &impl ConnectionTrait, rows: Vec<customers::Model>) -> Result<Vec<CustomerRecord>> {
+async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Vec<customers::Model>) -> Result<Vec<CustomerRecord>> {
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
-    let owners = crate::platform::audit::user_names(conn, &owner_ids).await?;
-    let mut team_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.team_id).collect();
-    team_ids.sort();
-    team_ids.dedup();
-    let team_names: std::collections::HashMap<Uuid, String> = if team_ids.is_empty() {
-        Default::default()
-    } else {
-        teams::Entity::find().filter(teams::Column::Id.is_in(team_ids)).all(conn).await?.into_iter().map(|t| (t.id, t.name)).collect()
-    };
+    let owners = names.users(&owner_ids).await?;
+    let team_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.team_id).collect();
+    let team_names = names.teams(&team_ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| CustomerRecord {
@@ -177,8 +172,8 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<customers::Model>) ->
         .collect())
 }
 
-async fn to_record(conn: &impl ConnectionTrait, row: customers::Model) -> Result<CustomerRecord> {
-    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+async fn to_record<C: ConnectionTrait>(names: Names<'_, C>, row: customers::Model) -> Result<CustomerRecord> {
+    to_records(names, vec![row]).await?.pop().ok_or(Error::NotFound)
 }
 
 /// The scope condition on customer rows for `scope`.
@@ -350,7 +345,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
     replace_tags(&txn, id, &fields.tags).await?;
     refresh_search_text(&txn, id).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
-    let record = to_record(&txn, customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
+    let record = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
     audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload(&record) })).await?;
     events::append(&txn, actor, "customer.created", ENTITY, id, payload(&record)).await?;
     txn.commit().await?;
@@ -359,7 +354,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
 
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
     let row = load_for(&db.conn, actor, Resource::Customers, Action::Read, id, false).await?;
-    to_record(&db.conn, row).await
+    to_record(Names::cached(db), row).await
 }
 
 pub async fn update(
@@ -399,7 +394,7 @@ pub async fn update(
     if !actor.reaches(scope, owner_id, team_id) {
         return Err(Error::Forbidden("your role may not hand this customer to an owner or team outside its scope".into()));
     }
-    let before = to_record(&txn, row.clone()).await?;
+    let before = to_record(Names::Within(&txn), row.clone()).await?;
     if next == current && owner_id == row.owner_id && team_id == row.team_id {
         txn.commit().await?;
         return Ok(before);
@@ -415,7 +410,7 @@ pub async fn update(
         replace_tags(&txn, id, &next.tags).await?;
     }
     refresh_search_text(&txn, id).await?;
-    let after = to_record(&txn, customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
+    let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
     let mut changes = changed_fields(&before, &after);
     for noise in ["updated_at", "version", "owner_name", "team_name"] {
         changes.remove(noise);
@@ -464,7 +459,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord>
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
     model.update(&txn).await?;
-    let after = to_record(&txn, customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
+    let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
     audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
     events::append(&txn, actor, "customer.restored", ENTITY, id, payload(&after)).await?;
     txn.commit().await?;
@@ -540,7 +535,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &CustomerFilter, page: &PageRe
         .filter(in_scope(actor, scope))
         .filter(filter_condition(filter));
     let page = fetch_page(&db.conn, select, sort, customers::Column::Id, page, |row| cursor_value(sort, row)).await?;
-    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+    Ok(Page { data: to_records(Names::cached(db), page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
 /// The recycle bin: deleted customers in the caller's delete scope, most recently deleted first.
@@ -549,7 +544,7 @@ pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<
     let sort = Sort { key: "-deleted_at", column: customers::Column::DeletedAt, descending: true, value: SortValue::Time };
     let select = customers::Entity::find().filter(customers::Column::DeletedAt.is_not_null()).filter(in_scope(actor, scope));
     let page = fetch_page(&db.conn, select, &sort, customers::Column::Id, page, |row| (json!(row.deleted_at), row.id)).await?;
-    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+    Ok(Page { data: to_records(Names::cached(db), page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
 /// One change of lifecycle stage.

@@ -313,6 +313,7 @@ pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Acto
     if !check.active {
         return Err(Error::Unauthorized("the account is deactivated"));
     }
+    db.names.observe(check.generation);
     if let Some(actor) = db.actors.get(user_id, check.generation) {
         return Ok(actor);
     }

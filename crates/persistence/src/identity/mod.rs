@@ -1,6 +1,7 @@
 //! Users, teams, roles and sign-in sessions.
 
 pub mod auth;
+pub(crate) mod names;
 pub mod roles;
 pub mod teams;
 pub mod users;

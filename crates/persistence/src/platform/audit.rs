@@ -127,40 +127,37 @@ pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: &PageReque
     Ok(Page { data, next_cursor, total })
 }
 
-/// Display names of the given users, for lists that show who did something.
-pub(crate) async fn user_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+/// The `name` column of the rows of `E` with the given ids (unknown ids are absent).
+async fn names_by_id<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    id: E::Column,
+    name: E::Column,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, String>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let mut unique = ids.to_vec();
     unique.sort();
     unique.dedup();
-    let rows: Vec<(Uuid, String)> = users::Entity::find()
-        .select_only()
-        .column(users::Column::Id)
-        .column(users::Column::DisplayName)
-        .filter(Expr::col(users::Column::Id).is_in(unique))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let rows: Vec<(Uuid, String)> =
+        E::find().select_only().column(id).column(name).filter(Expr::col(id).is_in(unique)).into_tuple().all(conn).await?;
     Ok(rows.into_iter().collect())
+}
+
+/// Display names of the given users, for lists that show who did something.
+pub(crate) async fn user_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+    names_by_id::<users::Entity>(conn, users::Column::Id, users::Column::DisplayName, ids).await
 }
 
 /// Names of the given customers, for records that show whose they are.
 pub(crate) async fn customer_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut unique = ids.to_vec();
-    unique.sort();
-    unique.dedup();
-    let rows: Vec<(Uuid, String)> = crate::entities::customers::Entity::find()
-        .select_only()
-        .column(crate::entities::customers::Column::Id)
-        .column(crate::entities::customers::Column::Name)
-        .filter(Expr::col(crate::entities::customers::Column::Id).is_in(unique))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().collect())
+    use crate::entities::customers;
+    names_by_id::<customers::Entity>(conn, customers::Column::Id, customers::Column::Name, ids).await
+}
+
+/// Names of the given teams, for records that show which team they belong to.
+pub(crate) async fn team_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+    use crate::entities::teams;
+    names_by_id::<teams::Entity>(conn, teams::Column::Id, teams::Column::Name, ids).await
 }

@@ -17,6 +17,7 @@ use super::pipelines::{StageRecord, default_pipeline, stages_of};
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::{escape_like, load_for, primary_team};
 use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_stage_history, pipeline_stages, users};
+use crate::identity::names::Names;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
@@ -120,8 +121,10 @@ fn write_fields(model: &mut opportunities::ActiveModel, f: &OpportunityFields) {
     model.search_text = Set(format!("{} {}", f.name.to_lowercase(), competitors.join(" ")));
 }
 
-async fn to_records(conn: &impl ConnectionTrait, rows: Vec<opportunities::Model>) -> Result<Vec<OpportunityRecord>> {
-    let owners = crate::platform::audit::user_names(conn, &rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
+/// Records for `rows`, read through `conn`; owners' names come from `names` (the cache outside a
+/// transaction).
+async fn to_records<C: ConnectionTrait>(conn: &C, names: Names<'_, C>, rows: Vec<opportunities::Model>) -> Result<Vec<OpportunityRecord>> {
+    let owners = names.users(&rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
     let mut stage_ids: Vec<Uuid> = rows.iter().map(|r| r.stage_id).collect();
     stage_ids.sort();
@@ -187,8 +190,8 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<opportunities::Model>
     Ok(records)
 }
 
-async fn to_record(conn: &impl ConnectionTrait, row: opportunities::Model) -> Result<OpportunityRecord> {
-    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+async fn to_record<C: ConnectionTrait>(conn: &C, names: Names<'_, C>, row: opportunities::Model) -> Result<OpportunityRecord> {
+    to_records(conn, names, vec![row]).await?.pop().ok_or(Error::NotFound)
 }
 
 fn in_scope(actor: &Actor, scope: crm_domain::identity::Scope) -> Condition {
@@ -354,7 +357,7 @@ pub async fn create(
     if let Some((priced_lines, _)) = &priced {
         write_lines(&txn, id, priced_lines).await?;
     }
-    let record = to_record(&txn, inserted).await?;
+    let record = to_record(&txn, Names::Within(&txn), inserted).await?;
     record_history(&txn, actor, id, None, stage.id, at).await?;
     put_on_timeline(&txn, actor, &record).await?;
     let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
@@ -383,14 +386,14 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
 
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OpportunityRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
-    to_record(&db.conn, row).await
+    to_record(&db.conn, Names::cached(db), row).await
 }
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: OpportunityPatch) -> Result<OpportunityRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
-    let before = to_record(&txn, row.clone()).await?;
+    let before = to_record(&txn, Names::Within(&txn), row.clone()).await?;
     let mut next = before.fields.clone();
     if let Some(v) = patch.name {
         next.name = v;
@@ -460,7 +463,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if patch.lines.is_some() {
         write_lines(&txn, id, priced.as_ref().map(|(l, _)| l.as_slice()).unwrap_or(&[])).await?;
     }
-    let after = to_record(&txn, updated).await?;
+    let after = to_record(&txn, Names::Within(&txn), updated).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let mut changes = crm_domain::customers::changed_fields(&before, &after);
     for noise in ["updated_at", "version", "owner_name", "customer_name", "weighted_amount_minor", "effective_probability"] {
@@ -502,7 +505,7 @@ pub async fn move_stage(
         crm_domain::sales::MoveError::WonNeedsAmount => Error::validation("amount", "won_needs_amount", &e.to_string()),
         other => Error::Conflict(other.to_string()),
     })?;
-    let before = to_record(&txn, row.clone()).await?;
+    let before = to_record(&txn, Names::Within(&txn), row.clone()).await?;
     let at = now();
     let mut model: opportunities::ActiveModel = row.clone().into();
     model.stage_id = Set(to.id);
@@ -511,7 +514,7 @@ pub async fn move_stage(
     model.loss_reason = Set(if to.kind == StageKind::Lost { reason } else { None });
     model.updated_at = Set(at);
     model.version = Set(row.version + 1);
-    let after = to_record(&txn, model.update(&txn).await?).await?;
+    let after = to_record(&txn, Names::Within(&txn), model.update(&txn).await?).await?;
     record_history(&txn, actor, id, Some((row.stage_id, row.stage_entered_at)), to.id, at).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let change = json!({ "stage": { "old": from.key, "new": to.key }, "loss_reason": after.loss_reason });
@@ -603,7 +606,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OpportunityFilter, page: &Pag
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let select = filtered(actor, filter)?;
     let page = fetch_page(&db.conn, select, sort, opportunities::Column::Id, page, |row| cursor_value(sort, row)).await?;
-    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+    Ok(Page { data: to_records(&db.conn, Names::cached(db), page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
 /// One stage move of an opportunity.
@@ -775,7 +778,8 @@ pub async fn board(
         pages.push((BoardColumn { stage, count, sums, cards: Vec::new(), next_cursor: page.next_cursor }, page.data));
     }
     // Names and stages of every column's cards in one round of lookups, then dealt back.
-    let mut cards = to_records(&db.conn, pages.iter().flat_map(|(_, rows)| rows.iter().cloned()).collect()).await?.into_iter();
+    let mut cards =
+        to_records(&db.conn, Names::cached(db), pages.iter().flat_map(|(_, rows)| rows.iter().cloned()).collect()).await?.into_iter();
     let mut columns = Vec::with_capacity(pages.len());
     for (mut column, rows) in pages {
         column.cards = cards.by_ref().take(rows.len()).collect();
