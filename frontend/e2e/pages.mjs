@@ -1,23 +1,42 @@
 // Page objects: test ids and roles only, so the flows read the same in either language.
-import { expect } from './expect.mjs';
+import { eventually, expect } from './expect.mjs';
 
-/** Picks an option of an antd Select (clicks the select, then the option whose text matches). */
+/**
+ * Clicks a button of a dialog, popconfirm or dropdown once that overlay has finished opening.
+ * antd zooms an overlay in from the pointer; a click sent while it is still scaled up from a point
+ * can land on the mask instead, which closes a dialog without a word (seen on a loaded CI machine).
+ */
+export async function clickWhenOpen(locator) {
+  await locator.waitFor();
+  await eventually(
+    () => locator.evaluate((el) => {
+      const overlay = el.closest('.ant-modal, .ant-popover, .ant-select-dropdown') ?? el;
+      const opening = /-(appear|enter)(-|\s|$)/.test(overlay.className);
+      const moving = overlay.getAnimations({ subtree: true }).some((a) => a.effect?.getComputedTiming().iterations !== Infinity);
+      return !opening && !moving;
+    }),
+    () => 'the overlay to finish opening',
+  );
+  await locator.click();
+}
+
+/** Picks an option of an antd Select (opens the select, then clicks the option whose text matches). */
 export async function chooseOption(page, selectTestId, optionText) {
-  // A click that lands while the dropdown is still opening (seen on a loaded CI machine) selects
-  // nothing; the option is clicked again until antd marks it selected.
+  const select = page.getByTestId(selectTestId);
+  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText }).first();
+  // On a loaded CI machine a click can land while the dropdown is still opening and select
+  // nothing, so the option is clicked again until the select shows it. The select is clicked only
+  // while it is closed: a click on an open select closes it, and the option would never show.
   for (let attempt = 1; ; attempt++) {
-    await page.getByTestId(selectTestId).click();
-    const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText });
-    const handle = await option.first().elementHandle();
-    await handle.click();
-    const deadline = Date.now() + 3_000;
-    while (Date.now() < deadline) {
-      // an option re-rendered away (detached) can no longer say; the click happened, go on
-      const selected = await handle.evaluate((el) => !el.isConnected || el.classList.contains('ant-select-item-option-selected')).catch(() => true);
-      if (selected) return;
-      await new Promise((r) => setTimeout(r, 100));
+    const open = await select.evaluate((el) => (el.closest('.ant-select') ?? el).classList.contains('ant-select-open'));
+    if (!open) await select.click();
+    try {
+      await clickWhenOpen(option);
+      await expect(select).toContainText(optionText, 3_000);
+      return;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`option ${optionText} of ${selectTestId} was not selected after ${attempt} tries: ${e.message}`);
     }
-    if (attempt === 3) throw new Error(`option ${optionText} of ${selectTestId} was not selected after ${attempt} clicks`);
   }
 }
 
@@ -146,7 +165,7 @@ export class CustomerShowPage {
   }
   async delete() {
     await this.page.getByTestId('customer-delete').click();
-    await this.page.getByTestId('confirm-delete').click();
+    await clickWhenOpen(this.page.getByTestId('confirm-delete'));
   }
 }
 

@@ -1,13 +1,13 @@
 // End-to-end flows in Debian's Chromium against the real server on a fresh database.
 // `npm run e2e` starts `../target/debug/crm` itself; CRM_E2E_BASE_URL targets a running server instead.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from './browser.mjs';
 import { eventually, expect } from './expect.mjs';
 import {
-  BoardPage, chooseOption, CustomerFormPage, OpportunityFormPage, dialogsClosed, CustomerListPage, CustomerShowPage, InteractionDialog, NotificationBell, Shell, SignInPage, TasksPage,
+  BoardPage, chooseOption, clickWhenOpen, CustomerFormPage, OpportunityFormPage, dialogsClosed, CustomerListPage, CustomerShowPage, InteractionDialog, NotificationBell, Shell, SignInPage, TasksPage,
   TicketFormPage, TicketPage, TicketQueuePage, TimelinePanel, RequirementPage,
 } from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, startServer } from './server.mjs';
@@ -55,6 +55,44 @@ let otherUrl;
 let ticketUrl;
 
 const shot = (name, opts = {}) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, ...opts });
+
+/**
+ * A test that, when it fails, leaves a screenshot and prints what the page showed: the URL, the
+ * focused element and the open dialogs and dropdowns. CI keeps only the log, and a flake seen once
+ * on a loaded machine must be explainable from it.
+ */
+function test(name, fn) {
+  return nodeTest(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (e) {
+      await reportFailure(name).catch((r) => console.error('[failure report]', String(r)));
+      // A dialog or dropdown left open would fail the following tests too and hide whether they
+      // work; a reload closes it and keeps the session and the URL the next test may start from.
+      await page.reload().catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+let failures = 0;
+async function reportFailure(name) {
+  failures += 1;
+  await shot(`failed-${failures}`);
+  const state = await page.locator('body').evaluate((body) => {
+    const doc = body.ownerDocument;
+    const visible = (el) => el.getClientRects().length > 0 && doc.defaultView.getComputedStyle(el).visibility !== 'hidden';
+    const texts = (selector) => [...doc.querySelectorAll(selector)].filter(visible).map((el) => `${el.className}: ${el.innerText.slice(0, 300)}`);
+    const active = doc.activeElement;
+    return {
+      focused: active ? `${active.tagName} ${active.getAttribute('data-testid') ?? ''} ${active.className}` : null,
+      modals: texts('.ant-modal-wrap'),
+      dropdowns: texts('.ant-select-dropdown'),
+      messages: texts('.ant-message-notice'),
+    };
+  });
+  console.error(`[failed] ${name} (e2e-artifacts/failed-${failures}.png)\n  url: ${page.url()}\n  ${JSON.stringify(state, null, 2).replace(/\n/g, '\n  ')}`);
+}
 
 before(async () => {
   if (process.env.CRM_E2E_BASE_URL) {
@@ -196,7 +234,7 @@ describe('CRM in the browser', () => {
     await show.addContact({ name: '李娜', mobile: '13700137000' });
     const row = page.locator('[data-testid=contacts-table] tr', { hasText: '李娜' });
     await row.getByTestId('contact-delete').click();
-    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await clickWhenOpen(page.locator('.ant-popconfirm .ant-btn-primary'));
     await expect(row).toHaveCount(0);
     await page.getByTestId('contact-undo').click();
     await expect(page.locator('[data-testid=contacts-table] tr', { hasText: '李娜' })).toBeVisible();
@@ -300,7 +338,7 @@ describe('CRM in the browser', () => {
     await row('标准服务').getByTestId('sla-make-default').click();
     await expect(row('标准服务').getByTestId('sla-default-tag')).toBeVisible();
     await row(SLA_POLICY).getByTestId('sla-delete').click();
-    await page.locator('.ant-popconfirm .ant-btn-dangerous').click();
+    await clickWhenOpen(page.locator('.ant-popconfirm .ant-btn-dangerous'));
     await expect(row(SLA_POLICY)).toHaveCount(0);
     await expect(table).toContainText('标准服务');
   });
@@ -413,8 +451,7 @@ describe('CRM in the browser', () => {
     await board.open();
     await board.drag(LOST_DEAL, 'lost');
     // the move waits for the reason; cancelling leaves the card where it was
-    await page.getByTestId('loss-reason').waitFor();
-    await page.getByTestId('loss-reason-save').click();
+    await clickWhenOpen(page.getByTestId('loss-reason-save'));
     await expect(page.locator('.ant-modal .ant-form-item-explain-error')).toBeVisible();
     await page.getByTestId('loss-reason').fill(LOSS_REASON);
     await shot('loss-reason');
@@ -512,7 +549,7 @@ describe('CRM in the browser', () => {
     await req.duplicate(numberB).getByTestId('duplicate-merge').click();
     await expect(page.getByTestId('merge-moving-requesters')).toContainText(numberA);
     await shot('requirement-merge');
-    await page.getByTestId('merge-confirm').click();
+    await clickWhenOpen(page.getByTestId('merge-confirm'));
     await dialogsClosed(page);
     await expect(req.requesterRows()).toHaveCount(2);
     await expect(page.getByTestId('requesters-card')).toContainText(REQ_CUSTOMER_2);
@@ -807,7 +844,7 @@ describe('CRM in the browser', () => {
     }, ticketUrl.split('/').pop());
     assert.equal(status, 200);
     await ticket.move('in_progress');
-    await page.locator('.ant-modal-confirm .ant-btn-primary').click();
+    await clickWhenOpen(page.locator('.ant-modal-confirm .ant-btn-primary'));
     await expect(ticket.status()).toContainText('已关闭');
     await expect(ticket.moves()).toHaveCount(0);
     await page.getByTestId('ticket-customer-link').click();
