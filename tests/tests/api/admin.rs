@@ -2,6 +2,8 @@ use serde_json::{Value, json};
 
 use crm_tests::TestApp;
 
+use crate::sales::{default_pipeline, opportunity};
+
 #[tokio::test]
 async fn admins_define_custom_roles_that_take_effect() {
     let app = TestApp::spawn().await;
@@ -107,11 +109,8 @@ async fn renamed_owners_and_teams_show_at_once_in_records_lists_and_boards() {
     assert_eq!((listed["data"][0]["owner_name"].as_str(), listed["data"][0]["team_name"].as_str()), (Some("李雷"), Some("华南大客户组")));
 
     // The board's cards and the report by owner read the same cache.
-    let pipelines = app.get("/api/v1/pipelines", &token).await.expect(200).body;
-    let pipeline =
-        pipelines["data"].as_array().unwrap().iter().find(|p| p["is_default"] == true).unwrap()["id"].as_str().unwrap().to_owned();
-    let opportunity = json!({ "customer_id": customer["id"], "name": "前海仓储扩容", "amount": { "amount_minor": 500_000 } });
-    app.post("/api/v1/opportunities", &token, opportunity).await.expect(201);
+    let pipeline = default_pipeline(&app, &token).await["id"].as_str().unwrap().to_owned();
+    opportunity(&app, &token, customer["id"].as_str().unwrap(), "前海仓储扩容", 500_000).await;
     let card_owner = |board: &Value| {
         board["columns"]
             .as_array()

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crm_tests::TestApp;
 
-async fn default_pipeline(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn default_pipeline(app: &TestApp, token: &str) -> Value {
     let pipelines = app.get("/api/v1/pipelines", token).await.expect(200).body;
     pipelines["data"].as_array().unwrap().iter().find(|p| p["is_default"] == true).unwrap().clone()
 }
@@ -16,7 +16,7 @@ fn stage_id(pipeline: &Value, key: &str) -> String {
         .to_owned()
 }
 
-async fn opportunity(app: &TestApp, token: &str, customer: &str, name: &str, amount: i64) -> Value {
+pub(crate) async fn opportunity(app: &TestApp, token: &str, customer: &str, name: &str, amount: i64) -> Value {
     app.post("/api/v1/opportunities", token, json!({ "name": name, "customer_id": customer, "amount": { "amount_minor": amount } }))
         .await
         .expect(201)
