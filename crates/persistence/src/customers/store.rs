@@ -1,7 +1,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -152,24 +152,33 @@ async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Vec<customers
     let team_names = names.teams(&team_ids).await?;
     Ok(rows
         .into_iter()
-        .map(|row| CustomerRecord {
-            id: row.id,
-            fields: fields_of(&row),
-            owner_name: owners.get(&row.owner_id).cloned(),
-            owner_id: row.owner_id,
-            team_name: row.team_id.and_then(|t| team_names.get(&t).cloned()),
-            team_id: row.team_id,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-            deleted_at: row.deleted_at,
-            last_interaction_at: row.last_interaction_at,
-            first_order_at: row.first_order_at,
-            last_order_at: row.last_order_at,
-            order_count: row.order_count,
-            total_spend_minor: row.total_spend_minor,
+        .map(|row| {
+            let owner_name = owners.get(&row.owner_id).cloned();
+            let team_name = row.team_id.and_then(|t| team_names.get(&t).cloned());
+            record_of(row, owner_name, team_name)
         })
         .collect())
+}
+
+/// A stored row as a record, with its owner's and team's names already known.
+fn record_of(row: customers::Model, owner_name: Option<String>, team_name: Option<String>) -> CustomerRecord {
+    CustomerRecord {
+        id: row.id,
+        fields: fields_of(&row),
+        owner_name,
+        owner_id: row.owner_id,
+        team_name,
+        team_id: row.team_id,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+        deleted_at: row.deleted_at,
+        last_interaction_at: row.last_interaction_at,
+        first_order_at: row.first_order_at,
+        last_order_at: row.last_order_at,
+        order_count: row.order_count,
+        total_spend_minor: row.total_spend_minor,
+    }
 }
 
 async fn to_record<C: ConnectionTrait>(names: Names<'_, C>, row: customers::Model) -> Result<CustomerRecord> {
@@ -222,37 +231,53 @@ fn resource_word(resource: Resource) -> &'static str {
 
 /// The first team of a user (by team name), which a customer they own belongs to by default.
 pub(crate) async fn primary_team(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Uuid>> {
-    let memberships = user_teams::Entity::find().filter(user_teams::Column::UserId.eq(user_id)).all(conn).await?;
-    let ids: Vec<Uuid> = memberships.into_iter().map(|m| m.team_id).collect();
-    if ids.is_empty() {
-        return Ok(None);
-    }
-    let mut named = teams::Entity::find().filter(teams::Column::Id.is_in(ids)).all(conn).await?;
-    named.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(named.first().map(|t| t.id))
+    Ok(primary_team_row(conn, user_id).await?.map(|team| team.id))
 }
 
-async fn check_owner(conn: &impl ConnectionTrait, owner_id: Uuid) -> Result<()> {
+/// A user's primary team (the first of their teams by name), in one query.
+async fn primary_team_row(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<teams::Model>> {
+    let memberships = Query::select()
+        .column(user_teams::Column::TeamId)
+        .from(user_teams::Entity)
+        .and_where(user_teams::Column::UserId.eq(user_id))
+        .take();
+    Ok(teams::Entity::find()
+        .filter(teams::Column::Id.in_subquery(memberships))
+        .order_by_asc(teams::Column::Name)
+        .order_by_asc(teams::Column::Id)
+        .one(conn)
+        .await?)
+}
+
+/// The active user who is to own a customer (their row gives the record its owner name).
+async fn check_owner(conn: &impl ConnectionTrait, owner_id: Uuid) -> Result<users::Model> {
     match users::Entity::find_by_id(owner_id).one(conn).await? {
-        Some(user) if user.active => Ok(()),
+        Some(user) if user.active => Ok(user),
         _ => Err(Error::validation("owner_id", "not_found", "no active user with this id")),
     }
 }
 
-async fn check_team(conn: &impl ConnectionTrait, team_id: Option<Uuid>) -> Result<()> {
-    match team_id {
-        Some(id) if teams::Entity::find_by_id(id).one(conn).await?.is_none() => {
-            Err(Error::validation("team_id", "not_found", "no team with this id"))
-        }
-        _ => Ok(()),
+/// The team a customer is to belong to, if any (its row gives the record its team name).
+async fn check_team(conn: &impl ConnectionTrait, team_id: Option<Uuid>) -> Result<Option<teams::Model>> {
+    let Some(id) = team_id else { return Ok(None) };
+    match teams::Entity::find_by_id(id).one(conn).await? {
+        Some(team) => Ok(Some(team)),
+        None => Err(Error::validation("team_id", "not_found", "no team with this id")),
     }
 }
 
 async fn replace_tags(conn: &impl ConnectionTrait, customer_id: Uuid, tags: &[String]) -> Result<()> {
     customer_tags::Entity::delete_many().filter(customer_tags::Column::CustomerId.eq(customer_id)).exec(conn).await?;
-    for tag in tags {
-        customer_tags::ActiveModel { customer_id: Set(customer_id), tag: Set(tag.clone()) }.insert(conn).await?;
+    insert_tags(conn, customer_id, tags).await
+}
+
+/// Adds a customer's tags in one statement.
+async fn insert_tags(conn: &impl ConnectionTrait, customer_id: Uuid, tags: &[String]) -> Result<()> {
+    if tags.is_empty() {
+        return Ok(());
     }
+    let rows = tags.iter().map(|tag| customer_tags::ActiveModel { customer_id: Set(customer_id), tag: Set(tag.clone()) });
+    customer_tags::Entity::insert_many(rows).exec_without_returning(conn).await?;
     Ok(())
 }
 
@@ -287,6 +312,16 @@ async fn record_stage(
     timeline::append(conn, actor, item).await
 }
 
+/// What a customer is found by: its own name, phone, email and credit code, then each live
+/// contact's name, phones and email.
+fn customer_search_text(own: [Option<&str>; 4], people: &[contacts::Model]) -> String {
+    let mut parts: Vec<Option<&str>> = own.to_vec();
+    for person in people {
+        parts.extend([Some(person.name.as_str()), person.phone.as_deref(), person.mobile.as_deref(), person.email.as_deref()]);
+    }
+    search_text(parts)
+}
+
 /// Recomputes the text `q` searches for a customer: its own name, phone, email and credit code
 /// and those of its live contacts.
 pub(crate) async fn refresh_search_text(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<()> {
@@ -296,11 +331,7 @@ pub(crate) async fn refresh_search_text(conn: &impl ConnectionTrait, customer_id
         .filter(contacts::Column::DeletedAt.is_null())
         .all(conn)
         .await?;
-    let mut parts: Vec<Option<&str>> = vec![Some(&row.name), row.phone.as_deref(), row.email.as_deref(), row.credit_code.as_deref()];
-    for person in &people {
-        parts.extend([Some(person.name.as_str()), person.phone.as_deref(), person.mobile.as_deref(), person.email.as_deref()]);
-    }
-    let text = search_text(parts);
+    let text = customer_search_text([Some(&row.name), row.phone.as_deref(), row.email.as_deref(), row.credit_code.as_deref()], &people);
     customers::Entity::update_many()
         .col_expr(customers::Column::SearchText, Expr::value(text))
         .filter(customers::Column::Id.eq(customer_id))
@@ -318,20 +349,28 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
     fields.check_consistency()?;
     let txn = db.begin_write().await?;
     let owner_id = ownership.owner_id.unwrap_or(actor.user_id);
-    check_owner(&txn, owner_id).await?;
-    let team_id = match ownership.team_id {
-        Some(team) => team,
-        None => primary_team(&txn, owner_id).await?,
+    let owner = check_owner(&txn, owner_id).await?;
+    let team = match ownership.team_id {
+        Some(team_id) => check_team(&txn, team_id).await?,
+        None => primary_team_row(&txn, owner_id).await?,
     };
-    check_team(&txn, team_id).await?;
+    let team_id = team.as_ref().map(|t| t.id);
     if !actor.reaches(scope, owner_id, team_id) {
         return Err(Error::Forbidden("your role may only create customers within its scope (owner and team)".into()));
     }
     let at = now();
     let id = Uuid::now_v7();
+    // A new customer has no contacts yet, so its search text is its own fields': written with
+    // the row rather than read back and updated.
+    let own_text = [
+        Some(fields.name.as_str()),
+        fields.phone.as_ref().map(|p| p.as_str()),
+        fields.email.as_ref().map(|e| e.as_str()),
+        fields.credit_code.as_ref().map(|c| c.as_str()),
+    ];
     let mut model = customers::ActiveModel {
         id: Set(id),
-        search_text: Set(String::new()),
+        search_text: Set(customer_search_text(own_text, &[])),
         owner_id: Set(owner_id),
         team_id: Set(team_id),
         created_at: Set(at),
@@ -341,11 +380,10 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
         ..Default::default()
     };
     write_fields(&mut model, &fields);
-    model.insert(&txn).await?;
-    replace_tags(&txn, id, &fields.tags).await?;
-    refresh_search_text(&txn, id).await?;
+    let row = model.insert(&txn).await?;
+    insert_tags(&txn, id, &fields.tags).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
-    let record = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
+    let record = record_of(row, Some(owner.display_name), team.map(|t| t.name));
     audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload(&record) })).await?;
     events::append(&txn, actor, "customer.created", ENTITY, id, payload(&record)).await?;
     txn.commit().await?;
