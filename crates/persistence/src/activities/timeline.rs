@@ -3,8 +3,8 @@
 //! kinds of record later modules add.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Order, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set};
+use sea_orm::sea_query::Condition;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -12,7 +12,8 @@ use uuid::Uuid;
 use crm_domain::identity::{Action, Resource};
 
 use crate::customers::load_for;
-use crate::entities::{timeline_items, users};
+use crate::entities::timeline_items;
+use crate::identity::names::Names;
 use crate::pagination::{Cursor, clamp_limit};
 use crate::{Actor, Db, Error, Page, PageRequest, Result};
 
@@ -80,7 +81,7 @@ pub async fn remove(conn: &impl ConnectionTrait, entity_type: &str, entity_id: U
 }
 
 /// One item of the timeline as the API shows it.
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TimelineRow {
     pub id: Uuid,
     pub kind: String,
@@ -95,58 +96,53 @@ pub struct TimelineRow {
 
 const SORT: &str = "-occurred_at";
 
-/// A page of a customer's timeline, newest first: one query with the actor's name joined in.
+/// A page of a customer's timeline, newest first: one query that walks the customer's items in
+/// sort order and stops at the page, with actors' names from the name cache. (Joining `users`
+/// in the query let PostgreSQL hash-join and sort every item of a busy customer, 1,013 rows for
+/// 51, since it estimates a customer's item count from the average.)
 pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, kinds: &[String], page: &PageRequest) -> Result<Page<TimelineRow>> {
+    use timeline_items::Column as C;
     load_for(&db.conn, actor, Resource::Customers, Action::Read, customer_id, false).await?;
-    let t = Alias::new("t");
-    let u = Alias::new("u");
-    let mut condition = Condition::all().add(Expr::col((t.clone(), timeline_items::Column::CustomerId)).eq(customer_id));
+    let mut condition = Condition::all().add(C::CustomerId.eq(customer_id));
     if !kinds.is_empty() {
-        condition = condition.add(Expr::col((t.clone(), timeline_items::Column::Kind)).is_in(kinds.to_vec()));
+        condition = condition.add(C::Kind.is_in(kinds.iter().map(String::as_str)));
     }
     if let Some(text) = &page.cursor {
         let cursor = Cursor::decode(text, SORT)?;
         let at: DateTime<Utc> =
             serde_json::from_value(cursor.value).map_err(|_| Error::validation("cursor", "invalid", "the cursor is not valid"))?;
-        let occurred = || Expr::col((t.clone(), timeline_items::Column::OccurredAt));
-        condition = condition.add(
-            Condition::any()
-                .add(occurred().lt(at))
-                .add(Condition::all().add(occurred().eq(at)).add(Expr::col((t.clone(), timeline_items::Column::Id)).lt(cursor.id))),
-        );
+        condition = condition
+            .add(Condition::any().add(C::OccurredAt.lt(at)).add(Condition::all().add(C::OccurredAt.eq(at)).add(C::Id.lt(cursor.id))));
     }
     let limit = clamp_limit(page.limit);
-    let query = Query::select()
-        .columns([
-            (t.clone(), timeline_items::Column::Id),
-            (t.clone(), timeline_items::Column::Kind),
-            (t.clone(), timeline_items::Column::OccurredAt),
-            (t.clone(), timeline_items::Column::EntityType),
-            (t.clone(), timeline_items::Column::EntityId),
-            (t.clone(), timeline_items::Column::Title),
-            (t.clone(), timeline_items::Column::Summary),
-            (t.clone(), timeline_items::Column::ActorId),
-        ])
-        .expr_as(Expr::col((u.clone(), users::Column::DisplayName)), Alias::new("actor_name"))
-        .from_as(timeline_items::Entity, t.clone())
-        .join_as(
-            JoinType::LeftJoin,
-            users::Entity,
-            u.clone(),
-            Expr::col((u.clone(), users::Column::Id)).equals((t.clone(), timeline_items::Column::ActorId)),
-        )
-        .cond_where(condition)
-        .order_by((t.clone(), timeline_items::Column::OccurredAt), Order::Desc)
-        .order_by((t.clone(), timeline_items::Column::Id), Order::Desc)
+    let mut items = timeline_items::Entity::find()
+        .filter(condition)
+        .order_by_desc(C::OccurredAt)
+        .order_by_desc(C::Id)
         .limit(limit + 1)
-        .take();
-    let backend = db.conn.get_database_backend();
-    let mut rows = TimelineRow::find_by_statement(backend.build(&query)).all(&db.conn).await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|last| Cursor { sort: SORT.into(), value: json!(last.occurred_at), id: last.id }.encode())
+        .all(&db.conn)
+        .await?;
+    let next_cursor = if items.len() as u64 > limit {
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        items.last().map(|last| Cursor { sort: SORT.into(), value: json!(last.occurred_at), id: last.id }.encode())
     } else {
         None
     };
+    let actor_ids: Vec<Uuid> = items.iter().filter_map(|item| item.actor_id).collect();
+    let actor_names = Names::cached(db).users(&actor_ids).await?;
+    let rows = items
+        .into_iter()
+        .map(|item| TimelineRow {
+            actor_name: item.actor_id.and_then(|id| actor_names.get(&id).cloned()),
+            id: item.id,
+            kind: item.kind,
+            occurred_at: item.occurred_at,
+            entity_type: item.entity_type,
+            entity_id: item.entity_id,
+            title: item.title,
+            summary: item.summary,
+            actor_id: item.actor_id,
+        })
+        .collect();
     Ok(Page { data: rows, next_cursor, total: None })
 }
