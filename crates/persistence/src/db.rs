@@ -59,6 +59,21 @@ impl Db {
         Ok(self.conn.begin_with_options(options).await?)
     }
 
+    /// Opens a read transaction for a report's queries, in which PostgreSQL plans each statement
+    /// for the values it is run with. Statements are prepared, and after five runs PostgreSQL may
+    /// switch to a generic plan made without the values: for the rollup sums of a sales report
+    /// that plan walks every group's rows of all three windows and filters the caller's scope
+    /// afterwards (20 ms instead of 5 at 1 M customers), since it cannot estimate a team list it
+    /// does not see. Planning afresh costs a fraction of a millisecond per report query. The one
+    /// transaction also gives the report's queries one snapshot.
+    pub async fn begin_report(&self) -> Result<DatabaseTransaction> {
+        let txn = self.conn.begin().await?;
+        if self.backend() == DatabaseBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan").await?;
+        }
+        Ok(txn)
+    }
+
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<()> {
         Migrator::up(&self.conn, None).await?;

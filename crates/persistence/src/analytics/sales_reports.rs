@@ -613,12 +613,18 @@ pub struct SalesReportRequest {
 /// one row per group (or per day for period reports), never the facts themselves.
 pub async fn sales_report(db: &Db, actor: &Actor, request: &SalesReportRequest) -> Result<SalesReport> {
     actor.require(Resource::Sales, Action::Read)?;
+    let txn = db.begin_report().await?;
+    let report = sums_into_report(db, &txn, actor, request).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+async fn sums_into_report(db: &Db, conn: &impl ConnectionTrait, actor: &Actor, request: &SalesReportRequest) -> Result<SalesReport> {
     let SalesReportRequest { from, to, group_by, period, currency } = request;
     let (from, to, group_by, period, currency) = (*from, *to, *group_by, *period, currency);
     let (previous_from, previous_to) = previous_range(from, to);
     let (year_from, year_to) = (year_before(from), year_before(to));
     let windows = [(from, to), (previous_from, previous_to), (year_from, year_to)];
-    let conn = &db.conn;
     let zero = || vec![Sums::default(); windows.len()];
     let total_of = |per_window: &[Sums]| measures(&per_window[0], &per_window[1], &per_window[2]);
 
