@@ -43,7 +43,7 @@ pub(crate) fn version(name: impl IntoIden) -> ColumnDef {
     ColumnDef::new(name).integer().not_null().default(1).take()
 }
 
-pub(crate) fn index(table: impl IntoIden + Copy, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn index(table: impl IntoIden, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut statement = Index::create();
     statement.name(name).table(table);
     for column in columns {

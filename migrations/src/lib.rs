@@ -16,6 +16,7 @@ mod m20261123_000008_add_actor_generation_and_feed_positions;
 mod m20261123_000009_add_live_row_sort_indexes;
 mod m20261123_000010_add_sales_rollups;
 mod m20261123_000011_add_owner_stage_list_index;
+mod m20261124_000012_replace_deleted_at_list_indexes;
 pub mod sales_rollups;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_add_live_row_sort_indexes::Migration),
             Box::new(m20261123_000010_add_sales_rollups::Migration),
             Box::new(m20261123_000011_add_owner_stage_list_index::Migration),
+            Box::new(m20261124_000012_replace_deleted_at_list_indexes::Migration),
         ]
     }
 }
