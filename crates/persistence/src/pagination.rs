@@ -139,16 +139,77 @@ where
     let order = if sort.descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
     let limit = clamp_limit(page.limit);
     let mut rows = select.order_by(sort.column, order.clone()).order_by(id_column, order).limit(limit + 1).all(conn).await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|last| {
-            let (value, id) = cursor_value(last);
-            Cursor { sort: sort.key.to_owned(), value, id }.encode()
-        })
-    } else {
-        None
-    };
+    let next_cursor = end_page(&mut rows, limit, sort.key, &cursor_value);
     Ok(Page { data: rows, next_cursor, total })
+}
+
+/// Cuts the one row fetched beyond `limit` off a page and gives the cursor after the page's last
+/// row, or `None` when nothing follows.
+fn end_page<M>(rows: &mut Vec<M>, limit: u64, sort_key: &str, cursor_value: impl Fn(&M) -> (Value, Uuid)) -> Option<String> {
+    if rows.len() as u64 <= limit {
+        return None;
+    }
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    rows.last().map(|last| {
+        let (value, id) = cursor_value(last);
+        Cursor { sort: sort_key.to_owned(), value, id }.encode()
+    })
+}
+
+/// The first keyset page of each of several lists at once (the columns of a board), as
+/// [`fetch_page`] would give each: one `UNION ALL` of every list's first `limit + 1` rows in sort
+/// order, so a board of six columns costs one statement instead of six. `list_of` tells which
+/// list a row belongs to; the lists must not overlap. Pages come back in the order of `lists`.
+pub(crate) async fn fetch_first_pages<E, C, K>(
+    conn: &impl sea_orm::ConnectionTrait,
+    lists: Vec<(K, sea_orm::Select<E>)>,
+    sort: &Sort<E::Column>,
+    id_column: E::Column,
+    limit: u64,
+    list_of: impl Fn(&E::Model) -> K,
+    cursor_value: impl Fn(&E::Model) -> (Value, Uuid),
+) -> Result<Vec<(K, Page<E::Model>)>, Error>
+where
+    K: PartialEq,
+    E: sea_orm::EntityTrait<Column = C>,
+    C: sea_orm::ColumnTrait,
+    E::Model: Send + Sync,
+{
+    use sea_orm::sea_query::{Alias, Asterisk, Query, SelectStatement, UnionType};
+    use sea_orm::{FromQueryResult, QueryOrder, QuerySelect, QueryTrait};
+
+    let order = if sort.descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+    let limit = clamp_limit(limit);
+    let mut union: Option<SelectStatement> = None;
+    for (position, (_, select)) in lists.iter().enumerate() {
+        let first_page =
+            select.clone().order_by(sort.column, order.clone()).order_by(id_column, order.clone()).limit(limit + 1).into_query();
+        // Each page is wrapped as a subquery: SQLite allows ORDER BY and LIMIT only on a whole
+        // compound SELECT, not on its members.
+        let member = Query::select().column(Asterisk).from_subquery(first_page, Alias::new(format!("list{position}"))).take();
+        union = Some(match union {
+            None => member,
+            Some(mut union) => {
+                union.union(UnionType::All, member);
+                union
+            }
+        });
+    }
+    let Some(mut statement) = union else { return Ok(Vec::new()) };
+    // A union's rows come in no promised order; ordered as a whole, each list's rows keep theirs.
+    statement.order_by(sort.column, order.clone()).order_by(id_column, order);
+    let mut rows = Vec::new();
+    for row in conn.query_all(&statement).await? {
+        rows.push(E::Model::from_query_result(&row, "")?);
+    }
+    let mut pages = Vec::with_capacity(lists.len());
+    for (key, _) in lists {
+        let (mut data, rest): (Vec<_>, Vec<_>) = rows.into_iter().partition(|row| list_of(row) == key);
+        rows = rest;
+        let next_cursor = end_page(&mut data, limit, sort.key, &cursor_value);
+        pages.push((key, Page { data, next_cursor, total: None }));
+    }
+    Ok(pages)
 }
 
 /// Picks the sort named by a client from an allow-list; an unknown key is a validation error.

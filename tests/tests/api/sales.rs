@@ -254,8 +254,14 @@ async fn the_board_sums_each_stage_and_pages_its_cards() {
         .await
         .expect(200)
         .body;
-    assert_eq!(rest["data"].as_array().unwrap().len(), 2);
+    let names =
+        |cards: &serde_json::Value| cards.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    // Most recently changed first, the cursor continuing exactly where the column stopped.
+    assert_eq!(names(&first["cards"]), ["with override", "deal 2"]);
+    assert_eq!(names(&rest["data"]), ["deal 1", "deal 0"]);
     let proposal = columns.iter().find(|c| c["stage"]["key"] == "proposal").unwrap();
+    assert_eq!(names(&proposal["cards"]), ["usd"]);
+    assert_eq!(proposal["next_cursor"], serde_json::Value::Null);
     assert_eq!(proposal["sums"], json!([{ "currency": "USD", "amount_minor": 500, "weighted_minor": 250 }]));
     assert_eq!(columns.iter().find(|c| c["stage"]["key"] == "won").unwrap()["count"], 0);
     app.get(&format!("/api/v1/pipelines/{}/board", uuid::Uuid::now_v7()), &admin).await.problem(404);

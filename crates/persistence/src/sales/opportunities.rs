@@ -18,7 +18,7 @@ use crate::activities::timeline::{self, NewItem};
 use crate::customers::{escape_like, load_for, primary_team};
 use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_stage_history, pipeline_stages, users};
 use crate::identity::names::Names;
-use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
 use crate::platform::{audit, events};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
@@ -750,10 +750,25 @@ pub async fn board(
     } else {
         board_totals_from_opportunities(db, actor, &filter).await?
     };
-    let mut pages = Vec::with_capacity(stages.len());
     let sorts = sorts();
     let sort = &sorts[0];
-    for stage in stages.into_iter().filter(|s| !s.retired) {
+    let stages: Vec<StageRecord> = stages.into_iter().filter(|s| !s.retired).collect();
+    let mut lists = Vec::with_capacity(stages.len());
+    for stage in &stages {
+        lists.push((stage.id, filtered(actor, &OpportunityFilter { stage_id: Some(stage.id), ..filter.clone() })?));
+    }
+    let first_pages = fetch_first_pages(
+        &db.conn,
+        lists,
+        sort,
+        opportunities::Column::Id,
+        cards_per_stage,
+        |row| row.stage_id,
+        |row| cursor_value(sort, row),
+    )
+    .await?;
+    let mut pages = Vec::with_capacity(stages.len());
+    for (stage, (_, page)) in stages.into_iter().zip(first_pages) {
         let stage_totals: Vec<&StageTotals> = totals.iter().filter(|t| t.0 == stage.id).collect();
         let count = stage_totals.iter().map(|t| u64::try_from(t.2).unwrap_or(0)).sum();
         let sums = stage_totals
@@ -765,16 +780,6 @@ pub async fn board(
                 weighted_minor: (t.4 + t.5 * i64::from(stage.probability) + 50) / 100,
             })
             .collect();
-        let select = filtered(actor, &OpportunityFilter { stage_id: Some(stage.id), ..filter.clone() })?;
-        let page = fetch_page(
-            &db.conn,
-            select,
-            sort,
-            opportunities::Column::Id,
-            &PageRequest { limit: cards_per_stage, cursor: None, include_total: false },
-            |row| cursor_value(sort, row),
-        )
-        .await?;
         pages.push((BoardColumn { stage, count, sums, cards: Vec::new(), next_cursor: page.next_cursor }, page.data));
     }
     // Names and stages of every column's cards in one round of lookups, then dealt back.
