@@ -156,6 +156,9 @@ fn end_page<M>(rows: &mut Vec<M>, limit: u64, sort_key: &str, cursor_value: impl
     })
 }
 
+/// How many lists [`fetch_first_pages`] reads with one statement.
+const LISTS_PER_STATEMENT: usize = 100;
+
 /// The first keyset page of each of several lists at once (the columns of a board), as
 /// [`fetch_page`] would give each: one `UNION ALL` of every list's first `limit + 1` rows in sort
 /// order, so a board of six columns costs one statement instead of six. `list_of` tells which
@@ -180,27 +183,31 @@ where
 
     let order = if sort.descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
     let limit = clamp_limit(limit);
-    let mut union: Option<SelectStatement> = None;
-    for (position, (_, select)) in lists.iter().enumerate() {
-        let first_page =
-            select.clone().order_by(sort.column, order.clone()).order_by(id_column, order.clone()).limit(limit + 1).into_query();
-        // Each page is wrapped as a subquery: SQLite allows ORDER BY and LIMIT only on a whole
-        // compound SELECT, not on its members.
-        let member = Query::select().column(Asterisk).from_subquery(first_page, Alias::new(format!("list{position}"))).take();
-        union = Some(match union {
-            None => member,
-            Some(mut union) => {
-                union.union(UnionType::All, member);
-                union
-            }
-        });
-    }
-    let Some(mut statement) = union else { return Ok(Vec::new()) };
-    // A union's rows come in no promised order; ordered as a whole, each list's rows keep theirs.
-    statement.order_by(sort.column, order.clone()).order_by(id_column, order);
     let mut rows = Vec::new();
-    for row in conn.query_all(&statement).await? {
-        rows.push(E::Model::from_query_result(&row, "")?);
+    // SQLite takes at most 500 members in one compound SELECT; a pipeline may have more stages.
+    for (chunk_number, chunk) in lists.chunks(LISTS_PER_STATEMENT).enumerate() {
+        let mut union: Option<SelectStatement> = None;
+        for (position, (_, select)) in chunk.iter().enumerate() {
+            let first_page =
+                select.clone().order_by(sort.column, order.clone()).order_by(id_column, order.clone()).limit(limit + 1).into_query();
+            // Each page is wrapped as a subquery: SQLite allows ORDER BY and LIMIT only on a
+            // whole compound SELECT, not on its members.
+            let alias = Alias::new(format!("list{}", chunk_number * LISTS_PER_STATEMENT + position));
+            let member = Query::select().column(Asterisk).from_subquery(first_page, alias).take();
+            union = Some(match union {
+                None => member,
+                Some(mut union) => {
+                    union.union(UnionType::All, member);
+                    union
+                }
+            });
+        }
+        let Some(mut statement) = union else { continue };
+        // A union's rows come in no promised order; ordered as a whole, each list's rows keep theirs.
+        statement.order_by(sort.column, order.clone()).order_by(id_column, order.clone());
+        for row in conn.query_all(&statement).await? {
+            rows.push(E::Model::from_query_result(&row, "")?);
+        }
     }
     let mut pages = Vec::with_capacity(lists.len());
     for (key, _) in lists {

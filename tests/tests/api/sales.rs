@@ -267,3 +267,37 @@ async fn the_board_sums_each_stage_and_pages_its_cards() {
     app.get(&format!("/api/v1/pipelines/{}/board", uuid::Uuid::now_v7()), &admin).await.problem(404);
     app.get(&format!("/api/v1/pipelines/{pipeline_id}/board?cards=0"), &admin).await.problem(400);
 }
+
+#[tokio::test]
+async fn a_board_with_more_stages_than_one_statement_reads_shows_every_column() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let pipeline = default_pipeline(&app, &admin).await;
+    let pipeline_id = pipeline["id"].as_str().unwrap();
+    let customer = app.customer(&admin, json!({ "kind": "company", "name": "Many Stages Co" })).await["id"].as_str().unwrap().to_owned();
+    let first = opportunity(&app, &admin, &customer, "stays first", 100).await;
+    let moved = opportunity(&app, &admin, &customer, "moves last", 200).await;
+    // The board reads 100 columns per statement: 6 stages and 99 more make two statements.
+    let mut last_stage = String::new();
+    for i in 0..99 {
+        let body = json!({ "key": format!("extra_{i}"), "name": format!("Extra {i}"), "probability": 50, "kind": "open" });
+        let pipeline = app.post(&format!("/api/v1/pipelines/{pipeline_id}/stages"), &admin, body).await.expect(201).body;
+        last_stage = stage_id(&pipeline, &format!("extra_{i}"));
+    }
+    app.post(&format!("/api/v1/opportunities/{}/stage", moved["id"].as_str().unwrap()), &admin, json!({ "stage_id": last_stage }))
+        .await
+        .expect(200);
+
+    let board = app.get(&format!("/api/v1/pipelines/{pipeline_id}/board"), &admin).await.expect(200).body;
+    let columns = board["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 105);
+    assert_eq!(columns[0]["cards"].as_array().unwrap().len(), 1);
+    assert_eq!(columns[0]["cards"][0]["id"], first["id"]);
+    let last = &columns[104];
+    assert_eq!(last["stage"]["id"], last_stage.as_str());
+    assert_eq!(last["count"], 1);
+    assert_eq!(last["cards"].as_array().unwrap().len(), 1);
+    assert_eq!(last["cards"][0]["id"], moved["id"]);
+    let cards: usize = columns.iter().map(|c| c["cards"].as_array().unwrap().len()).sum();
+    assert_eq!(cards, 2);
+}
