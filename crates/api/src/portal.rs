@@ -668,15 +668,20 @@ pub async fn portal_list_articles(
     })))
 }
 
-/// Read a public article (counts a view)
-#[utoipa::path(tag = "portal", params(("id" = Uuid, Path)), responses(
+/// Read a public article
+#[utoipa::path(tag = "portal", params(("id" = Uuid, Path), crate::knowledge::GetArticleParams), responses(
     (status = 200, description = "The article", body = PortalArticleDto),
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such public article", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[get("/portal/kb/articles/{id}")]
-pub async fn portal_get_article(state: State, _principal: PortalPrincipal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    let record = kb::get_portal_article(&state.db, id.into_inner()).await?;
+pub async fn portal_get_article(
+    state: State,
+    _principal: PortalPrincipal,
+    id: web::Path<Uuid>,
+    params: web::Query<crate::knowledge::GetArticleParams>,
+) -> Result<HttpResponse, ApiError> {
+    let record = kb::get_portal_article(&state.db, id.into_inner(), params.count_view.unwrap_or(false)).await?;
     Ok(HttpResponse::Ok().json(PortalArticleDto::from(record)))
 }
 

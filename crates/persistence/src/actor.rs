@@ -60,10 +60,12 @@ impl Actor {
         }
     }
 
-    /// Settings of the whole organisation (pipelines, follow-up rules) are for administrators:
-    /// those who may change users.
+    /// Settings of the whole organisation (pipelines, follow-up rules), granting roles, changing
+    /// a role's matrix and moving teams are for administrators: those who may change every user,
+    /// role and team (any `users.update` scope used to be enough, which let a custom role with
+    /// `own` scope make itself an administrator).
     pub fn require_admin(&self) -> Result<(), Error> {
-        self.require(Resource::Users, Action::Update).map(|_| ())
+        if self.permissions.is_administrator() { Ok(()) } else { Err(Error::Forbidden("only administrators may do this".into())) }
     }
 
     /// A system actor for commands run by an operator (`crm seed`, `crm user create`).

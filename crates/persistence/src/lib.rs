@@ -19,6 +19,7 @@ pub mod platform;
 pub mod requirements;
 pub mod sales;
 pub mod service;
+mod visibility;
 
 pub use actor::Actor;
 pub use db::{Db, now};

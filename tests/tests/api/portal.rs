@@ -217,7 +217,8 @@ async fn the_portal_shows_public_published_articles_only() {
             .await
             .problem(404);
     }
-    let read = app.get(&format!("/api/v1/portal/kb/articles/{}", public["id"].as_str().unwrap()), &wang).await.expect(200).body;
+    let read =
+        app.get(&format!("/api/v1/portal/kb/articles/{}?count_view=true", public["id"].as_str().unwrap()), &wang).await.expect(200).body;
     assert_eq!(read["view_count"], 1);
     let voted = app
         .post(&format!("/api/v1/portal/kb/articles/{}/votes", public["id"].as_str().unwrap()), &wang, json!({ "helpful": true }))

@@ -82,6 +82,10 @@ macro_rules! resources {
                 match resource { $(Resource::$variant => &self.$field),+ }
             }
 
+            fn for_resource_mut(&mut self, resource: Resource) -> &mut ActionScopes {
+                match resource { $(Resource::$variant => &mut self.$field),+ }
+            }
+
             /// The same scope for every action on every resource.
             pub fn uniform(scope: Scope) -> Self {
                 Self { $($field: ActionScopes::uniform(scope)),+ }
@@ -110,9 +114,70 @@ resources! {
     audit => Audit,
 }
 
+/// The resources that administer access itself. `own` and `team` have no safe meaning on them:
+/// "my own user" still let a role rewrite its own role id and password, "my own role" its own
+/// matrix, "my team" re-parent a team and so widen every customer scope. Only `none` and `all`
+/// are accepted, and `all` on each of users, roles and teams is what makes an administrator.
+pub const ADMINISTRATION_RESOURCES: [Resource; 4] = [Resource::Users, Resource::Roles, Resource::Teams, Resource::Audit];
+
+const ACTIONS: [Action; 5] = [Action::Read, Action::Create, Action::Update, Action::Delete, Action::Export];
+
+impl ActionScopes {
+    fn scope_mut(&mut self, action: Action) -> &mut Scope {
+        match action {
+            Action::Read => &mut self.read,
+            Action::Create => &mut self.create,
+            Action::Update => &mut self.update,
+            Action::Delete => &mut self.delete,
+            Action::Export => &mut self.export,
+        }
+    }
+}
+
+fn wire_name<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
 impl Permissions {
     pub fn scope(&self, resource: Resource, action: Action) -> Scope {
         self.for_resource(resource).scope(action)
+    }
+
+    /// The cells (`users.update`) that grant `own` or `team` on an administration resource, which
+    /// a role may not be saved with.
+    pub fn partial_administration_scopes(&self) -> Vec<String> {
+        let mut cells = Vec::new();
+        for resource in ADMINISTRATION_RESOURCES {
+            for action in ACTIONS {
+                if matches!(self.scope(resource, action), Scope::Own | Scope::Team) {
+                    cells.push(format!("{}.{}", wire_name(resource), wire_name(action)));
+                }
+            }
+        }
+        cells
+    }
+
+    /// The matrix with `own`/`team` on administration resources read as `none`, for roles stored
+    /// before such scopes were refused: they must grant nothing rather than a way to escalate.
+    pub fn without_partial_administration(mut self) -> Self {
+        for resource in ADMINISTRATION_RESOURCES {
+            let scopes = self.for_resource_mut(resource);
+            for action in ACTIONS {
+                let scope = scopes.scope_mut(action);
+                if matches!(*scope, Scope::Own | Scope::Team) {
+                    *scope = Scope::None;
+                }
+            }
+        }
+        self
+    }
+
+    /// Administrators change every user, role and team: only they may grant roles, change a
+    /// role's matrix, move teams or change organisation settings.
+    pub fn is_administrator(&self) -> bool {
+        [Resource::Users, Resource::Roles, Resource::Teams].into_iter().all(|resource| {
+            [Action::Create, Action::Update, Action::Delete].into_iter().all(|action| self.scope(resource, action) == Scope::All)
+        })
     }
 }
 
@@ -242,5 +307,23 @@ mod tests {
         assert_eq!(role("viewer").scope(Resource::Customers, Action::Update), Scope::None);
         assert_eq!(role("viewer").scope(Resource::Customers, Action::Read), Scope::All);
         assert_eq!(role("integration").scope(Resource::Roles, Action::Update), Scope::None);
+        for builtin in &roles {
+            assert!(builtin.permissions.partial_administration_scopes().is_empty(), "{}", builtin.key);
+            assert_eq!(builtin.permissions.is_administrator(), builtin.key == "admin", "{}", builtin.key);
+        }
+    }
+
+    #[test]
+    fn own_and_team_scopes_on_administration_resources_are_named_and_read_as_none() {
+        let parsed: Permissions =
+            serde_json::from_str(r#"{"users":{"read":"own","update":"own"},"roles":{"update":"team"},"customers":{"read":"own"}}"#)
+                .unwrap();
+        assert_eq!(parsed.partial_administration_scopes(), ["users.read", "users.update", "roles.update"]);
+        let safe = parsed.without_partial_administration();
+        assert_eq!(safe.scope(Resource::Users, Action::Update), Scope::None);
+        assert_eq!(safe.scope(Resource::Roles, Action::Update), Scope::None);
+        assert_eq!(safe.scope(Resource::Customers, Action::Read), Scope::Own, "business resources keep their scopes");
+        assert!(!Permissions::read_everything(Scope::All).is_administrator());
+        assert!(Permissions::uniform(Scope::All).is_administrator());
     }
 }

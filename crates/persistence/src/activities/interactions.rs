@@ -151,15 +151,26 @@ async fn to_record(conn: &impl ConnectionTrait, row: interactions::Model) -> Res
 }
 
 /// A contact must belong to the interaction's customer.
-async fn check_contact(conn: &impl ConnectionTrait, customer_id: Uuid, contact_id: Option<Uuid>) -> Result<()> {
-    let Some(contact_id) = contact_id else { return Ok(()) };
-    let found = contacts::Entity::find_by_id(contact_id)
-        .filter(contacts::Column::CustomerId.eq(customer_id))
-        .filter(contacts::Column::DeletedAt.is_null())
-        .one(conn)
-        .await?;
-    if found.is_none() {
-        return Err(Error::validation("contact_id", "not_found", "no such contact at this customer"));
+async fn check_contact(conn: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid, contact_id: Option<Uuid>) -> Result<()> {
+    match contact_id {
+        Some(id) => crate::visibility::check_reference(conn, actor, "contact", "contact_id", id, Some(customer_id)).await,
+        None => Ok(()),
+    }
+}
+
+/// The records an interaction is about must exist, be readable by the caller and be the
+/// customer's own (a requirement, asked for by many customers, need only be readable).
+async fn check_links(conn: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid, fields: &InteractionFields) -> Result<()> {
+    check_contact(conn, actor, customer_id, fields.contact_id).await?;
+    let links = [
+        ("opportunity", "opportunity_id", fields.opportunity_id),
+        ("ticket", "ticket_id", fields.ticket_id),
+        ("requirement", "requirement_id", fields.requirement_id),
+    ];
+    for (kind, field, id) in links {
+        if let Some(id) = id {
+            crate::visibility::check_reference(conn, actor, kind, field, id, Some(customer_id)).await?;
+        }
     }
     Ok(())
 }
@@ -206,7 +217,7 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &In
 pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: InteractionFields) -> Result<InteractionRecord> {
     let txn = db.begin_write().await?;
     let customer = load_for(&txn, actor, Resource::Activities, Action::Create, customer_id, false).await?;
-    check_contact(&txn, customer_id, fields.contact_id).await?;
+    check_links(&txn, actor, customer_id, &fields).await?;
     let at = now();
     let id = Uuid::now_v7();
     let mut model = interactions::ActiveModel {
@@ -293,7 +304,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         txn.commit().await?;
         return Ok(before);
     }
-    check_contact(&txn, row.customer_id, next.contact_id).await?;
+    check_contact(&txn, actor, row.customer_id, next.contact_id).await?;
     let mut model: interactions::ActiveModel = row.clone().into();
     write_fields(&mut model, &next);
     model.updated_at = Set(now());

@@ -137,7 +137,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: tasks::Model) -> Result<Tas
     to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
 }
 
-fn read_condition(actor: &Actor, scope: Scope) -> Condition {
+pub(crate) fn read_condition(actor: &Actor, scope: Scope) -> Condition {
     Condition::any()
         .add(actor.scope_condition(scope, (tasks::Entity, tasks::Column::AssigneeId), (tasks::Entity, tasks::Column::TeamId)))
         .add(tasks::Column::CreatedBy.eq(actor.user_id))
@@ -238,6 +238,14 @@ pub async fn create(db: &Db, actor: &Actor, fields: TaskFields) -> Result<TaskRe
     check_assignee(&txn, fields.assignee_id).await?;
     if let Some(customer_id) = fields.customer_id {
         load_for(&txn, actor, Resource::Activities, Action::Read, customer_id, false).await?;
+    }
+    match (fields.related_type, fields.related_id) {
+        // The related record must exist, be readable and, with a customer, be that customer's.
+        (Some(kind), Some(id)) => {
+            crate::visibility::check_reference(&txn, actor, kind.as_str(), "related_id", id, fields.customer_id).await?
+        }
+        (None, None) => {}
+        _ => return Err(Error::validation("related_id", "required", "related_type and related_id are given together")),
     }
     let team = primary_team(&txn, fields.assignee_id).await?;
     if !actor.reaches(scope, fields.assignee_id, team) {

@@ -15,7 +15,7 @@ use crate::customers::load_for;
 use crate::entities::timeline_items;
 use crate::identity::names::Names;
 use crate::pagination::{Cursor, clamp_limit};
-use crate::{Actor, Db, Error, Page, PageRequest, Result};
+use crate::{Actor, Db, Page, PageRequest, Result};
 
 /// One item to put on a customer's timeline.
 pub struct NewItem<'a> {
@@ -103,14 +103,19 @@ const SORT: &str = "-occurred_at";
 pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, kinds: &[String], page: &PageRequest) -> Result<Page<TimelineRow>> {
     use timeline_items::Column as C;
     load_for(&db.conn, actor, Resource::Customers, Action::Read, customer_id, false).await?;
-    let mut condition = Condition::all().add(C::CustomerId.eq(customer_id));
+    // Each item is shown under its own kind's permission and scope: a marketing user reading a
+    // customer does not see its orders or tickets (see `crate::visibility`).
+    let mut condition = Condition::all().add(C::CustomerId.eq(customer_id)).add(crate::visibility::readable(
+        actor,
+        (timeline_items::Entity, C::EntityType),
+        (timeline_items::Entity, C::EntityId),
+    ));
     if !kinds.is_empty() {
         condition = condition.add(C::Kind.is_in(kinds.iter().map(String::as_str)));
     }
     if let Some(text) = &page.cursor {
         let cursor = Cursor::decode(text, SORT)?;
-        let at: DateTime<Utc> =
-            serde_json::from_value(cursor.value).map_err(|_| Error::validation("cursor", "invalid", "the cursor is not valid"))?;
+        let at = cursor.time()?;
         condition = condition
             .add(Condition::any().add(C::OccurredAt.lt(at)).add(Condition::all().add(C::OccurredAt.eq(at)).add(C::Id.lt(cursor.id))));
     }

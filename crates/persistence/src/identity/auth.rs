@@ -331,7 +331,7 @@ pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
         return Err(Error::Unauthorized("the account is deactivated"));
     }
     let role = roles::Entity::find_by_id(user.role_id).one(&db.conn).await?.ok_or(Error::Unauthorized("the account has no role"))?;
-    let permissions: Permissions = serde_json::from_str(&role.permissions).unwrap_or_default();
+    let permissions = serde_json::from_str::<Permissions>(&role.permissions).unwrap_or_default().without_partial_administration();
     let team_ids: Vec<Uuid> = user_teams::Entity::find()
         .filter(user_teams::Column::UserId.eq(user.id))
         .all(&db.conn)

@@ -60,6 +60,24 @@ pub async fn find_by_key(db: &Db, key: &str) -> Result<Option<RoleRecord>> {
     Ok(roles::Entity::find().filter(roles::Column::Key.eq(key)).one(&db.conn).await?.map(RoleRecord::from))
 }
 
+/// A role may not carry `own` or `team` on the resources that administer access (see
+/// [`crm_domain::identity::ADMINISTRATION_RESOURCES`]).
+fn check_matrix(permissions: &Permissions) -> Result<()> {
+    let cells = permissions.partial_administration_scopes();
+    if cells.is_empty() {
+        return Ok(());
+    }
+    let mut errors = crm_domain::ValidationErrors::new();
+    for cell in cells {
+        errors.push(crm_domain::FieldError::new(
+            format!("permissions.{cell}"),
+            "administration_scope",
+            "users, roles, teams and audit take only none or all",
+        ));
+    }
+    Err(errors.into())
+}
+
 pub async fn create(
     db: &Db,
     actor: &Actor,
@@ -69,6 +87,8 @@ pub async fn create(
     permissions: Permissions,
 ) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Create)?;
+    actor.require_admin()?;
+    check_matrix(&permissions)?;
     let txn = db.begin_write().await?;
     if roles::Entity::find().filter(roles::Column::Key.eq(key.clone())).one(&txn).await?.is_some() {
         return Err(Error::Conflict("a role with this key already exists".into()));
@@ -106,6 +126,10 @@ pub async fn update(
     permissions: Option<Permissions>,
 ) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Update)?;
+    actor.require_admin()?;
+    if let Some(permissions) = &permissions {
+        check_matrix(permissions)?;
+    }
     let txn = db.begin_write().await?;
     let role = roles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if role.builtin {

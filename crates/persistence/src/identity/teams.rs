@@ -62,6 +62,10 @@ async fn check_parent(conn: &impl sea_orm::ConnectionTrait, team_id: Uuid, paren
 
 pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid>) -> Result<TeamRecord> {
     actor.require(Resource::Teams, Action::Create)?;
+    if parent_id.is_some() {
+        // A team under another widens the scope of everyone above it.
+        actor.require_admin()?;
+    }
     let txn = db.begin_write().await?;
     let id = Uuid::now_v7();
     check_parent(&txn, id, parent_id).await?;
@@ -93,6 +97,10 @@ pub async fn update(
     parent_id: Option<Option<Uuid>>,
 ) -> Result<TeamRecord> {
     actor.require(Resource::Teams, Action::Update)?;
+    if parent_id.is_some() {
+        // Moving a team changes which customers every manager above it reaches.
+        actor.require_admin()?;
+    }
     let txn = db.begin_write().await?;
     let team = teams::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version

@@ -172,7 +172,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: requirements::Model) -> Res
 }
 
 /// Requirements the scope reaches: owned or created by the caller, or (team) in a team they reach.
-fn scope_condition(actor: &Actor, scope: Scope) -> Condition {
+pub(crate) fn scope_condition(actor: &Actor, scope: Scope) -> Condition {
     use requirements::Column as C;
     let mine = Condition::any().add(C::OwnerId.eq(actor.user_id)).add(C::CreatedBy.eq(actor.user_id));
     match scope {

@@ -194,7 +194,7 @@ async fn to_record<C: ConnectionTrait>(conn: &C, names: Names<'_, C>, row: oppor
     to_records(conn, names, vec![row]).await?.pop().ok_or(Error::NotFound)
 }
 
-fn in_scope(actor: &Actor, scope: crm_domain::identity::Scope) -> Condition {
+pub(crate) fn in_scope(actor: &Actor, scope: crm_domain::identity::Scope) -> Condition {
     actor.scope_condition(
         scope,
         (opportunities::Entity, opportunities::Column::OwnerId),

@@ -54,13 +54,19 @@ pub struct CategoryPatch {
     pub position: Option<i32>,
 }
 
-/// The organisation's category tree is configuration: changing it needs the right to change every
-/// service record.
+/// Knowledge-base curators change every service record: they keep the category tree and decide
+/// what customers read (publishing a public article).
 fn require_curator(actor: &Actor) -> Result<()> {
     match actor.require(Resource::Service, Action::Update)? {
         Scope::All => Ok(()),
-        _ => Err(Error::Forbidden("changing knowledge-base categories needs service rights over all records".into())),
+        _ => Err(Error::Forbidden("this needs knowledge-base curator rights (service update over all records)".into())),
     }
+}
+
+/// Whether customers read the article in the portal (published and public): writing such an
+/// article, or making one so, is for curators only.
+fn customers_read(status: ArticleStatus, visibility: ArticleVisibility) -> bool {
+    status == ArticleStatus::Published && visibility == ArticleVisibility::Public
 }
 
 /// Categories are two levels deep (category → section): a parent must exist and be top-level,
@@ -362,6 +368,9 @@ async fn keep_revision(conn: &impl ConnectionTrait, actor: &Actor, row: &kb_arti
 
 pub async fn create_article(db: &Db, actor: &Actor, fields: ArticleFields) -> Result<ArticleRecord> {
     actor.require(Resource::Service, Action::Create)?;
+    if customers_read(fields.status, fields.visibility) {
+        require_curator(actor)?;
+    }
     let txn = db.begin_write().await?;
     check_category(&txn, fields.category_id).await?;
     let at = now();
@@ -468,6 +477,9 @@ pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     {
         txn.commit().await?;
         return Ok(before);
+    }
+    if customers_read(status, visibility) {
+        require_curator(actor)?;
     }
     let at = now();
     let mut model: kb_articles::ActiveModel = row.clone().into();
@@ -588,16 +600,19 @@ pub async fn list_portal_articles(db: &Db, filter: &ArticleFilter, page: &PageRe
     search(db, portal_visible(), &filter, page).await
 }
 
-/// One public, published article for the portal (counted as a view).
-pub async fn get_portal_article(db: &Db, id: Uuid) -> Result<ArticleRecord> {
+/// One public, published article for the portal; `count_view` adds one to its view count (the
+/// portal asks for it when a person opens the article, not on every read).
+pub async fn get_portal_article(db: &Db, id: Uuid, view: bool) -> Result<ArticleRecord> {
     let mut row = kb_articles::Entity::find_by_id(id)
         .filter(kb_articles::Column::DeletedAt.is_null())
         .filter(portal_visible())
         .one(&db.conn)
         .await?
         .ok_or(Error::NotFound)?;
-    count_view(&db.conn, id).await?;
-    row.view_count += 1;
+    if view {
+        count_view(&db.conn, id).await?;
+        row.view_count += 1;
+    }
     article_record(&db.conn, row).await
 }
 
@@ -633,6 +648,8 @@ async fn vote(txn: &impl ConnectionTrait, id: Uuid, voter: String, helpful: bool
 }
 
 pub async fn vote_as_staff(db: &Db, actor: &Actor, id: Uuid, helpful: bool) -> Result<ArticleRecord> {
+    // A vote changes the article's counts: read-only roles read, they do not vote.
+    actor.require(Resource::Service, Action::Create)?;
     load_article(&db.conn, actor, Action::Read, id).await?;
     let txn = db.begin_write().await?;
     vote(&txn, id, format!("user:{}", actor.user_id), helpful).await?;

@@ -242,11 +242,20 @@ async fn default_team_turn(conn: &impl ConnectionTrait) -> Result<(Option<Uuid>,
     }
 }
 
+/// A ticket is assigned to an active user whose role may work on tickets (change service
+/// records); anyone else could neither see nor answer it.
 async fn check_agent(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
-    match users::Entity::find_by_id(user_id).one(conn).await? {
-        Some(u) if u.active => Ok(()),
-        _ => Err(Error::validation("assignee_id", "not_found", "no active user with this id")),
+    let Some(user) = users::Entity::find_by_id(user_id).one(conn).await?.filter(|u| u.active) else {
+        return Err(Error::validation("assignee_id", "not_found", "no active user with this id"));
+    };
+    let role = crate::entities::roles::Entity::find_by_id(user.role_id).one(conn).await?;
+    let serves = role
+        .and_then(|role| serde_json::from_str::<crm_domain::identity::Permissions>(&role.permissions).ok())
+        .is_some_and(|p| p.scope(Resource::Service, Action::Update) != crm_domain::identity::Scope::None);
+    if !serves {
+        return Err(Error::validation("assignee_id", "not_an_agent", "this user's role may not work on tickets"));
     }
+    Ok(())
 }
 
 async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord) -> Result<()> {
@@ -277,6 +286,9 @@ pub async fn create(db: &Db, actor: &Actor, new: NewTicket) -> Result<TicketReco
     actor.require(Resource::Service, Action::Create)?;
     let txn = db.begin_write().await?;
     load_for(&txn, actor, Resource::Service, Action::Read, new.customer_id, false).await?;
+    if let Some(contact_id) = new.contact_id {
+        crate::visibility::check_reference(&txn, actor, "contact", "contact_id", contact_id, Some(new.customer_id)).await?;
+    }
     let record = insert_ticket(&txn, actor, new).await?;
     txn.commit().await?;
     Ok(record)
@@ -293,6 +305,11 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
     let (schedule, targets) = policy_clock(&policy)?;
     let at = now();
     let (first_due, resolution_due) = due_times(&schedule, &targets, new.priority, at, 0);
+    if let Some(team) = new.team_id
+        && crate::entities::teams::Entity::find_by_id(team).one(txn).await?.is_none()
+    {
+        return Err(Error::validation("team_id", "not_found", "no such team"));
+    }
     let (assignee, team_id) = match (new.assignee_id, new.team_id) {
         (Some(user), team) => {
             check_agent(txn, user).await?;
@@ -361,7 +378,7 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
 
 /// The condition on tickets the caller may see: their customers are in the `service` read
 /// scope, or the ticket is assigned to the caller.
-fn visible(actor: &Actor, scope: Scope) -> Condition {
+pub(crate) fn visible(actor: &Actor, scope: Scope) -> Condition {
     let reachable = Query::select()
         .column(customers::Column::Id)
         .from(customers::Entity)
@@ -629,6 +646,10 @@ pub(crate) async fn comment_page(db: &Db, id: Uuid, public_only: bool, page: &Pa
 pub async fn rate(db: &Db, actor: &Actor, id: Uuid, rating: i32, remark: Option<String>) -> Result<TicketRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
+    if row.satisfaction_rating.is_some() {
+        // Staff record a rating a customer gave them (by phone, say); they never replace one.
+        return Err(Error::Conflict("the ticket is already rated; only the customer may change the rating".into()));
+    }
     let record = rate_row(&txn, actor, row, rating, remark).await?;
     txn.commit().await?;
     Ok(record)

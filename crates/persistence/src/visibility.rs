@@ -1,0 +1,210 @@
+//! Which records a caller may read, for rows that name a record by `(entity_type, entity_id)`:
+//! the change feed's events and the customer timeline's items. Each kind of record is read under
+//! the same permission and the same scope condition as its own list endpoint, so the feed and the
+//! timeline can never show more than `/orders`, `/tickets`, `/users` … would. Kinds not listed
+//! here are shown to nobody: a new kind of event stays invisible until it is given its rule.
+
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait};
+use uuid::Uuid;
+
+use crm_domain::identity::{Action, Resource, Scope};
+
+use crate::entities::{
+    contacts, customers, interactions, opportunities, orders, portal_accounts, requirement_requesters, requirements, tasks, tickets,
+};
+use crate::{Actor, Error, Result};
+
+/// How a kind of record is reached by a caller whose read scope on its resource is `scope`.
+enum Reach {
+    /// Organisation-wide records (products, pipelines, roles, articles…): anyone who may read the
+    /// resource at all reads every one of them, as their list endpoints do.
+    Shared,
+    /// Records read only by administrators (organisation settings).
+    Administrators,
+    /// Records in scope are those whose id the statement selects.
+    Scoped(fn(&Actor, Scope) -> SelectStatement),
+}
+
+/// Every kind of record that writes events or timeline items, with the resource it is read under.
+const KINDS: &[(&str, Resource, Reach)] = &[
+    ("customer", Resource::Customers, Reach::Scoped(customer_ids)),
+    ("contact", Resource::Contacts, Reach::Scoped(contact_ids)),
+    ("interaction", Resource::Activities, Reach::Scoped(interaction_ids)),
+    ("task", Resource::Activities, Reach::Scoped(task_ids)),
+    ("follow_up_rule", Resource::Activities, Reach::Shared),
+    ("opportunity", Resource::Sales, Reach::Scoped(opportunity_ids)),
+    ("order", Resource::Sales, Reach::Scoped(order_ids)),
+    ("product", Resource::Sales, Reach::Shared),
+    ("pipeline", Resource::Sales, Reach::Shared),
+    ("ticket", Resource::Service, Reach::Scoped(ticket_ids)),
+    ("kb_article", Resource::Service, Reach::Shared),
+    ("kb_category", Resource::Service, Reach::Shared),
+    ("sla_policy", Resource::Service, Reach::Shared),
+    ("portal_account", Resource::Service, Reach::Scoped(portal_account_ids)),
+    ("requirement", Resource::Requirements, Reach::Scoped(requirement_ids)),
+    ("requirement_requester", Resource::Requirements, Reach::Scoped(requester_ids)),
+    ("user", Resource::Users, Reach::Shared),
+    ("team", Resource::Teams, Reach::Shared),
+    ("role", Resource::Roles, Reach::Shared),
+    ("settings", Resource::Users, Reach::Administrators),
+];
+
+/// The condition selecting rows whose record (named by the two columns) the caller may read.
+/// Kinds the caller reads entirely cost one comparison; scoped kinds add an `IN (…)` over the
+/// record's table with the list endpoint's scope condition.
+pub(crate) fn readable(actor: &Actor, entity_type: impl IntoColumnRef + Clone, entity_id: impl IntoColumnRef + Clone) -> Condition {
+    readable_where(actor, Expr::col(entity_type), Expr::col(entity_id))
+}
+
+fn readable_where(actor: &Actor, entity_type: Expr, entity_id: Expr) -> Condition {
+    let mut whole_kinds: Vec<&str> = Vec::new();
+    let mut condition = Condition::any();
+    for (kind, resource, reach) in KINDS {
+        let scope = actor.permissions.scope(*resource, Action::Read);
+        if scope == Scope::None {
+            continue;
+        }
+        match reach {
+            Reach::Shared => whole_kinds.push(kind),
+            Reach::Administrators if actor.permissions.is_administrator() => whole_kinds.push(kind),
+            Reach::Administrators => {}
+            Reach::Scoped(_) if scope == Scope::All => whole_kinds.push(kind),
+            Reach::Scoped(ids) => {
+                condition = condition
+                    .add(Condition::all().add(entity_type.clone().eq(*kind)).add(entity_id.clone().in_subquery(ids(actor, scope))));
+            }
+        }
+    }
+    if !whole_kinds.is_empty() {
+        condition = condition.add(entity_type.is_in(whole_kinds));
+    }
+    if condition.is_empty() {
+        // `any` of nothing would select everything.
+        return Condition::all().add(Expr::val(1).eq(0));
+    }
+    condition
+}
+
+/// Checks a reference that a write names (an interaction's opportunity, a task's related record):
+/// the record must exist, be live, be readable by the caller and, when `customer_id` is given,
+/// belong to that customer. Each failure gives the same 422 on `field`, so an out-of-scope id
+/// cannot be told from one that does not exist.
+pub(crate) async fn check_reference(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    kind: &str,
+    field: &str,
+    id: Uuid,
+    customer_id: Option<Uuid>,
+) -> Result<()> {
+    let (table, customer_column): (&str, Option<&str>) = match kind {
+        "customer" => ("customers", Some("id")),
+        "contact" => ("contacts", Some("customer_id")),
+        "interaction" => ("interactions", Some("customer_id")),
+        "opportunity" => ("opportunities", Some("customer_id")),
+        "ticket" => ("tickets", Some("customer_id")),
+        // A requirement is asked for by many customers; it need only be readable.
+        "requirement" => ("requirements", None),
+        _ => return Err(Error::validation(field, "not_found", &format!("no such {kind}"))),
+    };
+    let table = Alias::new(table);
+    let mut query = Query::select();
+    query
+        .column((table.clone(), Alias::new("id")))
+        .from(table.clone())
+        .and_where(Expr::col((table.clone(), Alias::new("id"))).eq(id))
+        .and_where(Expr::col((table.clone(), Alias::new("deleted_at"))).is_null())
+        .cond_where(readable_where(actor, Expr::val(kind), Expr::col((table.clone(), Alias::new("id")))));
+    if let (Some(customer_id), Some(column)) = (customer_id, customer_column) {
+        query.and_where(Expr::col((table, Alias::new(column))).eq(customer_id));
+    }
+    let found = conn.query_one_raw(conn.get_database_backend().build(&query)).await?;
+    match found {
+        Some(_) => Ok(()),
+        None if customer_id.is_some() && customer_column.is_some() => {
+            Err(Error::validation(field, "not_found", &format!("no such {kind} at this customer")))
+        }
+        None => Err(Error::validation(field, "not_found", &format!("no such {kind}"))),
+    }
+}
+
+fn customers_in(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select().column(customers::Column::Id).from(customers::Entity).cond_where(crate::customers::in_scope(actor, scope)).take()
+}
+
+fn customer_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    customers_in(actor, scope)
+}
+
+fn contact_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((contacts::Entity, contacts::Column::Id))
+        .from(contacts::Entity)
+        .and_where(contacts::Column::CustomerId.in_subquery(customers_in(actor, scope)))
+        .take()
+}
+
+fn interaction_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((interactions::Entity, interactions::Column::Id))
+        .from(interactions::Entity)
+        .and_where(interactions::Column::CustomerId.in_subquery(customers_in(actor, scope)))
+        .take()
+}
+
+fn task_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((tasks::Entity, tasks::Column::Id))
+        .from(tasks::Entity)
+        .cond_where(crate::activities::tasks::read_condition(actor, scope))
+        .take()
+}
+
+fn opportunity_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((opportunities::Entity, opportunities::Column::Id))
+        .from(opportunities::Entity)
+        .cond_where(crate::sales::opportunities::in_scope(actor, scope))
+        .take()
+}
+
+fn order_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((orders::Entity, orders::Column::Id))
+        .from(orders::Entity)
+        .cond_where(actor.scope_condition(scope, (orders::Entity, orders::Column::OwnerId), (orders::Entity, orders::Column::TeamId)))
+        .take()
+}
+
+fn ticket_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((tickets::Entity, tickets::Column::Id))
+        .from(tickets::Entity)
+        .cond_where(crate::service::tickets::visible(actor, scope))
+        .take()
+}
+
+fn portal_account_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((portal_accounts::Entity, portal_accounts::Column::Id))
+        .from(portal_accounts::Entity)
+        .and_where(portal_accounts::Column::CustomerId.in_subquery(customers_in(actor, scope)))
+        .take()
+}
+
+fn requirement_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((requirements::Entity, requirements::Column::Id))
+        .from(requirements::Entity)
+        .cond_where(crate::requirements::scope_condition(actor, scope))
+        .take()
+}
+
+fn requester_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((requirement_requesters::Entity, requirement_requesters::Column::Id))
+        .from(requirement_requesters::Entity)
+        .and_where(requirement_requesters::Column::RequirementId.in_subquery(requirement_ids(actor, scope)))
+        .take()
+}
