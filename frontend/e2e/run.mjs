@@ -19,6 +19,7 @@ mkdirSync(artifacts, { recursive: true });
 
 const suffix = Date.now().toString(36).slice(-5);
 const NAME = `端到端测试科技有限公司${suffix}`;
+const DOUBLE_CLICKED = `双击保存测试有限公司${suffix}`;
 const OTHER_TEAM_NAME = `徐汇专属客户${suffix}`;
 const OTHER_TEAM = '徐汇区销售';
 const TEAM = `端到端团队${suffix}`;
@@ -184,6 +185,36 @@ describe('CRM in the browser', () => {
     await expect(list.row(NAME)).toBeVisible();
     await expect(page.getByTestId('customer-search').locator('input')).toBeVisible();
     assert.equal(await page.getByTestId('customer-search').locator('input').inputValue(), suffix);
+  });
+
+  test('double-clicking 保存 on the customer form creates exactly one customer', async () => {
+    const posts = [];
+    const recordPost = (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/v1/customers') posts.push(request);
+    };
+    page.on('request', recordPost);
+    try {
+      await new Shell(page).go('customers');
+      await page.getByTestId('customer-new').click();
+      const form = new CustomerFormPage(page);
+      await form.fill({ name: DOUBLE_CLICKED });
+      await page.getByTestId('customer-save').dblclick();
+      await expect(new CustomerShowPage(page).title()).toContainText(DOUBLE_CLICKED);
+      // every request the clicks sent has been answered before counting
+      await Promise.all(posts.map((request) => request.response()));
+    } finally {
+      page.off('request', recordPost);
+    }
+    assert.ok(posts.length >= 1);
+    assert.equal(new Set(posts.map((request) => request.headers()['idempotency-key'])).size, 1, 'one Idempotency-Key for one submission');
+    const list = new CustomerListPage(page, baseUrl);
+    await list.open(`?q=${encodeURIComponent(DOUBLE_CLICKED)}`);
+    await expect(list.row(DOUBLE_CLICKED)).toBeVisible();
+    await expect(list.rows()).toHaveCount(1);
+    // out of the way of the later searches by the run's suffix
+    await list.row(DOUBLE_CLICKED).click();
+    await new CustomerShowPage(page).delete();
+    await expect(page).toHaveURL(/\/customers$/);
   });
 
   test('edits it; a stale edit (412) is reported and can be reloaded and reapplied', async () => {

@@ -447,16 +447,24 @@ pub async fn export_requirements(state: State, principal: Principal, params: web
     }
     let customer_id = parse_uuid("customer_id", params.customer_id.as_deref())?;
     let release = non_blank(&params.release);
+    // A release name is one line: a line break would let the parameter write its own headings
+    // into the document.
+    if release.as_deref().is_some_and(|r| r.chars().any(char::is_control)) {
+        return Err(ApiError::BadRequest {
+            detail: "invalid parameter release: must be one line without control characters".into(),
+            errors: vec![crm_domain::FieldError::new("release", "control_character", "must be one line without control characters")],
+        });
+    }
     let (subject, filter) = match (customer_id, release) {
         (Some(customer), None) => {
             let record = crm_persistence::customers::get(&state.db, &principal, customer).await?;
             (
-                format!("客户 / Customer: {}", record.fields.name),
+                format!("客户 / Customer: {}", inline(record.fields.name.as_str())),
                 store::RequirementFilter { customer_id: Some(customer), ..Default::default() },
             )
         }
         (None, Some(release)) => {
-            (format!("版本 / Release: {release}"), store::RequirementFilter { release: Some(release), ..Default::default() })
+            (format!("版本 / Release: {}", inline(&release)), store::RequirementFilter { release: Some(release), ..Default::default() })
         }
         _ => return Err(ApiError::bad_parameter("customer_id", "name either customer_id or release")),
     };
@@ -473,9 +481,61 @@ pub async fn export_requirements(state: State, principal: Principal, params: web
         .body(text))
 }
 
+/// Stored text as Markdown that shows it literally, on one line: `<`, `>` and `&` become
+/// entities, so no HTML reaches the document (`<script>`, `<img onerror>`), and the characters
+/// that open links, images, emphasis and code are backslash-escaped, so `[x](javascript:…)` is
+/// text and no link target of any scheme comes from stored text; a line break becomes a space.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '~' | '{' | '}' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Stored multi-line text (a description) as literal Markdown: each line as [`inline`], without
+/// leading blanks (which would make code blocks) and with a line-opening marker escaped
+/// (`-`/`+` list or underline, `=` underline, `1.` list, `|` table; `#`, `>` and `*` are escaped
+/// everywhere), so the text cannot add headings or structure to the document.
+fn block(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.lines() {
+        let line = inline(line.trim());
+        // Hard line breaks keep the writer's lines; an empty line stays a paragraph break.
+        if !line.is_empty() {
+            out.push_str(&escape_line_opening(line));
+            out.push_str("  ");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Escapes the marker a line could open a list, table or heading underline with.
+fn escape_line_opening(line: String) -> String {
+    let digits = line.find(|c: char| !c.is_ascii_digit()).unwrap_or(line.len());
+    let opens_block = match line[digits..].chars().next() {
+        Some('.' | ')') => digits > 0,
+        Some('-' | '+' | '=' | '|') => digits == 0,
+        _ => false,
+    };
+    if opens_block { format!("{}\\{}", &line[..digits], &line[digits..]) } else { line }
+}
+
 /// A table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    inline(text).replace('|', "\\|")
 }
 
 fn status_label(status: RequirementStatus) -> &'static str {
@@ -515,10 +575,10 @@ pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: Da
     }
     for e in entries {
         let r = &e.requirement;
-        let _ = writeln!(out, "\n## {} {}\n", r.number, r.title.replace('\n', " "));
+        let _ = writeln!(out, "\n## {} {}\n", r.number, inline(&r.title));
         let _ = writeln!(out, "- 状态 Status: {}", status_label(r.status));
         if let Some(reason) = &r.rejection_reason {
-            let _ = writeln!(out, "- 拒绝原因 Rejection reason: {}", reason.replace('\n', " "));
+            let _ = writeln!(out, "- 拒绝原因 Rejection reason: {}", inline(reason));
         }
         let _ = writeln!(out, "- 类别 Category: {} · 来源 Source: {}", r.category, r.source_channel);
         let _ = writeln!(
@@ -529,25 +589,26 @@ pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: Da
         let _ = writeln!(
             out,
             "- 负责人 Owner: {} · 目标日期 Target: {} · 版本 Release: {}",
-            r.owner_name.as_deref().unwrap_or("—"),
+            r.owner_name.as_deref().map(inline).unwrap_or_else(|| "—".into()),
             r.target_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
-            r.release.as_deref().unwrap_or("—")
+            r.release.as_deref().map(inline).unwrap_or_else(|| "—".into())
         );
         if !r.tags.is_empty() {
-            let _ = writeln!(out, "- 标签 Tags: {}", r.tags.join(", "));
+            let _ = writeln!(out, "- 标签 Tags: {}", r.tags.iter().map(|t| inline(t)).collect::<Vec<_>>().join(", "));
         }
-        let _ = writeln!(out, "\n### 描述 Description\n\n{}", r.description.as_deref().unwrap_or("—"));
+        let _ = writeln!(out, "\n### 描述 Description\n\n{}", r.description.as_deref().map(block).unwrap_or_else(|| "—".into()));
         let _ = writeln!(out, "\n### 需求客户 Requesters\n");
         if e.requesters.is_empty() {
             let _ = writeln!(out, "—");
         }
         for q in &e.requesters {
-            let mut line = format!("- {} · {}", q.requested_at.format("%Y-%m-%d"), q.customer_name.as_deref().unwrap_or("?"));
+            let customer = q.customer_name.as_deref().map(inline).unwrap_or_else(|| "?".into());
+            let mut line = format!("- {} · {customer}", q.requested_at.format("%Y-%m-%d"));
             if let Some(contact) = &q.contact_name {
-                let _ = write!(line, " ({contact})");
+                let _ = write!(line, " ({})", inline(contact));
             }
             if let Some(note) = &q.note {
-                let _ = write!(line, ": {}", note.replace('\n', " "));
+                let _ = write!(line, ": {}", inline(note));
             }
             let _ = writeln!(out, "{line}");
         }
@@ -559,10 +620,10 @@ pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: Da
                 h.changed_at.format("%Y-%m-%d %H:%M"),
                 from,
                 status_label(h.to_status),
-                h.actor_name.as_deref().unwrap_or("system")
+                h.actor_name.as_deref().map(inline).unwrap_or_else(|| "system".into())
             );
             if let Some(reason) = &h.reason {
-                let _ = write!(line, " ({})", reason.replace('\n', " "));
+                let _ = write!(line, " ({})", inline(reason));
             }
             let _ = writeln!(out, "{line}");
         }
@@ -576,12 +637,12 @@ pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: Da
             }
         }
         for f in &e.feedback {
-            let comment = f.comment.as_deref().map(|c| format!(": {}", c.replace('\n', " "))).unwrap_or_default();
+            let comment = f.comment.as_deref().map(|c| format!(": {}", inline(c))).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "- {} {} ★{}{}",
                 f.created_at.format("%Y-%m-%d"),
-                f.customer_name.as_deref().unwrap_or("?"),
+                f.customer_name.as_deref().map(inline).unwrap_or_else(|| "?".into()),
                 f.rating,
                 comment
             );

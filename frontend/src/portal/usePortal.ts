@@ -3,6 +3,7 @@ import { must } from '../api/client';
 import { portalApi } from '../api/portalClient';
 import type { PortalCreateTicket, PortalRating, PortalTicket } from '../api/types';
 import { portalKeys } from './usePortalSession';
+import { submitOnce } from '../api/idempotency';
 
 /** Which tickets the list shows: still open, solved (resolved or closed), or all. */
 export const PORTAL_TICKET_VIEWS = ['open', 'done', 'all'] as const;
@@ -46,7 +47,7 @@ export function useOpenPortalTicket() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: PortalCreateTicket) =>
-      must(await portalApi.POST('/api/v1/portal/tickets', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/portal/tickets', body, async (header) => must(await portalApi.POST('/api/v1/portal/tickets', { body, params: { header } }))),
     onSuccess: (t) => stored(qc, t),
   });
 }
@@ -71,7 +72,9 @@ export function usePortalReply(ticketId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: string) =>
-      must(await portalApi.POST('/api/v1/portal/tickets/{id}/comments', { params: { path: { id: ticketId } }, body: { body } })),
+      submitOnce(`/api/v1/portal/tickets/${ticketId}/comments`, { body }, async (headers) =>
+        must(await portalApi.POST('/api/v1/portal/tickets/{id}/comments', { params: { path: { id: ticketId } }, body: { body }, headers })),
+      ),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: portalKeys.comments(ticketId) });
       void qc.invalidateQueries({ queryKey: portalKeys.ticket(ticketId) });

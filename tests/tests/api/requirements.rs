@@ -359,3 +359,40 @@ async fn requirements_follow_the_requirements_scope() {
     let timeline = app.get(&format!("/api/v1/customers/{id}/timeline?kind=requirement"), &admin).await.body;
     assert!(timeline["data"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_document_shows_stored_html_links_and_headings_as_text_and_refuses_a_release_with_a_line_break() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let id = customer(&app, &admin, "上海<b>顶点</b>").await;
+    requirement(
+        &app,
+        &admin,
+        json!({
+            "title": "<script>alert(1)</script> [x](javascript:alert(1))",
+            "description": "看 [x](javascript:alert(1))\n<img src=x onerror=alert(1)>\n# injected\n    indented code\n1. list\n![i](https://evil.example/x.png)",
+            "origin": { "customer_id": id },
+            "note": "<iframe src=\"javascript:alert(1)\">",
+            "release": "2027.1 <i>",
+            "tags": ["<svg onload=alert(1)>"],
+        }),
+    )
+    .await;
+    for query in [format!("customer_id={id}"), "release=2027.1%20%3Ci%3E".to_owned()] {
+        let text = app.send(Method::GET, &format!("/api/v1/requirements/export?{query}"), Some(&admin), None, &[]).await.expect(200).text;
+        for raw in ["<script", "<img", "<iframe", "<svg", "<b>", "<i>", "](javascript:", "](https:", "![", "\n# injected", "\n    indented"]
+        {
+            assert!(!text.contains(raw), "{raw:?} reached the document:\n{text}");
+        }
+        assert!(text.contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\[x\\]\\(javascript:alert\\(1\\)\\)"), "{text}");
+        assert!(text.contains("\\# injected"), "{text}");
+        assert!(text.contains("1\\. list"), "{text}");
+        assert!(text.contains("2027.1 &lt;i&gt;"), "{text}");
+    }
+    for release in ["2027.1%0A%23%20injected", "2027.1%0D%0A%23%20injected", "2027.1%00"] {
+        let problem =
+            app.send(Method::GET, &format!("/api/v1/requirements/export?release={release}"), Some(&admin), None, &[]).await.problem(400);
+        assert_eq!(problem["errors"][0]["field"], "release");
+        assert_eq!(problem["errors"][0]["code"], "control_character");
+    }
+}

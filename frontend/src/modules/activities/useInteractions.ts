@@ -3,6 +3,7 @@ import { api, ifMatch, must } from '../../api/client';
 import type { CreateInteraction, Interaction, UpdateInteraction } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { interactionFiltersToQuery, type InteractionFilters } from './filters';
+import { submitOnce } from '../../api/idempotency';
 
 export const interactionKeys = {
   all: ['interactions'] as const,
@@ -43,7 +44,7 @@ export function useCreateInteraction() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateInteraction) =>
-      must(await api.POST('/api/v1/interactions', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/interactions', body, async (header) => must(await api.POST('/api/v1/interactions', { body, params: { header } }))),
     onSuccess: (i) => invalidateAround(qc, i.customer_id),
   });
 }

@@ -3,6 +3,7 @@ import { api, ifMatch, must } from '../../api/client';
 import type { CreateTask, Task, TaskView, UpdateTask } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { notificationKeys } from '../notifications/useNotifications';
+import { submitOnce } from '../../api/idempotency';
 
 /** What `GET /tasks` is asked for: a view of someone's (default: my) tasks. */
 export interface TaskQuery {
@@ -59,7 +60,7 @@ export function useCreateTask() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateTask) =>
-      must(await api.POST('/api/v1/tasks', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/tasks', body, async (header) => must(await api.POST('/api/v1/tasks', { body, params: { header } }))),
     onSuccess: (t) => invalidateAround(qc, t),
   });
 }

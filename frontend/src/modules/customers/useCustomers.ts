@@ -1,5 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must } from '../../api/client';
+import { submitOnce } from '../../api/idempotency';
 import type { Contact, CreateContact, CreateCustomer, Customer, UpdateContact, UpdateCustomer } from '../../api/types';
 import { filtersToQuery, type CustomerFilters } from './filters';
 
@@ -15,10 +16,6 @@ export const customerKeys = {
   timeline: (id: string, kinds: readonly string[]) => ['customers', 'timeline', id, kinds] as const,
   search: (q: string) => ['customers', 'search', q] as const,
 };
-
-function newIdempotencyKey(): string {
-  return crypto.randomUUID();
-}
 
 /** Cursor-paged customer list for the filters; `fetchNextPage` loads more. */
 export function useCustomerList(filters: CustomerFilters, limit = 50) {
@@ -65,7 +62,7 @@ export function useCreateCustomer() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateCustomer) =>
-      must(await api.POST('/api/v1/customers', { body, params: { header: { 'Idempotency-Key': newIdempotencyKey() } } })),
+      submitOnce('/api/v1/customers', body, async (header) => must(await api.POST('/api/v1/customers', { body, params: { header } }))),
     onSuccess: (c) => {
       qc.setQueryData(customerKeys.one(c.id), c);
       void qc.invalidateQueries({ queryKey: customerKeys.all });
@@ -153,11 +150,9 @@ export function useSaveContact(customerId: string) {
       arg: { kind: 'create'; body: CreateContact } | { kind: 'update'; contact: Contact; patch: UpdateContact },
     ): Promise<Contact> => {
       if (arg.kind === 'create') {
-        return must(
-          await api.POST('/api/v1/customers/{id}/contacts', {
-            params: { path: { id: customerId }, header: { 'Idempotency-Key': newIdempotencyKey() } },
-            body: arg.body,
-          }),
+        const { body } = arg;
+        return submitOnce(`/api/v1/customers/${customerId}/contacts`, body, async (header) =>
+          must(await api.POST('/api/v1/customers/{id}/contacts', { params: { path: { id: customerId }, header }, body })),
         );
       }
       return must(

@@ -4,6 +4,7 @@ import type {
   AddRequester, CreateRequirement, GiveFeedback, PriorityWeights, Requirement, RequirementBoard, RequirementStatus, UpdateRequirement,
 } from '../../api/types';
 import { requirementFiltersToQuery, type RequirementFilters } from './filters';
+import { submitOnce } from '../../api/idempotency';
 
 export const requirementKeys = {
   all: ['requirements'] as const,
@@ -106,7 +107,7 @@ export function useCreateRequirement() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateRequirement) =>
-      must(await api.POST('/api/v1/requirements', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/requirements', body, async (header) => must(await api.POST('/api/v1/requirements', { body, params: { header } }))),
     onSuccess: (r) => stored(qc, r),
   });
 }
@@ -183,7 +184,9 @@ export function useAddRequester() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ id, body }: { id: string; body: AddRequester }) =>
-      must(await api.POST('/api/v1/requirements/{id}/requesters', { params: { path: { id } }, body })),
+      submitOnce(`/api/v1/requirements/${id}/requesters`, body, async (headers) =>
+        must(await api.POST('/api/v1/requirements/{id}/requesters', { params: { path: { id } }, body, headers })),
+      ),
     onSuccess: () => invalidateAll(qc),
   });
 }
@@ -245,7 +248,9 @@ export function useGiveFeedback() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ id, body }: { id: string; body: GiveFeedback }) =>
-      must(await api.POST('/api/v1/requirements/{id}/feedback', { params: { path: { id } }, body })),
+      submitOnce(`/api/v1/requirements/${id}/feedback`, body, async (headers) =>
+        must(await api.POST('/api/v1/requirements/{id}/feedback', { params: { path: { id } }, body, headers })),
+      ),
     onSuccess: (res) => stored(qc, res.requirement),
   });
 }

@@ -4,6 +4,7 @@ import type { Board, CreateOpportunity, Opportunity, Stage, UpdateOpportunity } 
 import { customerKeys } from '../customers/useCustomers';
 import { appendColumnPage, cardsToLoad, findCard, moveCardOnBoard } from './board';
 import { boardQuery, opportunityFiltersToQuery, type BoardFilters, type OpportunityFilters } from './filters';
+import { submitOnce } from '../../api/idempotency';
 
 export const opportunityKeys = {
   all: ['opportunities'] as const,
@@ -70,7 +71,7 @@ export function useCreateOpportunity() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateOpportunity) =>
-      must(await api.POST('/api/v1/opportunities', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/opportunities', body, async (header) => must(await api.POST('/api/v1/opportunities', { body, params: { header } }))),
     onSuccess: (o) => {
       qc.setQueryData(opportunityKeys.one(o.id), o);
       invalidateAround(qc, o.customer_id);

@@ -3,6 +3,7 @@ import { api, ifMatch, must } from '../../api/client';
 import { ORDER_STATUSES, type CreateOrder, type Opportunity, type Order, type OrderStatus, type UpdateOrder } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { opportunityKeys } from './useOpportunities';
+import { submitOnce } from '../../api/idempotency';
 
 /** The order list's filters: the URL's query string and what `GET /orders` takes. */
 export interface OrderFilters {
@@ -100,7 +101,7 @@ export function useCreateOrder() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateOrder) =>
-      must(await api.POST('/api/v1/orders', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/orders', body, async (header) => must(await api.POST('/api/v1/orders', { body, params: { header } }))),
     onSuccess: (o) => {
       qc.setQueryData(orderKeys.one(o.id), o);
       invalidateAround(qc, o);

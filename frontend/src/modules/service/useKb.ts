@@ -3,6 +3,7 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClie
 import { api, ifMatch, must } from '../../api/client';
 import type { Article, CreateArticle, CreateKbCategory, KbCategory, UpdateArticle, UpdateKbCategory } from '../../api/types';
 import { ticketKeys } from './useTickets';
+import { submitOnce } from '../../api/idempotency';
 
 export const kbKeys = {
   all: ['kb'] as const,
@@ -35,7 +36,7 @@ export function useSaveCategory() {
   return useMutation({
     mutationFn: async (s: SaveCategory) =>
       s.kind === 'create'
-        ? must(await api.POST('/api/v1/kb/categories', { body: s.body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } }))
+        ? submitOnce('/api/v1/kb/categories', s.body, async (header) => must(await api.POST('/api/v1/kb/categories', { body: s.body, params: { header } })))
         : must(
             await api.PATCH('/api/v1/kb/categories/{id}', {
               params: { path: { id: s.category.id }, header: { 'If-Match': ifMatch(s.category.version) } },
@@ -104,7 +105,7 @@ export function useCreateArticle() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateArticle) =>
-      must(await api.POST('/api/v1/kb/articles', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/kb/articles', body, async (header) => must(await api.POST('/api/v1/kb/articles', { body, params: { header } }))),
     onSuccess: (a) => storedArticle(qc, a),
   });
 }

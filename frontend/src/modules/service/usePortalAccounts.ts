@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must } from '../../api/client';
 import type { CreatePortalAccount, PortalAccount, UpdatePortalAccount } from '../../api/types';
+import { submitOnce } from '../../api/idempotency';
 
 export const portalAccountKeys = {
   all: ['portal-accounts'] as const,
@@ -22,7 +23,7 @@ export function useInviteToPortal() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreatePortalAccount) =>
-      must(await api.POST('/api/v1/portal-accounts', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/portal-accounts', body, async (header) => must(await api.POST('/api/v1/portal-accounts', { body, params: { header } }))),
     onSuccess: (inv) => void qc.invalidateQueries({ queryKey: portalAccountKeys.customer(inv.account.customer_id) }),
   });
 }

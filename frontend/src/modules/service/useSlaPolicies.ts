@@ -5,6 +5,7 @@ import type { CreateSlaPolicy, SlaPolicy, UpdateSlaPolicy } from '../../api/type
 import { can } from '../../app/permissions';
 import { useMe } from '../auth/useSession';
 import { scheduleOf, type Schedule } from './slaClock';
+import { submitOnce } from '../../api/idempotency';
 
 export const slaPolicyKeys = { all: ['sla-policies'] as const };
 
@@ -32,7 +33,10 @@ export function useSaveSlaPolicy() {
     mutationFn: async (
       arg: { kind: 'create'; body: CreateSlaPolicy } | { kind: 'update'; policy: SlaPolicy; patch: UpdateSlaPolicy },
     ): Promise<SlaPolicy> => {
-      if (arg.kind === 'create') return must(await api.POST('/api/v1/sla-policies', { body: arg.body }));
+      if (arg.kind === 'create') {
+        const { body } = arg;
+        return submitOnce('/api/v1/sla-policies', body, async (headers) => must(await api.POST('/api/v1/sla-policies', { body, headers })));
+      }
       return must(
         await api.PATCH('/api/v1/sla-policies/{id}', {
           params: { path: { id: arg.policy.id }, header: { 'If-Match': ifMatch(arg.policy.version) } },

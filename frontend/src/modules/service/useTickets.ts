@@ -3,6 +3,7 @@ import { api, ifMatch, must } from '../../api/client';
 import type { AssignTicket, CreateTicket, CreateTicketComment, Ticket, TicketStatus } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { ticketFiltersToQuery, type TicketFilters } from './filters';
+import { submitOnce } from '../../api/idempotency';
 
 export const ticketKeys = {
   all: ['tickets'] as const,
@@ -52,7 +53,7 @@ export function useCreateTicket() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateTicket) =>
-      must(await api.POST('/api/v1/tickets', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/tickets', body, async (header) => must(await api.POST('/api/v1/tickets', { body, params: { header } }))),
     onSuccess: (t) => stored(qc, t),
   });
 }
@@ -103,7 +104,9 @@ export function useAddComment() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ ticket, body }: { ticket: Ticket; body: CreateTicketComment }) =>
-      must(await api.POST('/api/v1/tickets/{id}/comments', { params: { path: { id: ticket.id } }, body })),
+      submitOnce(`/api/v1/tickets/${ticket.id}/comments`, body, async (headers) =>
+        must(await api.POST('/api/v1/tickets/{id}/comments', { params: { path: { id: ticket.id } }, body, headers })),
+      ),
     onSuccess: (_c, { ticket, body }) => {
       void qc.invalidateQueries({ queryKey: ticketKeys.comments(ticket.id) });
       if (body.public && !ticket.first_responded_at) {

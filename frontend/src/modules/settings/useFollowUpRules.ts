@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must } from '../../api/client';
 import type { CreateFollowUpRule, FollowUpRule, UpdateFollowUpRule } from '../../api/types';
+import { submitOnce } from '../../api/idempotency';
 
 export const ruleKeys = { all: ['follow-up-rules'] as const };
 
@@ -20,7 +21,8 @@ export function useSaveFollowUpRule() {
       arg: { kind: 'create'; body: CreateFollowUpRule } | { kind: 'update'; rule: FollowUpRule; patch: UpdateFollowUpRule },
     ): Promise<FollowUpRule> => {
       if (arg.kind === 'create') {
-        return must(await api.POST('/api/v1/follow-up-rules', { body: arg.body }));
+        const { body } = arg;
+        return submitOnce('/api/v1/follow-up-rules', body, async (headers) => must(await api.POST('/api/v1/follow-up-rules', { body, headers })));
       }
       return must(
         await api.PATCH('/api/v1/follow-up-rules/{id}', {

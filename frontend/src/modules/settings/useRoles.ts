@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must } from '../../api/client';
 import type { Permission, Permissions, Role } from '../../api/types';
+import { submitOnce } from '../../api/idempotency';
 
 export const roleKeys = { all: ['roles'] as const };
 
@@ -25,7 +26,8 @@ export function useSaveRole() {
   return useMutation({
     mutationFn: async ({ role, body }: { role?: Role; body: RoleBody }) => {
       if (!role) {
-        return must(await api.POST('/api/v1/roles', { body: { ...body, permissions: body.permissions as Permissions } }));
+        const create = { ...body, permissions: body.permissions as Permissions };
+        return submitOnce('/api/v1/roles', create, async (headers) => must(await api.POST('/api/v1/roles', { body: create, headers })));
       }
       const { key: _key, ...patch } = body;
       return must(

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must } from '../../api/client';
 import type { CreateUser, UpdateUser, User } from '../../api/types';
+import { submitOnce } from '../../api/idempotency';
 
 
 export const userKeys = { all: ['users'] as const, list: (q: Record<string, string>) => ['users', 'list', q] as const };
@@ -18,7 +19,7 @@ export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateUser) =>
-      must(await api.POST('/api/v1/users', { body, params: { header: { 'Idempotency-Key': crypto.randomUUID() } } })),
+      submitOnce('/api/v1/users', body, async (header) => must(await api.POST('/api/v1/users', { body, params: { header } }))),
     onSuccess: () => void qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }
