@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
+mod access_walk;
 mod activities;
 mod admin;
 mod auth;

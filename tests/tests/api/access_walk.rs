@@ -1,0 +1,337 @@
+//! The staff access walk: every operation of the OpenAPI document, sent by every built-in role and
+//! by a custom role with own/team scopes, all from a team that owns none of the records the paths
+//! name. Two things are checked on every answer, whatever the operation:
+//! - **exposure**: a successful body never carries the id of a record of a kind the role may not
+//!   read, or one outside its scope (the feed and the timeline are operations like any other);
+//! - **change**: every event the request wrote (each change writes one) is of a kind and action
+//!   the role's matrix grants, and touches another team's record only with an `all` scope.
+//!
+//! A new operation is walked without being listed anywhere; a new kind of record must be added
+//! to [`resource_of`] or the walk fails, so the class of leak cannot come back unnoticed.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+use crm_domain::identity::{Action, Permissions, Resource, Scope};
+use crm_tests::TestApp;
+
+use crate::sales::{default_pipeline, opportunity};
+
+/// The permission resource each kind of record (an event's `entity_type`) is governed by.
+fn resource_of(kind: &str) -> Resource {
+    match kind {
+        "customer" => Resource::Customers,
+        "contact" => Resource::Contacts,
+        "interaction" | "task" | "follow_up_rule" => Resource::Activities,
+        "opportunity" | "order" | "product" | "pipeline" => Resource::Sales,
+        "ticket" | "kb_article" | "kb_category" | "sla_policy" | "portal_account" => Resource::Service,
+        "requirement" | "requirement_requester" => Resource::Requirements,
+        "user" | "settings" => Resource::Users,
+        "team" => Resource::Teams,
+        "role" => Resource::Roles,
+        other => panic!("the walk does not know which resource governs `{other}` records: add it to resource_of"),
+    }
+}
+
+fn action_of(event_type: &str) -> Action {
+    match event_type.rsplit('.').next().unwrap_or_default() {
+        "created" => Action::Create,
+        "deleted" | "restored" => Action::Delete,
+        _ => Action::Update,
+    }
+}
+
+/// The records of the east team, by kind, which no walking role belongs to.
+struct East {
+    ids: BTreeMap<&'static str, String>,
+}
+
+impl East {
+    fn get(&self, kind: &str) -> &str {
+        &self.ids[kind]
+    }
+
+    /// The id the path's `{id}` names: the east record the path is about.
+    fn id_for(&self, path: &str) -> String {
+        let prefix = path.trim_start_matches("/api/v1/").split('/').next().unwrap_or_default();
+        let kind = match prefix {
+            "customers" => "customer",
+            "contacts" => "contact",
+            "interactions" => "interaction",
+            "tasks" => "task",
+            "opportunities" => "opportunity",
+            "orders" => "order",
+            "tickets" => "ticket",
+            "requirements" => "requirement",
+            "portal-accounts" => "portal_account",
+            "users" => "user",
+            "teams" => "team",
+            "kb" => "kb_article",
+            "pipelines" => "pipeline",
+            "products" => "product",
+            _ => return uuid::Uuid::now_v7().to_string(),
+        };
+        self.ids.get(kind).cloned().unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+    }
+}
+
+async fn east_world(app: &TestApp, admin: &str) -> East {
+    let east = app.create_team("East", None).await;
+    let (user, sales) = app.user("east@example.com", "sales", &[&east]).await;
+    let pipeline = default_pipeline(app, admin).await;
+    let customer = app.customer(&sales, json!({ "kind": "company", "name": "东区客户" })).await["id"].as_str().unwrap().to_owned();
+    let contact = app
+        .post(&format!("/api/v1/customers/{customer}/contacts"), &sales, json!({ "name": "王东", "email": "wang@east.cn" }))
+        .await
+        .expect(201)
+        .id();
+    let interaction = app
+        .post("/api/v1/interactions", &sales, json!({ "customer_id": customer, "channel": "phone", "subject": "东区通话" }))
+        .await
+        .expect(201)
+        .id();
+    let task = app.post("/api/v1/tasks", &sales, json!({ "title": "东区任务", "customer_id": customer })).await.expect(201).id();
+    let deal = opportunity(app, &sales, &customer, "东区商机", 100_000).await["id"].as_str().unwrap().to_owned();
+    let product = app
+        .post("/api/v1/products", admin, json!({ "sku": "EAST-1", "name": "东区产品", "unit_price": { "amount_minor": 5_000 } }))
+        .await
+        .expect(201)
+        .id();
+    let order = app
+        .post("/api/v1/orders", &sales, json!({ "customer_id": customer, "lines": [{ "product_id": product, "quantity": 1 }] }))
+        .await
+        .expect(201)
+        .id();
+    let ticket = app.post("/api/v1/tickets", admin, json!({ "customer_id": customer, "subject": "东区工单" })).await.expect(201).id();
+    let requirement = app
+        .post("/api/v1/requirements", &sales, json!({ "title": "东区需求", "origin": { "customer_id": customer } }))
+        .await
+        .expect(201)
+        .id();
+    let portal_account =
+        app.post("/api/v1/portal-accounts", admin, json!({ "contact_id": contact })).await.expect(201).body["account"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let article = app
+        .post("/api/v1/kb/articles", admin, json!({ "title": "内部文章", "body": "b", "visibility": "internal", "status": "draft" }))
+        .await
+        .expect(201)
+        .id();
+    let ids = BTreeMap::from([
+        ("customer", customer),
+        ("contact", contact),
+        ("interaction", interaction),
+        ("task", task),
+        ("opportunity", deal),
+        ("order", order),
+        ("ticket", ticket),
+        ("requirement", requirement),
+        ("portal_account", portal_account),
+        ("user", user),
+        ("team", east),
+        ("pipeline", pipeline["id"].as_str().unwrap().to_owned()),
+        ("product", product),
+        ("kb_article", article),
+    ]);
+    East { ids }
+}
+
+/// Whether the role reaches a record of the east team through `resource`, `action`: only an
+/// `all` scope does, since every walking user sits in another team.
+fn reaches_east(permissions: &Permissions, resource: Resource, action: Action) -> bool {
+    permissions.scope(resource, action) == Scope::All
+}
+
+/// The records whose ids a role must never see: of kinds owned per team, which it does not read
+/// with an `all` scope.
+fn hidden_ids<'a>(east: &'a East, permissions: &Permissions) -> Vec<(&'static str, &'a str)> {
+    ["customer", "contact", "interaction", "task", "opportunity", "order", "ticket", "requirement", "portal_account"]
+        .into_iter()
+        .filter(|kind| !reaches_east(permissions, resource_of(kind), Action::Read))
+        .map(|kind| (kind, east.get(kind)))
+        .collect()
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.rsplit('/').next().unwrap();
+            resolve(doc, &doc["components"]["schemas"][name])
+        }
+        None => schema,
+    }
+}
+
+/// A plausible value for a schema: ids of the east records for fields that name one, so that a
+/// write that should be refused has every chance of reaching the scope check.
+fn sample(doc: &Value, schema: &Value, field: &str, east: &East, depth: usize) -> Value {
+    let schema = resolve(doc, schema);
+    if let Some(options) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+        let first = options.iter().find(|o| o["type"] != "null").unwrap_or(&Value::Null);
+        return sample(doc, first, field, east, depth);
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        return values.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null);
+    }
+    let kind = match &schema["type"] {
+        Value::String(t) => t.clone(),
+        Value::Array(types) => types.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("string").to_owned(),
+        _ if schema["properties"].is_object() => "object".into(),
+        _ => "string".into(),
+    };
+    match kind.as_str() {
+        "object" if depth < 3 => {
+            let mut body = Map::new();
+            let required: Vec<&str> =
+                schema["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            if let Some(properties) = schema["properties"].as_object() {
+                for (name, property) in properties {
+                    if required.contains(&name.as_str()) {
+                        body.insert(name.clone(), sample(doc, property, name, east, depth + 1));
+                    }
+                }
+            }
+            Value::Object(body)
+        }
+        "object" => json!({}),
+        "array" => json!([]),
+        "integer" | "number" => json!(1),
+        "boolean" => json!(true),
+        _ => match schema["format"].as_str() {
+            Some("uuid") => {
+                let kind = field.trim_end_matches("_id");
+                json!(east.ids.get(kind).cloned().unwrap_or_else(|| east.get("customer").to_owned()))
+            }
+            Some("date") => json!("2026-06-01"),
+            Some("date-time") => json!("2026-06-01T08:00:00Z"),
+            Some("email") => json!("walk@example.com"),
+            _ => json!("walk"),
+        },
+    }
+}
+
+fn body_for(doc: &Value, operation: &Value, method: &Method, east: &East) -> Option<Value> {
+    let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+    if schema.is_null() {
+        return if *method == Method::POST { Some(json!({})) } else { None };
+    }
+    let mut body = sample(doc, schema, "", east, 0);
+    if *method == Method::PATCH
+        && let (Some(object), Some(properties)) = (body.as_object_mut(), resolve(doc, schema)["properties"].as_object())
+    {
+        // An edit of the most ordinary field, so that a PATCH is a real change.
+        for name in ["name", "title", "subject", "display_name", "description"] {
+            if properties.contains_key(name) {
+                object.insert(name.into(), json!("walk"));
+                break;
+            }
+        }
+    }
+    Some(body)
+}
+
+async fn feed_head(app: &TestApp, admin: &str) -> i64 {
+    let head = app.get("/api/v1/events?after=0&limit=1", admin).await.expect(200);
+    let mut after = 0;
+    let mut next = head.body["next_after"].as_i64().unwrap();
+    while next != after {
+        after = next;
+        next = app.get(&format!("/api/v1/events?after={after}&limit=200"), admin).await.expect(200).body["next_after"].as_i64().unwrap();
+    }
+    after
+}
+
+async fn events_after(app: &TestApp, admin: &str, after: i64) -> (Vec<Value>, i64) {
+    let page = app.get(&format!("/api/v1/events?after={after}&limit=200"), admin).await.expect(200).body;
+    (page["data"].as_array().unwrap().clone(), page["next_after"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn no_role_reads_or_changes_what_its_matrix_does_not_grant_on_any_operation() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let east = east_world(&app, &admin).await;
+    let west = app.create_team("West", None).await;
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap()).unwrap();
+
+    // A custom role: the team's records readable, only one's own changeable, no administration.
+    let own = json!({ "read": "team", "create": "own", "update": "own", "delete": "own", "export": "own" });
+    let matrix = json!({ "customers": own, "contacts": own, "activities": own, "sales": own, "service": own, "requirements": own,
+        "marketing": own, "analytics": own, "teams": { "read": "all" }, "roles": { "read": "all" } });
+    app.post("/api/v1/roles", &admin, json!({ "key": "team_desk", "name": "Team desk", "description": "", "permissions": matrix }))
+        .await
+        .expect(201);
+
+    let roles = ["manager", "sales", "marketing", "support", "viewer", "team_desk", "integration"];
+    let mut walkers = Vec::new();
+    for role in roles {
+        let (_, token) = app.user(&format!("{role}@west.example.com"), role, &[&west]).await;
+        let me = app.get("/api/v1/auth/me", &token).await.expect(200).body;
+        let permissions: Permissions = serde_json::from_value(me["permissions"].clone()).unwrap();
+        walkers.push((role, token, permissions));
+    }
+
+    let skip = ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout"];
+    let east_ids: Vec<&str> = east.ids.values().map(String::as_str).collect();
+    let mut after = feed_head(&app, &admin).await;
+    let mut requests = 0;
+    for (role, token, permissions) in &walkers {
+        let hidden = hidden_ids(&east, permissions);
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/portal/") || skip.contains(&path.as_str()) {
+                continue;
+            }
+            for (method_name, operation) in item.as_object().unwrap() {
+                let method = Method::from_bytes(method_name.to_uppercase().as_bytes()).unwrap();
+                let concrete = path
+                    .replace("{id}", &east.id_for(path))
+                    .replace("{stage_id}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{article_id}", east.get("kb_article"))
+                    .replace("{requester_id}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{revision}", "1");
+                let body = body_for(&doc, operation, &method, &east);
+                let reply = app.send(method.clone(), &concrete, Some(token), body.as_ref(), &[]).await;
+                requests += 1;
+                assert!(reply.status.as_u16() < 500, "{role}: {method} {concrete} answered {}: {}", reply.status, reply.text);
+
+                // Exposure: no id of a record the role may not read, in anything it was given.
+                if reply.status.is_success() {
+                    for (kind, id) in &hidden {
+                        assert!(
+                            !reply.text.contains(id),
+                            "{role}: {method} {concrete} exposed a {kind} of another team it may not read: {}",
+                            reply.text
+                        );
+                    }
+                }
+
+                // Change: every event written is granted by the matrix, another team's record
+                // only with an `all` scope.
+                let (events, next) = events_after(&app, &admin, after).await;
+                after = next;
+                for event in events {
+                    let kind = event["entity_type"].as_str().unwrap();
+                    let event_type = event["event_type"].as_str().unwrap();
+                    let (resource, action) = (resource_of(kind), action_of(event_type));
+                    let entity = event["entity_id"].as_str().unwrap();
+                    assert!(
+                        permissions.scope(resource, action) != Scope::None,
+                        "{role}: {method} {concrete} wrote {event_type} without any {action:?} right on {resource:?}"
+                    );
+                    if east_ids.contains(&entity) {
+                        assert!(
+                            reaches_east(permissions, resource, action),
+                            "{role}: {method} {concrete} wrote {event_type} on another team's record with scope {:?}",
+                            permissions.scope(resource, action)
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(requests > 7 * 140, "walked {requests} requests");
+}
