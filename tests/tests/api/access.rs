@@ -12,18 +12,43 @@ fn id(value: &Value) -> String {
 }
 
 /// A customer of the east team with one record of every kind hanging off it.
-struct EastRecords {
-    customer: String,
-    contact: String,
-    opportunity: String,
-    order: String,
-    ticket: String,
+pub(crate) struct EastRecords {
+    pub customer: String,
+    pub contact: String,
+    pub opportunity: String,
+    pub order: String,
+    pub ticket: String,
+    pub product: String,
 }
 
-async fn east_records(app: &TestApp, admin: &str, owner_token: &str) -> EastRecords {
+/// Two teams with a sales user each, a marketing user, and the east team's records.
+struct TwoTeams {
+    admin: String,
+    sales_east: String,
+    sales_west: String,
+    marketing: (String, String),
+    records: EastRecords,
+}
+
+async fn two_teams(app: &TestApp) -> TwoTeams {
+    let admin = app.admin().await;
+    let east = app.create_team("East", None).await;
+    let west = app.create_team("West", None).await;
+    let (_, sales_east) = app.user("east@example.com", "sales", &[&east]).await;
+    let (_, sales_west) = app.user("west@example.com", "sales", &[&west]).await;
+    let marketing = app.user("marketing@example.com", "marketing", &[]).await;
+    default_pipeline(app, &admin).await;
+    let records = east_records(app, &admin, &sales_east).await;
+    TwoTeams { admin, sales_east, sales_west, marketing, records }
+}
+
+pub(crate) async fn east_records(app: &TestApp, admin: &str, owner_token: &str) -> EastRecords {
     let customer = id(&app.customer(owner_token, json!({ "kind": "company", "name": "东区客户" })).await);
-    let contact =
-        app.post(&format!("/api/v1/customers/{customer}/contacts"), owner_token, json!({ "name": "王东" })).await.expect(201).id();
+    let contact = app
+        .post(&format!("/api/v1/customers/{customer}/contacts"), owner_token, json!({ "name": "王东", "email": "wang@east.cn" }))
+        .await
+        .expect(201)
+        .id();
     let opportunity = id(&opportunity(app, owner_token, &customer, "东区商机", 100_000).await);
     let product = app
         .post("/api/v1/products", admin, json!({ "sku": "EAST-1", "name": "东区产品", "unit_price": { "amount_minor": 5_000 } }))
@@ -36,7 +61,7 @@ async fn east_records(app: &TestApp, admin: &str, owner_token: &str) -> EastReco
         .expect(201)
         .id();
     let ticket = app.post("/api/v1/tickets", admin, json!({ "customer_id": customer, "subject": "东区工单" })).await.expect(201).id();
-    EastRecords { customer, contact, opportunity, order, ticket }
+    EastRecords { customer, contact, opportunity, order, ticket, product }
 }
 
 async fn all_events(app: &TestApp, token: &str) -> Vec<Value> {
@@ -63,14 +88,7 @@ fn entity_types(events: &[Value]) -> std::collections::BTreeSet<String> {
 #[tokio::test]
 async fn the_change_feed_shows_each_kind_under_the_scope_of_its_own_list() {
     let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    let east = app.create_team("East", None).await;
-    let west = app.create_team("West", None).await;
-    let (_, sales_east) = app.user("east@example.com", "sales", &[&east]).await;
-    let (_, sales_west) = app.user("west@example.com", "sales", &[&west]).await;
-    let (_, marketing) = app.user("marketing@example.com", "marketing", &[]).await;
-    default_pipeline(&app, &admin).await;
-    let records = east_records(&app, &admin, &sales_east).await;
+    let TwoTeams { admin, sales_east, sales_west, marketing: (_, marketing), records } = two_teams(&app).await;
     let own_west = id(&app.customer(&sales_west, json!({ "kind": "company", "name": "西区客户" })).await);
 
     // Marketing may read customers, contacts and activities, but no order, ticket, user or deal.
@@ -268,14 +286,7 @@ async fn viewers_do_not_vote_and_staff_do_not_overwrite_a_customers_rating() {
 #[tokio::test]
 async fn references_must_exist_be_in_scope_and_belong_to_the_same_customer() {
     let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    let east = app.create_team("East", None).await;
-    let west = app.create_team("West", None).await;
-    let (_, sales_east) = app.user("east@example.com", "sales", &[&east]).await;
-    let (_, sales_west) = app.user("west@example.com", "sales", &[&west]).await;
-    let (marketing_id, _) = app.user("marketing@example.com", "marketing", &[]).await;
-    default_pipeline(&app, &admin).await;
-    let records = east_records(&app, &admin, &sales_east).await;
+    let TwoTeams { admin, sales_west, marketing: (marketing_id, _), records, .. } = two_teams(&app).await;
     let west_customer = id(&app.customer(&sales_west, json!({ "kind": "company", "name": "西区客户" })).await);
     let west_deal = id(&opportunity(&app, &sales_west, &west_customer, "西区商机", 1).await);
     let missing = uuid::Uuid::now_v7().to_string();

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use crm_domain::identity::{Action, Permissions, Resource, Scope};
 use crm_tests::TestApp;
 
-use crate::sales::{default_pipeline, opportunity};
+use crate::sales::default_pipeline;
 
 /// The permission resource each kind of record (an event's `entity_type`) is governed by.
 fn resource_of(kind: &str) -> Resource {
@@ -81,30 +81,15 @@ async fn east_world(app: &TestApp, admin: &str) -> East {
     let east = app.create_team("East", None).await;
     let (user, sales) = app.user("east@example.com", "sales", &[&east]).await;
     let pipeline = default_pipeline(app, admin).await;
-    let customer = app.customer(&sales, json!({ "kind": "company", "name": "东区客户" })).await["id"].as_str().unwrap().to_owned();
-    let contact = app
-        .post(&format!("/api/v1/customers/{customer}/contacts"), &sales, json!({ "name": "王东", "email": "wang@east.cn" }))
-        .await
-        .expect(201)
-        .id();
+    let records = crate::access::east_records(app, admin, &sales).await;
+    let customer = records.customer.clone();
+    let contact = records.contact.clone();
     let interaction = app
         .post("/api/v1/interactions", &sales, json!({ "customer_id": customer, "channel": "phone", "subject": "东区通话" }))
         .await
         .expect(201)
         .id();
     let task = app.post("/api/v1/tasks", &sales, json!({ "title": "东区任务", "customer_id": customer })).await.expect(201).id();
-    let deal = opportunity(app, &sales, &customer, "东区商机", 100_000).await["id"].as_str().unwrap().to_owned();
-    let product = app
-        .post("/api/v1/products", admin, json!({ "sku": "EAST-1", "name": "东区产品", "unit_price": { "amount_minor": 5_000 } }))
-        .await
-        .expect(201)
-        .id();
-    let order = app
-        .post("/api/v1/orders", &sales, json!({ "customer_id": customer, "lines": [{ "product_id": product, "quantity": 1 }] }))
-        .await
-        .expect(201)
-        .id();
-    let ticket = app.post("/api/v1/tickets", admin, json!({ "customer_id": customer, "subject": "东区工单" })).await.expect(201).id();
     let requirement = app
         .post("/api/v1/requirements", &sales, json!({ "title": "东区需求", "origin": { "customer_id": customer } }))
         .await
@@ -125,15 +110,15 @@ async fn east_world(app: &TestApp, admin: &str) -> East {
         ("contact", contact),
         ("interaction", interaction),
         ("task", task),
-        ("opportunity", deal),
-        ("order", order),
-        ("ticket", ticket),
+        ("opportunity", records.opportunity),
+        ("order", records.order),
+        ("ticket", records.ticket),
         ("requirement", requirement),
         ("portal_account", portal_account),
         ("user", user),
         ("team", east),
         ("pipeline", pipeline["id"].as_str().unwrap().to_owned()),
-        ("product", product),
+        ("product", records.product),
         ("kb_article", article),
     ]);
     East { ids }
