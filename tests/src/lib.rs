@@ -139,6 +139,12 @@ impl Reply {
 impl TestApp {
     pub async fn spawn() -> Self {
         let (database_url, dir) = fresh_database_url().await;
+        Self::spawn_on(database_url, dir).await
+    }
+
+    /// Spawns the application on a database the caller provides (the fault test's own
+    /// PostgreSQL cluster); `dir` is kept as long as the app.
+    pub async fn spawn_on(database_url: String, dir: Option<tempfile::TempDir>) -> Self {
         let data_dir: PathBuf = dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_else(std::env::temp_dir);
         let config = Config {
             database_url: database_url.clone(),
@@ -157,6 +163,7 @@ impl TestApp {
             time_zone: chrono_tz_shanghai(),
             // Tests drive the follow-up job themselves, with their own clock.
             follow_up_interval_secs: 0,
+            database_pool: Default::default(),
         };
         let app = Application::build(config).await.expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());

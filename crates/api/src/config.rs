@@ -39,6 +39,10 @@ pub struct Config {
     /// Seconds between runs of the follow-up rules and reminders (`CRM_FOLLOW_UP_INTERVAL_SECS`,
     /// default 300; 0 turns the scheduler off).
     pub follow_up_interval_secs: u64,
+    /// How long a request waits for a database connection before answering 503
+    /// (`CRM_DB_ACQUIRE_TIMEOUT_MS`, default 1000) and for a new one to open
+    /// (`CRM_DB_CONNECT_TIMEOUT_MS`, default 1000): what bounds every answer during an outage.
+    pub database_pool: crm_persistence::PoolSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -128,6 +132,24 @@ impl Config {
             follow_up_interval_secs: match var("CRM_FOLLOW_UP_INTERVAL_SECS") {
                 None => 300,
                 Some(text) => text.parse().context("CRM_FOLLOW_UP_INTERVAL_SECS must be a number of seconds")?,
+            },
+            database_pool: {
+                let defaults = crm_persistence::PoolSettings::default();
+                let millis = |name: &str, default: std::time::Duration| -> anyhow::Result<std::time::Duration> {
+                    match var(name) {
+                        None => Ok(default),
+                        Some(text) => text
+                            .parse::<u64>()
+                            .ok()
+                            .filter(|ms| *ms > 0)
+                            .map(std::time::Duration::from_millis)
+                            .with_context(|| format!("{name} must be a positive number of milliseconds")),
+                    }
+                };
+                crm_persistence::PoolSettings {
+                    acquire_timeout: millis("CRM_DB_ACQUIRE_TIMEOUT_MS", defaults.acquire_timeout)?,
+                    connect_timeout: millis("CRM_DB_CONNECT_TIMEOUT_MS", defaults.connect_timeout)?,
+                }
             },
         })
     }

@@ -38,6 +38,9 @@ pub struct Problem {
     pub kind: String,
     pub title: String,
     pub status: u16,
+    /// A stable machine-readable code (`validation`, `conflict`, `unavailable`,
+    /// `idempotency.key_reused`, `idempotency.not_replayable`…): clients branch on it.
+    pub code: String,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -78,6 +81,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("database unavailable")]
     Unavailable,
+    /// A refusal with its own stable code, for cases the generic kinds do not tell apart.
+    #[error("{detail}")]
+    Coded { status: StatusCode, code: &'static str, detail: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -110,6 +116,10 @@ impl ApiError {
             ApiError::Validation(_) | ApiError::Unprocessable(_) => ("/problems/validation", "Validation failed"),
             ApiError::TooManyRequests { .. } => ("/problems/rate-limited", "Too many requests"),
             ApiError::Unavailable => ("/problems/unavailable", "Service unavailable"),
+            ApiError::Coded { status, .. } if status.as_u16() == 409 => ("/problems/conflict", "Conflict"),
+            ApiError::Coded { status, .. } if status.as_u16() == 422 => ("/problems/validation", "Validation failed"),
+            ApiError::Coded { status, .. } if status.is_server_error() => ("/problems/unavailable", "Service unavailable"),
+            ApiError::Coded { .. } => ("/problems/bad-request", "Bad request"),
             ApiError::Internal(_) => ("/problems/internal", "Internal error"),
         }
     }
@@ -135,6 +145,14 @@ impl ApiError {
         }
     }
 
+    /// The problem's stable code: its own for [`ApiError::Coded`], else the kind of problem.
+    pub fn code(&self) -> String {
+        match self {
+            ApiError::Coded { code, .. } => (*code).to_owned(),
+            other => other.parts().0.trim_start_matches("/problems/").replace('-', "_"),
+        }
+    }
+
     pub fn problem(&self) -> Problem {
         let (kind, title) = self.parts();
         let errors = match self {
@@ -146,6 +164,7 @@ impl ApiError {
             kind: kind.into(),
             title: title.into(),
             status: self.status_code().as_u16(),
+            code: self.code(),
             detail: self.detail(),
             request_id: current_request_id(),
             errors: errors.into_iter().map(|e| ProblemField { field: e.field, code: e.code, message: e.message }).collect(),
@@ -172,6 +191,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Coded { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -217,23 +237,13 @@ impl From<StoreError> for ApiError {
             },
             StoreError::RateLimited { retry_after_secs } => ApiError::TooManyRequests { retry_after_secs },
             StoreError::Unauthorized(reason) => ApiError::Unauthorized(reason.into()),
-            StoreError::Unexpected(db) => {
-                let text = db.to_string();
-                if is_connection_error(&text) {
-                    tracing::error!(error = %text, "database unavailable");
-                    ApiError::Unavailable
-                } else {
-                    ApiError::Internal(text)
-                }
+            StoreError::Unavailable(db) => {
+                tracing::warn!(error = %db, "database unavailable");
+                ApiError::Unavailable
             }
+            StoreError::Unexpected(db) => ApiError::Internal(db.to_string()),
         }
     }
-}
-
-fn is_connection_error(text: &str) -> bool {
-    ["Connection Error", "pool timed out", "connection refused", "PoolTimedOut", "Connection refused", "closed"]
-        .iter()
-        .any(|needle| text.contains(needle))
 }
 
 impl From<ValidationErrors> for ApiError {

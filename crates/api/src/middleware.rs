@@ -7,12 +7,13 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, web};
+use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crm_persistence::platform::idempotency::{self, Claim};
+use crm_persistence::HeldWrites;
+use crm_persistence::platform::idempotency::{self, Claim, KeptResponse, KeyedRequest};
 
 use crate::auth::{AppState, authenticate, authenticate_portal};
 use crate::error::{ApiError, REQUEST_ID};
@@ -57,9 +58,62 @@ pub async fn request_context(
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// Response headers worth replaying with a stored response.
 const REPLAYED_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
+/// JSON fields whose values are secrets: a response with any of them (at any depth) is never
+/// stored, so a retry cannot read it again from the key table.
+const SECRET_FIELDS: [&str; 8] =
+    ["access_token", "refresh_token", "invitation_token", "invitation_path", "token", "secret", "password", "api_key"];
 
-/// Makes POST retries safe: the first request with a key runs and its answer is stored; a retry
-/// with the same key and body gets that answer again; another body with the key gets 422.
+/// Whether a response body carries a secret (a token, a password, a signing secret).
+fn carries_secret(body: &[u8]) -> bool {
+    fn walk(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Object(map) => map.iter().any(|(name, value)| SECRET_FIELDS.contains(&name.as_str()) || walk(value)),
+            serde_json::Value::Array(items) => items.iter().any(walk),
+            _ => false,
+        }
+    }
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|value| walk(&value))
+}
+
+fn replay(req: ServiceRequest, claim: Claim) -> ServiceResponse<BoxBody> {
+    match claim {
+        Claim::Replay { status, headers, body } => {
+            let mut response =
+                HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK));
+            for (name, value) in headers {
+                response.insert_header((name, value));
+            }
+            response.insert_header(("idempotent-replayed", "true"));
+            req.into_response(response.body(body))
+        }
+        Claim::NotReplayable { status } => req.error_response(ApiError::Coded {
+            status: actix_web::http::StatusCode::CONFLICT,
+            code: "idempotency.not_replayable",
+            detail: format!(
+                "the request with this Idempotency-Key was already done (status {status}); its response carried secrets and is not kept, so it is neither repeated nor replayed"
+            ),
+        }),
+        Claim::Mismatch => req.error_response(ApiError::Coded {
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            code: "idempotency.key_reused",
+            detail: "this Idempotency-Key was used with a different request".into(),
+        }),
+        // Only reached if the winner's key vanished between its commit and our look-up (purged):
+        // nothing to replay, and running again would be a second write.
+        Claim::Fresh => req.error_response(ApiError::Coded {
+            status: actix_web::http::StatusCode::CONFLICT,
+            code: "idempotency.in_progress",
+            detail: "another request with this Idempotency-Key was being processed; retry to get its answer".into(),
+        }),
+    }
+}
+
+/// Makes POST retries safe. A request with a key runs with its writes held open (see
+/// `Db::begin_write`); once it has its response, the key and the response are inserted into the
+/// same transaction and committed with the writes, and only then is the response sent. A retry
+/// with the same key and body gets the stored answer; another body with the key gets 422. A
+/// retry after an unknown outcome (a timeout, a crash, a failed commit) replays if the writes
+/// committed and runs afresh if they did not: the write never happens twice.
 pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -79,8 +133,10 @@ pub async fn idempotency(
             let id = principal.user_id;
             (Some(principal), id)
         }
+        Err(ApiError::Unavailable) => return Ok(req.error_response(ApiError::Unavailable)),
         Err(_) => match authenticate_portal(req.request()).await {
             Ok(customer) => (None, customer.customer.account_id),
+            Err(ApiError::Unavailable) => return Ok(req.error_response(ApiError::Unavailable)),
             Err(_) => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
         },
     };
@@ -94,35 +150,24 @@ pub async fn idempotency(
     };
     let hash = hex::encode(Sha256::digest(&body));
     let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
-    let claim = match idempotency::claim(&state.db, principal_id, &key, req.method().as_str(), &path, &hash).await {
-        Ok(claim) => claim,
+    let method = req.method().as_str().to_owned();
+    let keyed = KeyedRequest { principal_id, key: &key, method: &method, path: &path, request_hash: &hash };
+    match idempotency::lookup(&state.db, keyed).await {
+        Ok(Claim::Fresh) => {}
+        Ok(claim) => return Ok(replay(req, claim)),
         Err(error) => return Ok(req.error_response(ApiError::from(error))),
-    };
-    let id = match claim {
-        Claim::Fresh(id) => id,
-        Claim::Replay { status, headers, body } => {
-            let mut response =
-                HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK));
-            for (name, value) in headers {
-                response.insert_header((name, value));
-            }
-            response.insert_header(("idempotent-replayed", "true"));
-            return Ok(req.into_response(response.body(body)));
-        }
-        Claim::Mismatch => {
-            return Ok(req.error_response(ApiError::Unprocessable("this Idempotency-Key was used with a different request".into())));
-        }
-        Claim::InProgress => {
-            return Ok(req.error_response(ApiError::Conflict("a request with this Idempotency-Key is still being processed".into())));
-        }
-    };
+    }
     if let Some(principal) = principal {
         req.extensions_mut().insert(principal);
     }
     let (_, mut payload) = actix_http::h1::Payload::create(true);
     payload.unread_data(body);
     req.set_payload(payload.into());
-    let response = next.call(req).await?;
+    let held = HeldWrites::new();
+    let response = held.run(next.call(req)).await;
+    // Dropping the held transaction (on an error here or below) rolls the writes back.
+    let writes = held.take().await;
+    let response = response?;
     let status = response.status();
     let headers: Vec<(String, String)> = REPLAYED_HEADERS
         .iter()
@@ -130,15 +175,36 @@ pub async fn idempotency(
         .collect();
     let (request, response) = response.into_parts();
     let (head, body) = response.into_parts();
-    let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
-    let stored = if status.is_server_error() {
-        idempotency::release(&state.db, id).await
-    } else {
-        idempotency::complete(&state.db, id, status.as_u16(), &headers, &String::from_utf8_lossy(&bytes)).await
+    let Ok(bytes) = actix_web::body::to_bytes(body).await else {
+        drop(writes);
+        return Ok(ServiceResponse::new(request, ApiError::Unavailable.error_response()));
     };
-    if let Err(error) = stored {
-        tracing::warn!(%error, "could not store the idempotent response");
+    if status.is_server_error() {
+        // A failed request keeps nothing: neither its writes nor its key, so a retry runs again.
+        drop(writes);
+        return Ok(ServiceResponse::new(request, head.set_body(BoxBody::new(bytes))));
     }
-    let response = head.set_body(BoxBody::new(bytes));
-    Ok(ServiceResponse::new(request, response))
+    let text = String::from_utf8_lossy(&bytes);
+    let kept = KeptResponse { status: status.as_u16(), headers: &headers, body: (!carries_secret(&bytes)).then_some(text.as_ref()) };
+    let stored = match writes {
+        Some(txn) => idempotency::store_with_writes(txn, keyed, kept).await,
+        None => idempotency::store_alone(&state.db, keyed, kept).await.map(|()| idempotency::Stored::Committed),
+    };
+    match stored {
+        Ok(idempotency::Stored::Committed) => Ok(ServiceResponse::new(request, head.set_body(BoxBody::new(bytes)))),
+        Ok(idempotency::Stored::LostRace) => {
+            let claim = idempotency::lookup(&state.db, keyed).await;
+            let req = ServiceRequest::from_request(request);
+            Ok(match claim {
+                Ok(claim) => replay(req, claim),
+                Err(error) => req.error_response(ApiError::from(error)),
+            })
+        }
+        // The writes may or may not have committed: the client does not know either, and its
+        // retry with the key tells (replay if they did, a fresh run if not).
+        Err(error) => {
+            tracing::warn!(%error, "could not commit an idempotent request with its key");
+            Ok(ServiceResponse::new(request, ApiError::from(error).error_response()))
+        }
+    }
 }

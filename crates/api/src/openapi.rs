@@ -100,6 +100,54 @@ impl Modify for CommonProblems {
     }
 }
 
+/// What every POST says about `Idempotency-Key`, in one place.
+pub const IDEMPOTENCY_KEY_DESCRIPTION: &str = "Makes retries safe for 24 h (1 to 255 visible characters, per caller). \
+The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome \
+(timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect \
+and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. \
+The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets \
+(tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request \
+answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again.";
+
+/// Documents `Idempotency-Key` on every POST, the same way, and the 409 its retries can answer.
+struct IdempotencyKeyHeader;
+
+impl Modify for IdempotencyKeyHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let Some(operation) = item.post.as_mut() else { continue };
+            let parameters = operation.parameters.get_or_insert_with(Vec::new);
+            parameters.retain(|p| !(p.name.eq_ignore_ascii_case("Idempotency-Key") && p.parameter_in == ParameterIn::Header));
+            parameters.push(
+                ParameterBuilder::new()
+                    .name("Idempotency-Key")
+                    .parameter_in(ParameterIn::Header)
+                    .required(utoipa::openapi::Required::False)
+                    .description(Some(IDEMPOTENCY_KEY_DESCRIPTION))
+                    .schema(Some(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::String)
+                            .min_length(Some(1))
+                            .max_length(Some(255)),
+                    ))
+                    .build(),
+            );
+            operation.responses.responses.entry("409".to_owned()).or_insert_with(|| {
+                ResponseBuilder::new()
+                    .description("Conflict; with an Idempotency-Key also `idempotency.not_replayable`")
+                    .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                    .build()
+                    .into()
+            });
+        }
+    }
+}
+
 /// The document as `crm openapi` prints it and `openapi/openapi.json` stores it.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, api) = crate::app::routes(actix_web::App::new()).split_for_parts();
@@ -110,6 +158,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// utoipa-actix-web adds the paths, so path-wide additions happen here).
 pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     CommonProblems.modify(&mut api);
+    IdempotencyKeyHeader.modify(&mut api);
     api
 }
 

@@ -1,12 +1,14 @@
 //! Connecting, migrating and probing the database.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use crm_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::Result;
@@ -27,17 +29,49 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// How long a request waits for the database before it answers 503. When the database is down,
+/// the pool keeps retrying to connect until the acquire timeout, so this bounds how long every
+/// request takes during an outage; once the database is back the pool reconnects by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Longest wait for a pooled connection, including opening a new one.
+    pub acquire_timeout: Duration,
+    /// Longest wait for a new connection to be established (the driver has no separate socket
+    /// timeout, so it bounds the same wait: the shorter of the two applies).
+    pub connect_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    /// 1 s. While the database is down the pool retries refused connections until this
+    /// deadline, so every request waits about this long before its 503: half the 2 s bound of an
+    /// outage answer, leaving room for a loaded machine. A request that waits longer than this
+    /// for a connection of a healthy but saturated pool is better refused (503, retry) than
+    /// queued.
+    fn default() -> Self {
+        Self { acquire_timeout: Duration::from_secs(1), connect_timeout: Duration::from_secs(1) }
+    }
+}
+
 impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) with the default pool settings.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, PoolSettings::default()).await
+    }
+
     /// Connects to `url` (`sqlite://…` or `postgres://…`). SQLite gets WAL, foreign keys and a
     /// busy timeout so that concurrent requests wait instead of failing.
-    pub async fn connect(url: &str) -> Result<Self> {
+    pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Self> {
         let mut options = ConnectOptions::new(url.to_owned());
+        // sea-orm hands both timeouts to the pool's acquire timeout (the later one wins), so
+        // the shorter of the two is the one that bounds a request.
+        let acquire = pool.acquire_timeout.min(pool.connect_timeout);
         options
             .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
             .min_connections(1)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(10))
+            .connect_timeout(pool.connect_timeout)
+            .acquire_timeout(acquire)
             .sqlx_logging(false);
+
         if url.starts_with("sqlite:") {
             options.map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -54,7 +88,26 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), waiting for the busy timeout if another writer holds it; a deferred
     /// transaction that reads first and writes later would instead fail with "database is
     /// locked" when two of them try to upgrade at the same time.
-    pub async fn begin_write(&self) -> Result<DatabaseTransaction> {
+    ///
+    /// Inside [`HeldWrites::run`] (a request sent with an `Idempotency-Key`) the first write
+    /// transaction is not committed by [`WriteTxn::commit`] but held open, so that the key and
+    /// the response are stored in it and commit with the write; later write transactions of the
+    /// same request become savepoints of the held one (a second top-level write transaction
+    /// would wait for the held one's lock on SQLite for ever).
+    pub async fn begin_write(&self) -> Result<WriteTxn> {
+        let held = HELD_WRITES.try_with(Clone::clone).ok();
+        if let Some(held) = held {
+            let slot = held.slot.lock().await;
+            if let Some(outer) = slot.as_ref() {
+                return Ok(WriteTxn { inner: outer.begin().await?, hold: None });
+            }
+            drop(slot);
+            return Ok(WriteTxn { inner: self.begin_immediate().await?, hold: Some(held) });
+        }
+        Ok(WriteTxn { inner: self.begin_immediate().await?, hold: None })
+    }
+
+    async fn begin_immediate(&self) -> Result<DatabaseTransaction> {
         let options = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
         Ok(self.conn.begin_with_options(options).await?)
     }
@@ -92,5 +145,93 @@ impl Db {
     pub async fn close(self) -> Result<()> {
         self.conn.close().await?;
         Ok(())
+    }
+}
+
+tokio::task_local! {
+    /// The held write transaction of the request being served, when it carries an
+    /// `Idempotency-Key`.
+    static HELD_WRITES: HeldWrites;
+}
+
+/// Where a request sent with an `Idempotency-Key` keeps its write transaction open until the key
+/// and the response are stored in it (see [`Db::begin_write`]).
+#[derive(Clone, Debug, Default)]
+pub struct HeldWrites {
+    slot: Arc<tokio::sync::Mutex<Option<DatabaseTransaction>>>,
+}
+
+impl HeldWrites {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `future` (the request's handler) with its writes held here.
+    pub async fn run<F: Future>(&self, future: F) -> F::Output {
+        HELD_WRITES.scope(self.clone(), future).await
+    }
+
+    /// The held transaction, if the request wrote anything: commit it or drop it (rollback).
+    pub async fn take(&self) -> Option<DatabaseTransaction> {
+        self.slot.lock().await.take()
+    }
+}
+
+/// A write transaction from [`Db::begin_write`]: a `DatabaseTransaction` that an idempotent
+/// request holds open on `commit` instead of committing.
+#[derive(Debug)]
+pub struct WriteTxn {
+    inner: DatabaseTransaction,
+    /// Set on the request's first write transaction: `commit` parks it here.
+    hold: Option<HeldWrites>,
+}
+
+impl WriteTxn {
+    /// Commits, or, in an idempotent request, hands the transaction to the request so that it
+    /// commits together with the stored response.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        match self.hold {
+            Some(held) => {
+                let mut slot = held.slot.lock().await;
+                if slot.is_none() {
+                    *slot = Some(self.inner);
+                    return Ok(());
+                }
+                drop(slot);
+                self.inner.commit().await
+            }
+            None => self.inner.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.inner.rollback().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.inner.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.inner.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.inner.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.inner.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.inner.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.inner.support_returning()
     }
 }

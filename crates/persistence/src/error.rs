@@ -27,6 +27,10 @@ pub enum Error {
     /// Bad or missing credentials.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
+    /// The database cannot be reached or is not accepting work right now (down, restarting,
+    /// pool exhausted, busy): the client may retry shortly.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] DbErr),
     /// Anything else: logged, never shown.
     #[error("database error: {0}")]
     Unexpected(#[source] DbErr),
@@ -34,6 +38,9 @@ pub enum Error {
 
 impl From<DbErr> for Error {
     fn from(error: DbErr) -> Self {
+        if is_unavailable(&error) {
+            return Error::Unavailable(error);
+        }
         match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict("a record with this value already exists".into()),
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
@@ -41,6 +48,36 @@ impl From<DbErr> for Error {
             }
             _ => Error::Unexpected(error),
         }
+    }
+}
+
+/// Whether an error means "the database is not there right now" rather than "this statement is
+/// wrong", judged by the error's kind: the pool could not hand out a connection, the connection
+/// broke (I/O, TLS, protocol), or the server refused work for a reason of its own (SQLSTATE
+/// classes 08 connection exception, 53 insufficient resources, 57 operator intervention such as
+/// a shutdown or a restart in progress; SQLite's busy and locked).
+pub fn is_unavailable(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner)) => sqlx_unavailable(inner),
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error as E;
+    match error {
+        E::Io(_) | E::Tls(_) | E::Protocol(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => true,
+        E::Database(db) => db.code().is_some_and(|code| {
+            let code = code.as_ref();
+            match db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>() {
+                // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+                Some(_) => code.parse::<i32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6)),
+                None => code.starts_with("08") || code.starts_with("53") || code.starts_with("57"),
+            }
+        }),
+        _ => false,
     }
 }
 

@@ -22,7 +22,7 @@ pub mod service;
 mod visibility;
 
 pub use actor::Actor;
-pub use db::{Db, now};
+pub use db::{Db, HeldWrites, PoolSettings, WriteTxn, now};
 pub use error::Error;
 pub use pagination::{Page, PageRequest};
 

@@ -239,6 +239,24 @@ async fn idempotent_posts_replay_the_first_answer_and_refuse_another_body() {
     app.send(Method::POST, "/api/v1/customers", Some(&admin), Some(&bad), &bad_key).await.problem(422);
 }
 
+#[tokio::test]
+async fn concurrent_duplicates_with_one_idempotency_key_write_once_and_all_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let body = json!({ "kind": "company", "name": "Raced Once" });
+    let key = [("Idempotency-Key", "raced-1")];
+    let attempts = (0..8).map(|_| app.send(Method::POST, "/api/v1/customers", Some(&admin), Some(&body), &key));
+    let replies = futures_util::future::join_all(attempts).await;
+    let ids: std::collections::BTreeSet<String> = replies.iter().map(|r| r.id()).collect();
+    for reply in &replies {
+        assert_eq!(reply.status.as_u16(), 201, "every attempt gets the one answer: {}", reply.text);
+    }
+    assert_eq!(ids.len(), 1, "one customer id for all attempts: {ids:?}");
+    assert_eq!(app.count("customers", Some(("name", "Raced Once"))).await, 1);
+    assert_eq!(app.count("events", Some(("event_type", "customer.created"))).await, 1);
+    assert_eq!(app.count("idempotency_keys", Some(("key", "raced-1"))).await, 1);
+}
+
 async fn seed_list(app: &TestApp, token: &str) {
     let rows = [
         json!({ "kind": "company", "name": "Alpha 制造", "industry": "制造业", "province": "上海市", "district": "浦东新区", "lifecycle_stage": "prospect", "value_tier": "a", "tags": ["vip"], "phone": "13800000001" }),

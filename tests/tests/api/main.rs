@@ -12,6 +12,7 @@ mod commands;
 mod contacts;
 mod customers;
 mod errors;
+mod faults;
 mod knowledge;
 mod migrations;
 mod openapi;

@@ -192,3 +192,60 @@ async fn external_ids_are_unique_per_source_system_and_orders_are_scoped() {
     app.post("/api/v1/orders", &other, body("x", "y")).await.problem(404);
     assert_eq!(app.get("/api/v1/orders?q=45000&include_total=true", &sales).await.body["total"], 2);
 }
+
+#[tokio::test]
+async fn a_refunded_order_bumps_the_customer_version_and_writes_its_update_event() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer = app.customer(&admin, json!({ "kind": "company", "name": "Refund Co", "lifecycle_stage": "prospect" })).await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    let customer_path = format!("/api/v1/customers/{id}");
+    let a = product(&app, &admin, "R", 10_000).await;
+    let order = app
+        .post(
+            "/api/v1/orders",
+            &admin,
+            json!({ "customer_id": id, "order_date": "2026-03-01", "lines": [{ "product_id": a, "quantity": 3 }] }),
+        )
+        .await
+        .expect(201)
+        .body;
+    let order_path = format!("/api/v1/orders/{}", order["id"].as_str().unwrap());
+
+    app.post(&format!("{order_path}/confirm"), &admin, json!({})).await.expect(200);
+    let confirmed = app.get(&customer_path, &admin).await.expect(200);
+    assert_eq!(confirmed.body["version"], 2);
+    assert_eq!(confirmed.header("etag").as_deref(), Some("\"2\""));
+    assert_ne!(confirmed.body["updated_at"], customer["updated_at"]);
+    let events = customer_updates(&app, &admin, &id).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["payload"]["version"], 2);
+    assert_eq!(events[0]["payload"]["changed"]["total_spend_minor"], json!([0, 30_000]));
+    assert_eq!(events[0]["payload"]["changed"]["lifecycle_stage"], json!(["prospect", "customer"]));
+
+    app.post(&format!("{order_path}/refund"), &admin, json!({})).await.expect(200);
+    let refunded = app.get(&customer_path, &admin).await.expect(200).body;
+    assert_eq!(
+        (refunded["version"].clone(), refunded["total_spend_minor"].clone(), refunded["order_count"].clone()),
+        (json!(3), json!(0), json!(0))
+    );
+    assert_ne!(refunded["updated_at"], confirmed.body["updated_at"]);
+    let events = customer_updates(&app, &admin, &id).await;
+    assert_eq!(events.len(), 2);
+    let last = &events[1]["payload"];
+    assert_eq!(last["version"], 3);
+    assert_eq!(last["total_spend_minor"], 0);
+    assert_eq!(last["changed"]["total_spend_minor"], json!([30_000, 0]));
+    assert_eq!(last["changed"]["order_count"], json!([1, 0]));
+    let audit = app.get(&format!("/api/v1/audit?entity_id={id}"), &admin).await.expect(200).body;
+    let spend_changes = audit["data"].as_array().unwrap().iter().filter(|e| e["changes"]["total_spend_minor"].is_object()).count();
+    assert_eq!(spend_changes, 2, "one audit entry per derived change: {audit}");
+    // An If-Match of the version before the refund is stale now.
+    app.patch(&customer_path, &admin, json!({ "industry": "制造业" }), Some("\"2\"")).await.problem(412);
+}
+
+/// The `customer.updated` events of one customer, oldest first.
+async fn customer_updates(app: &TestApp, token: &str, customer_id: &str) -> Vec<Value> {
+    let feed = app.get("/api/v1/events?types=customer.updated&limit=200", token).await.expect(200).body;
+    feed["data"].as_array().unwrap().iter().filter(|e| e["entity_id"] == customer_id).cloned().collect()
+}

@@ -639,29 +639,80 @@ pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
     date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
 }
 
-/// Makes a customer a `customer` (成交客户) after a confirmed order, through the lifecycle rules,
-/// with its stage history, timeline item, audit entry and event. Nothing happens when it already is.
-pub(crate) async fn promote_to_customer(conn: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid) -> Result<()> {
+/// What a customer's confirmed and fulfilled orders add up to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PurchaseFigures {
+    pub first_order_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub order_count: i32,
+    pub total_spend_minor: i64,
+}
+
+/// Applies what an order's move did to its customer: the purchase figures and, after a confirmed
+/// order (`promote`), the `customer` stage (成交客户) through the lifecycle rules. Like any other
+/// change of the record it bumps the version and `updated_at` and writes an audit entry and a
+/// `customer.updated` event (the record after, with `changed: {field: [old, new]}`), so that
+/// integrations following the feed or holding an ETag see it; a promotion also writes its stage
+/// history, timeline item and `customer.stage_changed`. Nothing is written when nothing changes.
+pub(crate) async fn apply_order_outcome(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    customer_id: Uuid,
+    figures: PurchaseFigures,
+    promote: bool,
+    reason: &str,
+) -> Result<()> {
     let Some(row) = customers::Entity::find_by_id(customer_id).one(conn).await? else { return Ok(()) };
     let current = fields_of(&row).lifecycle_stage;
-    if !current.can_move_to(LifecycleStage::Customer) {
+    let promoted = promote && current != LifecycleStage::Customer && current.can_move_to(LifecycleStage::Customer);
+    let stored = PurchaseFigures {
+        first_order_at: row.first_order_at,
+        last_order_at: row.last_order_at,
+        order_count: row.order_count,
+        total_spend_minor: row.total_spend_minor,
+    };
+    if !promoted && stored == figures {
         return Ok(());
     }
+    let before = to_record(Names::Within(conn), row.clone()).await?;
     let mut model: customers::ActiveModel = row.clone().into();
-    model.lifecycle_stage = Set(LifecycleStage::Customer.as_str().to_owned());
+    if promoted {
+        model.lifecycle_stage = Set(LifecycleStage::Customer.as_str().to_owned());
+    }
+    model.first_order_at = Set(figures.first_order_at);
+    model.last_order_at = Set(figures.last_order_at);
+    model.order_count = Set(figures.order_count);
+    model.total_spend_minor = Set(figures.total_spend_minor);
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    model.update(conn).await?;
-    record_stage(conn, actor, customer_id, Some(current), LifecycleStage::Customer).await?;
-    let change = json!({ "lifecycle_stage": { "old": current, "new": LifecycleStage::Customer }, "reason": "order confirmed" });
-    audit::record(conn, actor, "update", ENTITY, customer_id, change).await?;
-    events::append(
-        conn,
-        actor,
-        "customer.stage_changed",
-        ENTITY,
-        customer_id,
-        json!({ "id": customer_id, "from": current, "to": LifecycleStage::Customer }),
-    )
-    .await
+    let after = to_record(Names::Within(conn), model.update(conn).await?).await?;
+    if promoted {
+        record_stage(conn, actor, customer_id, Some(current), LifecycleStage::Customer).await?;
+    }
+    let mut changes = changed_fields(&before, &after);
+    for noise in ["updated_at", "version", "owner_name", "team_name"] {
+        changes.remove(noise);
+    }
+    let changed: serde_json::Map<String, Value> =
+        changes.iter().map(|(field, change)| (field.clone(), json!([change["old"], change["new"]]))).collect();
+    let mut entry = changes;
+    entry.insert("reason".into(), json!(reason));
+    audit::record(conn, actor, "update", ENTITY, customer_id, Value::Object(entry)).await?;
+    let mut event = payload(&after);
+    if let Value::Object(fields) = &mut event {
+        fields.insert("changed".into(), Value::Object(changed));
+    }
+    events::append(conn, actor, "customer.updated", ENTITY, customer_id, event).await?;
+    if promoted {
+        events::append(
+            conn,
+            actor,
+            "customer.stage_changed",
+            ENTITY,
+            customer_id,
+            json!({ "id": customer_id, "from": current, "to": LifecycleStage::Customer }),
+        )
+        .await?;
+    }
+    Ok(())
 }

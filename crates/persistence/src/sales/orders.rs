@@ -15,7 +15,7 @@ use crm_domain::sales::{Currency, Money, OrderStatus, StageKind};
 
 use super::lines::{Line, LineInput, Totals, price_lines};
 use crate::activities::timeline::{self, NewItem};
-use crate::customers::{escape_like, load_for, primary_team, promote_to_customer};
+use crate::customers::{PurchaseFigures, apply_order_outcome, escape_like, load_for, primary_team};
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
@@ -169,8 +169,10 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Or
 }
 
 /// Recomputes a customer's first and last order dates, order count and total spend from its
-/// confirmed and fulfilled orders.
-pub(crate) async fn refresh_purchase_figures(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<()> {
+/// confirmed and fulfilled orders and applies them, with the promotion to `customer` after a
+/// confirmed order, as a versioned change of the customer with its audit entry and event.
+async fn refresh_purchase_figures(conn: &impl ConnectionTrait, actor: &Actor, order: &OrderRecord, promote: bool) -> Result<()> {
+    let customer_id = order.customer_id;
     let counted = [OrderStatus::Confirmed.as_str(), OrderStatus::Fulfilled.as_str()];
     let figures: Option<(Option<NaiveDate>, Option<NaiveDate>, i64, i64)> = orders::Entity::find()
         .select_only()
@@ -186,15 +188,14 @@ pub(crate) async fn refresh_purchase_figures(conn: &impl ConnectionTrait, custom
         .await?;
     let (first, last, count, spend) = figures.unwrap_or((None, None, 0, 0));
     let at_midnight = |d: Option<NaiveDate>| d.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
-    customers::Entity::update_many()
-        .col_expr(customers::Column::FirstOrderAt, Expr::value(at_midnight(first)))
-        .col_expr(customers::Column::LastOrderAt, Expr::value(at_midnight(last)))
-        .col_expr(customers::Column::OrderCount, Expr::value(i32::try_from(count).unwrap_or(i32::MAX)))
-        .col_expr(customers::Column::TotalSpendMinor, Expr::value(spend))
-        .filter(customers::Column::Id.eq(customer_id))
-        .exec(conn)
-        .await?;
-    Ok(())
+    let figures = PurchaseFigures {
+        first_order_at: at_midnight(first),
+        last_order_at: at_midnight(last),
+        order_count: i32::try_from(count).unwrap_or(i32::MAX),
+        total_spend_minor: spend,
+    };
+    let reason = format!("order {} {}", order.number, order.status);
+    apply_order_outcome(conn, actor, customer_id, figures, promote, &reason).await
 }
 
 async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Result<OrderRecord> {
@@ -399,10 +400,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
     model.updated_at = Set(at);
     model.version = Set(row.version + 1);
     let after = to_record(&txn, model.update(&txn).await?).await?;
-    if next == OrderStatus::Confirmed {
-        promote_to_customer(&txn, actor, row.customer_id).await?;
-    }
-    refresh_purchase_figures(&txn, row.customer_id).await?;
+    refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed).await?;
     put_on_timeline(&txn, actor, &after).await?;
     audit::record(&txn, actor, "update", ENTITY, id, json!({ "status": { "old": current, "new": next } })).await?;
     let event = format!("order.{}", next.as_str());
