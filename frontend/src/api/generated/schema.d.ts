@@ -79,6 +79,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password
+         * @description Needs the current password; wrong guesses count against the same limits as sign-in (429 with
+         *     `Retry-After` once they are used up). Every other session of yours ends, so a device or a
+         *     thief holding one is signed out; the session that made the change goes on.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -285,7 +307,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The change feed: events after a sequence number, in order */
+        /**
+         * The change feed: events after a sequence number, in order
+         * @description Only events of records the caller may read are returned, each kind under the permission and
+         *     scope of its own list endpoint; `next_after` still advances past the others.
+         */
         get: operations["list_events"];
         put?: never;
         post?: never;
@@ -1012,7 +1038,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a public article (counts a view) */
+        /** Read a public article */
         get: operations["portal_get_article"];
         put?: never;
         post?: never;
@@ -1949,7 +1975,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Needs `Authorization: Bearer <CRM_METRICS_TOKEN>`. Without a configured token this address
+         *     does not serve metrics at all (404); `CRM_METRICS_BIND` serves them on a separate address.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -2011,6 +2041,7 @@ export interface components {
             /**
              * Format: date-time
              * @description When they asked; now by default.
+             *     Between 1900-01-01 and 2199-12-31.
              */
             requested_at?: string | null;
         };
@@ -2179,6 +2210,12 @@ export interface components {
         /** @description All categories in display order. */
         CategoryList: {
             data: components["schemas"]["CategoryDto"][];
+        };
+        /** @description Your current password and the one to replace it. */
+        ChangePassword: {
+            current_password: string;
+            /** @description At least 10 characters, not only white space, not a common password. */
+            new_password: string;
         };
         /**
          * @description How the interaction took place.
@@ -2387,6 +2424,7 @@ export interface components {
             /**
              * Format: date-time
              * @description Default now; at most 5 minutes in the future.
+             *     Between 1900-01-01 and 2199-12-31.
              */
             occurred_at?: string | null;
             /**
@@ -2433,7 +2471,10 @@ export interface components {
              */
             stage_id?: string | null;
             amount: components["schemas"]["MoneyInput"];
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             expected_close_date?: string | null;
             /**
              * Format: int32
@@ -2466,6 +2507,7 @@ export interface components {
             /**
              * Format: date
              * @description Default today (UTC).
+             *     Between 1900-01-01 and 2199-12-31.
              */
             order_date?: string | null;
             /** @description ISO 4217, default CNY; every line's product must be priced in it. */
@@ -2529,7 +2571,10 @@ export interface components {
             /** Format: uuid */
             owner_id?: string | null;
             department?: string | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             target_date?: string | null;
             release?: string | null;
             tags?: string[];
@@ -2568,9 +2613,15 @@ export interface components {
         CreateTask: {
             title: string;
             description?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             due_at?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             remind_at?: string | null;
             priority?: null | components["schemas"]["TaskPriority"];
             /**
@@ -3016,6 +3067,11 @@ export interface components {
             role: components["schemas"]["RoleRef"];
             permissions: components["schemas"]["Permissions"];
             teams: components["schemas"]["TeamRef"][];
+            /**
+             * @description The organisation's IANA time zone (server setting `CRM_TIME_ZONE`), e.g. `Asia/Shanghai`:
+             *     "today", default report ranges and day buckets are days in this zone.
+             */
+            time_zone: string;
         };
         MeasuresDto: {
             /** @description Confirmed and fulfilled orders, minor units. */
@@ -3208,6 +3264,7 @@ export interface components {
             /**
              * Format: date
              * @description Default today (UTC).
+             *     Between 1900-01-01 and 2199-12-31.
              */
             order_date?: string | null;
         };
@@ -4607,6 +4664,11 @@ export interface components {
             title: string;
             /** Format: int32 */
             status: number;
+            /**
+             * @description A stable machine-readable code (`validation`, `conflict`, `unavailable`,
+             *     `idempotency.key_reused`, `idempotency.not_replayable`…): clients branch on it.
+             */
+            code: string;
             detail: string;
             request_id?: string | null;
             errors?: components["schemas"]["ProblemField"][];
@@ -4615,6 +4677,11 @@ export interface components {
              * @description On 412: the version the record is at now.
              */
             current_version?: number | null;
+            /**
+             * Format: uuid
+             * @description On a uniqueness conflict (409): the record that already holds the value.
+             */
+            existing_id?: string | null;
         };
         /** @description One invalid field or parameter. */
         ProblemField: {
@@ -5300,7 +5367,10 @@ export interface components {
             contact_id?: string | null;
             channel?: null | components["schemas"]["Channel"];
             direction?: null | components["schemas"]["Direction"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             occurred_at?: string | null;
             /** Format: int32 */
             duration_minutes?: number | null;
@@ -5314,7 +5384,10 @@ export interface components {
             /** Format: uuid */
             contact_id?: string | null;
             amount?: null | components["schemas"]["MoneyInput"];
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             expected_close_date?: string | null;
             /**
              * Format: int32
@@ -5335,7 +5408,10 @@ export interface components {
             lines?: components["schemas"]["LineInputDto"][] | null;
         };
         UpdateOrder: {
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             order_date?: string | null;
             /** @description Replaces the lines. */
             lines?: components["schemas"]["LineInputDto"][] | null;
@@ -5371,7 +5447,10 @@ export interface components {
             /** Format: uuid */
             owner_id?: string | null;
             department?: string | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             target_date?: string | null;
             release?: string | null;
             tags?: string[] | null;
@@ -5399,9 +5478,15 @@ export interface components {
         UpdateTask: {
             title?: string | null;
             description?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             due_at?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Between 1900-01-01 and 2199-12-31.
+             */
             remind_at?: string | null;
             priority?: null | components["schemas"]["TaskPriority"];
             /** Format: uuid */
@@ -5530,7 +5615,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5560,6 +5648,15 @@ export interface operations {
             };
             /** @description Wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5617,7 +5714,10 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5655,6 +5755,15 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5756,10 +5865,119 @@ export interface operations {
             };
         };
     };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePassword"];
+            };
+        };
+        responses: {
+            /** @description Changed; your other sessions have ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `current_password` is wrong (`incorrect_password`), or `new_password` is too short (`password_too_short`), only white space (`password_blank`) or a common password (`password_common`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong passwords; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5789,6 +6007,15 @@ export interface operations {
             };
             /** @description Invalid, used, expired or revoked refresh token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6153,7 +6380,10 @@ export interface operations {
     restore_contact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6199,6 +6429,15 @@ export interface operations {
             };
             /** @description Not in the recycle bin, or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6304,8 +6543,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe for 24 h */
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -6347,6 +6586,15 @@ export interface operations {
             };
             /** @description The role may not create customers (for this owner) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `customer.credit_code_taken`: a live customer already has this credit code; `existing_id` names it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6663,7 +6911,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The lifecycle does not allow this stage move */
+            /** @description The lifecycle does not allow this stage move; or `customer.credit_code_taken`: a live customer already has this credit code, and `existing_id` names it */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6798,7 +7046,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description Customer id */
@@ -6859,6 +7108,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -6900,7 +7158,10 @@ export interface operations {
     restore_customer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6946,6 +7207,15 @@ export interface operations {
             };
             /** @description Not in the recycle bin, or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `customer.credit_code_taken`: a live customer took its credit code meanwhile; `existing_id` names it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7157,7 +7427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Needs read access to all customers and contacts */
+            /** @description The caller's role may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7243,7 +7513,10 @@ export interface operations {
     create_rule: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7282,6 +7555,15 @@ export interface operations {
             };
             /** @description Not an administrator */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7648,7 +7930,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7697,6 +7980,15 @@ export interface operations {
             };
             /** @description Customer absent or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7997,7 +8289,10 @@ export interface operations {
     restore_interaction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -8043,6 +8338,15 @@ export interface operations {
             };
             /** @description Not in the recycle bin, or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8139,7 +8443,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8179,6 +8484,15 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8624,7 +8938,10 @@ export interface operations {
     vote_article: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -8674,6 +8991,15 @@ export interface operations {
             };
             /** @description No such article */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8779,7 +9105,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9144,7 +9471,10 @@ export interface operations {
     read_all_notifications: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9179,6 +9509,15 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9256,7 +9595,10 @@ export interface operations {
     read_notification: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -9309,6 +9651,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
@@ -9328,9 +9679,15 @@ export interface operations {
                 team_id?: string;
                 pipeline_id?: string;
                 stage_id?: string;
-                /** @description Expected close date from (inclusive), `YYYY-MM-DD`. */
+                /**
+                 * @description Expected close date from (inclusive), `YYYY-MM-DD`.
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
                 expected_close_from?: string;
-                /** @description Expected close date to (inclusive), `YYYY-MM-DD`. */
+                /**
+                 * @description Expected close date to (inclusive), `YYYY-MM-DD`.
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
                 expected_close_to?: string;
                 /** @description Part of the name or a competitor. */
                 q?: string;
@@ -9400,7 +9757,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9449,6 +9807,15 @@ export interface operations {
             };
             /** @description Customer absent or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9749,7 +10116,10 @@ export interface operations {
     order_from_opportunity: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Opportunity id */
                 id: string;
@@ -9860,6 +10230,8 @@ export interface operations {
             query?: never;
             header?: {
                 "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -10055,7 +10427,9 @@ export interface operations {
                 status?: string;
                 owner_id?: string;
                 team_id?: string;
+                /** @description Between 1900-01-01 and 2199-12-31. */
                 order_date_from?: string;
+                /** @description Between 1900-01-01 and 2199-12-31. */
                 order_date_to?: string;
                 /** @description Part of the number or the external id. */
                 q?: string;
@@ -10125,7 +10499,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -10503,6 +10878,8 @@ export interface operations {
             query?: never;
             header?: {
                 "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -10590,6 +10967,8 @@ export interface operations {
             query?: never;
             header?: {
                 "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -10677,6 +11056,8 @@ export interface operations {
             query?: never;
             header?: {
                 "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -10764,6 +11145,8 @@ export interface operations {
             query?: never;
             header?: {
                 "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -10912,7 +11295,10 @@ export interface operations {
     create_pipeline: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11195,7 +11581,9 @@ export interface operations {
             query?: {
                 owner_id?: string;
                 team_id?: string;
+                /** @description Between 1900-01-01 and 2199-12-31. */
                 expected_close_from?: string;
+                /** @description Between 1900-01-01 and 2199-12-31. */
                 expected_close_to?: string;
                 /** @description Cards per column, 1–100 (default 20). */
                 cards?: number;
@@ -11267,7 +11655,10 @@ export interface operations {
     add_stage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -11376,6 +11767,8 @@ export interface operations {
             query?: never;
             header?: {
                 "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -11426,6 +11819,15 @@ export interface operations {
             };
             /** @description No such pipeline */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11726,7 +12128,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -11999,7 +12402,10 @@ export interface operations {
     reinvite: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -12075,7 +12481,10 @@ export interface operations {
     portal_accept_invitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -12112,6 +12521,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -12130,7 +12548,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body fields are invalid */
+            /** @description The password is too short (`password_too_short`), only white space (`password_blank`) or a common password (`password_common`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12153,7 +12571,10 @@ export interface operations {
     portal_login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -12183,6 +12604,15 @@ export interface operations {
             };
             /** @description Wrong email or password, not activated or deactivated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12240,7 +12670,10 @@ export interface operations {
     portal_logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -12273,6 +12706,15 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12367,7 +12809,10 @@ export interface operations {
     };
     portal_get_article: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Count this read as a view (the web app sets it when a person opens the article). */
+                count_view?: boolean;
+            };
             header?: never;
             path: {
                 id: string;
@@ -12435,7 +12880,10 @@ export interface operations {
     portal_vote_article: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -12485,6 +12933,15 @@ export interface operations {
             };
             /** @description No such public article */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12711,7 +13168,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -12751,6 +13209,15 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12940,7 +13407,10 @@ export interface operations {
     portal_reply: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -13047,7 +13517,10 @@ export interface operations {
     portal_rate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -13224,7 +13697,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13643,9 +14117,15 @@ export interface operations {
             query?: {
                 /** @description Default: the default pipeline. */
                 pipeline_id?: string;
-                /** @description Opportunities created from this day (default: a year ago). */
+                /**
+                 * @description Opportunities created from this day (default: a year ago).
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
                 from?: string;
-                /** @description …to this day, inclusive (default: today). */
+                /**
+                 * @description …to this day, inclusive (default: today in the organisation's time zone).
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
                 to?: string;
             };
             header?: never;
@@ -13769,9 +14249,16 @@ export interface operations {
     sales_report: {
         parameters: {
             query?: {
-                /** @description First day, inclusive (default: the first of this month). */
+                /**
+                 * @description First day, inclusive (default: the first of this month).
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
                 from?: string;
-                /** @description Last day, inclusive (default: today); at most ten years after `from`. */
+                /**
+                 * @description Last day, inclusive (default: today in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`); at most ten years after `from`.
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
                 to?: string;
                 /** @description `region` (province), `industry`, `owner`, `team`, `product` or `period` (default). */
                 group_by?: components["schemas"]["GroupBy"];
@@ -13919,7 +14406,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13959,6 +14447,15 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14660,7 +15157,10 @@ export interface operations {
     give_feedback: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -14834,7 +15334,10 @@ export interface operations {
     merge_requirement: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -15015,7 +15518,10 @@ export interface operations {
     add_requester: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -15264,6 +15770,8 @@ export interface operations {
             query?: never;
             header?: {
                 "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -15443,7 +15951,10 @@ export interface operations {
     create_role: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -16171,7 +16682,10 @@ export interface operations {
     create_sla_policy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -16600,7 +17114,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -16649,6 +17164,15 @@ export interface operations {
             };
             /** @description The customer is absent or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16949,7 +17473,10 @@ export interface operations {
     cancel_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -17025,7 +17552,10 @@ export interface operations {
     complete_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -17101,7 +17631,10 @@ export interface operations {
     reopen_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -17242,7 +17775,10 @@ export interface operations {
     create_team: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -17680,7 +18216,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17920,7 +18457,10 @@ export interface operations {
     link_ticket_article: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -17970,6 +18510,15 @@ export interface operations {
             };
             /** @description Ticket absent or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18084,7 +18633,10 @@ export interface operations {
     assign_ticket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -18265,7 +18817,10 @@ export interface operations {
     create_ticket_comment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -18322,6 +18877,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -18363,7 +18927,10 @@ export interface operations {
     rate_ticket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -18546,6 +19113,8 @@ export interface operations {
             query?: never;
             header?: {
                 "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -18733,8 +19302,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe */
-                "Idempotency-Key"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -19050,6 +19619,24 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Missing or wrong metrics token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No metrics token is configured: metrics are not served here */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
