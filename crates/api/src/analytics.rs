@@ -1,7 +1,7 @@
 //! Reports: `/reports/sales`, `/reports/funnel`, `/reports/forecast`.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -82,7 +82,8 @@ pub struct SalesReportDto {
 pub struct SalesReportParams {
     /// First day, inclusive (default: the first of this month).
     pub from: Option<NaiveDate>,
-    /// Last day, inclusive (default: today); at most ten years after `from`.
+    /// Last day, inclusive (default: today in the organisation's time zone, `time_zone` of
+    /// `/auth/me`); at most ten years after `from`.
     pub to: Option<NaiveDate>,
     /// `region` (province), `industry`, `owner`, `team`, `product` or `period` (default).
     #[param(value_type = Option<GroupBy>)]
@@ -95,8 +96,15 @@ pub struct SalesReportParams {
     pub currency: Option<String>,
 }
 
-fn range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let today = Utc::now().date_naive();
+/// The organisation's calendar day at `now`. Reports count days in the organisation's zone, not
+/// UTC: at 01:14 in Shanghai (17:14 UTC the day before) today is already the Shanghai date, and a
+/// range ending on the UTC date would leave out that day's orders.
+pub fn organisation_today(now: DateTime<Utc>, time_zone: chrono_tz::Tz) -> NaiveDate {
+    now.with_timezone(&time_zone).date_naive()
+}
+
+/// The requested range, by default from the first of this month to today (both inclusive).
+fn range(today: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let to = to.unwrap_or(today);
     let from = from.unwrap_or_else(|| to.with_day(1).unwrap_or(to));
     check_range(from, to).map_err(|_| ApiError::bad_parameter("from", "must not be after `to`, and the range at most ten years"))?;
@@ -116,7 +124,8 @@ pub async fn sales_report(
     principal: Principal,
     params: web::Query<SalesReportParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (from, to) = range(params.from, params.to)?;
+    let today = organisation_today(Utc::now(), state.time_zone);
+    let (from, to) = range(today, params.from, params.to)?;
     let group_by = match params.group_by.as_deref() {
         None => GroupBy::Period,
         Some(g) => GroupBy::parse(g).map_err(|e| ApiError::bad_parameter("group_by", e.to_string()))?,
@@ -161,7 +170,7 @@ pub struct FunnelParams {
     pub pipeline_id: Option<String>,
     /// Opportunities created from this day (default: a year ago).
     pub from: Option<NaiveDate>,
-    /// …to this day, inclusive (default: today).
+    /// …to this day, inclusive (default: today in the organisation's time zone).
     pub to: Option<NaiveDate>,
 }
 
@@ -176,8 +185,9 @@ pub async fn funnel_report(
     principal: Principal,
     params: web::Query<FunnelParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let to = params.to.unwrap_or_else(|| Utc::now().date_naive());
-    let (from, to) = range(Some(params.from.unwrap_or(to - chrono::Duration::days(365))), Some(to))?;
+    let today = organisation_today(Utc::now(), state.time_zone);
+    let to = params.to.unwrap_or(today);
+    let (from, to) = range(today, Some(params.from.unwrap_or(to - chrono::Duration::days(365))), Some(to))?;
     let pipeline_id = match parse_uuid("pipeline_id", params.pipeline_id.as_deref())? {
         Some(id) => id,
         None => crm_persistence::sales::pipelines::list(
@@ -240,4 +250,34 @@ pub async fn forecast_report(
             })
             .collect::<Vec<_>>(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn at_01_14_in_shanghai_today_is_already_the_shanghai_date() {
+        // 17:14 UTC on 2 December is 01:14 on 3 December in Shanghai (UTC+8)
+        assert_eq!(organisation_today(utc("2026-12-02T17:14:00Z"), chrono_tz::Asia::Shanghai), day("2026-12-03"));
+        assert_eq!(organisation_today(utc("2026-12-02T15:59:59Z"), chrono_tz::Asia::Shanghai), day("2026-12-02"));
+        assert_eq!(organisation_today(utc("2026-12-02T17:14:00Z"), chrono_tz::UTC), day("2026-12-02"));
+    }
+
+    #[test]
+    fn the_default_range_runs_from_the_first_of_the_month_to_the_organisations_today() {
+        let today = organisation_today(utc("2026-11-30T17:14:00Z"), chrono_tz::Asia::Shanghai);
+        assert_eq!(range(today, None, None).unwrap(), (day("2026-12-01"), day("2026-12-01")));
+        let today = organisation_today(utc("2026-12-02T17:14:00Z"), chrono_tz::Asia::Shanghai);
+        assert_eq!(range(today, None, None).unwrap(), (day("2026-12-01"), day("2026-12-03")));
+        assert_eq!(range(today, Some(day("2026-11-15")), None).unwrap(), (day("2026-11-15"), day("2026-12-03")));
+    }
 }

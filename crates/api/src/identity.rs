@@ -68,6 +68,9 @@ pub struct MeDto {
     pub role: RoleRef,
     pub permissions: Permissions,
     pub teams: Vec<TeamRef>,
+    /// The organisation's IANA time zone (server setting `CRM_TIME_ZONE`), e.g. `Asia/Shanghai`:
+    /// "today", default report ranges and day buckets are days in this zone.
+    pub time_zone: String,
 }
 
 /// Tokens for a session: a 15-minute access token and a rotating refresh token.
@@ -94,6 +97,7 @@ async fn me_dto(state: &AppState, user_id: Uuid) -> Result<MeDto, ApiError> {
         role: RoleRef { id: profile.role.id, key: profile.role.key, name: profile.role.name },
         permissions: profile.role.permissions,
         teams: profile.teams.into_iter().map(|t| TeamRef { id: t.id, name: t.name }).collect(),
+        time_zone: state.time_zone.name().to_owned(),
     })
 }
 

@@ -273,6 +273,39 @@ async fn the_funnel_counts_how_far_opportunities_got_and_the_forecast_weights_th
     );
 }
 
+/// Today in the organisation's zone (the test server runs with the default, Asia/Shanghai).
+fn shanghai_today() -> String {
+    crm_api::analytics::organisation_today(chrono::Utc::now(), crm_api::config::default_time_zone()).to_string()
+}
+
+/// From 16:00 to 24:00 UTC the Shanghai date is a day ahead of the UTC date; a default range
+/// ending on the UTC date then left out today's orders (seen at 01:14 Shanghai time). The
+/// computation at 17:14 UTC itself is checked by the unit tests of `crm_api::analytics`.
+#[tokio::test]
+async fn the_default_report_range_ends_on_today_in_the_organisations_time_zone() {
+    let shop = Shop::open().await;
+    let admin = shop.admin.clone();
+    let me = shop.app.get("/api/v1/auth/me", &admin).await.expect(200).body;
+    assert_eq!(me["time_zone"], "Asia/Shanghai");
+    let customer = shop.customer(&admin, "今日", "上海市", "制造业").await;
+    let today = shanghai_today();
+    shop.order(&admin, &customer, &today, 31_400, "confirmed").await;
+
+    let report = shop.app.get("/api/v1/reports/sales", &admin).await.expect(200).body;
+    if shanghai_today() != today {
+        // Midnight in Shanghai passed during the test: the order now belongs to yesterday.
+        return;
+    }
+    assert_eq!(report["to"], today.as_str());
+    assert_eq!(report["from"], format!("{}-01", &today[..7]));
+    assert_eq!(report["total"]["order_count"]["value"], 1);
+    assert_eq!(report["total"]["revenue_minor"]["value"], 31_400);
+    let daily = shop.app.get("/api/v1/reports/sales?period=day", &admin).await.expect(200).body;
+    let last = daily["rows"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["key"], today.as_str());
+    assert_eq!(last["measures"]["revenue_minor"]["value"], 31_400);
+}
+
 /// The non-zero rows of the rollups (migration 010), each as one comparable line.
 async fn rollup_rows(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     use sea_orm::{ConnectionTrait, Statement};

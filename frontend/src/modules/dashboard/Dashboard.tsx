@@ -8,7 +8,7 @@ import { formatNumber } from '../../i18n/format';
 import { EChart } from '../../ui/EChart';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
-import { useDashboardCounts, monthStart } from './useDashboard';
+import { useDashboardCounts } from './useDashboard';
 
 const STAGE_COLORS = ['#bfbfbf', '#1677ff', '#52c41a', '#ff4d4f'];
 
@@ -73,7 +73,7 @@ function CustomerCounts() {
       </Col>
       <Col xs={12} md={8} lg={4}>
         <Card data-testid="stat-new-this-month">
-          <Link to={`/customers?created_at_from=${monthStart(new Date())}`}>
+          <Link to={`/customers?created_at_from=${counts.monthStart}`}>
             <Statistic title={t('dashboard.newThisMonth')} value={formatNumber(counts.newThisMonth ?? 0, lang)} loading={counts.isPending} />
           </Link>
         </Card>

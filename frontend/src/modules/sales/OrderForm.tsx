@@ -11,6 +11,7 @@ import { CustomerPicker } from '../activities/CustomerPicker';
 import { LinesEditor } from './LinesEditor';
 import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { fetchOrder, useCreateOrder, useOrder, useUpdateOrder } from './useOrders';
+import { organisationToday, useOrganisationTimeZone } from '../../ui/organisationTime';
 
 export interface OrderFormValues {
   customer_id?: string | null;
@@ -128,7 +129,9 @@ export function OrderCreate() {
   const create = useCreateOrder();
   const { message } = App.useApp();
   const [form] = Form.useForm<OrderFormValues>();
-  const initial: OrderFormValues = { customer_id: params.get('customer_id') || null, order_date: dayjs(), currency: 'CNY', lines: [{ quantity: 1 }] };
+  // today in the organisation's zone: the day reports count the order on
+  const today = organisationToday(useOrganisationTimeZone());
+  const initial: OrderFormValues = { customer_id: params.get('customer_id') || null, order_date: dayjs(today), currency: 'CNY', lines: [{ quantity: 1 }] };
   return (
     <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('order.create')}</Typography.Title>}>
       <OrderFormBody

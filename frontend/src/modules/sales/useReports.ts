@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, must } from '../../api/client';
 import { GROUP_BYS, PERIODS, type GroupBy, type Period } from '../../api/types';
+import { funnelRange, salesReportRange, useOrganisationTimeZone, type DayRange } from '../../ui/organisationTime';
 
 /** The reports page's choices, kept in the URL. */
 export interface ReportParams {
@@ -44,15 +45,19 @@ export function reportParamsToSearch(p: ReportParams): URLSearchParams {
 
 export const reportKeys = {
   all: ['reports'] as const,
-  sales: (p: ReportParams) => ['reports', 'sales', p.from, p.to, p.group_by, p.period, p.currency] as const,
-  funnel: (p: ReportParams) => ['reports', 'funnel', p.pipeline_id, p.from, p.to] as const,
+  sales: (p: ReportParams, r: DayRange) => ['reports', 'sales', r.from, r.to, p.group_by, p.period, p.currency] as const,
+  funnel: (p: ReportParams, r: DayRange) => ['reports', 'funnel', p.pipeline_id, r.from, r.to] as const,
   forecast: (pipelineId: string | undefined) => ['reports', 'forecast', pipelineId] as const,
 };
 
-/** Revenue, orders, won deals, win rate, deal size and cycle, grouped, each with growth. */
+/**
+ * Revenue, orders, won deals, win rate, deal size and cycle, grouped, each with growth. Without a
+ * chosen range: this month up to today in the organisation's time zone, not the browser's.
+ */
 export function useSalesReport(p: ReportParams) {
+  const range = salesReportRange(useOrganisationTimeZone(), p);
   return useQuery({
-    queryKey: reportKeys.sales(p),
+    queryKey: reportKeys.sales(p, range),
     placeholderData: keepPreviousData,
     queryFn: async () =>
       must(
@@ -62,8 +67,8 @@ export function useSalesReport(p: ReportParams) {
               group_by: p.group_by,
               currency: p.currency,
               ...(p.group_by === 'period' ? { period: p.period } : {}),
-              ...(p.from ? { from: p.from } : {}),
-              ...(p.to ? { to: p.to } : {}),
+              from: range.from,
+              to: range.to,
             },
           },
         }),
@@ -73,13 +78,14 @@ export function useSalesReport(p: ReportParams) {
 
 /** How many opportunities reached each stage, and the conversion from the step before. */
 export function useFunnel(p: ReportParams) {
+  const range = funnelRange(useOrganisationTimeZone(), p);
   return useQuery({
-    queryKey: reportKeys.funnel(p),
+    queryKey: reportKeys.funnel(p, range),
     placeholderData: keepPreviousData,
     queryFn: async () =>
       must(
         await api.GET('/api/v1/reports/funnel', {
-          params: { query: { ...(p.pipeline_id ? { pipeline_id: p.pipeline_id } : {}), ...(p.from ? { from: p.from } : {}), ...(p.to ? { to: p.to } : {}) } },
+          params: { query: { ...(p.pipeline_id ? { pipeline_id: p.pipeline_id } : {}), from: range.from, to: range.to } },
         }),
       ),
   });
