@@ -17,6 +17,7 @@ mod m20261123_000009_add_live_row_sort_indexes;
 mod m20261123_000010_add_sales_rollups;
 mod m20261123_000011_add_owner_stage_list_index;
 mod m20261124_000012_replace_deleted_at_list_indexes;
+mod m20261202_000013_fix_customer_search_and_credit_codes;
 pub mod sales_rollups;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_add_sales_rollups::Migration),
             Box::new(m20261123_000011_add_owner_stage_list_index::Migration),
             Box::new(m20261124_000012_replace_deleted_at_list_indexes::Migration),
+            Box::new(m20261202_000013_fix_customer_search_and_credit_codes::Migration),
         ]
     }
 }

@@ -479,6 +479,7 @@ impl CustomerListParams {
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The role may not create customers (for this owner)", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`customer.credit_code_taken`: a live customer already has this credit code; `existing_id` names it", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -541,7 +542,7 @@ pub async fn get_customer(state: State, principal: Principal, id: web::Path<Uuid
     (status = 200, description = "Changed", body = CustomerDto, headers(("ETag" = String))),
     (status = 403, description = "Readable but not changeable by you, or the new owner is outside your scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The lifecycle does not allow this stage move", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The lifecycle does not allow this stage move; or `customer.credit_code_taken`: a live customer already has this credit code, and `existing_id` names it", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -576,6 +577,7 @@ pub async fn delete_customer(state: State, principal: Principal, req: HttpReques
 #[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), responses(
     (status = 200, description = "Restored", body = CustomerDto),
     (status = 404, description = "Not in the recycle bin, or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`customer.credit_code_taken`: a live customer took its credit code meanwhile; `existing_id` names it", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/customers/{id}/restore")]
 pub async fn restore_customer(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {

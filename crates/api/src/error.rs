@@ -49,6 +49,9 @@ pub struct Problem {
     /// On 412: the version the record is at now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// On a uniqueness conflict (409): the record that already holds the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +87,9 @@ pub enum ApiError {
     /// A refusal with its own stable code, for cases the generic kinds do not tell apart.
     #[error("{detail}")]
     Coded { status: StatusCode, code: &'static str, detail: String },
+    /// 409: a value unique among live records is held by `existing_id`.
+    #[error("{detail}")]
+    Taken { code: &'static str, detail: String, existing_id: uuid::Uuid },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -120,6 +126,7 @@ impl ApiError {
             ApiError::Coded { status, .. } if status.as_u16() == 422 => ("/problems/validation", "Validation failed"),
             ApiError::Coded { status, .. } if status.is_server_error() => ("/problems/unavailable", "Service unavailable"),
             ApiError::Coded { .. } => ("/problems/bad-request", "Bad request"),
+            ApiError::Taken { .. } => ("/problems/conflict", "Conflict"),
             ApiError::Internal(_) => ("/problems/internal", "Internal error"),
         }
     }
@@ -148,7 +155,7 @@ impl ApiError {
     /// The problem's stable code: its own for [`ApiError::Coded`], else the kind of problem.
     pub fn code(&self) -> String {
         match self {
-            ApiError::Coded { code, .. } => (*code).to_owned(),
+            ApiError::Coded { code, .. } | ApiError::Taken { code, .. } => (*code).to_owned(),
             other => other.parts().0.trim_start_matches("/problems/").replace('-', "_"),
         }
     }
@@ -172,6 +179,10 @@ impl ApiError {
                 ApiError::PreconditionFailed { current } => Some(*current),
                 _ => None,
             },
+            existing_id: match self {
+                ApiError::Taken { existing_id, .. } => Some(*existing_id),
+                _ => None,
+            },
         }
     }
 }
@@ -192,6 +203,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Coded { status, .. } => *status,
+            ApiError::Taken { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -227,6 +239,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Forbidden(reason) => ApiError::Forbidden(reason),
             StoreError::Conflict(reason) => ApiError::Conflict(reason),
+            StoreError::Taken { code, message, existing_id } => ApiError::Taken { code, detail: message, existing_id },
             StoreError::StaleVersion { current } => ApiError::PreconditionFailed { current },
             StoreError::Validation(errors) => match errors.0.first() {
                 // A bad cursor or sort is a malformed parameter, not a body field.

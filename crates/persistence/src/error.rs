@@ -15,6 +15,10 @@ pub enum Error {
     /// A unique value is taken, or the change breaks a rule of state.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A value that must be unique among live records is held by another one: the client is
+    /// told which (`existing_id`), so it can open or merge it instead.
+    #[error("{code}: {message}")]
+    Taken { code: &'static str, message: String, existing_id: uuid::Uuid },
     /// `If-Match` named a version other than the stored one.
     #[error("stale version: the record is at version {current}")]
     StaleVersion { current: i32 },

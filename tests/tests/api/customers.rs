@@ -484,3 +484,78 @@ async fn search_pages_hold_every_match_once_in_list_order() {
     let total = app.get("/api/v1/customers?q=%E7%B2%BE%E5%AF%86&include_total=true&limit=5", &admin).await.expect(200).body;
     assert_eq!(total["total"], 45);
 }
+
+/// The names of the customers a search for `q` finds, as the admin.
+async fn found_by(app: &TestApp, token: &str, q: &str) -> Vec<String> {
+    let url = reqwest::Url::parse_with_params("http://127.0.0.1/api/v1/customers", &[("q", q)]).unwrap();
+    names(app, token, url.query().unwrap()).await
+}
+
+#[tokio::test]
+async fn landlines_are_found_as_people_type_them_and_every_word_of_a_query_must_occur() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.customer(&admin, json!({ "kind": "company", "name": "上海七宝印刷有限公司", "phone": "021-6200 0999" })).await;
+    app.customer(&admin, json!({ "kind": "company", "name": "七宝物流", "phone": "13812345678" })).await;
+    for typed in ["021-6200 0999", "021 62000999", "02162000999", "62000999", "+86 21 6200 0999"] {
+        assert_eq!(found_by(&app, &admin, typed).await, ["上海七宝印刷有限公司"], "{typed}");
+    }
+    assert_eq!(found_by(&app, &admin, "138 1234 5678").await, ["七宝物流"]);
+    assert_eq!(found_by(&app, &admin, "七宝 印刷").await, ["上海七宝印刷有限公司"]);
+    assert_eq!(found_by(&app, &admin, "七宝\u{3000}物流").await, ["七宝物流"]);
+    assert_eq!(found_by(&app, &admin, "七宝").await, ["七宝物流", "上海七宝印刷有限公司"]);
+    assert!(found_by(&app, &admin, "七宝 印刷 物流").await.is_empty());
+}
+
+const CREDIT_CODE: &str = "91310000MA1FL0000N";
+
+#[track_caller]
+fn assert_credit_code_taken(problem: &Value, existing_id: &str) {
+    assert_eq!(problem["code"], "customer.credit_code_taken", "{problem}");
+    assert_eq!(problem["existing_id"], existing_id, "{problem}");
+}
+
+#[tokio::test]
+async fn a_credit_code_of_a_live_customer_is_refused_with_409_naming_it_on_create_update_and_restore() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let first = app.customer(&admin, json!({ "kind": "company", "name": "七宝印刷", "credit_code": CREDIT_CODE })).await;
+    let first_id = first["id"].as_str().unwrap();
+    let before = app.side_effects().await;
+
+    let twin = json!({ "kind": "company", "name": "七宝印刷（重复）", "credit_code": CREDIT_CODE.to_lowercase() });
+    let problem = app.post("/api/v1/customers", &admin, twin).await.problem(409);
+    assert_credit_code_taken(&problem, first_id);
+
+    let other = app.customer(&admin, json!({ "kind": "company", "name": "七宝物流", "credit_code": "91310000MA1FL0001R" })).await;
+    let other_path = format!("/api/v1/customers/{}", other["id"].as_str().unwrap());
+    let problem = app.patch(&other_path, &admin, json!({ "credit_code": CREDIT_CODE }), None).await.problem(409);
+    assert_credit_code_taken(&problem, first_id);
+    assert_eq!(app.get(&other_path, &admin).await.expect(200).body["credit_code"], "91310000MA1FL0001R");
+    // Only the second customer's creation was written.
+    assert_eq!(app.side_effects().await.1, before.1 + 1);
+
+    // A customer in the recycle bin does not hold its code; restoring it once another took it is refused.
+    app.delete(&format!("/api/v1/customers/{first_id}"), &admin).await.expect(204);
+    let successor = app.customer(&admin, json!({ "kind": "company", "name": "七宝印刷（新）", "credit_code": CREDIT_CODE })).await;
+    let problem = app.post(&format!("/api/v1/customers/{first_id}/restore"), &admin, json!({})).await.problem(409);
+    assert_credit_code_taken(&problem, successor["id"].as_str().unwrap());
+    // Clearing the code lets the customer keep its own on an unrelated change.
+    let path = format!("/api/v1/customers/{}", successor["id"].as_str().unwrap());
+    app.patch(&path, &admin, json!({ "name": "七宝印刷有限公司" }), None).await.expect(200);
+}
+
+#[tokio::test]
+async fn racing_creates_with_one_credit_code_make_one_customer_and_409s_naming_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let replies = futures_util::future::join_all((0..8).map(|i| {
+        app.post("/api/v1/customers", &admin, json!({ "kind": "company", "name": format!("并发 {i}"), "credit_code": CREDIT_CODE }))
+    }))
+    .await;
+    let created: Vec<String> = replies.iter().filter(|r| r.status == 201).map(|r| r.id()).collect();
+    assert_eq!(created.len(), 1, "{replies:?}");
+    for reply in replies.into_iter().filter(|r| r.status != 201) {
+        assert_credit_code_taken(&reply.problem(409), &created[0]);
+    }
+}

@@ -45,3 +45,59 @@ fn builtin_roles_in_the_migration_match_the_domain() {
         assert_eq!(role.permissions, stored_permissions, "{key}: the domain's matrix changed; add a migration that updates it");
     }
 }
+
+/// Rolls back every migration from 013 on, runs `before_013` on the database as it was before
+/// it, and migrates up again.
+async fn rerun_migration_13(app: &crm_tests::TestApp, before_013: &[String]) {
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let after_013 = Migrator::migrations().len() - 12;
+    Migrator::down(&db, Some(u32::try_from(after_013).unwrap())).await.unwrap();
+    for sql in before_013 {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    Migrator::up(&db, None).await.unwrap();
+    db.close().await.unwrap();
+}
+
+async fn found_by(app: &crm_tests::TestApp, token: &str, q: &str) -> usize {
+    let url = reqwest::Url::parse_with_params(&app.url("/api/v1/customers"), &[("q", q)]).unwrap();
+    let reply = app.get(&format!("/api/v1/customers?{}", url.query().unwrap()), token).await.expect(200);
+    reply.body["data"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn migration_13_rewrites_old_search_texts_so_landlines_are_found_as_typed() {
+    let app = crm_tests::TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.customer(&admin, serde_json::json!({ "kind": "company", "name": "七宝印刷", "phone": "021-6200 0999" })).await;
+    app.customer(&admin, serde_json::json!({ "kind": "company", "name": "七宝物流", "phone": "13812345678" })).await;
+    // The search texts as the application stored them before migration 013.
+    let old = [
+        "UPDATE customers SET search_text = '七宝印刷 +862162000999 2162000999 ' WHERE name = '七宝印刷'".to_owned(),
+        "UPDATE customers SET search_text = '七宝物流 +8613812345678 13812345678 ' WHERE name = '七宝物流'".to_owned(),
+    ];
+    rerun_migration_13(&app, &old).await;
+    for typed in ["021-6200 0999", "021 62000999", "62000999"] {
+        assert_eq!(found_by(&app, &admin, typed).await, 1, "{typed}");
+    }
+    assert_eq!(found_by(&app, &admin, "138 1234 5678").await, 1);
+}
+
+#[tokio::test]
+async fn migration_13_leaves_existing_duplicate_credit_codes_alone_and_the_application_still_refuses_new_ones() {
+    let app = crm_tests::TestApp::spawn().await;
+    let admin = app.admin().await;
+    let code = "91310000MA1FL0000N";
+    let first = app.customer(&admin, serde_json::json!({ "kind": "company", "name": "甲", "credit_code": code })).await;
+    app.customer(&admin, serde_json::json!({ "kind": "company", "name": "乙" })).await;
+    // Two live customers with one code, as a database could hold them before migration 013.
+    rerun_migration_13(&app, &[format!("UPDATE customers SET credit_code = '{code}' WHERE name = '乙'")]).await;
+    let listed = app.get("/api/v1/customers", &admin).await.expect(200).body;
+    assert_eq!(listed["data"].as_array().unwrap().iter().filter(|c| c["credit_code"] == code).count(), 2);
+    let problem = app
+        .post("/api/v1/customers", &admin, serde_json::json!({ "kind": "company", "name": "丙", "credit_code": code }))
+        .await
+        .problem(409);
+    assert_eq!(problem["code"], "customer.credit_code_taken");
+    assert_eq!(problem["existing_id"], first["id"]);
+}

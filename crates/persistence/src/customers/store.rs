@@ -12,7 +12,7 @@ use crm_domain::customers::{
 };
 use crm_domain::identity::{Action, Resource, Scope};
 
-use super::{escape_like, search_term, search_text};
+use super::{escape_like, search_text, search_words};
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, user_teams, users};
 use crate::identity::names::Names;
@@ -340,6 +340,56 @@ pub(crate) async fn refresh_search_text(conn: &impl ConnectionTrait, customer_id
     Ok(())
 }
 
+/// The live customer other than `except` that holds this 统一社会信用代码, if any.
+async fn credit_code_holder(conn: &impl ConnectionTrait, credit_code: &str, except: Uuid) -> Result<Option<Uuid>> {
+    let holder = customers::Entity::find()
+        .select_only()
+        .column(customers::Column::Id)
+        .filter(customers::Column::CreditCode.eq(credit_code))
+        .filter(customers::Column::DeletedAt.is_null())
+        .filter(customers::Column::Id.ne(except))
+        .order_by_asc(customers::Column::CreatedAt)
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
+    Ok(holder)
+}
+
+fn credit_code_taken(existing_id: Uuid) -> Error {
+    Error::Taken {
+        code: "customer.credit_code_taken",
+        message: "another customer already has this credit code (统一社会信用代码)".into(),
+        existing_id,
+    }
+}
+
+/// Refuses a credit code that a live customer other than `except` already holds. Two live
+/// customers with one credit code are one organisation entered twice.
+async fn refuse_taken_credit_code(conn: &impl ConnectionTrait, credit_code: Option<&str>, except: Uuid) -> Result<()> {
+    let Some(credit_code) = credit_code else { return Ok(()) };
+    match credit_code_holder(conn, credit_code, except).await? {
+        Some(existing_id) => Err(credit_code_taken(existing_id)),
+        None => Ok(()),
+    }
+}
+
+/// A write that failed after [`refuse_taken_credit_code`] passed: when a concurrent write took
+/// the credit code in between, the unique index of live credit codes (migration 013) refused it,
+/// and the client gets the same 409 naming the holder. The holder is read outside the failed
+/// transaction, which PostgreSQL no longer lets run statements.
+async fn credit_code_race(db: &Db, error: sea_orm::DbErr, credit_code: Option<&str>, except: Uuid, txn: crate::WriteTxn) -> Error {
+    let unique_violation = matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(ref m)) if m.contains("credit_code"));
+    let _ = txn.rollback().await;
+    if let (true, Some(credit_code)) = (unique_violation, credit_code) {
+        match credit_code_holder(&db.conn, credit_code, except).await {
+            Ok(Some(existing_id)) => return credit_code_taken(existing_id),
+            Ok(None) => {}
+            Err(lookup) => return lookup,
+        }
+    }
+    error.into()
+}
+
 fn payload(record: &CustomerRecord) -> Value {
     serde_json::to_value(record).unwrap_or(Value::Null)
 }
@@ -380,7 +430,12 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
         ..Default::default()
     };
     write_fields(&mut model, &fields);
-    let row = model.insert(&txn).await?;
+    let credit_code = fields.credit_code.as_ref().map(|c| c.as_str());
+    refuse_taken_credit_code(&txn, credit_code, id).await?;
+    let row = match model.insert(&txn).await {
+        Ok(row) => row,
+        Err(error) => return Err(credit_code_race(db, error, credit_code, id, txn).await),
+    };
     insert_tags(&txn, id, &fields.tags).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
     let record = record_of(row, Some(owner.display_name), team.map(|t| t.name));
@@ -443,7 +498,13 @@ pub async fn update(
     model.team_id = Set(team_id);
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    let credit_code = next.credit_code.as_ref().map(|c| c.as_str());
+    if credit_code != row.credit_code.as_deref() {
+        refuse_taken_credit_code(&txn, credit_code, id).await?;
+    }
+    if let Err(error) = model.update(&txn).await {
+        return Err(credit_code_race(db, error, credit_code, id, txn).await);
+    }
     if next.tags != current.tags {
         replace_tags(&txn, id, &next.tags).await?;
     }
@@ -492,11 +553,16 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, true).await?;
+    // While it was in the recycle bin another customer may have taken its credit code.
+    refuse_taken_credit_code(&txn, row.credit_code.as_deref(), id).await?;
+    let credit_code = row.credit_code.clone();
     let mut model: customers::ActiveModel = row.clone().into();
     model.deleted_at = Set(None);
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    if let Err(error) = model.update(&txn).await {
+        return Err(credit_code_race(db, error, credit_code.as_deref(), id, txn).await);
+    }
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
     audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
     events::append(&txn, actor, "customer.restored", ENTITY, id, payload(&after)).await?;
@@ -507,8 +573,10 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord>
 fn filter_condition(filter: &CustomerFilter) -> Condition {
     use customers::Column as C;
     let mut condition = Condition::all();
-    if let Some(q) = filter.q.as_deref().map(search_term).filter(|q| !q.is_empty()) {
-        condition = condition.add(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
+    // Every word must occur (`七宝 印刷` finds 上海七宝印刷有限公司); a phone number typed with
+    // spaces or dashes is one word of digits.
+    for word in filter.q.as_deref().map(search_words).unwrap_or_default() {
+        condition = condition.add(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&word))).escape('\\')));
     }
     if !filter.lifecycle_stages.is_empty() {
         condition = condition.add(C::LifecycleStage.is_in(filter.lifecycle_stages.iter().map(|s| s.as_str())));
