@@ -56,6 +56,22 @@ async fn a_response_with_a_secret_is_neither_stored_nor_replayed_and_its_write_i
     assert_eq!(replayed.body, created.body);
 }
 
+#[tokio::test]
+async fn a_write_sent_with_an_idempotency_key_answers_with_what_it_wrote() {
+    // The key holds the commit until the response is stored with it: whatever the answer reads
+    // after the write must be read in the write's own transaction.
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let article = app.post("/api/v1/kb/articles", &admin, json!({ "title": "常见问题", "body": "..." })).await.expect(201).body;
+    let votes = format!("/api/v1/kb/articles/{}/votes", article["id"].as_str().unwrap());
+    let key = [("Idempotency-Key", "vote-once")];
+    let voted = app.send(Method::POST, &votes, Some(&admin), Some(&json!({ "helpful": true })), &key).await.expect(200).body;
+    assert_eq!(voted["helpful_count"], 1);
+    let replayed = app.send(Method::POST, &votes, Some(&admin), Some(&json!({ "helpful": true })), &key).await.expect(200);
+    assert_eq!(replayed.body["helpful_count"], 1);
+    assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
+}
+
 /// Every stored idempotent response body.
 async fn stored_responses(app: &TestApp) -> Vec<String> {
     let db = Database::connect(&app.database_url).await.unwrap();

@@ -653,8 +653,11 @@ pub async fn vote_as_staff(db: &Db, actor: &Actor, id: Uuid, helpful: bool) -> R
     load_article(&db.conn, actor, Action::Read, id).await?;
     let txn = db.begin_write().await?;
     vote(&txn, id, format!("user:{}", actor.user_id), helpful).await?;
+    // Read in the transaction: a request with an Idempotency-Key holds its commit until the
+    // response is stored, so another connection would not see the vote yet.
+    let record = article_record(&txn, load_article(&txn, actor, Action::Read, id).await?).await?;
     txn.commit().await?;
-    get_article(db, actor, id, false).await
+    Ok(record)
 }
 
 pub async fn vote_from_portal(db: &Db, account_id: Uuid, id: Uuid, helpful: bool) -> Result<ArticleRecord> {
@@ -666,9 +669,11 @@ pub async fn vote_from_portal(db: &Db, account_id: Uuid, id: Uuid, helpful: bool
         .ok_or(Error::NotFound)?;
     let txn = db.begin_write().await?;
     vote(&txn, id, format!("portal:{account_id}"), helpful).await?;
+    // Read in the transaction (see `vote_as_staff`).
+    let row = kb_articles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let record = article_record(&txn, row).await?;
     txn.commit().await?;
-    let row = kb_articles::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound)?;
-    article_record(&db.conn, row).await
+    Ok(record)
 }
 
 // ---------------------------------------------------------------- revisions
