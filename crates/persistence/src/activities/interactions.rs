@@ -176,7 +176,11 @@ async fn check_links(conn: &impl ConnectionTrait, actor: &Actor, customer_id: Uu
 }
 
 /// Keeps `customers.last_interaction_at` equal to the latest live interaction (a derived value:
-/// it changes neither the customer's version nor its audit trail).
+/// it changes neither the customer's version nor its audit trail). Unlike the purchase figures an
+/// order changes (which bump the version and write `customer.updated`), this is a cache of facts
+/// the feed already carries (`interaction.*` events name the customer), and logging a call is
+/// the most frequent write there is: bumping the version on each would turn every colleague's
+/// open edit of the customer into a 412 for a field nobody edits.
 pub(crate) async fn refresh_last_interaction(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<()> {
     let latest: Option<Option<DateTime<Utc>>> = interactions::Entity::find()
         .select_only()
