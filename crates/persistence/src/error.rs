@@ -99,3 +99,41 @@ impl Error {
         Error::Validation(ValidationErrors::single(field, code, message))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+
+    use super::{Error, is_unavailable};
+
+    fn io(kind: std::io::ErrorKind, text: &str) -> RuntimeErr {
+        RuntimeErr::SqlxError(Arc::new(sea_orm::sqlx::Error::Io(std::io::Error::new(kind, text))))
+    }
+
+    #[test]
+    fn a_connection_reset_mid_statement_is_unavailable_not_internal() {
+        // The outage test's 500: the statement was sent, then the server went away.
+        let reset = DbErr::Exec(io(std::io::ErrorKind::ConnectionReset, "Connection reset by peer"));
+        assert!(matches!(Error::from(reset), Error::Unavailable(_)));
+        let eof = DbErr::Query(io(std::io::ErrorKind::UnexpectedEof, "unexpected end of file"));
+        assert!(matches!(Error::from(eof), Error::Unavailable(_)));
+    }
+
+    #[test]
+    fn an_exhausted_or_unreachable_pool_is_unavailable() {
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)));
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)));
+        assert!(is_unavailable(&DbErr::Conn(io(std::io::ErrorKind::ConnectionRefused, "Connection refused"))));
+        let timed_out = DbErr::Query(RuntimeErr::SqlxError(Arc::new(sea_orm::sqlx::Error::PoolTimedOut)));
+        assert!(matches!(Error::from(timed_out), Error::Unavailable(_)));
+    }
+
+    #[test]
+    fn errors_are_judged_by_kind_not_by_their_text() {
+        // A message that merely mentions a connection is not an outage.
+        let custom = DbErr::Custom("Connection refused: closed pool timed out".into());
+        assert!(matches!(Error::from(custom), Error::Unexpected(_)));
+    }
+}
