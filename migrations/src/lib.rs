@@ -18,6 +18,7 @@ mod m20261123_000010_add_sales_rollups;
 mod m20261123_000011_add_owner_stage_list_index;
 mod m20261124_000012_replace_deleted_at_list_indexes;
 mod m20261202_000013_fix_customer_search_and_credit_codes;
+mod m20261202_000016_create_login_throttles;
 pub mod sales_rollups;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_add_owner_stage_list_index::Migration),
             Box::new(m20261124_000012_replace_deleted_at_list_indexes::Migration),
             Box::new(m20261202_000013_fix_customer_search_and_credit_codes::Migration),
+            Box::new(m20261202_000016_create_login_throttles::Migration),
         ]
     }
 }

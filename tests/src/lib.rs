@@ -145,8 +145,19 @@ impl TestApp {
     /// Spawns the application on a database the caller provides (the fault test's own
     /// PostgreSQL cluster); `dir` is kept as long as the app.
     pub async fn spawn_on(database_url: String, dir: Option<tempfile::TempDir>) -> Self {
+        Self::spawn_configured(database_url, dir, |_| {}).await
+    }
+
+    /// Spawns the application on a fresh database with a configuration `configure` adjusts
+    /// (trusted proxies, limits).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let (database_url, dir) = fresh_database_url().await;
+        Self::spawn_configured(database_url, dir, configure).await
+    }
+
+    async fn spawn_configured(database_url: String, dir: Option<tempfile::TempDir>, configure: impl FnOnce(&mut Config)) -> Self {
         let data_dir: PathBuf = dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_else(std::env::temp_dir);
-        let config = Config {
+        let mut config = Config {
             database_url: database_url.clone(),
             bind: "127.0.0.1:0".into(),
             jwt_secret: "test-secret-test-secret-test-secret-0123".into(),
@@ -164,7 +175,9 @@ impl TestApp {
             // Tests drive the follow-up job themselves, with their own clock.
             follow_up_interval_secs: 0,
             database_pool: Default::default(),
+            trusted_proxies: Default::default(),
         };
+        configure(&mut config);
         let app = Application::build(config).await.expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let app_db = app.db().clone();

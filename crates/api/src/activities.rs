@@ -94,6 +94,8 @@ pub struct CreateInteraction {
     #[schema(value_type = Option<Direction>)]
     pub direction: Option<String>,
     /// Default now; at most 5 minutes in the future.
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub occurred_at: Option<DateTime<Utc>>,
     /// 0–1440.
     pub duration_minutes: Option<i32>,
@@ -116,6 +118,8 @@ pub struct UpdateInteraction {
     pub channel: Option<String>,
     #[schema(value_type = Option<Direction>)]
     pub direction: Option<String>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub occurred_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>, nullable)]
@@ -212,7 +216,7 @@ pub async fn list_interactions(
         owner_id: parse_uuid("owner_id", params.owner_id.as_deref())?,
         occurred_from: parse_time_bound("occurred_at_from", params.occurred_at_from.as_deref(), false)?,
         occurred_to: parse_time_bound("occurred_at_to", params.occurred_at_to.as_deref(), true)?,
-        q: non_blank(&params.q),
+        q: crate::http::search_query(&params.q)?,
         sort: non_blank(&params.sort),
     };
     let page = interactions::list(&state.db, &principal, &filter, &page.to_request()?).await?;
@@ -360,7 +364,11 @@ impl From<tasks::TaskRecord> for TaskDto {
 pub struct CreateTask {
     pub title: String,
     pub description: Option<String>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub due_at: Option<DateTime<Utc>>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub remind_at: Option<DateTime<Utc>>,
     /// `low`, `normal` (default), `high` or `urgent`.
     #[schema(value_type = Option<TaskPriority>)]
@@ -381,10 +389,12 @@ pub struct UpdateTask {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::changed")]
     #[schema(value_type = Option<DateTime<Utc>>, nullable)]
     pub due_at: Option<Option<DateTime<Utc>>>,
-    #[serde(default, deserialize_with = "double_option")]
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::changed")]
     #[schema(value_type = Option<DateTime<Utc>>, nullable)]
     pub remind_at: Option<Option<DateTime<Utc>>>,
     #[schema(value_type = Option<TaskPriority>)]
@@ -480,7 +490,7 @@ pub async fn list_tasks(
         },
         statuses: parse_list("status", params.status.as_deref(), TaskStatus::parse)?,
         customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
-        q: non_blank(&params.q),
+        q: crate::http::search_query(&params.q)?,
         ..Default::default()
     };
     match params.view.as_deref().map(str::trim).unwrap_or("all") {

@@ -81,9 +81,13 @@ pub struct SalesReportDto {
 #[into_params(parameter_in = Query)]
 pub struct SalesReportParams {
     /// First day, inclusive (default: the first of this month).
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub from: Option<NaiveDate>,
     /// Last day, inclusive (default: today in the organisation's time zone, `time_zone` of
     /// `/auth/me`); at most ten years after `from`.
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub to: Option<NaiveDate>,
     /// `region` (province), `industry`, `owner`, `team`, `product` or `period` (default).
     #[param(value_type = Option<GroupBy>)]
@@ -169,8 +173,12 @@ pub struct FunnelParams {
     /// Default: the default pipeline.
     pub pipeline_id: Option<String>,
     /// Opportunities created from this day (default: a year ago).
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub from: Option<NaiveDate>,
     /// …to this day, inclusive (default: today in the organisation's time zone).
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub to: Option<NaiveDate>,
 }
 
@@ -187,7 +195,7 @@ pub async fn funnel_report(
 ) -> Result<HttpResponse, ApiError> {
     let today = organisation_today(Utc::now(), state.time_zone);
     let to = params.to.unwrap_or(today);
-    let (from, to) = range(today, Some(params.from.unwrap_or(to - chrono::Duration::days(365))), Some(to))?;
+    let (from, to) = range(today, Some(params.from.unwrap_or(crm_domain::dates::add_days(to, -365))), Some(to))?;
     let pipeline_id = match parse_uuid("pipeline_id", params.pipeline_id.as_deref())? {
         Some(id) => id,
         None => crm_persistence::sales::pipelines::list(

@@ -268,6 +268,7 @@ impl Application {
             jwt: JwtKeys::new(&config.jwt_secret),
             max_body_bytes: config.max_body_bytes,
             time_zone: config.time_zone,
+            trusted_proxies: config.trusted_proxies.clone(),
         });
         let route_table = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let metrics_handle = web::Data::new(prometheus()?);

@@ -25,6 +25,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub max_body_bytes: usize,
     pub time_zone: chrono_tz::Tz,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`CRM_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 pub struct JwtKeys {
@@ -107,9 +109,63 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&Uuid::new_v4().to_string()).unwrap_or_default())
 }
 
-/// The address a request came from (the socket peer; no proxy headers are trusted).
+/// The reverse proxies in front of the server (`CRM_TRUSTED_PROXIES`: comma-separated addresses
+/// or CIDR blocks, default none). Behind a proxy every request's socket peer is the proxy, so
+/// sign-in throttling and audit entries need the address it forwards; but anyone can send
+/// `X-Forwarded-For`, so it is read only from a peer in this list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Parses `10.0.0.1, 10.1.0.0/16, ::1`; blank means none.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.parse::<ipnet::IpNet>()
+                    .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("{item:?} is neither an IP address nor a CIDR block"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        // An IPv4 peer may arrive as an IPv4-mapped IPv6 address on a dual-stack socket.
+        let address = match address {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.0.iter().any(|net| net.contains(&address))
+    }
+
+    /// The client's address: the peer, unless the peer is a trusted proxy; then the right-most
+    /// address in `X-Forwarded-For` that is not itself a trusted proxy (addresses to its left
+    /// were written by the client and prove nothing).
+    pub fn client_address(&self, peer: std::net::IpAddr, forwarded_for: &[&str]) -> std::net::IpAddr {
+        if !self.contains(peer) {
+            return peer;
+        }
+        let mut client = peer;
+        for hop in forwarded_for.iter().rev().flat_map(|value| value.rsplit(',')).map(str::trim) {
+            let Ok(address) = hop.parse::<std::net::IpAddr>() else { break };
+            client = address;
+            if !self.contains(address) {
+                break;
+            }
+        }
+        client
+    }
+}
+
+/// The address a request came from: the socket peer, or what a trusted proxy forwarded (see
+/// [`TrustedProxies`]). Used for sign-in throttling and audit entries.
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|addr| addr.ip().to_string())
+    let peer = req.peer_addr()?.ip();
+    let Some(state) = req.app_data::<web::Data<AppState>>() else { return Some(peer.to_string()) };
+    let forwarded: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|value| value.to_str().ok()).collect();
+    Some(state.trusted_proxies.client_address(peer, &forwarded).to_string())
 }
 
 /// The authenticated caller of a request.
@@ -192,6 +248,23 @@ impl FromRequest for PortalPrincipal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+        let none = TrustedProxies::default();
+        assert_eq!(none.client_address(ip("127.0.0.1"), &["203.0.113.1"]), ip("127.0.0.1"));
+        let proxies = TrustedProxies::parse(" 127.0.0.1, 10.0.0.0/8 ").unwrap();
+        assert_eq!(proxies.client_address(ip("127.0.0.1"), &["203.0.113.1"]), ip("203.0.113.1"));
+        // The right-most untrusted hop counts; what the client wrote to its left is ignored.
+        assert_eq!(proxies.client_address(ip("127.0.0.1"), &["198.51.100.7, 203.0.113.1", "10.1.2.3"]), ip("203.0.113.1"));
+        assert_eq!(proxies.client_address(ip("198.51.100.9"), &["203.0.113.1"]), ip("198.51.100.9"));
+        assert_eq!(proxies.client_address(ip("::ffff:127.0.0.1"), &["203.0.113.1"]), ip("203.0.113.1"));
+        // An unreadable hop ends the walk at the last proxy.
+        assert_eq!(proxies.client_address(ip("127.0.0.1"), &["not-an-address"]), ip("127.0.0.1"));
+        assert!(TrustedProxies::parse("proxy.local").is_err());
+        assert_eq!(TrustedProxies::parse("").unwrap(), TrustedProxies::default());
+    }
 
     #[test]
     fn passwords_verify_only_against_their_own_hash() {

@@ -43,6 +43,9 @@ pub struct Config {
     /// (`CRM_DB_ACQUIRE_TIMEOUT_MS`, default 1000) and for a new one to open
     /// (`CRM_DB_CONNECT_TIMEOUT_MS`, default 1000): what bounds every answer during an outage.
     pub database_pool: crm_persistence::PoolSettings,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`CRM_TRUSTED_PROXIES`, comma-separated
+    /// addresses or CIDR blocks, default none: the socket peer is the client).
+    pub trusted_proxies: crate::auth::TrustedProxies,
 }
 
 impl std::fmt::Debug for Config {
@@ -129,6 +132,8 @@ impl Config {
                     name.parse().map_err(|_| anyhow::anyhow!("CRM_TIME_ZONE {name:?} is not an IANA time zone such as Asia/Shanghai"))?
                 }
             },
+            trusted_proxies: crate::auth::TrustedProxies::parse(&var("CRM_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|e| anyhow::anyhow!("CRM_TRUSTED_PROXIES: {e}"))?,
             follow_up_interval_secs: match var("CRM_FOLLOW_UP_INTERVAL_SECS") {
                 None => 300,
                 Some(text) => text.parse().context("CRM_FOLLOW_UP_INTERVAL_SECS must be a number of seconds")?,
@@ -227,6 +232,7 @@ mod tests {
             ("CRM_MAX_BODY_BYTES", "lots"),
             ("CRM_WORKERS", "0"),
             ("CRM_TIME_ZONE", "Mars/Base"),
+            ("CRM_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
         ] {
             let error = config(&[(name, value)]).unwrap_err().to_string();
             assert!(error.contains(name), "{name}: {error}");

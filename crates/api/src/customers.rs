@@ -77,10 +77,11 @@ impl Fields {
 
     fn date(&mut self, field: &str, value: Option<&str>) -> Option<NaiveDate> {
         let value = value.and_then(crm_domain::text::non_blank)?;
-        match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        match crm_domain::dates::parse_date(value) {
             Ok(d) => Some(d),
-            Err(_) => {
-                self.errors.push(FieldError::new(field, "date", "must be a date as YYYY-MM-DD"));
+            Err(e) => {
+                use crm_domain::error::HasCode;
+                self.errors.push(FieldError::new(field, e.code(), e.to_string()));
                 None
             }
         }
@@ -257,7 +258,7 @@ pub struct CreateCustomer {
     /// `a`, `b` or `c`.
     #[schema(value_type = Option<ValueTier>)]
     pub value_tier: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::bounded_list")]
     pub tags: Vec<String>,
     #[serde(default)]
     #[schema(value_type = Object)]
@@ -322,6 +323,7 @@ pub struct UpdateCustomer {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<ValueTier>, nullable)]
     pub value_tier: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::bounded_optional_list")]
     pub tags: Option<Vec<String>>,
     #[schema(value_type = Option<Object>)]
     pub custom_fields: Option<Map<String, Value>>,
@@ -456,7 +458,7 @@ pub struct CustomerListParams {
 impl CustomerListParams {
     fn to_filter(&self) -> Result<CustomerFilter, ApiError> {
         Ok(CustomerFilter {
-            q: non_blank(&self.q),
+            q: crate::http::search_query(&self.q)?,
             lifecycle_stages: parse_list("lifecycle_stage", self.lifecycle_stage.as_deref(), LifecycleStage::parse)?,
             owner_id: parse_uuid("owner_id", self.owner_id.as_deref())?,
             team_id: parse_uuid("team_id", self.team_id.as_deref())?,

@@ -291,7 +291,11 @@ pub fn json_error(error: actix_web::error::JsonPayloadError, _req: &HttpRequest)
     let api = match &error {
         E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => ApiError::PayloadTooLarge { limit: *limit },
         E::ContentType => ApiError::UnsupportedMediaType,
-        E::Deserialize(inner) if inner.is_data() => ApiError::Validation(ValidationErrors::single("body", "shape", &inner.to_string())),
+        E::Deserialize(inner) if inner.is_data() => {
+            let message = inner.to_string();
+            let code = crate::http::client_date_code(&message).unwrap_or("shape");
+            ApiError::Validation(ValidationErrors::single("body", code, &message))
+        }
         E::Deserialize(inner) => ApiError::BadRequest { detail: format!("malformed JSON: {inner}"), errors: vec![] },
         E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge { limit: 0 },
         other => ApiError::BadRequest { detail: format!("unreadable body: {other}"), errors: vec![] },
@@ -300,7 +304,15 @@ pub fn json_error(error: actix_web::error::JsonPayloadError, _req: &HttpRequest)
 }
 
 pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest { detail: format!("invalid query string: {error}"), errors: vec![] }.into()
+    let message = match &error {
+        actix_web::error::QueryPayloadError::Deserialize(inner) => inner.to_string(),
+        other => other.to_string(),
+    };
+    let errors = match crate::http::client_date_code(&message) {
+        Some(code) => vec![FieldError::new("query", code, message.clone())],
+        None => vec![],
+    };
+    ApiError::BadRequest { detail: format!("invalid query string: {message}"), errors }.into()
 }
 
 pub fn path_error(error: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crm_domain::dates;
 use crm_persistence::{Page, PageRequest};
 
 use crate::error::ApiError;
@@ -83,30 +84,189 @@ pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserialize
 }
 
 /// Reads a `_from`/`_to` filter given as a date (`2026-01-01`, start of that day UTC; for `_to`
-/// the day is included) or an RFC 3339 time.
+/// the day is included) or an RFC 3339 time, within the accepted range of
+/// [`crm_domain::dates`].
 pub fn parse_time_bound(name: &str, value: Option<&str>, inclusive_day_end: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
     let Some(text) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let day = if inclusive_day_end { date.succ_opt().unwrap_or(date) } else { date };
+    let refuse = |error: dates::DateError| date_parameter_error(name, error);
+    if text.len() <= 10 {
+        let date = dates::parse_date(text)
+            .map_err(|error| refuse(if error == dates::DateError::Malformed { dates::DateError::MalformedTime } else { error }))?;
+        let day = if inclusive_day_end { dates::add_days(date, 1) } else { date };
         return Ok(Some(crm_persistence::customers::start_of_day(day)));
     }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| Some(t.with_timezone(&Utc)))
-        .map_err(|_| ApiError::bad_parameter(name, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+    dates::parse_time(text).map(Some).map_err(refuse)
 }
 
-/// Splits a comma-separated parameter and parses each value.
+/// 400 for a query parameter holding a bad or out-of-range date, with the date error's code.
+pub fn date_parameter_error(name: &str, error: dates::DateError) -> ApiError {
+    use crm_domain::error::HasCode;
+    ApiError::BadRequest {
+        detail: format!("invalid parameter {name}: {error}"),
+        errors: vec![crm_domain::FieldError::new(name, error.code(), error.to_string())],
+    }
+}
+
+/// A bounded date query parameter, parsed by the one client date parser.
+pub fn parse_date_param(name: &str, value: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => dates::parse_date(text).map(Some).map_err(|error| date_parameter_error(name, error)),
+    }
+}
+
+/// Serde adapters (`#[serde(deserialize_with = "…")]`) that read every date and time a client
+/// sends in a body or query string through [`crm_domain::dates`], so `+262142-12-31` or
+/// `1800-01-01` fails while the request is read (422 for a body, 400 for a query) and never
+/// reaches calendar arithmetic.
+pub mod client_dates {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use crm_domain::dates;
+    use serde::{Deserialize, Deserializer};
+
+    /// A date or time type a client may send.
+    pub trait ClientDate: Sized {
+        fn parse_client(text: &str) -> Result<Self, dates::DateError>;
+    }
+
+    impl ClientDate for NaiveDate {
+        fn parse_client(text: &str) -> Result<Self, dates::DateError> {
+            dates::parse_date(text)
+        }
+    }
+
+    impl ClientDate for DateTime<Utc> {
+        fn parse_client(text: &str) -> Result<Self, dates::DateError> {
+            dates::parse_time(text)
+        }
+    }
+
+    fn parse<T: ClientDate, E: serde::de::Error>(text: &str) -> Result<T, E> {
+        use crm_domain::error::HasCode;
+        T::parse_client(text).map_err(|error| E::custom(format!("{} ({}): {error}", super::CLIENT_DATE_ERROR, error.code())))
+    }
+
+    /// A required date or time.
+    pub fn required<'de, D: Deserializer<'de>, T: ClientDate>(deserializer: D) -> Result<T, D::Error> {
+        parse(&String::deserialize(deserializer)?)
+    }
+
+    /// An optional date or time (`null` or absent: none). Pair with `#[serde(default)]`.
+    pub fn optional<'de, D: Deserializer<'de>, T: ClientDate>(deserializer: D) -> Result<Option<T>, D::Error> {
+        match Option::<String>::deserialize(deserializer)? {
+            None => Ok(None),
+            Some(text) if text.trim().is_empty() => Ok(None),
+            Some(text) => parse(&text).map(Some),
+        }
+    }
+
+    /// A merge-patch date or time: absent `None`, `null` `Some(None)`. Pair with
+    /// `#[serde(default)]`.
+    pub fn changed<'de, D: Deserializer<'de>, T: ClientDate>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+        match Option::<String>::deserialize(deserializer)? {
+            None => Ok(Some(None)),
+            Some(text) => parse(&text).map(|value| Some(Some(value))),
+        }
+    }
+}
+
+/// Starts the message of a serde error from [`client_dates`], so the extractor error handlers
+/// can give it the `date` or `date_range` code rather than the generic shape error.
+const CLIENT_DATE_ERROR: &str = "invalid date";
+
+/// The field code for an extractor error raised by [`client_dates`], if it was one.
+pub fn client_date_code(message: &str) -> Option<&'static str> {
+    if !message.starts_with(CLIENT_DATE_ERROR) {
+        None
+    } else if message.starts_with(&format!("{CLIENT_DATE_ERROR} (date_range)")) {
+        Some("date_range")
+    } else {
+        Some("date")
+    }
+}
+
+/// The most values a comma-separated filter takes: far more than any enum has, few enough that
+/// no filter turns into a huge `IN (…)`.
+pub const MAX_FILTER_VALUES: usize = 100;
+
+/// Splits a comma-separated parameter and parses each value (at most [`MAX_FILTER_VALUES`],
+/// counted before any value is parsed).
 pub fn parse_list<T>(
     name: &str,
     value: Option<&str>,
     parse: impl Fn(&str) -> Result<T, crm_domain::customers::ValueError>,
 ) -> Result<Vec<T>, ApiError> {
     let Some(text) = value else { return Ok(vec![]) };
+    check_filter_count(name, text)?;
     text.split(',')
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(|v| parse(v).map_err(|e| ApiError::bad_parameter(name, e.to_string())))
         .collect()
+}
+
+/// 400 when a comma-separated parameter holds more than [`MAX_FILTER_VALUES`] values; counts
+/// commas only, so it costs nothing per value.
+pub fn check_filter_count(name: &str, text: &str) -> Result<(), ApiError> {
+    if text.bytes().filter(|b| *b == b',').count() >= MAX_FILTER_VALUES {
+        return Err(ApiError::BadRequest {
+            detail: format!("invalid parameter {name}: at most {MAX_FILTER_VALUES} values"),
+            errors: vec![crm_domain::FieldError::new(name, "too_many", format!("at most {MAX_FILTER_VALUES} values"))],
+        });
+    }
+    Ok(())
+}
+
+/// The most items any list in a request body may hold (a batch takes up to 1,000 items; other
+/// lists have smaller limits of their own, checked after this one).
+pub const MAX_BODY_LIST_ITEMS: usize = 1000;
+
+/// Serde adapter for a list in a body: stops reading at [`MAX_BODY_LIST_ITEMS`] + 1 items and
+/// refuses the body (422), so a 60,000-element array costs no per-item work after the parse.
+pub fn bounded_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+    struct Bounded<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Bounded<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(formatter, "a list of at most {MAX_BODY_LIST_ITEMS} items")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+            while let Some(item) = seq.next_element()? {
+                if items.len() == MAX_BODY_LIST_ITEMS {
+                    return Err(serde::de::Error::custom(format!("a list holds at most {MAX_BODY_LIST_ITEMS} items")));
+                }
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    deserializer.deserialize_seq(Bounded(std::marker::PhantomData))
+}
+
+/// [`bounded_list`] for an optional list (pair with `#[serde(default)]`).
+pub fn bounded_optional_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Vec<T>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(bound = "T: Deserialize<'de>")]
+    struct Wrapper<T>(#[serde(deserialize_with = "bounded_list")] Vec<T>);
+    Ok(Option::<Wrapper<T>>::deserialize(deserializer)?.map(|Wrapper(items)| items))
+}
+
+/// The longest search text `q` takes. Searches match names, numbers and short phrases; a longer
+/// text only costs (SQLite refuses LIKE patterns over 50,000 bytes with an error).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// The search parameter `q`: trimmed, blank means none, at most [`MAX_SEARCH_CHARS`] characters
+/// (400 beyond).
+pub fn search_query(value: &Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(text) = non_blank(value) else { return Ok(None) };
+    if text.chars().nth(MAX_SEARCH_CHARS).is_some() {
+        return Err(ApiError::BadRequest {
+            detail: format!("invalid parameter q: at most {MAX_SEARCH_CHARS} characters"),
+            errors: vec![crm_domain::FieldError::new("q", "too_long", format!("at most {MAX_SEARCH_CHARS} characters"))],
+        });
+    }
+    Ok(Some(text))
 }
 
 /// A non-empty trimmed query value, or `None`.

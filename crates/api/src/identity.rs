@@ -125,7 +125,8 @@ async fn tokens(state: &AppState, session: auth::IssuedSession) -> Result<TokenR
 pub async fn login(state: State, req: HttpRequest, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let ip = client_ip(&req);
-    auth::check_login_allowed(&state.db, &body.email, ip.as_deref()).await?;
+    // Claimed before the password is hashed: concurrent guesses cannot outrun the count.
+    auth::claim_login_attempt(&state.db, &body.email, ip.as_deref()).await?;
     let account = auth::find_account(&state.db, &body.email).await?;
     let password = body.password.clone();
     let hash = account.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_owned());
@@ -139,6 +140,7 @@ pub async fn login(state: State, req: HttpRequest, body: web::Json<LoginRequest>
         }
     };
     auth::record_login_attempt(&state.db, &body.email, ip.as_deref(), true).await?;
+    auth::release_login_claims(&state.db, &body.email, ip.as_deref()).await?;
     let user_agent = req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
     let session = auth::open_session(&state.db, account.user_id, ip.as_deref(), user_agent).await?;
     Ok(HttpResponse::Ok().json(tokens(&state, session).await?))
@@ -243,7 +245,7 @@ pub struct CreateUser {
     #[validate(length(min = 10, max = 1024, message = "must be 10 to 1024 characters"))]
     pub password: String,
     pub role_id: Uuid,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::bounded_list")]
     pub team_ids: Vec<Uuid>,
     /// `zh-CN` (default) or `en`.
     pub locale: Option<String>,
@@ -254,6 +256,7 @@ pub struct CreateUser {
 pub struct UpdateUser {
     pub display_name: Option<String>,
     pub role_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "crate::http::bounded_optional_list")]
     pub team_ids: Option<Vec<Uuid>>,
     /// `false` deactivates the account and ends its sessions at once.
     pub active: Option<bool>,
@@ -323,7 +326,7 @@ pub async fn list_users(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = users::UserFilter {
-        q: filter.q.clone(),
+        q: crate::http::search_query(&filter.q)?,
         role_id: parse_uuid("role_id", filter.role_id.as_deref())?,
         team_id: parse_uuid("team_id", filter.team_id.as_deref())?,
         active: filter.active,

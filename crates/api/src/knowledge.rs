@@ -197,7 +197,7 @@ pub struct CreateArticle {
     /// Default `draft`.
     #[schema(value_type = Option<ArticleStatus>)]
     pub status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::bounded_list")]
     pub tags: Vec<String>,
 }
 
@@ -213,6 +213,7 @@ pub struct UpdateArticle {
     pub visibility: Option<String>,
     #[schema(value_type = Option<ArticleStatus>)]
     pub status: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::bounded_optional_list")]
     pub tags: Option<Vec<String>>,
     /// What changed and why, kept with the new revision.
     pub note: Option<String>,
@@ -237,7 +238,7 @@ pub struct ArticleListParams {
 impl ArticleListParams {
     pub fn to_filter(&self) -> Result<kb::ArticleFilter, ApiError> {
         Ok(kb::ArticleFilter {
-            q: non_blank(&self.q),
+            q: crate::http::search_query(&self.q)?,
             category_id: parse_uuid("category_id", self.category_id.as_deref())?,
             statuses: parse_list("status", self.status.as_deref(), ArticleStatus::parse)?,
             visibility: match non_blank(&self.visibility) {

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "CRM API",
-        description = "客户关系管理系统 REST API. Conventions: JSON snake_case, keyset pagination with `limit`/`cursor`, `ETag`/`If-Match` optimistic locking, `Idempotency-Key` on POST, RFC 9457 problem+json errors.",
+        description = "客户关系管理系统 REST API. Conventions: JSON snake_case, keyset pagination with `limit`/`cursor`, `ETag`/`If-Match` optimistic locking, `Idempotency-Key` on POST, RFC 9457 problem+json errors. Dates and times a client sends lie between 1900-01-01 and 2199-12-31 (otherwise 400 for a query parameter, 422 for a body field, with the field code `date` or `date_range`); a comma-separated filter takes at most 100 values, `q` at most 200 characters, a list in a body at most 1,000 items.",
         license(name = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth),

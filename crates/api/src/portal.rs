@@ -16,7 +16,7 @@ use crm_persistence::service::{knowledge as kb, portal, tickets};
 
 use crate::auth::{AppState, PortalPrincipal, Principal, client_ip, decoy_hash, hash_password, verify_password};
 use crate::error::{ApiError, Problem};
-use crate::http::{Check, PageDto, PageParams, created, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
+use crate::http::{Check, PageDto, PageParams, created, if_match, ok_with_etag, parse_list, parse_uuid};
 use crate::knowledge::{ArticleListParams, ArticleSummaryDto, ArticleVote, CategoryDto, CategoryList};
 
 type State = web::Data<AppState>;
@@ -125,7 +125,10 @@ pub async fn list_accounts(
     params: web::Query<PortalAccountListParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = portal::AccountFilter { customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?, q: non_blank(&params.q) };
+    let filter = portal::AccountFilter {
+        customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
+        q: crate::http::search_query(&params.q)?,
+    };
     let page = portal::list_accounts(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, PortalAccountDto::from)))
 }
@@ -322,7 +325,8 @@ pub async fn portal_login(state: State, req: HttpRequest, body: web::Json<Portal
     body.validate()?;
     let ip = client_ip(&req);
     let key = throttle_key(&body.email);
-    staff_auth::check_login_allowed(&state.db, &key, ip.as_deref()).await?;
+    // Claimed before the password is hashed: concurrent guesses cannot outrun the count.
+    staff_auth::claim_login_attempt(&state.db, &key, ip.as_deref()).await?;
     let account = portal::find_login(&state.db, &body.email).await?;
     let password = body.password.clone();
     let hash = account.as_ref().and_then(|a| a.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_owned());
@@ -335,6 +339,7 @@ pub async fn portal_login(state: State, req: HttpRequest, body: web::Json<Portal
         }
     };
     staff_auth::record_login_attempt(&state.db, &key, ip.as_deref(), true).await?;
+    staff_auth::release_login_claims(&state.db, &key, ip.as_deref()).await?;
     Ok(HttpResponse::Ok().json(portal_session(&state, account.account_id, ip.as_deref()).await?))
 }
 

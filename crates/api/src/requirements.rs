@@ -154,9 +154,11 @@ pub struct CreateRequirement {
     pub effort: Option<i32>,
     pub owner_id: Option<Uuid>,
     pub department: Option<String>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub target_date: Option<NaiveDate>,
     pub release: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::bounded_list")]
     pub tags: Vec<String>,
     /// Create it from a customer (and contact), a ticket or an interaction in one step.
     pub origin: Option<RequirementOrigin>,
@@ -184,12 +186,14 @@ pub struct UpdateRequirement {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub department: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::changed")]
     #[schema(value_type = Option<NaiveDate>)]
     pub target_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub release: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::bounded_optional_list")]
     pub tags: Option<Vec<String>>,
 }
 
@@ -226,7 +230,7 @@ pub struct RequirementListParams {
 impl RequirementListParams {
     fn to_filter(&self) -> Result<store::RequirementFilter, ApiError> {
         Ok(store::RequirementFilter {
-            q: non_blank(&self.q),
+            q: crate::http::search_query(&self.q)?,
             statuses: parse_list("status", self.status.as_deref(), RequirementStatus::parse)?,
             categories: parse_list("category", self.category.as_deref(), RequirementCategory::parse)?,
             sources: parse_list("source_channel", self.source_channel.as_deref(), RequirementSource::parse)?,
@@ -781,6 +785,8 @@ pub struct AddRequester {
     pub interaction_id: Option<Uuid>,
     pub note: Option<String>,
     /// When they asked; now by default.
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub requested_at: Option<DateTime<Utc>>,
 }
 

@@ -240,7 +240,7 @@ pub async fn list_products(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = products::ProductFilter {
-        q: non_blank(&params.q),
+        q: crate::http::search_query(&params.q)?,
         category: non_blank(&params.category),
         active: params.active,
         sort: non_blank(&params.sort),
@@ -366,6 +366,7 @@ pub struct CreateStage {
 pub struct CreatePipeline {
     pub name: String,
     /// In order; at least one open, one won and one lost stage.
+    #[serde(deserialize_with = "crate::http::bounded_list")]
     pub stages: Vec<CreateStage>,
 }
 
@@ -388,6 +389,7 @@ pub struct UpdateStage {
 #[serde(deny_unknown_fields)]
 pub struct ReorderStages {
     /// Every stage id of the pipeline, in the new order.
+    #[serde(deserialize_with = "crate::http::bounded_list")]
     pub stage_ids: Vec<Uuid>,
 }
 
@@ -424,7 +426,8 @@ pub async fn create_pipeline(state: State, principal: Principal, body: web::Json
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
     if body.stages.len() > 30 {
-        check.0.push(FieldError::new("stages", "too_many", "at most 30 stages"));
+        // Refused before any stage is read.
+        return Err(ApiError::validation("stages", "too_many", "at most 30 stages"));
     }
     let stages: Vec<Option<pipelines::NewStage>> = body.stages.iter().enumerate().map(|(i, s)| parse_stage(&mut check, i, s)).collect();
     check.finish()?;
@@ -628,20 +631,22 @@ pub struct CreateOpportunity {
     /// An open stage; default the pipeline's first.
     pub stage_id: Option<Uuid>,
     pub amount: MoneyInput,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub expected_close_date: Option<NaiveDate>,
     /// 0–100; omit to follow the stage.
     pub probability: Option<i32>,
     #[schema(value_type = Option<OpportunitySource>)]
     pub source: Option<String>,
     pub campaign_id: Option<Uuid>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::bounded_list")]
     pub competitors: Vec<Competitor>,
     pub description: Option<String>,
     /// Default: the caller.
     pub owner_id: Option<Uuid>,
     /// Products of the deal; when given, the amount becomes their total (send `amount` with
     /// `amount_minor: 0` and the currency).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::bounded_list")]
     pub lines: Vec<LineInputDto>,
 }
 
@@ -653,7 +658,8 @@ pub struct UpdateOpportunity {
     #[schema(value_type = Option<Uuid>, nullable)]
     pub contact_id: Option<Option<Uuid>>,
     pub amount: Option<MoneyInput>,
-    #[serde(default, deserialize_with = "double_option")]
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::changed")]
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub expected_close_date: Option<Option<NaiveDate>>,
     /// `null` returns to the stage's probability.
@@ -666,6 +672,7 @@ pub struct UpdateOpportunity {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub campaign_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::http::bounded_optional_list")]
     pub competitors: Option<Vec<Competitor>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
@@ -673,6 +680,7 @@ pub struct UpdateOpportunity {
     /// Reassigns it; scope rules apply.
     pub owner_id: Option<Uuid>,
     /// Replaces the lines (an empty list removes them); the amount becomes their total.
+    #[serde(default, deserialize_with = "crate::http::bounded_optional_list")]
     pub lines: Option<Vec<LineInputDto>>,
 }
 
@@ -696,8 +704,12 @@ pub struct OpportunityListParams {
     pub pipeline_id: Option<String>,
     pub stage_id: Option<String>,
     /// Expected close date from (inclusive), `YYYY-MM-DD`.
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub expected_close_from: Option<NaiveDate>,
     /// Expected close date to (inclusive), `YYYY-MM-DD`.
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub expected_close_to: Option<NaiveDate>,
     /// Part of the name or a competitor.
     pub q: Option<String>,
@@ -715,7 +727,7 @@ impl OpportunityListParams {
             stage_id: parse_uuid("stage_id", self.stage_id.as_deref())?,
             close_from: self.expected_close_from,
             close_to: self.expected_close_to,
-            q: non_blank(&self.q),
+            q: crate::http::search_query(&self.q)?,
             sort: non_blank(&self.sort),
         })
     }
@@ -932,7 +944,11 @@ pub struct BoardDto {
 pub struct BoardParams {
     pub owner_id: Option<String>,
     pub team_id: Option<String>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub expected_close_from: Option<NaiveDate>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub expected_close_to: Option<NaiveDate>,
     /// Cards per column, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -1053,9 +1069,12 @@ pub struct CreateOrder {
     pub external_system: Option<String>,
     pub external_id: Option<String>,
     /// Default today (UTC).
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub order_date: Option<NaiveDate>,
     /// ISO 4217, default CNY; every line's product must be priced in it.
     pub currency: Option<String>,
+    #[serde(deserialize_with = "crate::http::bounded_list")]
     pub lines: Vec<LineInputDto>,
     pub notes: Option<String>,
 }
@@ -1063,8 +1082,11 @@ pub struct CreateOrder {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrder {
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub order_date: Option<NaiveDate>,
     /// Replaces the lines.
+    #[serde(default, deserialize_with = "crate::http::bounded_optional_list")]
     pub lines: Option<Vec<LineInputDto>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
@@ -1075,6 +1097,8 @@ pub struct UpdateOrder {
 #[serde(deny_unknown_fields)]
 pub struct OrderFromOpportunity {
     /// Default today (UTC).
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub order_date: Option<NaiveDate>,
 }
 
@@ -1086,7 +1110,11 @@ pub struct OrderListParams {
     pub status: Option<String>,
     pub owner_id: Option<String>,
     pub team_id: Option<String>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub order_date_from: Option<NaiveDate>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub order_date_to: Option<NaiveDate>,
     /// Part of the number or the external id.
     pub q: Option<String>,
@@ -1167,7 +1195,7 @@ pub async fn list_orders(
         team_id: parse_uuid("team_id", params.team_id.as_deref())?,
         date_from: params.order_date_from,
         date_to: params.order_date_to,
-        q: non_blank(&params.q),
+        q: crate::http::search_query(&params.q)?,
         sort: non_blank(&params.sort),
     };
     let page = orders::list(&state.db, &principal, &filter, &page.to_request()?).await?;

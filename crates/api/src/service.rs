@@ -13,7 +13,7 @@ use crm_persistence::service::{sla_policies, tickets};
 
 use crate::auth::{AppState, Principal};
 use crate::error::{ApiError, Problem};
-use crate::http::{Check, PageDto, PageParams, created, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid};
+use crate::http::{Check, PageDto, PageParams, created, if_match, ok_with_etag, parse_list, parse_time_bound, parse_uuid};
 
 type State = web::Data<AppState>;
 
@@ -245,7 +245,7 @@ pub async fn list_tickets(
         breached: params.breached,
         due_from: parse_time_bound("due_from", params.due_from.as_deref(), false)?,
         due_to: parse_time_bound("due_to", params.due_to.as_deref(), true)?,
-        q: non_blank(&params.q),
+        q: crate::http::search_query(&params.q)?,
         article_id: parse_uuid("article_id", params.article_id.as_deref())?,
         unassigned: false,
     };

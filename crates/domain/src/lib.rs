@@ -4,6 +4,7 @@
 
 pub mod activities;
 pub mod customers;
+pub mod dates;
 pub mod error;
 pub mod identity;
 pub mod requirements;

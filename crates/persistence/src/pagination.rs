@@ -58,6 +58,14 @@ impl Cursor {
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
         if cursor.sort != sort { Err(invalid()) } else { Ok(cursor) }
     }
+
+    /// The cursor's value as a time in the range clients may use: a forged cursor must not carry
+    /// a time the database or chrono cannot handle.
+    pub(crate) fn time(&self) -> Result<chrono::DateTime<chrono::Utc>, Error> {
+        let invalid = || Error::validation("cursor", "invalid", "the cursor is not valid for this list and sort");
+        let time = serde_json::from_value::<chrono::DateTime<chrono::Utc>>(self.value.clone()).map_err(|_| invalid())?;
+        crm_domain::dates::check_time(time).map_err(|_| invalid())
+    }
 }
 
 /// Clamps a requested limit into 1–200 (the API validates before this; storage stays safe).
@@ -122,7 +130,7 @@ where
         let cursor = Cursor::decode(text, sort.key)?;
         let invalid = || Error::validation("cursor", "invalid", "the cursor is not valid for this list and sort");
         let value: sea_orm::Value = match sort.value {
-            SortValue::Time => serde_json::from_value::<chrono::DateTime<chrono::Utc>>(cursor.value).map_err(|_| invalid())?.into(),
+            SortValue::Time => cursor.time()?.into(),
             SortValue::Text => cursor.value.as_str().ok_or_else(invalid)?.to_owned().into(),
             SortValue::Int => cursor.value.as_i64().ok_or_else(invalid)?.into(),
         };

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::customers::{ValueError, string_enum};
+use crate::dates::shift;
 
 string_enum! {
     /// How the interaction took place.
@@ -67,17 +68,17 @@ pub const MAX_DURATION_MINUTES: i32 = 24 * 60;
 
 /// Interactions record what happened: they cannot be dated beyond a small clock-skew tolerance.
 pub fn check_occurred_at(occurred_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, ValueError> {
-    if occurred_at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) { Err(ValueError::InFuture) } else { Ok(occurred_at) }
+    if occurred_at > shift(now, Duration::minutes(FUTURE_TOLERANCE_MINUTES)) { Err(ValueError::InFuture) } else { Ok(occurred_at) }
 }
 
 /// When a rule's task is due: `due_in_days` after it is created.
 pub fn rule_task_due(now: DateTime<Utc>, due_in_days: i32) -> DateTime<Utc> {
-    now + Duration::days(i64::from(due_in_days))
+    shift(now, Duration::days(i64::from(due_in_days)))
 }
 
 /// Whether a customer silent since `silent_since` has been silent for at least `days` at `now`.
 pub fn is_silent(silent_since: DateTime<Utc>, days: i32, now: DateTime<Utc>) -> bool {
-    silent_since <= now - Duration::days(i64::from(days))
+    silent_since <= shift(now, Duration::days(-i64::from(days)))
 }
 
 #[cfg(test)]

@@ -168,23 +168,26 @@ impl CustomerPatch {
 
 /// Normalises a tag list: trimmed, de-duplicated in order, each 1–32 characters, at most 20.
 pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, ValidationErrors> {
+    // Counted before any tag is read, duplicates included, so a list of 64,000 tags is refused
+    // at once instead of being trimmed and compared first.
+    if tags.len() > TAGS_PER_RECORD {
+        return Err(ValidationErrors::single("tags", "too_many", &format!("at most {TAGS_PER_RECORD} tags")));
+    }
     let mut errors = ValidationErrors::new();
     let mut seen = Vec::new();
+    let mut unique = std::collections::HashSet::new();
     for (index, tag) in tags.iter().enumerate() {
         match crate::text::bounded_text(tag, TAG_MAX, false) {
             Ok(tag) if tag.contains(',') => {
                 errors.push(FieldError::new(format!("tags[{index}]"), "invalid_characters", "a tag cannot contain a comma"))
             }
             Ok(tag) => {
-                if !seen.contains(&tag) {
+                if unique.insert(tag.clone()) {
                     seen.push(tag);
                 }
             }
             Err(error) => errors.push(FieldError::new(format!("tags[{index}]"), crate::error::HasCode::code(&error), error.to_string())),
         }
-    }
-    if seen.len() > TAGS_PER_RECORD {
-        errors.push(FieldError::new("tags", "too_many", format!("at most {TAGS_PER_RECORD} tags")));
     }
     errors.into_result().map(|()| seen)
 }

@@ -1,6 +1,8 @@
 //! Calendar arithmetic for sales reports: period buckets and the ranges a figure is compared with.
 
-use chrono::{Datelike, Duration, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
+
+use crate::dates::{add_days, add_months};
 
 use crate::customers::{ValueError, string_enum};
 
@@ -19,7 +21,7 @@ impl Period {
     pub fn start_of(self, date: NaiveDate) -> NaiveDate {
         match self {
             Period::Day => date,
-            Period::Week => date - Duration::days(i64::from(date.weekday().num_days_from_monday())),
+            Period::Week => add_days(date, -i64::from(date.weekday().num_days_from_monday())),
             Period::Month => date.with_day(1).unwrap_or(date),
             Period::Quarter => NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1).unwrap_or(date),
             Period::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap_or(date),
@@ -29,22 +31,22 @@ impl Period {
     /// The first day of the period after the one starting at `start`.
     pub fn next(self, start: NaiveDate) -> NaiveDate {
         match self {
-            Period::Day => start + Duration::days(1),
-            Period::Week => start + Duration::days(7),
-            Period::Month => start + Months::new(1),
-            Period::Quarter => start + Months::new(3),
-            Period::Year => start + Months::new(12),
+            Period::Day => add_days(start, 1),
+            Period::Week => add_days(start, 7),
+            Period::Month => add_months(start, 1),
+            Period::Quarter => add_months(start, 3),
+            Period::Year => add_months(start, 12),
         }
     }
 
     /// The first day of the period before the one starting at `start`.
     pub fn previous(self, start: NaiveDate) -> NaiveDate {
         match self {
-            Period::Day => start - Duration::days(1),
-            Period::Week => start - Duration::days(7),
-            Period::Month => start - Months::new(1),
-            Period::Quarter => start - Months::new(3),
-            Period::Year => start - Months::new(12),
+            Period::Day => add_days(start, -1),
+            Period::Week => add_days(start, -7),
+            Period::Month => add_months(start, -1),
+            Period::Quarter => add_months(start, -3),
+            Period::Year => add_months(start, -12),
         }
     }
 
@@ -65,13 +67,13 @@ impl Period {
 
 /// The same dates one year earlier (29 February falls back to the 28th).
 pub fn year_before(date: NaiveDate) -> NaiveDate {
-    date - Months::new(12)
+    add_months(date, -12)
 }
 
 /// The range of equal length just before `[from, to]` (both inclusive).
 pub fn previous_range(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
     let days = (to - from).num_days() + 1;
-    (from - Duration::days(days), from - Duration::days(1))
+    (add_days(from, -days), add_days(from, -1))
 }
 
 /// Checks a report range: `from` not after `to`, and at most ten years long.

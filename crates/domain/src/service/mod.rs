@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::customers::{ValueError, string_enum};
+use crate::dates::shift;
 
 pub mod knowledge;
 
@@ -126,6 +127,9 @@ impl CalendarSpec {
             .collect::<Result<HashSet<_>, _>>()?;
         let start = NaiveTime::parse_from_str(&self.start, "%H:%M").map_err(|_| invalid())?;
         let end = NaiveTime::parse_from_str(&self.end, "%H:%M").map_err(|_| invalid())?;
+        if self.holidays.iter().chain(&self.extra_workdays).any(|day| crate::dates::check_date(*day).is_err()) {
+            return Err(ValueError::Choice(format!("holidays and extra workdays {}", crate::dates::RANGE_TEXT)));
+        }
         let calendar = BusinessCalendar {
             time_zone,
             weekdays,
@@ -214,14 +218,19 @@ impl BusinessCalendar {
     }
 }
 
+/// `minutes` (negative counts as none) as a duration, capped where chrono's durations end.
+fn minutes_or_max(minutes: i64) -> Duration {
+    Duration::try_minutes(minutes.max(0)).unwrap_or(Duration::MAX)
+}
+
 impl Schedule {
     /// The instant at which `minutes` of working time have passed since `from`.
     pub fn add_working_minutes(&self, from: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
         let calendar = match self {
-            Schedule::AroundTheClock => return from + Duration::minutes(minutes.max(0)),
+            Schedule::AroundTheClock => return shift(from, minutes_or_max(minutes)),
             Schedule::BusinessHours(calendar) => calendar,
         };
-        let mut remaining = Duration::minutes(minutes.max(0));
+        let mut remaining = minutes_or_max(minutes);
         let mut date = from.with_timezone(&calendar.time_zone).date_naive();
         for _ in 0..MAX_DAYS {
             if let Some((open, close)) = calendar.window(date) {
@@ -229,7 +238,7 @@ impl Schedule {
                 if start < close {
                     let available = close - start;
                     if remaining <= available {
-                        return start + remaining;
+                        return shift(start, remaining);
                     }
                     remaining -= available;
                 }
@@ -237,7 +246,7 @@ impl Schedule {
             date = date.succ_opt().unwrap_or(date);
         }
         // Unreachable with a checked calendar; a far date is the safe answer.
-        from + Duration::days(MAX_DAYS)
+        shift(from, Duration::days(MAX_DAYS))
     }
 
     /// Working minutes between two instants (0 when `to` is not after `from`).

@@ -193,7 +193,7 @@ pub async fn run_follow_up_rules(db: &Db, at: DateTime<Utc>) -> Result<u64> {
         let candidates = customers::Entity::find()
             .filter(customers::Column::DeletedAt.is_null())
             .filter(customers::Column::LifecycleStage.eq(rule.lifecycle_stage.clone()))
-            .filter(Expr::expr(silent_since()).lte(at - Duration::days(i64::from(rule.silent_days))))
+            .filter(Expr::expr(silent_since()).lte(crm_domain::dates::shift(at, Duration::days(-i64::from(rule.silent_days)))))
             .filter(Expr::exists(already_tasked).not())
             .limit(BATCH)
             .all(&db.conn)

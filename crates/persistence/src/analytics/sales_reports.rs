@@ -6,12 +6,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crm_domain::dates::add_days;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::reports::{GroupBy, Period, previous_range, year_before};
 use crm_domain::sales::{Currency, StageKind, growth_rate};
@@ -579,7 +580,7 @@ fn cut_at(range: DateRange, cuts: &[NaiveDate]) -> Vec<DateRange> {
 /// An opportunity closed on one of the days `from`..=`to` (UTC).
 fn closed_within(p: &Alias, from: NaiveDate, to: NaiveDate) -> sea_orm::sea_query::SimpleExpr {
     let closed_at = || Expr::col((p.clone(), opportunities::Column::ClosedAt));
-    closed_at().gte(day_start(from)).and(closed_at().lt(day_start(to + Duration::days(1))))
+    closed_at().gte(day_start(from)).and(closed_at().lt(day_start(add_days(to, 1))))
 }
 
 /// Runs a grouped sums query and lets `add` add each row's figures of each window into the sums
@@ -638,7 +639,7 @@ async fn sums_into_report(db: &Db, conn: &impl ConnectionTrait, actor: &Actor, r
             Period::Day | Period::Week => Plan::Days,
             Period::Month | Period::Quarter | Period::Year => Plan::MonthsThen { months: "province", edges_from_days: true },
         };
-        let cuts: Vec<NaiveDate> = windows.iter().flat_map(|(start, end)| [*start, *end + Duration::days(1)]).collect();
+        let cuts: Vec<NaiveDate> = windows.iter().flat_map(|(start, end)| [*start, add_days(*end, 1)]).collect();
         let daily = fact_sums(conn, actor, currency, Key::Day, plan, &[cut_at((fetch_from, to), &cuts)]).await?;
         let mut buckets: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
         let mut totals = zero();
@@ -655,7 +656,7 @@ async fn sums_into_report(db: &Db, conn: &impl ConnectionTrait, actor: &Actor, r
         let mut rows = Vec::new();
         let mut start = period.start_of(from);
         while start <= to {
-            let year_ago_start = if period == Period::Week { start - Duration::days(364) } else { period.start_of(year_before(start)) };
+            let year_ago_start = if period == Period::Week { add_days(start, -364) } else { period.start_of(year_before(start)) };
             let now = buckets.get(&start).unwrap_or(&empty);
             let previous = buckets.get(&period.previous(start)).unwrap_or(&empty);
             let year_ago = buckets.get(&year_ago_start).unwrap_or(&empty);
@@ -750,7 +751,7 @@ pub async fn funnel(db: &Db, actor: &Actor, pipeline_id: Uuid, from: NaiveDate, 
         .filter(opportunities::Column::PipelineId.eq(pipeline_id))
         .filter(opportunities::Column::DeletedAt.is_null())
         .filter(opportunities::Column::CreatedAt.gte(day_start(from)))
-        .filter(opportunities::Column::CreatedAt.lt(day_start(to + Duration::days(1))))
+        .filter(opportunities::Column::CreatedAt.lt(day_start(add_days(to, 1))))
         .filter(actor.scope_condition(
             scope,
             (opportunities::Entity, opportunities::Column::OwnerId),

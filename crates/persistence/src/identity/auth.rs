@@ -3,8 +3,8 @@
 
 use base64::Engine;
 use chrono::Duration;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -38,44 +38,98 @@ pub async fn find_account(db: &Db, email: &str) -> Result<Option<LoginAccount>> 
     }))
 }
 
-/// Refuses a sign-in attempt that comes after too many recent failures. The window slides: a
-/// lock lifts by itself once the failures age out, and the tight limit is per account *and*
-/// address, so an attacker elsewhere cannot keep the real user from signing in; only a spread
-/// attack past [`ACCOUNT_FAILURES_TOTAL`] locks the account everywhere, and then for minutes.
-pub async fn check_login_allowed(db: &Db, email: &str, ip: Option<&str>) -> Result<()> {
-    let since = now() - Duration::minutes(LOGIN_WINDOW_MINUTES);
-    let email = email.trim().to_lowercase();
-    let failures = || {
-        login_attempts::Entity::find()
-            .filter(login_attempts::Column::Succeeded.eq(false))
-            .filter(login_attempts::Column::AttemptedAt.gt(since))
-    };
-    let mut checks = vec![(failures().filter(login_attempts::Column::Email.eq(email.clone())), ACCOUNT_FAILURES_TOTAL)];
-    if let Some(ip) = ip {
-        checks.push((
-            failures().filter(login_attempts::Column::Email.eq(email.clone())).filter(login_attempts::Column::Ip.eq(ip)),
-            ACCOUNT_FAILURES_PER_ADDRESS,
-        ));
-        checks.push((failures().filter(login_attempts::Column::Ip.eq(ip)), ADDRESS_FAILURES));
-    }
-    for (query, limit) in checks {
-        let recent: Vec<chrono::DateTime<chrono::Utc>> = query
-            .select_only()
-            .column(login_attempts::Column::AttemptedAt)
-            .order_by_desc(login_attempts::Column::AttemptedAt)
-            .limit(limit)
-            .into_tuple()
-            .all(&db.conn)
-            .await?;
-        if recent.len() as u64 >= limit {
-            // Allowed again when the oldest of the last `limit` failures leaves the window.
-            let oldest = recent.last().copied().unwrap_or_else(now);
-            let retry = (oldest + Duration::minutes(LOGIN_WINDOW_MINUTES) - now()).num_seconds();
-            let retry = std::cmp::max(retry, 1);
-            return Err(Error::RateLimited { retry_after_secs: u64::try_from(retry).unwrap_or(1) });
-        }
+/// Claims one sign-in attempt before the password is checked, or refuses it with
+/// [`Error::RateLimited`]. Every attempt counts until it succeeds (a success gives its claim back
+/// in [`release_login_claims`]), so at most the allowed number of passwords is ever evaluated
+/// per window, however many requests arrive at once: each claim is one conditional `UPDATE` of a
+/// counter row, which the database applies one at a time.
+///
+/// The tight limit is per account *and* address, so an attacker elsewhere cannot keep the real
+/// user from signing in; only a spread attack past [`ACCOUNT_FAILURES_TOTAL`] locks the account
+/// everywhere, and then for at most [`LOGIN_WINDOW_MINUTES`]. Windows are fixed: they start at
+/// the first attempt and the count starts again when one has passed.
+pub async fn claim_login_attempt(db: &Db, email: &str, ip: Option<&str>) -> Result<()> {
+    for (key, limit) in throttle_keys(email, ip) {
+        claim(&db.conn, &key, limit).await?;
     }
     Ok(())
+}
+
+/// After a successful sign-in: the account's failures from this address are forgotten, and the
+/// attempt no longer counts against the account or the address.
+pub async fn release_login_claims(db: &Db, email: &str, ip: Option<&str>) -> Result<()> {
+    let keys = throttle_keys(email, ip);
+    let mut refund = Query::update();
+    refund
+        .table(LoginThrottles::Table)
+        .value(LoginThrottles::Attempts, Expr::col(LoginThrottles::Attempts).sub(1))
+        .and_where(Expr::col(LoginThrottles::Key).is_in(keys.iter().map(|(key, _)| key.clone())))
+        .and_where(Expr::col(LoginThrottles::Attempts).gt(0));
+    db.conn.execute(&refund).await?;
+    if ip.is_some() {
+        let mut forget = Query::delete();
+        forget.from_table(LoginThrottles::Table).and_where(Expr::col(LoginThrottles::Key).eq(keys[0].0.clone()));
+        db.conn.execute(&forget).await?;
+    }
+    let mut stale = Query::delete();
+    stale.from_table(LoginThrottles::Table).and_where(Expr::col(LoginThrottles::WindowStart).lt(now().timestamp() - 24 * 3600));
+    db.conn.execute(&stale).await?;
+    Ok(())
+}
+
+#[derive(sea_orm::DeriveIden)]
+enum LoginThrottles {
+    Table,
+    Key,
+    WindowStart,
+    Attempts,
+}
+
+/// The counters a sign-in attempt claims from, tightest first (so a refused attempt uses up as
+/// little of the wider limits as possible).
+fn throttle_keys(email: &str, ip: Option<&str>) -> Vec<(String, u64)> {
+    let email: String = email.trim().to_lowercase().chars().take(320).collect();
+    let mut keys = Vec::with_capacity(3);
+    if let Some(ip) = ip {
+        keys.push((format!("account-address:{email} {ip}"), ACCOUNT_FAILURES_PER_ADDRESS));
+        keys.push((format!("address:{ip}"), ADDRESS_FAILURES));
+    }
+    keys.push((format!("account:{email}"), ACCOUNT_FAILURES_TOTAL));
+    keys
+}
+
+/// Takes one attempt from the counter `key`: starts a new window when the last one has passed,
+/// else counts up while under `limit`. The `WHERE` holds the limit, so of any number of
+/// concurrent claims only `limit` change the row.
+async fn claim(conn: &impl ConnectionTrait, key: &str, limit: u64) -> Result<()> {
+    let at = now().timestamp();
+    let window = LOGIN_WINDOW_MINUTES * 60;
+    let cutoff = at - window;
+    let mut create = Query::insert();
+    create
+        .into_table(LoginThrottles::Table)
+        .columns([LoginThrottles::Key, LoginThrottles::WindowStart, LoginThrottles::Attempts])
+        .values_panic([key.into(), at.into(), 0.into()])
+        .on_conflict(OnConflict::column(LoginThrottles::Key).do_nothing().to_owned());
+    conn.execute(&create).await?;
+    let expired = || Expr::col(LoginThrottles::WindowStart).lte(cutoff);
+    let mut take = Query::update();
+    take.table(LoginThrottles::Table)
+        .value(LoginThrottles::Attempts, Expr::case(expired(), Expr::val(1)).finally(Expr::col(LoginThrottles::Attempts).add(1)))
+        .value(LoginThrottles::WindowStart, Expr::case(expired(), Expr::val(at)).finally(Expr::col(LoginThrottles::WindowStart)))
+        .and_where(Expr::col(LoginThrottles::Key).eq(key))
+        .and_where(expired().or(Expr::col(LoginThrottles::Attempts).lt(i64::try_from(limit).unwrap_or(i64::MAX))));
+    if conn.execute(&take).await?.rows_affected() == 1 {
+        return Ok(());
+    }
+    let mut started = Query::select();
+    started.column(LoginThrottles::WindowStart).from(LoginThrottles::Table).and_where(Expr::col(LoginThrottles::Key).eq(key));
+    let window_start: Option<i64> = match conn.query_one(&started).await? {
+        Some(row) => row.try_get_by_index(0).ok(),
+        None => None,
+    };
+    let retry = std::cmp::max(window_start.map_or(window, |start| start + window - at), 1);
+    Err(Error::RateLimited { retry_after_secs: u64::try_from(retry).unwrap_or(1) })
 }
 
 pub async fn record_login_attempt(db: &Db, email: &str, ip: Option<&str>, succeeded: bool) -> Result<()> {

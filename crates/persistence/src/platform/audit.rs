@@ -85,8 +85,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: &PageReque
     let total = if page.include_total { Some(audit_log::Entity::find().filter(condition.clone()).count(&db.conn).await?) } else { None };
     if let Some(text) = &page.cursor {
         let cursor = Cursor::decode(text, SORT)?;
-        let at: chrono::DateTime<chrono::Utc> =
-            serde_json::from_value(cursor.value).map_err(|_| crate::Error::validation("cursor", "invalid", "the cursor is not valid"))?;
+        let at = cursor.time()?;
         condition = condition.add(
             Condition::any()
                 .add(audit_log::Column::CreatedAt.lt(at))
