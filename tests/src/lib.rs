@@ -19,6 +19,8 @@ use crm_api::config::{Config, Environment, LogFormat};
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "user-password-1";
+/// The token `/metrics` needs in tests.
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
 /// Small, so that the 413 test needs no large body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -176,6 +178,9 @@ impl TestApp {
             follow_up_interval_secs: 0,
             database_pool: Default::default(),
             trusted_proxies: Default::default(),
+            markdown_remote_images: false,
+            metrics_token: Some(METRICS_TOKEN.into()),
+            metrics_bind: None,
         };
         configure(&mut config);
         let app = Application::build(config).await.expect("the application starts");

@@ -253,6 +253,23 @@ pub struct Application {
     port: u16,
     db: Db,
     follow_up_interval_secs: u64,
+    /// The `/metrics`-only server on `CRM_METRICS_BIND`, when configured.
+    metrics_server: Option<Server>,
+}
+
+/// A server on `bind` that answers only `/metrics` (no token: the operator chose a private address).
+fn metrics_server(bind: &str, handle: web::Data<PrometheusHandle>) -> anyhow::Result<Server> {
+    let listener = TcpListener::bind(bind).with_context(|| format!("binding CRM_METRICS_BIND {bind}"))?;
+    // Not a documented route: this address is the operator's, outside the API.
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(handle.clone())
+            .service(web::resource("/metrics").guard(actix_web::guard::Get()).to(ops::metrics_on_private_address))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    Ok(server)
 }
 
 impl Application {
@@ -272,6 +289,12 @@ impl Application {
         });
         let route_table = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let metrics_handle = web::Data::new(prometheus()?);
+        let metrics_access = web::Data::new(ops::MetricsAccess::new(config.metrics_token.as_deref()));
+        let security_headers = web::Data::new(crate::headers::SecurityHeaders::new(config.markdown_remote_images));
+        let metrics_server = match &config.metrics_bind {
+            Some(bind) => Some(metrics_server(bind, metrics_handle.clone())?),
+            None => None,
+        };
         let max_body = config.max_body_bytes;
         let static_dir = config.static_dir.clone();
         let server = HttpServer::new(move || {
@@ -279,12 +302,15 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(route_table.clone())
                 .app_data(metrics_handle.clone())
+                .app_data(metrics_access.clone())
+                .app_data(security_headers.clone())
                 .app_data(web::JsonConfig::default().limit(max_body).error_handler(json_error))
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .wrap(from_fn(middleware::idempotency))
                 .wrap(from_fn(cache_headers))
+                .wrap(from_fn(crate::headers::security_headers))
                 .wrap(Compress::default())
                 .wrap(
                     DefaultHeaders::new()
@@ -329,7 +355,7 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
-        Ok(Self { server, port, db, follow_up_interval_secs: config.follow_up_interval_secs })
+        Ok(Self { server, port, db, follow_up_interval_secs: config.follow_up_interval_secs, metrics_server })
     }
 
     pub fn port(&self) -> u16 {
@@ -345,7 +371,15 @@ impl Application {
         let janitor = tokio::spawn(purge_idempotency_keys(self.db.clone()));
         let scheduler =
             (self.follow_up_interval_secs > 0).then(|| tokio::spawn(run_scheduler(self.db.clone(), self.follow_up_interval_secs)));
+        let metrics = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let result = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         janitor.abort();
         if let Some(scheduler) = scheduler {
             scheduler.abort();

@@ -46,6 +46,15 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`CRM_TRUSTED_PROXIES`, comma-separated
     /// addresses or CIDR blocks, default none: the socket peer is the client).
     pub trusted_proxies: crate::auth::TrustedProxies,
+    /// Whether rendered Markdown may show images from other sites (`CRM_MARKDOWN_REMOTE_IMAGES`,
+    /// default false: they appear as links, and the Content-Security-Policy blocks them).
+    pub markdown_remote_images: bool,
+    /// The bearer token `/metrics` requires (`CRM_METRICS_TOKEN`). Without it, and without
+    /// `metrics_bind`, `/metrics` answers 404: metrics are not for the world.
+    pub metrics_token: Option<String>,
+    /// A second address that serves only `/metrics`, without a token (`CRM_METRICS_BIND`, e.g.
+    /// `127.0.0.1:9090`, for a scraper on a private network).
+    pub metrics_bind: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -134,6 +143,16 @@ impl Config {
             },
             trusted_proxies: crate::auth::TrustedProxies::parse(&var("CRM_TRUSTED_PROXIES").unwrap_or_default())
                 .map_err(|e| anyhow::anyhow!("CRM_TRUSTED_PROXIES: {e}"))?,
+            markdown_remote_images: match var("CRM_MARKDOWN_REMOTE_IMAGES").as_deref() {
+                None | Some("false") | Some("0") => false,
+                Some("true") | Some("1") => true,
+                Some(other) => bail!("CRM_MARKDOWN_REMOTE_IMAGES must be true or false, not {other:?}"),
+            },
+            metrics_token: match var("CRM_METRICS_TOKEN") {
+                Some(token) if token.len() < 16 => bail!("CRM_METRICS_TOKEN must be at least 16 characters"),
+                token => token,
+            },
+            metrics_bind: var("CRM_METRICS_BIND"),
             follow_up_interval_secs: match var("CRM_FOLLOW_UP_INTERVAL_SECS") {
                 None => 300,
                 Some(text) => text.parse().context("CRM_FOLLOW_UP_INTERVAL_SECS must be a number of seconds")?,
@@ -233,6 +252,8 @@ mod tests {
             ("CRM_WORKERS", "0"),
             ("CRM_TIME_ZONE", "Mars/Base"),
             ("CRM_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            ("CRM_MARKDOWN_REMOTE_IMAGES", "sometimes"),
+            ("CRM_METRICS_TOKEN", "short"),
         ] {
             let error = config(&[(name, value)]).unwrap_err().to_string();
             assert!(error.contains(name), "{name}: {error}");

@@ -21,10 +21,57 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     if state.db.ping().await { Ok(HttpResponse::Ok().content_type("text/plain").body("ready")) } else { Err(ApiError::Unavailable) }
 }
 
+/// Who may read `/metrics` on the main address: holders of `CRM_METRICS_TOKEN`, or nobody.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsAccess {
+    /// SHA-256 of the configured token: compared digest to digest, so the comparison's time
+    /// says nothing about the token.
+    token_digest: Option<[u8; 32]>,
+}
+
+impl MetricsAccess {
+    pub fn new(token: Option<&str>) -> Self {
+        Self { token_digest: token.map(digest) }
+    }
+}
+
+fn digest(text: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).into()
+}
+
 /// Prometheus metrics
-#[utoipa::path(tag = "ops", responses((status = 200, description = "Metrics in the Prometheus text format", body = String)))]
+///
+/// Needs `Authorization: Bearer <CRM_METRICS_TOKEN>`. Without a configured token this address
+/// does not serve metrics at all (404); `CRM_METRICS_BIND` serves them on a separate address.
+#[utoipa::path(tag = "ops", responses(
+    (status = 200, description = "Metrics in the Prometheus text format", body = String),
+    (status = 401, description = "Missing or wrong metrics token", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No metrics token is configured: metrics are not served here", body = crate::error::Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
 #[get("/metrics")]
-pub async fn metrics(handle: web::Data<PrometheusHandle>) -> HttpResponse {
+pub async fn metrics(req: HttpRequest, handle: web::Data<PrometheusHandle>) -> Result<HttpResponse, ApiError> {
+    let access = req.app_data::<web::Data<MetricsAccess>>().and_then(|a| a.token_digest);
+    let Some(expected) = access else { return Err(ApiError::NoRoute("/metrics".into())) };
+    let presented = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|token| digest(token.trim()));
+    if presented != Some(expected) {
+        return Err(ApiError::Unauthorized("/metrics needs the metrics token".into()));
+    }
+    Ok(metrics_text(&handle))
+}
+
+/// `/metrics` on the separate metrics address (`CRM_METRICS_BIND`): no token, since only the
+/// network the operator bound it to reaches it.
+pub async fn metrics_on_private_address(handle: web::Data<PrometheusHandle>) -> HttpResponse {
+    metrics_text(&handle)
+}
+
+fn metrics_text(handle: &PrometheusHandle) -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(handle.render())
 }
 

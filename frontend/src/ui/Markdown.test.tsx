@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { render, screen } from '@testing-library/react';
+import { fireEvent, render, screen } from '@testing-library/react';
 import { Markdown } from './Markdown';
 import { isExternalLink } from './markdown';
 
@@ -40,6 +40,21 @@ describe('<Markdown>', () => {
     expect(links[1]).toHaveAttribute('target', '_blank');
     expect(links[1]?.getAttribute('rel')).toContain('noopener');
     expect(links[2]).not.toHaveAttribute('target');
+  });
+});
+
+describe('<Markdown> images', () => {
+  it('shows an image the page policy refuses as a link to it', () => {
+    const { container } = render(<Markdown>{'![打印机背面](https://img.example.com/back.png)'}</Markdown>);
+    const img = container.querySelector('img');
+    expect(img).toHaveAttribute('referrerpolicy', 'no-referrer');
+    // What the browser does when the Content-Security-Policy's img-src leaves the host out.
+    fireEvent.error(img!);
+    expect(container.querySelector('img')).toBeNull();
+    const link = screen.getByTestId('markdown-image-link');
+    expect(link).toHaveTextContent('打印机背面');
+    expect(link).toHaveAttribute('href', 'https://img.example.com/back.png');
+    expect(link).toHaveAttribute('rel', 'noopener noreferrer nofollow');
   });
 });
 
