@@ -37,6 +37,7 @@ where
                 .service(identity::refresh)
                 .service(identity::logout)
                 .service(identity::me)
+                .service(crate::passwords::change_password)
                 .service(identity::list_users)
                 .service(identity::create_user)
                 .service(identity::get_user)

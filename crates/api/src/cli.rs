@@ -42,8 +42,8 @@ pub async fn create_user(
     password: &str,
     team_names: &[&str],
 ) -> anyhow::Result<uuid::Uuid> {
-    if password.chars().count() < 10 {
-        bail!("the password must have at least 10 characters");
+    if let Some(refusal) = crate::passwords::new_password_error("password", password) {
+        bail!("the password {}", refusal.message);
     }
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
     let role = roles::find_by_key(db, role_key).await?.with_context(|| format!("no role {role_key:?}"))?;

@@ -301,6 +301,9 @@ pub async fn create_user(state: State, principal: Principal, body: web::Json<Cre
     let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN"))
         .map_err(|_| errors.push(crm_domain::FieldError::new("locale", "choice", "must be one of: zh-CN, en")))
         .ok();
+    if !errors.0.iter().any(|e| e.field == "password") {
+        errors.0.extend(crate::passwords::new_password_error("password", &body.password));
+    }
     errors.into_result()?;
     let (Some(email), Some(display_name), Some(locale)) = (email, display_name, locale) else {
         return Err(ApiError::Unprocessable("invalid user".into()));
@@ -365,6 +368,9 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
+    if let Some(password) = &body.password {
+        crate::passwords::check_new_password("password", password)?;
+    }
     let password_hash = match body.password {
         Some(password) => Some(web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??),
         None => None,

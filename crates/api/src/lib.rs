@@ -18,6 +18,7 @@ pub mod knowledge;
 pub mod middleware;
 pub mod openapi;
 pub mod ops;
+pub mod passwords;
 pub mod platform;
 pub mod portal;
 pub mod requirements;

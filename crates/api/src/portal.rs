@@ -347,10 +347,12 @@ pub async fn portal_login(state: State, req: HttpRequest, body: web::Json<Portal
 #[utoipa::path(tag = "portal", request_body = AcceptInvitation, responses(
     (status = 200, description = "Password set; signed in", body = PortalSessionDto),
     (status = 401, description = "Unknown, used or expired invitation", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "The password is too short (`password_too_short`), only white space (`password_blank`) or a common password (`password_common`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/portal/auth/accept-invitation")]
 pub async fn portal_accept_invitation(state: State, req: HttpRequest, body: web::Json<AcceptInvitation>) -> Result<HttpResponse, ApiError> {
     body.validate()?;
+    crate::passwords::check_new_password("password", &body.password)?;
     let password = body.password.clone();
     let hash = web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
     let account_id = portal::accept_invitation(&state.db, body.token.trim(), hash).await?;

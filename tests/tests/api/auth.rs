@@ -90,3 +90,101 @@ async fn a_deactivated_users_tokens_stop_working_at_once() {
     app.get("/api/v1/auth/me", &token).await.problem(401);
     app.login("leaver@example.com", PASSWORD).await.problem(401);
 }
+
+/// The codes of a 422's field errors, as `field:code`.
+fn refusals(reply: crm_tests::Reply) -> Vec<String> {
+    let problem = reply.problem(422);
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{}", e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn common_and_blank_passwords_are_refused_wherever_a_password_is_set() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let role_id = app.role_id("sales").await;
+    let user = |password: &str| json!({ "email": "new@example.com", "display_name": "新人", "password": password, "role_id": role_id });
+    for (password, code) in [("password123", "password_common"), ("Qwertyuiop", "password_common"), ("            ", "password_blank")] {
+        assert_eq!(refusals(app.post("/api/v1/users", &admin, user(password)).await), [format!("password:{code}")], "{password:?}");
+    }
+    let (id, _) = app.user("sales@example.com", "sales", &[]).await;
+    let path = format!("/api/v1/users/{id}");
+    assert_eq!(refusals(app.patch(&path, &admin, json!({ "password": "1qaz2wsx3edc" }), None).await), ["password:password_common"]);
+    assert_eq!(refusals(app.patch(&path, &admin, json!({ "password": " \t \u{3000}        " }), None).await), ["password:password_blank"]);
+    app.login("sales@example.com", PASSWORD).await.expect(200);
+
+    let customer = app.customer(&admin, json!({ "kind": "company", "name": "上海顶点" })).await;
+    let contact = app
+        .post(
+            &format!("/api/v1/customers/{}/contacts", customer["id"].as_str().unwrap()),
+            &admin,
+            json!({ "name": "王敏", "email": "wang@acme.cn" }),
+        )
+        .await
+        .expect(201);
+    let invited = app.post("/api/v1/portal-accounts", &admin, json!({ "contact_id": contact.id() })).await.expect(201).body;
+    let accept = |password: &str| json!({ "token": invited["invitation_token"], "password": password });
+    let reply = app.send(Method::POST, "/api/v1/portal/auth/accept-invitation", None, Some(&accept("iloveyou123")), &[]).await;
+    assert_eq!(refusals(reply), ["password:password_common"]);
+    app.send(Method::POST, "/api/v1/portal/auth/accept-invitation", None, Some(&accept("a-new-password-9")), &[]).await.expect(200);
+
+    let refused = crm_api::cli::create_user(&app.app_db, "cli@example.com", "命令行", "sales", "password1234", &[]).await;
+    assert!(refused.unwrap_err().to_string().contains("common"));
+    crm_api::cli::create_user(&app.app_db, "cli@example.com", "命令行", "sales", "a-new-password-9", &[]).await.unwrap();
+}
+
+#[tokio::test]
+async fn staff_change_their_own_password_with_the_current_one_and_their_other_sessions_end() {
+    let app = TestApp::spawn().await;
+    app.user("sales@example.com", "sales", &[]).await;
+    let here = app.login("sales@example.com", PASSWORD).await.expect(200).body;
+    let elsewhere = app.login("sales@example.com", PASSWORD).await.expect(200).body;
+    let token = here["access_token"].as_str().unwrap();
+    let change = |current: &str, new: &str| json!({ "current_password": current, "new_password": new });
+
+    assert_eq!(
+        refusals(app.post("/api/v1/auth/password", token, change("wrong-password-1", "a-new-password-9")).await),
+        ["current_password:incorrect_password"]
+    );
+    assert_eq!(refusals(app.post("/api/v1/auth/password", token, change(PASSWORD, "password123")).await), ["new_password:password_common"]);
+    assert_eq!(
+        refusals(app.post("/api/v1/auth/password", token, change(PASSWORD, "             ")).await),
+        ["new_password:password_blank"]
+    );
+    app.send(Method::POST, "/api/v1/auth/password", None, Some(&change(PASSWORD, "a-new-password-9")), &[]).await.problem(401);
+    app.login("sales@example.com", PASSWORD).await.expect(200);
+
+    app.post("/api/v1/auth/password", token, change(PASSWORD, "a-new-password-9")).await.expect(204);
+    // The other session has ended: its access token and its refresh token stop working at once.
+    app.get("/api/v1/auth/me", elsewhere["access_token"].as_str().unwrap()).await.problem(401);
+    let refresh = json!({ "refresh_token": elsewhere["refresh_token"] });
+    app.send(Method::POST, "/api/v1/auth/refresh", None, Some(&refresh), &[]).await.problem(401);
+    // The session that changed it goes on.
+    app.get("/api/v1/auth/me", token).await.expect(200);
+    let refresh = json!({ "refresh_token": here["refresh_token"] });
+    app.send(Method::POST, "/api/v1/auth/refresh", None, Some(&refresh), &[]).await.expect(200);
+    app.login("sales@example.com", PASSWORD).await.problem(401);
+    app.login("sales@example.com", "a-new-password-9").await.expect(200);
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_are_throttled_like_sign_in() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("sales@example.com", "sales", &[]).await;
+    let change = json!({ "current_password": "wrong-password-1", "new_password": "a-new-password-9" });
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(app.post("/api/v1/auth/password", &token, change.clone()).await.status.as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 5, "{statuses:?}");
+    let locked =
+        app.post("/api/v1/auth/password", &token, json!({ "current_password": PASSWORD, "new_password": "a-new-password-9" })).await;
+    assert!(locked.header("retry-after").is_some());
+    locked.problem(429);
+    // Sign-in shares the count.
+    app.login("sales@example.com", PASSWORD).await.problem(429);
+}

@@ -310,3 +310,37 @@ pub async fn profile(db: &Db, user_id: Uuid) -> Result<Profile> {
     };
     Ok(Profile { user, role: role.into(), teams })
 }
+
+/// A user's email and password hash, for checking the password they type to change it.
+pub async fn sign_in_secret(db: &Db, user_id: Uuid) -> Result<(String, String)> {
+    let user = users::Entity::find_by_id(user_id).one(&db.conn).await?.ok_or(Error::NotFound)?;
+    Ok((user.email, user.password_hash))
+}
+
+/// The caller changes their own password (after the handler checked the current one): the hash
+/// is replaced and every other session of theirs ends, so a device or a thief still holding one
+/// is signed out; `current_session` goes on, since it just proved the password.
+pub async fn change_own_password(db: &Db, actor: &Actor, current_session: Uuid, password_hash: String) -> Result<()> {
+    use crate::entities::sessions;
+    let txn = db.begin_write().await?;
+    let id = actor.user_id;
+    let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let version = user.version + 1;
+    let mut model: users::ActiveModel = user.into();
+    model.password_hash = Set(password_hash);
+    model.updated_at = Set(now());
+    model.version = Set(version);
+    let after = to_record(&txn, model.update(&txn).await?).await?;
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now()))
+        .col_expr(sessions::Column::RevokedReason, Expr::value("password changed"))
+        .filter(sessions::Column::UserId.eq(id))
+        .filter(sessions::Column::Id.ne(current_session))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    audit::record(&txn, actor, "update", ENTITY, id, json!({ "password": "changed" })).await?;
+    events::append(&txn, actor, "user.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    txn.commit().await?;
+    Ok(())
+}
