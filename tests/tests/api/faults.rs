@@ -72,6 +72,31 @@ async fn a_write_sent_with_an_idempotency_key_answers_with_what_it_wrote() {
     assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
 }
 
+#[tokio::test]
+async fn a_retry_after_the_client_gave_up_gets_the_one_outcome_and_no_key_is_left_in_progress() {
+    // A client that stops waiting does not know whether its create happened. Its retry with the
+    // key must get a definitive answer (the stored one if the first attempt committed, a fresh
+    // run if not), never "still in progress" for a request nobody is serving any more, and the
+    // customer must exist once.
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut replayed = 0;
+    for attempt in 0..24u64 {
+        let name = format!("gave-up-{attempt}");
+        let key = format!("gave-up-{attempt}");
+        let body = json!({ "kind": "company", "name": name });
+        let impatient = reqwest::Client::builder().timeout(Duration::from_millis(1 + attempt % 8 * 4)).build().unwrap();
+        let _ = impatient.post(app.url("/api/v1/customers")).bearer_auth(&admin).header("Idempotency-Key", &key).json(&body).send().await;
+        let retry = app.send(Method::POST, "/api/v1/customers", Some(&admin), Some(&body), &[("Idempotency-Key", &key)]).await;
+        assert_eq!(retry.status.as_u16(), 201, "{name}: {}", retry.text);
+        replayed += usize::from(retry.header("idempotent-replayed").is_some());
+        assert_eq!(app.count("customers", Some(("name", &name))).await, 1, "{name} exists once");
+        let again = app.send(Method::POST, "/api/v1/customers", Some(&admin), Some(&body), &[("Idempotency-Key", &key)]).await.expect(201);
+        assert_eq!(again.id(), retry.id());
+    }
+    eprintln!("{replayed} of 24 retries replayed a first attempt that had committed");
+}
+
 /// Every stored idempotent response body.
 async fn stored_responses(app: &TestApp) -> Vec<String> {
     let db = Database::connect(&app.database_url).await.unwrap();
@@ -184,6 +209,8 @@ struct Attempt {
     /// The HTTP status, or `None` when no answer came (connection error, client timeout).
     status: Option<u16>,
     code: Option<String>,
+    /// A problem+json body with `Retry-After`, as every 503 must be.
+    well_formed_503: bool,
 }
 
 #[derive(Default)]
@@ -215,16 +242,20 @@ async fn client(address: String, token: String, number: usize, observed: Arc<Obs
                 .json(&body)
                 .send()
                 .await;
-            let (status, replayed, reply) = match sent {
+            let (status, replayed, problem_with_retry_after, reply) = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    let replayed = response.headers().contains_key("idempotent-replayed");
-                    (Some(status), replayed, response.json::<Value>().await.unwrap_or(Value::Null))
+                    let headers = response.headers();
+                    let replayed = headers.contains_key("idempotent-replayed");
+                    let problem_with_retry_after = headers.contains_key("retry-after")
+                        && headers.get("content-type").is_some_and(|v| v.as_bytes() == b"application/problem+json");
+                    (Some(status), replayed, problem_with_retry_after, response.json::<Value>().await.unwrap_or(Value::Null))
                 }
-                Err(_) => (None, false, Value::Null),
+                Err(_) => (None, false, false, Value::Null),
             };
             let code = reply["code"].as_str().map(str::to_owned);
-            observed.attempts.lock().unwrap().push(Attempt { started, took: started.elapsed(), status, code });
+            let well_formed_503 = status == Some(503) && problem_with_retry_after && code.as_deref() == Some("unavailable");
+            observed.attempts.lock().unwrap().push(Attempt { started, took: started.elapsed(), status, code, well_formed_503 });
             match status {
                 Some(201) => {
                     let id = reply["id"].as_str().unwrap_or_default().to_owned();
@@ -321,6 +352,8 @@ async fn idempotent_writes_survive_a_database_crash_once_each_and_the_outage_ans
         attempts.iter().filter(|a| !matches!(a.status, Some(201 | 503))).map(|a| (a.status, a.code.as_deref(), a.took)).collect();
     assert!(wrong.is_empty(), "only 201 or 503 may answer (no 500, no dropped connection): {wrong:?}");
     assert!(in_outage.iter().any(|a| a.status == Some(503)), "the outage was observed");
+    let bare: Vec<&Attempt> = attempts.iter().filter(|a| a.status == Some(503) && !a.well_formed_503).collect();
+    assert!(bare.is_empty(), "every 503 is a problem with code `unavailable` and Retry-After: {bare:?}");
     assert!(
         slowest_in_outage <= OUTAGE_ANSWER_BOUND,
         "a request took {slowest_in_outage:?} during the outage: {:?}",
