@@ -244,6 +244,20 @@ mod tests {
     }
 
     #[test]
+    fn the_database_waits_default_to_a_second_and_can_be_set() {
+        let defaults = config(&[]).unwrap().database_pool;
+        assert_eq!(
+            (defaults.acquire_timeout, defaults.connect_timeout),
+            (std::time::Duration::from_secs(1), std::time::Duration::from_secs(1))
+        );
+        let set = config(&[("CRM_DB_ACQUIRE_TIMEOUT_MS", "250"), ("CRM_DB_CONNECT_TIMEOUT_MS", "400")]).unwrap().database_pool;
+        assert_eq!(
+            (set.acquire_timeout, set.connect_timeout),
+            (std::time::Duration::from_millis(250), std::time::Duration::from_millis(400))
+        );
+    }
+
+    #[test]
     fn bad_values_are_refused_with_their_name() {
         for (name, value) in [
             ("CRM_ENV", "staging"),
@@ -254,6 +268,8 @@ mod tests {
             ("CRM_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
             ("CRM_MARKDOWN_REMOTE_IMAGES", "sometimes"),
             ("CRM_METRICS_TOKEN", "short"),
+            ("CRM_DB_ACQUIRE_TIMEOUT_MS", "0"),
+            ("CRM_DB_CONNECT_TIMEOUT_MS", "soon"),
         ] {
             let error = config(&[(name, value)]).unwrap_err().to_string();
             assert!(error.contains(name), "{name}: {error}");
