@@ -466,7 +466,7 @@ fn today_bounds(tz: chrono_tz::Tz, now: DateTime<Utc>) -> (DateTime<Utc>, DateTi
     let local = now.with_timezone(&tz);
     let start =
         tz.with_ymd_and_hms(local.year(), local.month(), local.day(), 0, 0, 0).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(now);
-    (start, start + chrono::Duration::days(1))
+    (start, crm_domain::dates::shift(start, chrono::Duration::days(1)))
 }
 
 /// List tasks: "my tasks" with `assignee_id=me`, by view

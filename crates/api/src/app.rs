@@ -408,7 +408,7 @@ async fn run_scheduler(db: Db, interval_secs: u64) {
     loop {
         tick.tick().await;
         let at = chrono::Utc::now();
-        let ttl = chrono::Duration::seconds(i64::try_from(interval_secs).unwrap_or(300).max(1));
+        let ttl = chrono::Duration::try_seconds(i64::try_from(interval_secs).unwrap_or(300).max(1)).unwrap_or(chrono::Duration::MAX);
         match crm_persistence::activities::jobs::try_lease(&db, "follow_up", &holder, at, ttl).await {
             Ok(true) => {}
             Ok(false) => continue,

@@ -361,6 +361,18 @@ mod tests {
     }
 
     #[test]
+    fn too_many_tags_are_refused_before_any_tag_is_read() {
+        // Each of these tags is invalid too; had they been read, each would have its error.
+        let invalid: Vec<String> = (0..64_000).map(|i| format!("a,{i}")).collect();
+        let errors = parse_tags(&invalid).unwrap_err().0;
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("tags", "too_many"));
+        // De-duplication keeps the first of each tag, in order.
+        let repeated: Vec<String> = ["b", "a", "b", "c", "a"].iter().map(|t| (*t).to_owned()).collect();
+        assert_eq!(parse_tags(&repeated).unwrap(), vec!["b", "a", "c"]);
+    }
+
+    #[test]
     fn custom_fields_accept_scalars_and_refuse_documents() {
         let ok: Map<String, Value> = serde_json::from_str(r#"{"erp_code":"A1","credit_days":30,"vip":true,"langs":["zh","en"]}"#).unwrap();
         assert!(parse_custom_fields(&ok).is_ok());

@@ -2,6 +2,7 @@
 //! runs where its lease was won, and a crashed holder's lease simply runs out.
 
 use chrono::{DateTime, Duration, Utc};
+use crm_domain::dates::shift;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
@@ -14,14 +15,14 @@ pub async fn try_lease(db: &Db, name: &str, holder: &str, at: DateTime<Utc>, ttl
     job_leases::Entity::insert(job_leases::ActiveModel {
         name: Set(name.to_owned()),
         holder: Set(String::new()),
-        leased_until: Set(at - Duration::seconds(1)),
+        leased_until: Set(shift(at, Duration::seconds(-1))),
     })
     .on_conflict(OnConflict::column(job_leases::Column::Name).do_nothing().to_owned())
     .exec_without_returning(&db.conn)
     .await?;
     let taken = job_leases::Entity::update_many()
         .col_expr(job_leases::Column::Holder, Expr::value(holder))
-        .col_expr(job_leases::Column::LeasedUntil, Expr::value(at + ttl))
+        .col_expr(job_leases::Column::LeasedUntil, Expr::value(shift(at, ttl)))
         .filter(job_leases::Column::Name.eq(name))
         .filter(job_leases::Column::LeasedUntil.lt(at).or(job_leases::Column::Holder.eq(holder)))
         .exec(&db.conn)

@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Pagin
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crm_domain::dates::shift;
 use crm_domain::identity::Permissions;
 
 use crate::entities::{login_attempts, refresh_tokens, roles, sessions, user_teams, users};
@@ -155,7 +156,7 @@ pub async fn record_login_attempt(db: &Db, email: &str, ip: Option<&str>, succee
             .exec(&db.conn)
             .await?;
         login_attempts::Entity::delete_many()
-            .filter(login_attempts::Column::AttemptedAt.lt(now() - Duration::days(1)))
+            .filter(login_attempts::Column::AttemptedAt.lt(shift(now(), Duration::days(-1))))
             .exec(&db.conn)
             .await?;
     }
@@ -194,7 +195,7 @@ pub async fn open_session(db: &Db, user_id: Uuid, ip: Option<&str>, user_agent: 
         id: Set(session_id),
         user_id: Set(user_id),
         created_at: Set(at),
-        expires_at: Set(at + Duration::days(SESSION_DAYS)),
+        expires_at: Set(shift(at, Duration::days(SESSION_DAYS))),
         revoked_at: Set(None),
         revoked_reason: Set(None),
         ip: Set(ip.map(str::to_owned)),
@@ -216,7 +217,7 @@ async fn insert_refresh_token(conn: &impl ConnectionTrait, session_id: Uuid) -> 
         session_id: Set(session_id),
         token_hash: Set(hash_token(&token)),
         created_at: Set(at),
-        expires_at: Set(at + Duration::days(SESSION_DAYS)),
+        expires_at: Set(shift(at, Duration::days(SESSION_DAYS))),
         used_at: Set(None),
     }
     .insert(conn)

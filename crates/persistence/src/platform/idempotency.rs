@@ -10,6 +10,7 @@
 //! replays the winner's answer.
 
 use chrono::Duration;
+use crm_domain::dates::shift;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -59,7 +60,7 @@ pub async fn lookup(db: &Db, request: KeyedRequest<'_>) -> Result<Claim> {
         .one(&db.conn)
         .await?;
     let Some(row) = existing else { return Ok(Claim::Fresh) };
-    if row.created_at <= now() - Duration::hours(RETENTION_HOURS) {
+    if row.created_at <= shift(now(), Duration::hours(-RETENTION_HOURS)) {
         // Expired but not yet purged: forgotten, as if purged.
         idempotency_keys::Entity::delete_by_id(row.id).exec(&db.conn).await?;
         return Ok(Claim::Fresh);
@@ -143,7 +144,7 @@ pub async fn store_alone(db: &Db, request: KeyedRequest<'_>, response: KeptRespo
 /// Deletes keys older than the retention period; run periodically.
 pub async fn purge_expired(db: &Db) -> Result<u64> {
     let result = idempotency_keys::Entity::delete_many()
-        .filter(idempotency_keys::Column::CreatedAt.lt(now() - Duration::hours(RETENTION_HOURS)))
+        .filter(idempotency_keys::Column::CreatedAt.lt(shift(now(), Duration::hours(-RETENTION_HOURS))))
         .exec(&db.conn)
         .await?;
     Ok(result.rows_affected)

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crm_domain::dates::shift;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::service::{TicketChannel, TicketKind, TicketPriority, TicketStatus};
 
@@ -166,7 +167,7 @@ pub async fn create_account(db: &Db, actor: &Actor, new: NewAccount) -> Result<I
         sees_company_tickets: Set(new.sees_company_tickets),
         active: Set(true),
         invitation_hash: Set(Some(hash_token(&token))),
-        invitation_expires_at: Set(Some(at + Duration::days(INVITATION_DAYS))),
+        invitation_expires_at: Set(Some(shift(at, Duration::days(INVITATION_DAYS)))),
         last_login_at: Set(None),
         created_by: Set(actor.audit_id()),
         created_at: Set(at),
@@ -193,7 +194,7 @@ pub async fn reinvite(db: &Db, actor: &Actor, id: Uuid) -> Result<Invited> {
     let token = random_token("inv_");
     let mut model: portal_accounts::ActiveModel = row.clone().into();
     model.invitation_hash = Set(Some(hash_token(&token)));
-    model.invitation_expires_at = Set(Some(now() + Duration::days(INVITATION_DAYS)));
+    model.invitation_expires_at = Set(Some(shift(now(), Duration::days(INVITATION_DAYS))));
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
     let account = record(&txn, model.update(&txn).await?).await?;
@@ -329,7 +330,7 @@ pub async fn open_session(db: &Db, account_id: Uuid, ip: Option<&str>) -> Result
     let txn = db.begin_write().await?;
     let at = now();
     let id = Uuid::now_v7();
-    let expires_at = at + Duration::hours(SESSION_HOURS);
+    let expires_at = shift(at, Duration::hours(SESSION_HOURS));
     portal_sessions::ActiveModel {
         id: Set(id),
         account_id: Set(account_id),
