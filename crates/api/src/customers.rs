@@ -464,7 +464,7 @@ impl CustomerListParams {
             team_id: parse_uuid("team_id", self.team_id.as_deref())?,
             industry: non_blank(&self.industry),
             region: non_blank(&self.region),
-            tag: non_blank(&self.tag),
+            tag: crate::http::tag_filter(&self.tag)?,
             value_tiers: parse_list("value_tier", self.value_tier.as_deref(), ValueTier::parse)?,
             created_from: parse_time_bound("created_at_from", self.created_at_from.as_deref(), false)?,
             created_to: parse_time_bound("created_at_to", self.created_at_to.as_deref(), true)?,

@@ -269,6 +269,20 @@ pub fn search_query(value: &Option<String>) -> Result<Option<String>, ApiError> 
     Ok(Some(text))
 }
 
+/// A `tag` filter: one tag, so at most [`crm_domain::customers::TAG_MAX`] characters (400
+/// beyond: a longer text matches no tag and would only make the database scan with it).
+pub fn tag_filter(value: &Option<String>) -> Result<Option<String>, ApiError> {
+    let max = crm_domain::customers::TAG_MAX;
+    let Some(tag) = non_blank(value) else { return Ok(None) };
+    if tag.chars().nth(max).is_some() {
+        return Err(ApiError::BadRequest {
+            detail: format!("invalid parameter tag: a tag has at most {max} characters"),
+            errors: vec![crm_domain::FieldError::new("tag", "too_long", format!("a tag has at most {max} characters"))],
+        });
+    }
+    Ok(Some(tag))
+}
+
 /// A non-empty trimmed query value, or `None`.
 pub fn non_blank(value: &Option<String>) -> Option<String> {
     value.as_deref().and_then(crm_domain::text::non_blank).map(str::to_owned)

@@ -245,7 +245,7 @@ impl ArticleListParams {
                 Some(v) => Some(ArticleVisibility::parse(&v).map_err(|e| ApiError::bad_parameter("visibility", e.to_string()))?),
                 None => None,
             },
-            tag: non_blank(&self.tag),
+            tag: crate::http::tag_filter(&self.tag)?,
             owner_id: parse_uuid("owner_id", self.owner_id.as_deref())?,
             sort: non_blank(&self.sort),
         })

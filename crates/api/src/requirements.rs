@@ -239,7 +239,7 @@ impl RequirementListParams {
             release: non_blank(&self.release),
             customer_id: parse_uuid("customer_id", self.customer_id.as_deref())?,
             ticket_id: parse_uuid("ticket_id", self.ticket_id.as_deref())?,
-            tag: non_blank(&self.tag),
+            tag: crate::http::tag_filter(&self.tag)?,
             sort: non_blank(&self.sort),
         })
     }

@@ -99,7 +99,7 @@ async fn comma_separated_filters_take_at_most_a_hundred_values() {
 }
 
 #[tokio::test]
-async fn a_search_text_longer_than_two_hundred_characters_answers_400() {
+async fn a_search_text_over_two_hundred_characters_or_a_tag_filter_over_thirty_two_answers_400() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let long = "x".repeat(60_000);
@@ -108,6 +108,10 @@ async fn a_search_text_longer_than_two_hundred_characters_answers_400() {
         assert_eq!(problem["errors"][0]["code"], "too_long", "{list}");
     }
     app.get(&format!("/api/v1/customers?q={}", "x".repeat(200)), &admin).await.expect(200);
+    for list in ["customers", "requirements/board", "kb/articles"] {
+        let problem = app.get(&format!("/api/v1/{list}?tag={}", "x".repeat(20_000)), &admin).await.problem(400);
+        assert_eq!(problem["errors"][0]["code"], "too_long", "{list}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
