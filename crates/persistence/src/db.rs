@@ -235,3 +235,70 @@ impl ConnectionTrait for WriteTxn {
         self.inner.support_returning()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use super::{Db, HeldWrites};
+
+    /// A throwaway SQLite database file with one table of numbers.
+    async fn scratch() -> (Db, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("crm-held-{}.sqlite", uuid::Uuid::now_v7()));
+        let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        db.conn.execute_unprepared("CREATE TABLE numbers (n INTEGER NOT NULL)").await.unwrap();
+        (db, path)
+    }
+
+    fn remove(path: &std::path::Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+        }
+    }
+
+    async fn numbers(db: &Db) -> Vec<i64> {
+        let rows = db.conn.query_all_raw(Statement::from_string(db.backend(), "SELECT n FROM numbers ORDER BY n")).await.unwrap();
+        rows.iter().map(|row| row.try_get::<i64>("", "n").unwrap()).collect()
+    }
+
+    async fn write(db: &Db, n: i64, commit: bool) {
+        let txn = db.begin_write().await.unwrap();
+        txn.execute_unprepared(&format!("INSERT INTO numbers (n) VALUES ({n})")).await.unwrap();
+        if commit {
+            txn.commit().await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn held_writes_commit_together_when_the_request_commits_them_and_not_before() {
+        let (db, path) = scratch().await;
+        let held = HeldWrites::new();
+        held.run(async {
+            write(&db, 1, true).await;
+            // A second write transaction of the same request joins the held one (a savepoint)
+            // instead of waiting for its lock; one that fails rolls back alone.
+            write(&db, 2, true).await;
+            write(&db, 3, false).await;
+            assert_eq!(numbers(&db).await, Vec::<i64>::new(), "nothing is visible before the request commits");
+        })
+        .await;
+        held.take().await.unwrap().commit().await.unwrap();
+        assert_eq!(numbers(&db).await, vec![1, 2]);
+        remove(&path);
+    }
+
+    #[tokio::test]
+    async fn held_writes_dropped_by_the_request_leave_nothing() {
+        let (db, path) = scratch().await;
+        let held = HeldWrites::new();
+        held.run(write(&db, 1, true)).await;
+        drop(held.take().await);
+        assert_eq!(numbers(&db).await, Vec::<i64>::new());
+        // Outside a request with a key, a commit is a commit.
+        write(&db, 2, true).await;
+        assert_eq!(numbers(&db).await, vec![2]);
+        remove(&path);
+    }
+}
