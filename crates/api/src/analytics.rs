@@ -1,7 +1,7 @@
 //! Reports: `/reports/sales`, `/reports/funnel`, `/reports/forecast`.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -107,6 +107,16 @@ pub fn organisation_today(now: DateTime<Utc>, time_zone: chrono_tz::Tz) -> Naive
     now.with_timezone(&time_zone).date_naive()
 }
 
+/// The instant `day` begins in the organisation's zone. Where the zone skips midnight (a daylight
+/// saving gap), the day begins at the first instant after the gap.
+pub fn organisation_day_start(day: NaiveDate, time_zone: chrono_tz::Tz) -> DateTime<Utc> {
+    (0..=2)
+        .filter_map(|hour| day.and_hms_opt(hour, 0, 0))
+        .find_map(|local| time_zone.from_local_datetime(&local).earliest())
+        .map(|start| start.with_timezone(&Utc))
+        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
 /// The requested range, by default from the first of this month to today (both inclusive).
 fn range(today: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let to = to.unwrap_or(today);
@@ -210,7 +220,10 @@ pub async fn funnel_report(
         .map(|p| p.id)
         .ok_or(ApiError::NotFound)?,
     };
-    let steps = reports::funnel(&state.db, &principal, pipeline_id, from, to).await?;
+    // the range's days are the organisation's: creation times from its first midnight to the one after `to`
+    let created =
+        organisation_day_start(from, state.time_zone)..organisation_day_start(crm_domain::dates::add_days(to, 1), state.time_zone);
+    let steps = reports::funnel(&state.db, &principal, pipeline_id, created).await?;
     Ok(HttpResponse::Ok().json(
         steps
             .into_iter()
@@ -278,6 +291,14 @@ mod tests {
         assert_eq!(organisation_today(utc("2026-12-02T17:14:00Z"), chrono_tz::Asia::Shanghai), day("2026-12-03"));
         assert_eq!(organisation_today(utc("2026-12-02T15:59:59Z"), chrono_tz::Asia::Shanghai), day("2026-12-02"));
         assert_eq!(organisation_today(utc("2026-12-02T17:14:00Z"), chrono_tz::UTC), day("2026-12-02"));
+    }
+
+    #[test]
+    fn a_shanghai_day_begins_at_16_00_utc_the_day_before() {
+        assert_eq!(organisation_day_start(day("2026-12-03"), chrono_tz::Asia::Shanghai), utc("2026-12-02T16:00:00Z"));
+        assert_eq!(organisation_day_start(day("2026-12-03"), chrono_tz::UTC), utc("2026-12-03T00:00:00Z"));
+        // Santiago skipped 00:00-01:00 on 2026-09-06 (clocks went forward at midnight)
+        assert_eq!(organisation_day_start(day("2026-09-06"), chrono_tz::America::Santiago), utc("2026-09-06T04:00:00Z"));
     }
 
     #[test]

@@ -306,6 +306,26 @@ async fn the_default_report_range_ends_on_today_in_the_organisations_time_zone()
     assert_eq!(last["measures"]["revenue_minor"]["value"], 31_400);
 }
 
+/// The funnel's days are the organisation's too: an opportunity created now is created today in
+/// Shanghai, also while the UTC date is still yesterday (16:00 to 24:00 UTC).
+#[tokio::test]
+async fn the_funnel_counts_opportunities_by_their_creation_day_in_the_organisations_time_zone() {
+    let shop = Shop::open().await;
+    let admin = shop.admin.clone();
+    let customer = shop.customer(&admin, "今日商机", "上海市", "制造业").await;
+    let today = shanghai_today();
+    shop.app
+        .post("/api/v1/opportunities", &admin, json!({ "name": "today", "customer_id": customer, "amount": { "amount_minor": 1_000 } }))
+        .await
+        .expect(201);
+    let funnel = shop.app.get(&format!("/api/v1/reports/funnel?from={today}&to={today}"), &admin).await.expect(200).body;
+    if shanghai_today() != today {
+        // Midnight in Shanghai passed during the test.
+        return;
+    }
+    assert_eq!(funnel[0]["reached"], 1);
+}
+
 /// The non-zero rows of the rollups (migration 010), each as one comparable line.
 async fn rollup_rows(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     use sea_orm::{ConnectionTrait, Statement};

@@ -734,9 +734,10 @@ pub struct FunnelStep {
     pub conversion: Option<f64>,
 }
 
-/// Conversion through the stages of a pipeline for opportunities created in `[from, to]`: an
-/// opportunity reached a stage when it was ever in it or in a later open stage, or won.
-pub async fn funnel(db: &Db, actor: &Actor, pipeline_id: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Vec<FunnelStep>> {
+/// Conversion through the stages of a pipeline for opportunities created within `created` (the
+/// caller turns a range of days into instants in the organisation's time zone): an opportunity
+/// reached a stage when it was ever in it or in a later open stage, or won.
+pub async fn funnel(db: &Db, actor: &Actor, pipeline_id: Uuid, created: std::ops::Range<DateTime<Utc>>) -> Result<Vec<FunnelStep>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     let scope = actor.require(Resource::Sales, Action::Read)?;
     let stages = crate::sales::pipelines::stages_of(&db.conn, pipeline_id).await?;
@@ -750,8 +751,8 @@ pub async fn funnel(db: &Db, actor: &Actor, pipeline_id: Uuid, from: NaiveDate, 
         .column(opportunities::Column::Id)
         .filter(opportunities::Column::PipelineId.eq(pipeline_id))
         .filter(opportunities::Column::DeletedAt.is_null())
-        .filter(opportunities::Column::CreatedAt.gte(day_start(from)))
-        .filter(opportunities::Column::CreatedAt.lt(day_start(add_days(to, 1))))
+        .filter(opportunities::Column::CreatedAt.gte(created.start))
+        .filter(opportunities::Column::CreatedAt.lt(created.end))
         .filter(actor.scope_condition(
             scope,
             (opportunities::Entity, opportunities::Column::OwnerId),
