@@ -275,7 +275,9 @@ fn metrics_server(bind: &str, handle: web::Data<PrometheusHandle>) -> anyhow::Re
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let db = Db::connect_with(&config.database_url, config.database_pool).await.with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
+        let db = Db::connect_with(&config.database_url, config.database_pool)
+            .await
+            .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
         db.migrate().await.context("migrating the database")?;
         crate::cli::ensure_admin(&db, &config).await?;
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;

@@ -120,15 +120,15 @@ export function usePortalArticles(query: { q?: string; category_id?: string }, {
 }
 
 /**
- * A public article. Every read of it counts a view on the server, so it is read once per visit and
- * not refetched behind the reader's back.
+ * A public article, read once per visit and counted as one view (`count_view=true`); it is not
+ * refetched behind the reader's back.
  */
 export function usePortalArticle(id: string) {
   return useQuery({
     queryKey: portalKeys.article(id),
     staleTime: Infinity,
     refetchOnMount: false,
-    queryFn: async () => must(await portalApi.GET('/api/v1/portal/kb/articles/{id}', { params: { path: { id } } })),
+    queryFn: async () => must(await portalApi.GET('/api/v1/portal/kb/articles/{id}', { params: { path: { id }, query: { count_view: true } } })),
   });
 }
 
