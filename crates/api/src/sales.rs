@@ -1152,7 +1152,7 @@ pub async fn create_order(state: State, principal: Principal, body: web::Json<Cr
         opportunity_id: body.opportunity_id,
         external_system,
         external_id,
-        order_date: body.order_date.unwrap_or_else(|| Utc::now().date_naive()),
+        order_date: body.order_date.unwrap_or_else(|| crate::analytics::organisation_today(Utc::now(), state.time_zone)),
         currency,
         lines,
         notes,
@@ -1174,7 +1174,9 @@ pub async fn order_from_opportunity(
     id: web::Path<Uuid>,
     body: Option<web::Json<OrderFromOpportunity>>,
 ) -> Result<HttpResponse, ApiError> {
-    let date = body.and_then(|b| b.into_inner().order_date).unwrap_or_else(|| Utc::now().date_naive());
+    // An order without a date is dated today in the organisation's time zone, not UTC's.
+    let date =
+        body.and_then(|b| b.into_inner().order_date).unwrap_or_else(|| crate::analytics::organisation_today(Utc::now(), state.time_zone));
     let record = orders::create_from_opportunity(&state.db, &principal, id.into_inner(), date).await?;
     Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
 }

@@ -249,3 +249,22 @@ async fn customer_updates(app: &TestApp, token: &str, customer_id: &str) -> Vec<
     let feed = app.get("/api/v1/events?types=customer.updated&limit=200", token).await.expect(200).body;
     feed["data"].as_array().unwrap().iter().filter(|e| e["entity_id"] == customer_id).cloned().collect()
 }
+
+/// An order sent without a date is dated today in the organisation's time zone (Asia/Shanghai by
+/// default), not UTC's: between 16:00 and 24:00 UTC the two differ.
+#[tokio::test]
+async fn an_order_without_a_date_is_dated_today_in_the_organisations_time_zone() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer = app.customer(&admin, json!({ "kind": "company", "name": "日期客户" })).await["id"].as_str().unwrap().to_owned();
+    let product = product(&app, &admin, "DATE-1", 100).await;
+    let before = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive().to_string();
+    let order = app
+        .post("/api/v1/orders", &admin, json!({ "customer_id": customer, "lines": [{ "product_id": product, "quantity": 1 }] }))
+        .await
+        .expect(201)
+        .body;
+    let after = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive().to_string();
+    let dated = order["order_date"].as_str().unwrap();
+    assert!(dated == before || dated == after, "dated {dated}, Shanghai today {before}");
+}
