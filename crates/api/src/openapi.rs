@@ -109,7 +109,7 @@ The same key with another method, path or body answers 422 `idempotency.key_reus
 (tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request \
 answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again.";
 
-/// Documents `Idempotency-Key` on every POST, the same way, and the 409 its retries can answer.
+/// Documents `Idempotency-Key` on every POST, the same way, and the 409 and 422 it can answer.
 struct IdempotencyKeyHeader;
 
 impl Modify for IdempotencyKeyHeader {
@@ -137,13 +137,20 @@ impl Modify for IdempotencyKeyHeader {
                     ))
                     .build(),
             );
-            operation.responses.responses.entry("409".to_owned()).or_insert_with(|| {
-                ResponseBuilder::new()
-                    .description("Conflict; with an Idempotency-Key also `idempotency.not_replayable`")
-                    .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
-                    .build()
-                    .into()
-            });
+            // A retry can answer 409 (a secret-bearing response is not replayed) and a key reused
+            // for another request 422, on operations that otherwise never answer either.
+            for (status, description) in [
+                ("409", "Conflict; with an Idempotency-Key also `idempotency.not_replayable`"),
+                ("422", "Invalid; with an Idempotency-Key also `idempotency.key_reused`"),
+            ] {
+                operation.responses.responses.entry(status.to_owned()).or_insert_with(|| {
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                        .build()
+                        .into()
+                });
+            }
         }
     }
 }

@@ -6445,6 +6445,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
@@ -7216,6 +7225,15 @@ export interface operations {
             };
             /** @description `customer.credit_code_taken`: a live customer took its credit code meanwhile; `existing_id` names it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8347,6 +8365,15 @@ export interface operations {
             };
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9525,6 +9552,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
@@ -9653,6 +9689,15 @@ export interface operations {
             };
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10951,6 +10996,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
@@ -11033,6 +11087,15 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11129,6 +11192,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
@@ -11211,6 +11283,15 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12467,6 +12548,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
@@ -12715,6 +12805,15 @@ export interface operations {
             };
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17538,6 +17637,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
@@ -17617,6 +17725,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
@@ -17689,6 +17806,15 @@ export interface operations {
             };
             /** @description Already open */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
