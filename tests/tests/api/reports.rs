@@ -204,8 +204,11 @@ async fn won_deals_win_rate_size_and_product_revenue_are_right() {
         .expect(201)
         .body;
     shop.app.post(&format!("/api/v1/orders/{}/confirm", order["id"].as_str().unwrap()), &admin, json!({})).await.expect(200);
+    // The order is dated today in the organisation's zone, which is not UTC's between 16:00 and
+    // 24:00 UTC (won deals above are still bucketed by UTC day).
+    let ordered = order["order_date"].as_str().unwrap();
     let by_product =
-        shop.app.get(&format!("/api/v1/reports/sales?from={today}&to={today}&group_by=product"), &admin).await.expect(200).body;
+        shop.app.get(&format!("/api/v1/reports/sales?from={ordered}&to={ordered}&group_by=product"), &admin).await.expect(200).body;
     let revenue = |label: &str| {
         by_product["rows"].as_array().unwrap().iter().find(|r| r["label"] == label).unwrap()["measures"]["revenue_minor"]["value"]
             .as_i64()
