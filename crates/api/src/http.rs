@@ -259,28 +259,26 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 /// The search parameter `q`: trimmed, blank means none, at most [`MAX_SEARCH_CHARS`] characters
 /// (400 beyond).
 pub fn search_query(value: &Option<String>) -> Result<Option<String>, ApiError> {
-    let Some(text) = non_blank(value) else { return Ok(None) };
-    if text.chars().nth(MAX_SEARCH_CHARS).is_some() {
-        return Err(ApiError::BadRequest {
-            detail: format!("invalid parameter q: at most {MAX_SEARCH_CHARS} characters"),
-            errors: vec![crm_domain::FieldError::new("q", "too_long", format!("at most {MAX_SEARCH_CHARS} characters"))],
-        });
-    }
-    Ok(Some(text))
+    non_blank_at_most("q", value, MAX_SEARCH_CHARS, &format!("at most {MAX_SEARCH_CHARS} characters"))
 }
 
 /// A `tag` filter: one tag, so at most [`crm_domain::customers::TAG_MAX`] characters (400
 /// beyond: a longer text matches no tag and would only make the database scan with it).
 pub fn tag_filter(value: &Option<String>) -> Result<Option<String>, ApiError> {
     let max = crm_domain::customers::TAG_MAX;
-    let Some(tag) = non_blank(value) else { return Ok(None) };
-    if tag.chars().nth(max).is_some() {
+    non_blank_at_most("tag", value, max, &format!("a tag has at most {max} characters"))
+}
+
+/// A non-empty trimmed query value of at most `max` characters (400 `too_long` beyond).
+fn non_blank_at_most(name: &str, value: &Option<String>, max: usize, rule: &str) -> Result<Option<String>, ApiError> {
+    let Some(text) = non_blank(value) else { return Ok(None) };
+    if text.chars().nth(max).is_some() {
         return Err(ApiError::BadRequest {
-            detail: format!("invalid parameter tag: a tag has at most {max} characters"),
-            errors: vec![crm_domain::FieldError::new("tag", "too_long", format!("a tag has at most {max} characters"))],
+            detail: format!("invalid parameter {name}: {rule}"),
+            errors: vec![crm_domain::FieldError::new(name, "too_long", rule)],
         });
     }
-    Ok(Some(tag))
+    Ok(Some(text))
 }
 
 /// A non-empty trimmed query value, or `None`.

@@ -5,7 +5,7 @@
 //! here are shown to nobody: a new kind of event stays invisible until it is given its rule.
 
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
@@ -129,8 +129,18 @@ pub(crate) async fn check_reference(
     }
 }
 
+/// The ids of `entity`'s rows that meet `condition`.
+fn ids_where<E: EntityTrait + Copy>(entity: E, id: E::Column, condition: Condition) -> SelectStatement {
+    Query::select().column((entity, id)).from(entity).cond_where(condition).take()
+}
+
+/// The condition on rows that hang off a customer: their customer is in scope.
+fn of_customers_in(customer_id: impl ColumnTrait, actor: &Actor, scope: Scope) -> Condition {
+    Condition::all().add(customer_id.in_subquery(customers_in(actor, scope)))
+}
+
 fn customers_in(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select().column(customers::Column::Id).from(customers::Entity).cond_where(crate::customers::in_scope(actor, scope)).take()
+    ids_where(customers::Entity, customers::Column::Id, crate::customers::in_scope(actor, scope))
 }
 
 fn customer_ids(actor: &Actor, scope: Scope) -> SelectStatement {
@@ -138,73 +148,39 @@ fn customer_ids(actor: &Actor, scope: Scope) -> SelectStatement {
 }
 
 fn contact_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((contacts::Entity, contacts::Column::Id))
-        .from(contacts::Entity)
-        .and_where(contacts::Column::CustomerId.in_subquery(customers_in(actor, scope)))
-        .take()
+    ids_where(contacts::Entity, contacts::Column::Id, of_customers_in(contacts::Column::CustomerId, actor, scope))
 }
 
 fn interaction_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((interactions::Entity, interactions::Column::Id))
-        .from(interactions::Entity)
-        .and_where(interactions::Column::CustomerId.in_subquery(customers_in(actor, scope)))
-        .take()
+    ids_where(interactions::Entity, interactions::Column::Id, of_customers_in(interactions::Column::CustomerId, actor, scope))
 }
 
 fn task_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((tasks::Entity, tasks::Column::Id))
-        .from(tasks::Entity)
-        .cond_where(crate::activities::tasks::read_condition(actor, scope))
-        .take()
+    ids_where(tasks::Entity, tasks::Column::Id, crate::activities::tasks::read_condition(actor, scope))
 }
 
 fn opportunity_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((opportunities::Entity, opportunities::Column::Id))
-        .from(opportunities::Entity)
-        .cond_where(crate::sales::opportunities::in_scope(actor, scope))
-        .take()
+    ids_where(opportunities::Entity, opportunities::Column::Id, crate::sales::opportunities::in_scope(actor, scope))
 }
 
 fn order_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((orders::Entity, orders::Column::Id))
-        .from(orders::Entity)
-        .cond_where(actor.scope_condition(scope, (orders::Entity, orders::Column::OwnerId), (orders::Entity, orders::Column::TeamId)))
-        .take()
+    let condition = actor.scope_condition(scope, (orders::Entity, orders::Column::OwnerId), (orders::Entity, orders::Column::TeamId));
+    ids_where(orders::Entity, orders::Column::Id, condition)
 }
 
 fn ticket_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((tickets::Entity, tickets::Column::Id))
-        .from(tickets::Entity)
-        .cond_where(crate::service::tickets::visible(actor, scope))
-        .take()
+    ids_where(tickets::Entity, tickets::Column::Id, crate::service::tickets::visible(actor, scope))
 }
 
 fn portal_account_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((portal_accounts::Entity, portal_accounts::Column::Id))
-        .from(portal_accounts::Entity)
-        .and_where(portal_accounts::Column::CustomerId.in_subquery(customers_in(actor, scope)))
-        .take()
+    ids_where(portal_accounts::Entity, portal_accounts::Column::Id, of_customers_in(portal_accounts::Column::CustomerId, actor, scope))
 }
 
 fn requirement_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((requirements::Entity, requirements::Column::Id))
-        .from(requirements::Entity)
-        .cond_where(crate::requirements::scope_condition(actor, scope))
-        .take()
+    ids_where(requirements::Entity, requirements::Column::Id, crate::requirements::scope_condition(actor, scope))
 }
 
 fn requester_ids(actor: &Actor, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((requirement_requesters::Entity, requirement_requesters::Column::Id))
-        .from(requirement_requesters::Entity)
-        .and_where(requirement_requesters::Column::RequirementId.in_subquery(requirement_ids(actor, scope)))
-        .take()
+    let of_readable = Condition::all().add(requirement_requesters::Column::RequirementId.in_subquery(requirement_ids(actor, scope)));
+    ids_where(requirement_requesters::Entity, requirement_requesters::Column::Id, of_readable)
 }

@@ -329,7 +329,6 @@ async fn references_must_exist_be_in_scope_and_belong_to_the_same_customer() {
         app.post("/api/v1/tickets", &admin, ticket(json!({ "team_id": missing, "assignee_id": null }))).await.invalid_fields(),
         ["team_id"]
     );
-    let _ = records.customer;
 }
 
 #[tokio::test]
@@ -342,20 +341,8 @@ async fn reading_a_portal_article_counts_a_view_only_when_asked() {
         .await
         .expect(201)
         .id();
-    let invited = app.post("/api/v1/portal-accounts", &admin, json!({ "contact_id": contact })).await.expect(201).body;
-    let token = invited["invitation_token"].as_str().unwrap();
-    let session = app
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/portal/auth/accept-invitation",
-            None,
-            Some(&json!({ "token": token, "password": "portal-password-1" })),
-            &[],
-        )
-        .await
-        .expect(200)
-        .body;
-    let portal = session["access_token"].as_str().unwrap();
+    let (_, portal) = crate::portal::portal_user(&app, &admin, &contact, false).await;
+    let portal = portal.as_str();
     let article = app
         .post("/api/v1/kb/articles", &admin, json!({ "title": "t", "body": "b", "visibility": "public", "status": "published" }))
         .await

@@ -12,12 +12,13 @@
 use std::collections::BTreeMap;
 
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crm_domain::identity::{Action, Permissions, Resource, Scope};
 use crm_tests::TestApp;
 
 use crate::sales::default_pipeline;
+use crate::schema_values::Schemas;
 
 /// The permission resource each kind of record (an event's `entity_type`) is governed by.
 fn resource_of(kind: &str) -> Resource {
@@ -140,72 +141,16 @@ fn hidden_ids<'a>(east: &'a East, permissions: &Permissions) -> Vec<(&'static st
         .collect()
 }
 
-fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema["$ref"].as_str() {
-        Some(reference) => {
-            let name = reference.rsplit('/').next().unwrap();
-            resolve(doc, &doc["components"]["schemas"][name])
-        }
-        None => schema,
-    }
-}
-
-/// A plausible value for a schema: ids of the east records for fields that name one, so that a
-/// write that should be refused has every chance of reaching the scope check.
-fn sample(doc: &Value, schema: &Value, field: &str, east: &East, depth: usize) -> Value {
-    let schema = resolve(doc, schema);
-    if let Some(options) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
-        let first = options.iter().find(|o| o["type"] != "null").unwrap_or(&Value::Null);
-        return sample(doc, first, field, east, depth);
-    }
-    if let Some(values) = schema["enum"].as_array() {
-        return values.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null);
-    }
-    let kind = match &schema["type"] {
-        Value::String(t) => t.clone(),
-        Value::Array(types) => types.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("string").to_owned(),
-        _ if schema["properties"].is_object() => "object".into(),
-        _ => "string".into(),
-    };
-    match kind.as_str() {
-        "object" if depth < 3 => {
-            let mut body = Map::new();
-            let required: Vec<&str> =
-                schema["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-            if let Some(properties) = schema["properties"].as_object() {
-                for (name, property) in properties {
-                    if required.contains(&name.as_str()) {
-                        body.insert(name.clone(), sample(doc, property, name, east, depth + 1));
-                    }
-                }
-            }
-            Value::Object(body)
-        }
-        "object" => json!({}),
-        "array" => json!([]),
-        "integer" | "number" => json!(1),
-        "boolean" => json!(true),
-        _ => match schema["format"].as_str() {
-            Some("uuid") => {
-                let kind = field.trim_end_matches("_id");
-                json!(east.ids.get(kind).cloned().unwrap_or_else(|| east.get("customer").to_owned()))
-            }
-            Some("date") => json!("2026-06-01"),
-            Some("date-time") => json!("2026-06-01T08:00:00Z"),
-            Some("email") => json!("walk@example.com"),
-            _ => json!("walk"),
-        },
-    }
-}
-
-fn body_for(doc: &Value, operation: &Value, method: &Method, east: &East) -> Option<Value> {
+fn body_for(schemas: &Schemas, operation: &Value, method: &Method, east: &East) -> Option<Value> {
     let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
     if schema.is_null() {
         return if *method == Method::POST { Some(json!({})) } else { None };
     }
-    let mut body = sample(doc, schema, "", east, 0);
+    // Fields that name a record name the east team's record of that kind.
+    let uuid_for = |field: &str| east.ids.get(field.trim_end_matches("_id")).cloned().unwrap_or_else(|| east.get("customer").to_owned());
+    let mut body = schemas.sample(schema, "", 0, &uuid_for);
     if *method == Method::PATCH
-        && let (Some(object), Some(properties)) = (body.as_object_mut(), resolve(doc, schema)["properties"].as_object())
+        && let (Some(object), Some(properties)) = (body.as_object_mut(), schemas.resolve(schema)["properties"].as_object())
     {
         // An edit of the most ordinary field, so that a PATCH is a real change.
         for name in ["name", "title", "subject", "display_name", "description"] {
@@ -240,8 +185,8 @@ async fn no_role_reads_or_changes_what_its_matrix_does_not_grant_on_any_operatio
     let admin = app.admin().await;
     let east = east_world(&app, &admin).await;
     let west = app.create_team("West", None).await;
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap()).unwrap();
+    let doc = crate::schema_values::document();
+    let schemas = Schemas { doc: &doc };
 
     // A custom role: the team's records readable, only one's own changeable, no administration.
     let own = json!({ "read": "team", "create": "own", "update": "own", "delete": "own", "export": "own" });
@@ -278,7 +223,7 @@ async fn no_role_reads_or_changes_what_its_matrix_does_not_grant_on_any_operatio
                     .replace("{article_id}", east.get("kb_article"))
                     .replace("{requester_id}", &uuid::Uuid::now_v7().to_string())
                     .replace("{revision}", "1");
-                let body = body_for(&doc, operation, &method, &east);
+                let body = body_for(&schemas, operation, &method, &east);
                 let reply = app.send(method.clone(), &concrete, Some(token), body.as_ref(), &[]).await;
                 requests += 1;
                 assert!(reply.status.as_u16() < 500, "{role}: {method} {concrete} answered {}: {}", reply.status, reply.text);

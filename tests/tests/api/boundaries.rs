@@ -6,9 +6,11 @@ use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crm_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp};
+
+use crate::schema_values::Schemas;
 
 /// The date errors' field codes.
 fn date_code(problem: &Value) -> String {
@@ -142,72 +144,23 @@ const MIB: usize = 1024 * 1024;
 const QUERY_MAX: usize = 60_000;
 
 struct Walk<'a> {
-    doc: &'a Value,
+    schemas: Schemas<'a>,
     /// An id that exists (a customer), for uuid fields and path parameters.
     known_id: String,
 }
 
 impl Walk<'_> {
     fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
-        let mut schema = schema;
-        for _ in 0..10 {
-            if let Some(reference) = schema["$ref"].as_str() {
-                let name = reference.trim_start_matches("#/components/schemas/");
-                schema = &self.doc["components"]["schemas"][name];
-                continue;
-            }
-            // `oneOf: [{type: null}, {$ref}]` is how a nullable reference is written.
-            let variants = schema["oneOf"].as_array().or_else(|| schema["anyOf"].as_array()).or_else(|| schema["allOf"].as_array());
-            if let Some(first) = variants.and_then(|v| v.iter().find(|v| v["type"] != "null")) {
-                schema = first;
-                continue;
-            }
-            break;
-        }
-        schema
+        self.schemas.resolve(schema)
     }
 
     fn kind<'s>(&self, schema: &'s Value) -> &'s str {
-        match &schema["type"] {
-            Value::String(kind) => kind,
-            Value::Array(kinds) => kinds.iter().filter_map(Value::as_str).find(|k| *k != "null").unwrap_or("null"),
-            _ if schema["properties"].is_object() => "object",
-            _ => "any",
-        }
+        self.schemas.kind(schema)
     }
 
     /// A plausible valid value, so that one wrong field is not hidden behind a missing one.
     fn sample(&self, schema: &Value, depth: usize) -> Value {
-        let schema = self.resolve(schema);
-        if let Some(first) = schema["enum"].as_array().and_then(|values| values.first()) {
-            return first.clone();
-        }
-        match self.kind(schema) {
-            "string" => match schema["format"].as_str() {
-                Some("uuid") => json!(self.known_id),
-                Some("date") => json!("2026-01-15"),
-                Some("date-time") => json!("2026-01-15T08:00:00Z"),
-                Some("email") => json!("walk@example.com"),
-                _ => json!("walk"),
-            },
-            "integer" | "number" => json!(schema["minimum"].as_i64().unwrap_or(1).max(1)),
-            "boolean" => json!(false),
-            "array" => json!([]),
-            "object" if depth < 4 => {
-                let mut object = Map::new();
-                let required: Vec<&str> =
-                    schema["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-                if let Some(properties) = schema["properties"].as_object() {
-                    for (name, property) in properties {
-                        if required.contains(&name.as_str()) {
-                            object.insert(name.clone(), self.sample(property, depth + 1));
-                        }
-                    }
-                }
-                Value::Object(object)
-            }
-            _ => json!({}),
-        }
+        self.schemas.sample(schema, "", depth, &|_| self.known_id.clone())
     }
 
     /// The boundary values for a field of this schema (named `name`).
@@ -385,9 +338,8 @@ async fn every_parameter_and_body_field_of_every_operation_survives_boundary_val
         .as_str()
         .unwrap()
         .to_owned();
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap()).unwrap();
-    let walk = Walk { doc: &doc, known_id: customer.clone() };
+    let doc = crate::schema_values::document();
+    let walk = Walk { schemas: Schemas { doc: &doc }, known_id: customer.clone() };
     let mut probe = Probe {
         app: &app,
         client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),

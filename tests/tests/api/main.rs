@@ -23,6 +23,7 @@ mod portal;
 mod reports;
 mod requirements;
 mod sales;
+mod schema_values;
 mod scopes;
 mod throttling;
 mod tickets;

@@ -9,7 +9,6 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crm_domain::dates::shift;
-use crm_domain::identity::Permissions;
 
 use crate::entities::{login_attempts, refresh_tokens, roles, sessions, user_teams, users};
 use crate::{Actor, Db, Error, Result, now};
@@ -386,7 +385,7 @@ pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
         return Err(Error::Unauthorized("the account is deactivated"));
     }
     let role = roles::Entity::find_by_id(user.role_id).one(&db.conn).await?.ok_or(Error::Unauthorized("the account has no role"))?;
-    let permissions = serde_json::from_str::<Permissions>(&role.permissions).unwrap_or_default().without_partial_administration();
+    let permissions = super::roles::granted(&role.permissions);
     let team_ids: Vec<Uuid> = user_teams::Entity::find()
         .filter(user_teams::Column::UserId.eq(user.id))
         .all(&db.conn)

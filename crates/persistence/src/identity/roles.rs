@@ -1,6 +1,6 @@
 //! Roles and their permission matrices. Built-in roles are fixed; admins add custom ones.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -58,6 +58,17 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RoleRecord> {
 /// The role with this key (`sales`), for operator commands.
 pub async fn find_by_key(db: &Db, key: &str) -> Result<Option<RoleRecord>> {
     Ok(roles::Entity::find().filter(roles::Column::Key.eq(key)).one(&db.conn).await?.map(RoleRecord::from))
+}
+
+/// What a stored role matrix grants: `own`/`team` on the administration resources read as
+/// `none` (roles saved before those were refused), and a matrix that does not parse grants nothing.
+pub(crate) fn granted(stored: &str) -> Permissions {
+    serde_json::from_str::<Permissions>(stored).unwrap_or_default().without_partial_administration()
+}
+
+/// What the role with this id grants (nothing when there is no such role).
+pub(crate) async fn granted_by(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<Permissions> {
+    Ok(roles::Entity::find_by_id(role_id).one(conn).await?.map(|role| granted(&role.permissions)).unwrap_or_default())
 }
 
 /// A role may not carry `own` or `team` on the resources that administer access (see

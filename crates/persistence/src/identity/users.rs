@@ -167,13 +167,6 @@ async fn set_teams(conn: &impl ConnectionTrait, user_id: Uuid, team_ids: &[Uuid]
     Ok(())
 }
 
-async fn role_is_administrator(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<bool> {
-    let Some(role) = roles::Entity::find_by_id(role_id).one(conn).await? else { return Ok(false) };
-    Ok(serde_json::from_str::<crm_domain::identity::Permissions>(&role.permissions)
-        .map(|p| p.without_partial_administration().is_administrator())
-        .unwrap_or(false))
-}
-
 pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> {
     actor.require(Resource::Users, Action::Create)?;
     // A new account is given a role and teams: granting access is for administrators.
@@ -225,7 +218,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     let grants_access = patch.role_id.is_some_and(|r| r != user.role_id) || patch.team_ids.is_some();
     let sets_others_password = patch.password_hash.is_some() && id != actor.user_id;
-    if grants_access || sets_others_password || role_is_administrator(&txn, user.role_id).await? {
+    if grants_access || sets_others_password || super::roles::granted_by(&txn, user.role_id).await?.is_administrator() {
         // Whoever may set another account's role, teams or password can become that account;
         // and an administrator's account is changed only by administrators.
         actor.require_admin()?;

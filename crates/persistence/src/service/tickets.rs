@@ -248,11 +248,8 @@ async fn check_agent(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
     let Some(user) = users::Entity::find_by_id(user_id).one(conn).await?.filter(|u| u.active) else {
         return Err(Error::validation("assignee_id", "not_found", "no active user with this id"));
     };
-    let role = crate::entities::roles::Entity::find_by_id(user.role_id).one(conn).await?;
-    let serves = role
-        .and_then(|role| serde_json::from_str::<crm_domain::identity::Permissions>(&role.permissions).ok())
-        .is_some_and(|p| p.scope(Resource::Service, Action::Update) != crm_domain::identity::Scope::None);
-    if !serves {
+    let permissions = crate::identity::roles::granted_by(conn, user.role_id).await?;
+    if permissions.scope(Resource::Service, Action::Update) == crm_domain::identity::Scope::None {
         return Err(Error::validation("assignee_id", "not_an_agent", "this user's role may not work on tickets"));
     }
     Ok(())
