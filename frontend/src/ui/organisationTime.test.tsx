@@ -5,7 +5,7 @@ import { createQueryClient } from '../app/queryClient';
 import { meKey } from '../modules/auth/useSession';
 import { parseReportParams, useFunnel, useSalesReport } from '../modules/sales/useReports';
 import { adminMe, json, renderWithApp } from '../test/render';
-import { funnelRange, organisationMonthStart, organisationToday, salesReportRange } from './organisationTime';
+import { funnelRange, organisationMonthStart, organisationToday, organisationTomorrowAt, salesReportRange } from './organisationTime';
 
 // 01:14 on 3 December in Shanghai; still 2 December in UTC and in New York
 const AT_01_14_SHANGHAI = new Date('2026-12-02T17:14:00Z');
@@ -35,6 +35,13 @@ describe('the organisation’s days', () => {
 
   it('an unknown zone name falls back to the server default instead of throwing', () => {
     expect(organisationToday('Nowhere/Atlantis')).toBe('2026-12-03');
+    expect(organisationTomorrowAt('Nowhere/Atlantis', 10).toISOString()).toBe('2026-12-04T02:00:00.000Z');
+  });
+
+  it('tomorrow at an hour is the organisation’s tomorrow at that hour in its zone', () => {
+    expect(organisationTomorrowAt('Asia/Shanghai', 10).toISOString()).toBe('2026-12-04T02:00:00.000Z');
+    expect(organisationTomorrowAt('America/New_York', 10).toISOString()).toBe('2026-12-03T15:00:00.000Z');
+    expect(organisationTomorrowAt('UTC', 9, new Date('2026-12-31T23:30:00Z')).toISOString()).toBe('2027-01-01T09:00:00.000Z');
   });
 });
 

@@ -29,6 +29,21 @@ export function organisationMonthStart(timeZone: string, now: Date = new Date())
   return `${organisationToday(timeZone, now).slice(0, 7)}-01`;
 }
 
+/**
+ * The instant `hour`:00 strikes on the organisation's day after today (a default due time): the
+ * organisation's tomorrow, not the browser's, which at 01:14 in Shanghai is still a day behind in
+ * a browser set to UTC.
+ */
+export function organisationTomorrowAt(timeZone: string, hour: number, now: Date = new Date()): Date {
+  const tomorrow = dayjs(organisationToday(timeZone, now)).add(1, 'day').format(DAY);
+  const wallTime = `${tomorrow} ${String(hour).padStart(2, '0')}:00`;
+  try {
+    return dayjs.tz(wallTime, timeZone).toDate();
+  } catch {
+    return dayjs.tz(wallTime, DEFAULT_TIME_ZONE).toDate();
+  }
+}
+
 export interface DayRange {
   from: string;
   to: string;

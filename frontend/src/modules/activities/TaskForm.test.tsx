@@ -6,8 +6,10 @@ import i18n from '../../i18n';
 import { tokenStore } from '../../api/tokens';
 import type { Task } from '../../api/types';
 import { adminMe, json, problem, renderWithApp } from '../../test/render';
+import { createQueryClient } from '../../app/queryClient';
+import { meKey } from '../auth/useSession';
 import MyTasks from './MyTasks';
-import { TaskModal, taskToForm, toCreateTask, toTaskPatch } from './TaskForm';
+import { TaskModal, newTaskValues, taskToForm, toCreateTask, toTaskPatch } from './TaskForm';
 
 const task = (over: Partial<Task> = {}): Task => ({
   id: 't1', title: 'Call back ACME', description: null, due_at: '2026-03-02T02:00:00Z', remind_at: null, priority: 'normal', status: 'open',
@@ -115,4 +117,44 @@ describe('task form values', () => {
     // the customer of a task does not change after it is created
     expect(toTaskPatch(base, { ...taskToForm(base), customer_id: null })).toEqual({});
   });
+
+  // 01:14 on 3 December in Shanghai is 17:14 UTC on 2 December, still the 2nd in a UTC browser
+  const AT_01_14_SHANGHAI = new Date('2026-12-02T17:14:00Z');
+
+  it('is due at 10:00 on the organisation’s tomorrow, not the browser’s', () => {
+    expect(newTaskValues('c1', 'Asia/Shanghai', AT_01_14_SHANGHAI).due_at?.toISOString()).toBe('2026-12-04T02:00:00.000Z');
+    expect(newTaskValues('c1', 'America/New_York', AT_01_14_SHANGHAI).due_at?.toISOString()).toBe('2026-12-03T15:00:00.000Z');
+  });
+});
+
+describe('a new task in the organisation’s zone', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is sent due at 10:00 on the day after today in the zone /auth/me gives', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-02T17:14:00Z'));
+    await i18n.changeLanguage('en');
+    tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
+    const newYork = { ...adminMe, time_zone: 'America/New_York' };
+    const posts: Record<string, unknown>[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
+      const url = new URL(req.url);
+      if (url.pathname === '/api/v1/auth/me') return json(200, newYork);
+      if (url.pathname === '/api/v1/tasks' && req.method === 'POST') {
+        posts.push((await req.json()) as Record<string, unknown>);
+        return json(201, task({ id: 't3' }));
+      }
+      return json(200, { data: [], next_cursor: null });
+    }));
+    const client = createQueryClient();
+    client.setQueryData(meKey, newYork);
+    const onClose = vi.fn();
+    const user = userEvent.setup();
+    renderWithApp(<TaskModal open customerId="c1" onClose={onClose} />, { client });
+    await user.type(await screen.findByTestId('task-title'), 'Call back');
+    await user.click(screen.getByTestId('task-save'));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    // 3 December 10:00 in New York (UTC−5); the browser's (UTC) tomorrow would be 3 December 10:00 UTC
+    expect(posts[0]!.due_at).toBe('2026-12-03T15:00:00.000Z');
+  }, 30_000);
 });

@@ -8,6 +8,7 @@ import { applyProblemToForm } from '../../ui/formErrors';
 import { useOwnerOptions } from '../customers/useOptions';
 import { CustomerPicker } from './CustomerPicker';
 import { fetchTask, useCreateTask, useUpdateTask } from './useTasks';
+import { DEFAULT_TIME_ZONE, organisationTomorrowAt, useOrganisationTimeZone } from '../../ui/organisationTime';
 
 export interface TaskFormValues {
   title: string;
@@ -21,9 +22,9 @@ export interface TaskFormValues {
 
 export const TASK_FIELDS = ['title', 'description', 'due_at', 'remind_at', 'priority', 'assignee_id', 'customer_id'] as const;
 
-export function newTaskValues(customerId?: string): TaskFormValues {
-  // due by the end of the next working hour block: tomorrow 10:00
-  const due = dayjs().add(1, 'day').hour(10).minute(0).second(0).millisecond(0);
+export function newTaskValues(customerId?: string, timeZone: string = DEFAULT_TIME_ZONE, now: Date = new Date()): TaskFormValues {
+  // due by the end of the next working hour block: tomorrow 10:00, the organisation's tomorrow
+  const due = dayjs(organisationTomorrowAt(timeZone, 10, now));
   return { title: '', priority: 'normal', due_at: due, customer_id: customerId ?? null };
 }
 
@@ -96,6 +97,7 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
   const create = useCreateTask();
   const update = useUpdateTask();
   const owners = useOwnerOptions();
+  const timeZone = useOrganisationTimeZone();
   const [formError, setFormError] = useState<string | null>(null);
   const [base, setBase] = useState<Task | null>(null);
   const [stale, setStale] = useState(false);
@@ -107,8 +109,8 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
     setStale(false);
     setBase(task ?? null);
     form.resetFields();
-    form.setFieldsValue(task ? taskToForm(task) : newTaskValues(customerId));
-  }, [open, task, customerId, form]);
+    form.setFieldsValue(task ? taskToForm(task) : newTaskValues(customerId, timeZone));
+  }, [open, task, customerId, form, timeZone]);
 
   const reloadAndReapply = async () => {
     if (!base) return;
@@ -189,7 +191,7 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
         />
       )}
       {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="task-form-error" />}
-      <Form form={form} layout="vertical" data-testid="task-form" initialValues={newTaskValues(customerId)}>
+      <Form form={form} layout="vertical" data-testid="task-form" initialValues={newTaskValues(customerId, timeZone)}>
         <Row gutter={12}>
           <Col xs={24}>
             <Form.Item name="title" label={t('task.title')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
