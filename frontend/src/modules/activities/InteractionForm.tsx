@@ -6,7 +6,7 @@ import { isProblemError } from '../../api/problem';
 import { CHANNELS, DIRECTIONS, type Channel, type CreateInteraction, type Direction, type Interaction, type UpdateInteraction } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
 import { useContacts } from '../customers/useCustomers';
-import { CustomerPicker } from './CustomerPicker';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { fetchInteraction, useCreateInteraction, useUpdateInteraction } from './useInteractions';
 
 /** What the form holds: the API's writable fields, with the time as a dayjs value. */

@@ -12,8 +12,8 @@ import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
-import { useOwnerOptions } from '../customers/useOptions';
-import { CustomerPicker } from './CustomerPicker';
+import { useOwnerOptions } from '../../ui/useOptions';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import {
   activeInteractionFilterCount, DEFAULT_INTERACTION_SORT, interactionFiltersToSearch, parseInteractionFilters, 
 } from './filters';

@@ -9,7 +9,7 @@ import { TASK_STATUSES, TASK_VIEWS, type Task, type TaskView } from '../../api/t
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
-import { useOwnerOptions } from '../customers/useOptions';
+import { useOwnerOptions } from '../../ui/useOptions';
 import { PriorityTag, TaskStatusTag } from './labels';
 import { TaskModal } from './TaskForm';
 import { useDeleteTask, useTaskCount, useTaskList, useTaskTransition, type TaskAction, type TaskQuery } from './useTasks';

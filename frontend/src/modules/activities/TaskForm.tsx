@@ -5,8 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { isProblemError } from '../../api/problem';
 import { TASK_PRIORITIES, type CreateTask, type Task, type TaskPriority, type UpdateTask } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
-import { useOwnerOptions } from '../customers/useOptions';
-import { CustomerPicker } from './CustomerPicker';
+import { useOwnerOptions } from '../../ui/useOptions';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { fetchTask, useCreateTask, useUpdateTask } from './useTasks';
 import { DEFAULT_TIME_ZONE, organisationTomorrowAt, useOrganisationTimeZone } from '../../ui/organisationTime';
 

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { CreateCustomer, Customer, UpdateCustomer } from '../../api/types';
 import { GENDERS, LIFECYCLE_STAGES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
-import { useOwnerOptions, useTeamOptions } from './useOptions';
+import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 
 /** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
 export interface CustomerFormValues {

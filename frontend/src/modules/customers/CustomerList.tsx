@@ -13,7 +13,7 @@ import { useMe } from '../auth/useSession';
 import { activeFilterCount, DEFAULT_SORT, filtersToSearch, parseFilters, type CustomerFilters, type Sort } from './filters';
 import { StageTag } from './labels';
 import { useCustomerList } from './useCustomers';
-import { useOwnerOptions, useTeamOptions } from './useOptions';
+import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 
 const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;

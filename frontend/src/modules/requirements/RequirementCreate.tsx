@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import type { DuplicateCandidate, RequirementOrigin } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
-import { CustomerPicker } from '../activities/CustomerPicker';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useCustomer } from '../customers/useCustomers';
 import { DuplicateSuggestions } from './DuplicateSuggestions';
 import { RequirementFields } from './RequirementFields';

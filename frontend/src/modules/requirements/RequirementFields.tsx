@@ -1,7 +1,7 @@
 import { AutoComplete, Col, DatePicker, Form, Input, Radio, Row, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { REQUIREMENT_CATEGORIES, REQUIREMENT_SOURCES } from '../../api/types';
-import { useOwnerOptions } from '../customers/useOptions';
+import { useOwnerOptions } from '../../ui/useOptions';
 import { useReleases } from './useRequirements';
 
 const LEVELS = [1, 2, 3, 4, 5];

@@ -11,9 +11,9 @@ import {
 } from '../../api/types';
 import { formatDate, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { CustomerPicker } from '../activities/CustomerPicker';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useMe } from '../auth/useSession';
-import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
+import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { parseRequirementFilters, requirementFiltersToSearch } from './filters';
 import { CategoryTag, RequirementStatusTag, ScoreBadge } from './labels';
 import { useReleases, useRequirementList } from './useRequirements';

@@ -10,7 +10,7 @@ import { isProblemError } from '../../api/problem';
 import { REQUIREMENT_STATUSES, type DuplicateCandidate, type Requester, type Requirement, type RequirementRevision, type RequirementStatus } from '../../api/types';
 import { formatDate, formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { CustomerPicker } from '../activities/CustomerPicker';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useMe } from '../auth/useSession';
 import { FeedbackModal } from './FeedbackModal';
 import { CategoryTag, RequirementStatusTag, ScoreBadge } from './labels';

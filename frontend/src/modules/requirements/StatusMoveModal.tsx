@@ -4,7 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { Requirement, RequirementStatus, UpdateRequirement } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
-import { useOwnerOptions } from '../customers/useOptions';
+import { useOwnerOptions } from '../../ui/useOptions';
 import { promptFor } from './transitions';
 
 export interface MoveAnswer {

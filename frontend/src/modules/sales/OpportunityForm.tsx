@@ -8,9 +8,9 @@ import { OPPORTUNITY_SOURCES, type CreateOpportunity, type Line, type Opportunit
 import { applyProblemToForm } from '../../ui/formErrors';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
-import { CustomerPicker } from '../activities/CustomerPicker';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useContacts } from '../customers/useCustomers';
-import { useOwnerOptions } from '../customers/useOptions';
+import { useOwnerOptions } from '../../ui/useOptions';
 import { LinesEditor } from './LinesEditor';
 import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { orderedStages, pickPipeline, usePipelines } from './usePipelines';

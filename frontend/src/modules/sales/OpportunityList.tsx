@@ -10,8 +10,8 @@ import type { Opportunity } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
-import { CustomerPicker } from '../activities/CustomerPicker';
-import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
+import { CustomerPicker } from '../../ui/CustomerPicker';
+import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import {
   activeOpportunityFilterCount, OPPORTUNITY_SORTS, opportunityFiltersToSearch, parseOpportunityFilters, 
   type OpportunitySort,

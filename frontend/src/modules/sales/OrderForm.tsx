@@ -7,7 +7,7 @@ import { isProblemError } from '../../api/problem';
 import { CURRENCIES, type CreateOrder, type Order, type UpdateOrder } from '../../api/types';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { applyProblemToForm } from '../../ui/formErrors';
-import { CustomerPicker } from '../activities/CustomerPicker';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { LinesEditor } from './LinesEditor';
 import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { fetchOrder, useCreateOrder, useOrder, useUpdateOrder } from './useOrders';

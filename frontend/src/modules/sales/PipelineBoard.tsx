@@ -13,7 +13,7 @@ import type { BoardColumn, Opportunity, Stage } from '../../api/types';
 import { formatDate, formatMoney } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
-import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
+import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { boardFiltersToSearch, parseBoardFilters } from './filters';
 import { useBoard, useLoadMoreCards } from './useOpportunities';
 import { pickPipeline, usePipelines } from './usePipelines';

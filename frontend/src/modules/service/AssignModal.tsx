@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { AssignTicket, Ticket } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
 import { useMe } from '../auth/useSession';
-import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
+import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { useAssignTicket } from './useTickets';
 
 interface Values {

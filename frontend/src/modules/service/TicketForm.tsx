@@ -6,9 +6,9 @@ import {
   TICKET_CHANNELS, TICKET_KINDS, TICKET_PRIORITIES, type CreateTicket, type TicketChannel, type TicketKind, type TicketPriority,
 } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
-import { CustomerPicker } from '../activities/CustomerPicker';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useContacts } from '../customers/useCustomers';
-import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
+import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { useCreateTicket } from './useTickets';
 
 /** What the form holds: the API's fields; empty choices are left out of the request. */

@@ -12,9 +12,9 @@ import {
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
-import { CustomerPicker } from '../activities/CustomerPicker';
+import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useMe } from '../auth/useSession';
-import { useOwnerOptions, useTeamOptions } from '../customers/useOptions';
+import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { parseTicketFilters, ticketFiltersToSearch } from './filters';
 import { SlaBadge, TicketStatusTag } from './labels';
 import { slaSummary } from './sla';

@@ -11,7 +11,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
 import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
-import { useTeamOptions } from '../customers/useOptions';
+import { useTeamOptions } from '../../ui/useOptions';
 import { TicketRequirements } from '../requirements/TicketRequirements';
 import { AssignModal } from './AssignModal';
 import { Conversation, ReplyBox } from './Conversation';

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Select } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useCustomer, useCustomerSearch } from '../customers/useCustomers';
+import { useCustomer, useCustomerSearch } from '../modules/customers/useCustomers';
 
 interface Props {
   value?: string | null;

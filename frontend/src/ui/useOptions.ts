@@ -1,7 +1,7 @@
-import { can } from '../../app/permissions';
-import { useMe } from '../auth/useSession';
-import { useTeams } from '../settings/useTeams';
-import { useUsers } from '../settings/useUsers';
+import { can } from '../app/permissions';
+import { useMe } from '../modules/auth/useSession';
+import { useTeams } from '../modules/settings/useTeams';
+import { useUsers } from '../modules/settings/useUsers';
 
 /** Owner choices: all users for roles that may list them, otherwise none (the owner is the caller). */
 export function useOwnerOptions() {
