@@ -687,12 +687,16 @@ describe('CRM in the browser', () => {
 
   test('switches to English and remembers it', async () => {
     const shell = new Shell(page);
+    await eventually(async () => (await page.title()).endsWith(' · 系统设置 · CRM'), () => 'the tab title names the settings page in Chinese');
     await shell.switchLanguage('EN');
     await expect(shell.navItem('customers')).toContainText('Customers');
+    // the tab title follows the switch without a reload
+    await eventually(async () => (await page.title()).endsWith(' · Settings · CRM'), () => 'the tab title names the settings page in English');
     await page.reload();
     await expect(shell.navItem('customers')).toContainText('Customers');
     await shell.go('customers');
     await expect(page.getByTestId('customer-new')).toContainText('New customer');
+    await eventually(async () => (await page.title()) === 'Customers · CRM', () => 'the tab title names the customer list');
     await new CustomerListPage(page, baseUrl).waitIdle();
     await page.waitForTimeout(600);
     await shot('customers-en', { fullPage: false });

@@ -6,6 +6,7 @@ import {
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
+import { useDocumentTitle } from '../ui/documentTitle';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { useLogout, useMe } from '../modules/auth/useSession';
 import { NotificationBell } from '../modules/notifications/NotificationBell';
@@ -35,7 +36,10 @@ export function AppLayout() {
   const [drawerOpen, setDrawerOpen] = useState(false);
 
   const modules = visibleModules(me);
-  const selected = moduleForPath(location.pathname)?.key ?? 'dashboard';
+  const current = moduleForPath(location.pathname)?.key;
+  const selected = current ?? 'dashboard';
+  // the module names the tab; its pages add what they show
+  useDocumentTitle(current && t(`nav.${current}`));
   const menu = (
     <Menu
       mode="inline"

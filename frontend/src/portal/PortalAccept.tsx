@@ -3,6 +3,7 @@ import { Alert, Button, Card, Form, Input, Result, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../api/problem';
+import { useDocumentTitle } from '../ui/documentTitle';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { usePortalAcceptInvitation } from './usePortalSession';
 
@@ -11,6 +12,7 @@ export const PORTAL_PASSWORD_MIN = 10;
 /** The invitation page (`/portal/accept?token=…`): the customer chooses a password (twice) and is signed in. */
 export default function PortalAccept() {
   const { t } = useTranslation();
+  useDocumentTitle(t('portal.accept.title'));
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const accept = usePortalAcceptInvitation();

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { portalTokenStore } from '../api/portalSession';
 import { createQueryClient } from '../app/queryClient';
+import { TitleSuffixProvider } from '../ui/documentTitle';
 import { PortalLayout } from './PortalLayout';
 import { portalLoginPath, usePortalMe, usePortalSignedIn } from './usePortalSession';
 import './portal.css';
@@ -53,23 +54,27 @@ function PortalNotFound() {
  * so nothing of the staff app (navigation, cached data, token) shows here.
  */
 export default function PortalApp() {
+  const { t } = useTranslation();
   const [client] = useState(createQueryClient);
   return (
     <QueryClientProvider client={client}>
-      <Suspense fallback={<Loading />}>
-        <Routes>
-          <Route path="login" element={<PortalSignIn />} />
-          <Route path="accept" element={<PortalAccept />} />
-          <Route element={<RequirePortal><PortalLayout /></RequirePortal>}>
-            <Route index element={<Suspense fallback={<Loading />}><PortalTickets /></Suspense>} />
-            <Route path="tickets/new" element={<Suspense fallback={<Loading />}><PortalTicketForm /></Suspense>} />
-            <Route path="tickets/:id" element={<Suspense fallback={<Loading />}><PortalTicketShow /></Suspense>} />
-            <Route path="kb" element={<Suspense fallback={<Loading />}><PortalKb /></Suspense>} />
-            <Route path="kb/:id" element={<Suspense fallback={<Loading />}><PortalArticle /></Suspense>} />
-            <Route path="*" element={<PortalNotFound />} />
-          </Route>
-        </Routes>
-      </Suspense>
+      {/* a customer's tabs carry the portal's name, not the staff app's */}
+      <TitleSuffixProvider suffix={t('portal.brand')}>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="login" element={<PortalSignIn />} />
+            <Route path="accept" element={<PortalAccept />} />
+            <Route element={<RequirePortal><PortalLayout /></RequirePortal>}>
+              <Route index element={<Suspense fallback={<Loading />}><PortalTickets /></Suspense>} />
+              <Route path="tickets/new" element={<Suspense fallback={<Loading />}><PortalTicketForm /></Suspense>} />
+              <Route path="tickets/:id" element={<Suspense fallback={<Loading />}><PortalTicketShow /></Suspense>} />
+              <Route path="kb" element={<Suspense fallback={<Loading />}><PortalKb /></Suspense>} />
+              <Route path="kb/:id" element={<Suspense fallback={<Loading />}><PortalArticle /></Suspense>} />
+              <Route path="*" element={<PortalNotFound />} />
+            </Route>
+          </Routes>
+        </Suspense>
+      </TitleSuffixProvider>
     </QueryClientProvider>
   );
 }

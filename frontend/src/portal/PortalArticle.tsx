@@ -3,6 +3,7 @@ import { ArrowLeftOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { formatDate } from '../i18n/format';
+import { useDocumentTitle } from '../ui/documentTitle';
 import { ErrorResult } from '../ui/ErrorResult';
 import { HelpfulVote } from '../ui/HelpfulVote';
 import { Markdown } from '../ui/Markdown';
@@ -15,6 +16,7 @@ export default function PortalArticle() {
   const navigate = useNavigate();
   const article = usePortalArticle(id);
   const vote = usePortalVote();
+  useDocumentTitle(article.data?.title, t('portal.nav.kb'));
   if (article.isPending) return <Spin />;
   if (article.isError) return <ErrorResult error={article.error} onRetry={() => void article.refetch()} />;
   const a = article.data;

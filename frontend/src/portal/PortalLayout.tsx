@@ -1,7 +1,8 @@
 import { Button, Dropdown, Layout, Space, Typography } from 'antd';
 import { CustomerServiceOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { useDocumentTitle } from '../ui/documentTitle';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { usePortalLogout, usePortalMe } from './usePortalSession';
 
@@ -11,6 +12,7 @@ export function PortalLayout() {
   const me = usePortalMe().data;
   const logout = usePortalLogout();
   const navigate = useNavigate();
+  useDocumentTitle(useLocation().pathname.startsWith('/portal/kb') ? t('portal.nav.kb') : t('portal.nav.tickets'));
   const signOut = () => logout.mutate(undefined, { onSettled: () => navigate('/portal/login', { replace: true }) });
 
   return (

@@ -3,12 +3,14 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../api/problem';
+import { useDocumentTitle } from '../ui/documentTitle';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { safePortalNext, usePortalLogin, usePortalSignedIn } from './usePortalSession';
 
 /** The portal's sign-in page (`/portal/login`), apart from the staff sign-in. */
 export default function PortalSignIn() {
   const { t } = useTranslation();
+  useDocumentTitle(t('auth.signIn'));
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const login = usePortalLogin();

@@ -6,6 +6,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { isProblemError } from '../api/problem';
 import type { PortalComment, PortalTicket } from '../api/types';
 import { formatDateTime } from '../i18n/format';
+import { useDocumentTitle } from '../ui/documentTitle';
 import { ErrorResult } from '../ui/ErrorResult';
 import { ProgressLine } from './ProgressLine';
 import { PortalStatusTag } from './PortalTickets';
@@ -24,6 +25,7 @@ export default function PortalTicketShow() {
 
 function Show({ ticket: x }: { ticket: PortalTicket }) {
   const { t, i18n } = useTranslation();
+  useDocumentTitle(x.subject, t('portal.nav.tickets'));
   const [params] = useSearchParams();
   const rate = usePortalRate(x.id);
   const { message } = App.useApp();

@@ -1,6 +1,7 @@
 import { Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import InteractionList from './InteractionList';
 import MyTasks from './MyTasks';
 
@@ -10,6 +11,7 @@ export default function Activities() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const active = pathname.startsWith('/activities/interactions') ? 'interactions' : 'tasks';
+  useDocumentTitle(active === 'interactions' ? t('interaction.list') : t('task.myTasks'), t('nav.activities'));
   return (
     <div>
       <div className="page-head">

@@ -3,12 +3,14 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../../api/problem';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { LanguageSwitch } from '../../ui/LanguageSwitch';
 import { safeNext } from './next';
 import { useLogin, useSignedIn } from './useSession';
 
 export default function SignIn() {
   const { t } = useTranslation();
+  useDocumentTitle(t('auth.signIn'));
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const login = useLogin();

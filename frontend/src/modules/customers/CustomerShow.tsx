@@ -7,6 +7,7 @@ import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import { LIFECYCLE_STAGES, type Customer, type LifecycleStage } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { InteractionModal } from '../activities/InteractionForm';
@@ -32,6 +33,7 @@ export default function CustomerShow() {
 function Show({ customer: c, reload }: { customer: Customer; reload: () => void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
+  useDocumentTitle(c.name, t('nav.customers'));
   const me = useMe().data;
   const navigate = useNavigate();
   const { message, modal } = App.useApp();

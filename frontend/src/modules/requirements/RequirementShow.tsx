@@ -11,6 +11,7 @@ import { REQUIREMENT_STATUSES, type DuplicateCandidate, type Requester, type Req
 import { formatDate, formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { CustomerPicker } from '../../ui/CustomerPicker';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { useMe } from '../auth/useSession';
 import { FeedbackModal } from './FeedbackModal';
 import { CategoryTag, RequirementStatusTag, ScoreBadge } from './labels';
@@ -37,6 +38,7 @@ const OPEN: RequirementStatus[] = ['collected', 'analyzing', 'planned', 'in_prog
 
 function Show({ requirement: r, reload }: { requirement: Requirement; reload: () => void }) {
   const { t, i18n } = useTranslation();
+  useDocumentTitle(`${r.number} ${r.title}`, t('nav.requirements'));
   const lang = i18n.language;
   const me = useMe().data;
   const navigate = useNavigate();

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import { NotFound } from '../../app/NotFound';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { useMe } from '../auth/useSession';
 
 const RequirementBoard = lazy(() => import('./RequirementBoard'));
@@ -23,6 +24,7 @@ function TabbedPage({ active }: { active: RequirementTab }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const me = useMe().data;
+  useDocumentTitle(t(`requirement.tabs.${active}`), t('nav.requirements'));
   const page: Record<RequirementTab, React.ReactNode> = {
     board: <RequirementBoard />,
     list: <RequirementList />,

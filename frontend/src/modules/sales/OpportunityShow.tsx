@@ -6,6 +6,7 @@ import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { Opportunity, Pipeline } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
@@ -26,6 +27,7 @@ export default function OpportunityShow() {
 
 function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
   const { t, i18n } = useTranslation();
+  useDocumentTitle(o.name, t('sales.tabs.opportunities'), t('nav.sales'));
   const lang = i18n.language;
   const me = useMe().data;
   const navigate = useNavigate();

@@ -6,6 +6,7 @@ import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { Order } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { OrderStatusTag } from './labels';
@@ -22,6 +23,7 @@ export default function OrderShow() {
 
 function Show({ o, reload }: { o: Order; reload: () => void }) {
   const { t, i18n } = useTranslation();
+  useDocumentTitle(o.number, t('sales.tabs.orders'), t('nav.sales'));
   const lang = i18n.language;
   const me = useMe().data;
   const navigate = useNavigate();

@@ -3,6 +3,7 @@ import { Spin, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate } from 'react-router';
 import { NotFound } from '../../app/NotFound';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import PipelineBoard from './PipelineBoard';
 
 const OpportunityList = lazy(() => import('./OpportunityList'));
@@ -23,6 +24,7 @@ type SalesTab = (typeof SALES_TABS)[number];
 function TabbedPage({ active }: { active: SalesTab }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  useDocumentTitle(t(`sales.tabs.${active}`), t('nav.sales'));
   const page: Record<SalesTab, React.ReactNode> = {
     board: <PipelineBoard />,
     opportunities: <OpportunityList />,

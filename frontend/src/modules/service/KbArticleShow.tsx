@@ -8,6 +8,7 @@ import type { Article, Ticket } from '../../api/types';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { HelpfulVote } from '../../ui/HelpfulVote';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { Markdown } from '../../ui/Markdown';
 import { useMe } from '../auth/useSession';
 import { categoryPath } from './kbCategories';
@@ -31,6 +32,7 @@ export default function KbArticleShow() {
 
 function Show({ a }: { a: Article }) {
   const { t, i18n } = useTranslation();
+  useDocumentTitle(a.title, t('service.tabs.kb'), t('nav.service'));
   const lang = i18n.language;
   const me = useMe().data;
   const navigate = useNavigate();

@@ -8,6 +8,7 @@ import { isProblemError } from '../../api/problem';
 import type { Article, ArticleRevision } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { Markdown } from '../../ui/Markdown';
 import { useMe } from '../auth/useSession';
 import { categoryPath } from './kbCategories';
@@ -32,6 +33,7 @@ export default function KbRevisions() {
 
 function Revisions({ article }: { article: Article }) {
   const { t, i18n } = useTranslation();
+  useDocumentTitle(t('kb.revisionsOf', { title: article.title }), t('service.tabs.kb'), t('nav.service'));
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const revisions = useRevisions(article.id);

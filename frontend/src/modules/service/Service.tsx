@@ -3,6 +3,7 @@ import { Spin, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { NotFound } from '../../app/NotFound';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import TicketQueue from './TicketQueue';
 
 const TicketCreate = lazy(() => import('./TicketForm'));
@@ -21,6 +22,7 @@ type ServiceTab = (typeof SERVICE_TABS)[number];
 function TabbedPage({ active }: { active: ServiceTab }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  useDocumentTitle(t(`service.tabs.${active}`), t('nav.service'));
   const page: Record<ServiceTab, React.ReactNode> = { tickets: <TicketQueue />, kb: <KbList /> };
   return (
     <div>

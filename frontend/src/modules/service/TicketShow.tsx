@@ -11,6 +11,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
 import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { useTeamOptions } from '../../ui/useOptions';
 import { TicketRequirements } from '../requirements/TicketRequirements';
 import { AssignModal } from './AssignModal';
@@ -32,6 +33,7 @@ export default function TicketShow() {
 
 function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
   const { t, i18n } = useTranslation();
+  useDocumentTitle(`${x.number} ${x.subject}`, t('service.tabs.tickets'), t('nav.service'));
   const lang = i18n.language;
   const me = useMe().data;
   const { message, modal } = App.useApp();

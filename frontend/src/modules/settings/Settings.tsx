@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import { useMe } from '../auth/useSession';
+import { useDocumentTitle } from '../../ui/documentTitle';
 import { WeightsTab } from '../requirements/WeightsTab';
 import { FollowUpRulesTab } from './FollowUpRulesTab';
 import { PipelinesTab } from './PipelinesTab';
@@ -18,22 +19,24 @@ export default function Settings() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const tabs = [
-    { key: 'users', label: t('settings.users'), children: <UsersTab />, show: can(me, 'users') },
-    { key: 'teams', label: t('settings.teams'), children: <TeamsTab />, show: can(me, 'teams') },
-    { key: 'roles', label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
-    { key: 'follow-up-rules', label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
-    { key: 'pipelines', label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
-    { key: 'sla-policies', label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },
-    { key: 'service', label: <span data-testid="settings-tab-service">{t('serviceSettings.title')}</span>, children: <ServiceSettingsTab />, show: can(me, 'users', 'update') && can(me, 'service') },
-    { key: 'requirement-weights', label: <span data-testid="settings-tab-requirement-weights">{t('requirement.weights.title')}</span>, children: <WeightsTab />, show: can(me, 'users', 'update') && can(me, 'requirements') },
+    { key: 'users', name: t('settings.users'), label: t('settings.users'), children: <UsersTab />, show: can(me, 'users') },
+    { key: 'teams', name: t('settings.teams'), label: t('settings.teams'), children: <TeamsTab />, show: can(me, 'teams') },
+    { key: 'roles', name: t('settings.roles'), label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
+    { key: 'follow-up-rules', name: t('rules.title'), label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
+    { key: 'pipelines', name: t('pipeline.title'), label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
+    { key: 'sla-policies', name: t('slaPolicy.title'), label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },
+    { key: 'service', name: t('serviceSettings.title'), label: <span data-testid="settings-tab-service">{t('serviceSettings.title')}</span>, children: <ServiceSettingsTab />, show: can(me, 'users', 'update') && can(me, 'service') },
+    { key: 'requirement-weights', name: t('requirement.weights.title'), label: <span data-testid="settings-tab-requirement-weights">{t('requirement.weights.title')}</span>, children: <WeightsTab />, show: can(me, 'users', 'update') && can(me, 'requirements') },
   ].filter((x) => x.show);
-  const active = tabs.find((x) => pathname.startsWith(`/settings/${x.key}`))?.key ?? tabs[0]?.key;
+  const activeTab = tabs.find((x) => pathname.startsWith(`/settings/${x.key}`)) ?? tabs[0];
+  const active = activeTab?.key;
+  useDocumentTitle(activeTab?.name, t('nav.settings'));
   return (
     <div>
       <div className="page-head">
         <Typography.Title level={3}>{t('nav.settings')}</Typography.Title>
       </div>
-      <Tabs activeKey={active} onChange={(k) => navigate(`/settings/${k}`)} items={tabs.map(({ show: _s, ...x }) => x)} destroyOnHidden />
+      <Tabs activeKey={active} onChange={(k) => navigate(`/settings/${k}`)} items={tabs.map(({ show: _s, name: _n, ...x }) => x)} destroyOnHidden />
     </div>
   );
 }
