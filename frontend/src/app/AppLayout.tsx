@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Typography } from 'antd';
 import {
-  AppstoreOutlined, BarChartOutlined, BulbOutlined, CustomerServiceOutlined, DashboardOutlined, FundOutlined,
-  LogoutOutlined, MenuOutlined, MessageOutlined, NotificationOutlined, SettingOutlined, TeamOutlined, UserOutlined,
+  AppstoreOutlined, BulbOutlined, CustomerServiceOutlined, DashboardOutlined, FundOutlined,
+  LogoutOutlined, MenuOutlined, MessageOutlined, SettingOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -19,8 +19,6 @@ const ICONS: Record<ModuleKey, React.ReactNode> = {
   sales: <FundOutlined />,
   service: <CustomerServiceOutlined />,
   requirements: <BulbOutlined />,
-  marketing: <NotificationOutlined />,
-  analytics: <BarChartOutlined />,
   settings: <SettingOutlined />,
 };
 

@@ -25,6 +25,12 @@ describe('navigation by role', () => {
     expect(visibleModules(admin).map((m) => m.key)).toContain('settings');
   });
 
+  it('lists no module that is not built, even to a role that may read it', () => {
+    const admin = me(Object.fromEntries(RESOURCES.map((r) => [r, { read: 'all' }])));
+    expect(visibleModules(admin).map((m) => m.key)).toEqual(['dashboard', 'customers', 'activities', 'sales', 'service', 'requirements', 'settings']);
+    expect(moduleForPath('/marketing')).toBeUndefined();
+  });
+
   it('finds the module of a nested path', () => {
     expect(moduleForPath('/customers/abc/edit')?.key).toBe('customers');
     expect(moduleForPath('/')?.key).toBe('dashboard');

@@ -2,27 +2,27 @@ import type { Me, Resource } from '../api/types';
 import { can } from './permissions';
 
 export type ModuleKey =
-  | 'dashboard' | 'customers' | 'activities' | 'sales' | 'service' | 'requirements' | 'marketing' | 'analytics' | 'settings';
+  | 'dashboard' | 'customers' | 'activities' | 'sales' | 'service' | 'requirements' | 'settings';
 
 export interface ModuleDef {
   key: ModuleKey;
   path: string;
   /** The permission resource whose `read` scope shows the module; null = everyone signed in. */
   resource: Resource | null;
-  /** False for modules later issues build: they show a "coming soon" page. */
-  built: boolean;
 }
 
+/**
+ * The menu's modules, in menu order. Only modules that exist are listed: marketing and analytics
+ * join the menu and the routes when they are built, not before as pages that say "coming soon".
+ */
 export const MODULES: readonly ModuleDef[] = [
-  { key: 'dashboard', path: '/', resource: null, built: true },
-  { key: 'customers', path: '/customers', resource: 'customers', built: true },
-  { key: 'activities', path: '/activities', resource: 'activities', built: true },
-  { key: 'sales', path: '/sales', resource: 'sales', built: true },
-  { key: 'service', path: '/service', resource: 'service', built: true },
-  { key: 'requirements', path: '/requirements', resource: 'requirements', built: true },
-  { key: 'marketing', path: '/marketing', resource: 'marketing', built: false },
-  { key: 'analytics', path: '/analytics', resource: 'analytics', built: false },
-  { key: 'settings', path: '/settings', resource: 'users', built: true },
+  { key: 'dashboard', path: '/', resource: null },
+  { key: 'customers', path: '/customers', resource: 'customers' },
+  { key: 'activities', path: '/activities', resource: 'activities' },
+  { key: 'sales', path: '/sales', resource: 'sales' },
+  { key: 'service', path: '/service', resource: 'service' },
+  { key: 'requirements', path: '/requirements', resource: 'requirements' },
+  { key: 'settings', path: '/settings', resource: 'users' },
 ];
 
 export function visibleModules(me: Me | undefined): ModuleDef[] {

@@ -4,7 +4,6 @@ import { Route, Routes } from 'react-router';
 import { RequireAuth } from '../modules/auth/RequireAuth';
 import { useMe } from '../modules/auth/useSession';
 import { can } from './permissions';
-import { MODULES, type ModuleKey } from './modules';
 import type { Resource } from '../api/types';
 import { AppLayout } from './AppLayout';
 import { NotFound } from './NotFound';
@@ -23,7 +22,6 @@ const Sales = lazy(() => import('../modules/sales/Sales'));
 const Service = lazy(() => import('../modules/service/Service'));
 const Requirements = lazy(() => import('../modules/requirements/Requirements'));
 const Settings = lazy(() => import('../modules/settings/Settings'));
-const ComingSoon = lazy(() => import('../modules/placeholder/ComingSoon'));
 
 function Loading() {
   return (
@@ -39,8 +37,6 @@ function Guard({ resource, children }: { resource: Resource; children: ReactNode
   if (!can(me.data, resource, 'read')) return <NotFound />;
   return <>{children}</>;
 }
-
-const comingSoon = MODULES.filter((m) => !m.built);
 
 export function AppRoutes() {
   return (
@@ -66,13 +62,6 @@ export function AppRoutes() {
           <Route path="service/*" element={<Guard resource="service"><Service /></Guard>} />
           <Route path="requirements/*" element={<Guard resource="requirements"><Requirements /></Guard>} />
           <Route path="settings/*" element={<Guard resource="users"><Settings /></Guard>} />
-          {comingSoon.map((m) => (
-            <Route
-              key={m.key}
-              path={`${m.path.slice(1)}/*`}
-              element={<Guard resource={m.resource ?? 'customers'}><ComingSoon module={m.key as ModuleKey} /></Guard>}
-            />
-          ))}
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>
