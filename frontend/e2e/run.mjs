@@ -168,6 +168,11 @@ describe('CRM in the browser', () => {
     await form.save();
     const show = new CustomerShowPage(page);
     await expect(show.title()).toContainText(NAME);
+    // the number reads as people write it and dials when tapped; the tab names the customer
+    const phone = page.locator('[data-testid=customer-phone] a');
+    await expect(phone).toContainText('138 0013 8000');
+    assert.equal(await phone.getAttribute('href'), 'tel:+8613800138000');
+    await eventually(async () => (await page.title()) === `${NAME} · 客户 · CRM`, () => 'the tab title names the customer');
     customerUrl = page.url();
     assert.match(customerUrl, /\/customers\/[0-9a-f-]{36}$/);
   });
@@ -264,6 +269,7 @@ describe('CRM in the browser', () => {
     const show = new CustomerShowPage(page);
     await show.openTab('联系人');
     await show.addContact({ name: '张伟', title: '采购经理', mobile: '13900139000' });
+    await expect(page.locator('[data-testid=contacts-table] tr', { hasText: '张伟' }).locator('a[href="tel:+8613900139000"]')).toContainText('139 0013 9000');
     await shot('customer-detail');
     // removing it offers an undo, which restores it
     await show.addContact({ name: '李娜', mobile: '13700137000' });

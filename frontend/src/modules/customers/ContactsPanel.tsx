@@ -8,6 +8,7 @@ import { isProblemError } from '../../api/problem';
 import type { Contact } from '../../api/types';
 import { applyProblemToForm } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { PhoneLink } from '../../ui/PhoneLink';
 import { useMe } from '../auth/useSession';
 import { InviteToPortalModal } from '../service/InviteToPortal';
 import { usePortalAccounts } from '../service/usePortalAccounts';
@@ -131,8 +132,8 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
             ),
           },
           { title: t('contact.title'), dataIndex: 'title' },
-          { title: t('contact.mobile'), dataIndex: 'mobile' },
-          { title: t('contact.phone'), dataIndex: 'phone' },
+          { title: t('contact.mobile'), dataIndex: 'mobile', render: (_: unknown, c: Contact) => <PhoneLink value={c.mobile} /> },
+          { title: t('contact.phone'), dataIndex: 'phone', render: (_: unknown, c: Contact) => <PhoneLink value={c.phone} /> },
           { title: t('contact.email'), dataIndex: 'email' },
           { title: t('contact.wechat'), dataIndex: 'wechat' },
           {

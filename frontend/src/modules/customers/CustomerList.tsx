@@ -9,6 +9,7 @@ import { can } from '../../app/permissions';
 import { LIFECYCLE_STAGES, VALUE_TIERS, type Customer } from '../../api/types';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { PhoneLink } from '../../ui/PhoneLink';
 import { useMe } from '../auth/useSession';
 import { activeFilterCount, DEFAULT_SORT, filtersToSearch, parseFilters, type CustomerFilters, type Sort } from './filters';
 import { StageTag } from './labels';
@@ -69,7 +70,7 @@ export default function CustomerList() {
       key: 'region',
       render: (_: unknown, c: Customer) => [c.province, c.city, c.district].filter(Boolean).join(' / '),
     },
-    phone: { title: t('customer.phone'), dataIndex: 'phone' },
+    phone: { title: t('customer.phone'), dataIndex: 'phone', render: (_: unknown, c: Customer) => <PhoneLink value={c.phone} /> },
     value_tier: { title: t('customer.valueTier'), dataIndex: 'value_tier', render: (_: unknown, c: Customer) => (c.value_tier ? t(`tier.${c.value_tier}`) : '') },
     tags: { title: t('customer.tags'), dataIndex: 'tags', render: (_: unknown, c: Customer) => c.tags.join(', ') },
     owner_name: { title: t('customer.owner'), dataIndex: 'owner_name' },

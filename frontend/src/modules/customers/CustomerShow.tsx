@@ -9,6 +9,7 @@ import { LIFECYCLE_STAGES, type Customer, type LifecycleStage } from '../../api/
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { PhoneLink } from '../../ui/PhoneLink';
 import { useMe } from '../auth/useSession';
 import { InteractionModal } from '../activities/InteractionForm';
 import { TaskModal } from '../activities/TaskForm';
@@ -127,7 +128,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           <Descriptions.Item label={t('customer.sizeBand')}>{c.size_band ? t(`sizeBand.${c.size_band}`) : '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customer.region')}>{v([c.province, c.city, c.district].filter(Boolean).join(' / '))}</Descriptions.Item>
           <Descriptions.Item label={t('customer.address')}>{v(c.address)}</Descriptions.Item>
-          <Descriptions.Item label={t('customer.phone')}><span data-testid="customer-phone">{v(c.phone)}</span></Descriptions.Item>
+          <Descriptions.Item label={t('customer.phone')}><span data-testid="customer-phone">{c.phone ? <PhoneLink value={c.phone} /> : '—'}</span></Descriptions.Item>
           <Descriptions.Item label={t('customer.email')}>{v(c.email)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.website')}>{v(c.website)}</Descriptions.Item>
           {c.kind === 'company' && <Descriptions.Item label={t('customer.creditCode')}>{v(c.credit_code)}</Descriptions.Item>}
