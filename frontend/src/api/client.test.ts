@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import i18n from '../i18n';
 import { createApiClient, ifMatch } from './client';
+import { keyedPost } from './idempotency';
+import { createPortalClient } from './portalClient';
 import { ProblemError } from './problem';
 import { tokenStore } from './tokens';
 
@@ -107,12 +110,66 @@ describe('API client problems', () => {
     expect(p.problem.request_id).toBe('r1');
   });
 
+  it('reads the problem code and the params of the problem and of each field, keeping only text and numbers', async () => {
+    tokenStore.set({ accessToken: 'access-2', refreshToken: 'r', expiresAt: Date.now() + 900_000 });
+    const fetch = vi.fn(async () =>
+      problem(422, {
+        code: 'validation',
+        params: { count: 1, nested: { no: true } },
+        errors: [{ field: 'name', code: 'too_long', message: 'at most 200 characters', params: { max: 200, flag: true } }],
+      }),
+    );
+    const api = createApiClient({ fetch, baseUrl: 'http://x' });
+    const p = (await api.POST('/api/v1/customers', { body: { kind: 'company', name: 'x' } }).catch((e: unknown) => e)) as ProblemError;
+    expect(p.problem.code).toBe('validation');
+    expect(p.problem.params).toEqual({ count: 1 });
+    expect(p.fieldErrors).toEqual([{ field: 'name', code: 'too_long', message: 'at most 200 characters', params: { max: 200 } }]);
+  });
+
   it('reads Retry-After of a 429', async () => {
     const fetch = vi.fn(async () => new Response(JSON.stringify({ type: 't', title: 'Too many', status: 429 }), { status: 429, headers: { 'Retry-After': '30', 'Content-Type': 'application/problem+json' } }));
     const api = createApiClient({ fetch, baseUrl: 'http://x' });
     const err = (await api.POST('/api/v1/auth/login', { body: { email: 'a@b.c', password: 'x' } }).catch((e: unknown) => e)) as ProblemError;
     expect(err.status).toBe(429);
     expect(err.retryAfter).toBe(30);
+  });
+
+  it('asks for the language the UI shows now, on the staff and the portal client', async () => {
+    tokenStore.set({ accessToken: 'access-2', refreshToken: 'r', expiresAt: Date.now() + 900_000 });
+    const languages: (string | null)[] = [];
+    const fetch = vi.fn(async (req: Request) => {
+      languages.push(req.headers.get('Accept-Language'));
+      return new Response(JSON.stringify(customer), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    });
+    const api = createApiClient({ fetch, baseUrl: 'http://x' });
+    const portal = createPortalClient({ fetch, baseUrl: 'http://x' });
+    await i18n.changeLanguage('zh-CN');
+    await api.GET('/api/v1/customers/{id}', { params: { path: { id: 'c1' } } });
+    await i18n.changeLanguage('en');
+    await api.GET('/api/v1/customers/{id}', { params: { path: { id: 'c1' } } });
+    await portal.GET('/api/v1/portal/tickets');
+    expect(languages).toEqual(['zh-CN', 'en', 'en']);
+  });
+
+  it('a keyed POST sends one Idempotency-Key per submission, keeping the caller\'s other headers', async () => {
+    tokenStore.set({ accessToken: 'access-2', refreshToken: 'r', expiresAt: Date.now() + 900_000 });
+    const sent: { key: string | null; path: string }[] = [];
+    const fetch = vi.fn(async (req: Request) => {
+      sent.push({ key: req.headers.get('Idempotency-Key'), path: new URL(req.url).pathname });
+      return new Response(JSON.stringify({ id: 'k1' }), { status: 201, headers: { 'Content-Type': 'application/json' } });
+    });
+    const post = keyedPost(createApiClient({ fetch, baseUrl: 'http://x' }));
+    const body = { name: 'a' };
+    // the same values for two customers are two submissions
+    await Promise.all([
+      post('/api/v1/customers/{id}/contacts', { params: { path: { id: 'c1' } }, body }),
+      post('/api/v1/customers/{id}/contacts', { params: { path: { id: 'c1' } }, body }),
+      post('/api/v1/customers/{id}/contacts', { params: { path: { id: 'c2' } }, body }),
+    ]);
+    expect(sent.map((s) => s.path)).toEqual(['/api/v1/customers/c1/contacts', '/api/v1/customers/c2/contacts']);
+    expect(sent[0]?.key).toBeTruthy();
+    expect(sent[1]?.key).toBeTruthy();
+    expect(sent[0]?.key).not.toBe(sent[1]?.key);
   });
 
   it('sends If-Match with the quoted version', async () => {

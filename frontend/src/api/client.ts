@@ -1,5 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './generated/schema';
+import { currentLanguage } from '../i18n';
+import { keyedPost } from './idempotency';
 import { problemFromResponse } from './problem';
 import { tokenStore, tokensFromLogin, type Tokens } from './tokens';
 
@@ -91,6 +93,17 @@ export function authMiddleware(): Middleware {
   };
 }
 
+/**
+ * Asks for the server's sentences (problem `detail`, field messages) in the language the UI shows
+ * now, read per request so a language switch applies to the next call.
+ */
+export const languageMiddleware: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('Accept-Language', currentLanguage());
+    return request;
+  },
+};
+
 /** Turns every non-2xx answer into a thrown ProblemError. */
 export const problemMiddleware: Middleware = {
   async onResponse({ response }) {
@@ -105,7 +118,7 @@ export function createApiClient(opts: { fetch?: FetchFn; baseUrl?: string } = {}
     fetch: opts.fetch ?? ((req: Request) => globalThis.fetch(req)),
   });
   // onResponse runs last-registered first: auth retries a 401 before problems are thrown.
-  client.use(problemMiddleware, authMiddleware());
+  client.use(languageMiddleware, problemMiddleware, authMiddleware());
   return client;
 }
 
@@ -113,6 +126,12 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 
 /** The app's one client. */
 export const api: ApiClient = createApiClient();
+
+/**
+ * `api.POST` for a form's submission: carries the submission's `Idempotency-Key` (see
+ * {@link submitOnce}), so a double click or a retry creates one record. Every create goes through it.
+ */
+export const postOnce = keyedPost(api);
 
 /** openapi-fetch types `data` as optional; the middleware already threw on failures. */
 export function must<T>(result: { data?: T; response: Response }): T {

@@ -58,3 +58,25 @@ export function submitOnce<T>(operation: string, body: unknown, send: (header: I
   inFlight.set(submission, request);
   return request;
 }
+
+/** What {@link keyedPost} reads of a POST's options: the parameters name the operation, the body the submission. */
+interface PostInit {
+  params?: { header?: Record<string, string>; path?: unknown; query?: unknown };
+  body?: unknown;
+}
+
+/**
+ * An openapi-fetch client's `POST`, typed as the original, that sends each form submission with its
+ * `Idempotency-Key` through {@link submitOnce}. A submission is the route with its path and query
+ * parameters and the body, so two customers' contact forms never share a key.
+ */
+export function keyedPost<C extends { POST: unknown }>(client: C): C['POST'] {
+  const post = (client.POST as (path: string, init: PostInit) => Promise<unknown>).bind(client);
+  const keyed = (path: string, init: PostInit = {}) => {
+    const { header, ...where } = init.params ?? {};
+    return submitOnce(`POST ${path} ${JSON.stringify(where)}`, init.body ?? null, (key) =>
+      post(path, { ...init, params: { ...init.params, header: { ...header, ...key } } }),
+    );
+  };
+  return keyed as C['POST'];
+}

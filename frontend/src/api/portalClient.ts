@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './generated/schema';
-import { defaultBaseUrl, problemMiddleware } from './client';
+import { defaultBaseUrl, languageMiddleware, problemMiddleware } from './client';
+import { keyedPost } from './idempotency';
 import { portalTokenStore } from './portalSession';
 
 /** Only the portal's routes: the portal client cannot be pointed at a staff route by mistake. */
@@ -36,7 +37,7 @@ export function createPortalClient(opts: { fetch?: FetchFn; baseUrl?: string } =
     fetch: opts.fetch ?? ((req: Request) => globalThis.fetch(req)),
   });
   // onResponse runs last-registered first: the session is ended before the problem is thrown.
-  client.use(problemMiddleware, portalAuthMiddleware());
+  client.use(languageMiddleware, problemMiddleware, portalAuthMiddleware());
   return client;
 }
 
@@ -44,3 +45,6 @@ export type PortalClient = ReturnType<typeof createPortalClient>;
 
 /** The portal's one client, typed by the same generated schema as the staff client. */
 export const portalApi: PortalClient = createPortalClient();
+
+/** `portalApi.POST` for a form's submission, with its `Idempotency-Key`; see `postOnce` in client.ts. */
+export const portalPostOnce = keyedPost(portalApi);

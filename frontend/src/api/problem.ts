@@ -1,8 +1,14 @@
+/** Values a problem's or field error's text is built from (`{"max": 200}`), by name. */
+export type ProblemParams = Record<string, string | number>;
+
 /** One invalid field of an RFC 9457 problem (`errors[]`). */
 export interface FieldError {
   field: string;
+  /** A stable machine code (`required`, `too_long`, `phone`…): the SPA's own text is chosen by it. */
   code: string;
+  /** The server's sentence, in the language the request asked for; shown when the SPA has no text for the code. */
   message: string;
+  params?: ProblemParams;
 }
 
 /** The body of an `application/problem+json` answer. */
@@ -10,7 +16,10 @@ export interface Problem {
   type: string;
   title: string;
   status: number;
+  /** A stable machine code (`stale_version`, `customer.credit_code_taken`…), when the server sent one. */
+  code?: string | null;
   detail?: string | null;
+  params?: ProblemParams;
   request_id?: string | null;
   errors?: FieldError[];
 }
@@ -45,6 +54,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Only the string and number values of a `params` object: nothing else can be put into a sentence. */
+function parseParams(v: unknown): ProblemParams | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: ProblemParams = {};
+  for (const [k, value] of Object.entries(v)) if (typeof value === 'string' || typeof value === 'number') out[k] = value;
+  return out;
+}
+
 function parseFieldErrors(v: unknown): FieldError[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: FieldError[] = [];
@@ -54,6 +71,7 @@ function parseFieldErrors(v: unknown): FieldError[] | undefined {
         field: item.field,
         code: typeof item.code === 'string' ? item.code : 'invalid',
         message: typeof item.message === 'string' ? item.message : '',
+        ...(isRecord(item.params) ? { params: parseParams(item.params) } : {}),
       });
     }
   }
@@ -77,7 +95,9 @@ export async function problemFromResponse(response: Response): Promise<ProblemEr
         type: typeof body.type === 'string' ? body.type : 'about:blank',
         title: typeof body.title === 'string' ? body.title : response.statusText || `HTTP ${response.status}`,
         status: typeof body.status === 'number' ? body.status : response.status,
+        code: typeof body.code === 'string' ? body.code : null,
         detail: typeof body.detail === 'string' ? body.detail : null,
+        ...(isRecord(body.params) ? { params: parseParams(body.params) } : {}),
         request_id: typeof body.request_id === 'string' ? body.request_id : null,
         errors: parseFieldErrors(body.errors),
       },

@@ -1,9 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { must } from '../api/client';
-import { portalApi } from '../api/portalClient';
+import { portalApi, portalPostOnce } from '../api/portalClient';
 import type { PortalCreateTicket, PortalRating, PortalTicket } from '../api/types';
 import { portalKeys } from './usePortalSession';
-import { submitOnce } from '../api/idempotency';
 
 /** Which tickets the list shows: still open, solved (resolved or closed), or all. */
 export const PORTAL_TICKET_VIEWS = ['open', 'done', 'all'] as const;
@@ -47,7 +46,7 @@ export function useOpenPortalTicket() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: PortalCreateTicket) =>
-      submitOnce('/api/v1/portal/tickets', body, async (header) => must(await portalApi.POST('/api/v1/portal/tickets', { body, params: { header } }))),
+      must(await portalPostOnce('/api/v1/portal/tickets', { body })),
     onSuccess: (t) => stored(qc, t),
   });
 }
@@ -72,9 +71,7 @@ export function usePortalReply(ticketId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: string) =>
-      submitOnce(`/api/v1/portal/tickets/${ticketId}/comments`, { body }, async (headers) =>
-        must(await portalApi.POST('/api/v1/portal/tickets/{id}/comments', { params: { path: { id: ticketId } }, body: { body }, headers })),
-      ),
+      must(await portalPostOnce('/api/v1/portal/tickets/{id}/comments', { params: { path: { id: ticketId } }, body: { body } })),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: portalKeys.comments(ticketId) });
       void qc.invalidateQueries({ queryKey: portalKeys.ticket(ticketId) });
@@ -88,7 +85,7 @@ export function usePortalRate(ticketId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: PortalRating) =>
-      must(await portalApi.POST('/api/v1/portal/tickets/{id}/rating', { params: { path: { id: ticketId } }, body })),
+      must(await portalPostOnce('/api/v1/portal/tickets/{id}/rating', { params: { path: { id: ticketId } }, body })),
     onSuccess: (t) => stored(qc, t),
   });
 }

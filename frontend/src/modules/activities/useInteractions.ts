@@ -1,9 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateInteraction, Interaction, UpdateInteraction } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { interactionFiltersToQuery, type InteractionFilters } from './filters';
-import { submitOnce } from '../../api/idempotency';
 
 export const interactionKeys = {
   all: ['interactions'] as const,
@@ -44,7 +43,7 @@ export function useCreateInteraction() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateInteraction) =>
-      submitOnce('/api/v1/interactions', body, async (header) => must(await api.POST('/api/v1/interactions', { body, params: { header } }))),
+      must(await postOnce('/api/v1/interactions', { body })),
     onSuccess: (i) => invalidateAround(qc, i.customer_id),
   });
 }

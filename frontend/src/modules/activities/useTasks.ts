@@ -1,9 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateTask, Task, TaskView, UpdateTask } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { notificationKeys } from '../notifications/useNotifications';
-import { submitOnce } from '../../api/idempotency';
 
 /** What `GET /tasks` is asked for: a view of someone's (default: my) tasks. */
 export interface TaskQuery {
@@ -60,7 +59,7 @@ export function useCreateTask() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateTask) =>
-      submitOnce('/api/v1/tasks', body, async (header) => must(await api.POST('/api/v1/tasks', { body, params: { header } }))),
+      must(await postOnce('/api/v1/tasks', { body })),
     onSuccess: (t) => invalidateAround(qc, t),
   });
 }

@@ -1,6 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
-import { submitOnce } from '../../api/idempotency';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { Contact, CreateContact, CreateCustomer, Customer, UpdateContact, UpdateCustomer } from '../../api/types';
 import { filtersToQuery, type CustomerFilters } from './filters';
 
@@ -62,7 +61,7 @@ export function useCreateCustomer() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateCustomer) =>
-      submitOnce('/api/v1/customers', body, async (header) => must(await api.POST('/api/v1/customers', { body, params: { header } }))),
+      must(await postOnce('/api/v1/customers', { body })),
     onSuccess: (c) => {
       qc.setQueryData(customerKeys.one(c.id), c);
       void qc.invalidateQueries({ queryKey: customerKeys.all });
@@ -151,9 +150,7 @@ export function useSaveContact(customerId: string) {
     ): Promise<Contact> => {
       if (arg.kind === 'create') {
         const { body } = arg;
-        return submitOnce(`/api/v1/customers/${customerId}/contacts`, body, async (header) =>
-          must(await api.POST('/api/v1/customers/{id}/contacts', { params: { path: { id: customerId }, header }, body })),
-        );
+        return must(await postOnce('/api/v1/customers/{id}/contacts', { params: { path: { id: customerId } }, body }));
       }
       return must(
         await api.PATCH('/api/v1/contacts/{id}', {

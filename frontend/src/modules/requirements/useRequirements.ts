@@ -1,10 +1,9 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type {
   AddRequester, CreateRequirement, GiveFeedback, PriorityWeights, Requirement, RequirementBoard, RequirementStatus, UpdateRequirement,
 } from '../../api/types';
 import { requirementFiltersToQuery, type RequirementFilters } from './filters';
-import { submitOnce } from '../../api/idempotency';
 
 export const requirementKeys = {
   all: ['requirements'] as const,
@@ -107,7 +106,7 @@ export function useCreateRequirement() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateRequirement) =>
-      submitOnce('/api/v1/requirements', body, async (header) => must(await api.POST('/api/v1/requirements', { body, params: { header } }))),
+      must(await postOnce('/api/v1/requirements', { body })),
     onSuccess: (r) => stored(qc, r),
   });
 }
@@ -184,9 +183,7 @@ export function useAddRequester() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ id, body }: { id: string; body: AddRequester }) =>
-      submitOnce(`/api/v1/requirements/${id}/requesters`, body, async (headers) =>
-        must(await api.POST('/api/v1/requirements/{id}/requesters', { params: { path: { id } }, body, headers })),
-      ),
+      must(await postOnce('/api/v1/requirements/{id}/requesters', { params: { path: { id } }, body })),
     onSuccess: () => invalidateAll(qc),
   });
 }
@@ -248,9 +245,7 @@ export function useGiveFeedback() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ id, body }: { id: string; body: GiveFeedback }) =>
-      submitOnce(`/api/v1/requirements/${id}/feedback`, body, async (headers) =>
-        must(await api.POST('/api/v1/requirements/{id}/feedback', { params: { path: { id } }, body, headers })),
-      ),
+      must(await postOnce('/api/v1/requirements/{id}/feedback', { params: { path: { id } }, body })),
     onSuccess: (res) => stored(qc, res.requirement),
   });
 }

@@ -1,10 +1,9 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { Board, CreateOpportunity, Opportunity, Stage, UpdateOpportunity } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { appendColumnPage, cardsToLoad, findCard, moveCardOnBoard } from './board';
 import { boardQuery, opportunityFiltersToQuery, type BoardFilters, type OpportunityFilters } from './filters';
-import { submitOnce } from '../../api/idempotency';
 
 export const opportunityKeys = {
   all: ['opportunities'] as const,
@@ -71,7 +70,7 @@ export function useCreateOpportunity() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateOpportunity) =>
-      submitOnce('/api/v1/opportunities', body, async (header) => must(await api.POST('/api/v1/opportunities', { body, params: { header } }))),
+      must(await postOnce('/api/v1/opportunities', { body })),
     onSuccess: (o) => {
       qc.setQueryData(opportunityKeys.one(o.id), o);
       invalidateAround(qc, o.customer_id);

@@ -1,9 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import { ORDER_STATUSES, type CreateOrder, type Opportunity, type Order, type OrderStatus, type UpdateOrder } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { opportunityKeys } from './useOpportunities';
-import { submitOnce } from '../../api/idempotency';
 
 /** The order list's filters: the URL's query string and what `GET /orders` takes. */
 export interface OrderFilters {
@@ -101,7 +100,7 @@ export function useCreateOrder() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateOrder) =>
-      submitOnce('/api/v1/orders', body, async (header) => must(await api.POST('/api/v1/orders', { body, params: { header } }))),
+      must(await postOnce('/api/v1/orders', { body })),
     onSuccess: (o) => {
       qc.setQueryData(orderKeys.one(o.id), o);
       invalidateAround(qc, o);
@@ -113,7 +112,7 @@ export function useCreateOrder() {
 export function useOrderFromOpportunity() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (o: Opportunity) => must(await api.POST('/api/v1/opportunities/{id}/order', { params: { path: { id: o.id } }, body: {} })),
+    mutationFn: async (o: Opportunity) => must(await postOnce('/api/v1/opportunities/{id}/order', { params: { path: { id: o.id } }, body: {} })),
     onSuccess: (o) => {
       qc.setQueryData(orderKeys.one(o.id), o);
       invalidateAround(qc, o);

@@ -1,8 +1,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateStage, Pipeline, Stage, UpdateStage } from '../../api/types';
 import { opportunityKeys } from './useOpportunities';
-import { submitOnce } from '../../api/idempotency';
 
 export const pipelineKeys = {
   all: ['pipelines'] as const,
@@ -61,7 +60,7 @@ export function useCreatePipeline() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ name, stages }: { name: string; stages: CreateStage[] }) =>
-      submitOnce('/api/v1/pipelines', { name, stages }, async (headers) => must(await api.POST('/api/v1/pipelines', { body: { name, stages }, headers }))),
+      must(await postOnce('/api/v1/pipelines', { body: { name, stages } })),
     onSuccess: (p) => {
       qc.setQueryData(pipelineKeys.one(p.id), p);
       void qc.invalidateQueries({ queryKey: pipelineKeys.all });
@@ -73,9 +72,7 @@ export function useAddStage() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ pipeline, stage }: { pipeline: Pipeline; stage: CreateStage }) =>
-      submitOnce(`/api/v1/pipelines/${pipeline.id}/stages`, stage, async (headers) =>
-        must(await api.POST('/api/v1/pipelines/{id}/stages', { params: { path: { id: pipeline.id } }, body: stage, headers })),
-      ),
+      must(await postOnce('/api/v1/pipelines/{id}/stages', { params: { path: { id: pipeline.id } }, body: stage })),
     onSuccess: (p) => stored(qc, p),
   });
 }

@@ -1,7 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateProduct, Product, UpdateProduct } from '../../api/types';
-import { submitOnce } from '../../api/idempotency';
 
 /** The catalogue's filters: what the URL holds and what `GET /products` takes. */
 export interface ProductFilters {
@@ -100,7 +99,7 @@ export function useSaveProduct() {
       arg: { kind: 'create'; body: CreateProduct } | { kind: 'update'; product: Product; patch: UpdateProduct },
     ): Promise<Product> => {
       if (arg.kind === 'create') {
-        return submitOnce('/api/v1/products', arg.body, async (header) => must(await api.POST('/api/v1/products', { body: arg.body, params: { header } })));
+        return must(await postOnce('/api/v1/products', { body: arg.body }));
       }
       return must(
         await api.PATCH('/api/v1/products/{id}', {

@@ -1,9 +1,8 @@
 import { useRef } from 'react';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { Article, CreateArticle, CreateKbCategory, KbCategory, UpdateArticle, UpdateKbCategory } from '../../api/types';
 import { ticketKeys } from './useTickets';
-import { submitOnce } from '../../api/idempotency';
 
 export const kbKeys = {
   all: ['kb'] as const,
@@ -36,7 +35,7 @@ export function useSaveCategory() {
   return useMutation({
     mutationFn: async (s: SaveCategory) =>
       s.kind === 'create'
-        ? submitOnce('/api/v1/kb/categories', s.body, async (header) => must(await api.POST('/api/v1/kb/categories', { body: s.body, params: { header } })))
+        ? must(await postOnce('/api/v1/kb/categories', { body: s.body }))
         : must(
             await api.PATCH('/api/v1/kb/categories/{id}', {
               params: { path: { id: s.category.id }, header: { 'If-Match': ifMatch(s.category.version) } },
@@ -105,7 +104,7 @@ export function useCreateArticle() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateArticle) =>
-      submitOnce('/api/v1/kb/articles', body, async (header) => must(await api.POST('/api/v1/kb/articles', { body, params: { header } }))),
+      must(await postOnce('/api/v1/kb/articles', { body })),
     onSuccess: (a) => storedArticle(qc, a),
   });
 }

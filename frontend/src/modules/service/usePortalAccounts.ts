@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreatePortalAccount, PortalAccount, UpdatePortalAccount } from '../../api/types';
-import { submitOnce } from '../../api/idempotency';
 
 export const portalAccountKeys = {
   all: ['portal-accounts'] as const,
@@ -23,7 +22,7 @@ export function useInviteToPortal() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreatePortalAccount) =>
-      submitOnce('/api/v1/portal-accounts', body, async (header) => must(await api.POST('/api/v1/portal-accounts', { body, params: { header } }))),
+      must(await postOnce('/api/v1/portal-accounts', { body })),
     onSuccess: (inv) => void qc.invalidateQueries({ queryKey: portalAccountKeys.customer(inv.account.customer_id) }),
   });
 }

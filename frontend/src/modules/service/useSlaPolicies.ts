@@ -1,11 +1,10 @@
 import { useMemo } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateSlaPolicy, SlaPolicy, UpdateSlaPolicy } from '../../api/types';
 import { can } from '../../app/permissions';
 import { useMe } from '../auth/useSession';
 import { scheduleOf, type Schedule } from './slaClock';
-import { submitOnce } from '../../api/idempotency';
 
 export const slaPolicyKeys = { all: ['sla-policies'] as const };
 
@@ -35,7 +34,7 @@ export function useSaveSlaPolicy() {
     ): Promise<SlaPolicy> => {
       if (arg.kind === 'create') {
         const { body } = arg;
-        return submitOnce('/api/v1/sla-policies', body, async (headers) => must(await api.POST('/api/v1/sla-policies', { body, headers })));
+        return must(await postOnce('/api/v1/sla-policies', { body }));
       }
       return must(
         await api.PATCH('/api/v1/sla-policies/{id}', {

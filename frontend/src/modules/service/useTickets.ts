@@ -1,9 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { AssignTicket, CreateTicket, CreateTicketComment, Ticket, TicketStatus } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { ticketFiltersToQuery, type TicketFilters } from './filters';
-import { submitOnce } from '../../api/idempotency';
 
 export const ticketKeys = {
   all: ['tickets'] as const,
@@ -53,7 +52,7 @@ export function useCreateTicket() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateTicket) =>
-      submitOnce('/api/v1/tickets', body, async (header) => must(await api.POST('/api/v1/tickets', { body, params: { header } }))),
+      must(await postOnce('/api/v1/tickets', { body })),
     onSuccess: (t) => stored(qc, t),
   });
 }
@@ -104,9 +103,7 @@ export function useAddComment() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ ticket, body }: { ticket: Ticket; body: CreateTicketComment }) =>
-      submitOnce(`/api/v1/tickets/${ticket.id}/comments`, body, async (headers) =>
-        must(await api.POST('/api/v1/tickets/{id}/comments', { params: { path: { id: ticket.id } }, body, headers })),
-      ),
+      must(await postOnce('/api/v1/tickets/{id}/comments', { params: { path: { id: ticket.id } }, body })),
     onSuccess: (_c, { ticket, body }) => {
       void qc.invalidateQueries({ queryKey: ticketKeys.comments(ticket.id) });
       if (body.public && !ticket.first_responded_at) {

@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateFollowUpRule, FollowUpRule, UpdateFollowUpRule } from '../../api/types';
-import { submitOnce } from '../../api/idempotency';
 
 export const ruleKeys = { all: ['follow-up-rules'] as const };
 
@@ -22,7 +21,7 @@ export function useSaveFollowUpRule() {
     ): Promise<FollowUpRule> => {
       if (arg.kind === 'create') {
         const { body } = arg;
-        return submitOnce('/api/v1/follow-up-rules', body, async (headers) => must(await api.POST('/api/v1/follow-up-rules', { body, headers })));
+        return must(await postOnce('/api/v1/follow-up-rules', { body }));
       }
       return must(
         await api.PATCH('/api/v1/follow-up-rules/{id}', {

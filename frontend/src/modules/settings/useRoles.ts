@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { Permission, Permissions, Role } from '../../api/types';
-import { submitOnce } from '../../api/idempotency';
 
 export const roleKeys = { all: ['roles'] as const };
 
@@ -27,7 +26,7 @@ export function useSaveRole() {
     mutationFn: async ({ role, body }: { role?: Role; body: RoleBody }) => {
       if (!role) {
         const create = { ...body, permissions: body.permissions as Permissions };
-        return submitOnce('/api/v1/roles', create, async (headers) => must(await api.POST('/api/v1/roles', { body: create, headers })));
+        return must(await postOnce('/api/v1/roles', { body: create }));
       }
       const { key: _key, ...patch } = body;
       return must(

@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { Team } from '../../api/types';
-import { submitOnce } from '../../api/idempotency';
 
 export const teamKeys = { all: ['teams'] as const };
 
@@ -19,7 +18,7 @@ export function useSaveTeam() {
   return useMutation({
     mutationFn: async ({ team, body }: { team?: Team; body: { name: string; parent_id: string | null } }) => {
       if (!team) {
-        return submitOnce('/api/v1/teams', body, async (headers) => must(await api.POST('/api/v1/teams', { body, headers })));
+        return must(await postOnce('/api/v1/teams', { body }));
       }
       return must(
         await api.PATCH('/api/v1/teams/{id}', {

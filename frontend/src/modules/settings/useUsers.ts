@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, must } from '../../api/client';
+import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateUser, UpdateUser, User } from '../../api/types';
-import { submitOnce } from '../../api/idempotency';
 
 
 export const userKeys = { all: ['users'] as const, list: (q: Record<string, string>) => ['users', 'list', q] as const };
@@ -19,7 +18,7 @@ export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (body: CreateUser) =>
-      submitOnce('/api/v1/users', body, async (header) => must(await api.POST('/api/v1/users', { body, params: { header } }))),
+      must(await postOnce('/api/v1/users', { body })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }
