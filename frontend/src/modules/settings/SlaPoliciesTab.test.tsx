@@ -76,11 +76,11 @@ describe('the SLA policy form', () => {
       { field: 'colour', code: 'unknown', message: 'no such field' },
     ]);
     expect(sorted.fields).toEqual([
-      { name: ['name'], errors: ['too long'] },
-      { name: ['targets', 'urgent', 'first_response_minutes'], errors: ['at least 1'] },
+      { name: ['name'], errors: [{ field: 'name', code: 'length', message: 'too long' }] },
+      { name: ['targets', 'urgent', 'first_response_minutes'], errors: [{ field: 'targets.urgent.first_response_minutes', code: 'range', message: 'at least 1' }] },
     ]);
-    expect(sorted.sections).toEqual({ calendar: ['a calendar needs working time'] });
-    expect(sorted.other).toEqual(['colour: no such field']);
+    expect(sorted.sections).toEqual({ calendar: [{ field: 'calendar', code: 'calendar', message: 'a calendar needs working time' }] });
+    expect(sorted.other).toEqual([{ field: 'colour', code: 'unknown', message: 'no such field' }]);
   });
 
   it('creates a policy in minutes typed as hours, and shows the problem+json errors next to the fields', async () => {

@@ -1,16 +1,19 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
-  Alert, App, Button, Checkbox, Col, DatePicker, Divider, Form, Input, Modal, Popconfirm, Radio, Row, Select, Space, Switch, Table, Tag, TimePicker,
+  Alert, App, Button, Checkbox, Col, DatePicker, Divider, Form, Input, Popconfirm, Radio, Row, Select, Space, Switch, Table, Tag, TimePicker,
   Tooltip, Typography,
 } from 'antd';
 import type { FormInstance } from 'antd';
 import { PlusOutlined, StarOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { isProblemError } from '../../api/problem';
+import { isProblemError, type FieldError } from '../../api/problem';
 import { TICKET_PRIORITIES, WEEKDAYS, type SlaPolicy, type TicketPriority } from '../../api/types';
 import { DurationInput } from '../../ui/DurationInput';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { FormModal } from '../../ui/FormModal';
+import { scrollToFirstError, setFieldProblems } from '../../ui/formErrors';
+import { fieldErrorText, useProblemText } from '../../ui/problemText';
 import { PriorityTag } from '../activities/labels';
 import { formatSpan } from '../service/sla';
 import { useDeleteSlaPolicy, useSaveSlaPolicy, useSlaPolicies } from '../service/useSlaPolicies';
@@ -35,20 +38,20 @@ function timeZoneOptions(current: string | undefined) {
 }
 
 function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPolicy | null; onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<SlaPolicyFormValues>();
   const save = useSaveSlaPolicy();
-  const [formError, setFormError] = useState<string | null>(null);
-  const [sections, setSections] = useState<Partial<Record<SlaSection, string[]>>>({});
+  const problemText = useProblemText();
+  // the failed save itself, so its sentences follow a language switch
+  const [failure, setFailure] = useState<{ error: unknown } | null>(null);
   const businessHours = Form.useWatch('business_hours', form) as boolean | undefined;
   const zone = Form.useWatch(['calendar', 'time_zone'], form) as string | undefined;
   const zones = useMemo(() => timeZoneOptions(zone), [zone]);
 
   useEffect(() => {
     if (!open) return;
-    setFormError(null);
-    setSections({});
+    setFailure(null);
     form.resetFields();
     form.setFieldsValue(policy ? policyToForm(policy) : newPolicyValues());
   }, [open, policy, form]);
@@ -59,11 +62,11 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
       v = await form.validateFields();
       // fields of a hidden calendar are not returned by validateFields: take the whole store
       v = { ...(form.getFieldsValue(true) as SlaPolicyFormValues), ...v };
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setFormError(null);
-    setSections({});
+    setFailure(null);
     try {
       if (policy) {
         const patch = toSlaPolicyPatch(policy, v);
@@ -74,31 +77,29 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
       void message.success(t('common.saved'));
       onClose();
     } catch (e) {
-      if (!isProblemError(e)) {
-        setFormError(e instanceof Error ? e.message : String(e));
-        return;
-      }
-      if (e.status === 412) {
-        setFormError(t('stale.descriptionShort'));
-        return;
-      }
-      if (e.status === 409 && e.fieldErrors.length === 0 && !policy) {
+      if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0 && !policy) {
         // the only conflict of a new policy: its name is taken
-        form.setFields([{ name: 'name', errors: [e.problem.detail ?? e.problem.title] }]);
+        form.setFields([{ name: 'name', errors: [problemText(e)] }]);
+        form.scrollToField('name');
         return;
       }
-      const sorted = policyErrors(e.fieldErrors);
+      setFailure({ error: e });
       // the server's paths are not known to the form's types
-      if (sorted.fields.length > 0) (form as FormInstance).setFields(sorted.fields);
-      setSections(sorted.sections);
-      const matched = sorted.fields.length > 0 || Object.keys(sorted.sections).length > 0;
-      if (sorted.other.length > 0 || !matched) setFormError([e.problem.detail ?? e.problem.title, ...sorted.other].join(' · '));
+      if (isProblemError(e)) setFieldProblems(form as FormInstance, policyErrors(e.fieldErrors));
     }
   };
 
+  const sorted = failure && isProblemError(failure.error) ? policyErrors(failure.error.fieldErrors) : null;
+  const texts = (errors: FieldError[]) => errors.map((e) => fieldErrorText(e, i18n));
+  const matched = sorted !== null && (sorted.fields.length > 0 || Object.keys(sorted.sections).length > 0);
+  const formError =
+    failure && (sorted === null || sorted.other.length > 0 || !matched)
+      ? [problemText(failure.error), ...(sorted?.other ?? []).map((e) => `${e.field}: ${fieldErrorText(e, i18n)}`)].join(' · ')
+      : null;
+
   const sectionError = (section: SlaSection) =>
-    sections[section]?.length ? (
-      <Alert type="error" showIcon title={sections[section].join(' · ')} style={{ marginBottom: 12 }} data-testid={`sla-${section}-error`} />
+    sorted?.sections[section]?.length ? (
+      <Alert type="error" showIcon title={texts(sorted.sections[section]).join(' · ')} style={{ marginBottom: 12 }} data-testid={`sla-${section}-error`} />
     ) : null;
 
   const required = { required: true, message: t('validation.required') };
@@ -108,7 +109,8 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
   ];
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={open}
       width={800}
       title={policy ? t('slaPolicy.edit') : t('slaPolicy.new')}
@@ -245,7 +247,7 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
           ))}
         </div>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 
@@ -258,8 +260,7 @@ export function SlaPoliciesTab() {
   const remove = useDeleteSlaPolicy();
   const [dialog, setDialog] = useState<{ open: boolean; policy: SlaPolicy | null }>({ open: false, policy: null });
 
-  const problemText = (e: Error) =>
-    isProblemError(e) ? (e.status === 412 ? t('stale.descriptionShort') : (e.problem.detail ?? e.problem.title)) : e.message;
+  const problemText = useProblemText();
 
   const schedule = (p: SlaPolicy) =>
     p.business_hours

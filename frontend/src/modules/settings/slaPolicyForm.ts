@@ -127,12 +127,12 @@ export function toSlaPolicyPatch(p: SlaPolicy, v: SlaPolicyFormValues): UpdateSl
 }
 
 export interface PolicyErrors {
-  /** Errors of single fields, for `form.setFields`. */
-  fields: { name: (string | number)[]; errors: string[] }[];
+  /** Errors of single fields, shown next to them. */
+  fields: { name: (string | number)[]; errors: FieldError[] }[];
   /** Errors about the calendar or the targets as a whole, shown at the top of their section. */
-  sections: Partial<Record<SlaSection, string[]>>;
+  sections: Partial<Record<SlaSection, FieldError[]>>;
   /** Errors about nothing in the form. */
-  other: string[];
+  other: FieldError[];
 }
 
 /** Sorts a problem's field errors into single fields, whole sections and the rest. */

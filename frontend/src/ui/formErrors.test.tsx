@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { act, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Button, Form, Input } from 'antd';
+import i18n from '../i18n';
+import { ProblemError } from '../api/problem';
+import { fieldPath, mapFieldErrors, useFormProblem } from './formErrors';
+
+describe('problem field errors', () => {
+  it('splits a field name into a form path', () => {
+    expect(fieldPath('phone')).toEqual(['phone']);
+    expect(fieldPath('contacts[0].email')).toEqual(['contacts', 0, 'email']);
+    expect(fieldPath('/tags/2')).toEqual(['tags', 2]);
+  });
+
+  it('puts known fields next to the field and the rest above the form', () => {
+    const phone = { field: 'phone', code: 'phone', message: 'not a valid phone' };
+    const long = { field: 'phone', code: 'length', message: 'too long' };
+    const tag = { field: 'tags[1]', code: 'length', message: 'tag too long' };
+    const mystery = { field: 'mystery', code: 'x', message: 'unknown thing' };
+    const mapped = mapFieldErrors([phone, long, tag, mystery], ['phone', 'tags']);
+    expect(mapped.fields).toEqual([
+      { name: ['phone'], errors: [phone, long] },
+      { name: ['tags', 1], errors: [tag] },
+    ]);
+    expect(mapped.other).toEqual([mystery]);
+  });
+});
+
+const refused = new ProblemError({
+  type: '/problems/validation',
+  title: 'Validation failed',
+  status: 422,
+  code: 'validation',
+  detail: '2 fields are invalid',
+  errors: [
+    { field: 'name', code: 'too_long', message: 'at most 200 characters', params: { max: 200 } },
+    { field: 'region', code: 'choice', message: 'not a region' },
+  ],
+});
+
+function Harness({ error }: { error: unknown }) {
+  const [form] = Form.useForm();
+  const problem = useFormProblem(form, ['name', 'email']);
+  return (
+    <Form form={form}>
+      {problem.alert}
+      <Form.Item name="name" label="name">
+        <Input data-testid="name" />
+      </Form.Item>
+      <Form.Item name="email" label="email" rules={[{ type: 'email' }]}>
+        <Input data-testid="email" />
+      </Form.Item>
+      <Button onClick={() => problem.show(error)} data-testid="fail">fail</Button>
+    </Form>
+  );
+}
+
+describe('useFormProblem', () => {
+  it('shows field errors by their code, re-renders them in a new language and clears them when the field changes', async () => {
+    await i18n.changeLanguage('zh-CN');
+    const user = userEvent.setup();
+    render(<Harness error={refused} />);
+    await user.click(screen.getByTestId('fail'));
+    expect(await screen.findByText('最多 200 个字符')).toBeInTheDocument();
+    // the field the form does not have is named above it
+    expect(screen.getByTestId('form-error')).toHaveTextContent('region: 请从列表中选择');
+
+    await act(() => i18n.changeLanguage('en'));
+    expect(await screen.findByText('At most 200 characters')).toBeInTheDocument();
+    expect(screen.getByTestId('form-error')).toHaveTextContent('region: Pick a value from the list');
+
+    await user.type(screen.getByTestId('name'), 'x');
+    await waitFor(() => expect(screen.queryByText('At most 200 characters')).toBeNull());
+  });
+
+  it('shows an error that is not a problem above the form', async () => {
+    await i18n.changeLanguage('zh-CN');
+    const user = userEvent.setup();
+    render(<Harness error={new TypeError('Failed to fetch')} />);
+    await user.click(screen.getByTestId('fail'));
+    expect(await screen.findByTestId('form-error')).toHaveTextContent('无法连接服务器。');
+  });
+});

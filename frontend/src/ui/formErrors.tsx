@@ -1,0 +1,167 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Alert, Form, type FormInstance } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { i18n as I18n } from 'i18next';
+import i18next from '../i18n';
+import { isProblemError, type FieldError } from '../api/problem';
+import { fieldErrorText, problemText } from './problemText';
+
+/** The form field a problem+json `errors[].field` refers to (`contacts[0].email` → ['contacts', 0, 'email']). */
+export function fieldPath(field: string): (string | number)[] {
+  return field
+    .replace(/^\//, '')
+    .split(/[./[\]]+/)
+    .filter((p) => p !== '')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+export interface MappedErrors {
+  /** Field errors grouped by the form field they belong to. */
+  fields: { name: (string | number)[]; errors: FieldError[] }[];
+  /** Errors that match no field of the form, shown above it. */
+  other: FieldError[];
+}
+
+/** Server fields the form edits under another name, with one input for several (省/市/区 → `region`). */
+export type RenamedFields = Readonly<Record<string, string>>;
+
+/**
+ * Splits a problem's field errors into those the form shows next to a field and the rest.
+ * `wholeFields` are fields one input edits as a whole (money: `amount.amount_minor` → `amount`).
+ */
+export function mapFieldErrors(
+  errors: FieldError[],
+  knownFields: readonly string[],
+  wholeFields: readonly string[] = [],
+  renamed: RenamedFields = {},
+): MappedErrors {
+  const byField = new Map<string, { name: (string | number)[]; errors: FieldError[] }>();
+  const other: FieldError[] = [];
+  for (const e of errors) {
+    const path = fieldPath(e.field);
+    const head = path[0];
+    const full = typeof head === 'string' && renamed[head] ? [renamed[head]] : path;
+    const name = typeof full[0] === 'string' && wholeFields.includes(full[0]) ? full.slice(0, 1) : full;
+    const top = name[0];
+    if (typeof top === 'string' && knownFields.includes(top)) {
+      const key = JSON.stringify(name);
+      const entry = byField.get(key) ?? { name, errors: [] };
+      entry.errors.push(e);
+      byField.set(key, entry);
+    } else {
+      other.push(e);
+    }
+  }
+  return { fields: [...byField.values()], other };
+}
+
+/**
+ * One server error next to its field. It is kept as the code with its params, not as a sentence, so
+ * it reads in the language the UI shows now, also after a language switch.
+ */
+export function FieldProblem({ error }: { error: FieldError }) {
+  const { i18n } = useTranslation();
+  return <>{fieldErrorText(error, i18n)}</>;
+}
+
+/** Puts a failed submission's field errors next to their fields and scrolls to the first of them. */
+export function setFieldProblems(form: FormInstance, mapped: Pick<MappedErrors, 'fields'>) {
+  if (mapped.fields.length === 0) return;
+  form.setFields(
+    mapped.fields.map(({ name, errors }) => ({
+      name,
+      // antd renders each error as a node; the type says string because most are
+      errors: errors.map((e, i) => <FieldProblem key={i} error={e} />) as unknown as string[],
+    })),
+  );
+  const first = mapped.fields[0];
+  if (first) form.scrollToField(first.name, { block: 'center' });
+}
+
+/**
+ * After `form.validateFields()` refused the values: scrolls to the first field in error (a form
+ * submitted through antd's `onFinish` does this itself with `scrollToFirstError`).
+ */
+export function scrollToFirstError(form: FormInstance, refusal: unknown) {
+  const fields = (refusal as { errorFields?: { name: (string | number)[] }[] } | null)?.errorFields;
+  const first = fields?.[0];
+  if (first) form.scrollToField(first.name, { block: 'center' });
+}
+
+/**
+ * What a failed submission shows above the form, in the language the UI shows now: the problem's
+ * sentence with the errors of fields the form does not have; null when every error found its field.
+ */
+export function aboveFormText(
+  error: unknown,
+  i18n: I18n,
+  knownFields: readonly string[],
+  wholeFields: readonly string[] = [],
+  renamed: RenamedFields = {},
+): string | null {
+  if (!isProblemError(error)) return problemText(error, i18n);
+  const mapped = mapFieldErrors(error.fieldErrors, knownFields, wholeFields, renamed);
+  const other = mapped.other.map((e) => (e.field ? `${e.field}: ${fieldErrorText(e, i18n)}` : fieldErrorText(e, i18n)));
+  if (other.length > 0) return [problemText(error, i18n), ...other].join(' · ');
+  return mapped.fields.length > 0 ? null : problemText(error, i18n);
+}
+
+export interface FormProblem {
+  /** Shows a failed submission: field errors next to their fields (scrolled to), the rest above the form. */
+  show: (error: unknown) => void;
+  /** Forgets the last failure (a new submission starts). */
+  clear: () => void;
+  /** The text above the form in the language shown now, or null. */
+  message: string | null;
+  /** That text as the alert every form shows above its fields, or null. */
+  alert: ReactNode;
+}
+
+/**
+ * A form's server errors. The failure itself is kept, never its sentences, so a language switch
+ * re-renders both the field errors and the text above the form in the new language.
+ */
+export function useFormProblem(
+  form: FormInstance,
+  knownFields: readonly string[],
+  {
+    wholeFields = [],
+    renamed = {},
+    testId = 'form-error',
+  }: { wholeFields?: readonly string[]; renamed?: RenamedFields; testId?: string } = {},
+): FormProblem {
+  const { i18n } = useTranslation();
+  const [failure, setFailure] = useState<{ error: unknown } | null>(null);
+  const message = failure ? aboveFormText(failure.error, i18n, knownFields, wholeFields, renamed) : null;
+  // Fields showing a server error, with their value then. antd clears an error on change only for a
+  // field with rules of its own, so the others are cleared here when their value changes.
+  const marked = useRef<{ name: (string | number)[]; value: string }[]>([]);
+  const valueOf = (name: (string | number)[]) => JSON.stringify(form.getFieldValue(name) ?? null);
+  const watched = Form.useWatch(() => marked.current.map((m) => valueOf(m.name)).join('\u0000'), form);
+  useEffect(() => {
+    const changed = marked.current.filter((m) => valueOf(m.name) !== m.value);
+    if (changed.length === 0) return;
+    marked.current = marked.current.filter((m) => !changed.includes(m));
+    form.setFields(changed.map((m) => ({ name: m.name, errors: [] })));
+    // valueOf reads the form, which `watched` follows
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [watched, form]);
+  return {
+    show: (error) => {
+      setFailure({ error });
+      if (!isProblemError(error)) return;
+      const mapped = mapFieldErrors(error.fieldErrors, knownFields, wholeFields, renamed);
+      marked.current = mapped.fields.map((f) => ({ name: f.name, value: valueOf(f.name) }));
+      setFieldProblems(form, mapped);
+    },
+    clear: () => setFailure(null),
+    message,
+    alert: message ? <Alert type="error" showIcon title={message} style={{ marginBottom: 16 }} data-testid={testId} /> : null,
+  };
+}
+
+/** @deprecated while forms move to {@link useFormProblem}: shows the field errors, returns the text above the form. */
+export function applyProblemToForm(form: FormInstance, error: unknown, knownFields: readonly string[], wholeFields: readonly string[] = []): string | null {
+  if (isProblemError(error)) setFieldProblems(form, mapFieldErrors(error.fieldErrors, knownFields, wholeFields));
+  return aboveFormText(error, i18next, knownFields, wholeFields);
+}
