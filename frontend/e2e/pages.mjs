@@ -129,6 +129,18 @@ export class CustomerFormPage {
   async chooseTeam(teamName) {
     await chooseOption(this.page, 'customer-team', teamName);
   }
+  async chooseIndustry(label) {
+    await chooseOption(this.page, 'customer-industry', label);
+  }
+  /** Picks 省, 市 and 区 one column after another in the region cascader. */
+  async chooseRegion(places) {
+    await this.page.getByTestId('customer-region').click();
+    for (const [column, place] of places.entries()) {
+      const item = this.page.locator('.ant-cascader-menu').nth(column).locator('.ant-cascader-menu-item', { hasText: place }).first();
+      await clickWhenOpen(item);
+    }
+    await expect(this.page.getByTestId('customer-region')).toContainText(places.join(' / '));
+  }
   async save() {
     await this.page.getByTestId('customer-save').click();
   }

@@ -19,6 +19,7 @@ import { ORDER_ACTIONS } from '../modules/sales/useOrders';
 import { STATUS_ACTIONS } from '../modules/service/transitions';
 import { SERVICE_TABS } from '../modules/service/Service';
 import { sortKey } from '../modules/service/KbList';
+import { INDUSTRIES } from '../modules/customers/industries';
 
 type Tree = { [k: string]: string | Tree };
 
@@ -103,6 +104,7 @@ function dynamicKeys(): string[] {
     ...['answerBy', 'answerLate', 'solveBy', 'solveLate', 'waitingForYou', 'solvedOn', 'closedOn'].map((k) => `portal.progress.${k}`),
     ...['open', 'done', 'all'].flatMap((v) => [`portal.tickets.views.${v}`, `portal.tickets.empty.${v}`]),
     ...[1, 2, 3, 4, 5].map((n) => `portal.rating.stars.${n}`),
+    ...INDUSTRIES.map((i) => `industry.${i.key}`),
   ];
 }
 

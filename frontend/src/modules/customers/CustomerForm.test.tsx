@@ -5,7 +5,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import i18n from '../../i18n';
 import { problemFromResponse } from '../../api/problem';
 import type { Customer } from '../../api/types';
-import { CustomerForm, toCreateBody, toFormValues, toUpdatePatch } from './CustomerForm';
+import { CustomerForm, toCreateBody, toFormValues, toUpdatePatch, type CustomerFormValues } from './CustomerForm';
 
 function problem422(errors: { field: string; code: string; message: string }[]) {
   return problemFromResponse(
@@ -16,11 +16,11 @@ function problem422(errors: { field: string; code: string; message: string }[]) 
   );
 }
 
-function renderForm(onSubmit: (v: unknown) => Promise<unknown>) {
+function renderForm(onSubmit: (v: unknown) => Promise<unknown>, initial?: CustomerFormValues) {
   const qc = new QueryClient();
   return render(
     <QueryClientProvider client={qc}>
-      <CustomerForm mode="create" submitting={false} onSubmit={onSubmit} onCancel={() => undefined} />
+      <CustomerForm mode={initial ? 'edit' : 'create'} initial={initial} submitting={false} onSubmit={onSubmit} onCancel={() => undefined} />
     </QueryClientProvider>,
   );
 }
@@ -80,6 +80,38 @@ const base: Customer = {
   notes: null, owner_id: 'u1', owner_name: 'Owner', team_id: null, team_name: null, created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z', version: 7, order_count: 0, total_spend_minor: 0,
 };
+
+describe('region and industry', () => {
+  it('show a stored region and industry the lists do not know, and keep them unchanged', async () => {
+    await i18n.changeLanguage('zh-CN');
+    const onSubmit = vi.fn().mockResolvedValue(undefined);
+    const user = userEvent.setup();
+    const stored = { ...base, province: '四川省', city: '成都市', district: '高新区', industry: '人工智能' };
+    renderForm(onSubmit, toFormValues(stored));
+    await waitFor(() => expect(formItemOf('customer-region')).toHaveTextContent('四川省 / 成都市 / 高新区'));
+    expect(formItemOf('customer-industry')).toHaveTextContent('人工智能');
+    await user.click(screen.getByTestId('customer-save'));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(toUpdatePatch(stored, onSubmit.mock.calls[0]?.[0] as CustomerFormValues)).toEqual({});
+  }, 30_000);
+
+  it('picks an industry from the list in the UI language and stores its Chinese name', async () => {
+    await i18n.changeLanguage('en');
+    const onSubmit = vi.fn().mockResolvedValue(undefined);
+    const user = userEvent.setup();
+    renderForm(onSubmit, toFormValues(base));
+    await user.click(within(formItemOf('customer-industry')).getByRole('combobox'));
+    await user.click(await screen.findByText('Manufacturing'));
+    await user.click(screen.getByTestId('customer-save'));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(toUpdatePatch(base, onSubmit.mock.calls[0]?.[0] as CustomerFormValues)).toEqual({ industry: '制造业' });
+  }, 30_000);
+
+  it('sends the region a person picks as province, city and district', () => {
+    const values = { ...toFormValues(base), region: ['广东省', '东莞市'] };
+    expect(toUpdatePatch(base, values)).toEqual({ province: '广东省', city: '东莞市', district: null });
+  });
+});
 
 describe('customer form values', () => {
   it('patches only what changed (merge patch)', () => {

@@ -1,10 +1,12 @@
-import { useState } from 'react';
-import { Alert, Button, Col, DatePicker, Form, Input, Row, Select, Space } from 'antd';
+import { Button, Cascader, Col, DatePicker, Form, Input, Row, Select, Space } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { CreateCustomer, Customer, UpdateCustomer } from '../../api/types';
 import { GENDERS, LIFECYCLE_STAGES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
+import { mergePatch, withoutNulls } from '../../ui/mergePatch';
+import { industryOptions } from './industries';
+import { regionFields, regionPath, useRegionOptions, withStoredPath } from './regions';
 import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 
 /** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
@@ -13,9 +15,8 @@ export interface CustomerFormValues {
   name: string;
   industry?: string | null;
   size_band?: string | null;
-  province?: string | null;
-  city?: string | null;
-  district?: string | null;
+  /** 省 / 市 / 区, as far as picked; stored as the three text fields. */
+  region?: string[];
   address?: string | null;
   phone?: string | null;
   email?: string | null;
@@ -34,10 +35,13 @@ export interface CustomerFormValues {
 }
 
 export const CUSTOMER_FIELDS = [
-  'kind', 'name', 'industry', 'size_band', 'province', 'city', 'district', 'address', 'phone', 'email', 'website',
+  'kind', 'name', 'industry', 'size_band', 'region', 'address', 'phone', 'email', 'website',
   'credit_code', 'source_channel', 'lifecycle_stage', 'value_tier', 'tags', 'gender', 'birthday', 'preferences', 'notes',
   'owner_id', 'team_id',
 ] as const;
+
+/** The stored fields the region cascader edits: the server names them, the form shows their errors at the cascader. */
+const REGION_PARTS = { province: 'region', city: 'region', district: 'region' } as const;
 
 export function toFormValues(c: Customer): CustomerFormValues {
   return {
@@ -45,9 +49,7 @@ export function toFormValues(c: Customer): CustomerFormValues {
     name: c.name,
     industry: c.industry,
     size_band: c.size_band,
-    province: c.province,
-    city: c.city,
-    district: c.district,
+    region: regionPath(c.province, c.city, c.district),
     address: c.address,
     phone: c.phone,
     email: c.email,
@@ -76,6 +78,8 @@ export function toWire(v: CustomerFormValues): Wire {
     if (value === undefined) continue;
     if (key === 'birthday') {
       out.birthday = value ? (value as Dayjs).format('YYYY-MM-DD') : null;
+    } else if (key === 'region') {
+      Object.assign(out, regionFields(value as string[]));
     } else if (typeof value === 'string') {
       const trimmed = value.trim();
       out[key] = trimmed === '' ? null : trimmed;
@@ -92,23 +96,13 @@ export function toWire(v: CustomerFormValues): Wire {
   return out;
 }
 
-/** The merge-patch between what the user saw and what they submit: only changed fields. */
-export function diffPatch(before: Wire, after: Wire): Wire {
-  const patch: Wire = {};
-  for (const [k, v] of Object.entries(after)) {
-    if (JSON.stringify(before[k] ?? null) !== JSON.stringify(v ?? null)) patch[k] = v;
-  }
-  return patch;
-}
-
 export function toCreateBody(v: CustomerFormValues): CreateCustomer {
-  const wire = toWire(v);
-  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
-  return wire as unknown as CreateCustomer;
+  return withoutNulls(toWire(v)) as unknown as CreateCustomer;
 }
 
+/** Only what the user changed since `base` (a merge patch). */
 export function toUpdatePatch(base: Customer, v: CustomerFormValues): UpdateCustomer {
-  return diffPatch(toWire(toFormValues(base)), toWire(v)) as UpdateCustomer;
+  return mergePatch(toWire(toFormValues(base)), toWire(v)) as UpdateCustomer;
 }
 
 interface Props {
@@ -126,19 +120,19 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
   const { t } = useTranslation();
   const [own] = Form.useForm<CustomerFormValues>();
   const form = external ?? own;
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, CUSTOMER_FIELDS, { renamed: REGION_PARTS });
   const kind = Form.useWatch('kind', form) ?? initial?.kind ?? 'company';
+  const region = (Form.useWatch('region', form) as string[] | undefined) ?? initial?.region ?? [];
+  const regions = useRegionOptions();
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
 
   const finish = async (values: CustomerFormValues) => {
-    setFormError(null);
+    problem.clear();
     try {
       await onSubmit(values);
     } catch (e) {
-      const message = applyProblemToForm(form, e, CUSTOMER_FIELDS);
-      // a 412 is shown by the caller's banner
-      if (!(e instanceof Error && 'status' in e && (e as { status: number }).status === 412)) setFormError(message);
+      problem.show(e);
     }
   };
 
@@ -157,12 +151,12 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
       layout="vertical"
       initialValues={initial ?? { kind: 'company', lifecycle_stage: 'potential', tags: [] }}
       onFinish={(v) => void finish(v)}
-      onFinishFailed={() => setFormError(null)}
+      onFinishFailed={problem.clear}
       scrollToFirstError
       data-testid="customer-form"
     >
       {banner}
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+      {problem.alert}
       <Row gutter={16}>
         <Col xs={24} md={8}>
           <Form.Item name="kind" label={t('customer.kind')} rules={[{ required: true, message: t('validation.required') }]}>
@@ -176,16 +170,37 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
         </Col>
         {text('phone', t('customer.phone'))}
         {text('email', t('customer.email'), 12, { type: 'email' })}
-        {text('industry', t('customer.industry'))}
+        <Col xs={24} md={12}>
+          <Form.Item name="industry" label={t('customer.industry')}>
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              placeholder={t('customer.industryPlaceholder')}
+              options={industryOptions(t, initial?.industry)}
+              data-testid="customer-industry"
+            />
+          </Form.Item>
+        </Col>
         <Col xs={24} md={12}>
           <Form.Item name="size_band" label={t('customer.sizeBand')}>
             <Select allowClear options={opt('sizeBand', SIZE_BANDS)} />
           </Form.Item>
         </Col>
-        {text('province', t('customer.province'), 8)}
-        {text('city', t('customer.city'), 8)}
-        {text('district', t('customer.district'), 8)}
-        {text('address', t('customer.address'), 24)}
+        <Col xs={24} md={12}>
+          <Form.Item name="region" label={t('customer.region')}>
+            <Cascader
+              allowClear
+              changeOnSelect
+              showSearch
+              placeholder={t('customer.regionPlaceholder')}
+              loading={regions.isPending}
+              options={withStoredPath(regions.data ?? [], region)}
+              style={{ width: '100%' }}
+              data-testid="customer-region"
+            />
+          </Form.Item>
+        </Col>
+        {text('address', t('customer.address'))}
         {text('website', t('customer.website'))}
         {kind === 'company' && text('credit_code', t('customer.creditCode'))}
         <Col xs={24} md={8}>
