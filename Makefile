@@ -5,7 +5,7 @@ CARGO ?= cargo
 CRM := target/debug/crm
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run build frontend test test-rust test-postgres contract test-frontend e2e openapi fmt lint clean bench bench-sqlite bench-tools
+.PHONY: help run build frontend test test-rust test-postgres contract generators test-frontend e2e openapi fmt lint clean bench bench-sqlite bench-tools
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -23,12 +23,12 @@ run: frontend build ## Build everything and serve the CRM on SQLite at http://12
 	$(CRM) seed --demo
 	$(CRM) serve
 
-test: ## Every check: format, lint, unit and HTTP tests on SQLite and PostgreSQL, OpenAPI drift and contract, front end, e2e
+test: ## Every check: format, lint, unit and HTTP tests on SQLite and PostgreSQL, OpenAPI drift, contract and client generators, front end, e2e
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(MAKE) test-rust
 	$(MAKE) test-postgres
-	$(MAKE) contract
+	$(MAKE) -j2 --output-sync=target contract generators
 	$(MAKE) test-frontend
 	$(MAKE) e2e
 
@@ -41,6 +41,9 @@ test-postgres: ## The HTTP suite and migrations on PostgreSQL (CRM_TEST_POSTGRES
 
 contract: build ## Schemathesis against openapi/openapi.json on a live server: no 5xx, every status and body as documented
 	bash scripts/contract.sh
+
+generators: frontend/node_modules/.package-lock.json ## openapi-python-client and openapi-typescript make clients of openapi/openapi.json: no warning, skipped operation or dropped schema
+	bash scripts/generators.sh
 
 test-frontend: frontend/node_modules/.package-lock.json ## Front end: typed-client drift, type check, lint, unit tests, production build
 	cd frontend && npm run check:api && npm run typecheck && npm run lint && npm test && npm run build

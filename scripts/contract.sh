@@ -23,7 +23,7 @@ token=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: ap
   -d '{"email":"admin@example.com","password":"contract-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 "$venv/bin/st" run "http://127.0.0.1:$port/api/openapi.json" --url "http://127.0.0.1:$port" \
   -H "Authorization: Bearer $token" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --exclude-path-regex '/auth/|/users' --max-examples 25 --seed 1 --no-color
 if grep -qiE 'panicked|internal error' "$work/serve.log"; then
   echo "the server logged an internal error during the contract run:" >&2

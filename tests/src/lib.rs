@@ -16,6 +16,8 @@ use uuid::Uuid;
 use crm_api::Application;
 use crm_api::config::{Config, Environment, LogFormat};
 
+mod declared_headers;
+
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "user-password-1";
@@ -205,7 +207,7 @@ impl TestApp {
 
     /// Sends a request; `body` is sent as JSON when given.
     pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
-        let mut request = self.client.request(method, self.url(path));
+        let mut request = self.client.request(method.clone(), self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -216,7 +218,9 @@ impl TestApp {
             request = request.header(*name, *value);
         }
         let response = request.send().await.expect("the server answers");
-        read(response).await
+        let reply = read(response).await;
+        declared_headers::check(&method, path, &reply);
+        reply
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

@@ -154,7 +154,7 @@ pub struct InteractionListParams {
 
 /// Record an interaction (沟通记录)
 #[utoipa::path(tag = "interactions", request_body = CreateInteraction, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Recorded; the customer's last_interaction_at follows", body = InteractionDto),
+    (status = 201, description = "Recorded; the customer's last_interaction_at follows", body = InteractionDto, headers(("Location" = String), ("ETag" = String))),
     (status = 403, description = "Not allowed for this customer", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -225,7 +225,7 @@ pub async fn list_interactions(
 
 /// Get an interaction
 #[utoipa::path(tag = "interactions", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The interaction", body = InteractionDto),
+    (status = 200, description = "The interaction", body = InteractionDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/interactions/{id}")]
@@ -236,7 +236,7 @@ pub async fn get_interaction(state: State, principal: Principal, id: web::Path<U
 
 /// Change an interaction (JSON merge patch)
 #[utoipa::path(tag = "interactions", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateInteraction, responses(
-    (status = 200, description = "Changed", body = InteractionDto),
+    (status = 200, description = "Changed", body = InteractionDto, headers(("ETag" = String))),
     (status = 403, description = "Not yours to change", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -289,7 +289,7 @@ pub async fn delete_interaction(
 
 /// Restore an interaction
 #[utoipa::path(tag = "interactions", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "Restored", body = InteractionDto),
+    (status = 200, description = "Restored", body = InteractionDto, headers(("ETag" = String))),
     (status = 404, description = "Not in the recycle bin, or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/interactions/{id}/restore")]
@@ -449,7 +449,7 @@ fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiE
 
 /// Create a task
 #[utoipa::path(tag = "tasks", request_body = CreateTask, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Created; the assignee is notified", body = TaskDto),
+    (status = 201, description = "Created; the assignee is notified", body = TaskDto, headers(("Location" = String), ("ETag" = String))),
     (status = 403, description = "May not assign to this user", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "The customer is absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -514,7 +514,7 @@ pub async fn list_tasks(
 
 /// Get a task
 #[utoipa::path(tag = "tasks", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The task", body = TaskDto),
+    (status = 200, description = "The task", body = TaskDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/tasks/{id}")]
@@ -525,7 +525,7 @@ pub async fn get_task(state: State, principal: Principal, id: web::Path<Uuid>) -
 
 /// Change a task (JSON merge patch); reassigning notifies the new assignee
 #[utoipa::path(tag = "tasks", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateTask, responses(
-    (status = 200, description = "Changed", body = TaskDto),
+    (status = 200, description = "Changed", body = TaskDto, headers(("ETag" = String))),
     (status = 403, description = "Not yours to change", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -561,7 +561,7 @@ async fn move_task(state: State, principal: Principal, id: Uuid, status: TaskSta
 
 /// Complete a task (records who and when)
 #[utoipa::path(tag = "tasks", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "Done", body = TaskDto),
+    (status = 200, description = "Done", body = TaskDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -572,7 +572,7 @@ pub async fn complete_task(state: State, principal: Principal, id: web::Path<Uui
 
 /// Cancel a task
 #[utoipa::path(tag = "tasks", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "Cancelled", body = TaskDto),
+    (status = 200, description = "Cancelled", body = TaskDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -583,7 +583,7 @@ pub async fn cancel_task(state: State, principal: Principal, id: web::Path<Uuid>
 
 /// Reopen a done or cancelled task
 #[utoipa::path(tag = "tasks", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "Open again", body = TaskDto),
+    (status = 200, description = "Open again", body = TaskDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already open", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -673,7 +673,7 @@ pub async fn list_rules(state: State, principal: Principal, page: web::Query<Pag
 
 /// Create a follow-up rule (administrators)
 #[utoipa::path(tag = "follow-up-rules", request_body = CreateFollowUpRule, responses(
-    (status = 201, description = "Created", body = FollowUpRuleDto),
+    (status = 201, description = "Created", body = FollowUpRuleDto, headers(("Location" = String), ("ETag" = String))),
     (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -698,7 +698,7 @@ pub async fn create_rule(state: State, principal: Principal, body: web::Json<Cre
 
 /// Get a follow-up rule
 #[utoipa::path(tag = "follow-up-rules", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The rule", body = FollowUpRuleDto),
+    (status = 200, description = "The rule", body = FollowUpRuleDto, headers(("ETag" = String))),
     (status = 404, description = "No such rule", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/follow-up-rules/{id}")]
@@ -709,7 +709,7 @@ pub async fn get_rule(state: State, principal: Principal, id: web::Path<Uuid>) -
 
 /// Change a follow-up rule (administrators)
 #[utoipa::path(tag = "follow-up-rules", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateFollowUpRule, responses(
-    (status = 200, description = "Changed", body = FollowUpRuleDto),
+    (status = 200, description = "Changed", body = FollowUpRuleDto, headers(("ETag" = String))),
     (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such rule", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),

@@ -577,7 +577,7 @@ pub async fn delete_customer(state: State, principal: Principal, req: HttpReques
 
 /// Restore a customer from the recycle bin
 #[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "Restored", body = CustomerDto),
+    (status = 200, description = "Restored", body = CustomerDto, headers(("ETag" = String))),
     (status = 404, description = "Not in the recycle bin, or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`customer.credit_code_taken`: a live customer took its credit code meanwhile; `existing_id` names it", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -828,7 +828,7 @@ pub async fn get_contact(state: State, principal: Principal, id: web::Path<Uuid>
 
 /// Change a contact (JSON merge patch)
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateContact, responses(
-    (status = 200, description = "Changed", body = ContactDto),
+    (status = 200, description = "Changed", body = ContactDto, headers(("ETag" = String))),
     (status = 403, description = "Not changeable by you", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -862,7 +862,7 @@ pub async fn delete_contact(state: State, principal: Principal, req: HttpRequest
 
 /// Restore a contact from the recycle bin
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "Restored", body = ContactDto),
+    (status = 200, description = "Restored", body = ContactDto, headers(("ETag" = String))),
     (status = 404, description = "Not in the recycle bin, or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/contacts/{id}/restore")]

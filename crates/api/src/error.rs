@@ -31,7 +31,7 @@ pub struct ProblemField {
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"type": "/problems/validation", "title": "Validation failed", "status": 422, "detail": "1 field is invalid", "request_id": "01J...", "errors": [{"field": "phone", "code": "phone", "message": "not a valid phone number"}]}))]
+#[schema(example = json!({"type": "/problems/validation", "title": "Validation failed", "status": 422, "code": "validation", "detail": "1 field is invalid", "request_id": "01J...", "errors": [{"field": "phone", "code": "phone", "message": "not a valid phone number"}]}))]
 pub struct Problem {
     /// A URI reference naming the kind of problem.
     #[serde(rename = "type")]

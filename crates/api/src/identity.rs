@@ -280,7 +280,7 @@ pub struct UserListParams {
 
 /// Create a user
 #[utoipa::path(tag = "users", request_body = CreateUser, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), responses(
-    (status = 201, description = "Created", body = UserDto),
+    (status = 201, description = "Created", body = UserDto, headers(("Location" = String), ("ETag" = String))),
     (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Email taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -352,7 +352,7 @@ pub async fn get_user(state: State, principal: Principal, id: web::Path<Uuid>) -
 
 /// Change a user (role, teams, name, locale, password; `active: false` deactivates)
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateUser, responses(
-    (status = 200, description = "Changed", body = UserDto),
+    (status = 200, description = "Changed", body = UserDto, headers(("ETag" = String))),
     (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Would lock yourself out", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -451,7 +451,7 @@ pub async fn list_teams(
 
 /// Create a team
 #[utoipa::path(tag = "teams", request_body = CreateTeam, responses(
-    (status = 201, description = "Created", body = TeamDto),
+    (status = 201, description = "Created", body = TeamDto, headers(("Location" = String), ("ETag" = String))),
     (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -464,7 +464,7 @@ pub async fn create_team(state: State, principal: Principal, body: web::Json<Cre
 
 /// Get a team
 #[utoipa::path(tag = "teams", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The team", body = TeamDto),
+    (status = 200, description = "The team", body = TeamDto, headers(("ETag" = String))),
     (status = 404, description = "No such team", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/teams/{id}")]
@@ -475,7 +475,7 @@ pub async fn get_team(state: State, principal: Principal, id: web::Path<Uuid>) -
 
 /// Rename or move a team
 #[utoipa::path(tag = "teams", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateTeam, responses(
-    (status = 200, description = "Changed", body = TeamDto),
+    (status = 200, description = "Changed", body = TeamDto, headers(("ETag" = String))),
     (status = 404, description = "No such team", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Another team has this name", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -588,7 +588,7 @@ pub async fn list_roles(state: State, principal: Principal, page: web::Query<Pag
 
 /// Create a custom role
 #[utoipa::path(tag = "roles", request_body = CreateRole, responses(
-    (status = 201, description = "Created", body = RoleDto),
+    (status = 201, description = "Created", body = RoleDto, headers(("Location" = String), ("ETag" = String))),
     (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Key taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -605,7 +605,7 @@ pub async fn create_role(state: State, principal: Principal, body: web::Json<Cre
 
 /// Get a role
 #[utoipa::path(tag = "roles", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The role", body = RoleDto),
+    (status = 200, description = "The role", body = RoleDto, headers(("ETag" = String))),
     (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/roles/{id}")]
@@ -616,7 +616,7 @@ pub async fn get_role(state: State, principal: Principal, id: web::Path<Uuid>) -
 
 /// Change a custom role
 #[utoipa::path(tag = "roles", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateRole, responses(
-    (status = 200, description = "Changed", body = RoleDto),
+    (status = 200, description = "Changed", body = RoleDto, headers(("ETag" = String))),
     (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Built-in roles are fixed", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),

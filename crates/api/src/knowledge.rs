@@ -323,7 +323,7 @@ pub async fn list_categories(state: State, principal: Principal) -> Result<HttpR
 
 /// Create a category (service rights over all records)
 #[utoipa::path(tag = "knowledge-base", request_body = CreateCategory, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Created", body = CategoryDto),
+    (status = 201, description = "Created", body = CategoryDto, headers(("Location" = String), ("ETag" = String))),
     (status = 409, description = "Name taken at this level", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/kb/categories")]
@@ -342,7 +342,7 @@ pub async fn create_category(state: State, principal: Principal, body: web::Json
 
 /// Change a category
 #[utoipa::path(tag = "knowledge-base", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateCategory, responses(
-    (status = 200, description = "Changed", body = CategoryDto),
+    (status = 200, description = "Changed", body = CategoryDto, headers(("ETag" = String))),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Name taken at this level", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -398,7 +398,7 @@ pub async fn list_articles(
 
 /// Write an article (revision 1)
 #[utoipa::path(tag = "knowledge-base", request_body = CreateArticle, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Created", body = ArticleDto),
+    (status = 201, description = "Created", body = ArticleDto, headers(("Location" = String), ("ETag" = String))),
 ), security(("bearer" = [])))]
 #[post("/kb/articles")]
 pub async fn create_article(state: State, principal: Principal, body: web::Json<CreateArticle>) -> Result<HttpResponse, ApiError> {
@@ -420,7 +420,7 @@ pub async fn create_article(state: State, principal: Principal, body: web::Json<
 
 /// Read an article
 #[utoipa::path(tag = "knowledge-base", params(("id" = Uuid, Path), GetArticleParams), responses(
-    (status = 200, description = "The article", body = ArticleDto),
+    (status = 200, description = "The article", body = ArticleDto, headers(("ETag" = String))),
     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/kb/articles/{id}")]
@@ -436,7 +436,7 @@ pub async fn get_article(
 
 /// Edit an article; the new state is kept as the next revision
 #[utoipa::path(tag = "knowledge-base", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateArticle, responses(
-    (status = 200, description = "Changed", body = ArticleDto),
+    (status = 200, description = "Changed", body = ArticleDto, headers(("ETag" = String))),
     (status = 403, description = "Outside the caller's scope for changes", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -478,7 +478,7 @@ pub async fn delete_article(state: State, principal: Principal, req: HttpRequest
 
 /// Say whether an article helped (one vote per reader, changeable)
 #[utoipa::path(tag = "knowledge-base", params(("id" = Uuid, Path)), request_body = ArticleVote, responses(
-    (status = 200, description = "Counted", body = ArticleDto),
+    (status = 200, description = "Counted", body = ArticleDto, headers(("ETag" = String))),
     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/kb/articles/{id}/votes")]
@@ -535,7 +535,7 @@ pub async fn list_ticket_articles(state: State, principal: Principal, id: web::P
 
 /// Record that an article was used to solve a ticket (linking twice is harmless)
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = LinkArticle, responses(
-    (status = 200, description = "Linked; the article with its new ticket count", body = ArticleDto),
+    (status = 200, description = "Linked; the article with its new ticket count", body = ArticleDto, headers(("ETag" = String))),
     (status = 404, description = "Ticket absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tickets/{id}/articles")]

@@ -11,6 +11,8 @@ use utoipa::{Modify, OpenApi};
         license(name = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth),
+    // Named by the feed's `types` filter through `value_type`, which registers no schema.
+    components(schemas(crate::platform::EventType)),
     tags(
         (name = "auth", description = "Sign in, refresh, sign out"),
         (name = "customers", description = "客户: companies and individuals"),
@@ -155,6 +157,98 @@ impl Modify for IdempotencyKeyHeader {
     }
 }
 
+/// Points every list page's items at the item's own schema. utoipa copies a generic's type
+/// argument into the composed schema (`PageDto_RoleDto` gets a whole `RoleDto` as its items), so
+/// client generators made one duplicate class per list (`PageDtoRoleDtoDataItem`, …) that no
+/// other operation's type is compatible with.
+struct PageItemsByReference;
+
+impl Modify for PageItemsByReference {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ArrayItems, Schema};
+        use utoipa::openapi::{Ref, RefOr};
+        let Some(components) = openapi.components.as_mut() else { return };
+        let named: std::collections::BTreeSet<String> = components.schemas.keys().cloned().collect();
+        for (name, schema) in components.schemas.iter_mut() {
+            let Some(item) = name.strip_prefix("PageDto_").filter(|item| named.contains(*item)) else { continue };
+            let RefOr::T(Schema::Object(page)) = schema else { continue };
+            if let Some(RefOr::T(Schema::Array(data))) = page.properties.get_mut("data") {
+                data.items = ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+            }
+        }
+    }
+}
+
+/// What each response header the server sends means, in one place: handlers declare which of
+/// their responses carry `ETag`, `Location` or `Content-Disposition` (`headers(("ETag" = String))`),
+/// and this describes them; the headers the error and idempotency layers add are declared here on
+/// every response that can carry them (`Retry-After` on 429 and 503, `WWW-Authenticate` on 401,
+/// `Idempotent-Replayed` on a POST's answers).
+struct ResponseHeaders;
+
+impl ResponseHeaders {
+    /// A string header with this description.
+    fn header(description: &str) -> utoipa::openapi::header::Header {
+        let mut header = utoipa::openapi::header::Header::default();
+        header.description = Some(description.to_owned());
+        header
+    }
+}
+
+impl Modify for ResponseHeaders {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, false),
+                (&mut item.patch, false),
+                (&mut item.delete, false),
+            ];
+            for (operation, post) in operations {
+                let Some(operation) = operation.as_mut() else { continue };
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    let RefOr::T(response) = response else { continue };
+                    let headers = &mut response.headers;
+                    for (name, header) in headers.iter_mut() {
+                        let description = match name.as_str() {
+                            "ETag" => {
+                                "The record's version, `\"<version>\"`: send it back as `If-Match` to change or delete the record only if nobody else has."
+                            }
+                            "Location" => "Where the created record (or the list it joined) is read.",
+                            "Content-Disposition" => "`attachment` with the file's name.",
+                            _ => continue,
+                        };
+                        *header = Self::header(description);
+                    }
+                    match status.as_str() {
+                        "401" => {
+                            headers.insert("WWW-Authenticate".into(), Self::header("`Bearer`: send an access token or API key."));
+                        }
+                        "429" | "503" => {
+                            let mut retry_after = Self::header("Seconds to wait before trying again.");
+                            retry_after.schema = utoipa::openapi::Object::with_type(utoipa::openapi::Type::Integer).into();
+                            headers.insert("Retry-After".into(), retry_after);
+                        }
+                        _ => {}
+                    }
+                    // Every answer but a server error is kept for the key and can be replayed.
+                    if post && !status.starts_with('5') {
+                        headers.insert(
+                            "Idempotent-Replayed".into(),
+                            Self::header("`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`."),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The document as `crm openapi` prints it and `openapi/openapi.json` stores it.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, api) = crate::app::routes(actix_web::App::new()).split_for_parts();
@@ -166,6 +260,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
 pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     CommonProblems.modify(&mut api);
     IdempotencyKeyHeader.modify(&mut api);
+    PageItemsByReference.modify(&mut api);
+    ResponseHeaders.modify(&mut api);
     api
 }
 

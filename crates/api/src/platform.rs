@@ -74,8 +74,7 @@ pub struct EventDto {
     /// Strictly increasing; store the last one you processed and pass it as `after`.
     pub seq: i64,
     pub id: Uuid,
-    /// `customer.created`, `customer.updated`, `customer.stage_changed`, `customer.deleted`,
-    /// `customer.restored`, `contact.*`, `user.*`, `team.*`, `role.*`.
+    /// One of the `EventType` values. Types are added as the CRM grows: skip one you do not know.
     pub event_type: String,
     pub entity_type: String,
     pub entity_id: Uuid,
@@ -84,6 +83,22 @@ pub struct EventDto {
     pub payload: serde_json::Value,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
 }
+
+/// Every event type the server writes, `<kind>.<what happened>` (from `events::TYPES`). An update
+/// event carries the record after the change, a delete event the record as it was.
+pub struct EventType;
+
+impl utoipa::PartialSchema for EventType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("What happened to a record: `<kind>.<what happened>`, where the kind is the event's `entity_type`."))
+            .enum_values(Some(events::TYPES.iter().copied()))
+            .into()
+    }
+}
+
+impl ToSchema for EventType {}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventFeed {
@@ -98,7 +113,8 @@ pub struct EventParams {
     /// Only events with a larger sequence number (default 0).
     #[param(minimum = 0)]
     pub after: Option<i64>,
-    /// Comma-separated event types.
+    /// Only these event types, comma-separated (`customer.created,order.confirmed`).
+    #[param(value_type = Option<Vec<EventType>>, style = Form, explode = false)]
     pub types: Option<String>,
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]

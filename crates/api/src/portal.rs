@@ -135,7 +135,7 @@ pub async fn list_accounts(
 
 /// Give a contact a portal account and an invitation to set their password
 #[utoipa::path(tag = "portal-accounts", request_body = CreatePortalAccount, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Created, with the invitation", body = PortalInvitationDto),
+    (status = 201, description = "Created, with the invitation", body = PortalInvitationDto, headers(("Location" = String), ("ETag" = String))),
     (status = 409, description = "The contact already has an account", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/portal-accounts")]
@@ -157,7 +157,7 @@ pub async fn create_account(state: State, principal: Principal, body: web::Json<
 
 /// Get a portal account
 #[utoipa::path(tag = "portal-accounts", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The account", body = PortalAccountDto),
+    (status = 200, description = "The account", body = PortalAccountDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/portal-accounts/{id}")]
@@ -168,7 +168,7 @@ pub async fn get_account(state: State, principal: Principal, id: web::Path<Uuid>
 
 /// Change what a portal account sees, or deactivate it
 #[utoipa::path(tag = "portal-accounts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdatePortalAccount, responses(
-    (status = 200, description = "Changed", body = PortalAccountDto),
+    (status = 200, description = "Changed", body = PortalAccountDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -209,7 +209,7 @@ pub struct ServiceSettingsDto {
 }
 
 /// Customer-service settings
-#[utoipa::path(tag = "settings", responses((status = 200, description = "The settings; the ETag is their version", body = ServiceSettingsDto)), security(("bearer" = [])))]
+#[utoipa::path(tag = "settings", responses((status = 200, description = "The settings; the ETag is their version", body = ServiceSettingsDto, headers(("ETag" = String)))), security(("bearer" = [])))]
 #[get("/settings/service")]
 pub async fn get_service_settings(state: State, principal: Principal) -> Result<HttpResponse, ApiError> {
     principal.require(crm_domain::identity::Resource::Service, crm_domain::identity::Action::Read)?;
@@ -219,7 +219,7 @@ pub async fn get_service_settings(state: State, principal: Principal) -> Result<
 
 /// Change the customer-service settings (administrators)
 #[utoipa::path(tag = "settings", params(("If-Match" = Option<String>, Header)), request_body = ServiceSettingsDto, responses(
-    (status = 200, description = "Saved", body = ServiceSettingsDto),
+    (status = 200, description = "Saved", body = ServiceSettingsDto, headers(("ETag" = String))),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[put("/settings/service")]
@@ -501,7 +501,7 @@ pub async fn portal_list_tickets(
 
 /// Open a ticket
 #[utoipa::path(tag = "portal", request_body = PortalCreateTicket, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Opened; our team is assigned in turn", body = PortalTicketDto),
+    (status = 201, description = "Opened; our team is assigned in turn", body = PortalTicketDto, headers(("Location" = String), ("ETag" = String))),
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[post("/portal/tickets")]
@@ -563,7 +563,7 @@ pub async fn portal_list_comments(
 
 /// Reply on a ticket; a ticket waiting for the customer goes back to our team
 #[utoipa::path(tag = "portal", params(("id" = Uuid, Path)), request_body = PortalReply, responses(
-    (status = 201, description = "Added", body = PortalCommentDto),
+    (status = 201, description = "Added", body = PortalCommentDto, headers(("Location" = String))),
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not one of the customer's tickets", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The ticket is closed", body = Problem, content_type = "application/problem+json"),

@@ -268,7 +268,7 @@ pub async fn list_requirements(
 ///
 /// The answer lists open requirements that read alike (`duplicate_candidates`).
 #[utoipa::path(tag = "requirements", request_body = CreateRequirement, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Collected", body = RequirementDto),
+    (status = 201, description = "Collected", body = RequirementDto, headers(("Location" = String), ("ETag" = String))),
 ), security(("bearer" = [])))]
 #[post("/requirements")]
 pub async fn create_requirement(state: State, principal: Principal, body: web::Json<CreateRequirement>) -> Result<HttpResponse, ApiError> {
@@ -441,7 +441,7 @@ pub struct ExportParams {
 
 /// The requirements document of a customer or a release, as Markdown
 #[utoipa::path(tag = "requirements", params(ExportParams), responses(
-    (status = 200, description = "The document", content_type = "text/markdown", body = String),
+    (status = 200, description = "The document", content_type = "text/markdown", body = String, headers(("Content-Disposition" = String))),
     (status = 404, description = "The customer is absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/requirements/export")]
@@ -657,7 +657,7 @@ pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: Da
 
 /// Get a requirement
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The requirement", body = RequirementDto),
+    (status = 200, description = "The requirement", body = RequirementDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/requirements/{id}")]
@@ -668,7 +668,7 @@ pub async fn get_requirement(state: State, principal: Principal, id: web::Path<U
 
 /// Change a requirement; every change is kept as a revision
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateRequirement, responses(
-    (status = 200, description = "Changed", body = RequirementDto),
+    (status = 200, description = "Changed", body = RequirementDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -720,7 +720,7 @@ pub async fn delete_requirement(
 
 /// Move a requirement: collected → analyzing → planned → in_progress → delivered → evaluated, or rejected
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = MoveRequirement, responses(
-    (status = 200, description = "Moved", body = RequirementDto),
+    (status = 200, description = "Moved", body = RequirementDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a valid transition", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -808,7 +808,7 @@ pub async fn list_requesters(
 
 /// Record that another customer asks for the same requirement
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path)), request_body = AddRequester, responses(
-    (status = 201, description = "Added; the score follows the demand", body = RequesterDto),
+    (status = 201, description = "Added; the score follows the demand", body = RequesterDto, headers(("Location" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already a requester, or the requirement is closed", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -971,7 +971,7 @@ pub async fn list_feedback(
 
 /// Record a requester's feedback on a delivered requirement
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path)), request_body = GiveFeedback, responses(
-    (status = 201, description = "Recorded", body = FeedbackResult),
+    (status = 201, description = "Recorded", body = FeedbackResult, headers(("Location" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not delivered", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -1138,7 +1138,7 @@ pub struct RequirementSettingsDto {
 }
 
 /// Requirements settings (the score weights)
-#[utoipa::path(tag = "settings", responses((status = 200, description = "The settings; the ETag is their version", body = RequirementSettingsDto)), security(("bearer" = [])))]
+#[utoipa::path(tag = "settings", responses((status = 200, description = "The settings; the ETag is their version", body = RequirementSettingsDto, headers(("ETag" = String)))), security(("bearer" = [])))]
 #[get("/settings/requirements")]
 pub async fn get_requirement_settings(state: State, principal: Principal) -> Result<HttpResponse, ApiError> {
     principal.require(crm_domain::identity::Resource::Requirements, crm_domain::identity::Action::Read)?;
@@ -1148,7 +1148,7 @@ pub async fn get_requirement_settings(state: State, principal: Principal) -> Res
 
 /// Change the score weights (administrators); every requirement is re-scored at once
 #[utoipa::path(tag = "settings", params(("If-Match" = Option<String>, Header)), request_body = RequirementSettingsDto, responses(
-    (status = 200, description = "Saved and re-ranked", body = RequirementSettingsDto),
+    (status = 200, description = "Saved and re-ranked", body = RequirementSettingsDto, headers(("ETag" = String))),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[put("/settings/requirements")]

@@ -210,7 +210,7 @@ fn check_sku(check: &mut Check, sku: &str) -> Option<String> {
 
 /// Add a product to the catalogue
 #[utoipa::path(tag = "products", request_body = CreateProduct, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Created", body = ProductDto),
+    (status = 201, description = "Created", body = ProductDto, headers(("Location" = String), ("ETag" = String))),
     (status = 409, description = "SKU taken", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/products")]
@@ -251,7 +251,7 @@ pub async fn list_products(
 
 /// Get a product
 #[utoipa::path(tag = "products", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The product", body = ProductDto),
+    (status = 200, description = "The product", body = ProductDto, headers(("ETag" = String))),
     (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/products/{id}")]
@@ -262,7 +262,7 @@ pub async fn get_product(state: State, principal: Principal, id: web::Path<Uuid>
 
 /// Change a product (JSON merge patch)
 #[utoipa::path(tag = "products", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateProduct, responses(
-    (status = 200, description = "Changed", body = ProductDto),
+    (status = 200, description = "Changed", body = ProductDto, headers(("ETag" = String))),
     (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "SKU taken", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -418,7 +418,7 @@ pub async fn list_pipelines(state: State, principal: Principal, page: web::Query
 
 /// Create a pipeline (administrators)
 #[utoipa::path(tag = "pipelines", request_body = CreatePipeline, responses(
-    (status = 201, description = "Created", body = PipelineDto),
+    (status = 201, description = "Created", body = PipelineDto, headers(("Location" = String), ("ETag" = String))),
     (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/pipelines")]
@@ -440,7 +440,7 @@ pub async fn create_pipeline(state: State, principal: Principal, body: web::Json
 
 /// Get a pipeline with its stages
 #[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The pipeline", body = PipelineDto),
+    (status = 200, description = "The pipeline", body = PipelineDto, headers(("ETag" = String))),
     (status = 404, description = "No such pipeline", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/pipelines/{id}")]
@@ -451,7 +451,7 @@ pub async fn get_pipeline(state: State, principal: Principal, id: web::Path<Uuid
 
 /// Rename a pipeline (administrators)
 #[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdatePipeline, responses(
-    (status = 200, description = "Renamed", body = PipelineDto),
+    (status = 200, description = "Renamed", body = PipelineDto, headers(("ETag" = String))),
     (status = 404, description = "No such pipeline", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -474,7 +474,7 @@ pub async fn update_pipeline(
 
 /// Add a stage at the end of a pipeline (administrators)
 #[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path)), request_body = CreateStage, responses(
-    (status = 201, description = "The pipeline with its new stage", body = PipelineDto),
+    (status = 201, description = "The pipeline with its new stage", body = PipelineDto, headers(("Location" = String), ("ETag" = String))),
     (status = 404, description = "No such pipeline", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Key taken", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -496,7 +496,7 @@ pub async fn add_stage(
 
 /// Rename, re-weight, retire or restore a stage (administrators)
 #[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path), ("stage_id" = Uuid, Path)), request_body = UpdateStage, responses(
-    (status = 200, description = "The pipeline", body = PipelineDto),
+    (status = 200, description = "The pipeline", body = PipelineDto, headers(("ETag" = String))),
     (status = 404, description = "No such pipeline or stage", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/pipelines/{id}/stages/{stage_id}")]
@@ -520,7 +520,7 @@ pub async fn update_stage(
 
 /// Delete an unused stage (administrators); a stage in use answers 409 — retire it instead
 #[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path), ("stage_id" = Uuid, Path)), responses(
-    (status = 200, description = "The pipeline without the stage", body = PipelineDto),
+    (status = 200, description = "The pipeline without the stage", body = PipelineDto, headers(("ETag" = String))),
     (status = 404, description = "No such pipeline or stage", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "In use (with the count), or the last stage of its kind", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -533,7 +533,7 @@ pub async fn delete_stage(state: State, principal: Principal, path: web::Path<(U
 
 /// Reorder a pipeline's stages (administrators)
 #[utoipa::path(tag = "pipelines", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = ReorderStages, responses(
-    (status = 200, description = "The pipeline in its new order", body = PipelineDto),
+    (status = 200, description = "The pipeline in its new order", body = PipelineDto, headers(("ETag" = String))),
     (status = 404, description = "No such pipeline", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -735,7 +735,7 @@ impl OpportunityListParams {
 
 /// Create an opportunity
 #[utoipa::path(tag = "opportunities", request_body = CreateOpportunity, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Created in an open stage", body = OpportunityDto),
+    (status = 201, description = "Created in an open stage", body = OpportunityDto, headers(("Location" = String), ("ETag" = String))),
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/opportunities")]
@@ -789,7 +789,7 @@ pub async fn list_opportunities(
 
 /// Get an opportunity
 #[utoipa::path(tag = "opportunities", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The opportunity", body = OpportunityDto),
+    (status = 200, description = "The opportunity", body = OpportunityDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/opportunities/{id}")]
@@ -800,7 +800,7 @@ pub async fn get_opportunity(state: State, principal: Principal, id: web::Path<U
 
 /// Change an opportunity (JSON merge patch; the stage moves through `/stage`)
 #[utoipa::path(tag = "opportunities", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateOpportunity, responses(
-    (status = 200, description = "Changed", body = OpportunityDto),
+    (status = 200, description = "Changed", body = OpportunityDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -838,7 +838,7 @@ pub async fn update_opportunity(
 /// stage only with `reopen: true`. The move is kept in the stage history with the time spent in
 /// the stage it leaves.
 #[utoipa::path(tag = "opportunities", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = MoveOpportunity, responses(
-    (status = 200, description = "Moved", body = OpportunityDto),
+    (status = 200, description = "Moved", body = OpportunityDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Closed (reopen explicitly) or already in that stage", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -1133,7 +1133,7 @@ fn external_ref(check: &mut Check, system: Option<&str>, id: Option<&str>) -> (O
 
 /// Create an order (a draft)
 #[utoipa::path(tag = "orders", request_body = CreateOrder, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Created as a draft with a new number", body = OrderDto),
+    (status = 201, description = "Created as a draft with a new number", body = OrderDto, headers(("Location" = String), ("ETag" = String))),
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The external id is taken", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -1163,7 +1163,7 @@ pub async fn create_order(state: State, principal: Principal, body: web::Json<Cr
 
 /// Create a draft order from a won opportunity, copying its lines
 #[utoipa::path(tag = "orders", params(("id" = Uuid, Path, description = "Opportunity id")), request_body(content = OrderFromOpportunity, description = "Optional"), responses(
-    (status = 201, description = "Created", body = OrderDto),
+    (status = 201, description = "Created", body = OrderDto, headers(("Location" = String), ("ETag" = String))),
     (status = 404, description = "Opportunity absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not won, or no lines to copy", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -1206,7 +1206,7 @@ pub async fn list_orders(
 
 /// Get an order
 #[utoipa::path(tag = "orders", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The order", body = OrderDto),
+    (status = 200, description = "The order", body = OrderDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/orders/{id}")]
@@ -1217,7 +1217,7 @@ pub async fn get_order(state: State, principal: Principal, id: web::Path<Uuid>) 
 
 /// Change a draft order
 #[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateOrder, responses(
-    (status = 200, description = "Changed", body = OrderDto),
+    (status = 200, description = "Changed", body = OrderDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -1262,7 +1262,7 @@ async fn move_order(state: State, principal: Principal, req: HttpRequest, id: Uu
 
 /// Confirm a draft order: its customer becomes 成交客户 and its purchase figures update
 #[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
-    (status = 200, description = "Confirmed", body = OrderDto),
+    (status = 200, description = "Confirmed", body = OrderDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -1274,7 +1274,7 @@ pub async fn confirm_order(state: State, principal: Principal, req: HttpRequest,
 
 /// Mark a confirmed order fulfilled
 #[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
-    (status = 200, description = "Fulfilled", body = OrderDto),
+    (status = 200, description = "Fulfilled", body = OrderDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not confirmed", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -1286,7 +1286,7 @@ pub async fn fulfill_order(state: State, principal: Principal, req: HttpRequest,
 
 /// Cancel a draft or confirmed order
 #[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
-    (status = 200, description = "Cancelled", body = OrderDto),
+    (status = 200, description = "Cancelled", body = OrderDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Fulfilled, refunded or already cancelled", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -1298,7 +1298,7 @@ pub async fn cancel_order(state: State, principal: Principal, req: HttpRequest, 
 
 /// Refund a confirmed or fulfilled order
 #[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
-    (status = 200, description = "Refunded", body = OrderDto),
+    (status = 200, description = "Refunded", body = OrderDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not confirmed or fulfilled", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),

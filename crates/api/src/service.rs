@@ -194,7 +194,7 @@ pub struct TicketListParams {
 
 /// Open a ticket; due times come from the default SLA policy
 #[utoipa::path(tag = "tickets", request_body = CreateTicket, params(("Idempotency-Key" = Option<String>, Header)), responses(
-    (status = 201, description = "Created", body = TicketDto),
+    (status = 201, description = "Created", body = TicketDto, headers(("Location" = String), ("ETag" = String))),
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The team has no support agent to assign", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -264,7 +264,7 @@ pub async fn list_tickets(
 
 /// Get a ticket
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The ticket", body = TicketDto),
+    (status = 200, description = "The ticket", body = TicketDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/tickets/{id}")]
@@ -275,7 +275,7 @@ pub async fn get_ticket(state: State, principal: Principal, id: web::Path<Uuid>)
 
 /// Move a ticket through 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭 (reopen from resolved)
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = MoveTicket, responses(
-    (status = 200, description = "Moved; waiting for the customer pauses the SLA clocks", body = TicketDto),
+    (status = 200, description = "Moved; waiting for the customer pauses the SLA clocks", body = TicketDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a valid transition", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -295,7 +295,7 @@ pub async fn move_ticket(
 
 /// Assign a ticket to an agent, or round-robin within a team
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = AssignTicket, responses(
-    (status = 200, description = "Assigned; the agent is notified", body = TicketDto),
+    (status = 200, description = "Assigned; the agent is notified", body = TicketDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The team has no support agent", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -339,7 +339,7 @@ pub async fn list_ticket_comments(
 
 /// Add an internal note or a public reply
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = CreateComment, responses(
-    (status = 201, description = "Added", body = CommentDto),
+    (status = 201, description = "Added", body = CommentDto, headers(("Location" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tickets/{id}/comments")]
@@ -361,7 +361,7 @@ pub async fn create_ticket_comment(
 
 /// Record the customer's satisfaction after resolution
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = RateTicket, responses(
-    (status = 200, description = "Rated", body = TicketDto),
+    (status = 200, description = "Rated", body = TicketDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not resolved yet", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -448,7 +448,7 @@ pub async fn list_sla_policies(state: State, principal: Principal, page: web::Qu
 
 /// Create an SLA policy (administrators)
 #[utoipa::path(tag = "sla-policies", request_body = CreateSlaPolicy, responses(
-    (status = 201, description = "Created", body = SlaPolicyDto),
+    (status = 201, description = "Created", body = SlaPolicyDto, headers(("Location" = String), ("ETag" = String))),
     (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/sla-policies")]
@@ -471,7 +471,7 @@ pub async fn create_sla_policy(state: State, principal: Principal, body: web::Js
 
 /// Get an SLA policy
 #[utoipa::path(tag = "sla-policies", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The policy", body = SlaPolicyDto),
+    (status = 200, description = "The policy", body = SlaPolicyDto, headers(("ETag" = String))),
     (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/sla-policies/{id}")]
@@ -482,7 +482,7 @@ pub async fn get_sla_policy(state: State, principal: Principal, id: web::Path<Uu
 
 /// Change an SLA policy (administrators); existing tickets keep their due times
 #[utoipa::path(tag = "sla-policies", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateSlaPolicy, responses(
-    (status = 200, description = "Changed", body = SlaPolicyDto),
+    (status = 200, description = "Changed", body = SlaPolicyDto, headers(("ETag" = String))),
     (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The default cannot be un-defaulted", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),

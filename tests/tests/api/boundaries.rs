@@ -393,6 +393,10 @@ async fn every_parameter_and_body_field_of_every_operation_survives_boundary_val
                     .into_iter()
                     .map(|v| match v {
                         Value::String(text) => text,
+                        // A list parameter is comma-separated (`style: form, explode: false`).
+                        Value::Array(items) => {
+                            items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect::<Vec<_>>().join(",")
+                        }
                         other => other.to_string(),
                     })
                     .collect();
@@ -406,8 +410,16 @@ async fn every_parameter_and_body_field_of_every_operation_survives_boundary_val
                         probe.send(&method, &base_path(Some((name, &value))), &base_query, base_body.as_ref()).await;
                     } else {
                         // The HTTP client refuses URLs over 64 KiB, so a query value gets 60,000
-                        // bytes (still past the server's header limit) instead of a mebibyte.
-                        let value: String = value.chars().take(QUERY_MAX).collect();
+                        // bytes once percent-encoded (still past the server's header limit)
+                        // instead of a mebibyte.
+                        let mut encoded = 0;
+                        let value: String = value
+                            .chars()
+                            .take_while(|c| {
+                                encoded += if c.is_ascii_alphanumeric() || "-._~".contains(*c) { 1 } else { 3 * c.len_utf8() };
+                                encoded <= QUERY_MAX
+                            })
+                            .collect();
                         let mut query: Vec<(String, String)> = base_query.iter().filter(|(n, _)| n != name).cloned().collect();
                         query.push((name.to_owned(), value));
                         probe.send(&method, &base_path(None), &query, base_body.as_ref()).await;

@@ -73,9 +73,12 @@ macro_rules! resources {
         /// A role's permission matrix: for every resource, the scope of every action. Resources
         /// missing from stored or submitted JSON mean "no access", so adding a resource later
         /// grants nothing to existing custom roles.
+        // `default` per field, not on the struct: on the struct utoipa documents every field's
+        // default as a whole object, which client generators such as openapi-python-client
+        // refuse (they drop the schema and everything that uses it).
         #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-        #[serde(default, deny_unknown_fields)]
-        pub struct Permissions { $(pub $field: ActionScopes),+ }
+        #[serde(deny_unknown_fields)]
+        pub struct Permissions { $(#[serde(default)] pub $field: ActionScopes),+ }
 
         impl Permissions {
             pub fn for_resource(&self, resource: Resource) -> &ActionScopes {

@@ -11,6 +11,94 @@ use uuid::Uuid;
 use crate::entities::events;
 use crate::{Actor, Db, Result, now};
 
+/// Every event type the server writes, `<kind>.<what happened>`: the OpenAPI document lists
+/// them (`EventType`) for the feed's `types` filter, and [`append`] takes no other.
+/// `order.<status>` is written for each status an order can move to.
+pub const TYPES: &[&str] = &[
+    "customer.created",
+    "customer.updated",
+    "customer.stage_changed",
+    "customer.deleted",
+    "customer.restored",
+    "contact.created",
+    "contact.updated",
+    "contact.deleted",
+    "contact.restored",
+    "interaction.created",
+    "interaction.updated",
+    "interaction.deleted",
+    "interaction.restored",
+    "task.created",
+    "task.updated",
+    "task.completed",
+    "task.cancelled",
+    "task.reopened",
+    "task.deleted",
+    "follow_up_rule.created",
+    "follow_up_rule.updated",
+    "follow_up_rule.deleted",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+    "pipeline.created",
+    "pipeline.updated",
+    "opportunity.created",
+    "opportunity.updated",
+    "opportunity.stage_changed",
+    "opportunity.won",
+    "opportunity.lost",
+    "opportunity.reopened",
+    "opportunity.deleted",
+    "order.created",
+    "order.updated",
+    "order.confirmed",
+    "order.fulfilled",
+    "order.cancelled",
+    "order.refunded",
+    "order.deleted",
+    "ticket.created",
+    "ticket.status_changed",
+    "ticket.assigned",
+    "ticket.commented",
+    "ticket.resolved",
+    "ticket.rated",
+    "ticket.sla_breached",
+    "ticket.article_linked",
+    "ticket.article_unlinked",
+    "kb_category.created",
+    "kb_category.updated",
+    "kb_category.deleted",
+    "kb_article.created",
+    "kb_article.updated",
+    "kb_article.published",
+    "kb_article.deleted",
+    "sla_policy.created",
+    "sla_policy.updated",
+    "sla_policy.deleted",
+    "portal_account.created",
+    "portal_account.invited",
+    "portal_account.activated",
+    "portal_account.updated",
+    "requirement.created",
+    "requirement.updated",
+    "requirement.status_changed",
+    "requirement.requested",
+    "requirement.unrequested",
+    "requirement.merged",
+    "requirement.feedback_given",
+    "requirement.deleted",
+    "user.created",
+    "user.updated",
+    "user.deactivated",
+    "team.created",
+    "team.updated",
+    "team.deleted",
+    "role.created",
+    "role.updated",
+    "role.deleted",
+    "settings.changed",
+];
+
 /// Appends an event inside the caller's transaction. It takes no lock: its feed position is
 /// given later, after it has committed, by [`give_positions`].
 pub async fn append(
@@ -21,6 +109,8 @@ pub async fn append(
     entity_id: Uuid,
     payload: Value,
 ) -> Result<()> {
+    // A type missing from the list would be missing from the document integrators read.
+    debug_assert!(TYPES.contains(&event_type), "event type {event_type} is not in events::TYPES");
     events::ActiveModel {
         seq: Default::default(),
         id: Set(Uuid::now_v7()),
@@ -143,4 +233,55 @@ pub async fn list(db: &Db, actor: &Actor, after: i64, types: &[String], limit: u
         })
         .collect();
     Ok(FeedPage { events, next_after })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use crm_domain::sales::OrderStatus;
+
+    use super::TYPES;
+
+    /// The `"kind.what"` string literals of the files under `dir` but this one (which lists them),
+    /// except on lines naming an error code (`code: "customer.credit_code_taken"`).
+    fn dotted_literals(dir: &Path, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dotted_literals(&path, found);
+                continue;
+            }
+            if path.ends_with("platform/events.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines().filter(|line| !line.contains("code") && !line.trim_start().starts_with("//")) {
+                for literal in line.split('"').skip(1).step_by(2) {
+                    let parts: Vec<&str> = literal.split('.').collect();
+                    if parts.len() == 2 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_')) {
+                        found.insert(literal.to_owned());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Event types are written as literals (to `append` or through a helper that calls it), so
+    /// every such literal must be listed, and every listed type must be written somewhere; the
+    /// order moves write `order.<status>` for each status an order can move to.
+    #[test]
+    fn the_listed_event_types_are_the_ones_written() {
+        let listed: BTreeSet<String> = TYPES.iter().map(|t| (*t).to_owned()).collect();
+        assert_eq!(listed.len(), TYPES.len(), "an event type is listed twice");
+        let mut written = BTreeSet::new();
+        dotted_literals(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut written);
+        let moves = OrderStatus::ALL.iter().filter(|to| OrderStatus::ALL.iter().any(|from| from.can_move_to(**to)));
+        written.extend(moves.map(|to| format!("order.{}", to.as_str())));
+        let unlisted: Vec<_> = written.difference(&listed).collect();
+        assert!(unlisted.is_empty(), "written but not in events::TYPES (so not in the OpenAPI document): {unlisted:?}");
+        let unwritten: Vec<_> = listed.difference(&written).collect();
+        assert!(unwritten.is_empty(), "in events::TYPES but never written: {unwritten:?}");
+    }
 }

@@ -2790,10 +2790,7 @@ export interface components {
             seq: number;
             /** Format: uuid */
             id: string;
-            /**
-             * @description `customer.created`, `customer.updated`, `customer.stage_changed`, `customer.deleted`,
-             *     `customer.restored`, `contact.*`, `user.*`, `team.*`, `role.*`.
-             */
+            /** @description One of the `EventType` values. Types are added as the CRM grows: skip one you do not know. */
             event_type: string;
             entity_type: string;
             /** Format: uuid */
@@ -2812,6 +2809,11 @@ export interface components {
              */
             next_after: number;
         };
+        /**
+         * @description What happened to a record: `<kind>.<what happened>`, where the kind is the event's `entity_type`.
+         * @enum {string}
+         */
+        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed";
         /** @description A requester's evaluation of a delivered requirement. */
         FeedbackDto: {
             /** Format: uuid */
@@ -3275,33 +3277,7 @@ export interface components {
         OrderStatus: "draft" | "confirmed" | "fulfilled" | "cancelled" | "refunded";
         /** @description One page of a list. */
         PageDto_ArticleSummaryDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                category_id?: string | null;
-                title: string;
-                /** @description The first 200 characters of the body as plain text. */
-                excerpt: string;
-                visibility: components["schemas"]["ArticleVisibility"];
-                status: components["schemas"]["ArticleStatus"];
-                tags: string[];
-                owner_name?: string | null;
-                /** Format: int32 */
-                revision: number;
-                /** Format: int64 */
-                view_count: number;
-                /** Format: int64 */
-                helpful_count: number;
-                /** Format: int64 */
-                not_helpful_count: number;
-                /** Format: int64 */
-                ticket_count: number;
-                /** Format: date-time */
-                published_at?: string | null;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["ArticleSummaryDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3312,24 +3288,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_AuditEntryDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                actor_id?: string | null;
-                actor_name?: string | null;
-                /** @description `create`, `update`, `delete`, `restore`. */
-                action: string;
-                entity_type: string;
-                /** Format: uuid */
-                entity_id: string;
-                /** @description Changed fields as `{ field: { old, new } }`, or the whole record on create. */
-                changes: Record<string, never>;
-                request_id?: string | null;
-                ip?: string | null;
-                /** Format: date-time */
-                created_at: string;
-            }[];
+            data: components["schemas"]["AuditEntryDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3340,21 +3299,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_CommentDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                ticket_id: string;
-                /** Format: uuid */
-                author_id?: string | null;
-                author_name?: string | null;
-                /** @description Written by the customer in the portal (always public). */
-                from_customer: boolean;
-                body: string;
-                public: boolean;
-                /** Format: date-time */
-                created_at: string;
-            }[];
+            data: components["schemas"]["CommentDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3365,34 +3310,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_ContactDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                customer_id: string;
-                name: string;
-                title?: string | null;
-                department?: string | null;
-                /** @description E.164 landline or direct line. */
-                phone?: string | null;
-                /** @description E.164 mobile. */
-                mobile?: string | null;
-                email?: string | null;
-                wechat?: string | null;
-                /** @description The customer's main contact; at most one per customer. */
-                is_primary: boolean;
-                /** Format: date */
-                birthday?: string | null;
-                notes?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-                /** Format: date-time */
-                deleted_at?: string | null;
-            }[];
+            data: components["schemas"]["ContactDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3403,82 +3321,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_CustomerDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                kind: components["schemas"]["CustomerKind"];
-                name: string;
-                industry?: string | null;
-                size_band?: null | components["schemas"]["SizeBand"];
-                /** @description 省 */
-                province?: string | null;
-                /** @description 市 */
-                city?: string | null;
-                /** @description 区 */
-                district?: string | null;
-                address?: string | null;
-                /** @description E.164, e.g. `+8613812345678`. */
-                phone?: string | null;
-                email?: string | null;
-                website?: string | null;
-                /** @description 统一社会信用代码 (companies). */
-                credit_code?: string | null;
-                source_channel?: null | components["schemas"]["SourceChannel"];
-                lifecycle_stage: components["schemas"]["LifecycleStage"];
-                value_tier?: null | components["schemas"]["ValueTier"];
-                tags: string[];
-                custom_fields: Record<string, never>;
-                gender?: null | components["schemas"]["Gender"];
-                /**
-                 * Format: date
-                 * @description Individuals only.
-                 */
-                birthday?: string | null;
-                preferences?: string | null;
-                notes?: string | null;
-                /** Format: uuid */
-                owner_id: string;
-                owner_name?: string | null;
-                /** Format: uuid */
-                team_id?: string | null;
-                team_name?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /**
-                 * Format: int32
-                 * @description Optimistic-locking version; also the ETag.
-                 */
-                version: number;
-                /**
-                 * Format: date-time
-                 * @description Set while the customer is in the recycle bin.
-                 */
-                deleted_at?: string | null;
-                /**
-                 * Format: date-time
-                 * @description When the latest recorded interaction took place.
-                 */
-                last_interaction_at?: string | null;
-                /**
-                 * Format: date-time
-                 * @description The dates of the first and latest confirmed order (midnight UTC).
-                 */
-                first_order_at?: string | null;
-                /** Format: date-time */
-                last_order_at?: string | null;
-                /**
-                 * Format: int32
-                 * @description Confirmed and fulfilled orders.
-                 */
-                order_count: number;
-                /**
-                 * Format: int64
-                 * @description Their total, in minor units of the orders' currency (CNY unless you sell in one other).
-                 */
-                total_spend_minor: number;
-            }[];
+            data: components["schemas"]["CustomerDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3489,31 +3332,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_FeedbackDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                requirement_id: string;
-                /** Format: uuid */
-                customer_id: string;
-                customer_name?: string | null;
-                /** Format: uuid */
-                contact_id?: string | null;
-                /**
-                 * Format: int32
-                 * @description 1–5.
-                 */
-                rating: number;
-                comment?: string | null;
-                /**
-                 * Format: uuid
-                 * @description The staff member who recorded it.
-                 */
-                recorded_by?: string | null;
-                recorded_by_name?: string | null;
-                /** Format: date-time */
-                created_at: string;
-            }[];
+            data: components["schemas"]["FeedbackDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3524,23 +3343,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_FollowUpRuleDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                lifecycle_stage: components["schemas"]["LifecycleStage"];
-                /** Format: int32 */
-                silent_days: number;
-                /** Format: int32 */
-                due_in_days: number;
-                priority: components["schemas"]["TaskPriority"];
-                active: boolean;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["FollowUpRuleDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3551,41 +3354,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_InteractionDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                customer_id: string;
-                customer_name?: string | null;
-                /** Format: uuid */
-                contact_id?: string | null;
-                contact_name?: string | null;
-                /** Format: uuid */
-                opportunity_id?: string | null;
-                /** Format: uuid */
-                ticket_id?: string | null;
-                /** Format: uuid */
-                requirement_id?: string | null;
-                channel: components["schemas"]["Channel"];
-                direction: components["schemas"]["Direction"];
-                /** Format: date-time */
-                occurred_at: string;
-                /** Format: int32 */
-                duration_minutes?: number | null;
-                subject: string;
-                content?: string | null;
-                outcome?: string | null;
-                next_step?: string | null;
-                /** Format: uuid */
-                owner_id: string;
-                owner_name?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["InteractionDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3596,20 +3365,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_NotificationDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                kind: components["schemas"]["NotificationKind"];
-                title: string;
-                body?: string | null;
-                entity_type?: string | null;
-                /** Format: uuid */
-                entity_id?: string | null;
-                /** Format: date-time */
-                read_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-            }[];
+            data: components["schemas"]["NotificationDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3620,57 +3376,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_OpportunityDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                /** Format: uuid */
-                customer_id: string;
-                customer_name?: string | null;
-                /** Format: uuid */
-                contact_id?: string | null;
-                /** Format: uuid */
-                pipeline_id: string;
-                stage: components["schemas"]["StageDto"];
-                amount: components["schemas"]["Money"];
-                /** Format: date */
-                expected_close_date?: string | null;
-                /**
-                 * Format: int32
-                 * @description The override, or `null` to follow the stage.
-                 */
-                probability?: number | null;
-                /**
-                 * Format: int32
-                 * @description The probability in force.
-                 */
-                effective_probability: number;
-                /** Format: int64 */
-                weighted_amount_minor: number;
-                source?: null | components["schemas"]["OpportunitySource"];
-                /** Format: uuid */
-                campaign_id?: string | null;
-                competitors: components["schemas"]["Competitor"][];
-                description?: string | null;
-                loss_reason?: string | null;
-                /** @description Products of the deal; when there are any, `amount` is their total. */
-                lines: components["schemas"]["LineDto"][];
-                /** Format: uuid */
-                owner_id: string;
-                owner_name?: string | null;
-                /** Format: uuid */
-                team_id?: string | null;
-                /** Format: date-time */
-                stage_entered_at: string;
-                /** Format: date-time */
-                closed_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["OpportunityDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3681,44 +3387,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_OrderDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** @description `SO-000123`, unique, given by the server. */
-                number: string;
-                /** Format: uuid */
-                customer_id: string;
-                customer_name?: string | null;
-                /** Format: uuid */
-                opportunity_id?: string | null;
-                /** @description The source system of an ERP order, with its id there (unique together). */
-                external_system?: string | null;
-                external_id?: string | null;
-                /** Format: date */
-                order_date: string;
-                status: components["schemas"]["OrderStatus"];
-                /** @description Σ quantity × unit price. */
-                subtotal: components["schemas"]["Money"];
-                /** @description subtotal − total. */
-                discount: components["schemas"]["Money"];
-                /** @description Σ line totals. */
-                total: components["schemas"]["Money"];
-                lines: components["schemas"]["LineDto"][];
-                notes?: string | null;
-                /** Format: uuid */
-                owner_id: string;
-                owner_name?: string | null;
-                /** Format: uuid */
-                team_id?: string | null;
-                /** Format: date-time */
-                confirmed_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["OrderDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3729,19 +3398,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_PipelineDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                is_default: boolean;
-                stages: components["schemas"]["StageDto"][];
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["PipelineDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3752,36 +3409,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_PortalAccountDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                contact_id: string;
-                contact_name?: string | null;
-                /** Format: uuid */
-                customer_id: string;
-                customer_name?: string | null;
-                /** @description The sign-in email. */
-                email: string;
-                /** @description Sees every ticket of the company, not only the contact's own. */
-                sees_company_tickets: boolean;
-                active: boolean;
-                /** @description The contact accepted an invitation and set a password. */
-                activated: boolean;
-                /**
-                 * Format: date-time
-                 * @description When the pending invitation stops working.
-                 */
-                invitation_expires_at?: string | null;
-                /** Format: date-time */
-                last_login_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["PortalAccountDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3792,16 +3420,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_PortalCommentDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                author_name?: string | null;
-                /** @description Written by the customer (else by our staff). */
-                from_customer: boolean;
-                body: string;
-                /** Format: date-time */
-                created_at: string;
-            }[];
+            data: components["schemas"]["PortalCommentDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3812,38 +3431,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_PortalTicketDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                number: string;
-                subject: string;
-                description?: string | null;
-                kind: components["schemas"]["TicketKind"];
-                priority: components["schemas"]["TicketPriority"];
-                status: components["schemas"]["TicketStatus"];
-                /** @description Who is handling it. */
-                assignee_name?: string | null;
-                /**
-                 * Format: date-time
-                 * @description When we promise the first answer, and the resolution (they move later while we wait for you).
-                 */
-                first_response_due_at: string;
-                /** Format: date-time */
-                resolution_due_at: string;
-                /** Format: date-time */
-                first_responded_at?: string | null;
-                /** Format: date-time */
-                resolved_at?: string | null;
-                /** Format: date-time */
-                closed_at?: string | null;
-                /** Format: int32 */
-                satisfaction_rating?: number | null;
-                satisfaction_comment?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["PortalTicketDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3854,22 +3442,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_ProductDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                sku: string;
-                name: string;
-                category?: string | null;
-                description?: string | null;
-                unit_price: components["schemas"]["Money"];
-                active: boolean;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["ProductDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3880,27 +3453,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_RequesterDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                requirement_id: string;
-                /** Format: uuid */
-                customer_id: string;
-                customer_name?: string | null;
-                /** Format: uuid */
-                contact_id?: string | null;
-                contact_name?: string | null;
-                /** Format: uuid */
-                ticket_id?: string | null;
-                /** Format: uuid */
-                interaction_id?: string | null;
-                note?: string | null;
-                /** Format: date-time */
-                requested_at: string;
-                /** Format: int32 */
-                feedback_rating?: number | null;
-            }[];
+            data: components["schemas"]["RequesterDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3911,76 +3464,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_RequirementDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** @description `REQ-000045`. */
-                number: string;
-                title: string;
-                description?: string | null;
-                category: components["schemas"]["RequirementCategory"];
-                source_channel: components["schemas"]["RequirementSource"];
-                /**
-                 * Format: int32
-                 * @description 1–5.
-                 */
-                importance: number;
-                /**
-                 * Format: int32
-                 * @description 1–5.
-                 */
-                urgency: number;
-                /**
-                 * Format: int32
-                 * @description 1–5.
-                 */
-                effort: number;
-                status: components["schemas"]["RequirementStatus"];
-                /** Format: uuid */
-                owner_id?: string | null;
-                owner_name?: string | null;
-                /** Format: uuid */
-                team_id?: string | null;
-                /** Format: uuid */
-                created_by: string;
-                department?: string | null;
-                /** Format: date */
-                target_date?: string | null;
-                release?: string | null;
-                tags: string[];
-                /**
-                 * Format: double
-                 * @description `10 × (w_i·importance + w_u·urgency + w_d·demand) / effort` under the current weights.
-                 */
-                score: number;
-                /**
-                 * Format: int32
-                 * @description Customers who asked for it.
-                 */
-                requester_count: number;
-                /** Format: int32 */
-                feedback_count: number;
-                /** Format: double */
-                feedback_average?: number | null;
-                rejection_reason?: string | null;
-                /**
-                 * Format: uuid
-                 * @description Set when merged into another requirement.
-                 */
-                duplicate_of_id?: string | null;
-                /** Format: date-time */
-                delivered_at?: string | null;
-                /** Format: date-time */
-                evaluated_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-                /** @description On create only: open requirements that read alike (possible duplicates). */
-                duplicate_candidates?: components["schemas"]["DuplicateCandidateDto"][] | null;
-            }[];
+            data: components["schemas"]["RequirementDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -3991,17 +3475,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_RequirementRevisionDto: {
-            data: {
-                /** Format: int32 */
-                revision: number;
-                /** @description `{field: {old, new}}`, or what creation or a merge did. */
-                changes: Record<string, never>;
-                /** Format: uuid */
-                actor_id?: string | null;
-                actor_name?: string | null;
-                /** Format: date-time */
-                created_at: string;
-            }[];
+            data: components["schemas"]["RequirementRevisionDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4012,23 +3486,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_RevisionDto: {
-            data: {
-                /** Format: int32 */
-                revision: number;
-                title: string;
-                body: string;
-                /** Format: uuid */
-                category_id?: string | null;
-                visibility: components["schemas"]["ArticleVisibility"];
-                status: components["schemas"]["ArticleStatus"];
-                tags: string[];
-                note?: string | null;
-                /** Format: uuid */
-                author_id?: string | null;
-                author_name?: string | null;
-                /** Format: date-time */
-                created_at: string;
-            }[];
+            data: components["schemas"]["RevisionDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4039,22 +3497,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_RoleDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                key: string;
-                name: string;
-                description: string;
-                /** @description Built-in roles cannot be changed or deleted. */
-                builtin: boolean;
-                permissions: components["schemas"]["Permissions"];
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["RoleDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4065,23 +3508,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_SlaPolicyDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                /** @description New tickets follow the default policy. */
-                is_default: boolean;
-                /** @description Business hours (the calendar) or around the clock. */
-                business_hours: boolean;
-                calendar: components["schemas"]["CalendarSpec"];
-                targets: components["schemas"]["SlaTargets"];
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["SlaPolicyDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4092,19 +3519,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_StageChangeDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                customer_id: string;
-                from_stage?: null | components["schemas"]["LifecycleStage"];
-                to_stage: components["schemas"]["LifecycleStage"];
-                /** Format: uuid */
-                changed_by?: string | null;
-                changed_by_name?: string | null;
-                /** Format: date-time */
-                changed_at: string;
-            }[];
+            data: components["schemas"]["StageChangeDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4115,24 +3530,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_StageMoveDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                from_stage_id?: string | null;
-                /** Format: uuid */
-                to_stage_id: string;
-                /**
-                 * Format: int64
-                 * @description Seconds spent in the stage left.
-                 */
-                seconds_in_previous?: number | null;
-                /** Format: uuid */
-                changed_by?: string | null;
-                changed_by_name?: string | null;
-                /** Format: date-time */
-                changed_at: string;
-            }[];
+            data: components["schemas"]["StageMoveDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4143,47 +3541,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_TaskDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                title: string;
-                description?: string | null;
-                /** Format: date-time */
-                due_at?: string | null;
-                /** Format: date-time */
-                remind_at?: string | null;
-                priority: components["schemas"]["TaskPriority"];
-                status: components["schemas"]["TaskStatus"];
-                /** Format: uuid */
-                assignee_id: string;
-                assignee_name?: string | null;
-                /** Format: uuid */
-                customer_id?: string | null;
-                customer_name?: string | null;
-                related_type?: null | components["schemas"]["RelatedType"];
-                /** Format: uuid */
-                related_id?: string | null;
-                /**
-                 * Format: uuid
-                 * @description The follow-up rule that created it.
-                 */
-                rule_id?: string | null;
-                /** Format: uuid */
-                created_by?: string | null;
-                /** Format: date-time */
-                completed_at?: string | null;
-                /** Format: uuid */
-                completed_by?: string | null;
-                completed_by_name?: string | null;
-                /** @description Open and past its due time. */
-                overdue: boolean;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["TaskDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4194,19 +3552,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_TeamDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                /** Format: uuid */
-                parent_id?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["TeamDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4217,62 +3563,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_TicketDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /** @description `T-000123`. */
-                number: string;
-                /** Format: uuid */
-                customer_id: string;
-                customer_name?: string | null;
-                /** Format: uuid */
-                contact_id?: string | null;
-                subject: string;
-                description?: string | null;
-                kind: components["schemas"]["TicketKind"];
-                channel: components["schemas"]["TicketChannel"];
-                priority: components["schemas"]["TicketPriority"];
-                status: components["schemas"]["TicketStatus"];
-                /** Format: uuid */
-                assignee_id?: string | null;
-                assignee_name?: string | null;
-                /** Format: uuid */
-                team_id?: string | null;
-                /** Format: uuid */
-                sla_policy_id: string;
-                /**
-                 * Format: date-time
-                 * @description Moves later while the ticket waits for the customer.
-                 */
-                first_response_due_at: string;
-                /** Format: date-time */
-                resolution_due_at: string;
-                /**
-                 * Format: date-time
-                 * @description The first public reply.
-                 */
-                first_responded_at?: string | null;
-                /** Format: date-time */
-                resolved_at?: string | null;
-                /** Format: date-time */
-                closed_at?: string | null;
-                /**
-                 * Format: date-time
-                 * @description Set while the clocks are paused (waiting for the customer).
-                 */
-                paused_at?: string | null;
-                first_response_breached: boolean;
-                resolution_breached: boolean;
-                /** Format: int32 */
-                satisfaction_rating?: number | null;
-                satisfaction_comment?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["TicketDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4283,25 +3574,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_TimelineItemDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                /**
-                 * @description `interaction`, `task`, `stage_change`, `contact`, `opportunity` (later also `order`,
-                 *     `ticket`, `requirement`).
-                 */
-                kind: string;
-                /** Format: date-time */
-                occurred_at: string;
-                entity_type: string;
-                /** Format: uuid */
-                entity_id: string;
-                title: string;
-                summary: Record<string, never>;
-                /** Format: uuid */
-                actor_id?: string | null;
-                actor_name?: string | null;
-            }[];
+            data: components["schemas"]["TimelineItemDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4312,26 +3585,7 @@ export interface components {
         };
         /** @description One page of a list. */
         PageDto_UserDto: {
-            data: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-                display_name: string;
-                locale: string;
-                active: boolean;
-                /** Format: uuid */
-                role_id: string;
-                role_key: string;
-                team_ids: string[];
-                /** Format: date-time */
-                last_login_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                version: number;
-            }[];
+            data: components["schemas"]["UserDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -4351,126 +3605,18 @@ export interface components {
          *     grants nothing to existing custom roles.
          */
         Permissions: {
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            customers: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            contacts: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            activities: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            sales: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            service: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            requirements: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            marketing: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            analytics: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            users: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            teams: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            roles: components["schemas"]["ActionScopes"];
-            /**
-             * @default {
-             *       "create": "none",
-             *       "delete": "none",
-             *       "export": "none",
-             *       "read": "none",
-             *       "update": "none"
-             *     }
-             */
-            audit: components["schemas"]["ActionScopes"];
+            customers?: components["schemas"]["ActionScopes"];
+            contacts?: components["schemas"]["ActionScopes"];
+            activities?: components["schemas"]["ActionScopes"];
+            sales?: components["schemas"]["ActionScopes"];
+            service?: components["schemas"]["ActionScopes"];
+            requirements?: components["schemas"]["ActionScopes"];
+            marketing?: components["schemas"]["ActionScopes"];
+            analytics?: components["schemas"]["ActionScopes"];
+            users?: components["schemas"]["ActionScopes"];
+            teams?: components["schemas"]["ActionScopes"];
+            roles?: components["schemas"]["ActionScopes"];
+            audit?: components["schemas"]["ActionScopes"];
         };
         PipelineDto: {
             /** Format: uuid */
@@ -4644,6 +3790,7 @@ export interface components {
         /**
          * @description An RFC 9457 problem document.
          * @example {
+         *       "code": "validation",
          *       "detail": "1 field is invalid",
          *       "errors": [
          *         {
@@ -5586,6 +4733,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5604,6 +4753,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5631,6 +4782,8 @@ export interface operations {
             /** @description Signed in */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5640,6 +4793,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5649,6 +4804,10 @@ export interface operations {
             /** @description Wrong email or password */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5658,6 +4817,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5667,6 +4828,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5676,6 +4839,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5685,6 +4850,8 @@ export interface operations {
             /** @description Invalid body */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5694,6 +4861,10 @@ export interface operations {
             /** @description Too many failed attempts */
             429: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5703,6 +4874,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5731,6 +4904,8 @@ export interface operations {
             /** @description Signed out */
             204: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5738,6 +4913,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5747,6 +4924,10 @@ export interface operations {
             /** @description Not signed in */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5756,6 +4937,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5765,6 +4948,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5774,6 +4959,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5783,6 +4970,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5792,6 +4981,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5801,6 +4992,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5839,6 +5032,8 @@ export interface operations {
             /** @description Not signed in */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5857,6 +5052,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5884,6 +5081,8 @@ export interface operations {
             /** @description Changed; your other sessions have ended */
             204: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5891,6 +5090,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5900,6 +5101,10 @@ export interface operations {
             /** @description Not signed in */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5909,6 +5114,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5918,6 +5125,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5927,6 +5136,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5936,6 +5147,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5945,6 +5158,8 @@ export interface operations {
             /** @description `current_password` is wrong (`incorrect_password`), or `new_password` is too short (`password_too_short`), only white space (`password_blank`) or a common password (`password_common`) */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5954,6 +5169,10 @@ export interface operations {
             /** @description Too many wrong passwords; see Retry-After */
             429: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5963,6 +5182,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5990,6 +5211,8 @@ export interface operations {
             /** @description New tokens */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5999,6 +5222,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6008,6 +5233,10 @@ export interface operations {
             /** @description Invalid, used, expired or revoked refresh token */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6017,6 +5246,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6026,6 +5257,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6035,6 +5268,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6044,6 +5279,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6053,6 +5290,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6098,6 +5337,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6116,6 +5357,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6138,6 +5381,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -6157,6 +5401,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6184,6 +5430,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6224,6 +5472,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6260,6 +5510,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6288,6 +5540,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6306,6 +5560,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6369,6 +5625,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6394,6 +5652,10 @@ export interface operations {
             /** @description Restored */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6403,6 +5665,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6412,6 +5676,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6421,6 +5689,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6430,6 +5700,8 @@ export interface operations {
             /** @description Not in the recycle bin, or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6439,6 +5711,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6448,6 +5722,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6457,6 +5733,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6522,6 +5800,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6540,6 +5820,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6567,7 +5849,11 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -6578,6 +5864,8 @@ export interface operations {
             /** @description Malformed JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6587,6 +5875,10 @@ export interface operations {
             /** @description Not signed in */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6596,6 +5888,8 @@ export interface operations {
             /** @description The role may not create customers (for this owner) */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6605,6 +5899,8 @@ export interface operations {
             /** @description `customer.credit_code_taken`: a live customer already has this credit code; `existing_id` names it */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6614,6 +5910,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6623,6 +5921,8 @@ export interface operations {
             /** @description Not JSON */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6632,6 +5932,8 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6641,6 +5943,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6686,6 +5990,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6704,6 +6010,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6726,6 +6034,7 @@ export interface operations {
             /** @description The customer */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -6745,6 +6054,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6772,6 +6083,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6812,6 +6125,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6848,6 +6163,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6877,6 +6194,7 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -6896,6 +6214,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6968,6 +6288,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7016,6 +6338,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7043,6 +6367,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7073,7 +6399,11 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
                     ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -7084,6 +6414,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7093,6 +6425,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7102,6 +6438,8 @@ export interface operations {
             /** @description Not allowed for this customer */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7111,6 +6449,8 @@ export interface operations {
             /** @description Customer absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7120,6 +6460,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7129,6 +6471,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7138,6 +6482,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7147,6 +6493,8 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7156,6 +6504,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7181,6 +6531,10 @@ export interface operations {
             /** @description Restored */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7190,6 +6544,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7199,6 +6555,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7208,6 +6568,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7217,6 +6579,8 @@ export interface operations {
             /** @description Not in the recycle bin, or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7226,6 +6590,8 @@ export interface operations {
             /** @description `customer.credit_code_taken`: a live customer took its credit code meanwhile; `existing_id` names it */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7235,6 +6601,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7244,6 +6612,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7291,6 +6661,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7318,6 +6690,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7367,6 +6741,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7394,6 +6770,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7407,8 +6785,8 @@ export interface operations {
             query?: {
                 /** @description Only events with a larger sequence number (default 0). */
                 after?: number;
-                /** @description Comma-separated event types. */
-                types?: string;
+                /** @description Only these event types, comma-separated (`customer.created,order.confirmed`). */
+                types?: components["schemas"]["EventType"][];
                 /** @description 1–200, default 50. */
                 limit?: number;
             };
@@ -7439,6 +6817,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7457,6 +6837,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7502,6 +6884,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7520,6 +6904,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7547,6 +6933,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7556,6 +6948,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7565,6 +6959,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7574,6 +6972,8 @@ export interface operations {
             /** @description Not an administrator */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7583,6 +6983,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7592,6 +6994,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7601,6 +7005,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7610,6 +7016,8 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7619,6 +7027,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7641,6 +7051,8 @@ export interface operations {
             /** @description The rule */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7659,6 +7071,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7686,6 +7100,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7726,6 +7142,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7753,6 +7171,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7781,6 +7201,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7799,6 +7221,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7862,6 +7286,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7918,6 +7344,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7936,6 +7364,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7963,6 +7393,12 @@ export interface operations {
             /** @description Recorded; the customer's last_interaction_at follows */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7972,6 +7408,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7981,6 +7419,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7990,6 +7432,8 @@ export interface operations {
             /** @description Not allowed for this customer */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7999,6 +7443,8 @@ export interface operations {
             /** @description Customer absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8008,6 +7454,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8017,6 +7465,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8026,6 +7476,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8035,6 +7487,8 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8044,6 +7498,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8066,6 +7522,8 @@ export interface operations {
             /** @description The interaction */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8084,6 +7542,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8111,6 +7571,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8151,6 +7613,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8187,6 +7651,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8215,6 +7681,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8233,6 +7701,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8296,6 +7766,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8321,6 +7793,10 @@ export interface operations {
             /** @description Restored */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8330,6 +7806,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8339,6 +7817,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8348,6 +7830,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8357,6 +7841,8 @@ export interface operations {
             /** @description Not in the recycle bin, or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8366,6 +7852,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8375,6 +7863,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8384,6 +7874,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8440,6 +7932,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8458,6 +7952,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8485,6 +7981,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8494,6 +7996,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8503,6 +8007,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8512,6 +8020,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8521,6 +8031,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8530,6 +8042,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8539,6 +8053,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8548,6 +8064,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8557,6 +8075,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8582,6 +8102,8 @@ export interface operations {
             /** @description The article */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8600,6 +8122,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8627,6 +8151,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8667,6 +8193,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8703,6 +8231,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8731,6 +8261,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8749,6 +8281,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8812,6 +8346,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8859,6 +8395,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8886,6 +8424,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8927,6 +8467,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8954,6 +8496,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8983,6 +8527,10 @@ export interface operations {
             /** @description Counted */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8992,6 +8540,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9001,6 +8551,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9010,6 +8564,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9019,6 +8575,8 @@ export interface operations {
             /** @description No such article */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9028,6 +8586,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9037,6 +8597,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9046,6 +8608,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9055,6 +8619,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9064,6 +8630,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9102,6 +8670,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9120,6 +8690,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9147,6 +8719,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9156,6 +8734,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9165,6 +8745,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9174,6 +8758,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9183,6 +8769,8 @@ export interface operations {
             /** @description Name taken at this level */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9192,6 +8780,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9201,6 +8791,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9210,6 +8802,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9219,6 +8813,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9259,6 +8855,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9304,6 +8902,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9332,6 +8932,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9350,6 +8952,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9422,6 +9026,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9469,6 +9075,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9487,6 +9095,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9510,6 +9120,8 @@ export interface operations {
             /** @description How many were marked */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9519,6 +9131,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9528,6 +9142,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9537,6 +9155,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9546,6 +9166,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9555,6 +9177,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9564,6 +9188,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9602,6 +9228,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9620,6 +9248,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9645,6 +9275,8 @@ export interface operations {
             /** @description Read */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9654,6 +9286,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9663,6 +9297,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9672,6 +9310,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9681,6 +9321,8 @@ export interface operations {
             /** @description Not yours or absent */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9690,6 +9332,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9699,6 +9343,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9708,6 +9354,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9772,6 +9420,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9790,6 +9440,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9817,6 +9469,12 @@ export interface operations {
             /** @description Created in an open stage */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9826,6 +9484,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9835,6 +9495,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9844,6 +9508,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9853,6 +9519,8 @@ export interface operations {
             /** @description Customer absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9862,6 +9530,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9871,6 +9541,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9880,6 +9552,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9889,6 +9563,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9898,6 +9574,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9920,6 +9598,8 @@ export interface operations {
             /** @description The opportunity */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9938,6 +9618,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9965,6 +9647,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10005,6 +9689,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10041,6 +9727,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10069,6 +9757,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10087,6 +9777,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10150,6 +9842,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10181,6 +9875,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10190,6 +9890,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10199,6 +9901,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10208,6 +9914,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10217,6 +9925,8 @@ export interface operations {
             /** @description Opportunity absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10226,6 +9936,8 @@ export interface operations {
             /** @description Not won, or no lines to copy */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10235,6 +9947,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10244,6 +9958,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10253,6 +9969,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10262,6 +9980,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10292,6 +10012,10 @@ export interface operations {
             /** @description Moved */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10301,6 +10025,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10310,6 +10036,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10319,6 +10049,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10328,6 +10060,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10337,6 +10071,8 @@ export interface operations {
             /** @description Closed (reopen explicitly) or already in that stage */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10346,6 +10082,8 @@ export interface operations {
             /** @description Stale If-Match */
             412: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10355,6 +10093,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10364,6 +10104,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10373,6 +10115,8 @@ export interface operations {
             /** @description No amount to win, no reason to lose, or no such stage */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10382,6 +10126,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10429,6 +10175,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10456,6 +10204,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10514,6 +10264,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10532,6 +10284,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10559,6 +10313,12 @@ export interface operations {
             /** @description Created as a draft with a new number */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10568,6 +10328,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10577,6 +10339,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10586,6 +10352,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10595,6 +10363,8 @@ export interface operations {
             /** @description Customer absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10604,6 +10374,8 @@ export interface operations {
             /** @description The external id is taken */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10613,6 +10385,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10622,6 +10396,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10631,6 +10407,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10640,6 +10418,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10662,6 +10442,8 @@ export interface operations {
             /** @description The order */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10680,6 +10462,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10707,6 +10491,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10747,6 +10533,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10792,6 +10580,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10820,6 +10610,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10838,6 +10630,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10910,6 +10704,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10936,6 +10732,10 @@ export interface operations {
             /** @description Cancelled */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10945,6 +10745,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10954,6 +10756,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10963,6 +10769,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10972,6 +10780,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10981,6 +10791,8 @@ export interface operations {
             /** @description Fulfilled, refunded or already cancelled */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10990,6 +10802,8 @@ export interface operations {
             /** @description Stale If-Match */
             412: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10999,6 +10813,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11008,6 +10824,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11034,6 +10852,10 @@ export interface operations {
             /** @description Confirmed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11043,6 +10865,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11052,6 +10876,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11061,6 +10889,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11070,6 +10900,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11079,6 +10911,8 @@ export interface operations {
             /** @description Not a draft */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11088,6 +10922,8 @@ export interface operations {
             /** @description Stale If-Match */
             412: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11097,6 +10933,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11106,6 +10944,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11132,6 +10972,10 @@ export interface operations {
             /** @description Fulfilled */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11141,6 +10985,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11150,6 +10996,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11159,6 +11009,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11168,6 +11020,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11177,6 +11031,8 @@ export interface operations {
             /** @description Not confirmed */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11186,6 +11042,8 @@ export interface operations {
             /** @description Stale If-Match */
             412: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11195,6 +11053,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11204,6 +11064,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11230,6 +11092,10 @@ export interface operations {
             /** @description Refunded */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11239,6 +11105,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11248,6 +11116,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11257,6 +11129,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11266,6 +11140,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11275,6 +11151,8 @@ export interface operations {
             /** @description Not confirmed or fulfilled */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11284,6 +11162,8 @@ export interface operations {
             /** @description Stale If-Match */
             412: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11293,6 +11173,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11302,6 +11184,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11347,6 +11231,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11365,6 +11251,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11392,6 +11280,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11401,6 +11295,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11410,6 +11306,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11419,6 +11319,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11428,6 +11330,8 @@ export interface operations {
             /** @description Name taken */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11437,6 +11341,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11446,6 +11352,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11455,6 +11363,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11464,6 +11374,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11486,6 +11398,8 @@ export interface operations {
             /** @description The pipeline */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11504,6 +11418,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11531,6 +11447,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11559,6 +11477,8 @@ export interface operations {
             /** @description Renamed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11577,6 +11497,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11649,6 +11571,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11698,6 +11622,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11725,6 +11651,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11754,6 +11682,12 @@ export interface operations {
             /** @description The pipeline with its new stage */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11763,6 +11697,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11772,6 +11708,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11781,6 +11721,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11790,6 +11732,8 @@ export interface operations {
             /** @description No such pipeline */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11799,6 +11743,8 @@ export interface operations {
             /** @description Key taken */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11808,6 +11754,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11817,6 +11765,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11826,6 +11776,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11835,6 +11787,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11865,6 +11819,10 @@ export interface operations {
             /** @description The pipeline in its new order */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11874,6 +11832,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11883,6 +11843,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11892,6 +11856,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11901,6 +11867,8 @@ export interface operations {
             /** @description No such pipeline */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11910,6 +11878,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11919,6 +11889,8 @@ export interface operations {
             /** @description Stale If-Match */
             412: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11928,6 +11900,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11937,6 +11911,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11946,6 +11922,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11955,6 +11933,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11978,6 +11958,8 @@ export interface operations {
             /** @description The pipeline without the stage */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11996,6 +11978,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12032,6 +12016,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12059,6 +12045,8 @@ export interface operations {
             /** @description The pipeline */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12077,6 +12065,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12131,6 +12121,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12179,6 +12171,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12197,6 +12191,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12224,6 +12220,12 @@ export interface operations {
             /** @description Created, with the invitation */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12233,6 +12235,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12242,6 +12246,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12251,6 +12259,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12260,6 +12270,8 @@ export interface operations {
             /** @description The contact already has an account */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12269,6 +12281,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12278,6 +12292,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12287,6 +12303,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12296,6 +12314,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12318,6 +12338,8 @@ export interface operations {
             /** @description The account */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12336,6 +12358,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12363,6 +12387,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12391,6 +12417,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12409,6 +12437,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12472,6 +12502,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12497,6 +12529,8 @@ export interface operations {
             /** @description The new invitation; the previous one stops working */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12506,6 +12540,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12515,6 +12551,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12524,6 +12564,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12533,6 +12575,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12542,6 +12586,8 @@ export interface operations {
             /** @description The account is deactivated */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12551,6 +12597,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12560,6 +12608,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12587,6 +12637,8 @@ export interface operations {
             /** @description Password set; signed in */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12596,6 +12648,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12605,6 +12659,10 @@ export interface operations {
             /** @description Unknown, used or expired invitation */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12614,6 +12672,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12623,6 +12683,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12632,6 +12694,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12641,6 +12705,8 @@ export interface operations {
             /** @description The password is too short (`password_too_short`), only white space (`password_blank`) or a common password (`password_common`) */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12650,6 +12716,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12677,6 +12745,8 @@ export interface operations {
             /** @description Signed in */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12686,6 +12756,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12695,6 +12767,10 @@ export interface operations {
             /** @description Wrong email or password, not activated or deactivated */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12704,6 +12780,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12713,6 +12791,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12722,6 +12802,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12731,6 +12813,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12740,6 +12824,10 @@ export interface operations {
             /** @description Too many failed attempts */
             429: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12749,6 +12837,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12772,6 +12862,8 @@ export interface operations {
             /** @description Signed out */
             204: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -12779,6 +12871,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12788,6 +12882,10 @@ export interface operations {
             /** @description Not signed in */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12797,6 +12895,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12806,6 +12906,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12815,6 +12917,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12824,6 +12928,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12880,6 +12986,8 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12898,6 +13006,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12941,6 +13051,8 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12968,6 +13080,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12997,6 +13111,8 @@ export interface operations {
             /** @description Counted */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13006,6 +13122,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13015,6 +13133,10 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13024,6 +13146,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13033,6 +13157,8 @@ export interface operations {
             /** @description No such public article */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13042,6 +13168,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13051,6 +13179,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13060,6 +13190,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13069,6 +13201,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13078,6 +13212,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13116,6 +13252,8 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13134,6 +13272,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13172,6 +13312,8 @@ export interface operations {
             /** @description Not signed in */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13190,6 +13332,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13237,6 +13381,8 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13255,6 +13401,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13282,6 +13430,12 @@ export interface operations {
             /** @description Opened; our team is assigned in turn */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13291,6 +13445,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13300,6 +13456,10 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13309,6 +13469,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13318,6 +13480,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13327,6 +13491,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13336,6 +13502,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13345,6 +13513,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13354,6 +13524,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13394,6 +13566,8 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13421,6 +13595,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13468,6 +13644,8 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13495,6 +13673,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13524,6 +13704,10 @@ export interface operations {
             /** @description Added */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13533,6 +13717,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13542,6 +13728,10 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13551,6 +13741,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13560,6 +13752,8 @@ export interface operations {
             /** @description Not one of the customer's tickets */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13569,6 +13763,8 @@ export interface operations {
             /** @description The ticket is closed */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13578,6 +13774,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13587,6 +13785,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13596,6 +13796,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13605,6 +13807,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13634,6 +13838,8 @@ export interface operations {
             /** @description Thank you */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13643,6 +13849,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13652,6 +13860,10 @@ export interface operations {
             /** @description Not signed in to the portal */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13661,6 +13873,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13670,6 +13884,8 @@ export interface operations {
             /** @description Not one of the customer's tickets */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13679,6 +13895,8 @@ export interface operations {
             /** @description Not resolved yet */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13688,6 +13906,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13697,6 +13917,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13706,6 +13928,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13715,6 +13939,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13766,6 +13992,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13784,6 +14012,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13811,6 +14041,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13820,6 +14056,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13829,6 +14067,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13838,6 +14080,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13847,6 +14091,8 @@ export interface operations {
             /** @description SKU taken */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13856,6 +14102,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13865,6 +14113,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13874,6 +14124,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13883,6 +14135,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13905,6 +14159,8 @@ export interface operations {
             /** @description The product */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13923,6 +14179,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13950,6 +14208,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13990,6 +14250,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14026,6 +14288,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14054,6 +14318,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14072,6 +14338,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14144,6 +14412,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14185,6 +14455,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14203,6 +14475,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14254,6 +14528,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14281,6 +14557,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14319,6 +14597,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14337,6 +14617,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14396,6 +14678,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14414,6 +14698,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14475,6 +14761,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14493,6 +14781,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14520,6 +14810,12 @@ export interface operations {
             /** @description Collected */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14529,6 +14825,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14538,6 +14836,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14547,6 +14849,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14556,6 +14860,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14565,6 +14871,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14574,6 +14882,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14583,6 +14893,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14592,6 +14904,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14647,6 +14961,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14665,6 +14981,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14706,6 +15024,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14724,6 +15044,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14751,6 +15073,8 @@ export interface operations {
             /** @description The document */
             200: {
                 headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14769,6 +15093,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14796,6 +15122,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14834,6 +15162,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14852,6 +15182,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14874,6 +15206,8 @@ export interface operations {
             /** @description The requirement */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14892,6 +15226,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14919,6 +15255,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14959,6 +15297,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14995,6 +15335,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15023,6 +15365,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15041,6 +15385,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15104,6 +15450,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15144,6 +15492,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15171,6 +15521,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15218,6 +15570,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15245,6 +15599,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15274,6 +15630,10 @@ export interface operations {
             /** @description Recorded */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15283,6 +15643,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15292,6 +15654,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15301,6 +15667,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15310,6 +15678,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15319,6 +15689,8 @@ export interface operations {
             /** @description Not delivered */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15328,6 +15700,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15337,6 +15711,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15346,6 +15722,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15355,6 +15733,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15395,6 +15775,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15422,6 +15804,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15451,6 +15835,8 @@ export interface operations {
             /** @description Merged */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15460,6 +15846,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15469,6 +15857,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15478,6 +15870,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15487,6 +15881,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15496,6 +15892,8 @@ export interface operations {
             /** @description One of them is closed */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15505,6 +15903,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15514,6 +15914,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15523,6 +15925,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15532,6 +15936,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15579,6 +15985,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15606,6 +16014,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15635,6 +16045,10 @@ export interface operations {
             /** @description Added; the score follows the demand */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15644,6 +16058,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15653,6 +16069,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15662,6 +16082,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15671,6 +16093,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15680,6 +16104,8 @@ export interface operations {
             /** @description Already a requester, or the requirement is closed */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15689,6 +16115,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15698,6 +16126,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15707,6 +16137,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15716,6 +16148,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15755,6 +16189,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15782,6 +16218,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15829,6 +16267,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15856,6 +16296,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15886,6 +16328,10 @@ export interface operations {
             /** @description Moved */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15895,6 +16341,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15904,6 +16352,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15913,6 +16365,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15922,6 +16376,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15931,6 +16387,8 @@ export interface operations {
             /** @description Not a valid transition */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15940,6 +16398,8 @@ export interface operations {
             /** @description Stale If-Match */
             412: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15949,6 +16409,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15958,6 +16420,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15967,6 +16431,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15976,6 +16442,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16021,6 +16489,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16039,6 +16509,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16066,6 +16538,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16075,6 +16553,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16084,6 +16564,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16093,6 +16577,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16102,6 +16588,8 @@ export interface operations {
             /** @description Key taken */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16111,6 +16599,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16120,6 +16610,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16129,6 +16621,8 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16138,6 +16632,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16160,6 +16656,8 @@ export interface operations {
             /** @description The role */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16178,6 +16676,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16205,6 +16705,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16245,6 +16747,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16281,6 +16785,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16309,6 +16815,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16327,6 +16835,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16399,6 +16909,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16419,6 +16931,8 @@ export interface operations {
             /** @description The settings; the ETag is their version */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16437,6 +16951,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16455,6 +16971,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16481,6 +16999,8 @@ export interface operations {
             /** @description Saved and re-ranked */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16499,6 +17019,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16553,6 +17075,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16573,6 +17097,8 @@ export interface operations {
             /** @description The settings; the ETag is their version */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16591,6 +17117,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16609,6 +17137,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16635,6 +17165,8 @@ export interface operations {
             /** @description Saved */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16653,6 +17185,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16707,6 +17241,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16752,6 +17288,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16770,6 +17308,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16797,6 +17337,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16806,6 +17352,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16815,6 +17363,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16824,6 +17376,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16833,6 +17387,8 @@ export interface operations {
             /** @description Name taken */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16842,6 +17398,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16851,6 +17409,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16860,6 +17420,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16869,6 +17431,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16891,6 +17455,8 @@ export interface operations {
             /** @description The policy */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16909,6 +17475,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16936,6 +17504,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16976,6 +17546,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17012,6 +17584,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17040,6 +17614,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17058,6 +17634,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17130,6 +17708,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17183,6 +17763,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17201,6 +17783,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17228,6 +17812,12 @@ export interface operations {
             /** @description Created; the assignee is notified */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17237,6 +17827,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17246,6 +17838,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17255,6 +17851,8 @@ export interface operations {
             /** @description May not assign to this user */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17264,6 +17862,8 @@ export interface operations {
             /** @description The customer is absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17273,6 +17873,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17282,6 +17884,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17291,6 +17895,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17300,6 +17906,8 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17309,6 +17917,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17331,6 +17941,8 @@ export interface operations {
             /** @description The task */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17349,6 +17961,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17376,6 +17990,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17416,6 +18032,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17452,6 +18070,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17480,6 +18100,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17498,6 +18120,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17561,6 +18185,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17586,6 +18212,10 @@ export interface operations {
             /** @description Cancelled */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17595,6 +18225,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17604,6 +18236,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17613,6 +18249,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17622,6 +18260,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17631,6 +18271,8 @@ export interface operations {
             /** @description Not open */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17640,6 +18282,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17649,6 +18293,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17674,6 +18320,10 @@ export interface operations {
             /** @description Done */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17683,6 +18333,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17692,6 +18344,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17701,6 +18357,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17710,6 +18368,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17719,6 +18379,8 @@ export interface operations {
             /** @description Not open */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17728,6 +18390,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17737,6 +18401,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17762,6 +18428,10 @@ export interface operations {
             /** @description Open again */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17771,6 +18441,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17780,6 +18452,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17789,6 +18465,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17798,6 +18476,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17807,6 +18487,8 @@ export interface operations {
             /** @description Already open */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17816,6 +18498,8 @@ export interface operations {
             /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17825,6 +18509,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17872,6 +18558,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17890,6 +18578,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17917,6 +18607,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17926,6 +18622,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17935,6 +18633,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17944,6 +18646,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17953,6 +18657,8 @@ export interface operations {
             /** @description Name taken */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17962,6 +18668,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17971,6 +18679,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17980,6 +18690,8 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17989,6 +18701,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18011,6 +18725,8 @@ export interface operations {
             /** @description The team */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18029,6 +18745,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18056,6 +18774,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18096,6 +18816,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18132,6 +18854,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18160,6 +18884,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18178,6 +18904,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18250,6 +18978,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18312,6 +19042,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18330,6 +19062,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18357,6 +19091,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18366,6 +19106,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18375,6 +19117,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18384,6 +19130,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18393,6 +19141,8 @@ export interface operations {
             /** @description Customer absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18402,6 +19152,8 @@ export interface operations {
             /** @description The team has no support agent to assign */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18411,6 +19163,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18420,6 +19174,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18429,6 +19185,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18438,6 +19196,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18460,6 +19220,8 @@ export interface operations {
             /** @description The ticket */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18478,6 +19240,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18505,6 +19269,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18545,6 +19311,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18572,6 +19340,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18601,6 +19371,10 @@ export interface operations {
             /** @description Linked; the article with its new ticket count */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18610,6 +19384,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18619,6 +19395,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18628,6 +19408,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18637,6 +19419,8 @@ export interface operations {
             /** @description Ticket absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18646,6 +19430,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18655,6 +19441,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18664,6 +19452,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18673,6 +19463,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18682,6 +19474,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18721,6 +19515,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18748,6 +19544,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18777,6 +19575,10 @@ export interface operations {
             /** @description Assigned; the agent is notified */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18786,6 +19588,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18795,6 +19599,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18804,6 +19612,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18813,6 +19623,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18822,6 +19634,8 @@ export interface operations {
             /** @description The team has no support agent */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18831,6 +19645,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18840,6 +19656,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18849,6 +19667,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18858,6 +19678,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18905,6 +19727,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18932,6 +19756,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18961,6 +19787,10 @@ export interface operations {
             /** @description Added */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18970,6 +19800,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18979,6 +19811,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18988,6 +19824,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18997,6 +19835,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19006,6 +19846,8 @@ export interface operations {
             /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19015,6 +19857,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19024,6 +19868,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19033,6 +19879,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19042,6 +19890,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19071,6 +19921,10 @@ export interface operations {
             /** @description Rated */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19080,6 +19934,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19089,6 +19945,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19098,6 +19958,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19107,6 +19969,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19116,6 +19980,8 @@ export interface operations {
             /** @description Not resolved yet */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19125,6 +19991,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19134,6 +20002,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19143,6 +20013,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19152,6 +20024,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19199,6 +20073,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19226,6 +20102,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19256,6 +20134,10 @@ export interface operations {
             /** @description Moved; waiting for the customer pauses the SLA clocks */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19265,6 +20147,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19274,6 +20158,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19283,6 +20171,8 @@ export interface operations {
             /** @description The caller's role may not do this */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19292,6 +20182,8 @@ export interface operations {
             /** @description Absent or out of scope */
             404: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19301,6 +20193,8 @@ export interface operations {
             /** @description Not a valid transition */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19310,6 +20204,8 @@ export interface operations {
             /** @description Stale If-Match */
             412: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19319,6 +20215,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19328,6 +20226,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19337,6 +20237,8 @@ export interface operations {
             /** @description Body fields are invalid */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19346,6 +20248,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19398,6 +20302,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19416,6 +20322,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19443,6 +20351,12 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19452,6 +20366,8 @@ export interface operations {
             /** @description Malformed parameters, path or JSON */
             400: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19461,6 +20377,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19470,6 +20390,8 @@ export interface operations {
             /** @description Not an administrator */
             403: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19479,6 +20401,8 @@ export interface operations {
             /** @description Email taken */
             409: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19488,6 +20412,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19497,6 +20423,8 @@ export interface operations {
             /** @description Body is not application/json */
             415: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19506,6 +20434,8 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19515,6 +20445,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19537,6 +20469,7 @@ export interface operations {
             /** @description The user */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -19556,6 +20489,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19583,6 +20518,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19611,6 +20548,8 @@ export interface operations {
             /** @description Changed */
             200: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19629,6 +20568,8 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19701,6 +20642,8 @@ export interface operations {
             /** @description The database is unreachable; retry after the Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
