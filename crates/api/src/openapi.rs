@@ -108,8 +108,9 @@ The key and the response are committed in the same transaction as the request's 
 (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect \
 and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. \
 The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets \
-(tokens, passwords: sign-in, refresh, portal invitations and sign-ins) are never stored: a retry of such a request \
-answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again.";
+(tokens, passwords, a portal invitation's link) are never stored: a retry of such a request \
+answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. \
+A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored.";
 
 /// Documents `Idempotency-Key` on every POST, the same way, and the 409 and 422 it can answer.
 struct IdempotencyKeyHeader;
