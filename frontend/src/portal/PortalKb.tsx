@@ -1,8 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Button, Empty, Input, Spin, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { formatDate } from '../i18n/format';
+import { LoadMore, useCursorRows } from '../ui/CursorTable';
 import { ErrorResult } from '../ui/ErrorResult';
 import { usePortalArticles, usePortalCategories } from './usePortal';
 
@@ -15,7 +16,7 @@ export default function PortalKb() {
   const [draft, setDraft] = useState(q);
   const categories = usePortalCategories();
   const list = usePortalArticles({ q, category_id: categoryId });
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const rows = useCursorRows(list);
   const set = (next: { q?: string; category_id?: string }) => {
     const out = new URLSearchParams();
     const nq = next.q ?? q;
@@ -73,11 +74,7 @@ export default function PortalKb() {
           ))}
         </div>
       )}
-      <div style={{ textAlign: 'center', marginTop: 16 }}>
-        {list.hasNextPage && (
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="portal-load-more">{t('common.loadMore')}</Button>
-        )}
-      </div>
+      <LoadMore query={list} data-testid="portal-load-more" />
     </div>
   );
 }

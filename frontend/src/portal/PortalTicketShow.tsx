@@ -7,6 +7,7 @@ import { isProblemError } from '../api/problem';
 import type { PortalComment, PortalTicket } from '../api/types';
 import { formatDateTime } from '../i18n/format';
 import { useDocumentTitle } from '../ui/documentTitle';
+import { LoadMore } from '../ui/CursorTable';
 import { ErrorResult } from '../ui/ErrorResult';
 import { ProgressLine } from './ProgressLine';
 import { PortalStatusTag } from './PortalTickets';
@@ -105,9 +106,7 @@ function Conversation({ ticketId }: { ticketId: string }) {
           </div>
         ))
       )}
-      {comments.hasNextPage && (
-        <Button block onClick={() => void comments.fetchNextPage()} loading={comments.isFetchingNextPage}>{t('ticket.laterComments')}</Button>
-      )}
+      <LoadMore query={comments} compact block label={t('ticket.laterComments')} />
     </div>
   );
 }

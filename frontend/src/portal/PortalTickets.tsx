@@ -1,10 +1,10 @@
-import { useMemo } from 'react';
 import { Button, Empty, Segmented, Spin, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import type { PortalTicket, TicketStatus } from '../api/types';
 import { formatDate } from '../i18n/format';
+import { LoadMore, useCursorRows } from '../ui/CursorTable';
 import { ErrorResult } from '../ui/ErrorResult';
 import { ProgressLine } from './ProgressLine';
 import { PORTAL_TICKET_VIEWS, usePortalTickets, type PortalTicketView } from './usePortal';
@@ -28,7 +28,7 @@ export default function PortalTickets() {
   const viewParam = params.get('view');
   const view: PortalTicketView = (PORTAL_TICKET_VIEWS as readonly string[]).includes(viewParam ?? '') ? (viewParam as PortalTicketView) : 'open';
   const list = usePortalTickets(view);
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const rows = useCursorRows(list);
 
   return (
     <div>
@@ -76,13 +76,7 @@ export default function PortalTickets() {
           ))}
         </div>
       )}
-      <div style={{ textAlign: 'center', marginTop: 16 }}>
-        {list.hasNextPage ? (
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="portal-load-more">{t('common.loadMore')}</Button>
-        ) : (
-          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-        )}
-      </div>
+      <LoadMore query={list} shown={rows.length} end data-testid="portal-load-more" />
     </div>
   );
 }

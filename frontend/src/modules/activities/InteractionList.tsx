@@ -1,18 +1,16 @@
-import { useMemo, useState } from 'react';
-import { App, Badge, Button, Checkbox, DatePicker, Grid, Input, Popconfirm, Select, Space, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { App, Button, Popconfirm, Select, Space, Typography } from 'antd';
 import type { TableProps } from 'antd';
-import { FilterOutlined, PlusOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import { CHANNELS, type Interaction } from '../../api/types';
-import { formatDateTime, formatNumber } from '../../i18n/format';
+import { formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
-import { useOwnerOptions } from '../../ui/useOptions';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import {
   activeInteractionFilterCount, DEFAULT_INTERACTION_SORT, interactionFiltersToSearch, parseInteractionFilters, 
@@ -21,6 +19,8 @@ import { InteractionModal } from './InteractionForm';
 import { ChannelTag } from './labels';
 import { useDeleteInteraction, useInteractionList, useRestoreInteraction } from './useInteractions';
 import { useUrlFilters } from '../../ui/useUrlFilters';
+import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
+import { DayRangeFilter, EnumMultiFilter, FilterBar, OwnerFilter } from '../../ui/FilterBar';
 
 /** Every logged call, visit, email… the role may read, filtered and searchable. */
 export default function InteractionList() {
@@ -29,27 +29,15 @@ export default function InteractionList() {
   const me = useMe().data;
   const { message } = App.useApp();
   const { filters, update, reset } = useUrlFilters(parseInteractionFilters, interactionFiltersToSearch);
-  const [qDraft, setQDraft] = useState(filters.q ?? '');
   const list = useInteractionList(filters);
-  const owners = useOwnerOptions();
   const contacts = useContacts(filters.customer_id ?? '', Boolean(filters.customer_id));
   const remove = useDeleteInteraction();
   const restore = useRestoreInteraction();
   const [dialog, setDialog] = useState<{ open: boolean; interaction: Interaction | null }>({ open: false, interaction: null });
-  // On a phone the filters fold away behind a button so the list stays in view.
-  const isMobile = Grid.useBreakpoint().md === false;
-  const [filtersOpen, setFiltersOpen] = useState(false);
-  const showFilters = !isMobile || filtersOpen;
 
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-  const total = list.data?.pages[0]?.total;
+  const total = cursorTotal(list);
   const canUpdate = can(me, 'activities', 'update');
   const canDelete = can(me, 'activities', 'delete');
-
-  const range: [dayjs.Dayjs | null, dayjs.Dayjs | null] | null =
-    filters.occurred_at_from || filters.occurred_at_to
-      ? [filters.occurred_at_from ? dayjs(filters.occurred_at_from) : null, filters.occurred_at_to ? dayjs(filters.occurred_at_to) : null]
-      : null;
 
   const onDelete = (i: Interaction) =>
     remove.mutate(i, {
@@ -91,9 +79,7 @@ export default function InteractionList() {
       <div className="page-head">
         <Typography.Title level={4}>
           {t('interaction.list')}{' '}
-          {total !== undefined && total !== null && (
-            <Badge count={formatNumber(total, lang)} color="#8c8c8c" overflowCount={Number.MAX_SAFE_INTEGER} data-testid="interaction-total" />
-          )}
+          <TotalBadge total={total} data-testid="interaction-total" />
         </Typography.Title>
         {can(me, 'activities', 'create') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, interaction: null })} data-testid="interaction-new">
@@ -101,23 +87,13 @@ export default function InteractionList() {
           </Button>
         )}
       </div>
-      <div className="filter-bar" data-testid="interaction-filters">
-        <Input.Search
-          allowClear
-          placeholder={t('interaction.searchPlaceholder')}
-          value={qDraft}
-          onChange={(e) => setQDraft(e.target.value)}
-          onSearch={(v) => update({ q: v.trim() || undefined })}
-          style={{ width: 220 }}
-          data-testid="interaction-search"
-        />
-        {isMobile && (
-          <Button icon={<FilterOutlined />} onClick={() => setFiltersOpen((o) => !o)} data-testid="filter-toggle">
-            {t('customers.filters')} {activeInteractionFilterCount(filters) > 0 ? `(${activeInteractionFilterCount(filters)})` : ''}
-          </Button>
-        )}
-        {showFilters && (
-        <>
+      <FilterBar
+        data-testid="interaction-filters"
+        search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('interaction.searchPlaceholder'), width: 220, 'data-testid': 'interaction-search' }}
+        activeCount={activeInteractionFilterCount(filters)}
+        onClear={reset}
+        foldOnPhone
+      >
         <CustomerPicker
           value={filters.customer_id}
           onChange={(v) => update({ customer_id: v, contact_id: undefined })}
@@ -134,64 +110,27 @@ export default function InteractionList() {
           style={{ width: 180 }}
           data-testid="filter-contact"
         />
-        <Select
-          mode="multiple"
-          allowClear
+        <EnumMultiFilter
+          values={CHANNELS}
+          labelKey="channel"
           placeholder={t('interaction.channel')}
           value={filters.channel}
-          onChange={(v) => update({ channel: v })}
-          options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) }))}
-          style={{ minWidth: 180 }}
+          onChange={(channel) => update({ channel })}
+          width={180}
           data-testid="filter-channel"
         />
-        {owners.enabled ? (
-          <Select
-            allowClear
-            showSearch={{ optionFilterProp: 'label' }}
-            placeholder={t('interaction.owner')}
-            value={filters.owner_id}
-            onChange={(v?: string) => update({ owner_id: v })}
-            options={owners.options}
-            style={{ width: 200 }}
-            data-testid="filter-owner"
-          />
-        ) : (
-          <Checkbox checked={filters.owner_id === me?.id} onChange={(e) => update({ owner_id: e.target.checked ? me?.id : undefined })}>
-            {t('interaction.onlyMine')}
-          </Checkbox>
-        )}
-        <DatePicker.RangePicker
-          allowEmpty={[true, true]}
-          value={range}
+        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('interaction.owner')} onlyMine={t('interaction.onlyMine')} data-testid="filter-owner" />
+        <DayRangeFilter
+          from={filters.occurred_at_from}
+          to={filters.occurred_at_to}
+          onChange={(occurred_at_from, occurred_at_to) => update({ occurred_at_from, occurred_at_to })}
           placeholder={[t('interaction.occurredFrom'), t('interaction.occurredTo')]}
-          onChange={(v) =>
-            update({ occurred_at_from: v?.[0]?.format('YYYY-MM-DD') ?? undefined, occurred_at_to: v?.[1]?.format('YYYY-MM-DD') ?? undefined })
-          }
           data-testid="filter-occurred"
         />
-        </>
-        )}
-        {activeInteractionFilterCount(filters) > 0 && (
-          <Button
-            type="link"
-            onClick={() => {
-              setQDraft('');
-              reset();
-            }}
-            data-testid="filter-clear"
-          >
-            {t('customers.clearFilters')}
-          </Button>
-        )}
-      </div>
-      <Table<Interaction>
-        rowKey="id"
-        size="middle"
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
+      </FilterBar>
+      <CursorTable<Interaction>
+        query={list}
         onChange={onTableChange}
-        scroll={{ x: 'max-content' }}
         data-testid="interaction-table"
         columns={[
           {
@@ -245,15 +184,6 @@ export default function InteractionList() {
           },
         ]}
       />
-      <div style={{ textAlign: 'center', marginTop: 16 }}>
-        {list.hasNextPage ? (
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">
-            {t('common.loadMore')}
-          </Button>
-        ) : (
-          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-        )}
-      </div>
       <InteractionModal
         open={dialog.open}
         interaction={dialog.interaction}

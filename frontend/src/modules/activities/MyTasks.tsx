@@ -1,5 +1,5 @@
-import { useMemo, useState } from 'react';
-import { App, Badge, Button, Input, Popconfirm, Segmented, Select, Space, Table, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
+import { App, Badge, Button, Popconfirm, Segmented, Select, Space, Tooltip, Typography } from 'antd';
 import { CheckOutlined, PlusOutlined, RollbackOutlined, StopOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -10,13 +10,13 @@ import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useOwnerOptions } from '../../ui/useOptions';
+import { CursorTable, cursorTotal } from '../../ui/CursorTable';
+import { EnumMultiFilter, TextFilter } from '../../ui/FilterBar';
+import { useUrlFilters } from '../../ui/useUrlFilters';
+import { parseTaskFilters, taskFiltersToSearch, taskQueryOf } from './filters';
 import { PriorityTag, TaskStatusTag } from './labels';
 import { TaskModal } from './TaskForm';
-import { useDeleteTask, useTaskCount, useTaskList, useTaskTransition, type TaskAction, type TaskQuery } from './useTasks';
-
-function isView(v: string | null): v is TaskView {
-  return v !== null && (TASK_VIEWS as readonly string[]).includes(v);
-}
+import { useDeleteTask, useTaskCount, useTaskList, useTaskTransition, type TaskAction } from './useTasks';
 
 /** "My tasks": overdue, today, upcoming or all, of me (or, for roles that may list users, someone else). */
 export default function MyTasks() {
@@ -24,18 +24,12 @@ export default function MyTasks() {
   const lang = i18n.language;
   const me = useMe().data;
   const { message } = App.useApp();
-  const [params, setParams] = useSearchParams();
-  const view: TaskView = isView(params.get('view')) ? (params.get('view') as TaskView) : 'all';
-  const assignee = params.get('assignee_id') ?? 'me';
-  const status = params.get('status') ?? '';
-  const q = params.get('q') ?? '';
+  // a notification opens the list with ?task=<id> to highlight that task; any change of the filters drops it
+  const [params] = useSearchParams();
   const focus = params.get('task');
-  const [qDraft, setQDraft] = useState(q);
-  const query = useMemo<TaskQuery>(
-    () => ({ view, assignee_id: assignee, ...(view === 'all' && status ? { status } : {}), ...(q ? { q } : {}) }),
-    [view, assignee, status, q],
-  );
-  const list = useTaskList(query);
+  const { filters, update } = useUrlFilters(parseTaskFilters, taskFiltersToSearch);
+  const { view, assignee_id: assignee } = filters;
+  const list = useTaskList(taskQueryOf(filters));
   const overdueCount = useTaskCount({ view: 'overdue', assignee_id: assignee });
   const todayCount = useTaskCount({ view: 'today', assignee_id: assignee });
   const transition = useTaskTransition();
@@ -44,18 +38,7 @@ export default function MyTasks() {
   // the task stays while the dialog closes, so its title does not flip during the animation
   const [dialog, setDialog] = useState<{ open: boolean; task: Task | null }>({ open: false, task: null });
 
-  const set = (patch: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(patch)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    next.delete('task');
-    setParams(next, { replace: true });
-  };
-
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-  const total = list.data?.pages[0]?.total;
+  const total = cursorTotal(list);
   const canUpdate = can(me, 'activities', 'update');
   const canDelete = can(me, 'activities', 'delete');
 
@@ -88,7 +71,7 @@ export default function MyTasks() {
       <div className="page-head">
         <Segmented<TaskView>
           value={view}
-          onChange={(v) => set({ view: v === 'all' ? null : v, status: null })}
+          onChange={(v) => update({ view: v, status: [] })}
           options={TASK_VIEWS.map((v) => ({ value: v, label: viewLabel(v) }))}
           data-testid="task-views"
         />
@@ -99,34 +82,25 @@ export default function MyTasks() {
         )}
       </div>
       <div className="filter-bar">
-        <Input.Search
-          allowClear
-          placeholder={t('task.searchPlaceholder')}
-          value={qDraft}
-          onChange={(e) => setQDraft(e.target.value)}
-          onSearch={(v) => set({ q: v.trim() || null })}
-          style={{ width: 240 }}
-          data-testid="task-search"
-        />
+        <TextFilter value={filters.q} onChange={(q) => update({ q })} placeholder={t('task.searchPlaceholder')} width={240} data-testid="task-search" />
         {owners.enabled && (
           <Select
             showSearch={{ optionFilterProp: 'label' }}
             value={assignee}
-            onChange={(v: string) => set({ assignee_id: v === 'me' ? null : v })}
+            onChange={(v: string) => update({ assignee_id: v })}
             options={[{ value: 'me', label: t('task.assignedToMe') }, ...owners.options.filter((o) => o.value !== me?.id)]}
             style={{ width: 220 }}
             data-testid="task-assignee-filter"
           />
         )}
         {view === 'all' && (
-          <Select
-            mode="multiple"
-            allowClear
+          <EnumMultiFilter
+            values={TASK_STATUSES}
+            labelKey="taskStatus"
             placeholder={t('task.status')}
-            value={status ? status.split(',') : []}
-            onChange={(v: string[]) => set({ status: v.join(',') || null })}
-            options={TASK_STATUSES.map((s) => ({ value: s, label: t(`taskStatus.${s}`) }))}
-            style={{ minWidth: 200 }}
+            value={filters.status}
+            onChange={(status) => update({ status })}
+            width={200}
             data-testid="task-status-filter"
           />
         )}
@@ -136,13 +110,8 @@ export default function MyTasks() {
           </Typography.Text>
         )}
       </div>
-      <Table<Task>
-        rowKey="id"
-        size="middle"
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+      <CursorTable<Task>
+        query={list}
         data-testid="task-table"
         onRow={(task) =>
           ({ 'data-status': task.status, 'data-source': task.rule_id ? 'rule' : 'manual', 'data-overdue': task.overdue ? 'true' : undefined }) as React.HTMLAttributes<HTMLElement>
@@ -243,15 +212,6 @@ export default function MyTasks() {
           },
         ]}
       />
-      <div style={{ textAlign: 'center', marginTop: 16 }}>
-        {list.hasNextPage ? (
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">
-            {t('common.loadMore')}
-          </Button>
-        ) : (
-          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-        )}
-      </div>
       <TaskModal open={dialog.open} task={dialog.task} onClose={() => setDialog((d) => ({ ...d, open: false }))} />
     </div>
   );

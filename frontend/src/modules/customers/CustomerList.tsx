@@ -1,20 +1,20 @@
-import { useMemo, useState } from 'react';
-import { Badge, Button, Checkbox, DatePicker, Grid, Input, Popover, Select, Space, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { Button, Checkbox, Popover, Space, Typography } from 'antd';
 import type { TableProps } from 'antd';
-import { DeleteOutlined, FilterOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { DeleteOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import { LIFECYCLE_STAGES, VALUE_TIERS, type Customer } from '../../api/types';
-import { formatDateTime, formatNumber } from '../../i18n/format';
+import { formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
 import { useMe } from '../auth/useSession';
-import { activeFilterCount, DEFAULT_SORT, filtersToSearch, parseFilters, type CustomerFilters, type Sort } from './filters';
+import { activeFilterCount, DEFAULT_SORT, filtersToSearch, parseFilters, type Sort } from './filters';
 import { StageTag } from './labels';
 import { useCustomerList } from './useCustomers';
-import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
+import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
+import { DayRangeFilter, EnumFilter, EnumMultiFilter, FilterBar, OwnerFilter, TeamFilter, TextFilter } from '../../ui/FilterBar';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 
 const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;
@@ -42,18 +42,9 @@ export default function CustomerList() {
   const me = useMe().data;
   const navigate = useNavigate();
   const { filters, update, reset } = useUrlFilters(parseFilters, filtersToSearch);
-  const [qDraft, setQDraft] = useState(filters.q ?? '');
   const [columns, setColumns] = useState<ColumnKey[]>(loadColumns);
   const list = useCustomerList(filters);
-  const owners = useOwnerOptions();
-  const teams = useTeamOptions();
-  // On a phone the filters fold away behind a button so the list stays in view.
-  const isMobile = Grid.useBreakpoint().md === false;
-  const [filtersOpen, setFiltersOpen] = useState(false);
-  const showFilters = !isMobile || filtersOpen;
-
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-  const total = list.data?.pages[0]?.total;
+  const total = cursorTotal(list);
   const lang = i18n.language;
 
   const allColumns: Record<ColumnKey, NonNullable<TableProps<Customer>['columns']>[number]> = {
@@ -108,11 +99,6 @@ export default function CustomerList() {
     localStorage.setItem(COLUMNS_STORAGE, JSON.stringify(cols));
   };
 
-  const range: [dayjs.Dayjs | null, dayjs.Dayjs | null] | null =
-    filters.created_at_from || filters.created_at_to
-      ? [filters.created_at_from ? dayjs(filters.created_at_from) : null, filters.created_at_to ? dayjs(filters.created_at_to) : null]
-      : null;
-
   if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
 
   return (
@@ -120,7 +106,7 @@ export default function CustomerList() {
       <div className="page-head">
         <Typography.Title level={3}>
           {t('nav.customers')}{' '}
-          {total !== undefined && total !== null && <Badge count={formatNumber(total, lang)} color="#8c8c8c" overflowCount={Number.MAX_SAFE_INTEGER} data-testid="customer-total" />}
+          <TotalBadge total={total} data-testid="customer-total" />
         </Typography.Title>
         <Space wrap>
           <Popover
@@ -149,106 +135,49 @@ export default function CustomerList() {
           )}
         </Space>
       </div>
-      <div className="filter-bar" data-testid="customer-filters">
-        <Input.Search
-          allowClear
-          placeholder={t('customers.searchPlaceholder')}
-          value={qDraft}
-          onChange={(e) => setQDraft(e.target.value)}
-          onSearch={(v) => update({ q: v.trim() || undefined })}
-          style={{ width: 240 }}
-          data-testid="customer-search"
-        />
-        {isMobile && (
-          <Button icon={<FilterOutlined />} onClick={() => setFiltersOpen((o) => !o)} data-testid="filter-toggle">
-            {t('customers.filters')} {activeFilterCount(filters) > 0 ? `(${activeFilterCount(filters)})` : ''}
-          </Button>
-        )}
-        {showFilters && (
-        <>
-        <Select
-          mode="multiple"
-          allowClear
+      <FilterBar
+        data-testid="customer-filters"
+        search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('customers.searchPlaceholder'), width: 240, 'data-testid': 'customer-search' }}
+        activeCount={activeFilterCount(filters)}
+        onClear={reset}
+        foldOnPhone
+      >
+        <EnumMultiFilter
+          values={LIFECYCLE_STAGES}
+          labelKey="stage"
           placeholder={t('customer.stage')}
           value={filters.lifecycle_stage}
-          onChange={(v) => update({ lifecycle_stage: v })}
-          options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }))}
-          style={{ minWidth: 200 }}
+          onChange={(lifecycle_stage) => update({ lifecycle_stage })}
+          width={200}
           data-testid="filter-stage"
         />
-        {owners.enabled ? (
-          <Select
-            allowClear
-            showSearch={{ optionFilterProp: 'label' }}
-            placeholder={t('customer.owner')}
-            value={filters.owner_id}
-            onChange={(v?: string) => update({ owner_id: v })}
-            options={owners.options}
-            style={{ width: 200 }}
-            data-testid="filter-owner"
-          />
-        ) : (
-          <Checkbox checked={filters.owner_id === me?.id} onChange={(e) => update({ owner_id: e.target.checked ? me?.id : undefined })}>
-            {t('customers.onlyMine')}
-          </Checkbox>
-        )}
-        <Select allowClear placeholder={t('customer.team')} value={filters.team_id} onChange={(v?: string) => update({ team_id: v })} options={teams.options} style={{ width: 180 }} data-testid="filter-team" />
-        <Input.Search key={`industry-${filters.industry ?? ''}`} allowClear placeholder={t('customer.industry')} defaultValue={filters.industry} onSearch={(v) => update({ industry: v.trim() || undefined })} style={{ width: 180 }} data-testid="filter-industry" />
-        <Input.Search key={`region-${filters.region ?? ''}`} allowClear placeholder={t('customer.region')} defaultValue={filters.region} onSearch={(v) => update({ region: v.trim() || undefined })} style={{ width: 180 }} data-testid="filter-region" />
-        <Input.Search key={`tag-${filters.tag ?? ''}`} allowClear placeholder={t('customer.tag')} defaultValue={filters.tag} onSearch={(v) => update({ tag: v.trim() || undefined })} style={{ width: 180 }} data-testid="filter-tag" />
-        <Select
-          allowClear
+        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('customer.owner')} onlyMine={t('customers.onlyMine')} data-testid="filter-owner" />
+        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('customer.team')} width={180} data-testid="filter-team" />
+        <TextFilter value={filters.industry} onChange={(industry) => update({ industry })} placeholder={t('customer.industry')} data-testid="filter-industry" />
+        <TextFilter value={filters.region} onChange={(region) => update({ region })} placeholder={t('customer.region')} data-testid="filter-region" />
+        <TextFilter value={filters.tag} onChange={(tag) => update({ tag })} placeholder={t('customer.tag')} data-testid="filter-tag" />
+        <EnumFilter
+          values={VALUE_TIERS}
+          labelKey="tier"
           placeholder={t('customer.valueTier')}
           value={filters.value_tier}
-          onChange={(v?: CustomerFilters['value_tier']) => update({ value_tier: v })}
-          options={VALUE_TIERS.map((v) => ({ value: v, label: t(`tier.${v}`) }))}
-          style={{ width: 140 }}
+          onChange={(value_tier) => update({ value_tier })}
           data-testid="filter-tier"
         />
-        <DatePicker.RangePicker
-          allowEmpty={[true, true]}
-          value={range}
+        <DayRangeFilter
+          from={filters.created_at_from}
+          to={filters.created_at_to}
+          onChange={(created_at_from, created_at_to) => update({ created_at_from, created_at_to })}
           placeholder={[t('customers.createdFrom'), t('customers.createdTo')]}
-          onChange={(v) =>
-            update({ created_at_from: v?.[0]?.format('YYYY-MM-DD') ?? undefined, created_at_to: v?.[1]?.format('YYYY-MM-DD') ?? undefined })
-          }
           data-testid="filter-created"
         />
-        </>
-        )}
-        {activeFilterCount(filters) > 0 && (
-          <Button
-            type="link"
-            onClick={() => {
-              setQDraft('');
-              reset();
-            }}
-            data-testid="filter-clear"
-          >
-            {t('customers.clearFilters')}
-          </Button>
-        )}
-      </div>
-      <Table<Customer>
-        rowKey="id"
-        size="middle"
+      </FilterBar>
+      <CursorTable<Customer>
+        query={list}
         columns={tableColumns}
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
         onChange={onTableChange}
-        scroll={{ x: 'max-content' }}
         data-testid="customer-table"
       />
-      <div style={{ textAlign: 'center', marginTop: 16 }}>
-        {list.hasNextPage ? (
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">
-            {t('common.loadMore')}
-          </Button>
-        ) : (
-          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-        )}
-      </div>
     </div>
   );
 }

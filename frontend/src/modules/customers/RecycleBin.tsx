@@ -1,10 +1,11 @@
-import { useMemo, useState } from 'react';
-import { App, Button, Input, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { App, Button, Input, Typography } from 'antd';
 import { ArrowLeftOutlined, UndoOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { Customer } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
+import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { StageTag } from './labels';
 import { useRecycleBin, useRestoreCustomer } from './useCustomers';
@@ -16,7 +17,6 @@ export default function RecycleBin() {
   const bin = useRecycleBin(q);
   const restore = useRestoreCustomer();
   const { message } = App.useApp();
-  const rows = useMemo(() => bin.data?.pages.flatMap((p) => p.data) ?? [], [bin.data]);
 
   if (bin.isError) return <ErrorResult error={bin.error} onRetry={() => void bin.refetch()} />;
   return (
@@ -28,12 +28,8 @@ export default function RecycleBin() {
         </Typography.Title>
         <Input.Search allowClear placeholder={t('customers.searchPlaceholder')} onSearch={(v) => setQ(v.trim() || undefined)} style={{ maxWidth: 280 }} data-testid="bin-search" />
       </div>
-      <Table<Customer>
-        rowKey="id"
-        loading={bin.isPending}
-        dataSource={rows}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+      <CursorTable<Customer>
+        query={bin}
         data-testid="bin-table"
         columns={[
           { title: t('customer.name'), dataIndex: 'name' },
@@ -65,13 +61,6 @@ export default function RecycleBin() {
           },
         ]}
       />
-      {bin.hasNextPage && (
-        <div style={{ textAlign: 'center', marginTop: 16 }}>
-          <Button onClick={() => void bin.fetchNextPage()} loading={bin.isFetchingNextPage}>
-            {t('common.loadMore')}
-          </Button>
-        </div>
-      )}
     </div>
   );
 }

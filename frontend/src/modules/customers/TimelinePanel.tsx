@@ -1,5 +1,5 @@
-import { useMemo, useState } from 'react';
-import { Button, Empty, Space, Spin, Tag, Timeline, Typography } from 'antd';
+import { useState } from 'react';
+import { Empty, Space, Spin, Tag, Timeline, Typography } from 'antd';
 import {
   CheckCircleOutlined, ClockCircleOutlined, CloseCircleOutlined, CustomerServiceOutlined, FundOutlined, RiseOutlined, ScheduleOutlined, ShoppingCartOutlined,
   UserOutlined,
@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TIMELINE_KINDS, type LifecycleStage, type TaskPriority, type TaskStatus, type TimelineEntry } from '../../api/types';
 import { Link } from 'react-router';
 import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
+import { LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { channelIcon, PriorityTag, TaskStatusTag } from '../activities/labels';
 import { useTimeline } from './useCustomers';
@@ -154,7 +155,7 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
   const titleOf = useTitle();
   const [kinds, setKinds] = useState<string[]>([]);
   const timeline = useTimeline(customerId, kinds);
-  const entries = useMemo(() => timeline.data?.pages.flatMap((p) => p.data) ?? [], [timeline.data]);
+  const entries = useCursorRows(timeline);
 
   const toggle = (kind: string, on: boolean) => setKinds((ks) => (on ? [...ks, kind] : ks.filter((k) => k !== kind)).sort());
 
@@ -215,15 +216,7 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
           />
         </Spin>
       )}
-      <div style={{ textAlign: 'center', marginTop: 8 }}>
-        {timeline.hasNextPage ? (
-          <Button onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage} data-testid="timeline-more">
-            {t('common.loadMore')}
-          </Button>
-        ) : (
-          entries.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-        )}
-      </div>
+      <LoadMore query={timeline} shown={entries.length} end compact data-testid="timeline-more" />
     </div>
   );
 }

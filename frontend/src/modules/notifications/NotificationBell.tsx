@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Badge, Button, Empty, Popover, Segmented, Space, Spin, Typography } from 'antd';
 import {
   BellOutlined, ClockCircleOutlined, CustomerServiceOutlined, ExclamationCircleOutlined, InfoCircleOutlined, ScheduleOutlined, WarningOutlined,
@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { NOTIFICATION_KINDS, type Notification } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
+import { LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { useMarkAllRead, useMarkRead, useNotificationList, useUnreadCount } from './useNotifications';
 
 const isKnownKind = (k: string): k is (typeof NOTIFICATION_KINDS)[number] => (NOTIFICATION_KINDS as readonly string[]).includes(k);
@@ -44,7 +45,7 @@ function Panel({ onNavigate }: { onNavigate: (to: string) => void }) {
   const list = useNotificationList(filter === 'unread', true);
   const markRead = useMarkRead();
   const markAll = useMarkAllRead();
-  const items = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const items = useCursorRows(list);
 
   const open = (n: Notification) => {
     if (!n.read_at) markRead.mutate(n);
@@ -112,13 +113,7 @@ function Panel({ onNavigate }: { onNavigate: (to: string) => void }) {
               )}
             </div>
           ))}
-          {list.hasNextPage && (
-            <div style={{ textAlign: 'center', marginTop: 8 }}>
-              <Button size="small" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-                {t('common.loadMore')}
-              </Button>
-            </div>
-          )}
+          <LoadMore query={list} compact size="small" />
         </div>
       )}
     </div>

@@ -1,10 +1,11 @@
 import { useMemo } from 'react';
-import { App, Button, Space, Table } from 'antd';
+import { App, Button, Space } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import type { Requirement } from '../../api/types';
+import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { emptyRequirementFilters } from './filters';
@@ -21,7 +22,6 @@ export function CustomerRequirements({ customerId }: { customerId: string }) {
   const list = useRequirementList(filters, 20, can(me, 'requirements', 'read'));
   const columns = useRequirementColumns();
   const exportDoc = useExportDocument();
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
   return (
     <div data-testid="customer-requirements">
@@ -40,22 +40,13 @@ export function CustomerRequirements({ customerId }: { customerId: string }) {
           {t('requirement.exportDocument')}
         </Button>
       </Space>
-      <Table<Requirement>
-        rowKey="id"
-        size="small"
+      <CursorTable<Requirement>
+        query={list}
+        compact
         columns={columns}
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{ emptyText: t('requirement.noneForCustomer') }}
         data-testid="customer-requirement-table"
       />
-      {list.hasNextPage && (
-        <div style={{ textAlign: 'center', marginTop: 8 }}>
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>{t('common.loadMore')}</Button>
-        </div>
-      )}
     </div>
   );
 }

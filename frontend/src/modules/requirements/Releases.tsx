@@ -1,11 +1,12 @@
 import { useMemo } from 'react';
-import { App, Button, Card, Col, Empty, Row, Space, Spin, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Empty, Row, Space, Spin, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { can } from '../../app/permissions';
 import { REQUIREMENT_STATUSES, type Release, type Requirement, type RequirementStatus } from '../../api/types';
 import { formatDate, formatNumber } from '../../i18n/format';
+import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { emptyRequirementFilters } from './filters';
@@ -66,7 +67,6 @@ function ReleaseRequirements({ release }: { release: string }) {
   const list = useRequirementList(filters);
   const columns = useRequirementColumns().filter((c) => c.key !== 'release');
   const exportDoc = useExportDocument();
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   return (
     <Card
       size="small"
@@ -79,8 +79,7 @@ function ReleaseRequirements({ release }: { release: string }) {
         )
       }
     >
-      <Table<Requirement> rowKey="id" size="small" columns={columns} dataSource={rows} loading={list.isFetching && !list.isFetchingNextPage} pagination={false} scroll={{ x: 'max-content' }} data-testid="release-table" />
-      {list.hasNextPage && <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>{t('common.loadMore')}</Button>}
+      <CursorTable<Requirement> query={list} compact columns={columns} data-testid="release-table" />
     </Card>
   );
 }

@@ -1,23 +1,22 @@
-import { useMemo, useState } from 'react';
-import { Badge, Button, Input, Select, Space, Table, Typography } from 'antd';
+import { Button, Select, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import {
-  REQUIREMENT_CATEGORIES, REQUIREMENT_SORTS, REQUIREMENT_SOURCES, REQUIREMENT_STATUSES,
-  type Requirement, type RequirementCategory, type RequirementSort, type RequirementSource, type RequirementStatus,
+  REQUIREMENT_CATEGORIES, REQUIREMENT_SORTS, REQUIREMENT_SOURCES, REQUIREMENT_STATUSES, type Requirement, type RequirementSort,
 } from '../../api/types';
 import { formatDate, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useMe } from '../auth/useSession';
-import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { parseRequirementFilters, requirementFiltersToSearch } from './filters';
 import { CategoryTag, RequirementStatusTag, ScoreBadge } from './labels';
 import { useReleases, useRequirementList } from './useRequirements';
 import { useUrlFilters } from '../../ui/useUrlFilters';
+import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
+import { EnumMultiFilter, FilterBar, OwnerFilter, TeamFilter, TextFilter } from '../../ui/FilterBar';
 
 /** The list's columns; the customer page and the ticket page leave some out. */
 export function useRequirementColumns(): NonNullable<TableProps<Requirement>['columns']> {
@@ -41,86 +40,59 @@ export function useRequirementColumns(): NonNullable<TableProps<Requirement>['co
 
 /** The requirement list (`/requirements/list`): ranked by score, filters and order in the URL, cursor "load more". */
 export default function RequirementList() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
   const { filters, update } = useUrlFilters(parseRequirementFilters, requirementFiltersToSearch);
-  const [qDraft, setQDraft] = useState(filters.q ?? '');
-  const [tagDraft, setTagDraft] = useState(filters.tag ?? '');
   const list = useRequirementList(filters);
   const columns = useRequirementColumns();
-  const owners = useOwnerOptions();
-  const teams = useTeamOptions();
   const releases = useReleases();
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-  const total = list.data?.pages[0]?.total;
 
   if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
   return (
     <div>
-      <div className="filter-bar" data-testid="requirement-filters">
-        <Input.Search
-          allowClear
-          placeholder={t('requirement.searchPlaceholder')}
-          value={qDraft}
-          onChange={(e) => setQDraft(e.target.value)}
-          onSearch={(v) => update({ q: v.trim() || undefined })}
-          style={{ width: 220 }}
-          data-testid="requirement-search"
-        />
-        <Select<RequirementStatus[]>
-          mode="multiple"
-          allowClear
+      <FilterBar
+        data-testid="requirement-filters"
+        search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('requirement.searchPlaceholder'), width: 220, 'data-testid': 'requirement-search' }}
+        extra={
+          <>
+            <TotalBadge total={cursorTotal(list)} data-testid="requirement-total" />
+            {can(me, 'requirements', 'create') && (
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/requirements/new')} data-testid="requirement-new">
+                {t('requirement.create')}
+              </Button>
+            )}
+          </>
+        }
+      >
+        <EnumMultiFilter
+          values={REQUIREMENT_STATUSES}
+          labelKey="requirementStatus"
           placeholder={t('requirement.status')}
           value={filters.status}
           onChange={(status) => update({ status })}
-          options={REQUIREMENT_STATUSES.map((s) => ({ value: s, label: t(`requirementStatus.${s}`) }))}
-          style={{ minWidth: 160 }}
           data-testid="requirement-filter-status"
         />
-        <Select<RequirementCategory[]>
-          mode="multiple"
-          allowClear
+        <EnumMultiFilter
+          values={REQUIREMENT_CATEGORIES}
+          labelKey="requirementCategory"
           placeholder={t('requirement.category')}
           value={filters.category}
           onChange={(category) => update({ category })}
-          options={REQUIREMENT_CATEGORIES.map((c) => ({ value: c, label: t(`requirementCategory.${c}`) }))}
-          style={{ minWidth: 140 }}
+          width={140}
           data-testid="requirement-filter-category"
         />
-        <Select<RequirementSource[]>
-          mode="multiple"
-          allowClear
+        <EnumMultiFilter
+          values={REQUIREMENT_SOURCES}
+          labelKey="requirementSource"
           placeholder={t('requirement.source')}
           value={filters.source_channel}
           onChange={(source_channel) => update({ source_channel })}
-          options={REQUIREMENT_SOURCES.map((s) => ({ value: s, label: t(`requirementSource.${s}`) }))}
-          style={{ minWidth: 140 }}
+          width={140}
           data-testid="requirement-filter-source"
         />
-        {owners.enabled && (
-          <Select
-            allowClear
-            showSearch={{ optionFilterProp: 'label' }}
-            placeholder={t('requirement.owner')}
-            value={filters.owner_id}
-            onChange={(v?: string) => update({ owner_id: v || undefined })}
-            options={owners.options}
-            style={{ minWidth: 140 }}
-            data-testid="requirement-filter-owner"
-          />
-        )}
-        <Select
-          allowClear
-          showSearch={{ optionFilterProp: 'label' }}
-          placeholder={t('requirement.team')}
-          value={filters.team_id}
-          onChange={(v?: string) => update({ team_id: v || undefined })}
-          options={teams.options}
-          loading={teams.loading}
-          style={{ minWidth: 140 }}
-          data-testid="requirement-filter-team"
-        />
+        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('requirement.owner')} width={140} data-testid="requirement-filter-owner" />
+        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('requirement.team')} width={140} data-testid="requirement-filter-team" />
         <Select
           allowClear
           showSearch
@@ -138,15 +110,7 @@ export default function RequirementList() {
           style={{ minWidth: 180 }}
           data-testid="requirement-filter-customer"
         />
-        <Input.Search
-          allowClear
-          placeholder={t('requirement.tag')}
-          value={tagDraft}
-          onChange={(e) => setTagDraft(e.target.value)}
-          onSearch={(v) => update({ tag: v.trim() || undefined })}
-          style={{ width: 140 }}
-          data-testid="requirement-filter-tag"
-        />
+        <TextFilter value={filters.tag} onChange={(tag) => update({ tag })} placeholder={t('requirement.tag')} width={140} data-testid="requirement-filter-tag" />
         <Select<RequirementSort>
           value={filters.sort}
           onChange={(sort) => update({ sort })}
@@ -154,36 +118,14 @@ export default function RequirementList() {
           style={{ minWidth: 150 }}
           data-testid="requirement-sort"
         />
-        <Space style={{ marginLeft: 'auto' }}>
-          {total !== undefined && total !== null && (
-            <Badge count={formatNumber(total, i18n.language)} color="#8c8c8c" overflowCount={Number.MAX_SAFE_INTEGER} data-testid="requirement-total" />
-          )}
-          {can(me, 'requirements', 'create') && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/requirements/new')} data-testid="requirement-new">
-              {t('requirement.create')}
-            </Button>
-          )}
-        </Space>
-      </div>
-      <Table<Requirement>
-        rowKey="id"
-        size="middle"
+      </FilterBar>
+      <CursorTable<Requirement>
+        query={list}
         columns={columns}
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{ emptyText: t('requirement.empty') }}
         onRow={(x) => ({ 'data-status': x.status }) as React.HTMLAttributes<HTMLElement>}
         data-testid="requirement-table"
       />
-      <div style={{ textAlign: 'center', marginTop: 16 }}>
-        {list.hasNextPage ? (
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">{t('common.loadMore')}</Button>
-        ) : (
-          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-        )}
-      </div>
     </div>
   );
 }

@@ -1,6 +1,6 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import {
-  Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, List, Popconfirm, Rate, Row, Space, Spin, Statistic, Table, Tag, Timeline, Typography,
+  Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, List, Popconfirm, Rate, Row, Space, Spin, Statistic, Tag, Timeline, Typography,
 } from 'antd';
 import { DeleteOutlined, EditOutlined, MergeCellsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,7 @@ import { formatDate, formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useDocumentTitle } from '../../ui/documentTitle';
+import { CursorTable, LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { useMe } from '../auth/useSession';
 import { FeedbackModal } from './FeedbackModal';
 import { CategoryTag, RequirementStatusTag, ScoreBadge } from './labels';
@@ -201,7 +202,6 @@ function RequestersCard({ requirement: r, canUpdate }: { requirement: Requiremen
   const give = useGiveFeedback();
   const [form] = Form.useForm<{ customer_id?: string; note?: string }>();
   const [rating, setRating] = useState<Requester | null>(null);
-  const rows = useMemo(() => requesters.data?.pages.flatMap((p) => p.data) ?? [], [requesters.data]);
   const open = OPEN.includes(r.status);
 
   const onAdd = async () => {
@@ -223,12 +223,9 @@ function RequestersCard({ requirement: r, canUpdate }: { requirement: Requiremen
 
   return (
     <Card title={t('requirement.requestersTitle', { count: r.requester_count })} size="small" data-testid="requesters-card">
-      <Table<Requester>
-        rowKey="id"
-        size="small"
-        pagination={false}
-        loading={requesters.isFetching}
-        dataSource={rows}
+      <CursorTable<Requester>
+        query={requesters}
+        compact
         locale={{ emptyText: t('requirement.noRequesters') }}
         data-testid="requesters-table"
         onRow={(x) => ({ 'data-customer': x.customer_name ?? '' }) as React.HTMLAttributes<HTMLElement>}
@@ -288,9 +285,6 @@ function RequestersCard({ requirement: r, canUpdate }: { requirement: Requiremen
             : []),
         ]}
       />
-      {requesters.hasNextPage && (
-        <Button onClick={() => void requesters.fetchNextPage()} loading={requesters.isFetchingNextPage}>{t('common.loadMore')}</Button>
-      )}
       {canUpdate && open && (
         <Form form={form} layout="inline" style={{ marginTop: 12, rowGap: 8 }} onFinish={() => void onAdd()} data-testid="requester-add-form">
           <Form.Item name="customer_id" style={{ minWidth: 240 }}>
@@ -451,7 +445,7 @@ function HistoryCard({ requirementId }: { requirementId: string }) {
 function RevisionsCard({ requirementId }: { requirementId: string }) {
   const { t, i18n } = useTranslation();
   const revisions = useRevisions(requirementId);
-  const rows = useMemo(() => revisions.data?.pages.flatMap((p) => p.data) ?? [], [revisions.data]);
+  const rows = useCursorRows(revisions);
   // statuses read as their labels; other values as stored
   const showValue = (field: string, v: string) =>
     field === 'status' && (REQUIREMENT_STATUSES as readonly string[]).includes(v) ? t(`requirementStatus.${v}`) : v;
@@ -487,9 +481,7 @@ function RevisionsCard({ requirementId }: { requirementId: string }) {
           </List.Item>
         )}
       />
-      {revisions.hasNextPage && (
-        <Button onClick={() => void revisions.fetchNextPage()} loading={revisions.isFetchingNextPage}>{t('common.loadMore')}</Button>
-      )}
+      <LoadMore query={revisions} compact />
     </Card>
   );
 }

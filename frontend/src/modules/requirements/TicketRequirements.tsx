@@ -1,9 +1,9 @@
-import { useMemo } from 'react';
 import { Button, Card, Empty, List, Space, Typography } from 'antd';
 import { BulbOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
+import { LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { useMe } from '../auth/useSession';
 import { RequirementStatusTag } from './labels';
 import { useTicketRequirements } from './useRequirements';
@@ -15,7 +15,7 @@ export function TicketRequirements({ ticketId }: { ticketId: string }) {
   const navigate = useNavigate();
   const readable = can(me, 'requirements', 'read');
   const list = useTicketRequirements(ticketId, readable);
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const rows = useCursorRows(list);
   if (!readable) return null;
   return (
     <Card
@@ -50,7 +50,7 @@ export function TicketRequirements({ ticketId }: { ticketId: string }) {
           )}
         />
       )}
-      {list.hasNextPage && <Button size="small" onClick={() => void list.fetchNextPage()}>{t('common.loadMore')}</Button>}
+      <LoadMore query={list} compact size="small" />
     </Card>
   );
 }

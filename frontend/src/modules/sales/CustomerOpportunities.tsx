@@ -1,10 +1,10 @@
-import { useMemo } from 'react';
-import { Button, Empty, Table, Typography } from 'antd';
+import { Button, Empty } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import type { Opportunity } from '../../api/types';
+import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { DEFAULT_OPPORTUNITY_SORT } from './filters';
@@ -19,7 +19,6 @@ export function CustomerOpportunities({ customerId }: { customerId: string }) {
   const readable = can(me, 'sales', 'read');
   const list = useOpportunityList({ customer_id: customerId, sort: DEFAULT_OPPORTUNITY_SORT }, 20, readable);
   const columns = useOpportunityColumns(false);
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
 
   if (!readable) return <Empty description={t('common.forbidden')} />;
   if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
@@ -36,25 +35,13 @@ export function CustomerOpportunities({ customerId }: { customerId: string }) {
           {t('opportunity.create')}
         </Button>
       )}
-      <Table<Opportunity>
-        rowKey="id"
-        size="small"
+      <CursorTable<Opportunity>
+        query={list}
+        compact
         columns={columns}
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{ emptyText: t('opportunity.noneForCustomer') }}
         data-testid="customer-opportunity-table"
       />
-      {list.hasNextPage && (
-        <div style={{ textAlign: 'center', marginTop: 8 }}>
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>{t('common.loadMore')}</Button>
-        </div>
-      )}
-      {!list.hasNextPage && rows.length > 0 && (
-        <Typography.Text type="secondary" style={{ display: 'block', textAlign: 'center', marginTop: 8 }}>{t('common.noMore')}</Typography.Text>
-      )}
     </div>
   );
 }

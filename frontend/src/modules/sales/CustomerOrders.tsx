@@ -1,10 +1,10 @@
-import { useMemo } from 'react';
-import { Button, Table } from 'antd';
+import { Button } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import type { Order } from '../../api/types';
+import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useOrderColumns } from './OrderList';
@@ -18,7 +18,6 @@ export function CustomerOrders({ customerId }: { customerId: string }) {
   const readable = can(me, 'sales', 'read');
   const list = useOrderList({ customer_id: customerId, status: [] }, 20, readable);
   const columns = useOrderColumns(false);
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
   return (
     <div data-testid="customer-orders">
@@ -33,22 +32,13 @@ export function CustomerOrders({ customerId }: { customerId: string }) {
           {t('order.create')}
         </Button>
       )}
-      <Table<Order>
-        rowKey="id"
-        size="small"
+      <CursorTable<Order>
+        query={list}
+        compact
         columns={columns}
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{ emptyText: t('order.noneForCustomer') }}
         data-testid="customer-order-table"
       />
-      {list.hasNextPage && (
-        <div style={{ textAlign: 'center', marginTop: 8 }}>
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>{t('common.loadMore')}</Button>
-        </div>
-      )}
     </div>
   );
 }

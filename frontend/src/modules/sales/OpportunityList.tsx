@@ -1,17 +1,14 @@
-import { useMemo, useState } from 'react';
-import { Badge, Button, DatePicker, Input, Select, Table, Typography } from 'antd';
+import { Button, Select } from 'antd';
 import type { TableProps } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import type { Opportunity } from '../../api/types';
-import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
+import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { CustomerPicker } from '../../ui/CustomerPicker';
-import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import {
   activeOpportunityFilterCount, OPPORTUNITY_SORTS, opportunityFiltersToSearch, parseOpportunityFilters, 
   type OpportunitySort,
@@ -20,6 +17,8 @@ import { OpportunityStageTag } from './labels';
 import { useOpportunityList } from './useOpportunities';
 import { orderedStages, usePipelines } from './usePipelines';
 import { useUrlFilters } from '../../ui/useUrlFilters';
+import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
+import { DayRangeFilter, FilterBar, OwnerFilter, TeamFilter } from '../../ui/FilterBar';
 
 export const SORT_LABELS: Record<OpportunitySort, string> = { '-updated_at': 'updated', '-created_at': 'newest', created_at: 'oldest', name: 'name' };
 
@@ -52,38 +51,35 @@ export function useOpportunityColumns(withCustomer = true): NonNullable<TablePro
 }
 
 export default function OpportunityList() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
   const { filters, update, reset } = useUrlFilters(parseOpportunityFilters, opportunityFiltersToSearch);
-  const [qDraft, setQDraft] = useState(filters.q ?? '');
   const list = useOpportunityList(filters);
   const pipelines = usePipelines();
-  const owners = useOwnerOptions();
-  const teams = useTeamOptions();
   const columns = useOpportunityColumns();
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-  const total = list.data?.pages[0]?.total;
   const pipeline = pipelines.data?.find((p) => p.id === filters.pipeline_id);
-  const range: [dayjs.Dayjs | null, dayjs.Dayjs | null] | null =
-    filters.expected_close_from || filters.expected_close_to
-      ? [filters.expected_close_from ? dayjs(filters.expected_close_from) : null, filters.expected_close_to ? dayjs(filters.expected_close_to) : null]
-      : null;
 
   if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
 
   return (
     <div>
-      <div className="filter-bar" data-testid="opportunity-filters">
-        <Input.Search
-          allowClear
-          placeholder={t('opportunity.searchPlaceholder')}
-          value={qDraft}
-          onChange={(e) => setQDraft(e.target.value)}
-          onSearch={(v) => update({ q: v.trim() || undefined })}
-          style={{ width: 220 }}
-          data-testid="opportunity-search"
-        />
+      <FilterBar
+        data-testid="opportunity-filters"
+        search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('opportunity.searchPlaceholder'), width: 220, 'data-testid': 'opportunity-search' }}
+        activeCount={activeOpportunityFilterCount(filters)}
+        onClear={reset}
+        extra={
+          <>
+            <TotalBadge total={cursorTotal(list)} data-testid="opportunity-total" />
+            {can(me, 'sales', 'create') && (
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/sales/opportunities/new')} data-testid="opportunity-new">
+                {t('opportunity.create')}
+              </Button>
+            )}
+          </>
+        }
+      >
         <CustomerPicker value={filters.customer_id} onChange={(id) => update({ customer_id: id })} style={{ width: 220 }} data-testid="filter-customer" />
         <Select
           allowClear
@@ -104,26 +100,13 @@ export default function OpportunityList() {
           style={{ width: 160 }}
           data-testid="filter-opportunity-stage"
         />
-        {owners.enabled && (
-          <Select
-            allowClear
-            showSearch={{ optionFilterProp: 'label' }}
-            placeholder={t('opportunity.owner')}
-            value={filters.owner_id}
-            onChange={(v?: string) => update({ owner_id: v })}
-            options={owners.options}
-            style={{ width: 200 }}
-            data-testid="filter-owner"
-          />
-        )}
-        <Select allowClear placeholder={t('opportunity.team')} value={filters.team_id} onChange={(v?: string) => update({ team_id: v })} options={teams.options} style={{ width: 160 }} data-testid="filter-team" />
-        <DatePicker.RangePicker
-          allowEmpty={[true, true]}
-          value={range}
+        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('opportunity.owner')} data-testid="filter-owner" />
+        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('opportunity.team')} data-testid="filter-team" />
+        <DayRangeFilter
+          from={filters.expected_close_from}
+          to={filters.expected_close_to}
+          onChange={(expected_close_from, expected_close_to) => update({ expected_close_from, expected_close_to })}
           placeholder={[t('opportunity.closeFrom'), t('opportunity.closeTo')]}
-          onChange={(v) =>
-            update({ expected_close_from: v?.[0]?.format('YYYY-MM-DD') ?? undefined, expected_close_to: v?.[1]?.format('YYYY-MM-DD') ?? undefined })
-          }
           data-testid="filter-close"
         />
         <Select<OpportunitySort>
@@ -134,48 +117,12 @@ export default function OpportunityList() {
           aria-label={t('opportunity.sortBy')}
           data-testid="filter-sort"
         />
-        {activeOpportunityFilterCount(filters) > 0 && (
-          <Button
-            type="link"
-            onClick={() => {
-              setQDraft('');
-              reset();
-            }}
-            data-testid="filter-clear"
-          >
-            {t('customers.clearFilters')}
-          </Button>
-        )}
-        <span style={{ marginLeft: 'auto', display: 'flex', gap: 8, alignItems: 'center', minWidth: 0 }}>
-          {total !== undefined && total !== null && (
-            <Badge count={formatNumber(total, i18n.language)} color="#8c8c8c" overflowCount={Number.MAX_SAFE_INTEGER} data-testid="opportunity-total" />
-          )}
-          {can(me, 'sales', 'create') && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/sales/opportunities/new')} data-testid="opportunity-new">
-              {t('opportunity.create')}
-            </Button>
-          )}
-        </span>
-      </div>
-      <Table<Opportunity>
-        rowKey="id"
-        size="middle"
+      </FilterBar>
+      <CursorTable<Opportunity>
+        query={list}
         columns={columns}
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
         data-testid="opportunity-table"
       />
-      <div style={{ textAlign: 'center', marginTop: 16 }}>
-        {list.hasNextPage ? (
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">
-            {t('common.loadMore')}
-          </Button>
-        ) : (
-          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-        )}
-      </div>
     </div>
   );
 }

@@ -1,11 +1,10 @@
 import { useState } from 'react';
-import { Badge, Button, Card, DatePicker, Empty, Select, Space, Spin, Tooltip, Typography } from 'antd';
+import { Badge, Button, Card, Empty, Select, Space, Spin, Tooltip, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import {
   DndContext, DragOverlay, KeyboardSensor, MouseSensor, pointerWithin, rectIntersection, TouchSensor, useDraggable, useDroppable, useSensor, useSensors,
   type Announcements, type CollisionDetection, type DragEndEvent, type DragStartEvent,
 } from '@dnd-kit/core';
-import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
@@ -13,7 +12,7 @@ import type { BoardColumn, Opportunity, Stage } from '../../api/types';
 import { formatDate, formatMoney } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
-import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
+import { DayRangeFilter, FilterBar, OwnerFilter, TeamFilter } from '../../ui/FilterBar';
 import { boardFiltersToSearch, parseBoardFilters } from './filters';
 import { useBoard, useLoadMoreCards } from './useOpportunities';
 import { pickPipeline, usePipelines } from './usePipelines';
@@ -135,8 +134,6 @@ export default function PipelineBoard() {
   const pipeline = pickPipeline(pipelines.data, filters.pipeline);
   const board = useBoard(pipeline?.id, filters);
   const more = useLoadMoreCards(pipeline?.id ?? '', filters);
-  const owners = useOwnerOptions();
-  const teams = useTeamOptions();
   const mover = useStageMover();
   const [dragging, setDragging] = useState<Opportunity | null>(null);
   // a mouse drags after a few pixels (a click still opens the card); a finger after a long press, so swiping scrolls the board
@@ -166,18 +163,13 @@ export default function PipelineBoard() {
     if (card && to) mover.request(card, to);
   };
 
-  const range: [dayjs.Dayjs | null, dayjs.Dayjs | null] | null =
-    filters.expected_close_from || filters.expected_close_to
-      ? [filters.expected_close_from ? dayjs(filters.expected_close_from) : null, filters.expected_close_to ? dayjs(filters.expected_close_to) : null]
-      : null;
-
   if (pipelines.isError) return <ErrorResult error={pipelines.error} onRetry={() => void pipelines.refetch()} />;
   if (pipelines.isPending) return <Spin />;
   if (!pipeline) return <Empty description={t('board.noPipeline')} />;
 
   return (
     <div>
-      <div className="filter-bar" data-testid="board-filters">
+      <FilterBar data-testid="board-filters">
         <Select
           value={pipeline.id}
           onChange={(id: string) => update({ pipeline: id })}
@@ -186,26 +178,13 @@ export default function PipelineBoard() {
           aria-label={t('board.pipeline')}
           data-testid="board-pipeline"
         />
-        {owners.enabled && (
-          <Select
-            allowClear
-            showSearch={{ optionFilterProp: 'label' }}
-            placeholder={t('opportunity.owner')}
-            value={filters.owner_id}
-            onChange={(v?: string) => update({ owner_id: v })}
-            options={owners.options}
-            style={{ width: 200 }}
-            data-testid="board-owner"
-          />
-        )}
-        <Select allowClear placeholder={t('opportunity.team')} value={filters.team_id} onChange={(v?: string) => update({ team_id: v })} options={teams.options} style={{ width: 180 }} data-testid="board-team" />
-        <DatePicker.RangePicker
-          allowEmpty={[true, true]}
-          value={range}
+        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('opportunity.owner')} data-testid="board-owner" />
+        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('opportunity.team')} width={180} data-testid="board-team" />
+        <DayRangeFilter
+          from={filters.expected_close_from}
+          to={filters.expected_close_to}
+          onChange={(expected_close_from, expected_close_to) => update({ expected_close_from, expected_close_to })}
           placeholder={[t('opportunity.closeFrom'), t('opportunity.closeTo')]}
-          onChange={(v) =>
-            update({ expected_close_from: v?.[0]?.format('YYYY-MM-DD') ?? undefined, expected_close_to: v?.[1]?.format('YYYY-MM-DD') ?? undefined })
-          }
           data-testid="board-close-range"
         />
         {(filters.owner_id || filters.team_id || filters.expected_close_from || filters.expected_close_to) && (
@@ -218,7 +197,7 @@ export default function PipelineBoard() {
             {t('opportunity.create')}
           </Button>
         )}
-      </div>
+      </FilterBar>
       {board.isError && !board.data ? (
         <ErrorResult error={board.error} onRetry={() => void board.refetch()} />
       ) : !board.data ? (

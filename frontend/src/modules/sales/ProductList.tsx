@@ -1,18 +1,21 @@
-import { useEffect, useMemo, useState } from 'react';
-import { Alert, App, Badge, Button, Col, Form, Input, Modal, Popconfirm, Row, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Col, Form, Input, Modal, Popconfirm, Row, Space, Switch, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 
 import { scopeOf } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { CreateProduct, Product, UpdateProduct } from '../../api/types';
-import { formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
+import { formatDateTime, formatMoney } from '../../i18n/format';
+import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { FilterBar, FlagFilter, TextFilter } from '../../ui/FilterBar';
 import { applyProblemToForm } from '../../ui/formErrors';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
 import { useMe } from '../auth/useSession';
-import { fetchProduct, parseProductFilters, productFiltersToSearch, useDeleteProduct, useProductList, useSaveProduct } from './useProducts';
+import { parseProductFilters, productFiltersToSearch } from './filters';
+import { fetchProduct, useDeleteProduct, useProductList, useSaveProduct } from './useProducts';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 
 export interface ProductFormValues {
@@ -205,67 +208,43 @@ export default function ProductList() {
   const me = useMe().data;
   const { message } = App.useApp();
   const { filters, update } = useUrlFilters(parseProductFilters, productFiltersToSearch);
-  const [qDraft, setQDraft] = useState(filters.q ?? '');
   const list = useProductList(filters);
   const remove = useDeleteProduct();
   const [dialog, setDialog] = useState<{ open: boolean; product: Product | null }>({ open: false, product: null });
   const canEdit = scopeOf(me, 'sales', 'update') === 'all';
   const canCreate = scopeOf(me, 'sales', 'create') === 'all';
   const canDelete = scopeOf(me, 'sales', 'delete') === 'all';
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-  const total = list.data?.pages[0]?.total;
 
   if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
 
   return (
     <div>
-      <div className="filter-bar" data-testid="product-filters">
-        <Input.Search
-          allowClear
-          placeholder={t('product.searchPlaceholder')}
-          value={qDraft}
-          onChange={(e) => setQDraft(e.target.value)}
-          onSearch={(v) => update({ q: v.trim() || undefined })}
-          style={{ width: 240 }}
-          data-testid="product-search"
-        />
-        <Input.Search
-          key={`category-${filters.category ?? ''}`}
-          allowClear
-          placeholder={t('product.category')}
-          defaultValue={filters.category}
-          onSearch={(v) => update({ category: v.trim() || undefined })}
-          style={{ width: 180 }}
-          data-testid="product-filter-category"
-        />
-        <Select
-          allowClear
-          placeholder={t('product.status')}
+      <FilterBar
+        data-testid="product-filters"
+        search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('product.searchPlaceholder'), width: 240, 'data-testid': 'product-search' }}
+        extra={
+          <>
+            <TotalBadge total={cursorTotal(list)} />
+            {canCreate && (
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, product: null })} data-testid="product-new">
+                {t('product.create')}
+              </Button>
+            )}
+          </>
+        }
+      >
+        <TextFilter value={filters.category} onChange={(category) => update({ category })} placeholder={t('product.category')} data-testid="product-filter-category" />
+        <FlagFilter
           value={filters.active}
-          onChange={(v?: 'true' | 'false') => update({ active: v })}
-          options={[
-            { value: 'true', label: t('product.active') },
-            { value: 'false', label: t('product.inactive') },
-          ]}
-          style={{ width: 140 }}
+          onChange={(active) => update({ active })}
+          yes={t('product.active')}
+          no={t('product.inactive')}
+          placeholder={t('product.status')}
           data-testid="product-filter-active"
         />
-        <span style={{ marginLeft: 'auto', display: 'flex', gap: 8, alignItems: 'center', minWidth: 0 }}>
-          {total !== undefined && total !== null && <Badge count={formatNumber(total, lang)} color="#8c8c8c" overflowCount={Number.MAX_SAFE_INTEGER} />}
-          {canCreate && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, product: null })} data-testid="product-new">
-              {t('product.create')}
-            </Button>
-          )}
-        </span>
-      </div>
-      <Table<Product>
-        rowKey="id"
-        size="middle"
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+      </FilterBar>
+      <CursorTable<Product>
+        query={list}
         data-testid="product-table"
         columns={[
           { title: t('product.sku'), dataIndex: 'sku', key: 'sku', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
@@ -317,15 +296,6 @@ export default function ProductList() {
             : []),
         ]}
       />
-      <div style={{ textAlign: 'center', marginTop: 16 }}>
-        {list.hasNextPage ? (
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">
-            {t('common.loadMore')}
-          </Button>
-        ) : (
-          rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-        )}
-      </div>
       <ProductModal open={dialog.open} product={dialog.product} onClose={() => setDialog((d) => ({ ...d, open: false }))} />
     </div>
   );

@@ -1,10 +1,22 @@
+import { ORDER_STATUSES } from '../../api/types';
+import { day, flag, manyOf, setting, text, urlFilters } from '../../ui/filterSpec';
+
 /** The board's filters, kept in the URL so a view can be bookmarked and shared. */
-export interface BoardFilters {
-  pipeline?: string;
-  owner_id?: string;
-  team_id?: string;
-  expected_close_from?: string;
-  expected_close_to?: string;
+const boardFilters = urlFilters({
+  pipeline: text(),
+  owner_id: text(),
+  team_id: text(),
+  expected_close_from: day(),
+  expected_close_to: day(),
+});
+
+export type BoardFilters = ReturnType<typeof boardFilters.parse>;
+export const { parse: parseBoardFilters, toSearch: boardFiltersToSearch } = boardFilters;
+
+/** The board's filters as the query of `GET /pipelines/{id}/board` and of a column's next page (the pipeline is in the path). */
+export function boardQuery(f: BoardFilters): Record<string, string> {
+  const { pipeline: _pipeline, ...query } = boardFilters.toQuery(f);
+  return query;
 }
 
 export const OPPORTUNITY_SORTS = ['-updated_at', '-created_at', 'created_at', 'name'] as const;
@@ -12,90 +24,55 @@ export type OpportunitySort = (typeof OPPORTUNITY_SORTS)[number];
 export const DEFAULT_OPPORTUNITY_SORT: OpportunitySort = '-updated_at';
 
 /** The opportunity list's filters: the URL's query string and what `GET /opportunities` takes. */
-export interface OpportunityFilters {
-  q?: string;
-  customer_id?: string;
-  owner_id?: string;
-  team_id?: string;
-  pipeline_id?: string;
-  stage_id?: string;
-  expected_close_from?: string;
-  expected_close_to?: string;
-  sort: OpportunitySort;
-}
+const opportunityFilters = urlFilters(
+  {
+    q: text(),
+    customer_id: text(),
+    owner_id: text(),
+    team_id: text(),
+    pipeline_id: text(),
+    stage_id: text(),
+    expected_close_from: day(),
+    expected_close_to: day(),
+    sort: setting(OPPORTUNITY_SORTS, DEFAULT_OPPORTUNITY_SORT),
+  },
+  (f) => {
+    // a stage belongs to a pipeline: without the pipeline the stage filter is dropped
+    if (!f.pipeline_id) delete f.stage_id;
+  },
+);
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const BOARD_TEXT = ['pipeline', 'owner_id', 'team_id'] as const;
-const LIST_TEXT = ['q', 'customer_id', 'owner_id', 'team_id', 'pipeline_id', 'stage_id'] as const;
-const DATES = ['expected_close_from', 'expected_close_to'] as const;
+export type OpportunityFilters = ReturnType<typeof opportunityFilters.parse>;
+export const {
+  parse: parseOpportunityFilters,
+  toSearch: opportunityFiltersToSearch,
+  toQuery: opportunityFiltersToQuery,
+  activeCount: activeOpportunityFilterCount,
+} = opportunityFilters;
 
-function readDates(search: URLSearchParams, f: { expected_close_from?: string; expected_close_to?: string }) {
-  for (const key of DATES) {
-    const v = search.get(key);
-    if (v && DATE_RE.test(v)) f[key] = v;
-  }
-}
+/** The order list's filters: the URL's query string and what `GET /orders` takes. */
+const orderFilters = urlFilters({
+  q: text(),
+  customer_id: text(),
+  owner_id: text(),
+  status: manyOf(ORDER_STATUSES),
+  order_date_from: day(),
+  order_date_to: day(),
+});
 
-export function parseBoardFilters(search: URLSearchParams): BoardFilters {
-  const f: BoardFilters = {};
-  for (const key of BOARD_TEXT) {
-    const v = search.get(key)?.trim();
-    if (v) f[key] = v;
-  }
-  readDates(search, f);
-  return f;
-}
+export type OrderFilters = ReturnType<typeof orderFilters.parse>;
+export const { parse: parseOrderFilters, toSearch: orderFiltersToSearch, toQuery: orderFiltersToQuery } = orderFilters;
 
-export function boardFiltersToSearch(f: BoardFilters): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const key of [...BOARD_TEXT, ...DATES]) {
-    const v = f[key];
-    if (v) out.set(key, v);
-  }
-  return out;
-}
+export const PRODUCT_SORTS = ['name', '-name', '-created_at', 'created_at'] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
-/** The board's filters as the query of `GET /pipelines/{id}/board` and of a column's next page. */
-export function boardQuery(f: BoardFilters): Record<string, string> {
-  const q: Record<string, string> = {};
-  if (f.owner_id) q.owner_id = f.owner_id;
-  if (f.team_id) q.team_id = f.team_id;
-  if (f.expected_close_from) q.expected_close_from = f.expected_close_from;
-  if (f.expected_close_to) q.expected_close_to = f.expected_close_to;
-  return q;
-}
+/** The catalogue's filters: what the URL holds and what `GET /products` takes (`active`: only active, only inactive, or both). */
+const productFilters = urlFilters({
+  q: text(),
+  category: text(),
+  active: flag(),
+  sort: setting(PRODUCT_SORTS, 'name'),
+});
 
-export function parseOpportunityFilters(search: URLSearchParams): OpportunityFilters {
-  const f: OpportunityFilters = { sort: DEFAULT_OPPORTUNITY_SORT };
-  for (const key of LIST_TEXT) {
-    const v = search.get(key)?.trim();
-    if (v) f[key] = v;
-  }
-  readDates(search, f);
-  const sort = search.get('sort');
-  if (sort && (OPPORTUNITY_SORTS as readonly string[]).includes(sort)) f.sort = sort as OpportunitySort;
-  // a stage belongs to a pipeline: without the pipeline the stage filter is dropped
-  if (!f.pipeline_id) delete f.stage_id;
-  return f;
-}
-
-export function opportunityFiltersToSearch(f: OpportunityFilters): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const key of [...LIST_TEXT, ...DATES]) {
-    const v = f[key];
-    if (v) out.set(key, v);
-  }
-  if (f.sort !== DEFAULT_OPPORTUNITY_SORT) out.set('sort', f.sort);
-  return out;
-}
-
-export function opportunityFiltersToQuery(f: OpportunityFilters): Record<string, string> {
-  const q: Record<string, string> = {};
-  for (const [k, v] of opportunityFiltersToSearch(f)) q[k] = v;
-  q.sort = f.sort;
-  return q;
-}
-
-export function activeOpportunityFilterCount(f: OpportunityFilters): number {
-  return [...opportunityFiltersToSearch(f).keys()].filter((k) => k !== 'sort').length;
-}
+export type ProductFilters = ReturnType<typeof productFilters.parse>;
+export const { parse: parseProductFilters, toSearch: productFiltersToSearch, toQuery: productFiltersToQuery } = productFilters;

@@ -1,44 +1,9 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must, postOnce } from '../../api/client';
-import { ORDER_STATUSES, type CreateOrder, type Opportunity, type Order, type OrderStatus, type UpdateOrder } from '../../api/types';
+import type { CreateOrder, Opportunity, Order, OrderStatus, UpdateOrder } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
+import { orderFiltersToQuery, type OrderFilters } from './filters';
 import { opportunityKeys } from './useOpportunities';
-
-/** The order list's filters: the URL's query string and what `GET /orders` takes. */
-export interface OrderFilters {
-  q?: string;
-  customer_id?: string;
-  owner_id?: string;
-  status: OrderStatus[];
-  order_date_from?: string;
-  order_date_to?: string;
-}
-
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function parseOrderFilters(search: URLSearchParams): OrderFilters {
-  const f: OrderFilters = { status: [] };
-  for (const key of ['q', 'customer_id', 'owner_id'] as const) {
-    const v = search.get(key)?.trim();
-    if (v) f[key] = v;
-  }
-  const status = search.get('status');
-  if (status) f.status = [...new Set(status.split(',').filter((s): s is OrderStatus => (ORDER_STATUSES as readonly string[]).includes(s)))];
-  for (const key of ['order_date_from', 'order_date_to'] as const) {
-    const v = search.get(key);
-    if (v && DATE_RE.test(v)) f[key] = v;
-  }
-  return f;
-}
-
-export function orderFiltersToSearch(f: OrderFilters): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const key of ['q', 'customer_id', 'owner_id'] as const) if (f[key]) out.set(key, f[key] as string);
-  if (f.status.length > 0) out.set('status', f.status.join(','));
-  if (f.order_date_from) out.set('order_date_from', f.order_date_from);
-  if (f.order_date_to) out.set('order_date_to', f.order_date_to);
-  return out;
-}
 
 export const orderKeys = {
   all: ['orders'] as const,
@@ -74,10 +39,9 @@ export function useOrderList(filters: OrderFilters, limit = 50, enabled = true) 
     initialPageParam: null as string | null,
     placeholderData: keepPreviousData,
     queryFn: async ({ pageParam }) => {
-      const query: Record<string, string | number | boolean> = Object.fromEntries(orderFiltersToSearch(filters));
       return must(
         await api.GET('/api/v1/orders', {
-          params: { query: { ...query, limit, include_total: pageParam === null, ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: { query: { ...orderFiltersToQuery(filters), limit, include_total: pageParam === null, ...(pageParam ? { cursor: pageParam } : {}) } },
         }),
       );
     },

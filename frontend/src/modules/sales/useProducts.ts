@@ -1,40 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateProduct, Product, UpdateProduct } from '../../api/types';
-
-/** The catalogue's filters: what the URL holds and what `GET /products` takes. */
-export interface ProductFilters {
-  q?: string;
-  category?: string;
-  /** `true`, `false` or undefined for both. */
-  active?: 'true' | 'false';
-  sort: ProductSort;
-}
-
-export const PRODUCT_SORTS = ['name', '-name', '-created_at', 'created_at'] as const;
-export type ProductSort = (typeof PRODUCT_SORTS)[number];
-
-export function parseProductFilters(search: URLSearchParams): ProductFilters {
-  const f: ProductFilters = { sort: 'name' };
-  const q = search.get('q')?.trim();
-  if (q) f.q = q;
-  const category = search.get('category')?.trim();
-  if (category) f.category = category;
-  const active = search.get('active');
-  if (active === 'true' || active === 'false') f.active = active;
-  const sort = search.get('sort');
-  if (sort && (PRODUCT_SORTS as readonly string[]).includes(sort)) f.sort = sort as ProductSort;
-  return f;
-}
-
-export function productFiltersToSearch(f: ProductFilters): URLSearchParams {
-  const out = new URLSearchParams();
-  if (f.q) out.set('q', f.q);
-  if (f.category) out.set('category', f.category);
-  if (f.active) out.set('active', f.active);
-  if (f.sort !== 'name') out.set('sort', f.sort);
-  return out;
-}
+import { productFiltersToQuery, type ProductFilters } from './filters';
 
 export const productKeys = {
   all: ['products'] as const,
@@ -52,12 +19,10 @@ export function useProductList(filters: ProductFilters, limit = 50) {
         await api.GET('/api/v1/products', {
           params: {
             query: {
+              ...productFiltersToQuery(filters),
+              ...(filters.active !== undefined ? { active: filters.active } : {}),
               limit,
-              sort: filters.sort,
               include_total: pageParam === null,
-              ...(filters.q ? { q: filters.q } : {}),
-              ...(filters.category ? { category: filters.category } : {}),
-              ...(filters.active ? { active: filters.active === 'true' } : {}),
               ...(pageParam ? { cursor: pageParam } : {}),
             },
           },

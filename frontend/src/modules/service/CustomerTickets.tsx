@@ -1,10 +1,10 @@
-import { useMemo } from 'react';
-import { Button, Table } from 'antd';
+import { Button } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import type { Ticket } from '../../api/types';
+import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { ticketRowProps, useTicketColumns } from './TicketQueue';
@@ -19,7 +19,6 @@ export function CustomerTickets({ customerId }: { customerId: string }) {
   const now = useNow();
   const list = useTicketList({ view: 'all', customer_id: customerId, status: [], priority: [], kind: [] }, 20, can(me, 'service', 'read'));
   const columns = useTicketColumns(false);
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
   if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
   return (
     <div data-testid="customer-tickets">
@@ -34,24 +33,15 @@ export function CustomerTickets({ customerId }: { customerId: string }) {
           {t('ticket.create')}
         </Button>
       )}
-      <Table<Ticket>
-        rowKey="id"
-        size="small"
+      <CursorTable<Ticket>
+        query={list}
+        compact
         columns={columns}
-        dataSource={rows}
-        loading={list.isFetching && !list.isFetchingNextPage}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
         locale={{ emptyText: t('ticket.noneForCustomer') }}
         rowClassName={(x) => ticketRowProps(x, now).className ?? ''}
         onRow={(x) => ticketRowProps(x, now).attrs}
         data-testid="customer-ticket-table"
       />
-      {list.hasNextPage && (
-        <div style={{ textAlign: 'center', marginTop: 8 }}>
-          <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>{t('common.loadMore')}</Button>
-        </div>
-      )}
     </div>
   );
 }

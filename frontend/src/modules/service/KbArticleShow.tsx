@@ -6,6 +6,7 @@ import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { Article, Ticket } from '../../api/types';
 import { formatDateTime, formatNumber } from '../../i18n/format';
+import { cursorTotal, LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { HelpfulVote } from '../../ui/HelpfulVote';
 import { useDocumentTitle } from '../../ui/documentTitle';
@@ -108,12 +109,12 @@ function Show({ a }: { a: Article }) {
 function SolvedTickets({ articleId }: { articleId: string }) {
   const { t, i18n } = useTranslation();
   const solved = useTicketsSolved(articleId);
-  const rows = solved.data?.pages.flatMap((p) => p.data) ?? [];
-  const total = solved.data?.pages[0]?.total;
+  const rows = useCursorRows(solved);
+  const total = cursorTotal(solved);
   return (
     <Card
       size="small"
-      title={total !== undefined && total !== null ? t('kb.solvedTicketsCount', { count: total }) : t('kb.solvedTickets')}
+      title={total !== undefined ? t('kb.solvedTicketsCount', { count: total }) : t('kb.solvedTickets')}
       data-testid="article-solved-tickets"
     >
       {solved.isError ? (
@@ -134,9 +135,7 @@ function SolvedTickets({ articleId }: { articleId: string }) {
           )}
         />
       )}
-      {solved.hasNextPage && (
-        <Button block onClick={() => void solved.fetchNextPage()} loading={solved.isFetchingNextPage}>{t('common.loadMore')}</Button>
-      )}
+      <LoadMore query={solved} compact block />
     </Card>
   );
 }

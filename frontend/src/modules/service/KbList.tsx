@@ -1,12 +1,9 @@
-import { useMemo, useState } from 'react';
-import { Badge, Button, Card, Col, Empty, Input, List, Row, Segmented, Select, Space, Tag, Tree, Typography } from 'antd';
+import { Button, Card, Col, Empty, List, Row, Segmented, Space, Tag, Tree, Typography } from 'antd';
 import { EyeOutlined, LikeOutlined, PlusOutlined, SettingOutlined, ToolOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { can, scopeOf } from '../../app/permissions';
-import {
-  ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type ArticleSort, type ArticleStatus, type ArticleSummary, type ArticleVisibility,
-} from '../../api/types';
+import { ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type ArticleSort, type ArticleSummary } from '../../api/types';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
@@ -15,6 +12,8 @@ import { articleFiltersToQuery, articleFiltersToSearch, parseArticleFilters } fr
 import { ArticleStatusTag, VisibilityTag } from './kbLabels';
 import { useArticleList, useKbCategories } from './useKb';
 import { useUrlFilters } from '../../ui/useUrlFilters';
+import { cursorTotal, LoadMore, TotalBadge, useCursorRows } from '../../ui/CursorTable';
+import { EnumFilter, EnumMultiFilter, FilterBar, TextFilter } from '../../ui/FilterBar';
 
 /** `-view_count` → `view_count`, the i18n key of a sort. */
 export const sortKey = (s: ArticleSort) => s.replace(/^-/, '');
@@ -38,12 +37,9 @@ export default function KbList() {
   const me = useMe().data;
   const navigate = useNavigate();
   const { filters, update } = useUrlFilters(parseArticleFilters, articleFiltersToSearch);
-  const [qDraft, setQDraft] = useState(filters.q ?? '');
-  const [tagDraft, setTagDraft] = useState(filters.tag ?? '');
   const categories = useKbCategories();
   const list = useArticleList(articleFiltersToQuery(filters));
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-  const total = list.data?.pages[0]?.total;
+  const rows = useCursorRows(list);
   const curator = scopeOf(me, 'service', 'update') === 'all';
 
   const treeData = [
@@ -88,9 +84,7 @@ export default function KbList() {
             data-testid="kb-sort"
           />
           <span style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-            {total !== undefined && total !== null && (
-              <Badge count={formatNumber(total, i18n.language)} color="#8c8c8c" overflowCount={Number.MAX_SAFE_INTEGER} data-testid="kb-total" />
-            )}
+            <TotalBadge total={cursorTotal(list)} data-testid="kb-total" />
             {can(me, 'service', 'create') && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/service/kb/new')} data-testid="kb-new">
                 {t('kb.create')}
@@ -98,45 +92,28 @@ export default function KbList() {
             )}
           </span>
         </div>
-        <div className="filter-bar" data-testid="kb-filters">
-          <Input.Search
-            allowClear
-            placeholder={t('kb.searchPlaceholder')}
-            value={qDraft}
-            onChange={(e) => setQDraft(e.target.value)}
-            onSearch={(v) => update({ q: v.trim() || undefined })}
-            style={{ width: 260 }}
-            data-testid="kb-search"
-          />
-          <Select<ArticleStatus[]>
-            mode="multiple"
-            allowClear
+        <FilterBar
+          data-testid="kb-filters"
+          search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('kb.searchPlaceholder'), width: 260, 'data-testid': 'kb-search' }}
+        >
+          <EnumMultiFilter
+            values={ARTICLE_STATUSES}
+            labelKey="kb.status"
             placeholder={t('kb.statusLabel')}
             value={filters.status}
             onChange={(status) => update({ status })}
-            options={ARTICLE_STATUSES.map((s) => ({ value: s, label: t(`kb.status.${s}`) }))}
-            style={{ minWidth: 160 }}
             data-testid="kb-filter-status"
           />
-          <Select<ArticleVisibility>
-            allowClear
+          <EnumFilter
+            values={ARTICLE_VISIBILITIES}
+            labelKey="kb.visibility"
             placeholder={t('kb.visibilityLabel')}
             value={filters.visibility}
-            onChange={(visibility?: ArticleVisibility) => update({ visibility })}
-            options={ARTICLE_VISIBILITIES.map((v) => ({ value: v, label: t(`kb.visibility.${v}`) }))}
-            style={{ minWidth: 140 }}
+            onChange={(visibility) => update({ visibility })}
             data-testid="kb-filter-visibility"
           />
-          <Input.Search
-            allowClear
-            placeholder={t('kb.tag')}
-            value={tagDraft}
-            onChange={(e) => setTagDraft(e.target.value)}
-            onSearch={(v) => update({ tag: v.trim() || undefined })}
-            style={{ width: 160 }}
-            data-testid="kb-filter-tag"
-          />
-        </div>
+          <TextFilter value={filters.tag} onChange={(tag) => update({ tag })} placeholder={t('kb.tag')} width={160} data-testid="kb-filter-tag" />
+        </FilterBar>
         <List<ArticleSummary>
           itemLayout="vertical"
           dataSource={rows}
@@ -163,18 +140,12 @@ export default function KbList() {
               />
               <Typography.Paragraph type="secondary" ellipsis={{ rows: 2 }} style={{ marginBottom: 4 }}>{a.excerpt}</Typography.Paragraph>
               {a.tags.map((tag) => (
-                <Tag key={tag} style={{ cursor: 'pointer' }} onClick={() => { setTagDraft(tag); update({ tag }); }}>{tag}</Tag>
+                <Tag key={tag} style={{ cursor: 'pointer' }} onClick={() => update({ tag })}>{tag}</Tag>
               ))}
             </List.Item>
           )}
         />
-        <div style={{ textAlign: 'center', marginTop: 16 }}>
-          {list.hasNextPage ? (
-            <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid="load-more">{t('common.loadMore')}</Button>
-          ) : (
-            rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-          )}
-        </div>
+        <LoadMore query={list} shown={rows.length} end data-testid="load-more" />
       </Col>
     </Row>
   );

@@ -7,6 +7,7 @@ import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { Article, ArticleRevision } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
+import { LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { Markdown } from '../../ui/Markdown';
@@ -37,7 +38,7 @@ function Revisions({ article }: { article: Article }) {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const revisions = useRevisions(article.id);
-  const rows = useMemo(() => revisions.data?.pages.flatMap((p) => p.data) ?? [], [revisions.data]);
+  const rows = useCursorRows(revisions);
   const selected = positive(params.get('rev')) ?? article.revision;
   const compareParam = positive(params.get('compare'));
   const compare = compareParam ?? (selected > 1 ? selected - 1 : undefined);
@@ -94,9 +95,7 @@ function Revisions({ article }: { article: Article }) {
                 )}
               />
             )}
-            {revisions.hasNextPage && (
-              <Button block onClick={() => void revisions.fetchNextPage()} loading={revisions.isFetchingNextPage}>{t('common.loadMore')}</Button>
-            )}
+            <LoadMore query={revisions} compact block />
           </Card>
         </Col>
         <Col xs={24} lg={16}>

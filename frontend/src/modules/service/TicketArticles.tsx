@@ -1,9 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { App, Button, Card, Drawer, Empty, Input, List, Popconfirm, Space, Spin, Tag, Typography } from 'antd';
 import { BookOutlined, CheckOutlined, DisconnectOutlined, ExportOutlined, LinkOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { ArticleSummary, Ticket } from '../../api/types';
+import { LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { Markdown } from '../../ui/Markdown';
 import { ArticleStatusTag, VisibilityTag } from './kbLabels';
@@ -24,7 +25,7 @@ export function TicketArticles({ ticket, canUpdate }: { ticket: Ticket; canUpdat
   const [q, setQ] = useState(ticket.subject.trim());
   const [open, setOpen] = useState<string | null>(null);
   const results = useArticleList({ q, status: 'published', sort: '-helpful_count' }, { limit: 5, enabled: q !== '' });
-  const found = useMemo(() => results.data?.pages.flatMap((p) => p.data) ?? [], [results.data]);
+  const found = useCursorRows(results);
   const linkedIds = new Set((linked.data ?? []).map((a) => a.id));
 
   const doLink = (id: string) =>
@@ -102,9 +103,7 @@ export function TicketArticles({ ticket, canUpdate }: { ticket: Ticket; canUpdat
             )}
           />
         )}
-        {results.hasNextPage && (
-          <Button block size="small" onClick={() => void results.fetchNextPage()} loading={results.isFetchingNextPage}>{t('common.loadMore')}</Button>
-        )}
+        <LoadMore query={results} compact block size="small" />
       </div>
       <ArticleDrawer
         articleId={open}

@@ -7,6 +7,7 @@ import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { Ticket } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
+import { LoadMore } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
 import { useMe } from '../auth/useSession';
@@ -208,13 +209,7 @@ function Comments({ ticket }: { ticket: Ticket }) {
   return (
     <>
       <Conversation comments={comments.data.pages.flatMap((p) => p.data)} />
-      {comments.hasNextPage && (
-        <div style={{ textAlign: 'center', marginBottom: 12 }}>
-          <Button onClick={() => void comments.fetchNextPage()} loading={comments.isFetchingNextPage} data-testid="comments-load-more">
-            {t('ticket.laterComments')}
-          </Button>
-        </div>
-      )}
+      <LoadMore query={comments} compact label={t('ticket.laterComments')} data-testid="comments-load-more" />
     </>
   );
 }
