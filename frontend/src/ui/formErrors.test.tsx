@@ -25,6 +25,13 @@ describe('problem field errors', () => {
     ]);
     expect(mapped.other).toEqual([mystery]);
   });
+
+  it('maps server fields the form edits under another name, or inside a body key', () => {
+    const city = { field: 'city', code: 'too_long', message: 'too long' };
+    const urgency = { field: 'weights.urgency', code: 'range', message: '0 to 10' };
+    expect(mapFieldErrors([city], ['region'], [], { province: 'region', city: 'region' }).fields).toEqual([{ name: ['region'], errors: [city] }]);
+    expect(mapFieldErrors([urgency], ['urgency'], [], { weights: '' }).fields).toEqual([{ name: ['urgency'], errors: [urgency] }]);
+  });
 });
 
 const refused = new ProblemError({

@@ -22,7 +22,10 @@ export interface MappedErrors {
   other: FieldError[];
 }
 
-/** Server fields the form edits under another name, with one input for several (省/市/区 → `region`). */
+/**
+ * Server fields the form edits under another name: one input for several (省/市/区 → `region`), or
+ * a body key the form's fields sit in (`weights` → '': `weights.urgency` is the form's `urgency`).
+ */
 export type RenamedFields = Readonly<Record<string, string>>;
 
 /**
@@ -40,7 +43,8 @@ export function mapFieldErrors(
   for (const e of errors) {
     const path = fieldPath(e.field);
     const head = path[0];
-    const full = typeof head === 'string' && renamed[head] ? [renamed[head]] : path;
+    const rename = typeof head === 'string' ? renamed[head] : undefined;
+    const full = rename === undefined ? path : rename === '' ? path.slice(1) : [rename];
     const name = typeof full[0] === 'string' && wholeFields.includes(full[0]) ? full.slice(0, 1) : full;
     const top = name[0];
     if (typeof top === 'string' && knownFields.includes(top)) {

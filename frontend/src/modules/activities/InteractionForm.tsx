@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
-import { Alert, App, Button, Col, DatePicker, Form, Input, InputNumber, Modal, Radio, Row, Select } from 'antd';
+import { useEffect } from 'react';
+import { App, Col, DatePicker, Form, Input, InputNumber, Radio, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { isProblemError } from '../../api/problem';
 import { CHANNELS, DIRECTIONS, type Channel, type CreateInteraction, type Direction, type Interaction, type UpdateInteraction } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { mergePatch, sameInstant, withoutNulls } from '../../ui/mergePatch';
+import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { useContacts } from '../customers/useCustomers';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { fetchInteraction, useCreateInteraction, useUpdateInteraction } from './useInteractions';
@@ -70,21 +72,12 @@ export function interactionToWire(v: InteractionFormValues): Record<string, unkn
 }
 
 export function toCreateInteraction(customerId: string, v: InteractionFormValues): CreateInteraction {
-  const wire = interactionToWire(v);
-  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
-  return { ...wire, customer_id: customerId } as CreateInteraction;
+  return { ...withoutNulls(interactionToWire(v)), customer_id: customerId } as CreateInteraction;
 }
 
 /** Only what changed since `base` (a merge patch). */
 export function toInteractionPatch(base: Interaction, v: InteractionFormValues): UpdateInteraction {
-  const before = interactionToWire(interactionToForm(base));
-  const after = interactionToWire(v);
-  const patch: Record<string, unknown> = {};
-  for (const [k, value] of Object.entries(after)) {
-    const same = k === 'occurred_at' ? dayjs(before[k] as string).isSame(dayjs(value as string), 'second') : JSON.stringify(before[k]) === JSON.stringify(value);
-    if (!same) patch[k] = value;
-  }
-  return patch as UpdateInteraction;
+  return mergePatch(interactionToWire(interactionToForm(base)), interactionToWire(v), { occurred_at: sameInstant }) as UpdateInteraction;
 }
 
 interface Props {
@@ -103,74 +96,56 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
   const [form] = Form.useForm<InteractionFormValues>();
   const create = useCreateInteraction();
   const update = useUpdateInteraction();
-  const [formError, setFormError] = useState<string | null>(null);
-  const [base, setBase] = useState<Interaction | null>(null);
-  const [stale, setStale] = useState(false);
-  const [reloading, setReloading] = useState(false);
+  const problem = useFormProblem(form, INTERACTION_FIELDS, { testId: 'interaction-form-error' });
+  const edit = useVersionedEdit({
+    record: interaction ?? null,
+    latest: (base) => fetchInteraction(base.id),
+    form,
+    toForm: interactionToForm,
+    changes: toInteractionPatch,
+  });
   const picked = Form.useWatch('customer_id', form);
   const customer = customerId ?? interaction?.customer_id ?? picked;
   const contacts = useContacts(customer ?? '', open && Boolean(customer));
 
   useEffect(() => {
     if (!open) return;
-    setFormError(null);
-    setStale(false);
-    setBase(interaction ?? null);
+    problem.clear();
+    edit.reset(interaction ?? null);
     form.resetFields();
     form.setFieldsValue(interaction ? interactionToForm(interaction) : newInteractionValues(customerId));
+    // only a dialog opened again starts over
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, interaction, customerId, form]);
-
-  const reloadAndReapply = async () => {
-    if (!base) return;
-    setReloading(true);
-    try {
-      const current = form.getFieldsValue(true) as InteractionFormValues;
-      const mine = toInteractionPatch(base, current);
-      const latest = await fetchInteraction(base.id);
-      const values = interactionToForm(latest);
-      for (const k of Object.keys(mine) as (keyof InteractionFormValues)[]) (values as unknown as Record<string, unknown>)[k] = current[k];
-      setBase(latest);
-      form.setFieldsValue(values);
-      setStale(false);
-      setFormError(null);
-      void message.info(t('stale.reapplied'));
-    } catch (e) {
-      setFormError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setReloading(false);
-    }
-  };
 
   const submit = async () => {
     let values: InteractionFormValues;
     try {
       values = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setFormError(null);
+    problem.clear();
     try {
-      if (base) {
-        const patch = toInteractionPatch(base, values);
-        if (Object.keys(patch).length > 0) await update.mutateAsync({ interaction: base, patch });
+      if (edit.base) {
+        const outcome = await edit.saveChanges(values, (base, patch) => update.mutateAsync({ interaction: base, patch }));
+        if (outcome === 'stale') return;
       } else {
         const target = customerId ?? values.customer_id;
         if (!target) return;
         await create.mutateAsync(toCreateInteraction(target, values));
       }
-      void message.success(base ? t('common.saved') : t('interaction.logged'));
+      void message.success(edit.base ? t('common.saved') : t('interaction.logged'));
       onClose();
     } catch (e) {
-      if (isProblemError(e) && e.status === 412) {
-        setStale(true);
-        return;
-      }
-      setFormError(applyProblemToForm(form, e, INTERACTION_FIELDS));
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={open}
       title={interaction ? t('interaction.edit') : t('interaction.log')}
       onCancel={onClose}
@@ -183,22 +158,8 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
       forceRender
       destroyOnHidden={false}
     >
-      {stale && (
-        <Alert
-          type="warning"
-          showIcon
-          style={{ marginBottom: 12 }}
-          data-testid="interaction-stale"
-          title={t('stale.title')}
-          description={t('stale.description')}
-          action={
-            <Button size="small" loading={reloading} onClick={() => void reloadAndReapply()} data-testid="interaction-stale-reload">
-              {t('stale.reload')}
-            </Button>
-          }
-        />
-      )}
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="interaction-form-error" />}
+      {edit.notice}
+      {problem.alert}
       <Form form={form} layout="vertical" data-testid="interaction-form" initialValues={newInteractionValues(customerId)}>
         <Row gutter={12}>
           {!customerId && !interaction && (
@@ -280,6 +241,6 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
           </Col>
         </Row>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
-import { Alert, App, Button, Col, DatePicker, Form, Input, Modal, Row, Select } from 'antd';
+import { useEffect } from 'react';
+import { App, Col, DatePicker, Form, Input, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { isProblemError } from '../../api/problem';
 import { TASK_PRIORITIES, type CreateTask, type Task, type TaskPriority, type UpdateTask } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { mergePatch, sameInstant, withoutNulls } from '../../ui/mergePatch';
+import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { useOwnerOptions } from '../../ui/useOptions';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { fetchTask, useCreateTask, useUpdateTask } from './useTasks';
@@ -56,8 +58,7 @@ export function taskToWire(v: TaskFormValues): Record<string, unknown> {
 }
 
 export function toCreateTask(v: TaskFormValues): CreateTask {
-  const wire = taskToWire(v);
-  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
+  const wire = withoutNulls(taskToWire(v));
   if (wire.customer_id) {
     wire.related_type = 'customer';
     wire.related_id = wire.customer_id;
@@ -65,20 +66,10 @@ export function toCreateTask(v: TaskFormValues): CreateTask {
   return wire as CreateTask;
 }
 
-const sameInstant = (a: unknown, b: unknown) =>
-  a === null || b === null ? a === b : dayjs(a as string).isSame(dayjs(b as string), 'second');
-
 /** Only what changed since `base` (a merge patch); a task's customer is fixed once created. */
 export function toTaskPatch(base: Task, v: TaskFormValues): UpdateTask {
-  const before = taskToWire(taskToForm(base));
-  const after = taskToWire(v);
-  const patch: Record<string, unknown> = {};
-  for (const [k, value] of Object.entries(after)) {
-    if (k === 'customer_id') continue;
-    const same = k === 'due_at' || k === 'remind_at' ? sameInstant(before[k], value) : JSON.stringify(before[k] ?? null) === JSON.stringify(value ?? null);
-    if (!same) patch[k] = value;
-  }
-  return patch as UpdateTask;
+  const { customer_id: _fixed, ...after } = taskToWire(v);
+  return mergePatch(taskToWire(taskToForm(base)), after, { due_at: sameInstant, remind_at: sameInstant }) as UpdateTask;
 }
 
 interface Props {
@@ -98,72 +89,46 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
   const update = useUpdateTask();
   const owners = useOwnerOptions();
   const timeZone = useOrganisationTimeZone();
-  const [formError, setFormError] = useState<string | null>(null);
-  const [base, setBase] = useState<Task | null>(null);
-  const [stale, setStale] = useState(false);
-  const [reloading, setReloading] = useState(false);
+  const problem = useFormProblem(form, TASK_FIELDS, { testId: 'task-form-error' });
+  const edit = useVersionedEdit({ record: task ?? null, latest: (base) => fetchTask(base.id), form, toForm: taskToForm, changes: toTaskPatch });
 
   useEffect(() => {
     if (!open) return;
-    setFormError(null);
-    setStale(false);
-    setBase(task ?? null);
+    problem.clear();
+    edit.reset(task ?? null);
     form.resetFields();
     form.setFieldsValue(task ? taskToForm(task) : newTaskValues(customerId, timeZone));
+    // only a dialog opened again starts over
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, task, customerId, form, timeZone]);
-
-  const reloadAndReapply = async () => {
-    if (!base) return;
-    setReloading(true);
-    try {
-      const current = form.getFieldsValue(true) as TaskFormValues;
-      const mine = toTaskPatch(base, current);
-      const latest = await fetchTask(base.id);
-      const values = taskToForm(latest);
-      for (const k of Object.keys(mine)) {
-        if (k in values) (values as unknown as Record<string, unknown>)[k] = current[k as keyof TaskFormValues];
-      }
-      setBase(latest);
-      form.setFieldsValue(values);
-      setStale(false);
-      setFormError(null);
-      void message.info(t('stale.reapplied'));
-    } catch (e) {
-      setFormError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setReloading(false);
-    }
-  };
 
   const submit = async () => {
     let values: TaskFormValues;
     try {
       values = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setFormError(null);
+    problem.clear();
     try {
-      if (base) {
-        const patch = toTaskPatch(base, values);
-        if (Object.keys(patch).length > 0) await update.mutateAsync({ task: base, patch });
+      if (edit.base) {
+        const outcome = await edit.saveChanges(values, (base, patch) => update.mutateAsync({ task: base, patch }));
+        if (outcome === 'stale') return;
       } else {
         // the customer field is hidden (so not among the validated values) when the page sets it
         await create.mutateAsync(toCreateTask({ ...values, customer_id: customerId ?? values.customer_id ?? null }));
       }
-      void message.success(base ? t('common.saved') : t('task.created'));
+      void message.success(edit.base ? t('common.saved') : t('task.created'));
       onClose();
     } catch (e) {
-      if (isProblemError(e) && e.status === 412) {
-        setStale(true);
-        return;
-      }
-      setFormError(applyProblemToForm(form, e, TASK_FIELDS));
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={open}
       title={task ? t('task.edit') : t('task.create')}
       onCancel={onClose}
@@ -175,22 +140,8 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
       width={600}
       forceRender
     >
-      {stale && (
-        <Alert
-          type="warning"
-          showIcon
-          style={{ marginBottom: 12 }}
-          data-testid="task-stale"
-          title={t('stale.title')}
-          description={t('stale.description')}
-          action={
-            <Button size="small" loading={reloading} onClick={() => void reloadAndReapply()} data-testid="task-stale-reload">
-              {t('stale.reload')}
-            </Button>
-          }
-        />
-      )}
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="task-form-error" />}
+      {edit.notice}
+      {problem.alert}
       <Form form={form} layout="vertical" data-testid="task-form" initialValues={newTaskValues(customerId, timeZone)}>
         <Row gutter={12}>
           <Col xs={24}>
@@ -252,6 +203,6 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
           </Col>
         </Row>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

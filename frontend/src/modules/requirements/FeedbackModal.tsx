@@ -1,8 +1,9 @@
 import { useEffect } from 'react';
-import { Form, Input, Modal, Rate } from 'antd';
+import { Form, Input, Rate } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Requester } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 
 interface Props {
   requester: Requester | null;
@@ -15,26 +16,33 @@ interface Props {
 export function FeedbackModal({ requester, submitting, onSubmit, onCancel }: Props) {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ rating: number; comment?: string }>();
+  const problem = useFormProblem(form, ['rating', 'comment']);
   useEffect(() => {
-    if (requester) form.resetFields();
+    if (requester) {
+      form.resetFields();
+      problem.clear();
+    }
+    // only a dialog opened again starts over
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [requester, form]);
   const submit = async () => {
     let v: { rating: number; comment?: string };
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
     const comment = v.comment?.trim();
     try {
       await onSubmit({ rating: v.rating, ...(comment ? { comment } : {}) });
     } catch (e) {
-      const rest = applyProblemToForm(form, e, ['rating', 'comment']);
-      if (rest) form.setFields([{ name: 'comment', errors: [rest] }]);
+      problem.show(e);
     }
   };
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={requester !== null}
       title={t('requirement.feedbackTitle', { customer: requester?.customer_name ?? '' })}
       onOk={() => void submit()}
@@ -46,6 +54,7 @@ export function FeedbackModal({ requester, submitting, onSubmit, onCancel }: Pro
       forceRender
       destroyOnHidden={false}
     >
+      {problem.alert}
       <Form form={form} layout="vertical" data-testid="feedback-form">
         <Form.Item name="rating" label={t('requirement.rating')} rules={[{ required: true, message: t('requirement.ratingRequired') }]}>
           <Rate data-testid="feedback-rating" />
@@ -54,6 +63,6 @@ export function FeedbackModal({ requester, submitting, onSubmit, onCancel }: Pro
           <Input.TextArea rows={3} data-testid="feedback-comment" />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,9 +1,9 @@
-import { useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import type { DuplicateCandidate, RequirementOrigin } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useCustomer } from '../customers/useCustomers';
 import { DuplicateSuggestions } from './DuplicateSuggestions';
@@ -35,7 +35,8 @@ export default function RequirementCreate() {
   const create = useCreateRequirement();
   const addRequester = useAddRequester();
   const [form] = Form.useForm<RequirementFormValues>();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, REQUIREMENT_FIELDS);
+  const writeFailed = useWriteFailed();
   const title = (Form.useWatch('title', form) as string | undefined) ?? '';
   const description = (Form.useWatch('description', form) as string | undefined) ?? '';
   const pickedCustomer = Form.useWatch('customer_id', form) as string | null | undefined;
@@ -52,14 +53,14 @@ export default function RequirementCreate() {
   };
 
   const finish = async (values: RequirementFormValues) => {
-    setFormError(null);
+    problem.clear();
     try {
       const r = await create.mutateAsync(toCreateRequirement(values, origin));
       const dupes = r.duplicate_candidates?.length ?? 0;
       void message.success(dupes > 0 ? t('requirement.createdWithDuplicates', { number: r.number, count: dupes }) : t('requirement.created', { number: r.number }));
       navigate(`/requirements/${r.id}`, { replace: true });
     } catch (e) {
-      setFormError(applyProblemToForm(form, e, REQUIREMENT_FIELDS));
+      problem.show(e);
     }
   };
 
@@ -74,7 +75,7 @@ export default function RequirementCreate() {
           void message.success(t('requirement.requesterAdded'));
           navigate(`/requirements/${c.id}`, { replace: true });
         },
-        onError: (e) => void message.error(e.message),
+        onError: writeFailed,
       },
     );
   };
@@ -86,11 +87,11 @@ export default function RequirementCreate() {
         layout="vertical"
         initialValues={initial}
         onFinish={(v) => void finish(v)}
-        onFinishFailed={() => setFormError(null)}
+        onFinishFailed={problem.clear}
         scrollToFirstError
         data-testid="requirement-form"
       >
-        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+        {problem.alert}
         {origin?.customer_id && (
           <Alert
             type="info"

@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
-import { Alert, DatePicker, Form, Input, Modal, Select } from 'antd';
+import { Alert, DatePicker, Form, Input, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { Requirement, RequirementStatus, UpdateRequirement } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { useOwnerOptions } from '../../ui/useOptions';
 import { promptFor } from './transitions';
 
@@ -33,19 +34,26 @@ interface Values {
 export function StatusMoveModal({ requirement: r, to, submitting, onSubmit, onCancel }: Props) {
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
+  const problem = useFormProblem(form, ['reason', 'owner_id', 'target_date']);
   const owners = useOwnerOptions();
   const prompt = to ? promptFor(r, to) : null;
 
   useEffect(() => {
-    if (to) form.resetFields();
+    if (to) {
+      form.resetFields();
+      problem.clear();
+    }
+    // only a dialog opened again starts over
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [to, form]);
 
   const submit = async () => {
     let v: Values;
     try {
       v = await form.validateFields();
-    } catch {
-      return; // the fields show what is missing
+    } catch (invalid) {
+      scrollToFirstError(form, invalid); // the fields show what is missing
+      return;
     }
     const patch: UpdateRequirement = {};
     if (prompt?.owner && v.owner_id) patch.owner_id = v.owner_id;
@@ -54,13 +62,13 @@ export function StatusMoveModal({ requirement: r, to, submitting, onSubmit, onCa
     try {
       await onSubmit({ ...(reason ? { reason } : {}), ...(Object.keys(patch).length > 0 ? { patch } : {}) });
     } catch (e) {
-      const rest = applyProblemToForm(form, e, ['reason', 'owner_id', 'target_date']);
-      if (rest) form.setFields([{ name: 'reason', errors: [rest] }]);
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={to !== null}
       title={to ? t('requirement.moveTitle', { number: r.number, status: t(`requirementStatus.${to}`) }) : ''}
       onOk={() => void submit()}
@@ -75,6 +83,7 @@ export function StatusMoveModal({ requirement: r, to, submitting, onSubmit, onCa
       {to === 'planned' && (prompt?.owner || prompt?.targetDate) && (
         <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('requirement.planNeeds')} data-testid="status-plan-needs" />
       )}
+      {problem.alert}
       <Form form={form} layout="vertical" data-testid="status-move-form">
         {prompt?.owner && (
           <Form.Item name="owner_id" label={t('requirement.owner')} rules={[{ required: true, message: t('requirement.ownerRequired') }]}>
@@ -94,6 +103,6 @@ export function StatusMoveModal({ requirement: r, to, submitting, onSubmit, onCa
           <Input.TextArea rows={3} placeholder={prompt?.reason === 'required' ? t('requirement.rejectReasonPlaceholder') : t('requirement.reasonOptional')} data-testid="status-reason" />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,4 +1,5 @@
 import dayjs, { type Dayjs } from 'dayjs';
+import { mergePatch } from '../../ui/mergePatch';
 import type { CreateRequirement, Requirement, RequirementCategory, RequirementOrigin, RequirementSource, UpdateRequirement } from '../../api/types';
 
 /** What the form holds: the API's writable fields, the target date as dayjs. */
@@ -90,10 +91,5 @@ export function toRequirementPatch(base: Requirement, v: RequirementFormValues):
     release: text(v.release),
     tags: (v.tags ?? []).map((t) => t.trim()).filter(Boolean),
   };
-  const patch: Record<string, unknown> = {};
-  for (const [k, value] of Object.entries(next)) {
-    const old = (base as unknown as Record<string, unknown>)[k] ?? null;
-    if (JSON.stringify(old) !== JSON.stringify(value)) patch[k] = value;
-  }
-  return patch as UpdateRequirement;
+  return mergePatch(base as unknown as Record<string, unknown>, next) as UpdateRequirement;
 }

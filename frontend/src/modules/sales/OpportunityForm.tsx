@@ -1,11 +1,10 @@
-import { useState } from 'react';
-import { Alert, Button, Col, DatePicker, Form, Input, InputNumber, Row, Select, Space, Typography } from 'antd';
+import { Button, Col, DatePicker, Form, Input, InputNumber, Row, Select, Space, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { isProblemError } from '../../api/problem';
 import { OPPORTUNITY_SOURCES, type CreateOpportunity, type Line, type Opportunity, type OpportunitySource, type UpdateOpportunity } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
+import { mergePatch, withoutNulls } from '../../ui/mergePatch';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
 import { CustomerPicker } from '../../ui/CustomerPicker';
@@ -84,25 +83,20 @@ function editable(v: OpportunityFormValues): Record<string, unknown> {
 }
 
 export function toCreateOpportunity(v: OpportunityFormValues): CreateOpportunity {
-  const wire: Record<string, unknown> = {
+  const wire: Record<string, unknown> = withoutNulls({
     ...editable(v),
     customer_id: v.customer_id,
     ...(v.pipeline_id ? { pipeline_id: v.pipeline_id } : {}),
     ...(v.stage_id ? { stage_id: v.stage_id } : {}),
-  };
-  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
+  });
   if ((wire.lines as unknown[]).length === 0) delete wire.lines;
   return wire as unknown as CreateOpportunity;
 }
 
 /** Only what changed since `base` (a merge patch); customer, pipeline and stage are not edited here. */
 export function toOpportunityPatch(base: Opportunity, v: OpportunityFormValues): UpdateOpportunity {
-  const before = editable(opportunityToForm(base));
   const after = editable(v);
-  const patch: Record<string, unknown> = {};
-  for (const [k, value] of Object.entries(after)) {
-    if (JSON.stringify(before[k] ?? null) !== JSON.stringify(value ?? null)) patch[k] = value;
-  }
+  const patch = mergePatch(editable(opportunityToForm(base)), after);
   // new lines set a new amount; the amount says in which currency
   if ('lines' in patch) patch.amount = after.amount;
   return patch as UpdateOpportunity;
@@ -124,7 +118,7 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
   const { t } = useTranslation();
   const [own] = Form.useForm<OpportunityFormValues>();
   const form = external ?? own;
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, OPPORTUNITY_FIELDS, { wholeFields: WHOLE_FIELDS });
   const customerId = Form.useWatch('customer_id', form) ?? initial.customer_id ?? undefined;
   const pipelineId = Form.useWatch('pipeline_id', form) ?? initial.pipeline_id ?? undefined;
   const contacts = useContacts(customerId ?? '', Boolean(customerId));
@@ -137,13 +131,11 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
   const openStages = orderedStages(pipeline).filter((s) => s.kind === 'open' && !s.retired);
 
   const finish = async (values: OpportunityFormValues) => {
-    setFormError(null);
+    problem.clear();
     try {
       await onSubmit(values);
     } catch (e) {
-      const message = applyProblemToForm(form, e, OPPORTUNITY_FIELDS, WHOLE_FIELDS);
-      // a 412 is shown by the caller's banner
-      if (!(isProblemError(e) && e.status === 412)) setFormError(message);
+      problem.show(e);
     }
   };
 
@@ -153,7 +145,7 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
       layout="vertical"
       initialValues={initial}
       onFinish={(v) => void finish(v)}
-      onFinishFailed={() => setFormError(null)}
+      onFinishFailed={problem.clear}
       onValuesChange={(changed: Partial<OpportunityFormValues>) => {
         // a product line may settle a complaint about the amount, never raise one early
         if ('lines' in changed && form.getFieldError('amount').length > 0) void form.validateFields(['amount']).catch(() => undefined);
@@ -162,7 +154,7 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
       data-testid="opportunity-form"
     >
       {banner}
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+      {problem.alert}
       <Row gutter={16}>
         <Col xs={24} md={12}>
           <Form.Item name="name" label={t('opportunity.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>

@@ -3,7 +3,6 @@ import { DeleteOutlined, EditOutlined, ShoppingCartOutlined } from '@ant-design/
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { Opportunity, Pipeline } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
 import { useDocumentTitle } from '../../ui/documentTitle';
@@ -16,6 +15,7 @@ import { orderedStages, usePipelines } from './usePipelines';
 import { useStageMover } from './useStageMover';
 import { LinesTable } from './LinesTable';
 import { useOrderFromOpportunity } from './useOrders';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 
 export default function OpportunityShow() {
   const { id = '' } = useParams();
@@ -31,7 +31,8 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
   const lang = i18n.language;
   const me = useMe().data;
   const navigate = useNavigate();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
+  const writeFailed = useWriteFailed(reload);
   const remove = useDeleteOpportunity();
   const pipelines = usePipelines();
   const pipeline = pipelines.data?.find((p) => p.id === o.pipeline_id);
@@ -46,7 +47,7 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
         void message.success(t('order.created', { number: order.number }));
         navigate(`/sales/orders/${order.id}`);
       },
-      onError: (e) => void message.error(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message),
+      onError: writeFailed,
     });
 
   const onDelete = () =>
@@ -55,10 +56,7 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
         void message.success(t('opportunity.deleted'));
         navigate('/sales/opportunities');
       },
-      onError: (e) =>
-        isProblemError(e) && e.status === 412
-          ? modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort'), okText: t('stale.reload'), onOk: reload })
-          : void message.error(e.message),
+      onError: writeFailed,
     });
 
   const stages = orderedStages(pipeline).filter((s) => !s.retired || s.id === o.stage.id);

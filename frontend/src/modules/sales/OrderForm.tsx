@@ -3,10 +3,11 @@ import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Row, Select, Sp
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
-import { isProblemError } from '../../api/problem';
 import { CURRENCIES, type CreateOrder, type Order, type UpdateOrder } from '../../api/types';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
+import { mergePatch } from '../../ui/mergePatch';
+import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { LinesEditor } from './LinesEditor';
 import { linesToForm, linesToWire, type LineFormValue } from './lines';
@@ -48,11 +49,7 @@ export function toCreateOrder(v: OrderFormValues): CreateOrder {
 
 /** Only what changed in a draft (a merge patch; lines are replaced as a whole). */
 export function toOrderPatch(base: Order, v: OrderFormValues): UpdateOrder {
-  const before = orderWire(orderToForm(base)) as Record<string, unknown>;
-  const after = orderWire(v) as Record<string, unknown>;
-  const patch: Record<string, unknown> = {};
-  for (const [k, value] of Object.entries(after)) if (JSON.stringify(before[k] ?? null) !== JSON.stringify(value ?? null)) patch[k] = value;
-  return patch as UpdateOrder;
+  return mergePatch(orderWire(orderToForm(base)), orderWire(v)) as UpdateOrder;
 }
 
 function OrderFormBody({ mode, initial, order, submitting, onSubmit, onCancel, banner, form }: {
@@ -66,25 +63,24 @@ function OrderFormBody({ mode, initial, order, submitting, onSubmit, onCancel, b
   form: ReturnType<typeof Form.useForm<OrderFormValues>>[0];
 }) {
   const { t } = useTranslation();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, ORDER_FIELDS);
+  const [needsLines, setNeedsLines] = useState(false);
   const currency = (Form.useWatch('currency', form) as string | undefined) ?? initial.currency;
   const finish = async (values: OrderFormValues) => {
-    setFormError(null);
-    if (linesToWire(values.lines).length === 0) {
-      setFormError(t('order.needsLines'));
-      return;
-    }
+    problem.clear();
+    setNeedsLines(linesToWire(values.lines).length === 0);
+    if (linesToWire(values.lines).length === 0) return;
     try {
       await onSubmit(values);
     } catch (e) {
-      const message = applyProblemToForm(form, e, ORDER_FIELDS);
-      if (!(isProblemError(e) && e.status === 412)) setFormError(message);
+      problem.show(e);
     }
   };
   return (
-    <Form<OrderFormValues> form={form} layout="vertical" initialValues={initial} onFinish={(v) => void finish(v)} data-testid="order-form">
+    <Form<OrderFormValues> form={form} layout="vertical" initialValues={initial} onFinish={(v) => void finish(v)} scrollToFirstError data-testid="order-form">
       {banner}
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+      {needsLines && <Alert type="error" showIcon title={t('order.needsLines')} style={{ marginBottom: 16 }} data-testid="form-error" />}
+      {problem.alert}
       <Row gutter={16}>
         <Col xs={24} md={12}>
           <Form.Item name="customer_id" label={t('opportunity.customer')} rules={[{ required: true, message: t('validation.required') }]}>
@@ -164,55 +160,24 @@ function EditDraft({ order }: { order: Order }) {
   const update = useUpdateOrder();
   const { message } = App.useApp();
   const [form] = Form.useForm<OrderFormValues>();
-  const [base, setBase] = useState(order);
-  const [stale, setStale] = useState(false);
+  const edit = useVersionedEdit({ record: order, latest: (base) => fetchOrder(base.id), form, toForm: orderToForm, changes: toOrderPatch });
   const back = () => navigate(`/sales/orders/${order.id}`);
-
-  const reloadAndReapply = async () => {
-    const current = form.getFieldsValue(true) as OrderFormValues;
-    const mine = toOrderPatch(base, current);
-    const latest = await fetchOrder(base.id);
-    const values = orderToForm(latest) as unknown as Record<string, unknown>;
-    for (const k of Object.keys(mine)) values[k] = (current as unknown as Record<string, unknown>)[k];
-    setBase(latest);
-    form.setFieldsValue(values as unknown as OrderFormValues);
-    setStale(false);
-    void message.info(t('stale.reapplied'));
-  };
 
   if (order.status !== 'draft') return <Alert type="info" showIcon title={t('order.onlyDrafts')} />;
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('order.edit')}: {base.number}</Typography.Title>}>
+    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('order.edit')}: {(edit.base ?? order).number}</Typography.Title>}>
       <OrderFormBody
         mode="edit"
         form={form}
         order={order}
         initial={orderToForm(order)}
         submitting={update.isPending}
-        banner={
-          stale ? (
-            <Alert
-              type="warning"
-              showIcon
-              style={{ marginBottom: 16 }}
-              data-testid="stale-notice"
-              title={t('stale.title')}
-              description={t('stale.description')}
-              action={<Button size="small" onClick={() => void reloadAndReapply()} data-testid="stale-reload">{t('stale.reload')}</Button>}
-            />
-          ) : null
-        }
+        banner={edit.notice}
         onCancel={back}
         onSubmit={async (v) => {
-          const patch = toOrderPatch(base, v);
-          if (Object.keys(patch).length === 0) return back();
-          try {
-            await update.mutateAsync({ order: base, patch });
-          } catch (e) {
-            if (isProblemError(e) && e.status === 412) setStale(true);
-            throw e;
-          }
-          void message.success(t('common.saved'));
+          const outcome = await edit.saveChanges(v, (base, patch) => update.mutateAsync({ order: base, patch }));
+          if (outcome === 'stale') return;
+          if (outcome === 'saved') void message.success(t('common.saved'));
           back();
         }}
       />

@@ -12,6 +12,8 @@ import { useMe } from '../auth/useSession';
 import { OrderStatusTag } from './labels';
 import { LinesTable } from './LinesTable';
 import { ACTIONS_BY_STATUS, useDeleteOrder, useOrder, useOrderTransition, type OrderAction } from './useOrders';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { isStale } from '../../ui/problemText';
 
 export default function OrderShow() {
   const { id = '' } = useParams();
@@ -32,17 +34,14 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
   const remove = useDeleteOrder();
   const canUpdate = can(me, 'sales', 'update');
 
+  const writeFailed = useWriteFailed(reload);
   const failed = (e: Error) => {
-    if (isProblemError(e) && e.status === 412) {
-      modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort'), okText: t('stale.reload'), onOk: reload });
-      return;
-    }
-    if (isProblemError(e) && e.status === 409) {
+    if (isProblemError(e) && e.status === 409 && !isStale(e)) {
       reload();
       void message.error(t('order.invalidTransition'));
       return;
     }
-    void message.error(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message);
+    writeFailed(e);
   };
 
   const act = (action: OrderAction) =>

@@ -6,6 +6,7 @@ import type { Opportunity, Stage } from '../../api/types';
 import { dropNeed } from './board';
 import { LossReasonModal } from './LossReasonModal';
 import { useMoveOpportunity, type MoveArgs } from './useOpportunities';
+import { isStale, useProblemText } from '../../ui/problemText';
 
 /**
  * The stage-move flow shared by the board and the detail page: a lost stage asks the reason, a
@@ -15,6 +16,7 @@ import { useMoveOpportunity, type MoveArgs } from './useOpportunities';
 export function useStageMover(onMoved?: (o: Opportunity) => void) {
   const { t } = useTranslation();
   const { message, modal } = App.useApp();
+  const problemText = useProblemText();
   const move = useMoveOpportunity();
   const [asking, setAsking] = useState<{ card: Opportunity; to: Stage; reopen: boolean } | null>(null);
 
@@ -25,12 +27,12 @@ export function useStageMover(onMoved?: (o: Opportunity) => void) {
         onMoved?.(o);
       },
       onError: (e) => {
-        if (!isProblemError(e)) return void message.error(e.message);
-        if (e.status === 412) return void message.warning(t('opportunity.moveStale'));
+        if (!isProblemError(e)) return void message.error(problemText(e));
+        if (isStale(e)) return void message.warning(t('opportunity.moveStale'));
         const field = e.fieldErrors[0];
         if (e.status === 422 && field?.field.startsWith('amount')) return void message.error(t('opportunity.wonNeedsAmount'));
         if (e.status === 422 && field?.field === 'loss_reason') return void message.error(t('opportunity.lossReasonRequired'));
-        void message.error(e.problem.detail ?? e.problem.title);
+        void message.error(problemText(e));
       },
     });
 
