@@ -5,6 +5,8 @@ import {
 import { DeleteOutlined, EditOutlined, MergeCellsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
+import { isStale, useProblemText } from '../../ui/problemText';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import { REQUIREMENT_STATUSES, type DuplicateCandidate, type Requester, type Requirement, type RequirementRevision, type RequirementStatus } from '../../api/types';
@@ -43,27 +45,25 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
   const lang = i18n.language;
   const me = useMe().data;
   const navigate = useNavigate();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
   const move = useMoveRequirement();
   const remove = useDeleteRequirement();
   const settings = useRequirementSettings();
   const [moving, setMoving] = useState<RequirementStatus | null>(null);
-  const [refused, setRefused] = useState<string | null>(null);
+  // the refusal itself, so its sentence follows a language switch
+  const [refused, setRefused] = useState<unknown>(null);
+  const problemText = useProblemText();
+  const writeFailed = useWriteFailed(reload);
   const canUpdate = can(me, 'requirements', 'update');
   const weights = settings.data?.settings.weights ?? DEFAULT_WEIGHTS;
 
   const failed = (e: Error) => {
-    if (isProblemError(e) && e.status === 412) {
-      modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort'), okText: t('stale.reload'), onOk: reload });
-      return;
-    }
-    const text = isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message;
-    if (isProblemError(e) && e.status === 409) {
-      setRefused(text);
+    if (isProblemError(e) && e.status === 409 && !isStale(e)) {
+      setRefused(e);
       reload();
       return;
     }
-    void message.error(text);
+    writeFailed(e);
   };
 
   const runMove = async (to: RequirementStatus, answer: MoveAnswer = {}) => {
@@ -126,8 +126,8 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
               )}
             </div>
             <Typography.Title level={5} style={{ marginTop: 0 }} data-testid="requirement-title">{r.title}</Typography.Title>
-            {refused && (
-              <Alert type="error" showIcon closable={{ onClose: () => setRefused(null) }} title={t('requirement.moveRefused')} description={refused}
+            {refused !== null && (
+              <Alert type="error" showIcon closable={{ onClose: () => setRefused(null) }} title={t('requirement.moveRefused')} description={problemText(refused)}
                 style={{ marginBottom: 12 }} data-testid="requirement-move-error" />
             )}
             {r.duplicate_of_id && (
@@ -196,6 +196,7 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
 function RequestersCard({ requirement: r, canUpdate }: { requirement: Requirement; canUpdate: boolean }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   const requesters = useRequesters(r.id);
   const add = useAddRequester();
   const removeOne = useRemoveRequester();
@@ -274,7 +275,7 @@ function RequestersCard({ requirement: r, canUpdate }: { requirement: Requiremen
                 render: (_: unknown, x: Requester) => (
                   <Popconfirm
                     title={t('requirement.removeRequesterConfirm', { customer: x.customer_name ?? '' })}
-                    onConfirm={() => removeOne.mutate({ id: r.id, requesterId: x.id }, { onError: (e) => void message.error(e.message) })}
+                    onConfirm={() => removeOne.mutate({ id: r.id, requesterId: x.id }, { onError: writeFailed })}
                     okText={t('common.delete')}
                     cancelText={t('common.cancel')}
                   >
@@ -354,6 +355,7 @@ function FeedbackCard({ requirement: r }: { requirement: Requirement }) {
 function DuplicatesCard({ requirement: r }: { requirement: Requirement }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   const navigate = useNavigate();
   const duplicates = useDuplicates(r.id);
   const merge = useMergeRequirement();
@@ -398,7 +400,7 @@ function DuplicatesCard({ requirement: r }: { requirement: Requirement }) {
                 void message.success(t('requirement.merged', { number: res.survivor.number, count: Number(res.moved_requesters) }));
                 if (res.survivor.id !== r.id) navigate(`/requirements/${res.survivor.id}`);
               },
-              onError: (e) => void message.error(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message),
+              onError: writeFailed,
             },
           )
         }

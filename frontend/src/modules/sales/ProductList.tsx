@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Col, Form, Input, Modal, Popconfirm, Row, Space, Switch, Tag, Typography } from 'antd';
+import { App, Button, Col, Form, Input, Popconfirm, Row, Space, Switch, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 
@@ -10,7 +10,10 @@ import { formatDateTime, formatMoney } from '../../i18n/format';
 import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { FilterBar, FlagFilter, TextFilter } from '../../ui/FilterBar';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { mergePatch, withoutNulls } from '../../ui/mergePatch';
+import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
 import { useMe } from '../auth/useSession';
@@ -54,17 +57,11 @@ function productWire(v: ProductFormValues): Record<string, unknown> {
 }
 
 export function toCreateProduct(v: ProductFormValues): CreateProduct {
-  const wire = productWire(v);
-  for (const k of Object.keys(wire)) if (wire[k] === null) delete wire[k];
-  return wire as unknown as CreateProduct;
+  return withoutNulls(productWire(v)) as unknown as CreateProduct;
 }
 
 export function toProductPatch(base: Product, v: ProductFormValues): UpdateProduct {
-  const before = productWire(productToForm(base));
-  const after = productWire(v);
-  const patch: Record<string, unknown> = {};
-  for (const [k, value] of Object.entries(after)) if (JSON.stringify(before[k] ?? null) !== JSON.stringify(value ?? null)) patch[k] = value;
-  return patch as UpdateProduct;
+  return mergePatch(productWire(productToForm(base)), productWire(v)) as UpdateProduct;
 }
 
 /** Creates or edits a product; a 412 offers to reload the product and reapply the changes. */
@@ -73,62 +70,50 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
   const { message } = App.useApp();
   const [form] = Form.useForm<ProductFormValues>();
   const save = useSaveProduct();
-  const [formError, setFormError] = useState<string | null>(null);
-  const [base, setBase] = useState<Product | null>(null);
-  const [stale, setStale] = useState(false);
+  const problem = useFormProblem(form, PRODUCT_FIELDS, { wholeFields: ['unit_price'], testId: 'product-form-error' });
+  const edit = useVersionedEdit({ record: product, latest: (base) => fetchProduct(base.id), form, toForm: productToForm, changes: toProductPatch });
 
   useEffect(() => {
     if (!open) return;
-    setFormError(null);
-    setStale(false);
-    setBase(product);
+    problem.clear();
+    edit.reset(product);
     form.resetFields();
     form.setFieldsValue(product ? productToForm(product) : NEW_PRODUCT);
+    // only a dialog opened again starts over
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, product, form]);
-
-  const reloadAndReapply = async () => {
-    if (!base) return;
-    const current = form.getFieldsValue(true) as ProductFormValues;
-    const mine = toProductPatch(base, current);
-    const latest = await fetchProduct(base.id);
-    const values = productToForm(latest) as unknown as Record<string, unknown>;
-    for (const k of Object.keys(mine)) values[k] = (current as unknown as Record<string, unknown>)[k];
-    setBase(latest);
-    form.setFieldsValue(values as unknown as ProductFormValues);
-    setStale(false);
-    setFormError(null);
-    void message.info(t('stale.reapplied'));
-  };
 
   const submit = async () => {
     let v: ProductFormValues;
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setFormError(null);
+    problem.clear();
     try {
-      if (base) {
-        const patch = toProductPatch(base, v);
-        if (Object.keys(patch).length > 0) await save.mutateAsync({ kind: 'update', product: base, patch });
+      if (edit.base) {
+        const outcome = await edit.saveChanges(v, (base, patch) => save.mutateAsync({ kind: 'update', product: base, patch }));
+        if (outcome === 'stale') return;
       } else {
         await save.mutateAsync({ kind: 'create', body: toCreateProduct(v) });
       }
-      void message.success(base ? t('common.saved') : t('product.created'));
+      void message.success(edit.base ? t('common.saved') : t('product.created'));
       onClose();
     } catch (e) {
-      if (isProblemError(e) && e.status === 412) return setStale(true);
       if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0) {
         form.setFields([{ name: 'sku', errors: [t('product.skuTaken')] }]);
+        form.scrollToField('sku');
         return;
       }
-      setFormError(applyProblemToForm(form, e, PRODUCT_FIELDS, ['unit_price']));
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={open}
       title={product ? t('product.edit') : t('product.create')}
       onCancel={onClose}
@@ -140,18 +125,8 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
       width={600}
       forceRender
     >
-      {stale && (
-        <Alert
-          type="warning"
-          showIcon
-          style={{ marginBottom: 12 }}
-          data-testid="product-stale"
-          title={t('stale.title')}
-          description={t('stale.description')}
-          action={<Button size="small" onClick={() => void reloadAndReapply()} data-testid="product-stale-reload">{t('stale.reload')}</Button>}
-        />
-      )}
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="product-form-error" />}
+      {edit.notice}
+      {problem.alert}
       <Form form={form} layout="vertical" initialValues={NEW_PRODUCT} data-testid="product-form">
         <Row gutter={12}>
           <Col xs={24} sm={10}>
@@ -197,7 +172,7 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
           </Col>
         </Row>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 
@@ -210,6 +185,7 @@ export default function ProductList() {
   const { filters, update } = useUrlFilters(parseProductFilters, productFiltersToSearch);
   const list = useProductList(filters);
   const remove = useDeleteProduct();
+  const deleteFailed = useWriteFailed(() => void list.refetch());
   const [dialog, setDialog] = useState<{ open: boolean; product: Product | null }>({ open: false, product: null });
   const canEdit = scopeOf(me, 'sales', 'update') === 'all';
   const canCreate = scopeOf(me, 'sales', 'create') === 'all';
@@ -277,10 +253,7 @@ export default function ProductList() {
                           onConfirm={() =>
                             remove.mutate(p, {
                               onSuccess: () => void message.success(t('product.deleted')),
-                              onError: (e) => {
-                                if (isProblemError(e) && e.status === 412) void list.refetch();
-                                void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message);
-                              },
+                              onError: deleteFailed,
                             })
                           }
                         >

@@ -1,11 +1,10 @@
-import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Spin, TreeSelect, Typography } from 'antd';
+import { App, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Spin, TreeSelect, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
-import { isProblemError } from '../../api/problem';
 import { ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type Article } from '../../api/types';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
+import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { MarkdownEditor } from '../../ui/MarkdownEditor';
 import {
   ARTICLE_FIELDS, articleToForm, newArticleValues, reapplyArticle, toArticlePatch, toCreateArticle, type ArticleFormValues,
@@ -30,22 +29,29 @@ interface FormProps {
 export function ArticleForm({ initial, mode, submitting, banner, form, onSubmit, onCancel }: FormProps) {
   const { t } = useTranslation();
   const categories = useKbCategories();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, ARTICLE_FIELDS, { testId: 'article-form-error' });
 
   const finish = async (v: ArticleFormValues) => {
-    setFormError(null);
+    problem.clear();
     try {
       await onSubmit(v);
     } catch (e) {
-      if (isProblemError(e) && e.status === 412) return; // the banner explains and offers a reload
-      setFormError(applyProblemToForm(form, e, ARTICLE_FIELDS));
+      problem.show(e);
     }
   };
 
   return (
-    <Form<ArticleFormValues> form={form} layout="vertical" initialValues={initial} onFinish={(v) => void finish(v)} data-testid="article-form">
+    <Form<ArticleFormValues>
+      form={form}
+      layout="vertical"
+      initialValues={initial}
+      onFinish={(v) => void finish(v)}
+      onFinishFailed={problem.clear}
+      scrollToFirstError
+      data-testid="article-form"
+    >
       {banner}
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="article-form-error" />}
+      {problem.alert}
       <Row gutter={16}>
         <Col xs={24} lg={12}>
           <Form.Item name="title" label={t('kb.titleLabel')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: TITLE_MAX }]}>
@@ -152,61 +158,30 @@ function EditForm({ article, refetch }: { article: Article; refetch: () => Promi
   const update = useUpdateArticle();
   const { message } = App.useApp();
   const [form] = Form.useForm<ArticleFormValues>();
-  // the version the user's edits are based on; If-Match carries it
-  const [base, setBase] = useState(article);
-  const [stale, setStale] = useState(false);
-  const [reloading, setReloading] = useState(false);
+  const edit = useVersionedEdit({
+    record: article,
+    latest: refetch,
+    form,
+    toForm: articleToForm,
+    changes: toArticlePatch,
+    // the change note is the user's own, whatever the latest version is
+    reapply: reapplyArticle,
+  });
   const back = () => navigate(`/service/kb/articles/${article.id}`, { state: { counted: true } });
 
-  const reloadAndReapply = async () => {
-    setReloading(true);
-    try {
-      const mine = form.getFieldsValue(true) as ArticleFormValues;
-      const latest = await refetch();
-      if (!latest) return;
-      form.setFieldsValue(reapplyArticle(base, latest, mine));
-      setBase(latest);
-      setStale(false);
-      void message.info(t('stale.reapplied'));
-    } finally {
-      setReloading(false);
-    }
-  };
-
-  const banner = stale ? (
-    <Alert
-      type="warning"
-      showIcon
-      data-testid="stale-notice"
-      style={{ marginBottom: 16 }}
-      title={t('stale.title')}
-      description={t('stale.description')}
-      action={<Button size="small" loading={reloading} onClick={() => void reloadAndReapply()} data-testid="stale-reload">{t('stale.reload')}</Button>}
-    />
-  ) : null;
-
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('kb.edit')}: {base.title}</Typography.Title>}>
+    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('kb.edit')}: {(edit.base ?? article).title}</Typography.Title>}>
       <ArticleForm
         form={form}
         mode="edit"
         initial={articleToForm(article)}
         submitting={update.isPending}
-        banner={banner}
+        banner={edit.notice}
         onCancel={back}
         onSubmit={async (v) => {
-          const patch = toArticlePatch(base, v);
-          if (Object.keys(patch).length === 0) {
-            back();
-            return;
-          }
-          try {
-            await update.mutateAsync({ article: base, patch });
-          } catch (e) {
-            if (isProblemError(e) && e.status === 412) setStale(true);
-            throw e;
-          }
-          void message.success(t('common.saved'));
+          const outcome = await edit.saveChanges(v, (base, patch) => update.mutateAsync({ article: base, patch }));
+          if (outcome === 'stale') return;
+          if (outcome === 'saved') void message.success(t('common.saved'));
           back();
         }}
       />
