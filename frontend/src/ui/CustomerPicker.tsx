@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useCustomer, useCustomerSearch } from '../modules/customers/useCustomers';
+import { useDebounced } from './useDebounced';
 
 interface Props {
   value?: string | null;
@@ -17,12 +18,7 @@ interface Props {
 export function CustomerPicker({ value, onChange, placeholder, allowClear = true, disabled, style, ...rest }: Props) {
   const { t } = useTranslation();
   const [typed, setTyped] = useState('');
-  const [q, setQ] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => setQ(typed.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [typed]);
-  const found = useCustomerSearch(q);
+  const found = useCustomerSearch(useDebounced(typed.trim(), 250));
   // the chosen customer's name, also when it is not among the search results
   const chosen = useCustomer(value ?? '', Boolean(value));
   const options = useMemo(() => {

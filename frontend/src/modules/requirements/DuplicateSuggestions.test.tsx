@@ -6,7 +6,7 @@ import i18n from '../../i18n';
 import { json, renderWithApp } from '../../test/render';
 import { DuplicateSuggestions, SUGGEST_DEBOUNCE_MS } from './DuplicateSuggestions';
 import { stubApi } from './fixtures.test-utils';
-import { useDebounced } from './useDebounced';
+import { useDebounced } from '../../ui/useDebounced';
 
 /** A title input with the suggestions under it, as on the create form. */
 function Typing() {

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { DuplicateCandidate } from '../../api/types';
 import { RequirementStatusTag } from './labels';
-import { useDebounced } from './useDebounced';
+import { useDebounced } from '../../ui/useDebounced';
 import { useSimilarRequirements } from './useRequirements';
 
 /** How long the title must rest before similar requirements are asked for. */

@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Button, Form, Input, InputNumber, Select, Table, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Line, Product } from '../../api/types';
 import { currencyDigits, formatMoney } from '../../i18n/format';
 import { amountText, parseAmount } from '../../ui/money';
+import { useDebounced } from '../../ui/useDebounced';
 import { lineTotal, percentToBp, previewTotal, type LineFormValue } from './lines';
 import { useProductSearch } from './useProducts';
 
@@ -24,12 +25,7 @@ function ProductPicker({ value, onChange, currency, known, onKnown }: {
 }) {
   const { t, i18n } = useTranslation();
   const [typed, setTyped] = useState('');
-  const [q, setQ] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => setQ(typed.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [typed]);
-  const found = useProductSearch(q);
+  const found = useProductSearch(useDebounced(typed.trim(), 250));
   const options = useMemo(() => {
     const list = (found.data ?? []).map((p: Product) => ({
       value: p.id,
