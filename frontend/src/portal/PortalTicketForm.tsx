@@ -1,10 +1,10 @@
-import { useDeferredValue, useState } from 'react';
+import { useDeferredValue } from 'react';
 import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'antd';
 import { BulbOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { TICKET_KINDS, type PortalCreateTicket, type TicketKind, type TicketPriority } from '../api/types';
-import { applyProblemToForm } from '../ui/formErrors';
+import { useFormProblem } from '../ui/formErrors';
 import { useOpenPortalTicket, usePortalArticles } from './usePortal';
 
 interface Values {
@@ -45,22 +45,22 @@ export default function PortalTicketForm() {
   const navigate = useNavigate();
   const open = useOpenPortalTicket();
   const [form] = Form.useForm<Values>();
-  const [error, setError] = useState<string | null>(null);
+  const problem = useFormProblem(form, ['subject', 'description', 'kind', 'priority'], { testId: 'portal-ticket-error' });
   const subject = (Form.useWatch('subject', form) as string | undefined) ?? '';
 
   const onFinish = (v: Values) => {
-    setError(null);
+    problem.clear();
     const body: PortalCreateTicket = { subject: v.subject.trim(), description: v.description?.trim() || null, kind: v.kind, priority: v.priority };
     open.mutate(body, {
       onSuccess: (x) => navigate(`/portal/tickets/${x.id}?created=1`, { replace: true }),
-      onError: (e) => setError(applyProblemToForm(form, e, ['subject', 'description', 'kind', 'priority'])),
+      onError: (e) => problem.show(e),
     });
   };
 
   return (
     <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('portal.newTicket.title')}</Typography.Title>} className="portal-card">
       <Typography.Paragraph type="secondary">{t('portal.newTicket.intro')}</Typography.Paragraph>
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="portal-ticket-error" />}
+      {problem.alert}
       <Form<Values> form={form} layout="vertical" initialValues={{ kind: 'inquiry', priority: 'normal' }} onFinish={onFinish} requiredMark={false}>
         <Form.Item name="subject" label={t('portal.newTicket.subject')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
           <Input maxLength={200} placeholder={t('portal.newTicket.subjectPlaceholder')} data-testid="portal-ticket-subject" />

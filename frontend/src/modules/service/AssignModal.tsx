@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
-import { Alert, App, Form, Modal, Radio, Select, Typography } from 'antd';
+import { useEffect } from 'react';
+import { App, Form, Radio, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormModal } from '../../ui/FormModal';
 import type { AssignTicket, Ticket } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { useMe } from '../auth/useSession';
 import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { useAssignTicket } from './useTickets';
@@ -25,39 +26,43 @@ export function AssignModal({ open, ticket, onClose }: { open: boolean; ticket: 
   const teams = useTeamOptions();
   const assign = useAssignTicket();
   const [form] = Form.useForm<Values>();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, ['assignee_id', 'team_id'], { testId: 'assign-error' });
   const mode = Form.useWatch('mode', form) ?? 'person';
   const people = owners.enabled ? owners.options : me ? [{ value: me.id, label: `${me.display_name} (${t('ticket.me')})` }] : [];
 
   useEffect(() => {
     if (!open) return;
-    setFormError(null);
+    problem.clear();
     form.resetFields();
     // without a user list the only person on offer is the caller
     const person = owners.enabled ? (ticket.assignee_id ?? null) : (me?.id ?? null);
     form.setFieldsValue({ mode: 'person', assignee_id: person, team_id: ticket.team_id ?? null });
+    // only a dialog opened again starts over
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, ticket, form, owners.enabled, me?.id]);
 
   const submit = async () => {
     let v: Values;
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
     const body: AssignTicket = v.mode === 'person' ? { assignee_id: v.assignee_id ?? null } : { team_id: v.team_id ?? null };
-    setFormError(null);
+    problem.clear();
     try {
       const next = await assign.mutateAsync({ ticket, body });
       void message.success(t('ticket.assigned', { name: next.assignee_name ?? '' }));
       onClose();
     } catch (e) {
-      setFormError(applyProblemToForm(form, e, ['assignee_id', 'team_id']));
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={open}
       title={t('ticket.assignTitle', { number: ticket.number })}
       onCancel={onClose}
@@ -68,7 +73,7 @@ export function AssignModal({ open, ticket, onClose }: { open: boolean; ticket: 
       okButtonProps={{ 'data-testid': 'assign-save' } as { danger?: boolean }}
       forceRender
     >
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="assign-error" />}
+      {problem.alert}
       <Form form={form} layout="vertical" initialValues={{ mode: 'person' }} data-testid="assign-form">
         <Form.Item name="mode">
           <Radio.Group
@@ -97,6 +102,6 @@ export function AssignModal({ open, ticket, onClose }: { open: boolean; ticket: 
           </>
         )}
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Form, Input, Modal, Select, Space, Switch, Typography } from 'antd';
+import { App, Button, Form, Input, Select, Space, Switch, Typography } from 'antd';
 import { CopyOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { FormModal } from '../../ui/FormModal';
 import type { Contact, PortalInvitation } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { invitationUrl } from './portalInvite';
 import { useInviteToPortal } from './usePortalAccounts';
 
@@ -71,14 +72,14 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
   const [form] = Form.useForm<InviteValues>();
   const invite = useInviteToPortal();
   const [invitation, setInvitation] = useState<PortalInvitation | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const problem = useFormProblem(form, ['contact_id', 'email', 'sees_company_tickets'], { testId: 'portal-invite-error' });
   const chosen = Form.useWatch('contact_id', form);
   const contact = contacts.find((c) => c.id === chosen);
 
   useEffect(() => {
     if (!open) return;
     setInvitation(null);
-    setError(null);
+    problem.clear();
     form.resetFields();
     const c = contacts.find((x) => x.id === contactId);
     form.setFieldsValue({ contact_id: contactId ?? undefined, email: c?.email ?? '', sees_company_tickets: false });
@@ -90,10 +91,11 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
     let v: InviteValues;
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setError(null);
+    problem.clear();
     try {
       const email = v.email?.trim();
       const inv = await invite.mutateAsync({
@@ -103,12 +105,14 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
       });
       setInvitation(inv);
     } catch (e) {
-      setError(applyProblemToForm(form, e, ['contact_id', 'email', 'sees_company_tickets']));
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      // once the invitation exists there is nothing left to lose
+      form={invitation ? undefined : form}
       open={open}
       title={t('portalAccount.inviteTitle')}
       onCancel={onClose}
@@ -131,7 +135,7 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
         <InvitationLink invitation={invitation} />
       ) : (
         <>
-          {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="portal-invite-error" />}
+          {problem.alert}
           <Form form={form} layout="vertical" data-testid="portal-invite-form">
             <Form.Item name="contact_id" label={t('portalAccount.contact')} rules={[{ required: true, message: t('validation.required') }]}>
               <Select
@@ -154,6 +158,6 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
           </Form>
         </>
       )}
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Typography } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Typography } from 'antd';
 import { ArrowLeftOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -7,7 +7,11 @@ import { scopeOf } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { KbCategory } from '../../api/types';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { mergePatch } from '../../ui/mergePatch';
+import { isStale } from '../../ui/problemText';
+import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
 import { NotFound } from '../../app/NotFound';
 import { useMe } from '../auth/useSession';
 import { categoryTree } from './kbCategories';
@@ -23,31 +27,40 @@ const CATEGORY_FIELDS = ['name', 'parent_id', 'description', 'position'] as cons
 type Editing = { kind: 'create'; parentId: string | null } | { kind: 'update'; category: KbCategory };
 type Row = KbCategory & { children?: Row[] };
 
-/** Whole-value changes of a category, compared with what it was. */
+const categoryToForm = (c: KbCategory): CategoryValues => ({ name: c.name, parent_id: c.parent_id ?? null, description: c.description ?? '', position: c.position });
+
+/** A category's fields as the API takes them: blank text is null. */
+const categoryWire = (v: CategoryValues) => ({ name: v.name.trim(), parent_id: v.parent_id || null, description: v.description?.trim() || null, position: v.position ?? 0 });
+
+/** Whole-value changes of a category, compared with what it was (a merge patch). */
 export function categoryPatch(c: KbCategory, v: CategoryValues) {
-  const next = { name: v.name.trim(), parent_id: v.parent_id || null, description: v.description?.trim() || null, position: v.position ?? 0 };
-  const before = { name: c.name, parent_id: c.parent_id ?? null, description: c.description ?? null, position: c.position };
-  return Object.fromEntries(Object.entries(next).filter(([k, val]) => before[k as keyof typeof before] !== val));
+  return mergePatch(categoryWire(categoryToForm(c)), categoryWire(v));
 }
 
-function CategoryModal({ editing, categories, onClose }: { editing: Editing | null; categories: KbCategory[]; onClose: () => void }) {
+function CategoryModal({ editing, categories, latest, onClose }: {
+  editing: Editing | null;
+  categories: KbCategory[];
+  /** The category as it is now, after someone else changed it. */
+  latest: (c: KbCategory) => Promise<KbCategory | undefined>;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<CategoryValues>();
   const save = useSaveCategory();
-  const [error, setError] = useState<string | null>(null);
+  const problem = useFormProblem(form, CATEGORY_FIELDS, { testId: 'category-error' });
   const category = editing?.kind === 'update' ? editing.category : null;
+  const edit = useVersionedEdit({ record: category, latest, form, toForm: categoryToForm, changes: categoryPatch });
   const hasSections = category ? categories.some((c) => c.parent_id === category.id) : false;
 
   useEffect(() => {
     if (!editing) return;
-    setError(null);
+    problem.clear();
+    edit.reset(editing.kind === 'update' ? editing.category : null);
     form.resetFields();
-    form.setFieldsValue(
-      editing.kind === 'update'
-        ? { name: editing.category.name, parent_id: editing.category.parent_id ?? null, description: editing.category.description ?? '', position: editing.category.position }
-        : { name: '', parent_id: editing.parentId, description: '', position: 0 },
-    );
+    form.setFieldsValue(editing.kind === 'update' ? categoryToForm(editing.category) : { name: '', parent_id: editing.parentId, description: '', position: 0 });
+    // only a dialog opened again starts over
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [editing, form]);
 
   // two levels: a section's parent is a top-level category other than itself
@@ -57,33 +70,28 @@ function CategoryModal({ editing, categories, onClose }: { editing: Editing | nu
     let v: CategoryValues;
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setError(null);
+    problem.clear();
     try {
-      if (editing?.kind === 'update') {
-        const patch = categoryPatch(editing.category, v);
-        if (Object.keys(patch).length > 0) await save.mutateAsync({ kind: 'update', category: editing.category, patch });
+      if (edit.base) {
+        const outcome = await edit.saveChanges(v, (base, patch) => save.mutateAsync({ kind: 'update', category: base, patch }));
+        if (outcome === 'stale') return;
       } else {
-        await save.mutateAsync({
-          kind: 'create',
-          body: { name: v.name.trim(), parent_id: v.parent_id || null, description: v.description?.trim() || null, position: v.position ?? 0 },
-        });
+        await save.mutateAsync({ kind: 'create', body: categoryWire(v) });
       }
       void message.success(t('common.saved'));
       onClose();
     } catch (e) {
-      if (isProblemError(e) && e.status === 412) {
-        setError(t('kb.categoryStale'));
-        return;
-      }
-      setError(applyProblemToForm(form, e, CATEGORY_FIELDS));
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={editing !== null}
       title={category ? t('kb.editCategory') : t('kb.newCategory')}
       onCancel={onClose}
@@ -94,7 +102,8 @@ function CategoryModal({ editing, categories, onClose }: { editing: Editing | nu
       okButtonProps={{ 'data-testid': 'category-save' } as { danger?: boolean }}
       forceRender
     >
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="category-error" />}
+      {edit.notice}
+      {problem.alert}
       <Form form={form} layout="vertical" data-testid="category-form">
         <Form.Item name="name" label={t('kb.categoryName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 100 }]}>
           <Input maxLength={100} data-testid="category-name" />
@@ -109,7 +118,7 @@ function CategoryModal({ editing, categories, onClose }: { editing: Editing | nu
           <InputNumber min={-100000} max={100000} precision={0} />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 
@@ -121,6 +130,7 @@ export default function KbCategories() {
   const { message } = App.useApp();
   const categories = useKbCategories();
   const remove = useDeleteCategory();
+  const writeFailed = useWriteFailed(() => void categories.refetch());
   const [editing, setEditing] = useState<Editing | null>(null);
 
   if (scopeOf(me, 'service', 'update') !== 'all') return <NotFound />;
@@ -132,9 +142,7 @@ export default function KbCategories() {
     remove.mutate(c, {
       onSuccess: () => void message.success(t('kb.categoryDeleted')),
       onError: (e) =>
-        void message.error(
-          isProblemError(e) && e.status === 409 ? t('kb.categoryNotEmpty') : isProblemError(e) && e.status === 412 ? t('kb.categoryStale') : e.message,
-        ),
+        isProblemError(e) && e.status === 409 && !isStale(e) ? void message.error(t('kb.categoryNotEmpty')) : writeFailed(e),
     });
 
   return (
@@ -187,7 +195,12 @@ export default function KbCategories() {
           ]}
         />
       </Card>
-      <CategoryModal editing={editing} categories={all} onClose={() => setEditing(null)} />
+      <CategoryModal
+        editing={editing}
+        categories={all}
+        latest={async (c) => (await categories.refetch()).data?.find((x) => x.id === c.id)}
+        onClose={() => setEditing(null)}
+      />
     </div>
   );
 }

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { App, Button, Modal, Popconfirm, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
 import { LinkOutlined, UserAddOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { PortalAccount, PortalInvitation } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
@@ -42,8 +42,7 @@ export function PortalAccountsPanel({ customerId }: { customerId: string }) {
   const withAccount = new Set((accounts.data ?? []).map((a) => a.contact_id));
   const invitable = (contacts.data ?? []).filter((c) => !withAccount.has(c.id));
 
-  const failed = (e: Error) =>
-    void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message);
+  const failed = useWriteFailed(() => void accounts.refetch());
   const change = (account: PortalAccount, patch: { active?: boolean; sees_company_tickets?: boolean }, done: string) =>
     update.mutate({ account, patch }, { onSuccess: () => void message.success(done), onError: failed });
 

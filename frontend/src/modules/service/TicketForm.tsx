@@ -1,11 +1,10 @@
-import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, Row, Select, Space, Typography } from 'antd';
+import { App, Button, Card, Col, Form, Input, Row, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import {
   TICKET_CHANNELS, TICKET_KINDS, TICKET_PRIORITIES, type CreateTicket, type TicketChannel, type TicketKind, type TicketPriority,
 } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useContacts } from '../customers/useCustomers';
 import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
@@ -49,7 +48,7 @@ export default function TicketCreate() {
   const { message } = App.useApp();
   const create = useCreateTicket();
   const [form] = Form.useForm<TicketFormValues>();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, TICKET_FIELDS, { testId: 'form-error' });
   const initial: TicketFormValues = {
     customer_id: params.get('customer_id') || null,
     subject: '',
@@ -63,13 +62,13 @@ export default function TicketCreate() {
   const teams = useTeamOptions();
 
   const finish = async (values: TicketFormValues) => {
-    setFormError(null);
+    problem.clear();
     try {
       const ticket = await create.mutateAsync(toCreateTicket(values));
       void message.success(t('ticket.created', { number: ticket.number }));
       navigate(`/service/tickets/${ticket.id}`, { replace: true });
     } catch (e) {
-      setFormError(applyProblemToForm(form, e, TICKET_FIELDS));
+      problem.show(e);
     }
   };
 
@@ -80,11 +79,11 @@ export default function TicketCreate() {
         layout="vertical"
         initialValues={initial}
         onFinish={(v) => void finish(v)}
-        onFinishFailed={() => setFormError(null)}
+        onFinishFailed={problem.clear}
         scrollToFirstError
         data-testid="ticket-form"
       >
-        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
+        {problem.alert}
         <Row gutter={16}>
           <Col xs={24} md={12}>
             <Form.Item name="customer_id" label={t('ticket.customer')} rules={[{ required: true, message: t('validation.required') }]}>

@@ -1,3 +1,4 @@
+import { mergePatch } from '../../ui/mergePatch';
 import type { Article, ArticleStatus, ArticleVisibility, CreateArticle, UpdateArticle } from '../../api/types';
 
 /** The article editor's fields. */
@@ -49,12 +50,8 @@ export function toCreateArticle(v: ArticleFormValues): CreateArticle {
  * something changed (a note alone makes no revision). An empty object means nothing to save.
  */
 export function toArticlePatch(base: Article, v: ArticleFormValues): UpdateArticle {
-  const before = normalise(articleToForm(base));
-  const after = normalise(v);
-  const patch: Record<string, unknown> = {};
-  for (const key of EDITABLE) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) patch[key] = after[key];
-  }
+  const editable = (a: ReturnType<typeof normalise>) => Object.fromEntries(EDITABLE.map((key) => [key, a[key]]));
+  const patch: Record<string, unknown> = mergePatch(editable(normalise(articleToForm(base))), editable(normalise(v)));
   const note = v.note?.trim();
   if (Object.keys(patch).length > 0 && note) patch.note = note;
   return patch as UpdateArticle;
