@@ -11,7 +11,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useOwnerOptions } from '../../ui/useOptions';
 import { CursorTable, cursorTotal } from '../../ui/CursorTable';
-import { EnumMultiFilter, TextFilter } from '../../ui/FilterBar';
+import { EnumMultiFilter, FilterBar } from '../../ui/FilterBar';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 import { parseTaskFilters, taskFiltersToSearch, taskQueryOf } from './filters';
 import { PriorityTag, TaskStatusTag } from './labels';
@@ -81,8 +81,7 @@ export default function MyTasks() {
           </Button>
         )}
       </div>
-      <div className="filter-bar">
-        <TextFilter value={filters.q} onChange={(q) => update({ q })} placeholder={t('task.searchPlaceholder')} width={240} data-testid="task-search" />
+      <FilterBar search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('task.searchPlaceholder'), width: 240, 'data-testid': 'task-search' }}>
         {owners.enabled && (
           <Select
             showSearch={{ optionFilterProp: 'label' }}
@@ -109,7 +108,7 @@ export default function MyTasks() {
             {t('common.total', { formatted: formatNumber(total, lang) })}
           </Typography.Text>
         )}
-      </div>
+      </FilterBar>
       <CursorTable<Task>
         query={list}
         data-testid="task-table"
