@@ -87,6 +87,9 @@ pub enum ApiError {
     /// A refusal with its own stable code, for cases the generic kinds do not tell apart.
     #[error("{detail}")]
     Coded { status: StatusCode, code: &'static str, detail: String },
+    /// 422 under a named rule of the record's state, with the fields it concerns.
+    #[error("{detail}")]
+    Refused { code: &'static str, detail: String, errors: Vec<FieldError> },
     /// 409: a value unique among live records is held by `existing_id`.
     #[error("{detail}")]
     Taken { code: &'static str, detail: String, existing_id: uuid::Uuid },
@@ -119,7 +122,9 @@ impl ApiError {
             ApiError::PreconditionFailed { .. } => ("/problems/stale-version", "The record has changed"),
             ApiError::PayloadTooLarge { .. } => ("/problems/payload-too-large", "Request body too large"),
             ApiError::UnsupportedMediaType => ("/problems/unsupported-media-type", "Unsupported media type"),
-            ApiError::Validation(_) | ApiError::Unprocessable(_) => ("/problems/validation", "Validation failed"),
+            ApiError::Validation(_) | ApiError::Unprocessable(_) | ApiError::Refused { .. } => {
+                ("/problems/validation", "Validation failed")
+            }
             ApiError::TooManyRequests { .. } => ("/problems/rate-limited", "Too many requests"),
             ApiError::Unavailable => ("/problems/unavailable", "Service unavailable"),
             ApiError::Coded { status, .. } if status.as_u16() == 409 => ("/problems/conflict", "Conflict"),
@@ -155,7 +160,7 @@ impl ApiError {
     /// The problem's stable code: its own for [`ApiError::Coded`], else the kind of problem.
     pub fn code(&self) -> String {
         match self {
-            ApiError::Coded { code, .. } | ApiError::Taken { code, .. } => (*code).to_owned(),
+            ApiError::Coded { code, .. } | ApiError::Taken { code, .. } | ApiError::Refused { code, .. } => (*code).to_owned(),
             other => other.parts().0.trim_start_matches("/problems/").replace('-', "_"),
         }
     }
@@ -164,7 +169,7 @@ impl ApiError {
         let (kind, title) = self.parts();
         let errors = match self {
             ApiError::Validation(errors) => errors.0.clone(),
-            ApiError::BadRequest { errors, .. } => errors.clone(),
+            ApiError::BadRequest { errors, .. } | ApiError::Refused { errors, .. } => errors.clone(),
             _ => vec![],
         };
         Problem {
@@ -199,7 +204,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Unprocessable(_) | ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Coded { status, .. } => *status,
@@ -240,6 +245,7 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden(reason) => ApiError::Forbidden(reason),
             StoreError::Conflict(reason) => ApiError::Conflict(reason),
             StoreError::Taken { code, message, existing_id } => ApiError::Taken { code, detail: message, existing_id },
+            StoreError::Refused { code, message, errors } => ApiError::Refused { code, detail: message, errors: errors.0 },
             StoreError::StaleVersion { current } => ApiError::PreconditionFailed { current },
             StoreError::Validation(errors) => match errors.0.first() {
                 // A bad cursor or sort is a malformed parameter, not a body field.

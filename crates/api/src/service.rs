@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use crm_domain::FieldError;
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::service::{CalendarSpec, SlaTargets, TicketChannel, TicketKind, TicketPriority, TicketStatus};
+use crm_domain::service::{
+    CalendarSpec, CloseReason, MoveInput, SlaTargets, TicketChannel, TicketKind, TicketMove, TicketPriority, TicketStatus,
+};
 use crm_persistence::service::{sla_policies, tickets};
 
 use crate::auth::{AppState, Principal};
@@ -43,6 +45,13 @@ pub struct TicketDto {
     pub first_responded_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Why it was closed: required when it was closed without being resolved, optional after
+    /// resolution; null for tickets closed before reasons were recorded.
+    pub close_reason: Option<CloseReason>,
+    /// Colleagues' note on the closure (always present with `other`).
+    pub close_note: Option<String>,
+    /// The ticket a `duplicate` repeats, when named.
+    pub duplicate_of_id: Option<Uuid>,
     /// Set while the clocks are paused (waiting for the customer).
     pub paused_at: Option<DateTime<Utc>>,
     pub first_response_breached: bool,
@@ -77,6 +86,9 @@ impl From<tickets::TicketRecord> for TicketDto {
             first_responded_at: t.first_responded_at,
             resolved_at: t.resolved_at,
             closed_at: t.closed_at,
+            close_reason: t.close_reason,
+            close_note: t.close_note,
+            duplicate_of_id: t.duplicate_of_id,
             paused_at: t.paused_at,
             first_response_breached: t.first_response_breached,
             resolution_breached: t.resolution_breached,
@@ -110,11 +122,35 @@ pub struct CreateTicket {
     pub team_id: Option<Uuid>,
 }
 
+/// A move through the service process; the close fields go only with `status: closed`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "status": "closed", "close_reason": "duplicate", "duplicate_of": "019a8f3e-6c1b-7d2e-9f00-5b7c1d2e3f40" }))]
 pub struct MoveTicket {
     #[schema(value_type = TicketStatus)]
     pub status: String,
+    /// Why the ticket is closed: required unless it was resolved first (422
+    /// `ticket.close_reason_required` otherwise).
+    #[schema(value_type = Option<CloseReason>)]
+    pub close_reason: Option<String>,
+    /// Up to 1,000 characters; required with `other`.
+    pub close_note: Option<String>,
+    /// With `duplicate`: the ticket this one repeats (one you can read, not this one).
+    pub duplicate_of: Option<Uuid>,
+}
+
+impl TryFrom<&MoveTicket> for TicketMove {
+    type Error = ApiError;
+
+    fn try_from(body: &MoveTicket) -> Result<Self, ApiError> {
+        let input = MoveInput {
+            status: &body.status,
+            close_reason: body.close_reason.as_deref(),
+            close_note: body.close_note.as_deref(),
+            duplicate_of: body.duplicate_of,
+        };
+        TicketMove::parse(input).map_err(ApiError::Validation)
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -129,7 +165,8 @@ pub struct AssignTicket {
 #[serde(deny_unknown_fields)]
 pub struct CreateComment {
     pub body: String,
-    /// Public comments are seen by the customer; the first public reply stops the first-response clock.
+    /// Public comments are seen by the customer; the first public reply stops the first-response
+    /// clock, and a public reply to a `new` ticket moves it to `in_progress`.
     #[serde(default)]
     pub public: bool,
 }
@@ -274,11 +311,15 @@ pub async fn get_ticket(state: State, principal: Principal, id: web::Path<Uuid>)
 }
 
 /// Move a ticket through 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭 (reopen from resolved)
+///
+/// An open ticket may also be closed before it is resolved, with a `close_reason` (spam,
+/// duplicate, customer unreachable, withdrawn by the customer, other with a note).
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = MoveTicket, responses(
     (status = 200, description = "Moved; waiting for the customer pauses the SLA clocks", body = TicketDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a valid transition", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields; or `ticket.close_reason_required` (field `close_reason`): a ticket closed before it was resolved needs a reason", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tickets/{id}/status")]
 pub async fn move_ticket(
@@ -288,8 +329,8 @@ pub async fn move_ticket(
     id: web::Path<Uuid>,
     body: web::Json<MoveTicket>,
 ) -> Result<HttpResponse, ApiError> {
-    let status = TicketStatus::parse(&body.status).map_err(|e| ApiError::validation("status", "choice", &e.to_string()))?;
-    let record = tickets::transition(&state.db, &principal, id.into_inner(), if_match(&req)?, status, Utc::now()).await?;
+    let request = TicketMove::try_from(&*body)?;
+    let record = tickets::transition(&state.db, &principal, id.into_inner(), if_match(&req)?, request, Utc::now()).await?;
     Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
 }
 

@@ -25,6 +25,10 @@ pub enum Error {
     /// The values are individually valid but do not fit the stored record.
     #[error(transparent)]
     Validation(#[from] ValidationErrors),
+    /// The values are valid, but a rule of the record as it stands refuses them; `code` names the
+    /// rule (`ticket.close_reason_required`) so clients can tell it from a plain invalid field.
+    #[error("{code}: {message}")]
+    Refused { code: &'static str, message: String, errors: ValidationErrors },
     /// Too many attempts; the caller may retry after this many seconds.
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },

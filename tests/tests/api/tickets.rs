@@ -1,9 +1,10 @@
-//! Tickets: numbering, transitions, SLA clocks (pause, first reply, breaches), round-robin.
+//! Tickets: numbering, transitions, close reasons, SLA clocks (pause, first reply, breaches),
+//! round-robin.
 
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use crm_domain::service::{BusinessCalendar, Schedule, TicketStatus};
+use crm_domain::service::{BusinessCalendar, Schedule, TicketMove, TicketStatus};
 use crm_persistence::service::tickets;
 use crm_tests::TestApp;
 
@@ -56,7 +57,8 @@ async fn only_valid_transitions_and_waiting_pauses_the_clock() {
     let status = |s: &str| json!({ "status": s });
     app.post(&format!("{path}/status"), &admin, status("closed_soon")).await.problem(422);
     app.post(&format!("{path}/status"), &admin, status("in_progress")).await.expect(200);
-    app.post(&format!("{path}/status"), &admin, status("closed")).await.problem(409);
+    let unexplained = app.post(&format!("{path}/status"), &admin, status("closed")).await.problem(422);
+    assert_eq!(unexplained["code"], "ticket.close_reason_required");
     app.post(&format!("{path}/status"), &admin, status("new")).await.problem(409);
 
     // Pause for one working day with a controlled clock: both due times move by nine working hours.
@@ -68,10 +70,12 @@ async fn only_valid_transitions_and_waiting_pauses_the_clock() {
     .unwrap();
     let before = app.get(&path, &admin).await.body;
     let monday = chrono_tz::Asia::Shanghai.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap().with_timezone(&Utc);
-    tickets::transition(&app.app_db, &actor, ticket_id, None, TicketStatus::WaitingCustomer, monday).await.unwrap();
+    tickets::transition(&app.app_db, &actor, ticket_id, None, TicketMove::to(TicketStatus::WaitingCustomer), monday).await.unwrap();
     let paused = app.get(&path, &admin).await.body;
     assert!(paused["paused_at"].as_str().is_some());
-    tickets::transition(&app.app_db, &actor, ticket_id, None, TicketStatus::InProgress, monday + Duration::days(1)).await.unwrap();
+    tickets::transition(&app.app_db, &actor, ticket_id, None, TicketMove::to(TicketStatus::InProgress), monday + Duration::days(1))
+        .await
+        .unwrap();
     let resumed = app.get(&path, &admin).await.body;
     assert_eq!(resumed["paused_at"], Value::Null);
     let schedule = Schedule::BusinessHours(BusinessCalendar::china_office());
@@ -110,6 +114,192 @@ async fn the_first_public_reply_stops_the_first_response_clock_and_ratings_follo
     app.post(&format!("{path}/rating"), &admin, json!({ "rating": 6 })).await.problem(422);
     let rated = app.post(&format!("{path}/rating"), &admin, json!({ "rating": 4, "comment": "响应及时" })).await.expect(200).body;
     assert_eq!((rated["satisfaction_rating"].clone(), rated["satisfaction_comment"].clone()), (json!(4), json!("响应及时")));
+}
+
+/// Opens a ticket for `customer_id` and returns its path.
+async fn open_ticket(app: &TestApp, token: &str, customer_id: &str, subject: &str) -> String {
+    let ticket = app.post("/api/v1/tickets", token, json!({ "customer_id": customer_id, "subject": subject })).await.expect(201).body;
+    format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap())
+}
+
+/// The id at the end of a ticket's path.
+fn id_of(ticket_path: &str) -> &str {
+    ticket_path.rsplit('/').next().unwrap()
+}
+
+/// The `ticket.status_changed` events of one ticket, oldest first.
+async fn status_events(app: &TestApp, admin: &str, ticket_path: &str) -> Vec<Value> {
+    let ticket_id = id_of(ticket_path);
+    let feed = app.get("/api/v1/events?after=0&limit=200&types=ticket.status_changed", admin).await.expect(200).body;
+    feed["data"].as_array().unwrap().iter().filter(|e| e["entity_id"] == ticket_id).cloned().collect()
+}
+
+#[tokio::test]
+async fn closing_a_ticket_that_was_never_resolved_needs_a_reason_and_changes_nothing_without_one() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer_id = customer(&app, &admin).await;
+    let path = open_ticket(&app, &admin, &customer_id, "广告推销").await;
+    let status_path = format!("{path}/status");
+    let close = |body: Value| app.post(&status_path, &admin, body);
+    for from in ["new", "in_progress", "waiting_customer"] {
+        if from != "new" {
+            app.post(&format!("{path}/status"), &admin, json!({ "status": from })).await.expect(200);
+        }
+        let before = (app.get(&path, &admin).await.body, app.side_effects().await);
+        let problem = close(json!({ "status": "closed" })).await.problem(422);
+        assert_eq!(problem["code"], "ticket.close_reason_required", "{from}: {problem}");
+        assert_eq!(
+            (problem["errors"][0]["field"].clone(), problem["errors"][0]["code"].clone()),
+            (json!("close_reason"), json!("required"))
+        );
+        let blank = close(json!({ "status": "closed", "close_reason": " " })).await.problem(422);
+        assert_eq!(blank["code"], "ticket.close_reason_required", "a blank reason is no reason");
+        assert_eq!((app.get(&path, &admin).await.body, app.side_effects().await), before, "{from}: nothing changed");
+    }
+    // Fields that make no sense are refused before the ticket is looked at.
+    let fields = |reply: crm_tests::Reply| reply.invalid_fields();
+    assert_eq!(fields(close(json!({ "status": "closed", "close_reason": "bored" })).await), ["close_reason"]);
+    assert_eq!(fields(close(json!({ "status": "closed", "close_reason": "other" })).await), ["close_note"], "other needs a note");
+    assert_eq!(
+        fields(close(json!({ "status": "in_progress", "close_reason": "spam" })).await),
+        ["close_reason"],
+        "only a close has a reason"
+    );
+    let elsewhere = open_ticket(&app, &admin, &customer_id, "另一个").await;
+    let misnamed = json!({ "status": "closed", "close_reason": "spam", "duplicate_of": id_of(&elsewhere) });
+    assert_eq!(fields(close(misnamed).await), ["duplicate_of"], "only a duplicate names another ticket");
+    let this = id_of(&path);
+    assert_eq!(fields(close(json!({ "status": "closed", "close_reason": "duplicate", "duplicate_of": this })).await), ["duplicate_of"]);
+    let nowhere = uuid::Uuid::now_v7();
+    assert_eq!(fields(close(json!({ "status": "closed", "close_reason": "duplicate", "duplicate_of": nowhere })).await), ["duplicate_of"]);
+    assert_eq!(app.get(&path, &admin).await.body["status"], "waiting_customer");
+}
+
+#[tokio::test]
+async fn a_reason_closes_an_open_ticket_and_is_kept_on_it_in_the_audit_log_and_in_the_event() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer_id = customer(&app, &admin).await;
+    let original = open_ticket(&app, &admin, &customer_id, "打印机卡纸").await;
+    let original_id = id_of(&original);
+    let repeat = open_ticket(&app, &admin, &customer_id, "打印机又卡纸").await;
+    app.post(&format!("{repeat}/status"), &admin, json!({ "status": "in_progress" })).await.expect(200);
+    let body = json!({ "status": "closed", "close_reason": "duplicate", "close_note": " 同一台打印机 ", "duplicate_of": original_id });
+    let closed = app.post(&format!("{repeat}/status"), &admin, body).await.expect(200).body;
+    assert_eq!(closed["status"], "closed");
+    assert!(closed["closed_at"].is_string());
+    assert_eq!((closed["close_reason"].clone(), closed["close_note"].clone()), (json!("duplicate"), json!("同一台打印机")));
+    assert_eq!(closed["duplicate_of_id"], original_id);
+    assert_eq!(app.get(&repeat, &admin).await.body, closed, "stored as answered");
+    let events = status_events(&app, &admin, &repeat).await;
+    let last = &events.last().unwrap()["payload"];
+    assert_eq!(
+        (last["status"].clone(), last["close_reason"].clone(), last["duplicate_of_id"].clone()),
+        (json!("closed"), json!("duplicate"), json!(original_id))
+    );
+    let audit = app.get(&format!("/api/v1/audit?entity_id={}", id_of(&repeat)), &admin).await.expect(200).body;
+    let changes = &audit["data"][0]["changes"];
+    assert_eq!(changes["status"], json!({ "old": "in_progress", "new": "closed" }));
+    assert_eq!(changes["close_reason"]["new"], "duplicate");
+
+    // A customer who never answers: closed while waiting for them.
+    let silent = open_ticket(&app, &admin, &customer_id, "等待客户回复").await;
+    app.post(&format!("{silent}/status"), &admin, json!({ "status": "waiting_customer" })).await.expect(200);
+    let unreachable = app
+        .post(&format!("{silent}/status"), &admin, json!({ "status": "closed", "close_reason": "customer_unreachable" }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!((unreachable["close_reason"].clone(), unreachable["close_note"].clone()), (json!("customer_unreachable"), Value::Null));
+    let other = open_ticket(&app, &admin, &customer_id, "其他").await;
+    let explained = json!({ "status": "closed", "close_reason": "other", "close_note": "客户公司已注销" });
+    assert_eq!(app.post(&format!("{other}/status"), &admin, explained).await.expect(200).body["close_note"], "客户公司已注销");
+
+    // Resolved first: the reason is optional.
+    let solved = open_ticket(&app, &admin, &customer_id, "已解决").await;
+    app.post(&format!("{solved}/status"), &admin, json!({ "status": "resolved" })).await.expect(200);
+    let done = app.post(&format!("{solved}/status"), &admin, json!({ "status": "closed" })).await.expect(200).body;
+    assert_eq!((done["status"].clone(), done["close_reason"].clone()), (json!("closed"), Value::Null));
+    assert_eq!(status_events(&app, &admin, &solved).await.last().unwrap()["payload"]["close_reason"], Value::Null);
+    // A closed ticket stays closed, whatever the reason.
+    app.post(&format!("{solved}/status"), &admin, json!({ "status": "closed", "close_reason": "spam" })).await.problem(409);
+}
+
+#[tokio::test]
+async fn a_duplicate_names_only_a_ticket_its_closer_may_read() {
+    let app = TestApp::spawn().await;
+    let east = app.create_team("East", None).await;
+    let west = app.create_team("West", None).await;
+    let (_, manager) = app.user("m@example.com", "manager", &[&east]).await;
+    let (_, east_sales) = app.user("e@example.com", "sales", &[&east]).await;
+    let (_, west_sales) = app.user("w@example.com", "sales", &[&west]).await;
+    let east_customer = customer(&app, &east_sales).await;
+    let west_customer = customer(&app, &west_sales).await;
+    let ours = open_ticket(&app, &east_sales, &east_customer, "东区").await;
+    let ours_too = open_ticket(&app, &east_sales, &east_customer, "东区重复").await;
+    let theirs = open_ticket(&app, &west_sales, &west_customer, "西区").await;
+    app.get(&theirs, &manager).await.problem(404);
+    let duplicate_of = |original: &str| json!({ "status": "closed", "close_reason": "duplicate", "duplicate_of": id_of(original) });
+    let problem = app.post(&format!("{ours}/status"), &manager, duplicate_of(&theirs)).await.problem(422);
+    assert_eq!((problem["errors"][0]["field"].clone(), problem["errors"][0]["code"].clone()), (json!("duplicate_of"), json!("not_found")));
+    let closed = app.post(&format!("{ours}/status"), &manager, duplicate_of(&ours_too)).await.expect(200).body;
+    assert_eq!(closed["duplicate_of_id"], id_of(&ours_too));
+}
+
+#[tokio::test]
+async fn the_first_public_reply_by_staff_moves_a_new_ticket_to_in_progress() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer_id = customer(&app, &admin).await;
+    let path = open_ticket(&app, &admin, &customer_id, "无法登录").await;
+    let before = app.get(&path, &admin).await.body;
+    app.post(&format!("{path}/comments"), &admin, json!({ "body": "先查日志", "public": false })).await.expect(201);
+    let noted = app.get(&path, &admin).await.body;
+    assert_eq!(
+        (noted["status"].clone(), noted["first_responded_at"].clone()),
+        (json!("new"), Value::Null),
+        "an internal note is no answer"
+    );
+    assert!(status_events(&app, &admin, &path).await.is_empty());
+
+    app.post(&format!("{path}/comments"), &admin, json!({ "body": "您好，我们正在处理。", "public": true })).await.expect(201);
+    let answered = app.get(&path, &admin).await.body;
+    assert_eq!(answered["status"], "in_progress");
+    assert!(answered["first_responded_at"].is_string());
+    assert_eq!(answered["first_response_breached"], false);
+    assert_eq!(answered["first_response_due_at"], before["first_response_due_at"], "the SLA targets stand");
+    assert_eq!(answered["resolution_due_at"], before["resolution_due_at"]);
+    let events = status_events(&app, &admin, &path).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["payload"]["status"], "in_progress");
+    let audit = app.get(&format!("/api/v1/audit?entity_id={}", before["id"].as_str().unwrap()), &admin).await.expect(200).body;
+    let moves: Vec<&Value> = audit["data"].as_array().unwrap().iter().filter(|e| e["changes"]["status"].is_object()).collect();
+    assert_eq!(moves.len(), 1);
+    assert_eq!(moves[0]["changes"]["status"], json!({ "old": "new", "new": "in_progress" }));
+    // Later replies move nothing more.
+    app.post(&format!("{path}/comments"), &admin, json!({ "body": "请稍候", "public": true })).await.expect(201);
+    assert_eq!(status_events(&app, &admin, &path).await.len(), 1);
+    assert_eq!(app.get(&path, &admin).await.body["first_responded_at"], answered["first_responded_at"]);
+}
+
+#[tokio::test]
+async fn a_customers_message_in_the_portal_leaves_a_new_ticket_new() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer_id = customer(&app, &admin).await;
+    let contact = app
+        .post(&format!("/api/v1/customers/{customer_id}/contacts"), &admin, json!({ "name": "王敏", "email": "wang@service.cn" }))
+        .await
+        .expect(201)
+        .id();
+    let (_, portal) = crate::portal::portal_user(&app, &admin, &contact, false).await;
+    let opened = app.post("/api/v1/portal/tickets", &portal, json!({ "subject": "打印机卡纸" })).await.expect(201).body;
+    let id = opened["id"].as_str().unwrap();
+    app.post(&format!("/api/v1/portal/tickets/{id}/comments"), &portal, json!({ "body": "补充：型号 X100" })).await.expect(201);
+    let staff_view = app.get(&format!("/api/v1/tickets/{id}"), &admin).await.body;
+    assert_eq!((staff_view["status"].clone(), staff_view["first_responded_at"].clone()), (json!("new"), Value::Null));
+    assert!(status_events(&app, &admin, &format!("/api/v1/tickets/{id}")).await.is_empty());
 }
 
 #[tokio::test]

@@ -13,6 +13,9 @@ use crate::customers::{ValueError, string_enum};
 use crate::dates::shift;
 
 pub mod knowledge;
+pub mod tickets;
+
+pub use tickets::{CloseReason, Closure, MoveError, MoveInput, TicketMove};
 
 string_enum! {
     /// What kind of service request a ticket is.
@@ -30,7 +33,8 @@ string_enum! {
 }
 
 string_enum! {
-    /// 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭, reopened from resolved.
+    /// 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭, reopened from resolved; a ticket may be closed
+    /// from any open status, with a reason unless it was resolved (see [`TicketStatus::check_move`]).
     TicketStatus { New => "new", InProgress => "in_progress", WaitingCustomer => "waiting_customer", Resolved => "resolved", Closed => "closed" }
 }
 
@@ -40,8 +44,8 @@ impl TicketStatus {
         matches!(
             (self, next),
             (New, InProgress | WaitingCustomer | Resolved | Closed)
-                | (InProgress, WaitingCustomer | Resolved)
-                | (WaitingCustomer, InProgress | Resolved)
+                | (InProgress, WaitingCustomer | Resolved | Closed)
+                | (WaitingCustomer, InProgress | Resolved | Closed)
                 | (Resolved, Closed | InProgress)
         )
     }
@@ -381,7 +385,7 @@ mod tests {
         assert!(InProgress.can_move_to(WaitingCustomer) && WaitingCustomer.can_move_to(InProgress));
         assert!(Resolved.can_move_to(InProgress), "reopen");
         assert!(!Closed.can_move_to(InProgress));
-        assert!(!InProgress.can_move_to(Closed));
+        assert!(InProgress.can_move_to(Closed) && WaitingCustomer.can_move_to(Closed), "closed early, with a reason");
         assert!(!Resolved.can_move_to(WaitingCustomer));
     }
 

@@ -9,9 +9,13 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crm_domain::ValidationErrors;
 use crm_domain::activities::{NotificationKind, TimelineKind};
 use crm_domain::identity::{Action, Resource, Scope};
-use crm_domain::service::{BusinessCalendar, CalendarSpec, Schedule, SlaTargets, TicketChannel, TicketKind, TicketPriority, TicketStatus};
+use crm_domain::service::{
+    BusinessCalendar, CalendarSpec, CloseReason, MoveError, Schedule, SlaTargets, TicketChannel, TicketKind, TicketMove, TicketPriority,
+    TicketStatus,
+};
 
 use crate::activities::notifications::notify;
 use crate::activities::timeline::{self, NewItem};
@@ -60,6 +64,12 @@ pub struct TicketRecord {
     pub first_responded_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Why it was closed; null for a ticket closed after resolution without one, and for
+    /// tickets closed before reasons were recorded.
+    pub close_reason: Option<CloseReason>,
+    pub close_note: Option<String>,
+    /// The ticket a duplicate repeats.
+    pub duplicate_of_id: Option<Uuid>,
     pub paused_at: Option<DateTime<Utc>>,
     pub first_response_breached: bool,
     pub resolution_breached: bool,
@@ -94,8 +104,15 @@ pub enum Assignment {
     RoundRobin { team_id: Uuid },
 }
 
-fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: Option<String>) -> TicketRecord {
-    TicketRecord {
+fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: Option<String>) -> Result<TicketRecord> {
+    let close_reason = match row.close_reason.as_deref().map(CloseReason::parse).transpose() {
+        Ok(reason) => reason,
+        Err(_) => {
+            let stored = row.close_reason.unwrap_or_default();
+            return Err(Error::Unexpected(sea_orm::DbErr::Custom(format!("ticket {}: unknown stored close reason {stored:?}", row.id))));
+        }
+    };
+    Ok(TicketRecord {
         id: row.id,
         number: row.number,
         customer_id: row.customer_id,
@@ -116,6 +133,9 @@ fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: 
         first_responded_at: row.first_responded_at,
         resolved_at: row.resolved_at,
         closed_at: row.closed_at,
+        close_reason,
+        close_note: row.close_note,
+        duplicate_of_id: row.duplicate_of_id,
         paused_at: row.paused_at,
         first_response_breached: row.first_response_breached,
         resolution_breached: row.resolution_breached,
@@ -124,7 +144,7 @@ fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: 
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
-    }
+    })
 }
 
 pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> Result<Vec<TicketRecord>> {
@@ -132,14 +152,13 @@ pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tickets::M
     let names = crate::platform::audit::user_names(conn, &assignees).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
     let customer_names = crate::platform::audit::customer_names(conn, &customer_ids).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let (customer, assignee) =
                 (customer_names.get(&row.customer_id).cloned(), row.assignee_id.and_then(|a| names.get(&a).cloned()));
             record_of(row, customer, assignee)
         })
-        .collect())
+        .collect()
 }
 
 async fn to_record(conn: &impl ConnectionTrait, row: tickets::Model) -> Result<TicketRecord> {
@@ -336,6 +355,9 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
         first_responded_at: Set(None),
         resolved_at: Set(None),
         closed_at: Set(None),
+        close_reason: Set(None),
+        close_note: Set(None),
+        duplicate_of_id: Set(None),
         paused_at: Set(None),
         paused_minutes: Set(0),
         first_response_breached: Set(false),
@@ -421,19 +443,21 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TicketRecord> {
 
 /// Moves a ticket through the service process at `at`. Waiting for the customer pauses both
 /// clocks; resuming adds the working time that passed to them. Resolving stops the clock (and
-/// flags a late resolution); reopening clears the resolution.
+/// flags a late resolution); reopening clears the resolution. Closing a ticket that was never
+/// resolved needs a reason (`ticket.close_reason_required`); a duplicate may name the ticket it
+/// repeats, which the caller must be able to read.
 pub async fn transition(
     db: &Db,
     actor: &Actor,
     id: Uuid,
     expected_version: Option<i32>,
-    next: TicketStatus,
+    request: TicketMove,
     at: DateTime<Utc>,
 ) -> Result<TicketRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
-    let record = move_row(&txn, actor, row, next, at).await?;
+    let record = move_row(&txn, actor, row, request, at).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -443,13 +467,28 @@ pub(crate) async fn move_row(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     row: tickets::Model,
-    next: TicketStatus,
+    request: TicketMove,
     at: DateTime<Utc>,
 ) -> Result<TicketRecord> {
     let id = row.id;
     let current = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
-    if !current.can_move_to(next) {
-        return Err(Error::Conflict(format!("a ticket that is {current} cannot become {next}")));
+    let next = request.to;
+    current.check_move(&request).map_err(|refusal| match refusal {
+        MoveError::NotAllowed { .. } => Error::Conflict(refusal.to_string()),
+        MoveError::CloseReasonRequired => Error::Refused {
+            code: refusal.code(),
+            message: refusal.to_string(),
+            errors: ValidationErrors::single("close_reason", "required", "choose why the ticket is closed"),
+        },
+    })?;
+    if let Some(closure) = &request.closure {
+        closure.check_for(id)?;
+        if let Some(original) = closure.duplicate_of {
+            load(txn, actor, Action::Read, original).await.map_err(|e| match e {
+                Error::NotFound => Error::validation("duplicate_of", "not_found", "no ticket you can see has this id"),
+                other => other,
+            })?;
+        }
     }
     let policy = sla_policies::Entity::find_by_id(row.sla_policy_id).one(txn).await?.ok_or(Error::NotFound)?;
     let (schedule, targets) = policy_clock(&policy)?;
@@ -474,7 +513,13 @@ pub(crate) async fn move_row(
                 model.resolution_breached = Set(true);
             }
         }
-        TicketStatus::Closed => model.closed_at = Set(Some(at)),
+        TicketStatus::Closed => {
+            model.closed_at = Set(Some(at));
+            let closure = request.closure.as_ref();
+            model.close_reason = Set(closure.map(|c| c.reason.as_str().to_owned()));
+            model.close_note = Set(closure.and_then(|c| c.note.clone()));
+            model.duplicate_of_id = Set(closure.and_then(|c| c.duplicate_of));
+        }
         TicketStatus::InProgress if current == TicketStatus::Resolved => model.resolved_at = Set(None),
         _ => {}
     }
@@ -482,7 +527,13 @@ pub(crate) async fn move_row(
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
     let record = to_record(txn, model.update(txn).await?).await?;
-    log(txn, actor, &record, "update", "ticket.status_changed", json!({ "status": { "old": current, "new": next } })).await?;
+    let mut changes = json!({ "status": { "old": current, "new": next } });
+    if let Some(closure) = &request.closure {
+        changes["close_reason"] = json!({ "old": null, "new": closure.reason });
+        changes["close_note"] = json!({ "old": null, "new": closure.note });
+        changes["duplicate_of_id"] = json!({ "old": null, "new": closure.duplicate_of });
+    }
+    log(txn, actor, &record, "update", "ticket.status_changed", changes).await?;
     if next == TicketStatus::Resolved {
         events::append(txn, actor, "ticket.resolved", ENTITY, id, json!({ "id": id, "number": record.number })).await?;
     }
@@ -538,7 +589,7 @@ pub struct CommentRecord {
 }
 
 /// Adds a comment. The first public reply by staff stops the first-response clock (and is
-/// flagged when it came late).
+/// flagged when it came late); a public reply by staff to a new ticket also moves it to 处理中.
 pub async fn comment(db: &Db, actor: &Actor, id: Uuid, body: String, public: bool) -> Result<CommentRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -572,7 +623,9 @@ pub(crate) async fn add_comment(
     .insert(txn)
     .await?;
     let from_customer = portal_account_id.is_some();
-    if public && !from_customer && row.first_responded_at.is_none() {
+    let staff_reply = public && !from_customer;
+    let mut row = row;
+    if staff_reply && row.first_responded_at.is_none() {
         let mut model: tickets::ActiveModel = row.clone().into();
         model.first_responded_at = Set(Some(at));
         if at > row.first_response_due_at {
@@ -580,11 +633,16 @@ pub(crate) async fn add_comment(
         }
         model.updated_at = Set(at);
         model.version = Set(row.version + 1);
-        let record = to_record(txn, model.update(txn).await?).await?;
-        put_on_timeline(txn, actor, &record).await?;
+        row = model.update(txn).await?;
+        put_on_timeline(txn, actor, &to_record(txn, row.clone()).await?).await?;
     }
-    if from_customer && row.status == TicketStatus::WaitingCustomer.as_str() {
-        move_row(txn, actor, row, TicketStatus::InProgress, at).await?;
+    // Answering the customer is working on the ticket, so a new one is now in progress; the
+    // customer's answer resumes a ticket that waited for it. Either is a move like any other
+    // (history, audit, event); an internal note moves nothing.
+    let in_progress_now = (staff_reply && row.status == TicketStatus::New.as_str())
+        || (from_customer && row.status == TicketStatus::WaitingCustomer.as_str());
+    if in_progress_now {
+        move_row(txn, actor, row, TicketMove::to(TicketStatus::InProgress), at).await?;
     }
     audit::record(txn, actor, "comment", ENTITY, id, json!({ "comment_id": comment.id, "public": public })).await?;
     events::append(

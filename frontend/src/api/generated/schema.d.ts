@@ -1907,7 +1907,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move a ticket through 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭 (reopen from resolved) */
+        /**
+         * Move a ticket through 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭 (reopen from resolved)
+         * @description An open ticket may also be closed before it is resolved, with a `close_reason` (spam,
+         *     duplicate, customer unreachable, withdrawn by the customer, other with a note).
+         */
         post: operations["move_ticket"];
         delete?: never;
         options?: never;
@@ -2222,6 +2226,11 @@ export interface components {
          * @enum {string}
          */
         Channel: "phone" | "email" | "visit" | "meeting" | "wechat" | "sms" | "chat" | "note";
+        /**
+         * @description 关闭原因: why a ticket was closed before (or instead of) being resolved.
+         * @enum {string}
+         */
+        CloseReason: "spam" | "duplicate" | "customer_unreachable" | "withdrawn_by_customer" | "other";
         CommentDto: {
             /** Format: uuid */
             id: string;
@@ -2301,7 +2310,10 @@ export interface components {
         };
         CreateComment: {
             body: string;
-            /** @description Public comments are seen by the customer; the first public reply stops the first-response clock. */
+            /**
+             * @description Public comments are seen by the customer; the first public reply stops the first-response
+             *     clock, and a public reply to a `new` ticket moves it to `in_progress`.
+             */
             public?: boolean;
         };
         /**
@@ -3144,8 +3156,24 @@ export interface components {
             /** @description Required when rejecting. */
             reason?: string | null;
         };
+        /**
+         * @description A move through the service process; the close fields go only with `status: closed`.
+         * @example {
+         *       "close_reason": "duplicate",
+         *       "duplicate_of": "019a8f3e-6c1b-7d2e-9f00-5b7c1d2e3f40",
+         *       "status": "closed"
+         *     }
+         */
         MoveTicket: {
             status: components["schemas"]["TicketStatus"];
+            close_reason?: null | components["schemas"]["CloseReason"];
+            /** @description Up to 1,000 characters; required with `other`. */
+            close_note?: string | null;
+            /**
+             * Format: uuid
+             * @description With `duplicate`: the ticket this one repeats (one you can read, not this one).
+             */
+            duplicate_of?: string | null;
         };
         NotificationDto: {
             /** Format: uuid */
@@ -4367,6 +4395,14 @@ export interface components {
             resolved_at?: string | null;
             /** Format: date-time */
             closed_at?: string | null;
+            close_reason?: null | components["schemas"]["CloseReason"];
+            /** @description Colleagues' note on the closure (always present with `other`). */
+            close_note?: string | null;
+            /**
+             * Format: uuid
+             * @description The ticket a `duplicate` repeats, when named.
+             */
+            duplicate_of_id?: string | null;
             /**
              * Format: date-time
              * @description Set while the clocks are paused (waiting for the customer).
@@ -4395,7 +4431,8 @@ export interface components {
          */
         TicketPriority: "low" | "normal" | "high" | "urgent";
         /**
-         * @description 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭, reopened from resolved.
+         * @description 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭, reopened from resolved; a ticket may be closed
+         *     from any open status, with a reason unless it was resolved (see [`TicketStatus::check_move`]).
          * @enum {string}
          */
         TicketStatus: "new" | "in_progress" | "waiting_customer" | "resolved" | "closed";
@@ -20234,7 +20271,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body fields are invalid */
+            /** @description Invalid fields; or `ticket.close_reason_required` (field `close_reason`): a ticket closed before it was resolved needs a reason */
             422: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
