@@ -120,6 +120,12 @@ describe('customer form values', () => {
     expect(toUpdatePatch(base, { ...toFormValues(base), industry: '' })).toEqual({ industry: null });
   });
 
+  it('shows the stored phone as people write it and leaves it out of the patch until it changes', () => {
+    expect(toFormValues(base).phone).toBe('138 0013 8000');
+    expect(toUpdatePatch(base, toFormValues(base))).toEqual({});
+    expect(toUpdatePatch(base, { ...toFormValues(base), phone: '021-6200 0999' })).toEqual({ phone: '021-6200 0999' });
+  });
+
   it('leaves empty optional fields out of a create body', () => {
     expect(toCreateBody({ kind: 'company', name: ' X ', phone: '', tags: [] })).toEqual({ kind: 'company', name: 'X', tags: [] });
   });

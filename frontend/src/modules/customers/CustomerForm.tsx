@@ -5,6 +5,7 @@ import type { CreateCustomer, Customer, UpdateCustomer } from '../../api/types';
 import { GENDERS, LIFECYCLE_STAGES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS } from '../../api/types';
 import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch, withoutNulls } from '../../ui/mergePatch';
+import { formatPhone } from '../../ui/phone';
 import { industryOptions } from './industries';
 import { regionFields, regionPath, useRegionOptions, withStoredPath } from './regions';
 import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
@@ -51,7 +52,8 @@ export function toFormValues(c: Customer): CustomerFormValues {
     size_band: c.size_band,
     region: regionPath(c.province, c.city, c.district),
     address: c.address,
-    phone: c.phone,
+    // as people write it; unchanged it leaves the patch, changed the server reads it like any typed number
+    phone: c.phone ? formatPhone(c.phone) : c.phone,
     email: c.email,
     website: c.website,
     credit_code: c.credit_code,
