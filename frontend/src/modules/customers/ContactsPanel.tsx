@@ -1,12 +1,15 @@
 import { useState } from 'react';
-import { Alert, App, Button, Checkbox, Col, DatePicker, Form, Input, Modal, Popconfirm, Row, Space, Table, Tag } from 'antd';
+import { App, Button, Checkbox, Col, DatePicker, Form, Input, Popconfirm, Row, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { isStale } from '../../ui/problemText';
+import { mergePatch } from '../../ui/mergePatch';
+import { FormModal } from '../../ui/FormModal';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { Contact } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
 import { useMe } from '../auth/useSession';
@@ -49,11 +52,12 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const remove = useDeleteContact(customerId);
   const restore = useRestoreContact(customerId);
   const { message } = App.useApp();
+  const writeFailed = useWriteFailed(() => void contacts.refetch());
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
   // kept while the dialog closes, so its title does not flip during the animation
   const [mode, setMode] = useState<'new' | 'edit'>('new');
   const [form] = Form.useForm<ContactFormValues>();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, CONTACT_FIELDS, { testId: 'contact-form-error' });
   // portal accounts: a tag on contacts that have one, "invite to portal" on those that do not
   const canInvite = can(me, 'service', 'create');
   const portalAccounts = usePortalAccounts(customerId, can(me, 'service', 'read'));
@@ -61,7 +65,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const [inviting, setInviting] = useState<string | null>(null);
 
   const open = (c: Contact | 'new') => {
-    setFormError(null);
+    problem.clear();
     form.resetFields();
     if (c !== 'new') {
       form.setFieldsValue({ ...c, birthday: c.birthday ? dayjs(c.birthday) : null });
@@ -74,28 +78,25 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
     let values: ContactFormValues;
     try {
       values = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setFormError(null);
+    problem.clear();
     const body = toWire(values);
     try {
       if (editing === 'new') {
         await save.mutateAsync({ kind: 'create', body });
       } else if (editing) {
-        const before = toWire({ ...editing, birthday: editing.birthday ? dayjs(editing.birthday) : null });
-        const patch = Object.fromEntries(Object.entries(body).filter(([k, v]) => JSON.stringify(before[k]) !== JSON.stringify(v)));
+        const patch = mergePatch(toWire({ ...editing, birthday: editing.birthday ? dayjs(editing.birthday) : null }), body);
         await save.mutateAsync({ kind: 'update', contact: editing, patch });
       }
       void message.success(t('common.saved'));
       setEditing(null);
     } catch (e) {
-      if (isProblemError(e) && e.status === 412) {
-        setFormError(t('stale.descriptionShort'));
-        void contacts.refetch();
-        return;
-      }
-      setFormError(applyProblemToForm(form, e, CONTACT_FIELDS));
+      // the stale notice asks to try again: the list shows the contact as it is now
+      if (isStale(e)) void contacts.refetch();
+      problem.show(e);
     }
   };
 
@@ -181,7 +182,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
                             ),
                           });
                         },
-                        onError: (e) => void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
+                        onError: writeFailed,
                       })
                     }
                   >
@@ -195,7 +196,8 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
           },
         ]}
       />
-      <Modal
+      <FormModal
+        form={form}
         open={editing !== null}
         title={mode === 'new' ? t('contact.add') : t('contact.edit')}
         onCancel={() => setEditing(null)}
@@ -206,7 +208,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
         okButtonProps={{ 'data-testid': 'contact-save' } as { danger?: boolean }}
         forceRender
       >
-        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="contact-form-error" />}
+        {problem.alert}
         <Form form={form} layout="vertical" data-testid="contact-form">
           <Row gutter={12}>
             <Col xs={24} sm={12}>
@@ -261,7 +263,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
             </Col>
           </Row>
         </Form>
-      </Modal>
+      </FormModal>
       {canInvite && (
         <InviteToPortalModal
           open={inviting !== null}

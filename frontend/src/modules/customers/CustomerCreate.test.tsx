@@ -35,7 +35,7 @@ describe('CustomerCreate', () => {
     await waitFor(() => expect(screen.getByTestId('customer-save')).toHaveClass('ant-btn-loading'));
     await user.click(screen.getByTestId('customer-save'));
     answer?.();
-    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/customers/c9'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/customers/c9'), { timeout: 10_000 });
     expect(posts).toHaveLength(1);
     expect(posts[0]).toBeTruthy();
   }, 30_000);

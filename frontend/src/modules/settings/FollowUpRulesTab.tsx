@@ -1,10 +1,12 @@
 import { useState } from 'react';
-import { Alert, App, Button, Col, Form, InputNumber, Modal, Popconfirm, Row, Select, Space, Switch, Table, Typography } from 'antd';
+import { App, Button, Col, Form, InputNumber, Popconfirm, Row, Select, Space, Switch, Table, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { isProblemError } from '../../api/problem';
 import { LIFECYCLE_STAGES, TASK_PRIORITIES, type FollowUpRule, type LifecycleStage, type TaskPriority } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { mergePatch } from '../../ui/mergePatch';
+import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
 import { StageTag } from '../customers/labels';
@@ -21,11 +23,17 @@ export interface RuleFormValues {
 export const RULE_FIELDS = ['lifecycle_stage', 'silent_days', 'due_in_days', 'priority', 'active'] as const;
 const NEW_RULE: RuleFormValues = { lifecycle_stage: 'prospect', silent_days: 14, due_in_days: 1, priority: 'normal', active: true };
 
+const ruleToForm = (rule: FollowUpRule): RuleFormValues => ({
+  lifecycle_stage: rule.lifecycle_stage,
+  silent_days: rule.silent_days,
+  due_in_days: rule.due_in_days,
+  priority: rule.priority,
+  active: rule.active,
+});
+
 /** Only the fields that changed (a merge patch). */
 export function rulePatch(rule: FollowUpRule, v: RuleFormValues): Partial<RuleFormValues> {
-  const patch: Partial<RuleFormValues> = {};
-  for (const k of RULE_FIELDS) if (rule[k] !== v[k]) (patch as Record<string, unknown>)[k] = v[k];
-  return patch;
+  return mergePatch(ruleToForm(rule), ruleToForm({ ...rule, ...v }));
 }
 
 /** Administrators set, per lifecycle stage, after how many silent days the owner gets a follow-up task. */
@@ -37,14 +45,21 @@ export function FollowUpRulesTab() {
   const { message } = App.useApp();
   const [form] = Form.useForm<RuleFormValues>();
   const [dialog, setDialog] = useState<{ open: boolean; rule: FollowUpRule | null }>({ open: false, rule: null });
-  const [formError, setFormError] = useState<string | null>(null);
-
-  const staleOr = (e: Error) => (isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message);
+  const problem = useFormProblem(form, RULE_FIELDS, { testId: 'rule-form-error' });
+  const edit = useVersionedEdit({
+    record: dialog.rule,
+    latest: async (base) => (await rules.refetch()).data?.find((r) => r.id === base.id),
+    form,
+    toForm: ruleToForm,
+    changes: rulePatch,
+  });
+  const writeFailed = useWriteFailed(() => void rules.refetch());
 
   const open = (rule: FollowUpRule | null) => {
-    setFormError(null);
+    problem.clear();
+    edit.reset(rule);
     form.resetFields();
-    form.setFieldsValue(rule ? { lifecycle_stage: rule.lifecycle_stage, silent_days: rule.silent_days, due_in_days: rule.due_in_days, priority: rule.priority, active: rule.active } : NEW_RULE);
+    form.setFieldsValue(rule ? ruleToForm(rule) : NEW_RULE);
     setDialog({ open: true, rule });
   };
 
@@ -52,31 +67,27 @@ export function FollowUpRulesTab() {
     let v: RuleFormValues;
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setFormError(null);
+    problem.clear();
     try {
-      if (dialog.rule) {
-        const patch = rulePatch(dialog.rule, v);
-        if (Object.keys(patch).length > 0) await save.mutateAsync({ kind: 'update', rule: dialog.rule, patch });
+      if (edit.base) {
+        const outcome = await edit.saveChanges(v, (base, patch) => save.mutateAsync({ kind: 'update', rule: base, patch }));
+        if (outcome === 'stale') return;
       } else {
         await save.mutateAsync({ kind: 'create', body: v });
       }
       void message.success(t('common.saved'));
       setDialog((d) => ({ ...d, open: false }));
     } catch (e) {
-      if (isProblemError(e) && e.status === 412) {
-        setFormError(t('stale.descriptionShort'));
-        void rules.refetch();
-        return;
-      }
-      setFormError(applyProblemToForm(form, e, RULE_FIELDS));
+      problem.show(e);
     }
   };
 
   const toggle = (rule: FollowUpRule, active: boolean) =>
-    save.mutate({ kind: 'update', rule, patch: { active } }, { onError: (e) => void message.error(staleOr(e)) });
+    save.mutate({ kind: 'update', rule, patch: { active } }, { onError: writeFailed });
 
   if (rules.isError) return <ErrorResult error={rules.error} onRetry={() => void rules.refetch()} />;
   return (
@@ -126,7 +137,7 @@ export function FollowUpRulesTab() {
                   title={t('rules.deleteConfirm')}
                   okText={t('common.delete')}
                   cancelText={t('common.cancel')}
-                  onConfirm={() => remove.mutate(r, { onError: (e) => void message.error(staleOr(e)) })}
+                  onConfirm={() => remove.mutate(r, { onError: writeFailed })}
                 >
                   <Button size="small" type="link" danger data-testid="rule-delete">
                     {t('common.delete')}
@@ -137,7 +148,8 @@ export function FollowUpRulesTab() {
           },
         ]}
       />
-      <Modal
+      <FormModal
+        form={form}
         open={dialog.open}
         title={dialog.rule ? t('rules.edit') : t('rules.new')}
         onCancel={() => setDialog((d) => ({ ...d, open: false }))}
@@ -148,7 +160,8 @@ export function FollowUpRulesTab() {
         okButtonProps={{ 'data-testid': 'rule-save' } as { danger?: boolean }}
         forceRender
       >
-        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="rule-form-error" />}
+        {edit.notice}
+        {problem.alert}
         <Form form={form} layout="vertical" initialValues={NEW_RULE} data-testid="rule-form">
           <Row gutter={12}>
             <Col xs={24} sm={12}>
@@ -186,7 +199,7 @@ export function FollowUpRulesTab() {
             </Col>
           </Row>
         </Form>
-      </Modal>
+      </FormModal>
     </div>
   );
 }

@@ -1,10 +1,14 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Col, Form, Input, InputNumber, Modal, Popconfirm, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import { App, Button, Col, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { FormModal } from '../../ui/FormModal';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { useProblemText } from '../../ui/problemText';
+import { mergePatch } from '../../ui/mergePatch';
 import { isProblemError } from '../../api/problem';
 import { STAGE_KINDS, type CreateStage, type Pipeline, type Stage, type StageKind } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { StageKindTag } from '../sales/labels';
 import {
@@ -39,31 +43,33 @@ export function stageKeyFrom(name: string): string {
 function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipeline: Pipeline; stage: Stage | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const problemText = useProblemText();
   const [form] = Form.useForm<StageFormValues>();
   const add = useAddStage();
   const update = useUpdateStage();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, STAGE_FIELDS, { testId: 'stage-form-error' });
 
   useEffect(() => {
     if (!open) return;
-    setFormError(null);
+    problem.clear();
     form.resetFields();
     form.setFieldsValue(stage ? { name: stage.name, probability: stage.probability, kind: stage.kind, key: stage.key } : { name: '', probability: 50, kind: 'open', key: '' });
+    // only a dialog opened again starts over
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, stage, form]);
 
   const submit = async () => {
     let v: StageFormValues;
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
-    setFormError(null);
+    problem.clear();
     try {
       if (stage) {
-        const patch: { name?: string; probability?: number } = {};
-        if (v.name.trim() !== stage.name) patch.name = v.name.trim();
-        if (v.probability !== stage.probability) patch.probability = v.probability;
+        const patch = mergePatch({ name: stage.name, probability: stage.probability }, { name: v.name.trim(), probability: v.probability });
         if (Object.keys(patch).length > 0) await update.mutateAsync({ pipeline, stage, patch });
       } else {
         const body: CreateStage = { key: (v.key ?? '').trim(), name: v.name.trim(), probability: v.probability, kind: v.kind ?? 'open' };
@@ -73,15 +79,17 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
       onClose();
     } catch (e) {
       if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0) {
-        form.setFields([{ name: 'key', errors: [e.problem.detail ?? t('pipeline.keyTaken')] }]);
+        form.setFields([{ name: 'key', errors: [e.problem.code === 'conflict' || !e.problem.detail ? t('pipeline.keyTaken') : problemText(e)] }]);
+        form.scrollToField('key');
         return;
       }
-      setFormError(applyProblemToForm(form, e, STAGE_FIELDS));
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={open}
       title={stage ? t('pipeline.editStage') : t('pipeline.addStage')}
       onCancel={onClose}
@@ -92,7 +100,7 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
       okButtonProps={{ 'data-testid': 'stage-save' } as { danger?: boolean }}
       forceRender
     >
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="stage-form-error" />}
+      {problem.alert}
       <Form form={form} layout="vertical" data-testid="stage-form">
         <Row gutter={12}>
           <Col xs={24} sm={12}>
@@ -131,7 +139,7 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
           </Col>
         </Row>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 
@@ -140,6 +148,8 @@ export function PipelinesTab() {
   const { t } = useTranslation();
   const { message, modal } = App.useApp();
   const pipelines = usePipelines();
+  const writeFailed = useWriteFailed(() => void pipelines.refetch());
+  const problemText = useProblemText();
   const [chosen, setChosen] = useState<string | undefined>(undefined);
   const pipeline = pickPipeline(pipelines.data, chosen);
   const rename = useRenamePipeline();
@@ -161,14 +171,6 @@ export function PipelinesTab() {
   if (pipelines.isError) return <ErrorResult error={pipelines.error} onRetry={() => void pipelines.refetch()} />;
   if (pipelines.isPending) return <Spin />;
 
-  const stale = (e: Error) => {
-    if (isProblemError(e) && e.status === 412) {
-      void message.warning(t('stale.descriptionShort'));
-      void pipelines.refetch();
-      return;
-    }
-    void message.error(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message);
-  };
 
   const saveName = async () => {
     if (!pipeline || name.trim() === '' || name.trim() === pipeline.name) return;
@@ -179,10 +181,10 @@ export function PipelinesTab() {
       if (isProblemError(e) && e.status === 412) {
         // reload and reapply the new name on top of the latest version
         const latest = await fetchPipeline(pipeline.id);
-        rename.mutate({ pipeline: latest, name: name.trim() }, { onSuccess: () => void message.success(t('stale.reapplied')), onError: stale });
+        rename.mutate({ pipeline: latest, name: name.trim() }, { onSuccess: () => void message.success(t('stale.reapplied')), onError: writeFailed });
         return;
       }
-      stale(e as Error);
+      writeFailed(e);
     }
   };
 
@@ -190,7 +192,7 @@ export function PipelinesTab() {
     pipeline &&
     updateStage.mutate(
       { pipeline, stage, patch: { retired } },
-      { onSuccess: () => void message.success(retired ? t('pipeline.retiredDone', { stage: stage.name }) : t('pipeline.unretiredDone', { stage: stage.name })), onError: stale },
+      { onSuccess: () => void message.success(retired ? t('pipeline.retiredDone', { stage: stage.name }) : t('pipeline.unretiredDone', { stage: stage.name })), onError: writeFailed },
     );
 
   const remove = (stage: Stage) =>
@@ -204,7 +206,7 @@ export function PipelinesTab() {
             const offerRetire = !stage.retired && /\d/.test(e.problem.detail ?? '');
             modal.confirm({
               title: t('pipeline.cannotDelete', { stage: stage.name }),
-              content: `${e.problem.detail ?? e.problem.title}${offerRetire ? ` ${t('pipeline.retireInstead')}` : ''}`,
+              content: `${problemText(e)}${offerRetire ? ` ${t('pipeline.retireInstead')}` : ''}`,
               okText: offerRetire ? t('pipeline.retire') : t('common.confirm'),
               cancelText: t('common.cancel'),
               okButtonProps: { 'data-testid': 'stage-retire-instead' } as { danger?: boolean },
@@ -214,14 +216,14 @@ export function PipelinesTab() {
             });
             return;
           }
-          stale(e);
+          writeFailed(e);
         },
       },
     );
 
   const stages = orderedStages(pipeline);
   const move = (stage: Stage, by: -1 | 1) =>
-    pipeline && reorder.mutate({ pipeline, stageIds: moveStage(stages.map((s) => s.id), stage.id, by) }, { onError: stale });
+    pipeline && reorder.mutate({ pipeline, stageIds: moveStage(stages.map((s) => s.id), stage.id, by) }, { onError: writeFailed });
 
   const createPipeline = () => {
     const n = newName.trim();
@@ -241,7 +243,7 @@ export function PipelinesTab() {
           setNewName('');
           void message.success(t('pipeline.created'));
         },
-        onError: stale,
+        onError: writeFailed,
       },
     );
   };
@@ -324,7 +326,8 @@ export function PipelinesTab() {
           <StageModal open={dialog.open} pipeline={pipeline} stage={dialog.stage} onClose={() => setDialog((d) => ({ ...d, open: false }))} />
         </>
       )}
-      <Modal
+      <FormModal
+        dirty={newName.trim() !== ''}
         open={creating}
         title={t('pipeline.new')}
         onCancel={() => setCreating(false)}
@@ -336,7 +339,7 @@ export function PipelinesTab() {
       >
         <Typography.Paragraph type="secondary">{t('pipeline.newHint')}</Typography.Paragraph>
         <Input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder={t('pipeline.name')} data-testid="pipeline-new-name" />
-      </Modal>
+      </FormModal>
     </div>
   );
 }

@@ -1,11 +1,13 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, List, Modal, Popconfirm, Row, Select, Space, Tag } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, List, Popconfirm, Row, Select, Space, Tag } from 'antd';
 import { LockOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { FormModal } from '../../ui/FormModal';
+import { useProblemText } from '../../ui/problemText';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { Role } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { completeMatrix, PermissionMatrix, type Matrix } from './PermissionMatrix';
@@ -69,19 +71,22 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
   const save = useSaveRole();
   const remove = useDeleteRole();
   const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   const [matrix, setMatrix] = useState<Matrix>(() => completeMatrix(role.permissions as Partial<Matrix>));
   const [name, setName] = useState(role.name);
   const [description, setDescription] = useState(role.description ?? '');
-  const [error, setError] = useState<string | null>(null);
+  const problemText = useProblemText();
+  // the failed save itself, so its sentence follows a language switch
+  const [failure, setFailure] = useState<{ error: unknown } | null>(null);
   const editable = !role.builtin && can(me, 'roles', 'update');
 
   const onSave = () => {
-    setError(null);
+    setFailure(null);
     save.mutate(
       { role, body: { key: role.key, name: name.trim(), description: description.trim(), permissions: matrix } },
       {
         onSuccess: () => void message.success(t('common.saved')),
-        onError: (e) => setError(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
+        onError: (e) => setFailure({ error: e }),
       },
     );
   };
@@ -102,7 +107,7 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
             title={t('settings.deleteRoleConfirm')}
             okText={t('common.delete')}
             cancelText={t('common.cancel')}
-            onConfirm={() => remove.mutate(role, { onSuccess: onDeleted, onError: (e) => void message.error(e.message) })}
+            onConfirm={() => remove.mutate(role, { onSuccess: onDeleted, onError: writeFailed })}
           >
             <Button size="small" danger>
               {t('common.delete')}
@@ -112,7 +117,7 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
       }
     >
       {role.builtin && <Alert type="info" showIcon title={t('settings.builtinReadOnly')} style={{ marginBottom: 12 }} />}
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {failure && <Alert type="error" showIcon title={problemText(failure.error)} style={{ marginBottom: 12 }} />}
       {editable ? (
         <Space orientation="vertical" style={{ width: '100%', marginBottom: 12 }}>
           <Input addonBefore={t('settings.roleName')} value={name} onChange={(e) => setName(e.target.value)} />
@@ -138,13 +143,14 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
   const { t } = useTranslation();
   const save = useSaveRole();
   const [form] = Form.useForm<{ key: string; name: string; description?: string; copy_from?: string }>();
-  const [error, setError] = useState<string | null>(null);
+  const problem = useFormProblem(form, ['key', 'name', 'description', 'permissions'], { testId: 'form-error' });
 
   const submit = async () => {
     let v: { key: string; name: string; description?: string; copy_from?: string };
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
     const source = roles.find((r) => r.id === v.copy_from);
@@ -155,12 +161,13 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
       form.resetFields();
       onClose(created.id);
     } catch (e) {
-      setError(applyProblemToForm(form, e, ['key', 'name', 'description', 'permissions']));
+      problem.show(e);
     }
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={open}
       title={t('settings.newRole')}
       onCancel={() => onClose()}
@@ -171,7 +178,7 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
       okButtonProps={{ 'data-testid': 'role-create' } as { danger?: boolean }}
       forceRender
     >
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {problem.alert}
       <Form form={form} layout="vertical">
         <Form.Item name="key" label={t('settings.roleKey')} rules={[{ required: true, pattern: /^[a-z][a-z0-9_]*$/, message: t('validation.roleKey') }]}>
           <Input data-testid="role-key" />
@@ -186,6 +193,6 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
           <Select allowClear options={roles.map((r) => ({ value: r.id, label: r.name }))} data-testid="role-copy-from" />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

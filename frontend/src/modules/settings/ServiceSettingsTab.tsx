@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App, Button, Card, Form, Select, Space, Spin, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { isProblemError } from '../../api/problem';
+import { STALE, useVersionedEdit } from '../../ui/useVersionedEdit';
+import { useProblemText } from '../../ui/problemText';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { useServiceSettings, useSaveServiceSettings } from './useServiceSettings';
+import { useServiceSettings, useSaveServiceSettings, type StoredServiceSettings } from './useServiceSettings';
 import { useTeams } from './useTeams';
 import { useUsers } from './useUsers';
 
@@ -26,65 +27,41 @@ function TeamAgents({ teamId }: { teamId: string }) {
 
 /** Settings → Service (administrators): the team whose support agents take portal tickets in turn. */
 export function ServiceSettingsTab() {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
   const settings = useServiceSettings();
-  const save = useSaveServiceSettings();
-  const teams = useTeams();
-  const [teamId, setTeamId] = useState<string | null>(null);
-  const [stale, setStale] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const stored = settings.data?.value.default_team_id ?? null;
-
-  useEffect(() => setTeamId(stored), [stored]);
-
   if (settings.isPending) return <Spin />;
   if (settings.isError) return <ErrorResult error={settings.error} onRetry={() => void settings.refetch()} />;
+  return <SettingsForm stored={settings.data} refetch={async () => (await settings.refetch()).data} />;
+}
 
-  const submit = () => {
-    setError(null);
-    save.mutate(
-      { value: { default_team_id: teamId }, etag: settings.data.etag },
-      {
-        onSuccess: () => {
-          setStale(false);
-          void message.success(t('common.saved'));
-        },
-        onError: (e) => {
-          if (isProblemError(e) && e.status === 412) {
-            setStale(true);
-            return;
-          }
-          setError(isProblemError(e) ? [e.problem.detail ?? e.problem.title, ...e.fieldErrors.map((f) => f.message)].join(' · ') : e.message);
-        },
-      },
-    );
-  };
+function SettingsForm({ stored, refetch }: { stored: StoredServiceSettings; refetch: () => Promise<StoredServiceSettings | undefined> }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const problemText = useProblemText();
+  const save = useSaveServiceSettings();
+  const teams = useTeams();
+  // the ETag the settings were read with; a save sends it as If-Match. A reload keeps the user's choice.
+  const edit = useVersionedEdit({ record: stored, latest: refetch });
+  const [teamId, setTeamId] = useState<string | null>(stored.value.default_team_id ?? null);
+  const [failure, setFailure] = useState<{ error: unknown } | null>(null);
+  const saved = (edit.base ?? stored).value.default_team_id ?? null;
 
-  const reload = async () => {
-    const mine = teamId;
-    await settings.refetch();
-    // the user's choice stays on the form; saving again sends it with the new ETag
-    setTeamId(mine);
-    setStale(false);
-    void message.info(t('stale.reapplied'));
+  const submit = async () => {
+    setFailure(null);
+    try {
+      const result = await edit.save((base) => save.mutateAsync({ value: { default_team_id: teamId }, etag: base.etag }));
+      if (result === STALE) return;
+      edit.reset(result);
+      void message.success(t('common.saved'));
+    } catch (e) {
+      setFailure({ error: e });
+    }
   };
 
   return (
     <Card size="small" style={{ maxWidth: 720 }} data-testid="service-settings">
-      {stale && (
-        <Alert
-          type="warning"
-          showIcon
-          style={{ marginBottom: 16 }}
-          title={t('stale.title')}
-          description={t('stale.description')}
-          action={<Button size="small" onClick={() => void reload()} data-testid="stale-reload">{t('stale.reload')}</Button>}
-          data-testid="stale-notice"
-        />
-      )}
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
-      <Form layout="vertical" onFinish={submit}>
+      {edit.notice}
+      {failure && <Alert type="error" showIcon title={problemText(failure.error)} style={{ marginBottom: 16 }} />}
+      <Form layout="vertical" onFinish={() => void submit()}>
         <Form.Item label={t('serviceSettings.defaultTeam')} extra={t('serviceSettings.defaultTeamHint')}>
           <Select
             allowClear
@@ -101,7 +78,7 @@ export function ServiceSettingsTab() {
         <div style={{ marginBottom: 16 }}>
           {teamId ? <TeamAgents teamId={teamId} /> : <Typography.Text type="secondary">{t('serviceSettings.unassignedHint')}</Typography.Text>}
         </div>
-        <Button type="primary" htmlType="submit" loading={save.isPending} disabled={teamId === stored} data-testid="service-settings-save">
+        <Button type="primary" htmlType="submit" loading={save.isPending} disabled={teamId === saved} data-testid="service-settings-save">
           {t('common.save')}
         </Button>
       </Form>

@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Alert, App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table } from 'antd';
+import { App, Button, Form, Input, Popconfirm, Select, Space, Table } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { FormModal } from '../../ui/FormModal';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { Team } from '../../api/types';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useDeleteTeam, useSaveTeam, useTeams } from './useTeams';
@@ -17,15 +18,16 @@ export function TeamsTab() {
   const save = useSaveTeam();
   const remove = useDeleteTeam();
   const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   const [editing, setEditing] = useState<Team | 'new' | null>(null);
   const [form] = Form.useForm<{ name: string; parent_id?: string | null }>();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, ['name', 'parent_id'], { testId: 'form-error' });
   // kept while the dialog closes, so its title does not flip during the animation
   const [isNew, setIsNew] = useState(true);
   const nameOf = (id: string | null) => (id ? (teams.data?.find((x) => x.id === id)?.name ?? id) : '');
 
   const open = (team: Team | 'new') => {
-    setFormError(null);
+    problem.clear();
     form.resetFields();
     if (team !== 'new') form.setFieldsValue({ name: team.name, parent_id: team.parent_id });
     setIsNew(team === 'new');
@@ -36,7 +38,8 @@ export function TeamsTab() {
     let v: { name: string; parent_id?: string | null };
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
     try {
@@ -44,7 +47,7 @@ export function TeamsTab() {
       void message.success(t('common.saved'));
       setEditing(null);
     } catch (e) {
-      setFormError(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : applyProblemToForm(form, e, ['name', 'parent_id']));
+      problem.show(e);
     }
   };
 
@@ -81,7 +84,7 @@ export function TeamsTab() {
                     title={t('settings.deleteTeamConfirm')}
                     okText={t('common.delete')}
                     cancelText={t('common.cancel')}
-                    onConfirm={() => remove.mutate(x, { onError: (e) => void message.error(e.message) })}
+                    onConfirm={() => remove.mutate(x, { onError: writeFailed })}
                   >
                     <Button size="small" type="link" danger>
                       {t('common.delete')}
@@ -93,7 +96,8 @@ export function TeamsTab() {
           },
         ]}
       />
-      <Modal
+      <FormModal
+        form={form}
         open={editing !== null}
         title={isNew ? t('settings.newTeam') : t('settings.editTeam')}
         onCancel={() => setEditing(null)}
@@ -104,7 +108,7 @@ export function TeamsTab() {
         okButtonProps={{ 'data-testid': 'team-save' } as { danger?: boolean }}
         forceRender
       >
-        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} />}
+        {problem.alert}
         <Form form={form} layout="vertical">
           <Form.Item name="name" label={t('settings.teamName')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
             <Input data-testid="team-name" />
@@ -116,7 +120,7 @@ export function TeamsTab() {
             />
           </Form.Item>
         </Form>
-      </Modal>
+      </FormModal>
     </div>
   );
 }

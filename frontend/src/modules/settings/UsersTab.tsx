@@ -1,12 +1,13 @@
 import { useState } from 'react';
-import { Alert, App, Button, Form, Input, Modal, Select, Space, Switch, Table, Tag } from 'antd';
+import { App, Button, Form, Input, Select, Space, Switch, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { FormModal } from '../../ui/FormModal';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { User } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
-import { applyProblemToForm } from '../../ui/formErrors';
+import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useRoles } from './useRoles';
@@ -34,9 +35,10 @@ export function UsersTab() {
   const create = useCreateUser();
   const update = useUpdateUser();
   const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [form] = Form.useForm<UserFormValues>();
-  const [formError, setFormError] = useState<string | null>(null);
+  const problem = useFormProblem(form, USER_FIELDS, { testId: 'form-error' });
   // kept while the dialog closes, so its title does not flip during the animation
   const [isNew, setIsNew] = useState(true);
 
@@ -44,7 +46,7 @@ export function UsersTab() {
   const teamName = (id: string) => teams.data?.find((x) => x.id === id)?.name ?? id;
 
   const open = (u: User | 'new') => {
-    setFormError(null);
+    problem.clear();
     form.resetFields();
     if (u === 'new') form.setFieldsValue({ team_ids: [], locale: 'zh-CN' });
     else form.setFieldsValue({ email: u.email, display_name: u.display_name, role_id: u.role_id, team_ids: u.team_ids, locale: u.locale, active: u.active });
@@ -56,7 +58,8 @@ export function UsersTab() {
     let v: UserFormValues;
     try {
       v = await form.validateFields();
-    } catch {
+    } catch (invalid) {
+      scrollToFirstError(form, invalid);
       return;
     }
     try {
@@ -71,7 +74,7 @@ export function UsersTab() {
       void message.success(t('common.saved'));
       setEditing(null);
     } catch (e) {
-      setFormError(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : applyProblemToForm(form, e, USER_FIELDS));
+      problem.show(e);
     }
   };
 
@@ -80,7 +83,7 @@ export function UsersTab() {
       { user: u, patch: { active } },
       {
         onSuccess: () => void message.success(active ? t('settings.userActivated') : t('settings.userDeactivated')),
-        onError: (e) => void message.error(e.message),
+        onError: writeFailed,
       },
     );
 
@@ -130,7 +133,8 @@ export function UsersTab() {
           },
         ]}
       />
-      <Modal
+      <FormModal
+        form={form}
         open={editing !== null}
         title={isNew ? t('settings.newUser') : t('settings.editUser')}
         onCancel={() => setEditing(null)}
@@ -141,7 +145,7 @@ export function UsersTab() {
         okButtonProps={{ 'data-testid': 'user-save' } as { danger?: boolean }}
         forceRender
       >
-        {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} />}
+        {problem.alert}
         <Form form={form} layout="vertical">
           <Form.Item name="email" label={t('auth.email')} rules={[{ required: true, type: 'email', message: t('validation.email') }]}>
             <Input disabled={editing !== 'new'} data-testid="user-email" />
@@ -171,7 +175,7 @@ export function UsersTab() {
             </Form.Item>
           )}
         </Form>
-      </Modal>
+      </FormModal>
     </div>
   );
 }
