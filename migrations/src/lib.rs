@@ -19,7 +19,9 @@ mod m20261123_000011_add_owner_stage_list_index;
 mod m20261124_000012_replace_deleted_at_list_indexes;
 mod m20261202_000013_fix_customer_search_and_credit_codes;
 mod m20261202_000016_create_login_throttles;
+mod m20261203_000017_count_sales_days_in_the_organisations_zone;
 mod m20261203_000018_add_ticket_close_reasons;
+pub mod organisation_days;
 pub mod sales_rollups;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
@@ -46,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000012_replace_deleted_at_list_indexes::Migration),
             Box::new(m20261202_000013_fix_customer_search_and_credit_codes::Migration),
             Box::new(m20261202_000016_create_login_throttles::Migration),
+            Box::new(m20261203_000017_count_sales_days_in_the_organisations_zone::Migration),
             Box::new(m20261203_000018_add_ticket_close_reasons::Migration),
         ]
     }

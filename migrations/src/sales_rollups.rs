@@ -2,12 +2,13 @@
 //! facts (run by the migration and after a bulk load, which bypasses triggers).
 //!
 //! This is migration 010's schema: change it only together with a new migration that replaces
-//! the triggers and views it creates.
+//! the triggers and views it creates. Migration 017 replaced one view: an opportunity counts on
+//! the organisation's day it closed (see [`crate::organisation_days`]), no longer UTC's.
 //!
 //! How the triggers stay exact: a change first subtracts what the row counted before (a BEFORE
 //! trigger reads the row's old version through the view) and then adds what it counts after (an
 //! AFTER trigger reads the new version). Every rule about what counts (order status, deletion,
-//! won or lost stage, the closing day in UTC, the cycle length) lives only in the views.
+//! won or lost stage, the closing day, the cycle length) lives only in the views.
 
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
@@ -39,11 +40,12 @@ impl Dialect {
         }
     }
 
-    /// The UTC day of a timestamp column.
-    fn day_of(self, timestamp: &str) -> String {
-        match self {
-            Dialect::Postgres => format!("CAST({timestamp} AT TIME ZONE 'UTC' AS DATE)"),
-            Dialect::Sqlite => format!("date({timestamp})"),
+    /// The day of a timestamp column, counted as `days` says.
+    fn day_of(self, timestamp: &str, days: Days) -> String {
+        match (days, self) {
+            (Days::Utc, Dialect::Postgres) => format!("CAST({timestamp} AT TIME ZONE 'UTC' AS DATE)"),
+            (Days::Utc, Dialect::Sqlite) => format!("date({timestamp})"),
+            (Days::Organisation, dialect) => crate::organisation_days::day_of(dialect, timestamp),
         }
     }
 
@@ -62,6 +64,15 @@ impl Dialect {
             Dialect::Sqlite => "MAX(CAST((julianday(p.closed_at) - julianday(p.created_at)) * 86400 AS INTEGER), 0)",
         }
     }
+}
+
+/// Whose days an opportunity's closing day is counted in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Days {
+    /// UTC's (migration 010).
+    Utc,
+    /// The organisation's, in the zone of [`crate::organisation_days::OFFSETS_TABLE`] (migration 017).
+    Organisation,
 }
 
 /// The measures every rollup row sums, in the views' column order.
@@ -100,7 +111,6 @@ const CUSTOMER_COLUMNS: &str = "province, industry";
 
 fn views(dialect: Dialect) -> [String; 3] {
     let no_team = dialect.no_team();
-    let closed_day = dialect.day_of("p.closed_at");
     [
         // amount × own probability is summed as is; amounts at the stage's probability are
         // summed apart and weighted once per stage by the reader (the stage's may change).
@@ -119,19 +129,38 @@ fn views(dialect: Dialect) -> [String; 3] {
              FROM orders o WHERE o.deleted_at IS NULL AND o.status IN ('confirmed', 'fulfilled')",
             month = dialect.month_of("o.order_date"),
         ),
-        format!(
-            "CREATE VIEW sales_opportunity_facts AS \
-             SELECT p.id AS source_id, p.customer_id, {closed_day} AS day, {month} AS month, p.currency, p.owner_id, \
-             COALESCE(p.team_id, {no_team}) AS team_id, 0 AS revenue_minor, 0 AS order_count, \
-             CASE WHEN s.kind = 'won' THEN 1 ELSE 0 END AS won_count, CASE WHEN s.kind = 'lost' THEN 1 ELSE 0 END AS lost_count, \
-             CASE WHEN s.kind = 'won' THEN p.amount_minor ELSE 0 END AS won_amount_minor, \
-             CASE WHEN s.kind = 'won' THEN {cycle} ELSE 0 END AS cycle_seconds \
-             FROM opportunities p JOIN pipeline_stages s ON s.id = p.stage_id \
-             WHERE p.deleted_at IS NULL AND p.closed_at IS NOT NULL AND s.kind IN ('won', 'lost')",
-            month = dialect.month_of(&closed_day),
-            cycle = dialect.cycle_seconds(),
-        ),
+        opportunity_facts_view(dialect, Days::Utc),
     ]
+}
+
+/// The view of closed opportunities: a won or lost one counts on the day it closed, counted in
+/// `days`.
+fn opportunity_facts_view(dialect: Dialect, days: Days) -> String {
+    let no_team = dialect.no_team();
+    let closed_day = dialect.day_of("p.closed_at", days);
+    format!(
+        "CREATE VIEW sales_opportunity_facts AS \
+         SELECT p.id AS source_id, p.customer_id, {closed_day} AS day, {month} AS month, p.currency, p.owner_id, \
+         COALESCE(p.team_id, {no_team}) AS team_id, 0 AS revenue_minor, 0 AS order_count, \
+         CASE WHEN s.kind = 'won' THEN 1 ELSE 0 END AS won_count, CASE WHEN s.kind = 'lost' THEN 1 ELSE 0 END AS lost_count, \
+         CASE WHEN s.kind = 'won' THEN p.amount_minor ELSE 0 END AS won_amount_minor, \
+         CASE WHEN s.kind = 'won' THEN {cycle} ELSE 0 END AS cycle_seconds \
+         FROM opportunities p JOIN pipeline_stages s ON s.id = p.stage_id \
+         WHERE p.deleted_at IS NULL AND p.closed_at IS NOT NULL AND s.kind IN ('won', 'lost')",
+        month = dialect.month_of(&closed_day),
+        cycle = dialect.cycle_seconds(),
+    )
+}
+
+/// Replaces the view of closed opportunities with one that counts days as `days` says; the
+/// triggers read it by name and need no change. The rollups must be summed again after it.
+pub fn replace_opportunity_facts_view(dialect: Dialect, days: Days) -> Vec<String> {
+    let view = opportunity_facts_view(dialect, days);
+    match dialect {
+        // same columns of the same types, so PostgreSQL replaces it in place
+        Dialect::Postgres => vec![view.replacen("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)],
+        Dialect::Sqlite => vec!["DROP VIEW sales_opportunity_facts".to_owned(), view],
+    }
 }
 
 /// Adds `sign` × the facts of `view` matching `filter` into the day rollup.

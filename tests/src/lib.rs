@@ -159,6 +159,25 @@ impl TestApp {
         Self::spawn_configured(database_url, dir, configure).await
     }
 
+    /// Spawns a second application on this one's database with a configuration `configure`
+    /// adjusts: the server restarted with another setting (the first one keeps running).
+    pub async fn spawn_alongside(&self, configure: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_configured(self.database_url.clone(), None, configure).await
+    }
+
+    /// Sets when an opportunity closed (RFC 3339) in the database: the API closes a deal now, and
+    /// a test of days needs it closed at an instant of its choosing. The rollup triggers see it.
+    pub async fn close_opportunity_at(&self, id: &str, closed_at: &str) {
+        let backend = self.db.get_database_backend();
+        let sql = match backend {
+            sea_orm::DatabaseBackend::Postgres => "UPDATE opportunities SET closed_at = $1 WHERE id = $2",
+            _ => "UPDATE opportunities SET closed_at = ? WHERE id = ?",
+        };
+        let at: chrono::DateTime<chrono::Utc> = closed_at.parse().unwrap();
+        let id: Uuid = id.parse().unwrap();
+        self.db.execute_raw(Statement::from_sql_and_values(backend, sql, [at.into(), id.into()])).await.unwrap();
+    }
+
     async fn spawn_configured(database_url: String, dir: Option<tempfile::TempDir>, configure: impl FnOnce(&mut Config)) -> Self {
         let data_dir: PathBuf = dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_else(std::env::temp_dir);
         let mut config = Config {

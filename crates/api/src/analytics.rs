@@ -1,7 +1,7 @@
 //! Reports: `/reports/sales`, `/reports/funnel`, `/reports/forecast`.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -100,22 +100,8 @@ pub struct SalesReportParams {
     pub currency: Option<String>,
 }
 
-/// The organisation's calendar day at `now`. Reports count days in the organisation's zone, not
-/// UTC: at 01:14 in Shanghai (17:14 UTC the day before) today is already the Shanghai date, and a
-/// range ending on the UTC date would leave out that day's orders.
-pub fn organisation_today(now: DateTime<Utc>, time_zone: chrono_tz::Tz) -> NaiveDate {
-    now.with_timezone(&time_zone).date_naive()
-}
-
-/// The instant `day` begins in the organisation's zone. Where the zone skips midnight (a daylight
-/// saving gap), the day begins at the first instant after the gap.
-pub fn organisation_day_start(day: NaiveDate, time_zone: chrono_tz::Tz) -> DateTime<Utc> {
-    (0..=2)
-        .filter_map(|hour| day.and_hms_opt(hour, 0, 0))
-        .find_map(|local| time_zone.from_local_datetime(&local).earliest())
-        .map(|start| start.with_timezone(&Utc))
-        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
-}
+/// Days in the organisation's time zone: what "today" and a day's bounds mean in every report.
+pub use crm_domain::dates::{organisation_day_start, organisation_today};
 
 /// The requested range, by default from the first of this month to today (both inclusive).
 fn range(today: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
@@ -153,7 +139,7 @@ pub async fn sales_report(
     }
     let currency =
         Currency::parse(params.currency.as_deref().unwrap_or("CNY")).map_err(|e| ApiError::bad_parameter("currency", e.to_string()))?;
-    let request = reports::SalesReportRequest { from, to, group_by, period, currency };
+    let request = reports::SalesReportRequest { from, to, group_by, period, currency, time_zone: state.time_zone };
     let report = reports::sales_report(&state.db, &principal, &request).await?;
     Ok(HttpResponse::Ok().json(SalesReportDto {
         from: report.from,
@@ -276,6 +262,7 @@ pub async fn forecast_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()

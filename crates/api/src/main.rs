@@ -64,7 +64,7 @@ fn init_tracing(config: &Config) {
 
 async fn connect(config: &Config) -> anyhow::Result<crm_persistence::Db> {
     let db = crm_persistence::Db::connect(&config.database_url).await.context("connecting to the database")?;
-    db.migrate().await.context("migrating")?;
+    db.migrate(config.time_zone).await.context("migrating")?;
     Ok(db)
 }
 

@@ -7,7 +7,7 @@
 //! [`EARLIEST`]..=[`LATEST`] when it is parsed, and arithmetic on dates uses the helpers below,
 //! which saturate instead of panicking, so a bug elsewhere cannot turn into a crash.
 
-use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Months, NaiveDate, TimeZone, Utc};
 
 use crate::error::HasCode;
 
@@ -92,6 +92,23 @@ pub fn add_months(day: NaiveDate, months: i32) -> NaiveDate {
 /// `time` moved by `step`, saturating at chrono's limits.
 pub fn shift(time: DateTime<Utc>, step: Duration) -> DateTime<Utc> {
     time.checked_add_signed(step).unwrap_or(if step < Duration::zero() { DateTime::<Utc>::MIN_UTC } else { DateTime::<Utc>::MAX_UTC })
+}
+
+/// The organisation's calendar day at `now`. Days are the organisation's, not UTC's: at 01:14 in
+/// Shanghai (17:14 UTC the day before) today is already the Shanghai date, and a range ending on
+/// the UTC date would leave out that day's orders.
+pub fn organisation_today(now: DateTime<Utc>, time_zone: chrono_tz::Tz) -> NaiveDate {
+    now.with_timezone(&time_zone).date_naive()
+}
+
+/// The instant `day` begins in the organisation's zone. Where the zone skips midnight (a daylight
+/// saving gap), the day begins at the first instant after the gap.
+pub fn organisation_day_start(day: NaiveDate, time_zone: chrono_tz::Tz) -> DateTime<Utc> {
+    (0..=2)
+        .filter_map(|hour| day.and_hms_opt(hour, 0, 0))
+        .find_map(|local| time_zone.from_local_datetime(&local).earliest())
+        .map(|start| start.with_timezone(&Utc))
+        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
 #[cfg(test)]

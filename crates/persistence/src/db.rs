@@ -127,9 +127,11 @@ impl Db {
         Ok(txn)
     }
 
-    /// Applies every pending migration.
-    pub async fn migrate(&self) -> Result<()> {
+    /// Applies every pending migration, and makes the sales rollups count days in the
+    /// organisation's `time_zone` (summing them again when they were counted in another zone).
+    pub async fn migrate(&self, time_zone: chrono_tz::Tz) -> Result<()> {
         Migrator::up(&self.conn, None).await?;
+        crate::analytics::organisation_days::count_days_in(self, time_zone).await?;
         Ok(())
     }
 

@@ -101,3 +101,49 @@ async fn migration_13_leaves_existing_duplicate_credit_codes_alone_and_the_appli
     assert_eq!(problem["code"], "customer.credit_code_taken");
     assert_eq!(problem["existing_id"], first["id"]);
 }
+
+/// The days of the day rollup's rows that count a won deal.
+async fn won_days(db: &sea_orm::DatabaseConnection) -> Vec<chrono::NaiveDate> {
+    let sql = "SELECT day FROM sales_day_rollups WHERE won_count <> 0 ORDER BY day";
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    rows.iter().map(|row| row.try_get("", "day").unwrap()).collect()
+}
+
+/// A database whose rollups were summed in UTC days (as migration 010 summed them) has them
+/// summed again in the organisation's days by migration 017.
+#[tokio::test]
+async fn migration_17_sums_the_rollups_of_utc_days_again_in_the_organisations_days() {
+    let app = crm_tests::TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer =
+        app.customer(&admin, serde_json::json!({ "kind": "company", "name": "午夜成交" })).await["id"].as_str().unwrap().to_owned();
+    let pipeline = app.get("/api/v1/pipelines", &admin).await.body["data"][0].clone();
+    let won = pipeline["stages"].as_array().unwrap().iter().find(|s| s["kind"] == "won").unwrap()["id"].clone();
+    let id = app
+        .post(
+            "/api/v1/opportunities",
+            &admin,
+            serde_json::json!({ "name": "d", "customer_id": customer, "amount": { "amount_minor": 500 } }),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(&format!("/api/v1/opportunities/{id}/stage"), &admin, serde_json::json!({ "stage_id": won })).await.expect(200);
+    // closed at 01:14 on 3 December in Shanghai, 17:14 on 2 December in UTC
+    app.close_opportunity_at(&id, "2026-12-02T17:14:00Z").await;
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let day = |text: &str| text.parse::<chrono::NaiveDate>().unwrap();
+    assert_eq!(won_days(&db).await, [day("2026-12-03")]);
+
+    // back to the database before migration 017: the rollups hold UTC days
+    let position = Migrator::migrations().iter().position(|m| m.name().contains("_000017_")).unwrap();
+    let from_017 = u32::try_from(Migrator::migrations().len() - position).unwrap();
+    Migrator::down(&db, Some(from_017)).await.unwrap();
+    assert_eq!(won_days(&db).await, [day("2026-12-02")]);
+
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(won_days(&db).await, [day("2026-12-03")]);
+    let report = app.get("/api/v1/reports/sales?from=2026-12-03&to=2026-12-03&group_by=period&period=day", &admin).await.expect(200).body;
+    assert_eq!(report["rows"][0]["measures"]["won_opportunities"]["value"], 1);
+    db.close().await.unwrap();
+}

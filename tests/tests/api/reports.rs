@@ -482,3 +482,95 @@ async fn the_sales_rollups_equal_their_facts_after_every_kind_of_change() {
     let expected = [("2026-08-01", 8_000), ("2026-09-01", deleted_counts), ("2026-10-01", 10_000)];
     assert_eq!(months, expected.map(|(k, v)| (k.to_owned(), v)));
 }
+
+impl Shop {
+    /// An opportunity of `amount` won at the instant `closed_at` (RFC 3339), whatever the hour
+    /// the test runs at.
+    async fn won_at(&self, customer: &str, amount: i64, closed_at: &str) -> String {
+        let admin = &self.admin;
+        let body = json!({ "name": format!("won {closed_at}"), "customer_id": customer, "amount": { "amount_minor": amount } });
+        let id = self.app.post("/api/v1/opportunities", admin, body).await.expect(201).id();
+        let pipeline = self.app.get("/api/v1/pipelines", admin).await.body["data"][0].clone();
+        let won = pipeline["stages"].as_array().unwrap().iter().find(|s| s["kind"] == "won").unwrap()["id"].clone();
+        self.app.post(&format!("/api/v1/opportunities/{id}/stage"), admin, json!({ "stage_id": won })).await.expect(200);
+        self.app.close_opportunity_at(&id, closed_at).await;
+        id
+    }
+}
+
+/// Won deals per row of a report, as (row key, count).
+fn won_per_row(report: &Value) -> Vec<(String, i64)> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap().to_owned(), r["measures"]["won_opportunities"]["value"].as_i64().unwrap()))
+        .collect()
+}
+
+fn rows(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
+    pairs.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
+}
+
+/// Deals closed near midnight in Shanghai (UTC+8) count on the Shanghai day they closed, in
+/// every way a report reads them: the day rollup, the month rollup and the facts themselves.
+/// Before, the rollups took the UTC day: a deal won at 01:14 on 3 December counted on the 2nd,
+/// and one won at 00:30 on 1 December counted in November.
+#[tokio::test]
+async fn won_deals_count_on_the_organisations_day_they_closed() {
+    let shop = Shop::open().await;
+    let admin = shop.admin.clone();
+    let customer = shop.customer(&admin, "午夜", "上海市", "制造业").await;
+    shop.won_at(&customer, 1_000, "2026-12-02T17:14:00Z").await; // 3 December 01:14 in Shanghai
+    shop.won_at(&customer, 2_000, "2026-11-30T16:30:00Z").await; // 1 December 00:30
+    shop.won_at(&customer, 4_000, "2026-12-02T15:59:59Z").await; // 2 December 23:59:59
+    let report = |query: &'static str| {
+        let (app, admin) = (&shop.app, admin.clone());
+        async move { app.get(&format!("/api/v1/reports/sales?{query}"), &admin).await.expect(200).body }
+    };
+
+    // days from the day rollup
+    let daily = report("from=2026-11-30&to=2026-12-03&group_by=period&period=day").await;
+    assert_eq!(won_per_row(&daily), rows(&[("2026-11-30", 0), ("2026-12-01", 1), ("2026-12-02", 1), ("2026-12-03", 1)]));
+    // months from the month rollup
+    let monthly = report("from=2026-11-01&to=2026-12-31&group_by=period&period=month").await;
+    assert_eq!(won_per_row(&monthly), rows(&[("2026-11-01", 0), ("2026-12-01", 3)]));
+    let november = report("from=2026-11-01&to=2026-11-30&group_by=industry").await;
+    assert_eq!(november["total"]["won_opportunities"]["value"], 0);
+    // one day: owner figures from the day rollup, region figures from the opportunities
+    for group_by in ["owner", "region"] {
+        let day = shop.app.get(&format!("/api/v1/reports/sales?from=2026-12-03&to=2026-12-03&group_by={group_by}"), &admin).await;
+        let day = day.expect(200).body;
+        assert_eq!(day["total"]["won_opportunities"]["value"], 1, "{group_by}");
+        assert_eq!(day["total"]["average_deal_size_minor"]["value"], 1_000, "{group_by}");
+    }
+}
+
+/// The rollups are counted in the zone the server runs with: started again with another
+/// `CRM_TIME_ZONE`, it sums them again in that zone's days, and back.
+#[tokio::test]
+async fn a_server_started_in_another_time_zone_counts_the_deals_in_its_days() {
+    let shop = Shop::open().await;
+    let admin = shop.admin.clone();
+    let customer = shop.customer(&admin, "换时区", "上海市", "制造业").await;
+    shop.won_at(&customer, 1_000, "2026-12-02T17:14:00Z").await; // 3 December in Shanghai, 2 December in UTC
+    shop.won_at(&customer, 2_000, "2026-11-30T16:30:00Z").await; // December in Shanghai, November in UTC
+    /// Won deals by day and by month, and of 2 December from the opportunities themselves.
+    async fn figures(app: &TestApp, admin: &str) -> (Vec<(String, i64)>, Vec<(String, i64)>, i64) {
+        let get = |query: &'static str| async move { app.get(&format!("/api/v1/reports/sales?{query}"), admin).await.expect(200).body };
+        let daily = get("from=2026-12-02&to=2026-12-03&group_by=period&period=day").await;
+        let monthly = get("from=2026-11-01&to=2026-12-31&group_by=period&period=month").await;
+        let region = get("from=2026-12-02&to=2026-12-02&group_by=region").await;
+        (won_per_row(&daily), won_per_row(&monthly), region["total"]["won_opportunities"]["value"].as_i64().unwrap())
+    }
+    let in_shanghai = (rows(&[("2026-12-02", 0), ("2026-12-03", 1)]), rows(&[("2026-11-01", 0), ("2026-12-01", 2)]), 0);
+    let in_utc = (rows(&[("2026-12-02", 1), ("2026-12-03", 0)]), rows(&[("2026-11-01", 1), ("2026-12-01", 1)]), 1);
+    assert_eq!(figures(&shop.app, &admin).await, in_shanghai);
+
+    let utc = shop.app.spawn_alongside(|config| config.time_zone = "UTC".parse().unwrap()).await;
+    assert_eq!(utc.get("/api/v1/auth/me", &admin).await.body["time_zone"], "UTC");
+    assert_eq!(figures(&utc, &admin).await, in_utc);
+
+    let shanghai_again = shop.app.spawn_alongside(|config| config.time_zone = "Asia/Shanghai".parse().unwrap()).await;
+    assert_eq!(figures(&shanghai_again, &admin).await, in_shanghai);
+}

@@ -12,7 +12,7 @@ use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crm_domain::dates::add_days;
+use crm_domain::dates::{add_days, organisation_day_start};
 use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::reports::{GroupBy, Period, previous_range, year_before};
 use crm_domain::sales::{Currency, StageKind, growth_rate};
@@ -137,10 +137,6 @@ fn measures(now: &Sums, previous: &Sums, year_ago: &Sums) -> Measures {
         average_deal_size_minor: opt_int(Sums::average_deal),
         average_cycle_days: ratio(Sums::average_cycle_days),
     }
-}
-
-fn day_start(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
 }
 
 /// What the database groups facts by: a report's grouping, the day (period reports are bucketed
@@ -274,13 +270,15 @@ async fn order_sums(
 }
 
 /// Won and lost opportunities, won amounts and cycle seconds per group key and window, summed by
-/// the database; an opportunity belongs to the day (UTC) it closed. `windows` as for orders.
+/// the database; an opportunity belongs to the organisation's day (in `time_zone`) it closed, as
+/// in the rollups. `windows` as for orders.
 async fn opportunity_sums(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     currency: &Currency,
     key: Key,
     windows: &[Vec<DateRange>],
+    time_zone: chrono_tz::Tz,
     sums: &mut HashMap<String, Vec<Sums>>,
 ) -> Result<()> {
     use sea_orm::DatabaseBackend;
@@ -301,10 +299,11 @@ async fn opportunity_sums(
         Key::Owner => Expr::col((p.clone(), opportunities::Column::OwnerId)),
         Key::Team => Expr::col((p.clone(), opportunities::Column::TeamId)),
         Key::Product => Expr::col((l.clone(), Alias::new("product_id"))),
-        Key::Day => match backend {
-            DatabaseBackend::Postgres => Expr::cust("CAST(p.closed_at AT TIME ZONE 'UTC' AS DATE)"),
-            _ => Expr::cust("date(p.closed_at)"),
-        },
+        // the organisation's day, as the rollup views take it (migration 017)
+        Key::Day => Expr::cust(crm_migrations::organisation_days::day_of(
+            crm_migrations::sales_rollups::Dialect::of(backend),
+            &format!("p.{}", sea_orm::IdenStatic::as_str(&opportunities::Column::ClosedAt)),
+        )),
         Key::Nothing => Expr::cust("''"),
     };
     query.expr_as(key_expr.clone(), Alias::new("group_key"));
@@ -340,7 +339,7 @@ async fn opportunity_sums(
         let closed = |kind: StageKind| {
             Condition::all()
                 .add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).eq(kind.as_str()))
-                .add(within_ranges(ranges, |(from, to)| closed_within(&p, *from, *to)))
+                .add(within_ranges(ranges, |(from, to)| closed_within(&p, *from, *to, time_zone)))
         };
         query.expr_as(sum_when(closed(StageKind::Won), Expr::val(1)), Alias::new(format!("won_{index}")));
         query.expr_as(sum_when(closed(StageKind::Lost), Expr::val(1)), Alias::new(format!("lost_{index}")));
@@ -353,7 +352,7 @@ async fn opportunity_sums(
     query.cond_where(
         Condition::all()
             .add(Expr::col((p.clone(), opportunities::Column::DeletedAt)).is_null())
-            .add(within_ranges(&windows.concat(), |(from, to)| closed_within(&p, *from, *to)))
+            .add(within_ranges(&windows.concat(), |(from, to)| closed_within(&p, *from, *to, time_zone)))
             .add(Expr::col((p.clone(), opportunities::Column::Currency)).eq(currency.as_str()))
             .add(Expr::col((s.clone(), pipeline_stages::Column::Kind)).is_in([StageKind::Won.as_str(), StageKind::Lost.as_str()]))
             .add(actor.scope_condition(scope, (p.clone(), opportunities::Column::OwnerId), (p.clone(), opportunities::Column::TeamId))),
@@ -516,7 +515,7 @@ async fn rollup_sums(
 }
 
 /// Order and opportunity sums together, per group key and window (each window a set of
-/// inclusive ranges), read as `plan` says.
+/// inclusive ranges of the organisation's days in `time_zone`), read as `plan` says.
 async fn fact_sums(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -524,6 +523,7 @@ async fn fact_sums(
     key: Key,
     plan: Plan,
     windows: &[Vec<DateRange>],
+    time_zone: chrono_tz::Tz,
 ) -> Result<HashMap<String, Vec<Sums>>> {
     let mut sums = HashMap::new();
     match plan {
@@ -550,13 +550,13 @@ async fn fact_sums(
                     rollup_sums(conn, actor, currency, key, Rollup::Days, &edges, &mut sums).await?;
                 } else {
                     order_sums(conn, actor, currency, key, &edges, &mut sums).await?;
-                    opportunity_sums(conn, actor, currency, key, &edges, &mut sums).await?;
+                    opportunity_sums(conn, actor, currency, key, &edges, time_zone, &mut sums).await?;
                 }
             }
         }
         Plan::Facts => {
             order_sums(conn, actor, currency, key, windows, &mut sums).await?;
-            opportunity_sums(conn, actor, currency, key, windows, &mut sums).await?;
+            opportunity_sums(conn, actor, currency, key, windows, time_zone, &mut sums).await?;
         }
     }
     Ok(sums)
@@ -577,10 +577,11 @@ fn cut_at(range: DateRange, cuts: &[NaiveDate]) -> Vec<DateRange> {
     parts
 }
 
-/// An opportunity closed on one of the days `from`..=`to` (UTC).
-fn closed_within(p: &Alias, from: NaiveDate, to: NaiveDate) -> sea_orm::sea_query::SimpleExpr {
+/// An opportunity closed on one of the organisation's days `from`..=`to`: from the first instant
+/// of `from` in `time_zone` until that of the day after `to`.
+fn closed_within(p: &Alias, from: NaiveDate, to: NaiveDate, time_zone: chrono_tz::Tz) -> sea_orm::sea_query::SimpleExpr {
     let closed_at = || Expr::col((p.clone(), opportunities::Column::ClosedAt));
-    closed_at().gte(day_start(from)).and(closed_at().lt(day_start(add_days(to, 1))))
+    closed_at().gte(organisation_day_start(from, time_zone)).and(closed_at().lt(organisation_day_start(add_days(to, 1), time_zone)))
 }
 
 /// Runs a grouped sums query and lets `add` add each row's figures of each window into the sums
@@ -608,6 +609,8 @@ pub struct SalesReportRequest {
     pub group_by: GroupBy,
     pub period: Period,
     pub currency: Currency,
+    /// The organisation's zone, whose days `from` and `to` are (the one the rollups count in).
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// The report, computed from sums the database makes over the caller's scope: the server holds
@@ -621,8 +624,8 @@ pub async fn sales_report(db: &Db, actor: &Actor, request: &SalesReportRequest) 
 }
 
 async fn sums_into_report(db: &Db, conn: &impl ConnectionTrait, actor: &Actor, request: &SalesReportRequest) -> Result<SalesReport> {
-    let SalesReportRequest { from, to, group_by, period, currency } = request;
-    let (from, to, group_by, period, currency) = (*from, *to, *group_by, *period, currency);
+    let SalesReportRequest { from, to, group_by, period, currency, time_zone } = request;
+    let (from, to, group_by, period, currency, time_zone) = (*from, *to, *group_by, *period, currency, *time_zone);
     let (previous_from, previous_to) = previous_range(from, to);
     let (year_from, year_to) = (year_before(from), year_before(to));
     let windows = [(from, to), (previous_from, previous_to), (year_from, year_to)];
@@ -640,7 +643,7 @@ async fn sums_into_report(db: &Db, conn: &impl ConnectionTrait, actor: &Actor, r
             Period::Month | Period::Quarter | Period::Year => Plan::MonthsThen { months: "province", edges_from_days: true },
         };
         let cuts: Vec<NaiveDate> = windows.iter().flat_map(|(start, end)| [*start, add_days(*end, 1)]).collect();
-        let daily = fact_sums(conn, actor, currency, Key::Day, plan, &[cut_at((fetch_from, to), &cuts)]).await?;
+        let daily = fact_sums(conn, actor, currency, Key::Day, plan, &[cut_at((fetch_from, to), &cuts)], time_zone).await?;
         let mut buckets: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
         let mut totals = zero();
         for (day, sums) in &daily {
@@ -676,9 +679,9 @@ async fn sums_into_report(db: &Db, conn: &impl ConnectionTrait, actor: &Actor, r
 
     let as_sets: Vec<Vec<DateRange>> = windows.iter().map(|w| vec![*w]).collect();
     let key = Key::of(group_by);
-    let grouped = fact_sums(conn, actor, currency, key, Plan::of(key), &as_sets).await?;
+    let grouped = fact_sums(conn, actor, currency, key, Plan::of(key), &as_sets, time_zone).await?;
     let totals = if group_by == GroupBy::Product {
-        fact_sums(conn, actor, currency, Key::Nothing, Plan::of(Key::Nothing), &as_sets).await?.remove("").unwrap_or_else(zero)
+        fact_sums(conn, actor, currency, Key::Nothing, Plan::of(Key::Nothing), &as_sets, time_zone).await?.remove("").unwrap_or_else(zero)
     } else {
         // Every fact lies in exactly one group, so the total is the groups' sum.
         grouped.values().fold(zero(), |mut total, per_window| {
