@@ -144,7 +144,10 @@ pub struct InteractionListParams {
     /// One or more channels, comma-separated.
     pub channel: Option<String>,
     pub owner_id: Option<String>,
+    /// `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+    /// `/auth/me`) or RFC 3339; inclusive.
     pub occurred_at_from: Option<String>,
+    /// `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive).
     pub occurred_at_to: Option<String>,
     /// Searches subject, content, outcome and next step.
     pub q: Option<String>,
@@ -214,8 +217,8 @@ pub async fn list_interactions(
         contact_id: parse_uuid("contact_id", params.contact_id.as_deref())?,
         channels: parse_list("channel", params.channel.as_deref(), Channel::parse)?,
         owner_id: parse_uuid("owner_id", params.owner_id.as_deref())?,
-        occurred_from: parse_time_bound("occurred_at_from", params.occurred_at_from.as_deref(), false)?,
-        occurred_to: parse_time_bound("occurred_at_to", params.occurred_at_to.as_deref(), true)?,
+        occurred_from: parse_time_bound("occurred_at_from", params.occurred_at_from.as_deref(), false, state.time_zone)?,
+        occurred_to: parse_time_bound("occurred_at_to", params.occurred_at_to.as_deref(), true, state.time_zone)?,
         q: crate::http::search_query(&params.q)?,
         sort: non_blank(&params.sort),
     };

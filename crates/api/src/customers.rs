@@ -445,18 +445,23 @@ pub struct CustomerListParams {
     pub tag: Option<String>,
     /// One or more of `a,b,c`.
     pub value_tier: Option<String>,
-    /// `YYYY-MM-DD` or RFC 3339; inclusive.
+    /// `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+    /// `/auth/me`) or RFC 3339; inclusive.
     pub created_at_from: Option<String>,
-    /// `YYYY-MM-DD` (that whole day included) or RFC 3339 (exclusive).
+    /// `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive).
     pub created_at_to: Option<String>,
+    /// `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+    /// `/auth/me`) or RFC 3339; inclusive.
     pub updated_at_from: Option<String>,
+    /// `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive).
     pub updated_at_to: Option<String>,
     /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`.
     pub sort: Option<String>,
 }
 
 impl CustomerListParams {
-    fn to_filter(&self) -> Result<CustomerFilter, ApiError> {
+    /// The filter, reading date-only bounds as days of the organisation (`time_zone`).
+    fn to_filter(&self, time_zone: chrono_tz::Tz) -> Result<CustomerFilter, ApiError> {
         Ok(CustomerFilter {
             q: crate::http::search_query(&self.q)?,
             lifecycle_stages: parse_list("lifecycle_stage", self.lifecycle_stage.as_deref(), LifecycleStage::parse)?,
@@ -466,10 +471,10 @@ impl CustomerListParams {
             region: non_blank(&self.region),
             tag: crate::http::tag_filter(&self.tag)?,
             value_tiers: parse_list("value_tier", self.value_tier.as_deref(), ValueTier::parse)?,
-            created_from: parse_time_bound("created_at_from", self.created_at_from.as_deref(), false)?,
-            created_to: parse_time_bound("created_at_to", self.created_at_to.as_deref(), true)?,
-            updated_from: parse_time_bound("updated_at_from", self.updated_at_from.as_deref(), false)?,
-            updated_to: parse_time_bound("updated_at_to", self.updated_at_to.as_deref(), true)?,
+            created_from: parse_time_bound("created_at_from", self.created_at_from.as_deref(), false, time_zone)?,
+            created_to: parse_time_bound("created_at_to", self.created_at_to.as_deref(), true, time_zone)?,
+            updated_from: parse_time_bound("updated_at_from", self.updated_at_from.as_deref(), false, time_zone)?,
+            updated_to: parse_time_bound("updated_at_to", self.updated_at_to.as_deref(), true, time_zone)?,
             sort: non_blank(&self.sort),
         })
     }
@@ -510,7 +515,7 @@ pub async fn list_customers(
     params: web::Query<CustomerListParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = params.to_filter()?;
+    let filter = params.to_filter(state.time_zone)?;
     let page = store::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, CustomerDto::from)))
 }

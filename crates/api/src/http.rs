@@ -83,17 +83,24 @@ pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserialize
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// Reads a `_from`/`_to` filter given as a date (`2026-01-01`, start of that day UTC; for `_to`
-/// the day is included) or an RFC 3339 time, within the accepted range of
-/// [`crm_domain::dates`].
-pub fn parse_time_bound(name: &str, value: Option<&str>, inclusive_day_end: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
+/// Reads a `_from`/`_to` filter given as a date or an RFC 3339 time, within the accepted range of
+/// [`crm_domain::dates`]. A date is a day of the organisation (`time_zone`), not of UTC: `_from`
+/// starts at that day's first instant there, and `_to` (with `inclusive_day_end`) ends where the
+/// next day starts, so `2026-12-03` in Shanghai runs from 16:00 UTC on 2 December. A time carries
+/// its own offset and is taken as given.
+pub fn parse_time_bound(
+    name: &str,
+    value: Option<&str>,
+    inclusive_day_end: bool,
+    time_zone: chrono_tz::Tz,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
     let Some(text) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
     let refuse = |error: dates::DateError| date_parameter_error(name, error);
     if text.len() <= 10 {
         let date = dates::parse_date(text)
             .map_err(|error| refuse(if error == dates::DateError::Malformed { dates::DateError::MalformedTime } else { error }))?;
         let day = if inclusive_day_end { dates::add_days(date, 1) } else { date };
-        return Ok(Some(crm_persistence::customers::start_of_day(day)));
+        return Ok(Some(dates::organisation_day_start(day, time_zone)));
     }
     dates::parse_time(text).map(Some).map_err(refuse)
 }

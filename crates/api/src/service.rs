@@ -220,8 +220,11 @@ pub struct TicketListParams {
     pub customer_id: Option<String>,
     /// Only tickets with (true) or without (false) a breached SLA.
     pub breached: Option<bool>,
-    /// Resolution due from (date or RFC 3339).
+    /// Resolution due from: `YYYY-MM-DD` (from the start of that day in the organisation's time
+    /// zone, `time_zone` of `/auth/me`) or RFC 3339; inclusive.
     pub due_from: Option<String>,
+    /// Resolution due before: `YYYY-MM-DD` (that whole day of the organisation included) or RFC
+    /// 3339 (exclusive).
     pub due_to: Option<String>,
     /// Part of the number, subject or description.
     pub q: Option<String>,
@@ -280,8 +283,8 @@ pub async fn list_tickets(
         team_id: parse_uuid("team_id", params.team_id.as_deref())?,
         customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
         breached: params.breached,
-        due_from: parse_time_bound("due_from", params.due_from.as_deref(), false)?,
-        due_to: parse_time_bound("due_to", params.due_to.as_deref(), true)?,
+        due_from: parse_time_bound("due_from", params.due_from.as_deref(), false, state.time_zone)?,
+        due_to: parse_time_bound("due_to", params.due_to.as_deref(), true, state.time_zone)?,
         q: crate::http::search_query(&params.q)?,
         article_id: parse_uuid("article_id", params.article_id.as_deref())?,
         unassigned: false,

@@ -106,8 +106,46 @@ async fn interactions_follow_the_customers_scope_and_filters_narrow_them() {
     assert_eq!(total("channel=visit").await, 1);
     assert_eq!(total("channel=phone,visit").await, 2);
     assert_eq!(total("q=%E4%BB%B7%E6%A0%BC").await, 1);
-    assert_eq!(total(&format!("occurred_at_from={}", (Utc::now() + Duration::days(1)).date_naive())).await, 0);
+    // tomorrow in the organisation's zone: a date-only bound is a day of the organisation
+    let tomorrow = crm_api::analytics::organisation_today(Utc::now() + Duration::days(1), crm_api::config::default_time_zone());
+    assert_eq!(total(&format!("occurred_at_from={tomorrow}")).await, 0);
     app.get("/api/v1/interactions?channel=pigeon", &sales_east).await.problem(400);
+}
+
+/// A date-only bound of a list filter is a day of the organisation (Asia/Shanghai in tests), not
+/// of UTC: `occurred_at_from=2026-11-03` starts at 16:00 UTC on 2 November, and
+/// `occurred_at_to=2026-11-02` ends there. A time with an offset is taken as given.
+#[tokio::test]
+async fn date_only_list_bounds_are_the_organisations_days() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let id = customer(&app, &admin, "午夜电话", "prospect").await;
+    for (subject, at) in [("after midnight", "2026-11-02T17:14:00Z"), ("before midnight", "2026-11-02T15:59:59Z")] {
+        let body = json!({ "customer_id": id, "channel": "phone", "subject": subject, "occurred_at": at });
+        app.post("/api/v1/interactions", &admin, body).await.expect(201);
+    }
+    let subjects = |query: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let page = app.get(&format!("/api/v1/interactions?{query}"), &admin).await.expect(200).body;
+            let mut subjects: Vec<String> =
+                page["data"].as_array().unwrap().iter().map(|i| i["subject"].as_str().unwrap().to_owned()).collect();
+            subjects.sort();
+            subjects
+        }
+    };
+    assert_eq!(subjects("occurred_at_from=2026-11-03").await, ["after midnight"]);
+    assert_eq!(subjects("occurred_at_to=2026-11-02").await, ["before midnight"]);
+    assert_eq!(subjects("occurred_at_from=2026-11-03&occurred_at_to=2026-11-03").await, ["after midnight"]);
+    assert_eq!(subjects("occurred_at_from=2026-11-02&occurred_at_to=2026-11-02").await, ["before midnight"]);
+    // an instant with an offset stays that instant
+    assert_eq!(subjects("occurred_at_from=2026-11-02T17:00:00Z").await, ["after midnight"]);
+    assert_eq!(subjects("occurred_at_to=2026-11-03T01:00:00%2B08:00").await, ["before midnight"]);
+    // the error codes stay those of a bad date and of one out of range
+    let bad = app.get("/api/v1/interactions?occurred_at_from=2026-13-01", &admin).await.problem(400);
+    assert_eq!(bad["errors"][0]["code"], "date");
+    let far = app.get("/api/v1/interactions?occurred_at_to=2200-01-01", &admin).await.problem(400);
+    assert_eq!(far["errors"][0]["code"], "date_range");
 }
 
 #[tokio::test]

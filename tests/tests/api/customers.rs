@@ -294,7 +294,8 @@ async fn list_filters_each_narrow_the_result() {
     let admin_id = app.get("/api/v1/auth/me", &admin).await.body["id"].as_str().unwrap().to_owned();
     assert_eq!(names(&app, &admin, &format!("owner_id={admin_id}")).await.len(), 4);
     assert_eq!(names(&app, &admin, &format!("owner_id={}", uuid::Uuid::now_v7())).await.len(), 0);
-    let today = chrono::Utc::now().date_naive();
+    // date-only bounds are days of the organisation's zone (Asia/Shanghai in tests)
+    let today = crm_api::analytics::organisation_today(chrono::Utc::now(), crm_api::config::default_time_zone());
     assert_eq!(names(&app, &admin, &format!("created_at_from={today}&created_at_to={today}")).await.len(), 4);
     assert_eq!(names(&app, &admin, &format!("created_at_to={}", today.pred_opt().unwrap())).await.len(), 0);
     assert_eq!(names(&app, &admin, &format!("updated_at_from={}", today.succ_opt().unwrap())).await.len(), 0);

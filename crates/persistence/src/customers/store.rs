@@ -1,4 +1,4 @@
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -700,11 +700,6 @@ pub async fn count_by_stage(db: &Db, actor: &Actor) -> Result<Vec<(LifecycleStag
         .iter()
         .map(|stage| (*stage, rows.iter().find(|(s, _)| s == stage.as_str()).map(|(_, n)| u64::try_from(*n).unwrap_or(0)).unwrap_or(0)))
         .collect())
-}
-
-/// Start of a day in UTC, for `_from`/`_to` filters given as dates.
-pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default()
 }
 
 /// What a customer's confirmed and fulfilled orders add up to.

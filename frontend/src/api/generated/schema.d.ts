@@ -5795,11 +5795,19 @@ export interface operations {
                 tag?: string;
                 /** @description One or more of `a,b,c`. */
                 value_tier?: string;
-                /** @description `YYYY-MM-DD` or RFC 3339; inclusive. */
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
                 created_at_from?: string;
-                /** @description `YYYY-MM-DD` (that whole day included) or RFC 3339 (exclusive). */
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
                 created_at_to?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
                 updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
                 updated_at_to?: string;
                 /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`. */
                 sort?: string;
@@ -7341,7 +7349,12 @@ export interface operations {
                 /** @description One or more channels, comma-separated. */
                 channel?: string;
                 owner_id?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
                 occurred_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
                 occurred_at_to?: string;
                 /** @description Searches subject, content, outcome and next step. */
                 q?: string;
@@ -19038,8 +19051,15 @@ export interface operations {
                 customer_id?: string;
                 /** @description Only tickets with (true) or without (false) a breached SLA. */
                 breached?: boolean;
-                /** @description Resolution due from (date or RFC 3339). */
+                /**
+                 * @description Resolution due from: `YYYY-MM-DD` (from the start of that day in the organisation's time
+                 *     zone, `time_zone` of `/auth/me`) or RFC 3339; inclusive.
+                 */
                 due_from?: string;
+                /**
+                 * @description Resolution due before: `YYYY-MM-DD` (that whole day of the organisation included) or RFC
+                 *     3339 (exclusive).
+                 */
                 due_to?: string;
                 /** @description Part of the number, subject or description. */
                 q?: string;
