@@ -38,6 +38,7 @@ const PRODUCT = `数控车床保养套餐${suffix}`;
 const SLA_POLICY = `VIP 全天候${suffix}`;
 const SUPPORT = { email: 'support@example.com', name: '刘洋', team: '客户服务部' };
 const TICKET = `数控车床主轴异响${suffix}`;
+const REPEATED_TICKET = `车床再次报修${suffix}`;
 const NOTE = `已核对保修记录，仍在保修期内${suffix}`;
 const REPLY = `您好，工程师将于明天上午上门检修${suffix}`;
 const REQ_CUSTOMER_1 = '上海东方明珠物流有限公司';
@@ -841,7 +842,7 @@ describe('CRM in the browser', () => {
     await expect(queue.row(number)).toHaveCount(0);
   });
 
-  test('service: an internal note and a public reply look different; the reply is the first response', async () => {
+  test('service: an internal note and a public reply look different; the reply is the first response and starts the work', async () => {
     await page.goto(ticketUrl);
     const ticket = new TicketPage(page);
     await expect(ticket.title()).toBeVisible();
@@ -849,9 +850,12 @@ describe('CRM in the browser', () => {
     const note = ticket.comment(NOTE);
     assert.equal(await note.getAttribute('data-visibility'), 'internal');
     await expect(note.getByTestId('comment-kind')).toContainText('内部备注');
-    // still waiting for the first response
+    // still waiting for the first response, and still new
     await expect(page.getByTestId('ticket-first-response-due').getByTestId('sla-badge')).toContainText('剩余');
+    await expect(ticket.status()).toContainText('已受理');
     await ticket.reply(REPLY, { public: true });
+    // answering the customer is working on the ticket
+    await expect(ticket.status()).toContainText('处理中');
     const reply = ticket.comment(REPLY);
     assert.equal(await reply.getAttribute('data-visibility'), 'public');
     await expect(reply.getByTestId('comment-kind')).toContainText('公开回复');
@@ -864,13 +868,17 @@ describe('CRM in the browser', () => {
     await shot('ticket-conversation');
   });
 
-  test('service: only the valid status moves are offered; it is resolved and the customer page lists it', async () => {
+  test('service: only the valid status moves are offered; closing early asks why; it is resolved and the customer page lists it', async () => {
     const ticket = new TicketPage(page);
     const moves = async () => ticket.moves().evaluateAll((els) => els.map((e) => e.getAttribute('data-testid').replace('ticket-move-', '')));
-    assert.deepEqual(await moves(), ['in_progress', 'waiting_customer', 'resolved', 'closed']);
-    await ticket.move('in_progress');
+    await eventually(async () => JSON.stringify(await moves()) === JSON.stringify(['waiting_customer', 'resolved', 'closed']), () => 'in progress offers wait, resolve and close');
+    // closing a ticket that was never resolved asks why, and nothing is closed without a reason
+    await ticket.move('closed');
+    await clickWhenOpen(page.getByTestId('close-save'));
+    await expect(page.locator('.ant-form-item', { has: page.getByTestId('close-reason') }).locator('.ant-form-item-explain-error')).toContainText('必填');
+    await page.keyboard.press('Escape');
+    await dialogsClosed(page);
     await expect(ticket.status()).toContainText('处理中');
-    await eventually(async () => JSON.stringify(await moves()) === JSON.stringify(['waiting_customer', 'resolved']), () => 'in progress offers wait and resolve');
     // waiting for the customer pauses the clock
     await ticket.move('waiting_customer');
     await expect(ticket.status()).toContainText('待客户');
@@ -894,6 +902,30 @@ describe('CRM in the browser', () => {
     await clickWhenOpen(page.locator('.ant-modal-confirm .ant-btn-primary'));
     await expect(ticket.status()).toContainText('已关闭');
     await expect(ticket.moves()).toHaveCount(0);
+    await expect(page.getByTestId('ticket-close-reason')).toHaveCount(0);
+    // the customer reports the same fault again: that ticket is closed as a duplicate of this one
+    const number = (await ticket.title().innerText()).trim();
+    const repeatId = await page.evaluate(async ({ id, subject }) => {
+      const { accessToken } = JSON.parse(localStorage.getItem('crm.session'));
+      const auth = { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' };
+      const original = await (await fetch(`/api/v1/tickets/${id}`, { headers: auth })).json();
+      const res = await fetch('/api/v1/tickets', { method: 'POST', headers: auth, body: JSON.stringify({ customer_id: original.customer_id, subject }) });
+      return (await res.json()).id;
+    }, { id: ticketUrl.split('/').pop(), subject: REPEATED_TICKET });
+    await page.goto(`${baseUrl}/service/tickets/${repeatId}`);
+    await expect(ticket.status()).toContainText('已受理');
+    await ticket.move('closed');
+    await chooseOption(page, 'close-reason', '重复工单');
+    await chooseOption(page, 'close-duplicate-of', number);
+    await page.getByTestId('close-note').fill('客户重复报修');
+    await clickWhenOpen(page.getByTestId('close-save'));
+    await dialogsClosed(page);
+    await expect(ticket.status()).toContainText('已关闭');
+    await expect(page.getByTestId('ticket-close-reason')).toContainText('重复工单');
+    await expect(page.getByTestId('ticket-duplicate-of')).toContainText(number);
+    await expect(page.getByTestId('ticket-close-note')).toContainText('客户重复报修');
+    await page.getByTestId('ticket-duplicate-of').click();
+    await expect(ticket.title()).toContainText(number);
     await page.getByTestId('ticket-customer-link').click();
     const show = new CustomerShowPage(page);
     await expect(show.title()).toContainText(DEMO_CUSTOMER);

@@ -132,6 +132,8 @@ export type TicketStatus = Ticket['status'];
 export type TicketPriority = Ticket['priority'];
 export type TicketKind = Ticket['kind'];
 export type TicketChannel = Ticket['channel'];
+export type CloseReason = NonNullable<Ticket['close_reason']>;
+export type MoveTicket = Body<'/api/v1/tickets/{id}/status', 'post'>;
 export type TicketComment = Ok<'/api/v1/tickets/{id}/comments', 'get'>['data'][number];
 export type CreateTicketComment = Body<'/api/v1/tickets/{id}/comments', 'post'>;
 export type SlaPolicy = Ok<'/api/v1/sla-policies/{id}', 'get'>;
@@ -144,6 +146,10 @@ export const TICKET_STATUSES = ['new', 'in_progress', 'waiting_customer', 'resol
 export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly TicketPriority[];
 export const TICKET_KINDS = ['complaint', 'inquiry', 'request', 'incident'] as const satisfies readonly TicketKind[];
 export const TICKET_CHANNELS = ['phone', 'email', 'web', 'wechat', 'portal', 'chat', 'other'] as const satisfies readonly TicketChannel[];
+/** Why a ticket is closed before it is resolved, in the order the close dialog offers them. */
+export const CLOSE_REASONS = ['spam', 'duplicate', 'customer_unreachable', 'withdrawn_by_customer', 'other'] as const satisfies readonly CloseReason[];
+/** The longest close note the server takes (`crm_domain::service::tickets::CLOSE_NOTE_MAX`). */
+export const CLOSE_NOTE_MAX = 1000;
 /** The queue's views: `my_queue` and `unassigned` are the API's `view`; `all` sends none. */
 export const TICKET_VIEWS = ['my_queue', 'unassigned', 'all'] as const;
 export type TicketView = (typeof TICKET_VIEWS)[number];

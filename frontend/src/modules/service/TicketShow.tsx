@@ -16,10 +16,11 @@ import { useDocumentTitle } from '../../ui/documentTitle';
 import { useTeamOptions } from '../../ui/useOptions';
 import { TicketRequirements } from '../requirements/TicketRequirements';
 import { AssignModal } from './AssignModal';
+import { CloseTicketModal } from './CloseTicketModal';
 import { Conversation, ReplyBox } from './Conversation';
 import { SlaBadge, TicketKindTag, TicketStatusTag } from './labels';
 import { TicketArticles } from './TicketArticles';
-import { allowedMoves, type StatusMove } from './transitions';
+import { allowedMoves, needsCloseReason, type StatusMove } from './transitions';
 import { useNow } from './useNow';
 import { useSlaSchedules } from './useSlaPolicies';
 import { useAssignTicket, useMoveTicket, useTicket, useTicketComments } from './useTickets';
@@ -45,6 +46,7 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
   const teams = useTeamOptions();
   const contacts = useContacts(x.customer_id, Boolean(x.contact_id));
   const [assigning, setAssigning] = useState(false);
+  const [closing, setClosing] = useState(false);
   const [refused, setRefused] = useState<string | null>(null);
   // the assignee may work their ticket whatever their role's scope (the server allows it too)
   const canUpdate = can(me, 'service', 'update') || (Boolean(me) && x.assignee_id === me?.id);
@@ -54,6 +56,12 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
   const failed = (e: Error) => {
     if (isProblemError(e) && e.status === 412) {
       modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort'), okText: t('stale.reload'), onOk: reload });
+      return;
+    }
+    if (isProblemError(e) && e.problem.code === 'ticket.close_reason_required') {
+      // reopened meanwhile: it is no longer resolved, so the close needs a reason after all
+      reload();
+      setClosing(true);
       return;
     }
     const text = isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message;
@@ -74,16 +82,18 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
     );
   };
 
-  const onMove = (m: StatusMove) =>
-    m.action === 'close'
-      ? modal.confirm({
-          title: t('ticket.closeConfirm', { number: x.number }),
-          okText: t('ticket.action.close'),
-          cancelText: t('common.cancel'),
-          okButtonProps: { 'data-testid': 'ticket-close-confirm' } as { danger?: boolean },
-          onOk: () => doMove(m),
-        })
-      : doMove(m);
+  const onMove = (m: StatusMove) => {
+    if (m.action !== 'close') return doMove(m);
+    // a ticket that was never resolved is closed only with a reason; a resolved one just asks to be sure
+    if (needsCloseReason(x.status)) return setClosing(true);
+    modal.confirm({
+      title: t('ticket.closeConfirm', { number: x.number }),
+      okText: t('ticket.action.close'),
+      cancelText: t('common.cancel'),
+      okButtonProps: { 'data-testid': 'ticket-close-confirm' } as { danger?: boolean },
+      onOk: () => doMove(m),
+    });
+  };
 
   const assignToMe = () =>
     me &&
@@ -170,6 +180,19 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
               {x.paused_at && <Descriptions.Item label={t('ticket.pausedAt')}>{time(x.paused_at)}</Descriptions.Item>}
               <Descriptions.Item label={t('ticket.resolvedAt')}>{time(x.resolved_at)}</Descriptions.Item>
               {x.closed_at && <Descriptions.Item label={t('ticket.closedAt')}>{time(x.closed_at)}</Descriptions.Item>}
+              {x.close_reason && (
+                <Descriptions.Item label={t('ticket.closeReason')}>
+                  <Space size={4} wrap>
+                    <span data-testid="ticket-close-reason" data-reason={x.close_reason}>{t(`closeReason.${x.close_reason}`)}</span>
+                    {x.duplicate_of_id && <DuplicateOf id={x.duplicate_of_id} />}
+                  </Space>
+                </Descriptions.Item>
+              )}
+              {x.close_note && (
+                <Descriptions.Item label={t('ticket.closeNote')} span="filled">
+                  <span style={{ whiteSpace: 'pre-wrap' }} data-testid="ticket-close-note">{x.close_note}</span>
+                </Descriptions.Item>
+              )}
               <Descriptions.Item label={t('ticket.description')} span="filled">
                 <span style={{ whiteSpace: 'pre-wrap' }}>{x.description || '—'}</span>
               </Descriptions.Item>
@@ -197,7 +220,19 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
         </Space>
       </Col>
       <AssignModal open={assigning} ticket={x} onClose={() => setAssigning(false)} />
+      <CloseTicketModal open={closing && x.status !== 'closed'} ticket={x} onClose={() => setClosing(false)} />
     </Row>
+  );
+}
+
+/** The ticket a duplicate repeats, by its number once read (one the reader may not see stays unnamed). */
+function DuplicateOf({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const original = useTicket(id);
+  return (
+    <Link to={`/service/tickets/${id}`} data-testid="ticket-duplicate-of">
+      {t('ticket.duplicateOf')} {original.data?.number ?? t('ticket.anotherTicket')}
+    </Link>
   );
 }
 

@@ -2,13 +2,14 @@ import type { TicketStatus } from '../../api/types';
 
 /**
  * The service process, as the server's `TicketStatus::can_move_to` has it:
- * 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭, a new ticket may also be resolved or closed at once,
- * and a resolved one reopened (back to 处理中). A closed ticket is final.
+ * 已受理 → 处理中 ⇄ 待客户 → 已解决 → 已关闭, a new ticket may also be resolved at once, any open
+ * ticket closed (with a reason unless it was resolved: see {@link needsCloseReason}), and a resolved
+ * one reopened (back to 处理中). A closed ticket is final.
  */
 export const NEXT_STATUSES: Record<TicketStatus, readonly TicketStatus[]> = {
   new: ['in_progress', 'waiting_customer', 'resolved', 'closed'],
-  in_progress: ['waiting_customer', 'resolved'],
-  waiting_customer: ['in_progress', 'resolved'],
+  in_progress: ['waiting_customer', 'resolved', 'closed'],
+  waiting_customer: ['in_progress', 'resolved', 'closed'],
   resolved: ['in_progress', 'closed'],
   closed: [],
 };
@@ -42,3 +43,8 @@ export function allowedMoves(status: TicketStatus): StatusMove[] {
 }
 
 export const STATUS_ACTIONS: readonly StatusAction[] = ['start', 'wait', 'resume', 'resolve', 'reopen', 'close'];
+
+/** Whether closing a ticket in `status` needs a reason: it does unless the ticket was resolved (`TicketStatus::check_move`). */
+export function needsCloseReason(status: TicketStatus): boolean {
+  return status !== 'resolved';
+}

@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, ifMatch, must, postOnce } from '../../api/client';
-import type { AssignTicket, CreateTicket, CreateTicketComment, Ticket, TicketStatus } from '../../api/types';
+import type { AssignTicket, CreateTicket, CreateTicketComment, MoveTicket, Ticket, TicketStatus } from '../../api/types';
 import { customerKeys } from '../customers/useCustomers';
 import { ticketFiltersToQuery, type TicketFilters } from './filters';
 
@@ -57,15 +57,19 @@ export function useCreateTicket() {
   });
 }
 
-/** Moves a ticket to another status (`If-Match`); a move the process does not allow answers 409. */
+/**
+ * Moves a ticket to another status (`If-Match`); a move the process does not allow answers 409. A
+ * close carries its reason in `close`; closing a ticket that was never resolved without one answers
+ * 422 `ticket.close_reason_required`.
+ */
 export function useMoveTicket() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async ({ ticket, status }: { ticket: Ticket; status: TicketStatus }) =>
+    mutationFn: async ({ ticket, status, close }: { ticket: Ticket; status: TicketStatus; close?: Omit<MoveTicket, 'status'> }) =>
       must(
         await api.POST('/api/v1/tickets/{id}/status', {
           params: { path: { id: ticket.id }, header: { 'If-Match': ifMatch(ticket.version) } },
-          body: { status },
+          body: { status, ...close },
         }),
       ),
     onSuccess: (t) => stored(qc, t),
@@ -106,7 +110,8 @@ export function useAddComment() {
       must(await postOnce('/api/v1/tickets/{id}/comments', { params: { path: { id: ticket.id } }, body })),
     onSuccess: (_c, { ticket, body }) => {
       void qc.invalidateQueries({ queryKey: ticketKeys.comments(ticket.id) });
-      if (body.public && !ticket.first_responded_at) {
+      // the first public reply stops the first-response clock, and one to a new ticket moves it to in progress
+      if (body.public && (!ticket.first_responded_at || ticket.status === 'new')) {
         void qc.invalidateQueries({ queryKey: ticketKeys.one(ticket.id) });
         invalidateAround(qc, ticket);
       }
