@@ -3,9 +3,8 @@
 use anyhow::{Context, bail};
 
 use crm_domain::customers::ContactFields;
-use crm_domain::customers::{
-    CreditCode, CustomerFields, CustomerKind, Email, Gender, LifecycleStage, Phone, SizeBand, SourceChannel, ValueTier, WebsiteUrl,
-};
+use crm_domain::customers::{CustomerFields, CustomerKind, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
+use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
 use crm_persistence::customers::{self as store, Ownership, contacts};
 use crm_persistence::identity::{auth, roles, teams, users};
 use crm_persistence::{Actor, Db};

@@ -9,10 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::{
-    self as domain, ContactFields, ContactPatch, CreditCode, CustomerFields, CustomerKind, CustomerPatch, Email, Gender, LifecycleStage,
-    Phone, SizeBand, SourceChannel, ValueError, ValueTier, WebsiteUrl,
+    self as domain, ContactFields, ContactPatch, CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand,
+    SourceChannel, ValueTier,
 };
 use crm_domain::error::HasCode;
+use crm_domain::values::{CreditCode, Email, Phone, ValueError, WebsiteUrl};
 use crm_domain::{FieldError, ValidationErrors};
 use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange, contacts as contact_store};
 

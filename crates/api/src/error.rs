@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use crm_domain::{FieldError, ValidationErrors};
+use crm_domain::{FieldError, Lang, Text, ValidationErrors, text};
 use crm_persistence::Error as StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,10 +12,17 @@ use utoipa::ToSchema;
 tokio::task_local! {
     /// The id of the request being served, for problem bodies and logs.
     pub static REQUEST_ID: String;
+    /// The language the request asked for (`Accept-Language`), for problem bodies.
+    pub static LANGUAGE: Lang;
 }
 
 pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// The language of the request being served; English outside a request.
+pub fn current_language() -> Lang {
+    LANGUAGE.try_with(|lang| *lang).unwrap_or_default()
 }
 
 /// One invalid field or parameter.
@@ -25,7 +32,12 @@ pub struct ProblemField {
     pub field: String,
     /// A stable machine-readable code (`email`, `required`, `too_long`, `choice`…).
     pub code: String,
-    /// A sentence for people.
+    /// The values the message names (`{"max": 200}` for `too_long`, `{"allowed": [...]}` for
+    /// `choice`), so a client can word the message in its own language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A sentence for people, in the language of `Accept-Language` (zh-CN or en).
     pub message: String,
 }
 
@@ -41,6 +53,7 @@ pub struct Problem {
     /// A stable machine-readable code (`validation`, `conflict`, `unavailable`,
     /// `idempotency.key_reused`, `idempotency.not_replayable`…): clients branch on it.
     pub code: String,
+    /// A sentence for people, in the language of `Accept-Language` (zh-CN or en).
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -57,19 +70,17 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{detail}")]
-    BadRequest { detail: String, errors: Vec<FieldError> },
+    BadRequest { detail: Text, errors: Vec<FieldError> },
+    #[error("{detail}")]
+    Unauthorized { code: &'static str, detail: Text },
     #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
     #[error("not found")]
     NotFound,
     #[error("no route {0}")]
     NoRoute(String),
     #[error("method not allowed")]
     MethodNotAllowed { allow: Vec<String> },
-    #[error("{0}")]
-    Conflict(String),
     #[error("stale version")]
     PreconditionFailed { current: i32 },
     #[error("payload too large")]
@@ -78,108 +89,163 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("{0}")]
     Validation(ValidationErrors),
-    #[error("{0}")]
-    Unprocessable(String),
     #[error("rate limited")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("database unavailable")]
     Unavailable,
-    /// A refusal with its own stable code, for cases the generic kinds do not tell apart.
+    /// A refusal with its own stable code (`ticket.invalid_transition`): a 409 for a rule of
+    /// state, a 422 for values that cannot be accepted, a 400 for a request that makes no sense.
     #[error("{detail}")]
-    Coded { status: StatusCode, code: &'static str, detail: String },
+    Coded { status: StatusCode, code: &'static str, detail: Text },
     /// 422 under a named rule of the record's state, with the fields it concerns.
     #[error("{detail}")]
-    Refused { code: &'static str, detail: String, errors: Vec<FieldError> },
+    Refused { code: &'static str, detail: Text, errors: Vec<FieldError> },
     /// 409: a value unique among live records is held by `existing_id`.
     #[error("{detail}")]
-    Taken { code: &'static str, detail: String, existing_id: uuid::Uuid },
+    Taken { code: &'static str, detail: Text, existing_id: uuid::Uuid },
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl ApiError {
-    pub fn bad_parameter(field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
-        ApiError::BadRequest {
-            detail: format!("invalid parameter {field}: {message}"),
-            errors: vec![FieldError::new(field, "invalid", message)],
-        }
+    pub fn bad_parameter(field: &str, message: Text) -> Self {
+        let detail = Text::new(
+            format!("invalid parameter {field}: {}", message.get(Lang::En)),
+            format!("参数 {field} 无效：{}", message.get(Lang::ZhCn)),
+        );
+        ApiError::BadRequest { detail, errors: vec![FieldError::new(field, "invalid", message)] }
     }
 
-    pub fn validation(field: &str, code: &str, message: &str) -> Self {
+    pub fn validation(field: &str, code: &str, message: Text) -> Self {
         ApiError::Validation(ValidationErrors::single(field, code, message))
     }
 
-    fn parts(&self) -> (&'static str, &'static str) {
+    /// 409: the record's state does not allow this.
+    pub fn conflict(code: &'static str, detail: Text) -> Self {
+        ApiError::Coded { status: StatusCode::CONFLICT, code, detail }
+    }
+
+    /// 422: the values cannot be accepted as they are.
+    pub fn unprocessable(code: &'static str, detail: Text) -> Self {
+        ApiError::Coded { status: StatusCode::UNPROCESSABLE_ENTITY, code, detail }
+    }
+
+    /// 401 with the reason the credentials were refused.
+    pub fn unauthorized(code: &'static str, detail: Text) -> Self {
+        ApiError::Unauthorized { code, detail }
+    }
+
+    fn kind(&self) -> &'static str {
         match self {
-            ApiError::BadRequest { .. } => ("/problems/bad-request", "Bad request"),
-            ApiError::Unauthorized(_) => ("/problems/unauthorized", "Authentication required"),
-            ApiError::Forbidden(_) => ("/problems/forbidden", "Not allowed"),
-            ApiError::NotFound => ("/problems/not-found", "Not found"),
-            ApiError::NoRoute(_) => ("/problems/no-route", "No such endpoint"),
-            ApiError::MethodNotAllowed { .. } => ("/problems/method-not-allowed", "Method not allowed"),
-            ApiError::Conflict(_) => ("/problems/conflict", "Conflict"),
-            ApiError::PreconditionFailed { .. } => ("/problems/stale-version", "The record has changed"),
-            ApiError::PayloadTooLarge { .. } => ("/problems/payload-too-large", "Request body too large"),
-            ApiError::UnsupportedMediaType => ("/problems/unsupported-media-type", "Unsupported media type"),
-            ApiError::Validation(_) | ApiError::Unprocessable(_) | ApiError::Refused { .. } => {
-                ("/problems/validation", "Validation failed")
-            }
-            ApiError::TooManyRequests { .. } => ("/problems/rate-limited", "Too many requests"),
-            ApiError::Unavailable => ("/problems/unavailable", "Service unavailable"),
-            ApiError::Coded { status, .. } if status.as_u16() == 409 => ("/problems/conflict", "Conflict"),
-            ApiError::Coded { status, .. } if status.as_u16() == 422 => ("/problems/validation", "Validation failed"),
-            ApiError::Coded { status, .. } if status.is_server_error() => ("/problems/unavailable", "Service unavailable"),
-            ApiError::Coded { .. } => ("/problems/bad-request", "Bad request"),
-            ApiError::Taken { .. } => ("/problems/conflict", "Conflict"),
-            ApiError::Internal(_) => ("/problems/internal", "Internal error"),
+            ApiError::BadRequest { .. } => "/problems/bad-request",
+            ApiError::Unauthorized { .. } => "/problems/unauthorized",
+            ApiError::Forbidden(_) => "/problems/forbidden",
+            ApiError::NotFound => "/problems/not-found",
+            ApiError::NoRoute(_) => "/problems/no-route",
+            ApiError::MethodNotAllowed { .. } => "/problems/method-not-allowed",
+            ApiError::PreconditionFailed { .. } => "/problems/stale-version",
+            ApiError::PayloadTooLarge { .. } => "/problems/payload-too-large",
+            ApiError::UnsupportedMediaType => "/problems/unsupported-media-type",
+            ApiError::Validation(_) | ApiError::Refused { .. } => "/problems/validation",
+            ApiError::TooManyRequests { .. } => "/problems/rate-limited",
+            ApiError::Unavailable => "/problems/unavailable",
+            ApiError::Coded { status, .. } if status.as_u16() == 409 => "/problems/conflict",
+            ApiError::Coded { status, .. } if status.as_u16() == 422 => "/problems/validation",
+            ApiError::Coded { status, .. } if status.is_server_error() => "/problems/unavailable",
+            ApiError::Coded { .. } => "/problems/bad-request",
+            ApiError::Taken { .. } => "/problems/conflict",
+            ApiError::Internal(_) => "/problems/internal",
         }
     }
 
-    fn detail(&self) -> String {
-        match self {
-            ApiError::NotFound => "the record does not exist or you cannot see it".into(),
-            ApiError::NoRoute(path) => format!("no endpoint at {path}"),
-            ApiError::MethodNotAllowed { allow } => format!("this endpoint allows {}", allow.join(", ")),
-            ApiError::PreconditionFailed { current } => {
-                format!("the record is now at version {current}; reload it and apply your change again")
-            }
-            ApiError::PayloadTooLarge { limit } => format!("the body is larger than {limit} bytes"),
-            ApiError::UnsupportedMediaType => "send the body as application/json".into(),
-            ApiError::Validation(errors) => {
-                let n = errors.0.len();
-                if n == 1 { "1 field is invalid".into() } else { format!("{n} fields are invalid") }
-            }
-            ApiError::TooManyRequests { retry_after_secs } => format!("try again in {retry_after_secs} seconds"),
-            ApiError::Unavailable => "the database is not reachable; try again shortly".into(),
-            ApiError::Internal(_) => "something went wrong on our side; the request id helps us find it".into(),
-            other => other.to_string(),
+    fn title(&self) -> Text {
+        match self.kind() {
+            "/problems/bad-request" => text!("Bad request", "请求有误"),
+            "/problems/unauthorized" => text!("Authentication required", "需要登录"),
+            "/problems/forbidden" => text!("Not allowed", "无权操作"),
+            "/problems/not-found" => text!("Not found", "未找到"),
+            "/problems/no-route" => text!("No such endpoint", "没有这个接口"),
+            "/problems/method-not-allowed" => text!("Method not allowed", "不支持该请求方法"),
+            "/problems/stale-version" => text!("The record has changed", "记录已被修改"),
+            "/problems/payload-too-large" => text!("Request body too large", "请求内容过大"),
+            "/problems/unsupported-media-type" => text!("Unsupported media type", "不支持的内容类型"),
+            "/problems/validation" => text!("Validation failed", "校验未通过"),
+            "/problems/rate-limited" => text!("Too many requests", "请求过于频繁"),
+            "/problems/unavailable" => text!("Service unavailable", "服务暂不可用"),
+            "/problems/conflict" => text!("Conflict", "操作冲突"),
+            _ => text!("Internal error", "内部错误"),
         }
     }
 
-    /// The problem's stable code: its own for [`ApiError::Coded`], else the kind of problem.
+    fn detail(&self) -> Text {
+        match self {
+            ApiError::NotFound => text!("the record does not exist or you cannot see it", "记录不存在，或您无权查看"),
+            ApiError::NoRoute(path) => text!("no endpoint at {path}", "{path} 没有对应的接口"),
+            ApiError::MethodNotAllowed { allow } => {
+                let allow = allow.join(", ");
+                text!("this endpoint allows {allow}", "该接口只支持 {allow}")
+            }
+            ApiError::PreconditionFailed { current } => text!(
+                "the record is now at version {current}; reload it and apply your change again",
+                "记录已更新到第 {current} 版，请刷新后重新修改"
+            ),
+            ApiError::PayloadTooLarge { limit } => text!("the body is larger than {limit} bytes", "请求内容超过 {limit} 字节"),
+            ApiError::UnsupportedMediaType => text!("send the body as application/json", "请以 application/json 格式发送请求内容"),
+            ApiError::Validation(errors) => match errors.0.len() {
+                1 => text!("1 field is invalid", "有 1 项填写有误"),
+                n => text!("{n} fields are invalid", "有 {n} 项填写有误"),
+            },
+            ApiError::TooManyRequests { retry_after_secs } => {
+                text!("try again in {retry_after_secs} seconds", "请在 {retry_after_secs} 秒后重试")
+            }
+            ApiError::Unavailable => text!("the database is not reachable; try again shortly", "数据库暂时无法访问，请稍后重试"),
+            ApiError::Internal(_) => text!(
+                "something went wrong on our side; the request id helps us find it",
+                "系统内部出错；请求编号可帮助我们定位问题"
+            ),
+            ApiError::BadRequest { detail, .. }
+            | ApiError::Unauthorized { detail, .. }
+            | ApiError::Coded { detail, .. }
+            | ApiError::Refused { detail, .. }
+            | ApiError::Taken { detail, .. } => detail.clone(),
+            ApiError::Forbidden(detail) => detail.clone(),
+        }
+    }
+
+    /// The problem's stable code: its own where the error names one, else the kind of problem.
     pub fn code(&self) -> String {
         match self {
-            ApiError::Coded { code, .. } | ApiError::Taken { code, .. } | ApiError::Refused { code, .. } => (*code).to_owned(),
-            other => other.parts().0.trim_start_matches("/problems/").replace('-', "_"),
+            ApiError::Coded { code, .. }
+            | ApiError::Taken { code, .. }
+            | ApiError::Refused { code, .. }
+            | ApiError::Unauthorized { code, .. } => (*code).to_owned(),
+            other => other.kind().trim_start_matches("/problems/").replace('-', "_"),
         }
     }
 
-    pub fn problem(&self) -> Problem {
-        let (kind, title) = self.parts();
+    /// The problem document in `lang`.
+    pub fn problem_in(&self, lang: Lang) -> Problem {
         let errors = match self {
-            ApiError::Validation(errors) => errors.0.clone(),
-            ApiError::BadRequest { errors, .. } | ApiError::Refused { errors, .. } => errors.clone(),
-            _ => vec![],
+            ApiError::Validation(errors) => errors.0.as_slice(),
+            ApiError::BadRequest { errors, .. } | ApiError::Refused { errors, .. } => errors.as_slice(),
+            _ => &[],
         };
         Problem {
-            kind: kind.into(),
-            title: title.into(),
+            kind: self.kind().into(),
+            title: self.title().get(lang).to_owned(),
             status: self.status_code().as_u16(),
             code: self.code(),
-            detail: self.detail(),
+            detail: self.detail().get(lang).to_owned(),
             request_id: current_request_id(),
-            errors: errors.into_iter().map(|e| ProblemField { field: e.field, code: e.code, message: e.message }).collect(),
+            errors: errors
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    code: e.code.clone(),
+                    params: (!e.params.is_empty()).then(|| e.params.clone()),
+                    message: e.message.get(lang).to_owned(),
+                })
+                .collect(),
             current_version: match self {
                 ApiError::PreconditionFailed { current } => Some(*current),
                 _ => None,
@@ -190,21 +256,25 @@ impl ApiError {
             },
         }
     }
+
+    /// The problem document in the language the request asked for.
+    pub fn problem(&self) -> Problem {
+        self.problem_in(current_language())
+    }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::NoRoute(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) | ApiError::Unprocessable(_) | ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Coded { status, .. } => *status,
@@ -229,12 +299,15 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, allow.join(", ")));
             }
-            ApiError::Unauthorized(_) => {
+            ApiError::Unauthorized { .. } => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             _ => {}
         }
-        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        let lang = current_language();
+        response.insert_header((header::CONTENT_LANGUAGE, lang.tag()));
+        response.insert_header((header::VARY, "Accept-Language"));
+        response.body(serde_json::to_string(&self.problem_in(lang)).unwrap_or_default())
     }
 }
 
@@ -243,19 +316,23 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Forbidden(reason) => ApiError::Forbidden(reason),
-            StoreError::Conflict(reason) => ApiError::Conflict(reason),
+            StoreError::Conflict { code, message } => ApiError::conflict(code, message),
             StoreError::Taken { code, message, existing_id } => ApiError::Taken { code, detail: message, existing_id },
             StoreError::Refused { code, message, errors } => ApiError::Refused { code, detail: message, errors: errors.0 },
             StoreError::StaleVersion { current } => ApiError::PreconditionFailed { current },
             StoreError::Validation(errors) => match errors.0.first() {
                 // A bad cursor or sort is a malformed parameter, not a body field.
                 Some(first) if errors.0.len() == 1 && (first.field == "cursor" || first.field == "sort") => {
-                    ApiError::BadRequest { detail: format!("invalid parameter {}: {}", first.field, first.message), errors: errors.0 }
+                    let detail = Text::new(
+                        format!("invalid parameter {}: {}", first.field, first.message.get(Lang::En)),
+                        format!("参数 {} 无效：{}", first.field, first.message.get(Lang::ZhCn)),
+                    );
+                    ApiError::BadRequest { detail, errors: errors.0 }
                 }
                 _ => ApiError::Validation(errors),
             },
             StoreError::RateLimited { retry_after_secs } => ApiError::TooManyRequests { retry_after_secs },
-            StoreError::Unauthorized(reason) => ApiError::Unauthorized(reason.into()),
+            StoreError::Unauthorized { code, message } => ApiError::Unauthorized { code, detail: message },
             StoreError::Unavailable(db) => {
                 tracing::warn!(error = %db, "database unavailable");
                 ApiError::Unavailable
@@ -276,12 +353,12 @@ impl From<validator::ValidationErrors> for ApiError {
         let mut fields = Vec::new();
         for (field, errs) in errors.field_errors() {
             for err in errs {
-                let message = err.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| match err.code.as_ref() {
-                    "length" => "has the wrong length".into(),
-                    "range" => "is out of range".into(),
-                    "email" => "not a valid email address".into(),
-                    other => format!("is invalid ({other})"),
-                });
+                let message = match err.code.as_ref() {
+                    "length" => text!("has the wrong length", "长度不符合要求"),
+                    "range" => text!("is out of range", "超出允许范围"),
+                    "email" => text!("not a valid email address", "不是有效的电子邮箱地址"),
+                    other => text!("is invalid ({other})", "无效（{other}）"),
+                };
                 fields.push(FieldError::new(field.to_string(), err.code.to_string(), message));
             }
         }
@@ -297,16 +374,42 @@ pub fn json_error(error: actix_web::error::JsonPayloadError, _req: &HttpRequest)
     let api = match &error {
         E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => ApiError::PayloadTooLarge { limit: *limit },
         E::ContentType => ApiError::UnsupportedMediaType,
-        E::Deserialize(inner) if inner.is_data() => {
-            let message = inner.to_string();
-            let code = crate::http::client_date_code(&message).unwrap_or("shape");
-            ApiError::Validation(ValidationErrors::single("body", code, &message))
-        }
-        E::Deserialize(inner) => ApiError::BadRequest { detail: format!("malformed JSON: {inner}"), errors: vec![] },
+        E::Deserialize(inner) if inner.is_data() => ApiError::Validation(ValidationErrors(vec![shape_error("body", &inner.to_string())])),
+        E::Deserialize(inner) => ApiError::BadRequest {
+            detail: Text::new(format!("malformed JSON: {inner}"), format!("JSON 格式有误：{inner}")),
+            errors: vec![],
+        },
         E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge { limit: 0 },
-        other => ApiError::BadRequest { detail: format!("unreadable body: {other}"), errors: vec![] },
+        other => ApiError::BadRequest {
+            detail: Text::new(format!("unreadable body: {other}"), format!("无法读取请求内容：{other}")),
+            errors: vec![],
+        },
     };
     api.into()
+}
+
+/// A value of the wrong shape, reported against `field` (or against the field serde names: an
+/// unknown or a missing one), with serde's own words kept after the sentence for people.
+pub fn shape_error(field: &str, serde_message: &str) -> FieldError {
+    let named = |prefix: &str| serde_message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
+    let at = |name: &str| if field == "body" { name.to_owned() } else { format!("{field}.{name}") };
+    if let Some(name) = named("unknown field `") {
+        return FieldError::new(at(&name), "unknown_field", text!("is not a field of this request", "不是此请求的字段"));
+    }
+    if let Some(name) = named("missing field `") {
+        return FieldError::new(at(&name), "required", text!("is required", "为必填项"));
+    }
+    if let Some(code) = crate::http::client_date_code(serde_message) {
+        let message = match code {
+            "date_range" => text!("must be between 1900-01-01 and 2199-12-31", "须在 1900-01-01 与 2199-12-31 之间"),
+            _ => text!("must be a date (YYYY-MM-DD) or an RFC 3339 time", "须为日期（YYYY-MM-DD）或 RFC 3339 时间"),
+        };
+        return FieldError::new(field, code, message);
+    }
+    if serde_message.starts_with("unknown variant") {
+        return FieldError::new(field, "choice", text!("is not one of the allowed values ({serde_message})", "不是允许的取值（{serde_message}）"));
+    }
+    FieldError::new(field, "shape", text!("has the wrong type ({serde_message})", "类型不对（{serde_message}）"))
 }
 
 pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -314,19 +417,18 @@ pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpReques
         actix_web::error::QueryPayloadError::Deserialize(inner) => inner.to_string(),
         other => other.to_string(),
     };
-    let errors = match crate::http::client_date_code(&message) {
-        Some(code) => vec![FieldError::new("query", code, message.clone())],
-        None => vec![],
-    };
-    ApiError::BadRequest { detail: format!("invalid query string: {message}"), errors }.into()
+    let field = shape_error("query", &message);
+    let errors = if field.code == "shape" { vec![] } else { vec![field] };
+    let detail = Text::new(format!("invalid query string: {message}"), format!("查询参数有误：{message}"));
+    ApiError::BadRequest { detail, errors }.into()
 }
 
 pub fn path_error(error: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
     let detail = match &error {
         actix_web::error::PathError::Deserialize(inner) if inner.to_string().contains("UUID") => {
-            "the id in the path is not a valid UUID".to_owned()
+            text!("the id in the path is not a valid UUID", "路径中的 id 不是有效的 UUID")
         }
-        other => format!("invalid path parameter: {other}"),
+        other => text!("invalid path parameter: {other}", "路径参数有误：{other}"),
     };
-    ApiError::BadRequest { detail, errors: vec![FieldError::new("id", "uuid", "not a valid UUID")] }.into()
+    ApiError::BadRequest { detail, errors: vec![FieldError::new("id", "uuid", text!("not a valid UUID", "不是有效的 UUID"))] }.into()
 }

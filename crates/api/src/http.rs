@@ -201,7 +201,7 @@ pub const MAX_FILTER_VALUES: usize = 100;
 pub fn parse_list<T>(
     name: &str,
     value: Option<&str>,
-    parse: impl Fn(&str) -> Result<T, crm_domain::customers::ValueError>,
+    parse: impl Fn(&str) -> Result<T, crm_domain::values::ValueError>,
 ) -> Result<Vec<T>, ApiError> {
     let Some(text) = value else { return Ok(vec![]) };
     check_filter_count(name, text)?;
@@ -336,12 +336,7 @@ impl Check {
     }
 
     /// A value with its own parser.
-    pub fn value<T>(
-        &mut self,
-        field: &str,
-        value: &str,
-        parse: impl Fn(&str) -> Result<T, crm_domain::customers::ValueError>,
-    ) -> Option<T> {
+    pub fn value<T>(&mut self, field: &str, value: &str, parse: impl Fn(&str) -> Result<T, crm_domain::values::ValueError>) -> Option<T> {
         use crm_domain::error::HasCode;
         parse(value).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
     }

@@ -6,8 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crm_domain::customers::Email;
 use crm_domain::identity::Permissions;
+use crm_domain::values::Email;
 use crm_persistence::identity::{auth, roles, teams, users};
 
 use crate::auth::{ACCESS_TOKEN_SECONDS, AppState, Principal, client_ip, decoy_hash, hash_password, verify_password};

@@ -16,7 +16,7 @@ use crm_persistence::HeldWrites;
 use crm_persistence::platform::idempotency::{self, Claim, KeptResponse, KeyedRequest};
 
 use crate::auth::{AppState, authenticate, authenticate_portal};
-use crate::error::{ApiError, REQUEST_ID};
+use crate::error::{ApiError, LANGUAGE, REQUEST_ID};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -37,11 +37,23 @@ pub async fn request_context(
     let path = req.path().to_owned();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let span = tracing::info_span!("request", %method, %path, request_id = %request_id);
+    let lang = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(crm_domain::Lang::negotiate)
+        .unwrap_or_default();
     let started = Instant::now();
-    let result = REQUEST_ID.scope(request_id.clone(), next.call(req).instrument(span.clone())).await;
+    // Kept so that an error which leaves the handler chain unrendered is still written here, in
+    // the request's language and with its request id.
+    let http_request = req.request().clone();
+    let result = LANGUAGE.scope(lang, REQUEST_ID.scope(request_id.clone(), next.call(req).instrument(span.clone()))).await;
     let mut response = match result {
         Ok(response) => response.map_into_boxed_body(),
-        Err(error) => return Err(error),
+        Err(error) => {
+            let rendered = LANGUAGE.sync_scope(lang, || REQUEST_ID.sync_scope(request_id.clone(), || error.error_response()));
+            ServiceResponse::new(http_request, rendered)
+        }
     };
     let status = response.status().as_u16();
     let elapsed = started.elapsed().as_secs_f64();

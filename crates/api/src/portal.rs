@@ -142,8 +142,7 @@ pub async fn list_accounts(
 pub async fn create_account(state: State, principal: Principal, body: web::Json<CreatePortalAccount>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
-    let email =
-        body.email.as_deref().and_then(|e| check.value("email", e, |v| crm_domain::customers::Email::parse(v).map(|e| e.to_string())));
+    let email = body.email.as_deref().and_then(|e| check.value("email", e, |v| crm_domain::values::Email::parse(v).map(|e| e.to_string())));
     check.finish()?;
     let invited = portal::create_account(
         &state.db,

@@ -546,7 +546,7 @@ const PROJECTS: &[&str] =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crm_domain::customers::{CreditCode, Phone};
+    use crm_domain::values::{CreditCode, Phone};
 
     fn world() -> World {
         let owners = (0..10)

@@ -9,8 +9,8 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crm_domain::customers::Email;
 use crm_domain::sales::{Currency, Money};
+use crm_domain::values::Email;
 use crm_persistence::bulk::{self, BulkStage, LoadCounts};
 use crm_persistence::identity::{roles, teams, users};
 use crm_persistence::sales::{pipelines, products};

@@ -44,6 +44,16 @@ impl HasCode for DateError {
             DateError::OutOfRange => "date_range",
         }
     }
+
+    fn text(&self) -> crate::message::Text {
+        match self {
+            DateError::Malformed => crate::text!("must be a date (YYYY-MM-DD)", "须为日期（YYYY-MM-DD）"),
+            DateError::MalformedTime => {
+                crate::text!("must be a date (YYYY-MM-DD) or an RFC 3339 time", "须为日期（YYYY-MM-DD）或 RFC 3339 时间")
+            }
+            DateError::OutOfRange => crate::text!("must be between 1900-01-01 and 2199-12-31", "须在 1900-01-01 与 2199-12-31 之间"),
+        }
+    }
 }
 
 /// `day` when it lies in the accepted range.

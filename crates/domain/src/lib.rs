@@ -7,9 +7,12 @@ pub mod customers;
 pub mod dates;
 pub mod error;
 pub mod identity;
+pub mod message;
 pub mod requirements;
 pub mod sales;
 pub mod service;
 pub mod text;
+pub mod values;
 
-pub use error::{FieldError, ValidationErrors};
+pub use error::{FieldError, HasCode, ValidationErrors};
+pub use message::{Lang, Text};

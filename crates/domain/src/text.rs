@@ -26,6 +26,21 @@ impl crate::error::HasCode for TextError {
             TextError::ControlCharacters => "invalid_characters",
         }
     }
+
+    fn text(&self) -> crate::message::Text {
+        match self {
+            TextError::Empty => crate::text!("must not be empty", "不能为空"),
+            TextError::TooLong(max) => crate::text!("must be at most {max} characters", "最多 {max} 个字符"),
+            TextError::ControlCharacters => crate::text!("must not contain control characters", "不能包含控制字符"),
+        }
+    }
+
+    fn params(&self) -> serde_json::Map<String, serde_json::Value> {
+        match self {
+            TextError::TooLong(max) => serde_json::Map::from_iter([("max".to_owned(), serde_json::Value::from(*max))]),
+            _ => serde_json::Map::new(),
+        }
+    }
 }
 
 /// Trims `value` and checks it is non-empty, at most `max_chars` characters and free of control

@@ -29,11 +29,7 @@ impl Actor {
     /// The scope of `action` on `resource`, or 403 when the role has none.
     pub fn require(&self, resource: Resource, action: Action) -> Result<Scope, Error> {
         match self.permissions.scope(resource, action) {
-            Scope::None => Err(Error::Forbidden(format!(
-                "your role may not {} {}",
-                serde_json::to_value(action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-                serde_json::to_value(resource).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            ))),
+            Scope::None => Err(Error::Forbidden(crm_domain::identity::not_allowed(action, resource))),
             scope => Ok(scope),
         }
     }
@@ -65,7 +61,7 @@ impl Actor {
     /// role and team (any `users.update` scope used to be enough, which let a custom role with
     /// `own` scope make itself an administrator).
     pub fn require_admin(&self) -> Result<(), Error> {
-        if self.permissions.is_administrator() { Ok(()) } else { Err(Error::Forbidden("only administrators may do this".into())) }
+        if self.permissions.is_administrator() { Ok(()) } else { Err(Error::Forbidden(crm_domain::text!("only administrators may do this", "只有管理员可以执行此操作"))) }
     }
 
     /// A system actor for commands run by an operator (`crm seed`, `crm user create`).

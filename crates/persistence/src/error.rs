@@ -1,7 +1,7 @@
 //! The one error type of the storage layer. Database errors that a client can cause (unique and
 //! foreign-key violations) are recognised here, on both backends, through `sql_err()`.
 
-use crm_domain::ValidationErrors;
+use crm_domain::{Text, ValidationErrors, text};
 use sea_orm::{DbErr, SqlErr, TransactionError};
 
 #[derive(Debug, thiserror::Error)]
@@ -11,14 +11,15 @@ pub enum Error {
     NotFound,
     /// The caller's role does not allow this action at all.
     #[error("forbidden: {0}")]
-    Forbidden(String),
-    /// A unique value is taken, or the change breaks a rule of state.
-    #[error("conflict: {0}")]
-    Conflict(String),
+    Forbidden(Text),
+    /// A unique value is taken, or the change breaks a rule of state; `code` names which
+    /// (`team.has_members`, `ticket.invalid_transition`).
+    #[error("{code}: {message}")]
+    Conflict { code: &'static str, message: Text },
     /// A value that must be unique among live records is held by another one: the client is
     /// told which (`existing_id`), so it can open or merge it instead.
     #[error("{code}: {message}")]
-    Taken { code: &'static str, message: String, existing_id: uuid::Uuid },
+    Taken { code: &'static str, message: Text, existing_id: uuid::Uuid },
     /// `If-Match` named a version other than the stored one.
     #[error("stale version: the record is at version {current}")]
     StaleVersion { current: i32 },
@@ -28,13 +29,13 @@ pub enum Error {
     /// The values are valid, but a rule of the record as it stands refuses them; `code` names the
     /// rule (`ticket.close_reason_required`) so clients can tell it from a plain invalid field.
     #[error("{code}: {message}")]
-    Refused { code: &'static str, message: String, errors: ValidationErrors },
+    Refused { code: &'static str, message: Text, errors: ValidationErrors },
     /// Too many attempts; the caller may retry after this many seconds.
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// Bad or missing credentials.
-    #[error("unauthorized: {0}")]
-    Unauthorized(&'static str),
+    #[error("{code}: {message}")]
+    Unauthorized { code: &'static str, message: Text },
     /// The database cannot be reached or is not accepting work right now (down, restarting,
     /// pool exhausted, busy): the client may retry shortly.
     #[error("database unavailable: {0}")]
@@ -50,10 +51,14 @@ impl From<DbErr> for Error {
             return Error::Unavailable(error);
         }
         match error.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict("a record with this value already exists".into()),
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                Error::Conflict("a referenced record does not exist or is still in use".into())
-            }
+            Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
+                code: "conflict.unique",
+                message: text!("a record with this value already exists", "已有记录使用了这个值"),
+            },
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Error::Conflict {
+                code: "conflict.reference",
+                message: text!("a referenced record does not exist or is still in use", "引用的记录不存在或仍在使用中"),
+            },
             _ => Error::Unexpected(error),
         }
     }
@@ -99,8 +104,13 @@ impl From<TransactionError<Error>> for Error {
 }
 
 impl Error {
-    pub fn validation(field: &str, code: &str, message: &str) -> Self {
+    pub fn validation(field: &str, code: &str, message: Text) -> Self {
         Error::Validation(ValidationErrors::single(field, code, message))
+    }
+
+    /// A rule of state refuses the change (409).
+    pub fn conflict(code: &'static str, message: Text) -> Self {
+        Error::Conflict { code, message }
     }
 }
 

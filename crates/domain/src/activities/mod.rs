@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::customers::{ValueError, string_enum};
 use crate::dates::shift;
+use crate::values::{ValueError, string_enum};
 
 string_enum! {
     /// How the interaction took place.

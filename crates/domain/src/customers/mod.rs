@@ -3,17 +3,18 @@
 
 mod values;
 
-pub(crate) use values::string_enum;
-
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub use values::{CreditCode, CustomerKind, Email, Gender, Phone, SizeBand, SourceChannel, ValueError, ValueTier, WebsiteUrl, mask_middle};
+pub use values::{CustomerKind, Gender, SizeBand, SourceChannel, ValueTier};
+
+use crate::values::{CreditCode, Email, Phone, WebsiteUrl, string_enum};
 
 use crate::error::{FieldError, ValidationErrors};
+use crate::text;
 
-values::string_enum! {
+string_enum! {
     /// 客户关系阶段: where the relationship stands.
     LifecycleStage {
         /// 潜在客户: known, not yet interested.
@@ -85,20 +86,20 @@ impl CustomerFields {
         let mut errors = ValidationErrors::new();
         match self.kind {
             CustomerKind::Individual if self.credit_code.is_some() => {
-                errors.push(FieldError::new("credit_code", "not_for_kind", "only companies have a unified social credit code"))
+                errors.push(FieldError::new("credit_code", "not_for_kind", text!("only companies have a unified social credit code", "只有企业客户才有统一社会信用代码")))
             }
             CustomerKind::Company if self.gender.is_some() => {
-                errors.push(FieldError::new("gender", "not_for_kind", "only individuals have a gender"))
+                errors.push(FieldError::new("gender", "not_for_kind", text!("only individuals have a gender", "只有个人客户才有性别")))
             }
             CustomerKind::Company if self.birthday.is_some() => {
-                errors.push(FieldError::new("birthday", "not_for_kind", "only individuals have a birthday"))
+                errors.push(FieldError::new("birthday", "not_for_kind", text!("only individuals have a birthday", "只有个人客户才有生日")))
             }
             _ => {}
         }
         if let Some(birthday) = self.birthday
             && birthday > chrono::Utc::now().date_naive()
         {
-            errors.push(FieldError::new("birthday", "in_future", "a birthday cannot be in the future"));
+            errors.push(FieldError::new("birthday", "in_future", text!("a birthday cannot be in the future", "生日不能晚于今天")));
         }
         errors.into_result()
     }
@@ -171,7 +172,7 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, ValidationErrors> {
     // Counted before any tag is read, duplicates included, so a list of 64,000 tags is refused
     // at once instead of being trimmed and compared first.
     if tags.len() > TAGS_PER_RECORD {
-        return Err(ValidationErrors::single("tags", "too_many", &format!("at most {TAGS_PER_RECORD} tags")));
+        return Err(ValidationErrors::single("tags", "too_many", text!("at most {TAGS_PER_RECORD} tags", "标签最多 {TAGS_PER_RECORD} 个")));
     }
     let mut errors = ValidationErrors::new();
     let mut seen = Vec::new();
@@ -179,14 +180,14 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, ValidationErrors> {
     for (index, tag) in tags.iter().enumerate() {
         match crate::text::bounded_text(tag, TAG_MAX, false) {
             Ok(tag) if tag.contains(',') => {
-                errors.push(FieldError::new(format!("tags[{index}]"), "invalid_characters", "a tag cannot contain a comma"))
+                errors.push(FieldError::new(format!("tags[{index}]"), "invalid_characters", text!("a tag cannot contain a comma", "标签不能包含逗号")))
             }
             Ok(tag) => {
                 if unique.insert(tag.clone()) {
                     seen.push(tag);
                 }
             }
-            Err(error) => errors.push(FieldError::new(format!("tags[{index}]"), crate::error::HasCode::code(&error), error.to_string())),
+            Err(error) => errors.push(crate::error::HasCode::field_error(&error, &format!("tags[{index}]"))),
         }
     }
     errors.into_result().map(|()| seen)
@@ -197,14 +198,14 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, ValidationErrors> {
 pub fn parse_custom_fields(fields: &Map<String, Value>) -> Result<Map<String, Value>, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     if fields.len() > CUSTOM_FIELDS_MAX {
-        errors.push(FieldError::new("custom_fields", "too_many", format!("at most {CUSTOM_FIELDS_MAX} custom fields")));
+        errors.push(FieldError::new("custom_fields", "too_many", text!("at most {CUSTOM_FIELDS_MAX} custom fields", "自定义字段最多 {CUSTOM_FIELDS_MAX} 个")));
     }
     for (key, value) in fields {
         let key_ok = key.len() <= 40
             && key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !key_ok {
-            errors.push(FieldError::new(format!("custom_fields.{key}"), "key", "keys are lower-case letters, digits and _ (max 40)"));
+            errors.push(FieldError::new(format!("custom_fields.{key}"), "key", text!("keys are lower-case letters, digits and _ (max 40)", "键只能由小写字母、数字和 _ 组成（最多 40 个字符）")));
             continue;
         }
         let value_ok = match value {
@@ -214,7 +215,7 @@ pub fn parse_custom_fields(fields: &Map<String, Value>) -> Result<Map<String, Va
             Value::Object(_) => false,
         };
         if !value_ok {
-            errors.push(FieldError::new(format!("custom_fields.{key}"), "value", "values are text, numbers, true/false or lists of text"));
+            errors.push(FieldError::new(format!("custom_fields.{key}"), "value", text!("values are text, numbers, true/false or lists of text", "值只能是文本、数字、true/false 或文本列表")));
         }
     }
     errors.into_result().map(|()| fields.clone())

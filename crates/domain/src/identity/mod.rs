@@ -117,6 +117,50 @@ resources! {
     audit => Audit,
 }
 
+impl Resource {
+    /// The resource as people name it, for refusals ("your role may not read tickets").
+    pub fn noun(self) -> crate::Text {
+        use crate::text;
+        match self {
+            Resource::Customers => text!("customers", "客户"),
+            Resource::Contacts => text!("contacts", "联系人"),
+            Resource::Activities => text!("activities", "跟进活动"),
+            Resource::Sales => text!("sales records", "销售数据"),
+            Resource::Service => text!("service records", "服务数据"),
+            Resource::Requirements => text!("requirements", "客户需求"),
+            Resource::Marketing => text!("marketing", "营销数据"),
+            Resource::Analytics => text!("analytics", "分析数据"),
+            Resource::Users => text!("users", "用户"),
+            Resource::Teams => text!("teams", "团队"),
+            Resource::Roles => text!("roles", "角色"),
+            Resource::Audit => text!("the audit log", "审计日志"),
+        }
+    }
+}
+
+impl Action {
+    /// The action as people name it, for refusals.
+    pub fn verb(self) -> crate::Text {
+        use crate::text;
+        match self {
+            Action::Read => text!("read", "查看"),
+            Action::Create => text!("create", "新建"),
+            Action::Update => text!("change", "修改"),
+            Action::Delete => text!("delete", "删除"),
+            Action::Export => text!("export", "导出"),
+        }
+    }
+}
+
+/// "Your role may not <verb> <noun>" in both languages.
+pub fn not_allowed(action: Action, resource: Resource) -> crate::Text {
+    let (verb, noun) = (action.verb(), resource.noun());
+    crate::Text::new(
+        format!("your role may not {} {}", verb.get(crate::Lang::En), noun.get(crate::Lang::En)),
+        format!("您的角色无权{}{}", verb.get(crate::Lang::ZhCn), noun.get(crate::Lang::ZhCn)),
+    )
+}
+
 /// The resources that administer access itself. `own` and `team` have no safe meaning on them:
 /// "my own user" still let a role rewrite its own role id and password, "my own role" its own
 /// matrix, "my team" re-parent a team and so widen every customer scope. Only `none` and `all`

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::customers::string_enum;
+use crate::values::string_enum;
 
 string_enum! {
     /// What a requirement is about.

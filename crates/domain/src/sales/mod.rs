@@ -6,7 +6,7 @@ pub mod reports;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::customers::{ValueError, string_enum};
+use crate::values::{ValueError, string_enum};
 
 /// An ISO 4217 currency code (`CNY`, `USD`), upper case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

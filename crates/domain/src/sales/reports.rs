@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::dates::{add_days, add_months};
 
-use crate::customers::{ValueError, string_enum};
+use crate::values::{ValueError, string_enum};
 
 string_enum! {
     /// The length of a report period.

@@ -1,6 +1,6 @@
 //! The knowledge base (知识库): who may read an article, and how search text is matched.
 
-use crate::customers::string_enum;
+use crate::values::string_enum;
 
 string_enum! {
     /// Internal articles are for staff; public ones are also shown in the customer portal.

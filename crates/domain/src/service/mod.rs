@@ -9,8 +9,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::customers::{ValueError, string_enum};
 use crate::dates::shift;
+use crate::values::{ValueError, string_enum};
 
 pub mod knowledge;
 pub mod tickets;

@@ -45,7 +45,7 @@ impl Closure {
     /// (That the other ticket exists and the caller may read it is the store's to check.)
     pub fn check_for(&self, ticket: Uuid) -> Result<(), ValidationErrors> {
         if self.duplicate_of == Some(ticket) {
-            return Err(ValidationErrors::single("duplicate_of", "self", "a ticket cannot be a duplicate of itself"));
+            return Err(ValidationErrors::single("duplicate_of", "self", crate::text!("a ticket cannot be a duplicate of itself", "工单不能重复自身")));
         }
         Ok(())
     }
@@ -101,23 +101,23 @@ impl TicketMove {
         if to != TicketStatus::Closed {
             let sent = [("close_reason", reason.is_some()), ("close_note", note.is_some()), ("duplicate_of", duplicate_of.is_some())];
             for (field, _) in sent.iter().filter(|(_, sent)| *sent) {
-                errors.push(FieldError::new(*field, "not_allowed", "only a move to closed says why the ticket is closed"));
+                errors.push(FieldError::new(*field, "not_allowed", crate::text!("only a move to closed says why the ticket is closed", "只有关闭工单时才填写关闭原因")));
             }
             return errors.into_result().map(|()| Self::to(to));
         }
         let Some(reason) = reason else {
             for (field, sent) in [("close_note", note.is_some()), ("duplicate_of", duplicate_of.is_some())] {
                 if sent {
-                    errors.push(FieldError::new(field, "not_allowed", "choose a close reason first"));
+                    errors.push(FieldError::new(field, "not_allowed", crate::text!("choose a close reason first", "请先选择关闭原因")));
                 }
             }
             return errors.into_result().map(|()| Self::to(to));
         };
         if reason == CloseReason::Other && note.is_none() {
-            errors.push(FieldError::new("close_note", "required", "say in a note why the ticket is closed"));
+            errors.push(FieldError::new("close_note", "required", crate::text!("say in a note why the ticket is closed", "请在备注中说明关闭原因")));
         }
         if reason != CloseReason::Duplicate && duplicate_of.is_some() {
-            errors.push(FieldError::new("duplicate_of", "not_allowed", "only a duplicate names the ticket it repeats"));
+            errors.push(FieldError::new("duplicate_of", "not_allowed", crate::text!("only a duplicate names the ticket it repeats", "只有重复工单才需指明所重复的工单")));
         }
         errors.into_result().map(|()| Self::close(Closure { reason, note, duplicate_of }))
     }

@@ -8,8 +8,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crm_domain::customers::{ContactFields, ContactPatch, Email, Phone, changed_fields};
+use crm_domain::customers::{ContactFields, ContactPatch, changed_fields};
 use crm_domain::identity::{Action, Resource};
+use crm_domain::values::{Email, Phone};
 
 use super::store::{in_scope, load_for, refresh_search_text};
 use crate::activities::timeline::{self, NewItem};

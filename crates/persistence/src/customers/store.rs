@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::customers::{
-    CreditCode, CustomerFields, CustomerKind, CustomerPatch, Email, Gender, LifecycleStage, Phone, SizeBand, SourceChannel, ValueTier,
-    WebsiteUrl, changed_fields,
+    CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier, changed_fields,
 };
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
 
 use super::{escape_like, search_text, search_words};
 use crate::activities::timeline::{self, NewItem};
@@ -210,23 +210,9 @@ pub(crate) async fn load_for(
         .await?
         .ok_or(Error::NotFound)?;
     if !actor.reaches(wanted, row.owner_id, row.team_id) {
-        return Err(Error::Forbidden(format!("your role may not {} this {}", action_word(action), resource_word(resource))));
+        return Err(Error::Forbidden(crm_domain::identity::not_allowed(action, resource)));
     }
     Ok(row)
-}
-
-fn action_word(action: Action) -> &'static str {
-    match action {
-        Action::Read => "read",
-        Action::Create => "create",
-        Action::Update => "change",
-        Action::Delete => "delete",
-        Action::Export => "export",
-    }
-}
-
-fn resource_word(resource: Resource) -> &'static str {
-    if resource == Resource::Contacts { "customer's contacts" } else { "customer" }
 }
 
 /// The first team of a user (by team name), which a customer they own belongs to by default.

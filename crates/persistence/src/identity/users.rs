@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::customers::Email;
 use crm_domain::identity::{Action, Resource};
+use crm_domain::values::Email;
 
 use crate::entities::{roles, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
