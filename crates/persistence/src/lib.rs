@@ -47,6 +47,29 @@ pub(crate) async fn next_in_sequence(conn: &impl sea_orm::ConnectionTrait, name:
         },
         [name.into()],
     );
-    let row = conn.query_one_raw(statement).await?.ok_or_else(|| Error::Conflict(format!("the {name} counter is missing")))?;
+    // The counters are created by the migrations: a missing one is a broken database, not
+    // something the client can fix.
+    let row = conn
+        .query_one_raw(statement)
+        .await?
+        .ok_or_else(|| Error::Unexpected(sea_orm::DbErr::Custom(format!("the {name} counter is missing"))))?;
     Ok(row.try_get("", "value")?)
+}
+
+/// The refusal of a user reference (an owner, an assignee) that names no active user.
+pub(crate) fn no_active_user(field: &str) -> Error {
+    Error::validation(field, "not_found", crm_domain::text!("no active user with this id", "没有此 id 的在职用户"))
+}
+
+/// Reads back a value this crate stored (an enum, a currency code): one that does not parse
+/// means the data breaks an invariant every writer keeps, so it is an internal error naming the
+/// column and the row, never a silent default that would show the record as something it is not.
+pub(crate) fn stored<T, E>(column: &str, id: uuid::Uuid, value: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T> {
+    parse(value).map_err(|_| Error::Unexpected(sea_orm::DbErr::Custom(format!("{column} of {id}: unknown stored value {value:?}"))))
+}
+
+/// [`stored`] for a JSON column (tags, custom fields, competitors).
+pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(column: &str, id: uuid::Uuid, value: &str) -> Result<T> {
+    serde_json::from_str(value)
+        .map_err(|error| Error::Unexpected(sea_orm::DbErr::Custom(format!("{column} of {id}: unreadable stored JSON ({error})"))))
 }

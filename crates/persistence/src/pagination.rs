@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crm_domain::{FieldError, ValidationErrors, text};
+
 use crate::Error;
 
 pub const DEFAULT_LIMIT: u64 = 50;
@@ -32,6 +34,11 @@ impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { data: self.data.into_iter().map(f).collect(), next_cursor: self.next_cursor, total: self.total }
     }
+
+    /// [`Page::map`] with a conversion that can fail (a stored value that does not parse).
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page { data: self.data.into_iter().map(f).collect::<Result<_, E>>()?, next_cursor: self.next_cursor, total: self.total })
+    }
 }
 
 /// The position after which the next page starts: the last row's sort value and id, tagged with
@@ -53,18 +60,16 @@ impl Cursor {
 
     /// Decodes a client's cursor for the given sort; anything else is a 400-class validation error.
     pub fn decode(text: &str, sort: &str) -> Result<Self, Error> {
-        let invalid = || Error::validation("cursor", "invalid", "the cursor is not valid for this list and sort");
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid())?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-        if cursor.sort != sort { Err(invalid()) } else { Ok(cursor) }
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid_cursor())?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid_cursor())?;
+        if cursor.sort != sort { Err(invalid_cursor()) } else { Ok(cursor) }
     }
 
     /// The cursor's value as a time in the range clients may use: a forged cursor must not carry
     /// a time the database or chrono cannot handle.
     pub(crate) fn time(&self) -> Result<chrono::DateTime<chrono::Utc>, Error> {
-        let invalid = || Error::validation("cursor", "invalid", "the cursor is not valid for this list and sort");
-        let time = serde_json::from_value::<chrono::DateTime<chrono::Utc>>(self.value.clone()).map_err(|_| invalid())?;
-        crm_domain::dates::check_time(time).map_err(|_| invalid())
+        let time = serde_json::from_value::<chrono::DateTime<chrono::Utc>>(self.value.clone()).map_err(|_| invalid_cursor())?;
+        crm_domain::dates::check_time(time).map_err(|_| invalid_cursor())
     }
 }
 
@@ -128,11 +133,10 @@ where
     let mut select = select;
     if let Some(text) = &page.cursor {
         let cursor = Cursor::decode(text, sort.key)?;
-        let invalid = || Error::validation("cursor", "invalid", "the cursor is not valid for this list and sort");
         let value: sea_orm::Value = match sort.value {
             SortValue::Time => cursor.time()?.into(),
-            SortValue::Text => cursor.value.as_str().ok_or_else(invalid)?.to_owned().into(),
-            SortValue::Int => cursor.value.as_i64().ok_or_else(invalid)?.into(),
+            SortValue::Text => cursor.value.as_str().ok_or_else(invalid_cursor)?.to_owned().into(),
+            SortValue::Int => cursor.value.as_i64().ok_or_else(invalid_cursor)?.into(),
         };
         // `bound` repeats what the OR implies so that an index on (…, sort column, id) can start
         // at the cursor instead of filtering every row before it: deep pages stay as fast as
@@ -227,14 +231,23 @@ where
     Ok(pages)
 }
 
+/// A cursor that was not issued for this list and sort (or not by us at all).
+fn invalid_cursor() -> Error {
+    Error::validation("cursor", "invalid", text!("the cursor is not valid for this list and sort", "分页游标对此列表或排序方式无效"))
+}
+
 /// Picks the sort named by a client from an allow-list; an unknown key is a validation error.
 pub(crate) fn pick_sort<'a, C>(sorts: &'a [Sort<C>], requested: Option<&str>) -> Result<&'a Sort<C>, Error> {
     let wanted = requested.map(str::trim).filter(|s| !s.is_empty());
     match wanted {
-        None => sorts.first().ok_or_else(|| Error::validation("sort", "invalid", "no sort")),
+        None => sorts.first().ok_or_else(|| Error::validation("sort", "invalid", text!("no sort", "此列表没有可用的排序方式"))),
         Some(key) => sorts.iter().find(|s| s.key == key).ok_or_else(|| {
             let allowed: Vec<&str> = sorts.iter().map(|s| s.key).collect();
-            Error::validation("sort", "choice", &format!("sort must be one of: {}", allowed.join(", ")))
+            let allowed_list = allowed.join(", ");
+            Error::Validation(ValidationErrors(vec![
+                FieldError::new("sort", "choice", text!("sort must be one of: {allowed_list}", "排序方式只能是以下之一：{allowed_list}"))
+                    .with_param("allowed", allowed),
+            ]))
         }),
     }
 }

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::text;
 
 use crate::entities::{
     contacts, customers, interactions, opportunities, orders, portal_accounts, requirement_requesters, requirements, tasks, tickets,
@@ -98,15 +99,15 @@ pub(crate) async fn check_reference(
     id: Uuid,
     customer_id: Option<Uuid>,
 ) -> Result<()> {
-    let (table, customer_column): (&str, Option<&str>) = match kind {
-        "customer" => ("customers", Some("id")),
-        "contact" => ("contacts", Some("customer_id")),
-        "interaction" => ("interactions", Some("customer_id")),
-        "opportunity" => ("opportunities", Some("customer_id")),
-        "ticket" => ("tickets", Some("customer_id")),
+    let (table, customer_column, noun): (&str, Option<&str>, &str) = match kind {
+        "customer" => ("customers", Some("id"), "客户"),
+        "contact" => ("contacts", Some("customer_id"), "联系人"),
+        "interaction" => ("interactions", Some("customer_id"), "沟通记录"),
+        "opportunity" => ("opportunities", Some("customer_id"), "销售机会"),
+        "ticket" => ("tickets", Some("customer_id"), "服务请求"),
         // A requirement is asked for by many customers; it need only be readable.
-        "requirement" => ("requirements", None),
-        _ => return Err(Error::validation(field, "not_found", &format!("no such {kind}"))),
+        "requirement" => ("requirements", None, "需求"),
+        _ => return Err(Error::validation(field, "not_found", text!("no such {kind}", "找不到该记录"))),
     };
     let table = Alias::new(table);
     let mut query = Query::select();
@@ -123,9 +124,9 @@ pub(crate) async fn check_reference(
     match found {
         Some(_) => Ok(()),
         None if customer_id.is_some() && customer_column.is_some() => {
-            Err(Error::validation(field, "not_found", &format!("no such {kind} at this customer")))
+            Err(Error::validation(field, "not_found", text!("no such {kind} at this customer", "该客户下没有这个{noun}")))
         }
-        None => Err(Error::validation(field, "not_found", &format!("no such {kind}"))),
+        None => Err(Error::validation(field, "not_found", text!("no such {kind}", "找不到该{noun}"))),
     }
 }
 

@@ -30,6 +30,15 @@ string_enum! {
 }
 
 impl TaskStatus {
+    /// The status as the Chinese interface names it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TaskStatus::Open => "待办",
+            TaskStatus::Done => "已完成",
+            TaskStatus::Cancelled => "已取消",
+        }
+    }
+
     /// Done and cancelled tasks can be reopened; an open task can be done or cancelled.
     pub fn can_move_to(self, next: TaskStatus) -> bool {
         matches!(

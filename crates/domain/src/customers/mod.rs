@@ -29,6 +29,16 @@ string_enum! {
 }
 
 impl LifecycleStage {
+    /// The stage as the Chinese interface names it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            LifecycleStage::Potential => "潜在客户",
+            LifecycleStage::Prospect => "意向客户",
+            LifecycleStage::Customer => "成交客户",
+            LifecycleStage::Churned => "流失客户",
+        }
+    }
+
     /// Whether a customer may move from `self` to `next`. A customer who has bought does not
     /// become a mere lead again: from `customer` the only way is `churned`, and a churned
     /// customer comes back as `prospect` or, on a new order, `customer`.
@@ -85,9 +95,11 @@ impl CustomerFields {
     pub fn check_consistency(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
         match self.kind {
-            CustomerKind::Individual if self.credit_code.is_some() => {
-                errors.push(FieldError::new("credit_code", "not_for_kind", text!("only companies have a unified social credit code", "只有企业客户才有统一社会信用代码")))
-            }
+            CustomerKind::Individual if self.credit_code.is_some() => errors.push(FieldError::new(
+                "credit_code",
+                "not_for_kind",
+                text!("only companies have a unified social credit code", "只有企业客户才有统一社会信用代码"),
+            )),
             CustomerKind::Company if self.gender.is_some() => {
                 errors.push(FieldError::new("gender", "not_for_kind", text!("only individuals have a gender", "只有个人客户才有性别")))
             }
@@ -172,16 +184,19 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, ValidationErrors> {
     // Counted before any tag is read, duplicates included, so a list of 64,000 tags is refused
     // at once instead of being trimmed and compared first.
     if tags.len() > TAGS_PER_RECORD {
-        return Err(ValidationErrors::single("tags", "too_many", text!("at most {TAGS_PER_RECORD} tags", "标签最多 {TAGS_PER_RECORD} 个")));
+        let error = FieldError::new("tags", "too_many", text!("at most {TAGS_PER_RECORD} tags", "标签最多 {TAGS_PER_RECORD} 个"));
+        return Err(ValidationErrors(vec![error.with_param("max", TAGS_PER_RECORD)]));
     }
     let mut errors = ValidationErrors::new();
     let mut seen = Vec::new();
     let mut unique = std::collections::HashSet::new();
     for (index, tag) in tags.iter().enumerate() {
         match crate::text::bounded_text(tag, TAG_MAX, false) {
-            Ok(tag) if tag.contains(',') => {
-                errors.push(FieldError::new(format!("tags[{index}]"), "invalid_characters", text!("a tag cannot contain a comma", "标签不能包含逗号")))
-            }
+            Ok(tag) if tag.contains(',') => errors.push(FieldError::new(
+                format!("tags[{index}]"),
+                "invalid_characters",
+                text!("a tag cannot contain a comma", "标签不能包含逗号"),
+            )),
             Ok(tag) => {
                 if unique.insert(tag.clone()) {
                     seen.push(tag);
@@ -198,14 +213,28 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, ValidationErrors> {
 pub fn parse_custom_fields(fields: &Map<String, Value>) -> Result<Map<String, Value>, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     if fields.len() > CUSTOM_FIELDS_MAX {
-        errors.push(FieldError::new("custom_fields", "too_many", text!("at most {CUSTOM_FIELDS_MAX} custom fields", "自定义字段最多 {CUSTOM_FIELDS_MAX} 个")));
+        errors.push(
+            FieldError::new(
+                "custom_fields",
+                "too_many",
+                text!("at most {CUSTOM_FIELDS_MAX} custom fields", "自定义字段最多 {CUSTOM_FIELDS_MAX} 个"),
+            )
+            .with_param("max", CUSTOM_FIELDS_MAX),
+        );
     }
     for (key, value) in fields {
         let key_ok = key.len() <= 40
             && key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !key_ok {
-            errors.push(FieldError::new(format!("custom_fields.{key}"), "key", text!("keys are lower-case letters, digits and _ (max 40)", "键只能由小写字母、数字和 _ 组成（最多 40 个字符）")));
+            errors.push(
+                FieldError::new(
+                    format!("custom_fields.{key}"),
+                    "key",
+                    text!("keys are lower-case letters, digits and _ (max 40)", "键只能由小写字母、数字和 _ 组成（最多 40 个字符）"),
+                )
+                .with_param("max", 40),
+            );
             continue;
         }
         let value_ok = match value {
@@ -215,7 +244,11 @@ pub fn parse_custom_fields(fields: &Map<String, Value>) -> Result<Map<String, Va
             Value::Object(_) => false,
         };
         if !value_ok {
-            errors.push(FieldError::new(format!("custom_fields.{key}"), "value", text!("values are text, numbers, true/false or lists of text", "值只能是文本、数字、true/false 或文本列表")));
+            errors.push(FieldError::new(
+                format!("custom_fields.{key}"),
+                "value",
+                text!("values are text, numbers, true/false or lists of text", "值只能是文本、数字、true/false 或文本列表"),
+            ));
         }
     }
     errors.into_result().map(|()| fields.clone())

@@ -6,6 +6,9 @@ pub mod reports;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::error::HasCode;
+use crate::message::Text;
+use crate::text;
 use crate::values::{ValueError, string_enum};
 
 /// An ISO 4217 currency code (`CNY`, `USD`), upper case.
@@ -13,14 +16,25 @@ use crate::values::{ValueError, string_enum};
 #[schema(value_type = String, example = "CNY")]
 pub struct Currency(String);
 
+/// A currency code that is not three letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be one of: a three-letter ISO 4217 code such as CNY")]
+pub struct CurrencyError;
+
+impl HasCode for CurrencyError {
+    fn code(&self) -> &'static str {
+        "choice"
+    }
+
+    fn text(&self) -> Text {
+        text!("must be one of: a three-letter ISO 4217 code such as CNY", "须为三个字母的 ISO 4217 币种代码，如 CNY")
+    }
+}
+
 impl Currency {
-    pub fn parse(input: &str) -> Result<Self, ValueError> {
+    pub fn parse(input: &str) -> Result<Self, CurrencyError> {
         let code = input.trim().to_uppercase();
-        if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
-            Ok(Self(code))
-        } else {
-            Err(ValueError::Choice("a three-letter ISO 4217 code such as CNY".into()))
-        }
+        if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) { Ok(Self(code)) } else { Err(CurrencyError) }
     }
 
     pub fn cny() -> Self {
@@ -82,6 +96,17 @@ string_enum! {
 }
 
 impl OrderStatus {
+    /// The status as the Chinese interface names it (订单状态).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            OrderStatus::Draft => "草稿",
+            OrderStatus::Confirmed => "已确认",
+            OrderStatus::Fulfilled => "已履约",
+            OrderStatus::Cancelled => "已取消",
+            OrderStatus::Refunded => "已退款",
+        }
+    }
+
     /// draft → confirmed | cancelled; confirmed → fulfilled | cancelled | refunded;
     /// fulfilled → refunded. Cancelled and refunded orders are final.
     pub fn can_move_to(self, next: OrderStatus) -> bool {
@@ -116,6 +141,43 @@ pub enum MoveError {
     ClosedNeedsReopen,
     #[error("the opportunity is already in this stage")]
     SameStage,
+}
+
+impl MoveError {
+    /// The field a refusal is about and its field code, for the refusals a client fixes by
+    /// filling in a field (an amount, a loss reason); `None` for those about the move itself.
+    pub fn field(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            MoveError::WonNeedsAmount => Some(("amount", "won_needs_amount")),
+            MoveError::LostNeedsReason => Some(("loss_reason", "required")),
+            MoveError::ClosedNeedsReopen | MoveError::SameStage => None,
+        }
+    }
+}
+
+impl HasCode for MoveError {
+    /// The stable code of the refusal as a whole (the problem's `code`).
+    fn code(&self) -> &'static str {
+        match self {
+            MoveError::WonNeedsAmount => "opportunity.won_needs_amount",
+            MoveError::LostNeedsReason => "opportunity.loss_reason_required",
+            MoveError::ClosedNeedsReopen => "opportunity.closed",
+            MoveError::SameStage => "opportunity.same_stage",
+        }
+    }
+
+    fn text(&self) -> Text {
+        match self {
+            MoveError::WonNeedsAmount => {
+                text!("an opportunity needs an amount greater than zero to be won", "销售机会须填写大于零的金额才能赢单")
+            }
+            MoveError::LostNeedsReason => text!("a lost opportunity needs a loss reason", "输单须填写失败原因"),
+            MoveError::ClosedNeedsReopen => {
+                text!("a closed opportunity moves only when reopened explicitly", "已关闭的销售机会须明确重新打开后才能移动")
+            }
+            MoveError::SameStage => text!("the opportunity is already in this stage", "该销售机会已在此阶段"),
+        }
+    }
 }
 
 /// The rules of moving an opportunity between stages: won needs an amount, lost a reason, and a
@@ -188,6 +250,8 @@ mod tests {
         assert_eq!(check_move(Won, Open, false, 100, None, false), Err(MoveError::ClosedNeedsReopen));
         assert_eq!(check_move(Lost, Open, false, 100, None, true), Ok(()));
         assert_eq!(check_move(Open, Open, true, 100, None, false), Err(MoveError::SameStage));
+        assert_eq!(MoveError::ClosedNeedsReopen.code(), "opportunity.closed");
+        assert_eq!(MoveError::WonNeedsAmount.field(), Some(("amount", "won_needs_amount")));
     }
 
     #[test]

@@ -10,13 +10,14 @@ use uuid::Uuid;
 
 use crm_domain::activities::{Channel, Direction, TimelineKind};
 use crm_domain::identity::{Action, Resource};
+use crm_domain::text;
 
 use super::timeline::{self, NewItem};
 use crate::customers::{escape_like, in_scope, load_for};
 use crate::entities::{contacts, customers, interactions};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
 
 const ENTITY: &str = "interaction";
 
@@ -78,21 +79,21 @@ pub struct InteractionFilter {
     pub sort: Option<String>,
 }
 
-fn fields_of(row: &interactions::Model) -> InteractionFields {
-    InteractionFields {
+fn fields_of(row: &interactions::Model) -> Result<InteractionFields> {
+    Ok(InteractionFields {
         contact_id: row.contact_id,
         opportunity_id: row.opportunity_id,
         ticket_id: row.ticket_id,
         requirement_id: row.requirement_id,
-        channel: Channel::parse(&row.channel).unwrap_or(Channel::Note),
-        direction: Direction::parse(&row.direction).unwrap_or(Direction::Outbound),
+        channel: stored("interactions.channel", row.id, &row.channel, Channel::parse)?,
+        direction: stored("interactions.direction", row.id, &row.direction, Direction::parse)?,
         occurred_at: row.occurred_at,
         duration_minutes: row.duration_minutes,
         subject: row.subject.clone(),
         content: row.content.clone(),
         outcome: row.outcome.clone(),
         next_step: row.next_step.clone(),
-    }
+    })
 }
 
 fn write_fields(model: &mut interactions::ActiveModel, f: &InteractionFields) {
@@ -128,22 +129,23 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<interactions::Model>)
             .map(|c| (c.id, c.name))
             .collect()
     };
-    Ok(rows
-        .into_iter()
-        .map(|row| InteractionRecord {
-            id: row.id,
-            customer_id: row.customer_id,
-            customer_name: customer_names.get(&row.customer_id).cloned(),
-            contact_name: row.contact_id.and_then(|c| contact_names.get(&c).cloned()),
-            fields: fields_of(&row),
-            owner_id: row.owner_id,
-            owner_name: owners.get(&row.owner_id).cloned(),
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-            deleted_at: row.deleted_at,
+    rows.into_iter()
+        .map(|row| {
+            Ok(InteractionRecord {
+                id: row.id,
+                customer_id: row.customer_id,
+                customer_name: customer_names.get(&row.customer_id).cloned(),
+                contact_name: row.contact_id.and_then(|c| contact_names.get(&c).cloned()),
+                fields: fields_of(&row)?,
+                owner_id: row.owner_id,
+                owner_name: owners.get(&row.owner_id).cloned(),
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                version: row.version,
+                deleted_at: row.deleted_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn to_record(conn: &impl ConnectionTrait, row: interactions::Model) -> Result<InteractionRecord> {
@@ -255,7 +257,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     if action != Action::Read {
         let scope = actor.require(Resource::Activities, action)?;
         if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden("your role may not change this interaction".into()));
+            return Err(Error::Forbidden(text!("your role may not change this interaction", "您的角色无权修改此沟通记录")));
         }
     }
     Ok(row)
@@ -274,7 +276,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     {
         return Err(Error::StaleVersion { current: row.version });
     }
-    let current = fields_of(&row);
+    let current = fields_of(&row)?;
     let mut next = current.clone();
     if let Some(v) = patch.contact_id {
         next.contact_id = v;

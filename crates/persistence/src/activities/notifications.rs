@@ -8,10 +8,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::activities::NotificationKind;
+use crm_domain::{Lang, Text, text};
 
-use crate::entities::{notifications, tasks};
+use crate::entities::{notifications, tasks, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NotificationRecord {
@@ -25,22 +26,44 @@ pub struct NotificationRecord {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<notifications::Model> for NotificationRecord {
-    fn from(n: notifications::Model) -> Self {
-        Self {
+impl TryFrom<notifications::Model> for NotificationRecord {
+    type Error = Error;
+
+    fn try_from(n: notifications::Model) -> Result<Self> {
+        Ok(Self {
             id: n.id,
-            kind: NotificationKind::parse(&n.kind).unwrap_or(NotificationKind::TaskAssigned),
+            kind: stored("notifications.kind", n.id, &n.kind, NotificationKind::parse)?,
             title: n.title,
             body: n.body,
             entity_type: n.entity_type,
             entity_id: n.entity_id,
             read_at: n.read_at,
             created_at: n.created_at,
-        }
+        })
     }
 }
 
-/// Notifies a user, inside the caller's transaction.
+/// The language a user reads what the system writes for them in: their profile's locale.
+pub(crate) async fn language_of(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Lang> {
+    Ok(users::Entity::find_by_id(user_id).one(conn).await?.map(|user| Lang::from_tag(&user.locale)).unwrap_or_default())
+}
+
+/// Notifies a user with a title in their own language, inside the caller's transaction.
+pub(crate) async fn notify_in_their_language(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    kind: NotificationKind,
+    title: Text,
+    body: Option<&str>,
+    entity_type: &str,
+    entity_id: Uuid,
+) -> Result<()> {
+    let lang = language_of(conn, user_id).await?;
+    notify(conn, user_id, kind, title.get(lang), body, entity_type, entity_id).await
+}
+
+/// Notifies a user, inside the caller's transaction. `title` is written as it is: prefer
+/// [`notify_in_their_language`] for anything the system words itself.
 pub(crate) async fn notify(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
@@ -73,7 +96,7 @@ pub async fn list(db: &Db, actor: &Actor, unread_only: bool, page: &PageRequest)
         select = select.filter(notifications::Column::ReadAt.is_null());
     }
     let page = fetch_page(&db.conn, select, &sort, notifications::Column::Id, page, |n| (json!(n.created_at), n.id)).await?;
-    Ok(page.map(NotificationRecord::from))
+    page.try_map(NotificationRecord::try_from)
 }
 
 pub async fn unread_count(db: &Db, actor: &Actor) -> Result<u64> {
@@ -91,11 +114,11 @@ pub async fn mark_read(db: &Db, actor: &Actor, id: Uuid) -> Result<NotificationR
         .await?
         .ok_or(Error::NotFound)?;
     if row.read_at.is_some() {
-        return Ok(row.into());
+        return row.try_into();
     }
     let mut model: notifications::ActiveModel = row.into();
     model.read_at = Set(Some(now()));
-    Ok(model.update(&db.conn).await?.into())
+    model.update(&db.conn).await?.try_into()
 }
 
 pub async fn mark_all_read(db: &Db, actor: &Actor) -> Result<u64> {
@@ -112,21 +135,13 @@ pub async fn mark_all_read(db: &Db, actor: &Actor) -> Result<u64> {
 /// `task_overdue` when its due time passes. Each task is claimed by an update that only one
 /// scheduler can win, in the transaction that writes the notification, so none is sent twice.
 pub async fn send_task_reminders(db: &Db, at: DateTime<Utc>) -> Result<u64> {
-    let due = remind(db, at, tasks::Column::RemindAt, tasks::Column::DueNotifiedAt, NotificationKind::TaskDue, "提醒 / Reminder").await?;
-    let overdue =
-        remind(db, at, tasks::Column::DueAt, tasks::Column::OverdueNotifiedAt, NotificationKind::TaskOverdue, "已逾期 / Overdue").await?;
+    let due = remind(db, at, tasks::Column::RemindAt, tasks::Column::DueNotifiedAt, NotificationKind::TaskDue).await?;
+    let overdue = remind(db, at, tasks::Column::DueAt, tasks::Column::OverdueNotifiedAt, NotificationKind::TaskOverdue).await?;
     Ok(due + overdue)
 }
 
 /// Notifies the assignees of open tasks whose `time` has passed and whose `claim` is still empty.
-async fn remind(
-    db: &Db,
-    at: DateTime<Utc>,
-    time: tasks::Column,
-    claim: tasks::Column,
-    kind: NotificationKind,
-    prefix: &str,
-) -> Result<u64> {
+async fn remind(db: &Db, at: DateTime<Utc>, time: tasks::Column, claim: tasks::Column, kind: NotificationKind) -> Result<u64> {
     let pending = tasks::Entity::find()
         .filter(tasks::Column::Status.eq("open"))
         .filter(tasks::Column::DeletedAt.is_null())
@@ -144,8 +159,12 @@ async fn remind(
             .exec(&txn)
             .await?;
         if claimed.rows_affected == 1 {
-            notify(&txn, task.assignee_id, kind, &format!("{prefix}: {}", task.title), task.description.as_deref(), "task", task.id)
-                .await?;
+            let title = &task.title;
+            let title = match kind {
+                NotificationKind::TaskOverdue => text!("Overdue: {title}", "已逾期：{title}"),
+                _ => text!("Reminder: {title}", "提醒：{title}"),
+            };
+            notify_in_their_language(&txn, task.assignee_id, kind, title, task.description.as_deref(), "task", task.id).await?;
             sent += 1;
         }
         txn.commit().await?;

@@ -11,12 +11,14 @@ use uuid::Uuid;
 use crm_domain::activities::{RelatedType, TaskPriority, rule_task_due};
 use crm_domain::customers::LifecycleStage;
 use crm_domain::identity::{Action, Resource};
+use crm_domain::text;
 
+use super::notifications::language_of;
 use super::tasks::{TaskFields, insert};
 use crate::entities::{customers, follow_up_rules, tasks};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
 
 const ENTITY: &str = "follow_up_rule";
 
@@ -48,21 +50,23 @@ pub struct RuleRecord {
     pub version: i32,
 }
 
-impl From<follow_up_rules::Model> for RuleRecord {
-    fn from(r: follow_up_rules::Model) -> Self {
-        Self {
+impl TryFrom<follow_up_rules::Model> for RuleRecord {
+    type Error = Error;
+
+    fn try_from(r: follow_up_rules::Model) -> Result<Self> {
+        Ok(Self {
             id: r.id,
             fields: RuleFields {
-                lifecycle_stage: LifecycleStage::parse(&r.lifecycle_stage).unwrap_or(LifecycleStage::Prospect),
+                lifecycle_stage: stored("follow_up_rules.lifecycle_stage", r.id, &r.lifecycle_stage, LifecycleStage::parse)?,
                 silent_days: r.silent_days,
                 due_in_days: r.due_in_days,
-                priority: TaskPriority::parse(&r.priority).unwrap_or(TaskPriority::Normal),
+                priority: stored("follow_up_rules.priority", r.id, &r.priority, TaskPriority::parse)?,
                 active: r.active,
             },
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
-        }
+        })
     }
 }
 
@@ -80,12 +84,12 @@ pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<Rul
     let page =
         fetch_page(&db.conn, follow_up_rules::Entity::find(), &sort, follow_up_rules::Column::Id, page, |r| (json!(r.created_at), r.id))
             .await?;
-    Ok(page.map(RuleRecord::from))
+    page.try_map(RuleRecord::try_from)
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RuleRecord> {
     actor.require(Resource::Activities, Action::Read)?;
-    follow_up_rules::Entity::find_by_id(id).one(&db.conn).await?.map(RuleRecord::from).ok_or(Error::NotFound)
+    follow_up_rules::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound).and_then(RuleRecord::try_from)
 }
 
 pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRecord> {
@@ -96,7 +100,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRe
     let mut model =
         follow_up_rules::ActiveModel { id: Set(id), created_at: Set(at), updated_at: Set(at), version: Set(1), ..Default::default() };
     write(&mut model, &fields);
-    let record = RuleRecord::from(model.insert(&txn).await?);
+    let record = RuleRecord::try_from(model.insert(&txn).await?)?;
     let payload = serde_json::to_value(&record).unwrap_or_default();
     audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
     events::append(&txn, actor, "follow_up_rule.created", ENTITY, id, payload).await?;
@@ -113,7 +117,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     {
         return Err(Error::StaleVersion { current: row.version });
     }
-    let before = RuleRecord::from(row.clone());
+    let before = RuleRecord::try_from(row.clone())?;
     let mut next = before.fields.clone();
     if let Some(v) = patch.lifecycle_stage {
         next.lifecycle_stage = v;
@@ -138,7 +142,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     write(&mut model, &next);
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    let after = RuleRecord::from(model.update(&txn).await?);
+    let after = RuleRecord::try_from(model.update(&txn).await?)?;
     let mut changes = crm_domain::customers::changed_fields(&before, &after);
     changes.remove("updated_at");
     changes.remove("version");
@@ -158,7 +162,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         return Err(Error::StaleVersion { current: row.version });
     }
     follow_up_rules::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": RuleRecord::from(row) })).await?;
+    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": RuleRecord::try_from(row)? })).await?;
     events::append(&txn, actor, "follow_up_rule.deleted", ENTITY, id, json!({ "id": id })).await?;
     txn.commit().await?;
     Ok(())
@@ -198,17 +202,24 @@ pub async fn run_follow_up_rules(db: &Db, at: DateTime<Utc>) -> Result<u64> {
             .limit(BATCH)
             .all(&db.conn)
             .await?;
-        let priority = TaskPriority::parse(&rule.priority).unwrap_or(TaskPriority::Normal);
+        let rule = RuleRecord::try_from(rule)?;
+        let RuleFields { lifecycle_stage: stage, silent_days, due_in_days, priority, .. } = rule.fields;
+        let stage_zh = stage.label_zh();
         for customer in candidates {
             let since = customer.last_interaction_at.unwrap_or(customer.created_at);
             let days = (at - since).num_days();
+            // Written once, for the owner who gets the task, in the language they read.
+            let lang = language_of(&db.conn, customer.owner_id).await?;
+            let name = &customer.name;
+            let title = text!("Follow up {name} ({days} days without contact)", "跟进 {name}（{days} 天未联系）");
+            let description = text!(
+                "Follow up {name}: no interaction for {days} days (rule: {stage} after {silent_days} days).",
+                "跟进 {name}：已 {days} 天未联系（规则：{stage_zh}超过 {silent_days} 天未联系）。"
+            );
             let fields = TaskFields {
-                title: format!("跟进 {}（{} 天未联系）", customer.name, days),
-                description: Some(format!(
-                    "Follow up {}: no interaction for {} days (rule: {} after {} days).",
-                    customer.name, days, rule.lifecycle_stage, rule.silent_days
-                )),
-                due_at: Some(rule_task_due(at, rule.due_in_days)),
+                title: title.get(lang).to_owned(),
+                description: Some(description.get(lang).to_owned()),
+                due_at: Some(rule_task_due(at, due_in_days)),
                 remind_at: None,
                 priority,
                 assignee_id: customer.owner_id,

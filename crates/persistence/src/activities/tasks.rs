@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crm_domain::activities::{NotificationKind, RelatedType, TaskPriority, TaskStatus, TimelineKind};
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::text;
 
 use super::notifications;
 use super::timeline::{self, NewItem};
@@ -17,7 +18,7 @@ use crate::customers::{escape_like, load_for, primary_team};
 use crate::entities::{tasks, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored};
 
 const ENTITY: &str = "task";
 
@@ -78,18 +79,18 @@ pub struct TaskFilter {
     pub q: Option<String>,
 }
 
-fn fields_of(row: &tasks::Model) -> TaskFields {
-    TaskFields {
+fn fields_of(row: &tasks::Model) -> Result<TaskFields> {
+    Ok(TaskFields {
         title: row.title.clone(),
         description: row.description.clone(),
         due_at: row.due_at,
         remind_at: row.remind_at,
-        priority: TaskPriority::parse(&row.priority).unwrap_or(TaskPriority::Normal),
+        priority: stored("tasks.priority", row.id, &row.priority, TaskPriority::parse)?,
         assignee_id: row.assignee_id,
         customer_id: row.customer_id,
-        related_type: row.related_type.as_deref().and_then(|t| RelatedType::parse(t).ok()),
+        related_type: row.related_type.as_deref().map(|t| stored("tasks.related_type", row.id, t, RelatedType::parse)).transpose()?,
         related_id: row.related_id,
-    }
+    })
 }
 
 fn write_fields(model: &mut tasks::ActiveModel, f: &TaskFields) {
@@ -113,24 +114,25 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tasks::Model>) -> Res
     let names = crate::platform::audit::user_names(conn, &people).await?;
     let customer_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.customer_id).collect();
     let customer_names = crate::platform::audit::customer_names(conn, &customer_ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| TaskRecord {
-            id: row.id,
-            fields: fields_of(&row),
-            status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Open),
-            assignee_name: names.get(&row.assignee_id).cloned(),
-            customer_name: row.customer_id.and_then(|c| customer_names.get(&c).cloned()),
-            rule_id: row.rule_id,
-            created_by: row.created_by,
-            completed_at: row.completed_at,
-            completed_by: row.completed_by,
-            completed_by_name: row.completed_by.and_then(|u| names.get(&u).cloned()),
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
+    rows.into_iter()
+        .map(|row| {
+            Ok(TaskRecord {
+                id: row.id,
+                fields: fields_of(&row)?,
+                status: stored("tasks.status", row.id, &row.status, TaskStatus::parse)?,
+                assignee_name: names.get(&row.assignee_id).cloned(),
+                customer_name: row.customer_id.and_then(|c| customer_names.get(&c).cloned()),
+                rule_id: row.rule_id,
+                created_by: row.created_by,
+                completed_at: row.completed_at,
+                completed_by: row.completed_by,
+                completed_by_name: row.completed_by.and_then(|u| names.get(&u).cloned()),
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                version: row.version,
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn to_record(conn: &impl ConnectionTrait, row: tasks::Model) -> Result<TaskRecord> {
@@ -143,10 +145,29 @@ pub(crate) fn read_condition(actor: &Actor, scope: Scope) -> Condition {
         .add(tasks::Column::CreatedBy.eq(actor.user_id))
 }
 
+fn may_not_assign() -> Error {
+    Error::Forbidden(text!("your role may not assign tasks to this user", "您的角色无权给该用户分配任务"))
+}
+
+/// Tells an assignee about a task given to them, in their own language.
+async fn notify_assigned(conn: &impl ConnectionTrait, fields: &TaskFields, task_id: Uuid) -> Result<()> {
+    let title = &fields.title;
+    notifications::notify_in_their_language(
+        conn,
+        fields.assignee_id,
+        NotificationKind::TaskAssigned,
+        text!("New task: {title}", "新任务：{title}"),
+        fields.description.as_deref(),
+        ENTITY,
+        task_id,
+    )
+    .await
+}
+
 async fn check_assignee(conn: &impl ConnectionTrait, assignee_id: Uuid) -> Result<()> {
     match users::Entity::find_by_id(assignee_id).one(conn).await? {
         Some(user) if user.active => Ok(()),
-        _ => Err(Error::validation("assignee_id", "not_found", "no active user with this id")),
+        _ => Err(no_active_user("assignee_id")),
     }
 }
 
@@ -215,16 +236,7 @@ pub(crate) async fn insert(
     let record = to_record(conn, tasks::Entity::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)?).await?;
     put_on_timeline(conn, actor, &record).await?;
     if actor.audit_id() != Some(fields.assignee_id) {
-        notifications::notify(
-            conn,
-            fields.assignee_id,
-            NotificationKind::TaskAssigned,
-            &format!("新任务 / New task: {}", fields.title),
-            fields.description.as_deref(),
-            ENTITY,
-            id,
-        )
-        .await?;
+        notify_assigned(conn, fields, id).await?;
     }
     let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
     audit::record(conn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
@@ -245,11 +257,17 @@ pub async fn create(db: &Db, actor: &Actor, fields: TaskFields) -> Result<TaskRe
             crate::visibility::check_reference(&txn, actor, kind.as_str(), "related_id", id, fields.customer_id).await?
         }
         (None, None) => {}
-        _ => return Err(Error::validation("related_id", "required", "related_type and related_id are given together")),
+        _ => {
+            return Err(Error::validation(
+                "related_id",
+                "required",
+                text!("related_type and related_id are given together", "关联类型与关联记录须同时填写"),
+            ));
+        }
     }
     let team = primary_team(&txn, fields.assignee_id).await?;
     if !actor.reaches(scope, fields.assignee_id, team) {
-        return Err(Error::Forbidden("your role may not assign tasks to this user".into()));
+        return Err(may_not_assign());
     }
     let record = insert(&txn, actor, &fields, None, None).await?.ok_or(Error::NotFound)?;
     txn.commit().await?;
@@ -267,7 +285,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     if action != Action::Read && row.created_by != Some(actor.user_id) {
         let scope = actor.require(Resource::Activities, action)?;
         if !actor.reaches(scope, row.assignee_id, row.team_id) {
-            return Err(Error::Forbidden("your role may not change this task".into()));
+            return Err(Error::Forbidden(text!("your role may not change this task", "您的角色无权修改此任务")));
         }
     }
     Ok(row)
@@ -300,7 +318,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
-    let current = fields_of(&row);
+    let current = fields_of(&row)?;
     let mut next = current.clone();
     if let Some(v) = patch.title {
         next.title = v;
@@ -332,7 +350,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         let team = primary_team(&txn, next.assignee_id).await?;
         let scope = actor.require(Resource::Activities, Action::Update)?;
         if !actor.reaches(scope, next.assignee_id, team) {
-            return Err(Error::Forbidden("your role may not assign tasks to this user".into()));
+            return Err(may_not_assign());
         }
         model.team_id = Set(team);
     }
@@ -348,16 +366,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     model.version = Set(row.version + 1);
     let updated = model.update(&txn).await?;
     if reassigned && actor.audit_id() != Some(next.assignee_id) {
-        notifications::notify(
-            &txn,
-            next.assignee_id,
-            NotificationKind::TaskAssigned,
-            &format!("新任务 / New task: {}", next.title),
-            next.description.as_deref(),
-            ENTITY,
-            id,
-        )
-        .await?;
+        notify_assigned(&txn, &next, id).await?;
     }
     let after = finish_change(&txn, actor, before, updated, "task.updated").await?;
     txn.commit().await?;
@@ -368,9 +377,13 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn transition(db: &Db, actor: &Actor, id: Uuid, next: TaskStatus) -> Result<TaskRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
-    let current = TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Open);
+    let current = stored("tasks.status", row.id, &row.status, TaskStatus::parse)?;
     if !current.can_move_to(next) {
-        return Err(Error::Conflict(format!("a task that is {current} cannot become {next}")));
+        let (from_zh, to_zh) = (current.label_zh(), next.label_zh());
+        return Err(Error::conflict(
+            "task.invalid_transition",
+            text!("a task that is {current} cannot become {next}", "任务当前为“{from_zh}”，不能改为“{to_zh}”"),
+        ));
     }
     let before = to_record(&txn, row.clone()).await?;
     let at = now();

@@ -10,6 +10,7 @@ use crm_domain::customers::{
     CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier, changed_fields,
 };
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::text;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
 
 use super::{escape_like, search_text, search_words};
@@ -18,7 +19,7 @@ use crate::entities::{contacts, customer_stage_history, customer_tags, customers
 use crate::identity::names::Names;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 use crm_domain::activities::TimelineKind;
 
 const ENTITY: &str = "customer";
@@ -93,13 +94,23 @@ fn parse_opt<T, E>(value: &Option<String>, parse: impl Fn(&str) -> std::result::
     value.as_deref().and_then(|v| parse(v).ok())
 }
 
+/// An optional stored enum: absent is `None`, a value that does not parse is an error.
+fn stored_opt<T, E>(
+    column: &str,
+    id: Uuid,
+    value: &Option<String>,
+    parse: impl Fn(&str) -> std::result::Result<T, E>,
+) -> Result<Option<T>> {
+    value.as_deref().map(|v| stored(column, id, v, &parse)).transpose()
+}
+
 /// Rebuilds domain values from a stored row (values were valid when written).
-pub(crate) fn fields_of(row: &customers::Model) -> CustomerFields {
-    CustomerFields {
-        kind: CustomerKind::parse(&row.kind).unwrap_or(CustomerKind::Company),
+pub(crate) fn fields_of(row: &customers::Model) -> Result<CustomerFields> {
+    Ok(CustomerFields {
+        kind: stored("customers.kind", row.id, &row.kind, CustomerKind::parse)?,
         name: row.name.clone(),
         industry: row.industry.clone(),
-        size_band: parse_opt(&row.size_band, SizeBand::parse),
+        size_band: stored_opt("customers.size_band", row.id, &row.size_band, SizeBand::parse)?,
         province: row.province.clone(),
         city: row.city.clone(),
         district: row.district.clone(),
@@ -108,16 +119,16 @@ pub(crate) fn fields_of(row: &customers::Model) -> CustomerFields {
         email: parse_opt(&row.email, Email::parse),
         website: parse_opt(&row.website, WebsiteUrl::parse),
         credit_code: parse_opt(&row.credit_code, CreditCode::parse),
-        source_channel: parse_opt(&row.source_channel, SourceChannel::parse),
-        lifecycle_stage: LifecycleStage::parse(&row.lifecycle_stage).unwrap_or(LifecycleStage::Potential),
-        value_tier: parse_opt(&row.value_tier, ValueTier::parse),
-        tags: serde_json::from_str(&row.tags).unwrap_or_default(),
-        custom_fields: serde_json::from_str(&row.custom_fields).unwrap_or_default(),
-        gender: parse_opt(&row.gender, Gender::parse),
+        source_channel: stored_opt("customers.source_channel", row.id, &row.source_channel, SourceChannel::parse)?,
+        lifecycle_stage: stored("customers.lifecycle_stage", row.id, &row.lifecycle_stage, LifecycleStage::parse)?,
+        value_tier: stored_opt("customers.value_tier", row.id, &row.value_tier, ValueTier::parse)?,
+        tags: stored_json("customers.tags", row.id, &row.tags)?,
+        custom_fields: stored_json("customers.custom_fields", row.id, &row.custom_fields)?,
+        gender: stored_opt("customers.gender", row.id, &row.gender, Gender::parse)?,
         birthday: row.birthday,
         preferences: row.preferences.clone(),
         notes: row.notes.clone(),
-    }
+    })
 }
 
 fn write_fields(model: &mut customers::ActiveModel, f: &CustomerFields) {
@@ -150,21 +161,20 @@ async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Vec<customers
     let owners = names.users(&owner_ids).await?;
     let team_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.team_id).collect();
     let team_names = names.teams(&team_ids).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let owner_name = owners.get(&row.owner_id).cloned();
             let team_name = row.team_id.and_then(|t| team_names.get(&t).cloned());
             record_of(row, owner_name, team_name)
         })
-        .collect())
+        .collect()
 }
 
 /// A stored row as a record, with its owner's and team's names already known.
-fn record_of(row: customers::Model, owner_name: Option<String>, team_name: Option<String>) -> CustomerRecord {
-    CustomerRecord {
+fn record_of(row: customers::Model, owner_name: Option<String>, team_name: Option<String>) -> Result<CustomerRecord> {
+    Ok(CustomerRecord {
         id: row.id,
-        fields: fields_of(&row),
+        fields: fields_of(&row)?,
         owner_name,
         owner_id: row.owner_id,
         team_name,
@@ -178,7 +188,7 @@ fn record_of(row: customers::Model, owner_name: Option<String>, team_name: Optio
         last_order_at: row.last_order_at,
         order_count: row.order_count,
         total_spend_minor: row.total_spend_minor,
-    }
+    })
 }
 
 async fn to_record<C: ConnectionTrait>(names: Names<'_, C>, row: customers::Model) -> Result<CustomerRecord> {
@@ -239,7 +249,7 @@ async fn primary_team_row(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<
 async fn check_owner(conn: &impl ConnectionTrait, owner_id: Uuid) -> Result<users::Model> {
     match users::Entity::find_by_id(owner_id).one(conn).await? {
         Some(user) if user.active => Ok(user),
-        _ => Err(Error::validation("owner_id", "not_found", "no active user with this id")),
+        _ => Err(no_active_user("owner_id")),
     }
 }
 
@@ -248,7 +258,7 @@ async fn check_team(conn: &impl ConnectionTrait, team_id: Option<Uuid>) -> Resul
     let Some(id) = team_id else { return Ok(None) };
     match teams::Entity::find_by_id(id).one(conn).await? {
         Some(team) => Ok(Some(team)),
-        None => Err(Error::validation("team_id", "not_found", "no team with this id")),
+        None => Err(Error::validation("team_id", "not_found", text!("no team with this id", "没有此 id 的团队"))),
     }
 }
 
@@ -344,7 +354,7 @@ async fn credit_code_holder(conn: &impl ConnectionTrait, credit_code: &str, exce
 fn credit_code_taken(existing_id: Uuid) -> Error {
     Error::Taken {
         code: "customer.credit_code_taken",
-        message: "another customer already has this credit code (统一社会信用代码)".into(),
+        message: text!("another customer already has this credit code (统一社会信用代码)", "已有其他客户使用此统一社会信用代码"),
         existing_id,
     }
 }
@@ -392,7 +402,10 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
     };
     let team_id = team.as_ref().map(|t| t.id);
     if !actor.reaches(scope, owner_id, team_id) {
-        return Err(Error::Forbidden("your role may only create customers within its scope (owner and team)".into()));
+        return Err(Error::Forbidden(text!(
+            "your role may only create customers within its scope (owner and team)",
+            "您的角色只能在自己的数据范围（负责人和团队）内新建客户"
+        )));
     }
     let at = now();
     let id = Uuid::now_v7();
@@ -424,7 +437,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
     };
     insert_tags(&txn, id, &fields.tags).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
-    let record = record_of(row, Some(owner.display_name), team.map(|t| t.name));
+    let record = record_of(row, Some(owner.display_name), team.map(|t| t.name))?;
     audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload(&record) })).await?;
     events::append(&txn, actor, "customer.created", ENTITY, id, payload(&record)).await?;
     txn.commit().await?;
@@ -448,12 +461,17 @@ pub async fn update(
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Update, id, false).await?;
     check_version(expected_version, row.version)?;
-    let current = fields_of(&row);
+    let current = fields_of(&row)?;
     let stage_change = patch.lifecycle_stage.filter(|stage| *stage != current.lifecycle_stage);
     let mut next = patch.apply(&current);
     if let Some(stage) = stage_change {
         if !current.lifecycle_stage.can_move_to(stage) {
-            return Err(Error::Conflict(format!("a customer cannot move from stage {} to {}", current.lifecycle_stage, stage)));
+            let from = current.lifecycle_stage;
+            let (from_zh, to_zh) = (from.label_zh(), stage.label_zh());
+            return Err(Error::conflict(
+                "customer.invalid_stage_transition",
+                text!("a customer cannot move from stage {from} to {stage}", "客户关系阶段不能从“{from_zh}”改为“{to_zh}”"),
+            ));
         }
         next.lifecycle_stage = stage;
     }
@@ -471,7 +489,10 @@ pub async fn update(
         check_team(&txn, team_id).await?;
     }
     if !actor.reaches(scope, owner_id, team_id) {
-        return Err(Error::Forbidden("your role may not hand this customer to an owner or team outside its scope".into()));
+        return Err(Error::Forbidden(text!(
+            "your role may not hand this customer to an owner or team outside its scope",
+            "您的角色不能把此客户转给数据范围以外的负责人或团队"
+        )));
     }
     let before = to_record(Names::Within(&txn), row.clone()).await?;
     if next == current && owner_id == row.owner_id && team_id == row.team_id {
@@ -658,15 +679,17 @@ pub async fn stage_history(db: &Db, actor: &Actor, customer_id: Uuid, page: &Pag
     let page = fetch_page(&db.conn, select, &sort, customer_stage_history::Column::Id, page, |row| (json!(row.changed_at), row.id)).await?;
     let ids: Vec<Uuid> = page.data.iter().filter_map(|r| r.changed_by).collect();
     let names = crate::platform::audit::user_names(&db.conn, &ids).await?;
-    Ok(page.map(|row| StageChange {
-        id: row.id,
-        customer_id: row.customer_id,
-        from_stage: row.from_stage.as_deref().and_then(|s| LifecycleStage::parse(s).ok()),
-        to_stage: LifecycleStage::parse(&row.to_stage).unwrap_or(LifecycleStage::Potential),
-        changed_by_name: row.changed_by.and_then(|id| names.get(&id).cloned()),
-        changed_by: row.changed_by,
-        changed_at: row.changed_at,
-    }))
+    page.try_map(|row| {
+        Ok(StageChange {
+            id: row.id,
+            customer_id: row.customer_id,
+            from_stage: stored_opt("customer_stage_history.from_stage", row.id, &row.from_stage, LifecycleStage::parse)?,
+            to_stage: stored("customer_stage_history.to_stage", row.id, &row.to_stage, LifecycleStage::parse)?,
+            changed_by_name: row.changed_by.and_then(|id| names.get(&id).cloned()),
+            changed_by: row.changed_by,
+            changed_at: row.changed_at,
+        })
+    })
 }
 
 /// Counts live customers per lifecycle stage within the caller's read scope (dashboard figures).
@@ -712,7 +735,7 @@ pub(crate) async fn apply_order_outcome(
     reason: &str,
 ) -> Result<()> {
     let Some(row) = customers::Entity::find_by_id(customer_id).one(conn).await? else { return Ok(()) };
-    let current = fields_of(&row).lifecycle_stage;
+    let current = fields_of(&row)?.lifecycle_stage;
     let promoted = promote && current != LifecycleStage::Customer && current.can_move_to(LifecycleStage::Customer);
     let stored = PurchaseFigures {
         first_order_at: row.first_order_at,

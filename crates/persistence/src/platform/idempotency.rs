@@ -115,7 +115,7 @@ pub async fn store_with_writes(txn: DatabaseTransaction, request: KeyedRequest<'
         Ok(()) => {}
         // The unique (principal, key) index: the other attempt won. Dropping the transaction
         // rolls back this attempt's writes.
-        Err(Error::Conflict(_)) => {
+        Err(Error::Conflict { .. }) => {
             drop(txn);
             return Ok(Stored::LostRace);
         }
@@ -126,7 +126,7 @@ pub async fn store_with_writes(txn: DatabaseTransaction, request: KeyedRequest<'
         Err(error) => match Error::from(error) {
             // SQLite reports the unique violation only at commit when it is deferred; PostgreSQL
             // at the insert. Either way the other attempt won.
-            Error::Conflict(_) => Ok(Stored::LostRace),
+            Error::Conflict { .. } => Ok(Stored::LostRace),
             other => Err(other),
         },
     }
@@ -136,7 +136,7 @@ pub async fn store_with_writes(txn: DatabaseTransaction, request: KeyedRequest<'
 /// A concurrent attempt that stored first wins; this one's answer is then simply not kept.
 pub async fn store_alone(db: &Db, request: KeyedRequest<'_>, response: KeptResponse<'_>) -> Result<()> {
     match insert(&db.conn, request, response).await {
-        Ok(()) | Err(Error::Conflict(_)) => Ok(()),
+        Ok(()) | Err(Error::Conflict { .. }) => Ok(()),
         Err(other) => Err(other),
     }
 }

@@ -20,12 +20,16 @@ pub struct Stored<T> {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// Reads an area's settings; never saved means the type's defaults, and so does a stored
-/// document that no longer parses (fields added later take their defaults through serde).
+/// Reads an area's settings; never saved means the type's defaults (and fields added later take
+/// theirs through serde). A stored document that does not parse is an error, not the defaults:
+/// silently reading it as defaults would apply settings nobody chose, and the next save would
+/// overwrite what was stored.
 pub async fn read<T: DeserializeOwned + Default>(conn: &impl ConnectionTrait, key: &str) -> Result<Stored<T>> {
     Ok(match settings::Entity::find_by_id(key.to_owned()).one(conn).await? {
         Some(row) => {
-            Stored { value: serde_json::from_str(&row.value).unwrap_or_default(), version: row.version, updated_at: Some(row.updated_at) }
+            let value = serde_json::from_str(&row.value)
+                .map_err(|e| Error::Unexpected(sea_orm::DbErr::Custom(format!("settings {key}: unreadable stored document ({e})"))))?;
+            Stored { value, version: row.version, updated_at: Some(row.updated_at) }
         }
         None => Stored { value: T::default(), version: 0, updated_at: None },
     })
@@ -48,7 +52,9 @@ pub async fn write<T: Serialize + DeserializeOwned + Default>(
     let before = settings::Entity::find_by_id(key.to_owned()).one(conn).await?;
     let current_version = before.as_ref().map_or(0, |row| row.version);
     check_version(expected_version, current_version)?;
-    let text = serde_json::to_string(value).map_err(|e| Error::Conflict(format!("settings cannot be stored: {e}")))?;
+    // Settings are plain values: one that does not serialise is a bug, not the client's doing.
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::Unexpected(sea_orm::DbErr::Custom(format!("settings {key} cannot be stored: {e}"))))?;
     let at = now();
     let row = settings::ActiveModel {
         key: Set(key.to_owned()),

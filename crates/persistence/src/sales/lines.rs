@@ -6,6 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crm_domain::sales::{Currency, MAX_AMOUNT_MINOR, Money, line_total};
+use crm_domain::text;
 
 use crate::entities::products;
 use crate::{Error, Result};
@@ -58,16 +59,20 @@ pub(crate) async fn price_lines(conn: &impl ConnectionTrait, currency: &Currency
     };
     let mut lines = Vec::with_capacity(inputs.len());
     let (mut subtotal, mut total) = (0i64, 0i64);
-    let too_large = |field: String| Error::validation(&field, "range", "the amount is too large");
+    let too_large = |field: String| Error::validation(&field, "range", text!("the amount is too large", "金额过大"));
     for (index, input) in inputs.iter().enumerate() {
-        let product = catalogue
-            .get(&input.product_id)
-            .ok_or_else(|| Error::validation(&format!("lines[{index}].product_id"), "not_found", "no such product"))?;
+        let product = catalogue.get(&input.product_id).ok_or_else(|| {
+            Error::validation(&format!("lines[{index}].product_id"), "not_found", text!("no such product", "找不到该产品"))
+        })?;
         if product.currency != currency.as_str() {
+            let (priced_in, document_in) = (&product.currency, currency.as_str());
             return Err(Error::validation(
                 &format!("lines[{index}].product_id"),
                 "currency",
-                &format!("the product is priced in {}, the document in {}", product.currency, currency.as_str()),
+                text!(
+                    "the product is priced in {priced_in}, the document in {document_in}",
+                    "该产品以 {priced_in} 计价，而单据币种是 {document_in}"
+                ),
             ));
         }
         let unit_price_minor = input.unit_price_minor.unwrap_or(product.unit_price_minor);

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
-use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, StageKind, check_move, weighted_amount};
+use crm_domain::sales::{Competitor, Currency, Money, MoveError, OpportunitySource, StageKind, check_move, weighted_amount};
+use crm_domain::{HasCode, ValidationErrors, text};
 
 use super::lines::{Line, LineInput, price_lines};
 use super::pipelines::{StageRecord, default_pipeline, stages_of};
@@ -20,7 +21,7 @@ use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_st
 use crate::identity::names::Names;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
 const ENTITY: &str = "opportunity";
 
@@ -92,18 +93,21 @@ pub struct OpportunityFilter {
     pub sort: Option<String>,
 }
 
-fn fields_of(row: &opportunities::Model) -> OpportunityFields {
-    OpportunityFields {
+fn fields_of(row: &opportunities::Model) -> Result<OpportunityFields> {
+    Ok(OpportunityFields {
         name: row.name.clone(),
         contact_id: row.contact_id,
-        amount: Money { amount_minor: row.amount_minor, currency: Currency::parse(&row.currency).unwrap_or_else(|_| Currency::cny()) },
+        amount: Money {
+            amount_minor: row.amount_minor,
+            currency: stored("opportunities.currency", row.id, &row.currency, Currency::parse)?,
+        },
         expected_close_date: row.expected_close_date,
         probability: row.probability,
-        source: row.source.as_deref().and_then(|s| OpportunitySource::parse(s).ok()),
+        source: row.source.as_deref().map(|s| stored("opportunities.source", row.id, s, OpportunitySource::parse)).transpose()?,
         campaign_id: row.campaign_id,
-        competitors: serde_json::from_str(&row.competitors).unwrap_or_default(),
+        competitors: stored_json("opportunities.competitors", row.id, &row.competitors)?,
         description: row.description.clone(),
-    }
+    })
 }
 
 fn write_fields(model: &mut opportunities::ActiveModel, f: &OpportunityFields) {
@@ -138,8 +142,8 @@ async fn to_records<C: ConnectionTrait>(conn: &C, names: Names<'_, C>, rows: Vec
             .all(conn)
             .await?
             .into_iter()
-            .map(|s| (s.id, StageRecord::from(s)))
-            .collect()
+            .map(|s| Ok((s.id, StageRecord::try_from(s)?)))
+            .collect::<Result<_>>()?
     };
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut lines_of: std::collections::HashMap<Uuid, Vec<Line>> = Default::default();
@@ -164,7 +168,7 @@ async fn to_records<C: ConnectionTrait>(conn: &C, names: Names<'_, C>, rows: Vec
     let mut records = Vec::with_capacity(rows.len());
     for row in rows {
         let stage = stages.get(&row.stage_id).cloned().ok_or(Error::NotFound)?;
-        let fields = fields_of(&row);
+        let fields = fields_of(&row)?;
         let effective_probability = fields.probability.unwrap_or(stage.probability);
         records.push(OpportunityRecord {
             id: row.id,
@@ -231,7 +235,7 @@ async fn check_contact(conn: &impl ConnectionTrait, customer_id: Uuid, contact_i
         .one(conn)
         .await?;
     if found.is_none() {
-        return Err(Error::validation("contact_id", "not_found", "no such contact at this customer"));
+        return Err(Error::validation("contact_id", "not_found", text!("no such contact at this customer", "该客户下没有这个联系人")));
     }
     Ok(())
 }
@@ -305,30 +309,36 @@ pub async fn create(
     };
     let stages = stages_of(&txn, pipeline_id).await?;
     if stages.is_empty() {
-        return Err(Error::validation("pipeline_id", "not_found", "no such pipeline"));
+        return Err(Error::validation("pipeline_id", "not_found", text!("no such pipeline", "找不到该销售流程")));
     }
     let stage = match stage_id {
-        Some(id) => stages
-            .iter()
-            .find(|s| s.id == id)
-            .cloned()
-            .ok_or_else(|| Error::validation("stage_id", "not_found", "no such stage in this pipeline"))?,
-        None => stages
-            .iter()
-            .find(|s| s.kind == StageKind::Open && !s.retired)
-            .cloned()
-            .ok_or_else(|| Error::Conflict("the pipeline has no open stage".into()))?,
+        Some(id) => stages.iter().find(|s| s.id == id).cloned().ok_or_else(|| {
+            Error::validation("stage_id", "not_found", text!("no such stage in this pipeline", "该销售流程中没有这个阶段"))
+        })?,
+        None => stages.iter().find(|s| s.kind == StageKind::Open && !s.retired).cloned().ok_or_else(|| {
+            Error::conflict("pipeline.no_open_stage", text!("the pipeline has no open stage", "该销售流程没有可用的进行中阶段"))
+        })?,
     };
     if stage.kind != StageKind::Open || stage.retired {
-        return Err(Error::validation("stage_id", "closed_stage", "an opportunity starts in an open, active stage; move it to close it"));
+        return Err(Error::validation(
+            "stage_id",
+            "closed_stage",
+            text!(
+                "an opportunity starts in an open, active stage; move it to close it",
+                "销售机会须从未停用的进行中阶段开始；要关闭它，请移动到赢单或输单阶段"
+            ),
+        ));
     }
     let owner_id = owner_id.unwrap_or(actor.audit_id().unwrap_or(customer.owner_id));
     if users::Entity::find_by_id(owner_id).one(&txn).await?.is_none_or(|u| !u.active) {
-        return Err(Error::validation("owner_id", "not_found", "no active user with this id"));
+        return Err(no_active_user("owner_id"));
     }
     let team_id = primary_team(&txn, owner_id).await?;
     if !actor.reaches(scope, owner_id, team_id) {
-        return Err(Error::Forbidden("your role may only create opportunities within its scope".into()));
+        return Err(Error::Forbidden(text!(
+            "your role may only create opportunities within its scope",
+            "您的角色只能在自己的数据范围内新建销售机会"
+        )));
     }
     let priced = if lines.is_empty() { None } else { Some(price_lines(&txn, &fields.amount.currency, &lines).await?) };
     if let Some((_, totals)) = &priced {
@@ -378,7 +388,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     if action != Action::Read {
         let scope = actor.require(Resource::Sales, action)?;
         if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden("your role may not change this opportunity".into()));
+            return Err(Error::Forbidden(text!("your role may not change this opportunity", "您的角色无权修改此销售机会")));
         }
     }
     Ok(row)
@@ -440,18 +450,26 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         return Ok(before);
     }
     if before.stage.kind == StageKind::Won && next.amount.amount_minor <= 0 {
-        return Err(Error::validation("amount", "won_needs_amount", "a won opportunity keeps an amount greater than zero"));
+        let message = text!("a won opportunity keeps an amount greater than zero", "已赢单的销售机会金额须大于零");
+        return Err(Error::Refused {
+            code: MoveError::WonNeedsAmount.code(),
+            errors: ValidationErrors::single("amount", "won_needs_amount", message.clone()),
+            message,
+        });
     }
     check_contact(&txn, row.customer_id, next.contact_id).await?;
     let mut model: opportunities::ActiveModel = row.clone().into();
     if owner_id != row.owner_id {
         if users::Entity::find_by_id(owner_id).one(&txn).await?.is_none_or(|u| !u.active) {
-            return Err(Error::validation("owner_id", "not_found", "no active user with this id"));
+            return Err(no_active_user("owner_id"));
         }
         let team_id = primary_team(&txn, owner_id).await?;
         let scope = actor.require(Resource::Sales, Action::Update)?;
         if !actor.reaches(scope, owner_id, team_id) {
-            return Err(Error::Forbidden("your role may not hand this opportunity to an owner outside its scope".into()));
+            return Err(Error::Forbidden(text!(
+                "your role may not hand this opportunity to an owner outside its scope",
+                "您的角色不能把此销售机会转给数据范围以外的负责人"
+            )));
         }
         model.owner_id = Set(owner_id);
         model.team_id = Set(team_id);
@@ -491,19 +509,27 @@ pub async fn move_stage(
     check_version(expected_version, row.version)?;
     let stages = stages_of(&txn, row.pipeline_id).await?;
     let from = stages.iter().find(|s| s.id == row.stage_id).cloned().ok_or(Error::NotFound)?;
-    let to = stages
-        .iter()
-        .find(|s| s.id == stage_id)
-        .cloned()
-        .ok_or_else(|| Error::validation("stage_id", "not_found", "no such stage in this opportunity's pipeline"))?;
+    let to = stages.iter().find(|s| s.id == stage_id).cloned().ok_or_else(|| {
+        Error::validation(
+            "stage_id",
+            "not_found",
+            text!("no such stage in this opportunity's pipeline", "该销售机会所在的销售流程中没有这个阶段"),
+        )
+    })?;
     if to.retired {
-        return Err(Error::validation("stage_id", "retired", "this stage is retired"));
+        return Err(Error::validation("stage_id", "retired", text!("this stage is retired", "该阶段已停用")));
     }
     let reason = loss_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-    check_move(from.kind, to.kind, from.id == to.id, row.amount_minor, reason.as_deref(), reopen).map_err(|e| match e {
-        crm_domain::sales::MoveError::LostNeedsReason => Error::validation("loss_reason", "required", &e.to_string()),
-        crm_domain::sales::MoveError::WonNeedsAmount => Error::validation("amount", "won_needs_amount", &e.to_string()),
-        other => Error::Conflict(other.to_string()),
+    check_move(from.kind, to.kind, from.id == to.id, row.amount_minor, reason.as_deref(), reopen).map_err(|refusal| {
+        match refusal.field() {
+            // A field the client can fill in: 422 under the rule's code, with the field.
+            Some((field, field_code)) => Error::Refused {
+                code: refusal.code(),
+                message: refusal.text(),
+                errors: ValidationErrors::single(field, field_code, refusal.text()),
+            },
+            None => Error::conflict(refusal.code(), refusal.text()),
+        }
     })?;
     let before = to_record(&txn, Names::Within(&txn), row.clone()).await?;
     let at = now();

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::{Currency, Money, OrderStatus, StageKind};
+use crm_domain::{Lang, text};
 
 use super::lines::{Line, LineInput, Totals, price_lines};
 use crate::activities::timeline::{self, NewItem};
@@ -19,7 +20,7 @@ use crate::customers::{PurchaseFigures, apply_order_outcome, escape_like, load_f
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "order";
 
@@ -99,7 +100,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<Or
         .collect();
     let owner_name = crate::platform::audit::user_names(conn, &[row.owner_id]).await?.remove(&row.owner_id);
     let customer_name = customers::Entity::find_by_id(row.customer_id).one(conn).await?.map(|c| c.name);
-    let currency = Currency::parse(&row.currency).unwrap_or_else(|_| Currency::cny());
+    let currency = stored("orders.currency", row.id, &row.currency, Currency::parse)?;
     let money = |amount_minor| Money { amount_minor, currency: currency.clone() };
     Ok(OrderRecord {
         id: row.id,
@@ -110,7 +111,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<Or
         external_system: row.external_system,
         external_id: row.external_id,
         order_date: row.order_date,
-        status: OrderStatus::parse(&row.status).unwrap_or(OrderStatus::Draft),
+        status: stored("orders.status", row.id, &row.status, OrderStatus::parse)?,
         totals: Totals { subtotal: money(row.subtotal_minor), discount: money(row.discount_minor), total: money(row.total_minor) },
         lines,
         notes: row.notes,
@@ -202,19 +203,22 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Re
     let scope = actor.require(Resource::Sales, Action::Create)?;
     load_for(conn, actor, Resource::Sales, Action::Read, new.customer_id, false).await?;
     if let (Some(system), Some(external)) = (&new.external_system, &new.external_id)
-        && orders::Entity::find()
+        && let Some(holder) = orders::Entity::find()
             .filter(orders::Column::ExternalSystem.eq(system.clone()))
             .filter(orders::Column::ExternalId.eq(external.clone()))
             .one(conn)
             .await?
-            .is_some()
     {
-        return Err(Error::Conflict(format!("{system} already has an order with external id {external}")));
+        return Err(Error::Taken {
+            code: "order.external_id_taken",
+            message: text!("{system} already has an order with external id {external}", "{system} 中外部编号为 {external} 的订单已存在"),
+            existing_id: holder.id,
+        });
     }
-    let owner_id = actor.audit_id().ok_or_else(|| Error::Forbidden("orders are created by users".into()))?;
+    let owner_id = actor.audit_id().ok_or_else(|| Error::Forbidden(text!("orders are created by users", "订单只能以用户身份创建")))?;
     let team_id = primary_team(conn, owner_id).await?;
     if !actor.reaches(scope, owner_id, team_id) {
-        return Err(Error::Forbidden("your role may not create orders".into()));
+        return Err(Error::Forbidden(text!("your role may not create orders", "您的角色无权新建订单")));
     }
     let (lines, totals) = price_lines(conn, &new.currency, &new.lines).await?;
     let at = now();
@@ -252,16 +256,25 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Re
     Ok(record)
 }
 
+/// An order is made of products: one without lines has nothing to confirm.
+fn lines_required() -> Error {
+    Error::validation("lines", "required", text!("an order needs at least one line", "订单至少需要一行产品"))
+}
+
 pub async fn create(db: &Db, actor: &Actor, new: NewOrder) -> Result<OrderRecord> {
     if new.lines.is_empty() {
-        return Err(Error::validation("lines", "required", "an order needs at least one line"));
+        return Err(lines_required());
     }
     let txn = db.begin_write().await?;
     if let Some(opportunity_id) = new.opportunity_id {
         let opportunity =
             opportunities::Entity::find_by_id(opportunity_id).filter(opportunities::Column::DeletedAt.is_null()).one(&txn).await?;
         if opportunity.is_none_or(|o| o.customer_id != new.customer_id) {
-            return Err(Error::validation("opportunity_id", "not_found", "no such opportunity of this customer"));
+            return Err(Error::validation(
+                "opportunity_id",
+                "not_found",
+                text!("no such opportunity of this customer", "该客户下没有这个销售机会"),
+            ));
         }
     }
     let record = insert(&txn, actor, new).await?;
@@ -269,8 +282,15 @@ pub async fn create(db: &Db, actor: &Actor, new: NewOrder) -> Result<OrderRecord
     Ok(record)
 }
 
-/// Creates a draft order from a won opportunity, copying its lines.
-pub async fn create_from_opportunity(db: &Db, actor: &Actor, opportunity_id: Uuid, order_date: NaiveDate) -> Result<OrderRecord> {
+/// Creates a draft order from a won opportunity, copying its lines; the note saying where the
+/// order came from is written in `lang`, the language of the person who asked for it.
+pub async fn create_from_opportunity(
+    db: &Db,
+    actor: &Actor,
+    opportunity_id: Uuid,
+    order_date: NaiveDate,
+    lang: Lang,
+) -> Result<OrderRecord> {
     let txn = db.begin_write().await?;
     let read = actor.require(Resource::Sales, Action::Read)?;
     let opportunity = opportunities::Entity::find_by_id(opportunity_id)
@@ -285,7 +305,10 @@ pub async fn create_from_opportunity(db: &Db, actor: &Actor, opportunity_id: Uui
         .ok_or(Error::NotFound)?;
     let stage = pipeline_stages::Entity::find_by_id(opportunity.stage_id).one(&txn).await?.ok_or(Error::NotFound)?;
     if stage.kind != StageKind::Won.as_str() {
-        return Err(Error::Conflict("only a won opportunity becomes an order".into()));
+        return Err(Error::conflict(
+            "opportunity.not_won",
+            text!("only a won opportunity becomes an order", "只有赢单的销售机会才能生成订单"),
+        ));
     }
     let lines: Vec<LineInput> = opportunity_lines::Entity::find()
         .filter(opportunity_lines::Column::OpportunityId.eq(opportunity_id))
@@ -301,17 +324,25 @@ pub async fn create_from_opportunity(db: &Db, actor: &Actor, opportunity_id: Uui
         })
         .collect();
     if lines.is_empty() {
-        return Err(Error::Conflict("the opportunity has no lines to copy; create the order with lines instead".into()));
+        return Err(Error::conflict(
+            "opportunity.no_lines",
+            text!(
+                "the opportunity has no lines to copy; create the order with lines instead",
+                "该销售机会没有可复制的产品明细，请直接新建订单并添加产品"
+            ),
+        ));
     }
+    let name = &opportunity.name;
+    let note = text!("From opportunity {name}", "来自销售机会：{name}").get(lang).to_owned();
     let new = NewOrder {
         customer_id: opportunity.customer_id,
         opportunity_id: Some(opportunity_id),
         external_system: None,
         external_id: None,
         order_date,
-        currency: Currency::parse(&opportunity.currency).unwrap_or_else(|_| Currency::cny()),
+        currency: stored("opportunities.currency", opportunity.id, &opportunity.currency, Currency::parse)?,
         lines,
-        notes: Some(format!("From opportunity {}", opportunity.name)),
+        notes: Some(note),
     };
     let record = insert(&txn, actor, new).await?;
     txn.commit().await?;
@@ -329,7 +360,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     if action != Action::Read {
         let scope = actor.require(Resource::Sales, action)?;
         if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden("your role may not change this order".into()));
+            return Err(Error::Forbidden(text!("your role may not change this order", "您的角色无权修改此订单")));
         }
     }
     Ok(row)
@@ -346,7 +377,10 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
     if row.status != OrderStatus::Draft.as_str() {
-        return Err(Error::Conflict("only a draft order can be edited; cancel or refund it instead".into()));
+        return Err(Error::conflict(
+            "order.not_editable",
+            text!("only a draft order can be edited; cancel or refund it instead", "只有草稿订单可以修改；请改为取消或退款"),
+        ));
     }
     let before = to_record(&txn, row.clone()).await?;
     let mut model: orders::ActiveModel = row.clone().into();
@@ -358,9 +392,9 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     if let Some(inputs) = &patch.lines {
         if inputs.is_empty() {
-            return Err(Error::validation("lines", "required", "an order needs at least one line"));
+            return Err(lines_required());
         }
-        let currency = Currency::parse(&row.currency).unwrap_or_else(|_| Currency::cny());
+        let currency = stored("orders.currency", row.id, &row.currency, Currency::parse)?;
         let (lines, totals) = price_lines(&txn, &currency, inputs).await?;
         write_lines(&txn, id, &lines).await?;
         model.subtotal_minor = Set(totals.subtotal.amount_minor);
@@ -387,9 +421,13 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
-    let current = OrderStatus::parse(&row.status).unwrap_or(OrderStatus::Draft);
+    let current = stored("orders.status", row.id, &row.status, OrderStatus::parse)?;
     if !current.can_move_to(next) {
-        return Err(Error::Conflict(format!("an order that is {current} cannot become {next}")));
+        let (from_zh, to_zh) = (current.label_zh(), next.label_zh());
+        return Err(Error::conflict(
+            "order.invalid_transition",
+            text!("an order that is {current} cannot become {next}", "订单当前为“{from_zh}”，不能改为“{to_zh}”"),
+        ));
     }
     let at = now();
     let mut model: orders::ActiveModel = row.clone().into();
@@ -415,7 +453,10 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = load(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
     if row.status != OrderStatus::Draft.as_str() {
-        return Err(Error::Conflict("only a draft order can be deleted; cancel or refund it instead".into()));
+        return Err(Error::conflict(
+            "order.not_deletable",
+            text!("only a draft order can be deleted; cancel or refund it instead", "只有草稿订单可以删除；请改为取消或退款"),
+        ));
     }
     let at = now();
     let mut model: orders::ActiveModel = row.clone().into();

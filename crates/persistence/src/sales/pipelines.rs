@@ -9,11 +9,12 @@ use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::StageKind;
+use crm_domain::text;
 
 use crate::entities::{opportunities, pipeline_stages, pipelines};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
 
 const ENTITY: &str = "pipeline";
 
@@ -28,17 +29,19 @@ pub struct StageRecord {
     pub retired: bool,
 }
 
-impl From<pipeline_stages::Model> for StageRecord {
-    fn from(s: pipeline_stages::Model) -> Self {
-        Self {
+impl TryFrom<pipeline_stages::Model> for StageRecord {
+    type Error = Error;
+
+    fn try_from(s: pipeline_stages::Model) -> Result<Self> {
+        Ok(Self {
             id: s.id,
+            kind: stored("pipeline_stages.kind", s.id, &s.kind, StageKind::parse)?,
             key: s.key,
             name: s.name,
             position: s.position,
             probability: s.probability,
-            kind: StageKind::parse(&s.kind).unwrap_or(StageKind::Open),
             retired: s.retired,
-        }
+        })
     }
 }
 
@@ -70,14 +73,14 @@ pub struct StagePatch {
 }
 
 pub(crate) async fn stages_of(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid) -> Result<Vec<StageRecord>> {
-    Ok(pipeline_stages::Entity::find()
+    pipeline_stages::Entity::find()
         .filter(pipeline_stages::Column::PipelineId.eq(pipeline_id))
         .order_by_asc(pipeline_stages::Column::Position)
         .all(conn)
         .await?
         .into_iter()
-        .map(StageRecord::from)
-        .collect())
+        .map(StageRecord::try_from)
+        .collect()
 }
 
 async fn record(conn: &impl sea_orm::ConnectionTrait, row: pipelines::Model) -> Result<PipelineRecord> {
@@ -116,26 +119,44 @@ pub(crate) async fn default_pipeline(conn: &impl sea_orm::ConnectionTrait) -> Re
         .filter(pipelines::Column::IsDefault.eq(true))
         .one(conn)
         .await?
-        .ok_or(Error::Conflict("no default pipeline is set".into()))
+        .ok_or_else(|| Error::conflict("pipeline.no_default", text!("no default pipeline is set", "尚未设置默认销售流程")))
+}
+
+/// Pipeline names are unique: the refusal names the pipeline that has the name.
+fn name_taken(existing_id: Uuid) -> Error {
+    Error::Taken {
+        code: "pipeline.name_taken", message: text!("a pipeline with this name exists", "已有同名的销售流程"), existing_id
+    }
 }
 
 fn check_stage_set(stages: &[NewStage]) -> Result<()> {
     for kind in [StageKind::Open, StageKind::Won, StageKind::Lost] {
         if !stages.iter().any(|s| s.kind == kind) {
-            return Err(Error::validation("stages", "kinds", "a pipeline needs at least one open, one won and one lost stage"));
+            return Err(Error::validation(
+                "stages",
+                "kinds",
+                text!(
+                    "a pipeline needs at least one open, one won and one lost stage",
+                    "销售流程至少需要一个进行中、一个赢单和一个输单阶段"
+                ),
+            ));
         }
     }
     let mut keys: Vec<&str> = stages.iter().map(|s| s.key.as_str()).collect();
     keys.sort();
     if keys.windows(2).any(|w| w[0] == w[1]) {
-        return Err(Error::validation("stages", "duplicate_key", "stage keys must be unique within the pipeline"));
+        return Err(Error::validation(
+            "stages",
+            "duplicate_key",
+            text!("stage keys must be unique within the pipeline", "同一销售流程中的阶段标识不能重复"),
+        ));
     }
     Ok(())
 }
 
 async fn insert_stage(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid, stage: &NewStage, position: i32) -> Result<StageRecord> {
     let at = now();
-    Ok(pipeline_stages::ActiveModel {
+    pipeline_stages::ActiveModel {
         id: Set(Uuid::now_v7()),
         pipeline_id: Set(pipeline_id),
         key: Set(stage.key.clone()),
@@ -149,7 +170,7 @@ async fn insert_stage(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid, s
     }
     .insert(conn)
     .await?
-    .into())
+    .try_into()
 }
 
 async fn log_change(
@@ -168,8 +189,8 @@ pub async fn create(db: &Db, actor: &Actor, name: String, stages: Vec<NewStage>)
     actor.require_admin()?;
     check_stage_set(&stages)?;
     let txn = db.begin_write().await?;
-    if pipelines::Entity::find().filter(pipelines::Column::Name.eq(name.clone())).one(&txn).await?.is_some() {
-        return Err(Error::Conflict("a pipeline with this name exists".into()));
+    if let Some(holder) = pipelines::Entity::find().filter(pipelines::Column::Name.eq(name.clone())).one(&txn).await? {
+        return Err(name_taken(holder.id));
     }
     let at = now();
     let id = Uuid::now_v7();
@@ -223,14 +244,10 @@ pub async fn rename(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = load(&txn, id, expected_version).await?;
-    if pipelines::Entity::find()
-        .filter(pipelines::Column::Name.eq(name.clone()))
-        .filter(pipelines::Column::Id.ne(id))
-        .one(&txn)
-        .await?
-        .is_some()
+    if let Some(holder) =
+        pipelines::Entity::find().filter(pipelines::Column::Name.eq(name.clone())).filter(pipelines::Column::Id.ne(id)).one(&txn).await?
     {
-        return Err(Error::Conflict("a pipeline with this name exists".into()));
+        return Err(name_taken(holder.id));
     }
     let changes = json!({ "name": { "old": row.name, "new": name } });
     let updated = touch(&txn, actor, row, Some(name), changes).await?;
@@ -243,8 +260,13 @@ pub async fn add_stage(db: &Db, actor: &Actor, id: Uuid, stage: NewStage) -> Res
     let txn = db.begin_write().await?;
     let row = load(&txn, id, None).await?;
     let stages = stages_of(&txn, id).await?;
-    if stages.iter().any(|s| s.key == stage.key) {
-        return Err(Error::Conflict(format!("the pipeline already has a stage {}", stage.key)));
+    if let Some(holder) = stages.iter().find(|s| s.key == stage.key) {
+        let key = &stage.key;
+        return Err(Error::Taken {
+            code: "pipeline.stage_key_taken",
+            message: text!("the pipeline already has a stage {key}", "该销售流程已有标识为 {key} 的阶段"),
+            existing_id: holder.id,
+        });
     }
     let position = stages.iter().map(|s| s.position).max().unwrap_or(-1) + 1;
     let added = insert_stage(&txn, id, &stage, position).await?;
@@ -262,7 +284,7 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid, patc
         .one(&txn)
         .await?
         .ok_or(Error::NotFound)?;
-    let before = StageRecord::from(stage.clone());
+    let before = StageRecord::try_from(stage.clone())?;
     let mut model: pipeline_stages::ActiveModel = stage.into();
     if let Some(name) = patch.name {
         model.name = Set(name);
@@ -274,7 +296,7 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid, patc
         model.retired = Set(retired);
     }
     model.updated_at = Set(now());
-    let after = StageRecord::from(model.update(&txn).await?);
+    let after = StageRecord::try_from(model.update(&txn).await?)?;
     let updated =
         touch(&txn, actor, row, None, json!({ "stage": crm_domain::customers::changed_fields(&before, &after), "stage_id": stage_id }))
             .await?;
@@ -295,7 +317,10 @@ pub async fn delete_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid) -> R
         .ok_or(Error::NotFound)?;
     let in_use = opportunities::Entity::find().filter(opportunities::Column::StageId.eq(stage_id)).count(&txn).await?;
     if in_use > 0 {
-        return Err(Error::Conflict(format!("{in_use} opportunities are in this stage; retire it instead")));
+        return Err(Error::conflict(
+            "pipeline.stage_in_use",
+            text!("{in_use} opportunities are in this stage; retire it instead", "该阶段中有 {in_use} 个销售机会，请改为停用"),
+        ));
     }
     let remaining: Vec<NewStage> = stages_of(&txn, id)
         .await?
@@ -303,9 +328,14 @@ pub async fn delete_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid) -> R
         .filter(|s| s.id != stage_id && !s.retired)
         .map(|s| NewStage { key: s.key, name: s.name, probability: s.probability, kind: s.kind })
         .collect();
-    check_stage_set(&remaining).map_err(|_| Error::Conflict("the pipeline would lose its last open, won or lost stage".into()))?;
+    check_stage_set(&remaining).map_err(|_| {
+        Error::conflict(
+            "pipeline.last_stage_of_kind",
+            text!("the pipeline would lose its last open, won or lost stage", "不能删除销售流程中最后一个进行中、赢单或输单阶段"),
+        )
+    })?;
     pipeline_stages::Entity::delete_by_id(stage_id).exec(&txn).await?;
-    let updated = touch(&txn, actor, row, None, json!({ "stage_deleted": StageRecord::from(stage) })).await?;
+    let updated = touch(&txn, actor, row, None, json!({ "stage_deleted": StageRecord::try_from(stage)? })).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -321,7 +351,11 @@ pub async fn reorder(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<
     let mut existing: Vec<Uuid> = stages.iter().map(|s| s.id).collect();
     existing.sort();
     if given != existing {
-        return Err(Error::validation("stage_ids", "permutation", "name every stage of the pipeline exactly once"));
+        return Err(Error::validation(
+            "stage_ids",
+            "permutation",
+            text!("name every stage of the pipeline exactly once", "须列出该销售流程的每个阶段，且每个只列一次"),
+        ));
     }
     for (position, stage_id) in order.iter().enumerate() {
         pipeline_stages::ActiveModel {

@@ -3,19 +3,20 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::sales::{Currency, Money};
+use crm_domain::text;
 
 use crate::customers::escape_like;
 use crate::entities::products;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
 
 const ENTITY: &str = "product";
 
@@ -57,25 +58,27 @@ pub struct ProductFilter {
     pub sort: Option<String>,
 }
 
-impl From<products::Model> for ProductRecord {
-    fn from(p: products::Model) -> Self {
-        Self {
+impl TryFrom<products::Model> for ProductRecord {
+    type Error = Error;
+
+    fn try_from(p: products::Model) -> Result<Self> {
+        Ok(Self {
             id: p.id,
             fields: ProductFields {
+                unit_price: Money {
+                    amount_minor: p.unit_price_minor,
+                    currency: stored("products.currency", p.id, &p.currency, Currency::parse)?,
+                },
                 sku: p.sku,
                 name: p.name,
                 category: p.category,
                 description: p.description,
-                unit_price: Money {
-                    amount_minor: p.unit_price_minor,
-                    currency: Currency::parse(&p.currency).unwrap_or_else(|_| Currency::cny()),
-                },
                 active: p.active,
             },
             created_at: p.created_at,
             updated_at: p.updated_at,
             version: p.version,
-        }
+        })
     }
 }
 
@@ -93,26 +96,34 @@ fn write(model: &mut products::ActiveModel, f: &ProductFields) {
 
 fn require_catalogue_rights(actor: &Actor, action: Action) -> Result<()> {
     if actor.require(Resource::Sales, action)? != Scope::All {
-        return Err(Error::Forbidden("changing the product catalogue needs sales rights over all records".into()));
+        return Err(Error::Forbidden(text!(
+            "changing the product catalogue needs sales rights over all records",
+            "修改产品目录需要对全部销售数据的权限"
+        )));
     }
     Ok(())
 }
 
-async fn check_sku_free(db: &Db, sku: &str, except: Option<Uuid>) -> Result<()> {
+/// SKUs are unique: the refusal names the product that has it.
+async fn check_sku_free(conn: &impl ConnectionTrait, sku: &str, except: Option<Uuid>) -> Result<()> {
     let mut query = products::Entity::find().filter(products::Column::Sku.eq(sku));
     if let Some(id) = except {
         query = query.filter(products::Column::Id.ne(id));
     }
-    if query.one(&db.conn).await?.is_some() {
-        return Err(Error::Conflict(format!("another product has SKU {sku}")));
+    if let Some(holder) = query.one(conn).await? {
+        return Err(Error::Taken {
+            code: "product.sku_taken",
+            message: text!("another product has SKU {sku}", "SKU {sku} 已被其他产品使用"),
+            existing_id: holder.id,
+        });
     }
     Ok(())
 }
 
 pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<ProductRecord> {
     require_catalogue_rights(actor, Action::Create)?;
-    check_sku_free(db, &fields.sku, None).await?;
     let txn = db.begin_write().await?;
+    check_sku_free(&txn, &fields.sku, None).await?;
     let at = now();
     let id = Uuid::now_v7();
     let mut model = products::ActiveModel {
@@ -124,7 +135,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<Pro
         ..Default::default()
     };
     write(&mut model, &fields);
-    let record = ProductRecord::from(model.insert(&txn).await?);
+    let record = ProductRecord::try_from(model.insert(&txn).await?)?;
     let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
     audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
     events::append(&txn, actor, "product.created", ENTITY, id, payload).await?;
@@ -138,8 +149,8 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ProductRecord> {
         .filter(products::Column::DeletedAt.is_null())
         .one(&db.conn)
         .await?
-        .map(ProductRecord::from)
         .ok_or(Error::NotFound)
+        .and_then(ProductRecord::try_from)
 }
 
 pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageRequest) -> Result<Page<ProductRecord>> {
@@ -170,22 +181,22 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
         (value, p.id)
     })
     .await?;
-    Ok(page.map(ProductRecord::from))
+    page.try_map(ProductRecord::try_from)
 }
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ProductPatch) -> Result<ProductRecord> {
     require_catalogue_rights(actor, Action::Update)?;
-    if let Some(sku) = &patch.sku {
-        check_sku_free(db, sku, Some(id)).await?;
-    }
     let txn = db.begin_write().await?;
+    if let Some(sku) = &patch.sku {
+        check_sku_free(&txn, sku, Some(id)).await?;
+    }
     let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
     if let Some(expected) = expected_version
         && expected != row.version
     {
         return Err(Error::StaleVersion { current: row.version });
     }
-    let before = ProductRecord::from(row.clone());
+    let before = ProductRecord::try_from(row.clone())?;
     let mut next = before.fields.clone();
     if let Some(v) = patch.sku {
         next.sku = v;
@@ -213,7 +224,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     write(&mut model, &next);
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    let after = ProductRecord::from(model.update(&txn).await?);
+    let after = ProductRecord::try_from(model.update(&txn).await?)?;
     let mut changes = crm_domain::customers::changed_fields(&before, &after);
     changes.remove("updated_at");
     changes.remove("version");
