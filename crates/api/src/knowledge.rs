@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crm_domain::HasCode;
 use crm_domain::service::knowledge::{ARTICLE_BODY_MAX, ARTICLE_TITLE_MAX, ArticleStatus, ArticleVisibility};
 use crm_persistence::service::knowledge as kb;
 
@@ -242,7 +243,7 @@ impl ArticleListParams {
             category_id: parse_uuid("category_id", self.category_id.as_deref())?,
             statuses: parse_list("status", self.status.as_deref(), ArticleStatus::parse)?,
             visibility: match non_blank(&self.visibility) {
-                Some(v) => Some(ArticleVisibility::parse(&v).map_err(|e| ApiError::bad_parameter("visibility", e.to_string()))?),
+                Some(v) => Some(ArticleVisibility::parse(&v).map_err(|e| ApiError::bad_parameter_error(e.field_error("visibility")))?),
                 None => None,
             },
             tag: crate::http::tag_filter(&self.tag)?,
@@ -324,7 +325,7 @@ pub async fn list_categories(state: State, principal: Principal) -> Result<HttpR
 /// Create a category (service rights over all records)
 #[utoipa::path(tag = "knowledge-base", request_body = CreateCategory, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created", body = CategoryDto, headers(("Location" = String), ("ETag" = String))),
-    (status = 409, description = "Name taken at this level", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`kb_category.name_taken`: a category at this level has the name (`existing_id`)", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/kb/categories")]
 pub async fn create_category(state: State, principal: Principal, body: web::Json<CreateCategory>) -> Result<HttpResponse, ApiError> {
@@ -334,7 +335,9 @@ pub async fn create_category(state: State, principal: Principal, body: web::Json
     let description = check.optional_text("description", body.description.as_deref(), 1000);
     let position = check.range("position", body.position, -100_000, 100_000);
     check.finish()?;
-    let (Some(name), Some(position)) = (name, position) else { return Err(ApiError::Unprocessable("invalid category".into())) };
+    let (Some(name), Some(position)) = (name, position) else {
+        return Err(ApiError::Internal("a category passed its checks without every value".into()));
+    };
     let record =
         kb::create_category(&state.db, &principal, kb::CategoryFields { parent_id: body.parent_id, name, description, position }).await?;
     Ok(created(&CategoryDto::from(record.clone()), format!("/api/v1/kb/categories/{}", record.id), record.version))
@@ -344,7 +347,7 @@ pub async fn create_category(state: State, principal: Principal, body: web::Json
 #[utoipa::path(tag = "knowledge-base", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateCategory, responses(
     (status = 200, description = "Changed", body = CategoryDto, headers(("ETag" = String))),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Name taken at this level", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`kb_category.name_taken`: a category at this level has the name (`existing_id`)", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/kb/categories/{id}")]
@@ -370,7 +373,7 @@ pub async fn update_category(
 #[utoipa::path(tag = "knowledge-base", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
     (status = 204, description = "Deleted"),
     (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Still holds articles or sections", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`kb_category.not_empty`: still holds articles or sections", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[delete("/kb/categories/{id}")]
@@ -411,7 +414,7 @@ pub async fn create_article(state: State, principal: Principal, body: web::Json<
     let tags = check.tags(&body.tags);
     check.finish()?;
     let (Some(title), Some(text), Some(visibility), Some(status), Some(tags)) = (title, text, visibility, status, tags) else {
-        return Err(ApiError::Unprocessable("invalid article".into()));
+        return Err(ApiError::Internal("an article passed its checks without every value".into()));
     };
     let fields = kb::ArticleFields { category_id: body.category_id, title, body: text, visibility, status, tags };
     let record = kb::create_article(&state.db, &principal, fields).await?;

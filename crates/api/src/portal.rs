@@ -10,6 +10,7 @@ use validator::Validate;
 
 use crm_domain::customers::NOTES_MAX;
 use crm_domain::service::{TicketKind, TicketPriority, TicketStatus};
+use crm_domain::text;
 use crm_persistence::identity::auth as staff_auth;
 use crm_persistence::platform::settings::{self, SERVICE, ServiceSettings};
 use crm_persistence::service::{knowledge as kb, portal, tickets};
@@ -136,7 +137,7 @@ pub async fn list_accounts(
 /// Give a contact a portal account and an invitation to set their password
 #[utoipa::path(tag = "portal-accounts", request_body = CreatePortalAccount, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created, with the invitation", body = PortalInvitationDto, headers(("Location" = String), ("ETag" = String))),
-    (status = 409, description = "The contact already has an account", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`portal_account.contact_taken`: the contact already has an account (`existing_id`)", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/portal-accounts")]
 pub async fn create_account(state: State, principal: Principal, body: web::Json<CreatePortalAccount>) -> Result<HttpResponse, ApiError> {
@@ -188,7 +189,7 @@ pub async fn update_account(
 #[utoipa::path(tag = "portal-accounts", params(("id" = Uuid, Path)), responses(
     (status = 200, description = "The new invitation; the previous one stops working", body = PortalInvitationDto),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The account is deactivated", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`portal_account.inactive`: the account is deactivated", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/portal-accounts/{id}/invitation")]
 pub async fn reinvite(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
@@ -232,7 +233,7 @@ pub async fn put_service_settings(
     if let Some(team) = body.default_team_id
         && crm_persistence::identity::teams::get(&state.db, &principal, team).await.is_err()
     {
-        return Err(ApiError::validation("default_team_id", "not_found", "no team with this id"));
+        return Err(ApiError::validation("default_team_id", "not_found", text!("no team with this id", "没有此 id 的团队")));
     }
     let value = ServiceSettings { default_team_id: body.default_team_id };
     let stored = settings::save(&state.db, &principal, SERVICE, if_match(&req)?, &value).await?;
@@ -316,7 +317,7 @@ fn throttle_key(email: &str) -> String {
 /// Throttled like staff sign-in: repeated failures answer 429 with `Retry-After`.
 #[utoipa::path(tag = "portal", request_body = PortalLogin, responses(
     (status = 200, description = "Signed in", body = PortalSessionDto),
-    (status = 401, description = "Wrong email or password, not activated or deactivated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "`auth.invalid_credentials`: wrong email or password, not activated or deactivated", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/portal/auth/login")]
@@ -334,7 +335,10 @@ pub async fn portal_login(state: State, req: HttpRequest, body: web::Json<Portal
         Some(account) if matches && account.active && account.password_hash.is_some() => account,
         _ => {
             staff_auth::record_login_attempt(&state.db, &key, ip.as_deref(), false).await?;
-            return Err(ApiError::Unauthorized("the email or password is wrong, or the account is not active".into()));
+            return Err(ApiError::unauthorized(
+                "auth.invalid_credentials",
+                text!("the email or password is wrong, or the account is not active", "邮箱或密码错误，或账号未启用"),
+            ));
         }
     };
     staff_auth::record_login_attempt(&state.db, &key, ip.as_deref(), true).await?;
@@ -345,7 +349,7 @@ pub async fn portal_login(state: State, req: HttpRequest, body: web::Json<Portal
 /// Accept an invitation: set the password and sign in
 #[utoipa::path(tag = "portal", request_body = AcceptInvitation, responses(
     (status = 200, description = "Password set; signed in", body = PortalSessionDto),
-    (status = 401, description = "Unknown, used or expired invitation", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "`portal.invitation_invalid`: unknown, used or expired invitation", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "The password is too short (`password_too_short`), only white space (`password_blank`) or a common password (`password_common`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/portal/auth/accept-invitation")]
@@ -517,7 +521,7 @@ pub async fn portal_create_ticket(
     let priority = check.value("priority", body.priority.as_deref().unwrap_or("normal"), TicketPriority::parse);
     check.finish()?;
     let (Some(subject), Some(kind), Some(priority)) = (subject, kind, priority) else {
-        return Err(ApiError::Unprocessable("invalid ticket".into()));
+        return Err(ApiError::Internal("a portal ticket passed its checks without every value".into()));
     };
     let record = portal::open_ticket(
         &state.db,
@@ -565,7 +569,7 @@ pub async fn portal_list_comments(
     (status = 201, description = "Added", body = PortalCommentDto, headers(("Location" = String))),
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not one of the customer's tickets", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The ticket is closed", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`ticket.closed`: the ticket is closed", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[post("/portal/tickets/{id}/comments")]
 pub async fn portal_reply(
@@ -589,7 +593,7 @@ pub async fn portal_reply(
     (status = 200, description = "Thank you", body = PortalTicketDto),
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not one of the customer's tickets", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Not resolved yet", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`ticket.not_resolved`: not resolved yet", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
 #[post("/portal/tickets/{id}/rating")]
 pub async fn portal_rate(
@@ -602,7 +606,7 @@ pub async fn portal_rate(
     let rating = check.range("rating", body.rating, 1, 5);
     let remark = check.optional_text("comment", body.comment.as_deref(), 2000);
     check.finish()?;
-    let rating = rating.ok_or_else(|| ApiError::Unprocessable("invalid rating".into()))?;
+    let rating = rating.ok_or_else(|| ApiError::Internal("a rating passed its checks without a value".into()))?;
     let record = portal::rate(&state.db, &principal.customer, &principal.actor, id.into_inner(), rating, remark).await?;
     Ok(HttpResponse::Ok().json(PortalTicketDto::from(record)))
 }

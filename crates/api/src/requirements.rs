@@ -12,11 +12,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::requirements::{PriorityWeights, RequirementCategory, RequirementSource, RequirementStatus};
+use crm_domain::requirements::{PriorityWeights, RequirementCategory, RequirementSource, RequirementStatus, SystemReason};
+use crm_domain::{Lang, text};
 use crm_persistence::requirements as store;
 
 use crate::auth::{AppState, Principal};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, current_language};
 use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
 
 type State = web::Data<AppState>;
@@ -302,7 +303,10 @@ pub async fn create_requirement(state: State, principal: Principal, body: web::J
             check.0.push(crm_domain::FieldError::new(
                 "origin",
                 "invalid",
-                "name one origin: customer_id (with contact_id), ticket_id or interaction_id",
+                text!(
+                    "name one origin: customer_id (with contact_id), ticket_id or interaction_id",
+                    "只能指定一个来源：customer_id（可带 contact_id）、ticket_id 或 interaction_id"
+                ),
             ));
             None
         }
@@ -311,7 +315,7 @@ pub async fn create_requirement(state: State, principal: Principal, body: web::J
     let (Some(title), Some(category), Some(source_channel), Some(importance), Some(urgency), Some(effort), Some(tags)) =
         (title, category, source, importance, urgency, effort, tags)
     else {
-        return Err(ApiError::Unprocessable("invalid requirement".into()));
+        return Err(ApiError::Internal("a requirement passed its checks without every value".into()));
     };
     let new = store::NewRequirement {
         title,
@@ -447,17 +451,15 @@ pub struct ExportParams {
 #[get("/requirements/export")]
 pub async fn export_requirements(state: State, principal: Principal, params: web::Query<ExportParams>) -> Result<HttpResponse, ApiError> {
     if !matches!(params.format.as_deref(), None | Some("markdown")) {
-        return Err(ApiError::bad_parameter("format", "must be markdown"));
+        return Err(ApiError::bad_parameter("format", text!("must be markdown", "只能是 markdown")));
     }
     let customer_id = parse_uuid("customer_id", params.customer_id.as_deref())?;
     let release = non_blank(&params.release);
     // A release name is one line: a line break would let the parameter write its own headings
     // into the document.
     if release.as_deref().is_some_and(|r| r.chars().any(char::is_control)) {
-        return Err(ApiError::BadRequest {
-            detail: "invalid parameter release: must be one line without control characters".into(),
-            errors: vec![crm_domain::FieldError::new("release", "control_character", "must be one line without control characters")],
-        });
+        let message = text!("must be one line without control characters", "须为一行，不能包含控制字符");
+        return Err(ApiError::bad_parameter_error(crm_domain::FieldError::new("release", "control_character", message)));
     }
     let (subject, filter) = match (customer_id, release) {
         (Some(customer), None) => {
@@ -470,7 +472,12 @@ pub async fn export_requirements(state: State, principal: Principal, params: web
         (None, Some(release)) => {
             (format!("版本 / Release: {}", inline(&release)), store::RequirementFilter { release: Some(release), ..Default::default() })
         }
-        _ => return Err(ApiError::bad_parameter("customer_id", "name either customer_id or release")),
+        _ => {
+            return Err(ApiError::bad_parameter(
+                "customer_id",
+                text!("name either customer_id or release", "请指定 customer_id 或 release 之一"),
+            ));
+        }
     };
     let filter = store::RequirementFilter {
         statuses: RequirementStatus::ALL.iter().copied().filter(|s| *s != RequirementStatus::Duplicate).collect(),
@@ -542,6 +549,40 @@ fn cell(text: &str) -> String {
     inline(text).replace('|', "\\|")
 }
 
+/// A category in both languages, for the document.
+fn category_label(category: RequirementCategory) -> &'static str {
+    match category {
+        RequirementCategory::Functional => "功能 functional",
+        RequirementCategory::Performance => "性能 performance",
+        RequirementCategory::Ui => "界面 UI",
+        RequirementCategory::Service => "服务 service",
+        RequirementCategory::Quality => "质量 quality",
+        RequirementCategory::Other => "其他 other",
+    }
+}
+
+/// A source channel in both languages, for the document.
+fn source_label(source: RequirementSource) -> &'static str {
+    match source {
+        RequirementSource::Interview => "访谈 interview",
+        RequirementSource::Survey => "问卷 survey",
+        RequirementSource::Complaint => "投诉 complaint",
+        RequirementSource::Feedback => "反馈 feedback",
+        RequirementSource::Ticket => "服务工单 ticket",
+        RequirementSource::SalesVisit => "销售拜访 sales visit",
+        RequirementSource::Other => "其他 other",
+    }
+}
+
+/// A stored move reason as the reader reads it: one the system gave, in the request's language;
+/// a person's, as they typed it.
+fn reason_for_reader(to: RequirementStatus, reason: String) -> String {
+    match SystemReason::from_stored(to, &reason) {
+        Some(system) => system.text().get(current_language()).to_owned(),
+        None => reason,
+    }
+}
+
 fn status_label(status: RequirementStatus) -> &'static str {
     match status {
         RequirementStatus::Collected => "已收集 collected",
@@ -560,7 +601,7 @@ fn status_label(status: RequirementStatus) -> &'static str {
 pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: DateTime<Utc>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# 需求文档 / Requirements document\n\n{subject}  \n生成于 / Generated {}\n", at.format("%Y-%m-%d %H:%M UTC"));
-    let _ = writeln!(out, "## 概览 / Summary\n\n{} requirement(s).\n", entries.len());
+    let _ = writeln!(out, "## 概览 / Summary\n\n共 {0} 条需求 / {0} requirement(s).\n", entries.len());
     let _ = writeln!(out, "| 编号 No. | 标题 Title | 状态 Status | 优先级 Score | 需求客户 Requesters | 目标日期 Target | 版本 Release |");
     let _ = writeln!(out, "|---|---|---|---:|---:|---|---|");
     for e in entries {
@@ -584,10 +625,10 @@ pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: Da
         if let Some(reason) = &r.rejection_reason {
             let _ = writeln!(out, "- 拒绝原因 Rejection reason: {}", inline(reason));
         }
-        let _ = writeln!(out, "- 类别 Category: {} · 来源 Source: {}", r.category, r.source_channel);
+        let _ = writeln!(out, "- 类别 Category: {} · 来源 Source: {}", category_label(r.category), source_label(r.source_channel));
         let _ = writeln!(
             out,
-            "- 优先级 Priority: score {:.2} (importance {}, urgency {}, effort {}, {} requester(s))",
+            "- 优先级 Priority: 得分 score {:.2} · 重要性 importance {} · 紧急度 urgency {} · 工作量 effort {} · 需求客户 requesters {}",
             r.score, r.importance, r.urgency, r.effort, r.requester_count
         );
         let _ = writeln!(
@@ -624,10 +665,17 @@ pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: Da
                 h.changed_at.format("%Y-%m-%d %H:%M"),
                 from,
                 status_label(h.to_status),
-                h.actor_name.as_deref().map(inline).unwrap_or_else(|| "system".into())
+                h.actor_name.as_deref().map(inline).unwrap_or_else(|| "系统 system".into())
             );
             if let Some(reason) = &h.reason {
-                let _ = write!(line, " ({})", inline(reason));
+                let reason = match SystemReason::from_stored(h.to_status, reason) {
+                    Some(system) => {
+                        let text = system.text();
+                        format!("{} / {}", text.get(Lang::ZhCn), text.get(Lang::En))
+                    }
+                    None => reason.clone(),
+                };
+                let _ = write!(line, " ({})", inline(&reason));
             }
             let _ = writeln!(out, "{line}");
         }
@@ -637,7 +685,8 @@ pub fn markdown_document(subject: &str, entries: &[store::DocumentEntry], at: Da
                 let _ = writeln!(out, "—");
             }
             Some(average) => {
-                let _ = writeln!(out, "Average {average:.1} / 5 from {} response(s).\n", r.feedback_count);
+                let count = r.feedback_count;
+                let _ = writeln!(out, "平均 {average:.1} / 5 分，共 {count} 条评价 / Average {average:.1} / 5 from {count} response(s).\n");
             }
         }
         for f in &e.feedback {
@@ -722,7 +771,7 @@ pub async fn delete_requirement(
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = MoveRequirement, responses(
     (status = 200, description = "Moved", body = RequirementDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Not a valid transition", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`requirement.invalid_transition`: not a valid transition; `requirement.duplicate_by_merge`: duplicates come from merging", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/requirements/{id}/status")]
@@ -737,7 +786,7 @@ pub async fn move_requirement(
     let status = check.value("status", &body.status, RequirementStatus::parse);
     let reason = check.optional_text("reason", body.reason.as_deref(), 2000);
     check.finish()?;
-    let status = status.ok_or_else(|| ApiError::Unprocessable("invalid status".into()))?;
+    let status = status.ok_or_else(|| ApiError::Internal("a move passed its checks without a status".into()))?;
     let record = store::transition(&state.db, &principal, id.into_inner(), if_match(&req)?, status, reason).await?;
     Ok(ok_with_etag(&RequirementDto::from(record.clone()), record.version))
 }
@@ -810,7 +859,7 @@ pub async fn list_requesters(
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path)), request_body = AddRequester, responses(
     (status = 201, description = "Added; the score follows the demand", body = RequesterDto, headers(("Location" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Already a requester, or the requirement is closed", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`requirement.already_requested`: already a requester (`existing_id`); `requirement.closed`: the requirement is closed", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/requirements/{id}/requesters")]
 pub async fn add_requester(
@@ -882,7 +931,7 @@ pub struct MergeResult {
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path)), request_body = MergeRequirement, responses(
     (status = 200, description = "Merged", body = MergeResult),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "One of them is closed", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`requirement.closed`: one of them is closed", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/requirements/{id}/merge")]
 pub async fn merge_requirement(
@@ -973,7 +1022,7 @@ pub async fn list_feedback(
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path)), request_body = GiveFeedback, responses(
     (status = 201, description = "Recorded", body = FeedbackResult, headers(("Location" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Not delivered", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`requirement.not_delivered`: not delivered", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/requirements/{id}/feedback")]
 pub async fn give_feedback(
@@ -986,7 +1035,7 @@ pub async fn give_feedback(
     let rating = check.range("rating", body.rating, 1, 5);
     let comment = check.optional_text("comment", body.comment.as_deref(), 2000);
     check.finish()?;
-    let rating = rating.ok_or_else(|| ApiError::Unprocessable("invalid rating".into()))?;
+    let rating = rating.ok_or_else(|| ApiError::Internal("a rating passed its checks without a value".into()))?;
     let id = id.into_inner();
     let (feedback, requirement) =
         store::give_feedback(&state.db, &principal, id, body.customer_id, body.contact_id, rating, comment).await?;
@@ -1026,7 +1075,7 @@ pub async fn requirement_history(state: State, principal: Principal, id: web::Pa
             id: h.id,
             from_status: h.from_status,
             to_status: h.to_status,
-            reason: h.reason,
+            reason: h.reason.map(|reason| reason_for_reader(h.to_status, reason)),
             actor_id: h.actor_id,
             actor_name: h.actor_name,
             changed_at: h.changed_at,
@@ -1047,6 +1096,16 @@ pub struct RequirementRevisionDto {
     pub created_at: DateTime<Utc>,
 }
 
+/// A revision's changes with a move's system reason (`"reason"` beside `"status": {old, new}`)
+/// in the request's language.
+fn reasons_for_reader(mut changes: Value) -> Value {
+    let to = changes.pointer("/status/new").and_then(Value::as_str).and_then(|s| RequirementStatus::parse(s).ok());
+    if let (Some(to), Some(Value::String(reason))) = (to, changes.get_mut("reason")) {
+        *reason = reason_for_reader(to, std::mem::take(reason));
+    }
+    changes
+}
+
 /// Every change of a requirement (who, when, fields old → new), newest first
 #[utoipa::path(tag = "requirements", params(("id" = Uuid, Path), PageParams), responses(
     (status = 200, description = "Revisions", body = PageDto<RequirementRevisionDto>),
@@ -1062,7 +1121,7 @@ pub async fn requirement_revisions(
     let page = store::revisions(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, |r| RequirementRevisionDto {
         revision: r.revision,
-        changes: r.changes,
+        changes: reasons_for_reader(r.changes),
         actor_id: r.actor_id,
         actor_name: r.actor_name,
         created_at: r.created_at,

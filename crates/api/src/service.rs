@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::FieldError;
 use crm_domain::customers::NOTES_MAX;
 use crm_domain::service::{
     CalendarSpec, CloseReason, MoveInput, SlaTargets, TicketChannel, TicketKind, TicketMove, TicketPriority, TicketStatus,
 };
+use crm_domain::text;
 use crm_persistence::service::{sla_policies, tickets};
 
 use crate::auth::{AppState, Principal};
@@ -236,7 +236,7 @@ pub struct TicketListParams {
 #[utoipa::path(tag = "tickets", request_body = CreateTicket, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created", body = TicketDto, headers(("Location" = String), ("ETag" = String))),
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The team has no support agent to assign", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`team.no_agent`: the team has no support agent to assign; `sla_policy.no_default`: there is no default SLA policy", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tickets")]
 pub async fn create_ticket(state: State, principal: Principal, body: web::Json<CreateTicket>) -> Result<HttpResponse, ApiError> {
@@ -249,7 +249,7 @@ pub async fn create_ticket(state: State, principal: Principal, body: web::Json<C
     let priority = check.value("priority", body.priority.as_deref().unwrap_or("normal"), TicketPriority::parse);
     check.finish()?;
     let (Some(subject), Some(kind), Some(channel), Some(priority)) = (subject, kind, channel, priority) else {
-        return Err(ApiError::Unprocessable("invalid ticket".into()));
+        return Err(ApiError::Internal("a ticket passed its checks without every value".into()));
     };
     let new = tickets::NewTicket {
         customer_id: body.customer_id,
@@ -296,7 +296,7 @@ pub async fn list_tickets(
             filter.statuses = vec![TicketStatus::New, TicketStatus::InProgress, TicketStatus::WaitingCustomer];
         }
         Some("unassigned") => filter.unassigned = true,
-        Some(_) => return Err(ApiError::bad_parameter("view", "must be my_queue or unassigned")),
+        Some(_) => return Err(ApiError::bad_parameter("view", text!("must be my_queue or unassigned", "只能是 my_queue 或 unassigned"))),
     }
     let page = tickets::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, TicketDto::from)))
@@ -320,7 +320,7 @@ pub async fn get_ticket(state: State, principal: Principal, id: web::Path<Uuid>)
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = MoveTicket, responses(
     (status = 200, description = "Moved; waiting for the customer pauses the SLA clocks", body = TicketDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Not a valid transition", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`ticket.invalid_transition`: not a valid transition", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields; or `ticket.close_reason_required` (field `close_reason`): a ticket closed before it was resolved needs a reason", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -341,7 +341,7 @@ pub async fn move_ticket(
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = AssignTicket, responses(
     (status = 200, description = "Assigned; the agent is notified", body = TicketDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The team has no support agent", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`team.no_agent`: the team has no support agent", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tickets/{id}/assign")]
 pub async fn assign_ticket(
@@ -354,11 +354,8 @@ pub async fn assign_ticket(
         (Some(user), _) => tickets::Assignment::To(user),
         (None, Some(team_id)) => tickets::Assignment::RoundRobin { team_id },
         (None, None) => {
-            return Err(ApiError::Validation(crm_domain::ValidationErrors(vec![FieldError::new(
-                "assignee_id",
-                "required",
-                "name an assignee, or a team for round-robin",
-            )])));
+            let message = text!("name an assignee, or a team for round-robin", "请指定处理人，或指定团队轮流分配");
+            return Err(ApiError::validation("assignee_id", "required", message));
         }
     };
     let record = tickets::assign(&state.db, &principal, id.into_inner(), assignment).await?;
@@ -407,7 +404,7 @@ pub async fn create_ticket_comment(
 #[utoipa::path(tag = "tickets", params(("id" = Uuid, Path)), request_body = RateTicket, responses(
     (status = 200, description = "Rated", body = TicketDto, headers(("ETag" = String))),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Not resolved yet", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`ticket.not_resolved`: not resolved yet; `ticket.already_rated`: a rating is recorded already", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tickets/{id}/rating")]
 pub async fn rate_ticket(
@@ -420,7 +417,7 @@ pub async fn rate_ticket(
     let rating = check.range("rating", body.rating, 1, 5);
     let remark = check.optional_text("comment", body.comment.as_deref(), 2000);
     check.finish()?;
-    let rating = rating.ok_or_else(|| ApiError::Unprocessable("invalid rating".into()))?;
+    let rating = rating.ok_or_else(|| ApiError::Internal("a rating passed its checks without a value".into()))?;
     let record = tickets::rate(&state.db, &principal, id.into_inner(), rating, remark).await?;
     Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
 }
@@ -493,7 +490,7 @@ pub async fn list_sla_policies(state: State, principal: Principal, page: web::Qu
 /// Create an SLA policy (administrators)
 #[utoipa::path(tag = "sla-policies", request_body = CreateSlaPolicy, responses(
     (status = 201, description = "Created", body = SlaPolicyDto, headers(("Location" = String), ("ETag" = String))),
-    (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`sla_policy.name_taken`: another policy has this name (`existing_id`)", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/sla-policies")]
 pub async fn create_sla_policy(state: State, principal: Principal, body: web::Json<CreateSlaPolicy>) -> Result<HttpResponse, ApiError> {
@@ -501,7 +498,7 @@ pub async fn create_sla_policy(state: State, principal: Principal, body: web::Js
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
     check.finish()?;
-    let name = name.ok_or_else(|| ApiError::Unprocessable("invalid name".into()))?;
+    let name = name.ok_or_else(|| ApiError::Internal("an SLA policy passed its checks without a name".into()))?;
     let fields = sla_policies::PolicyFields {
         name,
         is_default: body.is_default,
@@ -528,7 +525,7 @@ pub async fn get_sla_policy(state: State, principal: Principal, id: web::Path<Uu
 #[utoipa::path(tag = "sla-policies", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateSlaPolicy, responses(
     (status = 200, description = "Changed", body = SlaPolicyDto, headers(("ETag" = String))),
     (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The default cannot be un-defaulted", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`sla_policy.default_required`: the default cannot be un-defaulted; `sla_policy.name_taken`: another policy has this name (`existing_id`)", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/sla-policies/{id}")]
@@ -558,7 +555,7 @@ pub async fn update_sla_policy(
 #[utoipa::path(tag = "sla-policies", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
     (status = 204, description = "Deleted"),
     (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The default, or followed by tickets", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`sla_policy.default_not_deletable`: the default; `sla_policy.in_use`: followed by tickets", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[delete("/sla-policies/{id}")]
 pub async fn delete_sla_policy(

@@ -4,8 +4,12 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::error::HasCode;
+use crate::message::Text;
+use crate::text;
 use crate::values::string_enum;
 
 string_enum! {
@@ -46,6 +50,113 @@ impl RequirementStatus {
     pub fn is_open(self) -> bool {
         !matches!(self, RequirementStatus::Evaluated | RequirementStatus::Rejected | RequirementStatus::Duplicate)
     }
+
+    /// The status as the Chinese interface names it, for sentences about a move.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RequirementStatus::Collected => "已收集",
+            RequirementStatus::Analyzing => "分析中",
+            RequirementStatus::Planned => "已计划",
+            RequirementStatus::InProgress => "实施中",
+            RequirementStatus::Delivered => "已交付",
+            RequirementStatus::Evaluated => "已评价",
+            RequirementStatus::Rejected => "已拒绝",
+            RequirementStatus::Duplicate => "重复",
+        }
+    }
+
+    /// Whether a requirement standing here may be moved to `next` by hand (see [`Self::can_move_to`]).
+    pub fn check_move(self, next: RequirementStatus) -> Result<(), MoveError> {
+        if next == RequirementStatus::Duplicate {
+            return Err(MoveError::DuplicateByMerge);
+        }
+        if !self.can_move_to(next) {
+            return Err(MoveError::NotAllowed { from: self, to: next });
+        }
+        Ok(())
+    }
+}
+
+/// Why a requirement cannot be moved (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MoveError {
+    #[error("a requirement becomes a duplicate by merging it into another")]
+    DuplicateByMerge,
+    #[error("a requirement that is {from} cannot become {to}")]
+    NotAllowed { from: RequirementStatus, to: RequirementStatus },
+}
+
+impl HasCode for MoveError {
+    fn code(&self) -> &'static str {
+        match self {
+            MoveError::DuplicateByMerge => "requirement.duplicate_by_merge",
+            MoveError::NotAllowed { .. } => "requirement.invalid_transition",
+        }
+    }
+
+    fn text(&self) -> Text {
+        match self {
+            MoveError::DuplicateByMerge => {
+                text!("a requirement becomes a duplicate by merging it into another", "需求只能通过合并到另一条需求来标记为重复")
+            }
+            MoveError::NotAllowed { from, to } => {
+                let (from_zh, to_zh) = (from.label_zh(), to.label_zh());
+                text!("a requirement that is {from} cannot become {to}", "需求当前为“{from_zh}”，不能改为“{to_zh}”")
+            }
+        }
+    }
+
+    fn params(&self) -> Map<String, Value> {
+        match self {
+            MoveError::DuplicateByMerge => Map::new(),
+            MoveError::NotAllowed { from, to } => {
+                Map::from_iter([("from".to_owned(), Value::from(from.as_str())), ("to".to_owned(), Value::from(to.as_str()))])
+            }
+        }
+    }
+}
+
+/// A reason the system gives when it moves a requirement itself. It is stored as the English
+/// sentence earlier versions stored (so their rows read the same) and worded in the reader's
+/// language when shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemReason {
+    /// Every requesting customer gave feedback, so the requirement was evaluated.
+    AllRequestersAnswered,
+    /// The requirement was merged into the one with this number.
+    MergedInto(String),
+}
+
+const MERGED_INTO: &str = "merged into ";
+
+impl SystemReason {
+    /// What the history stores.
+    pub fn key(&self) -> String {
+        match self {
+            SystemReason::AllRequestersAnswered => "every requester gave feedback".to_owned(),
+            SystemReason::MergedInto(number) => format!("{MERGED_INTO}{number}"),
+        }
+    }
+
+    /// The system reason a stored move to `to` gives, if it is one: people's reasons are shown
+    /// as they typed them. Only the system evaluates on feedback and marks duplicates, so the
+    /// target status tells a system sentence from a person's.
+    pub fn from_stored(to: RequirementStatus, reason: &str) -> Option<Self> {
+        match to {
+            RequirementStatus::Evaluated if reason == SystemReason::AllRequestersAnswered.key() => {
+                Some(SystemReason::AllRequestersAnswered)
+            }
+            RequirementStatus::Duplicate => reason.strip_prefix(MERGED_INTO).map(|number| SystemReason::MergedInto(number.to_owned())),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self) -> Text {
+        match self {
+            SystemReason::AllRequestersAnswered => text!("every requester gave feedback", "所有提出客户都已评价"),
+            SystemReason::MergedInto(number) => text!("merged into {number}", "已合并到 {number}"),
+        }
+    }
 }
 
 /// The weights of the priority score (settings `requirements`).
@@ -65,15 +176,45 @@ impl Default for PriorityWeights {
 
 impl PriorityWeights {
     /// Each weight between 0 and 10, not all zero.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), WeightsError> {
         let all = [self.importance, self.urgency, self.demand];
         if all.iter().any(|w| !w.is_finite() || !(0.0..=10.0).contains(w)) {
-            return Err("each weight must be between 0 and 10".into());
+            return Err(WeightsError::Range);
         }
         if all.iter().all(|w| *w == 0.0) {
-            return Err("at least one weight must be above 0".into());
+            return Err(WeightsError::AllZero);
         }
         Ok(())
+    }
+}
+
+/// Why priority weights were refused (reported against `weights`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WeightsError {
+    #[error("each weight must be between 0 and 10")]
+    Range,
+    #[error("at least one weight must be above 0")]
+    AllZero,
+}
+
+impl HasCode for WeightsError {
+    /// `invalid`, the code these refusals always had; the sentence tells them apart.
+    fn code(&self) -> &'static str {
+        "invalid"
+    }
+
+    fn text(&self) -> Text {
+        match self {
+            WeightsError::Range => text!("each weight must be between 0 and 10", "每项权重须在 0 与 10 之间"),
+            WeightsError::AllZero => text!("at least one weight must be above 0", "至少有一项权重须大于 0"),
+        }
+    }
+
+    fn params(&self) -> Map<String, Value> {
+        match self {
+            WeightsError::Range => Map::from_iter([("min".to_owned(), Value::from(0)), ("max".to_owned(), Value::from(10))]),
+            WeightsError::AllZero => Map::new(),
+        }
     }
 }
 
@@ -193,6 +334,22 @@ mod tests {
         assert!(Rejected.can_move_to(Collected));
         assert!(!Collected.can_move_to(Duplicate), "duplicates come from merging");
         assert!(!Duplicate.can_move_to(Collected));
+        assert_eq!(Collected.check_move(Duplicate), Err(MoveError::DuplicateByMerge));
+        assert_eq!(Collected.check_move(Planned), Err(MoveError::NotAllowed { from: Collected, to: Planned }));
+        assert_eq!(Collected.check_move(Analyzing), Ok(()));
+    }
+
+    #[test]
+    fn reasons_the_system_gives_read_in_either_language() {
+        use RequirementStatus::*;
+        let evaluated = SystemReason::AllRequestersAnswered.key();
+        assert_eq!(SystemReason::from_stored(Evaluated, &evaluated), Some(SystemReason::AllRequestersAnswered));
+        assert_eq!(SystemReason::from_stored(Rejected, &evaluated), None, "a person's reason stays as typed");
+        assert_eq!(SystemReason::from_stored(Evaluated, "客户已确认"), None);
+        let merged = SystemReason::MergedInto("R-000012".into());
+        assert_eq!(SystemReason::from_stored(Duplicate, &merged.key()), Some(merged.clone()));
+        assert_eq!(merged.text().get(crate::Lang::ZhCn), "已合并到 R-000012");
+        assert_eq!(SystemReason::AllRequestersAnswered.text().get(crate::Lang::ZhCn), "所有提出客户都已评价");
     }
 
     #[test]

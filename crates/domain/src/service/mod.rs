@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::dates::shift;
+use crate::error::HasCode;
+use crate::message::Text;
+use crate::text;
 use crate::values::{ValueError, string_enum};
 
 pub mod knowledge;
@@ -39,6 +42,17 @@ string_enum! {
 }
 
 impl TicketStatus {
+    /// The status as the Chinese interface names it, for sentences about a move.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TicketStatus::New => "已受理",
+            TicketStatus::InProgress => "处理中",
+            TicketStatus::WaitingCustomer => "待客户",
+            TicketStatus::Resolved => "已解决",
+            TicketStatus::Closed => "已关闭",
+        }
+    }
+
     pub fn can_move_to(self, next: TicketStatus) -> bool {
         use TicketStatus::*;
         matches!(
@@ -112,9 +126,8 @@ pub struct CalendarSpec {
 }
 
 impl CalendarSpec {
-    pub fn to_calendar(&self) -> Result<BusinessCalendar, ValueError> {
-        let invalid = || ValueError::Choice("a calendar with a time zone, weekdays mon–sun and HH:MM hours, start before end".into());
-        let time_zone: Tz = self.time_zone.parse().map_err(|_| invalid())?;
+    pub fn to_calendar(&self) -> Result<BusinessCalendar, CalendarError> {
+        let time_zone: Tz = self.time_zone.parse().map_err(|_| CalendarError::TimeZone)?;
         let weekdays = self
             .weekdays
             .iter()
@@ -126,13 +139,13 @@ impl CalendarSpec {
                 "fri" => Ok(Weekday::Fri),
                 "sat" => Ok(Weekday::Sat),
                 "sun" => Ok(Weekday::Sun),
-                _ => Err(invalid()),
+                _ => Err(CalendarError::Weekday),
             })
             .collect::<Result<HashSet<_>, _>>()?;
-        let start = NaiveTime::parse_from_str(&self.start, "%H:%M").map_err(|_| invalid())?;
-        let end = NaiveTime::parse_from_str(&self.end, "%H:%M").map_err(|_| invalid())?;
+        let start = NaiveTime::parse_from_str(&self.start, "%H:%M").map_err(|_| CalendarError::Hours)?;
+        let end = NaiveTime::parse_from_str(&self.end, "%H:%M").map_err(|_| CalendarError::Hours)?;
         if self.holidays.iter().chain(&self.extra_workdays).any(|day| crate::dates::check_date(*day).is_err()) {
-            return Err(ValueError::Choice(format!("holidays and extra workdays {}", crate::dates::RANGE_TEXT)));
+            return Err(CalendarError::DateRange);
         }
         let calendar = BusinessCalendar {
             time_zone,
@@ -142,7 +155,7 @@ impl CalendarSpec {
             holidays: self.holidays.iter().copied().collect(),
             extra_workdays: self.extra_workdays.iter().copied().collect(),
         };
-        calendar.check().map_err(|_| invalid())?;
+        calendar.check()?;
         Ok(calendar)
     }
 }
@@ -169,13 +182,46 @@ pub enum Schedule {
     BusinessHours(BusinessCalendar),
 }
 
-/// Why a calendar cannot be used.
+/// Why a calendar cannot be used. Every reason is reported against the `calendar` field under
+/// the one code `calendar`; the sentence says what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
+    #[error("the time zone is not an IANA time zone such as Asia/Shanghai")]
+    TimeZone,
+    #[error("weekdays are mon, tue, wed, thu, fri, sat and sun")]
+    Weekday,
+    #[error("working hours are written HH:MM, such as 09:00")]
+    Hours,
+    #[error("holidays and extra workdays must be {}", crate::dates::RANGE_TEXT)]
+    DateRange,
     #[error("a calendar needs at least one working weekday")]
     NoWorkingDays,
     #[error("working hours must start before they end")]
     EmptyDay,
+}
+
+impl HasCode for CalendarError {
+    fn code(&self) -> &'static str {
+        "calendar"
+    }
+
+    fn text(&self) -> Text {
+        match self {
+            CalendarError::TimeZone => {
+                text!("the time zone is not an IANA time zone such as Asia/Shanghai", "时区须为 IANA 时区，例如 Asia/Shanghai")
+            }
+            CalendarError::Weekday => {
+                text!("weekdays are mon, tue, wed, thu, fri, sat and sun", "工作日只能是 mon、tue、wed、thu、fri、sat、sun")
+            }
+            CalendarError::Hours => text!("working hours are written HH:MM, such as 09:00", "上下班时间须写作 HH:MM，例如 09:00"),
+            CalendarError::DateRange => text!(
+                "holidays and extra workdays must be between 1900-01-01 and 2199-12-31",
+                "节假日和调休上班日须在 1900-01-01 与 2199-12-31 之间"
+            ),
+            CalendarError::NoWorkingDays => text!("a calendar needs at least one working weekday", "工作日历至少要有一个工作日"),
+            CalendarError::EmptyDay => text!("working hours must start before they end", "上班时间须早于下班时间"),
+        }
+    }
 }
 
 /// The furthest a due time is searched for: ten years of calendar days.

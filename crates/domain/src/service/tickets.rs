@@ -8,7 +8,11 @@ use uuid::Uuid;
 
 // The macro as the service module imports it.
 use super::{TicketStatus, string_enum};
-use crate::error::{FieldError, ValidationErrors};
+use serde_json::{Map, Value};
+
+use crate::error::{FieldError, HasCode, ValidationErrors};
+use crate::message::Text;
+use crate::text;
 use crate::text::{bounded_text, non_blank};
 
 string_enum! {
@@ -45,7 +49,11 @@ impl Closure {
     /// (That the other ticket exists and the caller may read it is the store's to check.)
     pub fn check_for(&self, ticket: Uuid) -> Result<(), ValidationErrors> {
         if self.duplicate_of == Some(ticket) {
-            return Err(ValidationErrors::single("duplicate_of", "self", crate::text!("a ticket cannot be a duplicate of itself", "工单不能重复自身")));
+            return Err(ValidationErrors::single(
+                "duplicate_of",
+                "self",
+                text!("a ticket cannot be a duplicate of itself", "服务请求不能与自身重复"),
+            ));
         }
         Ok(())
     }
@@ -101,23 +109,35 @@ impl TicketMove {
         if to != TicketStatus::Closed {
             let sent = [("close_reason", reason.is_some()), ("close_note", note.is_some()), ("duplicate_of", duplicate_of.is_some())];
             for (field, _) in sent.iter().filter(|(_, sent)| *sent) {
-                errors.push(FieldError::new(*field, "not_allowed", crate::text!("only a move to closed says why the ticket is closed", "只有关闭工单时才填写关闭原因")));
+                errors.push(FieldError::new(
+                    *field,
+                    "not_allowed",
+                    text!("only a move to closed says why the ticket is closed", "只有关闭服务请求时才填写关闭原因"),
+                ));
             }
             return errors.into_result().map(|()| Self::to(to));
         }
         let Some(reason) = reason else {
             for (field, sent) in [("close_note", note.is_some()), ("duplicate_of", duplicate_of.is_some())] {
                 if sent {
-                    errors.push(FieldError::new(field, "not_allowed", crate::text!("choose a close reason first", "请先选择关闭原因")));
+                    errors.push(FieldError::new(field, "not_allowed", text!("choose a close reason first", "请先选择关闭原因")));
                 }
             }
             return errors.into_result().map(|()| Self::to(to));
         };
         if reason == CloseReason::Other && note.is_none() {
-            errors.push(FieldError::new("close_note", "required", crate::text!("say in a note why the ticket is closed", "请在备注中说明关闭原因")));
+            errors.push(FieldError::new(
+                "close_note",
+                "required",
+                text!("say in a note why the ticket is closed", "请在备注中说明关闭原因"),
+            ));
         }
         if reason != CloseReason::Duplicate && duplicate_of.is_some() {
-            errors.push(FieldError::new("duplicate_of", "not_allowed", crate::text!("only a duplicate names the ticket it repeats", "只有重复工单才需指明所重复的工单")));
+            errors.push(FieldError::new(
+                "duplicate_of",
+                "not_allowed",
+                text!("only a duplicate names the ticket it repeats", "只有“重复工单”才需指明与哪个服务请求重复"),
+            ));
         }
         errors.into_result().map(|()| Self::close(Closure { reason, note, duplicate_of }))
     }
@@ -132,12 +152,34 @@ pub enum MoveError {
     CloseReasonRequired,
 }
 
-impl MoveError {
+impl HasCode for MoveError {
     /// The stable code clients branch on.
-    pub fn code(self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             MoveError::NotAllowed { .. } => "ticket.invalid_transition",
             MoveError::CloseReasonRequired => "ticket.close_reason_required",
+        }
+    }
+
+    fn text(&self) -> Text {
+        match self {
+            MoveError::NotAllowed { from, to } => {
+                let (from_zh, to_zh) = (from.label_zh(), to.label_zh());
+                text!("a ticket that is {from} cannot become {to}", "服务请求当前为“{from_zh}”，不能改为“{to_zh}”")
+            }
+            MoveError::CloseReasonRequired => text!(
+                "a ticket closed before it is resolved needs a close reason (spam, duplicate, …)",
+                "尚未解决的服务请求关闭时须选择关闭原因（垃圾信息、重复工单等）"
+            ),
+        }
+    }
+
+    fn params(&self) -> Map<String, Value> {
+        match self {
+            MoveError::NotAllowed { from, to } => {
+                Map::from_iter([("from".to_owned(), Value::from(from.as_str())), ("to".to_owned(), Value::from(to.as_str()))])
+            }
+            MoveError::CloseReasonRequired => Map::new(),
         }
     }
 }

@@ -18,9 +18,10 @@ use uuid::Uuid;
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::requirements::{
-    DUPLICATE_THRESHOLD, PriorityWeights, RequirementCategory, RequirementSource, RequirementStatus, bigrams, priority_score,
+    DUPLICATE_THRESHOLD, PriorityWeights, RequirementCategory, RequirementSource, RequirementStatus, SystemReason, bigrams, priority_score,
     requirement_similarity, score_milli,
 };
+use crm_domain::{HasCode, ValidationErrors, text};
 
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::load_for;
@@ -30,7 +31,7 @@ use crate::entities::{
 };
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events, settings};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "requirement";
 /// Timeline items are per requesting customer, so they hang off the requester row.
@@ -121,18 +122,18 @@ pub struct RequirementPatch {
     pub tags: Option<Vec<String>>,
 }
 
-fn record_of(r: requirements::Model, owner_name: Option<String>) -> RequirementRecord {
-    RequirementRecord {
+fn record_of(r: requirements::Model, owner_name: Option<String>) -> Result<RequirementRecord> {
+    Ok(RequirementRecord {
         id: r.id,
         number: r.number,
         title: r.title,
         description: r.description,
-        category: RequirementCategory::parse(&r.category).unwrap_or(RequirementCategory::Other),
-        source_channel: RequirementSource::parse(&r.source_channel).unwrap_or(RequirementSource::Other),
+        category: stored("requirements.category", r.id, &r.category, RequirementCategory::parse)?,
+        source_channel: stored("requirements.source_channel", r.id, &r.source_channel, RequirementSource::parse)?,
         importance: r.importance,
         urgency: r.urgency,
         effort: r.effort,
-        status: RequirementStatus::parse(&r.status).unwrap_or(RequirementStatus::Collected),
+        status: stored("requirements.status", r.id, &r.status, RequirementStatus::parse)?,
         owner_id: r.owner_id,
         owner_name,
         team_id: r.team_id,
@@ -140,7 +141,7 @@ fn record_of(r: requirements::Model, owner_name: Option<String>) -> RequirementR
         department: r.department,
         target_date: r.target_date,
         release: r.release,
-        tags: serde_json::from_str(&r.tags).unwrap_or_default(),
+        tags: stored_json("requirements.tags", r.id, &r.tags)?,
         score: r.score_milli as f64 / 1000.0,
         requester_count: r.requester_count,
         feedback_count: r.feedback_count,
@@ -152,19 +153,18 @@ fn record_of(r: requirements::Model, owner_name: Option<String>) -> RequirementR
         created_at: r.created_at,
         updated_at: r.updated_at,
         version: r.version,
-    }
+    })
 }
 
 async fn to_records(conn: &impl ConnectionTrait, rows: Vec<requirements::Model>) -> Result<Vec<RequirementRecord>> {
     let owners: Vec<Uuid> = rows.iter().filter_map(|r| r.owner_id).collect();
     let names = audit::user_names(conn, &owners).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let name = r.owner_id.and_then(|o| names.get(&o).cloned());
             record_of(r, name)
         })
-        .collect())
+        .collect()
 }
 
 async fn to_record(conn: &impl ConnectionTrait, row: requirements::Model) -> Result<RequirementRecord> {
@@ -207,7 +207,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     if action != Action::Read {
         let scope = actor.require(Resource::Requirements, action)?;
         if !reaches(actor, scope, &row) {
-            return Err(Error::Forbidden("your role may not change this requirement".into()));
+            return Err(Error::Forbidden(text!("your role may not change this requirement", "您的角色无权修改此需求")));
         }
     }
     Ok(row)
@@ -368,7 +368,7 @@ async fn check_owner(conn: &impl ConnectionTrait, owner: Option<Uuid>) -> Result
     if let Some(owner) = owner {
         match crate::entities::users::Entity::find_by_id(owner).one(conn).await? {
             Some(u) if u.active => {}
-            _ => return Err(Error::validation("owner_id", "not_found", "no active user with this id")),
+            _ => return Err(Error::validation("owner_id", "not_found", text!("no active user with this id", "没有此 id 的在职用户"))),
         }
     }
     Ok(())
@@ -386,7 +386,8 @@ pub struct NewRequester {
 
 /// Resolves where a requirement came from into its first requester, checking the caller may see it.
 async fn origin_requester(conn: &impl ConnectionTrait, actor: &Actor, origin: Origin, note: Option<String>) -> Result<NewRequester> {
-    let not_found = |field: &str| Error::validation(field, "not_found", "no such record in your scope");
+    let not_found =
+        |field: &str| Error::validation(field, "not_found", text!("no such record in your scope", "记录不存在，或不在您的权限范围内"));
     match origin {
         Origin::Customer { customer_id, contact_id } => {
             Ok(NewRequester { customer_id, contact_id, ticket_id: None, interaction_id: None, note, requested_at: None })
@@ -431,25 +432,37 @@ async fn insert_requester(
     requirement_id: Uuid,
     new: NewRequester,
 ) -> Result<requirement_requesters::Model> {
-    load_for(conn, actor, Resource::Customers, Action::Read, new.customer_id, false)
-        .await
-        .map_err(|_| Error::validation("customer_id", "not_found", "no customer with this id in your scope"))?;
+    load_for(conn, actor, Resource::Customers, Action::Read, new.customer_id, false).await.map_err(|_| {
+        Error::validation("customer_id", "not_found", text!("no customer with this id in your scope", "您的权限范围内没有此 id 的客户"))
+    })?;
     if let Some(contact) = new.contact_id {
         let found = contacts::Entity::find_by_id(contact).filter(contacts::Column::DeletedAt.is_null()).one(conn).await?;
         if found.is_none_or(|c| c.customer_id != new.customer_id) {
-            return Err(Error::validation("contact_id", "not_found", "no contact of this customer with this id"));
+            return Err(Error::validation(
+                "contact_id",
+                "not_found",
+                text!("no contact of this customer with this id", "该客户没有此 id 的联系人"),
+            ));
         }
     }
     if let Some(ticket) = new.ticket_id {
         let found = tickets::Entity::find_by_id(ticket).one(conn).await?;
         if found.is_none_or(|t| t.customer_id != new.customer_id) {
-            return Err(Error::validation("ticket_id", "not_found", "no ticket of this customer with this id"));
+            return Err(Error::validation(
+                "ticket_id",
+                "not_found",
+                text!("no ticket of this customer with this id", "该客户没有此 id 的服务请求"),
+            ));
         }
     }
     if let Some(interaction) = new.interaction_id {
         let found = interactions::Entity::find_by_id(interaction).one(conn).await?;
         if found.is_none_or(|i| i.customer_id != new.customer_id) {
-            return Err(Error::validation("interaction_id", "not_found", "no interaction of this customer with this id"));
+            return Err(Error::validation(
+                "interaction_id",
+                "not_found",
+                text!("no interaction of this customer with this id", "该客户没有此 id 的跟进记录"),
+            ));
         }
     }
     let exists = requirement_requesters::Entity::find()
@@ -457,8 +470,12 @@ async fn insert_requester(
         .filter(requirement_requesters::Column::CustomerId.eq(new.customer_id))
         .one(conn)
         .await?;
-    if exists.is_some() {
-        return Err(Error::Conflict("this customer already requests this requirement".into()));
+    if let Some(existing) = exists {
+        return Err(Error::Taken {
+            code: "requirement.already_requested",
+            message: text!("this customer already requests this requirement", "该客户已是此需求的提出客户"),
+            existing_id: existing.id,
+        });
     }
     Ok(requirement_requesters::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -559,13 +576,17 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if let Some(owner) = patch.owner_id {
         check_owner(&txn, owner).await?;
     }
-    let status = RequirementStatus::parse(&row.status).unwrap_or(RequirementStatus::Collected);
+    let status = stored("requirements.status", row.id, &row.status, RequirementStatus::parse)?;
     if matches!(status, RequirementStatus::Planned | RequirementStatus::InProgress) {
         if patch.owner_id == Some(None) {
-            return Err(Error::validation("owner_id", "required", "a planned requirement keeps an owner"));
+            return Err(Error::validation("owner_id", "required", text!("a planned requirement keeps an owner", "已计划的需求须有负责人")));
         }
         if patch.target_date == Some(None) {
-            return Err(Error::validation("target_date", "required", "a planned requirement keeps a target date"));
+            return Err(Error::validation(
+                "target_date",
+                "required",
+                text!("a planned requirement keeps a target date", "已计划的需求须有目标日期"),
+            ));
         }
     }
     let before = without_figures(&to_record(&txn, row.clone()).await?);
@@ -675,25 +696,24 @@ async fn move_row(
     next: RequirementStatus,
     reason: Option<String>,
 ) -> Result<RequirementRecord> {
-    let current = RequirementStatus::parse(&row.status).unwrap_or(RequirementStatus::Collected);
-    if next == RequirementStatus::Duplicate {
-        return Err(Error::Conflict("a requirement becomes a duplicate by merging it into another".into()));
-    }
-    if !current.can_move_to(next) {
-        return Err(Error::Conflict(format!("a requirement that is {current} cannot become {next}")));
-    }
+    let current = stored("requirements.status", row.id, &row.status, RequirementStatus::parse)?;
+    current.check_move(next).map_err(|refusal| Error::conflict(refusal.code(), refusal.text()))?;
     if next == RequirementStatus::Planned {
         let mut errors = crm_domain::ValidationErrors::new();
         if row.owner_id.is_none() {
-            errors.push(crm_domain::FieldError::new("owner_id", "required", "name an owner before planning"));
+            errors.push(crm_domain::FieldError::new("owner_id", "required", text!("name an owner before planning", "计划前请指定负责人")));
         }
         if row.target_date.is_none() {
-            errors.push(crm_domain::FieldError::new("target_date", "required", "set a target date before planning"));
+            errors.push(crm_domain::FieldError::new(
+                "target_date",
+                "required",
+                text!("set a target date before planning", "计划前请设定目标日期"),
+            ));
         }
         errors.into_result().map_err(Error::Validation)?;
     }
     if next == RequirementStatus::Rejected && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(Error::validation("reason", "required", "say why the requirement is rejected"));
+        return Err(Error::validation("reason", "required", text!("say why the requirement is rejected", "请说明拒绝的原因")));
     }
     let id = row.id;
     let mut model: requirements::ActiveModel = row.clone().into();
@@ -801,8 +821,13 @@ pub async fn add_requester(db: &Db, actor: &Actor, id: Uuid, new: NewRequester) 
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Read, id).await?;
     actor.require(Resource::Requirements, Action::Create)?;
-    if !RequirementStatus::parse(&row.status).is_ok_and(RequirementStatus::is_open) {
-        return Err(Error::Conflict(format!("requirement {} is {}; it takes no more requesters", row.number, row.status)));
+    let status = stored("requirements.status", row.id, &row.status, RequirementStatus::parse)?;
+    if !status.is_open() {
+        let (number, label) = (&row.number, status.label_zh());
+        return Err(Error::conflict(
+            "requirement.closed",
+            text!("requirement {number} is {status}; it takes no more requesters", "需求 {number} 已是“{label}”，不能再添加提出客户"),
+        ));
     }
     let requester = insert_requester(&txn, actor, id, new).await?;
     let record = to_record(&txn, refresh_figures(&txn, id).await?).await?;
@@ -912,21 +937,25 @@ pub async fn similar(
         .await?;
     let mut candidates: Vec<DuplicateCandidate> = rows
         .into_iter()
-        .map(|r| DuplicateCandidate {
-            similarity: (requirement_similarity(
-                title,
-                description.unwrap_or_default(),
-                &r.title,
-                r.description.as_deref().unwrap_or_default(),
-            ) * 1000.0)
-                .round()
-                / 1000.0,
-            id: r.id,
-            status: RequirementStatus::parse(&r.status).unwrap_or(RequirementStatus::Collected),
-            number: r.number,
-            title: r.title,
-            requester_count: r.requester_count,
+        .map(|r| {
+            Ok(DuplicateCandidate {
+                similarity: (requirement_similarity(
+                    title,
+                    description.unwrap_or_default(),
+                    &r.title,
+                    r.description.as_deref().unwrap_or_default(),
+                ) * 1000.0)
+                    .round()
+                    / 1000.0,
+                id: r.id,
+                status: stored("requirements.status", r.id, &r.status, RequirementStatus::parse)?,
+                number: r.number,
+                title: r.title,
+                requester_count: r.requester_count,
+            })
         })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
         .filter(|c| c.similarity >= DUPLICATE_THRESHOLD)
         .collect();
     candidates.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then_with(|| a.number.cmp(&b.number)));
@@ -956,16 +985,29 @@ pub struct MergeOutcome {
 /// re-scored, and the duplicate becomes `duplicate`, pointing at the survivor.
 pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, duplicate_id: Uuid) -> Result<MergeOutcome> {
     if survivor_id == duplicate_id {
-        return Err(Error::validation("duplicate_id", "invalid", "a requirement cannot be merged into itself"));
+        return Err(Error::validation(
+            "duplicate_id",
+            "invalid",
+            text!("a requirement cannot be merged into itself", "需求不能合并到自身"),
+        ));
     }
     let txn = db.begin_write().await?;
     let survivor = load(&txn, actor, Action::Update, survivor_id).await?;
     let duplicate = load(&txn, actor, Action::Update, duplicate_id).await.map_err(|e| {
-        if matches!(e, Error::NotFound) { Error::validation("duplicate_id", "not_found", "no requirement with this id") } else { e }
+        if matches!(e, Error::NotFound) {
+            Error::validation("duplicate_id", "not_found", text!("no requirement with this id", "没有此 id 的需求"))
+        } else {
+            e
+        }
     })?;
     for row in [&survivor, &duplicate] {
-        if !RequirementStatus::parse(&row.status).is_ok_and(RequirementStatus::is_open) {
-            return Err(Error::Conflict(format!("requirement {} is {} and cannot take part in a merge", row.number, row.status)));
+        let status = stored("requirements.status", row.id, &row.status, RequirementStatus::parse)?;
+        if !status.is_open() {
+            let (number, label) = (&row.number, status.label_zh());
+            return Err(Error::conflict(
+                "requirement.closed",
+                text!("requirement {number} is {status} and cannot take part in a merge", "需求 {number} 已是“{label}”，不能参与合并"),
+            ));
         }
     }
     let kept: HashMap<Uuid, requirement_requesters::Model> = requirement_requesters::Entity::find()
@@ -1030,8 +1072,9 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, duplicate_id: Uuid
     model.updated_at = Set(now());
     model.version = Set(duplicate.version + 1);
     model.update(&txn).await?;
-    let from = RequirementStatus::parse(&duplicate.status).ok();
-    record_history(&txn, actor, duplicate_id, from, RequirementStatus::Duplicate, Some(format!("merged into {}", survivor.number))).await?;
+    let from = stored("requirements.status", duplicate.id, &duplicate.status, RequirementStatus::parse)?;
+    let reason = SystemReason::MergedInto(survivor.number.clone()).key();
+    record_history(&txn, actor, duplicate_id, Some(from), RequirementStatus::Duplicate, Some(reason)).await?;
     let merged = json!({ "merged_into": { "id": survivor_id, "number": survivor.number }, "status": { "old": duplicate.status, "new": "duplicate" } });
     record_revision(&txn, actor, duplicate_id, &merged).await?;
     let duplicate_record = to_record(&txn, refresh_figures(&txn, duplicate_id).await?).await?;
@@ -1108,15 +1151,29 @@ pub async fn give_feedback(
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Read, id).await?;
     actor.require(Resource::Requirements, Action::Create)?;
-    if row.status != RequirementStatus::Delivered.as_str() {
-        return Err(Error::Conflict(format!("feedback is asked once a requirement is delivered; {} is {}", row.number, row.status)));
+    let status = stored("requirements.status", row.id, &row.status, RequirementStatus::parse)?;
+    if status != RequirementStatus::Delivered {
+        let (number, label) = (&row.number, status.label_zh());
+        return Err(Error::conflict(
+            "requirement.not_delivered",
+            text!(
+                "feedback is asked once a requirement is delivered; {number} is {status}",
+                "需求交付后才能记录评价；{number} 当前为“{label}”"
+            ),
+        ));
     }
     let requester = requirement_requesters::Entity::find()
         .filter(requirement_requesters::Column::RequirementId.eq(id))
         .filter(requirement_requesters::Column::CustomerId.eq(customer_id))
         .one(&txn)
         .await?
-        .ok_or_else(|| Error::validation("customer_id", "not_a_requester", "this customer did not request the requirement"))?;
+        .ok_or_else(|| {
+            Error::validation(
+                "customer_id",
+                "not_a_requester",
+                text!("this customer did not request the requirement", "该客户不是此需求的提出客户"),
+            )
+        })?;
     requirement_feedback::Entity::delete_many()
         .filter(requirement_feedback::Column::RequirementId.eq(id))
         .filter(requirement_feedback::Column::CustomerId.eq(customer_id))
@@ -1138,7 +1195,8 @@ pub async fn give_feedback(
     let mut record = to_record(&txn, refreshed.clone()).await?;
     log(&txn, actor, &record, "feedback", "requirement.feedback_given", json!({ "customer_id": customer_id, "rating": rating })).await?;
     if refreshed.feedback_count >= refreshed.requester_count {
-        record = move_row(&txn, actor, refreshed, RequirementStatus::Evaluated, Some("every requester gave feedback".into())).await?;
+        let reason = SystemReason::AllRequestersAnswered.key();
+        record = move_row(&txn, actor, refreshed, RequirementStatus::Evaluated, Some(reason)).await?;
     }
     let out = feedback_records(&txn, vec![feedback]).await?.pop().ok_or(Error::NotFound)?;
     txn.commit().await?;
@@ -1190,8 +1248,12 @@ async fn history_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap
     for h in rows {
         out.entry(h.requirement_id).or_default().push(HistoryRecord {
             id: h.id,
-            from_status: h.from_status.as_deref().and_then(|s| RequirementStatus::parse(s).ok()),
-            to_status: RequirementStatus::parse(&h.to_status).unwrap_or(RequirementStatus::Collected),
+            from_status: h
+                .from_status
+                .as_deref()
+                .map(|s| stored("requirement_history.from_status", h.id, s, RequirementStatus::parse))
+                .transpose()?,
+            to_status: stored("requirement_history.to_status", h.id, &h.to_status, RequirementStatus::parse)?,
             reason: h.reason,
             actor_name: h.actor_id.and_then(|a| names.get(&a).cloned()),
             actor_id: h.actor_id,
@@ -1225,13 +1287,15 @@ pub async fn revisions(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> 
     )
     .await?;
     let names = audit::user_names(&db.conn, &page.data.iter().filter_map(|r| r.actor_id).collect::<Vec<_>>()).await?;
-    Ok(page.map(|r| RevisionRecord {
-        revision: r.revision,
-        changes: serde_json::from_str(&r.changes).unwrap_or(Value::Null),
-        actor_name: r.actor_id.and_then(|a| names.get(&a).cloned()),
-        actor_id: r.actor_id,
-        created_at: r.created_at,
-    }))
+    page.try_map(|r| {
+        Ok(RevisionRecord {
+            revision: r.revision,
+            changes: stored_json("requirement_revisions.changes", r.id, &r.changes)?,
+            actor_name: r.actor_id.and_then(|a| names.get(&a).cloned()),
+            actor_id: r.actor_id,
+            created_at: r.created_at,
+        })
+    })
 }
 
 // ---------------------------------------------------------------- lists, board, releases
@@ -1530,7 +1594,7 @@ pub async fn save_weights(
     weights: PriorityWeights,
 ) -> Result<settings::Stored<RequirementSettings>> {
     actor.require_admin()?;
-    weights.check().map_err(|m| Error::validation("weights", "invalid", &m))?;
+    weights.check().map_err(|refusal| ValidationErrors(vec![refusal.field_error("weights")]))?;
     let txn = db.begin_write().await?;
     let stored = settings::write(&txn, actor, SETTINGS_KEY, expected_version, &RequirementSettings { weights }).await?;
     let rows: Vec<(Uuid, i32, i32, i32, i32, i64)> = requirements::Entity::find()

@@ -12,12 +12,13 @@ use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::service::knowledge::{ArticleStatus, ArticleVisibility, article_search_text};
+use crm_domain::{Text, text};
 
 use crate::customers::contains_every_word;
 use crate::entities::{kb_article_revisions, kb_article_tags, kb_article_tickets, kb_article_votes, kb_articles, kb_categories, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ARTICLE: &str = "kb_article";
 const CATEGORY: &str = "kb_category";
@@ -59,7 +60,10 @@ pub struct CategoryPatch {
 fn require_curator(actor: &Actor) -> Result<()> {
     match actor.require(Resource::Service, Action::Update)? {
         Scope::All => Ok(()),
-        _ => Err(Error::Forbidden("this needs knowledge-base curator rights (service update over all records)".into())),
+        _ => Err(Error::Forbidden(text!(
+            "this needs knowledge-base curator rights (service update over all records)",
+            "此操作需要知识库管理权限（可修改全部服务记录）"
+        ))),
     }
 }
 
@@ -74,19 +78,27 @@ fn customers_read(status: ArticleStatus, visibility: ArticleVisibility) -> bool 
 async fn check_parent(conn: &impl ConnectionTrait, id: Option<Uuid>, parent_id: Option<Uuid>) -> Result<()> {
     let Some(parent_id) = parent_id else { return Ok(()) };
     if Some(parent_id) == id {
-        return Err(Error::validation("parent_id", "invalid", "a category cannot be its own parent"));
+        return Err(Error::validation("parent_id", "invalid", text!("a category cannot be its own parent", "分类不能作为自己的上级")));
     }
     let parent = kb_categories::Entity::find_by_id(parent_id)
         .one(conn)
         .await?
-        .ok_or_else(|| Error::validation("parent_id", "not_found", "no category with this id"))?;
+        .ok_or_else(|| Error::validation("parent_id", "not_found", no_category()))?;
     if parent.parent_id.is_some() {
-        return Err(Error::validation("parent_id", "too_deep", "categories are two levels deep: the parent must be a top-level category"));
+        return Err(Error::validation(
+            "parent_id",
+            "too_deep",
+            text!("categories are two levels deep: the parent must be a top-level category", "分类最多两级：上级须为一级分类"),
+        ));
     }
     if let Some(id) = id
         && kb_categories::Entity::find().filter(kb_categories::Column::ParentId.eq(id)).count(conn).await? > 0
     {
-        return Err(Error::validation("parent_id", "too_deep", "a category with sub-categories stays at the top level"));
+        return Err(Error::validation(
+            "parent_id",
+            "too_deep",
+            text!("a category with sub-categories stays at the top level", "含有子分类的分类只能是一级分类"),
+        ));
     }
     Ok(())
 }
@@ -140,6 +152,7 @@ pub async fn create_category(db: &Db, actor: &Actor, fields: CategoryFields) -> 
     require_curator(actor)?;
     let txn = db.begin_write().await?;
     check_parent(&txn, None, fields.parent_id).await?;
+    refuse_taken_name(&txn, fields.parent_id, &fields.name, None).await?;
     let at = now();
     let row = kb_categories::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -152,8 +165,7 @@ pub async fn create_category(db: &Db, actor: &Actor, fields: CategoryFields) -> 
         version: Set(1),
     }
     .insert(&txn)
-    .await
-    .map_err(|e| name_taken(e.into()))?;
+    .await?;
     let record = category_records(&txn, vec![row], false).await?.remove(0);
     audit::record(&txn, actor, "create", CATEGORY, record.id, json!({ "after": record })).await?;
     events::append(&txn, actor, "kb_category.created", CATEGORY, record.id, serde_json::to_value(&record).unwrap_or_default()).await?;
@@ -161,10 +173,28 @@ pub async fn create_category(db: &Db, actor: &Actor, fields: CategoryFields) -> 
     Ok(record)
 }
 
-fn name_taken(error: Error) -> Error {
-    match error {
-        Error::Conflict(_) => Error::Conflict("a category with this name already exists at this level".into()),
-        other => other,
+fn no_category() -> Text {
+    text!("no category with this id", "没有此 id 的分类")
+}
+
+/// Refuses a name another category under the same parent (or at the top level) holds, naming
+/// that category, so two entries never look alike in the tree.
+async fn refuse_taken_name(conn: &impl ConnectionTrait, parent_id: Option<Uuid>, name: &str, except: Option<Uuid>) -> Result<()> {
+    let mut holder = kb_categories::Entity::find().filter(kb_categories::Column::Name.eq(name));
+    holder = match parent_id {
+        Some(parent) => holder.filter(kb_categories::Column::ParentId.eq(parent)),
+        None => holder.filter(kb_categories::Column::ParentId.is_null()),
+    };
+    if let Some(id) = except {
+        holder = holder.filter(kb_categories::Column::Id.ne(id));
+    }
+    match holder.one(conn).await? {
+        Some(existing) => Err(Error::Taken {
+            code: "kb_category.name_taken",
+            message: text!("a category with this name already exists at this level", "同一级下已有同名分类"),
+            existing_id: existing.id,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -182,6 +212,10 @@ pub async fn update_category(
     if let Some(parent) = patch.parent_id {
         check_parent(&txn, Some(id), parent).await?;
     }
+    let (parent_id, name) = (patch.parent_id.unwrap_or(row.parent_id), patch.name.as_deref().unwrap_or(&row.name));
+    if (parent_id, name) != (row.parent_id, row.name.as_str()) {
+        refuse_taken_name(&txn, parent_id, name, Some(id)).await?;
+    }
     let before = category_records(&txn, vec![row.clone()], false).await?.remove(0);
     let mut model: kb_categories::ActiveModel = row.clone().into();
     if let Some(v) = patch.parent_id {
@@ -198,7 +232,7 @@ pub async fn update_category(
     }
     model.updated_at = Set(now());
     model.version = Set(row.version + 1);
-    let updated = model.update(&txn).await.map_err(|e| name_taken(e.into()))?;
+    let updated = model.update(&txn).await?;
     let record = category_records(&txn, vec![updated], false).await?.remove(0);
     audit::record(&txn, actor, "update", CATEGORY, id, json!({ "before": before, "after": record })).await?;
     events::append(&txn, actor, "kb_category.updated", CATEGORY, id, serde_json::to_value(&record).unwrap_or_default()).await?;
@@ -215,9 +249,13 @@ pub async fn delete_category(db: &Db, actor: &Actor, id: Uuid, expected_version:
     let articles = kb_articles::Entity::find().filter(kb_articles::Column::CategoryId.eq(id)).count(&txn).await?;
     let children = kb_categories::Entity::find().filter(kb_categories::Column::ParentId.eq(id)).count(&txn).await?;
     if articles + children > 0 {
-        return Err(Error::Conflict(format!(
-            "the category still holds {articles} article(s) and {children} sub-categor(ies); move them first"
-        )));
+        return Err(Error::conflict(
+            "kb_category.not_empty",
+            text!(
+                "the category still holds {articles} article(s) and {children} sub-categor(ies); move them first",
+                "该分类下还有 {articles} 篇文章和 {children} 个子分类，请先移走"
+            ),
+        ));
     }
     kb_categories::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, actor, "delete", CATEGORY, id, json!({ "before": { "name": row.name } })).await?;
@@ -287,37 +325,34 @@ pub struct ArticleFilter {
     pub sort: Option<String>,
 }
 
-fn parse_tags_column(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
 async fn article_records(conn: &impl ConnectionTrait, rows: Vec<kb_articles::Model>) -> Result<Vec<ArticleRecord>> {
     let owners: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let names = audit::user_names(conn, &owners).await?;
-    Ok(rows
-        .into_iter()
-        .map(|a| ArticleRecord {
-            id: a.id,
-            category_id: a.category_id,
-            tags: parse_tags_column(&a.tags),
-            visibility: ArticleVisibility::parse(&a.visibility).unwrap_or(ArticleVisibility::Internal),
-            status: ArticleStatus::parse(&a.status).unwrap_or(ArticleStatus::Draft),
-            owner_name: names.get(&a.owner_id).cloned(),
-            owner_id: a.owner_id,
-            team_id: a.team_id,
-            title: a.title,
-            body: a.body,
-            revision: a.revision,
-            view_count: a.view_count,
-            helpful_count: a.helpful_count,
-            not_helpful_count: a.not_helpful_count,
-            ticket_count: a.ticket_count,
-            published_at: a.published_at,
-            created_at: a.created_at,
-            updated_at: a.updated_at,
-            version: a.version,
+    rows.into_iter()
+        .map(|a| {
+            Ok(ArticleRecord {
+                id: a.id,
+                category_id: a.category_id,
+                tags: stored_json("kb_articles.tags", a.id, &a.tags)?,
+                visibility: stored("kb_articles.visibility", a.id, &a.visibility, ArticleVisibility::parse)?,
+                status: stored("kb_articles.status", a.id, &a.status, ArticleStatus::parse)?,
+                owner_name: names.get(&a.owner_id).cloned(),
+                owner_id: a.owner_id,
+                team_id: a.team_id,
+                title: a.title,
+                body: a.body,
+                revision: a.revision,
+                view_count: a.view_count,
+                helpful_count: a.helpful_count,
+                not_helpful_count: a.not_helpful_count,
+                ticket_count: a.ticket_count,
+                published_at: a.published_at,
+                created_at: a.created_at,
+                updated_at: a.updated_at,
+                version: a.version,
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn article_record(conn: &impl ConnectionTrait, row: kb_articles::Model) -> Result<ArticleRecord> {
@@ -328,7 +363,7 @@ async fn check_category(conn: &impl ConnectionTrait, category_id: Option<Uuid>) 
     if let Some(id) = category_id
         && kb_categories::Entity::find_by_id(id).one(conn).await?.is_none()
     {
-        return Err(Error::validation("category_id", "not_found", "no category with this id"));
+        return Err(Error::validation("category_id", "not_found", no_category()));
     }
     Ok(())
 }
@@ -425,7 +460,7 @@ async fn load_article(conn: &impl ConnectionTrait, actor: &Actor, action: Action
     if action != Action::Read {
         let scope = actor.require(Resource::Service, action)?;
         if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden("your role may not change this article".into()));
+            return Err(Error::Forbidden(text!("your role may not change this article", "您的角色无权修改此文章")));
         }
     }
     Ok(row)
@@ -696,22 +731,23 @@ pub struct RevisionRecord {
 async fn revision_records(conn: &impl ConnectionTrait, rows: Vec<kb_article_revisions::Model>) -> Result<Vec<RevisionRecord>> {
     let authors: Vec<Uuid> = rows.iter().filter_map(|r| r.author_id).collect();
     let names = audit::user_names(conn, &authors).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| RevisionRecord {
-            revision: r.revision,
-            visibility: ArticleVisibility::parse(&r.visibility).unwrap_or(ArticleVisibility::Internal),
-            status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
-            tags: parse_tags_column(&r.tags),
-            author_name: r.author_id.and_then(|a| names.get(&a).cloned()),
-            author_id: r.author_id,
-            title: r.title,
-            body: r.body,
-            category_id: r.category_id,
-            note: r.note,
-            created_at: r.created_at,
+    rows.into_iter()
+        .map(|r| {
+            Ok(RevisionRecord {
+                revision: r.revision,
+                visibility: stored("kb_article_revisions.visibility", r.id, &r.visibility, ArticleVisibility::parse)?,
+                status: stored("kb_article_revisions.status", r.id, &r.status, ArticleStatus::parse)?,
+                tags: stored_json("kb_article_revisions.tags", r.id, &r.tags)?,
+                author_name: r.author_id.and_then(|a| names.get(&a).cloned()),
+                author_id: r.author_id,
+                title: r.title,
+                body: r.body,
+                category_id: r.category_id,
+                note: r.note,
+                created_at: r.created_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// An article's revisions, newest first.
@@ -758,7 +794,11 @@ pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uu
     let txn = db.begin_write().await?;
     super::tickets::load_for_update(&txn, actor, ticket_id).await?;
     let article = load_article(&txn, actor, Action::Read, article_id).await.map_err(|e| {
-        if matches!(e, Error::NotFound) { Error::validation("article_id", "not_found", "no article with this id") } else { e }
+        if matches!(e, Error::NotFound) {
+            Error::validation("article_id", "not_found", text!("no article with this id", "没有此 id 的文章"))
+        } else {
+            e
+        }
     })?;
     let inserted = kb_article_tickets::Entity::insert(kb_article_tickets::ActiveModel {
         article_id: Set(article_id),

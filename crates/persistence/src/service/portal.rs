@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crm_domain::dates::shift;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::service::{TicketChannel, TicketKind, TicketPriority, TicketStatus};
+use crm_domain::text;
 
 use super::tickets::{self, CommentRecord, NewTicket, TicketRecord};
 use crate::customers::{escape_like, load_for};
@@ -134,6 +135,10 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     Ok(row)
 }
 
+fn no_contact() -> Error {
+    Error::validation("contact_id", "not_found", text!("no contact with this id", "没有此 id 的联系人"))
+}
+
 /// Creates a portal account for a contact and issues its invitation.
 pub async fn create_account(db: &Db, actor: &Actor, new: NewAccount) -> Result<Invited> {
     actor.require(Resource::Service, Action::Create)?;
@@ -142,19 +147,27 @@ pub async fn create_account(db: &Db, actor: &Actor, new: NewAccount) -> Result<I
         .filter(contacts::Column::DeletedAt.is_null())
         .one(&txn)
         .await?
-        .ok_or_else(|| Error::validation("contact_id", "not_found", "no contact with this id"))?;
-    load_for(&txn, actor, Resource::Service, Action::Update, contact.customer_id, false).await.map_err(|e| {
-        if matches!(e, Error::NotFound) { Error::validation("contact_id", "not_found", "no contact with this id") } else { e }
-    })?;
+        .ok_or_else(no_contact)?;
+    load_for(&txn, actor, Resource::Service, Action::Update, contact.customer_id, false)
+        .await
+        .map_err(|e| if matches!(e, Error::NotFound) { no_contact() } else { e })?;
     let email = match new.email.or(contact.email) {
         Some(email) => email.trim().to_lowercase(),
-        None => return Err(Error::validation("email", "required", "the contact has no email; give the account one")),
+        None => {
+            let message = text!("the contact has no email; give the account one", "该联系人没有邮箱，请为账号填写一个");
+            return Err(Error::validation("email", "required", message));
+        }
     };
-    if portal_accounts::Entity::find().filter(portal_accounts::Column::ContactId.eq(contact.id)).one(&txn).await?.is_some() {
-        return Err(Error::Conflict("this contact already has a portal account".into()));
+    if let Some(existing) = portal_accounts::Entity::find().filter(portal_accounts::Column::ContactId.eq(contact.id)).one(&txn).await? {
+        return Err(Error::Taken {
+            code: "portal_account.contact_taken",
+            message: text!("this contact already has a portal account", "该联系人已有门户账号"),
+            existing_id: existing.id,
+        });
     }
     if portal_accounts::Entity::find().filter(portal_accounts::Column::Email.eq(email.clone())).one(&txn).await?.is_some() {
-        return Err(Error::validation("email", "taken", "another portal account signs in with this email"));
+        let message = text!("another portal account signs in with this email", "已有其他门户账号使用此邮箱登录");
+        return Err(Error::validation("email", "taken", message));
     }
     let token = random_token("inv_");
     let at = now();
@@ -189,7 +202,10 @@ pub async fn reinvite(db: &Db, actor: &Actor, id: Uuid) -> Result<Invited> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     if !row.active {
-        return Err(Error::Conflict("the account is deactivated; activate it first".into()));
+        return Err(Error::conflict(
+            "portal_account.inactive",
+            text!("the account is deactivated; activate it first", "该门户账号已停用，请先启用"),
+        ));
     }
     let token = random_token("inv_");
     let mut model: portal_accounts::ActiveModel = row.clone().into();
@@ -297,7 +313,10 @@ pub async fn accept_invitation(db: &Db, token: &str, password_hash: String) -> R
         .one(&txn)
         .await?
         .filter(|a| a.active && a.invitation_expires_at.is_some_and(|t| t > now()))
-        .ok_or(Error::Unauthorized("the invitation is not valid or has expired; ask for a new one"))?;
+        .ok_or_else(|| Error::Unauthorized {
+            code: "portal.invitation_invalid",
+            message: text!("the invitation is not valid or has expired; ask for a new one", "邀请无效或已过期，请联系我们重新邀请"),
+        })?;
     let id = row.id;
     let mut model: portal_accounts::ActiveModel = row.clone().into();
     model.password_hash = Set(Some(password_hash));
@@ -387,14 +406,27 @@ pub async fn load_customer(db: &Db, account_id: Uuid, session_id: Uuid) -> Resul
     let session = portal_sessions::Entity::find_by_id(session_id).one(&db.conn).await?;
     match session {
         Some(s) if s.account_id == account_id && s.revoked_at.is_none() && s.expires_at > now() => {}
-        _ => return Err(Error::Unauthorized("the portal session has ended; sign in again")),
+        _ => {
+            return Err(Error::Unauthorized {
+                code: "portal.session_ended",
+                message: text!("the portal session has ended; sign in again", "登录已失效，请重新登录"),
+            });
+        }
     }
     let account = portal_accounts::Entity::find_by_id(account_id).one(&db.conn).await?;
     let Some(account) = account.filter(|a| a.active) else {
-        return Err(Error::Unauthorized("the portal account is deactivated"));
+        return Err(Error::Unauthorized {
+            code: "portal.account_deactivated",
+            message: text!("the portal account is deactivated", "该门户账号已停用"),
+        });
     };
     let contact = contacts::Entity::find_by_id(account.contact_id).filter(contacts::Column::DeletedAt.is_null()).one(&db.conn).await?;
-    let Some(contact) = contact else { return Err(Error::Unauthorized("the portal account's contact no longer exists")) };
+    let Some(contact) = contact else {
+        return Err(Error::Unauthorized {
+            code: "portal.contact_missing",
+            message: text!("the portal account's contact no longer exists", "该门户账号对应的联系人已不存在"),
+        });
+    };
     let customer_name = audit::customer_names(&db.conn, &[account.customer_id]).await?.remove(&account.customer_id);
     Ok(PortalCustomer {
         account_id: account.id,
@@ -487,7 +519,7 @@ pub async fn reply(db: &Db, customer: &PortalCustomer, actor: &Actor, id: Uuid, 
     let txn = db.begin_write().await?;
     let row = load_ticket(&txn, customer, id).await?;
     if row.status == TicketStatus::Closed.as_str() {
-        return Err(Error::Conflict("the ticket is closed; open a new one".into()));
+        return Err(Error::conflict("ticket.closed", text!("the ticket is closed; open a new one", "该服务请求已关闭，请新建一个")));
     }
     let comment = tickets::add_comment(&txn, actor, row, body, true, Some(customer.account_id)).await?;
     txn.commit().await?;

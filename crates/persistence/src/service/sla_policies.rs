@@ -10,11 +10,12 @@ use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource};
 use crm_domain::service::{CalendarSpec, SlaTargets};
+use crm_domain::{FieldError, HasCode, ValidationErrors, text};
 
 use crate::entities::{sla_policies, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json};
 
 const ENTITY: &str = "sla_policy";
 
@@ -49,15 +50,14 @@ pub struct PolicyRecord {
 impl TryFrom<sla_policies::Model> for PolicyRecord {
     type Error = Error;
     fn try_from(p: sla_policies::Model) -> Result<Self> {
-        let unreadable = || Error::Conflict("a stored SLA policy is unreadable".into());
         Ok(Self {
             id: p.id,
             fields: PolicyFields {
+                calendar: stored_json("sla_policies.calendar", p.id, &p.calendar)?,
+                targets: stored_json("sla_policies.targets", p.id, &p.targets)?,
                 name: p.name,
                 is_default: p.is_default,
                 business_hours: p.business_hours,
-                calendar: serde_json::from_str(&p.calendar).map_err(|_| unreadable())?,
-                targets: serde_json::from_str(&p.targets).map_err(|_| unreadable())?,
             },
             created_at: p.created_at,
             updated_at: p.updated_at,
@@ -76,11 +76,31 @@ fn write(model: &mut sla_policies::ActiveModel, f: &PolicyFields) {
 
 /// Calendars and targets must make sense before they are stored.
 fn check(fields: &PolicyFields) -> Result<()> {
-    fields.calendar.to_calendar().map_err(|e| Error::validation("calendar", "calendar", &e.to_string()))?;
+    fields.calendar.to_calendar().map_err(|e| ValidationErrors(vec![e.field_error("calendar")]))?;
     fields.targets.check().map_err(|_| {
-        Error::validation("targets", "range", "targets are 1 to 525600 working minutes, the first response no later than the resolution")
+        let message = text!(
+            "targets are 1 to 525600 working minutes, the first response no later than the resolution",
+            "时限须为 1 至 525600 分钟工作时间，且首次响应时限不得长于解决时限"
+        );
+        ValidationErrors(vec![FieldError::new("targets", "range", message).with_param("min", 1).with_param("max", 525_600)])
     })?;
     Ok(())
+}
+
+/// Refuses a name another policy holds, naming that policy.
+async fn refuse_taken_name(conn: &impl sea_orm::ConnectionTrait, name: &str, except: Option<Uuid>) -> Result<()> {
+    let mut holder = sla_policies::Entity::find().filter(sla_policies::Column::Name.eq(name));
+    if let Some(id) = except {
+        holder = holder.filter(sla_policies::Column::Id.ne(id));
+    }
+    match holder.one(conn).await? {
+        Some(existing) => Err(Error::Taken {
+            code: "sla_policy.name_taken",
+            message: text!("an SLA policy with this name exists", "已有同名的 SLA 策略"),
+            existing_id: existing.id,
+        }),
+        None => Ok(()),
+    }
 }
 
 async fn clear_other_defaults(conn: &impl sea_orm::ConnectionTrait, keep: Uuid) -> Result<()> {
@@ -109,9 +129,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: PolicyFields) -> Result<Poli
     actor.require_admin()?;
     check(&fields)?;
     let txn = db.begin_write().await?;
-    if sla_policies::Entity::find().filter(sla_policies::Column::Name.eq(fields.name.clone())).one(&txn).await?.is_some() {
-        return Err(Error::Conflict("an SLA policy with this name exists".into()));
-    }
+    refuse_taken_name(&txn, &fields.name, None).await?;
     let at = now();
     let id = Uuid::now_v7();
     let mut model =
@@ -136,7 +154,10 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     check_version(expected_version, row.version)?;
     let before = PolicyRecord::try_from(row.clone())?;
     if patch.is_default == Some(false) && before.fields.is_default {
-        return Err(Error::Conflict("make another policy the default instead".into()));
+        return Err(Error::conflict(
+            "sla_policy.default_required",
+            text!("make another policy the default instead", "不能直接取消默认策略，请将另一条策略设为默认"),
+        ));
     }
     let mut next = before.fields.clone();
     if let Some(v) = patch.name {
@@ -155,6 +176,9 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         next.targets = v;
     }
     check(&next)?;
+    if next.name != before.fields.name {
+        refuse_taken_name(&txn, &next.name, Some(id)).await?;
+    }
     let mut model: sla_policies::ActiveModel = row.clone().into();
     write(&mut model, &next);
     model.updated_at = Set(now());
@@ -179,11 +203,11 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = sla_policies::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, row.version)?;
     if row.is_default {
-        return Err(Error::Conflict("the default policy cannot be deleted".into()));
+        return Err(Error::conflict("sla_policy.default_not_deletable", text!("the default policy cannot be deleted", "默认策略不能删除")));
     }
     let used = tickets::Entity::find().filter(tickets::Column::SlaPolicyId.eq(id)).count(&txn).await?;
     if used > 0 {
-        return Err(Error::Conflict(format!("{used} tickets follow this policy")));
+        return Err(Error::conflict("sla_policy.in_use", text!("{used} tickets follow this policy", "有 {used} 个服务请求采用此策略")));
     }
     sla_policies::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, actor, "delete", ENTITY, id, json!({ "name": row.name })).await?;

@@ -9,22 +9,22 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crm_domain::ValidationErrors;
 use crm_domain::activities::{NotificationKind, TimelineKind};
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::service::{
     BusinessCalendar, CalendarSpec, CloseReason, MoveError, Schedule, SlaTargets, TicketChannel, TicketKind, TicketMove, TicketPriority,
     TicketStatus,
 };
+use crm_domain::{HasCode, ValidationErrors, text};
 
-use crate::activities::notifications::notify;
+use crate::activities::notifications::{language_of, notify, notify_in_their_language};
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::{escape_like, in_scope as customer_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::settings::{SERVICE, ServiceSettings};
 use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "ticket";
 
@@ -105,13 +105,8 @@ pub enum Assignment {
 }
 
 fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: Option<String>) -> Result<TicketRecord> {
-    let close_reason = match row.close_reason.as_deref().map(CloseReason::parse).transpose() {
-        Ok(reason) => reason,
-        Err(_) => {
-            let stored = row.close_reason.unwrap_or_default();
-            return Err(Error::Unexpected(sea_orm::DbErr::Custom(format!("ticket {}: unknown stored close reason {stored:?}", row.id))));
-        }
-    };
+    let close_reason =
+        row.close_reason.as_deref().map(|reason| stored("tickets.close_reason", row.id, reason, CloseReason::parse)).transpose()?;
     Ok(TicketRecord {
         id: row.id,
         number: row.number,
@@ -120,10 +115,10 @@ fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: 
         contact_id: row.contact_id,
         subject: row.subject,
         description: row.description,
-        kind: TicketKind::parse(&row.kind).unwrap_or(TicketKind::Inquiry),
-        channel: TicketChannel::parse(&row.channel).unwrap_or(TicketChannel::Other),
-        priority: TicketPriority::parse(&row.priority).unwrap_or(TicketPriority::Normal),
-        status: TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New),
+        kind: stored("tickets.kind", row.id, &row.kind, TicketKind::parse)?,
+        channel: stored("tickets.channel", row.id, &row.channel, TicketChannel::parse)?,
+        priority: stored("tickets.priority", row.id, &row.priority, TicketPriority::parse)?,
+        status: stored("tickets.status", row.id, &row.status, TicketStatus::parse)?,
         assignee_id: row.assignee_id,
         assignee_name,
         team_id: row.team_id,
@@ -165,14 +160,13 @@ async fn to_record(conn: &impl ConnectionTrait, row: tickets::Model) -> Result<T
     to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
 }
 
-/// The schedule and targets of an SLA policy.
+/// The schedule and targets of an SLA policy. Policies are checked when they are written, so one
+/// that does not read back is a broken database, not something the client can fix.
 pub(crate) fn policy_clock(policy: &sla_policies::Model) -> Result<(Schedule, SlaTargets)> {
-    let targets: SlaTargets =
-        serde_json::from_str(&policy.targets).map_err(|_| Error::Conflict("the SLA policy's targets are unreadable".into()))?;
+    let targets: SlaTargets = stored_json("sla_policies.targets", policy.id, &policy.targets)?;
     let schedule = if policy.business_hours {
-        let spec: CalendarSpec =
-            serde_json::from_str(&policy.calendar).map_err(|_| Error::Conflict("the SLA policy's calendar is unreadable".into()))?;
-        let calendar: BusinessCalendar = spec.to_calendar().map_err(|_| Error::Conflict("the SLA policy's calendar is invalid".into()))?;
+        let spec: CalendarSpec = stored_json("sla_policies.calendar", policy.id, &policy.calendar)?;
+        let calendar: BusinessCalendar = stored("sla_policies.calendar", policy.id, &policy.calendar, |_| spec.to_calendar())?;
         Schedule::BusinessHours(calendar)
     } else {
         Schedule::AroundTheClock
@@ -208,7 +202,7 @@ async fn next_in_turn(conn: &impl ConnectionTrait, team_id: Uuid) -> Result<Uuid
         .filter(roles::Column::Key.eq("support"))
         .one(conn)
         .await?
-        .ok_or_else(|| Error::Conflict("there is no support role".into()))?;
+        .ok_or_else(|| Error::Unexpected(sea_orm::DbErr::Custom("the built-in support role is missing".into())))?;
     let members = Query::select()
         .column(user_teams::Column::UserId)
         .from(user_teams::Entity)
@@ -224,7 +218,9 @@ async fn next_in_turn(conn: &impl ConnectionTrait, team_id: Uuid) -> Result<Uuid
         .map(|u| u.id)
         .collect();
     agents.sort();
-    let first = *agents.first().ok_or_else(|| Error::Conflict("the team has no active support agent to assign".into()))?;
+    let first = *agents.first().ok_or_else(|| {
+        Error::conflict("team.no_agent", text!("the team has no active support agent to assign", "该团队没有可分配的在岗客服人员"))
+    })?;
     assignment_cursors::Entity::insert(assignment_cursors::ActiveModel {
         team_id: Set(team_id),
         last_user_id: Set(Uuid::nil()),
@@ -256,7 +252,7 @@ async fn default_team_turn(conn: &impl ConnectionTrait) -> Result<(Option<Uuid>,
     let Some(team) = settings.value.default_team_id else { return Ok((None, None)) };
     match next_in_turn(conn, team).await {
         Ok(agent) => Ok((Some(agent), Some(team))),
-        Err(Error::Conflict(_)) => Ok((None, Some(team))),
+        Err(Error::Conflict { code: "team.no_agent", .. }) => Ok((None, Some(team))),
         Err(other) => Err(other),
     }
 }
@@ -265,11 +261,15 @@ async fn default_team_turn(conn: &impl ConnectionTrait) -> Result<(Option<Uuid>,
 /// records); anyone else could neither see nor answer it.
 async fn check_agent(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
     let Some(user) = users::Entity::find_by_id(user_id).one(conn).await?.filter(|u| u.active) else {
-        return Err(Error::validation("assignee_id", "not_found", "no active user with this id"));
+        return Err(Error::validation("assignee_id", "not_found", text!("no active user with this id", "没有此 id 的在职用户")));
     };
     let permissions = crate::identity::roles::granted_by(conn, user.role_id).await?;
     if permissions.scope(Resource::Service, Action::Update) == crm_domain::identity::Scope::None {
-        return Err(Error::validation("assignee_id", "not_an_agent", "this user's role may not work on tickets"));
+        return Err(Error::validation(
+            "assignee_id",
+            "not_an_agent",
+            text!("this user's role may not work on tickets", "该用户的角色无权处理服务请求"),
+        ));
     }
     Ok(())
 }
@@ -317,14 +317,14 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
         .filter(sla_policies::Column::IsDefault.eq(true))
         .one(txn)
         .await?
-        .ok_or_else(|| Error::Conflict("no default SLA policy".into()))?;
+        .ok_or_else(|| Error::conflict("sla_policy.no_default", text!("no default SLA policy", "没有默认的 SLA 策略")))?;
     let (schedule, targets) = policy_clock(&policy)?;
     let at = now();
     let (first_due, resolution_due) = due_times(&schedule, &targets, new.priority, at, 0);
     if let Some(team) = new.team_id
         && crate::entities::teams::Entity::find_by_id(team).one(txn).await?.is_none()
     {
-        return Err(Error::validation("team_id", "not_found", "no such team"));
+        return Err(Error::validation("team_id", "not_found", text!("no such team", "没有这个团队")));
     }
     let (assignee, team_id) = match (new.assignee_id, new.team_id) {
         (Some(user), team) => {
@@ -377,16 +377,9 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
     if let Some(assignee) = assignee
         && actor.audit_id() != Some(assignee)
     {
-        notify(
-            txn,
-            assignee,
-            NotificationKind::TicketAssigned,
-            &format!("新工单 / New ticket {}: {}", record.number, record.subject),
-            None,
-            ENTITY,
-            id,
-        )
-        .await?;
+        let (number, subject) = (&record.number, &record.subject);
+        let title = text!("New ticket {number}: {subject}", "新服务请求 {number}：{subject}");
+        notify_in_their_language(txn, assignee, NotificationKind::TicketAssigned, title, None, ENTITY, id).await?;
     }
     log(txn, actor, &record, "create", "ticket.created", json!({ "after": record })).await?;
     if assignee.is_some() {
@@ -419,7 +412,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
         let scope = actor.require(Resource::Service, action)?;
         let customer = customers::Entity::find_by_id(row.customer_id).one(conn).await?.ok_or(Error::NotFound)?;
         if !actor.reaches(scope, customer.owner_id, customer.team_id) {
-            return Err(Error::Forbidden("your role may not change this ticket".into()));
+            return Err(Error::Forbidden(text!("your role may not change this ticket", "您的角色无权修改此服务请求")));
         }
     }
     Ok(row)
@@ -471,28 +464,32 @@ pub(crate) async fn move_row(
     at: DateTime<Utc>,
 ) -> Result<TicketRecord> {
     let id = row.id;
-    let current = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    let current = stored("tickets.status", id, &row.status, TicketStatus::parse)?;
     let next = request.to;
     current.check_move(&request).map_err(|refusal| match refusal {
-        MoveError::NotAllowed { .. } => Error::Conflict(refusal.to_string()),
+        MoveError::NotAllowed { .. } => Error::conflict(refusal.code(), refusal.text()),
         MoveError::CloseReasonRequired => Error::Refused {
             code: refusal.code(),
-            message: refusal.to_string(),
-            errors: ValidationErrors::single("close_reason", "required", "choose why the ticket is closed"),
+            message: refusal.text(),
+            errors: ValidationErrors::single("close_reason", "required", text!("choose why the ticket is closed", "请选择关闭原因")),
         },
     })?;
     if let Some(closure) = &request.closure {
         closure.check_for(id)?;
         if let Some(original) = closure.duplicate_of {
             load(txn, actor, Action::Read, original).await.map_err(|e| match e {
-                Error::NotFound => Error::validation("duplicate_of", "not_found", "no ticket you can see has this id"),
+                Error::NotFound => Error::validation(
+                    "duplicate_of",
+                    "not_found",
+                    text!("no ticket you can see has this id", "没有此 id 的服务请求，或您无权查看"),
+                ),
                 other => other,
             })?;
         }
     }
     let policy = sla_policies::Entity::find_by_id(row.sla_policy_id).one(txn).await?.ok_or(Error::NotFound)?;
     let (schedule, targets) = policy_clock(&policy)?;
-    let priority = TicketPriority::parse(&row.priority).unwrap_or(TicketPriority::Normal);
+    let priority = stored("tickets.priority", id, &row.priority, TicketPriority::parse)?;
     let mut model: tickets::ActiveModel = row.clone().into();
     let mut paused_minutes = row.paused_minutes;
     if let Some(paused_at) = row.paused_at {
@@ -559,16 +556,9 @@ pub async fn assign(db: &Db, actor: &Actor, id: Uuid, assignment: Assignment) ->
     model.version = Set(row.version + 1);
     let record = to_record(&txn, model.update(&txn).await?).await?;
     if actor.audit_id() != Some(assignee) {
-        notify(
-            &txn,
-            assignee,
-            NotificationKind::TicketAssigned,
-            &format!("工单分配 / Ticket assigned {}: {}", record.number, record.subject),
-            None,
-            ENTITY,
-            id,
-        )
-        .await?;
+        let (number, subject) = (&record.number, &record.subject);
+        let title = text!("Ticket assigned {number}: {subject}", "分配给您的服务请求 {number}：{subject}");
+        notify_in_their_language(&txn, assignee, NotificationKind::TicketAssigned, title, None, ENTITY, id).await?;
     }
     log(&txn, actor, &record, "update", "ticket.assigned", json!({ "assignee_id": { "old": previous, "new": assignee } })).await?;
     txn.commit().await?;
@@ -703,7 +693,10 @@ pub async fn rate(db: &Db, actor: &Actor, id: Uuid, rating: i32, remark: Option<
     let row = load(&txn, actor, Action::Update, id).await?;
     if row.satisfaction_rating.is_some() {
         // Staff record a rating a customer gave them (by phone, say); they never replace one.
-        return Err(Error::Conflict("the ticket is already rated; only the customer may change the rating".into()));
+        return Err(Error::conflict(
+            "ticket.already_rated",
+            text!("the ticket is already rated; only the customer may change the rating", "该服务请求已有评分，只有客户本人可以修改"),
+        ));
     }
     let record = rate_row(&txn, actor, row, rating, remark).await?;
     txn.commit().await?;
@@ -717,8 +710,8 @@ pub(crate) async fn rate_row(
     rating: i32,
     remark: Option<String>,
 ) -> Result<TicketRecord> {
-    if !matches!(TicketStatus::parse(&row.status), Ok(TicketStatus::Resolved | TicketStatus::Closed)) {
-        return Err(Error::Conflict("a ticket is rated after it is resolved".into()));
+    if !matches!(stored("tickets.status", row.id, &row.status, TicketStatus::parse)?, TicketStatus::Resolved | TicketStatus::Closed) {
+        return Err(Error::conflict("ticket.not_resolved", text!("a ticket is rated after it is resolved", "服务请求解决后才能评分")));
     }
     let mut model: tickets::ActiveModel = row.clone().into();
     model.satisfaction_rating = Set(Some(rating));
@@ -844,16 +837,14 @@ pub async fn watch_sla(db: &Db, at: DateTime<Utc>) -> Result<u64> {
             )
             .await?;
             if let Some(assignee) = ticket.assignee_id {
-                notify(
-                    &txn,
-                    assignee,
-                    NotificationKind::SlaBreached,
-                    &format!("SLA 超时 / SLA breached {}: {}", ticket.number, ticket.subject),
-                    Some(clock),
-                    ENTITY,
-                    ticket.id,
-                )
-                .await?;
+                let (number, subject) = (&ticket.number, &ticket.subject);
+                let lang = language_of(&txn, assignee).await?;
+                let title = text!("SLA breached {number}: {subject}", "SLA 已超时 {number}：{subject}");
+                let missed = match *clock {
+                    "first_response" => text!("first response", "首次响应超时"),
+                    _ => text!("resolution", "解决超时"),
+                };
+                notify(&txn, assignee, NotificationKind::SlaBreached, title.get(lang), Some(missed.get(lang)), ENTITY, ticket.id).await?;
             }
             flagged += 1;
         }
@@ -868,16 +859,9 @@ pub async fn watch_sla(db: &Db, at: DateTime<Utc>) -> Result<u64> {
                 && let Some(assignee) = ticket.assignee_id
                 && breaches.is_empty()
             {
-                notify(
-                    &txn,
-                    assignee,
-                    NotificationKind::SlaAtRisk,
-                    &format!("SLA 即将超时 / SLA at risk {}: {}", ticket.number, ticket.subject),
-                    None,
-                    ENTITY,
-                    ticket.id,
-                )
-                .await?;
+                let (number, subject) = (&ticket.number, &ticket.subject);
+                let title = text!("SLA at risk {number}: {subject}", "SLA 即将超时 {number}：{subject}");
+                notify_in_their_language(&txn, assignee, NotificationKind::SlaAtRisk, title, None, ENTITY, ticket.id).await?;
             }
         }
         txn.commit().await?;
