@@ -326,3 +326,57 @@ async fn read(response: reqwest::Response) -> Reply {
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
     Reply { status, headers, body, text }
 }
+
+/// The first run of three or more English words (ASCII letters separated by spaces) in `text`:
+/// a sentence, as opposed to a name, a number, a code, an email or a list of codes
+/// (`company, individual`).
+pub fn english_run(text: &str) -> Option<String> {
+    let mut run: Vec<&str> = Vec::new();
+    let mut rest = text;
+    loop {
+        let word_end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        if word.is_empty() {
+            run.clear();
+        } else {
+            run.push(word);
+            if run.len() >= 3 {
+                return Some(run.join(" "));
+            }
+        }
+        rest = &rest[word_end..];
+        // Words of one sentence are separated by one space; anything else ends the run.
+        match rest.chars().next() {
+            None => return None,
+            Some(' ') if !word.is_empty() => rest = &rest[1..],
+            Some(c) => {
+                run.clear();
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+}
+
+/// An English sentence in a problem+json body's title, detail or field messages, if any.
+pub fn english_in_problem(body: &[u8]) -> Option<String> {
+    let problem: Value = serde_json::from_slice(body).ok()?;
+    let mut texts = vec![problem["title"].as_str().unwrap_or_default(), problem["detail"].as_str().unwrap_or_default()];
+    if let Some(errors) = problem["errors"].as_array() {
+        texts.extend(errors.iter().map(|e| e["message"].as_str().unwrap_or_default()));
+    }
+    texts.into_iter().find_map(|text| english_run(text).map(|run| format!("{run:?} in {text:?}")))
+}
+
+#[cfg(test)]
+mod english_tests {
+    #[test]
+    fn sentences_are_english_and_names_codes_and_lists_are_not() {
+        assert_eq!(super::english_run("the record does not exist").as_deref(), Some("the record does"));
+        assert_eq!(super::english_run("记录不存在，或您无权查看"), None);
+        assert_eq!(super::english_run("只能是以下之一：micro, small, medium, large"), None);
+        assert_eq!(super::english_run("请求须带 Authorization: Bearer <访问令牌>"), None);
+        assert_eq!(super::english_run("上海 Acme Trading 公司"), None);
+        assert!(super::english_run("类型不对（invalid type: integer）").is_none());
+        assert!(super::english_run("类型不对（expected a string here）").is_some());
+    }
+}

@@ -2,6 +2,7 @@
 //! `Principal` extractor that turns a bearer token into the caller, read fresh from the database
 //! on every request so that sign-out and deactivation take effect at once.
 
+use crm_domain::text;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -78,11 +79,13 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::Unauthorized("the access token has expired; refresh it".into()),
-            _ => ApiError::Unauthorized("the access token is not valid".into()),
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                ApiError::unauthorized("auth.token_expired", text!("the access token has expired; refresh it", "访问令牌已过期，请刷新"))
+            }
+            _ => ApiError::unauthorized("auth.token_invalid", text!("the access token is not valid", "访问令牌无效")),
         })?;
         if data.claims.typ != typ {
-            return Err(ApiError::Unauthorized("the access token is not valid".into()));
+            return Err(ApiError::unauthorized("auth.token_invalid", text!("the access token is not valid", "访问令牌无效")));
         }
         Ok(data.claims)
     }
@@ -193,7 +196,10 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     }
     let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
-        return Err(ApiError::Unauthorized("send Authorization: Bearer <access token>".into()));
+        return Err(ApiError::unauthorized(
+            "auth.required",
+            text!("send Authorization: Bearer <access token>", "请先登录（请求须带 Authorization: Bearer <访问令牌>）"),
+        ));
     };
     let state = state(req)?;
     let claims = state.jwt.verify(token)?;
@@ -226,7 +232,10 @@ pub struct PortalPrincipal {
 pub async fn authenticate_portal(req: &HttpRequest) -> Result<PortalPrincipal, ApiError> {
     let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
-        return Err(ApiError::Unauthorized("send Authorization: Bearer <portal token>".into()));
+        return Err(ApiError::unauthorized(
+            "auth.required",
+            text!("send Authorization: Bearer <portal token>", "请先登录门户（请求须带 Authorization: Bearer <门户令牌>）"),
+        ));
     };
     let state = state(req)?;
     let claims = state.jwt.verify_typed(token, PORTAL_TOKEN)?;

@@ -109,11 +109,16 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_parameter(field: &str, message: Text) -> Self {
+        Self::bad_parameter_error(FieldError::new(field, "invalid", message))
+    }
+
+    /// 400 for one bad query parameter or header, the field error naming it.
+    pub fn bad_parameter_error(error: FieldError) -> Self {
         let detail = Text::new(
-            format!("invalid parameter {field}: {}", message.get(Lang::En)),
-            format!("参数 {field} 无效：{}", message.get(Lang::ZhCn)),
+            format!("invalid parameter {}: {}", error.field, error.message.get(Lang::En)),
+            format!("参数 {} 无效：{}", error.field, error.message.get(Lang::ZhCn)),
         );
-        ApiError::BadRequest { detail, errors: vec![FieldError::new(field, "invalid", message)] }
+        ApiError::BadRequest { detail, errors: vec![error] }
     }
 
     pub fn validation(field: &str, code: &str, message: Text) -> Self {
@@ -199,10 +204,9 @@ impl ApiError {
                 text!("try again in {retry_after_secs} seconds", "请在 {retry_after_secs} 秒后重试")
             }
             ApiError::Unavailable => text!("the database is not reachable; try again shortly", "数据库暂时无法访问，请稍后重试"),
-            ApiError::Internal(_) => text!(
-                "something went wrong on our side; the request id helps us find it",
-                "系统内部出错；请求编号可帮助我们定位问题"
-            ),
+            ApiError::Internal(_) => {
+                text!("something went wrong on our side; the request id helps us find it", "系统内部出错；请求编号可帮助我们定位问题")
+            }
             ApiError::BadRequest { detail, .. }
             | ApiError::Unauthorized { detail, .. }
             | ApiError::Coded { detail, .. }
@@ -323,11 +327,7 @@ impl From<StoreError> for ApiError {
             StoreError::Validation(errors) => match errors.0.first() {
                 // A bad cursor or sort is a malformed parameter, not a body field.
                 Some(first) if errors.0.len() == 1 && (first.field == "cursor" || first.field == "sort") => {
-                    let detail = Text::new(
-                        format!("invalid parameter {}: {}", first.field, first.message.get(Lang::En)),
-                        format!("参数 {} 无效：{}", first.field, first.message.get(Lang::ZhCn)),
-                    );
-                    ApiError::BadRequest { detail, errors: errors.0 }
+                    ApiError::bad_parameter_error(first.clone())
                 }
                 _ => ApiError::Validation(errors),
             },
@@ -375,21 +375,24 @@ pub fn json_error(error: actix_web::error::JsonPayloadError, _req: &HttpRequest)
         E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => ApiError::PayloadTooLarge { limit: *limit },
         E::ContentType => ApiError::UnsupportedMediaType,
         E::Deserialize(inner) if inner.is_data() => ApiError::Validation(ValidationErrors(vec![shape_error("body", &inner.to_string())])),
-        E::Deserialize(inner) => ApiError::BadRequest {
-            detail: Text::new(format!("malformed JSON: {inner}"), format!("JSON 格式有误：{inner}")),
-            errors: vec![],
-        },
+        E::Deserialize(inner) => {
+            let (line, column) = (inner.line(), inner.column());
+            ApiError::BadRequest {
+                detail: Text::new(format!("malformed JSON: {inner}"), format!("JSON 格式有误（第 {line} 行第 {column} 列）")),
+                errors: vec![],
+            }
+        }
         E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge { limit: 0 },
-        other => ApiError::BadRequest {
-            detail: Text::new(format!("unreadable body: {other}"), format!("无法读取请求内容：{other}")),
-            errors: vec![],
-        },
+        other => {
+            ApiError::BadRequest { detail: Text::new(format!("unreadable body: {other}"), "无法读取请求内容"), errors: vec![] }
+        }
     };
     api.into()
 }
 
 /// A value of the wrong shape, reported against `field` (or against the field serde names: an
-/// unknown or a missing one), with serde's own words kept after the sentence for people.
+/// unknown or a missing one). The English sentence keeps serde's own words, which say what was
+/// expected; the Chinese one cannot, so it names the allowed values where serde lists them.
 pub fn shape_error(field: &str, serde_message: &str) -> FieldError {
     let named = |prefix: &str| serde_message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
     let at = |name: &str| if field == "body" { name.to_owned() } else { format!("{field}.{name}") };
@@ -407,9 +410,17 @@ pub fn shape_error(field: &str, serde_message: &str) -> FieldError {
         return FieldError::new(field, code, message);
     }
     if serde_message.starts_with("unknown variant") {
-        return FieldError::new(field, "choice", text!("is not one of the allowed values ({serde_message})", "不是允许的取值（{serde_message}）"));
+        let allowed = serde_message
+            .split_once("expected ")
+            .map(|(_, list)| list.replace("one of ", "").replace(" or ", ", ").replace('`', ""))
+            .unwrap_or_default();
+        return FieldError::new(
+            field,
+            "choice",
+            Text::new(format!("is not one of the allowed values ({serde_message})"), format!("只能是以下之一：{allowed}")),
+        );
     }
-    FieldError::new(field, "shape", text!("has the wrong type ({serde_message})", "类型不对（{serde_message}）"))
+    FieldError::new(field, "shape", Text::new(format!("has the wrong type ({serde_message})"), "类型或格式不对"))
 }
 
 pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -419,7 +430,7 @@ pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpReques
     };
     let field = shape_error("query", &message);
     let errors = if field.code == "shape" { vec![] } else { vec![field] };
-    let detail = Text::new(format!("invalid query string: {message}"), format!("查询参数有误：{message}"));
+    let detail = Text::new(format!("invalid query string: {message}"), "查询参数有误");
     ApiError::BadRequest { detail, errors }.into()
 }
 
@@ -428,7 +439,7 @@ pub fn path_error(error: actix_web::error::PathError, _req: &HttpRequest) -> act
         actix_web::error::PathError::Deserialize(inner) if inner.to_string().contains("UUID") => {
             text!("the id in the path is not a valid UUID", "路径中的 id 不是有效的 UUID")
         }
-        other => text!("invalid path parameter: {other}", "路径参数有误：{other}"),
+        other => Text::new(format!("invalid path parameter: {other}"), "路径参数有误"),
     };
     ApiError::BadRequest { detail, errors: vec![FieldError::new("id", "uuid", text!("not a valid UUID", "不是有效的 UUID"))] }.into()
 }

@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use crm_domain::{Text, text};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -30,7 +31,7 @@ impl PageParams {
         let limit = match self.limit {
             None => 50,
             Some(n) if (1..=200).contains(&n) => n,
-            Some(_) => return Err(ApiError::bad_parameter("limit", "must be between 1 and 200")),
+            Some(_) => return Err(ApiError::bad_parameter("limit", text!("must be between 1 and 200", "须在 1 与 200 之间"))),
         };
         Ok(PageRequest { limit, cursor: self.cursor.clone().filter(|c| !c.is_empty()), include_total: self.include_total.unwrap_or(false) })
     }
@@ -60,12 +61,20 @@ pub fn etag(version: i32) -> String {
 /// The version named by `If-Match` (`"3"`, `W/"3"` or `3`); `None` when absent or `*`.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
-    let text = value.to_str().map_err(|_| ApiError::bad_parameter("If-Match", "must be an ETag such as \"3\""))?.trim();
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::bad_parameter("If-Match", text!("must be an ETag such as \"3\"", "须为 ETag，例如 \"3\"")))?
+        .trim();
     if text == "*" {
         return Ok(None);
     }
     let bare = text.trim_start_matches("W/").trim_matches('"');
-    bare.parse::<i32>().map(Some).map_err(|_| ApiError::bad_parameter("If-Match", "must be an ETag such as \"3\" from a previous GET"))
+    bare.parse::<i32>().map(Some).map_err(|_| {
+        ApiError::bad_parameter(
+            "If-Match",
+            text!("must be an ETag such as \"3\" from a previous GET", "须为之前 GET 返回的 ETag，例如 \"3\""),
+        )
+    })
 }
 
 /// 200 with the body and its ETag.
@@ -108,10 +117,7 @@ pub fn parse_time_bound(
 /// 400 for a query parameter holding a bad or out-of-range date, with the date error's code.
 pub fn date_parameter_error(name: &str, error: dates::DateError) -> ApiError {
     use crm_domain::error::HasCode;
-    ApiError::BadRequest {
-        detail: format!("invalid parameter {name}: {error}"),
-        errors: vec![crm_domain::FieldError::new(name, error.code(), error.to_string())],
-    }
+    ApiError::bad_parameter_error(error.field_error(name))
 }
 
 /// A bounded date query parameter, parsed by the one client date parser.
@@ -208,7 +214,7 @@ pub fn parse_list<T>(
     text.split(',')
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .map(|v| parse(v).map_err(|e| ApiError::bad_parameter(name, e.to_string())))
+        .map(|v| parse(v).map_err(|e| ApiError::bad_parameter_error(crm_domain::HasCode::field_error(&e, name))))
         .collect()
 }
 
@@ -216,10 +222,10 @@ pub fn parse_list<T>(
 /// commas only, so it costs nothing per value.
 pub fn check_filter_count(name: &str, text: &str) -> Result<(), ApiError> {
     if text.bytes().filter(|b| *b == b',').count() >= MAX_FILTER_VALUES {
-        return Err(ApiError::BadRequest {
-            detail: format!("invalid parameter {name}: at most {MAX_FILTER_VALUES} values"),
-            errors: vec![crm_domain::FieldError::new(name, "too_many", format!("at most {MAX_FILTER_VALUES} values"))],
-        });
+        let message = text!("at most {MAX_FILTER_VALUES} values", "最多 {MAX_FILTER_VALUES} 个值");
+        return Err(ApiError::bad_parameter_error(
+            crm_domain::FieldError::new(name, "too_many", message).with_param("max", MAX_FILTER_VALUES),
+        ));
     }
     Ok(())
 }
@@ -266,24 +272,21 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 /// The search parameter `q`: trimmed, blank means none, at most [`MAX_SEARCH_CHARS`] characters
 /// (400 beyond).
 pub fn search_query(value: &Option<String>) -> Result<Option<String>, ApiError> {
-    non_blank_at_most("q", value, MAX_SEARCH_CHARS, &format!("at most {MAX_SEARCH_CHARS} characters"))
+    non_blank_at_most("q", value, MAX_SEARCH_CHARS, text!("at most {MAX_SEARCH_CHARS} characters", "最多 {MAX_SEARCH_CHARS} 个字符"))
 }
 
 /// A `tag` filter: one tag, so at most [`crm_domain::customers::TAG_MAX`] characters (400
 /// beyond: a longer text matches no tag and would only make the database scan with it).
 pub fn tag_filter(value: &Option<String>) -> Result<Option<String>, ApiError> {
     let max = crm_domain::customers::TAG_MAX;
-    non_blank_at_most("tag", value, max, &format!("a tag has at most {max} characters"))
+    non_blank_at_most("tag", value, max, text!("a tag has at most {max} characters", "标签最多 {max} 个字符"))
 }
 
 /// A non-empty trimmed query value of at most `max` characters (400 `too_long` beyond).
-fn non_blank_at_most(name: &str, value: &Option<String>, max: usize, rule: &str) -> Result<Option<String>, ApiError> {
+fn non_blank_at_most(name: &str, value: &Option<String>, max: usize, rule: Text) -> Result<Option<String>, ApiError> {
     let Some(text) = non_blank(value) else { return Ok(None) };
     if text.chars().nth(max).is_some() {
-        return Err(ApiError::BadRequest {
-            detail: format!("invalid parameter {name}: {rule}"),
-            errors: vec![crm_domain::FieldError::new(name, "too_long", rule)],
-        });
+        return Err(ApiError::bad_parameter_error(crm_domain::FieldError::new(name, "too_long", rule).with_param("max", max)));
     }
     Ok(Some(text))
 }
@@ -297,7 +300,9 @@ pub fn non_blank(value: &Option<String>) -> Option<String> {
 pub fn parse_uuid(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(text) => uuid::Uuid::parse_str(text).map(Some).map_err(|_| ApiError::bad_parameter(name, "must be a UUID")),
+        Some(text) => {
+            uuid::Uuid::parse_str(text).map(Some).map_err(|_| ApiError::bad_parameter(name, text!("must be a UUID", "须为 UUID")))
+        }
     }
 }
 
@@ -307,27 +312,24 @@ pub fn parse_uuid(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>,
 pub struct Check(pub crm_domain::ValidationErrors);
 
 impl Check {
-    fn fail(&mut self, field: &str, code: &str, message: String) {
-        self.0.push(crm_domain::FieldError::new(field, code, message));
+    fn fail(&mut self, field: &str, error: impl crm_domain::HasCode) {
+        self.0.push(error.field_error(field));
     }
 
     /// A required single-line text of at most `max` characters.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
-        use crm_domain::error::HasCode;
-        crm_domain::text::bounded_text(value, max, false).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
+        crm_domain::text::bounded_text(value, max, false).map_err(|e| self.fail(field, e)).ok()
     }
 
     /// An optional multi-line text; blank means none.
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-        use crm_domain::error::HasCode;
         let value = value.and_then(crm_domain::text::non_blank)?;
-        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
+        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e)).ok()
     }
 
     /// A required multi-line text (a comment, an article body) of at most `max` characters.
     pub fn long_text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
-        use crm_domain::error::HasCode;
-        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
+        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e)).ok()
     }
 
     /// A tag list: trimmed, de-duplicated, bounded (each error names its `tags[i]`).
@@ -337,8 +339,7 @@ impl Check {
 
     /// A value with its own parser.
     pub fn value<T>(&mut self, field: &str, value: &str, parse: impl Fn(&str) -> Result<T, crm_domain::values::ValueError>) -> Option<T> {
-        use crm_domain::error::HasCode;
-        parse(value).map_err(|e| self.fail(field, e.code(), e.to_string())).ok()
+        parse(value).map_err(|e| self.fail(field, e)).ok()
     }
 
     /// A number within `min..=max`.
@@ -346,12 +347,49 @@ impl Check {
         if (min..=max).contains(&value) {
             Some(value)
         } else {
-            self.fail(field, "range", format!("must be between {min} and {max}"));
+            self.fail(field, crm_domain::values::ValueError::Range(min.into(), max.into()));
             None
         }
     }
 
     pub fn finish(self) -> Result<(), ApiError> {
         self.0.into_result().map_err(ApiError::Validation)
+    }
+}
+
+/// A JSON request body. Like `web::Json` (same size limit, content type and syntax errors, see
+/// `JsonConfig` in `app.rs`), but a value of the wrong shape is reported against the field that
+/// holds it (`lines[0].quantity`, `region`) rather than against the whole body.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let document = actix_web::web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let actix_web::web::Json(document) = document.await?;
+            serde_path_to_error::deserialize(document).map(Json).map_err(|error| {
+                let path = error.path().to_string();
+                let field = if path == "." { "body".to_owned() } else { path };
+                let problem = crate::error::shape_error(&field, &error.inner().to_string());
+                ApiError::Validation(crm_domain::ValidationErrors(vec![problem])).into()
+            })
+        })
     }
 }

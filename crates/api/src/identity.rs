@@ -1,6 +1,7 @@
 //! Sign-in (`/auth/*`) and the administration of users, teams and roles.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use crm_domain::{HasCode, text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -136,7 +137,10 @@ pub async fn login(state: State, req: HttpRequest, body: web::Json<LoginRequest>
         Some(account) if matches && account.active => account,
         _ => {
             auth::record_login_attempt(&state.db, &body.email, ip.as_deref(), false).await?;
-            return Err(ApiError::Unauthorized("the email or password is wrong, or the account is deactivated".into()));
+            return Err(ApiError::unauthorized(
+                "auth.invalid_credentials",
+                text!("the email or password is wrong, or the account is deactivated", "邮箱或密码错误，或账号已停用"),
+            ));
         }
     };
     auth::record_login_attempt(&state.db, &body.email, ip.as_deref(), true).await?;
@@ -225,13 +229,17 @@ impl From<users::UserRecord> for UserDto {
 fn check_locale(locale: &str) -> Result<String, ApiError> {
     match locale {
         "zh-CN" | "en" => Ok(locale.to_owned()),
-        _ => Err(ApiError::validation("locale", "choice", "must be one of: zh-CN, en")),
+        _ => Err(ApiError::Validation(crm_domain::ValidationErrors(vec![locale_error()]))),
     }
+}
+
+fn locale_error() -> crm_domain::FieldError {
+    crm_domain::values::ValueError::Choice("zh-CN, en".into()).field_error("locale")
 }
 
 fn check_display_name(name: &str) -> Result<String, ApiError> {
     crm_domain::text::bounded_text(name, 100, false)
-        .map_err(|e| ApiError::validation("display_name", crm_domain::error::HasCode::code(&e), &e.to_string()))
+        .map_err(|e| ApiError::Validation(crm_domain::ValidationErrors(vec![e.field_error("display_name")])))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -295,18 +303,14 @@ pub async fn create_user(state: State, principal: Principal, body: web::Json<Cre
         errors.0.extend(v.0);
     }
     let email = errors.check("email", Email::parse(&body.email));
-    let display_name = check_display_name(&body.display_name)
-        .map_err(|e| errors.0.extend(e.problem().errors.into_iter().map(|f| crm_domain::FieldError::new(f.field, f.code, f.message))))
-        .ok();
-    let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN"))
-        .map_err(|_| errors.push(crm_domain::FieldError::new("locale", "choice", "must be one of: zh-CN, en")))
-        .ok();
+    let display_name = errors.check("display_name", crm_domain::text::bounded_text(&body.display_name, 100, false));
+    let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN")).map_err(|_| errors.push(locale_error())).ok();
     if !errors.0.iter().any(|e| e.field == "password") {
         errors.0.extend(crate::passwords::new_password_error("password", &body.password));
     }
     errors.into_result()?;
     let (Some(email), Some(display_name), Some(locale)) = (email, display_name, locale) else {
-        return Err(ApiError::Unprocessable("invalid user".into()));
+        return Err(ApiError::Internal("a user passed its checks without every value".into()));
     };
     let password = body.password;
     let password_hash = web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
@@ -425,7 +429,7 @@ pub struct UpdateTeam {
 
 fn check_team_name(name: &str) -> Result<String, ApiError> {
     crm_domain::text::bounded_text(name, 100, false)
-        .map_err(|e| ApiError::validation("name", crm_domain::error::HasCode::code(&e), &e.to_string()))
+        .map_err(|e| ApiError::Validation(crm_domain::ValidationErrors(vec![e.field_error("name")])))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -566,7 +570,11 @@ fn check_role_key(key: &str) -> Result<String, ApiError> {
     if ok {
         Ok(key.to_owned())
     } else {
-        Err(ApiError::validation("key", "key", "2–40 lower-case letters, digits or _, starting with a letter"))
+        Err(ApiError::validation(
+            "key",
+            "key",
+            text!("2–40 lower-case letters, digits or _, starting with a letter", "2–40 个小写字母、数字或 _，以字母开头"),
+        ))
     }
 }
 
@@ -575,7 +583,7 @@ fn check_role_text(field: &str, value: &str, max: usize, required: bool) -> Resu
         return Ok(String::new());
     }
     crm_domain::text::bounded_text(value, max, false)
-        .map_err(|e| ApiError::validation(field, crm_domain::error::HasCode::code(&e), &e.to_string()))
+        .map_err(|e| ApiError::Validation(crm_domain::ValidationErrors(vec![e.field_error(field)])))
 }
 
 /// List roles

@@ -21,6 +21,7 @@ pub mod ops;
 pub mod passwords;
 pub mod platform;
 pub mod portal;
+pub mod problem_codes;
 pub mod requirements;
 pub mod sales;
 pub mod service;

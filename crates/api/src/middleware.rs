@@ -1,6 +1,7 @@
 //! Request middleware: request ids, tracing spans, access logs and metrics for every request, and
 //! idempotent replay of POST requests that carry an `Idempotency-Key`.
 
+use crm_domain::text;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -101,21 +102,25 @@ fn replay(req: ServiceRequest, claim: Claim) -> ServiceResponse<BoxBody> {
         Claim::NotReplayable { status } => req.error_response(ApiError::Coded {
             status: actix_web::http::StatusCode::CONFLICT,
             code: "idempotency.not_replayable",
-            detail: format!(
-                "the request with this Idempotency-Key was already done (status {status}); its response carried secrets and is not kept, so it is neither repeated nor replayed"
+            detail: text!(
+                "the request with this Idempotency-Key was already done (status {status}); its response carried secrets and is not kept, so it is neither repeated nor replayed",
+                "使用此 Idempotency-Key 的请求已经完成（状态 {status}）；其响应含有密钥信息，未被保存，因此既不会重做也不会重放"
             ),
         }),
         Claim::Mismatch => req.error_response(ApiError::Coded {
             status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             code: "idempotency.key_reused",
-            detail: "this Idempotency-Key was used with a different request".into(),
+            detail: text!("this Idempotency-Key was used with a different request", "此 Idempotency-Key 已用于另一个不同的请求"),
         }),
         // Only reached if the winner's key vanished between its commit and our look-up (purged):
         // nothing to replay, and running again would be a second write.
         Claim::Fresh => req.error_response(ApiError::Coded {
             status: actix_web::http::StatusCode::CONFLICT,
             code: "idempotency.in_progress",
-            detail: "another request with this Idempotency-Key was being processed; retry to get its answer".into(),
+            detail: text!(
+                "another request with this Idempotency-Key was being processed; retry to get its answer",
+                "使用此 Idempotency-Key 的另一个请求正在处理中，请重试以获取其结果"
+            ),
         }),
     }
 }
@@ -136,7 +141,12 @@ pub async fn idempotency(
     };
     let key = match key {
         Ok(key) if !key.trim().is_empty() && key.len() <= 255 => key,
-        _ => return Ok(req.error_response(ApiError::bad_parameter("Idempotency-Key", "must be 1 to 255 visible characters"))),
+        _ => {
+            return Ok(req.error_response(ApiError::bad_parameter(
+                "Idempotency-Key",
+                text!("must be 1 to 255 visible characters", "须为 1 到 255 个可见字符"),
+            )));
+        }
     };
     // Keys belong to a staff user or a portal account; without a valid caller there is nothing
     // to key on, and the handler answers 401 itself.

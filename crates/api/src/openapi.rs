@@ -158,6 +158,22 @@ impl Modify for IdempotencyKeyHeader {
     }
 }
 
+/// Lists every problem `code` with its meaning on the `Problem` schema (see `problem_codes`), and
+/// says that `detail`, `title` and field messages come in the language of `Accept-Language`.
+struct ProblemCodes;
+
+impl Modify for ProblemCodes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::Schema;
+        let Some(components) = openapi.components.as_mut() else { return };
+        let Some(RefOr::T(Schema::Object(problem))) = components.schemas.get_mut("Problem") else { return };
+        if let Some(RefOr::T(Schema::Object(code))) = problem.properties.get_mut("code") {
+            code.description = Some(crate::problem_codes::openapi_description());
+        }
+    }
+}
+
 /// Points every list page's items at the item's own schema. utoipa copies a generic's type
 /// argument into the composed schema (`PageDto_RoleDto` gets a whole `RoleDto` as its items), so
 /// client generators made one duplicate class per list (`PageDtoRoleDtoDataItem`, …) that no
@@ -263,6 +279,7 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     IdempotencyKeyHeader.modify(&mut api);
     PageItemsByReference.modify(&mut api);
     ResponseHeaders.modify(&mut api);
+    ProblemCodes.modify(&mut api);
     api
 }
 

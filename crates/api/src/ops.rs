@@ -2,6 +2,7 @@
 //! paths with 404 and known paths with the wrong method with 405, both as problem+json.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use crm_domain::text;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::AppState;
@@ -60,7 +61,7 @@ pub async fn metrics(req: HttpRequest, handle: web::Data<PrometheusHandle>) -> R
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|token| digest(token.trim()));
     if presented != Some(expected) {
-        return Err(ApiError::Unauthorized("/metrics needs the metrics token".into()));
+        return Err(ApiError::unauthorized("metrics.token_required", text!("/metrics needs the metrics token", "/metrics 需要监控令牌")));
     }
     Ok(metrics_text(&handle))
 }

@@ -5,6 +5,7 @@
 //! `common-password` feature: 99,838 passwords collected from breaches), not by a list of ours.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use crm_domain::text;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
@@ -25,14 +26,27 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// and ` qwertyuiop ` are refused too).
 pub fn new_password_error(field: &str, password: &str) -> Option<FieldError> {
     if password.trim().is_empty() {
-        return Some(FieldError::new(field, "password_blank", "must not be only white space"));
+        return Some(FieldError::new(field, "password_blank", text!("must not be only white space", "不能只有空白字符")));
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Some(FieldError::new(field, "password_too_short", format!("must have at least {MIN_PASSWORD_CHARS} characters")));
+        return Some(
+            FieldError::new(
+                field,
+                "password_too_short",
+                text!("must have at least {MIN_PASSWORD_CHARS} characters", "至少需要 {MIN_PASSWORD_CHARS} 个字符"),
+            )
+            .with_param("min", MIN_PASSWORD_CHARS),
+        );
     }
     let trimmed = password.trim();
     let common = [password, trimmed, &trimmed.to_lowercase()].into_iter().any(passwords::analyzer::is_common_password);
-    common.then(|| FieldError::new(field, "password_common", "is one of the most common passwords; choose another"))
+    common.then(|| {
+        FieldError::new(
+            field,
+            "password_common",
+            text!("is one of the most common passwords; choose another", "是最常见的密码之一，请换一个"),
+        )
+    })
 }
 
 /// [`new_password_error`] as a 422.
@@ -84,7 +98,11 @@ pub async fn change_password(
     let matches = web::block(move || verify_password(&current, &current_hash)).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     if !matches {
         auth::record_login_attempt(&state.db, &email, ip.as_deref(), false).await?;
-        return Err(ApiError::validation("current_password", "incorrect_password", "is not your current password"));
+        return Err(ApiError::validation(
+            "current_password",
+            "incorrect_password",
+            text!("is not your current password", "与当前密码不符"),
+        ));
     }
     auth::record_login_attempt(&state.db, &email, ip.as_deref(), true).await?;
     auth::release_login_claims(&state.db, &email, ip.as_deref()).await?;

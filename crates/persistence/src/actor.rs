@@ -61,7 +61,11 @@ impl Actor {
     /// role and team (any `users.update` scope used to be enough, which let a custom role with
     /// `own` scope make itself an administrator).
     pub fn require_admin(&self) -> Result<(), Error> {
-        if self.permissions.is_administrator() { Ok(()) } else { Err(Error::Forbidden(crm_domain::text!("only administrators may do this", "只有管理员可以执行此操作"))) }
+        if self.permissions.is_administrator() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(crm_domain::text!("only administrators may do this", "只有管理员可以执行此操作")))
+        }
     }
 
     /// A system actor for commands run by an operator (`crm seed`, `crm user create`).

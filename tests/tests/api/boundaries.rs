@@ -271,7 +271,9 @@ struct Probe<'a> {
 impl Probe<'_> {
     async fn send(&mut self, method: &Method, path: &str, query: &[(String, String)], body: Option<&Value>) {
         let token = if path.starts_with("/api/v1/portal/") { self.portal.clone() } else { self.staff.clone() };
-        let mut request = self.client.request(method.clone(), self.app.url(path)).bearer_auth(&token).query(query);
+        // Asked in Chinese: every refusal must come back without an English sentence.
+        let mut request =
+            self.client.request(method.clone(), self.app.url(path)).bearer_auth(&token).header("accept-language", "zh-CN").query(query);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -279,7 +281,7 @@ impl Probe<'_> {
         let outcome = match request.send().await {
             Ok(response) => {
                 let status = response.status().as_u16();
-                response.bytes().await.map(|_| status)
+                response.bytes().await.map(|body| (status, body))
             }
             Err(error) => Err(error),
         };
@@ -290,10 +292,15 @@ impl Probe<'_> {
         if took > self.slowest.0 {
             self.slowest = (took, shown.clone());
         }
-        if let Ok(status) = &outcome {
+        if let Ok((status, body)) = &outcome {
             *self.statuses.entry(*status).or_default() += 1;
+            if *status >= 400
+                && let Some(english) = crm_tests::english_in_problem(body)
+            {
+                self.failures.push(format!("{status} in English for zh-CN ({english}): {shown}"));
+            }
         }
-        match outcome {
+        match outcome.map(|(status, _)| status) {
             Ok(status) if status >= 500 => self.failures.push(format!("{status} after {took:?}: {shown}")),
             Ok(_) if took > Duration::from_secs(1) => self.failures.push(format!("took {took:?}: {shown}")),
             Ok(401) if !path.starts_with("/api/v1/portal/") && !path.starts_with("/api/v1/auth/") => {

@@ -15,6 +15,7 @@ mod customers;
 mod errors;
 mod faults;
 mod knowledge;
+mod languages;
 mod migrations;
 mod openapi;
 mod ops;

@@ -231,25 +231,46 @@ pub async fn rotate_refresh_token(db: &Db, token: &str) -> Result<IssuedSession>
     let txn = db.begin_write().await?;
     let Some(stored) = refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
     else {
-        return Err(Error::Unauthorized("the refresh token is not valid"));
+        return Err(Error::Unauthorized {
+            code: "auth.refresh_invalid",
+            message: crm_domain::text!("the refresh token is not valid", "登录凭证无效，请重新登录"),
+        });
     };
     let Some(session) = sessions::Entity::find_by_id(stored.session_id).one(&txn).await? else {
-        return Err(Error::Unauthorized("the refresh token is not valid"));
+        return Err(Error::Unauthorized {
+            code: "auth.refresh_invalid",
+            message: crm_domain::text!("the refresh token is not valid", "登录凭证无效，请重新登录"),
+        });
     };
     if session.revoked_at.is_some() {
-        return Err(Error::Unauthorized("the session has ended"));
+        return Err(Error::Unauthorized {
+            code: "auth.session_ended",
+            message: crm_domain::text!("the session has ended", "会话已结束，请重新登录"),
+        });
     }
     if stored.used_at.is_some() {
         revoke(&txn, session.id, "refresh token reused").await?;
         txn.commit().await?;
-        return Err(Error::Unauthorized("the refresh token was already used; the session has been revoked"));
+        return Err(Error::Unauthorized {
+            code: "auth.refresh_reused",
+            message: crm_domain::text!(
+                "the refresh token was already used; the session has been revoked",
+                "登录凭证已被使用，为安全起见会话已注销，请重新登录"
+            ),
+        });
     }
     if stored.expires_at < now() || session.expires_at < now() {
-        return Err(Error::Unauthorized("the session has expired"));
+        return Err(Error::Unauthorized {
+            code: "auth.session_expired",
+            message: crm_domain::text!("the session has expired", "会话已过期，请重新登录"),
+        });
     }
     let user = users::Entity::find_by_id(session.user_id).one(&txn).await?;
     if !user.is_some_and(|u| u.active) {
-        return Err(Error::Unauthorized("the account is deactivated"));
+        return Err(Error::Unauthorized {
+            code: "auth.account_deactivated",
+            message: crm_domain::text!("the account is deactivated", "该账号已停用"),
+        });
     }
     // Only the first of two racing refreshes may mark the token used.
     let claimed = refresh_tokens::Entity::update_many()
@@ -259,7 +280,10 @@ pub async fn rotate_refresh_token(db: &Db, token: &str) -> Result<IssuedSession>
         .exec(&txn)
         .await?;
     if claimed.rows_affected != 1 {
-        return Err(Error::Unauthorized("the refresh token was already used"));
+        return Err(Error::Unauthorized {
+            code: "auth.refresh_reused",
+            message: crm_domain::text!("the refresh token was already used", "登录凭证已被使用，请重新登录"),
+        });
     }
     let refresh_token = insert_refresh_token(&txn, session.id).await?;
     txn.commit().await?;
@@ -362,10 +386,16 @@ pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Acto
     let check =
         <SessionCheck as sea_orm::FromQueryResult>::find_by_statement(db.conn.get_database_backend().build(&query)).one(&db.conn).await?;
     let Some(check) = check.filter(|c| c.user_id == user_id && c.revoked_at.is_none() && c.expires_at > now()) else {
-        return Err(Error::Unauthorized("the session has ended"));
+        return Err(Error::Unauthorized {
+            code: "auth.session_ended",
+            message: crm_domain::text!("the session has ended", "会话已结束，请重新登录"),
+        });
     };
     if !check.active {
-        return Err(Error::Unauthorized("the account is deactivated"));
+        return Err(Error::Unauthorized {
+            code: "auth.account_deactivated",
+            message: crm_domain::text!("the account is deactivated", "该账号已停用"),
+        });
     }
     db.names.observe(check.generation);
     if let Some(actor) = db.actors.get(user_id, check.generation) {
@@ -379,12 +409,21 @@ pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Acto
 /// The actor for a user regardless of session (for operator commands and API keys).
 pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
     let Some(user) = users::Entity::find_by_id(user_id).one(&db.conn).await? else {
-        return Err(Error::Unauthorized("the account no longer exists"));
+        return Err(Error::Unauthorized {
+            code: "auth.account_missing",
+            message: crm_domain::text!("the account no longer exists", "该账号已不存在"),
+        });
     };
     if !user.active {
-        return Err(Error::Unauthorized("the account is deactivated"));
+        return Err(Error::Unauthorized {
+            code: "auth.account_deactivated",
+            message: crm_domain::text!("the account is deactivated", "该账号已停用"),
+        });
     }
-    let role = roles::Entity::find_by_id(user.role_id).one(&db.conn).await?.ok_or(Error::Unauthorized("the account has no role"))?;
+    let role = roles::Entity::find_by_id(user.role_id).one(&db.conn).await?.ok_or_else(|| Error::Unauthorized {
+        code: "auth.no_role",
+        message: crm_domain::text!("the account has no role", "该账号没有角色"),
+    })?;
     let permissions = super::roles::granted(&role.permissions);
     let team_ids: Vec<Uuid> = user_teams::Entity::find()
         .filter(user_teams::Column::UserId.eq(user.id))

@@ -1,5 +1,6 @@
 //! Roles and their permission matrices. Built-in roles are fixed; admins add custom ones.
 
+use crm_domain::text;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
@@ -83,7 +84,7 @@ fn check_matrix(permissions: &Permissions) -> Result<()> {
         errors.push(crm_domain::FieldError::new(
             format!("permissions.{cell}"),
             "administration_scope",
-            "users, roles, teams and audit take only none or all",
+            text!("users, roles, teams and audit take only none or all", "用户、角色、团队和审计只能设为“无”或“全部”"),
         ));
     }
     Err(errors.into())
@@ -101,8 +102,12 @@ pub async fn create(
     actor.require_admin()?;
     check_matrix(&permissions)?;
     let txn = db.begin_write().await?;
-    if roles::Entity::find().filter(roles::Column::Key.eq(key.clone())).one(&txn).await?.is_some() {
-        return Err(Error::Conflict("a role with this key already exists".into()));
+    if let Some(holder) = roles::Entity::find().filter(roles::Column::Key.eq(key.clone())).one(&txn).await? {
+        return Err(Error::Taken {
+            code: "role.key_taken",
+            message: text!("a role with this key already exists", "已有使用此标识的角色"),
+            existing_id: holder.id,
+        });
     }
     let at = now();
     let id = Uuid::now_v7();
@@ -144,7 +149,10 @@ pub async fn update(
     let txn = db.begin_write().await?;
     let role = roles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if role.builtin {
-        return Err(Error::Conflict("built-in roles cannot be changed; create a custom role instead".into()));
+        return Err(Error::conflict(
+            "role.built_in",
+            text!("built-in roles cannot be changed; create a custom role instead", "内置角色不能修改，请新建自定义角色"),
+        ));
     }
     if let Some(expected) = expected_version
         && expected != role.version
@@ -179,7 +187,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let role = roles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if role.builtin {
-        return Err(Error::Conflict("built-in roles cannot be deleted".into()));
+        return Err(Error::conflict("role.built_in", text!("built-in roles cannot be deleted", "内置角色不能删除")));
     }
     if let Some(expected) = expected_version
         && expected != role.version
@@ -188,7 +196,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     let holders = users::Entity::find().filter(users::Column::RoleId.eq(id)).count(&txn).await?;
     if holders > 0 {
-        return Err(Error::Conflict(format!("{holders} user(s) still have this role")));
+        return Err(Error::conflict("role.in_use", text!("{holders} user(s) still have this role", "仍有 {holders} 名用户使用此角色")));
     }
     roles::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": RoleRecord::from(role) })).await?;

@@ -1,7 +1,8 @@
 //! Teams: groups of users, optionally under a parent team (a district under a region).
 
+use crm_domain::text;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -52,12 +53,29 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TeamRecord> {
 async fn check_parent(conn: &impl sea_orm::ConnectionTrait, team_id: Uuid, parent_id: Option<Uuid>) -> Result<()> {
     let Some(parent_id) = parent_id else { return Ok(()) };
     if teams::Entity::find_by_id(parent_id).one(conn).await?.is_none() {
-        return Err(Error::validation("parent_id", "not_found", "no such team"));
+        return Err(Error::validation("parent_id", "not_found", text!("no such team", "团队不存在")));
     }
     if super::teams_below(conn, &[team_id]).await?.contains(&parent_id) {
-        return Err(Error::validation("parent_id", "cycle", "a team cannot be placed under itself or its own sub-team"));
+        return Err(Error::validation(
+            "parent_id",
+            "cycle",
+            text!("a team cannot be placed under itself or its own sub-team", "团队不能放在自己或自己的下级团队之下"),
+        ));
     }
     Ok(())
+}
+
+/// Team names are unique: a name another team holds is refused naming that team.
+async fn check_name_free(conn: &impl ConnectionTrait, name: &str, team_id: Uuid) -> Result<()> {
+    let holder = teams::Entity::find().filter(teams::Column::Name.eq(name)).filter(teams::Column::Id.ne(team_id)).one(conn).await?;
+    match holder {
+        Some(holder) => Err(Error::Taken {
+            code: "team.name_taken",
+            message: text!("a team with this name already exists", "已有同名团队"),
+            existing_id: holder.id,
+        }),
+        None => Ok(()),
+    }
 }
 
 pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid>) -> Result<TeamRecord> {
@@ -69,6 +87,7 @@ pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid
     let txn = db.begin_write().await?;
     let id = Uuid::now_v7();
     check_parent(&txn, id, parent_id).await?;
+    check_name_free(&txn, &name, id).await?;
     let at = now();
     let model = teams::ActiveModel {
         id: Set(id),
@@ -114,6 +133,7 @@ pub async fn update(
     let before = TeamRecord::from(team.clone());
     let mut model: teams::ActiveModel = team.clone().into();
     if let Some(name) = name {
+        check_name_free(&txn, &name, id).await?;
         model.name = Set(name);
     }
     if let Some(parent) = parent_id {
@@ -146,7 +166,13 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let children = teams::Entity::find().filter(teams::Column::ParentId.eq(id)).count(&txn).await?;
     let owned = customers::Entity::find().filter(customers::Column::TeamId.eq(id)).count(&txn).await?;
     if members + children + owned > 0 {
-        return Err(Error::Conflict(format!("the team still has {members} member(s), {children} sub-team(s) and {owned} customer(s)")));
+        return Err(Error::conflict(
+            "team.in_use",
+            text!(
+                "the team still has {members} member(s), {children} sub-team(s) and {owned} customer(s)",
+                "该团队仍有 {members} 名成员、{children} 个下级团队和 {owned} 个客户"
+            ),
+        ));
     }
     teams::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": TeamRecord::from(team) })).await?;

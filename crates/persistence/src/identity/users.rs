@@ -1,5 +1,6 @@
 //! User accounts (administered by admins): create, list, read, change, deactivate.
 
+use crm_domain::text;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr, Func, LikeExpr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -145,12 +146,12 @@ async fn check_role_and_teams(conn: &impl ConnectionTrait, role_id: Option<Uuid>
     if let Some(role_id) = role_id
         && roles::Entity::find_by_id(role_id).one(conn).await?.is_none()
     {
-        return Err(Error::validation("role_id", "not_found", "no such role"));
+        return Err(Error::validation("role_id", "not_found", text!("no such role", "角色不存在")));
     }
     if let Some(team_ids) = team_ids {
         for (index, team_id) in team_ids.iter().enumerate() {
             if crate::entities::teams::Entity::find_by_id(*team_id).one(conn).await?.is_none() {
-                return Err(Error::validation(&format!("team_ids[{index}]"), "not_found", "no such team"));
+                return Err(Error::validation(&format!("team_ids[{index}]"), "not_found", text!("no such team", "团队不存在")));
             }
         }
     }
@@ -174,8 +175,12 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> 
     let txn = db.begin_write().await?;
     check_role_and_teams(&txn, Some(new.role_id), Some(&new.team_ids)).await?;
     let email = new.email.into_string();
-    if users::Entity::find().filter(users::Column::Email.eq(email.clone())).one(&txn).await?.is_some() {
-        return Err(Error::Conflict("a user with this email already exists".into()));
+    if let Some(holder) = users::Entity::find().filter(users::Column::Email.eq(email.clone())).one(&txn).await? {
+        return Err(Error::Taken {
+            code: "user.email_taken",
+            message: text!("a user with this email already exists", "已有使用此邮箱的用户"),
+            existing_id: holder.id,
+        });
     }
     let at = now();
     let id = Uuid::now_v7();
@@ -214,7 +219,10 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         return Err(Error::StaleVersion { current: user.version });
     }
     if id == actor.user_id && (patch.active == Some(false) || patch.role_id.is_some_and(|r| r != user.role_id)) {
-        return Err(Error::Conflict("you cannot deactivate yourself or change your own role".into()));
+        return Err(Error::conflict(
+            "user.self_change",
+            text!("you cannot deactivate yourself or change your own role", "不能停用自己或修改自己的角色"),
+        ));
     }
     let grants_access = patch.role_id.is_some_and(|r| r != user.role_id) || patch.team_ids.is_some();
     let sets_others_password = patch.password_hash.is_some() && id != actor.user_id;

@@ -1,0 +1,136 @@
+//! Every `code` a problem+json body can carry, with what it means. Clients branch on these, so
+//! they are listed in the OpenAPI document (the `Problem` schema's `code`) and a test keeps this
+//! list and the codes the source raises equal: a new refusal cannot ship without its entry.
+
+/// The code of a problem kind that has no more specific one, and each specific code, with the
+/// sentence the OpenAPI document shows for it.
+pub const PROBLEM_CODES: &[(&str, &str)] = &[
+    // Kinds: used when no rule-specific code applies.
+    ("bad_request", "The request cannot be read: a malformed query parameter, header, path or JSON body."),
+    ("validation", "One or more fields are invalid; `errors` lists each with its own code."),
+    ("unauthorized", "Credentials are missing or not valid."),
+    ("forbidden", "The caller's role does not allow this action."),
+    ("not_found", "The record does not exist or the caller cannot see it."),
+    ("no_route", "No endpoint at this path."),
+    ("method_not_allowed", "The endpoint does not take this method; `Allow` lists those it takes."),
+    ("stale_version", "`If-Match` named an old version; `current_version` is the record's version now."),
+    ("payload_too_large", "The body is larger than the server accepts."),
+    ("unsupported_media_type", "The body is not sent as application/json."),
+    ("rate_limited", "Too many attempts; retry after `Retry-After` seconds."),
+    ("unavailable", "The database is not reachable right now; retry after `Retry-After` seconds."),
+    ("conflict", "The change conflicts with the record's state."),
+    ("internal", "Something went wrong on the server; `request_id` identifies the request in its logs."),
+    // Storage-level conflicts a client can cause.
+    ("conflict.unique", "A value that must be unique is already taken."),
+    ("conflict.reference", "A referenced record does not exist or is still in use."),
+    // Sign-in and tokens.
+    ("auth.required", "No bearer token was sent."),
+    ("auth.invalid_credentials", "The email or password is wrong, or the account is deactivated."),
+    ("auth.token_expired", "The access token has expired: refresh it."),
+    ("auth.token_invalid", "The access token is not valid."),
+    ("auth.refresh_invalid", "The refresh token is not valid."),
+    ("auth.refresh_reused", "The refresh token was already used; the session is revoked."),
+    ("auth.session_ended", "The session was ended (signed out or revoked)."),
+    ("auth.session_expired", "The session has expired."),
+    ("auth.account_deactivated", "The account is deactivated."),
+    ("auth.account_missing", "The account no longer exists."),
+    ("auth.no_role", "The account has no role."),
+    ("metrics.token_required", "`/metrics` needs the metrics token."),
+    // Idempotency.
+    ("idempotency.key_reused", "The Idempotency-Key was used with a different request."),
+    ("idempotency.not_replayable", "The keyed request was done, but its response carried secrets and is not kept."),
+    ("idempotency.in_progress", "Another request with this Idempotency-Key was being processed; retry."),
+    // Identity.
+    ("role.key_taken", "A role with this key exists (`existing_id`)."),
+    ("role.built_in", "Built-in roles cannot be changed or deleted."),
+    ("role.in_use", "Users still have this role."),
+    ("team.name_taken", "A team with this name exists (`existing_id`)."),
+    ("team.in_use", "The team still has members, sub-teams or customers."),
+    ("user.email_taken", "A user with this email exists (`existing_id`)."),
+    ("user.self_change", "You cannot deactivate yourself or change your own role."),
+    // Customers.
+    ("customer.credit_code_taken", "Another live customer holds this unified social credit code (`existing_id`)."),
+    // Sales.
+    ("pipeline.name_taken", "A pipeline with this name exists (`existing_id`)."),
+    ("pipeline.no_default", "There is no default pipeline."),
+    ("pipeline.stage_key_taken", "The pipeline has a stage with this key (`existing_id`)."),
+    ("product.sku_taken", "A product with this SKU exists (`existing_id`)."),
+    // Service.
+    ("ticket.close_reason_required", "Closing a ticket that was never resolved needs a close reason."),
+    ("ticket.invalid_transition", "The ticket cannot move from its status to the one asked for."),
+];
+
+/// The `code` property's description in the OpenAPI document: every code with its meaning.
+pub fn openapi_description() -> String {
+    let mut text = String::from(
+        "A stable machine-readable code: clients branch on it, never on `detail`. Specific codes are \
+         `<entity>.<rule>`; a problem without one carries its kind.\n\n| code | meaning |\n| --- | --- |\n",
+    );
+    for (code, meaning) in PROBLEM_CODES {
+        text.push_str(&format!("| `{code}` | {} |\n", meaning.replace('|', "\\|")));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::PROBLEM_CODES;
+
+    /// Where a problem code is given in the source: the first string literal after one of these.
+    const MARKERS: [&str; 5] = ["code: \"", "conflict(", "unprocessable(", "unauthorized(", "Coded {"];
+
+    fn is_code(text: &str) -> bool {
+        text.contains('.') && text.split('.').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    }
+
+    fn codes_in(source: &str, found: &mut BTreeSet<String>) {
+        for marker in MARKERS {
+            for (at, _) in source.match_indices(marker) {
+                let start = at + marker.len() - usize::from(marker.ends_with('"'));
+                let rest = &source[start..source.len().min(start + 200)];
+                let Some(open) = rest.find('"') else { continue };
+                let Some(close) = rest[open + 1..].find('"') else { continue };
+                let literal = &rest[open + 1..open + 1 + close];
+                if is_code(literal) {
+                    found.insert(literal.to_owned());
+                }
+            }
+        }
+    }
+
+    fn walk(dir: &Path, found: &mut BTreeSet<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("problem_codes.rs") {
+                codes_in(&std::fs::read_to_string(&path).unwrap_or_default(), found);
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_the_source_raises_is_listed_and_every_listed_code_is_raised() {
+        let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut raised = BTreeSet::new();
+        for name in ["domain", "persistence", "api"] {
+            walk(&crates.join(name).join("src"), &mut raised);
+        }
+        assert!(raised.len() > 20, "the scan found only {raised:?}");
+        let listed: BTreeSet<String> = PROBLEM_CODES.iter().map(|(code, _)| (*code).to_owned()).filter(|c| c.contains('.')).collect();
+        let unlisted: Vec<_> = raised.difference(&listed).collect();
+        let unused: Vec<_> = listed.difference(&raised).collect();
+        assert!(unlisted.is_empty(), "codes raised but not in PROBLEM_CODES: {unlisted:?}");
+        assert!(unused.is_empty(), "codes in PROBLEM_CODES that nothing raises: {unused:?}");
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let codes: BTreeSet<_> = PROBLEM_CODES.iter().map(|(code, _)| code).collect();
+        assert_eq!(codes.len(), PROBLEM_CODES.len());
+    }
+}
