@@ -8,11 +8,11 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::FieldError;
 use crm_domain::activities::{
     Channel, Direction, MAX_DURATION_MINUTES, NotificationKind, RelatedType, TaskPriority, TaskStatus, TimelineKind, check_occurred_at,
 };
 use crm_domain::customers::{LifecycleStage, NOTES_MAX};
+use crm_domain::{FieldError, text};
 use crm_persistence::activities::{interactions, notifications, rules, tasks, timeline};
 
 use crate::auth::{AppState, Principal};
@@ -180,7 +180,7 @@ pub async fn create_interaction(state: State, principal: Principal, body: web::J
     let next_step = check.optional_text("next_step", body.next_step.as_deref(), 2000);
     check.finish()?;
     let (Some(channel), Some(direction), Some(occurred_at), Some(subject)) = (channel, direction, occurred_at, subject) else {
-        return Err(ApiError::Unprocessable("invalid interaction".into()));
+        return Err(ApiError::Internal("an interaction passed its checks without every value".into()));
     };
     let fields = interactions::InteractionFields {
         contact_id: body.contact_id,
@@ -428,15 +428,25 @@ fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiE
     };
     let related_type = body.related_type.as_deref().and_then(|t| check.value("related_type", t, RelatedType::parse));
     if related_type.is_some() != body.related_id.is_some() {
-        check.0.push(FieldError::new("related_id", "pair", "related_type and related_id go together"));
+        check.0.push(FieldError::new(
+            "related_id",
+            "pair",
+            text!("related_type and related_id go together", "关联类型与关联记录须同时填写"),
+        ));
     }
     if let (Some(remind), Some(due)) = (body.remind_at, body.due_at)
         && remind > due
     {
-        check.0.push(FieldError::new("remind_at", "after_due", "the reminder must not come after the due time"));
+        check.0.push(FieldError::new(
+            "remind_at",
+            "after_due",
+            text!("the reminder must not come after the due time", "提醒时间不能晚于截止时间"),
+        ));
     }
     check.finish()?;
-    let (Some(title), Some(priority)) = (title, priority) else { return Err(ApiError::Unprocessable("invalid task".into())) };
+    let (Some(title), Some(priority)) = (title, priority) else {
+        return Err(ApiError::Internal("a task passed its checks without every value".into()));
+    };
     Ok(tasks::TaskFields {
         title,
         description,
@@ -507,7 +517,12 @@ pub async fn list_tasks(
                     filter.due_before = Some(tomorrow);
                 }
                 "upcoming" => filter.due_from = Some(tomorrow),
-                _ => return Err(ApiError::bad_parameter("view", "must be one of: overdue, today, upcoming, all")),
+                _ => {
+                    return Err(ApiError::bad_parameter(
+                        "view",
+                        text!("must be one of: overdue, today, upcoming, all", "只能是以下之一：overdue、today、upcoming、all"),
+                    ));
+                }
             }
         }
     }
@@ -692,7 +707,7 @@ pub async fn create_rule(state: State, principal: Principal, body: web::Json<Cre
     };
     check.finish()?;
     let (Some(lifecycle_stage), Some(silent_days), Some(due_in_days), Some(priority)) = (stage, silent_days, due_in_days, priority) else {
-        return Err(ApiError::Unprocessable("invalid rule".into()));
+        return Err(ApiError::Internal("a follow-up rule passed its checks without every value".into()));
     };
     let fields = rules::RuleFields { lifecycle_stage, silent_days, due_in_days, priority, active: body.active.unwrap_or(true) };
     let record = rules::create(&state.db, &principal, fields).await?;

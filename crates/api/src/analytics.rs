@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crm_domain::sales::Currency;
 use crm_domain::sales::reports::{GroupBy, Period, check_range};
+use crm_domain::{FieldError, HasCode, text};
 use crm_persistence::analytics::sales_reports as reports;
 
 use crate::auth::{AppState, Principal};
@@ -107,7 +108,12 @@ pub use crm_domain::dates::{organisation_day_start, organisation_today};
 fn range(today: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let to = to.unwrap_or(today);
     let from = from.unwrap_or_else(|| to.with_day(1).unwrap_or(to));
-    check_range(from, to).map_err(|_| ApiError::bad_parameter("from", "must not be after `to`, and the range at most ten years"))?;
+    check_range(from, to).map_err(|_| {
+        ApiError::bad_parameter(
+            "from",
+            text!("must not be after `to`, and the range at most ten years", "不能晚于 `to`，且时间范围最长十年"),
+        )
+    })?;
     Ok((from, to))
 }
 
@@ -128,17 +134,24 @@ pub async fn sales_report(
     let (from, to) = range(today, params.from, params.to)?;
     let group_by = match params.group_by.as_deref() {
         None => GroupBy::Period,
-        Some(g) => GroupBy::parse(g).map_err(|e| ApiError::bad_parameter("group_by", e.to_string()))?,
+        Some(g) => GroupBy::parse(g).map_err(|e| ApiError::bad_parameter_error(e.field_error("group_by")))?,
     };
     let period = match params.period.as_deref() {
         None => Period::Month,
-        Some(p) => Period::parse(p).map_err(|e| ApiError::bad_parameter("period", e.to_string()))?,
+        Some(p) => Period::parse(p).map_err(|e| ApiError::bad_parameter_error(e.field_error("period")))?,
     };
     if group_by == GroupBy::Period && period == Period::Day && (to - from).num_days() > 400 {
-        return Err(ApiError::bad_parameter("period", "daily rows cover at most 400 days; choose a longer period"));
+        return Err(ApiError::bad_parameter_error(
+            FieldError::new(
+                "period",
+                "invalid",
+                text!("daily rows cover at most 400 days; choose a longer period", "按天统计最多覆盖 400 天，请选择更长的周期"),
+            )
+            .with_param("max_days", 400),
+        ));
     }
-    let currency =
-        Currency::parse(params.currency.as_deref().unwrap_or("CNY")).map_err(|e| ApiError::bad_parameter("currency", e.to_string()))?;
+    let currency = Currency::parse(params.currency.as_deref().unwrap_or("CNY"))
+        .map_err(|e| ApiError::bad_parameter_error(e.field_error("currency")))?;
     let request = reports::SalesReportRequest { from, to, group_by, period, currency, time_zone: state.time_zone };
     let report = reports::sales_report(&state.db, &principal, &request).await?;
     Ok(HttpResponse::Ok().json(SalesReportDto {

@@ -8,13 +8,14 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crm_domain::ValidationErrors;
 use crm_domain::customers::{
     self as domain, ContactFields, ContactPatch, CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand,
     SourceChannel, ValueTier,
 };
 use crm_domain::error::HasCode;
+use crm_domain::text::TextError;
 use crm_domain::values::{CreditCode, Email, Phone, ValueError, WebsiteUrl};
-use crm_domain::{FieldError, ValidationErrors};
 use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange, contacts as contact_store};
 
 use crate::auth::{AppState, Principal};
@@ -37,8 +38,8 @@ impl Fields {
         Self { errors: ValidationErrors::new() }
     }
 
-    fn fail(&mut self, field: &str, error: &dyn HasCodeDisplay) {
-        self.errors.push(FieldError::new(field, error.code_str(), error.to_string()));
+    fn fail(&mut self, field: &str, error: &impl HasCode) {
+        self.errors.push(error.field_error(field));
     }
 
     /// A required bounded text.
@@ -81,8 +82,7 @@ impl Fields {
         match crm_domain::dates::parse_date(value) {
             Ok(d) => Some(d),
             Err(e) => {
-                use crm_domain::error::HasCode;
-                self.errors.push(FieldError::new(field, e.code(), e.to_string()));
+                self.fail(field, &e);
                 None
             }
         }
@@ -117,16 +117,6 @@ impl Fields {
 
     fn finish(self) -> Result<(), ApiError> {
         self.errors.into_result().map_err(ApiError::Validation)
-    }
-}
-
-trait HasCodeDisplay: std::fmt::Display {
-    fn code_str(&self) -> &'static str;
-}
-
-impl<T: HasCode + std::fmt::Display> HasCodeDisplay for T {
-    fn code_str(&self) -> &'static str {
-        self.code()
     }
 }
 
@@ -351,7 +341,7 @@ fn parse_create(body: CreateCustomer) -> Result<(CustomerFields, Ownership), Api
     let mut f = Fields::new();
     let kind = f.value("kind", Some(body.kind.as_str()), CustomerKind::parse);
     if body.kind.trim().is_empty() {
-        f.errors.push(FieldError::new("kind", "required", "must not be empty"));
+        f.fail("kind", &TextError::Empty);
     }
     let name = f.required("name", &body.name, domain::NAME_MAX);
     let tags = domain::parse_tags(&body.tags).map_err(|e| f.errors.0.extend(e.0)).ok();
@@ -422,10 +412,10 @@ fn parse_patch(body: UpdateCustomer) -> Result<(CustomerPatch, Ownership), ApiEr
         notes: f.text_change("notes", &body.notes, domain::NOTES_MAX, true),
     };
     if body.kind.as_deref().is_some_and(|k| k.trim().is_empty()) {
-        f.errors.push(FieldError::new("kind", "required", "must not be empty"));
+        f.fail("kind", &TextError::Empty);
     }
     if body.lifecycle_stage.as_deref().is_some_and(|s| s.trim().is_empty()) {
-        f.errors.push(FieldError::new("lifecycle_stage", "required", "must not be empty"));
+        f.fail("lifecycle_stage", &TextError::Empty);
     }
     f.finish()?;
     Ok((patch, Ownership { owner_id: body.owner_id, team_id: body.team_id }))

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crm_domain::text;
 use crm_persistence::platform::{audit, events};
 
 use crate::auth::{AppState, Principal};
@@ -137,7 +138,7 @@ pub async fn list_events(
 ) -> Result<HttpResponse, ApiError> {
     let after = params.after.unwrap_or(0);
     if after < 0 {
-        return Err(ApiError::bad_parameter("after", "must be 0 or more"));
+        return Err(ApiError::bad_parameter("after", text!("must be 0 or more", "不能小于 0")));
     }
     let limit = PageParams { limit: params.limit, cursor: None, include_total: None }.to_request()?.limit;
     crate::http::check_filter_count("types", params.types.as_deref().unwrap_or_default())?;

@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::FieldError;
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::error::HasCode;
 use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, OrderStatus, StageKind};
+use crm_domain::{FieldError, ValidationErrors, text};
 use crm_persistence::sales::{lines, opportunities, orders, pipelines, products};
 
 use crate::auth::{AppState, Principal};
@@ -21,15 +20,15 @@ type State = web::Data<AppState>;
 /// Parsers of sales values, next to the generic ones of [`Check`].
 impl Check {
     fn money(&mut self, field: &str, money: &MoneyInput) -> Option<Money> {
-        let currency = self.value(&format!("{field}.currency"), money.currency.as_deref().unwrap_or("CNY"), Currency::parse)?;
-        Money::new(money.amount_minor, currency)
-            .map_err(|e| self.0.push(FieldError::new(format!("{field}.amount_minor"), e.code(), e.to_string())))
-            .ok()
+        let currency = self.0.check(&format!("{field}.currency"), Currency::parse(money.currency.as_deref().unwrap_or("CNY")))?;
+        self.0.check(&format!("{field}.amount_minor"), Money::new(money.amount_minor, currency))
     }
 
     fn competitors(&mut self, list: &[Competitor]) -> Option<Vec<Competitor>> {
         if list.len() > 20 {
-            self.0.push(FieldError::new("competitors", "too_many", "at most 20 competitors"));
+            self.0.push(
+                FieldError::new("competitors", "too_many", text!("at most 20 competitors", "竞争对手最多 20 个")).with_param("max", 20),
+            );
             return None;
         }
         let mut out = Vec::new();
@@ -43,23 +42,47 @@ impl Check {
 
     fn lines(&mut self, inputs: &[LineInputDto]) -> Option<Vec<lines::LineInput>> {
         if inputs.len() > 500 {
-            self.0.push(FieldError::new("lines", "too_many", "at most 500 lines"));
+            self.0.push(FieldError::new("lines", "too_many", text!("at most 500 lines", "产品明细最多 500 行")).with_param("max", 500));
             return None;
         }
         let mut out = Vec::with_capacity(inputs.len());
         let mut ok = true;
         for (i, line) in inputs.iter().enumerate() {
             if !(1..=1_000_000_000).contains(&line.quantity) {
-                self.0.push(FieldError::new(format!("lines[{i}].quantity"), "range", "must be between 1 and 1000000000"));
+                self.0.push(
+                    FieldError::new(
+                        format!("lines[{i}].quantity"),
+                        "range",
+                        text!("must be between 1 and 1000000000", "须在 1 与 1000000000 之间"),
+                    )
+                    .with_param("min", 1)
+                    .with_param("max", 1_000_000_000),
+                );
                 ok = false;
             }
             if line.unit_price_minor.is_some_and(|p| !(0..=crm_domain::sales::MAX_AMOUNT_MINOR).contains(&p)) {
-                self.0.push(FieldError::new(format!("lines[{i}].unit_price_minor"), "range", "must be between 0 and 10^15"));
+                self.0.push(
+                    FieldError::new(
+                        format!("lines[{i}].unit_price_minor"),
+                        "range",
+                        text!("must be between 0 and 10^15", "须在 0 与 10^15 之间"),
+                    )
+                    .with_param("min", 0)
+                    .with_param("max", crm_domain::sales::MAX_AMOUNT_MINOR),
+                );
                 ok = false;
             }
             let discount_bp = line.discount_bp.unwrap_or(0);
             if !(0..=10_000).contains(&discount_bp) {
-                self.0.push(FieldError::new(format!("lines[{i}].discount_bp"), "range", "must be between 0 and 10000 (100 %)"));
+                self.0.push(
+                    FieldError::new(
+                        format!("lines[{i}].discount_bp"),
+                        "range",
+                        text!("must be between 0 and 10000 (100 %)", "须在 0 与 10000（即 100%）之间"),
+                    )
+                    .with_param("min", 0)
+                    .with_param("max", 10_000),
+                );
                 ok = false;
             }
             out.push(lines::LineInput {
@@ -203,7 +226,11 @@ fn check_sku(check: &mut Check, sku: &str) -> Option<String> {
     if sku.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) {
         Some(sku)
     } else {
-        check.0.push(FieldError::new("sku", "invalid_characters", "letters, digits, -, _ and . only"));
+        check.0.push(FieldError::new(
+            "sku",
+            "invalid_characters",
+            text!("letters, digits, -, _ and . only", "只能包含字母、数字、-、_ 和 ."),
+        ));
         None
     }
 }
@@ -223,7 +250,7 @@ pub async fn create_product(state: State, principal: Principal, body: web::Json<
     let unit_price = check.money("unit_price", &body.unit_price);
     check.finish()?;
     let (Some(sku), Some(name), Some(unit_price)) = (sku, name, unit_price) else {
-        return Err(ApiError::Unprocessable("invalid product".into()));
+        return Err(ApiError::Internal("a product passed its checks without every value".into()));
     };
     let fields = products::ProductFields { sku, name, category, description, unit_price, active: body.active.unwrap_or(true) };
     let record = products::create(&state.db, &principal, fields).await?;
@@ -400,7 +427,11 @@ fn parse_stage(check: &mut Check, index: usize, stage: &CreateStage) -> Option<p
         && !(key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
     {
-        check.0.push(FieldError::new(field("key"), "key", "lower-case letters, digits and _, starting with a letter"));
+        check.0.push(FieldError::new(
+            field("key"),
+            "key",
+            text!("lower-case letters, digits and _, starting with a letter", "只能包含小写字母、数字和 _，且以字母开头"),
+        ));
     }
     let name = check.text(&field("name"), &stage.name, 100);
     let probability = check.range(&field("probability"), stage.probability, 0, 100);
@@ -427,12 +458,14 @@ pub async fn create_pipeline(state: State, principal: Principal, body: web::Json
     let name = check.text("name", &body.name, 100);
     if body.stages.len() > 30 {
         // Refused before any stage is read.
-        return Err(ApiError::validation("stages", "too_many", "at most 30 stages"));
+        return Err(ApiError::Validation(ValidationErrors(vec![
+            FieldError::new("stages", "too_many", text!("at most 30 stages", "阶段最多 30 个")).with_param("max", 30),
+        ])));
     }
     let stages: Vec<Option<pipelines::NewStage>> = body.stages.iter().enumerate().map(|(i, s)| parse_stage(&mut check, i, s)).collect();
     check.finish()?;
     let (Some(name), Some(stages)) = (name, stages.into_iter().collect::<Option<Vec<_>>>()) else {
-        return Err(ApiError::Unprocessable("invalid pipeline".into()));
+        return Err(ApiError::Internal("a pipeline passed its checks without every value".into()));
     };
     let record = pipelines::create(&state.db, &principal, name, stages).await?;
     Ok(created(&PipelineDto::from(record.clone()), format!("/api/v1/pipelines/{}", record.id), record.version))
@@ -467,7 +500,7 @@ pub async fn update_pipeline(
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
     check.finish()?;
-    let name = name.ok_or_else(|| ApiError::Unprocessable("invalid name".into()))?;
+    let name = name.ok_or_else(|| ApiError::Internal("a pipeline name passed its checks without a value".into()))?;
     let record = pipelines::rename(&state.db, &principal, id.into_inner(), if_match(&req)?, name).await?;
     Ok(ok_with_etag(&PipelineDto::from(record.clone()), record.version))
 }
@@ -488,7 +521,7 @@ pub async fn add_stage(
     let mut check = Check::default();
     let stage = parse_stage(&mut check, 0, &body);
     check.finish()?;
-    let stage = stage.ok_or_else(|| ApiError::Unprocessable("invalid stage".into()))?;
+    let stage = stage.ok_or_else(|| ApiError::Internal("a stage passed its checks without every value".into()))?;
     let id = id.into_inner();
     let record = pipelines::add_stage(&state.db, &principal, id, stage).await?;
     Ok(created(&PipelineDto::from(record.clone()), format!("/api/v1/pipelines/{id}"), record.version))
@@ -751,7 +784,7 @@ pub async fn create_opportunity(state: State, principal: Principal, body: web::J
     let lines = check.lines(&body.lines);
     check.finish()?;
     let (Some(name), Some(amount), Some(competitors), Some(lines)) = (name, amount, competitors, lines) else {
-        return Err(ApiError::Unprocessable("invalid opportunity".into()));
+        return Err(ApiError::Internal("an opportunity passed its checks without every value".into()));
     };
     let fields = opportunities::OpportunityFields {
         name,
@@ -854,7 +887,10 @@ pub async fn move_opportunity(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     if body.loss_reason.as_deref().is_some_and(|r| r.chars().count() > 2000) {
-        return Err(ApiError::validation("loss_reason", "too_long", "must be at most 2000 characters"));
+        return Err(ApiError::Validation(ValidationErrors(vec![
+            FieldError::new("loss_reason", "too_long", text!("must be at most 2000 characters", "最多 2000 个字符"))
+                .with_param("max", 2000),
+        ])));
     }
     let record =
         opportunities::move_stage(&state.db, &principal, id.into_inner(), if_match(&req)?, body.stage_id, body.loss_reason, body.reopen)
@@ -970,7 +1006,7 @@ pub async fn pipeline_board(
     let cards = match params.cards {
         None => 20,
         Some(n) if (1..=100).contains(&n) => n,
-        Some(_) => return Err(ApiError::bad_parameter("cards", "must be between 1 and 100")),
+        Some(_) => return Err(ApiError::bad_parameter("cards", text!("must be between 1 and 100", "须在 1 与 100 之间"))),
     };
     let filter = opportunities::OpportunityFilter {
         owner_id: parse_uuid("owner_id", params.owner_id.as_deref())?,
@@ -1126,7 +1162,11 @@ fn external_ref(check: &mut Check, system: Option<&str>, id: Option<&str>) -> (O
     let system = check.optional_text("external_system", system, 50);
     let id = check.optional_text("external_id", id, 100);
     if system.is_some() != id.is_some() {
-        check.0.push(FieldError::new("external_id", "pair", "external_system and external_id go together"));
+        check.0.push(FieldError::new(
+            "external_id",
+            "pair",
+            text!("external_system and external_id go together", "外部系统与外部编号须同时填写"),
+        ));
     }
     (system, id)
 }
@@ -1141,12 +1181,14 @@ fn external_ref(check: &mut Check, system: Option<&str>, id: Option<&str>) -> (O
 pub async fn create_order(state: State, principal: Principal, body: web::Json<CreateOrder>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
-    let currency = check.value("currency", body.currency.as_deref().unwrap_or("CNY"), Currency::parse);
+    let currency = check.0.check("currency", Currency::parse(body.currency.as_deref().unwrap_or("CNY")));
     let (external_system, external_id) = external_ref(&mut check, body.external_system.as_deref(), body.external_id.as_deref());
     let lines = check.lines(&body.lines);
     let notes = check.optional_text("notes", body.notes.as_deref(), NOTES_MAX);
     check.finish()?;
-    let (Some(currency), Some(lines)) = (currency, lines) else { return Err(ApiError::Unprocessable("invalid order".into())) };
+    let (Some(currency), Some(lines)) = (currency, lines) else {
+        return Err(ApiError::Internal("an order passed its checks without every value".into()));
+    };
     let new = orders::NewOrder {
         customer_id: body.customer_id,
         opportunity_id: body.opportunity_id,
@@ -1177,7 +1219,8 @@ pub async fn order_from_opportunity(
     // An order without a date is dated today in the organisation's time zone, not UTC's.
     let date =
         body.and_then(|b| b.into_inner().order_date).unwrap_or_else(|| crate::analytics::organisation_today(Utc::now(), state.time_zone));
-    let record = orders::create_from_opportunity(&state.db, &principal, id.into_inner(), date).await?;
+    let lang = crate::error::current_language();
+    let record = orders::create_from_opportunity(&state.db, &principal, id.into_inner(), date, lang).await?;
     Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
 }
 
