@@ -66,7 +66,8 @@ async fn every_edit_is_a_revision_and_old_revisions_can_be_read() {
     assert_eq!(fields, ["body", "status", "tags[0]", "title", "visibility"]);
     app.post("/api/v1/kb/articles", &admin, json!({ "title": "t", "body": "b", "category_id": uuid::Uuid::now_v7() })).await.problem(422);
     // A category holding an article is not deleted.
-    app.delete(&format!("/api/v1/kb/categories/{}", category["id"].as_str().unwrap()), &admin).await.problem(409);
+    let full = app.delete(&format!("/api/v1/kb/categories/{}", category["id"].as_str().unwrap()), &admin).await.problem(409);
+    assert_eq!(full["code"], "kb_category.not_empty");
 }
 
 #[tokio::test]
@@ -188,7 +189,10 @@ async fn writing_follows_the_service_scope_and_categories_need_full_rights() {
     let section = app.post("/api/v1/kb/categories", &support, json!({ "name": "VPN", "parent_id": top["id"] })).await.expect(201).body;
     let deep = app.post("/api/v1/kb/categories", &support, json!({ "name": "太深", "parent_id": section["id"] })).await;
     assert_eq!(deep.invalid_fields(), ["parent_id"]);
-    app.post("/api/v1/kb/categories", &support, json!({ "name": "VPN", "parent_id": top["id"] })).await.problem(409);
+    let taken = app.post("/api/v1/kb/categories", &support, json!({ "name": "VPN", "parent_id": top["id"] })).await.problem(409);
+    assert_eq!((taken["code"].clone(), taken["existing_id"].clone()), (json!("kb_category.name_taken"), section["id"].clone()));
+    let taken = app.post("/api/v1/kb/categories", &support, json!({ "name": "网络" })).await.problem(409);
+    assert_eq!(taken["existing_id"], top["id"], "top-level names are unique too");
     let filed = article(&app, &support, json!({ "title": "VPN 断线", "body": "...", "category_id": section["id"] })).await;
     let in_top = app.get(&format!("/api/v1/kb/articles?category_id={}", top["id"].as_str().unwrap()), &viewer).await.body;
     assert_eq!(in_top["data"][0]["id"], filed["id"], "a category lists its sections' articles");

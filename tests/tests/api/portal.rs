@@ -61,7 +61,11 @@ async fn staff_invite_contacts_who_set_a_password_and_sign_in() {
     let invited = app.post("/api/v1/portal-accounts", &admin, json!({ "contact_id": acme.contacts[0] })).await.expect(201).body;
     assert_eq!((invited["account"]["email"].clone(), invited["account"]["activated"].clone()), (json!("wang@acme.cn"), json!(false)));
     assert!(invited["invitation_path"].as_str().unwrap().starts_with("/portal/accept?token=inv_"));
-    app.post("/api/v1/portal-accounts", &admin, json!({ "contact_id": acme.contacts[0] })).await.problem(409);
+    let taken = app.post("/api/v1/portal-accounts", &admin, json!({ "contact_id": acme.contacts[0] })).await.problem(409);
+    assert_eq!(
+        (taken["code"].clone(), taken["existing_id"].clone()),
+        (json!("portal_account.contact_taken"), invited["account"]["id"].clone())
+    );
     assert_eq!(app.post("/api/v1/portal-accounts", &admin, json!({ "contact_id": acme.contacts[1] })).await.invalid_fields(), ["email"]);
     assert_eq!(
         app.post("/api/v1/portal-accounts", &admin, json!({ "contact_id": acme.contacts[1], "email": "wang@acme.cn" }))
@@ -78,10 +82,12 @@ async fn staff_invite_contacts_who_set_a_password_and_sign_in() {
     let session =
         app.send(Method::POST, "/api/v1/portal/auth/accept-invitation", None, Some(&accept(PORTAL_PASSWORD)), &[]).await.expect(200).body;
     assert_eq!(session["me"]["name"], "王敏");
-    app.send(Method::POST, "/api/v1/portal/auth/accept-invitation", None, Some(&accept(PORTAL_PASSWORD)), &[]).await.problem(401);
+    let spent =
+        app.send(Method::POST, "/api/v1/portal/auth/accept-invitation", None, Some(&accept(PORTAL_PASSWORD)), &[]).await.problem(401);
+    assert_eq!(spent["code"], "portal.invitation_invalid");
     let portal = session["access_token"].as_str().unwrap().to_owned();
     app.get("/api/v1/portal/me", &portal).await.expect(200);
-    portal_login(&app, "wang@acme.cn", "wrong-password").await.problem(401);
+    assert_eq!(portal_login(&app, "wang@acme.cn", "wrong-password").await.problem(401)["code"], "auth.invalid_credentials");
     let signed_in = portal_login(&app, "WANG@acme.cn", PORTAL_PASSWORD).await.expect(200).body;
     let second = signed_in["access_token"].as_str().unwrap().to_owned();
     // Signing out ends that session only; deactivation ends all of them.
@@ -93,7 +99,7 @@ async fn staff_invite_contacts_who_set_a_password_and_sign_in() {
     app.patch(&account, &admin, json!({ "active": false }), Some("\"2\"")).await.expect(200);
     app.get("/api/v1/portal/me", &portal).await.problem(401);
     portal_login(&app, "wang@acme.cn", PORTAL_PASSWORD).await.problem(401);
-    app.post(&format!("{account}/invitation"), &admin, json!({})).await.problem(409);
+    assert_eq!(app.post(&format!("{account}/invitation"), &admin, json!({})).await.problem(409)["code"], "portal_account.inactive");
     app.patch(&account, &admin, json!({ "active": true }), None).await.expect(200);
     let again = app.post(&format!("{account}/invitation"), &admin, json!({})).await.expect(200).body;
     assert_ne!(again["invitation_token"], invited["invitation_token"]);
@@ -176,7 +182,8 @@ async fn customers_see_their_own_or_their_companys_tickets_and_only_public_repli
     assert_eq!(rated["satisfaction_rating"], 5);
     assert_eq!(app.get(&staff_path, &admin).await.body["satisfaction_rating"], 5);
     app.post(&format!("{staff_path}/status"), &admin, json!({ "status": "closed" })).await.expect(200);
-    app.post(&format!("{wang_ticket}/comments"), &wang, json!({ "body": "再问一下" })).await.problem(409);
+    let closed = app.post(&format!("{wang_ticket}/comments"), &wang, json!({ "body": "再问一下" })).await.problem(409);
+    assert_eq!(closed["code"], "ticket.closed");
 
     // The audit log names the portal account; the events carry the usual names.
     let audit = app.get(&format!("/api/v1/audit?entity_id={}", second["id"].as_str().unwrap()), &admin).await.expect(200).body;

@@ -92,8 +92,8 @@ async fn the_status_process_is_enforced_and_recorded() {
     let r = requirement(&app, &admin, json!({ "title": "报表导出 PDF" })).await;
     let path = format!("/api/v1/requirements/{}", r["id"].as_str().unwrap());
     let to = |status: &str| json!({ "status": status });
-    app.post(&format!("{path}/status"), &admin, to("planned")).await.problem(409);
-    app.post(&format!("{path}/status"), &admin, to("duplicate")).await.problem(409);
+    assert_eq!(app.post(&format!("{path}/status"), &admin, to("planned")).await.problem(409)["code"], "requirement.invalid_transition");
+    assert_eq!(app.post(&format!("{path}/status"), &admin, to("duplicate")).await.problem(409)["code"], "requirement.duplicate_by_merge");
     app.post(&format!("{path}/status"), &admin, to("done")).await.problem(422);
     app.post(&format!("{path}/status"), &admin, to("analyzing")).await.expect(200);
     let mut missing = app.post(&format!("{path}/status"), &admin, to("planned")).await.invalid_fields();
@@ -180,9 +180,12 @@ async fn requirements_are_collected_from_tickets_and_interactions_in_one_step() 
     assert_eq!(fields, ["category", "effort", "importance", "source_channel", "title", "urgency"]);
     let mine = app.get(&format!("/api/v1/requirements?customer_id={id}&include_total=true"), &admin).await.body;
     assert_eq!(mine["total"], 2);
-    app.post(&format!("/api/v1/requirements/{}/requesters", from_call["id"].as_str().unwrap()), &admin, json!({ "customer_id": id }))
+    let again = app
+        .post(&format!("/api/v1/requirements/{}/requesters", from_call["id"].as_str().unwrap()), &admin, json!({ "customer_id": id }))
         .await
         .problem(409);
+    assert_eq!(again["code"], "requirement.already_requested");
+    assert!(again["existing_id"].as_str().is_some(), "{again}");
 }
 
 #[tokio::test]
@@ -239,7 +242,8 @@ async fn duplicates_are_suggested_and_merging_moves_everything_exactly_once() {
     let (audit_after, events_after) = app.side_effects().await;
     assert_eq!((audit_after - audit_before, events_after - events_before), (2, 2), "one audit entry and one event per requirement");
     assert_eq!(app.count("events", Some(("event_type", "requirement.merged"))).await, 1);
-    app.post(&format!("{s_path}/merge"), &admin, json!({ "duplicate_id": duplicate["id"] })).await.problem(409);
+    let closed = app.post(&format!("{s_path}/merge"), &admin, json!({ "duplicate_id": duplicate["id"] })).await.problem(409);
+    assert_eq!(closed["code"], "requirement.closed");
     app.post(&format!("{s_path}/merge"), &admin, json!({ "duplicate_id": survivor["id"] })).await.problem(422);
     let revisions = app.get(&format!("{s_path}/revisions"), &admin).await.body;
     assert_eq!(revisions["data"][0]["changes"]["absorbed"]["number"], duplicate["number"]);
@@ -261,7 +265,8 @@ async fn delivered_requirements_are_evaluated_by_their_requesters() {
     .await;
     let path = format!("/api/v1/requirements/{}", r["id"].as_str().unwrap());
     app.post(&format!("{path}/requesters"), &admin, json!({ "customer_id": c2 })).await.expect(201);
-    app.post(&format!("{path}/feedback"), &admin, json!({ "customer_id": c1, "rating": 5 })).await.problem(409);
+    let early = app.post(&format!("{path}/feedback"), &admin, json!({ "customer_id": c1, "rating": 5 })).await.problem(409);
+    assert_eq!(early["code"], "requirement.not_delivered");
     for status in ["analyzing", "planned", "in_progress", "delivered"] {
         app.post(&format!("{path}/status"), &admin, json!({ "status": status })).await.expect(200);
     }

@@ -59,7 +59,8 @@ async fn only_valid_transitions_and_waiting_pauses_the_clock() {
     app.post(&format!("{path}/status"), &admin, status("in_progress")).await.expect(200);
     let unexplained = app.post(&format!("{path}/status"), &admin, status("closed")).await.problem(422);
     assert_eq!(unexplained["code"], "ticket.close_reason_required");
-    app.post(&format!("{path}/status"), &admin, status("new")).await.problem(409);
+    let backwards = app.post(&format!("{path}/status"), &admin, status("new")).await.problem(409);
+    assert_eq!(backwards["code"], "ticket.invalid_transition");
 
     // Pause for one working day with a controlled clock: both due times move by nine working hours.
     let actor = crm_persistence::identity::auth::load_user_actor(
@@ -109,7 +110,7 @@ async fn the_first_public_reply_stops_the_first_response_clock_and_ratings_follo
     let conversation = app.get(&format!("{path}/comments"), &admin).await.expect(200).body;
     let publics: Vec<bool> = conversation["data"].as_array().unwrap().iter().map(|c| c["public"].as_bool().unwrap()).collect();
     assert_eq!(publics, [false, true]);
-    app.post(&format!("{path}/rating"), &admin, json!({ "rating": 5 })).await.problem(409);
+    assert_eq!(app.post(&format!("{path}/rating"), &admin, json!({ "rating": 5 })).await.problem(409)["code"], "ticket.not_resolved");
     app.post(&format!("{path}/status"), &admin, json!({ "status": "resolved" })).await.expect(200);
     app.post(&format!("{path}/rating"), &admin, json!({ "rating": 6 })).await.problem(422);
     let rated = app.post(&format!("{path}/rating"), &admin, json!({ "rating": 4, "comment": "响应及时" })).await.expect(200).body;
@@ -337,7 +338,8 @@ async fn round_robin_takes_turns_among_the_teams_active_support_agents() {
     assert_eq!(queue["total"], assigned.iter().filter(|a| **a == agent0).count());
     assert!(app.get("/api/v1/notifications/unread-count", &agent_token).await.body["count"].as_i64().unwrap() >= 2);
     let empty = app.create_team("空组", None).await;
-    app.post("/api/v1/tickets", &admin, json!({ "customer_id": id, "subject": "x", "team_id": empty })).await.problem(409);
+    let nobody = app.post("/api/v1/tickets", &admin, json!({ "customer_id": id, "subject": "x", "team_id": empty })).await.problem(409);
+    assert_eq!(nobody["code"], "team.no_agent");
     let unassigned = app.post("/api/v1/tickets", &admin, json!({ "customer_id": id, "subject": "unassigned" })).await.expect(201).body;
     assert_eq!(app.get("/api/v1/tickets?view=unassigned&include_total=true", &admin).await.body["total"], 1);
     let manual = app
@@ -435,7 +437,9 @@ async fn administrators_manage_sla_policies_and_the_default_governs_new_tickets(
     assert_eq!(app.post("/api/v1/sla-policies", &admin, bad_calendar).await.invalid_fields(), ["calendar"]);
     let bad_targets = json!({ "name": "y", "business_hours": false, "calendar": calendar, "targets": { "urgent": target(90, 60), "high": target(20, 120), "normal": target(30, 180), "low": target(60, 600) } });
     assert_eq!(app.post("/api/v1/sla-policies", &admin, bad_targets).await.invalid_fields(), ["targets"]);
-    let policy = app.post("/api/v1/sla-policies", &admin, body).await.expect(201).body;
+    let policy = app.post("/api/v1/sla-policies", &admin, body.clone()).await.expect(201).body;
+    let taken = app.post("/api/v1/sla-policies", &admin, body).await.problem(409);
+    assert_eq!((taken["code"].clone(), taken["existing_id"].clone()), (json!("sla_policy.name_taken"), policy["id"].clone()));
     let all = app.get("/api/v1/sla-policies", &admin).await.body;
     assert_eq!(all["data"].as_array().unwrap().iter().filter(|p| p["is_default"] == true).count(), 1);
     // New tickets now run around the clock: normal → 30 min / 3 h of plain time.
@@ -444,10 +448,11 @@ async fn administrators_manage_sla_policies_and_the_default_governs_new_tickets(
     assert_eq!(ticket["sla_policy_id"], policy["id"]);
     assert_eq!(at(&ticket["resolution_due_at"]) - at(&ticket["created_at"]), Duration::minutes(180));
     let path = format!("/api/v1/sla-policies/{}", policy["id"].as_str().unwrap());
-    app.patch(&path, &admin, json!({ "is_default": false }), None).await.problem(409);
-    app.delete(&path, &admin).await.problem(409);
+    assert_eq!(app.patch(&path, &admin, json!({ "is_default": false }), None).await.problem(409)["code"], "sla_policy.default_required");
+    assert_eq!(app.delete(&path, &admin).await.problem(409)["code"], "sla_policy.default_not_deletable");
     let standard = all["data"].as_array().unwrap().iter().find(|p| p["name"] == "标准服务").unwrap()["id"].as_str().unwrap().to_owned();
     app.patch(&format!("/api/v1/sla-policies/{standard}"), &admin, json!({ "is_default": true }), Some("\"1\"")).await.expect(200);
     let problem = app.delete(&path, &admin).await.problem(409);
+    assert_eq!(problem["code"], "sla_policy.in_use");
     assert!(problem["detail"].as_str().unwrap().contains("1 tickets"));
 }
