@@ -163,7 +163,11 @@ pub struct InteractionListParams {
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/interactions")]
-pub async fn create_interaction(state: State, principal: Principal, body: web::Json<CreateInteraction>) -> Result<HttpResponse, ApiError> {
+pub async fn create_interaction(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreateInteraction>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let now = Utc::now();
@@ -251,7 +255,7 @@ pub async fn update_interaction(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateInteraction>,
+    body: crate::http::Json<UpdateInteraction>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -468,7 +472,7 @@ fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiE
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tasks")]
-pub async fn create_task(state: State, principal: Principal, body: web::Json<CreateTask>) -> Result<HttpResponse, ApiError> {
+pub async fn create_task(state: State, principal: Principal, body: crate::http::Json<CreateTask>) -> Result<HttpResponse, ApiError> {
     let fields = task_fields(body.into_inner(), principal.user_id)?;
     let record = tasks::create(&state.db, &principal, fields).await?;
     Ok(created(&TaskDto::from(record.clone()), format!("/api/v1/tasks/{}", record.id), record.version))
@@ -555,7 +559,7 @@ pub async fn update_task(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateTask>,
+    body: crate::http::Json<UpdateTask>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -696,7 +700,11 @@ pub async fn list_rules(state: State, principal: Principal, page: web::Query<Pag
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/follow-up-rules")]
-pub async fn create_rule(state: State, principal: Principal, body: web::Json<CreateFollowUpRule>) -> Result<HttpResponse, ApiError> {
+pub async fn create_rule(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreateFollowUpRule>,
+) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let stage = check.value("lifecycle_stage", &body.lifecycle_stage, LifecycleStage::parse);
     let silent_days = check.range("silent_days", body.silent_days, 1, 3650);
@@ -739,7 +747,7 @@ pub async fn update_rule(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateFollowUpRule>,
+    body: crate::http::Json<UpdateFollowUpRule>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let patch = rules::RulePatch {

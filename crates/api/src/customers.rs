@@ -483,7 +483,11 @@ impl CustomerListParams {
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/customers")]
-pub async fn create_customer(state: State, principal: Principal, body: web::Json<CreateCustomer>) -> Result<HttpResponse, ApiError> {
+pub async fn create_customer(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreateCustomer>,
+) -> Result<HttpResponse, ApiError> {
     let (fields, ownership) = parse_create(body.into_inner())?;
     let customer = store::create(&state.db, &principal, fields, ownership).await?;
     let location = format!("/api/v1/customers/{}", customer.id);
@@ -550,7 +554,7 @@ pub async fn update_customer(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateCustomer>,
+    body: crate::http::Json<UpdateCustomer>,
 ) -> Result<HttpResponse, ApiError> {
     let (patch, ownership) = parse_patch(body.into_inner())?;
     let customer = store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch, ownership).await?;
@@ -791,7 +795,7 @@ pub async fn create_contact(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<CreateContact>,
+    body: crate::http::Json<CreateContact>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = parse_contact(body.into_inner())?;
     let contact = contact_store::create(&state.db, &principal, id.into_inner(), fields).await?;
@@ -836,7 +840,7 @@ pub async fn update_contact(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateContact>,
+    body: crate::http::Json<UpdateContact>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = parse_contact_patch(body.into_inner())?;
     let contact = contact_store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;

@@ -395,7 +395,13 @@ pub fn json_error(error: actix_web::error::JsonPayloadError, _req: &HttpRequest)
 /// expected; the Chinese one cannot, so it names the allowed values where serde lists them.
 pub fn shape_error(field: &str, serde_message: &str) -> FieldError {
     let named = |prefix: &str| serde_message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
-    let at = |name: &str| if field == "body" { name.to_owned() } else { format!("{field}.{name}") };
+    // serde_path_to_error's path already ends at an unknown field, but stops at the struct that
+    // misses a field.
+    let at = |name: &str| match field {
+        "body" => name.to_owned(),
+        _ if field == name || field.ends_with(&format!(".{name}")) => field.to_owned(),
+        _ => format!("{field}.{name}"),
+    };
     if let Some(name) = named("unknown field `") {
         return FieldError::new(at(&name), "unknown_field", text!("is not a field of this request", "不是此请求的字段"));
     }

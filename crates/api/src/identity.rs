@@ -123,7 +123,7 @@ async fn tokens(state: &AppState, session: auth::IssuedSession) -> Result<TokenR
     (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login")]
-pub async fn login(state: State, req: HttpRequest, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(state: State, req: HttpRequest, body: crate::http::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let ip = client_ip(&req);
     // Claimed before the password is hashed: concurrent guesses cannot outrun the count.
@@ -158,7 +158,7 @@ pub async fn login(state: State, req: HttpRequest, body: web::Json<LoginRequest>
     (status = 401, description = "Invalid, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/refresh")]
-pub async fn refresh(state: State, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(state: State, body: crate::http::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let session = auth::rotate_refresh_token(&state.db, body.refresh_token.trim()).await?;
     Ok(HttpResponse::Ok().json(tokens(&state, session).await?))
 }
@@ -294,7 +294,7 @@ pub struct UserListParams {
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/users")]
-pub async fn create_user(state: State, principal: Principal, body: web::Json<CreateUser>) -> Result<HttpResponse, ApiError> {
+pub async fn create_user(state: State, principal: Principal, body: crate::http::Json<CreateUser>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut errors = crm_domain::ValidationErrors::new();
     if let Err(e) = body.validate()
@@ -368,7 +368,7 @@ pub async fn update_user(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateUser>,
+    body: crate::http::Json<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
@@ -461,7 +461,7 @@ pub async fn list_teams(
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/teams")]
-pub async fn create_team(state: State, principal: Principal, body: web::Json<CreateTeam>) -> Result<HttpResponse, ApiError> {
+pub async fn create_team(state: State, principal: Principal, body: crate::http::Json<CreateTeam>) -> Result<HttpResponse, ApiError> {
     let team = teams::create(&state.db, &principal, check_team_name(&body.name)?, body.parent_id).await?;
     Ok(created(&TeamDto::from(team.clone()), format!("/api/v1/teams/{}", team.id), team.version))
 }
@@ -491,7 +491,7 @@ pub async fn update_team(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateTeam>,
+    body: crate::http::Json<UpdateTeam>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let name = body.name.as_deref().map(check_team_name).transpose()?;
@@ -602,7 +602,7 @@ pub async fn list_roles(state: State, principal: Principal, page: web::Query<Pag
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/roles")]
-pub async fn create_role(state: State, principal: Principal, body: web::Json<CreateRole>) -> Result<HttpResponse, ApiError> {
+pub async fn create_role(state: State, principal: Principal, body: crate::http::Json<CreateRole>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let key = check_role_key(body.key.trim())?;
     let name = check_role_text("name", &body.name, 100, true)?;
@@ -635,7 +635,7 @@ pub async fn update_role(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateRole>,
+    body: crate::http::Json<UpdateRole>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let name = body.name.as_deref().map(|n| check_role_text("name", n, 100, true)).transpose()?;

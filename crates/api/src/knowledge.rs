@@ -328,7 +328,11 @@ pub async fn list_categories(state: State, principal: Principal) -> Result<HttpR
     (status = 409, description = "`kb_category.name_taken`: a category at this level has the name (`existing_id`)", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/kb/categories")]
-pub async fn create_category(state: State, principal: Principal, body: web::Json<CreateCategory>) -> Result<HttpResponse, ApiError> {
+pub async fn create_category(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreateCategory>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
@@ -356,7 +360,7 @@ pub async fn update_category(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateCategory>,
+    body: crate::http::Json<UpdateCategory>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -404,7 +408,7 @@ pub async fn list_articles(
     (status = 201, description = "Created", body = ArticleDto, headers(("Location" = String), ("ETag" = String))),
 ), security(("bearer" = [])))]
 #[post("/kb/articles")]
-pub async fn create_article(state: State, principal: Principal, body: web::Json<CreateArticle>) -> Result<HttpResponse, ApiError> {
+pub async fn create_article(state: State, principal: Principal, body: crate::http::Json<CreateArticle>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let title = check.text("title", &body.title, ARTICLE_TITLE_MAX);
@@ -450,7 +454,7 @@ pub async fn update_article(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateArticle>,
+    body: crate::http::Json<UpdateArticle>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -489,7 +493,7 @@ pub async fn vote_article(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ArticleVote>,
+    body: crate::http::Json<ArticleVote>,
 ) -> Result<HttpResponse, ApiError> {
     let record = kb::vote_as_staff(&state.db, &principal, id.into_inner(), body.helpful).await?;
     Ok(ok_with_etag(&ArticleDto::from(record.clone()), record.version))
@@ -546,7 +550,7 @@ pub async fn link_ticket_article(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<LinkArticle>,
+    body: crate::http::Json<LinkArticle>,
 ) -> Result<HttpResponse, ApiError> {
     let record = kb::link_ticket(&state.db, &principal, id.into_inner(), body.article_id).await?;
     Ok(ok_with_etag(&ArticleDto::from(record.clone()), record.version))

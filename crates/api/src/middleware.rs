@@ -45,15 +45,14 @@ pub async fn request_context(
         .map(crm_domain::Lang::negotiate)
         .unwrap_or_default();
     let started = Instant::now();
-    // Kept so that an error which leaves the handler chain unrendered is still written here, in
-    // the request's language and with its request id.
-    let http_request = req.request().clone();
     let result = LANGUAGE.scope(lang, REQUEST_ID.scope(request_id.clone(), next.call(req).instrument(span.clone()))).await;
     let mut response = match result {
         Ok(response) => response.map_into_boxed_body(),
         Err(error) => {
+            // An error that leaves the handler chain unrendered is written here, while the
+            // request's language and id are known, rather than by actix after the scopes end.
             let rendered = LANGUAGE.sync_scope(lang, || REQUEST_ID.sync_scope(request_id.clone(), || error.error_response()));
-            ServiceResponse::new(http_request, rendered)
+            return Err(actix_web::error::InternalError::from_response(error.to_string(), rendered).into());
         }
     };
     let status = response.status().as_u16();

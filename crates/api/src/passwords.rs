@@ -84,7 +84,7 @@ pub async fn change_password(
     state: State,
     principal: Principal,
     req: HttpRequest,
-    body: web::Json<ChangePassword>,
+    body: crate::http::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;

@@ -140,7 +140,11 @@ pub async fn list_accounts(
     (status = 409, description = "`portal_account.contact_taken`: the contact already has an account (`existing_id`)", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/portal-accounts")]
-pub async fn create_account(state: State, principal: Principal, body: web::Json<CreatePortalAccount>) -> Result<HttpResponse, ApiError> {
+pub async fn create_account(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreatePortalAccount>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let email = body.email.as_deref().and_then(|e| check.value("email", e, |v| crm_domain::values::Email::parse(v).map(|e| e.to_string())));
@@ -178,7 +182,7 @@ pub async fn update_account(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdatePortalAccount>,
+    body: crate::http::Json<UpdatePortalAccount>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = portal::AccountPatch { sees_company_tickets: body.sees_company_tickets, active: body.active };
     let record = portal::update_account(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
@@ -227,7 +231,7 @@ pub async fn put_service_settings(
     state: State,
     principal: Principal,
     req: HttpRequest,
-    body: web::Json<ServiceSettingsDto>,
+    body: crate::http::Json<ServiceSettingsDto>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     if let Some(team) = body.default_team_id
@@ -321,7 +325,7 @@ fn throttle_key(email: &str) -> String {
     (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/portal/auth/login")]
-pub async fn portal_login(state: State, req: HttpRequest, body: web::Json<PortalLogin>) -> Result<HttpResponse, ApiError> {
+pub async fn portal_login(state: State, req: HttpRequest, body: crate::http::Json<PortalLogin>) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let ip = client_ip(&req);
     let key = throttle_key(&body.email);
@@ -353,7 +357,11 @@ pub async fn portal_login(state: State, req: HttpRequest, body: web::Json<Portal
     (status = 422, description = "The password is too short (`password_too_short`), only white space (`password_blank`) or a common password (`password_common`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/portal/auth/accept-invitation")]
-pub async fn portal_accept_invitation(state: State, req: HttpRequest, body: web::Json<AcceptInvitation>) -> Result<HttpResponse, ApiError> {
+pub async fn portal_accept_invitation(
+    state: State,
+    req: HttpRequest,
+    body: crate::http::Json<AcceptInvitation>,
+) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     crate::passwords::check_new_password("password", &body.password)?;
     let password = body.password.clone();
@@ -511,7 +519,7 @@ pub async fn portal_list_tickets(
 pub async fn portal_create_ticket(
     state: State,
     principal: PortalPrincipal,
-    body: web::Json<PortalCreateTicket>,
+    body: crate::http::Json<PortalCreateTicket>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -576,7 +584,7 @@ pub async fn portal_reply(
     state: State,
     principal: PortalPrincipal,
     id: web::Path<Uuid>,
-    body: web::Json<PortalReply>,
+    body: crate::http::Json<PortalReply>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let text = check.long_text("body", &body.body, NOTES_MAX);
@@ -600,7 +608,7 @@ pub async fn portal_rate(
     state: State,
     principal: PortalPrincipal,
     id: web::Path<Uuid>,
-    body: web::Json<PortalRating>,
+    body: crate::http::Json<PortalRating>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let rating = check.range("rating", body.rating, 1, 5);
@@ -706,7 +714,7 @@ pub async fn portal_vote_article(
     state: State,
     principal: PortalPrincipal,
     id: web::Path<Uuid>,
-    body: web::Json<ArticleVote>,
+    body: crate::http::Json<ArticleVote>,
 ) -> Result<HttpResponse, ApiError> {
     let record = kb::vote_from_portal(&state.db, principal.customer.account_id, id.into_inner(), body.helpful).await?;
     Ok(HttpResponse::Ok().json(PortalArticleDto::from(record)))

@@ -272,7 +272,11 @@ pub async fn list_requirements(
     (status = 201, description = "Collected", body = RequirementDto, headers(("Location" = String), ("ETag" = String))),
 ), security(("bearer" = [])))]
 #[post("/requirements")]
-pub async fn create_requirement(state: State, principal: Principal, body: web::Json<CreateRequirement>) -> Result<HttpResponse, ApiError> {
+pub async fn create_requirement(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreateRequirement>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let title = check.text("title", &body.title, 200);
@@ -727,7 +731,7 @@ pub async fn update_requirement(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateRequirement>,
+    body: crate::http::Json<UpdateRequirement>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -780,7 +784,7 @@ pub async fn move_requirement(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<MoveRequirement>,
+    body: crate::http::Json<MoveRequirement>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let status = check.value("status", &body.status, RequirementStatus::parse);
@@ -866,7 +870,7 @@ pub async fn add_requester(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<AddRequester>,
+    body: crate::http::Json<AddRequester>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -938,7 +942,7 @@ pub async fn merge_requirement(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<MergeRequirement>,
+    body: crate::http::Json<MergeRequirement>,
 ) -> Result<HttpResponse, ApiError> {
     let outcome = store::merge(&state.db, &principal, id.into_inner(), body.duplicate_id).await?;
     Ok(HttpResponse::Ok().json(MergeResult {
@@ -1029,7 +1033,7 @@ pub async fn give_feedback(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<GiveFeedback>,
+    body: crate::http::Json<GiveFeedback>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let rating = check.range("rating", body.rating, 1, 5);
@@ -1215,7 +1219,7 @@ pub async fn put_requirement_settings(
     state: State,
     principal: Principal,
     req: HttpRequest,
-    body: web::Json<RequirementSettingsDto>,
+    body: crate::http::Json<RequirementSettingsDto>,
 ) -> Result<HttpResponse, ApiError> {
     let stored = store::save_weights(&state.db, &principal, if_match(&req)?, body.weights).await?;
     Ok(ok_with_etag(&RequirementSettingsDto { weights: stored.value.weights }, stored.version))

@@ -241,7 +241,7 @@ fn check_sku(check: &mut Check, sku: &str) -> Option<String> {
     (status = 409, description = "SKU taken", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/products")]
-pub async fn create_product(state: State, principal: Principal, body: web::Json<CreateProduct>) -> Result<HttpResponse, ApiError> {
+pub async fn create_product(state: State, principal: Principal, body: crate::http::Json<CreateProduct>) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let sku = check_sku(&mut check, &body.sku);
     let name = check.text("name", &body.name, 200);
@@ -300,7 +300,7 @@ pub async fn update_product(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateProduct>,
+    body: crate::http::Json<UpdateProduct>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -453,7 +453,11 @@ pub async fn list_pipelines(state: State, principal: Principal, page: web::Query
     (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/pipelines")]
-pub async fn create_pipeline(state: State, principal: Principal, body: web::Json<CreatePipeline>) -> Result<HttpResponse, ApiError> {
+pub async fn create_pipeline(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreatePipeline>,
+) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
     if body.stages.len() > 30 {
@@ -495,7 +499,7 @@ pub async fn update_pipeline(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdatePipeline>,
+    body: crate::http::Json<UpdatePipeline>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
@@ -516,7 +520,7 @@ pub async fn add_stage(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<CreateStage>,
+    body: crate::http::Json<CreateStage>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let stage = parse_stage(&mut check, 0, &body);
@@ -537,7 +541,7 @@ pub async fn update_stage(
     state: State,
     principal: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<UpdateStage>,
+    body: crate::http::Json<UpdateStage>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, stage_id) = path.into_inner();
     let mut check = Check::default();
@@ -576,7 +580,7 @@ pub async fn reorder_stages(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<ReorderStages>,
+    body: crate::http::Json<ReorderStages>,
 ) -> Result<HttpResponse, ApiError> {
     let record = pipelines::reorder(&state.db, &principal, id.into_inner(), if_match(&req)?, body.into_inner().stage_ids).await?;
     Ok(ok_with_etag(&PipelineDto::from(record.clone()), record.version))
@@ -772,7 +776,11 @@ impl OpportunityListParams {
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/opportunities")]
-pub async fn create_opportunity(state: State, principal: Principal, body: web::Json<CreateOpportunity>) -> Result<HttpResponse, ApiError> {
+pub async fn create_opportunity(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreateOpportunity>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let name = check.text("name", &body.name, 200);
@@ -843,7 +851,7 @@ pub async fn update_opportunity(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateOpportunity>,
+    body: crate::http::Json<UpdateOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
@@ -883,7 +891,7 @@ pub async fn move_opportunity(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<MoveOpportunity>,
+    body: crate::http::Json<MoveOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     if body.loss_reason.as_deref().is_some_and(|r| r.chars().count() > 2000) {
@@ -1178,7 +1186,7 @@ fn external_ref(check: &mut Check, system: Option<&str>, id: Option<&str>) -> (O
     (status = 409, description = "The external id is taken", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/orders")]
-pub async fn create_order(state: State, principal: Principal, body: web::Json<CreateOrder>) -> Result<HttpResponse, ApiError> {
+pub async fn create_order(state: State, principal: Principal, body: crate::http::Json<CreateOrder>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let currency = check.0.check("currency", Currency::parse(body.currency.as_deref().unwrap_or("CNY")));
@@ -1271,7 +1279,7 @@ pub async fn update_order(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateOrder>,
+    body: crate::http::Json<UpdateOrder>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();

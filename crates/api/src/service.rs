@@ -239,7 +239,7 @@ pub struct TicketListParams {
     (status = 409, description = "`team.no_agent`: the team has no support agent to assign; `sla_policy.no_default`: there is no default SLA policy", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/tickets")]
-pub async fn create_ticket(state: State, principal: Principal, body: web::Json<CreateTicket>) -> Result<HttpResponse, ApiError> {
+pub async fn create_ticket(state: State, principal: Principal, body: crate::http::Json<CreateTicket>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let subject = check.text("subject", &body.subject, 200);
@@ -330,7 +330,7 @@ pub async fn move_ticket(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<MoveTicket>,
+    body: crate::http::Json<MoveTicket>,
 ) -> Result<HttpResponse, ApiError> {
     let request = TicketMove::try_from(&*body)?;
     let record = tickets::transition(&state.db, &principal, id.into_inner(), if_match(&req)?, request, Utc::now()).await?;
@@ -348,7 +348,7 @@ pub async fn assign_ticket(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<AssignTicket>,
+    body: crate::http::Json<AssignTicket>,
 ) -> Result<HttpResponse, ApiError> {
     let assignment = match (body.assignee_id, body.team_id) {
         (Some(user), _) => tickets::Assignment::To(user),
@@ -388,7 +388,7 @@ pub async fn create_ticket_comment(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<CreateComment>,
+    body: crate::http::Json<CreateComment>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let text = check.long_text("body", &body.body, NOTES_MAX);
@@ -411,7 +411,7 @@ pub async fn rate_ticket(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<RateTicket>,
+    body: crate::http::Json<RateTicket>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let rating = check.range("rating", body.rating, 1, 5);
@@ -493,7 +493,11 @@ pub async fn list_sla_policies(state: State, principal: Principal, page: web::Qu
     (status = 409, description = "`sla_policy.name_taken`: another policy has this name (`existing_id`)", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/sla-policies")]
-pub async fn create_sla_policy(state: State, principal: Principal, body: web::Json<CreateSlaPolicy>) -> Result<HttpResponse, ApiError> {
+pub async fn create_sla_policy(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreateSlaPolicy>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
@@ -534,7 +538,7 @@ pub async fn update_sla_policy(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateSlaPolicy>,
+    body: crate::http::Json<UpdateSlaPolicy>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();

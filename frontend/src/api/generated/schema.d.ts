@@ -3840,10 +3840,95 @@ export interface components {
             /** Format: int32 */
             status: number;
             /**
-             * @description A stable machine-readable code (`validation`, `conflict`, `unavailable`,
-             *     `idempotency.key_reused`, `idempotency.not_replayable`…): clients branch on it.
+             * @description A stable machine-readable code: clients branch on it, never on `detail`. Specific codes are `<entity>.<rule>`; a problem without one carries its kind.
+             *
+             *     | code | meaning |
+             *     | --- | --- |
+             *     | `bad_request` | The request cannot be read: a malformed query parameter, header, path or JSON body. |
+             *     | `validation` | One or more fields are invalid; `errors` lists each with its own code. |
+             *     | `unauthorized` | Credentials are missing or not valid. |
+             *     | `forbidden` | The caller's role does not allow this action. |
+             *     | `not_found` | The record does not exist or the caller cannot see it. |
+             *     | `no_route` | No endpoint at this path. |
+             *     | `method_not_allowed` | The endpoint does not take this method; `Allow` lists those it takes. |
+             *     | `stale_version` | `If-Match` named an old version; `current_version` is the record's version now. |
+             *     | `payload_too_large` | The body is larger than the server accepts. |
+             *     | `unsupported_media_type` | The body is not sent as application/json. |
+             *     | `rate_limited` | Too many attempts; retry after `Retry-After` seconds. |
+             *     | `unavailable` | The database is not reachable right now; retry after `Retry-After` seconds. |
+             *     | `conflict` | The change conflicts with the record's state. |
+             *     | `internal` | Something went wrong on the server; `request_id` identifies the request in its logs. |
+             *     | `conflict.unique` | A value that must be unique is already taken. |
+             *     | `conflict.reference` | A referenced record does not exist or is still in use. |
+             *     | `auth.required` | No bearer token was sent. |
+             *     | `auth.invalid_credentials` | The email or password is wrong, or the account is deactivated. |
+             *     | `auth.token_expired` | The access token has expired: refresh it. |
+             *     | `auth.token_invalid` | The access token is not valid. |
+             *     | `auth.refresh_invalid` | The refresh token is not valid. |
+             *     | `auth.refresh_reused` | The refresh token was already used; the session is revoked. |
+             *     | `auth.session_ended` | The session was ended (signed out or revoked). |
+             *     | `auth.session_expired` | The session has expired. |
+             *     | `auth.account_deactivated` | The account is deactivated. |
+             *     | `auth.account_missing` | The account no longer exists. |
+             *     | `auth.no_role` | The account has no role. |
+             *     | `metrics.token_required` | `/metrics` needs the metrics token. |
+             *     | `idempotency.key_reused` | The Idempotency-Key was used with a different request. |
+             *     | `idempotency.not_replayable` | The keyed request was done, but its response carried secrets and is not kept. |
+             *     | `idempotency.in_progress` | Another request with this Idempotency-Key was being processed; retry. |
+             *     | `role.key_taken` | A role with this key exists (`existing_id`). |
+             *     | `role.built_in` | Built-in roles cannot be changed or deleted. |
+             *     | `role.in_use` | Users still have this role. |
+             *     | `team.name_taken` | A team with this name exists (`existing_id`). |
+             *     | `team.in_use` | The team still has members, sub-teams or customers. |
+             *     | `user.email_taken` | A user with this email exists (`existing_id`). |
+             *     | `user.self_change` | You cannot deactivate yourself or change your own role. |
+             *     | `customer.credit_code_taken` | Another live customer holds this unified social credit code (`existing_id`). |
+             *     | `pipeline.name_taken` | A pipeline with this name exists (`existing_id`). |
+             *     | `pipeline.no_default` | There is no default pipeline. |
+             *     | `pipeline.stage_key_taken` | The pipeline has a stage with this key (`existing_id`). |
+             *     | `product.sku_taken` | A product with this SKU exists (`existing_id`). |
+             *     | `ticket.close_reason_required` | Closing a ticket that was never resolved needs a close reason. |
+             *     | `ticket.invalid_transition` | The ticket cannot move from its status to the one asked for. |
+             *     | `ticket.closed` | The ticket is closed; open a new one. |
+             *     | `ticket.not_resolved` | A ticket is rated after it is resolved. |
+             *     | `ticket.already_rated` | The ticket is already rated; only the customer may change the rating. |
+             *     | `team.no_agent` | The team has no active support agent to assign. |
+             *     | `sla_policy.name_taken` | An SLA policy with this name exists (`existing_id`). |
+             *     | `sla_policy.in_use` | Tickets still follow this SLA policy. |
+             *     | `sla_policy.no_default` | There is no default SLA policy. |
+             *     | `sla_policy.default_required` | The default policy stays the default until another one is made the default. |
+             *     | `sla_policy.default_not_deletable` | The default SLA policy cannot be deleted. |
+             *     | `kb_category.name_taken` | A knowledge-base category with this name exists at this level (`existing_id`). |
+             *     | `kb_category.not_empty` | The category still holds articles or sub-categories. |
+             *     | `portal.invitation_invalid` | The portal invitation is not valid or has expired. |
+             *     | `portal.session_ended` | The portal session has ended. |
+             *     | `portal.account_deactivated` | The portal account is deactivated. |
+             *     | `portal.contact_missing` | The portal account's contact no longer exists. |
+             *     | `portal_account.contact_taken` | This contact already has a portal account (`existing_id`). |
+             *     | `portal_account.inactive` | The portal account is deactivated; activate it first. |
+             *     | `requirement.already_requested` | This customer already requests this requirement. |
+             *     | `requirement.closed` | The requirement is closed and takes no more requesters. |
+             *     | `requirement.not_delivered` | Feedback is asked once a requirement is delivered. |
+             *     | `requirement.duplicate_by_merge` | A requirement becomes a duplicate only by merging it. |
+             *     | `requirement.invalid_transition` | The requirement cannot move from its status to the one asked for. |
+             *     | `customer.invalid_stage_transition` | The customer cannot move from its lifecycle stage to the one asked for. |
+             *     | `task.invalid_transition` | The task cannot move from its status to the one asked for. |
+             *     | `pipeline.stage_in_use` | Opportunities are in this stage; retire it instead. |
+             *     | `pipeline.last_stage_of_kind` | The pipeline would lose its last open, won or lost stage. |
+             *     | `pipeline.no_open_stage` | The pipeline has no open stage. |
+             *     | `opportunity.won_needs_amount` | An opportunity needs an amount greater than zero to be won. |
+             *     | `opportunity.loss_reason_required` | A lost opportunity needs a loss reason. |
+             *     | `opportunity.closed` | A won or lost opportunity moves only when reopened explicitly. |
+             *     | `opportunity.same_stage` | The opportunity is already in this stage. |
+             *     | `opportunity.not_won` | Only a won opportunity becomes an order. |
+             *     | `opportunity.no_lines` | The opportunity has no lines to copy into an order. |
+             *     | `order.external_id_taken` | The external system already has an order with this external id (`existing_id`). |
+             *     | `order.invalid_transition` | The order cannot move from its status to the one asked for. |
+             *     | `order.not_editable` | Only a draft order can be edited. |
+             *     | `order.not_deletable` | Only a draft order can be deleted. |
              */
             code: string;
+            /** @description A sentence for people, in the language of `Accept-Language` (zh-CN or en). */
             detail: string;
             request_id?: string | null;
             errors?: components["schemas"]["ProblemField"][];
@@ -3864,7 +3949,12 @@ export interface components {
             field: string;
             /** @description A stable machine-readable code (`email`, `required`, `too_long`, `choice`…). */
             code: string;
-            /** @description A sentence for people. */
+            /**
+             * @description The values the message names (`{"max": 200}` for `too_long`, `{"allowed": [...]}` for
+             *     `choice`), so a client can word the message in its own language.
+             */
+            params?: Record<string, never> | null;
+            /** @description A sentence for people, in the language of `Accept-Language` (zh-CN or en). */
             message: string;
         };
         ProductDto: {
@@ -8816,7 +8906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Name taken at this level */
+            /** @description `kb_category.name_taken`: a category at this level has the name (`existing_id`) */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -8931,7 +9021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Still holds articles or sections */
+            /** @description `kb_category.not_empty`: still holds articles or sections */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9028,7 +9118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Name taken at this level */
+            /** @description `kb_category.name_taken`: a category at this level has the name (`existing_id`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12317,7 +12407,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The contact already has an account */
+            /** @description `portal_account.contact_taken`: the contact already has an account (`existing_id`) */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -12633,7 +12723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The account is deactivated */
+            /** @description `portal_account.inactive`: the account is deactivated */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -12706,7 +12796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown, used or expired invitation */
+            /** @description `portal.invitation_invalid`: unknown, used or expired invitation */
             401: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -12814,7 +12904,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Wrong email or password, not activated or deactivated */
+            /** @description `auth.invalid_credentials`: wrong email or password, not activated or deactivated */
             401: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -13810,7 +13900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The ticket is closed */
+            /** @description `ticket.closed`: the ticket is closed */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -13942,7 +14032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not resolved yet */
+            /** @description `ticket.not_resolved`: not resolved yet */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -15736,7 +15826,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not delivered */
+            /** @description `requirement.not_delivered`: not delivered */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -15939,7 +16029,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description One of them is closed */
+            /** @description `requirement.closed`: one of them is closed */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -16151,7 +16241,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Already a requester, or the requirement is closed */
+            /** @description `requirement.already_requested`: already a requester (`existing_id`); `requirement.closed`: the requirement is closed */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -16434,7 +16524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a valid transition */
+            /** @description `requirement.invalid_transition`: not a valid transition; `requirement.duplicate_by_merge`: duplicates come from merging */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -17434,7 +17524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Name taken */
+            /** @description `sla_policy.name_taken`: another policy has this name (`existing_id`) */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -17622,7 +17712,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The default, or followed by tickets */
+            /** @description `sla_policy.default_not_deletable`: the default; `sla_policy.in_use`: followed by tickets */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17710,7 +17800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The default cannot be un-defaulted */
+            /** @description `sla_policy.default_required`: the default cannot be un-defaulted; `sla_policy.name_taken`: another policy has this name (`existing_id`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -19206,7 +19296,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The team has no support agent to assign */
+            /** @description `team.no_agent`: the team has no support agent to assign; `sla_policy.no_default`: there is no default SLA policy */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -19688,7 +19778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The team has no support agent */
+            /** @description `team.no_agent`: the team has no support agent */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -20034,7 +20124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not resolved yet */
+            /** @description `ticket.not_resolved`: not resolved yet; `ticket.already_rated`: a rating is recorded already */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -20247,7 +20337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a valid transition */
+            /** @description `ticket.invalid_transition`: not a valid transition */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
