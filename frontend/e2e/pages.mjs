@@ -129,7 +129,10 @@ export class CustomerFormPage {
   async chooseTeam(teamName) {
     await chooseOption(this.page, 'customer-team', teamName);
   }
+  /** The list is longer than its dropdown shows (antd renders only what is in view): typing narrows it first. */
   async chooseIndustry(label) {
+    await this.page.getByTestId('customer-industry').click();
+    await this.page.keyboard.type(label);
     await chooseOption(this.page, 'customer-industry', label);
   }
   /** Picks 省, 市 and 区 one column after another in the region cascader. */

@@ -2,7 +2,6 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Alert, Form, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
-import i18next from '../i18n';
 import { isProblemError, type FieldError } from '../api/problem';
 import { fieldErrorText, problemText } from './problemText';
 
@@ -164,8 +163,3 @@ export function useFormProblem(
   };
 }
 
-/** @deprecated while forms move to {@link useFormProblem}: shows the field errors, returns the text above the form. */
-export function applyProblemToForm(form: FormInstance, error: unknown, knownFields: readonly string[], wholeFields: readonly string[] = []): string | null {
-  if (isProblemError(error)) setFieldProblems(form, mapFieldErrors(error.fieldErrors, knownFields, wholeFields));
-  return aboveFormText(error, i18next, knownFields, wholeFields);
-}

@@ -4,8 +4,8 @@ import type { TableProps } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import { CHANNELS, type Interaction } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
@@ -28,6 +28,7 @@ export default function InteractionList() {
   const lang = i18n.language;
   const me = useMe().data;
   const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   const { filters, update, reset } = useUrlFilters(parseInteractionFilters, interactionFiltersToSearch);
   const list = useInteractionList(filters);
   const contacts = useContacts(filters.customer_id ?? '', Boolean(filters.customer_id));
@@ -55,7 +56,7 @@ export default function InteractionList() {
                 data-testid="interaction-undo"
                 onClick={() => {
                   message.destroy(key);
-                  restore.mutate(i.id, { onError: (e) => void message.error(e.message) });
+                  restore.mutate(i.id, { onError: writeFailed });
                 }}
               >
                 {t('common.undo')}
@@ -64,7 +65,7 @@ export default function InteractionList() {
           ),
         });
       },
-      onError: (e) => void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
+      onError: writeFailed,
     });
 
   const onTableChange: TableProps<Interaction>['onChange'] = (_p, _f, sorter) => {

@@ -3,6 +3,7 @@ import { App, Badge, Button, Popconfirm, Segmented, Select, Space, Tooltip, Typo
 import { CheckOutlined, PlusOutlined, RollbackOutlined, StopOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import { TASK_STATUSES, TASK_VIEWS, type Task, type TaskView } from '../../api/types';
@@ -24,6 +25,7 @@ export default function MyTasks() {
   const lang = i18n.language;
   const me = useMe().data;
   const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   // a notification opens the list with ?task=<id> to highlight that task; any change of the filters drops it
   const [params] = useSearchParams();
   const focus = params.get('task');
@@ -197,7 +199,7 @@ export default function MyTasks() {
                     onConfirm={() =>
                       remove.mutate(task, {
                         onSuccess: () => void message.success(t('task.deleted')),
-                        onError: (e) => void message.error(isProblemError(e) && e.status === 412 ? t('stale.descriptionShort') : e.message),
+                        onError: writeFailed,
                       })
                     }
                   >

@@ -12,6 +12,7 @@ import type { Contact } from '../../api/types';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
+import { formatPhone } from '../../ui/phone';
 import { useMe } from '../auth/useSession';
 import { InviteToPortalModal } from '../service/InviteToPortal';
 import { usePortalAccounts } from '../service/usePortalAccounts';
@@ -44,6 +45,21 @@ function toWire(v: ContactFormValues) {
   return out as { name: string } & Record<string, unknown>;
 }
 
+/** A stored contact as its form shows it: the birthday as a date, phones as people write them. */
+export function contactToForm(c: Contact): ContactFormValues {
+  return {
+    ...c,
+    birthday: c.birthday ? dayjs(c.birthday) : null,
+    phone: c.phone ? formatPhone(c.phone) : c.phone,
+    mobile: c.mobile ? formatPhone(c.mobile) : c.mobile,
+  };
+}
+
+/** The merge patch of a contact form against the stored contact: only what the person changed. */
+export function contactPatch(c: Contact, v: ContactFormValues) {
+  return mergePatch(toWire(contactToForm(c)), toWire(v));
+}
+
 export function ContactsPanel({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
   const me = useMe().data;
@@ -68,7 +84,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
     problem.clear();
     form.resetFields();
     if (c !== 'new') {
-      form.setFieldsValue({ ...c, birthday: c.birthday ? dayjs(c.birthday) : null });
+      form.setFieldsValue(contactToForm(c));
     }
     setMode(c === 'new' ? 'new' : 'edit');
     setEditing(c);
@@ -88,8 +104,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
       if (editing === 'new') {
         await save.mutateAsync({ kind: 'create', body });
       } else if (editing) {
-        const patch = mergePatch(toWire({ ...editing, birthday: editing.birthday ? dayjs(editing.birthday) : null }), body);
-        await save.mutateAsync({ kind: 'update', contact: editing, patch });
+        await save.mutateAsync({ kind: 'update', contact: editing, patch: contactPatch(editing, values) });
       }
       void message.success(t('common.saved'));
       setEditing(null);

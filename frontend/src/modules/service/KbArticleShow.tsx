@@ -2,8 +2,8 @@ import { App, Button, Card, Col, Descriptions, Empty, List, Popconfirm, Row, Spa
 import { DeleteOutlined, EditOutlined, HistoryOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { Article, Ticket } from '../../api/types';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { cursorTotal, LoadMore, useCursorRows } from '../../ui/CursorTable';
@@ -37,7 +37,8 @@ function Show({ a }: { a: Article }) {
   const lang = i18n.language;
   const me = useMe().data;
   const navigate = useNavigate();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   const categories = useKbCategories();
   const vote = useVoteArticle();
   const remove = useDeleteArticle();
@@ -48,10 +49,7 @@ function Show({ a }: { a: Article }) {
         void message.success(t('kb.deleted'));
         navigate('/service/kb', { replace: true });
       },
-      onError: (e) =>
-        isProblemError(e) && e.status === 412
-          ? modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort') })
-          : void message.error(e.message),
+      onError: writeFailed,
     });
 
   return (

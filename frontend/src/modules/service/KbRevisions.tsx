@@ -3,8 +3,8 @@ import { App, Button, Card, Col, Empty, List, Popconfirm, Row, Select, Space, Sp
 import { ArrowLeftOutlined, RollbackOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { Article, ArticleRevision } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { LoadMore, useCursorRows } from '../../ui/CursorTable';
@@ -110,7 +110,8 @@ function RevisionView({ article, selected, compare, onCompare }: { article: Arti
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
+  const writeFailed = useWriteFailed();
   const categories = useKbCategories();
   const current = useRevision(article.id, selected);
   const other = useRevision(article.id, compare);
@@ -135,10 +136,7 @@ function RevisionView({ article, selected, compare, onCompare }: { article: Arti
           void message.success(t('kb.restored', { n: r.revision, next: a.revision }));
           navigate(`/service/kb/articles/${a.id}`, { state: { counted: true } });
         },
-        onError: (e) =>
-          isProblemError(e) && e.status === 412
-            ? modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort') })
-            : void message.error(e.message),
+        onError: writeFailed,
       },
     );
 
