@@ -206,7 +206,7 @@ async fn tasks_are_assigned_notified_viewed_completed_and_reopened() {
     assert_eq!(done["completed_by"], sales_id.as_str());
     assert!(done["completed_at"].as_str().is_some());
     assert_eq!(done["overdue"], false);
-    app.post(&format!("{path}/complete"), &sales, json!({})).await.problem(409);
+    assert_eq!(app.post(&format!("{path}/complete"), &sales, json!({})).await.problem(409)["code"], "task.invalid_transition");
     app.post(&format!("{path}/cancel"), &sales, json!({})).await.problem(409);
     let reopened = app.post(&format!("{path}/reopen"), &sales, json!({})).await.expect(200).body;
     assert_eq!(reopened["completed_at"], Value::Null);
@@ -268,7 +268,12 @@ async fn follow_up_rules_create_one_task_per_silence() {
     assert_eq!(task["assignee_id"], owner_id.as_str());
     assert_eq!(task["priority"], "high");
     assert!(task["rule_id"].as_str().is_some());
+    // Written for its owner, in the language of their profile (zh-CN unless they chose English).
+    assert_eq!(task["title"], "跟进 Silent Co（15 天未联系）");
+    assert_eq!(task["description"], "跟进 Silent Co：已 15 天未联系（规则：意向客户超过 14 天未联系）。");
     assert_eq!(app.get("/api/v1/notifications/unread-count", &sales).await.body["count"], 1);
+    let notice = &app.get("/api/v1/notifications", &sales).await.body["data"][0];
+    assert_eq!(notice["title"], "新任务：跟进 Silent Co（15 天未联系）");
     // A new interaction starts a new silence, which gets its own task in time.
     app.post("/api/v1/interactions", &sales, json!({ "customer_id": prospect, "channel": "phone", "subject": "终于联系上" }))
         .await

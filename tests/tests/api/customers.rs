@@ -157,7 +157,8 @@ async fn stage_changes_are_kept_in_history_and_the_lifecycle_is_enforced() {
     app.patch(&path, &admin, json!({ "lifecycle_stage": "prospect" }), None).await.expect(200);
     app.patch(&path, &admin, json!({ "lifecycle_stage": "customer" }), None).await.expect(200);
     let before = app.side_effects().await;
-    app.patch(&path, &admin, json!({ "lifecycle_stage": "potential" }), None).await.problem(409);
+    let refused = app.patch(&path, &admin, json!({ "lifecycle_stage": "potential" }), None).await.problem(409);
+    assert_eq!(refused["code"], "customer.invalid_stage_transition");
     assert_eq!(app.side_effects().await, before);
     let history = app.get(&format!("{path}/stage-history"), &admin).await.expect(200).body;
     let moves: Vec<(Value, Value)> =

@@ -1,8 +1,11 @@
 //! Orders: numbering, integer arithmetic, transitions, the customer's promotion and figures.
 
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crm_tests::TestApp;
+
+const ZH: &[(&str, &str)] = &[("accept-language", "zh-CN")];
 
 async fn product(app: &TestApp, token: &str, sku: &str, price: i64) -> String {
     app.post("/api/v1/products", token, json!({ "sku": sku, "name": format!("产品 {sku}"), "unit_price": { "amount_minor": price } }))
@@ -97,12 +100,14 @@ async fn statuses_move_by_the_rules_and_a_confirmed_order_makes_a_customer() {
     let second = app.post("/api/v1/orders", &admin, create("2026-06-15", 5)).await.expect(201).body;
     let path = |o: &Value| format!("/api/v1/orders/{}", o["id"].as_str().unwrap());
 
-    app.post(&format!("{}/fulfill", path(&first)), &admin, json!({})).await.problem(409);
-    app.post(&format!("{}/refund", path(&first)), &admin, json!({})).await.problem(409);
+    let refused = app.post(&format!("{}/fulfill", path(&first)), &admin, json!({})).await.problem(409);
+    assert_eq!(refused["code"], "order.invalid_transition");
+    let zh = app.send(Method::POST, &format!("{}/refund", path(&first)), Some(&admin), Some(&json!({})), ZH).await.problem(409);
+    assert_eq!(zh["detail"], "订单当前为“草稿”，不能改为“已退款”");
     let confirmed = app.post(&format!("{}/confirm", path(&first)), &admin, json!({})).await.expect(200).body;
     assert!(confirmed["confirmed_at"].as_str().is_some());
-    app.patch(&path(&first), &admin, json!({ "notes": "too late" }), None).await.problem(409);
-    app.delete(&path(&first), &admin).await.problem(409);
+    assert_eq!(app.patch(&path(&first), &admin, json!({ "notes": "too late" }), None).await.problem(409)["code"], "order.not_editable");
+    assert_eq!(app.delete(&path(&first), &admin).await.problem(409)["code"], "order.not_deletable");
 
     let c = app.get(&format!("/api/v1/customers/{customer}"), &admin).await.body;
     assert_eq!(c["lifecycle_stage"], "customer");
@@ -152,7 +157,7 @@ async fn a_won_opportunity_becomes_an_order_with_its_lines() {
     // 10 × 12345 = 123450 less 2.5 % = 120363.75 → 120364
     assert_eq!(opportunity["amount"]["amount_minor"], 120_364);
     let id = opportunity["id"].as_str().unwrap();
-    app.post(&format!("/api/v1/opportunities/{id}/order"), &admin, json!({})).await.problem(409);
+    assert_eq!(app.post(&format!("/api/v1/opportunities/{id}/order"), &admin, json!({})).await.problem(409)["code"], "opportunity.not_won");
     let pipelines = app.get("/api/v1/pipelines", &admin).await.body;
     let won =
         pipelines["data"][0]["stages"].as_array().unwrap().iter().find(|s| s["kind"] == "won").unwrap()["id"].as_str().unwrap().to_owned();
@@ -163,6 +168,10 @@ async fn a_won_opportunity_becomes_an_order_with_its_lines() {
     assert_eq!(order["total"]["amount_minor"], 120_364);
     assert_eq!(order["lines"][0]["quantity"], 10);
     assert_eq!(order["order_date"], "2026-11-01");
+    assert_eq!(order["notes"], "From opportunity deal");
+    // The note on where the order came from is written in the language of whoever asked.
+    let zh = app.send(Method::POST, &format!("/api/v1/opportunities/{id}/order"), Some(&admin), Some(&json!({})), ZH).await.expect(201);
+    assert_eq!(zh.body["notes"], "来自销售机会：deal");
 }
 
 #[tokio::test]
@@ -176,7 +185,9 @@ async fn external_ids_are_unique_per_source_system_and_orders_are_scoped() {
     let a = product(&app, &admin, "A", 100).await;
     let body = |system: &str, id: &str| json!({ "customer_id": customer, "external_system": system, "external_id": id, "lines": [{ "product_id": a, "quantity": 1 }] });
     let order = app.post("/api/v1/orders", &sales, body("sap", "4500001")).await.expect(201).body;
-    app.post("/api/v1/orders", &sales, body("sap", "4500001")).await.problem(409);
+    let taken = app.post("/api/v1/orders", &sales, body("sap", "4500001")).await.problem(409);
+    assert_eq!(taken["code"], "order.external_id_taken");
+    assert_eq!(taken["existing_id"], order["id"]);
     app.post("/api/v1/orders", &sales, body("kingdee", "4500001")).await.expect(201);
     assert_eq!(
         app.post(

@@ -1,8 +1,11 @@
 //! Products, pipelines, opportunities and the board.
 
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crm_tests::TestApp;
+
+const ZH: &[(&str, &str)] = &[("accept-language", "zh-CN")];
 
 pub(crate) async fn default_pipeline(app: &TestApp, token: &str) -> Value {
     let pipelines = app.get("/api/v1/pipelines", token).await.expect(200).body;
@@ -37,7 +40,11 @@ async fn the_catalogue_keeps_skus_unique_and_is_changed_only_with_rights_over_al
         .await
         .expect(201);
     assert_eq!(product.body["unit_price"], json!({ "amount_minor": 1280000, "currency": "CNY" }));
-    app.post("/api/v1/products", &admin, json!({ "sku": "PJ-100", "name": "dup", "unit_price": { "amount_minor": 1 } })).await.problem(409);
+    let taken = app
+        .post("/api/v1/products", &admin, json!({ "sku": "PJ-100", "name": "dup", "unit_price": { "amount_minor": 1 } }))
+        .await
+        .problem(409);
+    assert_eq!((taken["code"].as_str(), taken["existing_id"].as_str()), (Some("product.sku_taken"), Some(product.id().as_str())));
     let mut fields = app
         .post(
             "/api/v1/products",
@@ -82,6 +89,8 @@ async fn the_default_pipeline_is_seeded_and_admins_shape_pipelines() {
     .problem(422);
     let pipeline = app.post("/api/v1/pipelines", &admin, json!({ "name": "渠道", "stages": stages })).await.expect(201);
     let id = pipeline.id();
+    let taken = app.post("/api/v1/pipelines", &admin, json!({ "name": "渠道", "stages": stages })).await.problem(409);
+    assert_eq!((taken["code"].as_str(), taken["existing_id"].as_str()), (Some("pipeline.name_taken"), Some(id.as_str())));
     let added = app
         .post(
             &format!("/api/v1/pipelines/{id}/stages"),
@@ -92,13 +101,15 @@ async fn the_default_pipeline_is_seeded_and_admins_shape_pipelines() {
         .expect(201)
         .body;
     let demo = stage_id(&added, "demo");
-    app.post(
-        &format!("/api/v1/pipelines/{id}/stages"),
-        &admin,
-        json!({ "key": "demo", "name": "again", "probability": 40, "kind": "open" }),
-    )
-    .await
-    .problem(409);
+    let taken = app
+        .post(
+            &format!("/api/v1/pipelines/{id}/stages"),
+            &admin,
+            json!({ "key": "demo", "name": "again", "probability": 40, "kind": "open" }),
+        )
+        .await
+        .problem(409);
+    assert_eq!((taken["code"].as_str(), taken["existing_id"].as_str()), (Some("pipeline.stage_key_taken"), Some(demo.as_str())));
     let mut order: Vec<String> = added["stages"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect();
     order.swap(1, 3);
     let reordered =
@@ -117,11 +128,15 @@ async fn the_default_pipeline_is_seeded_and_admins_shape_pipelines() {
     .expect(201);
     let problem = app.delete(&format!("/api/v1/pipelines/{id}/stages/{demo}"), &admin).await.problem(409);
     assert!(problem["detail"].as_str().unwrap().starts_with("1 opportunities"));
+    assert_eq!(problem["code"], "pipeline.stage_in_use");
+    let zh = app.send(Method::DELETE, &format!("/api/v1/pipelines/{id}/stages/{demo}"), Some(&admin), None, ZH).await.problem(409);
+    assert_eq!(zh["detail"], "该阶段中有 1 个销售机会，请改为停用");
     let retired =
         app.patch(&format!("/api/v1/pipelines/{id}/stages/{demo}"), &admin, json!({ "retired": true }), None).await.expect(200).body;
     assert!(retired["stages"].as_array().unwrap().iter().any(|s| s["key"] == "demo" && s["retired"] == true));
     let lead = stage_id(&retired, "lead");
-    app.delete(&format!("/api/v1/pipelines/{id}/stages/{lead}"), &admin).await.problem(409);
+    let last = app.delete(&format!("/api/v1/pipelines/{id}/stages/{lead}"), &admin).await.problem(409);
+    assert_eq!(last["code"], "pipeline.last_stage_of_kind");
 }
 
 #[tokio::test]
@@ -140,15 +155,27 @@ async fn stage_moves_follow_the_rules_and_are_kept_with_time_in_stage() {
 
     let moved = app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("negotiation") })).await.expect(200).body;
     assert_eq!(moved["effective_probability"], 75);
-    app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("negotiation") })).await.problem(409);
-    assert_eq!(app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("lost") })).await.invalid_fields(), ["loss_reason"]);
+    let same = app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("negotiation") })).await.problem(409);
+    assert_eq!(same["code"], "opportunity.same_stage");
+    let no_reason = app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("lost") })).await.problem(422);
+    assert_eq!(no_reason["code"], "opportunity.loss_reason_required");
+    assert_eq!(
+        (no_reason["errors"][0]["field"].as_str(), no_reason["errors"][0]["code"].as_str()),
+        (Some("loss_reason"), Some("required"))
+    );
     let free_path = format!("/api/v1/opportunities/{}/stage", free["id"].as_str().unwrap());
     assert_eq!(app.post(&free_path, &admin, json!({ "stage_id": stage("won") })).await.invalid_fields(), ["amount"]);
+    let no_amount = app.send(Method::POST, &free_path, Some(&admin), Some(&json!({ "stage_id": stage("won") })), ZH).await.problem(422);
+    assert_eq!(no_amount["code"], "opportunity.won_needs_amount");
+    assert_eq!(no_amount["errors"][0]["code"], "won_needs_amount");
+    assert_eq!(no_amount["detail"], "销售机会须填写大于零的金额才能赢单");
     let won = app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("won") })).await.expect(200).body;
     assert!(won["closed_at"].as_str().is_some());
     // Closed: a move back needs an explicit reopen.
-    app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("proposal") })).await.problem(409);
-    app.patch(&path, &admin, json!({ "amount": { "amount_minor": 0 } }), None).await.problem(422);
+    let closed = app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("proposal") })).await.problem(409);
+    assert_eq!(closed["code"], "opportunity.closed");
+    let zero = app.patch(&path, &admin, json!({ "amount": { "amount_minor": 0 } }), None).await.problem(422);
+    assert_eq!((zero["code"].as_str(), zero["errors"][0]["field"].as_str()), (Some("opportunity.won_needs_amount"), Some("amount")));
     let reopened =
         app.post(&format!("{path}/stage"), &admin, json!({ "stage_id": stage("proposal"), "reopen": true })).await.expect(200).body;
     assert_eq!(reopened["closed_at"], Value::Null);
