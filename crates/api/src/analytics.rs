@@ -111,7 +111,7 @@ fn range(today: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Re
     check_range(from, to).map_err(|_| {
         ApiError::bad_parameter(
             "from",
-            text!("must not be after `to`, and the range at most ten years", "不能晚于 `to`，且时间范围最长十年"),
+            text!("must not be after `to`, and the range at most ten years", "开始日期不能晚于结束日期，且时间范围最长十年"),
         )
     })?;
     Ok((from, to))

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
 use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, OrderStatus, StageKind};
-use crm_domain::{FieldError, ValidationErrors, text};
+use crm_domain::{FieldError, Text, ValidationErrors, text};
 use crm_persistence::sales::{lines, opportunities, orders, pipelines, products};
 
 use crate::auth::{AppState, Principal};
@@ -49,40 +49,19 @@ impl Check {
         let mut ok = true;
         for (i, line) in inputs.iter().enumerate() {
             if !(1..=1_000_000_000).contains(&line.quantity) {
-                self.0.push(
-                    FieldError::new(
-                        format!("lines[{i}].quantity"),
-                        "range",
-                        text!("must be between 1 and 1000000000", "须在 1 与 1000000000 之间"),
-                    )
-                    .with_param("min", 1)
-                    .with_param("max", 1_000_000_000),
-                );
+                let message = text!("must be between 1 and 1000000000", "须在 1 与 1000000000 之间");
+                self.0.push(out_of_range(format!("lines[{i}].quantity"), 1, 1_000_000_000, message));
                 ok = false;
             }
             if line.unit_price_minor.is_some_and(|p| !(0..=crm_domain::sales::MAX_AMOUNT_MINOR).contains(&p)) {
-                self.0.push(
-                    FieldError::new(
-                        format!("lines[{i}].unit_price_minor"),
-                        "range",
-                        text!("must be between 0 and 10^15", "须在 0 与 10^15 之间"),
-                    )
-                    .with_param("min", 0)
-                    .with_param("max", crm_domain::sales::MAX_AMOUNT_MINOR),
-                );
+                let message = text!("must be between 0 and 10^15", "须在 0 与 10^15 之间");
+                self.0.push(out_of_range(format!("lines[{i}].unit_price_minor"), 0, crm_domain::sales::MAX_AMOUNT_MINOR, message));
                 ok = false;
             }
             let discount_bp = line.discount_bp.unwrap_or(0);
             if !(0..=10_000).contains(&discount_bp) {
-                self.0.push(
-                    FieldError::new(
-                        format!("lines[{i}].discount_bp"),
-                        "range",
-                        text!("must be between 0 and 10000 (100 %)", "须在 0 与 10000（即 100%）之间"),
-                    )
-                    .with_param("min", 0)
-                    .with_param("max", 10_000),
-                );
+                let message = text!("must be between 0 and 10000 (100 %)", "须在 0 与 10000（即 100%）之间");
+                self.0.push(out_of_range(format!("lines[{i}].discount_bp"), 0, 10_000, message));
                 ok = false;
             }
             out.push(lines::LineInput {
@@ -94,6 +73,11 @@ impl Check {
         }
         ok.then_some(out)
     }
+}
+
+/// A number outside `min..=max`, in the words of the rule that bounds it.
+fn out_of_range(field: String, min: i64, max: i64, message: Text) -> FieldError {
+    FieldError::new(field, "range", message).with_param("min", min).with_param("max", max)
 }
 
 /// A line as clients send it.
