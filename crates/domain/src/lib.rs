@@ -8,6 +8,7 @@ pub mod dates;
 pub mod error;
 pub mod identity;
 pub mod message;
+pub mod problem_codes;
 pub mod requirements;
 pub mod sales;
 pub mod service;

@@ -279,6 +279,17 @@ mod tests {
         dotted_literals(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut written);
         let moves = OrderStatus::ALL.iter().filter(|to| OrderStatus::ALL.iter().any(|from| from.can_move_to(**to)));
         written.extend(moves.map(|to| format!("order.{}", to.as_str())));
+        // Problem codes (`team.in_use`) and the stored columns read back (`tickets.kind`, named
+        // by table) have the same shape; they are not events.
+        let tables: BTreeSet<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/entities"))
+            .unwrap()
+            .filter_map(|entry| entry.unwrap().path().file_stem().map(|stem| stem.to_string_lossy().into_owned()))
+            .collect();
+        written.retain(|literal| {
+            let table = literal.split('.').next().unwrap_or_default();
+            listed.contains(literal)
+                || !tables.contains(table) && !crm_domain::problem_codes::PROBLEM_CODES.iter().any(|(code, _)| code == literal)
+        });
         let unlisted: Vec<_> = written.difference(&listed).collect();
         assert!(unlisted.is_empty(), "written but not in events::TYPES (so not in the OpenAPI document): {unlisted:?}");
         let unwritten: Vec<_> = listed.difference(&written).collect();
