@@ -30,7 +30,13 @@ describe('PipelinesTab', () => {
         const body = req.method === 'DELETE' ? null : ((await req.json()) as Record<string, unknown>);
         calls.push({ method: req.method, path: url.pathname, body, ifMatch: req.headers.get('If-Match') });
         if (req.method === 'DELETE') {
-          return json(409, { type: '/problems/conflict', title: 'Conflict', status: 409, detail: '3 opportunities are in this stage.' });
+          return json(409, {
+            type: '/problems/conflict',
+            title: 'Conflict',
+            status: 409,
+            code: 'pipeline.stage_in_use',
+            detail: '3 opportunities are in this stage; retire it instead',
+          });
         }
         if (url.pathname.endsWith('/reorder')) {
           const ids = (body as { stage_ids: string[] }).stage_ids;
@@ -49,7 +55,7 @@ describe('PipelinesTab', () => {
     await user.click(within(rowOf('negotiation')).getByTestId('stage-delete'));
     await waitFor(() => expect(document.querySelector('.ant-popconfirm .ant-btn-primary')).not.toBeNull());
     await user.click(document.querySelector('.ant-popconfirm .ant-btn-primary') as HTMLElement);
-    expect(await screen.findByText('3 opportunities are in this stage. Retire it instead? It then takes no new opportunities.')).toBeInTheDocument();
+    expect(await screen.findByText('3 opportunities are in this stage; retire it instead')).toBeInTheDocument();
     await user.click(screen.getByTestId('stage-retire-instead'));
     await waitFor(() => expect(calls.at(-1)).toMatchObject({ method: 'PATCH', path: '/api/v1/pipelines/p1/stages/s-negotiation', body: { retired: true } }));
     expect(await within(rowOf('negotiation')).findByTestId('stage-retired')).toBeInTheDocument();

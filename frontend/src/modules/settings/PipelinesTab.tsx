@@ -79,7 +79,7 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
       onClose();
     } catch (e) {
       if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0) {
-        form.setFields([{ name: 'key', errors: [e.problem.code === 'conflict' || !e.problem.detail ? t('pipeline.keyTaken') : problemText(e)] }]);
+        form.setFields([{ name: 'key', errors: [e.problem.code === 'pipeline.stage_key_taken' || !e.problem.detail ? t('pipeline.keyTaken') : problemText(e)] }]);
         form.scrollToField('key');
         return;
       }
@@ -203,10 +203,11 @@ export function PipelinesTab() {
         onSuccess: () => void message.success(t('pipeline.deleted', { stage: stage.name })),
         onError: (e) => {
           if (isProblemError(e) && e.status === 409) {
-            const offerRetire = !stage.retired && /\d/.test(e.problem.detail ?? '');
+            // The server's sentence for a stage in use already suggests retiring it.
+            const offerRetire = !stage.retired && e.problem.code === 'pipeline.stage_in_use';
             modal.confirm({
               title: t('pipeline.cannotDelete', { stage: stage.name }),
-              content: `${problemText(e)}${offerRetire ? ` ${t('pipeline.retireInstead')}` : ''}`,
+              content: problemText(e),
               okText: offerRetire ? t('pipeline.retire') : t('common.confirm'),
               cancelText: t('common.cancel'),
               okButtonProps: { 'data-testid': 'stage-retire-instead' } as { danger?: boolean },
