@@ -3,6 +3,7 @@ import { Alert, Button, Card, Form, Input, Result, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../api/problem';
+import { useProblemText } from '../ui/problemText';
 import { useDocumentTitle } from '../ui/documentTitle';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { usePortalAcceptInvitation } from './usePortalSession';
@@ -12,6 +13,7 @@ export const PORTAL_PASSWORD_MIN = 10;
 /** The invitation page (`/portal/accept?token=…`): the customer chooses a password (twice) and is signed in. */
 export default function PortalAccept() {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   useDocumentTitle(t('portal.accept.title'));
   const [params] = useSearchParams();
   const navigate = useNavigate();
@@ -39,8 +41,8 @@ export default function PortalAccept() {
           else if (isProblemError(e) && e.status === 422) {
             const field = e.fieldErrors.find((f) => f.field === 'password');
             if (field) form.setFields([{ name: 'password', errors: [t('portal.accept.tooShort', { min: PORTAL_PASSWORD_MIN })] }]);
-            else setError(e.message);
-          } else setError(isProblemError(e) ? e.message : t('common.networkError'));
+            else setError(problemText(e));
+          } else setError(problemText(e));
         },
       },
     );

@@ -3,6 +3,7 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../api/problem';
+import { useProblemText } from '../ui/problemText';
 import { useDocumentTitle } from '../ui/documentTitle';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { safePortalNext, usePortalLogin, usePortalSignedIn } from './usePortalSession';
@@ -10,6 +11,7 @@ import { safePortalNext, usePortalLogin, usePortalSignedIn } from './usePortalSe
 /** The portal's sign-in page (`/portal/login`), apart from the staff sign-in. */
 export default function PortalSignIn() {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   useDocumentTitle(t('auth.signIn'));
   const [params] = useSearchParams();
   const navigate = useNavigate();
@@ -29,7 +31,7 @@ export default function PortalSignIn() {
         onError: (e) => {
           if (isProblemError(e) && e.status === 429) setError(t('auth.tooManyAttempts', { seconds: e.retryAfter ?? 60 }));
           else if (isProblemError(e) && e.status === 401) setError(t('portal.signIn.wrong'));
-          else setError(isProblemError(e) ? e.message : t('common.networkError'));
+          else setError(problemText(e));
         },
       },
     );

@@ -3,7 +3,7 @@ import { Alert, App, Avatar, Button, Card, Empty, Input, Rate, Space, Spin, Typo
 import { ArrowLeftOutlined, CustomerServiceOutlined, SendOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { isProblemError } from '../api/problem';
+import { useProblemText } from '../ui/problemText';
 import type { PortalComment, PortalTicket } from '../api/types';
 import { formatDateTime } from '../i18n/format';
 import { useDocumentTitle } from '../ui/documentTitle';
@@ -55,14 +55,7 @@ function Show({ ticket: x }: { ticket: PortalTicket }) {
           {canRate(x) ? (
             <RatingForm
               pending={rate.isPending}
-              onSubmit={(r) =>
-                rate.mutateAsync(r).then(
-                  () => void message.success(t('portal.rating.thanks')),
-                  (e: unknown) => {
-                    throw new Error(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : String(e));
-                  },
-                )
-              }
+              onSubmit={(r) => rate.mutateAsync(r).then(() => void message.success(t('portal.rating.thanks')))}
             />
           ) : (
             <div data-testid="portal-rating-done">
@@ -113,6 +106,7 @@ function Conversation({ ticketId }: { ticketId: string }) {
 
 function Reply({ ticket }: { ticket: PortalTicket }) {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   const reply = usePortalReply(ticket.id);
   const [body, setBody] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -125,7 +119,7 @@ function Reply({ ticket }: { ticket: PortalTicket }) {
     setError(null);
     reply.mutate(body.trim(), {
       onSuccess: () => setBody(''),
-      onError: (e) => setError(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message),
+      onError: (e) => setError(problemText(e)),
     });
   };
   return (

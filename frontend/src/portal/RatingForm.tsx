@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Input, Rate, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { PortalRating } from '../api/types';
+import { useProblemText } from '../ui/problemText';
 
 interface Props {
   onSubmit: (rating: PortalRating) => Promise<unknown>;
@@ -11,6 +12,7 @@ interface Props {
 /** 1–5 stars and an optional comment, sent once the ticket is solved. */
 export function RatingForm({ onSubmit, pending }: Props) {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   const [rating, setRating] = useState(0);
   const [comment, setComment] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -23,7 +25,7 @@ export function RatingForm({ onSubmit, pending }: Props) {
     }
     setError(null);
     const text = comment.trim();
-    onSubmit({ rating, comment: text ? text : null }).catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    onSubmit({ rating, comment: text ? text : null }).catch((e: unknown) => setError(problemText(e)));
   };
 
   return (

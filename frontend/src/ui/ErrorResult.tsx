@@ -1,10 +1,12 @@
 import { Button, Result } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { isProblemError } from '../api/problem';
+import { useProblemText } from './problemText';
 
 /** A failed load: 404 reads as "not found", anything else offers a retry. */
 export function ErrorResult({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   if (isProblemError(error) && error.status === 404) {
     return <Result status="404" title={t('common.notFound')} />;
   }
@@ -15,7 +17,7 @@ export function ErrorResult({ error, onRetry }: { error: unknown; onRetry?: () =
     <Result
       status="warning"
       title={t('common.loadFailed')}
-      subTitle={error instanceof Error ? error.message : undefined}
+      subTitle={error instanceof Error ? problemText(error) : undefined}
       extra={onRetry && <Button onClick={onRetry}>{t('common.retry')}</Button>}
     />
   );

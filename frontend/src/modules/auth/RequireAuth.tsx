@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation } from 'react-router';
 import { tokenStore } from '../../api/tokens';
+import { useProblemText } from '../../ui/problemText';
 import { loginPath } from './next';
 import { useMe, useSignedIn, useSilentRefresh } from './useSession';
 
@@ -21,6 +22,7 @@ function useForgetOnExpiry() {
 
 export function RequireAuth({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   const signedIn = useSignedIn();
   const location = useLocation();
   const me = useMe();
@@ -44,7 +46,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
       <Result
         status="warning"
         title={t('common.loadFailed')}
-        subTitle={me.error.message}
+        subTitle={problemText(me.error)}
         extra={<Button onClick={() => void me.refetch()}>{t('common.retry')}</Button>}
       />
     );

@@ -3,6 +3,7 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../../api/problem';
+import { useProblemText } from '../../ui/problemText';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { LanguageSwitch } from '../../ui/LanguageSwitch';
 import { safeNext } from './next';
@@ -10,6 +11,7 @@ import { useLogin, useSignedIn } from './useSession';
 
 export default function SignIn() {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   useDocumentTitle(t('auth.signIn'));
   const [params] = useSearchParams();
   const navigate = useNavigate();
@@ -30,7 +32,7 @@ export default function SignIn() {
         } else if (isProblemError(e) && e.status === 401) {
           setError(t('auth.badCredentials'));
         } else {
-          setError(isProblemError(e) ? e.message : t('common.networkError'));
+          setError(problemText(e));
         }
       },
     });

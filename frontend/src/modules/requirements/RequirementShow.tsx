@@ -195,6 +195,7 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
 
 function RequestersCard({ requirement: r, canUpdate }: { requirement: Requirement; canUpdate: boolean }) {
   const { t, i18n } = useTranslation();
+  const problemText = useProblemText();
   const { message } = App.useApp();
   const writeFailed = useWriteFailed();
   const requesters = useRequesters(r.id);
@@ -217,8 +218,7 @@ function RequestersCard({ requirement: r, canUpdate }: { requirement: Requiremen
       form.resetFields();
       void message.success(t('requirement.requesterAdded'));
     } catch (e) {
-      const text = isProblemError(e) ? (e.problem.detail ?? e.problem.title) : (e as Error).message;
-      form.setFields([{ name: 'customer_id', errors: [text] }]);
+      form.setFields([{ name: 'customer_id', errors: [problemText(e)] }]);
     }
   };
 

@@ -4,6 +4,7 @@ import { EyeInvisibleOutlined, GlobalOutlined, LockOutlined, SendOutlined, UserO
 import { useTranslation } from 'react-i18next';
 import type { Ticket, TicketComment } from '../../api/types';
 import { isProblemError } from '../../api/problem';
+import { fieldErrorText, useProblemText } from '../../ui/problemText';
 import { formatDateTime } from '../../i18n/format';
 import { useAddComment } from './useTickets';
 
@@ -55,7 +56,8 @@ type Visibility = 'internal' | 'public';
 
 /** The reply box: an internal note (default, the safer choice) or a public reply the customer sees. */
 export function ReplyBox({ ticket }: { ticket: Ticket }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const problemText = useProblemText();
   const add = useAddComment();
   const [visibility, setVisibility] = useState<Visibility>('internal');
   const [body, setBody] = useState('');
@@ -73,7 +75,7 @@ export function ReplyBox({ ticket }: { ticket: Ticket }) {
       {
         onSuccess: () => setBody(''),
         onError: (e) =>
-          setError(isProblemError(e) ? [e.problem.detail ?? e.problem.title, ...e.fieldErrors.map((f) => f.message)].filter(Boolean).join(' · ') : e.message),
+          setError([problemText(e), ...(isProblemError(e) ? e.fieldErrors.map((f) => fieldErrorText(f, i18n)) : [])].join(' · ')),
       },
     );
   };

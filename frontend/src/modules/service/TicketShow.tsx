@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
+import { useProblemText } from '../../ui/problemText';
 import type { Ticket } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { LoadMore } from '../../ui/CursorTable';
@@ -35,6 +36,7 @@ export default function TicketShow() {
 
 function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
   const { t, i18n } = useTranslation();
+  const problemText = useProblemText();
   useDocumentTitle(`${x.number} ${x.subject}`, t('service.tabs.tickets'), t('nav.service'));
   const lang = i18n.language;
   const me = useMe().data;
@@ -64,7 +66,7 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
       setClosing(true);
       return;
     }
-    const text = isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message;
+    const text = problemText(e);
     if (isProblemError(e) && e.status === 409) {
       // the server refused the move: say why, and show the ticket as it is now
       setRefused(text);
