@@ -49,7 +49,8 @@ export default function PortalSignIn() {
           <Alert type="warning" showIcon title={t('portal.signIn.expired')} style={{ marginBottom: 16 }} data-testid="portal-session-expired" />
         )}
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="portal-signin-error" />}
-        <Form layout="vertical" onFinish={onFinish} requiredMark={false}>
+        {/* noValidate: the browser's own bubble for type=email speaks the browser's language, not the page's */}
+        <Form layout="vertical" onFinish={onFinish} requiredMark={false} noValidate>
           <Form.Item name="email" label={t('auth.email')} rules={[{ required: true, message: t('validation.required') }]}>
             <Input type="email" autoComplete="username" autoFocus data-testid="portal-signin-email" />
           </Form.Item>

@@ -155,6 +155,8 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
       onFinish={(v) => void finish(v)}
       onFinishFailed={problem.clear}
       scrollToFirstError
+      // the browser's own bubble for type=email speaks the browser's language and hides the server's answer
+      noValidate
       data-testid="customer-form"
     >
       {banner}
