@@ -9,11 +9,12 @@ import { isStale, useProblemText } from '../../ui/problemText';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
-import { REQUIREMENT_STATUSES, type DuplicateCandidate, type Requester, type Requirement, type RequirementRevision, type RequirementStatus } from '../../api/types';
+import { REQUIREMENT_CATEGORIES, REQUIREMENT_SOURCES, REQUIREMENT_STATUSES, type DuplicateCandidate, type Requester, type Requirement, type RequirementRevision, type RequirementStatus } from '../../api/types';
 import { formatDate, formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useDocumentTitle } from '../../ui/documentTitle';
+import { useOwnerOptions } from '../../ui/useOptions';
 import { CursorTable, LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { useMe } from '../auth/useSession';
 import { FeedbackModal } from './FeedbackModal';
@@ -448,9 +449,20 @@ function RevisionsCard({ requirementId }: { requirementId: string }) {
   const { t, i18n } = useTranslation();
   const revisions = useRevisions(requirementId);
   const rows = useCursorRows(revisions);
-  // statuses read as their labels; other values as stored
-  const showValue = (field: string, v: string) =>
-    field === 'status' && (REQUIREMENT_STATUSES as readonly string[]).includes(v) ? t(`requirementStatus.${v}`) : v;
+  const owners = useOwnerOptions();
+  const label = (field: string) => (i18n.exists(`requirement.fields.${field}`) ? t(`requirement.fields.${field}`) : field);
+  // stored codes read as their labels, an owner by name; other values as stored
+  const enumLabels: Record<string, [readonly string[], string]> = {
+    status: [REQUIREMENT_STATUSES, 'requirementStatus'],
+    category: [REQUIREMENT_CATEGORIES, 'requirementCategory'],
+    source_channel: [REQUIREMENT_SOURCES, 'requirementSource'],
+  };
+  const showValue = (field: string, v: string) => {
+    const known = enumLabels[field];
+    if (known && known[0].includes(v)) return t(`${known[1]}.${v}`);
+    if (field === 'owner_id') return owners.options.find((o) => o.value === v)?.label ?? v;
+    return v;
+  };
   return (
     <Card size="small" title={t('requirement.revisions')} data-testid="requirement-revisions">
       <List
@@ -466,16 +478,28 @@ function RevisionsCard({ requirementId }: { requirementId: string }) {
               </Typography.Text>
               {revisionRows(rev.changes).map((c) => (
                 <div key={c.field} data-testid="revision-change">
-                  <Typography.Text strong>{i18n.exists(`requirement.fields.${c.field}`) ? t(`requirement.fields.${c.field}`) : c.field}</Typography.Text>
-                  {': '}
-                  {c.kind === 'change' ? (
-                    <>
-                      <Typography.Text delete type="secondary">{showValue(c.field, c.old)}</Typography.Text>
-                      {' → '}
-                      <Typography.Text>{showValue(c.field, c.new)}</Typography.Text>
-                    </>
+                  <Typography.Text strong>{label(c.field)}</Typography.Text>
+                  {c.kind === 'created' ? (
+                    c.fields.map((f) => (
+                      <div key={f.field} style={{ paddingLeft: 12 }}>
+                        <Typography.Text type="secondary">{label(f.field)}</Typography.Text>
+                        {': '}
+                        <Typography.Text>{showValue(f.field, f.value)}</Typography.Text>
+                      </div>
+                    ))
                   ) : (
-                    <Typography.Text>{c.new}</Typography.Text>
+                    <>
+                      {': '}
+                      {c.kind === 'change' ? (
+                        <>
+                          <Typography.Text delete type="secondary">{showValue(c.field, c.old)}</Typography.Text>
+                          {' → '}
+                          <Typography.Text>{showValue(c.field, c.new)}</Typography.Text>
+                        </>
+                      ) : (
+                        <Typography.Text>{showValue(c.field, c.new)}</Typography.Text>
+                      )}
+                    </>
                   )}
                 </div>
               ))}
