@@ -23,3 +23,10 @@ export function launch() {
   ensureChromium();
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 }
+
+/** A fresh browser profile of a Chinese user (the app must start in zh-CN), on a desktop screen unless told. */
+export async function chineseContext(browser, viewport = { width: 1366, height: 860 }) {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport });
+  context.setDefaultTimeout(15_000);
+  return context;
+}

@@ -470,6 +470,16 @@ export class RequirementPage {
   requesterRows() {
     return this.page.locator('[data-testid=requesters-table] tbody tr.ant-table-row');
   }
+  /** Answers the planning dialog (open after a move to planned) with an owner and a target date, and saves. */
+  async plan(owner, targetDate) {
+    await chooseOption(this.page, 'status-owner', owner);
+    const date = this.page.locator('input[data-testid=status-target-date], [data-testid=status-target-date] input').first();
+    await date.click();
+    await date.fill(targetDate);
+    await date.press('Enter');
+    await this.page.getByTestId('status-move-save').click();
+    await dialogsClosed(this.page);
+  }
   duplicate(number) {
     return this.page.locator(`[data-testid=duplicate-candidate][data-number="${number}"]`);
   }

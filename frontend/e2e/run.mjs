@@ -4,13 +4,13 @@ import { after, before, describe, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch } from './browser.mjs';
+import { chineseContext, launch } from './browser.mjs';
 import { eventually, expect } from './expect.mjs';
 import {
   BoardPage, chooseOption, clickWhenOpen, CustomerFormPage, OpportunityFormPage, dialogsClosed, CustomerListPage, CustomerShowPage, InteractionDialog, NotificationBell, Shell, SignInPage, TasksPage,
   TicketFormPage, TicketPage, TicketQueuePage, TimelinePanel, RequirementPage,
 } from './pages.mjs';
-import { ADMIN, DEMO_PASSWORD, startServer } from './server.mjs';
+import { ADMIN, DEMO_PASSWORD, serverForFlow } from './server.mjs';
 import { KbArticleFormPage, PortalPage } from './pages.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -97,16 +97,10 @@ async function reportFailure(name) {
 }
 
 before(async () => {
-  if (process.env.CRM_E2E_BASE_URL) {
-    baseUrl = process.env.CRM_E2E_BASE_URL.replace(/\/$/, '');
-  } else {
-    server = await startServer();
-    baseUrl = server.url;
-  }
+  server = await serverForFlow();
+  baseUrl = server.url;
   browser = await launch();
-  // A Chinese browser: the app must start in zh-CN.
-  context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 860 } });
-  context.setDefaultTimeout(15_000);
+  context = await chineseContext(browser);
   page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   page.on('console', (m) => {
@@ -605,13 +599,7 @@ describe('CRM in the browser', () => {
     await page.getByTestId('status-plan-needs').waitFor();
     await page.getByTestId('status-move-save').click();
     await expect(page.locator('.ant-modal .ant-form-item-explain-error').first()).toBeVisible();
-    await chooseOption(page, 'status-owner', ADMIN.email);
-    const date = page.locator('input[data-testid=status-target-date], [data-testid=status-target-date] input').first();
-    await date.click();
-    await date.fill('2030-06-30');
-    await date.press('Enter');
-    await page.getByTestId('status-move-save').click();
-    await dialogsClosed(page);
+    await req.plan(ADMIN.email, '2030-06-30');
     await expect(req.status()).toContainText('已计划');
     await expect(page.getByTestId('requirement-target')).toContainText('2030');
     await req.move('in_progress');
@@ -1068,8 +1056,7 @@ describe('knowledge base and customer portal', () => {
   });
 
   test('the customer accepts the invitation in a fresh browser, reads the public article and opens a ticket', async () => {
-    customerContext = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
-    customerContext.setDefaultTimeout(15_000);
+    customerContext = await chineseContext(browser, { width: 1280, height: 860 });
     customerPage = await customerContext.newPage();
     customerPage.on('pageerror', (e) => console.error('[portal page error]', e.message));
     const portal = new PortalPage(customerPage, baseUrl);
@@ -1109,8 +1096,7 @@ describe('knowledge base and customer portal', () => {
   });
 
   test('the support agent finds it in their queue by round-robin, links the article, replies publicly and resolves it', async () => {
-    agentContext = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 860 } });
-    agentContext.setDefaultTimeout(15_000);
+    agentContext = await chineseContext(browser);
     agentPage = await agentContext.newPage();
     const agentSignIn = new SignInPage(agentPage, baseUrl);
     await agentSignIn.open();

@@ -41,6 +41,17 @@ async function waitForHealth(url, child, timeoutMs = 60_000) {
   throw new Error(`${url}/healthz did not answer within ${timeoutMs} ms`);
 }
 
+/**
+ * The server a flow runs against: the one at CRM_E2E_BASE_URL when that is set (someone else started
+ * it and stops it), else a fresh one of the flow's own.
+ */
+export async function serverForFlow() {
+  if (process.env.CRM_E2E_BASE_URL) {
+    return { url: process.env.CRM_E2E_BASE_URL.replace(/\/$/, ''), log: () => '', stop: async () => undefined };
+  }
+  return startServer();
+}
+
 /** Starts `crm serve` with its own database and port; returns its URL and a stop function. */
 export async function startServer() {
   const binary = resolve(frontend, process.env.CRM_BIN ?? '../target/debug/crm');
