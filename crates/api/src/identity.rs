@@ -95,7 +95,11 @@ async fn me_dto(state: &AppState, user_id: Uuid) -> Result<MeDto, ApiError> {
         display_name: profile.user.display_name,
         locale: profile.user.locale,
         active: profile.user.active,
-        role: RoleRef { id: profile.role.id, key: profile.role.key, name: profile.role.name },
+        role: RoleRef {
+            id: profile.role.id,
+            name: role_words(&profile.role.key, profile.role.builtin, profile.role.name, String::new()).0,
+            key: profile.role.key,
+        },
         permissions: profile.role.permissions,
         teams: profile.teams.into_iter().map(|t| TeamRef { id: t.id, name: t.name }).collect(),
         time_zone: state.time_zone.name().to_owned(),
@@ -527,13 +531,24 @@ pub struct RoleDto {
     pub version: i32,
 }
 
+/// A role's name (and description) as the reader reads it: a built-in role's in the language of
+/// the request, a custom role's as its administrator wrote it.
+fn role_words(key: &str, builtin: bool, name: String, description: String) -> (String, String) {
+    let lang = crate::error::current_language();
+    match crm_domain::identity::builtin_role_text(key).filter(|_| builtin) {
+        Some((name, description)) => (name.get(lang).to_owned(), description.get(lang).to_owned()),
+        None => (name, description),
+    }
+}
+
 impl From<roles::RoleRecord> for RoleDto {
     fn from(r: roles::RoleRecord) -> Self {
+        let (name, description) = role_words(&r.key, r.builtin, r.name, r.description);
         Self {
             id: r.id,
             key: r.key,
-            name: r.name,
-            description: r.description,
+            name,
+            description,
             builtin: r.builtin,
             permissions: r.permissions,
             created_at: r.created_at,

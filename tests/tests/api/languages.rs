@@ -98,3 +98,26 @@ async fn a_body_of_the_wrong_shape_names_the_field_at_fault() {
     assert_eq!(choice["errors"][0]["code"], "choice");
     assert!(english_in_problem(choice.to_string().as_bytes()).is_none(), "{choice}");
 }
+
+#[tokio::test]
+async fn built_in_roles_are_named_in_the_readers_language_and_custom_roles_as_written() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let custom = json!({ "key": "key_accounts", "name": "Key accounts", "description": "大客户", "permissions": {} });
+    app.post("/api/v1/roles", &admin, custom).await.expect(201);
+    let names = |reply: crm_tests::Reply| -> Vec<(String, String)> {
+        reply.expect(200).body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["key"].as_str().unwrap().to_owned(), r["name"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let zh = names(app.send(Method::GET, "/api/v1/roles", Some(&admin), None, ZH).await);
+    let en = names(app.send(Method::GET, "/api/v1/roles", Some(&admin), None, EN).await);
+    assert!(zh.contains(&("admin".into(), "管理员".into())), "{zh:?}");
+    assert!(en.contains(&("admin".into(), "Administrator".into())), "{en:?}");
+    assert!(zh.contains(&("key_accounts".into(), "Key accounts".into())), "{zh:?}");
+    let me = app.send(Method::GET, "/api/v1/auth/me", Some(&admin), None, ZH).await.expect(200).body;
+    assert_eq!(me["role"]["name"], "管理员");
+}

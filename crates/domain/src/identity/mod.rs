@@ -236,6 +236,31 @@ pub struct BuiltinRole {
     pub permissions: Permissions,
 }
 
+/// A built-in role's name and description in both languages, for showing it to people (what is
+/// stored is the English of the seed; built-in roles cannot be renamed).
+pub fn builtin_role_text(key: &str) -> Option<(crate::Text, crate::Text)> {
+    use crate::text;
+    Some(match key {
+        "admin" => (
+            text!("Administrator", "管理员"),
+            text!("Everything, including users, roles and the audit log.", "全部权限，包括用户、角色和审计日志"),
+        ),
+        "manager" => (text!("Manager", "经理"), text!("Everything their teams and sub-teams own.", "所在团队及下级团队的全部数据")),
+        "sales" => (text!("Sales", "销售"), text!("Reads the team's customers, changes their own.", "查看团队的客户，修改自己负责的客户")),
+        "marketing" => (text!("Marketing", "市场"), text!("Reads and exports customers, runs campaigns.", "查看和导出客户，开展营销活动")),
+        "support" => (text!("Support", "客服"), text!("Serves every customer's tickets and contacts.", "处理所有客户的工单和联系人")),
+        "viewer" => (text!("Viewer", "只读"), text!("Reads everything, changes nothing.", "可查看全部数据，不能修改")),
+        "integration" => (
+            text!("Integration", "系统集成"),
+            text!(
+                "For ERP and finance systems through API keys: every business record, no administration.",
+                "供 ERP 和财务系统通过 API 密钥使用：全部业务数据，无管理权限"
+            ),
+        ),
+        _ => return None,
+    })
+}
+
 /// The seven built-in roles. Managers reach their teams, sales staff read their team's customers
 /// but change only their own, marketing and support read everything they serve from, viewers read
 /// and change nothing, and integrations act on all records but administer nothing.
@@ -321,6 +346,15 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_built_in_role_has_its_words_in_both_languages_matching_the_seed() {
+        for role in builtin_roles() {
+            let (name, description) = builtin_role_text(role.key).expect(role.key);
+            assert_eq!((name.get(crate::Lang::En), description.get(crate::Lang::En)), (role.name, role.description));
+            assert!(!name.get(crate::Lang::ZhCn).is_ascii() && !description.get(crate::Lang::ZhCn).is_ascii(), "{}", role.key);
+        }
+    }
 
     #[test]
     fn scopes_are_ordered_from_none_to_all() {

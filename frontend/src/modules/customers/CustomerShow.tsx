@@ -33,8 +33,8 @@ export default function CustomerShow() {
 
 function Show({ customer: c, reload }: { customer: Customer; reload: () => void }) {
   const { t, i18n } = useTranslation();
-  const lang = i18n.language;
   useDocumentTitle(c.name, t('nav.customers'));
+  const lang = i18n.language;
   const me = useMe().data;
   const navigate = useNavigate();
   const { message, modal } = App.useApp();
