@@ -21,6 +21,7 @@ mod m20261202_000013_fix_customer_search_and_credit_codes;
 mod m20261202_000016_create_login_throttles;
 mod m20261203_000017_count_sales_days_in_the_organisations_zone;
 mod m20261203_000018_add_ticket_close_reasons;
+mod m20261203_000019_date_customers_orders_in_the_organisations_zone;
 pub mod organisation_days;
 pub mod sales_rollups;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_create_login_throttles::Migration),
             Box::new(m20261203_000017_count_sales_days_in_the_organisations_zone::Migration),
             Box::new(m20261203_000018_add_ticket_close_reasons::Migration),
+            Box::new(m20261203_000019_date_customers_orders_in_the_organisations_zone::Migration),
         ]
     }
 }

@@ -277,8 +277,9 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = Db::connect_with(&config.database_url, config.database_pool)
             .await
-            .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
-        db.migrate(config.time_zone).await.context("migrating the database")?;
+            .with_context(|| format!("connecting to {}", redact(&config.database_url)))?
+            .in_time_zone(config.time_zone);
+        db.migrate().await.context("migrating the database")?;
         crate::cli::ensure_admin(&db, &config).await?;
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();

@@ -388,7 +388,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
         .context("no default pipeline")?;
     let stage = |key: &str| pipeline.stages.iter().find(|s| s.key == key).map(|s| s.id);
     let customers = store::list(db, system, &Default::default(), &page).await.map_err(|e| anyhow::anyhow!("{e}"))?.data;
-    let today = chrono::Utc::now().date_naive();
+    let today = db.today();
     let keys = ["initial_contact", "qualification", "proposal", "negotiation", "won", "won", "lost"];
     for (i, customer) in customers.iter().filter(|c| c.fields.kind == CustomerKind::Company).take(21).enumerate() {
         let actor = sales_actor(db, customer.owner_id).await?;

@@ -337,7 +337,8 @@ pub struct UpdateCustomer {
     pub team_id: Option<Option<Uuid>>,
 }
 
-fn parse_create(body: CreateCustomer) -> Result<(CustomerFields, Ownership), ApiError> {
+/// `today` is the organisation's calendar day.
+fn parse_create(body: CreateCustomer, today: chrono::NaiveDate) -> Result<(CustomerFields, Ownership), ApiError> {
     let mut f = Fields::new();
     let kind = f.value("kind", Some(body.kind.as_str()), CustomerKind::parse);
     if body.kind.trim().is_empty() {
@@ -372,7 +373,7 @@ fn parse_create(body: CreateCustomer) -> Result<(CustomerFields, Ownership), Api
         notes: f.text("notes", body.notes.as_deref(), domain::NOTES_MAX, true),
     };
     if f.errors.is_empty() {
-        f.merge(fields.check_consistency());
+        f.merge(fields.check_consistency(today));
     }
     f.finish()?;
     Ok((fields, Ownership { owner_id: body.owner_id, team_id: body.team_id.map(Some) }))
@@ -488,7 +489,7 @@ pub async fn create_customer(
     principal: Principal,
     body: crate::http::Json<CreateCustomer>,
 ) -> Result<HttpResponse, ApiError> {
-    let (fields, ownership) = parse_create(body.into_inner())?;
+    let (fields, ownership) = parse_create(body.into_inner(), state.db.today())?;
     let customer = store::create(&state.db, &principal, fields, ownership).await?;
     let location = format!("/api/v1/customers/{}", customer.id);
     let version = customer.version;

@@ -63,8 +63,8 @@ fn init_tracing(config: &Config) {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<crm_persistence::Db> {
-    let db = crm_persistence::Db::connect(&config.database_url).await.context("connecting to the database")?;
-    db.migrate(config.time_zone).await.context("migrating")?;
+    let db = crm_persistence::Db::connect(&config.database_url).await.context("connecting to the database")?.in_time_zone(config.time_zone);
+    db.migrate().await.context("migrating")?;
     Ok(db)
 }
 

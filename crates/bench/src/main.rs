@@ -105,7 +105,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         fresh_database(args.backend, &work, admin_url.as_deref(), &args.database).await?;
         eprintln!("loading {customers} customers with everything under them (seed {})", args.seed);
-        let db = crm_persistence::Db::connect(&url).await?;
+        let db = crm_persistence::Db::connect(&url).await?.in_time_zone(crm_api::config::default_time_zone());
         let state = world::load(&db, args.seed, customers, args.batch).await?;
         db.close().await?;
         state.write(&state_path)?;

@@ -144,7 +144,7 @@ async fn organise(db: &Db, seed: u64) -> anyhow::Result<World> {
 /// Migrates an empty database, creates the organisation and loads `customers` customers with
 /// everything under them in batches, generating the next batch while the last one is written.
 pub async fn load(db: &Db, seed: u64, customers: u64, batch: u64) -> anyhow::Result<State> {
-    db.migrate(crm_api::config::default_time_zone()).await?;
+    db.migrate().await?;
     if users::find_id_by_email(db, MANAGER_EMAIL).await?.is_some() {
         bail!("the database already holds bench data; start from an empty one");
     }

@@ -458,7 +458,7 @@ fn title(text: &str) -> String {
 }
 
 /// All the rows of a batch, table by table, in an order that satisfies the foreign keys.
-fn rows_of(graphs: &[CustomerGraph]) -> (Vec<Rows>, LoadCounts, i64) {
+fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, LoadCounts, i64) {
     let mut customers = Rows::new("customers", CUSTOMER_COLUMNS);
     let mut tags = Rows::new("customer_tags", TAG_COLUMNS);
     let mut stage_history = Rows::new("customer_stage_history", STAGE_HISTORY_COLUMNS);
@@ -482,7 +482,7 @@ fn rows_of(graphs: &[CustomerGraph]) -> (Vec<Rows>, LoadCounts, i64) {
         let search = search_text(parts);
         let last_interaction = graph.interactions.iter().map(|i| i.occurred_at).max();
         let revenue: Vec<&BulkOrder> = graph.orders.iter().filter(|o| o.status.is_revenue()).collect();
-        let at_midnight = |d: Option<NaiveDate>| d.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+        let at_midnight = |d: Option<NaiveDate>| d.map(|d| crm_domain::dates::organisation_day_start(d, time_zone));
         let first_order = at_midnight(revenue.iter().map(|o| o.order_date).min());
         let last_order = at_midnight(revenue.iter().map(|o| o.order_date).max());
         let spend: i64 = revenue.iter().map(|o| o.lines.iter().map(BulkOrderLine::total_minor).sum::<i64>()).sum();
@@ -769,7 +769,7 @@ fn rows_of(graphs: &[CustomerGraph]) -> (Vec<Rows>, LoadCounts, i64) {
 
 /// Writes a batch of customers with everything under them in one transaction.
 pub async fn load(db: &Db, graphs: &[CustomerGraph]) -> Result<LoadCounts> {
-    let (tables, counts, max_number) = rows_of(graphs);
+    let (tables, counts, max_number) = rows_of(graphs, db.time_zone());
     match db.backend() {
         DatabaseBackend::Postgres => copy_postgres(db, &tables, max_number).await?,
         _ => insert_rows(db, &tables, max_number).await?,

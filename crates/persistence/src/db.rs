@@ -21,6 +21,9 @@ pub struct Db {
     pub(crate) actors: std::sync::Arc<crate::identity::auth::ActorCache>,
     /// Users' and teams' display names, shared by the clones of this handle.
     pub(crate) names: std::sync::Arc<crate::identity::names::NameCache>,
+    /// The organisation's time zone: its calendar days are the ones dates mean (a birthday not
+    /// after today, the day an order date begins). UTC until [`Db::in_time_zone`] says otherwise.
+    time_zone: chrono_tz::Tz,
 }
 
 /// The current time at the precision both backends store (microseconds), so that a value read
@@ -81,7 +84,7 @@ impl Db {
             });
         }
         let conn = Database::connect(options).await?;
-        Ok(Self { conn, actors: Default::default(), names: Default::default() })
+        Ok(Self { conn, actors: Default::default(), names: Default::default(), time_zone: chrono_tz::UTC })
     }
 
     /// Opens a transaction that will write. On SQLite it takes the write lock at once
@@ -127,11 +130,27 @@ impl Db {
         Ok(txn)
     }
 
-    /// Applies every pending migration, and makes the sales rollups count days in the
-    /// organisation's `time_zone` (summing them again when they were counted in another zone).
-    pub async fn migrate(&self, time_zone: chrono_tz::Tz) -> Result<()> {
+    /// This handle with the organisation's days counted in `time_zone`.
+    pub fn in_time_zone(self, time_zone: chrono_tz::Tz) -> Self {
+        Self { time_zone, ..self }
+    }
+
+    /// The organisation's time zone (see [`Db::in_time_zone`]).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.time_zone
+    }
+
+    /// The organisation's calendar day now.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crm_domain::dates::organisation_today(Utc::now(), self.time_zone)
+    }
+
+    /// Applies every pending migration, and makes the sales rollups and the customers' order
+    /// times count days in the organisation's time zone (working them out again when they were
+    /// counted in another zone).
+    pub async fn migrate(&self) -> Result<()> {
         Migrator::up(&self.conn, None).await?;
-        crate::analytics::organisation_days::count_days_in(self, time_zone).await?;
+        crate::analytics::organisation_days::count_days_in(self, self.time_zone).await?;
         Ok(())
     }
 

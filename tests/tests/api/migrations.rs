@@ -147,3 +147,54 @@ async fn migration_17_sums_the_rollups_of_utc_days_again_in_the_organisations_da
     assert_eq!(report["rows"][0]["measures"]["won_opportunities"]["value"], 1);
     db.close().await.unwrap();
 }
+
+/// Customers' first and last order times stored at UTC midnight (before migration 019) begin
+/// their days in the organisation's zone after it, and again in a new zone when the server
+/// starts in one.
+#[tokio::test]
+async fn migration_19_dates_the_customers_orders_from_midnight_in_the_organisations_zone() {
+    let app = crm_tests::TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer =
+        app.customer(&admin, serde_json::json!({ "kind": "company", "name": "首单客户" })).await["id"].as_str().unwrap().to_owned();
+    let product = app
+        .post("/api/v1/products", &admin, serde_json::json!({ "sku": "M19", "name": "产品", "unit_price": { "amount_minor": 100 } }))
+        .await
+        .expect(201)
+        .id();
+    for date in ["2026-03-01", "2026-12-03"] {
+        let order = serde_json::json!({ "customer_id": customer, "order_date": date, "lines": [{ "product_id": product, "quantity": 1 }] });
+        let id = app.post("/api/v1/orders", &admin, order).await.expect(201).id();
+        app.post(&format!("/api/v1/orders/{id}/confirm"), &admin, serde_json::json!({})).await.expect(200);
+    }
+    async fn order_times(app: &crm_tests::TestApp, admin: &str, customer: &str) -> [String; 2] {
+        let c = app.get(&format!("/api/v1/customers/{customer}"), admin).await.expect(200).body;
+        ["first_order_at", "last_order_at"].map(|field| c[field].as_str().unwrap().to_owned())
+    }
+    let in_shanghai = ["2026-02-28T16:00:00Z", "2026-12-02T16:00:00Z"];
+    assert_eq!(order_times(&app, &admin, &customer).await, in_shanghai);
+
+    // back to the database before migration 019, with the times it stored
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let position = Migrator::migrations().iter().position(|m| m.name().contains("_000019_")).unwrap();
+    Migrator::down(&db, Some(u32::try_from(Migrator::migrations().len() - position).unwrap())).await.unwrap();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => "UPDATE customers SET first_order_at = $1, last_order_at = $2 WHERE id = $3",
+        _ => "UPDATE customers SET first_order_at = ?, last_order_at = ? WHERE id = ?",
+    };
+    let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let values = [at("2026-03-01T00:00:00Z").into(), at("2026-12-03T00:00:00Z").into(), customer.parse::<uuid::Uuid>().unwrap().into()];
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+    db.close().await.unwrap();
+    let at_utc_midnight = ["2026-03-01T00:00:00Z", "2026-12-03T00:00:00Z"];
+    assert_eq!(order_times(&app, &admin, &customer).await, at_utc_midnight);
+
+    // a server starting migrates and dates them in its zone
+    let shanghai = app.spawn_alongside(|_| {}).await;
+    assert_eq!(order_times(&shanghai, &admin, &customer).await, in_shanghai);
+    let utc = app.spawn_alongside(|config| config.time_zone = "UTC".parse().unwrap()).await;
+    assert_eq!(order_times(&utc, &admin, &customer).await, at_utc_midnight);
+    let new_york = app.spawn_alongside(|config| config.time_zone = "America/New_York".parse().unwrap()).await;
+    assert_eq!(order_times(&new_york, &admin, &customer).await, ["2026-03-01T05:00:00Z", "2026-12-03T05:00:00Z"]);
+}

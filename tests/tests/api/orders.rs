@@ -113,7 +113,8 @@ async fn statuses_move_by_the_rules_and_a_confirmed_order_makes_a_customer() {
     assert_eq!(c["lifecycle_stage"], "customer");
     assert_eq!(c["order_count"], 1);
     assert_eq!(c["total_spend_minor"], 20_000);
-    assert_eq!(c["first_order_at"], "2026-03-01T00:00:00Z");
+    // the order's day begins at midnight in Shanghai, the organisation's zone
+    assert_eq!(c["first_order_at"], "2026-02-28T16:00:00Z");
     let history = app.get(&format!("/api/v1/customers/{customer}/stage-history"), &admin).await.body;
     assert_eq!(history["data"][0]["to_stage"], "customer");
 
@@ -121,7 +122,7 @@ async fn statuses_move_by_the_rules_and_a_confirmed_order_makes_a_customer() {
     app.post(&format!("{}/fulfill", path(&second)), &admin, json!({})).await.expect(200);
     let c = app.get(&format!("/api/v1/customers/{customer}"), &admin).await.body;
     assert_eq!((c["order_count"].clone(), c["total_spend_minor"].clone()), (json!(2), json!(70_000)));
-    assert_eq!(c["last_order_at"], "2026-06-15T00:00:00Z");
+    assert_eq!(c["last_order_at"], "2026-06-14T16:00:00Z");
     app.post(&format!("{}/refund", path(&second)), &admin, json!({})).await.expect(200);
     app.post(&format!("{}/cancel", path(&second)), &admin, json!({})).await.problem(409);
     let c = app.get(&format!("/api/v1/customers/{customer}"), &admin).await.body;

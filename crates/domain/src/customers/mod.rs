@@ -92,7 +92,8 @@ pub struct CustomerFields {
 
 impl CustomerFields {
     /// Rules that span fields: a credit code belongs to companies, gender and birthday to people.
-    pub fn check_consistency(&self) -> Result<(), ValidationErrors> {
+    /// `today` is the organisation's calendar day (a birthday may not come after it).
+    pub fn check_consistency(&self, today: chrono::NaiveDate) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
         match self.kind {
             CustomerKind::Individual if self.credit_code.is_some() => errors.push(FieldError::new(
@@ -109,7 +110,7 @@ impl CustomerFields {
             _ => {}
         }
         if let Some(birthday) = self.birthday
-            && birthday > chrono::Utc::now().date_naive()
+            && birthday > today
         {
             errors.push(FieldError::new("birthday", "in_future", text!("a birthday cannot be in the future", "生日不能晚于今天")));
         }
@@ -373,16 +374,31 @@ mod tests {
         assert_eq!(changes["province"]["old"], "上海市");
     }
 
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()
+    }
+
+    #[test]
+    fn a_birthday_may_be_today_but_not_after_it() {
+        let mut person = company();
+        person.kind = CustomerKind::Individual;
+        person.birthday = Some(today());
+        assert!(person.check_consistency(today()).is_ok());
+        person.birthday = today().succ_opt();
+        let errors = person.check_consistency(today()).unwrap_err().0;
+        assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("birthday", "in_future"));
+    }
+
     #[test]
     fn consistency_keeps_company_and_person_fields_apart() {
         let mut individual = company();
         individual.kind = CustomerKind::Individual;
         individual.credit_code = Some(CreditCode::parse("91350100M000100Y43").unwrap());
-        assert_eq!(individual.check_consistency().unwrap_err().0[0].field, "credit_code");
+        assert_eq!(individual.check_consistency(today()).unwrap_err().0[0].field, "credit_code");
         let mut firm = company();
         firm.gender = Some(Gender::Female);
-        assert_eq!(firm.check_consistency().unwrap_err().0[0].field, "gender");
-        assert!(company().check_consistency().is_ok());
+        assert_eq!(firm.check_consistency(today()).unwrap_err().0[0].field, "gender");
+        assert!(company().check_consistency(today()).is_ok());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! reports' `from` and `to` mean, so whenever the server is migrated (at every start) the stored
 //! offsets are compared with the configured zone's, and if they differ they are replaced and
 //! every rollup is summed again, in one transaction: readers see the old sums or the new ones.
+//! The customers' first and last order times, the starts of order days, are dated again with them.
 
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
@@ -50,7 +51,12 @@ pub async fn count_days_in(db: &Db, time_zone: Tz) -> Result<bool> {
     for statement in replace_statements(time_zone).into_iter().chain(rebuild_statements(Dialect::of(backend))) {
         txn.execute_unprepared(&statement).await?;
     }
+    let customers = crate::sales::orders::date_customers_orders_in(&txn, time_zone).await?;
     txn.commit().await?;
-    tracing::info!(time_zone = time_zone.name(), "summed the sales rollups again in the organisation's time zone");
+    tracing::info!(
+        time_zone = time_zone.name(),
+        customers,
+        "summed the sales rollups and dated the customers' orders again in the organisation's time zone"
+    );
     Ok(true)
 }

@@ -392,7 +392,7 @@ fn payload(record: &CustomerRecord) -> Value {
 
 pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: Ownership) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Create)?;
-    fields.check_consistency()?;
+    fields.check_consistency(db.today())?;
     let txn = db.begin_write().await?;
     let owner_id = ownership.owner_id.unwrap_or(actor.user_id);
     let owner = check_owner(&txn, owner_id).await?;
@@ -475,7 +475,7 @@ pub async fn update(
         }
         next.lifecycle_stage = stage;
     }
-    next.check_consistency()?;
+    next.check_consistency(db.today())?;
     let owner_id = ownership.owner_id.unwrap_or(row.owner_id);
     let team_id = match ownership.team_id {
         Some(team) => team,

@@ -169,26 +169,63 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Or
     .await
 }
 
+/// The orders a customer's purchase figures count: live, confirmed or fulfilled.
+fn counted_orders() -> sea_orm::Select<orders::Entity> {
+    let counted = [OrderStatus::Confirmed.as_str(), OrderStatus::Fulfilled.as_str()];
+    orders::Entity::find().filter(orders::Column::DeletedAt.is_null()).filter(orders::Column::Status.is_in(counted))
+}
+
+/// Sets every customer's first and last order times again, as the starts of its counted orders'
+/// first and last days in `time_zone`: after the organisation moved to another zone, or to mend
+/// times stored at UTC midnight (migration 019). A derived figure worked out again, like the
+/// sales rollups, so neither the version nor the change feed moves. Answers how many customers
+/// it dated.
+pub(crate) async fn date_customers_orders_in(conn: &impl ConnectionTrait, time_zone: chrono_tz::Tz) -> Result<usize> {
+    let dates: Vec<(Uuid, Option<NaiveDate>, Option<NaiveDate>)> = counted_orders()
+        .select_only()
+        .column(orders::Column::CustomerId)
+        .column_as(orders::Column::OrderDate.min(), "first")
+        .column_as(orders::Column::OrderDate.max(), "last")
+        .group_by(orders::Column::CustomerId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let day_start = |day: Option<NaiveDate>| day.map(|day| crm_domain::dates::organisation_day_start(day, time_zone));
+    for (customer_id, first, last) in &dates {
+        customers::Entity::update_many()
+            .col_expr(customers::Column::FirstOrderAt, Expr::value(day_start(*first)))
+            .col_expr(customers::Column::LastOrderAt, Expr::value(day_start(*last)))
+            .filter(customers::Column::Id.eq(*customer_id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(dates.len())
+}
+
 /// Recomputes a customer's first and last order dates, order count and total spend from its
 /// confirmed and fulfilled orders and applies them, with the promotion to `customer` after a
-/// confirmed order, as a versioned change of the customer with its audit entry and event.
-async fn refresh_purchase_figures(conn: &impl ConnectionTrait, actor: &Actor, order: &OrderRecord, promote: bool) -> Result<()> {
+/// confirmed order, as a versioned change of the customer with its audit entry and event. An
+/// order date's time is the start of that day in the organisation's `time_zone`.
+async fn refresh_purchase_figures(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    order: &OrderRecord,
+    promote: bool,
+    time_zone: chrono_tz::Tz,
+) -> Result<()> {
     let customer_id = order.customer_id;
-    let counted = [OrderStatus::Confirmed.as_str(), OrderStatus::Fulfilled.as_str()];
-    let figures: Option<(Option<NaiveDate>, Option<NaiveDate>, i64, i64)> = orders::Entity::find()
+    let figures: Option<(Option<NaiveDate>, Option<NaiveDate>, i64, i64)> = counted_orders()
         .select_only()
         .column_as(orders::Column::OrderDate.min(), "first")
         .column_as(orders::Column::OrderDate.max(), "last")
         .column_as(Expr::cust("COUNT(*)"), "n")
         .column_as(Expr::cust("CAST(COALESCE(SUM(total_minor), 0) AS BIGINT)"), "spend")
         .filter(orders::Column::CustomerId.eq(customer_id))
-        .filter(orders::Column::DeletedAt.is_null())
-        .filter(orders::Column::Status.is_in(counted))
         .into_tuple()
         .one(conn)
         .await?;
     let (first, last, count, spend) = figures.unwrap_or((None, None, 0, 0));
-    let at_midnight = |d: Option<NaiveDate>| d.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+    let at_midnight = |d: Option<NaiveDate>| d.map(|d| crm_domain::dates::organisation_day_start(d, time_zone));
     let figures = PurchaseFigures {
         first_order_at: at_midnight(first),
         last_order_at: at_midnight(last),
@@ -438,7 +475,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
     model.updated_at = Set(at);
     model.version = Set(row.version + 1);
     let after = to_record(&txn, model.update(&txn).await?).await?;
-    refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed).await?;
+    refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed, db.time_zone()).await?;
     put_on_timeline(&txn, actor, &after).await?;
     audit::record(&txn, actor, "update", ENTITY, id, json!({ "status": { "old": current, "new": next } })).await?;
     let event = format!("order.{}", next.as_str());
