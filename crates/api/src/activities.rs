@@ -182,10 +182,7 @@ pub async fn create_interaction(
     let content = check.optional_text("content", body.content.as_deref(), NOTES_MAX);
     let outcome = check.optional_text("outcome", body.outcome.as_deref(), 2000);
     let next_step = check.optional_text("next_step", body.next_step.as_deref(), 2000);
-    check.finish()?;
-    let (Some(channel), Some(direction), Some(occurred_at), Some(subject)) = (channel, direction, occurred_at, subject) else {
-        return Err(ApiError::Internal("an interaction passed its checks without every value".into()));
-    };
+    let (channel, direction, occurred_at, subject) = check.finish_with((channel, direction, occurred_at, subject))?;
     let fields = interactions::InteractionFields {
         contact_id: body.contact_id,
         opportunity_id: body.opportunity_id,
@@ -447,10 +444,7 @@ fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiE
             text!("the reminder must not come after the due time", "提醒时间不能晚于截止时间"),
         ));
     }
-    check.finish()?;
-    let (Some(title), Some(priority)) = (title, priority) else {
-        return Err(ApiError::Internal("a task passed its checks without every value".into()));
-    };
+    let (title, priority) = check.finish_with((title, priority))?;
     Ok(tasks::TaskFields {
         title,
         description,
@@ -713,10 +707,7 @@ pub async fn create_rule(
         Some(p) => check.value("priority", p, TaskPriority::parse),
         None => Some(TaskPriority::Normal),
     };
-    check.finish()?;
-    let (Some(lifecycle_stage), Some(silent_days), Some(due_in_days), Some(priority)) = (stage, silent_days, due_in_days, priority) else {
-        return Err(ApiError::Internal("a follow-up rule passed its checks without every value".into()));
-    };
+    let (lifecycle_stage, silent_days, due_in_days, priority) = check.finish_with((stage, silent_days, due_in_days, priority))?;
     let fields = rules::RuleFields { lifecycle_stage, silent_days, due_in_days, priority, active: body.active.unwrap_or(true) };
     let record = rules::create(&state.db, &principal, fields).await?;
     Ok(created(&FollowUpRuleDto::from(record.clone()), format!("/api/v1/follow-up-rules/{}", record.id), record.version))

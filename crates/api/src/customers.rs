@@ -8,14 +8,13 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::ValidationErrors;
+use crm_domain::Check;
 use crm_domain::customers::{
     self as domain, ContactFields, ContactPatch, CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand,
     SourceChannel, ValueTier,
 };
-use crm_domain::error::HasCode;
 use crm_domain::text::TextError;
-use crm_domain::values::{CreditCode, Email, Phone, ValueError, WebsiteUrl};
+use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
 use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange, contacts as contact_store};
 
 use crate::auth::{AppState, Principal};
@@ -27,98 +26,6 @@ use crate::http::{
 type State = web::Data<AppState>;
 
 // ---------------------------------------------------------------- field parsing
-
-/// Collects field errors while turning request text into domain values.
-struct Fields {
-    errors: ValidationErrors,
-}
-
-impl Fields {
-    fn new() -> Self {
-        Self { errors: ValidationErrors::new() }
-    }
-
-    fn fail(&mut self, field: &str, error: &impl HasCode) {
-        self.errors.push(error.field_error(field));
-    }
-
-    /// A required bounded text.
-    fn required(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
-        match crm_domain::text::bounded_text(value, max, false) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.fail(field, &e);
-                None
-            }
-        }
-    }
-
-    /// An optional bounded text; blank means none.
-    fn text(&mut self, field: &str, value: Option<&str>, max: usize, multiline: bool) -> Option<String> {
-        let value = value.and_then(crm_domain::text::non_blank)?;
-        match crm_domain::text::bounded_text(value, max, multiline) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.fail(field, &e);
-                None
-            }
-        }
-    }
-
-    /// An optional value with a parser; blank means none.
-    fn value<T>(&mut self, field: &str, value: Option<&str>, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
-        let value = value.and_then(crm_domain::text::non_blank)?;
-        match parse(value) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.fail(field, &e);
-                None
-            }
-        }
-    }
-
-    fn date(&mut self, field: &str, value: Option<&str>) -> Option<NaiveDate> {
-        let value = value.and_then(crm_domain::text::non_blank)?;
-        match crm_domain::dates::parse_date(value) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.fail(field, &e);
-                None
-            }
-        }
-    }
-
-    /// A merge-patch change of an optional text: absent → no change, null or blank → clear.
-    fn text_change(&mut self, field: &str, value: &Option<Option<String>>, max: usize, multiline: bool) -> Option<Option<String>> {
-        let inner = value.as_ref()?;
-        Some(self.text(field, inner.as_deref(), max, multiline))
-    }
-
-    fn value_change<T>(
-        &mut self,
-        field: &str,
-        value: &Option<Option<String>>,
-        parse: impl Fn(&str) -> Result<T, ValueError>,
-    ) -> Option<Option<T>> {
-        let inner = value.as_ref()?;
-        Some(self.value(field, inner.as_deref(), parse))
-    }
-
-    fn date_change(&mut self, field: &str, value: &Option<Option<String>>) -> Option<Option<NaiveDate>> {
-        let inner = value.as_ref()?;
-        Some(self.date(field, inner.as_deref()))
-    }
-
-    fn merge(&mut self, result: Result<(), ValidationErrors>) {
-        if let Err(errors) = result {
-            self.errors.0.extend(errors.0);
-        }
-    }
-
-    fn finish(self) -> Result<(), ApiError> {
-        self.errors.into_result().map_err(ApiError::Validation)
-    }
-}
 
 // ---------------------------------------------------------------- customers
 
@@ -339,40 +246,40 @@ pub struct UpdateCustomer {
 
 /// `today` is the organisation's calendar day.
 fn parse_create(body: CreateCustomer, today: chrono::NaiveDate) -> Result<(CustomerFields, Ownership), ApiError> {
-    let mut f = Fields::new();
-    let kind = f.value("kind", Some(body.kind.as_str()), CustomerKind::parse);
+    let mut f = Check::default();
+    let kind = f.optional_value("kind", Some(body.kind.as_str()), CustomerKind::parse);
     if body.kind.trim().is_empty() {
-        f.fail("kind", &TextError::Empty);
+        f.fail("kind", TextError::Empty);
     }
-    let name = f.required("name", &body.name, domain::NAME_MAX);
-    let tags = domain::parse_tags(&body.tags).map_err(|e| f.errors.0.extend(e.0)).ok();
-    let custom_fields = domain::parse_custom_fields(&body.custom_fields).map_err(|e| f.errors.0.extend(e.0)).ok();
+    let name = f.text("name", &body.name, domain::NAME_MAX);
+    let tags = domain::parse_tags(&body.tags).map_err(|e| f.0.0.extend(e.0)).ok();
+    let custom_fields = domain::parse_custom_fields(&body.custom_fields).map_err(|e| f.0.0.extend(e.0)).ok();
     let fields = CustomerFields {
         kind: kind.unwrap_or(CustomerKind::Company),
         name: name.unwrap_or_default(),
-        industry: f.text("industry", body.industry.as_deref(), domain::SHORT_TEXT_MAX, false),
-        size_band: f.value("size_band", body.size_band.as_deref(), SizeBand::parse),
-        province: f.text("province", body.province.as_deref(), domain::SHORT_TEXT_MAX, false),
-        city: f.text("city", body.city.as_deref(), domain::SHORT_TEXT_MAX, false),
-        district: f.text("district", body.district.as_deref(), domain::SHORT_TEXT_MAX, false),
-        address: f.text("address", body.address.as_deref(), domain::ADDRESS_MAX, false),
-        phone: f.value("phone", body.phone.as_deref(), Phone::parse),
-        email: f.value("email", body.email.as_deref(), Email::parse),
-        website: f.value("website", body.website.as_deref(), WebsiteUrl::parse),
-        credit_code: f.value("credit_code", body.credit_code.as_deref(), CreditCode::parse),
-        source_channel: f.value("source_channel", body.source_channel.as_deref(), SourceChannel::parse),
+        industry: f.optional_line("industry", body.industry.as_deref(), domain::SHORT_TEXT_MAX),
+        size_band: f.optional_value("size_band", body.size_band.as_deref(), SizeBand::parse),
+        province: f.optional_line("province", body.province.as_deref(), domain::SHORT_TEXT_MAX),
+        city: f.optional_line("city", body.city.as_deref(), domain::SHORT_TEXT_MAX),
+        district: f.optional_line("district", body.district.as_deref(), domain::SHORT_TEXT_MAX),
+        address: f.optional_line("address", body.address.as_deref(), domain::ADDRESS_MAX),
+        phone: f.optional_value("phone", body.phone.as_deref(), Phone::parse),
+        email: f.optional_value("email", body.email.as_deref(), Email::parse),
+        website: f.optional_value("website", body.website.as_deref(), WebsiteUrl::parse),
+        credit_code: f.optional_value("credit_code", body.credit_code.as_deref(), CreditCode::parse),
+        source_channel: f.optional_value("source_channel", body.source_channel.as_deref(), SourceChannel::parse),
         lifecycle_stage: f
-            .value("lifecycle_stage", body.lifecycle_stage.as_deref(), LifecycleStage::parse)
+            .optional_value("lifecycle_stage", body.lifecycle_stage.as_deref(), LifecycleStage::parse)
             .unwrap_or(LifecycleStage::Potential),
-        value_tier: f.value("value_tier", body.value_tier.as_deref(), ValueTier::parse),
+        value_tier: f.optional_value("value_tier", body.value_tier.as_deref(), ValueTier::parse),
         tags: tags.unwrap_or_default(),
         custom_fields: custom_fields.unwrap_or_default(),
-        gender: f.value("gender", body.gender.as_deref(), Gender::parse),
-        birthday: f.date("birthday", body.birthday.as_deref()),
-        preferences: f.text("preferences", body.preferences.as_deref(), domain::NOTES_MAX, true),
-        notes: f.text("notes", body.notes.as_deref(), domain::NOTES_MAX, true),
+        gender: f.optional_value("gender", body.gender.as_deref(), Gender::parse),
+        birthday: f.optional_date("birthday", body.birthday.as_deref()),
+        preferences: f.optional_text("preferences", body.preferences.as_deref(), domain::NOTES_MAX),
+        notes: f.optional_text("notes", body.notes.as_deref(), domain::NOTES_MAX),
     };
-    if f.errors.is_empty() {
+    if f.is_clean() {
         f.merge(fields.check_consistency(today));
     }
     f.finish()?;
@@ -380,43 +287,43 @@ fn parse_create(body: CreateCustomer, today: chrono::NaiveDate) -> Result<(Custo
 }
 
 fn parse_patch(body: UpdateCustomer) -> Result<(CustomerPatch, Ownership), ApiError> {
-    let mut f = Fields::new();
+    let mut f = Check::default();
     let tags = match &body.tags {
-        Some(tags) => domain::parse_tags(tags).map_err(|e| f.errors.0.extend(e.0)).ok(),
+        Some(tags) => domain::parse_tags(tags).map_err(|e| f.0.0.extend(e.0)).ok(),
         None => None,
     };
     let custom_fields = match &body.custom_fields {
-        Some(fields) => domain::parse_custom_fields(fields).map_err(|e| f.errors.0.extend(e.0)).ok(),
+        Some(fields) => domain::parse_custom_fields(fields).map_err(|e| f.0.0.extend(e.0)).ok(),
         None => None,
     };
     let patch = CustomerPatch {
-        kind: body.kind.as_deref().and_then(|k| f.value("kind", Some(k), CustomerKind::parse)),
-        name: body.name.as_deref().and_then(|n| f.required("name", n, domain::NAME_MAX)),
-        industry: f.text_change("industry", &body.industry, domain::SHORT_TEXT_MAX, false),
+        kind: body.kind.as_deref().and_then(|k| f.optional_value("kind", Some(k), CustomerKind::parse)),
+        name: body.name.as_deref().and_then(|n| f.text("name", n, domain::NAME_MAX)),
+        industry: f.line_change("industry", &body.industry, domain::SHORT_TEXT_MAX),
         size_band: f.value_change("size_band", &body.size_band, SizeBand::parse),
-        province: f.text_change("province", &body.province, domain::SHORT_TEXT_MAX, false),
-        city: f.text_change("city", &body.city, domain::SHORT_TEXT_MAX, false),
-        district: f.text_change("district", &body.district, domain::SHORT_TEXT_MAX, false),
-        address: f.text_change("address", &body.address, domain::ADDRESS_MAX, false),
+        province: f.line_change("province", &body.province, domain::SHORT_TEXT_MAX),
+        city: f.line_change("city", &body.city, domain::SHORT_TEXT_MAX),
+        district: f.line_change("district", &body.district, domain::SHORT_TEXT_MAX),
+        address: f.line_change("address", &body.address, domain::ADDRESS_MAX),
         phone: f.value_change("phone", &body.phone, Phone::parse),
         email: f.value_change("email", &body.email, Email::parse),
         website: f.value_change("website", &body.website, WebsiteUrl::parse),
         credit_code: f.value_change("credit_code", &body.credit_code, CreditCode::parse),
         source_channel: f.value_change("source_channel", &body.source_channel, SourceChannel::parse),
-        lifecycle_stage: body.lifecycle_stage.as_deref().and_then(|s| f.value("lifecycle_stage", Some(s), LifecycleStage::parse)),
+        lifecycle_stage: body.lifecycle_stage.as_deref().and_then(|s| f.optional_value("lifecycle_stage", Some(s), LifecycleStage::parse)),
         value_tier: f.value_change("value_tier", &body.value_tier, ValueTier::parse),
         tags,
         custom_fields,
         gender: f.value_change("gender", &body.gender, Gender::parse),
         birthday: f.date_change("birthday", &body.birthday),
-        preferences: f.text_change("preferences", &body.preferences, domain::NOTES_MAX, true),
-        notes: f.text_change("notes", &body.notes, domain::NOTES_MAX, true),
+        preferences: f.text_change("preferences", &body.preferences, domain::NOTES_MAX),
+        notes: f.text_change("notes", &body.notes, domain::NOTES_MAX),
     };
     if body.kind.as_deref().is_some_and(|k| k.trim().is_empty()) {
-        f.fail("kind", &TextError::Empty);
+        f.fail("kind", TextError::Empty);
     }
     if body.lifecycle_stage.as_deref().is_some_and(|s| s.trim().is_empty()) {
-        f.fail("lifecycle_stage", &TextError::Empty);
+        f.fail("lifecycle_stage", TextError::Empty);
     }
     f.finish()?;
     Ok((patch, Ownership { owner_id: body.owner_id, team_id: body.team_id }))
@@ -733,36 +640,36 @@ pub struct UpdateContact {
 }
 
 fn parse_contact(body: CreateContact) -> Result<ContactFields, ApiError> {
-    let mut f = Fields::new();
+    let mut f = Check::default();
     let fields = ContactFields {
-        name: f.required("name", &body.name, domain::SHORT_TEXT_MAX).unwrap_or_default(),
-        title: f.text("title", body.title.as_deref(), domain::SHORT_TEXT_MAX, false),
-        department: f.text("department", body.department.as_deref(), domain::SHORT_TEXT_MAX, false),
-        phone: f.value("phone", body.phone.as_deref(), Phone::parse),
-        mobile: f.value("mobile", body.mobile.as_deref(), Phone::parse),
-        email: f.value("email", body.email.as_deref(), Email::parse),
-        wechat: f.text("wechat", body.wechat.as_deref(), 64, false),
+        name: f.text("name", &body.name, domain::SHORT_TEXT_MAX).unwrap_or_default(),
+        title: f.optional_line("title", body.title.as_deref(), domain::SHORT_TEXT_MAX),
+        department: f.optional_line("department", body.department.as_deref(), domain::SHORT_TEXT_MAX),
+        phone: f.optional_value("phone", body.phone.as_deref(), Phone::parse),
+        mobile: f.optional_value("mobile", body.mobile.as_deref(), Phone::parse),
+        email: f.optional_value("email", body.email.as_deref(), Email::parse),
+        wechat: f.optional_line("wechat", body.wechat.as_deref(), 64),
         is_primary: body.is_primary,
-        birthday: f.date("birthday", body.birthday.as_deref()),
-        notes: f.text("notes", body.notes.as_deref(), domain::NOTES_MAX, true),
+        birthday: f.optional_date("birthday", body.birthday.as_deref()),
+        notes: f.optional_text("notes", body.notes.as_deref(), domain::NOTES_MAX),
     };
     f.finish()?;
     Ok(fields)
 }
 
 fn parse_contact_patch(body: UpdateContact) -> Result<ContactPatch, ApiError> {
-    let mut f = Fields::new();
+    let mut f = Check::default();
     let patch = ContactPatch {
-        name: body.name.as_deref().and_then(|n| f.required("name", n, domain::SHORT_TEXT_MAX)),
-        title: f.text_change("title", &body.title, domain::SHORT_TEXT_MAX, false),
-        department: f.text_change("department", &body.department, domain::SHORT_TEXT_MAX, false),
+        name: body.name.as_deref().and_then(|n| f.text("name", n, domain::SHORT_TEXT_MAX)),
+        title: f.line_change("title", &body.title, domain::SHORT_TEXT_MAX),
+        department: f.line_change("department", &body.department, domain::SHORT_TEXT_MAX),
         phone: f.value_change("phone", &body.phone, Phone::parse),
         mobile: f.value_change("mobile", &body.mobile, Phone::parse),
         email: f.value_change("email", &body.email, Email::parse),
-        wechat: f.text_change("wechat", &body.wechat, 64, false),
+        wechat: f.line_change("wechat", &body.wechat, 64),
         is_primary: body.is_primary,
         birthday: f.date_change("birthday", &body.birthday),
-        notes: f.text_change("notes", &body.notes, domain::NOTES_MAX, true),
+        notes: f.text_change("notes", &body.notes, domain::NOTES_MAX),
     };
     f.finish()?;
     Ok(patch)

@@ -306,56 +306,7 @@ pub fn parse_uuid(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>,
     }
 }
 
-/// Gathers field errors while request text is parsed into domain values, so that one answer
-/// lists every invalid field.
-#[derive(Default)]
-pub struct Check(pub crm_domain::ValidationErrors);
-
-impl Check {
-    fn fail(&mut self, field: &str, error: impl crm_domain::HasCode) {
-        self.0.push(error.field_error(field));
-    }
-
-    /// A required single-line text of at most `max` characters.
-    pub fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
-        crm_domain::text::bounded_text(value, max, false).map_err(|e| self.fail(field, e)).ok()
-    }
-
-    /// An optional multi-line text; blank means none.
-    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-        let value = value.and_then(crm_domain::text::non_blank)?;
-        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e)).ok()
-    }
-
-    /// A required multi-line text (a comment, an article body) of at most `max` characters.
-    pub fn long_text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
-        crm_domain::text::bounded_text(value, max, true).map_err(|e| self.fail(field, e)).ok()
-    }
-
-    /// A tag list: trimmed, de-duplicated, bounded (each error names its `tags[i]`).
-    pub fn tags(&mut self, tags: &[String]) -> Option<Vec<String>> {
-        crm_domain::customers::parse_tags(tags).map_err(|errors| self.0.0.extend(errors.0)).ok()
-    }
-
-    /// A value with its own parser.
-    pub fn value<T>(&mut self, field: &str, value: &str, parse: impl Fn(&str) -> Result<T, crm_domain::values::ValueError>) -> Option<T> {
-        parse(value).map_err(|e| self.fail(field, e)).ok()
-    }
-
-    /// A number within `min..=max`.
-    pub fn range(&mut self, field: &str, value: i32, min: i32, max: i32) -> Option<i32> {
-        if (min..=max).contains(&value) {
-            Some(value)
-        } else {
-            self.fail(field, crm_domain::values::ValueError::Range(min.into(), max.into()));
-            None
-        }
-    }
-
-    pub fn finish(self) -> Result<(), ApiError> {
-        self.0.into_result().map_err(ApiError::Validation)
-    }
-}
+pub use crm_domain::Check;
 
 /// A JSON request body. Like `web::Json` (same size limit, content type and syntax errors, see
 /// `JsonConfig` in `app.rs`), but a value of the wrong shape is reported against the field that

@@ -300,22 +300,19 @@ pub struct UserListParams {
 #[post("/users")]
 pub async fn create_user(state: State, principal: Principal, body: crate::http::Json<CreateUser>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let mut errors = crm_domain::ValidationErrors::new();
+    let mut check = crm_domain::Check::default();
     if let Err(e) = body.validate()
         && let ApiError::Validation(v) = ApiError::from(e)
     {
-        errors.0.extend(v.0);
+        check.merge(Err(v));
     }
-    let email = errors.check("email", Email::parse(&body.email));
-    let display_name = errors.check("display_name", crm_domain::text::bounded_text(&body.display_name, 100, false));
-    let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN")).map_err(|_| errors.push(locale_error())).ok();
-    if !errors.0.iter().any(|e| e.field == "password") {
-        errors.0.extend(crate::passwords::new_password_error("password", &body.password));
+    let email = check.value("email", &body.email, Email::parse);
+    let display_name = check.text("display_name", &body.display_name, 100);
+    let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN")).map_err(|_| check.0.push(locale_error())).ok();
+    if !check.0.0.iter().any(|e| e.field == "password") {
+        check.0.0.extend(crate::passwords::new_password_error("password", &body.password));
     }
-    errors.into_result()?;
-    let (Some(email), Some(display_name), Some(locale)) = (email, display_name, locale) else {
-        return Err(ApiError::Internal("a user passed its checks without every value".into()));
-    };
+    let (email, display_name, locale) = check.finish_with((email, display_name, locale))?;
     let password = body.password;
     let password_hash = web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
     let new = users::NewUser { email, display_name, password_hash, role_id: body.role_id, team_ids: body.team_ids, locale };

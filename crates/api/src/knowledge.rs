@@ -338,10 +338,7 @@ pub async fn create_category(
     let name = check.text("name", &body.name, 100);
     let description = check.optional_text("description", body.description.as_deref(), 1000);
     let position = check.range("position", body.position, -100_000, 100_000);
-    check.finish()?;
-    let (Some(name), Some(position)) = (name, position) else {
-        return Err(ApiError::Internal("a category passed its checks without every value".into()));
-    };
+    let (name, position) = check.finish_with((name, position))?;
     let record =
         kb::create_category(&state.db, &principal, kb::CategoryFields { parent_id: body.parent_id, name, description, position }).await?;
     Ok(created(&CategoryDto::from(record.clone()), format!("/api/v1/kb/categories/{}", record.id), record.version))
@@ -416,10 +413,7 @@ pub async fn create_article(state: State, principal: Principal, body: crate::htt
     let visibility = check.value("visibility", body.visibility.as_deref().unwrap_or("internal"), ArticleVisibility::parse);
     let status = check.value("status", body.status.as_deref().unwrap_or("draft"), ArticleStatus::parse);
     let tags = check.tags(&body.tags);
-    check.finish()?;
-    let (Some(title), Some(text), Some(visibility), Some(status), Some(tags)) = (title, text, visibility, status, tags) else {
-        return Err(ApiError::Internal("an article passed its checks without every value".into()));
-    };
+    let (title, text, visibility, status, tags) = check.finish_with((title, text, visibility, status, tags))?;
     let fields = kb::ArticleFields { category_id: body.category_id, title, body: text, visibility, status, tags };
     let record = kb::create_article(&state.db, &principal, fields).await?;
     Ok(created(&ArticleDto::from(record.clone()), format!("/api/v1/kb/articles/{}", record.id), record.version))

@@ -527,10 +527,7 @@ pub async fn portal_create_ticket(
     let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
     let kind = check.value("kind", body.kind.as_deref().unwrap_or("inquiry"), TicketKind::parse);
     let priority = check.value("priority", body.priority.as_deref().unwrap_or("normal"), TicketPriority::parse);
-    check.finish()?;
-    let (Some(subject), Some(kind), Some(priority)) = (subject, kind, priority) else {
-        return Err(ApiError::Internal("a portal ticket passed its checks without every value".into()));
-    };
+    let (subject, kind, priority) = check.finish_with((subject, kind, priority))?;
     let record = portal::open_ticket(
         &state.db,
         &principal.customer,
@@ -613,8 +610,7 @@ pub async fn portal_rate(
     let mut check = Check::default();
     let rating = check.range("rating", body.rating, 1, 5);
     let remark = check.optional_text("comment", body.comment.as_deref(), 2000);
-    check.finish()?;
-    let rating = rating.ok_or_else(|| ApiError::Internal("a rating passed its checks without a value".into()))?;
+    let rating = check.finish_with(rating)?;
     let record = portal::rate(&state.db, &principal.customer, &principal.actor, id.into_inner(), rating, remark).await?;
     Ok(HttpResponse::Ok().json(PortalTicketDto::from(record)))
 }

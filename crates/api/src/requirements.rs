@@ -315,12 +315,8 @@ pub async fn create_requirement(
             None
         }
     };
-    check.finish()?;
-    let (Some(title), Some(category), Some(source_channel), Some(importance), Some(urgency), Some(effort), Some(tags)) =
-        (title, category, source, importance, urgency, effort, tags)
-    else {
-        return Err(ApiError::Internal("a requirement passed its checks without every value".into()));
-    };
+    let (title, category, source_channel, importance, urgency, effort, tags) =
+        check.finish_with((title, category, source, importance, urgency, effort, tags))?;
     let new = store::NewRequirement {
         title,
         description,
@@ -789,8 +785,7 @@ pub async fn move_requirement(
     let mut check = Check::default();
     let status = check.value("status", &body.status, RequirementStatus::parse);
     let reason = check.optional_text("reason", body.reason.as_deref(), 2000);
-    check.finish()?;
-    let status = status.ok_or_else(|| ApiError::Internal("a move passed its checks without a status".into()))?;
+    let status = check.finish_with(status)?;
     let record = store::transition(&state.db, &principal, id.into_inner(), if_match(&req)?, status, reason).await?;
     Ok(ok_with_etag(&RequirementDto::from(record.clone()), record.version))
 }
@@ -1038,8 +1033,7 @@ pub async fn give_feedback(
     let mut check = Check::default();
     let rating = check.range("rating", body.rating, 1, 5);
     let comment = check.optional_text("comment", body.comment.as_deref(), 2000);
-    check.finish()?;
-    let rating = rating.ok_or_else(|| ApiError::Internal("a rating passed its checks without a value".into()))?;
+    let rating = check.finish_with(rating)?;
     let id = id.into_inner();
     let (feedback, requirement) =
         store::give_feedback(&state.db, &principal, id, body.customer_id, body.contact_id, rating, comment).await?;

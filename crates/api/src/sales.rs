@@ -7,8 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::sales::{Competitor, Currency, Money, OpportunitySource, OrderStatus, StageKind};
-use crm_domain::{FieldError, Text, ValidationErrors, text};
+use crm_domain::sales::{Competitor, Currency, LineInput, Money, OpportunitySource, OrderStatus, StageKind};
+use crm_domain::{FieldError, ValidationErrors, text};
 use crm_persistence::sales::{lines, opportunities, orders, pipelines, products};
 
 use crate::auth::{AppState, Principal};
@@ -17,67 +17,16 @@ use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, 
 
 type State = web::Data<AppState>;
 
-/// Parsers of sales values, next to the generic ones of [`Check`].
-impl Check {
-    fn money(&mut self, field: &str, money: &MoneyInput) -> Option<Money> {
-        let currency = self.0.check(&format!("{field}.currency"), Currency::parse(money.currency.as_deref().unwrap_or("CNY")))?;
-        self.0.check(&format!("{field}.amount_minor"), Money::new(money.amount_minor, currency))
-    }
-
-    fn competitors(&mut self, list: &[Competitor]) -> Option<Vec<Competitor>> {
-        if list.len() > 20 {
-            self.0.push(
-                FieldError::new("competitors", "too_many", text!("at most 20 competitors", "竞争对手最多 20 个")).with_param("max", 20),
-            );
-            return None;
-        }
-        let mut out = Vec::new();
-        for (i, c) in list.iter().enumerate() {
-            let name = self.text(&format!("competitors[{i}].name"), &c.name, 100)?;
-            let notes = self.optional_text(&format!("competitors[{i}].notes"), c.notes.as_deref(), 1000);
-            out.push(Competitor { name, notes });
-        }
-        Some(out)
-    }
-
-    fn lines(&mut self, inputs: &[LineInputDto]) -> Option<Vec<lines::LineInput>> {
-        if inputs.len() > 500 {
-            self.0.push(FieldError::new("lines", "too_many", text!("at most 500 lines", "产品明细最多 500 行")).with_param("max", 500));
-            return None;
-        }
-        let mut out = Vec::with_capacity(inputs.len());
-        let mut ok = true;
-        for (i, line) in inputs.iter().enumerate() {
-            if !(1..=1_000_000_000).contains(&line.quantity) {
-                let message = text!("must be between 1 and 1000000000", "须在 1 与 1000000000 之间");
-                self.0.push(out_of_range(format!("lines[{i}].quantity"), 1, 1_000_000_000, message));
-                ok = false;
-            }
-            if line.unit_price_minor.is_some_and(|p| !(0..=crm_domain::sales::MAX_AMOUNT_MINOR).contains(&p)) {
-                let message = text!("must be between 0 and 10^15", "须在 0 与 10^15 之间");
-                self.0.push(out_of_range(format!("lines[{i}].unit_price_minor"), 0, crm_domain::sales::MAX_AMOUNT_MINOR, message));
-                ok = false;
-            }
-            let discount_bp = line.discount_bp.unwrap_or(0);
-            if !(0..=10_000).contains(&discount_bp) {
-                let message = text!("must be between 0 and 10000 (100 %)", "须在 0 与 10000（即 100%）之间");
-                self.0.push(out_of_range(format!("lines[{i}].discount_bp"), 0, 10_000, message));
-                ok = false;
-            }
-            out.push(lines::LineInput {
-                product_id: line.product_id,
-                quantity: line.quantity,
-                unit_price_minor: line.unit_price_minor,
-                discount_bp,
-            });
-        }
-        ok.then_some(out)
-    }
-}
-
-/// A number outside `min..=max`, in the words of the rule that bounds it.
-fn out_of_range(field: String, min: i64, max: i64, message: Text) -> FieldError {
-    FieldError::new(field, "range", message).with_param("min", min).with_param("max", max)
+/// The lines as the domain checks them (no discount unless one is given).
+fn line_inputs(dtos: &[LineInputDto]) -> Vec<LineInput> {
+    dtos.iter()
+        .map(|line| LineInput {
+            product_id: line.product_id,
+            quantity: line.quantity,
+            unit_price_minor: line.unit_price_minor,
+            discount_bp: line.discount_bp.unwrap_or(0),
+        })
+        .collect()
 }
 
 /// A line as clients send it.
@@ -231,11 +180,8 @@ pub async fn create_product(state: State, principal: Principal, body: crate::htt
     let name = check.text("name", &body.name, 200);
     let category = check.optional_text("category", body.category.as_deref(), 100);
     let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
-    let unit_price = check.money("unit_price", &body.unit_price);
-    check.finish()?;
-    let (Some(sku), Some(name), Some(unit_price)) = (sku, name, unit_price) else {
-        return Err(ApiError::Internal("a product passed its checks without every value".into()));
-    };
+    let unit_price = check.money("unit_price", body.unit_price.amount_minor, body.unit_price.currency.as_deref());
+    let (sku, name, unit_price) = check.finish_with((sku, name, unit_price))?;
     let fields = products::ProductFields { sku, name, category, description, unit_price, active: body.active.unwrap_or(true) };
     let record = products::create(&state.db, &principal, fields).await?;
     Ok(created(&ProductDto::from(record.clone()), format!("/api/v1/products/{}", record.id), record.version))
@@ -293,7 +239,7 @@ pub async fn update_product(
         name: body.name.as_deref().and_then(|n| check.text("name", n, 200)),
         category: body.category.map(|c| check.optional_text("category", c.as_deref(), 100)),
         description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
-        unit_price: body.unit_price.as_ref().and_then(|m| check.money("unit_price", m)),
+        unit_price: body.unit_price.as_ref().and_then(|m| check.money("unit_price", m.amount_minor, m.currency.as_deref())),
         active: body.active,
     };
     check.finish()?;
@@ -451,10 +397,7 @@ pub async fn create_pipeline(
         ])));
     }
     let stages: Vec<Option<pipelines::NewStage>> = body.stages.iter().enumerate().map(|(i, s)| parse_stage(&mut check, i, s)).collect();
-    check.finish()?;
-    let (Some(name), Some(stages)) = (name, stages.into_iter().collect::<Option<Vec<_>>>()) else {
-        return Err(ApiError::Internal("a pipeline passed its checks without every value".into()));
-    };
+    let (name, stages) = check.finish_with((name, stages.into_iter().collect::<Option<Vec<_>>>()))?;
     let record = pipelines::create(&state.db, &principal, name, stages).await?;
     Ok(created(&PipelineDto::from(record.clone()), format!("/api/v1/pipelines/{}", record.id), record.version))
 }
@@ -487,8 +430,7 @@ pub async fn update_pipeline(
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
-    check.finish()?;
-    let name = name.ok_or_else(|| ApiError::Internal("a pipeline name passed its checks without a value".into()))?;
+    let name = check.finish_with(name)?;
     let record = pipelines::rename(&state.db, &principal, id.into_inner(), if_match(&req)?, name).await?;
     Ok(ok_with_etag(&PipelineDto::from(record.clone()), record.version))
 }
@@ -508,8 +450,7 @@ pub async fn add_stage(
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
     let stage = parse_stage(&mut check, 0, &body);
-    check.finish()?;
-    let stage = stage.ok_or_else(|| ApiError::Internal("a stage passed its checks without every value".into()))?;
+    let stage = check.finish_with(stage)?;
     let id = id.into_inner();
     let record = pipelines::add_stage(&state.db, &principal, id, stage).await?;
     Ok(created(&PipelineDto::from(record.clone()), format!("/api/v1/pipelines/{id}"), record.version))
@@ -768,16 +709,13 @@ pub async fn create_opportunity(
     let body = body.into_inner();
     let mut check = Check::default();
     let name = check.text("name", &body.name, 200);
-    let amount = check.money("amount", &body.amount);
+    let amount = check.money("amount", body.amount.amount_minor, body.amount.currency.as_deref());
     let probability = body.probability.and_then(|p| check.range("probability", p, 0, 100));
     let source = body.source.as_deref().and_then(|s| check.value("source", s, OpportunitySource::parse));
     let competitors = check.competitors(&body.competitors);
     let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
-    let lines = check.lines(&body.lines);
-    check.finish()?;
-    let (Some(name), Some(amount), Some(competitors), Some(lines)) = (name, amount, competitors, lines) else {
-        return Err(ApiError::Internal("an opportunity passed its checks without every value".into()));
-    };
+    let lines = check.lines(line_inputs(&body.lines));
+    let (name, amount, competitors, lines) = check.finish_with((name, amount, competitors, lines))?;
     let fields = opportunities::OpportunityFields {
         name,
         contact_id: body.contact_id,
@@ -842,7 +780,7 @@ pub async fn update_opportunity(
     let patch = opportunities::OpportunityPatch {
         name: body.name.as_deref().and_then(|n| check.text("name", n, 200)),
         contact_id: body.contact_id,
-        amount: body.amount.as_ref().and_then(|m| check.money("amount", m)),
+        amount: body.amount.as_ref().and_then(|m| check.money("amount", m.amount_minor, m.currency.as_deref())),
         expected_close_date: body.expected_close_date,
         probability: body.probability.map(|p| p.and_then(|p| check.range("probability", p, 0, 100))),
         source: body.source.map(|s| s.as_deref().and_then(|s| check.value("source", s, OpportunitySource::parse))),
@@ -850,7 +788,7 @@ pub async fn update_opportunity(
         competitors: body.competitors.as_deref().and_then(|c| check.competitors(c)),
         description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
         owner_id: body.owner_id,
-        lines: body.lines.as_deref().and_then(|l| check.lines(l)),
+        lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
     };
     check.finish()?;
     let record = opportunities::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
@@ -1175,12 +1113,9 @@ pub async fn create_order(state: State, principal: Principal, body: crate::http:
     let mut check = Check::default();
     let currency = check.0.check("currency", Currency::parse(body.currency.as_deref().unwrap_or("CNY")));
     let (external_system, external_id) = external_ref(&mut check, body.external_system.as_deref(), body.external_id.as_deref());
-    let lines = check.lines(&body.lines);
+    let lines = check.lines(line_inputs(&body.lines));
     let notes = check.optional_text("notes", body.notes.as_deref(), NOTES_MAX);
-    check.finish()?;
-    let (Some(currency), Some(lines)) = (currency, lines) else {
-        return Err(ApiError::Internal("an order passed its checks without every value".into()));
-    };
+    let (currency, lines) = check.finish_with((currency, lines))?;
     let new = orders::NewOrder {
         customer_id: body.customer_id,
         opportunity_id: body.opportunity_id,
@@ -1269,7 +1204,7 @@ pub async fn update_order(
     let mut check = Check::default();
     let patch = orders::OrderPatch {
         order_date: body.order_date,
-        lines: body.lines.as_deref().and_then(|l| check.lines(l)),
+        lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
         notes: body.notes.map(|n| check.optional_text("notes", n.as_deref(), NOTES_MAX)),
     };
     check.finish()?;

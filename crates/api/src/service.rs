@@ -247,10 +247,7 @@ pub async fn create_ticket(state: State, principal: Principal, body: crate::http
     let kind = check.value("kind", body.kind.as_deref().unwrap_or("inquiry"), TicketKind::parse);
     let channel = check.value("channel", body.channel.as_deref().unwrap_or("phone"), TicketChannel::parse);
     let priority = check.value("priority", body.priority.as_deref().unwrap_or("normal"), TicketPriority::parse);
-    check.finish()?;
-    let (Some(subject), Some(kind), Some(channel), Some(priority)) = (subject, kind, channel, priority) else {
-        return Err(ApiError::Internal("a ticket passed its checks without every value".into()));
-    };
+    let (subject, kind, channel, priority) = check.finish_with((subject, kind, channel, priority))?;
     let new = tickets::NewTicket {
         customer_id: body.customer_id,
         contact_id: body.contact_id,
@@ -416,8 +413,7 @@ pub async fn rate_ticket(
     let mut check = Check::default();
     let rating = check.range("rating", body.rating, 1, 5);
     let remark = check.optional_text("comment", body.comment.as_deref(), 2000);
-    check.finish()?;
-    let rating = rating.ok_or_else(|| ApiError::Internal("a rating passed its checks without a value".into()))?;
+    let rating = check.finish_with(rating)?;
     let record = tickets::rate(&state.db, &principal, id.into_inner(), rating, remark).await?;
     Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
 }
@@ -501,8 +497,7 @@ pub async fn create_sla_policy(
     let body = body.into_inner();
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
-    check.finish()?;
-    let name = name.ok_or_else(|| ApiError::Internal("an SLA policy passed its checks without a name".into()))?;
+    let name = check.finish_with(name)?;
     let fields = sla_policies::PolicyFields {
         name,
         is_default: body.is_default,

@@ -3,6 +3,7 @@
 //! every rule is unit-tested directly; persistence and the API convert to and from these types.
 
 pub mod activities;
+pub mod check;
 pub mod customers;
 pub mod dates;
 pub mod error;
@@ -15,5 +16,6 @@ pub mod service;
 pub mod text;
 pub mod values;
 
+pub use check::Check;
 pub use error::{FieldError, HasCode, ValidationErrors};
 pub use message::{Lang, Text};

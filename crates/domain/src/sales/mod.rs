@@ -285,3 +285,82 @@ mod tests {
         assert_eq!(growth_rate(1, 3), Some(-0.6667));
     }
 }
+
+/// A line as a client asks for it: a product at a quantity, its unit price (the product's when
+/// absent) and a discount in basis points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineInput {
+    pub product_id: uuid::Uuid,
+    pub quantity: i64,
+    pub unit_price_minor: Option<i64>,
+    pub discount_bp: i32,
+}
+
+/// At most this many lines on an opportunity or an order.
+pub const MAX_LINES: usize = 500;
+/// At most this many competitors on an opportunity.
+pub const MAX_COMPETITORS: usize = 20;
+/// A line's quantity is at least 1 and at most this.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+/// A discount of 10,000 basis points is 100 %.
+pub const MAX_DISCOUNT_BP: i32 = 10_000;
+
+fn out_of_range(field: String, min: i64, max: i64, message: Text) -> crate::FieldError {
+    crate::FieldError::new(field, "range", message).with_param("min", min).with_param("max", max)
+}
+
+/// Parsers of sales values, next to the generic ones of [`crate::Check`].
+impl crate::Check {
+    /// An amount in minor units of `currency` (`CNY` when absent).
+    pub fn money(&mut self, field: &str, amount_minor: i64, currency: Option<&str>) -> Option<Money> {
+        let currency = self.0.check(&format!("{field}.currency"), Currency::parse(currency.unwrap_or("CNY")))?;
+        self.0.check(&format!("{field}.amount_minor"), Money::new(amount_minor, currency))
+    }
+
+    /// An opportunity's competitors: named, with optional notes.
+    pub fn competitors(&mut self, list: &[Competitor]) -> Option<Vec<Competitor>> {
+        if list.len() > MAX_COMPETITORS {
+            self.0.push(
+                crate::FieldError::new("competitors", "too_many", text!("at most 20 competitors", "竞争对手最多 20 个"))
+                    .with_param("max", MAX_COMPETITORS),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        for (i, c) in list.iter().enumerate() {
+            let name = self.text(&format!("competitors[{i}].name"), &c.name, 100)?;
+            let notes = self.optional_text(&format!("competitors[{i}].notes"), c.notes.as_deref(), 1000);
+            out.push(Competitor { name, notes });
+        }
+        Some(out)
+    }
+
+    /// Lines of an opportunity or an order: each quantity, price and discount within bounds.
+    pub fn lines(&mut self, inputs: Vec<LineInput>) -> Option<Vec<LineInput>> {
+        if inputs.len() > MAX_LINES {
+            self.0.push(
+                crate::FieldError::new("lines", "too_many", text!("at most 500 lines", "产品明细最多 500 行")).with_param("max", MAX_LINES),
+            );
+            return None;
+        }
+        let mut ok = true;
+        for (i, line) in inputs.iter().enumerate() {
+            if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+                let message = text!("must be between 1 and 1000000000", "须在 1 与 1000000000 之间");
+                self.0.push(out_of_range(format!("lines[{i}].quantity"), 1, MAX_QUANTITY, message));
+                ok = false;
+            }
+            if line.unit_price_minor.is_some_and(|p| !(0..=MAX_AMOUNT_MINOR).contains(&p)) {
+                let message = text!("must be between 0 and 10^15", "须在 0 与 10^15 之间");
+                self.0.push(out_of_range(format!("lines[{i}].unit_price_minor"), 0, MAX_AMOUNT_MINOR, message));
+                ok = false;
+            }
+            if !(0..=MAX_DISCOUNT_BP).contains(&line.discount_bp) {
+                let message = text!("must be between 0 and 10000 (100 %)", "须在 0 与 10000（即 100%）之间");
+                self.0.push(out_of_range(format!("lines[{i}].discount_bp"), 0, MAX_DISCOUNT_BP.into(), message));
+                ok = false;
+            }
+        }
+        ok.then_some(inputs)
+    }
+}

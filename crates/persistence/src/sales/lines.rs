@@ -11,14 +11,7 @@ use crm_domain::text;
 use crate::entities::products;
 use crate::{Error, Result};
 
-/// A line as a client asks for it; the unit price defaults to the product's.
-#[derive(Debug, Clone)]
-pub struct LineInput {
-    pub product_id: Uuid,
-    pub quantity: i64,
-    pub unit_price_minor: Option<i64>,
-    pub discount_bp: i32,
-}
+pub use crm_domain::sales::LineInput;
 
 /// A priced line, with the product's SKU and name as they were.
 #[derive(Debug, Clone, PartialEq, Serialize)]
