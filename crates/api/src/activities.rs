@@ -900,6 +900,35 @@ pub async fn customer_timeline(
     })))
 }
 
+/// The context's routes, in the order actix matches them.
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(customer_timeline)
+        .service(list_interactions)
+        .service(create_interaction)
+        .service(get_interaction)
+        .service(update_interaction)
+        .service(delete_interaction)
+        .service(restore_interaction)
+        .service(list_tasks)
+        .service(create_task)
+        .service(get_task)
+        .service(update_task)
+        .service(delete_task)
+        .service(complete_task)
+        .service(cancel_task)
+        .service(reopen_task)
+        .service(list_rules)
+        .service(create_rule)
+        .service(get_rule)
+        .service(update_rule)
+        .service(delete_rule)
+        .service(unread_notifications)
+        .service(read_all_notifications)
+        .service(list_notifications)
+        .service(read_notification);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -272,6 +272,11 @@ pub async fn forecast_report(
     ))
 }
 
+/// The context's routes, in the order actix matches them.
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config.service(sales_report).service(funnel_report).service(forecast_report);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,7 +41,7 @@ pub async fn create_user(
     password: &str,
     team_names: &[&str],
 ) -> anyhow::Result<uuid::Uuid> {
-    if let Some(refusal) = crate::passwords::new_password_error("password", password) {
+    if let Some(refusal) = crate::identity::passwords::new_password_error("password", password) {
         bail!("the password {}", refusal.message);
     }
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{email}: {e}"))?;

@@ -779,3 +779,23 @@ pub async fn restore_contact(state: State, principal: Principal, id: web::Path<U
     let version = contact.version;
     Ok(ok_with_etag(&ContactDto::from(contact), version))
 }
+
+/// The context's routes, in the order actix matches them.
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(list_deleted_customers)
+        .service(list_customers)
+        .service(create_customer)
+        .service(get_customer)
+        .service(update_customer)
+        .service(delete_customer)
+        .service(restore_customer)
+        .service(customer_stage_history)
+        .service(list_contacts)
+        .service(create_contact)
+        .service(list_deleted_contacts)
+        .service(get_contact)
+        .service(update_contact)
+        .service(delete_contact)
+        .service(restore_contact);
+}

@@ -162,3 +162,8 @@ pub async fn list_events(
         .collect();
     Ok(HttpResponse::Ok().json(EventFeed { data, next_after }))
 }
+
+/// The context's routes, in the order actix matches them.
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config.service(list_audit).service(list_events);
+}

@@ -1218,3 +1218,31 @@ pub async fn put_requirement_settings(
     let stored = store::save_weights(&state.db, &principal, if_match(&req)?, body.weights).await?;
     Ok(ok_with_etag(&RequirementSettingsDto { weights: stored.value.weights }, stored.version))
 }
+
+/// The context's routes, in the order actix matches them.
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(similar_requirements)
+        .service(requirement_board)
+        .service(requirement_releases)
+        .service(export_requirements)
+        .service(list_requirements)
+        .service(create_requirement)
+        .service(get_requirement)
+        .service(update_requirement)
+        .service(delete_requirement)
+        .service(move_requirement)
+        .service(list_requesters)
+        .service(add_requester)
+        .service(remove_requester)
+        .service(requirement_duplicates)
+        .service(merge_requirement)
+        .service(list_feedback)
+        .service(give_feedback)
+        .service(requirement_history)
+        .service(requirement_revisions)
+        .service(ticket_requirements)
+        .service(requirements_report)
+        .service(get_requirement_settings)
+        .service(put_requirement_settings);
+}

@@ -1277,3 +1277,39 @@ pub async fn cancel_order(state: State, principal: Principal, req: HttpRequest, 
 pub async fn refund_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     move_order(state, principal, req, id.into_inner(), OrderStatus::Refunded).await
 }
+
+/// The context's routes, in the order actix matches them.
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(list_products)
+        .service(create_product)
+        .service(get_product)
+        .service(update_product)
+        .service(delete_product)
+        .service(list_pipelines)
+        .service(create_pipeline)
+        .service(get_pipeline)
+        .service(update_pipeline)
+        .service(pipeline_board)
+        .service(reorder_stages)
+        .service(add_stage)
+        .service(update_stage)
+        .service(delete_stage)
+        .service(list_opportunities)
+        .service(create_opportunity)
+        .service(get_opportunity)
+        .service(update_opportunity)
+        .service(delete_opportunity)
+        .service(move_opportunity)
+        .service(opportunity_stage_history)
+        .service(order_from_opportunity)
+        .service(list_orders)
+        .service(create_order)
+        .service(get_order)
+        .service(update_order)
+        .service(delete_order)
+        .service(confirm_order)
+        .service(fulfill_order)
+        .service(cancel_order)
+        .service(refund_order);
+}

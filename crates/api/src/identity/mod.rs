@@ -1,5 +1,7 @@
 //! Sign-in (`/auth/*`) and the administration of users, teams and roles.
 
+pub mod passwords;
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use crm_domain::{HasCode, text};
 use serde::{Deserialize, Serialize};
@@ -310,7 +312,7 @@ pub async fn create_user(state: State, principal: Principal, body: crate::http::
     let display_name = check.text("display_name", &body.display_name, 100);
     let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN")).map_err(|_| check.0.push(locale_error())).ok();
     if !check.0.0.iter().any(|e| e.field == "password") {
-        check.0.0.extend(crate::passwords::new_password_error("password", &body.password));
+        check.0.0.extend(crate::identity::passwords::new_password_error("password", &body.password));
     }
     let (email, display_name, locale) = check.finish_with((email, display_name, locale))?;
     let password = body.password;
@@ -374,7 +376,7 @@ pub async fn update_user(
     let body = body.into_inner();
     body.validate()?;
     if let Some(password) = &body.password {
-        crate::passwords::check_new_password("password", password)?;
+        crate::identity::passwords::check_new_password("password", password)?;
     }
     let password_hash = match body.password {
         Some(password) => Some(web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??),
@@ -666,4 +668,28 @@ pub async fn update_role(
 pub async fn delete_role(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     roles::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The context's routes, in the order actix matches them.
+pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(me)
+        .service(passwords::change_password)
+        .service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(list_teams)
+        .service(create_team)
+        .service(get_team)
+        .service(update_team)
+        .service(delete_team)
+        .service(list_roles)
+        .service(create_role)
+        .service(get_role)
+        .service(update_role)
+        .service(delete_role);
 }

@@ -18,7 +18,7 @@ use crm_persistence::service::{knowledge as kb, portal, tickets};
 use crate::auth::{AppState, PortalPrincipal, Principal, client_ip, decoy_hash, hash_password, verify_password};
 use crate::error::{ApiError, Problem};
 use crate::http::{Check, PageDto, PageParams, created, if_match, ok_with_etag, parse_list, parse_uuid};
-use crate::knowledge::{ArticleListParams, ArticleSummaryDto, ArticleVote, CategoryDto, CategoryList};
+use crate::service::knowledge::{ArticleListParams, ArticleSummaryDto, ArticleVote, CategoryDto, CategoryList};
 
 type State = web::Data<AppState>;
 
@@ -363,7 +363,7 @@ pub async fn portal_accept_invitation(
     body: crate::http::Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
-    crate::passwords::check_new_password("password", &body.password)?;
+    crate::identity::passwords::check_new_password("password", &body.password)?;
     let password = body.password.clone();
     let hash = web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
     let account_id = portal::accept_invitation(&state.db, body.token.trim(), hash).await?;
@@ -683,7 +683,7 @@ pub async fn portal_list_articles(
 }
 
 /// Read a public article
-#[utoipa::path(tag = "portal", params(("id" = Uuid, Path), crate::knowledge::GetArticleParams), responses(
+#[utoipa::path(tag = "portal", params(("id" = Uuid, Path), crate::service::knowledge::GetArticleParams), responses(
     (status = 200, description = "The article", body = PortalArticleDto),
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such public article", body = Problem, content_type = "application/problem+json"),
@@ -693,7 +693,7 @@ pub async fn portal_get_article(
     state: State,
     _principal: PortalPrincipal,
     id: web::Path<Uuid>,
-    params: web::Query<crate::knowledge::GetArticleParams>,
+    params: web::Query<crate::service::knowledge::GetArticleParams>,
 ) -> Result<HttpResponse, ApiError> {
     let record = kb::get_portal_article(&state.db, id.into_inner(), params.count_view.unwrap_or(false)).await?;
     Ok(HttpResponse::Ok().json(PortalArticleDto::from(record)))
