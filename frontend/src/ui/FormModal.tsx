@@ -4,7 +4,14 @@ import { useTranslation } from 'react-i18next';
 
 type CancelEvent = Parameters<NonNullable<ModalProps['onCancel']>>[0];
 
-export interface FormModalProps extends ModalProps {
+/**
+ * No `forceRender`: antd keeps one page-wide stack of open dialogs and gives Esc to the last one in it,
+ * and a dialog rendered while hidden joins it when it mounts, not when it opens. A hidden dialog
+ * mounted after it (the customer page's task dialog after its interaction dialog) then took every Esc.
+ * Without it a dialog joins the stack as it opens, so the one in front gets the key; its form stays
+ * mounted after the first opening all the same (destroyOnHidden is off). Fill the form with `fillForm`.
+ */
+export interface FormModalProps extends Omit<ModalProps, 'forceRender' | 'maskClosable'> {
   /** The form in the dialog: once the user has typed into it, closing asks first. */
   form?: FormInstance;
   /** Whether closing would lose something the form does not know of (own state); asks first too. */
@@ -42,5 +49,15 @@ export function FormModal({ form, dirty = false, onCancel, ...props }: FormModal
     });
   };
 
-  return <Modal keyboard maskClosable onCancel={cancel} {...props} />;
+  return <Modal keyboard mask={{ closable: true }} onCancel={cancel} {...props} />;
+}
+
+/**
+ * Fills a dialog's form as it opens. `setFieldsValue` marks every field it changes as touched (the
+ * form cannot tell the program from the user), so a dialog that filled itself, even with a new "now",
+ * asked before Esc threw away text nobody typed; the fields start untouched here.
+ */
+export function fillForm<V>(form: FormInstance<V>, values: Parameters<FormInstance<V>['setFieldsValue']>[0]) {
+  form.setFieldsValue(values);
+  form.setFields(form.getFieldsError().map(({ name }) => ({ name, touched: false })) as Parameters<FormInstance<V>['setFields']>[0]);
 }

@@ -3,7 +3,7 @@ import { App, Col, DatePicker, Form, Input, InputNumber, Radio, Row, Select } fr
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { CHANNELS, DIRECTIONS, type Channel, type CreateInteraction, type Direction, type Interaction, type UpdateInteraction } from '../../api/types';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { mergePatch, sameInstant, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
@@ -113,7 +113,7 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
     problem.clear();
     edit.reset(interaction ?? null);
     form.resetFields();
-    form.setFieldsValue(interaction ? interactionToForm(interaction) : newInteractionValues(customerId));
+    fillForm(form, interaction ? interactionToForm(interaction) : newInteractionValues(customerId));
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, interaction, customerId, form]);
@@ -155,7 +155,6 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
       confirmLoading={create.isPending || update.isPending}
       okButtonProps={{ 'data-testid': 'interaction-save' } as { danger?: boolean }}
       width={600}
-      forceRender
       destroyOnHidden={false}
     >
       {edit.notice}

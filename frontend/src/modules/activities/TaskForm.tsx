@@ -3,7 +3,7 @@ import { App, Col, DatePicker, Form, Input, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { TASK_PRIORITIES, type CreateTask, type Task, type TaskPriority, type UpdateTask } from '../../api/types';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { mergePatch, sameInstant, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
@@ -97,7 +97,7 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
     problem.clear();
     edit.reset(task ?? null);
     form.resetFields();
-    form.setFieldsValue(task ? taskToForm(task) : newTaskValues(customerId, timeZone));
+    fillForm(form, task ? taskToForm(task) : newTaskValues(customerId, timeZone));
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, task, customerId, form, timeZone]);
@@ -138,7 +138,6 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
       confirmLoading={create.isPending || update.isPending}
       okButtonProps={{ 'data-testid': 'task-save' } as { danger?: boolean }}
       width={600}
-      forceRender
     >
       {edit.notice}
       {problem.alert}

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { isStale } from '../../ui/problemText';
 import { mergePatch } from '../../ui/mergePatch';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { can } from '../../app/permissions';
 import type { Contact } from '../../api/types';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
@@ -84,7 +84,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
     problem.clear();
     form.resetFields();
     if (c !== 'new') {
-      form.setFieldsValue(contactToForm(c));
+      fillForm(form, contactToForm(c));
     }
     setMode(c === 'new' ? 'new' : 'edit');
     setEditing(c);
@@ -221,7 +221,6 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
         cancelText={t('common.cancel')}
         confirmLoading={save.isPending}
         okButtonProps={{ 'data-testid': 'contact-save' } as { danger?: boolean }}
-        forceRender
       >
         {problem.alert}
         <Form form={form} layout="vertical" data-testid="contact-form">

@@ -51,7 +51,6 @@ export function FeedbackModal({ requester, submitting, onSubmit, onCancel }: Pro
       cancelText={t('common.cancel')}
       okButtonProps={{ 'data-testid': 'feedback-save' } as { danger?: boolean }}
       confirmLoading={submitting}
-      forceRender
       destroyOnHidden={false}
     >
       {problem.alert}

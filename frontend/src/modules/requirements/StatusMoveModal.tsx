@@ -77,7 +77,6 @@ export function StatusMoveModal({ requirement: r, to, submitting, onSubmit, onCa
       cancelText={t('common.cancel')}
       okButtonProps={{ danger: to === 'rejected', 'data-testid': 'status-move-save' } as { danger: boolean }}
       confirmLoading={submitting}
-      forceRender
       destroyOnHidden={false}
     >
       {to === 'planned' && (prompt?.owner || prompt?.targetDate) && (

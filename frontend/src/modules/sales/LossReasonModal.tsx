@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
-import { Alert, Form, Input, Modal, Space, Tag, Typography } from 'antd';
+import { Alert, Form, Input, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormModal } from '../../ui/FormModal';
 
 /** Reasons offered as one-click starts; the text stays free. */
 export const COMMON_LOSS_REASONS = ['price', 'competitor', 'budget', 'timing', 'noDecision'] as const;
@@ -36,7 +37,8 @@ export function LossReasonModal({ open, opportunityName, stageName, reopen, subm
   };
 
   return (
-    <Modal
+    <FormModal
+      form={form}
       open={open}
       title={t('opportunity.lossTitle', { name: opportunityName, stage: stageName })}
       onOk={() => void submit()}
@@ -45,7 +47,6 @@ export function LossReasonModal({ open, opportunityName, stageName, reopen, subm
       cancelText={t('common.cancel')}
       okButtonProps={{ danger: true, 'data-testid': 'loss-reason-save' } as { danger: boolean }}
       confirmLoading={submitting}
-      forceRender
       destroyOnHidden={false}
     >
       {reopen && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('opportunity.reopenNote')} />}
@@ -71,6 +72,6 @@ export function LossReasonModal({ open, opportunityName, stageName, reopen, subm
           ))}
         </Space>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

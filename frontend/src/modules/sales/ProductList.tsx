@@ -10,7 +10,7 @@ import { formatDateTime, formatMoney } from '../../i18n/format';
 import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { FilterBar, FlagFilter, TextFilter } from '../../ui/FilterBar';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { mergePatch, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
@@ -78,7 +78,7 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
     problem.clear();
     edit.reset(product);
     form.resetFields();
-    form.setFieldsValue(product ? productToForm(product) : NEW_PRODUCT);
+    fillForm(form, product ? productToForm(product) : NEW_PRODUCT);
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, product, form]);
@@ -123,7 +123,6 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
       confirmLoading={save.isPending}
       okButtonProps={{ 'data-testid': 'product-save' } as { danger?: boolean }}
       width={600}
-      forceRender
     >
       {edit.notice}
       {problem.alert}

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { App, Form, Radio, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import type { AssignTicket, Ticket } from '../../api/types';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { useMe } from '../auth/useSession';
@@ -36,7 +36,7 @@ export function AssignModal({ open, ticket, onClose }: { open: boolean; ticket: 
     form.resetFields();
     // without a user list the only person on offer is the caller
     const person = owners.enabled ? (ticket.assignee_id ?? null) : (me?.id ?? null);
-    form.setFieldsValue({ mode: 'person', assignee_id: person, team_id: ticket.team_id ?? null });
+    fillForm(form, { mode: 'person', assignee_id: person, team_id: ticket.team_id ?? null });
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, ticket, form, owners.enabled, me?.id]);
@@ -71,7 +71,6 @@ export function AssignModal({ open, ticket, onClose }: { open: boolean; ticket: 
       cancelText={t('common.cancel')}
       confirmLoading={assign.isPending}
       okButtonProps={{ 'data-testid': 'assign-save' } as { danger?: boolean }}
-      forceRender
     >
       {problem.alert}
       <Form form={form} layout="vertical" initialValues={{ mode: 'person' }} data-testid="assign-form">

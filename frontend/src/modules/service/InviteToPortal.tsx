@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { App, Button, Form, Input, Select, Space, Switch, Typography } from 'antd';
 import { CopyOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import type { Contact, PortalInvitation } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
@@ -82,7 +82,7 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
     problem.clear();
     form.resetFields();
     const c = contacts.find((x) => x.id === contactId);
-    form.setFieldsValue({ contact_id: contactId ?? undefined, email: c?.email ?? '', sees_company_tickets: false });
+    fillForm(form, { contact_id: contactId ?? undefined, email: c?.email ?? '', sees_company_tickets: false });
     // contacts change identity on refetch; the dialog is set up once per opening
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, contactId, form]);
@@ -129,7 +129,6 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
           </Space>
         )
       }
-      forceRender
     >
       {invitation ? (
         <InvitationLink invitation={invitation} />

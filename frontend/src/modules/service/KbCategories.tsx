@@ -7,7 +7,7 @@ import { scopeOf } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import type { KbCategory } from '../../api/types';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { mergePatch } from '../../ui/mergePatch';
 import { isStale } from '../../ui/problemText';
@@ -58,7 +58,7 @@ function CategoryModal({ editing, categories, latest, onClose }: {
     problem.clear();
     edit.reset(editing.kind === 'update' ? editing.category : null);
     form.resetFields();
-    form.setFieldsValue(editing.kind === 'update' ? categoryToForm(editing.category) : { name: '', parent_id: editing.parentId, description: '', position: 0 });
+    fillForm(form, editing.kind === 'update' ? categoryToForm(editing.category) : { name: '', parent_id: editing.parentId, description: '', position: 0 });
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [editing, form]);
@@ -100,7 +100,6 @@ function CategoryModal({ editing, categories, latest, onClose }: {
       cancelText={t('common.cancel')}
       confirmLoading={save.isPending}
       okButtonProps={{ 'data-testid': 'category-save' } as { danger?: boolean }}
-      forceRender
     >
       {edit.notice}
       {problem.alert}

@@ -3,7 +3,7 @@ import { App, Button, Col, Form, InputNumber, Popconfirm, Row, Select, Space, Sw
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TASK_PRIORITIES, type FollowUpRule, type LifecycleStage, type TaskPriority } from '../../api/types';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { mergePatch } from '../../ui/mergePatch';
 import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
@@ -59,7 +59,7 @@ export function FollowUpRulesTab() {
     problem.clear();
     edit.reset(rule);
     form.resetFields();
-    form.setFieldsValue(rule ? ruleToForm(rule) : NEW_RULE);
+    fillForm(form, rule ? ruleToForm(rule) : NEW_RULE);
     setDialog({ open: true, rule });
   };
 
@@ -158,7 +158,6 @@ export function FollowUpRulesTab() {
         cancelText={t('common.cancel')}
         confirmLoading={save.isPending}
         okButtonProps={{ 'data-testid': 'rule-save' } as { danger?: boolean }}
-        forceRender
       >
         {edit.notice}
         {problem.alert}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { App, Button, Col, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { useProblemText } from '../../ui/problemText';
 import { mergePatch } from '../../ui/mergePatch';
@@ -53,7 +53,7 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
     if (!open) return;
     problem.clear();
     form.resetFields();
-    form.setFieldsValue(stage ? { name: stage.name, probability: stage.probability, kind: stage.kind, key: stage.key } : { name: '', probability: 50, kind: 'open', key: '' });
+    fillForm(form, stage ? { name: stage.name, probability: stage.probability, kind: stage.kind, key: stage.key } : { name: '', probability: 50, kind: 'open', key: '' });
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, stage, form]);
@@ -98,7 +98,6 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
       cancelText={t('common.cancel')}
       confirmLoading={add.isPending || update.isPending}
       okButtonProps={{ 'data-testid': 'stage-save' } as { danger?: boolean }}
-      forceRender
     >
       {problem.alert}
       <Form form={form} layout="vertical" data-testid="stage-form">

@@ -176,7 +176,6 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
       cancelText={t('common.cancel')}
       confirmLoading={save.isPending}
       okButtonProps={{ 'data-testid': 'role-create' } as { danger?: boolean }}
-      forceRender
     >
       {problem.alert}
       <Form form={form} layout="vertical">

@@ -11,7 +11,7 @@ import { isProblemError, type FieldError } from '../../api/problem';
 import { TICKET_PRIORITIES, WEEKDAYS, type SlaPolicy, type TicketPriority } from '../../api/types';
 import { DurationInput } from '../../ui/DurationInput';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { scrollToFirstError, setFieldProblems } from '../../ui/formErrors';
 import { fieldErrorText, useProblemText } from '../../ui/problemText';
 import { PriorityTag } from '../activities/labels';
@@ -53,7 +53,7 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
     if (!open) return;
     setFailure(null);
     form.resetFields();
-    form.setFieldsValue(policy ? policyToForm(policy) : newPolicyValues());
+    fillForm(form, policy ? policyToForm(policy) : newPolicyValues());
   }, [open, policy, form]);
 
   const submit = async () => {
@@ -120,7 +120,6 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
       cancelText={t('common.cancel')}
       confirmLoading={save.isPending}
       okButtonProps={{ 'data-testid': 'sla-save' } as { danger?: boolean }}
-      forceRender
     >
       {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="sla-form-error" />}
       <Form form={form} layout="vertical" initialValues={newPolicyValues()} data-testid="sla-form">

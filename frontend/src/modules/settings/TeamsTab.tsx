@@ -3,7 +3,7 @@ import { App, Button, Form, Input, Popconfirm, Select, Space, Table } from 'antd
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { can } from '../../app/permissions';
 import type { Team } from '../../api/types';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
@@ -29,7 +29,7 @@ export function TeamsTab() {
   const open = (team: Team | 'new') => {
     problem.clear();
     form.resetFields();
-    if (team !== 'new') form.setFieldsValue({ name: team.name, parent_id: team.parent_id });
+    if (team !== 'new') fillForm(form, { name: team.name, parent_id: team.parent_id });
     setIsNew(team === 'new');
     setEditing(team);
   };
@@ -106,7 +106,6 @@ export function TeamsTab() {
         cancelText={t('common.cancel')}
         confirmLoading={save.isPending}
         okButtonProps={{ 'data-testid': 'team-save' } as { danger?: boolean }}
-        forceRender
       >
         {problem.alert}
         <Form form={form} layout="vertical">

@@ -3,7 +3,7 @@ import { App, Button, Form, Input, Select, Space, Switch, Table, Tag } from 'ant
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
-import { FormModal } from '../../ui/FormModal';
+import { fillForm, FormModal } from '../../ui/FormModal';
 import { can } from '../../app/permissions';
 import type { User } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
@@ -48,8 +48,8 @@ export function UsersTab() {
   const open = (u: User | 'new') => {
     problem.clear();
     form.resetFields();
-    if (u === 'new') form.setFieldsValue({ team_ids: [], locale: 'zh-CN' });
-    else form.setFieldsValue({ email: u.email, display_name: u.display_name, role_id: u.role_id, team_ids: u.team_ids, locale: u.locale, active: u.active });
+    if (u === 'new') fillForm(form, { team_ids: [], locale: 'zh-CN' });
+    else fillForm(form, { email: u.email, display_name: u.display_name, role_id: u.role_id, team_ids: u.team_ids, locale: u.locale, active: u.active });
     setIsNew(u === 'new');
     setEditing(u);
   };
@@ -143,7 +143,6 @@ export function UsersTab() {
         cancelText={t('common.cancel')}
         confirmLoading={create.isPending || update.isPending}
         okButtonProps={{ 'data-testid': 'user-save' } as { danger?: boolean }}
-        forceRender
       >
         {problem.alert}
         <Form form={form} layout="vertical">
