@@ -20,6 +20,9 @@ use crate::error::{ApiError, current_request_id};
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
 const PORTAL_TOKEN: &str = "portal";
 
+/// The application state as handlers take it.
+pub type State = actix_web::web::Data<AppState>;
+
 /// Shared state of every request.
 pub struct AppState {
     pub db: Db,

@@ -16,11 +16,9 @@ use crm_domain::requirements::{PriorityWeights, RequirementCategory, Requirement
 use crm_domain::{Lang, text};
 use crm_persistence::requirements as store;
 
-use crate::auth::{AppState, Principal};
+use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem, current_language};
 use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
-
-type State = web::Data<AppState>;
 
 /// A customer requirement (需求).
 #[derive(Debug, Serialize, ToSchema)]

@@ -15,14 +15,28 @@ fn the_committed_openapi_document_is_up_to_date() {
     assert!(generated == committed(), "openapi/openapi.json is stale: run `make openapi` and commit it");
 }
 
+/// Every `.rs` file under `dir`, in its context folders too.
+fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// Counts the actix route attributes in the API's source: each must be one documented operation,
 /// so a route registered without utoipa (or with `.route()`) makes this fail.
 #[test]
 fn every_route_in_the_code_is_in_the_document() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/api/src");
     let mut routes = 0;
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for path in rust_files(&src) {
+        let text = std::fs::read_to_string(path).unwrap();
         assert!(!text.contains(".route("), "register routes with .service() so they are documented");
         routes += text
             .lines()
@@ -45,8 +59,7 @@ fn every_route_in_the_code_is_in_the_document() {
 fn schema_names_are_unique() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/api/src");
     let mut seen = std::collections::BTreeMap::new();
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let path = entry.unwrap().path();
+    for path in rust_files(&src) {
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
@@ -57,7 +70,7 @@ fn schema_names_are_unique() {
                 continue;
             };
             let name = declaration.split_whitespace().nth(2).unwrap().trim_end_matches(['{', '<', '(']).to_owned();
-            let file = path.file_name().unwrap().to_string_lossy().to_string();
+            let file = path.strip_prefix(&src).unwrap().display().to_string();
             if let Some(other) = seen.insert(name.clone(), file.clone()) {
                 panic!("schema {name} is declared in {other} and {file}");
             }

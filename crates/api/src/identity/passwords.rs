@@ -13,10 +13,8 @@ use validator::Validate;
 use crm_domain::FieldError;
 use crm_persistence::identity::{auth, users};
 
-use crate::auth::{AppState, Principal, client_ip, hash_password, verify_password};
+use crate::auth::{Principal, State, client_ip, hash_password, verify_password};
 use crate::error::{ApiError, Problem};
-
-type State = web::Data<AppState>;
 
 /// The fewest characters a password may have.
 pub const MIN_PASSWORD_CHARS: usize = 10;

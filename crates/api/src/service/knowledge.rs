@@ -11,11 +11,9 @@ use crm_domain::HasCode;
 use crm_domain::service::knowledge::{ARTICLE_BODY_MAX, ARTICLE_TITLE_MAX, ArticleStatus, ArticleVisibility};
 use crm_persistence::service::knowledge as kb;
 
-use crate::auth::{AppState, Principal};
+use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
 use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
-
-type State = web::Data<AppState>;
 
 /// A knowledge-base category (two levels: category → section).
 #[derive(Debug, Serialize, ToSchema)]

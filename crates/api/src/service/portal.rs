@@ -15,12 +15,10 @@ use crm_persistence::identity::auth as staff_auth;
 use crm_persistence::platform::settings::{self, SERVICE, ServiceSettings};
 use crm_persistence::service::{knowledge as kb, portal, tickets};
 
-use crate::auth::{AppState, PortalPrincipal, Principal, client_ip, decoy_hash, hash_password, verify_password};
+use crate::auth::{AppState, PortalPrincipal, Principal, State, client_ip, decoy_hash, hash_password, verify_password};
 use crate::error::{ApiError, Problem};
 use crate::http::{Check, PageDto, PageParams, created, if_match, ok_with_etag, parse_list, parse_uuid};
 use crate::service::knowledge::{ArticleListParams, ArticleSummaryDto, ArticleVote, CategoryDto, CategoryList};
-
-type State = web::Data<AppState>;
 
 // ---------------------------------------------------------------- staff: accounts
 

@@ -13,11 +13,9 @@ use crm_domain::service::{
 use crm_domain::text;
 use crm_persistence::service::{sla_policies, tickets};
 
-use crate::auth::{AppState, Principal};
+use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
 use crate::http::{Check, PageDto, PageParams, created, if_match, ok_with_etag, parse_list, parse_time_bound, parse_uuid};
-
-type State = web::Data<AppState>;
 
 /// A service ticket (服务请求) with its SLA clocks.
 #[derive(Debug, Serialize, ToSchema)]

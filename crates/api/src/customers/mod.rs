@@ -1,6 +1,8 @@
 //! `/customers` and their `/contacts`: create, read, list with filters, merge-patch, recycle bin
 //! and restore, and the lifecycle stage history.
 
+pub mod contacts;
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -10,24 +12,17 @@ use uuid::Uuid;
 
 use crm_domain::Check;
 use crm_domain::customers::{
-    self as domain, ContactFields, ContactPatch, CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand,
-    SourceChannel, ValueTier,
+    self as domain, CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier,
 };
 use crm_domain::text::TextError;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
-use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange, contacts as contact_store};
+use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange};
 
-use crate::auth::{AppState, Principal};
+use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
 use crate::http::{
     PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
-
-type State = web::Data<AppState>;
-
-// ---------------------------------------------------------------- field parsing
-
-// ---------------------------------------------------------------- customers
 
 /// A customer (客户).
 #[derive(Debug, Serialize, ToSchema)]
@@ -539,247 +534,6 @@ pub async fn customer_stage_history(
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, StageChangeDto::from)))
 }
 
-// ---------------------------------------------------------------- contacts
-
-/// A contact person (联系人) at a customer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContactDto {
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub name: String,
-    pub title: Option<String>,
-    pub department: Option<String>,
-    /// E.164 landline or direct line.
-    pub phone: Option<String>,
-    /// E.164 mobile.
-    pub mobile: Option<String>,
-    pub email: Option<String>,
-    pub wechat: Option<String>,
-    /// The customer's main contact; at most one per customer.
-    pub is_primary: bool,
-    pub birthday: Option<NaiveDate>,
-    pub notes: Option<String>,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-    pub version: i32,
-    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl From<contact_store::ContactRecord> for ContactDto {
-    fn from(r: contact_store::ContactRecord) -> Self {
-        let f = r.fields;
-        Self {
-            id: r.id,
-            customer_id: r.customer_id,
-            name: f.name,
-            title: f.title,
-            department: f.department,
-            phone: f.phone.map(Phone::into_string),
-            mobile: f.mobile.map(Phone::into_string),
-            email: f.email.map(Email::into_string),
-            wechat: f.wechat,
-            is_primary: f.is_primary,
-            birthday: f.birthday,
-            notes: f.notes,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            version: r.version,
-            deleted_at: r.deleted_at,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "王伟", "title": "采购经理", "mobile": "139 1234 5678", "email": "wang.wei@example.cn", "is_primary": true}))]
-pub struct CreateContact {
-    pub name: String,
-    pub title: Option<String>,
-    pub department: Option<String>,
-    pub phone: Option<String>,
-    pub mobile: Option<String>,
-    pub email: Option<String>,
-    pub wechat: Option<String>,
-    #[serde(default)]
-    pub is_primary: bool,
-    /// `YYYY-MM-DD`.
-    #[schema(value_type = Option<NaiveDate>)]
-    pub birthday: Option<String>,
-    pub notes: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateContact {
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub department: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub mobile: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub wechat: Option<Option<String>>,
-    pub is_primary: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>, nullable)]
-    pub birthday: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub notes: Option<Option<String>>,
-}
-
-fn parse_contact(body: CreateContact) -> Result<ContactFields, ApiError> {
-    let mut f = Check::default();
-    let fields = ContactFields {
-        name: f.text("name", &body.name, domain::SHORT_TEXT_MAX).unwrap_or_default(),
-        title: f.optional_line("title", body.title.as_deref(), domain::SHORT_TEXT_MAX),
-        department: f.optional_line("department", body.department.as_deref(), domain::SHORT_TEXT_MAX),
-        phone: f.optional_value("phone", body.phone.as_deref(), Phone::parse),
-        mobile: f.optional_value("mobile", body.mobile.as_deref(), Phone::parse),
-        email: f.optional_value("email", body.email.as_deref(), Email::parse),
-        wechat: f.optional_line("wechat", body.wechat.as_deref(), 64),
-        is_primary: body.is_primary,
-        birthday: f.optional_date("birthday", body.birthday.as_deref()),
-        notes: f.optional_text("notes", body.notes.as_deref(), domain::NOTES_MAX),
-    };
-    f.finish()?;
-    Ok(fields)
-}
-
-fn parse_contact_patch(body: UpdateContact) -> Result<ContactPatch, ApiError> {
-    let mut f = Check::default();
-    let patch = ContactPatch {
-        name: body.name.as_deref().and_then(|n| f.text("name", n, domain::SHORT_TEXT_MAX)),
-        title: f.line_change("title", &body.title, domain::SHORT_TEXT_MAX),
-        department: f.line_change("department", &body.department, domain::SHORT_TEXT_MAX),
-        phone: f.value_change("phone", &body.phone, Phone::parse),
-        mobile: f.value_change("mobile", &body.mobile, Phone::parse),
-        email: f.value_change("email", &body.email, Email::parse),
-        wechat: f.line_change("wechat", &body.wechat, 64),
-        is_primary: body.is_primary,
-        birthday: f.date_change("birthday", &body.birthday),
-        notes: f.text_change("notes", &body.notes, domain::NOTES_MAX),
-    };
-    f.finish()?;
-    Ok(patch)
-}
-
-/// List a customer's contacts
-#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path, description = "Customer id"), PageParams), responses(
-    (status = 200, description = "Contacts, oldest first", body = PageDto<ContactDto>),
-    (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
-#[get("/customers/{id}/contacts")]
-pub async fn list_contacts(
-    state: State,
-    principal: Principal,
-    id: web::Path<Uuid>,
-    page: web::Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
-    let page = contact_store::list(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
-}
-
-/// Add a contact to a customer
-#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path, description = "Customer id"), ("Idempotency-Key" = Option<String>, Header)), request_body = CreateContact, responses(
-    (status = 201, description = "Created", body = ContactDto, headers(("Location" = String), ("ETag" = String))),
-    (status = 403, description = "Not allowed for this customer", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
-#[post("/customers/{id}/contacts")]
-pub async fn create_contact(
-    state: State,
-    principal: Principal,
-    id: web::Path<Uuid>,
-    body: crate::http::Json<CreateContact>,
-) -> Result<HttpResponse, ApiError> {
-    let fields = parse_contact(body.into_inner())?;
-    let contact = contact_store::create(&state.db, &principal, id.into_inner(), fields).await?;
-    let location = format!("/api/v1/contacts/{}", contact.id);
-    let version = contact.version;
-    Ok(created(&ContactDto::from(contact), location, version))
-}
-
-/// The contact recycle bin
-#[utoipa::path(tag = "contacts", params(PageParams), responses(
-    (status = 200, description = "Deleted contacts of live customers", body = PageDto<ContactDto>),
-), security(("bearer" = [])))]
-#[get("/contacts/recycle-bin")]
-pub async fn list_deleted_contacts(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
-    let page = contact_store::list_deleted(&state.db, &principal, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
-}
-
-/// Get a contact
-#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The contact", body = ContactDto, headers(("ETag" = String))),
-    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
-#[get("/contacts/{id}")]
-pub async fn get_contact(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    let contact = contact_store::get(&state.db, &principal, id.into_inner()).await?;
-    let version = contact.version;
-    Ok(ok_with_etag(&ContactDto::from(contact), version))
-}
-
-/// Change a contact (JSON merge patch)
-#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateContact, responses(
-    (status = 200, description = "Changed", body = ContactDto, headers(("ETag" = String))),
-    (status = 403, description = "Not changeable by you", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
-#[patch("/contacts/{id}")]
-pub async fn update_contact(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    body: crate::http::Json<UpdateContact>,
-) -> Result<HttpResponse, ApiError> {
-    let patch = parse_contact_patch(body.into_inner())?;
-    let contact = contact_store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
-    let version = contact.version;
-    Ok(ok_with_etag(&ContactDto::from(contact), version))
-}
-
-/// Move a contact to the recycle bin
-#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
-    (status = 204, description = "In the recycle bin"),
-    (status = 404, description = "Absent, deleted or out of scope", body = Problem, content_type = "application/problem+json"),
-    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
-#[delete("/contacts/{id}")]
-pub async fn delete_contact(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    contact_store::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Restore a contact from the recycle bin
-#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "Restored", body = ContactDto, headers(("ETag" = String))),
-    (status = 404, description = "Not in the recycle bin, or out of scope", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
-#[post("/contacts/{id}/restore")]
-pub async fn restore_contact(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    let contact = contact_store::restore(&state.db, &principal, id.into_inner()).await?;
-    let version = contact.version;
-    Ok(ok_with_etag(&ContactDto::from(contact), version))
-}
-
 /// The context's routes, in the order actix matches them.
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
@@ -791,11 +545,11 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(delete_customer)
         .service(restore_customer)
         .service(customer_stage_history)
-        .service(list_contacts)
-        .service(create_contact)
-        .service(list_deleted_contacts)
-        .service(get_contact)
-        .service(update_contact)
-        .service(delete_contact)
-        .service(restore_contact);
+        .service(contacts::list_contacts)
+        .service(contacts::create_contact)
+        .service(contacts::list_deleted_contacts)
+        .service(contacts::get_contact)
+        .service(contacts::update_contact)
+        .service(contacts::delete_contact)
+        .service(contacts::restore_contact);
 }

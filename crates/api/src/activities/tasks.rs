@@ -1,0 +1,348 @@
+//! Tasks (`/tasks`): due dates in the organisation's days, and moves to done, cancelled and open.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crm_domain::activities::{RelatedType, TaskPriority, TaskStatus};
+use crm_domain::customers::NOTES_MAX;
+use crm_domain::{FieldError, text};
+use crm_persistence::activities::tasks;
+
+use crate::auth::{Principal, State};
+use crate::error::{ApiError, Problem};
+use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, ok_with_etag, parse_list, parse_uuid};
+
+/// A task or reminder (跟进提醒).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskDto {
+    pub id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub remind_at: Option<DateTime<Utc>>,
+    pub priority: TaskPriority,
+    pub status: TaskStatus,
+    pub assignee_id: Uuid,
+    pub assignee_name: Option<String>,
+    pub customer_id: Option<Uuid>,
+    pub customer_name: Option<String>,
+    pub related_type: Option<RelatedType>,
+    pub related_id: Option<Uuid>,
+    /// The follow-up rule that created it.
+    pub rule_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub completed_by: Option<Uuid>,
+    pub completed_by_name: Option<String>,
+    /// Open and past its due time.
+    pub overdue: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<tasks::TaskRecord> for TaskDto {
+    fn from(r: tasks::TaskRecord) -> Self {
+        let f = r.fields;
+        Self {
+            overdue: r.status == TaskStatus::Open && f.due_at.is_some_and(|due| due < Utc::now()),
+            id: r.id,
+            title: f.title,
+            description: f.description,
+            due_at: f.due_at,
+            remind_at: f.remind_at,
+            priority: f.priority,
+            status: r.status,
+            assignee_id: f.assignee_id,
+            assignee_name: r.assignee_name,
+            customer_id: f.customer_id,
+            customer_name: r.customer_name,
+            related_type: f.related_type,
+            related_id: f.related_id,
+            rule_id: r.rule_id,
+            created_by: r.created_by,
+            completed_at: r.completed_at,
+            completed_by: r.completed_by,
+            completed_by_name: r.completed_by_name,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTask {
+    pub title: String,
+    pub description: Option<String>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
+    pub due_at: Option<DateTime<Utc>>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
+    pub remind_at: Option<DateTime<Utc>>,
+    /// `low`, `normal` (default), `high` or `urgent`.
+    #[schema(value_type = Option<TaskPriority>)]
+    pub priority: Option<String>,
+    /// Default: the caller.
+    pub assignee_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    /// `customer`, `contact` or `interaction`.
+    #[schema(value_type = Option<RelatedType>)]
+    pub related_type: Option<String>,
+    pub related_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTask {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub description: Option<Option<String>>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::changed")]
+    #[schema(value_type = Option<DateTime<Utc>>, nullable)]
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::changed")]
+    #[schema(value_type = Option<DateTime<Utc>>, nullable)]
+    pub remind_at: Option<Option<DateTime<Utc>>>,
+    #[schema(value_type = Option<TaskPriority>)]
+    pub priority: Option<String>,
+    pub assignee_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListParams {
+    /// `overdue`, `today`, `upcoming` (open tasks only) or `all` (default).
+    pub view: Option<String>,
+    /// A user id, or `me`.
+    pub assignee_id: Option<String>,
+    /// One or more of `open,done,cancelled`.
+    pub status: Option<String>,
+    pub customer_id: Option<String>,
+    pub q: Option<String>,
+}
+
+fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiError> {
+    let mut check = Check::default();
+    let title = check.text("title", &body.title, 200);
+    let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
+    let priority = match body.priority.as_deref() {
+        Some(p) => check.value("priority", p, TaskPriority::parse),
+        None => Some(TaskPriority::Normal),
+    };
+    let related_type = body.related_type.as_deref().and_then(|t| check.value("related_type", t, RelatedType::parse));
+    if related_type.is_some() != body.related_id.is_some() {
+        check.0.push(FieldError::new(
+            "related_id",
+            "pair",
+            text!("related_type and related_id go together", "关联类型与关联记录须同时填写"),
+        ));
+    }
+    if let (Some(remind), Some(due)) = (body.remind_at, body.due_at)
+        && remind > due
+    {
+        check.0.push(FieldError::new(
+            "remind_at",
+            "after_due",
+            text!("the reminder must not come after the due time", "提醒时间不能晚于截止时间"),
+        ));
+    }
+    let (title, priority) = check.finish_with((title, priority))?;
+    Ok(tasks::TaskFields {
+        title,
+        description,
+        due_at: body.due_at,
+        remind_at: body.remind_at,
+        priority,
+        assignee_id: body.assignee_id.unwrap_or(caller),
+        customer_id: body.customer_id,
+        related_type,
+        related_id: body.related_id,
+    })
+}
+
+/// Create a task
+#[utoipa::path(tag = "tasks", request_body = CreateTask, params(("Idempotency-Key" = Option<String>, Header)), responses(
+    (status = 201, description = "Created; the assignee is notified", body = TaskDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 403, description = "May not assign to this user", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "The customer is absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tasks")]
+pub async fn create_task(state: State, principal: Principal, body: crate::http::Json<CreateTask>) -> Result<HttpResponse, ApiError> {
+    let fields = task_fields(body.into_inner(), principal.user_id)?;
+    let record = tasks::create(&state.db, &principal, fields).await?;
+    Ok(created(&TaskDto::from(record.clone()), format!("/api/v1/tasks/{}", record.id), record.version))
+}
+
+/// Start and end of "today" in the organisation's time zone, in UTC.
+fn today_bounds(tz: chrono_tz::Tz, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let local = now.with_timezone(&tz);
+    let start =
+        tz.with_ymd_and_hms(local.year(), local.month(), local.day(), 0, 0, 0).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(now);
+    (start, crm_domain::dates::shift(start, chrono::Duration::days(1)))
+}
+
+/// List tasks: "my tasks" with `assignee_id=me`, by view
+#[utoipa::path(tag = "tasks", params(TaskListParams, PageParams), responses(
+    (status = 200, description = "Tasks by due time, undated last", body = PageDto<TaskDto>),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/tasks")]
+pub async fn list_tasks(
+    state: State,
+    principal: Principal,
+    params: web::Query<TaskListParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
+    let (today_start, tomorrow) = today_bounds(state.time_zone, now);
+    let mut filter = tasks::TaskFilter {
+        assignee_id: match params.assignee_id.as_deref().map(str::trim) {
+            Some("me") => Some(principal.user_id),
+            other => parse_uuid("assignee_id", other)?,
+        },
+        statuses: parse_list("status", params.status.as_deref(), TaskStatus::parse)?,
+        customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
+        q: crate::http::search_query(&params.q)?,
+        ..Default::default()
+    };
+    match params.view.as_deref().map(str::trim).unwrap_or("all") {
+        "all" | "" => {}
+        view => {
+            filter.statuses = vec![TaskStatus::Open];
+            match view {
+                "overdue" => filter.due_before = Some(now),
+                "today" => {
+                    filter.due_from = Some(today_start);
+                    filter.due_before = Some(tomorrow);
+                }
+                "upcoming" => filter.due_from = Some(tomorrow),
+                _ => {
+                    return Err(ApiError::bad_parameter(
+                        "view",
+                        text!("must be one of: overdue, today, upcoming, all", "只能是以下之一：overdue、today、upcoming、all"),
+                    ));
+                }
+            }
+        }
+    }
+    let page = tasks::list(&state.db, &principal, &filter, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, TaskDto::from)))
+}
+
+/// Get a task
+#[utoipa::path(tag = "tasks", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The task", body = TaskDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/tasks/{id}")]
+pub async fn get_task(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let record = tasks::get(&state.db, &principal, id.into_inner()).await?;
+    Ok(ok_with_etag(&TaskDto::from(record.clone()), record.version))
+}
+
+/// Change a task (JSON merge patch); reassigning notifies the new assignee
+#[utoipa::path(tag = "tasks", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateTask, responses(
+    (status = 200, description = "Changed", body = TaskDto, headers(("ETag" = String))),
+    (status = 403, description = "Not yours to change", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[patch("/tasks/{id}")]
+pub async fn update_task(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: crate::http::Json<UpdateTask>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let patch = tasks::TaskPatch {
+        title: body.title.as_deref().and_then(|t| check.text("title", t, 200)),
+        description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
+        due_at: body.due_at,
+        remind_at: body.remind_at,
+        priority: body.priority.as_deref().and_then(|p| check.value("priority", p, TaskPriority::parse)),
+        assignee_id: body.assignee_id,
+    };
+    check.finish()?;
+    let record = tasks::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
+    Ok(ok_with_etag(&TaskDto::from(record.clone()), record.version))
+}
+
+async fn move_task(state: State, principal: Principal, id: Uuid, status: TaskStatus) -> Result<HttpResponse, ApiError> {
+    let record = tasks::transition(&state.db, &principal, id, status).await?;
+    Ok(ok_with_etag(&TaskDto::from(record.clone()), record.version))
+}
+
+/// Complete a task (records who and when)
+#[utoipa::path(tag = "tasks", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "Done", body = TaskDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tasks/{id}/complete")]
+pub async fn complete_task(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_task(state, principal, id.into_inner(), TaskStatus::Done).await
+}
+
+/// Cancel a task
+#[utoipa::path(tag = "tasks", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "Cancelled", body = TaskDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tasks/{id}/cancel")]
+pub async fn cancel_task(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_task(state, principal, id.into_inner(), TaskStatus::Cancelled).await
+}
+
+/// Reopen a done or cancelled task
+#[utoipa::path(tag = "tasks", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "Open again", body = TaskDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already open", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tasks/{id}/reopen")]
+pub async fn reopen_task(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_task(state, principal, id.into_inner(), TaskStatus::Open).await
+}
+
+/// Delete a task
+#[utoipa::path(tag = "tasks", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 204, description = "Deleted"),
+    (status = 403, description = "Not yours to delete", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[delete("/tasks/{id}")]
+pub async fn delete_task(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    tasks::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_the_local_day_of_the_organisation() {
+        let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+        // 2026-11-23 17:30 UTC is already 2026-11-24 01:30 in Shanghai.
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 17, 30, 0).unwrap();
+        let (start, end) = today_bounds(tz, now);
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 11, 23, 16, 0, 0).unwrap());
+        assert_eq!(end, Utc.with_ymd_and_hms(2026, 11, 24, 16, 0, 0).unwrap());
+    }
+}

@@ -1,0 +1,328 @@
+//! Orders (订单, `/orders`): numbered documents whose moves update the customer's purchase figures.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crm_domain::customers::NOTES_MAX;
+use crm_domain::sales::{Currency, Money, OrderStatus};
+use crm_domain::{FieldError, text};
+use crm_persistence::sales::orders;
+
+use crate::auth::{Principal, State};
+use crate::error::{ApiError, Problem};
+use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
+
+use super::{LineDto, LineInputDto, line_inputs};
+
+/// An order (订单/购买记录).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderDto {
+    pub id: Uuid,
+    /// `SO-000123`, unique, given by the server.
+    pub number: String,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub opportunity_id: Option<Uuid>,
+    /// The source system of an ERP order, with its id there (unique together).
+    pub external_system: Option<String>,
+    pub external_id: Option<String>,
+    pub order_date: NaiveDate,
+    pub status: OrderStatus,
+    /// Σ quantity × unit price.
+    pub subtotal: Money,
+    /// subtotal − total.
+    pub discount: Money,
+    /// Σ line totals.
+    pub total: Money,
+    pub lines: Vec<LineDto>,
+    pub notes: Option<String>,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<orders::OrderRecord> for OrderDto {
+    fn from(o: orders::OrderRecord) -> Self {
+        Self {
+            id: o.id,
+            number: o.number,
+            customer_id: o.customer_id,
+            customer_name: o.customer_name,
+            opportunity_id: o.opportunity_id,
+            external_system: o.external_system,
+            external_id: o.external_id,
+            order_date: o.order_date,
+            status: o.status,
+            subtotal: o.totals.subtotal,
+            discount: o.totals.discount,
+            total: o.totals.total,
+            lines: o.lines.into_iter().map(LineDto::from).collect(),
+            notes: o.notes,
+            owner_id: o.owner_id,
+            owner_name: o.owner_name,
+            team_id: o.team_id,
+            confirmed_at: o.confirmed_at,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+            version: o.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrder {
+    pub customer_id: Uuid,
+    pub opportunity_id: Option<Uuid>,
+    pub external_system: Option<String>,
+    pub external_id: Option<String>,
+    /// Default today (UTC).
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
+    pub order_date: Option<NaiveDate>,
+    /// ISO 4217, default CNY; every line's product must be priced in it.
+    pub currency: Option<String>,
+    #[serde(deserialize_with = "crate::http::bounded_list")]
+    pub lines: Vec<LineInputDto>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrder {
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
+    pub order_date: Option<NaiveDate>,
+    /// Replaces the lines.
+    #[serde(default, deserialize_with = "crate::http::bounded_optional_list")]
+    pub lines: Option<Vec<LineInputDto>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub notes: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OrderFromOpportunity {
+    /// Default today (UTC).
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
+    pub order_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListParams {
+    pub customer_id: Option<String>,
+    /// One or more statuses, comma-separated.
+    pub status: Option<String>,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
+    pub order_date_from: Option<NaiveDate>,
+    /// Between 1900-01-01 and 2199-12-31.
+    #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
+    pub order_date_to: Option<NaiveDate>,
+    /// Part of the number or the external id.
+    pub q: Option<String>,
+    /// `-created_at` (default) or `created_at`.
+    pub sort: Option<String>,
+}
+
+fn external_ref(check: &mut Check, system: Option<&str>, id: Option<&str>) -> (Option<String>, Option<String>) {
+    let system = check.optional_text("external_system", system, 50);
+    let id = check.optional_text("external_id", id, 100);
+    if system.is_some() != id.is_some() {
+        check.0.push(FieldError::new(
+            "external_id",
+            "pair",
+            text!("external_system and external_id go together", "外部系统与外部编号须同时填写"),
+        ));
+    }
+    (system, id)
+}
+
+/// Create an order (a draft)
+#[utoipa::path(tag = "orders", request_body = CreateOrder, params(("Idempotency-Key" = Option<String>, Header)), responses(
+    (status = 201, description = "Created as a draft with a new number", body = OrderDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The external id is taken", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders")]
+pub async fn create_order(state: State, principal: Principal, body: crate::http::Json<CreateOrder>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let currency = check.0.check("currency", Currency::parse(body.currency.as_deref().unwrap_or("CNY")));
+    let (external_system, external_id) = external_ref(&mut check, body.external_system.as_deref(), body.external_id.as_deref());
+    let lines = check.lines(line_inputs(&body.lines));
+    let notes = check.optional_text("notes", body.notes.as_deref(), NOTES_MAX);
+    let (currency, lines) = check.finish_with((currency, lines))?;
+    let new = orders::NewOrder {
+        customer_id: body.customer_id,
+        opportunity_id: body.opportunity_id,
+        external_system,
+        external_id,
+        order_date: body.order_date.unwrap_or_else(|| crate::analytics::organisation_today(Utc::now(), state.time_zone)),
+        currency,
+        lines,
+        notes,
+    };
+    let record = orders::create(&state.db, &principal, new).await?;
+    Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
+}
+
+/// Create a draft order from a won opportunity, copying its lines
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path, description = "Opportunity id")), request_body(content = OrderFromOpportunity, description = "Optional"), responses(
+    (status = 201, description = "Created", body = OrderDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 404, description = "Opportunity absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not won, or no lines to copy", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/opportunities/{id}/order")]
+pub async fn order_from_opportunity(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: Option<web::Json<OrderFromOpportunity>>,
+) -> Result<HttpResponse, ApiError> {
+    // An order without a date is dated today in the organisation's time zone, not UTC's.
+    let date =
+        body.and_then(|b| b.into_inner().order_date).unwrap_or_else(|| crate::analytics::organisation_today(Utc::now(), state.time_zone));
+    let lang = crate::error::current_language();
+    let record = orders::create_from_opportunity(&state.db, &principal, id.into_inner(), date, lang).await?;
+    Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
+}
+
+/// List orders
+#[utoipa::path(tag = "orders", params(OrderListParams, PageParams), responses((status = 200, description = "Orders", body = PageDto<OrderDto>)), security(("bearer" = [])))]
+#[get("/orders")]
+pub async fn list_orders(
+    state: State,
+    principal: Principal,
+    params: web::Query<OrderListParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = orders::OrderFilter {
+        customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
+        statuses: parse_list("status", params.status.as_deref(), OrderStatus::parse)?,
+        owner_id: parse_uuid("owner_id", params.owner_id.as_deref())?,
+        team_id: parse_uuid("team_id", params.team_id.as_deref())?,
+        date_from: params.order_date_from,
+        date_to: params.order_date_to,
+        q: crate::http::search_query(&params.q)?,
+        sort: non_blank(&params.sort),
+    };
+    let page = orders::list(&state.db, &principal, &filter, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, OrderDto::from)))
+}
+
+/// Get an order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The order", body = OrderDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/orders/{id}")]
+pub async fn get_order(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let record = orders::get(&state.db, &principal, id.into_inner()).await?;
+    Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
+}
+
+/// Change a draft order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateOrder, responses(
+    (status = 200, description = "Changed", body = OrderDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[patch("/orders/{id}")]
+pub async fn update_order(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: crate::http::Json<UpdateOrder>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let patch = orders::OrderPatch {
+        order_date: body.order_date,
+        lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
+        notes: body.notes.map(|n| check.optional_text("notes", n.as_deref(), NOTES_MAX)),
+    };
+    check.finish()?;
+    let record = orders::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
+    Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
+}
+
+/// Delete a draft order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 204, description = "Deleted"),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[delete("/orders/{id}")]
+pub async fn delete_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    orders::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn move_order(state: State, principal: Principal, req: HttpRequest, id: Uuid, status: OrderStatus) -> Result<HttpResponse, ApiError> {
+    let record = orders::transition(&state.db, &principal, id, if_match(&req)?, status).await?;
+    Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
+}
+
+/// Confirm a draft order: its customer becomes 成交客户 and its purchase figures update
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 200, description = "Confirmed", body = OrderDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/{id}/confirm")]
+pub async fn confirm_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_order(state, principal, req, id.into_inner(), OrderStatus::Confirmed).await
+}
+
+/// Mark a confirmed order fulfilled
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 200, description = "Fulfilled", body = OrderDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not confirmed", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/{id}/fulfill")]
+pub async fn fulfill_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_order(state, principal, req, id.into_inner(), OrderStatus::Fulfilled).await
+}
+
+/// Cancel a draft or confirmed order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 200, description = "Cancelled", body = OrderDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Fulfilled, refunded or already cancelled", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/{id}/cancel")]
+pub async fn cancel_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_order(state, principal, req, id.into_inner(), OrderStatus::Cancelled).await
+}
+
+/// Refund a confirmed or fulfilled order
+#[utoipa::path(tag = "orders", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(
+    (status = 200, description = "Refunded", body = OrderDto, headers(("ETag" = String))),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not confirmed or fulfilled", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/{id}/refund")]
+pub async fn refund_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    move_order(state, principal, req, id.into_inner(), OrderStatus::Refunded).await
+}
