@@ -20,7 +20,7 @@ use crm_domain::activities::{Channel, Direction, TimelineKind};
 use crm_domain::customers::{CustomerKind, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
 use crm_domain::sales::{Currency, Money, OpportunitySource, OrderStatus, StageKind, line_total};
 
-use crate::customers::search_text;
+use crate::query::search_text;
 use crate::{Db, Error, Result};
 
 /// A customer with everything under it, written together.

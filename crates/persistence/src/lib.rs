@@ -16,6 +16,7 @@ pub mod error;
 pub mod identity;
 pub mod pagination;
 pub mod platform;
+pub mod query;
 pub mod requirements;
 pub mod sales;
 pub mod service;

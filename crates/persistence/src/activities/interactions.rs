@@ -13,10 +13,11 @@ use crm_domain::identity::{Action, Resource};
 use crm_domain::text;
 
 use super::timeline::{self, NewItem};
-use crate::customers::{escape_like, in_scope, load_for};
+use crate::customers::{in_scope, load_for};
 use crate::entities::{contacts, customers, interactions};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
+use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
 
 const ENTITY: &str = "interaction";

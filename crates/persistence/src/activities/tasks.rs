@@ -14,10 +14,12 @@ use crm_domain::text;
 
 use super::notifications;
 use super::timeline::{self, NewItem};
-use crate::customers::{escape_like, load_for, primary_team};
+use crate::customers::load_for;
 use crate::entities::{tasks, users};
+use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
+use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored};
 
 const ENTITY: &str = "task";

@@ -13,12 +13,13 @@ use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
 
-use super::{escape_like, search_text, search_words};
 use crate::activities::timeline::{self, NewItem};
-use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, user_teams, users};
+use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, users};
 use crate::identity::names::Names;
+use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
+use crate::query::{escape_like, search_text, search_words};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 use crm_domain::activities::TimelineKind;
 
@@ -223,26 +224,6 @@ pub(crate) async fn load_for(
         return Err(Error::Forbidden(crm_domain::identity::not_allowed(action, resource)));
     }
     Ok(row)
-}
-
-/// The first team of a user (by team name), which a customer they own belongs to by default.
-pub(crate) async fn primary_team(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Uuid>> {
-    Ok(primary_team_row(conn, user_id).await?.map(|team| team.id))
-}
-
-/// A user's primary team (the first of their teams by name), in one query.
-async fn primary_team_row(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<teams::Model>> {
-    let memberships = Query::select()
-        .column(user_teams::Column::TeamId)
-        .from(user_teams::Entity)
-        .and_where(user_teams::Column::UserId.eq(user_id))
-        .take();
-    Ok(teams::Entity::find()
-        .filter(teams::Column::Id.in_subquery(memberships))
-        .order_by_asc(teams::Column::Name)
-        .order_by_asc(teams::Column::Id)
-        .one(conn)
-        .await?)
 }
 
 /// The active user who is to own a customer (their row gives the record its owner name).

@@ -1,8 +1,8 @@
 //! Teams: groups of users, optionally under a parent team (a district under a region).
 
 use crm_domain::text;
-use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Condition, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -184,4 +184,24 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 /// The team with this name, for operator commands and demo data.
 pub async fn find_id_by_name(db: &Db, name: &str) -> Result<Option<Uuid>> {
     Ok(teams::Entity::find().filter(teams::Column::Name.eq(name)).one(&db.conn).await?.map(|t| t.id))
+}
+
+/// The first team of a user (by team name), which a customer they own belongs to by default.
+pub(crate) async fn primary_team(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Uuid>> {
+    Ok(primary_team_row(conn, user_id).await?.map(|team| team.id))
+}
+
+/// A user's primary team (the first of their teams by name), in one query.
+pub(crate) async fn primary_team_row(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<teams::Model>> {
+    let memberships = Query::select()
+        .column(user_teams::Column::TeamId)
+        .from(user_teams::Entity)
+        .and_where(user_teams::Column::UserId.eq(user_id))
+        .take();
+    Ok(teams::Entity::find()
+        .filter(teams::Column::Id.in_subquery(memberships))
+        .order_by_asc(teams::Column::Name)
+        .order_by_asc(teams::Column::Id)
+        .one(conn)
+        .await?)
 }

@@ -103,7 +103,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &UserFilter, page: &PageReques
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let mut condition = Condition::all();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", crate::customers::escape_like(&q.to_lowercase()));
+        let pattern = format!("%{}%", crate::query::escape_like(&q.to_lowercase()));
         condition = condition.add(
             Condition::any()
                 .add(Expr::expr(Func::lower(Expr::col(users::Column::DisplayName))).like(LikeExpr::new(pattern.clone()).escape('\\')))

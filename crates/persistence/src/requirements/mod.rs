@@ -505,7 +505,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewRequirement) -> Result<Requi
     let id = Uuid::now_v7();
     let number = format!("REQ-{:06}", crate::next_in_sequence(&txn, "requirement").await?);
     let at = now();
-    let team_id = crate::customers::primary_team(&txn, actor.user_id).await?;
+    let team_id = crate::identity::teams::primary_team(&txn, actor.user_id).await?;
     requirements::ActiveModel {
         id: Set(id),
         search_text: Set(search_text(&new.title, new.description.as_deref(), &number, &new.tags)),
@@ -1362,7 +1362,7 @@ fn filtered(actor: &Actor, scope: Scope, filter: &RequirementFilter) -> sea_orm:
             .take();
         select = select.filter(C::Id.in_subquery(tagged));
     }
-    select.filter(crate::customers::contains_every_word(C::SearchText, filter.q.as_deref()))
+    select.filter(crate::query::contains_every_word(C::SearchText, filter.q.as_deref()))
 }
 
 pub async fn list(db: &Db, actor: &Actor, filter: &RequirementFilter, page: &PageRequest) -> Result<Page<RequirementRecord>> {

@@ -16,11 +16,13 @@ use crm_domain::{HasCode, ValidationErrors, text};
 use super::lines::{Line, LineInput, price_lines};
 use super::pipelines::{StageRecord, default_pipeline, stages_of};
 use crate::activities::timeline::{self, NewItem};
-use crate::customers::{escape_like, load_for, primary_team};
+use crate::customers::load_for;
 use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_stage_history, pipeline_stages, users};
 use crate::identity::names::Names;
+use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
 use crate::platform::{audit, events};
+use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
 const ENTITY: &str = "opportunity";

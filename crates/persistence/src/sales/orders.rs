@@ -16,10 +16,12 @@ use crm_domain::{Lang, text};
 
 use super::lines::{Line, LineInput, Totals, price_lines};
 use crate::activities::timeline::{self, NewItem};
-use crate::customers::{PurchaseFigures, apply_order_outcome, escape_like, load_for, primary_team};
+use crate::customers::{PurchaseFigures, apply_order_outcome, load_for};
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
+use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
+use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "order";

@@ -12,10 +12,10 @@ use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::sales::{Currency, Money};
 use crm_domain::text;
 
-use crate::customers::escape_like;
 use crate::entities::products;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
+use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
 
 const ENTITY: &str = "product";

@@ -14,10 +14,10 @@ use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::service::knowledge::{ArticleStatus, ArticleVisibility, article_search_text};
 use crm_domain::{Text, text};
 
-use crate::customers::contains_every_word;
 use crate::entities::{kb_article_revisions, kb_article_tags, kb_article_tickets, kb_article_votes, kb_articles, kb_categories, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::{audit, events};
+use crate::query::contains_every_word;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ARTICLE: &str = "kb_article";
@@ -410,7 +410,7 @@ pub async fn create_article(db: &Db, actor: &Actor, fields: ArticleFields) -> Re
     check_category(&txn, fields.category_id).await?;
     let at = now();
     let id = Uuid::now_v7();
-    let team_id = crate::customers::primary_team(&txn, actor.user_id).await?;
+    let team_id = crate::identity::teams::primary_team(&txn, actor.user_id).await?;
     let row = kb_articles::ActiveModel {
         id: Set(id),
         category_id: Set(fields.category_id),

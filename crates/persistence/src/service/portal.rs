@@ -19,11 +19,12 @@ use crm_domain::service::{TicketChannel, TicketKind, TicketPriority, TicketStatu
 use crm_domain::text;
 
 use super::tickets::{self, CommentRecord, NewTicket, TicketRecord};
-use crate::customers::{escape_like, load_for};
+use crate::customers::load_for;
 use crate::entities::{contacts, portal_accounts, portal_sessions, tickets as ticket_rows};
 use crate::identity::auth::{hash_token, random_token};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::{audit, events};
+use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
 const ENTITY: &str = "portal_account";

@@ -19,11 +19,12 @@ use crm_domain::{HasCode, ValidationErrors, text};
 
 use crate::activities::notifications::{language_of, notify, notify_in_their_language};
 use crate::activities::timeline::{self, NewItem};
-use crate::customers::{escape_like, in_scope as customer_scope, load_for};
+use crate::customers::{in_scope as customer_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::settings::{SERVICE, ServiceSettings};
 use crate::platform::{audit, events};
+use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "ticket";
