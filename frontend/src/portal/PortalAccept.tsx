@@ -3,7 +3,7 @@ import { Alert, Button, Card, Form, Input, Result, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../api/problem';
-import { useProblemText } from '../ui/problemText';
+import { hasCode, useProblemText } from '../ui/problemText';
 import { useDocumentTitle } from '../ui/documentTitle';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { usePortalAcceptInvitation } from './usePortalSession';
@@ -37,7 +37,7 @@ export default function PortalAccept() {
       {
         onSuccess: () => navigate('/portal', { replace: true }),
         onError: (e) => {
-          if (isProblemError(e) && e.status === 401) setError(t('portal.accept.invalid'));
+          if (hasCode(e, 'portal.invitation_invalid')) setError(t('portal.accept.invalid'));
           else if (isProblemError(e) && e.status === 422) {
             const field = e.fieldErrors.find((f) => f.field === 'password');
             if (field) form.setFields([{ name: 'password', errors: [t('portal.accept.tooShort', { min: PORTAL_PASSWORD_MIN })] }]);

@@ -3,7 +3,7 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../api/problem';
-import { useProblemText } from '../ui/problemText';
+import { hasCode, useProblemText } from '../ui/problemText';
 import { useDocumentTitle } from '../ui/documentTitle';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
 import { safePortalNext, usePortalLogin, usePortalSignedIn } from './usePortalSession';
@@ -30,7 +30,7 @@ export default function PortalSignIn() {
         onSuccess: () => navigate(next, { replace: true }),
         onError: (e) => {
           if (isProblemError(e) && e.status === 429) setError(t('auth.tooManyAttempts', { seconds: e.retryAfter ?? 60 }));
-          else if (isProblemError(e) && e.status === 401) setError(t('portal.signIn.wrong'));
+          else if (hasCode(e, 'auth.invalid_credentials')) setError(t('portal.signIn.wrong'));
           else setError(problemText(e));
         },
       },

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
-import { isProblemError, type FieldError, type ProblemParams } from '../api/problem';
+import { isProblemError, type FieldError, type ProblemError, type ProblemParams } from '../api/problem';
 
 /**
  * The code a problem is read by. Servers before stable codes sent only a status; the statuses whose
@@ -17,6 +17,11 @@ const CODE_OF_STATUS: Record<number, string> = {
 /** Whether a write was refused because the record changed since it was read (412 on `If-Match`). */
 export function isStale(error: unknown): boolean {
   return isProblemError(error) && (error.problem.code === 'stale_version' || error.status === 412);
+}
+
+/** Whether the server refused with one of these specific codes (`team.in_use`, not a status). */
+export function hasCode(error: unknown, ...codes: string[]): error is ProblemError {
+  return isProblemError(error) && error.problem.code !== null && error.problem.code !== undefined && codes.includes(error.problem.code);
 }
 
 /**

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
+import { hasCode, problemText } from '../../ui/problemText';
 import { TASK_STATUSES, TASK_VIEWS, type Task, type TaskView } from '../../api/types';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
@@ -49,7 +49,7 @@ export default function MyTasks() {
       { task, action },
       {
         onSuccess: () => void message.success(doneMessage(action)),
-        onError: (e) => void message.error(isProblemError(e) && e.status === 409 ? t('task.invalidTransition') : e.message),
+        onError: (e) => void message.error(hasCode(e, 'task.invalid_transition') ? t('task.invalidTransition') : problemText(e, i18n)),
       },
     );
 

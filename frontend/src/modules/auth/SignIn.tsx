@@ -3,7 +3,7 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isProblemError } from '../../api/problem';
-import { useProblemText } from '../../ui/problemText';
+import { hasCode, useProblemText } from '../../ui/problemText';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { LanguageSwitch } from '../../ui/LanguageSwitch';
 import { safeNext } from './next';
@@ -29,7 +29,7 @@ export default function SignIn() {
       onError: (e) => {
         if (isProblemError(e) && e.status === 429) {
           setError(t('auth.tooManyAttempts', { seconds: e.retryAfter ?? 60 }));
-        } else if (isProblemError(e) && e.status === 401) {
+        } else if (hasCode(e, 'auth.invalid_credentials')) {
           setError(t('auth.badCredentials'));
         } else {
           setError(problemText(e));

@@ -4,7 +4,7 @@ import { DeleteOutlined, EditOutlined, PhoneOutlined, ScheduleOutlined } from '@
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
+import { isStale, problemText } from '../../ui/problemText';
 import { LIFECYCLE_STAGES, type Customer, type LifecycleStage } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
 import { useDocumentTitle } from '../../ui/documentTitle';
@@ -56,7 +56,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
       { id: c.id, version: c.version, patch: { lifecycle_stage: stage } },
       {
         onSuccess: () => void message.success(t('customer.stageChanged', { stage: t(`stage.${stage}`) })),
-        onError: (e) => (isProblemError(e) && e.status === 412 ? onStale() : void message.error(e.message)),
+        onError: (e) => (isStale(e) ? onStale() : void message.error(problemText(e, i18n))),
       },
     );
   };
@@ -69,7 +69,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           void message.success(t('customer.deleted'));
           navigate('/customers');
         },
-        onError: (e) => (isProblemError(e) && e.status === 412 ? onStale() : void message.error(e.message)),
+        onError: (e) => (isStale(e) ? onStale() : void message.error(problemText(e, i18n))),
       },
     );
   };

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
+import { problemText } from '../../ui/problemText';
 import type { Requirement, RequirementStatus } from '../../api/types';
 import { formatNumber } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
@@ -28,7 +29,7 @@ export default function RequirementBoard() {
   const [moving, setMoving] = useState<{ requirement: Requirement; to: RequirementStatus } | null>(null);
   const canUpdate = can(me, 'requirements', 'update');
 
-  const say = (e: Error) => void message.error(isProblemError(e) ? (e.problem.detail ?? e.problem.title) : e.message);
+  const say = (e: Error) => void message.error(problemText(e, i18n));
   const run = async (r: Requirement, to: RequirementStatus, answer: MoveAnswer = {}) => {
     const next = await move.mutateAsync({ requirement: r, status: to, ...answer });
     void message.success(t('requirement.moved', { status: t(`requirementStatus.${next.status}`) }));

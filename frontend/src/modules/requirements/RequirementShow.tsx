@@ -5,7 +5,7 @@ import {
 import { DeleteOutlined, EditOutlined, MergeCellsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { isStale, useProblemText } from '../../ui/problemText';
+import { hasCode, useProblemText } from '../../ui/problemText';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
@@ -59,7 +59,7 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
   const weights = settings.data?.settings.weights ?? DEFAULT_WEIGHTS;
 
   const failed = (e: Error) => {
-    if (isProblemError(e) && e.status === 409 && !isStale(e)) {
+    if (hasCode(e, 'requirement.invalid_transition', 'requirement.duplicate_by_merge', 'requirement.closed')) {
       setRefused(e);
       reload();
       return;

@@ -3,7 +3,6 @@ import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { Order } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
 import { useDocumentTitle } from '../../ui/documentTitle';
@@ -13,7 +12,7 @@ import { OrderStatusTag } from './labels';
 import { LinesTable } from './LinesTable';
 import { ACTIONS_BY_STATUS, useDeleteOrder, useOrder, useOrderTransition, type OrderAction } from './useOrders';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
-import { isStale } from '../../ui/problemText';
+import { hasCode } from '../../ui/problemText';
 
 export default function OrderShow() {
   const { id = '' } = useParams();
@@ -36,7 +35,7 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
 
   const writeFailed = useWriteFailed(reload);
   const failed = (e: Error) => {
-    if (isProblemError(e) && e.status === 409 && !isStale(e)) {
+    if (hasCode(e, 'order.invalid_transition')) {
       reload();
       void message.error(t('order.invalidTransition'));
       return;

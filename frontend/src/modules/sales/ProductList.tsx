@@ -4,7 +4,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 
 import { scopeOf } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
+import { hasCode } from '../../ui/problemText';
 import type { CreateProduct, Product, UpdateProduct } from '../../api/types';
 import { formatDateTime, formatMoney } from '../../i18n/format';
 import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
@@ -102,7 +102,7 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
       void message.success(edit.base ? t('common.saved') : t('product.created'));
       onClose();
     } catch (e) {
-      if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0) {
+      if (hasCode(e, 'product.sku_taken')) {
         form.setFields([{ name: 'sku', errors: [t('product.skuTaken')] }]);
         form.scrollToField('sku');
         return;

@@ -5,7 +5,7 @@ import { Route, Routes } from 'react-router';
 import i18n from '../../i18n';
 import { tokenStore } from '../../api/tokens';
 import type { Opportunity } from '../../api/types';
-import { adminMe, json, problem, renderWithApp } from '../../test/render';
+import { adminMe, json, renderWithApp } from '../../test/render';
 import { A, opp, pipeline, STAGES } from './fixtures.test-utils';
 import OpportunityShow from './OpportunityShow';
 
@@ -65,7 +65,11 @@ describe('stage moves from the detail page', () => {
     await i18n.changeLanguage('en');
     tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
     const moves: unknown[] = [];
-    stub(A, () => problem(422, [{ field: 'amount', code: 'required', message: 'an opportunity needs an amount greater than zero to be won' }]), moves);
+    stub(A, () => json(422, {
+      type: '/problems/validation', title: 'Validation failed', status: 422, code: 'opportunity.won_needs_amount',
+      detail: 'an opportunity needs an amount greater than zero to be won',
+      errors: [{ field: 'amount', code: 'won_needs_amount', message: 'an opportunity needs an amount greater than zero to be won' }],
+    }), moves);
     renderShow(A.id);
     await screen.findByTestId('opportunity-title');
     await chooseStage('Won (100%)');

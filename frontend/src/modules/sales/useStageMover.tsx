@@ -6,7 +6,7 @@ import type { Opportunity, Stage } from '../../api/types';
 import { dropNeed } from './board';
 import { LossReasonModal } from './LossReasonModal';
 import { useMoveOpportunity, type MoveArgs } from './useOpportunities';
-import { isStale, useProblemText } from '../../ui/problemText';
+import { hasCode, isStale, useProblemText } from '../../ui/problemText';
 
 /**
  * The stage-move flow shared by the board and the detail page: a lost stage asks the reason, a
@@ -29,9 +29,8 @@ export function useStageMover(onMoved?: (o: Opportunity) => void) {
       onError: (e) => {
         if (!isProblemError(e)) return void message.error(problemText(e));
         if (isStale(e)) return void message.warning(t('opportunity.moveStale'));
-        const field = e.fieldErrors[0];
-        if (e.status === 422 && field?.field.startsWith('amount')) return void message.error(t('opportunity.wonNeedsAmount'));
-        if (e.status === 422 && field?.field === 'loss_reason') return void message.error(t('opportunity.lossReasonRequired'));
+        if (hasCode(e, 'opportunity.won_needs_amount')) return void message.error(t('opportunity.wonNeedsAmount'));
+        if (hasCode(e, 'opportunity.loss_reason_required')) return void message.error(t('opportunity.lossReasonRequired'));
         void message.error(problemText(e));
       },
     });

@@ -4,13 +4,12 @@ import { ArrowLeftOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { scopeOf } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
 import type { KbCategory } from '../../api/types';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { fillForm, FormModal } from '../../ui/FormModal';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { mergePatch } from '../../ui/mergePatch';
-import { isStale } from '../../ui/problemText';
+import { hasCode } from '../../ui/problemText';
 import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
 import { NotFound } from '../../app/NotFound';
 import { useMe } from '../auth/useSession';
@@ -141,7 +140,7 @@ export default function KbCategories() {
     remove.mutate(c, {
       onSuccess: () => void message.success(t('kb.categoryDeleted')),
       onError: (e) =>
-        isProblemError(e) && e.status === 409 && !isStale(e) ? void message.error(t('kb.categoryNotEmpty')) : writeFailed(e),
+        hasCode(e, 'kb_category.not_empty') ? void message.error(t('kb.categoryNotEmpty')) : writeFailed(e),
     });
 
   return (

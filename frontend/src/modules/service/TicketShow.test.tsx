@@ -27,7 +27,7 @@ function serve(current: { ticket: Ticket }, moves: { status: string; ifMatch: st
       const { status, close_reason = null } = (await req.json()) as { status: Ticket['status']; close_reason?: Ticket['close_reason'] };
       moves.push({ status, ifMatch: req.headers.get('If-Match') });
       if (refuse) {
-        return json(409, { type: '/problems/conflict', title: 'Conflict', status: 409, detail: 'a ticket that is resolved cannot become in_progress' });
+        return json(409, { type: '/problems/conflict', title: 'Conflict', status: 409, code: 'ticket.invalid_transition', detail: 'a ticket that is resolved cannot become in_progress' });
       }
       current.ticket = {
         ...current.ticket, status, close_reason, version: current.ticket.version + 1,
@@ -70,7 +70,7 @@ describe('<TicketShow>', () => {
     expect(screen.getAllByTestId('ticket-status')[0]).toHaveAttribute('data-status', 'resolved');
   }, 30_000);
 
-  it("shows the server's 409 message when a move is refused, and the customer's rating", async () => {
+  it("says why a move was refused (by its code), and the customer's rating", async () => {
     await i18n.changeLanguage('en');
     tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
     const current = { ticket: ticket({ status: 'resolved', resolved_at: '2026-11-23T04:00:00Z', satisfaction_rating: 4, satisfaction_comment: '很满意' }) };
@@ -84,7 +84,7 @@ describe('<TicketShow>', () => {
     expect(screen.getByTestId('ticket-rating')).toHaveTextContent('很满意');
     await user.click(screen.getByTestId('ticket-move-in_progress'));
     const error = await screen.findByTestId('ticket-move-error');
-    expect(error).toHaveTextContent('a ticket that is resolved cannot become in_progress');
+    expect(error).toHaveTextContent("The ticket's status does not allow this.");
     expect(moves).toEqual([{ status: 'in_progress', ifMatch: '"3"' }]);
   }, 30_000);
 

@@ -4,8 +4,7 @@ import { UserAddOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { can } from '../../app/permissions';
-import { isProblemError } from '../../api/problem';
-import { useProblemText } from '../../ui/problemText';
+import { hasCode, isStale, useProblemText } from '../../ui/problemText';
 import type { Ticket } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { LoadMore } from '../../ui/CursorTable';
@@ -56,18 +55,18 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
   const team = teams.options.find((o) => o.value === x.team_id)?.label;
 
   const failed = (e: Error) => {
-    if (isProblemError(e) && e.status === 412) {
+    if (isStale(e)) {
       modal.warning({ title: t('stale.title'), content: t('stale.descriptionShort'), okText: t('stale.reload'), onOk: reload });
       return;
     }
-    if (isProblemError(e) && e.problem.code === 'ticket.close_reason_required') {
+    if (hasCode(e, 'ticket.close_reason_required')) {
       // reopened meanwhile: it is no longer resolved, so the close needs a reason after all
       reload();
       setClosing(true);
       return;
     }
     const text = problemText(e);
-    if (isProblemError(e) && e.status === 409) {
+    if (hasCode(e, 'ticket.invalid_transition', 'ticket.closed')) {
       // the server refused the move: say why, and show the ticket as it is now
       setRefused(text);
       reload();

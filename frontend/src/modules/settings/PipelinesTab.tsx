@@ -4,9 +4,8 @@ import { ArrowDownOutlined, ArrowUpOutlined, EditOutlined, PlusOutlined } from '
 import { useTranslation } from 'react-i18next';
 import { fillForm, FormModal } from '../../ui/FormModal';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
-import { useProblemText } from '../../ui/problemText';
+import { hasCode, isStale, useProblemText } from '../../ui/problemText';
 import { mergePatch } from '../../ui/mergePatch';
-import { isProblemError } from '../../api/problem';
 import { STAGE_KINDS, type CreateStage, type Pipeline, type Stage, type StageKind } from '../../api/types';
 import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
@@ -43,7 +42,6 @@ export function stageKeyFrom(name: string): string {
 function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipeline: Pipeline; stage: Stage | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const problemText = useProblemText();
   const [form] = Form.useForm<StageFormValues>();
   const add = useAddStage();
   const update = useUpdateStage();
@@ -78,8 +76,8 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
       void message.success(t('common.saved'));
       onClose();
     } catch (e) {
-      if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0) {
-        form.setFields([{ name: 'key', errors: [e.problem.code === 'pipeline.stage_key_taken' || !e.problem.detail ? t('pipeline.keyTaken') : problemText(e)] }]);
+      if (hasCode(e, 'pipeline.stage_key_taken')) {
+        form.setFields([{ name: 'key', errors: [t('pipeline.keyTaken')] }]);
         form.scrollToField('key');
         return;
       }
@@ -177,7 +175,7 @@ export function PipelinesTab() {
       await rename.mutateAsync({ pipeline, name: name.trim() });
       void message.success(t('common.saved'));
     } catch (e) {
-      if (isProblemError(e) && e.status === 412) {
+      if (isStale(e)) {
         // reload and reapply the new name on top of the latest version
         const latest = await fetchPipeline(pipeline.id);
         rename.mutate({ pipeline: latest, name: name.trim() }, { onSuccess: () => void message.success(t('stale.reapplied')), onError: writeFailed });
@@ -201,7 +199,7 @@ export function PipelinesTab() {
       {
         onSuccess: () => void message.success(t('pipeline.deleted', { stage: stage.name })),
         onError: (e) => {
-          if (isProblemError(e) && e.status === 409) {
+          if (hasCode(e, 'pipeline.stage_in_use', 'pipeline.last_stage_of_kind', 'pipeline.no_open_stage')) {
             // The server's sentence for a stage in use already suggests retiring it.
             const offerRetire = !stage.retired && e.problem.code === 'pipeline.stage_in_use';
             modal.confirm({

@@ -131,8 +131,8 @@ describe('the SLA policy form', () => {
     expect(screen.queryByTestId('sla-form-error')).toBeNull();
 
     // a taken name (409) shows at the name
-    answer = () => json(409, { type: '/problems/conflict', title: 'Conflict', status: 409, detail: 'an SLA policy with this name exists' });
+    answer = () => json(409, { type: '/problems/conflict', title: 'Conflict', status: 409, code: 'sla_policy.name_taken', detail: 'an SLA policy with this name exists' });
     await user.click(screen.getByTestId('sla-save'));
-    await waitFor(() => expect(within(formItemOf('sla-name')).getByText('an SLA policy with this name exists')).toBeInTheDocument());
+    await waitFor(() => expect(within(formItemOf('sla-name')).getByText('An SLA policy with this name already exists.')).toBeInTheDocument());
   }, 60_000);
 });

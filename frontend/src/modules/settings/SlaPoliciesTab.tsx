@@ -13,7 +13,7 @@ import { DurationInput } from '../../ui/DurationInput';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { fillForm, FormModal } from '../../ui/FormModal';
 import { scrollToFirstError, setFieldProblems } from '../../ui/formErrors';
-import { fieldErrorText, useProblemText } from '../../ui/problemText';
+import { fieldErrorText, hasCode, useProblemText } from '../../ui/problemText';
 import { PriorityTag } from '../activities/labels';
 import { formatSpan } from '../service/sla';
 import { useDeleteSlaPolicy, useSaveSlaPolicy, useSlaPolicies } from '../service/useSlaPolicies';
@@ -77,8 +77,7 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
       void message.success(t('common.saved'));
       onClose();
     } catch (e) {
-      if (isProblemError(e) && e.status === 409 && e.fieldErrors.length === 0 && !policy) {
-        // the only conflict of a new policy: its name is taken
+      if (hasCode(e, 'sla_policy.name_taken')) {
         form.setFields([{ name: 'name', errors: [problemText(e)] }]);
         form.scrollToField('name');
         return;
