@@ -205,7 +205,7 @@ pub async fn load(db: &Db, seed: u64, customers: u64, batch: u64) -> anyhow::Res
     let index_seconds = rebuilt.elapsed().as_secs_f64();
     eprintln!("  rebuilt {deferred_count} deferred indexes in {index_seconds:.1} s");
     let summed = Instant::now();
-    bulk::rebuild_sales_rollups(db).await?;
+    crm_persistence::analytics::rebuild_sales_rollups(db).await?;
     eprintln!("  summed the sales rollups in {:.1} s", summed.elapsed().as_secs_f64());
     let seconds = started.elapsed().as_secs_f64();
     let analyzed = Instant::now();

@@ -984,18 +984,6 @@ pub async fn rebuild_indexes(db: &Db, deferred: DeferredIndexes) -> Result<()> {
     Ok(())
 }
 
-/// Sums the sales rollups again from every order and opportunity (migration 010). A load writes
-/// with triggers off on PostgreSQL (and may write an order before its customer on SQLite), so
-/// the rollups are rebuilt once at the end, in one transaction.
-pub async fn rebuild_sales_rollups(db: &Db) -> Result<()> {
-    let txn = db.begin_write().await?;
-    for statement in crm_migrations::sales_rollups::rebuild_statements(crm_migrations::sales_rollups::Dialect::of(db.backend())) {
-        txn.execute_unprepared(&statement).await?;
-    }
-    txn.commit().await?;
-    Ok(())
-}
-
 /// Runs `ANALYZE` after a load so that the planner knows the new sizes (PostgreSQL; SQLite's
 /// `ANALYZE` fills `sqlite_stat1` likewise).
 pub async fn analyze(db: &Db) -> Result<()> {

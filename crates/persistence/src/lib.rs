@@ -8,6 +8,8 @@
 pub mod activities;
 pub mod actor;
 pub mod analytics;
+/// Loading generated data sets fast (the bench's); not part of the server.
+#[cfg(feature = "bulk")]
 pub mod bulk;
 pub mod customers;
 mod db;

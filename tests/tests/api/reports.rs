@@ -448,7 +448,7 @@ async fn the_sales_rollups_equal_their_facts_after_every_kind_of_change() {
     let kept = rollup_rows(&db).await;
     assert!(kept.iter().any(|l| l.contains("dimension_value=江苏省")), "the customer's move reached the month rollup: {kept:#?}");
     assert!(!kept.iter().any(|l| l.contains("dimension_value=上海市")), "nothing stays counted under the old province: {kept:#?}");
-    crm_persistence::bulk::rebuild_sales_rollups(&app.app_db).await.unwrap();
+    crm_persistence::analytics::rebuild_sales_rollups(&app.app_db).await.unwrap();
     assert_eq!(kept, rollup_rows(&db).await, "triggers kept what a rebuild sums (deleting a confirmed order answered {deleted_status})");
 
     // The report over whole months (rollup) and with edge days (facts) agrees with the facts.
