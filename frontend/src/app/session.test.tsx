@@ -45,7 +45,7 @@ describe('session', () => {
       if (url.pathname === '/api/v1/auth/refresh') return unauthorized();
       if (url.pathname === '/api/v1/auth/login') {
         const body = (await req.json()) as { password: string };
-        if (body.password !== 'right') return unauthorized();
+        if (body.password !== 'right') return json(401, { type: '/problems/unauthorized', title: 'Unauthorized', status: 401, code: 'auth.invalid_credentials' });
         return json(200, { access_token: 'new', refresh_token: 'r2', token_type: 'Bearer', expires_in: 900, user: me });
       }
       if (token !== 'Bearer new') return unauthorized();
