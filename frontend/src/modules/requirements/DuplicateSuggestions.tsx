@@ -1,4 +1,5 @@
-import { Alert, Button, List, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Space, Tag, Typography } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { DuplicateCandidate } from '../../api/types';
@@ -13,11 +14,11 @@ export const SUGGEST_DEBOUNCE_MS = 400;
 export function CandidateList({ items, onAddTo }: { items: DuplicateCandidate[]; onAddTo?: (c: DuplicateCandidate) => void }) {
   const { t } = useTranslation();
   return (
-    <List
+    <ItemList
       size="small"
       dataSource={items}
       renderItem={(c) => (
-        <List.Item
+        <ItemList.Item
           data-testid="duplicate-suggestion"
           data-number={c.number}
           actions={onAddTo ? [<Button key="add" size="small" onClick={() => onAddTo(c)} data-testid="duplicate-add-requester">{t('requirement.addToThis')}</Button>] : []}
@@ -29,7 +30,7 @@ export function CandidateList({ items, onAddTo }: { items: DuplicateCandidate[];
             <Tag>{t('requirement.requesterCount', { count: c.requester_count })}</Tag>
             <Typography.Text type="secondary">{t('requirement.similarity', { pct: Math.round(c.similarity * 100) })}</Typography.Text>
           </Space>
-        </List.Item>
+        </ItemList.Item>
       )}
     />
   );

@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import {
-  Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, List, Popconfirm, Rate, Row, Space, Spin, Statistic, Tag, Timeline, Typography,
-} from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Popconfirm, Rate, Row, Space, Spin, Statistic, Tag, Timeline, Typography } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { DeleteOutlined, EditOutlined, MergeCellsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -329,13 +328,13 @@ function FeedbackCard({ requirement: r }: { requirement: Requirement }) {
         <Statistic title={t('requirement.feedbackCount')} value={r.feedback_count} valueRender={() => <span data-testid="feedback-count">{formatNumber(r.feedback_count, i18n.language)}</span>} />
       </Space>
       {r.status !== 'delivered' && r.status !== 'evaluated' && <Typography.Paragraph type="secondary">{t('requirement.feedbackAfterDelivery')}</Typography.Paragraph>}
-      <List
+      <ItemList
         size="small"
         loading={feedback.isPending}
         dataSource={feedback.data ?? []}
         locale={{ emptyText: t('requirement.noFeedback') }}
         renderItem={(f) => (
-          <List.Item data-testid="feedback-item">
+          <ItemList.Item data-testid="feedback-item">
             <Space orientation="vertical" size={0}>
               <Space>
                 <Link to={`/customers/${f.customer_id}`}>{f.customer_name ?? f.customer_id}</Link>
@@ -346,7 +345,7 @@ function FeedbackCard({ requirement: r }: { requirement: Requirement }) {
                 {f.recorded_by_name ?? ''} · {formatDateTime(f.created_at, i18n.language)}
               </Typography.Text>
             </Space>
-          </List.Item>
+          </ItemList.Item>
         )}
       />
     </Card>
@@ -365,13 +364,13 @@ function DuplicatesCard({ requirement: r }: { requirement: Requirement }) {
   const items = duplicates.data ?? [];
   return (
     <Card title={t('requirement.duplicates')} size="small" data-testid="duplicates-card">
-      <List
+      <ItemList
         size="small"
         loading={duplicates.isPending}
         dataSource={items}
         locale={{ emptyText: t('requirement.noDuplicates') }}
         renderItem={(c) => (
-          <List.Item
+          <ItemList.Item
             data-testid="duplicate-candidate"
             data-number={c.number}
             actions={[<Button key="merge" size="small" icon={<MergeCellsOutlined />} onClick={() => setOther(c)} data-testid="duplicate-merge">{t('requirement.merge')}</Button>]}
@@ -383,7 +382,7 @@ function DuplicatesCard({ requirement: r }: { requirement: Requirement }) {
                 {t('requirement.requesterCount', { count: c.requester_count })} · {t('requirement.similarity', { pct: Math.round(c.similarity * 100) })}
               </Typography.Text>
             </Space>
-          </List.Item>
+          </ItemList.Item>
         )}
       />
       <MergeModal
@@ -465,13 +464,13 @@ function RevisionsCard({ requirementId }: { requirementId: string }) {
   };
   return (
     <Card size="small" title={t('requirement.revisions')} data-testid="requirement-revisions">
-      <List
+      <ItemList
         size="small"
         loading={revisions.isPending}
         dataSource={rows}
         locale={{ emptyText: t('requirement.noRevisions') }}
         renderItem={(rev: RequirementRevision) => (
-          <List.Item data-testid="revision-item">
+          <ItemList.Item data-testid="revision-item">
             <Space orientation="vertical" size={2} style={{ width: '100%' }}>
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 #{rev.revision} · {rev.actor_name ?? ''} · {formatDateTime(rev.created_at, i18n.language)}
@@ -504,7 +503,7 @@ function RevisionsCard({ requirementId }: { requirementId: string }) {
                 </div>
               ))}
             </Space>
-          </List.Item>
+          </ItemList.Item>
         )}
       />
       <LoadMore query={revisions} compact />

@@ -1,4 +1,5 @@
-import { Button, Card, Empty, List, Space, Typography } from 'antd';
+import { Button, Card, Empty, Space, Typography } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { BulbOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -33,12 +34,12 @@ export function TicketRequirements({ ticketId }: { ticketId: string }) {
       {rows.length === 0 && !list.isPending ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('requirement.noneForTicket')} />
       ) : (
-        <List
+        <ItemList
           size="small"
           loading={list.isPending}
           dataSource={rows}
           renderItem={(r) => (
-            <List.Item data-testid="ticket-requirement">
+            <ItemList.Item data-testid="ticket-requirement">
               <Space orientation="vertical" size={0}>
                 <Space size={4}>
                   <Link to={`/requirements/${r.id}`}>{r.number}</Link>
@@ -46,7 +47,7 @@ export function TicketRequirements({ ticketId }: { ticketId: string }) {
                 </Space>
                 <Typography.Text>{r.title}</Typography.Text>
               </Space>
-            </List.Item>
+            </ItemList.Item>
           )}
         />
       )}

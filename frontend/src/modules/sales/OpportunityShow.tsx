@@ -1,4 +1,5 @@
-import { App, Button, Card, Descriptions, Empty, List, Popconfirm, Select, Space, Spin, Timeline, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Empty, Popconfirm, Select, Space, Spin, Timeline, Tooltip, Typography } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { DeleteOutlined, EditOutlined, ShoppingCartOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -150,15 +151,15 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
         {o.competitors.length === 0 ? (
           <Typography.Text type="secondary">{t('opportunity.noCompetitors')}</Typography.Text>
         ) : (
-          <List
+          <ItemList
             size="small"
             dataSource={o.competitors}
             data-testid="opportunity-competitor-list"
             renderItem={(c) => (
-              <List.Item>
+              <ItemList.Item>
                 <Typography.Text strong>{c.name}</Typography.Text>
                 {c.notes && <Typography.Text type="secondary"> — {c.notes}</Typography.Text>}
-              </List.Item>
+              </ItemList.Item>
             )}
           />
         )}

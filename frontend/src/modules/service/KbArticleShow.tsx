@@ -1,4 +1,5 @@
-import { App, Button, Card, Col, Descriptions, Empty, List, Popconfirm, Row, Space, Spin, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Empty, Popconfirm, Row, Space, Spin, Tag, Typography } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { DeleteOutlined, EditOutlined, HistoryOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
@@ -118,18 +119,18 @@ function SolvedTickets({ articleId }: { articleId: string }) {
       {solved.isError ? (
         <ErrorResult error={solved.error} onRetry={() => void solved.refetch()} />
       ) : (
-        <List<Ticket>
+        <ItemList<Ticket>
           size="small"
           loading={solved.isPending}
           dataSource={rows}
           locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('kb.noSolvedTickets')} /> }}
           renderItem={(x) => (
-            <List.Item key={x.id} data-testid="solved-ticket">
-              <List.Item.Meta
+            <ItemList.Item key={x.id} data-testid="solved-ticket">
+              <ItemList.Item.Meta
                 title={<Space size={4} wrap><Link to={`/service/tickets/${x.id}`}>{x.number}</Link><TicketStatusTag status={x.status} /></Space>}
                 description={<>{x.subject}<br />{x.customer_name} · {formatDateTime(x.created_at, i18n.language)}</>}
               />
-            </List.Item>
+            </ItemList.Item>
           )}
         />
       )}

@@ -1,4 +1,5 @@
-import { Button, Card, Col, Empty, List, Row, Segmented, Space, Tag, Tree, Typography } from 'antd';
+import { Button, Card, Col, Empty, Row, Segmented, Space, Tag, Tree, Typography } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { EyeOutlined, LikeOutlined, PlusOutlined, SettingOutlined, ToolOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -114,15 +115,15 @@ export default function KbList() {
           />
           <TextFilter value={filters.tag} onChange={(tag) => update({ tag })} placeholder={t('kb.tag')} width={160} data-testid="kb-filter-tag" />
         </FilterBar>
-        <List<ArticleSummary>
+        <ItemList<ArticleSummary>
           itemLayout="vertical"
           dataSource={rows}
           loading={list.isFetching && !list.isFetchingNextPage}
           locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('kb.empty')} /> }}
           data-testid="kb-results"
           renderItem={(a) => (
-            <List.Item key={a.id} data-testid="kb-result" data-id={a.id} extra={<ArticleCounts a={a} />}>
-              <List.Item.Meta
+            <ItemList.Item key={a.id} data-testid="kb-result" data-id={a.id} extra={<ArticleCounts a={a} />}>
+              <ItemList.Item.Meta
                 title={
                   <Space wrap size={4}>
                     <Link to={`/service/kb/articles/${a.id}`} data-testid="kb-result-link">{a.title}</Link>
@@ -131,7 +132,7 @@ export default function KbList() {
                   </Space>
                 }
                 description={
-                  <Space wrap size={4} split="·">
+                  <Space wrap size={4} separator="·">
                     {categoryPath(categories.data, a.category_id) ?? t('kb.uncategorised')}
                     {a.owner_name && <span>{a.owner_name}</span>}
                     <span>{t('kb.updatedAt', { time: formatDateTime(a.updated_at, i18n.language) })}</span>
@@ -142,7 +143,7 @@ export default function KbList() {
               {a.tags.map((tag) => (
                 <Tag key={tag} style={{ cursor: 'pointer' }} onClick={() => update({ tag })}>{tag}</Tag>
               ))}
-            </List.Item>
+            </ItemList.Item>
           )}
         />
         <LoadMore query={list} shown={rows.length} end data-testid="load-more" />

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { App, Button, Card, Col, Empty, List, Popconfirm, Row, Select, Space, Spin, Tabs, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Empty, Popconfirm, Row, Select, Space, Spin, Tabs, Tag, Typography } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { ArrowLeftOutlined, RollbackOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
@@ -63,13 +64,13 @@ function Revisions({ article }: { article: Article }) {
             {revisions.isError ? (
               <ErrorResult error={revisions.error} onRetry={() => void revisions.refetch()} />
             ) : (
-              <List<ArticleRevision>
+              <ItemList<ArticleRevision>
                 size="small"
                 loading={revisions.isPending}
                 dataSource={rows}
                 data-testid="revision-list"
                 renderItem={(r) => (
-                  <List.Item
+                  <ItemList.Item
                     key={r.revision}
                     className={r.revision === selected ? 'revision-selected' : undefined}
                     style={{ cursor: 'pointer' }}
@@ -77,7 +78,7 @@ function Revisions({ article }: { article: Article }) {
                     data-testid="revision-item"
                     data-revision={r.revision}
                   >
-                    <List.Item.Meta
+                    <ItemList.Item.Meta
                       title={
                         <Space size={4} wrap>
                           <span>{t('kb.revisionNumber', { n: r.revision })}</span>
@@ -91,7 +92,7 @@ function Revisions({ article }: { article: Article }) {
                         </>
                       }
                     />
-                  </List.Item>
+                  </ItemList.Item>
                 )}
               />
             )}

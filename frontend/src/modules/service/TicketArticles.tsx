@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { App, Button, Card, Drawer, Empty, Input, List, Popconfirm, Space, Spin, Tag, Typography } from 'antd';
+import { App, Button, Card, Drawer, Empty, Input, Popconfirm, Space, Spin, Tag, Typography } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { BookOutlined, CheckOutlined, DisconnectOutlined, ExportOutlined, LinkOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -39,14 +40,14 @@ export function TicketArticles({ ticket, canUpdate }: { ticket: Ticket; canUpdat
       {linked.isError ? (
         <ErrorResult error={linked.error} onRetry={() => void linked.refetch()} />
       ) : (
-        <List<ArticleSummary>
+        <ItemList<ArticleSummary>
           size="small"
           loading={linked.isPending}
           dataSource={linked.data ?? []}
           locale={{ emptyText: <Typography.Text type="secondary">{t('kb.noneLinked')}</Typography.Text> }}
           data-testid="ticket-linked-articles"
           renderItem={(a) => (
-            <List.Item
+            <ItemList.Item
               key={a.id}
               data-testid="linked-article"
               data-id={a.id}
@@ -64,7 +65,7 @@ export function TicketArticles({ ticket, canUpdate }: { ticket: Ticket; canUpdat
               ] : []}
             >
               <Button type="link" style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }} onClick={() => setOpen(a.id)}>{a.title}</Button>
-            </List.Item>
+            </ItemList.Item>
           )}
         />
       )}
@@ -80,15 +81,15 @@ export function TicketArticles({ ticket, canUpdate }: { ticket: Ticket; canUpdat
         {q === '' ? null : results.isError ? (
           <ErrorResult error={results.error} onRetry={() => void results.refetch()} />
         ) : (
-          <List<ArticleSummary>
+          <ItemList<ArticleSummary>
             size="small"
             loading={results.isFetching && !results.isFetchingNextPage}
             dataSource={found}
             locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('kb.noMatchHint')} /> }}
             data-testid="ticket-article-results"
             renderItem={(a) => (
-              <List.Item key={a.id} data-testid="ticket-article-result" data-id={a.id}>
-                <List.Item.Meta
+              <ItemList.Item key={a.id} data-testid="ticket-article-result" data-id={a.id}>
+                <ItemList.Item.Meta
                   title={<Button type="link" style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }} onClick={() => setOpen(a.id)} data-testid="ticket-article-open">{a.title}</Button>}
                   description={<Typography.Paragraph type="secondary" ellipsis={{ rows: 2 }} style={{ margin: 0 }}>{a.excerpt}</Typography.Paragraph>}
                 />
@@ -99,7 +100,7 @@ export function TicketArticles({ ticket, canUpdate }: { ticket: Ticket; canUpdat
                     {t('kb.link')}
                   </Button>
                 )}
-              </List.Item>
+              </ItemList.Item>
             )}
           />
         )}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, List, Popconfirm, Row, Select, Space, Tag } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Popconfirm, Row, Select, Space, Tag } from 'antd';
+import { ItemList } from '../../ui/ItemList';
 import { LockOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { FormModal } from '../../ui/FormModal';
@@ -38,11 +39,11 @@ export function RolesTab() {
             )
           }
         >
-          <List
+          <ItemList
             loading={roles.isPending}
             dataSource={list}
             renderItem={(r) => (
-              <List.Item
+              <ItemList.Item
                 data-testid={`role-item-${r.key}`}
                 onClick={() => setSelectedId(r.id)}
                 style={{ cursor: 'pointer', background: r.id === selected?.id ? '#e6f4ff' : undefined, paddingInline: 8 }}
@@ -52,7 +53,7 @@ export function RolesTab() {
                   {r.name}
                   <Tag>{r.key}</Tag>
                 </Space>
-              </List.Item>
+              </ItemList.Item>
             )}
           />
         </Card>
@@ -120,8 +121,14 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
       {failure && <Alert type="error" showIcon title={problemText(failure.error)} style={{ marginBottom: 12 }} />}
       {editable ? (
         <Space orientation="vertical" style={{ width: '100%', marginBottom: 12 }}>
-          <Input addonBefore={t('settings.roleName')} value={name} onChange={(e) => setName(e.target.value)} />
-          <Input addonBefore={t('settings.description')} value={description} onChange={(e) => setDescription(e.target.value)} />
+          <Space.Compact block>
+            <Space.Addon>{t('settings.roleName')}</Space.Addon>
+            <Input value={name} onChange={(e) => setName(e.target.value)} aria-label={t('settings.roleName')} />
+          </Space.Compact>
+          <Space.Compact block>
+            <Space.Addon>{t('settings.description')}</Space.Addon>
+            <Input value={description} onChange={(e) => setDescription(e.target.value)} aria-label={t('settings.description')} />
+          </Space.Compact>
         </Space>
       ) : (
         <Descriptions size="small" column={1} style={{ marginBottom: 12 }}>
