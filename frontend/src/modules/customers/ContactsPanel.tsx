@@ -4,7 +4,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
-import { isStale } from '../../ui/problemText';
+import { isStale, useProblemText } from '../../ui/problemText';
 import { mergePatch } from '../../ui/mergePatch';
 import { fillForm, FormModal } from '../../ui/FormModal';
 import { can } from '../../app/permissions';
@@ -62,6 +62,7 @@ export function contactPatch(c: Contact, v: ContactFormValues) {
 
 export function ContactsPanel({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   const me = useMe().data;
   const contacts = useContacts(customerId);
   const save = useSaveContact(customerId);
@@ -188,7 +189,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
                                   data-testid="contact-undo"
                                   onClick={() => {
                                     message.destroy(key);
-                                    restore.mutate(c.id, { onError: (e) => void message.error(e.message) });
+                                    restore.mutate(c.id, { onError: (e) => void message.error(problemText(e)) });
                                   }}
                                 >
                                   {t('common.undo')}

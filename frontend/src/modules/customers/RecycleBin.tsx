@@ -7,6 +7,7 @@ import type { Customer } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { problemText } from '../../ui/problemText';
 import { StageTag } from './labels';
 import { useRecycleBin, useRestoreCustomer } from './useCustomers';
 
@@ -51,7 +52,7 @@ export default function RecycleBin() {
                       void message.success(t('customer.restored'));
                       navigate(`/customers/${r.id}`);
                     },
-                    onError: (e) => void message.error(e.message),
+                    onError: (e) => void message.error(problemText(e, i18n)),
                   })
                 }
               >

@@ -7,6 +7,7 @@ import { can } from '../../app/permissions';
 import type { Requirement } from '../../api/types';
 import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { useProblemText } from '../../ui/problemText';
 import { useMe } from '../auth/useSession';
 import { emptyRequirementFilters } from './filters';
 import { useRequirementColumns } from './RequirementList';
@@ -15,6 +16,7 @@ import { useExportDocument, useRequirementList } from './useRequirements';
 /** The customer page's 需求 tab: what the customer asked for, a new one preset with it, and its requirements document. */
 export function CustomerRequirements({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   const me = useMe().data;
   const navigate = useNavigate();
   const { message } = App.useApp();
@@ -34,7 +36,7 @@ export function CustomerRequirements({ customerId }: { customerId: string }) {
         <Button
           icon={<DownloadOutlined />}
           loading={exportDoc.isPending}
-          onClick={() => exportDoc.mutate({ customer_id: customerId }, { onError: (e) => void message.error(e.message) })}
+          onClick={() => exportDoc.mutate({ customer_id: customerId }, { onError: (e) => void message.error(problemText(e)) })}
           data-testid="customer-export-requirements"
         >
           {t('requirement.exportDocument')}

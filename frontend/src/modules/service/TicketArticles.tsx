@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import type { ArticleSummary, Ticket } from '../../api/types';
 import { LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
+import { useProblemText } from '../../ui/problemText';
 import { Markdown } from '../../ui/Markdown';
 import { ArticleStatusTag, VisibilityTag } from './kbLabels';
 import { ArticleCounts } from './KbList';
@@ -18,6 +19,7 @@ import { useArticle, useArticleList, useLinkArticle, useTicketArticles, useUnlin
  */
 export function TicketArticles({ ticket, canUpdate }: { ticket: Ticket; canUpdate: boolean }) {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   const { message } = App.useApp();
   const linked = useTicketArticles(ticket.id);
   const link = useLinkArticle(ticket.id);
@@ -30,9 +32,9 @@ export function TicketArticles({ ticket, canUpdate }: { ticket: Ticket; canUpdat
   const linkedIds = new Set((linked.data ?? []).map((a) => a.id));
 
   const doLink = (id: string) =>
-    link.mutate(id, { onSuccess: () => void message.success(t('kb.linked')), onError: (e) => void message.error(e.message) });
+    link.mutate(id, { onSuccess: () => void message.success(t('kb.linked')), onError: (e) => void message.error(problemText(e)) });
   const doUnlink = (id: string) =>
-    unlink.mutate(id, { onSuccess: () => void message.success(t('kb.unlinked')), onError: (e) => void message.error(e.message) });
+    unlink.mutate(id, { onSuccess: () => void message.success(t('kb.unlinked')), onError: (e) => void message.error(problemText(e)) });
 
   return (
     <Card title={<Space><BookOutlined />{t('ticket.relatedArticles')}</Space>} size="small" data-testid="ticket-related-articles">
