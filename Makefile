@@ -16,8 +16,8 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 frontend: frontend/node_modules/.package-lock.json ## Install the web app's packages and build it into frontend/dist
 	cd frontend && npm run build
 
-build: ## Build the crm binary (debug)
-	$(CARGO) build -p crm-api
+build: ## Build the crm binary (debug; with the workspace's features, so the test builds are reused)
+	$(CARGO) build --workspace --bins
 
 run: frontend build ## Build everything and serve the CRM on SQLite at http://127.0.0.1:8080 with demo data
 	$(CRM) seed --demo
@@ -37,7 +37,7 @@ test-rust: ## Unit tests and the HTTP suite on SQLite (includes the OpenAPI drif
 
 test-postgres: ## The HTTP suite and migrations on PostgreSQL (CRM_TEST_POSTGRES_URL, default local)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable at 127.0.0.1:5432; it is required for the tests" >&2; exit 1; }
-	CRM_TEST_DATABASE=postgres CRM_TEST_POSTGRES_URL=$(POSTGRES_URL) $(CARGO) test -p crm-tests
+	CRM_TEST_DATABASE=postgres CRM_TEST_POSTGRES_URL=$(POSTGRES_URL) $(CARGO) test --workspace --test api
 
 contract: build ## Schemathesis against openapi/openapi.json on a live server: no 5xx, every status and body as documented
 	bash scripts/contract.sh

@@ -103,8 +103,12 @@ pub enum ApiError {
     /// 409: a value unique among live records is held by `existing_id`.
     #[error("{detail}")]
     Taken { code: &'static str, detail: Text, existing_id: uuid::Uuid },
+    /// 500 for a cause logged here, when the response is made.
     #[error("internal error: {0}")]
     Internal(String),
+    /// 500 for a storage error already logged, with its cause chain, inside the operation's span.
+    #[error("unexpected storage error")]
+    Unexpected,
 }
 
 impl ApiError {
@@ -159,7 +163,7 @@ impl ApiError {
             ApiError::Coded { status, .. } if status.is_server_error() => "/problems/unavailable",
             ApiError::Coded { .. } => "/problems/bad-request",
             ApiError::Taken { .. } => "/problems/conflict",
-            ApiError::Internal(_) => "/problems/internal",
+            ApiError::Internal(_) | ApiError::Unexpected => "/problems/internal",
         }
     }
 
@@ -204,7 +208,7 @@ impl ApiError {
                 text!("try again in {retry_after_secs} seconds", "请在 {retry_after_secs} 秒后重试")
             }
             ApiError::Unavailable => text!("the database is not reachable; try again shortly", "数据库暂时无法访问，请稍后重试"),
-            ApiError::Internal(_) => {
+            ApiError::Internal(_) | ApiError::Unexpected => {
                 text!("something went wrong on our side; the request id helps us find it", "系统内部出错；请求编号可帮助我们定位问题")
             }
             ApiError::BadRequest { detail, .. }
@@ -283,7 +287,7 @@ impl ResponseError for ApiError {
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Coded { status, .. } => *status,
             ApiError::Taken { .. } => StatusCode::CONFLICT,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -337,7 +341,7 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(error = %db, "database unavailable");
                 ApiError::Unavailable
             }
-            StoreError::Unexpected(db) => ApiError::Internal(db.to_string()),
+            StoreError::Unexpected(_) => ApiError::Unexpected,
         }
     }
 }

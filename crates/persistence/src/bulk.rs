@@ -768,6 +768,7 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
 }
 
 /// Writes a batch of customers with everything under them in one transaction.
+#[tracing::instrument(skip_all)]
 pub async fn load(db: &Db, graphs: &[CustomerGraph]) -> Result<LoadCounts> {
     let (tables, counts, max_number) = rows_of(graphs, db.time_zone());
     match db.backend() {
@@ -801,7 +802,7 @@ async fn insert_rows(db: &Db, tables: &[Rows], max_number: i64) -> Result<()> {
             for row in chunk {
                 insert
                     .values(row.iter().map(|cell| cell.value().into()))
-                    .map_err(|e| Error::Unexpected(sea_orm::DbErr::Custom(e.to_string())))?;
+                    .map_err(|e| Error::unexpected(sea_orm::DbErr::Custom(e.to_string())))?;
             }
             txn.execute(&insert).await?;
         }
@@ -816,7 +817,7 @@ async fn insert_rows(db: &Db, tables: &[Rows], max_number: i64) -> Result<()> {
 /// `COPY … FROM STDIN` per table, all in one transaction.
 async fn copy_postgres(db: &Db, tables: &[Rows], max_number: i64) -> Result<()> {
     use sea_orm::sqlx::Acquire;
-    let unexpected = |e: sea_orm::sqlx::Error| Error::Unexpected(sea_orm::DbErr::Custom(e.to_string()));
+    let unexpected = |e: sea_orm::sqlx::Error| Error::unexpected(sea_orm::DbErr::Custom(e.to_string()));
     let pool = db.conn.get_postgres_connection_pool();
     let mut txn = pool.begin().await.map_err(unexpected)?;
     // The batch is consistent by construction (children follow their parents in the same
@@ -906,6 +907,7 @@ impl DeferredIndexes {
 /// with the very definitions read here. PostgreSQL builds an index from sorted data many times
 /// faster than it maintains it row by row. Elsewhere, and on tables that hold rows, nothing is
 /// deferred.
+#[tracing::instrument(skip_all)]
 pub async fn defer_indexes(db: &Db) -> Result<DeferredIndexes> {
     if db.backend() != DatabaseBackend::Postgres {
         return Ok(DeferredIndexes::default());
@@ -947,6 +949,7 @@ const GIN_BUILD_WEIGHT: i64 = 25;
 /// time on separate connections (each takes the next index when it finishes one). The longest
 /// builds go first: taken in name order, the customers' trigram index (half the work) started
 /// last and one connection built it alone while the other sat idle.
+#[tracing::instrument(skip_all)]
 pub async fn rebuild_indexes(db: &Db, deferred: DeferredIndexes) -> Result<()> {
     if deferred.definitions.is_empty() {
         return Ok(());
@@ -986,6 +989,7 @@ pub async fn rebuild_indexes(db: &Db, deferred: DeferredIndexes) -> Result<()> {
 
 /// Runs `ANALYZE` after a load so that the planner knows the new sizes (PostgreSQL; SQLite's
 /// `ANALYZE` fills `sqlite_stat1` likewise).
+#[tracing::instrument(skip_all)]
 pub async fn analyze(db: &Db) -> Result<()> {
     db.conn.execute_unprepared("ANALYZE").await?;
     Ok(())

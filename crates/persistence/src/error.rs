@@ -40,9 +40,34 @@ pub enum Error {
     /// pool exhausted, busy): the client may retry shortly.
     #[error("database unavailable: {0}")]
     Unavailable(#[source] DbErr),
-    /// Anything else: logged, never shown.
+    /// Anything else: logged once where it arises (see [`Error::unexpected`]), never shown.
     #[error("database error: {0}")]
     Unexpected(#[source] DbErr),
+}
+
+impl Error {
+    /// An error nobody expected, logged at once with its whole cause chain inside the span of the
+    /// operation that met it (persistence entry points carry one), and never again.
+    pub fn unexpected(error: DbErr) -> Self {
+        tracing::error!(cause = %cause_chain(&error), "unexpected storage error");
+        Error::Unexpected(error)
+    }
+}
+
+/// An error and every error under it, outermost first: `query failed: … : connection reset`.
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // sea-orm and sqlx often repeat the cause in the outer message
+        if !chain.contains(&text) {
+            chain.push_str(": ");
+            chain.push_str(&text);
+        }
+        source = cause.source();
+    }
+    chain
 }
 
 impl From<DbErr> for Error {
@@ -59,7 +84,7 @@ impl From<DbErr> for Error {
                 code: "conflict.reference",
                 message: text!("a referenced record does not exist or is still in use", "引用的记录不存在或仍在使用中"),
             },
-            _ => Error::Unexpected(error),
+            _ => Error::unexpected(error),
         }
     }
 }
@@ -120,7 +145,7 @@ mod tests {
 
     use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
 
-    use super::{Error, is_unavailable};
+    use super::{Error, cause_chain, is_unavailable};
 
     fn io(kind: std::io::ErrorKind, text: &str) -> RuntimeErr {
         RuntimeErr::SqlxError(Arc::new(sea_orm::sqlx::Error::Io(std::io::Error::new(kind, text))))
@@ -149,5 +174,14 @@ mod tests {
         // A message that merely mentions a connection is not an outage.
         let custom = DbErr::Custom("Connection refused: closed pool timed out".into());
         assert!(matches!(Error::from(custom), Error::Unexpected(_)));
+    }
+
+    #[test]
+    fn the_cause_chain_names_every_layer_once() {
+        let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "disk is read-only");
+        let error = DbErr::Exec(RuntimeErr::SqlxError(Arc::new(sea_orm::sqlx::Error::Io(denied))));
+        let chain = cause_chain(&error);
+        assert!(chain.contains("disk is read-only"), "{chain}");
+        assert_eq!(chain.matches("disk is read-only").count(), 1, "{chain}");
     }
 }

@@ -55,7 +55,7 @@ pub(crate) async fn next_in_sequence(conn: &impl sea_orm::ConnectionTrait, name:
     let row = conn
         .query_one_raw(statement)
         .await?
-        .ok_or_else(|| Error::Unexpected(sea_orm::DbErr::Custom(format!("the {name} counter is missing"))))?;
+        .ok_or_else(|| Error::unexpected(sea_orm::DbErr::Custom(format!("the {name} counter is missing"))))?;
     Ok(row.try_get("", "value")?)
 }
 
@@ -68,11 +68,11 @@ pub(crate) fn no_active_user(field: &str) -> Error {
 /// means the data breaks an invariant every writer keeps, so it is an internal error naming the
 /// column and the row, never a silent default that would show the record as something it is not.
 pub(crate) fn stored<T, E>(column: &str, id: uuid::Uuid, value: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T> {
-    parse(value).map_err(|_| Error::Unexpected(sea_orm::DbErr::Custom(format!("{column} of {id}: unknown stored value {value:?}"))))
+    parse(value).map_err(|_| Error::unexpected(sea_orm::DbErr::Custom(format!("{column} of {id}: unknown stored value {value:?}"))))
 }
 
 /// [`stored`] for a JSON column (tags, custom fields, competitors).
 pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(column: &str, id: uuid::Uuid, value: &str) -> Result<T> {
     serde_json::from_str(value)
-        .map_err(|error| Error::Unexpected(sea_orm::DbErr::Custom(format!("{column} of {id}: unreadable stored JSON ({error})"))))
+        .map_err(|error| Error::unexpected(sea_orm::DbErr::Custom(format!("{column} of {id}: unreadable stored JSON ({error})"))))
 }

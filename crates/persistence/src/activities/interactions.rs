@@ -221,6 +221,7 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &In
     .await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: InteractionFields) -> Result<InteractionRecord> {
     let txn = db.begin_write().await?;
     let customer = load_for(&txn, actor, Resource::Activities, Action::Create, customer_id, false).await?;
@@ -264,11 +265,13 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     Ok(row)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionRecord> {
     let row = load(&db.conn, actor, Action::Read, id, false).await?;
     to_record(&db.conn, row).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: InteractionPatch) -> Result<InteractionRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
@@ -329,6 +332,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(after)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, false).await?;
@@ -352,6 +356,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, true).await?;
@@ -368,6 +373,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionReco
     Ok(after)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &InteractionFilter, page: &PageRequest) -> Result<Page<InteractionRecord>> {
     let scope = actor.require(Resource::Activities, Action::Read)?;
     use interactions::Column as C;

@@ -10,6 +10,7 @@ use crate::entities::job_leases;
 use crate::{Db, Result};
 
 /// Tries to take the lease `name` for `holder` until `at + ttl`. True when this holder now has it.
+#[tracing::instrument(skip_all)]
 pub async fn try_lease(db: &Db, name: &str, holder: &str, at: DateTime<Utc>, ttl: Duration) -> Result<bool> {
     // Make sure the row exists; whoever inserts it first does not thereby hold it.
     job_leases::Entity::insert(job_leases::ActiveModel {

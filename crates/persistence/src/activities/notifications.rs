@@ -89,6 +89,7 @@ pub(crate) async fn notify(
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, unread_only: bool, page: &PageRequest) -> Result<Page<NotificationRecord>> {
     let sort = Sort { key: "-created_at", column: notifications::Column::CreatedAt, descending: true, value: SortValue::Time };
     let mut select = notifications::Entity::find().filter(notifications::Column::UserId.eq(actor.user_id));
@@ -99,6 +100,7 @@ pub async fn list(db: &Db, actor: &Actor, unread_only: bool, page: &PageRequest)
     page.try_map(NotificationRecord::try_from)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn unread_count(db: &Db, actor: &Actor) -> Result<u64> {
     Ok(notifications::Entity::find()
         .filter(notifications::Column::UserId.eq(actor.user_id))
@@ -107,6 +109,7 @@ pub async fn unread_count(db: &Db, actor: &Actor) -> Result<u64> {
         .await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn mark_read(db: &Db, actor: &Actor, id: Uuid) -> Result<NotificationRecord> {
     let row = notifications::Entity::find_by_id(id)
         .filter(notifications::Column::UserId.eq(actor.user_id))
@@ -121,6 +124,7 @@ pub async fn mark_read(db: &Db, actor: &Actor, id: Uuid) -> Result<NotificationR
     model.update(&db.conn).await?.try_into()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn mark_all_read(db: &Db, actor: &Actor) -> Result<u64> {
     let result = notifications::Entity::update_many()
         .col_expr(notifications::Column::ReadAt, Expr::value(now()))
@@ -134,6 +138,7 @@ pub async fn mark_all_read(db: &Db, actor: &Actor) -> Result<u64> {
 /// Sends reminders that fell due by `at`: `task_due` when a task's reminder time passes,
 /// `task_overdue` when its due time passes. Each task is claimed by an update that only one
 /// scheduler can win, in the transaction that writes the notification, so none is sent twice.
+#[tracing::instrument(skip_all)]
 pub async fn send_task_reminders(db: &Db, at: DateTime<Utc>) -> Result<u64> {
     let due = remind(db, at, tasks::Column::RemindAt, tasks::Column::DueNotifiedAt, NotificationKind::TaskDue).await?;
     let overdue = remind(db, at, tasks::Column::DueAt, tasks::Column::OverdueNotifiedAt, NotificationKind::TaskOverdue).await?;

@@ -78,6 +78,7 @@ fn write(model: &mut follow_up_rules::ActiveModel, f: &RuleFields) {
     model.active = Set(f.active);
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<RuleRecord>> {
     actor.require(Resource::Activities, Action::Read)?;
     let sort = Sort { key: "created_at", column: follow_up_rules::Column::CreatedAt, descending: false, value: SortValue::Time };
@@ -87,11 +88,13 @@ pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<Rul
     page.try_map(RuleRecord::try_from)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RuleRecord> {
     actor.require(Resource::Activities, Action::Read)?;
     follow_up_rules::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound).and_then(RuleRecord::try_from)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRecord> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;
@@ -108,6 +111,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRe
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: RulePatch) -> Result<RuleRecord> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;
@@ -152,6 +156,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(after)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;
@@ -175,6 +180,7 @@ const BATCH: u64 = 1000;
 /// for its owner. A silence is identified by when it began (the last interaction, or the
 /// customer's creation), so a new silence after a new interaction gets a new task, and the same
 /// silence never gets two, even with schedulers racing on one database (a unique key decides).
+#[tracing::instrument(skip_all)]
 pub async fn run_follow_up_rules(db: &Db, at: DateTime<Utc>) -> Result<u64> {
     let system = Actor::system();
     let rules = follow_up_rules::Entity::find().filter(follow_up_rules::Column::Active.eq(true)).all(&db.conn).await?;

@@ -246,6 +246,7 @@ pub(crate) async fn insert(
     Ok(Some(record))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, fields: TaskFields) -> Result<TaskRecord> {
     let scope = actor.require(Resource::Activities, Action::Create)?;
     let txn = db.begin_write().await?;
@@ -293,6 +294,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     Ok(row)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TaskRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     to_record(&db.conn, row).await
@@ -316,6 +318,7 @@ async fn finish_change(
     Ok(after)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: TaskPatch) -> Result<TaskRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -376,6 +379,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 /// Moves a task to `done`, `cancelled` or back to `open`; completing records who and when.
+#[tracing::instrument(skip_all)]
 pub async fn transition(db: &Db, actor: &Actor, id: Uuid, next: TaskStatus) -> Result<TaskRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -407,6 +411,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, next: TaskStatus) -> R
     Ok(after)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
@@ -424,6 +429,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &TaskFilter, page: &PageRequest) -> Result<Page<TaskRecord>> {
     let scope = actor.require(Resource::Activities, Action::Read)?;
     use tasks::Column as C;

@@ -29,6 +29,7 @@ pub struct NewItem<'a> {
 }
 
 /// Appends an item (a stage change, a contact change: things that happen once).
+#[tracing::instrument(skip_all)]
 pub async fn append(conn: &impl ConnectionTrait, actor: &Actor, item: NewItem<'_>) -> Result<()> {
     timeline_items::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -48,6 +49,7 @@ pub async fn append(conn: &impl ConnectionTrait, actor: &Actor, item: NewItem<'_
 
 /// Puts the one item that stands for a record (an interaction, a task) on the timeline, or
 /// refreshes it when the record changed.
+#[tracing::instrument(skip_all)]
 pub async fn upsert(conn: &impl ConnectionTrait, actor: &Actor, item: NewItem<'_>) -> Result<()> {
     let existing = timeline_items::Entity::find()
         .filter(timeline_items::Column::EntityType.eq(item.entity_type))
@@ -70,6 +72,7 @@ pub async fn upsert(conn: &impl ConnectionTrait, actor: &Actor, item: NewItem<'_
 }
 
 /// Takes a record's item off the timeline (the record went to the recycle bin).
+#[tracing::instrument(skip_all)]
 pub async fn remove(conn: &impl ConnectionTrait, entity_type: &str, entity_id: Uuid, kind: &str) -> Result<()> {
     timeline_items::Entity::delete_many()
         .filter(timeline_items::Column::EntityType.eq(entity_type))
@@ -100,6 +103,7 @@ const SORT: &str = "-occurred_at";
 /// sort order and stops at the page, with actors' names from the name cache. (Joining `users`
 /// in the query let PostgreSQL hash-join and sort every item of a busy customer, 1,013 rows for
 /// 51, since it estimates a customer's item count from the average.)
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, kinds: &[String], page: &PageRequest) -> Result<Page<TimelineRow>> {
     use timeline_items::Column as C;
     load_for(&db.conn, actor, Resource::Customers, Action::Read, customer_id, false).await?;

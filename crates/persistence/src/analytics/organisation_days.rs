@@ -19,6 +19,7 @@ use crate::{Db, Result};
 
 /// Makes the rollups count days in `time_zone`. Answers whether they had to be summed again
 /// (the zone, or chrono-tz's rules for it, changed since they were last summed).
+#[tracing::instrument(skip_all)]
 pub async fn count_days_in(db: &Db, time_zone: Tz) -> Result<bool> {
     let backend = db.backend();
     let wanted = utc_offsets(time_zone);

@@ -615,6 +615,7 @@ pub struct SalesReportRequest {
 
 /// The report, computed from sums the database makes over the caller's scope: the server holds
 /// one row per group (or per day for period reports), never the facts themselves.
+#[tracing::instrument(skip_all)]
 pub async fn sales_report(db: &Db, actor: &Actor, request: &SalesReportRequest) -> Result<SalesReport> {
     actor.require(Resource::Sales, Action::Read)?;
     let txn = db.begin_report().await?;
@@ -740,6 +741,7 @@ pub struct FunnelStep {
 /// Conversion through the stages of a pipeline for opportunities created within `created` (the
 /// caller turns a range of days into instants in the organisation's time zone): an opportunity
 /// reached a stage when it was ever in it or in a later open stage, or won.
+#[tracing::instrument(skip_all)]
 pub async fn funnel(db: &Db, actor: &Actor, pipeline_id: Uuid, created: std::ops::Range<DateTime<Utc>>) -> Result<Vec<FunnelStep>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     let scope = actor.require(Resource::Sales, Action::Read)?;
@@ -807,6 +809,7 @@ pub struct ForecastRow {
     pub weighted_minor: i64,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn forecast(db: &Db, actor: &Actor, pipeline_id: Option<Uuid>) -> Result<Vec<ForecastRow>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     let scope = actor.require(Resource::Sales, Action::Read)?;

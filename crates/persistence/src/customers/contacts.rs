@@ -107,6 +107,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     Ok(row)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest) -> Result<Page<ContactRecord>> {
     load_for(&db.conn, actor, Resource::Contacts, Action::Read, customer_id, false).await?;
     let sort = Sort { key: "created_at", column: contacts::Column::CreatedAt, descending: false, value: SortValue::Time };
@@ -116,10 +117,12 @@ pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest)
     Ok(page.map(ContactRecord::from))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
     Ok(load(&db.conn, actor, Action::Read, id, false).await?.into())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFields) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     load_for(&txn, actor, Resource::Contacts, Action::Create, customer_id, false).await?;
@@ -148,6 +151,7 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ContactPatch) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
@@ -181,6 +185,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(after)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, false).await?;
@@ -204,6 +209,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, true).await?;
@@ -224,6 +230,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> 
 }
 
 /// Deleted contacts of live customers in the caller's delete scope, most recently deleted first.
+#[tracing::instrument(skip_all)]
 pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<ContactRecord>> {
     let scope = actor.require(Resource::Contacts, Action::Delete)?;
     let reachable = Query::select()

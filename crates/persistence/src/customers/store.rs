@@ -371,6 +371,7 @@ fn payload(record: &CustomerRecord) -> Value {
     serde_json::to_value(record).unwrap_or(Value::Null)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: Ownership) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Create)?;
     fields.check_consistency(db.today())?;
@@ -425,11 +426,13 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
     let row = load_for(&db.conn, actor, Resource::Customers, Action::Read, id, false).await?;
     to_record(Names::cached(db), row).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -521,6 +524,7 @@ pub async fn update(
 }
 
 /// Moves a customer to the recycle bin; its contacts stay with it and come back on restore.
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, false).await?;
@@ -538,6 +542,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 /// Brings a customer back from the recycle bin (whoever may delete it may restore it).
+#[tracing::instrument(skip_all)]
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, true).await?;
@@ -620,6 +625,7 @@ fn cursor_value(sort: &Sort<customers::Column>, row: &customers::Model) -> (Valu
     (value, row.id)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &CustomerFilter, page: &PageRequest) -> Result<Page<CustomerRecord>> {
     let scope = actor.require(Resource::Customers, Action::Read)?;
     let sorts = sorts();
@@ -633,6 +639,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &CustomerFilter, page: &PageRe
 }
 
 /// The recycle bin: deleted customers in the caller's delete scope, most recently deleted first.
+#[tracing::instrument(skip_all)]
 pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<CustomerRecord>> {
     let scope = actor.require(Resource::Customers, Action::Delete)?;
     let sort = Sort { key: "-deleted_at", column: customers::Column::DeletedAt, descending: true, value: SortValue::Time };
@@ -653,6 +660,7 @@ pub struct StageChange {
     pub changed_at: DateTime<Utc>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn stage_history(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest) -> Result<Page<StageChange>> {
     load_for(&db.conn, actor, Resource::Customers, Action::Read, customer_id, false).await?;
     let sort = Sort { key: "-changed_at", column: customer_stage_history::Column::ChangedAt, descending: true, value: SortValue::Time };
@@ -674,6 +682,7 @@ pub async fn stage_history(db: &Db, actor: &Actor, customer_id: Uuid, page: &Pag
 }
 
 /// Counts live customers per lifecycle stage within the caller's read scope (dashboard figures).
+#[tracing::instrument(skip_all)]
 pub async fn count_by_stage(db: &Db, actor: &Actor) -> Result<Vec<(LifecycleStage, u64)>> {
     let scope = actor.require(Resource::Customers, Action::Read)?;
     let rows: Vec<(String, i64)> = customers::Entity::find()

@@ -30,6 +30,7 @@ pub struct LoginAccount {
     pub active: bool,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn find_account(db: &Db, email: &str) -> Result<Option<LoginAccount>> {
     Ok(users::Entity::find().filter(users::Column::Email.eq(email.trim().to_lowercase())).one(&db.conn).await?.map(|u| LoginAccount {
         user_id: u.id,
@@ -48,6 +49,7 @@ pub async fn find_account(db: &Db, email: &str) -> Result<Option<LoginAccount>> 
 /// user from signing in; only a spread attack past [`ACCOUNT_FAILURES_TOTAL`] locks the account
 /// everywhere, and then for at most [`LOGIN_WINDOW_MINUTES`]. Windows are fixed: they start at
 /// the first attempt and the count starts again when one has passed.
+#[tracing::instrument(skip_all)]
 pub async fn claim_login_attempt(db: &Db, email: &str, ip: Option<&str>) -> Result<()> {
     for (key, limit) in throttle_keys(email, ip) {
         claim(&db.conn, &key, limit).await?;
@@ -57,6 +59,7 @@ pub async fn claim_login_attempt(db: &Db, email: &str, ip: Option<&str>) -> Resu
 
 /// After a successful sign-in: the account's failures from this address are forgotten, and the
 /// attempt no longer counts against the account or the address.
+#[tracing::instrument(skip_all)]
 pub async fn release_login_claims(db: &Db, email: &str, ip: Option<&str>) -> Result<()> {
     let keys = throttle_keys(email, ip);
     let mut refund = Query::update();
@@ -132,6 +135,7 @@ async fn claim(conn: &impl ConnectionTrait, key: &str, limit: u64) -> Result<()>
     Err(Error::RateLimited { retry_after_secs: u64::try_from(retry).unwrap_or(1) })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn record_login_attempt(db: &Db, email: &str, ip: Option<&str>, succeeded: bool) -> Result<()> {
     let email = email.trim().to_lowercase();
     login_attempts::ActiveModel {
@@ -186,6 +190,7 @@ pub struct IssuedSession {
     pub refresh_token: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn open_session(db: &Db, user_id: Uuid, ip: Option<&str>, user_agent: Option<&str>) -> Result<IssuedSession> {
     let txn = db.begin_write().await?;
     let session_id = Uuid::now_v7();
@@ -227,6 +232,7 @@ async fn insert_refresh_token(conn: &impl ConnectionTrait, session_id: Uuid) -> 
 /// Exchanges a refresh token for a new one in the same session. A token that was already used
 /// means it leaked (or a client replays it): the whole session is revoked, so both the thief and
 /// the owner must sign in again.
+#[tracing::instrument(skip_all)]
 pub async fn rotate_refresh_token(db: &Db, token: &str) -> Result<IssuedSession> {
     let txn = db.begin_write().await?;
     let Some(stored) = refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
@@ -303,6 +309,7 @@ async fn revoke(conn: &impl ConnectionTrait, session_id: Uuid, reason: &str) -> 
 
 /// Ends the session a refresh token belongs to (sign out). Unknown tokens are ignored so that
 /// signing out twice is harmless.
+#[tracing::instrument(skip_all)]
 pub async fn end_session_by_refresh_token(db: &Db, token: &str) -> Result<Option<Uuid>> {
     let stored = refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(hash_token(token))).one(&db.conn).await?;
     if let Some(stored) = &stored {
@@ -312,6 +319,7 @@ pub async fn end_session_by_refresh_token(db: &Db, token: &str) -> Result<Option
 }
 
 /// Ends one session by id (sign out with only an access token).
+#[tracing::instrument(skip_all)]
 pub async fn end_session(db: &Db, session_id: Uuid) -> Result<()> {
     revoke(&db.conn, session_id, "signed out").await
 }
@@ -369,6 +377,7 @@ impl ActorCache {
 /// The caller behind an access token. The session and the account's state are read on every
 /// request (one query), so sign-out and deactivation take effect at once; permissions and teams
 /// are recomputed only when the identity generation has moved since they were last computed.
+#[tracing::instrument(skip_all)]
 pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Actor> {
     use sea_orm::sea_query::{Alias, Query};
     let generation = Alias::new("identity_generation");
@@ -407,6 +416,7 @@ pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Acto
 }
 
 /// The actor for a user regardless of session (for operator commands and API keys).
+#[tracing::instrument(skip_all)]
 pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
     let Some(user) = users::Entity::find_by_id(user_id).one(&db.conn).await? else {
         return Err(Error::Unauthorized {
@@ -447,6 +457,7 @@ pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
 }
 
 /// Whether any user exists yet (first start creates the administrator).
+#[tracing::instrument(skip_all)]
 pub async fn has_users(db: &Db) -> Result<bool> {
     Ok(users::Entity::find().count(&db.conn).await? > 0)
 }

@@ -44,6 +44,7 @@ impl From<roles::Model> for RoleRecord {
 
 const ENTITY: &str = "role";
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<RoleRecord>> {
     actor.require(Resource::Roles, Action::Read)?;
     let sort = Sort { key: "key", column: roles::Column::Key, descending: false, value: SortValue::Text };
@@ -51,12 +52,14 @@ pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<Rol
     Ok(page.map(RoleRecord::from))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Read)?;
     roles::Entity::find_by_id(id).one(&db.conn).await?.map(RoleRecord::from).ok_or(Error::NotFound)
 }
 
 /// The role with this key (`sales`), for operator commands.
+#[tracing::instrument(skip_all)]
 pub async fn find_by_key(db: &Db, key: &str) -> Result<Option<RoleRecord>> {
     Ok(roles::Entity::find().filter(roles::Column::Key.eq(key)).one(&db.conn).await?.map(RoleRecord::from))
 }
@@ -90,6 +93,7 @@ fn check_matrix(permissions: &Permissions) -> Result<()> {
     Err(errors.into())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &Db,
     actor: &Actor,
@@ -132,6 +136,7 @@ pub async fn create(
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -182,6 +187,7 @@ pub async fn update(
     Ok(after)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     actor.require(Resource::Roles, Action::Delete)?;
     let txn = db.begin_write().await?;

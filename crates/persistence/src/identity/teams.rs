@@ -32,6 +32,7 @@ impl From<teams::Model> for TeamRecord {
 
 const ENTITY: &str = "team";
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, parent_id: Option<Uuid>, page: &PageRequest) -> Result<Page<TeamRecord>> {
     actor.require(Resource::Teams, Action::Read)?;
     let sort = Sort { key: "name", column: teams::Column::Name, descending: false, value: SortValue::Text };
@@ -44,6 +45,7 @@ pub async fn list(db: &Db, actor: &Actor, parent_id: Option<Uuid>, page: &PageRe
     Ok(page.map(TeamRecord::from))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TeamRecord> {
     actor.require(Resource::Teams, Action::Read)?;
     teams::Entity::find_by_id(id).one(&db.conn).await?.map(TeamRecord::from).ok_or(Error::NotFound)
@@ -78,6 +80,7 @@ async fn check_name_free(conn: &impl ConnectionTrait, name: &str, team_id: Uuid)
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid>) -> Result<TeamRecord> {
     actor.require(Resource::Teams, Action::Create)?;
     if parent_id.is_some() {
@@ -107,6 +110,7 @@ pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -153,6 +157,7 @@ pub async fn update(
 
 /// Deletes a team that nothing uses any more; teams with members, sub-teams or customers answer
 /// 409, so no record silently loses its team.
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     actor.require(Resource::Teams, Action::Delete)?;
     let txn = db.begin_write().await?;
@@ -182,6 +187,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 /// The team with this name, for operator commands and demo data.
+#[tracing::instrument(skip_all)]
 pub async fn find_id_by_name(db: &Db, name: &str) -> Result<Option<Uuid>> {
     Ok(teams::Entity::find().filter(teams::Column::Name.eq(name)).one(&db.conn).await?.map(|t| t.id))
 }

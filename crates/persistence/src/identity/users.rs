@@ -84,6 +84,7 @@ async fn to_record(conn: &impl ConnectionTrait, user: users::Model) -> Result<Us
 }
 
 /// Reads any user by id; every signed-in user may read their own account.
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<UserRecord> {
     if id != actor.user_id {
         actor.require(Resource::Users, Action::Read)?;
@@ -92,6 +93,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<UserRecord> {
     to_record(&db.conn, user).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &UserFilter, page: &PageRequest) -> Result<Page<UserRecord>> {
     actor.require(Resource::Users, Action::Read)?;
     let sorts = [
@@ -168,6 +170,7 @@ async fn set_teams(conn: &impl ConnectionTrait, user_id: Uuid, team_ids: &[Uuid]
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> {
     actor.require(Resource::Users, Action::Create)?;
     // A new account is given a role and teams: granting access is for administrators.
@@ -209,6 +212,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> 
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: UserPatch) -> Result<UserRecord> {
     actor.require(Resource::Users, Action::Update)?;
     let txn = db.begin_write().await?;
@@ -283,6 +287,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 /// The user with this email, for operator commands.
+#[tracing::instrument(skip_all)]
 pub async fn find_id_by_email(db: &Db, email: &str) -> Result<Option<Uuid>> {
     Ok(users::Entity::find().filter(users::Column::Email.eq(email.trim().to_lowercase())).one(&db.conn).await?.map(|u| u.id))
 }
@@ -294,6 +299,7 @@ pub struct Profile {
     pub teams: Vec<super::teams::TeamRecord>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn profile(db: &Db, user_id: Uuid) -> Result<Profile> {
     let user = users::Entity::find_by_id(user_id).one(&db.conn).await?.ok_or(Error::NotFound)?;
     let role = roles::Entity::find_by_id(user.role_id).one(&db.conn).await?.ok_or(Error::NotFound)?;
@@ -313,6 +319,7 @@ pub async fn profile(db: &Db, user_id: Uuid) -> Result<Profile> {
 }
 
 /// A user's email and password hash, for checking the password they type to change it.
+#[tracing::instrument(skip_all)]
 pub async fn sign_in_secret(db: &Db, user_id: Uuid) -> Result<(String, String)> {
     let user = users::Entity::find_by_id(user_id).one(&db.conn).await?.ok_or(Error::NotFound)?;
     Ok((user.email, user.password_hash))
@@ -321,6 +328,7 @@ pub async fn sign_in_secret(db: &Db, user_id: Uuid) -> Result<(String, String)> 
 /// The caller changes their own password (after the handler checked the current one): the hash
 /// is replaced and every other session of theirs ends, so a device or a thief still holding one
 /// is signed out; `current_session` goes on, since it just proved the password.
+#[tracing::instrument(skip_all)]
 pub async fn change_own_password(db: &Db, actor: &Actor, current_session: Uuid, password_hash: String) -> Result<()> {
     use crate::entities::sessions;
     let txn = db.begin_write().await?;

@@ -14,6 +14,7 @@ use crate::pagination::{Cursor, clamp_limit};
 use crate::{Actor, Db, Page, PageRequest, Result, now};
 
 /// Writes one audit entry inside the caller's transaction.
+#[tracing::instrument(skip_all)]
 pub async fn record(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -69,6 +70,7 @@ pub struct AuditFilter {
 }
 
 /// The audit log newest first, for callers allowed to read it (checked by the caller's role).
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEntry>> {
     actor.require(crm_domain::identity::Resource::Audit, crm_domain::identity::Action::Read)?;
     const SORT: &str = "-created_at";

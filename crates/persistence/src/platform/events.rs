@@ -101,6 +101,7 @@ pub const TYPES: &[&str] = &[
 
 /// Appends an event inside the caller's transaction. It takes no lock: its feed position is
 /// given later, after it has committed, by [`give_positions`].
+#[tracing::instrument(skip_all)]
 pub async fn append(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -138,6 +139,7 @@ const POSITIONS_PER_PASS: i64 = 10_000;
 /// advisory transaction lock; SQLite: the write lock), committing each pass whole before the next
 /// can start. An event whose transaction is still open is invisible here and gets a later
 /// position once it commits, so the feed is in commit order and never changes behind a reader.
+#[tracing::instrument(skip_all)]
 pub async fn give_positions(db: &Db) -> Result<()> {
     let txn = db.begin_write().await?;
     let backend = txn.get_database_backend();
@@ -197,6 +199,7 @@ pub struct FeedPage {
 /// Events after `after` in sequence order, of the records the caller may read: each kind under
 /// the permission and scope of its own list endpoint (an own-scope sales user sees the events of
 /// their own customers and deals only), see [`crate::visibility`].
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, after: i64, types: &[String], limit: u64) -> Result<FeedPage> {
     give_positions(db).await?;
     // Read before the page: every event positioned up to here is either in the page or not for

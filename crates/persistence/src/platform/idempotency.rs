@@ -53,6 +53,7 @@ pub struct KeptResponse<'a> {
 }
 
 /// Looks the key up. Only a committed key row makes a retry replay.
+#[tracing::instrument(skip_all)]
 pub async fn lookup(db: &Db, request: KeyedRequest<'_>) -> Result<Claim> {
     let existing = idempotency_keys::Entity::find()
         .filter(idempotency_keys::Column::PrincipalId.eq(request.principal_id))
@@ -110,6 +111,7 @@ pub enum Stored {
 /// Stores the key and its response in the request's held write transaction and commits both.
 /// A failure of the commit leaves the outcome unknown to us, but not to the database: a retry
 /// finds the key if the commit landed and runs afresh if it did not.
+#[tracing::instrument(skip_all)]
 pub async fn store_with_writes(txn: DatabaseTransaction, request: KeyedRequest<'_>, response: KeptResponse<'_>) -> Result<Stored> {
     match insert(&txn, request, response).await {
         Ok(()) => {}
@@ -134,6 +136,7 @@ pub async fn store_with_writes(txn: DatabaseTransaction, request: KeyedRequest<'
 
 /// Stores the response of a request that wrote nothing, so that a retry gets the same answer.
 /// A concurrent attempt that stored first wins; this one's answer is then simply not kept.
+#[tracing::instrument(skip_all)]
 pub async fn store_alone(db: &Db, request: KeyedRequest<'_>, response: KeptResponse<'_>) -> Result<()> {
     match insert(&db.conn, request, response).await {
         Ok(()) | Err(Error::Conflict { .. }) => Ok(()),
@@ -142,6 +145,7 @@ pub async fn store_alone(db: &Db, request: KeyedRequest<'_>, response: KeptRespo
 }
 
 /// Deletes keys older than the retention period; run periodically.
+#[tracing::instrument(skip_all)]
 pub async fn purge_expired(db: &Db) -> Result<u64> {
     let result = idempotency_keys::Entity::delete_many()
         .filter(idempotency_keys::Column::CreatedAt.lt(shift(now(), Duration::hours(-RETENTION_HOURS))))

@@ -24,11 +24,12 @@ pub struct Stored<T> {
 /// theirs through serde). A stored document that does not parse is an error, not the defaults:
 /// silently reading it as defaults would apply settings nobody chose, and the next save would
 /// overwrite what was stored.
+#[tracing::instrument(skip_all)]
 pub async fn read<T: DeserializeOwned + Default>(conn: &impl ConnectionTrait, key: &str) -> Result<Stored<T>> {
     Ok(match settings::Entity::find_by_id(key.to_owned()).one(conn).await? {
         Some(row) => {
             let value = serde_json::from_str(&row.value)
-                .map_err(|e| Error::Unexpected(sea_orm::DbErr::Custom(format!("settings {key}: unreadable stored document ({e})"))))?;
+                .map_err(|e| Error::unexpected(sea_orm::DbErr::Custom(format!("settings {key}: unreadable stored document ({e})"))))?;
             Stored { value, version: row.version, updated_at: Some(row.updated_at) }
         }
         None => Stored { value: T::default(), version: 0, updated_at: None },
@@ -36,12 +37,14 @@ pub async fn read<T: DeserializeOwned + Default>(conn: &impl ConnectionTrait, ke
 }
 
 /// Reads an area's settings outside a transaction.
+#[tracing::instrument(skip_all)]
 pub async fn get<T: DeserializeOwned + Default>(db: &Db, key: &str) -> Result<Stored<T>> {
     read(&db.conn, key).await
 }
 
 /// Saves an area's settings inside the caller's transaction, with its audit entry and a
 /// `settings.changed` event. The caller checks who may do this.
+#[tracing::instrument(skip_all)]
 pub async fn write<T: Serialize + DeserializeOwned + Default>(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -54,7 +57,7 @@ pub async fn write<T: Serialize + DeserializeOwned + Default>(
     check_version(expected_version, current_version)?;
     // Settings are plain values: one that does not serialise is a bug, not the client's doing.
     let text = serde_json::to_string(value)
-        .map_err(|e| Error::Unexpected(sea_orm::DbErr::Custom(format!("settings {key} cannot be stored: {e}"))))?;
+        .map_err(|e| Error::unexpected(sea_orm::DbErr::Custom(format!("settings {key} cannot be stored: {e}"))))?;
     let at = now();
     let row = settings::ActiveModel {
         key: Set(key.to_owned()),
@@ -89,6 +92,7 @@ pub async fn write<T: Serialize + DeserializeOwned + Default>(
 }
 
 /// Saves settings in their own transaction.
+#[tracing::instrument(skip_all)]
 pub async fn save<T: Serialize + DeserializeOwned + Default>(
     db: &Db,
     actor: &Actor,

@@ -53,6 +53,7 @@ pub(super) async fn feedback_records(conn: &impl ConnectionTrait, rows: Vec<requ
 
 /// Records a requester's feedback on a delivered requirement (one per requesting customer,
 /// replaced when given again). When every requester has answered, the requirement is evaluated.
+#[tracing::instrument(skip_all)]
 pub async fn give_feedback(
     db: &Db,
     actor: &Actor,
@@ -117,6 +118,7 @@ pub async fn give_feedback(
     Ok((out, record))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn feedback(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<FeedbackRecord>> {
     load(&db.conn, actor, Action::Read, id).await?;
     let sort = Sort { key: "created_at", column: requirement_feedback::Column::CreatedAt, descending: false, value: SortValue::Time };

@@ -29,6 +29,7 @@ pub struct HistoryRecord {
     pub changed_at: DateTime<Utc>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn history(db: &Db, actor: &Actor, id: Uuid) -> Result<Vec<HistoryRecord>> {
     load(&db.conn, actor, Action::Read, id).await?;
     history_of(&db.conn, &[id]).await.map(|mut h| h.remove(&id).unwrap_or_default())
@@ -72,6 +73,7 @@ pub struct RevisionRecord {
 }
 
 /// Every change of a requirement, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn revisions(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<RevisionRecord>> {
     load(&db.conn, actor, Action::Read, id).await?;
     let sort = Sort { key: "-created_at", column: requirement_revisions::Column::CreatedAt, descending: true, value: SortValue::Time };

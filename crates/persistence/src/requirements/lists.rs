@@ -83,6 +83,7 @@ pub(super) fn filtered(actor: &Actor, scope: Scope, filter: &RequirementFilter) 
     select.filter(crate::query::contains_every_word(C::SearchText, filter.q.as_deref()))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &RequirementFilter, page: &PageRequest) -> Result<Page<RequirementRecord>> {
     let scope = actor.require(Resource::Requirements, Action::Read)?;
     let sort = pick_sort(&SORTS, filter.sort.as_deref())?;
@@ -100,6 +101,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &RequirementFilter, page: &Pag
 }
 
 /// Every matching requirement, highest score first (for documents), with a ceiling.
+#[tracing::instrument(skip_all)]
 pub async fn all_matching(db: &Db, actor: &Actor, filter: &RequirementFilter, ceiling: u64) -> Result<Vec<RequirementRecord>> {
     let scope = actor.require(Resource::Requirements, Action::Read)?;
     let rows = filtered(actor, scope, filter)
@@ -121,6 +123,7 @@ pub struct BoardColumn {
     pub next_cursor: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn board(db: &Db, actor: &Actor, filter: &RequirementFilter, per_column: u64) -> Result<Vec<BoardColumn>> {
     let mut columns = Vec::new();
     for status in RequirementStatus::ALL.iter().copied().filter(|s| *s != RequirementStatus::Duplicate) {
@@ -144,6 +147,7 @@ pub struct ReleaseSummary {
 /// Release, status, count, earliest and latest target date.
 type ReleaseRow = (Option<String>, String, i64, Option<NaiveDate>, Option<NaiveDate>);
 
+#[tracing::instrument(skip_all)]
 pub async fn releases(db: &Db, actor: &Actor) -> Result<Vec<ReleaseSummary>> {
     let scope = actor.require(Resource::Requirements, Action::Read)?;
     let rows: Vec<ReleaseRow> = filtered(actor, scope, &RequirementFilter::default())

@@ -36,6 +36,7 @@ pub struct DuplicateCandidate {
 /// Open requirements that read like this title and description, most similar first. Candidates
 /// are the ones sharing most character bigrams (an indexed lookup on both databases); their
 /// similarity is then computed exactly.
+#[tracing::instrument(skip_all)]
 pub async fn similar(
     db: &Db,
     actor: &Actor,
@@ -100,6 +101,7 @@ pub async fn similar(
 }
 
 /// Duplicate candidates of a stored requirement.
+#[tracing::instrument(skip_all)]
 pub async fn duplicates_of(db: &Db, actor: &Actor, id: Uuid) -> Result<Vec<DuplicateCandidate>> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     similar(db, actor, &row.title, row.description.as_deref(), Some(id)).await
@@ -119,6 +121,7 @@ pub struct MergeOutcome {
 /// Merges `duplicate_id` into `survivor_id`: its requesters (with their ticket and interaction
 /// links), feedback and timeline items move to the survivor exactly once, the survivor is
 /// re-scored, and the duplicate becomes `duplicate`, pointing at the survivor.
+#[tracing::instrument(skip_all)]
 pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, duplicate_id: Uuid) -> Result<MergeOutcome> {
     if survivor_id == duplicate_id {
         return Err(Error::validation(

@@ -227,6 +227,7 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     Ok(row)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn weights(conn: &impl ConnectionTrait) -> Result<PriorityWeights> {
     Ok(settings::read::<RequirementSettings>(conn, SETTINGS_KEY).await?.value.weights)
 }
@@ -508,6 +509,7 @@ async fn insert_requester(
 
 /// Collects a requirement; when it comes from a customer, ticket or interaction, that source
 /// becomes its first requester in the same step.
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, new: NewRequirement) -> Result<RequirementRecord> {
     actor.require(Resource::Requirements, Action::Create)?;
     let txn = db.begin_write().await?;
@@ -577,12 +579,14 @@ fn without_figures(record: &RequirementRecord) -> Value {
     value
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RequirementRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     to_record(&db.conn, row).await
 }
 
 /// Changes fields; each change is kept as a revision with its fields old → new.
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: RequirementPatch) -> Result<RequirementRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -687,6 +691,7 @@ fn diff(before: &Value, after: &Value) -> Value {
 
 /// Moves a requirement through the process: `planned` needs an owner and a target date,
 /// `rejected` a reason; `duplicate` comes only from merging.
+#[tracing::instrument(skip_all)]
 pub async fn transition(
     db: &Db,
     actor: &Actor,
@@ -751,6 +756,7 @@ async fn move_row(
 }
 
 /// Moves a requirement to the recycle bin.
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;

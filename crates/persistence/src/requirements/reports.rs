@@ -28,6 +28,7 @@ pub struct DocumentEntry {
 }
 
 /// The requirements of a customer or a release with their requesters, history and feedback.
+#[tracing::instrument(skip_all)]
 pub async fn document(db: &Db, actor: &Actor, filter: &RequirementFilter) -> Result<Vec<DocumentEntry>> {
     let records = all_matching(db, actor, filter, 2000).await?;
     let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
@@ -77,6 +78,7 @@ pub struct RequirementsReport {
     pub top_by_score: Vec<RequirementRecord>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn report(db: &Db, actor: &Actor) -> Result<RequirementsReport> {
     let scope = actor.require(Resource::Requirements, Action::Read)?;
     let base = RequirementFilter::default();

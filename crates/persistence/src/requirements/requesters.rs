@@ -84,6 +84,7 @@ pub(super) async fn requester_records(
         .collect())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn add_requester(db: &Db, actor: &Actor, id: Uuid, new: NewRequester) -> Result<RequesterRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Read, id).await?;
@@ -112,6 +113,7 @@ pub async fn add_requester(db: &Db, actor: &Actor, id: Uuid, new: NewRequester) 
     Ok(out)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn remove_requester(db: &Db, actor: &Actor, id: Uuid, requester_id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
     load(&txn, actor, Action::Update, id).await?;
@@ -136,6 +138,7 @@ pub async fn remove_requester(db: &Db, actor: &Actor, id: Uuid, requester_id: Uu
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn requesters(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<RequesterRecord>> {
     load(&db.conn, actor, Action::Read, id).await?;
     let sort = Sort { key: "requested_at", column: requirement_requesters::Column::RequestedAt, descending: false, value: SortValue::Time };

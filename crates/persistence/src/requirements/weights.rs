@@ -15,6 +15,7 @@ use super::{RequirementSettings, SETTINGS_KEY};
 
 /// Saves new weights and re-scores every requirement in the same transaction, so the ranking is
 /// never half old, half new.
+#[tracing::instrument(skip_all)]
 pub async fn save_weights(
     db: &Db,
     actor: &Actor,

@@ -293,6 +293,7 @@ pub struct Placement {
 }
 
 /// Creates an opportunity; with lines, its amount is their total.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &Db,
     actor: &Actor,
@@ -396,11 +397,13 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     Ok(row)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OpportunityRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     to_record(&db.conn, Names::cached(db), row).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: OpportunityPatch) -> Result<OpportunityRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -497,6 +500,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 
 /// Moves an opportunity to another stage of its pipeline under the rules of
 /// [`check_move`]; records the move with the time spent in the stage it leaves.
+#[tracing::instrument(skip_all)]
 pub async fn move_stage(
     db: &Db,
     actor: &Actor,
@@ -561,6 +565,7 @@ pub async fn move_stage(
     Ok(after)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
@@ -629,6 +634,7 @@ fn cursor_value(sort: &Sort<opportunities::Column>, row: &opportunities::Model) 
     (value, row.id)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &OpportunityFilter, page: &PageRequest) -> Result<Page<OpportunityRecord>> {
     let sorts = sorts();
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
@@ -650,6 +656,7 @@ pub struct StageMove {
     pub changed_at: DateTime<Utc>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn stage_history(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<StageMove>> {
     load(&db.conn, actor, Action::Read, id).await?;
     let sort = Sort { key: "-changed_at", column: opportunity_stage_history::Column::ChangedAt, descending: true, value: SortValue::Time };
@@ -759,6 +766,7 @@ async fn board_totals_from_opportunities(db: &Db, actor: &Actor, filter: &Opport
         .await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn board(
     db: &Db,
     actor: &Actor,

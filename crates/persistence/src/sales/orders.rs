@@ -300,6 +300,7 @@ fn lines_required() -> Error {
     Error::validation("lines", "required", text!("an order needs at least one line", "订单至少需要一行产品"))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, new: NewOrder) -> Result<OrderRecord> {
     if new.lines.is_empty() {
         return Err(lines_required());
@@ -323,6 +324,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewOrder) -> Result<OrderRecord
 
 /// Creates a draft order from a won opportunity, copying its lines; the note saying where the
 /// order came from is written in `lang`, the language of the person who asked for it.
+#[tracing::instrument(skip_all)]
 pub async fn create_from_opportunity(
     db: &Db,
     actor: &Actor,
@@ -405,12 +407,14 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     Ok(row)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OrderRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     to_record(&db.conn, row).await
 }
 
 /// Changes a draft order; once confirmed, an order changes only by its status.
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: OrderPatch) -> Result<OrderRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -456,6 +460,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 
 /// Moves an order to `next` if its status allows; confirming promotes the customer, and every
 /// move refreshes the customer's purchase figures.
+#[tracing::instrument(skip_all)]
 pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, next: OrderStatus) -> Result<OrderRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -487,6 +492,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
 }
 
 /// Deletes a draft order; a confirmed one is cancelled or refunded instead, so figures stay true.
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
@@ -510,6 +516,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageRequest) -> Result<Page<OrderRecord>> {
     use orders::Column as C;
     let scope = actor.require(Resource::Sales, Action::Read)?;

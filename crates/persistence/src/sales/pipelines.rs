@@ -96,6 +96,7 @@ async fn record(conn: &impl sea_orm::ConnectionTrait, row: pipelines::Model) -> 
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<PipelineRecord>> {
     actor.require(Resource::Sales, Action::Read)?;
     let sort = Sort { key: "name", column: pipelines::Column::Name, descending: false, value: SortValue::Text };
@@ -107,6 +108,7 @@ pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<Pip
     Ok(Page { data, next_cursor: page.next_cursor, total: page.total })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<PipelineRecord> {
     actor.require(Resource::Sales, Action::Read)?;
     let row = pipelines::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound)?;
@@ -185,6 +187,7 @@ async fn log_change(
     events::append(conn, actor, event, ENTITY, record.id, serde_json::to_value(record).unwrap_or(Value::Null)).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, name: String, stages: Vec<NewStage>) -> Result<PipelineRecord> {
     actor.require_admin()?;
     check_stage_set(&stages)?;
@@ -240,6 +243,7 @@ async fn load(conn: &impl sea_orm::ConnectionTrait, id: Uuid, expected_version: 
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn rename(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, name: String) -> Result<PipelineRecord> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;
@@ -255,6 +259,7 @@ pub async fn rename(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(updated)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn add_stage(db: &Db, actor: &Actor, id: Uuid, stage: NewStage) -> Result<PipelineRecord> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;
@@ -275,6 +280,7 @@ pub async fn add_stage(db: &Db, actor: &Actor, id: Uuid, stage: NewStage) -> Res
     Ok(updated)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid, patch: StagePatch) -> Result<PipelineRecord> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;
@@ -306,6 +312,7 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid, patc
 
 /// Deletes an unused stage. One that any opportunity is or was in answers 409 with the count:
 /// retire it instead.
+#[tracing::instrument(skip_all)]
 pub async fn delete_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid) -> Result<PipelineRecord> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;
@@ -341,6 +348,7 @@ pub async fn delete_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid) -> R
 }
 
 /// Puts the stages in the given order, which must name every stage of the pipeline once.
+#[tracing::instrument(skip_all)]
 pub async fn reorder(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, order: Vec<Uuid>) -> Result<PipelineRecord> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;

@@ -120,6 +120,7 @@ async fn check_sku_free(conn: &impl ConnectionTrait, sku: &str, except: Option<U
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<ProductRecord> {
     require_catalogue_rights(actor, Action::Create)?;
     let txn = db.begin_write().await?;
@@ -143,6 +144,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<Pro
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ProductRecord> {
     actor.require(Resource::Sales, Action::Read)?;
     products::Entity::find_by_id(id)
@@ -153,6 +155,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ProductRecord> {
         .and_then(ProductRecord::try_from)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageRequest) -> Result<Page<ProductRecord>> {
     actor.require(Resource::Sales, Action::Read)?;
     use products::Column as C;
@@ -184,6 +187,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
     page.try_map(ProductRecord::try_from)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ProductPatch) -> Result<ProductRecord> {
     require_catalogue_rights(actor, Action::Update)?;
     let txn = db.begin_write().await?;
@@ -235,6 +239,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 /// Moves a product to the recycle bin; orders keep their own copy of name, SKU and price.
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     require_catalogue_rights(actor, Action::Delete)?;
     let txn = db.begin_write().await?;

@@ -127,6 +127,7 @@ async fn category_records(conn: &impl ConnectionTrait, rows: Vec<kb_categories::
 }
 
 /// Every category in display order (a knowledge base has tens, not thousands; one page).
+#[tracing::instrument(skip_all)]
 pub async fn categories(db: &Db, actor: &Actor) -> Result<Vec<CategoryRecord>> {
     actor.require(Resource::Service, Action::Read)?;
     all_categories(db, false).await
@@ -142,12 +143,14 @@ async fn all_categories(db: &Db, portal: bool) -> Result<Vec<CategoryRecord>> {
 }
 
 /// The categories the portal shows: those holding public, published articles (and their parents).
+#[tracing::instrument(skip_all)]
 pub async fn portal_categories(db: &Db) -> Result<Vec<CategoryRecord>> {
     let all = all_categories(db, true).await?;
     let used_parents: Vec<Uuid> = all.iter().filter(|c| c.article_count > 0).filter_map(|c| c.parent_id).collect();
     Ok(all.into_iter().filter(|c| c.article_count > 0 || used_parents.contains(&c.id)).collect())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_category(db: &Db, actor: &Actor, fields: CategoryFields) -> Result<CategoryRecord> {
     require_curator(actor)?;
     let txn = db.begin_write().await?;
@@ -198,6 +201,7 @@ async fn refuse_taken_name(conn: &impl ConnectionTrait, parent_id: Option<Uuid>,
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_category(
     db: &Db,
     actor: &Actor,
@@ -241,6 +245,7 @@ pub async fn update_category(
 }
 
 /// Deletes an empty category: one that holds no article (archived ones included) and no sub-category.
+#[tracing::instrument(skip_all)]
 pub async fn delete_category(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     require_curator(actor)?;
     let txn = db.begin_write().await?;
@@ -401,6 +406,7 @@ async fn keep_revision(conn: &impl ConnectionTrait, actor: &Actor, row: &kb_arti
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_article(db: &Db, actor: &Actor, fields: ArticleFields) -> Result<ArticleRecord> {
     actor.require(Resource::Service, Action::Create)?;
     if customers_read(fields.status, fields.visibility) {
@@ -478,6 +484,7 @@ async fn count_view(conn: &impl ConnectionTrait, id: Uuid) -> Result<()> {
 
 /// Reads an article; `count_view` adds one to its view count (the web app does so when a person
 /// opens it, not when it refetches).
+#[tracing::instrument(skip_all)]
 pub async fn get_article(db: &Db, actor: &Actor, id: Uuid, view: bool) -> Result<ArticleRecord> {
     let mut row = load_article(&db.conn, actor, Action::Read, id).await?;
     if view {
@@ -489,6 +496,7 @@ pub async fn get_article(db: &Db, actor: &Actor, id: Uuid, view: bool) -> Result
 
 /// Changes an article and keeps the new state as its next revision. A change that changes
 /// nothing keeps the version and adds no revision.
+#[tracing::instrument(skip_all)]
 pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ArticlePatch) -> Result<ArticleRecord> {
     let txn = db.begin_write().await?;
     let row = load_article(&txn, actor, Action::Update, id).await?;
@@ -553,6 +561,7 @@ pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
 }
 
 /// Moves an article to the recycle bin; links and revisions stay for a restore.
+#[tracing::instrument(skip_all)]
 pub async fn delete_article(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load_article(&txn, actor, Action::Delete, id).await?;
@@ -624,12 +633,14 @@ async fn search(db: &Db, base: Condition, filter: &ArticleFilter, page: &PageReq
 }
 
 /// Staff search over every article.
+#[tracing::instrument(skip_all)]
 pub async fn list_articles(db: &Db, actor: &Actor, filter: &ArticleFilter, page: &PageRequest) -> Result<Page<ArticleRecord>> {
     actor.require(Resource::Service, Action::Read)?;
     search(db, Condition::all(), filter, page).await
 }
 
 /// The portal's search: public, published articles only, whatever the filter asks.
+#[tracing::instrument(skip_all)]
 pub async fn list_portal_articles(db: &Db, filter: &ArticleFilter, page: &PageRequest) -> Result<Page<ArticleRecord>> {
     let filter = ArticleFilter { statuses: vec![], visibility: None, owner_id: None, ..filter.clone() };
     search(db, portal_visible(), &filter, page).await
@@ -637,6 +648,7 @@ pub async fn list_portal_articles(db: &Db, filter: &ArticleFilter, page: &PageRe
 
 /// One public, published article for the portal; `count_view` adds one to its view count (the
 /// portal asks for it when a person opens the article, not on every read).
+#[tracing::instrument(skip_all)]
 pub async fn get_portal_article(db: &Db, id: Uuid, view: bool) -> Result<ArticleRecord> {
     let mut row = kb_articles::Entity::find_by_id(id)
         .filter(kb_articles::Column::DeletedAt.is_null())
@@ -682,6 +694,7 @@ async fn vote(txn: &impl ConnectionTrait, id: Uuid, voter: String, helpful: bool
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn vote_as_staff(db: &Db, actor: &Actor, id: Uuid, helpful: bool) -> Result<ArticleRecord> {
     // A vote changes the article's counts: read-only roles read, they do not vote.
     actor.require(Resource::Service, Action::Create)?;
@@ -695,6 +708,7 @@ pub async fn vote_as_staff(db: &Db, actor: &Actor, id: Uuid, helpful: bool) -> R
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn vote_from_portal(db: &Db, account_id: Uuid, id: Uuid, helpful: bool) -> Result<ArticleRecord> {
     kb_articles::Entity::find_by_id(id)
         .filter(kb_articles::Column::DeletedAt.is_null())
@@ -751,6 +765,7 @@ async fn revision_records(conn: &impl ConnectionTrait, rows: Vec<kb_article_revi
 }
 
 /// An article's revisions, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn revisions(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<RevisionRecord>> {
     load_article(&db.conn, actor, Action::Read, id).await?;
     let sort = Sort { key: "-created_at", column: kb_article_revisions::Column::CreatedAt, descending: true, value: SortValue::Time };
@@ -766,6 +781,7 @@ pub async fn revisions(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> 
     Ok(Page { data: revision_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn revision(db: &Db, actor: &Actor, id: Uuid, number: i32) -> Result<RevisionRecord> {
     load_article(&db.conn, actor, Action::Read, id).await?;
     let row = kb_article_revisions::Entity::find()
@@ -790,6 +806,7 @@ async fn recount_tickets(conn: &impl ConnectionTrait, article_id: Uuid) -> Resul
 }
 
 /// Records that an article was used to solve a ticket (linking twice is harmless).
+#[tracing::instrument(skip_all)]
 pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uuid) -> Result<ArticleRecord> {
     let txn = db.begin_write().await?;
     super::tickets::load_for_update(&txn, actor, ticket_id).await?;
@@ -822,6 +839,7 @@ pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uu
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn unlink_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
     super::tickets::load_for_update(&txn, actor, ticket_id).await?;
@@ -842,6 +860,7 @@ pub async fn unlink_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: 
 }
 
 /// The articles used on a ticket, in the order they were linked.
+#[tracing::instrument(skip_all)]
 pub async fn ticket_articles(db: &Db, actor: &Actor, ticket_id: Uuid) -> Result<Vec<ArticleRecord>> {
     super::tickets::get(db, actor, ticket_id).await?;
     let linked = Query::select()

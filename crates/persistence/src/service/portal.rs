@@ -141,6 +141,7 @@ fn no_contact() -> Error {
 }
 
 /// Creates a portal account for a contact and issues its invitation.
+#[tracing::instrument(skip_all)]
 pub async fn create_account(db: &Db, actor: &Actor, new: NewAccount) -> Result<Invited> {
     actor.require(Resource::Service, Action::Create)?;
     let txn = db.begin_write().await?;
@@ -199,6 +200,7 @@ pub async fn create_account(db: &Db, actor: &Actor, new: NewAccount) -> Result<I
 
 /// Issues a new invitation (the old one stops working); accepting it sets a new password, which
 /// is also how a customer who forgot theirs gets back in.
+#[tracing::instrument(skip_all)]
 pub async fn reinvite(db: &Db, actor: &Actor, id: Uuid) -> Result<Invited> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -221,6 +223,7 @@ pub async fn reinvite(db: &Db, actor: &Actor, id: Uuid) -> Result<Invited> {
     Ok(Invited { account, invitation_token: token })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_account(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: AccountPatch) -> Result<AccountRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -255,6 +258,7 @@ pub async fn update_account(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     Ok(account)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get_account(db: &Db, actor: &Actor, id: Uuid) -> Result<AccountRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     record(&db.conn, row).await
@@ -267,6 +271,7 @@ pub struct AccountFilter {
 }
 
 /// Portal accounts of the customers the caller serves, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn list_accounts(db: &Db, actor: &Actor, filter: &AccountFilter, page: &PageRequest) -> Result<Page<AccountRecord>> {
     use portal_accounts::Column as C;
     let scope = actor.require(Resource::Service, Action::Read)?;
@@ -298,6 +303,7 @@ pub struct PortalLogin {
     pub active: bool,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn find_login(db: &Db, email: &str) -> Result<Option<PortalLogin>> {
     Ok(portal_accounts::Entity::find()
         .filter(portal_accounts::Column::Email.eq(email.trim().to_lowercase()))
@@ -307,6 +313,7 @@ pub async fn find_login(db: &Db, email: &str) -> Result<Option<PortalLogin>> {
 }
 
 /// Sets the password of the account an unexpired invitation belongs to and spends the invitation.
+#[tracing::instrument(skip_all)]
 pub async fn accept_invitation(db: &Db, token: &str, password_hash: String) -> Result<Uuid> {
     let txn = db.begin_write().await?;
     let row = portal_accounts::Entity::find()
@@ -346,6 +353,7 @@ async fn revoke_sessions(conn: &impl ConnectionTrait, account_id: Uuid) -> Resul
 }
 
 /// Opens a portal session; its id travels in the portal token.
+#[tracing::instrument(skip_all)]
 pub async fn open_session(db: &Db, account_id: Uuid, ip: Option<&str>) -> Result<(Uuid, DateTime<Utc>)> {
     let txn = db.begin_write().await?;
     let at = now();
@@ -370,6 +378,7 @@ pub async fn open_session(db: &Db, account_id: Uuid, ip: Option<&str>) -> Result
     Ok((id, expires_at))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn end_session(db: &Db, session_id: Uuid) -> Result<()> {
     portal_sessions::Entity::update_many()
         .col_expr(portal_sessions::Column::RevokedAt, Expr::value(now()))
@@ -403,6 +412,7 @@ async fn portal_actor(
 }
 
 /// Loads the customer of a portal session; ended, expired or deactivated means signed out.
+#[tracing::instrument(skip_all)]
 pub async fn load_customer(db: &Db, account_id: Uuid, session_id: Uuid) -> Result<PortalCustomer> {
     let session = portal_sessions::Entity::find_by_id(session_id).one(&db.conn).await?;
     match session {
@@ -466,6 +476,7 @@ pub struct PortalTicket {
     pub priority: TicketPriority,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_tickets(db: &Db, customer: &PortalCustomer, statuses: &[TicketStatus], page: &PageRequest) -> Result<Page<TicketRecord>> {
     let mut select = ticket_rows::Entity::find().filter(customer.tickets());
     if !statuses.is_empty() {
@@ -480,6 +491,7 @@ async fn load_ticket(conn: &impl ConnectionTrait, customer: &PortalCustomer, id:
     ticket_rows::Entity::find_by_id(id).filter(customer.tickets()).one(conn).await?.ok_or(Error::NotFound)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get_ticket(db: &Db, customer: &PortalCustomer, id: Uuid) -> Result<TicketRecord> {
     let row = load_ticket(&db.conn, customer, id).await?;
     tickets::to_records(&db.conn, vec![row]).await?.pop().ok_or(Error::NotFound)
@@ -487,6 +499,7 @@ pub async fn get_ticket(db: &Db, customer: &PortalCustomer, id: Uuid) -> Result<
 
 /// Opens a ticket for the customer's own contact, through the portal channel; it is assigned
 /// like any ticket without a team (the service settings' default team, round-robin).
+#[tracing::instrument(skip_all)]
 pub async fn open_ticket(db: &Db, customer: &PortalCustomer, actor: &Actor, new: PortalTicket) -> Result<TicketRecord> {
     let txn = db.begin_write().await?;
     let record = tickets::insert_ticket(
@@ -510,12 +523,14 @@ pub async fn open_ticket(db: &Db, customer: &PortalCustomer, actor: &Actor, new:
 }
 
 /// The public conversation of one of the customer's tickets.
+#[tracing::instrument(skip_all)]
 pub async fn comments(db: &Db, customer: &PortalCustomer, id: Uuid, page: &PageRequest) -> Result<Page<CommentRecord>> {
     load_ticket(&db.conn, customer, id).await?;
     tickets::comment_page(db, id, true, page).await
 }
 
 /// A public reply from the customer; a closed ticket takes no more replies.
+#[tracing::instrument(skip_all)]
 pub async fn reply(db: &Db, customer: &PortalCustomer, actor: &Actor, id: Uuid, body: String) -> Result<CommentRecord> {
     let txn = db.begin_write().await?;
     let row = load_ticket(&txn, customer, id).await?;
@@ -527,6 +542,7 @@ pub async fn reply(db: &Db, customer: &PortalCustomer, actor: &Actor, id: Uuid, 
     Ok(comment)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn rate(
     db: &Db,
     customer: &PortalCustomer,

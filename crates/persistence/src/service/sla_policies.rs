@@ -112,6 +112,7 @@ async fn clear_other_defaults(conn: &impl sea_orm::ConnectionTrait, keep: Uuid) 
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<PolicyRecord>> {
     actor.require(Resource::Service, Action::Read)?;
     let sort = Sort { key: "name", column: sla_policies::Column::Name, descending: false, value: SortValue::Text };
@@ -120,11 +121,13 @@ pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<Pol
     Ok(Page { data, next_cursor: page.next_cursor, total: page.total })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<PolicyRecord> {
     actor.require(Resource::Service, Action::Read)?;
     sla_policies::Entity::find_by_id(id).one(&db.conn).await?.ok_or(Error::NotFound)?.try_into()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, fields: PolicyFields) -> Result<PolicyRecord> {
     actor.require_admin()?;
     check(&fields)?;
@@ -147,6 +150,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: PolicyFields) -> Result<Poli
 }
 
 /// Changes a policy; tickets keep the due times they were given (they move only when paused).
+#[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: PolicyPatch) -> Result<PolicyRecord> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;
@@ -197,6 +201,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 }
 
 /// Deletes a policy no ticket follows; the default cannot be deleted.
+#[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     actor.require_admin()?;
     let txn = db.begin_write().await?;

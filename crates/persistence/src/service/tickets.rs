@@ -203,7 +203,7 @@ async fn next_in_turn(conn: &impl ConnectionTrait, team_id: Uuid) -> Result<Uuid
         .filter(roles::Column::Key.eq("support"))
         .one(conn)
         .await?
-        .ok_or_else(|| Error::Unexpected(sea_orm::DbErr::Custom("the built-in support role is missing".into())))?;
+        .ok_or_else(|| Error::unexpected(sea_orm::DbErr::Custom("the built-in support role is missing".into())))?;
     let members = Query::select()
         .column(user_teams::Column::UserId)
         .from(user_teams::Entity)
@@ -299,6 +299,7 @@ async fn log(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord, 
     events::append(conn, actor, event, ENTITY, record.id, serde_json::to_value(record).unwrap_or(Value::Null)).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, new: NewTicket) -> Result<TicketRecord> {
     actor.require(Resource::Service, Action::Create)?;
     let txn = db.begin_write().await?;
@@ -430,6 +431,7 @@ pub(crate) async fn get_in(conn: &impl ConnectionTrait, actor: &Actor, id: Uuid)
     to_record(conn, row).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TicketRecord> {
     let row = load(&db.conn, actor, Action::Read, id).await?;
     to_record(&db.conn, row).await
@@ -440,6 +442,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<TicketRecord> {
 /// flags a late resolution); reopening clears the resolution. Closing a ticket that was never
 /// resolved needs a reason (`ticket.close_reason_required`); a duplicate may name the ticket it
 /// repeats, which the caller must be able to read.
+#[tracing::instrument(skip_all)]
 pub async fn transition(
     db: &Db,
     actor: &Actor,
@@ -539,6 +542,7 @@ pub(crate) async fn move_row(
 }
 
 /// Assigns a ticket to a user, or to the next support agent of a team in turn.
+#[tracing::instrument(skip_all)]
 pub async fn assign(db: &Db, actor: &Actor, id: Uuid, assignment: Assignment) -> Result<TicketRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -581,6 +585,7 @@ pub struct CommentRecord {
 
 /// Adds a comment. The first public reply by staff stops the first-response clock (and is
 /// flagged when it came late); a public reply by staff to a new ticket also moves it to 处理中.
+#[tracing::instrument(skip_all)]
 pub async fn comment(db: &Db, actor: &Actor, id: Uuid, body: String, public: bool) -> Result<CommentRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -657,6 +662,7 @@ pub(crate) async fn add_comment(
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn comments(db: &Db, actor: &Actor, id: Uuid, page: &PageRequest) -> Result<Page<CommentRecord>> {
     load(&db.conn, actor, Action::Read, id).await?;
     comment_page(db, id, false, page).await
@@ -689,6 +695,7 @@ pub(crate) async fn comment_page(db: &Db, id: Uuid, public_only: bool, page: &Pa
 }
 
 /// Records the customer's satisfaction (1–5) after resolution.
+#[tracing::instrument(skip_all)]
 pub async fn rate(db: &Db, actor: &Actor, id: Uuid, rating: i32, remark: Option<String>) -> Result<TicketRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
@@ -724,6 +731,7 @@ pub(crate) async fn rate_row(
     Ok(record)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequest) -> Result<Page<TicketRecord>> {
     use tickets::Column as C;
     let scope = actor.require(Resource::Service, Action::Read)?;
@@ -779,6 +787,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequ
 /// The SLA watch at `at`: flags late first responses and resolutions of running tickets (not
 /// those waiting for the customer) and warns assignees once 80 % of the resolution time is gone.
 /// Each flag is claimed by a conditional update, so two schedulers never double-notify.
+#[tracing::instrument(skip_all)]
 pub async fn watch_sla(db: &Db, at: DateTime<Utc>) -> Result<u64> {
     let system = Actor::system();
     let running = [TicketStatus::New.as_str(), TicketStatus::InProgress.as_str()];
