@@ -3,6 +3,8 @@ use std::collections::HashSet;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use sea_orm::ConnectionTrait;
+
 use crm_tests::TestApp;
 
 fn full_company() -> Value {
@@ -561,4 +563,31 @@ async fn racing_creates_with_one_credit_code_make_one_customer_and_409s_naming_i
     for reply in replies.into_iter().filter(|r| r.status != 201) {
         assert_credit_code_taken(&reply.problem(409), &created[0]);
     }
+}
+
+/// A value stored before a rule was tightened (or loaded in bulk) is read back as it is, and
+/// saving another field of the record keeps it: it is never silently dropped.
+#[tokio::test]
+async fn stored_values_the_rules_would_now_refuse_are_kept_when_the_record_is_saved() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer = app.customer(&admin, json!({ "kind": "company", "name": "老数据", "email": "old@example.cn" })).await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => "UPDATE customers SET email = $1, website = $2, credit_code = $3 WHERE id = $4",
+        _ => "UPDATE customers SET email = ?, website = ?, credit_code = ? WHERE id = ?",
+    };
+    let legacy = ["legacy@intranet", "intranet/crm", "91350100M000100Y44"];
+    let values = [legacy[0].into(), legacy[1].into(), legacy[2].into(), id.parse::<uuid::Uuid>().unwrap().into()];
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+    db.close().await.unwrap();
+
+    let path = format!("/api/v1/customers/{id}");
+    let read = app.get(&path, &admin).await.expect(200).body;
+    assert_eq!([&read["email"], &read["website"], &read["credit_code"]], legacy.map(Value::from).each_ref());
+    let saved = app.patch(&path, &admin, json!({ "notes": "换了联系人" }), None).await.expect(200).body;
+    assert_eq!([&saved["email"], &saved["website"], &saved["credit_code"]], legacy.map(Value::from).each_ref());
+    assert_eq!(saved["notes"], "换了联系人");
 }

@@ -46,7 +46,7 @@ impl From<contacts::Model> for ContactRecord {
                 department: row.department.clone(),
                 phone: phone(&row.phone),
                 mobile: phone(&row.mobile),
-                email: row.email.as_deref().and_then(|e| Email::parse(e).ok()),
+                email: row.email.as_deref().map(Email::from_stored),
                 wechat: row.wechat.clone(),
                 is_primary: row.is_primary,
                 birthday: row.birthday,

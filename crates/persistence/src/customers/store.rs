@@ -91,10 +91,6 @@ fn sorts() -> [Sort<customers::Column>; 6] {
     ]
 }
 
-fn parse_opt<T, E>(value: &Option<String>, parse: impl Fn(&str) -> std::result::Result<T, E>) -> Option<T> {
-    value.as_deref().and_then(|v| parse(v).ok())
-}
-
 /// An optional stored enum: absent is `None`, a value that does not parse is an error.
 fn stored_opt<T, E>(
     column: &str,
@@ -117,9 +113,9 @@ pub(crate) fn fields_of(row: &customers::Model) -> Result<CustomerFields> {
         district: row.district.clone(),
         address: row.address.clone(),
         phone: row.phone.as_deref().map(Phone::from_stored),
-        email: parse_opt(&row.email, Email::parse),
-        website: parse_opt(&row.website, WebsiteUrl::parse),
-        credit_code: parse_opt(&row.credit_code, CreditCode::parse),
+        email: row.email.as_deref().map(Email::from_stored),
+        website: row.website.as_deref().map(WebsiteUrl::from_stored),
+        credit_code: row.credit_code.as_deref().map(CreditCode::from_stored),
         source_channel: stored_opt("customers.source_channel", row.id, &row.source_channel, SourceChannel::parse)?,
         lifecycle_stage: stored("customers.lifecycle_stage", row.id, &row.lifecycle_stage, LifecycleStage::parse)?,
         value_tier: stored_opt("customers.value_tier", row.id, &row.value_tier, ValueTier::parse)?,
