@@ -10,7 +10,7 @@ import { NotFound } from './NotFound';
 
 const SignIn = lazy(() => import('../modules/auth/SignIn'));
 // the customer portal: its own layout, session and routes; the staff app's navigation never shows there
-const PortalApp = lazy(() => import('../portal/PortalApp'));
+const PortalApp = lazy(() => import('../modules/service/portal/PortalApp'));
 const Dashboard = lazy(() => import('../modules/dashboard/Dashboard'));
 const CustomerList = lazy(() => import('../modules/customers/CustomerList'));
 const CustomerShow = lazy(() => import('../modules/customers/CustomerShow'));

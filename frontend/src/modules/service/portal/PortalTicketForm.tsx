@@ -3,8 +3,8 @@ import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'ant
 import { BulbOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { TICKET_KINDS, type PortalCreateTicket, type TicketKind, type TicketPriority } from '../api/types';
-import { useFormProblem } from '../ui/formErrors';
+import { TICKET_KINDS, type PortalCreateTicket, type TicketKind, type TicketPriority } from '../../../api/types';
+import { useFormProblem } from '../../../ui/formErrors';
 import { useOpenPortalTicket, usePortalArticles } from './usePortal';
 
 interface Values {

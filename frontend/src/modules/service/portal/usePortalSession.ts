@@ -1,9 +1,9 @@
 import { useSyncExternalStore } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { must } from '../api/client';
-import { portalApi } from '../api/portalClient';
-import { portalTokensFromSession, portalTokenStore } from '../api/portalSession';
-import type { PortalSession } from '../api/types';
+import { must } from '../../../api/client';
+import { portalApi } from '../../../api/portalClient';
+import { portalTokensFromSession, portalTokenStore } from '../../../api/portalSession';
+import type { PortalSession } from '../../../api/types';
 
 export const portalKeys = {
   all: ['portal'] as const,

@@ -1,8 +1,8 @@
 import { Typography } from 'antd';
 import { CheckCircleOutlined, ClockCircleOutlined, MessageOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import type { PortalTicket } from '../api/types';
-import { formatDateTime } from '../i18n/format';
+import type { PortalTicket } from '../../../api/types';
+import { formatDateTime } from '../../../i18n/format';
 import { portalProgress } from './ticketWording';
 
 /** "We will answer by …", "We aim to solve it by …", "We are waiting for your reply", "Solved on …". */

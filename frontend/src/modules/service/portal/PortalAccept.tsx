@@ -2,10 +2,10 @@ import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Result, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { isProblemError } from '../api/problem';
-import { hasCode, useProblemText } from '../ui/problemText';
-import { useDocumentTitle } from '../ui/documentTitle';
-import { LanguageSwitch } from '../ui/LanguageSwitch';
+import { isProblemError } from '../../../api/problem';
+import { hasCode, useProblemText } from '../../../ui/problemText';
+import { useDocumentTitle } from '../../../ui/documentTitle';
+import { LanguageSwitch } from '../../../ui/LanguageSwitch';
 import { usePortalAcceptInvitation } from './usePortalSession';
 
 export const PORTAL_PASSWORD_MIN = 10;

@@ -1,7 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { must } from '../api/client';
-import { portalApi, portalPostOnce } from '../api/portalClient';
-import type { PortalCreateTicket, PortalRating, PortalTicket } from '../api/types';
+import { must } from '../../../api/client';
+import { portalApi, portalPostOnce } from '../../../api/portalClient';
+import type { PortalCreateTicket, PortalRating, PortalTicket } from '../../../api/types';
 import { portalKeys } from './usePortalSession';
 
 /** Which tickets the list shows: still open, solved (resolved or closed), or all. */

@@ -3,12 +3,12 @@ import { Alert, App, Avatar, Button, Card, Empty, Input, Rate, Space, Spin, Typo
 import { ArrowLeftOutlined, CustomerServiceOutlined, SendOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { useProblemText } from '../ui/problemText';
-import type { PortalComment, PortalTicket } from '../api/types';
-import { formatDateTime } from '../i18n/format';
-import { useDocumentTitle } from '../ui/documentTitle';
-import { LoadMore } from '../ui/CursorTable';
-import { ErrorResult } from '../ui/ErrorResult';
+import { useProblemText } from '../../../ui/problemText';
+import type { PortalComment, PortalTicket } from '../../../api/types';
+import { formatDateTime } from '../../../i18n/format';
+import { useDocumentTitle } from '../../../ui/documentTitle';
+import { LoadMore } from '../../../ui/CursorTable';
+import { ErrorResult } from '../../../ui/ErrorResult';
 import { ProgressLine } from './ProgressLine';
 import { PortalStatusTag } from './PortalTickets';
 import { RatingForm } from './RatingForm';

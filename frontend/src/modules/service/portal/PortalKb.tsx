@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { Button, Empty, Input, Spin, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { formatDate } from '../i18n/format';
-import { LoadMore, useCursorRows } from '../ui/CursorTable';
-import { ErrorResult } from '../ui/ErrorResult';
+import { formatDate } from '../../../i18n/format';
+import { LoadMore, useCursorRows } from '../../../ui/CursorTable';
+import { ErrorResult } from '../../../ui/ErrorResult';
 import { usePortalArticles, usePortalCategories } from './usePortal';
 
 /** The help centre (`/portal/kb?q=…&category_id=…`): public articles, searched and browsed by category. */

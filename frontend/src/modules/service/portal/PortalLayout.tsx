@@ -2,8 +2,8 @@ import { Button, Dropdown, Layout, Space, Typography } from 'antd';
 import { CustomerServiceOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { useDocumentTitle } from '../ui/documentTitle';
-import { LanguageSwitch } from '../ui/LanguageSwitch';
+import { useDocumentTitle } from '../../../ui/documentTitle';
+import { LanguageSwitch } from '../../../ui/LanguageSwitch';
 import { usePortalLogout, usePortalMe } from './usePortalSession';
 
 /** The portal's own frame: brand, "my tickets" and "help centre", language, the customer's name. No staff navigation. */

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Alert, Button, Input, Rate, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { PortalRating } from '../api/types';
-import { useProblemText } from '../ui/problemText';
+import type { PortalRating } from '../../../api/types';
+import { useProblemText } from '../../../ui/problemText';
 
 interface Props {
   onSubmit: (rating: PortalRating) => Promise<unknown>;

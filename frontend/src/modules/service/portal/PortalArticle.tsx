@@ -2,11 +2,11 @@ import { Button, Card, Space, Spin, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { formatDate } from '../i18n/format';
-import { useDocumentTitle } from '../ui/documentTitle';
-import { ErrorResult } from '../ui/ErrorResult';
-import { HelpfulVote } from '../ui/HelpfulVote';
-import { Markdown } from '../ui/Markdown';
+import { formatDate } from '../../../i18n/format';
+import { useDocumentTitle } from '../../../ui/documentTitle';
+import { ErrorResult } from '../../../ui/ErrorResult';
+import { HelpfulVote } from '../../../ui/HelpfulVote';
+import { Markdown } from '../../../ui/Markdown';
 import { usePortalArticle, usePortalVote } from './usePortal';
 
 /** A public article in the help centre (`/portal/kb/:id`), with "was this helpful?". */

@@ -2,10 +2,10 @@ import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { isProblemError } from '../api/problem';
-import { hasCode, useProblemText } from '../ui/problemText';
-import { useDocumentTitle } from '../ui/documentTitle';
-import { LanguageSwitch } from '../ui/LanguageSwitch';
+import { isProblemError } from '../../../api/problem';
+import { hasCode, useProblemText } from '../../../ui/problemText';
+import { useDocumentTitle } from '../../../ui/documentTitle';
+import { LanguageSwitch } from '../../../ui/LanguageSwitch';
 import { safePortalNext, usePortalLogin, usePortalSignedIn } from './usePortalSession';
 
 /** The portal's sign-in page (`/portal/login`), apart from the staff sign-in. */

@@ -1,4 +1,4 @@
-import type { PortalTicket } from '../api/types';
+import type { PortalTicket } from '../../../api/types';
 
 /** What the customer is told about a ticket's progress, and the time it refers to. */
 export type PortalProgress =
