@@ -679,7 +679,7 @@ describe('a zh-CN session reads no English', () => {
       await page.getByTestId('customer-row-link').filter({ hasText: DEMO_CUSTOMER }).first().click();
       const show = new CustomerShowPage(page);
       await show.openTab('联系人');
-      await page.getByTestId('contacts-table').waitFor();
+      await show.contactsWithPortalState();
       const invite = page.getByTestId('contact-invite-portal').first();
       if ((await invite.count()) > 0) {
         await invite.click();

@@ -160,6 +160,14 @@ export class CustomerShowPage {
   title() {
     return this.page.getByTestId('customer-title');
   }
+  /**
+   * The contacts tab once its contacts and their portal accounts have both loaded: a contact then
+   * shows either its invite button or the tag of an invited one (the button waits for both).
+   */
+  async contactsWithPortalState() {
+    await this.page.getByTestId('contacts-table').waitFor();
+    await this.page.locator('[data-testid=contact-invite-portal], [data-testid=contact-portal-tag]').first().waitFor();
+  }
   async changeStage(label) {
     await chooseOption(this.page, 'stage-select', label);
   }

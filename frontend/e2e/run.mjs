@@ -1029,7 +1029,7 @@ describe('knowledge base and customer portal', () => {
     const show = new CustomerShowPage(page);
     await expect(show.title()).toContainText(DEMO_CUSTOMER);
     await show.openTab('联系人');
-    await page.getByTestId('contacts-table').waitFor();
+    await show.contactsWithPortalState();
     const invite = page.getByTestId('contact-invite-portal').first();
     if ((await invite.count()) > 0) {
       await invite.click();
