@@ -168,14 +168,29 @@ impl TestApp {
     /// Sets when an opportunity closed (RFC 3339) in the database: the API closes a deal now, and
     /// a test of days needs it closed at an instant of its choosing. The rollup triggers see it.
     pub async fn close_opportunity_at(&self, id: &str, closed_at: &str) {
-        let backend = self.db.get_database_backend();
-        let sql = match backend {
-            sea_orm::DatabaseBackend::Postgres => "UPDATE opportunities SET closed_at = $1 WHERE id = $2",
-            _ => "UPDATE opportunities SET closed_at = ? WHERE id = ?",
-        };
         let at: chrono::DateTime<chrono::Utc> = closed_at.parse().unwrap();
         let id: Uuid = id.parse().unwrap();
-        self.db.execute_raw(Statement::from_sql_and_values(backend, sql, [at.into(), id.into()])).await.unwrap();
+        self.execute("UPDATE opportunities SET closed_at = ? WHERE id = ?", [at.into(), id.into()]).await;
+    }
+
+    /// Runs one statement on the database behind the server, written with `?` placeholders
+    /// (numbered `$1…` for PostgreSQL here): a test setting up what the API cannot write.
+    pub async fn execute(&self, sql: &str, values: impl IntoIterator<Item = sea_orm::Value>) {
+        let backend = self.db.get_database_backend();
+        let sql = match backend {
+            sea_orm::DatabaseBackend::Postgres => {
+                let mut numbered = String::with_capacity(sql.len());
+                for (i, part) in sql.split('?').enumerate() {
+                    if i > 0 {
+                        numbered.push_str(&format!("${i}"));
+                    }
+                    numbered.push_str(part);
+                }
+                numbered
+            }
+            _ => sql.to_owned(),
+        };
+        self.db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
     }
 
     async fn spawn_configured(database_url: String, dir: Option<tempfile::TempDir>, configure: impl FnOnce(&mut Config)) -> Self {

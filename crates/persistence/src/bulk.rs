@@ -482,9 +482,8 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
         let search = search_text(parts);
         let last_interaction = graph.interactions.iter().map(|i| i.occurred_at).max();
         let revenue: Vec<&BulkOrder> = graph.orders.iter().filter(|o| o.status.is_revenue()).collect();
-        let at_midnight = |d: Option<NaiveDate>| d.map(|d| crm_domain::dates::organisation_day_start(d, time_zone));
-        let first_order = at_midnight(revenue.iter().map(|o| o.order_date).min());
-        let last_order = at_midnight(revenue.iter().map(|o| o.order_date).max());
+        let first_order = crate::sales::orders::order_time(revenue.iter().map(|o| o.order_date).min(), time_zone);
+        let last_order = crate::sales::orders::order_time(revenue.iter().map(|o| o.order_date).max(), time_zone);
         let spend: i64 = revenue.iter().map(|o| o.lines.iter().map(BulkOrderLine::total_minor).sum::<i64>()).sum();
         let order_count = i32::try_from(revenue.len()).unwrap_or(i32::MAX);
         customers.push(vec![

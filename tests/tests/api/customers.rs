@@ -3,8 +3,6 @@ use std::collections::HashSet;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use sea_orm::ConnectionTrait;
-
 use crm_tests::TestApp;
 
 fn full_company() -> Value {
@@ -573,16 +571,9 @@ async fn stored_values_the_rules_would_now_refuse_are_kept_when_the_record_is_sa
     let admin = app.admin().await;
     let customer = app.customer(&admin, json!({ "kind": "company", "name": "老数据", "email": "old@example.cn" })).await;
     let id = customer["id"].as_str().unwrap().to_owned();
-    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => "UPDATE customers SET email = $1, website = $2, credit_code = $3 WHERE id = $4",
-        _ => "UPDATE customers SET email = ?, website = ?, credit_code = ? WHERE id = ?",
-    };
     let legacy = ["legacy@intranet", "intranet/crm", "91350100M000100Y44"];
     let values = [legacy[0].into(), legacy[1].into(), legacy[2].into(), id.parse::<uuid::Uuid>().unwrap().into()];
-    db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
-    db.close().await.unwrap();
+    app.execute("UPDATE customers SET email = ?, website = ?, credit_code = ? WHERE id = ?", values).await;
 
     let path = format!("/api/v1/customers/{id}");
     let read = app.get(&path, &admin).await.expect(200).body;

@@ -178,15 +178,10 @@ async fn migration_19_dates_the_customers_orders_from_midnight_in_the_organisati
     let db = Database::connect(&app.database_url).await.unwrap();
     let position = Migrator::migrations().iter().position(|m| m.name().contains("_000019_")).unwrap();
     Migrator::down(&db, Some(u32::try_from(Migrator::migrations().len() - position).unwrap())).await.unwrap();
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => "UPDATE customers SET first_order_at = $1, last_order_at = $2 WHERE id = $3",
-        _ => "UPDATE customers SET first_order_at = ?, last_order_at = ? WHERE id = ?",
-    };
+    db.close().await.unwrap();
     let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
     let values = [at("2026-03-01T00:00:00Z").into(), at("2026-12-03T00:00:00Z").into(), customer.parse::<uuid::Uuid>().unwrap().into()];
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
-    db.close().await.unwrap();
+    app.execute("UPDATE customers SET first_order_at = ?, last_order_at = ? WHERE id = ?", values).await;
     let at_utc_midnight = ["2026-03-01T00:00:00Z", "2026-12-03T00:00:00Z"];
     assert_eq!(order_times(&app, &admin, &customer).await, at_utc_midnight);
 

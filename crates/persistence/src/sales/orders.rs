@@ -171,6 +171,12 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Or
     .await
 }
 
+/// When a customer's order dated `day` counts as placed: the start of that day in the
+/// organisation's `time_zone` (its first and last order times).
+pub(crate) fn order_time(day: Option<NaiveDate>, time_zone: chrono_tz::Tz) -> Option<DateTime<Utc>> {
+    day.map(|day| crm_domain::dates::organisation_day_start(day, time_zone))
+}
+
 /// The orders a customer's purchase figures count: live, confirmed or fulfilled.
 fn counted_orders() -> sea_orm::Select<orders::Entity> {
     let counted = [OrderStatus::Confirmed.as_str(), OrderStatus::Fulfilled.as_str()];
@@ -192,11 +198,10 @@ pub(crate) async fn date_customers_orders_in(conn: &impl ConnectionTrait, time_z
         .into_tuple()
         .all(conn)
         .await?;
-    let day_start = |day: Option<NaiveDate>| day.map(|day| crm_domain::dates::organisation_day_start(day, time_zone));
     for (customer_id, first, last) in &dates {
         customers::Entity::update_many()
-            .col_expr(customers::Column::FirstOrderAt, Expr::value(day_start(*first)))
-            .col_expr(customers::Column::LastOrderAt, Expr::value(day_start(*last)))
+            .col_expr(customers::Column::FirstOrderAt, Expr::value(order_time(*first, time_zone)))
+            .col_expr(customers::Column::LastOrderAt, Expr::value(order_time(*last, time_zone)))
             .filter(customers::Column::Id.eq(*customer_id))
             .exec(conn)
             .await?;
@@ -227,10 +232,9 @@ async fn refresh_purchase_figures(
         .one(conn)
         .await?;
     let (first, last, count, spend) = figures.unwrap_or((None, None, 0, 0));
-    let at_midnight = |d: Option<NaiveDate>| d.map(|d| crm_domain::dates::organisation_day_start(d, time_zone));
     let figures = PurchaseFigures {
-        first_order_at: at_midnight(first),
-        last_order_at: at_midnight(last),
+        first_order_at: order_time(first, time_zone),
+        last_order_at: order_time(last, time_zone),
         order_count: i32::try_from(count).unwrap_or(i32::MAX),
         total_spend_minor: spend,
     };
