@@ -49,4 +49,23 @@ describe('FormModal', () => {
     await user.click(await screen.findByTestId('discard-confirm'));
     await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
   });
+
+  it('reads "Save" and "Cancel" unless told otherwise, and gives its OK button a test id', async () => {
+    await i18n.changeLanguage('en');
+    const onOk = vi.fn();
+    const user = userEvent.setup();
+    renderWithApp(
+      <>
+        <FormModal open title="first" onOk={onOk} okTestId="first-save" />
+        <FormModal open title="second" okText="Assign" okButtonProps={{ danger: true }} okTestId="second-save" />
+      </>,
+    );
+    expect(await screen.findByTestId('first-save')).toHaveTextContent('Save');
+    expect(screen.getAllByRole('button', { name: 'Cancel' })).toHaveLength(2);
+    await user.click(screen.getByTestId('first-save'));
+    expect(onOk).toHaveBeenCalledOnce();
+    const second = screen.getByTestId('second-save');
+    expect(second).toHaveTextContent('Assign');
+    expect(second.className).toContain('dangerous');
+  });
 });

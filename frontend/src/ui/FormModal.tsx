@@ -16,13 +16,16 @@ export interface FormModalProps extends Omit<ModalProps, 'forceRender' | 'maskCl
   form?: FormInstance;
   /** Whether closing would lose something the form does not know of (own state); asks first too. */
   dirty?: boolean;
+  /** The test id of the OK button (antd's button props do not type `data-testid`). */
+  okTestId?: string;
 }
 
 /**
  * A dialog around a form. Esc, the close button, a click beside it and Cancel all close it, but once
- * the user has typed something, closing asks before throwing it away.
+ * the user has typed something, closing asks before throwing it away. Its buttons read "Save" and
+ * "Cancel" unless told otherwise.
  */
-export function FormModal({ form, dirty = false, onCancel, ...props }: FormModalProps) {
+export function FormModal({ form, dirty = false, onCancel, okTestId, okButtonProps, ...props }: FormModalProps) {
   const { t } = useTranslation();
   const { modal } = App.useApp();
   const asking = useRef(false);
@@ -49,7 +52,17 @@ export function FormModal({ form, dirty = false, onCancel, ...props }: FormModal
     });
   };
 
-  return <Modal keyboard mask={{ closable: true }} onCancel={cancel} {...props} />;
+  return (
+    <Modal
+      keyboard
+      mask={{ closable: true }}
+      onCancel={cancel}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      okButtonProps={okTestId === undefined ? okButtonProps : ({ ...okButtonProps, 'data-testid': okTestId } as ModalProps['okButtonProps'])}
+      {...props}
+    />
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { useState } from 'react';
+import { describe, expect, it, vi } from 'vitest';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Button, Form, Input } from 'antd';
@@ -87,5 +88,111 @@ describe('useFormProblem', () => {
     render(<Harness error={new TypeError('Failed to fetch')} />);
     await user.click(screen.getByTestId('fail'));
     expect(await screen.findByTestId('form-error')).toHaveTextContent('无法连接服务器。');
+  });
+});
+
+const skuTaken = new ProblemError({ type: '/problems/conflict', title: 'Conflict', status: 409, code: 'product.sku_taken', detail: 'taken' });
+
+function Submitting({ save }: { save: (v: { name?: string }) => Promise<unknown> }) {
+  const [form] = Form.useForm<{ name?: string }>();
+  const problem = useFormProblem(form, ['name'], { fieldCodes: { 'product.sku_taken': { field: 'name', text: 'That one is taken' } } });
+  const [touched, setTouched] = useState<boolean | null>(null);
+  return (
+    <>
+      <Form form={form}>
+        {problem.alert}
+        <Form.Item name="name" label="name" rules={[{ required: true, message: 'Say a name' }]}>
+          <Input data-testid="name" />
+        </Form.Item>
+      </Form>
+      <Button onClick={() => void problem.submit(save)} data-testid="save">save</Button>
+      <Button
+        onClick={() => {
+          problem.reset({ name: 'again' });
+          setTouched(form.isFieldsTouched());
+        }}
+        data-testid="reset"
+      >
+        reset
+      </Button>
+      <span data-testid="touched">{String(touched)}</span>
+    </>
+  );
+}
+
+describe('useFormProblem: submitting', () => {
+  it('does not save values the rules refuse, and shows a failed save until the next attempt', async () => {
+    await i18n.changeLanguage('en');
+    const user = userEvent.setup();
+    const save = vi.fn<(v: { name?: string }) => Promise<unknown>>().mockRejectedValueOnce(new TypeError('Failed to fetch')).mockResolvedValue(undefined);
+    render(<Submitting save={save} />);
+    await user.click(screen.getByTestId('save'));
+    expect(await screen.findByText('Say a name')).toBeInTheDocument();
+    expect(save).not.toHaveBeenCalled();
+
+    await user.type(screen.getByTestId('name'), 'Ada');
+    await user.click(screen.getByTestId('save'));
+    expect(await screen.findByTestId('form-error')).toBeInTheDocument();
+    expect(save).toHaveBeenLastCalledWith({ name: 'Ada' });
+
+    await user.click(screen.getByTestId('save'));
+    await waitFor(() => expect(screen.queryByTestId('form-error')).toBeNull());
+    expect(save).toHaveBeenCalledTimes(2);
+  });
+
+  it('puts a code that stands for a field next to that field, not above the form', async () => {
+    await i18n.changeLanguage('en');
+    const user = userEvent.setup();
+    render(<Submitting save={() => Promise.reject(skuTaken)} />);
+    await user.type(screen.getByTestId('name'), 'X-1');
+    await user.click(screen.getByTestId('save'));
+    expect(await screen.findByText('That one is taken')).toBeInTheDocument();
+    expect(screen.queryByTestId('form-error')).toBeNull();
+  });
+
+  it('starts over with values of its own, untouched, and without the last failure', async () => {
+    await i18n.changeLanguage('en');
+    const user = userEvent.setup();
+    render(<Submitting save={() => Promise.reject(new TypeError('Failed to fetch'))} />);
+    await user.type(screen.getByTestId('name'), 'Ada');
+    await user.click(screen.getByTestId('save'));
+    expect(await screen.findByTestId('form-error')).toBeInTheDocument();
+    await user.click(screen.getByTestId('reset'));
+    await waitFor(() => expect(screen.queryByTestId('form-error')).toBeNull());
+    expect(screen.getByTestId('name')).toHaveValue('again');
+    expect(screen.getByTestId('touched')).toHaveTextContent('false');
+  });
+});
+
+function Finishing({ save }: { save: (v: { name?: string }) => Promise<unknown> }) {
+  const [form] = Form.useForm<{ name?: string }>();
+  const problem = useFormProblem(form, ['name']);
+  return (
+    <Form form={form} {...problem.submitProps(save)}>
+      {problem.alert}
+      <Form.Item name="name" label="name" rules={[{ required: true, message: 'Say a name' }]}>
+        <Input data-testid="name" />
+      </Form.Item>
+      <Button htmlType="submit" data-testid="submit">submit</Button>
+    </Form>
+  );
+}
+
+describe('useFormProblem: a form submitted by antd', () => {
+  it('saves valid values, shows a failure, and forgets it when the rules refuse the next attempt', async () => {
+    await i18n.changeLanguage('en');
+    const user = userEvent.setup();
+    const save = vi.fn<(v: { name?: string }) => Promise<unknown>>().mockRejectedValue(new TypeError('Failed to fetch'));
+    render(<Finishing save={save} />);
+    await user.type(screen.getByTestId('name'), 'Ada');
+    await user.click(screen.getByTestId('submit'));
+    expect(await screen.findByTestId('form-error')).toBeInTheDocument();
+    expect(save).toHaveBeenCalledWith({ name: 'Ada' });
+
+    await user.clear(screen.getByTestId('name'));
+    await user.click(screen.getByTestId('submit'));
+    expect(await screen.findByText('Say a name')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByTestId('form-error')).toBeNull());
+    expect(save).toHaveBeenCalledOnce();
   });
 });

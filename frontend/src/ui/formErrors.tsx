@@ -3,7 +3,8 @@ import { Alert, Form, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
 import { isProblemError, type FieldError } from '../api/problem';
-import { fieldErrorText, problemText } from './problemText';
+import { fillForm } from './FormModal';
+import { fieldErrorText, hasCode, problemText } from './problemText';
 
 /** The form field a problem+json `errors[].field` refers to (`contacts[0].email` → ['contacts', 0, 'email']). */
 export function fieldPath(field: string): (string | number)[] {
@@ -109,11 +110,29 @@ export function aboveFormText(
   return mapped.fields.length > 0 ? null : problemText(error, i18n);
 }
 
-export interface FormProblem {
+/** A problem code that stands for one field of the form, with the form's own sentence for it. */
+export interface FieldCode {
+  field: string;
+  text: string;
+}
+
+export interface FormProblem<V = unknown> {
   /** Shows a failed submission: field errors next to their fields (scrolled to), the rest above the form. */
   show: (error: unknown) => void;
   /** Forgets the last failure (a new submission starts). */
   clear: () => void;
+  /** Starts the form over (a dialog opened again): forgets the last failure, resets the fields and fills them with `values`, untouched. */
+  reset: (values?: Parameters<FormInstance<V>['setFieldsValue']>[0]) => void;
+  /**
+   * The form's "save": validates it (a refusal scrolls to the first field in error), forgets the last
+   * failure and hands the values to `save`; when `save` fails, shows why.
+   */
+  submit: (save: (values: V) => Promise<unknown>) => Promise<void>;
+  /**
+   * What a form submitted through antd's `onFinish` spreads into its `<Form>`: a refusal of the rules
+   * scrolls to the first field in error and forgets the last failure; valid values go as with {@link submit}.
+   */
+  submitProps: (save: (values: V) => Promise<unknown>) => { onFinish: (values: V) => void; onFinishFailed: () => void; scrollToFirstError: true };
   /** The text above the form in the language shown now, or null. */
   message: string | null;
   /** That text as the alert every form shows above its fields, or null. */
@@ -123,43 +142,78 @@ export interface FormProblem {
 /**
  * A form's server errors. The failure itself is kept, never its sentences, so a language switch
  * re-renders both the field errors and the text above the form in the new language.
+ * `fieldCodes` are problem codes that stand for one field (`product.sku_taken`): their sentence
+ * goes next to that field instead of above the form.
  */
-export function useFormProblem(
-  form: FormInstance,
+export function useFormProblem<V = unknown>(
+  form: FormInstance<V>,
   knownFields: readonly string[],
   {
     wholeFields = [],
     renamed = {},
+    fieldCodes = {},
     testId = 'form-error',
-  }: { wholeFields?: readonly string[]; renamed?: RenamedFields; testId?: string } = {},
-): FormProblem {
+  }: { wholeFields?: readonly string[]; renamed?: RenamedFields; fieldCodes?: Readonly<Record<string, FieldCode>>; testId?: string } = {},
+): FormProblem<V> {
   const { i18n } = useTranslation();
+  // field by field the form's values are not typed: server errors name fields by path
+  const fields = form as FormInstance;
   const [failure, setFailure] = useState<{ error: unknown } | null>(null);
   const message = failure ? aboveFormText(failure.error, i18n, knownFields, wholeFields, renamed) : null;
   // Fields showing a server error, with their value then. antd clears an error on change only for a
   // field with rules of its own, so the others are cleared here when their value changes.
   const marked = useRef<{ name: (string | number)[]; value: string }[]>([]);
-  const valueOf = (name: (string | number)[]) => JSON.stringify(form.getFieldValue(name) ?? null);
-  const watched = Form.useWatch(() => marked.current.map((m) => valueOf(m.name)).join('\u0000'), form);
+  const valueOf = (name: (string | number)[]) => JSON.stringify(fields.getFieldValue(name) ?? null);
+  const watched = Form.useWatch(() => marked.current.map((m) => valueOf(m.name)).join('\u0000'), fields);
   useEffect(() => {
     const changed = marked.current.filter((m) => valueOf(m.name) !== m.value);
     if (changed.length === 0) return;
     marked.current = marked.current.filter((m) => !changed.includes(m));
-    form.setFields(changed.map((m) => ({ name: m.name, errors: [] })));
+    fields.setFields(changed.map((m) => ({ name: m.name, errors: [] })));
     // valueOf reads the form, which `watched` follows
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [watched, form]);
+  const show = (error: unknown) => {
+    const own = Object.entries(fieldCodes).find(([code]) => hasCode(error, code))?.[1];
+    if (own) {
+      fields.setFields([{ name: own.field, errors: [own.text] }]);
+      fields.scrollToField(own.field);
+      return;
+    }
+    setFailure({ error });
+    if (!isProblemError(error)) return;
+    const mapped = mapFieldErrors(error.fieldErrors, knownFields, wholeFields, renamed);
+    marked.current = mapped.fields.map((f) => ({ name: f.name, value: valueOf(f.name) }));
+    setFieldProblems(fields, mapped);
+  };
+  const attempt = async (save: (values: V) => Promise<unknown>, values: V) => {
+    setFailure(null);
+    try {
+      await save(values);
+    } catch (e) {
+      show(e);
+    }
+  };
   return {
-    show: (error) => {
-      setFailure({ error });
-      if (!isProblemError(error)) return;
-      const mapped = mapFieldErrors(error.fieldErrors, knownFields, wholeFields, renamed);
-      marked.current = mapped.fields.map((f) => ({ name: f.name, value: valueOf(f.name) }));
-      setFieldProblems(form, mapped);
-    },
+    show,
     clear: () => setFailure(null),
+    reset: (values) => {
+      setFailure(null);
+      form.resetFields();
+      if (values !== undefined) fillForm(form, values);
+    },
+    submit: async (save) => {
+      let values: V;
+      try {
+        values = await form.validateFields();
+      } catch (invalid) {
+        scrollToFirstError(fields, invalid);
+        return;
+      }
+      await attempt(save, values);
+    },
+    submitProps: (save) => ({ onFinish: (values) => void attempt(save, values), onFinishFailed: () => setFailure(null), scrollToFirstError: true }),
     message,
     alert: message ? <Alert type="error" showIcon title={message} style={{ marginBottom: 16 }} data-testid={testId} /> : null,
   };
 }
-

@@ -36,6 +36,8 @@ export interface VersionedEdit<R, V, P extends object> {
   save: <T>(send: (base: R) => Promise<T>) => Promise<T | typeof STALE>;
   /** Sends only what the user changed ({@link VersionedEditOptions.changes}); nothing changed sends nothing. */
   saveChanges: (values: V, send: (base: R, patch: P) => Promise<unknown>) => Promise<SaveOutcome>;
+  /** A form that edits or creates: {@link saveChanges} while there is a base, else `create`. */
+  saveOrCreate: (values: V, update: (base: R, patch: P) => Promise<unknown>, create: () => Promise<unknown>) => Promise<SaveOutcome | 'created'>;
 }
 
 /**
@@ -107,6 +109,16 @@ export function useVersionedEdit<R, V = never, P extends object = object>(option
     return result === STALE ? 'stale' : 'saved';
   };
 
+  const saveOrCreate = async (
+    values: V,
+    update: (base: R, patch: P) => Promise<unknown>,
+    create: () => Promise<unknown>,
+  ): Promise<SaveOutcome | 'created'> => {
+    if (base !== null) return saveChanges(values, update);
+    await create();
+    return 'created';
+  };
+
   const notice = stale ? (
     <Alert
       type="warning"
@@ -123,7 +135,7 @@ export function useVersionedEdit<R, V = never, P extends object = object>(option
     />
   ) : null;
 
-  return { base, stale, notice, reset, save, saveChanges };
+  return { base, stale, notice, reset, save, saveChanges, saveOrCreate };
 }
 
 /**

@@ -3,8 +3,8 @@ import { App, Col, DatePicker, Form, Input, InputNumber, Radio, Row, Select } fr
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { CHANNELS, DIRECTIONS, type Channel, type CreateInteraction, type Direction, type Interaction, type UpdateInteraction } from '../../api/types';
-import { fillForm, FormModal } from '../../ui/FormModal';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch, sameInstant, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { useContacts } from '../customers/useCustomers';
@@ -110,38 +110,26 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
 
   useEffect(() => {
     if (!open) return;
-    problem.clear();
     edit.reset(interaction ?? null);
-    form.resetFields();
-    fillForm(form, interaction ? interactionToForm(interaction) : newInteractionValues(customerId));
+    problem.reset(interaction ? interactionToForm(interaction) : newInteractionValues(customerId));
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, interaction, customerId, form]);
 
-  const submit = async () => {
-    let values: InteractionFormValues;
-    try {
-      values = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    problem.clear();
-    try {
-      if (edit.base) {
-        const outcome = await edit.saveChanges(values, (base, patch) => update.mutateAsync({ interaction: base, patch }));
-        if (outcome === 'stale') return;
-      } else {
-        const target = customerId ?? values.customer_id;
-        if (!target) return;
-        await create.mutateAsync(toCreateInteraction(target, values));
-      }
-      void message.success(edit.base ? t('common.saved') : t('interaction.logged'));
+  const submit = () =>
+    problem.submit(async (values) => {
+      // a new interaction is about a customer: the page's, else the one picked (the picker requires one)
+      const target = customerId ?? values.customer_id;
+      if (!edit.base && !target) return;
+      const outcome = await edit.saveOrCreate(
+        values,
+        (base, patch) => update.mutateAsync({ interaction: base, patch }),
+        () => create.mutateAsync(toCreateInteraction(target ?? '', values)),
+      );
+      if (outcome === 'stale') return;
+      void message.success(outcome === 'created' ? t('interaction.logged') : t('common.saved'));
       onClose();
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -150,10 +138,8 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
       title={interaction ? t('interaction.edit') : t('interaction.log')}
       onCancel={onClose}
       onOk={() => void submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
       confirmLoading={create.isPending || update.isPending}
-      okButtonProps={{ 'data-testid': 'interaction-save' } as { danger?: boolean }}
+      okTestId="interaction-save"
       width={600}
       destroyOnHidden={false}
     >

@@ -1,10 +1,12 @@
 import { useState } from 'react';
-import { App, Button, Popconfirm, Select, Space, Typography } from 'antd';
+import { Button, Select, Space, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
+import { useUndoNotice } from '../../ui/UndoNotice';
 import { can } from '../../app/permissions';
 import { CHANNELS, type Interaction } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
@@ -27,7 +29,7 @@ export default function InteractionList() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const me = useMe().data;
-  const { message } = App.useApp();
+  const undoNotice = useUndoNotice();
   const writeFailed = useWriteFailed();
   const { filters, update, reset } = useUrlFilters(parseInteractionFilters, interactionFiltersToSearch);
   const list = useInteractionList(filters);
@@ -42,29 +44,13 @@ export default function InteractionList() {
 
   const onDelete = (i: Interaction) =>
     remove.mutate(i, {
-      onSuccess: () => {
-        const key = `interaction-deleted-${i.id}`;
-        void message.success({
-          key,
-          duration: 6,
-          content: (
-            <span>
-              {t('interaction.deleted')}{' '}
-              <Button
-                size="small"
-                type="link"
-                data-testid="interaction-undo"
-                onClick={() => {
-                  message.destroy(key);
-                  restore.mutate(i.id, { onError: writeFailed });
-                }}
-              >
-                {t('common.undo')}
-              </Button>
-            </span>
-          ),
-        });
-      },
+      onSuccess: () =>
+        undoNotice({
+          key: `interaction-deleted-${i.id}`,
+          text: t('interaction.deleted'),
+          onUndo: () => restore.mutate(i.id, { onError: writeFailed }),
+          'data-testid': 'interaction-undo',
+        }),
       onError: writeFailed,
     });
 
@@ -168,18 +154,8 @@ export default function InteractionList() {
             key: 'actions',
             render: (_: unknown, i: Interaction) => (
               <Space size={0}>
-                {canUpdate && (
-                  <Button size="small" type="link" onClick={() => setDialog({ open: true, interaction: i })} data-testid="interaction-edit">
-                    {t('common.edit')}
-                  </Button>
-                )}
-                {canDelete && (
-                  <Popconfirm title={t('interaction.deleteConfirm')} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={() => onDelete(i)}>
-                    <Button size="small" type="link" danger data-testid="interaction-delete">
-                      {t('common.delete')}
-                    </Button>
-                  </Popconfirm>
-                )}
+                {canUpdate && <EditLink onClick={() => setDialog({ open: true, interaction: i })} data-testid="interaction-edit" />}
+                {canDelete && <DeleteLink confirm={t('interaction.deleteConfirm')} onConfirm={() => onDelete(i)} data-testid="interaction-delete" />}
               </Space>
             ),
           },

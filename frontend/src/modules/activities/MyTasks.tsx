@@ -4,6 +4,7 @@ import { CheckOutlined, PlusOutlined, RollbackOutlined, StopOutlined } from '@an
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { can } from '../../app/permissions';
 import { hasCode, problemText } from '../../ui/problemText';
 import { TASK_STATUSES, TASK_VIEWS, type Task, type TaskView } from '../../api/types';
@@ -181,32 +182,18 @@ export default function MyTasks() {
                     </Button>
                   </Tooltip>
                 )}
-                {canUpdate && (
-                  <Button
-                    size="small"
-                    type="link"
-                    onClick={() => setDialog({ open: true, task })}
-                    data-testid="task-edit"
-                  >
-                    {t('common.edit')}
-                  </Button>
-                )}
+                {canUpdate && <EditLink onClick={() => setDialog({ open: true, task })} data-testid="task-edit" />}
                 {canDelete && (
-                  <Popconfirm
-                    title={t('task.deleteConfirm')}
-                    okText={t('common.delete')}
-                    cancelText={t('common.cancel')}
+                  <DeleteLink
+                    confirm={t('task.deleteConfirm')}
                     onConfirm={() =>
                       remove.mutate(task, {
                         onSuccess: () => void message.success(t('task.deleted')),
                         onError: writeFailed,
                       })
                     }
-                  >
-                    <Button size="small" type="link" danger data-testid="task-delete">
-                      {t('common.delete')}
-                    </Button>
-                  </Popconfirm>
+                    data-testid="task-delete"
+                  />
                 )}
               </Space>
             ),

@@ -3,8 +3,8 @@ import { App, Col, DatePicker, Form, Input, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { TASK_PRIORITIES, type CreateTask, type Task, type TaskPriority, type UpdateTask } from '../../api/types';
-import { fillForm, FormModal } from '../../ui/FormModal';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch, sameInstant, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { useOwnerOptions } from '../../ui/useOptions';
@@ -94,37 +94,24 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
 
   useEffect(() => {
     if (!open) return;
-    problem.clear();
     edit.reset(task ?? null);
-    form.resetFields();
-    fillForm(form, task ? taskToForm(task) : newTaskValues(customerId, timeZone));
+    problem.reset(task ? taskToForm(task) : newTaskValues(customerId, timeZone));
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, task, customerId, form, timeZone]);
 
-  const submit = async () => {
-    let values: TaskFormValues;
-    try {
-      values = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    problem.clear();
-    try {
-      if (edit.base) {
-        const outcome = await edit.saveChanges(values, (base, patch) => update.mutateAsync({ task: base, patch }));
-        if (outcome === 'stale') return;
-      } else {
+  const submit = () =>
+    problem.submit(async (values) => {
+      const outcome = await edit.saveOrCreate(
+        values,
+        (base, patch) => update.mutateAsync({ task: base, patch }),
         // the customer field is hidden (so not among the validated values) when the page sets it
-        await create.mutateAsync(toCreateTask({ ...values, customer_id: customerId ?? values.customer_id ?? null }));
-      }
-      void message.success(edit.base ? t('common.saved') : t('task.created'));
+        () => create.mutateAsync(toCreateTask({ ...values, customer_id: customerId ?? values.customer_id ?? null })),
+      );
+      if (outcome === 'stale') return;
+      void message.success(outcome === 'created' ? t('task.created') : t('common.saved'));
       onClose();
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -133,10 +120,8 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
       title={task ? t('task.edit') : t('task.create')}
       onCancel={onClose}
       onOk={() => void submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
       confirmLoading={create.isPending || update.isPending}
-      okButtonProps={{ 'data-testid': 'task-save' } as { danger?: boolean }}
+      okTestId="task-save"
       width={600}
     >
       {edit.notice}

@@ -1,15 +1,17 @@
 import { useState } from 'react';
-import { App, Button, Checkbox, Col, DatePicker, Form, Input, Popconfirm, Row, Space, Table, Tag } from 'antd';
+import { App, Button, Checkbox, Col, DatePicker, Form, Input, Row, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { useUndoNotice } from '../../ui/UndoNotice';
 import { isStale, useProblemText } from '../../ui/problemText';
 import { mergePatch } from '../../ui/mergePatch';
-import { fillForm, FormModal } from '../../ui/FormModal';
+import { FormModal } from '../../ui/FormModal';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { can } from '../../app/permissions';
 import type { Contact } from '../../api/types';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
 import { formatPhone } from '../../ui/phone';
@@ -21,18 +23,23 @@ import { useContacts, useDeleteContact, useRestoreContact, useSaveContact } from
 const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes'] as const;
 export const CONTACT_FIELDS = [...TEXT_FIELDS, 'birthday', 'is_primary'] as const;
 
-interface ContactFormValues {
+type ContactText = (typeof TEXT_FIELDS)[number];
+
+interface ContactFormValues extends Partial<Record<Exclude<ContactText, 'name'>, string | null>> {
   name: string;
-  title?: string | null;
-  department?: string | null;
-  phone?: string | null;
-  mobile?: string | null;
-  email?: string | null;
-  wechat?: string | null;
-  notes?: string | null;
   birthday?: Dayjs | null;
   is_primary?: boolean;
 }
+
+/** The one-line text inputs of the contact form, in its order, beside the name; labelled `contact.<field>`. */
+const LINE_INPUTS: readonly { field: ContactText; testId?: string }[] = [
+  { field: 'title', testId: 'contact-title' },
+  { field: 'department' },
+  { field: 'mobile', testId: 'contact-mobile' },
+  { field: 'phone' },
+  { field: 'email', testId: 'contact-email' },
+  { field: 'wechat' },
+];
 
 function toWire(v: ContactFormValues) {
   const out: Record<string, unknown> = {};
@@ -69,6 +76,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const remove = useDeleteContact(customerId);
   const restore = useRestoreContact(customerId);
   const { message } = App.useApp();
+  const undoNotice = useUndoNotice();
   const writeFailed = useWriteFailed(() => void contacts.refetch());
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
   // kept while the dialog closes, so its title does not flip during the animation
@@ -82,39 +90,27 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const [inviting, setInviting] = useState<string | null>(null);
 
   const open = (c: Contact | 'new') => {
-    problem.clear();
-    form.resetFields();
-    if (c !== 'new') {
-      fillForm(form, contactToForm(c));
-    }
+    problem.reset(c === 'new' ? undefined : contactToForm(c));
     setMode(c === 'new' ? 'new' : 'edit');
     setEditing(c);
   };
 
-  const submit = async () => {
-    let values: ContactFormValues;
-    try {
-      values = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    problem.clear();
-    const body = toWire(values);
-    try {
-      if (editing === 'new') {
-        await save.mutateAsync({ kind: 'create', body });
-      } else if (editing) {
-        await save.mutateAsync({ kind: 'update', contact: editing, patch: contactPatch(editing, values) });
+  const submit = () =>
+    problem.submit(async (values) => {
+      try {
+        if (editing === 'new') {
+          await save.mutateAsync({ kind: 'create', body: toWire(values) });
+        } else if (editing) {
+          await save.mutateAsync({ kind: 'update', contact: editing, patch: contactPatch(editing, values) });
+        }
+      } catch (e) {
+        // the stale notice asks to try again: the list shows the contact as it is now
+        if (isStale(e)) void contacts.refetch();
+        throw e;
       }
       void message.success(t('common.saved'));
       setEditing(null);
-    } catch (e) {
-      // the stale notice asks to try again: the list shows the contact as it is now
-      if (isStale(e)) void contacts.refetch();
-      problem.show(e);
-    }
-  };
+    });
 
   if (contacts.isError) return <ErrorResult error={contacts.error} onRetry={() => void contacts.refetch()} />;
   const canCreate = can(me, 'contacts', 'create') || can(me, 'customers', 'update');
@@ -163,49 +159,24 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
                     {t('portalAccount.invite')}
                   </Button>
                 )}
-                {canUpdate && (
-                  <Button size="small" type="link" onClick={() => open(c)} data-testid="contact-edit">
-                    {t('common.edit')}
-                  </Button>
-                )}
+                {canUpdate && <EditLink onClick={() => open(c)} data-testid="contact-edit" />}
                 {canDelete && (
-                  <Popconfirm
-                    title={t('contact.deleteConfirm')}
-                    okText={t('common.delete')}
-                    cancelText={t('common.cancel')}
+                  <DeleteLink
+                    confirm={t('contact.deleteConfirm')}
                     onConfirm={() =>
                       remove.mutate(c, {
-                        onSuccess: () => {
-                          const key = `contact-deleted-${c.id}`;
-                          void message.success({
-                            key,
-                            duration: 6,
-                            content: (
-                              <span>
-                                {t('contact.deleted')}{' '}
-                                <Button
-                                  size="small"
-                                  type="link"
-                                  data-testid="contact-undo"
-                                  onClick={() => {
-                                    message.destroy(key);
-                                    restore.mutate(c.id, { onError: (e) => void message.error(problemText(e)) });
-                                  }}
-                                >
-                                  {t('common.undo')}
-                                </Button>
-                              </span>
-                            ),
-                          });
-                        },
+                        onSuccess: () =>
+                          undoNotice({
+                            key: `contact-deleted-${c.id}`,
+                            text: t('contact.deleted'),
+                            onUndo: () => restore.mutate(c.id, { onError: (e) => void message.error(problemText(e)) }),
+                            'data-testid': 'contact-undo',
+                          }),
                         onError: writeFailed,
                       })
                     }
-                  >
-                    <Button size="small" type="link" danger data-testid="contact-delete">
-                      {t('common.delete')}
-                    </Button>
-                  </Popconfirm>
+                    data-testid="contact-delete"
+                  />
                 )}
               </Space>
             ),
@@ -218,10 +189,8 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
         title={mode === 'new' ? t('contact.add') : t('contact.edit')}
         onCancel={() => setEditing(null)}
         onOk={() => void submit()}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
         confirmLoading={save.isPending}
-        okButtonProps={{ 'data-testid': 'contact-save' } as { danger?: boolean }}
+        okTestId="contact-save"
       >
         {problem.alert}
         <Form form={form} layout="vertical" data-testid="contact-form">
@@ -231,36 +200,13 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
                 <Input data-testid="contact-name" />
               </Form.Item>
             </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item name="title" label={t('contact.title')}>
-                <Input data-testid="contact-title" />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item name="department" label={t('contact.department')}>
-                <Input />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item name="mobile" label={t('contact.mobile')}>
-                <Input data-testid="contact-mobile" />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item name="phone" label={t('contact.phone')}>
-                <Input />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item name="email" label={t('contact.email')}>
-                <Input data-testid="contact-email" />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item name="wechat" label={t('contact.wechat')}>
-                <Input />
-              </Form.Item>
-            </Col>
+            {LINE_INPUTS.map(({ field, testId }) => (
+              <Col xs={24} sm={12} key={field}>
+                <Form.Item name={field} label={t(`contact.${field}`)}>
+                  <Input data-testid={testId} />
+                </Form.Item>
+              </Col>
+            ))}
             <Col xs={24} sm={12}>
               <Form.Item name="birthday" label={t('contact.birthday')}>
                 <DatePicker style={{ width: '100%' }} />

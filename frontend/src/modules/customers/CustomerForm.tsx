@@ -129,15 +129,6 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
 
-  const finish = async (values: CustomerFormValues) => {
-    problem.clear();
-    try {
-      await onSubmit(values);
-    } catch (e) {
-      problem.show(e);
-    }
-  };
-
   const opt = (prefix: string, values: readonly string[]) => values.map((v) => ({ value: v, label: t(`${prefix}.${v}`) }));
   const text = (name: keyof CustomerFormValues, label: string, span = 12, extra?: React.ComponentProps<typeof Input>) => (
     <Col xs={24} md={span}>
@@ -152,9 +143,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
       form={form}
       layout="vertical"
       initialValues={initial ?? { kind: 'company', lifecycle_stage: 'potential', tags: [] }}
-      onFinish={(v) => void finish(v)}
-      onFinishFailed={problem.clear}
-      scrollToFirstError
+      {...problem.submitProps(onSubmit)}
       // the browser's own bubble for type=email speaks the browser's language and hides the server's answer
       noValidate
       data-testid="customer-form"

@@ -3,7 +3,7 @@ import { Form, Input, Rate } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Requester } from '../../api/types';
 import { FormModal } from '../../ui/FormModal';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 
 interface Props {
   requester: Requester | null;
@@ -18,28 +18,15 @@ export function FeedbackModal({ requester, submitting, onSubmit, onCancel }: Pro
   const [form] = Form.useForm<{ rating: number; comment?: string }>();
   const problem = useFormProblem(form, ['rating', 'comment']);
   useEffect(() => {
-    if (requester) {
-      form.resetFields();
-      problem.clear();
-    }
+    if (requester) problem.reset();
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [requester, form]);
-  const submit = async () => {
-    let v: { rating: number; comment?: string };
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    const comment = v.comment?.trim();
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
+      const comment = v.comment?.trim();
       await onSubmit({ rating: v.rating, ...(comment ? { comment } : {}) });
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
   return (
     <FormModal
       form={form}
@@ -47,9 +34,7 @@ export function FeedbackModal({ requester, submitting, onSubmit, onCancel }: Pro
       title={t('requirement.feedbackTitle', { customer: requester?.customer_name ?? '' })}
       onOk={() => void submit()}
       onCancel={onCancel}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ 'data-testid': 'feedback-save' } as { danger?: boolean }}
+      okTestId="feedback-save"
       confirmLoading={submitting}
       destroyOnHidden={false}
     >

@@ -53,15 +53,10 @@ export default function RequirementCreate() {
   };
 
   const finish = async (values: RequirementFormValues) => {
-    problem.clear();
-    try {
-      const r = await create.mutateAsync(toCreateRequirement(values, origin));
-      const dupes = r.duplicate_candidates?.length ?? 0;
-      void message.success(dupes > 0 ? t('requirement.createdWithDuplicates', { number: r.number, count: dupes }) : t('requirement.created', { number: r.number }));
-      navigate(`/requirements/${r.id}`, { replace: true });
-    } catch (e) {
-      problem.show(e);
-    }
+    const r = await create.mutateAsync(toCreateRequirement(values, origin));
+    const dupes = r.duplicate_candidates?.length ?? 0;
+    void message.success(dupes > 0 ? t('requirement.createdWithDuplicates', { number: r.number, count: dupes }) : t('requirement.created', { number: r.number }));
+    navigate(`/requirements/${r.id}`, { replace: true });
   };
 
   /** The same need exists: this customer joins its requesters instead of a new requirement. */
@@ -86,9 +81,7 @@ export default function RequirementCreate() {
         form={form}
         layout="vertical"
         initialValues={initial}
-        onFinish={(v) => void finish(v)}
-        onFinishFailed={problem.clear}
-        scrollToFirstError
+        {...problem.submitProps(finish)}
         data-testid="requirement-form"
       >
         {problem.alert}

@@ -34,20 +34,15 @@ function EditForm({ requirement }: { requirement: Requirement }) {
   const back = () => navigate(`/requirements/${requirement.id}`);
 
   const finish = async (values: RequirementFormValues) => {
-    problem.clear();
-    try {
-      const outcome = await edit.saveChanges(values, (base, patch) => update.mutateAsync({ requirement: base, patch }));
-      if (outcome === 'stale') return;
-      if (outcome === 'saved') void message.success(t('common.saved'));
-      back();
-    } catch (e) {
-      problem.show(e);
-    }
+    const outcome = await edit.saveChanges(values, (base, patch) => update.mutateAsync({ requirement: base, patch }));
+    if (outcome === 'stale') return;
+    if (outcome === 'saved') void message.success(t('common.saved'));
+    back();
   };
 
   return (
     <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('requirement.edit')}: {(edit.base ?? requirement).number}</Typography.Title>}>
-      <Form<RequirementFormValues> form={form} layout="vertical" initialValues={requirementToForm(requirement)} onFinish={(v) => void finish(v)} onFinishFailed={problem.clear} scrollToFirstError data-testid="requirement-form">
+      <Form<RequirementFormValues> form={form} layout="vertical" initialValues={requirementToForm(requirement)} {...problem.submitProps(finish)} data-testid="requirement-form">
         {edit.notice}
         {problem.alert}
         <RequirementFields />

@@ -4,7 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { Requirement, RequirementStatus, UpdateRequirement } from '../../api/types';
 import { FormModal } from '../../ui/FormModal';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { useOwnerOptions } from '../../ui/useOptions';
 import { promptFor } from './transitions';
 
@@ -39,32 +39,19 @@ export function StatusMoveModal({ requirement: r, to, submitting, onSubmit, onCa
   const prompt = to ? promptFor(r, to) : null;
 
   useEffect(() => {
-    if (to) {
-      form.resetFields();
-      problem.clear();
-    }
+    if (to) problem.reset();
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [to, form]);
 
-  const submit = async () => {
-    let v: Values;
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid); // the fields show what is missing
-      return;
-    }
-    const patch: UpdateRequirement = {};
-    if (prompt?.owner && v.owner_id) patch.owner_id = v.owner_id;
-    if (prompt?.targetDate && v.target_date) patch.target_date = v.target_date.format('YYYY-MM-DD');
-    const reason = v.reason?.trim();
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
+      const patch: UpdateRequirement = {};
+      if (prompt?.owner && v.owner_id) patch.owner_id = v.owner_id;
+      if (prompt?.targetDate && v.target_date) patch.target_date = v.target_date.format('YYYY-MM-DD');
+      const reason = v.reason?.trim();
       await onSubmit({ ...(reason ? { reason } : {}), ...(Object.keys(patch).length > 0 ? { patch } : {}) });
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -74,8 +61,8 @@ export function StatusMoveModal({ requirement: r, to, submitting, onSubmit, onCa
       onOk={() => void submit()}
       onCancel={onCancel}
       okText={to ? t('requirement.moveTo', { status: t(`requirementStatus.${to}`) }) : ''}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ danger: to === 'rejected', 'data-testid': 'status-move-save' } as { danger: boolean }}
+      okButtonProps={{ danger: to === 'rejected' }}
+      okTestId="status-move-save"
       confirmLoading={submitting}
       destroyOnHidden={false}
     >

@@ -44,8 +44,8 @@ export function LossReasonModal({ open, opportunityName, stageName, reopen, subm
       onOk={() => void submit()}
       onCancel={onCancel}
       okText={t('opportunity.markLost')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ danger: true, 'data-testid': 'loss-reason-save' } as { danger: boolean }}
+      okButtonProps={{ danger: true }}
+      okTestId="loss-reason-save"
       confirmLoading={submitting}
       destroyOnHidden={false}
     >

@@ -130,27 +130,16 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
   const currency = (Form.useWatch('amount', form) as MoneyValue | null | undefined)?.currency ?? initial.amount?.currency ?? 'CNY';
   const openStages = orderedStages(pipeline).filter((s) => s.kind === 'open' && !s.retired);
 
-  const finish = async (values: OpportunityFormValues) => {
-    problem.clear();
-    try {
-      await onSubmit(values);
-    } catch (e) {
-      problem.show(e);
-    }
-  };
-
   return (
     <Form<OpportunityFormValues>
       form={form}
       layout="vertical"
       initialValues={initial}
-      onFinish={(v) => void finish(v)}
-      onFinishFailed={problem.clear}
+      {...problem.submitProps(onSubmit)}
       onValuesChange={(changed: Partial<OpportunityFormValues>) => {
         // a product line may settle a complaint about the amount, never raise one early
         if ('lines' in changed && form.getFieldError('amount').length > 0) void form.validateFields(['amount']).catch(() => undefined);
       }}
-      scrollToFirstError
       data-testid="opportunity-form"
     >
       {banner}

@@ -1,17 +1,17 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Col, Form, Input, Popconfirm, Row, Space, Switch, Tag, Typography } from 'antd';
+import { App, Button, Col, Form, Input, Row, Space, Switch, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 
 import { scopeOf } from '../../app/permissions';
-import { hasCode } from '../../ui/problemText';
 import type { CreateProduct, Product, UpdateProduct } from '../../api/types';
 import { formatDateTime, formatMoney } from '../../i18n/format';
 import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { FilterBar, FlagFilter, TextFilter } from '../../ui/FilterBar';
-import { fillForm, FormModal } from '../../ui/FormModal';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
+import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
 import { MoneyInput } from '../../ui/MoneyInput';
@@ -70,46 +70,32 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
   const { message } = App.useApp();
   const [form] = Form.useForm<ProductFormValues>();
   const save = useSaveProduct();
-  const problem = useFormProblem(form, PRODUCT_FIELDS, { wholeFields: ['unit_price'], testId: 'product-form-error' });
+  const problem = useFormProblem(form, PRODUCT_FIELDS, {
+    wholeFields: ['unit_price'],
+    fieldCodes: { 'product.sku_taken': { field: 'sku', text: t('product.skuTaken') } },
+    testId: 'product-form-error',
+  });
   const edit = useVersionedEdit({ record: product, latest: (base) => fetchProduct(base.id), form, toForm: productToForm, changes: toProductPatch });
 
   useEffect(() => {
     if (!open) return;
-    problem.clear();
     edit.reset(product);
-    form.resetFields();
-    fillForm(form, product ? productToForm(product) : NEW_PRODUCT);
+    problem.reset(product ? productToForm(product) : NEW_PRODUCT);
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, product, form]);
 
-  const submit = async () => {
-    let v: ProductFormValues;
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    problem.clear();
-    try {
-      if (edit.base) {
-        const outcome = await edit.saveChanges(v, (base, patch) => save.mutateAsync({ kind: 'update', product: base, patch }));
-        if (outcome === 'stale') return;
-      } else {
-        await save.mutateAsync({ kind: 'create', body: toCreateProduct(v) });
-      }
-      void message.success(edit.base ? t('common.saved') : t('product.created'));
+  const submit = () =>
+    problem.submit(async (v) => {
+      const outcome = await edit.saveOrCreate(
+        v,
+        (base, patch) => save.mutateAsync({ kind: 'update', product: base, patch }),
+        () => save.mutateAsync({ kind: 'create', body: toCreateProduct(v) }),
+      );
+      if (outcome === 'stale') return;
+      void message.success(outcome === 'created' ? t('product.created') : t('common.saved'));
       onClose();
-    } catch (e) {
-      if (hasCode(e, 'product.sku_taken')) {
-        form.setFields([{ name: 'sku', errors: [t('product.skuTaken')] }]);
-        form.scrollToField('sku');
-        return;
-      }
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -118,10 +104,8 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
       title={product ? t('product.edit') : t('product.create')}
       onCancel={onClose}
       onOk={() => void submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
       confirmLoading={save.isPending}
-      okButtonProps={{ 'data-testid': 'product-save' } as { danger?: boolean }}
+      okTestId="product-save"
       width={600}
     >
       {edit.notice}
@@ -239,27 +223,18 @@ export default function ProductList() {
                   key: 'actions',
                   render: (_: unknown, p: Product) => (
                     <Space size={0}>
-                      {canEdit && (
-                        <Button size="small" type="link" onClick={() => setDialog({ open: true, product: p })} data-testid="product-edit">
-                          {t('common.edit')}
-                        </Button>
-                      )}
+                      {canEdit && <EditLink onClick={() => setDialog({ open: true, product: p })} data-testid="product-edit" />}
                       {canDelete && (
-                        <Popconfirm
-                          title={t('product.deleteConfirm')}
-                          okText={t('common.delete')}
-                          cancelText={t('common.cancel')}
+                        <DeleteLink
+                          confirm={t('product.deleteConfirm')}
                           onConfirm={() =>
                             remove.mutate(p, {
                               onSuccess: () => void message.success(t('product.deleted')),
                               onError: deleteFailed,
                             })
                           }
-                        >
-                          <Button size="small" type="link" danger data-testid="product-delete">
-                            {t('common.delete')}
-                          </Button>
-                        </Popconfirm>
+                          data-testid="product-delete"
+                        />
                       )}
                     </Space>
                   ),

@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
 import { App, Form, Radio, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { fillForm, FormModal } from '../../ui/FormModal';
+import { FormModal } from '../../ui/FormModal';
 import type { AssignTicket, Ticket } from '../../api/types';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { useMe } from '../auth/useSession';
 import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { useAssignTicket } from './useTickets';
@@ -32,33 +32,20 @@ export function AssignModal({ open, ticket, onClose }: { open: boolean; ticket: 
 
   useEffect(() => {
     if (!open) return;
-    problem.clear();
-    form.resetFields();
     // without a user list the only person on offer is the caller
     const person = owners.enabled ? (ticket.assignee_id ?? null) : (me?.id ?? null);
-    fillForm(form, { mode: 'person', assignee_id: person, team_id: ticket.team_id ?? null });
+    problem.reset({ mode: 'person', assignee_id: person, team_id: ticket.team_id ?? null });
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, ticket, form, owners.enabled, me?.id]);
 
-  const submit = async () => {
-    let v: Values;
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    const body: AssignTicket = v.mode === 'person' ? { assignee_id: v.assignee_id ?? null } : { team_id: v.team_id ?? null };
-    problem.clear();
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
+      const body: AssignTicket = v.mode === 'person' ? { assignee_id: v.assignee_id ?? null } : { team_id: v.team_id ?? null };
       const next = await assign.mutateAsync({ ticket, body });
       void message.success(t('ticket.assigned', { name: next.assignee_name ?? '' }));
       onClose();
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -68,9 +55,8 @@ export function AssignModal({ open, ticket, onClose }: { open: boolean; ticket: 
       onCancel={onClose}
       onOk={() => void submit()}
       okText={t('ticket.assign')}
-      cancelText={t('common.cancel')}
       confirmLoading={assign.isPending}
-      okButtonProps={{ 'data-testid': 'assign-save' } as { danger?: boolean }}
+      okTestId="assign-save"
     >
       {problem.alert}
       <Form form={form} layout="vertical" initialValues={{ mode: 'person' }} data-testid="assign-form">

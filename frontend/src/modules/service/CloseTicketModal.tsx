@@ -3,7 +3,7 @@ import { App, Form, Input, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { CLOSE_NOTE_MAX, CLOSE_REASONS, type CloseReason, type Ticket } from '../../api/types';
 import { FormModal } from '../../ui/FormModal';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { parseTicketFilters } from './filters';
 import { useMoveTicket, useTicketList } from './useTickets';
 
@@ -36,22 +36,13 @@ export function CloseTicketModal({ open, ticket, onClose }: { open: boolean; tic
 
   useEffect(() => {
     if (!open) return;
-    form.resetFields();
-    problem.clear();
+    problem.reset();
     // only when the dialog opens: clearing on every render would wipe a shown failure
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, form]);
 
-  const submit = async () => {
-    let v: Values;
-    try {
-      v = await form.validateFields();
-    } catch (refusal) {
-      scrollToFirstError(form, refusal);
-      return;
-    }
-    problem.clear();
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
       const closed = await move.mutateAsync({
         ticket,
         status: 'closed',
@@ -63,10 +54,7 @@ export function CloseTicketModal({ open, ticket, onClose }: { open: boolean; tic
       });
       void message.success(t('ticket.moved', { status: t(`ticketStatus.${closed.status}`) }));
       onClose();
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -76,8 +64,8 @@ export function CloseTicketModal({ open, ticket, onClose }: { open: boolean; tic
       onCancel={onClose}
       onOk={() => void submit()}
       okText={t('ticket.action.close')}
-      okButtonProps={{ danger: true, 'data-testid': 'close-save' } as { danger?: boolean }}
-      cancelText={t('common.cancel')}
+      okButtonProps={{ danger: true }}
+      okTestId="close-save"
       confirmLoading={move.isPending}
     >
       <Typography.Paragraph type="secondary" data-testid="close-hint">{t('ticket.closeHint')}</Typography.Paragraph>

@@ -2,10 +2,10 @@ import { useEffect, useState } from 'react';
 import { App, Button, Form, Input, Select, Space, Switch, Typography } from 'antd';
 import { CopyOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { fillForm, FormModal } from '../../ui/FormModal';
+import { FormModal } from '../../ui/FormModal';
 import type { Contact, PortalInvitation } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { invitationUrl } from './portalInvite';
 import { useInviteToPortal } from './usePortalAccounts';
 
@@ -79,24 +79,14 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
   useEffect(() => {
     if (!open) return;
     setInvitation(null);
-    problem.clear();
-    form.resetFields();
     const c = contacts.find((x) => x.id === contactId);
-    fillForm(form, { contact_id: contactId ?? undefined, email: c?.email ?? '', sees_company_tickets: false });
+    problem.reset({ contact_id: contactId ?? undefined, email: c?.email ?? '', sees_company_tickets: false });
     // contacts change identity on refetch; the dialog is set up once per opening
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, contactId, form]);
 
-  const submit = async () => {
-    let v: InviteValues;
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    problem.clear();
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
       const email = v.email?.trim();
       const inv = await invite.mutateAsync({
         contact_id: v.contact_id ?? '',
@@ -104,10 +94,7 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
         ...(email && email !== contact?.email ? { email } : {}),
       });
       setInvitation(inv);
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal

@@ -31,23 +31,12 @@ export function ArticleForm({ initial, mode, submitting, banner, form, onSubmit,
   const categories = useKbCategories();
   const problem = useFormProblem(form, ARTICLE_FIELDS, { testId: 'article-form-error' });
 
-  const finish = async (v: ArticleFormValues) => {
-    problem.clear();
-    try {
-      await onSubmit(v);
-    } catch (e) {
-      problem.show(e);
-    }
-  };
-
   return (
     <Form<ArticleFormValues>
       form={form}
       layout="vertical"
       initialValues={initial}
-      onFinish={(v) => void finish(v)}
-      onFinishFailed={problem.clear}
-      scrollToFirstError
+      {...problem.submitProps(onSubmit)}
       data-testid="article-form"
     >
       {banner}

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Typography } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Typography } from 'antd';
 import { ArrowLeftOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { scopeOf } from '../../app/permissions';
 import type { KbCategory } from '../../api/types';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { fillForm, FormModal } from '../../ui/FormModal';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
+import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch } from '../../ui/mergePatch';
 import { hasCode } from '../../ui/problemText';
 import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
@@ -54,10 +55,8 @@ function CategoryModal({ editing, categories, latest, onClose }: {
 
   useEffect(() => {
     if (!editing) return;
-    problem.clear();
     edit.reset(editing.kind === 'update' ? editing.category : null);
-    form.resetFields();
-    fillForm(form, editing.kind === 'update' ? categoryToForm(editing.category) : { name: '', parent_id: editing.parentId, description: '', position: 0 });
+    problem.reset(editing.kind === 'update' ? categoryToForm(editing.category) : { name: '', parent_id: editing.parentId, description: '', position: 0 });
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [editing, form]);
@@ -65,28 +64,17 @@ function CategoryModal({ editing, categories, latest, onClose }: {
   // two levels: a section's parent is a top-level category other than itself
   const parents = categories.filter((c) => !c.parent_id && c.id !== category?.id).map((c) => ({ value: c.id, label: c.name }));
 
-  const submit = async () => {
-    let v: CategoryValues;
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    problem.clear();
-    try {
-      if (edit.base) {
-        const outcome = await edit.saveChanges(v, (base, patch) => save.mutateAsync({ kind: 'update', category: base, patch }));
-        if (outcome === 'stale') return;
-      } else {
-        await save.mutateAsync({ kind: 'create', body: categoryWire(v) });
-      }
+  const submit = () =>
+    problem.submit(async (v) => {
+      const outcome = await edit.saveOrCreate(
+        v,
+        (base, patch) => save.mutateAsync({ kind: 'update', category: base, patch }),
+        () => save.mutateAsync({ kind: 'create', body: categoryWire(v) }),
+      );
+      if (outcome === 'stale') return;
       void message.success(t('common.saved'));
       onClose();
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -95,10 +83,8 @@ function CategoryModal({ editing, categories, latest, onClose }: {
       title={category ? t('kb.editCategory') : t('kb.newCategory')}
       onCancel={onClose}
       onOk={() => void submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
       confirmLoading={save.isPending}
-      okButtonProps={{ 'data-testid': 'category-save' } as { danger?: boolean }}
+      okTestId="category-save"
     >
       {edit.notice}
       {problem.alert}
@@ -181,12 +167,8 @@ export default function KbCategories() {
                       {t('kb.addSection')}
                     </Button>
                   )}
-                  <Button size="small" type="link" onClick={() => setEditing({ kind: 'update', category: c })} data-testid="category-edit">
-                    {t('common.edit')}
-                  </Button>
-                  <Popconfirm title={t('kb.deleteCategoryConfirm', { name: c.name })} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={() => onDelete(c)}>
-                    <Button size="small" type="link" danger data-testid="category-delete">{t('common.delete')}</Button>
-                  </Popconfirm>
+                  <EditLink onClick={() => setEditing({ kind: 'update', category: c })} data-testid="category-edit" />
+                  <DeleteLink confirm={t('kb.deleteCategoryConfirm', { name: c.name })} onConfirm={() => onDelete(c)} data-testid="category-delete" />
                 </Space>
               ),
             },

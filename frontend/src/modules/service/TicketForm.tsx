@@ -62,14 +62,9 @@ export default function TicketCreate() {
   const teams = useTeamOptions();
 
   const finish = async (values: TicketFormValues) => {
-    problem.clear();
-    try {
-      const ticket = await create.mutateAsync(toCreateTicket(values));
-      void message.success(t('ticket.created', { number: ticket.number }));
-      navigate(`/service/tickets/${ticket.id}`, { replace: true });
-    } catch (e) {
-      problem.show(e);
-    }
+    const ticket = await create.mutateAsync(toCreateTicket(values));
+    void message.success(t('ticket.created', { number: ticket.number }));
+    navigate(`/service/tickets/${ticket.id}`, { replace: true });
   };
 
   return (
@@ -78,9 +73,7 @@ export default function TicketCreate() {
         form={form}
         layout="vertical"
         initialValues={initial}
-        onFinish={(v) => void finish(v)}
-        onFinishFailed={problem.clear}
-        scrollToFirstError
+        {...problem.submitProps(finish)}
         data-testid="ticket-form"
       >
         {problem.alert}

@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { App, Button, Col, Form, InputNumber, Popconfirm, Row, Select, Space, Switch, Table, Typography } from 'antd';
+import { App, Button, Col, Form, InputNumber, Row, Select, Space, Switch, Table, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TASK_PRIORITIES, type FollowUpRule, type LifecycleStage, type TaskPriority } from '../../api/types';
-import { fillForm, FormModal } from '../../ui/FormModal';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { FormModal } from '../../ui/FormModal';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
+import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch } from '../../ui/mergePatch';
 import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
 import { ErrorResult } from '../../ui/ErrorResult';
@@ -56,35 +57,22 @@ export function FollowUpRulesTab() {
   const writeFailed = useWriteFailed(() => void rules.refetch());
 
   const open = (rule: FollowUpRule | null) => {
-    problem.clear();
     edit.reset(rule);
-    form.resetFields();
-    fillForm(form, rule ? ruleToForm(rule) : NEW_RULE);
+    problem.reset(rule ? ruleToForm(rule) : NEW_RULE);
     setDialog({ open: true, rule });
   };
 
-  const submit = async () => {
-    let v: RuleFormValues;
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    problem.clear();
-    try {
-      if (edit.base) {
-        const outcome = await edit.saveChanges(v, (base, patch) => save.mutateAsync({ kind: 'update', rule: base, patch }));
-        if (outcome === 'stale') return;
-      } else {
-        await save.mutateAsync({ kind: 'create', body: v });
-      }
+  const submit = () =>
+    problem.submit(async (v) => {
+      const outcome = await edit.saveOrCreate(
+        v,
+        (base, patch) => save.mutateAsync({ kind: 'update', rule: base, patch }),
+        () => save.mutateAsync({ kind: 'create', body: v }),
+      );
+      if (outcome === 'stale') return;
       void message.success(t('common.saved'));
       setDialog((d) => ({ ...d, open: false }));
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   const toggle = (rule: FollowUpRule, active: boolean) =>
     save.mutate({ kind: 'update', rule, patch: { active } }, { onError: writeFailed });
@@ -130,19 +118,8 @@ export function FollowUpRulesTab() {
             key: 'actions',
             render: (_: unknown, r: FollowUpRule) => (
               <Space size={0}>
-                <Button size="small" type="link" onClick={() => open(r)} data-testid="rule-edit">
-                  {t('common.edit')}
-                </Button>
-                <Popconfirm
-                  title={t('rules.deleteConfirm')}
-                  okText={t('common.delete')}
-                  cancelText={t('common.cancel')}
-                  onConfirm={() => remove.mutate(r, { onError: writeFailed })}
-                >
-                  <Button size="small" type="link" danger data-testid="rule-delete">
-                    {t('common.delete')}
-                  </Button>
-                </Popconfirm>
+                <EditLink onClick={() => open(r)} data-testid="rule-edit" />
+                <DeleteLink confirm={t('rules.deleteConfirm')} onConfirm={() => remove.mutate(r, { onError: writeFailed })} data-testid="rule-delete" />
               </Space>
             ),
           },
@@ -154,10 +131,8 @@ export function FollowUpRulesTab() {
         title={dialog.rule ? t('rules.edit') : t('rules.new')}
         onCancel={() => setDialog((d) => ({ ...d, open: false }))}
         onOk={() => void submit()}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
         confirmLoading={save.isPending}
-        okButtonProps={{ 'data-testid': 'rule-save' } as { danger?: boolean }}
+        okTestId="rule-save"
       >
         {edit.notice}
         {problem.alert}

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Col, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import { App, Button, Col, Form, Input, InputNumber, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { fillForm, FormModal } from '../../ui/FormModal';
+import { FormModal } from '../../ui/FormModal';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { hasCode, isStale, useProblemText } from '../../ui/problemText';
 import { mergePatch } from '../../ui/mergePatch';
 import { STAGE_KINDS, type CreateStage, type Pipeline, type Stage, type StageKind } from '../../api/types';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { StageKindTag } from '../sales/labels';
 import {
@@ -45,27 +46,20 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
   const [form] = Form.useForm<StageFormValues>();
   const add = useAddStage();
   const update = useUpdateStage();
-  const problem = useFormProblem(form, STAGE_FIELDS, { testId: 'stage-form-error' });
+  const problem = useFormProblem(form, STAGE_FIELDS, {
+    fieldCodes: { 'pipeline.stage_key_taken': { field: 'key', text: t('pipeline.keyTaken') } },
+    testId: 'stage-form-error',
+  });
 
   useEffect(() => {
     if (!open) return;
-    problem.clear();
-    form.resetFields();
-    fillForm(form, stage ? { name: stage.name, probability: stage.probability, kind: stage.kind, key: stage.key } : { name: '', probability: 50, kind: 'open', key: '' });
+    problem.reset(stage ? { name: stage.name, probability: stage.probability, kind: stage.kind, key: stage.key } : { name: '', probability: 50, kind: 'open', key: '' });
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, stage, form]);
 
-  const submit = async () => {
-    let v: StageFormValues;
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    problem.clear();
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
       if (stage) {
         const patch = mergePatch({ name: stage.name, probability: stage.probability }, { name: v.name.trim(), probability: v.probability });
         if (Object.keys(patch).length > 0) await update.mutateAsync({ pipeline, stage, patch });
@@ -75,15 +69,7 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
       }
       void message.success(t('common.saved'));
       onClose();
-    } catch (e) {
-      if (hasCode(e, 'pipeline.stage_key_taken')) {
-        form.setFields([{ name: 'key', errors: [t('pipeline.keyTaken')] }]);
-        form.scrollToField('key');
-        return;
-      }
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -92,10 +78,8 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
       title={stage ? t('pipeline.editStage') : t('pipeline.addStage')}
       onCancel={onClose}
       onOk={() => void submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
       confirmLoading={add.isPending || update.isPending}
-      okButtonProps={{ 'data-testid': 'stage-save' } as { danger?: boolean }}
+      okTestId="stage-save"
     >
       {problem.alert}
       <Form form={form} layout="vertical" data-testid="stage-form">
@@ -307,15 +291,13 @@ export function PipelinesTab() {
                 key: 'actions',
                 render: (_: unknown, s: Stage) => (
                   <Space size={0} wrap>
-                    <Button size="small" type="link" onClick={() => setDialog({ open: true, stage: s })} data-testid="stage-edit">{t('common.edit')}</Button>
+                    <EditLink onClick={() => setDialog({ open: true, stage: s })} data-testid="stage-edit" />
                     {s.retired ? (
                       <Button size="small" type="link" onClick={() => setRetired(s, false)} data-testid="stage-unretire">{t('pipeline.unretire')}</Button>
                     ) : (
                       <Button size="small" type="link" onClick={() => setRetired(s, true)} data-testid="stage-retire">{t('pipeline.retire')}</Button>
                     )}
-                    <Popconfirm title={t('pipeline.deleteConfirm', { stage: s.name })} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={() => remove(s)}>
-                      <Button size="small" type="link" danger data-testid="stage-delete">{t('common.delete')}</Button>
-                    </Popconfirm>
+                    <DeleteLink confirm={t('pipeline.deleteConfirm', { stage: s.name })} onConfirm={() => remove(s)} data-testid="stage-delete" />
                   </Space>
                 ),
               },
@@ -330,10 +312,9 @@ export function PipelinesTab() {
         title={t('pipeline.new')}
         onCancel={() => setCreating(false)}
         onOk={createPipeline}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
         confirmLoading={create.isPending}
-        okButtonProps={{ disabled: newName.trim() === '', 'data-testid': 'pipeline-create' } as { disabled: boolean }}
+        okButtonProps={{ disabled: newName.trim() === '' }}
+        okTestId="pipeline-create"
       >
         <Typography.Paragraph type="secondary">{t('pipeline.newHint')}</Typography.Paragraph>
         <Input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder={t('pipeline.name')} data-testid="pipeline-new-name" />

@@ -8,7 +8,7 @@ import { useProblemText } from '../../ui/problemText';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
 import type { Role } from '../../api/types';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { completeMatrix, PermissionMatrix, type Matrix } from './PermissionMatrix';
@@ -152,25 +152,15 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
   const [form] = Form.useForm<{ key: string; name: string; description?: string; copy_from?: string }>();
   const problem = useFormProblem(form, ['key', 'name', 'description', 'permissions'], { testId: 'form-error' });
 
-  const submit = async () => {
-    let v: { key: string; name: string; description?: string; copy_from?: string };
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    const source = roles.find((r) => r.id === v.copy_from);
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
+      const source = roles.find((r) => r.id === v.copy_from);
       const created = await save.mutateAsync({
         body: { key: v.key.trim(), name: v.name.trim(), description: v.description?.trim() ?? '', permissions: completeMatrix((source?.permissions ?? {}) as Partial<Matrix>) },
       });
       form.resetFields();
       onClose(created.id);
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   return (
     <FormModal
@@ -179,10 +169,8 @@ function NewRoleModal({ open, roles, onClose }: { open: boolean; roles: Role[]; 
       title={t('settings.newRole')}
       onCancel={() => onClose()}
       onOk={() => void submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
       confirmLoading={save.isPending}
-      okButtonProps={{ 'data-testid': 'role-create' } as { danger?: boolean }}
+      okTestId="role-create"
     >
       {problem.alert}
       <Form form={form} layout="vertical">

@@ -115,10 +115,8 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
       title={policy ? t('slaPolicy.edit') : t('slaPolicy.new')}
       onCancel={onClose}
       onOk={() => void submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
       confirmLoading={save.isPending}
-      okButtonProps={{ 'data-testid': 'sla-save' } as { danger?: boolean }}
+      okTestId="sla-save"
     >
       {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="sla-form-error" />}
       <Form form={form} layout="vertical" initialValues={newPolicyValues()} data-testid="sla-form">

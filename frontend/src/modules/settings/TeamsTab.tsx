@@ -1,12 +1,13 @@
 import { useState } from 'react';
-import { App, Button, Form, Input, Popconfirm, Select, Space, Table } from 'antd';
+import { App, Button, Form, Input, Select, Space, Table } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
-import { fillForm, FormModal } from '../../ui/FormModal';
+import { FormModal } from '../../ui/FormModal';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { can } from '../../app/permissions';
 import type { Team } from '../../api/types';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useDeleteTeam, useSaveTeam, useTeams } from './useTeams';
@@ -27,29 +28,17 @@ export function TeamsTab() {
   const nameOf = (id: string | null) => (id ? (teams.data?.find((x) => x.id === id)?.name ?? id) : '');
 
   const open = (team: Team | 'new') => {
-    problem.clear();
-    form.resetFields();
-    if (team !== 'new') fillForm(form, { name: team.name, parent_id: team.parent_id });
+    problem.reset(team === 'new' ? undefined : { name: team.name, parent_id: team.parent_id });
     setIsNew(team === 'new');
     setEditing(team);
   };
 
-  const submit = async () => {
-    let v: { name: string; parent_id?: string | null };
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
       await save.mutateAsync({ team: editing === 'new' || !editing ? undefined : editing, body: { name: v.name.trim(), parent_id: v.parent_id ?? null } });
       void message.success(t('common.saved'));
       setEditing(null);
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   if (teams.isError) return <ErrorResult error={teams.error} onRetry={() => void teams.refetch()} />;
   return (
@@ -74,22 +63,9 @@ export function TeamsTab() {
             key: 'actions',
             render: (_: unknown, x: Team) => (
               <Space>
-                {can(me, 'teams', 'update') && (
-                  <Button size="small" type="link" onClick={() => open(x)}>
-                    {t('common.edit')}
-                  </Button>
-                )}
+                {can(me, 'teams', 'update') && <EditLink onClick={() => open(x)} />}
                 {can(me, 'teams', 'delete') && (
-                  <Popconfirm
-                    title={t('settings.deleteTeamConfirm')}
-                    okText={t('common.delete')}
-                    cancelText={t('common.cancel')}
-                    onConfirm={() => remove.mutate(x, { onError: writeFailed })}
-                  >
-                    <Button size="small" type="link" danger>
-                      {t('common.delete')}
-                    </Button>
-                  </Popconfirm>
+                  <DeleteLink confirm={t('settings.deleteTeamConfirm')} onConfirm={() => remove.mutate(x, { onError: writeFailed })} />
                 )}
               </Space>
             ),
@@ -102,10 +78,8 @@ export function TeamsTab() {
         title={isNew ? t('settings.newTeam') : t('settings.editTeam')}
         onCancel={() => setEditing(null)}
         onOk={() => void submit()}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
         confirmLoading={save.isPending}
-        okButtonProps={{ 'data-testid': 'team-save' } as { danger?: boolean }}
+        okTestId="team-save"
       >
         {problem.alert}
         <Form form={form} layout="vertical">

@@ -3,11 +3,12 @@ import { App, Button, Form, Input, Select, Space, Switch, Table, Tag } from 'ant
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
-import { fillForm, FormModal } from '../../ui/FormModal';
+import { FormModal } from '../../ui/FormModal';
+import { EditLink } from '../../ui/RowActions';
 import { can } from '../../app/permissions';
 import type { User } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
-import { scrollToFirstError, useFormProblem } from '../../ui/formErrors';
+import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useRoles } from './useRoles';
@@ -46,23 +47,17 @@ export function UsersTab() {
   const teamName = (id: string) => teams.data?.find((x) => x.id === id)?.name ?? id;
 
   const open = (u: User | 'new') => {
-    problem.clear();
-    form.resetFields();
-    if (u === 'new') fillForm(form, { team_ids: [], locale: 'zh-CN' });
-    else fillForm(form, { email: u.email, display_name: u.display_name, role_id: u.role_id, team_ids: u.team_ids, locale: u.locale, active: u.active });
+    problem.reset(
+      u === 'new'
+        ? { team_ids: [], locale: 'zh-CN' }
+        : { email: u.email, display_name: u.display_name, role_id: u.role_id, team_ids: u.team_ids, locale: u.locale, active: u.active },
+    );
     setIsNew(u === 'new');
     setEditing(u);
   };
 
-  const submit = async () => {
-    let v: UserFormValues;
-    try {
-      v = await form.validateFields();
-    } catch (invalid) {
-      scrollToFirstError(form, invalid);
-      return;
-    }
-    try {
+  const submit = () =>
+    problem.submit(async (v) => {
       if (editing === 'new') {
         await create.mutateAsync({ email: v.email.trim(), display_name: v.display_name.trim(), password: v.password ?? '', role_id: v.role_id, team_ids: v.team_ids, locale: v.locale });
       } else if (editing) {
@@ -73,10 +68,7 @@ export function UsersTab() {
       }
       void message.success(t('common.saved'));
       setEditing(null);
-    } catch (e) {
-      problem.show(e);
-    }
-  };
+    });
 
   const toggleActive = (u: User, active: boolean) =>
     update.mutate(
@@ -125,11 +117,7 @@ export function UsersTab() {
             title: t('common.actions'),
             key: 'actions',
             render: (_: unknown, u: User) =>
-              canEdit && (
-                <Button size="small" type="link" onClick={() => open(u)} data-testid="user-edit">
-                  {t('common.edit')}
-                </Button>
-              ),
+              canEdit && <EditLink onClick={() => open(u)} data-testid="user-edit" />,
           },
         ]}
       />
@@ -139,10 +127,8 @@ export function UsersTab() {
         title={isNew ? t('settings.newUser') : t('settings.editUser')}
         onCancel={() => setEditing(null)}
         onOk={() => void submit()}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
         confirmLoading={create.isPending || update.isPending}
-        okButtonProps={{ 'data-testid': 'user-save' } as { danger?: boolean }}
+        okTestId="user-save"
       >
         {problem.alert}
         <Form form={form} layout="vertical">
