@@ -1,4 +1,6 @@
-import { Button, Result } from 'antd';
+import type { ReactNode } from 'react';
+import { Button, Result, Spin } from 'antd';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { isProblemError } from '../api/problem';
 import { useProblemText } from './problemText';
@@ -21,4 +23,11 @@ export function ErrorResult({ error, onRetry }: { error: unknown; onRetry?: () =
       extra={onRetry && <Button onClick={onRetry}>{t('common.retry')}</Button>}
     />
   );
+}
+
+/** A page or part that needs one query's data: a spinner while it loads, the failure with "retry", then `children` with the data. */
+export function Loaded<T>({ query, children }: { query: UseQueryResult<T>; children: (data: T) => ReactNode }) {
+  if (query.isPending) return <Spin />;
+  if (query.isError) return <ErrorResult error={query.error} onRetry={() => void query.refetch()} />;
+  return children(query.data);
 }

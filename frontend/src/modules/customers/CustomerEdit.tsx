@@ -1,8 +1,8 @@
-import { App, Card, Form, Spin, Typography } from 'antd';
+import { App, Card, Form, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { Customer } from '../../api/types';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { Loaded } from '../../ui/ErrorResult';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { CustomerForm, toFormValues, toUpdatePatch, type CustomerFormValues } from './CustomerForm';
 import { useCustomer, useUpdateCustomer } from './useCustomers';
@@ -10,9 +10,7 @@ import { useCustomer, useUpdateCustomer } from './useCustomers';
 export default function CustomerEdit() {
   const { id = '' } = useParams();
   const customer = useCustomer(id);
-  if (customer.isPending) return <Spin />;
-  if (customer.isError) return <ErrorResult error={customer.error} onRetry={() => void customer.refetch()} />;
-  return <EditForm key={customer.data.id} customer={customer.data} refetch={async () => (await customer.refetch()).data} />;
+  return <Loaded query={customer}>{(data) => <EditForm key={data.id} customer={data} refetch={async () => (await customer.refetch()).data} />}</Loaded>;
 }
 
 function EditForm({ customer, refetch }: { customer: Customer; refetch: () => Promise<Customer | undefined> }) {

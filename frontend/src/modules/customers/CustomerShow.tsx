@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Card, Descriptions, Popconfirm, Select, Space, Spin, Tabs, Typography, Empty, Timeline } from 'antd';
+import { App, Button, Card, Descriptions, Popconfirm, Select, Space, Spin, Tabs, Empty, Timeline } from 'antd';
 import { DeleteOutlined, EditOutlined, PhoneOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
@@ -8,7 +8,7 @@ import { isStale, problemText } from '../../ui/problemText';
 import { LIFECYCLE_STAGES, type Customer, type LifecycleStage } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/format';
 import { useDocumentTitle } from '../../ui/documentTitle';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
 import { useMe } from '../auth/useSession';
 import { InteractionModal } from '../activities/InteractionForm';
@@ -22,13 +22,12 @@ import { ContactsPanel } from './ContactsPanel';
 import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
 import { useCustomer, useDeleteCustomer, useStageHistory, useUpdateCustomer } from './useCustomers';
+import { RecordHead } from '../../ui/RecordHead';
 
 export default function CustomerShow() {
   const { id = '' } = useParams();
   const customer = useCustomer(id);
-  if (customer.isPending) return <Spin />;
-  if (customer.isError) return <ErrorResult error={customer.error} onRetry={() => void customer.refetch()} />;
-  return <Show customer={customer.data} reload={() => void customer.refetch()} />;
+  return <Loaded query={customer}>{(data) => <Show customer={data} reload={() => void customer.refetch()} />}</Loaded>;
 }
 
 function Show({ customer: c, reload }: { customer: Customer; reload: () => void }) {
@@ -81,12 +80,12 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card>
-        <div className="page-head">
-          <Space wrap>
-            <Typography.Title level={3} data-testid="customer-title">{c.name}</Typography.Title>
-            <StageTag stage={c.lifecycle_stage} />
-          </Space>
-          <Space wrap>
+        <RecordHead
+          title={c.name}
+          titleTestId="customer-title"
+          tags={<StageTag stage={c.lifecycle_stage} />}
+          actions={
+          <>
             {canLog && (
               <Button type="primary" icon={<PhoneOutlined />} onClick={() => setLogging(true)} data-testid="log-interaction">
                 {t('interaction.log')}
@@ -120,8 +119,9 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
                 </Button>
               </Popconfirm>
             )}
-          </Space>
-        </div>
+          </>
+          }
+        />
         <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} data-testid="customer-profile">
           <Descriptions.Item label={t('customer.kind')}>{t(`kind.${c.kind}`)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.industry')}>{v(c.industry)}</Descriptions.Item>

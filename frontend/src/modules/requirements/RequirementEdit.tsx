@@ -1,8 +1,8 @@
-import { App, Button, Card, Form, Space, Spin, Typography } from 'antd';
+import { App, Button, Card, Form, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { Requirement } from '../../api/types';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { Loaded } from '../../ui/ErrorResult';
 import { useFormProblem } from '../../ui/formErrors';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { RequirementFields } from './RequirementFields';
@@ -12,9 +12,7 @@ import { fetchRequirement, useRequirement, useUpdateRequirement } from './useReq
 export default function RequirementEdit() {
   const { id = '' } = useParams();
   const requirement = useRequirement(id);
-  if (requirement.isPending) return <Spin />;
-  if (requirement.isError) return <ErrorResult error={requirement.error} onRetry={() => void requirement.refetch()} />;
-  return <EditForm key={requirement.data.id} requirement={requirement.data} />;
+  return <Loaded query={requirement}>{(data) => <EditForm key={data.id} requirement={data} />}</Loaded>;
 }
 
 function EditForm({ requirement }: { requirement: Requirement }) {

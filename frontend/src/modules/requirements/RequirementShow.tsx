@@ -10,7 +10,7 @@ import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import { REQUIREMENT_CATEGORIES, REQUIREMENT_SOURCES, REQUIREMENT_STATUSES, type DuplicateCandidate, type Requester, type Requirement, type RequirementRevision, type RequirementStatus } from '../../api/types';
 import { formatDate, formatDateTime, formatNumber } from '../../i18n/format';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { useOwnerOptions } from '../../ui/useOptions';
@@ -28,13 +28,12 @@ import {
   useAddRequester, useDeleteRequirement, useDuplicates, useFeedback, useGiveFeedback, useMergeRequirement, useMoveRequirement,
   useRemoveRequester, useRequesters, useRequirement, useRequirementSettings, useRevisions, useStatusHistory,
 } from './useRequirements';
+import { RecordHead } from '../../ui/RecordHead';
 
 export default function RequirementShow() {
   const { id = '' } = useParams();
   const requirement = useRequirement(id);
-  if (requirement.isPending) return <Spin />;
-  if (requirement.isError) return <ErrorResult error={requirement.error} onRetry={() => void requirement.refetch()} />;
-  return <Show key={requirement.data.id} requirement={requirement.data} reload={() => void requirement.refetch()} />;
+  return <Loaded query={requirement}>{(data) => <Show key={data.id} requirement={data} reload={() => void requirement.refetch()} />}</Loaded>;
 }
 
 const OPEN: RequirementStatus[] = ['collected', 'analyzing', 'planned', 'in_progress', 'delivered'];
@@ -93,15 +92,18 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
       <Col xs={24} lg={16}>
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
           <Card>
-            <div className="page-head">
-              <Space wrap>
-                <Typography.Title level={3} data-testid="requirement-number">{r.number}</Typography.Title>
-                <RequirementStatusTag status={r.status} />
-                <ScoreBadge score={r.score} />
-                <CategoryTag category={r.category} />
-              </Space>
-              {canUpdate && (
-                <Space wrap data-testid="requirement-actions">
+            <RecordHead
+              title={r.number}
+              titleTestId="requirement-number"
+              tags={
+                <>
+                  <RequirementStatusTag status={r.status} />
+                  <ScoreBadge score={r.score} />
+                  <CategoryTag category={r.category} />
+                </>
+              }
+              actions={canUpdate && (
+                <>
                   {allowedMoves(r.status).map((m) => (
                     <Button
                       key={m.to}
@@ -122,9 +124,10 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
                       <Button danger icon={<DeleteOutlined />} data-testid="requirement-delete">{t('common.delete')}</Button>
                     </Popconfirm>
                   )}
-                </Space>
+                </>
               )}
-            </div>
+              actionsTestId="requirement-actions"
+            />
             <Typography.Title level={5} style={{ marginTop: 0 }} data-testid="requirement-title">{r.title}</Typography.Title>
             {refused !== null && (
               <Alert type="error" showIcon closable={{ onClose: () => setRefused(null) }} title={t('requirement.moveRefused')} description={problemText(refused)}

@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Form, InputNumber, Space, Spin, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Form, InputNumber, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { STALE, useVersionedEdit } from '../../ui/useVersionedEdit';
 import { mergePatch } from '../../ui/mergePatch';
 import { useFormProblem } from '../../ui/formErrors';
 import type { PriorityWeights } from '../../api/types';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { Loaded } from '../../ui/ErrorResult';
 import { formatScore, formulaText, scoreBreakdown } from './score';
 import { useRequirementSettings, useSaveWeights } from './useRequirements';
 
@@ -22,9 +22,7 @@ export function checkWeights(w: Partial<PriorityWeights>): 'range' | 'allZero' |
 /** Settings → 需求权重 (administrators): the priority score's weights, the formula and an example with them. */
 export function WeightsTab() {
   const settings = useRequirementSettings();
-  if (settings.isPending) return <Spin />;
-  if (settings.isError) return <ErrorResult error={settings.error} onRetry={() => void settings.refetch()} />;
-  return <WeightsForm stored={settings.data} refetch={async () => (await settings.refetch()).data} />;
+  return <Loaded query={settings}>{(data) => <WeightsForm stored={data} refetch={async () => (await settings.refetch()).data} />}</Loaded>;
 }
 
 type StoredSettings = NonNullable<ReturnType<typeof useRequirementSettings>['data']>;

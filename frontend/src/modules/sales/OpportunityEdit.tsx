@@ -1,8 +1,8 @@
-import { App, Card, Form, Spin, Typography } from 'antd';
+import { App, Card, Form, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { Opportunity } from '../../api/types';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { Loaded } from '../../ui/ErrorResult';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { OpportunityForm, opportunityToForm, toOpportunityPatch, type OpportunityFormValues } from './OpportunityForm';
 import { fetchOpportunity, useOpportunity, useUpdateOpportunity } from './useOpportunities';
@@ -10,9 +10,7 @@ import { fetchOpportunity, useOpportunity, useUpdateOpportunity } from './useOpp
 export default function OpportunityEdit() {
   const { id = '' } = useParams();
   const opportunity = useOpportunity(id);
-  if (opportunity.isPending) return <Spin />;
-  if (opportunity.isError) return <ErrorResult error={opportunity.error} onRetry={() => void opportunity.refetch()} />;
-  return <EditForm key={opportunity.data.id} opportunity={opportunity.data} />;
+  return <Loaded query={opportunity}>{(data) => <EditForm key={data.id} opportunity={data} />}</Loaded>;
 }
 
 function EditForm({ opportunity }: { opportunity: Opportunity }) {

@@ -7,7 +7,7 @@ import { can } from '../../app/permissions';
 import type { Opportunity, Pipeline } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
 import { useDocumentTitle } from '../../ui/documentTitle';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
 import { humanizeSeconds, OpportunityStageTag, secondsSince } from './labels';
@@ -17,13 +17,12 @@ import { useStageMover } from './useStageMover';
 import { LinesTable } from './LinesTable';
 import { useOrderFromOpportunity } from './useOrders';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { RecordHead } from '../../ui/RecordHead';
 
 export default function OpportunityShow() {
   const { id = '' } = useParams();
   const opportunity = useOpportunity(id);
-  if (opportunity.isPending) return <Spin />;
-  if (opportunity.isError) return <ErrorResult error={opportunity.error} onRetry={() => void opportunity.refetch()} />;
-  return <Show o={opportunity.data} reload={() => void opportunity.refetch()} />;
+  return <Loaded query={opportunity}>{(data) => <Show o={data} reload={() => void opportunity.refetch()} />}</Loaded>;
 }
 
 function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
@@ -66,12 +65,12 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card>
-        <div className="page-head">
-          <Space wrap>
-            <Typography.Title level={3} data-testid="opportunity-title">{o.name}</Typography.Title>
-            <OpportunityStageTag stage={o.stage} />
-          </Space>
-          <Space wrap>
+        <RecordHead
+          title={o.name}
+          titleTestId="opportunity-title"
+          tags={<OpportunityStageTag stage={o.stage} />}
+          actions={
+          <>
             {canUpdate && (
               <Select
                 value={o.stage.id}
@@ -112,8 +111,9 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
                 </Button>
               </Popconfirm>
             )}
-          </Space>
-        </div>
+          </>
+          }
+        />
         <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} data-testid="opportunity-profile">
           <Descriptions.Item label={t('opportunity.customer')}>
             <Link to={`/customers/${o.customer_id}`} data-testid="opportunity-customer-link">{o.customer_name ?? o.customer_id}</Link>

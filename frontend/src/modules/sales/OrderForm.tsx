@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Row, Select, Space, Spin, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Row, Select, Space, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CURRENCIES, type CreateOrder, type Order, type UpdateOrder } from '../../api/types';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { Loaded } from '../../ui/ErrorResult';
 import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch } from '../../ui/mergePatch';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
@@ -149,9 +149,7 @@ export function OrderCreate() {
 export function OrderEdit() {
   const { id = '' } = useParams();
   const order = useOrder(id);
-  if (order.isPending) return <Spin />;
-  if (order.isError) return <ErrorResult error={order.error} onRetry={() => void order.refetch()} />;
-  return <EditDraft key={order.data.id} order={order.data} />;
+  return <Loaded query={order}>{(data) => <EditDraft key={data.id} order={data} />}</Loaded>;
 }
 
 function EditDraft({ order }: { order: Order }) {

@@ -1,4 +1,4 @@
-import { App, Button, Card, Descriptions, Popconfirm, Space, Spin, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Popconfirm, Space } from 'antd';
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -6,20 +6,19 @@ import { can } from '../../app/permissions';
 import type { Order } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
 import { useDocumentTitle } from '../../ui/documentTitle';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { Loaded } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { OrderStatusTag } from './labels';
 import { LinesTable } from './LinesTable';
 import { ACTIONS_BY_STATUS, useDeleteOrder, useOrder, useOrderTransition, type OrderAction } from './useOrders';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { hasCode } from '../../ui/problemText';
+import { RecordHead } from '../../ui/RecordHead';
 
 export default function OrderShow() {
   const { id = '' } = useParams();
   const order = useOrder(id);
-  if (order.isPending) return <Spin />;
-  if (order.isError) return <ErrorResult error={order.error} onRetry={() => void order.refetch()} />;
-  return <Show o={order.data} reload={() => void order.refetch()} />;
+  return <Loaded query={order}>{(data) => <Show o={data} reload={() => void order.refetch()} />}</Loaded>;
 }
 
 function Show({ o, reload }: { o: Order; reload: () => void }) {
@@ -60,12 +59,12 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card>
-        <div className="page-head">
-          <Space wrap>
-            <Typography.Title level={3} data-testid="order-title">{o.number}</Typography.Title>
-            <OrderStatusTag status={o.status} />
-          </Space>
-          <Space wrap>
+        <RecordHead
+          title={o.number}
+          titleTestId="order-title"
+          tags={<OrderStatusTag status={o.status} />}
+          actions={
+          <>
             {canUpdate &&
               ACTIONS_BY_STATUS[o.status].map((a) => (
                 <Button
@@ -101,8 +100,9 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
                 <Button danger icon={<DeleteOutlined />} data-testid="order-delete">{t('common.delete')}</Button>
               </Popconfirm>
             )}
-          </Space>
-        </div>
+          </>
+          }
+        />
         <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} data-testid="order-profile">
           <Descriptions.Item label={t('opportunity.customer')}>
             <Link to={`/customers/${o.customer_id}`} data-testid="order-customer-link">{o.customer_name ?? o.customer_id}</Link>

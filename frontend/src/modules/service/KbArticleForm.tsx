@@ -1,8 +1,8 @@
-import { App, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Spin, TreeSelect, Typography } from 'antd';
+import { App, Button, Card, Col, Form, Input, Radio, Row, Select, Space, TreeSelect, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type Article } from '../../api/types';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { Loaded } from '../../ui/ErrorResult';
 import { useFormProblem } from '../../ui/formErrors';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { MarkdownEditor } from '../../ui/MarkdownEditor';
@@ -136,9 +136,7 @@ export function KbArticleCreate() {
 export function KbArticleEdit() {
   const { id = '' } = useParams();
   const article = useArticle(id);
-  if (article.isPending) return <Spin />;
-  if (article.isError) return <ErrorResult error={article.error} onRetry={() => void article.refetch()} />;
-  return <EditForm key={article.data.id} article={article.data} refetch={async () => (await article.refetch()).data} />;
+  return <Loaded query={article}>{(data) => <EditForm key={data.id} article={data} refetch={async () => (await article.refetch()).data} />}</Loaded>;
 }
 
 function EditForm({ article, refetch }: { article: Article; refetch: () => Promise<Article | undefined> }) {

@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, Descriptions, Empty, Popconfirm, Row, Space, Spin, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Empty, Popconfirm, Row, Space, Tag, Typography } from 'antd';
 import { ItemList } from '../../ui/ItemList';
 import { DeleteOutlined, EditOutlined, HistoryOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,7 @@ import { can } from '../../app/permissions';
 import type { Article, Ticket } from '../../api/types';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { cursorTotal, LoadMore, useCursorRows } from '../../ui/CursorTable';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { HelpfulVote } from '../../ui/HelpfulVote';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { Markdown } from '../../ui/Markdown';
@@ -18,6 +18,7 @@ import { ArticleStatusTag, VisibilityTag } from './kbLabels';
 import { ArticleCounts } from './KbList';
 import { TicketStatusTag } from './labels';
 import { useArticle, useDeleteArticle, useKbCategories, useTicketsSolved, useVoteArticle } from './useKb';
+import { RecordHead } from '../../ui/RecordHead';
 
 /**
  * An article's page (`/service/kb/articles/:id`): opening it counts a view, coming back to it from its
@@ -27,9 +28,7 @@ export default function KbArticleShow() {
   const { id = '' } = useParams();
   const { state } = useLocation();
   const article = useArticle(id, { countView: !(state as { counted?: boolean } | null)?.counted });
-  if (article.isPending) return <Spin />;
-  if (article.isError) return <ErrorResult error={article.error} onRetry={() => void article.refetch()} />;
-  return <Show a={article.data} />;
+  return <Loaded query={article}>{(data) => <Show a={data} />}</Loaded>;
 }
 
 function Show({ a }: { a: Article }) {
@@ -57,13 +56,17 @@ function Show({ a }: { a: Article }) {
     <Row gutter={[16, 16]}>
       <Col xs={24} lg={17}>
         <Card>
-          <div className="page-head">
-            <Space wrap>
-              <Typography.Title level={3} data-testid="article-title">{a.title}</Typography.Title>
-              <ArticleStatusTag status={a.status} />
-              <VisibilityTag visibility={a.visibility} />
-            </Space>
-            <Space wrap>
+          <RecordHead
+            title={a.title}
+            titleTestId="article-title"
+            tags={
+              <>
+                <ArticleStatusTag status={a.status} />
+                <VisibilityTag visibility={a.visibility} />
+              </>
+            }
+            actions={
+            <>
               <Button icon={<HistoryOutlined />} onClick={() => navigate(`/service/kb/articles/${a.id}/revisions`)} data-testid="article-revisions">
                 {t('kb.revisions', { count: a.revision })}
               </Button>
@@ -77,8 +80,9 @@ function Show({ a }: { a: Article }) {
                   <Button danger icon={<DeleteOutlined />} loading={remove.isPending} data-testid="article-delete">{t('common.delete')}</Button>
                 </Popconfirm>
               )}
-            </Space>
-          </div>
+            </>
+            }
+          />
           <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="article-meta">
             <Descriptions.Item label={t('kb.category')}>{categoryPath(categories.data, a.category_id) ?? t('kb.uncategorised')}</Descriptions.Item>
             <Descriptions.Item label={t('kb.owner')}>{a.owner_name ?? '—'}</Descriptions.Item>

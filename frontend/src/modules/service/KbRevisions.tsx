@@ -9,7 +9,7 @@ import { can } from '../../app/permissions';
 import type { Article, ArticleRevision } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { LoadMore, useCursorRows } from '../../ui/CursorTable';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { Markdown } from '../../ui/Markdown';
 import { useMe } from '../auth/useSession';
@@ -28,9 +28,7 @@ const positive = (v: string | null) => (v && /^\d+$/.test(v) && Number(v) > 0 ? 
 export default function KbRevisions() {
   const { id = '' } = useParams();
   const article = useArticle(id);
-  if (article.isPending) return <Spin />;
-  if (article.isError) return <ErrorResult error={article.error} onRetry={() => void article.refetch()} />;
-  return <Revisions article={article.data} />;
+  return <Loaded query={article}>{(data) => <Revisions article={data} />}</Loaded>;
 }
 
 function Revisions({ article }: { article: Article }) {

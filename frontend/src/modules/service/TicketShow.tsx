@@ -8,7 +8,7 @@ import { hasCode, isStale, useProblemText } from '../../ui/problemText';
 import type { Ticket } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { LoadMore } from '../../ui/CursorTable';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
 import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
@@ -24,13 +24,12 @@ import { allowedMoves, needsCloseReason, type StatusMove } from './transitions';
 import { useNow } from './useNow';
 import { useSlaSchedules } from './useSlaPolicies';
 import { useAssignTicket, useMoveTicket, useTicket, useTicketComments } from './useTickets';
+import { RecordHead } from '../../ui/RecordHead';
 
 export default function TicketShow() {
   const { id = '' } = useParams();
   const ticket = useTicket(id);
-  if (ticket.isPending) return <Spin />;
-  if (ticket.isError) return <ErrorResult error={ticket.error} onRetry={() => void ticket.refetch()} />;
-  return <Show ticket={ticket.data} reload={() => void ticket.refetch()} />;
+  return <Loaded query={ticket}>{(data) => <Show ticket={data} reload={() => void ticket.refetch()} />}</Loaded>;
 }
 
 function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
@@ -110,16 +109,19 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
       <Col xs={24} lg={16}>
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
           <Card>
-            <div className="page-head">
-              <Space wrap>
-                <Typography.Title level={3} data-testid="ticket-title">{x.number}</Typography.Title>
-                <TicketStatusTag status={x.status} />
-                <PriorityTag priority={x.priority} />
-                <TicketKindTag kind={x.kind} />
-                <SlaBadge ticket={x} now={now} schedule={schedule} />
-              </Space>
-              {canUpdate && (
-                <Space wrap data-testid="ticket-actions">
+            <RecordHead
+              title={x.number}
+              titleTestId="ticket-title"
+              tags={
+                <>
+                  <TicketStatusTag status={x.status} />
+                  <PriorityTag priority={x.priority} />
+                  <TicketKindTag kind={x.kind} />
+                  <SlaBadge ticket={x} now={now} schedule={schedule} />
+                </>
+              }
+              actions={canUpdate && (
+                <>
                   {allowedMoves(x.status).map((m) => (
                     <Button
                       key={m.to}
@@ -139,9 +141,10 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
                   <Button icon={<UserAddOutlined />} onClick={() => setAssigning(true)} data-testid="ticket-assign">
                     {t('ticket.assign')}
                   </Button>
-                </Space>
+                </>
               )}
-            </div>
+              actionsTestId="ticket-actions"
+            />
             <Typography.Title level={5} style={{ marginTop: 0 }} data-testid="ticket-subject">{x.subject}</Typography.Title>
             {refused && (
               <Alert
