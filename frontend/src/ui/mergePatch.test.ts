@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergePatch, sameInstant, sameJson, withoutNulls } from './mergePatch';
+import { mergePatch, sameInstant, sameJson, textOrNull, withoutNulls } from './mergePatch';
 
 describe('mergePatch', () => {
   it('has only the fields that changed, cleared ones as null', () => {
@@ -42,5 +42,15 @@ describe('the comparisons', () => {
 
   it('withoutNulls drops the empty fields of a create body', () => {
     expect(withoutNulls({ name: 'a', phone: null, tags: [] })).toEqual({ name: 'a', tags: [] });
+  });
+});
+
+describe('textOrNull', () => {
+  it('trims typed text and sends blank text as null', () => {
+    expect(textOrNull('  Ada ')).toBe('Ada');
+    expect(textOrNull('   ')).toBeNull();
+    expect(textOrNull('')).toBeNull();
+    expect(textOrNull(null)).toBeNull();
+    expect(textOrNull(undefined)).toBeNull();
   });
 });

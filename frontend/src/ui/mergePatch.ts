@@ -41,6 +41,12 @@ export function mergePatch<T extends object>(before: Partial<Record<keyof T, unk
   return patch;
 }
 
+/** Typed text as the API takes it: trimmed, and null when blank. */
+export function textOrNull(s: string | null | undefined): string | null {
+  const trimmed = s?.trim();
+  return trimmed ? trimmed : null;
+}
+
 /** A create body without the fields left empty (null): the server's defaults apply to them. */
 export function withoutNulls<T extends object>(wire: T): T {
   return Object.fromEntries(Object.entries(wire).filter(([, v]) => v !== null)) as T;

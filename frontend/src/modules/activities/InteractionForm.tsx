@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { CHANNELS, DIRECTIONS, type Channel, type CreateInteraction, type Direction, type Interaction, type UpdateInteraction } from '../../api/types';
 import { FormModal } from '../../ui/FormModal';
 import { useFormProblem } from '../../ui/formErrors';
-import { mergePatch, sameInstant, withoutNulls } from '../../ui/mergePatch';
+import { mergePatch, sameInstant, textOrNull, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { useContacts } from '../customers/useCustomers';
 import { CustomerPicker } from '../../ui/CustomerPicker';
@@ -51,11 +51,6 @@ export function interactionToForm(i: Interaction): InteractionFormValues {
   };
 }
 
-const text = (s: string | null | undefined) => {
-  const trimmed = s?.trim();
-  return trimmed ? trimmed : null;
-};
-
 /** Form values as the API wants them: blank text is null, the time is RFC 3339. */
 export function interactionToWire(v: InteractionFormValues): Record<string, unknown> {
   return {
@@ -65,9 +60,9 @@ export function interactionToWire(v: InteractionFormValues): Record<string, unkn
     occurred_at: v.occurred_at.toISOString(),
     duration_minutes: v.duration_minutes ?? null,
     subject: v.subject.trim(),
-    content: text(v.content),
-    outcome: text(v.outcome),
-    next_step: text(v.next_step),
+    content: textOrNull(v.content),
+    outcome: textOrNull(v.outcome),
+    next_step: textOrNull(v.next_step),
   };
 }
 

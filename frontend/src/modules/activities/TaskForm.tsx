@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { TASK_PRIORITIES, type CreateTask, type Task, type TaskPriority, type UpdateTask } from '../../api/types';
 import { FormModal } from '../../ui/FormModal';
 import { useFormProblem } from '../../ui/formErrors';
-import { mergePatch, sameInstant, withoutNulls } from '../../ui/mergePatch';
+import { mergePatch, sameInstant, textOrNull, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { useOwnerOptions } from '../../ui/useOptions';
 import { CustomerPicker } from '../../ui/CustomerPicker';
@@ -44,10 +44,9 @@ export function taskToForm(t: Task): TaskFormValues {
 
 /** Form values as the API wants them: blank text is null, times are RFC 3339. */
 export function taskToWire(v: TaskFormValues): Record<string, unknown> {
-  const description = v.description?.trim();
   const out: Record<string, unknown> = {
     title: v.title.trim(),
-    description: description ? description : null,
+    description: textOrNull(v.description),
     due_at: v.due_at ? v.due_at.toISOString() : null,
     remind_at: v.remind_at ? v.remind_at.toISOString() : null,
     priority: v.priority,

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { useUndoNotice } from '../../ui/UndoNotice';
 import { isStale, useProblemText } from '../../ui/problemText';
-import { mergePatch } from '../../ui/mergePatch';
+import { mergePatch, textOrNull } from '../../ui/mergePatch';
 import { FormModal } from '../../ui/FormModal';
 import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { can } from '../../app/permissions';
@@ -43,10 +43,7 @@ const LINE_INPUTS: readonly { field: ContactText; testId?: string }[] = [
 
 function toWire(v: ContactFormValues) {
   const out: Record<string, unknown> = {};
-  for (const k of TEXT_FIELDS) {
-    const s = v[k]?.trim();
-    out[k] = s ? s : null;
-  }
+  for (const k of TEXT_FIELDS) out[k] = textOrNull(v[k]);
   out.birthday = v.birthday ? v.birthday.format('YYYY-MM-DD') : null;
   out.is_primary = v.is_primary ?? false;
   return out as { name: string } & Record<string, unknown>;

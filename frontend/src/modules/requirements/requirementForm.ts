@@ -1,5 +1,5 @@
 import dayjs, { type Dayjs } from 'dayjs';
-import { mergePatch } from '../../ui/mergePatch';
+import { mergePatch, textOrNull } from '../../ui/mergePatch';
 import type { CreateRequirement, Requirement, RequirementCategory, RequirementOrigin, RequirementSource, UpdateRequirement } from '../../api/types';
 
 /** What the form holds: the API's writable fields, the target date as dayjs. */
@@ -26,11 +26,6 @@ export const REQUIREMENT_FIELDS = [
   'title', 'description', 'category', 'source_channel', 'importance', 'urgency', 'effort', 'owner_id', 'department', 'target_date',
   'release', 'tags', 'note', 'customer_id',
 ] as const;
-
-const text = (s: string | null | undefined) => {
-  const v = s?.trim();
-  return v ? v : null;
-};
 
 export function requirementToForm(r: Requirement): RequirementFormValues {
   return {
@@ -61,15 +56,15 @@ export function toCreateRequirement(v: RequirementFormValues, origin: Requiremen
     effort: v.effort,
     tags: (v.tags ?? []).map((t) => t.trim()).filter(Boolean),
   };
-  const description = text(v.description);
+  const description = textOrNull(v.description);
   if (description) body.description = description;
   if (v.owner_id) body.owner_id = v.owner_id;
-  const department = text(v.department);
+  const department = textOrNull(v.department);
   if (department) body.department = department;
   if (v.target_date) body.target_date = v.target_date.format('YYYY-MM-DD');
-  const release = text(v.release);
+  const release = textOrNull(v.release);
   if (release) body.release = release;
-  const note = text(v.note);
+  const note = textOrNull(v.note);
   if (note) body.note = note;
   if (from) body.origin = from;
   return body;
@@ -79,16 +74,16 @@ export function toCreateRequirement(v: RequirementFormValues, origin: Requiremen
 export function toRequirementPatch(base: Requirement, v: RequirementFormValues): UpdateRequirement {
   const next = {
     title: v.title.trim(),
-    description: text(v.description),
+    description: textOrNull(v.description),
     category: v.category,
     source_channel: v.source_channel,
     importance: v.importance,
     urgency: v.urgency,
     effort: v.effort,
     owner_id: v.owner_id ?? null,
-    department: text(v.department),
+    department: textOrNull(v.department),
     target_date: v.target_date ? v.target_date.format('YYYY-MM-DD') : null,
-    release: text(v.release),
+    release: textOrNull(v.release),
     tags: (v.tags ?? []).map((t) => t.trim()).filter(Boolean),
   };
   return mergePatch(base as unknown as Record<string, unknown>, next) as UpdateRequirement;

@@ -12,7 +12,7 @@ import { FilterBar, FlagFilter, TextFilter } from '../../ui/FilterBar';
 import { FormModal } from '../../ui/FormModal';
 import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { useFormProblem } from '../../ui/formErrors';
-import { mergePatch, withoutNulls } from '../../ui/mergePatch';
+import { mergePatch, textOrNull, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
@@ -45,12 +45,11 @@ export function productToForm(p: Product): ProductFormValues {
 }
 
 function productWire(v: ProductFormValues): Record<string, unknown> {
-  const text = (s: string | null | undefined) => (s?.trim() ? s.trim() : null);
   return {
     sku: v.sku.trim(),
     name: v.name.trim(),
-    category: text(v.category),
-    description: text(v.description),
+    category: textOrNull(v.category),
+    description: textOrNull(v.description),
     unit_price: v.unit_price ? { amount_minor: v.unit_price.amount_minor, currency: v.unit_price.currency } : null,
     active: v.active,
   };
