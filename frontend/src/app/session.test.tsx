@@ -1,13 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { render, screen, waitFor } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp } from 'antd';
-import { MemoryRouter } from 'react-router';
 import i18n from '../i18n';
 import { tokenStore } from '../api/tokens';
-import { createQueryClient } from './queryClient';
-import { AppRoutes } from './routes';
+import { json } from '../test/render';
+import { renderAppAt } from '../test/renderApp';
 
 const all = { read: 'all', create: 'all', update: 'all', delete: 'all', export: 'all' };
 const me = {
@@ -15,21 +12,7 @@ const me = {
   role: { id: 'r1', key: 'admin', name: 'Administrator' }, teams: [],
   permissions: Object.fromEntries(['customers', 'contacts', 'users', 'teams', 'roles'].map((r) => [r, all])),
 };
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' } });
 const unauthorized = () => json(401, { type: '/problems/unauthorized', title: 'Unauthorized', status: 401 });
-
-function renderAt(path: string) {
-  return render(
-    <QueryClientProvider client={createQueryClient()}>
-      <AntApp>
-        <MemoryRouter initialEntries={[path]}>
-          <AppRoutes />
-        </MemoryRouter>
-      </AntApp>
-    </QueryClientProvider>,
-  );
-}
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -55,7 +38,7 @@ describe('session', () => {
     }));
 
     const user = userEvent.setup();
-    renderAt('/customers?q=acme');
+    renderAppAt('/customers?q=acme');
 
     // the stored session is refused: back to sign-in with a notice
     expect(await screen.findByTestId('session-expired', {}, { timeout: 15000 })).toBeInTheDocument();
@@ -86,7 +69,7 @@ describe('session', () => {
       if (url.pathname === '/api/v1/auth/me') return json(200, viewer);
       return json(200, { data: [], next_cursor: null, total: 0 });
     }));
-    renderAt('/customers');
+    renderAppAt('/customers');
     expect(await screen.findByTestId('nav-customers', {}, { timeout: 15000 })).toBeInTheDocument();
     expect(screen.queryByTestId('nav-settings')).toBeNull();
     expect(screen.queryByTestId('nav-sales')).toBeNull();

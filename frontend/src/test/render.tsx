@@ -22,7 +22,7 @@ export const adminMe = {
 };
 
 /** Shows the current location, so tests can see where a click navigated to. */
-function Where() {
+export function Where() {
   const loc = useLocation();
   return <div data-testid="location">{`${loc.pathname}${loc.search}`}</div>;
 }

@@ -1,23 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp } from 'antd';
-import { MemoryRouter, useLocation } from 'react-router';
 import i18n from '../../../i18n';
 import { PORTAL_SESSION_KEY, portalTokenStore } from '../../../api/portalSession';
 import { tokenStore } from '../../../api/tokens';
 import type { PortalTicket } from '../../../api/types';
-import { AppRoutes } from '../../../app/routes';
-import { createQueryClient } from '../../../app/queryClient';
+import { json } from '../../../test/render';
+import { renderAppAt } from '../../../test/renderApp';
 import { RatingForm } from './RatingForm';
 import { canRate, portalProgress } from './ticketWording';
 import { safePortalNext } from './usePortalSession';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' } });
 
 const me = { account_id: 'pa1', contact_id: 'k1', name: '王伟', customer_id: 'c1', customer_name: '上海浦江精密机械有限公司', email: 'wang@example.cn', sees_company_tickets: false };
 const session = { access_token: 'portal-token', token_type: 'Bearer', expires_at: '2099-01-01T00:00:00Z', me };
@@ -29,24 +24,6 @@ function ticket(patch: Partial<PortalTicket> = {}): PortalTicket {
     satisfaction_rating: null, satisfaction_comment: null, created_at: '2026-11-23T08:00:00Z', updated_at: '2026-11-23T08:00:00Z',
     ...patch,
   };
-}
-
-function Where() {
-  const loc = useLocation();
-  return <div data-testid="location">{`${loc.pathname}${loc.search}`}</div>;
-}
-
-function renderAt(path: string) {
-  return render(
-    <QueryClientProvider client={createQueryClient()}>
-      <AntApp>
-        <MemoryRouter initialEntries={[path]}>
-          <AppRoutes />
-          <Where />
-        </MemoryRouter>
-      </AntApp>
-    </QueryClientProvider>,
-  );
 }
 
 describe('portal wording', () => {
@@ -129,7 +106,7 @@ describe('portal routes', () => {
       return json(404, { type: 'about:blank', title: 'Not found', status: 404 });
     }));
     const user = userEvent.setup();
-    renderAt('/portal/tickets/t1');
+    renderAppAt('/portal/tickets/t1');
     // the portal's own sign-in, remembering where the customer was; no staff navigation
     expect(await screen.findByTestId('portal-signin-email', {}, { timeout: 10_000 })).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent('/portal/login?next=%2Fportal%2Ftickets%2Ft1');
@@ -158,7 +135,7 @@ describe('portal routes', () => {
       if (url.pathname === '/api/v1/portal/tickets') return json(200, { data: [upcoming], next_cursor: null });
       return json(401, { type: 'about:blank', title: 'Unauthorized', status: 401 });
     }));
-    const first = renderAt('/portal');
+    const first = renderAppAt('/portal');
     expect(await screen.findByTestId('portal-layout', {}, { timeout: 10_000 })).toBeInTheDocument();
     expect(await screen.findByTestId('portal-ticket')).toHaveTextContent('主轴异响');
     expect(screen.getByTestId('portal-progress')).toHaveTextContent('We will answer by');
@@ -166,7 +143,7 @@ describe('portal routes', () => {
     expect(screen.queryByTestId('nav-menu')).toBeNull();
     first.unmount();
     // a portal session is no staff session: the staff app asks for its own sign-in
-    renderAt('/customers');
+    renderAppAt('/customers');
     expect(await screen.findByTestId('signin-email', {}, { timeout: 10_000 })).toBeInTheDocument();
     expect(screen.queryByTestId('portal-layout')).toBeNull();
   }, 30_000);
@@ -175,7 +152,7 @@ describe('portal routes', () => {
     await i18n.changeLanguage('en');
     portalTokenStore.set({ accessToken: 'revoked', expiresAt: Date.now() + 600_000 });
     vi.stubGlobal('fetch', vi.fn(async () => json(401, { type: 'about:blank', title: 'Unauthorized', status: 401 })));
-    renderAt('/portal/kb');
+    renderAppAt('/portal/kb');
     expect(await screen.findByTestId('portal-session-expired', {}, { timeout: 10_000 })).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent('/portal/login?next=%2Fportal%2Fkb&reason=expired');
     expect(localStorage.getItem(PORTAL_SESSION_KEY)).toBeNull();
