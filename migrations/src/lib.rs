@@ -22,6 +22,7 @@ mod m20261202_000016_create_login_throttles;
 mod m20261203_000017_count_sales_days_in_the_organisations_zone;
 mod m20261203_000018_add_ticket_close_reasons;
 mod m20261203_000019_date_customers_orders_in_the_organisations_zone;
+mod m20261203_000020_store_system_texts_as_codes;
 pub mod organisation_days;
 pub mod sales_rollups;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_count_sales_days_in_the_organisations_zone::Migration),
             Box::new(m20261203_000018_add_ticket_close_reasons::Migration),
             Box::new(m20261203_000019_date_customers_orders_in_the_organisations_zone::Migration),
+            Box::new(m20261203_000020_store_system_texts_as_codes::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! `Principal` extractor that turns a bearer token into the caller, read fresh from the database
 //! on every request so that sign-out and deactivation take effect at once.
 
+use crm_domain::ids::{PortalAccountId, SessionId, UserId};
 use crm_domain::text;
 use std::future::Future;
 use std::pin::Pin;
@@ -206,7 +207,7 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     };
     let state = state(req)?;
     let claims = state.jwt.verify(token)?;
-    let mut actor = crm_persistence::identity::auth::load_actor(&state.db, claims.sub, claims.sid).await?;
+    let mut actor = crm_persistence::identity::auth::load_actor(&state.db, UserId(claims.sub), SessionId(claims.sid)).await?;
     actor.request_id = current_request_id();
     actor.ip = client_ip(req);
     let principal = Principal { actor, session_id: claims.sid };
@@ -242,7 +243,7 @@ pub async fn authenticate_portal(req: &HttpRequest) -> Result<PortalPrincipal, A
     };
     let state = state(req)?;
     let claims = state.jwt.verify_typed(token, PORTAL_TOKEN)?;
-    let customer = crm_persistence::service::portal::load_customer(&state.db, claims.sub, claims.sid).await?;
+    let customer = crm_persistence::service::portal::load_customer(&state.db, PortalAccountId(claims.sub), SessionId(claims.sid)).await?;
     let actor = customer.actor(current_request_id(), client_ip(req));
     Ok(PortalPrincipal { customer, actor, session_id: claims.sid })
 }

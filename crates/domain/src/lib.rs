@@ -8,6 +8,7 @@ pub mod customers;
 pub mod dates;
 pub mod error;
 pub mod identity;
+pub mod ids;
 pub mod message;
 pub mod problem_codes;
 pub mod requirements;
@@ -15,6 +16,7 @@ pub mod sales;
 pub mod service;
 pub mod text;
 pub mod values;
+pub mod written;
 
 pub use check::Check;
 pub use error::{FieldError, HasCode, ValidationErrors};

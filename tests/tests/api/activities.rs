@@ -1,10 +1,14 @@
 //! Communication records, tasks, follow-up rules, reminders, notifications and the timeline.
 
 use chrono::{Duration, Utc};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crm_persistence::activities::{notifications, rules};
 use crm_tests::TestApp;
+
+const ZH: &[(&str, &str)] = &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")];
+const EN: &[(&str, &str)] = &[("accept-language", "en-US,en;q=0.9")];
 
 async fn customer(app: &TestApp, token: &str, name: &str, stage: &str) -> String {
     app.customer(token, json!({ "kind": "company", "name": name, "lifecycle_stage": stage })).await["id"].as_str().unwrap().to_owned()
@@ -268,12 +272,26 @@ async fn follow_up_rules_create_one_task_per_silence() {
     assert_eq!(task["assignee_id"], owner_id.as_str());
     assert_eq!(task["priority"], "high");
     assert!(task["rule_id"].as_str().is_some());
-    // Written for its owner, in the language of their profile (zh-CN unless they chose English).
-    assert_eq!(task["title"], "跟进 Silent Co（15 天未联系）");
-    assert_eq!(task["description"], "跟进 Silent Co：已 15 天未联系（规则：意向客户超过 14 天未联系）。");
+    // The system's words are stored as a code with parameters and worded in the language each
+    // reader asks for.
+    let task_path = format!("/api/v1/tasks/{}", task["id"].as_str().unwrap());
+    let read_task = |headers| app.send(Method::GET, &task_path, Some(&sales), None, headers);
+    let in_chinese = read_task(ZH).await.expect(200).body;
+    assert_eq!(in_chinese["title"], "跟进 Silent Co（15 天未联系）");
+    assert_eq!(in_chinese["description"], "跟进 Silent Co：已 15 天未联系（规则：意向客户超过 14 天未联系）。");
+    let in_english = read_task(EN).await.expect(200).body;
+    assert_eq!(in_english["title"], "Follow up Silent Co (15 days without contact)");
+    assert_eq!(in_english["description"], "Follow up Silent Co: no interaction for 15 days (rule: prospect after 14 days).");
     assert_eq!(app.get("/api/v1/notifications/unread-count", &sales).await.body["count"], 1);
-    let notice = &app.get("/api/v1/notifications", &sales).await.body["data"][0];
-    assert_eq!(notice["title"], "新任务：跟进 Silent Co（15 天未联系）");
+    let notice = |headers| app.send(Method::GET, "/api/v1/notifications", Some(&sales), None, headers);
+    assert_eq!(notice(ZH).await.expect(200).body["data"][0]["title"], "新任务：跟进 Silent Co（15 天未联系）");
+    assert_eq!(notice(EN).await.expect(200).body["data"][0]["title"], "New task: Follow up Silent Co (15 days without contact)");
+    // A person who rewrites the title makes it theirs: it reads as written in every language,
+    // while the description the system wrote still follows the reader.
+    app.patch(&task_path, &sales, json!({ "title": "回访 Silent Co 采购部" }), None).await.expect(200);
+    let rewritten = read_task(EN).await.expect(200).body;
+    assert_eq!(rewritten["title"], "回访 Silent Co 采购部");
+    assert_eq!(rewritten["description"], "Follow up Silent Co: no interaction for 15 days (rule: prospect after 14 days).");
     // A new interaction starts a new silence, which gets its own task in time.
     app.post("/api/v1/interactions", &sales, json!({ "customer_id": prospect, "channel": "phone", "subject": "终于联系上" }))
         .await

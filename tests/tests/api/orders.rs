@@ -252,6 +252,17 @@ async fn a_refunded_order_bumps_the_customer_version_and_writes_its_update_event
     let audit = app.get(&format!("/api/v1/audit?entity_id={id}"), &admin).await.expect(200).body;
     let spend_changes = audit["data"].as_array().unwrap().iter().filter(|e| e["changes"]["total_spend_minor"].is_object()).count();
     assert_eq!(spend_changes, 2, "one audit entry per derived change: {audit}");
+    // Each says why as a code with parameters, which a reader words in their own language.
+    let number = order["number"].as_str().unwrap();
+    let reasons: Vec<&Value> = audit["data"].as_array().unwrap().iter().filter_map(|e| e["changes"].get("reason")).collect();
+    assert_eq!(
+        reasons,
+        [
+            &json!({ "code": "audit.order_moved", "params": { "number": number, "status": "refunded" } }),
+            &json!({ "code": "audit.order_moved", "params": { "number": number, "status": "confirmed" } }),
+        ],
+        "{audit}"
+    );
     // An If-Match of the version before the refund is stale now.
     app.patch(&customer_path, &admin, json!({ "industry": "制造业" }), Some("\"2\"")).await.problem(412);
 }

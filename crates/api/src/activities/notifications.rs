@@ -27,11 +27,13 @@ pub struct NotificationDto {
 
 impl From<notifications::NotificationRecord> for NotificationDto {
     fn from(n: notifications::NotificationRecord) -> Self {
+        // What the system wrote is worded in the language the reader asked for.
+        let lang = crate::error::current_language();
         Self {
             id: n.id,
             kind: n.kind,
-            title: n.title,
-            body: n.body,
+            title: n.title.render(lang),
+            body: n.body.map(|body| body.render(lang)),
             entity_type: n.entity_type,
             entity_id: n.entity_id,
             read_at: n.read_at,

@@ -46,12 +46,15 @@ pub struct TaskDto {
 
 impl From<tasks::TaskRecord> for TaskDto {
     fn from(r: tasks::TaskRecord) -> Self {
+        // A rule's task reads in the language the reader asked for; a person's as they wrote it.
+        let lang = crate::error::current_language();
+        let (title, description) = (r.title_wording().render(lang), r.description_wording().map(|d| d.render(lang)));
         let f = r.fields;
         Self {
             overdue: r.status == TaskStatus::Open && f.due_at.is_some_and(|due| due < Utc::now()),
             id: r.id,
-            title: f.title,
-            description: f.description,
+            title,
+            description,
             due_at: f.due_at,
             remind_at: f.remind_at,
             priority: f.priority,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crm_domain::ids::{RequesterId, RequirementId};
 use crm_persistence::requirements as store;
 
 use crate::auth::{Principal, State};
@@ -116,6 +117,6 @@ pub async fn add_requester(
 #[delete("/requirements/{id}/requesters/{requester_id}")]
 pub async fn remove_requester(state: State, principal: Principal, path: web::Path<(Uuid, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (id, requester_id) = path.into_inner();
-    store::remove_requester(&state.db, &principal, id, requester_id).await?;
+    store::remove_requester(&state.db, &principal, RequirementId(id), RequesterId(requester_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crm_domain::ids::{PipelineId, StageId};
 use crm_domain::sales::StageKind;
 use crm_domain::{FieldError, ValidationErrors, text};
 use crm_persistence::sales::pipelines;
@@ -229,7 +230,7 @@ pub async fn update_stage(
         retired: body.retired,
     };
     check.finish()?;
-    let record = pipelines::update_stage(&state.db, &principal, id, stage_id, patch).await?;
+    let record = pipelines::update_stage(&state.db, &principal, PipelineId(id), StageId(stage_id), patch).await?;
     Ok(ok_with_etag(&PipelineDto::from(record.clone()), record.version))
 }
 
@@ -242,7 +243,7 @@ pub async fn update_stage(
 #[delete("/pipelines/{id}/stages/{stage_id}")]
 pub async fn delete_stage(state: State, principal: Principal, path: web::Path<(Uuid, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (id, stage_id) = path.into_inner();
-    let record = pipelines::delete_stage(&state.db, &principal, id, stage_id).await?;
+    let record = pipelines::delete_stage(&state.db, &principal, PipelineId(id), StageId(stage_id)).await?;
     Ok(ok_with_etag(&PipelineDto::from(record.clone()), record.version))
 }
 

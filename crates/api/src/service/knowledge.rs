@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::HasCode;
+use crm_domain::ids::{ArticleId, TicketId};
 use crm_domain::service::knowledge::{ARTICLE_BODY_MAX, ARTICLE_TITLE_MAX, ArticleStatus, ArticleVisibility};
 use crm_persistence::service::knowledge as kb;
 
@@ -544,7 +545,7 @@ pub async fn link_ticket_article(
     id: web::Path<Uuid>,
     body: crate::http::Json<LinkArticle>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = kb::link_ticket(&state.db, &principal, id.into_inner(), body.article_id).await?;
+    let record = kb::link_ticket(&state.db, &principal, TicketId(id.into_inner()), ArticleId(body.article_id)).await?;
     Ok(ok_with_etag(&ArticleDto::from(record.clone()), record.version))
 }
 
@@ -556,7 +557,7 @@ pub async fn link_ticket_article(
 #[delete("/tickets/{id}/articles/{article_id}")]
 pub async fn unlink_ticket_article(state: State, principal: Principal, path: web::Path<(Uuid, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (id, article_id) = path.into_inner();
-    kb::unlink_ticket(&state.db, &principal, id, article_id).await?;
+    kb::unlink_ticket(&state.db, &principal, TicketId(id), ArticleId(article_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

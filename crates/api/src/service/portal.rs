@@ -9,6 +9,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crm_domain::customers::NOTES_MAX;
+use crm_domain::ids::{ArticleId, PortalAccountId, SessionId};
 use crm_domain::service::{TicketKind, TicketPriority, TicketStatus};
 use crm_domain::text;
 use crm_persistence::identity::auth as staff_auth;
@@ -300,7 +301,7 @@ pub struct PortalSessionDto {
 
 async fn portal_session(state: &AppState, account_id: Uuid, ip: Option<&str>) -> Result<PortalSessionDto, ApiError> {
     let (session_id, expires_at) = portal::open_session(&state.db, account_id, ip).await?;
-    let customer = portal::load_customer(&state.db, account_id, session_id).await?;
+    let customer = portal::load_customer(&state.db, PortalAccountId(account_id), SessionId(session_id)).await?;
     Ok(PortalSessionDto {
         access_token: state.jwt.issue_portal(account_id, session_id, expires_at)?,
         token_type: "Bearer".into(),
@@ -710,6 +711,7 @@ pub async fn portal_vote_article(
     id: web::Path<Uuid>,
     body: crate::http::Json<ArticleVote>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = kb::vote_from_portal(&state.db, principal.customer.account_id, id.into_inner(), body.helpful).await?;
+    let record =
+        kb::vote_from_portal(&state.db, PortalAccountId(principal.customer.account_id), ArticleId(id.into_inner()), body.helpful).await?;
     Ok(HttpResponse::Ok().json(PortalArticleDto::from(record)))
 }

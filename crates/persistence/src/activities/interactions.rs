@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::activities::{Channel, Direction, TimelineKind};
@@ -16,9 +16,9 @@ use super::timeline::{self, NewItem};
 use crate::customers::{in_scope, load_for};
 use crate::entities::{contacts, customers, interactions};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::{audit, events};
+use crate::platform::changes::{self, Change, move_to_bin, of_customer, save_next_version, take_from_bin};
 use crate::query::escape_like;
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "interaction";
 
@@ -243,9 +243,7 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: Interacti
     let record = to_record(&txn, model.insert(&txn).await?).await?;
     refresh_last_interaction(&txn, customer_id).await?;
     put_on_timeline(&txn, actor, &record).await?;
-    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "interaction.created", ENTITY, id, payload).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -275,11 +273,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionRecord> 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: InteractionPatch) -> Result<InteractionRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
-    if let Some(expected) = expected_version
-        && expected != row.version
-    {
-        return Err(Error::StaleVersion { current: row.version });
-    }
+    check_version(expected_version, row.version)?;
     let current = fields_of(&row)?;
     let mut next = current.clone();
     if let Some(v) = patch.contact_id {
@@ -317,17 +311,10 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     check_contact(&txn, actor, row.customer_id, next.contact_id).await?;
     let mut model: interactions::ActiveModel = row.clone().into();
     write_fields(&mut model, &next);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = to_record(&txn, model.update(&txn).await?).await?;
+    let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
     refresh_last_interaction(&txn, row.customer_id).await?;
     put_on_timeline(&txn, actor, &after).await?;
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    for noise in ["updated_at", "version", "contact_name"] {
-        changes.remove(noise);
-    }
-    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
-    events::append(&txn, actor, "interaction.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&["contact_name"])).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -336,22 +323,11 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, false).await?;
-    if let Some(expected) = expected_version
-        && expected != row.version
-    {
-        return Err(Error::StaleVersion { current: row.version });
-    }
-    let at = now();
-    let mut model: interactions::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(at));
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
-    refresh_last_interaction(&txn, row.customer_id).await?;
+    check_version(expected_version, row.version)?;
+    let customer_id = row.customer_id;
+    move_to_bin(&txn, actor, ENTITY, id, interactions::ActiveModel::from(row), of_customer(customer_id)).await?;
+    refresh_last_interaction(&txn, customer_id).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Interaction.as_str()).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
-    events::append(&txn, actor, "interaction.deleted", ENTITY, id, json!({ "id": id, "customer_id": row.customer_id, "deleted_at": at }))
-        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -360,15 +336,10 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, true).await?;
-    let mut model: interactions::ActiveModel = row.clone().into();
-    model.deleted_at = Set(None);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = to_record(&txn, model.update(&txn).await?).await?;
+    let after = to_record(&txn, take_from_bin(&txn, interactions::ActiveModel::from(row.clone())).await?).await?;
     refresh_last_interaction(&txn, row.customer_id).await?;
     put_on_timeline(&txn, actor, &after).await?;
-    audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
-    events::append(&txn, actor, "interaction.restored", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    changes::record(&txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }

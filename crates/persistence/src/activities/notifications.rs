@@ -7,19 +7,22 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crm_domain::Lang;
 use crm_domain::activities::NotificationKind;
-use crm_domain::{Lang, Text, text};
+use crm_domain::written::{SystemText, Wording};
 
 use crate::entities::{notifications, tasks, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored, stored_json};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NotificationRecord {
     pub id: Uuid,
     pub kind: NotificationKind,
-    pub title: String,
-    pub body: Option<String>,
+    /// The system's words, worded when read; notifications written before they were stored as
+    /// codes read as they were written.
+    pub title: Wording,
+    pub body: Option<Wording>,
     pub entity_type: Option<String>,
     pub entity_id: Option<Uuid>,
     pub read_at: Option<DateTime<Utc>>,
@@ -33,8 +36,14 @@ impl TryFrom<notifications::Model> for NotificationRecord {
         Ok(Self {
             id: n.id,
             kind: stored("notifications.kind", n.id, &n.kind, NotificationKind::parse)?,
-            title: n.title,
-            body: n.body,
+            title: match &n.title_message {
+                Some(message) => Wording::System(stored_json("notifications.title_message", n.id, message)?),
+                None => Wording::Person(n.title),
+            },
+            body: match (&n.body_message, n.body) {
+                (Some(message), _) => Some(Wording::System(stored_json("notifications.body_message", n.id, message)?)),
+                (None, body) => body.map(Wording::Person),
+            },
             entity_type: n.entity_type,
             entity_id: n.entity_id,
             read_at: n.read_at,
@@ -48,37 +57,32 @@ pub(crate) async fn language_of(conn: &impl ConnectionTrait, user_id: Uuid) -> R
     Ok(users::Entity::find_by_id(user_id).one(conn).await?.map(|user| Lang::from_tag(&user.locale)).unwrap_or_default())
 }
 
-/// Notifies a user with a title in their own language, inside the caller's transaction.
-pub(crate) async fn notify_in_their_language(
-    conn: &impl ConnectionTrait,
-    user_id: Uuid,
-    kind: NotificationKind,
-    title: Text,
-    body: Option<&str>,
-    entity_type: &str,
-    entity_id: Uuid,
-) -> Result<()> {
-    let lang = language_of(conn, user_id).await?;
-    notify(conn, user_id, kind, title.get(lang), body, entity_type, entity_id).await
-}
-
-/// Notifies a user, inside the caller's transaction. `title` is written as it is: prefer
-/// [`notify_in_their_language`] for anything the system words itself.
+/// Notifies a user, inside the caller's transaction. The title and a system-written body are
+/// stored as codes and worded when read; the words are also kept as the recipient reads them
+/// today, for clients that read the table directly and for a code a later version retires.
 pub(crate) async fn notify(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
     kind: NotificationKind,
-    title: &str,
-    body: Option<&str>,
+    title: SystemText,
+    body: Option<Wording>,
     entity_type: &str,
     entity_id: Uuid,
 ) -> Result<()> {
+    let lang = language_of(conn, user_id).await?;
+    let body_message = match &body {
+        Some(Wording::System(text)) => Some(text.to_stored()),
+        _ => None,
+    };
+    let body = body.map(|body| body.render(lang));
     notifications::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
         kind: Set(kind.as_str().to_owned()),
-        title: Set(title.chars().take(300).collect()),
+        title: Set(title.render(lang).chars().take(300).collect()),
+        title_message: Set(Some(title.to_stored())),
         body: Set(body.map(|b| b.chars().take(2000).collect())),
+        body_message: Set(body_message),
         entity_type: Set(Some(entity_type.to_owned())),
         entity_id: Set(Some(entity_id)),
         read_at: Set(None),
@@ -164,15 +168,28 @@ async fn remind(db: &Db, at: DateTime<Utc>, time: tasks::Column, claim: tasks::C
             .exec(&txn)
             .await?;
         if claimed.rows_affected == 1 {
-            let title = &task.title;
+            let (title, description) = task_wording(&task)?;
             let title = match kind {
-                NotificationKind::TaskOverdue => text!("Overdue: {title}", "已逾期：{title}"),
-                _ => text!("Reminder: {title}", "提醒：{title}"),
+                NotificationKind::TaskOverdue => SystemText::TaskOverdue { task: Box::new(title) },
+                _ => SystemText::TaskDue { task: Box::new(title) },
             };
-            notify_in_their_language(&txn, task.assignee_id, kind, title, task.description.as_deref(), "task", task.id).await?;
+            notify(&txn, task.assignee_id, kind, title, description, "task", task.id).await?;
             sent += 1;
         }
         txn.commit().await?;
     }
     Ok(sent)
+}
+
+/// A task's title and description as stored: the system's words where a rule wrote them.
+fn task_wording(task: &tasks::Model) -> Result<(Wording, Option<Wording>)> {
+    let title = match &task.title_message {
+        Some(message) => Wording::System(stored_json("tasks.title_message", task.id, message)?),
+        None => Wording::Person(task.title.clone()),
+    };
+    let description = match &task.description_message {
+        Some(message) => Some(Wording::System(stored_json("tasks.description_message", task.id, message)?)),
+        None => task.description.clone().map(Wording::Person),
+    };
+    Ok((title, description))
 }

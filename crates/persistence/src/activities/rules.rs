@@ -11,14 +11,14 @@ use uuid::Uuid;
 use crm_domain::activities::{RelatedType, TaskPriority, rule_task_due};
 use crm_domain::customers::LifecycleStage;
 use crm_domain::identity::{Action, Resource};
-use crm_domain::text;
+use crm_domain::written::SystemText;
 
 use super::notifications::language_of;
-use super::tasks::{TaskFields, insert};
+use super::tasks::{RuleTask, TaskFields, insert};
 use crate::entities::{customers, follow_up_rules, tasks};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
+use crate::platform::changes::{self, Change, save_next_version};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "follow_up_rule";
 
@@ -104,9 +104,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRe
         follow_up_rules::ActiveModel { id: Set(id), created_at: Set(at), updated_at: Set(at), version: Set(1), ..Default::default() };
     write(&mut model, &fields);
     let record = RuleRecord::try_from(model.insert(&txn).await?)?;
-    let payload = serde_json::to_value(&record).unwrap_or_default();
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "follow_up_rule.created", ENTITY, id, payload).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -116,11 +114,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    if let Some(expected) = expected_version
-        && expected != row.version
-    {
-        return Err(Error::StaleVersion { current: row.version });
-    }
+    check_version(expected_version, row.version)?;
     let before = RuleRecord::try_from(row.clone())?;
     let mut next = before.fields.clone();
     if let Some(v) = patch.lifecycle_stage {
@@ -144,14 +138,8 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     let mut model: follow_up_rules::ActiveModel = row.clone().into();
     write(&mut model, &next);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = RuleRecord::try_from(model.update(&txn).await?)?;
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    changes.remove("updated_at");
-    changes.remove("version");
-    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
-    events::append(&txn, actor, "follow_up_rule.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    let after = RuleRecord::try_from(save_next_version(&txn, model).await?)?;
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -161,14 +149,9 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    if let Some(expected) = expected_version
-        && expected != row.version
-    {
-        return Err(Error::StaleVersion { current: row.version });
-    }
+    check_version(expected_version, row.version)?;
     follow_up_rules::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": RuleRecord::try_from(row)? })).await?;
-    events::append(&txn, actor, "follow_up_rule.deleted", ENTITY, id, json!({ "id": id })).await?;
+    changes::record(&txn, actor, Change::removed(ENTITY, id, &RuleRecord::try_from(row)?)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -210,21 +193,18 @@ pub async fn run_follow_up_rules(db: &Db, at: DateTime<Utc>) -> Result<u64> {
             .await?;
         let rule = RuleRecord::try_from(rule)?;
         let RuleFields { lifecycle_stage: stage, silent_days, due_in_days, priority, .. } = rule.fields;
-        let stage_zh = stage.label_zh();
         for customer in candidates {
             let since = customer.last_interaction_at.unwrap_or(customer.created_at);
             let days = (at - since).num_days();
-            // Written once, for the owner who gets the task, in the language they read.
+            // Stored as the system's words, worded per reader; the plain title and description
+            // are the owner's reading, for search.
             let lang = language_of(&db.conn, customer.owner_id).await?;
-            let name = &customer.name;
-            let title = text!("Follow up {name} ({days} days without contact)", "跟进 {name}（{days} 天未联系）");
-            let description = text!(
-                "Follow up {name}: no interaction for {days} days (rule: {stage} after {silent_days} days).",
-                "跟进 {name}：已 {days} 天未联系（规则：{stage_zh}超过 {silent_days} 天未联系）。"
-            );
+            let customer_name = customer.name.clone();
+            let title = SystemText::FollowUp { customer: customer_name.clone(), days };
+            let description = SystemText::FollowUpDescription { customer: customer_name, days, stage, silent_days };
             let fields = TaskFields {
-                title: title.get(lang).to_owned(),
-                description: Some(description.get(lang).to_owned()),
+                title: title.render(lang),
+                description: Some(description.render(lang)),
                 due_at: Some(rule_task_due(at, due_in_days)),
                 remind_at: None,
                 priority,
@@ -233,9 +213,10 @@ pub async fn run_follow_up_rules(db: &Db, at: DateTime<Utc>) -> Result<u64> {
                 related_type: Some(RelatedType::Customer),
                 related_id: Some(customer.id),
             };
-            let key = format!("rule:{}:{}:{}", rule.id, customer.id, since.timestamp_micros());
+            let dedupe_key = format!("rule:{}:{}:{}", rule.id, customer.id, since.timestamp_micros());
+            let by_rule = RuleTask { rule_id: rule.id, dedupe_key, title, description };
             let txn = db.begin_write().await?;
-            if insert(&txn, &system, &fields, Some(rule.id), Some(key)).await?.is_some() {
+            if insert(&txn, &system, &fields, Some(by_rule)).await?.is_some() {
                 created += 1;
             }
             txn.commit().await?;

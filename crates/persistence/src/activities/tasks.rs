@@ -5,12 +5,13 @@ use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, json};
 use uuid::Uuid;
 
 use crm_domain::activities::{NotificationKind, RelatedType, TaskPriority, TaskStatus, TimelineKind};
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
+use crm_domain::written::{SystemText, Wording};
 
 use super::notifications;
 use super::timeline::{self, NewItem};
@@ -18,9 +19,9 @@ use crate::customers::load_for;
 use crate::entities::{tasks, users};
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::{audit, events};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
 use crate::query::escape_like;
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
 const ENTITY: &str = "task";
 
@@ -68,6 +69,39 @@ pub struct TaskRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// The system's title when a rule wrote it, worded per reader; `fields.title` is how its
+    /// assignee read it. Events and the audit log carry the latter.
+    #[serde(skip)]
+    pub title_text: Option<SystemText>,
+    #[serde(skip)]
+    pub description_text: Option<SystemText>,
+}
+
+impl TaskRecord {
+    /// The title as stored: the system's or the person's who wrote it.
+    pub fn title_wording(&self) -> Wording {
+        match &self.title_text {
+            Some(text) => Wording::System(text.clone()),
+            None => Wording::Person(self.fields.title.clone()),
+        }
+    }
+
+    /// The description as stored, if any.
+    pub fn description_wording(&self) -> Option<Wording> {
+        match &self.description_text {
+            Some(text) => Some(Wording::System(text.clone())),
+            None => self.fields.description.clone().map(Wording::Person),
+        }
+    }
+}
+
+/// A task a follow-up rule writes: which rule, the key that makes a second run write nothing,
+/// and the title and description in the system's words.
+pub(crate) struct RuleTask {
+    pub rule_id: Uuid,
+    pub dedupe_key: String,
+    pub title: SystemText,
+    pub description: SystemText,
 }
 
 /// What a task list asks for. The API turns views (overdue, today, upcoming) into these bounds.
@@ -132,6 +166,12 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tasks::Model>) -> Res
                 created_at: row.created_at,
                 updated_at: row.updated_at,
                 version: row.version,
+                title_text: row.title_message.as_deref().map(|m| stored_json("tasks.title_message", row.id, m)).transpose()?,
+                description_text: row
+                    .description_message
+                    .as_deref()
+                    .map(|m| stored_json("tasks.description_message", row.id, m))
+                    .transpose()?,
             })
         })
         .collect()
@@ -151,19 +191,11 @@ fn may_not_assign() -> Error {
     Error::Forbidden(text!("your role may not assign tasks to this user", "您的角色无权给该用户分配任务"))
 }
 
-/// Tells an assignee about a task given to them, in their own language.
-async fn notify_assigned(conn: &impl ConnectionTrait, fields: &TaskFields, task_id: Uuid) -> Result<()> {
-    let title = &fields.title;
-    notifications::notify_in_their_language(
-        conn,
-        fields.assignee_id,
-        NotificationKind::TaskAssigned,
-        text!("New task: {title}", "新任务：{title}"),
-        fields.description.as_deref(),
-        ENTITY,
-        task_id,
-    )
-    .await
+/// Tells an assignee about a task given to them.
+async fn notify_assigned(conn: &impl ConnectionTrait, task: &TaskRecord) -> Result<()> {
+    let title = SystemText::TaskAssigned { task: Box::new(task.title_wording()) };
+    let assignee = task.fields.assignee_id;
+    notifications::notify(conn, assignee, NotificationKind::TaskAssigned, title, task.description_wording(), ENTITY, task.id).await
 }
 
 async fn check_assignee(conn: &impl ConnectionTrait, assignee_id: Uuid) -> Result<()> {
@@ -194,22 +226,24 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Ta
 }
 
 /// Inserts a task with its audit entry, event, timeline item and assignment notification, inside
-/// the caller's transaction. `dedupe_key` makes a second insert of the same rule task a no-op:
-/// returns `None` then.
+/// the caller's transaction. A rule's task has a dedupe key that makes a second insert of it a
+/// no-op: returns `None` then.
 pub(crate) async fn insert(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     fields: &TaskFields,
-    rule_id: Option<Uuid>,
-    dedupe_key: Option<String>,
+    by_rule: Option<RuleTask>,
 ) -> Result<Option<TaskRecord>> {
+    let dedupe_key = by_rule.as_ref().map(|task| task.dedupe_key.clone());
     let at = now();
     let id = Uuid::now_v7();
     let mut model = tasks::ActiveModel {
         id: Set(id),
         status: Set(TaskStatus::Open.as_str().to_owned()),
         team_id: Set(primary_team(conn, fields.assignee_id).await?),
-        rule_id: Set(rule_id),
+        rule_id: Set(by_rule.as_ref().map(|task| task.rule_id)),
+        title_message: Set(by_rule.as_ref().map(|task| task.title.to_stored())),
+        description_message: Set(by_rule.as_ref().map(|task| task.description.to_stored())),
         dedupe_key: Set(dedupe_key.clone()),
         created_by: Set(actor.audit_id()),
         completed_at: Set(None),
@@ -238,11 +272,9 @@ pub(crate) async fn insert(
     let record = to_record(conn, tasks::Entity::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)?).await?;
     put_on_timeline(conn, actor, &record).await?;
     if actor.audit_id() != Some(fields.assignee_id) {
-        notify_assigned(conn, fields, id).await?;
+        notify_assigned(conn, &record).await?;
     }
-    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
-    audit::record(conn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(conn, actor, "task.created", ENTITY, id, payload).await?;
+    changes::record(conn, actor, Change::created(ENTITY, id, &record)).await?;
     Ok(Some(record))
 }
 
@@ -272,7 +304,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: TaskFields) -> Result<TaskRe
     if !actor.reaches(scope, fields.assignee_id, team) {
         return Err(may_not_assign());
     }
-    let record = insert(&txn, actor, &fields, None, None).await?.ok_or(Error::NotFound)?;
+    let record = insert(&txn, actor, &fields, None).await?.ok_or(Error::NotFound)?;
     txn.commit().await?;
     Ok(record)
 }
@@ -309,12 +341,8 @@ async fn finish_change(
 ) -> Result<TaskRecord> {
     let after = to_record(conn, row).await?;
     put_on_timeline(conn, actor, &after).await?;
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    for noise in ["updated_at", "version", "assignee_name", "completed_by_name", "customer_name"] {
-        changes.remove(noise);
-    }
-    audit::record(conn, actor, "update", ENTITY, after.id, Value::Object(changes)).await?;
-    events::append(conn, actor, event, ENTITY, after.id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    let change = Change::updated(ENTITY, after.id, &before, &after).leaving_out(&["assignee_name", "completed_by_name", "customer_name"]);
+    changes::record(conn, actor, change.told_as(event)).await?;
     Ok(after)
 }
 
@@ -360,6 +388,13 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         model.team_id = Set(team);
     }
     write_fields(&mut model, &next);
+    // A person who rewrites the system's words makes them theirs.
+    if next.title != current.title {
+        model.title_message = Set(None);
+    }
+    if next.description != current.description {
+        model.description_message = Set(None);
+    }
     // A new due or reminder time deserves a new reminder.
     if next.due_at != current.due_at {
         model.overdue_notified_at = Set(None);
@@ -367,13 +402,11 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if next.remind_at != current.remind_at {
         model.due_notified_at = Set(None);
     }
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let updated = model.update(&txn).await?;
-    if reassigned && actor.audit_id() != Some(next.assignee_id) {
-        notify_assigned(&txn, &next, id).await?;
-    }
+    let updated = save_next_version(&txn, model).await?;
     let after = finish_change(&txn, actor, before, updated, "task.updated").await?;
+    if reassigned && actor.audit_id() != Some(next.assignee_id) {
+        notify_assigned(&txn, &after).await?;
+    }
     txn.commit().await?;
     Ok(after)
 }
@@ -398,9 +431,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, next: TaskStatus) -> R
     let (completed_at, completed_by) = if next == TaskStatus::Done { (Some(at), actor.audit_id()) } else { (None, None) };
     model.completed_at = Set(completed_at);
     model.completed_by = Set(completed_by);
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    let updated = model.update(&txn).await?;
+    let updated = save_next_version(&txn, model).await?;
     let event = match next {
         TaskStatus::Done => "task.completed",
         TaskStatus::Cancelled => "task.cancelled",
@@ -416,15 +447,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    let at = now();
-    let mut model: tasks::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(at));
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    move_to_bin(&txn, actor, ENTITY, id, tasks::ActiveModel::from(row), Map::new()).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Task.as_str()).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
-    events::append(&txn, actor, "task.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::customers::{ContactFields, ContactPatch, changed_fields};
+use crm_domain::customers::{ContactFields, ContactPatch};
 use crm_domain::identity::{Action, Resource};
 use crm_domain::values::{Email, Phone};
 
@@ -16,8 +16,8 @@ use super::store::{in_scope, load_for, refresh_search_text};
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customers};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::platform::changes::{self, Change, move_to_bin, of_customer, save_next_version, take_from_bin};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 use crm_domain::activities::TimelineKind;
 
 const ENTITY: &str = "contact";
@@ -144,9 +144,7 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
     }
     refresh_search_text(&txn, customer_id).await?;
     on_timeline(&txn, actor, &record, "created").await?;
-    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "contact.created", ENTITY, id, payload).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -155,11 +153,7 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ContactPatch) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
-    if let Some(expected) = expected_version
-        && expected != row.version
-    {
-        return Err(Error::StaleVersion { current: row.version });
-    }
+    check_version(expected_version, row.version)?;
     let before = ContactRecord::from(row.clone());
     let next = patch.apply(&before.fields);
     if next == before.fields {
@@ -168,19 +162,13 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     let mut model: contacts::ActiveModel = row.clone().into();
     write_fields(&mut model, &next);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = ContactRecord::from(model.update(&txn).await?);
+    let after = ContactRecord::from(save_next_version(&txn, model).await?);
     if next.is_primary {
         demote_other_primaries(&txn, row.customer_id, id).await?;
     }
     refresh_search_text(&txn, row.customer_id).await?;
     on_timeline(&txn, actor, &after, "updated").await?;
-    let mut changes = changed_fields(&before, &after);
-    changes.remove("updated_at");
-    changes.remove("version");
-    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
-    events::append(&txn, actor, "contact.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -189,22 +177,12 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, false).await?;
-    if let Some(expected) = expected_version
-        && expected != row.version
-    {
-        return Err(Error::StaleVersion { current: row.version });
-    }
-    let at = now();
-    let mut model: contacts::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(at));
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    let deleted = ContactRecord::from(model.update(&txn).await?);
-    refresh_search_text(&txn, row.customer_id).await?;
+    check_version(expected_version, row.version)?;
+    let customer_id = row.customer_id;
+    let deleted =
+        ContactRecord::from(move_to_bin(&txn, actor, ENTITY, id, contacts::ActiveModel::from(row), of_customer(customer_id)).await?);
+    refresh_search_text(&txn, customer_id).await?;
     on_timeline(&txn, actor, &deleted, "deleted").await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
-    events::append(&txn, actor, "contact.deleted", ENTITY, id, json!({ "id": id, "customer_id": row.customer_id, "deleted_at": at }))
-        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -213,18 +191,13 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, true).await?;
-    let mut model: contacts::ActiveModel = row.clone().into();
-    model.deleted_at = Set(None);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = ContactRecord::from(model.update(&txn).await?);
+    let after = ContactRecord::from(take_from_bin(&txn, contacts::ActiveModel::from(row.clone())).await?);
     if after.fields.is_primary {
         demote_other_primaries(&txn, row.customer_id, id).await?;
     }
     refresh_search_text(&txn, row.customer_id).await?;
     on_timeline(&txn, actor, &after, "restored").await?;
-    audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
-    events::append(&txn, actor, "contact.restored", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    changes::record(&txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -3,7 +3,7 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::customers::{
@@ -12,13 +12,15 @@ use crm_domain::customers::{
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
+use crm_domain::written::SystemText;
 
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, users};
 use crate::identity::names::Names;
 use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::{audit, events};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version, take_from_bin};
+use crate::platform::events;
 use crate::query::{escape_like, search_text, search_words};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 use crm_domain::activities::TimelineKind;
@@ -416,8 +418,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
     insert_tags(&txn, id, &fields.tags).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
     let record = record_of(row, Some(owner.display_name), team.map(|t| t.name))?;
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload(&record) })).await?;
-    events::append(&txn, actor, "customer.created", ENTITY, id, payload(&record)).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -483,13 +484,11 @@ pub async fn update(
     write_fields(&mut model, &next);
     model.owner_id = Set(owner_id);
     model.team_id = Set(team_id);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
     let credit_code = next.credit_code.as_ref().map(|c| c.as_str());
     if credit_code != row.credit_code.as_deref() {
         refuse_taken_credit_code(&txn, credit_code, id).await?;
     }
-    if let Err(error) = model.update(&txn).await {
+    if let Err(error) = save_next_version(&txn, model).await {
         return Err(credit_code_race(db, error, credit_code, id, txn).await);
     }
     if next.tags != current.tags {
@@ -497,12 +496,7 @@ pub async fn update(
     }
     refresh_search_text(&txn, id).await?;
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
-    let mut changes = changed_fields(&before, &after);
-    for noise in ["updated_at", "version", "owner_name", "team_name"] {
-        changes.remove(noise);
-    }
-    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
-    events::append(&txn, actor, "customer.updated", ENTITY, id, payload(&after)).await?;
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&["owner_name", "team_name"])).await?;
     if let Some(stage) = stage_change {
         record_stage(&txn, actor, id, Some(current.lifecycle_stage), stage).await?;
         events::append(
@@ -525,14 +519,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, false).await?;
     check_version(expected_version, row.version)?;
-    let at = now();
-    let mut model: customers::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(at));
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
-    events::append(&txn, actor, "customer.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
+    move_to_bin(&txn, actor, ENTITY, id, customers::ActiveModel::from(row), Map::new()).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -545,16 +532,11 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord>
     // While it was in the recycle bin another customer may have taken its credit code.
     refuse_taken_credit_code(&txn, row.credit_code.as_deref(), id).await?;
     let credit_code = row.credit_code.clone();
-    let mut model: customers::ActiveModel = row.clone().into();
-    model.deleted_at = Set(None);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    if let Err(error) = model.update(&txn).await {
+    if let Err(error) = take_from_bin(&txn, customers::ActiveModel::from(row.clone())).await {
         return Err(credit_code_race(db, error, credit_code.as_deref(), id, txn).await);
     }
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
-    audit::record(&txn, actor, "restore", ENTITY, id, json!({ "deleted_at": { "old": row.deleted_at, "new": null } })).await?;
-    events::append(&txn, actor, "customer.restored", ENTITY, id, payload(&after)).await?;
+    changes::record(&txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -718,7 +700,7 @@ pub(crate) async fn apply_order_outcome(
     customer_id: Uuid,
     figures: PurchaseFigures,
     promote: bool,
-    reason: &str,
+    reason: SystemText,
 ) -> Result<()> {
     let Some(row) = customers::Entity::find_by_id(customer_id).one(conn).await? else { return Ok(()) };
     let current = fields_of(&row)?.lifecycle_stage;
@@ -741,26 +723,23 @@ pub(crate) async fn apply_order_outcome(
     model.last_order_at = Set(figures.last_order_at);
     model.order_count = Set(figures.order_count);
     model.total_spend_minor = Set(figures.total_spend_minor);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = to_record(Names::Within(conn), model.update(conn).await?).await?;
+    let after = to_record(Names::Within(conn), save_next_version(conn, model).await?).await?;
     if promoted {
         record_stage(conn, actor, customer_id, Some(current), LifecycleStage::Customer).await?;
     }
     let mut changes = changed_fields(&before, &after);
-    for noise in ["updated_at", "version", "owner_name", "team_name"] {
-        changes.remove(noise);
+    for derived in ["owner_name", "team_name"] {
+        changes.remove(derived);
     }
     let changed: serde_json::Map<String, Value> =
         changes.iter().map(|(field, change)| (field.clone(), json!([change["old"], change["new"]]))).collect();
     let mut entry = changes;
-    entry.insert("reason".into(), json!(reason));
-    audit::record(conn, actor, "update", ENTITY, customer_id, Value::Object(entry)).await?;
+    entry.insert("reason".into(), reason.to_value());
     let mut event = payload(&after);
     if let Value::Object(fields) = &mut event {
         fields.insert("changed".into(), Value::Object(changed));
     }
-    events::append(conn, actor, "customer.updated", ENTITY, customer_id, event).await?;
+    changes::record(conn, actor, Change::new(ENTITY, customer_id, "update", "customer.updated", Value::Object(entry), event)).await?;
     if promoted {
         events::append(
             conn,

@@ -13,6 +13,8 @@ pub struct Model {
     pub entity_id: Option<Uuid>,
     pub read_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub title_message: Option<String>,
+    pub body_message: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

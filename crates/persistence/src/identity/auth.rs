@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crm_domain::dates::shift;
+use crm_domain::ids::{SessionId, UserId};
 
 use crate::entities::{login_attempts, refresh_tokens, roles, sessions, user_teams, users};
 use crate::{Actor, Db, Error, Result, now};
@@ -378,7 +379,8 @@ impl ActorCache {
 /// request (one query), so sign-out and deactivation take effect at once; permissions and teams
 /// are recomputed only when the identity generation has moved since they were last computed.
 #[tracing::instrument(skip_all)]
-pub async fn load_actor(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Actor> {
+pub async fn load_actor(db: &Db, user_id: UserId, session_id: SessionId) -> Result<Actor> {
+    let (user_id, session_id) = (user_id.0, session_id.0);
     use sea_orm::sea_query::{Alias, Query};
     let generation = Alias::new("identity_generation");
     let query = Query::select()

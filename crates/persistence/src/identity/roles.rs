@@ -10,8 +10,8 @@ use crm_domain::identity::{Action, Permissions, Resource};
 
 use crate::entities::{roles, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::platform::changes::{self, Change, save_next_version};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleRecord {
@@ -26,19 +26,23 @@ pub struct RoleRecord {
     pub version: i32,
 }
 
-impl From<roles::Model> for RoleRecord {
-    fn from(r: roles::Model) -> Self {
-        Self {
+impl TryFrom<roles::Model> for RoleRecord {
+    type Error = Error;
+
+    /// A stored matrix that does not parse is an error, not an empty one: an administrator
+    /// would otherwise save the empty matrix back over it.
+    fn try_from(r: roles::Model) -> Result<Self> {
+        Ok(Self {
             id: r.id,
             key: r.key,
             name: r.name,
             description: r.description,
             builtin: r.builtin,
-            permissions: serde_json::from_str(&r.permissions).unwrap_or_default(),
+            permissions: stored_json("roles.permissions", r.id, &r.permissions)?,
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
-        }
+        })
     }
 }
 
@@ -49,19 +53,19 @@ pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<Rol
     actor.require(Resource::Roles, Action::Read)?;
     let sort = Sort { key: "key", column: roles::Column::Key, descending: false, value: SortValue::Text };
     let page = fetch_page(&db.conn, roles::Entity::find(), &sort, roles::Column::Id, page, |r| (json!(r.key), r.id)).await?;
-    Ok(page.map(RoleRecord::from))
+    page.try_map(RoleRecord::try_from)
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Read)?;
-    roles::Entity::find_by_id(id).one(&db.conn).await?.map(RoleRecord::from).ok_or(Error::NotFound)
+    roles::Entity::find_by_id(id).one(&db.conn).await?.map(RoleRecord::try_from).ok_or(Error::NotFound)?
 }
 
 /// The role with this key (`sales`), for operator commands.
 #[tracing::instrument(skip_all)]
 pub async fn find_by_key(db: &Db, key: &str) -> Result<Option<RoleRecord>> {
-    Ok(roles::Entity::find().filter(roles::Column::Key.eq(key)).one(&db.conn).await?.map(RoleRecord::from))
+    roles::Entity::find().filter(roles::Column::Key.eq(key)).one(&db.conn).await?.map(RoleRecord::try_from).transpose()
 }
 
 /// What a stored role matrix grants: `own`/`team` on the administration resources read as
@@ -128,10 +132,8 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    let record = RoleRecord::from(model);
-    let payload = serde_json::to_value(&record).unwrap_or_default();
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "role.created", ENTITY, id, payload).await?;
+    let record = RoleRecord::try_from(model)?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -159,12 +161,8 @@ pub async fn update(
             text!("built-in roles cannot be changed; create a custom role instead", "内置角色不能修改，请新建自定义角色"),
         ));
     }
-    if let Some(expected) = expected_version
-        && expected != role.version
-    {
-        return Err(Error::StaleVersion { current: role.version });
-    }
-    let before = RoleRecord::from(role.clone());
+    check_version(expected_version, role.version)?;
+    let before = RoleRecord::try_from(role.clone())?;
     let mut model: roles::ActiveModel = role.clone().into();
     if let Some(name) = name {
         model.name = Set(name);
@@ -175,14 +173,8 @@ pub async fn update(
     if let Some(permissions) = permissions {
         model.permissions = Set(serde_json::to_string(&permissions).unwrap_or_else(|_| "{}".into()));
     }
-    model.updated_at = Set(now());
-    model.version = Set(role.version + 1);
-    let after = RoleRecord::from(model.update(&txn).await?);
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    changes.remove("updated_at");
-    changes.remove("version");
-    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
-    events::append(&txn, actor, "role.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    let after = RoleRecord::try_from(save_next_version(&txn, model).await?)?;
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -195,18 +187,13 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if role.builtin {
         return Err(Error::conflict("role.built_in", text!("built-in roles cannot be deleted", "内置角色不能删除")));
     }
-    if let Some(expected) = expected_version
-        && expected != role.version
-    {
-        return Err(Error::StaleVersion { current: role.version });
-    }
+    check_version(expected_version, role.version)?;
     let holders = users::Entity::find().filter(users::Column::RoleId.eq(id)).count(&txn).await?;
     if holders > 0 {
         return Err(Error::conflict("role.in_use", text!("{holders} user(s) still have this role", "仍有 {holders} 名用户使用此角色")));
     }
     roles::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": RoleRecord::from(role) })).await?;
-    events::append(&txn, actor, "role.deleted", ENTITY, id, json!({ "id": id })).await?;
+    changes::record(&txn, actor, Change::removed(ENTITY, id, &RoleRecord::try_from(role)?)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -11,8 +11,8 @@ use crm_domain::identity::{Action, Resource};
 
 use crate::entities::{customers, teams, user_teams};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::platform::changes::{self, Change, save_next_version};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamRecord {
@@ -103,9 +103,7 @@ pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid
     .insert(&txn)
     .await?;
     let record = TeamRecord::from(model);
-    let payload = serde_json::to_value(&record).unwrap_or_default();
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "team.created", ENTITY, id, payload).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -126,11 +124,7 @@ pub async fn update(
     }
     let txn = db.begin_write().await?;
     let team = teams::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    if let Some(expected) = expected_version
-        && expected != team.version
-    {
-        return Err(Error::StaleVersion { current: team.version });
-    }
+    check_version(expected_version, team.version)?;
     if let Some(parent) = parent_id {
         check_parent(&txn, id, parent).await?;
     }
@@ -143,14 +137,8 @@ pub async fn update(
     if let Some(parent) = parent_id {
         model.parent_id = Set(parent);
     }
-    model.updated_at = Set(now());
-    model.version = Set(team.version + 1);
-    let after = TeamRecord::from(model.update(&txn).await?);
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    changes.remove("updated_at");
-    changes.remove("version");
-    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
-    events::append(&txn, actor, "team.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    let after = TeamRecord::from(save_next_version(&txn, model).await?);
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -162,11 +150,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     actor.require(Resource::Teams, Action::Delete)?;
     let txn = db.begin_write().await?;
     let team = teams::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    if let Some(expected) = expected_version
-        && expected != team.version
-    {
-        return Err(Error::StaleVersion { current: team.version });
-    }
+    check_version(expected_version, team.version)?;
     let members = user_teams::Entity::find().filter(user_teams::Column::TeamId.eq(id)).count(&txn).await?;
     let children = teams::Entity::find().filter(teams::Column::ParentId.eq(id)).count(&txn).await?;
     let owned = customers::Entity::find().filter(customers::Column::TeamId.eq(id)).count(&txn).await?;
@@ -180,8 +164,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         ));
     }
     teams::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "before": TeamRecord::from(team) })).await?;
-    events::append(&txn, actor, "team.deleted", ENTITY, id, json!({ "id": id })).await?;
+    changes::record(&txn, actor, Change::removed(ENTITY, id, &TeamRecord::from(team))).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -13,8 +13,8 @@ use crm_domain::values::Email;
 
 use crate::entities::{roles, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now};
+use crate::platform::changes::{self, Change, save_next_version};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
 /// A user as administrators see it (never the password hash).
 #[derive(Debug, Clone, Serialize)]
@@ -205,9 +205,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> 
     set_teams(&txn, id, &new.team_ids).await?;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     let record = to_record(&txn, user).await?;
-    let payload = serde_json::to_value(&record).unwrap_or_default();
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "user.created", ENTITY, id, payload).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -217,11 +215,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     actor.require(Resource::Users, Action::Update)?;
     let txn = db.begin_write().await?;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    if let Some(expected) = expected_version
-        && expected != user.version
-    {
-        return Err(Error::StaleVersion { current: user.version });
-    }
+    check_version(expected_version, user.version)?;
     if id == actor.user_id && (patch.active == Some(false) || patch.role_id.is_some_and(|r| r != user.role_id)) {
         return Err(Error::conflict(
             "user.self_change",
@@ -255,9 +249,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if let Some(v) = patch.password_hash {
         model.password_hash = Set(v);
     }
-    model.updated_at = Set(now());
-    model.version = Set(user.version + 1);
-    model.update(&txn).await?;
+    save_next_version(&txn, model).await?;
     if let Some(team_ids) = &patch.team_ids {
         set_teams(&txn, id, team_ids).await?;
     }
@@ -266,22 +258,14 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     let after_model = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     let after = to_record(&txn, after_model).await?;
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    changes.remove("updated_at");
-    changes.remove("version");
+    let mut change = Change::updated(ENTITY, id, &before, &after);
     if password_changed {
-        changes.insert("password".into(), json!("changed"));
+        change = change.noting("password", json!("changed"));
     }
-    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
-    events::append(
-        &txn,
-        actor,
-        if deactivated { "user.deactivated" } else { "user.updated" },
-        ENTITY,
-        id,
-        serde_json::to_value(&after).unwrap_or_default(),
-    )
-    .await?;
+    if deactivated {
+        change = change.told_as("user.deactivated");
+    }
+    changes::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -315,7 +299,7 @@ pub async fn profile(db: &Db, user_id: Uuid) -> Result<Profile> {
             .map(super::teams::TeamRecord::from)
             .collect()
     };
-    Ok(Profile { user, role: role.into(), teams })
+    Ok(Profile { user, role: super::roles::RoleRecord::try_from(role)?, teams })
 }
 
 /// A user's email and password hash, for checking the password they type to change it.
@@ -334,12 +318,9 @@ pub async fn change_own_password(db: &Db, actor: &Actor, current_session: Uuid, 
     let txn = db.begin_write().await?;
     let id = actor.user_id;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    let version = user.version + 1;
     let mut model: users::ActiveModel = user.into();
     model.password_hash = Set(password_hash);
-    model.updated_at = Set(now());
-    model.version = Set(version);
-    let after = to_record(&txn, model.update(&txn).await?).await?;
+    let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
     sessions::Entity::update_many()
         .col_expr(sessions::Column::RevokedAt, Expr::value(now()))
         .col_expr(sessions::Column::RevokedReason, Expr::value("password changed"))
@@ -348,8 +329,8 @@ pub async fn change_own_password(db: &Db, actor: &Actor, current_session: Uuid, 
         .filter(sessions::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
-    audit::record(&txn, actor, "update", ENTITY, id, json!({ "password": "changed" })).await?;
-    events::append(&txn, actor, "user.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or_default()).await?;
+    let payload = serde_json::to_value(&after).unwrap_or_default();
+    changes::record(&txn, actor, Change::new(ENTITY, id, "update", "user.updated", json!({ "password": "changed" }), payload)).await?;
     txn.commit().await?;
     Ok(())
 }

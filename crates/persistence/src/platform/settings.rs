@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::entities::settings;
-use crate::platform::{audit, events};
+use crate::platform::changes::{self, Change};
 use crate::{Actor, Db, Error, Result, check_version, now};
 
 /// A settings document with its version (0 while only defaults exist).
@@ -86,8 +86,9 @@ pub async fn write<T: Serialize + DeserializeOwned + Default>(
     let old: serde_json::Value = before.map(|b| serde_json::from_str(&b.value).unwrap_or_default()).unwrap_or_default();
     let new = serde_json::to_value(value).unwrap_or_default();
     let entity_id = settings_entity_id(key);
-    audit::record(conn, actor, "update", "settings", entity_id, json!({ "key": key, "old": old, "new": new })).await?;
-    events::append(conn, actor, "settings.changed", "settings", entity_id, json!({ "key": key, "value": new })).await?;
+    let audit = json!({ "key": key, "old": old, "new": new.clone() });
+    let payload = json!({ "key": key, "value": new });
+    changes::record(conn, actor, Change::new("settings", entity_id, "update", "settings.changed", audit, payload)).await?;
     Ok(Stored { value: read::<T>(conn, key).await?.value, version: current_version + 1, updated_at: Some(at) })
 }
 

@@ -15,8 +15,8 @@ use crm_domain::text;
 
 use crate::activities::timeline;
 use crate::entities::{requirement_feedback, requirement_grams, requirement_requesters, requirements};
-use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Result, now, stored};
+use crate::platform::changes::{self, Change, save_next_version};
+use crate::{Actor, Db, Error, Result, stored};
 
 use super::{
     ENTITY, REQUESTER_ENTITY, RequirementRecord, load, log, record_history, record_revision, refresh_figures, scope_condition, to_record,
@@ -208,29 +208,16 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, duplicate_id: Uuid
     let mut model: requirements::ActiveModel = duplicate.clone().into();
     model.status = Set(RequirementStatus::Duplicate.as_str().to_owned());
     model.duplicate_of_id = Set(Some(survivor_id));
-    model.updated_at = Set(now());
-    model.version = Set(duplicate.version + 1);
-    model.update(&txn).await?;
+    save_next_version(&txn, model).await?;
     let from = stored("requirements.status", duplicate.id, &duplicate.status, RequirementStatus::parse)?;
     let reason = SystemReason::MergedInto(survivor.number.clone()).key();
     record_history(&txn, actor, duplicate_id, Some(from), RequirementStatus::Duplicate, Some(reason)).await?;
     let merged = json!({ "merged_into": { "id": survivor_id, "number": survivor.number }, "status": { "old": duplicate.status, "new": "duplicate" } });
     record_revision(&txn, actor, duplicate_id, &merged).await?;
     let duplicate_record = to_record(&txn, refresh_figures(&txn, duplicate_id).await?).await?;
-    audit::record(&txn, actor, "merge", ENTITY, duplicate_id, merged.clone()).await?;
-    events::append(
-        &txn,
-        actor,
-        "requirement.status_changed",
-        ENTITY,
-        duplicate_id,
-        serde_json::to_value(&duplicate_record).unwrap_or_default(),
-    )
-    .await?;
-    let mut survivor_model: requirements::ActiveModel = survivor.clone().into();
-    survivor_model.updated_at = Set(now());
-    survivor_model.version = Set(survivor.version + 1);
-    survivor_model.update(&txn).await?;
+    let payload = serde_json::to_value(&duplicate_record).unwrap_or_default();
+    changes::record(&txn, actor, Change::new(ENTITY, duplicate_id, "merge", "requirement.status_changed", merged, payload)).await?;
+    save_next_version(&txn, requirements::ActiveModel::from(survivor.clone())).await?;
     let record = to_record(&txn, refresh_figures(&txn, survivor_id).await?).await?;
     let absorbed = json!({ "absorbed": { "id": duplicate_id, "number": duplicate.number }, "moved_requesters": moved,
         "folded_requesters": folded, "moved_feedback": moved_feedback, "requester_count": { "old": survivor.requester_count, "new": record.requester_count } });

@@ -28,7 +28,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
@@ -44,7 +44,8 @@ use crate::entities::{
     contacts, interactions, requirement_feedback, requirement_grams, requirement_history, requirement_requesters, requirement_revisions,
     requirement_tags, requirements, tickets,
 };
-use crate::platform::{audit, events, settings};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
+use crate::platform::{audit, settings};
 use crate::{Actor, Db, Error, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "requirement";
@@ -375,8 +376,12 @@ async fn log(
     changes: Value,
 ) -> Result<()> {
     refresh_timeline(conn, actor, record).await?;
-    audit::record(conn, actor, action, ENTITY, record.id, changes).await?;
-    events::append(conn, actor, event, ENTITY, record.id, serde_json::to_value(record).unwrap_or(Value::Null)).await
+    changes::record(
+        conn,
+        actor,
+        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
+    )
+    .await
 }
 
 async fn check_owner(conn: &impl ConnectionTrait, owner: Option<Uuid>) -> Result<()> {
@@ -653,9 +658,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         return to_record(&db.conn, row).await;
     }
     model.search_text = Set(search_text(&preview.title, preview.description.as_deref(), &row.number, &preview.tags));
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    save_next_version(&txn, model).await?;
     write_tags(&txn, id, &preview.tags).await?;
     write_grams(&txn, id, &preview.title, preview.description.as_deref()).await?;
     let record = to_record(&txn, refresh_figures(&txn, id).await?).await?;
@@ -745,9 +748,7 @@ async fn move_row(
         RequirementStatus::InProgress if current == RequirementStatus::Delivered => model.delivered_at = Set(None),
         _ => {}
     }
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let record = to_record(conn, model.update(conn).await?).await?;
+    let record = to_record(conn, save_next_version(conn, model).await?).await?;
     record_history(conn, actor, id, Some(current), next, reason.clone()).await?;
     let changes = json!({ "status": { "old": current, "new": next }, "reason": reason });
     record_revision(conn, actor, id, &changes).await?;
@@ -761,16 +762,12 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    let mut model: requirements::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(now()));
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    let number = Map::from_iter([("number".to_owned(), json!(row.number))]);
+    move_to_bin(&txn, actor, ENTITY, id, requirements::ActiveModel::from(row), number).await?;
     let requesters = requirement_requesters::Entity::find().filter(requirement_requesters::Column::RequirementId.eq(id)).all(&txn).await?;
     for requester in requesters {
         timeline::remove(&txn, REQUESTER_ENTITY, requester.id, TimelineKind::Requirement.as_str()).await?;
     }
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "number": row.number })).await?;
-    events::append(&txn, actor, "requirement.deleted", ENTITY, id, json!({ "id": id, "number": row.number })).await?;
     txn.commit().await?;
     Ok(())
 }

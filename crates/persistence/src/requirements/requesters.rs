@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
+use crm_domain::ids::{RequesterId, RequirementId};
 use crm_domain::requirements::RequirementStatus;
 use crm_domain::text;
 
@@ -114,7 +115,8 @@ pub async fn add_requester(db: &Db, actor: &Actor, id: Uuid, new: NewRequester) 
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn remove_requester(db: &Db, actor: &Actor, id: Uuid, requester_id: Uuid) -> Result<()> {
+pub async fn remove_requester(db: &Db, actor: &Actor, id: RequirementId, requester_id: RequesterId) -> Result<()> {
+    let (id, requester_id) = (id.0, requester_id.0);
     let txn = db.begin_write().await?;
     load(&txn, actor, Action::Update, id).await?;
     let requester = requirement_requesters::Entity::find_by_id(requester_id)

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
@@ -21,7 +21,8 @@ use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_st
 use crate::identity::names::Names;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
-use crate::platform::{audit, events};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
+use crate::platform::events;
 use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
@@ -373,9 +374,7 @@ pub async fn create(
     let record = to_record(&txn, Names::Within(&txn), inserted).await?;
     record_history(&txn, actor, id, None, stage.id, at).await?;
     put_on_timeline(&txn, actor, &record).await?;
-    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "opportunity.created", ENTITY, id, payload).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -480,20 +479,14 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         model.team_id = Set(team_id);
     }
     write_fields(&mut model, &next);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let updated = model.update(&txn).await?;
+    let updated = save_next_version(&txn, model).await?;
     if patch.lines.is_some() {
         write_lines(&txn, id, priced.as_ref().map(|(l, _)| l.as_slice()).unwrap_or(&[])).await?;
     }
     let after = to_record(&txn, Names::Within(&txn), updated).await?;
     put_on_timeline(&txn, actor, &after).await?;
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    for noise in ["updated_at", "version", "owner_name", "customer_name", "weighted_amount_minor", "effective_probability"] {
-        changes.remove(noise);
-    }
-    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
-    events::append(&txn, actor, "opportunity.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    let derived = ["owner_name", "customer_name", "weighted_amount_minor", "effective_probability"];
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&derived)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -544,15 +537,13 @@ pub async fn move_stage(
     model.stage_entered_at = Set(at);
     model.closed_at = Set(if to.kind == StageKind::Open { None } else { Some(at) });
     model.loss_reason = Set(if to.kind == StageKind::Lost { reason } else { None });
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    let after = to_record(&txn, Names::Within(&txn), model.update(&txn).await?).await?;
+    let after = to_record(&txn, Names::Within(&txn), save_next_version(&txn, model).await?).await?;
     record_history(&txn, actor, id, Some((row.stage_id, row.stage_entered_at)), to.id, at).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let change = json!({ "stage": { "old": from.key, "new": to.key }, "loss_reason": after.loss_reason });
-    audit::record(&txn, actor, "update", ENTITY, id, change).await?;
     let payload = json!({ "id": id, "customer_id": after.customer_id, "from": from.key, "to": to.key, "kind": to.kind, "amount": after.fields.amount, "loss_reason": after.loss_reason });
-    events::append(&txn, actor, "opportunity.stage_changed", ENTITY, id, payload.clone()).await?;
+    changes::record(&txn, actor, Change::new(ENTITY, id, "update", "opportunity.stage_changed", change, payload.clone())).await?;
+    // A move that closes or reopens the deal is also told as its own event.
     match to.kind {
         StageKind::Won => events::append(&txn, actor, "opportunity.won", ENTITY, id, payload).await?,
         StageKind::Lost => events::append(&txn, actor, "opportunity.lost", ENTITY, id, payload).await?,
@@ -570,15 +561,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    let at = now();
-    let mut model: opportunities::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(at));
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    move_to_bin(&txn, actor, ENTITY, id, opportunities::ActiveModel::from(row), Map::new()).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Opportunity.as_str()).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
-    events::append(&txn, actor, "opportunity.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -6,12 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::{Currency, Money, OrderStatus, StageKind};
+use crm_domain::written::SystemText;
 use crm_domain::{Lang, text};
 
 use super::lines::{Line, LineInput, Totals, price_lines};
@@ -20,7 +21,7 @@ use crate::customers::{PurchaseFigures, apply_order_outcome, load_for};
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::{audit, events};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
 use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
@@ -238,8 +239,8 @@ async fn refresh_purchase_figures(
         order_count: i32::try_from(count).unwrap_or(i32::MAX),
         total_spend_minor: spend,
     };
-    let reason = format!("order {} {}", order.number, order.status);
-    apply_order_outcome(conn, actor, customer_id, figures, promote, &reason).await
+    let reason = SystemText::OrderMoved { number: order.number.clone(), status: order.status };
+    apply_order_outcome(conn, actor, customer_id, figures, promote, reason).await
 }
 
 async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Result<OrderRecord> {
@@ -293,9 +294,7 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Re
     write_lines(conn, id, &lines).await?;
     let record = to_record(conn, row).await?;
     put_on_timeline(conn, actor, &record).await?;
-    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
-    audit::record(conn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(conn, actor, "order.created", ENTITY, id, payload).await?;
+    changes::record(conn, actor, Change::created(ENTITY, id, &record)).await?;
     Ok(record)
 }
 
@@ -448,16 +447,9 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         model.discount_minor = Set(totals.discount.amount_minor);
         model.total_minor = Set(totals.total.amount_minor);
     }
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = to_record(&txn, model.update(&txn).await?).await?;
+    let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
     put_on_timeline(&txn, actor, &after).await?;
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    for noise in ["updated_at", "version", "owner_name", "customer_name"] {
-        changes.remove(noise);
-    }
-    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
-    events::append(&txn, actor, "order.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&["owner_name", "customer_name"])).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -477,20 +469,17 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
             text!("an order that is {current} cannot become {next}", "订单当前为“{from_zh}”，不能改为“{to_zh}”"),
         ));
     }
-    let at = now();
     let mut model: orders::ActiveModel = row.clone().into();
     model.status = Set(next.as_str().to_owned());
     if next == OrderStatus::Confirmed {
-        model.confirmed_at = Set(Some(at));
+        model.confirmed_at = Set(Some(now()));
     }
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    let after = to_record(&txn, model.update(&txn).await?).await?;
+    let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
     refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed, db.time_zone()).await?;
     put_on_timeline(&txn, actor, &after).await?;
-    audit::record(&txn, actor, "update", ENTITY, id, json!({ "status": { "old": current, "new": next } })).await?;
-    let event = format!("order.{}", next.as_str());
-    events::append(&txn, actor, &event, ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    let moved = json!({ "status": { "old": current, "new": next } });
+    let payload = serde_json::to_value(&after).unwrap_or(Value::Null);
+    changes::record(&txn, actor, Change::new(ENTITY, id, "update", format!("order.{}", next.as_str()), moved, payload)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -507,15 +496,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
             text!("only a draft order can be deleted; cancel or refund it instead", "只有草稿订单可以删除；请改为取消或退款"),
         ));
     }
-    let at = now();
-    let mut model: orders::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(at));
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    move_to_bin(&txn, actor, ENTITY, id, orders::ActiveModel::from(row), Map::new()).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Order.as_str()).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
-    events::append(&txn, actor, "order.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -8,13 +8,14 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource};
+use crm_domain::ids::{PipelineId, StageId};
 use crm_domain::sales::StageKind;
 use crm_domain::text;
 
 use crate::entities::{opportunities, pipeline_stages, pipelines};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::{audit, events};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
+use crate::platform::changes::{self, Change, save_next_version};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "pipeline";
 
@@ -183,8 +184,12 @@ async fn log_change(
     record: &PipelineRecord,
     changes: Value,
 ) -> Result<()> {
-    audit::record(conn, actor, action, ENTITY, record.id, changes).await?;
-    events::append(conn, actor, event, ENTITY, record.id, serde_json::to_value(record).unwrap_or(Value::Null)).await
+    changes::record(
+        conn,
+        actor,
+        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
+    )
+    .await
 }
 
 #[tracing::instrument(skip_all)]
@@ -228,19 +233,15 @@ async fn touch(
     if let Some(name) = name {
         model.name = Set(name);
     }
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let updated = record(conn, model.update(conn).await?).await?;
+    let updated = record(conn, save_next_version(conn, model).await?).await?;
     log_change(conn, actor, "update", "pipeline.updated", &updated, changes).await?;
     Ok(updated)
 }
 
 async fn load(conn: &impl sea_orm::ConnectionTrait, id: Uuid, expected_version: Option<i32>) -> Result<pipelines::Model> {
     let row = pipelines::Entity::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)?;
-    match expected_version {
-        Some(expected) if expected != row.version => Err(Error::StaleVersion { current: row.version }),
-        _ => Ok(row),
-    }
+    check_version(expected_version, row.version)?;
+    Ok(row)
 }
 
 #[tracing::instrument(skip_all)]
@@ -281,7 +282,8 @@ pub async fn add_stage(db: &Db, actor: &Actor, id: Uuid, stage: NewStage) -> Res
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid, patch: StagePatch) -> Result<PipelineRecord> {
+pub async fn update_stage(db: &Db, actor: &Actor, id: PipelineId, stage_id: StageId, patch: StagePatch) -> Result<PipelineRecord> {
+    let (id, stage_id) = (id.0, stage_id.0);
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = load(&txn, id, None).await?;
@@ -303,9 +305,7 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid, patc
     }
     model.updated_at = Set(now());
     let after = StageRecord::try_from(model.update(&txn).await?)?;
-    let updated =
-        touch(&txn, actor, row, None, json!({ "stage": crm_domain::customers::changed_fields(&before, &after), "stage_id": stage_id }))
-            .await?;
+    let updated = touch(&txn, actor, row, None, json!({ "stage": changes::changed_fields(&before, &after), "stage_id": stage_id })).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -313,7 +313,8 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid, patc
 /// Deletes an unused stage. One that any opportunity is or was in answers 409 with the count:
 /// retire it instead.
 #[tracing::instrument(skip_all)]
-pub async fn delete_stage(db: &Db, actor: &Actor, id: Uuid, stage_id: Uuid) -> Result<PipelineRecord> {
+pub async fn delete_stage(db: &Db, actor: &Actor, id: PipelineId, stage_id: StageId) -> Result<PipelineRecord> {
+    let (id, stage_id) = (id.0, stage_id.0);
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = load(&txn, id, None).await?;

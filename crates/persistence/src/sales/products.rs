@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, json};
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
@@ -14,9 +14,9 @@ use crm_domain::text;
 
 use crate::entities::products;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::{audit, events};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
 use crate::query::escape_like;
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "product";
 
@@ -137,9 +137,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<Pro
     };
     write(&mut model, &fields);
     let record = ProductRecord::try_from(model.insert(&txn).await?)?;
-    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "product.created", ENTITY, id, payload).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -195,11 +193,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         check_sku_free(&txn, sku, Some(id)).await?;
     }
     let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
-    if let Some(expected) = expected_version
-        && expected != row.version
-    {
-        return Err(Error::StaleVersion { current: row.version });
-    }
+    check_version(expected_version, row.version)?;
     let before = ProductRecord::try_from(row.clone())?;
     let mut next = before.fields.clone();
     if let Some(v) = patch.sku {
@@ -224,16 +218,10 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         txn.commit().await?;
         return Ok(before);
     }
-    let mut model: products::ActiveModel = row.clone().into();
+    let mut model: products::ActiveModel = row.into();
     write(&mut model, &next);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = ProductRecord::try_from(model.update(&txn).await?)?;
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    changes.remove("updated_at");
-    changes.remove("version");
-    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
-    events::append(&txn, actor, "product.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    let after = ProductRecord::try_from(save_next_version(&txn, model).await?)?;
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -244,19 +232,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     require_catalogue_rights(actor, Action::Delete)?;
     let txn = db.begin_write().await?;
     let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
-    if let Some(expected) = expected_version
-        && expected != row.version
-    {
-        return Err(Error::StaleVersion { current: row.version });
-    }
-    let at = now();
-    let mut model: products::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(at));
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "deleted_at": at })).await?;
-    events::append(&txn, actor, "product.deleted", ENTITY, id, json!({ "id": id, "deleted_at": at })).await?;
+    check_version(expected_version, row.version)?;
+    move_to_bin(&txn, actor, ENTITY, id, products::ActiveModel::from(row), Map::new()).await?;
     txn.commit().await?;
     Ok(())
 }

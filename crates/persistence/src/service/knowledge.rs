@@ -7,16 +7,18 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Map, json};
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::ids::{ArticleId, PortalAccountId, TicketId};
 use crm_domain::service::knowledge::{ArticleStatus, ArticleVisibility, article_search_text};
 use crm_domain::{Text, text};
 
 use crate::entities::{kb_article_revisions, kb_article_tags, kb_article_tickets, kb_article_votes, kb_articles, kb_categories, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::{audit, events};
+use crate::platform::audit;
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
 use crate::query::contains_every_word;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
@@ -170,8 +172,7 @@ pub async fn create_category(db: &Db, actor: &Actor, fields: CategoryFields) -> 
     .insert(&txn)
     .await?;
     let record = category_records(&txn, vec![row], false).await?.remove(0);
-    audit::record(&txn, actor, "create", CATEGORY, record.id, json!({ "after": record })).await?;
-    events::append(&txn, actor, "kb_category.created", CATEGORY, record.id, serde_json::to_value(&record).unwrap_or_default()).await?;
+    changes::record(&txn, actor, Change::created(CATEGORY, record.id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -234,12 +235,9 @@ pub async fn update_category(
     if let Some(v) = patch.position {
         model.position = Set(v);
     }
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let updated = model.update(&txn).await?;
+    let updated = save_next_version(&txn, model).await?;
     let record = category_records(&txn, vec![updated], false).await?.remove(0);
-    audit::record(&txn, actor, "update", CATEGORY, id, json!({ "before": before, "after": record })).await?;
-    events::append(&txn, actor, "kb_category.updated", CATEGORY, id, serde_json::to_value(&record).unwrap_or_default()).await?;
+    changes::record(&txn, actor, Change::updated(CATEGORY, id, &before, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -263,8 +261,7 @@ pub async fn delete_category(db: &Db, actor: &Actor, id: Uuid, expected_version:
         ));
     }
     kb_categories::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, "delete", CATEGORY, id, json!({ "before": { "name": row.name } })).await?;
-    events::append(&txn, actor, "kb_category.deleted", CATEGORY, id, json!({ "id": id })).await?;
+    changes::record(&txn, actor, Change::removed(CATEGORY, id, &json!({ "name": row.name }))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -444,8 +441,7 @@ pub async fn create_article(db: &Db, actor: &Actor, fields: ArticleFields) -> Re
     replace_tags(&txn, id, &fields.tags).await?;
     keep_revision(&txn, actor, &row, None).await?;
     let record = article_record(&txn, row).await?;
-    audit::record(&txn, actor, "create", ARTICLE, id, json!({ "after": without_body(&record) })).await?;
-    events::append(&txn, actor, "kb_article.created", ARTICLE, id, without_body(&record)).await?;
+    changes::record(&txn, actor, Change::created(ARTICLE, id, &without_body(&record))).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -537,9 +533,7 @@ pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
         model.published_at = Set(Some(at));
     }
     model.revision = Set(row.revision + 1);
-    model.updated_at = Set(at);
-    model.version = Set(row.version + 1);
-    let updated = model.update(&txn).await?;
+    let updated = save_next_version(&txn, model).await?;
     replace_tags(&txn, id, &tags).await?;
     keep_revision(&txn, actor, &updated, patch.note).await?;
     let record = article_record(&txn, updated).await?;
@@ -553,9 +547,9 @@ pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     if before.body != record.body {
         changes.insert("body".into(), json!({ "revision": record.revision }));
     }
-    audit::record(&txn, actor, "update", ARTICLE, id, serde_json::Value::Object(changes)).await?;
     let event = if status != before.status && status == ArticleStatus::Published { "kb_article.published" } else { "kb_article.updated" };
-    events::append(&txn, actor, event, ARTICLE, id, without_body(&record)).await?;
+    changes::record(&txn, actor, Change::new(ARTICLE, id, "update", event, serde_json::Value::Object(changes), without_body(&record)))
+        .await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -566,12 +560,7 @@ pub async fn delete_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     let txn = db.begin_write().await?;
     let row = load_article(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    let mut model: kb_articles::ActiveModel = row.clone().into();
-    model.deleted_at = Set(Some(now()));
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
-    audit::record(&txn, actor, "delete", ARTICLE, id, json!({ "title": row.title })).await?;
-    events::append(&txn, actor, "kb_article.deleted", ARTICLE, id, json!({ "id": id })).await?;
+    move_to_bin(&txn, actor, ARTICLE, id, kb_articles::ActiveModel::from(row), Map::new()).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -709,7 +698,8 @@ pub async fn vote_as_staff(db: &Db, actor: &Actor, id: Uuid, helpful: bool) -> R
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn vote_from_portal(db: &Db, account_id: Uuid, id: Uuid, helpful: bool) -> Result<ArticleRecord> {
+pub async fn vote_from_portal(db: &Db, account_id: PortalAccountId, id: ArticleId, helpful: bool) -> Result<ArticleRecord> {
+    let (account_id, id) = (account_id.0, id.0);
     kb_articles::Entity::find_by_id(id)
         .filter(kb_articles::Column::DeletedAt.is_null())
         .filter(portal_visible())
@@ -807,7 +797,8 @@ async fn recount_tickets(conn: &impl ConnectionTrait, article_id: Uuid) -> Resul
 
 /// Records that an article was used to solve a ticket (linking twice is harmless).
 #[tracing::instrument(skip_all)]
-pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uuid) -> Result<ArticleRecord> {
+pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: TicketId, article_id: ArticleId) -> Result<ArticleRecord> {
+    let (ticket_id, article_id) = (ticket_id.0, article_id.0);
     let txn = db.begin_write().await?;
     super::tickets::load_for_update(&txn, actor, ticket_id).await?;
     let article = load_article(&txn, actor, Action::Read, article_id).await.map_err(|e| {
@@ -828,10 +819,9 @@ pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uu
     .await?;
     if inserted > 0 {
         recount_tickets(&txn, article_id).await?;
-        audit::record(&txn, actor, "link_article", "ticket", ticket_id, json!({ "article_id": article_id, "title": article.title }))
-            .await?;
-        events::append(&txn, actor, "ticket.article_linked", "ticket", ticket_id, json!({ "id": ticket_id, "article_id": article_id }))
-            .await?;
+        let audit = json!({ "article_id": article_id, "title": article.title });
+        let payload = json!({ "id": ticket_id, "article_id": article_id });
+        changes::record(&txn, actor, Change::new("ticket", ticket_id, "link_article", "ticket.article_linked", audit, payload)).await?;
     }
     let row = kb_articles::Entity::find_by_id(article_id).one(&txn).await?.ok_or(Error::NotFound)?;
     let record = article_record(&txn, row).await?;
@@ -840,7 +830,8 @@ pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uu
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn unlink_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: Uuid) -> Result<()> {
+pub async fn unlink_ticket(db: &Db, actor: &Actor, ticket_id: TicketId, article_id: ArticleId) -> Result<()> {
+    let (ticket_id, article_id) = (ticket_id.0, article_id.0);
     let txn = db.begin_write().await?;
     super::tickets::load_for_update(&txn, actor, ticket_id).await?;
     let removed = kb_article_tickets::Entity::delete_many()
@@ -852,9 +843,8 @@ pub async fn unlink_ticket(db: &Db, actor: &Actor, ticket_id: Uuid, article_id: 
         return Err(Error::NotFound);
     }
     recount_tickets(&txn, article_id).await?;
-    audit::record(&txn, actor, "unlink_article", "ticket", ticket_id, json!({ "article_id": article_id })).await?;
-    events::append(&txn, actor, "ticket.article_unlinked", "ticket", ticket_id, json!({ "id": ticket_id, "article_id": article_id }))
-        .await?;
+    let (audit, payload) = (json!({ "article_id": article_id }), json!({ "id": ticket_id, "article_id": article_id }));
+    changes::record(&txn, actor, Change::new("ticket", ticket_id, "unlink_article", "ticket.article_unlinked", audit, payload)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -10,11 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::dates::shift;
 use crm_domain::identity::{Action, Resource};
+use crm_domain::ids::{PortalAccountId, SessionId};
 use crm_domain::service::{TicketChannel, TicketKind, TicketPriority, TicketStatus};
 use crm_domain::text;
 
@@ -23,7 +24,8 @@ use crate::customers::load_for;
 use crate::entities::{contacts, portal_accounts, portal_sessions, tickets as ticket_rows};
 use crate::identity::auth::{hash_token, random_token};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::{audit, events};
+use crate::platform::audit;
+use crate::platform::changes::{self, Change, save_next_version};
 use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
@@ -192,8 +194,7 @@ pub async fn create_account(db: &Db, actor: &Actor, new: NewAccount) -> Result<I
     .insert(&txn)
     .await?;
     let account = record(&txn, row).await?;
-    audit::record(&txn, actor, "create", ENTITY, account.id, json!({ "after": account })).await?;
-    events::append(&txn, actor, "portal_account.created", ENTITY, account.id, serde_json::to_value(&account).unwrap_or_default()).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, account.id, &account)).await?;
     txn.commit().await?;
     Ok(Invited { account, invitation_token: token })
 }
@@ -214,11 +215,9 @@ pub async fn reinvite(db: &Db, actor: &Actor, id: Uuid) -> Result<Invited> {
     let mut model: portal_accounts::ActiveModel = row.clone().into();
     model.invitation_hash = Set(Some(hash_token(&token)));
     model.invitation_expires_at = Set(Some(shift(now(), Duration::days(INVITATION_DAYS))));
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let account = record(&txn, model.update(&txn).await?).await?;
-    audit::record(&txn, actor, "invite", ENTITY, id, json!({ "invitation_expires_at": account.invitation_expires_at })).await?;
-    events::append(&txn, actor, "portal_account.invited", ENTITY, id, json!({ "id": id })).await?;
+    let account = record(&txn, save_next_version(&txn, model).await?).await?;
+    let audit = json!({ "invitation_expires_at": account.invitation_expires_at });
+    changes::record(&txn, actor, Change::new(ENTITY, id, "invite", "portal_account.invited", audit, json!({ "id": id }))).await?;
     txn.commit().await?;
     Ok(Invited { account, invitation_token: token })
 }
@@ -242,9 +241,7 @@ pub async fn update_account(db: &Db, actor: &Actor, id: Uuid, expected_version: 
             revoke_sessions(&txn, id).await?;
         }
     }
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let account = record(&txn, model.update(&txn).await?).await?;
+    let account = record(&txn, save_next_version(&txn, model).await?).await?;
     let mut changes = serde_json::Map::new();
     if before.sees_company_tickets != account.sees_company_tickets {
         changes.insert("sees_company_tickets".into(), json!({ "old": before.sees_company_tickets, "new": account.sees_company_tickets }));
@@ -252,8 +249,8 @@ pub async fn update_account(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     if before.active != account.active {
         changes.insert("active".into(), json!({ "old": before.active, "new": account.active }));
     }
-    audit::record(&txn, actor, "update", ENTITY, id, serde_json::Value::Object(changes)).await?;
-    events::append(&txn, actor, "portal_account.updated", ENTITY, id, serde_json::to_value(&account).unwrap_or_default()).await?;
+    let payload = serde_json::to_value(&account).unwrap_or_default();
+    changes::record(&txn, actor, Change::new(ENTITY, id, "update", "portal_account.updated", Value::Object(changes), payload)).await?;
     txn.commit().await?;
     Ok(account)
 }
@@ -330,14 +327,12 @@ pub async fn accept_invitation(db: &Db, token: &str, password_hash: String) -> R
     model.password_hash = Set(Some(password_hash));
     model.invitation_hash = Set(None);
     model.invitation_expires_at = Set(None);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    model.update(&txn).await?;
+    save_next_version(&txn, model).await?;
     // A new password ends the sessions opened with the old one.
     revoke_sessions(&txn, id).await?;
     let actor = portal_actor(&txn, &row, None, None).await?;
-    audit::record(&txn, &actor, "accept_invitation", ENTITY, id, json!({})).await?;
-    events::append(&txn, &actor, "portal_account.activated", ENTITY, id, json!({ "id": id })).await?;
+    let change = Change::new(ENTITY, id, "accept_invitation", "portal_account.activated", json!({}), json!({ "id": id }));
+    changes::record(&txn, &actor, change).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -413,7 +408,8 @@ async fn portal_actor(
 
 /// Loads the customer of a portal session; ended, expired or deactivated means signed out.
 #[tracing::instrument(skip_all)]
-pub async fn load_customer(db: &Db, account_id: Uuid, session_id: Uuid) -> Result<PortalCustomer> {
+pub async fn load_customer(db: &Db, account_id: PortalAccountId, session_id: SessionId) -> Result<PortalCustomer> {
+    let (account_id, session_id) = (account_id.0, session_id.0);
     let session = portal_sessions::Entity::find_by_id(session_id).one(&db.conn).await?;
     match session {
         Some(s) if s.account_id == account_id && s.revoked_at.is_none() && s.expires_at > now() => {}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource};
@@ -14,7 +14,7 @@ use crm_domain::{FieldError, HasCode, ValidationErrors, text};
 
 use crate::entities::{sla_policies, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::{audit, events};
+use crate::platform::changes::{self, Change, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json};
 
 const ENTITY: &str = "sla_policy";
@@ -142,9 +142,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: PolicyFields) -> Result<Poli
     if fields.is_default {
         clear_other_defaults(&txn, id).await?;
     }
-    let payload = serde_json::to_value(&record).unwrap_or(Value::Null);
-    audit::record(&txn, actor, "create", ENTITY, id, json!({ "after": payload })).await?;
-    events::append(&txn, actor, "sla_policy.created", ENTITY, id, payload).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -185,17 +183,11 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     let mut model: sla_policies::ActiveModel = row.clone().into();
     write(&mut model, &next);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let after = PolicyRecord::try_from(model.update(&txn).await?)?;
+    let after = PolicyRecord::try_from(save_next_version(&txn, model).await?)?;
     if next.is_default {
         clear_other_defaults(&txn, id).await?;
     }
-    let mut changes = crm_domain::customers::changed_fields(&before, &after);
-    changes.remove("updated_at");
-    changes.remove("version");
-    audit::record(&txn, actor, "update", ENTITY, id, Value::Object(changes)).await?;
-    events::append(&txn, actor, "sla_policy.updated", ENTITY, id, serde_json::to_value(&after).unwrap_or(Value::Null)).await?;
+    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -215,8 +207,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         return Err(Error::conflict("sla_policy.in_use", text!("{used} tickets follow this policy", "有 {used} 个服务请求采用此策略")));
     }
     sla_policies::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, "delete", ENTITY, id, json!({ "name": row.name })).await?;
-    events::append(&txn, actor, "sla_policy.deleted", ENTITY, id, json!({ "id": id })).await?;
+    changes::record(&txn, actor, Change::removed(ENTITY, id, &PolicyRecord::try_from(row)?)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -15,15 +15,17 @@ use crm_domain::service::{
     BusinessCalendar, CalendarSpec, CloseReason, MoveError, Schedule, SlaTargets, TicketChannel, TicketKind, TicketMove, TicketPriority,
     TicketStatus,
 };
+use crm_domain::written::{SlaClock, SystemText, Wording};
 use crm_domain::{HasCode, ValidationErrors, text};
 
-use crate::activities::notifications::{language_of, notify, notify_in_their_language};
+use crate::activities::notifications::notify;
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::{in_scope as customer_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::events;
 use crate::platform::settings::{SERVICE, ServiceSettings};
-use crate::platform::{audit, events};
 use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
@@ -295,8 +297,12 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Ti
 
 async fn log(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord, action: &str, event: &str, changes: Value) -> Result<()> {
     put_on_timeline(conn, actor, record).await?;
-    audit::record(conn, actor, action, ENTITY, record.id, changes).await?;
-    events::append(conn, actor, event, ENTITY, record.id, serde_json::to_value(record).unwrap_or(Value::Null)).await
+    changes::record(
+        conn,
+        actor,
+        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
+    )
+    .await
 }
 
 #[tracing::instrument(skip_all)]
@@ -379,9 +385,8 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
     if let Some(assignee) = assignee
         && actor.audit_id() != Some(assignee)
     {
-        let (number, subject) = (&record.number, &record.subject);
-        let title = text!("New ticket {number}: {subject}", "新服务请求 {number}：{subject}");
-        notify_in_their_language(txn, assignee, NotificationKind::TicketAssigned, title, None, ENTITY, id).await?;
+        let title = SystemText::TicketCreated { number: record.number.clone(), subject: record.subject.clone() };
+        notify(txn, assignee, NotificationKind::TicketAssigned, title, None, ENTITY, id).await?;
     }
     log(txn, actor, &record, "create", "ticket.created", json!({ "after": record })).await?;
     if assignee.is_some() {
@@ -525,9 +530,7 @@ pub(crate) async fn move_row(
         _ => {}
     }
     model.status = Set(next.as_str().to_owned());
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let record = to_record(txn, model.update(txn).await?).await?;
+    let record = to_record(txn, save_next_version(txn, model).await?).await?;
     let mut changes = json!({ "status": { "old": current, "new": next } });
     if let Some(closure) = &request.closure {
         changes["close_reason"] = json!({ "old": null, "new": closure.reason });
@@ -557,13 +560,10 @@ pub async fn assign(db: &Db, actor: &Actor, id: Uuid, assignment: Assignment) ->
     let mut model: tickets::ActiveModel = row.clone().into();
     model.assignee_id = Set(Some(assignee));
     model.team_id = Set(team);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let record = to_record(&txn, model.update(&txn).await?).await?;
+    let record = to_record(&txn, save_next_version(&txn, model).await?).await?;
     if actor.audit_id() != Some(assignee) {
-        let (number, subject) = (&record.number, &record.subject);
-        let title = text!("Ticket assigned {number}: {subject}", "分配给您的服务请求 {number}：{subject}");
-        notify_in_their_language(&txn, assignee, NotificationKind::TicketAssigned, title, None, ENTITY, id).await?;
+        let title = SystemText::TicketAssigned { number: record.number.clone(), subject: record.subject.clone() };
+        notify(&txn, assignee, NotificationKind::TicketAssigned, title, None, ENTITY, id).await?;
     }
     log(&txn, actor, &record, "update", "ticket.assigned", json!({ "assignee_id": { "old": previous, "new": assignee } })).await?;
     txn.commit().await?;
@@ -627,9 +627,7 @@ pub(crate) async fn add_comment(
         if at > row.first_response_due_at {
             model.first_response_breached = Set(true);
         }
-        model.updated_at = Set(at);
-        model.version = Set(row.version + 1);
-        row = model.update(txn).await?;
+        row = save_next_version(txn, model).await?;
         put_on_timeline(txn, actor, &to_record(txn, row.clone()).await?).await?;
     }
     // Answering the customer is working on the ticket, so a new one is now in progress; the
@@ -640,16 +638,9 @@ pub(crate) async fn add_comment(
     if in_progress_now {
         move_row(txn, actor, row, TicketMove::to(TicketStatus::InProgress), at).await?;
     }
-    audit::record(txn, actor, "comment", ENTITY, id, json!({ "comment_id": comment.id, "public": public })).await?;
-    events::append(
-        txn,
-        actor,
-        "ticket.commented",
-        ENTITY,
-        id,
-        json!({ "id": id, "comment_id": comment.id, "public": public, "from_customer": from_customer }),
-    )
-    .await?;
+    let audit = json!({ "comment_id": comment.id, "public": public });
+    let payload = json!({ "id": id, "comment_id": comment.id, "public": public, "from_customer": from_customer });
+    changes::record(txn, actor, Change::new(ENTITY, id, "comment", "ticket.commented", audit, payload)).await?;
     Ok(CommentRecord {
         id: comment.id,
         ticket_id: id,
@@ -724,9 +715,7 @@ pub(crate) async fn rate_row(
     let mut model: tickets::ActiveModel = row.clone().into();
     model.satisfaction_rating = Set(Some(rating));
     model.satisfaction_comment = Set(remark);
-    model.updated_at = Set(now());
-    model.version = Set(row.version + 1);
-    let record = to_record(txn, model.update(txn).await?).await?;
+    let record = to_record(txn, save_next_version(txn, model).await?).await?;
     log(txn, actor, &record, "update", "ticket.rated", json!({ "satisfaction_rating": rating })).await?;
     Ok(record)
 }
@@ -847,14 +836,13 @@ pub async fn watch_sla(db: &Db, at: DateTime<Utc>) -> Result<u64> {
             )
             .await?;
             if let Some(assignee) = ticket.assignee_id {
-                let (number, subject) = (&ticket.number, &ticket.subject);
-                let lang = language_of(&txn, assignee).await?;
-                let title = text!("SLA breached {number}: {subject}", "SLA 已超时 {number}：{subject}");
-                let missed = match *clock {
-                    "first_response" => text!("first response", "首次响应超时"),
-                    _ => text!("resolution", "解决超时"),
+                let title = SystemText::SlaBreached { number: ticket.number.clone(), subject: ticket.subject.clone() };
+                let clock = match *clock {
+                    "first_response" => SlaClock::FirstResponse,
+                    _ => SlaClock::Resolution,
                 };
-                notify(&txn, assignee, NotificationKind::SlaBreached, title.get(lang), Some(missed.get(lang)), ENTITY, ticket.id).await?;
+                let missed = Wording::System(SystemText::SlaClock { clock });
+                notify(&txn, assignee, NotificationKind::SlaBreached, title, Some(missed), ENTITY, ticket.id).await?;
             }
             flagged += 1;
         }
@@ -869,9 +857,8 @@ pub async fn watch_sla(db: &Db, at: DateTime<Utc>) -> Result<u64> {
                 && let Some(assignee) = ticket.assignee_id
                 && breaches.is_empty()
             {
-                let (number, subject) = (&ticket.number, &ticket.subject);
-                let title = text!("SLA at risk {number}: {subject}", "SLA 即将超时 {number}：{subject}");
-                notify_in_their_language(&txn, assignee, NotificationKind::SlaAtRisk, title, None, ENTITY, ticket.id).await?;
+                let title = SystemText::SlaAtRisk { number: ticket.number.clone(), subject: ticket.subject.clone() };
+                notify(&txn, assignee, NotificationKind::SlaAtRisk, title, None, ENTITY, ticket.id).await?;
             }
         }
         txn.commit().await?;
