@@ -24,6 +24,7 @@ mod m20261203_000018_add_ticket_close_reasons;
 mod m20261203_000019_date_customers_orders_in_the_organisations_zone;
 pub mod organisation_days;
 pub mod sales_rollups;
+mod tables;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
 /// step with the domain.
