@@ -203,8 +203,8 @@ impl MigrationTrait for Migration {
                     .col(long_text(Customers::SearchText))
                     .owner_and_team()
                     .timestamps_version_and_deleted_at()
-                    .foreign_key(&mut references(Customers::Table, Shared::OwnerId, Users::Table))
-                    .foreign_key(&mut references(Customers::Table, Shared::TeamId, Teams::Table))
+                    .foreign_key(&mut references(Customers::Table, SharedColumn::OwnerId, Users::Table))
+                    .foreign_key(&mut references(Customers::Table, SharedColumn::TeamId, Teams::Table))
                     .take(),
             )
             .await?;

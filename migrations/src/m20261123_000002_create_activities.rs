@@ -50,8 +50,8 @@ impl MigrationTrait for Migration {
                     .owner_and_team()
                     .timestamps_version_and_deleted_at()
                     .foreign_key(&mut references_cascade(Interactions::Table, Interactions::CustomerId, Customers::Table))
-                    .foreign_key(&mut references_set_null(Interactions::Table, Interactions::ContactId, Contacts::Table))
-                    .foreign_key(&mut references(Interactions::Table, Shared::OwnerId, Users::Table))
+                    .foreign_key(&mut references_set_null(Interactions::Table, Interactions::ContactId, Tables::Contacts))
+                    .foreign_key(&mut references(Interactions::Table, SharedColumn::OwnerId, Tables::Users))
                     .take(),
             )
             .await?;
@@ -113,7 +113,7 @@ impl MigrationTrait for Migration {
                     .col(time_null(Tasks::OverdueNotifiedAt))
                     .col(long_text(Tasks::SearchText))
                     .timestamps_version_and_deleted_at()
-                    .foreign_key(&mut references(Tasks::Table, Tasks::AssigneeId, Users::Table))
+                    .foreign_key(&mut references(Tasks::Table, Tasks::AssigneeId, Tables::Users))
                     .foreign_key(&mut references_cascade(Tasks::Table, Tasks::CustomerId, Customers::Table))
                     .foreign_key(&mut references_set_null(Tasks::Table, Tasks::RuleId, FollowUpRules::Table))
                     .take(),
@@ -146,7 +146,7 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Notifications::EntityId))
                     .col(time_null(Notifications::ReadAt))
                     .col(time(Notifications::CreatedAt))
-                    .foreign_key(&mut references_cascade(Notifications::Table, Notifications::UserId, Users::Table))
+                    .foreign_key(&mut references_cascade(Notifications::Table, Notifications::UserId, Tables::Users))
                     .take(),
             )
             .await?;
@@ -271,14 +271,6 @@ impl MigrationTrait for Migration {
 enum Customers {
     Table,
     LastInteractionAt,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Contacts {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum Interactions {

@@ -115,11 +115,11 @@ impl MigrationTrait for Migration {
                     .col(time_null(Opportunities::ClosedAt))
                     .col(long_text(Opportunities::SearchText))
                     .timestamps_version_and_deleted_at()
-                    .foreign_key(&mut references_cascade(Opportunities::Table, Opportunities::CustomerId, Customers::Table))
-                    .foreign_key(&mut references_set_null(Opportunities::Table, Opportunities::ContactId, Contacts::Table))
+                    .foreign_key(&mut references_cascade(Opportunities::Table, Opportunities::CustomerId, Tables::Customers))
+                    .foreign_key(&mut references_set_null(Opportunities::Table, Opportunities::ContactId, Tables::Contacts))
                     .foreign_key(&mut references(Opportunities::Table, Opportunities::PipelineId, Pipelines::Table))
                     .foreign_key(&mut references(Opportunities::Table, Opportunities::StageId, PipelineStages::Table))
-                    .foreign_key(&mut references(Opportunities::Table, Shared::OwnerId, Users::Table))
+                    .foreign_key(&mut references(Opportunities::Table, SharedColumn::OwnerId, Tables::Users))
                     .take(),
             )
             .await?;
@@ -234,18 +234,6 @@ impl MigrationTrait for Migration {
     }
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Customers {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Contacts {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-}
 #[derive(DeriveIden, Clone, Copy)]
 enum Products {
     Table,

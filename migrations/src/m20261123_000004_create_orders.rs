@@ -35,7 +35,7 @@ fn line_columns(
         .col(money(Lines::LineTotalMinor))
         .col(int(Lines::Position))
         .foreign_key(&mut references_cascade(lines, owner, owner_table))
-        .foreign_key(&mut references(lines, Lines::ProductId, Products::Table));
+        .foreign_key(&mut references(lines, Lines::ProductId, Tables::Products));
 }
 
 #[async_trait::async_trait]
@@ -73,8 +73,8 @@ impl MigrationTrait for Migration {
                     .col(time_null(Orders::ConfirmedAt))
                     .timestamps_version_and_deleted_at()
                     .foreign_key(&mut references_cascade(Orders::Table, Orders::CustomerId, Customers::Table))
-                    .foreign_key(&mut references_set_null(Orders::Table, Orders::OpportunityId, Opportunities::Table))
-                    .foreign_key(&mut references(Orders::Table, Shared::OwnerId, Users::Table))
+                    .foreign_key(&mut references_set_null(Orders::Table, Orders::OpportunityId, Tables::Opportunities))
+                    .foreign_key(&mut references(Orders::Table, SharedColumn::OwnerId, Tables::Users))
                     .take(),
             )
             .await?;
@@ -105,7 +105,7 @@ impl MigrationTrait for Migration {
         .await?;
 
         let mut opportunity_lines = Table::create();
-        line_columns(&mut opportunity_lines, OpportunityLines::Table, Lines::OpportunityId, Opportunities::Table);
+        line_columns(&mut opportunity_lines, OpportunityLines::Table, Lines::OpportunityId, Tables::Opportunities);
         manager.create_table(opportunity_lines.take()).await?;
         manager.create_index(index(OpportunityLines::Table, "ix_opportunity_lines_opportunity", &["opportunity_id", "position"])).await?;
 
@@ -139,18 +139,6 @@ enum Customers {
     LastOrderAt,
     OrderCount,
     TotalSpendMinor,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Products {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Opportunities {
-    Table,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum OrderLines {

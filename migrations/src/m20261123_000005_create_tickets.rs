@@ -68,9 +68,9 @@ impl MigrationTrait for Migration {
                     .col(long_text_null(Tickets::SatisfactionComment))
                     .col(long_text(Tickets::SearchText))
                     .timestamps_version_and_deleted_at()
-                    .foreign_key(&mut references_cascade(Tickets::Table, Tickets::CustomerId, Customers::Table))
-                    .foreign_key(&mut references_set_null(Tickets::Table, Tickets::ContactId, Contacts::Table))
-                    .foreign_key(&mut references(Tickets::Table, Tickets::AssigneeId, Users::Table))
+                    .foreign_key(&mut references_cascade(Tickets::Table, Tickets::CustomerId, Tables::Customers))
+                    .foreign_key(&mut references_set_null(Tickets::Table, Tickets::ContactId, Tables::Contacts))
+                    .foreign_key(&mut references(Tickets::Table, Tickets::AssigneeId, Tables::Users))
                     .foreign_key(&mut references(Tickets::Table, Tickets::SlaPolicyId, SlaPolicies::Table))
                     .take(),
             )
@@ -165,18 +165,6 @@ impl MigrationTrait for Migration {
     }
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Customers {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Contacts {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-}
 #[derive(DeriveIden, Clone, Copy)]
 enum SlaPolicies {
     Table,

@@ -55,7 +55,7 @@ impl MigrationTrait for Migration {
                     .col(time_null(KbArticles::PublishedAt))
                     .timestamps_version_and_deleted_at()
                     .foreign_key(&mut references(KbArticles::Table, KbArticles::CategoryId, KbCategories::Table))
-                    .foreign_key(&mut references(KbArticles::Table, Shared::OwnerId, Users::Table))
+                    .foreign_key(&mut references(KbArticles::Table, SharedColumn::OwnerId, Tables::Users))
                     .take(),
             )
             .await?;
@@ -132,7 +132,7 @@ impl MigrationTrait for Migration {
                     .col(time(KbArticleTickets::CreatedAt))
                     .primary_key(Index::create().col(KbArticleTickets::TicketId).col(KbArticleTickets::ArticleId))
                     .foreign_key(&mut references_cascade(KbArticleTickets::Table, KbArticleTickets::ArticleId, KbArticles::Table))
-                    .foreign_key(&mut references_cascade(KbArticleTickets::Table, KbArticleTickets::TicketId, Tickets::Table))
+                    .foreign_key(&mut references_cascade(KbArticleTickets::Table, KbArticleTickets::TicketId, Tables::Tickets))
                     .take(),
             )
             .await?;
@@ -155,8 +155,8 @@ impl MigrationTrait for Migration {
                     .col(time_null(PortalAccounts::LastLoginAt))
                     .col(uuid_null(PortalAccounts::CreatedBy))
                     .timestamps_and_version()
-                    .foreign_key(&mut references_cascade(PortalAccounts::Table, PortalAccounts::ContactId, Contacts::Table))
-                    .foreign_key(&mut references_cascade(PortalAccounts::Table, PortalAccounts::CustomerId, Customers::Table))
+                    .foreign_key(&mut references_cascade(PortalAccounts::Table, PortalAccounts::ContactId, Tables::Contacts))
+                    .foreign_key(&mut references_cascade(PortalAccounts::Table, PortalAccounts::CustomerId, Tables::Customers))
                     .take(),
             )
             .await?;
@@ -221,22 +221,6 @@ impl MigrationTrait for Migration {
     }
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Customers {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Contacts {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Tickets {
-    Table,
-}
 #[derive(DeriveIden, Clone, Copy)]
 enum TicketComments {
     Table,

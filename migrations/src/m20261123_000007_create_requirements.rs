@@ -98,7 +98,11 @@ impl MigrationTrait for Migration {
                     .col(time(RequirementRequesters::RequestedAt))
                     .col(uuid_null(RequirementRequesters::CreatedBy))
                     .foreign_key(&mut cascade(RequirementRequesters::Table, RequirementRequesters::RequirementId))
-                    .foreign_key(&mut references_cascade(RequirementRequesters::Table, RequirementRequesters::CustomerId, Customers::Table))
+                    .foreign_key(&mut references_cascade(
+                        RequirementRequesters::Table,
+                        RequirementRequesters::CustomerId,
+                        Tables::Customers,
+                    ))
                     .take(),
             )
             .await?;
@@ -209,10 +213,6 @@ fn cascade(table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateState
     references_cascade(table, column, Requirements::Table)
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Customers {
-    Table,
-}
 #[derive(DeriveIden, Clone, Copy)]
 enum Requirements {
     Table,

@@ -14,7 +14,7 @@ use crate::columns::{index, time, time_null, uuid, uuid_null, version};
 /// Column names that many tables share. They render exactly as each table's own identifier of
 /// the same name did (`OwnerId` is `owner_id`, …).
 #[derive(DeriveIden, Clone, Copy)]
-pub(crate) enum Shared {
+pub(crate) enum SharedColumn {
     Id,
     OwnerId,
     TeamId,
@@ -22,6 +22,18 @@ pub(crate) enum Shared {
     UpdatedAt,
     Version,
     DeletedAt,
+}
+
+/// Tables that the migrations after the one creating them name only as the target of a foreign
+/// key (`Tables::Customers` is `customers`).
+#[derive(DeriveIden, Clone, Copy)]
+pub(crate) enum Tables {
+    Customers,
+    Contacts,
+    Users,
+    Products,
+    Opportunities,
+    Tickets,
 }
 
 /// The column groups that records declare alike, appended where a `Table::create()` chain has
@@ -39,21 +51,21 @@ pub(crate) trait RecordColumns {
 
 impl RecordColumns for TableCreateStatement {
     fn owner_and_team(&mut self) -> &mut Self {
-        self.col(uuid(Shared::OwnerId)).col(uuid_null(Shared::TeamId))
+        self.col(uuid(SharedColumn::OwnerId)).col(uuid_null(SharedColumn::TeamId))
     }
 
     fn timestamps_and_version(&mut self) -> &mut Self {
-        self.col(time(Shared::CreatedAt)).col(time(Shared::UpdatedAt)).col(version(Shared::Version))
+        self.col(time(SharedColumn::CreatedAt)).col(time(SharedColumn::UpdatedAt)).col(version(SharedColumn::Version))
     }
 
     fn timestamps_version_and_deleted_at(&mut self) -> &mut Self {
-        self.timestamps_and_version().col(time_null(Shared::DeletedAt))
+        self.timestamps_and_version().col(time_null(SharedColumn::DeletedAt))
     }
 }
 
 /// `table.column` references `target.id`; a referenced row cannot be deleted while it is.
 pub(crate) fn references(table: impl IntoIden, column: impl IntoIden, target: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(table, column).to(target, Shared::Id).take()
+    ForeignKey::create().from(table, column).to(target, SharedColumn::Id).take()
 }
 
 /// `table.column` references `target.id`, and the row goes when the row it belongs to is deleted.
