@@ -25,6 +25,7 @@ mod m20261203_000019_date_customers_orders_in_the_organisations_zone;
 mod m20261203_000020_store_system_texts_as_codes;
 pub mod organisation_days;
 pub mod sales_rollups;
+mod tables;
 
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
 /// step with the domain.

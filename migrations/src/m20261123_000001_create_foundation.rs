@@ -5,7 +5,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::*;
-use sea_orm_migration::sea_orm;
+use crate::tables::*;
 
 pub struct Migration;
 
@@ -75,9 +75,7 @@ impl MigrationTrait for Migration {
                     .col(long_text(Roles::Description))
                     .col(flag(Roles::Builtin))
                     .col(long_text(Roles::Permissions))
-                    .col(time(Roles::CreatedAt))
-                    .col(time(Roles::UpdatedAt))
-                    .col(version(Roles::Version))
+                    .timestamps_and_version()
                     .take(),
             )
             .await?;
@@ -88,10 +86,8 @@ impl MigrationTrait for Migration {
                     .col(id(Teams::Id))
                     .col(text(Teams::Name).unique_key().take())
                     .col(uuid_null(Teams::ParentId))
-                    .col(time(Teams::CreatedAt))
-                    .col(time(Teams::UpdatedAt))
-                    .col(version(Teams::Version))
-                    .foreign_key(ForeignKey::create().from(Teams::Table, Teams::ParentId).to(Teams::Table, Teams::Id))
+                    .timestamps_and_version()
+                    .foreign_key(&mut references(Teams::Table, Teams::ParentId, Teams::Table))
                     .take(),
             )
             .await?;
@@ -108,15 +104,13 @@ impl MigrationTrait for Migration {
                     .col(text(Users::Locale))
                     .col(flag(Users::Active))
                     .col(time_null(Users::LastLoginAt))
-                    .col(time(Users::CreatedAt))
-                    .col(time(Users::UpdatedAt))
-                    .col(version(Users::Version))
-                    .foreign_key(ForeignKey::create().from(Users::Table, Users::RoleId).to(Roles::Table, Roles::Id))
+                    .timestamps_and_version()
+                    .foreign_key(&mut references(Users::Table, Users::RoleId, Roles::Table))
                     .take(),
             )
             .await?;
-        manager.create_index(index(Users::Table, "ix_users_role", &["role_id", "id"])).await?;
-        manager.create_index(index(Users::Table, "ix_users_display_name", &["display_name", "id"])).await?;
+        create_indexes(manager, Users::Table, &[("ix_users_role", &["role_id", "id"]), ("ix_users_display_name", &["display_name", "id"])])
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -124,13 +118,8 @@ impl MigrationTrait for Migration {
                     .col(uuid(UserTeams::UserId))
                     .col(uuid(UserTeams::TeamId))
                     .primary_key(Index::create().col(UserTeams::UserId).col(UserTeams::TeamId))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(UserTeams::Table, UserTeams::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(ForeignKey::create().from(UserTeams::Table, UserTeams::TeamId).to(Teams::Table, Teams::Id))
+                    .foreign_key(&mut references_cascade(UserTeams::Table, UserTeams::UserId, Users::Table))
+                    .foreign_key(&mut references(UserTeams::Table, UserTeams::TeamId, Teams::Table))
                     .take(),
             )
             .await?;
@@ -147,12 +136,7 @@ impl MigrationTrait for Migration {
                     .col(text_null(Sessions::RevokedReason))
                     .col(text_null(Sessions::Ip))
                     .col(text_null(Sessions::UserAgent))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Sessions::Table, Sessions::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(Sessions::Table, Sessions::UserId, Users::Table))
                     .take(),
             )
             .await?;
@@ -167,12 +151,7 @@ impl MigrationTrait for Migration {
                     .col(time(RefreshTokens::CreatedAt))
                     .col(time(RefreshTokens::ExpiresAt))
                     .col(time_null(RefreshTokens::UsedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(RefreshTokens::Table, RefreshTokens::SessionId)
-                            .to(Sessions::Table, Sessions::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(RefreshTokens::Table, RefreshTokens::SessionId, Sessions::Table))
                     .take(),
             )
             .await?;
@@ -189,8 +168,12 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager.create_index(index(LoginAttempts::Table, "ix_login_attempts_email", &["email", "attempted_at"])).await?;
-        manager.create_index(index(LoginAttempts::Table, "ix_login_attempts_ip", &["ip", "attempted_at"])).await?;
+        create_indexes(
+            manager,
+            LoginAttempts::Table,
+            &[("ix_login_attempts_email", &["email", "attempted_at"]), ("ix_login_attempts_ip", &["ip", "attempted_at"])],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -214,54 +197,41 @@ impl MigrationTrait for Migration {
                     .col(long_text(Customers::Tags))
                     .col(long_text(Customers::CustomFields))
                     .col(text_null(Customers::Gender))
-                    .col(ColumnDef::new(Customers::Birthday).date().null().take())
+                    .col(date_null(Customers::Birthday))
                     .col(long_text_null(Customers::Preferences))
                     .col(long_text_null(Customers::Notes))
                     .col(long_text(Customers::SearchText))
-                    .col(uuid(Customers::OwnerId))
-                    .col(uuid_null(Customers::TeamId))
-                    .col(time(Customers::CreatedAt))
-                    .col(time(Customers::UpdatedAt))
-                    .col(version(Customers::Version))
-                    .col(time_null(Customers::DeletedAt))
-                    .foreign_key(ForeignKey::create().from(Customers::Table, Customers::OwnerId).to(Users::Table, Users::Id))
-                    .foreign_key(ForeignKey::create().from(Customers::Table, Customers::TeamId).to(Teams::Table, Teams::Id))
+                    .owner_and_team()
+                    .timestamps_version_and_deleted_at()
+                    .foreign_key(&mut references(Customers::Table, SharedColumn::OwnerId, Users::Table))
+                    .foreign_key(&mut references(Customers::Table, SharedColumn::TeamId, Teams::Table))
                     .take(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_customers_created", &["deleted_at", "created_at", "id"][..]),
-            ("ix_customers_updated", &["deleted_at", "updated_at", "id"]),
-            ("ix_customers_name", &["deleted_at", "name", "id"]),
-            ("ix_customers_owner", &["owner_id", "created_at", "id"]),
-            ("ix_customers_team", &["team_id", "created_at", "id"]),
-            ("ix_customers_stage", &["lifecycle_stage", "created_at", "id"]),
-            ("ix_customers_industry", &["industry", "created_at", "id"]),
-            ("ix_customers_province", &["province", "created_at", "id"]),
-            ("ix_customers_city", &["city", "created_at", "id"]),
-            ("ix_customers_district", &["district", "created_at", "id"]),
-            ("ix_customers_value_tier", &["value_tier", "created_at", "id"]),
-            ("ix_customers_phone", &["phone"]),
-            ("ix_customers_email", &["email"]),
-            ("ix_customers_credit_code", &["credit_code"]),
-            ("ix_customers_deleted", &["deleted_at", "id"]),
-        ] {
-            manager.create_index(index(Customers::Table, name, columns)).await?;
-        }
+        create_indexes(
+            manager,
+            Customers::Table,
+            &[
+                ("ix_customers_created", &["deleted_at", "created_at", "id"]),
+                ("ix_customers_updated", &["deleted_at", "updated_at", "id"]),
+                ("ix_customers_name", &["deleted_at", "name", "id"]),
+                ("ix_customers_owner", &["owner_id", "created_at", "id"]),
+                ("ix_customers_team", &["team_id", "created_at", "id"]),
+                ("ix_customers_stage", &["lifecycle_stage", "created_at", "id"]),
+                ("ix_customers_industry", &["industry", "created_at", "id"]),
+                ("ix_customers_province", &["province", "created_at", "id"]),
+                ("ix_customers_city", &["city", "created_at", "id"]),
+                ("ix_customers_district", &["district", "created_at", "id"]),
+                ("ix_customers_value_tier", &["value_tier", "created_at", "id"]),
+                ("ix_customers_phone", &["phone"]),
+                ("ix_customers_email", &["email"]),
+                ("ix_customers_credit_code", &["credit_code"]),
+                ("ix_customers_deleted", &["deleted_at", "id"]),
+            ],
+        )
+        .await?;
         // Substring search (`q`) on PostgreSQL is served by a trigram index; SQLite scans.
-        if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            let db = manager.get_connection();
-            let available = db
-                .query_one_raw(sea_orm::Statement::from_string(
-                    sea_orm::DatabaseBackend::Postgres,
-                    "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'",
-                ))
-                .await?;
-            if available.is_some() {
-                db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm").await?;
-                db.execute_unprepared("CREATE INDEX ix_customers_search ON customers USING gin (search_text gin_trgm_ops)").await?;
-            }
-        }
+        create_trigram_search_index(manager, "ix_customers_search", "customers", Trigrams::InstallIfAvailable).await?;
         manager
             .create_table(
                 Table::create()
@@ -269,12 +239,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(CustomerTags::CustomerId))
                     .col(text(CustomerTags::Tag))
                     .primary_key(Index::create().col(CustomerTags::CustomerId).col(CustomerTags::Tag))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(CustomerTags::Table, CustomerTags::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(CustomerTags::Table, CustomerTags::CustomerId, Customers::Table))
                     .take(),
             )
             .await?;
@@ -289,12 +254,7 @@ impl MigrationTrait for Migration {
                     .col(text(CustomerStageHistory::ToStage))
                     .col(uuid_null(CustomerStageHistory::ChangedBy))
                     .col(time(CustomerStageHistory::ChangedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(CustomerStageHistory::Table, CustomerStageHistory::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(CustomerStageHistory::Table, CustomerStageHistory::CustomerId, Customers::Table))
                     .take(),
             )
             .await?;
@@ -313,25 +273,24 @@ impl MigrationTrait for Migration {
                     .col(text_null(Contacts::Email))
                     .col(text_null(Contacts::Wechat))
                     .col(flag(Contacts::IsPrimary))
-                    .col(ColumnDef::new(Contacts::Birthday).date().null().take())
+                    .col(date_null(Contacts::Birthday))
                     .col(long_text_null(Contacts::Notes))
-                    .col(time(Contacts::CreatedAt))
-                    .col(time(Contacts::UpdatedAt))
-                    .col(version(Contacts::Version))
-                    .col(time_null(Contacts::DeletedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Contacts::Table, Contacts::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .timestamps_version_and_deleted_at()
+                    .foreign_key(&mut references_cascade(Contacts::Table, Contacts::CustomerId, Customers::Table))
                     .take(),
             )
             .await?;
-        manager.create_index(index(Contacts::Table, "ix_contacts_customer", &["customer_id", "deleted_at", "created_at", "id"])).await?;
-        manager.create_index(index(Contacts::Table, "ix_contacts_deleted", &["deleted_at", "id"])).await?;
-        manager.create_index(index(Contacts::Table, "ix_contacts_mobile", &["mobile"])).await?;
-        manager.create_index(index(Contacts::Table, "ix_contacts_email", &["email"])).await?;
+        create_indexes(
+            manager,
+            Contacts::Table,
+            &[
+                ("ix_contacts_customer", &["customer_id", "deleted_at", "created_at", "id"]),
+                ("ix_contacts_deleted", &["deleted_at", "id"]),
+                ("ix_contacts_mobile", &["mobile"]),
+                ("ix_contacts_email", &["email"]),
+            ],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -348,9 +307,16 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager.create_index(index(AuditLog::Table, "ix_audit_entity", &["entity_type", "entity_id", "created_at", "id"])).await?;
-        manager.create_index(index(AuditLog::Table, "ix_audit_actor", &["actor_id", "created_at", "id"])).await?;
-        manager.create_index(index(AuditLog::Table, "ix_audit_created", &["created_at", "id"])).await?;
+        create_indexes(
+            manager,
+            AuditLog::Table,
+            &[
+                ("ix_audit_entity", &["entity_type", "entity_id", "created_at", "id"]),
+                ("ix_audit_actor", &["actor_id", "created_at", "id"]),
+                ("ix_audit_created", &["created_at", "id"]),
+            ],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -377,16 +343,14 @@ impl MigrationTrait for Migration {
                     .col(text(IdempotencyKeys::Method))
                     .col(long_text(IdempotencyKeys::Path))
                     .col(text(IdempotencyKeys::RequestHash))
-                    .col(ColumnDef::new(IdempotencyKeys::StatusCode).integer().null().take())
+                    .col(int_null(IdempotencyKeys::StatusCode))
                     .col(long_text_null(IdempotencyKeys::ResponseHeaders))
                     .col(long_text_null(IdempotencyKeys::ResponseBody))
                     .col(time(IdempotencyKeys::CreatedAt))
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index(IdempotencyKeys::Table, "ux_idempotency_principal_key", &["principal_id", "key"]).unique().take())
-            .await?;
+        manager.create_index(unique_index(IdempotencyKeys::Table, "ux_idempotency_principal_key", &["principal_id", "key"])).await?;
         manager.create_index(index(IdempotencyKeys::Table, "ix_idempotency_created", &["created_at"])).await?;
 
         let now = chrono::Utc::now();
@@ -422,25 +386,26 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            IdempotencyKeys::Table.into_iden(),
-            Events::Table.into_iden(),
-            AuditLog::Table.into_iden(),
-            Contacts::Table.into_iden(),
-            CustomerStageHistory::Table.into_iden(),
-            CustomerTags::Table.into_iden(),
-            Customers::Table.into_iden(),
-            LoginAttempts::Table.into_iden(),
-            RefreshTokens::Table.into_iden(),
-            Sessions::Table.into_iden(),
-            UserTeams::Table.into_iden(),
-            Users::Table.into_iden(),
-            Teams::Table.into_iden(),
-            Roles::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            [
+                IdempotencyKeys::Table.into_iden(),
+                Events::Table.into_iden(),
+                AuditLog::Table.into_iden(),
+                Contacts::Table.into_iden(),
+                CustomerStageHistory::Table.into_iden(),
+                CustomerTags::Table.into_iden(),
+                Customers::Table.into_iden(),
+                LoginAttempts::Table.into_iden(),
+                RefreshTokens::Table.into_iden(),
+                Sessions::Table.into_iden(),
+                UserTeams::Table.into_iden(),
+                Users::Table.into_iden(),
+                Teams::Table.into_iden(),
+                Roles::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 
@@ -463,9 +428,6 @@ enum Teams {
     Id,
     Name,
     ParentId,
-    CreatedAt,
-    UpdatedAt,
-    Version,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum Users {
@@ -478,9 +440,6 @@ enum Users {
     Locale,
     Active,
     LastLoginAt,
-    CreatedAt,
-    UpdatedAt,
-    Version,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum UserTeams {
@@ -545,12 +504,6 @@ enum Customers {
     Preferences,
     Notes,
     SearchText,
-    OwnerId,
-    TeamId,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum CustomerTags {
@@ -583,10 +536,6 @@ enum Contacts {
     IsPrimary,
     Birthday,
     Notes,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum AuditLog {

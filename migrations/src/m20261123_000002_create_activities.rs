@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::*;
+use crate::tables::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 pub struct Migration;
@@ -46,37 +47,26 @@ impl MigrationTrait for Migration {
                     .col(long_text_null(Interactions::Outcome))
                     .col(long_text_null(Interactions::NextStep))
                     .col(long_text(Interactions::SearchText))
-                    .col(uuid(Interactions::OwnerId))
-                    .col(uuid_null(Interactions::TeamId))
-                    .col(time(Interactions::CreatedAt))
-                    .col(time(Interactions::UpdatedAt))
-                    .col(version(Interactions::Version))
-                    .col(time_null(Interactions::DeletedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Interactions::Table, Interactions::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Interactions::Table, Interactions::ContactId)
-                            .to(Contacts::Table, Contacts::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .foreign_key(ForeignKey::create().from(Interactions::Table, Interactions::OwnerId).to(Users::Table, Users::Id))
+                    .owner_and_team()
+                    .timestamps_version_and_deleted_at()
+                    .foreign_key(&mut references_cascade(Interactions::Table, Interactions::CustomerId, Customers::Table))
+                    .foreign_key(&mut references_set_null(Interactions::Table, Interactions::ContactId, Tables::Contacts))
+                    .foreign_key(&mut references(Interactions::Table, SharedColumn::OwnerId, Tables::Users))
                     .take(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_interactions_occurred", &["deleted_at", "occurred_at", "id"][..]),
-            ("ix_interactions_customer", &["customer_id", "occurred_at", "id"]),
-            ("ix_interactions_contact", &["contact_id", "occurred_at", "id"]),
-            ("ix_interactions_owner", &["owner_id", "occurred_at", "id"]),
-            ("ix_interactions_channel", &["channel", "occurred_at", "id"]),
-        ] {
-            manager.create_index(index(Interactions::Table, name, columns)).await?;
-        }
+        create_indexes(
+            manager,
+            Interactions::Table,
+            &[
+                ("ix_interactions_occurred", &["deleted_at", "occurred_at", "id"]),
+                ("ix_interactions_customer", &["customer_id", "occurred_at", "id"]),
+                ("ix_interactions_contact", &["contact_id", "occurred_at", "id"]),
+                ("ix_interactions_owner", &["owner_id", "occurred_at", "id"]),
+                ("ix_interactions_channel", &["channel", "occurred_at", "id"]),
+            ],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -88,9 +78,7 @@ impl MigrationTrait for Migration {
                     .col(int(FollowUpRules::DueInDays))
                     .col(text(FollowUpRules::Priority))
                     .col(flag(FollowUpRules::Active))
-                    .col(time(FollowUpRules::CreatedAt))
-                    .col(time(FollowUpRules::UpdatedAt))
-                    .col(version(FollowUpRules::Version))
+                    .timestamps_and_version()
                     .take(),
             )
             .await?;
@@ -124,36 +112,26 @@ impl MigrationTrait for Migration {
                     .col(time_null(Tasks::DueNotifiedAt))
                     .col(time_null(Tasks::OverdueNotifiedAt))
                     .col(long_text(Tasks::SearchText))
-                    .col(time(Tasks::CreatedAt))
-                    .col(time(Tasks::UpdatedAt))
-                    .col(version(Tasks::Version))
-                    .col(time_null(Tasks::DeletedAt))
-                    .foreign_key(ForeignKey::create().from(Tasks::Table, Tasks::AssigneeId).to(Users::Table, Users::Id))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Tasks::Table, Tasks::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Tasks::Table, Tasks::RuleId)
-                            .to(FollowUpRules::Table, FollowUpRules::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .timestamps_version_and_deleted_at()
+                    .foreign_key(&mut references(Tasks::Table, Tasks::AssigneeId, Tables::Users))
+                    .foreign_key(&mut references_cascade(Tasks::Table, Tasks::CustomerId, Customers::Table))
+                    .foreign_key(&mut references_set_null(Tasks::Table, Tasks::RuleId, FollowUpRules::Table))
                     .take(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_tasks_assignee_due", &["assignee_id", "status", "due_sort", "id"][..]),
-            ("ix_tasks_status_due", &["status", "due_sort", "id"]),
-            ("ix_tasks_due", &["deleted_at", "due_sort", "id"]),
-            ("ix_tasks_customer", &["customer_id", "created_at", "id"]),
-            ("ix_tasks_remind", &["status", "remind_at"]),
-            ("ix_tasks_deleted", &["deleted_at", "id"]),
-        ] {
-            manager.create_index(index(Tasks::Table, name, columns)).await?;
-        }
+        create_indexes(
+            manager,
+            Tasks::Table,
+            &[
+                ("ix_tasks_assignee_due", &["assignee_id", "status", "due_sort", "id"]),
+                ("ix_tasks_status_due", &["status", "due_sort", "id"]),
+                ("ix_tasks_due", &["deleted_at", "due_sort", "id"]),
+                ("ix_tasks_customer", &["customer_id", "created_at", "id"]),
+                ("ix_tasks_remind", &["status", "remind_at"]),
+                ("ix_tasks_deleted", &["deleted_at", "id"]),
+            ],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -168,17 +146,16 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Notifications::EntityId))
                     .col(time_null(Notifications::ReadAt))
                     .col(time(Notifications::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Notifications::Table, Notifications::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(Notifications::Table, Notifications::UserId, Tables::Users))
                     .take(),
             )
             .await?;
-        manager.create_index(index(Notifications::Table, "ix_notifications_user", &["user_id", "created_at", "id"])).await?;
-        manager.create_index(index(Notifications::Table, "ix_notifications_unread", &["user_id", "read_at"])).await?;
+        create_indexes(
+            manager,
+            Notifications::Table,
+            &[("ix_notifications_user", &["user_id", "created_at", "id"]), ("ix_notifications_unread", &["user_id", "read_at"])],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -193,26 +170,26 @@ impl MigrationTrait for Migration {
                     .col(text(TimelineItems::Title))
                     .col(long_text(TimelineItems::Summary))
                     .col(uuid_null(TimelineItems::ActorId))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(TimelineItems::Table, TimelineItems::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(TimelineItems::Table, TimelineItems::CustomerId, Customers::Table))
                     .take(),
             )
             .await?;
-        manager.create_index(index(TimelineItems::Table, "ix_timeline_customer", &["customer_id", "occurred_at", "id"])).await?;
-        manager
-            .create_index(index(TimelineItems::Table, "ix_timeline_customer_kind", &["customer_id", "kind", "occurred_at", "id"]))
-            .await?;
-        manager.create_index(index(TimelineItems::Table, "ix_timeline_entity", &["entity_type", "entity_id"])).await?;
+        create_indexes(
+            manager,
+            TimelineItems::Table,
+            &[
+                ("ix_timeline_customer", &["customer_id", "occurred_at", "id"]),
+                ("ix_timeline_customer_kind", &["customer_id", "kind", "occurred_at", "id"]),
+                ("ix_timeline_entity", &["entity_type", "entity_id"]),
+            ],
+        )
+        .await?;
 
         manager
             .create_table(
                 Table::create()
                     .table(JobLeases::Table)
-                    .col(ColumnDef::new(JobLeases::Name).string().not_null().primary_key().take())
+                    .col(text_key(JobLeases::Name))
                     .col(text(JobLeases::Holder))
                     .col(time(JobLeases::LeasedUntil))
                     .take(),
@@ -272,16 +249,18 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            JobLeases::Table.into_iden(),
-            TimelineItems::Table.into_iden(),
-            Notifications::Table.into_iden(),
-            Tasks::Table.into_iden(),
-            FollowUpRules::Table.into_iden(),
-            Interactions::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
+        drop_tables(
+            manager,
+            [
+                JobLeases::Table.into_iden(),
+                TimelineItems::Table.into_iden(),
+                Notifications::Table.into_iden(),
+                Tasks::Table.into_iden(),
+                FollowUpRules::Table.into_iden(),
+                Interactions::Table.into_iden(),
+            ],
+        )
+        .await?;
         manager.drop_index(Index::drop().name("ix_customers_last_interaction").table(Customers::Table).to_owned()).await?;
         manager.alter_table(Table::alter().table(Customers::Table).drop_column(Customers::LastInteractionAt).take()).await?;
         Ok(())
@@ -291,18 +270,7 @@ impl MigrationTrait for Migration {
 #[derive(DeriveIden, Clone, Copy)]
 enum Customers {
     Table,
-    Id,
     LastInteractionAt,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Contacts {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-    Id,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum Interactions {
@@ -322,12 +290,6 @@ enum Interactions {
     Outcome,
     NextStep,
     SearchText,
-    OwnerId,
-    TeamId,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum FollowUpRules {
@@ -366,10 +328,6 @@ enum Tasks {
     DueNotifiedAt,
     OverdueNotifiedAt,
     SearchText,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum Notifications {

@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::*;
+use crate::tables::*;
 
 pub struct Migration;
 
@@ -36,25 +37,25 @@ impl MigrationTrait for Migration {
                     .col(text(Products::Name))
                     .col(text_null(Products::Category))
                     .col(long_text_null(Products::Description))
-                    .col(ColumnDef::new(Products::UnitPriceMinor).big_integer().not_null().take())
+                    .col(money(Products::UnitPriceMinor))
                     .col(text(Products::Currency))
                     .col(flag(Products::Active))
                     .col(long_text(Products::SearchText))
-                    .col(time(Products::CreatedAt))
-                    .col(time(Products::UpdatedAt))
-                    .col(version(Products::Version))
-                    .col(time_null(Products::DeletedAt))
+                    .timestamps_version_and_deleted_at()
                     .take(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_products_name", &["deleted_at", "name", "id"][..]),
-            ("ix_products_category", &["category", "name", "id"]),
-            ("ix_products_active", &["active", "name", "id"]),
-            ("ix_products_created", &["deleted_at", "created_at", "id"]),
-        ] {
-            manager.create_index(index(Products::Table, name, columns)).await?;
-        }
+        create_indexes(
+            manager,
+            Products::Table,
+            &[
+                ("ix_products_name", &["deleted_at", "name", "id"]),
+                ("ix_products_category", &["category", "name", "id"]),
+                ("ix_products_active", &["active", "name", "id"]),
+                ("ix_products_created", &["deleted_at", "created_at", "id"]),
+            ],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -63,9 +64,7 @@ impl MigrationTrait for Migration {
                     .col(id(Pipelines::Id))
                     .col(text(Pipelines::Name).unique_key().take())
                     .col(flag(Pipelines::IsDefault))
-                    .col(time(Pipelines::CreatedAt))
-                    .col(time(Pipelines::UpdatedAt))
-                    .col(version(Pipelines::Version))
+                    .timestamps_and_version()
                     .take(),
             )
             .await?;
@@ -83,16 +82,11 @@ impl MigrationTrait for Migration {
                     .col(flag(PipelineStages::Retired))
                     .col(time(PipelineStages::CreatedAt))
                     .col(time(PipelineStages::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PipelineStages::Table, PipelineStages::PipelineId)
-                            .to(Pipelines::Table, Pipelines::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(PipelineStages::Table, PipelineStages::PipelineId, Pipelines::Table))
                     .take(),
             )
             .await?;
-        manager.create_index(index(PipelineStages::Table, "ux_stages_pipeline_key", &["pipeline_id", "key"]).unique().take()).await?;
+        manager.create_index(unique_index(PipelineStages::Table, "ux_stages_pipeline_key", &["pipeline_id", "key"])).await?;
         manager.create_index(index(PipelineStages::Table, "ix_stages_pipeline_position", &["pipeline_id", "position"])).await?;
 
         manager
@@ -105,9 +99,9 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Opportunities::ContactId))
                     .col(uuid(Opportunities::PipelineId))
                     .col(uuid(Opportunities::StageId))
-                    .col(ColumnDef::new(Opportunities::AmountMinor).big_integer().not_null().take())
+                    .col(money(Opportunities::AmountMinor))
                     .col(text(Opportunities::Currency))
-                    .col(ColumnDef::new(Opportunities::ExpectedCloseDate).date().null().take())
+                    .col(date_null(Opportunities::ExpectedCloseDate))
                     // `null` follows the stage's default probability.
                     .col(int_null(Opportunities::Probability))
                     .col(text_null(Opportunities::Source))
@@ -116,51 +110,34 @@ impl MigrationTrait for Migration {
                     .col(long_text(Opportunities::Competitors))
                     .col(long_text_null(Opportunities::LossReason))
                     .col(long_text_null(Opportunities::Description))
-                    .col(uuid(Opportunities::OwnerId))
-                    .col(uuid_null(Opportunities::TeamId))
+                    .owner_and_team()
                     .col(time(Opportunities::StageEnteredAt))
                     .col(time_null(Opportunities::ClosedAt))
                     .col(long_text(Opportunities::SearchText))
-                    .col(time(Opportunities::CreatedAt))
-                    .col(time(Opportunities::UpdatedAt))
-                    .col(version(Opportunities::Version))
-                    .col(time_null(Opportunities::DeletedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Opportunities::Table, Opportunities::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Opportunities::Table, Opportunities::ContactId)
-                            .to(Contacts::Table, Contacts::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .foreign_key(
-                        ForeignKey::create().from(Opportunities::Table, Opportunities::PipelineId).to(Pipelines::Table, Pipelines::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Opportunities::Table, Opportunities::StageId)
-                            .to(PipelineStages::Table, PipelineStages::Id),
-                    )
-                    .foreign_key(ForeignKey::create().from(Opportunities::Table, Opportunities::OwnerId).to(Users::Table, Users::Id))
+                    .timestamps_version_and_deleted_at()
+                    .foreign_key(&mut references_cascade(Opportunities::Table, Opportunities::CustomerId, Tables::Customers))
+                    .foreign_key(&mut references_set_null(Opportunities::Table, Opportunities::ContactId, Tables::Contacts))
+                    .foreign_key(&mut references(Opportunities::Table, Opportunities::PipelineId, Pipelines::Table))
+                    .foreign_key(&mut references(Opportunities::Table, Opportunities::StageId, PipelineStages::Table))
+                    .foreign_key(&mut references(Opportunities::Table, SharedColumn::OwnerId, Tables::Users))
                     .take(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_opportunities_created", &["deleted_at", "created_at", "id"][..]),
-            ("ix_opportunities_updated", &["deleted_at", "updated_at", "id"]),
-            ("ix_opportunities_stage", &["stage_id", "deleted_at", "updated_at", "id"]),
-            ("ix_opportunities_customer", &["customer_id", "created_at", "id"]),
-            ("ix_opportunities_owner", &["owner_id", "created_at", "id"]),
-            ("ix_opportunities_team", &["team_id", "created_at", "id"]),
-            ("ix_opportunities_close", &["expected_close_date", "id"]),
-            ("ix_opportunities_pipeline", &["pipeline_id", "stage_id"]),
-        ] {
-            manager.create_index(index(Opportunities::Table, name, columns)).await?;
-        }
+        create_indexes(
+            manager,
+            Opportunities::Table,
+            &[
+                ("ix_opportunities_created", &["deleted_at", "created_at", "id"]),
+                ("ix_opportunities_updated", &["deleted_at", "updated_at", "id"]),
+                ("ix_opportunities_stage", &["stage_id", "deleted_at", "updated_at", "id"]),
+                ("ix_opportunities_customer", &["customer_id", "created_at", "id"]),
+                ("ix_opportunities_owner", &["owner_id", "created_at", "id"]),
+                ("ix_opportunities_team", &["team_id", "created_at", "id"]),
+                ("ix_opportunities_close", &["expected_close_date", "id"]),
+                ("ix_opportunities_pipeline", &["pipeline_id", "stage_id"]),
+            ],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -173,17 +150,20 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(OpportunityStageHistory::SecondsInPrevious).big_integer().null().take())
                     .col(uuid_null(OpportunityStageHistory::ChangedBy))
                     .col(time(OpportunityStageHistory::ChangedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(OpportunityStageHistory::Table, OpportunityStageHistory::OpportunityId)
-                            .to(Opportunities::Table, Opportunities::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(
+                        OpportunityStageHistory::Table,
+                        OpportunityStageHistory::OpportunityId,
+                        Opportunities::Table,
+                    ))
                     .take(),
             )
             .await?;
-        manager.create_index(index(OpportunityStageHistory::Table, "ix_opp_history", &["opportunity_id", "changed_at", "id"])).await?;
-        manager.create_index(index(OpportunityStageHistory::Table, "ix_opp_history_to", &["to_stage_id", "changed_at"])).await?;
+        create_indexes(
+            manager,
+            OpportunityStageHistory::Table,
+            &[("ix_opp_history", &["opportunity_id", "changed_at", "id"]), ("ix_opp_history_to", &["to_stage_id", "changed_at"])],
+        )
+        .await?;
 
         let now = chrono::Utc::now();
         let pipeline_id = uuid::Uuid::now_v7();
@@ -240,34 +220,20 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            OpportunityStageHistory::Table.into_iden(),
-            Opportunities::Table.into_iden(),
-            PipelineStages::Table.into_iden(),
-            Pipelines::Table.into_iden(),
-            Products::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            [
+                OpportunityStageHistory::Table.into_iden(),
+                Opportunities::Table.into_iden(),
+                PipelineStages::Table.into_iden(),
+                Pipelines::Table.into_iden(),
+                Products::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Customers {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Contacts {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-    Id,
-}
 #[derive(DeriveIden, Clone, Copy)]
 enum Products {
     Table,
@@ -280,10 +246,6 @@ enum Products {
     Currency,
     Active,
     SearchText,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum Pipelines {
@@ -327,15 +289,9 @@ enum Opportunities {
     Competitors,
     LossReason,
     Description,
-    OwnerId,
-    TeamId,
     StageEnteredAt,
     ClosedAt,
     SearchText,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum OpportunityStageHistory {

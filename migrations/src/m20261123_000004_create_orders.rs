@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::*;
+use crate::tables::*;
 
 pub struct Migration;
 
@@ -33,8 +34,8 @@ fn line_columns(
         .col(int(Lines::DiscountBp))
         .col(money(Lines::LineTotalMinor))
         .col(int(Lines::Position))
-        .foreign_key(ForeignKey::create().from(lines, owner).to(owner_table, Lines::Id).on_delete(ForeignKeyAction::Cascade))
-        .foreign_key(ForeignKey::create().from(lines, Lines::ProductId).to(Products::Table, Products::Id));
+        .foreign_key(&mut references_cascade(lines, owner, owner_table))
+        .foreign_key(&mut references(lines, Lines::ProductId, Tables::Products));
 }
 
 #[async_trait::async_trait]
@@ -44,20 +45,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Counters::Table)
-                    .col(ColumnDef::new(Counters::Name).string().not_null().primary_key().take())
+                    .col(text_key(Counters::Name))
                     .col(ColumnDef::new(Counters::Value).big_integer().not_null().take())
                     .take(),
             )
             .await?;
-        manager
-            .exec_stmt(
-                Query::insert()
-                    .into_table(Counters::Table)
-                    .columns([Counters::Name, Counters::Value])
-                    .values_panic(["order".into(), 0i64.into()])
-                    .take(),
-            )
-            .await?;
+        insert_counter(manager, "order").await?;
 
         manager
             .create_table(
@@ -69,57 +62,50 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Orders::OpportunityId))
                     .col(text_null(Orders::ExternalSystem))
                     .col(text_null(Orders::ExternalId))
-                    .col(ColumnDef::new(Orders::OrderDate).date().not_null().take())
+                    .col(date(Orders::OrderDate))
                     .col(text(Orders::Status))
                     .col(text(Orders::Currency))
                     .col(money(Orders::SubtotalMinor))
                     .col(money(Orders::DiscountMinor))
                     .col(money(Orders::TotalMinor))
                     .col(long_text_null(Orders::Notes))
-                    .col(uuid(Orders::OwnerId))
-                    .col(uuid_null(Orders::TeamId))
+                    .owner_and_team()
                     .col(time_null(Orders::ConfirmedAt))
-                    .col(time(Orders::CreatedAt))
-                    .col(time(Orders::UpdatedAt))
-                    .col(version(Orders::Version))
-                    .col(time_null(Orders::DeletedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Orders::Table, Orders::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Orders::Table, Orders::OpportunityId)
-                            .to(Opportunities::Table, Opportunities::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .foreign_key(ForeignKey::create().from(Orders::Table, Orders::OwnerId).to(Users::Table, Users::Id))
+                    .timestamps_version_and_deleted_at()
+                    .foreign_key(&mut references_cascade(Orders::Table, Orders::CustomerId, Customers::Table))
+                    .foreign_key(&mut references_set_null(Orders::Table, Orders::OpportunityId, Tables::Opportunities))
+                    .foreign_key(&mut references(Orders::Table, SharedColumn::OwnerId, Tables::Users))
                     .take(),
             )
             .await?;
-        manager.create_index(index(Orders::Table, "ux_orders_external", &["external_system", "external_id"]).unique().take()).await?;
-        for (name, columns) in [
-            ("ix_orders_created", &["deleted_at", "created_at", "id"][..]),
-            ("ix_orders_date", &["deleted_at", "order_date", "id"]),
-            ("ix_orders_customer", &["customer_id", "order_date", "id"]),
-            ("ix_orders_status", &["status", "order_date", "id"]),
-            ("ix_orders_owner", &["owner_id", "order_date", "id"]),
-            ("ix_orders_team", &["team_id", "order_date", "id"]),
-            ("ix_orders_opportunity", &["opportunity_id"]),
-        ] {
-            manager.create_index(index(Orders::Table, name, columns)).await?;
-        }
+        manager.create_index(unique_index(Orders::Table, "ux_orders_external", &["external_system", "external_id"])).await?;
+        create_indexes(
+            manager,
+            Orders::Table,
+            &[
+                ("ix_orders_created", &["deleted_at", "created_at", "id"]),
+                ("ix_orders_date", &["deleted_at", "order_date", "id"]),
+                ("ix_orders_customer", &["customer_id", "order_date", "id"]),
+                ("ix_orders_status", &["status", "order_date", "id"]),
+                ("ix_orders_owner", &["owner_id", "order_date", "id"]),
+                ("ix_orders_team", &["team_id", "order_date", "id"]),
+                ("ix_orders_opportunity", &["opportunity_id"]),
+            ],
+        )
+        .await?;
 
         let mut order_lines = Table::create();
         line_columns(&mut order_lines, OrderLines::Table, Lines::OrderId, Orders::Table);
         manager.create_table(order_lines.take()).await?;
-        manager.create_index(index(OrderLines::Table, "ix_order_lines_order", &["order_id", "position"])).await?;
-        manager.create_index(index(OrderLines::Table, "ix_order_lines_product", &["product_id", "order_id"])).await?;
+        create_indexes(
+            manager,
+            OrderLines::Table,
+            &[("ix_order_lines_order", &["order_id", "position"]), ("ix_order_lines_product", &["product_id", "order_id"])],
+        )
+        .await?;
 
         let mut opportunity_lines = Table::create();
-        line_columns(&mut opportunity_lines, OpportunityLines::Table, Lines::OpportunityId, Opportunities::Table);
+        line_columns(&mut opportunity_lines, OpportunityLines::Table, Lines::OpportunityId, Tables::Opportunities);
         manager.create_table(opportunity_lines.take()).await?;
         manager.create_index(index(OpportunityLines::Table, "ix_opportunity_lines_opportunity", &["opportunity_id", "position"])).await?;
 
@@ -127,7 +113,7 @@ impl MigrationTrait for Migration {
             time_null(Customers::FirstOrderAt),
             time_null(Customers::LastOrderAt),
             ColumnDef::new(Customers::OrderCount).integer().not_null().default(0).take(),
-            ColumnDef::new(Customers::TotalSpendMinor).big_integer().not_null().default(0).take(),
+            big_int_default_zero(Customers::TotalSpendMinor),
         ] {
             manager.alter_table(Table::alter().table(Customers::Table).add_column(column).take()).await?;
         }
@@ -138,37 +124,21 @@ impl MigrationTrait for Migration {
         for column in [Customers::TotalSpendMinor, Customers::OrderCount, Customers::LastOrderAt, Customers::FirstOrderAt] {
             manager.alter_table(Table::alter().table(Customers::Table).drop_column(column).take()).await?;
         }
-        manager.drop_table(Table::drop().table(OpportunityLines::Table).take()).await?;
-        manager.drop_table(Table::drop().table(OrderLines::Table).take()).await?;
-        manager.drop_table(Table::drop().table(Orders::Table).take()).await?;
-        manager.drop_table(Table::drop().table(Counters::Table).take()).await?;
-        Ok(())
+        drop_tables(
+            manager,
+            [OpportunityLines::Table.into_iden(), OrderLines::Table.into_iden(), Orders::Table.into_iden(), Counters::Table.into_iden()],
+        )
+        .await
     }
 }
 
 #[derive(DeriveIden, Clone, Copy)]
 enum Customers {
     Table,
-    Id,
     FirstOrderAt,
     LastOrderAt,
     OrderCount,
     TotalSpendMinor,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Products {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Opportunities {
-    Table,
-    Id,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum OrderLines {
@@ -177,12 +147,6 @@ enum OrderLines {
 #[derive(DeriveIden, Clone, Copy)]
 enum OpportunityLines {
     Table,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Counters {
-    Table,
-    Name,
-    Value,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum Orders {
@@ -200,13 +164,7 @@ enum Orders {
     DiscountMinor,
     TotalMinor,
     Notes,
-    OwnerId,
-    TeamId,
     ConfirmedAt,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum Lines {

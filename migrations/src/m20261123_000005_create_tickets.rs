@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::*;
+use crate::tables::*;
 
 pub struct Migration;
 
@@ -31,9 +32,7 @@ impl MigrationTrait for Migration {
                     .col(flag(SlaPolicies::BusinessHours))
                     .col(long_text(SlaPolicies::Calendar))
                     .col(long_text(SlaPolicies::Targets))
-                    .col(time(SlaPolicies::CreatedAt))
-                    .col(time(SlaPolicies::UpdatedAt))
-                    .col(version(SlaPolicies::Version))
+                    .timestamps_and_version()
                     .take(),
             )
             .await?;
@@ -61,47 +60,37 @@ impl MigrationTrait for Migration {
                     .col(time_null(Tickets::ClosedAt))
                     .col(time_null(Tickets::PausedAt))
                     // Working minutes spent waiting for the customer so far, owed to the clocks.
-                    .col(ColumnDef::new(Tickets::PausedMinutes).big_integer().not_null().default(0).take())
+                    .col(big_int_default_zero(Tickets::PausedMinutes))
                     .col(flag(Tickets::FirstResponseBreached))
                     .col(flag(Tickets::ResolutionBreached))
                     .col(time_null(Tickets::WarnedAt))
                     .col(int_null(Tickets::SatisfactionRating))
                     .col(long_text_null(Tickets::SatisfactionComment))
                     .col(long_text(Tickets::SearchText))
-                    .col(time(Tickets::CreatedAt))
-                    .col(time(Tickets::UpdatedAt))
-                    .col(version(Tickets::Version))
-                    .col(time_null(Tickets::DeletedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Tickets::Table, Tickets::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Tickets::Table, Tickets::ContactId)
-                            .to(Contacts::Table, Contacts::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .foreign_key(ForeignKey::create().from(Tickets::Table, Tickets::AssigneeId).to(Users::Table, Users::Id))
-                    .foreign_key(ForeignKey::create().from(Tickets::Table, Tickets::SlaPolicyId).to(SlaPolicies::Table, SlaPolicies::Id))
+                    .timestamps_version_and_deleted_at()
+                    .foreign_key(&mut references_cascade(Tickets::Table, Tickets::CustomerId, Tables::Customers))
+                    .foreign_key(&mut references_set_null(Tickets::Table, Tickets::ContactId, Tables::Contacts))
+                    .foreign_key(&mut references(Tickets::Table, Tickets::AssigneeId, Tables::Users))
+                    .foreign_key(&mut references(Tickets::Table, Tickets::SlaPolicyId, SlaPolicies::Table))
                     .take(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_tickets_created", &["deleted_at", "created_at", "id"][..]),
-            ("ix_tickets_status", &["status", "created_at", "id"]),
-            ("ix_tickets_priority", &["priority", "created_at", "id"]),
-            ("ix_tickets_kind", &["kind", "created_at", "id"]),
-            ("ix_tickets_assignee", &["assignee_id", "status", "resolution_due_at", "id"]),
-            ("ix_tickets_team", &["team_id", "created_at", "id"]),
-            ("ix_tickets_customer", &["customer_id", "created_at", "id"]),
-            ("ix_tickets_due", &["status", "resolution_due_at", "id"]),
-            ("ix_tickets_first_due", &["first_responded_at", "first_response_due_at"]),
-        ] {
-            manager.create_index(index(Tickets::Table, name, columns)).await?;
-        }
+        create_indexes(
+            manager,
+            Tickets::Table,
+            &[
+                ("ix_tickets_created", &["deleted_at", "created_at", "id"]),
+                ("ix_tickets_status", &["status", "created_at", "id"]),
+                ("ix_tickets_priority", &["priority", "created_at", "id"]),
+                ("ix_tickets_kind", &["kind", "created_at", "id"]),
+                ("ix_tickets_assignee", &["assignee_id", "status", "resolution_due_at", "id"]),
+                ("ix_tickets_team", &["team_id", "created_at", "id"]),
+                ("ix_tickets_customer", &["customer_id", "created_at", "id"]),
+                ("ix_tickets_due", &["status", "resolution_due_at", "id"]),
+                ("ix_tickets_first_due", &["first_responded_at", "first_response_due_at"]),
+            ],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -112,12 +101,7 @@ impl MigrationTrait for Migration {
                     .col(long_text(TicketComments::Body))
                     .col(flag(TicketComments::Public))
                     .col(time(TicketComments::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(TicketComments::Table, TicketComments::TicketId)
-                            .to(Tickets::Table, Tickets::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(TicketComments::Table, TicketComments::TicketId, Tickets::Table))
                     .take(),
             )
             .await?;
@@ -132,15 +116,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager
-            .exec_stmt(
-                Query::insert()
-                    .into_table(Counters::Table)
-                    .columns([Counters::Name, Counters::Value])
-                    .values_panic(["ticket".into(), 0i64.into()])
-                    .take(),
-            )
-            .await?;
+        insert_counter(manager, "ticket").await?;
         let now = chrono::Utc::now();
         manager
             .exec_stmt(
@@ -175,40 +151,20 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.exec_stmt(Query::delete().from_table(Counters::Table).and_where(Expr::col(Counters::Name).eq("ticket")).take()).await?;
-        for table in [
-            AssignmentCursors::Table.into_iden(),
-            TicketComments::Table.into_iden(),
-            Tickets::Table.into_iden(),
-            SlaPolicies::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        delete_counter(manager, "ticket").await?;
+        drop_tables(
+            manager,
+            [
+                AssignmentCursors::Table.into_iden(),
+                TicketComments::Table.into_iden(),
+                Tickets::Table.into_iden(),
+                SlaPolicies::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Customers {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Contacts {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Counters {
-    Table,
-    Name,
-    Value,
-}
 #[derive(DeriveIden, Clone, Copy)]
 enum SlaPolicies {
     Table,
@@ -251,10 +207,6 @@ enum Tickets {
     SatisfactionRating,
     SatisfactionComment,
     SearchText,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum TicketComments {

@@ -5,6 +5,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::*;
+use crate::tables::*;
 
 pub struct Migration;
 
@@ -12,10 +13,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261123_000006_create_knowledge_base_and_portal"
     }
-}
-
-fn counter(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).big_integer().not_null().default(0).take()
 }
 
 #[async_trait::async_trait]
@@ -30,17 +27,13 @@ impl MigrationTrait for Migration {
                     .col(text(KbCategories::Name))
                     .col(long_text_null(KbCategories::Description))
                     .col(int(KbCategories::Position))
-                    .col(time(KbCategories::CreatedAt))
-                    .col(time(KbCategories::UpdatedAt))
-                    .col(version(KbCategories::Version))
-                    .foreign_key(
-                        ForeignKey::create().from(KbCategories::Table, KbCategories::ParentId).to(KbCategories::Table, KbCategories::Id),
-                    )
+                    .timestamps_and_version()
+                    .foreign_key(&mut references(KbCategories::Table, KbCategories::ParentId, KbCategories::Table))
                     .take(),
             )
             .await?;
         manager.create_index(index(KbCategories::Table, "ix_kb_categories_order", &["position", "id"])).await?;
-        manager.create_index(index(KbCategories::Table, "ux_kb_categories_name", &["parent_id", "name"]).unique().take()).await?;
+        manager.create_index(unique_index(KbCategories::Table, "ux_kb_categories_name", &["parent_id", "name"])).await?;
         manager
             .create_table(
                 Table::create()
@@ -52,50 +45,36 @@ impl MigrationTrait for Migration {
                     .col(text(KbArticles::Visibility))
                     .col(text(KbArticles::Status))
                     .col(long_text(KbArticles::Tags))
-                    .col(uuid(KbArticles::OwnerId))
-                    .col(uuid_null(KbArticles::TeamId))
+                    .owner_and_team()
                     .col(int(KbArticles::Revision))
-                    .col(counter(KbArticles::ViewCount))
-                    .col(counter(KbArticles::HelpfulCount))
-                    .col(counter(KbArticles::NotHelpfulCount))
-                    .col(counter(KbArticles::TicketCount))
+                    .col(big_int_default_zero(KbArticles::ViewCount))
+                    .col(big_int_default_zero(KbArticles::HelpfulCount))
+                    .col(big_int_default_zero(KbArticles::NotHelpfulCount))
+                    .col(big_int_default_zero(KbArticles::TicketCount))
                     .col(long_text(KbArticles::SearchText))
                     .col(time_null(KbArticles::PublishedAt))
-                    .col(time(KbArticles::CreatedAt))
-                    .col(time(KbArticles::UpdatedAt))
-                    .col(version(KbArticles::Version))
-                    .col(time_null(KbArticles::DeletedAt))
-                    .foreign_key(
-                        ForeignKey::create().from(KbArticles::Table, KbArticles::CategoryId).to(KbCategories::Table, KbCategories::Id),
-                    )
-                    .foreign_key(ForeignKey::create().from(KbArticles::Table, KbArticles::OwnerId).to(Users::Table, Users::Id))
+                    .timestamps_version_and_deleted_at()
+                    .foreign_key(&mut references(KbArticles::Table, KbArticles::CategoryId, KbCategories::Table))
+                    .foreign_key(&mut references(KbArticles::Table, SharedColumn::OwnerId, Tables::Users))
                     .take(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_kb_articles_updated", &["deleted_at", "updated_at", "id"][..]),
-            ("ix_kb_articles_views", &["deleted_at", "view_count", "id"]),
-            ("ix_kb_articles_helpful", &["deleted_at", "helpful_count", "id"]),
-            ("ix_kb_articles_category", &["category_id", "updated_at", "id"]),
-            ("ix_kb_articles_status", &["status", "visibility", "updated_at", "id"]),
-            ("ix_kb_articles_owner", &["owner_id", "updated_at", "id"]),
-        ] {
-            manager.create_index(index(KbArticles::Table, name, columns)).await?;
-        }
+        create_indexes(
+            manager,
+            KbArticles::Table,
+            &[
+                ("ix_kb_articles_updated", &["deleted_at", "updated_at", "id"]),
+                ("ix_kb_articles_views", &["deleted_at", "view_count", "id"]),
+                ("ix_kb_articles_helpful", &["deleted_at", "helpful_count", "id"]),
+                ("ix_kb_articles_category", &["category_id", "updated_at", "id"]),
+                ("ix_kb_articles_status", &["status", "visibility", "updated_at", "id"]),
+                ("ix_kb_articles_owner", &["owner_id", "updated_at", "id"]),
+            ],
+        )
+        .await?;
         // Substring search (Chinese included) over title, body and tags uses trigrams where the
         // foundation migration could install pg_trgm; SQLite scans.
-        if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            let db = manager.get_connection();
-            let installed = db
-                .query_one_raw(sea_orm::Statement::from_string(
-                    sea_orm::DatabaseBackend::Postgres,
-                    "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'",
-                ))
-                .await?;
-            if installed.is_some() {
-                db.execute_unprepared("CREATE INDEX ix_kb_articles_search ON kb_articles USING gin (search_text gin_trgm_ops)").await?;
-            }
-        }
+        create_trigram_search_index(manager, "ix_kb_articles_search", "kb_articles", Trigrams::IfInstalled).await?;
         manager
             .create_table(
                 Table::create()
@@ -103,12 +82,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(KbArticleTags::ArticleId))
                     .col(text(KbArticleTags::Tag))
                     .primary_key(Index::create().col(KbArticleTags::Tag).col(KbArticleTags::ArticleId))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(KbArticleTags::Table, KbArticleTags::ArticleId)
-                            .to(KbArticles::Table, KbArticles::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(KbArticleTags::Table, KbArticleTags::ArticleId, KbArticles::Table))
                     .take(),
             )
             .await?;
@@ -129,18 +103,11 @@ impl MigrationTrait for Migration {
                     .col(long_text_null(KbArticleRevisions::Note))
                     .col(uuid_null(KbArticleRevisions::AuthorId))
                     .col(time(KbArticleRevisions::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(KbArticleRevisions::Table, KbArticleRevisions::ArticleId)
-                            .to(KbArticles::Table, KbArticles::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(KbArticleRevisions::Table, KbArticleRevisions::ArticleId, KbArticles::Table))
                     .take(),
             )
             .await?;
-        manager
-            .create_index(index(KbArticleRevisions::Table, "ux_kb_article_revisions", &["article_id", "revision"]).unique().take())
-            .await?;
+        manager.create_index(unique_index(KbArticleRevisions::Table, "ux_kb_article_revisions", &["article_id", "revision"])).await?;
         manager
             .create_table(
                 Table::create()
@@ -151,12 +118,7 @@ impl MigrationTrait for Migration {
                     .col(flag(KbArticleVotes::Helpful))
                     .col(time(KbArticleVotes::CreatedAt))
                     .primary_key(Index::create().col(KbArticleVotes::ArticleId).col(KbArticleVotes::Voter))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(KbArticleVotes::Table, KbArticleVotes::ArticleId)
-                            .to(KbArticles::Table, KbArticles::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(KbArticleVotes::Table, KbArticleVotes::ArticleId, KbArticles::Table))
                     .take(),
             )
             .await?;
@@ -169,18 +131,8 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(KbArticleTickets::LinkedBy))
                     .col(time(KbArticleTickets::CreatedAt))
                     .primary_key(Index::create().col(KbArticleTickets::TicketId).col(KbArticleTickets::ArticleId))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(KbArticleTickets::Table, KbArticleTickets::ArticleId)
-                            .to(KbArticles::Table, KbArticles::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(KbArticleTickets::Table, KbArticleTickets::TicketId)
-                            .to(Tickets::Table, Tickets::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(KbArticleTickets::Table, KbArticleTickets::ArticleId, KbArticles::Table))
+                    .foreign_key(&mut references_cascade(KbArticleTickets::Table, KbArticleTickets::TicketId, Tables::Tickets))
                     .take(),
             )
             .await?;
@@ -202,27 +154,19 @@ impl MigrationTrait for Migration {
                     .col(time_null(PortalAccounts::InvitationExpiresAt))
                     .col(time_null(PortalAccounts::LastLoginAt))
                     .col(uuid_null(PortalAccounts::CreatedBy))
-                    .col(time(PortalAccounts::CreatedAt))
-                    .col(time(PortalAccounts::UpdatedAt))
-                    .col(version(PortalAccounts::Version))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PortalAccounts::Table, PortalAccounts::ContactId)
-                            .to(Contacts::Table, Contacts::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PortalAccounts::Table, PortalAccounts::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .timestamps_and_version()
+                    .foreign_key(&mut references_cascade(PortalAccounts::Table, PortalAccounts::ContactId, Tables::Contacts))
+                    .foreign_key(&mut references_cascade(PortalAccounts::Table, PortalAccounts::CustomerId, Tables::Customers))
                     .take(),
             )
             .await?;
-        manager.create_index(index(PortalAccounts::Table, "ix_portal_accounts_created", &["created_at", "id"])).await?;
-        manager.create_index(index(PortalAccounts::Table, "ix_portal_accounts_customer", &["customer_id", "created_at", "id"])).await?;
-        manager.create_index(index(PortalAccounts::Table, "ux_portal_accounts_invitation", &["invitation_hash"]).unique().take()).await?;
+        create_indexes(
+            manager,
+            PortalAccounts::Table,
+            &[("ix_portal_accounts_created", &["created_at", "id"]), ("ix_portal_accounts_customer", &["customer_id", "created_at", "id"])],
+        )
+        .await?;
+        manager.create_index(unique_index(PortalAccounts::Table, "ux_portal_accounts_invitation", &["invitation_hash"])).await?;
         manager
             .create_table(
                 Table::create()
@@ -233,12 +177,7 @@ impl MigrationTrait for Migration {
                     .col(time(PortalSessions::ExpiresAt))
                     .col(time_null(PortalSessions::RevokedAt))
                     .col(text_null(PortalSessions::Ip))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PortalSessions::Table, PortalSessions::AccountId)
-                            .to(PortalAccounts::Table, PortalAccounts::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(PortalSessions::Table, PortalSessions::AccountId, PortalAccounts::Table))
                     .take(),
             )
             .await?;
@@ -251,7 +190,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Settings::Table)
-                    .col(ColumnDef::new(Settings::Key).string().not_null().primary_key().take())
+                    .col(text_key(Settings::Key))
                     .col(long_text(Settings::Value))
                     .col(uuid_null(Settings::UpdatedBy))
                     .col(time(Settings::UpdatedAt))
@@ -264,43 +203,24 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.alter_table(Table::alter().table(TicketComments::Table).drop_column(TicketComments::PortalAccountId).take()).await?;
-        for table in [
-            Settings::Table.into_iden(),
-            PortalSessions::Table.into_iden(),
-            PortalAccounts::Table.into_iden(),
-            KbArticleTickets::Table.into_iden(),
-            KbArticleVotes::Table.into_iden(),
-            KbArticleRevisions::Table.into_iden(),
-            KbArticleTags::Table.into_iden(),
-            KbArticles::Table.into_iden(),
-            KbCategories::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            [
+                Settings::Table.into_iden(),
+                PortalSessions::Table.into_iden(),
+                PortalAccounts::Table.into_iden(),
+                KbArticleTickets::Table.into_iden(),
+                KbArticleVotes::Table.into_iden(),
+                KbArticleRevisions::Table.into_iden(),
+                KbArticleTags::Table.into_iden(),
+                KbArticles::Table.into_iden(),
+                KbCategories::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Customers {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Contacts {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Tickets {
-    Table,
-    Id,
-}
 #[derive(DeriveIden, Clone, Copy)]
 enum TicketComments {
     Table,
@@ -314,9 +234,6 @@ enum KbCategories {
     Name,
     Description,
     Position,
-    CreatedAt,
-    UpdatedAt,
-    Version,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum KbArticles {
@@ -328,8 +245,6 @@ enum KbArticles {
     Visibility,
     Status,
     Tags,
-    OwnerId,
-    TeamId,
     Revision,
     ViewCount,
     HelpfulCount,
@@ -337,10 +252,6 @@ enum KbArticles {
     TicketCount,
     SearchText,
     PublishedAt,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum KbArticleTags {
@@ -394,9 +305,6 @@ enum PortalAccounts {
     InvitationExpiresAt,
     LastLoginAt,
     CreatedBy,
-    CreatedAt,
-    UpdatedAt,
-    Version,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum PortalSessions {

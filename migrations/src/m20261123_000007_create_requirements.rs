@@ -5,6 +5,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::*;
+use crate::tables::*;
 
 pub struct Migration;
 
@@ -35,11 +36,11 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Requirements::TeamId))
                     .col(uuid(Requirements::CreatedBy))
                     .col(text_null(Requirements::Department))
-                    .col(ColumnDef::new(Requirements::TargetDate).date().null().take())
+                    .col(date_null(Requirements::TargetDate))
                     .col(text_null(Requirements::Release))
                     .col(long_text(Requirements::Tags))
                     // The priority score × 1000, rounded: an integer sorts the same on both databases.
-                    .col(ColumnDef::new(Requirements::ScoreMilli).big_integer().not_null().default(0).take())
+                    .col(big_int_default_zero(Requirements::ScoreMilli))
                     .col(int(Requirements::RequesterCount))
                     .col(int(Requirements::FeedbackCount))
                     .col(int(Requirements::FeedbackSum))
@@ -48,29 +49,29 @@ impl MigrationTrait for Migration {
                     .col(time_null(Requirements::DeliveredAt))
                     .col(time_null(Requirements::EvaluatedAt))
                     .col(long_text(Requirements::SearchText))
-                    .col(time(Requirements::CreatedAt))
-                    .col(time(Requirements::UpdatedAt))
-                    .col(version(Requirements::Version))
-                    .col(time_null(Requirements::DeletedAt))
+                    .timestamps_version_and_deleted_at()
                     .take(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_requirements_score", &["deleted_at", "score_milli", "id"][..]),
-            ("ix_requirements_created", &["deleted_at", "created_at", "id"]),
-            ("ix_requirements_updated", &["deleted_at", "updated_at", "id"]),
-            ("ix_requirements_demand", &["deleted_at", "requester_count", "id"]),
-            ("ix_requirements_status", &["status", "score_milli", "id"]),
-            ("ix_requirements_category", &["category", "score_milli", "id"]),
-            ("ix_requirements_source", &["source_channel", "score_milli", "id"]),
-            ("ix_requirements_owner", &["owner_id", "score_milli", "id"]),
-            ("ix_requirements_team", &["team_id", "score_milli", "id"]),
-            ("ix_requirements_creator", &["created_by", "score_milli", "id"]),
-            ("ix_requirements_release", &["release", "score_milli", "id"]),
-            ("ix_requirements_target", &["target_date", "id"]),
-        ] {
-            manager.create_index(index(Requirements::Table, name, columns)).await?;
-        }
+        create_indexes(
+            manager,
+            Requirements::Table,
+            &[
+                ("ix_requirements_score", &["deleted_at", "score_milli", "id"]),
+                ("ix_requirements_created", &["deleted_at", "created_at", "id"]),
+                ("ix_requirements_updated", &["deleted_at", "updated_at", "id"]),
+                ("ix_requirements_demand", &["deleted_at", "requester_count", "id"]),
+                ("ix_requirements_status", &["status", "score_milli", "id"]),
+                ("ix_requirements_category", &["category", "score_milli", "id"]),
+                ("ix_requirements_source", &["source_channel", "score_milli", "id"]),
+                ("ix_requirements_owner", &["owner_id", "score_milli", "id"]),
+                ("ix_requirements_team", &["team_id", "score_milli", "id"]),
+                ("ix_requirements_creator", &["created_by", "score_milli", "id"]),
+                ("ix_requirements_release", &["release", "score_milli", "id"]),
+                ("ix_requirements_target", &["target_date", "id"]),
+            ],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -97,27 +98,27 @@ impl MigrationTrait for Migration {
                     .col(time(RequirementRequesters::RequestedAt))
                     .col(uuid_null(RequirementRequesters::CreatedBy))
                     .foreign_key(&mut cascade(RequirementRequesters::Table, RequirementRequesters::RequirementId))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(RequirementRequesters::Table, RequirementRequesters::CustomerId)
-                            .to(Customers::Table, Customers::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references_cascade(
+                        RequirementRequesters::Table,
+                        RequirementRequesters::CustomerId,
+                        Tables::Customers,
+                    ))
                     .take(),
             )
             .await?;
         manager
-            .create_index(
-                index(RequirementRequesters::Table, "ux_requirement_requesters", &["requirement_id", "customer_id"]).unique().take(),
-            )
+            .create_index(unique_index(RequirementRequesters::Table, "ux_requirement_requesters", &["requirement_id", "customer_id"]))
             .await?;
-        manager
-            .create_index(index(RequirementRequesters::Table, "ix_requirement_requesters_customer", &["customer_id", "requested_at", "id"]))
-            .await?;
-        manager.create_index(index(RequirementRequesters::Table, "ix_requirement_requesters_ticket", &["ticket_id"])).await?;
-        manager
-            .create_index(index(RequirementRequesters::Table, "ix_requirement_requesters_list", &["requirement_id", "requested_at", "id"]))
-            .await?;
+        create_indexes(
+            manager,
+            RequirementRequesters::Table,
+            &[
+                ("ix_requirement_requesters_customer", &["customer_id", "requested_at", "id"]),
+                ("ix_requirement_requesters_ticket", &["ticket_id"]),
+                ("ix_requirement_requesters_list", &["requirement_id", "requested_at", "id"]),
+            ],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -149,7 +150,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index(RequirementRevisions::Table, "ux_requirement_revisions", &["requirement_id", "revision"]).unique().take())
+            .create_index(unique_index(RequirementRevisions::Table, "ux_requirement_revisions", &["requirement_id", "revision"]))
             .await?;
         manager
             .create_table(
@@ -168,7 +169,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index(RequirementFeedback::Table, "ux_requirement_feedback", &["requirement_id", "customer_id"]).unique().take())
+            .create_index(unique_index(RequirementFeedback::Table, "ux_requirement_feedback", &["requirement_id", "customer_id"]))
             .await?;
         manager
             .create_index(index(RequirementFeedback::Table, "ix_requirement_feedback_list", &["requirement_id", "created_at", "id"]))
@@ -185,53 +186,33 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager.create_index(index(RequirementGrams::Table, "ix_requirement_grams_requirement", &["requirement_id"])).await?;
-        manager
-            .exec_stmt(
-                Query::insert()
-                    .into_table(Counters::Table)
-                    .columns([Counters::Name, Counters::Value])
-                    .values_panic(["requirement".into(), 0i64.into()])
-                    .take(),
-            )
-            .await?;
+        insert_counter(manager, "requirement").await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .exec_stmt(Query::delete().from_table(Counters::Table).and_where(Expr::col(Counters::Name).eq("requirement")).take())
-            .await?;
-        for table in [
-            RequirementGrams::Table.into_iden(),
-            RequirementFeedback::Table.into_iden(),
-            RequirementRevisions::Table.into_iden(),
-            RequirementHistory::Table.into_iden(),
-            RequirementRequesters::Table.into_iden(),
-            RequirementTags::Table.into_iden(),
-            Requirements::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        delete_counter(manager, "requirement").await?;
+        drop_tables(
+            manager,
+            [
+                RequirementGrams::Table.into_iden(),
+                RequirementFeedback::Table.into_iden(),
+                RequirementRevisions::Table.into_iden(),
+                RequirementHistory::Table.into_iden(),
+                RequirementRequesters::Table.into_iden(),
+                RequirementTags::Table.into_iden(),
+                Requirements::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 
 /// A row that belongs to a requirement and goes with it.
-fn cascade(table: impl IntoIden + Copy + 'static, column: impl IntoIden + Copy + 'static) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(table, column).to(Requirements::Table, Requirements::Id).on_delete(ForeignKeyAction::Cascade).take()
+fn cascade(table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
+    references_cascade(table, column, Requirements::Table)
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Customers {
-    Table,
-    Id,
-}
-#[derive(DeriveIden, Clone, Copy)]
-enum Counters {
-    Table,
-    Name,
-    Value,
-}
 #[derive(DeriveIden, Clone, Copy)]
 enum Requirements {
     Table,
@@ -261,10 +242,6 @@ enum Requirements {
     DeliveredAt,
     EvaluatedAt,
     SearchText,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    DeletedAt,
 }
 #[derive(DeriveIden, Clone, Copy)]
 enum RequirementTags {
