@@ -286,12 +286,19 @@ async fn follow_up_rules_create_one_task_per_silence() {
     let notice = |headers| app.send(Method::GET, "/api/v1/notifications", Some(&sales), None, headers);
     assert_eq!(notice(ZH).await.expect(200).body["data"][0]["title"], "新任务：跟进 Silent Co（15 天未联系）");
     assert_eq!(notice(EN).await.expect(200).body["data"][0]["title"], "New task: Follow up Silent Co (15 days without contact)");
+    let timeline_path = format!("/api/v1/customers/{prospect}/timeline?kind=task");
+    let timeline = |headers| app.send(Method::GET, &timeline_path, Some(&sales), None, headers);
+    let item = timeline(EN).await.expect(200).body["data"][0].clone();
+    assert_eq!(item["title"], "Follow up Silent Co (15 days without contact)");
+    assert!(item["summary"].get("title_message").is_none(), "the code stays inside: {item}");
+    assert_eq!(timeline(ZH).await.expect(200).body["data"][0]["title"], "跟进 Silent Co（15 天未联系）");
     // A person who rewrites the title makes it theirs: it reads as written in every language,
     // while the description the system wrote still follows the reader.
     app.patch(&task_path, &sales, json!({ "title": "回访 Silent Co 采购部" }), None).await.expect(200);
     let rewritten = read_task(EN).await.expect(200).body;
     assert_eq!(rewritten["title"], "回访 Silent Co 采购部");
     assert_eq!(rewritten["description"], "Follow up Silent Co: no interaction for 15 days (rule: prospect after 14 days).");
+    assert_eq!(timeline(EN).await.expect(200).body["data"][0]["title"], "回访 Silent Co 采购部");
     // A new interaction starts a new silence, which gets its own task in time.
     app.post("/api/v1/interactions", &sales, json!({ "customer_id": prospect, "channel": "phone", "subject": "终于联系上" }))
         .await

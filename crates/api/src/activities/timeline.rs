@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
+use crm_domain::written::SystemText;
 use crm_persistence::activities::timeline;
 
 use crate::auth::{Principal, State};
@@ -56,15 +57,23 @@ pub async fn customer_timeline(
     let kinds: Vec<String> =
         parse_list("kind", params.kind.as_deref(), TimelineKind::parse)?.into_iter().map(|k| k.as_str().to_owned()).collect();
     let page = timeline::list(&state.db, &principal, id.into_inner(), &kinds, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, |row| TimelineItemDto {
-        id: row.id,
-        kind: row.kind,
-        occurred_at: row.occurred_at,
-        entity_type: row.entity_type,
-        entity_id: row.entity_id,
-        title: row.title,
-        summary: serde_json::from_str(&row.summary).unwrap_or(Value::Null),
-        actor_id: row.actor_id,
-        actor_name: row.actor_name,
+    let lang = crate::error::current_language();
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, |row| {
+        let mut summary: Value = serde_json::from_str(&row.summary).unwrap_or(Value::Null);
+        // A title the system wrote is worded for this reader; the stored one is how its
+        // recipient read it, kept for a code a later version no longer knows.
+        let system_title = summary.as_object_mut().and_then(|s| s.remove(timeline::TITLE_MESSAGE));
+        let title = system_title.and_then(|m| serde_json::from_value::<SystemText>(m).ok()).map_or(row.title, |t| t.render(lang));
+        TimelineItemDto {
+            id: row.id,
+            kind: row.kind,
+            occurred_at: row.occurred_at,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            title,
+            summary,
+            actor_id: row.actor_id,
+            actor_name: row.actor_name,
+        }
     })))
 }

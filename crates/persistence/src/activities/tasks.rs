@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::{Map, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::{NotificationKind, RelatedType, TaskPriority, TaskStatus, TimelineKind};
@@ -208,6 +208,12 @@ async fn check_assignee(conn: &impl ConnectionTrait, assignee_id: Uuid) -> Resul
 /// Puts the task on its customer's timeline (tasks without a customer have none).
 async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &TaskRecord) -> Result<()> {
     let Some(customer_id) = record.fields.customer_id else { return Ok(()) };
+    let mut summary = json!({ "status": record.status, "due_at": record.fields.due_at, "priority": record.fields.priority,
+        "assignee_id": record.fields.assignee_id, "assignee_name": record.assignee_name, "completed_at": record.completed_at });
+    // A rule's title travels as its code, for the timeline to word it for each reader.
+    if let (Some(text), Value::Object(summary)) = (&record.title_text, &mut summary) {
+        summary.insert(timeline::TITLE_MESSAGE.to_owned(), text.to_value());
+    }
     timeline::upsert(
         conn,
         actor,
@@ -218,8 +224,7 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Ta
             entity_type: ENTITY,
             entity_id: record.id,
             title: &record.fields.title,
-            summary: json!({ "status": record.status, "due_at": record.fields.due_at, "priority": record.fields.priority,
-                "assignee_id": record.fields.assignee_id, "assignee_name": record.assignee_name, "completed_at": record.completed_at }),
+            summary,
         },
     )
     .await

@@ -83,6 +83,10 @@ pub async fn remove(conn: &impl ConnectionTrait, entity_type: &str, entity_id: U
     Ok(())
 }
 
+/// The summary field that holds an item's title as the system wrote it (a code with
+/// parameters), when it did: readers get it worded in their language instead of `title`.
+pub const TITLE_MESSAGE: &str = "title_message";
+
 /// One item of the timeline as the API shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineRow {

@@ -26,6 +26,36 @@ pub struct Line {
     pub line_total_minor: i64,
 }
 
+/// Replaces the lines under one opportunity or order with `lines`, in their order. The two line
+/// tables have the same columns under their own parent, so one body serves both:
+/// `replace_lines!(conn, order_lines, order_id, OrderId, id, &lines)`.
+macro_rules! replace_lines {
+    ($conn:expr, $table:ident, $parent:ident, $parent_column:ident, $parent_id:expr, $lines:expr) => {{
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+        use $crate::entities::$table;
+        let parent_id: uuid::Uuid = $parent_id;
+        $table::Entity::delete_many().filter($table::Column::$parent_column.eq(parent_id)).exec($conn).await?;
+        for (position, line) in $lines.iter().enumerate() {
+            $table::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                $parent: Set(parent_id),
+                product_id: Set(line.product_id),
+                sku: Set(line.sku.clone()),
+                product_name: Set(line.product_name.clone()),
+                quantity: Set(line.quantity),
+                unit_price_minor: Set(line.unit_price_minor),
+                discount_bp: Set(line.discount_bp),
+                line_total_minor: Set(line.line_total_minor),
+                position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            }
+            .insert($conn)
+            .await?;
+        }
+        Ok::<(), $crate::Error>(())
+    }};
+}
+pub(crate) use replace_lines;
+
 /// The sums of priced lines.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Totals {

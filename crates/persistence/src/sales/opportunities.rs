@@ -13,7 +13,7 @@ use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::{Competitor, Currency, Money, MoveError, OpportunitySource, StageKind, check_move, weighted_amount};
 use crm_domain::{HasCode, ValidationErrors, text};
 
-use super::lines::{Line, LineInput, price_lines};
+use super::lines::{Line, LineInput, price_lines, replace_lines};
 use super::pipelines::{StageRecord, default_pipeline, stages_of};
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::load_for;
@@ -210,24 +210,7 @@ pub(crate) fn in_scope(actor: &Actor, scope: crm_domain::identity::Scope) -> Con
 }
 
 async fn write_lines(conn: &impl ConnectionTrait, opportunity_id: Uuid, lines: &[Line]) -> Result<()> {
-    opportunity_lines::Entity::delete_many().filter(opportunity_lines::Column::OpportunityId.eq(opportunity_id)).exec(conn).await?;
-    for (position, line) in lines.iter().enumerate() {
-        opportunity_lines::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            opportunity_id: Set(opportunity_id),
-            product_id: Set(line.product_id),
-            sku: Set(line.sku.clone()),
-            product_name: Set(line.product_name.clone()),
-            quantity: Set(line.quantity),
-            unit_price_minor: Set(line.unit_price_minor),
-            discount_bp: Set(line.discount_bp),
-            line_total_minor: Set(line.line_total_minor),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(())
+    replace_lines!(conn, opportunity_lines, opportunity_id, OpportunityId, opportunity_id, lines)
 }
 
 async fn check_contact(conn: &impl ConnectionTrait, customer_id: Uuid, contact_id: Option<Uuid>) -> Result<()> {

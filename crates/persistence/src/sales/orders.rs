@@ -15,7 +15,7 @@ use crm_domain::sales::{Currency, Money, OrderStatus, StageKind};
 use crm_domain::written::SystemText;
 use crm_domain::{Lang, text};
 
-use super::lines::{Line, LineInput, Totals, price_lines};
+use super::lines::{Line, LineInput, Totals, price_lines, replace_lines};
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::{PurchaseFigures, apply_order_outcome, load_for};
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
@@ -135,24 +135,7 @@ async fn next_number(conn: &impl ConnectionTrait) -> Result<String> {
 }
 
 async fn write_lines(conn: &impl ConnectionTrait, order_id: Uuid, lines: &[Line]) -> Result<()> {
-    order_lines::Entity::delete_many().filter(order_lines::Column::OrderId.eq(order_id)).exec(conn).await?;
-    for (position, line) in lines.iter().enumerate() {
-        order_lines::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            order_id: Set(order_id),
-            product_id: Set(line.product_id),
-            sku: Set(line.sku.clone()),
-            product_name: Set(line.product_name.clone()),
-            quantity: Set(line.quantity),
-            unit_price_minor: Set(line.unit_price_minor),
-            discount_bp: Set(line.discount_bp),
-            line_total_minor: Set(line.line_total_minor),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(())
+    replace_lines!(conn, order_lines, order_id, OrderId, order_id, lines)
 }
 
 async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &OrderRecord) -> Result<()> {
