@@ -9,6 +9,7 @@ pub mod dates;
 pub mod error;
 pub mod identity;
 pub mod message;
+mod patch;
 pub mod problem_codes;
 pub mod requirements;
 pub mod sales;
