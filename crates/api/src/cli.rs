@@ -306,8 +306,8 @@ fn company(
 /// `sales1` last contacted 20 days ago, so that the default prospect rule (14 days) gives
 /// `sales1` a follow-up task shortly after start.
 async fn seed_interactions(db: &Db, system: &Actor) -> anyhow::Result<()> {
-    use crm_domain::activities::{Channel, Direction};
-    use crm_persistence::activities::interactions::{self, InteractionFields};
+    use crm_domain::activities::{Channel, Direction, InteractionFields};
+    use crm_persistence::activities::interactions;
 
     let sales1 = users::find_id_by_email(db, "sales1@example.com").await?.context("sales1 is missing")?;
     let filter = store::CustomerFilter { owner_id: Some(sales1), ..Default::default() };
