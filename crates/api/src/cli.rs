@@ -50,13 +50,13 @@ pub async fn create_user(
     for team in team_names {
         team_ids.push(teams::find_id_by_name(db, team).await?.with_context(|| format!("no team {team:?}"))?);
     }
-    let new = users::NewUser {
+    let new = crm_domain::identity::NewUser {
         email,
         display_name: name.to_owned(),
         password_hash: hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?,
         role_id: role.id,
         team_ids,
-        locale: "zh-CN".into(),
+        locale: crm_domain::identity::DEFAULT_LOCALE.into(),
     };
     let user = users::create(db, &Actor::system(), new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(user.id)

@@ -96,7 +96,7 @@ async fn organise(db: &Db, seed: u64) -> anyhow::Result<World> {
         let user = users::create(
             db,
             &system,
-            users::NewUser {
+            crm_domain::identity::NewUser {
                 email: Email::parse(&format!("bench-sales{i}@example.com")).map_err(|e| anyhow::anyhow!("{e}"))?,
                 display_name: name.clone(),
                 password_hash: password_hash.clone(),

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crm_domain::HasCode;
+use crm_domain::identity::{DEFAULT_LOCALE, DISPLAY_NAME_MAX, NewUser, UserPatch, parse_locale};
 use crm_domain::values::Email;
 use crm_persistence::identity::users;
 
@@ -50,18 +51,11 @@ impl From<users::UserRecord> for UserDto {
 }
 
 fn check_locale(locale: &str) -> Result<String, ApiError> {
-    match locale {
-        "zh-CN" | "en" => Ok(locale.to_owned()),
-        _ => Err(ApiError::Validation(crm_domain::ValidationErrors(vec![locale_error()]))),
-    }
-}
-
-fn locale_error() -> crm_domain::FieldError {
-    crm_domain::values::ValueError::Choice("zh-CN, en".into()).field_error("locale")
+    parse_locale(locale).map_err(|e| ApiError::Validation(crm_domain::ValidationErrors(vec![e.field_error("locale")])))
 }
 
 fn check_display_name(name: &str) -> Result<String, ApiError> {
-    crm_domain::text::bounded_text(name, 100, false)
+    crm_domain::text::bounded_text(name, DISPLAY_NAME_MAX, false)
         .map_err(|e| ApiError::Validation(crm_domain::ValidationErrors(vec![e.field_error("display_name")])))
 }
 
@@ -126,15 +120,15 @@ pub async fn create_user(state: State, principal: Principal, body: crate::http::
         check.merge(Err(v));
     }
     let email = check.value("email", &body.email, Email::parse);
-    let display_name = check.text("display_name", &body.display_name, 100);
-    let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN")).map_err(|_| check.0.push(locale_error())).ok();
+    let display_name = check.text("display_name", &body.display_name, DISPLAY_NAME_MAX);
+    let locale = check.value("locale", body.locale.as_deref().unwrap_or(DEFAULT_LOCALE), parse_locale);
     if !check.0.0.iter().any(|e| e.field == "password") {
         check.0.0.extend(crate::identity::passwords::new_password_error("password", &body.password));
     }
     let (email, display_name, locale) = check.finish_with((email, display_name, locale))?;
     let password = body.password;
     let password_hash = web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
-    let new = users::NewUser { email, display_name, password_hash, role_id: body.role_id, team_ids: body.team_ids, locale };
+    let new = NewUser { email, display_name, password_hash, role_id: body.role_id, team_ids: body.team_ids, locale };
     let user = users::create(&state.db, &principal, new).await?;
     let version = user.version;
     Ok(created(&UserDto::from(user.clone()), format!("/api/v1/users/{}", user.id), version))
@@ -199,7 +193,7 @@ pub async fn update_user(
         Some(password) => Some(web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??),
         None => None,
     };
-    let patch = users::UserPatch {
+    let patch = UserPatch {
         display_name: body.display_name.as_deref().map(check_display_name).transpose()?,
         role_id: body.role_id,
         team_ids: body.team_ids,
