@@ -103,16 +103,9 @@ pub struct UserListParams {
     pub sort: Option<String>,
 }
 
-/// Create a user
-#[utoipa::path(tag = "users", request_body = CreateUser, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), responses(
-    (status = 201, description = "Created", body = UserDto, headers(("Location" = String), ("ETag" = String))),
-    (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Email taken", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
-#[post("/users")]
-pub async fn create_user(state: State, principal: Principal, body: crate::http::Json<CreateUser>) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+/// A new user's checked email, display name and locale; the password is checked here and
+/// hashed afterwards, on a blocking thread.
+fn parse_new_user(body: &CreateUser) -> Result<(Email, String, String), crm_domain::ValidationErrors> {
     let mut check = crm_domain::Check::default();
     if let Err(e) = body.validate()
         && let ApiError::Validation(v) = ApiError::from(e)
@@ -125,7 +118,33 @@ pub async fn create_user(state: State, principal: Principal, body: crate::http::
     if !check.0.0.iter().any(|e| e.field == "password") {
         check.0.0.extend(crate::identity::passwords::new_password_error("password", &body.password));
     }
-    let (email, display_name, locale) = check.finish_with((email, display_name, locale))?;
+    check.finish_with((email, display_name, locale))
+}
+
+/// A change to a user; `password_hash` is the new password's, hashed once the password passed
+/// its checks.
+fn parse_user_patch(body: UpdateUser, password_hash: Option<String>) -> Result<UserPatch, ApiError> {
+    Ok(UserPatch {
+        display_name: body.display_name.as_deref().map(check_display_name).transpose()?,
+        role_id: body.role_id,
+        team_ids: body.team_ids,
+        active: body.active,
+        locale: body.locale.as_deref().map(check_locale).transpose()?,
+        password_hash,
+    })
+}
+
+/// Create a user
+#[utoipa::path(tag = "users", request_body = CreateUser, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), responses(
+    (status = 201, description = "Created", body = UserDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Email taken", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/users")]
+pub async fn create_user(state: State, principal: Principal, body: crate::http::Json<CreateUser>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let (email, display_name, locale) = parse_new_user(&body)?;
     let password = body.password;
     let password_hash = web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
     let new = NewUser { email, display_name, password_hash, role_id: body.role_id, team_ids: body.team_ids, locale };
@@ -184,23 +203,16 @@ pub async fn update_user(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let mut body = body.into_inner();
     body.validate()?;
     if let Some(password) = &body.password {
         crate::identity::passwords::check_new_password("password", password)?;
     }
-    let password_hash = match body.password {
+    let password_hash = match body.password.take() {
         Some(password) => Some(web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??),
         None => None,
     };
-    let patch = UserPatch {
-        display_name: body.display_name.as_deref().map(check_display_name).transpose()?,
-        role_id: body.role_id,
-        team_ids: body.team_ids,
-        active: body.active,
-        locale: body.locale.as_deref().map(check_locale).transpose()?,
-        password_hash,
-    };
+    let patch = parse_user_patch(body, password_hash)?;
     let user = users::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&UserDto::from(user.clone()), user.version))
 }
