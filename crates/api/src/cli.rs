@@ -50,13 +50,13 @@ pub async fn create_user(
     for team in team_names {
         team_ids.push(teams::find_id_by_name(db, team).await?.with_context(|| format!("no team {team:?}"))?);
     }
-    let new = users::NewUser {
+    let new = crm_domain::identity::NewUser {
         email,
         display_name: name.to_owned(),
         password_hash: hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?,
         role_id: role.id,
         team_ids,
-        locale: "zh-CN".into(),
+        locale: crm_domain::identity::DEFAULT_LOCALE.into(),
     };
     let user = users::create(db, &Actor::system(), new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(user.id)
@@ -306,8 +306,8 @@ fn company(
 /// `sales1` last contacted 20 days ago, so that the default prospect rule (14 days) gives
 /// `sales1` a follow-up task shortly after start.
 async fn seed_interactions(db: &Db, system: &Actor) -> anyhow::Result<()> {
-    use crm_domain::activities::{Channel, Direction};
-    use crm_persistence::activities::interactions::{self, InteractionFields};
+    use crm_domain::activities::{Channel, Direction, InteractionFields};
+    use crm_persistence::activities::interactions;
 
     let sales1 = users::find_id_by_email(db, "sales1@example.com").await?.context("sales1 is missing")?;
     let filter = store::CustomerFilter { owner_id: Some(sales1), ..Default::default() };
@@ -355,8 +355,9 @@ async fn sales_actor(db: &Db, user_id: uuid::Uuid) -> anyhow::Result<Actor> {
 /// A catalogue, an open pipeline across stages, and a year of confirmed orders, so the board and
 /// the reports have something to show.
 async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
-    use crm_domain::sales::{Currency, Money, OpportunitySource};
-    use crm_persistence::sales::lines::LineInput;
+    use crm_domain::sales::{
+        Currency, LineInput, Money, NewOpportunity, NewOrder, OpportunityFields, OpportunitySource, Placement, ProductFields,
+    };
     use crm_persistence::sales::{opportunities, orders, pipelines, products};
 
     let catalogue = [
@@ -368,7 +369,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
     ];
     let mut product_ids = Vec::new();
     for (sku, name, category, price) in catalogue {
-        let fields = products::ProductFields {
+        let fields = ProductFields {
             sku: sku.into(),
             name: name.into(),
             category: Some(category.into()),
@@ -393,7 +394,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
     for (i, customer) in customers.iter().filter(|c| c.fields.kind == CustomerKind::Company).take(21).enumerate() {
         let actor = sales_actor(db, customer.owner_id).await?;
         let product = product_ids[i % product_ids.len()];
-        let fields = opportunities::OpportunityFields {
+        let fields = OpportunityFields {
             name: format!("{} {}", customer.fields.name.chars().take(6).collect::<String>(), ["设备采购", "年度维保", "系统对接"][i % 3]),
             contact_id: None,
             amount: Money { amount_minor: 0, currency: Currency::cny() },
@@ -404,14 +405,15 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
             competitors: vec![],
             description: None,
         };
-        let placement = opportunities::Placement { customer_id: customer.id, ..Default::default() };
+        let placement = Placement { customer_id: customer.id, ..Default::default() };
         let lines = vec![LineInput {
             product_id: product,
             quantity: 1 + (i % 3) as i64,
             unit_price_minor: None,
             discount_bp: (i % 4) as i32 * 250,
         }];
-        let opportunity = opportunities::create(db, &actor, placement, fields, lines).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let opportunity =
+            opportunities::create(db, &actor, NewOpportunity { placement, fields, lines }).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let key = keys[i % keys.len()];
         if key != "initial_contact"
             && let Some(to) = stage(key)
@@ -425,7 +427,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
         }
         for months_ago in [(i % 11) as u32 + 1, (i % 5) as u32 + 13] {
             let date = today.checked_sub_months(chrono::Months::new(months_ago)).unwrap_or(today);
-            let new = orders::NewOrder {
+            let new = NewOrder {
                 customer_id: customer.id,
                 opportunity_id: None,
                 external_system: None,

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crm_domain::sales::{Currency, Money};
+use crm_domain::sales::{Currency, Money, ProductFields};
 use crm_domain::values::Email;
 use crm_persistence::bulk::{self, BulkStage, LoadCounts};
 use crm_persistence::identity::{roles, teams, users};
@@ -96,7 +96,7 @@ async fn organise(db: &Db, seed: u64) -> anyhow::Result<World> {
         let user = users::create(
             db,
             &system,
-            users::NewUser {
+            crm_domain::identity::NewUser {
                 email: Email::parse(&format!("bench-sales{i}@example.com")).map_err(|e| anyhow::anyhow!("{e}"))?,
                 display_name: name.clone(),
                 password_hash: password_hash.clone(),
@@ -115,7 +115,7 @@ async fn organise(db: &Db, seed: u64) -> anyhow::Result<World> {
         let record = products::create(
             db,
             &system,
-            products::ProductFields {
+            ProductFields {
                 sku: format!("BENCH-{n:03}"),
                 name: (*name).to_owned(),
                 category: Some("设备与服务".into()),

@@ -10,6 +10,7 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod message;
+mod patch;
 pub mod problem_codes;
 pub mod requirements;
 pub mod sales;

@@ -7,14 +7,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::activities::{Channel, Direction, MAX_DURATION_MINUTES, check_occurred_at};
+use crm_domain::activities::{Channel, DEFAULT_DIRECTION, Direction, InteractionFields, InteractionPatch, OUTCOME_MAX, SUBJECT_MAX};
 use crm_domain::customers::NOTES_MAX;
+use crm_domain::{Check, ValidationErrors};
 use crm_persistence::activities::interactions;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
 use crate::http::{
-    Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
+    PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
 
 /// A communication record (沟通记录).
@@ -147,6 +148,55 @@ pub struct InteractionListParams {
     pub sort: Option<String>,
 }
 
+/// What a new interaction records; without a time it happened `now`.
+fn parse_interaction(body: &CreateInteraction, now: DateTime<Utc>) -> Result<InteractionFields, ValidationErrors> {
+    let mut check = Check::default();
+    let channel = check.value("channel", &body.channel, Channel::parse);
+    let direction = match body.direction.as_deref() {
+        Some(d) => check.value("direction", d, Direction::parse),
+        None => Some(DEFAULT_DIRECTION),
+    };
+    let occurred_at = check.occurred_at(body.occurred_at.unwrap_or(now), now);
+    let duration_minutes = body.duration_minutes.and_then(|d| check.duration_minutes(d));
+    let subject = check.text("subject", &body.subject, SUBJECT_MAX);
+    let content = check.optional_text("content", body.content.as_deref(), NOTES_MAX);
+    let outcome = check.optional_text("outcome", body.outcome.as_deref(), OUTCOME_MAX);
+    let next_step = check.optional_text("next_step", body.next_step.as_deref(), OUTCOME_MAX);
+    let (channel, direction, occurred_at, subject) = check.finish_with((channel, direction, occurred_at, subject))?;
+    Ok(InteractionFields {
+        contact_id: body.contact_id,
+        opportunity_id: body.opportunity_id,
+        ticket_id: body.ticket_id,
+        requirement_id: body.requirement_id,
+        channel,
+        direction,
+        occurred_at,
+        duration_minutes,
+        subject,
+        content,
+        outcome,
+        next_step,
+    })
+}
+
+/// A change to an interaction; a new time may not lie after `now`.
+fn parse_interaction_patch(body: UpdateInteraction, now: DateTime<Utc>) -> Result<InteractionPatch, ValidationErrors> {
+    let mut check = Check::default();
+    let patch = InteractionPatch {
+        contact_id: body.contact_id,
+        channel: body.channel.as_deref().and_then(|c| check.value("channel", c, Channel::parse)),
+        direction: body.direction.as_deref().and_then(|d| check.value("direction", d, Direction::parse)),
+        occurred_at: body.occurred_at.and_then(|at| check.occurred_at(at, now)),
+        duration_minutes: body.duration_minutes.map(|d| d.and_then(|d| check.duration_minutes(d))),
+        subject: body.subject.as_deref().and_then(|s| check.text("subject", s, SUBJECT_MAX)),
+        content: body.content.map(|c| check.optional_text("content", c.as_deref(), NOTES_MAX)),
+        outcome: body.outcome.map(|c| check.optional_text("outcome", c.as_deref(), OUTCOME_MAX)),
+        next_step: body.next_step.map(|c| check.optional_text("next_step", c.as_deref(), OUTCOME_MAX)),
+    };
+    check.finish()?;
+    Ok(patch)
+}
+
 /// Record an interaction (沟通记录)
 #[utoipa::path(tag = "interactions", request_body = CreateInteraction, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Recorded; the customer's last_interaction_at follows", body = InteractionDto, headers(("Location" = String), ("ETag" = String))),
@@ -161,34 +211,7 @@ pub async fn create_interaction(
     body: crate::http::Json<CreateInteraction>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let mut check = Check::default();
-    let now = Utc::now();
-    let channel = check.value("channel", &body.channel, Channel::parse);
-    let direction = match body.direction.as_deref() {
-        Some(d) => check.value("direction", d, Direction::parse),
-        None => Some(Direction::Outbound),
-    };
-    let occurred_at = check.value("occurred_at", "", |_| check_occurred_at(body.occurred_at.unwrap_or(now), now));
-    let duration_minutes = body.duration_minutes.and_then(|d| check.range("duration_minutes", d, 0, MAX_DURATION_MINUTES));
-    let subject = check.text("subject", &body.subject, 200);
-    let content = check.optional_text("content", body.content.as_deref(), NOTES_MAX);
-    let outcome = check.optional_text("outcome", body.outcome.as_deref(), 2000);
-    let next_step = check.optional_text("next_step", body.next_step.as_deref(), 2000);
-    let (channel, direction, occurred_at, subject) = check.finish_with((channel, direction, occurred_at, subject))?;
-    let fields = interactions::InteractionFields {
-        contact_id: body.contact_id,
-        opportunity_id: body.opportunity_id,
-        ticket_id: body.ticket_id,
-        requirement_id: body.requirement_id,
-        channel,
-        direction,
-        occurred_at,
-        duration_minutes,
-        subject,
-        content,
-        outcome,
-        next_step,
-    };
+    let fields = parse_interaction(&body, Utc::now())?;
     let record = interactions::create(&state.db, &principal, body.customer_id, fields).await?;
     Ok(created(&InteractionDto::from(record.clone()), format!("/api/v1/interactions/{}", record.id), record.version))
 }
@@ -246,21 +269,7 @@ pub async fn update_interaction(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateInteraction>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let now = Utc::now();
-    let patch = interactions::InteractionPatch {
-        contact_id: body.contact_id,
-        channel: body.channel.as_deref().and_then(|c| check.value("channel", c, Channel::parse)),
-        direction: body.direction.as_deref().and_then(|d| check.value("direction", d, Direction::parse)),
-        occurred_at: body.occurred_at.and_then(|at| check.value("occurred_at", "", |_| check_occurred_at(at, now))),
-        duration_minutes: body.duration_minutes.map(|d| d.and_then(|d| check.range("duration_minutes", d, 0, MAX_DURATION_MINUTES))),
-        subject: body.subject.as_deref().and_then(|s| check.text("subject", s, 200)),
-        content: body.content.map(|c| check.optional_text("content", c.as_deref(), NOTES_MAX)),
-        outcome: body.outcome.map(|c| check.optional_text("outcome", c.as_deref(), 2000)),
-        next_step: body.next_step.map(|c| check.optional_text("next_step", c.as_deref(), 2000)),
-    };
-    check.finish()?;
+    let patch = parse_interaction_patch(body.into_inner(), Utc::now())?;
     let record = interactions::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&InteractionDto::from(record.clone()), record.version))
 }

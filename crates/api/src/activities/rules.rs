@@ -6,13 +6,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crm_domain::activities::TaskPriority;
+use crm_domain::activities::{DEFAULT_PRIORITY, RuleFields, RulePatch, TaskPriority};
 use crm_domain::customers::LifecycleStage;
+use crm_domain::{Check, ValidationErrors};
 use crm_persistence::activities::rules;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
-use crate::http::{Check, PageDto, PageParams, created, if_match, ok_with_etag};
+use crate::http::{PageDto, PageParams, created, if_match, ok_with_etag};
 
 /// "No interaction for `silent_days` in this stage → a task for the owner, due in `due_in_days`."
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,6 +71,41 @@ pub struct UpdateFollowUpRule {
     pub active: Option<bool>,
 }
 
+impl TryFrom<CreateFollowUpRule> for RuleFields {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreateFollowUpRule) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let stage = check.value("lifecycle_stage", &body.lifecycle_stage, LifecycleStage::parse);
+        let silent_days = check.silent_days(body.silent_days);
+        let due_in_days = check.due_in_days(body.due_in_days);
+        let priority = match body.priority.as_deref() {
+            Some(p) => check.value("priority", p, TaskPriority::parse),
+            None => Some(DEFAULT_PRIORITY),
+        };
+        let (lifecycle_stage, silent_days, due_in_days, priority) = check.finish_with((stage, silent_days, due_in_days, priority))?;
+        // A rule acts as soon as it is made unless the body says otherwise.
+        Ok(Self { lifecycle_stage, silent_days, due_in_days, priority, active: body.active.unwrap_or(true) })
+    }
+}
+
+impl TryFrom<UpdateFollowUpRule> for RulePatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateFollowUpRule) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let patch = Self {
+            lifecycle_stage: body.lifecycle_stage.as_deref().and_then(|s| check.value("lifecycle_stage", s, LifecycleStage::parse)),
+            silent_days: body.silent_days.and_then(|d| check.silent_days(d)),
+            due_in_days: body.due_in_days.and_then(|d| check.due_in_days(d)),
+            priority: body.priority.as_deref().and_then(|p| check.value("priority", p, TaskPriority::parse)),
+            active: body.active,
+        };
+        check.finish()?;
+        Ok(patch)
+    }
+}
+
 /// List follow-up rules
 #[utoipa::path(tag = "follow-up-rules", params(PageParams), responses((status = 200, description = "Rules", body = PageDto<FollowUpRuleDto>)), security(("bearer" = [])))]
 #[get("/follow-up-rules")]
@@ -90,16 +126,7 @@ pub async fn create_rule(
     principal: Principal,
     body: crate::http::Json<CreateFollowUpRule>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut check = Check::default();
-    let stage = check.value("lifecycle_stage", &body.lifecycle_stage, LifecycleStage::parse);
-    let silent_days = check.range("silent_days", body.silent_days, 1, 3650);
-    let due_in_days = check.range("due_in_days", body.due_in_days, 0, 365);
-    let priority = match body.priority.as_deref() {
-        Some(p) => check.value("priority", p, TaskPriority::parse),
-        None => Some(TaskPriority::Normal),
-    };
-    let (lifecycle_stage, silent_days, due_in_days, priority) = check.finish_with((stage, silent_days, due_in_days, priority))?;
-    let fields = rules::RuleFields { lifecycle_stage, silent_days, due_in_days, priority, active: body.active.unwrap_or(true) };
+    let fields = RuleFields::try_from(body.into_inner())?;
     let record = rules::create(&state.db, &principal, fields).await?;
     Ok(created(&FollowUpRuleDto::from(record.clone()), format!("/api/v1/follow-up-rules/{}", record.id), record.version))
 }
@@ -131,15 +158,7 @@ pub async fn update_rule(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateFollowUpRule>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut check = Check::default();
-    let patch = rules::RulePatch {
-        lifecycle_stage: body.lifecycle_stage.as_deref().and_then(|s| check.value("lifecycle_stage", s, LifecycleStage::parse)),
-        silent_days: body.silent_days.and_then(|d| check.range("silent_days", d, 1, 3650)),
-        due_in_days: body.due_in_days.and_then(|d| check.range("due_in_days", d, 0, 365)),
-        priority: body.priority.as_deref().and_then(|p| check.value("priority", p, TaskPriority::parse)),
-        active: body.active,
-    };
-    check.finish()?;
+    let patch = RulePatch::try_from(body.into_inner())?;
     let record = rules::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&FollowUpRuleDto::from(record.clone()), record.version))
 }

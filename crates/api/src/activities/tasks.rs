@@ -6,14 +6,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::activities::{RelatedType, TaskPriority, TaskStatus};
+use crm_domain::activities::{DEFAULT_PRIORITY, RelatedType, TASK_TITLE_MAX, TaskFields, TaskPatch, TaskPriority, TaskStatus};
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::{FieldError, text};
+use crm_domain::{Check, ValidationErrors, text};
 use crm_persistence::activities::tasks;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
-use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, ok_with_etag, parse_list, parse_uuid};
+use crate::http::{PageDto, PageParams, created, double_option, if_match, ok_with_etag, parse_list, parse_uuid};
 
 /// A task or reminder (跟进提醒).
 #[derive(Debug, Serialize, ToSchema)]
@@ -133,33 +133,19 @@ pub struct TaskListParams {
     pub q: Option<String>,
 }
 
-fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiError> {
+/// A new task; without an assignee it is the `caller`'s.
+fn parse_task(body: CreateTask, caller: Uuid) -> Result<TaskFields, ValidationErrors> {
     let mut check = Check::default();
-    let title = check.text("title", &body.title, 200);
+    let title = check.text("title", &body.title, TASK_TITLE_MAX);
     let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
     let priority = match body.priority.as_deref() {
         Some(p) => check.value("priority", p, TaskPriority::parse),
-        None => Some(TaskPriority::Normal),
+        None => Some(DEFAULT_PRIORITY),
     };
-    let related_type = body.related_type.as_deref().and_then(|t| check.value("related_type", t, RelatedType::parse));
-    if related_type.is_some() != body.related_id.is_some() {
-        check.0.push(FieldError::new(
-            "related_id",
-            "pair",
-            text!("related_type and related_id go together", "关联类型与关联记录须同时填写"),
-        ));
-    }
-    if let (Some(remind), Some(due)) = (body.remind_at, body.due_at)
-        && remind > due
-    {
-        check.0.push(FieldError::new(
-            "remind_at",
-            "after_due",
-            text!("the reminder must not come after the due time", "提醒时间不能晚于截止时间"),
-        ));
-    }
+    let related_type = check.related(body.related_type.as_deref(), body.related_id);
+    check.reminder_before_due(body.remind_at, body.due_at);
     let (title, priority) = check.finish_with((title, priority))?;
-    Ok(tasks::TaskFields {
+    Ok(TaskFields {
         title,
         description,
         due_at: body.due_at,
@@ -172,6 +158,24 @@ fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiE
     })
 }
 
+impl TryFrom<UpdateTask> for TaskPatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateTask) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let patch = Self {
+            title: body.title.as_deref().and_then(|t| check.text("title", t, TASK_TITLE_MAX)),
+            description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
+            due_at: body.due_at,
+            remind_at: body.remind_at,
+            priority: body.priority.as_deref().and_then(|p| check.value("priority", p, TaskPriority::parse)),
+            assignee_id: body.assignee_id,
+        };
+        check.finish()?;
+        Ok(patch)
+    }
+}
+
 /// Create a task
 #[utoipa::path(tag = "tasks", request_body = CreateTask, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created; the assignee is notified", body = TaskDto, headers(("Location" = String), ("ETag" = String))),
@@ -181,7 +185,7 @@ fn task_fields(body: CreateTask, caller: Uuid) -> Result<tasks::TaskFields, ApiE
 ), security(("bearer" = [])))]
 #[post("/tasks")]
 pub async fn create_task(state: State, principal: Principal, body: crate::http::Json<CreateTask>) -> Result<HttpResponse, ApiError> {
-    let fields = task_fields(body.into_inner(), principal.user_id)?;
+    let fields = parse_task(body.into_inner(), principal.user_id)?;
     let record = tasks::create(&state.db, &principal, fields).await?;
     Ok(created(&TaskDto::from(record.clone()), format!("/api/v1/tasks/{}", record.id), record.version))
 }
@@ -269,17 +273,7 @@ pub async fn update_task(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateTask>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let patch = tasks::TaskPatch {
-        title: body.title.as_deref().and_then(|t| check.text("title", t, 200)),
-        description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
-        due_at: body.due_at,
-        remind_at: body.remind_at,
-        priority: body.priority.as_deref().and_then(|p| check.value("priority", p, TaskPriority::parse)),
-        assignee_id: body.assignee_id,
-    };
-    check.finish()?;
+    let patch = TaskPatch::try_from(body.into_inner())?;
     let record = tasks::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&TaskDto::from(record.clone()), record.version))
 }

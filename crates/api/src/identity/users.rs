@@ -7,6 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crm_domain::HasCode;
+use crm_domain::identity::{DEFAULT_LOCALE, DISPLAY_NAME_MAX, NewUser, UserPatch, parse_locale};
 use crm_domain::values::Email;
 use crm_persistence::identity::users;
 
@@ -50,18 +51,11 @@ impl From<users::UserRecord> for UserDto {
 }
 
 fn check_locale(locale: &str) -> Result<String, ApiError> {
-    match locale {
-        "zh-CN" | "en" => Ok(locale.to_owned()),
-        _ => Err(ApiError::Validation(crm_domain::ValidationErrors(vec![locale_error()]))),
-    }
-}
-
-fn locale_error() -> crm_domain::FieldError {
-    crm_domain::values::ValueError::Choice("zh-CN, en".into()).field_error("locale")
+    parse_locale(locale).map_err(|e| ApiError::Validation(crm_domain::ValidationErrors(vec![e.field_error("locale")])))
 }
 
 fn check_display_name(name: &str) -> Result<String, ApiError> {
-    crm_domain::text::bounded_text(name, 100, false)
+    crm_domain::text::bounded_text(name, DISPLAY_NAME_MAX, false)
         .map_err(|e| ApiError::Validation(crm_domain::ValidationErrors(vec![e.field_error("display_name")])))
 }
 
@@ -109,6 +103,37 @@ pub struct UserListParams {
     pub sort: Option<String>,
 }
 
+/// A new user's checked email, display name and locale; the password is checked here and
+/// hashed afterwards, on a blocking thread.
+fn parse_new_user(body: &CreateUser) -> Result<(Email, String, String), crm_domain::ValidationErrors> {
+    let mut check = crm_domain::Check::default();
+    if let Err(e) = body.validate()
+        && let ApiError::Validation(v) = ApiError::from(e)
+    {
+        check.merge(Err(v));
+    }
+    let email = check.value("email", &body.email, Email::parse);
+    let display_name = check.text("display_name", &body.display_name, DISPLAY_NAME_MAX);
+    let locale = check.value("locale", body.locale.as_deref().unwrap_or(DEFAULT_LOCALE), parse_locale);
+    if !check.0.0.iter().any(|e| e.field == "password") {
+        check.0.0.extend(crate::identity::passwords::new_password_error("password", &body.password));
+    }
+    check.finish_with((email, display_name, locale))
+}
+
+/// A change to a user; `password_hash` is the new password's, hashed once the password passed
+/// its checks.
+fn parse_user_patch(body: UpdateUser, password_hash: Option<String>) -> Result<UserPatch, ApiError> {
+    Ok(UserPatch {
+        display_name: body.display_name.as_deref().map(check_display_name).transpose()?,
+        role_id: body.role_id,
+        team_ids: body.team_ids,
+        active: body.active,
+        locale: body.locale.as_deref().map(check_locale).transpose()?,
+        password_hash,
+    })
+}
+
 /// Create a user
 #[utoipa::path(tag = "users", request_body = CreateUser, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), responses(
     (status = 201, description = "Created", body = UserDto, headers(("Location" = String), ("ETag" = String))),
@@ -119,22 +144,10 @@ pub struct UserListParams {
 #[post("/users")]
 pub async fn create_user(state: State, principal: Principal, body: crate::http::Json<CreateUser>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let mut check = crm_domain::Check::default();
-    if let Err(e) = body.validate()
-        && let ApiError::Validation(v) = ApiError::from(e)
-    {
-        check.merge(Err(v));
-    }
-    let email = check.value("email", &body.email, Email::parse);
-    let display_name = check.text("display_name", &body.display_name, 100);
-    let locale = check_locale(body.locale.as_deref().unwrap_or("zh-CN")).map_err(|_| check.0.push(locale_error())).ok();
-    if !check.0.0.iter().any(|e| e.field == "password") {
-        check.0.0.extend(crate::identity::passwords::new_password_error("password", &body.password));
-    }
-    let (email, display_name, locale) = check.finish_with((email, display_name, locale))?;
+    let (email, display_name, locale) = parse_new_user(&body)?;
     let password = body.password;
     let password_hash = web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
-    let new = users::NewUser { email, display_name, password_hash, role_id: body.role_id, team_ids: body.team_ids, locale };
+    let new = NewUser { email, display_name, password_hash, role_id: body.role_id, team_ids: body.team_ids, locale };
     let user = users::create(&state.db, &principal, new).await?;
     let version = user.version;
     Ok(created(&UserDto::from(user.clone()), format!("/api/v1/users/{}", user.id), version))
@@ -190,23 +203,16 @@ pub async fn update_user(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let mut body = body.into_inner();
     body.validate()?;
     if let Some(password) = &body.password {
         crate::identity::passwords::check_new_password("password", password)?;
     }
-    let password_hash = match body.password {
+    let password_hash = match body.password.take() {
         Some(password) => Some(web::block(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))??),
         None => None,
     };
-    let patch = users::UserPatch {
-        display_name: body.display_name.as_deref().map(check_display_name).transpose()?,
-        role_id: body.role_id,
-        team_ids: body.team_ids,
-        active: body.active,
-        locale: body.locale.as_deref().map(check_locale).transpose()?,
-        password_hash,
-    };
+    let patch = parse_user_patch(body, password_hash)?;
     let user = users::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&UserDto::from(user.clone()), user.version))
 }

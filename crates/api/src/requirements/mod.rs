@@ -16,9 +16,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crm_domain::ValidationErrors;
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::requirements::{RequirementCategory, RequirementSource, RequirementStatus};
-use crm_domain::text;
+use crm_domain::requirements::{
+    DEFAULT_CATEGORY, DEFAULT_LEVEL, DEPARTMENT_MAX, NewRequirement, Origin, RELEASE_MAX, REQUESTER_NOTE_MAX, REQUIREMENT_TITLE_MAX,
+    RequirementCategory, RequirementFields, RequirementPatch, RequirementSource, RequirementStatus,
+};
 use crm_persistence::requirements as store;
 
 use crate::auth::{Principal, State};
@@ -249,8 +252,71 @@ impl RequirementListParams {
     }
 }
 
-fn check_level(check: &mut Check, field: &str, value: Option<i32>) -> Option<i32> {
-    check.range(field, value.unwrap_or(3), 1, 5)
+impl TryFrom<CreateRequirement> for NewRequirement {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreateRequirement) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let title = check.text("title", &body.title, REQUIREMENT_TITLE_MAX);
+        let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
+        let category = match body.category.as_deref() {
+            Some(category) => check.value("category", category, RequirementCategory::parse),
+            None => Some(DEFAULT_CATEGORY),
+        };
+        let source = match body.source_channel.as_deref() {
+            Some(source) => check.value("source_channel", source, RequirementSource::parse),
+            None => Some(Origin::default_source(body.origin.as_ref().is_some_and(|o| o.ticket_id.is_some()))),
+        };
+        let importance = check.level("importance", body.importance.unwrap_or(DEFAULT_LEVEL));
+        let urgency = check.level("urgency", body.urgency.unwrap_or(DEFAULT_LEVEL));
+        let effort = check.level("effort", body.effort.unwrap_or(DEFAULT_LEVEL));
+        let department = check.optional_text("department", body.department.as_deref(), DEPARTMENT_MAX);
+        let release = check.optional_text("release", body.release.as_deref(), RELEASE_MAX);
+        let note = check.optional_text("note", body.note.as_deref(), REQUESTER_NOTE_MAX);
+        let tags = check.tags(&body.tags);
+        let origin = body.origin.and_then(|o| check.origin(o.customer_id, o.contact_id, o.ticket_id, o.interaction_id));
+        let (title, category, source_channel, importance, urgency, effort, tags) =
+            check.finish_with((title, category, source, importance, urgency, effort, tags))?;
+        let fields = RequirementFields {
+            title,
+            description,
+            category,
+            source_channel,
+            importance,
+            urgency,
+            effort,
+            owner_id: body.owner_id,
+            department,
+            target_date: body.target_date,
+            release,
+            tags,
+        };
+        Ok(Self { fields, origin, note })
+    }
+}
+
+impl TryFrom<UpdateRequirement> for RequirementPatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateRequirement) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let patch = Self {
+            title: body.title.as_deref().and_then(|t| check.text("title", t, REQUIREMENT_TITLE_MAX)),
+            description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
+            category: body.category.as_deref().and_then(|v| check.value("category", v, RequirementCategory::parse)),
+            source_channel: body.source_channel.as_deref().and_then(|v| check.value("source_channel", v, RequirementSource::parse)),
+            importance: body.importance.and_then(|v| check.level("importance", v)),
+            urgency: body.urgency.and_then(|v| check.level("urgency", v)),
+            effort: body.effort.and_then(|v| check.level("effort", v)),
+            owner_id: body.owner_id,
+            department: body.department.map(|d| check.optional_text("department", d.as_deref(), DEPARTMENT_MAX)),
+            target_date: body.target_date,
+            release: body.release.map(|r| check.optional_text("release", r.as_deref(), RELEASE_MAX)),
+            tags: body.tags.as_deref().and_then(|t| check.tags(t)),
+        };
+        check.finish()?;
+        Ok(patch)
+    }
 }
 
 /// List requirements, ranked by priority score
@@ -280,62 +346,7 @@ pub async fn create_requirement(
     principal: Principal,
     body: crate::http::Json<CreateRequirement>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let title = check.text("title", &body.title, 200);
-    let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
-    let category = check.value("category", body.category.as_deref().unwrap_or("functional"), RequirementCategory::parse);
-    let from_ticket = body.origin.as_ref().is_some_and(|o| o.ticket_id.is_some());
-    let default_source = if from_ticket { "ticket" } else { "feedback" };
-    let source = check.value("source_channel", body.source_channel.as_deref().unwrap_or(default_source), RequirementSource::parse);
-    let importance = check_level(&mut check, "importance", body.importance);
-    let urgency = check_level(&mut check, "urgency", body.urgency);
-    let effort = check_level(&mut check, "effort", body.effort);
-    let department = check.optional_text("department", body.department.as_deref(), 100);
-    let release = check.optional_text("release", body.release.as_deref(), 50);
-    let note = check.optional_text("note", body.note.as_deref(), 2000);
-    let tags = check.tags(&body.tags);
-    let origin = match body.origin {
-        None => None,
-        Some(RequirementOrigin { customer_id: Some(customer_id), contact_id, ticket_id: None, interaction_id: None }) => {
-            Some(store::Origin::Customer { customer_id, contact_id })
-        }
-        Some(RequirementOrigin { customer_id: None, contact_id: None, ticket_id: Some(ticket), interaction_id: None }) => {
-            Some(store::Origin::Ticket(ticket))
-        }
-        Some(RequirementOrigin { customer_id: None, contact_id: None, ticket_id: None, interaction_id: Some(interaction) }) => {
-            Some(store::Origin::Interaction(interaction))
-        }
-        Some(_) => {
-            check.0.push(crm_domain::FieldError::new(
-                "origin",
-                "invalid",
-                text!(
-                    "name one origin: customer_id (with contact_id), ticket_id or interaction_id",
-                    "只能指定一个来源：customer_id（可带 contact_id）、ticket_id 或 interaction_id"
-                ),
-            ));
-            None
-        }
-    };
-    let (title, category, source_channel, importance, urgency, effort, tags) =
-        check.finish_with((title, category, source, importance, urgency, effort, tags))?;
-    let new = store::NewRequirement {
-        title,
-        description,
-        category,
-        source_channel,
-        importance,
-        urgency,
-        effort,
-        owner_id: body.owner_id,
-        department,
-        target_date: body.target_date,
-        release,
-        tags,
-        origin,
-        note,
-    };
+    let new = NewRequirement::try_from(body.into_inner())?;
     let record = store::create(&state.db, &principal, new).await?;
     let candidates = store::similar(&state.db, &principal, &record.title, record.description.as_deref(), Some(record.id)).await?;
     let mut dto = RequirementDto::from(record.clone());
@@ -368,23 +379,7 @@ pub async fn update_requirement(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateRequirement>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let patch = store::RequirementPatch {
-        title: body.title.as_deref().and_then(|t| check.text("title", t, 200)),
-        description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
-        category: body.category.as_deref().and_then(|v| check.value("category", v, RequirementCategory::parse)),
-        source_channel: body.source_channel.as_deref().and_then(|v| check.value("source_channel", v, RequirementSource::parse)),
-        importance: body.importance.and_then(|v| check.range("importance", v, 1, 5)),
-        urgency: body.urgency.and_then(|v| check.range("urgency", v, 1, 5)),
-        effort: body.effort.and_then(|v| check.range("effort", v, 1, 5)),
-        owner_id: body.owner_id,
-        department: body.department.map(|d| check.optional_text("department", d.as_deref(), 100)),
-        target_date: body.target_date,
-        release: body.release.map(|r| check.optional_text("release", r.as_deref(), 50)),
-        tags: body.tags.as_deref().and_then(|t| check.tags(t)),
-    };
-    check.finish()?;
+    let patch = RequirementPatch::try_from(body.into_inner())?;
     let record = store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&RequirementDto::from(record.clone()), record.version))
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crm_domain::ids::{RequesterId, RequirementId};
+use crm_domain::requirements::{NewRequester, REQUESTER_NOTE_MAX};
 use crm_persistence::requirements as store;
 
 use crate::auth::{Principal, State};
@@ -92,10 +93,10 @@ pub async fn add_requester(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut check = Check::default();
-    let note = check.optional_text("note", body.note.as_deref(), 2000);
+    let note = check.optional_text("note", body.note.as_deref(), REQUESTER_NOTE_MAX);
     check.finish()?;
     let id = id.into_inner();
-    let new = store::NewRequester {
+    let new = NewRequester {
         customer_id: body.customer_id,
         contact_id: body.contact_id,
         ticket_id: body.ticket_id,

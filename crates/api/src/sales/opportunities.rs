@@ -7,13 +7,16 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::sales::{Competitor, Money, OpportunitySource};
-use crm_domain::{FieldError, ValidationErrors, text};
+use crm_domain::sales::{
+    Competitor, Money, NewOpportunity, OPPORTUNITY_NAME_MAX, OpportunityFields, OpportunityPatch, OpportunitySource, Placement,
+    check_loss_reason,
+};
+use crm_domain::{Check, ValidationErrors, text};
 use crm_persistence::sales::opportunities;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
-use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_uuid};
+use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_uuid};
 
 use super::pipelines::StageDto;
 use super::{LineDto, LineInputDto, MoneyInput, line_inputs};
@@ -200,6 +203,59 @@ impl OpportunityListParams {
     }
 }
 
+impl TryFrom<CreateOpportunity> for NewOpportunity {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreateOpportunity) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let name = check.text("name", &body.name, OPPORTUNITY_NAME_MAX);
+        let amount = check.money("amount", body.amount.amount_minor, body.amount.currency.as_deref());
+        let probability = body.probability.and_then(|p| check.probability("probability", p));
+        let source = body.source.as_deref().and_then(|s| check.value("source", s, OpportunitySource::parse));
+        let competitors = check.competitors(&body.competitors);
+        let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
+        let lines = check.lines(line_inputs(&body.lines));
+        let (name, amount, competitors, lines) = check.finish_with((name, amount, competitors, lines))?;
+        let fields = OpportunityFields {
+            name,
+            contact_id: body.contact_id,
+            amount,
+            expected_close_date: body.expected_close_date,
+            probability,
+            source,
+            campaign_id: body.campaign_id,
+            competitors,
+            description,
+        };
+        let placement =
+            Placement { customer_id: body.customer_id, pipeline_id: body.pipeline_id, stage_id: body.stage_id, owner_id: body.owner_id };
+        Ok(Self { placement, fields, lines })
+    }
+}
+
+impl TryFrom<UpdateOpportunity> for OpportunityPatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateOpportunity) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let patch = Self {
+            name: body.name.as_deref().and_then(|n| check.text("name", n, OPPORTUNITY_NAME_MAX)),
+            contact_id: body.contact_id,
+            amount: body.amount.as_ref().and_then(|m| check.money("amount", m.amount_minor, m.currency.as_deref())),
+            expected_close_date: body.expected_close_date,
+            probability: body.probability.map(|p| p.and_then(|p| check.probability("probability", p))),
+            source: body.source.map(|s| s.as_deref().and_then(|s| check.value("source", s, OpportunitySource::parse))),
+            campaign_id: body.campaign_id,
+            competitors: body.competitors.as_deref().and_then(|c| check.competitors(c)),
+            description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
+            owner_id: body.owner_id,
+            lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
+        };
+        check.finish()?;
+        Ok(patch)
+    }
+}
+
 /// Create an opportunity
 #[utoipa::path(tag = "opportunities", request_body = CreateOpportunity, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created in an open stage", body = OpportunityDto, headers(("Location" = String), ("ETag" = String))),
@@ -211,34 +267,8 @@ pub async fn create_opportunity(
     principal: Principal,
     body: crate::http::Json<CreateOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let name = check.text("name", &body.name, 200);
-    let amount = check.money("amount", body.amount.amount_minor, body.amount.currency.as_deref());
-    let probability = body.probability.and_then(|p| check.range("probability", p, 0, 100));
-    let source = body.source.as_deref().and_then(|s| check.value("source", s, OpportunitySource::parse));
-    let competitors = check.competitors(&body.competitors);
-    let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
-    let lines = check.lines(line_inputs(&body.lines));
-    let (name, amount, competitors, lines) = check.finish_with((name, amount, competitors, lines))?;
-    let fields = opportunities::OpportunityFields {
-        name,
-        contact_id: body.contact_id,
-        amount,
-        expected_close_date: body.expected_close_date,
-        probability,
-        source,
-        campaign_id: body.campaign_id,
-        competitors,
-        description,
-    };
-    let placement = opportunities::Placement {
-        customer_id: body.customer_id,
-        pipeline_id: body.pipeline_id,
-        stage_id: body.stage_id,
-        owner_id: body.owner_id,
-    };
-    let record = opportunities::create(&state.db, &principal, placement, fields, lines).await?;
+    let new = NewOpportunity::try_from(body.into_inner())?;
+    let record = opportunities::create(&state.db, &principal, new).await?;
     Ok(created(&OpportunityDto::from(record.clone()), format!("/api/v1/opportunities/{}", record.id), record.version))
 }
 
@@ -280,22 +310,7 @@ pub async fn update_opportunity(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let patch = opportunities::OpportunityPatch {
-        name: body.name.as_deref().and_then(|n| check.text("name", n, 200)),
-        contact_id: body.contact_id,
-        amount: body.amount.as_ref().and_then(|m| check.money("amount", m.amount_minor, m.currency.as_deref())),
-        expected_close_date: body.expected_close_date,
-        probability: body.probability.map(|p| p.and_then(|p| check.range("probability", p, 0, 100))),
-        source: body.source.map(|s| s.as_deref().and_then(|s| check.value("source", s, OpportunitySource::parse))),
-        campaign_id: body.campaign_id,
-        competitors: body.competitors.as_deref().and_then(|c| check.competitors(c)),
-        description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
-        owner_id: body.owner_id,
-        lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
-    };
-    check.finish()?;
+    let patch = OpportunityPatch::try_from(body.into_inner())?;
     let record = opportunities::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&OpportunityDto::from(record.clone()), record.version))
 }
@@ -321,12 +336,7 @@ pub async fn move_opportunity(
     body: crate::http::Json<MoveOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if body.loss_reason.as_deref().is_some_and(|r| r.chars().count() > 2000) {
-        return Err(ApiError::Validation(ValidationErrors(vec![
-            FieldError::new("loss_reason", "too_long", text!("must be at most 2000 characters", "最多 2000 个字符"))
-                .with_param("max", 2000),
-        ])));
-    }
+    check_loss_reason(body.loss_reason.as_deref())?;
     let record =
         opportunities::move_stage(&state.db, &principal, id.into_inner(), if_match(&req)?, body.stage_id, body.loss_reason, body.reopen)
             .await?;

@@ -7,13 +7,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::sales::{Currency, Money, OrderStatus};
-use crm_domain::{FieldError, text};
+use crm_domain::sales::{Currency, DEFAULT_CURRENCY, Money, NewOrder, OrderPatch, OrderStatus};
+use crm_domain::{Check, ValidationErrors};
 use crm_persistence::sales::orders;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
-use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
+use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
 
 use super::{LineDto, LineInputDto, line_inputs};
 
@@ -137,17 +137,39 @@ pub struct OrderListParams {
     pub sort: Option<String>,
 }
 
-fn external_ref(check: &mut Check, system: Option<&str>, id: Option<&str>) -> (Option<String>, Option<String>) {
-    let system = check.optional_text("external_system", system, 50);
-    let id = check.optional_text("external_id", id, 100);
-    if system.is_some() != id.is_some() {
-        check.0.push(FieldError::new(
-            "external_id",
-            "pair",
-            text!("external_system and external_id go together", "外部系统与外部编号须同时填写"),
-        ));
+/// A new order; without a date it is dated `today`, the organisation's calendar day.
+fn parse_new_order(body: CreateOrder, today: NaiveDate) -> Result<NewOrder, ValidationErrors> {
+    let mut check = Check::default();
+    let currency = check.0.check("currency", Currency::parse(body.currency.as_deref().unwrap_or(DEFAULT_CURRENCY)));
+    let (external_system, external_id) = check.external_ref(body.external_system.as_deref(), body.external_id.as_deref());
+    let lines = check.lines(line_inputs(&body.lines));
+    let notes = check.optional_text("notes", body.notes.as_deref(), NOTES_MAX);
+    let (currency, lines) = check.finish_with((currency, lines))?;
+    Ok(NewOrder {
+        customer_id: body.customer_id,
+        opportunity_id: body.opportunity_id,
+        external_system,
+        external_id,
+        order_date: body.order_date.unwrap_or(today),
+        currency,
+        lines,
+        notes,
+    })
+}
+
+impl TryFrom<UpdateOrder> for OrderPatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateOrder) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let patch = Self {
+            order_date: body.order_date,
+            lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
+            notes: body.notes.map(|n| check.optional_text("notes", n.as_deref(), NOTES_MAX)),
+        };
+        check.finish()?;
+        Ok(patch)
     }
-    (system, id)
 }
 
 /// Create an order (a draft)
@@ -158,23 +180,8 @@ fn external_ref(check: &mut Check, system: Option<&str>, id: Option<&str>) -> (O
 ), security(("bearer" = [])))]
 #[post("/orders")]
 pub async fn create_order(state: State, principal: Principal, body: crate::http::Json<CreateOrder>) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let currency = check.0.check("currency", Currency::parse(body.currency.as_deref().unwrap_or("CNY")));
-    let (external_system, external_id) = external_ref(&mut check, body.external_system.as_deref(), body.external_id.as_deref());
-    let lines = check.lines(line_inputs(&body.lines));
-    let notes = check.optional_text("notes", body.notes.as_deref(), NOTES_MAX);
-    let (currency, lines) = check.finish_with((currency, lines))?;
-    let new = orders::NewOrder {
-        customer_id: body.customer_id,
-        opportunity_id: body.opportunity_id,
-        external_system,
-        external_id,
-        order_date: body.order_date.unwrap_or_else(|| crate::analytics::organisation_today(Utc::now(), state.time_zone)),
-        currency,
-        lines,
-        notes,
-    };
+    let today = crate::analytics::organisation_today(Utc::now(), state.time_zone);
+    let new = parse_new_order(body.into_inner(), today)?;
     let record = orders::create(&state.db, &principal, new).await?;
     Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
 }
@@ -249,14 +256,7 @@ pub async fn update_order(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateOrder>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let patch = orders::OrderPatch {
-        order_date: body.order_date,
-        lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
-        notes: body.notes.map(|n| check.optional_text("notes", n.as_deref(), NOTES_MAX)),
-    };
-    check.finish()?;
+    let patch = OrderPatch::try_from(body.into_inner())?;
     let record = orders::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
 }

@@ -7,13 +7,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crm_domain::ids::{PipelineId, StageId};
-use crm_domain::sales::StageKind;
-use crm_domain::{FieldError, ValidationErrors, text};
+use crm_domain::sales::{MAX_STAGES, NewStage, PIPELINE_NAME_MAX, STAGE_NAME_MAX, StageKind, StagePatch};
+use crm_domain::{Check, FieldError, ValidationErrors, text};
 use crm_persistence::sales::pipelines;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
-use crate::http::{Check, PageDto, PageParams, created, if_match, ok_with_etag};
+use crate::http::{PageDto, PageParams, created, if_match, ok_with_etag};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StageDto {
@@ -104,23 +104,56 @@ pub struct ReorderStages {
     pub stage_ids: Vec<Uuid>,
 }
 
-fn parse_stage(check: &mut Check, index: usize, stage: &CreateStage) -> Option<pipelines::NewStage> {
-    let field = |name: &str| format!("stages[{index}].{name}");
-    let key = check.text(&field("key"), &stage.key, 40);
-    if let Some(key) = &key
-        && !(key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
-    {
-        check.0.push(FieldError::new(
-            field("key"),
-            "key",
-            text!("lower-case letters, digits and _, starting with a letter", "只能包含小写字母、数字和 _，且以字母开头"),
-        ));
-    }
-    let name = check.text(&field("name"), &stage.name, 100);
-    let probability = check.range(&field("probability"), stage.probability, 0, 100);
+/// A stage as the domain takes it; `field` names where it sits in the body (`stages[2].key`).
+fn parse_stage(check: &mut Check, field: impl Fn(&str) -> String, stage: &CreateStage) -> Option<NewStage> {
+    let key = check.stage_key(&field("key"), &stage.key);
+    let name = check.text(&field("name"), &stage.name, STAGE_NAME_MAX);
+    let probability = check.probability(&field("probability"), stage.probability);
     let kind = check.value(&field("kind"), &stage.kind, StageKind::parse);
-    Some(pipelines::NewStage { key: key?, name: name?, probability: probability?, kind: kind? })
+    Some(NewStage { key: key?, name: name?, probability: probability?, kind: kind? })
+}
+
+impl TryFrom<CreateStage> for NewStage {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreateStage) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        // A stage added on its own is named as the first of a list (`stages[0].key`), as it
+        // always has been; clients read these field names.
+        let stage = parse_stage(&mut check, |name| format!("stages[0].{name}"), &body);
+        check.finish_with(stage)
+    }
+}
+
+/// A new pipeline: its name and its stages in order.
+fn parse_pipeline(body: CreatePipeline) -> Result<(String, Vec<NewStage>), ValidationErrors> {
+    if body.stages.len() > MAX_STAGES {
+        // Refused before any stage is read.
+        return Err(ValidationErrors(vec![
+            FieldError::new("stages", "too_many", text!("at most {MAX_STAGES} stages", "阶段最多 {MAX_STAGES} 个"))
+                .with_param("max", MAX_STAGES),
+        ]));
+    }
+    let mut check = Check::default();
+    let name = check.text("name", &body.name, PIPELINE_NAME_MAX);
+    let stages: Option<Vec<NewStage>> =
+        body.stages.iter().enumerate().map(|(i, s)| parse_stage(&mut check, |name| format!("stages[{i}].{name}"), s)).collect();
+    check.finish_with((name, stages))
+}
+
+impl TryFrom<UpdateStage> for StagePatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateStage) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let patch = Self {
+            name: body.name.as_deref().and_then(|n| check.text("name", n, STAGE_NAME_MAX)),
+            probability: body.probability.and_then(|p| check.probability("probability", p)),
+            retired: body.retired,
+        };
+        check.finish()?;
+        Ok(patch)
+    }
 }
 
 /// List pipelines with their stages
@@ -142,16 +175,7 @@ pub async fn create_pipeline(
     principal: Principal,
     body: crate::http::Json<CreatePipeline>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut check = Check::default();
-    let name = check.text("name", &body.name, 100);
-    if body.stages.len() > 30 {
-        // Refused before any stage is read.
-        return Err(ApiError::Validation(ValidationErrors(vec![
-            FieldError::new("stages", "too_many", text!("at most 30 stages", "阶段最多 30 个")).with_param("max", 30),
-        ])));
-    }
-    let stages: Vec<Option<pipelines::NewStage>> = body.stages.iter().enumerate().map(|(i, s)| parse_stage(&mut check, i, s)).collect();
-    let (name, stages) = check.finish_with((name, stages.into_iter().collect::<Option<Vec<_>>>()))?;
+    let (name, stages) = parse_pipeline(body.into_inner())?;
     let record = pipelines::create(&state.db, &principal, name, stages).await?;
     Ok(created(&PipelineDto::from(record.clone()), format!("/api/v1/pipelines/{}", record.id), record.version))
 }
@@ -183,7 +207,7 @@ pub async fn update_pipeline(
     body: crate::http::Json<UpdatePipeline>,
 ) -> Result<HttpResponse, ApiError> {
     let mut check = Check::default();
-    let name = check.text("name", &body.name, 100);
+    let name = check.text("name", &body.name, PIPELINE_NAME_MAX);
     let name = check.finish_with(name)?;
     let record = pipelines::rename(&state.db, &principal, id.into_inner(), if_match(&req)?, name).await?;
     Ok(ok_with_etag(&PipelineDto::from(record.clone()), record.version))
@@ -202,9 +226,7 @@ pub async fn add_stage(
     id: web::Path<Uuid>,
     body: crate::http::Json<CreateStage>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut check = Check::default();
-    let stage = parse_stage(&mut check, 0, &body);
-    let stage = check.finish_with(stage)?;
+    let stage = NewStage::try_from(body.into_inner())?;
     let id = id.into_inner();
     let record = pipelines::add_stage(&state.db, &principal, id, stage).await?;
     Ok(created(&PipelineDto::from(record.clone()), format!("/api/v1/pipelines/{id}"), record.version))
@@ -223,13 +245,7 @@ pub async fn update_stage(
     body: crate::http::Json<UpdateStage>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, stage_id) = path.into_inner();
-    let mut check = Check::default();
-    let patch = pipelines::StagePatch {
-        name: body.name.as_deref().and_then(|n| check.text("name", n, 100)),
-        probability: body.probability.and_then(|p| check.range("probability", p, 0, 100)),
-        retired: body.retired,
-    };
-    check.finish()?;
+    let patch = StagePatch::try_from(body.into_inner())?;
     let record = pipelines::update_stage(&state.db, &principal, PipelineId(id), StageId(stage_id), patch).await?;
     Ok(ok_with_etag(&PipelineDto::from(record.clone()), record.version))
 }

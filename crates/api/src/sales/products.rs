@@ -7,13 +7,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::sales::Money;
-use crm_domain::{FieldError, text};
+use crm_domain::sales::{Money, PRODUCT_CATEGORY_MAX, PRODUCT_NAME_MAX, ProductFields, ProductPatch};
+use crm_domain::{Check, ValidationErrors};
 use crm_persistence::sales::products;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
-use crate::http::{Check, PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag};
+use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag};
 
 use super::MoneyInput;
 
@@ -89,17 +89,37 @@ pub struct ProductListParams {
     pub sort: Option<String>,
 }
 
-fn check_sku(check: &mut Check, sku: &str) -> Option<String> {
-    let sku = check.text("sku", sku, 64)?;
-    if sku.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) {
-        Some(sku)
-    } else {
-        check.0.push(FieldError::new(
-            "sku",
-            "invalid_characters",
-            text!("letters, digits, -, _ and . only", "只能包含字母、数字、-、_ 和 ."),
-        ));
-        None
+impl TryFrom<CreateProduct> for ProductFields {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreateProduct) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let sku = check.sku(&body.sku);
+        let name = check.text("name", &body.name, PRODUCT_NAME_MAX);
+        let category = check.optional_text("category", body.category.as_deref(), PRODUCT_CATEGORY_MAX);
+        let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
+        let unit_price = check.money("unit_price", body.unit_price.amount_minor, body.unit_price.currency.as_deref());
+        let (sku, name, unit_price) = check.finish_with((sku, name, unit_price))?;
+        // A product is offered as soon as it is added unless the body says otherwise.
+        Ok(Self { sku, name, category, description, unit_price, active: body.active.unwrap_or(true) })
+    }
+}
+
+impl TryFrom<UpdateProduct> for ProductPatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateProduct) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let patch = Self {
+            sku: body.sku.as_deref().and_then(|s| check.sku(s)),
+            name: body.name.as_deref().and_then(|n| check.text("name", n, PRODUCT_NAME_MAX)),
+            category: body.category.map(|c| check.optional_text("category", c.as_deref(), PRODUCT_CATEGORY_MAX)),
+            description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
+            unit_price: body.unit_price.as_ref().and_then(|m| check.money("unit_price", m.amount_minor, m.currency.as_deref())),
+            active: body.active,
+        };
+        check.finish()?;
+        Ok(patch)
     }
 }
 
@@ -110,14 +130,7 @@ fn check_sku(check: &mut Check, sku: &str) -> Option<String> {
 ), security(("bearer" = [])))]
 #[post("/products")]
 pub async fn create_product(state: State, principal: Principal, body: crate::http::Json<CreateProduct>) -> Result<HttpResponse, ApiError> {
-    let mut check = Check::default();
-    let sku = check_sku(&mut check, &body.sku);
-    let name = check.text("name", &body.name, 200);
-    let category = check.optional_text("category", body.category.as_deref(), 100);
-    let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
-    let unit_price = check.money("unit_price", body.unit_price.amount_minor, body.unit_price.currency.as_deref());
-    let (sku, name, unit_price) = check.finish_with((sku, name, unit_price))?;
-    let fields = products::ProductFields { sku, name, category, description, unit_price, active: body.active.unwrap_or(true) };
+    let fields = ProductFields::try_from(body.into_inner())?;
     let record = products::create(&state.db, &principal, fields).await?;
     Ok(created(&ProductDto::from(record.clone()), format!("/api/v1/products/{}", record.id), record.version))
 }
@@ -167,17 +180,7 @@ pub async fn update_product(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateProduct>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let patch = products::ProductPatch {
-        sku: body.sku.as_deref().and_then(|s| check_sku(&mut check, s)),
-        name: body.name.as_deref().and_then(|n| check.text("name", n, 200)),
-        category: body.category.map(|c| check.optional_text("category", c.as_deref(), 100)),
-        description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
-        unit_price: body.unit_price.as_ref().and_then(|m| check.money("unit_price", m.amount_minor, m.currency.as_deref())),
-        active: body.active,
-    };
-    check.finish()?;
+    let patch = ProductPatch::try_from(body.into_inner())?;
     let record = products::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&ProductDto::from(record.clone()), record.version))
 }

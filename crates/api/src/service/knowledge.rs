@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crm_domain::HasCode;
 use crm_domain::ids::{ArticleId, TicketId};
-use crm_domain::service::knowledge::{ARTICLE_BODY_MAX, ARTICLE_TITLE_MAX, ArticleStatus, ArticleVisibility};
+use crm_domain::service::knowledge::{
+    ARTICLE_BODY_MAX, ARTICLE_TITLE_MAX, ArticleFields, ArticlePatch, ArticleStatus, ArticleVisibility, CATEGORY_DESCRIPTION_MAX,
+    CATEGORY_NAME_MAX, CATEGORY_POSITION_MAX, CategoryFields, CategoryPatch, DEFAULT_ARTICLE_STATUS, DEFAULT_VISIBILITY, REVISION_NOTE_MAX,
+};
+use crm_domain::{HasCode, ValidationErrors};
 use crm_persistence::service::knowledge as kb;
 
 use crate::auth::{Principal, State};
@@ -321,6 +324,32 @@ pub async fn list_categories(state: State, principal: Principal) -> Result<HttpR
     Ok(HttpResponse::Ok().json(CategoryList { data }))
 }
 
+impl TryFrom<CreateCategory> for CategoryFields {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreateCategory) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let name = check.text("name", &body.name, CATEGORY_NAME_MAX);
+        let description = check.optional_text("description", body.description.as_deref(), CATEGORY_DESCRIPTION_MAX);
+        let position = check.range("position", body.position, -CATEGORY_POSITION_MAX, CATEGORY_POSITION_MAX);
+        let (name, position) = check.finish_with((name, position))?;
+        Ok(Self { parent_id: body.parent_id, name, description, position })
+    }
+}
+
+impl TryFrom<UpdateCategory> for CategoryPatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateCategory) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let name = body.name.as_deref().and_then(|n| check.text("name", n, CATEGORY_NAME_MAX));
+        let description = body.description.map(|d| check.optional_text("description", d.as_deref(), CATEGORY_DESCRIPTION_MAX));
+        let position = body.position.and_then(|p| check.range("position", p, -CATEGORY_POSITION_MAX, CATEGORY_POSITION_MAX));
+        check.finish()?;
+        Ok(Self { parent_id: body.parent_id, name, description, position })
+    }
+}
+
 /// Create a category (service rights over all records)
 #[utoipa::path(tag = "knowledge-base", request_body = CreateCategory, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created", body = CategoryDto, headers(("Location" = String), ("ETag" = String))),
@@ -332,14 +361,8 @@ pub async fn create_category(
     principal: Principal,
     body: crate::http::Json<CreateCategory>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let name = check.text("name", &body.name, 100);
-    let description = check.optional_text("description", body.description.as_deref(), 1000);
-    let position = check.range("position", body.position, -100_000, 100_000);
-    let (name, position) = check.finish_with((name, position))?;
-    let record =
-        kb::create_category(&state.db, &principal, kb::CategoryFields { parent_id: body.parent_id, name, description, position }).await?;
+    let fields = CategoryFields::try_from(body.into_inner())?;
+    let record = kb::create_category(&state.db, &principal, fields).await?;
     Ok(created(&CategoryDto::from(record.clone()), format!("/api/v1/kb/categories/{}", record.id), record.version))
 }
 
@@ -358,13 +381,7 @@ pub async fn update_category(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateCategory>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let name = body.name.as_deref().and_then(|n| check.text("name", n, 100));
-    let description = body.description.map(|d| check.optional_text("description", d.as_deref(), 1000));
-    let position = body.position.and_then(|p| check.range("position", p, -100_000, 100_000));
-    check.finish()?;
-    let patch = kb::CategoryPatch { parent_id: body.parent_id, name, description, position };
+    let patch = CategoryPatch::try_from(body.into_inner())?;
     let record = kb::update_category(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&CategoryDto::from(record.clone()), record.version))
 }
@@ -399,21 +416,50 @@ pub async fn list_articles(
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ArticleSummaryDto::from)))
 }
 
+impl TryFrom<CreateArticle> for ArticleFields {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreateArticle) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let title = check.text("title", &body.title, ARTICLE_TITLE_MAX);
+        let text = check.long_text("body", &body.body, ARTICLE_BODY_MAX);
+        let visibility = match body.visibility.as_deref() {
+            Some(visibility) => check.value("visibility", visibility, ArticleVisibility::parse),
+            None => Some(DEFAULT_VISIBILITY),
+        };
+        let status = match body.status.as_deref() {
+            Some(status) => check.value("status", status, ArticleStatus::parse),
+            None => Some(DEFAULT_ARTICLE_STATUS),
+        };
+        let tags = check.tags(&body.tags);
+        let (title, text, visibility, status, tags) = check.finish_with((title, text, visibility, status, tags))?;
+        Ok(Self { category_id: body.category_id, title, body: text, visibility, status, tags })
+    }
+}
+
+impl TryFrom<UpdateArticle> for ArticlePatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateArticle) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let title = body.title.as_deref().and_then(|t| check.text("title", t, ARTICLE_TITLE_MAX));
+        let text = body.body.as_deref().and_then(|b| check.long_text("body", b, ARTICLE_BODY_MAX));
+        let visibility = body.visibility.as_deref().and_then(|v| check.value("visibility", v, ArticleVisibility::parse));
+        let status = body.status.as_deref().and_then(|v| check.value("status", v, ArticleStatus::parse));
+        let tags = body.tags.as_deref().and_then(|t| check.tags(t));
+        let note = check.optional_text("note", body.note.as_deref(), REVISION_NOTE_MAX);
+        check.finish()?;
+        Ok(Self { category_id: body.category_id, title, body: text, visibility, status, tags, note })
+    }
+}
+
 /// Write an article (revision 1)
 #[utoipa::path(tag = "knowledge-base", request_body = CreateArticle, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created", body = ArticleDto, headers(("Location" = String), ("ETag" = String))),
 ), security(("bearer" = [])))]
 #[post("/kb/articles")]
 pub async fn create_article(state: State, principal: Principal, body: crate::http::Json<CreateArticle>) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let title = check.text("title", &body.title, ARTICLE_TITLE_MAX);
-    let text = check.long_text("body", &body.body, ARTICLE_BODY_MAX);
-    let visibility = check.value("visibility", body.visibility.as_deref().unwrap_or("internal"), ArticleVisibility::parse);
-    let status = check.value("status", body.status.as_deref().unwrap_or("draft"), ArticleStatus::parse);
-    let tags = check.tags(&body.tags);
-    let (title, text, visibility, status, tags) = check.finish_with((title, text, visibility, status, tags))?;
-    let fields = kb::ArticleFields { category_id: body.category_id, title, body: text, visibility, status, tags };
+    let fields = ArticleFields::try_from(body.into_inner())?;
     let record = kb::create_article(&state.db, &principal, fields).await?;
     Ok(created(&ArticleDto::from(record.clone()), format!("/api/v1/kb/articles/{}", record.id), record.version))
 }
@@ -449,16 +495,7 @@ pub async fn update_article(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateArticle>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let title = body.title.as_deref().and_then(|t| check.text("title", t, ARTICLE_TITLE_MAX));
-    let text = body.body.as_deref().and_then(|b| check.long_text("body", b, ARTICLE_BODY_MAX));
-    let visibility = body.visibility.as_deref().and_then(|v| check.value("visibility", v, ArticleVisibility::parse));
-    let status = body.status.as_deref().and_then(|v| check.value("status", v, ArticleStatus::parse));
-    let tags = body.tags.as_deref().and_then(|t| check.tags(t));
-    let note = check.optional_text("note", body.note.as_deref(), 500);
-    check.finish()?;
-    let patch = kb::ArticlePatch { category_id: body.category_id, title, body: text, visibility, status, tags, note };
+    let patch = ArticlePatch::try_from(body.into_inner())?;
     let record = kb::update_article(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&ArticleDto::from(record.clone()), record.version))
 }

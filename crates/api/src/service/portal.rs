@@ -8,9 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use crm_domain::ValidationErrors;
 use crm_domain::customers::NOTES_MAX;
 use crm_domain::ids::{ArticleId, PortalAccountId, SessionId};
-use crm_domain::service::{TicketKind, TicketPriority, TicketStatus};
+use crm_domain::service::{AccountPatch, NewAccount, TicketKind, TicketPriority, TicketStatus};
 use crm_domain::text;
 use crm_persistence::identity::auth as staff_auth;
 use crm_persistence::platform::settings::{self, SERVICE, ServiceSettings};
@@ -133,6 +134,24 @@ pub async fn list_accounts(
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, PortalAccountDto::from)))
 }
 
+impl TryFrom<CreatePortalAccount> for NewAccount {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreatePortalAccount) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let email =
+            body.email.as_deref().and_then(|e| check.value("email", e, |v| crm_domain::values::Email::parse(v).map(|e| e.to_string())));
+        check.finish()?;
+        Ok(Self { contact_id: body.contact_id, email, sees_company_tickets: body.sees_company_tickets })
+    }
+}
+
+impl From<UpdatePortalAccount> for AccountPatch {
+    fn from(body: UpdatePortalAccount) -> Self {
+        Self { sees_company_tickets: body.sees_company_tickets, active: body.active }
+    }
+}
+
 /// Give a contact a portal account and an invitation to set their password
 #[utoipa::path(tag = "portal-accounts", request_body = CreatePortalAccount, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created, with the invitation", body = PortalInvitationDto, headers(("Location" = String), ("ETag" = String))),
@@ -144,16 +163,8 @@ pub async fn create_account(
     principal: Principal,
     body: crate::http::Json<CreatePortalAccount>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let email = body.email.as_deref().and_then(|e| check.value("email", e, |v| crm_domain::values::Email::parse(v).map(|e| e.to_string())));
-    check.finish()?;
-    let invited = portal::create_account(
-        &state.db,
-        &principal,
-        portal::NewAccount { contact_id: body.contact_id, email, sees_company_tickets: body.sees_company_tickets },
-    )
-    .await?;
+    let new = NewAccount::try_from(body.into_inner())?;
+    let invited = portal::create_account(&state.db, &principal, new).await?;
     let (id, version) = (invited.account.id, invited.account.version);
     Ok(created(&PortalInvitationDto::from(invited), format!("/api/v1/portal-accounts/{id}"), version))
 }
@@ -183,7 +194,7 @@ pub async fn update_account(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdatePortalAccount>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = portal::AccountPatch { sees_company_tickets: body.sees_company_tickets, active: body.active };
+    let patch = AccountPatch::from(body.into_inner());
     let record = portal::update_account(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&PortalAccountDto::from(record.clone()), record.version))
 }

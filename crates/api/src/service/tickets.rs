@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crm_domain::ValidationErrors;
 use crm_domain::customers::NOTES_MAX;
 use crm_domain::service::{
-    CalendarSpec, CloseReason, MoveInput, SlaTargets, TicketChannel, TicketKind, TicketMove, TicketPriority, TicketStatus,
+    CalendarSpec, CloseReason, DEFAULT_TICKET_CHANNEL, DEFAULT_TICKET_KIND, DEFAULT_TICKET_PRIORITY, MoveInput, NewTicket, POLICY_NAME_MAX,
+    PolicyFields, PolicyPatch, SlaTargets, TICKET_SUBJECT_MAX, TicketChannel, TicketKind, TicketMove, TicketPriority, TicketStatus,
 };
 use crm_domain::text;
 use crm_persistence::service::{sla_policies, tickets};
@@ -230,6 +232,40 @@ pub struct TicketListParams {
     pub article_id: Option<String>,
 }
 
+impl TryFrom<CreateTicket> for NewTicket {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CreateTicket) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let subject = check.text("subject", &body.subject, TICKET_SUBJECT_MAX);
+        let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
+        let kind = match body.kind.as_deref() {
+            Some(kind) => check.value("kind", kind, TicketKind::parse),
+            None => Some(DEFAULT_TICKET_KIND),
+        };
+        let channel = match body.channel.as_deref() {
+            Some(channel) => check.value("channel", channel, TicketChannel::parse),
+            None => Some(DEFAULT_TICKET_CHANNEL),
+        };
+        let priority = match body.priority.as_deref() {
+            Some(priority) => check.value("priority", priority, TicketPriority::parse),
+            None => Some(DEFAULT_TICKET_PRIORITY),
+        };
+        let (subject, kind, channel, priority) = check.finish_with((subject, kind, channel, priority))?;
+        Ok(Self {
+            customer_id: body.customer_id,
+            contact_id: body.contact_id,
+            subject,
+            description,
+            kind,
+            channel,
+            priority,
+            assignee_id: body.assignee_id,
+            team_id: body.team_id,
+        })
+    }
+}
+
 /// Open a ticket; due times come from the default SLA policy
 #[utoipa::path(tag = "tickets", request_body = CreateTicket, params(("Idempotency-Key" = Option<String>, Header)), responses(
     (status = 201, description = "Created", body = TicketDto, headers(("Location" = String), ("ETag" = String))),
@@ -238,25 +274,7 @@ pub struct TicketListParams {
 ), security(("bearer" = [])))]
 #[post("/tickets")]
 pub async fn create_ticket(state: State, principal: Principal, body: crate::http::Json<CreateTicket>) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let subject = check.text("subject", &body.subject, 200);
-    let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
-    let kind = check.value("kind", body.kind.as_deref().unwrap_or("inquiry"), TicketKind::parse);
-    let channel = check.value("channel", body.channel.as_deref().unwrap_or("phone"), TicketChannel::parse);
-    let priority = check.value("priority", body.priority.as_deref().unwrap_or("normal"), TicketPriority::parse);
-    let (subject, kind, channel, priority) = check.finish_with((subject, kind, channel, priority))?;
-    let new = tickets::NewTicket {
-        customer_id: body.customer_id,
-        contact_id: body.contact_id,
-        subject,
-        description,
-        kind,
-        channel,
-        priority,
-        assignee_id: body.assignee_id,
-        team_id: body.team_id,
-    };
+    let new = NewTicket::try_from(body.into_inner())?;
     let record = tickets::create(&state.db, &principal, new).await?;
     Ok(created(&TicketDto::from(record.clone()), format!("/api/v1/tickets/{}", record.id), record.version))
 }
@@ -473,6 +491,30 @@ pub struct UpdateSlaPolicy {
     pub targets: Option<SlaTargets>,
 }
 
+impl TryFrom<CreateSlaPolicy> for PolicyFields {
+    type Error = ValidationErrors;
+
+    /// The name is checked here; the calendar and targets when the policy is stored, after the
+    /// caller's rights ([`PolicyFields::check`]).
+    fn try_from(body: CreateSlaPolicy) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let name = check.text("name", &body.name, POLICY_NAME_MAX);
+        let name = check.finish_with(name)?;
+        Ok(Self { name, is_default: body.is_default, business_hours: body.business_hours, calendar: body.calendar, targets: body.targets })
+    }
+}
+
+impl TryFrom<UpdateSlaPolicy> for PolicyPatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: UpdateSlaPolicy) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let name = body.name.as_deref().and_then(|n| check.text("name", n, POLICY_NAME_MAX));
+        check.finish()?;
+        Ok(Self { name, is_default: body.is_default, business_hours: body.business_hours, calendar: body.calendar, targets: body.targets })
+    }
+}
+
 /// List SLA policies
 #[utoipa::path(tag = "sla-policies", params(PageParams), responses((status = 200, description = "Policies", body = PageDto<SlaPolicyDto>)), security(("bearer" = [])))]
 #[get("/sla-policies")]
@@ -492,17 +534,7 @@ pub async fn create_sla_policy(
     principal: Principal,
     body: crate::http::Json<CreateSlaPolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let name = check.text("name", &body.name, 100);
-    let name = check.finish_with(name)?;
-    let fields = sla_policies::PolicyFields {
-        name,
-        is_default: body.is_default,
-        business_hours: body.business_hours,
-        calendar: body.calendar,
-        targets: body.targets,
-    };
+    let fields = PolicyFields::try_from(body.into_inner())?;
     let record = sla_policies::create(&state.db, &principal, fields).await?;
     Ok(created(&SlaPolicyDto::from(record.clone()), format!("/api/v1/sla-policies/{}", record.id), record.version))
 }
@@ -533,17 +565,7 @@ pub async fn update_sla_policy(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateSlaPolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut check = Check::default();
-    let name = body.name.as_deref().and_then(|n| check.text("name", n, 100));
-    check.finish()?;
-    let patch = sla_policies::PolicyPatch {
-        name,
-        is_default: body.is_default,
-        business_hours: body.business_hours,
-        calendar: body.calendar,
-        targets: body.targets,
-    };
+    let patch = PolicyPatch::try_from(body.into_inner())?;
     let record = sla_policies::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&SlaPolicyDto::from(record.clone()), record.version))
 }

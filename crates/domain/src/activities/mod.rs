@@ -6,6 +6,14 @@ use chrono::{DateTime, Duration, Utc};
 use crate::dates::shift;
 use crate::values::{ValueError, string_enum};
 
+mod interactions;
+mod rules;
+mod tasks;
+
+pub use interactions::{DEFAULT_DIRECTION, InteractionFields, InteractionPatch, MAX_DURATION_MINUTES, OUTCOME_MAX, SUBJECT_MAX};
+pub use rules::{DUE_IN_DAYS_MAX, RuleFields, RulePatch, SILENT_DAYS_MAX, SILENT_DAYS_MIN};
+pub use tasks::{DEFAULT_PRIORITY, TASK_TITLE_MAX, TaskFields, TaskPatch};
+
 string_enum! {
     /// How the interaction took place.
     Channel {
@@ -72,8 +80,6 @@ string_enum! {
 
 /// How far in the future an interaction may be dated (clock skew between devices).
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
-/// The longest interaction we record, in minutes (a day-long visit or workshop).
-pub const MAX_DURATION_MINUTES: i32 = 24 * 60;
 
 /// Interactions record what happened: they cannot be dated beyond a small clock-skew tolerance.
 pub fn check_occurred_at(occurred_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, ValueError> {

@@ -12,6 +12,7 @@ pub use values::{CustomerKind, Gender, SizeBand, SourceChannel, ValueTier};
 use crate::values::{CreditCode, Email, Phone, WebsiteUrl, string_enum};
 
 use crate::error::{FieldError, ValidationErrors};
+use crate::patch::merge_patch;
 use crate::text;
 
 string_enum! {
@@ -118,65 +119,36 @@ impl CustomerFields {
     }
 }
 
-/// A change to some fields of a customer (JSON merge patch): `None` leaves a field alone;
-/// `Some(None)` clears a nullable one.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CustomerPatch {
-    pub kind: Option<CustomerKind>,
-    pub name: Option<String>,
-    pub industry: Option<Option<String>>,
-    pub size_band: Option<Option<SizeBand>>,
-    pub province: Option<Option<String>>,
-    pub city: Option<Option<String>>,
-    pub district: Option<Option<String>>,
-    pub address: Option<Option<String>>,
-    pub phone: Option<Option<Phone>>,
-    pub email: Option<Option<Email>>,
-    pub website: Option<Option<WebsiteUrl>>,
-    pub credit_code: Option<Option<CreditCode>>,
-    pub source_channel: Option<Option<SourceChannel>>,
-    pub lifecycle_stage: Option<LifecycleStage>,
-    pub value_tier: Option<Option<ValueTier>>,
-    pub tags: Option<Vec<String>>,
-    pub custom_fields: Option<Map<String, Value>>,
-    pub gender: Option<Option<Gender>>,
-    pub birthday: Option<Option<NaiveDate>>,
-    pub preferences: Option<Option<String>>,
-    pub notes: Option<Option<String>>,
-}
-
-fn assign<T>(target: &mut T, change: Option<T>) {
-    if let Some(value) = change {
-        *target = value;
+merge_patch! {
+    /// A change to some fields of a customer (JSON merge patch): `None` leaves a field alone;
+    /// `Some(None)` clears a nullable one.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CustomerPatch applies to CustomerFields {
+        kind: CustomerKind,
+        name: String,
+        industry: Option<String>,
+        size_band: Option<SizeBand>,
+        province: Option<String>,
+        city: Option<String>,
+        district: Option<String>,
+        address: Option<String>,
+        phone: Option<Phone>,
+        email: Option<Email>,
+        website: Option<WebsiteUrl>,
+        credit_code: Option<CreditCode>,
+        source_channel: Option<SourceChannel>,
+        value_tier: Option<ValueTier>,
+        tags: Vec<String>,
+        custom_fields: Map<String, Value>,
+        gender: Option<Gender>,
+        birthday: Option<NaiveDate>,
+        preferences: Option<String>,
+        notes: Option<String>,
     }
-}
-
-impl CustomerPatch {
-    /// The fields after this patch. The stage is not applied here: a stage move has its own rule
-    /// and history, see [`LifecycleStage::can_move_to`].
-    pub fn apply(self, current: &CustomerFields) -> CustomerFields {
-        let mut next = current.clone();
-        assign(&mut next.kind, self.kind);
-        assign(&mut next.name, self.name);
-        assign(&mut next.industry, self.industry);
-        assign(&mut next.size_band, self.size_band);
-        assign(&mut next.province, self.province);
-        assign(&mut next.city, self.city);
-        assign(&mut next.district, self.district);
-        assign(&mut next.address, self.address);
-        assign(&mut next.phone, self.phone);
-        assign(&mut next.email, self.email);
-        assign(&mut next.website, self.website);
-        assign(&mut next.credit_code, self.credit_code);
-        assign(&mut next.source_channel, self.source_channel);
-        assign(&mut next.value_tier, self.value_tier);
-        assign(&mut next.tags, self.tags);
-        assign(&mut next.custom_fields, self.custom_fields);
-        assign(&mut next.gender, self.gender);
-        assign(&mut next.birthday, self.birthday);
-        assign(&mut next.preferences, self.preferences);
-        assign(&mut next.notes, self.notes);
-        next
+    and carries {
+        /// A stage move is not applied with the other fields: it has its own rule and history,
+        /// see [`LifecycleStage::can_move_to`].
+        lifecycle_stage: Option<LifecycleStage>,
     }
 }
 
@@ -270,35 +242,20 @@ pub struct ContactFields {
     pub notes: Option<String>,
 }
 
-/// A change to some fields of a contact (merge-patch semantics, as [`CustomerPatch`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContactPatch {
-    pub name: Option<String>,
-    pub title: Option<Option<String>>,
-    pub department: Option<Option<String>>,
-    pub phone: Option<Option<Phone>>,
-    pub mobile: Option<Option<Phone>>,
-    pub email: Option<Option<Email>>,
-    pub wechat: Option<Option<String>>,
-    pub is_primary: Option<bool>,
-    pub birthday: Option<Option<NaiveDate>>,
-    pub notes: Option<Option<String>>,
-}
-
-impl ContactPatch {
-    pub fn apply(self, current: &ContactFields) -> ContactFields {
-        let mut next = current.clone();
-        assign(&mut next.name, self.name);
-        assign(&mut next.title, self.title);
-        assign(&mut next.department, self.department);
-        assign(&mut next.phone, self.phone);
-        assign(&mut next.mobile, self.mobile);
-        assign(&mut next.email, self.email);
-        assign(&mut next.wechat, self.wechat);
-        assign(&mut next.is_primary, self.is_primary);
-        assign(&mut next.birthday, self.birthday);
-        assign(&mut next.notes, self.notes);
-        next
+merge_patch! {
+    /// A change to some fields of a contact (merge-patch semantics, as [`CustomerPatch`]).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ContactPatch applies to ContactFields {
+        name: String,
+        title: Option<String>,
+        department: Option<String>,
+        phone: Option<Phone>,
+        mobile: Option<Phone>,
+        email: Option<Email>,
+        wechat: Option<String>,
+        is_primary: bool,
+        birthday: Option<NaiveDate>,
+        notes: Option<String>,
     }
 }
 
@@ -372,6 +329,12 @@ mod tests {
         let changes = changed_fields(&current, &next);
         assert_eq!(changes.len(), 2);
         assert_eq!(changes["province"]["old"], "上海市");
+    }
+
+    #[test]
+    fn a_patch_leaves_the_stage_to_its_own_move() {
+        let patch = CustomerPatch { lifecycle_stage: Some(LifecycleStage::Customer), ..Default::default() };
+        assert_eq!(patch.apply(&company()).lifecycle_stage, LifecycleStage::Potential);
     }
 
     fn today() -> chrono::NaiveDate {

@@ -4,6 +4,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod users;
+
+pub use users::{DEFAULT_LOCALE, DISPLAY_NAME_MAX, LOCALES, NewUser, UserPatch, UserSettings, parse_locale};
+
 /// How far an allowed action reaches. Ordered: `none < own < team < all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "snake_case")]

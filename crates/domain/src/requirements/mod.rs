@@ -12,6 +12,13 @@ use crate::message::Text;
 use crate::text;
 use crate::values::string_enum;
 
+mod commands;
+
+pub use commands::{
+    DEFAULT_CATEGORY, DEFAULT_LEVEL, DEPARTMENT_MAX, LEVEL_MAX, LEVEL_MIN, NewRequester, NewRequirement, Origin, RELEASE_MAX,
+    REQUESTER_NOTE_MAX, REQUIREMENT_TITLE_MAX, RequirementFields, RequirementPatch,
+};
+
 string_enum! {
     /// What a requirement is about.
     RequirementCategory { Functional => "functional", Performance => "performance", Ui => "ui", Service => "service", Quality => "quality", Other => "other" }

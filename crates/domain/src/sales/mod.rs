@@ -1,7 +1,20 @@
 //! Sales (销售): money in integer minor units, products, pipeline stages, opportunities and
 //! order arithmetic. No floating point touches an amount.
 
+mod opportunities;
+mod orders;
+mod pipelines;
+mod products;
 pub mod reports;
+
+pub use opportunities::{
+    LOSS_REASON_MAX, NewOpportunity, OPPORTUNITY_NAME_MAX, OpportunityFields, OpportunityPatch, Placement, check_loss_reason,
+};
+pub use orders::{EXTERNAL_ID_MAX, EXTERNAL_SYSTEM_MAX, NewOrder, OrderPatch, OrderTerms};
+pub use pipelines::{
+    MAX_STAGES, NewStage, PIPELINE_NAME_MAX, PROBABILITY_MAX, STAGE_KEY_MAX, STAGE_NAME_MAX, StageFields, StagePatch, check_stage_set,
+};
+pub use products::{PRODUCT_CATEGORY_MAX, PRODUCT_NAME_MAX, ProductFields, ProductPatch, SKU_MAX};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -38,7 +51,7 @@ impl Currency {
     }
 
     pub fn cny() -> Self {
-        Self("CNY".into())
+        Self(DEFAULT_CURRENCY.into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -54,6 +67,9 @@ pub struct Money {
     pub amount_minor: i64,
     pub currency: Currency,
 }
+
+/// The currency of an amount or an order that names none.
+pub const DEFAULT_CURRENCY: &str = "CNY";
 
 /// Largest amount we accept in one field: 10^15 minor units (ten trillion yuan), far beyond any
 /// deal, and small enough that sums of many never overflow 64 bits.
@@ -313,7 +329,7 @@ fn out_of_range(field: String, min: i64, max: i64, message: Text) -> crate::Fiel
 impl crate::Check {
     /// An amount in minor units of `currency` (`CNY` when absent).
     pub fn money(&mut self, field: &str, amount_minor: i64, currency: Option<&str>) -> Option<Money> {
-        let currency = self.0.check(&format!("{field}.currency"), Currency::parse(currency.unwrap_or("CNY")))?;
+        let currency = self.0.check(&format!("{field}.currency"), Currency::parse(currency.unwrap_or(DEFAULT_CURRENCY)))?;
         self.0.check(&format!("{field}.amount_minor"), Money::new(amount_minor, currency))
     }
 

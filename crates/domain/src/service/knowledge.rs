@@ -1,5 +1,9 @@
 //! The knowledge base (知识库): who may read an article, and how search text is matched.
 
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::patch::merge_patch;
 use crate::values::string_enum;
 
 string_enum! {
@@ -14,7 +18,78 @@ string_enum! {
 
 /// The longest Markdown body an article may have, in characters.
 pub const ARTICLE_BODY_MAX: usize = 100_000;
+/// The longest article title, in characters.
 pub const ARTICLE_TITLE_MAX: usize = 200;
+/// The longest note on an article's revision, in characters.
+pub const REVISION_NOTE_MAX: usize = 500;
+/// The visibility of an article that names none: staff only until someone decides otherwise.
+pub const DEFAULT_VISIBILITY: ArticleVisibility = ArticleVisibility::Internal;
+/// The status of an article that names none.
+pub const DEFAULT_ARTICLE_STATUS: ArticleStatus = ArticleStatus::Draft;
+/// The longest category name, in characters.
+pub const CATEGORY_NAME_MAX: usize = 100;
+/// The longest category description, in characters.
+pub const CATEGORY_DESCRIPTION_MAX: usize = 1000;
+/// Categories sort by position, `-CATEGORY_POSITION_MAX..=CATEGORY_POSITION_MAX`.
+pub const CATEGORY_POSITION_MAX: i32 = 100_000;
+
+/// Every field of a category, each already valid; the two-level tree is checked when stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryFields {
+    /// The category a section belongs to; `None` for a top-level category.
+    pub parent_id: Option<Uuid>,
+    /// Unique among its siblings.
+    pub name: String,
+    /// What belongs in it.
+    pub description: Option<String>,
+    /// Where it sorts among its siblings.
+    pub position: i32,
+}
+
+merge_patch! {
+    /// A change to some fields of a category (JSON merge patch).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CategoryPatch applies to CategoryFields {
+        parent_id: Option<Uuid>,
+        name: String,
+        description: Option<String>,
+        position: i32,
+    }
+}
+
+/// Every field a writer sets on an article, each already valid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleFields {
+    /// The category or section it is filed under.
+    pub category_id: Option<Uuid>,
+    /// What it answers.
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    /// Staff only, or the customer portal too.
+    pub visibility: ArticleVisibility,
+    /// Draft, published or archived.
+    pub status: ArticleStatus,
+    /// Trimmed and de-duplicated.
+    pub tags: Vec<String>,
+}
+
+merge_patch! {
+    /// A change to some fields of an article (JSON merge patch); it becomes the next revision.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ArticlePatch applies to ArticleFields {
+        category_id: Option<Uuid>,
+        title: String,
+        body: String,
+        visibility: ArticleVisibility,
+        status: ArticleStatus,
+        tags: Vec<String>,
+    }
+    and carries {
+        /// Why the article changed, kept with the revision.
+        note: Option<String>,
+    }
+}
 
 impl ArticleVisibility {
     /// Whether a customer in the portal may read an article with this visibility and status.
@@ -50,6 +125,32 @@ pub fn search_terms(q: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_article_patch_publishes_and_files_the_article_elsewhere() {
+        let current = ArticleFields {
+            category_id: Some(Uuid::nil()),
+            title: "更换墨盒".into(),
+            body: "步骤".into(),
+            visibility: DEFAULT_VISIBILITY,
+            status: DEFAULT_ARTICLE_STATUS,
+            tags: vec!["打印机".into()],
+        };
+        let patch = ArticlePatch {
+            status: Some(ArticleStatus::Published),
+            category_id: Some(None),
+            note: Some("校对".into()),
+            ..Default::default()
+        };
+        assert_eq!(patch.apply(&current), ArticleFields { status: ArticleStatus::Published, category_id: None, ..current });
+    }
+
+    #[test]
+    fn a_category_patch_moves_a_section_to_the_top_level() {
+        let current = CategoryFields { parent_id: Some(Uuid::nil()), name: "打印机".into(), description: None, position: 3 };
+        let next = CategoryPatch { parent_id: Some(None), position: Some(0), ..Default::default() }.apply(&current);
+        assert_eq!(next, CategoryFields { parent_id: None, position: 0, ..current });
+    }
 
     #[test]
     fn search_text_drops_markdown_and_lowercases() {

@@ -15,9 +15,14 @@ use crate::message::Text;
 use crate::text;
 use crate::values::{ValueError, string_enum};
 
+mod commands;
 pub mod knowledge;
 pub mod tickets;
 
+pub use commands::{
+    AccountPatch, AccountSettings, DEFAULT_TICKET_CHANNEL, DEFAULT_TICKET_KIND, DEFAULT_TICKET_PRIORITY, NewAccount, NewTicket,
+    POLICY_NAME_MAX, PolicyFields, PolicyPatch, SLA_TARGET_MAX_MINUTES, TICKET_SUBJECT_MAX,
+};
 pub use tickets::{CloseReason, Closure, MoveError, MoveInput, TicketMove};
 
 string_enum! {

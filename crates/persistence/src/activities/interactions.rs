@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::activities::{Channel, Direction, TimelineKind};
+use crm_domain::activities::{Channel, Direction, InteractionFields, InteractionPatch, TimelineKind};
 use crm_domain::identity::{Action, Resource};
 use crm_domain::text;
 
@@ -21,36 +21,6 @@ use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "interaction";
-
-/// What a person records about an interaction, already valid.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InteractionFields {
-    pub contact_id: Option<Uuid>,
-    pub opportunity_id: Option<Uuid>,
-    pub ticket_id: Option<Uuid>,
-    pub requirement_id: Option<Uuid>,
-    pub channel: Channel,
-    pub direction: Direction,
-    pub occurred_at: DateTime<Utc>,
-    pub duration_minutes: Option<i32>,
-    pub subject: String,
-    pub content: Option<String>,
-    pub outcome: Option<String>,
-    pub next_step: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct InteractionPatch {
-    pub contact_id: Option<Option<Uuid>>,
-    pub channel: Option<Channel>,
-    pub direction: Option<Direction>,
-    pub occurred_at: Option<DateTime<Utc>>,
-    pub duration_minutes: Option<Option<i32>>,
-    pub subject: Option<String>,
-    pub content: Option<Option<String>>,
-    pub outcome: Option<Option<String>>,
-    pub next_step: Option<Option<String>>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InteractionRecord {
@@ -275,34 +245,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = load(&txn, actor, Action::Update, id, false).await?;
     check_version(expected_version, row.version)?;
     let current = fields_of(&row)?;
-    let mut next = current.clone();
-    if let Some(v) = patch.contact_id {
-        next.contact_id = v;
-    }
-    if let Some(v) = patch.channel {
-        next.channel = v;
-    }
-    if let Some(v) = patch.direction {
-        next.direction = v;
-    }
-    if let Some(v) = patch.occurred_at {
-        next.occurred_at = v;
-    }
-    if let Some(v) = patch.duration_minutes {
-        next.duration_minutes = v;
-    }
-    if let Some(v) = patch.subject {
-        next.subject = v;
-    }
-    if let Some(v) = patch.content {
-        next.content = v;
-    }
-    if let Some(v) = patch.outcome {
-        next.outcome = v;
-    }
-    if let Some(v) = patch.next_step {
-        next.next_step = v;
-    }
+    let next = patch.apply(&current);
     let before = to_record(&txn, row.clone()).await?;
     if next == current {
         txn.commit().await?;

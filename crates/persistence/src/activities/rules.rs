@@ -8,37 +8,19 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::activities::{RelatedType, TaskPriority, rule_task_due};
+use crm_domain::activities::{RelatedType, RuleFields, RulePatch, TaskFields, TaskPriority, rule_task_due};
 use crm_domain::customers::LifecycleStage;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::written::SystemText;
 
 use super::notifications::language_of;
-use super::tasks::{RuleTask, TaskFields, insert};
+use super::tasks::{RuleTask, insert};
 use crate::entities::{customers, follow_up_rules, tasks};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::changes::{self, Change, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "follow_up_rule";
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RuleFields {
-    pub lifecycle_stage: LifecycleStage,
-    pub silent_days: i32,
-    pub due_in_days: i32,
-    pub priority: TaskPriority,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct RulePatch {
-    pub lifecycle_stage: Option<LifecycleStage>,
-    pub silent_days: Option<i32>,
-    pub due_in_days: Option<i32>,
-    pub priority: Option<TaskPriority>,
-    pub active: Option<bool>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleRecord {
@@ -116,22 +98,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = follow_up_rules::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, row.version)?;
     let before = RuleRecord::try_from(row.clone())?;
-    let mut next = before.fields.clone();
-    if let Some(v) = patch.lifecycle_stage {
-        next.lifecycle_stage = v;
-    }
-    if let Some(v) = patch.silent_days {
-        next.silent_days = v;
-    }
-    if let Some(v) = patch.due_in_days {
-        next.due_in_days = v;
-    }
-    if let Some(v) = patch.priority {
-        next.priority = v;
-    }
-    if let Some(v) = patch.active {
-        next.active = v;
-    }
+    let next = patch.apply(&before.fields);
     if next == before.fields {
         txn.commit().await?;
         return Ok(before);

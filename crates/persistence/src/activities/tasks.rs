@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crm_domain::activities::{NotificationKind, RelatedType, TaskPriority, TaskStatus, TimelineKind};
+use crm_domain::activities::{NotificationKind, RelatedType, TaskFields, TaskPatch, TaskPriority, TaskStatus, TimelineKind};
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
 use crm_domain::written::{SystemText, Wording};
@@ -28,29 +28,6 @@ const ENTITY: &str = "task";
 /// Where undated tasks sort: after every dated one.
 pub fn far_future() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single().unwrap_or_else(Utc::now)
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TaskFields {
-    pub title: String,
-    pub description: Option<String>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub remind_at: Option<DateTime<Utc>>,
-    pub priority: TaskPriority,
-    pub assignee_id: Uuid,
-    pub customer_id: Option<Uuid>,
-    pub related_type: Option<RelatedType>,
-    pub related_id: Option<Uuid>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct TaskPatch {
-    pub title: Option<String>,
-    pub description: Option<Option<String>>,
-    pub due_at: Option<Option<DateTime<Utc>>>,
-    pub remind_at: Option<Option<DateTime<Utc>>>,
-    pub priority: Option<TaskPriority>,
-    pub assignee_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -357,25 +334,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
     let current = fields_of(&row)?;
-    let mut next = current.clone();
-    if let Some(v) = patch.title {
-        next.title = v;
-    }
-    if let Some(v) = patch.description {
-        next.description = v;
-    }
-    if let Some(v) = patch.due_at {
-        next.due_at = v;
-    }
-    if let Some(v) = patch.remind_at {
-        next.remind_at = v;
-    }
-    if let Some(v) = patch.priority {
-        next.priority = v;
-    }
-    if let Some(v) = patch.assignee_id {
-        next.assignee_id = v;
-    }
+    let next = patch.apply(&current);
     let before = to_record(&txn, row.clone()).await?;
     if next == current {
         txn.commit().await?;

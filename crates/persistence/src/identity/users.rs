@@ -8,8 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::identity::{Action, Resource};
-use crm_domain::values::Email;
+use crm_domain::identity::{Action, NewUser, Resource, UserPatch, UserSettings};
 
 use crate::entities::{roles, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
@@ -31,25 +30,6 @@ pub struct UserRecord {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
-}
-
-pub struct NewUser {
-    pub email: Email,
-    pub display_name: String,
-    pub password_hash: String,
-    pub role_id: Uuid,
-    pub team_ids: Vec<Uuid>,
-    pub locale: String,
-}
-
-#[derive(Default)]
-pub struct UserPatch {
-    pub display_name: Option<String>,
-    pub role_id: Option<Uuid>,
-    pub team_ids: Option<Vec<Uuid>>,
-    pub active: Option<bool>,
-    pub locale: Option<String>,
-    pub password_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -211,7 +191,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> 
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: UserPatch) -> Result<UserRecord> {
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, mut patch: UserPatch) -> Result<UserRecord> {
     actor.require(Resource::Users, Action::Update)?;
     let txn = db.begin_write().await?;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
@@ -233,24 +213,22 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let before = to_record(&txn, user.clone()).await?;
     let deactivated = patch.active == Some(false) && user.active;
     let password_changed = patch.password_hash.is_some();
+    // Teams and the password are not settings: teams are rows of their own, the password a hash.
+    let team_ids = patch.team_ids.take();
+    let password_hash = patch.password_hash.take();
+    let current =
+        UserSettings { display_name: user.display_name.clone(), role_id: user.role_id, active: user.active, locale: user.locale.clone() };
+    let next = patch.apply(&current);
     let mut model: users::ActiveModel = user.clone().into();
-    if let Some(v) = patch.display_name {
-        model.display_name = Set(v);
-    }
-    if let Some(v) = patch.role_id {
-        model.role_id = Set(v);
-    }
-    if let Some(v) = patch.active {
-        model.active = Set(v);
-    }
-    if let Some(v) = patch.locale {
-        model.locale = Set(v);
-    }
-    if let Some(v) = patch.password_hash {
-        model.password_hash = Set(v);
+    model.display_name = Set(next.display_name);
+    model.role_id = Set(next.role_id);
+    model.active = Set(next.active);
+    model.locale = Set(next.locale);
+    if let Some(hash) = password_hash {
+        model.password_hash = Set(hash);
     }
     save_next_version(&txn, model).await?;
-    if let Some(team_ids) = &patch.team_ids {
+    if let Some(team_ids) = &team_ids {
         set_teams(&txn, id, team_ids).await?;
     }
     if deactivated || password_changed {

@@ -34,7 +34,8 @@ use uuid::Uuid;
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::requirements::{
-    PriorityWeights, RequirementCategory, RequirementSource, RequirementStatus, bigrams, priority_score, score_milli,
+    NewRequester, NewRequirement, Origin, PriorityWeights, RequirementCategory, RequirementFields, RequirementPatch, RequirementSource,
+    RequirementStatus, bigrams, priority_score, score_milli,
 };
 use crm_domain::{HasCode, text};
 
@@ -93,48 +94,6 @@ pub struct RequirementRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
-}
-
-/// The record a requirement starts from: it becomes the first requester.
-#[derive(Debug, Clone, Copy)]
-pub enum Origin {
-    Customer { customer_id: Uuid, contact_id: Option<Uuid> },
-    Ticket(Uuid),
-    Interaction(Uuid),
-}
-
-#[derive(Debug, Clone)]
-pub struct NewRequirement {
-    pub title: String,
-    pub description: Option<String>,
-    pub category: RequirementCategory,
-    pub source_channel: RequirementSource,
-    pub importance: i32,
-    pub urgency: i32,
-    pub effort: i32,
-    pub owner_id: Option<Uuid>,
-    pub department: Option<String>,
-    pub target_date: Option<NaiveDate>,
-    pub release: Option<String>,
-    pub tags: Vec<String>,
-    pub origin: Option<Origin>,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct RequirementPatch {
-    pub title: Option<String>,
-    pub description: Option<Option<String>>,
-    pub category: Option<RequirementCategory>,
-    pub source_channel: Option<RequirementSource>,
-    pub importance: Option<i32>,
-    pub urgency: Option<i32>,
-    pub effort: Option<i32>,
-    pub owner_id: Option<Option<Uuid>>,
-    pub department: Option<Option<String>>,
-    pub target_date: Option<Option<NaiveDate>>,
-    pub release: Option<Option<String>>,
-    pub tags: Option<Vec<String>>,
 }
 
 fn record_of(r: requirements::Model, owner_name: Option<String>) -> Result<RequirementRecord> {
@@ -394,16 +353,6 @@ async fn check_owner(conn: &impl ConnectionTrait, owner: Option<Uuid>) -> Result
     Ok(())
 }
 
-#[derive(Debug, Clone)]
-pub struct NewRequester {
-    pub customer_id: Uuid,
-    pub contact_id: Option<Uuid>,
-    pub ticket_id: Option<Uuid>,
-    pub interaction_id: Option<Uuid>,
-    pub note: Option<String>,
-    pub requested_at: Option<DateTime<Utc>>,
-}
-
 /// Resolves where a requirement came from into its first requester, checking the caller may see it.
 async fn origin_requester(conn: &impl ConnectionTrait, actor: &Actor, origin: Origin, note: Option<String>) -> Result<NewRequester> {
     let not_found =
@@ -517,10 +466,11 @@ async fn insert_requester(
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, new: NewRequirement) -> Result<RequirementRecord> {
     actor.require(Resource::Requirements, Action::Create)?;
+    let NewRequirement { fields: new, origin, note } = new;
     let txn = db.begin_write().await?;
     check_owner(&txn, new.owner_id).await?;
-    let first = match new.origin {
-        Some(origin) => Some(origin_requester(&txn, actor, origin, new.note.clone()).await?),
+    let first = match origin {
+        Some(origin) => Some(origin_requester(&txn, actor, origin, note).await?),
         None => None,
     };
     let id = Uuid::now_v7();
@@ -613,43 +563,34 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         }
     }
     let before = without_figures(&to_record(&txn, row.clone()).await?);
+    let current = RequirementFields {
+        title: row.title.clone(),
+        description: row.description.clone(),
+        category: stored("requirements.category", row.id, &row.category, RequirementCategory::parse)?,
+        source_channel: stored("requirements.source_channel", row.id, &row.source_channel, RequirementSource::parse)?,
+        importance: row.importance,
+        urgency: row.urgency,
+        effort: row.effort,
+        owner_id: row.owner_id,
+        department: row.department.clone(),
+        target_date: row.target_date,
+        release: row.release.clone(),
+        tags: stored_json("requirements.tags", row.id, &row.tags)?,
+    };
+    let next = patch.apply(&current);
     let mut model: requirements::ActiveModel = row.clone().into();
-    if let Some(v) = patch.title {
-        model.title = Set(v);
-    }
-    if let Some(v) = patch.description {
-        model.description = Set(v);
-    }
-    if let Some(v) = patch.category {
-        model.category = Set(v.as_str().to_owned());
-    }
-    if let Some(v) = patch.source_channel {
-        model.source_channel = Set(v.as_str().to_owned());
-    }
-    if let Some(v) = patch.importance {
-        model.importance = Set(v);
-    }
-    if let Some(v) = patch.urgency {
-        model.urgency = Set(v);
-    }
-    if let Some(v) = patch.effort {
-        model.effort = Set(v);
-    }
-    if let Some(v) = patch.owner_id {
-        model.owner_id = Set(v);
-    }
-    if let Some(v) = patch.department {
-        model.department = Set(v);
-    }
-    if let Some(v) = patch.target_date {
-        model.target_date = Set(v);
-    }
-    if let Some(v) = patch.release {
-        model.release = Set(v);
-    }
-    if let Some(v) = &patch.tags {
-        model.tags = Set(serde_json::to_string(v).unwrap_or_else(|_| "[]".into()));
-    }
+    model.title = Set(next.title);
+    model.description = Set(next.description);
+    model.category = Set(next.category.as_str().to_owned());
+    model.source_channel = Set(next.source_channel.as_str().to_owned());
+    model.importance = Set(next.importance);
+    model.urgency = Set(next.urgency);
+    model.effort = Set(next.effort);
+    model.owner_id = Set(next.owner_id);
+    model.department = Set(next.department);
+    model.target_date = Set(next.target_date);
+    model.release = Set(next.release);
+    model.tags = Set(serde_json::to_string(&next.tags).unwrap_or_else(|_| "[]".into()));
     let preview = to_record(&txn, apply(&row, &model)).await?;
     let after = without_figures(&preview);
     let changes = diff(&before, &after);

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::ids::{RequesterId, RequirementId};
-use crm_domain::requirements::RequirementStatus;
+use crm_domain::requirements::{NewRequester, RequirementStatus};
 use crm_domain::text;
 
 use crate::activities::timeline;
@@ -20,7 +20,7 @@ use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::audit;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, stored};
 
-use super::{NewRequester, REQUESTER_ENTITY, insert_requester, load, log, refresh_figures, to_record};
+use super::{REQUESTER_ENTITY, insert_requester, load, log, refresh_figures, to_record};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RequesterRecord {

@@ -10,10 +10,13 @@ use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
-use crm_domain::sales::{Competitor, Currency, Money, MoveError, OpportunitySource, StageKind, check_move, weighted_amount};
+use crm_domain::sales::{
+    Currency, Money, MoveError, NewOpportunity, OpportunityFields, OpportunityPatch, OpportunitySource, Placement, StageKind, check_move,
+    weighted_amount,
+};
 use crm_domain::{HasCode, ValidationErrors, text};
 
-use super::lines::{Line, LineInput, price_lines, replace_lines};
+use super::lines::{Line, price_lines, replace_lines};
 use super::pipelines::{StageRecord, default_pipeline, stages_of};
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::load_for;
@@ -27,36 +30,6 @@ use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
 const ENTITY: &str = "opportunity";
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OpportunityFields {
-    pub name: String,
-    pub contact_id: Option<Uuid>,
-    pub amount: Money,
-    pub expected_close_date: Option<NaiveDate>,
-    /// An override of the stage's probability; `None` follows the stage.
-    pub probability: Option<i32>,
-    pub source: Option<OpportunitySource>,
-    pub campaign_id: Option<Uuid>,
-    pub competitors: Vec<Competitor>,
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct OpportunityPatch {
-    pub name: Option<String>,
-    pub contact_id: Option<Option<Uuid>>,
-    pub amount: Option<Money>,
-    pub expected_close_date: Option<Option<NaiveDate>>,
-    pub probability: Option<Option<i32>>,
-    pub source: Option<Option<OpportunitySource>>,
-    pub campaign_id: Option<Option<Uuid>>,
-    pub competitors: Option<Vec<Competitor>>,
-    pub description: Option<Option<String>>,
-    pub owner_id: Option<Uuid>,
-    /// Replaces the lines; the amount becomes their total.
-    pub lines: Option<Vec<LineInput>>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OpportunityRecord {
@@ -266,26 +239,11 @@ async fn record_history(
     Ok(())
 }
 
-/// Creates an opportunity in its pipeline's first open stage (or the open stage named).
-/// Where a new opportunity goes and who owns it.
-#[derive(Debug, Clone, Default)]
-pub struct Placement {
-    pub customer_id: Uuid,
-    pub pipeline_id: Option<Uuid>,
-    pub stage_id: Option<Uuid>,
-    pub owner_id: Option<Uuid>,
-}
-
-/// Creates an opportunity; with lines, its amount is their total.
+/// Creates an opportunity in its pipeline's first open stage (or the open stage named); with
+/// lines, its amount is their total.
 #[tracing::instrument(skip_all)]
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    placement: Placement,
-    mut fields: OpportunityFields,
-    lines: Vec<LineInput>,
-) -> Result<OpportunityRecord> {
-    let Placement { customer_id, pipeline_id, stage_id, owner_id } = placement;
+pub async fn create(db: &Db, actor: &Actor, new: NewOpportunity) -> Result<OpportunityRecord> {
+    let NewOpportunity { placement: Placement { customer_id, pipeline_id, stage_id, owner_id }, mut fields, lines } = new;
     let scope = actor.require(Resource::Sales, Action::Create)?;
     let txn = db.begin_write().await?;
     let customer = load_for(&txn, actor, Resource::Sales, Action::Read, customer_id, false).await?;
@@ -386,48 +344,30 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OpportunityRecord> 
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: OpportunityPatch) -> Result<OpportunityRecord> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    mut patch: OpportunityPatch,
+) -> Result<OpportunityRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
     let before = to_record(&txn, Names::Within(&txn), row.clone()).await?;
-    let mut next = before.fields.clone();
-    if let Some(v) = patch.name {
-        next.name = v;
-    }
-    if let Some(v) = patch.contact_id {
-        next.contact_id = v;
-    }
-    if let Some(v) = patch.amount {
-        next.amount = v;
-    }
-    if let Some(v) = patch.expected_close_date {
-        next.expected_close_date = v;
-    }
-    if let Some(v) = patch.probability {
-        next.probability = v;
-    }
-    if let Some(v) = patch.source {
-        next.source = v;
-    }
-    if let Some(v) = patch.campaign_id {
-        next.campaign_id = v;
-    }
-    if let Some(v) = patch.competitors {
-        next.competitors = v;
-    }
-    if let Some(v) = patch.description {
-        next.description = v;
-    }
+    // The owner and the lines are not fields: the owner's scope and the lines' prices are
+    // checked below, against the stored record.
     let owner_id = patch.owner_id.unwrap_or(row.owner_id);
-    let priced = match &patch.lines {
+    let new_lines = patch.lines.take();
+    let mut next = patch.apply(&before.fields);
+    let priced = match &new_lines {
         Some(inputs) if !inputs.is_empty() => Some(price_lines(&txn, &next.amount.currency, inputs).await?),
         _ => None,
     };
     if let Some((_, totals)) = &priced {
         next.amount = totals.total.clone();
     }
-    let lines_changed = match (&patch.lines, &priced) {
+    let lines_changed = match (&new_lines, &priced) {
         (Some(_), Some((new_lines, _))) => *new_lines != before.lines,
         (Some(_), None) => !before.lines.is_empty(),
         (None, _) => false,
@@ -463,7 +403,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     write_fields(&mut model, &next);
     let updated = save_next_version(&txn, model).await?;
-    if patch.lines.is_some() {
+    if new_lines.is_some() {
         write_lines(&txn, id, priced.as_ref().map(|(l, _)| l.as_slice()).unwrap_or(&[])).await?;
     }
     let after = to_record(&txn, Names::Within(&txn), updated).await?;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
-use crm_domain::sales::{Currency, Money, OrderStatus, StageKind};
+use crm_domain::sales::{Currency, Money, NewOrder, OrderPatch, OrderStatus, OrderTerms, StageKind};
 use crm_domain::written::SystemText;
 use crm_domain::{Lang, text};
 
@@ -26,27 +26,6 @@ use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "order";
-
-/// What a new order says; the number, totals and status are the server's.
-#[derive(Debug, Clone)]
-pub struct NewOrder {
-    pub customer_id: Uuid,
-    pub opportunity_id: Option<Uuid>,
-    pub external_system: Option<String>,
-    pub external_id: Option<String>,
-    pub order_date: NaiveDate,
-    pub currency: Currency,
-    pub lines: Vec<LineInput>,
-    pub notes: Option<String>,
-}
-
-/// A change to a draft order.
-#[derive(Debug, Clone, Default)]
-pub struct OrderPatch {
-    pub order_date: Option<NaiveDate>,
-    pub lines: Option<Vec<LineInput>>,
-    pub notes: Option<Option<String>>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderRecord {
@@ -401,7 +380,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OrderRecord> {
 
 /// Changes a draft order; once confirmed, an order changes only by its status.
 #[tracing::instrument(skip_all)]
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: OrderPatch) -> Result<OrderRecord> {
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, mut patch: OrderPatch) -> Result<OrderRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
@@ -412,14 +391,13 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         ));
     }
     let before = to_record(&txn, row.clone()).await?;
+    // The lines are not terms: they are priced below, in the order's currency.
+    let new_lines = patch.lines.take();
+    let terms = patch.apply(&OrderTerms { order_date: before.order_date, notes: before.notes.clone() });
     let mut model: orders::ActiveModel = row.clone().into();
-    if let Some(date) = patch.order_date {
-        model.order_date = Set(date);
-    }
-    if let Some(notes) = patch.notes {
-        model.notes = Set(notes);
-    }
-    if let Some(inputs) = &patch.lines {
+    model.order_date = Set(terms.order_date);
+    model.notes = Set(terms.notes);
+    if let Some(inputs) = &new_lines {
         if inputs.is_empty() {
             return Err(lines_required());
         }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource};
 use crm_domain::ids::{PipelineId, StageId};
-use crm_domain::sales::StageKind;
+use crm_domain::sales::{NewStage, StageFields, StageKind, StagePatch, check_stage_set};
 use crm_domain::text;
 
 use crate::entities::{opportunities, pipeline_stages, pipelines};
@@ -55,22 +55,6 @@ pub struct PipelineRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
-}
-
-/// A stage to add: key (unique in its pipeline), name, default probability and kind.
-#[derive(Debug, Clone)]
-pub struct NewStage {
-    pub key: String,
-    pub name: String,
-    pub probability: i32,
-    pub kind: StageKind,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct StagePatch {
-    pub name: Option<String>,
-    pub probability: Option<i32>,
-    pub retired: Option<bool>,
 }
 
 pub(crate) async fn stages_of(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid) -> Result<Vec<StageRecord>> {
@@ -130,31 +114,6 @@ fn name_taken(existing_id: Uuid) -> Error {
     Error::Taken {
         code: "pipeline.name_taken", message: text!("a pipeline with this name exists", "已有同名的销售流程"), existing_id
     }
-}
-
-fn check_stage_set(stages: &[NewStage]) -> Result<()> {
-    for kind in [StageKind::Open, StageKind::Won, StageKind::Lost] {
-        if !stages.iter().any(|s| s.kind == kind) {
-            return Err(Error::validation(
-                "stages",
-                "kinds",
-                text!(
-                    "a pipeline needs at least one open, one won and one lost stage",
-                    "销售流程至少需要一个进行中、一个赢单和一个输单阶段"
-                ),
-            ));
-        }
-    }
-    let mut keys: Vec<&str> = stages.iter().map(|s| s.key.as_str()).collect();
-    keys.sort();
-    if keys.windows(2).any(|w| w[0] == w[1]) {
-        return Err(Error::validation(
-            "stages",
-            "duplicate_key",
-            text!("stage keys must be unique within the pipeline", "同一销售流程中的阶段标识不能重复"),
-        ));
-    }
-    Ok(())
 }
 
 async fn insert_stage(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid, stage: &NewStage, position: i32) -> Result<StageRecord> {
@@ -293,16 +252,12 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: PipelineId, stage_id: Stag
         .await?
         .ok_or(Error::NotFound)?;
     let before = StageRecord::try_from(stage.clone())?;
+    let current = StageFields { name: before.name.clone(), probability: before.probability, retired: before.retired };
+    let next = patch.apply(&current);
     let mut model: pipeline_stages::ActiveModel = stage.into();
-    if let Some(name) = patch.name {
-        model.name = Set(name);
-    }
-    if let Some(probability) = patch.probability {
-        model.probability = Set(probability);
-    }
-    if let Some(retired) = patch.retired {
-        model.retired = Set(retired);
-    }
+    model.name = Set(next.name);
+    model.probability = Set(next.probability);
+    model.retired = Set(next.retired);
     model.updated_at = Set(now());
     let after = StageRecord::try_from(model.update(&txn).await?)?;
     let updated = touch(&txn, actor, row, None, json!({ "stage": changes::changed_fields(&before, &after), "stage_id": stage_id })).await?;

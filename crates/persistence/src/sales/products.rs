@@ -9,7 +9,7 @@ use serde_json::{Map, json};
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
-use crm_domain::sales::{Currency, Money};
+use crm_domain::sales::{Currency, Money, ProductFields, ProductPatch};
 use crm_domain::text;
 
 use crate::entities::products;
@@ -19,26 +19,6 @@ use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "product";
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProductFields {
-    pub sku: String,
-    pub name: String,
-    pub category: Option<String>,
-    pub description: Option<String>,
-    pub unit_price: Money,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ProductPatch {
-    pub sku: Option<String>,
-    pub name: Option<String>,
-    pub category: Option<Option<String>>,
-    pub description: Option<Option<String>>,
-    pub unit_price: Option<Money>,
-    pub active: Option<bool>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProductRecord {
@@ -195,25 +175,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, row.version)?;
     let before = ProductRecord::try_from(row.clone())?;
-    let mut next = before.fields.clone();
-    if let Some(v) = patch.sku {
-        next.sku = v;
-    }
-    if let Some(v) = patch.name {
-        next.name = v;
-    }
-    if let Some(v) = patch.category {
-        next.category = v;
-    }
-    if let Some(v) = patch.description {
-        next.description = v;
-    }
-    if let Some(v) = patch.unit_price {
-        next.unit_price = v;
-    }
-    if let Some(v) = patch.active {
-        next.active = v;
-    }
+    let next = patch.apply(&before.fields);
     if next == before.fields {
         txn.commit().await?;
         return Ok(before);

@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::ids::{ArticleId, PortalAccountId, TicketId};
-use crm_domain::service::knowledge::{ArticleStatus, ArticleVisibility, article_search_text};
+use crm_domain::service::knowledge::{
+    ArticleFields, ArticlePatch, ArticleStatus, ArticleVisibility, CategoryFields, CategoryPatch, article_search_text,
+};
 use crm_domain::{Text, text};
 
 use crate::entities::{kb_article_revisions, kb_article_tags, kb_article_tickets, kb_article_votes, kb_articles, kb_categories, tickets};
@@ -39,22 +41,6 @@ pub struct CategoryRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
-}
-
-#[derive(Debug, Clone)]
-pub struct CategoryFields {
-    pub parent_id: Option<Uuid>,
-    pub name: String,
-    pub description: Option<String>,
-    pub position: i32,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct CategoryPatch {
-    pub parent_id: Option<Option<Uuid>>,
-    pub name: Option<String>,
-    pub description: Option<Option<String>>,
-    pub position: Option<i32>,
 }
 
 /// Knowledge-base curators change every service record: they keep the category tree and decide
@@ -222,19 +208,14 @@ pub async fn update_category(
         refuse_taken_name(&txn, parent_id, name, Some(id)).await?;
     }
     let before = category_records(&txn, vec![row.clone()], false).await?.remove(0);
+    let current =
+        CategoryFields { parent_id: row.parent_id, name: row.name.clone(), description: row.description.clone(), position: row.position };
+    let next = patch.apply(&current);
     let mut model: kb_categories::ActiveModel = row.clone().into();
-    if let Some(v) = patch.parent_id {
-        model.parent_id = Set(v);
-    }
-    if let Some(v) = patch.name {
-        model.name = Set(v);
-    }
-    if let Some(v) = patch.description {
-        model.description = Set(v);
-    }
-    if let Some(v) = patch.position {
-        model.position = Set(v);
-    }
+    model.parent_id = Set(next.parent_id);
+    model.name = Set(next.name);
+    model.description = Set(next.description);
+    model.position = Set(next.position);
     let updated = save_next_version(&txn, model).await?;
     let record = category_records(&txn, vec![updated], false).await?.remove(0);
     changes::record(&txn, actor, Change::updated(CATEGORY, id, &before, &record)).await?;
@@ -292,28 +273,6 @@ pub struct ArticleRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
-}
-
-#[derive(Debug, Clone)]
-pub struct ArticleFields {
-    pub category_id: Option<Uuid>,
-    pub title: String,
-    pub body: String,
-    pub visibility: ArticleVisibility,
-    pub status: ArticleStatus,
-    pub tags: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ArticlePatch {
-    pub category_id: Option<Option<Uuid>>,
-    pub title: Option<String>,
-    pub body: Option<String>,
-    pub visibility: Option<ArticleVisibility>,
-    pub status: Option<ArticleStatus>,
-    pub tags: Option<Vec<String>>,
-    /// Why the article changed, kept with the revision.
-    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -493,7 +452,13 @@ pub async fn get_article(db: &Db, actor: &Actor, id: Uuid, view: bool) -> Result
 /// Changes an article and keeps the new state as its next revision. A change that changes
 /// nothing keeps the version and adds no revision.
 #[tracing::instrument(skip_all)]
-pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ArticlePatch) -> Result<ArticleRecord> {
+pub async fn update_article(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    mut patch: ArticlePatch,
+) -> Result<ArticleRecord> {
     let txn = db.begin_write().await?;
     let row = load_article(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
@@ -501,22 +466,22 @@ pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
         check_category(&txn, category).await?;
     }
     let before = article_record(&txn, row.clone()).await?;
-    let title = patch.title.unwrap_or_else(|| row.title.clone());
-    let body = patch.body.unwrap_or_else(|| row.body.clone());
-    let tags = patch.tags.unwrap_or_else(|| before.tags.clone());
-    let status = patch.status.unwrap_or(before.status);
-    let visibility = patch.visibility.unwrap_or(before.visibility);
-    let category_id = patch.category_id.unwrap_or(row.category_id);
-    if title == before.title
-        && body == before.body
-        && tags == before.tags
-        && status == before.status
-        && visibility == before.visibility
-        && category_id == before.category_id
-    {
+    // The note is not a field: it is kept with the revision this change makes.
+    let note = patch.note.take();
+    let current = ArticleFields {
+        category_id: row.category_id,
+        title: row.title.clone(),
+        body: row.body.clone(),
+        visibility: before.visibility,
+        status: before.status,
+        tags: before.tags.clone(),
+    };
+    let next = patch.apply(&current);
+    if next == current {
         txn.commit().await?;
         return Ok(before);
     }
+    let ArticleFields { category_id, title, body, visibility, status, tags } = next;
     if customers_read(status, visibility) {
         require_curator(actor)?;
     }
@@ -535,7 +500,7 @@ pub async fn update_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     model.revision = Set(row.revision + 1);
     let updated = save_next_version(&txn, model).await?;
     replace_tags(&txn, id, &tags).await?;
-    keep_revision(&txn, actor, &updated, patch.note).await?;
+    keep_revision(&txn, actor, &updated, note).await?;
     let record = article_record(&txn, updated).await?;
     let mut changes = serde_json::Map::new();
     let (old, new) = (without_body(&before), without_body(&record));

@@ -16,10 +16,10 @@ use uuid::Uuid;
 use crm_domain::dates::shift;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::ids::{PortalAccountId, SessionId};
-use crm_domain::service::{TicketChannel, TicketKind, TicketPriority, TicketStatus};
+use crm_domain::service::{AccountPatch, AccountSettings, NewAccount, NewTicket, TicketChannel, TicketKind, TicketPriority, TicketStatus};
 use crm_domain::text;
 
-use super::tickets::{self, CommentRecord, NewTicket, TicketRecord};
+use super::tickets::{self, CommentRecord, TicketRecord};
 use crate::customers::load_for;
 use crate::entities::{contacts, portal_accounts, portal_sessions, tickets as ticket_rows};
 use crate::identity::auth::{hash_token, random_token};
@@ -60,20 +60,6 @@ pub struct AccountRecord {
 pub struct Invited {
     pub account: AccountRecord,
     pub invitation_token: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewAccount {
-    pub contact_id: Uuid,
-    /// The sign-in email; the contact's own email when absent.
-    pub email: Option<String>,
-    pub sees_company_tickets: bool,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct AccountPatch {
-    pub sees_company_tickets: Option<bool>,
-    pub active: Option<bool>,
 }
 
 /// Display names of portal accounts (their contacts' names), for comment authors.
@@ -228,18 +214,17 @@ pub async fn update_account(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
     let before = record(&txn, row.clone()).await?;
+    // Asking to deactivate ends every portal session and voids a pending invitation at once,
+    // even on an account already inactive.
+    let deactivating = patch.active == Some(false);
+    let next = patch.apply(&AccountSettings { sees_company_tickets: before.sees_company_tickets, active: before.active });
     let mut model: portal_accounts::ActiveModel = row.clone().into();
-    if let Some(v) = patch.sees_company_tickets {
-        model.sees_company_tickets = Set(v);
-    }
-    if let Some(active) = patch.active {
-        model.active = Set(active);
-        if !active {
-            // Deactivation ends every portal session and voids a pending invitation at once.
-            model.invitation_hash = Set(None);
-            model.invitation_expires_at = Set(None);
-            revoke_sessions(&txn, id).await?;
-        }
+    model.sees_company_tickets = Set(next.sees_company_tickets);
+    model.active = Set(next.active);
+    if deactivating {
+        model.invitation_hash = Set(None);
+        model.invitation_expires_at = Set(None);
+        revoke_sessions(&txn, id).await?;
     }
     let account = record(&txn, save_next_version(&txn, model).await?).await?;
     let mut changes = serde_json::Map::new();

@@ -9,8 +9,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource};
-use crm_domain::service::{CalendarSpec, SlaTargets};
-use crm_domain::{FieldError, HasCode, ValidationErrors, text};
+use crm_domain::service::{PolicyFields, PolicyPatch};
+use crm_domain::text;
 
 use crate::entities::{sla_policies, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page};
@@ -18,24 +18,6 @@ use crate::platform::changes::{self, Change, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json};
 
 const ENTITY: &str = "sla_policy";
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PolicyFields {
-    pub name: String,
-    pub is_default: bool,
-    pub business_hours: bool,
-    pub calendar: CalendarSpec,
-    pub targets: SlaTargets,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct PolicyPatch {
-    pub name: Option<String>,
-    pub is_default: Option<bool>,
-    pub business_hours: Option<bool>,
-    pub calendar: Option<CalendarSpec>,
-    pub targets: Option<SlaTargets>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyRecord {
@@ -72,19 +54,6 @@ fn write(model: &mut sla_policies::ActiveModel, f: &PolicyFields) {
     model.business_hours = Set(f.business_hours);
     model.calendar = Set(serde_json::to_string(&f.calendar).unwrap_or_default());
     model.targets = Set(serde_json::to_string(&f.targets).unwrap_or_default());
-}
-
-/// Calendars and targets must make sense before they are stored.
-fn check(fields: &PolicyFields) -> Result<()> {
-    fields.calendar.to_calendar().map_err(|e| ValidationErrors(vec![e.field_error("calendar")]))?;
-    fields.targets.check().map_err(|_| {
-        let message = text!(
-            "targets are 1 to 525600 working minutes, the first response no later than the resolution",
-            "时限须为 1 至 525600 分钟工作时间，且首次响应时限不得长于解决时限"
-        );
-        ValidationErrors(vec![FieldError::new("targets", "range", message).with_param("min", 1).with_param("max", 525_600)])
-    })?;
-    Ok(())
 }
 
 /// Refuses a name another policy holds, naming that policy.
@@ -130,7 +99,7 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<PolicyRecord> {
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, fields: PolicyFields) -> Result<PolicyRecord> {
     actor.require_admin()?;
-    check(&fields)?;
+    fields.check()?;
     let txn = db.begin_write().await?;
     refuse_taken_name(&txn, &fields.name, None).await?;
     let at = now();
@@ -161,23 +130,8 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
             text!("make another policy the default instead", "不能直接取消默认策略，请将另一条策略设为默认"),
         ));
     }
-    let mut next = before.fields.clone();
-    if let Some(v) = patch.name {
-        next.name = v;
-    }
-    if let Some(v) = patch.is_default {
-        next.is_default = v;
-    }
-    if let Some(v) = patch.business_hours {
-        next.business_hours = v;
-    }
-    if let Some(v) = patch.calendar {
-        next.calendar = v;
-    }
-    if let Some(v) = patch.targets {
-        next.targets = v;
-    }
-    check(&next)?;
+    let next = patch.apply(&before.fields);
+    next.check()?;
     if next.name != before.fields.name {
         refuse_taken_name(&txn, &next.name, Some(id)).await?;
     }

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crm_domain::activities::{NotificationKind, TimelineKind};
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::service::{
-    BusinessCalendar, CalendarSpec, CloseReason, MoveError, Schedule, SlaTargets, TicketChannel, TicketKind, TicketMove, TicketPriority,
-    TicketStatus,
+    BusinessCalendar, CalendarSpec, CloseReason, MoveError, NewTicket, Schedule, SlaTargets, TicketChannel, TicketKind, TicketMove,
+    TicketPriority, TicketStatus,
 };
 use crm_domain::written::{SlaClock, SystemText, Wording};
 use crm_domain::{HasCode, ValidationErrors, text};
@@ -30,20 +30,6 @@ use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "ticket";
-
-#[derive(Debug, Clone)]
-pub struct NewTicket {
-    pub customer_id: Uuid,
-    pub contact_id: Option<Uuid>,
-    pub subject: String,
-    pub description: Option<String>,
-    pub kind: TicketKind,
-    pub channel: TicketChannel,
-    pub priority: TicketPriority,
-    pub assignee_id: Option<Uuid>,
-    /// With a team and no assignee, the ticket is assigned round-robin within the team.
-    pub team_id: Option<Uuid>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TicketRecord {
