@@ -104,6 +104,12 @@ impl SystemText {
         self.text().get(lang).to_owned()
     }
 
+    /// Whether `words` are this text as someone read it, in either language: a client that
+    /// sends back what it was shown has not rewritten it.
+    pub fn reads_as(&self, words: &str) -> bool {
+        [Lang::En, Lang::ZhCn].into_iter().any(|lang| self.text().get(lang) == words)
+    }
+
     /// The form it is stored in: `{"code": …, "params": {…}}`.
     pub fn to_stored(&self) -> String {
         self.to_value().to_string()
@@ -177,6 +183,14 @@ mod tests {
         );
         assert_eq!(reason.render(Lang::En), "order SO-000007 confirmed");
         assert_eq!(reason.render(Lang::ZhCn), format!("订单 SO-000007 {}", OrderStatus::Confirmed.label_zh()));
+    }
+
+    #[test]
+    fn a_text_reads_as_itself_in_either_language_and_as_nothing_else() {
+        let title = SystemText::FollowUp { customer: "甲".into(), days: 3 };
+        assert!(title.reads_as("跟进 甲（3 天未联系）"));
+        assert!(title.reads_as("Follow up 甲 (3 days without contact)"));
+        assert!(!title.reads_as("跟进 甲（4 天未联系）"));
     }
 
     #[test]

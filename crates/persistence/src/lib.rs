@@ -72,6 +72,29 @@ pub(crate) fn stored<T, E>(column: &str, id: uuid::Uuid, value: &str, parse: imp
 }
 
 /// [`stored`] for a JSON column (tags, custom fields, competitors).
+/// A text the system wrote, stored as its code (`crm_domain::written`), if there is one and it
+/// reads. One that does not (a code a later version retired, or one this version does not know
+/// yet after a rollback) is logged and passed over: the words its recipient read are stored
+/// beside it for exactly this, so one row never takes a whole list or the reminder job down.
+pub(crate) fn stored_system_text(column: &str, id: uuid::Uuid, message: Option<&str>) -> Option<crm_domain::written::SystemText> {
+    let message = message?;
+    match serde_json::from_str(message) {
+        Ok(text) => Some(text),
+        Err(error) => {
+            tracing::warn!(column, %id, %error, "a stored system text does not read; its stored words are shown instead");
+            None
+        }
+    }
+}
+
+/// The system's wording where it wrote the text and it reads, else the words as stored.
+pub(crate) fn stored_wording(column: &str, id: uuid::Uuid, message: Option<&str>, words: String) -> crm_domain::written::Wording {
+    match stored_system_text(column, id, message) {
+        Some(text) => crm_domain::written::Wording::System(text),
+        None => crm_domain::written::Wording::Person(words),
+    }
+}
+
 pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(column: &str, id: uuid::Uuid, value: &str) -> Result<T> {
     serde_json::from_str(value)
         .map_err(|error| Error::unexpected(sea_orm::DbErr::Custom(format!("{column} of {id}: unreadable stored JSON ({error})"))))

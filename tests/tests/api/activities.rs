@@ -170,7 +170,15 @@ async fn tasks_are_assigned_notified_viewed_completed_and_reopened() {
         .expect(201);
     assert_eq!(overdue.body["overdue"], true);
     assert_eq!(overdue.body["assignee_name"], "s");
-    app.post("/api/v1/tasks", &sales, json!({ "title": "发资料", "due_at": (now + Duration::days(3)).to_rfc3339() })).await.expect(201);
+    let send_papers =
+        app.post("/api/v1/tasks", &sales, json!({ "title": "发资料", "due_at": (now + Duration::days(3)).to_rfc3339() })).await.expect(201);
+    // A reminder after the due time is refused on a change as on a new task, whichever time moves.
+    let send_papers_path = format!("/api/v1/tasks/{}", send_papers.id());
+    let late_reminder = json!({ "remind_at": (now + Duration::days(4)).to_rfc3339() });
+    assert_eq!(app.patch(&send_papers_path, &sales, late_reminder, None).await.invalid_fields(), ["remind_at"]);
+    app.patch(&send_papers_path, &sales, json!({ "remind_at": (now + Duration::days(2)).to_rfc3339() }), None).await.expect(200);
+    let early_due = json!({ "due_at": (now + Duration::days(1)).to_rfc3339() });
+    assert_eq!(app.patch(&send_papers_path, &sales, early_due, None).await.invalid_fields(), ["remind_at"]);
     app.post("/api/v1/tasks", &sales, json!({ "title": "没有日期" })).await.expect(201);
     // A sales user assigns only to themselves; a manager only within the team.
     app.post("/api/v1/tasks", &sales, json!({ "title": "x", "assignee_id": manager_id })).await.problem(403);
@@ -292,6 +300,10 @@ async fn follow_up_rules_create_one_task_per_silence() {
     assert_eq!(item["title"], "Follow up Silent Co (15 days without contact)");
     assert!(item["summary"].get("title_message").is_none(), "the code stays inside: {item}");
     assert_eq!(timeline(ZH).await.expect(200).body["data"][0]["title"], "跟进 Silent Co（15 天未联系）");
+    // A client that sends back the title as it was shown to it has not rewritten it.
+    let shown = app.patch(&task_path, &sales, json!({ "title": "Follow up Silent Co (15 days without contact)" }), None).await;
+    assert_eq!(shown.expect(200).body["version"], in_chinese["version"]);
+    assert_eq!(read_task(ZH).await.expect(200).body["title"], "跟进 Silent Co（15 天未联系）");
     // A person who rewrites the title makes it theirs: it reads as written in every language,
     // while the description the system wrote still follows the reader.
     app.patch(&task_path, &sales, json!({ "title": "回访 Silent Co 采购部" }), None).await.expect(200);

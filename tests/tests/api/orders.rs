@@ -141,6 +141,9 @@ async fn statuses_move_by_the_rules_and_a_confirmed_order_makes_a_customer() {
     let edited =
         app.patch(&path(&draft), &admin, json!({ "lines": [{ "product_id": a, "quantity": 4 }] }), Some("\"1\"")).await.expect(200).body;
     assert_eq!(edited["total"]["amount_minor"], 40_000);
+    // A change that changes nothing keeps the version, as on every other record.
+    let unchanged = app.patch(&path(&draft), &admin, json!({ "order_date": "2026-07-01" }), Some("\"2\"")).await.expect(200).body;
+    assert_eq!(unchanged["version"], 2);
     app.delete(&path(&draft), &admin).await.expect(204);
 }
 
@@ -234,6 +237,10 @@ async fn a_refunded_order_bumps_the_customer_version_and_writes_its_update_event
     assert_eq!(events[0]["payload"]["version"], 2);
     assert_eq!(events[0]["payload"]["changed"]["total_spend_minor"], json!([0, 30_000]));
     assert_eq!(events[0]["payload"]["changed"]["lifecycle_stage"], json!(["prospect", "customer"]));
+    // Every change moves the bookkeeping, so it is not listed as a change.
+    for bookkeeping in ["version", "updated_at"] {
+        assert!(events[0]["payload"]["changed"].get(bookkeeping).is_none(), "{}", events[0]["payload"]["changed"]);
+    }
 
     app.post(&format!("{order_path}/refund"), &admin, json!({})).await.expect(200);
     let refunded = app.get(&customer_path, &admin).await.expect(200).body;
@@ -252,6 +259,7 @@ async fn a_refunded_order_bumps_the_customer_version_and_writes_its_update_event
     let audit = app.get(&format!("/api/v1/audit?entity_id={id}"), &admin).await.expect(200).body;
     let spend_changes = audit["data"].as_array().unwrap().iter().filter(|e| e["changes"]["total_spend_minor"].is_object()).count();
     assert_eq!(spend_changes, 2, "one audit entry per derived change: {audit}");
+    assert!(audit["data"].as_array().unwrap().iter().all(|e| e["changes"].get("version").is_none()), "{audit}");
     // Each says why as a code with parameters, which a reader words in their own language.
     let number = order["number"].as_str().unwrap();
     let reasons: Vec<&Value> = audit["data"].as_array().unwrap().iter().filter_map(|e| e["changes"].get("reason")).collect();

@@ -63,7 +63,14 @@ pub async fn customer_timeline(
         // A title the system wrote is worded for this reader; the stored one is how its
         // recipient read it, kept for a code a later version no longer knows.
         let system_title = summary.as_object_mut().and_then(|s| s.remove(timeline::TITLE_MESSAGE));
-        let title = system_title.and_then(|m| serde_json::from_value::<SystemText>(m).ok()).map_or(row.title, |t| t.render(lang));
+        let system_title = system_title.and_then(|message| match serde_json::from_value::<SystemText>(message) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                tracing::warn!(item = %row.id, %error, "a timeline title's code does not read; its stored words are shown instead");
+                None
+            }
+        });
+        let title = system_title.map_or(row.title, |text| text.render(lang));
         TimelineItemDto {
             id: row.id,
             kind: row.kind,

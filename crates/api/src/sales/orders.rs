@@ -83,7 +83,7 @@ pub struct CreateOrder {
     pub opportunity_id: Option<Uuid>,
     pub external_system: Option<String>,
     pub external_id: Option<String>,
-    /// Default today (UTC).
+    /// Default today in the organisation's time zone.
     /// Between 1900-01-01 and 2199-12-31.
     #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub order_date: Option<NaiveDate>,
@@ -111,7 +111,7 @@ pub struct UpdateOrder {
 #[derive(Debug, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OrderFromOpportunity {
-    /// Default today (UTC).
+    /// Default today in the organisation's time zone.
     /// Between 1900-01-01 and 2199-12-31.
     #[serde(default, deserialize_with = "crate::http::client_dates::optional")]
     pub order_date: Option<NaiveDate>,

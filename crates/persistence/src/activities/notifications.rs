@@ -13,7 +13,7 @@ use crm_domain::written::{SystemText, Wording};
 
 use crate::entities::{notifications, tasks, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored, stored_json};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored, stored_system_text, stored_wording};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NotificationRecord {
@@ -36,12 +36,9 @@ impl TryFrom<notifications::Model> for NotificationRecord {
         Ok(Self {
             id: n.id,
             kind: stored("notifications.kind", n.id, &n.kind, NotificationKind::parse)?,
-            title: match &n.title_message {
-                Some(message) => Wording::System(stored_json("notifications.title_message", n.id, message)?),
-                None => Wording::Person(n.title),
-            },
-            body: match (&n.body_message, n.body) {
-                (Some(message), _) => Some(Wording::System(stored_json("notifications.body_message", n.id, message)?)),
+            title: stored_wording("notifications.title_message", n.id, n.title_message.as_deref(), n.title),
+            body: match (stored_system_text("notifications.body_message", n.id, n.body_message.as_deref()), n.body) {
+                (Some(text), _) => Some(Wording::System(text)),
                 (None, body) => body.map(Wording::Person),
             },
             entity_type: n.entity_type,
@@ -168,7 +165,7 @@ async fn remind(db: &Db, at: DateTime<Utc>, time: tasks::Column, claim: tasks::C
             .exec(&txn)
             .await?;
         if claimed.rows_affected == 1 {
-            let (title, description) = task_wording(&task)?;
+            let (title, description) = task_wording(&task);
             let title = match kind {
                 NotificationKind::TaskOverdue => SystemText::TaskOverdue { task: Box::new(title) },
                 _ => SystemText::TaskDue { task: Box::new(title) },
@@ -182,14 +179,11 @@ async fn remind(db: &Db, at: DateTime<Utc>, time: tasks::Column, claim: tasks::C
 }
 
 /// A task's title and description as stored: the system's words where a rule wrote them.
-fn task_wording(task: &tasks::Model) -> Result<(Wording, Option<Wording>)> {
-    let title = match &task.title_message {
-        Some(message) => Wording::System(stored_json("tasks.title_message", task.id, message)?),
-        None => Wording::Person(task.title.clone()),
-    };
-    let description = match &task.description_message {
-        Some(message) => Some(Wording::System(stored_json("tasks.description_message", task.id, message)?)),
+fn task_wording(task: &tasks::Model) -> (Wording, Option<Wording>) {
+    let title = stored_wording("tasks.title_message", task.id, task.title_message.as_deref(), task.title.clone());
+    let description = match stored_system_text("tasks.description_message", task.id, task.description_message.as_deref()) {
+        Some(text) => Some(Wording::System(text)),
         None => task.description.clone().map(Wording::Person),
     };
-    Ok((title, description))
+    (title, description)
 }

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use crm_domain::activities::{NotificationKind, RelatedType, TaskFields, TaskPatch, TaskPriority, TaskStatus, TimelineKind};
 use crm_domain::identity::{Action, Resource, Scope};
-use crm_domain::text;
 use crm_domain::written::{SystemText, Wording};
+use crm_domain::{Check, text};
 
 use super::notifications;
 use super::timeline::{self, NewItem};
@@ -19,9 +19,9 @@ use crate::customers::load_for;
 use crate::entities::{tasks, users};
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
 use crate::query::escape_like;
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_system_text};
 
 const ENTITY: &str = "task";
 
@@ -143,12 +143,8 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tasks::Model>) -> Res
                 created_at: row.created_at,
                 updated_at: row.updated_at,
                 version: row.version,
-                title_text: row.title_message.as_deref().map(|m| stored_json("tasks.title_message", row.id, m)).transpose()?,
-                description_text: row
-                    .description_message
-                    .as_deref()
-                    .map(|m| stored_json("tasks.description_message", row.id, m))
-                    .transpose()?,
+                title_text: stored_system_text("tasks.title_message", row.id, row.title_message.as_deref()),
+                description_text: stored_system_text("tasks.description_message", row.id, row.description_message.as_deref()),
             })
         })
         .collect()
@@ -329,12 +325,28 @@ async fn finish_change(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: TaskPatch) -> Result<TaskRecord> {
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, mut patch: TaskPatch) -> Result<TaskRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
+    // A client that sends back a rule's title or description as it was shown (in either
+    // language) has not rewritten it: the system's words stay, worded for each reader.
+    if let Some(title) = stored_system_text("tasks.title_message", row.id, row.title_message.as_deref())
+        && patch.title.as_deref().is_some_and(|words| title.reads_as(words))
+    {
+        patch.title = None;
+    }
+    if let Some(description) = stored_system_text("tasks.description_message", row.id, row.description_message.as_deref())
+        && patch.description.as_ref().is_some_and(|words| words.as_deref().is_some_and(|words| description.reads_as(words)))
+    {
+        patch.description = None;
+    }
     let current = fields_of(&row)?;
     let next = patch.apply(&current);
+    // The rule a new task meets holds for the task as changed: moving either time may break it.
+    let mut check = Check::default();
+    check.reminder_before_due(next.remind_at, next.due_at);
+    check.finish()?;
     let before = to_record(&txn, row.clone()).await?;
     if next == current {
         txn.commit().await?;
@@ -395,7 +407,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, next: TaskStatus) -> R
     let (completed_at, completed_by) = if next == TaskStatus::Done { (Some(at), actor.audit_id()) } else { (None, None) };
     model.completed_at = Set(completed_at);
     model.completed_by = Set(completed_by);
-    let updated = save_next_version(&txn, model).await?;
+    let updated = save_next_version_at(&txn, model, at).await?;
     let event = match next {
         TaskStatus::Done => "task.completed",
         TaskStatus::Cancelled => "task.cancelled",

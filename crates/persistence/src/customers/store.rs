@@ -6,9 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crm_domain::customers::{
-    CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier, changed_fields,
-};
+use crm_domain::customers::{CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
@@ -727,7 +725,7 @@ pub(crate) async fn apply_order_outcome(
     if promoted {
         record_stage(conn, actor, customer_id, Some(current), LifecycleStage::Customer).await?;
     }
-    let mut changes = changed_fields(&before, &after);
+    let mut changes = changes::changed_fields(&before, &after);
     for derived in ["owner_name", "team_name"] {
         changes.remove(derived);
     }

@@ -47,13 +47,16 @@ impl<'a> Change<'a> {
         Self::new(entity, id, "update", format!("{entity}.updated"), Value::Object(changed_fields(before, after)), as_payload(after))
     }
 
-    /// A record moved to the recycle bin. The event names the record and when it went; `also`
-    /// adds what a consumer needs to find it without reading it (its customer, say).
+    /// A record moved to the recycle bin. The audit entry and the event name the record and
+    /// when it went; `also` adds what a reader needs to know it without reading it (its number
+    /// or title, its customer).
     pub(crate) fn deleted(entity: &'a str, id: Uuid, at: DateTime<Utc>, also: Map<String, Value>) -> Self {
+        let mut audit = also.clone();
+        audit.insert("deleted_at".to_owned(), json!(at));
         let mut payload = Map::from_iter([("id".to_owned(), json!(id))]);
         payload.extend(also);
         payload.insert("deleted_at".to_owned(), json!(at));
-        Self::new(entity, id, "delete", format!("{entity}.deleted"), json!({ "deleted_at": at }), Value::Object(payload))
+        Self::new(entity, id, "delete", format!("{entity}.deleted"), Value::Object(audit), Value::Object(payload))
     }
 
     /// A record deleted for good (settings-like records with no recycle bin): the audit entry
@@ -119,8 +122,9 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: C
 
 /// A row that carries the bookkeeping of a change: when it last changed and its version.
 pub(crate) trait Versioned: ActiveModelTrait + ActiveModelBehavior + Send {
-    /// Marks the row changed at `at`, as the version after the one it was read with.
-    fn stamp_next_version(&mut self, at: DateTime<Utc>);
+    /// Marks the row changed at `at`, as the version after the one it was read with. A row
+    /// built without reading its version has no next one: that is a bug, never version 1.
+    fn stamp_next_version(&mut self, at: DateTime<Utc>) -> Result<(), DbErr>;
 }
 
 /// A row that goes to the recycle bin instead of being deleted.
@@ -131,13 +135,16 @@ pub(crate) trait Binned: Versioned {
 macro_rules! versioned {
     ($($table:ident),* $(,)?) => {$(
         impl Versioned for crate::entities::$table::ActiveModel {
-            fn stamp_next_version(&mut self, at: DateTime<Utc>) {
+            fn stamp_next_version(&mut self, at: DateTime<Utc>) -> Result<(), DbErr> {
                 let read = match &self.version {
                     ActiveValue::Set(version) | ActiveValue::Unchanged(version) => *version,
-                    ActiveValue::NotSet => 0,
+                    ActiveValue::NotSet => {
+                        return Err(DbErr::Custom(format!("a {} row was saved without the version it was read with", stringify!($table))));
+                    }
                 };
                 self.updated_at = Set(at);
                 self.version = Set(read + 1);
+                Ok(())
             }
         }
     )*};
@@ -161,12 +168,22 @@ type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
 
 /// Saves a changed row as the version after the one it was read with, stamped now. The
 /// database's own error comes back, for callers that tell a unique violation from the rest.
-pub(crate) async fn save_next_version<A>(conn: &impl ConnectionTrait, mut model: A) -> Result<ModelOf<A>, DbErr>
+pub(crate) async fn save_next_version<A>(conn: &impl ConnectionTrait, model: A) -> Result<ModelOf<A>, DbErr>
 where
     A: Versioned,
     ModelOf<A>: sea_orm::IntoActiveModel<A>,
 {
-    model.stamp_next_version(now());
+    save_next_version_at(conn, model, now()).await
+}
+
+/// [`save_next_version`] stamped `at`: a change that also records its own time (completed,
+/// confirmed, entered a stage) shows the same instant in both.
+pub(crate) async fn save_next_version_at<A>(conn: &impl ConnectionTrait, mut model: A, at: DateTime<Utc>) -> Result<ModelOf<A>, DbErr>
+where
+    A: Versioned,
+    ModelOf<A>: sea_orm::IntoActiveModel<A>,
+{
+    model.stamp_next_version(at)?;
     model.update(conn).await
 }
 
@@ -186,7 +203,7 @@ where
 {
     let at = now();
     model.set_deleted_at(Some(at));
-    model.stamp_next_version(at);
+    model.stamp_next_version(at)?;
     let binned = model.update(conn).await?;
     record(conn, actor, Change::deleted(entity, id, at, also)).await?;
     Ok(binned)

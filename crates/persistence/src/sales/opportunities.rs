@@ -24,7 +24,7 @@ use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_st
 use crate::identity::names::Names;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
 use crate::platform::events;
 use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
@@ -460,7 +460,7 @@ pub async fn move_stage(
     model.stage_entered_at = Set(at);
     model.closed_at = Set(if to.kind == StageKind::Open { None } else { Some(at) });
     model.loss_reason = Set(if to.kind == StageKind::Lost { reason } else { None });
-    let after = to_record(&txn, Names::Within(&txn), save_next_version(&txn, model).await?).await?;
+    let after = to_record(&txn, Names::Within(&txn), save_next_version_at(&txn, model, at).await?).await?;
     record_history(&txn, actor, id, Some((row.stage_id, row.stage_entered_at)), to.id, at).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let change = json!({ "stage": { "old": from.key, "new": to.key }, "loss_reason": after.loss_reason });

@@ -21,7 +21,7 @@ use crate::customers::{PurchaseFigures, apply_order_outcome, load_for};
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
 use crate::query::escape_like;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
@@ -393,7 +393,13 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let before = to_record(&txn, row.clone()).await?;
     // The lines are not terms: they are priced below, in the order's currency.
     let new_lines = patch.lines.take();
-    let terms = patch.apply(&OrderTerms { order_date: before.order_date, notes: before.notes.clone() });
+    let current = OrderTerms { order_date: before.order_date, notes: before.notes.clone() };
+    let terms = patch.apply(&current);
+    // Like every other record, an order that a change leaves as it was keeps its version.
+    if new_lines.is_none() && terms == current {
+        txn.commit().await?;
+        return Ok(before);
+    }
     let mut model: orders::ActiveModel = row.clone().into();
     model.order_date = Set(terms.order_date);
     model.notes = Set(terms.notes);
@@ -430,12 +436,13 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
             text!("an order that is {current} cannot become {next}", "订单当前为“{from_zh}”，不能改为“{to_zh}”"),
         ));
     }
+    let at = now();
     let mut model: orders::ActiveModel = row.clone().into();
     model.status = Set(next.as_str().to_owned());
     if next == OrderStatus::Confirmed {
-        model.confirmed_at = Set(Some(now()));
+        model.confirmed_at = Set(Some(at));
     }
-    let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
+    let after = to_record(&txn, save_next_version_at(&txn, model, at).await?).await?;
     refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed, db.time_zone()).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let moved = json!({ "status": { "old": current, "new": next } });

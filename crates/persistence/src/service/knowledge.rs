@@ -20,7 +20,7 @@ use crm_domain::{Text, text};
 use crate::entities::{kb_article_revisions, kb_article_tags, kb_article_tickets, kb_article_votes, kb_articles, kb_categories, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::audit;
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
+use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
 use crate::query::contains_every_word;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
@@ -498,7 +498,7 @@ pub async fn update_article(
         model.published_at = Set(Some(at));
     }
     model.revision = Set(row.revision + 1);
-    let updated = save_next_version(&txn, model).await?;
+    let updated = save_next_version_at(&txn, model, at).await?;
     replace_tags(&txn, id, &tags).await?;
     keep_revision(&txn, actor, &updated, note).await?;
     let record = article_record(&txn, updated).await?;
@@ -525,7 +525,8 @@ pub async fn delete_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     let txn = db.begin_write().await?;
     let row = load_article(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    move_to_bin(&txn, actor, ARTICLE, id, kb_articles::ActiveModel::from(row), Map::new()).await?;
+    let title = Map::from_iter([("title".to_owned(), json!(row.title))]);
+    move_to_bin(&txn, actor, ARTICLE, id, kb_articles::ActiveModel::from(row), title).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::activities::timeline::{self, NewItem};
 use crate::customers::{in_scope as customer_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, save_next_version, save_next_version_at};
 use crate::platform::events;
 use crate::platform::settings::{SERVICE, ServiceSettings};
 use crate::query::escape_like;
@@ -613,7 +613,7 @@ pub(crate) async fn add_comment(
         if at > row.first_response_due_at {
             model.first_response_breached = Set(true);
         }
-        row = save_next_version(txn, model).await?;
+        row = save_next_version_at(txn, model, at).await?;
         put_on_timeline(txn, actor, &to_record(txn, row.clone()).await?).await?;
     }
     // Answering the customer is working on the ticket, so a new one is now in progress; the

@@ -2518,7 +2518,7 @@ export interface components {
             external_id?: string | null;
             /**
              * Format: date
-             * @description Default today (UTC).
+             * @description Default today in the organisation's time zone.
              *     Between 1900-01-01 and 2199-12-31.
              */
             order_date?: string | null;
@@ -3293,7 +3293,7 @@ export interface components {
         OrderFromOpportunity: {
             /**
              * Format: date
-             * @description Default today (UTC).
+             * @description Default today in the organisation's time zone.
              *     Between 1900-01-01 and 2199-12-31.
              */
             order_date?: string | null;
