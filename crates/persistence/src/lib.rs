@@ -95,6 +95,19 @@ pub(crate) fn stored_wording(column: &str, id: uuid::Uuid, message: Option<&str>
     }
 }
 
+/// [`stored_wording`] for a text that may be absent (a body, a description).
+pub(crate) fn stored_optional_wording(
+    column: &str,
+    id: uuid::Uuid,
+    message: Option<&str>,
+    words: Option<String>,
+) -> Option<crm_domain::written::Wording> {
+    match stored_system_text(column, id, message) {
+        Some(text) => Some(crm_domain::written::Wording::System(text)),
+        None => words.map(crm_domain::written::Wording::Person),
+    }
+}
+
 pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(column: &str, id: uuid::Uuid, value: &str) -> Result<T> {
     serde_json::from_str(value)
         .map_err(|error| Error::unexpected(sea_orm::DbErr::Custom(format!("{column} of {id}: unreadable stored JSON ({error})"))))

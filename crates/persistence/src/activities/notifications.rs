@@ -13,7 +13,7 @@ use crm_domain::written::{SystemText, Wording};
 
 use crate::entities::{notifications, tasks, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored, stored_system_text, stored_wording};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, now, stored, stored_optional_wording, stored_wording};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NotificationRecord {
@@ -37,10 +37,7 @@ impl TryFrom<notifications::Model> for NotificationRecord {
             id: n.id,
             kind: stored("notifications.kind", n.id, &n.kind, NotificationKind::parse)?,
             title: stored_wording("notifications.title_message", n.id, n.title_message.as_deref(), n.title),
-            body: match (stored_system_text("notifications.body_message", n.id, n.body_message.as_deref()), n.body) {
-                (Some(text), _) => Some(Wording::System(text)),
-                (None, body) => body.map(Wording::Person),
-            },
+            body: stored_optional_wording("notifications.body_message", n.id, n.body_message.as_deref(), n.body),
             entity_type: n.entity_type,
             entity_id: n.entity_id,
             read_at: n.read_at,
@@ -181,9 +178,7 @@ async fn remind(db: &Db, at: DateTime<Utc>, time: tasks::Column, claim: tasks::C
 /// A task's title and description as stored: the system's words where a rule wrote them.
 fn task_wording(task: &tasks::Model) -> (Wording, Option<Wording>) {
     let title = stored_wording("tasks.title_message", task.id, task.title_message.as_deref(), task.title.clone());
-    let description = match stored_system_text("tasks.description_message", task.id, task.description_message.as_deref()) {
-        Some(text) => Some(Wording::System(text)),
-        None => task.description.clone().map(Wording::Person),
-    };
+    let description =
+        stored_optional_wording("tasks.description_message", task.id, task.description_message.as_deref(), task.description.clone());
     (title, description)
 }
