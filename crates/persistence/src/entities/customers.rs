@@ -1,10 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "customers")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+record_entity!("customers", binned {
     pub kind: String,
     pub name: String,
     pub industry: Option<String>,
@@ -29,18 +25,9 @@ pub struct Model {
     pub search_text: String,
     pub owner_id: Uuid,
     pub team_id: Option<Uuid>,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
-    pub version: i32,
-    pub deleted_at: Option<DateTimeUtc>,
     pub last_interaction_at: Option<DateTimeUtc>,
     pub first_order_at: Option<DateTimeUtc>,
     pub last_order_at: Option<DateTimeUtc>,
     pub order_count: i32,
     pub total_spend_minor: i64,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

@@ -1,6 +1,88 @@
 //! sea-orm entities, one per table. They stay inside this crate: other layers see domain types
 //! and the records this crate returns.
 
+/// Declares the entity of a record edited through the one write path (`platform::changes`):
+/// its `id`, the columns it lists, then the bookkeeping every such record ends with —
+/// `created_at`, `updated_at` and `version` (compared by optimistic locking), and `deleted_at`
+/// for a record with a recycle bin (`binned`) — with the `Versioned` (and `Binned`) impls that
+/// the write path stamps it through. Declaring them here keeps the two in step: a record cannot
+/// have a version column without the one way of moving it.
+macro_rules! record_entity {
+    ($table:tt, versioned { $($columns:tt)* }) => {
+        record_entity!(@model $table { $($columns)* } {});
+    };
+    ($table:tt, binned { $($columns:tt)* }) => {
+        record_entity!(@model $table { $($columns)* } { pub deleted_at: Option<DateTimeUtc>, });
+
+        impl crate::platform::changes::Binned for ActiveModel {
+            fn set_deleted_at(&mut self, at: Option<DateTimeUtc>) {
+                self.deleted_at = sea_orm::ActiveValue::Set(at);
+            }
+        }
+    };
+    (@model $table:tt { $($columns:tt)* } { $($bin_column:tt)* }) => {
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = $table)]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            $($columns)*
+            pub created_at: DateTimeUtc,
+            pub updated_at: DateTimeUtc,
+            pub version: i32,
+            $($bin_column)*
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+
+        impl crate::platform::changes::Versioned for ActiveModel {
+            fn stamp_next_version(&mut self, at: DateTimeUtc) -> Result<(), DbErr> {
+                use sea_orm::ActiveValue;
+                let read = match &self.version {
+                    ActiveValue::Set(version) | ActiveValue::Unchanged(version) => *version,
+                    ActiveValue::NotSet => {
+                        return Err(DbErr::Custom(concat!("a ", $table, " row was saved without the version it was read with").to_owned()));
+                    }
+                };
+                self.updated_at = ActiveValue::Set(at);
+                self.version = ActiveValue::Set(read + 1);
+                Ok(())
+            }
+        }
+    };
+}
+
+/// Declares one of the two line tables (opportunity lines, order lines): a product at a quantity
+/// and unit price less a discount, under its parent `$parent`. They have the same columns, which
+/// `sales::lines` writes through one body.
+macro_rules! line_entity {
+    ($table:tt, $parent:ident) => {
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = $table)]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub $parent: Uuid,
+            pub product_id: Uuid,
+            pub sku: String,
+            pub product_name: String,
+            pub quantity: i64,
+            pub unit_price_minor: i64,
+            pub discount_bp: i32,
+            pub line_total_minor: i64,
+            pub position: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
 pub(crate) mod assignment_cursors;
 pub(crate) mod audit_log;
 pub(crate) mod contacts;

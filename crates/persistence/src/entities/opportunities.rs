@@ -1,10 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "opportunities")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+record_entity!("opportunities", binned {
     pub name: String,
     pub customer_id: Uuid,
     pub contact_id: Option<Uuid>,
@@ -24,13 +20,4 @@ pub struct Model {
     pub stage_entered_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
     pub search_text: String,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
-    pub version: i32,
-    pub deleted_at: Option<DateTimeUtc>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

@@ -1,10 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "tasks")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+record_entity!("tasks", binned {
     pub title: String,
     pub description: Option<String>,
     pub due_at: Option<DateTimeUtc>,
@@ -25,15 +21,6 @@ pub struct Model {
     pub due_notified_at: Option<DateTimeUtc>,
     pub overdue_notified_at: Option<DateTimeUtc>,
     pub search_text: String,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
-    pub version: i32,
-    pub deleted_at: Option<DateTimeUtc>,
     pub title_message: Option<String>,
     pub description_message: Option<String>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

@@ -1,10 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "tickets")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+record_entity!("tickets", binned {
     pub number: String,
     pub customer_id: Uuid,
     pub contact_id: Option<Uuid>,
@@ -33,13 +29,4 @@ pub struct Model {
     pub satisfaction_rating: Option<i32>,
     pub satisfaction_comment: Option<String>,
     pub search_text: String,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
-    pub version: i32,
-    pub deleted_at: Option<DateTimeUtc>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

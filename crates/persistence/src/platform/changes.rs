@@ -3,7 +3,7 @@
 //! the others, so the audit log, the change feed and `If-Match` always agree.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ActiveValue, ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -121,6 +121,7 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: C
 }
 
 /// A row that carries the bookkeeping of a change: when it last changed and its version.
+/// `entities::record_entity!` implements it for every record it declares.
 pub(crate) trait Versioned: ActiveModelTrait + ActiveModelBehavior + Send {
     /// Marks the row changed at `at`, as the version after the one it was read with. A row
     /// built without reading its version has no next one: that is a bug, never version 1.
@@ -131,38 +132,6 @@ pub(crate) trait Versioned: ActiveModelTrait + ActiveModelBehavior + Send {
 pub(crate) trait Binned: Versioned {
     fn set_deleted_at(&mut self, at: Option<DateTime<Utc>>);
 }
-
-macro_rules! versioned {
-    ($($table:ident),* $(,)?) => {$(
-        impl Versioned for crate::entities::$table::ActiveModel {
-            fn stamp_next_version(&mut self, at: DateTime<Utc>) -> Result<(), DbErr> {
-                let read = match &self.version {
-                    ActiveValue::Set(version) | ActiveValue::Unchanged(version) => *version,
-                    ActiveValue::NotSet => {
-                        return Err(DbErr::Custom(format!("a {} row was saved without the version it was read with", stringify!($table))));
-                    }
-                };
-                self.updated_at = Set(at);
-                self.version = Set(read + 1);
-                Ok(())
-            }
-        }
-    )*};
-}
-
-macro_rules! binned {
-    ($($table:ident),* $(,)?) => {$(
-        versioned!($table);
-        impl Binned for crate::entities::$table::ActiveModel {
-            fn set_deleted_at(&mut self, at: Option<DateTime<Utc>>) {
-                self.deleted_at = Set(at);
-            }
-        }
-    )*};
-}
-
-versioned!(follow_up_rules, kb_categories, pipelines, portal_accounts, roles, sla_policies, teams, users);
-binned!(contacts, customers, interactions, kb_articles, opportunities, orders, products, requirements, tasks, tickets);
 
 type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
 
