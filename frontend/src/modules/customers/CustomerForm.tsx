@@ -1,4 +1,4 @@
-import { Button, Cascader, Col, DatePicker, Form, Input, Row, Select, Space } from 'antd';
+import { Cascader, Col, DatePicker, Form, Input, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { CreateCustomer, Customer, UpdateCustomer } from '../../api/types';
@@ -9,6 +9,7 @@ import { formatPhone } from '../../ui/phone';
 import { industryOptions } from './industries';
 import { regionFields, regionPath, useRegionOptions, withStoredPath } from './regions';
 import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
+import { ProblemForm, SaveCancel } from '../../ui/FormPage';
 
 /** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
 export interface CustomerFormValues {
@@ -139,17 +140,16 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
   );
 
   return (
-    <Form<CustomerFormValues>
+    <ProblemForm<CustomerFormValues>
       form={form}
-      layout="vertical"
       initialValues={initial ?? { kind: 'company', lifecycle_stage: 'potential', tags: [] }}
-      {...problem.submitProps(onSubmit)}
+      problem={problem}
+      onSave={onSubmit}
+      notice={banner}
       // the browser's own bubble for type=email speaks the browser's language and hides the server's answer
       noValidate
       data-testid="customer-form"
     >
-      {banner}
-      {problem.alert}
       <Row gutter={16}>
         <Col xs={24} md={8}>
           <Form.Item name="kind" label={t('customer.kind')} rules={[{ required: true, message: t('validation.required') }]}>
@@ -251,12 +251,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
           </Form.Item>
         </Col>
       </Row>
-      <Space>
-        <Button type="primary" htmlType="submit" loading={submitting} data-testid="customer-save">
-          {t('common.save')}
-        </Button>
-        <Button onClick={onCancel}>{t('common.cancel')}</Button>
-      </Space>
-    </Form>
+      <SaveCancel saving={submitting} saveTestId="customer-save" onCancel={onCancel} />
+    </ProblemForm>
   );
 }

@@ -1,11 +1,12 @@
 import { useDeferredValue } from 'react';
-import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'antd';
+import { Alert, Button, Form, Input, Select, Space, Typography } from 'antd';
 import { BulbOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { TICKET_KINDS, type PortalCreateTicket, type TicketKind, type TicketPriority } from '../../../api/types';
 import { useFormProblem } from '../../../ui/formErrors';
 import { useOpenPortalTicket, usePortalArticles } from './usePortal';
+import { FormPageCard } from '../../../ui/FormPage';
 
 interface Values {
   subject: string;
@@ -58,7 +59,7 @@ export default function PortalTicketForm() {
   };
 
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('portal.newTicket.title')}</Typography.Title>} className="portal-card">
+    <FormPageCard title={t('portal.newTicket.title')} className="portal-card">
       <Typography.Paragraph type="secondary">{t('portal.newTicket.intro')}</Typography.Paragraph>
       {problem.alert}
       <Form<Values> form={form} layout="vertical" initialValues={{ kind: 'inquiry', priority: 'normal' }} onFinish={onFinish} requiredMark={false}>
@@ -90,6 +91,6 @@ export default function PortalTicketForm() {
           <Button onClick={() => navigate('/portal')}>{t('common.cancel')}</Button>
         </Space>
       </Form>
-    </Card>
+    </FormPageCard>
   );
 }
