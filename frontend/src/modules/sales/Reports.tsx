@@ -12,6 +12,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { pickPipeline, usePipelines } from './usePipelines';
 import { parseReportParams, reportParamsToSearch, useForecast, useFunnel, useSalesReport, type ReportParams } from './useReports';
 import { useUrlFilters } from '../../ui/useUrlFilters';
+import { FullTable } from '../../ui/FullTable';
 
 type Figure = Measures['revenue_minor'];
 type OptionalFigure = Measures['win_rate'];
@@ -122,12 +123,10 @@ function SalesReportCard({ p, update }: { p: ReportParams; update: (patch: Parti
           ) : (
             <>
               {option && <EChart option={option} height={300} testId="report-chart" />}
-              <Table<ReportRow>
+              <FullTable<ReportRow>
                 size="small"
                 rowKey="key"
-                pagination={false}
                 dataSource={data.rows}
-                scroll={{ x: 'max-content' }}
                 data-testid="report-table"
                 columns={[
                   { title: t(`report.group.${data.group_by}`), dataIndex: 'label', key: 'label' },

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Col, Form, InputNumber, Row, Select, Space, Switch, Table, Typography } from 'antd';
+import { App, Button, Col, Form, InputNumber, Row, Select, Space, Switch, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TASK_PRIORITIES, type FollowUpRule, type LifecycleStage, type TaskPriority } from '../../api/types';
@@ -12,6 +12,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
 import { StageTag } from '../customers/labels';
 import { useDeleteFollowUpRule, useFollowUpRules, useSaveFollowUpRule } from './useFollowUpRules';
+import { FullTable } from '../../ui/FullTable';
 
 export interface RuleFormValues {
   lifecycle_stage: LifecycleStage;
@@ -84,13 +85,9 @@ export function FollowUpRulesTab() {
       <Button type="primary" icon={<PlusOutlined />} onClick={() => open(null)} style={{ marginBottom: 12 }} data-testid="rule-new">
         {t('rules.new')}
       </Button>
-      <Table<FollowUpRule>
-        rowKey="id"
+      <FullTable<FollowUpRule>
         size="middle"
-        loading={rules.isPending}
-        dataSource={rules.data ?? []}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+        query={rules}
         data-testid="rules-table"
         columns={[
           { title: t('customer.stage'), key: 'stage', render: (_: unknown, r: FollowUpRule) => <StageTag stage={r.lifecycle_stage} /> },

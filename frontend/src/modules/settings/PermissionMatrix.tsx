@@ -1,6 +1,7 @@
-import { Select, Table } from 'antd';
+import { Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ACTIONS, RESOURCES, SCOPES, type Action, type Permission, type Resource, type Scope } from '../../api/types';
+import { FullTable } from '../../ui/FullTable';
 
 export type Matrix = Record<string, Permission>;
 
@@ -23,12 +24,10 @@ export function PermissionMatrix({ value, onChange, readOnly }: { value: Matrix;
   const { t } = useTranslation();
   const rows = Object.keys(value).map((resource) => ({ resource }));
   return (
-    <Table
+    <FullTable
       rowKey="resource"
       size="small"
-      pagination={false}
       dataSource={rows}
-      scroll={{ x: 'max-content' }}
       data-testid="permission-matrix"
       columns={[
         {

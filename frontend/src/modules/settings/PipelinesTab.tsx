@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Col, Form, Input, InputNumber, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import { App, Button, Col, Form, Input, InputNumber, Row, Select, Space, Spin, Tag, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { FormModal } from '../../ui/FormModal';
@@ -15,6 +15,7 @@ import {
   fetchPipeline, orderedStages, pickPipeline, useAddStage, useCreatePipeline, useDeleteStage, useRenamePipeline, useReorderStages,
   usePipelines, useUpdateStage,
 } from '../sales/usePipelines';
+import { FullTable } from '../../ui/FullTable';
 
 interface StageFormValues {
   key?: string;
@@ -257,12 +258,9 @@ export function PipelinesTab() {
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, stage: null })} style={{ marginBottom: 12 }} data-testid="stage-add">
             {t('pipeline.addStage')}
           </Button>
-          <Table<Stage>
-            rowKey="id"
+          <FullTable<Stage>
             size="middle"
-            pagination={false}
             dataSource={stages}
-            scroll={{ x: 'max-content' }}
             loading={reorder.isPending || updateStage.isPending || deleteStage.isPending}
             data-testid="stages-table"
             onRow={(s) => ({ 'data-stage-key': s.key, 'data-testid': 'stage-row' }) as React.HTMLAttributes<HTMLElement>}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
-  Alert, App, Button, Checkbox, Col, DatePicker, Divider, Form, Input, Popconfirm, Radio, Row, Select, Space, Switch, Table, Tag, TimePicker,
+  Alert, App, Button, Checkbox, Col, DatePicker, Divider, Form, Input, Popconfirm, Radio, Row, Select, Space, Switch, Tag, TimePicker,
   Tooltip, Typography,
 } from 'antd';
 import type { FormInstance } from 'antd';
@@ -21,6 +21,7 @@ import {
   DEFAULT_TIME_ZONE, MAX_TARGET_MINUTES, newPolicyValues, policyErrors, policyToForm, toCreateSlaPolicy, toSlaPolicyPatch,
   type SlaPolicyFormValues, type SlaSection,
 } from './slaPolicyForm';
+import { FullTable } from '../../ui/FullTable';
 
 /** Priorities from the most urgent, as the targets table lists them. */
 const BY_URGENCY: readonly TicketPriority[] = [...TICKET_PRIORITIES].reverse();
@@ -275,13 +276,9 @@ export function SlaPoliciesTab() {
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, policy: null })} style={{ marginBottom: 12 }} data-testid="sla-new">
         {t('slaPolicy.new')}
       </Button>
-      <Table<SlaPolicy>
-        rowKey="id"
+      <FullTable<SlaPolicy>
         size="middle"
-        loading={policies.isPending}
-        dataSource={policies.data ?? []}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+        query={policies}
         data-testid="sla-table"
         columns={[
           {
