@@ -9,7 +9,7 @@ import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { ContactSelect } from '../customers/ContactSelect';
-import { useOwnerOptions } from '../../ui/useOptions';
+import { enumOptions, useOwnerOptions } from '../../ui/useOptions';
 import { LinesEditor } from './LinesEditor';
 import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { orderedStages, pickPipeline, usePipelines } from './usePipelines';
@@ -218,7 +218,7 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
         </Col>
         <Col xs={24} md={8}>
           <Form.Item name="source" label={t('opportunity.source')}>
-            <Select allowClear options={OPPORTUNITY_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} data-testid="opportunity-source" />
+            <Select allowClear options={enumOptions(t, OPPORTUNITY_SOURCES, 'source')} data-testid="opportunity-source" />
           </Form.Item>
         </Col>
         {owners.enabled && (

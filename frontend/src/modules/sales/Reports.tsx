@@ -13,6 +13,7 @@ import { pickPipeline, usePipelines } from './usePipelines';
 import { parseReportParams, reportParamsToSearch, useForecast, useFunnel, useSalesReport, type ReportParams } from './useReports';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 type Figure = Measures['revenue_minor'];
 type OptionalFigure = Measures['win_rate'];
@@ -100,7 +101,7 @@ function SalesReportCard({ p, update }: { p: ReportParams; update: (patch: Parti
           data-testid="report-group-by"
         />
         {p.group_by === 'period' && (
-          <Select value={p.period} onChange={(period) => update({ period })} options={PERIODS.map((x) => ({ value: x, label: t(`report.period.${x}`) }))} style={{ width: 120 }} data-testid="report-period" />
+          <Select value={p.period} onChange={(period) => update({ period })} options={enumOptions(t, PERIODS, 'report.period')} style={{ width: 120 }} data-testid="report-period" />
         )}
         <Select value={p.currency} onChange={(currency: string) => update({ currency })} options={CURRENCIES.map((c) => ({ value: c, label: c }))} style={{ width: 100 }} aria-label={t('money.currency')} data-testid="report-currency" />
       </div>

@@ -7,7 +7,7 @@ import {
 import { useFormProblem } from '../../ui/formErrors';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { ContactSelect } from '../customers/ContactSelect';
-import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
+import { enumOptions, useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { useCreateTicket } from './useTickets';
 import { FormPageCard, ProblemForm, SaveCancel } from '../../ui/FormPage';
 
@@ -94,17 +94,17 @@ export default function TicketCreate() {
           </Col>
           <Col xs={24} sm={8}>
             <Form.Item name="kind" label={t('ticket.kind')}>
-              <Select options={TICKET_KINDS.map((k) => ({ value: k, label: t(`ticketKind.${k}`) }))} data-testid="ticket-kind" />
+              <Select options={enumOptions(t, TICKET_KINDS, 'ticketKind')} data-testid="ticket-kind" />
             </Form.Item>
           </Col>
           <Col xs={24} sm={8}>
             <Form.Item name="priority" label={t('ticket.priority')}>
-              <Select options={TICKET_PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))} data-testid="ticket-priority" />
+              <Select options={enumOptions(t, TICKET_PRIORITIES, 'priority')} data-testid="ticket-priority" />
             </Form.Item>
           </Col>
           <Col xs={24} sm={8}>
             <Form.Item name="channel" label={t('ticket.channel')}>
-              <Select options={TICKET_CHANNELS.map((c) => ({ value: c, label: t(`ticketChannel.${c}`) }))} data-testid="ticket-channel" />
+              <Select options={enumOptions(t, TICKET_CHANNELS, 'ticketChannel')} data-testid="ticket-channel" />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>

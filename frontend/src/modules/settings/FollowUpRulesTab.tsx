@@ -13,6 +13,7 @@ import { PriorityTag } from '../activities/labels';
 import { StageTag } from '../customers/labels';
 import { useDeleteFollowUpRule, useFollowUpRules, useSaveFollowUpRule } from './useFollowUpRules';
 import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 export interface RuleFormValues {
   lifecycle_stage: LifecycleStage;
@@ -137,12 +138,12 @@ export function FollowUpRulesTab() {
           <Row gutter={12}>
             <Col xs={24} sm={12}>
               <Form.Item name="lifecycle_stage" label={t('customer.stage')} rules={[{ required: true, message: t('validation.required') }]}>
-                <Select options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }))} data-testid="rule-stage" />
+                <Select options={enumOptions(t, LIFECYCLE_STAGES, 'stage')} data-testid="rule-stage" />
               </Form.Item>
             </Col>
             <Col xs={24} sm={12}>
               <Form.Item name="priority" label={t('task.priority')}>
-                <Select options={TASK_PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))} data-testid="rule-priority" />
+                <Select options={enumOptions(t, TASK_PRIORITIES, 'priority')} data-testid="rule-priority" />
               </Form.Item>
             </Col>
             <Col xs={12}>

@@ -2,6 +2,7 @@ import { Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ACTIONS, RESOURCES, SCOPES, type Action, type Permission, type Resource, type Scope } from '../../api/types';
 import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 export type Matrix = Record<string, Permission>;
 
@@ -47,7 +48,7 @@ export function PermissionMatrix({ value, onChange, readOnly }: { value: Matrix;
                 value={scope}
                 style={{ width: 96 }}
                 onChange={(s) => onChange?.(setScope(value, row.resource, action, s))}
-                options={SCOPES.map((s) => ({ value: s, label: t(`scope.${s}`) }))}
+                options={enumOptions(t, SCOPES, 'scope')}
                 aria-label={`${row.resource} ${action}`}
                 data-testid={`perm-${row.resource}-${action}`}
               />

@@ -16,6 +16,7 @@ import {
   usePipelines, useUpdateStage,
 } from '../sales/usePipelines';
 import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 interface StageFormValues {
   key?: string;
@@ -116,7 +117,7 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
           </Col>
           <Col xs={12}>
             <Form.Item name="kind" label={t('pipeline.kind')} extra={stage ? t('pipeline.kindFixed') : undefined}>
-              <Select disabled={Boolean(stage)} options={STAGE_KINDS.map((k) => ({ value: k, label: t(`stageKind.${k}`) }))} data-testid="stage-kind" />
+              <Select disabled={Boolean(stage)} options={enumOptions(t, STAGE_KINDS, 'stageKind')} data-testid="stage-kind" />
             </Form.Item>
           </Col>
         </Row>

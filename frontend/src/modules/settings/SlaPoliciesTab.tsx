@@ -22,6 +22,7 @@ import {
   type SlaPolicyFormValues, type SlaSection,
 } from './slaPolicyForm';
 import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 /** Priorities from the most urgent, as the targets table lists them. */
 const BY_URGENCY: readonly TicketPriority[] = [...TICKET_PRIORITIES].reverse();
@@ -190,7 +191,7 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
                   label={t('slaPolicy.weekdays')}
                   rules={[{ type: 'array', min: 1, message: t('slaPolicy.pickWeekday') }]}
                 >
-                  <Checkbox.Group options={WEEKDAYS.map((d) => ({ value: d, label: t(`weekday.${d}`) }))} data-testid="sla-weekdays" />
+                  <Checkbox.Group options={enumOptions(t, WEEKDAYS, 'weekday')} data-testid="sla-weekdays" />
                 </Form.Item>
               </Col>
               <Col xs={24} sm={12}>

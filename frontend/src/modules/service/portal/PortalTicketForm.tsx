@@ -7,6 +7,7 @@ import { TICKET_KINDS, type PortalCreateTicket, type TicketKind, type TicketPrio
 import { useFormProblem } from '../../../ui/formErrors';
 import { useOpenPortalTicket, usePortalArticles } from './usePortal';
 import { FormPageCard } from '../../../ui/FormPage';
+import { enumOptions } from '../../../ui/useOptions';
 
 interface Values {
   subject: string;
@@ -74,14 +75,14 @@ export default function PortalTicketForm() {
           <Form.Item name="kind" label={t('portal.newTicket.kind')}>
             <Select<TicketKind>
               style={{ minWidth: 180 }}
-              options={TICKET_KINDS.map((k) => ({ value: k, label: t(`portal.kind.${k}`) }))}
+              options={enumOptions(t, TICKET_KINDS, 'portal.kind')}
               data-testid="portal-ticket-kind"
             />
           </Form.Item>
           <Form.Item name="priority" label={t('portal.newTicket.priority')}>
             <Select<TicketPriority>
               style={{ minWidth: 180 }}
-              options={PRIORITIES.map((p) => ({ value: p, label: t(`portal.priority.${p}`) }))}
+              options={enumOptions(t, PRIORITIES, 'portal.priority')}
               data-testid="portal-ticket-priority"
             />
           </Form.Item>
