@@ -7,6 +7,11 @@ export function formatDateTime(value: string | null | undefined, locale: string)
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
+/** A moment in a record's details: formatted, or a dash while there is none (not yet resolved, never published). */
+export function dateTimeOrDash(value: string | null | undefined, locale: string): string {
+  return value ? formatDateTime(value, locale) : '—';
+}
+
 /** A calendar date `YYYY-MM-DD`, shown without time-zone shifts. */
 export function formatDate(value: string | null | undefined, locale: string): string {
   if (!value) return '';

@@ -88,7 +88,7 @@ export function LoadMore({ query, shown = 0, end = false, compact = false, label
   return null;
 }
 
-type CursorTableProps<T> = Omit<TableProps<T>, 'dataSource' | 'loading' | 'pagination'> & {
+export type CursorTableProps<T> = Omit<TableProps<T>, 'dataSource' | 'loading' | 'pagination'> & {
   query: CursorQuery<T>;
   /** A list inside a card or tab: smaller rows, less space above the footer. */
   compact?: boolean;

@@ -4,7 +4,7 @@ import { FilterOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useMe } from '../modules/auth/useSession';
-import { useOwnerOptions, useTeamOptions } from './useOptions';
+import { enumOptions, useOwnerOptions, useTeamOptions } from './useOptions';
 
 interface FilterBarProps {
   /** The list's search box (its `q`), first in the bar and never folded away. */
@@ -92,7 +92,7 @@ interface EnumOptions<T extends string> {
 
 function useEnumOptions<T extends string>(values: readonly T[], labelKey: string) {
   const { t } = useTranslation();
-  return values.map((v) => ({ value: v, label: t(`${labelKey}.${v}`) }));
+  return enumOptions(t, values, labelKey);
 }
 
 /** Any of an enumeration's values (statuses, priorities, channels…); none is no filter. */

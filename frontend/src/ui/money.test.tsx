@@ -7,25 +7,26 @@ import { amountText, isValidMoney, parseAmount, type MoneyValue } from './money'
 import { MoneyInput } from './MoneyInput';
 
 describe('money text ↔ minor units', () => {
-  it('moves the decimal point instead of multiplying floats', () => {
-    expect(parseAmount('12345.67', 2)).toBe(1234567);
-    // 19.99 × 100 and 0.29 × 100 drift in floating point; the text route does not
-    expect(parseAmount('19.99', 2)).toBe(1999);
-    expect(parseAmount('0.29', 2)).toBe(29);
-    expect(parseAmount('1.005', 3)).toBe(1005);
-    expect(parseAmount('4.35', 2)).toBe(435);
-    expect(parseAmount('0.07', 2)).toBe(7);
-    expect(parseAmount('9007199254740.99', 2)).toBe(900719925474099);
-  });
-
-  it('reads what people type: separators, a currency sign, full-width digits, a missing whole part', () => {
-    expect(parseAmount('1,234,567.8', 2)).toBe(123456780);
-    expect(parseAmount('¥ 12 345', 2)).toBe(1234500);
-    expect(parseAmount('１２３．４５', 2)).toBe(12345);
-    expect(parseAmount('.5', 2)).toBe(50);
-    expect(parseAmount('5.', 2)).toBe(500);
-    expect(parseAmount('007', 2)).toBe(700);
-    expect(parseAmount('1500', 0)).toBe(1500);
+  // [what is typed, the currency's minor-unit digits, the minor units it stands for]
+  it.each<[string, number, number]>([
+    // the decimal point is moved in the text: 19.99 × 100 and 0.29 × 100 drift in floating point
+    ['12345.67', 2, 1234567],
+    ['19.99', 2, 1999],
+    ['0.29', 2, 29],
+    ['1.005', 3, 1005],
+    ['4.35', 2, 435],
+    ['0.07', 2, 7],
+    ['9007199254740.99', 2, 900719925474099],
+    // what people type: separators, a currency sign, full-width digits, a missing whole part
+    ['1,234,567.8', 2, 123456780],
+    ['¥ 12 345', 2, 1234500],
+    ['１２３．４５', 2, 12345],
+    ['.5', 2, 50],
+    ['5.', 2, 500],
+    ['007', 2, 700],
+    ['1500', 0, 1500],
+  ])('reads %s with %i decimals as %i minor units', (text, digits, minor) => {
+    expect(parseAmount(text, digits)).toBe(minor);
   });
 
   it('treats empty text as no amount and anything else as invalid (NaN)', () => {

@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import { can } from '../app/permissions';
 import { useMe } from '../modules/auth/useSession';
 import { useTeams } from '../modules/settings/useTeams';
@@ -22,4 +23,12 @@ export function useTeamOptions() {
   const teams = useTeams(enabled);
   const list = enabled ? (teams.data ?? []) : (me?.teams ?? []);
   return { loading: enabled && teams.isLoading, options: list.map((t) => ({ value: t.id, label: t.name })) };
+}
+
+/**
+ * An enumeration's values (channels, priorities, kinds…) as select, radio or checkbox options, each
+ * named by the i18n key `labelKey.value`: `enumOptions(t, TICKET_KINDS, 'ticketKind')`.
+ */
+export function enumOptions<T extends string>(t: TFunction, values: readonly T[], labelKey: string): { value: T; label: string }[] {
+  return values.map((v) => ({ value: v, label: t(`${labelKey}.${v}`) }));
 }

@@ -10,6 +10,7 @@ import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { useContacts } from '../customers/useCustomers';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { fetchInteraction, useCreateInteraction, useUpdateInteraction } from './useInteractions';
+import { enumOptions } from '../../ui/useOptions';
 
 /** What the form holds: the API's writable fields, with the time as a dayjs value. */
 export interface InteractionFormValues {
@@ -151,14 +152,14 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
           )}
           <Col xs={12} sm={8}>
             <Form.Item name="channel" label={t('interaction.channel')} rules={[{ required: true, message: t('validation.required') }]}>
-              <Select options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) }))} data-testid="interaction-channel" />
+              <Select options={enumOptions(t, CHANNELS, 'channel')} data-testid="interaction-channel" />
             </Form.Item>
           </Col>
           <Col xs={12} sm={8}>
             <Form.Item name="direction" label={t('interaction.direction')}>
               <Radio.Group
                 optionType="button"
-                options={DIRECTIONS.map((d) => ({ value: d, label: t(`direction.${d}`) }))}
+                options={enumOptions(t, DIRECTIONS, 'direction')}
                 data-testid="interaction-direction"
               />
             </Form.Item>

@@ -7,7 +7,7 @@ import { FormModal } from '../../ui/FormModal';
 import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch, sameInstant, textOrNull, withoutNulls } from '../../ui/mergePatch';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
-import { useOwnerOptions } from '../../ui/useOptions';
+import { enumOptions, useOwnerOptions } from '../../ui/useOptions';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { fetchTask, useCreateTask, useUpdateTask } from './useTasks';
 import { DEFAULT_TIME_ZONE, organisationTomorrowAt, useOrganisationTimeZone } from '../../ui/organisationTime';
@@ -156,7 +156,7 @@ export function TaskModal({ open, onClose, customerId, task }: Props) {
           </Col>
           <Col xs={24} sm={12}>
             <Form.Item name="priority" label={t('task.priority')}>
-              <Select options={TASK_PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))} data-testid="task-priority" />
+              <Select options={enumOptions(t, TASK_PRIORITIES, 'priority')} data-testid="task-priority" />
             </Form.Item>
           </Col>
           {owners.enabled && (

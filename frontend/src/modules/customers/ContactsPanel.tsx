@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Checkbox, Col, DatePicker, Form, Input, Row, Space, Table, Tag } from 'antd';
+import { App, Button, Checkbox, Col, DatePicker, Form, Input, Row, Space, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
@@ -19,6 +19,7 @@ import { useMe } from '../auth/useSession';
 import { InviteToPortalModal } from '../service/InviteToPortal';
 import { usePortalAccounts } from '../service/usePortalAccounts';
 import { useContacts, useDeleteContact, useRestoreContact, useSaveContact } from './useCustomers';
+import { FullTable } from '../../ui/FullTable';
 
 const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes'] as const;
 export const CONTACT_FIELDS = [...TEXT_FIELDS, 'birthday', 'is_primary'] as const;
@@ -121,13 +122,9 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
           {t('contact.add')}
         </Button>
       )}
-      <Table<Contact>
-        rowKey="id"
+      <FullTable<Contact>
         size="small"
-        loading={contacts.isPending}
-        dataSource={contacts.data ?? []}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+        query={contacts}
         data-testid="contacts-table"
         columns={[
           {

@@ -1,8 +1,9 @@
-import { App, Card, Typography } from 'antd';
+import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { CustomerForm, toCreateBody } from './CustomerForm';
 import { useCreateCustomer } from './useCustomers';
+import { FormPageCard } from '../../ui/FormPage';
 
 export default function CustomerCreate() {
   const { t } = useTranslation();
@@ -10,7 +11,7 @@ export default function CustomerCreate() {
   const create = useCreateCustomer();
   const { message } = App.useApp();
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('customer.create')}</Typography.Title>}>
+    <FormPageCard title={t('customer.create')}>
       <CustomerForm
         mode="create"
         submitting={create.isPending}
@@ -21,6 +22,6 @@ export default function CustomerCreate() {
           navigate(`/customers/${c.id}`, { replace: true });
         }}
       />
-    </Card>
+    </FormPageCard>
   );
 }

@@ -1,4 +1,4 @@
-import { App, Card, Form, Typography } from 'antd';
+import { App, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { Customer } from '../../api/types';
@@ -6,6 +6,7 @@ import { Loaded } from '../../ui/ErrorResult';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { CustomerForm, toFormValues, toUpdatePatch, type CustomerFormValues } from './CustomerForm';
 import { useCustomer, useUpdateCustomer } from './useCustomers';
+import { FormPageCard } from '../../ui/FormPage';
 
 export default function CustomerEdit() {
   const { id = '' } = useParams();
@@ -23,7 +24,7 @@ function EditForm({ customer, refetch }: { customer: Customer; refetch: () => Pr
   const back = () => navigate(`/customers/${customer.id}`);
 
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('customer.edit')}: {(edit.base ?? customer).name}</Typography.Title>}>
+    <FormPageCard title={<>{t('customer.edit')}: {(edit.base ?? customer).name}</>}>
       <CustomerForm
         form={form}
         mode="edit"
@@ -38,6 +39,6 @@ function EditForm({ customer, refetch }: { customer: Customer; refetch: () => Pr
           back();
         }}
       />
-    </Card>
+    </FormPageCard>
   );
 }

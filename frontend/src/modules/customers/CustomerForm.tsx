@@ -1,4 +1,4 @@
-import { Button, Cascader, Col, DatePicker, Form, Input, Row, Select, Space } from 'antd';
+import { Cascader, Col, DatePicker, Form, Input, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { CreateCustomer, Customer, UpdateCustomer } from '../../api/types';
@@ -8,7 +8,8 @@ import { mergePatch, withoutNulls } from '../../ui/mergePatch';
 import { formatPhone } from '../../ui/phone';
 import { industryOptions } from './industries';
 import { regionFields, regionPath, useRegionOptions, withStoredPath } from './regions';
-import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
+import { enumOptions, useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
+import { ProblemForm, SaveCancel } from '../../ui/FormPage';
 
 /** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
 export interface CustomerFormValues {
@@ -129,7 +130,6 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
 
-  const opt = (prefix: string, values: readonly string[]) => values.map((v) => ({ value: v, label: t(`${prefix}.${v}`) }));
   const text = (name: keyof CustomerFormValues, label: string, span = 12, extra?: React.ComponentProps<typeof Input>) => (
     <Col xs={24} md={span}>
       <Form.Item name={name} label={label}>
@@ -139,21 +139,20 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
   );
 
   return (
-    <Form<CustomerFormValues>
+    <ProblemForm<CustomerFormValues>
       form={form}
-      layout="vertical"
       initialValues={initial ?? { kind: 'company', lifecycle_stage: 'potential', tags: [] }}
-      {...problem.submitProps(onSubmit)}
+      problem={problem}
+      onSave={onSubmit}
+      notice={banner}
       // the browser's own bubble for type=email speaks the browser's language and hides the server's answer
       noValidate
       data-testid="customer-form"
     >
-      {banner}
-      {problem.alert}
       <Row gutter={16}>
         <Col xs={24} md={8}>
           <Form.Item name="kind" label={t('customer.kind')} rules={[{ required: true, message: t('validation.required') }]}>
-            <Select options={opt('kind', ['company', 'individual'])} data-testid="customer-kind" />
+            <Select options={enumOptions(t, ['company', 'individual'], 'kind')} data-testid="customer-kind" />
           </Form.Item>
         </Col>
         <Col xs={24} md={16}>
@@ -176,7 +175,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
         </Col>
         <Col xs={24} md={12}>
           <Form.Item name="size_band" label={t('customer.sizeBand')}>
-            <Select allowClear options={opt('sizeBand', SIZE_BANDS)} />
+            <Select allowClear options={enumOptions(t, SIZE_BANDS, 'sizeBand')} />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>
@@ -198,19 +197,19 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
         {kind === 'company' && text('credit_code', t('customer.creditCode'))}
         <Col xs={24} md={8}>
           <Form.Item name="source_channel" label={t('customer.sourceChannel')}>
-            <Select allowClear options={opt('source', SOURCE_CHANNELS)} />
+            <Select allowClear options={enumOptions(t, SOURCE_CHANNELS, 'source')} />
           </Form.Item>
         </Col>
         {mode === 'create' && (
           <Col xs={24} md={8}>
             <Form.Item name="lifecycle_stage" label={t('customer.stage')}>
-              <Select options={opt('stage', LIFECYCLE_STAGES)} data-testid="customer-stage" />
+              <Select options={enumOptions(t, LIFECYCLE_STAGES, 'stage')} data-testid="customer-stage" />
             </Form.Item>
           </Col>
         )}
         <Col xs={24} md={8}>
           <Form.Item name="value_tier" label={t('customer.valueTier')}>
-            <Select allowClear options={opt('tier', VALUE_TIERS)} />
+            <Select allowClear options={enumOptions(t, VALUE_TIERS, 'tier')} />
           </Form.Item>
         </Col>
         <Col xs={24} md={mode === 'create' ? 24 : 8}>
@@ -222,7 +221,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
           <>
             <Col xs={24} md={8}>
               <Form.Item name="gender" label={t('customer.gender')}>
-                <Select allowClear options={opt('gender', GENDERS)} />
+                <Select allowClear options={enumOptions(t, GENDERS, 'gender')} />
               </Form.Item>
             </Col>
             <Col xs={24} md={8}>
@@ -251,12 +250,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
           </Form.Item>
         </Col>
       </Row>
-      <Space>
-        <Button type="primary" htmlType="submit" loading={submitting} data-testid="customer-save">
-          {t('common.save')}
-        </Button>
-        <Button onClick={onCancel}>{t('common.cancel')}</Button>
-      </Space>
-    </Form>
+      <SaveCancel saving={submitting} saveTestId="customer-save" onCancel={onCancel} />
+    </ProblemForm>
   );
 }

@@ -23,6 +23,7 @@ import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
 import { useCustomer, useDeleteCustomer, useStageHistory, useUpdateCustomer } from './useCustomers';
 import { RecordHead } from '../../ui/RecordHead';
+import { enumOptions } from '../../ui/useOptions';
 
 export default function CustomerShow() {
   const { id = '' } = useParams();
@@ -101,7 +102,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
                 value={c.lifecycle_stage}
                 loading={update.isPending}
                 onChange={changeStage}
-                options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }))}
+                options={enumOptions(t, LIFECYCLE_STAGES, 'stage')}
                 style={{ minWidth: 140 }}
                 aria-label={t('customer.changeStage')}
                 data-testid="stage-select"

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Form, Input, Space, Typography } from 'antd';
+import { Alert, App, Form, Input } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import type { DuplicateCandidate, RequirementOrigin } from '../../api/types';
@@ -10,6 +10,7 @@ import { DuplicateSuggestions } from './DuplicateSuggestions';
 import { RequirementFields } from './RequirementFields';
 import { REQUIREMENT_FIELDS, toCreateRequirement, type RequirementFormValues } from './requirementForm';
 import { useAddRequester, useCreateRequirement } from './useRequirements';
+import { FormPageCard, ProblemForm, SaveCancel } from '../../ui/FormPage';
 
 /** Where the page was opened from: `?customer_id=` (and `contact_id`), `?ticket_id=` or `?interaction_id=`. */
 export function originFromSearch(params: URLSearchParams): RequirementOrigin | null {
@@ -76,15 +77,8 @@ export default function RequirementCreate() {
   };
 
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('requirement.create')}</Typography.Title>}>
-      <Form<RequirementFormValues>
-        form={form}
-        layout="vertical"
-        initialValues={initial}
-        {...problem.submitProps(finish)}
-        data-testid="requirement-form"
-      >
-        {problem.alert}
+    <FormPageCard title={t('requirement.create')}>
+      <ProblemForm<RequirementFormValues> form={form} initialValues={initial} problem={problem} onSave={finish} data-testid="requirement-form">
         {origin?.customer_id && (
           <Alert
             type="info"
@@ -114,13 +108,8 @@ export default function RequirementCreate() {
         <Form.Item name="note" label={t('requirement.note')} extra={t('requirement.noteHint')} rules={[{ max: 2000 }]}>
           <Input.TextArea rows={2} data-testid="requirement-note" />
         </Form.Item>
-        <Space>
-          <Button type="primary" htmlType="submit" loading={create.isPending} data-testid="requirement-save">
-            {t('common.save')}
-          </Button>
-          <Button onClick={() => navigate(-1)}>{t('common.cancel')}</Button>
-        </Space>
-      </Form>
-    </Card>
+        <SaveCancel saving={create.isPending} saveTestId="requirement-save" onCancel={() => navigate(-1)} />
+      </ProblemForm>
+    </FormPageCard>
   );
 }

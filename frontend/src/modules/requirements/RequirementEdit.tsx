@@ -1,4 +1,4 @@
-import { App, Button, Card, Form, Space, Typography } from 'antd';
+import { App, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { Requirement } from '../../api/types';
@@ -8,6 +8,7 @@ import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { RequirementFields } from './RequirementFields';
 import { REQUIREMENT_FIELDS, requirementToForm, toRequirementPatch, type RequirementFormValues } from './requirementForm';
 import { fetchRequirement, useRequirement, useUpdateRequirement } from './useRequirements';
+import { FormPageCard, ProblemForm, SaveCancel } from '../../ui/FormPage';
 
 export default function RequirementEdit() {
   const { id = '' } = useParams();
@@ -39,16 +40,18 @@ function EditForm({ requirement }: { requirement: Requirement }) {
   };
 
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('requirement.edit')}: {(edit.base ?? requirement).number}</Typography.Title>}>
-      <Form<RequirementFormValues> form={form} layout="vertical" initialValues={requirementToForm(requirement)} {...problem.submitProps(finish)} data-testid="requirement-form">
-        {edit.notice}
-        {problem.alert}
+    <FormPageCard title={<>{t('requirement.edit')}: {(edit.base ?? requirement).number}</>}>
+      <ProblemForm<RequirementFormValues>
+        form={form}
+        initialValues={requirementToForm(requirement)}
+        problem={problem}
+        onSave={finish}
+        notice={edit.notice}
+        data-testid="requirement-form"
+      >
         <RequirementFields />
-        <Space>
-          <Button type="primary" htmlType="submit" loading={update.isPending} data-testid="requirement-save">{t('common.save')}</Button>
-          <Button onClick={back}>{t('common.cancel')}</Button>
-        </Space>
-      </Form>
-    </Card>
+        <SaveCancel saving={update.isPending} saveTestId="requirement-save" onCancel={back} />
+      </ProblemForm>
+    </FormPageCard>
   );
 }

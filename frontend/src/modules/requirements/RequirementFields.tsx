@@ -1,7 +1,7 @@
 import { AutoComplete, Col, DatePicker, Form, Input, Radio, Row, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { REQUIREMENT_CATEGORIES, REQUIREMENT_SOURCES } from '../../api/types';
-import { useOwnerOptions } from '../../ui/useOptions';
+import { enumOptions, useOwnerOptions } from '../../ui/useOptions';
 import { useReleases } from './useRequirements';
 
 const LEVELS = [1, 2, 3, 4, 5];
@@ -33,12 +33,12 @@ export function RequirementFields() {
       </Col>
       <Col xs={24} sm={12}>
         <Form.Item name="category" label={t('requirement.category')}>
-          <Select options={REQUIREMENT_CATEGORIES.map((c) => ({ value: c, label: t(`requirementCategory.${c}`) }))} data-testid="requirement-category" />
+          <Select options={enumOptions(t, REQUIREMENT_CATEGORIES, 'requirementCategory')} data-testid="requirement-category" />
         </Form.Item>
       </Col>
       <Col xs={24} sm={12}>
         <Form.Item name="source_channel" label={t('requirement.source')}>
-          <Select options={REQUIREMENT_SOURCES.map((s) => ({ value: s, label: t(`requirementSource.${s}`) }))} data-testid="requirement-source" />
+          <Select options={enumOptions(t, REQUIREMENT_SOURCES, 'requirementSource')} data-testid="requirement-source" />
         </Form.Item>
       </Col>
       <Col xs={24} md={8}><Level name="importance" label={t('requirement.importance')} hint={t('requirement.importanceHint')} /></Col>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Popconfirm, Rate, Row, Space, Spin, Statistic, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Popconfirm, Rate, Space, Spin, Statistic, Tag, Timeline, Typography } from 'antd';
 import { ItemList } from '../../ui/ItemList';
 import { DeleteOutlined, EditOutlined, MergeCellsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
 import { isProblemError } from '../../api/problem';
 import { REQUIREMENT_CATEGORIES, REQUIREMENT_SOURCES, REQUIREMENT_STATUSES, type DuplicateCandidate, type Requester, type Requirement, type RequirementRevision, type RequirementStatus } from '../../api/types';
-import { formatDate, formatDateTime, formatNumber } from '../../i18n/format';
+import { dateTimeOrDash, formatDate, formatDateTime, formatNumber } from '../../i18n/format';
 import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useDocumentTitle } from '../../ui/documentTitle';
@@ -29,6 +29,7 @@ import {
   useRemoveRequester, useRequesters, useRequirement, useRequirementSettings, useRevisions, useStatusHistory,
 } from './useRequirements';
 import { RecordHead } from '../../ui/RecordHead';
+import { RecordColumns } from '../../ui/RecordPage';
 
 export default function RequirementShow() {
   const { id = '' } = useParams();
@@ -85,95 +86,92 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
       onError: failed,
     });
 
-  const time = (v: string | null | undefined) => (v ? formatDateTime(v, lang) : '—');
-
   return (
-    <Row gutter={[16, 16]}>
-      <Col xs={24} lg={16}>
-        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-          <Card>
-            <RecordHead
-              title={r.number}
-              titleTestId="requirement-number"
-              tags={
-                <>
-                  <RequirementStatusTag status={r.status} />
-                  <ScoreBadge score={r.score} />
-                  <CategoryTag category={r.category} />
-                </>
-              }
-              actions={canUpdate && (
-                <>
-                  {allowedMoves(r.status).map((m) => (
-                    <Button
-                      key={m.to}
-                      type={m.action === 'back' || m.action === 'reject' ? 'default' : 'primary'}
-                      danger={m.action === 'reject'}
-                      loading={move.isPending && move.variables?.status === m.to}
-                      onClick={() => onMove(m.to)}
-                      data-testid={`requirement-move-${m.to}`}
-                    >
-                      {t(`requirement.action.${m.action}`, { status: t(`requirementStatus.${m.to}`) })}
-                    </Button>
-                  ))}
-                  <Button icon={<EditOutlined />} onClick={() => navigate(`/requirements/${r.id}/edit`)} data-testid="requirement-edit">
-                    {t('common.edit')}
+    <>
+      <RecordColumns
+        side={
+          <>
+            <Card title={t('requirement.scoreBreakdown')} size="small" extra={<Typography.Text strong>{formatScore(r.score, lang)}</Typography.Text>}>
+              <ScoreBreakdown requirement={r} weights={weights} />
+            </Card>
+            {OPEN.includes(r.status) && canUpdate && <DuplicatesCard requirement={r} />}
+            <HistoryCard requirementId={r.id} />
+          </>
+        }
+      >
+        <Card>
+          <RecordHead
+            title={r.number}
+            titleTestId="requirement-number"
+            tags={
+              <>
+                <RequirementStatusTag status={r.status} />
+                <ScoreBadge score={r.score} />
+                <CategoryTag category={r.category} />
+              </>
+            }
+            actions={canUpdate && (
+              <>
+                {allowedMoves(r.status).map((m) => (
+                  <Button
+                    key={m.to}
+                    type={m.action === 'back' || m.action === 'reject' ? 'default' : 'primary'}
+                    danger={m.action === 'reject'}
+                    loading={move.isPending && move.variables?.status === m.to}
+                    onClick={() => onMove(m.to)}
+                    data-testid={`requirement-move-${m.to}`}
+                  >
+                    {t(`requirement.action.${m.action}`, { status: t(`requirementStatus.${m.to}`) })}
                   </Button>
-                  {can(me, 'requirements', 'delete') && (
-                    <Popconfirm title={t('requirement.deleteConfirm', { number: r.number })} onConfirm={onDelete} okText={t('common.delete')} cancelText={t('common.cancel')}>
-                      <Button danger icon={<DeleteOutlined />} data-testid="requirement-delete">{t('common.delete')}</Button>
-                    </Popconfirm>
-                  )}
-                </>
-              )}
-              actionsTestId="requirement-actions"
-            />
-            <Typography.Title level={5} style={{ marginTop: 0 }} data-testid="requirement-title">{r.title}</Typography.Title>
-            {refused !== null && (
-              <Alert type="error" showIcon closable={{ onClose: () => setRefused(null) }} title={t('requirement.moveRefused')} description={problemText(refused)}
-                style={{ marginBottom: 12 }} data-testid="requirement-move-error" />
+                ))}
+                <Button icon={<EditOutlined />} onClick={() => navigate(`/requirements/${r.id}/edit`)} data-testid="requirement-edit">
+                  {t('common.edit')}
+                </Button>
+                {can(me, 'requirements', 'delete') && (
+                  <Popconfirm title={t('requirement.deleteConfirm', { number: r.number })} onConfirm={onDelete} okText={t('common.delete')} cancelText={t('common.cancel')}>
+                    <Button danger icon={<DeleteOutlined />} data-testid="requirement-delete">{t('common.delete')}</Button>
+                  </Popconfirm>
+                )}
+              </>
             )}
-            {r.duplicate_of_id && (
-              <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="requirement-duplicate-of"
-                title={<span>{t('requirement.mergedInto')} <Link to={`/requirements/${r.duplicate_of_id}`}>{t('requirement.openSurvivor')}</Link></span>} />
-            )}
-            {r.rejection_reason && <Alert type="error" style={{ marginBottom: 12 }} title={t('requirement.rejectedBecause', { reason: r.rejection_reason })} data-testid="requirement-rejection" />}
-            <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="requirement-profile">
-              <Descriptions.Item label={t('requirement.source')}>{t(`requirementSource.${r.source_channel}`)}</Descriptions.Item>
-              <Descriptions.Item label={t('requirement.importance')}>{r.importance}</Descriptions.Item>
-              <Descriptions.Item label={t('requirement.urgency')}>{r.urgency}</Descriptions.Item>
-              <Descriptions.Item label={t('requirement.effort')}>{r.effort}</Descriptions.Item>
-              <Descriptions.Item label={t('requirement.owner')}><span data-testid="requirement-owner-name">{r.owner_name ?? '—'}</span></Descriptions.Item>
-              <Descriptions.Item label={t('requirement.department')}>{r.department ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('requirement.targetDate')}>
-                <span data-testid="requirement-target">{r.target_date ? formatDate(r.target_date, lang) : '—'}</span>
-              </Descriptions.Item>
-              <Descriptions.Item label={t('requirement.release')}>
-                {r.release ? <Link to={`/requirements/releases?release=${encodeURIComponent(r.release)}`}>{r.release}</Link> : '—'}
-              </Descriptions.Item>
-              <Descriptions.Item label={t('requirement.tags')}>{r.tags.length > 0 ? r.tags.map((x) => <Tag key={x}>{x}</Tag>) : '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('requirement.createdAt')}>{time(r.created_at)}</Descriptions.Item>
-              {r.delivered_at && <Descriptions.Item label={t('requirement.deliveredAt')}>{time(r.delivered_at)}</Descriptions.Item>}
-              {r.evaluated_at && <Descriptions.Item label={t('requirement.evaluatedAt')}>{time(r.evaluated_at)}</Descriptions.Item>}
-              <Descriptions.Item label={t('requirement.description')} span="filled">
-                <span style={{ whiteSpace: 'pre-wrap' }}>{r.description || '—'}</span>
-              </Descriptions.Item>
-            </Descriptions>
-          </Card>
-          <RequestersCard requirement={r} canUpdate={canUpdate} />
-          <FeedbackCard requirement={r} />
-          <RevisionsCard requirementId={r.id} />
-        </Space>
-      </Col>
-      <Col xs={24} lg={8}>
-        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-          <Card title={t('requirement.scoreBreakdown')} size="small" extra={<Typography.Text strong>{formatScore(r.score, lang)}</Typography.Text>}>
-            <ScoreBreakdown requirement={r} weights={weights} />
-          </Card>
-          {OPEN.includes(r.status) && canUpdate && <DuplicatesCard requirement={r} />}
-          <HistoryCard requirementId={r.id} />
-        </Space>
-      </Col>
+            actionsTestId="requirement-actions"
+          />
+          <Typography.Title level={5} style={{ marginTop: 0 }} data-testid="requirement-title">{r.title}</Typography.Title>
+          {refused !== null && (
+            <Alert type="error" showIcon closable={{ onClose: () => setRefused(null) }} title={t('requirement.moveRefused')} description={problemText(refused)}
+              style={{ marginBottom: 12 }} data-testid="requirement-move-error" />
+          )}
+          {r.duplicate_of_id && (
+            <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="requirement-duplicate-of"
+              title={<span>{t('requirement.mergedInto')} <Link to={`/requirements/${r.duplicate_of_id}`}>{t('requirement.openSurvivor')}</Link></span>} />
+          )}
+          {r.rejection_reason && <Alert type="error" style={{ marginBottom: 12 }} title={t('requirement.rejectedBecause', { reason: r.rejection_reason })} data-testid="requirement-rejection" />}
+          <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="requirement-profile">
+            <Descriptions.Item label={t('requirement.source')}>{t(`requirementSource.${r.source_channel}`)}</Descriptions.Item>
+            <Descriptions.Item label={t('requirement.importance')}>{r.importance}</Descriptions.Item>
+            <Descriptions.Item label={t('requirement.urgency')}>{r.urgency}</Descriptions.Item>
+            <Descriptions.Item label={t('requirement.effort')}>{r.effort}</Descriptions.Item>
+            <Descriptions.Item label={t('requirement.owner')}><span data-testid="requirement-owner-name">{r.owner_name ?? '—'}</span></Descriptions.Item>
+            <Descriptions.Item label={t('requirement.department')}>{r.department ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('requirement.targetDate')}>
+              <span data-testid="requirement-target">{r.target_date ? formatDate(r.target_date, lang) : '—'}</span>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('requirement.release')}>
+              {r.release ? <Link to={`/requirements/releases?release=${encodeURIComponent(r.release)}`}>{r.release}</Link> : '—'}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('requirement.tags')}>{r.tags.length > 0 ? r.tags.map((x) => <Tag key={x}>{x}</Tag>) : '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('requirement.createdAt')}>{dateTimeOrDash(r.created_at, lang)}</Descriptions.Item>
+            {r.delivered_at && <Descriptions.Item label={t('requirement.deliveredAt')}>{dateTimeOrDash(r.delivered_at, lang)}</Descriptions.Item>}
+            {r.evaluated_at && <Descriptions.Item label={t('requirement.evaluatedAt')}>{dateTimeOrDash(r.evaluated_at, lang)}</Descriptions.Item>}
+            <Descriptions.Item label={t('requirement.description')} span="filled">
+              <span style={{ whiteSpace: 'pre-wrap' }}>{r.description || '—'}</span>
+            </Descriptions.Item>
+          </Descriptions>
+        </Card>
+        <RequestersCard requirement={r} canUpdate={canUpdate} />
+        <FeedbackCard requirement={r} />
+        <RevisionsCard requirementId={r.id} />
+      </RecordColumns>
       <StatusMoveModal
         requirement={r}
         to={moving}
@@ -192,7 +190,7 @@ function Show({ requirement: r, reload }: { requirement: Requirement; reload: ()
           }
         }}
       />
-    </Row>
+    </>
   );
 }
 

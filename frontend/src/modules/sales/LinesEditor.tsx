@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Button, Form, Input, InputNumber, Select, Table, Typography } from 'antd';
+import { Button, Form, Input, InputNumber, Select, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Line, Product } from '../../api/types';
@@ -8,6 +8,7 @@ import { amountText, parseAmount } from '../../ui/money';
 import { useDebounced } from '../../ui/useDebounced';
 import { lineTotal, percentToBp, previewTotal, type LineFormValue } from './lines';
 import { useProductSearch } from './useProducts';
+import { FullTable } from '../../ui/FullTable';
 
 export interface KnownProduct {
   id: string;
@@ -94,12 +95,10 @@ export function LinesEditor({ currency, initialLines = [] }: { currency: string;
       {(fields, { add, remove }) => (
         <div data-testid="lines-editor">
           {fields.length > 0 && (
-            <Table
+            <FullTable
               size="small"
-              pagination={false}
               rowKey="key"
               dataSource={fields}
-              scroll={{ x: 'max-content' }}
               data-testid="lines-table"
               columns={[
                 {

@@ -1,19 +1,17 @@
-import { Table } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Line } from '../../api/types';
 import { formatMoney } from '../../i18n/format';
+import { FullTable } from '../../ui/FullTable';
 
 /** Stored product lines: product, quantity, unit price, discount and line total. */
 export function LinesTable({ lines, currency }: { lines: readonly Line[]; currency: string }) {
   const { t, i18n } = useTranslation();
   const money = (minor: number) => formatMoney({ amount_minor: minor, currency }, i18n.language);
   return (
-    <Table<Line>
+    <FullTable<Line>
       size="small"
       rowKey={(l) => `${l.product_id}-${l.quantity}-${l.unit_price_minor}-${l.discount_bp}`}
-      pagination={false}
       dataSource={[...lines]}
-      scroll={{ x: 'max-content' }}
       data-testid="lines-view"
       columns={[
         { title: t('product.sku'), dataIndex: 'sku', key: 'sku' },

@@ -1,9 +1,10 @@
-import { App, Card, Spin, Typography } from 'antd';
+import { App, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { OpportunityForm, toCreateOpportunity, type OpportunityFormValues } from './OpportunityForm';
 import { useCreateOpportunity } from './useOpportunities';
 import { pickPipeline, usePipelines } from './usePipelines';
+import { FormPageCard } from '../../ui/FormPage';
 
 /** A new opportunity; `?customer_id=` presets the customer (from the customer page), `?pipeline=` the pipeline. */
 export default function OpportunityCreate() {
@@ -22,7 +23,7 @@ export default function OpportunityCreate() {
     competitors: [],
   };
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('opportunity.create')}</Typography.Title>}>
+    <FormPageCard title={t('opportunity.create')}>
       <OpportunityForm
         mode="create"
         initial={initial}
@@ -34,6 +35,6 @@ export default function OpportunityCreate() {
           navigate(`/sales/opportunities/${o.id}`, { replace: true });
         }}
       />
-    </Card>
+    </FormPageCard>
   );
 }

@@ -1,4 +1,4 @@
-import { App, Card, Form, Typography } from 'antd';
+import { App, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { Opportunity } from '../../api/types';
@@ -6,6 +6,7 @@ import { Loaded } from '../../ui/ErrorResult';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { OpportunityForm, opportunityToForm, toOpportunityPatch, type OpportunityFormValues } from './OpportunityForm';
 import { fetchOpportunity, useOpportunity, useUpdateOpportunity } from './useOpportunities';
+import { FormPageCard } from '../../ui/FormPage';
 
 export default function OpportunityEdit() {
   const { id = '' } = useParams();
@@ -29,7 +30,7 @@ function EditForm({ opportunity }: { opportunity: Opportunity }) {
   const back = () => navigate(`/sales/opportunities/${opportunity.id}`);
 
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('opportunity.edit')}: {(edit.base ?? opportunity).name}</Typography.Title>}>
+    <FormPageCard title={<>{t('opportunity.edit')}: {(edit.base ?? opportunity).name}</>}>
       <OpportunityForm
         form={form}
         mode="edit"
@@ -45,6 +46,6 @@ function EditForm({ opportunity }: { opportunity: Opportunity }) {
           back();
         }}
       />
-    </Card>
+    </FormPageCard>
   );
 }

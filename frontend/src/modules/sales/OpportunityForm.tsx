@@ -8,11 +8,12 @@ import { mergePatch, withoutNulls } from '../../ui/mergePatch';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
 import { CustomerPicker } from '../../ui/CustomerPicker';
-import { useContacts } from '../customers/useCustomers';
-import { useOwnerOptions } from '../../ui/useOptions';
+import { ContactSelect } from '../customers/ContactSelect';
+import { enumOptions, useOwnerOptions } from '../../ui/useOptions';
 import { LinesEditor } from './LinesEditor';
 import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { orderedStages, pickPipeline, usePipelines } from './usePipelines';
+import { ProblemForm, SaveCancel } from '../../ui/FormPage';
 
 /** What the form holds: the API's writable fields, the close date as dayjs, money as minor units. */
 export interface OpportunityFormValues {
@@ -121,7 +122,6 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
   const problem = useFormProblem(form, OPPORTUNITY_FIELDS, { wholeFields: WHOLE_FIELDS });
   const customerId = Form.useWatch('customer_id', form) ?? initial.customer_id ?? undefined;
   const pipelineId = Form.useWatch('pipeline_id', form) ?? initial.pipeline_id ?? undefined;
-  const contacts = useContacts(customerId ?? '', Boolean(customerId));
   const pipelines = usePipelines();
   const owners = useOwnerOptions();
   const pipeline = pickPipeline(pipelines.data, pipelineId ?? undefined);
@@ -131,19 +131,18 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
   const openStages = orderedStages(pipeline).filter((s) => s.kind === 'open' && !s.retired);
 
   return (
-    <Form<OpportunityFormValues>
+    <ProblemForm<OpportunityFormValues>
       form={form}
-      layout="vertical"
       initialValues={initial}
-      {...problem.submitProps(onSubmit)}
+      problem={problem}
+      onSave={onSubmit}
+      notice={banner}
       onValuesChange={(changed: Partial<OpportunityFormValues>) => {
         // a product line may settle a complaint about the amount, never raise one early
         if ('lines' in changed && form.getFieldError('amount').length > 0) void form.validateFields(['amount']).catch(() => undefined);
       }}
       data-testid="opportunity-form"
     >
-      {banner}
-      {problem.alert}
       <Row gutter={16}>
         <Col xs={24} md={12}>
           <Form.Item name="name" label={t('opportunity.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
@@ -162,14 +161,7 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
         </Col>
         <Col xs={24} md={12}>
           <Form.Item name="contact_id" label={t('opportunity.contact')}>
-            <Select
-              allowClear
-              disabled={!customerId}
-              loading={contacts.isLoading}
-              placeholder={customerId ? undefined : t('opportunity.pickCustomerFirst')}
-              options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.title ? `${c.name} · ${c.title}` : c.name }))}
-              data-testid="opportunity-contact"
-            />
+            <ContactSelect customerId={customerId} placeholder={t('opportunity.pickCustomerFirst')} data-testid="opportunity-contact" />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>
@@ -226,7 +218,7 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
         </Col>
         <Col xs={24} md={8}>
           <Form.Item name="source" label={t('opportunity.source')}>
-            <Select allowClear options={OPPORTUNITY_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} data-testid="opportunity-source" />
+            <Select allowClear options={enumOptions(t, OPPORTUNITY_SOURCES, 'source')} data-testid="opportunity-source" />
           </Form.Item>
         </Col>
         {owners.enabled && (
@@ -273,12 +265,7 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
           </Form.Item>
         </Col>
       </Row>
-      <Space>
-        <Button type="primary" htmlType="submit" loading={submitting} data-testid="opportunity-save">
-          {t('common.save')}
-        </Button>
-        <Button onClick={onCancel}>{t('common.cancel')}</Button>
-      </Space>
-    </Form>
+      <SaveCancel saving={submitting} saveTestId="opportunity-save" onCancel={onCancel} />
+    </ProblemForm>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Row, Select, Space, Typography } from 'antd';
+import { Alert, App, Col, DatePicker, Form, Input, Row, Select, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
@@ -13,6 +13,7 @@ import { LinesEditor } from './LinesEditor';
 import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { fetchOrder, useCreateOrder, useOrder, useUpdateOrder } from './useOrders';
 import { organisationToday, useOrganisationTimeZone } from '../../ui/organisationTime';
+import { FormPageCard, SaveCancel } from '../../ui/FormPage';
 
 export interface OrderFormValues {
   customer_id?: string | null;
@@ -109,10 +110,7 @@ function OrderFormBody({ mode, initial, order, submitting, onSubmit, onCancel, b
           </Form.Item>
         </Col>
       </Row>
-      <Space>
-        <Button type="primary" htmlType="submit" loading={submitting} data-testid="order-save">{t('common.save')}</Button>
-        <Button onClick={onCancel}>{t('common.cancel')}</Button>
-      </Space>
+      <SaveCancel saving={submitting} saveTestId="order-save" onCancel={onCancel} />
     </Form>
   );
 }
@@ -129,7 +127,7 @@ export function OrderCreate() {
   const today = organisationToday(useOrganisationTimeZone());
   const initial: OrderFormValues = { customer_id: params.get('customer_id') || null, order_date: dayjs(today), currency: 'CNY', lines: [{ quantity: 1 }] };
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('order.create')}</Typography.Title>}>
+    <FormPageCard title={t('order.create')}>
       <OrderFormBody
         mode="create"
         form={form}
@@ -142,7 +140,7 @@ export function OrderCreate() {
           navigate(`/sales/orders/${o.id}`, { replace: true });
         }}
       />
-    </Card>
+    </FormPageCard>
   );
 }
 
@@ -163,7 +161,7 @@ function EditDraft({ order }: { order: Order }) {
 
   if (order.status !== 'draft') return <Alert type="info" showIcon title={t('order.onlyDrafts')} />;
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('order.edit')}: {(edit.base ?? order).number}</Typography.Title>}>
+    <FormPageCard title={<>{t('order.edit')}: {(edit.base ?? order).number}</>}>
       <OrderFormBody
         mode="edit"
         form={form}
@@ -179,6 +177,6 @@ function EditDraft({ order }: { order: Order }) {
           back();
         }}
       />
-    </Card>
+    </FormPageCard>
   );
 }

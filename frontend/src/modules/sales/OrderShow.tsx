@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { can } from '../../app/permissions';
 import type { Order } from '../../api/types';
-import { formatDate, formatDateTime, formatMoney } from '../../i18n/format';
+import { dateTimeOrDash, formatDate, formatMoney } from '../../i18n/format';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { Loaded } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
@@ -115,7 +115,7 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
           <Descriptions.Item label={t('order.discount')}>{formatMoney(o.discount, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('order.total')}><b data-testid="order-total">{formatMoney(o.total, lang)}</b></Descriptions.Item>
           <Descriptions.Item label={t('opportunity.owner')}>{o.owner_name ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('order.confirmedAt')}>{o.confirmed_at ? formatDateTime(o.confirmed_at, lang) : '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('order.confirmedAt')}>{dateTimeOrDash(o.confirmed_at, lang)}</Descriptions.Item>
           {o.external_id && <Descriptions.Item label={t('order.external')}>{`${o.external_system ?? ''} ${o.external_id}`.trim()}</Descriptions.Item>}
           <Descriptions.Item label={t('order.notes')} span="filled">{o.notes || '—'}</Descriptions.Item>
         </Descriptions>

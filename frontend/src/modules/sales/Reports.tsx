@@ -12,6 +12,8 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { pickPipeline, usePipelines } from './usePipelines';
 import { parseReportParams, reportParamsToSearch, useForecast, useFunnel, useSalesReport, type ReportParams } from './useReports';
 import { useUrlFilters } from '../../ui/useUrlFilters';
+import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 type Figure = Measures['revenue_minor'];
 type OptionalFigure = Measures['win_rate'];
@@ -99,7 +101,7 @@ function SalesReportCard({ p, update }: { p: ReportParams; update: (patch: Parti
           data-testid="report-group-by"
         />
         {p.group_by === 'period' && (
-          <Select value={p.period} onChange={(period) => update({ period })} options={PERIODS.map((x) => ({ value: x, label: t(`report.period.${x}`) }))} style={{ width: 120 }} data-testid="report-period" />
+          <Select value={p.period} onChange={(period) => update({ period })} options={enumOptions(t, PERIODS, 'report.period')} style={{ width: 120 }} data-testid="report-period" />
         )}
         <Select value={p.currency} onChange={(currency: string) => update({ currency })} options={CURRENCIES.map((c) => ({ value: c, label: c }))} style={{ width: 100 }} aria-label={t('money.currency')} data-testid="report-currency" />
       </div>
@@ -122,12 +124,10 @@ function SalesReportCard({ p, update }: { p: ReportParams; update: (patch: Parti
           ) : (
             <>
               {option && <EChart option={option} height={300} testId="report-chart" />}
-              <Table<ReportRow>
+              <FullTable<ReportRow>
                 size="small"
                 rowKey="key"
-                pagination={false}
                 dataSource={data.rows}
-                scroll={{ x: 'max-content' }}
                 data-testid="report-table"
                 columns={[
                   { title: t(`report.group.${data.group_by}`), dataIndex: 'label', key: 'label' },

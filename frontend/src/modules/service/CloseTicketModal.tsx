@@ -6,6 +6,7 @@ import { FormModal } from '../../ui/FormModal';
 import { useFormProblem } from '../../ui/formErrors';
 import { parseTicketFilters } from './filters';
 import { useMoveTicket, useTicketList } from './useTickets';
+import { enumOptions } from '../../ui/useOptions';
 
 interface Values {
   close_reason?: CloseReason;
@@ -73,7 +74,7 @@ export function CloseTicketModal({ open, ticket, onClose }: { open: boolean; tic
       <Form form={form} layout="vertical" data-testid="close-form">
         <Form.Item name="close_reason" label={t('ticket.closeReason')} rules={[{ required: true, message: t('fieldError.required') }]}>
           <Select
-            options={CLOSE_REASONS.map((r) => ({ value: r, label: t(`closeReason.${r}`) }))}
+            options={enumOptions(t, CLOSE_REASONS, 'closeReason')}
             placeholder={t('ticket.closeReasonPlaceholder')}
             data-testid="close-reason"
           />

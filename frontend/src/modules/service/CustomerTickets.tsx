@@ -1,11 +1,7 @@
-import { Button } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
 import type { Ticket } from '../../api/types';
-import { CursorTable } from '../../ui/CursorTable';
-import { ErrorResult } from '../../ui/ErrorResult';
+import { CustomerTabList } from '../../ui/CustomerTabList';
 import { useMe } from '../auth/useSession';
 import { ticketRowProps, useTicketColumns } from './TicketQueue';
 import { useNow } from './useNow';
@@ -15,33 +11,20 @@ import { useTicketList } from './useTickets';
 export function CustomerTickets({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
   const me = useMe().data;
-  const navigate = useNavigate();
   const now = useNow();
   const list = useTicketList({ view: 'all', customer_id: customerId, status: [], priority: [], kind: [] }, 20, can(me, 'service', 'read'));
   const columns = useTicketColumns(false);
-  if (list.isError && !list.data) return <ErrorResult error={list.error} onRetry={() => void list.refetch()} />;
   return (
-    <div data-testid="customer-tickets">
-      {can(me, 'service', 'create') && (
-        <Button
-          type="primary"
-          icon={<PlusOutlined />}
-          style={{ marginBottom: 12 }}
-          onClick={() => navigate(`/service/tickets/new?customer_id=${encodeURIComponent(customerId)}`)}
-          data-testid="customer-new-ticket"
-        >
-          {t('ticket.create')}
-        </Button>
-      )}
-      <CursorTable<Ticket>
-        query={list}
-        compact
-        columns={columns}
-        locale={{ emptyText: t('ticket.noneForCustomer') }}
-        rowClassName={(x) => ticketRowProps(x, now).className ?? ''}
-        onRow={(x) => ticketRowProps(x, now).attrs}
-        data-testid="customer-ticket-table"
-      />
-    </div>
+    <CustomerTabList<Ticket>
+      customerId={customerId}
+      query={list}
+      create={can(me, 'service', 'create') && { label: t('ticket.create'), path: '/service/tickets/new', 'data-testid': 'customer-new-ticket' }}
+      columns={columns}
+      emptyText={t('ticket.noneForCustomer')}
+      rowClassName={(x) => ticketRowProps(x, now).className ?? ''}
+      onRow={(x) => ticketRowProps(x, now).attrs}
+      testId="customer-tickets"
+      tableTestId="customer-ticket-table"
+    />
   );
 }

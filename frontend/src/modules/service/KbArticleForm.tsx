@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, Form, Input, Radio, Row, Select, Space, TreeSelect, Typography } from 'antd';
+import { App, Col, Form, Input, Radio, Row, Select, TreeSelect } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type Article } from '../../api/types';
@@ -11,6 +11,7 @@ import {
 } from './articleForm';
 import { categoryTreeData } from './kbCategories';
 import { useArticle, useCreateArticle, useKbCategories, useUpdateArticle } from './useKb';
+import { FormPageCard, ProblemForm, SaveCancel } from '../../ui/FormPage';
 
 export const TITLE_MAX = 200;
 export const BODY_MAX = 100_000;
@@ -32,15 +33,7 @@ export function ArticleForm({ initial, mode, submitting, banner, form, onSubmit,
   const problem = useFormProblem(form, ARTICLE_FIELDS, { testId: 'article-form-error' });
 
   return (
-    <Form<ArticleFormValues>
-      form={form}
-      layout="vertical"
-      initialValues={initial}
-      {...problem.submitProps(onSubmit)}
-      data-testid="article-form"
-    >
-      {banner}
-      {problem.alert}
+    <ProblemForm<ArticleFormValues> form={form} initialValues={initial} problem={problem} onSave={onSubmit} notice={banner} data-testid="article-form">
       <Row gutter={16}>
         <Col xs={24} lg={12}>
           <Form.Item name="title" label={t('kb.titleLabel')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: TITLE_MAX }]}>
@@ -98,11 +91,8 @@ export function ArticleForm({ initial, mode, submitting, banner, form, onSubmit,
           </Col>
         )}
       </Row>
-      <Space>
-        <Button type="primary" htmlType="submit" loading={submitting} data-testid="article-save">{t('common.save')}</Button>
-        <Button onClick={onCancel}>{t('common.cancel')}</Button>
-      </Space>
-    </Form>
+      <SaveCancel saving={submitting} saveTestId="article-save" onCancel={onCancel} />
+    </ProblemForm>
   );
 }
 
@@ -115,7 +105,7 @@ export function KbArticleCreate() {
   const { message } = App.useApp();
   const [form] = Form.useForm<ArticleFormValues>();
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('kb.create')}</Typography.Title>}>
+    <FormPageCard title={t('kb.create')}>
       <ArticleForm
         form={form}
         mode="create"
@@ -128,7 +118,7 @@ export function KbArticleCreate() {
           navigate(`/service/kb/articles/${a.id}`, { replace: true });
         }}
       />
-    </Card>
+    </FormPageCard>
   );
 }
 
@@ -157,7 +147,7 @@ function EditForm({ article, refetch }: { article: Article; refetch: () => Promi
   const back = () => navigate(`/service/kb/articles/${article.id}`, { state: { counted: true } });
 
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('kb.edit')}: {(edit.base ?? article).title}</Typography.Title>}>
+    <FormPageCard title={<>{t('kb.edit')}: {(edit.base ?? article).title}</>}>
       <ArticleForm
         form={form}
         mode="edit"
@@ -172,6 +162,6 @@ function EditForm({ article, refetch }: { article: Article; refetch: () => Promi
           back();
         }}
       />
-    </Card>
+    </FormPageCard>
   );
 }

@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, Descriptions, Empty, Popconfirm, Row, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Empty, Popconfirm, Space, Tag, Typography } from 'antd';
 import { ItemList } from '../../ui/ItemList';
 import { DeleteOutlined, EditOutlined, HistoryOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -6,7 +6,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { can } from '../../app/permissions';
 import type { Article, Ticket } from '../../api/types';
-import { formatDateTime, formatNumber } from '../../i18n/format';
+import { dateTimeOrDash, formatDateTime, formatNumber } from '../../i18n/format';
 import { cursorTotal, LoadMore, useCursorRows } from '../../ui/CursorTable';
 import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { HelpfulVote } from '../../ui/HelpfulVote';
@@ -19,6 +19,7 @@ import { ArticleCounts } from './KbList';
 import { TicketStatusTag } from './labels';
 import { useArticle, useDeleteArticle, useKbCategories, useTicketsSolved, useVoteArticle } from './useKb';
 import { RecordHead } from '../../ui/RecordHead';
+import { RecordColumns } from '../../ui/RecordPage';
 
 /**
  * An article's page (`/service/kb/articles/:id`): opening it counts a view, coming back to it from its
@@ -53,58 +54,56 @@ function Show({ a }: { a: Article }) {
     });
 
   return (
-    <Row gutter={[16, 16]}>
-      <Col xs={24} lg={17}>
-        <Card>
-          <RecordHead
-            title={a.title}
-            titleTestId="article-title"
-            tags={
-              <>
-                <ArticleStatusTag status={a.status} />
-                <VisibilityTag visibility={a.visibility} />
-              </>
-            }
-            actions={
+    <RecordColumns
+      mainSpan={17}
+      side={<SolvedTickets articleId={a.id} />}
+    >
+      <Card>
+        <RecordHead
+          title={a.title}
+          titleTestId="article-title"
+          tags={
             <>
-              <Button icon={<HistoryOutlined />} onClick={() => navigate(`/service/kb/articles/${a.id}/revisions`)} data-testid="article-revisions">
-                {t('kb.revisions', { count: a.revision })}
-              </Button>
-              {can(me, 'service', 'update') && (
-                <Button type="primary" icon={<EditOutlined />} onClick={() => navigate(`/service/kb/articles/${a.id}/edit`)} data-testid="article-edit">
-                  {t('common.edit')}
-                </Button>
-              )}
-              {can(me, 'service', 'delete') && (
-                <Popconfirm title={t('kb.deleteConfirm')} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={onDelete}>
-                  <Button danger icon={<DeleteOutlined />} loading={remove.isPending} data-testid="article-delete">{t('common.delete')}</Button>
-                </Popconfirm>
-              )}
+              <ArticleStatusTag status={a.status} />
+              <VisibilityTag visibility={a.visibility} />
             </>
-            }
-          />
-          <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="article-meta">
-            <Descriptions.Item label={t('kb.category')}>{categoryPath(categories.data, a.category_id) ?? t('kb.uncategorised')}</Descriptions.Item>
-            <Descriptions.Item label={t('kb.owner')}>{a.owner_name ?? '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('kb.revision')}>{a.revision}</Descriptions.Item>
-            <Descriptions.Item label={t('kb.publishedAt')}>{a.published_at ? formatDateTime(a.published_at, lang) : '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('kb.updated')}>{formatDateTime(a.updated_at, lang)}</Descriptions.Item>
-            <Descriptions.Item label={t('kb.tags')}>{a.tags.length > 0 ? a.tags.map((tag) => <Tag key={tag}>{tag}</Tag>) : '—'}</Descriptions.Item>
-          </Descriptions>
-          <div style={{ margin: '8px 0 16px' }}>
-            <ArticleCounts a={a} />
-            <Typography.Text type="secondary" style={{ marginLeft: 16 }}>
-              {t('kb.notHelpfulCount', { formatted: formatNumber(a.not_helpful_count, lang) })}
-            </Typography.Text>
-          </div>
-          <Markdown testId="article-body">{a.body}</Markdown>
-          <HelpfulVote key={a.id} pending={vote.isPending} onVote={(helpful) => vote.mutateAsync({ id: a.id, helpful })} />
-        </Card>
-      </Col>
-      <Col xs={24} lg={7}>
-        <SolvedTickets articleId={a.id} />
-      </Col>
-    </Row>
+          }
+          actions={
+          <>
+            <Button icon={<HistoryOutlined />} onClick={() => navigate(`/service/kb/articles/${a.id}/revisions`)} data-testid="article-revisions">
+              {t('kb.revisions', { count: a.revision })}
+            </Button>
+            {can(me, 'service', 'update') && (
+              <Button type="primary" icon={<EditOutlined />} onClick={() => navigate(`/service/kb/articles/${a.id}/edit`)} data-testid="article-edit">
+                {t('common.edit')}
+              </Button>
+            )}
+            {can(me, 'service', 'delete') && (
+              <Popconfirm title={t('kb.deleteConfirm')} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={onDelete}>
+                <Button danger icon={<DeleteOutlined />} loading={remove.isPending} data-testid="article-delete">{t('common.delete')}</Button>
+              </Popconfirm>
+            )}
+          </>
+          }
+        />
+        <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="article-meta">
+          <Descriptions.Item label={t('kb.category')}>{categoryPath(categories.data, a.category_id) ?? t('kb.uncategorised')}</Descriptions.Item>
+          <Descriptions.Item label={t('kb.owner')}>{a.owner_name ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('kb.revision')}>{a.revision}</Descriptions.Item>
+          <Descriptions.Item label={t('kb.publishedAt')}>{dateTimeOrDash(a.published_at, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('kb.updated')}>{formatDateTime(a.updated_at, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('kb.tags')}>{a.tags.length > 0 ? a.tags.map((tag) => <Tag key={tag}>{tag}</Tag>) : '—'}</Descriptions.Item>
+        </Descriptions>
+        <div style={{ margin: '8px 0 16px' }}>
+          <ArticleCounts a={a} />
+          <Typography.Text type="secondary" style={{ marginLeft: 16 }}>
+            {t('kb.notHelpfulCount', { formatted: formatNumber(a.not_helpful_count, lang) })}
+          </Typography.Text>
+        </div>
+        <Markdown testId="article-body">{a.body}</Markdown>
+        <HelpfulVote key={a.id} pending={vote.isPending} onVote={(helpful) => vote.mutateAsync({ id: a.id, helpful })} />
+      </Card>
+    </RecordColumns>
   );
 }
 

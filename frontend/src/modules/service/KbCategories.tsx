@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Typography } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
 import { ArrowLeftOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -16,6 +16,7 @@ import { NotFound } from '../../app/NotFound';
 import { useMe } from '../auth/useSession';
 import { categoryTree } from './kbCategories';
 import { useDeleteCategory, useKbCategories, useSaveCategory } from './useKb';
+import { FullTable } from '../../ui/FullTable';
 
 interface CategoryValues {
   name: string;
@@ -141,15 +142,12 @@ export default function KbCategories() {
         </Button>
       </div>
       <Card size="small">
-        <Table<Row>
-          rowKey="id"
+        <FullTable<Row>
           size="middle"
           loading={categories.isPending}
           dataSource={rows}
-          pagination={false}
           // two levels, always open: a new section shows at once under its category
           expandable={{ expandedRowKeys: rows.filter((r) => r.children).map((r) => r.id), expandIcon: () => null }}
-          scroll={{ x: 'max-content' }}
           data-testid="category-table"
           onRow={(c) => ({ 'data-name': c.name } as React.HTMLAttributes<HTMLElement>)}
           columns={[

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Modal, Popconfirm, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Modal, Popconfirm, Space, Switch, Tag, Tooltip, Typography } from 'antd';
 import { LinkOutlined, UserAddOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
@@ -12,6 +12,7 @@ import { useContacts } from '../customers/useCustomers';
 import { InvitationLink, InviteToPortalModal } from './InviteToPortal';
 import { invitationState } from './portalInvite';
 import { usePortalAccounts, useReinvite, useUpdatePortalAccount } from './usePortalAccounts';
+import { FullTable } from '../../ui/FullTable';
 
 const STATE_COLORS = { activated: 'success', pending: 'processing', expired: 'warning', none: 'default' } as const;
 
@@ -57,13 +58,9 @@ export function PortalAccountsPanel({ customerId }: { customerId: string }) {
         )}
         <Typography.Text type="secondary">{t('portalAccount.panelHint')}</Typography.Text>
       </Space>
-      <Table<PortalAccount>
-        rowKey="id"
+      <FullTable<PortalAccount>
         size="small"
-        loading={accounts.isPending}
-        dataSource={accounts.data ?? []}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+        query={accounts}
         locale={{ emptyText: t('portalAccount.none') }}
         data-testid="portal-account-table"
         onRow={(a) => ({ 'data-contact': a.contact_name ?? '' } as React.HTMLAttributes<HTMLElement>)}

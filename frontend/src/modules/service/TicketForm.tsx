@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, Form, Input, Row, Select, Space, Typography } from 'antd';
+import { App, Col, Form, Input, Row, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import {
@@ -6,9 +6,10 @@ import {
 } from '../../api/types';
 import { useFormProblem } from '../../ui/formErrors';
 import { CustomerPicker } from '../../ui/CustomerPicker';
-import { useContacts } from '../customers/useCustomers';
-import { useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
+import { ContactSelect } from '../customers/ContactSelect';
+import { enumOptions, useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { useCreateTicket } from './useTickets';
+import { FormPageCard, ProblemForm, SaveCancel } from '../../ui/FormPage';
 
 /** What the form holds: the API's fields; empty choices are left out of the request. */
 export interface TicketFormValues {
@@ -57,7 +58,6 @@ export default function TicketCreate() {
     channel: 'phone',
   };
   const customerId = (Form.useWatch('customer_id', form) as string | null | undefined) ?? initial.customer_id ?? undefined;
-  const contacts = useContacts(customerId ?? '', Boolean(customerId));
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
 
@@ -68,15 +68,8 @@ export default function TicketCreate() {
   };
 
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('ticket.create')}</Typography.Title>}>
-      <Form<TicketFormValues>
-        form={form}
-        layout="vertical"
-        initialValues={initial}
-        {...problem.submitProps(finish)}
-        data-testid="ticket-form"
-      >
-        {problem.alert}
+    <FormPageCard title={t('ticket.create')}>
+      <ProblemForm<TicketFormValues> form={form} initialValues={initial} problem={problem} onSave={finish} data-testid="ticket-form">
         <Row gutter={16}>
           <Col xs={24} md={12}>
             <Form.Item name="customer_id" label={t('ticket.customer')} rules={[{ required: true, message: t('validation.required') }]}>
@@ -86,14 +79,7 @@ export default function TicketCreate() {
           </Col>
           <Col xs={24} md={12}>
             <Form.Item name="contact_id" label={t('ticket.contact')}>
-              <Select
-                allowClear
-                disabled={!customerId}
-                loading={contacts.isLoading}
-                placeholder={customerId ? undefined : t('ticket.pickCustomerFirst')}
-                options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.title ? `${c.name} · ${c.title}` : c.name }))}
-                data-testid="ticket-contact"
-              />
+              <ContactSelect customerId={customerId} placeholder={t('ticket.pickCustomerFirst')} data-testid="ticket-contact" />
             </Form.Item>
           </Col>
           <Col xs={24}>
@@ -108,17 +94,17 @@ export default function TicketCreate() {
           </Col>
           <Col xs={24} sm={8}>
             <Form.Item name="kind" label={t('ticket.kind')}>
-              <Select options={TICKET_KINDS.map((k) => ({ value: k, label: t(`ticketKind.${k}`) }))} data-testid="ticket-kind" />
+              <Select options={enumOptions(t, TICKET_KINDS, 'ticketKind')} data-testid="ticket-kind" />
             </Form.Item>
           </Col>
           <Col xs={24} sm={8}>
             <Form.Item name="priority" label={t('ticket.priority')}>
-              <Select options={TICKET_PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))} data-testid="ticket-priority" />
+              <Select options={enumOptions(t, TICKET_PRIORITIES, 'priority')} data-testid="ticket-priority" />
             </Form.Item>
           </Col>
           <Col xs={24} sm={8}>
             <Form.Item name="channel" label={t('ticket.channel')}>
-              <Select options={TICKET_CHANNELS.map((c) => ({ value: c, label: t(`ticketChannel.${c}`) }))} data-testid="ticket-channel" />
+              <Select options={enumOptions(t, TICKET_CHANNELS, 'ticketChannel')} data-testid="ticket-channel" />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
@@ -134,13 +120,8 @@ export default function TicketCreate() {
             </Col>
           )}
         </Row>
-        <Space>
-          <Button type="primary" htmlType="submit" loading={create.isPending} data-testid="ticket-save">
-            {t('common.save')}
-          </Button>
-          <Button onClick={() => navigate(-1)}>{t('common.cancel')}</Button>
-        </Space>
-      </Form>
-    </Card>
+        <SaveCancel saving={create.isPending} saveTestId="ticket-save" onCancel={() => navigate(-1)} />
+      </ProblemForm>
+    </FormPageCard>
   );
 }

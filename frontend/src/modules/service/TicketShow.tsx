@@ -1,12 +1,12 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Rate, Row, Space, Spin, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Rate, Space, Spin, Typography } from 'antd';
 import { UserAddOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { can } from '../../app/permissions';
 import { hasCode, isStale, useProblemText } from '../../ui/problemText';
 import type { Ticket } from '../../api/types';
-import { formatDateTime } from '../../i18n/format';
+import { dateTimeOrDash } from '../../i18n/format';
 import { LoadMore } from '../../ui/CursorTable';
 import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
@@ -25,6 +25,7 @@ import { useNow } from './useNow';
 import { useSlaSchedules } from './useSlaPolicies';
 import { useAssignTicket, useMoveTicket, useTicket, useTicketComments } from './useTickets';
 import { RecordHead } from '../../ui/RecordHead';
+import { RecordColumns } from '../../ui/RecordPage';
 
 export default function TicketShow() {
   const { id = '' } = useParams();
@@ -102,130 +103,127 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
       { onSuccess: () => void message.success(t('ticket.assigned', { name: me.display_name })), onError: failed },
     );
 
-  const time = (v: string | null | undefined) => (v ? formatDateTime(v, lang) : '—');
-
   return (
-    <Row gutter={[16, 16]}>
-      <Col xs={24} lg={16}>
-        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-          <Card>
-            <RecordHead
-              title={x.number}
-              titleTestId="ticket-title"
-              tags={
-                <>
-                  <TicketStatusTag status={x.status} />
-                  <PriorityTag priority={x.priority} />
-                  <TicketKindTag kind={x.kind} />
-                  <SlaBadge ticket={x} now={now} schedule={schedule} />
-                </>
-              }
-              actions={canUpdate && (
-                <>
-                  {allowedMoves(x.status).map((m) => (
-                    <Button
-                      key={m.to}
-                      type={m.action === 'resolve' || m.action === 'start' ? 'primary' : 'default'}
-                      loading={move.isPending && move.variables?.status === m.to}
-                      onClick={() => onMove(m)}
-                      data-testid={`ticket-move-${m.to}`}
-                    >
-                      {t(`ticket.action.${m.action}`)}
-                    </Button>
-                  ))}
-                  {me && x.assignee_id !== me.id && (
-                    <Button icon={<UserOutlined />} loading={assign.isPending} onClick={assignToMe} data-testid="ticket-assign-me">
-                      {t('ticket.assignToMe')}
-                    </Button>
-                  )}
-                  <Button icon={<UserAddOutlined />} onClick={() => setAssigning(true)} data-testid="ticket-assign">
-                    {t('ticket.assign')}
-                  </Button>
-                </>
-              )}
-              actionsTestId="ticket-actions"
-            />
-            <Typography.Title level={5} style={{ marginTop: 0 }} data-testid="ticket-subject">{x.subject}</Typography.Title>
-            {refused && (
-              <Alert
-                type="error"
-                showIcon
-                closable={{ onClose: () => setRefused(null) }}
-                title={t('ticket.moveRefused')}
-                description={refused}
-                style={{ marginBottom: 12 }}
-                data-testid="ticket-move-error"
-              />
+    <>
+      <RecordColumns
+        side={
+          <>
+            <TicketRequirements ticketId={x.id} />
+            {x.satisfaction_rating !== null && x.satisfaction_rating !== undefined && (
+              <Card title={t('ticket.satisfaction')} size="small" data-testid="ticket-rating">
+                <Space orientation="vertical" size={4}>
+                  <Rate disabled value={x.satisfaction_rating} count={5} />
+                  <Typography.Text data-testid="ticket-rating-value">{t('ticket.ratingValue', { rating: x.satisfaction_rating })}</Typography.Text>
+                  {x.satisfaction_comment && <Typography.Paragraph style={{ margin: 0 }}>{x.satisfaction_comment}</Typography.Paragraph>}
+                </Space>
+              </Card>
             )}
-            <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="ticket-profile">
-              <Descriptions.Item label={t('ticket.customer')}>
-                <Link to={`/customers/${x.customer_id}`} data-testid="ticket-customer-link">{x.customer_name ?? x.customer_id}</Link>
-              </Descriptions.Item>
-              <Descriptions.Item label={t('ticket.contact')}>{x.contact_id ? (contact?.name ?? '…') : '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('ticket.channel')}>{t(`ticketChannel.${x.channel}`)}</Descriptions.Item>
-              <Descriptions.Item label={t('ticket.assignee')}>
-                <span data-testid="ticket-assignee">{x.assignee_name ?? t('ticket.unassigned')}</span>
-              </Descriptions.Item>
-              <Descriptions.Item label={t('ticket.team')}>{team ?? (x.team_id ? '…' : '—')}</Descriptions.Item>
-              <Descriptions.Item label={t('ticket.createdAt')}>{time(x.created_at)}</Descriptions.Item>
-              <Descriptions.Item label={t('ticket.firstResponseDue')}>
-                <Space size={4} wrap data-testid="ticket-first-response-due">
-                  <span>{time(x.first_response_due_at)}</span>
-                  <SlaBadge ticket={x} now={now} schedule={schedule} clock="first_response" />
-                </Space>
-              </Descriptions.Item>
-              <Descriptions.Item label={t('ticket.firstRespondedAt')}>{time(x.first_responded_at)}</Descriptions.Item>
-              <Descriptions.Item label={t('ticket.resolutionDue')}>
-                <Space size={4} wrap data-testid="ticket-resolution-due">
-                  <span>{time(x.resolution_due_at)}</span>
-                  <SlaBadge ticket={x} now={now} schedule={schedule} clock="resolution" />
-                </Space>
-              </Descriptions.Item>
-              {x.paused_at && <Descriptions.Item label={t('ticket.pausedAt')}>{time(x.paused_at)}</Descriptions.Item>}
-              <Descriptions.Item label={t('ticket.resolvedAt')}>{time(x.resolved_at)}</Descriptions.Item>
-              {x.closed_at && <Descriptions.Item label={t('ticket.closedAt')}>{time(x.closed_at)}</Descriptions.Item>}
-              {x.close_reason && (
-                <Descriptions.Item label={t('ticket.closeReason')}>
-                  <Space size={4} wrap>
-                    <span data-testid="ticket-close-reason" data-reason={x.close_reason}>{t(`closeReason.${x.close_reason}`)}</span>
-                    {x.duplicate_of_id && <DuplicateOf id={x.duplicate_of_id} />}
-                  </Space>
-                </Descriptions.Item>
-              )}
-              {x.close_note && (
-                <Descriptions.Item label={t('ticket.closeNote')} span="filled">
-                  <span style={{ whiteSpace: 'pre-wrap' }} data-testid="ticket-close-note">{x.close_note}</span>
-                </Descriptions.Item>
-              )}
-              <Descriptions.Item label={t('ticket.description')} span="filled">
-                <span style={{ whiteSpace: 'pre-wrap' }}>{x.description || '—'}</span>
-              </Descriptions.Item>
-            </Descriptions>
-          </Card>
-          <Card title={t('ticket.conversation')} size="small">
-            <Comments ticket={x} />
-            {canUpdate && <ReplyBox ticket={x} />}
-          </Card>
-        </Space>
-      </Col>
-      <Col xs={24} lg={8}>
-        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-          <TicketRequirements ticketId={x.id} />
-          {x.satisfaction_rating !== null && x.satisfaction_rating !== undefined && (
-            <Card title={t('ticket.satisfaction')} size="small" data-testid="ticket-rating">
-              <Space orientation="vertical" size={4}>
-                <Rate disabled value={x.satisfaction_rating} count={5} />
-                <Typography.Text data-testid="ticket-rating-value">{t('ticket.ratingValue', { rating: x.satisfaction_rating })}</Typography.Text>
-                {x.satisfaction_comment && <Typography.Paragraph style={{ margin: 0 }}>{x.satisfaction_comment}</Typography.Paragraph>}
-              </Space>
-            </Card>
+            <TicketArticles ticket={x} canUpdate={canUpdate} />
+          </>
+        }
+      >
+        <Card>
+          <RecordHead
+            title={x.number}
+            titleTestId="ticket-title"
+            tags={
+              <>
+                <TicketStatusTag status={x.status} />
+                <PriorityTag priority={x.priority} />
+                <TicketKindTag kind={x.kind} />
+                <SlaBadge ticket={x} now={now} schedule={schedule} />
+              </>
+            }
+            actions={canUpdate && (
+              <>
+                {allowedMoves(x.status).map((m) => (
+                  <Button
+                    key={m.to}
+                    type={m.action === 'resolve' || m.action === 'start' ? 'primary' : 'default'}
+                    loading={move.isPending && move.variables?.status === m.to}
+                    onClick={() => onMove(m)}
+                    data-testid={`ticket-move-${m.to}`}
+                  >
+                    {t(`ticket.action.${m.action}`)}
+                  </Button>
+                ))}
+                {me && x.assignee_id !== me.id && (
+                  <Button icon={<UserOutlined />} loading={assign.isPending} onClick={assignToMe} data-testid="ticket-assign-me">
+                    {t('ticket.assignToMe')}
+                  </Button>
+                )}
+                <Button icon={<UserAddOutlined />} onClick={() => setAssigning(true)} data-testid="ticket-assign">
+                  {t('ticket.assign')}
+                </Button>
+              </>
+            )}
+            actionsTestId="ticket-actions"
+          />
+          <Typography.Title level={5} style={{ marginTop: 0 }} data-testid="ticket-subject">{x.subject}</Typography.Title>
+          {refused && (
+            <Alert
+              type="error"
+              showIcon
+              closable={{ onClose: () => setRefused(null) }}
+              title={t('ticket.moveRefused')}
+              description={refused}
+              style={{ marginBottom: 12 }}
+              data-testid="ticket-move-error"
+            />
           )}
-          <TicketArticles ticket={x} canUpdate={canUpdate} />
-        </Space>
-      </Col>
+          <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 3 }} data-testid="ticket-profile">
+            <Descriptions.Item label={t('ticket.customer')}>
+              <Link to={`/customers/${x.customer_id}`} data-testid="ticket-customer-link">{x.customer_name ?? x.customer_id}</Link>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('ticket.contact')}>{x.contact_id ? (contact?.name ?? '…') : '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('ticket.channel')}>{t(`ticketChannel.${x.channel}`)}</Descriptions.Item>
+            <Descriptions.Item label={t('ticket.assignee')}>
+              <span data-testid="ticket-assignee">{x.assignee_name ?? t('ticket.unassigned')}</span>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('ticket.team')}>{team ?? (x.team_id ? '…' : '—')}</Descriptions.Item>
+            <Descriptions.Item label={t('ticket.createdAt')}>{dateTimeOrDash(x.created_at, lang)}</Descriptions.Item>
+            <Descriptions.Item label={t('ticket.firstResponseDue')}>
+              <Space size={4} wrap data-testid="ticket-first-response-due">
+                <span>{dateTimeOrDash(x.first_response_due_at, lang)}</span>
+                <SlaBadge ticket={x} now={now} schedule={schedule} clock="first_response" />
+              </Space>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('ticket.firstRespondedAt')}>{dateTimeOrDash(x.first_responded_at, lang)}</Descriptions.Item>
+            <Descriptions.Item label={t('ticket.resolutionDue')}>
+              <Space size={4} wrap data-testid="ticket-resolution-due">
+                <span>{dateTimeOrDash(x.resolution_due_at, lang)}</span>
+                <SlaBadge ticket={x} now={now} schedule={schedule} clock="resolution" />
+              </Space>
+            </Descriptions.Item>
+            {x.paused_at && <Descriptions.Item label={t('ticket.pausedAt')}>{dateTimeOrDash(x.paused_at, lang)}</Descriptions.Item>}
+            <Descriptions.Item label={t('ticket.resolvedAt')}>{dateTimeOrDash(x.resolved_at, lang)}</Descriptions.Item>
+            {x.closed_at && <Descriptions.Item label={t('ticket.closedAt')}>{dateTimeOrDash(x.closed_at, lang)}</Descriptions.Item>}
+            {x.close_reason && (
+              <Descriptions.Item label={t('ticket.closeReason')}>
+                <Space size={4} wrap>
+                  <span data-testid="ticket-close-reason" data-reason={x.close_reason}>{t(`closeReason.${x.close_reason}`)}</span>
+                  {x.duplicate_of_id && <DuplicateOf id={x.duplicate_of_id} />}
+                </Space>
+              </Descriptions.Item>
+            )}
+            {x.close_note && (
+              <Descriptions.Item label={t('ticket.closeNote')} span="filled">
+                <span style={{ whiteSpace: 'pre-wrap' }} data-testid="ticket-close-note">{x.close_note}</span>
+              </Descriptions.Item>
+            )}
+            <Descriptions.Item label={t('ticket.description')} span="filled">
+              <span style={{ whiteSpace: 'pre-wrap' }}>{x.description || '—'}</span>
+            </Descriptions.Item>
+          </Descriptions>
+        </Card>
+        <Card title={t('ticket.conversation')} size="small">
+          <Comments ticket={x} />
+          {canUpdate && <ReplyBox ticket={x} />}
+        </Card>
+      </RecordColumns>
       <AssignModal open={assigning} ticket={x} onClose={() => setAssigning(false)} />
       <CloseTicketModal open={closing && x.status !== 'closed'} ticket={x} onClose={() => setClosing(false)} />
-    </Row>
+    </>
   );
 }
 

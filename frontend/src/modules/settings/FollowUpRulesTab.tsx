@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Col, Form, InputNumber, Row, Select, Space, Switch, Table, Typography } from 'antd';
+import { App, Button, Col, Form, InputNumber, Row, Select, Space, Switch, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TASK_PRIORITIES, type FollowUpRule, type LifecycleStage, type TaskPriority } from '../../api/types';
@@ -12,6 +12,8 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
 import { StageTag } from '../customers/labels';
 import { useDeleteFollowUpRule, useFollowUpRules, useSaveFollowUpRule } from './useFollowUpRules';
+import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 export interface RuleFormValues {
   lifecycle_stage: LifecycleStage;
@@ -84,13 +86,9 @@ export function FollowUpRulesTab() {
       <Button type="primary" icon={<PlusOutlined />} onClick={() => open(null)} style={{ marginBottom: 12 }} data-testid="rule-new">
         {t('rules.new')}
       </Button>
-      <Table<FollowUpRule>
-        rowKey="id"
+      <FullTable<FollowUpRule>
         size="middle"
-        loading={rules.isPending}
-        dataSource={rules.data ?? []}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+        query={rules}
         data-testid="rules-table"
         columns={[
           { title: t('customer.stage'), key: 'stage', render: (_: unknown, r: FollowUpRule) => <StageTag stage={r.lifecycle_stage} /> },
@@ -140,12 +138,12 @@ export function FollowUpRulesTab() {
           <Row gutter={12}>
             <Col xs={24} sm={12}>
               <Form.Item name="lifecycle_stage" label={t('customer.stage')} rules={[{ required: true, message: t('validation.required') }]}>
-                <Select options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }))} data-testid="rule-stage" />
+                <Select options={enumOptions(t, LIFECYCLE_STAGES, 'stage')} data-testid="rule-stage" />
               </Form.Item>
             </Col>
             <Col xs={24} sm={12}>
               <Form.Item name="priority" label={t('task.priority')}>
-                <Select options={TASK_PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))} data-testid="rule-priority" />
+                <Select options={enumOptions(t, TASK_PRIORITIES, 'priority')} data-testid="rule-priority" />
               </Form.Item>
             </Col>
             <Col xs={12}>

@@ -1,6 +1,8 @@
-import { Select, Table } from 'antd';
+import { Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ACTIONS, RESOURCES, SCOPES, type Action, type Permission, type Resource, type Scope } from '../../api/types';
+import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 export type Matrix = Record<string, Permission>;
 
@@ -23,12 +25,10 @@ export function PermissionMatrix({ value, onChange, readOnly }: { value: Matrix;
   const { t } = useTranslation();
   const rows = Object.keys(value).map((resource) => ({ resource }));
   return (
-    <Table
+    <FullTable
       rowKey="resource"
       size="small"
-      pagination={false}
       dataSource={rows}
-      scroll={{ x: 'max-content' }}
       data-testid="permission-matrix"
       columns={[
         {
@@ -48,7 +48,7 @@ export function PermissionMatrix({ value, onChange, readOnly }: { value: Matrix;
                 value={scope}
                 style={{ width: 96 }}
                 onChange={(s) => onChange?.(setScope(value, row.resource, action, s))}
-                options={SCOPES.map((s) => ({ value: s, label: t(`scope.${s}`) }))}
+                options={enumOptions(t, SCOPES, 'scope')}
                 aria-label={`${row.resource} ${action}`}
                 data-testid={`perm-${row.resource}-${action}`}
               />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Col, Form, Input, InputNumber, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import { App, Button, Col, Form, Input, InputNumber, Row, Select, Space, Spin, Tag, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { FormModal } from '../../ui/FormModal';
@@ -15,6 +15,8 @@ import {
   fetchPipeline, orderedStages, pickPipeline, useAddStage, useCreatePipeline, useDeleteStage, useRenamePipeline, useReorderStages,
   usePipelines, useUpdateStage,
 } from '../sales/usePipelines';
+import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 interface StageFormValues {
   key?: string;
@@ -115,7 +117,7 @@ function StageModal({ open, pipeline, stage, onClose }: { open: boolean; pipelin
           </Col>
           <Col xs={12}>
             <Form.Item name="kind" label={t('pipeline.kind')} extra={stage ? t('pipeline.kindFixed') : undefined}>
-              <Select disabled={Boolean(stage)} options={STAGE_KINDS.map((k) => ({ value: k, label: t(`stageKind.${k}`) }))} data-testid="stage-kind" />
+              <Select disabled={Boolean(stage)} options={enumOptions(t, STAGE_KINDS, 'stageKind')} data-testid="stage-kind" />
             </Form.Item>
           </Col>
         </Row>
@@ -257,12 +259,9 @@ export function PipelinesTab() {
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, stage: null })} style={{ marginBottom: 12 }} data-testid="stage-add">
             {t('pipeline.addStage')}
           </Button>
-          <Table<Stage>
-            rowKey="id"
+          <FullTable<Stage>
             size="middle"
-            pagination={false}
             dataSource={stages}
-            scroll={{ x: 'max-content' }}
             loading={reorder.isPending || updateStage.isPending || deleteStage.isPending}
             data-testid="stages-table"
             onRow={(s) => ({ 'data-stage-key': s.key, 'data-testid': 'stage-row' }) as React.HTMLAttributes<HTMLElement>}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
-  Alert, App, Button, Checkbox, Col, DatePicker, Divider, Form, Input, Popconfirm, Radio, Row, Select, Space, Switch, Table, Tag, TimePicker,
+  Alert, App, Button, Checkbox, Col, DatePicker, Divider, Form, Input, Popconfirm, Radio, Row, Select, Space, Switch, Tag, TimePicker,
   Tooltip, Typography,
 } from 'antd';
 import type { FormInstance } from 'antd';
@@ -21,6 +21,8 @@ import {
   DEFAULT_TIME_ZONE, MAX_TARGET_MINUTES, newPolicyValues, policyErrors, policyToForm, toCreateSlaPolicy, toSlaPolicyPatch,
   type SlaPolicyFormValues, type SlaSection,
 } from './slaPolicyForm';
+import { FullTable } from '../../ui/FullTable';
+import { enumOptions } from '../../ui/useOptions';
 
 /** Priorities from the most urgent, as the targets table lists them. */
 const BY_URGENCY: readonly TicketPriority[] = [...TICKET_PRIORITIES].reverse();
@@ -189,7 +191,7 @@ function PolicyModal({ open, policy, onClose }: { open: boolean; policy: SlaPoli
                   label={t('slaPolicy.weekdays')}
                   rules={[{ type: 'array', min: 1, message: t('slaPolicy.pickWeekday') }]}
                 >
-                  <Checkbox.Group options={WEEKDAYS.map((d) => ({ value: d, label: t(`weekday.${d}`) }))} data-testid="sla-weekdays" />
+                  <Checkbox.Group options={enumOptions(t, WEEKDAYS, 'weekday')} data-testid="sla-weekdays" />
                 </Form.Item>
               </Col>
               <Col xs={24} sm={12}>
@@ -275,13 +277,9 @@ export function SlaPoliciesTab() {
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, policy: null })} style={{ marginBottom: 12 }} data-testid="sla-new">
         {t('slaPolicy.new')}
       </Button>
-      <Table<SlaPolicy>
-        rowKey="id"
+      <FullTable<SlaPolicy>
         size="middle"
-        loading={policies.isPending}
-        dataSource={policies.data ?? []}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+        query={policies}
         data-testid="sla-table"
         columns={[
           {

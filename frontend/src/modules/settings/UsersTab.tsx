@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Form, Input, Select, Space, Switch, Table, Tag } from 'antd';
+import { App, Button, Form, Input, Select, Space, Switch, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
@@ -14,6 +14,7 @@ import { useMe } from '../auth/useSession';
 import { useRoles } from './useRoles';
 import { useTeams } from './useTeams';
 import { useCreateUser, useUpdateUser, useUsers } from './useUsers';
+import { FullTable } from '../../ui/FullTable';
 
 interface UserFormValues {
   email: string;
@@ -92,13 +93,9 @@ export function UsersTab() {
           </Button>
         )}
       </Space>
-      <Table<User>
-        rowKey="id"
+      <FullTable<User>
         size="middle"
-        loading={users.isPending}
-        dataSource={users.data ?? []}
-        pagination={false}
-        scroll={{ x: 'max-content' }}
+        query={users}
         data-testid="users-table"
         columns={[
           { title: t('settings.displayName'), dataIndex: 'display_name' },

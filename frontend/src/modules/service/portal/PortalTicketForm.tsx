@@ -1,11 +1,13 @@
 import { useDeferredValue } from 'react';
-import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'antd';
+import { Alert, Button, Form, Input, Select, Space, Typography } from 'antd';
 import { BulbOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { TICKET_KINDS, type PortalCreateTicket, type TicketKind, type TicketPriority } from '../../../api/types';
 import { useFormProblem } from '../../../ui/formErrors';
 import { useOpenPortalTicket, usePortalArticles } from './usePortal';
+import { FormPageCard } from '../../../ui/FormPage';
+import { enumOptions } from '../../../ui/useOptions';
 
 interface Values {
   subject: string;
@@ -58,7 +60,7 @@ export default function PortalTicketForm() {
   };
 
   return (
-    <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('portal.newTicket.title')}</Typography.Title>} className="portal-card">
+    <FormPageCard title={t('portal.newTicket.title')} className="portal-card">
       <Typography.Paragraph type="secondary">{t('portal.newTicket.intro')}</Typography.Paragraph>
       {problem.alert}
       <Form<Values> form={form} layout="vertical" initialValues={{ kind: 'inquiry', priority: 'normal' }} onFinish={onFinish} requiredMark={false}>
@@ -73,14 +75,14 @@ export default function PortalTicketForm() {
           <Form.Item name="kind" label={t('portal.newTicket.kind')}>
             <Select<TicketKind>
               style={{ minWidth: 180 }}
-              options={TICKET_KINDS.map((k) => ({ value: k, label: t(`portal.kind.${k}`) }))}
+              options={enumOptions(t, TICKET_KINDS, 'portal.kind')}
               data-testid="portal-ticket-kind"
             />
           </Form.Item>
           <Form.Item name="priority" label={t('portal.newTicket.priority')}>
             <Select<TicketPriority>
               style={{ minWidth: 180 }}
-              options={PRIORITIES.map((p) => ({ value: p, label: t(`portal.priority.${p}`) }))}
+              options={enumOptions(t, PRIORITIES, 'portal.priority')}
               data-testid="portal-ticket-priority"
             />
           </Form.Item>
@@ -90,6 +92,6 @@ export default function PortalTicketForm() {
           <Button onClick={() => navigate('/portal')}>{t('common.cancel')}</Button>
         </Space>
       </Form>
-    </Card>
+    </FormPageCard>
   );
 }
