@@ -23,6 +23,7 @@ mod m20261203_000017_count_sales_days_in_the_organisations_zone;
 mod m20261203_000018_add_ticket_close_reasons;
 mod m20261203_000019_date_customers_orders_in_the_organisations_zone;
 mod m20261203_000020_store_system_texts_as_codes;
+mod m20261203_000021_create_api_keys;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -30,6 +31,8 @@ mod tables;
 /// The built-in roles as the foundation migration stored them, for the test that keeps them in
 /// step with the domain.
 pub use m20261123_000001_create_foundation::BUILTIN_ROLES as FOUNDATION_BUILTIN_ROLES;
+/// What later migrations changed in a built-in role's stored permissions.
+pub use m20261203_000021_create_api_keys::builtin_permissions_after;
 
 pub struct Migrator;
 
@@ -55,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_add_ticket_close_reasons::Migration),
             Box::new(m20261203_000019_date_customers_orders_in_the_organisations_zone::Migration),
             Box::new(m20261203_000020_store_system_texts_as_codes::Migration),
+            Box::new(m20261203_000021_create_api_keys::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crm_persistence::identity::api_keys;
 use crm_persistence::{Actor, Db};
 
 use crate::error::{ApiError, current_request_id};
@@ -179,7 +180,24 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub actor: Actor,
-    pub session_id: Uuid,
+    /// The signed-in session; `None` for an integration calling with an API key.
+    pub session_id: Option<Uuid>,
+}
+
+impl Principal {
+    /// The caller's session, for what only a signed-in person can do (sign out, change their
+    /// password): an API key has neither a session nor a password.
+    pub fn session(&self) -> Result<Uuid, ApiError> {
+        self.session_id.ok_or_else(|| {
+            ApiError::conflict(
+                "auth.no_session",
+                text!(
+                    "an API key has no session or password; revoke or rotate the key instead",
+                    "API 密钥没有会话或密码；请改为吊销或轮换密钥"
+                ),
+            )
+        })
+    }
 }
 
 impl std::ops::Deref for Principal {
@@ -202,15 +220,25 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
         return Err(ApiError::unauthorized(
             "auth.required",
-            text!("send Authorization: Bearer <access token>", "请先登录（请求须带 Authorization: Bearer <访问令牌>）"),
+            text!(
+                "send Authorization: Bearer <access token or API key>",
+                "请先登录（请求须带 Authorization: Bearer <访问令牌或 API 密钥>）"
+            ),
         ));
     };
     let state = state(req)?;
-    let claims = state.jwt.verify(token)?;
-    let mut actor = crm_persistence::identity::auth::load_actor(&state.db, UserId(claims.sub), SessionId(claims.sid)).await?;
-    actor.request_id = current_request_id();
-    actor.ip = client_ip(req);
-    let principal = Principal { actor, session_id: claims.sid };
+    let ip = client_ip(req);
+    let principal = if api_keys::looks_like_key(token) {
+        let mut actor = api_keys::authenticate(&state.db, token, ip.as_deref()).await?;
+        actor.request_id = current_request_id();
+        Principal { actor, session_id: None }
+    } else {
+        let claims = state.jwt.verify(token)?;
+        let mut actor = crm_persistence::identity::auth::load_actor(&state.db, UserId(claims.sub), SessionId(claims.sid)).await?;
+        actor.request_id = current_request_id();
+        actor.ip = ip;
+        Principal { actor, session_id: Some(claims.sid) }
+    };
     req.extensions_mut().insert(principal.clone());
     Ok(principal)
 }

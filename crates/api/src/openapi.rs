@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         (name = "customers", description = "客户: companies and individuals"),
         (name = "contacts", description = "联系人 of customers"),
         (name = "users", description = "User administration"),
+        (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer crm_…`"),
         (name = "teams", description = "Teams and sub-teams"),
         (name = "roles", description = "Roles and permission matrices"),
         (name = "interactions", description = "沟通记录: communication records"),

@@ -35,6 +35,12 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("auth.account_deactivated", "The account is deactivated."),
     ("auth.account_missing", "The account no longer exists."),
     ("auth.no_role", "The account has no role."),
+    ("auth.api_key_invalid", "The API key is not valid."),
+    ("auth.api_key_revoked", "The API key has been revoked."),
+    ("auth.api_key_expired", "The API key has expired (past its expiry, or past the overlap after a rotation)."),
+    ("auth.api_key_address", "The API key may not be used from the client's address."),
+    ("auth.no_session", "Called with an API key, which has no session to end and no password to change."),
+    ("api_key.not_rotatable", "Only a working key that has not been rotated yet can be rotated."),
     ("metrics.token_required", "`/metrics` needs the metrics token."),
     // Idempotency.
     ("idempotency.key_reused", "The Idempotency-Key was used with a different request."),
@@ -48,6 +54,7 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("team.in_use", "The team still has members, sub-teams or customers."),
     ("user.email_taken", "A user with this email exists (`existing_id`)."),
     ("user.self_change", "You cannot deactivate yourself or change your own role."),
+    ("user.is_api_key", "The user is an API key's; change it under `/api-keys`."),
     // Customers.
     ("customer.credit_code_taken", "Another live customer holds this unified social credit code (`existing_id`)."),
     // Sales.

@@ -23,6 +23,9 @@ pub struct Actor {
     /// Set when a customer acts through the portal: `user_id` is then nil and the role grants
     /// nothing, so only the portal's own functions (which check the account) let them act.
     pub portal_account_id: Option<Uuid>,
+    /// Set when an integration acts through an API key: `user_id` is then the user the key acts
+    /// as, and audit entries name the key.
+    pub api_key_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -80,6 +83,7 @@ impl Actor {
             request_id: None,
             ip: None,
             portal_account_id: None,
+            api_key_id: None,
         }
     }
 
@@ -95,6 +99,7 @@ impl Actor {
             request_id,
             ip,
             portal_account_id: Some(account_id),
+            api_key_id: None,
         }
     }
 

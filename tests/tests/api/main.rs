@@ -7,6 +7,7 @@ mod access;
 mod access_walk;
 mod activities;
 mod admin;
+mod api_keys;
 mod auth;
 mod boundaries;
 mod commands;

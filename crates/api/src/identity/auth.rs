@@ -169,13 +169,15 @@ pub async fn refresh(state: State, body: crate::http::Json<RefreshRequest>) -> R
 #[utoipa::path(tag = "auth", request_body(content = LogoutRequest, description = "Optional"), responses(
     (status = 204, description = "Signed out"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Called with an API key, which has no session", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/auth/logout")]
 pub async fn logout(state: State, principal: Principal, body: Option<web::Json<LogoutRequest>>) -> Result<HttpResponse, ApiError> {
+    let session_id = principal.session()?;
     if let Some(token) = body.and_then(|b| b.into_inner().refresh_token) {
         auth::end_session_by_refresh_token(&state.db, token.trim()).await?;
     }
-    auth::end_session(&state.db, principal.session_id).await?;
+    auth::end_session(&state.db, session_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

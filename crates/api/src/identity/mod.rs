@@ -1,5 +1,6 @@
-//! Sign-in (`/auth/*`) and the administration of users, teams and roles.
+//! Sign-in (`/auth/*`) and the administration of users, teams, roles and API keys.
 
+pub mod api_keys;
 pub mod auth;
 pub mod roles;
 pub mod teams;
@@ -28,5 +29,11 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(roles::create_role)
         .service(roles::get_role)
         .service(roles::update_role)
-        .service(roles::delete_role);
+        .service(roles::delete_role)
+        .service(api_keys::list_api_keys)
+        .service(api_keys::create_api_key)
+        .service(api_keys::get_api_key)
+        .service(api_keys::update_api_key)
+        .service(api_keys::rotate_api_key)
+        .service(api_keys::revoke_api_key);
 }

@@ -74,6 +74,7 @@ pub struct ChangePassword {
 #[utoipa::path(tag = "auth", request_body = ChangePassword, responses(
     (status = 204, description = "Changed; your other sessions have ended"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Called with an API key, which has no password", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`current_password` is wrong (`incorrect_password`), or `new_password` is too short (`password_too_short`), only white space (`password_blank`) or a common password (`password_common`)", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many wrong passwords; see Retry-After", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -84,6 +85,7 @@ pub async fn change_password(
     req: HttpRequest,
     body: crate::http::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
+    let session_id = principal.session()?;
     let body = body.into_inner();
     body.validate()?;
     check_new_password("new_password", &body.new_password)?;
@@ -106,7 +108,7 @@ pub async fn change_password(
     auth::release_login_claims(&state.db, &email, ip.as_deref()).await?;
     let new = body.new_password;
     let new_hash = web::block(move || hash_password(&new)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
-    users::change_own_password(&state.db, &principal, principal.session_id, new_hash).await?;
+    users::change_own_password(&state.db, &principal, session_id, new_hash).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

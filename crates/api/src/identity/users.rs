@@ -7,7 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crm_domain::HasCode;
-use crm_domain::identity::{DEFAULT_LOCALE, DISPLAY_NAME_MAX, NewUser, UserPatch, parse_locale};
+use crm_domain::identity::{DEFAULT_LOCALE, DISPLAY_NAME_MAX, NewUser, UserKind, UserPatch, parse_locale};
 use crm_domain::values::Email;
 use crm_persistence::identity::users;
 
@@ -25,6 +25,8 @@ pub struct UserDto {
     pub role_id: Uuid,
     pub role_key: String,
     pub team_ids: Vec<Uuid>,
+    /// `person`, or `api_key` for the user an API key acts as (see `/api-keys`).
+    pub kind: UserKind,
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -42,6 +44,7 @@ impl From<users::UserRecord> for UserDto {
             role_id: u.role_id,
             role_key: u.role_key,
             team_ids: u.team_ids,
+            kind: u.kind,
             last_login_at: u.last_login_at,
             created_at: u.created_at,
             updated_at: u.updated_at,
@@ -99,6 +102,8 @@ pub struct UserListParams {
     pub role_id: Option<String>,
     pub team_id: Option<String>,
     pub active: Option<bool>,
+    /// The user with exactly this sign-in email (any case): how an integration finds an owner.
+    pub email: Option<String>,
     /// `display_name` (default), `-display_name`, `created_at`, `-created_at`.
     pub sort: Option<String>,
 }
@@ -170,6 +175,7 @@ pub async fn list_users(
         role_id: parse_uuid("role_id", filter.role_id.as_deref())?,
         team_id: parse_uuid("team_id", filter.team_id.as_deref())?,
         active: filter.active,
+        email: filter.email.clone(),
         sort: filter.sort.clone(),
     };
     let page = users::list(&state.db, &principal, &filter, &page.to_request()?).await?;

@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod api_keys;
 mod users;
 
-pub use users::{DEFAULT_LOCALE, DISPLAY_NAME_MAX, LOCALES, NewUser, UserPatch, UserSettings, parse_locale};
+pub use users::{DEFAULT_LOCALE, DISPLAY_NAME_MAX, LOCALES, NewUser, UserKind, UserPatch, UserSettings, parse_locale};
 
 /// How far an allowed action reaches. Ordered: `none < own < team < all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema, Default)]
@@ -316,6 +317,12 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         p.audit = ActionScopes::NONE;
         p
     };
+    // Reads users so that a job can look an owner up by email (migration 021).
+    let integration = {
+        let mut p = business(All);
+        p.users = ActionScopes::read_only(All);
+        p
+    };
     vec![
         BuiltinRole {
             key: "admin",
@@ -342,7 +349,7 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
             key: "integration",
             name: "Integration",
             description: "For ERP and finance systems through API keys: every business record, no administration.",
-            permissions: business(All),
+            permissions: integration,
         },
     ]
 }
@@ -392,6 +399,8 @@ mod tests {
         assert_eq!(role("viewer").scope(Resource::Customers, Action::Update), Scope::None);
         assert_eq!(role("viewer").scope(Resource::Customers, Action::Read), Scope::All);
         assert_eq!(role("integration").scope(Resource::Roles, Action::Update), Scope::None);
+        assert_eq!(role("integration").scope(Resource::Users, Action::Read), Scope::All);
+        assert_eq!(role("integration").scope(Resource::Users, Action::Create), Scope::None);
         for builtin in &roles {
             assert!(builtin.permissions.partial_administration_scopes().is_empty(), "{}", builtin.key);
             assert_eq!(builtin.permissions.is_administrator(), builtin.key == "admin", "{}", builtin.key);

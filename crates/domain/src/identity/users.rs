@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use crate::patch::merge_patch;
-use crate::values::{Email, ValueError};
+use crate::values::{Email, ValueError, string_enum};
 
 /// Longest display name, in characters.
 pub const DISPLAY_NAME_MAX: usize = 100;
@@ -15,6 +15,12 @@ pub const DEFAULT_LOCALE: &str = "zh-CN";
 /// One of [`LOCALES`].
 pub fn parse_locale(locale: &str) -> Result<String, ValueError> {
     if LOCALES.contains(&locale) { Ok(locale.to_owned()) } else { Err(ValueError::Choice(LOCALES.join(", "))) }
+}
+
+string_enum! {
+    /// A person who signs in, or the user an API key acts as (it has no password and is listed
+    /// under `/api-keys`, not among users).
+    UserKind { Person => "person", ApiKey => "api_key" }
 }
 
 /// A user to create; the password is already hashed, so this never holds a password.

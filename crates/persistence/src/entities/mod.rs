@@ -83,6 +83,7 @@ macro_rules! line_entity {
     };
 }
 
+pub(crate) mod api_keys;
 pub(crate) mod assignment_cursors;
 pub(crate) mod audit_log;
 pub(crate) mod contacts;

@@ -8,4 +8,6 @@ record_entity!("users", versioned {
     pub locale: String,
     pub active: bool,
     pub last_login_at: Option<DateTimeUtc>,
+    /// `person` or `api_key` (the user an API key acts as; it cannot sign in).
+    pub kind: String,
 });

@@ -33,11 +33,13 @@ pub struct LoginAccount {
 
 #[tracing::instrument(skip_all)]
 pub async fn find_account(db: &Db, email: &str) -> Result<Option<LoginAccount>> {
-    Ok(users::Entity::find().filter(users::Column::Email.eq(email.trim().to_lowercase())).one(&db.conn).await?.map(|u| LoginAccount {
-        user_id: u.id,
-        password_hash: u.password_hash,
-        active: u.active,
-    }))
+    let account = users::Entity::find()
+        .filter(users::Column::Email.eq(email.trim().to_lowercase()))
+        // The users API keys act as have no password to sign in with.
+        .filter(users::Column::Kind.eq(crm_domain::identity::UserKind::Person.as_str()))
+        .one(&db.conn)
+        .await?;
+    Ok(account.map(|u| LoginAccount { user_id: u.id, password_hash: u.password_hash, active: u.active }))
 }
 
 /// Claims one sign-in attempt before the password is checked, or refuses it with
@@ -408,12 +410,18 @@ pub async fn load_actor(db: &Db, user_id: UserId, session_id: SessionId) -> Resu
             message: crm_domain::text!("the account is deactivated", "该账号已停用"),
         });
     }
-    db.names.observe(check.generation);
-    if let Some(actor) = db.actors.get(user_id, check.generation) {
+    actor_at_generation(db, user_id, check.generation).await
+}
+
+/// The actor of an active user whose credential was just checked together with the identity
+/// generation: from the cache while that generation holds, else computed and cached.
+pub(crate) async fn actor_at_generation(db: &Db, user_id: Uuid, generation: i64) -> Result<Actor> {
+    db.names.observe(generation);
+    if let Some(actor) = db.actors.get(user_id, generation) {
         return Ok(actor);
     }
     let actor = load_user_actor(db, user_id).await?;
-    db.actors.put(check.generation, &actor);
+    db.actors.put(generation, &actor);
     Ok(actor)
 }
 
@@ -455,6 +463,7 @@ pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
         request_id: None,
         ip: None,
         portal_account_id: None,
+        api_key_id: None,
     })
 }
 

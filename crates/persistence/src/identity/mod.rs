@@ -1,5 +1,6 @@
 //! Users, teams, roles and sign-in sessions.
 
+pub mod api_keys;
 pub mod auth;
 pub(crate) mod names;
 pub mod roles;

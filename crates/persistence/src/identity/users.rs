@@ -8,12 +8,12 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::identity::{Action, NewUser, Resource, UserPatch, UserSettings};
+use crm_domain::identity::{Action, NewUser, Resource, UserKind, UserPatch, UserSettings};
 
 use crate::entities::{roles, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, save_next_version};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 /// A user as administrators see it (never the password hash).
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +26,7 @@ pub struct UserRecord {
     pub role_id: Uuid,
     pub role_key: String,
     pub team_ids: Vec<Uuid>,
+    pub kind: UserKind,
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -38,6 +39,8 @@ pub struct UserFilter {
     pub role_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub active: Option<bool>,
+    /// The user with exactly this sign-in email (any case), for integrations setting owners.
+    pub email: Option<String>,
     pub sort: Option<String>,
 }
 
@@ -56,6 +59,7 @@ async fn to_record(conn: &impl ConnectionTrait, user: users::Model) -> Result<Us
         role_id: user.role_id,
         role_key,
         team_ids,
+        kind: stored("kind", user.id, &user.kind, UserKind::parse)?,
         last_login_at: user.last_login_at,
         created_at: user.created_at,
         updated_at: user.updated_at,
@@ -83,7 +87,10 @@ pub async fn list(db: &Db, actor: &Actor, filter: &UserFilter, page: &PageReques
         Sort { key: "-created_at", column: users::Column::CreatedAt, descending: true, value: SortValue::Time },
     ];
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let mut condition = Condition::all();
+    let mut condition = Condition::all().add(users::Column::Kind.eq(UserKind::Person.as_str()));
+    if let Some(email) = &filter.email {
+        condition = condition.add(users::Column::Email.eq(email.trim().to_lowercase()));
+    }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", crate::query::escape_like(&q.to_lowercase()));
         condition = condition.add(
@@ -176,6 +183,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> 
         locale: Set(new.locale),
         active: Set(true),
         last_login_at: Set(None),
+        kind: Set(UserKind::Person.as_str().to_owned()),
         created_at: Set(at),
         updated_at: Set(at),
         version: Set(1),
@@ -196,6 +204,12 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, user.version)?;
+    if user.kind == UserKind::ApiKey.as_str() {
+        return Err(Error::conflict(
+            "user.is_api_key",
+            text!("this user is an API key's; change it under /api-keys", "这是 API 密钥的账号，请在 API 密钥中修改"),
+        ));
+    }
     if id == actor.user_id && (patch.active == Some(false) || patch.role_id.is_some_and(|r| r != user.role_id)) {
         return Err(Error::conflict(
             "user.self_change",

@@ -23,13 +23,19 @@ pub async fn record(
     entity_id: Uuid,
     changes: Value,
 ) -> Result<()> {
-    // A customer's change through the portal names their portal account in the entry.
-    let changes = match (actor.portal_account_id, changes) {
-        (Some(account), Value::Object(mut map)) => {
-            map.insert("portal_account_id".into(), Value::String(account.to_string()));
+    // A customer's change through the portal names their portal account in the entry, and an
+    // integration's change the API key it used.
+    let via = [("portal_account_id", actor.portal_account_id), ("api_key_id", actor.api_key_id)];
+    let changes = match changes {
+        Value::Object(mut map) => {
+            for (field, id) in via {
+                if let Some(id) = id {
+                    map.insert(field.into(), Value::String(id.to_string()));
+                }
+            }
             Value::Object(map)
         }
-        (_, other) => other,
+        other => other,
     };
     audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),

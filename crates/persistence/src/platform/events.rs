@@ -97,6 +97,10 @@ pub const TYPES: &[&str] = &[
     "role.updated",
     "role.deleted",
     "settings.changed",
+    "api_key.created",
+    "api_key.updated",
+    "api_key.rotated",
+    "api_key.revoked",
 ];
 
 /// Appends an event inside the caller's transaction. It takes no lock: its feed position is
