@@ -20,5 +20,7 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Room for the waits above (asyncUtilTimeout in src/test/setup.ts) within one test.
+    testTimeout: 20000,
   },
 });

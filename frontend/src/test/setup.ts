@@ -1,6 +1,12 @@
 import '@testing-library/jest-dom/vitest';
 import { afterEach } from 'vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
+
+// findBy…/waitFor wait for a state and return as soon as it is there; this is only when they give
+// up. Testing Library's default of one second is shorter than antd's first render of a whole page
+// takes on a loaded two-core CI machine (PipelineBoard and MarkdownEditor timed out there while
+// passing alone), so a slow machine failed tests that were right.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();
