@@ -19,7 +19,7 @@ use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, move_to_bin, save_next_version, take_from_bin};
 use crate::platform::events;
-use crate::query::{escape_like, search_text, search_words};
+use crate::query::{escape_like, search_text, search_words, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 use crm_domain::activities::TimelineKind;
 
@@ -577,18 +577,8 @@ fn filter_condition(filter: &CustomerFilter) -> Condition {
     if !filter.value_tiers.is_empty() {
         condition = condition.add(C::ValueTier.is_in(filter.value_tiers.iter().map(|s| s.as_str())));
     }
-    if let Some(from) = filter.created_from {
-        condition = condition.add(C::CreatedAt.gte(from));
-    }
-    if let Some(to) = filter.created_to {
-        condition = condition.add(C::CreatedAt.lt(to));
-    }
-    if let Some(from) = filter.updated_from {
-        condition = condition.add(C::UpdatedAt.gte(from));
-    }
-    if let Some(to) = filter.updated_to {
-        condition = condition.add(C::UpdatedAt.lt(to));
-    }
+    condition = condition.add(within_window(C::CreatedAt, filter.created_from, filter.created_to));
+    condition = condition.add(within_window(C::UpdatedAt, filter.updated_from, filter.updated_to));
     condition
 }
 

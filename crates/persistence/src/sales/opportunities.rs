@@ -2,7 +2,7 @@
 //! pipeline's stages by rules, with a stage history that gives time in stage, and the kanban board.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -26,7 +26,7 @@ use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
 use crate::platform::events;
-use crate::query::escape_like;
+use crate::query::{contains_text, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
 const ENTITY: &str = "opportunity";
@@ -328,12 +328,9 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    if action != Action::Read {
-        let scope = actor.require(Resource::Sales, action)?;
-        if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden(text!("your role may not change this opportunity", "您的角色无权修改此销售机会")));
-        }
-    }
+    actor.require_reach_to_change(Resource::Sales, action, row.owner_id, row.team_id, || {
+        text!("your role may not change this opportunity", "您的角色无权修改此销售机会")
+    })?;
     Ok(row)
 }
 
@@ -520,15 +517,8 @@ fn filtered(actor: &Actor, filter: &OpportunityFilter) -> Result<sea_orm::Select
     if let Some(v) = filter.stage_id {
         select = select.filter(C::StageId.eq(v));
     }
-    if let Some(v) = filter.close_from {
-        select = select.filter(C::ExpectedCloseDate.gte(v));
-    }
-    if let Some(v) = filter.close_to {
-        select = select.filter(C::ExpectedCloseDate.lte(v));
-    }
-    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
-        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
-    }
+    select = select.filter(within_days(C::ExpectedCloseDate, filter.close_from, filter.close_to));
+    select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     Ok(select)
 }
 

@@ -22,7 +22,7 @@ use crate::entities::{customers, opportunities, opportunity_lines, order_lines, 
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
-use crate::query::escape_like;
+use crate::query::{escape_like, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "order";
@@ -363,12 +363,9 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    if action != Action::Read {
-        let scope = actor.require(Resource::Sales, action)?;
-        if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden(text!("your role may not change this order", "您的角色无权修改此订单")));
-        }
-    }
+    actor.require_reach_to_change(Resource::Sales, action, row.owner_id, row.team_id, || {
+        text!("your role may not change this order", "您的角色无权修改此订单")
+    })?;
     Ok(row)
 }
 
@@ -496,12 +493,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageReque
     if let Some(v) = filter.team_id {
         select = select.filter(C::TeamId.eq(v));
     }
-    if let Some(v) = filter.date_from {
-        select = select.filter(C::OrderDate.gte(v));
-    }
-    if let Some(v) = filter.date_to {
-        select = select.filter(C::OrderDate.lte(v));
-    }
+    select = select.filter(within_days(C::OrderDate, filter.date_from, filter.date_to));
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", escape_like(q));
         select = select.filter(

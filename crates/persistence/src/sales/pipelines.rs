@@ -203,6 +203,12 @@ async fn load(conn: &impl sea_orm::ConnectionTrait, id: Uuid, expected_version: 
     Ok(row)
 }
 
+/// A stage of the pipeline `pipeline_id`; a stage of another pipeline is not found.
+async fn load_stage(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid, stage_id: Uuid) -> Result<pipeline_stages::Model> {
+    let stage = pipeline_stages::Entity::find_by_id(stage_id).filter(pipeline_stages::Column::PipelineId.eq(pipeline_id)).one(conn).await?;
+    stage.ok_or(Error::NotFound)
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn rename(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, name: String) -> Result<PipelineRecord> {
     actor.require_admin()?;
@@ -246,11 +252,7 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: PipelineId, stage_id: Stag
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = load(&txn, id, None).await?;
-    let stage = pipeline_stages::Entity::find_by_id(stage_id)
-        .filter(pipeline_stages::Column::PipelineId.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let stage = load_stage(&txn, id, stage_id).await?;
     let before = StageRecord::try_from(stage.clone())?;
     let current = StageFields { name: before.name.clone(), probability: before.probability, retired: before.retired };
     let next = patch.apply(&current);
@@ -273,11 +275,7 @@ pub async fn delete_stage(db: &Db, actor: &Actor, id: PipelineId, stage_id: Stag
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = load(&txn, id, None).await?;
-    let stage = pipeline_stages::Entity::find_by_id(stage_id)
-        .filter(pipeline_stages::Column::PipelineId.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let stage = load_stage(&txn, id, stage_id).await?;
     let in_use = opportunities::Entity::find().filter(opportunities::Column::StageId.eq(stage_id)).count(&txn).await?;
     if in_use > 0 {
         return Err(Error::conflict(

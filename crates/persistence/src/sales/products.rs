@@ -2,7 +2,6 @@
 //! records (administrators, integrations), since a price change reaches every team.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Map, json};
@@ -15,7 +14,7 @@ use crm_domain::text;
 use crate::entities::products;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
-use crate::query::escape_like;
+use crate::query::contains_text;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "product";
@@ -145,9 +144,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
     ];
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let mut select = products::Entity::find().filter(C::DeletedAt.is_null());
-    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
-        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
-    }
+    select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     if let Some(category) = &filter.category {
         select = select.filter(C::Category.eq(category.clone()));
     }

@@ -418,12 +418,9 @@ async fn load_article(conn: &impl ConnectionTrait, actor: &Actor, action: Action
     actor.require(Resource::Service, Action::Read)?;
     let row =
         kb_articles::Entity::find_by_id(id).filter(kb_articles::Column::DeletedAt.is_null()).one(conn).await?.ok_or(Error::NotFound)?;
-    if action != Action::Read {
-        let scope = actor.require(Resource::Service, action)?;
-        if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden(text!("your role may not change this article", "您的角色无权修改此文章")));
-        }
-    }
+    actor.require_reach_to_change(Resource::Service, action, row.owner_id, row.team_id, || {
+        text!("your role may not change this article", "您的角色无权修改此文章")
+    })?;
     Ok(row)
 }
 

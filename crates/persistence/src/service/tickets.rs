@@ -26,7 +26,7 @@ use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::changes::{self, Change, save_next_version, save_next_version_at};
 use crate::platform::events;
 use crate::platform::settings::{SERVICE, ServiceSettings};
-use crate::query::escape_like;
+use crate::query::{escape_like, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "ticket";
@@ -741,12 +741,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequ
     if let Some(article) = filter.article_id {
         select = select.filter(super::knowledge::tickets_using(article));
     }
-    if let Some(v) = filter.due_from {
-        select = select.filter(C::ResolutionDueAt.gte(v));
-    }
-    if let Some(v) = filter.due_to {
-        select = select.filter(C::ResolutionDueAt.lt(v));
-    }
+    select = select.filter(within_window(C::ResolutionDueAt, filter.due_from, filter.due_to));
     if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", escape_like(&q));
         select = select.filter(
