@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use super::timeline::{self, NewItem};
 use crate::customers::{in_scope, load_for};
 use crate::entities::{customers, interactions};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, of_customer, save_next_version, take_from_bin};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, of_customer, save_next_version, take_from_bin};
 use crate::query::{contains_text, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
@@ -193,14 +193,10 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: Interacti
         customer_id: Set(customer_id),
         owner_id: Set(actor.audit_id().unwrap_or(customer.owner_id)),
         team_id: Set(actor.team_ids.first().copied().or(customer.team_id)),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
         ..Default::default()
     };
     write_fields(&mut model, &fields);
-    let record = to_record(&txn, model.insert(&txn).await?).await?;
+    let record = to_record(&txn, insert_first_version(&txn, model, at).await?).await?;
     refresh_last_interaction(&txn, customer_id).await?;
     put_on_timeline(&txn, actor, &record).await?;
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;

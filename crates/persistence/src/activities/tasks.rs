@@ -19,7 +19,7 @@ use crate::customers::load_for;
 use crate::entities::{tasks, users};
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
+use crate::platform::changes::{self, Change, Versioned, move_to_bin, save_next_version, save_next_version_at};
 use crate::query::{contains_text, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_system_text};
 
@@ -228,12 +228,9 @@ pub(crate) async fn insert(
         completed_by: Set(None),
         due_notified_at: Set(None),
         overdue_notified_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
         ..Default::default()
     };
+    model.stamp_first_version(at);
     write_fields(&mut model, fields);
     if dedupe_key.is_some() {
         // Two schedulers racing for the same silence: the unique key lets exactly one insert win.

@@ -123,6 +123,9 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: C
 /// A row that carries the bookkeeping of a change: when it last changed and its version.
 /// `entities::record_entity!` implements it for every record it declares.
 pub(crate) trait Versioned: ActiveModelTrait + ActiveModelBehavior + Send {
+    /// Marks a new row: created and last changed at `at`, version 1, and (for a row with a
+    /// recycle bin) not in it.
+    fn stamp_first_version(&mut self, at: DateTime<Utc>);
     /// Marks the row changed at `at`, as the version after the one it was read with. A row
     /// built without reading its version has no next one: that is a bug, never version 1.
     fn stamp_next_version(&mut self, at: DateTime<Utc>) -> Result<(), DbErr>;
@@ -134,6 +137,17 @@ pub(crate) trait Binned: Versioned {
 }
 
 type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
+
+/// Inserts a new row as its first version, stamped `at` (see [`Versioned::stamp_first_version`]):
+/// the bookkeeping columns are set here, so a store lists only the record's own.
+pub(crate) async fn insert_first_version<A>(conn: &impl ConnectionTrait, mut model: A, at: DateTime<Utc>) -> Result<ModelOf<A>, DbErr>
+where
+    A: Versioned,
+    ModelOf<A>: sea_orm::IntoActiveModel<A>,
+{
+    model.stamp_first_version(at);
+    model.insert(conn).await
+}
 
 /// Saves a changed row as the version after the one it was read with, stamped now. The
 /// database's own error comes back, for callers that tell a unique violation from the rest.

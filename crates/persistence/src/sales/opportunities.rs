@@ -24,7 +24,7 @@ use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_st
 use crate::identity::names::Names;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
 use crate::platform::events;
 use crate::query::{contains_text, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
@@ -301,14 +301,10 @@ pub async fn create(db: &Db, actor: &Actor, new: NewOpportunity) -> Result<Oppor
         team_id: Set(team_id),
         stage_entered_at: Set(at),
         closed_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
         ..Default::default()
     };
     write_fields(&mut model, &fields);
-    let inserted = model.insert(&txn).await?;
+    let inserted = insert_first_version(&txn, model, at).await?;
     if let Some((priced_lines, _)) = &priced {
         write_lines(&txn, id, priced_lines).await?;
     }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use crate::customers::{PurchaseFigures, apply_order_outcome, load_for};
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
 use crate::query::{escape_like, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
@@ -229,29 +229,29 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Re
     let (lines, totals) = price_lines(conn, &new.currency, &new.lines).await?;
     let at = now();
     let id = Uuid::now_v7();
-    let row = orders::ActiveModel {
-        id: Set(id),
-        number: Set(next_number(conn).await?),
-        customer_id: Set(new.customer_id),
-        opportunity_id: Set(new.opportunity_id),
-        external_system: Set(new.external_system),
-        external_id: Set(new.external_id),
-        order_date: Set(new.order_date),
-        status: Set(OrderStatus::Draft.as_str().to_owned()),
-        currency: Set(new.currency.as_str().to_owned()),
-        subtotal_minor: Set(totals.subtotal.amount_minor),
-        discount_minor: Set(totals.discount.amount_minor),
-        total_minor: Set(totals.total.amount_minor),
-        notes: Set(new.notes),
-        owner_id: Set(owner_id),
-        team_id: Set(team_id),
-        confirmed_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
-    }
-    .insert(conn)
+    let row = insert_first_version(
+        conn,
+        orders::ActiveModel {
+            id: Set(id),
+            number: Set(next_number(conn).await?),
+            customer_id: Set(new.customer_id),
+            opportunity_id: Set(new.opportunity_id),
+            external_system: Set(new.external_system),
+            external_id: Set(new.external_id),
+            order_date: Set(new.order_date),
+            status: Set(OrderStatus::Draft.as_str().to_owned()),
+            currency: Set(new.currency.as_str().to_owned()),
+            subtotal_minor: Set(totals.subtotal.amount_minor),
+            discount_minor: Set(totals.discount.amount_minor),
+            total_minor: Set(totals.total.amount_minor),
+            notes: Set(new.notes),
+            owner_id: Set(owner_id),
+            team_id: Set(team_id),
+            confirmed_at: Set(None),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     write_lines(conn, id, &lines).await?;
     let record = to_record(conn, row).await?;

@@ -14,7 +14,7 @@ use crm_domain::text;
 
 use crate::entities::{opportunities, pipeline_stages, pipelines};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "pipeline";
@@ -161,15 +161,11 @@ pub async fn create(db: &Db, actor: &Actor, name: String, stages: Vec<NewStage>)
     }
     let at = now();
     let id = Uuid::now_v7();
-    let row = pipelines::ActiveModel {
-        id: Set(id),
-        name: Set(name),
-        is_default: Set(false),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
+    let row = insert_first_version(
+        &txn,
+        pipelines::ActiveModel { id: Set(id), name: Set(name), is_default: Set(false), ..Default::default() },
+        at,
+    )
     .await?;
     for (position, stage) in stages.iter().enumerate() {
         insert_stage(&txn, id, stage, i32::try_from(position).unwrap_or(i32::MAX)).await?;

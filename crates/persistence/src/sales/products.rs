@@ -2,7 +2,7 @@
 //! records (administrators, integrations), since a price change reaches every team.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Map, json};
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use crm_domain::text;
 
 use crate::entities::products;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version};
 use crate::query::contains_text;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
@@ -106,16 +106,9 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<Pro
     check_sku_free(&txn, &fields.sku, None).await?;
     let at = now();
     let id = Uuid::now_v7();
-    let mut model = products::ActiveModel {
-        id: Set(id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
-        ..Default::default()
-    };
+    let mut model = products::ActiveModel { id: Set(id), ..Default::default() };
     write(&mut model, &fields);
-    let record = ProductRecord::try_from(model.insert(&txn).await?)?;
+    let record = ProductRecord::try_from(insert_first_version(&txn, model, at).await?)?;
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)

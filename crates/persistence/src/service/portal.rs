@@ -25,7 +25,7 @@ use crate::entities::{contacts, portal_accounts, portal_sessions, tickets as tic
 use crate::identity::auth::{hash_token, random_token};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::audit;
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::query::contains_text;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
@@ -149,23 +149,24 @@ pub async fn create_account(db: &Db, actor: &Actor, new: NewAccount) -> Result<I
     }
     let token = random_token("inv_");
     let at = now();
-    let row = portal_accounts::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        contact_id: Set(contact.id),
-        customer_id: Set(contact.customer_id),
-        email: Set(email),
-        password_hash: Set(None),
-        sees_company_tickets: Set(new.sees_company_tickets),
-        active: Set(true),
-        invitation_hash: Set(Some(hash_token(&token))),
-        invitation_expires_at: Set(Some(shift(at, Duration::days(INVITATION_DAYS)))),
-        last_login_at: Set(None),
-        created_by: Set(actor.audit_id()),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
+    let row = insert_first_version(
+        &txn,
+        portal_accounts::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            contact_id: Set(contact.id),
+            customer_id: Set(contact.customer_id),
+            email: Set(email),
+            password_hash: Set(None),
+            sees_company_tickets: Set(new.sees_company_tickets),
+            active: Set(true),
+            invitation_hash: Set(Some(hash_token(&token))),
+            invitation_expires_at: Set(Some(shift(at, Duration::days(INVITATION_DAYS)))),
+            last_login_at: Set(None),
+            created_by: Set(actor.audit_id()),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     let account = record(&txn, row).await?;
     changes::record(&txn, actor, Change::created(ENTITY, account.id, &account)).await?;
