@@ -35,6 +35,12 @@ impl<'a> Change<'a> {
         Self { entity, id, action, event: event.into(), audit, payload }
     }
 
+    /// Any change whose event carries the whole record as it now is, like `created` and
+    /// `updated`, with the audit entry the caller words (a move, a merge, a stage added).
+    pub(crate) fn carrying(entity: &'a str, id: Uuid, action: &'a str, event: &str, audit: Value, record: &impl Serialize) -> Self {
+        Self::new(entity, id, action, event, audit, as_payload(record))
+    }
+
     /// A new record: the audit entry holds it whole, the `<entity>.created` event carries it.
     pub(crate) fn created(entity: &'a str, id: Uuid, record: &impl Serialize) -> Self {
         let payload = as_payload(record);

@@ -335,12 +335,7 @@ async fn log(
     changes: Value,
 ) -> Result<()> {
     refresh_timeline(conn, actor, record).await?;
-    changes::record(
-        conn,
-        actor,
-        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
-    )
-    .await
+    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
 }
 
 async fn check_owner(conn: &impl ConnectionTrait, owner: Option<Uuid>) -> Result<()> {

@@ -143,12 +143,7 @@ async fn log_change(
     record: &PipelineRecord,
     changes: Value,
 ) -> Result<()> {
-    changes::record(
-        conn,
-        actor,
-        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
-    )
-    .await
+    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
 }
 
 #[tracing::instrument(skip_all)]

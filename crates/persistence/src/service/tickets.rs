@@ -283,12 +283,7 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Ti
 
 async fn log(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord, action: &str, event: &str, changes: Value) -> Result<()> {
     put_on_timeline(conn, actor, record).await?;
-    changes::record(
-        conn,
-        actor,
-        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
-    )
-    .await
+    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
 }
 
 #[tracing::instrument(skip_all)]
