@@ -251,6 +251,18 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
+        self.answer(method, path, request).await
+    }
+
+    /// Posts `body` as it is, labelled `content_type`: for what no JSON client sends (a body cut
+    /// short, a body of another type).
+    pub async fn post_raw(&self, path: &str, token: &str, content_type: &str, body: &'static str) -> Reply {
+        let request = self.client.post(self.url(path)).bearer_auth(token).header("content-type", content_type).body(body);
+        self.answer(Method::POST, path, request).await
+    }
+
+    /// Sends a built request and reads the reply, checking the headers it declares.
+    async fn answer(&self, method: Method, path: &str, request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("the server answers");
         let reply = read(response).await;
         declared_headers::check(&method, path, &reply);

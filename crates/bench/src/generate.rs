@@ -9,12 +9,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
-use crm_domain::activities::{Channel, Direction};
-use crm_domain::customers::{CustomerKind, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
-use crm_domain::sales::{Currency, OpportunitySource, OrderStatus, StageKind};
-use crm_persistence::bulk::{
-    BulkContact, BulkCustomer, BulkInteraction, BulkOpportunity, BulkOrder, BulkOrderLine, BulkStage, CustomerGraph,
-};
+use crm_domain::activities::{Channel, Direction, InteractionFields};
+use crm_domain::customers::{ContactFields, CustomerFields, CustomerKind, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
+use crm_domain::sales::{Currency, OpportunitySource, OrderStatus, StageKind, line_total};
+use crm_domain::values::{CreditCode, Email, Phone};
+use crm_persistence::bulk::{BulkContact, BulkCustomer, BulkInteraction, BulkOpportunity, BulkOrder, BulkStage, CustomerGraph};
+use crm_persistence::sales::lines::Line;
 
 /// Every `BUSY_EVERY`-th customer (counting from `BUSY_OFFSET`) gets `BUSY_INTERACTIONS`.
 pub const BUSY_EVERY: u64 = 50_000;
@@ -122,8 +122,7 @@ impl World {
                 tags.push((*tag).to_owned());
             }
         }
-        let customer = BulkCustomer {
-            id,
+        let fields = CustomerFields {
             kind: if company { CustomerKind::Company } else { CustomerKind::Individual },
             name,
             industry: company.then(|| industry.0.to_owned()),
@@ -143,10 +142,10 @@ impl World {
             city: Some(city.to_owned()),
             district: Some(district.to_owned()),
             address: Some(format!("{district}{}路{}号", pick(&mut rng, STREETS), rng.gen_range(1..2000))),
-            phone: Some(phone),
-            email: rng.gen_bool(0.5).then(|| format!("info{index}@{}.com.cn", pick(&mut rng, DOMAINS))),
+            phone: Some(Phone::from_stored(&phone)),
+            email: rng.gen_bool(0.5).then(|| Email::from_stored(&format!("info{index}@{}.com.cn", pick(&mut rng, DOMAINS)))),
             website: None,
-            credit_code: company.then(|| credit_code(&mut rng)),
+            credit_code: company.then(|| CreditCode::from_stored(&credit_code(&mut rng))),
             source_channel: Some(pick_weighted(
                 &mut rng,
                 &[
@@ -162,13 +161,14 @@ impl World {
             lifecycle_stage: stage,
             value_tier: rng.gen_bool(0.6).then(|| pick_weighted(&mut rng, &[(ValueTier::A, 15), (ValueTier::B, 35), (ValueTier::C, 50)])),
             tags,
+            custom_fields: Default::default(),
             gender: (!company).then(|| if rng.gen_bool(0.5) { Gender::Male } else { Gender::Female }),
             birthday: None,
-            owner_id: owner.id,
-            team_id: Some(owner.team_id),
-            created_by: self.created_by,
-            created_at,
+            preferences: None,
+            notes: None,
         };
+        let customer =
+            BulkCustomer { id, fields, owner_id: owner.id, team_id: Some(owner.team_id), created_by: self.created_by, created_at };
 
         let end = data_end();
         let span = (end - created_at).num_seconds().max(1);
@@ -179,18 +179,20 @@ impl World {
         for n in 0..contact_count {
             let at = created_at + Duration::seconds(rng.gen_range(0..(span / 10).max(1)));
             let name = person_name(&mut rng);
-            contacts.push(BulkContact {
-                id: uuid_at(&mut rng, at),
+            let id = uuid_at(&mut rng, at);
+            let fields = ContactFields {
                 title: Some(pick(&mut rng, TITLES).to_string()),
                 department: Some(pick(&mut rng, DEPARTMENTS).to_string()),
-                phone: rng.gen_bool(0.3).then(|| landline(&mut rng, city)),
-                mobile: Some(mobile(&mut rng)),
-                email: rng.gen_bool(0.4).then(|| format!("c{index}x{n}@{}.cn", pick(&mut rng, DOMAINS))),
+                phone: rng.gen_bool(0.3).then(|| Phone::from_stored(&landline(&mut rng, city))),
+                mobile: Some(Phone::from_stored(&mobile(&mut rng))),
+                email: rng.gen_bool(0.4).then(|| Email::from_stored(&format!("c{index}x{n}@{}.cn", pick(&mut rng, DOMAINS)))),
                 wechat: rng.gen_bool(0.3).then(|| format!("wx_{index}_{n}")),
                 is_primary: n == 0,
                 name,
-                created_at: at,
-            });
+                birthday: None,
+                notes: None,
+            };
+            contacts.push(BulkContact { id, fields, created_at: at });
         }
 
         let busy = index % BUSY_EVERY == BUSY_OFFSET;
@@ -203,9 +205,12 @@ impl World {
         for _ in 0..interaction_count {
             let at = later(&mut rng);
             let (channel, subject) = pick(&mut rng, SUBJECTS);
-            interactions.push(BulkInteraction {
-                id: uuid_at(&mut rng, at),
-                contact: (!contacts.is_empty() && rng.gen_bool(0.7)).then(|| rng.gen_range(0..contacts.len())),
+            let id = uuid_at(&mut rng, at);
+            let fields = InteractionFields {
+                contact_id: (!contacts.is_empty() && rng.gen_bool(0.7)).then(|| contacts[rng.gen_range(0..contacts.len())].id),
+                opportunity_id: None,
+                ticket_id: None,
+                requirement_id: None,
                 channel: *channel,
                 direction: if rng.gen_bool(0.7) { Direction::Outbound } else { Direction::Inbound },
                 occurred_at: at,
@@ -214,9 +219,8 @@ impl World {
                 content: Some(pick(&mut rng, CONTENTS).to_string()),
                 outcome: rng.gen_bool(0.5).then(|| pick(&mut rng, OUTCOMES).to_string()),
                 next_step: rng.gen_bool(0.4).then(|| pick(&mut rng, NEXT_STEPS).to_string()),
-                owner_id: owner.id,
-                team_id: Some(owner.team_id),
-            });
+            };
+            interactions.push(BulkInteraction { id, fields, owner_id: owner.id, team_id: Some(owner.team_id) });
         }
 
         let opportunity_count = pick_weighted(&mut rng, &[(0usize, 575), (1, 350), (2, 75)]);
@@ -284,13 +288,17 @@ impl World {
                     break;
                 }
                 let product = &self.products[rng.gen_range(0..self.products.len())];
-                lines.push(BulkOrderLine {
+                let quantity = rng.gen_range(1..20);
+                let discount_bp = pick_weighted(&mut rng, &[(0, 70), (500, 15), (1000, 10), (2000, 5)]);
+                lines.push(Line {
                     product_id: product.id,
                     sku: product.sku.clone(),
                     product_name: product.name.clone(),
-                    quantity: rng.gen_range(1..20),
+                    quantity,
                     unit_price_minor: product.unit_price_minor,
-                    discount_bp: pick_weighted(&mut rng, &[(0, 70), (500, 15), (1000, 10), (2000, 5)]),
+                    discount_bp,
+                    // As the order store prices a line; the generator's amounts always fit.
+                    line_total_minor: line_total(quantity, product.unit_price_minor, discount_bp).unwrap_or(0),
                 });
             }
             orders.push(BulkOrder {
@@ -546,7 +554,6 @@ const PROJECTS: &[&str] =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crm_domain::values::{CreditCode, Phone};
 
     fn world() -> World {
         let owners = (0..10)
@@ -583,11 +590,15 @@ mod tests {
         let world = world();
         for index in 0..300 {
             let graph = world.customer(index, 1_000);
-            let phones = graph.contacts.iter().flat_map(|c| [c.phone.clone(), c.mobile.clone()]).chain([graph.customer.phone.clone()]);
-            for phone in phones.flatten() {
+            let phones = graph.contacts.iter().flat_map(|c| [c.fields.phone.clone(), c.fields.mobile.clone()]).chain([graph
+                .customer
+                .fields
+                .phone
+                .clone()]);
+            for phone in phones.flatten().map(|p| p.as_str().to_owned()) {
                 assert_eq!(Phone::parse(&phone).map(|p| p.as_str().to_owned()).as_deref(), Ok(phone.as_str()), "{phone}");
             }
-            if let Some(code) = &graph.customer.credit_code {
+            if let Some(code) = graph.customer.fields.credit_code.as_ref().map(|c| c.as_str()) {
                 assert!(CreditCode::parse(code).is_ok(), "{code}");
             }
         }

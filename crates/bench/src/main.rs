@@ -112,10 +112,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         if let Some(load) = &state.load {
             eprintln!(
                 "loaded {} records (+{} derived rows) in {:.1} s: {:.0} records/s; ANALYZE {:.1} s",
-                load.records(),
-                load.derived,
+                load.counts.records(),
+                load.counts.derived,
                 load.seconds,
-                load.records() as f64 / load.seconds,
+                load.counts.records() as f64 / load.seconds,
                 load.analyze_seconds
             );
         }

@@ -142,7 +142,8 @@ pub fn markdown(run: &Run) -> String {
     );
 
     if let Some(load) = &run.load {
-        let rate = load.records() as f64 / load.seconds;
+        let counts = &load.counts;
+        let rate = counts.records() as f64 / load.seconds;
         let _ = writeln!(out, "## Data load\n");
         let _ = writeln!(
             out,
@@ -152,16 +153,16 @@ pub fn markdown(run: &Run) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {:.0} s | {:.0} | {:.0} | {:.0} s | {} |\n",
-            load.customers,
-            load.contacts,
-            load.interactions,
-            load.opportunities,
-            load.orders,
-            load.records(),
-            load.derived,
+            counts.customers,
+            counts.contacts,
+            counts.interactions,
+            counts.opportunities,
+            counts.orders,
+            counts.records(),
+            counts.derived,
             load.seconds,
             rate,
-            (load.records() + load.derived) as f64 / load.seconds,
+            (counts.records() + counts.derived) as f64 / load.seconds,
             load.analyze_seconds,
             if rate >= LOAD_TARGET { "met" } else { "**missed**" }
         );

@@ -59,6 +59,25 @@ impl Actor {
         }
     }
 
+    /// For a change (any `action` but a read), refuses with `refusal` a record whose owner and
+    /// team lie outside the role's scope for `action` on `resource`. A read needs nothing more:
+    /// the caller's read scope already chose the row in SQL. The refusal is built only when
+    /// needed because it is translated text.
+    pub fn require_reach_to_change(
+        &self,
+        resource: Resource,
+        action: Action,
+        owner_id: Uuid,
+        team_id: Option<Uuid>,
+        refusal: impl FnOnce() -> crm_domain::Text,
+    ) -> Result<(), Error> {
+        if action == Action::Read {
+            return Ok(());
+        }
+        let scope = self.require(resource, action)?;
+        if self.reaches(scope, owner_id, team_id) { Ok(()) } else { Err(Error::Forbidden(refusal())) }
+    }
+
     /// Settings of the whole organisation (pipelines, follow-up rules), granting roles, changing
     /// a role's matrix and moving teams are for administrators: those who may change every user,
     /// role and team (any `users.update` scope used to be enough, which let a custom role with

@@ -16,11 +16,12 @@ use sea_orm::{ConnectionTrait, DatabaseBackend};
 use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::activities::{Channel, Direction, TimelineKind};
-use crm_domain::customers::{CustomerKind, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
-use crm_domain::sales::{Currency, Money, OpportunitySource, OrderStatus, StageKind, line_total};
+use crm_domain::activities::{InteractionFields, TimelineKind};
+use crm_domain::customers::{ContactFields, CustomerFields};
+use crm_domain::sales::{Currency, Money, OpportunitySource, OrderStatus, StageKind};
 
 use crate::query::search_text;
+use crate::sales::lines::Line;
 use crate::{Db, Error, Result};
 
 /// A customer with everything under it, written together.
@@ -33,28 +34,12 @@ pub struct CustomerGraph {
     pub orders: Vec<BulkOrder>,
 }
 
-/// A customer in stored form: phone in E.164, email lower case, credit code upper case.
+/// A customer in stored form: phone in E.164, email lower case, credit code upper case (the
+/// values are wrapped with `from_stored`, not parsed again).
 #[derive(Debug, Clone)]
 pub struct BulkCustomer {
     pub id: Uuid,
-    pub kind: CustomerKind,
-    pub name: String,
-    pub industry: Option<String>,
-    pub size_band: Option<SizeBand>,
-    pub province: Option<String>,
-    pub city: Option<String>,
-    pub district: Option<String>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub website: Option<String>,
-    pub credit_code: Option<String>,
-    pub source_channel: Option<SourceChannel>,
-    pub lifecycle_stage: LifecycleStage,
-    pub value_tier: Option<ValueTier>,
-    pub tags: Vec<String>,
-    pub gender: Option<Gender>,
-    pub birthday: Option<NaiveDate>,
+    pub fields: CustomerFields,
     pub owner_id: Uuid,
     pub team_id: Option<Uuid>,
     /// Who created it (the actor of its first stage-history entry and timeline item).
@@ -65,30 +50,15 @@ pub struct BulkCustomer {
 #[derive(Debug, Clone)]
 pub struct BulkContact {
     pub id: Uuid,
-    pub name: String,
-    pub title: Option<String>,
-    pub department: Option<String>,
-    pub phone: Option<String>,
-    pub mobile: Option<String>,
-    pub email: Option<String>,
-    pub wechat: Option<String>,
-    pub is_primary: bool,
+    pub fields: ContactFields,
     pub created_at: DateTime<Utc>,
 }
 
+/// An interaction; its `contact_id`, if any, names one of the graph's contacts.
 #[derive(Debug, Clone)]
 pub struct BulkInteraction {
     pub id: Uuid,
-    /// Index into the graph's contacts.
-    pub contact: Option<usize>,
-    pub channel: Channel,
-    pub direction: Direction,
-    pub occurred_at: DateTime<Utc>,
-    pub duration_minutes: Option<i32>,
-    pub subject: String,
-    pub content: Option<String>,
-    pub outcome: Option<String>,
-    pub next_step: Option<String>,
+    pub fields: InteractionFields,
     pub owner_id: Uuid,
     pub team_id: Option<Uuid>,
 }
@@ -123,23 +93,6 @@ pub struct BulkOpportunity {
 }
 
 #[derive(Debug, Clone)]
-pub struct BulkOrderLine {
-    pub product_id: Uuid,
-    pub sku: String,
-    pub product_name: String,
-    pub quantity: i64,
-    pub unit_price_minor: i64,
-    pub discount_bp: i32,
-}
-
-impl BulkOrderLine {
-    /// The line total as the order store computes it (see [`line_total`]).
-    pub fn total_minor(&self) -> i64 {
-        line_total(self.quantity, self.unit_price_minor, self.discount_bp).unwrap_or(0)
-    }
-}
-
-#[derive(Debug, Clone)]
 pub struct BulkOrder {
     pub id: Uuid,
     /// The server number's integer (`SO-000123` is 123); the order counter is moved past the
@@ -148,15 +101,16 @@ pub struct BulkOrder {
     pub order_date: NaiveDate,
     pub status: OrderStatus,
     pub currency: Currency,
-    pub lines: Vec<BulkOrderLine>,
+    /// Priced as the order store prices them (see [`crm_domain::sales::line_total`]).
+    pub lines: Vec<Line>,
     pub owner_id: Uuid,
     pub team_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
 }
 
-/// How many rows a batch wrote, by kind.
-#[derive(Debug, Clone, Copy, Default)]
+/// How many rows a batch wrote, by kind (the bench keeps them in its state file).
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct LoadCounts {
     pub customers: u64,
     pub contacts: u64,
@@ -457,6 +411,38 @@ fn title(text: &str) -> String {
     text.chars().take(300).collect()
 }
 
+/// The timeline item the stores write when a record under a customer is created: about
+/// `entity` (its type and id), at the record's time, by `actor`. Its id derives from the
+/// record's with a salt per kind, so that a seeded load writes the same ids every time.
+fn timeline_row(
+    customer_id: Uuid,
+    kind: TimelineKind,
+    entity: (&str, Uuid),
+    at: DateTime<Utc>,
+    text: &str,
+    summary: &serde_json::Value,
+    actor: Option<Uuid>,
+) -> Vec<Cell> {
+    let salt = match kind {
+        TimelineKind::StageChange => 2,
+        TimelineKind::Contact => 3,
+        TimelineKind::Interaction => 4,
+        _ => 7,
+    };
+    let (entity_type, entity_id) = entity;
+    vec![
+        derived_id(entity_id, salt, at).into(),
+        customer_id.into(),
+        kind.as_str().into(),
+        at.into(),
+        entity_type.into(),
+        entity_id.into(),
+        title(text).into(),
+        summary.to_string().into(),
+        actor.into(),
+    ]
+}
+
 /// All the rows of a batch, table by table, in an order that satisfies the foreign keys.
 fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, LoadCounts, i64) {
     let mut customers = Rows::new("customers", CUSTOMER_COLUMNS);
@@ -473,42 +459,52 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
     let mut max_number = 0i64;
 
     for graph in graphs {
-        let c = &graph.customer;
+        let (c, f) = (&graph.customer, &graph.customer.fields);
         // Search text: the customer's own name, numbers and codes, then its live contacts'.
-        let mut parts: Vec<Option<&str>> = vec![Some(&c.name), c.phone.as_deref(), c.email.as_deref(), c.credit_code.as_deref()];
-        for person in &graph.contacts {
-            parts.extend([Some(person.name.as_str()), person.phone.as_deref(), person.mobile.as_deref(), person.email.as_deref()]);
+        let mut parts: Vec<Option<&str>> = vec![
+            Some(&f.name),
+            f.phone.as_ref().map(|v| v.as_str()),
+            f.email.as_ref().map(|v| v.as_str()),
+            f.credit_code.as_ref().map(|v| v.as_str()),
+        ];
+        for person in graph.contacts.iter().map(|p| &p.fields) {
+            parts.extend([
+                Some(person.name.as_str()),
+                person.phone.as_ref().map(|v| v.as_str()),
+                person.mobile.as_ref().map(|v| v.as_str()),
+                person.email.as_ref().map(|v| v.as_str()),
+            ]);
         }
         let search = search_text(parts);
-        let last_interaction = graph.interactions.iter().map(|i| i.occurred_at).max();
+        let last_interaction = graph.interactions.iter().map(|i| i.fields.occurred_at).max();
         let revenue: Vec<&BulkOrder> = graph.orders.iter().filter(|o| o.status.is_revenue()).collect();
         let first_order = crate::sales::orders::order_time(revenue.iter().map(|o| o.order_date).min(), time_zone);
         let last_order = crate::sales::orders::order_time(revenue.iter().map(|o| o.order_date).max(), time_zone);
-        let spend: i64 = revenue.iter().map(|o| o.lines.iter().map(BulkOrderLine::total_minor).sum::<i64>()).sum();
+        let spend: i64 = revenue.iter().map(|o| o.lines.iter().map(|l| l.line_total_minor).sum::<i64>()).sum();
         let order_count = i32::try_from(revenue.len()).unwrap_or(i32::MAX);
         customers.push(vec![
             c.id.into(),
-            c.kind.as_str().into(),
-            c.name.clone().into(),
-            c.industry.clone().into(),
-            c.size_band.map(|v| v.as_str()).into(),
-            c.province.clone().into(),
-            c.city.clone().into(),
-            c.district.clone().into(),
-            c.address.clone().into(),
-            c.phone.clone().into(),
-            c.email.clone().into(),
-            c.website.clone().into(),
-            c.credit_code.clone().into(),
-            c.source_channel.map(|v| v.as_str()).into(),
-            c.lifecycle_stage.as_str().into(),
-            c.value_tier.map(|v| v.as_str()).into(),
-            serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into()).into(),
-            "{}".into(),
-            c.gender.map(|v| v.as_str()).into(),
-            c.birthday.into(),
-            Cell::Null,
-            Cell::Null,
+            f.kind.as_str().into(),
+            f.name.clone().into(),
+            f.industry.clone().into(),
+            f.size_band.map(|v| v.as_str()).into(),
+            f.province.clone().into(),
+            f.city.clone().into(),
+            f.district.clone().into(),
+            f.address.clone().into(),
+            f.phone.as_ref().map(|v| v.as_str()).into(),
+            f.email.as_ref().map(|v| v.as_str()).into(),
+            f.website.as_ref().map(|v| v.as_str()).into(),
+            f.credit_code.as_ref().map(|v| v.as_str()).into(),
+            f.source_channel.map(|v| v.as_str()).into(),
+            f.lifecycle_stage.as_str().into(),
+            f.value_tier.map(|v| v.as_str()).into(),
+            serde_json::to_string(&f.tags).unwrap_or_else(|_| "[]".into()).into(),
+            serde_json::to_string(&f.custom_fields).unwrap_or_else(|_| "{}".into()).into(),
+            f.gender.map(|v| v.as_str()).into(),
+            f.birthday.into(),
+            f.preferences.clone().into(),
+            f.notes.clone().into(),
             search.into(),
             c.owner_id.into(),
             c.team_id.into(),
@@ -524,7 +520,7 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
         ]);
         counts.customers += 1;
         let mut seen_tags: Vec<&String> = Vec::new();
-        for tag in &c.tags {
+        for tag in &f.tags {
             if !seen_tags.contains(&tag) {
                 seen_tags.push(tag);
                 tags.push(vec![c.id.into(), tag.clone().into()]);
@@ -536,70 +532,54 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
             history_id.into(),
             c.id.into(),
             Cell::Null,
-            c.lifecycle_stage.as_str().into(),
+            f.lifecycle_stage.as_str().into(),
             c.created_by.into(),
             c.created_at.into(),
         ]);
-        timeline.push(vec![
-            derived_id(c.id, 2, c.created_at).into(),
-            c.id.into(),
-            TimelineKind::StageChange.as_str().into(),
-            c.created_at.into(),
-            "customer".into(),
-            c.id.into(),
-            c.lifecycle_stage.as_str().into(),
-            json!({ "from_stage": null, "to_stage": c.lifecycle_stage }).to_string().into(),
-            c.created_by.into(),
-        ]);
+        let summary = json!({ "from_stage": null, "to_stage": f.lifecycle_stage });
+        let stage = f.lifecycle_stage.as_str();
+        timeline.push(timeline_row(c.id, TimelineKind::StageChange, ("customer", c.id), c.created_at, stage, &summary, c.created_by));
         counts.derived += 2;
 
-        for person in &graph.contacts {
+        for contact in &graph.contacts {
+            let person = &contact.fields;
             contacts.push(vec![
-                person.id.into(),
+                contact.id.into(),
                 c.id.into(),
                 person.name.clone().into(),
                 person.title.clone().into(),
                 person.department.clone().into(),
-                person.phone.clone().into(),
-                person.mobile.clone().into(),
-                person.email.clone().into(),
+                person.phone.as_ref().map(|v| v.as_str()).into(),
+                person.mobile.as_ref().map(|v| v.as_str()).into(),
+                person.email.as_ref().map(|v| v.as_str()).into(),
                 person.wechat.clone().into(),
                 person.is_primary.into(),
-                Option::<NaiveDate>::None.into(),
-                Cell::Null,
-                person.created_at.into(),
-                person.created_at.into(),
+                person.birthday.into(),
+                person.notes.clone().into(),
+                contact.created_at.into(),
+                contact.created_at.into(),
                 1i32.into(),
                 Cell::Null,
             ]);
-            timeline.push(vec![
-                derived_id(person.id, 3, person.created_at).into(),
-                c.id.into(),
-                TimelineKind::Contact.as_str().into(),
-                person.created_at.into(),
-                "contact".into(),
-                person.id.into(),
-                title(&person.name).into(),
-                json!({ "action": "created", "name": person.name, "title": person.title, "is_primary": person.is_primary })
-                    .to_string()
-                    .into(),
-                c.created_by.into(),
-            ]);
+            let summary = json!({ "action": "created", "name": person.name, "title": person.title, "is_primary": person.is_primary });
+            let about = ("contact", contact.id);
+            timeline.push(timeline_row(c.id, TimelineKind::Contact, about, contact.created_at, &person.name, &summary, c.created_by));
             counts.contacts += 1;
             counts.derived += 1;
         }
 
-        for i in &graph.interactions {
-            let contact = i.contact.and_then(|index| graph.contacts.get(index));
+        for interaction in &graph.interactions {
+            let (id, i) = (interaction.id, &interaction.fields);
+            let contact = i.contact_id.and_then(|contact_id| graph.contacts.iter().find(|p| p.id == contact_id));
             let text = [Some(i.subject.as_str()), i.content.as_deref(), i.outcome.as_deref(), i.next_step.as_deref()];
             let search = text.iter().flatten().map(|t| t.to_lowercase()).collect::<Vec<_>>().join(" ");
             interactions.push(vec![
-                i.id.into(),
+                id.into(),
                 c.id.into(),
                 contact.map(|p| p.id).into(),
-                Option::<Uuid>::None.into(),
-                Option::<Uuid>::None.into(),
-                Option::<Uuid>::None.into(),
+                i.opportunity_id.into(),
+                i.ticket_id.into(),
+                i.requirement_id.into(),
                 i.channel.as_str().into(),
                 i.direction.as_str().into(),
                 i.occurred_at.into(),
@@ -609,26 +589,17 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
                 i.outcome.clone().into(),
                 i.next_step.clone().into(),
                 search.into(),
-                i.owner_id.into(),
-                i.team_id.into(),
+                interaction.owner_id.into(),
+                interaction.team_id.into(),
                 i.occurred_at.into(),
                 i.occurred_at.into(),
                 1i32.into(),
                 Cell::Null,
             ]);
             let summary = json!({ "channel": i.channel, "direction": i.direction, "outcome": i.outcome, "next_step": i.next_step,
-                "duration_minutes": i.duration_minutes, "contact_id": contact.map(|p| p.id), "contact_name": contact.map(|p| &p.name) });
-            timeline.push(vec![
-                derived_id(i.id, 4, i.occurred_at).into(),
-                c.id.into(),
-                TimelineKind::Interaction.as_str().into(),
-                i.occurred_at.into(),
-                "interaction".into(),
-                i.id.into(),
-                title(&i.subject).into(),
-                summary.to_string().into(),
-                i.owner_id.into(),
-            ]);
+                "duration_minutes": i.duration_minutes, "contact_id": contact.map(|p| p.id), "contact_name": contact.map(|p| &p.fields.name) });
+            let (about, owner) = (("interaction", id), Some(interaction.owner_id));
+            timeline.push(timeline_row(c.id, TimelineKind::Interaction, about, i.occurred_at, &i.subject, &summary, owner));
             counts.interactions += 1;
             counts.derived += 1;
         }
@@ -685,24 +656,15 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
             }
             let summary = json!({ "stage_key": o.stage.key, "stage_name": o.stage.name, "stage_kind": o.stage.kind,
                 "amount": money(o.amount_minor, &o.currency), "expected_close_date": o.expected_close_date, "owner_name": o.owner_name });
-            timeline.push(vec![
-                derived_id(o.id, 7, o.created_at).into(),
-                c.id.into(),
-                TimelineKind::Opportunity.as_str().into(),
-                o.created_at.into(),
-                "opportunity".into(),
-                o.id.into(),
-                title(&o.name).into(),
-                summary.to_string().into(),
-                o.owner_id.into(),
-            ]);
+            let (about, owner) = (("opportunity", o.id), Some(o.owner_id));
+            timeline.push(timeline_row(c.id, TimelineKind::Opportunity, about, o.created_at, &o.name, &summary, owner));
             counts.opportunities += 1;
             counts.derived += 1;
         }
 
         for o in &graph.orders {
             let subtotal: i64 = o.lines.iter().map(|l| l.quantity * l.unit_price_minor).sum();
-            let total: i64 = o.lines.iter().map(BulkOrderLine::total_minor).sum();
+            let total: i64 = o.lines.iter().map(|l| l.line_total_minor).sum();
             let number = format!("SO-{:06}", o.number);
             max_number = max_number.max(o.number);
             let updated = o.confirmed_at.unwrap_or(o.created_at).max(o.created_at);
@@ -739,24 +701,15 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
                     line.quantity.into(),
                     line.unit_price_minor.into(),
                     line.discount_bp.into(),
-                    line.total_minor().into(),
+                    line.line_total_minor.into(),
                     i32::try_from(position).unwrap_or(i32::MAX).into(),
                 ]);
                 counts.derived += 1;
             }
             let summary =
                 json!({ "status": o.status, "total": money(total, &o.currency), "order_date": o.order_date, "lines": o.lines.len() });
-            timeline.push(vec![
-                derived_id(o.id, 7, o.created_at).into(),
-                c.id.into(),
-                TimelineKind::Order.as_str().into(),
-                o.created_at.into(),
-                "order".into(),
-                o.id.into(),
-                number.into(),
-                summary.to_string().into(),
-                o.owner_id.into(),
-            ]);
+            let (about, owner) = (("order", o.id), Some(o.owner_id));
+            timeline.push(timeline_row(c.id, TimelineKind::Order, about, o.created_at, &number, &summary, owner));
             counts.orders += 1;
             counts.derived += 1;
         }
@@ -1007,18 +960,5 @@ mod tests {
         out.push('|');
         Cell::Bool(true).write_copy(&mut out);
         assert_eq!(out, "a\\tb\\\\c\\nd|\\N|t");
-    }
-
-    #[test]
-    fn line_totals_round_the_discount_like_the_order_store() {
-        let line = BulkOrderLine {
-            product_id: Uuid::nil(),
-            sku: "X".into(),
-            product_name: "X".into(),
-            quantity: 3,
-            unit_price_minor: 333,
-            discount_bp: 1_250,
-        };
-        assert_eq!(line.total_minor(), 874);
     }
 }

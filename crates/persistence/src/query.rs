@@ -28,6 +28,51 @@ pub(crate) fn contains_every_word(
     condition
 }
 
+/// Rows whose text column contains `q` as one piece of text (trimmed, lower-cased like the
+/// stored search texts, `%` and `_` taken literally); no text, no condition.
+pub(crate) fn contains_text(column: impl sea_orm::sea_query::IntoColumnRef, q: Option<&str>) -> sea_orm::sea_query::Condition {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    let mut condition = sea_orm::sea_query::Condition::all();
+    if let Some(q) = q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
+        condition = condition.add(Expr::col(column).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
+    }
+    condition
+}
+
+/// Rows whose time column falls in `[from, to)`: the end is left out, so that back-to-back
+/// windows (a day, a month) never both hold a row. A bound not given does not limit.
+pub(crate) fn within_window(
+    column: impl sea_orm::ColumnTrait,
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+) -> sea_orm::sea_query::Condition {
+    let mut condition = sea_orm::sea_query::Condition::all();
+    if let Some(from) = from {
+        condition = condition.add(column.gte(from));
+    }
+    if let Some(to) = to {
+        condition = condition.add(column.lt(to));
+    }
+    condition
+}
+
+/// Rows whose date column falls between `from` and `to`, both days included (as people read a
+/// range of days). A bound not given does not limit.
+pub(crate) fn within_days(
+    column: impl sea_orm::ColumnTrait,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> sea_orm::sea_query::Condition {
+    let mut condition = sea_orm::sea_query::Condition::all();
+    if let Some(from) = from {
+        condition = condition.add(column.gte(from));
+    }
+    if let Some(to) = to {
+        condition = condition.add(column.lte(to));
+    }
+    condition
+}
+
 /// The text a search term is matched against: lower-cased names, emails and codes, and phone
 /// numbers both in E.164 and in the national form people type (see [`national_phone`]).
 pub(crate) fn search_text<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {

@@ -9,17 +9,7 @@ use crm_tests::{MAX_BODY_BYTES, TestApp};
 async fn malformed_json_is_400_and_the_wrong_shape_is_422() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    let reply = app
-        .client
-        .post(app.url("/api/v1/customers"))
-        .bearer_auth(&admin)
-        .header("content-type", "application/json")
-        .body("{\"kind\": ")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reply.status(), 400);
-    assert_eq!(reply.headers()["content-type"], "application/problem+json");
+    app.post_raw("/api/v1/customers", &admin, "application/json", "{\"kind\": ").await.problem(400);
     app.post("/api/v1/customers", &admin, json!({ "kind": "company", "name": 42 })).await.problem(422);
     app.post("/api/v1/customers", &admin, json!({ "kind": "company", "name": "x", "colour": "red" })).await.problem(422);
     app.post("/api/v1/customers", &admin, json!([1, 2])).await.problem(422);
@@ -29,17 +19,7 @@ async fn malformed_json_is_400_and_the_wrong_shape_is_422() {
 async fn the_wrong_content_type_is_415() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    let reply = app
-        .client
-        .post(app.url("/api/v1/customers"))
-        .bearer_auth(&admin)
-        .header("content-type", "text/plain")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reply.status(), 415);
-    assert_eq!(reply.headers()["content-type"], "application/problem+json");
+    app.post_raw("/api/v1/customers", &admin, "text/plain", "{}").await.problem(415);
 }
 
 #[tokio::test]

@@ -2,8 +2,8 @@
 //! of customers you may see; you change those your `activities` scope reaches by their owner.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -14,10 +14,10 @@ use crm_domain::text;
 
 use super::timeline::{self, NewItem};
 use crate::customers::{in_scope, load_for};
-use crate::entities::{contacts, customers, interactions};
+use crate::entities::{customers, interactions};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, of_customer, save_next_version, take_from_bin};
-use crate::query::escape_like;
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, of_customer, save_next_version, take_from_bin};
+use crate::query::{contains_text, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "interaction";
@@ -89,17 +89,7 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<interactions::Model>)
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
     let contact_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.contact_id).collect();
     let customer_names = crate::platform::audit::customer_names(conn, &customer_ids).await?;
-    let contact_names: std::collections::HashMap<Uuid, String> = if contact_ids.is_empty() {
-        Default::default()
-    } else {
-        contacts::Entity::find()
-            .filter(contacts::Column::Id.is_in(contact_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect()
-    };
+    let contact_names = crate::platform::audit::contact_names(conn, &contact_ids).await?;
     rows.into_iter()
         .map(|row| {
             Ok(InteractionRecord {
@@ -203,14 +193,10 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: Interacti
         customer_id: Set(customer_id),
         owner_id: Set(actor.audit_id().unwrap_or(customer.owner_id)),
         team_id: Set(actor.team_ids.first().copied().or(customer.team_id)),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
         ..Default::default()
     };
     write_fields(&mut model, &fields);
-    let record = to_record(&txn, model.insert(&txn).await?).await?;
+    let record = to_record(&txn, insert_first_version(&txn, model, at).await?).await?;
     refresh_last_interaction(&txn, customer_id).await?;
     put_on_timeline(&txn, actor, &record).await?;
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
@@ -224,12 +210,9 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
     let deleted_condition = if deleted { interactions::Column::DeletedAt.is_not_null() } else { interactions::Column::DeletedAt.is_null() };
     let row = interactions::Entity::find_by_id(id).filter(deleted_condition).one(conn).await?.ok_or(Error::NotFound)?;
     load_for(conn, actor, Resource::Activities, Action::Read, row.customer_id, false).await?;
-    if action != Action::Read {
-        let scope = actor.require(Resource::Activities, action)?;
-        if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden(text!("your role may not change this interaction", "您的角色无权修改此沟通记录")));
-        }
-    }
+    actor.require_reach_to_change(Resource::Activities, action, row.owner_id, row.team_id, || {
+        text!("your role may not change this interaction", "您的角色无权修改此沟通记录")
+    })?;
     Ok(row)
 }
 
@@ -315,15 +298,8 @@ pub async fn list(db: &Db, actor: &Actor, filter: &InteractionFilter, page: &Pag
     if let Some(owner_id) = filter.owner_id {
         select = select.filter(C::OwnerId.eq(owner_id));
     }
-    if let Some(from) = filter.occurred_from {
-        select = select.filter(C::OccurredAt.gte(from));
-    }
-    if let Some(to) = filter.occurred_to {
-        select = select.filter(C::OccurredAt.lt(to));
-    }
-    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
-        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
-    }
+    select = select.filter(within_window(C::OccurredAt, filter.occurred_from, filter.occurred_to));
+    select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| (json!(row.occurred_at), row.id)).await?;
     Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use super::notifications::language_of;
 use super::tasks::{RuleTask, insert};
 use crate::entities::{customers, follow_up_rules, tasks};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "follow_up_rule";
@@ -82,10 +82,9 @@ pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRe
     let txn = db.begin_write().await?;
     let at = now();
     let id = Uuid::now_v7();
-    let mut model =
-        follow_up_rules::ActiveModel { id: Set(id), created_at: Set(at), updated_at: Set(at), version: Set(1), ..Default::default() };
+    let mut model = follow_up_rules::ActiveModel { id: Set(id), ..Default::default() };
     write(&mut model, &fields);
-    let record = RuleRecord::try_from(model.insert(&txn).await?)?;
+    let record = RuleRecord::try_from(insert_first_version(&txn, model, at).await?)?;
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)

@@ -2,7 +2,7 @@
 //! scopes reach tasks by assignee; whoever created a task can always see and change it.
 
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -19,8 +19,8 @@ use crate::customers::load_for;
 use crate::entities::{tasks, users};
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
-use crate::query::escape_like;
+use crate::platform::changes::{self, Change, Versioned, move_to_bin, save_next_version, save_next_version_at};
+use crate::query::{contains_text, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_system_text};
 
 const ENTITY: &str = "task";
@@ -228,12 +228,9 @@ pub(crate) async fn insert(
         completed_by: Set(None),
         due_notified_at: Set(None),
         overdue_notified_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
         ..Default::default()
     };
+    model.stamp_first_version(at);
     write_fields(&mut model, fields);
     if dedupe_key.is_some() {
         // Two schedulers racing for the same silence: the unique key lets exactly one insert win.
@@ -295,11 +292,11 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    if action != Action::Read && row.created_by != Some(actor.user_id) {
-        let scope = actor.require(Resource::Activities, action)?;
-        if !actor.reaches(scope, row.assignee_id, row.team_id) {
-            return Err(Error::Forbidden(text!("your role may not change this task", "您的角色无权修改此任务")));
-        }
+    // Whoever created a task may change it, whatever their scope.
+    if row.created_by != Some(actor.user_id) {
+        actor.require_reach_to_change(Resource::Activities, action, row.assignee_id, row.team_id, || {
+            text!("your role may not change this task", "您的角色无权修改此任务")
+        })?;
     }
     Ok(row)
 }
@@ -444,15 +441,8 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TaskFilter, page: &PageReques
     if let Some(customer_id) = filter.customer_id {
         select = select.filter(C::CustomerId.eq(customer_id));
     }
-    if let Some(from) = filter.due_from {
-        select = select.filter(C::DueSort.gte(from));
-    }
-    if let Some(before) = filter.due_before {
-        select = select.filter(C::DueSort.lt(before));
-    }
-    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
-        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
-    }
+    select = select.filter(within_window(C::DueSort, filter.due_from, filter.due_before));
+    select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     let page = fetch_page(&db.conn, select, &sort, C::Id, page, |row| (json!(row.due_sort), row.id)).await?;
     Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }

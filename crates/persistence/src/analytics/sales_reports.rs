@@ -169,6 +169,26 @@ impl Key {
         matches!(self, Key::Province | Key::Industry)
     }
 
+    /// Selects `key_expr` as the query's `group_key`, joining the customers (as `c`) on the
+    /// grouped record's `customer_id` column when the key is one of the customer's own.
+    fn select(
+        self,
+        query: &mut sea_orm::sea_query::SelectStatement,
+        key_expr: &sea_orm::sea_query::SimpleExpr,
+        c: &Alias,
+        customer_id: (Alias, impl sea_orm::sea_query::IntoIden),
+    ) {
+        query.expr_as(key_expr.clone(), Alias::new("group_key"));
+        if self.needs_customer() {
+            query.join_as(
+                JoinType::InnerJoin,
+                customers::Entity,
+                c.clone(),
+                Expr::col((c.clone(), customers::Column::Id)).equals(customer_id),
+            );
+        }
+    }
+
     /// Reads the group key of one result row as the report's key string (a date for `Day`).
     fn read(self, row: &sea_orm::QueryResult) -> Result<String> {
         Ok(match self {
@@ -218,15 +238,7 @@ async fn order_sums(
         Key::Day => Expr::col((o.clone(), orders::Column::OrderDate)),
         Key::Nothing => Expr::cust("''"),
     };
-    query.expr_as(key_expr.clone(), Alias::new("group_key"));
-    if key.needs_customer() {
-        query.join_as(
-            JoinType::InnerJoin,
-            customers::Entity,
-            c.clone(),
-            Expr::col((c.clone(), customers::Column::Id)).equals((o.clone(), orders::Column::CustomerId)),
-        );
-    }
+    key.select(&mut query, &key_expr, &c, (o.clone(), orders::Column::CustomerId));
     // A product's revenue is its lines' total; its order count counts each order once.
     let amount: SimpleExpr = if key == Key::Product {
         query.join_as(
@@ -306,15 +318,7 @@ async fn opportunity_sums(
         )),
         Key::Nothing => Expr::cust("''"),
     };
-    query.expr_as(key_expr.clone(), Alias::new("group_key"));
-    if key.needs_customer() {
-        query.join_as(
-            JoinType::InnerJoin,
-            customers::Entity,
-            c.clone(),
-            Expr::col((c.clone(), customers::Column::Id)).equals((p.clone(), opportunities::Column::CustomerId)),
-        );
-    }
+    key.select(&mut query, &key_expr, &c, (p.clone(), opportunities::Column::CustomerId));
     if key == Key::Product {
         // Each product an opportunity holds counts the opportunity once.
         let products_of = Query::select()

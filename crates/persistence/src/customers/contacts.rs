@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use super::store::{in_scope, load_for, refresh_search_text};
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customers};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, move_to_bin, of_customer, save_next_version, take_from_bin};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, of_customer, save_next_version, take_from_bin};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 use crm_domain::activities::TimelineKind;
 
@@ -128,17 +128,9 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
     load_for(&txn, actor, Resource::Contacts, Action::Create, customer_id, false).await?;
     let at = now();
     let id = Uuid::now_v7();
-    let mut model = contacts::ActiveModel {
-        id: Set(id),
-        customer_id: Set(customer_id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
-        ..Default::default()
-    };
+    let mut model = contacts::ActiveModel { id: Set(id), customer_id: Set(customer_id), ..Default::default() };
     write_fields(&mut model, &fields);
-    let record = ContactRecord::from(model.insert(&txn).await?);
+    let record = ContactRecord::from(insert_first_version(&txn, model, at).await?);
     if fields.is_primary {
         demote_other_primaries(&txn, customer_id, id).await?;
     }

@@ -17,9 +17,9 @@ use crate::entities::{contacts, customer_stage_history, customer_tags, customers
 use crate::identity::names::Names;
 use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version, take_from_bin};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
 use crate::platform::events;
-use crate::query::{escape_like, search_text, search_words};
+use crate::query::{escape_like, search_text, search_words, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 use crm_domain::activities::TimelineKind;
 
@@ -400,16 +400,12 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
         search_text: Set(customer_search_text(own_text, &[])),
         owner_id: Set(owner_id),
         team_id: Set(team_id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
         ..Default::default()
     };
     write_fields(&mut model, &fields);
     let credit_code = fields.credit_code.as_ref().map(|c| c.as_str());
     refuse_taken_credit_code(&txn, credit_code, id).await?;
-    let row = match model.insert(&txn).await {
+    let row = match insert_first_version(&txn, model, at).await {
         Ok(row) => row,
         Err(error) => return Err(credit_code_race(db, error, credit_code, id, txn).await),
     };
@@ -577,18 +573,8 @@ fn filter_condition(filter: &CustomerFilter) -> Condition {
     if !filter.value_tiers.is_empty() {
         condition = condition.add(C::ValueTier.is_in(filter.value_tiers.iter().map(|s| s.as_str())));
     }
-    if let Some(from) = filter.created_from {
-        condition = condition.add(C::CreatedAt.gte(from));
-    }
-    if let Some(to) = filter.created_to {
-        condition = condition.add(C::CreatedAt.lt(to));
-    }
-    if let Some(from) = filter.updated_from {
-        condition = condition.add(C::UpdatedAt.gte(from));
-    }
-    if let Some(to) = filter.updated_to {
-        condition = condition.add(C::UpdatedAt.lt(to));
-    }
+    condition = condition.add(within_window(C::CreatedAt, filter.created_from, filter.created_to));
+    condition = condition.add(within_window(C::UpdatedAt, filter.updated_from, filter.updated_to));
     condition
 }
 

@@ -9,10 +9,10 @@
 /// have a version column without the one way of moving it.
 macro_rules! record_entity {
     ($table:tt, versioned { $($columns:tt)* }) => {
-        record_entity!(@model $table { $($columns)* } {});
+        record_entity!(@model $table { $($columns)* } {} {});
     };
     ($table:tt, binned { $($columns:tt)* }) => {
-        record_entity!(@model $table { $($columns)* } { pub deleted_at: Option<DateTimeUtc>, });
+        record_entity!(@model $table { $($columns)* } { pub deleted_at: Option<DateTimeUtc>, } { deleted_at });
 
         impl crate::platform::changes::Binned for ActiveModel {
             fn set_deleted_at(&mut self, at: Option<DateTimeUtc>) {
@@ -20,7 +20,7 @@ macro_rules! record_entity {
             }
         }
     };
-    (@model $table:tt { $($columns:tt)* } { $($bin_column:tt)* }) => {
+    (@model $table:tt { $($columns:tt)* } { $($bin_column:tt)* } { $($bin_field:ident)? }) => {
         #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
         #[sea_orm(table_name = $table)]
         pub struct Model {
@@ -39,6 +39,14 @@ macro_rules! record_entity {
         impl ActiveModelBehavior for ActiveModel {}
 
         impl crate::platform::changes::Versioned for ActiveModel {
+            fn stamp_first_version(&mut self, at: DateTimeUtc) {
+                use sea_orm::ActiveValue;
+                self.created_at = ActiveValue::Set(at);
+                self.updated_at = ActiveValue::Set(at);
+                self.version = ActiveValue::Set(1);
+                $(self.$bin_field = ActiveValue::Set(None);)?
+            }
+
             fn stamp_next_version(&mut self, at: DateTimeUtc) -> Result<(), DbErr> {
                 use sea_orm::ActiveValue;
                 let read = match &self.version {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use crm_domain::text;
 use super::auth::{hash_token, random_token};
 use crate::entities::{api_keys, roles, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json};
 
 const ENTITY: &str = "api_key";
@@ -147,7 +147,6 @@ fn new_key_row(
     actor: &Actor,
 ) -> (api_keys::ActiveModel, String) {
     let key = random_token(KEY_PREFIX);
-    let at = now();
     let row = api_keys::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
@@ -161,9 +160,7 @@ fn new_key_row(
         revoked_at: Set(None),
         replaced_by_id: Set(None),
         created_by: Set(actor.audit_id()),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
+        ..Default::default()
     };
     (row, key)
 }
@@ -175,8 +172,7 @@ pub async fn create(db: &Db, actor: &Actor, settings: ApiKeySettings) -> Result<
     let txn = db.begin_write().await?;
     check_role(&txn, settings.role_id).await?;
     let user_id = Uuid::now_v7();
-    let at = now();
-    users::ActiveModel {
+    let user = users::ActiveModel {
         id: Set(user_id),
         email: Set(format!("api-key-{user_id}@{KEY_USER_EMAIL_DOMAIN}")),
         display_name: Set(settings.name.clone()),
@@ -186,14 +182,11 @@ pub async fn create(db: &Db, actor: &Actor, settings: ApiKeySettings) -> Result<
         active: Set(true),
         last_login_at: Set(None),
         kind: Set(UserKind::ApiKey.as_str().to_owned()),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
-    .await?;
+        ..Default::default()
+    };
+    insert_first_version(&txn, user, now()).await?;
     let (row, key) = new_key_row(user_id, settings.name, settings.expires_at, addresses_json(&settings.allowed_addresses), actor);
-    let id = row.insert(&txn).await?.id;
+    let id = insert_first_version(&txn, row, now()).await?.id;
     let record = read_record(&txn, id).await?;
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
@@ -274,7 +267,7 @@ pub async fn rotate(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         ));
     }
     let (row, key) = new_key_row(old.user_id, old.name.clone(), old.expires_at, old.allowed_addresses.clone(), actor);
-    let new_id = row.insert(&txn).await?.id;
+    let new_id = insert_first_version(&txn, row, now()).await?.id;
     let before = read_record(&txn, id).await?;
     let overlap_ends = now() + overlap;
     let mut replaced: api_keys::ActiveModel = old.clone().into();

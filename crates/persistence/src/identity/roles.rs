@@ -1,7 +1,7 @@
 //! Roles and their permission matrices. Built-in roles are fixed; admins add custom ones.
 
 use crm_domain::text;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -10,7 +10,7 @@ use crm_domain::identity::{Action, Permissions, Resource};
 
 use crate::entities::{roles, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json};
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,18 +119,19 @@ pub async fn create(
     }
     let at = now();
     let id = Uuid::now_v7();
-    let model = roles::ActiveModel {
-        id: Set(id),
-        key: Set(key),
-        name: Set(name),
-        description: Set(description),
-        builtin: Set(false),
-        permissions: Set(serde_json::to_string(&permissions).unwrap_or_else(|_| "{}".into())),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
+    let model = insert_first_version(
+        &txn,
+        roles::ActiveModel {
+            id: Set(id),
+            key: Set(key),
+            name: Set(name),
+            description: Set(description),
+            builtin: Set(false),
+            permissions: Set(serde_json::to_string(&permissions).unwrap_or_else(|_| "{}".into())),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     let record = RoleRecord::try_from(model)?;
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;

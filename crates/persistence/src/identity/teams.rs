@@ -2,7 +2,7 @@
 
 use crm_domain::text;
 use sea_orm::sea_query::{Condition, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use crm_domain::identity::{Action, Resource};
 
 use crate::entities::{customers, teams, user_teams};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
 #[derive(Debug, Clone, Serialize)]
@@ -92,15 +92,11 @@ pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid
     check_parent(&txn, id, parent_id).await?;
     check_name_free(&txn, &name, id).await?;
     let at = now();
-    let model = teams::ActiveModel {
-        id: Set(id),
-        name: Set(name),
-        parent_id: Set(parent_id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
+    let model = insert_first_version(
+        &txn,
+        teams::ActiveModel { id: Set(id), name: Set(name), parent_id: Set(parent_id), ..Default::default() },
+        at,
+    )
     .await?;
     let record = TeamRecord::from(model);
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;

@@ -12,7 +12,7 @@ use crm_domain::identity::{Action, NewUser, Resource, UserKind, UserPatch, UserS
 
 use crate::entities::{roles, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 /// A user as administrators see it (never the password hash).
@@ -174,21 +174,22 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> 
     }
     let at = now();
     let id = Uuid::now_v7();
-    users::ActiveModel {
-        id: Set(id),
-        email: Set(email),
-        display_name: Set(new.display_name),
-        password_hash: Set(new.password_hash),
-        role_id: Set(new.role_id),
-        locale: Set(new.locale),
-        active: Set(true),
-        last_login_at: Set(None),
-        kind: Set(UserKind::Person.as_str().to_owned()),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
+    insert_first_version(
+        &txn,
+        users::ActiveModel {
+            id: Set(id),
+            email: Set(email),
+            display_name: Set(new.display_name),
+            password_hash: Set(new.password_hash),
+            role_id: Set(new.role_id),
+            locale: Set(new.locale),
+            active: Set(true),
+            last_login_at: Set(None),
+            kind: Set(UserKind::Person.as_str().to_owned()),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     set_teams(&txn, id, &new.team_ids).await?;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;

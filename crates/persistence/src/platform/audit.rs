@@ -163,6 +163,12 @@ pub(crate) async fn customer_names(conn: &impl ConnectionTrait, ids: &[Uuid]) ->
     names_by_id::<customers::Entity>(conn, customers::Column::Id, customers::Column::Name, ids).await
 }
 
+/// Names of the given contacts (deleted ones too), for records that name whom they concern.
+pub(crate) async fn contact_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+    use crate::entities::contacts;
+    names_by_id::<contacts::Entity>(conn, contacts::Column::Id, contacts::Column::Name, ids).await
+}
+
 /// Names of the given teams, for records that show which team they belong to.
 pub(crate) async fn team_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
     use crate::entities::teams;

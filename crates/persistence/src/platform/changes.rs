@@ -35,6 +35,12 @@ impl<'a> Change<'a> {
         Self { entity, id, action, event: event.into(), audit, payload }
     }
 
+    /// Any change whose event carries the whole record as it now is, like `created` and
+    /// `updated`, with the audit entry the caller words (a move, a merge, a stage added).
+    pub(crate) fn carrying(entity: &'a str, id: Uuid, action: &'a str, event: &str, audit: Value, record: &impl Serialize) -> Self {
+        Self::new(entity, id, action, event, audit, as_payload(record))
+    }
+
     /// A new record: the audit entry holds it whole, the `<entity>.created` event carries it.
     pub(crate) fn created(entity: &'a str, id: Uuid, record: &impl Serialize) -> Self {
         let payload = as_payload(record);
@@ -123,6 +129,9 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: C
 /// A row that carries the bookkeeping of a change: when it last changed and its version.
 /// `entities::record_entity!` implements it for every record it declares.
 pub(crate) trait Versioned: ActiveModelTrait + ActiveModelBehavior + Send {
+    /// Marks a new row: created and last changed at `at`, version 1, and (for a row with a
+    /// recycle bin) not in it.
+    fn stamp_first_version(&mut self, at: DateTime<Utc>);
     /// Marks the row changed at `at`, as the version after the one it was read with. A row
     /// built without reading its version has no next one: that is a bug, never version 1.
     fn stamp_next_version(&mut self, at: DateTime<Utc>) -> Result<(), DbErr>;
@@ -134,6 +143,17 @@ pub(crate) trait Binned: Versioned {
 }
 
 type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
+
+/// Inserts a new row as its first version, stamped `at` (see [`Versioned::stamp_first_version`]):
+/// the bookkeeping columns are set here, so a store lists only the record's own.
+pub(crate) async fn insert_first_version<A>(conn: &impl ConnectionTrait, mut model: A, at: DateTime<Utc>) -> Result<ModelOf<A>, DbErr>
+where
+    A: Versioned,
+    ModelOf<A>: sea_orm::IntoActiveModel<A>,
+{
+    model.stamp_first_version(at);
+    model.insert(conn).await
+}
 
 /// Saves a changed row as the version after the one it was read with, stamped now. The
 /// database's own error comes back, for callers that tell a unique violation from the rest.

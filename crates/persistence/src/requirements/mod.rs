@@ -45,7 +45,7 @@ use crate::entities::{
     contacts, interactions, requirement_feedback, requirement_grams, requirement_history, requirement_requesters, requirement_revisions,
     requirement_tags, requirements, tickets,
 };
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version};
 use crate::platform::{audit, settings};
 use crate::{Actor, Db, Error, Result, check_version, now, stored, stored_json};
 
@@ -335,12 +335,7 @@ async fn log(
     changes: Value,
 ) -> Result<()> {
     refresh_timeline(conn, actor, record).await?;
-    changes::record(
-        conn,
-        actor,
-        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
-    )
-    .await
+    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
 }
 
 async fn check_owner(conn: &impl ConnectionTrait, owner: Option<Uuid>) -> Result<()> {
@@ -477,39 +472,39 @@ pub async fn create(db: &Db, actor: &Actor, new: NewRequirement) -> Result<Requi
     let number = format!("REQ-{:06}", crate::next_in_sequence(&txn, "requirement").await?);
     let at = now();
     let team_id = crate::identity::teams::primary_team(&txn, actor.user_id).await?;
-    requirements::ActiveModel {
-        id: Set(id),
-        search_text: Set(search_text(&new.title, new.description.as_deref(), &number, &new.tags)),
-        number: Set(number),
-        title: Set(new.title.clone()),
-        description: Set(new.description.clone()),
-        category: Set(new.category.as_str().to_owned()),
-        source_channel: Set(new.source_channel.as_str().to_owned()),
-        importance: Set(new.importance),
-        urgency: Set(new.urgency),
-        effort: Set(new.effort),
-        status: Set(RequirementStatus::Collected.as_str().to_owned()),
-        owner_id: Set(new.owner_id),
-        team_id: Set(team_id),
-        created_by: Set(actor.user_id),
-        department: Set(new.department),
-        target_date: Set(new.target_date),
-        release: Set(new.release),
-        tags: Set(serde_json::to_string(&new.tags).unwrap_or_else(|_| "[]".into())),
-        score_milli: Set(0),
-        requester_count: Set(0),
-        feedback_count: Set(0),
-        feedback_sum: Set(0),
-        rejection_reason: Set(None),
-        duplicate_of_id: Set(None),
-        delivered_at: Set(None),
-        evaluated_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
-    }
-    .insert(&txn)
+    insert_first_version(
+        &txn,
+        requirements::ActiveModel {
+            id: Set(id),
+            search_text: Set(search_text(&new.title, new.description.as_deref(), &number, &new.tags)),
+            number: Set(number),
+            title: Set(new.title.clone()),
+            description: Set(new.description.clone()),
+            category: Set(new.category.as_str().to_owned()),
+            source_channel: Set(new.source_channel.as_str().to_owned()),
+            importance: Set(new.importance),
+            urgency: Set(new.urgency),
+            effort: Set(new.effort),
+            status: Set(RequirementStatus::Collected.as_str().to_owned()),
+            owner_id: Set(new.owner_id),
+            team_id: Set(team_id),
+            created_by: Set(actor.user_id),
+            department: Set(new.department),
+            target_date: Set(new.target_date),
+            release: Set(new.release),
+            tags: Set(serde_json::to_string(&new.tags).unwrap_or_else(|_| "[]".into())),
+            score_milli: Set(0),
+            requester_count: Set(0),
+            feedback_count: Set(0),
+            feedback_sum: Set(0),
+            rejection_reason: Set(None),
+            duplicate_of_id: Set(None),
+            delivered_at: Set(None),
+            evaluated_at: Set(None),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     write_tags(&txn, id, &new.tags).await?;
     write_grams(&txn, id, &new.title, new.description.as_deref()).await?;

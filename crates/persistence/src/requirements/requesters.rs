@@ -15,7 +15,7 @@ use crm_domain::requirements::{NewRequester, RequirementStatus};
 use crm_domain::text;
 
 use crate::activities::timeline;
-use crate::entities::{contacts, requirement_feedback, requirement_requesters};
+use crate::entities::{requirement_feedback, requirement_requesters};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::audit;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, stored};
@@ -44,17 +44,7 @@ pub(super) async fn requester_records(
 ) -> Result<Vec<RequesterRecord>> {
     let customers = audit::customer_names(conn, &rows.iter().map(|r| r.customer_id).collect::<Vec<_>>()).await?;
     let contact_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.contact_id).collect();
-    let contact_names: HashMap<Uuid, String> = if contact_ids.is_empty() {
-        HashMap::new()
-    } else {
-        contacts::Entity::find()
-            .filter(contacts::Column::Id.is_in(contact_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect()
-    };
+    let contact_names = audit::contact_names(conn, &contact_ids).await?;
     let requirement_ids: Vec<Uuid> = rows.iter().map(|r| r.requirement_id).collect();
     let feedback: HashMap<(Uuid, Uuid), i32> = if requirement_ids.is_empty() {
         HashMap::new()

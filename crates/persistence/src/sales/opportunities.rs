@@ -2,7 +2,7 @@
 //! pipeline's stages by rules, with a stage history that gives time in stage, and the kanban board.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -24,9 +24,9 @@ use crate::entities::{contacts, opportunities, opportunity_lines, opportunity_st
 use crate::identity::names::Names;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
 use crate::platform::events;
-use crate::query::escape_like;
+use crate::query::{contains_text, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
 const ENTITY: &str = "opportunity";
@@ -301,14 +301,10 @@ pub async fn create(db: &Db, actor: &Actor, new: NewOpportunity) -> Result<Oppor
         team_id: Set(team_id),
         stage_entered_at: Set(at),
         closed_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
         ..Default::default()
     };
     write_fields(&mut model, &fields);
-    let inserted = model.insert(&txn).await?;
+    let inserted = insert_first_version(&txn, model, at).await?;
     if let Some((priced_lines, _)) = &priced {
         write_lines(&txn, id, priced_lines).await?;
     }
@@ -328,12 +324,9 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    if action != Action::Read {
-        let scope = actor.require(Resource::Sales, action)?;
-        if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden(text!("your role may not change this opportunity", "您的角色无权修改此销售机会")));
-        }
-    }
+    actor.require_reach_to_change(Resource::Sales, action, row.owner_id, row.team_id, || {
+        text!("your role may not change this opportunity", "您的角色无权修改此销售机会")
+    })?;
     Ok(row)
 }
 
@@ -520,15 +513,8 @@ fn filtered(actor: &Actor, filter: &OpportunityFilter) -> Result<sea_orm::Select
     if let Some(v) = filter.stage_id {
         select = select.filter(C::StageId.eq(v));
     }
-    if let Some(v) = filter.close_from {
-        select = select.filter(C::ExpectedCloseDate.gte(v));
-    }
-    if let Some(v) = filter.close_to {
-        select = select.filter(C::ExpectedCloseDate.lte(v));
-    }
-    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
-        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
-    }
+    select = select.filter(within_days(C::ExpectedCloseDate, filter.close_from, filter.close_to));
+    select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     Ok(select)
 }
 

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -21,8 +21,8 @@ use crate::customers::{PurchaseFigures, apply_order_outcome, load_for};
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
-use crate::query::escape_like;
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
+use crate::query::{escape_like, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "order";
@@ -229,29 +229,29 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Re
     let (lines, totals) = price_lines(conn, &new.currency, &new.lines).await?;
     let at = now();
     let id = Uuid::now_v7();
-    let row = orders::ActiveModel {
-        id: Set(id),
-        number: Set(next_number(conn).await?),
-        customer_id: Set(new.customer_id),
-        opportunity_id: Set(new.opportunity_id),
-        external_system: Set(new.external_system),
-        external_id: Set(new.external_id),
-        order_date: Set(new.order_date),
-        status: Set(OrderStatus::Draft.as_str().to_owned()),
-        currency: Set(new.currency.as_str().to_owned()),
-        subtotal_minor: Set(totals.subtotal.amount_minor),
-        discount_minor: Set(totals.discount.amount_minor),
-        total_minor: Set(totals.total.amount_minor),
-        notes: Set(new.notes),
-        owner_id: Set(owner_id),
-        team_id: Set(team_id),
-        confirmed_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
-    }
-    .insert(conn)
+    let row = insert_first_version(
+        conn,
+        orders::ActiveModel {
+            id: Set(id),
+            number: Set(next_number(conn).await?),
+            customer_id: Set(new.customer_id),
+            opportunity_id: Set(new.opportunity_id),
+            external_system: Set(new.external_system),
+            external_id: Set(new.external_id),
+            order_date: Set(new.order_date),
+            status: Set(OrderStatus::Draft.as_str().to_owned()),
+            currency: Set(new.currency.as_str().to_owned()),
+            subtotal_minor: Set(totals.subtotal.amount_minor),
+            discount_minor: Set(totals.discount.amount_minor),
+            total_minor: Set(totals.total.amount_minor),
+            notes: Set(new.notes),
+            owner_id: Set(owner_id),
+            team_id: Set(team_id),
+            confirmed_at: Set(None),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     write_lines(conn, id, &lines).await?;
     let record = to_record(conn, row).await?;
@@ -363,12 +363,9 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    if action != Action::Read {
-        let scope = actor.require(Resource::Sales, action)?;
-        if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden(text!("your role may not change this order", "您的角色无权修改此订单")));
-        }
-    }
+    actor.require_reach_to_change(Resource::Sales, action, row.owner_id, row.team_id, || {
+        text!("your role may not change this order", "您的角色无权修改此订单")
+    })?;
     Ok(row)
 }
 
@@ -496,12 +493,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageReque
     if let Some(v) = filter.team_id {
         select = select.filter(C::TeamId.eq(v));
     }
-    if let Some(v) = filter.date_from {
-        select = select.filter(C::OrderDate.gte(v));
-    }
-    if let Some(v) = filter.date_to {
-        select = select.filter(C::OrderDate.lte(v));
-    }
+    select = select.filter(within_days(C::OrderDate, filter.date_from, filter.date_to));
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", escape_like(q));
         select = select.filter(

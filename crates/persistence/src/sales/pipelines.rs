@@ -14,7 +14,7 @@ use crm_domain::text;
 
 use crate::entities::{opportunities, pipeline_stages, pipelines};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "pipeline";
@@ -143,12 +143,7 @@ async fn log_change(
     record: &PipelineRecord,
     changes: Value,
 ) -> Result<()> {
-    changes::record(
-        conn,
-        actor,
-        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
-    )
-    .await
+    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -161,15 +156,11 @@ pub async fn create(db: &Db, actor: &Actor, name: String, stages: Vec<NewStage>)
     }
     let at = now();
     let id = Uuid::now_v7();
-    let row = pipelines::ActiveModel {
-        id: Set(id),
-        name: Set(name),
-        is_default: Set(false),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
+    let row = insert_first_version(
+        &txn,
+        pipelines::ActiveModel { id: Set(id), name: Set(name), is_default: Set(false), ..Default::default() },
+        at,
+    )
     .await?;
     for (position, stage) in stages.iter().enumerate() {
         insert_stage(&txn, id, stage, i32::try_from(position).unwrap_or(i32::MAX)).await?;
@@ -201,6 +192,12 @@ async fn load(conn: &impl sea_orm::ConnectionTrait, id: Uuid, expected_version: 
     let row = pipelines::Entity::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, row.version)?;
     Ok(row)
+}
+
+/// A stage of the pipeline `pipeline_id`; a stage of another pipeline is not found.
+async fn load_stage(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid, stage_id: Uuid) -> Result<pipeline_stages::Model> {
+    let stage = pipeline_stages::Entity::find_by_id(stage_id).filter(pipeline_stages::Column::PipelineId.eq(pipeline_id)).one(conn).await?;
+    stage.ok_or(Error::NotFound)
 }
 
 #[tracing::instrument(skip_all)]
@@ -246,11 +243,7 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: PipelineId, stage_id: Stag
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = load(&txn, id, None).await?;
-    let stage = pipeline_stages::Entity::find_by_id(stage_id)
-        .filter(pipeline_stages::Column::PipelineId.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let stage = load_stage(&txn, id, stage_id).await?;
     let before = StageRecord::try_from(stage.clone())?;
     let current = StageFields { name: before.name.clone(), probability: before.probability, retired: before.retired };
     let next = patch.apply(&current);
@@ -273,11 +266,7 @@ pub async fn delete_stage(db: &Db, actor: &Actor, id: PipelineId, stage_id: Stag
     actor.require_admin()?;
     let txn = db.begin_write().await?;
     let row = load(&txn, id, None).await?;
-    let stage = pipeline_stages::Entity::find_by_id(stage_id)
-        .filter(pipeline_stages::Column::PipelineId.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let stage = load_stage(&txn, id, stage_id).await?;
     let in_use = opportunities::Entity::find().filter(opportunities::Column::StageId.eq(stage_id)).count(&txn).await?;
     if in_use > 0 {
         return Err(Error::conflict(

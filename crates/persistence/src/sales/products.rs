@@ -2,8 +2,7 @@
 //! records (administrators, integrations), since a price change reaches every team.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Map, json};
 use uuid::Uuid;
@@ -14,8 +13,8 @@ use crm_domain::text;
 
 use crate::entities::products;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version};
-use crate::query::escape_like;
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version};
+use crate::query::contains_text;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "product";
@@ -107,16 +106,9 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<Pro
     check_sku_free(&txn, &fields.sku, None).await?;
     let at = now();
     let id = Uuid::now_v7();
-    let mut model = products::ActiveModel {
-        id: Set(id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
-        ..Default::default()
-    };
+    let mut model = products::ActiveModel { id: Set(id), ..Default::default() };
     write(&mut model, &fields);
-    let record = ProductRecord::try_from(model.insert(&txn).await?)?;
+    let record = ProductRecord::try_from(insert_first_version(&txn, model, at).await?)?;
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
@@ -145,9 +137,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
     ];
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let mut select = products::Entity::find().filter(C::DeletedAt.is_null());
-    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
-        select = select.filter(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
-    }
+    select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     if let Some(category) = &filter.category {
         select = select.filter(C::Category.eq(category.clone()));
     }

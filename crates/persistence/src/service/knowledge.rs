@@ -20,7 +20,7 @@ use crm_domain::{Text, text};
 use crate::entities::{kb_article_revisions, kb_article_tags, kb_article_tickets, kb_article_votes, kb_articles, kb_categories, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::audit;
-use crate::platform::changes::{self, Change, move_to_bin, save_next_version, save_next_version_at};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
 use crate::query::contains_every_word;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
@@ -145,17 +145,18 @@ pub async fn create_category(db: &Db, actor: &Actor, fields: CategoryFields) -> 
     check_parent(&txn, None, fields.parent_id).await?;
     refuse_taken_name(&txn, fields.parent_id, &fields.name, None).await?;
     let at = now();
-    let row = kb_categories::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        parent_id: Set(fields.parent_id),
-        name: Set(fields.name),
-        description: Set(fields.description),
-        position: Set(fields.position),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
+    let row = insert_first_version(
+        &txn,
+        kb_categories::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            parent_id: Set(fields.parent_id),
+            name: Set(fields.name),
+            description: Set(fields.description),
+            position: Set(fields.position),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     let record = category_records(&txn, vec![row], false).await?.remove(0);
     changes::record(&txn, actor, Change::created(CATEGORY, record.id, &record)).await?;
@@ -373,29 +374,29 @@ pub async fn create_article(db: &Db, actor: &Actor, fields: ArticleFields) -> Re
     let at = now();
     let id = Uuid::now_v7();
     let team_id = crate::identity::teams::primary_team(&txn, actor.user_id).await?;
-    let row = kb_articles::ActiveModel {
-        id: Set(id),
-        category_id: Set(fields.category_id),
-        search_text: Set(article_search_text(&fields.title, &fields.tags, &fields.body)),
-        title: Set(fields.title),
-        body: Set(fields.body),
-        visibility: Set(fields.visibility.as_str().to_owned()),
-        status: Set(fields.status.as_str().to_owned()),
-        tags: Set(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into())),
-        owner_id: Set(actor.user_id),
-        team_id: Set(team_id),
-        revision: Set(1),
-        view_count: Set(0),
-        helpful_count: Set(0),
-        not_helpful_count: Set(0),
-        ticket_count: Set(0),
-        published_at: Set((fields.status == ArticleStatus::Published).then_some(at)),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
-    }
-    .insert(&txn)
+    let row = insert_first_version(
+        &txn,
+        kb_articles::ActiveModel {
+            id: Set(id),
+            category_id: Set(fields.category_id),
+            search_text: Set(article_search_text(&fields.title, &fields.tags, &fields.body)),
+            title: Set(fields.title),
+            body: Set(fields.body),
+            visibility: Set(fields.visibility.as_str().to_owned()),
+            status: Set(fields.status.as_str().to_owned()),
+            tags: Set(serde_json::to_string(&fields.tags).unwrap_or_else(|_| "[]".into())),
+            owner_id: Set(actor.user_id),
+            team_id: Set(team_id),
+            revision: Set(1),
+            view_count: Set(0),
+            helpful_count: Set(0),
+            not_helpful_count: Set(0),
+            ticket_count: Set(0),
+            published_at: Set((fields.status == ArticleStatus::Published).then_some(at)),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     replace_tags(&txn, id, &fields.tags).await?;
     keep_revision(&txn, actor, &row, None).await?;
@@ -418,12 +419,9 @@ async fn load_article(conn: &impl ConnectionTrait, actor: &Actor, action: Action
     actor.require(Resource::Service, Action::Read)?;
     let row =
         kb_articles::Entity::find_by_id(id).filter(kb_articles::Column::DeletedAt.is_null()).one(conn).await?.ok_or(Error::NotFound)?;
-    if action != Action::Read {
-        let scope = actor.require(Resource::Service, action)?;
-        if !actor.reaches(scope, row.owner_id, row.team_id) {
-            return Err(Error::Forbidden(text!("your role may not change this article", "您的角色无权修改此文章")));
-        }
-    }
+    actor.require_reach_to_change(Resource::Service, action, row.owner_id, row.team_id, || {
+        text!("your role may not change this article", "您的角色无权修改此文章")
+    })?;
     Ok(row)
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -25,8 +25,8 @@ use crate::entities::{contacts, portal_accounts, portal_sessions, tickets as tic
 use crate::identity::auth::{hash_token, random_token};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::audit;
-use crate::platform::changes::{self, Change, save_next_version};
-use crate::query::escape_like;
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
+use crate::query::contains_text;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
 const ENTITY: &str = "portal_account";
@@ -69,25 +69,13 @@ pub(crate) async fn account_names(conn: &impl ConnectionTrait, ids: &[Uuid]) -> 
     }
     let accounts = portal_accounts::Entity::find().filter(portal_accounts::Column::Id.is_in(ids.to_vec())).all(conn).await?;
     let contact_ids: Vec<Uuid> = accounts.iter().map(|a| a.contact_id).collect();
-    let names: HashMap<Uuid, String> = contacts::Entity::find()
-        .filter(contacts::Column::Id.is_in(contact_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let names = audit::contact_names(conn, &contact_ids).await?;
     Ok(accounts.into_iter().filter_map(|a| names.get(&a.contact_id).map(|n| (a.id, n.clone()))).collect())
 }
 
 async fn records(conn: &impl ConnectionTrait, rows: Vec<portal_accounts::Model>) -> Result<Vec<AccountRecord>> {
     let contact_ids: Vec<Uuid> = rows.iter().map(|a| a.contact_id).collect();
-    let contact_names: HashMap<Uuid, String> = contacts::Entity::find()
-        .filter(contacts::Column::Id.is_in(contact_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let contact_names = audit::contact_names(conn, &contact_ids).await?;
     let customer_names = audit::customer_names(conn, &rows.iter().map(|a| a.customer_id).collect::<Vec<_>>()).await?;
     Ok(rows
         .into_iter()
@@ -161,23 +149,24 @@ pub async fn create_account(db: &Db, actor: &Actor, new: NewAccount) -> Result<I
     }
     let token = random_token("inv_");
     let at = now();
-    let row = portal_accounts::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        contact_id: Set(contact.id),
-        customer_id: Set(contact.customer_id),
-        email: Set(email),
-        password_hash: Set(None),
-        sees_company_tickets: Set(new.sees_company_tickets),
-        active: Set(true),
-        invitation_hash: Set(Some(hash_token(&token))),
-        invitation_expires_at: Set(Some(shift(at, Duration::days(INVITATION_DAYS)))),
-        last_login_at: Set(None),
-        created_by: Set(actor.audit_id()),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(&txn)
+    let row = insert_first_version(
+        &txn,
+        portal_accounts::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            contact_id: Set(contact.id),
+            customer_id: Set(contact.customer_id),
+            email: Set(email),
+            password_hash: Set(None),
+            sees_company_tickets: Set(new.sees_company_tickets),
+            active: Set(true),
+            invitation_hash: Set(Some(hash_token(&token))),
+            invitation_expires_at: Set(Some(shift(at, Duration::days(INVITATION_DAYS)))),
+            last_login_at: Set(None),
+            created_by: Set(actor.audit_id()),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     let account = record(&txn, row).await?;
     changes::record(&txn, actor, Change::created(ENTITY, account.id, &account)).await?;
@@ -267,9 +256,7 @@ pub async fn list_accounts(db: &Db, actor: &Actor, filter: &AccountFilter, page:
     if let Some(customer) = filter.customer_id {
         select = select.filter(C::CustomerId.eq(customer));
     }
-    if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
-        select = select.filter(Expr::col(C::Email).like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')));
-    }
+    select = select.filter(contains_text(C::Email, filter.q.as_deref()));
     let sort = Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time };
     let page = fetch_page(&db.conn, select, &sort, C::Id, page, |a| (json!(a.created_at), a.id)).await?;
     Ok(Page { data: records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })

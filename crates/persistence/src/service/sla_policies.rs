@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -14,7 +14,7 @@ use crm_domain::text;
 
 use crate::entities::{sla_policies, tickets};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json};
 
 const ENTITY: &str = "sla_policy";
@@ -104,10 +104,9 @@ pub async fn create(db: &Db, actor: &Actor, fields: PolicyFields) -> Result<Poli
     refuse_taken_name(&txn, &fields.name, None).await?;
     let at = now();
     let id = Uuid::now_v7();
-    let mut model =
-        sla_policies::ActiveModel { id: Set(id), created_at: Set(at), updated_at: Set(at), version: Set(1), ..Default::default() };
+    let mut model = sla_policies::ActiveModel { id: Set(id), ..Default::default() };
     write(&mut model, &fields);
-    let record = PolicyRecord::try_from(model.insert(&txn).await?)?;
+    let record = PolicyRecord::try_from(insert_first_version(&txn, model, at).await?)?;
     if fields.is_default {
         clear_other_defaults(&txn, id).await?;
     }

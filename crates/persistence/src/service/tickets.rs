@@ -23,10 +23,10 @@ use crate::activities::timeline::{self, NewItem};
 use crate::customers::{in_scope as customer_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, save_next_version, save_next_version_at};
+use crate::platform::changes::{self, Change, insert_first_version, save_next_version, save_next_version_at};
 use crate::platform::events;
 use crate::platform::settings::{SERVICE, ServiceSettings};
-use crate::query::escape_like;
+use crate::query::{escape_like, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "ticket";
@@ -283,12 +283,7 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Ti
 
 async fn log(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord, action: &str, event: &str, changes: Value) -> Result<()> {
     put_on_timeline(conn, actor, record).await?;
-    changes::record(
-        conn,
-        actor,
-        Change::new(ENTITY, record.id, action, event, changes, serde_json::to_value(record).unwrap_or(Value::Null)),
-    )
-    .await
+    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -330,42 +325,42 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
     };
     let id = Uuid::now_v7();
     let search = format!("{} {}", new.subject.to_lowercase(), new.description.as_deref().unwrap_or_default().to_lowercase());
-    let row = tickets::ActiveModel {
-        id: Set(id),
-        number: Set(next_number(txn).await?),
-        customer_id: Set(new.customer_id),
-        contact_id: Set(new.contact_id),
-        subject: Set(new.subject),
-        description: Set(new.description),
-        kind: Set(new.kind.as_str().to_owned()),
-        channel: Set(new.channel.as_str().to_owned()),
-        priority: Set(new.priority.as_str().to_owned()),
-        status: Set(TicketStatus::New.as_str().to_owned()),
-        assignee_id: Set(assignee),
-        team_id: Set(team_id),
-        sla_policy_id: Set(policy.id),
-        first_response_due_at: Set(first_due),
-        resolution_due_at: Set(resolution_due),
-        first_responded_at: Set(None),
-        resolved_at: Set(None),
-        closed_at: Set(None),
-        close_reason: Set(None),
-        close_note: Set(None),
-        duplicate_of_id: Set(None),
-        paused_at: Set(None),
-        paused_minutes: Set(0),
-        first_response_breached: Set(false),
-        resolution_breached: Set(false),
-        warned_at: Set(None),
-        satisfaction_rating: Set(None),
-        satisfaction_comment: Set(None),
-        search_text: Set(search),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-        deleted_at: Set(None),
-    }
-    .insert(txn)
+    let row = insert_first_version(
+        txn,
+        tickets::ActiveModel {
+            id: Set(id),
+            number: Set(next_number(txn).await?),
+            customer_id: Set(new.customer_id),
+            contact_id: Set(new.contact_id),
+            subject: Set(new.subject),
+            description: Set(new.description),
+            kind: Set(new.kind.as_str().to_owned()),
+            channel: Set(new.channel.as_str().to_owned()),
+            priority: Set(new.priority.as_str().to_owned()),
+            status: Set(TicketStatus::New.as_str().to_owned()),
+            assignee_id: Set(assignee),
+            team_id: Set(team_id),
+            sla_policy_id: Set(policy.id),
+            first_response_due_at: Set(first_due),
+            resolution_due_at: Set(resolution_due),
+            first_responded_at: Set(None),
+            resolved_at: Set(None),
+            closed_at: Set(None),
+            close_reason: Set(None),
+            close_note: Set(None),
+            duplicate_of_id: Set(None),
+            paused_at: Set(None),
+            paused_minutes: Set(0),
+            first_response_breached: Set(false),
+            resolution_breached: Set(false),
+            warned_at: Set(None),
+            satisfaction_rating: Set(None),
+            satisfaction_comment: Set(None),
+            search_text: Set(search),
+            ..Default::default()
+        },
+        at,
+    )
     .await?;
     let record = to_record(txn, row).await?;
     if let Some(assignee) = assignee
@@ -741,12 +736,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequ
     if let Some(article) = filter.article_id {
         select = select.filter(super::knowledge::tickets_using(article));
     }
-    if let Some(v) = filter.due_from {
-        select = select.filter(C::ResolutionDueAt.gte(v));
-    }
-    if let Some(v) = filter.due_to {
-        select = select.filter(C::ResolutionDueAt.lt(v));
-    }
+    select = select.filter(within_window(C::ResolutionDueAt, filter.due_from, filter.due_to));
     if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", escape_like(&q));
         select = select.filter(
