@@ -10,7 +10,7 @@ import { invitationUrl } from './portalInvite';
 import { useInviteToPortal } from './usePortalAccounts';
 
 /** Copies text, with the old selection fallback where the Clipboard API is unavailable (plain http). */
-async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
+export async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;

@@ -5,6 +5,7 @@ import { can } from '../../app/permissions';
 import { useMe } from '../auth/useSession';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { WeightsTab } from '../requirements/WeightsTab';
+import { ApiKeysTab } from './ApiKeysTab';
 import { FollowUpRulesTab } from './FollowUpRulesTab';
 import { PipelinesTab } from './PipelinesTab';
 import { SlaPoliciesTab } from './SlaPoliciesTab';
@@ -23,6 +24,7 @@ export default function Settings() {
     { key: 'teams', name: t('settings.teams'), label: t('settings.teams'), children: <TeamsTab />, show: can(me, 'teams') },
     { key: 'roles', name: t('settings.roles'), label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
     { key: 'follow-up-rules', name: t('rules.title'), label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
+    { key: 'api-keys', name: t('apiKey.title'), label: <span data-testid="settings-tab-api-keys">{t('apiKey.title')}</span>, children: <ApiKeysTab />, show: can(me, 'users', 'update') },
     { key: 'pipelines', name: t('pipeline.title'), label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
     { key: 'sla-policies', name: t('slaPolicy.title'), label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },
     { key: 'service', name: t('serviceSettings.title'), label: <span data-testid="settings-tab-service">{t('serviceSettings.title')}</span>, children: <ServiceSettingsTab />, show: can(me, 'users', 'update') && can(me, 'service') },
