@@ -41,6 +41,7 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("auth.api_key_address", "The API key may not be used from the client's address."),
     ("auth.no_session", "Called with an API key, which has no session to end and no password to change."),
     ("api_key.not_rotatable", "Only a working key that has not been rotated yet can be rotated."),
+    ("api_key.expiry_fixed", "The expiry of a rotated or revoked key cannot change."),
     ("metrics.token_required", "`/metrics` needs the metrics token."),
     // Idempotency.
     ("idempotency.key_reused", "The Idempotency-Key was used with a different request."),

@@ -91,6 +91,8 @@ async fn rotation_overlaps_and_revocation_ends_a_key_at_once_on_every_instance()
     let (old_key, record) = integration_key(&app, "ERP").await;
     let path = format!("/api/v1/api-keys/{}", record["id"].as_str().unwrap());
 
+    // A mistyped field is refused, never taken as the default overlap.
+    assert_eq!(app.post(&format!("{path}/rotate"), &admin, json!({ "overlap_minute": 0 })).await.invalid_fields(), ["overlap_minute"]);
     let rotated = app.post(&format!("{path}/rotate"), &admin, json!({ "overlap_minutes": 30 })).await.expect(201);
     let new_key = rotated.body["api_key"].as_str().unwrap().to_owned();
     assert_ne!(new_key, old_key);
@@ -102,6 +104,9 @@ async fn rotation_overlaps_and_revocation_ends_a_key_at_once_on_every_instance()
     assert!(old.body["expires_at"].is_string());
     let again = app.post(&format!("{path}/rotate"), &admin, json!({})).await.problem(409);
     assert_eq!(again["code"], "api_key.not_rotatable");
+    // The replaced key's end stays where rotation put it.
+    let revived = app.patch(&path, &admin, json!({ "expires_at": null }), None).await.problem(409);
+    assert_eq!(revived["code"], "api_key.expiry_fixed");
 
     // With no overlap the old key stops at once.
     let new_path = format!("/api/v1/api-keys/{}", rotated.body["key"]["id"].as_str().unwrap());
@@ -115,7 +120,7 @@ async fn rotation_overlaps_and_revocation_ends_a_key_at_once_on_every_instance()
     app.delete(&third_path, &admin).await.expect(204);
     assert_eq!(other_instance.get("/api/v1/customers", &third_key).await.problem(401)["code"], "auth.api_key_revoked");
     assert_eq!(app.get(&third_path, &admin).await.expect(200).body["status"], "revoked");
-    app.delete(&third_path, &admin).await.expect(204);
+    app.send(Method::DELETE, &third_path, Some(&admin), None, &[("if-match", "\"1\"")]).await.expect(204);
     let overlap = app.post(&format!("{third_path}/rotate"), &admin, json!({ "overlap_minutes": 20000 })).await;
     assert_eq!(overlap.invalid_fields(), ["overlap_minutes"]);
     assert_eq!(app.count("events", Some(("event_type", "api_key.revoked"))).await, 1, "revoking twice is one revocation");
@@ -155,6 +160,12 @@ async fn bad_keys_are_refused_field_by_field_and_only_administrators_make_them()
     assert_eq!(no_role.invalid_fields(), ["role_id"]);
     assert_eq!(app.side_effects().await, before, "a refused key writes nothing");
     assert_eq!(app.count("users", None).await, 1);
+
+    // A key with the administrator's role still may not manage keys.
+    let (admin_key, _) = make_key(&app, json!({ "name": "运维", "role_id": app.role_id("admin").await })).await;
+    app.get("/api/v1/users", &admin_key).await.expect(200);
+    app.post("/api/v1/api-keys", &admin_key, json!({ "name": "x", "role_id": app.role_id("admin").await })).await.problem(403);
+    app.get("/api/v1/api-keys", &admin_key).await.problem(403);
 
     let (_, sales) = app.user("li.na@example.com", "sales", &[]).await;
     app.post("/api/v1/api-keys", &sales, json!({ "name": "x", "role_id": app.role_id("sales").await })).await.problem(403);

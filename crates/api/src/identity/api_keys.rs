@@ -119,7 +119,8 @@ pub struct UpdateApiKey {
     pub allowed_addresses: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+/// Required, so that a mistyped field is refused rather than rotating with the default overlap.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotateApiKey {
     /// How long the old key keeps working, in minutes (0 to 10080; default 1440, one day).
@@ -156,7 +157,7 @@ fn location(id: Uuid) -> String {
 
 /// Make an API key
 ///
-/// Administrators only. The answer is the one time the key is shown: store it with the job
+/// Administrators only, signed in as themselves (a key never manages keys). The answer is the one time the key is shown: store it with the job
 /// that uses it. The key acts as a user of its own, named like the key, under the role given.
 #[utoipa::path(tag = "api-keys", request_body = CreateApiKey, params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; an answer carrying a key is never replayed")), responses(
     (status = 201, description = "Made; `api_key` is shown only now", body = IssuedApiKeyDto, headers(("Location" = String), ("ETag" = String))),
@@ -205,6 +206,7 @@ pub async fn get_api_key(state: State, principal: Principal, id: web::Path<Uuid>
     (status = 200, description = "Changed", body = ApiKeyDto, headers(("ETag" = String))),
     (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such key", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The expiry of a rotated or revoked key cannot change (`api_key.expiry_fixed`)", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -226,7 +228,7 @@ pub async fn update_api_key(
 ///
 /// Makes a new key with the same user, role, expiry and addresses, shown once; the old key
 /// keeps working for `overlap_minutes` so the job can switch without a gap.
-#[utoipa::path(tag = "api-keys", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; an answer carrying a key is never replayed")), request_body(content = RotateApiKey, description = "Optional"), responses(
+#[utoipa::path(tag = "api-keys", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; an answer carrying a key is never replayed")), request_body(content = RotateApiKey, description = "`{}` for the default overlap"), responses(
     (status = 201, description = "The new key; `api_key` is shown only now", body = IssuedApiKeyDto, headers(("Location" = String), ("ETag" = String))),
     (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such key", body = Problem, content_type = "application/problem+json"),
@@ -240,9 +242,9 @@ pub async fn rotate_api_key(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: Option<crate::http::Json<RotateApiKey>>,
+    body: crate::http::Json<RotateApiKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.map(crate::http::Json::into_inner).unwrap_or_default();
+    let body = body.into_inner();
     let overlap = rules::rotation_overlap(body.overlap_minutes)?;
     let issued = api_keys::rotate(&state.db, &principal, id.into_inner(), if_match(&req)?, overlap).await?;
     let (id, version) = (issued.record.id, issued.record.version);

@@ -197,7 +197,7 @@ pub async fn get_user(state: State, principal: Principal, id: web::Path<Uuid>) -
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateUser, responses(
     (status = 200, description = "Changed", body = UserDto, headers(("ETag" = String))),
     (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Would lock yourself out", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Would lock yourself out (`user.self_change`), or the user is an API key's (`user.is_api_key`)", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]

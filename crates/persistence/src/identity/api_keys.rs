@@ -127,6 +127,19 @@ async fn read_record(conn: &impl ConnectionTrait, id: Uuid) -> Result<ApiKeyReco
     to_records(conn, vec![key]).await?.pop().ok_or(Error::NotFound)
 }
 
+/// Keys are managed by administrators signed in as themselves: a key with the administrator's
+/// role must not lift its own address limits or expiry, or mint keys that outlive its revocation.
+fn require_key_administrator(actor: &Actor) -> Result<()> {
+    actor.require_admin()?;
+    if actor.api_key_id.is_some() {
+        return Err(Error::Forbidden(text!(
+            "API keys cannot manage API keys; sign in as an administrator",
+            "API 密钥不能管理 API 密钥，请以管理员身份登录"
+        )));
+    }
+    Ok(())
+}
+
 async fn check_role(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<()> {
     if roles::Entity::find_by_id(role_id).one(conn).await?.is_none() {
         return Err(Error::validation("role_id", "not_found", text!("no such role", "角色不存在")));
@@ -168,7 +181,7 @@ fn new_key_row(
 /// Makes a key and the user it acts as. Administrators only: a key is a standing credential.
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, settings: ApiKeySettings) -> Result<IssuedApiKey> {
-    actor.require_admin()?;
+    require_key_administrator(actor)?;
     let txn = db.begin_write().await?;
     check_role(&txn, settings.role_id).await?;
     let user_id = Uuid::now_v7();
@@ -195,7 +208,7 @@ pub async fn create(db: &Db, actor: &Actor, settings: ApiKeySettings) -> Result<
 
 #[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<ApiKeyRecord>> {
-    actor.require_admin()?;
+    require_key_administrator(actor)?;
     let sort = Sort { key: "-created_at", column: api_keys::Column::CreatedAt, descending: true, value: SortValue::Time };
     let page = fetch_page(&db.conn, api_keys::Entity::find(), &sort, api_keys::Column::Id, page, |k| (json!(k.created_at), k.id)).await?;
     let data = to_records(&db.conn, page.data).await?;
@@ -204,7 +217,7 @@ pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<Api
 
 #[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ApiKeyRecord> {
-    actor.require_admin()?;
+    require_key_administrator(actor)?;
     read_record(&db.conn, id).await
 }
 
@@ -212,10 +225,18 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ApiKeyRecord> {
 /// key acts as, so they change for the keys a rotation made from it as well.
 #[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ApiKeyPatch) -> Result<ApiKeyRecord> {
-    actor.require_admin()?;
+    require_key_administrator(actor)?;
     let txn = db.begin_write().await?;
     let key = api_keys::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, key.version)?;
+    if patch.expires_at.is_some() && (key.replaced_by_id.is_some() || key.revoked_at.is_some()) {
+        // Its end is what rotation and revocation decided: moving it would bring the old secret
+        // back beside its replacement.
+        return Err(Error::conflict(
+            "api_key.expiry_fixed",
+            text!("a rotated or revoked key's expiry cannot change", "已轮换或已吊销的密钥不能修改有效期"),
+        ));
+    }
     if let Some(role_id) = patch.role_id {
         check_role(&txn, role_id).await?;
     }
@@ -256,24 +277,34 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 /// without a gap.
 #[tracing::instrument(skip_all)]
 pub async fn rotate(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, overlap: Duration) -> Result<IssuedApiKey> {
-    actor.require_admin()?;
+    require_key_administrator(actor)?;
     let txn = db.begin_write().await?;
     let old = api_keys::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, old.version)?;
     if status(&old, now()) != KeyStatus::Active || old.replaced_by_id.is_some() {
-        return Err(Error::conflict(
-            "api_key.not_rotatable",
-            text!("only a working key that has not been rotated yet can be rotated", "只能轮换仍然有效且尚未轮换过的密钥"),
-        ));
+        return Err(not_rotatable());
     }
     let (row, key) = new_key_row(old.user_id, old.name.clone(), old.expires_at, old.allowed_addresses.clone(), actor);
     let new_id = insert_first_version(&txn, row, now()).await?.id;
     let before = read_record(&txn, id).await?;
-    let overlap_ends = now() + overlap;
-    let mut replaced: api_keys::ActiveModel = old.clone().into();
-    replaced.expires_at = Set(Some(old.expires_at.map_or(overlap_ends, |expires| Ord::min(expires, overlap_ends))));
-    replaced.replaced_by_id = Set(Some(new_id));
-    save_next_version(&txn, replaced).await?;
+    let at = now();
+    let overlap_ends = at + overlap;
+    // Claimed only if nobody rotated or revoked it since it was read: two rotations at once
+    // would otherwise both issue a live key, and a rotation racing a revocation revive it.
+    let claimed = api_keys::Entity::update_many()
+        .col_expr(api_keys::Column::ExpiresAt, Expr::value(old.expires_at.map_or(overlap_ends, |expires| Ord::min(expires, overlap_ends))))
+        .col_expr(api_keys::Column::ReplacedById, Expr::value(new_id))
+        .col_expr(api_keys::Column::UpdatedAt, Expr::value(at))
+        .col_expr(api_keys::Column::Version, Expr::value(old.version + 1))
+        .filter(api_keys::Column::Id.eq(id))
+        .filter(api_keys::Column::Version.eq(old.version))
+        .filter(api_keys::Column::ReplacedById.is_null())
+        .filter(api_keys::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(not_rotatable());
+    }
     let after = read_record(&txn, id).await?;
     changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).told_as("api_key.rotated")).await?;
     let record = read_record(&txn, new_id).await?;
@@ -282,20 +313,37 @@ pub async fn rotate(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(IssuedApiKey { record, key })
 }
 
+fn not_rotatable() -> Error {
+    Error::conflict(
+        "api_key.not_rotatable",
+        text!("only a working key that has not been rotated yet can be rotated", "只能轮换仍然有效且尚未轮换过的密钥"),
+    )
+}
+
 /// Ends a key at once. Revoking a revoked key changes nothing.
 #[tracing::instrument(skip_all)]
 pub async fn revoke(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
-    actor.require_admin()?;
+    require_key_administrator(actor)?;
     let txn = db.begin_write().await?;
     let key = api_keys::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    check_version(expected_version, key.version)?;
     if key.revoked_at.is_some() {
         return Ok(());
     }
+    check_version(expected_version, key.version)?;
     let before = read_record(&txn, id).await?;
-    let mut row: api_keys::ActiveModel = key.into();
-    row.revoked_at = Set(Some(now()));
-    save_next_version(&txn, row).await?;
+    let at = now();
+    // Only the first of two revocations at once writes one.
+    let revoked = api_keys::Entity::update_many()
+        .col_expr(api_keys::Column::RevokedAt, Expr::value(at))
+        .col_expr(api_keys::Column::UpdatedAt, Expr::value(at))
+        .col_expr(api_keys::Column::Version, Expr::value(key.version + 1))
+        .filter(api_keys::Column::Id.eq(id))
+        .filter(api_keys::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if revoked.rows_affected == 0 {
+        return Ok(());
+    }
     let after = read_record(&txn, id).await?;
     changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).told_as("api_key.revoked")).await?;
     txn.commit().await?;
@@ -371,8 +419,11 @@ pub async fn authenticate(db: &Db, key: &str, client_ip: Option<&str>) -> Result
     actor.ip = client_ip.map(str::to_owned);
     let new_address = client_ip.is_some() && check.last_used_ip.as_deref() != client_ip;
     let stale = check.last_used_at.is_none_or(|last| at - last >= Duration::seconds(LAST_USED_RESOLUTION_SECONDS));
-    if new_address || stale {
-        note_use(db, &actor, check.id, client_ip, new_address).await?;
+    if (new_address || stale)
+        && let Err(error) = note_use(db, &actor, check.id, client_ip, new_address).await
+    {
+        // Bookkeeping: a busy database must not turn the caller's request away.
+        tracing::warn!(key = %check.id, %error, "could not note an API key's use");
     }
     Ok(actor)
 }

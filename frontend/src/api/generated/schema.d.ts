@@ -19,7 +19,7 @@ export interface paths {
         put?: never;
         /**
          * Make an API key
-         * @description Administrators only. The answer is the one time the key is shown: store it with the job
+         * @description Administrators only, signed in as themselves (a key never manages keys). The answer is the one time the key is shown: store it with the job
          *     that uses it. The key acts as a user of its own, named like the key, under the role given.
          */
         post: operations["create_api_key"];
@@ -4055,6 +4055,7 @@ export interface components {
              *     | `auth.api_key_address` | The API key may not be used from the client's address. |
              *     | `auth.no_session` | Called with an API key, which has no session to end and no password to change. |
              *     | `api_key.not_rotatable` | Only a working key that has not been rotated yet can be rotated. |
+             *     | `api_key.expiry_fixed` | The expiry of a rotated or revoked key cannot change. |
              *     | `metrics.token_required` | `/metrics` needs the metrics token. |
              *     | `idempotency.key_reused` | The Idempotency-Key was used with a different request. |
              *     | `idempotency.not_replayable` | The keyed request was done, but its response carried secrets and is not kept. |
@@ -4410,6 +4411,7 @@ export interface components {
             key: string;
             name: string;
         };
+        /** @description Required, so that a mistyped field is refused rather than rotating with the default overlap. */
         RotateApiKey: {
             /**
              * Format: int64
@@ -5441,6 +5443,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The expiry of a rotated or revoked key cannot change (`api_key.expiry_fixed`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Stale If-Match */
             412: {
                 headers: {
@@ -5503,7 +5514,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Optional */
+        /** @description `{}` for the default overlap */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RotateApiKey"];
@@ -21563,7 +21574,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Would lock yourself out */
+            /** @description Would lock yourself out (`user.self_change`), or the user is an API key's (`user.is_api_key`) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -323,7 +323,12 @@ export function ApiKeysTab() {
           </Form.Item>
         </Form>
       </FormModal>
-      <IssuedKeyModal issued={issued} open={issuedOpen} onClose={() => setIssuedOpen(false)} afterClose={() => setIssued(null)} />
+      <IssuedKeyModal issued={issued} open={issuedOpen} onClose={() => setIssuedOpen(false)} afterClose={() => {
+          // The key is shown once: drop it from the mutations' results too, not only from the page.
+          setIssued(null);
+          create.reset();
+          rotate.reset();
+        }} />
     </div>
   );
 }
