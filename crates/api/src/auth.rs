@@ -130,21 +130,13 @@ impl TrustedProxies {
         text.split(',')
             .map(str::trim)
             .filter(|item| !item.is_empty())
-            .map(|item| {
-                item.parse::<ipnet::IpNet>()
-                    .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| format!("{item:?} is neither an IP address nor a CIDR block"))
-            })
+            .map(|item| crm_domain::net::parse_network(item).ok_or_else(|| format!("{item:?} is neither an IP address nor a CIDR block")))
             .collect::<Result<Vec<_>, _>>()
             .map(Self)
     }
 
     pub fn contains(&self, address: std::net::IpAddr) -> bool {
-        // An IPv4 peer may arrive as an IPv4-mapped IPv6 address on a dual-stack socket.
-        let address = match address {
-            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
-            v4 => v4,
-        };
+        let address = crm_domain::net::canonical(address);
         self.0.iter().any(|net| net.contains(&address))
     }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod message;
+pub mod net;
 mod patch;
 pub mod problem_codes;
 pub mod requirements;

@@ -72,12 +72,7 @@ impl AllowedAddresses {
         if self.0.is_empty() {
             return true;
         }
-        let Some(client) = client else { return false };
-        // An IPv4 client may arrive as an IPv4-mapped IPv6 address on a dual-stack socket.
-        let client = match client {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(client, IpAddr::V4),
-            v4 => v4,
-        };
+        let Some(client) = client.map(crate::net::canonical) else { return false };
         self.0.iter().any(|network| network.contains(&client))
     }
 
@@ -90,9 +85,9 @@ impl AllowedAddresses {
     }
 }
 
-/// A CIDR network (host bits cleared) or a single address as the network of just that address.
+/// A CIDR network with its host bits cleared, or a single address.
 fn network(item: &str) -> Option<ipnet::IpNet> {
-    item.parse::<ipnet::IpNet>().map(|network| network.trunc()).or_else(|_| item.parse::<IpAddr>().map(ipnet::IpNet::from)).ok()
+    crate::net::parse_network(item).map(|network| network.trunc())
 }
 
 /// What an administrator sets on a key and may change later.

@@ -140,13 +140,6 @@ fn require_key_administrator(actor: &Actor) -> Result<()> {
     Ok(())
 }
 
-async fn check_role(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<()> {
-    if roles::Entity::find_by_id(role_id).one(conn).await?.is_none() {
-        return Err(Error::validation("role_id", "not_found", text!("no such role", "角色不存在")));
-    }
-    Ok(())
-}
-
 fn addresses_json(addresses: &AllowedAddresses) -> String {
     serde_json::Value::from(addresses.to_strings()).to_string()
 }
@@ -183,7 +176,7 @@ fn new_key_row(
 pub async fn create(db: &Db, actor: &Actor, settings: ApiKeySettings) -> Result<IssuedApiKey> {
     require_key_administrator(actor)?;
     let txn = db.begin_write().await?;
-    check_role(&txn, settings.role_id).await?;
+    super::users::check_role_and_teams(&txn, Some(settings.role_id), None).await?;
     let user_id = Uuid::now_v7();
     let user = users::ActiveModel {
         id: Set(user_id),
@@ -238,7 +231,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
         ));
     }
     if let Some(role_id) = patch.role_id {
-        check_role(&txn, role_id).await?;
+        super::users::check_role_and_teams(&txn, Some(role_id), None).await?;
     }
     let before = read_record(&txn, id).await?;
     let current = ApiKeySettings {

@@ -131,7 +131,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &UserFilter, page: &PageReques
     Ok(Page { data, next_cursor: page.next_cursor, total: page.total })
 }
 
-async fn check_role_and_teams(conn: &impl ConnectionTrait, role_id: Option<Uuid>, team_ids: Option<&[Uuid]>) -> Result<()> {
+pub(super) async fn check_role_and_teams(conn: &impl ConnectionTrait, role_id: Option<Uuid>, team_ids: Option<&[Uuid]>) -> Result<()> {
     if let Some(role_id) = role_id
         && roles::Entity::find_by_id(role_id).one(conn).await?.is_none()
     {
