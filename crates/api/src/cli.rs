@@ -231,7 +231,10 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
     }
     for (i, fields) in customers.into_iter().enumerate() {
         let owner = sales_ids.get(i % sales_ids.len().max(1)).copied();
-        let record = store::create(db, &system, fields.clone(), Ownership { owner_id: owner, team_id: None })
+        // The demo's customers came from an ERP, as a real organisation's often do.
+        let erp_id = crm_domain::external::ExternalRef::parse("erp", &format!("C-{}", 1001 + i)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let refs = crm_domain::external::ExternalIdsPatch::setting(&erp_id);
+        let record = store::create(db, &system, fields.clone(), Ownership { owner_id: owner, team_id: None }, &refs)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", fields.name))?;
         if fields.kind == CustomerKind::Company {
@@ -248,7 +251,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
                     birthday: None,
                     notes: None,
                 };
-                contacts::create(db, &system, record.id, person).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                contacts::create(db, &system, record.id, person, &Default::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             }
         }
     }
@@ -377,7 +380,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
             unit_price: Money { amount_minor: price, currency: Currency::cny() },
             active: true,
         };
-        product_ids.push(products::create(db, system, fields).await.map_err(|e| anyhow::anyhow!("{e}"))?.id);
+        product_ids.push(products::create(db, system, fields, &Default::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?.id);
     }
     let page = crm_persistence::PageRequest { limit: 200, ..Default::default() };
     let pipeline = pipelines::list(db, system, &page)
@@ -442,7 +445,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
                 }],
                 notes: None,
             };
-            let order = orders::create(db, &actor, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let order = orders::create(db, &actor, new, &Default::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             orders::transition(db, &actor, order.id, None, crm_domain::sales::OrderStatus::Confirmed)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

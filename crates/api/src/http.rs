@@ -335,12 +335,18 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T
         let document = actix_web::web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let actix_web::web::Json(document) = document.await?;
-            serde_path_to_error::deserialize(document).map(Json).map_err(|error| {
-                let path = error.path().to_string();
-                let field = if path == "." { "body".to_owned() } else { path };
-                let problem = crate::error::shape_error(&field, &error.inner().to_string());
-                ApiError::Validation(crm_domain::ValidationErrors(vec![problem])).into()
-            })
+            Ok(Json(from_document(document)?))
         })
     }
+}
+
+/// Reads a JSON document as `T`, a value of the wrong shape answering 422 against the field it
+/// is in, as a request body would (for bodies read one way or another, and for batch items).
+pub fn from_document<T: serde::de::DeserializeOwned>(document: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(document).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        let problem = crate::error::shape_error(&field, &error.inner().to_string());
+        ApiError::Validation(crm_domain::ValidationErrors(vec![problem]))
+    })
 }

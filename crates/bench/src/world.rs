@@ -114,6 +114,7 @@ async fn organise(db: &Db, seed: u64) -> anyhow::Result<World> {
                 unit_price: Money { amount_minor: price_yuan * 100, currency: Currency::cny() },
                 active: true,
             },
+            &Default::default(),
         )
         .await?;
         catalogue.push(Product { id: record.id, sku: record.fields.sku, name: record.fields.name, unit_price_minor: price_yuan * 100 });

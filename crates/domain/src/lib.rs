@@ -7,6 +7,7 @@ pub mod check;
 pub mod customers;
 pub mod dates;
 pub mod error;
+pub mod external;
 pub mod identity;
 pub mod ids;
 pub mod message;

@@ -103,6 +103,8 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("opportunity.same_stage", "The opportunity is already in this stage."),
     ("opportunity.not_won", "Only a won opportunity becomes an order."),
     ("opportunity.no_lines", "The opportunity has no lines to copy into an order."),
+    ("external_id.taken", "Another live record of this kind already has this id in that system (`existing_id` names it)."),
+    ("external_id.absent", "`If-Match` was sent with an upsert, but no live record has this external id."),
     ("order.external_id_taken", "The external system already has an order with this external id (`existing_id`)."),
     ("order.invalid_transition", "The order cannot move from its status to the one asked for."),
     ("order.not_editable", "Only a draft order can be edited."),

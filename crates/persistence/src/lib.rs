@@ -15,6 +15,7 @@ pub mod customers;
 mod db;
 mod entities;
 pub mod error;
+mod external_refs;
 pub mod identity;
 pub mod pagination;
 pub mod platform;

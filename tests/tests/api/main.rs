@@ -14,6 +14,7 @@ mod commands;
 mod contacts;
 mod customers;
 mod errors;
+mod external_ids;
 mod faults;
 mod knowledge;
 mod languages;

@@ -1,18 +1,26 @@
 //! A customer's contacts (`/customers/{id}/contacts`, `/contacts/{id}`).
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use utoipa::IntoParams;
+
 use crm_domain::Check;
 use crm_domain::customers::{self as domain, ContactFields, ContactPatch};
+use crm_domain::external::{ExternalIdsPatch, ExternalRef};
 use crm_domain::values::{Email, Phone};
+use crm_persistence::customers as customer_store;
 use crm_persistence::customers::contacts as contact_store;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
+use crate::external::{Upserted, check_refs, path_reference, refs_for_upsert};
 use crate::http::{PageDto, PageParams, created, double_option, if_match, ok_with_etag};
 
 /// A contact person (联系人) at a customer.
@@ -37,6 +45,8 @@ pub struct ContactDto {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// How other systems know the contact, one id per system: `{"erp": "P-77"}`.
+    pub external_ids: BTreeMap<String, String>,
 }
 
 impl From<contact_store::ContactRecord> for ContactDto {
@@ -59,6 +69,7 @@ impl From<contact_store::ContactRecord> for ContactDto {
             updated_at: r.updated_at,
             version: r.version,
             deleted_at: r.deleted_at,
+            external_ids: r.external_ids,
         }
     }
 }
@@ -80,6 +91,10 @@ pub struct CreateContact {
     #[schema(value_type = Option<NaiveDate>)]
     pub birthday: Option<String>,
     pub notes: Option<String>,
+    /// The contact's ids in other systems, `{"erp": "P-77"}`, each unique per system among live
+    /// contacts.
+    #[serde(default)]
+    pub external_ids: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -111,10 +126,13 @@ pub struct UpdateContact {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub notes: Option<Option<String>>,
+    /// Merge patch of the ids in other systems (`null` removes one).
+    pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
 
-fn parse_contact(body: CreateContact) -> Result<ContactFields, ApiError> {
+fn parse_contact(body: CreateContact) -> Result<(ContactFields, ExternalIdsPatch), ApiError> {
     let mut f = Check::default();
+    let refs = check_refs(&mut f, body.external_ids.iter().map(|(system, id)| (system, Some(id))));
     let fields = ContactFields {
         name: f.text("name", &body.name, domain::SHORT_TEXT_MAX).unwrap_or_default(),
         title: f.optional_line("title", body.title.as_deref(), domain::SHORT_TEXT_MAX),
@@ -128,11 +146,12 @@ fn parse_contact(body: CreateContact) -> Result<ContactFields, ApiError> {
         notes: f.optional_text("notes", body.notes.as_deref(), domain::NOTES_MAX),
     };
     f.finish()?;
-    Ok(fields)
+    Ok((fields, refs))
 }
 
-fn parse_contact_patch(body: UpdateContact) -> Result<ContactPatch, ApiError> {
+fn parse_contact_patch(body: UpdateContact) -> Result<(ContactPatch, ExternalIdsPatch), ApiError> {
     let mut f = Check::default();
+    let refs = check_refs(&mut f, body.external_ids.iter().flatten().map(|(system, id)| (system, id.as_ref())));
     let patch = ContactPatch {
         name: body.name.as_deref().and_then(|n| f.text("name", n, domain::SHORT_TEXT_MAX)),
         title: f.line_change("title", &body.title, domain::SHORT_TEXT_MAX),
@@ -146,7 +165,7 @@ fn parse_contact_patch(body: UpdateContact) -> Result<ContactPatch, ApiError> {
         notes: f.text_change("notes", &body.notes, domain::NOTES_MAX),
     };
     f.finish()?;
-    Ok(patch)
+    Ok((patch, refs))
 }
 
 /// List a customer's contacts
@@ -179,8 +198,8 @@ pub async fn create_contact(
     id: web::Path<Uuid>,
     body: crate::http::Json<CreateContact>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = parse_contact(body.into_inner())?;
-    let contact = contact_store::create(&state.db, &principal, id.into_inner(), fields).await?;
+    let (fields, refs) = parse_contact(body.into_inner())?;
+    let contact = contact_store::create(&state.db, &principal, id.into_inner(), fields, &refs).await?;
     let location = format!("/api/v1/contacts/{}", contact.id);
     let version = contact.version;
     Ok(created(&ContactDto::from(contact), location, version))
@@ -224,8 +243,8 @@ pub async fn update_contact(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateContact>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = parse_contact_patch(body.into_inner())?;
-    let contact = contact_store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
+    let (patch, refs) = parse_contact_patch(body.into_inner())?;
+    let contact = contact_store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch, &refs).await?;
     let version = contact.version;
     Ok(ok_with_etag(&ContactDto::from(contact), version))
 }
@@ -250,6 +269,162 @@ pub async fn delete_contact(state: State, principal: Principal, req: HttpRequest
 #[post("/contacts/{id}/restore")]
 pub async fn restore_contact(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let contact = contact_store::restore(&state.db, &principal, id.into_inner()).await?;
+    let version = contact.version;
+    Ok(ok_with_etag(&ContactDto::from(contact), version))
+}
+
+fn upserted(contact: contact_store::ContactRecord) -> Upserted<ContactDto> {
+    Upserted { id: contact.id, version: contact.version, body: ContactDto::from(contact) }
+}
+
+/// Creates or updates the contact holding `reference`, under `customer_id` when creating; an
+/// existing contact of another customer is refused (a contact does not move between customers).
+async fn upsert_contact(
+    state: &State,
+    principal: &Principal,
+    req: &HttpRequest,
+    reference: ExternalRef,
+    customer_id: Option<Uuid>,
+    document: Value,
+) -> Result<HttpResponse, ApiError> {
+    let db = &state.db;
+    crate::external::upsert(
+        document,
+        if_match(req)?,
+        |id| format!("/api/v1/contacts/{id}"),
+        async || Ok(contact_store::holder_of(db, &reference).await?),
+        async |body: CreateContact| {
+            let Some(customer_id) = customer_id else {
+                return Err(ApiError::validation(
+                    "customer_id",
+                    "required",
+                    crm_domain::text!(
+                        "a new contact needs its customer: customer_id or customer_external_id",
+                        "新建联系人须指明所属客户：customer_id 或 customer_external_id"
+                    ),
+                ));
+            };
+            let (fields, refs) = parse_contact(body)?;
+            Ok(upserted(contact_store::create(db, principal, customer_id, fields, &refs_for_upsert(refs, &reference)?).await?))
+        },
+        async |id, body: UpdateContact, version| {
+            let (patch, refs) = parse_contact_patch(body)?;
+            let current = contact_store::get(db, principal, id).await?;
+            if customer_id.is_some_and(|customer_id| customer_id != current.customer_id) {
+                return Err(ApiError::Taken {
+                    code: "external_id.taken",
+                    detail: crm_domain::text!(
+                        "a contact of another customer already has this external id",
+                        "其他客户的联系人已使用此外部编号"
+                    ),
+                    existing_id: id,
+                });
+            }
+            Ok(upserted(contact_store::update(db, principal, id, version, patch, &refs_for_upsert(refs, &reference)?).await?))
+        },
+    )
+    .await
+}
+
+/// Create or update a customer's contact by its id in another system
+///
+/// Like `PUT /contacts/external/{system}/{external_id}`, under the customer in the path: a new
+/// contact is added to it (201), a contact of it holding the id is merge-patched (200); a contact
+/// of another customer holding the id is refused (409 `external_id.taken`).
+#[utoipa::path(tag = "contacts", params(
+    ("id" = Uuid, Path, description = "Customer id"),
+    ("system" = String, Path, example = "erp"),
+    ("external_id" = String, Path, example = "P-77"),
+    ("If-Match" = Option<String>, Header, description = "On update, the ETag you read"),
+), request_body = CreateContact, responses(
+    (status = 200, description = "Updated", body = ContactDto, headers(("ETag" = String))),
+    (status = 201, description = "Created", body = ContactDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 400, description = "Malformed JSON or path", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not allowed for this customer", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Customer or contact absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`external_id.taken`: held by a contact of another customer, or another of the body's ids is held (`existing_id`)", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match, or If-Match for an id no contact has", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[put("/customers/{id}/contacts/external/{system}/{external_id}")]
+pub async fn upsert_customer_contact(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(Uuid, String, String)>,
+    body: crate::http::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (customer_id, system, external_id) = path.into_inner();
+    let reference = path_reference(&(system, external_id))?;
+    upsert_contact(&state, &principal, &req, reference, Some(customer_id), body.into_inner()).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactUpsertParams {
+    /// The customer a new contact belongs to.
+    pub customer_id: Option<Uuid>,
+    /// Or that customer's id in the same system as the contact's (`C-1001` for
+    /// `/contacts/external/erp/P-77`: the customer `erp:C-1001`).
+    pub customer_external_id: Option<String>,
+}
+
+/// Create or update a contact by its id in another system
+///
+/// With no live contact holding `{system}:{external_id}`, the body is a new contact
+/// (`CreateContact`) of the customer named by `customer_id` or `customer_external_id`: 201.
+/// Otherwise it merge-patches that contact (`UpdateContact`): 200, honouring `If-Match`.
+#[utoipa::path(tag = "contacts", params(
+    ("system" = String, Path, example = "erp"),
+    ("external_id" = String, Path, example = "P-77"),
+    ("If-Match" = Option<String>, Header, description = "On update, the ETag you read"),
+    ContactUpsertParams,
+), request_body = CreateContact, responses(
+    (status = 200, description = "Updated", body = ContactDto, headers(("ETag" = String))),
+    (status = 201, description = "Created", body = ContactDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 400, description = "Malformed JSON, path or parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not allowed for this customer", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Customer or contact absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`external_id.taken`: held by a contact of another customer than the one named, or another of the body's ids is held (`existing_id`)", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match, or If-Match for an id no contact has", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, or no customer named for a new contact", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[put("/contacts/external/{system}/{external_id}")]
+pub async fn upsert_contact_by_external_id(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    params: web::Query<ContactUpsertParams>,
+    body: crate::http::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path_reference(&path)?;
+    let customer_id = match (&params.customer_id, &params.customer_external_id) {
+        (Some(id), _) => Some(*id),
+        (None, Some(customer_external_id)) => {
+            let customer_ref = path_reference(&(reference.system.as_str().to_owned(), customer_external_id.clone()))?;
+            Some(customer_store::holder_of(&state.db, &customer_ref).await?.ok_or(ApiError::NotFound)?)
+        }
+        (None, None) => None,
+    };
+    upsert_contact(&state, &principal, &req, reference, customer_id, body.into_inner()).await
+}
+
+/// Get a contact by its id in another system
+#[utoipa::path(tag = "contacts", params(("system" = String, Path, example = "erp"), ("external_id" = String, Path, example = "P-77")), responses(
+    (status = 200, description = "The contact", body = ContactDto, headers(("ETag" = String))),
+    (status = 400, description = "Invalid system or id", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No live contact has this id, or it is outside your scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/contacts/external/{system}/{external_id}")]
+pub async fn get_contact_by_external_id(
+    state: State,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path_reference(&path)?;
+    let id = contact_store::holder_of(&state.db, &reference).await?.ok_or(ApiError::NotFound)?;
+    let contact = contact_store::get(&state.db, &principal, id).await?;
     let version = contact.version;
     Ok(ok_with_etag(&ContactDto::from(contact), version))
 }

@@ -3,23 +3,27 @@
 
 pub mod contacts;
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
 use crm_domain::Check;
 use crm_domain::customers::{
     self as domain, CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier,
 };
+use crm_domain::external::ExternalIdsPatch;
 use crm_domain::text::TextError;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
 use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange};
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
+use crate::external::{Upserted, check_refs, refs_for_upsert};
 use crate::http::{
     PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
@@ -76,6 +80,8 @@ pub struct CustomerDto {
     pub order_count: i32,
     /// Their total, in minor units of the orders' currency (CNY unless you sell in one other).
     pub total_spend_minor: i64,
+    /// How other systems know the customer, one id per system: `{"erp": "C-1001"}`.
+    pub external_ids: BTreeMap<String, String>,
 }
 
 impl From<CustomerRecord> for CustomerDto {
@@ -117,6 +123,7 @@ impl From<CustomerRecord> for CustomerDto {
             last_order_at: r.last_order_at,
             order_count: r.order_count,
             total_spend_minor: r.total_spend_minor,
+            external_ids: r.external_ids,
         }
     }
 }
@@ -168,6 +175,10 @@ pub struct CreateCustomer {
     pub owner_id: Option<Uuid>,
     /// Defaults to the owner's first team.
     pub team_id: Option<Uuid>,
+    /// The customer's ids in other systems, `{"erp": "C-1001"}`: each unique per system among
+    /// live customers (409 `external_id.taken` names the holder).
+    #[serde(default)]
+    pub external_ids: BTreeMap<String, String>,
 }
 
 /// A merge patch: fields sent are changed, `null` clears an optional field, others stay.
@@ -237,11 +248,15 @@ pub struct UpdateCustomer {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub team_id: Option<Option<Uuid>>,
+    /// Merge patch of the ids in other systems: `{"finance": "88-17", "erp": null}` sets one and
+    /// removes the other.
+    pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
 
 /// `today` is the organisation's calendar day.
-fn parse_create(body: CreateCustomer, today: chrono::NaiveDate) -> Result<(CustomerFields, Ownership), ApiError> {
+fn parse_create(body: CreateCustomer, today: chrono::NaiveDate) -> Result<(CustomerFields, Ownership, ExternalIdsPatch), ApiError> {
     let mut f = Check::default();
+    let refs = check_refs(&mut f, body.external_ids.iter().map(|(system, id)| (system, Some(id))));
     let kind = f.optional_value("kind", Some(body.kind.as_str()), CustomerKind::parse);
     if body.kind.trim().is_empty() {
         f.fail("kind", TextError::Empty);
@@ -278,11 +293,12 @@ fn parse_create(body: CreateCustomer, today: chrono::NaiveDate) -> Result<(Custo
         f.merge(fields.check_consistency(today));
     }
     f.finish()?;
-    Ok((fields, Ownership { owner_id: body.owner_id, team_id: body.team_id.map(Some) }))
+    Ok((fields, Ownership { owner_id: body.owner_id, team_id: body.team_id.map(Some) }, refs))
 }
 
-fn parse_patch(body: UpdateCustomer) -> Result<(CustomerPatch, Ownership), ApiError> {
+fn parse_patch(body: UpdateCustomer) -> Result<(CustomerPatch, Ownership, ExternalIdsPatch), ApiError> {
     let mut f = Check::default();
+    let refs = check_refs(&mut f, body.external_ids.iter().flatten().map(|(system, id)| (system, id.as_ref())));
     let tags = match &body.tags {
         Some(tags) => domain::parse_tags(tags).map_err(|e| f.0.0.extend(e.0)).ok(),
         None => None,
@@ -321,7 +337,7 @@ fn parse_patch(body: UpdateCustomer) -> Result<(CustomerPatch, Ownership), ApiEr
         f.fail("lifecycle_stage", TextError::Empty);
     }
     f.finish()?;
-    Ok((patch, Ownership { owner_id: body.owner_id, team_id: body.team_id }))
+    Ok((patch, Ownership { owner_id: body.owner_id, team_id: body.team_id }, refs))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -391,8 +407,8 @@ pub async fn create_customer(
     principal: Principal,
     body: crate::http::Json<CreateCustomer>,
 ) -> Result<HttpResponse, ApiError> {
-    let (fields, ownership) = parse_create(body.into_inner(), state.db.today())?;
-    let customer = store::create(&state.db, &principal, fields, ownership).await?;
+    let (fields, ownership, refs) = parse_create(body.into_inner(), state.db.today())?;
+    let customer = store::create(&state.db, &principal, fields, ownership, &refs).await?;
     let location = format!("/api/v1/customers/{}", customer.id);
     let version = customer.version;
     Ok(created(&CustomerDto::from(customer), location, version))
@@ -459,8 +475,8 @@ pub async fn update_customer(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateCustomer>,
 ) -> Result<HttpResponse, ApiError> {
-    let (patch, ownership) = parse_patch(body.into_inner())?;
-    let customer = store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch, ownership).await?;
+    let (patch, ownership, refs) = parse_patch(body.into_inner())?;
+    let customer = store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch, ownership, &refs).await?;
     let version = customer.version;
     Ok(ok_with_etag(&CustomerDto::from(customer), version))
 }
@@ -487,6 +503,79 @@ pub async fn delete_customer(state: State, principal: Principal, req: HttpReques
 #[post("/customers/{id}/restore")]
 pub async fn restore_customer(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let customer = store::restore(&state.db, &principal, id.into_inner()).await?;
+    let version = customer.version;
+    Ok(ok_with_etag(&CustomerDto::from(customer), version))
+}
+
+fn upserted(customer: CustomerRecord) -> Upserted<CustomerDto> {
+    Upserted { id: customer.id, version: customer.version, body: CustomerDto::from(customer) }
+}
+
+/// Create or update a customer by its id in another system
+///
+/// With no live customer holding `{system}:{external_id}`, the body is a new customer
+/// (`CreateCustomer`) and gets this reference: 201. Otherwise it is a merge patch of that customer
+/// (`UpdateCustomer`, fields not sent stay as they are): 200, honouring `If-Match`. Two requests
+/// racing to create one reference make one customer.
+#[utoipa::path(tag = "customers", params(
+    ("system" = String, Path, description = "The other system's name: lowercase letters, digits, `_`, `-`, `.`", example = "erp"),
+    ("external_id" = String, Path, description = "The customer's id there", example = "C-1001"),
+    ("If-Match" = Option<String>, Header, description = "On update, the ETag you read; 412 if stale, or if no customer has this id"),
+), request_body = CreateCustomer, responses(
+    (status = 200, description = "Updated", body = CustomerDto, headers(("ETag" = String))),
+    (status = 201, description = "Created", body = CustomerDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 400, description = "Malformed JSON or path", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not create or change this customer", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "The customer holding this id is outside your scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`external_id.taken` (another of the body's ids is held; `existing_id`), `customer.credit_code_taken`, or a stage move the lifecycle refuses", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match (`stale_version`), or If-Match for an id no customer has (`external_id.absent`)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, or `external_ids` contradicting the path", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[put("/customers/external/{system}/{external_id}")]
+pub async fn upsert_customer(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: crate::http::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = crate::external::path_reference(&path)?;
+    let (db, today) = (&state.db, state.db.today());
+    crate::external::upsert(
+        body.into_inner(),
+        if_match(&req)?,
+        |id| format!("/api/v1/customers/{id}"),
+        async || Ok(store::holder_of(db, &reference).await?),
+        async |body: CreateCustomer| {
+            let (fields, ownership, refs) = parse_create(body, today)?;
+            Ok(upserted(store::create(db, &principal, fields, ownership, &refs_for_upsert(refs, &reference)?).await?))
+        },
+        async |id, body: UpdateCustomer, version| {
+            let (patch, ownership, refs) = parse_patch(body)?;
+            Ok(upserted(store::update(db, &principal, id, version, patch, ownership, &refs_for_upsert(refs, &reference)?).await?))
+        },
+    )
+    .await
+}
+
+/// Get a customer by its id in another system
+#[utoipa::path(tag = "customers", params(
+    ("system" = String, Path, example = "erp"),
+    ("external_id" = String, Path, example = "C-1001"),
+), responses(
+    (status = 200, description = "The customer", body = CustomerDto, headers(("ETag" = String))),
+    (status = 400, description = "Invalid system or id", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No live customer has this id, or it is outside your scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers/external/{system}/{external_id}")]
+pub async fn get_customer_by_external_id(
+    state: State,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = crate::external::path_reference(&path)?;
+    let id = store::holder_of(&state.db, &reference).await?.ok_or(ApiError::NotFound)?;
+    let customer = store::get(&state.db, &principal, id).await?;
     let version = customer.version;
     Ok(ok_with_etag(&CustomerDto::from(customer), version))
 }
@@ -545,11 +634,16 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(delete_customer)
         .service(restore_customer)
         .service(customer_stage_history)
+        .service(upsert_customer)
+        .service(get_customer_by_external_id)
         .service(contacts::list_contacts)
         .service(contacts::create_contact)
         .service(contacts::list_deleted_contacts)
         .service(contacts::get_contact)
         .service(contacts::update_contact)
         .service(contacts::delete_contact)
-        .service(contacts::restore_contact);
+        .service(contacts::restore_contact)
+        .service(contacts::upsert_customer_contact)
+        .service(contacts::upsert_contact_by_external_id)
+        .service(contacts::get_contact_by_external_id);
 }

@@ -1,8 +1,11 @@
 //! Orders (订单, `/orders`): numbered documents whose moves update the customer's purchase figures.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -13,6 +16,7 @@ use crm_persistence::sales::orders;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
+use crate::external::{Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
 
 use super::{LineDto, LineInputDto, line_inputs};
@@ -26,7 +30,9 @@ pub struct OrderDto {
     pub customer_id: Uuid,
     pub customer_name: Option<String>,
     pub opportunity_id: Option<Uuid>,
-    /// The source system of an ERP order, with its id there (unique together).
+    /// The source system of an ERP order, with its id there (unique together). Kept for the
+    /// clients that set it; `external_ids` holds an order's ids in any number of systems and is
+    /// what `PUT /orders/external/{system}/{external_id}` finds orders by.
     pub external_system: Option<String>,
     pub external_id: Option<String>,
     pub order_date: NaiveDate,
@@ -46,6 +52,8 @@ pub struct OrderDto {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// How other systems know the order, one id per system: `{"erp": "SO-2026-0042"}`.
+    pub external_ids: BTreeMap<String, String>,
 }
 
 impl From<orders::OrderRecord> for OrderDto {
@@ -72,6 +80,7 @@ impl From<orders::OrderRecord> for OrderDto {
             created_at: o.created_at,
             updated_at: o.updated_at,
             version: o.version,
+            external_ids: o.external_ids,
         }
     }
 }
@@ -92,6 +101,10 @@ pub struct CreateOrder {
     #[serde(deserialize_with = "crate::http::bounded_list")]
     pub lines: Vec<LineInputDto>,
     pub notes: Option<String>,
+    /// The order's ids in other systems, `{"erp": "SO-2026-0042"}`, each unique per system among
+    /// live orders.
+    #[serde(default)]
+    pub external_ids: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -106,6 +119,8 @@ pub struct UpdateOrder {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub notes: Option<Option<String>>,
+    /// Merge patch of the ids in other systems (`null` removes one); allowed whatever the status.
+    pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema, Default)]
@@ -181,8 +196,9 @@ impl TryFrom<UpdateOrder> for OrderPatch {
 #[post("/orders")]
 pub async fn create_order(state: State, principal: Principal, body: crate::http::Json<CreateOrder>) -> Result<HttpResponse, ApiError> {
     let today = crate::analytics::organisation_today(Utc::now(), state.time_zone);
-    let new = parse_new_order(body.into_inner(), today)?;
-    let record = orders::create(&state.db, &principal, new).await?;
+    let body = body.into_inner();
+    let refs = new_refs(&body.external_ids)?;
+    let record = orders::create(&state.db, &principal, parse_new_order(body, today)?, &refs).await?;
     Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
 }
 
@@ -256,8 +272,9 @@ pub async fn update_order(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateOrder>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = OrderPatch::try_from(body.into_inner())?;
-    let record = orders::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
+    let body = body.into_inner();
+    let refs = patched_refs(&body.external_ids)?;
+    let record = orders::update(&state.db, &principal, id.into_inner(), if_match(&req)?, OrderPatch::try_from(body)?, &refs).await?;
     Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
 }
 
@@ -325,4 +342,74 @@ pub async fn cancel_order(state: State, principal: Principal, req: HttpRequest, 
 #[post("/orders/{id}/refund")]
 pub async fn refund_order(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     move_order(state, principal, req, id.into_inner(), OrderStatus::Refunded).await
+}
+
+fn upserted(order: orders::OrderRecord) -> Upserted<OrderDto> {
+    Upserted { id: order.id, version: order.version, body: OrderDto::from(order) }
+}
+
+/// Create or update an order by its id in another system
+///
+/// With no live order holding `{system}:{external_id}`, the body is a new draft order
+/// (`CreateOrder`): 201. Otherwise it merge-patches that order (`UpdateOrder`): 200, honouring
+/// `If-Match`. A body that changes nothing is accepted whatever the order's status, so a sync may
+/// send a confirmed order again; changing the terms of an order that is no longer a draft is
+/// refused (409 `order.not_editable`).
+#[utoipa::path(tag = "orders", params(
+    ("system" = String, Path, example = "erp"),
+    ("external_id" = String, Path, example = "SO-2026-0042"),
+    ("If-Match" = Option<String>, Header, description = "On update, the ETag you read"),
+), request_body = CreateOrder, responses(
+    (status = 200, description = "Updated", body = OrderDto, headers(("ETag" = String))),
+    (status = 201, description = "Created as a draft", body = OrderDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 400, description = "Malformed JSON or path", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not create or change orders", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Customer or order absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`order.not_editable`, `order.external_id_taken`, or `external_id.taken` for another of the body's ids (`existing_id`)", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match, or If-Match for an id no order has", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[put("/orders/external/{system}/{external_id}")]
+pub async fn upsert_order(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: crate::http::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path_reference(&path)?;
+    let (db, today) = (&state.db, crate::analytics::organisation_today(Utc::now(), state.time_zone));
+    crate::external::upsert(
+        body.into_inner(),
+        if_match(&req)?,
+        |id| format!("/api/v1/orders/{id}"),
+        async || Ok(orders::holder_of(db, &reference).await?),
+        async |body: CreateOrder| {
+            let refs = refs_for_upsert(new_refs(&body.external_ids)?, &reference)?;
+            Ok(upserted(orders::create(db, &principal, parse_new_order(body, today)?, &refs).await?))
+        },
+        async |id, body: UpdateOrder, version| {
+            let refs = refs_for_upsert(patched_refs(&body.external_ids)?, &reference)?;
+            Ok(upserted(orders::update(db, &principal, id, version, OrderPatch::try_from(body)?, &refs).await?))
+        },
+    )
+    .await
+}
+
+/// Get an order by its id in another system
+#[utoipa::path(tag = "orders", params(("system" = String, Path, example = "erp"), ("external_id" = String, Path, example = "SO-2026-0042")), responses(
+    (status = 200, description = "The order", body = OrderDto, headers(("ETag" = String))),
+    (status = 400, description = "Invalid system or id", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No live order has this id, or it is outside your scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/orders/external/{system}/{external_id}")]
+pub async fn get_order_by_external_id(
+    state: State,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path_reference(&path)?;
+    let id = orders::holder_of(&state.db, &reference).await?.ok_or(ApiError::NotFound)?;
+    let record = orders::get(&state.db, &principal, id).await?;
+    Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
 }

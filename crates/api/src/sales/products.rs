@@ -1,8 +1,11 @@
 //! Products (`/products`): SKUs with a unit price, retired rather than removed.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -13,6 +16,7 @@ use crm_persistence::sales::products;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
+use crate::external::{Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag};
 
 use super::MoneyInput;
@@ -29,6 +33,8 @@ pub struct ProductDto {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// How other systems know the product, one id per system: `{"erp": "M-8801"}`.
+    pub external_ids: BTreeMap<String, String>,
 }
 
 impl From<products::ProductRecord> for ProductDto {
@@ -45,6 +51,7 @@ impl From<products::ProductRecord> for ProductDto {
             created_at: p.created_at,
             updated_at: p.updated_at,
             version: p.version,
+            external_ids: p.external_ids,
         }
     }
 }
@@ -61,6 +68,10 @@ pub struct CreateProduct {
     pub unit_price: MoneyInput,
     /// Default true.
     pub active: Option<bool>,
+    /// The product's ids in other systems, `{"erp": "M-8801"}`, each unique per system among
+    /// live products.
+    #[serde(default)]
+    pub external_ids: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -76,6 +87,8 @@ pub struct UpdateProduct {
     pub description: Option<Option<String>>,
     pub unit_price: Option<MoneyInput>,
     pub active: Option<bool>,
+    /// Merge patch of the ids in other systems (`null` removes one).
+    pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -130,8 +143,9 @@ impl TryFrom<UpdateProduct> for ProductPatch {
 ), security(("bearer" = [])))]
 #[post("/products")]
 pub async fn create_product(state: State, principal: Principal, body: crate::http::Json<CreateProduct>) -> Result<HttpResponse, ApiError> {
-    let fields = ProductFields::try_from(body.into_inner())?;
-    let record = products::create(&state.db, &principal, fields).await?;
+    let body = body.into_inner();
+    let refs = new_refs(&body.external_ids)?;
+    let record = products::create(&state.db, &principal, ProductFields::try_from(body)?, &refs).await?;
     Ok(created(&ProductDto::from(record.clone()), format!("/api/v1/products/{}", record.id), record.version))
 }
 
@@ -180,8 +194,9 @@ pub async fn update_product(
     id: web::Path<Uuid>,
     body: crate::http::Json<UpdateProduct>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = ProductPatch::try_from(body.into_inner())?;
-    let record = products::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
+    let body = body.into_inner();
+    let refs = patched_refs(&body.external_ids)?;
+    let record = products::update(&state.db, &principal, id.into_inner(), if_match(&req)?, ProductPatch::try_from(body)?, &refs).await?;
     Ok(ok_with_etag(&ProductDto::from(record.clone()), record.version))
 }
 
@@ -195,4 +210,71 @@ pub async fn update_product(
 pub async fn delete_product(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     products::delete(&state.db, &principal, id.into_inner(), if_match(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+fn upserted(product: products::ProductRecord) -> Upserted<ProductDto> {
+    Upserted { id: product.id, version: product.version, body: ProductDto::from(product) }
+}
+
+/// Create or update a product by its id in another system
+///
+/// With no live product holding `{system}:{external_id}`, the body is a new product
+/// (`CreateProduct`): 201. Otherwise it merge-patches that product (`UpdateProduct`): 200,
+/// honouring `If-Match`.
+#[utoipa::path(tag = "products", params(
+    ("system" = String, Path, example = "erp"),
+    ("external_id" = String, Path, example = "M-8801"),
+    ("If-Match" = Option<String>, Header, description = "On update, the ETag you read"),
+), request_body = CreateProduct, responses(
+    (status = 200, description = "Updated", body = ProductDto, headers(("ETag" = String))),
+    (status = 201, description = "Created", body = ProductDto, headers(("Location" = String), ("ETag" = String))),
+    (status = 400, description = "Malformed JSON or path", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Changing the catalogue needs sales rights over all records", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`product.sku_taken`, or `external_id.taken` for another of the body's ids (`existing_id`)", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match, or If-Match for an id no product has", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[put("/products/external/{system}/{external_id}")]
+pub async fn upsert_product(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: crate::http::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path_reference(&path)?;
+    let db = &state.db;
+    crate::external::upsert(
+        body.into_inner(),
+        if_match(&req)?,
+        |id| format!("/api/v1/products/{id}"),
+        async || Ok(products::holder_of(db, &reference).await?),
+        async |body: CreateProduct| {
+            let refs = refs_for_upsert(new_refs(&body.external_ids)?, &reference)?;
+            Ok(upserted(products::create(db, &principal, ProductFields::try_from(body)?, &refs).await?))
+        },
+        async |id, body: UpdateProduct, version| {
+            let refs = refs_for_upsert(patched_refs(&body.external_ids)?, &reference)?;
+            Ok(upserted(products::update(db, &principal, id, version, ProductPatch::try_from(body)?, &refs).await?))
+        },
+    )
+    .await
+}
+
+/// Get a product by its id in another system
+#[utoipa::path(tag = "products", params(("system" = String, Path, example = "erp"), ("external_id" = String, Path, example = "M-8801")), responses(
+    (status = 200, description = "The product", body = ProductDto, headers(("ETag" = String))),
+    (status = 400, description = "Invalid system or id", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No live product has this id", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/products/external/{system}/{external_id}")]
+pub async fn get_product_by_external_id(
+    state: State,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path_reference(&path)?;
+    let id = products::holder_of(&state.db, &reference).await?.ok_or(ApiError::NotFound)?;
+    let record = products::get(&state.db, &principal, id).await?;
+    Ok(ok_with_etag(&ProductDto::from(record.clone()), record.version))
 }

@@ -9,12 +9,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::customers::{ContactFields, ContactPatch};
+use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource};
 use crm_domain::values::{Email, Phone};
 
 use super::store::{in_scope, load_for, refresh_search_text};
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customers};
+use crate::external_refs;
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, of_customer, save_next_version, take_from_bin};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
@@ -32,6 +34,8 @@ pub struct ContactRecord {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// How other systems know the contact: `{"erp": "P-77"}`.
+    pub external_ids: ExternalIds,
 }
 
 impl From<contacts::Model> for ContactRecord {
@@ -56,8 +60,38 @@ impl From<contacts::Model> for ContactRecord {
             updated_at: row.updated_at,
             version: row.version,
             deleted_at: row.deleted_at,
+            external_ids: ExternalIds::new(),
         }
     }
+}
+
+/// Records of `rows` with their external references.
+async fn to_records(conn: &impl ConnectionTrait, rows: Vec<contacts::Model>) -> Result<Vec<ContactRecord>> {
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut refs = external_refs::of_records(conn, ENTITY, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let external_ids = refs.remove(&row.id).unwrap_or_default();
+            ContactRecord { external_ids, ..ContactRecord::from(row) }
+        })
+        .collect())
+}
+
+async fn to_record(conn: &impl ConnectionTrait, row: contacts::Model) -> Result<ContactRecord> {
+    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+/// Pages of contacts with their external references.
+async fn page_of_records(conn: &impl ConnectionTrait, page: Page<contacts::Model>) -> Result<Page<ContactRecord>> {
+    Ok(Page { data: to_records(conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+}
+
+/// The live contact other systems know by `reference`, whoever may read it (see the customers'
+/// [`super::store::holder_of`]).
+#[tracing::instrument(skip_all)]
+pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>> {
+    external_refs::holder(&db.conn, ENTITY, reference).await
 }
 
 /// Puts a contact change on its customer's timeline.
@@ -114,23 +148,25 @@ pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest)
     let select =
         contacts::Entity::find().filter(contacts::Column::CustomerId.eq(customer_id)).filter(contacts::Column::DeletedAt.is_null());
     let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.created_at), row.id)).await?;
-    Ok(page.map(ContactRecord::from))
+    page_of_records(&db.conn, page).await
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
-    Ok(load(&db.conn, actor, Action::Read, id, false).await?.into())
+    to_record(&db.conn, load(&db.conn, actor, Action::Read, id, false).await?).await
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFields) -> Result<ContactRecord> {
+pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFields, refs: &ExternalIdsPatch) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     load_for(&txn, actor, Resource::Contacts, Action::Create, customer_id, false).await?;
     let at = now();
     let id = Uuid::now_v7();
     let mut model = contacts::ActiveModel { id: Set(id), customer_id: Set(customer_id), ..Default::default() };
     write_fields(&mut model, &fields);
-    let record = ContactRecord::from(insert_first_version(&txn, model, at).await?);
+    let row = insert_first_version(&txn, model, at).await?;
+    external_refs::change(&txn, ENTITY, id, refs).await?;
+    let record = ContactRecord { external_ids: refs.apply(&ExternalIds::new()), ..ContactRecord::from(row) };
     if fields.is_primary {
         demote_other_primaries(&txn, customer_id, id).await?;
     }
@@ -142,19 +178,30 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ContactPatch) -> Result<ContactRecord> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    patch: ContactPatch,
+    refs: &ExternalIdsPatch,
+) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
     check_version(expected_version, row.version)?;
-    let before = ContactRecord::from(row.clone());
+    let before = to_record(&txn, row.clone()).await?;
     let next = patch.apply(&before.fields);
-    if next == before.fields {
+    let external_ids = refs.apply(&before.external_ids);
+    if next == before.fields && external_ids == before.external_ids {
         txn.commit().await?;
         return Ok(before);
     }
+    if external_ids != before.external_ids {
+        external_refs::change(&txn, ENTITY, id, refs).await?;
+    }
     let mut model: contacts::ActiveModel = row.clone().into();
     write_fields(&mut model, &next);
-    let after = ContactRecord::from(save_next_version(&txn, model).await?);
+    let after = ContactRecord { external_ids, ..ContactRecord::from(save_next_version(&txn, model).await?) };
     if next.is_primary {
         demote_other_primaries(&txn, row.customer_id, id).await?;
     }
@@ -173,6 +220,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let customer_id = row.customer_id;
     let deleted =
         ContactRecord::from(move_to_bin(&txn, actor, ENTITY, id, contacts::ActiveModel::from(row), of_customer(customer_id)).await?);
+    external_refs::follow_bin(&txn, ENTITY, id, deleted.deleted_at).await?;
     refresh_search_text(&txn, customer_id).await?;
     on_timeline(&txn, actor, &deleted, "deleted").await?;
     txn.commit().await?;
@@ -183,7 +231,9 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, true).await?;
-    let after = ContactRecord::from(take_from_bin(&txn, contacts::ActiveModel::from(row.clone())).await?);
+    let restored = take_from_bin(&txn, contacts::ActiveModel::from(row.clone())).await?;
+    external_refs::follow_bin(&txn, ENTITY, id, None).await?;
+    let after = to_record(&txn, restored).await?;
     if after.fields.is_primary {
         demote_other_primaries(&txn, row.customer_id, id).await?;
     }
@@ -209,5 +259,5 @@ pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<
         .filter(contacts::Column::DeletedAt.is_not_null())
         .filter(contacts::Column::CustomerId.in_subquery(reachable));
     let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.deleted_at), row.id)).await?;
-    Ok(page.map(ContactRecord::from))
+    page_of_records(&db.conn, page).await
 }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::customers::{CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
+use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
@@ -14,6 +15,7 @@ use crm_domain::written::SystemText;
 
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, teams, users};
+use crate::external_refs;
 use crate::identity::names::Names;
 use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
@@ -46,6 +48,8 @@ pub struct CustomerRecord {
     pub last_order_at: Option<DateTime<Utc>>,
     pub order_count: i32,
     pub total_spend_minor: i64,
+    /// How other systems know the customer: `{"erp": "C-1001"}`.
+    pub external_ids: ExternalIds,
 }
 
 /// Who owns a new or reassigned customer.
@@ -158,17 +162,25 @@ async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Vec<customers
     let owners = names.users(&owner_ids).await?;
     let team_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.team_id).collect();
     let team_names = names.teams(&team_ids).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut refs = names.external_ids(ENTITY, &ids).await?;
     rows.into_iter()
         .map(|row| {
             let owner_name = owners.get(&row.owner_id).cloned();
             let team_name = row.team_id.and_then(|t| team_names.get(&t).cloned());
-            record_of(row, owner_name, team_name)
+            let external_ids = refs.remove(&row.id).unwrap_or_default();
+            record_of(row, owner_name, team_name, external_ids)
         })
         .collect()
 }
 
 /// A stored row as a record, with its owner's and team's names already known.
-fn record_of(row: customers::Model, owner_name: Option<String>, team_name: Option<String>) -> Result<CustomerRecord> {
+fn record_of(
+    row: customers::Model,
+    owner_name: Option<String>,
+    team_name: Option<String>,
+    external_ids: ExternalIds,
+) -> Result<CustomerRecord> {
     Ok(CustomerRecord {
         id: row.id,
         fields: fields_of(&row)?,
@@ -185,6 +197,7 @@ fn record_of(row: customers::Model, owner_name: Option<String>, team_name: Optio
         last_order_at: row.last_order_at,
         order_count: row.order_count,
         total_spend_minor: row.total_spend_minor,
+        external_ids,
     })
 }
 
@@ -368,7 +381,13 @@ fn payload(record: &CustomerRecord) -> Value {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: Ownership) -> Result<CustomerRecord> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    fields: CustomerFields,
+    ownership: Ownership,
+    refs: &ExternalIdsPatch,
+) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Create)?;
     fields.check_consistency(db.today())?;
     let txn = db.begin_write().await?;
@@ -410,11 +429,19 @@ pub async fn create(db: &Db, actor: &Actor, fields: CustomerFields, ownership: O
         Err(error) => return Err(credit_code_race(db, error, credit_code, id, txn).await),
     };
     insert_tags(&txn, id, &fields.tags).await?;
+    external_refs::change(&txn, ENTITY, id, refs).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
-    let record = record_of(row, Some(owner.display_name), team.map(|t| t.name))?;
+    let record = record_of(row, Some(owner.display_name), team.map(|t| t.name), refs.apply(&ExternalIds::new()))?;
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
+}
+
+/// The live customer other systems know by `reference`, whoever may read it: an upsert updates
+/// it (and answers 404 when the caller may not read it) rather than creating a second one.
+#[tracing::instrument(skip_all)]
+pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>> {
+    external_refs::holder(&db.conn, ENTITY, reference).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -431,6 +458,7 @@ pub async fn update(
     expected_version: Option<i32>,
     patch: CustomerPatch,
     ownership: Ownership,
+    refs: &ExternalIdsPatch,
 ) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Update)?;
     let txn = db.begin_write().await?;
@@ -470,7 +498,8 @@ pub async fn update(
         )));
     }
     let before = to_record(Names::Within(&txn), row.clone()).await?;
-    if next == current && owner_id == row.owner_id && team_id == row.team_id {
+    let refs_change = refs.apply(&before.external_ids) != before.external_ids;
+    if next == current && owner_id == row.owner_id && team_id == row.team_id && !refs_change {
         txn.commit().await?;
         return Ok(before);
     }
@@ -487,6 +516,9 @@ pub async fn update(
     }
     if next.tags != current.tags {
         replace_tags(&txn, id, &next.tags).await?;
+    }
+    if refs_change {
+        external_refs::change(&txn, ENTITY, id, refs).await?;
     }
     refresh_search_text(&txn, id).await?;
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
@@ -513,7 +545,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, false).await?;
     check_version(expected_version, row.version)?;
-    move_to_bin(&txn, actor, ENTITY, id, customers::ActiveModel::from(row), Map::new()).await?;
+    let binned = move_to_bin(&txn, actor, ENTITY, id, customers::ActiveModel::from(row), Map::new()).await?;
+    external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -529,6 +562,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord>
     if let Err(error) = take_from_bin(&txn, customers::ActiveModel::from(row.clone())).await {
         return Err(credit_code_race(db, error, credit_code.as_deref(), id, txn).await);
     }
+    external_refs::follow_bin(&txn, ENTITY, id, None).await?;
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
     changes::record(&txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after)).await?;
     txn.commit().await?;

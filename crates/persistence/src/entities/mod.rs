@@ -99,6 +99,7 @@ pub(crate) mod customer_stage_history;
 pub(crate) mod customer_tags;
 pub(crate) mod customers;
 pub(crate) mod events;
+pub(crate) mod external_refs;
 pub(crate) mod follow_up_rules;
 pub(crate) mod idempotency_keys;
 pub(crate) mod interactions;

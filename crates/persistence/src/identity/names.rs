@@ -125,6 +125,15 @@ impl<'a> Names<'a, sea_orm::DatabaseConnection> {
 }
 
 impl<C: sea_orm::ConnectionTrait> Names<'_, C> {
+    /// The external references of records of kind `entity` (see [`crate::external_refs`]), read
+    /// where the names are: never cached, since an upsert must see the one it just wrote.
+    pub(crate) async fn external_ids(&self, entity: &str, ids: &[Uuid]) -> Result<HashMap<Uuid, crm_domain::external::ExternalIds>> {
+        match self {
+            Names::Cached(db) => crate::external_refs::of_records(&db.conn, entity, ids).await,
+            Names::Within(conn) => crate::external_refs::of_records(*conn, entity, ids).await,
+        }
+    }
+
     /// Display names of the given users (unknown ids are absent).
     pub(crate) async fn users(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
         match self {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
+use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource};
 use crm_domain::sales::{Currency, Money, NewOrder, OrderPatch, OrderStatus, OrderTerms, StageKind};
 use crm_domain::written::SystemText;
@@ -19,6 +20,7 @@ use super::lines::{Line, LineInput, Totals, price_lines, replace_lines};
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::{PurchaseFigures, apply_order_outcome, load_for};
 use crate::entities::{customers, opportunities, opportunity_lines, order_lines, orders, pipeline_stages};
+use crate::external_refs;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
@@ -49,6 +51,8 @@ pub struct OrderRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// How other systems know the order: `{"erp": "SO-2026-0042"}`.
+    pub external_ids: ExternalIds,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -84,6 +88,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<Or
     let customer_name = customers::Entity::find_by_id(row.customer_id).one(conn).await?.map(|c| c.name);
     let currency = stored("orders.currency", row.id, &row.currency, Currency::parse)?;
     let money = |amount_minor| Money { amount_minor, currency: currency.clone() };
+    let external_ids = external_refs::of_record(conn, ENTITY, row.id).await?;
     Ok(OrderRecord {
         id: row.id,
         number: row.number,
@@ -104,7 +109,14 @@ async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<Or
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
+        external_ids,
     })
+}
+
+/// The live order other systems know by `reference`, whoever may read it.
+#[tracing::instrument(skip_all)]
+pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>> {
+    external_refs::holder(&db.conn, ENTITY, reference).await
 }
 
 /// The next order number from the database's counter: an atomic increment, so parallel creates
@@ -205,7 +217,7 @@ async fn refresh_purchase_figures(
     apply_order_outcome(conn, actor, customer_id, figures, promote, reason).await
 }
 
-async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Result<OrderRecord> {
+async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder, refs: &ExternalIdsPatch) -> Result<OrderRecord> {
     let scope = actor.require(Resource::Sales, Action::Create)?;
     load_for(conn, actor, Resource::Sales, Action::Read, new.customer_id, false).await?;
     if let (Some(system), Some(external)) = (&new.external_system, &new.external_id)
@@ -254,6 +266,7 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder) -> Re
     )
     .await?;
     write_lines(conn, id, &lines).await?;
+    external_refs::change(conn, ENTITY, id, refs).await?;
     let record = to_record(conn, row).await?;
     put_on_timeline(conn, actor, &record).await?;
     changes::record(conn, actor, Change::created(ENTITY, id, &record)).await?;
@@ -266,7 +279,7 @@ fn lines_required() -> Error {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &Db, actor: &Actor, new: NewOrder) -> Result<OrderRecord> {
+pub async fn create(db: &Db, actor: &Actor, new: NewOrder, refs: &ExternalIdsPatch) -> Result<OrderRecord> {
     if new.lines.is_empty() {
         return Err(lines_required());
     }
@@ -282,7 +295,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewOrder) -> Result<OrderRecord
             ));
         }
     }
-    let record = insert(&txn, actor, new).await?;
+    let record = insert(&txn, actor, new, refs).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -350,7 +363,7 @@ pub async fn create_from_opportunity(
         lines,
         notes: Some(note),
     };
-    let record = insert(&txn, actor, new).await?;
+    let record = insert(&txn, actor, new, &ExternalIdsPatch::default()).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -375,27 +388,40 @@ pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<OrderRecord> {
     to_record(&db.conn, row).await
 }
 
-/// Changes a draft order; once confirmed, an order changes only by its status.
+/// Changes a draft order; once confirmed, an order changes only by its status (and its external
+/// ids, which are not its terms).
 #[tracing::instrument(skip_all)]
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, mut patch: OrderPatch) -> Result<OrderRecord> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    mut patch: OrderPatch,
+    refs: &ExternalIdsPatch,
+) -> Result<OrderRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
-    if row.status != OrderStatus::Draft.as_str() {
-        return Err(Error::conflict(
-            "order.not_editable",
-            text!("only a draft order can be edited; cancel or refund it instead", "只有草稿订单可以修改；请改为取消或退款"),
-        ));
-    }
     let before = to_record(&txn, row.clone()).await?;
     // The lines are not terms: they are priced below, in the order's currency.
     let new_lines = patch.lines.take();
     let current = OrderTerms { order_date: before.order_date, notes: before.notes.clone() };
     let terms = patch.apply(&current);
-    // Like every other record, an order that a change leaves as it was keeps its version.
-    if new_lines.is_none() && terms == current {
+    let external_ids = refs.apply(&before.external_ids);
+    // Like every other record, an order that a change leaves as it was keeps its version (and a
+    // sync sending a confirmed order's terms again is not refused for it).
+    if new_lines.is_none() && terms == current && external_ids == before.external_ids {
         txn.commit().await?;
         return Ok(before);
+    }
+    if (new_lines.is_some() || terms != current) && row.status != OrderStatus::Draft.as_str() {
+        return Err(Error::conflict(
+            "order.not_editable",
+            text!("only a draft order can be edited; cancel or refund it instead", "只有草稿订单可以修改；请改为取消或退款"),
+        ));
+    }
+    if external_ids != before.external_ids {
+        external_refs::change(&txn, ENTITY, id, refs).await?;
     }
     let mut model: orders::ActiveModel = row.clone().into();
     model.order_date = Set(terms.order_date);
@@ -461,7 +487,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
             text!("only a draft order can be deleted; cancel or refund it instead", "只有草稿订单可以删除；请改为取消或退款"),
         ));
     }
-    move_to_bin(&txn, actor, ENTITY, id, orders::ActiveModel::from(row), Map::new()).await?;
+    let binned = move_to_bin(&txn, actor, ENTITY, id, orders::ActiveModel::from(row), Map::new()).await?;
+    external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Order.as_str()).await?;
     txn.commit().await?;
     Ok(())

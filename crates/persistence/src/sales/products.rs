@@ -7,11 +7,13 @@ use serde::Serialize;
 use serde_json::{Map, json};
 use uuid::Uuid;
 
+use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::sales::{Currency, Money, ProductFields, ProductPatch};
 use crm_domain::text;
 
 use crate::entities::products;
+use crate::external_refs;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version};
 use crate::query::contains_text;
@@ -27,6 +29,8 @@ pub struct ProductRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// How other systems know the product: `{"erp": "M-8801"}`.
+    pub external_ids: ExternalIds,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,8 +61,31 @@ impl TryFrom<products::Model> for ProductRecord {
             created_at: p.created_at,
             updated_at: p.updated_at,
             version: p.version,
+            external_ids: ExternalIds::new(),
         })
     }
+}
+
+/// Records of `rows` with their external references.
+async fn to_records(conn: &impl ConnectionTrait, rows: Vec<products::Model>) -> Result<Vec<ProductRecord>> {
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut refs = external_refs::of_records(conn, ENTITY, &ids).await?;
+    rows.into_iter()
+        .map(|row| {
+            let external_ids = refs.remove(&row.id).unwrap_or_default();
+            Ok(ProductRecord { external_ids, ..ProductRecord::try_from(row)? })
+        })
+        .collect()
+}
+
+async fn to_record(conn: &impl ConnectionTrait, row: products::Model) -> Result<ProductRecord> {
+    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+}
+
+/// The live product other systems know by `reference`.
+#[tracing::instrument(skip_all)]
+pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>> {
+    external_refs::holder(&db.conn, ENTITY, reference).await
 }
 
 fn write(model: &mut products::ActiveModel, f: &ProductFields) {
@@ -100,7 +127,7 @@ async fn check_sku_free(conn: &impl ConnectionTrait, sku: &str, except: Option<U
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<ProductRecord> {
+pub async fn create(db: &Db, actor: &Actor, fields: ProductFields, refs: &ExternalIdsPatch) -> Result<ProductRecord> {
     require_catalogue_rights(actor, Action::Create)?;
     let txn = db.begin_write().await?;
     check_sku_free(&txn, &fields.sku, None).await?;
@@ -108,7 +135,9 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<Pro
     let id = Uuid::now_v7();
     let mut model = products::ActiveModel { id: Set(id), ..Default::default() };
     write(&mut model, &fields);
-    let record = ProductRecord::try_from(insert_first_version(&txn, model, at).await?)?;
+    let row = insert_first_version(&txn, model, at).await?;
+    external_refs::change(&txn, ENTITY, id, refs).await?;
+    let record = ProductRecord { external_ids: refs.apply(&ExternalIds::new()), ..ProductRecord::try_from(row)? };
     changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
@@ -117,12 +146,8 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields) -> Result<Pro
 #[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ProductRecord> {
     actor.require(Resource::Sales, Action::Read)?;
-    products::Entity::find_by_id(id)
-        .filter(products::Column::DeletedAt.is_null())
-        .one(&db.conn)
-        .await?
-        .ok_or(Error::NotFound)
-        .and_then(ProductRecord::try_from)
+    let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&db.conn).await?.ok_or(Error::NotFound)?;
+    to_record(&db.conn, row).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -152,11 +177,18 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
         (value, p.id)
     })
     .await?;
-    page.try_map(ProductRecord::try_from)
+    Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: ProductPatch) -> Result<ProductRecord> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    patch: ProductPatch,
+    refs: &ExternalIdsPatch,
+) -> Result<ProductRecord> {
     require_catalogue_rights(actor, Action::Update)?;
     let txn = db.begin_write().await?;
     if let Some(sku) = &patch.sku {
@@ -164,15 +196,19 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, row.version)?;
-    let before = ProductRecord::try_from(row.clone())?;
+    let before = to_record(&txn, row.clone()).await?;
     let next = patch.apply(&before.fields);
-    if next == before.fields {
+    let external_ids = refs.apply(&before.external_ids);
+    if next == before.fields && external_ids == before.external_ids {
         txn.commit().await?;
         return Ok(before);
     }
+    if external_ids != before.external_ids {
+        external_refs::change(&txn, ENTITY, id, refs).await?;
+    }
     let mut model: products::ActiveModel = row.into();
     write(&mut model, &next);
-    let after = ProductRecord::try_from(save_next_version(&txn, model).await?)?;
+    let after = ProductRecord { external_ids, ..ProductRecord::try_from(save_next_version(&txn, model).await?)? };
     changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
     txn.commit().await?;
     Ok(after)
@@ -185,7 +221,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, row.version)?;
-    move_to_bin(&txn, actor, ENTITY, id, products::ActiveModel::from(row), Map::new()).await?;
+    let binned = move_to_bin(&txn, actor, ENTITY, id, products::ActiveModel::from(row), Map::new()).await?;
+    external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
     txn.commit().await?;
     Ok(())
 }

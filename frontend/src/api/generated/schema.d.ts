@@ -193,6 +193,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/external/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a contact by its id in another system */
+        get: operations["get_contact_by_external_id"];
+        /**
+         * Create or update a contact by its id in another system
+         * @description With no live contact holding `{system}:{external_id}`, the body is a new contact
+         *     (`CreateContact`) of the customer named by `customer_id` or `customer_external_id`: 201.
+         *     Otherwise it merge-patches that contact (`UpdateContact`): 200, honouring `If-Match`.
+         */
+        put: operations["upsert_contact_by_external_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/recycle-bin": {
         parameters: {
             query?: never;
@@ -267,6 +290,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/external/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a customer by its id in another system */
+        get: operations["get_customer_by_external_id"];
+        /**
+         * Create or update a customer by its id in another system
+         * @description With no live customer holding `{system}:{external_id}`, the body is a new customer
+         *     (`CreateCustomer`) and gets this reference: 201. Otherwise it is a merge patch of that customer
+         *     (`UpdateCustomer`, fields not sent stay as they are): 200, honouring `If-Match`. Two requests
+         *     racing to create one reference make one customer.
+         */
+        put: operations["upsert_customer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/recycle-bin": {
         parameters: {
             query?: never;
@@ -315,6 +362,28 @@ export interface paths {
         put?: never;
         /** Add a contact to a customer */
         post: operations["create_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/contacts/external/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or update a customer's contact by its id in another system
+         * @description Like `PUT /contacts/external/{system}/{external_id}`, under the customer in the path: a new
+         *     contact is added to it (201), a contact of it holding the id is merge-patched (200); a contact
+         *     of another customer holding the id is refused (409 `external_id.taken`).
+         */
+        put: operations["upsert_customer_contact"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -787,6 +856,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/external/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an order by its id in another system */
+        get: operations["get_order_by_external_id"];
+        /**
+         * Create or update an order by its id in another system
+         * @description With no live order holding `{system}:{external_id}`, the body is a new draft order
+         *     (`CreateOrder`): 201. Otherwise it merge-patches that order (`UpdateOrder`): 200, honouring
+         *     `If-Match`. A body that changes nothing is accepted whatever the order's status, so a sync may
+         *     send a confirmed order again; changing the terms of an order that is no longer a draft is
+         *     refused (409 `order.not_editable`).
+         */
+        put: operations["upsert_order"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}": {
         parameters: {
             query?: never;
@@ -1253,6 +1347,29 @@ export interface paths {
         put?: never;
         /** Add a product to the catalogue */
         post: operations["create_product"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/external/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a product by its id in another system */
+        get: operations["get_product_by_external_id"];
+        /**
+         * Create or update a product by its id in another system
+         * @description With no live product holding `{system}:{external_id}`, the body is a new product
+         *     (`CreateProduct`): 201. Otherwise it merge-patches that product (`UpdateProduct`): 200,
+         *     honouring `If-Match`.
+         */
+        put: operations["upsert_product"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2408,6 +2525,10 @@ export interface components {
             version: number;
             /** Format: date-time */
             deleted_at?: string | null;
+            /** @description How other systems know the contact, one id per system: `{"erp": "P-77"}`. */
+            external_ids: {
+                [key: string]: string;
+            };
         };
         CountDto: {
             /** Format: int64 */
@@ -2492,6 +2613,13 @@ export interface components {
              */
             birthday?: string | null;
             notes?: string | null;
+            /**
+             * @description The contact's ids in other systems, `{"erp": "P-77"}`, each unique per system among live
+             *     contacts.
+             */
+            external_ids?: {
+                [key: string]: string;
+            };
         };
         /**
          * @description A new customer. Text fields are trimmed; blank optional fields are stored as empty.
@@ -2549,6 +2677,13 @@ export interface components {
              * @description Defaults to the owner's first team.
              */
             team_id?: string | null;
+            /**
+             * @description The customer's ids in other systems, `{"erp": "C-1001"}`: each unique per system among
+             *     live customers (409 `external_id.taken` names the holder).
+             */
+            external_ids?: {
+                [key: string]: string;
+            };
         };
         CreateFollowUpRule: {
             lifecycle_stage: components["schemas"]["LifecycleStage"];
@@ -2678,6 +2813,13 @@ export interface components {
             currency?: string | null;
             lines: components["schemas"]["LineInputDto"][];
             notes?: string | null;
+            /**
+             * @description The order's ids in other systems, `{"erp": "SO-2026-0042"}`, each unique per system among
+             *     live orders.
+             */
+            external_ids?: {
+                [key: string]: string;
+            };
         };
         CreatePipeline: {
             name: string;
@@ -2711,6 +2853,13 @@ export interface components {
             unit_price: components["schemas"]["MoneyInput"];
             /** @description Default true. */
             active?: boolean | null;
+            /**
+             * @description The product's ids in other systems, `{"erp": "M-8801"}`, each unique per system among
+             *     live products.
+             */
+            external_ids?: {
+                [key: string]: string;
+            };
         };
         CreateRequirement: {
             title: string;
@@ -2917,6 +3066,10 @@ export interface components {
              * @description Their total, in minor units of the orders' currency (CNY unless you sell in one other).
              */
             total_spend_minor: number;
+            /** @description How other systems know the customer, one id per system: `{"erp": "C-1001"}`. */
+            external_ids: {
+                [key: string]: string;
+            };
         };
         /**
          * @description Whether the customer is an organisation or a private person.
@@ -3429,7 +3582,11 @@ export interface components {
             customer_name?: string | null;
             /** Format: uuid */
             opportunity_id?: string | null;
-            /** @description The source system of an ERP order, with its id there (unique together). */
+            /**
+             * @description The source system of an ERP order, with its id there (unique together). Kept for the
+             *     clients that set it; `external_ids` holds an order's ids in any number of systems and is
+             *     what `PUT /orders/external/{system}/{external_id}` finds orders by.
+             */
             external_system?: string | null;
             external_id?: string | null;
             /** Format: date */
@@ -3456,6 +3613,10 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+            /** @description How other systems know the order, one id per system: `{"erp": "SO-2026-0042"}`. */
+            external_ids: {
+                [key: string]: string;
+            };
         };
         OrderFromOpportunity: {
             /**
@@ -4108,6 +4269,8 @@ export interface components {
              *     | `opportunity.same_stage` | The opportunity is already in this stage. |
              *     | `opportunity.not_won` | Only a won opportunity becomes an order. |
              *     | `opportunity.no_lines` | The opportunity has no lines to copy into an order. |
+             *     | `external_id.taken` | Another live record of this kind already has this id in that system (`existing_id` names it). |
+             *     | `external_id.absent` | `If-Match` was sent with an upsert, but no live record has this external id. |
              *     | `order.external_id_taken` | The external system already has an order with this external id (`existing_id`). |
              *     | `order.invalid_transition` | The order cannot move from its status to the one asked for. |
              *     | `order.not_editable` | Only a draft order can be edited. |
@@ -4158,6 +4321,10 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+            /** @description How other systems know the product, one id per system: `{"erp": "M-8801"}`. */
+            external_ids: {
+                [key: string]: string;
+            };
         };
         RateTicket: {
             /**
@@ -4801,6 +4968,10 @@ export interface components {
             /** Format: date */
             birthday?: string | null;
             notes?: string | null;
+            /** @description Merge patch of the ids in other systems (`null` removes one). */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
         };
         /** @description A merge patch: fields sent are changed, `null` clears an optional field, others stay. */
         UpdateCustomer: {
@@ -4833,6 +5004,13 @@ export interface components {
             owner_id?: string | null;
             /** Format: uuid */
             team_id?: string | null;
+            /**
+             * @description Merge patch of the ids in other systems: `{"finance": "88-17", "erp": null}` sets one and
+             *     removes the other.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
         };
         UpdateFollowUpRule: {
             lifecycle_stage?: null | components["schemas"]["LifecycleStage"];
@@ -4897,6 +5075,10 @@ export interface components {
             /** @description Replaces the lines. */
             lines?: components["schemas"]["LineInputDto"][] | null;
             notes?: string | null;
+            /** @description Merge patch of the ids in other systems (`null` removes one); allowed whatever the status. */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
         };
         UpdatePipeline: {
             name: string;
@@ -4913,6 +5095,10 @@ export interface components {
             description?: string | null;
             unit_price?: null | components["schemas"]["MoneyInput"];
             active?: boolean | null;
+            /** @description Merge patch of the ids in other systems (`null` removes one). */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
         };
         UpdateRequirement: {
             title?: string | null;
@@ -6258,6 +6444,231 @@ export interface operations {
             };
         };
     };
+    get_contact_by_external_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example erp */
+                system: string;
+                /** @example P-77 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactDto"];
+                };
+            };
+            /** @description Invalid system or id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No live contact has this id, or it is outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsert_contact_by_external_id: {
+        parameters: {
+            query?: {
+                /** @description The customer a new contact belongs to. */
+                customer_id?: string;
+                /**
+                 * @description Or that customer's id in the same system as the contact's (`C-1001` for
+                 *     `/contacts/external/erp/P-77`: the customer `erp:C-1001`).
+                 */
+                customer_external_id?: string;
+            };
+            header?: {
+                /** @description On update, the ETag you read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @example erp */
+                system: string;
+                /** @example P-77 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateContact"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactDto"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactDto"];
+                };
+            };
+            /** @description Malformed JSON, path or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this customer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Customer or contact absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `external_id.taken`: held by a contact of another customer than the one named, or another of the body's ids is held (`existing_id`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match, or If-Match for an id no contact has */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, or no customer named for a new contact */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_deleted_contacts: {
         parameters: {
             query?: {
@@ -6919,6 +7330,229 @@ export interface operations {
             };
         };
     };
+    get_customer_by_external_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example erp */
+                system: string;
+                /** @example C-1001 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDto"];
+                };
+            };
+            /** @description Invalid system or id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No live customer has this id, or it is outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsert_customer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description On update, the ETag you read; 412 if stale, or if no customer has this id */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /**
+                 * @description The other system's name: lowercase letters, digits, `_`, `-`, `.`
+                 * @example erp
+                 */
+                system: string;
+                /**
+                 * @description The customer's id there
+                 * @example C-1001
+                 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCustomer"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDto"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDto"];
+                };
+            };
+            /** @description Malformed JSON or path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not create or change this customer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The customer holding this id is outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `external_id.taken` (another of the body's ids is held; `existing_id`), `customer.credit_code_taken`, or a stage move the lifecycle refuses */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match (`stale_version`), or If-Match for an id no customer has (`external_id.absent`) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, or `external_ids` contradicting the path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_deleted_customers: {
         parameters: {
             query?: {
@@ -7461,6 +8095,149 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsert_customer_contact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description On update, the ETag you read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Customer id */
+                id: string;
+                /** @example erp */
+                system: string;
+                /** @example P-77 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateContact"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactDto"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactDto"];
+                };
+            };
+            /** @description Malformed JSON or path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this customer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Customer or contact absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `external_id.taken`: held by a contact of another customer, or another of the body's ids is held (`existing_id`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match, or If-Match for an id no contact has */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -11399,6 +12176,223 @@ export interface operations {
             };
         };
     };
+    get_order_by_external_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example erp */
+                system: string;
+                /** @example SO-2026-0042 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Invalid system or id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No live order has this id, or it is outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsert_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description On update, the ETag you read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @example erp */
+                system: string;
+                /** @example SO-2026-0042 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrder"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Created as a draft */
+            201: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description Malformed JSON or path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not create or change orders */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Customer or order absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `order.not_editable`, `order.external_id_taken`, or `external_id.taken` for another of the body's ids (`existing_id`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match, or If-Match for an id no order has */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_order: {
         parameters: {
             query?: never;
@@ -15097,6 +16091,214 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_product_by_external_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example erp */
+                system: string;
+                /** @example M-8801 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Invalid system or id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No live product has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsert_product: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description On update, the ETag you read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @example erp */
+                system: string;
+                /** @example M-8801 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProduct"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Malformed JSON or path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Changing the catalogue needs sales rights over all records */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `product.sku_taken`, or `external_id.taken` for another of the body's ids (`existing_id`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match, or If-Match for an id no product has */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
