@@ -133,6 +133,11 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           <Descriptions.Item label={t('customer.email')}>{v(c.email)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.website')}>{v(c.website)}</Descriptions.Item>
           {c.kind === 'company' && <Descriptions.Item label={t('customer.creditCode')}>{v(c.credit_code)}</Descriptions.Item>}
+          {Object.keys(c.external_ids).length > 0 && (
+            <Descriptions.Item label={t('customer.externalIds')}>
+              {Object.entries(c.external_ids).map(([system, id]) => `${system}:${id}`).join(' · ')}
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label={t('customer.sourceChannel')}>{c.source_channel ? t(`source.${c.source_channel}`) : '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customer.valueTier')}>{c.value_tier ? t(`tier.${c.value_tier}`) : '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customer.tags')}>{c.tags.length ? c.tags.join(', ') : '—'}</Descriptions.Item>
