@@ -51,7 +51,41 @@ pub struct Upserted<D> {
 /// between the lookup and the create, the unique index refuses the second one
 /// (`external_id.taken`) and the body is applied to the winner instead, so two racing syncs end
 /// with one record. `If-Match` is honoured on update; sent for a reference nothing holds it
-/// answers 412.
+/// answers 412. The answer says whether the record was created.
+pub async fn upsert_record<C, P, D>(
+    document: Value,
+    if_match: Option<i32>,
+    find: impl AsyncFn() -> Result<Option<Uuid>, ApiError>,
+    create: impl AsyncFn(C) -> Result<Upserted<D>, ApiError>,
+    update: impl AsyncFn(Uuid, P, Option<i32>) -> Result<Upserted<D>, ApiError>,
+) -> Result<(bool, Upserted<D>), ApiError>
+where
+    C: DeserializeOwned,
+    P: DeserializeOwned,
+{
+    if let Some(id) = find().await? {
+        return Ok((false, update(id, from_document(document)?, if_match).await?));
+    }
+    if if_match.is_some() {
+        return Err(ApiError::Coded {
+            status: StatusCode::PRECONDITION_FAILED,
+            code: "external_id.absent",
+            detail: text!("If-Match was sent, but no record has this external id", "发送了 If-Match，但没有记录使用此外部编号"),
+        });
+    }
+    let patch_document = document.clone();
+    match create(from_document(document)?).await {
+        Ok(done) => Ok((true, done)),
+        Err(taken @ ApiError::Taken { code: "external_id.taken", .. }) => {
+            // Another of the body's references may be the one taken: that is the client's.
+            let Some(id) = find().await? else { return Err(taken) };
+            Ok((false, update(id, from_document(patch_document)?, None).await?))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// [`upsert_record`] answered as a single request: 201 with `Location` or 200, with the ETag.
 pub async fn upsert<C, P, D>(
     document: Value,
     if_match: Option<i32>,
@@ -65,27 +99,9 @@ where
     P: DeserializeOwned,
     D: Serialize,
 {
-    if let Some(id) = find().await? {
-        let done = update(id, from_document(document)?, if_match).await?;
-        return Ok(ok_with_etag(&done.body, done.version));
-    }
-    if if_match.is_some() {
-        return Err(ApiError::Coded {
-            status: StatusCode::PRECONDITION_FAILED,
-            code: "external_id.absent",
-            detail: text!("If-Match was sent, but no record has this external id", "发送了 If-Match，但没有记录使用此外部编号"),
-        });
-    }
-    let patch_document = document.clone();
-    match create(from_document(document)?).await {
-        Ok(done) => Ok(created(&done.body, location(done.id), done.version)),
-        Err(taken @ ApiError::Taken { code: "external_id.taken", .. }) => {
-            // Another of the body's references may be the one taken: that is the client's.
-            let Some(id) = find().await? else { return Err(taken) };
-            let done = update(id, from_document(patch_document)?, None).await?;
-            Ok(ok_with_etag(&done.body, done.version))
-        }
-        Err(other) => Err(other),
+    match upsert_record(document, if_match, find, create, update).await? {
+        (true, done) => Ok(created(&done.body, location(done.id), done.version)),
+        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
     }
 }
 

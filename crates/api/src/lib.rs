@@ -7,6 +7,7 @@ pub mod activities;
 pub mod analytics;
 pub mod app;
 pub mod auth;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod customers;

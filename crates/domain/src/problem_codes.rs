@@ -103,6 +103,8 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("opportunity.same_stage", "The opportunity is already in this stage."),
     ("opportunity.not_won", "Only a won opportunity becomes an order."),
     ("opportunity.no_lines", "The opportunity has no lines to copy into an order."),
+    ("batch.rolled_back", "An item of an atomic batch that was not stored because another item failed (status 424)."),
+    ("batch.nested_item_failed", "A nested item (a customer's contact) failed, so its parent item was not stored; `errors` name it."),
     ("external_id.taken", "Another live record of this kind already has this id in that system (`existing_id` names it)."),
     ("external_id.absent", "`If-Match` was sent with an upsert, but no live record has this external id."),
     ("order.external_id_taken", "The external system already has an order with this external id (`existing_id`)."),

@@ -110,6 +110,43 @@ impl Db {
         Ok(WriteTxn { inner: self.begin_immediate().await?, hold: None })
     }
 
+    /// Runs `work` with every write transaction it opens nested, as a savepoint, in one
+    /// transaction that commits only when `work` succeeds: a batch that is all or nothing while
+    /// each of its items writes through the same functions a single request does. An item that
+    /// fails rolls back to its savepoint (so PostgreSQL lets the next statement run), and the
+    /// caller decides from the item results whether to go on. Inside an idempotent request the
+    /// transaction is itself a savepoint of the request's held one, committing with its response.
+    pub async fn all_or_nothing<T, E: From<crate::Error>>(&self, work: impl AsyncFnOnce() -> Result<T, E>) -> Result<T, E> {
+        let outer = self.begin_write().await?;
+        let batch = outer.inner.begin().await.map_err(crate::Error::from)?;
+        let held = HeldWrites { slot: Arc::new(tokio::sync::Mutex::new(Some(batch))) };
+        let result = held.run(work()).await;
+        let batch = held.take().await;
+        match result {
+            Ok(value) => {
+                if let Some(batch) = batch {
+                    batch.commit().await.map_err(crate::Error::from)?;
+                }
+                outer.commit().await.map_err(crate::Error::from)?;
+                Ok(value)
+            }
+            // Dropping both rolls the whole batch back.
+            Err(error) => Err(error),
+        }
+    }
+
+    /// A savepoint of the write transaction this request holds open, if it holds one: what a
+    /// lookup inside a batch reads through to see the batch's own writes (another connection
+    /// would not see them until the batch commits).
+    pub(crate) async fn held_savepoint(&self) -> Result<Option<DatabaseTransaction>> {
+        let Ok(held) = HELD_WRITES.try_with(Clone::clone) else { return Ok(None) };
+        let slot = held.slot.lock().await;
+        match slot.as_ref() {
+            Some(outer) => Ok(Some(outer.begin().await?)),
+            None => Ok(None),
+        }
+    }
+
     async fn begin_immediate(&self) -> Result<DatabaseTransaction> {
         let options = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
         Ok(self.conn.begin_with_options(options).await?)

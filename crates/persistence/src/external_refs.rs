@@ -21,6 +21,19 @@ pub(crate) async fn holder(conn: &impl ConnectionTrait, entity: &str, reference:
     live_holder(conn, entity, reference.system.as_str(), reference.id.as_str()).await
 }
 
+/// [`holder`] as the caller's request sees it: inside a batch, including the records the batch
+/// wrote before (so an id created by one item is found by the next).
+pub(crate) async fn holder_seen(db: &crate::Db, entity: &str, reference: &ExternalRef) -> Result<Option<Uuid>> {
+    match db.held_savepoint().await? {
+        Some(savepoint) => {
+            let found = holder(&savepoint, entity, reference).await?;
+            savepoint.commit().await?;
+            Ok(found)
+        }
+        None => holder(&db.conn, entity, reference).await,
+    }
+}
+
 async fn live_holder(conn: &impl ConnectionTrait, entity: &str, system: &str, external_id: &str) -> Result<Option<Uuid>> {
     Ok(external_refs::Entity::find()
         .select_only()

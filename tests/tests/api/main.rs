@@ -9,6 +9,7 @@ mod activities;
 mod admin;
 mod api_keys;
 mod auth;
+mod batches;
 mod boundaries;
 mod commands;
 mod contacts;

@@ -13,6 +13,7 @@ use crm_domain::{Check, ValidationErrors};
 use crm_persistence::activities::interactions;
 
 use crate::auth::{Principal, State};
+use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id, no_upsert};
 use crate::error::{ApiError, Problem};
 use crate::http::{
     PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
@@ -301,4 +302,46 @@ pub async fn delete_interaction(
 pub async fn restore_interaction(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let record = interactions::restore(&state.db, &principal, id.into_inner()).await?;
     Ok(ok_with_etag(&InteractionDto::from(record.clone()), record.version))
+}
+
+/// One interaction item of a batch.
+async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem) -> Result<Written, ApiError> {
+    item.allow_only(false, false, false)?;
+    match item.op {
+        BatchOp::Create => {
+            let body: CreateInteraction = crate::http::from_document(item.body)?;
+            let fields = parse_interaction(&body, Utc::now())?;
+            let record = interactions::create(&state.db, principal, body.customer_id, fields).await?;
+            Ok(Written::new(true, record.id, record.version))
+        }
+        BatchOp::Update => {
+            let patch = parse_interaction_patch(crate::http::from_document(item.body)?, Utc::now())?;
+            let record = interactions::update(&state.db, principal, item.id.ok_or_else(missing_id)?, item.if_match, patch).await?;
+            Ok(Written::new(false, record.id, record.version))
+        }
+        BatchOp::Upsert => Err(no_upsert()),
+    }
+}
+
+/// Record or change up to 1,000 interactions
+///
+/// Each item is `{op: create|update, body, id?, if_match?}` with the body `POST /interactions`
+/// or `PATCH /interactions/{id}` takes (an ERP's or a call centre's history, say). One result
+/// per item; `?atomic=true` keeps all or nothing.
+#[utoipa::path(tag = "interactions", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
+    (status = 200, description = "One result per item", body = BatchResponse),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/interactions/batch")]
+pub async fn batch_interactions(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<BatchParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
 }

@@ -11,12 +11,14 @@ pub mod timeline;
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(timeline::customer_timeline)
+        .service(interactions::batch_interactions)
         .service(interactions::list_interactions)
         .service(interactions::create_interaction)
         .service(interactions::get_interaction)
         .service(interactions::update_interaction)
         .service(interactions::delete_interaction)
         .service(interactions::restore_interaction)
+        .service(tasks::batch_tasks)
         .service(tasks::list_tasks)
         .service(tasks::create_task)
         .service(tasks::get_task)

@@ -12,6 +12,7 @@ use crm_domain::{Check, ValidationErrors, text};
 use crm_persistence::activities::tasks;
 
 use crate::auth::{Principal, State};
+use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id, no_upsert};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageDto, PageParams, created, double_option, if_match, ok_with_etag, parse_list, parse_uuid};
 
@@ -342,4 +343,44 @@ mod tests {
         assert_eq!(start, Utc.with_ymd_and_hms(2026, 11, 23, 16, 0, 0).unwrap());
         assert_eq!(end, Utc.with_ymd_and_hms(2026, 11, 24, 16, 0, 0).unwrap());
     }
+}
+
+/// One task item of a batch.
+async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem) -> Result<Written, ApiError> {
+    item.allow_only(false, false, false)?;
+    match item.op {
+        BatchOp::Create => {
+            let fields = parse_task(crate::http::from_document(item.body)?, principal.user_id)?;
+            let record = tasks::create(&state.db, principal, fields).await?;
+            Ok(Written::new(true, record.id, record.version))
+        }
+        BatchOp::Update => {
+            let patch = TaskPatch::try_from(crate::http::from_document::<UpdateTask>(item.body)?)?;
+            let record = tasks::update(&state.db, principal, item.id.ok_or_else(missing_id)?, item.if_match, patch).await?;
+            Ok(Written::new(false, record.id, record.version))
+        }
+        BatchOp::Upsert => Err(no_upsert()),
+    }
+}
+
+/// Create or change up to 1,000 tasks
+///
+/// Each item is `{op: create|update, body, id?, if_match?}` with the body `POST /tasks` or
+/// `PATCH /tasks/{id}` takes. One result per item; `?atomic=true` keeps all or nothing.
+#[utoipa::path(tag = "tasks", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
+    (status = 200, description = "One result per item", body = BatchResponse),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/tasks/batch")]
+pub async fn batch_tasks(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<BatchParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
 }

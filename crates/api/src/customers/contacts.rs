@@ -19,9 +19,10 @@ use crm_persistence::customers as customer_store;
 use crm_persistence::customers::contacts as contact_store;
 
 use crate::auth::{Principal, State};
+use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upserted, check_refs, path_reference, refs_for_upsert};
-use crate::http::{PageDto, PageParams, created, double_option, if_match, ok_with_etag};
+use crate::http::{PageDto, PageParams, created, double_option, from_document, if_match, ok_with_etag};
 
 /// A contact person (联系人) at a customer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -244,7 +245,7 @@ pub async fn update_contact(
     body: crate::http::Json<UpdateContact>,
 ) -> Result<HttpResponse, ApiError> {
     let (patch, refs) = parse_contact_patch(body.into_inner())?;
-    let contact = contact_store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch, &refs).await?;
+    let contact = contact_store::update(&state.db, &principal, id.into_inner(), None, if_match(&req)?, patch, &refs).await?;
     let version = contact.version;
     Ok(ok_with_etag(&ContactDto::from(contact), version))
 }
@@ -287,43 +288,119 @@ async fn upsert_contact(
     customer_id: Option<Uuid>,
     document: Value,
 ) -> Result<HttpResponse, ApiError> {
+    match upsert_by_reference(state, principal, &reference, customer_id, if_match(req)?, document).await? {
+        (true, done) => Ok(created(&done.body, format!("/api/v1/contacts/{}", done.id), done.version)),
+        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
+    }
+}
+
+/// An upsert of the contact `reference` names, from a single request or a batch item.
+async fn upsert_by_reference(
+    state: &State,
+    principal: &Principal,
+    reference: &ExternalRef,
+    customer_id: Option<Uuid>,
+    if_match: Option<i32>,
+    document: Value,
+) -> Result<(bool, Upserted<ContactDto>), ApiError> {
     let db = &state.db;
-    crate::external::upsert(
+    crate::external::upsert_record(
         document,
-        if_match(req)?,
-        |id| format!("/api/v1/contacts/{id}"),
-        async || Ok(contact_store::holder_of(db, &reference).await?),
+        if_match,
+        async || Ok(contact_store::holder_of(db, reference).await?),
         async |body: CreateContact| {
-            let Some(customer_id) = customer_id else {
-                return Err(ApiError::validation(
-                    "customer_id",
-                    "required",
-                    crm_domain::text!(
-                        "a new contact needs its customer: customer_id or customer_external_id",
-                        "新建联系人须指明所属客户：customer_id 或 customer_external_id"
-                    ),
-                ));
-            };
+            let Some(customer_id) = customer_id else { return Err(customer_required()) };
             let (fields, refs) = parse_contact(body)?;
-            Ok(upserted(contact_store::create(db, principal, customer_id, fields, &refs_for_upsert(refs, &reference)?).await?))
+            Ok(upserted(contact_store::create(db, principal, customer_id, fields, &refs_for_upsert(refs, reference)?).await?))
         },
         async |id, body: UpdateContact, version| {
             let (patch, refs) = parse_contact_patch(body)?;
-            let current = contact_store::get(db, principal, id).await?;
-            if customer_id.is_some_and(|customer_id| customer_id != current.customer_id) {
-                return Err(ApiError::Taken {
-                    code: "external_id.taken",
-                    detail: crm_domain::text!(
-                        "a contact of another customer already has this external id",
-                        "其他客户的联系人已使用此外部编号"
-                    ),
-                    existing_id: id,
-                });
-            }
-            Ok(upserted(contact_store::update(db, principal, id, version, patch, &refs_for_upsert(refs, &reference)?).await?))
+            let refs = refs_for_upsert(refs, reference)?;
+            Ok(upserted(contact_store::update(db, principal, id, customer_id, version, patch, &refs).await?))
         },
     )
     .await
+}
+
+/// A contact sent with its customer in a customers batch: upserted under the customer by the
+/// first of its `external_ids`, or created when it has none.
+pub(crate) async fn write_nested(state: &State, principal: &Principal, customer_id: Uuid, document: Value) -> Result<Written, ApiError> {
+    let first_ref = document
+        .get("external_ids")
+        .and_then(Value::as_object)
+        .and_then(|refs| refs.iter().next())
+        .map(|(system, id)| (system.clone(), id.as_str().unwrap_or_default().to_owned()));
+    match first_ref {
+        Some(path) => {
+            let reference = ExternalRef::parse(&path.0, &path.1).map_err(ApiError::Validation)?;
+            let (created, done) = upsert_by_reference(state, principal, &reference, Some(customer_id), None, document).await?;
+            Ok(Written::new(created, done.id, done.version))
+        }
+        None => {
+            let (fields, refs) = parse_contact(from_document(document)?)?;
+            let contact = contact_store::create(&state.db, principal, customer_id, fields, &refs).await?;
+            Ok(Written::new(true, contact.id, contact.version))
+        }
+    }
+}
+
+/// One contact item of a contacts batch.
+async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem) -> Result<Written, ApiError> {
+    item.allow_only(false, true, false)?;
+    let db = &state.db;
+    match item.op {
+        BatchOp::Create => {
+            let customer_id = item.customer_id.ok_or_else(customer_required)?;
+            let (fields, refs) = parse_contact(from_document(item.body)?)?;
+            let contact = contact_store::create(db, principal, customer_id, fields, &refs).await?;
+            Ok(Written::new(true, contact.id, contact.version))
+        }
+        BatchOp::Update => {
+            let (patch, refs) = parse_contact_patch(from_document(item.body)?)?;
+            let contact = contact_store::update(db, principal, item.id.ok_or_else(missing_id)?, None, item.if_match, patch, &refs).await?;
+            Ok(Written::new(false, contact.id, contact.version))
+        }
+        BatchOp::Upsert => {
+            let reference = item.reference()?;
+            let (created, done) = upsert_by_reference(state, principal, &reference, item.customer_id, item.if_match, item.body).await?;
+            Ok(Written::new(created, done.id, done.version))
+        }
+    }
+}
+
+fn customer_required() -> ApiError {
+    ApiError::validation(
+        "customer_id",
+        "required",
+        crm_domain::text!(
+            "a new contact needs its customer: customer_id or customer_external_id",
+            "新建联系人须指明所属客户：customer_id 或 customer_external_id"
+        ),
+    )
+}
+
+/// Create, update or upsert up to 1,000 contacts
+///
+/// Each item is `{op: create|update|upsert, body, customer_id?, id?, if_match?, system?,
+/// external_id?}`: `body` is a `CreateContact` (create, with `customer_id`; an upsert that
+/// creates) or an `UpdateContact` (update; an upsert that updates). One result per item;
+/// `?atomic=true` keeps all or nothing.
+#[utoipa::path(tag = "contacts", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
+    (status = 200, description = "One result per item", body = BatchResponse),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/contacts/batch")]
+pub async fn batch_contacts(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<BatchParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
 }
 
 /// Create or update a customer's contact by its id in another system

@@ -16,16 +16,17 @@ use crm_domain::Check;
 use crm_domain::customers::{
     self as domain, CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier,
 };
-use crm_domain::external::ExternalIdsPatch;
+use crm_domain::external::{ExternalIdsPatch, ExternalRef};
 use crm_domain::text::TextError;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
 use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange};
 
 use crate::auth::{Principal, State};
+use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upserted, check_refs, refs_for_upsert};
 use crate::http::{
-    PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
+    PageDto, PageParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
 
 /// A customer (客户).
@@ -540,21 +541,105 @@ pub async fn upsert_customer(
     body: crate::http::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = crate::external::path_reference(&path)?;
+    match upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await? {
+        (true, done) => Ok(created(&done.body, format!("/api/v1/customers/{}", done.id), done.version)),
+        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
+    }
+}
+
+/// An upsert of the customer `reference` names, from a single request or a batch item.
+async fn upsert_by_reference(
+    state: &State,
+    principal: &Principal,
+    reference: &ExternalRef,
+    if_match: Option<i32>,
+    document: Value,
+) -> Result<(bool, Upserted<CustomerDto>), ApiError> {
     let (db, today) = (&state.db, state.db.today());
-    crate::external::upsert(
-        body.into_inner(),
-        if_match(&req)?,
-        |id| format!("/api/v1/customers/{id}"),
-        async || Ok(store::holder_of(db, &reference).await?),
+    crate::external::upsert_record(
+        document,
+        if_match,
+        async || Ok(store::holder_of(db, reference).await?),
         async |body: CreateCustomer| {
             let (fields, ownership, refs) = parse_create(body, today)?;
-            Ok(upserted(store::create(db, &principal, fields, ownership, &refs_for_upsert(refs, &reference)?).await?))
+            Ok(upserted(store::create(db, principal, fields, ownership, &refs_for_upsert(refs, reference)?).await?))
         },
         async |id, body: UpdateCustomer, version| {
             let (patch, ownership, refs) = parse_patch(body)?;
-            Ok(upserted(store::update(db, &principal, id, version, patch, ownership, &refs_for_upsert(refs, &reference)?).await?))
+            Ok(upserted(store::update(db, principal, id, version, patch, ownership, &refs_for_upsert(refs, reference)?).await?))
         },
     )
+    .await
+}
+
+/// One customer item of a batch, with its contacts in the same transaction.
+async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem) -> Result<Written, ApiError> {
+    let db = &state.db;
+    let mut written = match item.op {
+        BatchOp::Create => {
+            let (fields, ownership, refs) = parse_create(from_document(item.body)?, db.today())?;
+            let customer = store::create(db, principal, fields, ownership, &refs).await?;
+            Written::new(true, customer.id, customer.version)
+        }
+        BatchOp::Update => {
+            let (patch, ownership, refs) = parse_patch(from_document(item.body)?)?;
+            let customer = store::update(db, principal, item.id.ok_or_else(missing_id)?, item.if_match, patch, ownership, &refs).await?;
+            Written::new(false, customer.id, customer.version)
+        }
+        BatchOp::Upsert => {
+            let reference = item.reference()?;
+            let (created, done) = upsert_by_reference(state, principal, &reference, item.if_match, item.body).await?;
+            Written::new(created, done.id, done.version)
+        }
+    };
+    if let Some(people) = item.contacts {
+        let mut results = Vec::with_capacity(people.len());
+        for (index, person) in people.into_iter().enumerate() {
+            let outcome = contacts::write_nested(state, principal, written.id, person).await;
+            let failed = outcome.is_err();
+            results.push(crate::batch::result_of(index, outcome));
+            if failed {
+                // The customer and its contacts are one item: a contact refused undoes it all.
+                return Err(crate::batch::nested_failed("contacts", results));
+            }
+        }
+        written.contacts = Some(results);
+    }
+    Ok(written)
+}
+
+/// Create, update or upsert up to 1,000 customers with their contacts
+///
+/// Each item is `{op: create|update|upsert, body, id?, if_match?, system?, external_id?,
+/// contacts?}`: `body` is what `POST /customers` (create, or an upsert that creates) or
+/// `PATCH /customers/{id}` (update, or an upsert that updates) takes; `contacts` are
+/// `CreateContact` bodies written with the customer in one transaction (a contact with
+/// `external_ids` is upserted under it by the first). One result per item, with the status and
+/// problem a single request would get; `?atomic=true` keeps all or nothing.
+#[utoipa::path(tag = "customers", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
+    (status = 200, description = "One result per item", body = BatchResponse),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body larger than 16 times a single request's limit", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/customers/batch")]
+pub async fn batch_customers(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<BatchParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| {
+        item.allow_only(true, false, false)?;
+        if item.contacts.as_ref().is_some_and(|people| !people.is_empty()) {
+            state.db.all_or_nothing(async || write_batch_item(&state, &principal, item).await).await
+        } else {
+            write_batch_item(&state, &principal, item).await
+        }
+    })
     .await
 }
 
@@ -626,6 +711,7 @@ pub async fn customer_stage_history(
 /// The context's routes, in the order actix matches them.
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
+        .service(batch_customers)
         .service(list_deleted_customers)
         .service(list_customers)
         .service(create_customer)
@@ -636,6 +722,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(customer_stage_history)
         .service(upsert_customer)
         .service(get_customer_by_external_id)
+        .service(contacts::batch_contacts)
         .service(contacts::list_contacts)
         .service(contacts::create_contact)
         .service(contacts::list_deleted_contacts)

@@ -78,6 +78,7 @@ pub struct MoneyInput {
 /// The context's routes, in the order actix matches them.
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
+        .service(products::batch_products)
         .service(products::list_products)
         .service(products::create_product)
         .service(products::get_product)
@@ -102,6 +103,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(opportunities::move_opportunity)
         .service(opportunities::opportunity_stage_history)
         .service(orders::order_from_opportunity)
+        .service(orders::batch_orders)
         .service(orders::list_orders)
         .service(orders::create_order)
         .service(orders::get_order)

@@ -10,13 +10,16 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
+use crm_domain::external::ExternalRef;
 use crm_domain::sales::{Currency, DEFAULT_CURRENCY, Money, NewOrder, OrderPatch, OrderStatus};
 use crm_domain::{Check, ValidationErrors};
 use crm_persistence::sales::orders;
 
 use crate::auth::{Principal, State};
+use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
+use crate::http::from_document;
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
 
 use super::{LineDto, LineInputDto, line_inputs};
@@ -378,19 +381,46 @@ pub async fn upsert_order(
     body: crate::http::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path_reference(&path)?;
+    match upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await? {
+        (true, done) => Ok(created(&done.body, format!("/api/v1/orders/{}", done.id), done.version)),
+        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
+    }
+}
+
+/// An upsert of the order `reference` names, from a single request or a batch item.
+async fn upsert_by_reference(
+    state: &State,
+    principal: &Principal,
+    reference: &ExternalRef,
+    if_match: Option<i32>,
+    document: Value,
+) -> Result<(bool, Upserted<OrderDto>), ApiError> {
     let (db, today) = (&state.db, crate::analytics::organisation_today(Utc::now(), state.time_zone));
-    crate::external::upsert(
-        body.into_inner(),
-        if_match(&req)?,
-        |id| format!("/api/v1/orders/{id}"),
-        async || Ok(orders::holder_of(db, &reference).await?),
+    crate::external::upsert_record(
+        document,
+        if_match,
+        async || Ok(orders::holder_of(db, reference).await?),
         async |body: CreateOrder| {
-            let refs = refs_for_upsert(new_refs(&body.external_ids)?, &reference)?;
-            Ok(upserted(orders::create(db, &principal, parse_new_order(body, today)?, &refs).await?))
+            let refs = refs_for_upsert(new_refs(&body.external_ids)?, reference)?;
+            Ok(upserted(orders::create(db, principal, parse_new_order(body, today)?, &refs).await?))
         },
-        async |id, body: UpdateOrder, version| {
-            let refs = refs_for_upsert(patched_refs(&body.external_ids)?, &reference)?;
-            Ok(upserted(orders::update(db, &principal, id, version, OrderPatch::try_from(body)?, &refs).await?))
+        async |id, document: Value, version| {
+            // An ERP sends the order as it knows it, customer and all: that is the order again,
+            // with its customer and currency unchanged; a merge patch names none of them.
+            if document.get("customer_id").is_none() {
+                let body: UpdateOrder = from_document(document)?;
+                let refs = refs_for_upsert(patched_refs(&body.external_ids)?, reference)?;
+                return Ok(upserted(orders::update(db, principal, id, version, OrderPatch::try_from(body)?, &refs).await?));
+            }
+            let body: CreateOrder = from_document(document)?;
+            let refs = refs_for_upsert(new_refs(&body.external_ids)?, reference)?;
+            let dated = body.order_date.is_some();
+            let sent = parse_new_order(body, today)?;
+            let identity = orders::OrderIdentity { customer_id: sent.customer_id, currency: sent.currency };
+            // A date left out keeps the order's (a new order would be dated today).
+            let order_date = dated.then_some(sent.order_date);
+            let patch = OrderPatch { order_date, notes: Some(sent.notes), lines: Some(sent.lines) };
+            Ok(upserted(orders::update_whole(db, principal, id, identity, version, patch, &refs).await?))
         },
     )
     .await
@@ -412,4 +442,64 @@ pub async fn get_order_by_external_id(
     let id = orders::holder_of(&state.db, &reference).await?.ok_or(ApiError::NotFound)?;
     let record = orders::get(&state.db, &principal, id).await?;
     Ok(ok_with_etag(&OrderDto::from(record.clone()), record.version))
+}
+
+/// One order item of a batch, confirmed in the same transaction when it asks to be.
+async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem) -> Result<Written, ApiError> {
+    item.allow_only(false, false, true)?;
+    let db = &state.db;
+    let (created, order) = match item.op {
+        BatchOp::Create => {
+            let body: CreateOrder = from_document(item.body)?;
+            let refs = new_refs(&body.external_ids)?;
+            let today = crate::analytics::organisation_today(Utc::now(), state.time_zone);
+            (true, OrderDto::from(orders::create(db, principal, parse_new_order(body, today)?, &refs).await?))
+        }
+        BatchOp::Update => {
+            let body: UpdateOrder = from_document(item.body)?;
+            let refs = patched_refs(&body.external_ids)?;
+            let id = item.id.ok_or_else(missing_id)?;
+            (false, OrderDto::from(orders::update(db, principal, id, item.if_match, OrderPatch::try_from(body)?, &refs).await?))
+        }
+        BatchOp::Upsert => {
+            let (created, done) = upsert_by_reference(state, principal, &item.reference()?, item.if_match, item.body).await?;
+            (created, done.body)
+        }
+    };
+    let mut written = Written::new(created, order.id, order.version);
+    if item.confirm == Some(true) && order.status == OrderStatus::Draft {
+        written.version = orders::transition(db, principal, written.id, None, OrderStatus::Confirmed).await?.version;
+    }
+    Ok(written)
+}
+
+/// Create, update or upsert up to 1,000 orders, confirming them if asked
+///
+/// Each item is `{op: create|update|upsert, body, id?, if_match?, system?, external_id?,
+/// confirm?}` with the body `POST /orders` or `PATCH /orders/{id}` takes; `confirm: true`
+/// confirms a draft order in the same transaction (so an ERP's booked orders count at once).
+/// One result per item; `?atomic=true` keeps all or nothing.
+#[utoipa::path(tag = "orders", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
+    (status = 200, description = "One result per item", body = BatchResponse),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/orders/batch")]
+pub async fn batch_orders(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<BatchParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| {
+        if item.confirm == Some(true) {
+            state.db.all_or_nothing(async || write_batch_item(&state, &principal, item).await).await
+        } else {
+            write_batch_item(&state, &principal, item).await
+        }
+    })
+    .await
 }

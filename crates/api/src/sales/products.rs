@@ -10,13 +10,16 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
+use crm_domain::external::ExternalRef;
 use crm_domain::sales::{Money, PRODUCT_CATEGORY_MAX, PRODUCT_NAME_MAX, ProductFields, ProductPatch};
 use crm_domain::{Check, ValidationErrors};
 use crm_persistence::sales::products;
 
 use crate::auth::{Principal, State};
+use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
+use crate::http::from_document;
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag};
 
 use super::MoneyInput;
@@ -243,19 +246,32 @@ pub async fn upsert_product(
     body: crate::http::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path_reference(&path)?;
+    match upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await? {
+        (true, done) => Ok(created(&done.body, format!("/api/v1/products/{}", done.id), done.version)),
+        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
+    }
+}
+
+/// An upsert of the product `reference` names, from a single request or a batch item.
+async fn upsert_by_reference(
+    state: &State,
+    principal: &Principal,
+    reference: &ExternalRef,
+    if_match: Option<i32>,
+    document: Value,
+) -> Result<(bool, Upserted<ProductDto>), ApiError> {
     let db = &state.db;
-    crate::external::upsert(
-        body.into_inner(),
-        if_match(&req)?,
-        |id| format!("/api/v1/products/{id}"),
-        async || Ok(products::holder_of(db, &reference).await?),
+    crate::external::upsert_record(
+        document,
+        if_match,
+        async || Ok(products::holder_of(db, reference).await?),
         async |body: CreateProduct| {
-            let refs = refs_for_upsert(new_refs(&body.external_ids)?, &reference)?;
-            Ok(upserted(products::create(db, &principal, ProductFields::try_from(body)?, &refs).await?))
+            let refs = refs_for_upsert(new_refs(&body.external_ids)?, reference)?;
+            Ok(upserted(products::create(db, principal, ProductFields::try_from(body)?, &refs).await?))
         },
         async |id, body: UpdateProduct, version| {
-            let refs = refs_for_upsert(patched_refs(&body.external_ids)?, &reference)?;
-            Ok(upserted(products::update(db, &principal, id, version, ProductPatch::try_from(body)?, &refs).await?))
+            let refs = refs_for_upsert(patched_refs(&body.external_ids)?, reference)?;
+            Ok(upserted(products::update(db, principal, id, version, ProductPatch::try_from(body)?, &refs).await?))
         },
     )
     .await
@@ -277,4 +293,52 @@ pub async fn get_product_by_external_id(
     let id = products::holder_of(&state.db, &reference).await?.ok_or(ApiError::NotFound)?;
     let record = products::get(&state.db, &principal, id).await?;
     Ok(ok_with_etag(&ProductDto::from(record.clone()), record.version))
+}
+
+/// One product item of a batch.
+async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem) -> Result<Written, ApiError> {
+    item.allow_only(false, false, false)?;
+    let db = &state.db;
+    match item.op {
+        BatchOp::Create => {
+            let body: CreateProduct = from_document(item.body)?;
+            let refs = new_refs(&body.external_ids)?;
+            let product = products::create(db, principal, ProductFields::try_from(body)?, &refs).await?;
+            Ok(Written::new(true, product.id, product.version))
+        }
+        BatchOp::Update => {
+            let body: UpdateProduct = from_document(item.body)?;
+            let refs = patched_refs(&body.external_ids)?;
+            let id = item.id.ok_or_else(missing_id)?;
+            let product = products::update(db, principal, id, item.if_match, ProductPatch::try_from(body)?, &refs).await?;
+            Ok(Written::new(false, product.id, product.version))
+        }
+        BatchOp::Upsert => {
+            let (created, done) = upsert_by_reference(state, principal, &item.reference()?, item.if_match, item.body).await?;
+            Ok(Written::new(created, done.id, done.version))
+        }
+    }
+}
+
+/// Create, update or upsert up to 1,000 products
+///
+/// Each item is `{op: create|update|upsert, body, id?, if_match?, system?, external_id?}` with
+/// the body `POST /products` or `PATCH /products/{id}` takes. One result per item;
+/// `?atomic=true` keeps all or nothing.
+#[utoipa::path(tag = "products", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
+    (status = 200, description = "One result per item", body = BatchResponse),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/products/batch")]
+pub async fn batch_products(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<BatchParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
 }

@@ -91,7 +91,7 @@ async fn page_of_records(conn: &impl ConnectionTrait, page: Page<contacts::Model
 /// [`super::store::holder_of`]).
 #[tracing::instrument(skip_all)]
 pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>> {
-    external_refs::holder(&db.conn, ENTITY, reference).await
+    external_refs::holder_seen(db, ENTITY, reference).await
 }
 
 /// Puts a contact change on its customer's timeline.
@@ -178,16 +178,27 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
 }
 
 #[tracing::instrument(skip_all)]
+/// Changes a contact. With `of_customer`, only a contact of that customer: an upsert under a
+/// customer finding another customer's contact by its external id refuses to change it (409
+/// `external_id.taken` naming the contact), since a contact does not move between customers.
 pub async fn update(
     db: &Db,
     actor: &Actor,
     id: Uuid,
+    of_customer: Option<Uuid>,
     expected_version: Option<i32>,
     patch: ContactPatch,
     refs: &ExternalIdsPatch,
 ) -> Result<ContactRecord> {
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
+    if of_customer.is_some_and(|customer_id| customer_id != row.customer_id) {
+        return Err(Error::Taken {
+            code: "external_id.taken",
+            message: crm_domain::text!("a contact of another customer already has this external id", "其他客户的联系人已使用此外部编号"),
+            existing_id: id,
+        });
+    }
     check_version(expected_version, row.version)?;
     let before = to_record(&txn, row.clone()).await?;
     let next = patch.apply(&before.fields);

@@ -441,7 +441,7 @@ pub async fn create(
 /// it (and answers 404 when the caller may not read it) rather than creating a second one.
 #[tracing::instrument(skip_all)]
 pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>> {
-    external_refs::holder(&db.conn, ENTITY, reference).await
+    external_refs::holder_seen(db, ENTITY, reference).await
 }
 
 #[tracing::instrument(skip_all)]

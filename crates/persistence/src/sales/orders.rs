@@ -116,7 +116,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<Or
 /// The live order other systems know by `reference`, whoever may read it.
 #[tracing::instrument(skip_all)]
 pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>> {
-    external_refs::holder(&db.conn, ENTITY, reference).await
+    external_refs::holder_seen(db, ENTITY, reference).await
 }
 
 /// The next order number from the database's counter: an atomic increment, so parallel creates
@@ -396,25 +396,76 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     expected_version: Option<i32>,
+    patch: OrderPatch,
+    refs: &ExternalIdsPatch,
+) -> Result<OrderRecord> {
+    update_as_sent(db, actor, id, None, expected_version, patch, refs).await
+}
+
+/// What an order was created with and cannot change: an upsert sending the whole order again
+/// must name the same customer and currency.
+#[derive(Debug, Clone)]
+pub struct OrderIdentity {
+    pub customer_id: Uuid,
+    pub currency: Currency,
+}
+
+/// [`update`] of an order sent whole by an upsert: its customer and currency must be the ones it
+/// has, and lines equal to its own are no change.
+#[tracing::instrument(skip_all)]
+pub async fn update_whole(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    identity: OrderIdentity,
+    expected_version: Option<i32>,
+    patch: OrderPatch,
+    refs: &ExternalIdsPatch,
+) -> Result<OrderRecord> {
+    update_as_sent(db, actor, id, Some(identity), expected_version, patch, refs).await
+}
+
+async fn update_as_sent(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    identity: Option<OrderIdentity>,
+    expected_version: Option<i32>,
     mut patch: OrderPatch,
     refs: &ExternalIdsPatch,
 ) -> Result<OrderRecord> {
+    let new_lines = patch.lines.take();
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
     let before = to_record(&txn, row.clone()).await?;
-    // The lines are not terms: they are priced below, in the order's currency.
-    let new_lines = patch.lines.take();
+    let currency = stored("orders.currency", row.id, &row.currency, Currency::parse)?;
+    if let Some(identity) = identity {
+        if identity.customer_id != row.customer_id {
+            return Err(Error::validation("customer_id", "immutable", text!("an order stays with its customer", "订单所属客户不能更改")));
+        }
+        if identity.currency != currency {
+            return Err(Error::validation("currency", "immutable", text!("an order keeps its currency", "订单币种不能更改")));
+        }
+    }
+    // The lines are not terms: they are priced in the order's currency, and lines priced as the
+    // order's are no change.
+    let priced = match &new_lines {
+        Some(inputs) if inputs.is_empty() => return Err(lines_required()),
+        Some(inputs) => Some(price_lines(&txn, &currency, inputs).await?),
+        None => None,
+    };
+    let priced = priced.filter(|(lines, _)| *lines != before.lines);
     let current = OrderTerms { order_date: before.order_date, notes: before.notes.clone() };
     let terms = patch.apply(&current);
     let external_ids = refs.apply(&before.external_ids);
     // Like every other record, an order that a change leaves as it was keeps its version (and a
-    // sync sending a confirmed order's terms again is not refused for it).
-    if new_lines.is_none() && terms == current && external_ids == before.external_ids {
+    // sync sending a confirmed order again is not refused for it).
+    if priced.is_none() && terms == current && external_ids == before.external_ids {
         txn.commit().await?;
         return Ok(before);
     }
-    if (new_lines.is_some() || terms != current) && row.status != OrderStatus::Draft.as_str() {
+    if (priced.is_some() || terms != current) && row.status != OrderStatus::Draft.as_str() {
         return Err(Error::conflict(
             "order.not_editable",
             text!("only a draft order can be edited; cancel or refund it instead", "只有草稿订单可以修改；请改为取消或退款"),
@@ -426,12 +477,7 @@ pub async fn update(
     let mut model: orders::ActiveModel = row.clone().into();
     model.order_date = Set(terms.order_date);
     model.notes = Set(terms.notes);
-    if let Some(inputs) = &new_lines {
-        if inputs.is_empty() {
-            return Err(lines_required());
-        }
-        let currency = stored("orders.currency", row.id, &row.currency, Currency::parse)?;
-        let (lines, totals) = price_lines(&txn, &currency, inputs).await?;
+    if let Some((lines, totals)) = priced {
         write_lines(&txn, id, &lines).await?;
         model.subtotal_minor = Set(totals.subtotal.amount_minor);
         model.discount_minor = Set(totals.discount.amount_minor);

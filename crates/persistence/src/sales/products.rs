@@ -85,7 +85,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: products::Model) -> Result<
 /// The live product other systems know by `reference`.
 #[tracing::instrument(skip_all)]
 pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>> {
-    external_refs::holder(&db.conn, ENTITY, reference).await
+    external_refs::holder_seen(db, ENTITY, reference).await
 }
 
 fn write(model: &mut products::ActiveModel, f: &ProductFields) {

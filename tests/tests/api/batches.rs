@@ -1,0 +1,184 @@
+//! Batches: `POST /{resource}/batch` answers one result per item, with the status and problem a
+//! single request would get; every item writes its audit entry and event; `?atomic=true` keeps
+//! all or nothing.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crm_tests::TestApp;
+
+fn company(name: &str) -> Value {
+    json!({ "kind": "company", "name": name })
+}
+
+#[tokio::test]
+async fn a_customers_batch_creates_updates_and_upserts_with_contacts_item_by_item() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let existing = app.customer(&admin, company("老客户")).await;
+    let existing_id = existing["id"].as_str().unwrap();
+    let before = app.side_effects().await;
+    let items = json!([
+        { "op": "create", "body": company("甲公司"), "contacts": [{ "name": "王伟", "mobile": "13912345678" }, { "name": "李娜", "external_ids": { "erp": "P-1" } }] },
+        { "op": "upsert", "system": "erp", "external_id": "C-1", "body": company("乙公司") },
+        { "op": "update", "id": existing_id, "if_match": 1, "body": { "city": "上海市" } },
+        { "op": "create", "body": { "kind": "planet", "name": "" } },
+        { "op": "update", "id": existing_id, "if_match": 1, "body": { "city": "北京市" } },
+        { "op": "create", "body": company("丙公司"), "contacts": [{ "name": "" }] },
+        { "op": "delete", "body": {} },
+        { "op": "upsert", "system": "erp", "external_id": "C-1", "body": { "industry": "制造业" } },
+    ]);
+    let reply = app.post("/api/v1/customers/batch", &admin, json!({ "items": items })).await.expect(200);
+    let results = reply.body["results"].as_array().unwrap().clone();
+    let statuses: Vec<u64> = results.iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [201, 201, 200, 422, 412, 422, 422, 200], "{}", reply.text);
+    assert_eq!(
+        (reply.body["succeeded"].as_u64(), reply.body["failed"].as_u64(), reply.body["committed"].as_bool()),
+        (Some(4), Some(4), Some(true))
+    );
+    for (index, result) in results.iter().enumerate() {
+        assert_eq!(result["index"].as_u64(), Some(index as u64));
+    }
+
+    // The created customer with its two contacts, one of them known by its ERP id.
+    let first = results[0]["id"].as_str().unwrap();
+    assert_eq!(results[0]["contacts"].as_array().unwrap().len(), 2);
+    let contacts = app.get(&format!("/api/v1/customers/{first}/contacts"), &admin).await.expect(200);
+    assert_eq!(contacts.body["data"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get("/api/v1/contacts/external/erp/P-1", &admin).await.expect(200).body["customer_id"].as_str(), Some(first));
+    // The upsert created once, then updated the same customer.
+    assert_eq!(results[1]["id"], results[7]["id"]);
+    let upserted = app.get("/api/v1/customers/external/erp/C-1", &admin).await.expect(200);
+    assert_eq!((upserted.body["name"].as_str(), upserted.body["industry"].as_str()), (Some("乙公司"), Some("制造业")));
+    assert_eq!(results[7]["version"], 2);
+    // The update took, the stale one did not.
+    assert_eq!(app.get(&format!("/api/v1/customers/{existing_id}"), &admin).await.expect(200).body["city"], "上海市");
+    assert_eq!(results[4]["error"]["code"], "stale_version");
+    // Errors are the problems a single request gets; a refused contact leaves its customer unstored.
+    let invalid: Vec<&str> = results[3]["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(invalid, ["kind", "name"]);
+    assert_eq!(results[5]["error"]["code"], "batch.nested_item_failed");
+    assert_eq!(results[5]["error"]["errors"][0]["field"], "contacts[0].name");
+    assert_eq!(app.count("customers", Some(("name", "丙公司"))).await, 0);
+    assert_eq!(results[6]["error"]["errors"][0]["field"], "op");
+
+    // Each write has its audit entry and its event: 2 customers and 2 contacts created, 2 updates.
+    let (audits, events) = app.side_effects().await;
+    assert_eq!((audits - before.0, events - before.1), (6, 6));
+}
+
+#[tokio::test]
+async fn an_atomic_batch_stores_all_or_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let before = app.side_effects().await;
+    let customers = app.count("customers", None).await;
+    let items = json!([
+        { "op": "create", "body": company("一号"), "contacts": [{ "name": "张三" }] },
+        { "op": "create", "body": company("二号"), "external_ids": {} },
+        { "op": "create", "body": company("三号") },
+    ]);
+    let reply = app.post("/api/v1/customers/batch?atomic=true", &admin, json!({ "items": items })).await.expect(200);
+    assert_eq!(reply.body["committed"], false);
+    let statuses: Vec<u64> = reply.body["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [424, 422, 424], "{}", reply.text);
+    assert_eq!(reply.body["results"][0]["error"]["code"], "batch.rolled_back");
+    assert_eq!(reply.body["results"][1]["error"]["errors"][0]["field"], "external_ids");
+    assert_eq!(app.count("customers", None).await, customers);
+    assert_eq!(app.count("contacts", None).await, 0);
+    assert_eq!(app.side_effects().await, before, "nothing of a rolled-back batch is audited or in the feed");
+
+    // A thousand items in one atomic batch: a body far larger than a single request may send
+    // (64 KiB in the tests), within a batch's 16 times that.
+    let items: Vec<Value> = (0..1000)
+        .map(|n| json!({ "op": "upsert", "system": "erp", "external_id": format!("C-{n}"), "body": { "kind": "company", "name": format!("批量客户 {n}"), "notes": "x".repeat(200) } }))
+        .collect();
+    let reply = app.post("/api/v1/customers/batch?atomic=true", &admin, json!({ "items": items })).await.expect(200);
+    assert_eq!((reply.body["committed"].as_bool(), reply.body["succeeded"].as_u64()), (Some(true), Some(1000)));
+    assert_eq!(app.count("customers", None).await, customers + 1000);
+    assert_eq!(app.get("/api/v1/customers/external/erp/C-999", &admin).await.expect(200).body["name"], "批量客户 999");
+}
+
+#[tokio::test]
+async fn a_batch_that_is_no_batch_is_refused_whole() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let before = app.side_effects().await;
+    let too_many: Vec<Value> = (0..1001).map(|_| json!({ "op": "create", "body": {} })).collect();
+    let problem = app.post("/api/v1/customers/batch", &admin, json!({ "items": too_many })).await.problem(422);
+    assert_eq!(problem["errors"][0]["field"], "items");
+    app.post("/api/v1/customers/batch", &admin, json!({ "items": [] })).await.problem(422);
+    app.post("/api/v1/customers/batch", &admin, json!({ "things": [] })).await.problem(422);
+    app.post_raw("/api/v1/customers/batch", &admin, "application/json", "{\"items\": [").await.problem(400);
+    app.post_raw("/api/v1/customers/batch", &admin, "text/plain", "{}").await.problem(415);
+    app.send(Method::POST, "/api/v1/customers/batch", None, Some(&json!({ "items": [] })), &[]).await.problem(401);
+    // Fields of another resource's items are refused per item.
+    let reply =
+        app.post("/api/v1/products/batch", &admin, json!({ "items": [{ "op": "create", "body": {}, "contacts": [] }] })).await.expect(200);
+    assert_eq!(reply.body["results"][0]["error"]["errors"][0]["field"], "contacts");
+    assert_eq!(app.side_effects().await, before);
+}
+
+#[tokio::test]
+async fn orders_interactions_and_tasks_come_in_batches_and_scopes_apply() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer = app.customer(&admin, company("订货客户")).await["id"].as_str().unwrap().to_owned();
+    let product = app
+        .post("/api/v1/products/batch", &admin, json!({ "items": [{ "op": "upsert", "system": "erp", "external_id": "M-1", "body": { "sku": "M-1", "name": "主轴", "unit_price": { "amount_minor": 10_000 } } }] }))
+        .await
+        .expect(200)
+        .body["results"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let order = |n: u32, confirm: bool| json!({ "op": "upsert", "system": "erp", "external_id": format!("SO-{n}"), "confirm": confirm, "body": { "customer_id": customer, "order_date": "2026-11-20", "lines": [{ "product_id": product, "quantity": n }] } });
+    let reply =
+        app.post("/api/v1/orders/batch", &admin, json!({ "items": [order(1, true), order(2, false), order(1, true)] })).await.expect(200);
+    let statuses: Vec<u64> = reply.body["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [201, 201, 200], "{}", reply.text);
+    assert_eq!(app.get("/api/v1/orders/external/erp/SO-1", &admin).await.expect(200).body["status"], "confirmed");
+    assert_eq!(app.get("/api/v1/orders/external/erp/SO-2", &admin).await.expect(200).body["status"], "draft");
+    let figures = app.get(&format!("/api/v1/customers/{customer}"), &admin).await.expect(200);
+    assert_eq!((figures.body["order_count"].as_i64(), figures.body["total_spend_minor"].as_i64()), (Some(1), Some(10_000)));
+
+    let interactions = json!({ "items": [
+        { "op": "create", "body": { "customer_id": customer, "channel": "phone", "subject": "回访", "occurred_at": "2026-11-20T02:00:00Z" } },
+        { "op": "upsert", "system": "erp", "external_id": "I-1", "body": {} },
+    ] });
+    let reply = app.post("/api/v1/interactions/batch", &admin, interactions).await.expect(200);
+    assert_eq!(reply.body["results"][0]["status"], 201, "{}", reply.text);
+    assert_eq!(reply.body["results"][1]["error"]["errors"][0]["field"], "op");
+    let tasks = json!({ "items": [{ "op": "create", "body": { "title": "寄送报价", "customer_id": customer } }] });
+    let task = app.post("/api/v1/tasks/batch", &admin, tasks).await.expect(200);
+    let task_id = task.body["results"][0]["id"].as_str().unwrap().to_owned();
+    let update = json!({ "items": [{ "op": "update", "id": task_id, "body": { "priority": "high" } }] });
+    assert_eq!(app.post("/api/v1/tasks/batch", &admin, update).await.expect(200).body["results"][0]["status"], 200);
+
+    // A salesperson's batch reaches only their own customers.
+    let (_, sales) = app.user("sales@example.com", "sales", &[]).await;
+    let items = json!({ "items": [
+        { "op": "update", "id": customer, "body": { "city": "上海市" } },
+        { "op": "create", "body": company("自己的客户") },
+    ] });
+    let reply = app.post("/api/v1/customers/batch", &sales, items).await.expect(200);
+    let statuses: Vec<u64> = reply.body["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [404, 201]);
+}
+
+#[tokio::test]
+async fn a_batch_sent_again_with_its_idempotency_key_is_answered_again() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let body = json!({ "items": [{ "op": "create", "body": company("幂等客户") }] });
+    let first = app
+        .send(Method::POST, "/api/v1/customers/batch", Some(&admin), Some(&body), &[("Idempotency-Key", "sync-2026-12-03")])
+        .await
+        .expect(200);
+    let again = app
+        .send(Method::POST, "/api/v1/customers/batch", Some(&admin), Some(&body), &[("Idempotency-Key", "sync-2026-12-03")])
+        .await
+        .expect(200);
+    assert_eq!(first.body, again.body);
+    assert_eq!(app.count("customers", Some(("name", "幂等客户"))).await, 1);
+}
