@@ -127,6 +127,15 @@ async fn a_new_customer_is_delivered_signed_to_the_standard_and_verified_by_its_
     assert_eq!(app.count("events", Some(("event_type", "webhook.created"))).await, 1);
     assert_eq!(app.count("audit_log", Some(("entity_type", "webhook"))).await, 1);
 
+    // A retried POST with an Idempotency-Key subscribes once, and its secret is never stored.
+    let body = json!({ "url": receiver.url("/crm/other"), "event_types": ["order.confirmed"] });
+    let headers = [("Idempotency-Key", "webhook-once")];
+    let first = app.send(reqwest::Method::POST, "/api/v1/webhooks", Some(&admin), Some(&body), &headers).await.expect(201);
+    let again = app.send(reqwest::Method::POST, "/api/v1/webhooks", Some(&admin), Some(&body), &headers).await.problem(409);
+    assert_eq!(again["code"], "idempotency.not_replayable");
+    assert!(!again.to_string().contains(first.body["secret"].as_str().unwrap()));
+    assert_eq!(app.count("webhook_subscriptions", None).await, 2);
+
     let customer = app.customer(&admin, json!({ "kind": "company", "name": "上海浦江机械有限公司" })).await;
     app.patch(&format!("/api/v1/customers/{}", customer["id"].as_str().unwrap()), &admin, json!({ "industry": "制造" }), None)
         .await
