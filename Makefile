@@ -5,7 +5,7 @@ CARGO ?= cargo
 CRM := target/debug/crm
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run build frontend test test-rust test-postgres contract generators test-frontend e2e openapi fmt lint clean bench bench-sqlite bench-tools
+.PHONY: help run build frontend test test-rust test-postgres webhook-venv contract generators test-frontend e2e openapi fmt lint clean bench bench-sqlite bench-tools
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -32,10 +32,13 @@ test: ## Every check: format, lint, unit and HTTP tests on SQLite and PostgreSQL
 	$(MAKE) test-frontend
 	$(MAKE) e2e
 
-test-rust: ## Unit tests and the HTTP suite on SQLite (includes the OpenAPI drift check)
+webhook-venv: ## The pinned Python `standardwebhooks` verifier the webhook tests' receiver uses (target/webhook-venv)
+	bash scripts/webhook-venv.sh
+
+test-rust: webhook-venv ## Unit tests and the HTTP suite on SQLite (includes the OpenAPI drift check)
 	$(CARGO) test --workspace
 
-test-postgres: ## The HTTP suite and migrations on PostgreSQL (CRM_TEST_POSTGRES_URL, default local)
+test-postgres: webhook-venv ## The HTTP suite and migrations on PostgreSQL (CRM_TEST_POSTGRES_URL, default local)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable at 127.0.0.1:5432; it is required for the tests" >&2; exit 1; }
 	CRM_TEST_DATABASE=postgres CRM_TEST_POSTGRES_URL=$(POSTGRES_URL) $(CARGO) test --workspace --test api
 

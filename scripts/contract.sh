@@ -12,8 +12,11 @@ if [ ! -x "$venv/bin/st" ]; then
 fi
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+# Webhook delivery is off and URLs are not resolved: the generated subscriptions point anywhere,
+# and the contract run must neither look names up nor send to them.
 export DATABASE_URL="sqlite://$work/crm.sqlite?mode=rwc" CRM_DATA_DIR="$work" CRM_BIND="127.0.0.1:$port" \
-  CRM_ADMIN_EMAIL=admin@example.com CRM_ADMIN_PASSWORD=contract-password-1 CRM_FOLLOW_UP_INTERVAL_SECS=0 CRM_LOG=error CRM_STATIC_DIR="$work/none"
+  CRM_ADMIN_EMAIL=admin@example.com CRM_ADMIN_PASSWORD=contract-password-1 CRM_FOLLOW_UP_INTERVAL_SECS=0 CRM_LOG=error CRM_STATIC_DIR="$work/none" \
+  CRM_WEBHOOK_POLL_INTERVAL_MS=0 CRM_WEBHOOK_ALLOW_PRIVATE=true
 target/debug/crm seed --demo > /dev/null
 target/debug/crm serve > "$work/serve.log" 2>&1 &
 server=$!

@@ -217,6 +217,11 @@ impl TestApp {
             markdown_remote_images: false,
             metrics_token: Some(METRICS_TOKEN.into()),
             metrics_bind: None,
+            // The tests' receivers listen on 127.0.0.1; the SSRF test turns this off.
+            webhook_allow_private: true,
+            webhook_poll_interval_ms: 1000,
+            // Retries after milliseconds instead of seconds, so a test sees them without waiting.
+            webhook_retry_scale: 0.001,
         };
         configure(&mut config);
         let app = Application::build(config).await.expect("the application starts");

@@ -94,6 +94,14 @@ pub struct Application {
     follow_up_interval_secs: u64,
     /// The `/metrics`-only server on `CRM_METRICS_BIND`, when configured.
     metrics_server: Option<Server>,
+    webhook_worker: WebhookWorker,
+}
+
+/// How this instance's webhook worker runs (`CRM_WEBHOOK_*`).
+struct WebhookWorker {
+    runtime: crate::platform::delivery::WebhookRuntime,
+    poll: std::time::Duration,
+    time_scale: f64,
 }
 
 /// A server on `bind` that answers only `/metrics` (no token: the operator chose a private address).
@@ -122,12 +130,14 @@ impl Application {
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
+        let webhooks = crate::platform::delivery::WebhookRuntime::new(config.webhook_allow_private);
         let state = web::Data::new(AppState {
             db: db.clone(),
             jwt: JwtKeys::new(&config.jwt_secret),
             max_body_bytes: config.max_body_bytes,
             time_zone: config.time_zone,
             trusted_proxies: config.trusted_proxies.clone(),
+            webhooks: webhooks.clone(),
         });
         let route_table = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let metrics_handle = web::Data::new(prometheus()?);
@@ -160,6 +170,7 @@ impl Application {
                         .add(("X-Frame-Options", "DENY"))
                         .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
                 )
+                .wrap(from_fn(crate::platform::delivery::wake_after_writes))
                 .wrap(from_fn(middleware::request_context));
             let (app, api) = routes(app).split_for_parts();
             let api = crate::openapi::complete(api);
@@ -197,7 +208,12 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
-        Ok(Self { server, port, db, follow_up_interval_secs: config.follow_up_interval_secs, metrics_server })
+        let webhook_worker = WebhookWorker {
+            runtime: webhooks,
+            poll: std::time::Duration::from_millis(config.webhook_poll_interval_ms),
+            time_scale: config.webhook_retry_scale,
+        };
+        Ok(Self { server, port, db, follow_up_interval_secs: config.follow_up_interval_secs, metrics_server, webhook_worker })
     }
 
     pub fn port(&self) -> u16 {
@@ -213,6 +229,9 @@ impl Application {
         let janitor = tokio::spawn(purge_idempotency_keys(self.db.clone()));
         let scheduler =
             (self.follow_up_interval_secs > 0).then(|| tokio::spawn(run_scheduler(self.db.clone(), self.follow_up_interval_secs)));
+        let worker = self.webhook_worker;
+        let webhooks = (!worker.poll.is_zero())
+            .then(|| tokio::spawn(crate::platform::delivery::run_worker(self.db.clone(), worker.runtime, worker.poll, worker.time_scale)));
         let metrics = self.metrics_server.map(|server| {
             let handle = server.handle();
             tokio::spawn(server);
@@ -223,6 +242,9 @@ impl Application {
             metrics.stop(true).await;
         }
         janitor.abort();
+        if let Some(webhooks) = webhooks {
+            webhooks.abort();
+        }
         if let Some(scheduler) = scheduler {
             scheduler.abort();
         }

@@ -33,6 +33,8 @@ pub struct AppState {
     pub time_zone: chrono_tz::Tz,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`CRM_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// Webhook delivery: whether private targets are allowed, and the worker's wake-up signal.
+    pub webhooks: crate::platform::delivery::WebhookRuntime,
 }
 
 pub struct JwtKeys {

@@ -55,6 +55,18 @@ pub struct Config {
     /// A second address that serves only `/metrics`, without a token (`CRM_METRICS_BIND`, e.g.
     /// `127.0.0.1:9090`, for a scraper on a private network).
     pub metrics_bind: Option<String>,
+    /// Whether webhooks may go to loopback, private, link-local and metadata addresses
+    /// (`CRM_WEBHOOK_ALLOW_PRIVATE`, default false: an administrator could otherwise make the
+    /// server probe its own network).
+    pub webhook_allow_private: bool,
+    /// The longest the webhook worker sleeps between looks for due retries
+    /// (`CRM_WEBHOOK_POLL_INTERVAL_MS`, default 5000; 0 turns delivery off on this instance).
+    /// Writes on this instance wake it at once; this bounds how late a write on another instance
+    /// or a retry falls due is noticed.
+    pub webhook_poll_interval_ms: u64,
+    /// Multiplies the retry schedule's delays (`CRM_WEBHOOK_RETRY_SCALE`, default 1). Only tests
+    /// change it, to see a retry without waiting seconds.
+    pub webhook_retry_scale: f64,
 }
 
 impl std::fmt::Debug for Config {
@@ -153,6 +165,23 @@ impl Config {
                 token => token,
             },
             metrics_bind: var("CRM_METRICS_BIND"),
+            webhook_allow_private: match var("CRM_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+                None | Some("false") | Some("0") => false,
+                Some("true") | Some("1") => true,
+                Some(other) => bail!("CRM_WEBHOOK_ALLOW_PRIVATE must be true or false, not {other:?}"),
+            },
+            webhook_poll_interval_ms: match var("CRM_WEBHOOK_POLL_INTERVAL_MS") {
+                None => 5000,
+                Some(text) => text.parse().context("CRM_WEBHOOK_POLL_INTERVAL_MS must be a number of milliseconds")?,
+            },
+            webhook_retry_scale: match var("CRM_WEBHOOK_RETRY_SCALE") {
+                None => 1.0,
+                Some(text) => text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|scale| scale.is_finite() && *scale >= 0.0)
+                    .context("CRM_WEBHOOK_RETRY_SCALE must be a number of 0 or more")?,
+            },
             follow_up_interval_secs: match var("CRM_FOLLOW_UP_INTERVAL_SECS") {
                 None => 300,
                 Some(text) => text.parse().context("CRM_FOLLOW_UP_INTERVAL_SECS must be a number of seconds")?,

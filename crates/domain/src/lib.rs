@@ -13,6 +13,7 @@ pub mod ids;
 pub mod message;
 pub mod net;
 mod patch;
+pub mod platform;
 pub mod problem_codes;
 pub mod requirements;
 pub mod sales;

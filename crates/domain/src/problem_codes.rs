@@ -42,6 +42,7 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("auth.no_session", "Called with an API key, which has no session to end and no password to change."),
     ("api_key.not_rotatable", "Only a working key that has not been rotated yet can be rotated."),
     ("api_key.expiry_fixed", "The expiry of a rotated or revoked key cannot change."),
+    ("webhook.owner_inactive", "The webhook subscription's owner is no longer an active user, so no events can be read for it."),
     ("metrics.token_required", "`/metrics` needs the metrics token."),
     // Idempotency.
     ("idempotency.key_reused", "The Idempotency-Key was used with a different request."),

@@ -48,6 +48,9 @@ pub enum SystemText {
     /// Why a customer's purchase figures (and perhaps its stage) changed: an order moved.
     #[serde(rename = "audit.order_moved")]
     OrderMoved { number: String, status: OrderStatus },
+    /// A webhook subscription of the reader's was disabled by the server.
+    #[serde(rename = "notification.webhook_disabled")]
+    WebhookDisabled { url: String, reason: crate::platform::webhooks::DisabledReason },
 }
 
 /// The two deadlines of a ticket's SLA.
@@ -92,6 +95,12 @@ impl SystemText {
             SystemText::SlaClock { clock: SlaClock::FirstResponse } => text!("first response", "首次响应超时"),
             SystemText::SlaClock { clock: SlaClock::Resolution } => text!("resolution", "解决超时"),
             SystemText::SlaAtRisk { number, subject } => text!("SLA at risk {number}: {subject}", "SLA 即将超时 {number}：{subject}"),
+            SystemText::WebhookDisabled { url, reason: crate::platform::webhooks::DisabledReason::Gone } => {
+                text!("Webhook disabled: {url} answered 410 Gone", "Webhook 已停用：{url} 回复 410（已不存在）")
+            }
+            SystemText::WebhookDisabled { url, reason: crate::platform::webhooks::DisabledReason::Failing } => {
+                text!("Webhook disabled: deliveries to {url} failed for 5 days", "Webhook 已停用：发往 {url} 的推送已连续失败 5 天")
+            }
             SystemText::OrderMoved { number, status } => {
                 let status_zh = status.label_zh();
                 text!("order {number} {status}", "订单 {number} {status_zh}")

@@ -50,6 +50,7 @@ const KINDS: &[(&str, Resource, Reach)] = &[
     ("role", Resource::Roles, Reach::Shared),
     ("settings", Resource::Users, Reach::Administrators),
     ("api_key", Resource::Users, Reach::Administrators),
+    ("webhook", Resource::Users, Reach::Administrators),
 ];
 
 /// The condition selecting rows whose record (named by the two columns) the caller may read.

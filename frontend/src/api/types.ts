@@ -48,6 +48,14 @@ export type ApiKeyStatus = ApiKey['status'];
 export type IssuedApiKey = Ok<'/api/v1/api-keys', 'post'>;
 export type CreateApiKey = Body<'/api/v1/api-keys', 'post'>;
 export type UpdateApiKey = Body<'/api/v1/api-keys/{id}', 'patch'>;
+export type Webhook = Ok<'/api/v1/webhooks/{id}', 'get'>;
+export type WebhookStatus = Webhook['status'];
+export type IssuedWebhook = Ok<'/api/v1/webhooks', 'post'>;
+export type CreateWebhook = Body<'/api/v1/webhooks', 'post'>;
+export type UpdateWebhook = Body<'/api/v1/webhooks/{id}', 'patch'>;
+export type WebhookDelivery = Ok<'/api/v1/webhooks/{id}/deliveries', 'get'>['data'][number];
+export type WebhookDeliveryStatus = WebhookDelivery['status'];
+export type EventType = components['schemas']['EventType'];
 export type CreateFollowUpRule = Body<'/api/v1/follow-up-rules', 'post'>;
 export type UpdateFollowUpRule = Body<'/api/v1/follow-up-rules/{id}', 'patch'>;
 export type Notification = Ok<'/api/v1/notifications/{id}/read', 'post'>;
@@ -121,7 +129,7 @@ export const GROUP_BYS = ['period', 'region', 'industry', 'owner', 'team', 'prod
 export const PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const satisfies readonly Period[];
 /** Currencies offered by money inputs; CNY is the default. */
 export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
-export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue', 'ticket_assigned', 'sla_at_risk', 'sla_breached'] as const;
+export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue', 'ticket_assigned', 'sla_at_risk', 'sla_breached', 'webhook_disabled'] as const;
 export const RESOURCES = [
   'customers', 'contacts', 'activities', 'sales', 'service', 'requirements', 'marketing', 'analytics', 'users', 'teams', 'roles', 'audit',
 ] as const;
@@ -224,3 +232,33 @@ export const REQUIREMENT_SOURCES = ['interview', 'survey', 'complaint', 'feedbac
 /** The list's orders (`sort`): the API's default `-score` first. */
 export const REQUIREMENT_SORTS = ['-score', '-requester_count', '-created_at', '-updated_at'] as const;
 export type RequirementSort = (typeof REQUIREMENT_SORTS)[number];
+
+/**
+ * The event types a webhook may subscribe to: every `EventType` but the test event. A record
+ * rather than a list, so the type check fails when the server writes a type this does not name.
+ */
+const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
+  'customer.created': true, 'customer.updated': true, 'customer.stage_changed': true, 'customer.deleted': true,
+  'customer.restored': true, 'contact.created': true, 'contact.updated': true, 'contact.deleted': true, 'contact.restored': true,
+  'interaction.created': true, 'interaction.updated': true, 'interaction.deleted': true, 'interaction.restored': true,
+  'task.created': true, 'task.updated': true, 'task.completed': true, 'task.cancelled': true, 'task.reopened': true,
+  'task.deleted': true, 'follow_up_rule.created': true, 'follow_up_rule.updated': true, 'follow_up_rule.deleted': true,
+  'product.created': true, 'product.updated': true, 'product.deleted': true, 'pipeline.created': true, 'pipeline.updated': true,
+  'opportunity.created': true, 'opportunity.updated': true, 'opportunity.stage_changed': true, 'opportunity.won': true,
+  'opportunity.lost': true, 'opportunity.reopened': true, 'opportunity.deleted': true, 'order.created': true,
+  'order.updated': true, 'order.confirmed': true, 'order.fulfilled': true, 'order.cancelled': true, 'order.refunded': true,
+  'order.deleted': true, 'ticket.created': true, 'ticket.status_changed': true, 'ticket.assigned': true,
+  'ticket.commented': true, 'ticket.resolved': true, 'ticket.rated': true, 'ticket.sla_breached': true,
+  'ticket.article_linked': true, 'ticket.article_unlinked': true, 'kb_category.created': true, 'kb_category.updated': true,
+  'kb_category.deleted': true, 'kb_article.created': true, 'kb_article.updated': true, 'kb_article.published': true,
+  'kb_article.deleted': true, 'sla_policy.created': true, 'sla_policy.updated': true, 'sla_policy.deleted': true,
+  'portal_account.created': true, 'portal_account.invited': true, 'portal_account.activated': true,
+  'portal_account.updated': true, 'requirement.created': true, 'requirement.updated': true, 'requirement.status_changed': true,
+  'requirement.requested': true, 'requirement.unrequested': true, 'requirement.merged': true, 'requirement.feedback_given': true,
+  'requirement.deleted': true, 'user.created': true, 'user.updated': true, 'user.deactivated': true, 'team.created': true,
+  'team.updated': true, 'team.deleted': true, 'role.created': true, 'role.updated': true, 'role.deleted': true,
+  'settings.changed': true, 'api_key.created': true, 'api_key.updated': true, 'api_key.rotated': true, 'api_key.revoked': true,
+  'webhook.created': true, 'webhook.updated': true, 'webhook.deleted': true, 'webhook.secret_rotated': true,
+  'webhook.disabled': true,
+};
+export const WEBHOOK_EVENT_TYPES = Object.keys(SUBSCRIBABLE) as Exclude<EventType, 'webhook.tested'>[];

@@ -31,3 +31,4 @@ mod schema_values;
 mod scopes;
 mod throttling;
 mod tickets;
+mod webhooks;

@@ -75,6 +75,7 @@ string_enum! {
     NotificationKind {
         TaskAssigned => "task_assigned", TaskDue => "task_due", TaskOverdue => "task_overdue",
         TicketAssigned => "ticket_assigned", SlaAtRisk => "sla_at_risk", SlaBreached => "sla_breached",
+        WebhookDisabled => "webhook_disabled",
     }
 }
 

@@ -141,3 +141,7 @@ pub(crate) mod tickets;
 pub(crate) mod timeline_items;
 pub(crate) mod user_teams;
 pub(crate) mod users;
+pub(crate) mod webhook_attempts;
+pub(crate) mod webhook_deliveries;
+pub(crate) mod webhook_dispatch;
+pub(crate) mod webhook_subscriptions;

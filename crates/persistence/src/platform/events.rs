@@ -101,6 +101,12 @@ pub const TYPES: &[&str] = &[
     "api_key.updated",
     "api_key.rotated",
     "api_key.revoked",
+    "webhook.created",
+    "webhook.updated",
+    "webhook.deleted",
+    "webhook.secret_rotated",
+    "webhook.tested",
+    "webhook.disabled",
 ];
 
 /// Appends an event inside the caller's transaction. It takes no lock: its feed position is

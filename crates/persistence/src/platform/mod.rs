@@ -6,3 +6,4 @@ pub(crate) mod changes;
 pub mod events;
 pub mod idempotency;
 pub mod settings;
+pub mod webhooks;

@@ -16,7 +16,7 @@ function KindIcon({ kind }: { kind: string }) {
   const { t } = useTranslation();
   const label = isKnownKind(kind) ? t(`notification.kind.${kind}`) : kind;
   const icon =
-    kind === 'task_overdue' || kind === 'sla_breached' ? <ExclamationCircleOutlined style={{ color: '#ff4d4f' }} />
+    kind === 'task_overdue' || kind === 'sla_breached' || kind === 'webhook_disabled' ? <ExclamationCircleOutlined style={{ color: '#ff4d4f' }} />
       : kind === 'sla_at_risk' ? <WarningOutlined style={{ color: '#fa8c16' }} />
       : kind === 'ticket_assigned' ? <CustomerServiceOutlined style={{ color: '#1677ff' }} />
       : kind === 'task_due' ? <ClockCircleOutlined style={{ color: '#fa8c16' }} />
@@ -36,6 +36,7 @@ export function notificationTarget(n: Pick<Notification, 'entity_type' | 'entity
   }
   if (n.entity_type === 'customer' && n.entity_id) return `/customers/${n.entity_id}`;
   if (n.entity_type === 'ticket' && n.entity_id) return `/service/tickets/${n.entity_id}`;
+  if (n.entity_type === 'webhook') return '/settings/webhooks';
   return null;
 }
 

@@ -13,6 +13,7 @@ import { ServiceSettingsTab } from './ServiceSettingsTab';
 import { RolesTab } from './RolesTab';
 import { TeamsTab } from './TeamsTab';
 import { UsersTab } from './UsersTab';
+import { WebhooksTab } from './WebhooksTab';
 
 export default function Settings() {
   const { t } = useTranslation();
@@ -25,6 +26,7 @@ export default function Settings() {
     { key: 'roles', name: t('settings.roles'), label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
     { key: 'follow-up-rules', name: t('rules.title'), label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
     { key: 'api-keys', name: t('apiKey.title'), label: <span data-testid="settings-tab-api-keys">{t('apiKey.title')}</span>, children: <ApiKeysTab />, show: can(me, 'users', 'update') },
+    { key: 'webhooks', name: t('webhook.title'), label: <span data-testid="settings-tab-webhooks">{t('webhook.title')}</span>, children: <WebhooksTab />, show: can(me, 'users', 'update') },
     { key: 'pipelines', name: t('pipeline.title'), label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
     { key: 'sla-policies', name: t('slaPolicy.title'), label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },
     { key: 'service', name: t('serviceSettings.title'), label: <span data-testid="settings-tab-service">{t('serviceSettings.title')}</span>, children: <ServiceSettingsTab />, show: can(me, 'users', 'update') && can(me, 'service') },

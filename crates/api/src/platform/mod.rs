@@ -1,4 +1,7 @@
-//! The audit log (`/audit`) and the change feed (`/events`).
+//! The audit log (`/audit`), the change feed (`/events`) and outgoing webhooks (`/webhooks`).
+
+pub mod delivery;
+pub mod webhooks;
 
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -85,6 +88,21 @@ pub struct EventDto {
     pub occurred_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl From<events::Event> for EventDto {
+    fn from(e: events::Event) -> Self {
+        Self {
+            seq: e.seq,
+            id: e.id,
+            event_type: e.event_type,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            actor_id: e.actor_id,
+            payload: e.payload,
+            occurred_at: e.occurred_at,
+        }
+    }
+}
+
 /// Every event type the server writes, `<kind>.<what happened>` (from `events::TYPES`). An update
 /// event carries the record after the change, a delete event the record as it was.
 pub struct EventType;
@@ -146,24 +164,12 @@ pub async fn list_events(
         params.types.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
     let page = events::list(&state.db, &principal, after, &types, limit).await?;
     let next_after = page.next_after;
-    let data = page
-        .events
-        .into_iter()
-        .map(|e| EventDto {
-            seq: e.seq,
-            id: e.id,
-            event_type: e.event_type,
-            entity_type: e.entity_type,
-            entity_id: e.entity_id,
-            actor_id: e.actor_id,
-            payload: e.payload,
-            occurred_at: e.occurred_at,
-        })
-        .collect();
+    let data = page.events.into_iter().map(EventDto::from).collect();
     Ok(HttpResponse::Ok().json(EventFeed { data, next_after }))
 }
 
 /// The context's routes, in the order actix matches them.
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config.service(list_audit).service(list_events);
+    webhooks::routes(config);
 }

@@ -1,0 +1,3 @@
+//! Rules of the platform context that need no database: webhooks.
+
+pub mod webhooks;
