@@ -3,6 +3,7 @@
 //! manager, measures the machine's ceilings (`pgbench -S`, `/healthz`) in the same run and writes
 //! `crates/bench/results/latest.md`. It asserts nothing: it is an instrument.
 
+mod batches;
 mod generate;
 mod load_test;
 mod report;
@@ -59,6 +60,9 @@ struct Args {
     /// Only load the data.
     #[arg(long)]
     load_only: bool,
+    /// Customers W8 creates through batches of 1,000 (with two contacts each).
+    #[arg(long, default_value_t = 10_000)]
+    batch_customers: usize,
     /// Run only these scenarios (comma-separated ids such as W1,W4a); default all.
     #[arg(long)]
     only: Option<String>,
@@ -385,6 +389,11 @@ async fn forget_scenario_writes(db: &DatabaseConnection, manager_email: &str) ->
     };
     let mut removed = 0;
     for sql in [
+        format!(
+            "DELETE FROM external_refs WHERE entity_type = 'contact' AND entity_id IN \
+             (SELECT id FROM contacts WHERE customer_id IN (SELECT id FROM customers WHERE owner_id = {manager}))"
+        ),
+        format!("DELETE FROM external_refs WHERE entity_type = 'customer' AND entity_id IN (SELECT id FROM customers WHERE owner_id = {manager})"),
         format!("DELETE FROM timeline_items WHERE customer_id IN (SELECT id FROM customers WHERE owner_id = {manager})"),
         format!("DELETE FROM customers WHERE owner_id = {manager}"),
         format!("DELETE FROM audit_log WHERE actor_id = {manager}"),
@@ -661,7 +670,23 @@ end
             forget_scenario_writes(direct, &state.manager_email).await?;
         }
     }
-    let _ = api;
+    if wanted("W8") {
+        let token = sign_in(&client, base_url, &state.manager_email).await?;
+        let customers = args.batch_customers;
+        eprintln!("W8: {customers} customers with two contacts each in batches of {}, then the 2,000-customer sync twice", batches::BATCH);
+        server.reset_peak();
+        let [created, first_sync, again] = batches::measure(&api, &token, customers).await?;
+        let peak = server.peak_rss_kib();
+        for (id, what, measured, target) in [
+            ("W8a", format!("{customers} customers + 2 contacts each, POST /customers/batch of 1,000 (customers/s; latency per batch)"), created, Target::Throughput { rps: 5000.0, p99: 1000.0 }),
+            ("W8b", "the 2,000-customer sync: 2 batches of 1,000 upserts by erp id, with 2 contacts each, creating them (< 2 s ⇔ ≥ 1,000/s)".to_owned(), first_sync, Target::Throughput { rps: 1000.0, p99: 2000.0 }),
+            ("W8c", "the same sync again, finding all 2,000 unchanged".to_owned(), again, Target::Throughput { rps: 1000.0, p99: 2000.0 }),
+        ] {
+            eprintln!("  {id}: {:.0} customers/s in {:.2} s, batch p50 {:.0} ms, p99 {:.0} ms, failed items {}", measured.rps(), measured.seconds, measured.p50_ms, measured.p99_ms, measured.errors);
+            outcomes.push(Outcome { id: id.into(), what, measured, peak_rss_kib: peak, target });
+        }
+        forget_scenario_writes(direct, &state.manager_email).await?;
+    }
     Ok((healthz, outcomes))
 }
 
