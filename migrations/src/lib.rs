@@ -24,6 +24,7 @@ mod m20261203_000018_add_ticket_close_reasons;
 mod m20261203_000019_date_customers_orders_in_the_organisations_zone;
 mod m20261203_000020_store_system_texts_as_codes;
 mod m20261203_000021_create_api_keys;
+mod m20261203_000024_index_lists_by_updated_at;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_date_customers_orders_in_the_organisations_zone::Migration),
             Box::new(m20261203_000020_store_system_texts_as_codes::Migration),
             Box::new(m20261203_000021_create_api_keys::Migration),
+            Box::new(m20261203_000024_index_lists_by_updated_at::Migration),
         ]
     }
 }

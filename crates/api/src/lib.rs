@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod customers;
 pub mod error;
+pub mod export;
 pub mod headers;
 pub mod http;
 pub mod identity;

@@ -15,6 +15,7 @@ mod contacts;
 mod customers;
 mod errors;
 mod faults;
+mod feed;
 mod knowledge;
 mod languages;
 mod migrations;

@@ -144,7 +144,7 @@ pub struct InteractionListParams {
     pub occurred_at_to: Option<String>,
     /// Searches subject, content, outcome and next step.
     pub q: Option<String>,
-    /// `-occurred_at` (default) or `occurred_at`.
+    /// `-occurred_at` (default), `occurred_at`, `-updated_at`, `updated_at`.
     pub sort: Option<String>,
 }
 
@@ -217,7 +217,7 @@ pub async fn create_interaction(
 }
 
 /// List interactions of the customers you may see
-#[utoipa::path(tag = "interactions", params(InteractionListParams, PageParams), responses(
+#[utoipa::path(tag = "interactions", params(InteractionListParams, crate::http::UpdatedAtParams, PageParams), responses(
     (status = 200, description = "A page of interactions", body = PageDto<InteractionDto>),
     (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -226,6 +226,7 @@ pub async fn list_interactions(
     state: State,
     principal: Principal,
     params: web::Query<InteractionListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = interactions::InteractionFilter {
@@ -236,6 +237,7 @@ pub async fn list_interactions(
         occurred_from: parse_time_bound("occurred_at_from", params.occurred_at_from.as_deref(), false, state.time_zone)?,
         occurred_to: parse_time_bound("occurred_at_to", params.occurred_at_to.as_deref(), true, state.time_zone)?,
         q: crate::http::search_query(&params.q)?,
+        updated: updated.to_window(state.time_zone)?,
         sort: non_blank(&params.sort),
     };
     let page = interactions::list(&state.db, &principal, &filter, &page.to_request()?).await?;

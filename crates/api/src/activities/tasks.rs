@@ -51,7 +51,7 @@ impl From<tasks::TaskRecord> for TaskDto {
         let (title, description) = (r.title_wording().render(lang), r.description_wording().map(|d| d.render(lang)));
         let f = r.fields;
         Self {
-            overdue: r.status == TaskStatus::Open && f.due_at.is_some_and(|due| due < Utc::now()),
+            overdue: r.overdue,
             id: r.id,
             title,
             description,
@@ -131,6 +131,8 @@ pub struct TaskListParams {
     pub status: Option<String>,
     pub customer_id: Option<String>,
     pub q: Option<String>,
+    /// `due_at` (default; undated last), `-updated_at`, `updated_at`.
+    pub sort: Option<String>,
 }
 
 /// A new task; without an assignee it is the `caller`'s.
@@ -199,7 +201,7 @@ fn today_bounds(tz: chrono_tz::Tz, now: DateTime<Utc>) -> (DateTime<Utc>, DateTi
 }
 
 /// List tasks: "my tasks" with `assignee_id=me`, by view
-#[utoipa::path(tag = "tasks", params(TaskListParams, PageParams), responses(
+#[utoipa::path(tag = "tasks", params(TaskListParams, crate::http::UpdatedAtParams, PageParams), responses(
     (status = 200, description = "Tasks by due time, undated last", body = PageDto<TaskDto>),
     (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -208,6 +210,7 @@ pub async fn list_tasks(
     state: State,
     principal: Principal,
     params: web::Query<TaskListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let now = Utc::now();
@@ -220,6 +223,8 @@ pub async fn list_tasks(
         statuses: parse_list("status", params.status.as_deref(), TaskStatus::parse)?,
         customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
         q: crate::http::search_query(&params.q)?,
+        updated: updated.to_window(state.time_zone)?,
+        sort: crate::http::non_blank(&params.sort),
         ..Default::default()
     };
     match params.view.as_deref().map(str::trim).unwrap_or("all") {

@@ -1,9 +1,10 @@
-//! A customer's contacts (`/customers/{id}/contacts`, `/contacts/{id}`).
+//! Contacts: a customer's (`/customers/{id}/contacts`), every readable one (`/contacts`) and one
+//! (`/contacts/{id}`).
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::Check;
@@ -13,7 +14,7 @@ use crm_persistence::customers::contacts as contact_store;
 
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
-use crate::http::{PageDto, PageParams, created, double_option, if_match, ok_with_etag};
+use crate::http::{PageDto, PageParams, UpdatedAtParams, created, double_option, if_match, non_blank, ok_with_etag, parse_uuid};
 
 /// A contact person (联系人) at a customer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -162,6 +163,50 @@ pub async fn list_contacts(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = contact_store::list(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactListParams {
+    /// Part of the name or email, or a phone or mobile number as people type it.
+    pub q: Option<String>,
+    pub customer_id: Option<String>,
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`.
+    pub sort: Option<String>,
+}
+
+impl ContactListParams {
+    pub fn to_filter(&self, updated: &UpdatedAtParams, time_zone: chrono_tz::Tz) -> Result<contact_store::ContactFilter, ApiError> {
+        Ok(contact_store::ContactFilter {
+            q: crate::http::search_query(&self.q)?,
+            customer_id: parse_uuid("customer_id", self.customer_id.as_deref())?,
+            updated: updated.to_window(time_zone)?,
+            sort: non_blank(&self.sort),
+        })
+    }
+}
+
+/// List every contact you may read
+///
+/// The contacts of the customers you may read (the `contacts` permission's scope applies to the
+/// customer's owner and team, as for `/customers/{id}/contacts`). Keyset-paginated; every filter
+/// and sort is served by an index.
+#[utoipa::path(tag = "contacts", params(ContactListParams, UpdatedAtParams, PageParams), responses(
+    (status = 200, description = "A page of contacts", body = PageDto<ContactDto>),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read contacts", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/contacts")]
+pub async fn list_all_contacts(
+    state: State,
+    principal: Principal,
+    params: web::Query<ContactListParams>,
+    updated: web::Query<UpdatedAtParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = params.to_filter(&updated, state.time_zone)?;
+    let page = contact_store::list_all(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
 }
 

@@ -548,6 +548,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(contacts::list_contacts)
         .service(contacts::create_contact)
         .service(contacts::list_deleted_contacts)
+        .service(contacts::list_all_contacts)
         .service(contacts::get_contact)
         .service(contacts::update_contact)
         .service(contacts::delete_contact)

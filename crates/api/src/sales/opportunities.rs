@@ -183,7 +183,7 @@ pub struct OpportunityListParams {
     pub expected_close_to: Option<NaiveDate>,
     /// Part of the name or a competitor.
     pub q: Option<String>,
-    /// `-updated_at` (default), `-created_at`, `created_at`, `name`.
+    /// `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`.
     pub sort: Option<String>,
 }
 
@@ -197,6 +197,7 @@ impl OpportunityListParams {
             stage_id: parse_uuid("stage_id", self.stage_id.as_deref())?,
             close_from: self.expected_close_from,
             close_to: self.expected_close_to,
+            updated: Default::default(),
             q: crate::http::search_query(&self.q)?,
             sort: non_blank(&self.sort),
         })
@@ -273,15 +274,17 @@ pub async fn create_opportunity(
 }
 
 /// List opportunities
-#[utoipa::path(tag = "opportunities", params(OpportunityListParams, PageParams), responses((status = 200, description = "Opportunities", body = PageDto<OpportunityDto>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "opportunities", params(OpportunityListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Opportunities", body = PageDto<OpportunityDto>)), security(("bearer" = [])))]
 #[get("/opportunities")]
 pub async fn list_opportunities(
     state: State,
     principal: Principal,
     params: web::Query<OpportunityListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = opportunities::list(&state.db, &principal, &params.to_filter()?, &page.to_request()?).await?;
+    let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
+    let page = opportunities::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, OpportunityDto::from)))
 }
 

@@ -133,7 +133,7 @@ pub struct OrderListParams {
     pub order_date_to: Option<NaiveDate>,
     /// Part of the number or the external id.
     pub q: Option<String>,
-    /// `-created_at` (default) or `created_at`.
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`.
     pub sort: Option<String>,
 }
 
@@ -208,12 +208,13 @@ pub async fn order_from_opportunity(
 }
 
 /// List orders
-#[utoipa::path(tag = "orders", params(OrderListParams, PageParams), responses((status = 200, description = "Orders", body = PageDto<OrderDto>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "orders", params(OrderListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Orders", body = PageDto<OrderDto>)), security(("bearer" = [])))]
 #[get("/orders")]
 pub async fn list_orders(
     state: State,
     principal: Principal,
     params: web::Query<OrderListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = orders::OrderFilter {
@@ -224,6 +225,7 @@ pub async fn list_orders(
         date_from: params.order_date_from,
         date_to: params.order_date_to,
         q: crate::http::search_query(&params.q)?,
+        updated: updated.to_window(state.time_zone)?,
         sort: non_blank(&params.sort),
     };
     let page = orders::list(&state.db, &principal, &filter, &page.to_request()?).await?;

@@ -85,7 +85,7 @@ pub struct ProductListParams {
     pub q: Option<String>,
     pub category: Option<String>,
     pub active: Option<bool>,
-    /// `name` (default), `-name`, `-created_at`, `created_at`.
+    /// `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`.
     pub sort: Option<String>,
 }
 
@@ -136,18 +136,20 @@ pub async fn create_product(state: State, principal: Principal, body: crate::htt
 }
 
 /// List and search products
-#[utoipa::path(tag = "products", params(ProductListParams, PageParams), responses((status = 200, description = "Products", body = PageDto<ProductDto>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "products", params(ProductListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Products", body = PageDto<ProductDto>)), security(("bearer" = [])))]
 #[get("/products")]
 pub async fn list_products(
     state: State,
     principal: Principal,
     params: web::Query<ProductListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = products::ProductFilter {
         q: crate::http::search_query(&params.q)?,
         category: non_blank(&params.category),
         active: params.active,
+        updated: updated.to_window(state.time_zone)?,
         sort: non_blank(&params.sort),
     };
     let page = products::list(&state.db, &principal, &filter, &page.to_request()?).await?;

@@ -230,6 +230,8 @@ pub struct TicketListParams {
     pub q: Option<String>,
     /// Tickets a knowledge-base article was used to solve.
     pub article_id: Option<String>,
+    /// `-created_at` (default), `-updated_at`, `updated_at`.
+    pub sort: Option<String>,
 }
 
 impl TryFrom<CreateTicket> for NewTicket {
@@ -280,12 +282,13 @@ pub async fn create_ticket(state: State, principal: Principal, body: crate::http
 }
 
 /// The ticket queue
-#[utoipa::path(tag = "tickets", params(TicketListParams, PageParams), responses((status = 200, description = "Tickets, newest first", body = PageDto<TicketDto>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "tickets", params(TicketListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Tickets, newest first", body = PageDto<TicketDto>)), security(("bearer" = [])))]
 #[get("/tickets")]
 pub async fn list_tickets(
     state: State,
     principal: Principal,
     params: web::Query<TicketListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut filter = tickets::TicketFilter {
@@ -301,6 +304,8 @@ pub async fn list_tickets(
         q: crate::http::search_query(&params.q)?,
         article_id: parse_uuid("article_id", params.article_id.as_deref())?,
         unassigned: false,
+        updated: updated.to_window(state.time_zone)?,
+        sort: crate::http::non_blank(&params.sort),
     };
     match params.view.as_deref() {
         None | Some("") => {}

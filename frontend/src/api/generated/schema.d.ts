@@ -193,6 +193,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every contact you may read
+         * @description The contacts of the customers you may read (the `contacts` permission's scope applies to the
+         *     customer's owner and team, as for `/customers/{id}/contacts`). Keyset-paginated; every filter
+         *     and sort is served by an index.
+         */
+        get: operations["list_all_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/recycle-bin": {
         parameters: {
             query?: never;
@@ -382,9 +404,38 @@ export interface paths {
         /**
          * The change feed: events after a sequence number, in order
          * @description Only events of records the caller may read are returned, each kind under the permission and
-         *     scope of its own list endpoint; `next_after` still advances past the others.
+         *     scope of its own list endpoint; `next_after` still advances past the others (and past the
+         *     types not asked for), so a reader never rescans them. A new reader that needs no history
+         *     starts at `GET /events/head`.
+         *
+         *     Every event carries `payload = { record, changed?, detail? }`: `record` is the whole record in
+         *     the shape its `GET` returns (as created or restored; after an update-like change; as it was
+         *     when deleted, with `deleted_at`), `changed` (update-like events) is `{ field: [old, new] }`,
+         *     `detail` what the record does not show. `EventDto` is a union on `event_type` naming each
+         *     kind's record schema.
          */
         get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The feed's current position
+         * @description A new consumer that does not need the history starts here: `GET /events?after=<head>`
+         *     returns only what happens from now on.
+         */
+        get: operations["events_head"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2178,6 +2229,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a api_key. */
+        ApiKeyEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "api_key.created" | "api_key.revoked" | "api_key.rotated" | "api_key.updated";
+            /** @enum {string} */
+            entity_type: "api_key";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["ApiKeyEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `api_key.*` event: the api_key as its `GET` returns it. */
+        ApiKeyEventPayload: {
+            record: components["schemas"]["ApiKeyDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A knowledge-base article. */
         ArticleDto: {
             /** Format: uuid */
@@ -2408,6 +2490,37 @@ export interface components {
             version: number;
             /** Format: date-time */
             deleted_at?: string | null;
+        };
+        /** @description An event of a contact. */
+        ContactEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "contact.created" | "contact.deleted" | "contact.restored" | "contact.updated";
+            /** @enum {string} */
+            entity_type: "contact";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["ContactEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `contact.*` event: the contact as its `GET` returns it. */
+        ContactEventPayload: {
+            record: components["schemas"]["ContactDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         CountDto: {
             /** Format: int64 */
@@ -2918,6 +3031,37 @@ export interface components {
              */
             total_spend_minor: number;
         };
+        /** @description An event of a customer. */
+        CustomerEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "customer.created" | "customer.deleted" | "customer.restored" | "customer.stage_changed" | "customer.updated";
+            /** @enum {string} */
+            entity_type: "customer";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["CustomerEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `customer.*` event: the customer as its `GET` returns it. */
+        CustomerEventPayload: {
+            record: components["schemas"]["CustomerDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /**
          * @description Whether the customer is an organisation or a private person.
          * @enum {string}
@@ -2946,25 +3090,20 @@ export interface components {
         DuplicateCandidateList: {
             data: components["schemas"]["DuplicateCandidateDto"][];
         };
-        EventDto: {
-            /**
-             * Format: int64
-             * @description Strictly increasing; store the last one you processed and pass it as `after`.
-             */
-            seq: number;
-            /** Format: uuid */
-            id: string;
-            /** @description One of the `EventType` values. Types are added as the CRM grows: skip one you do not know. */
-            event_type: string;
-            entity_type: string;
-            /** Format: uuid */
-            entity_id: string;
-            /** Format: uuid */
-            actor_id?: string | null;
-            payload: Record<string, never>;
-            /** Format: date-time */
-            occurred_at: string;
+        /**
+         * @description The fields of the record that moved: `{ field: [old, new] }`.
+         * @example {
+         *       "lifecycle_stage": [
+         *         "prospect",
+         *         "customer"
+         *       ]
+         *     }
+         */
+        EventChanges: {
+            [key: string]: Record<string, never>[];
         };
+        /** @description One event of the change feed. Every event carries `{ record, changed?, detail? }`. `record` is the whole record in the shape its `GET` returns (the schema named here): as created or restored; as it is after an update-like change (`*.updated`, stage and status changes, won/lost, assigned, confirmed…); as it was when deleted, with `deleted_at` set (also for kinds whose `GET` does not show `deleted_at`, which answer 404 once deleted). `changed` comes with every update-like event: `{ field: [old, new] }` for each field of the record that moved, without `updated_at` and `version`, which every change moves. `detail` tells what the record does not show: the comment added (`ticket.commented`), the article linked, the requester added, the SLA clock breached. */
+        EventDto: components["schemas"]["CustomerEvent"] | components["schemas"]["ContactEvent"] | components["schemas"]["InteractionEvent"] | components["schemas"]["TaskEvent"] | components["schemas"]["FollowUpRuleEvent"] | components["schemas"]["ProductEvent"] | components["schemas"]["PipelineEvent"] | components["schemas"]["OpportunityEvent"] | components["schemas"]["OrderEvent"] | components["schemas"]["TicketEvent"] | components["schemas"]["KbCategoryEvent"] | components["schemas"]["KbArticleEvent"] | components["schemas"]["SlaPolicyEvent"] | components["schemas"]["PortalAccountEvent"] | components["schemas"]["RequirementEvent"] | components["schemas"]["UserEvent"] | components["schemas"]["TeamEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["SettingsEvent"] | components["schemas"]["ApiKeyEvent"];
         EventFeed: {
             data: components["schemas"]["EventDto"][];
             /**
@@ -2972,6 +3111,14 @@ export interface components {
              * @description Pass as `after` next time (unchanged when nothing new happened).
              */
             next_after: number;
+        };
+        EventHead: {
+            /**
+             * Format: int64
+             * @description The feed's current position: pass it as `after` to read only the events that come next.
+             * @example 1042
+             */
+            head: number;
         };
         /**
          * @description What happened to a record: `<kind>.<what happened>`, where the kind is the event's `entity_type`.
@@ -3070,6 +3217,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a follow_up_rule. */
+        FollowUpRuleEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "follow_up_rule.created" | "follow_up_rule.deleted" | "follow_up_rule.updated";
+            /** @enum {string} */
+            entity_type: "follow_up_rule";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["FollowUpRuleEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `follow_up_rule.*` event: the follow_up_rule as its `GET` returns it. */
+        FollowUpRuleEventPayload: {
+            record: components["schemas"]["FollowUpRuleDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         ForecastRowDto: {
             /** @description `2026-12`, or `unscheduled`. */
             month: string;
@@ -3158,6 +3336,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a interaction. */
+        InteractionEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "interaction.created" | "interaction.deleted" | "interaction.restored" | "interaction.updated";
+            /** @enum {string} */
+            entity_type: "interaction";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["InteractionEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `interaction.*` event: the interaction as its `GET` returns it. */
+        InteractionEventPayload: {
+            record: components["schemas"]["InteractionDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A key just made: the only time `api_key` is shown. Store it where the job reads its secrets. */
         IssuedApiKeyDto: {
             /**
@@ -3166,6 +3375,68 @@ export interface components {
              */
             api_key: string;
             key: components["schemas"]["ApiKeyDto"];
+        };
+        /** @description An event of a kb_article. */
+        KbArticleEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "kb_article.created" | "kb_article.deleted" | "kb_article.published" | "kb_article.updated";
+            /** @enum {string} */
+            entity_type: "kb_article";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["KbArticleEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `kb_article.*` event: the kb_article as its `GET` returns it. */
+        KbArticleEventPayload: {
+            record: components["schemas"]["ArticleDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
+        /** @description An event of a kb_category. */
+        KbCategoryEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "kb_category.created" | "kb_category.deleted" | "kb_category.updated";
+            /** @enum {string} */
+            entity_type: "kb_category";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["KbCategoryEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `kb_category.*` event: the kb_category as its `GET` returns it. */
+        KbCategoryEventPayload: {
+            record: components["schemas"]["CategoryDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /** @description A count per key. */
         KeyCountDto: {
@@ -3413,6 +3684,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a opportunity. */
+        OpportunityEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "opportunity.created" | "opportunity.deleted" | "opportunity.lost" | "opportunity.reopened" | "opportunity.stage_changed" | "opportunity.updated" | "opportunity.won";
+            /** @enum {string} */
+            entity_type: "opportunity";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["OpportunityEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `opportunity.*` event: the opportunity as its `GET` returns it. */
+        OpportunityEventPayload: {
+            record: components["schemas"]["OpportunityDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /**
          * @description Where an opportunity came from.
          * @enum {string}
@@ -3456,6 +3758,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a order. */
+        OrderEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "order.cancelled" | "order.confirmed" | "order.created" | "order.deleted" | "order.fulfilled" | "order.refunded" | "order.updated";
+            /** @enum {string} */
+            entity_type: "order";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["OrderEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `order.*` event: the order as its `GET` returns it. */
+        OrderEventPayload: {
+            record: components["schemas"]["OrderDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         OrderFromOpportunity: {
             /**
@@ -3837,6 +4170,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a pipeline. */
+        PipelineEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "pipeline.created" | "pipeline.updated";
+            /** @enum {string} */
+            entity_type: "pipeline";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["PipelineEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `pipeline.*` event: the pipeline as its `GET` returns it. */
+        PipelineEventPayload: {
+            record: components["schemas"]["PipelineDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A contact's portal account. */
         PortalAccountDto: {
             /** Format: uuid */
@@ -3867,6 +4231,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a portal_account. */
+        PortalAccountEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "portal_account.activated" | "portal_account.created" | "portal_account.invited" | "portal_account.updated";
+            /** @enum {string} */
+            entity_type: "portal_account";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["PortalAccountEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `portal_account.*` event: the portal_account as its `GET` returns it. */
+        PortalAccountEventPayload: {
+            record: components["schemas"]["PortalAccountDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /** @description A public article as the portal shows it. */
         PortalArticleDto: {
@@ -4159,6 +4554,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a product. */
+        ProductEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "product.created" | "product.deleted" | "product.updated";
+            /** @enum {string} */
+            entity_type: "product";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["ProductEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `product.*` event: the product as its `GET` returns it. */
+        ProductEventPayload: {
+            record: components["schemas"]["ProductDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         RateTicket: {
             /**
              * Format: int32
@@ -4313,6 +4739,37 @@ export interface components {
             /** @description On create only: open requirements that read alike (possible duplicates). */
             duplicate_candidates?: components["schemas"]["DuplicateCandidateDto"][] | null;
         };
+        /** @description An event of a requirement. */
+        RequirementEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "requirement.created" | "requirement.deleted" | "requirement.feedback_given" | "requirement.merged" | "requirement.requested" | "requirement.status_changed" | "requirement.unrequested" | "requirement.updated";
+            /** @enum {string} */
+            entity_type: "requirement";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["RequirementEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `requirement.*` event: the requirement as its `GET` returns it. */
+        RequirementEventPayload: {
+            record: components["schemas"]["RequirementDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description Where a new requirement was heard; that record becomes its first requester. */
         RequirementOrigin: {
             /** Format: uuid */
@@ -4404,6 +4861,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a role. */
+        RoleEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "role.created" | "role.deleted" | "role.updated";
+            /** @enum {string} */
+            entity_type: "role";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["RoleEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `role.*` event: the role as its `GET` returns it. */
+        RoleEventPayload: {
+            record: components["schemas"]["RoleDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A role as the signed-in user sees it. */
         RoleRef: {
             /** Format: uuid */
@@ -4446,6 +4934,42 @@ export interface components {
              */
             default_team_id?: string | null;
         };
+        /** @description An event of a settings. */
+        SettingsEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "settings.changed";
+            /** @enum {string} */
+            entity_type: "settings";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["SettingsEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `settings.*` event: the settings as its `GET` returns it. */
+        SettingsEventPayload: {
+            record: components["schemas"]["SettingsRecord"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
+        /** @description A setting as the feed tells it: its key and its whole value after the change. */
+        SettingsRecord: {
+            key: string;
+            value: Record<string, never>;
+        };
         /**
          * @description Headcount band of a company customer.
          * @enum {string}
@@ -4468,6 +4992,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a sla_policy. */
+        SlaPolicyEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "sla_policy.created" | "sla_policy.deleted" | "sla_policy.updated";
+            /** @enum {string} */
+            entity_type: "sla_policy";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["SlaPolicyEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `sla_policy.*` event: the sla_policy as its `GET` returns it. */
+        SlaPolicyEventPayload: {
+            record: components["schemas"]["SlaPolicyDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /** @description Minutes of working time allowed per priority. */
         SlaTarget: {
@@ -4607,6 +5162,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a task. */
+        TaskEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "task.cancelled" | "task.completed" | "task.created" | "task.deleted" | "task.reopened" | "task.updated";
+            /** @enum {string} */
+            entity_type: "task";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["TaskEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `task.*` event: the task as its `GET` returns it. */
+        TaskEventPayload: {
+            record: components["schemas"]["TaskDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /**
          * @description How urgent a task is.
          * @enum {string}
@@ -4629,6 +5215,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a team. */
+        TeamEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "team.created" | "team.deleted" | "team.updated";
+            /** @enum {string} */
+            entity_type: "team";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["TeamEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `team.*` event: the team as its `GET` returns it. */
+        TeamEventPayload: {
+            record: components["schemas"]["TeamDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         TeamRef: {
             /** Format: uuid */
@@ -4704,6 +5321,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a ticket. */
+        TicketEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "ticket.article_linked" | "ticket.article_unlinked" | "ticket.assigned" | "ticket.commented" | "ticket.created" | "ticket.rated" | "ticket.resolved" | "ticket.sla_breached" | "ticket.status_changed";
+            /** @enum {string} */
+            entity_type: "ticket";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["TicketEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `ticket.*` event: the ticket as its `GET` returns it. */
+        TicketEventPayload: {
+            record: components["schemas"]["TicketDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /**
          * @description What kind of service request a ticket is.
@@ -5013,6 +5661,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a user. */
+        UserEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "user.created" | "user.deactivated" | "user.updated";
+            /** @enum {string} */
+            entity_type: "user";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["UserEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `user.*` event: the user as its `GET` returns it. */
+        UserEventPayload: {
+            record: components["schemas"]["UserDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /**
          * @description A person who signs in, or the user an API key acts as (it has no password and is listed
@@ -6239,6 +6918,85 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_all_contacts: {
+        parameters: {
+            query?: {
+                /** @description Part of the name or email, or a phone or mobile number as people type it. */
+                q?: string;
+                customer_id?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_ContactDto"];
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read contacts */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -7813,6 +8571,66 @@ export interface operations {
             };
         };
     };
+    events_head: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current position */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventHead"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_rules: {
         parameters: {
             query?: {
@@ -8279,8 +9097,15 @@ export interface operations {
                 occurred_at_to?: string;
                 /** @description Searches subject, content, outcome and next step. */
                 q?: string;
-                /** @description `-occurred_at` (default) or `occurred_at`. */
+                /** @description `-occurred_at` (default), `occurred_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -8867,8 +9692,15 @@ export interface operations {
                 visibility?: string;
                 tag?: string;
                 owner_id?: string;
-                /** @description `-updated_at` (default), `-view_count` or `-helpful_count`. */
+                /** @description `-updated_at` (default), `updated_at`, `-view_count` or `-helpful_count`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -10355,8 +11187,15 @@ export interface operations {
                 expected_close_to?: string;
                 /** @description Part of the name or a competitor. */
                 q?: string;
-                /** @description `-updated_at` (default), `-created_at`, `created_at`, `name`. */
+                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -11199,8 +12038,15 @@ export interface operations {
                 order_date_to?: string;
                 /** @description Part of the number or the external id. */
                 q?: string;
-                /** @description `-created_at` (default) or `created_at`. */
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -13921,7 +14767,7 @@ export interface operations {
                 visibility?: string;
                 tag?: string;
                 owner_id?: string;
-                /** @description `-updated_at` (default), `-view_count` or `-helpful_count`. */
+                /** @description `-updated_at` (default), `updated_at`, `-view_count` or `-helpful_count`. */
                 sort?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
@@ -14927,8 +15773,15 @@ export interface operations {
                 q?: string;
                 category?: string;
                 active?: boolean;
-                /** @description `name` (default), `-name`, `-created_at`, `created_at`. */
+                /** @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -15696,8 +16549,15 @@ export interface operations {
                 /** @description Linked to this ticket through a requester. */
                 ticket_id?: string;
                 tag?: string;
-                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`. */
+                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -15902,7 +16762,7 @@ export interface operations {
                 /** @description Linked to this ticket through a requester. */
                 ticket_id?: string;
                 tag?: string;
-                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`. */
+                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
             };
             header?: never;
@@ -18700,6 +19560,15 @@ export interface operations {
                 status?: string;
                 customer_id?: string;
                 q?: string;
+                /** @description `due_at` (default; undated last), `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -19986,6 +20855,15 @@ export interface operations {
                 q?: string;
                 /** @description Tickets a knowledge-base article was used to solve. */
                 article_id?: string;
+                /** @description `-created_at` (default), `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
