@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{
-    ArrayBuilder, Discriminator, KnownFormat, Object, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
+    ArrayBuilder, Discriminator, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
@@ -131,7 +131,7 @@ fn record_schema(kind: &str, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Opti
             let record = ObjectBuilder::new()
                 .description(Some("A setting as the feed tells it: its key and its whole value after the change."))
                 .property("key", ObjectBuilder::new().schema_type(Type::String))
-                .property("value", Object::new())
+                .property("value", ObjectBuilder::new().schema_type(SchemaType::AnyValue).description(Some("Any JSON value.")))
                 .required("key")
                 .required("value");
             schemas.push(("SettingsRecord".to_owned(), record.into()));
@@ -166,7 +166,11 @@ fn event_schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema> {
     let changes = ObjectBuilder::new()
         .description(Some("The fields of the record that moved: `{ field: [old, new] }`."))
         .additional_properties(Some(
-            ArrayBuilder::new().items(Object::new()).min_items(Some(2)).max_items(Some(2)).description(Some("`[old, new]`")),
+            ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(SchemaType::AnyValue))
+                .min_items(Some(2))
+                .max_items(Some(2))
+                .description(Some("`[old, new]`: the field's value before and after, each any JSON value.")),
         ))
         .examples([serde_json::json!({ "lifecycle_stage": ["prospect", "customer"] })]);
     schemas.push(("EventChanges".to_owned(), changes.into()));

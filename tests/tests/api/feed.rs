@@ -353,3 +353,112 @@ async fn every_contact_the_caller_may_read_is_listed_filtered_and_paged() {
     app.delete(&format!("/api/v1/contacts/{li}"), admin).await.expect(204);
     assert_eq!(ids(&app.get("/api/v1/contacts", &sales).await.expect(200).body), [zhao]);
 }
+
+/// The lines of an ndjson export, parsed.
+fn ndjson(text: &str) -> Vec<Value> {
+    text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+/// The rows of a CSV export (RFC 4180: quoted cells may hold commas, quotes and line breaks).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = vec![];
+    let (mut row, mut cell, mut quoted, mut chars) = (vec![], String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut cell)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    rows
+}
+
+#[tokio::test]
+async fn exports_stream_what_the_list_returns_as_ndjson_and_csv() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (_, sales) = app.user("sales@example.com", "sales", &[]).await;
+    for n in 0..7 {
+        app.customer(
+            &admin,
+            json!({ "kind": "company", "name": format!("上海客户{n}"), "industry": if n % 2 == 0 { "制造业" } else { "贸易" } }),
+        )
+        .await;
+    }
+    app.customer(&admin, json!({ "kind": "company", "name": "=HYPERLINK(\"http://x\",\"点我\")", "industry": "制造业", "address": "浦东, \"金桥\"", "notes": "第一行\n第二行" })).await;
+    let own = app.customer(&sales, json!({ "kind": "individual", "name": "张三", "industry": "制造业" })).await;
+
+    // ndjson: the list's records with the same filter and sort, in the same order.
+    let list = app.get("/api/v1/customers?industry=制造业&sort=name&limit=200", &admin).await.expect(200).body;
+    let export = app.get("/api/v1/customers/export?industry=制造业&sort=name", &admin).await.expect(200);
+    assert_eq!(export.header("content-type").as_deref(), Some("application/x-ndjson"));
+    assert!(export.header("content-disposition").unwrap().contains("customers.ndjson"));
+    assert_eq!(&ndjson(&export.text), list["data"].as_array().unwrap());
+    assert_eq!(ndjson(&export.text).len(), 6);
+
+    // CSV: a byte order mark, a header of the record's fields, the same rows; quoting and a
+    // defused formula.
+    let csv = app.get("/api/v1/customers/export?format=csv&industry=制造业&sort=name", &admin).await.expect(200);
+    assert_eq!(csv.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
+    let text = csv.text.strip_prefix('\u{feff}').expect("UTF-8 with a byte order mark");
+    let rows = csv_rows(text);
+    let header = &rows[0];
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}: {header:?}"));
+    assert_eq!(rows.len(), 7, "a header and six customers");
+    let names: Vec<&str> = rows[1..].iter().map(|r| r[column("name")].as_str()).collect();
+    let listed: Vec<String> = list["data"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
+    for (csv_name, listed_name) in names.iter().zip(&listed) {
+        if listed_name.starts_with('=') {
+            assert_eq!(*csv_name, format!("'{listed_name}"), "a formula is text");
+        } else {
+            assert_eq!(csv_name, listed_name);
+        }
+    }
+    let formula = rows.iter().find(|r| r[column("name")].starts_with("'=")).unwrap();
+    assert_eq!(formula[column("address")], "浦东, \"金桥\"", "quoted as RFC 4180 says");
+    assert_eq!(formula[column("notes")], "第一行\n第二行");
+    assert_eq!(formula[column("tags")], "[]", "nested values as JSON text");
+
+    // Scope: the own-scope salesperson exports their own customer only.
+    let theirs = ndjson(&app.get("/api/v1/customers/export", &sales).await.expect(200).text);
+    assert_eq!(theirs.iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), [own["id"].clone()]);
+
+    // Every export answers, in both formats; a bad format or sort is refused before streaming.
+    for resource in ["customers", "contacts", "products", "orders", "opportunities", "interactions", "tasks", "tickets"] {
+        app.get(&format!("/api/v1/{resource}/export"), &admin).await.expect(200);
+        let csv = app.get(&format!("/api/v1/{resource}/export?format=csv"), &admin).await.expect(200);
+        assert!(csv.text.starts_with('\u{feff}'), "{resource}");
+        assert!(csv_rows(&csv.text).first().is_some_and(|h| h.len() > 3), "{resource} has a header even when empty");
+        app.get(&format!("/api/v1/{resource}/export?format=xlsx"), &admin).await.problem(400);
+        app.get(&format!("/api/v1/{resource}/export?sort=nonsense"), &admin).await.problem(400);
+    }
+    let marketing = app.user("marketing@example.com", "marketing", &[]).await.1;
+    app.get("/api/v1/orders/export", &marketing).await.problem(403);
+}
+
+#[tokio::test]
+async fn an_export_walks_every_page_of_a_large_list() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    // More than one export page (500 rows each).
+    for n in 0..520 {
+        let body = json!({ "sku": format!("SKU-{n:04}"), "name": format!("产品{n:04}"), "unit_price": { "amount_minor": 100 } });
+        app.post("/api/v1/products", &admin, body).await.expect(201);
+    }
+    let rows = ndjson(&app.get("/api/v1/products/export", &admin).await.expect(200).text);
+    assert_eq!(rows.len(), 520);
+    let skus: Vec<&str> = rows.iter().map(|r| r["sku"].as_str().unwrap()).collect();
+    let mut sorted = skus.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 520, "no row twice, none left out");
+}

@@ -79,6 +79,7 @@ pub struct MoneyInput {
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(products::list_products)
+        .service(products::export_products)
         .service(products::create_product)
         .service(products::get_product)
         .service(products::update_product)
@@ -93,6 +94,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(pipelines::update_stage)
         .service(pipelines::delete_stage)
         .service(opportunities::list_opportunities)
+        .service(opportunities::export_opportunities)
         .service(opportunities::create_opportunity)
         .service(opportunities::get_opportunity)
         .service(opportunities::update_opportunity)
@@ -101,6 +103,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(opportunities::opportunity_stage_history)
         .service(orders::order_from_opportunity)
         .service(orders::list_orders)
+        .service(orders::export_orders)
         .service(orders::create_order)
         .service(orders::get_order)
         .service(orders::update_order)

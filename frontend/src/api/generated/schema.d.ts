@@ -215,6 +215,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export contacts as ndjson or CSV
+         * @description Every contact the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `ContactDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `ContactDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/recycle-bin": {
         parameters: {
             query?: never;
@@ -283,6 +308,31 @@ export interface paths {
         put?: never;
         /** Create a customer */
         post: operations["create_customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export customers as ndjson or CSV
+         * @description Every customer the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `CustomerDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `CustomerDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_customers"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -493,6 +543,31 @@ export interface paths {
         put?: never;
         /** Record an interaction (沟通记录) */
         post: operations["create_interaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interactions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export interactions as ndjson or CSV
+         * @description Every interaction the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `InteractionDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `InteractionDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_interactions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -745,6 +820,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/opportunities/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export opportunities as ndjson or CSV
+         * @description Every opportunitie the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `OpportunityDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `OpportunityDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_opportunities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/opportunities/{id}": {
         parameters: {
             query?: never;
@@ -832,6 +932,31 @@ export interface paths {
         put?: never;
         /** Create an order (a draft) */
         post: operations["create_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export orders as ndjson or CSV
+         * @description Every order the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `OrderDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `OrderDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_orders"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1310,6 +1435,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export products as ndjson or CSV
+         * @description Every product the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `ProductDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `ProductDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_products"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/{id}": {
         parameters: {
             query?: never;
@@ -1775,6 +1925,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export tasks as ndjson or CSV
+         * @description Every task the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `TaskDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `TaskDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/{id}": {
         parameters: {
             query?: never;
@@ -1894,6 +2069,31 @@ export interface paths {
         put?: never;
         /** Open a ticket; due times come from the default SLA policy */
         post: operations["create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export tickets as ndjson or CSV
+         * @description Every ticket the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `TicketDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `TicketDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_tickets"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3100,7 +3300,7 @@ export interface components {
          *     }
          */
         EventChanges: {
-            [key: string]: Record<string, never>[];
+            [key: string]: unknown[];
         };
         /** @description One event of the change feed. Every event carries `{ record, changed?, detail? }`. `record` is the whole record in the shape its `GET` returns (the schema named here): as created or restored; as it is after an update-like change (`*.updated`, stage and status changes, won/lost, assigned, confirmed…); as it was when deleted, with `deleted_at` set (also for kinds whose `GET` does not show `deleted_at`, which answer 404 once deleted). `changed` comes with every update-like event: `{ field: [old, new] }` for each field of the record that moved, without `updated_at` and `version`, which every change moves. `detail` tells what the record does not show: the comment added (`ticket.commented`), the article linked, the requester added, the SLA clock breached. */
         EventDto: components["schemas"]["CustomerEvent"] | components["schemas"]["ContactEvent"] | components["schemas"]["InteractionEvent"] | components["schemas"]["TaskEvent"] | components["schemas"]["FollowUpRuleEvent"] | components["schemas"]["ProductEvent"] | components["schemas"]["PipelineEvent"] | components["schemas"]["OpportunityEvent"] | components["schemas"]["OrderEvent"] | components["schemas"]["TicketEvent"] | components["schemas"]["KbCategoryEvent"] | components["schemas"]["KbArticleEvent"] | components["schemas"]["SlaPolicyEvent"] | components["schemas"]["PortalAccountEvent"] | components["schemas"]["RequirementEvent"] | components["schemas"]["UserEvent"] | components["schemas"]["TeamEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["SettingsEvent"] | components["schemas"]["ApiKeyEvent"];
@@ -4968,7 +5168,8 @@ export interface components {
         /** @description A setting as the feed tells it: its key and its whole value after the change. */
         SettingsRecord: {
             key: string;
-            value: Record<string, never>;
+            /** @description Any JSON value. */
+            value: unknown;
         };
         /**
          * @description Headcount band of a company customer.
@@ -7016,6 +7217,90 @@ export interface operations {
             };
         };
     };
+    export_contacts: {
+        parameters: {
+            query?: {
+                /** @description Part of the name or email, or a phone or mobile number as people type it. */
+                q?: string;
+                customer_id?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_deleted_contacts: {
         parameters: {
             query?: {
@@ -7658,6 +7943,106 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_customers: {
+        parameters: {
+            query?: {
+                /** @description Searches names, phone numbers, emails and credit codes of the customer and its contacts. */
+                q?: string;
+                /** @description One or more stages, comma-separated: `prospect,customer`. */
+                lifecycle_stage?: string;
+                owner_id?: string;
+                team_id?: string;
+                industry?: string;
+                /** @description Matches province, city or district. */
+                region?: string;
+                tag?: string;
+                /** @description One or more of `a,b,c`. */
+                value_tier?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                created_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                created_at_to?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`. */
+                sort?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -9285,6 +9670,101 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_interactions: {
+        parameters: {
+            query?: {
+                customer_id?: string;
+                contact_id?: string;
+                /** @description One or more channels, comma-separated. */
+                channel?: string;
+                owner_id?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                occurred_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                occurred_at_to?: string;
+                /** @description Searches subject, content, outcome and next step. */
+                q?: string;
+                /** @description `-occurred_at` (default), `occurred_at`, `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -11394,6 +11874,104 @@ export interface operations {
             };
         };
     };
+    export_opportunities: {
+        parameters: {
+            query?: {
+                customer_id?: string;
+                owner_id?: string;
+                team_id?: string;
+                pipeline_id?: string;
+                stage_id?: string;
+                /**
+                 * @description Expected close date from (inclusive), `YYYY-MM-DD`.
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
+                expected_close_from?: string;
+                /**
+                 * @description Expected close date to (inclusive), `YYYY-MM-DD`.
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
+                expected_close_to?: string;
+                /** @description Part of the name or a competitor. */
+                q?: string;
+                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_opportunity: {
         parameters: {
             query?: never;
@@ -12226,6 +12804,98 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_orders: {
+        parameters: {
+            query?: {
+                customer_id?: string;
+                /** @description One or more statuses, comma-separated. */
+                status?: string;
+                owner_id?: string;
+                team_id?: string;
+                /** @description Between 1900-01-01 and 2199-12-31. */
+                order_date_from?: string;
+                /** @description Between 1900-01-01 and 2199-12-31. */
+                order_date_to?: string;
+                /** @description Part of the number or the external id. */
+                q?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -15950,6 +16620,91 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_products: {
+        parameters: {
+            query?: {
+                /** @description Part of the SKU, name or category. */
+                q?: string;
+                category?: string;
+                active?: boolean;
+                /** @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -19767,6 +20522,95 @@ export interface operations {
             };
         };
     };
+    export_tasks: {
+        parameters: {
+            query?: {
+                /** @description `overdue`, `today`, `upcoming` (open tasks only) or `all` (default). */
+                view?: string;
+                /** @description A user id, or `me`. */
+                assignee_id?: string;
+                /** @description One or more of `open,done,cancelled`. */
+                status?: string;
+                customer_id?: string;
+                q?: string;
+                /** @description `due_at` (default; undated last), `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_task: {
         parameters: {
             query?: never;
@@ -21043,6 +21887,111 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_tickets: {
+        parameters: {
+            query?: {
+                /** @description `my_queue` (assigned to me, not resolved or closed) or `unassigned`. */
+                view?: string;
+                status?: string;
+                priority?: string;
+                kind?: string;
+                assignee_id?: string;
+                team_id?: string;
+                customer_id?: string;
+                /** @description Only tickets with (true) or without (false) a breached SLA. */
+                breached?: boolean;
+                /**
+                 * @description Resolution due from: `YYYY-MM-DD` (from the start of that day in the organisation's time
+                 *     zone, `time_zone` of `/auth/me`) or RFC 3339; inclusive.
+                 */
+                due_from?: string;
+                /**
+                 * @description Resolution due before: `YYYY-MM-DD` (that whole day of the organisation included) or RFC
+                 *     3339 (exclusive).
+                 */
+                due_to?: string;
+                /** @description Part of the number, subject or description. */
+                q?: string;
+                /** @description Tickets a knowledge-base article was used to solve. */
+                article_id?: string;
+                /** @description `-created_at` (default), `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
