@@ -266,7 +266,7 @@ async fn lists_filter_and_sort_by_when_records_last_changed() {
     // Both changed at or after `between` (inclusive); by name, the default sort.
     assert_eq!(ids(&page), [first_id.clone(), second_id.clone()]);
     let after_edit = app.get(&since("/api/v1/products", edited["updated_at"].as_str().unwrap()), &admin).await.expect(200).body;
-    assert_eq!(ids(&after_edit), [first_id.clone()]);
+    assert_eq!(ids(&after_edit), [first_id.as_str()]);
     let before_edit = app
         .get(&format!("/api/v1/products?updated_at_to={}", urlencode(edited["updated_at"].as_str().unwrap())), &admin)
         .await
@@ -274,10 +274,10 @@ async fn lists_filter_and_sort_by_when_records_last_changed() {
         .body;
     assert!(!ids(&before_edit).contains(&first_id), "the end is left out");
     let walk = app.get("/api/v1/products?sort=updated_at&limit=1", &admin).await.expect(200).body;
-    assert_eq!(ids(&walk), [second_id.clone()]);
+    assert_eq!(ids(&walk), [second_id.as_str()]);
     let cursor = walk["next_cursor"].as_str().unwrap();
     let next = app.get(&format!("/api/v1/products?sort=updated_at&limit=1&cursor={cursor}"), &admin).await.expect(200).body;
-    assert_eq!(ids(&next), [first_id.clone()], "the cursor walks in the order of change");
+    assert_eq!(ids(&next), [first_id.as_str()], "the cursor walks in the order of change");
 
     // Every list of records takes the window and rejects a malformed bound.
     let future = "2199-01-01";
