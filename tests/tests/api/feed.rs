@@ -299,6 +299,8 @@ async fn lists_filter_and_sort_by_when_records_last_changed() {
         let sorted = app.get(&format!("{path}?sort=updated_at&updated_at_to={future}"), &admin).await;
         assert_eq!(sorted.status, 200, "{path} sorts by updated_at: {}", sorted.text);
     }
+    let of_customer = app.get(&format!("/api/v1/customers/{customer_id}/contacts?updated_at_from={future}"), &admin).await.expect(200).body;
+    assert_eq!(of_customer["data"], json!([]), "a customer's contacts too");
     let customers = app
         .get(&format!("/api/v1/customers?updated_at_from={}", urlencode(customer["updated_at"].as_str().unwrap())), &admin)
         .await

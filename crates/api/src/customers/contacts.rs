@@ -151,7 +151,7 @@ fn parse_contact_patch(body: UpdateContact) -> Result<ContactPatch, ApiError> {
 }
 
 /// List a customer's contacts
-#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path, description = "Customer id"), PageParams), responses(
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path, description = "Customer id"), UpdatedAtParams, PageParams), responses(
     (status = 200, description = "Contacts, oldest first", body = PageDto<ContactDto>),
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -160,9 +160,11 @@ pub async fn list_contacts(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
+    updated: web::Query<UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = contact_store::list(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
+    let updated = updated.to_window(state.time_zone)?;
+    let page = contact_store::list(&state.db, &principal, id.into_inner(), updated, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
 }
 

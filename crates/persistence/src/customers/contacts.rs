@@ -109,11 +109,14 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest) -> Result<Page<ContactRecord>> {
+pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, updated: UpdatedWindow, page: &PageRequest) -> Result<Page<ContactRecord>> {
     load_for(&db.conn, actor, Resource::Contacts, Action::Read, customer_id, false).await?;
     let sort = Sort { key: "created_at", column: contacts::Column::CreatedAt, descending: false, value: SortValue::Time };
-    let select =
-        contacts::Entity::find().filter(contacts::Column::CustomerId.eq(customer_id)).filter(contacts::Column::DeletedAt.is_null());
+    // `ix_contacts_customer` finds the customer's contacts; the window filters those few.
+    let select = contacts::Entity::find()
+        .filter(contacts::Column::CustomerId.eq(customer_id))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .filter(updated.on(contacts::Column::UpdatedAt));
     let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.created_at), row.id)).await?;
     Ok(page.map(ContactRecord::from))
 }
