@@ -26,6 +26,7 @@ mod m20261203_000020_store_system_texts_as_codes;
 mod m20261203_000021_create_api_keys;
 mod m20261203_000022_create_webhooks;
 mod m20261203_000023_create_external_refs;
+mod m20261203_000024_index_lists_by_updated_at;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000021_create_api_keys::Migration),
             Box::new(m20261203_000022_create_webhooks::Migration),
             Box::new(m20261203_000023_create_external_refs::Migration),
+            Box::new(m20261203_000024_index_lists_by_updated_at::Migration),
         ]
     }
 }

@@ -37,6 +37,28 @@ impl PageParams {
     }
 }
 
+/// When the listed records last changed, which every list of records accepts: an integration
+/// exports once, then asks only for `updated_at_from=<the start of its last run>` (or walks
+/// `sort=updated_at` with the cursor).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UpdatedAtParams {
+    /// `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+    /// `/auth/me`) or RFC 3339; inclusive.
+    pub updated_at_from: Option<String>,
+    /// `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive).
+    pub updated_at_to: Option<String>,
+}
+
+impl UpdatedAtParams {
+    pub fn to_window(&self, time_zone: chrono_tz::Tz) -> Result<crm_persistence::query::UpdatedWindow, ApiError> {
+        Ok(crm_persistence::query::UpdatedWindow {
+            from: parse_time_bound("updated_at_from", self.updated_at_from.as_deref(), false, time_zone)?,
+            to: parse_time_bound("updated_at_to", self.updated_at_to.as_deref(), true, time_zone)?,
+        })
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PageDto<T> {

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod customers;
 pub mod error;
+pub mod export;
 pub mod external;
 pub mod headers;
 pub mod http;

@@ -27,9 +27,7 @@ fn customer_item(run: &str, n: usize, op: &str) -> Value {
         "lifecycle_stage": "prospect",
         "tags": ["ERP"],
     });
-    let contact = |k: usize| {
-        json!({ "name": format!("联系人 {n}-{k}"), "mobile": format!("139{:08}", (n * 2 + k) % 100_000_000), "external_ids": { "erp": format!("{run}-P-{n}-{k}") } })
-    };
+    let contact = |k: usize| json!({ "name": format!("联系人 {n}-{k}"), "mobile": format!("139{:08}", (n * 2 + k) % 100_000_000), "external_ids": { "erp": format!("{run}-P-{n}-{k}") } });
     let mut item = json!({ "op": op, "body": body, "contacts": [contact(0), contact(1)] });
     if op == "upsert" {
         item["system"] = json!("erp");

@@ -393,7 +393,9 @@ async fn forget_scenario_writes(db: &DatabaseConnection, manager_email: &str) ->
             "DELETE FROM external_refs WHERE entity_type = 'contact' AND entity_id IN \
              (SELECT id FROM contacts WHERE customer_id IN (SELECT id FROM customers WHERE owner_id = {manager}))"
         ),
-        format!("DELETE FROM external_refs WHERE entity_type = 'customer' AND entity_id IN (SELECT id FROM customers WHERE owner_id = {manager})"),
+        format!(
+            "DELETE FROM external_refs WHERE entity_type = 'customer' AND entity_id IN (SELECT id FROM customers WHERE owner_id = {manager})"
+        ),
         format!("DELETE FROM timeline_items WHERE customer_id IN (SELECT id FROM customers WHERE owner_id = {manager})"),
         format!("DELETE FROM customers WHERE owner_id = {manager}"),
         format!("DELETE FROM audit_log WHERE actor_id = {manager}"),
@@ -678,11 +680,29 @@ end
         let [created, first_sync, again] = batches::measure(&api, &token, customers).await?;
         let peak = server.peak_rss_kib();
         for (id, what, measured, target) in [
-            ("W8a", format!("{customers} customers + 2 contacts each, POST /customers/batch of 1,000 (customers/s; latency per batch)"), created, Target::Throughput { rps: 5000.0, p99: 1000.0 }),
-            ("W8b", "the 2,000-customer sync: 2 batches of 1,000 upserts by erp id, with 2 contacts each, creating them (< 2 s ⇔ ≥ 1,000/s)".to_owned(), first_sync, Target::Throughput { rps: 1000.0, p99: 2000.0 }),
+            (
+                "W8a",
+                format!("{customers} customers + 2 contacts each, POST /customers/batch of 1,000 (customers/s; latency per batch)"),
+                created,
+                Target::Throughput { rps: 5000.0, p99: 1000.0 },
+            ),
+            (
+                "W8b",
+                "the 2,000-customer sync: 2 batches of 1,000 upserts by erp id, with 2 contacts each, creating them (< 2 s ⇔ ≥ 1,000/s)"
+                    .to_owned(),
+                first_sync,
+                Target::Throughput { rps: 1000.0, p99: 2000.0 },
+            ),
             ("W8c", "the same sync again, finding all 2,000 unchanged".to_owned(), again, Target::Throughput { rps: 1000.0, p99: 2000.0 }),
         ] {
-            eprintln!("  {id}: {:.0} customers/s in {:.2} s, batch p50 {:.0} ms, p99 {:.0} ms, failed items {}", measured.rps(), measured.seconds, measured.p50_ms, measured.p99_ms, measured.errors);
+            eprintln!(
+                "  {id}: {:.0} customers/s in {:.2} s, batch p50 {:.0} ms, p99 {:.0} ms, failed items {}",
+                measured.rps(),
+                measured.seconds,
+                measured.p50_ms,
+                measured.p99_ms,
+                measured.errors
+            );
             outcomes.push(Outcome { id: id.into(), what, measured, peak_rss_kib: peak, target });
         }
         forget_scenario_writes(direct, &state.manager_email).await?;

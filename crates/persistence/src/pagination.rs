@@ -13,6 +13,9 @@ use crate::Error;
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
+/// Rows per page when an export walks a whole list (the API lets clients ask for at most
+/// [`MAX_LIMIT`]; an export reads larger pages for fewer round trips, one page in memory at a time).
+pub const EXPORT_PAGE_ROWS: u64 = 500;
 
 /// What a list request asks for: how many rows, after which cursor, and whether to count.
 #[derive(Debug, Clone, Default)]
@@ -73,9 +76,10 @@ impl Cursor {
     }
 }
 
-/// Clamps a requested limit into 1–200 (the API validates before this; storage stays safe).
+/// Clamps a requested limit into 1–500 (the API validates clients' 1–200 before this; exports
+/// read [`EXPORT_PAGE_ROWS`]; storage stays safe).
 pub fn clamp_limit(limit: u64) -> u64 {
-    if limit == 0 { DEFAULT_LIMIT } else { limit.min(MAX_LIMIT) }
+    if limit == 0 { DEFAULT_LIMIT } else { limit.min(EXPORT_PAGE_ROWS) }
 }
 
 #[cfg(test)]

@@ -56,6 +56,22 @@ pub(crate) fn within_window(
     condition
 }
 
+/// When a list's records last changed, `[from, to)` (see [`within_window`]): the filter an
+/// integration uses to read only what changed since its last export (`updated_at_from`). Every
+/// list that takes it has a `(updated_at, id) WHERE deleted_at IS NULL` index (migration 024).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdatedWindow {
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl UpdatedWindow {
+    /// The condition on the list's `updated_at` column.
+    pub(crate) fn on(&self, updated_at: impl sea_orm::ColumnTrait) -> sea_orm::sea_query::Condition {
+        within_window(updated_at, self.from, self.to)
+    }
+}
+
 /// Rows whose date column falls between `from` and `to`, both days included (as people read a
 /// range of days). A bound not given does not limit.
 pub(crate) fn within_days(

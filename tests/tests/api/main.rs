@@ -17,6 +17,7 @@ mod customers;
 mod errors;
 mod external_ids;
 mod faults;
+mod feed;
 mod knowledge;
 mod languages;
 mod migrations;

@@ -234,7 +234,7 @@ async fn a_refunded_order_bumps_the_customer_version_and_writes_its_update_event
     assert_ne!(confirmed.body["updated_at"], customer["updated_at"]);
     let events = customer_updates(&app, &admin, &id).await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0]["payload"]["version"], 2);
+    assert_eq!(events[0]["payload"]["record"]["version"], 2);
     assert_eq!(events[0]["payload"]["changed"]["total_spend_minor"], json!([0, 30_000]));
     assert_eq!(events[0]["payload"]["changed"]["lifecycle_stage"], json!(["prospect", "customer"]));
     // Every change moves the bookkeeping, so it is not listed as a change.
@@ -252,8 +252,8 @@ async fn a_refunded_order_bumps_the_customer_version_and_writes_its_update_event
     let events = customer_updates(&app, &admin, &id).await;
     assert_eq!(events.len(), 2);
     let last = &events[1]["payload"];
-    assert_eq!(last["version"], 3);
-    assert_eq!(last["total_spend_minor"], 0);
+    assert_eq!(last["record"]["version"], 3);
+    assert_eq!(last["record"]["total_spend_minor"], 0);
     assert_eq!(last["changed"]["total_spend_minor"], json!([30_000, 0]));
     assert_eq!(last["changed"]["order_count"], json!([1, 0]));
     let audit = app.get(&format!("/api/v1/audit?entity_id={id}"), &admin).await.expect(200).body;

@@ -194,7 +194,7 @@ async fn a_reason_closes_an_open_ticket_and_is_kept_on_it_in_the_audit_log_and_i
     assert_eq!(closed["duplicate_of_id"], original_id);
     assert_eq!(app.get(&repeat, &admin).await.body, closed, "stored as answered");
     let events = status_events(&app, &admin, &repeat).await;
-    let last = &events.last().unwrap()["payload"];
+    let last = &events.last().unwrap()["payload"]["record"];
     assert_eq!(
         (last["status"].clone(), last["close_reason"].clone(), last["duplicate_of_id"].clone()),
         (json!("closed"), json!("duplicate"), json!(original_id))
@@ -222,7 +222,7 @@ async fn a_reason_closes_an_open_ticket_and_is_kept_on_it_in_the_audit_log_and_i
     app.post(&format!("{solved}/status"), &admin, json!({ "status": "resolved" })).await.expect(200);
     let done = app.post(&format!("{solved}/status"), &admin, json!({ "status": "closed" })).await.expect(200).body;
     assert_eq!((done["status"].clone(), done["close_reason"].clone()), (json!("closed"), Value::Null));
-    assert_eq!(status_events(&app, &admin, &solved).await.last().unwrap()["payload"]["close_reason"], Value::Null);
+    assert_eq!(status_events(&app, &admin, &solved).await.last().unwrap()["payload"]["record"]["close_reason"], Value::Null);
     // A closed ticket stays closed, whatever the reason.
     app.post(&format!("{solved}/status"), &admin, json!({ "status": "closed", "close_reason": "spam" })).await.problem(409);
 }
@@ -273,7 +273,7 @@ async fn the_first_public_reply_by_staff_moves_a_new_ticket_to_in_progress() {
     assert_eq!(answered["resolution_due_at"], before["resolution_due_at"]);
     let events = status_events(&app, &admin, &path).await;
     assert_eq!(events.len(), 1, "{events:?}");
-    assert_eq!(events[0]["payload"]["status"], "in_progress");
+    assert_eq!(events[0]["payload"]["record"]["status"], "in_progress");
     let audit = app.get(&format!("/api/v1/audit?entity_id={}", before["id"].as_str().unwrap()), &admin).await.expect(200).body;
     let moves: Vec<&Value> = audit["data"].as_array().unwrap().iter().filter(|e| e["changes"]["status"].is_object()).collect();
     assert_eq!(moves.len(), 1);

@@ -145,7 +145,7 @@ pub struct InteractionListParams {
     pub occurred_at_to: Option<String>,
     /// Searches subject, content, outcome and next step.
     pub q: Option<String>,
-    /// `-occurred_at` (default) or `occurred_at`.
+    /// `-occurred_at` (default), `occurred_at`, `-updated_at`, `updated_at`.
     pub sort: Option<String>,
 }
 
@@ -217,8 +217,28 @@ pub async fn create_interaction(
     Ok(created(&InteractionDto::from(record.clone()), format!("/api/v1/interactions/{}", record.id), record.version))
 }
 
+/// The list's filter from its query parameters (the list and its export read the same).
+fn list_interactions_filter(
+    params: &InteractionListParams,
+    updated: &crate::http::UpdatedAtParams,
+    time_zone: chrono_tz::Tz,
+) -> Result<interactions::InteractionFilter, ApiError> {
+    let filter = interactions::InteractionFilter {
+        customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
+        contact_id: parse_uuid("contact_id", params.contact_id.as_deref())?,
+        channels: parse_list("channel", params.channel.as_deref(), Channel::parse)?,
+        owner_id: parse_uuid("owner_id", params.owner_id.as_deref())?,
+        occurred_from: parse_time_bound("occurred_at_from", params.occurred_at_from.as_deref(), false, time_zone)?,
+        occurred_to: parse_time_bound("occurred_at_to", params.occurred_at_to.as_deref(), true, time_zone)?,
+        q: crate::http::search_query(&params.q)?,
+        updated: updated.to_window(time_zone)?,
+        sort: non_blank(&params.sort),
+    };
+    Ok(filter)
+}
+
 /// List interactions of the customers you may see
-#[utoipa::path(tag = "interactions", params(InteractionListParams, PageParams), responses(
+#[utoipa::path(tag = "interactions", params(InteractionListParams, crate::http::UpdatedAtParams, PageParams), responses(
     (status = 200, description = "A page of interactions", body = PageDto<InteractionDto>),
     (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -227,20 +247,45 @@ pub async fn list_interactions(
     state: State,
     principal: Principal,
     params: web::Query<InteractionListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = interactions::InteractionFilter {
-        customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
-        contact_id: parse_uuid("contact_id", params.contact_id.as_deref())?,
-        channels: parse_list("channel", params.channel.as_deref(), Channel::parse)?,
-        owner_id: parse_uuid("owner_id", params.owner_id.as_deref())?,
-        occurred_from: parse_time_bound("occurred_at_from", params.occurred_at_from.as_deref(), false, state.time_zone)?,
-        occurred_to: parse_time_bound("occurred_at_to", params.occurred_at_to.as_deref(), true, state.time_zone)?,
-        q: crate::http::search_query(&params.q)?,
-        sort: non_blank(&params.sort),
-    };
+    let filter = list_interactions_filter(&params, &updated, state.time_zone)?;
     let page = interactions::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, InteractionDto::from)))
+}
+
+/// Export interactions as ndjson or CSV
+///
+/// Every interaction the list with the same filters and sort returns, to the caller's scope, streamed
+/// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+/// writes one `InteractionDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+/// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+/// `InteractionDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+/// prefixed with `'` (no formula runs in a spreadsheet).
+#[utoipa::path(tag = "interactions", params(InteractionListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/interactions/export")]
+pub async fn export_interactions(
+    state: State,
+    principal: Principal,
+    params: web::Query<InteractionListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = list_interactions_filter(&params, &updated, state.time_zone)?;
+    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
+    interactions::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false })
+        .await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { interactions::list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "interactions", fetch, InteractionDto::from))
 }
 
 /// Get an interaction

@@ -52,7 +52,7 @@ impl From<tasks::TaskRecord> for TaskDto {
         let (title, description) = (r.title_wording().render(lang), r.description_wording().map(|d| d.render(lang)));
         let f = r.fields;
         Self {
-            overdue: r.status == TaskStatus::Open && f.due_at.is_some_and(|due| due < Utc::now()),
+            overdue: r.overdue,
             id: r.id,
             title,
             description,
@@ -132,6 +132,8 @@ pub struct TaskListParams {
     pub status: Option<String>,
     pub customer_id: Option<String>,
     pub q: Option<String>,
+    /// `due_at` (default; undated last), `-updated_at`, `updated_at`.
+    pub sort: Option<String>,
 }
 
 /// A new task; without an assignee it is the `caller`'s.
@@ -199,20 +201,15 @@ fn today_bounds(tz: chrono_tz::Tz, now: DateTime<Utc>) -> (DateTime<Utc>, DateTi
     (start, crm_domain::dates::shift(start, chrono::Duration::days(1)))
 }
 
-/// List tasks: "my tasks" with `assignee_id=me`, by view
-#[utoipa::path(tag = "tasks", params(TaskListParams, PageParams), responses(
-    (status = 200, description = "Tasks by due time, undated last", body = PageDto<TaskDto>),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
-#[get("/tasks")]
-pub async fn list_tasks(
-    state: State,
-    principal: Principal,
-    params: web::Query<TaskListParams>,
-    page: web::Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
+/// The list's filter from its query parameters (the list and its export read the same).
+fn list_tasks_filter(
+    params: &TaskListParams,
+    updated: &crate::http::UpdatedAtParams,
+    principal: &Principal,
+    time_zone: chrono_tz::Tz,
+) -> Result<tasks::TaskFilter, ApiError> {
     let now = Utc::now();
-    let (today_start, tomorrow) = today_bounds(state.time_zone, now);
+    let (today_start, tomorrow) = today_bounds(time_zone, now);
     let mut filter = tasks::TaskFilter {
         assignee_id: match params.assignee_id.as_deref().map(str::trim) {
             Some("me") => Some(principal.user_id),
@@ -221,6 +218,8 @@ pub async fn list_tasks(
         statuses: parse_list("status", params.status.as_deref(), TaskStatus::parse)?,
         customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
         q: crate::http::search_query(&params.q)?,
+        updated: updated.to_window(time_zone)?,
+        sort: crate::http::non_blank(&params.sort),
         ..Default::default()
     };
     match params.view.as_deref().map(str::trim).unwrap_or("all") {
@@ -243,8 +242,57 @@ pub async fn list_tasks(
             }
         }
     }
+    Ok(filter)
+}
+
+/// List tasks: "my tasks" with `assignee_id=me`, by view
+#[utoipa::path(tag = "tasks", params(TaskListParams, crate::http::UpdatedAtParams, PageParams), responses(
+    (status = 200, description = "Tasks by due time, undated last", body = PageDto<TaskDto>),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/tasks")]
+pub async fn list_tasks(
+    state: State,
+    principal: Principal,
+    params: web::Query<TaskListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = list_tasks_filter(&params, &updated, &principal, state.time_zone)?;
     let page = tasks::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, TaskDto::from)))
+}
+
+/// Export tasks as ndjson or CSV
+///
+/// Every task the list with the same filters and sort returns, to the caller's scope, streamed
+/// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+/// writes one `TaskDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+/// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+/// `TaskDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+/// prefixed with `'` (no formula runs in a spreadsheet).
+#[utoipa::path(tag = "tasks", params(TaskListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/tasks/export")]
+pub async fn export_tasks(
+    state: State,
+    principal: Principal,
+    params: web::Query<TaskListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = list_tasks_filter(&params, &updated, &principal, state.time_zone)?;
+    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
+    tasks::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { tasks::list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "tasks", fetch, TaskDto::from))
 }
 
 /// Get a task

@@ -1,15 +1,15 @@
-//! A customer's contacts (`/customers/{id}/contacts`, `/contacts/{id}`).
+//! Contacts: a customer's (`/customers/{id}/contacts`), every readable one (`/contacts`) and one
+//! (`/contacts/{id}`).
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use utoipa::IntoParams;
 
 use crm_domain::Check;
 use crm_domain::customers::{self as domain, ContactFields, ContactPatch};
@@ -22,7 +22,9 @@ use crate::auth::{Principal, State};
 use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upserted, check_refs, path_reference, refs_for_upsert};
-use crate::http::{PageDto, PageParams, created, double_option, from_document, if_match, ok_with_etag};
+use crate::http::{
+    PageDto, PageParams, UpdatedAtParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_uuid,
+};
 
 /// A contact person (联系人) at a customer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -170,7 +172,7 @@ fn parse_contact_patch(body: UpdateContact) -> Result<(ContactPatch, ExternalIds
 }
 
 /// List a customer's contacts
-#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path, description = "Customer id"), PageParams), responses(
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path, description = "Customer id"), UpdatedAtParams, PageParams), responses(
     (status = 200, description = "Contacts, oldest first", body = PageDto<ContactDto>),
     (status = 404, description = "Customer absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
@@ -179,10 +181,89 @@ pub async fn list_contacts(
     state: State,
     principal: Principal,
     id: web::Path<Uuid>,
+    updated: web::Query<UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = contact_store::list(&state.db, &principal, id.into_inner(), &page.to_request()?).await?;
+    let updated = updated.to_window(state.time_zone)?;
+    let page = contact_store::list(&state.db, &principal, id.into_inner(), updated, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactListParams {
+    /// Part of the name or email, or a phone or mobile number as people type it.
+    pub q: Option<String>,
+    pub customer_id: Option<String>,
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`.
+    pub sort: Option<String>,
+}
+
+impl ContactListParams {
+    pub fn to_filter(&self, updated: &UpdatedAtParams, time_zone: chrono_tz::Tz) -> Result<contact_store::ContactFilter, ApiError> {
+        Ok(contact_store::ContactFilter {
+            q: crate::http::search_query(&self.q)?,
+            customer_id: parse_uuid("customer_id", self.customer_id.as_deref())?,
+            updated: updated.to_window(time_zone)?,
+            sort: non_blank(&self.sort),
+        })
+    }
+}
+
+/// List every contact you may read
+///
+/// The contacts of the customers you may read (the `contacts` permission's scope applies to the
+/// customer's owner and team, as for `/customers/{id}/contacts`). Keyset-paginated; every filter
+/// and sort is served by an index.
+#[utoipa::path(tag = "contacts", params(ContactListParams, UpdatedAtParams, PageParams), responses(
+    (status = 200, description = "A page of contacts", body = PageDto<ContactDto>),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read contacts", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/contacts")]
+pub async fn list_all_contacts(
+    state: State,
+    principal: Principal,
+    params: web::Query<ContactListParams>,
+    updated: web::Query<UpdatedAtParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = params.to_filter(&updated, state.time_zone)?;
+    let page = contact_store::list_all(&state.db, &principal, &filter, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
+}
+
+/// Export contacts as ndjson or CSV
+///
+/// Every contact the list with the same filters and sort returns, to the caller's scope, streamed
+/// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+/// writes one `ContactDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+/// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+/// `ContactDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+/// prefixed with `'` (no formula runs in a spreadsheet).
+#[utoipa::path(tag = "contacts", params(ContactListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/contacts/export")]
+pub async fn export_contacts(
+    state: State,
+    principal: Principal,
+    params: web::Query<ContactListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = params.to_filter(&updated, state.time_zone)?;
+    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
+    contact_store::list_all(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false })
+        .await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { contact_store::list_all(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "contacts", fetch, ContactDto::from))
 }
 
 /// Add a contact to a customer

@@ -446,6 +446,37 @@ pub async fn list_deleted_customers(state: State, principal: Principal, page: we
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, CustomerDto::from)))
 }
 
+/// Export customers as ndjson or CSV
+///
+/// Every customer the list with the same filters and sort returns, to the caller's scope, streamed
+/// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+/// writes one `CustomerDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+/// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+/// `CustomerDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+/// prefixed with `'` (no formula runs in a spreadsheet).
+#[utoipa::path(tag = "customers", params(CustomerListParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers/export")]
+pub async fn export_customers(
+    state: State,
+    principal: Principal,
+    params: web::Query<CustomerListParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = params.to_filter(state.time_zone)?;
+    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
+    store::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { store::list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "customers", fetch, CustomerDto::from))
+}
+
 /// Get a customer
 #[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), responses(
     (status = 200, description = "The customer", body = CustomerDto, headers(("ETag" = String))),
@@ -714,6 +745,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(batch_customers)
         .service(list_deleted_customers)
         .service(list_customers)
+        .service(export_customers)
         .service(create_customer)
         .service(get_customer)
         .service(update_customer)
@@ -726,6 +758,8 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(contacts::list_contacts)
         .service(contacts::create_contact)
         .service(contacts::list_deleted_contacts)
+        .service(contacts::list_all_contacts)
+        .service(contacts::export_contacts)
         .service(contacts::get_contact)
         .service(contacts::update_contact)
         .service(contacts::delete_contact)

@@ -5,6 +5,10 @@ pub mod webhooks;
 
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{
+    ArrayBuilder, Discriminator, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -73,17 +77,16 @@ pub async fn list_audit(
     })))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+/// One event of the change feed. Its OpenAPI schema is a union on `event_type` (see
+/// [`event_schema`]): one schema per kind of record, whose `payload.record` is that kind's DTO.
+#[derive(Debug, Serialize)]
 pub struct EventDto {
-    /// Strictly increasing; store the last one you processed and pass it as `after`.
     pub seq: i64,
     pub id: Uuid,
-    /// One of the `EventType` values. Types are added as the CRM grows: skip one you do not know.
     pub event_type: String,
     pub entity_type: String,
     pub entity_id: Uuid,
     pub actor_id: Option<Uuid>,
-    #[schema(value_type = Object)]
     pub payload: serde_json::Value,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
 }
@@ -103,8 +106,155 @@ impl From<events::Event> for EventDto {
     }
 }
 
-/// Every event type the server writes, `<kind>.<what happened>` (from `events::TYPES`). An update
-/// event carries the record after the change, a delete event the record as it was.
+/// What the feed says of every event's payload, in the document integrators read.
+const PAYLOAD_DESCRIPTION: &str = "Every event carries `{ record, changed?, detail? }`. `record` is the whole record in \
+the shape its `GET` returns (the schema named here): as created or restored; as it is after an update-like change \
+(`*.updated`, stage and status changes, won/lost, assigned, confirmed…); as it was when deleted, with `deleted_at` \
+set (also for kinds whose `GET` does not show `deleted_at`, which answer 404 once deleted). `changed` comes with every \
+update-like event: `{ field: [old, new] }` for each field of the record that moved, without `updated_at` and \
+`version`, which every change moves. `detail` tells what the record does not show: the comment added \
+(`ticket.commented`), the article linked, the requester added, the SLA clock breached.";
+
+/// The schema of a record as the feed carries it, by the event's kind (`entity_type`): the DTO
+/// its `GET` returns. Settings have no `GET` of their own per key; the feed tells them as
+/// `{key, value}` (`SettingsRecord`).
+fn record_schema(kind: &str, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Option<String> {
+    fn named<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) -> Option<String> {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+        Some(T::name().into_owned())
+    }
+    use crate::{activities, customers, identity, requirements, sales, service};
+    match kind {
+        "customer" => named::<customers::CustomerDto>(schemas),
+        "contact" => named::<customers::contacts::ContactDto>(schemas),
+        "interaction" => named::<activities::interactions::InteractionDto>(schemas),
+        "task" => named::<activities::tasks::TaskDto>(schemas),
+        "follow_up_rule" => named::<activities::rules::FollowUpRuleDto>(schemas),
+        "product" => named::<sales::products::ProductDto>(schemas),
+        "pipeline" => named::<sales::pipelines::PipelineDto>(schemas),
+        "opportunity" => named::<sales::opportunities::OpportunityDto>(schemas),
+        "order" => named::<sales::orders::OrderDto>(schemas),
+        "ticket" => named::<service::tickets::TicketDto>(schemas),
+        "kb_category" => named::<service::knowledge::CategoryDto>(schemas),
+        "kb_article" => named::<service::knowledge::ArticleDto>(schemas),
+        "sla_policy" => named::<service::tickets::SlaPolicyDto>(schemas),
+        "portal_account" => named::<service::portal::PortalAccountDto>(schemas),
+        "requirement" => named::<requirements::RequirementDto>(schemas),
+        "user" => named::<identity::users::UserDto>(schemas),
+        "team" => named::<identity::teams::TeamDto>(schemas),
+        "role" => named::<identity::roles::RoleDto>(schemas),
+        "api_key" => named::<identity::api_keys::ApiKeyDto>(schemas),
+        "webhook" => named::<webhooks::WebhookDto>(schemas),
+        "settings" => {
+            let record = ObjectBuilder::new()
+                .description(Some("A setting as the feed tells it: its key and its whole value after the change."))
+                .property("key", ObjectBuilder::new().schema_type(Type::String))
+                .property("value", ObjectBuilder::new().schema_type(SchemaType::AnyValue).description(Some("Any JSON value.")))
+                .required("key")
+                .required("value");
+            schemas.push(("SettingsRecord".to_owned(), record.into()));
+            Some("SettingsRecord".to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The kinds of record the feed tells of, in the order of [`events::TYPES`], each with its types.
+fn kinds() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut kinds: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+    for event_type in events::TYPES {
+        let kind = event_type.split('.').next().unwrap_or(event_type);
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, types)) => types.push(event_type),
+            None => kinds.push((kind, vec![event_type])),
+        }
+    }
+    kinds
+}
+
+/// `customer` → `Customer`, `kb_article` → `KbArticle`.
+fn pascal(kind: &str) -> String {
+    kind.split('_').map(|word| word[..1].to_uppercase() + &word[1..]).collect()
+}
+
+/// The schemas of the feed: `EventDto`, a `oneOf` with `event_type` as its discriminator, maps
+/// every event type to its kind's `<Kind>Event`, whose `payload` is a `<Kind>EventPayload` with
+/// the kind's record schema; `EventChanges` is the `changed` map.
+fn event_schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema> {
+    let changes = ObjectBuilder::new()
+        .description(Some("The fields of the record that moved: `{ field: [old, new] }`."))
+        .additional_properties(Some(
+            ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(SchemaType::AnyValue))
+                .min_items(Some(2))
+                .max_items(Some(2))
+                .description(Some("`[old, new]`: the field's value before and after, each any JSON value.")),
+        ))
+        .examples([serde_json::json!({ "lifecycle_stage": ["prospect", "customer"] })]);
+    schemas.push(("EventChanges".to_owned(), changes.into()));
+    let mut union = OneOfBuilder::new().description(Some(format!("One event of the change feed. {PAYLOAD_DESCRIPTION}")));
+    let mut mapping = Discriminator::new("event_type");
+    for (kind, types) in kinds() {
+        let Some(record) = record_schema(kind, schemas) else { continue };
+        let name = pascal(kind);
+        let payload = ObjectBuilder::new()
+            .description(Some(format!("The payload of a `{kind}.*` event: the {kind} as its `GET` returns it.")))
+            .property("record", Ref::from_schema_name(record))
+            .property("changed", Ref::from_schema_name("EventChanges"))
+            .property("detail", ObjectBuilder::new().description(Some("What the record does not show (see the feed).")))
+            .required("record");
+        schemas.push((format!("{name}EventPayload"), payload.into()));
+        let uuid = || ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
+        let event = ObjectBuilder::new()
+            .description(Some(format!("An event of a {kind}.")))
+            .property(
+                "seq",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .description(Some("Strictly increasing; store the last one you processed and pass it as `after`.")),
+            )
+            .property("id", uuid())
+            .property("event_type", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(types.iter().copied())))
+            .property("entity_type", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([kind])))
+            .property("entity_id", uuid())
+            .property("actor_id", uuid().schema_type(SchemaType::from_iter([Type::String, Type::Null])))
+            .property("payload", Ref::from_schema_name(format!("{name}EventPayload")))
+            .property(
+                "occurred_at",
+                ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            )
+            .required("seq")
+            .required("id")
+            .required("event_type")
+            .required("entity_type")
+            .required("entity_id")
+            .required("payload")
+            .required("occurred_at");
+        schemas.push((format!("{name}Event"), event.into()));
+        union = union.item(Ref::from_schema_name(format!("{name}Event")));
+        for event_type in types {
+            mapping.mapping.insert(event_type.to_owned(), format!("#/components/schemas/{name}Event"));
+        }
+    }
+    union.discriminator(Some(mapping)).into()
+}
+
+impl utoipa::PartialSchema for EventDto {
+    fn schema() -> RefOr<Schema> {
+        event_schemas(&mut Vec::new())
+    }
+}
+
+impl ToSchema for EventDto {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        event_schemas(schemas);
+    }
+}
+
+/// Every event type the server writes, `<kind>.<what happened>` (from `events::TYPES`); see
+/// `EventDto` for what each carries.
 pub struct EventType;
 
 impl utoipa::PartialSchema for EventType {
@@ -143,7 +293,15 @@ pub struct EventParams {
 /// The change feed: events after a sequence number, in order
 ///
 /// Only events of records the caller may read are returned, each kind under the permission and
-/// scope of its own list endpoint; `next_after` still advances past the others.
+/// scope of its own list endpoint; `next_after` still advances past the others (and past the
+/// types not asked for), so a reader never rescans them. A new reader that needs no history
+/// starts at `GET /events/head`.
+///
+/// Every event carries `payload = { record, changed?, detail? }`: `record` is the whole record in
+/// the shape its `GET` returns (as created or restored; after an update-like change; as it was
+/// when deleted, with `deleted_at`), `changed` (update-like events) is `{ field: [old, new] }`,
+/// `detail` what the record does not show. `EventDto` is a union on `event_type` naming each
+/// kind's record schema.
 #[utoipa::path(tag = "events", params(EventParams), responses(
     (status = 200, description = "Events in sequence order", body = EventFeed),
     (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
@@ -168,8 +326,40 @@ pub async fn list_events(
     Ok(HttpResponse::Ok().json(EventFeed { data, next_after }))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventHead {
+    /// The feed's current position: pass it as `after` to read only the events that come next.
+    #[schema(example = 1042)]
+    pub head: i64,
+}
+
+/// The feed's current position
+///
+/// A new consumer that does not need the history starts here: `GET /events?after=<head>`
+/// returns only what happens from now on.
+#[utoipa::path(tag = "events", responses(
+    (status = 200, description = "The current position", body = EventHead),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/events/head")]
+pub async fn events_head(state: web::Data<AppState>, _principal: Principal) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(EventHead { head: events::head(&state.db).await? }))
+}
+
 /// The context's routes, in the order actix matches them.
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    config.service(list_audit).service(list_events);
+    config.service(list_audit).service(events_head).service(list_events);
     webhooks::routes(config);
+}
+
+#[cfg(test)]
+mod tests {
+    /// A kind of event without a record schema would drop out of the `EventDto` union.
+    #[test]
+    fn every_kind_of_event_names_the_schema_of_its_record() {
+        let mut schemas = Vec::new();
+        for (kind, _) in super::kinds() {
+            assert!(super::record_schema(kind, &mut schemas).is_some(), "no record schema for {kind}");
+        }
+    }
 }

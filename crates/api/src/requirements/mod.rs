@@ -230,7 +230,7 @@ pub struct RequirementListParams {
     /// Linked to this ticket through a requester.
     pub ticket_id: Option<String>,
     pub tag: Option<String>,
-    /// `-score` (default), `-requester_count`, `-created_at`, `-updated_at`.
+    /// `-score` (default), `-requester_count`, `-created_at`, `-updated_at`, `updated_at`.
     pub sort: Option<String>,
 }
 
@@ -247,6 +247,7 @@ impl RequirementListParams {
             customer_id: parse_uuid("customer_id", self.customer_id.as_deref())?,
             ticket_id: parse_uuid("ticket_id", self.ticket_id.as_deref())?,
             tag: crate::http::tag_filter(&self.tag)?,
+            updated: Default::default(),
             sort: non_blank(&self.sort),
         })
     }
@@ -320,7 +321,7 @@ impl TryFrom<UpdateRequirement> for RequirementPatch {
 }
 
 /// List requirements, ranked by priority score
-#[utoipa::path(tag = "requirements", params(RequirementListParams, PageParams), responses(
+#[utoipa::path(tag = "requirements", params(RequirementListParams, crate::http::UpdatedAtParams, PageParams), responses(
     (status = 200, description = "Requirements", body = PageDto<RequirementDto>),
 ), security(("bearer" = [])))]
 #[get("/requirements")]
@@ -328,9 +329,11 @@ pub async fn list_requirements(
     state: State,
     principal: Principal,
     params: web::Query<RequirementListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = store::list(&state.db, &principal, &params.to_filter()?, &page.to_request()?).await?;
+    let filter = store::RequirementFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
+    let page = store::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, RequirementDto::from)))
 }
 

@@ -80,6 +80,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(products::batch_products)
         .service(products::list_products)
+        .service(products::export_products)
         .service(products::create_product)
         .service(products::get_product)
         .service(products::update_product)
@@ -96,6 +97,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(pipelines::update_stage)
         .service(pipelines::delete_stage)
         .service(opportunities::list_opportunities)
+        .service(opportunities::export_opportunities)
         .service(opportunities::create_opportunity)
         .service(opportunities::get_opportunity)
         .service(opportunities::update_opportunity)
@@ -105,6 +107,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(orders::order_from_opportunity)
         .service(orders::batch_orders)
         .service(orders::list_orders)
+        .service(orders::export_orders)
         .service(orders::create_order)
         .service(orders::get_order)
         .service(orders::update_order)

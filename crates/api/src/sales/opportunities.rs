@@ -183,7 +183,7 @@ pub struct OpportunityListParams {
     pub expected_close_to: Option<NaiveDate>,
     /// Part of the name or a competitor.
     pub q: Option<String>,
-    /// `-updated_at` (default), `-created_at`, `created_at`, `name`.
+    /// `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`.
     pub sort: Option<String>,
 }
 
@@ -197,6 +197,7 @@ impl OpportunityListParams {
             stage_id: parse_uuid("stage_id", self.stage_id.as_deref())?,
             close_from: self.expected_close_from,
             close_to: self.expected_close_to,
+            updated: Default::default(),
             q: crate::http::search_query(&self.q)?,
             sort: non_blank(&self.sort),
         })
@@ -273,16 +274,51 @@ pub async fn create_opportunity(
 }
 
 /// List opportunities
-#[utoipa::path(tag = "opportunities", params(OpportunityListParams, PageParams), responses((status = 200, description = "Opportunities", body = PageDto<OpportunityDto>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "opportunities", params(OpportunityListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Opportunities", body = PageDto<OpportunityDto>)), security(("bearer" = [])))]
 #[get("/opportunities")]
 pub async fn list_opportunities(
     state: State,
     principal: Principal,
     params: web::Query<OpportunityListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = opportunities::list(&state.db, &principal, &params.to_filter()?, &page.to_request()?).await?;
+    let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
+    let page = opportunities::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, OpportunityDto::from)))
+}
+
+/// Export opportunities as ndjson or CSV
+///
+/// Every opportunitie the list with the same filters and sort returns, to the caller's scope, streamed
+/// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+/// writes one `OpportunityDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+/// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+/// `OpportunityDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+/// prefixed with `'` (no formula runs in a spreadsheet).
+#[utoipa::path(tag = "opportunities", params(OpportunityListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/opportunities/export")]
+pub async fn export_opportunities(
+    state: State,
+    principal: Principal,
+    params: web::Query<OpportunityListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
+    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
+    opportunities::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false })
+        .await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { opportunities::list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "opportunities", fetch, OpportunityDto::from))
 }
 
 /// Get an opportunity

@@ -151,7 +151,7 @@ pub struct OrderListParams {
     pub order_date_to: Option<NaiveDate>,
     /// Part of the number or the external id.
     pub q: Option<String>,
-    /// `-created_at` (default) or `created_at`.
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`.
     pub sort: Option<String>,
 }
 
@@ -226,15 +226,12 @@ pub async fn order_from_opportunity(
     Ok(created(&OrderDto::from(record.clone()), format!("/api/v1/orders/{}", record.id), record.version))
 }
 
-/// List orders
-#[utoipa::path(tag = "orders", params(OrderListParams, PageParams), responses((status = 200, description = "Orders", body = PageDto<OrderDto>)), security(("bearer" = [])))]
-#[get("/orders")]
-pub async fn list_orders(
-    state: State,
-    principal: Principal,
-    params: web::Query<OrderListParams>,
-    page: web::Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
+/// The list's filter from its query parameters (the list and its export read the same).
+fn list_orders_filter(
+    params: &OrderListParams,
+    updated: &crate::http::UpdatedAtParams,
+    time_zone: chrono_tz::Tz,
+) -> Result<orders::OrderFilter, ApiError> {
     let filter = orders::OrderFilter {
         customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
         statuses: parse_list("status", params.status.as_deref(), OrderStatus::parse)?,
@@ -243,10 +240,57 @@ pub async fn list_orders(
         date_from: params.order_date_from,
         date_to: params.order_date_to,
         q: crate::http::search_query(&params.q)?,
+        updated: updated.to_window(time_zone)?,
         sort: non_blank(&params.sort),
     };
+    Ok(filter)
+}
+
+/// List orders
+#[utoipa::path(tag = "orders", params(OrderListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Orders", body = PageDto<OrderDto>)), security(("bearer" = [])))]
+#[get("/orders")]
+pub async fn list_orders(
+    state: State,
+    principal: Principal,
+    params: web::Query<OrderListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = list_orders_filter(&params, &updated, state.time_zone)?;
     let page = orders::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, OrderDto::from)))
+}
+
+/// Export orders as ndjson or CSV
+///
+/// Every order the list with the same filters and sort returns, to the caller's scope, streamed
+/// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+/// writes one `OrderDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+/// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+/// `OrderDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+/// prefixed with `'` (no formula runs in a spreadsheet).
+#[utoipa::path(tag = "orders", params(OrderListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/orders/export")]
+pub async fn export_orders(
+    state: State,
+    principal: Principal,
+    params: web::Query<OrderListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = list_orders_filter(&params, &updated, state.time_zone)?;
+    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
+    orders::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { orders::list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "orders", fetch, OrderDto::from))
 }
 
 /// Get an order

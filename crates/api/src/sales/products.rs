@@ -101,7 +101,7 @@ pub struct ProductListParams {
     pub q: Option<String>,
     pub category: Option<String>,
     pub active: Option<bool>,
-    /// `name` (default), `-name`, `-created_at`, `created_at`.
+    /// `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`.
     pub sort: Option<String>,
 }
 
@@ -152,23 +152,67 @@ pub async fn create_product(state: State, principal: Principal, body: crate::htt
     Ok(created(&ProductDto::from(record.clone()), format!("/api/v1/products/{}", record.id), record.version))
 }
 
+/// The list's filter from its query parameters (the list and its export read the same).
+fn list_products_filter(
+    params: &ProductListParams,
+    updated: &crate::http::UpdatedAtParams,
+    time_zone: chrono_tz::Tz,
+) -> Result<products::ProductFilter, ApiError> {
+    let filter = products::ProductFilter {
+        q: crate::http::search_query(&params.q)?,
+        category: non_blank(&params.category),
+        active: params.active,
+        updated: updated.to_window(time_zone)?,
+        sort: non_blank(&params.sort),
+    };
+    Ok(filter)
+}
+
 /// List and search products
-#[utoipa::path(tag = "products", params(ProductListParams, PageParams), responses((status = 200, description = "Products", body = PageDto<ProductDto>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "products", params(ProductListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Products", body = PageDto<ProductDto>)), security(("bearer" = [])))]
 #[get("/products")]
 pub async fn list_products(
     state: State,
     principal: Principal,
     params: web::Query<ProductListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = products::ProductFilter {
-        q: crate::http::search_query(&params.q)?,
-        category: non_blank(&params.category),
-        active: params.active,
-        sort: non_blank(&params.sort),
-    };
+    let filter = list_products_filter(&params, &updated, state.time_zone)?;
     let page = products::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ProductDto::from)))
+}
+
+/// Export products as ndjson or CSV
+///
+/// Every product the list with the same filters and sort returns, to the caller's scope, streamed
+/// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+/// writes one `ProductDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+/// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+/// `ProductDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+/// prefixed with `'` (no formula runs in a spreadsheet).
+#[utoipa::path(tag = "products", params(ProductListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/products/export")]
+pub async fn export_products(
+    state: State,
+    principal: Principal,
+    params: web::Query<ProductListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = list_products_filter(&params, &updated, state.time_zone)?;
+    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
+    products::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { products::list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "products", fetch, ProductDto::from))
 }
 
 /// Get a product

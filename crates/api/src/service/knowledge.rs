@@ -234,7 +234,7 @@ pub struct ArticleListParams {
     pub visibility: Option<String>,
     pub tag: Option<String>,
     pub owner_id: Option<String>,
-    /// `-updated_at` (default), `-view_count` or `-helpful_count`.
+    /// `-updated_at` (default), `updated_at`, `-view_count` or `-helpful_count`.
     pub sort: Option<String>,
 }
 
@@ -250,6 +250,7 @@ impl ArticleListParams {
             },
             tag: crate::http::tag_filter(&self.tag)?,
             owner_id: parse_uuid("owner_id", self.owner_id.as_deref())?,
+            updated: Default::default(),
             sort: non_blank(&self.sort),
         })
     }
@@ -402,7 +403,7 @@ pub async fn delete_category(state: State, principal: Principal, req: HttpReques
 // ---------------------------------------------------------------- articles
 
 /// Search and list articles
-#[utoipa::path(tag = "knowledge-base", params(ArticleListParams, PageParams), responses(
+#[utoipa::path(tag = "knowledge-base", params(ArticleListParams, crate::http::UpdatedAtParams, PageParams), responses(
     (status = 200, description = "Articles", body = PageDto<ArticleSummaryDto>),
 ), security(("bearer" = [])))]
 #[get("/kb/articles")]
@@ -410,9 +411,11 @@ pub async fn list_articles(
     state: State,
     principal: Principal,
     params: web::Query<ArticleListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = kb::list_articles(&state.db, &principal, &params.to_filter()?, &page.to_request()?).await?;
+    let filter = kb::ArticleFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
+    let page = kb::list_articles(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ArticleSummaryDto::from)))
 }
 

@@ -8,6 +8,7 @@ pub mod tickets;
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(tickets::list_tickets)
+        .service(tickets::export_tickets)
         .service(tickets::create_ticket)
         .service(tickets::get_ticket)
         .service(tickets::move_ticket)

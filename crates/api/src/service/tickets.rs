@@ -230,6 +230,8 @@ pub struct TicketListParams {
     pub q: Option<String>,
     /// Tickets a knowledge-base article was used to solve.
     pub article_id: Option<String>,
+    /// `-created_at` (default), `-updated_at`, `updated_at`.
+    pub sort: Option<String>,
 }
 
 impl TryFrom<CreateTicket> for NewTicket {
@@ -279,15 +281,13 @@ pub async fn create_ticket(state: State, principal: Principal, body: crate::http
     Ok(created(&TicketDto::from(record.clone()), format!("/api/v1/tickets/{}", record.id), record.version))
 }
 
-/// The ticket queue
-#[utoipa::path(tag = "tickets", params(TicketListParams, PageParams), responses((status = 200, description = "Tickets, newest first", body = PageDto<TicketDto>)), security(("bearer" = [])))]
-#[get("/tickets")]
-pub async fn list_tickets(
-    state: State,
-    principal: Principal,
-    params: web::Query<TicketListParams>,
-    page: web::Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
+/// The list's filter from its query parameters (the list and its export read the same).
+fn list_tickets_filter(
+    params: &TicketListParams,
+    updated: &crate::http::UpdatedAtParams,
+    principal: &Principal,
+    time_zone: chrono_tz::Tz,
+) -> Result<tickets::TicketFilter, ApiError> {
     let mut filter = tickets::TicketFilter {
         statuses: parse_list("status", params.status.as_deref(), TicketStatus::parse)?,
         priorities: parse_list("priority", params.priority.as_deref(), TicketPriority::parse)?,
@@ -296,11 +296,13 @@ pub async fn list_tickets(
         team_id: parse_uuid("team_id", params.team_id.as_deref())?,
         customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
         breached: params.breached,
-        due_from: parse_time_bound("due_from", params.due_from.as_deref(), false, state.time_zone)?,
-        due_to: parse_time_bound("due_to", params.due_to.as_deref(), true, state.time_zone)?,
+        due_from: parse_time_bound("due_from", params.due_from.as_deref(), false, time_zone)?,
+        due_to: parse_time_bound("due_to", params.due_to.as_deref(), true, time_zone)?,
         q: crate::http::search_query(&params.q)?,
         article_id: parse_uuid("article_id", params.article_id.as_deref())?,
         unassigned: false,
+        updated: updated.to_window(time_zone)?,
+        sort: crate::http::non_blank(&params.sort),
     };
     match params.view.as_deref() {
         None | Some("") => {}
@@ -311,8 +313,54 @@ pub async fn list_tickets(
         Some("unassigned") => filter.unassigned = true,
         Some(_) => return Err(ApiError::bad_parameter("view", text!("must be my_queue or unassigned", "只能是 my_queue 或 unassigned"))),
     }
+    Ok(filter)
+}
+
+/// The ticket queue
+#[utoipa::path(tag = "tickets", params(TicketListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Tickets, newest first", body = PageDto<TicketDto>)), security(("bearer" = [])))]
+#[get("/tickets")]
+pub async fn list_tickets(
+    state: State,
+    principal: Principal,
+    params: web::Query<TicketListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone)?;
     let page = tickets::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, TicketDto::from)))
+}
+
+/// Export tickets as ndjson or CSV
+///
+/// Every ticket the list with the same filters and sort returns, to the caller's scope, streamed
+/// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+/// writes one `TicketDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+/// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+/// `TicketDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+/// prefixed with `'` (no formula runs in a spreadsheet).
+#[utoipa::path(tag = "tickets", params(TicketListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/tickets/export")]
+pub async fn export_tickets(
+    state: State,
+    principal: Principal,
+    params: web::Query<TicketListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone)?;
+    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
+    tickets::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { tickets::list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "tickets", fetch, TicketDto::from))
 }
 
 /// Get a ticket

@@ -16,8 +16,8 @@ use super::timeline::{self, NewItem};
 use crate::customers::{in_scope, load_for};
 use crate::entities::{customers, interactions};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
-use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, of_customer, save_next_version, take_from_bin};
-use crate::query::{contains_text, within_window};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
+use crate::query::{UpdatedWindow, contains_text, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "interaction";
@@ -46,6 +46,7 @@ pub struct InteractionFilter {
     pub owner_id: Option<Uuid>,
     pub occurred_from: Option<DateTime<Utc>>,
     pub occurred_to: Option<DateTime<Utc>>,
+    pub updated: UpdatedWindow,
     pub q: Option<String>,
     pub sort: Option<String>,
 }
@@ -251,7 +252,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = load(&txn, actor, Action::Delete, id, false).await?;
     check_version(expected_version, row.version)?;
     let customer_id = row.customer_id;
-    move_to_bin(&txn, actor, ENTITY, id, interactions::ActiveModel::from(row), of_customer(customer_id)).await?;
+    let before = to_record(&txn, row.clone()).await?;
+    move_to_bin(&txn, actor, ENTITY, id, interactions::ActiveModel::from(row), &before).await?;
     refresh_last_interaction(&txn, customer_id).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Interaction.as_str()).await?;
     txn.commit().await?;
@@ -277,6 +279,8 @@ pub async fn list(db: &Db, actor: &Actor, filter: &InteractionFilter, page: &Pag
     let sorts = [
         Sort { key: "-occurred_at", column: C::OccurredAt, descending: true, value: SortValue::Time },
         Sort { key: "occurred_at", column: C::OccurredAt, descending: false, value: SortValue::Time },
+        Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
     ];
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let reachable = Query::select()
@@ -299,7 +303,12 @@ pub async fn list(db: &Db, actor: &Actor, filter: &InteractionFilter, page: &Pag
         select = select.filter(C::OwnerId.eq(owner_id));
     }
     select = select.filter(within_window(C::OccurredAt, filter.occurred_from, filter.occurred_to));
+    select = select.filter(filter.updated.on(C::UpdatedAt));
     select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
-    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| (json!(row.occurred_at), row.id)).await?;
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| {
+        let value = if matches!(sort.column, C::UpdatedAt) { json!(row.updated_at) } else { json!(row.occurred_at) };
+        (value, row.id)
+    })
+    .await?;
     Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::{NotificationKind, RelatedType, TaskFields, TaskPatch, TaskPriority, TaskStatus, TimelineKind};
@@ -18,9 +18,9 @@ use super::timeline::{self, NewItem};
 use crate::customers::load_for;
 use crate::entities::{tasks, users};
 use crate::identity::teams::primary_team;
-use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, Versioned, move_to_bin, save_next_version, save_next_version_at};
-use crate::query::{contains_text, within_window};
+use crate::query::{UpdatedWindow, contains_text, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_system_text};
 
 const ENTITY: &str = "task";
@@ -36,6 +36,8 @@ pub struct TaskRecord {
     #[serde(flatten)]
     pub fields: TaskFields,
     pub status: TaskStatus,
+    /// Open and past its due time when the record was read (derived, as its `GET` shows it).
+    pub overdue: bool,
     pub assignee_name: Option<String>,
     pub customer_name: Option<String>,
     pub rule_id: Option<Uuid>,
@@ -89,7 +91,9 @@ pub struct TaskFilter {
     pub customer_id: Option<Uuid>,
     pub due_from: Option<DateTime<Utc>>,
     pub due_before: Option<DateTime<Utc>>,
+    pub updated: UpdatedWindow,
     pub q: Option<String>,
+    pub sort: Option<String>,
 }
 
 fn fields_of(row: &tasks::Model) -> Result<TaskFields> {
@@ -127,12 +131,15 @@ async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tasks::Model>) -> Res
     let names = crate::platform::audit::user_names(conn, &people).await?;
     let customer_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.customer_id).collect();
     let customer_names = crate::platform::audit::customer_names(conn, &customer_ids).await?;
+    let at = now();
     rows.into_iter()
         .map(|row| {
+            let status = stored("tasks.status", row.id, &row.status, TaskStatus::parse)?;
             Ok(TaskRecord {
                 id: row.id,
                 fields: fields_of(&row)?,
-                status: stored("tasks.status", row.id, &row.status, TaskStatus::parse)?,
+                overdue: status == TaskStatus::Open && row.due_at.is_some_and(|due| due < at),
+                status,
                 assignee_name: names.get(&row.assignee_id).cloned(),
                 customer_name: row.customer_id.and_then(|c| customer_names.get(&c).cloned()),
                 rule_id: row.rule_id,
@@ -316,7 +323,8 @@ async fn finish_change(
 ) -> Result<TaskRecord> {
     let after = to_record(conn, row).await?;
     put_on_timeline(conn, actor, &after).await?;
-    let change = Change::updated(ENTITY, after.id, &before, &after).leaving_out(&["assignee_name", "completed_by_name", "customer_name"]);
+    let change =
+        Change::updated(ENTITY, after.id, &before, &after).leaving_out(&["assignee_name", "completed_by_name", "customer_name", "overdue"]);
     changes::record(conn, actor, change.told_as(event)).await?;
     Ok(after)
 }
@@ -420,7 +428,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    move_to_bin(&txn, actor, ENTITY, id, tasks::ActiveModel::from(row), Map::new()).await?;
+    let before = to_record(&txn, row.clone()).await?;
+    move_to_bin(&txn, actor, ENTITY, id, tasks::ActiveModel::from(row), &before).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Task.as_str()).await?;
     txn.commit().await?;
     Ok(())
@@ -430,7 +439,12 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 pub async fn list(db: &Db, actor: &Actor, filter: &TaskFilter, page: &PageRequest) -> Result<Page<TaskRecord>> {
     let scope = actor.require(Resource::Activities, Action::Read)?;
     use tasks::Column as C;
-    let sort = Sort { key: "due_at", column: C::DueSort, descending: false, value: SortValue::Time };
+    let sorts = [
+        Sort { key: "due_at", column: C::DueSort, descending: false, value: SortValue::Time },
+        Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
+    ];
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let mut select = tasks::Entity::find().filter(C::DeletedAt.is_null()).filter(read_condition(actor, scope));
     if let Some(assignee) = filter.assignee_id {
         select = select.filter(C::AssigneeId.eq(assignee));
@@ -442,7 +456,12 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TaskFilter, page: &PageReques
         select = select.filter(C::CustomerId.eq(customer_id));
     }
     select = select.filter(within_window(C::DueSort, filter.due_from, filter.due_before));
+    select = select.filter(filter.updated.on(C::UpdatedAt));
     select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
-    let page = fetch_page(&db.conn, select, &sort, C::Id, page, |row| (json!(row.due_sort), row.id)).await?;
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| {
+        let value = if matches!(sort.column, C::UpdatedAt) { json!(row.updated_at) } else { json!(row.due_sort) };
+        (value, row.id)
+    })
+    .await?;
     Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }

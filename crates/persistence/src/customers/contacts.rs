@@ -2,7 +2,7 @@
 //! permission's scope is applied to the customer's owner and team.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
@@ -17,8 +17,9 @@ use super::store::{in_scope, load_for, refresh_search_text};
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::{contacts, customers};
 use crate::external_refs;
-use crate::pagination::{Sort, SortValue, fetch_page};
-use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, of_customer, save_next_version, take_from_bin};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
+use crate::query::{UpdatedWindow, escape_like, search_term};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 use crm_domain::activities::TimelineKind;
 
@@ -142,13 +143,84 @@ async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uu
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, page: &PageRequest) -> Result<Page<ContactRecord>> {
+pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, updated: UpdatedWindow, page: &PageRequest) -> Result<Page<ContactRecord>> {
     load_for(&db.conn, actor, Resource::Contacts, Action::Read, customer_id, false).await?;
     let sort = Sort { key: "created_at", column: contacts::Column::CreatedAt, descending: false, value: SortValue::Time };
-    let select =
-        contacts::Entity::find().filter(contacts::Column::CustomerId.eq(customer_id)).filter(contacts::Column::DeletedAt.is_null());
+    // `ix_contacts_customer` finds the customer's contacts; the window filters those few.
+    let select = contacts::Entity::find()
+        .filter(contacts::Column::CustomerId.eq(customer_id))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .filter(updated.on(contacts::Column::UpdatedAt));
     let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.created_at), row.id)).await?;
     page_of_records(&db.conn, page).await
+}
+
+/// Filters of the list of every contact the caller may read (`GET /contacts`).
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    /// Name, email, phone or mobile contains it (a phone number as people type it).
+    pub q: Option<String>,
+    pub customer_id: Option<Uuid>,
+    pub updated: UpdatedWindow,
+    pub sort: Option<String>,
+}
+
+/// The sorts of the list of every contact; each has a `WHERE deleted_at IS NULL` index
+/// (migration 024), the first is the default.
+fn sorts() -> [Sort<contacts::Column>; 5] {
+    use contacts::Column as C;
+    [
+        Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "created_at", column: C::CreatedAt, descending: false, value: SortValue::Time },
+        Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
+        Sort { key: "name", column: C::Name, descending: false, value: SortValue::Text },
+    ]
+}
+
+/// Every live contact of a live customer the caller may read, scoped through the customer as
+/// `/customers/{id}/contacts` is.
+#[tracing::instrument(skip_all)]
+pub async fn list_all(db: &Db, actor: &Actor, filter: &ContactFilter, page: &PageRequest) -> Result<Page<ContactRecord>> {
+    use contacts::Column as C;
+    let scope = actor.require(Resource::Contacts, Action::Read)?;
+    let sorts = sorts();
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let reachable = Query::select()
+        .column(customers::Column::Id)
+        .from(customers::Entity)
+        .and_where(customers::Column::DeletedAt.is_null())
+        .cond_where(in_scope(actor, scope))
+        .take();
+    let mut select = contacts::Entity::find()
+        .filter(C::DeletedAt.is_null())
+        .filter(C::CustomerId.in_subquery(reachable))
+        .filter(filter.updated.on(C::UpdatedAt));
+    if let Some(customer_id) = filter.customer_id {
+        select = select.filter(C::CustomerId.eq(customer_id));
+    }
+    if let Some(q) = filter.q.as_deref().map(search_term).filter(|q| !q.is_empty()) {
+        let pattern = || LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\');
+        // Names and emails in any case (PostgreSQL's LIKE tells them apart); phones are stored
+        // in E.164, which contains the national digits the term was reduced to.
+        select = select.filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(C::Name))).like(pattern()))
+                .add(Expr::expr(Func::lower(Expr::col(C::Email))).like(pattern()))
+                .add(Expr::col(C::Mobile).like(pattern()))
+                .add(Expr::col(C::Phone).like(pattern())),
+        );
+    }
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| {
+        let value = match sort.column {
+            C::Name => json!(row.name),
+            C::UpdatedAt => json!(row.updated_at),
+            _ => json!(row.created_at),
+        };
+        (value, row.id)
+    })
+    .await?;
+    Ok(page.map(ContactRecord::from))
 }
 
 #[tracing::instrument(skip_all)]
@@ -229,8 +301,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = load(&txn, actor, Action::Delete, id, false).await?;
     check_version(expected_version, row.version)?;
     let customer_id = row.customer_id;
-    let deleted =
-        ContactRecord::from(move_to_bin(&txn, actor, ENTITY, id, contacts::ActiveModel::from(row), of_customer(customer_id)).await?);
+    let before = to_record(&txn, row.clone()).await?;
+    let deleted = ContactRecord::from(move_to_bin(&txn, actor, ENTITY, id, contacts::ActiveModel::from(row), &before).await?);
     external_refs::follow_bin(&txn, ENTITY, id, deleted.deleted_at).await?;
     refresh_search_text(&txn, customer_id).await?;
     on_timeline(&txn, actor, &deleted, "deleted").await?;

@@ -3,7 +3,7 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::customers::{CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
@@ -20,7 +20,6 @@ use crate::identity::names::Names;
 use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
-use crate::platform::events;
 use crate::query::{escape_like, search_text, search_words, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 use crm_domain::activities::TimelineKind;
@@ -376,10 +375,6 @@ async fn credit_code_race(db: &Db, error: sea_orm::DbErr, credit_code: Option<&s
     error.into()
 }
 
-fn payload(record: &CustomerRecord) -> Value {
-    serde_json::to_value(record).unwrap_or(Value::Null)
-}
-
 #[tracing::instrument(skip_all)]
 pub async fn create(
     db: &Db,
@@ -522,19 +517,12 @@ pub async fn update(
     }
     refresh_search_text(&txn, id).await?;
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&["owner_name", "team_name"])).await?;
+    let mut change = Change::updated(ENTITY, id, &before, &after).leaving_out(&["owner_name", "team_name"]);
     if let Some(stage) = stage_change {
         record_stage(&txn, actor, id, Some(current.lifecycle_stage), stage).await?;
-        events::append(
-            &txn,
-            actor,
-            "customer.stage_changed",
-            ENTITY,
-            id,
-            json!({ "id": id, "from": current.lifecycle_stage, "to": stage }),
-        )
-        .await?;
+        change = change.also_told_as("customer.stage_changed");
     }
+    changes::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -545,7 +533,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, false).await?;
     check_version(expected_version, row.version)?;
-    let binned = move_to_bin(&txn, actor, ENTITY, id, customers::ActiveModel::from(row), Map::new()).await?;
+    let before = to_record(Names::Within(&txn), row.clone()).await?;
+    let binned = move_to_bin(&txn, actor, ENTITY, id, customers::ActiveModel::from(row), &before).await?;
     external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
     txn.commit().await?;
     Ok(())
@@ -745,29 +734,10 @@ pub(crate) async fn apply_order_outcome(
     if promoted {
         record_stage(conn, actor, customer_id, Some(current), LifecycleStage::Customer).await?;
     }
-    let mut changes = changes::changed_fields(&before, &after);
-    for derived in ["owner_name", "team_name"] {
-        changes.remove(derived);
-    }
-    let changed: serde_json::Map<String, Value> =
-        changes.iter().map(|(field, change)| (field.clone(), json!([change["old"], change["new"]]))).collect();
-    let mut entry = changes;
-    entry.insert("reason".into(), reason.to_value());
-    let mut event = payload(&after);
-    if let Value::Object(fields) = &mut event {
-        fields.insert("changed".into(), Value::Object(changed));
-    }
-    changes::record(conn, actor, Change::new(ENTITY, customer_id, "update", "customer.updated", Value::Object(entry), event)).await?;
+    let mut change =
+        Change::updated(ENTITY, customer_id, &before, &after).leaving_out(&["owner_name", "team_name"]).noting("reason", reason.to_value());
     if promoted {
-        events::append(
-            conn,
-            actor,
-            "customer.stage_changed",
-            ENTITY,
-            customer_id,
-            json!({ "id": customer_id, "from": current, "to": LifecycleStage::Customer }),
-        )
-        .await?;
+        change = change.also_told_as("customer.stage_changed");
     }
-    Ok(())
+    changes::record(conn, actor, change).await
 }

@@ -59,6 +59,14 @@ macro_rules! record_entity {
                 self.version = ActiveValue::Set(read + 1);
                 Ok(())
             }
+
+            fn stamped_version(&self) -> Option<i32> {
+                use sea_orm::ActiveValue;
+                match &self.version {
+                    ActiveValue::Set(version) | ActiveValue::Unchanged(version) => Some(*version),
+                    ActiveValue::NotSet => None,
+                }
+            }
         }
     };
 }

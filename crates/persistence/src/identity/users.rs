@@ -311,6 +311,7 @@ pub async fn change_own_password(db: &Db, actor: &Actor, current_session: Uuid, 
     let txn = db.begin_write().await?;
     let id = actor.user_id;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let before = to_record(&txn, user.clone()).await?;
     let mut model: users::ActiveModel = user.into();
     model.password_hash = Set(password_hash);
     let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
@@ -322,8 +323,8 @@ pub async fn change_own_password(db: &Db, actor: &Actor, current_session: Uuid, 
         .filter(sessions::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
-    let payload = serde_json::to_value(&after).unwrap_or_default();
-    changes::record(&txn, actor, Change::new(ENTITY, id, "update", "user.updated", json!({ "password": "changed" }), payload)).await?;
+    let change = Change::told(ENTITY, id, "update", "user.updated", json!({ "password": "changed" }), Some(&before), &after);
+    changes::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(())
 }

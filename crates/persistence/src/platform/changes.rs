@@ -12,14 +12,27 @@ use super::{audit, events};
 use crate::{Actor, Result, now};
 
 /// What happened to one record, as the audit log and the change feed both tell it.
+///
+/// Every event carries one envelope (the OpenAPI document's `EventPayload`):
+/// `{"record": {...}, "changed": {field: [old, new]}, "detail": {...}}`. `record` is the whole
+/// record in the shape its `GET` returns: as created or restored, as it is after an update-like
+/// change (edits, stage and status moves, assignments, won/lost…), or as it was when deleted.
+/// `changed` comes with every update-like event and lists the fields that moved (without the
+/// bookkeeping every change moves, `updated_at` and `version`); `detail` says what the record does
+/// not (the comment added, the article linked). The record is nested rather than merged with
+/// `changed` so that no field of a record can ever collide with them.
 #[derive(Debug, Clone)]
 pub(crate) struct Change<'a> {
     entity: &'a str,
     id: Uuid,
     action: &'a str,
     event: String,
+    /// More event types telling the same change (a stage move that also wins the deal).
+    also: Vec<String>,
     audit: Value,
-    payload: Value,
+    record: Value,
+    changed: Option<Map<String, Value>>,
+    detail: Option<Value>,
 }
 
 /// A value as the feed carries it. The records written here are plain structs of strings,
@@ -28,48 +41,67 @@ fn as_payload(value: &impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-impl<'a> Change<'a> {
-    /// Any change: `action` is what the audit log says (`update`, `merge`, `comment`…) and
-    /// `event` the feed's type, which must be one of [`events::TYPES`].
-    pub(crate) fn new(entity: &'a str, id: Uuid, action: &'a str, event: impl Into<String>, audit: Value, payload: Value) -> Self {
-        Self { entity, id, action, event: event.into(), audit, payload }
-    }
+/// The fields that differ between two records as the feed tells them: `{field: [old, new]}`.
+pub(crate) fn changed_pairs<T: Serialize>(before: &T, after: &T) -> Map<String, Value> {
+    changed_fields(before, after)
+        .into_iter()
+        .map(|(field, change)| {
+            let pair = json!([change.get("old").cloned().unwrap_or(Value::Null), change.get("new").cloned().unwrap_or(Value::Null)]);
+            (field, pair)
+        })
+        .collect()
+}
 
-    /// Any change whose event carries the whole record as it now is, like `created` and
-    /// `updated`, with the audit entry the caller words (a move, a merge, a stage added).
-    pub(crate) fn carrying(entity: &'a str, id: Uuid, action: &'a str, event: &str, audit: Value, record: &impl Serialize) -> Self {
-        Self::new(entity, id, action, event, audit, as_payload(record))
+impl<'a> Change<'a> {
+    fn new(entity: &'a str, id: Uuid, action: &'a str, event: String, audit: Value, record: Value) -> Self {
+        Self { entity, id, action, event, also: Vec::new(), audit, record, changed: None, detail: None }
     }
 
     /// A new record: the audit entry holds it whole, the `<entity>.created` event carries it.
     pub(crate) fn created(entity: &'a str, id: Uuid, record: &impl Serialize) -> Self {
-        let payload = as_payload(record);
-        Self::new(entity, id, "create", format!("{entity}.created"), json!({ "after": payload }), payload)
+        let record = as_payload(record);
+        Self::new(entity, id, "create", format!("{entity}.created"), json!({ "after": record }), record)
     }
 
     /// A changed record: the audit entry lists the fields that changed (old → new, without the
-    /// bookkeeping every change moves), the `<entity>.updated` event carries the whole record.
+    /// bookkeeping every change moves), the `<entity>.updated` event carries the whole record
+    /// after the change and the same fields as `changed`.
     pub(crate) fn updated<T: Serialize>(entity: &'a str, id: Uuid, before: &T, after: &T) -> Self {
-        Self::new(entity, id, "update", format!("{entity}.updated"), Value::Object(changed_fields(before, after)), as_payload(after))
+        let mut change =
+            Self::new(entity, id, "update", format!("{entity}.updated"), Value::Object(changed_fields(before, after)), as_payload(after));
+        change.changed = Some(changed_pairs(before, after));
+        change
     }
 
-    /// A record moved to the recycle bin. The audit entry and the event name the record and
-    /// when it went; `also` adds what a reader needs to know it without reading it (its number
-    /// or title, its customer).
-    pub(crate) fn deleted(entity: &'a str, id: Uuid, at: DateTime<Utc>, also: Map<String, Value>) -> Self {
-        let mut audit = also.clone();
-        audit.insert("deleted_at".to_owned(), json!(at));
-        let mut payload = Map::from_iter([("id".to_owned(), json!(id))]);
-        payload.extend(also);
-        payload.insert("deleted_at".to_owned(), json!(at));
-        Self::new(entity, id, "delete", format!("{entity}.deleted"), Value::Object(audit), Value::Object(payload))
+    /// An update-like change the caller words itself: `action` is what the audit log says (`update`,
+    /// `merge`, `comment`…) with its own `audit` entry, `event` the feed's type (one of
+    /// [`events::TYPES`]). The event carries the record `after` and, from `before`, what changed;
+    /// without `before` (a record created by this change) it carries the record alone.
+    pub(crate) fn told<T: Serialize>(
+        entity: &'a str,
+        id: Uuid,
+        action: &'a str,
+        event: impl Into<String>,
+        audit: Value,
+        before: Option<&T>,
+        after: &T,
+    ) -> Self {
+        let mut change = Self::new(entity, id, action, event.into(), audit, as_payload(after));
+        change.changed = before.map(|before| changed_pairs(before, after));
+        change
+    }
+
+    /// A record moved to the recycle bin: the event carries it as it was, binned (see
+    /// [`move_to_bin`]); the audit entry says when.
+    fn deleted(entity: &'a str, id: Uuid, at: DateTime<Utc>, binned: Value) -> Self {
+        Self::new(entity, id, "delete", format!("{entity}.deleted"), json!({ "deleted_at": at }), binned)
     }
 
     /// A record deleted for good (settings-like records with no recycle bin): the audit entry
-    /// keeps it as it was, the event names it.
+    /// keeps it as it was, the event carries it as it was.
     pub(crate) fn removed(entity: &'a str, id: Uuid, before: &impl Serialize) -> Self {
-        let audit = json!({ "before": as_payload(before) });
-        Self::new(entity, id, "delete", format!("{entity}.deleted"), audit, json!({ "id": id }))
+        let record = as_payload(before);
+        Self::new(entity, id, "delete", format!("{entity}.deleted"), json!({ "before": record }), record)
     }
 
     /// A record back from the recycle bin; the `<entity>.restored` event carries it whole.
@@ -79,7 +111,8 @@ impl<'a> Change<'a> {
     }
 
     /// The same change without fields the audit entry need not list (derived ones, such as a
-    /// contact's name shown beside its id).
+    /// contact's name shown beside its id). The event's `changed` keeps them: it tells how the
+    /// record a consumer holds moved, derived fields included.
     pub(crate) fn leaving_out(mut self, fields: &[&str]) -> Self {
         if let Value::Object(changes) = &mut self.audit {
             for field in fields {
@@ -98,17 +131,41 @@ impl<'a> Change<'a> {
         self
     }
 
+    /// The same change with what its event tells beyond the record (`detail`).
+    pub(crate) fn detailing(mut self, detail: Value) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+
     /// The same change told with another event type (a status move the feed names itself).
     pub(crate) fn told_as(mut self, event: impl Into<String>) -> Self {
         self.event = event.into();
         self
     }
+
+    /// The same change also told under another event type, with the same payload (a stage move
+    /// that wins the deal is `opportunity.stage_changed` and `opportunity.won`).
+    pub(crate) fn also_told_as(mut self, event: impl Into<String>) -> Self {
+        self.also.push(event.into());
+        self
+    }
 }
 
-/// What a deletion event adds for a record that belongs to a customer: consumers keeping a
-/// customer's view find the record's customer without reading the deleted record.
-pub(crate) fn of_customer(customer_id: Uuid) -> Map<String, Value> {
-    Map::from_iter([("customer_id".to_owned(), json!(customer_id))])
+/// The envelope described on [`Change`]: what [`record`] writes, and what an event written
+/// without an audit entry carries (a flag the system raises).
+pub(crate) fn payload_of(record: &impl Serialize, changed: Option<Map<String, Value>>, detail: Option<Value>) -> Value {
+    envelope(as_payload(record), changed, detail)
+}
+
+fn envelope(record: Value, changed: Option<Map<String, Value>>, detail: Option<Value>) -> Value {
+    let mut payload = Map::from_iter([("record".to_owned(), record)]);
+    if let Some(changed) = changed {
+        payload.insert("changed".to_owned(), Value::Object(changed));
+    }
+    if let Some(detail) = detail {
+        payload.insert("detail".to_owned(), detail);
+    }
+    Value::Object(payload)
 }
 
 /// The fields that differ between two records, old → new, leaving out `updated_at` and
@@ -122,8 +179,13 @@ pub(crate) fn changed_fields<T: Serialize>(before: &T, after: &T) -> Map<String,
 
 /// Writes the audit entry and the event of one change, in the caller's transaction.
 pub(crate) async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> Result<()> {
+    let payload = envelope(change.record, change.changed, change.detail);
     audit::record(conn, actor, change.action, change.entity, change.id, change.audit).await?;
-    events::append(conn, actor, &change.event, change.entity, change.id, change.payload).await
+    events::append(conn, actor, &change.event, change.entity, change.id, payload.clone()).await?;
+    for event in &change.also {
+        events::append(conn, actor, event, change.entity, change.id, payload.clone()).await?;
+    }
+    Ok(())
 }
 
 /// A row that carries the bookkeeping of a change: when it last changed and its version.
@@ -135,6 +197,8 @@ pub(crate) trait Versioned: ActiveModelTrait + ActiveModelBehavior + Send {
     /// Marks the row changed at `at`, as the version after the one it was read with. A row
     /// built without reading its version has no next one: that is a bug, never version 1.
     fn stamp_next_version(&mut self, at: DateTime<Utc>) -> Result<(), DbErr>;
+    /// The version the row is stamped with, when it is known.
+    fn stamped_version(&self) -> Option<i32>;
 }
 
 /// A row that goes to the recycle bin instead of being deleted.
@@ -176,15 +240,17 @@ where
     model.update(conn).await
 }
 
-/// Moves a row to the recycle bin as its next version and records the change; `also` is what
-/// the event adds to the record's id (see [`Change::deleted`]). Returns the row as binned.
+/// Moves a row to the recycle bin as its next version and records the change. `before` is the
+/// record as the caller read it (the shape its `GET` returns); the `<entity>.deleted` event
+/// carries it as it is now, in the bin: with the `deleted_at`, `updated_at` and `version` the
+/// binning gave it. Returns the row as binned.
 pub(crate) async fn move_to_bin<A>(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     entity: &str,
     id: Uuid,
     mut model: A,
-    also: Map<String, Value>,
+    before: &impl Serialize,
 ) -> Result<ModelOf<A>>
 where
     A: Binned,
@@ -193,8 +259,17 @@ where
     let at = now();
     model.set_deleted_at(Some(at));
     model.stamp_next_version(at)?;
+    let version = model.stamped_version();
     let binned = model.update(conn).await?;
-    record(conn, actor, Change::deleted(entity, id, at, also)).await?;
+    let mut as_binned = as_payload(before);
+    if let Value::Object(fields) = &mut as_binned {
+        fields.insert("deleted_at".to_owned(), json!(at));
+        fields.insert("updated_at".to_owned(), json!(at));
+        if let Some(version) = version {
+            fields.insert("version".to_owned(), json!(version));
+        }
+    }
+    record(conn, actor, Change::deleted(entity, id, at, as_binned)).await?;
     Ok(binned)
 }
 

@@ -184,6 +184,17 @@ pub async fn give_positions(db: &Db) -> Result<()> {
     Ok(())
 }
 
+/// The feed's current position: the highest position given, after giving positions to every
+/// event committed so far, or 0 for an empty feed. A new consumer passes it as `after` to read
+/// only what happens from now on.
+#[tracing::instrument(skip_all)]
+pub async fn head(db: &Db) -> Result<i64> {
+    give_positions(db).await?;
+    let head: Option<Option<i64>> =
+        events::Entity::find().select_only().column_as(events::Column::Position.max(), "head").into_tuple().one(&db.conn).await?;
+    Ok(head.flatten().unwrap_or(0))
+}
+
 /// One event of the change feed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {

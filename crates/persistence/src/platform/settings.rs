@@ -87,8 +87,9 @@ pub async fn write<T: Serialize + DeserializeOwned + Default>(
     let new = serde_json::to_value(value).unwrap_or_default();
     let entity_id = settings_entity_id(key);
     let audit = json!({ "key": key, "old": old, "new": new.clone() });
-    let payload = json!({ "key": key, "value": new });
-    changes::record(conn, actor, Change::new("settings", entity_id, "update", "settings.changed", audit, payload)).await?;
+    // Settings are one record per key, `{key, value}`, as the feed tells them.
+    let (was, now_is) = (json!({ "key": key, "value": old }), json!({ "key": key, "value": new }));
+    changes::record(conn, actor, Change::told("settings", entity_id, "update", "settings.changed", audit, Some(&was), &now_is)).await?;
     Ok(Stored { value: read::<T>(conn, key).await?.value, version: current_version + 1, updated_at: Some(at) })
 }
 

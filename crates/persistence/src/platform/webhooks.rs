@@ -324,7 +324,7 @@ pub async fn send_test(db: &Db, actor: &Actor, id: Uuid) -> Result<DeliveryRecor
     let txn = db.begin_write().await?;
     let row = find(&txn, id).await?;
     let record = to_record(&row)?;
-    changes::record(&txn, actor, Change::carrying(ENTITY, id, "test", TEST_EVENT_TYPE, json!({ "url": record.url }), &record)).await?;
+    changes::record(&txn, actor, Change::told(ENTITY, id, "test", TEST_EVENT_TYPE, json!({ "url": record.url }), None, &record)).await?;
     let event_id = events::Entity::find()
         .select_only()
         .column(events::Column::Id)

@@ -77,6 +77,7 @@ pub async fn give_feedback(
             ),
         ));
     }
+    let before = to_record(&txn, row.clone()).await?;
     let requester = requirement_requesters::Entity::find()
         .filter(requirement_requesters::Column::RequirementId.eq(id))
         .filter(requirement_requesters::Column::CustomerId.eq(customer_id))
@@ -108,7 +109,16 @@ pub async fn give_feedback(
     .await?;
     let refreshed = refresh_figures(&txn, id).await?;
     let mut record = to_record(&txn, refreshed.clone()).await?;
-    log(&txn, actor, &record, "feedback", "requirement.feedback_given", json!({ "customer_id": customer_id, "rating": rating })).await?;
+    log(
+        &txn,
+        actor,
+        Some(&before),
+        &record,
+        "feedback",
+        "requirement.feedback_given",
+        json!({ "customer_id": customer_id, "rating": rating }),
+    )
+    .await?;
     if refreshed.feedback_count >= refreshed.requester_count {
         let reason = SystemReason::AllRequestersAnswered.key();
         record = move_row(&txn, actor, refreshed, RequirementStatus::Evaluated, Some(reason)).await?;

@@ -30,14 +30,16 @@ pub struct RequirementFilter {
     pub customer_id: Option<Uuid>,
     pub ticket_id: Option<Uuid>,
     pub tag: Option<String>,
+    pub updated: crate::query::UpdatedWindow,
     pub sort: Option<String>,
 }
 
-const SORTS: [Sort<requirements::Column>; 4] = [
+const SORTS: [Sort<requirements::Column>; 5] = [
     Sort { key: "-score", column: requirements::Column::ScoreMilli, descending: true, value: SortValue::Int },
     Sort { key: "-requester_count", column: requirements::Column::RequesterCount, descending: true, value: SortValue::Int },
     Sort { key: "-created_at", column: requirements::Column::CreatedAt, descending: true, value: SortValue::Time },
     Sort { key: "-updated_at", column: requirements::Column::UpdatedAt, descending: true, value: SortValue::Time },
+    Sort { key: "updated_at", column: requirements::Column::UpdatedAt, descending: false, value: SortValue::Time },
 ];
 
 pub(super) fn filtered(actor: &Actor, scope: Scope, filter: &RequirementFilter) -> sea_orm::Select<requirements::Entity> {
@@ -80,7 +82,7 @@ pub(super) fn filtered(actor: &Actor, scope: Scope, filter: &RequirementFilter) 
             .take();
         select = select.filter(C::Id.in_subquery(tagged));
     }
-    select.filter(crate::query::contains_every_word(C::SearchText, filter.q.as_deref()))
+    select.filter(filter.updated.on(C::UpdatedAt)).filter(crate::query::contains_every_word(C::SearchText, filter.q.as_deref()))
 }
 
 #[tracing::instrument(skip_all)]

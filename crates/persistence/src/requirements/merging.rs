@@ -204,6 +204,7 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, duplicate_id: Uuid
         model.update(&txn).await?;
         moved_feedback += 1;
     }
+    let (survivor_before, duplicate_before) = (to_record(&txn, survivor.clone()).await?, to_record(&txn, duplicate.clone()).await?);
     // The duplicate keeps its own history and revisions, and gains the merge.
     let mut model: requirements::ActiveModel = duplicate.clone().into();
     model.status = Set(RequirementStatus::Duplicate.as_str().to_owned());
@@ -215,14 +216,22 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, duplicate_id: Uuid
     let merged = json!({ "merged_into": { "id": survivor_id, "number": survivor.number }, "status": { "old": duplicate.status, "new": "duplicate" } });
     record_revision(&txn, actor, duplicate_id, &merged).await?;
     let duplicate_record = to_record(&txn, refresh_figures(&txn, duplicate_id).await?).await?;
-    let payload = serde_json::to_value(&duplicate_record).unwrap_or_default();
-    changes::record(&txn, actor, Change::new(ENTITY, duplicate_id, "merge", "requirement.status_changed", merged, payload)).await?;
+    let change = Change::told(
+        ENTITY,
+        duplicate_id,
+        "merge",
+        "requirement.status_changed",
+        merged.clone(),
+        Some(&duplicate_before),
+        &duplicate_record,
+    );
+    changes::record(&txn, actor, change.detailing(merged)).await?;
     save_next_version(&txn, requirements::ActiveModel::from(survivor.clone())).await?;
     let record = to_record(&txn, refresh_figures(&txn, survivor_id).await?).await?;
     let absorbed = json!({ "absorbed": { "id": duplicate_id, "number": duplicate.number }, "moved_requesters": moved,
         "folded_requesters": folded, "moved_feedback": moved_feedback, "requester_count": { "old": survivor.requester_count, "new": record.requester_count } });
     record_revision(&txn, actor, survivor_id, &absorbed).await?;
-    log(&txn, actor, &record, "merge", "requirement.merged", absorbed).await?;
+    log(&txn, actor, Some(&survivor_before), &record, "merge", "requirement.merged", absorbed).await?;
     txn.commit().await?;
     Ok(MergeOutcome { survivor: record, moved_requesters: moved, folded_requesters: folded, moved_feedback })
 }

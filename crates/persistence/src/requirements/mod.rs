@@ -28,7 +28,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
@@ -326,16 +326,24 @@ async fn record_revision(conn: &impl ConnectionTrait, actor: &Actor, id: Uuid, c
     Ok(())
 }
 
+/// Records a change of a requirement: `before` is the record as it was (none for a new one). What
+/// an action other than an edit did beyond the record (a requester added, feedback given, a
+/// duplicate absorbed) is its event's `detail` too.
 async fn log(
     conn: &impl ConnectionTrait,
     actor: &Actor,
+    before: Option<&RequirementRecord>,
     record: &RequirementRecord,
     action: &str,
     event: &str,
     changes: Value,
 ) -> Result<()> {
     refresh_timeline(conn, actor, record).await?;
-    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
+    let mut change = Change::told(ENTITY, record.id, action, event, changes.clone(), before, record);
+    if !matches!(action, "create" | "update") {
+        change = change.detailing(changes);
+    }
+    changes::record(conn, actor, change).await
 }
 
 async fn check_owner(conn: &impl ConnectionTrait, owner: Option<Uuid>) -> Result<()> {
@@ -514,7 +522,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewRequirement) -> Result<Requi
     record_history(&txn, actor, id, None, RequirementStatus::Collected, None).await?;
     let record = to_record(&txn, refresh_figures(&txn, id).await?).await?;
     record_revision(&txn, actor, id, &json!({ "created": without_figures(&record) })).await?;
-    log(&txn, actor, &record, "create", "requirement.created", json!({ "after": record })).await?;
+    log(&txn, actor, None, &record, "create", "requirement.created", json!({ "after": record })).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -557,7 +565,8 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
             ));
         }
     }
-    let before = without_figures(&to_record(&txn, row.clone()).await?);
+    let before_record = to_record(&txn, row.clone()).await?;
+    let before = without_figures(&before_record);
     let current = RequirementFields {
         title: row.title.clone(),
         description: row.description.clone(),
@@ -599,7 +608,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     write_grams(&txn, id, &preview.title, preview.description.as_deref()).await?;
     let record = to_record(&txn, refresh_figures(&txn, id).await?).await?;
     record_revision(&txn, actor, id, &changes).await?;
-    log(&txn, actor, &record, "update", "requirement.updated", changes).await?;
+    log(&txn, actor, Some(&before_record), &record, "update", "requirement.updated", changes).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -674,6 +683,7 @@ async fn move_row(
         return Err(Error::validation("reason", "required", text!("say why the requirement is rejected", "请说明拒绝的原因")));
     }
     let id = row.id;
+    let before = to_record(conn, row.clone()).await?;
     let mut model: requirements::ActiveModel = row.clone().into();
     model.status = Set(next.as_str().to_owned());
     match next {
@@ -688,7 +698,7 @@ async fn move_row(
     record_history(conn, actor, id, Some(current), next, reason.clone()).await?;
     let changes = json!({ "status": { "old": current, "new": next }, "reason": reason });
     record_revision(conn, actor, id, &changes).await?;
-    log(conn, actor, &record, "update", "requirement.status_changed", changes).await?;
+    log(conn, actor, Some(&before), &record, "update", "requirement.status_changed", changes).await?;
     Ok(record)
 }
 
@@ -698,8 +708,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    let number = Map::from_iter([("number".to_owned(), json!(row.number))]);
-    move_to_bin(&txn, actor, ENTITY, id, requirements::ActiveModel::from(row), number).await?;
+    let before = to_record(&txn, row.clone()).await?;
+    move_to_bin(&txn, actor, ENTITY, id, requirements::ActiveModel::from(row), &before).await?;
     let requesters = requirement_requesters::Entity::find().filter(requirement_requesters::Column::RequirementId.eq(id)).all(&txn).await?;
     for requester in requesters {
         timeline::remove(&txn, REQUESTER_ENTITY, requester.id, TimelineKind::Requirement.as_str()).await?;

@@ -88,12 +88,14 @@ pub async fn add_requester(db: &Db, actor: &Actor, id: Uuid, new: NewRequester) 
             text!("requirement {number} is {status}; it takes no more requesters", "需求 {number} 已是“{label}”，不能再添加提出客户"),
         ));
     }
+    let before = to_record(&txn, row).await?;
     let requester = insert_requester(&txn, actor, id, new).await?;
     let record = to_record(&txn, refresh_figures(&txn, id).await?).await?;
     let out = requester_records(&txn, vec![requester.clone()]).await?.pop().ok_or(Error::NotFound)?;
     log(
         &txn,
         actor,
+        Some(&before),
         &record,
         "add_requester",
         "requirement.requested",
@@ -108,7 +110,7 @@ pub async fn add_requester(db: &Db, actor: &Actor, id: Uuid, new: NewRequester) 
 pub async fn remove_requester(db: &Db, actor: &Actor, id: RequirementId, requester_id: RequesterId) -> Result<()> {
     let (id, requester_id) = (id.0, requester_id.0);
     let txn = db.begin_write().await?;
-    load(&txn, actor, Action::Update, id).await?;
+    let before = to_record(&txn, load(&txn, actor, Action::Update, id).await?).await?;
     let requester = requirement_requesters::Entity::find_by_id(requester_id)
         .filter(requirement_requesters::Column::RequirementId.eq(id))
         .one(&txn)
@@ -120,6 +122,7 @@ pub async fn remove_requester(db: &Db, actor: &Actor, id: RequirementId, request
     log(
         &txn,
         actor,
+        Some(&before),
         &record,
         "remove_requester",
         "requirement.unrequested",

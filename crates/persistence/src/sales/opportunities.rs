@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
@@ -25,8 +25,7 @@ use crate::identity::names::Names;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
-use crate::platform::events;
-use crate::query::{contains_text, within_days};
+use crate::query::{UpdatedWindow, contains_text, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
 const ENTITY: &str = "opportunity";
@@ -65,6 +64,7 @@ pub struct OpportunityFilter {
     pub stage_id: Option<Uuid>,
     pub close_from: Option<NaiveDate>,
     pub close_to: Option<NaiveDate>,
+    pub updated: UpdatedWindow,
     pub q: Option<String>,
     pub sort: Option<String>,
 }
@@ -457,17 +457,15 @@ pub async fn move_stage(
     record_history(&txn, actor, id, Some((row.stage_id, row.stage_entered_at)), to.id, at).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let change = json!({ "stage": { "old": from.key, "new": to.key }, "loss_reason": after.loss_reason });
-    let payload = json!({ "id": id, "customer_id": after.customer_id, "from": from.key, "to": to.key, "kind": to.kind, "amount": after.fields.amount, "loss_reason": after.loss_reason });
-    changes::record(&txn, actor, Change::new(ENTITY, id, "update", "opportunity.stage_changed", change, payload.clone())).await?;
+    let mut moved = Change::told(ENTITY, id, "update", "opportunity.stage_changed", change, Some(&before), &after);
     // A move that closes or reopens the deal is also told as its own event.
     match to.kind {
-        StageKind::Won => events::append(&txn, actor, "opportunity.won", ENTITY, id, payload).await?,
-        StageKind::Lost => events::append(&txn, actor, "opportunity.lost", ENTITY, id, payload).await?,
-        StageKind::Open if before.stage.kind != StageKind::Open => {
-            events::append(&txn, actor, "opportunity.reopened", ENTITY, id, payload).await?
-        }
+        StageKind::Won => moved = moved.also_told_as("opportunity.won"),
+        StageKind::Lost => moved = moved.also_told_as("opportunity.lost"),
+        StageKind::Open if before.stage.kind != StageKind::Open => moved = moved.also_told_as("opportunity.reopened"),
         StageKind::Open => {}
     }
+    changes::record(&txn, actor, moved).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -477,20 +475,22 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    move_to_bin(&txn, actor, ENTITY, id, opportunities::ActiveModel::from(row), Map::new()).await?;
+    let before = to_record(&txn, Names::Within(&txn), row.clone()).await?;
+    move_to_bin(&txn, actor, ENTITY, id, opportunities::ActiveModel::from(row), &before).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Opportunity.as_str()).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// The sorts an opportunity list allows; the board's cards use the first.
-fn sorts() -> [Sort<opportunities::Column>; 4] {
+fn sorts() -> [Sort<opportunities::Column>; 5] {
     use opportunities::Column as C;
     [
         Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
         Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time },
         Sort { key: "created_at", column: C::CreatedAt, descending: false, value: SortValue::Time },
         Sort { key: "name", column: C::Name, descending: false, value: SortValue::Text },
+        Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
     ]
 }
 
@@ -514,6 +514,7 @@ fn filtered(actor: &Actor, filter: &OpportunityFilter) -> Result<sea_orm::Select
         select = select.filter(C::StageId.eq(v));
     }
     select = select.filter(within_days(C::ExpectedCloseDate, filter.close_from, filter.close_to));
+    select = select.filter(filter.updated.on(C::UpdatedAt));
     select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     Ok(select)
 }

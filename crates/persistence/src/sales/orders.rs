@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
@@ -24,7 +24,7 @@ use crate::external_refs;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
-use crate::query::{escape_like, within_days};
+use crate::query::{UpdatedWindow, escape_like, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "order";
@@ -63,6 +63,7 @@ pub struct OrderFilter {
     pub team_id: Option<Uuid>,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
+    pub updated: UpdatedWindow,
     pub q: Option<String>,
     pub sort: Option<String>,
 }
@@ -505,6 +506,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
             text!("an order that is {current} cannot become {next}", "订单当前为“{from_zh}”，不能改为“{to_zh}”"),
         ));
     }
+    let before = to_record(&txn, row.clone()).await?;
     let at = now();
     let mut model: orders::ActiveModel = row.clone().into();
     model.status = Set(next.as_str().to_owned());
@@ -515,8 +517,8 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
     refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed, db.time_zone()).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let moved = json!({ "status": { "old": current, "new": next } });
-    let payload = serde_json::to_value(&after).unwrap_or(Value::Null);
-    changes::record(&txn, actor, Change::new(ENTITY, id, "update", format!("order.{}", next.as_str()), moved, payload)).await?;
+    changes::record(&txn, actor, Change::told(ENTITY, id, "update", format!("order.{}", next.as_str()), moved, Some(&before), &after))
+        .await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -533,7 +535,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
             text!("only a draft order can be deleted; cancel or refund it instead", "只有草稿订单可以删除；请改为取消或退款"),
         ));
     }
-    let binned = move_to_bin(&txn, actor, ENTITY, id, orders::ActiveModel::from(row), Map::new()).await?;
+    let before = to_record(&txn, row.clone()).await?;
+    let binned = move_to_bin(&txn, actor, ENTITY, id, orders::ActiveModel::from(row), &before).await?;
     external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
     timeline::remove(&txn, ENTITY, id, TimelineKind::Order.as_str()).await?;
     txn.commit().await?;
@@ -547,6 +550,8 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageReque
     let sorts = [
         Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time },
         Sort { key: "created_at", column: C::CreatedAt, descending: false, value: SortValue::Time },
+        Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
     ];
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let mut select = orders::Entity::find().filter(C::DeletedAt.is_null()).filter(actor.scope_condition(
@@ -567,6 +572,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageReque
         select = select.filter(C::TeamId.eq(v));
     }
     select = select.filter(within_days(C::OrderDate, filter.date_from, filter.date_to));
+    select = select.filter(filter.updated.on(C::UpdatedAt));
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", escape_like(q));
         select = select.filter(
@@ -575,7 +581,11 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageReque
                 .add(Expr::col(C::ExternalId).like(LikeExpr::new(pattern).escape('\\'))),
         );
     }
-    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| (json!(row.created_at), row.id)).await?;
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| {
+        let value = if matches!(sort.column, C::UpdatedAt) { json!(row.updated_at) } else { json!(row.created_at) };
+        (value, row.id)
+    })
+    .await?;
     let mut data = Vec::with_capacity(page.data.len());
     for row in page.data {
         data.push(to_record(&db.conn, row).await?);

@@ -135,17 +135,6 @@ async fn insert_stage(conn: &impl sea_orm::ConnectionTrait, pipeline_id: Uuid, s
     .try_into()
 }
 
-async fn log_change(
-    conn: &impl sea_orm::ConnectionTrait,
-    actor: &Actor,
-    action: &str,
-    event: &str,
-    record: &PipelineRecord,
-    changes: Value,
-) -> Result<()> {
-    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
-}
-
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, name: String, stages: Vec<NewStage>) -> Result<PipelineRecord> {
     actor.require_admin()?;
@@ -166,7 +155,7 @@ pub async fn create(db: &Db, actor: &Actor, name: String, stages: Vec<NewStage>)
         insert_stage(&txn, id, stage, i32::try_from(position).unwrap_or(i32::MAX)).await?;
     }
     let created = record(&txn, row).await?;
-    log_change(&txn, actor, "create", "pipeline.created", &created, json!({ "after": created })).await?;
+    changes::record(&txn, actor, Change::created(ENTITY, id, &created)).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -179,12 +168,17 @@ async fn touch(
     name: Option<String>,
     changes: Value,
 ) -> Result<PipelineRecord> {
+    // Stages are written before this bump, so `before` is the pipeline as it was read with the
+    // stages as they are now; `changed` then tells the name, and `changes` (the audit entry) the
+    // stage edit.
+    let before = record(conn, row.clone()).await?;
     let mut model: pipelines::ActiveModel = row.clone().into();
     if let Some(name) = name {
         model.name = Set(name);
     }
     let updated = record(conn, save_next_version(conn, model).await?).await?;
-    log_change(conn, actor, "update", "pipeline.updated", &updated, changes).await?;
+    let change = Change::told(ENTITY, updated.id, "update", "pipeline.updated", changes.clone(), Some(&before), &updated);
+    changes::record(conn, actor, change.detailing(changes)).await?;
     Ok(updated)
 }
 

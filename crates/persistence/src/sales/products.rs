@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::{Map, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
@@ -16,7 +16,7 @@ use crate::entities::products;
 use crate::external_refs;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version};
-use crate::query::contains_text;
+use crate::query::{UpdatedWindow, contains_text};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
 
 const ENTITY: &str = "product";
@@ -38,6 +38,7 @@ pub struct ProductFilter {
     pub q: Option<String>,
     pub category: Option<String>,
     pub active: Option<bool>,
+    pub updated: UpdatedWindow,
     pub sort: Option<String>,
 }
 
@@ -159,9 +160,11 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
         Sort { key: "-name", column: C::Name, descending: true, value: SortValue::Text },
         Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time },
         Sort { key: "created_at", column: C::CreatedAt, descending: false, value: SortValue::Time },
+        Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
     ];
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let mut select = products::Entity::find().filter(C::DeletedAt.is_null());
+    let mut select = products::Entity::find().filter(C::DeletedAt.is_null()).filter(filter.updated.on(C::UpdatedAt));
     select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     if let Some(category) = &filter.category {
         select = select.filter(C::Category.eq(category.clone()));
@@ -170,9 +173,10 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
         select = select.filter(C::Active.eq(active));
     }
     let page = fetch_page(&db.conn, select, sort, C::Id, page, |p| {
-        let value = match sort.value {
-            SortValue::Text => json!(p.name),
-            SortValue::Time | SortValue::Int => json!(p.created_at),
+        let value = match sort.column {
+            C::Name => json!(p.name),
+            C::UpdatedAt => json!(p.updated_at),
+            _ => json!(p.created_at),
         };
         (value, p.id)
     })
@@ -221,7 +225,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let txn = db.begin_write().await?;
     let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, row.version)?;
-    let binned = move_to_bin(&txn, actor, ENTITY, id, products::ActiveModel::from(row), Map::new()).await?;
+    let before = to_record(&txn, row.clone()).await?;
+    let binned = move_to_bin(&txn, actor, ENTITY, id, products::ActiveModel::from(row), &before).await?;
     external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
     txn.commit().await?;
     Ok(())

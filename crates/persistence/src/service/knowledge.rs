@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
-use serde_json::{Map, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crm_domain::identity::{Action, Resource, Scope};
@@ -242,8 +242,9 @@ pub async fn delete_category(db: &Db, actor: &Actor, id: Uuid, expected_version:
             ),
         ));
     }
+    let before = category_records(&txn, vec![row], false).await?.remove(0);
     kb_categories::Entity::delete_by_id(id).exec(&txn).await?;
-    changes::record(&txn, actor, Change::removed(CATEGORY, id, &json!({ "name": row.name }))).await?;
+    changes::record(&txn, actor, Change::removed(CATEGORY, id, &before)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -284,6 +285,7 @@ pub struct ArticleFilter {
     pub visibility: Option<ArticleVisibility>,
     pub tag: Option<String>,
     pub owner_id: Option<Uuid>,
+    pub updated: crate::query::UpdatedWindow,
     pub sort: Option<String>,
 }
 
@@ -401,7 +403,7 @@ pub async fn create_article(db: &Db, actor: &Actor, fields: ArticleFields) -> Re
     replace_tags(&txn, id, &fields.tags).await?;
     keep_revision(&txn, actor, &row, None).await?;
     let record = article_record(&txn, row).await?;
-    changes::record(&txn, actor, Change::created(ARTICLE, id, &without_body(&record))).await?;
+    changes::record(&txn, actor, Change::created(ARTICLE, id, &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -511,8 +513,8 @@ pub async fn update_article(
         changes.insert("body".into(), json!({ "revision": record.revision }));
     }
     let event = if status != before.status && status == ArticleStatus::Published { "kb_article.published" } else { "kb_article.updated" };
-    changes::record(&txn, actor, Change::new(ARTICLE, id, "update", event, serde_json::Value::Object(changes), without_body(&record)))
-        .await?;
+    let change = Change::told(ARTICLE, id, "update", event, serde_json::Value::Object(changes), Some(&before), &record);
+    changes::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -523,16 +525,17 @@ pub async fn delete_article(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     let txn = db.begin_write().await?;
     let row = load_article(&txn, actor, Action::Delete, id).await?;
     check_version(expected_version, row.version)?;
-    let title = Map::from_iter([("title".to_owned(), json!(row.title))]);
-    move_to_bin(&txn, actor, ARTICLE, id, kb_articles::ActiveModel::from(row), title).await?;
+    let before = article_record(&txn, row.clone()).await?;
+    move_to_bin(&txn, actor, ARTICLE, id, kb_articles::ActiveModel::from(row), &before).await?;
     txn.commit().await?;
     Ok(())
 }
 
-const ARTICLE_SORTS: [Sort<kb_articles::Column>; 3] = [
+const ARTICLE_SORTS: [Sort<kb_articles::Column>; 4] = [
     Sort { key: "-updated_at", column: kb_articles::Column::UpdatedAt, descending: true, value: SortValue::Time },
     Sort { key: "-view_count", column: kb_articles::Column::ViewCount, descending: true, value: SortValue::Int },
     Sort { key: "-helpful_count", column: kb_articles::Column::HelpfulCount, descending: true, value: SortValue::Int },
+    Sort { key: "updated_at", column: kb_articles::Column::UpdatedAt, descending: false, value: SortValue::Time },
 ];
 
 fn cursor_of(sort: &Sort<kb_articles::Column>, a: &kb_articles::Model) -> (serde_json::Value, Uuid) {
@@ -553,7 +556,7 @@ fn portal_visible() -> Condition {
 async fn search(db: &Db, base: Condition, filter: &ArticleFilter, page: &PageRequest) -> Result<Page<ArticleRecord>> {
     use kb_articles::Column as C;
     let sort = pick_sort(&ARTICLE_SORTS, filter.sort.as_deref())?;
-    let mut select = kb_articles::Entity::find().filter(C::DeletedAt.is_null()).filter(base);
+    let mut select = kb_articles::Entity::find().filter(C::DeletedAt.is_null()).filter(base).filter(filter.updated.on(C::UpdatedAt));
     select = select.filter(contains_every_word(C::SearchText, filter.q.as_deref()));
     if let Some(category) = filter.category_id {
         // A top-level category also lists its sections' articles.
@@ -784,8 +787,10 @@ pub async fn link_ticket(db: &Db, actor: &Actor, ticket_id: TicketId, article_id
     if inserted > 0 {
         recount_tickets(&txn, article_id).await?;
         let audit = json!({ "article_id": article_id, "title": article.title });
-        let payload = json!({ "id": ticket_id, "article_id": article_id });
-        changes::record(&txn, actor, Change::new("ticket", ticket_id, "link_article", "ticket.article_linked", audit, payload)).await?;
+        // The ticket itself does not change; what it gained is the event's detail.
+        let ticket = super::tickets::get_in(&txn, actor, ticket_id).await?;
+        let change = Change::told("ticket", ticket_id, "link_article", "ticket.article_linked", audit.clone(), Some(&ticket), &ticket);
+        changes::record(&txn, actor, change.detailing(audit)).await?;
     }
     let row = kb_articles::Entity::find_by_id(article_id).one(&txn).await?.ok_or(Error::NotFound)?;
     let record = article_record(&txn, row).await?;
@@ -807,8 +812,10 @@ pub async fn unlink_ticket(db: &Db, actor: &Actor, ticket_id: TicketId, article_
         return Err(Error::NotFound);
     }
     recount_tickets(&txn, article_id).await?;
-    let (audit, payload) = (json!({ "article_id": article_id }), json!({ "id": ticket_id, "article_id": article_id }));
-    changes::record(&txn, actor, Change::new("ticket", ticket_id, "unlink_article", "ticket.article_unlinked", audit, payload)).await?;
+    let audit = json!({ "article_id": article_id });
+    let ticket = super::tickets::get_in(&txn, actor, ticket_id).await?;
+    let change = Change::told("ticket", ticket_id, "unlink_article", "ticket.article_unlinked", audit.clone(), Some(&ticket), &ticket);
+    changes::record(&txn, actor, change.detailing(audit)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -187,12 +187,13 @@ pub async fn reinvite(db: &Db, actor: &Actor, id: Uuid) -> Result<Invited> {
         ));
     }
     let token = random_token("inv_");
+    let before = record(&txn, row.clone()).await?;
     let mut model: portal_accounts::ActiveModel = row.clone().into();
     model.invitation_hash = Set(Some(hash_token(&token)));
     model.invitation_expires_at = Set(Some(shift(now(), Duration::days(INVITATION_DAYS))));
     let account = record(&txn, save_next_version(&txn, model).await?).await?;
     let audit = json!({ "invitation_expires_at": account.invitation_expires_at });
-    changes::record(&txn, actor, Change::new(ENTITY, id, "invite", "portal_account.invited", audit, json!({ "id": id }))).await?;
+    changes::record(&txn, actor, Change::told(ENTITY, id, "invite", "portal_account.invited", audit, Some(&before), &account)).await?;
     txn.commit().await?;
     Ok(Invited { account, invitation_token: token })
 }
@@ -223,8 +224,12 @@ pub async fn update_account(db: &Db, actor: &Actor, id: Uuid, expected_version: 
     if before.active != account.active {
         changes.insert("active".into(), json!({ "old": before.active, "new": account.active }));
     }
-    let payload = serde_json::to_value(&account).unwrap_or_default();
-    changes::record(&txn, actor, Change::new(ENTITY, id, "update", "portal_account.updated", Value::Object(changes), payload)).await?;
+    changes::record(
+        &txn,
+        actor,
+        Change::told(ENTITY, id, "update", "portal_account.updated", Value::Object(changes), Some(&before), &account),
+    )
+    .await?;
     txn.commit().await?;
     Ok(account)
 }
@@ -295,15 +300,16 @@ pub async fn accept_invitation(db: &Db, token: &str, password_hash: String) -> R
             message: text!("the invitation is not valid or has expired; ask for a new one", "邀请无效或已过期，请联系我们重新邀请"),
         })?;
     let id = row.id;
+    let before = record(&txn, row.clone()).await?;
     let mut model: portal_accounts::ActiveModel = row.clone().into();
     model.password_hash = Set(Some(password_hash));
     model.invitation_hash = Set(None);
     model.invitation_expires_at = Set(None);
-    save_next_version(&txn, model).await?;
+    let after = record(&txn, save_next_version(&txn, model).await?).await?;
     // A new password ends the sessions opened with the old one.
     revoke_sessions(&txn, id).await?;
     let actor = portal_actor(&txn, &row, None, None).await?;
-    let change = Change::new(ENTITY, id, "accept_invitation", "portal_account.activated", json!({}), json!({ "id": id }));
+    let change = Change::told(ENTITY, id, "accept_invitation", "portal_account.activated", json!({}), Some(&before), &after);
     changes::record(&txn, &actor, change).await?;
     txn.commit().await?;
     Ok(id)

@@ -159,8 +159,9 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if used > 0 {
         return Err(Error::conflict("sla_policy.in_use", text!("{used} tickets follow this policy", "有 {used} 个服务请求采用此策略")));
     }
+    let before = PolicyRecord::try_from(row)?;
     sla_policies::Entity::delete_by_id(id).exec(&txn).await?;
-    changes::record(&txn, actor, Change::removed(ENTITY, id, &json!({ "name": row.name }))).await?;
+    changes::record(&txn, actor, Change::removed(ENTITY, id, &before)).await?;
     txn.commit().await?;
     Ok(())
 }

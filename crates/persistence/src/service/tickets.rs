@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, json};
 use uuid::Uuid;
 
 use crm_domain::activities::{NotificationKind, TimelineKind};
@@ -22,11 +22,11 @@ use crate::activities::notifications::notify;
 use crate::activities::timeline::{self, NewItem};
 use crate::customers::{in_scope as customer_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
-use crate::pagination::{Sort, SortValue, fetch_page};
+use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, save_next_version, save_next_version_at};
 use crate::platform::events;
 use crate::platform::settings::{SERVICE, ServiceSettings};
-use crate::query::{escape_like, within_window};
+use crate::query::{UpdatedWindow, escape_like, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "ticket";
@@ -81,9 +81,11 @@ pub struct TicketFilter {
     pub breached: Option<bool>,
     pub due_from: Option<DateTime<Utc>>,
     pub due_to: Option<DateTime<Utc>>,
+    pub updated: UpdatedWindow,
     pub q: Option<String>,
     /// Tickets a knowledge-base article was used to solve.
     pub article_id: Option<Uuid>,
+    pub sort: Option<String>,
 }
 
 /// How to assign a ticket.
@@ -145,7 +147,7 @@ pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tickets::M
         .collect()
 }
 
-async fn to_record(conn: &impl ConnectionTrait, row: tickets::Model) -> Result<TicketRecord> {
+pub(crate) async fn to_record(conn: &impl ConnectionTrait, row: tickets::Model) -> Result<TicketRecord> {
     to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
 }
 
@@ -281,9 +283,10 @@ async fn put_on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Ti
     .await
 }
 
-async fn log(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord, action: &str, event: &str, changes: Value) -> Result<()> {
+/// Records a change of a ticket, which `record` now is, and puts it on its customer's timeline.
+async fn log(conn: &impl ConnectionTrait, actor: &Actor, record: &TicketRecord, change: Change<'_>) -> Result<()> {
     put_on_timeline(conn, actor, record).await?;
-    changes::record(conn, actor, Change::carrying(ENTITY, record.id, action, event, changes, record)).await
+    changes::record(conn, actor, change).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -369,9 +372,11 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
         let title = SystemText::TicketCreated { number: record.number.clone(), subject: record.subject.clone() };
         notify(txn, assignee, NotificationKind::TicketAssigned, title, None, ENTITY, id).await?;
     }
-    log(txn, actor, &record, "create", "ticket.created", json!({ "after": record })).await?;
+    log(txn, actor, &record, Change::created(ENTITY, id, &record)).await?;
     if assignee.is_some() {
-        events::append(txn, actor, "ticket.assigned", ENTITY, id, json!({ "id": id, "assignee_id": assignee })).await?;
+        // Assigned as it was created: the feed tells it like any assignment, from nobody.
+        let changed = Map::from_iter([("assignee_id".to_owned(), json!([null, assignee]))]);
+        events::append(txn, actor, "ticket.assigned", ENTITY, id, changes::payload_of(&record, Some(changed), None)).await?;
     }
     Ok(record)
 }
@@ -455,6 +460,7 @@ pub(crate) async fn move_row(
 ) -> Result<TicketRecord> {
     let id = row.id;
     let current = stored("tickets.status", id, &row.status, TicketStatus::parse)?;
+    let before = to_record(txn, row.clone()).await?;
     let next = request.to;
     current.check_move(&request).map_err(|refusal| match refusal {
         MoveError::NotAllowed { .. } => Error::conflict(refusal.code(), refusal.text()),
@@ -518,10 +524,11 @@ pub(crate) async fn move_row(
         changes["close_note"] = json!({ "old": null, "new": closure.note });
         changes["duplicate_of_id"] = json!({ "old": null, "new": closure.duplicate_of });
     }
-    log(txn, actor, &record, "update", "ticket.status_changed", changes).await?;
+    let mut change = Change::told(ENTITY, id, "update", "ticket.status_changed", changes, Some(&before), &record);
     if next == TicketStatus::Resolved {
-        events::append(txn, actor, "ticket.resolved", ENTITY, id, json!({ "id": id, "number": record.number })).await?;
+        change = change.also_told_as("ticket.resolved");
     }
+    log(txn, actor, &record, change).await?;
     Ok(record)
 }
 
@@ -538,6 +545,7 @@ pub async fn assign(db: &Db, actor: &Actor, id: Uuid, assignment: Assignment) ->
         Assignment::RoundRobin { team_id } => (next_in_turn(&txn, team_id).await?, Some(team_id)),
     };
     let previous = row.assignee_id;
+    let before = to_record(&txn, row.clone()).await?;
     let mut model: tickets::ActiveModel = row.clone().into();
     model.assignee_id = Set(Some(assignee));
     model.team_id = Set(team);
@@ -546,7 +554,8 @@ pub async fn assign(db: &Db, actor: &Actor, id: Uuid, assignment: Assignment) ->
         let title = SystemText::TicketAssigned { number: record.number.clone(), subject: record.subject.clone() };
         notify(&txn, assignee, NotificationKind::TicketAssigned, title, None, ENTITY, id).await?;
     }
-    log(&txn, actor, &record, "update", "ticket.assigned", json!({ "assignee_id": { "old": previous, "new": assignee } })).await?;
+    let audit = json!({ "assignee_id": { "old": previous, "new": assignee } });
+    log(&txn, actor, &record, Change::told(ENTITY, id, "update", "ticket.assigned", audit, Some(&before), &record)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -587,6 +596,7 @@ pub(crate) async fn add_comment(
     portal_account_id: Option<Uuid>,
 ) -> Result<CommentRecord> {
     let id = row.id;
+    let before = to_record(txn, row.clone()).await?;
     let at = now();
     let comment = ticket_comments::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -616,12 +626,15 @@ pub(crate) async fn add_comment(
     // (history, audit, event); an internal note moves nothing.
     let in_progress_now = (staff_reply && row.status == TicketStatus::New.as_str())
         || (from_customer && row.status == TicketStatus::WaitingCustomer.as_str());
-    if in_progress_now {
-        move_row(txn, actor, row, TicketMove::to(TicketStatus::InProgress), at).await?;
-    }
+    let after = if in_progress_now {
+        move_row(txn, actor, row, TicketMove::to(TicketStatus::InProgress), at).await?
+    } else {
+        to_record(txn, row).await?
+    };
     let audit = json!({ "comment_id": comment.id, "public": public });
-    let payload = json!({ "id": id, "comment_id": comment.id, "public": public, "from_customer": from_customer });
-    changes::record(txn, actor, Change::new(ENTITY, id, "comment", "ticket.commented", audit, payload)).await?;
+    let detail = json!({ "comment_id": comment.id, "public": public, "from_customer": from_customer });
+    let change = Change::told(ENTITY, id, "comment", "ticket.commented", audit, Some(&before), &after).detailing(detail);
+    changes::record(txn, actor, change).await?;
     Ok(CommentRecord {
         id: comment.id,
         ticket_id: id,
@@ -693,11 +706,13 @@ pub(crate) async fn rate_row(
     if !matches!(stored("tickets.status", row.id, &row.status, TicketStatus::parse)?, TicketStatus::Resolved | TicketStatus::Closed) {
         return Err(Error::conflict("ticket.not_resolved", text!("a ticket is rated after it is resolved", "服务请求解决后才能评分")));
     }
+    let before = to_record(txn, row.clone()).await?;
     let mut model: tickets::ActiveModel = row.clone().into();
     model.satisfaction_rating = Set(Some(rating));
     model.satisfaction_comment = Set(remark);
     let record = to_record(txn, save_next_version(txn, model).await?).await?;
-    log(txn, actor, &record, "update", "ticket.rated", json!({ "satisfaction_rating": rating })).await?;
+    let audit = json!({ "satisfaction_rating": rating });
+    log(txn, actor, &record, Change::told(ENTITY, record.id, "update", "ticket.rated", audit, Some(&before), &record)).await?;
     Ok(record)
 }
 
@@ -705,7 +720,12 @@ pub(crate) async fn rate_row(
 pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequest) -> Result<Page<TicketRecord>> {
     use tickets::Column as C;
     let scope = actor.require(Resource::Service, Action::Read)?;
-    let sort = Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time };
+    let sorts = [
+        Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
+        Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
+    ];
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let mut select = tickets::Entity::find().filter(C::DeletedAt.is_null()).filter(visible(actor, scope));
     if !filter.statuses.is_empty() {
         select = select.filter(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
@@ -737,6 +757,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequ
         select = select.filter(super::knowledge::tickets_using(article));
     }
     select = select.filter(within_window(C::ResolutionDueAt, filter.due_from, filter.due_to));
+    select = select.filter(filter.updated.on(C::UpdatedAt));
     if let Some(q) = filter.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", escape_like(&q));
         select = select.filter(
@@ -745,7 +766,11 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequ
                 .add(Expr::col(C::Number).like(LikeExpr::new(pattern.to_uppercase()).escape('\\'))),
         );
     }
-    let page = fetch_page(&db.conn, select, &sort, C::Id, page, |t| (json!(t.created_at), t.id)).await?;
+    let page = fetch_page(&db.conn, select, sort, C::Id, page, |t| {
+        let value = if matches!(sort.column, C::UpdatedAt) { json!(t.updated_at) } else { json!(t.created_at) };
+        (value, t.id)
+    })
+    .await?;
     Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
@@ -801,16 +826,20 @@ pub async fn watch_sla(db: &Db, at: DateTime<Utc>) -> Result<u64> {
                 breaches.push("resolution");
             }
         }
+        // The flags are bookkeeping of the watch, not an edit (no audit entry, no new version); the
+        // event still carries the ticket as it now is, with the flag it raised.
+        let raised = match breaches.is_empty() {
+            true => None,
+            false => {
+                let row = tickets::Entity::find_by_id(ticket.id).one(&txn).await?.ok_or(Error::NotFound)?;
+                Some((to_record(&txn, ticket.clone()).await?, to_record(&txn, row).await?))
+            }
+        };
         for clock in &breaches {
-            events::append(
-                &txn,
-                &system,
-                "ticket.sla_breached",
-                ENTITY,
-                ticket.id,
-                json!({ "id": ticket.id, "number": ticket.number, "clock": clock }),
-            )
-            .await?;
+            if let Some((before, after)) = &raised {
+                let payload = changes::payload_of(after, Some(changes::changed_pairs(before, after)), Some(json!({ "clock": clock })));
+                events::append(&txn, &system, "ticket.sla_breached", ENTITY, ticket.id, payload).await?;
+            }
             if let Some(assignee) = ticket.assignee_id {
                 let title = SystemText::SlaBreached { number: ticket.number.clone(), subject: ticket.subject.clone() };
                 let clock = match *clock {

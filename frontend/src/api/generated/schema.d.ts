@@ -193,6 +193,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every contact you may read
+         * @description The contacts of the customers you may read (the `contacts` permission's scope applies to the
+         *     customer's owner and team, as for `/customers/{id}/contacts`). Keyset-paginated; every filter
+         *     and sort is served by an index.
+         */
+        get: operations["list_all_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/batch": {
         parameters: {
             query?: never;
@@ -210,6 +232,31 @@ export interface paths {
          *     `?atomic=true` keeps all or nothing.
          */
         post: operations["batch_contacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export contacts as ndjson or CSV
+         * @description Every contact the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `ContactDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `ContactDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_contacts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -332,6 +379,31 @@ export interface paths {
          *     problem a single request would get; `?atomic=true` keeps all or nothing.
          */
         post: operations["batch_customers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export customers as ndjson or CSV
+         * @description Every customer the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `CustomerDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `CustomerDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_customers"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -499,9 +571,38 @@ export interface paths {
         /**
          * The change feed: events after a sequence number, in order
          * @description Only events of records the caller may read are returned, each kind under the permission and
-         *     scope of its own list endpoint; `next_after` still advances past the others.
+         *     scope of its own list endpoint; `next_after` still advances past the others (and past the
+         *     types not asked for), so a reader never rescans them. A new reader that needs no history
+         *     starts at `GET /events/head`.
+         *
+         *     Every event carries `payload = { record, changed?, detail? }`: `record` is the whole record in
+         *     the shape its `GET` returns (as created or restored; after an update-like change; as it was
+         *     when deleted, with `deleted_at`), `changed` (update-like events) is `{ field: [old, new] }`,
+         *     `detail` what the record does not show. `EventDto` is a union on `event_type` naming each
+         *     kind's record schema.
          */
         get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The feed's current position
+         * @description A new consumer that does not need the history starts here: `GET /events?after=<head>`
+         *     returns only what happens from now on.
+         */
+        get: operations["events_head"];
         put?: never;
         post?: never;
         delete?: never;
@@ -581,6 +682,31 @@ export interface paths {
          *     per item; `?atomic=true` keeps all or nothing.
          */
         post: operations["batch_interactions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interactions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export interactions as ndjson or CSV
+         * @description Every interaction the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `InteractionDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `InteractionDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_interactions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -833,6 +959,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/opportunities/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export opportunities as ndjson or CSV
+         * @description Every opportunitie the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `OpportunityDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `OpportunityDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_opportunities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/opportunities/{id}": {
         parameters: {
             query?: never;
@@ -943,6 +1094,31 @@ export interface paths {
          *     One result per item; `?atomic=true` keeps all or nothing.
          */
         post: operations["batch_orders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export orders as ndjson or CSV
+         * @description Every order the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `OrderDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `OrderDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_orders"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1468,6 +1644,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export products as ndjson or CSV
+         * @description Every product the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `ProductDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `ProductDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_products"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/external/{system}/{external_id}": {
         parameters: {
             query?: never;
@@ -1977,6 +2178,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export tasks as ndjson or CSV
+         * @description Every task the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `TaskDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `TaskDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/{id}": {
         parameters: {
             query?: never;
@@ -2096,6 +2322,31 @@ export interface paths {
         put?: never;
         /** Open a ticket; due times come from the default SLA policy */
         post: operations["create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export tickets as ndjson or CSV
+         * @description Every ticket the list with the same filters and sort returns, to the caller's scope, streamed
+         *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
+         *     writes one `TicketDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
+         *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
+         *     `TicketDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
+         *     prefixed with `'` (no formula runs in a spreadsheet).
+         */
+        get: operations["export_tickets"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2590,6 +2841,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a api_key. */
+        ApiKeyEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "api_key.created" | "api_key.revoked" | "api_key.rotated" | "api_key.updated";
+            /** @enum {string} */
+            entity_type: "api_key";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["ApiKeyEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `api_key.*` event: the api_key as its `GET` returns it. */
+        ApiKeyEventPayload: {
+            record: components["schemas"]["ApiKeyDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A knowledge-base article. */
         ArticleDto: {
             /** Format: uuid */
@@ -2861,6 +3143,37 @@ export interface components {
             external_ids: {
                 [key: string]: string;
             };
+        };
+        /** @description An event of a contact. */
+        ContactEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "contact.created" | "contact.deleted" | "contact.restored" | "contact.updated";
+            /** @enum {string} */
+            entity_type: "contact";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["ContactEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `contact.*` event: the contact as its `GET` returns it. */
+        ContactEventPayload: {
+            record: components["schemas"]["ContactDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         CountDto: {
             /** Format: int64 */
@@ -3425,6 +3738,37 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** @description An event of a customer. */
+        CustomerEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "customer.created" | "customer.deleted" | "customer.restored" | "customer.stage_changed" | "customer.updated";
+            /** @enum {string} */
+            entity_type: "customer";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["CustomerEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `customer.*` event: the customer as its `GET` returns it. */
+        CustomerEventPayload: {
+            record: components["schemas"]["CustomerDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /**
          * @description Whether the customer is an organisation or a private person.
          * @enum {string}
@@ -3464,25 +3808,20 @@ export interface components {
         DuplicateCandidateList: {
             data: components["schemas"]["DuplicateCandidateDto"][];
         };
-        EventDto: {
-            /**
-             * Format: int64
-             * @description Strictly increasing; store the last one you processed and pass it as `after`.
-             */
-            seq: number;
-            /** Format: uuid */
-            id: string;
-            /** @description One of the `EventType` values. Types are added as the CRM grows: skip one you do not know. */
-            event_type: string;
-            entity_type: string;
-            /** Format: uuid */
-            entity_id: string;
-            /** Format: uuid */
-            actor_id?: string | null;
-            payload: Record<string, never>;
-            /** Format: date-time */
-            occurred_at: string;
+        /**
+         * @description The fields of the record that moved: `{ field: [old, new] }`.
+         * @example {
+         *       "lifecycle_stage": [
+         *         "prospect",
+         *         "customer"
+         *       ]
+         *     }
+         */
+        EventChanges: {
+            [key: string]: unknown[];
         };
+        /** @description One event of the change feed. Every event carries `{ record, changed?, detail? }`. `record` is the whole record in the shape its `GET` returns (the schema named here): as created or restored; as it is after an update-like change (`*.updated`, stage and status changes, won/lost, assigned, confirmed…); as it was when deleted, with `deleted_at` set (also for kinds whose `GET` does not show `deleted_at`, which answer 404 once deleted). `changed` comes with every update-like event: `{ field: [old, new] }` for each field of the record that moved, without `updated_at` and `version`, which every change moves. `detail` tells what the record does not show: the comment added (`ticket.commented`), the article linked, the requester added, the SLA clock breached. */
+        EventDto: components["schemas"]["CustomerEvent"] | components["schemas"]["ContactEvent"] | components["schemas"]["InteractionEvent"] | components["schemas"]["TaskEvent"] | components["schemas"]["FollowUpRuleEvent"] | components["schemas"]["ProductEvent"] | components["schemas"]["PipelineEvent"] | components["schemas"]["OpportunityEvent"] | components["schemas"]["OrderEvent"] | components["schemas"]["TicketEvent"] | components["schemas"]["KbCategoryEvent"] | components["schemas"]["KbArticleEvent"] | components["schemas"]["SlaPolicyEvent"] | components["schemas"]["PortalAccountEvent"] | components["schemas"]["RequirementEvent"] | components["schemas"]["UserEvent"] | components["schemas"]["TeamEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["SettingsEvent"] | components["schemas"]["ApiKeyEvent"] | components["schemas"]["WebhookEvent"];
         EventFeed: {
             data: components["schemas"]["EventDto"][];
             /**
@@ -3490,6 +3829,14 @@ export interface components {
              * @description Pass as `after` next time (unchanged when nothing new happened).
              */
             next_after: number;
+        };
+        EventHead: {
+            /**
+             * Format: int64
+             * @description The feed's current position: pass it as `after` to read only the events that come next.
+             * @example 1042
+             */
+            head: number;
         };
         /**
          * @description What happened to a record: `<kind>.<what happened>`, where the kind is the event's `entity_type`.
@@ -3588,6 +3935,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a follow_up_rule. */
+        FollowUpRuleEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "follow_up_rule.created" | "follow_up_rule.deleted" | "follow_up_rule.updated";
+            /** @enum {string} */
+            entity_type: "follow_up_rule";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["FollowUpRuleEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `follow_up_rule.*` event: the follow_up_rule as its `GET` returns it. */
+        FollowUpRuleEventPayload: {
+            record: components["schemas"]["FollowUpRuleDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         ForecastRowDto: {
             /** @description `2026-12`, or `unscheduled`. */
             month: string;
@@ -3676,6 +4054,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a interaction. */
+        InteractionEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "interaction.created" | "interaction.deleted" | "interaction.restored" | "interaction.updated";
+            /** @enum {string} */
+            entity_type: "interaction";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["InteractionEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `interaction.*` event: the interaction as its `GET` returns it. */
+        InteractionEventPayload: {
+            record: components["schemas"]["InteractionDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A key just made: the only time `api_key` is shown. Store it where the job reads its secrets. */
         IssuedApiKeyDto: {
             /**
@@ -3693,6 +4102,68 @@ export interface components {
              */
             secret: string;
             webhook: components["schemas"]["WebhookDto"];
+        };
+        /** @description An event of a kb_article. */
+        KbArticleEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "kb_article.created" | "kb_article.deleted" | "kb_article.published" | "kb_article.updated";
+            /** @enum {string} */
+            entity_type: "kb_article";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["KbArticleEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `kb_article.*` event: the kb_article as its `GET` returns it. */
+        KbArticleEventPayload: {
+            record: components["schemas"]["ArticleDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
+        /** @description An event of a kb_category. */
+        KbCategoryEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "kb_category.created" | "kb_category.deleted" | "kb_category.updated";
+            /** @enum {string} */
+            entity_type: "kb_category";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["KbCategoryEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `kb_category.*` event: the kb_category as its `GET` returns it. */
+        KbCategoryEventPayload: {
+            record: components["schemas"]["CategoryDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /** @description A count per key. */
         KeyCountDto: {
@@ -3940,6 +4411,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a opportunity. */
+        OpportunityEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "opportunity.created" | "opportunity.deleted" | "opportunity.lost" | "opportunity.reopened" | "opportunity.stage_changed" | "opportunity.updated" | "opportunity.won";
+            /** @enum {string} */
+            entity_type: "opportunity";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["OpportunityEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `opportunity.*` event: the opportunity as its `GET` returns it. */
+        OpportunityEventPayload: {
+            record: components["schemas"]["OpportunityDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /**
          * @description Where an opportunity came from.
          * @enum {string}
@@ -3991,6 +4493,37 @@ export interface components {
             external_ids: {
                 [key: string]: string;
             };
+        };
+        /** @description An event of a order. */
+        OrderEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "order.cancelled" | "order.confirmed" | "order.created" | "order.deleted" | "order.fulfilled" | "order.refunded" | "order.updated";
+            /** @enum {string} */
+            entity_type: "order";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["OrderEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `order.*` event: the order as its `GET` returns it. */
+        OrderEventPayload: {
+            record: components["schemas"]["OrderDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         OrderFromOpportunity: {
             /**
@@ -4394,6 +4927,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a pipeline. */
+        PipelineEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "pipeline.created" | "pipeline.updated";
+            /** @enum {string} */
+            entity_type: "pipeline";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["PipelineEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `pipeline.*` event: the pipeline as its `GET` returns it. */
+        PipelineEventPayload: {
+            record: components["schemas"]["PipelineDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A contact's portal account. */
         PortalAccountDto: {
             /** Format: uuid */
@@ -4424,6 +4988,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a portal_account. */
+        PortalAccountEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "portal_account.activated" | "portal_account.created" | "portal_account.invited" | "portal_account.updated";
+            /** @enum {string} */
+            entity_type: "portal_account";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["PortalAccountEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `portal_account.*` event: the portal_account as its `GET` returns it. */
+        PortalAccountEventPayload: {
+            record: components["schemas"]["PortalAccountDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /** @description A public article as the portal shows it. */
         PortalArticleDto: {
@@ -4725,6 +5320,37 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** @description An event of a product. */
+        ProductEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "product.created" | "product.deleted" | "product.updated";
+            /** @enum {string} */
+            entity_type: "product";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["ProductEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `product.*` event: the product as its `GET` returns it. */
+        ProductEventPayload: {
+            record: components["schemas"]["ProductDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         RateTicket: {
             /**
              * Format: int32
@@ -4894,6 +5520,37 @@ export interface components {
             /** @description On create only: open requirements that read alike (possible duplicates). */
             duplicate_candidates?: components["schemas"]["DuplicateCandidateDto"][] | null;
         };
+        /** @description An event of a requirement. */
+        RequirementEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "requirement.created" | "requirement.deleted" | "requirement.feedback_given" | "requirement.merged" | "requirement.requested" | "requirement.status_changed" | "requirement.unrequested" | "requirement.updated";
+            /** @enum {string} */
+            entity_type: "requirement";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["RequirementEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `requirement.*` event: the requirement as its `GET` returns it. */
+        RequirementEventPayload: {
+            record: components["schemas"]["RequirementDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description Where a new requirement was heard; that record becomes its first requester. */
         RequirementOrigin: {
             /** Format: uuid */
@@ -4985,6 +5642,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a role. */
+        RoleEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "role.created" | "role.deleted" | "role.updated";
+            /** @enum {string} */
+            entity_type: "role";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["RoleEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `role.*` event: the role as its `GET` returns it. */
+        RoleEventPayload: {
+            record: components["schemas"]["RoleDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A role as the signed-in user sees it. */
         RoleRef: {
             /** Format: uuid */
@@ -5037,6 +5725,43 @@ export interface components {
              */
             default_team_id?: string | null;
         };
+        /** @description An event of a settings. */
+        SettingsEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "settings.changed";
+            /** @enum {string} */
+            entity_type: "settings";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["SettingsEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `settings.*` event: the settings as its `GET` returns it. */
+        SettingsEventPayload: {
+            record: components["schemas"]["SettingsRecord"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
+        /** @description A setting as the feed tells it: its key and its whole value after the change. */
+        SettingsRecord: {
+            key: string;
+            /** @description Any JSON value. */
+            value: unknown;
+        };
         /**
          * @description Headcount band of a company customer.
          * @enum {string}
@@ -5059,6 +5784,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a sla_policy. */
+        SlaPolicyEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "sla_policy.created" | "sla_policy.deleted" | "sla_policy.updated";
+            /** @enum {string} */
+            entity_type: "sla_policy";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["SlaPolicyEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `sla_policy.*` event: the sla_policy as its `GET` returns it. */
+        SlaPolicyEventPayload: {
+            record: components["schemas"]["SlaPolicyDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /** @description Minutes of working time allowed per priority. */
         SlaTarget: {
@@ -5198,6 +5954,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a task. */
+        TaskEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "task.cancelled" | "task.completed" | "task.created" | "task.deleted" | "task.reopened" | "task.updated";
+            /** @enum {string} */
+            entity_type: "task";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["TaskEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `task.*` event: the task as its `GET` returns it. */
+        TaskEventPayload: {
+            record: components["schemas"]["TaskDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /**
          * @description How urgent a task is.
          * @enum {string}
@@ -5220,6 +6007,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a team. */
+        TeamEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "team.created" | "team.deleted" | "team.updated";
+            /** @enum {string} */
+            entity_type: "team";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["TeamEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `team.*` event: the team as its `GET` returns it. */
+        TeamEventPayload: {
+            record: components["schemas"]["TeamDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         TeamRef: {
             /** Format: uuid */
@@ -5295,6 +6113,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a ticket. */
+        TicketEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "ticket.article_linked" | "ticket.article_unlinked" | "ticket.assigned" | "ticket.commented" | "ticket.created" | "ticket.rated" | "ticket.resolved" | "ticket.sla_breached" | "ticket.status_changed";
+            /** @enum {string} */
+            entity_type: "ticket";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["TicketEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `ticket.*` event: the ticket as its `GET` returns it. */
+        TicketEventPayload: {
+            record: components["schemas"]["TicketDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /**
          * @description What kind of service request a ticket is.
@@ -5632,6 +6481,37 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description An event of a user. */
+        UserEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "user.created" | "user.deactivated" | "user.updated";
+            /** @enum {string} */
+            entity_type: "user";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["UserEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `user.*` event: the user as its `GET` returns it. */
+        UserEventPayload: {
+            record: components["schemas"]["UserDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /**
          * @description A person who signs in, or the user an API key acts as (it has no password and is listed
          *     under `/api-keys`, not among users).
@@ -5735,6 +6615,37 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An event of a webhook. */
+        WebhookEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "webhook.created" | "webhook.deleted" | "webhook.disabled" | "webhook.secret_rotated" | "webhook.tested" | "webhook.updated";
+            /** @enum {string} */
+            entity_type: "webhook";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["WebhookEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `webhook.*` event: the webhook as its `GET` returns it. */
+        WebhookEventPayload: {
+            record: components["schemas"]["WebhookDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
         };
         /**
          * @description Whether a subscription receives events: `active`, `paused` (by a person, until resumed)
@@ -6975,6 +7886,85 @@ export interface operations {
             };
         };
     };
+    list_all_contacts: {
+        parameters: {
+            query?: {
+                /** @description Part of the name or email, or a phone or mobile number as people type it. */
+                q?: string;
+                customer_id?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_ContactDto"];
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read contacts */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     batch_contacts: {
         parameters: {
             query?: {
@@ -7078,6 +8068,90 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_contacts: {
+        parameters: {
+            query?: {
+                /** @description Part of the name or email, or a phone or mobile number as people type it. */
+                q?: string;
+                customer_id?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -8105,6 +9179,106 @@ export interface operations {
             };
         };
     };
+    export_customers: {
+        parameters: {
+            query?: {
+                /** @description Searches names, phone numbers, emails and credit codes of the customer and its contacts. */
+                q?: string;
+                /** @description One or more stages, comma-separated: `prospect,customer`. */
+                lifecycle_stage?: string;
+                owner_id?: string;
+                team_id?: string;
+                industry?: string;
+                /** @description Matches province, city or district. */
+                region?: string;
+                tag?: string;
+                /** @description One or more of `a,b,c`. */
+                value_tier?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                created_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                created_at_to?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`. */
+                sort?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_customer_by_external_id: {
         parameters: {
             query?: never;
@@ -8676,6 +9850,13 @@ export interface operations {
     list_contacts: {
         parameters: {
             query?: {
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -9365,6 +10546,66 @@ export interface operations {
             };
         };
     };
+    events_head: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current position */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventHead"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_rules: {
         parameters: {
             query?: {
@@ -9831,8 +11072,15 @@ export interface operations {
                 occurred_at_to?: string;
                 /** @description Searches subject, content, outcome and next step. */
                 q?: string;
-                /** @description `-occurred_at` (default) or `occurred_at`. */
+                /** @description `-occurred_at` (default), `occurred_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -10134,6 +11382,101 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_interactions: {
+        parameters: {
+            query?: {
+                customer_id?: string;
+                contact_id?: string;
+                /** @description One or more channels, comma-separated. */
+                channel?: string;
+                owner_id?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                occurred_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                occurred_at_to?: string;
+                /** @description Searches subject, content, outcome and next step. */
+                q?: string;
+                /** @description `-occurred_at` (default), `occurred_at`, `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -10541,8 +11884,15 @@ export interface operations {
                 visibility?: string;
                 tag?: string;
                 owner_id?: string;
-                /** @description `-updated_at` (default), `-view_count` or `-helpful_count`. */
+                /** @description `-updated_at` (default), `updated_at`, `-view_count` or `-helpful_count`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -12029,8 +13379,15 @@ export interface operations {
                 expected_close_to?: string;
                 /** @description Part of the name or a competitor. */
                 q?: string;
-                /** @description `-updated_at` (default), `-created_at`, `created_at`, `name`. */
+                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -12210,6 +13567,104 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_opportunities: {
+        parameters: {
+            query?: {
+                customer_id?: string;
+                owner_id?: string;
+                team_id?: string;
+                pipeline_id?: string;
+                stage_id?: string;
+                /**
+                 * @description Expected close date from (inclusive), `YYYY-MM-DD`.
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
+                expected_close_from?: string;
+                /**
+                 * @description Expected close date to (inclusive), `YYYY-MM-DD`.
+                 *     Between 1900-01-01 and 2199-12-31.
+                 */
+                expected_close_to?: string;
+                /** @description Part of the name or a competitor. */
+                q?: string;
+                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -12873,8 +14328,15 @@ export interface operations {
                 order_date_to?: string;
                 /** @description Part of the number or the external id. */
                 q?: string;
-                /** @description `-created_at` (default) or `created_at`. */
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -13176,6 +14638,98 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_orders: {
+        parameters: {
+            query?: {
+                customer_id?: string;
+                /** @description One or more statuses, comma-separated. */
+                status?: string;
+                owner_id?: string;
+                team_id?: string;
+                /** @description Between 1900-01-01 and 2199-12-31. */
+                order_date_from?: string;
+                /** @description Between 1900-01-01 and 2199-12-31. */
+                order_date_to?: string;
+                /** @description Part of the number or the external id. */
+                q?: string;
+                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -15934,7 +17488,7 @@ export interface operations {
                 visibility?: string;
                 tag?: string;
                 owner_id?: string;
-                /** @description `-updated_at` (default), `-view_count` or `-helpful_count`. */
+                /** @description `-updated_at` (default), `updated_at`, `-view_count` or `-helpful_count`. */
                 sort?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
@@ -16940,8 +18494,15 @@ export interface operations {
                 q?: string;
                 category?: string;
                 active?: boolean;
-                /** @description `name` (default), `-name`, `-created_at`, `created_at`. */
+                /** @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -17232,6 +18793,91 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_products: {
+        parameters: {
+            query?: {
+                /** @description Part of the SKU, name or category. */
+                q?: string;
+                category?: string;
+                active?: boolean;
+                /** @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -18039,8 +19685,15 @@ export interface operations {
                 /** @description Linked to this ticket through a requester. */
                 ticket_id?: string;
                 tag?: string;
-                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`. */
+                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -18245,7 +19898,7 @@ export interface operations {
                 /** @description Linked to this ticket through a requester. */
                 ticket_id?: string;
                 tag?: string;
-                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`. */
+                /** @description `-score` (default), `-requester_count`, `-created_at`, `-updated_at`, `updated_at`. */
                 sort?: string;
             };
             header?: never;
@@ -21043,6 +22696,15 @@ export interface operations {
                 status?: string;
                 customer_id?: string;
                 q?: string;
+                /** @description `due_at` (default; undated last), `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -21344,6 +23006,95 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_tasks: {
+        parameters: {
+            query?: {
+                /** @description `overdue`, `today`, `upcoming` (open tasks only) or `all` (default). */
+                view?: string;
+                /** @description A user id, or `me`. */
+                assignee_id?: string;
+                /** @description One or more of `open,done,cancelled`. */
+                status?: string;
+                customer_id?: string;
+                q?: string;
+                /** @description `due_at` (default; undated last), `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -22451,6 +24202,15 @@ export interface operations {
                 q?: string;
                 /** @description Tickets a knowledge-base article was used to solve. */
                 article_id?: string;
+                /** @description `-created_at` (default), `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -22630,6 +24390,111 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_tickets: {
+        parameters: {
+            query?: {
+                /** @description `my_queue` (assigned to me, not resolved or closed) or `unassigned`. */
+                view?: string;
+                status?: string;
+                priority?: string;
+                kind?: string;
+                assignee_id?: string;
+                team_id?: string;
+                customer_id?: string;
+                /** @description Only tickets with (true) or without (false) a breached SLA. */
+                breached?: boolean;
+                /**
+                 * @description Resolution due from: `YYYY-MM-DD` (from the start of that day in the organisation's time
+                 *     zone, `time_zone` of `/auth/me`) or RFC 3339; inclusive.
+                 */
+                due_from?: string;
+                /**
+                 * @description Resolution due before: `YYYY-MM-DD` (that whole day of the organisation included) or RFC
+                 *     3339 (exclusive).
+                 */
+                due_to?: string;
+                /** @description Part of the number, subject or description. */
+                q?: string;
+                /** @description Tickets a knowledge-base article was used to solve. */
+                article_id?: string;
+                /** @description `-created_at` (default), `-updated_at`, `updated_at`. */
+                sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read these records */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
