@@ -177,7 +177,9 @@ async fn won_deals_win_rate_size_and_product_revenue_are_right() {
             _ => {}
         }
     }
-    let today = chrono::Utc::now().date_naive();
+    // The report counts the organisation's days: from 16:00 to 24:00 UTC the UTC date is
+    // yesterday in Shanghai, and a range of it would miss the deals just won.
+    let today = shanghai_today();
     let report = shop.app.get(&format!("/api/v1/reports/sales?from={today}&to={today}&group_by=owner"), &admin).await.expect(200).body;
     let m = &report["total"];
     let won: Vec<i64> = amounts.iter().filter(|(_, o)| *o == "won").map(|(a, _)| *a).collect();
