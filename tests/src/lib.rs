@@ -231,7 +231,10 @@ impl TestApp {
         let db = Database::connect(&database_url).await.unwrap();
         Self {
             address,
-            client: reqwest::Client::builder().build().unwrap(),
+            // The server closes a connection idle for 5 s (actix's keep-alive); a request sent on
+            // it just as it closes fails with IncompleteMessage (seen after a webhook receiver took
+            // seconds to start). Idle connections are dropped here well before that.
+            client: reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().unwrap(),
             database_url,
             app_db,
             db,

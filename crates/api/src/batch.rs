@@ -21,6 +21,8 @@ use crate::http::from_document;
 
 /// Most items in one batch.
 pub const MAX_ITEMS: usize = 1000;
+/// Most contacts one customer item brings along (a customer with more is sent in several).
+pub const MAX_NESTED: usize = 100;
 /// A batch body may be this many times as large as a single request's (`CRM_MAX_BODY_BYTES`).
 pub const BODY_FACTOR: usize = 16;
 
@@ -174,8 +176,16 @@ impl BatchItem {
         ExternalRef::parse(system, external_id).map_err(ApiError::Validation)
     }
 
-    /// Refuses fields that another resource's items take.
+    /// Refuses fields that another resource's items take, and more nested contacts than
+    /// [`MAX_NESTED`].
     pub fn allow_only(&self, contacts: bool, customer_id: bool, confirm: bool) -> Result<(), ApiError> {
+        if self.contacts.as_ref().is_some_and(|people| people.len() > MAX_NESTED) {
+            return Err(ApiError::validation(
+                "contacts",
+                "range",
+                text!("at most {MAX_NESTED} contacts come with one customer", "每个客户最多附带 {MAX_NESTED} 个联系人"),
+            ));
+        }
         let stray = [
             ("contacts", self.contacts.is_some() && !contacts),
             ("customer_id", self.customer_id.is_some() && !customer_id),

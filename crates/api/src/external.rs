@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
@@ -17,7 +15,7 @@ use crm_domain::external::{ExternalIdsPatch, ExternalRef};
 use crm_domain::text;
 
 use crate::error::ApiError;
-use crate::http::{created, from_document, ok_with_etag};
+use crate::http::from_document;
 
 /// The references of an upsert's body with the path's reference added; a body contradicting it
 /// is refused (it may not move the record off the id it is upserted by).
@@ -82,26 +80,6 @@ where
             Ok((false, update(id, from_document(patch_document)?, None).await?))
         }
         Err(other) => Err(other),
-    }
-}
-
-/// [`upsert_record`] answered as a single request: 201 with `Location` or 200, with the ETag.
-pub async fn upsert<C, P, D>(
-    document: Value,
-    if_match: Option<i32>,
-    location: impl Fn(Uuid) -> String,
-    find: impl AsyncFn() -> Result<Option<Uuid>, ApiError>,
-    create: impl AsyncFn(C) -> Result<Upserted<D>, ApiError>,
-    update: impl AsyncFn(Uuid, P, Option<i32>) -> Result<Upserted<D>, ApiError>,
-) -> Result<HttpResponse, ApiError>
-where
-    C: DeserializeOwned,
-    P: DeserializeOwned,
-    D: Serialize,
-{
-    match upsert_record(document, if_match, find, create, update).await? {
-        (true, done) => Ok(created(&done.body, location(done.id), done.version)),
-        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
     }
 }
 

@@ -145,3 +145,22 @@ pub(crate) async fn follow_bin(conn: &impl ConnectionTrait, entity: &str, id: Uu
         .await?;
     Ok(())
 }
+
+/// Follows a customer into the recycle bin or out of it with its live contacts' references: a
+/// binned customer's contacts cannot be read or changed, so their ids must not stay taken by
+/// records nobody reaches (an upsert would find them and answer 404 for ever).
+pub(crate) async fn follow_customer_bin(conn: &impl ConnectionTrait, customer_id: Uuid, deleted_at: Option<DateTime<Utc>>) -> Result<()> {
+    use crate::entities::contacts;
+    let people: Vec<Uuid> = contacts::Entity::find()
+        .select_only()
+        .column(contacts::Column::Id)
+        .filter(contacts::Column::CustomerId.eq(customer_id))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for contact_id in people {
+        follow_bin(conn, "contact", contact_id, deleted_at).await?;
+    }
+    Ok(())
+}

@@ -230,3 +230,21 @@ async fn orders_are_upserted_by_their_erp_id_and_a_confirmed_one_may_be_sent_aga
     assert_eq!(refused["code"], "order.not_editable");
     assert_eq!(app.get("/api/v1/orders/external/finance/AR-7", &admin).await.expect(200).id(), order_id);
 }
+
+#[tokio::test]
+async fn a_binned_customers_contacts_free_their_ids_until_it_comes_back() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let old =
+        put(&app, "/api/v1/customers/external/erp/C-1", &admin, json!({ "kind": "company", "name": "旧客户" }), &[]).await.expect(201).id();
+    put(&app, "/api/v1/contacts/external/erp/P-1?customer_external_id=C-1", &admin, json!({ "name": "王伟" }), &[]).await.expect(201);
+    app.delete(&format!("/api/v1/customers/{old}"), &admin).await.expect(204);
+    app.get("/api/v1/contacts/external/erp/P-1", &admin).await.problem(404);
+    // The ERP moved the person to another customer: the id is free for a new contact there.
+    put(&app, "/api/v1/customers/external/erp/C-2", &admin, json!({ "kind": "company", "name": "新客户" }), &[]).await.expect(201);
+    let moved =
+        put(&app, "/api/v1/contacts/external/erp/P-1?customer_external_id=C-2", &admin, json!({ "name": "王伟" }), &[]).await.expect(201);
+    // Bringing the old customer back would give one id to two contacts: refused, naming the holder.
+    let clash = app.post(&format!("/api/v1/customers/{old}/restore"), &admin, json!({})).await.problem(409);
+    assert_eq!(clash["existing_id"].as_str(), Some(moved.id().as_str()));
+}

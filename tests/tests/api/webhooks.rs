@@ -49,7 +49,9 @@ impl Receiver {
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let port = line.trim().parse().unwrap_or_else(|_| panic!("the receiver printed {line:?}, not its port"));
-        Self { child, port, client: reqwest::Client::new() }
+        // Idle connections are dropped before the receiver's server could close them (see TestApp).
+        let client = reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().unwrap();
+        Self { child, port, client }
     }
 
     fn url(&self, path: &str) -> String {
@@ -148,7 +150,7 @@ async fn a_new_customer_is_delivered_signed_to_the_standard_and_verified_by_its_
     assert!(payload["timestamp"].is_string());
     assert_eq!(payload["data"]["event_type"], "customer.created");
     assert_eq!(payload["data"]["entity_id"], customer["id"]);
-    assert_eq!(payload["data"]["payload"]["name"], "上海浦江机械有限公司");
+    assert_eq!(payload["data"]["payload"]["record"]["name"], "上海浦江机械有限公司");
     assert!(payload["data"]["seq"].as_i64().unwrap() > 0);
 
     let deliveries = deliveries_until(&app, &webhook, all_succeeded(1)).await;

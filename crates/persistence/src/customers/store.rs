@@ -536,6 +536,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let before = to_record(Names::Within(&txn), row.clone()).await?;
     let binned = move_to_bin(&txn, actor, ENTITY, id, customers::ActiveModel::from(row), &before).await?;
     external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
+    external_refs::follow_customer_bin(&txn, id, binned.deleted_at).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -552,6 +553,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord>
         return Err(credit_code_race(db, error, credit_code.as_deref(), id, txn).await);
     }
     external_refs::follow_bin(&txn, ENTITY, id, None).await?;
+    external_refs::follow_customer_bin(&txn, id, None).await?;
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
     changes::record(&txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after)).await?;
     txn.commit().await?;

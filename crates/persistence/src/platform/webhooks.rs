@@ -453,8 +453,12 @@ pub async fn redeliver_since(db: &Db, actor: &Actor, id: Uuid, since: DateTime<U
     super::events::give_positions(db).await?;
     let row = find(&db.conn, id).await?;
     let record = to_record(&row)?;
-    let owner = crate::identity::auth::load_user_actor(db, record.owner_id).await.map_err(|_| {
-        Error::conflict("webhook.owner_inactive", text!("the subscription's owner is not an active user", "该订阅的所有者已停用或不存在"))
+    let owner = crate::identity::auth::load_user_actor(db, record.owner_id).await.map_err(|error| match error {
+        Error::Unauthorized { .. } | Error::NotFound => Error::conflict(
+            "webhook.owner_inactive",
+            text!("the subscription's owner is not an active user", "该订阅的所有者已停用或不存在"),
+        ),
+        other => other,
     })?;
     let txn = db.begin_write().await?;
     let found: Vec<(Uuid, String)> = events::Entity::find()
@@ -529,9 +533,12 @@ pub async fn fan_out(db: &Db) -> Result<u64> {
     let active = subscriptions::Entity::find().filter(subscriptions::Column::Status.eq(WebhookStatus::Active.as_str())).all(&txn).await?;
     let at = now();
     for subscription in active {
-        let Ok(owner) = crate::identity::auth::load_user_actor(db, subscription.owner_id).await else {
+        let owner = match crate::identity::auth::load_user_actor(db, subscription.owner_id).await {
+            Ok(owner) => owner,
             // An owner who left reads nothing, so the subscription receives nothing.
-            continue;
+            Err(Error::Unauthorized { .. } | Error::NotFound) => continue,
+            // Anything else (the database busy) must not move the cursor past these events.
+            Err(other) => return Err(other),
         };
         let types: Vec<String> = stored_json("webhook_subscriptions.event_types", subscription.id, &subscription.event_types)?;
         let due: Vec<(Uuid, String)> = events::Entity::find()

@@ -403,6 +403,18 @@ pub async fn update(
     update_as_sent(db, actor, id, None, expected_version, patch, refs).await
 }
 
+/// Whether lines sent are the order's own: the same products, quantities and discounts, in the
+/// same order, at its prices where a price is sent.
+fn sent_as_stored(inputs: &[LineInput], lines: &[Line]) -> bool {
+    inputs.len() == lines.len()
+        && inputs.iter().zip(lines).all(|(input, line)| {
+            input.product_id == line.product_id
+                && input.quantity == line.quantity
+                && input.discount_bp == line.discount_bp
+                && input.unit_price_minor.is_none_or(|price| price == line.unit_price_minor)
+        })
+}
+
 /// What an order was created with and cannot change: an upsert sending the whole order again
 /// must name the same customer and currency.
 #[derive(Debug, Clone)]
@@ -453,6 +465,9 @@ async fn update_as_sent(
     // order's are no change.
     let priced = match &new_lines {
         Some(inputs) if inputs.is_empty() => return Err(lines_required()),
+        // An order past draft keeps the prices it was confirmed at: lines sent as it has them
+        // are no change, whatever the catalogue says today (a product renamed, repriced or gone).
+        Some(inputs) if row.status != OrderStatus::Draft.as_str() && sent_as_stored(inputs, &before.lines) => None,
         Some(inputs) => Some(price_lines(&txn, &currency, inputs).await?),
         None => None,
     };
