@@ -27,7 +27,8 @@ fn customer_item(run: &str, n: usize, op: &str) -> Value {
         "lifecycle_stage": "prospect",
         "tags": ["ERP"],
     });
-    let contact = |k: usize| json!({ "name": format!("联系人 {n}-{k}"), "mobile": format!("139{:08}", (n * 2 + k) % 100_000_000), "external_ids": { "erp": format!("{run}-P-{n}-{k}") } });
+    // Each pass's contacts have ids of their own: W8a's belong to W8a's customers.
+    let contact = |k: usize| json!({ "name": format!("联系人 {n}-{k}"), "mobile": format!("139{:08}", (n * 2 + k) % 100_000_000), "external_ids": { "erp": format!("{run}-{op}-P-{n}-{k}") } });
     let mut item = json!({ "op": op, "body": body, "contacts": [contact(0), contact(1)] });
     if op == "upsert" {
         item["system"] = json!("erp");
