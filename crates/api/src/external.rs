@@ -106,3 +106,13 @@ pub fn patched_refs(given: &Option<BTreeMap<String, Option<String>>>) -> Result<
     check.finish()?;
     Ok(refs)
 }
+
+/// A single request's answer to an upsert: 201 with `Location` under `collection` when it
+/// created the record, 200 otherwise, with the ETag either way.
+pub fn answer<D: serde::Serialize>((created, done): (bool, Upserted<D>), collection: &str) -> actix_web::HttpResponse {
+    if created {
+        crate::http::created(&done.body, format!("/api/v1/{collection}/{}", done.id), done.version)
+    } else {
+        crate::http::ok_with_etag(&done.body, done.version)
+    }
+}

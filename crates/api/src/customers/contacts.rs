@@ -369,10 +369,7 @@ async fn upsert_contact(
     customer_id: Option<Uuid>,
     document: Value,
 ) -> Result<HttpResponse, ApiError> {
-    match upsert_by_reference(state, principal, &reference, customer_id, if_match(req)?, document).await? {
-        (true, done) => Ok(created(&done.body, format!("/api/v1/contacts/{}", done.id), done.version)),
-        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
-    }
+    Ok(crate::external::answer(upsert_by_reference(state, principal, &reference, customer_id, if_match(req)?, document).await?, "contacts"))
 }
 
 /// An upsert of the contact `reference` names, from a single request or a batch item.

@@ -425,10 +425,7 @@ pub async fn upsert_order(
     body: crate::http::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path_reference(&path)?;
-    match upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await? {
-        (true, done) => Ok(created(&done.body, format!("/api/v1/orders/{}", done.id), done.version)),
-        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
-    }
+    Ok(crate::external::answer(upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await?, "orders"))
 }
 
 /// An upsert of the order `reference` names, from a single request or a batch item.

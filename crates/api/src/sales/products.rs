@@ -290,10 +290,7 @@ pub async fn upsert_product(
     body: crate::http::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path_reference(&path)?;
-    match upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await? {
-        (true, done) => Ok(created(&done.body, format!("/api/v1/products/{}", done.id), done.version)),
-        (false, done) => Ok(ok_with_etag(&done.body, done.version)),
-    }
+    Ok(crate::external::answer(upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await?, "products"))
 }
 
 /// An upsert of the product `reference` names, from a single request or a batch item.
