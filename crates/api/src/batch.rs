@@ -286,6 +286,22 @@ pub async fn run(
     payload: web::Payload,
     run: impl AsyncFn(BatchItem) -> Result<Written, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
+    run_ahead(state, req, params, payload, async |items: &[Value]| Ok(items.iter().map(|_| None).collect()), run).await
+}
+
+/// [`run`] with a set-based path: `ahead` writes at once the items it can (returning what it
+/// wrote, by position) and leaves the others (`None`) to `run`, one by one in their order. It
+/// writes only items that share no key with any other item, so the outcome is the one of
+/// writing them all in order. When `ahead` fails (a concurrent writer took a key it had checked,
+/// say), it wrote nothing and every item goes one by one.
+pub async fn run_ahead(
+    state: &State,
+    req: &HttpRequest,
+    params: &BatchParams,
+    payload: web::Payload,
+    ahead: impl AsyncFn(&[Value]) -> Result<Vec<Option<Written>>, ApiError>,
+    run: impl AsyncFn(BatchItem) -> Result<Written, ApiError>,
+) -> Result<HttpResponse, ApiError> {
     let is_json = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         let essence = v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
         essence == "application/json" || essence.ends_with("+json")
@@ -294,11 +310,19 @@ pub async fn run(
         return Err(ApiError::UnsupportedMediaType);
     }
     let items = read_items(state, payload).await?;
+    let written_ahead = async || match ahead(&items).await {
+        Ok(written) if written.len() == items.len() => written,
+        Ok(_) => items.iter().map(|_| None).collect(),
+        Err(error) => {
+            tracing::warn!(%error, "the set-based batch path failed; writing the items one by one");
+            items.iter().map(|_| None).collect()
+        }
+    };
     // Each item's future is boxed: written through the single requests' code, it is large, and
     // a batch future holding it inline would not fit a worker thread's stack in debug builds.
-    let attempt = async |index: usize, item: Value| {
+    let attempt = async |index: usize, item: &Value| {
         let outcome: std::pin::Pin<Box<dyn Future<Output = Result<Written, ApiError>> + '_>> =
-            Box::pin(async { run(from_document(item)?).await });
+            Box::pin(async { run(from_document(item.clone())?).await });
         result_of(index, outcome.await)
     };
     let atomic = params.atomic.unwrap_or(false);
@@ -307,8 +331,11 @@ pub async fn run(
             .db
             .all_or_nothing(async || {
                 let mut results = Vec::with_capacity(items.len());
-                for (index, item) in items.iter().enumerate() {
-                    results.push(attempt(index, item.clone()).await);
+                for (index, (item, written)) in items.iter().zip(written_ahead().await).enumerate() {
+                    results.push(match written {
+                        Some(written) => result_of(index, Ok(written)),
+                        None => attempt(index, item).await,
+                    });
                     if results.last().is_some_and(|r| r.error.is_some()) {
                         return Err(Stop::Failed(results));
                     }
@@ -331,8 +358,11 @@ pub async fn run(
         }
     } else {
         let mut results = Vec::with_capacity(items.len());
-        for (index, item) in items.into_iter().enumerate() {
-            results.push(attempt(index, item).await);
+        for (index, (item, written)) in items.iter().zip(written_ahead().await).enumerate() {
+            results.push(match written {
+                Some(written) => result_of(index, Ok(written)),
+                None => attempt(index, item).await,
+            });
         }
         results
     };

@@ -182,3 +182,176 @@ async fn a_batch_sent_again_with_its_idempotency_key_is_answered_again() {
     assert_eq!(first.body, again.body);
     assert_eq!(app.count("customers", Some(("name", "幂等客户"))).await, 1);
 }
+
+/// A value with what differs between two equal writes taken out: ids, times, versions of the
+/// bookkeeping, and the names the test gave each copy.
+fn normalised(value: &Value, names: &[(&str, &str)]) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(key, _)| {
+                    !matches!(
+                        key.as_str(),
+                        "id" | "customer_id"
+                            | "entity_id"
+                            | "created_at"
+                            | "updated_at"
+                            | "occurred_at"
+                            | "seq"
+                            | "position"
+                            | "request_id"
+                    )
+                })
+                .map(|(key, value)| (key.clone(), normalised(value, names)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|item| normalised(item, names)).collect()),
+        Value::String(text) => {
+            let mut text = text.clone();
+            for (from, to) in names {
+                text = text.replace(from, to);
+            }
+            Value::String(text)
+        }
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn a_batch_writes_what_single_requests_write() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer = |name: &str, code: &str, erp: &str| json!({ "kind": "company", "name": name, "credit_code": code, "city": "上海市", "tags": ["重点", "华东"], "lifecycle_stage": "prospect", "external_ids": { "erp": erp } });
+    let people = |suffix: &str| {
+        [
+            json!({ "name": format!("王伟{suffix}"), "mobile": "13912345678", "is_primary": true }),
+            json!({ "name": format!("李娜{suffix}"), "email": "lina@example.com", "external_ids": { "erp": format!("P-{suffix}") } }),
+        ]
+    };
+
+    // One customer through single requests…
+    let head = app.get("/api/v1/events/head", &admin).await.expect(200).body["head"].as_i64().unwrap();
+    let single = app.customer(&admin, customer("单条公司", "91310000MA1FL8TQ36", "C-single")).await;
+    let single_id = single["id"].as_str().unwrap().to_owned();
+    for person in people("甲") {
+        app.post(&format!("/api/v1/customers/{single_id}/contacts"), &admin, person).await.expect(201);
+    }
+    // …and its twin through a batch, written by the set-based path.
+    let middle = app.get("/api/v1/events/head", &admin).await.expect(200).body["head"].as_i64().unwrap();
+    let items = json!([{ "op": "upsert", "system": "erp", "external_id": "C-batch", "body": customer("批量公司", "91310000MA1FL8TQ49", "C-batch"), "contacts": people("乙") }]);
+    let reply = app.post("/api/v1/customers/batch", &admin, json!({ "items": items })).await.expect(200);
+    let result = &reply.body["results"][0];
+    assert_eq!((result["status"].as_u64(), result["version"].as_u64()), (Some(201), Some(1)), "{}", reply.text);
+    let contact_statuses: Vec<u64> = result["contacts"].as_array().unwrap().iter().map(|c| c["status"].as_u64().unwrap()).collect();
+    assert_eq!(contact_statuses, [201, 201]);
+    let batch_id = result["id"].as_str().unwrap().to_owned();
+    let names = [("单条公司", "公司"), ("批量公司", "公司"), ("C-single", "C"), ("C-batch", "C"), ("甲", ""), ("乙", ""), ("49", "36")];
+
+    // The same record, contacts, timeline, audit entries and events.
+    for path in ["", "/contacts", "/timeline"] {
+        let of = |id: &str| format!("/api/v1/customers/{id}{path}");
+        let (one, other) =
+            (app.get(&of(&single_id), &admin).await.expect(200).body, app.get(&of(&batch_id), &admin).await.expect(200).body);
+        assert_eq!(normalised(&one, &names), normalised(&other, &names), "GET …{path}");
+    }
+    let audit = |id: String| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let mut entries = app.get(&format!("/api/v1/audit?entity_id={id}"), admin).await.expect(200).body["data"].clone();
+            entries.as_array_mut().unwrap().sort_by_key(|entry| entry["entity_type"].as_str().unwrap().to_owned());
+            entries
+        }
+    };
+    assert_eq!(normalised(&audit(single_id.clone()).await, &names), normalised(&audit(batch_id.clone()).await, &names));
+    let events = |after: i64, until: Option<i64>| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let page = app.get(&format!("/api/v1/events?after={after}&limit=200"), admin).await.expect(200).body;
+            let mut told: Vec<Value> = page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|event| until.is_none_or(|until| event["seq"].as_i64().unwrap() <= until))
+                .cloned()
+                .collect();
+            told.sort_by_key(|event| event["event_type"].as_str().unwrap().to_owned());
+            Value::Array(told)
+        }
+    };
+    let (one, other) = (events(head, Some(middle)).await, events(middle, None).await);
+    assert_eq!(one.as_array().unwrap().len(), 3);
+    assert_eq!(normalised(&one, &names), normalised(&other, &names));
+
+    // Found by its contacts' names and by its tags, as any customer.
+    let found = app.get("/api/v1/customers?q=李娜乙", &admin).await.expect(200).body;
+    assert_eq!(found["data"][0]["id"].as_str(), Some(batch_id.as_str()));
+    let tagged = app.get("/api/v1/customers?tag=华东", &admin).await.expect(200).body;
+    assert_eq!(tagged["data"].as_array().unwrap().len(), 2);
+
+    // Sent again unchanged: 200 at the same version, and nothing written.
+    let before = app.side_effects().await;
+    let again = app.post("/api/v1/customers/batch", &admin, json!({ "items": items })).await.expect(200);
+    let result = &again.body["results"][0];
+    assert_eq!(
+        (result["status"].as_u64(), result["version"].as_u64(), result["id"].as_str()),
+        (Some(200), Some(1), Some(batch_id.as_str()))
+    );
+    let contact_statuses: Vec<u64> = result["contacts"].as_array().unwrap().iter().map(|c| c["status"].as_u64().unwrap()).collect();
+    assert_eq!(contact_statuses, [201, 200], "the contact without an external id is a new one each time");
+    let (audits, told) = app.side_effects().await;
+    assert_eq!((audits - before.0, told - before.1), (1, 1), "only the new contact is written");
+
+    // A customer and contact as they are: nothing written; a contact's change is its own update;
+    // a stale If-Match and a caller outside the scope get what a single request gets.
+    let resend = |contact: Value, if_match: Option<i64>| json!({ "items": [{ "op": "upsert", "system": "erp", "external_id": "C-batch", "if_match": if_match, "body": { "name": "批量公司", "city": "上海市" }, "contacts": [contact] }] });
+    let lina = json!({ "name": "李娜乙", "external_ids": { "erp": "P-乙" } });
+    let before = app.side_effects().await;
+    let same = app.post("/api/v1/customers/batch", &admin, resend(lina.clone(), Some(1))).await.expect(200);
+    assert_eq!(
+        (same.body["results"][0]["status"].as_u64(), same.body["results"][0]["contacts"][0]["version"].as_u64()),
+        (Some(200), Some(1))
+    );
+    assert_eq!(app.side_effects().await, before);
+    let moved = app
+        .post(
+            "/api/v1/customers/batch",
+            &admin,
+            resend(json!({ "name": "李娜乙", "title": "采购经理", "external_ids": { "erp": "P-乙" } }), None),
+        )
+        .await
+        .expect(200);
+    assert_eq!(moved.body["results"][0]["version"].as_u64(), Some(1));
+    assert_eq!(moved.body["results"][0]["contacts"][0]["version"].as_u64(), Some(2));
+    let (audits, told) = app.side_effects().await;
+    assert_eq!((audits - before.0, told - before.1), (1, 1));
+    let stale = app.post("/api/v1/customers/batch", &admin, resend(lina.clone(), Some(7))).await.expect(200);
+    assert_eq!(stale.body["results"][0]["status"].as_u64(), Some(412));
+    let (_, sales) = app.user("sales@example.com", "sales", &[]).await;
+    let outside = app.post("/api/v1/customers/batch", &sales, resend(lina, None)).await.expect(200);
+    assert_eq!(outside.body["results"][0]["status"].as_u64(), Some(404), "{}", outside.text);
+}
+
+#[tokio::test]
+async fn items_of_a_batch_take_keys_in_their_order() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let existing = app.customer(&admin, company("旧名")).await["id"].as_str().unwrap().to_owned();
+    let code = "91310000MA1FL8TQ36";
+    // The update comes first and takes the credit code; the create after it is refused, as it
+    // would be sent one by one, although the create alone could be written set-based.
+    let items = json!([
+        { "op": "update", "id": existing, "body": { "credit_code": code } },
+        { "op": "create", "body": { "kind": "company", "name": "后来者", "credit_code": code } },
+        { "op": "create", "body": company("无关的") },
+        { "op": "upsert", "system": "erp", "external_id": "X-1", "body": company("第一次") },
+        { "op": "upsert", "system": "erp", "external_id": "X-1", "body": { "name": "第二次" } },
+    ]);
+    let reply = app.post("/api/v1/customers/batch", &admin, json!({ "items": items })).await.expect(200);
+    let statuses: Vec<u64> = reply.body["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [200, 409, 201, 201, 200], "{}", reply.text);
+    assert_eq!(reply.body["results"][1]["error"]["existing_id"].as_str(), Some(existing.as_str()));
+    assert_eq!(reply.body["results"][3]["id"], reply.body["results"][4]["id"]);
+    assert_eq!(app.get("/api/v1/customers/external/erp/X-1", &admin).await.expect(200).body["name"], "第二次");
+}

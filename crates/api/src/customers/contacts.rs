@@ -133,7 +133,7 @@ pub struct UpdateContact {
     pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
 
-fn parse_contact(body: CreateContact) -> Result<(ContactFields, ExternalIdsPatch), ApiError> {
+pub(super) fn parse_contact(body: CreateContact) -> Result<(ContactFields, ExternalIdsPatch), ApiError> {
     let mut f = Check::default();
     let refs = check_refs(&mut f, body.external_ids.iter().map(|(system, id)| (system, Some(id))));
     let fields = ContactFields {
@@ -152,7 +152,7 @@ fn parse_contact(body: CreateContact) -> Result<(ContactFields, ExternalIdsPatch
     Ok((fields, refs))
 }
 
-fn parse_contact_patch(body: UpdateContact) -> Result<(ContactPatch, ExternalIdsPatch), ApiError> {
+pub(super) fn parse_contact_patch(body: UpdateContact) -> Result<(ContactPatch, ExternalIdsPatch), ApiError> {
     let mut f = Check::default();
     let refs = check_refs(&mut f, body.external_ids.iter().flatten().map(|(system, id)| (system, id.as_ref())));
     let patch = ContactPatch {

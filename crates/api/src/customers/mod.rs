@@ -1,6 +1,7 @@
 //! `/customers` and their `/contacts`: create, read, list with filters, merge-patch, recycle bin
 //! and restore, and the lifecycle stage history.
 
+mod ahead;
 pub mod contacts;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
@@ -660,7 +661,8 @@ pub async fn batch_customers(
     params: web::Query<BatchParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| {
+    let ahead = async |documents: &[Value]| ahead::write_ahead(&state, &principal, documents).await;
+    crate::batch::run_ahead(&state, &req, &params, payload, ahead, async |item: BatchItem| {
         item.allow_only(true, false, false)?;
         if item.contacts.as_ref().is_some_and(|people| !people.is_empty()) {
             state.db.all_or_nothing(async || write_batch_item(&state, &principal, item).await).await

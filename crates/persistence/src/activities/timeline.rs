@@ -31,6 +31,12 @@ pub struct NewItem<'a> {
 /// Appends an item (a stage change, a contact change: things that happen once).
 #[tracing::instrument(skip_all)]
 pub async fn append(conn: &impl ConnectionTrait, actor: &Actor, item: NewItem<'_>) -> Result<()> {
+    row(actor, item).insert(conn).await?;
+    Ok(())
+}
+
+/// The row of one item, for [`append`] or for a batch writing many at once.
+pub(crate) fn row(actor: &Actor, item: NewItem<'_>) -> timeline_items::ActiveModel {
     timeline_items::ActiveModel {
         id: Set(Uuid::now_v7()),
         customer_id: Set(item.customer_id),
@@ -42,9 +48,6 @@ pub async fn append(conn: &impl ConnectionTrait, actor: &Actor, item: NewItem<'_
         summary: Set(item.summary.to_string()),
         actor_id: Set(actor.audit_id()),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// Puts the one item that stands for a record (an interaction, a task) on the timeline, or

@@ -23,7 +23,7 @@ use crate::query::{UpdatedWindow, escape_like, search_term};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 use crm_domain::activities::TimelineKind;
 
-const ENTITY: &str = "contact";
+pub(super) const ENTITY: &str = "contact";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ContactRecord {
@@ -97,7 +97,12 @@ pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>>
 
 /// Puts a contact change on its customer's timeline.
 async fn on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &ContactRecord, action: &str) -> Result<()> {
-    let item = NewItem {
+    timeline::append(conn, actor, timeline_item(record, action)).await
+}
+
+/// The timeline item of a contact change (`action`: created, updated…).
+pub(super) fn timeline_item<'a>(record: &'a ContactRecord, action: &str) -> NewItem<'a> {
+    NewItem {
         customer_id: record.customer_id,
         kind: TimelineKind::Contact.as_str(),
         occurred_at: now(),
@@ -105,11 +110,10 @@ async fn on_timeline(conn: &impl ConnectionTrait, actor: &Actor, record: &Contac
         entity_id: record.id,
         title: &record.fields.name,
         summary: json!({ "action": action, "name": record.fields.name, "title": record.fields.title, "is_primary": record.fields.is_primary }),
-    };
-    timeline::append(conn, actor, item).await
+    }
 }
 
-fn write_fields(model: &mut contacts::ActiveModel, f: &ContactFields) {
+pub(super) fn write_fields(model: &mut contacts::ActiveModel, f: &ContactFields) {
     model.name = Set(f.name.clone());
     model.title = Set(f.title.clone());
     model.department = Set(f.department.clone());

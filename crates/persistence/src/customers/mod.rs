@@ -1,6 +1,7 @@
 //! Customers and contacts: scoped reads and writes, keyset lists with filters, the recycle bin,
 //! and the lifecycle stage history.
 
+pub mod batch;
 pub mod contacts;
 mod store;
 

@@ -24,7 +24,7 @@ use crate::query::{escape_like, search_text, search_words, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 use crm_domain::activities::TimelineKind;
 
-const ENTITY: &str = "customer";
+pub(super) const ENTITY: &str = "customer";
 
 /// A customer as stored, with the names of its owner and team for display.
 #[derive(Debug, Clone, Serialize)]
@@ -131,7 +131,7 @@ pub(crate) fn fields_of(row: &customers::Model) -> Result<CustomerFields> {
     })
 }
 
-fn write_fields(model: &mut customers::ActiveModel, f: &CustomerFields) {
+pub(super) fn write_fields(model: &mut customers::ActiveModel, f: &CustomerFields) {
     let text = |v: &Option<String>| v.clone();
     model.kind = Set(f.kind.as_str().to_owned());
     model.name = Set(f.name.clone());
@@ -174,7 +174,7 @@ async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Vec<customers
 }
 
 /// A stored row as a record, with its owner's and team's names already known.
-fn record_of(
+pub(super) fn record_of(
     row: customers::Model,
     owner_name: Option<String>,
     team_name: Option<String>,
@@ -235,7 +235,7 @@ pub(crate) async fn load_for(
 }
 
 /// The active user who is to own a customer (their row gives the record its owner name).
-async fn check_owner(conn: &impl ConnectionTrait, owner_id: Uuid) -> Result<users::Model> {
+pub(super) async fn check_owner(conn: &impl ConnectionTrait, owner_id: Uuid) -> Result<users::Model> {
     match users::Entity::find_by_id(owner_id).one(conn).await? {
         Some(user) if user.active => Ok(user),
         _ => Err(no_active_user("owner_id")),
@@ -243,7 +243,7 @@ async fn check_owner(conn: &impl ConnectionTrait, owner_id: Uuid) -> Result<user
 }
 
 /// The team a customer is to belong to, if any (its row gives the record its team name).
-async fn check_team(conn: &impl ConnectionTrait, team_id: Option<Uuid>) -> Result<Option<teams::Model>> {
+pub(super) async fn check_team(conn: &impl ConnectionTrait, team_id: Option<Uuid>) -> Result<Option<teams::Model>> {
     let Some(id) = team_id else { return Ok(None) };
     match teams::Entity::find_by_id(id).one(conn).await? {
         Some(team) => Ok(Some(team)),
@@ -285,7 +285,12 @@ async fn record_stage(
     }
     .insert(conn)
     .await?;
-    let item = NewItem {
+    timeline::append(conn, actor, stage_item(customer_id, from, to, at)).await
+}
+
+/// The timeline item of a stage move (a new customer's first stage comes from none).
+pub(super) fn stage_item(customer_id: Uuid, from: Option<LifecycleStage>, to: LifecycleStage, at: DateTime<Utc>) -> NewItem<'static> {
+    NewItem {
         customer_id,
         kind: TimelineKind::StageChange.as_str(),
         occurred_at: at,
@@ -293,13 +298,12 @@ async fn record_stage(
         entity_id: customer_id,
         title: to.as_str(),
         summary: json!({ "from_stage": from, "to_stage": to }),
-    };
-    timeline::append(conn, actor, item).await
+    }
 }
 
 /// What a customer is found by: its own name, phone, email and credit code, then each live
 /// contact's name, phones and email.
-fn customer_search_text(own: [Option<&str>; 4], people: &[contacts::Model]) -> String {
+pub(super) fn customer_search_text(own: [Option<&str>; 4], people: &[contacts::Model]) -> String {
     let mut parts: Vec<Option<&str>> = own.to_vec();
     for person in people {
         parts.extend([Some(person.name.as_str()), person.phone.as_deref(), person.mobile.as_deref(), person.email.as_deref()]);

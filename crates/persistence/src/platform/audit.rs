@@ -23,6 +23,12 @@ pub async fn record(
     entity_id: Uuid,
     changes: Value,
 ) -> Result<()> {
+    entry(actor, action, entity_type, entity_id, changes).insert(conn).await?;
+    Ok(())
+}
+
+/// The row of one audit entry, for [`record`] or for a batch writing many at once.
+pub(crate) fn entry(actor: &Actor, action: &str, entity_type: &str, entity_id: Uuid, changes: Value) -> audit_log::ActiveModel {
     // A customer's change through the portal names their portal account in the entry, and an
     // integration's change the API key it used.
     let via = [("portal_account_id", actor.portal_account_id), ("api_key_id", actor.api_key_id)];
@@ -48,9 +54,6 @@ pub async fn record(
         ip: Set(actor.ip.clone()),
         created_at: Set(now()),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// One audit entry as the API shows it.

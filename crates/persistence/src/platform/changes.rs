@@ -179,13 +179,55 @@ pub(crate) fn changed_fields<T: Serialize>(before: &T, after: &T) -> Map<String,
 
 /// Writes the audit entry and the event of one change, in the caller's transaction.
 pub(crate) async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> Result<()> {
-    let payload = envelope(change.record, change.changed, change.detail);
-    audit::record(conn, actor, change.action, change.entity, change.id, change.audit).await?;
-    events::append(conn, actor, &change.event, change.entity, change.id, payload.clone()).await?;
-    for event in &change.also {
-        events::append(conn, actor, event, change.entity, change.id, payload.clone()).await?;
+    let (entry, told) = change.rows(actor);
+    entry.insert(conn).await?;
+    for event in told {
+        event.insert(conn).await?;
     }
     Ok(())
+}
+
+/// Writes the audit entries and events of many changes (a batch's) with a few multi-row
+/// statements, in the caller's transaction: the same rows [`record`] writes one by one.
+pub(crate) async fn record_all(conn: &impl ConnectionTrait, actor: &Actor, changes: Vec<Change<'_>>) -> Result<()> {
+    let mut entries = Vec::with_capacity(changes.len());
+    let mut told = Vec::with_capacity(changes.len());
+    for change in changes {
+        let (entry, events) = change.rows(actor);
+        entries.push(entry);
+        told.extend(events);
+    }
+    insert_all(conn, entries).await?;
+    insert_all(conn, told).await
+}
+
+/// Inserts rows of one table with as few multi-row statements as the databases' limits on bound
+/// parameters allow (SQLite takes 32,766 per statement, PostgreSQL 65,535).
+pub(crate) async fn insert_all<A>(conn: &impl ConnectionTrait, rows: Vec<A>) -> Result<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    use sea_orm::Iterable;
+    const MAX_PARAMETERS: usize = 30_000;
+    let columns = <<A as ActiveModelTrait>::Entity as EntityTrait>::Column::iter().count().max(1);
+    let per_statement = (MAX_PARAMETERS / columns).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        <A as ActiveModelTrait>::Entity::insert_many(chunk).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
+
+impl Change<'_> {
+    /// The audit entry and the event rows (one per event type) of this change.
+    fn rows(self, actor: &Actor) -> (crate::entities::audit_log::ActiveModel, Vec<crate::entities::events::ActiveModel>) {
+        let payload = envelope(self.record, self.changed, self.detail);
+        let entry = audit::entry(actor, self.action, self.entity, self.id, self.audit);
+        let told =
+            std::iter::once(&self.event).chain(&self.also).map(|event| events::row(actor, event, self.entity, self.id, &payload)).collect();
+        (entry, told)
+    }
 }
 
 /// A row that carries the bookkeeping of a change: when it last changed and its version.

@@ -120,6 +120,12 @@ pub async fn append(
     entity_id: Uuid,
     payload: Value,
 ) -> Result<()> {
+    row(actor, event_type, entity_type, entity_id, &payload).insert(conn).await?;
+    Ok(())
+}
+
+/// The row of one event, for [`append`] or for a batch writing many at once.
+pub(crate) fn row(actor: &Actor, event_type: &str, entity_type: &str, entity_id: Uuid, payload: &Value) -> events::ActiveModel {
     // A type missing from the list would be missing from the document integrators read.
     debug_assert!(TYPES.contains(&event_type), "event type {event_type} is not in events::TYPES");
     events::ActiveModel {
@@ -133,9 +139,6 @@ pub async fn append(
         occurred_at: Set(now()),
         position: Set(None),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// How many insertion numbers one pass covers at most (a reader gets at most a page anyway;
