@@ -4,6 +4,7 @@
 //! `crates/bench/results/latest.md`. It asserts nothing: it is an instrument.
 
 mod batches;
+mod export;
 mod generate;
 mod load_test;
 mod report;
@@ -127,6 +128,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
     };
     if args.load_only {
         return Ok(());
+    }
+    // X1 exports as an administrator, who reads every customer (a database loaded before X1
+    // existed has none yet).
+    {
+        let db = crm_persistence::Db::connect(&url).await?;
+        if crm_persistence::identity::users::find_id_by_email(&db, export::EXPORT_EMAIL).await?.is_none() {
+            crm_api::cli::create_user(&db, export::EXPORT_EMAIL, "导出管理员", "admin", MANAGER_PASSWORD, &[]).await?;
+        }
+        db.close().await?;
     }
 
     let only: Option<Vec<String>> = args.only.as_ref().map(|o| o.split(',').map(|s| s.trim().to_owned()).collect());
@@ -706,6 +716,34 @@ end
             outcomes.push(Outcome { id: id.into(), what, measured, peak_rss_kib: peak, target });
         }
         forget_scenario_writes(direct, &state.manager_email).await?;
+    }
+    if wanted("X1") {
+        let token = sign_in(&client, base_url, export::EXPORT_EMAIL).await?;
+        let live = direct
+            .query_one_raw(Statement::from_string(
+                direct.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM customers WHERE deleted_at IS NULL",
+            ))
+            .await?
+            .context("counting customers")?
+            .try_get::<i64>("", "n")? as u64;
+        eprintln!("X1: exporting all {live} customers as NDJSON");
+        server.reset_peak();
+        let measured = export::measure(&api, &token, live).await?;
+        let peak = server.peak_rss_kib();
+        eprintln!(
+            "  {:.0} rows/s, {} rows in {:.1} s, first bytes after {:.0} ms, rows missing {}, peak RSS {} MiB",
+            measured.rps(),
+            measured.requests,
+            measured.seconds,
+            measured.p50_ms,
+            measured.errors,
+            peak.unwrap_or(0) / 1024
+        );
+        let what = format!(
+            "GET /customers/export?format=ndjson as an administrator: all {live} customers in one stream (rows/s; p50 = first bytes, p99 = whole stream)"
+        );
+        outcomes.push(Outcome { id: "X1".into(), what, measured, peak_rss_kib: peak, target: Target::NoErrors });
     }
     Ok((healthz, outcomes))
 }

@@ -56,7 +56,12 @@ pub(crate) async fn of_records(conn: &impl ConnectionTrait, entity: &str, ids: &
     let rows: Vec<(Uuid, String, String)> = external_refs::Entity::find()
         .select_only()
         .columns([C::EntityId, C::System, C::ExternalId])
-        .filter(C::EntityId.is_in(ids.iter().copied()))
+        .filter(crate::query::one_of(
+            conn.get_database_backend(),
+            (external_refs::Entity, C::EntityId),
+            ids.iter().map(Uuid::to_string).collect(),
+            "uuid",
+        ))
         .filter(C::EntityType.eq(entity))
         .into_tuple()
         .all(conn)

@@ -144,6 +144,34 @@ pub(crate) fn search_words(q: &str) -> Vec<String> {
     crm_domain::service::knowledge::search_terms(trimmed)
 }
 
+/// `column` is one of `values` (of SQL type `sql_type`: `uuid`, `text`). PostgreSQL gets the
+/// values as one JSON parameter: a list of thousands of bound parameters costs more to prepare
+/// than to run, and each length is another statement in the driver's cache. SQLite gets `IN`.
+pub(crate) fn one_of<E, C>(
+    backend: sea_orm::DatabaseBackend,
+    column: (E, C),
+    values: Vec<String>,
+    sql_type: &'static str,
+) -> sea_orm::sea_query::SimpleExpr
+where
+    E: sea_orm::EntityName,
+    C: sea_orm::IdenStatic + sea_orm::sea_query::IntoIden,
+{
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        let qualified = format!("\"{}\".\"{}\"", column.0.table_name(), column.1.as_str());
+        let list = serde_json::Value::from(values).to_string();
+        return Expr::cust_with_values(
+            format!("{qualified} = ANY(ARRAY(SELECT json_array_elements_text($1::json))::{sql_type}[])"),
+            [list],
+        );
+    }
+    match sql_type {
+        "uuid" => Expr::col(column).is_in(values.iter().filter_map(|v| uuid::Uuid::parse_str(v).ok())),
+        _ => Expr::col(column).is_in(values),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,7 @@ use crate::activities::timeline;
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, external_refs, teams, users};
 use crate::identity::teams::primary_team_row;
 use crate::platform::changes::{Change, insert_all, record_all};
+use crate::query::one_of;
 use crate::{Actor, Db, Result, now};
 
 /// A customer as a create body gives it.
@@ -136,13 +137,13 @@ async fn holders(
 ) -> Result<HashMap<(String, String), Uuid>> {
     use crate::entities::external_refs::Column as C;
     let mut found = HashMap::new();
-    let ids: Vec<&String> = wanted.iter().map(|(_, id)| id).collect::<HashSet<_>>().into_iter().collect();
+    let ids: Vec<String> = wanted.iter().map(|(_, id)| id.clone()).collect::<HashSet<_>>().into_iter().collect();
     for chunk in ids.chunks(5_000) {
         let rows: Vec<(Uuid, String, String)> = external_refs::Entity::find()
             .select_only()
             .columns([C::EntityId, C::System, C::ExternalId])
             .filter(C::EntityType.eq(entity))
-            .filter(C::ExternalId.is_in(chunk.iter().map(|id| id.as_str())))
+            .filter(one_of(conn.get_database_backend(), (external_refs::Entity, C::ExternalId), chunk.to_vec(), "text"))
             .filter(C::RecordDeletedAt.is_null())
             .into_tuple()
             .all(conn)
@@ -155,6 +156,10 @@ async fn holders(
         }
     }
     Ok(found)
+}
+
+fn uuids(ids: &[Uuid]) -> Vec<String> {
+    ids.iter().map(Uuid::to_string).collect()
 }
 
 fn pair(reference: &ExternalRef) -> (String, String) {
@@ -252,7 +257,7 @@ async fn find_unchanged(
     let mut rows: HashMap<Uuid, customers::Model> = HashMap::new();
     for chunk in ids.chunks(5_000) {
         let found = customers::Entity::find()
-            .filter(customers::Column::Id.is_in(chunk.iter().copied()))
+            .filter(one_of(conn.get_database_backend(), (customers::Entity, customers::Column::Id), uuids(chunk), "uuid"))
             .filter(customers::Column::DeletedAt.is_null())
             .all(conn)
             .await?;
@@ -263,7 +268,7 @@ async fn find_unchanged(
     let mut people: HashMap<Uuid, contacts::Model> = HashMap::new();
     for chunk in people_ids.chunks(5_000) {
         let found = contacts::Entity::find()
-            .filter(contacts::Column::Id.is_in(chunk.iter().copied()))
+            .filter(one_of(conn.get_database_backend(), (contacts::Entity, contacts::Column::Id), uuids(chunk), "uuid"))
             .filter(contacts::Column::DeletedAt.is_null())
             .all(conn)
             .await?;
@@ -368,7 +373,7 @@ async fn taken_credit_codes(conn: &impl sea_orm::ConnectionTrait, codes: Vec<Str
         let found: Vec<Option<String>> = customers::Entity::find()
             .select_only()
             .column(customers::Column::CreditCode)
-            .filter(customers::Column::CreditCode.is_in(chunk.iter().map(String::as_str)))
+            .filter(one_of(conn.get_database_backend(), (customers::Entity, customers::Column::CreditCode), chunk.to_vec(), "text"))
             .filter(customers::Column::DeletedAt.is_null())
             .into_tuple()
             .all(conn)

@@ -201,13 +201,26 @@ pub(crate) async fn record_all(conn: &impl ConnectionTrait, actor: &Actor, chang
     insert_all(conn, told).await
 }
 
-/// Inserts rows of one table with as few multi-row statements as the databases' limits on bound
-/// parameters allow (SQLite takes 32,766 per statement, PostgreSQL 65,535).
+/// Inserts rows of one table in as few statements as the database allows. PostgreSQL gets all
+/// of them in one statement with one parameter, the rows as JSON (`json_populate_recordset` reads
+/// them as the table's own row type): a statement whose text does not change with the number of
+/// rows, so the driver's cache of prepared statements does not fill with a new one, tens of
+/// thousands of parameters long, per batch size. SQLite gets multi-row INSERTs under its limit
+/// of bound parameters (32,766 per statement).
 pub(crate) async fn insert_all<A>(conn: &impl ConnectionTrait, rows: Vec<A>) -> Result<()>
 where
     A: ActiveModelTrait + Send,
 {
     use sea_orm::Iterable;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres
+        && let Some(statement) = json_insert(&rows)
+    {
+        conn.execute_raw(statement).await?;
+        return Ok(());
+    }
     const MAX_PARAMETERS: usize = 30_000;
     let columns = <<A as ActiveModelTrait>::Entity as EntityTrait>::Column::iter().count().max(1);
     let per_statement = (MAX_PARAMETERS / columns).max(1);
@@ -217,6 +230,46 @@ where
         <A as ActiveModelTrait>::Entity::insert_many(chunk).exec_without_returning(conn).await?;
     }
     Ok(())
+}
+
+/// A column's value as `json_populate_recordset` reads it into the column's type, or `None` for
+/// a kind of value the rows written this way never hold.
+fn json_cell(value: &sea_orm::Value) -> Option<Value> {
+    use sea_orm::Value as V;
+    Some(match value {
+        V::String(text) => text.as_ref().map_or(Value::Null, |text| Value::String(text.clone())),
+        V::Uuid(id) => id.as_ref().map_or(Value::Null, |id| Value::String(id.to_string())),
+        V::ChronoDateTimeUtc(at) => {
+            at.as_ref().map_or(Value::Null, |at| Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
+        }
+        V::ChronoDate(day) => day.as_ref().map_or(Value::Null, |day| Value::String(day.format("%Y-%m-%d").to_string())),
+        V::Int(n) => n.map_or(Value::Null, Value::from),
+        V::BigInt(n) => n.map_or(Value::Null, Value::from),
+        V::Bool(b) => b.map_or(Value::Null, Value::Bool),
+        _ => return None,
+    })
+}
+
+/// The PostgreSQL statement of [`insert_all`]: the columns set on the first row (every row
+/// sets the same ones), read from one JSON parameter. `None` when a value has no JSON form here.
+fn json_insert<A: ActiveModelTrait>(rows: &[A]) -> Option<sea_orm::Statement> {
+    use sea_orm::{EntityName, Iterable};
+    let first = rows.first()?;
+    let columns: Vec<_> =
+        <<A as ActiveModelTrait>::Entity as EntityTrait>::Column::iter().filter(|column| first.get(*column).is_set()).collect();
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut record = Map::with_capacity(columns.len());
+        for column in &columns {
+            let value = row.get(*column).into_value()?;
+            record.insert(sea_orm::IdenStatic::as_str(column).to_owned(), json_cell(&value)?);
+        }
+        records.push(Value::Object(record));
+    }
+    let table = <<A as ActiveModelTrait>::Entity as Default>::default().table_name().to_owned();
+    let names = columns.iter().map(|column| format!("\"{}\"", sea_orm::IdenStatic::as_str(column))).collect::<Vec<_>>().join(", ");
+    let sql = format!("INSERT INTO \"{table}\" ({names}) SELECT {names} FROM json_populate_recordset(NULL::\"{table}\", $1::json)");
+    Some(sea_orm::Statement::from_sql_and_values(sea_orm::DatabaseBackend::Postgres, sql, [Value::Array(records).to_string().into()]))
 }
 
 impl Change<'_> {
