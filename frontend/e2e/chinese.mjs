@@ -12,6 +12,7 @@ import {
   clickWhenOpen, CustomerFormPage, CustomerShowPage, dialogsClosed, KbArticleFormPage, PortalPage, RequirementPage, SignInPage, TicketFormPage, TicketPage,
 } from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, serverForFlow } from './server.mjs';
+import { startReceiver } from './receiver.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const artifacts = join(root, 'e2e-artifacts');
@@ -611,6 +612,100 @@ describe('a zh-CN session reads no English', () => {
     await page.getByTestId('sla-save').click();
     await auditWhen(fieldErrors(page.locator('.ant-modal')), 'new SLA policy › sent empty');
     await closeDialog('new SLA policy');
+  });
+
+  test('settings: API keys (sent empty, issued once, rotated, revoked) and webhooks (a refused URL, issued once, tested and delivered, paused, deleted)', async () => {
+    const receiver = await startReceiver({ answer: '已收到' });
+    try {
+      await page.goto(`${baseUrl}/settings/api-keys`);
+      await auditWhen(page.getByTestId('api-keys-table'), 'API keys');
+      await page.getByTestId('api-key-new').click();
+      await clickWhenOpen(page.getByTestId('api-key-save'));
+      await auditWhen(fieldErrors(page.locator('.ant-modal')), 'new API key › sent empty');
+      await page.getByTestId('api-key-name').fill(`中文检查密钥${suffix}`);
+      await page.getByTestId('api-key-role').click();
+      await clickWhenOpen(page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: '系统集成' }).first());
+      await page.getByTestId('api-key-save').click();
+      await auditWhen(page.getByTestId('api-key-secret'), 'API key › shown once');
+      await page.getByTestId('api-key-copy').click();
+      await auditWhen(page.locator('.ant-message-notice'), 'API key › copied');
+      await clickWhenOpen(page.getByTestId('api-key-issued-done'));
+      await dialogsClosed(page);
+      const key = page.locator('[data-testid=api-keys-table] tr.ant-table-row', { hasText: `中文检查密钥${suffix}` });
+      await auditWhen(key, 'API keys › one made');
+      await key.getByTestId('api-key-rotate').click();
+      await auditWhen(page.getByTestId('api-key-overlap'), 'API key › rotate');
+      await page.locator('input[data-testid=api-key-overlap], [data-testid=api-key-overlap] input').first().fill('');
+      await clickWhenOpen(page.getByTestId('api-key-rotate-confirm'));
+      await auditWhen(fieldErrors(page.locator('.ant-modal')), 'API key › rotate with the overlap emptied');
+      await page.locator('input[data-testid=api-key-overlap], [data-testid=api-key-overlap] input').first().fill('60');
+      await page.getByTestId('api-key-rotate-confirm').click();
+      await auditWhen(page.getByTestId('api-key-secret'), 'API key › rotated, shown once');
+      await clickWhenOpen(page.getByTestId('api-key-issued-done'));
+      await dialogsClosed(page);
+      await auditWhen(key.getByTestId('api-key-status'), 'API keys › rotated');
+      await key.first().getByTestId('api-key-edit').click();
+      await auditWhen(page.getByTestId('api-key-form'), 'API key › edit');
+      await closeDialog('API key › edit');
+      for (let left = await key.getByTestId('api-key-revoke').count(); left > 0; left -= 1) {
+        await key.getByTestId('api-key-revoke').first().click();
+        const confirm = page.getByTestId('api-key-revoke-confirm').filter({ visible: true });
+        await auditWhen(confirm, 'API key › revoke?');
+        await clickWhenOpen(confirm);
+        await expect(key.getByTestId('api-key-revoke')).toHaveCount(left - 1);
+      }
+      await auditWhen(page.locator('.ant-message-notice'), 'API keys › revoked');
+
+      await page.goto(`${baseUrl}/settings/webhooks`);
+      await auditWhen(page.getByTestId('webhooks-table'), 'webhooks');
+      await page.getByTestId('webhook-new').click();
+      await clickWhenOpen(page.getByTestId('webhook-save'));
+      await auditWhen(fieldErrors(page.locator('.ant-modal')), 'new webhook › sent empty');
+      // not http(s): the server refuses it, in the page's language
+      await page.getByTestId('webhook-url').fill('ftp://127.0.0.1/crm-events');
+      await page.getByTestId('webhook-event-types').click();
+      await page.getByTestId('webhook-event-types').locator('input').fill('customer.created');
+      await clickWhenOpen(page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: 'customer.created' }).first());
+      await page.keyboard.press('Escape');
+      await page.getByTestId('webhook-description').fill('推送给 ERP 的客户事件');
+      await page.getByTestId('webhook-save').click();
+      await auditWhen(page.locator('.ant-modal').locator('.ant-form-item-explain-error, [data-testid=webhook-form-error]'), 'new webhook › 422 not http');
+      const url = `${receiver.url}/crm-events`;
+      await page.getByTestId('webhook-url').fill(url);
+      await page.getByTestId('webhook-save').click();
+      await auditWhen(page.getByTestId('webhook-secret'), 'webhook › secret shown once');
+      await clickWhenOpen(page.getByTestId('webhook-issued-done'));
+      await dialogsClosed(page);
+      const hook = page.locator('[data-testid=webhooks-table] tr.ant-table-row', { hasText: url });
+      await hook.getByTestId('webhook-test').click();
+      const tested = page.locator('.ant-drawer-open [data-testid=webhook-deliveries-table] tr.ant-table-row', { hasText: 'webhook.tested' });
+      await auditWhen(tested, 'webhook › deliveries after a test');
+      await expect(tested.getByTestId('webhook-delivery-status')).toContainText('成功', 30_000);
+      await receiver.waitFor('/crm-events', 'webhook.tested');
+      await tested.locator('.ant-table-row-expand-icon').click();
+      await auditWhen(page.getByTestId('webhook-attempts'), 'webhook › a delivered attempt');
+      await page.getByTestId('webhook-redeliver-since').click();
+      await auditWhen(page.getByTestId('webhook-redeliver-since-confirm'), 'webhook › redeliver since');
+      await page.locator('.ant-modal-wrap').filter({ visible: true }).last().locator('.ant-modal-close').click();
+      await page.locator('.ant-drawer-open .ant-drawer-close').click();
+      await expect(page.locator('.ant-drawer-open')).toHaveCount(0);
+      await hook.getByTestId('webhook-pause').click();
+      await auditWhen(hook.getByTestId('webhook-resume'), 'webhooks › paused');
+      await hook.getByTestId('webhook-rotate').click();
+      await auditWhen(page.getByTestId('webhook-overlap'), 'webhook › rotate the secret');
+      await closeDialog();
+      await hook.getByTestId('webhook-edit').click();
+      await auditWhen(page.getByTestId('webhook-form'), 'webhook › edit');
+      await closeDialog('webhook › edit');
+      await hook.getByTestId('webhook-delete').click();
+      const confirm = page.getByTestId('webhook-delete-confirm').filter({ visible: true });
+      await auditWhen(confirm, 'webhook › delete?');
+      await clickWhenOpen(confirm);
+      await expect(hook).toHaveCount(0);
+      await audit('webhooks › deleted');
+    } finally {
+      await receiver.stop();
+    }
   });
 
   test('pages that do not exist, and records that do not', async () => {

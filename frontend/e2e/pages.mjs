@@ -592,3 +592,123 @@ export class PortalPage {
     await this.page.getByTestId('portal-rating-done').waitFor();
   }
 }
+
+/** Settings → API keys: make a key (its secret shown once), rotate it, revoke it. */
+export class ApiKeysPage {
+  constructor(page) {
+    this.page = page;
+  }
+  async open() {
+    await new Shell(this.page).go('settings');
+    await this.page.getByTestId('settings-tab-api-keys').click();
+    await this.page.getByTestId('api-keys-table').waitFor();
+  }
+  rows() {
+    return this.page.locator('[data-testid=api-keys-table] tbody tr.ant-table-row');
+  }
+  /** The row of a key, by its prefix (a rotated key keeps its name, not its prefix). */
+  row(prefix) {
+    return this.rows().filter({ hasText: prefix });
+  }
+  /** Fills the new-key dialog and creates the key; the dialog of its secret is then open. */
+  async create({ name, role, expiresAt }) {
+    await this.page.getByTestId('api-key-new').click();
+    await this.page.getByTestId('api-key-name').fill(name);
+    await chooseOption(this.page, 'api-key-role', role);
+    if (expiresAt) {
+      // antd puts the test id on the input itself or on its wrapper, depending on the version
+      const date = this.page.locator('input[data-testid=api-key-expires-at], [data-testid=api-key-expires-at] input').first();
+      await date.click();
+      await date.fill(expiresAt);
+      await date.press('Enter');
+      await eventually(async () => (await date.inputValue()) === expiresAt, () => `the expiry reads ${expiresAt}`);
+      await expect(this.page.locator('.ant-picker-dropdown').filter({ visible: true })).toHaveCount(0);
+    }
+    await clickWhenOpen(this.page.getByTestId('api-key-save'));
+    await this.secret().waitFor();
+  }
+  /** The secret in the dialog that shows it once. */
+  secret() {
+    return this.page.getByTestId('api-key-secret');
+  }
+  async closeSecret() {
+    await clickWhenOpen(this.page.getByTestId('api-key-issued-done'));
+    await dialogsClosed(this.page);
+    await expect(this.secret()).toHaveCount(0);
+  }
+  /** Rotates the key of this prefix with the default overlap; the dialog of the new secret is then open. */
+  async rotate(prefix) {
+    await this.row(prefix).getByTestId('api-key-rotate').click();
+    await clickWhenOpen(this.page.getByTestId('api-key-rotate-confirm'));
+    await this.secret().waitFor();
+  }
+  async revoke(prefix) {
+    await this.row(prefix).getByTestId('api-key-revoke').click();
+    await clickWhenOpen(this.page.getByTestId('api-key-revoke-confirm').filter({ visible: true }));
+  }
+}
+
+/** Settings → Webhooks: subscribe a URL (its secret shown once), test it, follow its deliveries. */
+export class WebhooksPage {
+  constructor(page) {
+    this.page = page;
+  }
+  async open() {
+    await new Shell(this.page).go('settings');
+    await this.page.getByTestId('settings-tab-webhooks').click();
+    await this.page.getByTestId('webhooks-table').waitFor();
+  }
+  rows() {
+    return this.page.locator('[data-testid=webhooks-table] tbody tr.ant-table-row');
+  }
+  row(url) {
+    return this.rows().filter({ hasText: url });
+  }
+  /** Fills the new-webhook dialog and creates it; the dialog of its secret is then open. */
+  async create({ url, eventTypes, description }) {
+    await this.page.getByTestId('webhook-new').click();
+    await this.page.getByTestId('webhook-url').fill(url);
+    for (const type of eventTypes) {
+      // the list is longer than its dropdown shows: typing narrows it first
+      const search = this.page.getByTestId('webhook-event-types').locator('input');
+      await this.page.getByTestId('webhook-event-types').click();
+      await search.fill(type);
+      await chooseOption(this.page, 'webhook-event-types', type);
+    }
+    await this.page.keyboard.press('Escape');
+    await expect(this.page.locator('.ant-select-dropdown').filter({ visible: true })).toHaveCount(0);
+    if (description) await this.page.getByTestId('webhook-description').fill(description);
+    await clickWhenOpen(this.page.getByTestId('webhook-save'));
+    await this.secret().waitFor();
+  }
+  secret() {
+    return this.page.getByTestId('webhook-secret');
+  }
+  async closeSecret() {
+    await clickWhenOpen(this.page.getByTestId('webhook-issued-done'));
+    await dialogsClosed(this.page);
+    await expect(this.secret()).toHaveCount(0);
+  }
+  status(url) {
+    return this.row(url).getByTestId('webhook-status');
+  }
+  /** The open deliveries drawer's rows. */
+  deliveries() {
+    return this.page.locator('.ant-drawer-open [data-testid=webhook-deliveries-table] tbody tr.ant-table-row');
+  }
+  /** Shows the attempts of a delivery (its row's expand button) and returns their table. */
+  async attemptsOf(delivery) {
+    const attempts = this.page.locator('.ant-drawer-open [data-testid=webhook-attempts]');
+    if ((await attempts.count()) === 0) await delivery.locator('.ant-table-row-expand-icon').click();
+    await attempts.first().waitFor();
+    return attempts.first();
+  }
+  async closeDeliveries() {
+    await this.page.locator('.ant-drawer-open .ant-drawer-close').click();
+    await expect(this.page.locator('.ant-drawer-open')).toHaveCount(0);
+  }
+  async delete(url) {
+    await this.row(url).getByTestId('webhook-delete').click();
+    await clickWhenOpen(this.page.getByTestId('webhook-delete-confirm').filter({ visible: true }));
+  }
+}

@@ -11,7 +11,8 @@ import {
   TicketFormPage, TicketPage, TicketQueuePage, TimelinePanel, RequirementPage,
 } from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, serverForFlow } from './server.mjs';
-import { KbArticleFormPage, PortalPage } from './pages.mjs';
+import { ApiKeysPage, KbArticleFormPage, PortalPage, WebhooksPage } from './pages.mjs';
+import { signedWith, startReceiver } from './receiver.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const artifacts = join(root, 'e2e-artifacts');
@@ -1163,4 +1164,204 @@ describe('knowledge base and customer portal', () => {
     await expect(agentPage.getByTestId('portal-signin-email')).toBeVisible();
     await expect(agentPage.getByTestId('nav-menu')).toHaveCount(0);
   });
+});
+
+describe('integrations: API keys and webhooks, in Chinese and in English', () => {
+  /** What each language's run reads on the screens (everything else goes by test id). */
+  const LANGUAGES = [
+    {
+      code: 'zh-CN', label: '中文', role: '系统集成', keyName: `金蝶ERP同步${suffix}`, hookNote: `推送给 ERP 的客户事件${suffix}`,
+      active: '有效', revoked: '已吊销', rotated: '已轮换', neverUsed: '从未使用', copied: '已复制到剪贴板', revokedMessage: '密钥已吊销',
+      expiry: (year) => `${year}年6月30日`, hookActive: '启用', hookPaused: '已暂停', delivered: '成功', deleted: '已删除该 Webhook',
+    },
+    {
+      code: 'en', label: 'EN', role: 'Integration', keyName: `ERP sync ${suffix}`, hookNote: `Customer events for the ERP ${suffix}`,
+      active: 'Active', revoked: 'Revoked', rotated: 'Rotated', neverUsed: 'Never used', copied: 'Copied to the clipboard', revokedMessage: 'Key revoked',
+      expiry: (year) => `Jun 30, ${year}`, hookActive: 'Active', hookPaused: 'Paused', delivered: 'Succeeded', deleted: 'Webhook deleted',
+    },
+  ];
+  const EXPIRY_YEAR = new Date().getFullYear() + 1;
+  /** The receiver's answer, shown in the CRM as the attempt's response. */
+  const RECEIVED = '已收到';
+  let receiver;
+  let integrationContext;
+
+  /** Calls the API as an integration would: from outside the browser, with the key shown in the dialog. */
+  async function withKey(key, path = '/api/v1/customers?limit=1') {
+    const res = await fetch(`${baseUrl}${path}`, { headers: { Authorization: `Bearer ${key}` } });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+
+  /** Calls the API with the admin's session in the browser. */
+  function asAdmin(method, path, body) {
+    return page.evaluate(
+      async ({ method, path, body }) => {
+        const { accessToken } = JSON.parse(localStorage.getItem('crm.session'));
+        const res = await fetch(`/api/v1${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, body: res.status === 204 ? null : await res.json() };
+      },
+      { method, path, body },
+    );
+  }
+
+  const message = (text) => page.locator('.ant-message-notice').filter({ hasText: text });
+
+  before(async () => {
+    receiver = await startReceiver({ answer: RECEIVED });
+    // a browser profile of its own, allowed to use the clipboard (the copy buttons)
+    integrationContext = await chineseContext(browser);
+    await integrationContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+    page = await integrationContext.newPage();
+    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    const signIn = new SignInPage(page, baseUrl);
+    await signIn.open();
+    await signIn.signIn(ADMIN.email, ADMIN.password);
+  });
+
+  after(async () => {
+    await integrationContext?.close();
+    await receiver?.stop();
+  });
+
+  for (const L of LANGUAGES) {
+    let name;
+    let secret;
+    let prefix;
+
+    test(`${L.code}: API keys: the admin makes a key with a role and an expiry; its secret is shown once and copied, the list keeps only its prefix`, async () => {
+      const shell = new Shell(page);
+      await shell.switchLanguage(L.label);
+      // names the server gives (the built-in roles) come in the language of the request
+      await page.reload();
+      const keys = new ApiKeysPage(page);
+      await keys.open();
+      await expect(page).toHaveURL(/\/settings\/api-keys$/);
+      name = L.keyName;
+      await keys.create({ name, role: L.role, expiresAt: `${EXPIRY_YEAR}-06-30 18:00` });
+      secret = await keys.secret().inputValue();
+      assert.match(secret, /^crm_[A-Za-z0-9_-]{20,}$/);
+      await expect(page.getByTestId('api-key-issued-warning')).toBeVisible();
+      await shot(`api-key-issued-${L.code}`);
+      await page.getByTestId('api-key-copy').click();
+      await expect(message(L.copied)).toBeVisible();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret, 'the copy button puts the key on the clipboard');
+      await keys.closeSecret();
+      // shown once: gone from the page, and from the page after a reload
+      await keys.rows().filter({ hasText: name }).first().waitFor();
+      assert.ok(!(await page.locator('body').innerText()).includes(secret), 'the secret is no longer on the page');
+      await page.reload();
+      const row = keys.rows().filter({ hasText: name });
+      await expect(row).toHaveCount(1);
+      prefix = await row.locator('code').innerText();
+      assert.ok(prefix.length >= 8 && secret.startsWith(prefix), `the list shows the key's prefix (${prefix})`);
+      assert.ok(!(await page.locator('body').innerText()).includes(secret), 'the secret is not shown again');
+      await expect(row.getByTestId('api-key-status')).toContainText(L.active);
+      await expect(row).toContainText(L.role);
+      await expect(row).toContainText(L.expiry(EXPIRY_YEAR));
+      await expect(row).toContainText(L.neverUsed);
+    });
+
+    test(`${L.code}: API keys: the shown key reads customers (200); rotated, both keys work during the overlap; revoked in the UI, each is refused (401)`, async () => {
+      const keys = new ApiKeysPage(page);
+      const used = await withKey(secret);
+      assert.equal(used.status, 200, JSON.stringify(used.body));
+      assert.ok(Array.isArray(used.body.data));
+      // the list says when and from where the key was last used
+      await page.reload();
+      await expect(keys.row(prefix)).toContainText('127.0.0.1');
+      await expect(keys.row(prefix)).toNotContainText(L.neverUsed);
+
+      await keys.rotate(prefix);
+      const rotated = await keys.secret().inputValue();
+      assert.match(rotated, /^crm_/);
+      assert.notEqual(rotated, secret, 'a rotation issues a new key');
+      await keys.closeSecret();
+      await expect(keys.rows().filter({ hasText: name })).toHaveCount(2);
+      const newPrefix = await keys.rows().filter({ hasText: name }).filter({ hasNotText: prefix }).locator('code').innerText();
+      assert.ok(rotated.startsWith(newPrefix), `the new key is listed by its prefix (${newPrefix})`);
+      await expect(keys.row(prefix)).toContainText(L.rotated);
+      await expect(keys.row(prefix).getByTestId('api-key-rotate')).toHaveCount(0);
+      assert.equal((await withKey(rotated)).status, 200, 'the new key works');
+      assert.equal((await withKey(secret)).status, 200, 'the old key works during the overlap');
+
+      await keys.revoke(prefix);
+      await expect(message(L.revokedMessage)).toBeVisible();
+      await expect(keys.row(prefix).getByTestId('api-key-status')).toContainText(L.revoked);
+      await expect(keys.row(prefix).getByTestId('api-key-revoke')).toHaveCount(0);
+      const refused = await withKey(secret);
+      assert.equal(refused.status, 401, JSON.stringify(refused.body));
+      assert.equal(refused.body.code, 'auth.api_key_revoked');
+      assert.equal((await withKey(rotated)).status, 200, 'revoking the old key leaves the new one working');
+
+      await keys.revoke(newPrefix);
+      await expect(keys.row(newPrefix).getByTestId('api-key-status')).toContainText(L.revoked);
+      const refusedNew = await withKey(rotated);
+      assert.equal(refusedNew.status, 401, JSON.stringify(refusedNew.body));
+      assert.equal(refusedNew.body.code, 'auth.api_key_revoked');
+      await shot(`api-keys-${L.code}`);
+    });
+
+    test(`${L.code}: webhooks: a subscription to a local receiver; its secret signs the test delivery the UI shows delivered; paused, resumed, a real event, deleted`, async () => {
+      const hooks = new WebhooksPage(page);
+      await hooks.open();
+      await expect(page).toHaveURL(/\/settings\/webhooks$/);
+      const path = `/${L.code}/crm-events`;
+      const url = `${receiver.url}${path}`;
+      await hooks.create({ url, eventTypes: ['customer.created'], description: L.hookNote });
+      const hookSecret = await hooks.secret().inputValue();
+      assert.match(hookSecret, /^whsec_[A-Za-z0-9+/=]+$/);
+      await page.getByTestId('webhook-copy').click();
+      await expect(message(L.copied)).toBeVisible();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), hookSecret);
+      await hooks.closeSecret();
+      await expect(hooks.row(url)).toContainText(L.hookNote);
+      assert.ok(!(await page.locator('body').innerText()).includes(hookSecret), 'the secret is no longer on the page');
+      await expect(hooks.status(url)).toContainText(L.hookActive);
+
+      // send test: the deliveries open, and the delivery turns delivered without a reload
+      await hooks.row(url).getByTestId('webhook-test').click();
+      const tested = hooks.deliveries().filter({ hasText: 'webhook.tested' });
+      await expect(tested).toHaveCount(1);
+      await expect(tested.getByTestId('webhook-delivery-status')).toContainText(L.delivered, 30_000);
+      const request = await receiver.waitFor(path, 'webhook.tested');
+      assert.equal(request.method, 'POST');
+      assert.ok(signedWith(request, hookSecret), 'the delivery is signed with the secret the dialog showed');
+      assert.match(request.headers['webhook-id'], /^msg_[0-9a-f]{32}$/);
+      const attempts = await hooks.attemptsOf(tested);
+      await expect(attempts.locator('tbody tr.ant-table-row')).toHaveCount(1);
+      await expect(attempts).toContainText('200');
+      await expect(attempts).toContainText(RECEIVED);
+      await shot(`webhook-deliveries-${L.code}`);
+      await hooks.closeDeliveries();
+
+      const id = (await asAdmin('GET', '/webhooks?limit=100')).body.data.find((w) => w.url === url).id;
+      await hooks.row(url).getByTestId('webhook-pause').click();
+      await expect(hooks.status(url)).toContainText(L.hookPaused);
+      assert.equal((await asAdmin('GET', `/webhooks/${id}`)).body.status, 'paused');
+      await hooks.row(url).getByTestId('webhook-resume').click();
+      await expect(hooks.status(url)).toContainText(L.hookActive);
+      await expect(hooks.row(url).getByTestId('webhook-pause')).toBeVisible();
+      assert.equal((await asAdmin('GET', `/webhooks/${id}`)).body.status, 'active');
+
+      // resumed, it receives what it subscribes to: a customer made through the API
+      const customer = `${L.code === 'en' ? '英文界面' : '中文界面'}推送客户${suffix}`;
+      const made = await asAdmin('POST', '/customers', { kind: 'company', name: customer });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      await eventually(() => receiver.of(path, 'customer.created').some((r) => r.body.includes(made.body.id)), () => `the customer.created of ${customer} at the receiver`, 30_000);
+      assert.ok(receiver.of(path, 'customer.created').every((r) => signedWith(r, hookSecret)));
+      await hooks.row(url).getByTestId('webhook-deliveries').click();
+      await expect(hooks.deliveries().filter({ hasText: 'customer.created' }).first().getByTestId('webhook-delivery-status')).toContainText(L.delivered, 30_000);
+      await hooks.closeDeliveries();
+
+      await hooks.delete(url);
+      await expect(message(L.deleted)).toBeVisible();
+      await expect(hooks.row(url)).toHaveCount(0);
+      assert.equal((await asAdmin('GET', `/webhooks/${id}`)).status, 404);
+    });
+  }
 });

@@ -74,6 +74,10 @@ export async function startServer() {
     CRM_STATIC_DIR: dist,
     // the follow-up rule job runs every 2 s, so a rule-created task shows up while the flows run
     CRM_FOLLOW_UP_INTERVAL_SECS: process.env.CRM_FOLLOW_UP_INTERVAL_SECS ?? '2',
+    // the webhook flows subscribe a receiver of their own on 127.0.0.1, a loopback address the
+    // server refuses unless told; its worker looks for due deliveries every second besides being woken
+    CRM_WEBHOOK_ALLOW_PRIVATE: 'true',
+    CRM_WEBHOOK_POLL_INTERVAL_MS: process.env.CRM_WEBHOOK_POLL_INTERVAL_MS ?? '1000',
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
   };
   const seed = () => spawnSync(binary, ['seed', '--demo'], { env, encoding: 'utf8', timeout: 120_000 });

@@ -368,6 +368,39 @@ async fn one_delivery_or_everything_since_a_time_can_be_sent_again() {
     app.get(&format!("/api/v1/webhooks/{id}/deliveries?status=failed"), &admin).await.expect(200);
 }
 
+/// The web app sends every POST with an Idempotency-Key, which holds the request's writes until
+/// the response is stored: the test event and the redelivery must answer from inside them.
+#[tokio::test]
+async fn a_test_and_a_redelivery_sent_with_an_idempotency_key_answer_with_their_delivery() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let receiver = Receiver::start();
+    let (webhook, secret) = subscribe(&app, &receiver.url("/keyed/ok"), &["customer.created"], None).await;
+    let id = webhook["id"].as_str().unwrap();
+
+    let keyed = [("Idempotency-Key", "test-once")];
+    let test = app.send(reqwest::Method::POST, &format!("/api/v1/webhooks/{id}/test"), Some(&admin), None, &keyed).await.expect(202);
+    assert_eq!(test.body["event_type"], "webhook.tested");
+    assert_eq!(test.body["status"], "pending");
+    let again = app.send(reqwest::Method::POST, &format!("/api/v1/webhooks/{id}/test"), Some(&admin), None, &keyed).await.expect(202);
+    assert_eq!(again.body["id"], test.body["id"], "a retry with the key answers the same delivery");
+    let report = receiver.wait_for("/keyed/ok", &[&secret], 1).await;
+    assert_eq!(report[0]["payload"]["type"], "webhook.tested");
+    let deliveries = deliveries_until(&app, &webhook, all_succeeded(1)).await;
+    assert_eq!(deliveries[0]["id"], test.body["id"], "one test, one delivery");
+
+    let path = format!("/api/v1/webhooks/{id}/deliveries/{}/redeliver", deliveries[0]["id"].as_str().unwrap());
+    let redelivered =
+        app.send(reqwest::Method::POST, &path, Some(&admin), None, &[("Idempotency-Key", "redeliver-once")]).await.expect(202);
+    assert_eq!(redelivered.body["id"], deliveries[0]["id"]);
+    assert_eq!(
+        (redelivered.body["status"].as_str(), redelivered.body["attempt_count"].as_i64()),
+        (Some("pending"), Some(0)),
+        "a new round"
+    );
+    receiver.wait_for("/keyed/ok", &[&secret], 2).await;
+}
+
 #[tokio::test]
 async fn two_instances_on_one_database_deliver_each_event_once() {
     let first = TestApp::spawn().await;

@@ -339,8 +339,11 @@ pub async fn send_test(db: &Db, actor: &Actor, id: Uuid) -> Result<DeliveryRecor
     let delivery = new_delivery(id, event_id, TEST_EVENT_TYPE, now());
     let delivery_id = delivery.id.clone().take().ok_or(Error::NotFound)?;
     insert_deliveries(&txn, vec![delivery]).await?;
+    // Read in the transaction: under an Idempotency-Key its commit is held until the response is
+    // stored, and a read on another connection would not see the delivery yet.
+    let record = read_delivery(&txn, id, delivery_id).await?;
     txn.commit().await?;
-    read_delivery(&db.conn, id, delivery_id).await
+    Ok(record)
 }
 
 async fn read_delivery(conn: &impl ConnectionTrait, subscription_id: Uuid, delivery_id: Uuid) -> Result<DeliveryRecord> {
@@ -424,8 +427,10 @@ pub async fn redeliver(db: &Db, actor: &Actor, id: Uuid, delivery_id: Uuid) -> R
     read_delivery(&txn, id, delivery_id).await?;
     restart(&txn, vec![delivery_id]).await?;
     crate::platform::audit::record(&txn, actor, "redeliver", ENTITY, id, json!({ "delivery_id": delivery_id })).await?;
+    // In the transaction, as in `send_test`: an Idempotency-Key holds its commit.
+    let record = read_delivery(&txn, id, delivery_id).await?;
     txn.commit().await?;
-    read_delivery(&db.conn, id, delivery_id).await
+    Ok(record)
 }
 
 /// Makes deliveries due now as a new round.

@@ -71,7 +71,7 @@ describe('ApiKeysTab', () => {
     await user.click(within(erpRow).getByTestId('api-key-revoke'));
     await user.click(await screen.findByTestId('api-key-revoke-confirm'));
     await waitFor(() => expect(calls[1]).toEqual({ method: 'DELETE', path: '/api/v1/api-keys/k1', ifMatch: '"3"', idempotency: null, body: null }));
-  }, 30_000);
+  }, 60_000);
 
   it('patches only the changed fields, a cleared expiry as null', () => {
     const expiring = { ...key, expires_at: '2027-01-01T00:00:00Z' };

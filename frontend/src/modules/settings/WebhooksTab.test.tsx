@@ -6,6 +6,7 @@ import { tokenStore } from '../../api/tokens';
 import type { Webhook, WebhookDelivery } from '../../api/types';
 import { adminMe, json, renderWithApp } from '../../test/render';
 import { WebhooksTab, webhookPatch } from './WebhooksTab';
+import { PENDING_REFRESH_MS } from './useWebhooks';
 
 const webhook: Webhook = {
   id: 'w1', owner_id: 'u1', url: 'https://erp.example.com/crm-events', event_types: ['customer.created', 'order.confirmed'], description: 'ERP sync',
@@ -83,6 +84,48 @@ describe('WebhooksTab', () => {
     expect(screen.getByText('timed out after 15 s')).toBeInTheDocument();
     await user.click(within(deliveries).getByTestId('webhook-redeliver'));
     await waitFor(() => expect(calls[2]).toMatchObject({ method: 'POST', path: '/api/v1/webhooks/w1/deliveries/d1/redeliver' }));
+  }, 60_000);
+
+  it('sends a test and shows its delivery turn succeeded without a reload', async () => {
+    await i18n.changeLanguage('en');
+    tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
+    const tested: WebhookDelivery = {
+      ...delivery, id: 'd9', message_id: 'msg_d9', event_type: 'webhook.tested', attempt_count: 0, next_attempt_at: null, last_attempt_at: null,
+      last_status_code: null, attempts: [],
+    };
+    let reads = 0;
+    vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
+      const url = new URL(req.url);
+      if (url.pathname === '/api/v1/auth/me') return json(200, adminMe);
+      if (url.pathname === '/api/v1/users') return json(200, { data: [], next_cursor: null });
+      if (url.pathname === '/api/v1/webhooks' && req.method === 'GET') return json(200, { data: [webhook], next_cursor: null });
+      if (url.pathname === '/api/v1/webhooks/w1/test' && req.method === 'POST') return json(202, tested);
+      if (url.pathname === '/api/v1/webhooks/w1/deliveries') {
+        reads += 1;
+        // the worker sends it between the first read and the next
+        const sent: WebhookDelivery = {
+          ...tested, status: 'succeeded', attempt_count: 1, last_attempt_at: '2026-03-02T08:30:01Z', last_status_code: 200,
+          attempts: [{ id: 'a9', attempted_at: '2026-03-02T08:30:01Z', status_code: 200, error: null, latency_ms: 12, response_excerpt: 'received' }],
+        };
+        return json(200, { data: [reads === 1 ? tested : sent], next_cursor: null });
+      }
+      return json(404, { title: 'Not found', status: 404 });
+    }));
+    const user = userEvent.setup();
+    renderWithApp(<WebhooksTab />);
+    const table = await screen.findByTestId('webhooks-table');
+    await user.click(await within(table).findByTestId('webhook-test'));
+    const deliveries = await screen.findByTestId('webhook-deliveries-table');
+    await waitFor(() => expect(within(deliveries).getByTestId('webhook-delivery-status')).toHaveTextContent('Pending'));
+    // no click: the pending delivery is read again until it has an outcome
+    await waitFor(() => expect(within(deliveries).getByTestId('webhook-delivery-status')).toHaveTextContent('Succeeded'), { timeout: PENDING_REFRESH_MS * 3 });
+    const readsWhenDone = reads;
+    await user.click(within(deliveries).getByRole('button', { name: /expand row/i }));
+    expect(await screen.findByText('received')).toBeInTheDocument();
+    expect(screen.getByTestId('webhook-attempts')).toHaveTextContent('200');
+    // nothing pending any more: the reading stops
+    await new Promise((r) => setTimeout(r, PENDING_REFRESH_MS + 500));
+    expect(reads).toBe(readsWhenDone);
   }, 60_000);
 
   it('patches only the changed fields', () => {

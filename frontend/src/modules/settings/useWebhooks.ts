@@ -1,4 +1,4 @@
-import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { api, ifMatch, must, postOnce } from '../../api/client';
 import type { CreateWebhook, IssuedWebhook, UpdateWebhook, Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../api/types';
 
@@ -21,11 +21,20 @@ export async function fetchWebhook(id: string): Promise<Webhook> {
   return must(await api.GET('/api/v1/webhooks/{id}', { params: { path: { id } } }));
 }
 
-/** One subscription's deliveries with their attempts, newest first, optionally of one status. */
+/** How often the deliveries are read again while one of them is still on its way. */
+export const PENDING_REFRESH_MS = 2000;
+
+/**
+ * One subscription's deliveries with their attempts, newest first, optionally of one status. While
+ * one shown is pending (just tested, or waiting for a retry), the list is read again every
+ * {@link PENDING_REFRESH_MS}, so its outcome appears without a reload.
+ */
 export function useWebhookDeliveries(webhookId: string | null, status: WebhookDeliveryStatus | null, limit = 20) {
   return useInfiniteQuery({
     queryKey: [...webhookKeys.all, 'deliveries', webhookId, status, limit],
     enabled: webhookId !== null,
+    refetchInterval: (query: { state: { data?: InfiniteData<{ data: WebhookDelivery[] }> } }) =>
+      query.state.data?.pages.some((page) => page.data.some((d) => d.status === 'pending')) ? PENDING_REFRESH_MS : false,
     initialPageParam: null as string | null,
     placeholderData: keepPreviousData,
     queryFn: async ({ pageParam }) =>
