@@ -1,7 +1,9 @@
 // A few polling assertions on playwright-core locators (playwright-core has no `expect`).
 import assert from 'node:assert/strict';
 
-const TIMEOUT = 10_000;
+// Generous: a state the server makes true can take seconds on a loaded 2-core CI machine (the
+// debug build, the suites beside it); a wait for a state costs nothing when it comes at once.
+const TIMEOUT = 20_000;
 
 async function poll(check, describe, timeout = TIMEOUT) {
   const deadline = Date.now() + timeout;

@@ -354,4 +354,14 @@ async fn items_of_a_batch_take_keys_in_their_order() {
     assert_eq!(reply.body["results"][1]["error"]["existing_id"].as_str(), Some(existing.as_str()));
     assert_eq!(reply.body["results"][3]["id"], reply.body["results"][4]["id"]);
     assert_eq!(app.get("/api/v1/customers/external/erp/X-1", &admin).await.expect(200).body["name"], "第二次");
+
+    // Two contacts of one customer sent with one id: the second updates the first, as in order.
+    let twice = json!({ "name": "赵六", "external_ids": { "erp": "P-9" } });
+    let items = json!([{ "op": "create", "body": company("重复联系人"), "contacts": [twice, { "name": "赵六（新）", "external_ids": { "erp": "P-9" } }] }]);
+    let reply = app.post("/api/v1/customers/batch", &admin, json!({ "items": items })).await.expect(200);
+    let people = reply.body["results"][0]["contacts"].as_array().unwrap().clone();
+    let statuses: Vec<u64> = people.iter().map(|c| c["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [201, 200], "{}", reply.text);
+    assert_eq!(people[0]["id"], people[1]["id"]);
+    assert_eq!(app.get("/api/v1/contacts/external/erp/P-9", &admin).await.expect(200).body["name"], "赵六（新）");
 }

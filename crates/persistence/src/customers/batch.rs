@@ -449,6 +449,7 @@ async fn create_all(
         // one of them primary (a single request's later primary demotes the earlier ones, in
         // statements a set-based write does not repeat).
         let mut people: Vec<(&ContactFields, ExternalIdsPatch)> = Vec::with_capacity(item.contacts.len());
+        let mut item_refs = HashSet::new();
         for person in &item.contacts {
             let Some((fields, refs)) = &person.create else { break };
             let refs = match &person.reference {
@@ -456,7 +457,9 @@ async fn create_all(
                 Some(reference) => refs.clone().with(reference),
                 None => refs.clone(),
             };
-            if pairs(&refs).any(|key| contact_holders.contains_key(&key)) {
+            // A reference another contact holds, or one an earlier contact of this item takes
+            // (the single request's code updates that contact with this one's fields).
+            if pairs(&refs).any(|key| contact_holders.contains_key(&key) || !item_refs.insert(key)) {
                 break;
             }
             people.push((fields, refs));
