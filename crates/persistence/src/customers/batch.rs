@@ -30,6 +30,11 @@ use crate::platform::changes::{Change, insert_all, record_all};
 use crate::query::one_of;
 use crate::{Actor, Db, Result, now};
 
+/// The kinds of record this path writes, as the audit log and the feed name them: the stores'
+/// own (a unit test holds them equal).
+const CUSTOMER: &str = "customer";
+const CONTACT: &str = "contact";
+
 /// A customer as a create body gives it.
 #[derive(Debug, Clone)]
 pub struct NewCustomer {
@@ -100,24 +105,24 @@ fn claimed_keys(item: &CustomerItem) -> Vec<String> {
         }
     };
     if let Some(new) = &item.create {
-        refs(store::ENTITY, &new.refs);
+        refs(CUSTOMER, &new.refs);
     }
     if let Some(change) = &item.change {
-        refs(store::ENTITY, &change.refs);
+        refs(CUSTOMER, &change.refs);
     }
     for person in &item.contacts {
         if let Some((_, patch)) = &person.create {
-            refs(contact_store::ENTITY, patch);
+            refs(CONTACT, patch);
         }
         if let Some((_, patch)) = &person.change {
-            refs(contact_store::ENTITY, patch);
+            refs(CONTACT, patch);
         }
         if let Some(reference) = &person.reference {
-            refs(contact_store::ENTITY, &ExternalIdsPatch::setting(reference));
+            refs(CONTACT, &ExternalIdsPatch::setting(reference));
         }
     }
     if let Some(reference) = &item.reference {
-        refs(store::ENTITY, &ExternalIdsPatch::setting(reference));
+        refs(CUSTOMER, &ExternalIdsPatch::setting(reference));
     }
     let credit_codes = [
         item.create.as_ref().and_then(|new| new.fields.credit_code.as_ref()),
@@ -203,8 +208,8 @@ pub async fn write_many(db: &Db, actor: &Actor, items: &[CustomerItem]) -> Resul
             contact_refs.extend(person.change.iter().flat_map(|(_, refs)| pairs(refs)));
         }
     }
-    let customer_holders = holders(&txn, store::ENTITY, &customer_refs).await?;
-    let contact_holders = holders(&txn, contact_store::ENTITY, &contact_refs).await?;
+    let customer_holders = holders(&txn, CUSTOMER, &customer_refs).await?;
+    let contact_holders = holders(&txn, CONTACT, &contact_refs).await?;
 
     let plans: Vec<Plan> = items
         .iter()
@@ -263,7 +268,7 @@ async fn find_unchanged(
             .await?;
         rows.extend(found.into_iter().map(|row| (row.id, row)));
     }
-    let mut refs = crate::external_refs::of_records(conn, store::ENTITY, &ids).await?;
+    let mut refs = crate::external_refs::of_records(conn, CUSTOMER, &ids).await?;
     let people_ids: Vec<Uuid> = contact_holders.values().copied().collect();
     let mut people: HashMap<Uuid, contacts::Model> = HashMap::new();
     for chunk in people_ids.chunks(5_000) {
@@ -274,7 +279,7 @@ async fn find_unchanged(
             .await?;
         people.extend(found.into_iter().map(|row| (row.id, row)));
     }
-    let mut people_refs = crate::external_refs::of_records(conn, contact_store::ENTITY, &people_ids).await?;
+    let mut people_refs = crate::external_refs::of_records(conn, CONTACT, &people_ids).await?;
     let (read, update) = (scope_of(actor, Resource::Customers, Action::Read), scope_of(actor, Resource::Customers, Action::Update));
     let (read_people, update_people) =
         (scope_of(actor, Resource::Contacts, Action::Read), scope_of(actor, Resource::Contacts, Action::Update));
@@ -514,7 +519,7 @@ async fn create_all(
 
         rows.customers.push(model);
         rows.tags.extend(new.fields.tags.iter().map(|tag| customer_tags::ActiveModel { customer_id: Set(id), tag: Set(tag.clone()) }));
-        rows.refs.extend(ref_rows(store::ENTITY, id, &new.refs, at));
+        rows.refs.extend(ref_rows(CUSTOMER, id, &new.refs, at));
         rows.stages.push(customer_stage_history::ActiveModel {
             id: Set(Uuid::now_v7()),
             customer_id: Set(id),
@@ -524,13 +529,13 @@ async fn create_all(
             changed_at: Set(at),
         });
         rows.timeline.push(timeline::row(actor, store::stage_item(id, None, new.fields.lifecycle_stage, at)));
-        rows.changes.push(Change::created(store::ENTITY, id, &record));
+        rows.changes.push(Change::created(CUSTOMER, id, &record));
         let mut contact_ids = Vec::with_capacity(people.len());
         for (contact, (_, refs)) in contact_models.into_iter().zip(&people) {
             let record = ContactRecord { external_ids: refs.apply(&ExternalIds::new()), ..ContactRecord::from(contact) };
-            rows.refs.extend(ref_rows(contact_store::ENTITY, record.id, refs, at));
+            rows.refs.extend(ref_rows(CONTACT, record.id, refs, at));
             rows.timeline.push(timeline::row(actor, contact_store::timeline_item(&record, "created")));
-            rows.changes.push(Change::created(contact_store::ENTITY, record.id, &record));
+            rows.changes.push(Change::created(CONTACT, record.id, &record));
             contact_ids.push(record.id);
         }
         rows.contacts.extend(contact_rows);
@@ -545,4 +550,13 @@ async fn create_all(
     insert_all(conn, rows.timeline).await?;
     record_all(conn, actor, rows.changes).await?;
     Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_kinds_written_are_the_stores_own() {
+        assert_eq!(super::CUSTOMER, super::store::ENTITY);
+        assert_eq!(super::CONTACT, super::contact_store::ENTITY);
+    }
 }

@@ -258,7 +258,12 @@ fn json_insert<A: ActiveModelTrait>(rows: &[A]) -> Option<sea_orm::Statement> {
     let columns: Vec<_> =
         <<A as ActiveModelTrait>::Entity as EntityTrait>::Column::iter().filter(|column| first.get(*column).is_set()).collect();
     let mut records = Vec::with_capacity(rows.len());
+    let every: Vec<_> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Column::iter().collect();
     for row in rows {
+        // Every row must set the first row's columns and no other, or a value would be lost.
+        if every.iter().any(|column| row.get(*column).is_set() != first.get(*column).is_set()) {
+            return None;
+        }
         let mut record = Map::with_capacity(columns.len());
         for column in &columns {
             let value = row.get(*column).into_value()?;
