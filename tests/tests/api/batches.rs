@@ -364,4 +364,17 @@ async fn items_of_a_batch_take_keys_in_their_order() {
     assert_eq!(statuses, [201, 200], "{}", reply.text);
     assert_eq!(people[0]["id"], people[1]["id"]);
     assert_eq!(app.get("/api/v1/contacts/external/erp/P-9", &admin).await.expect(200).body["name"], "赵六（新）");
+
+    // An upsert that finds its customer as it describes it, after an item that changes that
+    // customer: it is judged after that change, as in order, and changes it back.
+    let held = app.get("/api/v1/customers/external/erp/X-1", &admin).await.expect(200).body;
+    let held_id = held["id"].as_str().unwrap().to_owned();
+    let items = json!([
+        { "op": "update", "id": held_id, "body": { "name": "第三次" } },
+        { "op": "upsert", "system": "erp", "external_id": "X-1", "body": { "name": "第二次" } },
+    ]);
+    let reply = app.post("/api/v1/customers/batch", &admin, json!({ "items": items })).await.expect(200);
+    let versions: Vec<u64> = reply.body["results"].as_array().unwrap().iter().map(|r| r["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [3, 4], "{}", reply.text);
+    assert_eq!(app.get("/api/v1/customers/external/erp/X-1", &admin).await.expect(200).body["name"], "第二次");
 }

@@ -47,7 +47,8 @@ fn contact_item(document: &Value) -> (ContactItem, bool) {
 /// update by id, a body or contact that does not parse) is marked `one_by_one` and still gives
 /// whatever keys parse, so that no item written ahead of it takes a key it was to take first.
 fn customer_item(document: &Value, today: NaiveDate) -> CustomerItem {
-    let mut item = CustomerItem { reference: None, if_match: None, create: None, change: None, contacts: Vec::new(), one_by_one: true };
+    let mut item =
+        CustomerItem { reference: None, id: None, if_match: None, create: None, change: None, contacts: Vec::new(), one_by_one: true };
     let Ok(batch_item) = from_document::<BatchItem>(document.clone()) else { return item };
     let mut parsed = batch_item.allow_only(true, false, false).is_ok();
     for person in batch_item.contacts.iter().flatten() {
@@ -64,6 +65,7 @@ fn customer_item(document: &Value, today: NaiveDate) -> CustomerItem {
             item.one_by_one = !parsed || item.create.is_none();
         }
         BatchOp::Update => {
+            item.id = batch_item.id;
             item.change = change_form().map(|(patch, ownership, refs)| CustomerChange { patch, ownership, refs });
         }
         BatchOp::Upsert => {

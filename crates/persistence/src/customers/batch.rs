@@ -67,6 +67,8 @@ pub struct ContactItem {
 #[derive(Debug, Clone)]
 pub struct CustomerItem {
     pub reference: Option<ExternalRef>,
+    /// The customer an update (by id) changes; it is written one by one.
+    pub id: Option<Uuid>,
     pub if_match: Option<i32>,
     pub create: Option<NewCustomer>,
     pub change: Option<CustomerChange>,
@@ -100,8 +102,9 @@ enum Plan<'a> {
 fn claimed_keys(item: &CustomerItem) -> Vec<String> {
     let mut keys = Vec::new();
     let mut refs = |entity: &str, patch: &ExternalIdsPatch| {
-        for (system, id) in &patch.0 {
-            keys.push(format!("{entity}\u{1f}{}\u{1f}{}", system.as_str(), id.as_ref().map(|id| id.as_str()).unwrap_or_default()));
+        // A removal (`null`) names no id; the record it is removed from is claimed as touched.
+        for (system, id) in patch.0.iter().filter_map(|(system, id)| id.as_ref().map(|id| (system, id))) {
+            keys.push(format!("{entity}\u{1f}{}\u{1f}{}", system.as_str(), id.as_str()));
         }
     };
     if let Some(new) = &item.create {
@@ -211,6 +214,25 @@ pub async fn write_many(db: &Db, actor: &Actor, items: &[CustomerItem]) -> Resul
     let customer_holders = holders(&txn, CUSTOMER, &customer_refs).await?;
     let contact_holders = holders(&txn, CONTACT, &contact_refs).await?;
 
+    // The stored records each item changes or upserts: an update's customer, and the holders of
+    // the references it and its contacts are upserted by. An upsert is found unchanged ahead of
+    // the others only when no other item touches its customer or its contacts: an earlier one
+    // might change them first.
+    let touched: Vec<HashSet<Uuid>> = items
+        .iter()
+        .map(|item| {
+            let customer = item.reference.as_ref().and_then(|reference| customer_holders.get(&pair(reference)).copied());
+            let people =
+                item.contacts.iter().filter_map(|person| person.reference.as_ref().and_then(|r| contact_holders.get(&pair(r)).copied()));
+            item.id.into_iter().chain(customer).chain(people).collect()
+        })
+        .collect();
+    let mut touches: HashMap<Uuid, usize> = HashMap::new();
+    for id in touched.iter().flatten() {
+        *touches.entry(*id).or_default() += 1;
+    }
+    let alone = |index: usize| touched[index].iter().all(|id| touches.get(id).is_some_and(|n| *n == 1));
+
     let plans: Vec<Plan> = items
         .iter()
         .enumerate()
@@ -220,7 +242,7 @@ pub async fn write_many(db: &Db, actor: &Actor, items: &[CustomerItem]) -> Resul
             }
             let holder = item.reference.as_ref().and_then(|reference| customer_holders.get(&pair(reference)).copied());
             match (holder, &item.create, &item.change) {
-                (Some(id), _, Some(change)) => Plan::Unchanged(id, change),
+                (Some(id), _, Some(change)) if alone(index) => Plan::Unchanged(id, change),
                 (None, Some(new), _) if item.if_match.is_none() => Plan::Create(new),
                 _ => Plan::OneByOne,
             }
