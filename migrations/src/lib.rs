@@ -27,6 +27,8 @@ mod m20261203_000021_create_api_keys;
 mod m20261203_000022_create_webhooks;
 mod m20261203_000023_create_external_refs;
 mod m20261203_000024_index_lists_by_updated_at;
+mod m20261204_000025_remember_api_key_addresses;
+mod m20261204_000026_code_webhook_attempt_failures;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -65,6 +67,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000022_create_webhooks::Migration),
             Box::new(m20261203_000023_create_external_refs::Migration),
             Box::new(m20261203_000024_index_lists_by_updated_at::Migration),
+            Box::new(m20261204_000025_remember_api_key_addresses::Migration),
+            Box::new(m20261204_000026_code_webhook_attempt_failures::Migration),
         ]
     }
 }

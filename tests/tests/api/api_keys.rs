@@ -186,3 +186,108 @@ async fn bad_keys_are_refused_field_by_field_and_only_administrators_make_them()
     .await;
     assert_eq!(app.get("/api/v1/customers", &key).await.problem(401)["code"], "auth.api_key_expired");
 }
+
+#[tokio::test]
+async fn a_key_used_from_alternating_addresses_is_audited_once_per_address() {
+    let app = TestApp::spawn_with(|config| {
+        config.trusted_proxies = crm_api::auth::TrustedProxies::parse("127.0.0.1").unwrap();
+    })
+    .await;
+    let admin = app.admin().await;
+    let (key, record) = integration_key(&app, "双出口同步").await;
+    // A job behind two egress addresses that take turns.
+    for round in 0..4 {
+        for address in ["203.0.113.10", "203.0.113.20"] {
+            app.send(Method::GET, "/api/v1/customers", Some(&key), None, &[("x-forwarded-for", address)]).await.expect(200);
+        }
+        assert_eq!(app.count("audit_log", Some(("action", "use"))).await, 2, "round {round}: each address is audited once");
+    }
+    app.send(Method::GET, "/api/v1/customers", Some(&key), None, &[("x-forwarded-for", "198.51.100.5")]).await.expect(200);
+    let audit = app.get(&format!("/api/v1/audit?entity_type=api_key&entity_id={}", record["id"].as_str().unwrap()), &admin).await;
+    let mut used_from: Vec<String> = audit.expect(200).body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["action"] == "use")
+        .map(|entry| entry["changes"]["ip"].as_str().unwrap().to_owned())
+        .collect();
+    used_from.sort();
+    assert_eq!(used_from, ["198.51.100.5", "203.0.113.10", "203.0.113.20"]);
+    let read = app.get(&format!("/api/v1/api-keys/{}", record["id"].as_str().unwrap()), &admin).await.expect(200);
+    assert_eq!(read.body["last_used_ip"], "198.51.100.5", "a new address is noted at once");
+}
+
+#[tokio::test]
+async fn renaming_a_key_renames_its_rotated_siblings_as_changes_of_their_own() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (_, record) = integration_key(&app, "ERP").await;
+    let old_path = format!("/api/v1/api-keys/{}", record["id"].as_str().unwrap());
+    let rotated = app.post(&format!("{old_path}/rotate"), &admin, json!({})).await.expect(201);
+    let new_path = format!("/api/v1/api-keys/{}", rotated.body["key"]["id"].as_str().unwrap());
+    let old_before = app.get(&old_path, &admin).await.expect(200);
+    let old_etag = old_before.header("etag").unwrap();
+
+    let (audit_before, events_before) = app.side_effects().await;
+    let renamed =
+        app.patch(&new_path, &admin, json!({ "name": "ERP 生产", "role_id": app.role_id("viewer").await }), None).await.expect(200);
+    assert_eq!(renamed.body["name"], "ERP 生产");
+    let old_after = app.get(&old_path, &admin).await.expect(200);
+    assert_eq!((old_after.body["name"].as_str(), old_after.body["role_key"].as_str()), (Some("ERP 生产"), Some("viewer")));
+    assert_eq!(old_after.body["version"].as_i64(), old_before.body["version"].as_i64().map(|v| v + 1), "the sibling's version moves");
+    // The sibling's old ETag is stale now.
+    app.patch(&old_path, &admin, json!({ "name": "x" }), Some(old_etag.as_str())).await.problem(412);
+    // The key, its sibling and the user they act as: one audit entry and one event each.
+    let (audit_after, events_after) = app.side_effects().await;
+    assert_eq!((audit_after - audit_before, events_after - events_before), (3, 3));
+    let changed = app.get("/api/v1/events?after=0&limit=200", &admin).await.expect(200).body;
+    let sibling_event = changed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|event| event["entity_id"] == record["id"] && event["event_type"] == "api_key.updated")
+        .cloned()
+        .unwrap();
+    assert_eq!(sibling_event["payload"]["changed"]["name"], json!(["ERP", "ERP 生产"]), "{sibling_event}");
+    assert_eq!(sibling_event["payload"]["record"], old_after.body);
+    let user_id = record["user_id"].as_str().unwrap();
+    assert!(
+        changed["data"].as_array().unwrap().iter().any(|event| event["entity_id"] == user_id && event["event_type"] == "user.updated"),
+        "the key's user is told as changed"
+    );
+}
+
+#[tokio::test]
+async fn a_rotation_may_give_the_new_key_its_own_expiry() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let (_, record) = make_key(&app, json!({ "name": "月底到期", "role_id": app.role_id("integration").await, "expires_at": soon })).await;
+    let path = format!("/api/v1/api-keys/{}", record["id"].as_str().unwrap());
+    let past = app.post(&format!("{path}/rotate"), &admin, json!({ "expires_at": "2020-01-01T00:00:00Z" })).await.invalid_fields();
+    assert_eq!(past, ["expires_at"]);
+    let both = app.post(&format!("{path}/rotate"), &admin, json!({ "expires_at": "2020-01-01T00:00:00Z", "overlap_minutes": -1 })).await;
+    let mut fields = both.invalid_fields();
+    fields.sort();
+    assert_eq!(fields, ["expires_at", "overlap_minutes"], "every field's error at once");
+    let later = (chrono::Utc::now() + chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let extended = app.post(&format!("{path}/rotate"), &admin, json!({ "expires_at": later, "overlap_minutes": 10 })).await.expect(201);
+    let new_expiry = chrono::DateTime::parse_from_rfc3339(extended.body["key"]["expires_at"].as_str().unwrap()).unwrap();
+    assert_eq!(new_expiry, chrono::DateTime::parse_from_rfc3339(&later).unwrap(), "the new key lasts as asked");
+    let old = app.get(&path, &admin).await.expect(200).body;
+    let old_expiry = chrono::DateTime::parse_from_rfc3339(old["expires_at"].as_str().unwrap()).unwrap();
+    assert!(old_expiry <= chrono::Utc::now() + chrono::Duration::minutes(10), "the old key still ends with the overlap: {old}");
+    // Without `expires_at` the new key keeps the old one's; `null` makes it work until revoked.
+    let new_path = format!("/api/v1/api-keys/{}", extended.body["key"]["id"].as_str().unwrap());
+    let kept = app.post(&format!("{new_path}/rotate"), &admin, json!({})).await.expect(201);
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(kept.body["key"]["expires_at"].as_str().unwrap()).unwrap(),
+        new_expiry,
+        "{}",
+        kept.text
+    );
+    let kept_path = format!("/api/v1/api-keys/{}", kept.body["key"]["id"].as_str().unwrap());
+    let endless = app.post(&format!("{kept_path}/rotate"), &admin, json!({ "expires_at": null })).await.expect(201);
+    assert_eq!(endless.body["key"]["expires_at"], serde_json::Value::Null);
+}

@@ -196,6 +196,89 @@ async fn every_event_carries_the_record_as_its_get_returns_it() {
     assert_eq!(deleted["payload"]["record"], bin["data"][0], "as the recycle bin shows it");
 }
 
+/// The kinds of record the first walk leaves out: interactions, products, requirements and
+/// knowledge-base articles, through each event type they write.
+#[tokio::test]
+async fn events_of_interactions_products_requirements_and_articles_carry_their_get() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer_id = app.customer(&admin, json!({ "kind": "company", "name": "华东精工" })).await["id"].as_str().unwrap().to_owned();
+
+    // An interaction: logged, edited, binned, restored.
+    let interaction = app
+        .post("/api/v1/interactions", &admin, json!({ "customer_id": customer_id, "channel": "phone", "subject": "询价" }))
+        .await
+        .expect(201)
+        .id();
+    let interaction_path = format!("/api/v1/interactions/{interaction}");
+    assert_carries_get(&app, &admin, &last_event(&app, &admin, &interaction, "interaction.created").await, &interaction_path).await;
+    app.patch(&interaction_path, &admin, json!({ "subject": "询价与交期" }), None).await.expect(200);
+    let updated = last_event(&app, &admin, &interaction, "interaction.updated").await;
+    assert_carries_get(&app, &admin, &updated, &interaction_path).await;
+    assert_changed(&updated, "subject", json!("询价"), json!("询价与交期"));
+    let before = app.get(&interaction_path, &admin).await.expect(200).body;
+    app.delete(&interaction_path, &admin).await.expect(204);
+    assert_carries_binned(&last_event(&app, &admin, &interaction, "interaction.deleted").await, &before);
+    app.post(&format!("{interaction_path}/restore"), &admin, json!({})).await.expect(200);
+    assert_carries_get(&app, &admin, &last_event(&app, &admin, &interaction, "interaction.restored").await, &interaction_path).await;
+
+    // A product: created, repriced, retired.
+    let product = app
+        .post("/api/v1/products", &admin, json!({ "sku": "CNC-7", "name": "数控系统", "unit_price": { "amount_minor": 1_200_000 } }))
+        .await
+        .expect(201)
+        .id();
+    let product_path = format!("/api/v1/products/{product}");
+    assert_carries_get(&app, &admin, &last_event(&app, &admin, &product, "product.created").await, &product_path).await;
+    app.patch(&product_path, &admin, json!({ "name": "数控系统 V2" }), None).await.expect(200);
+    let updated = last_event(&app, &admin, &product, "product.updated").await;
+    assert_carries_get(&app, &admin, &updated, &product_path).await;
+    assert_changed(&updated, "name", json!("数控系统"), json!("数控系统 V2"));
+    let before = app.get(&product_path, &admin).await.expect(200).body;
+    app.delete(&product_path, &admin).await.expect(204);
+    assert_carries_binned(&last_event(&app, &admin, &product, "product.deleted").await, &before);
+
+    // A requirement: collected, edited, moved on, requested by another customer, withdrawn, deleted.
+    let requirement = app.post("/api/v1/requirements", &admin, json!({ "title": "批量导出报价单" })).await.expect(201).id();
+    let requirement_path = format!("/api/v1/requirements/{requirement}");
+    assert_carries_get(&app, &admin, &last_event(&app, &admin, &requirement, "requirement.created").await, &requirement_path).await;
+    app.patch(&requirement_path, &admin, json!({ "title": "批量导出报价单为 Excel" }), None).await.expect(200);
+    let updated = last_event(&app, &admin, &requirement, "requirement.updated").await;
+    assert_carries_get(&app, &admin, &updated, &requirement_path).await;
+    assert_changed(&updated, "title", json!("批量导出报价单"), json!("批量导出报价单为 Excel"));
+    app.post(&format!("{requirement_path}/status"), &admin, json!({ "status": "analyzing" })).await.expect(200);
+    let moved = last_event(&app, &admin, &requirement, "requirement.status_changed").await;
+    assert_carries_get(&app, &admin, &moved, &requirement_path).await;
+    assert_changed(&moved, "status", json!("collected"), json!("analyzing"));
+    let requester = app
+        .post(&format!("{requirement_path}/requesters"), &admin, json!({ "customer_id": customer_id, "note": "财务要用" }))
+        .await
+        .expect(201)
+        .id();
+    assert_carries_get(&app, &admin, &last_event(&app, &admin, &requirement, "requirement.requested").await, &requirement_path).await;
+    app.delete(&format!("{requirement_path}/requesters/{requester}"), &admin).await.expect(204);
+    assert_carries_get(&app, &admin, &last_event(&app, &admin, &requirement, "requirement.unrequested").await, &requirement_path).await;
+    let before = app.get(&requirement_path, &admin).await.expect(200).body;
+    app.delete(&requirement_path, &admin).await.expect(204);
+    assert_carries_binned(&last_event(&app, &admin, &requirement, "requirement.deleted").await, &before);
+
+    // A knowledge-base article: drafted, edited, published, deleted.
+    let article = app.post("/api/v1/kb/articles", &admin, json!({ "title": "主轴异响排查", "body": "1. 停机" })).await.expect(201).id();
+    let article_path = format!("/api/v1/kb/articles/{article}");
+    assert_carries_get(&app, &admin, &last_event(&app, &admin, &article, "kb_article.created").await, &article_path).await;
+    app.patch(&article_path, &admin, json!({ "title": "主轴异响如何排查" }), None).await.expect(200);
+    let updated = last_event(&app, &admin, &article, "kb_article.updated").await;
+    assert_carries_get(&app, &admin, &updated, &article_path).await;
+    assert_changed(&updated, "title", json!("主轴异响排查"), json!("主轴异响如何排查"));
+    app.patch(&article_path, &admin, json!({ "status": "published" }), None).await.expect(200);
+    let published = last_event(&app, &admin, &article, "kb_article.published").await;
+    assert_carries_get(&app, &admin, &published, &article_path).await;
+    assert_changed(&published, "status", json!("draft"), json!("published"));
+    let before = app.get(&article_path, &admin).await.expect(200).body;
+    app.delete(&article_path, &admin).await.expect(204);
+    assert_carries_binned(&last_event(&app, &admin, &article, "kb_article.deleted").await, &before);
+}
+
 #[tokio::test]
 async fn the_head_is_where_a_new_reader_starts_and_next_after_passes_what_it_skips() {
     let app = TestApp::spawn().await;

@@ -218,6 +218,14 @@ async fn the_portal_shows_public_published_articles_only() {
     // Asking for other statuses or visibilities changes nothing.
     let sneaky = app.get("/api/v1/portal/kb/articles?status=draft&visibility=internal", &wang).await.expect(200).body;
     assert_eq!(sneaky["data"].as_array().unwrap().len(), 1);
+    // A reader keeping a copy asks for what changed since its last read, in the staff list's window.
+    let since = |from: &str| format!("/api/v1/portal/kb/articles?updated_at_from={}", from.replace('+', "%2B").replace(':', "%3A"));
+    let changed = app.get(&since(public["updated_at"].as_str().unwrap()), &wang).await.expect(200).body;
+    assert_eq!(changed["data"][0]["id"], public["id"]);
+    assert_eq!(app.get(&since("2199-01-01"), &wang).await.expect(200).body["data"], json!([]));
+    app.get("/api/v1/portal/kb/articles?updated_at_to=soon", &wang).await.problem(400);
+    let by_change = app.get("/api/v1/portal/kb/articles?sort=updated_at", &wang).await.expect(200).body;
+    assert_eq!(by_change["data"].as_array().unwrap().len(), 1);
     for hidden in [&internal, &draft] {
         app.get(&format!("/api/v1/portal/kb/articles/{}", hidden["id"].as_str().unwrap()), &wang).await.problem(404);
         app.post(&format!("/api/v1/portal/kb/articles/{}/votes", hidden["id"].as_str().unwrap()), &wang, json!({ "helpful": true }))

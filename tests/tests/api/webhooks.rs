@@ -188,6 +188,30 @@ async fn a_receiver_that_fails_twice_then_succeeds_gets_three_attempts() {
 }
 
 #[tokio::test]
+async fn an_attempt_that_gets_no_answer_says_why_as_a_code() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    // A receiver that takes the connection and closes it without answering.
+    let hangs_up = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hangs_up_port = hangs_up.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for connection in hangs_up.incoming() {
+            drop(connection);
+        }
+    });
+    // Port 1 (tcpmux) is privileged and nothing here serves it: the connection is refused.
+    for (url, code) in [("http://127.0.0.1:1/nobody".to_owned(), "connection"), (format!("http://127.0.0.1:{hangs_up_port}/"), "request")] {
+        let (webhook, _) = subscribe(&app, &url, &["customer.created"], None).await;
+        app.post(&format!("/api/v1/webhooks/{}/test", webhook["id"].as_str().unwrap()), &admin, json!({})).await.expect(202);
+        let deliveries = deliveries_until(&app, &webhook, |d| d.len() == 1 && !d[0]["attempts"].as_array().unwrap().is_empty()).await;
+        let attempt = &deliveries[0]["attempts"][0];
+        assert_eq!(attempt["status_code"], Value::Null, "{url}: {attempt}");
+        assert_eq!(attempt["error_code"], code, "{url}: {attempt}");
+        assert!(!attempt["error"].as_str().unwrap().is_empty(), "the transport's words stay for debugging: {attempt}");
+    }
+}
+
+#[tokio::test]
 async fn gone_or_five_days_of_failures_disable_the_subscription_and_notify_its_owner() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;

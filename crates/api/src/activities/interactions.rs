@@ -43,6 +43,8 @@ pub struct InteractionDto {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// When it went to the recycle bin; null while live (as events and the bin show it).
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 impl From<interactions::InteractionRecord> for InteractionDto {
@@ -70,6 +72,7 @@ impl From<interactions::InteractionRecord> for InteractionDto {
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
+            deleted_at: r.deleted_at,
         }
     }
 }

@@ -126,6 +126,11 @@ pub struct RotateApiKey {
     /// How long the old key keeps working, in minutes (0 to 10080; default 1440, one day).
     #[schema(example = 60)]
     pub overlap_minutes: Option<i64>,
+    /// The new key's expiry; omit to keep the old key's, `null` for a key that works until
+    /// revoked. The old key still ends with the overlap (or its own expiry, if sooner).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>, nullable)]
+    pub expires_at: Option<Option<DateTime<Utc>>>,
 }
 
 fn parse_new_key(body: CreateApiKey) -> Result<ApiKeySettings, ApiError> {
@@ -226,15 +231,16 @@ pub async fn update_api_key(
 
 /// Rotate an API key
 ///
-/// Makes a new key with the same user, role, expiry and addresses, shown once; the old key
-/// keeps working for `overlap_minutes` so the job can switch without a gap.
+/// Makes a new key with the same user, role and addresses, shown once, ending at `expires_at` if
+/// given and at the old key's expiry if not; the old key keeps working for `overlap_minutes` so
+/// the job can switch without a gap.
 #[utoipa::path(tag = "api-keys", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; an answer carrying a key is never replayed")), request_body(content = RotateApiKey, description = "`{}` for the default overlap"), responses(
     (status = 201, description = "The new key; `api_key` is shown only now", body = IssuedApiKeyDto, headers(("Location" = String), ("ETag" = String))),
     (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such key", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The key is revoked, expired or already rotated (`api_key.not_rotatable`)", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "`overlap_minutes` out of range", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`overlap_minutes` out of range, or `expires_at` in the past", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/api-keys/{id}/rotate")]
 pub async fn rotate_api_key(
@@ -245,8 +251,8 @@ pub async fn rotate_api_key(
     body: crate::http::Json<RotateApiKey>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let overlap = rules::rotation_overlap(body.overlap_minutes)?;
-    let issued = api_keys::rotate(&state.db, &principal, id.into_inner(), if_match(&req)?, overlap).await?;
+    let rotation = rules::Rotation::parse(body.overlap_minutes, body.expires_at, Utc::now())?;
+    let issued = api_keys::rotate(&state.db, &principal, id.into_inner(), if_match(&req)?, rotation).await?;
     let (id, version) = (issued.record.id, issued.record.version);
     Ok(created(&IssuedApiKeyDto::from(issued), location(id), version))
 }

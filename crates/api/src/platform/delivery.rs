@@ -28,7 +28,7 @@ use utoipa::ToSchema;
 
 use crm_domain::Check;
 use crm_domain::platform::webhooks::{
-    ATTEMPT_TIMEOUT_SECONDS, RESPONSE_EXCERPT_BYTES, SECRET_PREFIX, WebhookError, is_forbidden_address, parse_retry_after,
+    ATTEMPT_TIMEOUT_SECONDS, AttemptFailure, RESPONSE_EXCERPT_BYTES, SECRET_PREFIX, WebhookError, is_forbidden_address, parse_retry_after,
 };
 use crm_persistence::Db;
 use crm_persistence::platform::webhooks::{self, AttemptOutcome, ClaimedDelivery};
@@ -176,17 +176,18 @@ impl Sender {
         let id = message_id(claimed.delivery_id);
         let timestamp = Utc::now().timestamp();
         let signature = signature_header(&claimed.secrets, &id, timestamp, &body);
-        let failed = |error: String, started: Instant| AttemptOutcome {
+        let failed = |code: AttemptFailure, error: String, started: Instant| AttemptOutcome {
             attempted_at,
             status_code: None,
             error: Some(error.chars().take(500).collect()),
+            error_code: Some(code),
             latency_ms: elapsed_ms(started),
             response_excerpt: String::new(),
             retry_after: None,
         };
         let url = match url::Url::parse(&claimed.url) {
             Ok(url) => url,
-            Err(error) => return failed(format!("invalid URL: {error}"), started),
+            Err(error) => return failed(AttemptFailure::InvalidUrl, format!("invalid URL: {error}"), started),
         };
         // Address literals never go through the resolver: check them here.
         let literal = match url.host() {
@@ -198,7 +199,7 @@ impl Sender {
             && !self.allow_private
             && is_forbidden_address(address)
         {
-            return failed(ForbiddenTarget(address.to_string()).to_string(), started);
+            return failed(AttemptFailure::ForbiddenAddress, ForbiddenTarget(address.to_string()).to_string(), started);
         }
         let sent = self
             .client
@@ -212,7 +213,7 @@ impl Sender {
             .await;
         let mut response = match sent {
             Ok(response) => response,
-            Err(error) => return failed(describe(&error), started),
+            Err(error) => return failed(failure_of(&error), describe(&error), started),
         };
         let status = response.status().as_u16();
         let retry_after = response
@@ -232,6 +233,7 @@ impl Sender {
             attempted_at,
             status_code: Some(status),
             error: None,
+            error_code: None,
             latency_ms: elapsed_ms(started),
             response_excerpt: String::from_utf8_lossy(&excerpt).into_owned(),
             retry_after,
@@ -241,6 +243,23 @@ impl Sender {
 
 fn elapsed_ms(started: Instant) -> i32 {
     i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX)
+}
+
+/// What kind of failure a request without an answer met, for the attempts list in the reader's
+/// language: the guarded resolver's refusal is found among the causes.
+fn failure_of(error: &reqwest::Error) -> AttemptFailure {
+    use std::error::Error as _;
+    if error.is_timeout() {
+        return AttemptFailure::Timeout;
+    }
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if cause.is::<ForbiddenTarget>() {
+            return AttemptFailure::ForbiddenAddress;
+        }
+        source = cause.source();
+    }
+    if error.is_connect() { AttemptFailure::Connection } else { AttemptFailure::Request }
 }
 
 /// A failed request in a line: what an administrator reading the attempts needs.

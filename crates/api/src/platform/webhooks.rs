@@ -13,7 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::Check;
-use crm_domain::platform::webhooks::{self as rules, DeliveryStatus, DisabledReason, WebhookPatch, WebhookSettings, WebhookStatus};
+use crm_domain::platform::webhooks::{
+    self as rules, AttemptFailure, DeliveryStatus, DisabledReason, WebhookPatch, WebhookSettings, WebhookStatus,
+};
 use crm_persistence::platform::webhooks;
 
 use super::delivery::{check_target, message_id};
@@ -88,8 +90,10 @@ pub struct WebhookAttemptDto {
     pub attempted_at: DateTime<Utc>,
     /// The receiver's HTTP status; null when none came (see `error`).
     pub status_code: Option<i32>,
-    /// Why no answer came: timeout, refused address, connection error.
+    /// Why no answer came, in the transport's words (English): for whoever debugs the receiver.
     pub error: Option<String>,
+    /// Why no answer came, as a code to show in the reader's language; set whenever `error` is.
+    pub error_code: Option<AttemptFailure>,
     pub latency_ms: i32,
     /// The first kilobyte of the answer's body.
     pub response_excerpt: String,
@@ -139,6 +143,7 @@ impl From<webhooks::DeliveryRecord> for WebhookDeliveryDto {
                     attempted_at: a.attempted_at,
                     status_code: a.status_code,
                     error: a.error,
+                    error_code: a.error_code,
                     latency_ms: a.latency_ms,
                     response_excerpt: a.response_excerpt,
                 })

@@ -94,6 +94,8 @@ pub struct ArticleDto {
     pub tags: Vec<String>,
     pub owner_id: Uuid,
     pub owner_name: Option<String>,
+    /// The owner's team: whose members a team scope lets edit it.
+    pub team_id: Option<Uuid>,
     /// The current revision's number.
     pub revision: i32,
     pub view_count: i64,
@@ -119,6 +121,7 @@ impl From<kb::ArticleRecord> for ArticleDto {
             tags: a.tags,
             owner_id: a.owner_id,
             owner_name: a.owner_name,
+            team_id: a.team_id,
             revision: a.revision,
             view_count: a.view_count,
             helpful_count: a.helpful_count,

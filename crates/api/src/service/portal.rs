@@ -672,7 +672,7 @@ pub async fn portal_list_categories(state: State, _principal: PortalPrincipal) -
 }
 
 /// Search public articles
-#[utoipa::path(tag = "portal", params(ArticleListParams, PageParams), responses(
+#[utoipa::path(tag = "portal", params(ArticleListParams, crate::http::UpdatedAtParams, PageParams), responses(
     (status = 200, description = "Public, published articles", body = PageDto<ArticleSummaryDto>),
     (status = 401, description = "Not signed in to the portal", body = Problem, content_type = "application/problem+json"),
 ), security(("portal" = [])))]
@@ -681,9 +681,11 @@ pub async fn portal_list_articles(
     state: State,
     _principal: PortalPrincipal,
     params: web::Query<ArticleListParams>,
+    updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = kb::list_portal_articles(&state.db, &params.to_filter()?, &page.to_request()?).await?;
+    let filter = kb::ArticleFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
+    let page = kb::list_portal_articles(&state.db, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, |a| {
         let mut summary = ArticleSummaryDto::from(a);
         // Who wrote it is internal.

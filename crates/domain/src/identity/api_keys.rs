@@ -147,6 +147,38 @@ pub fn rotation_overlap(minutes: Option<i64>) -> Result<Duration, ValidationErro
     Ok(Duration::minutes(minutes))
 }
 
+/// What a rotation asks for: how long the old key keeps working, and the new key's expiry
+/// (`None` keeps the old key's, `Some(None)` makes the new key work until revoked). Giving one
+/// is how a key about to expire is rotated into one that lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotation {
+    pub overlap: Duration,
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl Rotation {
+    /// Checks a rotation's `overlap_minutes` and `expires_at` (which must lie after `now`).
+    pub fn parse(
+        overlap_minutes: Option<i64>,
+        expires_at: Option<Option<DateTime<Utc>>>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut check = Check::default();
+        let overlap = rotation_overlap(overlap_minutes).map_err(|errors| check.merge(Err(errors))).ok();
+        let expires_at = match expires_at {
+            Some(expires_at) => check_expiry(&mut check, "expires_at", expires_at, now).map(Some),
+            None => Some(None),
+        };
+        let (overlap, expires_at) = check.finish_with((overlap, expires_at))?;
+        Ok(Self { overlap, expires_at })
+    }
+
+    /// The new key's expiry after a rotation of a key ending at `old`.
+    pub fn new_expiry(&self, old: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        self.expires_at.unwrap_or(old)
+    }
+}
+
 /// A key's own field errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiKeyError {

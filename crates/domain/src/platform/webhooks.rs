@@ -49,6 +49,23 @@ string_enum! {
     DeliveryStatus { Pending => "pending", Succeeded => "succeeded", Failed => "failed" }
 }
 
+string_enum! {
+    /// Why an attempt got no answer, for people to read in their language (the attempt's `error`
+    /// keeps the transport's own words for whoever debugs the receiver).
+    AttemptFailure {
+        /// No answer within the attempt's timeout.
+        Timeout => "timeout",
+        /// The receiver could not be reached: name not found, connection refused or reset, TLS.
+        Connection => "connection",
+        /// The URL leads to a private, loopback or link-local address.
+        ForbiddenAddress => "forbidden_address",
+        /// The stored URL does not parse.
+        InvalidUrl => "invalid_url",
+        /// Anything else the request ran into before an answer came.
+        Request => "request",
+    }
+}
+
 /// The delay before attempt `attempt + 1` after `attempt` attempts failed, before jitter;
 /// `None` once the schedule is used up (the delivery is given up).
 pub fn retry_delay(attempts_made: i32) -> Option<Duration> {

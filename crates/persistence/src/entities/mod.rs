@@ -99,6 +99,7 @@ macro_rules! line_entity {
     };
 }
 
+pub(crate) mod api_key_addresses;
 pub(crate) mod api_keys;
 pub(crate) mod assignment_cursors;
 pub(crate) mod audit_log;

@@ -11,6 +11,8 @@ pub struct Model {
     pub status_code: Option<i32>,
     /// Why no status came back (refused address, timeout, connection error).
     pub error: Option<String>,
+    /// `error` as a code a reader's language can say (`AttemptFailure`); null with a status.
+    pub error_code: Option<String>,
     pub latency_ms: i32,
     /// The first kilobyte of the response body.
     pub response_excerpt: String,

@@ -8,18 +8,19 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::identity::api_keys::{AllowedAddresses, ApiKeyPatch, ApiKeySettings, KEY_PREFIX, KeyStatus};
+use crm_domain::identity::api_keys::{AllowedAddresses, ApiKeyPatch, ApiKeySettings, KEY_PREFIX, KeyStatus, Rotation};
 use crm_domain::identity::{DEFAULT_LOCALE, UserKind};
 use crm_domain::text;
 
 use super::auth::{hash_token, random_token};
-use crate::entities::{api_keys, roles, users};
+use crate::entities::{api_key_addresses, api_keys, roles, users};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json};
@@ -242,17 +243,23 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     };
     let next = patch.apply(&current);
     if next.name != current.name || next.role_id != current.role_id {
-        let user = users::Entity::find_by_id(key.user_id).one(&txn).await?.ok_or(Error::NotFound)?;
-        let mut user: users::ActiveModel = user.into();
-        user.display_name = Set(next.name.clone());
-        user.role_id = Set(next.role_id);
-        save_next_version(&txn, user).await?;
-        api_keys::Entity::update_many()
-            .col_expr(api_keys::Column::Name, Expr::value(next.name.clone()))
-            .filter(api_keys::Column::UserId.eq(key.user_id))
-            .filter(api_keys::Column::Id.ne(id))
-            .exec(&txn)
-            .await?;
+        // The keys a rotation made from this one show the name and the role too: each is changed,
+        // versioned and told like the key itself, so a reader's ETag of a sibling no longer matches.
+        let siblings =
+            api_keys::Entity::find().filter(api_keys::Column::UserId.eq(key.user_id)).filter(api_keys::Column::Id.ne(id)).all(&txn).await?;
+        let mut sibling_befores = Vec::with_capacity(siblings.len());
+        for sibling in &siblings {
+            sibling_befores.push(read_record(&txn, sibling.id).await?);
+        }
+        super::users::set_key_user_name_and_role(&txn, actor, key.user_id, &next.name, next.role_id).await?;
+        for (sibling, sibling_before) in siblings.into_iter().zip(sibling_befores) {
+            let sibling_id = sibling.id;
+            let mut row: api_keys::ActiveModel = sibling.into();
+            row.name = Set(next.name.clone());
+            save_next_version(&txn, row).await?;
+            let sibling_after = read_record(&txn, sibling_id).await?;
+            changes::record(&txn, actor, Change::updated(ENTITY, sibling_id, &sibling_before, &sibling_after)).await?;
+        }
     }
     let mut row: api_keys::ActiveModel = key.into();
     row.name = Set(next.name);
@@ -265,11 +272,11 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(after)
 }
 
-/// Replaces a key with a new one under the same user, name, role, expiry and addresses; the old
-/// key keeps working for `overlap` (not past its own expiry), so the job can be switched over
-/// without a gap.
+/// Replaces a key with a new one under the same user, name, role and addresses, with the expiry
+/// the rotation asks for (the old key's by default); the old key keeps working for the overlap
+/// (not past its own expiry), so the job can be switched over without a gap.
 #[tracing::instrument(skip_all)]
-pub async fn rotate(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, overlap: Duration) -> Result<IssuedApiKey> {
+pub async fn rotate(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, rotation: Rotation) -> Result<IssuedApiKey> {
     require_key_administrator(actor)?;
     let txn = db.begin_write().await?;
     let old = api_keys::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
@@ -277,11 +284,11 @@ pub async fn rotate(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if status(&old, now()) != KeyStatus::Active || old.replaced_by_id.is_some() {
         return Err(not_rotatable());
     }
-    let (row, key) = new_key_row(old.user_id, old.name.clone(), old.expires_at, old.allowed_addresses.clone(), actor);
+    let (row, key) = new_key_row(old.user_id, old.name.clone(), rotation.new_expiry(old.expires_at), old.allowed_addresses.clone(), actor);
     let new_id = insert_first_version(&txn, row, now()).await?.id;
     let before = read_record(&txn, id).await?;
     let at = now();
-    let overlap_ends = at + overlap;
+    let overlap_ends = at + rotation.overlap;
     // Claimed only if nobody rotated or revoked it since it was read: two rotations at once
     // would otherwise both issue a live key, and a rotation racing a revocation revive it.
     let claimed = api_keys::Entity::update_many()
@@ -353,7 +360,8 @@ struct KeyCheck {
     revoked_at: Option<DateTime<Utc>>,
     allowed_addresses: String,
     last_used_at: Option<DateTime<Utc>>,
-    last_used_ip: Option<String>,
+    /// Whether the key has been used from the caller's address before (true without an address).
+    known_address: bool,
     active: bool,
     generation: i64,
 }
@@ -361,10 +369,24 @@ struct KeyCheck {
 /// The caller behind an API key presented from `client_ip`: one query checks the key, its user
 /// and the identity generation; permissions come from the actor cache while nothing they were
 /// computed from has changed. `last_used_at` is written at most once a minute, and the first use
-/// from an address is audited.
+/// from each address is audited once (a job behind alternating addresses writes nothing more).
 #[tracing::instrument(skip_all)]
 pub async fn authenticate(db: &Db, key: &str, client_ip: Option<&str>) -> Result<Actor> {
     let generation = Alias::new("identity_generation");
+    let known_address = match client_ip {
+        Some(address) => Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(api_key_addresses::Entity)
+                .and_where(
+                    Expr::col((api_key_addresses::Entity, api_key_addresses::Column::ApiKeyId))
+                        .equals((api_keys::Entity, api_keys::Column::Id)),
+                )
+                .and_where(Expr::col((api_key_addresses::Entity, api_key_addresses::Column::Address)).eq(address))
+                .take(),
+        ),
+        None => Expr::val(true),
+    };
     let query = Query::select()
         .column((api_keys::Entity, api_keys::Column::Id))
         .column((api_keys::Entity, api_keys::Column::UserId))
@@ -372,7 +394,7 @@ pub async fn authenticate(db: &Db, key: &str, client_ip: Option<&str>) -> Result
         .column((api_keys::Entity, api_keys::Column::RevokedAt))
         .column((api_keys::Entity, api_keys::Column::AllowedAddresses))
         .column((api_keys::Entity, api_keys::Column::LastUsedAt))
-        .column((api_keys::Entity, api_keys::Column::LastUsedIp))
+        .expr_as(known_address, Alias::new("known_address"))
         .column((users::Entity, users::Column::Active))
         .column((generation.clone(), Alias::new("generation")))
         .from(api_keys::Entity)
@@ -410,7 +432,7 @@ pub async fn authenticate(db: &Db, key: &str, client_ip: Option<&str>) -> Result
     let mut actor = super::auth::actor_at_generation(db, check.user_id, check.generation).await?;
     actor.api_key_id = Some(check.id);
     actor.ip = client_ip.map(str::to_owned);
-    let new_address = client_ip.is_some() && check.last_used_ip.as_deref() != client_ip;
+    let new_address = !check.known_address;
     let stale = check.last_used_at.is_none_or(|last| at - last >= Duration::seconds(LAST_USED_RESOLUTION_SECONDS));
     if (new_address || stale)
         && let Err(error) = note_use(db, &actor, check.id, client_ip, new_address).await
@@ -422,17 +444,29 @@ pub async fn authenticate(db: &Db, key: &str, client_ip: Option<&str>) -> Result
 }
 
 /// Writes when and from where a key was last used (bookkeeping: the version does not move), and
-/// audits its first use from an address.
+/// remembers and audits its first use from an address; of two instances seeing that first use
+/// at once, only the one that remembers it audits it.
 async fn note_use(db: &Db, actor: &Actor, id: Uuid, client_ip: Option<&str>, new_address: bool) -> Result<()> {
     let txn = db.begin_write().await?;
+    let at = now();
     api_keys::Entity::update_many()
-        .col_expr(api_keys::Column::LastUsedAt, Expr::value(now()))
+        .col_expr(api_keys::Column::LastUsedAt, Expr::value(at))
         .col_expr(api_keys::Column::LastUsedIp, Expr::value(client_ip.map(str::to_owned)))
         .filter(api_keys::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    if new_address {
-        crate::platform::audit::record(&txn, actor, "use", ENTITY, id, json!({ "ip": client_ip })).await?;
+    if let (true, Some(address)) = (new_address, client_ip) {
+        let remembered = api_key_addresses::Entity::insert(api_key_addresses::ActiveModel {
+            api_key_id: Set(id),
+            address: Set(address.to_owned()),
+            first_used_at: Set(at),
+        })
+        .on_conflict(OnConflict::columns([api_key_addresses::Column::ApiKeyId, api_key_addresses::Column::Address]).do_nothing().to_owned())
+        .exec_without_returning(&txn)
+        .await?;
+        if remembered == 1 {
+            crate::platform::audit::record(&txn, actor, "use", ENTITY, id, json!({ "ip": client_ip })).await?;
+        }
     }
     txn.commit().await?;
     Ok(())

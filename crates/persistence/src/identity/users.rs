@@ -263,6 +263,26 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     Ok(after)
 }
 
+/// Renames the user an API key acts as and sets its role (the name and the role of a key are its
+/// user's), audited and told as that user's update, inside the key's transaction.
+pub(super) async fn set_key_user_name_and_role(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    name: &str,
+    role_id: Uuid,
+) -> Result<()> {
+    let user = users::Entity::find_by_id(id).one(txn).await?.ok_or(Error::NotFound)?;
+    let before = to_record(txn, user.clone()).await?;
+    let mut model: users::ActiveModel = user.into();
+    model.display_name = Set(name.to_owned());
+    model.role_id = Set(role_id);
+    let saved = save_next_version(txn, model).await?;
+    let after = to_record(txn, saved).await?;
+    changes::record(txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
+    Ok(())
+}
+
 /// The user with this email, for operator commands.
 #[tracing::instrument(skip_all)]
 pub async fn find_id_by_email(db: &Db, email: &str) -> Result<Option<Uuid>> {

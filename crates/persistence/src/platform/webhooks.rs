@@ -25,7 +25,8 @@ use uuid::Uuid;
 
 use crm_domain::activities::NotificationKind;
 use crm_domain::platform::webhooks::{
-    self as rules, DeliveryStatus, DisabledReason, SECRET_BYTES, SECRET_PREFIX, WebhookPatch, WebhookSettings, WebhookStatus,
+    self as rules, AttemptFailure, DeliveryStatus, DisabledReason, SECRET_BYTES, SECRET_PREFIX, WebhookPatch, WebhookSettings,
+    WebhookStatus,
 };
 use crm_domain::text;
 use crm_domain::written::SystemText;
@@ -87,6 +88,7 @@ pub struct AttemptRecord {
     pub attempted_at: DateTime<Utc>,
     pub status_code: Option<i32>,
     pub error: Option<String>,
+    pub error_code: Option<AttemptFailure>,
     pub latency_ms: i32,
     pub response_excerpt: String,
 }
@@ -372,6 +374,11 @@ async fn with_attempts(conn: &impl ConnectionTrait, rows: Vec<webhook_deliveries
                 attempted_at: attempt.attempted_at,
                 status_code: attempt.status_code,
                 error: attempt.error,
+                error_code: attempt
+                    .error_code
+                    .as_deref()
+                    .map(|code| stored("webhook_attempts.error_code", attempt.id, code, AttemptFailure::parse))
+                    .transpose()?,
                 latency_ms: attempt.latency_ms,
                 response_excerpt: attempt.response_excerpt,
             });
@@ -695,8 +702,10 @@ pub struct AttemptOutcome {
     pub attempted_at: DateTime<Utc>,
     /// The HTTP status, when an answer came.
     pub status_code: Option<u16>,
-    /// Why no answer came (timeout, refused address, connection error).
+    /// Why no answer came (timeout, refused address, connection error), in the transport's words.
     pub error: Option<String>,
+    /// The same as a code, set whenever `error` is.
+    pub error_code: Option<AttemptFailure>,
     pub latency_ms: i32,
     pub response_excerpt: String,
     /// The answer's `Retry-After`, read.
@@ -716,6 +725,7 @@ pub async fn record_attempt(db: &Db, claimed: &ClaimedDelivery, outcome: Attempt
         attempted_at: Set(outcome.attempted_at),
         status_code: Set(outcome.status_code.map(i32::from)),
         error: Set(outcome.error.clone()),
+        error_code: Set(outcome.error_code.map(|code| code.as_str().to_owned())),
         latency_ms: Set(outcome.latency_ms),
         response_excerpt: Set(outcome.response_excerpt.clone()),
     };

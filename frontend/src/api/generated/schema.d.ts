@@ -66,8 +66,9 @@ export interface paths {
         put?: never;
         /**
          * Rotate an API key
-         * @description Makes a new key with the same user, role, expiry and addresses, shown once; the old key
-         *     keeps working for `overlap_minutes` so the job can switch without a gap.
+         * @description Makes a new key with the same user, role and addresses, shown once, ending at `expires_at` if
+         *     given and at the old key's expiry if not; the old key keeps working for `overlap_minutes` so
+         *     the job can switch without a gap.
          */
         post: operations["rotate_api_key"];
         delete?: never;
@@ -2888,6 +2889,11 @@ export interface components {
             owner_id: string;
             owner_name?: string | null;
             /**
+             * Format: uuid
+             * @description The owner's team: whose members a team scope lets edit it.
+             */
+            team_id?: string | null;
+            /**
              * Format: int32
              * @description The current revision's number.
              */
@@ -2966,6 +2972,12 @@ export interface components {
             /** Format: uuid */
             team_id?: string | null;
         };
+        /**
+         * @description Why an attempt got no answer, for people to read in their language (the attempt's `error`
+         *     keeps the transport's own words for whoever debugs the receiver).
+         * @enum {string}
+         */
+        AttemptFailure: "timeout" | "connection" | "forbidden_address" | "invalid_url" | "request";
         AuditEntryDto: {
             /** Format: uuid */
             id: string;
@@ -4053,6 +4065,11 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+            /**
+             * Format: date-time
+             * @description When it went to the recycle bin; null while live (as events and the bin show it).
+             */
+            deleted_at?: string | null;
         };
         /** @description An event of a interaction. */
         InteractionEvent: {
@@ -5688,6 +5705,12 @@ export interface components {
              * @example 60
              */
             overlap_minutes?: number | null;
+            /**
+             * Format: date-time
+             * @description The new key's expiry; omit to keep the old key's, `null` for a key that works until
+             *     revoked. The old key still ends with the overlap (or its own expiry, if sooner).
+             */
+            expires_at?: string | null;
         };
         /** @description Required, so that a mistyped field is refused rather than rotating with the default overlap. */
         RotateWebhookSecret: {
@@ -6534,8 +6557,9 @@ export interface components {
              * @description The receiver's HTTP status; null when none came (see `error`).
              */
             status_code?: number | null;
-            /** @description Why no answer came: timeout, refused address, connection error. */
+            /** @description Why no answer came, in the transport's words (English): for whoever debugs the receiver. */
             error?: string | null;
+            error_code?: null | components["schemas"]["AttemptFailure"];
             /** Format: int32 */
             latency_ms: number;
             /** @description The first kilobyte of the answer's body. */
@@ -7254,7 +7278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `overlap_minutes` out of range */
+            /** @description `overlap_minutes` out of range, or `expires_at` in the past */
             422: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -17490,6 +17514,13 @@ export interface operations {
                 owner_id?: string;
                 /** @description `-updated_at` (default), `updated_at`, `-view_count` or `-helpful_count`. */
                 sort?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
+                 *     `/auth/me`) or RFC 3339; inclusive.
+                 */
+                updated_at_from?: string;
+                /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
+                updated_at_to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
