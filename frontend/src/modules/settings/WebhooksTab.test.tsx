@@ -18,8 +18,8 @@ const delivery: WebhookDelivery = {
   id: 'd1', message_id: 'msg_d1', subscription_id: 'w1', event_id: 'e1', event_type: 'customer.created', status: 'pending', attempt_count: 2,
   next_attempt_at: '2026-03-02T09:00:00Z', last_attempt_at: '2026-03-02T08:35:00Z', last_status_code: 500, created_at: '2026-03-02T08:30:00Z',
   attempts: [
-    { id: 'a1', attempted_at: '2026-03-02T08:30:00Z', status_code: 500, error: null, latency_ms: 41, response_excerpt: 'upstream broke' },
-    { id: 'a2', attempted_at: '2026-03-02T08:35:00Z', status_code: null, error: 'timed out after 15 s', latency_ms: 15000, response_excerpt: '' },
+    { id: 'a1', attempted_at: '2026-03-02T08:30:00Z', status_code: 500, error: null, error_code: null, latency_ms: 41, response_excerpt: 'upstream broke' },
+    { id: 'a2', attempted_at: '2026-03-02T08:35:00Z', status_code: null, error: 'timed out after 15 s', error_code: 'timeout', latency_ms: 15000, response_excerpt: '' },
   ],
 };
 
@@ -81,7 +81,8 @@ describe('WebhooksTab', () => {
     await waitFor(() => expect(within(deliveries).getByTestId('webhook-delivery-status')).toHaveTextContent('Pending'));
     await user.click(within(deliveries).getByRole('button', { name: /expand row/i }));
     expect(await screen.findByText('upstream broke')).toBeInTheDocument();
-    expect(screen.getByText('timed out after 15 s')).toBeInTheDocument();
+    // Said in the reader's language from its code, not in the transport's English words.
+    expect(screen.getByText('No answer within 15 s')).toBeInTheDocument();
     await user.click(within(deliveries).getByTestId('webhook-redeliver'));
     await waitFor(() => expect(calls[2]).toMatchObject({ method: 'POST', path: '/api/v1/webhooks/w1/deliveries/d1/redeliver' }));
   }, 60_000);
@@ -105,7 +106,7 @@ describe('WebhooksTab', () => {
         // the worker sends it between the first read and the next
         const sent: WebhookDelivery = {
           ...tested, status: 'succeeded', attempt_count: 1, last_attempt_at: '2026-03-02T08:30:01Z', last_status_code: 200,
-          attempts: [{ id: 'a9', attempted_at: '2026-03-02T08:30:01Z', status_code: 200, error: null, latency_ms: 12, response_excerpt: 'received' }],
+          attempts: [{ id: 'a9', attempted_at: '2026-03-02T08:30:01Z', status_code: 200, error: null, error_code: null, latency_ms: 12, response_excerpt: 'received' }],
         };
         return json(200, { data: [reads === 1 ? tested : sent], next_cursor: null });
       }

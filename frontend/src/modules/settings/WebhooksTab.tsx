@@ -129,7 +129,7 @@ function AttemptsTable({ delivery }: { delivery: WebhookDelivery }) {
             a.status_code !== null && a.status_code !== undefined ? (
               <Tag color={a.status_code >= 200 && a.status_code < 300 ? 'green' : 'red'}>{a.status_code}</Tag>
             ) : (
-              <Typography.Text type="danger">{a.error}</Typography.Text>
+              <Typography.Text type="danger">{t(`webhook.failure.${a.error_code ?? 'request'}`)}</Typography.Text>
             ),
         },
         { title: t('webhook.latency'), key: 'latency', render: (_: unknown, a) => t('webhook.latencyMs', { ms: a.latency_ms }) },
