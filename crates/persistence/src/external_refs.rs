@@ -53,19 +53,21 @@ pub(crate) async fn of_records(conn: &impl ConnectionTrait, entity: &str, ids: &
     if ids.is_empty() {
         return Ok(found);
     }
-    let rows: Vec<(Uuid, String, String)> = external_refs::Entity::find()
-        .select_only()
-        .columns([C::EntityId, C::System, C::ExternalId])
-        .filter(crate::query::one_of(
-            conn.get_database_backend(),
-            (external_refs::Entity, C::EntityId),
-            ids.iter().map(Uuid::to_string).collect(),
-            "uuid",
-        ))
-        .filter(C::EntityType.eq(entity))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let rows: Vec<(Uuid, String, String)> = crate::query::in_chunks(ids, |chunk| {
+        external_refs::Entity::find()
+            .select_only()
+            .columns([C::EntityId, C::System, C::ExternalId])
+            .filter(crate::query::one_of(
+                conn.get_database_backend(),
+                (external_refs::Entity, C::EntityId),
+                chunk.iter().map(Uuid::to_string).collect(),
+                "uuid",
+            ))
+            .filter(C::EntityType.eq(entity))
+            .into_tuple()
+            .all(conn)
+    })
+    .await?;
     for (id, system, external_id) in rows {
         found.entry(id).or_default().insert(system, external_id);
     }

@@ -172,6 +172,24 @@ where
     }
 }
 
+/// How many values one lookup takes: SQLite binds each as a parameter (at most 32,766 a
+/// statement); PostgreSQL takes a chunk as one JSON parameter (see [`one_of`]).
+pub(crate) const LOOKUP_CHUNK: usize = 5_000;
+
+/// Every row `lookup` finds for the chunks of `values`, one statement per [`LOOKUP_CHUNK`]:
+/// lookups by long lists of ids or keys (a batch's) stay within what a statement may bind.
+pub(crate) async fn in_chunks<V, T, E, Fut>(values: &[V], mut lookup: impl FnMut(&[V]) -> Fut) -> crate::Result<Vec<T>>
+where
+    Fut: std::future::Future<Output = Result<Vec<T>, E>>,
+    crate::Error: From<E>,
+{
+    let mut found = Vec::new();
+    for chunk in values.chunks(LOOKUP_CHUNK) {
+        found.extend(lookup(chunk).await?);
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,7 @@ use crate::activities::timeline;
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, external_refs, teams, users};
 use crate::identity::teams::primary_team_row;
 use crate::platform::changes::{Change, insert_all, record_all};
-use crate::query::one_of;
+use crate::query::{in_chunks, one_of};
 use crate::{Actor, Db, Result, now};
 
 /// The kinds of record this path writes, as the audit log and the feed name them: the stores'
@@ -144,10 +144,9 @@ async fn holders(
     wanted: &HashSet<(String, String)>,
 ) -> Result<HashMap<(String, String), Uuid>> {
     use crate::entities::external_refs::Column as C;
-    let mut found = HashMap::new();
     let ids: Vec<String> = wanted.iter().map(|(_, id)| id.clone()).collect::<HashSet<_>>().into_iter().collect();
-    for chunk in ids.chunks(5_000) {
-        let rows: Vec<(Uuid, String, String)> = external_refs::Entity::find()
+    let rows: Vec<(Uuid, String, String)> = in_chunks(&ids, |chunk| {
+        external_refs::Entity::find()
             .select_only()
             .columns([C::EntityId, C::System, C::ExternalId])
             .filter(C::EntityType.eq(entity))
@@ -155,15 +154,9 @@ async fn holders(
             .filter(C::RecordDeletedAt.is_null())
             .into_tuple()
             .all(conn)
-            .await?;
-        for (holder, system, id) in rows {
-            let key = (system, id);
-            if wanted.contains(&key) {
-                found.insert(key, holder);
-            }
-        }
-    }
-    Ok(found)
+    })
+    .await?;
+    Ok(rows.into_iter().map(|(holder, system, id)| ((system, id), holder)).filter(|(key, _)| wanted.contains(key)).collect())
 }
 
 fn uuids(ids: &[Uuid]) -> Vec<String> {
@@ -281,26 +274,29 @@ async fn find_unchanged(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows: HashMap<Uuid, customers::Model> = HashMap::new();
-    for chunk in ids.chunks(5_000) {
-        let found = customers::Entity::find()
-            .filter(one_of(conn.get_database_backend(), (customers::Entity, customers::Column::Id), uuids(chunk), "uuid"))
+    let backend = conn.get_database_backend();
+    let rows: HashMap<Uuid, customers::Model> = in_chunks(&ids, |chunk| {
+        customers::Entity::find()
+            .filter(one_of(backend, (customers::Entity, customers::Column::Id), uuids(chunk), "uuid"))
             .filter(customers::Column::DeletedAt.is_null())
             .all(conn)
-            .await?;
-        rows.extend(found.into_iter().map(|row| (row.id, row)));
-    }
+    })
+    .await?
+    .into_iter()
+    .map(|row| (row.id, row))
+    .collect();
     let mut refs = crate::external_refs::of_records(conn, CUSTOMER, &ids).await?;
     let people_ids: Vec<Uuid> = contact_holders.values().copied().collect();
-    let mut people: HashMap<Uuid, contacts::Model> = HashMap::new();
-    for chunk in people_ids.chunks(5_000) {
-        let found = contacts::Entity::find()
-            .filter(one_of(conn.get_database_backend(), (contacts::Entity, contacts::Column::Id), uuids(chunk), "uuid"))
+    let people: HashMap<Uuid, contacts::Model> = in_chunks(&people_ids, |chunk| {
+        contacts::Entity::find()
+            .filter(one_of(backend, (contacts::Entity, contacts::Column::Id), uuids(chunk), "uuid"))
             .filter(contacts::Column::DeletedAt.is_null())
             .all(conn)
-            .await?;
-        people.extend(found.into_iter().map(|row| (row.id, row)));
-    }
+    })
+    .await?
+    .into_iter()
+    .map(|row| (row.id, row))
+    .collect();
     let mut people_refs = crate::external_refs::of_records(conn, CONTACT, &people_ids).await?;
     let (read, update) = (scope_of(actor, Resource::Customers, Action::Read), scope_of(actor, Resource::Customers, Action::Update));
     let (read_people, update_people) =
@@ -395,19 +391,17 @@ impl Owners {
 
 /// The live customers holding any of these credit codes.
 async fn taken_credit_codes(conn: &impl sea_orm::ConnectionTrait, codes: Vec<String>) -> Result<HashSet<String>> {
-    let mut taken = HashSet::new();
-    for chunk in codes.chunks(5_000) {
-        let found: Vec<Option<String>> = customers::Entity::find()
+    let found: Vec<Option<String>> = in_chunks(&codes, |chunk| {
+        customers::Entity::find()
             .select_only()
             .column(customers::Column::CreditCode)
             .filter(one_of(conn.get_database_backend(), (customers::Entity, customers::Column::CreditCode), chunk.to_vec(), "text"))
             .filter(customers::Column::DeletedAt.is_null())
             .into_tuple()
             .all(conn)
-            .await?;
-        taken.extend(found.into_iter().flatten());
-    }
-    Ok(taken)
+    })
+    .await?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// The rows a batch of new customers writes, table by table.
