@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Button, Popconfirm } from 'antd';
+import { Button, Popconfirm, type ButtonProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 
 /** A table row's "Edit" link. */
@@ -12,13 +12,30 @@ export function EditLink({ onClick, ...rest }: { onClick: () => void; 'data-test
   );
 }
 
-/** A table row's "Delete" link: asks `confirm` first, and deletes only once the user agrees. */
-export function DeleteLink({ confirm, onConfirm, ...rest }: { confirm: ReactNode; onConfirm: () => void; 'data-testid'?: string }) {
+/**
+ * A table row's "Delete" link: asks `confirm` first, and deletes only once the user agrees. `label`
+ * names both the link and the answer that deletes ("Revoke"); `confirmButton` makes that answer red
+ * and gives it a test id.
+ */
+export function DeleteLink({ confirm, onConfirm, label, confirmButton, ...rest }: {
+  confirm: ReactNode;
+  onConfirm: () => void;
+  label?: ReactNode;
+  confirmButton?: { danger?: boolean; testId?: string };
+  'data-testid'?: string;
+}) {
   const { t } = useTranslation();
+  const text = label ?? t('common.delete');
   return (
-    <Popconfirm title={confirm} okText={t('common.delete')} cancelText={t('common.cancel')} onConfirm={onConfirm}>
+    <Popconfirm
+      title={confirm}
+      okText={text}
+      cancelText={t('common.cancel')}
+      okButtonProps={confirmButton && ({ danger: confirmButton.danger, 'data-testid': confirmButton.testId } as ButtonProps)}
+      onConfirm={onConfirm}
+    >
       <Button size="small" type="link" danger data-testid={rest['data-testid']}>
-        {t('common.delete')}
+        {text}
       </Button>
     </Popconfirm>
   );

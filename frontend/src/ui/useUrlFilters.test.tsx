@@ -31,4 +31,19 @@ describe('useUrlFilters', () => {
     act(() => result.current.reset());
     expect(result.current.filters).toEqual({ view: 'mine', q: undefined });
   });
+
+  it('binds a control to one filter: its value, and a change updates only that filter', () => {
+    const { result } = renderHook(() => useUrlFilters(parse, toSearch), { wrapper });
+    expect(result.current.field('view').value).toBe('unassigned');
+    act(() => result.current.field('q').onChange('abc'));
+    expect(result.current.filters).toEqual({ view: 'unassigned', q: 'abc' });
+    expect(result.current.field('q').value).toBe('abc');
+  });
+
+  it('binds a range control to two filters, both changed at once', () => {
+    const { result } = renderHook(() => ({ url: useUrlFilters(parse, toSearch), location: useLocation() }), { wrapper });
+    expect(result.current.url.dayRange('view', 'q')).toMatchObject({ from: 'unassigned', to: undefined });
+    act(() => result.current.url.dayRange('view', 'q').onChange('all', 'abc'));
+    expect(result.current.location.search).toBe('?view=all&q=abc');
+  });
 });

@@ -1,8 +1,9 @@
 import { useEffect } from 'react';
-import { App, Col, DatePicker, Form, Input, InputNumber, Radio, Row, Select } from 'antd';
+import { App, Col, DatePicker, Form, Input, InputNumber, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { CHANNELS, DIRECTIONS, type Channel, type CreateInteraction, type Direction, type Interaction, type UpdateInteraction } from '../../api/types';
+import { EnumRadio } from '../../ui/EnumRadio';
 import { FormModal } from '../../ui/FormModal';
 import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch, sameInstant, textOrNull, withoutNulls } from '../../ui/mergePatch';
@@ -157,11 +158,7 @@ export function InteractionModal({ open, onClose, customerId, interaction }: Pro
           </Col>
           <Col xs={12} sm={8}>
             <Form.Item name="direction" label={t('interaction.direction')}>
-              <Radio.Group
-                optionType="button"
-                options={enumOptions(t, DIRECTIONS, 'direction')}
-                data-testid="interaction-direction"
-              />
+              <EnumRadio values={DIRECTIONS} labelKey="direction" data-testid="interaction-direction" />
             </Form.Item>
           </Col>
           <Col xs={24} sm={8}>

@@ -31,7 +31,7 @@ export default function InteractionList() {
   const me = useMe().data;
   const undoNotice = useUndoNotice();
   const writeFailed = useWriteFailed();
-  const { filters, update, reset } = useUrlFilters(parseInteractionFilters, interactionFiltersToSearch);
+  const { filters, update, reset, field, dayRange } = useUrlFilters(parseInteractionFilters, interactionFiltersToSearch);
   const list = useInteractionList(filters);
   const contacts = useContacts(filters.customer_id ?? '', Boolean(filters.customer_id));
   const remove = useDeleteInteraction();
@@ -97,23 +97,9 @@ export default function InteractionList() {
           style={{ width: 180 }}
           data-testid="filter-contact"
         />
-        <EnumMultiFilter
-          values={CHANNELS}
-          labelKey="channel"
-          placeholder={t('interaction.channel')}
-          value={filters.channel}
-          onChange={(channel) => update({ channel })}
-          width={180}
-          data-testid="filter-channel"
-        />
-        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('interaction.owner')} onlyMine={t('interaction.onlyMine')} data-testid="filter-owner" />
-        <DayRangeFilter
-          from={filters.occurred_at_from}
-          to={filters.occurred_at_to}
-          onChange={(occurred_at_from, occurred_at_to) => update({ occurred_at_from, occurred_at_to })}
-          placeholder={[t('interaction.occurredFrom'), t('interaction.occurredTo')]}
-          data-testid="filter-occurred"
-        />
+        <EnumMultiFilter values={CHANNELS} labelKey="channel" placeholder={t('interaction.channel')} {...field('channel')} width={180} data-testid="filter-channel" />
+        <OwnerFilter {...field('owner_id')} placeholder={t('interaction.owner')} onlyMine={t('interaction.onlyMine')} data-testid="filter-owner" />
+        <DayRangeFilter {...dayRange('occurred_at_from', 'occurred_at_to')} placeholder={[t('interaction.occurredFrom'), t('interaction.occurredTo')]} data-testid="filter-occurred" />
       </FilterBar>
       <CursorTable<Interaction>
         query={list}

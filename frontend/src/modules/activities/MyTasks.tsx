@@ -30,7 +30,7 @@ export default function MyTasks() {
   // a notification opens the list with ?task=<id> to highlight that task; any change of the filters drops it
   const [params] = useSearchParams();
   const focus = params.get('task');
-  const { filters, update } = useUrlFilters(parseTaskFilters, taskFiltersToSearch);
+  const { filters, update, field } = useUrlFilters(parseTaskFilters, taskFiltersToSearch);
   const { view, assignee_id: assignee } = filters;
   const list = useTaskList(taskQueryOf(filters));
   const overdueCount = useTaskCount({ view: 'overdue', assignee_id: assignee });
@@ -96,15 +96,7 @@ export default function MyTasks() {
           />
         )}
         {view === 'all' && (
-          <EnumMultiFilter
-            values={TASK_STATUSES}
-            labelKey="taskStatus"
-            placeholder={t('task.status')}
-            value={filters.status}
-            onChange={(status) => update({ status })}
-            width={200}
-            data-testid="task-status-filter"
-          />
+          <EnumMultiFilter values={TASK_STATUSES} labelKey="taskStatus" placeholder={t('task.status')} {...field('status')} width={200} data-testid="task-status-filter" />
         )}
         {total !== undefined && total !== null && (
           <Typography.Text type="secondary" data-testid="task-total" style={{ alignSelf: 'center' }}>

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { App, Button, Checkbox, Col, DatePicker, Form, Input, Row, Space, Tag } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
@@ -20,6 +19,7 @@ import { InviteToPortalModal } from '../service/InviteToPortal';
 import { usePortalAccounts } from '../service/usePortalAccounts';
 import { useContacts, useDeleteContact, useRestoreContact, useSaveContact } from './useCustomers';
 import { FullTable } from '../../ui/FullTable';
+import { NewButton } from '../../ui/NewButton';
 
 const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes'] as const;
 export const CONTACT_FIELDS = [...TEXT_FIELDS, 'birthday', 'is_primary'] as const;
@@ -117,11 +117,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
 
   return (
     <div>
-      {canCreate && (
-        <Button icon={<PlusOutlined />} onClick={() => open('new')} style={{ marginBottom: 12 }} data-testid="contact-add">
-          {t('contact.add')}
-        </Button>
-      )}
+      {canCreate && <NewButton plain onClick={() => open('new')} data-testid="contact-add">{t('contact.add')}</NewButton>}
       <FullTable<Contact>
         size="small"
         query={contacts}

@@ -41,7 +41,7 @@ export default function CustomerList() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const { filters, update, reset } = useUrlFilters(parseFilters, filtersToSearch);
+  const { filters, update, reset, field, dayRange } = useUrlFilters(parseFilters, filtersToSearch);
   const [columns, setColumns] = useState<ColumnKey[]>(loadColumns);
   const list = useCustomerList(filters);
   const total = cursorTotal(list);
@@ -142,35 +142,14 @@ export default function CustomerList() {
         onClear={reset}
         foldOnPhone
       >
-        <EnumMultiFilter
-          values={LIFECYCLE_STAGES}
-          labelKey="stage"
-          placeholder={t('customer.stage')}
-          value={filters.lifecycle_stage}
-          onChange={(lifecycle_stage) => update({ lifecycle_stage })}
-          width={200}
-          data-testid="filter-stage"
-        />
-        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('customer.owner')} onlyMine={t('customers.onlyMine')} data-testid="filter-owner" />
-        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('customer.team')} width={180} data-testid="filter-team" />
-        <TextFilter value={filters.industry} onChange={(industry) => update({ industry })} placeholder={t('customer.industry')} data-testid="filter-industry" />
-        <TextFilter value={filters.region} onChange={(region) => update({ region })} placeholder={t('customer.region')} data-testid="filter-region" />
-        <TextFilter value={filters.tag} onChange={(tag) => update({ tag })} placeholder={t('customer.tag')} data-testid="filter-tag" />
-        <EnumFilter
-          values={VALUE_TIERS}
-          labelKey="tier"
-          placeholder={t('customer.valueTier')}
-          value={filters.value_tier}
-          onChange={(value_tier) => update({ value_tier })}
-          data-testid="filter-tier"
-        />
-        <DayRangeFilter
-          from={filters.created_at_from}
-          to={filters.created_at_to}
-          onChange={(created_at_from, created_at_to) => update({ created_at_from, created_at_to })}
-          placeholder={[t('customers.createdFrom'), t('customers.createdTo')]}
-          data-testid="filter-created"
-        />
+        <EnumMultiFilter values={LIFECYCLE_STAGES} labelKey="stage" placeholder={t('customer.stage')} {...field('lifecycle_stage')} width={200} data-testid="filter-stage" />
+        <OwnerFilter {...field('owner_id')} placeholder={t('customer.owner')} onlyMine={t('customers.onlyMine')} data-testid="filter-owner" />
+        <TeamFilter {...field('team_id')} placeholder={t('customer.team')} width={180} data-testid="filter-team" />
+        <TextFilter {...field('industry')} placeholder={t('customer.industry')} data-testid="filter-industry" />
+        <TextFilter {...field('region')} placeholder={t('customer.region')} data-testid="filter-region" />
+        <TextFilter {...field('tag')} placeholder={t('customer.tag')} data-testid="filter-tag" />
+        <EnumFilter values={VALUE_TIERS} labelKey="tier" placeholder={t('customer.valueTier')} {...field('value_tier')} data-testid="filter-tier" />
+        <DayRangeFilter {...dayRange('created_at_from', 'created_at_to')} placeholder={[t('customers.createdFrom'), t('customers.createdTo')]} data-testid="filter-created" />
       </FilterBar>
       <CursorTable<Customer>
         query={list}

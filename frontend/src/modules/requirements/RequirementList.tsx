@@ -43,7 +43,7 @@ export default function RequirementList() {
   const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const { filters, update } = useUrlFilters(parseRequirementFilters, requirementFiltersToSearch);
+  const { filters, update, field } = useUrlFilters(parseRequirementFilters, requirementFiltersToSearch);
   const list = useRequirementList(filters);
   const columns = useRequirementColumns();
   const releases = useReleases();
@@ -65,34 +65,11 @@ export default function RequirementList() {
           </>
         }
       >
-        <EnumMultiFilter
-          values={REQUIREMENT_STATUSES}
-          labelKey="requirementStatus"
-          placeholder={t('requirement.status')}
-          value={filters.status}
-          onChange={(status) => update({ status })}
-          data-testid="requirement-filter-status"
-        />
-        <EnumMultiFilter
-          values={REQUIREMENT_CATEGORIES}
-          labelKey="requirementCategory"
-          placeholder={t('requirement.category')}
-          value={filters.category}
-          onChange={(category) => update({ category })}
-          width={140}
-          data-testid="requirement-filter-category"
-        />
-        <EnumMultiFilter
-          values={REQUIREMENT_SOURCES}
-          labelKey="requirementSource"
-          placeholder={t('requirement.source')}
-          value={filters.source_channel}
-          onChange={(source_channel) => update({ source_channel })}
-          width={140}
-          data-testid="requirement-filter-source"
-        />
-        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('requirement.owner')} width={140} data-testid="requirement-filter-owner" />
-        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('requirement.team')} width={140} data-testid="requirement-filter-team" />
+        <EnumMultiFilter values={REQUIREMENT_STATUSES} labelKey="requirementStatus" placeholder={t('requirement.status')} {...field('status')} data-testid="requirement-filter-status" />
+        <EnumMultiFilter values={REQUIREMENT_CATEGORIES} labelKey="requirementCategory" placeholder={t('requirement.category')} {...field('category')} width={140} data-testid="requirement-filter-category" />
+        <EnumMultiFilter values={REQUIREMENT_SOURCES} labelKey="requirementSource" placeholder={t('requirement.source')} {...field('source_channel')} width={140} data-testid="requirement-filter-source" />
+        <OwnerFilter {...field('owner_id')} placeholder={t('requirement.owner')} width={140} data-testid="requirement-filter-owner" />
+        <TeamFilter {...field('team_id')} placeholder={t('requirement.team')} width={140} data-testid="requirement-filter-team" />
         <Select
           allowClear
           showSearch
@@ -110,10 +87,9 @@ export default function RequirementList() {
           style={{ minWidth: 180 }}
           data-testid="requirement-filter-customer"
         />
-        <TextFilter value={filters.tag} onChange={(tag) => update({ tag })} placeholder={t('requirement.tag')} width={140} data-testid="requirement-filter-tag" />
+        <TextFilter {...field('tag')} placeholder={t('requirement.tag')} width={140} data-testid="requirement-filter-tag" />
         <Select<RequirementSort>
-          value={filters.sort}
-          onChange={(sort) => update({ sort })}
+          {...field('sort')}
           options={REQUIREMENT_SORTS.map((s) => ({ value: s, label: t(`requirement.sort.${s.slice(1)}`) }))}
           style={{ minWidth: 150 }}
           data-testid="requirement-sort"

@@ -54,7 +54,7 @@ export default function OpportunityList() {
   const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const { filters, update, reset } = useUrlFilters(parseOpportunityFilters, opportunityFiltersToSearch);
+  const { filters, update, reset, field, dayRange } = useUrlFilters(parseOpportunityFilters, opportunityFiltersToSearch);
   const list = useOpportunityList(filters);
   const pipelines = usePipelines();
   const columns = useOpportunityColumns();
@@ -100,18 +100,11 @@ export default function OpportunityList() {
           style={{ width: 160 }}
           data-testid="filter-opportunity-stage"
         />
-        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('opportunity.owner')} data-testid="filter-owner" />
-        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('opportunity.team')} data-testid="filter-team" />
-        <DayRangeFilter
-          from={filters.expected_close_from}
-          to={filters.expected_close_to}
-          onChange={(expected_close_from, expected_close_to) => update({ expected_close_from, expected_close_to })}
-          placeholder={[t('opportunity.closeFrom'), t('opportunity.closeTo')]}
-          data-testid="filter-close"
-        />
+        <OwnerFilter {...field('owner_id')} placeholder={t('opportunity.owner')} data-testid="filter-owner" />
+        <TeamFilter {...field('team_id')} placeholder={t('opportunity.team')} data-testid="filter-team" />
+        <DayRangeFilter {...dayRange('expected_close_from', 'expected_close_to')} placeholder={[t('opportunity.closeFrom'), t('opportunity.closeTo')]} data-testid="filter-close" />
         <Select<OpportunitySort>
-          value={filters.sort}
-          onChange={(sort) => update({ sort })}
+          {...field('sort')}
           options={OPPORTUNITY_SORTS.map((s) => ({ value: s, label: t(`opportunity.sort.${SORT_LABELS[s]}`) }))}
           style={{ width: 150 }}
           aria-label={t('opportunity.sortBy')}

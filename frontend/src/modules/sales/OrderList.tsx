@@ -34,7 +34,7 @@ export default function OrderList() {
   const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const { filters, update } = useUrlFilters(parseOrderFilters, orderFiltersToSearch);
+  const { filters, update, field, dayRange } = useUrlFilters(parseOrderFilters, orderFiltersToSearch);
   const list = useOrderList(filters);
   const columns = useOrderColumns();
 
@@ -53,22 +53,8 @@ export default function OrderList() {
           </>
         }
       >
-        <EnumMultiFilter
-          values={ORDER_STATUSES}
-          labelKey="orderStatus"
-          placeholder={t('order.status')}
-          value={filters.status}
-          onChange={(status) => update({ status })}
-          width={200}
-          data-testid="order-filter-status"
-        />
-        <DayRangeFilter
-          from={filters.order_date_from}
-          to={filters.order_date_to}
-          onChange={(order_date_from, order_date_to) => update({ order_date_from, order_date_to })}
-          placeholder={[t('order.dateFrom'), t('order.dateTo')]}
-          data-testid="order-filter-date"
-        />
+        <EnumMultiFilter values={ORDER_STATUSES} labelKey="orderStatus" placeholder={t('order.status')} {...field('status')} width={200} data-testid="order-filter-status" />
+        <DayRangeFilter {...dayRange('order_date_from', 'order_date_to')} placeholder={[t('order.dateFrom'), t('order.dateTo')]} data-testid="order-filter-date" />
       </FilterBar>
       <CursorTable<Order>
         query={list}

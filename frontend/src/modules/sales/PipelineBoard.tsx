@@ -129,7 +129,7 @@ export default function PipelineBoard() {
   const { t } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const { filters, update } = useUrlFilters(parseBoardFilters, boardFiltersToSearch);
+  const { filters, update, field, dayRange } = useUrlFilters(parseBoardFilters, boardFiltersToSearch);
   const pipelines = usePipelines();
   const pipeline = pickPipeline(pipelines.data, filters.pipeline);
   const board = useBoard(pipeline?.id, filters);
@@ -178,15 +178,9 @@ export default function PipelineBoard() {
           aria-label={t('board.pipeline')}
           data-testid="board-pipeline"
         />
-        <OwnerFilter value={filters.owner_id} onChange={(owner_id) => update({ owner_id })} placeholder={t('opportunity.owner')} data-testid="board-owner" />
-        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('opportunity.team')} width={180} data-testid="board-team" />
-        <DayRangeFilter
-          from={filters.expected_close_from}
-          to={filters.expected_close_to}
-          onChange={(expected_close_from, expected_close_to) => update({ expected_close_from, expected_close_to })}
-          placeholder={[t('opportunity.closeFrom'), t('opportunity.closeTo')]}
-          data-testid="board-close-range"
-        />
+        <OwnerFilter {...field('owner_id')} placeholder={t('opportunity.owner')} data-testid="board-owner" />
+        <TeamFilter {...field('team_id')} placeholder={t('opportunity.team')} width={180} data-testid="board-team" />
+        <DayRangeFilter {...dayRange('expected_close_from', 'expected_close_to')} placeholder={[t('opportunity.closeFrom'), t('opportunity.closeTo')]} data-testid="board-close-range" />
         {(filters.owner_id || filters.team_id || filters.expected_close_from || filters.expected_close_to) && (
           <Button type="link" onClick={() => update({ owner_id: undefined, team_id: undefined, expected_close_from: undefined, expected_close_to: undefined })} data-testid="board-clear">
             {t('customers.clearFilters')}

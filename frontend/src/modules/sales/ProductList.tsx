@@ -164,7 +164,7 @@ export default function ProductList() {
   const lang = i18n.language;
   const me = useMe().data;
   const { message } = App.useApp();
-  const { filters, update } = useUrlFilters(parseProductFilters, productFiltersToSearch);
+  const { filters, update, field } = useUrlFilters(parseProductFilters, productFiltersToSearch);
   const list = useProductList(filters);
   const remove = useDeleteProduct();
   const deleteFailed = useWriteFailed(() => void list.refetch());
@@ -191,15 +191,8 @@ export default function ProductList() {
           </>
         }
       >
-        <TextFilter value={filters.category} onChange={(category) => update({ category })} placeholder={t('product.category')} data-testid="product-filter-category" />
-        <FlagFilter
-          value={filters.active}
-          onChange={(active) => update({ active })}
-          yes={t('product.active')}
-          no={t('product.inactive')}
-          placeholder={t('product.status')}
-          data-testid="product-filter-active"
-        />
+        <TextFilter {...field('category')} placeholder={t('product.category')} data-testid="product-filter-category" />
+        <FlagFilter {...field('active')} yes={t('product.active')} no={t('product.inactive')} placeholder={t('product.status')} data-testid="product-filter-active" />
       </FilterBar>
       <CursorTable<Product>
         query={list}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Form, Input, Select, Space, Switch, Typography } from 'antd';
-import { CopyOutlined } from '@ant-design/icons';
+import { Button, Form, Input, Select, Space, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { CopyField } from '../../ui/CopyField';
 import { FormModal } from '../../ui/FormModal';
 import type { Contact, PortalInvitation } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
@@ -9,40 +9,16 @@ import { useFormProblem } from '../../ui/formErrors';
 import { invitationUrl } from './portalInvite';
 import { useInviteToPortal } from './usePortalAccounts';
 
-/** Copies text, with the old selection fallback where the Clipboard API is unavailable (plain http). */
-export async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    if (!input) return false;
-    input.select();
-    return document.execCommand('copy');
-  }
-}
-
 /** The invitation link, absolute, with a copy button: the colleague sends it to the contact. */
 export function InvitationLink({ invitation }: { invitation: PortalInvitation }) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
   const url = invitationUrl(invitation);
-  const [input, setInput] = useState<HTMLInputElement | null>(null);
   return (
     <div data-testid="portal-invitation">
       <Typography.Paragraph>
         {t('portalAccount.linkHint', { name: invitation.account.contact_name ?? invitation.account.email, email: invitation.account.email })}
       </Typography.Paragraph>
-      <Space.Compact style={{ width: '100%' }}>
-        <Input readOnly value={url} ref={(r) => setInput(r?.input ?? null)} onFocus={(e) => e.target.select()} data-testid="portal-invitation-link" />
-        <Button
-          type="primary"
-          icon={<CopyOutlined />}
-          onClick={() => void copyText(url, input).then((ok) => (ok ? message.success(t('portalAccount.copied')) : message.warning(t('portalAccount.copyByHand'))))}
-          data-testid="portal-invitation-copy"
-        >
-          {t('portalAccount.copy')}
-        </Button>
-      </Space.Compact>
+      <CopyField value={url} labels="portalAccount" data-testid="portal-invitation-link" copyTestId="portal-invitation-copy" />
       {invitation.expires_at && (
         <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
           {t('portalAccount.linkExpires', { time: formatDateTime(invitation.expires_at, i18n.language) })}

@@ -1,7 +1,8 @@
-import { App, Col, Form, Input, Radio, Row, Select, TreeSelect } from 'antd';
+import { App, Col, Form, Input, Row, Select, TreeSelect } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { ARTICLE_STATUSES, ARTICLE_VISIBILITIES, type Article } from '../../api/types';
+import { EnumRadio } from '../../ui/EnumRadio';
 import { Loaded } from '../../ui/ErrorResult';
 import { useFormProblem } from '../../ui/formErrors';
 import { useVersionedEdit } from '../../ui/useVersionedEdit';
@@ -59,18 +60,12 @@ export function ArticleForm({ initial, mode, submitting, banner, form, onSubmit,
         </Col>
         <Col xs={24} sm={12}>
           <Form.Item name="visibility" label={t('kb.visibilityLabel')} extra={t('kb.visibilityHint')}>
-            <Radio.Group
-              optionType="button"
-              options={ARTICLE_VISIBILITIES.map((v) => ({ value: v, label: <span data-testid={`article-visibility-${v}`}>{t(`kb.visibility.${v}`)}</span> }))}
-            />
+            <EnumRadio values={ARTICLE_VISIBILITIES} labelKey="kb.visibility" optionTestIdPrefix="article-visibility" />
           </Form.Item>
         </Col>
         <Col xs={24} sm={12}>
           <Form.Item name="status" label={t('kb.statusLabel')}>
-            <Radio.Group
-              optionType="button"
-              options={ARTICLE_STATUSES.map((s) => ({ value: s, label: <span data-testid={`article-status-${s}`}>{t(`kb.status.${s}`)}</span> }))}
-            />
+            <EnumRadio values={ARTICLE_STATUSES} labelKey="kb.status" optionTestIdPrefix="article-status" />
           </Form.Item>
         </Col>
         <Col xs={24}>

@@ -37,7 +37,7 @@ export default function KbList() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
-  const { filters, update } = useUrlFilters(parseArticleFilters, articleFiltersToSearch);
+  const { filters, update, field } = useUrlFilters(parseArticleFilters, articleFiltersToSearch);
   const categories = useKbCategories();
   const list = useArticleList(articleFiltersToQuery(filters));
   const rows = useCursorRows(list);
@@ -79,8 +79,7 @@ export default function KbList() {
       <Col xs={24} lg={18}>
         <div className="page-head">
           <Segmented<ArticleSort>
-            value={filters.sort}
-            onChange={(sort) => update({ sort })}
+            {...field('sort')}
             options={ARTICLE_SORTS.map((s) => ({ value: s, label: <span data-testid={`kb-sort-${sortKey(s)}`}>{t(`kb.sort.${sortKey(s)}`)}</span> }))}
             data-testid="kb-sort"
           />
@@ -97,23 +96,9 @@ export default function KbList() {
           data-testid="kb-filters"
           search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('kb.searchPlaceholder'), width: 260, 'data-testid': 'kb-search' }}
         >
-          <EnumMultiFilter
-            values={ARTICLE_STATUSES}
-            labelKey="kb.status"
-            placeholder={t('kb.statusLabel')}
-            value={filters.status}
-            onChange={(status) => update({ status })}
-            data-testid="kb-filter-status"
-          />
-          <EnumFilter
-            values={ARTICLE_VISIBILITIES}
-            labelKey="kb.visibility"
-            placeholder={t('kb.visibilityLabel')}
-            value={filters.visibility}
-            onChange={(visibility) => update({ visibility })}
-            data-testid="kb-filter-visibility"
-          />
-          <TextFilter value={filters.tag} onChange={(tag) => update({ tag })} placeholder={t('kb.tag')} width={160} data-testid="kb-filter-tag" />
+          <EnumMultiFilter values={ARTICLE_STATUSES} labelKey="kb.status" placeholder={t('kb.statusLabel')} {...field('status')} data-testid="kb-filter-status" />
+          <EnumFilter values={ARTICLE_VISIBILITIES} labelKey="kb.visibility" placeholder={t('kb.visibilityLabel')} {...field('visibility')} data-testid="kb-filter-visibility" />
+          <TextFilter {...field('tag')} placeholder={t('kb.tag')} width={160} data-testid="kb-filter-tag" />
         </FilterBar>
         <ItemList<ArticleSummary>
           itemLayout="vertical"

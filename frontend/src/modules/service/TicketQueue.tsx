@@ -59,7 +59,7 @@ export default function TicketQueue() {
   const me = useMe().data;
   const navigate = useNavigate();
   const now = useNow();
-  const { filters, update } = useUrlFilters(parseTicketFilters, ticketFiltersToSearch);
+  const { filters, update, field, dayRange } = useUrlFilters(parseTicketFilters, ticketFiltersToSearch);
   const list = useTicketList(filters);
   const columns = useTicketColumns();
   const owners = useOwnerOptions();
@@ -71,8 +71,7 @@ export default function TicketQueue() {
     <div>
       <div className="page-head">
         <Segmented<TicketView>
-          value={filters.view}
-          onChange={(view) => update({ view })}
+          {...field('view')}
           options={TICKET_VIEWS.map((v) => ({ value: v, label: <span data-testid={`ticket-view-${v}`}>{t(`ticket.views.${v}`)}</span> }))}
           data-testid="ticket-views"
         />
@@ -90,32 +89,10 @@ export default function TicketQueue() {
         search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('ticket.searchPlaceholder'), width: 220, 'data-testid': 'ticket-search' }}
       >
         {filters.view !== 'my_queue' && (
-          <EnumMultiFilter
-            values={TICKET_STATUSES}
-            labelKey="ticketStatus"
-            placeholder={t('ticket.status')}
-            value={filters.status}
-            onChange={(status) => update({ status })}
-            width={180}
-            data-testid="ticket-filter-status"
-          />
+          <EnumMultiFilter values={TICKET_STATUSES} labelKey="ticketStatus" placeholder={t('ticket.status')} {...field('status')} width={180} data-testid="ticket-filter-status" />
         )}
-        <EnumMultiFilter
-          values={TICKET_PRIORITIES}
-          labelKey="priority"
-          placeholder={t('ticket.priority')}
-          value={filters.priority}
-          onChange={(priority) => update({ priority })}
-          data-testid="ticket-filter-priority"
-        />
-        <EnumMultiFilter
-          values={TICKET_KINDS}
-          labelKey="ticketKind"
-          placeholder={t('ticket.kind')}
-          value={filters.kind}
-          onChange={(kind) => update({ kind })}
-          data-testid="ticket-filter-kind"
-        />
+        <EnumMultiFilter values={TICKET_PRIORITIES} labelKey="priority" placeholder={t('ticket.priority')} {...field('priority')} data-testid="ticket-filter-priority" />
+        <EnumMultiFilter values={TICKET_KINDS} labelKey="ticketKind" placeholder={t('ticket.kind')} {...field('kind')} data-testid="ticket-filter-kind" />
         {filters.view === 'all' && (
           <Select
             allowClear
@@ -128,7 +105,7 @@ export default function TicketQueue() {
             data-testid="ticket-filter-assignee"
           />
         )}
-        <TeamFilter value={filters.team_id} onChange={(team_id) => update({ team_id })} placeholder={t('ticket.team')} data-testid="ticket-filter-team" />
+        <TeamFilter {...field('team_id')} placeholder={t('ticket.team')} data-testid="ticket-filter-team" />
         <CustomerPicker
           value={filters.customer_id}
           onChange={(v) => update({ customer_id: v || undefined })}
@@ -136,22 +113,8 @@ export default function TicketQueue() {
           style={{ minWidth: 200 }}
           data-testid="ticket-filter-customer"
         />
-        <FlagFilter
-          value={filters.breached}
-          onChange={(breached) => update({ breached })}
-          yes={t('ticket.breachedOnly')}
-          no={t('ticket.notBreached')}
-          placeholder={t('ticket.breachedFilter')}
-          width={150}
-          data-testid="ticket-filter-breached"
-        />
-        <DayRangeFilter
-          from={filters.due_from}
-          to={filters.due_to}
-          onChange={(due_from, due_to) => update({ due_from, due_to })}
-          placeholder={[t('ticket.dueFrom'), t('ticket.dueTo')]}
-          data-testid="ticket-filter-due"
-        />
+        <FlagFilter {...field('breached')} yes={t('ticket.breachedOnly')} no={t('ticket.notBreached')} placeholder={t('ticket.breachedFilter')} width={150} data-testid="ticket-filter-breached" />
+        <DayRangeFilter {...dayRange('due_from', 'due_to')} placeholder={[t('ticket.dueFrom'), t('ticket.dueTo')]} data-testid="ticket-filter-due" />
       </FilterBar>
       <CursorTable<Ticket>
         query={list}

@@ -1,13 +1,11 @@
-import { useState } from 'react';
-import { App, Button, Col, Form, InputNumber, Row, Select, Space, Switch, Typography } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { App, Col, Form, InputNumber, Row, Select, Space, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, TASK_PRIORITIES, type FollowUpRule, type LifecycleStage, type TaskPriority } from '../../api/types';
-import { FormModal } from '../../ui/FormModal';
+import { NewButton } from '../../ui/NewButton';
+import { RecordFormModal, useRecordDialog } from '../../ui/RecordDialog';
 import { DeleteLink, EditLink } from '../../ui/RowActions';
-import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch } from '../../ui/mergePatch';
-import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PriorityTag } from '../activities/labels';
 import { StageTag } from '../customers/labels';
@@ -46,35 +44,24 @@ export function FollowUpRulesTab() {
   const save = useSaveFollowUpRule();
   const remove = useDeleteFollowUpRule();
   const { message } = App.useApp();
-  const [form] = Form.useForm<RuleFormValues>();
-  const [dialog, setDialog] = useState<{ open: boolean; rule: FollowUpRule | null }>({ open: false, rule: null });
-  const problem = useFormProblem(form, RULE_FIELDS, { testId: 'rule-form-error' });
-  const edit = useVersionedEdit({
-    record: dialog.rule,
-    latest: async (base) => (await rules.refetch()).data?.find((r) => r.id === base.id),
-    form,
+  const dialog = useRecordDialog({
+    fields: RULE_FIELDS,
+    errorTestId: 'rule-form-error',
+    blank: NEW_RULE,
+    latest: async (base: FollowUpRule) => (await rules.refetch()).data?.find((r) => r.id === base.id),
     toForm: ruleToForm,
     changes: rulePatch,
   });
   const writeFailed = useWriteFailed(() => void rules.refetch());
 
-  const open = (rule: FollowUpRule | null) => {
-    edit.reset(rule);
-    problem.reset(rule ? ruleToForm(rule) : NEW_RULE);
-    setDialog({ open: true, rule });
-  };
-
   const submit = () =>
-    problem.submit(async (v) => {
-      const outcome = await edit.saveOrCreate(
-        v,
-        (base, patch) => save.mutateAsync({ kind: 'update', rule: base, patch }),
-        () => save.mutateAsync({ kind: 'create', body: v }),
-      );
-      if (outcome === 'stale') return;
-      void message.success(t('common.saved'));
-      setDialog((d) => ({ ...d, open: false }));
-    });
+    dialog.save(
+      (base, patch) => save.mutateAsync({ kind: 'update', rule: base, patch }),
+      async (v) => {
+        await save.mutateAsync({ kind: 'create', body: v });
+        void message.success(t('common.saved'));
+      },
+    );
 
   const toggle = (rule: FollowUpRule, active: boolean) =>
     save.mutate({ kind: 'update', rule, patch: { active } }, { onError: writeFailed });
@@ -83,9 +70,7 @@ export function FollowUpRulesTab() {
   return (
     <div>
       <Typography.Paragraph type="secondary">{t('rules.intro')}</Typography.Paragraph>
-      <Button type="primary" icon={<PlusOutlined />} onClick={() => open(null)} style={{ marginBottom: 12 }} data-testid="rule-new">
-        {t('rules.new')}
-      </Button>
+      <NewButton onClick={() => dialog.open(null)} data-testid="rule-new">{t('rules.new')}</NewButton>
       <FullTable<FollowUpRule>
         size="middle"
         query={rules}
@@ -116,62 +101,58 @@ export function FollowUpRulesTab() {
             key: 'actions',
             render: (_: unknown, r: FollowUpRule) => (
               <Space size={0}>
-                <EditLink onClick={() => open(r)} data-testid="rule-edit" />
+                <EditLink onClick={() => dialog.open(r)} data-testid="rule-edit" />
                 <DeleteLink confirm={t('rules.deleteConfirm')} onConfirm={() => remove.mutate(r, { onError: writeFailed })} data-testid="rule-delete" />
               </Space>
             ),
           },
         ]}
       />
-      <FormModal
-        form={form}
-        open={dialog.open}
-        title={dialog.rule ? t('rules.edit') : t('rules.new')}
-        onCancel={() => setDialog((d) => ({ ...d, open: false }))}
+      <RecordFormModal
+        dialog={dialog}
+        title={dialog.record ? t('rules.edit') : t('rules.new')}
         onOk={() => void submit()}
         confirmLoading={save.isPending}
         okTestId="rule-save"
+        initialValues={NEW_RULE}
+        formTestId="rule-form"
       >
-        {edit.notice}
-        {problem.alert}
-        <Form form={form} layout="vertical" initialValues={NEW_RULE} data-testid="rule-form">
-          <Row gutter={12}>
-            <Col xs={24} sm={12}>
-              <Form.Item name="lifecycle_stage" label={t('customer.stage')} rules={[{ required: true, message: t('validation.required') }]}>
-                <Select options={enumOptions(t, LIFECYCLE_STAGES, 'stage')} data-testid="rule-stage" />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item name="priority" label={t('task.priority')}>
-                <Select options={enumOptions(t, TASK_PRIORITIES, 'priority')} data-testid="rule-priority" />
-              </Form.Item>
-            </Col>
-            <Col xs={12}>
-              <Form.Item
-                name="silent_days"
-                label={t('rules.silentDays')}
-                rules={[{ required: true, message: t('validation.required') }, { type: 'integer', min: 1, max: 3650, message: t('validation.range', { min: 1, max: 3650 }) }]}
-              >
-                <InputNumber precision={0} style={{ width: '100%' }} data-testid="rule-silent-days" />
-              </Form.Item>
-            </Col>
-            <Col xs={12}>
-              <Form.Item
-                name="due_in_days"
-                label={t('rules.dueInDays')}
-                rules={[{ required: true, message: t('validation.required') }, { type: 'integer', min: 0, max: 365, message: t('validation.range', { min: 0, max: 365 }) }]}
-              >
-                <InputNumber precision={0} style={{ width: '100%' }} data-testid="rule-due-in-days" />
-              </Form.Item>
-            </Col>
-            <Col xs={24}>
-              <Form.Item name="active" label={t('rules.active')} valuePropName="checked">
-                <Switch data-testid="rule-active-switch" />
-              </Form.Item>
-            </Col>
-          </Row>
-        </Form>
-      </FormModal>
+        <Row gutter={12}>
+          <Col xs={24} sm={12}>
+            <Form.Item name="lifecycle_stage" label={t('customer.stage')} rules={[{ required: true, message: t('validation.required') }]}>
+              <Select options={enumOptions(t, LIFECYCLE_STAGES, 'stage')} data-testid="rule-stage" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item name="priority" label={t('task.priority')}>
+              <Select options={enumOptions(t, TASK_PRIORITIES, 'priority')} data-testid="rule-priority" />
+            </Form.Item>
+          </Col>
+          <Col xs={12}>
+            <Form.Item
+              name="silent_days"
+              label={t('rules.silentDays')}
+              rules={[{ required: true, message: t('validation.required') }, { type: 'integer', min: 1, max: 3650, message: t('validation.range', { min: 1, max: 3650 }) }]}
+            >
+              <InputNumber precision={0} style={{ width: '100%' }} data-testid="rule-silent-days" />
+            </Form.Item>
+          </Col>
+          <Col xs={12}>
+            <Form.Item
+              name="due_in_days"
+              label={t('rules.dueInDays')}
+              rules={[{ required: true, message: t('validation.required') }, { type: 'integer', min: 0, max: 365, message: t('validation.range', { min: 0, max: 365 }) }]}
+            >
+              <InputNumber precision={0} style={{ width: '100%' }} data-testid="rule-due-in-days" />
+            </Form.Item>
+          </Col>
+          <Col xs={24}>
+            <Form.Item name="active" label={t('rules.active')} valuePropName="checked">
+              <Switch data-testid="rule-active-switch" />
+            </Form.Item>
+          </Col>
+        </Row>
+      </RecordFormModal>
     </div>
   );
 }

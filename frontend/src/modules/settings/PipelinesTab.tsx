@@ -3,6 +3,7 @@ import { App, Button, Col, Form, Input, InputNumber, Row, Select, Space, Spin, T
 import { ArrowDownOutlined, ArrowUpOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { FormModal } from '../../ui/FormModal';
+import { NewButton } from '../../ui/NewButton';
 import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { hasCode, isStale, useProblemText } from '../../ui/problemText';
@@ -256,9 +257,7 @@ export function PipelinesTab() {
       </div>
       {pipeline && (
         <>
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, stage: null })} style={{ marginBottom: 12 }} data-testid="stage-add">
-            {t('pipeline.addStage')}
-          </Button>
+          <NewButton onClick={() => setDialog({ open: true, stage: null })} data-testid="stage-add">{t('pipeline.addStage')}</NewButton>
           <FullTable<Stage>
             size="middle"
             dataSource={stages}

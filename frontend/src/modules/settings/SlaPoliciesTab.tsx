@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
-  Alert, App, Button, Checkbox, Col, DatePicker, Divider, Form, Input, Popconfirm, Radio, Row, Select, Space, Switch, Tag, TimePicker,
+  Alert, App, Button, Checkbox, Col, DatePicker, Divider, Form, Input, Radio, Row, Select, Space, Switch, Tag, TimePicker,
   Tooltip, Typography,
 } from 'antd';
 import type { FormInstance } from 'antd';
-import { PlusOutlined, StarOutlined } from '@ant-design/icons';
+import { StarOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { isProblemError, type FieldError } from '../../api/problem';
@@ -22,6 +22,8 @@ import {
   type SlaPolicyFormValues, type SlaSection,
 } from './slaPolicyForm';
 import { FullTable } from '../../ui/FullTable';
+import { NewButton } from '../../ui/NewButton';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { enumOptions } from '../../ui/useOptions';
 
 /** Priorities from the most urgent, as the targets table lists them. */
@@ -274,9 +276,7 @@ export function SlaPoliciesTab() {
   return (
     <div>
       <Typography.Paragraph type="secondary">{t('slaPolicy.intro')}</Typography.Paragraph>
-      <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, policy: null })} style={{ marginBottom: 12 }} data-testid="sla-new">
-        {t('slaPolicy.new')}
-      </Button>
+      <NewButton onClick={() => setDialog({ open: true, policy: null })} data-testid="sla-new">{t('slaPolicy.new')}</NewButton>
       <FullTable<SlaPolicy>
         size="middle"
         query={policies}
@@ -325,9 +325,7 @@ export function SlaPoliciesTab() {
             key: 'actions',
             render: (_: unknown, p: SlaPolicy) => (
               <Space size={0}>
-                <Button size="small" type="link" onClick={() => setDialog({ open: true, policy: p })} data-testid="sla-edit">
-                  {t('common.edit')}
-                </Button>
+                <EditLink onClick={() => setDialog({ open: true, policy: p })} data-testid="sla-edit" />
                 {!p.is_default && (
                   <Button
                     size="small"
@@ -352,19 +350,14 @@ export function SlaPoliciesTab() {
                     </Button>
                   </Tooltip>
                 ) : (
-                  <Popconfirm
-                    title={t('slaPolicy.deleteConfirm')}
-                    okText={t('common.delete')}
-                    cancelText={t('common.cancel')}
-                    okButtonProps={{ danger: true }}
+                  <DeleteLink
+                    confirm={t('slaPolicy.deleteConfirm')}
+                    confirmButton={{ danger: true }}
                     onConfirm={() =>
                       remove.mutate(p, { onSuccess: () => void message.success(t('slaPolicy.deleted')), onError: (e) => void message.error(problemText(e)) })
                     }
-                  >
-                    <Button size="small" type="link" danger data-testid="sla-delete">
-                      {t('common.delete')}
-                    </Button>
-                  </Popconfirm>
+                    data-testid="sla-delete"
+                  />
                 )}
               </Space>
             ),

@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { App, Button, Form, Input, Select, Space, Table } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { App, Form, Input, Select, Space, Table } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { FormModal } from '../../ui/FormModal';
+import { NewButton } from '../../ui/NewButton';
 import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { can } from '../../app/permissions';
 import type { Team } from '../../api/types';
@@ -44,9 +44,7 @@ export function TeamsTab() {
   return (
     <div>
       {can(me, 'teams', 'create') && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => open('new')} style={{ marginBottom: 12 }} data-testid="team-new">
-          {t('settings.newTeam')}
-        </Button>
+        <NewButton onClick={() => open('new')} data-testid="team-new">{t('settings.newTeam')}</NewButton>
       )}
       <Table<Team>
         rowKey="id"

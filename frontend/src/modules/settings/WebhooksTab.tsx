@@ -1,19 +1,17 @@
 import { useState } from 'react';
-import { Alert, App, Button, DatePicker, Drawer, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Tooltip, Typography, type ButtonProps } from 'antd';
-import { CopyOutlined, PlusOutlined } from '@ant-design/icons';
+import { App, Button, DatePicker, Drawer, Form, Input, Modal, Select, Space, Table, Tag, Tooltip, Typography, type ButtonProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { WEBHOOK_EVENT_TYPES, type IssuedWebhook, type Webhook, type WebhookDelivery, type WebhookDeliveryStatus, type WebhookStatus } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { CursorTable } from '../../ui/CursorTable';
 import { ErrorResult } from '../../ui/ErrorResult';
-import { FormModal } from '../../ui/FormModal';
-import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch } from '../../ui/mergePatch';
-import { EditLink } from '../../ui/RowActions';
-import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
-import { copyText } from '../service/InviteToPortal';
-import { DEFAULT_OVERLAP_MINUTES } from './ApiKeysTab';
+import { NewButton } from '../../ui/NewButton';
+import { RecordFormModal, useRecordDialog } from '../../ui/RecordDialog';
+import { DeleteLink, EditLink } from '../../ui/RowActions';
+import { useWriteFailed } from '../../ui/useVersionedEdit';
+import { IssuedSecretModal, RotateSecretModal, useIssuedSecret, useRotateSecret } from './secretDialogs';
 import { useUsers } from './useUsers';
 import {
   fetchWebhook, useCreateWebhook, useDeleteWebhook, useRedeliver, useRotateWebhookSecret, useTestWebhook, useUpdateWebhook, useWebhookDeliveries,
@@ -37,7 +35,7 @@ export interface WebhookBody {
 
 export const WEBHOOK_FIELDS = ['url', 'event_types', 'description', 'owner_id'] as const;
 const NEW_WEBHOOK: WebhookFormValues = { url: '', event_types: [], description: '', owner_id: null };
-const MAX_OVERLAP_MINUTES = 10080;
+const SECRET = { labels: 'webhook', testIdPrefix: 'webhook' };
 
 const webhookToForm = (w: Webhook): WebhookFormValues => ({ url: w.url, event_types: w.event_types, description: w.description, owner_id: w.owner_id });
 
@@ -66,47 +64,6 @@ function StatusTag({ webhook }: { webhook: Webhook }) {
     </Tag>
   );
   return webhook.disabled_reason ? <Tooltip title={t(`webhook.disabledReason.${webhook.disabled_reason}`)}>{tag}</Tooltip> : tag;
-}
-
-/** The secret of a subscription just made or rotated, shown this once, with a copy button. */
-function IssuedSecretModal({ issued, open, onClose, afterClose }: { issued: IssuedWebhook | null; open: boolean; onClose: () => void; afterClose: () => void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const [input, setInput] = useState<HTMLInputElement | null>(null);
-  return (
-    <Modal
-      open={open}
-      afterClose={afterClose}
-      destroyOnHidden
-      title={t('webhook.issuedTitle', { url: issued?.webhook.url ?? '' })}
-      closable={false}
-      keyboard={false}
-      mask={{ closable: false }}
-      footer={
-        <Button type="primary" onClick={onClose} data-testid="webhook-issued-done">
-          {t('webhook.issuedDone')}
-        </Button>
-      }
-    >
-      <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('webhook.issuedWarning')} />
-      <Space.Compact style={{ width: '100%' }}>
-        <Input readOnly value={issued?.secret ?? ''} ref={(r) => setInput(r?.input ?? null)} onFocus={(e) => e.target.select()} data-testid="webhook-secret" />
-        <Button
-          type="primary"
-          icon={<CopyOutlined />}
-          onClick={() =>
-            void copyText(issued?.secret ?? '', input).then((ok) => (ok ? message.success(t('webhook.copied')) : message.warning(t('webhook.copyByHand'))))
-          }
-          data-testid="webhook-copy"
-        >
-          {t('webhook.copy')}
-        </Button>
-      </Space.Compact>
-      <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
-        {t('webhook.issuedHint')}
-      </Typography.Paragraph>
-    </Modal>
-  );
 }
 
 /** One attempt's answer in a line: the status, or the error when none came. */
@@ -272,47 +229,27 @@ export function WebhooksTab() {
   const test = useTestWebhook();
   const { message } = App.useApp();
   const writeFailed = useWriteFailed(() => void webhooks.refetch());
-  const [form] = Form.useForm<WebhookFormValues>();
-  const [dialog, setDialog] = useState<{ open: boolean; webhook: Webhook | null }>({ open: false, webhook: null });
-  const problem = useFormProblem(form, WEBHOOK_FIELDS, { testId: 'webhook-form-error' });
-  const edit = useVersionedEdit({
-    record: dialog.webhook,
-    latest: (base) => fetchWebhook(base.id),
-    form,
+  const dialog = useRecordDialog({
+    fields: WEBHOOK_FIELDS,
+    errorTestId: 'webhook-form-error',
+    blank: NEW_WEBHOOK,
+    latest: (base: Webhook) => fetchWebhook(base.id),
     toForm: webhookToForm,
     changes: webhookPatch,
   });
-  const [rotateForm] = Form.useForm<{ overlap_minutes: number }>();
-  const rotateProblem = useFormProblem(rotateForm, ['overlap_minutes'], { testId: 'webhook-rotate-error' });
-  const [rotating, setRotating] = useState<Webhook | null>(null);
+  const rotation = useRotateSecret<Webhook>(SECRET);
   const [watching, setWatching] = useState<Webhook | null>(null);
-  // the secret is dropped (and its dialog's content unmounted) once the dialog has closed
-  const [issued, setIssued] = useState<IssuedWebhook | null>(null);
-  const [issuedOpen, setIssuedOpen] = useState(false);
-  const showIssued = (made: IssuedWebhook) => {
-    setIssued(made);
-    setIssuedOpen(true);
-  };
-
-  const open = (webhook: Webhook | null) => {
-    edit.reset(webhook);
-    problem.reset(webhook ? webhookToForm(webhook) : NEW_WEBHOOK);
-    setDialog({ open: true, webhook });
-  };
+  const issued = useIssuedSecret<IssuedWebhook>(() => {
+    // The secret is shown once: drop it from the mutations' results too, not only from the page.
+    create.reset();
+    rotate.reset();
+  });
 
   const submit = () =>
-    problem.submit(async (v) => {
-      if (dialog.webhook === null) {
-        const made = await create.mutateAsync(webhookBody(v));
-        setDialog((d) => ({ ...d, open: false }));
-        showIssued(made);
-        return;
-      }
-      const outcome = await edit.saveChanges(v, (base, patch) => update.mutateAsync({ webhook: base, patch }));
-      if (outcome === 'stale') return;
-      void message.success(t('common.saved'));
-      setDialog((d) => ({ ...d, open: false }));
-    });
+    dialog.save(
+      (base, patch) => update.mutateAsync({ webhook: base, patch }),
+      async (v) => issued.show(await create.mutateAsync(webhookBody(v))),
+    );
 
   const setStatus = (webhook: Webhook, status: 'active' | 'paused') =>
     update.mutate(
@@ -320,23 +257,13 @@ export function WebhooksTab() {
       { onSuccess: () => void message.success(t(status === 'paused' ? 'webhook.paused' : 'webhook.resumed')), onError: writeFailed },
     );
 
-  const submitRotate = () =>
-    rotateProblem.submit(async (v) => {
-      if (!rotating) return;
-      const made = await rotate.mutateAsync({ webhook: rotating, overlap_minutes: v.overlap_minutes });
-      setRotating(null);
-      showIssued(made);
-    });
-
   const ownerName = (w: Webhook) => users.data?.find((u) => u.id === w.owner_id)?.display_name ?? '';
 
   if (webhooks.isError) return <ErrorResult error={webhooks.error} onRetry={() => void webhooks.refetch()} />;
   return (
     <div>
       <Typography.Paragraph type="secondary">{t('webhook.intro')}</Typography.Paragraph>
-      <Button type="primary" icon={<PlusOutlined />} onClick={() => open(null)} style={{ marginBottom: 12 }} data-testid="webhook-new">
-        {t('webhook.new')}
-      </Button>
+      <NewButton onClick={() => dialog.open(null)} data-testid="webhook-new">{t('webhook.new')}</NewButton>
       <CursorTable<Webhook>
         query={webhooks}
         data-testid="webhooks-table"
@@ -378,7 +305,7 @@ export function WebhooksTab() {
             key: 'actions',
             render: (_: unknown, w: Webhook) => (
               <Space size={0} wrap>
-                <EditLink onClick={() => open(w)} data-testid="webhook-edit" />
+                <EditLink onClick={() => dialog.open(w)} data-testid="webhook-edit" />
                 {w.status === 'active' ? (
                   <Button size="small" type="link" onClick={() => setStatus(w, 'paused')} data-testid="webhook-pause">
                     {t('webhook.pause')}
@@ -407,109 +334,64 @@ export function WebhooksTab() {
                 <Button size="small" type="link" onClick={() => setWatching(w)} data-testid="webhook-deliveries">
                   {t('webhook.deliveries')}
                 </Button>
-                <Button
-                  size="small"
-                  type="link"
-                  onClick={() => {
-                    rotateProblem.reset({ overlap_minutes: DEFAULT_OVERLAP_MINUTES });
-                    setRotating(w);
-                  }}
-                  data-testid="webhook-rotate"
-                >
+                <Button size="small" type="link" onClick={() => rotation.open(w)} data-testid="webhook-rotate">
                   {t('webhook.rotate')}
                 </Button>
-                <Popconfirm
-                  title={t('webhook.deleteConfirm')}
-                  okText={t('webhook.delete')}
-                  cancelText={t('common.cancel')}
-                  okButtonProps={{ danger: true, 'data-testid': 'webhook-delete-confirm' } as ButtonProps}
+                <DeleteLink
+                  confirm={t('webhook.deleteConfirm')}
+                  label={t('webhook.delete')}
+                  confirmButton={{ danger: true, testId: 'webhook-delete-confirm' }}
                   onConfirm={() => remove.mutate(w, { onSuccess: () => void message.success(t('webhook.deleted')), onError: writeFailed })}
-                >
-                  <Button size="small" type="link" danger data-testid="webhook-delete">
-                    {t('webhook.delete')}
-                  </Button>
-                </Popconfirm>
+                  data-testid="webhook-delete"
+                />
               </Space>
             ),
           },
         ]}
       />
-      <FormModal
-        form={form}
-        open={dialog.open}
-        title={dialog.webhook ? t('webhook.edit') : t('webhook.new')}
-        onCancel={() => setDialog((d) => ({ ...d, open: false }))}
+      <RecordFormModal
+        dialog={dialog}
+        title={dialog.record ? t('webhook.edit') : t('webhook.new')}
         onOk={() => void submit()}
         confirmLoading={create.isPending || update.isPending}
-        okText={dialog.webhook ? t('common.save') : t('webhook.create')}
+        okText={dialog.record ? t('common.save') : t('webhook.create')}
         okTestId="webhook-save"
+        initialValues={NEW_WEBHOOK}
+        formTestId="webhook-form"
       >
-        {edit.notice}
-        {problem.alert}
-        <Form form={form} layout="vertical" initialValues={NEW_WEBHOOK} data-testid="webhook-form">
-          <Form.Item name="url" label={t('webhook.url')} extra={t('webhook.urlHint')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
-            <Input autoFocus placeholder="https://erp.example.com/crm-events" data-testid="webhook-url" />
-          </Form.Item>
-          <Form.Item
-            name="event_types"
-            label={t('webhook.eventTypes')}
-            extra={t('webhook.eventTypesHint')}
-            rules={[{ required: true, type: 'array', min: 1, message: t('validation.required') }]}
-          >
-            <Select mode="multiple" allowClear options={WEBHOOK_EVENT_TYPES.map((type) => ({ value: type, label: type }))} data-testid="webhook-event-types" />
-          </Form.Item>
-          <Form.Item name="description" label={t('webhook.description')}>
-            <Input maxLength={500} data-testid="webhook-description" />
-          </Form.Item>
-          <Form.Item name="owner_id" label={t('webhook.owner')} extra={t('webhook.ownerHint')}>
-            <Select
-              allowClear
-              showSearch={{ optionFilterProp: 'label' }}
-              loading={users.isPending}
-              options={(users.data ?? []).map((u) => ({ value: u.id, label: u.display_name }))}
-              data-testid="webhook-owner"
-            />
-          </Form.Item>
-        </Form>
-      </FormModal>
-      <FormModal
-        form={rotateForm}
-        open={rotating !== null}
-        title={t('webhook.rotateTitle', { url: rotating?.url ?? '' })}
-        onCancel={() => setRotating(null)}
-        onOk={() => void submitRotate()}
-        confirmLoading={rotate.isPending}
-        okText={t('webhook.rotate')}
-        okTestId="webhook-rotate-confirm"
-      >
-        {rotateProblem.alert}
-        <Typography.Paragraph>{t('webhook.rotateIntro')}</Typography.Paragraph>
-        <Form form={rotateForm} layout="vertical" initialValues={{ overlap_minutes: DEFAULT_OVERLAP_MINUTES }}>
-          <Form.Item
-            name="overlap_minutes"
-            label={t('webhook.overlapMinutes')}
-            extra={t('webhook.overlapHint')}
-            rules={[
-              { required: true, message: t('validation.required') },
-              { type: 'integer', min: 0, max: MAX_OVERLAP_MINUTES, message: t('validation.range', { min: 0, max: MAX_OVERLAP_MINUTES }) },
-            ]}
-          >
-            <InputNumber precision={0} min={0} max={MAX_OVERLAP_MINUTES} style={{ width: '100%' }} data-testid="webhook-overlap" />
-          </Form.Item>
-        </Form>
-      </FormModal>
-      <DeliveriesDrawer webhook={watching} onClose={() => setWatching(null)} />
-      <IssuedSecretModal
-        issued={issued}
-        open={issuedOpen}
-        onClose={() => setIssuedOpen(false)}
-        afterClose={() => {
-          // The secret is shown once: drop it from the mutations' results too, not only from the page.
-          setIssued(null);
-          create.reset();
-          rotate.reset();
-        }}
+        <Form.Item name="url" label={t('webhook.url')} extra={t('webhook.urlHint')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
+          <Input autoFocus placeholder="https://erp.example.com/crm-events" data-testid="webhook-url" />
+        </Form.Item>
+        <Form.Item
+          name="event_types"
+          label={t('webhook.eventTypes')}
+          extra={t('webhook.eventTypesHint')}
+          rules={[{ required: true, type: 'array', min: 1, message: t('validation.required') }]}
+        >
+          <Select mode="multiple" allowClear options={WEBHOOK_EVENT_TYPES.map((type) => ({ value: type, label: type }))} data-testid="webhook-event-types" />
+        </Form.Item>
+        <Form.Item name="description" label={t('webhook.description')}>
+          <Input maxLength={500} data-testid="webhook-description" />
+        </Form.Item>
+        <Form.Item name="owner_id" label={t('webhook.owner')} extra={t('webhook.ownerHint')}>
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            loading={users.isPending}
+            options={(users.data ?? []).map((u) => ({ value: u.id, label: u.display_name }))}
+            data-testid="webhook-owner"
+          />
+        </Form.Item>
+      </RecordFormModal>
+      <RotateSecretModal
+        kind={SECRET}
+        dialog={rotation}
+        title={t('webhook.rotateTitle', { url: rotation.rotating?.url ?? '' })}
+        pending={rotate.isPending}
+        rotate={async (webhook, overlap_minutes) => issued.show(await rotate.mutateAsync({ webhook, overlap_minutes }))}
       />
+      <DeliveriesDrawer webhook={watching} onClose={() => setWatching(null)} />
+      <IssuedSecretModal {...issued.modal} kind={SECRET} title={t('webhook.issuedTitle', { url: issued.issued?.webhook.url ?? '' })} secret={issued.issued?.secret ?? ''} />
     </div>
   );
 }
