@@ -29,6 +29,7 @@ mod m20261203_000023_create_external_refs;
 mod m20261203_000024_index_lists_by_updated_at;
 mod m20261204_000025_remember_api_key_addresses;
 mod m20261204_000026_code_webhook_attempt_failures;
+mod m20261204_000027_index_audit_and_sessions_screens;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000024_index_lists_by_updated_at::Migration),
             Box::new(m20261204_000025_remember_api_key_addresses::Migration),
             Box::new(m20261204_000026_code_webhook_attempt_failures::Migration),
+            Box::new(m20261204_000027_index_audit_and_sessions_screens::Migration),
         ]
     }
 }

@@ -188,3 +188,54 @@ async fn wrong_current_passwords_are_throttled_like_sign_in() {
     // Sign-in shares the count.
     app.login("sales@example.com", PASSWORD).await.problem(429);
 }
+
+/// Each user sees where they are signed in and ends a session left open elsewhere; an
+/// administrator ends anyone's. An ended session's tokens stop working at once.
+#[tokio::test]
+async fn people_see_and_end_their_sessions_and_administrators_anyones() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (user_id, laptop) = app.user("li@example.com", "sales", &[]).await;
+    let phone_login = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({ "email": "li@example.com", "password": PASSWORD })),
+            &[("user-agent", "CRM-Phone/1.0")],
+        )
+        .await
+        .expect(200);
+    let phone = phone_login.body["access_token"].as_str().unwrap().to_owned();
+
+    let mine = app.get("/api/v1/auth/sessions", &laptop).await.expect(200).body;
+    let sessions = mine["data"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{mine}");
+    assert_eq!(sessions[0]["user_agent"], "CRM-Phone/1.0", "newest first: {mine}");
+    assert_eq!((sessions[0]["current"].as_bool(), sessions[1]["current"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(sessions[1]["ip"], "127.0.0.1");
+    assert!(sessions.iter().all(|s| s["last_active_at"].is_string() && s["expires_at"].is_string()));
+
+    // From the laptop, the phone's session is ended: its token stops working, the laptop's not.
+    let phone_session = sessions[0]["id"].as_str().unwrap().to_owned();
+    app.delete(&format!("/api/v1/auth/sessions/{phone_session}"), &laptop).await.expect(204);
+    app.get("/api/v1/auth/me", &phone).await.problem(401);
+    app.get("/api/v1/auth/me", &laptop).await.expect(200);
+    app.delete(&format!("/api/v1/auth/sessions/{phone_session}"), &laptop).await.problem(404);
+    let refresh = json!({ "refresh_token": phone_login.body["refresh_token"] });
+    app.send(Method::POST, "/api/v1/auth/refresh", None, Some(&refresh), &[]).await.problem(401);
+
+    // Nobody but an administrator reaches another user's sessions.
+    let (_, other) = app.user("wang@example.com", "sales", &[]).await;
+    app.get(&format!("/api/v1/users/{user_id}/sessions"), &other).await.problem(403);
+    let laptop_session = app.get("/api/v1/auth/sessions", &laptop).await.body["data"][0]["id"].as_str().unwrap().to_owned();
+    app.delete(&format!("/api/v1/auth/sessions/{laptop_session}"), &other).await.problem(404);
+    app.delete(&format!("/api/v1/users/{user_id}/sessions/{laptop_session}"), &other).await.problem(403);
+    let listed = app.get(&format!("/api/v1/users/{user_id}/sessions"), &admin).await.expect(200).body;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["data"][0]["current"], false, "the administrator's own session is another");
+    app.delete(&format!("/api/v1/users/{user_id}/sessions/{laptop_session}"), &admin).await.expect(204);
+    app.get("/api/v1/auth/me", &laptop).await.problem(401);
+    let audit = app.get(&format!("/api/v1/audit?entity_type=user&entity_id={user_id}&action=end_session"), &admin).await.expect(200).body;
+    assert_eq!(audit["data"].as_array().unwrap().len(), 2, "both ends are audited: {audit}");
+}

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod roles;
+pub mod sessions;
 pub mod teams;
 pub mod users;
 
@@ -15,6 +16,10 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::me)
+        .service(sessions::list_my_sessions)
+        .service(sessions::end_my_session)
+        .service(sessions::list_user_sessions)
+        .service(sessions::end_user_session)
         .service(passwords::change_password)
         .service(users::list_users)
         .service(users::create_user)

@@ -36,18 +36,59 @@ pub struct AuditEntryDto {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl From<audit::AuditEntry> for AuditEntryDto {
+    fn from(e: audit::AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            changes: e.changes,
+            request_id: e.request_id,
+            ip: e.ip,
+            created_at: e.created_at,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// `customer`, `contact`, `user`, `team`, `role`.
+    /// The kind of record: `customer`, `contact`, `user`, `api_key`, `order`, …
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
+    /// Who did it (a user, or the user an API key acts as).
     pub actor_id: Option<String>,
+    /// `create`, `update`, `delete`, `restore`, `use` (an API key's first use from an address), …
+    pub action: Option<String>,
+    /// `YYYY-MM-DD` (from the start of that day in the organisation's time zone) or RFC 3339;
+    /// inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD` (that whole day included) or RFC 3339 (exclusive).
+    pub to: Option<String>,
+}
+
+impl AuditParams {
+    fn to_filter(&self, time_zone: chrono_tz::Tz) -> Result<audit::AuditFilter, ApiError> {
+        Ok(audit::AuditFilter {
+            entity_type: non_blank(&self.entity_type),
+            entity_id: parse_uuid("entity_id", self.entity_id.as_deref())?,
+            actor_id: parse_uuid("actor_id", self.actor_id.as_deref())?,
+            action: non_blank(&self.action),
+            written: crm_persistence::query::UpdatedWindow {
+                from: crate::http::parse_time_bound("from", self.from.as_deref(), false, time_zone)?,
+                to: crate::http::parse_time_bound("to", self.to.as_deref(), true, time_zone)?,
+            },
+        })
+    }
 }
 
 /// Read the audit log, newest first (administrators)
 #[utoipa::path(tag = "audit", params(AuditParams, PageParams), responses(
     (status = 200, description = "Audit entries", body = PageDto<AuditEntryDto>),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/audit")]
@@ -57,24 +98,37 @@ pub async fn list_audit(
     params: web::Query<AuditParams>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = audit::AuditFilter {
-        entity_type: non_blank(&params.entity_type),
-        entity_id: parse_uuid("entity_id", params.entity_id.as_deref())?,
-        actor_id: parse_uuid("actor_id", params.actor_id.as_deref())?,
-    };
+    let filter = params.to_filter(state.time_zone)?;
     let page = audit::list(&state.db, &principal, &filter, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, |e| AuditEntryDto {
-        id: e.id,
-        actor_id: e.actor_id,
-        actor_name: e.actor_name,
-        action: e.action,
-        entity_type: e.entity_type,
-        entity_id: e.entity_id,
-        changes: e.changes,
-        request_id: e.request_id,
-        ip: e.ip,
-        created_at: e.created_at,
-    })))
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, AuditEntryDto::from)))
+}
+
+/// Export the audit log (administrators)
+///
+/// Every entry the list with the same filters returns, newest first, streamed in pages as they
+/// are read: `format=ndjson` (default) one `AuditEntryDto` per line, `format=csv` RFC 4180 in
+/// UTF-8 with a byte order mark and `changes` as JSON text.
+#[utoipa::path(tag = "audit", params(AuditParams, crate::export::ExportParams), responses(
+    (status = 200, description = "The entries, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/audit/export")]
+pub async fn export_audit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    params: web::Query<AuditParams>,
+    export: web::Query<crate::export::ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export.to_format()?;
+    let filter = params.to_filter(state.time_zone)?;
+    // A refusal answers before the status line goes out, not as a cut stream.
+    audit::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
+    let fetch = move |page: crm_persistence::PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { audit::list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(crate::export::stream(format, "audit", fetch, AuditEntryDto::from))
 }
 
 /// One event of the change feed. Its OpenAPI schema is a union on `event_type` (see
@@ -348,7 +402,7 @@ pub async fn events_head(state: web::Data<AppState>, _principal: Principal) -> R
 
 /// The context's routes, in the order actix matches them.
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    config.service(list_audit).service(events_head).service(list_events);
+    config.service(export_audit).service(list_audit).service(events_head).service(list_events);
     webhooks::routes(config);
 }
 

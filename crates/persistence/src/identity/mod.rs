@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod auth;
 pub(crate) mod names;
 pub mod roles;
+pub mod sessions;
 pub mod teams;
 pub mod users;
 

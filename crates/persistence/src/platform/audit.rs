@@ -76,6 +76,10 @@ pub struct AuditFilter {
     pub entity_type: Option<String>,
     pub entity_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
+    /// `create`, `update`, `delete`, `use`, …
+    pub action: Option<String>,
+    /// When the entries were written, `[from, to)`.
+    pub written: crate::query::UpdatedWindow,
 }
 
 /// The audit log newest first, for callers allowed to read it (checked by the caller's role).
@@ -93,6 +97,10 @@ pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: &PageReque
     if let Some(actor_id) = filter.actor_id {
         condition = condition.add(audit_log::Column::ActorId.eq(actor_id));
     }
+    if let Some(action) = &filter.action {
+        condition = condition.add(audit_log::Column::Action.eq(action.clone()));
+    }
+    condition = condition.add(filter.written.on(audit_log::Column::CreatedAt));
     let total = if page.include_total { Some(audit_log::Entity::find().filter(condition.clone()).count(&db.conn).await?) } else { None };
     if let Some(text) = &page.cursor {
         let cursor = Cursor::decode(text, SORT)?;

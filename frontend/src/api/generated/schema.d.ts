@@ -94,6 +94,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit log (administrators)
+         * @description Every entry the list with the same filters returns, newest first, streamed in pages as they
+         *     are read: `format=ndjson` (default) one `AuditEntryDto` per line, `format=csv` RFC 4180 in
+         *     UTF-8 with a byte order mark and `changes` as JSON text.
+         */
+        get: operations["export_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -189,6 +211,46 @@ export interface paths {
          */
         post: operations["refresh"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My sessions
+         * @description Where the caller is signed in, newest first (an API key has none).
+         */
+        get: operations["list_my_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of my sessions
+         * @description It stops working at once, on every server; ending the current one signs out.
+         */
+        delete: operations["end_my_session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2532,6 +2594,43 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/api/v1/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's sessions (administrators) */
+        get: operations["list_user_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a user's session (administrators)
+         * @description It stops working at once, on every server; audited against the user.
+         */
+        delete: operations["end_user_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -4798,6 +4897,17 @@ export interface components {
             total?: number | null;
         };
         /** @description One page of a list. */
+        PageDto_SessionDto: {
+            data: components["schemas"]["SessionDto"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
         PageDto_SlaPolicyDto: {
             data: components["schemas"]["SlaPolicyDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
@@ -5747,6 +5857,34 @@ export interface components {
              *     team's support agents; without one they wait in the unassigned queue.
              */
             default_team_id?: string | null;
+        };
+        /** @description A session someone is signed in with. */
+        SessionDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            user_id: string;
+            /**
+             * Format: date-time
+             * @description When it was signed in.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it last got a new access token (about every quarter hour while in use).
+             */
+            last_active_at: string;
+            /**
+             * Format: date-time
+             * @description When it ends unless used again.
+             */
+            expires_at: string;
+            /** @description The address it was signed in from. */
+            ip?: string | null;
+            /** @description The browser or program it was signed in with. */
+            user_agent?: string | null;
+            /** @description Whether this is the session the request came with. */
+            current: boolean;
         };
         /** @description An event of a settings. */
         SettingsEvent: {
@@ -7305,10 +7443,20 @@ export interface operations {
     list_audit: {
         parameters: {
             query?: {
-                /** @description `customer`, `contact`, `user`, `team`, `role`. */
+                /** @description The kind of record: `customer`, `contact`, `user`, `api_key`, `order`, … */
                 entity_type?: string;
                 entity_id?: string;
+                /** @description Who did it (a user, or the user an API key acts as). */
                 actor_id?: string;
+                /** @description `create`, `update`, `delete`, `restore`, `use` (an API key's first use from an address), … */
+                action?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone) or RFC 3339;
+                 *     inclusive.
+                 */
+                from?: string;
+                /** @description `YYYY-MM-DD` (that whole day included) or RFC 3339 (exclusive). */
+                to?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -7331,7 +7479,93 @@ export interface operations {
                     "application/json": components["schemas"]["PageDto_AuditEntryDto"];
                 };
             };
-            /** @description Malformed parameters, path or JSON */
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_audit: {
+        parameters: {
+            query?: {
+                /** @description The kind of record: `customer`, `contact`, `user`, `api_key`, `order`, … */
+                entity_type?: string;
+                entity_id?: string;
+                /** @description Who did it (a user, or the user an API key acts as). */
+                actor_id?: string;
+                /** @description `create`, `update`, `delete`, `restore`, `use` (an API key's first use from an address), … */
+                action?: string;
+                /**
+                 * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone) or RFC 3339;
+                 *     inclusive.
+                 */
+                from?: string;
+                /** @description `YYYY-MM-DD` (that whole day included) or RFC 3339 (exclusive). */
+                to?: string;
+                /**
+                 * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
+                 *     `csv`: RFC 4180, UTF-8 with a byte order mark (so Excel shows Chinese correctly), a header
+                 *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
+                 *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
+                 *     spreadsheet never runs it as a formula.
+                 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7891,6 +8125,142 @@ export interface operations {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_my_sessions: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Live sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_SessionDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_my_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such live session of mine */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -25973,6 +26343,145 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_user_sessions: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Live sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_SessionDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_user_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such live session of this user */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
