@@ -4,12 +4,15 @@
 //! Without `atomic` every item commits on its own, so one bad or slow item holds nobody else up;
 //! with `?atomic=true` all of them commit together or none does.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use futures_util::StreamExt;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::external::ExternalRef;
@@ -17,7 +20,9 @@ use crm_domain::text;
 
 use crate::auth::State;
 use crate::error::{ApiError, Problem};
-use crate::http::from_document;
+use crate::external::Upserted;
+use crate::http::{from_document, read_body};
+use crate::openapi::problem_response;
 
 /// Most items in one batch.
 pub const MAX_ITEMS: usize = 1000;
@@ -112,6 +117,45 @@ pub struct BatchResponse {
     pub results: Vec<BatchResult>,
 }
 
+/// What a batch answers: `responses(crate::batch::BatchResponses)` in its `#[utoipa::path]`.
+pub struct BatchResponses;
+
+impl IntoResponses for BatchResponses {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        let results = ResponseBuilder::new()
+            .description("One result per item")
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("BatchResponse"))).build())
+            .build();
+        BTreeMap::from([
+            ("200".to_owned(), results.into()),
+            ("400".to_owned(), problem_response("Malformed JSON").into()),
+            ("413".to_owned(), problem_response("Body too large").into()),
+            ("415".to_owned(), problem_response("Not JSON").into()),
+            ("422".to_owned(), problem_response("No items, more than 1,000, or not a batch").into()),
+        ])
+    }
+}
+
+/// A batch request as its handler takes it: the `?atomic` parameter (read and refused as
+/// `web::Query` reads it) and the body, which [`Batch::run`] reads.
+pub struct Batch {
+    req: HttpRequest,
+    params: BatchParams,
+    payload: web::Payload,
+}
+
+impl FromRequest for Batch {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let params = web::Query::<BatchParams>::from_request(req, payload);
+        let body = web::Payload::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move { Ok(Batch { req, params: params.await?.into_inner(), payload: body.await? }) })
+    }
+}
+
 /// A record an item wrote.
 pub struct Written {
     pub created: bool,
@@ -123,6 +167,13 @@ pub struct Written {
 impl Written {
     pub fn new(created: bool, id: Uuid, version: i32) -> Self {
         Self { created, id, version, contacts: None }
+    }
+}
+
+impl<D> From<(bool, Upserted<D>)> for Written {
+    /// What an upsert wrote, from whether it created the record and the record.
+    fn from((created, done): (bool, Upserted<D>)) -> Self {
+        Self::new(created, done.id, done.version)
     }
 }
 
@@ -246,19 +297,8 @@ impl From<crm_persistence::Error> for Stop {
 }
 
 /// The items of a batch body, or the problem of a body that is no batch at all.
-async fn read_items(state: &State, mut payload: web::Payload) -> Result<Vec<Value>, ApiError> {
-    let limit = state.max_body_bytes.saturating_mul(BODY_FACTOR);
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|_| ApiError::BadRequest {
-                detail: text!("the body could not be read", "无法读取请求内容"), errors: vec![]
-            })?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
-        }
-        body.extend_from_slice(&chunk);
-    }
+async fn read_items(state: &State, payload: web::Payload) -> Result<Vec<Value>, ApiError> {
+    let body = read_body(payload, state.max_body_bytes.saturating_mul(BODY_FACTOR)).await?;
     let document: Value = serde_json::from_slice(&body).map_err(|error| {
         let (line, column) = (error.line(), error.column());
         ApiError::BadRequest {
@@ -277,95 +317,90 @@ async fn read_items(state: &State, mut payload: web::Payload) -> Result<Vec<Valu
     Ok(request.items)
 }
 
-/// Runs a batch: reads the body, then each item through `run` (which dispatches on the item's
-/// `op`), and answers the results. The content type is checked like any JSON body's.
-pub async fn run(
-    state: &State,
-    req: &HttpRequest,
-    params: &BatchParams,
-    payload: web::Payload,
-    run: impl AsyncFn(BatchItem) -> Result<Written, ApiError>,
-) -> Result<HttpResponse, ApiError> {
-    run_ahead(state, req, params, payload, async |items: &[Value]| Ok(items.iter().map(|_| None).collect()), run).await
-}
-
-/// [`run`] with a set-based path: `ahead` writes at once the items it can (returning what it
-/// wrote, by position) and leaves the others (`None`) to `run`, one by one in their order. It
-/// writes only items that share no key with any other item, so the outcome is the one of
-/// writing them all in order. When `ahead` fails (a concurrent writer took a key it had checked,
-/// say), it wrote nothing and every item goes one by one.
-pub async fn run_ahead(
-    state: &State,
-    req: &HttpRequest,
-    params: &BatchParams,
-    payload: web::Payload,
-    ahead: impl AsyncFn(&[Value]) -> Result<Vec<Option<Written>>, ApiError>,
-    run: impl AsyncFn(BatchItem) -> Result<Written, ApiError>,
-) -> Result<HttpResponse, ApiError> {
-    let is_json = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        let essence = v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        essence == "application/json" || essence.ends_with("+json")
-    });
-    if !is_json {
-        return Err(ApiError::UnsupportedMediaType);
+impl Batch {
+    /// Runs the batch: reads the body, then each item through `run` (which dispatches on the
+    /// item's `op`), and answers the results. The content type is checked like any JSON body's.
+    pub async fn run(self, state: &State, run: impl AsyncFn(BatchItem) -> Result<Written, ApiError>) -> Result<HttpResponse, ApiError> {
+        self.run_ahead(state, async |items: &[Value]| Ok(items.iter().map(|_| None).collect()), run).await
     }
-    let items = read_items(state, payload).await?;
-    let written_ahead = async || match ahead(&items).await {
-        Ok(written) if written.len() == items.len() => written,
-        Ok(_) => items.iter().map(|_| None).collect(),
-        Err(error) => {
-            tracing::warn!(%error, "the set-based batch path failed; writing the items one by one");
-            items.iter().map(|_| None).collect()
+
+    /// [`Batch::run`] with a set-based path: `ahead` writes at once the items it can (returning
+    /// what it wrote, by position) and leaves the others (`None`) to `run`, one by one in their
+    /// order. It writes only items that share no key with any other item, so the outcome is the
+    /// one of writing them all in order. When `ahead` fails (a concurrent writer took a key it
+    /// had checked, say), it wrote nothing and every item goes one by one.
+    pub async fn run_ahead(
+        self,
+        state: &State,
+        ahead: impl AsyncFn(&[Value]) -> Result<Vec<Option<Written>>, ApiError>,
+        run: impl AsyncFn(BatchItem) -> Result<Written, ApiError>,
+    ) -> Result<HttpResponse, ApiError> {
+        let Batch { req, params, payload } = self;
+        let is_json = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            let essence = v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
         }
-    };
-    // Each item's future is boxed: written through the single requests' code, it is large, and
-    // a batch future holding it inline would not fit a worker thread's stack in debug builds.
-    let attempt = async |index: usize, item: &Value| {
-        let outcome: std::pin::Pin<Box<dyn Future<Output = Result<Written, ApiError>> + '_>> =
-            Box::pin(async { run(from_document(item.clone())?).await });
-        result_of(index, outcome.await)
-    };
-    let atomic = params.atomic.unwrap_or(false);
-    let results = if atomic {
-        let outcome = state
-            .db
-            .all_or_nothing(async || {
-                let mut results = Vec::with_capacity(items.len());
-                for (index, (item, written)) in items.iter().zip(written_ahead().await).enumerate() {
-                    results.push(match written {
-                        Some(written) => result_of(index, Ok(written)),
-                        None => attempt(index, item).await,
-                    });
-                    if results.last().is_some_and(|r| r.error.is_some()) {
-                        return Err(Stop::Failed(results));
-                    }
-                }
-                Ok(results)
-            })
-            .await;
-        match outcome {
-            Ok(results) => results,
-            Err(Stop::Storage(error)) => return Err(error),
-            Err(Stop::Failed(mut results)) => {
-                // The failed item keeps its own problem; the others are told why nothing of theirs was kept.
-                for result in results.iter_mut().filter(|r| r.error.is_none()) {
-                    *result = rolled_back(result.index);
-                }
-                results.extend((results.len()..items.len()).map(rolled_back));
-                let failed = results.len();
-                return Ok(HttpResponse::Ok().json(BatchResponse { atomic, committed: false, succeeded: 0, failed, results }));
+        let items = read_items(state, payload).await?;
+        let written_ahead = async || match ahead(&items).await {
+            Ok(written) if written.len() == items.len() => written,
+            Ok(_) => items.iter().map(|_| None).collect(),
+            Err(error) => {
+                tracing::warn!(%error, "the set-based batch path failed; writing the items one by one");
+                items.iter().map(|_| None).collect()
             }
-        }
-    } else {
-        let mut results = Vec::with_capacity(items.len());
-        for (index, (item, written)) in items.iter().zip(written_ahead().await).enumerate() {
-            results.push(match written {
-                Some(written) => result_of(index, Ok(written)),
-                None => attempt(index, item).await,
-            });
-        }
-        results
-    };
-    let failed = results.iter().filter(|r| r.error.is_some()).count();
-    Ok(HttpResponse::Ok().json(BatchResponse { atomic, committed: true, succeeded: results.len() - failed, failed, results }))
+        };
+        // Each item's future is boxed: written through the single requests' code, it is large, and
+        // a batch future holding it inline would not fit a worker thread's stack in debug builds.
+        let attempt = async |index: usize, item: &Value| {
+            let outcome: std::pin::Pin<Box<dyn Future<Output = Result<Written, ApiError>> + '_>> =
+                Box::pin(async { run(from_document(item.clone())?).await });
+            result_of(index, outcome.await)
+        };
+        let atomic = params.atomic.unwrap_or(false);
+        let results = if atomic {
+            let outcome = state
+                .db
+                .all_or_nothing(async || {
+                    let mut results = Vec::with_capacity(items.len());
+                    for (index, (item, written)) in items.iter().zip(written_ahead().await).enumerate() {
+                        results.push(match written {
+                            Some(written) => result_of(index, Ok(written)),
+                            None => attempt(index, item).await,
+                        });
+                        if results.last().is_some_and(|r| r.error.is_some()) {
+                            return Err(Stop::Failed(results));
+                        }
+                    }
+                    Ok(results)
+                })
+                .await;
+            match outcome {
+                Ok(results) => results,
+                Err(Stop::Storage(error)) => return Err(error),
+                Err(Stop::Failed(mut results)) => {
+                    // The failed item keeps its own problem; the others are told why nothing of theirs was kept.
+                    for result in results.iter_mut().filter(|r| r.error.is_none()) {
+                        *result = rolled_back(result.index);
+                    }
+                    results.extend((results.len()..items.len()).map(rolled_back));
+                    let failed = results.len();
+                    return Ok(HttpResponse::Ok().json(BatchResponse { atomic, committed: false, succeeded: 0, failed, results }));
+                }
+            }
+        } else {
+            let mut results = Vec::with_capacity(items.len());
+            for (index, (item, written)) in items.iter().zip(written_ahead().await).enumerate() {
+                results.push(match written {
+                    Some(written) => result_of(index, Ok(written)),
+                    None => attempt(index, item).await,
+                });
+            }
+            results
+        };
+        let failed = results.iter().filter(|r| r.error.is_some()).count();
+        Ok(HttpResponse::Ok().json(BatchResponse { atomic, committed: true, succeeded: results.len() - failed, failed, results }))
+    }
 }

@@ -3,20 +3,23 @@
 //! own persistence function (so scope, filters and sort are the list's) and each page is written
 //! as it comes: the server holds one page at a time, whatever the size of the export.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use actix_web::HttpResponse;
 use actix_web::web::Bytes;
 use futures_util::{StreamExt, stream};
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::Schema;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::schema::{Schema, Type};
+use utoipa::openapi::{ContentBuilder, Header, ObjectBuilder, RefOr, ResponseBuilder};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 
 use crm_domain::text;
-use crm_persistence::{Page, PageRequest};
+use crm_persistence::{Actor, Db, Page, PageRequest};
 
+use crate::auth::{Principal, State};
 use crate::error::ApiError;
+use crate::openapi::problem_response;
 
 /// Rows read from the database per page of an export.
 pub const EXPORT_PAGE_ROWS: u64 = crm_persistence::pagination::EXPORT_PAGE_ROWS;
@@ -51,6 +54,26 @@ impl ExportParams {
             "csv" => Ok(ExportFormat::Csv),
             _ => Err(ApiError::bad_parameter("format", text!("must be ndjson or csv", "只能是 ndjson 或 csv"))),
         }
+    }
+}
+
+/// What every export answers: `responses(crate::export::ExportResponses)` in its `#[utoipa::path]`.
+pub struct ExportResponses;
+
+impl IntoResponses for ExportResponses {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        let text = || ContentBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::String))).build();
+        let records = ResponseBuilder::new()
+            .description("The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)")
+            .header("Content-Disposition", Header::new(ObjectBuilder::new().schema_type(Type::String)))
+            .content("text/csv", text())
+            .content("application/x-ndjson", text())
+            .build();
+        BTreeMap::from([
+            ("200".to_owned(), records.into()),
+            ("400".to_owned(), problem_response("Invalid parameter").into()),
+            ("403".to_owned(), problem_response("The role may not read these records").into()),
+        ])
     }
 }
 
@@ -160,6 +183,32 @@ where
         .content_type(content_type)
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{file_stem}.{extension}\"")))
         .streaming(body)
+}
+
+/// An export handler's answer once it has read its format and its list's filter: every record
+/// `list` (the list's own persistence function) returns for `filter`, streamed as `file_stem`.
+/// Refusals (permission, sort) answer before the status line goes out, not as a cut stream:
+/// a first read of one row finds them.
+pub async fn list_export<Filter, R, D>(
+    state: State,
+    principal: Principal,
+    filter: Filter,
+    format: ExportFormat,
+    file_stem: &str,
+    list: impl AsyncFn(&Db, &Actor, &Filter, &PageRequest) -> Result<Page<R>, crm_persistence::Error> + Copy + 'static,
+    to_dto: fn(R) -> D,
+) -> Result<HttpResponse, ApiError>
+where
+    Filter: Clone + 'static,
+    R: 'static,
+    D: Serialize + ToSchema + 'static,
+{
+    list(&state.db, &principal, &filter, &PageRequest { limit: 1, cursor: None, include_total: false }).await?;
+    let fetch = move |page: PageRequest| {
+        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
+        async move { list(&state.db, &principal, &filter, &page).await }
+    };
+    Ok(stream(format, file_stem, fetch, to_dto))
 }
 
 #[cfg(test)]

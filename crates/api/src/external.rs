@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
@@ -14,8 +16,9 @@ use crm_domain::Check;
 use crm_domain::external::{ExternalIdsPatch, ExternalRef};
 use crm_domain::text;
 
+use crate::batch::BatchItem;
 use crate::error::ApiError;
-use crate::http::from_document;
+use crate::http::{from_document, if_match};
 
 /// The references of an upsert's body with the path's reference added; a body contradicting it
 /// is refused (it may not move the record off the id it is upserted by).
@@ -80,6 +83,51 @@ where
             Ok((false, update(id, from_document(patch_document)?, None).await?))
         }
         Err(other) => Err(other),
+    }
+}
+
+/// An upsert: the record other systems know as `reference`, the body to write, and the version
+/// the caller expects (`If-Match`), from a single request or a batch item.
+pub struct Upsert {
+    pub reference: ExternalRef,
+    pub if_match: Option<i32>,
+    pub document: Value,
+}
+
+impl Upsert {
+    /// The upsert a batch item asks for.
+    pub fn of_item(item: BatchItem) -> Result<Self, ApiError> {
+        Ok(Self { reference: item.reference()?, if_match: item.if_match, document: item.body })
+    }
+}
+
+/// `PUT /{resource}/external/{system}/{external_id}` as its handler takes it: the path and the
+/// JSON body (refused as `crate::http::Json` refuses one). The handler reads the [`Upsert`] with
+/// [`UpsertRequest::parse`] once the caller is known: a request without credentials answers 401
+/// whatever its path.
+pub struct UpsertRequest {
+    req: HttpRequest,
+    path: (String, String),
+    document: Value,
+}
+
+impl FromRequest for UpsertRequest {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let path = web::Path::<(String, String)>::from_request(req, payload);
+        let body = crate::http::Json::<Value>::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move { Ok(UpsertRequest { req, path: path.await?.into_inner(), document: body.await?.into_inner() }) })
+    }
+}
+
+impl UpsertRequest {
+    /// The upsert: 400 for a path that names no reference or a malformed `If-Match`.
+    pub fn parse(self) -> Result<Upsert, ApiError> {
+        let reference = path_reference(&self.path)?;
+        Ok(Upsert { reference, if_match: if_match(&self.req)?, document: self.document })
     }
 }
 

@@ -362,6 +362,26 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T
     }
 }
 
+/// A request body read whole: 413 past `limit` bytes, 400 when the client's stream breaks off.
+pub async fn read_body<E>(
+    mut payload: impl futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
+    limit: usize,
+) -> Result<actix_web::web::BytesMut, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = actix_web::web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|_| ApiError::BadRequest {
+                detail: text!("the body could not be read", "无法读取请求内容"), errors: vec![]
+            })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// Reads a JSON document as `T`, a value of the wrong shape answering 422 against the field it
 /// is in, as a request body would (for bodies read one way or another, and for batch items).
 pub fn from_document<T: serde::de::DeserializeOwned>(document: serde_json::Value) -> Result<T, ApiError> {

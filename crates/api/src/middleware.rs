@@ -9,7 +9,6 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use uuid::Uuid;
@@ -168,15 +167,11 @@ pub async fn idempotency(
     // A batch may be larger than a single request (see `crate::batch`).
     let limit =
         if req.path().ends_with("/batch") { state.max_body_bytes.saturating_mul(crate::batch::BODY_FACTOR) } else { state.max_body_bytes };
-    let mut stream = req.take_payload();
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(chunk) if body.len() + chunk.len() <= limit => body.extend_from_slice(&chunk),
-            _ => return Ok(req.error_response(ApiError::PayloadTooLarge { limit })),
-        }
-    }
-    let body = body.freeze();
+    // A body that breaks off is refused like one too large: either way no key is claimed.
+    let body = match crate::http::read_body(req.take_payload(), limit).await {
+        Ok(body) => body.freeze(),
+        Err(_) => return Ok(req.error_response(ApiError::PayloadTooLarge { limit })),
+    };
     let hash = hex::encode(Sha256::digest(&body));
     let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
     let method = req.method().as_str().to_owned();

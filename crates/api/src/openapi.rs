@@ -66,15 +66,18 @@ impl Modify for BearerAuth {
 /// read, and an unreachable database (503). Each handler documents the statuses of its own logic.
 struct CommonProblems;
 
+/// A response with a `Problem` body, as `body = Problem, content_type = "application/problem+json"`
+/// documents one in `#[utoipa::path]`.
+pub fn problem_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .build()
+}
+
 impl Modify for CommonProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let problem = |description: &str| {
-            ResponseBuilder::new()
-                .description(description)
-                .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
-                .build()
-        };
         for (path, item) in openapi.paths.paths.iter_mut() {
             if !path.starts_with("/api/v1/") {
                 continue;
@@ -85,7 +88,7 @@ impl Modify for CommonProblems {
                 let has_body = operation.request_body.is_some();
                 let responses = &mut operation.responses.responses;
                 let mut add = |code: &str, description: &str| {
-                    responses.entry(code.to_owned()).or_insert_with(|| problem(description).into());
+                    responses.entry(code.to_owned()).or_insert_with(|| problem_response(description).into());
                 };
                 add("400", "Malformed parameters, path or JSON");
                 if secured {
@@ -119,7 +122,6 @@ struct IdempotencyKeyHeader;
 impl Modify for IdempotencyKeyHeader {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
         for (path, item) in openapi.paths.paths.iter_mut() {
             if !path.starts_with("/api/v1/") {
                 continue;
@@ -147,13 +149,7 @@ impl Modify for IdempotencyKeyHeader {
                 ("409", "Conflict; with an Idempotency-Key also `idempotency.not_replayable`"),
                 ("422", "Invalid; with an Idempotency-Key also `idempotency.key_reused`"),
             ] {
-                operation.responses.responses.entry(status.to_owned()).or_insert_with(|| {
-                    ResponseBuilder::new()
-                        .description(description)
-                        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
-                        .build()
-                        .into()
-                });
+                operation.responses.responses.entry(status.to_owned()).or_insert_with(|| problem_response(description).into());
             }
         }
     }

@@ -13,7 +13,7 @@ use crm_domain::{Check, ValidationErrors};
 use crm_persistence::activities::interactions;
 
 use crate::auth::{Principal, State};
-use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id, no_upsert};
+use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, Written, missing_id, no_upsert};
 use crate::error::{ApiError, Problem};
 use crate::http::{
     PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
@@ -266,11 +266,7 @@ pub async fn list_interactions(
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `InteractionDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
 /// prefixed with `'` (no formula runs in a spreadsheet).
-#[utoipa::path(tag = "interactions", params(InteractionListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "interactions", params(InteractionListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/interactions/export")]
 pub async fn export_interactions(
     state: State,
@@ -281,14 +277,7 @@ pub async fn export_interactions(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_interactions_filter(&params, &updated, state.time_zone)?;
-    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
-    interactions::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false })
-        .await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { interactions::list(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "interactions", fetch, InteractionDto::from))
+    crate::export::list_export(state, principal, filter, format, "interactions", interactions::list, InteractionDto::from).await
 }
 
 /// Get an interaction
@@ -376,20 +365,8 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
 /// Each item is `{op: create|update, body, id?, if_match?}` with the body `POST /interactions`
 /// or `PATCH /interactions/{id}` takes (an ERP's or a call centre's history, say). One result
 /// per item; `?atomic=true` keeps all or nothing.
-#[utoipa::path(tag = "interactions", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
-    (status = 200, description = "One result per item", body = BatchResponse),
-    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "interactions", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(crate::batch::BatchResponses), security(("bearer" = [])))]
 #[post("/interactions/batch")]
-pub async fn batch_interactions(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    params: web::Query<BatchParams>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
+pub async fn batch_interactions(state: State, principal: Principal, batch: Batch) -> Result<HttpResponse, ApiError> {
+    batch.run(&state, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
 }

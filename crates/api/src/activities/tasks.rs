@@ -12,7 +12,7 @@ use crm_domain::{Check, ValidationErrors, text};
 use crm_persistence::activities::tasks;
 
 use crate::auth::{Principal, State};
-use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id, no_upsert};
+use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, Written, missing_id, no_upsert};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageDto, PageParams, created, double_option, if_match, ok_with_etag, parse_list, parse_uuid};
 
@@ -271,11 +271,7 @@ pub async fn list_tasks(
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `TaskDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
 /// prefixed with `'` (no formula runs in a spreadsheet).
-#[utoipa::path(tag = "tasks", params(TaskListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "tasks", params(TaskListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/tasks/export")]
 pub async fn export_tasks(
     state: State,
@@ -286,13 +282,7 @@ pub async fn export_tasks(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_tasks_filter(&params, &updated, &principal, state.time_zone)?;
-    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
-    tasks::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { tasks::list(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "tasks", fetch, TaskDto::from))
+    crate::export::list_export(state, principal, filter, format, "tasks", tasks::list, TaskDto::from).await
 }
 
 /// Get a task
@@ -415,20 +405,8 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
 ///
 /// Each item is `{op: create|update, body, id?, if_match?}` with the body `POST /tasks` or
 /// `PATCH /tasks/{id}` takes. One result per item; `?atomic=true` keeps all or nothing.
-#[utoipa::path(tag = "tasks", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
-    (status = 200, description = "One result per item", body = BatchResponse),
-    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "tasks", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(crate::batch::BatchResponses), security(("bearer" = [])))]
 #[post("/tasks/batch")]
-pub async fn batch_tasks(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    params: web::Query<BatchParams>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
+pub async fn batch_tasks(state: State, principal: Principal, batch: Batch) -> Result<HttpResponse, ApiError> {
+    batch.run(&state, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
 }

@@ -19,9 +19,9 @@ use crm_persistence::customers as customer_store;
 use crm_persistence::customers::contacts as contact_store;
 
 use crate::auth::{Principal, State};
-use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
+use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, Written, missing_id};
 use crate::error::{ApiError, Problem};
-use crate::external::{Upserted, check_refs, path_reference, refs_for_upsert};
+use crate::external::{Upsert, Upserted, check_refs, path_reference, refs_for_upsert};
 use crate::http::{
     PageDto, PageParams, UpdatedAtParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_uuid,
 };
@@ -241,11 +241,7 @@ pub async fn list_all_contacts(
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `ContactDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
 /// prefixed with `'` (no formula runs in a spreadsheet).
-#[utoipa::path(tag = "contacts", params(ContactListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "contacts", params(ContactListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/contacts/export")]
 pub async fn export_contacts(
     state: State,
@@ -256,14 +252,7 @@ pub async fn export_contacts(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(&updated, state.time_zone)?;
-    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
-    contact_store::list_all(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false })
-        .await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { contact_store::list_all(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "contacts", fetch, ContactDto::from))
+    crate::export::list_export(state, principal, filter, format, "contacts", contact_store::list_all, ContactDto::from).await
 }
 
 /// Add a contact to a customer
@@ -369,22 +358,21 @@ async fn upsert_contact(
     customer_id: Option<Uuid>,
     document: Value,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(crate::external::answer(upsert_by_reference(state, principal, &reference, customer_id, if_match(req)?, document).await?, "contacts"))
+    let upsert = Upsert { reference, if_match: if_match(req)?, document };
+    Ok(crate::external::answer(upsert_by_reference(state, principal, upsert, customer_id).await?, "contacts"))
 }
 
 /// An upsert of the contact `reference` names, from a single request or a batch item.
 async fn upsert_by_reference(
     state: &State,
     principal: &Principal,
-    reference: &ExternalRef,
+    upsert: Upsert,
     customer_id: Option<Uuid>,
-    if_match: Option<i32>,
-    document: Value,
 ) -> Result<(bool, Upserted<ContactDto>), ApiError> {
-    let db = &state.db;
+    let (db, reference) = (&state.db, &upsert.reference);
     crate::external::upsert_record(
-        document,
-        if_match,
+        upsert.document,
+        upsert.if_match,
         async || Ok(contact_store::holder_of(db, reference).await?),
         async |body: CreateContact| {
             let Some(customer_id) = customer_id else { return Err(customer_required()) };
@@ -411,8 +399,8 @@ pub(crate) async fn write_nested(state: &State, principal: &Principal, customer_
     match first_ref {
         Some(path) => {
             let reference = ExternalRef::parse(&path.0, &path.1).map_err(ApiError::Validation)?;
-            let (created, done) = upsert_by_reference(state, principal, &reference, Some(customer_id), None, document).await?;
-            Ok(Written::new(created, done.id, done.version))
+            let upsert = Upsert { reference, if_match: None, document };
+            Ok(Written::from(upsert_by_reference(state, principal, upsert, Some(customer_id)).await?))
         }
         None => {
             let (fields, refs) = parse_contact(from_document(document)?)?;
@@ -439,9 +427,8 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
             Ok(Written::new(false, contact.id, contact.version))
         }
         BatchOp::Upsert => {
-            let reference = item.reference()?;
-            let (created, done) = upsert_by_reference(state, principal, &reference, item.customer_id, item.if_match, item.body).await?;
-            Ok(Written::new(created, done.id, done.version))
+            let customer_id = item.customer_id;
+            Ok(Written::from(upsert_by_reference(state, principal, Upsert::of_item(item)?, customer_id).await?))
         }
     }
 }
@@ -463,22 +450,10 @@ fn customer_required() -> ApiError {
 /// external_id?}`: `body` is a `CreateContact` (create, with `customer_id`; an upsert that
 /// creates) or an `UpdateContact` (update; an upsert that updates). One result per item;
 /// `?atomic=true` keeps all or nothing.
-#[utoipa::path(tag = "contacts", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
-    (status = 200, description = "One result per item", body = BatchResponse),
-    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "contacts", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(crate::batch::BatchResponses), security(("bearer" = [])))]
 #[post("/contacts/batch")]
-pub async fn batch_contacts(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    params: web::Query<BatchParams>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
+pub async fn batch_contacts(state: State, principal: Principal, batch: Batch) -> Result<HttpResponse, ApiError> {
+    batch.run(&state, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
 }
 
 /// Create or update a customer's contact by its id in another system

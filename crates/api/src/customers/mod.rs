@@ -17,15 +17,15 @@ use crm_domain::Check;
 use crm_domain::customers::{
     self as domain, CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier,
 };
-use crm_domain::external::{ExternalIdsPatch, ExternalRef};
+use crm_domain::external::ExternalIdsPatch;
 use crm_domain::text::TextError;
 use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
 use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange};
 
 use crate::auth::{Principal, State};
-use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
+use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
-use crate::external::{Upserted, check_refs, refs_for_upsert};
+use crate::external::{Upsert, UpsertRequest, Upserted, check_refs, refs_for_upsert};
 use crate::http::{
     PageDto, PageParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
@@ -455,11 +455,7 @@ pub async fn list_deleted_customers(state: State, principal: Principal, page: we
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `CustomerDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
 /// prefixed with `'` (no formula runs in a spreadsheet).
-#[utoipa::path(tag = "customers", params(CustomerListParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "customers", params(CustomerListParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/customers/export")]
 pub async fn export_customers(
     state: State,
@@ -469,13 +465,7 @@ pub async fn export_customers(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(state.time_zone)?;
-    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
-    store::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { store::list(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "customers", fetch, CustomerDto::from))
+    crate::export::list_export(state, principal, filter, format, "customers", store::list, CustomerDto::from).await
 }
 
 /// Get a customer
@@ -565,29 +555,17 @@ fn upserted(customer: CustomerRecord) -> Upserted<CustomerDto> {
     (status = 422, description = "Invalid fields, or `external_ids` contradicting the path", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[put("/customers/external/{system}/{external_id}")]
-pub async fn upsert_customer(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    body: crate::http::Json<Value>,
-) -> Result<HttpResponse, ApiError> {
-    let reference = crate::external::path_reference(&path)?;
-    Ok(crate::external::answer(upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await?, "customers"))
+pub async fn upsert_customer(state: State, principal: Principal, upsert: UpsertRequest) -> Result<HttpResponse, ApiError> {
+    Ok(crate::external::answer(upsert_by_reference(&state, &principal, upsert.parse()?).await?, "customers"))
 }
 
 /// An upsert of the customer `reference` names, from a single request or a batch item.
-async fn upsert_by_reference(
-    state: &State,
-    principal: &Principal,
-    reference: &ExternalRef,
-    if_match: Option<i32>,
-    document: Value,
-) -> Result<(bool, Upserted<CustomerDto>), ApiError> {
+async fn upsert_by_reference(state: &State, principal: &Principal, upsert: Upsert) -> Result<(bool, Upserted<CustomerDto>), ApiError> {
+    let reference = &upsert.reference;
     let (db, today) = (&state.db, state.db.today());
     crate::external::upsert_record(
-        document,
-        if_match,
+        upsert.document,
+        upsert.if_match,
         async || Ok(store::holder_of(db, reference).await?),
         async |body: CreateCustomer| {
             let (fields, ownership, refs) = parse_create(body, today)?;
@@ -602,8 +580,9 @@ async fn upsert_by_reference(
 }
 
 /// One customer item of a batch, with its contacts in the same transaction.
-async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem) -> Result<Written, ApiError> {
+async fn write_batch_item(state: &State, principal: &Principal, mut item: BatchItem) -> Result<Written, ApiError> {
     let db = &state.db;
+    let contacts = item.contacts.take();
     let mut written = match item.op {
         BatchOp::Create => {
             let (fields, ownership, refs) = parse_create(from_document(item.body)?, db.today())?;
@@ -615,13 +594,9 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
             let customer = store::update(db, principal, item.id.ok_or_else(missing_id)?, item.if_match, patch, ownership, &refs).await?;
             Written::new(false, customer.id, customer.version)
         }
-        BatchOp::Upsert => {
-            let reference = item.reference()?;
-            let (created, done) = upsert_by_reference(state, principal, &reference, item.if_match, item.body).await?;
-            Written::new(created, done.id, done.version)
-        }
+        BatchOp::Upsert => Written::from(upsert_by_reference(state, principal, Upsert::of_item(item)?).await?),
     };
-    if let Some(people) = item.contacts {
+    if let Some(people) = contacts {
         let mut results = Vec::with_capacity(people.len());
         for (index, person) in people.into_iter().enumerate() {
             let outcome = contacts::write_nested(state, principal, written.id, person).await;
@@ -654,23 +629,18 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
     (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/customers/batch")]
-pub async fn batch_customers(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    params: web::Query<BatchParams>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+pub async fn batch_customers(state: State, principal: Principal, batch: Batch) -> Result<HttpResponse, ApiError> {
     let ahead = async |documents: &[Value]| ahead::write_ahead(&state, &principal, documents).await;
-    crate::batch::run_ahead(&state, &req, &params, payload, ahead, async |item: BatchItem| {
-        item.allow_only(true, false, false)?;
-        if item.contacts.as_ref().is_some_and(|people| !people.is_empty()) {
-            state.db.all_or_nothing(async || write_batch_item(&state, &principal, item).await).await
-        } else {
-            write_batch_item(&state, &principal, item).await
-        }
-    })
-    .await
+    batch
+        .run_ahead(&state, ahead, async |item: BatchItem| {
+            item.allow_only(true, false, false)?;
+            if item.contacts.as_ref().is_some_and(|people| !people.is_empty()) {
+                state.db.all_or_nothing(async || write_batch_item(&state, &principal, item).await).await
+            } else {
+                write_batch_item(&state, &principal, item).await
+            }
+        })
+        .await
 }
 
 /// Get a customer by its id in another system

@@ -151,7 +151,8 @@ pub async fn update_role(
     let body = body.into_inner();
     let name = body.name.as_deref().map(|n| check_role_text("name", n, 100, true)).transpose()?;
     let description = body.description.as_deref().map(|d| check_role_text("description", d, 500, false)).transpose()?;
-    let role = roles::update(&state.db, &principal, id.into_inner(), if_match(&req)?, name, description, body.permissions).await?;
+    let patch = roles::RolePatch { name, description, permissions: body.permissions };
+    let role = roles::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&RoleDto::from(role.clone()), role.version))
 }
 

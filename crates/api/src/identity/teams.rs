@@ -114,7 +114,8 @@ pub async fn update_team(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let name = body.name.as_deref().map(check_team_name).transpose()?;
-    let team = teams::update(&state.db, &principal, id.into_inner(), if_match(&req)?, name, body.parent_id).await?;
+    let patch = teams::TeamPatch { name, parent_id: body.parent_id };
+    let team = teams::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&TeamDto::from(team.clone()), team.version))
 }
 

@@ -296,11 +296,7 @@ pub async fn list_opportunities(
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `OpportunityDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
 /// prefixed with `'` (no formula runs in a spreadsheet).
-#[utoipa::path(tag = "opportunities", params(OpportunityListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "opportunities", params(OpportunityListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/opportunities/export")]
 pub async fn export_opportunities(
     state: State,
@@ -311,14 +307,7 @@ pub async fn export_opportunities(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
-    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
-    opportunities::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false })
-        .await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { opportunities::list(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "opportunities", fetch, OpportunityDto::from))
+    crate::export::list_export(state, principal, filter, format, "opportunities", opportunities::list, OpportunityDto::from).await
 }
 
 /// Get an opportunity

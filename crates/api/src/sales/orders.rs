@@ -10,15 +10,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::external::ExternalRef;
 use crm_domain::sales::{Currency, DEFAULT_CURRENCY, Money, NewOrder, OrderPatch, OrderStatus};
 use crm_domain::{Check, ValidationErrors};
 use crm_persistence::sales::orders;
 
 use crate::auth::{Principal, State};
-use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
+use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, Written, missing_id};
 use crate::error::{ApiError, Problem};
-use crate::external::{Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
+use crate::external::{Upsert, UpsertRequest, Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
 use crate::http::from_document;
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
 
@@ -269,11 +268,7 @@ pub async fn list_orders(
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `OrderDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
 /// prefixed with `'` (no formula runs in a spreadsheet).
-#[utoipa::path(tag = "orders", params(OrderListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "orders", params(OrderListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/orders/export")]
 pub async fn export_orders(
     state: State,
@@ -284,13 +279,7 @@ pub async fn export_orders(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_orders_filter(&params, &updated, state.time_zone)?;
-    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
-    orders::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { orders::list(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "orders", fetch, OrderDto::from))
+    crate::export::list_export(state, principal, filter, format, "orders", orders::list, OrderDto::from).await
 }
 
 /// Get an order
@@ -417,29 +406,17 @@ fn upserted(order: orders::OrderRecord) -> Upserted<OrderDto> {
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[put("/orders/external/{system}/{external_id}")]
-pub async fn upsert_order(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    body: crate::http::Json<Value>,
-) -> Result<HttpResponse, ApiError> {
-    let reference = path_reference(&path)?;
-    Ok(crate::external::answer(upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await?, "orders"))
+pub async fn upsert_order(state: State, principal: Principal, upsert: UpsertRequest) -> Result<HttpResponse, ApiError> {
+    Ok(crate::external::answer(upsert_by_reference(&state, &principal, upsert.parse()?).await?, "orders"))
 }
 
 /// An upsert of the order `reference` names, from a single request or a batch item.
-async fn upsert_by_reference(
-    state: &State,
-    principal: &Principal,
-    reference: &ExternalRef,
-    if_match: Option<i32>,
-    document: Value,
-) -> Result<(bool, Upserted<OrderDto>), ApiError> {
+async fn upsert_by_reference(state: &State, principal: &Principal, upsert: Upsert) -> Result<(bool, Upserted<OrderDto>), ApiError> {
+    let reference = &upsert.reference;
     let (db, today) = (&state.db, crate::analytics::organisation_today(Utc::now(), state.time_zone));
     crate::external::upsert_record(
-        document,
-        if_match,
+        upsert.document,
+        upsert.if_match,
         async || Ok(orders::holder_of(db, reference).await?),
         async |body: CreateOrder| {
             let refs = refs_for_upsert(new_refs(&body.external_ids)?, reference)?;
@@ -488,7 +465,7 @@ pub async fn get_order_by_external_id(
 /// One order item of a batch, confirmed in the same transaction when it asks to be.
 async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem) -> Result<Written, ApiError> {
     item.allow_only(false, false, true)?;
-    let db = &state.db;
+    let (db, confirm) = (&state.db, item.confirm == Some(true));
     let (created, order) = match item.op {
         BatchOp::Create => {
             let body: CreateOrder = from_document(item.body)?;
@@ -503,12 +480,12 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
             (false, OrderDto::from(orders::update(db, principal, id, item.if_match, OrderPatch::try_from(body)?, &refs).await?))
         }
         BatchOp::Upsert => {
-            let (created, done) = upsert_by_reference(state, principal, &item.reference()?, item.if_match, item.body).await?;
+            let (created, done) = upsert_by_reference(state, principal, Upsert::of_item(item)?).await?;
             (created, done.body)
         }
     };
     let mut written = Written::new(created, order.id, order.version);
-    if item.confirm == Some(true) && order.status == OrderStatus::Draft {
+    if confirm && order.status == OrderStatus::Draft {
         written.version = orders::transition(db, principal, written.id, None, OrderStatus::Confirmed).await?.version;
     }
     Ok(written)
@@ -520,27 +497,16 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
 /// confirm?}` with the body `POST /orders` or `PATCH /orders/{id}` takes; `confirm: true`
 /// confirms a draft order in the same transaction (so an ERP's booked orders count at once).
 /// One result per item; `?atomic=true` keeps all or nothing.
-#[utoipa::path(tag = "orders", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
-    (status = 200, description = "One result per item", body = BatchResponse),
-    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "orders", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(crate::batch::BatchResponses), security(("bearer" = [])))]
 #[post("/orders/batch")]
-pub async fn batch_orders(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    params: web::Query<BatchParams>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| {
-        if item.confirm == Some(true) {
-            state.db.all_or_nothing(async || write_batch_item(&state, &principal, item).await).await
-        } else {
-            write_batch_item(&state, &principal, item).await
-        }
-    })
-    .await
+pub async fn batch_orders(state: State, principal: Principal, batch: Batch) -> Result<HttpResponse, ApiError> {
+    batch
+        .run(&state, async |item: BatchItem| {
+            if item.confirm == Some(true) {
+                state.db.all_or_nothing(async || write_batch_item(&state, &principal, item).await).await
+            } else {
+                write_batch_item(&state, &principal, item).await
+            }
+        })
+        .await
 }

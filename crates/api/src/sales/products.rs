@@ -5,20 +5,18 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crm_domain::customers::NOTES_MAX;
-use crm_domain::external::ExternalRef;
 use crm_domain::sales::{Money, PRODUCT_CATEGORY_MAX, PRODUCT_NAME_MAX, ProductFields, ProductPatch};
 use crm_domain::{Check, ValidationErrors};
 use crm_persistence::sales::products;
 
 use crate::auth::{Principal, State};
-use crate::batch::{BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
+use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, Written, missing_id};
 use crate::error::{ApiError, Problem};
-use crate::external::{Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
+use crate::external::{Upsert, UpsertRequest, Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
 use crate::http::from_document;
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag};
 
@@ -191,11 +189,7 @@ pub async fn list_products(
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `ProductDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
 /// prefixed with `'` (no formula runs in a spreadsheet).
-#[utoipa::path(tag = "products", params(ProductListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "products", params(ProductListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/products/export")]
 pub async fn export_products(
     state: State,
@@ -206,13 +200,7 @@ pub async fn export_products(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_products_filter(&params, &updated, state.time_zone)?;
-    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
-    products::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { products::list(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "products", fetch, ProductDto::from))
+    crate::export::list_export(state, principal, filter, format, "products", products::list, ProductDto::from).await
 }
 
 /// Get a product
@@ -282,29 +270,17 @@ fn upserted(product: products::ProductRecord) -> Upserted<ProductDto> {
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[put("/products/external/{system}/{external_id}")]
-pub async fn upsert_product(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    body: crate::http::Json<Value>,
-) -> Result<HttpResponse, ApiError> {
-    let reference = path_reference(&path)?;
-    Ok(crate::external::answer(upsert_by_reference(&state, &principal, &reference, if_match(&req)?, body.into_inner()).await?, "products"))
+pub async fn upsert_product(state: State, principal: Principal, upsert: UpsertRequest) -> Result<HttpResponse, ApiError> {
+    Ok(crate::external::answer(upsert_by_reference(&state, &principal, upsert.parse()?).await?, "products"))
 }
 
 /// An upsert of the product `reference` names, from a single request or a batch item.
-async fn upsert_by_reference(
-    state: &State,
-    principal: &Principal,
-    reference: &ExternalRef,
-    if_match: Option<i32>,
-    document: Value,
-) -> Result<(bool, Upserted<ProductDto>), ApiError> {
+async fn upsert_by_reference(state: &State, principal: &Principal, upsert: Upsert) -> Result<(bool, Upserted<ProductDto>), ApiError> {
+    let reference = &upsert.reference;
     let db = &state.db;
     crate::external::upsert_record(
-        document,
-        if_match,
+        upsert.document,
+        upsert.if_match,
         async || Ok(products::holder_of(db, reference).await?),
         async |body: CreateProduct| {
             let refs = refs_for_upsert(new_refs(&body.external_ids)?, reference)?;
@@ -354,10 +330,7 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
             let product = products::update(db, principal, id, item.if_match, ProductPatch::try_from(body)?, &refs).await?;
             Ok(Written::new(false, product.id, product.version))
         }
-        BatchOp::Upsert => {
-            let (created, done) = upsert_by_reference(state, principal, &item.reference()?, item.if_match, item.body).await?;
-            Ok(Written::new(created, done.id, done.version))
-        }
+        BatchOp::Upsert => Ok(Written::from(upsert_by_reference(state, principal, Upsert::of_item(item)?).await?)),
     }
 }
 
@@ -366,20 +339,8 @@ async fn write_batch_item(state: &State, principal: &Principal, item: BatchItem)
 /// Each item is `{op: create|update|upsert, body, id?, if_match?, system?, external_id?}` with
 /// the body `POST /products` or `PATCH /products/{id}` takes. One result per item;
 /// `?atomic=true` keeps all or nothing.
-#[utoipa::path(tag = "products", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(
-    (status = 200, description = "One result per item", body = BatchResponse),
-    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No items, more than 1,000, or not a batch", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "products", params(BatchParams, ("Idempotency-Key" = Option<String>, Header)), request_body = BatchRequest, responses(crate::batch::BatchResponses), security(("bearer" = [])))]
 #[post("/products/batch")]
-pub async fn batch_products(
-    state: State,
-    principal: Principal,
-    req: HttpRequest,
-    params: web::Query<BatchParams>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    crate::batch::run(&state, &req, &params, payload, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
+pub async fn batch_products(state: State, principal: Principal, batch: Batch) -> Result<HttpResponse, ApiError> {
+    batch.run(&state, async |item: BatchItem| write_batch_item(&state, &principal, item).await).await
 }

@@ -339,11 +339,7 @@ pub async fn list_tickets(
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `TicketDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
 /// prefixed with `'` (no formula runs in a spreadsheet).
-#[utoipa::path(tag = "tickets", params(TicketListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "tickets", params(TicketListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/tickets/export")]
 pub async fn export_tickets(
     state: State,
@@ -354,13 +350,7 @@ pub async fn export_tickets(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone)?;
-    // Refusals (permission, sort) answer before the status line goes out, not as a cut stream.
-    tickets::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { tickets::list(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "tickets", fetch, TicketDto::from))
+    crate::export::list_export(state, principal, filter, format, "tickets", tickets::list, TicketDto::from).await
 }
 
 /// Get a ticket

@@ -2,7 +2,7 @@
 //! of customers you may see; you change those your `activities` scope reaches by their owner.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
@@ -13,7 +13,7 @@ use crm_domain::identity::{Action, Resource};
 use crm_domain::text;
 
 use super::timeline::{self, NewItem};
-use crate::customers::{in_scope, load_for};
+use crate::customers::{live_in_scope, load_for};
 use crate::entities::{customers, interactions};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
@@ -200,9 +200,7 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: Interacti
     let record = to_record(&txn, insert_first_version(&txn, model, at).await?).await?;
     refresh_last_interaction(&txn, customer_id).await?;
     put_on_timeline(&txn, actor, &record).await?;
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
 /// Loads a live or deleted interaction whose customer the caller can read, checking that the
@@ -241,9 +239,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
     refresh_last_interaction(&txn, row.customer_id).await?;
     put_on_timeline(&txn, actor, &after).await?;
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&["contact_name"])).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&["contact_name"]), after).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -267,9 +263,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<InteractionReco
     let after = to_record(&txn, take_from_bin(&txn, interactions::ActiveModel::from(row.clone())).await?).await?;
     refresh_last_interaction(&txn, row.customer_id).await?;
     put_on_timeline(&txn, actor, &after).await?;
-    changes::record(&txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after), after).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -283,12 +277,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &InteractionFilter, page: &Pag
         Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
     ];
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let reachable = Query::select()
-        .column(customers::Column::Id)
-        .from(customers::Entity)
-        .and_where(customers::Column::DeletedAt.is_null())
-        .cond_where(in_scope(actor, scope))
-        .take();
+    let reachable = live_in_scope(actor, scope);
     let mut select = interactions::Entity::find().filter(C::DeletedAt.is_null()).filter(C::CustomerId.in_subquery(reachable));
     if let Some(customer_id) = filter.customer_id {
         select = select.filter(C::CustomerId.eq(customer_id));

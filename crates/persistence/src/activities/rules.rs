@@ -85,9 +85,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: RuleFields) -> Result<RuleRe
     let mut model = follow_up_rules::ActiveModel { id: Set(id), ..Default::default() };
     write(&mut model, &fields);
     let record = RuleRecord::try_from(insert_first_version(&txn, model, at).await?)?;
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -105,9 +103,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let mut model: follow_up_rules::ActiveModel = row.clone().into();
     write(&mut model, &next);
     let after = RuleRecord::try_from(save_next_version(&txn, model).await?)?;
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after), after).await
 }
 
 #[tracing::instrument(skip_all)]

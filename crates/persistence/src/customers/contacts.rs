@@ -2,7 +2,7 @@
 //! permission's scope is applied to the customer's owner and team.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::json;
@@ -13,9 +13,9 @@ use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource};
 use crm_domain::values::{Email, Phone};
 
-use super::store::{in_scope, load_for, refresh_search_text};
+use super::store::{live_in_scope, load_for, refresh_search_text};
 use crate::activities::timeline::{self, NewItem};
-use crate::entities::{contacts, customers};
+use crate::entities::contacts;
 use crate::external_refs;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
@@ -190,12 +190,7 @@ pub async fn list_all(db: &Db, actor: &Actor, filter: &ContactFilter, page: &Pag
     let scope = actor.require(Resource::Contacts, Action::Read)?;
     let sorts = sorts();
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let reachable = Query::select()
-        .column(customers::Column::Id)
-        .from(customers::Entity)
-        .and_where(customers::Column::DeletedAt.is_null())
-        .cond_where(in_scope(actor, scope))
-        .take();
+    let reachable = live_in_scope(actor, scope);
     let mut select = contacts::Entity::find()
         .filter(C::DeletedAt.is_null())
         .filter(C::CustomerId.in_subquery(reachable))
@@ -248,9 +243,7 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
     }
     refresh_search_text(&txn, customer_id).await?;
     on_timeline(&txn, actor, &record, "created").await?;
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -294,9 +287,7 @@ pub async fn update(
     }
     refresh_search_text(&txn, row.customer_id).await?;
     on_timeline(&txn, actor, &after, "updated").await?;
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after), after).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -326,21 +317,14 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> 
     }
     refresh_search_text(&txn, row.customer_id).await?;
     on_timeline(&txn, actor, &after, "restored").await?;
-    changes::record(&txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after), after).await
 }
 
 /// Deleted contacts of live customers in the caller's delete scope, most recently deleted first.
 #[tracing::instrument(skip_all)]
 pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<ContactRecord>> {
     let scope = actor.require(Resource::Contacts, Action::Delete)?;
-    let reachable = Query::select()
-        .column(customers::Column::Id)
-        .from(customers::Entity)
-        .and_where(customers::Column::DeletedAt.is_null())
-        .cond_where(in_scope(actor, scope))
-        .take();
+    let reachable = live_in_scope(actor, scope);
     let sort = Sort { key: "-deleted_at", column: contacts::Column::DeletedAt, descending: true, value: SortValue::Time };
     let select = contacts::Entity::find()
         .filter(contacts::Column::DeletedAt.is_not_null())

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query};
+use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -207,6 +207,17 @@ async fn to_record<C: ConnectionTrait>(names: Names<'_, C>, row: customers::Mode
 /// The scope condition on customer rows for `scope`.
 pub(crate) fn in_scope(actor: &Actor, scope: Scope) -> Condition {
     actor.scope_condition(scope, (customers::Entity, customers::Column::OwnerId), (customers::Entity, customers::Column::TeamId))
+}
+
+/// The ids of the live customers in `scope`: the rows that hang off a customer (contacts,
+/// interactions, tickets) are listed through them.
+pub(crate) fn live_in_scope(actor: &Actor, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column(customers::Column::Id)
+        .from(customers::Entity)
+        .and_where(customers::Column::DeletedAt.is_null())
+        .cond_where(in_scope(actor, scope))
+        .take()
 }
 
 /// Loads a live (not deleted) customer the actor may read through `resource`, checking that the
@@ -431,9 +442,7 @@ pub async fn create(
     external_refs::change(&txn, ENTITY, id, refs).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
     let record = record_of(row, Some(owner.display_name), team.map(|t| t.name), refs.apply(&ExternalIds::new()))?;
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
 /// The live customer other systems know by `reference`, whoever may read it: an upsert updates
@@ -526,9 +535,7 @@ pub async fn update(
         record_stage(&txn, actor, id, Some(current.lifecycle_stage), stage).await?;
         change = change.also_told_as("customer.stage_changed");
     }
-    changes::record(&txn, actor, change).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, change, after).await
 }
 
 /// Moves a customer to the recycle bin; its contacts stay with it and come back on restore.
@@ -559,9 +566,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord>
     external_refs::follow_bin(&txn, ENTITY, id, None).await?;
     external_refs::follow_customer_bin(&txn, id, None).await?;
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
-    changes::record(&txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after), after).await
 }
 
 fn filter_condition(filter: &CustomerFilter) -> Condition {

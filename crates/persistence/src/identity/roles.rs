@@ -134,23 +134,22 @@ pub async fn create(
     )
     .await?;
     let record = RoleRecord::try_from(model)?;
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
+}
+
+/// A change to a custom role: each field sent replaces the role's, the others stay.
+#[derive(Debug, Clone, Default)]
+pub struct RolePatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub permissions: Option<Permissions>,
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    name: Option<String>,
-    description: Option<String>,
-    permissions: Option<Permissions>,
-) -> Result<RoleRecord> {
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: RolePatch) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Update)?;
     actor.require_admin()?;
+    let RolePatch { name, description, permissions } = patch;
     if let Some(permissions) = &permissions {
         check_matrix(permissions)?;
     }
@@ -175,9 +174,7 @@ pub async fn update(
         model.permissions = Set(serde_json::to_string(&permissions).unwrap_or_else(|_| "{}".into()));
     }
     let after = RoleRecord::try_from(save_next_version(&txn, model).await?)?;
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after), after).await
 }
 
 #[tracing::instrument(skip_all)]

@@ -99,21 +99,20 @@ pub async fn create(db: &Db, actor: &Actor, name: String, parent_id: Option<Uuid
     )
     .await?;
     let record = TeamRecord::from(model);
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
+}
+
+/// A change to a team: a new name, and a new parent (`Some(None)`: a top-level team).
+#[derive(Debug, Clone, Default)]
+pub struct TeamPatch {
+    pub name: Option<String>,
+    pub parent_id: Option<Option<Uuid>>,
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    name: Option<String>,
-    parent_id: Option<Option<Uuid>>,
-) -> Result<TeamRecord> {
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: TeamPatch) -> Result<TeamRecord> {
     actor.require(Resource::Teams, Action::Update)?;
+    let TeamPatch { name, parent_id } = patch;
     if parent_id.is_some() {
         // Moving a team changes which customers every manager above it reaches.
         actor.require_admin()?;
@@ -134,9 +133,7 @@ pub async fn update(
         model.parent_id = Set(parent);
     }
     let after = TeamRecord::from(save_next_version(&txn, model).await?);
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after), after).await
 }
 
 /// Deletes a team that nothing uses any more; teams with members, sub-teams or customers answer

@@ -194,9 +194,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> Result<UserRecord> 
     set_teams(&txn, id, &new.team_ids).await?;
     let user = users::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     let record = to_record(&txn, user).await?;
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -258,9 +256,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if deactivated {
         change = change.told_as("user.deactivated");
     }
-    changes::record(&txn, actor, change).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, change, after).await
 }
 
 /// Renames the user an API key acts as and sets its role (the name and the role of a key are its

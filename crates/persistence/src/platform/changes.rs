@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{audit, events};
-use crate::{Actor, Result, now};
+use crate::{Actor, Result, WriteTxn, now};
 
 /// What happened to one record, as the audit log and the change feed both tell it.
 ///
@@ -185,6 +185,14 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: C
         event.insert(conn).await?;
     }
     Ok(())
+}
+
+/// The end of a write: records `change` (its audit entry and event) in `txn`, commits, and
+/// answers `written`, the record the write returns.
+pub(crate) async fn commit<T>(txn: WriteTxn, actor: &Actor, change: Change<'_>, written: T) -> Result<T> {
+    record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(written)
 }
 
 /// Writes the audit entries and events of many changes (a batch's) with a few multi-row

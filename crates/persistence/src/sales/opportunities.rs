@@ -311,9 +311,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewOpportunity) -> Result<Oppor
     let record = to_record(&txn, Names::Within(&txn), inserted).await?;
     record_history(&txn, actor, id, None, stage.id, at).await?;
     put_on_timeline(&txn, actor, &record).await?;
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
 async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid) -> Result<opportunities::Model> {
@@ -402,9 +400,7 @@ pub async fn update(
     let after = to_record(&txn, Names::Within(&txn), updated).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let derived = ["owner_name", "customer_name", "weighted_amount_minor", "effective_probability"];
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&derived)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&derived), after).await
 }
 
 /// Moves an opportunity to another stage of its pipeline under the rules of
@@ -465,9 +461,7 @@ pub async fn move_stage(
         StageKind::Open if before.stage.kind != StageKind::Open => moved = moved.also_told_as("opportunity.reopened"),
         StageKind::Open => {}
     }
-    changes::record(&txn, actor, moved).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, moved, after).await
 }
 
 #[tracing::instrument(skip_all)]

@@ -501,9 +501,7 @@ async fn update_as_sent(
     }
     let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
     put_on_timeline(&txn, actor, &after).await?;
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&["owner_name", "customer_name"])).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after).leaving_out(&["owner_name", "customer_name"]), after).await
 }
 
 /// Moves an order to `next` if its status allows; confirming promotes the customer, and every
@@ -532,10 +530,8 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
     refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed, db.time_zone()).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let moved = json!({ "status": { "old": current, "new": next } });
-    changes::record(&txn, actor, Change::told(ENTITY, id, "update", format!("order.{}", next.as_str()), moved, Some(&before), &after))
-        .await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::told(ENTITY, id, "update", format!("order.{}", next.as_str()), moved, Some(&before), &after), after)
+        .await
 }
 
 /// Deletes a draft order; a confirmed one is cancelled or refunded instead, so figures stay true.

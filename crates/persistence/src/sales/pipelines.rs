@@ -155,9 +155,7 @@ pub async fn create(db: &Db, actor: &Actor, name: String, stages: Vec<NewStage>)
         insert_stage(&txn, id, stage, i32::try_from(position).unwrap_or(i32::MAX)).await?;
     }
     let created = record(&txn, row).await?;
-    changes::record(&txn, actor, Change::created(ENTITY, id, &created)).await?;
-    txn.commit().await?;
-    Ok(created)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &created), created).await
 }
 
 /// Bumps the pipeline's version and writes the change, for every edit of it or its stages.

@@ -139,9 +139,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields, refs: &Extern
     let row = insert_first_version(&txn, model, at).await?;
     external_refs::change(&txn, ENTITY, id, refs).await?;
     let record = ProductRecord { external_ids: refs.apply(&ExternalIds::new()), ..ProductRecord::try_from(row)? };
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -213,9 +211,7 @@ pub async fn update(
     let mut model: products::ActiveModel = row.into();
     write(&mut model, &next);
     let after = ProductRecord { external_ids, ..ProductRecord::try_from(save_next_version(&txn, model).await?)? };
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after), after).await
 }
 
 /// Moves a product to the recycle bin; orders keep their own copy of name, SKU and price.

@@ -110,9 +110,7 @@ pub async fn create(db: &Db, actor: &Actor, fields: PolicyFields) -> Result<Poli
     if fields.is_default {
         clear_other_defaults(&txn, id).await?;
     }
-    changes::record(&txn, actor, Change::created(ENTITY, id, &record)).await?;
-    txn.commit().await?;
-    Ok(record)
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
 /// Changes a policy; tickets keep the due times they were given (they move only when paused).
@@ -140,9 +138,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     if next.is_default {
         clear_other_defaults(&txn, id).await?;
     }
-    changes::record(&txn, actor, Change::updated(ENTITY, id, &before, &after)).await?;
-    txn.commit().await?;
-    Ok(after)
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after), after).await
 }
 
 /// Deletes a policy no ticket follows; the default cannot be deleted.

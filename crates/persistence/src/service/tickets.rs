@@ -20,7 +20,7 @@ use crm_domain::{HasCode, ValidationErrors, text};
 
 use crate::activities::notifications::notify;
 use crate::activities::timeline::{self, NewItem};
-use crate::customers::{in_scope as customer_scope, load_for};
+use crate::customers::{live_in_scope as live_customers_in_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, save_next_version, save_next_version_at};
@@ -384,12 +384,7 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
 /// The condition on tickets the caller may see: their customers are in the `service` read
 /// scope, or the ticket is assigned to the caller.
 pub(crate) fn visible(actor: &Actor, scope: Scope) -> Condition {
-    let reachable = Query::select()
-        .column(customers::Column::Id)
-        .from(customers::Entity)
-        .and_where(customers::Column::DeletedAt.is_null())
-        .cond_where(customer_scope(actor, scope))
-        .take();
+    let reachable = live_customers_in_scope(actor, scope);
     Condition::any().add(tickets::Column::CustomerId.in_subquery(reachable)).add(tickets::Column::AssigneeId.eq(actor.user_id))
 }
 
