@@ -108,11 +108,7 @@ pub async fn list_audit(
 /// Every entry the list with the same filters returns, newest first, streamed in pages as they
 /// are read: `format=ndjson` (default) one `AuditEntryDto` per line, `format=csv` RFC 4180 in
 /// UTF-8 with a byte order mark and `changes` as JSON text.
-#[utoipa::path(tag = "audit", params(AuditParams, crate::export::ExportParams), responses(
-    (status = 200, description = "The entries, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`)", content((String = "text/csv"), (String = "application/x-ndjson")), headers(("Content-Disposition" = String))),
-    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-), security(("bearer" = [])))]
+#[utoipa::path(tag = "audit", params(AuditParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/audit/export")]
 pub async fn export_audit(
     state: web::Data<AppState>,
@@ -122,13 +118,7 @@ pub async fn export_audit(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(state.time_zone)?;
-    // A refusal answers before the status line goes out, not as a cut stream.
-    audit::list(&state.db, &principal, &filter, &crm_persistence::PageRequest { limit: 1, cursor: None, include_total: false }).await?;
-    let fetch = move |page: crm_persistence::PageRequest| {
-        let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { audit::list(&state.db, &principal, &filter, &page).await }
-    };
-    Ok(crate::export::stream(format, "audit", fetch, AuditEntryDto::from))
+    crate::export::list_export(state, principal, filter, format, "audit", audit::list, AuditEntryDto::from).await
 }
 
 /// One event of the change feed. Its OpenAPI schema is a union on `event_type` (see

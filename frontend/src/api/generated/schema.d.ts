@@ -7553,7 +7553,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The entries, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -7585,7 +7585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed */
+            /** @description The role may not read these records */
             403: {
                 headers: {
                     [name: string]: unknown;
