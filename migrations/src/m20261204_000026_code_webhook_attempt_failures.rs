@@ -30,10 +30,10 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared(
                 "UPDATE webhook_attempts SET error_code = CASE \
-                   WHEN error LIKE 'timed out%' THEN 'timeout' \
-                   WHEN error LIKE 'invalid URL%' THEN 'invalid_url' \
-                   WHEN error LIKE '%loopback, private, link-local or metadata address%' THEN 'forbidden_address' \
-                   WHEN error LIKE '%connect%' OR error LIKE '%dns%' THEN 'connection' \
+                   WHEN LOWER(error) LIKE 'timed out%' THEN 'timeout' \
+                   WHEN LOWER(error) LIKE 'invalid url%' THEN 'invalid_url' \
+                   WHEN LOWER(error) LIKE '%loopback, private, link-local or metadata address%' THEN 'forbidden_address' \
+                   WHEN LOWER(error) LIKE '%tcp connect error%' OR LOWER(error) LIKE '%dns error%' THEN 'connection' \
                    ELSE 'request' END \
                  WHERE error IS NOT NULL",
             )

@@ -271,6 +271,10 @@ async fn a_rotation_may_give_the_new_key_its_own_expiry() {
     let mut fields = both.invalid_fields();
     fields.sort();
     assert_eq!(fields, ["expires_at", "overlap_minutes"], "every field's error at once");
+    // A new key ending before the old one stops would leave only the replaced secret working.
+    let within = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
+    let early = app.post(&format!("{path}/rotate"), &admin, json!({ "expires_at": within, "overlap_minutes": 60 })).await;
+    assert_eq!(early.problem(422)["errors"][0]["code"], "within_overlap");
     let later = (chrono::Utc::now() + chrono::Duration::days(365)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let extended = app.post(&format!("{path}/rotate"), &admin, json!({ "expires_at": later, "overlap_minutes": 10 })).await.expect(201);
     let new_expiry = chrono::DateTime::parse_from_rfc3339(extended.body["key"]["expires_at"].as_str().unwrap()).unwrap();

@@ -206,8 +206,12 @@ async fn people_see_and_end_their_sessions_and_administrators_anyones() {
         )
         .await
         .expect(200);
-    let phone = phone_login.body["access_token"].as_str().unwrap().to_owned();
 
+    // A refresh marks the session active later than it was signed in.
+    let refresh = json!({ "refresh_token": phone_login.body["refresh_token"] });
+    let before_refresh = chrono::Utc::now();
+    let phone_login = app.send(Method::POST, "/api/v1/auth/refresh", None, Some(&refresh), &[]).await.expect(200);
+    let phone = phone_login.body["access_token"].as_str().unwrap().to_owned();
     let mine = app.get("/api/v1/auth/sessions", &laptop).await.expect(200).body;
     let sessions = mine["data"].as_array().unwrap();
     assert_eq!(sessions.len(), 2, "{mine}");
@@ -215,6 +219,11 @@ async fn people_see_and_end_their_sessions_and_administrators_anyones() {
     assert_eq!((sessions[0]["current"].as_bool(), sessions[1]["current"].as_bool()), (Some(false), Some(true)));
     assert_eq!(sessions[1]["ip"], "127.0.0.1");
     assert!(sessions.iter().all(|s| s["last_active_at"].is_string() && s["expires_at"].is_string()));
+    let at = |s: &serde_json::Value, field: &str| chrono::DateTime::parse_from_rfc3339(s[field].as_str().unwrap()).unwrap();
+    assert!(at(&sessions[0], "last_active_at") >= before_refresh, "refreshed: {}", sessions[0]);
+    assert!(at(&sessions[0], "created_at") < before_refresh, "{}", sessions[0]);
+    let unrefreshed = at(&sessions[1], "last_active_at") - at(&sessions[1], "created_at");
+    assert!(unrefreshed < chrono::Duration::seconds(1), "never refreshed, active when signed in: {}", sessions[1]);
 
     // From the laptop, the phone's session is ended: its token stops working, the laptop's not.
     let phone_session = sessions[0]["id"].as_str().unwrap().to_owned();
@@ -225,7 +234,18 @@ async fn people_see_and_end_their_sessions_and_administrators_anyones() {
     let refresh = json!({ "refresh_token": phone_login.body["refresh_token"] });
     app.send(Method::POST, "/api/v1/auth/refresh", None, Some(&refresh), &[]).await.problem(401);
 
-    // Nobody but an administrator reaches another user's sessions.
+    // Nobody but an administrator signed in as themselves reaches another user's sessions: not an
+    // API key, even with the administrator's role.
+    let admin_key = app
+        .post("/api/v1/api-keys", &admin, json!({ "name": "运维脚本", "role_id": app.role_id("admin").await }))
+        .await
+        .expect(201)
+        .body["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get(&format!("/api/v1/users/{user_id}/sessions"), &admin_key).await.problem(403);
+    app.get("/api/v1/auth/sessions", &admin_key).await.problem(403);
     let (_, other) = app.user("wang@example.com", "sales", &[]).await;
     app.get(&format!("/api/v1/users/{user_id}/sessions"), &other).await.problem(403);
     let laptop_session = app.get("/api/v1/auth/sessions", &laptop).await.body["data"][0]["id"].as_str().unwrap().to_owned();

@@ -22,7 +22,7 @@ pub struct SessionDto {
     pub created_at: DateTime<Utc>,
     /// When it last got a new access token (about every quarter hour while in use).
     pub last_active_at: DateTime<Utc>,
-    /// When it ends unless used again.
+    /// When it ends: 30 days after sign-in, however much it is used.
     pub expires_at: DateTime<Utc>,
     /// The address it was signed in from.
     pub ip: Option<String>,
@@ -51,6 +51,7 @@ fn to_dto(current: Option<Uuid>) -> impl Fn(SessionRecord) -> SessionDto {
 #[utoipa::path(tag = "auth", params(PageParams), responses(
     (status = 200, description = "Live sessions", body = PageDto<SessionDto>),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Called with an API key", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/auth/sessions")]
 pub async fn list_my_sessions(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
@@ -64,6 +65,7 @@ pub async fn list_my_sessions(state: State, principal: Principal, page: web::Que
 #[utoipa::path(tag = "auth", params(("id" = Uuid, Path)), responses(
     (status = 204, description = "Ended"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Called with an API key", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such live session of mine", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[delete("/auth/sessions/{id}")]
@@ -75,7 +77,7 @@ pub async fn end_my_session(state: State, principal: Principal, id: web::Path<Uu
 /// A user's sessions (administrators)
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path), PageParams), responses(
     (status = 200, description = "Live sessions", body = PageDto<SessionDto>),
-    (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an administrator signed in as themselves (an API key never is)", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/users/{id}/sessions")]
 pub async fn list_user_sessions(
@@ -93,7 +95,7 @@ pub async fn list_user_sessions(
 /// It stops working at once, on every server; audited against the user.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path), ("session_id" = Uuid, Path)), responses(
     (status = 204, description = "Ended"),
-    (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an administrator signed in as themselves (an API key never is)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such live session of this user", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[delete("/users/{id}/sessions/{session_id}")]

@@ -157,7 +157,8 @@ pub struct Rotation {
 }
 
 impl Rotation {
-    /// Checks a rotation's `overlap_minutes` and `expires_at` (which must lie after `now`).
+    /// Checks a rotation's `overlap_minutes` and `expires_at`, which must lie after the overlap:
+    /// a new key ending first would leave only the secret it replaces working.
     pub fn parse(
         overlap_minutes: Option<i64>,
         expires_at: Option<Option<DateTime<Utc>>>,
@@ -169,6 +170,12 @@ impl Rotation {
             Some(expires_at) => check_expiry(&mut check, "expires_at", expires_at, now).map(Some),
             None => Some(None),
         };
+        if let (Some(overlap), Some(Some(Some(at)))) = (overlap, expires_at)
+            && at > now
+            && at <= now + overlap
+        {
+            check.fail("expires_at", ApiKeyError::ExpiryWithinOverlap);
+        }
         let (overlap, expires_at) = check.finish_with((overlap, expires_at))?;
         Ok(Self { overlap, expires_at })
     }
@@ -185,6 +192,7 @@ pub enum ApiKeyError {
     Address,
     TooManyAddresses,
     ExpiryPassed,
+    ExpiryWithinOverlap,
 }
 
 impl HasCode for ApiKeyError {
@@ -193,6 +201,7 @@ impl HasCode for ApiKeyError {
             ApiKeyError::Address => "ip_address",
             ApiKeyError::TooManyAddresses => "too_many",
             ApiKeyError::ExpiryPassed => "in_past",
+            ApiKeyError::ExpiryWithinOverlap => "within_overlap",
         }
     }
 
@@ -201,6 +210,9 @@ impl HasCode for ApiKeyError {
             ApiKeyError::Address => text!("not an IP address or CIDR network", "不是有效的 IP 地址或 CIDR 网段"),
             ApiKeyError::TooManyAddresses => text!("at most 50 addresses", "最多 50 个地址"),
             ApiKeyError::ExpiryPassed => text!("must be in the future", "必须是将来的时间"),
+            ApiKeyError::ExpiryWithinOverlap => {
+                text!("must be after the old key stops working (the overlap)", "必须晚于旧密钥停止使用的时间（过渡期结束）")
+            }
         }
     }
 }

@@ -29,15 +29,23 @@ pub struct SessionRecord {
     /// When it was last used to get a new access token (every quarter hour of activity), or
     /// signed in if never since.
     pub last_active_at: DateTime<Utc>,
-    /// When it ends unless used.
+    /// When it ends: a fixed time after sign-in, however much it is used.
     pub expires_at: DateTime<Utc>,
     /// The address and browser it was signed in from.
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }
 
-/// A user's own sessions are theirs to see and end; anyone else's are for administrators.
+/// A user's own sessions are theirs to see and end; anyone else's are for administrators signed
+/// in as themselves: an API key, even with the administrator's role, reaches no one's (a leaked
+/// key must not show where administrators sign in from, or sign them out).
 fn require_reach(actor: &Actor, user_id: Uuid) -> Result<()> {
+    if actor.api_key_id.is_some() {
+        return Err(Error::Forbidden(crm_domain::text!(
+            "API keys have no sessions and reach no one's; sign in as an administrator",
+            "API 密钥没有会话，也不能查看他人的会话，请以管理员身份登录"
+        )));
+    }
     if actor.user_id == user_id { Ok(()) } else { actor.require_admin() }
 }
 
@@ -96,6 +104,7 @@ pub async fn end(db: &Db, actor: &Actor, user_id: Uuid, session_id: Uuid) -> Res
         .filter(sessions::Column::Id.eq(session_id))
         .filter(sessions::Column::UserId.eq(user_id))
         .filter(sessions::Column::RevokedAt.is_null())
+        .filter(sessions::Column::ExpiresAt.gt(now()))
         .exec(&txn)
         .await?;
     if ended.rows_affected == 0 {

@@ -5876,7 +5876,7 @@ export interface components {
             last_active_at: string;
             /**
              * Format: date-time
-             * @description When it ends unless used again.
+             * @description When it ends: 30 days after sign-in, however much it is used.
              */
             expires_at: string;
             /** @description The address it was signed in from. */
@@ -8189,7 +8189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description Called with an API key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8249,7 +8249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description Called with an API key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -26410,7 +26410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not an administrator */
+            /** @description Not an administrator signed in as themselves (an API key never is) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -26471,7 +26471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not an administrator */
+            /** @description Not an administrator signed in as themselves (an API key never is) */
             403: {
                 headers: {
                     [name: string]: unknown;
