@@ -35,14 +35,15 @@ export function AppLayout() {
 
   const modules = visibleModules(me);
   const current = moduleForPath(location.pathname)?.key;
-  const selected = current ?? 'dashboard';
+  // a page of no module (my sessions, not found) leaves every item unselected
+  const selected = current ? [current] : [];
   // the module names the tab; its pages add what they show
   useDocumentTitle(current && t(`nav.${current}`));
   const menu = (
     <Menu
       mode="inline"
       theme={isMobile ? 'light' : 'dark'}
-      selectedKeys={[selected]}
+      selectedKeys={selected}
       data-testid="nav-menu"
       items={modules.map((m) => ({
         key: m.key,
