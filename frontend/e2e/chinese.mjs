@@ -708,6 +708,39 @@ describe('a zh-CN session reads no English', () => {
     }
   });
 
+  test('settings: the audit log (its filters, an update opened, the export) and sessions (mine from the user menu, a user\'s in a drawer)', async () => {
+    await page.goto(`${baseUrl}/settings/audit`);
+    await auditWhen(page.locator('[data-testid=audit-table] tr.ant-table-row'), 'audit log');
+    for (const [filter, where] of [['audit-filter-action', 'the actions'], ['audit-filter-entity', 'the kinds of record'], ['audit-filter-actor', 'the people']]) {
+      await page.getByTestId(filter).click();
+      await auditWhen(page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option'), `audit log › ${where}`);
+      await page.keyboard.press('Escape');
+    }
+    // the webhook this walk paused: its changes field by field
+    await page.goto(`${baseUrl}/settings/audit?entity_type=webhook&action=update`);
+    const update = page.locator('[data-testid=audit-table] tr.ant-table-row').first();
+    await update.locator('.ant-table-row-expand-icon').click();
+    await auditWhen(page.getByTestId('audit-changes'), 'audit log › an update opened');
+    await page.getByTestId('audit-export').click();
+    await auditWhen(page.locator('.ant-message-notice'), 'audit log › exported');
+
+    await page.getByTestId('user-menu').click();
+    await auditWhen(page.getByTestId('my-sessions'), 'the user menu');
+    await page.getByTestId('my-sessions').click();
+    await auditWhen(page.getByTestId('session-current'), 'my sessions');
+    await page.locator('tr.ant-table-row', { has: page.getByTestId('session-current') }).getByTestId('session-end').click();
+    await auditWhen(page.getByTestId('session-end-confirm').filter({ visible: true }), 'my sessions › end this one?');
+    // not now: the walk goes on in this session
+    await page.locator('.ant-popconfirm-buttons button').filter({ visible: true }).first().click();
+    await expect(page.getByTestId('session-end-confirm').filter({ visible: true })).toHaveCount(0);
+
+    await page.goto(`${baseUrl}/settings/users`);
+    await page.locator('[data-testid=users-table] tr.ant-table-row', { hasText: ADMIN.email }).getByTestId('user-sessions').click();
+    await auditWhen(page.locator('.ant-drawer-open [data-testid=session-current]'), "a user's sessions");
+    await page.locator('.ant-drawer-open .ant-drawer-close').click();
+    await expect(page.locator('.ant-drawer-open')).toHaveCount(0);
+  });
+
   test('pages that do not exist, and records that do not', async () => {
     const paths = [
       '/no-such-page',

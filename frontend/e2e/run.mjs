@@ -1365,3 +1365,98 @@ describe('integrations: API keys and webhooks, in Chinese and in English', () =>
     });
   }
 });
+
+describe('accounts: my sessions, a user\'s sessions and the audit log', () => {
+  let accountsContext;
+  let elsewhere;
+
+  /** Calls the API with the session signed in on `p`. */
+  function asSignedIn(p, method, path) {
+    return p.evaluate(
+      async ({ method, path }) => {
+        const { accessToken } = JSON.parse(localStorage.getItem('crm.session'));
+        const res = await fetch(`/api/v1${path}`, { method, headers: { Authorization: `Bearer ${accessToken}` } });
+        return { status: res.status, body: res.status === 204 ? null : await res.json() };
+      },
+      { method, path },
+    );
+  }
+
+  before(async () => {
+    // the admin signed in twice: here, and in a second browser whose session this flow ends
+    accountsContext = await chineseContext(browser);
+    page = await accountsContext.newPage();
+    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    await new SignInPage(page, baseUrl).open();
+    await new SignInPage(page, baseUrl).signIn(ADMIN.email, ADMIN.password);
+    elsewhere = await (await chineseContext(browser)).newPage();
+    await new SignInPage(elsewhere, baseUrl).open();
+    await new SignInPage(elsewhere, baseUrl).signIn(ADMIN.email, ADMIN.password);
+  });
+
+  after(async () => {
+    await elsewhere?.context().close();
+    await accountsContext?.close();
+  });
+
+  let endedId;
+
+  test('my sessions: reached from the user menu, this one marked; ending the other browser\'s signs it out there', async () => {
+    const other = (await asSignedIn(elsewhere, 'GET', '/auth/sessions')).body.data.find((s) => s.current);
+    assert.ok(other, 'the second browser has a current session');
+    endedId = other.id;
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('my-sessions').click();
+    await expect(page).toHaveURL(/\/account\/sessions$/);
+    const table = page.getByTestId('sessions-table');
+    await expect(table.locator('tr.ant-table-row').filter({ has: page.getByTestId('session-current') })).toHaveCount(1);
+    await expect(table.getByTestId('session-current')).toContainText('当前会话');
+    const row = table.locator(`tr[data-row-key="${endedId}"]`);
+    await expect(row).toContainText('Chrome');
+    await expect(row.getByTestId('session-current')).toHaveCount(0);
+    await row.getByTestId('session-end').click();
+    await clickWhenOpen(page.getByTestId('session-end-confirm').filter({ visible: true }));
+    await expect(page.locator('.ant-message-notice').filter({ hasText: '会话已结束' })).toBeVisible();
+    await expect(row).toHaveCount(0);
+    // it stops working at once: the other browser's token is refused
+    await eventually(async () => (await asSignedIn(elsewhere, 'GET', '/auth/me')).status === 401, () => 'the ended session to be refused');
+    await shot('my-sessions');
+  });
+
+  test("a user's sessions: the administrator opens them from Settings → Users", async () => {
+    await page.goto(`${baseUrl}/settings/users`);
+    const admin = page.locator('[data-testid=users-table] tr.ant-table-row', { hasText: ADMIN.email });
+    await admin.getByTestId('user-sessions').click();
+    const drawer = page.locator('.ant-drawer-open');
+    await expect(drawer).toContainText('的登录会话');
+    await expect(drawer.getByTestId('session-current')).toHaveCount(1);
+    await expect(drawer.locator(`tr[data-row-key="${endedId}"]`)).toHaveCount(0);
+    await drawer.locator('.ant-drawer-close').click();
+    await expect(page.locator('.ant-drawer-open')).toHaveCount(0);
+  });
+
+  test('the audit log: the ended session is there by action, in the URL, opened, and exported as CSV with the filter', async () => {
+    await page.goto(`${baseUrl}/settings/users`);
+    await page.getByTestId('settings-tab-audit').click();
+    await expect(page).toHaveURL(/\/settings\/audit$/);
+    await page.getByTestId('audit-table').locator('tr.ant-table-row').first().waitFor();
+    await chooseOption(page, 'audit-filter-action', '结束会话');
+    await expect(page).toHaveURL(/\/settings\/audit\?action=end_session$/);
+    const rows = page.getByTestId('audit-table').locator('tr.ant-table-row');
+    await expect(rows.first().getByTestId('audit-action')).toContainText('结束会话');
+    await rows.first().locator('.ant-table-row-expand-icon').click();
+    await expect(page.getByTestId('audit-changes-json').first()).toContainText(endedId);
+    // a link or a reload shows the same filtered list
+    await page.goto(`${baseUrl}/settings/audit?entity_type=user&action=end_session`);
+    await expect(page.getByTestId('audit-filter-entity')).toContainText('用户');
+    await expect(page.getByTestId('audit-filter-action')).toContainText('结束会话');
+    await expect(rows.first().getByTestId('audit-action')).toContainText('结束会话');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export').click()]);
+    assert.match(download.suggestedFilename(), /\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.ok(csv.includes(endedId), 'the export holds the ended session');
+    const lines = csv.trim().split(/\r?\n/).slice(1);
+    assert.ok(lines.length >= 1 && lines.every((l) => l.includes('end_session')), `only end_session entries: ${csv.slice(0, 500)}`);
+    await shot('audit-log');
+  });
+});

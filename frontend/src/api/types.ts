@@ -262,3 +262,23 @@ const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
   'webhook.disabled': true,
 };
 export const WEBHOOK_EVENT_TYPES = Object.keys(SUBSCRIBABLE) as Exclude<EventType, 'webhook.tested'>[];
+
+export type AuditEntry = Ok<'/api/v1/audit', 'get'>['data'][number];
+export type Session = Ok<'/api/v1/auth/sessions', 'get'>['data'][number];
+
+/**
+ * The actions the audit log writes (`audit::record` and the `Change`s in the back end's
+ * persistence): the action filter offers them, the table names them. One the list does not know
+ * is shown as it is written.
+ */
+export const AUDIT_ACTIONS = [
+  'create', 'update', 'delete', 'restore', 'use', 'end_session', 'redeliver', 'test', 'invite', 'accept_invitation', 'comment',
+  'link_article', 'unlink_article', 'merge', 'add_requester', 'remove_requester', 'feedback',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** The kinds of record the audit log names (`entity_type`); another is shown as it is written. */
+export const AUDIT_ENTITY_TYPES = [
+  'customer', 'contact', 'opportunity', 'order', 'product', 'interaction', 'task', 'ticket', 'kb_article', 'kb_category', 'requirement',
+  'user', 'team', 'role', 'api_key', 'webhook', 'pipeline', 'follow_up_rule', 'sla_policy', 'portal_account', 'settings',
+] as const;
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

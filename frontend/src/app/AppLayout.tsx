@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Typography } from 'antd';
 import {
   AppstoreOutlined, BulbOutlined, CustomerServiceOutlined, DashboardOutlined, FundOutlined,
-  LogoutOutlined, MenuOutlined, MessageOutlined, SettingOutlined, TeamOutlined, UserOutlined,
+  DesktopOutlined, LogoutOutlined, MenuOutlined, MessageOutlined, SettingOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -35,14 +35,15 @@ export function AppLayout() {
 
   const modules = visibleModules(me);
   const current = moduleForPath(location.pathname)?.key;
-  const selected = current ?? 'dashboard';
+  // a page of no module (my sessions, not found) leaves every item unselected
+  const selected = current ? [current] : [];
   // the module names the tab; its pages add what they show
   useDocumentTitle(current && t(`nav.${current}`));
   const menu = (
     <Menu
       mode="inline"
       theme={isMobile ? 'light' : 'dark'}
-      selectedKeys={[selected]}
+      selectedKeys={selected}
       data-testid="nav-menu"
       items={modules.map((m) => ({
         key: m.key,
@@ -92,6 +93,7 @@ export function AppLayout() {
                 items: [
                   { key: 'who', disabled: true, label: <span>{me?.email}<br />{t('user.role')}: {me?.role.name}</span> },
                   { type: 'divider' },
+                  { key: 'sessions', icon: <DesktopOutlined />, label: <span data-testid="my-sessions">{t('session.mine')}</span>, onClick: () => navigate('/account/sessions') },
                   { key: 'logout', icon: <LogoutOutlined />, label: <span data-testid="signout">{t('auth.signOut')}</span>, onClick: signOut },
                 ],
               }}

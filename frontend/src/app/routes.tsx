@@ -22,6 +22,7 @@ const Sales = lazy(() => import('../modules/sales/Sales'));
 const Service = lazy(() => import('../modules/service/Service'));
 const Requirements = lazy(() => import('../modules/requirements/Requirements'));
 const Settings = lazy(() => import('../modules/settings/Settings'));
+const MySessions = lazy(() => import('../modules/auth/MySessions'));
 
 function Loading() {
   return (
@@ -62,6 +63,7 @@ export function AppRoutes() {
           <Route path="service/*" element={<Guard resource="service"><Service /></Guard>} />
           <Route path="requirements/*" element={<Guard resource="requirements"><Requirements /></Guard>} />
           <Route path="settings/*" element={<Guard resource="users"><Settings /></Guard>} />
+          <Route path="account/sessions" element={<MySessions />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

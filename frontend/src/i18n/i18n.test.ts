@@ -10,7 +10,7 @@ import {
   ACTIONS, CHANNELS, DIRECTIONS, GENDERS, GROUP_BYS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, OPPORTUNITY_SOURCES, ORDER_STATUSES, PERIODS,
   RESOURCES, SCOPES, SIZE_BANDS,
   SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TICKET_CHANNELS, TICKET_KINDS, TICKET_STATUSES, TICKET_VIEWS,
-  TIMELINE_KINDS, VALUE_TIERS, WEEKDAYS, ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, TICKET_PRIORITIES,
+  TIMELINE_KINDS, VALUE_TIERS, AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, WEEKDAYS, ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, TICKET_PRIORITIES,
 } from '../api/types';
 import { COMMON_LOSS_REASONS } from '../modules/sales/LossReasonModal';
 import { SORT_LABELS } from '../modules/sales/OpportunityList';
@@ -105,6 +105,8 @@ function dynamicKeys(): string[] {
     ...['open', 'done', 'all'].flatMap((v) => [`portal.tickets.views.${v}`, `portal.tickets.empty.${v}`]),
     ...[1, 2, 3, 4, 5].map((n) => `portal.rating.stars.${n}`),
     ...INDUSTRIES.map((i) => `industry.${i.key}`),
+    ...AUDIT_ACTIONS.map((a) => `audit.action.${a}`),
+    ...AUDIT_ENTITY_TYPES.map((e) => `audit.entity.${e}`),
   ];
 }
 

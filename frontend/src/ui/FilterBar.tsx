@@ -4,7 +4,7 @@ import { FilterOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useMe } from '../modules/auth/useSession';
-import { enumOptions, useOwnerOptions, useTeamOptions } from './useOptions';
+import { enumOptions, useOwnerOptions, useTeamOptions, useUserOptions } from './useOptions';
 
 interface FilterBarProps {
   /** The list's search box (its `q`), first in the bar and never folded away. */
@@ -201,6 +201,13 @@ export function OwnerFilter({ onlyMine, width = 200, ...props }: IdFilterProps &
       {onlyMine}
     </Checkbox>
   );
+}
+
+/** Any user, deactivated ones too (who did something in the past); nothing for roles that may not list users. */
+export function UserFilter({ width = 200, ...props }: IdFilterProps) {
+  const users = useUserOptions({ includeInactive: true });
+  if (!users.enabled) return null;
+  return <ChoiceFilter {...props} width={width} options={users.options} loading={users.loading} />;
 }
 
 /** The team filter: every team for roles that may list teams, otherwise the caller's own. */

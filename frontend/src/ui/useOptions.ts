@@ -6,9 +6,17 @@ import { useUsers } from '../modules/settings/useUsers';
 
 /** Owner choices: all users for roles that may list them, otherwise none (the owner is the caller). */
 export function useOwnerOptions() {
+  return useUserOptions();
+}
+
+/**
+ * User choices for roles that may list users, otherwise none: the active ones, or with
+ * `includeInactive` every user (a filter over the past, such as who did what, names them too).
+ */
+export function useUserOptions({ includeInactive = false }: { includeInactive?: boolean } = {}) {
   const me = useMe().data;
   const enabled = can(me, 'users', 'read');
-  const users = useUsers({ active: 'true' }, enabled);
+  const users = useUsers(includeInactive ? {} : { active: 'true' }, enabled);
   return {
     enabled,
     loading: users.isLoading,

@@ -3,6 +3,7 @@ import { api, ifMatch, must, postOnce } from '../../api/client';
 import type {
   AddRequester, CreateRequirement, GiveFeedback, PriorityWeights, Requirement, RequirementBoard, RequirementStatus, UpdateRequirement,
 } from '../../api/types';
+import { fileNameOf, saveBlob } from '../../ui/download';
 import { requirementFiltersToQuery, type RequirementFilters } from './filters';
 
 export const requirementKeys = {
@@ -322,9 +323,7 @@ export function useSaveWeights() {
 export async function fetchRequirementsDocument(by: { customer_id: string } | { release: string }): Promise<{ blob: Blob; filename: string }> {
   const res = await api.GET('/api/v1/requirements/export', { params: { query: { ...by, format: 'markdown' } }, parseAs: 'blob' });
   const blob = must(res as { data?: Blob; response: Response });
-  const disposition = res.response.headers.get('Content-Disposition') ?? '';
-  const match = /filename="?([^";]+)"?/.exec(disposition);
-  return { blob, filename: match?.[1] ?? 'requirements.md' };
+  return { blob, filename: fileNameOf(res.response, 'requirements.md') };
 }
 
 /** Downloads the document: a temporary object URL and a link click (a bare link would not carry the token). */
@@ -332,14 +331,7 @@ export function useExportDocument() {
   return useMutation({
     mutationFn: async (by: { customer_id: string } | { release: string }) => {
       const { blob, filename } = await fetchRequirementsDocument(by);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = filename;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(blob, filename);
       return filename;
     },
   });

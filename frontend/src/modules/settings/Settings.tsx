@@ -6,6 +6,7 @@ import { useMe } from '../auth/useSession';
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { WeightsTab } from '../requirements/WeightsTab';
 import { ApiKeysTab } from './ApiKeysTab';
+import { AuditTab } from './AuditTab';
 import { FollowUpRulesTab } from './FollowUpRulesTab';
 import { PipelinesTab } from './PipelinesTab';
 import { SlaPoliciesTab } from './SlaPoliciesTab';
@@ -26,6 +27,7 @@ export default function Settings() {
     { key: 'roles', name: t('settings.roles'), label: t('settings.roles'), children: <RolesTab />, show: can(me, 'roles') },
     { key: 'follow-up-rules', name: t('rules.title'), label: t('rules.title'), children: <FollowUpRulesTab />, show: can(me, 'users', 'update') },
     { key: 'api-keys', name: t('apiKey.title'), label: <span data-testid="settings-tab-api-keys">{t('apiKey.title')}</span>, children: <ApiKeysTab />, show: can(me, 'users', 'update') },
+    { key: 'audit', name: t('audit.title'), label: <span data-testid="settings-tab-audit">{t('audit.title')}</span>, children: <AuditTab />, show: can(me, 'audit') },
     { key: 'webhooks', name: t('webhook.title'), label: <span data-testid="settings-tab-webhooks">{t('webhook.title')}</span>, children: <WebhooksTab />, show: can(me, 'users', 'update') },
     { key: 'pipelines', name: t('pipeline.title'), label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
     { key: 'sla-policies', name: t('slaPolicy.title'), label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { FormModal } from '../../ui/FormModal';
 import { EditLink } from '../../ui/RowActions';
-import { can } from '../../app/permissions';
+import { can, isAdministrator } from '../../app/permissions';
 import type { User } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { useFormProblem } from '../../ui/formErrors';
@@ -15,6 +15,7 @@ import { useRoles } from './useRoles';
 import { useTeams } from './useTeams';
 import { useCreateUser, useUpdateUser, useUsers } from './useUsers';
 import { FullTable } from '../../ui/FullTable';
+import { UserSessionsDrawer } from './UserSessionsDrawer';
 
 interface UserFormValues {
   email: string;
@@ -39,6 +40,7 @@ export function UsersTab() {
   const { message } = App.useApp();
   const writeFailed = useWriteFailed();
   const [editing, setEditing] = useState<User | 'new' | null>(null);
+  const [watching, setWatching] = useState<User | null>(null);
   const [form] = Form.useForm<UserFormValues>();
   const problem = useFormProblem(form, USER_FIELDS, { testId: 'form-error' });
   // kept while the dialog closes, so its title does not flip during the animation
@@ -82,6 +84,7 @@ export function UsersTab() {
 
   if (users.isError) return <ErrorResult error={users.error} onRetry={() => void users.refetch()} />;
   const canEdit = can(me, 'users', 'update');
+  const isAdmin = isAdministrator(me);
 
   return (
     <div>
@@ -113,8 +116,16 @@ export function UsersTab() {
           {
             title: t('common.actions'),
             key: 'actions',
-            render: (_: unknown, u: User) =>
-              canEdit && <EditLink onClick={() => open(u)} data-testid="user-edit" />,
+            render: (_: unknown, u: User) => (
+              <Space size={0}>
+                {canEdit && <EditLink onClick={() => open(u)} data-testid="user-edit" />}
+                {isAdmin && (
+                  <Button size="small" type="link" onClick={() => setWatching(u)} data-testid="user-sessions">
+                    {t('session.menu')}
+                  </Button>
+                )}
+              </Space>
+            ),
           },
         ]}
       />
@@ -158,6 +169,7 @@ export function UsersTab() {
           )}
         </Form>
       </FormModal>
+      <UserSessionsDrawer user={watching} onClose={() => setWatching(null)} />
     </div>
   );
 }
