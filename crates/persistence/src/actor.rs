@@ -90,6 +90,19 @@ impl Actor {
         }
     }
 
+    /// Refuses a caller signed in with an API key: managing keys and other people's sessions is
+    /// for a person signed in as themselves, so that a leaked key cannot mint keys that outlive
+    /// its revocation, lift its own limits, or see where administrators sign in from.
+    pub fn require_in_person(&self) -> Result<(), Error> {
+        if self.api_key_id.is_some() {
+            return Err(Error::Forbidden(crm_domain::text!(
+                "API keys cannot do this; sign in as yourself",
+                "API 密钥不能执行此操作，请以本人身份登录"
+            )));
+        }
+        Ok(())
+    }
+
     /// A system actor for commands run by an operator (`crm seed`, `crm user create`).
     pub fn system() -> Self {
         Self {

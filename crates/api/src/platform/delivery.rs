@@ -248,34 +248,32 @@ fn elapsed_ms(started: Instant) -> i32 {
 /// What kind of failure a request without an answer met, for the attempts list in the reader's
 /// language: the guarded resolver's refusal is found among the causes.
 fn failure_of(error: &reqwest::Error) -> AttemptFailure {
-    use std::error::Error as _;
     if error.is_timeout() {
         return AttemptFailure::Timeout;
     }
-    let mut source = error.source();
-    while let Some(cause) = source {
-        if cause.is::<ForbiddenTarget>() {
-            return AttemptFailure::ForbiddenAddress;
-        }
-        source = cause.source();
+    if causes(error).any(|cause| cause.is::<ForbiddenTarget>()) {
+        return AttemptFailure::ForbiddenAddress;
     }
     if error.is_connect() { AttemptFailure::Connection } else { AttemptFailure::Request }
 }
 
 /// A failed request in a line: what an administrator reading the attempts needs.
 fn describe(error: &reqwest::Error) -> String {
-    use std::error::Error as _;
     if error.is_timeout() {
         return format!("timed out after {ATTEMPT_TIMEOUT_SECONDS} s");
     }
     let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
+    for cause in causes(error) {
         text.push_str(": ");
         text.push_str(&cause.to_string());
-        source = cause.source();
     }
     text
+}
+
+/// The chain of errors behind a failed request, nearest first.
+fn causes(error: &reqwest::Error) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+    use std::error::Error as _;
+    std::iter::successors(error.source(), |cause: &&(dyn std::error::Error + 'static)| (*cause).source())
 }
 
 /// The delivery worker: fans new events out, sends what is due, and sleeps until the next

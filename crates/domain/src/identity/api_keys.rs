@@ -170,8 +170,8 @@ impl Rotation {
             Some(expires_at) => check_expiry(&mut check, "expires_at", expires_at, now).map(Some),
             None => Some(None),
         };
+        // An expiry already refused as past is `None` here.
         if let (Some(overlap), Some(Some(Some(at)))) = (overlap, expires_at)
-            && at > now
             && at <= now + overlap
         {
             check.fail("expires_at", ApiKeyError::ExpiryWithinOverlap);

@@ -132,13 +132,7 @@ async fn read_record(conn: &impl ConnectionTrait, id: Uuid) -> Result<ApiKeyReco
 /// role must not lift its own address limits or expiry, or mint keys that outlive its revocation.
 fn require_key_administrator(actor: &Actor) -> Result<()> {
     actor.require_admin()?;
-    if actor.api_key_id.is_some() {
-        return Err(Error::Forbidden(text!(
-            "API keys cannot manage API keys; sign in as an administrator",
-            "API 密钥不能管理 API 密钥，请以管理员身份登录"
-        )));
-    }
-    Ok(())
+    actor.require_in_person()
 }
 
 fn addresses_json(addresses: &AllowedAddresses) -> String {

@@ -36,16 +36,10 @@ pub struct SessionRecord {
     pub user_agent: Option<String>,
 }
 
-/// A user's own sessions are theirs to see and end; anyone else's are for administrators signed
-/// in as themselves: an API key, even with the administrator's role, reaches no one's (a leaked
-/// key must not show where administrators sign in from, or sign them out).
+/// A user's own sessions are theirs to see and end; anyone else's are for administrators. Either
+/// way in person: an API key has no sessions, and even an administrator's reaches no one's.
 fn require_reach(actor: &Actor, user_id: Uuid) -> Result<()> {
-    if actor.api_key_id.is_some() {
-        return Err(Error::Forbidden(crm_domain::text!(
-            "API keys have no sessions and reach no one's; sign in as an administrator",
-            "API 密钥没有会话，也不能查看他人的会话，请以管理员身份登录"
-        )));
-    }
+    actor.require_in_person()?;
     if actor.user_id == user_id { Ok(()) } else { actor.require_admin() }
 }
 
