@@ -19,6 +19,7 @@ use crm_persistence::{Actor, Db, Page, PageRequest};
 
 use crate::auth::{Principal, State};
 use crate::error::ApiError;
+use crate::http::PageDto;
 use crate::openapi::problem_response;
 
 /// Rows read from the database per page of an export.
@@ -110,10 +111,9 @@ fn csv_line<'a>(cells: impl Iterator<Item = &'a serde_json::Value>) -> String {
 }
 
 /// One page of rows written in the export's format.
-fn write_rows<D: Serialize>(format: ExportFormat, columns: &[String], rows: &[D]) -> Bytes {
+fn write_rows(format: ExportFormat, columns: &[String], rows: &[serde_json::Value]) -> Bytes {
     let mut out = String::new();
-    for row in rows {
-        let value = serde_json::to_value(row).unwrap_or_default();
+    for value in rows {
         match format {
             ExportFormat::Ndjson => {
                 out.push_str(&value.to_string());
@@ -135,17 +135,14 @@ enum Walk {
     Done,
 }
 
-/// Streams every row `fetch` pages through, converted by `to_dto`, as `file_stem.<format>`.
-/// `fetch` is the list's own persistence call with a page request; it is called once per page,
-/// each after the previous page was written.
-pub fn stream<R, D, F, Fut>(format: ExportFormat, file_stem: &str, fetch: F, to_dto: fn(R) -> D) -> HttpResponse
+/// Streams every row `fetch` pages through as `file_stem.<format>` (CSV with `columns`). `fetch`
+/// is the list's own persistence call with a page request, its rows already shown as the caller
+/// may see them; it is called once per page, each after the previous page was written.
+pub fn stream<F, Fut>(format: ExportFormat, file_stem: &str, columns: Vec<String>, fetch: F) -> HttpResponse
 where
-    R: 'static,
-    D: Serialize + ToSchema + 'static,
     F: Fn(PageRequest) -> Fut + 'static,
-    Fut: Future<Output = Result<Page<R>, crm_persistence::Error>> + 'static,
+    Fut: Future<Output = Result<PageDto<serde_json::Value>, ApiError>> + 'static,
 {
-    let columns = columns::<D>();
     let header = match format {
         ExportFormat::Ndjson => Bytes::new(),
         ExportFormat::Csv => {
@@ -158,8 +155,7 @@ where
         let request = PageRequest { limit: EXPORT_PAGE_ROWS, cursor, include_total: false };
         match fetch(request).await {
             Ok(page) => {
-                let rows: Vec<D> = page.data.into_iter().map(to_dto).collect();
-                let bytes = write_rows(format, &columns, &rows);
+                let bytes = write_rows(format, &columns, &page.data);
                 let next = match page.next_cursor {
                     Some(cursor) => Walk::Next(Some(cursor)),
                     None => Walk::Done,
@@ -170,7 +166,7 @@ where
             // client sees as a truncated transfer rather than a complete export.
             Err(error) => {
                 tracing::warn!(%error, "export stopped");
-                Some((Err(ApiError::from(error).into()), (Walk::Done, fetch, columns)))
+                Some((Err(error.into()), (Walk::Done, fetch, columns)))
             }
         }
     });
@@ -195,6 +191,7 @@ pub async fn list_export<Filter, R, D>(
     filter: Filter,
     format: ExportFormat,
     file_stem: &str,
+    kind: &'static str,
     list: impl AsyncFn(&Db, &Actor, &Filter, &PageRequest) -> Result<Page<R>, crm_persistence::Error> + Copy + 'static,
     to_dto: fn(R) -> D,
 ) -> Result<HttpResponse, ApiError>
@@ -206,9 +203,12 @@ where
     list(&state.db, &principal, &filter, &PageRequest { limit: 1, cursor: None, include_total: false }).await?;
     let fetch = move |page: PageRequest| {
         let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
-        async move { list(&state.db, &principal, &filter, &page).await }
+        async move {
+            let page = list(&state.db, &principal, &filter, &page).await?;
+            crate::personal_data::page(&state.db, &principal, kind, page, to_dto).await
+        }
     };
-    Ok(stream(format, file_stem, fetch, to_dto))
+    Ok(stream(format, file_stem, columns::<D>(), fetch))
 }
 
 #[cfg(test)]

@@ -47,6 +47,13 @@ pub struct Upserted<D> {
     pub version: i32,
 }
 
+impl<D> Upserted<D> {
+    /// The same outcome with its body turned into another shape (e.g. what the caller may see).
+    pub async fn map_body<E, F>(self, convert: impl AsyncFnOnce(D) -> Result<E, F>) -> Result<Upserted<E>, F> {
+        Ok(Upserted { body: convert(self.body).await?, id: self.id, version: self.version })
+    }
+}
+
 /// Runs an upsert: finds the live record holding the reference, then updates it with the body
 /// read as `P` or creates one from the body read as `C`. When another request creates the record
 /// between the lookup and the create, the unique index refuses the second one

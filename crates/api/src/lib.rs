@@ -20,6 +20,7 @@ pub mod identity;
 pub mod middleware;
 pub mod openapi;
 pub mod ops;
+pub mod personal_data;
 pub mod platform;
 pub mod problem_codes;
 pub mod requirements;

@@ -18,6 +18,7 @@ pub mod error;
 mod external_refs;
 pub mod identity;
 pub mod pagination;
+pub mod personal_data;
 pub mod platform;
 pub mod query;
 pub mod requirements;

@@ -133,6 +133,23 @@ pub(crate) fn search_term(q: &str) -> String {
     }
 }
 
+/// A search term that is a whole phone number or email address, normalised as they are stored
+/// (E.164, lower case). Such terms match personal values exactly and only exactly.
+pub enum ExactTerm {
+    Phone(crm_domain::values::Phone),
+    Email(crm_domain::values::Email),
+}
+
+impl ExactTerm {
+    pub fn parse(q: &str) -> Option<Self> {
+        let q = q.trim();
+        if q.contains('@') {
+            return crm_domain::values::Email::parse(q).ok().map(Self::Email);
+        }
+        if phone_like(q) { crm_domain::values::Phone::parse(q).ok().map(Self::Phone) } else { None }
+    }
+}
+
 /// The words a customer search must all find in the stored text: a phone number typed with
 /// spaces is one word (its digits); other text is split at white space (`七宝 印刷`).
 pub(crate) fn search_words(q: &str) -> Vec<String> {

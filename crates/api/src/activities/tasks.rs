@@ -282,7 +282,7 @@ pub async fn export_tasks(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_tasks_filter(&params, &updated, &principal, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "tasks", tasks::list, TaskDto::from).await
+    crate::export::list_export(state, principal, filter, format, "tasks", "task", tasks::list, TaskDto::from).await
 }
 
 /// Get a task

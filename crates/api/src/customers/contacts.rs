@@ -22,9 +22,13 @@ use crate::auth::{Principal, State};
 use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upsert, Upserted, check_refs, path_reference, refs_for_upsert};
+use crate::personal_data::{self, shown_one};
 use crate::http::{
     PageDto, PageParams, UpdatedAtParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_uuid,
 };
+
+/// The kind of record, as the audit log, the feed and personal-data masking name it.
+const ENTITY: &str = "contact";
 
 /// A contact person (联系人) at a customer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,6 +54,10 @@ pub struct ContactDto {
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
     /// How other systems know the contact, one id per system: `{"erp": "P-77"}`.
     pub external_ids: BTreeMap<String, String>,
+    /// The personal fields shown masked (`138****5678`; a birthday as `null`) because the
+    /// caller's `pii` scope does not reach this record; empty when everything is in clear.
+    /// `POST …/reveal` shows them to someone with the right.
+    pub masked: Vec<String>,
 }
 
 impl From<contact_store::ContactRecord> for ContactDto {
@@ -73,6 +81,7 @@ impl From<contact_store::ContactRecord> for ContactDto {
             version: r.version,
             deleted_at: r.deleted_at,
             external_ids: r.external_ids,
+            masked: Vec::new(),
         }
     }
 }
@@ -186,7 +195,7 @@ pub async fn list_contacts(
 ) -> Result<HttpResponse, ApiError> {
     let updated = updated.to_window(state.time_zone)?;
     let page = contact_store::list(&state.db, &principal, id.into_inner(), updated, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
+    Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, ContactDto::from).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -230,7 +239,7 @@ pub async fn list_all_contacts(
 ) -> Result<HttpResponse, ApiError> {
     let filter = params.to_filter(&updated, state.time_zone)?;
     let page = contact_store::list_all(&state.db, &principal, &filter, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
+    Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, ContactDto::from).await?))
 }
 
 /// Export contacts as ndjson or CSV
@@ -252,7 +261,7 @@ pub async fn export_contacts(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(&updated, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "contacts", contact_store::list_all, ContactDto::from).await
+    crate::export::list_export(state, principal, filter, format, "contacts", ENTITY, contact_store::list_all, ContactDto::from).await
 }
 
 /// Add a contact to a customer
@@ -273,7 +282,7 @@ pub async fn create_contact(
     let contact = contact_store::create(&state.db, &principal, id.into_inner(), fields, &refs).await?;
     let location = format!("/api/v1/contacts/{}", contact.id);
     let version = contact.version;
-    Ok(created(&ContactDto::from(contact), location, version))
+    Ok(created(&shown_one(&state.db, &principal, ENTITY, ContactDto::from(contact)).await?, location, version))
 }
 
 /// The contact recycle bin
@@ -283,7 +292,7 @@ pub async fn create_contact(
 #[get("/contacts/recycle-bin")]
 pub async fn list_deleted_contacts(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
     let page = contact_store::list_deleted(&state.db, &principal, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ContactDto::from)))
+    Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, ContactDto::from).await?))
 }
 
 /// Get a contact
@@ -295,7 +304,7 @@ pub async fn list_deleted_contacts(state: State, principal: Principal, page: web
 pub async fn get_contact(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let contact = contact_store::get(&state.db, &principal, id.into_inner()).await?;
     let version = contact.version;
-    Ok(ok_with_etag(&ContactDto::from(contact), version))
+    Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, ContactDto::from(contact)).await?, version))
 }
 
 /// Change a contact (JSON merge patch)
@@ -317,7 +326,7 @@ pub async fn update_contact(
     let (patch, refs) = parse_contact_patch(body.into_inner())?;
     let contact = contact_store::update(&state.db, &principal, id.into_inner(), None, if_match(&req)?, patch, &refs).await?;
     let version = contact.version;
-    Ok(ok_with_etag(&ContactDto::from(contact), version))
+    Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, ContactDto::from(contact)).await?, version))
 }
 
 /// Move a contact to the recycle bin
@@ -341,7 +350,23 @@ pub async fn delete_contact(state: State, principal: Principal, req: HttpRequest
 pub async fn restore_contact(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let contact = contact_store::restore(&state.db, &principal, id.into_inner()).await?;
     let version = contact.version;
-    Ok(ok_with_etag(&ContactDto::from(contact), version))
+    Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, ContactDto::from(contact)).await?, version))
+}
+
+/// Show a contact's personal data in clear
+///
+/// The contact with its phones, email, WeChat id and birthday in clear, for someone whose `pii`
+/// scope reaches its customer. Every call is a sensitive read in the audit log (`reveal`).
+#[utoipa::path(tag = "contacts", responses(
+    (status = 200, description = "The contact in clear", body = ContactDto, headers(("ETag" = String))),
+    (status = 403, description = "The role's `pii` scope does not reach this contact's customer", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/contacts/{id}/reveal")]
+pub async fn reveal_contact(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let contact = contact_store::get(&state.db, &principal, id.into_inner()).await?;
+    let (id, version) = (contact.id, contact.version);
+    Ok(ok_with_etag(&personal_data::reveal(&state.db, &principal, ENTITY, id, ContactDto::from(contact)).await?, version))
 }
 
 fn upserted(contact: contact_store::ContactRecord) -> Upserted<ContactDto> {
@@ -359,7 +384,9 @@ async fn upsert_contact(
     document: Value,
 ) -> Result<HttpResponse, ApiError> {
     let upsert = Upsert { reference, if_match: if_match(req)?, document };
-    Ok(crate::external::answer(upsert_by_reference(state, principal, upsert, customer_id).await?, "contacts"))
+    let (created, done) = upsert_by_reference(state, principal, upsert, customer_id).await?;
+    let done = done.map_body(async |body| shown_one(&state.db, principal, ENTITY, body).await).await?;
+    Ok(crate::external::answer((created, done), "contacts"))
 }
 
 /// An upsert of the contact `reference` names, from a single request or a batch item.
@@ -556,5 +583,5 @@ pub async fn get_contact_by_external_id(
     let id = contact_store::holder_of(&state.db, &reference).await?.ok_or(ApiError::NotFound)?;
     let contact = contact_store::get(&state.db, &principal, id).await?;
     let version = contact.version;
-    Ok(ok_with_etag(&ContactDto::from(contact), version))
+    Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, ContactDto::from(contact)).await?, version))
 }

@@ -26,9 +26,13 @@ use crate::auth::{Principal, State};
 use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upsert, UpsertRequest, Upserted, check_refs, refs_for_upsert};
+use crate::personal_data::{self, shown_one};
 use crate::http::{
     PageDto, PageParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
+
+/// The kind of record, as the audit log, the feed and personal-data masking name it.
+const ENTITY: &str = "customer";
 
 /// A customer (客户).
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,6 +88,10 @@ pub struct CustomerDto {
     pub total_spend_minor: i64,
     /// How other systems know the customer, one id per system: `{"erp": "C-1001"}`.
     pub external_ids: BTreeMap<String, String>,
+    /// The personal fields shown masked (`138****5678`; a birthday as `null`) because the
+    /// caller's `pii` scope does not reach this record; empty when everything is in clear.
+    /// `POST …/reveal` shows them to someone with the right.
+    pub masked: Vec<String>,
 }
 
 impl From<CustomerRecord> for CustomerDto {
@@ -126,6 +134,7 @@ impl From<CustomerRecord> for CustomerDto {
             order_count: r.order_count,
             total_spend_minor: r.total_spend_minor,
             external_ids: r.external_ids,
+            masked: Vec::new(),
         }
     }
 }
@@ -413,7 +422,7 @@ pub async fn create_customer(
     let customer = store::create(&state.db, &principal, fields, ownership, &refs).await?;
     let location = format!("/api/v1/customers/{}", customer.id);
     let version = customer.version;
-    Ok(created(&CustomerDto::from(customer), location, version))
+    Ok(created(&shown_one(&state.db, &principal, ENTITY, CustomerDto::from(customer)).await?, location, version))
 }
 
 /// List customers
@@ -433,7 +442,7 @@ pub async fn list_customers(
 ) -> Result<HttpResponse, ApiError> {
     let filter = params.to_filter(state.time_zone)?;
     let page = store::list(&state.db, &principal, &filter, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, CustomerDto::from)))
+    Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, CustomerDto::from).await?))
 }
 
 /// The customer recycle bin
@@ -444,7 +453,7 @@ pub async fn list_customers(
 #[get("/customers/recycle-bin")]
 pub async fn list_deleted_customers(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
     let page = store::list_deleted(&state.db, &principal, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, CustomerDto::from)))
+    Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, CustomerDto::from).await?))
 }
 
 /// Export customers as ndjson or CSV
@@ -465,7 +474,7 @@ pub async fn export_customers(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "customers", store::list, CustomerDto::from).await
+    crate::export::list_export(state, principal, filter, format, "customers", ENTITY, store::list, CustomerDto::from).await
 }
 
 /// Get a customer
@@ -478,7 +487,7 @@ pub async fn export_customers(
 pub async fn get_customer(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let customer = store::get(&state.db, &principal, id.into_inner()).await?;
     let version = customer.version;
-    Ok(ok_with_etag(&CustomerDto::from(customer), version))
+    Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, CustomerDto::from(customer)).await?, version))
 }
 
 /// Change a customer (JSON merge patch)
@@ -501,7 +510,7 @@ pub async fn update_customer(
     let (patch, ownership, refs) = parse_patch(body.into_inner())?;
     let customer = store::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch, ownership, &refs).await?;
     let version = customer.version;
-    Ok(ok_with_etag(&CustomerDto::from(customer), version))
+    Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, CustomerDto::from(customer)).await?, version))
 }
 
 /// Move a customer to the recycle bin
@@ -527,7 +536,24 @@ pub async fn delete_customer(state: State, principal: Principal, req: HttpReques
 pub async fn restore_customer(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let customer = store::restore(&state.db, &principal, id.into_inner()).await?;
     let version = customer.version;
-    Ok(ok_with_etag(&CustomerDto::from(customer), version))
+    Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, CustomerDto::from(customer)).await?, version))
+}
+
+/// Show a customer's personal data in clear
+///
+/// The customer with its phone, email, address and birthday in clear, for someone whose `pii`
+/// scope reaches it. Every call is a sensitive read in the audit log (`reveal`: who, which
+/// fields, when, from which address), also when nothing was masked.
+#[utoipa::path(tag = "customers", responses(
+    (status = 200, description = "The customer in clear", body = CustomerDto, headers(("ETag" = String))),
+    (status = 403, description = "The role's `pii` scope does not reach this customer", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/customers/{id}/reveal")]
+pub async fn reveal_customer(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let customer = store::get(&state.db, &principal, id.into_inner()).await?;
+    let (id, version) = (customer.id, customer.version);
+    Ok(ok_with_etag(&personal_data::reveal(&state.db, &principal, ENTITY, id, CustomerDto::from(customer)).await?, version))
 }
 
 fn upserted(customer: CustomerRecord) -> Upserted<CustomerDto> {
@@ -556,7 +582,9 @@ fn upserted(customer: CustomerRecord) -> Upserted<CustomerDto> {
 ), security(("bearer" = [])))]
 #[put("/customers/external/{system}/{external_id}")]
 pub async fn upsert_customer(state: State, principal: Principal, upsert: UpsertRequest) -> Result<HttpResponse, ApiError> {
-    Ok(crate::external::answer(upsert_by_reference(&state, &principal, upsert.parse()?).await?, "customers"))
+    let (created, done) = upsert_by_reference(&state, &principal, upsert.parse()?).await?;
+    let done = done.map_body(async |body| shown_one(&state.db, &principal, ENTITY, body).await).await?;
+    Ok(crate::external::answer((created, done), "customers"))
 }
 
 /// An upsert of the customer `reference` names, from a single request or a batch item.
@@ -662,7 +690,7 @@ pub async fn get_customer_by_external_id(
     let id = store::holder_of(&state.db, &reference).await?.ok_or(ApiError::NotFound)?;
     let customer = store::get(&state.db, &principal, id).await?;
     let version = customer.version;
-    Ok(ok_with_etag(&CustomerDto::from(customer), version))
+    Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, CustomerDto::from(customer)).await?, version))
 }
 
 /// One change of lifecycle stage.
@@ -720,6 +748,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_customer)
         .service(delete_customer)
         .service(restore_customer)
+        .service(reveal_customer)
         .service(customer_stage_history)
         .service(upsert_customer)
         .service(get_customer_by_external_id)
@@ -733,6 +762,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(contacts::update_contact)
         .service(contacts::delete_contact)
         .service(contacts::restore_contact)
+        .service(contacts::reveal_contact)
         .service(contacts::upsert_customer_contact)
         .service(contacts::upsert_contact_by_external_id)
         .service(contacts::get_contact_by_external_id);

@@ -311,10 +311,11 @@ pub async fn run_worker(db: Db, runtime: WebhookRuntime, poll: std::time::Durati
 async fn work(db: &Db, sender: &Sender, time_scale: f64) -> Result<(), crm_persistence::Error> {
     while webhooks::fan_out(db).await? > 0 {}
     loop {
-        let claimed = webhooks::claim_due(db).await?;
+        let mut claimed = webhooks::claim_due(db).await?;
         if claimed.is_empty() {
             return Ok(());
         }
+        mask_for_owners(db, &mut claimed).await;
         let sends = claimed.iter().map(|delivery| async move {
             let outcome = sender.attempt(delivery).await;
             if let Err(error) = webhooks::record_attempt(db, delivery, outcome, time_scale).await {
@@ -322,6 +323,27 @@ async fn work(db: &Db, sender: &Sender, time_scale: f64) -> Result<(), crm_persi
             }
         });
         futures_util::future::join_all(sends).await;
+    }
+}
+
+/// Masks the personal data of each claimed event that its subscription's owner may not read in
+/// clear, as the feed does for them. An owner who cannot be loaded (deactivated since) gets
+/// every personal field masked: a failure here must never send more than the owner may see.
+async fn mask_for_owners(db: &Db, claimed: &mut [webhooks::ClaimedDelivery]) {
+    let owners: std::collections::BTreeSet<uuid::Uuid> = claimed.iter().map(|d| d.owner_id).collect();
+    for owner_id in owners {
+        let deliveries = claimed.iter_mut().filter(|d| d.owner_id == owner_id);
+        let owner = crm_persistence::identity::auth::load_user_actor(db, owner_id).await;
+        let payloads = deliveries.map(|d| (d.event.entity_type.as_str(), &mut d.event.payload));
+        let masked = match &owner {
+            Ok(owner) => crate::personal_data::mask_event_payloads(db, owner, payloads).await.is_ok(),
+            Err(_) => false,
+        };
+        if !masked {
+            for delivery in claimed.iter_mut().filter(|d| d.owner_id == owner_id) {
+                crate::personal_data::mask_event_fully(&delivery.event.entity_type, &mut delivery.event.payload);
+            }
+        }
     }
 }
 

@@ -100,7 +100,7 @@ pub async fn list_audit(
 ) -> Result<HttpResponse, ApiError> {
     let filter = params.to_filter(state.time_zone)?;
     let page = audit::list(&state.db, &principal, &filter, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, AuditEntryDto::from)))
+    Ok(HttpResponse::Ok().json(crate::personal_data::page(&state.db, &principal, crate::personal_data::AUDIT_ENTRIES, page, AuditEntryDto::from).await?))
 }
 
 /// Export the audit log (administrators)
@@ -118,7 +118,7 @@ pub async fn export_audit(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "audit", audit::list, AuditEntryDto::from).await
+    crate::export::list_export(state, principal, filter, format, "audit", crate::personal_data::AUDIT_ENTRIES, audit::list, AuditEntryDto::from).await
 }
 
 /// One event of the change feed. Its OpenAPI schema is a union on `event_type` (see
@@ -366,7 +366,9 @@ pub async fn list_events(
         params.types.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
     let page = events::list(&state.db, &principal, after, &types, limit).await?;
     let next_after = page.next_after;
-    let data = page.events.into_iter().map(EventDto::from).collect();
+    let mut data: Vec<EventDto> = page.events.into_iter().map(EventDto::from).collect();
+    crate::personal_data::mask_event_payloads(&state.db, &principal, data.iter_mut().map(|e| (e.entity_type.as_str(), &mut e.payload)))
+        .await?;
     Ok(HttpResponse::Ok().json(EventFeed { data, next_after }))
 }
 

@@ -279,7 +279,7 @@ pub async fn export_orders(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_orders_filter(&params, &updated, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "orders", orders::list, OrderDto::from).await
+    crate::export::list_export(state, principal, filter, format, "orders", "order", orders::list, OrderDto::from).await
 }
 
 /// Get an order

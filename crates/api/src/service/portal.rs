@@ -45,7 +45,13 @@ pub struct PortalAccountDto {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// `["email"]` when the email is shown masked because the caller's `pii` scope does not
+    /// reach the customer.
+    pub masked: Vec<String>,
 }
+
+/// The kind of record, as the audit log, the feed and personal-data masking name it.
+const ACCOUNTS: &str = "portal_account";
 
 impl From<portal::AccountRecord> for PortalAccountDto {
     fn from(a: portal::AccountRecord) -> Self {
@@ -64,6 +70,7 @@ impl From<portal::AccountRecord> for PortalAccountDto {
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
+            masked: Vec::new(),
         }
     }
 }
@@ -131,7 +138,7 @@ pub async fn list_accounts(
         q: crate::http::search_query(&params.q)?,
     };
     let page = portal::list_accounts(&state.db, &principal, &filter, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, PortalAccountDto::from)))
+    Ok(HttpResponse::Ok().json(crate::personal_data::page(&state.db, &principal, ACCOUNTS, page, PortalAccountDto::from).await?))
 }
 
 impl TryFrom<CreatePortalAccount> for NewAccount {
@@ -166,7 +173,13 @@ pub async fn create_account(
     let new = NewAccount::try_from(body.into_inner())?;
     let invited = portal::create_account(&state.db, &principal, new).await?;
     let (id, version) = (invited.account.id, invited.account.version);
-    Ok(created(&PortalInvitationDto::from(invited), format!("/api/v1/portal-accounts/{id}"), version))
+    let mut invitation = PortalInvitationDto::from(invited);
+    let account = crate::personal_data::shown_one(&state.db, &principal, ACCOUNTS, &invitation.account).await?;
+    invitation.account.masked = serde_json::from_value(account["masked"].clone()).unwrap_or_default();
+    if let Some(email) = account["email"].as_str() {
+        invitation.account.email = email.to_owned();
+    }
+    Ok(created(&invitation, format!("/api/v1/portal-accounts/{id}"), version))
 }
 
 /// Get a portal account
@@ -177,7 +190,7 @@ pub async fn create_account(
 #[get("/portal-accounts/{id}")]
 pub async fn get_account(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let record = portal::get_account(&state.db, &principal, id.into_inner()).await?;
-    Ok(ok_with_etag(&PortalAccountDto::from(record.clone()), record.version))
+    Ok(ok_with_etag(&crate::personal_data::shown_one(&state.db, &principal, ACCOUNTS, PortalAccountDto::from(record.clone())).await?, record.version))
 }
 
 /// Change what a portal account sees, or deactivate it
@@ -196,7 +209,7 @@ pub async fn update_account(
 ) -> Result<HttpResponse, ApiError> {
     let patch = AccountPatch::from(body.into_inner());
     let record = portal::update_account(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
-    Ok(ok_with_etag(&PortalAccountDto::from(record.clone()), record.version))
+    Ok(ok_with_etag(&crate::personal_data::shown_one(&state.db, &principal, ACCOUNTS, PortalAccountDto::from(record.clone())).await?, record.version))
 }
 
 /// Issue a new invitation (also how a customer who forgot the password gets a new one)

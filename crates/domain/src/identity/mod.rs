@@ -120,6 +120,7 @@ resources! {
     teams => Teams,
     roles => Roles,
     audit => Audit,
+    pii => Pii,
 }
 
 impl Resource {
@@ -139,6 +140,7 @@ impl Resource {
             Resource::Teams => text!("teams", "团队"),
             Resource::Roles => text!("roles", "角色"),
             Resource::Audit => text!("the audit log", "审计日志"),
+            Resource::Pii => text!("personal data", "个人信息"),
         }
     }
 }
@@ -268,7 +270,9 @@ pub fn builtin_role_text(key: &str) -> Option<(crate::Text, crate::Text)> {
 
 /// The seven built-in roles. Managers reach their teams, sales staff read their team's customers
 /// but change only their own, marketing and support read everything they serve from, viewers read
-/// and change nothing, and integrations act on all records but administer nothing.
+/// and change nothing, and integrations act on all records but administer nothing. Personal data
+/// (`pii`) comes in clear to administrators, support and integrations everywhere, to managers in
+/// their teams and to sales staff on their own customers; marketing and viewers see it masked.
 pub fn builtin_roles() -> Vec<BuiltinRole> {
     use Scope::{All, None as No, Own, Team};
     let business = |scope: Scope| {
@@ -277,6 +281,9 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         p.teams = ActionScopes::read_only(All);
         p.roles = ActionScopes::read_only(All);
         p.audit = ActionScopes::NONE;
+        // Only `read` means anything on personal data: whether phones, emails, addresses and
+        // birthdays of the records in scope come in clear or masked.
+        p.pii = ActionScopes::read_only(scope);
         p
     };
     let sales = {
@@ -289,6 +296,7 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         p.service = ActionScopes { read: Team, create: Own, ..ActionScopes::NONE };
         p.requirements = ActionScopes { read: Team, create: Own, update: Own, ..ActionScopes::NONE };
         p.analytics = ActionScopes::read_only(Own);
+        p.pii = ActionScopes::read_only(Own);
         p
     };
     let marketing = {
@@ -309,12 +317,14 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         p.service = ActionScopes { read: All, create: All, update: All, delete: No, export: All };
         p.requirements = ActionScopes { read: All, create: All, update: Own, ..ActionScopes::NONE };
         p.analytics = ActionScopes::read_only(Team);
+        p.pii = ActionScopes::read_only(All);
         p
     };
     let viewer = {
         let mut p = Permissions::read_everything(All);
         p.users = ActionScopes::NONE;
         p.audit = ActionScopes::NONE;
+        p.pii = ActionScopes::NONE;
         p
     };
     // Reads users so that a job can look an owner up by email (migration 021).
@@ -401,6 +411,9 @@ mod tests {
         assert_eq!(role("integration").scope(Resource::Roles, Action::Update), Scope::None);
         assert_eq!(role("integration").scope(Resource::Users, Action::Read), Scope::All);
         assert_eq!(role("integration").scope(Resource::Users, Action::Create), Scope::None);
+        let personal_data: Vec<Scope> = roles.iter().map(|r| r.permissions.scope(Resource::Pii, Action::Read)).collect();
+        // admin, manager, sales, marketing, support, viewer, integration
+        assert_eq!(personal_data, [Scope::All, Scope::Team, Scope::Own, Scope::None, Scope::All, Scope::None, Scope::All]);
         for builtin in &roles {
             assert!(builtin.permissions.partial_administration_scopes().is_empty(), "{}", builtin.key);
             assert_eq!(builtin.permissions.is_administrator(), builtin.key == "admin", "{}", builtin.key);

@@ -509,12 +509,7 @@ async fn create_all(
             contact_rows.push(model);
         }
         let contact_models: Vec<contacts::Model> = contact_rows.iter().filter_map(|model| model.clone().try_into_model().ok()).collect();
-        let own_text = [
-            Some(new.fields.name.as_str()),
-            new.fields.phone.as_ref().map(|p| p.as_str()),
-            new.fields.email.as_ref().map(|e| e.as_str()),
-            new.fields.credit_code.as_ref().map(|c| c.as_str()),
-        ];
+        let own_text = [Some(new.fields.name.as_str()), new.fields.credit_code.as_ref().map(|c| c.as_str())];
         let mut model = customers::ActiveModel {
             id: Set(id),
             search_text: Set(store::customer_search_text(own_text, &contact_models)),

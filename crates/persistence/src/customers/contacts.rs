@@ -19,7 +19,7 @@ use crate::entities::contacts;
 use crate::external_refs;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
-use crate::query::{UpdatedWindow, escape_like, search_term};
+use crate::query::{ExactTerm, UpdatedWindow, escape_like};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 use crm_domain::activities::TimelineKind;
 
@@ -198,17 +198,17 @@ pub async fn list_all(db: &Db, actor: &Actor, filter: &ContactFilter, page: &Pag
     if let Some(customer_id) = filter.customer_id {
         select = select.filter(C::CustomerId.eq(customer_id));
     }
-    if let Some(q) = filter.q.as_deref().map(search_term).filter(|q| !q.is_empty()) {
-        let pattern = || LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\');
-        // Names and emails in any case (PostgreSQL's LIKE tells them apart); phones are stored
-        // in E.164, which contains the national digits the term was reduced to.
-        select = select.filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(C::Name))).like(pattern()))
-                .add(Expr::expr(Func::lower(Expr::col(C::Email))).like(pattern()))
-                .add(Expr::col(C::Mobile).like(pattern()))
-                .add(Expr::col(C::Phone).like(pattern())),
-        );
+    if let Some(q) = filter.q.as_deref() {
+        select = select.filter(match ExactTerm::parse(q) {
+            // Phones and emails are found whole, never by fragment (see `customer_search_text`).
+            Some(ExactTerm::Phone(phone)) => Condition::any().add(C::Phone.eq(phone.as_str())).add(C::Mobile.eq(phone.as_str())),
+            Some(ExactTerm::Email(email)) => Condition::all().add(C::Email.eq(email.as_str())),
+            // Names in any case (PostgreSQL's LIKE tells them apart).
+            None => {
+                let pattern = LikeExpr::new(format!("%{}%", escape_like(&q.trim().to_lowercase()))).escape('\\');
+                Condition::all().add(Expr::expr(Func::lower(Expr::col(C::Name))).like(pattern))
+            }
+        });
     }
     let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| {
         let value = match sort.column {

@@ -20,7 +20,7 @@ use crate::identity::names::Names;
 use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
-use crate::query::{escape_like, search_text, search_words, within_window};
+use crate::query::{ExactTerm, escape_like, search_text, search_words, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 use crm_domain::activities::TimelineKind;
 
@@ -312,18 +312,18 @@ pub(super) fn stage_item(customer_id: Uuid, from: Option<LifecycleStage>, to: Li
     }
 }
 
-/// What a customer is found by: its own name, phone, email and credit code, then each live
-/// contact's name, phones and email.
-pub(super) fn customer_search_text(own: [Option<&str>; 4], people: &[contacts::Model]) -> String {
+/// What a customer is found by in words: its own name and credit code, then each live contact's
+/// name. Phones and emails are personal data and stay out of it: they are found only whole
+/// ([`crate::query::ExactTerm`]), so that someone who sees them masked cannot learn them digit by
+/// digit through search.
+pub(super) fn customer_search_text(own: [Option<&str>; 2], people: &[contacts::Model]) -> String {
     let mut parts: Vec<Option<&str>> = own.to_vec();
-    for person in people {
-        parts.extend([Some(person.name.as_str()), person.phone.as_deref(), person.mobile.as_deref(), person.email.as_deref()]);
-    }
+    parts.extend(people.iter().map(|person| Some(person.name.as_str())));
     search_text(parts)
 }
 
-/// Recomputes the text `q` searches for a customer: its own name, phone, email and credit code
-/// and those of its live contacts.
+/// Recomputes the text `q` searches for a customer: its own name and credit code and the names
+/// of its live contacts.
 pub(crate) async fn refresh_search_text(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<()> {
     let Some(row) = customers::Entity::find_by_id(customer_id).one(conn).await? else { return Ok(()) };
     let people = contacts::Entity::find()
@@ -331,7 +331,7 @@ pub(crate) async fn refresh_search_text(conn: &impl ConnectionTrait, customer_id
         .filter(contacts::Column::DeletedAt.is_null())
         .all(conn)
         .await?;
-    let text = customer_search_text([Some(&row.name), row.phone.as_deref(), row.email.as_deref(), row.credit_code.as_deref()], &people);
+    let text = customer_search_text([Some(&row.name), row.credit_code.as_deref()], &people);
     customers::Entity::update_many()
         .col_expr(customers::Column::SearchText, Expr::value(text))
         .filter(customers::Column::Id.eq(customer_id))
@@ -418,12 +418,7 @@ pub async fn create(
     let id = Uuid::now_v7();
     // A new customer has no contacts yet, so its search text is its own fields': written with
     // the row rather than read back and updated.
-    let own_text = [
-        Some(fields.name.as_str()),
-        fields.phone.as_ref().map(|p| p.as_str()),
-        fields.email.as_ref().map(|e| e.as_str()),
-        fields.credit_code.as_ref().map(|c| c.as_str()),
-    ];
+    let own_text = [Some(fields.name.as_str()), fields.credit_code.as_ref().map(|c| c.as_str())];
     let mut model = customers::ActiveModel {
         id: Set(id),
         search_text: Set(customer_search_text(own_text, &[])),
@@ -572,10 +567,27 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord>
 fn filter_condition(filter: &CustomerFilter) -> Condition {
     use customers::Column as C;
     let mut condition = Condition::all();
-    // Every word must occur (`七宝 印刷` finds 上海七宝印刷有限公司); a phone number typed with
-    // spaces or dashes is one word of digits.
-    for word in filter.q.as_deref().map(search_words).unwrap_or_default() {
-        condition = condition.add(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&word))).escape('\\')));
+    match filter.q.as_deref().and_then(ExactTerm::parse) {
+        // A whole phone number or email: the customer's own, or one of its live contacts'.
+        Some(term) => {
+            let (own, people) = match &term {
+                ExactTerm::Phone(phone) => (C::Phone.eq(phone.as_str()), contacts::Column::Phone.eq(phone.as_str()).or(contacts::Column::Mobile.eq(phone.as_str()))),
+                ExactTerm::Email(email) => (C::Email.eq(email.as_str()), contacts::Column::Email.eq(email.as_str())),
+            };
+            let holders = Query::select()
+                .column(contacts::Column::CustomerId)
+                .from(contacts::Entity)
+                .and_where(contacts::Column::DeletedAt.is_null())
+                .and_where(people)
+                .take();
+            condition = condition.add(Condition::any().add(own).add(C::Id.in_subquery(holders)));
+        }
+        // Every word must occur (`七宝 印刷` finds 上海七宝印刷有限公司).
+        None => {
+            for word in filter.q.as_deref().map(search_words).unwrap_or_default() {
+                condition = condition.add(Expr::col(C::SearchText).like(LikeExpr::new(format!("%{}%", escape_like(&word))).escape('\\')));
+            }
+        }
     }
     if !filter.lifecycle_stages.is_empty() {
         condition = condition.add(C::LifecycleStage.is_in(filter.lifecycle_stages.iter().map(|s| s.as_str())));

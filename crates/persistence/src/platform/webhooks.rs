@@ -599,6 +599,8 @@ fn active_subscriptions() -> SelectStatement {
 pub struct ClaimedDelivery {
     pub delivery_id: Uuid,
     pub subscription_id: Uuid,
+    /// Whose rights the subscription reads with (what comes masked depends on them too).
+    pub owner_id: Uuid,
     /// This attempt's number in the current round (1 for the first).
     pub attempt: i32,
     pub url: String,
@@ -664,6 +666,7 @@ pub async fn claim_due(db: &Db) -> Result<Vec<ClaimedDelivery>> {
         claimed.push(ClaimedDelivery {
             delivery_id: delivery.id,
             subscription_id: subscription.id,
+            owner_id: subscription.owner_id,
             attempt: delivery.attempt_count + 1,
             url: subscription.url.clone(),
             secrets,
