@@ -37,10 +37,15 @@ pub fn mask_record(kind: &str, record: &mut Value) {
 }
 
 /// Masks the personal fields of a change map: `{ field: [old, new] }` (events),
-/// `{ field: { old, new } }` (audit entries of updates) or `{ field: value }` (audit entries
-/// holding a created or deleted record whole).
+/// `{ field: { old, new } }` (audit entries of updates), `{ after: record }` or
+/// `{ before: record }` (audit entries of a created or deleted record) or a record itself.
 pub fn mask_changes(kind: &str, changes: &mut Value) {
     let Some(object) = changes.as_object_mut() else { return };
+    for whole in ["after", "before"] {
+        if let Some(record) = object.get_mut(whole) {
+            mask_changes(kind, record);
+        }
+    }
     for (field, personal) in personal_fields(kind) {
         let values: Vec<&mut Value> = match object.get_mut(*field) {
             Some(Value::Array(pair)) => pair.iter_mut().collect(),
@@ -95,7 +100,8 @@ pub async fn mask_outside_scope(db: &Db, actor: &Actor, kind: &str, records: &mu
 
 /// `records` as the caller may see them.
 pub async fn shown<T: Serialize>(db: &Db, actor: &Actor, kind: &str, records: Vec<T>) -> Result<Vec<Value>, ApiError> {
-    let mut values = records.iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut values =
+        records.iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>().map_err(|e| ApiError::Internal(e.to_string()))?;
     mask_outside_scope(db, actor, kind, &mut values).await?;
     Ok(values)
 }
@@ -195,8 +201,8 @@ mod tests {
         let mut changes = json!({ "email": ["a@x.cn", "b@x.cn"], "name": ["甲", "乙"] });
         mask_changes("customer", &mut changes);
         assert_eq!(changes, json!({ "email": ["a***@x.cn", "b***@x.cn"], "name": ["甲", "乙"] }));
-        let mut created = json!({ "phone": "+8613812345678", "name": "甲" });
+        let mut created = json!({ "after": { "phone": "+8613812345678", "name": "甲" } });
         mask_changes("customer", &mut created);
-        assert_eq!(created, json!({ "phone": "138****5678", "name": "甲" }));
+        assert_eq!(created, json!({ "after": { "phone": "138****5678", "name": "甲" } }));
     }
 }

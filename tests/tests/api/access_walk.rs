@@ -6,6 +6,10 @@
 //! - **change**: every event the request wrote (each change writes one) is of a kind and action
 //!   the role's matrix grants, and touches another team's record only with an `all` scope.
 //!
+//! - **personal data**: a role whose `pii` scope does not reach the east team never reads one of
+//!   the east customer's or contact's personal values in clear (phones, emails, WeChat id,
+//!   address, birthday), in any answer: records, lists, exports, the feed, the audit log.
+//!
 //! A new operation is walked without being listed anywhere; a new kind of record must be added
 //! to [`resource_of`] or the walk fails, so the class of leak cannot come back unnoticed.
 
@@ -106,6 +110,22 @@ async fn east_world(app: &TestApp, admin: &str) -> East {
         .await
         .expect(201)
         .id();
+    app.patch(
+        &format!("/api/v1/customers/{customer}"),
+        admin,
+        json!({ "phone": "021-6888 1234", "email": "east.boss@east-corp.cn", "address": "上海市浦东新区世纪大道 1 号东方大厦" }),
+        None,
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &format!("/api/v1/contacts/{contact}"),
+        admin,
+        json!({ "mobile": "139 0000 1111", "phone": "021-6888 2222", "wechat": "wxid_east_li", "birthday": "1988-08-08" }),
+        None,
+    )
+    .await
+    .expect(200);
     let ids = BTreeMap::from([
         ("customer", customer),
         ("contact", contact),
@@ -124,6 +144,22 @@ async fn east_world(app: &TestApp, admin: &str) -> East {
     ]);
     East { ids }
 }
+
+/// The east records' personal values, in every form an answer could carry them: none may reach
+/// a role whose `pii` scope does not reach the east team. (`wang@east.cn` is the contact's email.)
+const EAST_PERSONAL_VALUES: [&str; 11] = [
+    "+862168881234",
+    "68881234",
+    "east.boss@east-corp.cn",
+    "世纪大道",
+    "+8613900001111",
+    "13900001111",
+    "+862168882222",
+    "68882222",
+    "wxid_east_li",
+    "1988-08-08",
+    "wang@east.cn",
+];
 
 /// Whether the role reaches a record of the east team through `resource`, `action`: only an
 /// `all` scope does, since every walking user sits in another team.
@@ -196,7 +232,22 @@ async fn no_role_reads_or_changes_what_its_matrix_does_not_grant_on_any_operatio
         .await
         .expect(201);
 
-    let roles = ["manager", "sales", "marketing", "support", "viewer", "team_desk", "integration"];
+    // Another custom role: reads and changes every business record and reads the audit log, but
+    // has no `pii` right at all. Like the integration it writes across teams, so it walks last;
+    // the feed and the audit log still hold the east records' values as they were.
+    let all = json!({ "read": "all", "create": "all", "update": "all", "delete": "all", "export": "all" });
+    let matrix = json!({ "customers": all, "contacts": all, "activities": all, "sales": all, "service": all, "requirements": all,
+        "marketing": all, "analytics": all, "teams": { "read": "all" }, "roles": { "read": "all" }, "users": { "read": "all" },
+        "audit": { "read": "all", "export": "all" } });
+    app.post(
+        "/api/v1/roles",
+        &admin,
+        json!({ "key": "desk_without_pii", "name": "Desk without personal data", "description": "", "permissions": matrix }),
+    )
+    .await
+    .expect(201);
+
+    let roles = ["manager", "sales", "marketing", "support", "viewer", "team_desk", "integration", "desk_without_pii"];
     let mut walkers = Vec::new();
     for role in roles {
         let (_, token) = app.user(&format!("{role}@west.example.com"), role, &[&west]).await;
@@ -211,6 +262,7 @@ async fn no_role_reads_or_changes_what_its_matrix_does_not_grant_on_any_operatio
     let mut requests = 0;
     for (role, token, permissions) in &walkers {
         let hidden = hidden_ids(&east, permissions);
+        let masked = !reaches_east(permissions, Resource::Pii, Action::Read);
         for (path, item) in doc["paths"].as_object().unwrap() {
             if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/portal/") || skip.contains(&path.as_str()) {
                 continue;
@@ -234,6 +286,17 @@ async fn no_role_reads_or_changes_what_its_matrix_does_not_grant_on_any_operatio
                         assert!(
                             !reply.text.contains(id),
                             "{role}: {method} {concrete} exposed a {kind} of another team it may not read: {}",
+                            reply.text
+                        );
+                    }
+                }
+
+                // Personal data: in any answer, success or problem.
+                if masked {
+                    for value in EAST_PERSONAL_VALUES {
+                        assert!(
+                            !reply.text.contains(value),
+                            "{role}: {method} {concrete} showed the personal value {value} to a role without `pii` on it: {}",
                             reply.text
                         );
                     }
@@ -263,5 +326,5 @@ async fn no_role_reads_or_changes_what_its_matrix_does_not_grant_on_any_operatio
             }
         }
     }
-    assert!(requests > 7 * 140, "walked {requests} requests");
+    assert!(requests > 8 * 140, "walked {requests} requests");
 }

@@ -24,6 +24,7 @@ mod migrations;
 mod openapi;
 mod ops;
 mod orders;
+mod personal_data;
 mod portal;
 mod reports;
 mod requirements;

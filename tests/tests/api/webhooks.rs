@@ -448,3 +448,34 @@ async fn two_instances_on_one_database_deliver_each_event_once() {
     assert_eq!(attempts, count as i64);
     let _ = admin;
 }
+
+#[tokio::test]
+async fn a_subscription_sends_personal_data_masked_unless_its_owner_may_read_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let admin_id = app.get("/api/v1/auth/me", &admin).await.body["id"].as_str().unwrap().to_owned();
+    let (marketing_id, _) = app.user("marketing@example.com", "marketing", &[]).await;
+    let receiver = Receiver::start();
+    let (_, masked_secret) = subscribe(&app, &receiver.url("/marketing"), &["customer.created"], Some(&marketing_id)).await;
+    let (_, clear_secret) = subscribe(&app, &receiver.url("/admin"), &["customer.created"], Some(&admin_id)).await;
+
+    let customer = app
+        .customer(&admin, json!({ "kind": "company", "name": "上海隐私客户", "phone": "13812345678", "email": "boss@privacy.cn", "address": "上海市浦东新区张江路 1 号" }))
+        .await;
+
+    let masked = receiver.wait_for("/marketing", &[&masked_secret], 1).await;
+    let record = &masked[0]["payload"]["data"]["payload"]["record"];
+    assert_eq!(record["id"], customer["id"]);
+    assert_eq!(record["phone"], "138****5678", "{record}");
+    assert_eq!(record["email"], "b***@privacy.cn");
+    assert_eq!(record["address"], "上海市浦东新区****");
+    assert_eq!(record["masked"], json!(["phone", "email", "address"]));
+    assert_eq!(masked[0]["verified"], json!([true]), "the masked body is the one signed");
+    let raw = masked[0].to_string();
+    assert!(!raw.contains("13812345678") && !raw.contains("boss@privacy.cn") && !raw.contains("张江路"), "{raw}");
+
+    let clear = receiver.wait_for("/admin", &[&clear_secret], 1).await;
+    let record = &clear[0]["payload"]["data"]["payload"]["record"];
+    assert_eq!((record["phone"].as_str(), record["email"].as_str()), (Some("+8613812345678"), Some("boss@privacy.cn")));
+    assert_eq!(record["masked"], json!([]));
+}

@@ -22,10 +22,10 @@ use crate::auth::{Principal, State};
 use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upsert, Upserted, check_refs, path_reference, refs_for_upsert};
-use crate::personal_data::{self, shown_one};
 use crate::http::{
     PageDto, PageParams, UpdatedAtParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_uuid,
 };
+use crate::personal_data::{self, shown_one};
 
 /// The kind of record, as the audit log, the feed and personal-data masking name it.
 const ENTITY: &str = "contact";

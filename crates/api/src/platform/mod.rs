@@ -100,7 +100,8 @@ pub async fn list_audit(
 ) -> Result<HttpResponse, ApiError> {
     let filter = params.to_filter(state.time_zone)?;
     let page = audit::list(&state.db, &principal, &filter, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(crate::personal_data::page(&state.db, &principal, crate::personal_data::AUDIT_ENTRIES, page, AuditEntryDto::from).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::personal_data::page(&state.db, &principal, crate::personal_data::AUDIT_ENTRIES, page, AuditEntryDto::from).await?))
 }
 
 /// Export the audit log (administrators)
@@ -118,7 +119,17 @@ pub async fn export_audit(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "audit", crate::personal_data::AUDIT_ENTRIES, audit::list, AuditEntryDto::from).await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        "audit",
+        crate::personal_data::AUDIT_ENTRIES,
+        audit::list,
+        AuditEntryDto::from,
+    )
+    .await
 }
 
 /// One event of the change feed. Its OpenAPI schema is a union on `event_type` (see

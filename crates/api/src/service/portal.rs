@@ -173,13 +173,18 @@ pub async fn create_account(
     let new = NewAccount::try_from(body.into_inner())?;
     let invited = portal::create_account(&state.db, &principal, new).await?;
     let (id, version) = (invited.account.id, invited.account.version);
+    Ok(created(&shown_invitation(&state, &principal, invited).await?, format!("/api/v1/portal-accounts/{id}"), version))
+}
+
+/// An invitation as the caller may see it: the account's email masked outside their `pii` scope.
+async fn shown_invitation(state: &State, principal: &Principal, invited: portal::Invited) -> Result<PortalInvitationDto, ApiError> {
     let mut invitation = PortalInvitationDto::from(invited);
-    let account = crate::personal_data::shown_one(&state.db, &principal, ACCOUNTS, &invitation.account).await?;
+    let account = crate::personal_data::shown_one(&state.db, principal, ACCOUNTS, &invitation.account).await?;
     invitation.account.masked = serde_json::from_value(account["masked"].clone()).unwrap_or_default();
     if let Some(email) = account["email"].as_str() {
         invitation.account.email = email.to_owned();
     }
-    Ok(created(&invitation, format!("/api/v1/portal-accounts/{id}"), version))
+    Ok(invitation)
 }
 
 /// Get a portal account
@@ -190,7 +195,10 @@ pub async fn create_account(
 #[get("/portal-accounts/{id}")]
 pub async fn get_account(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let record = portal::get_account(&state.db, &principal, id.into_inner()).await?;
-    Ok(ok_with_etag(&crate::personal_data::shown_one(&state.db, &principal, ACCOUNTS, PortalAccountDto::from(record.clone())).await?, record.version))
+    Ok(ok_with_etag(
+        &crate::personal_data::shown_one(&state.db, &principal, ACCOUNTS, PortalAccountDto::from(record.clone())).await?,
+        record.version,
+    ))
 }
 
 /// Change what a portal account sees, or deactivate it
@@ -209,7 +217,10 @@ pub async fn update_account(
 ) -> Result<HttpResponse, ApiError> {
     let patch = AccountPatch::from(body.into_inner());
     let record = portal::update_account(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
-    Ok(ok_with_etag(&crate::personal_data::shown_one(&state.db, &principal, ACCOUNTS, PortalAccountDto::from(record.clone())).await?, record.version))
+    Ok(ok_with_etag(
+        &crate::personal_data::shown_one(&state.db, &principal, ACCOUNTS, PortalAccountDto::from(record.clone())).await?,
+        record.version,
+    ))
 }
 
 /// Issue a new invitation (also how a customer who forgot the password gets a new one)
@@ -221,7 +232,7 @@ pub async fn update_account(
 #[post("/portal-accounts/{id}/invitation")]
 pub async fn reinvite(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let invited = portal::reinvite(&state.db, &principal, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(PortalInvitationDto::from(invited)))
+    Ok(HttpResponse::Ok().json(shown_invitation(&state, &principal, invited).await?))
 }
 
 // ---------------------------------------------------------------- staff: service settings

@@ -571,7 +571,10 @@ fn filter_condition(filter: &CustomerFilter) -> Condition {
         // A whole phone number or email: the customer's own, or one of its live contacts'.
         Some(term) => {
             let (own, people) = match &term {
-                ExactTerm::Phone(phone) => (C::Phone.eq(phone.as_str()), contacts::Column::Phone.eq(phone.as_str()).or(contacts::Column::Mobile.eq(phone.as_str()))),
+                ExactTerm::Phone(phone) => (
+                    C::Phone.eq(phone.as_str()),
+                    contacts::Column::Phone.eq(phone.as_str()).or(contacts::Column::Mobile.eq(phone.as_str())),
+                ),
                 ExactTerm::Email(email) => (C::Email.eq(email.as_str()), contacts::Column::Email.eq(email.as_str())),
             };
             let holders = Query::select()
