@@ -57,7 +57,11 @@ enum TwoFactorChallenges {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite adds one column per statement.
-        for column in [text_null(Users::TotpSecret), time_null(Users::TwoFactorEnabledAt), ColumnDef::new(Users::TotpLastStep).big_integer().null().take()] {
+        for column in [
+            text_null(Users::TotpSecret),
+            time_null(Users::TwoFactorEnabledAt),
+            ColumnDef::new(Users::TotpLastStep).big_integer().null().take(),
+        ] {
             manager.alter_table(Table::alter().table(Users::Table).add_column(column).take()).await?;
         }
         manager

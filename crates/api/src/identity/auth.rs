@@ -239,7 +239,11 @@ fn user_agent(req: &HttpRequest) -> Option<&str> {
     (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login/2fa")]
-pub async fn login_two_factor(state: State, req: HttpRequest, body: crate::http::Json<LoginTwoFactorRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login_two_factor(
+    state: State,
+    req: HttpRequest,
+    body: crate::http::Json<LoginTwoFactorRequest>,
+) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let proof = match (body.code.as_deref(), body.recovery_code.as_deref()) {
         (Some(code), None) => two_factor::SignInProof::Code(code),

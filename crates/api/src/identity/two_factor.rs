@@ -73,7 +73,11 @@ pub async fn setup_two_factor(state: State, principal: Principal) -> Result<Http
     (status = 429, description = "Too many wrong codes", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/auth/2fa/enable")]
-pub async fn enable_two_factor(state: State, principal: Principal, body: crate::http::Json<TwoFactorCode>) -> Result<HttpResponse, ApiError> {
+pub async fn enable_two_factor(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<TwoFactorCode>,
+) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let recovery_codes = two_factor::enable(&state.db, &principal, &body.code).await?;
     Ok(HttpResponse::Ok().json(RecoveryCodesDto { recovery_codes }))
@@ -106,7 +110,11 @@ pub async fn disable_two_factor(
             let matches = web::block(move || verify_password(&password, &hash)).await.map_err(|e| ApiError::Internal(e.to_string()))?;
             auth::record_login_attempt(&state.db, &email, ip.as_deref(), matches).await?;
             if !matches {
-                return Err(ApiError::validation("password", "incorrect_password", text!("is not your current password", "与当前密码不符")));
+                return Err(ApiError::validation(
+                    "password",
+                    "incorrect_password",
+                    text!("is not your current password", "与当前密码不符"),
+                ));
             }
             auth::release_login_claims(&state.db, &email, ip.as_deref()).await?;
             two_factor::disable(&state.db, &principal, two_factor::DisableProof::PasswordChecked).await?;

@@ -119,26 +119,24 @@ fn not_set_up() -> Error {
 }
 
 fn incorrect_code() -> Error {
-    Error::validation("code", "incorrect_code", text!("is not the current code of your authenticator app", "不是身份验证器当前显示的验证码"))
+    Error::validation(
+        "code",
+        "incorrect_code",
+        text!("is not the current code of your authenticator app", "不是身份验证器当前显示的验证码"),
+    )
 }
 
 fn challenge_invalid() -> Error {
     Error::Unauthorized {
         code: "auth.challenge_invalid",
-        message: text!(
-            "the sign-in step has expired or was already used; sign in again",
-            "登录步骤已过期或已使用，请重新登录"
-        ),
+        message: text!("the sign-in step has expired or was already used; sign in again", "登录步骤已过期或已使用，请重新登录"),
     }
 }
 
 fn second_factor_invalid() -> Error {
     Error::Unauthorized {
         code: "auth.two_factor_invalid",
-        message: text!(
-            "the code is wrong, expired or already used",
-            "验证码错误、已过期或已使用"
-        ),
+        message: text!("the code is wrong, expired or already used", "验证码错误、已过期或已使用"),
     }
 }
 
@@ -152,9 +150,8 @@ async fn role_requires(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<boo
 
 fn new_pending(email: &str) -> Result<(TotpSecret, PendingSetup)> {
     let secret = TotpSecret::from_bytes(rand::random());
-    let otpauth_uri = secret
-        .otpauth_uri(email)
-        .ok_or_else(|| Error::Unexpected(sea_orm::DbErr::Custom("the otpauth URI could not be built".into())))?;
+    let otpauth_uri =
+        secret.otpauth_uri(email).ok_or_else(|| Error::Unexpected(sea_orm::DbErr::Custom("the otpauth URI could not be built".into())))?;
     let setup = PendingSetup { secret: secret.as_base32().to_owned(), otpauth_uri };
     Ok((secret, setup))
 }
@@ -415,8 +412,7 @@ pub async fn finish_sign_in(
     let user = find_user(&db.conn, challenge.user_id).await.map_err(|_| challenge_invalid())?;
     if !user.active {
         return Err(Error::Unauthorized {
-            code: "auth.account_deactivated",
-            message: text!("the account is deactivated", "该账号已停用"),
+            code: "auth.account_deactivated", message: text!("the account is deactivated", "该账号已停用")
         });
     }
     let enrolling = challenge.purpose == ENROL;
@@ -431,7 +427,10 @@ pub async fn finish_sign_in(
             return Err(Error::validation(
                 "recovery_code",
                 "not_enrolled",
-                text!("recovery codes are issued once enrolment is confirmed with a code", "确认开启两步验证后才会发放恢复码，请输入验证码"),
+                text!(
+                    "recovery codes are issued once enrolment is confirmed with a code",
+                    "确认开启两步验证后才会发放恢复码，请输入验证码"
+                ),
             ));
         }
         (SignInProof::RecoveryCode(code), _) => guarded(db, &user.email, ip, use_recovery_code(&db.conn, user.id, code)).await?,
