@@ -121,7 +121,7 @@ pub struct TwoFactorChallenge {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum LoginResponse {
-    Tokens(TokenResponse),
+    Tokens(Box<TokenResponse>),
     TwoFactor(TwoFactorChallenge),
 }
 
@@ -218,7 +218,7 @@ pub async fn login(state: State, req: HttpRequest, body: crate::http::Json<Login
         })));
     }
     let session = auth::open_session(&state.db, account.user_id, ip.as_deref(), user_agent(&req)).await?;
-    Ok(HttpResponse::Ok().json(LoginResponse::Tokens(tokens(&state, session).await?)))
+    Ok(HttpResponse::Ok().json(LoginResponse::Tokens(Box::new(tokens(&state, session).await?))))
 }
 
 fn user_agent(req: &HttpRequest) -> Option<&str> {
