@@ -31,6 +31,7 @@ mod m20261204_000025_remember_api_key_addresses;
 mod m20261204_000026_code_webhook_attempt_failures;
 mod m20261204_000027_index_audit_and_sessions_screens;
 mod m20261204_000028_grant_personal_data_to_builtin_roles;
+mod m20261204_000029_add_two_factor;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000026_code_webhook_attempt_failures::Migration),
             Box::new(m20261204_000027_index_audit_and_sessions_screens::Migration),
             Box::new(m20261204_000028_grant_personal_data_to_builtin_roles::Migration),
+            Box::new(m20261204_000029_add_two_factor::Migration),
         ]
     }
 }

@@ -84,7 +84,11 @@ async fn rewrite_search_texts(db: &SchemaManagerConnection<'_>) -> Result<(), Db
     let mut after: Option<Uuid> = None;
     loop {
         let mut select = Query::select();
-        select.columns([Customers::Id, Customers::Name, Customers::CreditCode]).from(Customers::Table).order_by(Customers::Id, Order::Asc).limit(BATCH);
+        select
+            .columns([Customers::Id, Customers::Name, Customers::CreditCode])
+            .from(Customers::Table)
+            .order_by(Customers::Id, Order::Asc)
+            .limit(BATCH);
         if let Some(after) = after {
             select.and_where(Expr::col(Customers::Id).gt(after));
         }
@@ -114,8 +118,11 @@ async fn rewrite_search_texts(db: &SchemaManagerConnection<'_>) -> Result<(), Db
             let mut parts = vec![name.as_str()];
             parts.extend(credit_code.as_deref());
             parts.extend(people.get(id).into_iter().flatten().map(String::as_str));
-            let update =
-                Query::update().table(Customers::Table).value(Customers::SearchText, search_text(parts)).and_where(Expr::col(Customers::Id).eq(*id)).to_owned();
+            let update = Query::update()
+                .table(Customers::Table)
+                .value(Customers::SearchText, search_text(parts))
+                .and_where(Expr::col(Customers::Id).eq(*id))
+                .to_owned();
             db.execute(&update).await?;
             after = Some(*id);
         }

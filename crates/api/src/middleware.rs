@@ -72,8 +72,19 @@ const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 const REPLAYED_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
 /// JSON fields whose values are secrets: a response with any of them (at any depth) is never
 /// stored, so a retry cannot read it again from the key table.
-const SECRET_FIELDS: [&str; 8] =
-    ["access_token", "refresh_token", "invitation_token", "invitation_path", "token", "secret", "password", "api_key"];
+const SECRET_FIELDS: [&str; 11] = [
+    "access_token",
+    "refresh_token",
+    "invitation_token",
+    "invitation_path",
+    "token",
+    "secret",
+    "password",
+    "api_key",
+    "challenge",
+    "otpauth_uri",
+    "recovery_codes",
+];
 
 /// Whether a response body carries a secret (a token, a password, a signing secret).
 fn carries_secret(body: &[u8]) -> bool {

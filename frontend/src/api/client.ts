@@ -5,7 +5,7 @@ import { keyedPost } from './idempotency';
 import { problemFromResponse } from './problem';
 import { tokenStore, tokensFromLogin, type Tokens } from './tokens';
 
-const AUTH_PATHS = ['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout'];
+const AUTH_PATHS = ['/api/v1/auth/login', '/api/v1/auth/login/2fa', '/api/v1/auth/refresh', '/api/v1/auth/logout'];
 
 type FetchFn = (input: Request) => Promise<Response>;
 

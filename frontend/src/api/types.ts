@@ -11,7 +11,11 @@ type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
 type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
 
 export type Me = Ok<'/api/v1/auth/me', 'get'>;
-export type TokenResponse = Ok<'/api/v1/auth/login', 'post'>;
+/** What a correct password answers: tokens, or a second-factor challenge. */
+export type LoginResponse = Ok<'/api/v1/auth/login', 'post'>;
+export type TokenResponse = Ok<'/api/v1/auth/login/2fa', 'post'>;
+export type TwoFactorChallenge = Exclude<LoginResponse, TokenResponse>;
+export type TwoFactorSetup = Ok<'/api/v1/auth/2fa/setup', 'post'>;
 export type Customer = Ok<'/api/v1/customers/{id}', 'get'>;
 export type CustomerPage = Ok<'/api/v1/customers', 'get'>;
 export type CreateCustomer = Body<'/api/v1/customers', 'post'>;
@@ -272,7 +276,7 @@ export type Session = Ok<'/api/v1/auth/sessions', 'get'>['data'][number];
  * is shown as it is written.
  */
 export const AUDIT_ACTIONS = [
-  'create', 'update', 'delete', 'restore', 'use', 'end_session', 'redeliver', 'test', 'invite', 'accept_invitation', 'comment',
+  'create', 'update', 'delete', 'restore', 'use', 'end_session', 'enable_two_factor', 'disable_two_factor', 'reset_two_factor', 'regenerate_recovery_codes', 'redeliver', 'test', 'invite', 'accept_invitation', 'comment',
   'link_article', 'unlink_article', 'merge', 'add_requester', 'remove_requester', 'feedback',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Typography } from 'antd';
 import {
   AppstoreOutlined, BulbOutlined, CustomerServiceOutlined, DashboardOutlined, FundOutlined,
-  DesktopOutlined, LogoutOutlined, MenuOutlined, MessageOutlined, SettingOutlined, TeamOutlined, UserOutlined,
+  DesktopOutlined, SafetyCertificateOutlined, LogoutOutlined, MenuOutlined, MessageOutlined, SettingOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -94,6 +94,7 @@ export function AppLayout() {
                   { key: 'who', disabled: true, label: <span>{me?.email}<br />{t('user.role')}: {me?.role.name}</span> },
                   { type: 'divider' },
                   { key: 'sessions', icon: <DesktopOutlined />, label: <span data-testid="my-sessions">{t('session.mine')}</span>, onClick: () => navigate('/account/sessions') },
+                  { key: 'two-factor', icon: <SafetyCertificateOutlined />, label: <span data-testid="my-two-factor">{t('twoFactor.title')}</span>, onClick: () => navigate('/account/two-factor') },
                   { key: 'logout', icon: <LogoutOutlined />, label: <span data-testid="signout">{t('auth.signOut')}</span>, onClick: signOut },
                 ],
               }}

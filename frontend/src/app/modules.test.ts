@@ -4,7 +4,7 @@ import { moduleForPath, visibleModules } from './modules';
 
 const none: Permission = { read: 'none', create: 'none', update: 'none', delete: 'none', export: 'none' };
 const me = (perms: Record<string, Partial<Permission> | undefined>): Me => ({
-  id: 'u', email: 'u@x', display_name: 'U', locale: 'en', active: true, role: { id: 'r', key: 'k', name: 'K' }, teams: [], time_zone: 'Asia/Shanghai',
+  id: 'u', email: 'u@x', display_name: 'U', locale: 'en', active: true, role: { id: 'r', key: 'k', name: 'K' }, teams: [], time_zone: 'Asia/Shanghai', two_factor_enabled: false, two_factor_required: false,
   permissions: Object.fromEntries(RESOURCES.map((r) => [r, { ...none, ...perms[r] }])) as Me['permissions'],
 });
 

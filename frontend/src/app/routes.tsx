@@ -23,6 +23,7 @@ const Service = lazy(() => import('../modules/service/Service'));
 const Requirements = lazy(() => import('../modules/requirements/Requirements'));
 const Settings = lazy(() => import('../modules/settings/Settings'));
 const MySessions = lazy(() => import('../modules/auth/MySessions'));
+const TwoFactorPage = lazy(() => import('../modules/auth/TwoFactorPage'));
 
 function Loading() {
   return (
@@ -64,6 +65,7 @@ export function AppRoutes() {
           <Route path="requirements/*" element={<Guard resource="requirements"><Requirements /></Guard>} />
           <Route path="settings/*" element={<Guard resource="users"><Settings /></Guard>} />
           <Route path="account/sessions" element={<MySessions />} />
+          <Route path="account/two-factor" element={<TwoFactorPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

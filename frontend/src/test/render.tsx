@@ -17,7 +17,7 @@ export const problem = (status: number, errors: { field: string; code: string; m
 const full = { read: 'all', create: 'all', update: 'all', delete: 'all', export: 'all' };
 export const adminMe = {
   id: 'u1', email: 'admin@example.com', display_name: 'Admin', locale: 'en', active: true,
-  role: { id: 'r1', key: 'admin', name: 'Administrator' }, teams: [], time_zone: 'Asia/Shanghai',
+  role: { id: 'r1', key: 'admin', name: 'Administrator' }, teams: [], time_zone: 'Asia/Shanghai', two_factor_enabled: false, two_factor_required: false,
   permissions: Object.fromEntries(['customers', 'contacts', 'activities', 'users', 'teams', 'roles'].map((r) => [r, full])),
 };
 

@@ -33,4 +33,5 @@ mod schema_values;
 mod scopes;
 mod throttling;
 mod tickets;
+mod two_factor;
 mod webhooks;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod roles;
 pub mod sessions;
 pub mod teams;
+pub mod two_factor;
 pub mod users;
 
 pub mod passwords;
@@ -13,6 +14,7 @@ pub mod passwords;
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(auth::login)
+        .service(auth::login_two_factor)
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::me)
@@ -21,6 +23,11 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(sessions::list_user_sessions)
         .service(sessions::end_user_session)
         .service(passwords::change_password)
+        .service(two_factor::setup_two_factor)
+        .service(two_factor::enable_two_factor)
+        .service(two_factor::disable_two_factor)
+        .service(two_factor::regenerate_recovery_codes)
+        .service(two_factor::reset_two_factor)
         .service(users::list_users)
         .service(users::create_user)
         .service(users::get_user)

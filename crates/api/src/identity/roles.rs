@@ -19,9 +19,12 @@ pub struct RoleDto {
     pub key: String,
     pub name: String,
     pub description: String,
-    /// Built-in roles cannot be changed or deleted.
+    /// Built-in roles cannot be deleted, nor changed except for `requires_two_factor`.
     pub builtin: bool,
     pub permissions: Permissions,
+    /// Holders must sign in with a second factor; one who has not enrolled is led through
+    /// enrolment at their next sign-in. API keys bound to the role are exempt.
+    pub requires_two_factor: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
@@ -47,6 +50,7 @@ impl From<roles::RoleRecord> for RoleDto {
             description,
             builtin: r.builtin,
             permissions: r.permissions,
+            requires_two_factor: r.requires_two_factor,
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -64,6 +68,9 @@ pub struct CreateRole {
     #[serde(default)]
     pub description: String,
     pub permissions: Permissions,
+    /// Holders must sign in with a second factor (default `false`).
+    #[serde(default)]
+    pub requires_two_factor: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -72,6 +79,8 @@ pub struct UpdateRole {
     pub name: Option<String>,
     pub description: Option<String>,
     pub permissions: Option<Permissions>,
+    /// Holders must sign in with a second factor; the one field a built-in role lets change.
+    pub requires_two_factor: Option<bool>,
 }
 
 fn check_role_key(key: &str) -> Result<String, ApiError> {
@@ -118,7 +127,7 @@ pub async fn create_role(state: State, principal: Principal, body: crate::http::
     let key = check_role_key(body.key.trim())?;
     let name = check_role_text("name", &body.name, 100, true)?;
     let description = check_role_text("description", &body.description, 500, false)?;
-    let role = roles::create(&state.db, &principal, key, name, description, body.permissions).await?;
+    let role = roles::create(&state.db, &principal, key, name, description, body.permissions, body.requires_two_factor).await?;
     Ok(created(&RoleDto::from(role.clone()), format!("/api/v1/roles/{}", role.id), role.version))
 }
 
@@ -133,11 +142,13 @@ pub async fn get_role(state: State, principal: Principal, id: web::Path<Uuid>) -
     Ok(ok_with_etag(&RoleDto::from(role.clone()), role.version))
 }
 
-/// Change a custom role
+/// Change a role
+///
+/// Custom roles change whole; of a built-in role only `requires_two_factor` changes.
 #[utoipa::path(tag = "roles", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateRole, responses(
     (status = 200, description = "Changed", body = RoleDto, headers(("ETag" = String))),
     (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Built-in roles are fixed", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Built-in roles are fixed but for `requires_two_factor`", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[patch("/roles/{id}")]
@@ -151,7 +162,7 @@ pub async fn update_role(
     let body = body.into_inner();
     let name = body.name.as_deref().map(|n| check_role_text("name", n, 100, true)).transpose()?;
     let description = body.description.as_deref().map(|d| check_role_text("description", d, 500, false)).transpose()?;
-    let patch = roles::RolePatch { name, description, permissions: body.permissions };
+    let patch = roles::RolePatch { name, description, permissions: body.permissions, requires_two_factor: body.requires_two_factor };
     let role = roles::update(&state.db, &principal, id.into_inner(), if_match(&req)?, patch).await?;
     Ok(ok_with_etag(&RoleDto::from(role.clone()), role.version))
 }

@@ -28,6 +28,9 @@ pub struct UserDto {
     /// `person`, or `api_key` for the user an API key acts as (see `/api-keys`).
     pub kind: UserKind,
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether the user signs in with a second factor (TOTP); an administrator may reset it
+    /// with `DELETE /users/{id}/2fa`.
+    pub two_factor_enabled: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
@@ -46,6 +49,7 @@ impl From<users::UserRecord> for UserDto {
             team_ids: u.team_ids,
             kind: u.kind,
             last_login_at: u.last_login_at,
+            two_factor_enabled: u.two_factor_enabled,
             created_at: u.created_at,
             updated_at: u.updated_at,
             version: u.version,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub mod api_keys;
+pub mod two_factor;
 mod users;
 
 pub use users::{DEFAULT_LOCALE, DISPLAY_NAME_MAX, LOCALES, NewUser, UserKind, UserPatch, UserSettings, parse_locale};

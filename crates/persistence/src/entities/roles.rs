@@ -6,4 +6,6 @@ record_entity!("roles", versioned {
     pub description: String,
     pub builtin: bool,
     pub permissions: String,
+    /// Holders must sign in with a second factor (and enrol at their next sign-in).
+    pub requires_two_factor: bool,
 });

@@ -6,6 +6,7 @@ pub(crate) mod names;
 pub mod roles;
 pub mod sessions;
 pub mod teams;
+pub mod two_factor;
 pub mod users;
 
 use sea_orm::{ConnectionTrait, EntityTrait};

@@ -21,6 +21,8 @@ pub struct RoleRecord {
     pub description: String,
     pub builtin: bool,
     pub permissions: Permissions,
+    /// Holders must sign in with a second factor (and enrol at their next sign-in).
+    pub requires_two_factor: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
@@ -39,6 +41,7 @@ impl TryFrom<roles::Model> for RoleRecord {
             description: r.description,
             builtin: r.builtin,
             permissions: stored_json("roles.permissions", r.id, &r.permissions)?,
+            requires_two_factor: r.requires_two_factor,
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -105,6 +108,7 @@ pub async fn create(
     name: String,
     description: String,
     permissions: Permissions,
+    requires_two_factor: bool,
 ) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Create)?;
     actor.require_admin()?;
@@ -128,6 +132,7 @@ pub async fn create(
             description: Set(description),
             builtin: Set(false),
             permissions: Set(serde_json::to_string(&permissions).unwrap_or_else(|_| "{}".into())),
+            requires_two_factor: Set(requires_two_factor),
             ..Default::default()
         },
         at,
@@ -137,28 +142,33 @@ pub async fn create(
     changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
 }
 
-/// A change to a custom role: each field sent replaces the role's, the others stay.
+/// A change to a role: each field sent replaces the role's, the others stay. Of a built-in
+/// role only `requires_two_factor` may change.
 #[derive(Debug, Clone, Default)]
 pub struct RolePatch {
     pub name: Option<String>,
     pub description: Option<String>,
     pub permissions: Option<Permissions>,
+    pub requires_two_factor: Option<bool>,
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, patch: RolePatch) -> Result<RoleRecord> {
     actor.require(Resource::Roles, Action::Update)?;
     actor.require_admin()?;
-    let RolePatch { name, description, permissions } = patch;
+    let RolePatch { name, description, permissions, requires_two_factor } = patch;
     if let Some(permissions) = &permissions {
         check_matrix(permissions)?;
     }
     let txn = db.begin_write().await?;
     let role = roles::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    if role.builtin {
+    if role.builtin && (name.is_some() || description.is_some() || permissions.is_some()) {
         return Err(Error::conflict(
             "role.built_in",
-            text!("built-in roles cannot be changed; create a custom role instead", "内置角色不能修改，请新建自定义角色"),
+            text!(
+                "built-in roles cannot be changed (except whether they require two-factor sign-in); create a custom role instead",
+                "内置角色不能修改（是否要求两步验证除外），请新建自定义角色"
+            ),
         ));
     }
     check_version(expected_version, role.version)?;
@@ -172,6 +182,9 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     }
     if let Some(permissions) = permissions {
         model.permissions = Set(serde_json::to_string(&permissions).unwrap_or_else(|_| "{}".into()));
+    }
+    if let Some(required) = requires_two_factor {
+        model.requires_two_factor = Set(required);
     }
     let after = RoleRecord::try_from(save_next_version(&txn, model).await?)?;
     changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after), after).await

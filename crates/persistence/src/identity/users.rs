@@ -28,6 +28,8 @@ pub struct UserRecord {
     pub team_ids: Vec<Uuid>,
     pub kind: UserKind,
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether the user signs in with a second factor (TOTP).
+    pub two_factor_enabled: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
@@ -46,7 +48,7 @@ pub struct UserFilter {
 
 const ENTITY: &str = "user";
 
-async fn to_record(conn: &impl ConnectionTrait, user: users::Model) -> Result<UserRecord> {
+pub(super) async fn to_record(conn: &impl ConnectionTrait, user: users::Model) -> Result<UserRecord> {
     let role_key = roles::Entity::find_by_id(user.role_id).one(conn).await?.map(|r| r.key).unwrap_or_default();
     let team_ids =
         user_teams::Entity::find().filter(user_teams::Column::UserId.eq(user.id)).all(conn).await?.into_iter().map(|m| m.team_id).collect();
@@ -61,6 +63,7 @@ async fn to_record(conn: &impl ConnectionTrait, user: users::Model) -> Result<Us
         team_ids,
         kind: stored("kind", user.id, &user.kind, UserKind::parse)?,
         last_login_at: user.last_login_at,
+        two_factor_enabled: user.two_factor_enabled_at.is_some(),
         created_at: user.created_at,
         updated_at: user.updated_at,
         version: user.version,

@@ -116,6 +116,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/2fa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor sign-in off
+         * @description Needs the password or a current code (send one). Refused while the role requires it.
+         */
+        post: operations["disable_two_factor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor sign-in on
+         * @description Confirms the pending secret with a current code and answers the recovery codes, shown this
+         *     once. Wrong codes count against the sign-in limits.
+         */
+        post: operations["enable_two_factor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/2fa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * New recovery codes
+         * @description Needs a current code; the old recovery codes stop working. Shown this once.
+         */
+        post: operations["regenerate_recovery_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start enrolling in two-factor sign-in
+         * @description A new secret to add to an authenticator app (scan `otpauth_uri` as a QR code); it takes
+         *     effect when a code confirms it at `POST /auth/2fa/enable`. Starting again replaces a
+         *     pending secret.
+         */
+        post: operations["setup_two_factor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -128,9 +211,35 @@ export interface paths {
         /**
          * Sign in with email and password
          * @description Five failed attempts for one account from one address within 15 minutes answer 429 with
-         *     `Retry-After` until the oldest failure ages out.
+         *     `Retry-After` until the oldest failure ages out. An account with two-factor sign-in (or whose
+         *     role requires it) gets a `TwoFactorChallenge` instead of tokens: answer it at
+         *     `POST /auth/login/2fa`.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish signing in with a second factor
+         * @description Answers the `challenge` of `POST /auth/login` with the authenticator app's current code or
+         *     an unused recovery code (send one of `code`, `recovery_code`). A code works once; a challenge
+         *     works once and for 5 minutes. Wrong codes count against the same limits as wrong passwords
+         *     (429 with `Retry-After`). For an enrolment challenge (`two_factor_setup_required`) the code
+         *     also turns two-factor sign-in on, and the answer carries the recovery codes, shown this once.
+         */
+        post: operations["login_two_factor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2168,7 +2277,10 @@ export interface paths {
         delete: operations["delete_role"];
         options?: never;
         head?: never;
-        /** Change a custom role */
+        /**
+         * Change a role
+         * @description Custom roles change whole; of a built-in role only `requires_two_factor` changes.
+         */
         patch: operations["update_role"];
         trace?: never;
     };
@@ -2635,6 +2747,27 @@ export interface paths {
         head?: never;
         /** Change a user (role, teams, name, locale, password; `active: false` deactivates) */
         patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Reset a user's two-factor sign-in (administrators)
+         * @description For a lost device: the user's secret and recovery codes are gone; audited against the user.
+         *     A user whose role requires it enrols again at their next sign-in.
+         */
+        delete: operations["reset_two_factor"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users/{id}/sessions": {
@@ -3709,6 +3842,8 @@ export interface components {
             name: string;
             description?: string;
             permissions: components["schemas"]["Permissions"];
+            /** @description Holders must sign in with a second factor (default `false`). */
+            requires_two_factor?: boolean;
         };
         CreateSlaPolicy: {
             name: string;
@@ -3951,6 +4086,11 @@ export interface components {
          * @enum {string}
          */
         Direction: "inbound" | "outbound";
+        /** @description Proof for turning two-factor sign-in off: the password or a current code (one of them). */
+        DisableTwoFactor: {
+            password?: string | null;
+            code?: string | null;
+        };
         /**
          * @description Why the server disabled a subscription.
          * @enum {string}
@@ -4401,6 +4541,20 @@ export interface components {
             email: string;
             password: string;
         };
+        /** @description What a correct password signs in to: tokens, or a second-factor challenge. */
+        LoginResponse: components["schemas"]["TokenResponse"] | components["schemas"]["TwoFactorChallenge"];
+        /** @description The second step of signing in. */
+        LoginTwoFactorRequest: {
+            /** @description The `challenge` from `POST /auth/login`. */
+            challenge: string;
+            /**
+             * @description The six-digit code of the authenticator app; or send `recovery_code`.
+             * @example 123456
+             */
+            code?: string | null;
+            /** @description One unused recovery code (each works once). */
+            recovery_code?: string | null;
+        };
         LogoutRequest: {
             /** @description The session's refresh token; without it the session of the access token ends. */
             refresh_token?: string | null;
@@ -4422,6 +4576,10 @@ export interface components {
              *     "today", default report ranges and day buckets are days in this zone.
              */
             time_zone: string;
+            /** @description Whether the user signs in with a second factor (TOTP). */
+            two_factor_enabled: boolean;
+            /** @description Whether the user's role requires a second factor (then it cannot be turned off). */
+            two_factor_required: boolean;
         };
         MeasuresDto: {
             /** @description Confirmed and fulfilled orders, minor units. */
@@ -5394,6 +5552,12 @@ export interface components {
              *     | `auth.api_key_expired` | The API key has expired (past its expiry, or past the overlap after a rotation). |
              *     | `auth.api_key_address` | The API key may not be used from the client's address. |
              *     | `auth.no_session` | Called with an API key, which has no session to end and no password to change. |
+             *     | `auth.challenge_invalid` | The two-factor sign-in challenge is unknown, expired (after 5 minutes) or already used: sign in again. |
+             *     | `auth.two_factor_invalid` | The two-factor code or recovery code is wrong, expired or already used. |
+             *     | `two_factor.already_enabled` | Two-factor sign-in is already on. |
+             *     | `two_factor.not_enabled` | Two-factor sign-in is not on. |
+             *     | `two_factor.not_set_up` | No two-factor setup was started: there is no pending secret to confirm. |
+             *     | `two_factor.required_by_role` | The user's role requires two-factor sign-in, so it cannot be turned off. |
              *     | `api_key.not_rotatable` | Only a working key that has not been rotated yet can be rotated. |
              *     | `api_key.expiry_fixed` | The expiry of a rotated or revoked key cannot change. |
              *     | `webhook.owner_inactive` | The webhook subscription's owner is no longer an active user, so no events can be read for it. |
@@ -5546,6 +5710,15 @@ export interface components {
              */
             rating: number;
             comment?: string | null;
+        };
+        /** @description One-time recovery codes, each of which signs in once in place of a code. Shown this once. */
+        RecoveryCodesDto: {
+            /**
+             * @example [
+             *       "abcd-efgh-ijkl-mnop"
+             *     ]
+             */
+            recovery_codes: string[];
         };
         RedeliverSince: {
             /**
@@ -5820,9 +5993,14 @@ export interface components {
             key: string;
             name: string;
             description: string;
-            /** @description Built-in roles cannot be changed or deleted. */
+            /** @description Built-in roles cannot be deleted, nor changed except for `requires_two_factor`. */
             builtin: boolean;
             permissions: components["schemas"]["Permissions"];
+            /**
+             * @description Holders must sign in with a second factor; one who has not enrolled is led through
+             *     enrolment at their next sign-in. API keys bound to the role are exempt.
+             */
+            requires_two_factor: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -6419,6 +6597,44 @@ export interface components {
              */
             expires_in: number;
             user: components["schemas"]["MeDto"];
+            /**
+             * @description Only when this sign-in also finished enrolment in two-factor sign-in: the one-time
+             *     recovery codes, shown this once.
+             */
+            recovery_codes?: string[] | null;
+        };
+        /** @description The password was right; a second factor is needed before a session opens. */
+        TwoFactorChallenge: {
+            /** @description Always `true`: answer `challenge` with a code at `POST /auth/login/2fa`. */
+            two_factor_required: boolean;
+            /**
+             * @description `true` when the user's role requires two-factor sign-in and they have not enrolled: add
+             *     `setup` to an authenticator app, and its first code both enrols and signs in.
+             */
+            two_factor_setup_required: boolean;
+            /** @description Opaque and single-use; expires at `expires_at` (5 minutes). */
+            challenge: string;
+            /** Format: date-time */
+            expires_at: string;
+            setup?: null | components["schemas"]["TwoFactorSetupDto"];
+        };
+        /** @description A current code of the authenticator app. */
+        TwoFactorCode: {
+            /**
+             * @description Six digits.
+             * @example 123456
+             */
+            code: string;
+        };
+        /** @description A new TOTP secret to add to an authenticator app. */
+        TwoFactorSetupDto: {
+            /**
+             * @description Base32, for typing in by hand.
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+            /** @description `otpauth://totp/CRM:<email>?secret=…&issuer=CRM`, shown as a QR code. */
+            otpauth_uri: string;
         };
         UpdateApiKey: {
             name?: string | null;
@@ -6621,6 +6837,8 @@ export interface components {
             name?: string | null;
             description?: string | null;
             permissions?: null | components["schemas"]["Permissions"];
+            /** @description Holders must sign in with a second factor; the one field a built-in role lets change. */
+            requires_two_factor?: boolean | null;
         };
         UpdateSlaPolicy: {
             name?: string | null;
@@ -6696,6 +6914,11 @@ export interface components {
             kind: components["schemas"]["UserKind"];
             /** Format: date-time */
             last_login_at?: string | null;
+            /**
+             * @description Whether the user signs in with a second factor (TOTP); an administrator may reset it
+             *     with `DELETE /users/{id}/2fa`.
+             */
+            two_factor_enabled: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -7668,6 +7891,493 @@ export interface operations {
             };
         };
     };
+    disable_two_factor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableTwoFactor"];
+            };
+        };
+        responses: {
+            /** @description Off; the secret and recovery codes are gone */
+            204: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Called with an API key */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not on (`two_factor.not_enabled`), or the role requires it (`two_factor.required_by_role`) */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither or both proofs, or a wrong one (`password`: `incorrect_password`, `code`: `incorrect_code`) */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong attempts */
+            429: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable_two_factor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorCode"];
+            };
+        };
+        responses: {
+            /** @description On; the recovery codes */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Called with an API key */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already on (`two_factor.already_enabled`), or no setup started (`two_factor.not_set_up`) */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong or reused code (`code`: `incorrect_code`) */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong codes */
+            429: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    regenerate_recovery_codes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorCode"];
+            };
+        };
+        responses: {
+            /** @description The new recovery codes */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Called with an API key */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not on (`two_factor.not_enabled`) */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong or reused code (`code`: `incorrect_code`) */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong codes */
+            429: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setup_two_factor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending secret */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorSetupDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Called with an API key */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already on (`two_factor.already_enabled`) */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -7684,7 +8394,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in */
+            /** @description Signed in, or a second factor is needed */
             200: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -7692,7 +8402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenResponse"];
+                    "application/json": components["schemas"]["LoginResponse"];
                 };
             };
             /** @description Malformed parameters, path or JSON */
@@ -7753,6 +8463,127 @@ export interface operations {
                 };
             };
             /** @description Invalid body */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed attempts */
+            429: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    login_two_factor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginTwoFactorRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong, expired or reused code or recovery code (`auth.two_factor_invalid`), or an unknown, expired or used challenge (`auth.challenge_invalid`) */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither or both of `code` and `recovery_code` */
             422: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -22506,7 +23337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Built-in roles are fixed */
+            /** @description Built-in roles are fixed but for `requires_two_factor` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -26620,6 +27451,84 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_two_factor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reset */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an administrator signed in as themselves (an API key never is) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not on (`two_factor.not_enabled`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,12 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, must, refreshSession } from '../../api/client';
 import { tokenStore, tokensFromLogin } from '../../api/tokens';
-import type { Me } from '../../api/types';
+import type { LoginResponse, Me, TokenResponse, TwoFactorChallenge } from '../../api/types';
+
+/** Whether sign-in asks for a second factor rather than answering tokens. */
+export function isChallenge(response: LoginResponse): response is TwoFactorChallenge {
+  return 'challenge' in response;
+}
 
 export const meKey = ['auth', 'me'] as const;
 
@@ -33,11 +38,29 @@ export function useLogin() {
   return useMutation({
     mutationFn: async (body: { email: string; password: string }) => must(await api.POST('/api/v1/auth/login', { body })),
     onSuccess: (data) => {
-      qc.clear();
-      qc.setQueryData(meKey, data.user);
-      tokenStore.set(tokensFromLogin(data));
+      if (isChallenge(data)) return;
+      startSession(qc, data);
     },
   });
+}
+
+function startSession(qc: ReturnType<typeof useQueryClient>, data: TokenResponse) {
+  qc.clear();
+  qc.setQueryData(meKey, data.user);
+  tokenStore.set(tokensFromLogin(data));
+}
+
+/**
+ * The second step of signing in: a code (or a recovery code) answers the challenge. The tokens are
+ * stored by the caller (`start`), so that recovery codes issued by an enrolment are shown first.
+ */
+export function useLoginTwoFactor() {
+  const qc = useQueryClient();
+  const mutation = useMutation({
+    mutationFn: async (body: { challenge: string; code?: string; recovery_code?: string }) =>
+      must(await api.POST('/api/v1/auth/login/2fa', { body })),
+  });
+  return { ...mutation, start: (data: TokenResponse) => startSession(qc, data) };
 }
 
 export function useLogout() {

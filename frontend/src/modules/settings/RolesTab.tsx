@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Popconfirm, Row, Select, Space, Tag } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Popconfirm, Row, Select, Space, Switch, Tag, Typography } from 'antd';
 import { ItemList } from '../../ui/ItemList';
 import { LockOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +12,7 @@ import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { completeMatrix, PermissionMatrix, type Matrix } from './PermissionMatrix';
-import { useDeleteRole, useRoles, useSaveRole } from './useRoles';
+import { useDeleteRole, useRoles, useSaveRole, useSetRoleTwoFactor } from './useRoles';
 
 export function RolesTab() {
   const { t } = useTranslation();
@@ -80,6 +80,7 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
   // the failed save itself, so its sentence follows a language switch
   const [failure, setFailure] = useState<{ error: unknown } | null>(null);
   const editable = !role.builtin && can(me, 'roles', 'update');
+  const twoFactor = useSetRoleTwoFactor();
 
   const onSave = () => {
     setFailure(null);
@@ -119,6 +120,19 @@ function RoleEditor({ role, onDeleted }: { role: Role; onDeleted: () => void }) 
     >
       {role.builtin && <Alert type="info" showIcon title={t('settings.builtinReadOnly')} style={{ marginBottom: 12 }} />}
       {failure && <Alert type="error" showIcon title={problemText(failure.error)} style={{ marginBottom: 12 }} />}
+      <Space style={{ marginBottom: 12 }}>
+        <Switch
+          checked={role.requires_two_factor}
+          disabled={!can(me, 'roles', 'update')}
+          loading={twoFactor.isPending}
+          onChange={(required) =>
+            twoFactor.mutate({ role, required }, { onSuccess: () => void message.success(t('common.saved')), onError: (e) => setFailure({ error: e }) })
+          }
+          data-testid="role-requires-two-factor"
+        />
+        <Typography.Text>{t('twoFactor.roleRequires')}</Typography.Text>
+        <Typography.Text type="secondary">{t('twoFactor.roleRequiresHint')}</Typography.Text>
+      </Space>
       {editable ? (
         <Space orientation="vertical" style={{ width: '100%', marginBottom: 12 }}>
           <Space.Compact block>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Form, Input, Select, Space, Switch, Tag } from 'antd';
+import { App, Button, Form, Input, Popconfirm, Select, Space, Switch, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
@@ -13,7 +13,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { useRoles } from './useRoles';
 import { useTeams } from './useTeams';
-import { useCreateUser, useUpdateUser, useUsers } from './useUsers';
+import { useCreateUser, useResetTwoFactor, useUpdateUser, useUsers } from './useUsers';
 import { FullTable } from '../../ui/FullTable';
 import { UserSessionsDrawer } from './UserSessionsDrawer';
 
@@ -37,6 +37,7 @@ export function UsersTab() {
   const teams = useTeams();
   const create = useCreateUser();
   const update = useUpdateUser();
+  const resetTwoFactor = useResetTwoFactor();
   const { message } = App.useApp();
   const writeFailed = useWriteFailed();
   const [editing, setEditing] = useState<User | 'new' | null>(null);
@@ -112,6 +113,13 @@ export function UsersTab() {
               <Switch checked={u.active} disabled={!canEdit || u.id === me?.id} onChange={(v) => toggleActive(u, v)} size="small" data-testid="user-active" />
             ),
           },
+          {
+            title: t('twoFactor.column'),
+            dataIndex: 'two_factor_enabled',
+            render: (_: unknown, u: User) => (
+              <Tag color={u.two_factor_enabled ? 'green' : 'default'} data-testid="user-two-factor">{u.two_factor_enabled ? t('twoFactor.on') : t('twoFactor.off')}</Tag>
+            ),
+          },
           { title: t('customer.createdAt'), dataIndex: 'created_at', render: (_: unknown, u: User) => formatDateTime(u.created_at, i18n.language) },
           {
             title: t('common.actions'),
@@ -123,6 +131,16 @@ export function UsersTab() {
                   <Button size="small" type="link" onClick={() => setWatching(u)} data-testid="user-sessions">
                     {t('session.menu')}
                   </Button>
+                )}
+                {isAdmin && u.two_factor_enabled && (
+                  <Popconfirm
+                    title={t('twoFactor.resetConfirm', { name: u.display_name })}
+                    okText={t('twoFactor.reset')}
+                    cancelText={t('common.cancel')}
+                    onConfirm={() => resetTwoFactor.mutate(u, { onSuccess: () => void message.success(t('twoFactor.resetDone')), onError: writeFailed })}
+                  >
+                    <Button size="small" type="link" danger data-testid="user-reset-two-factor">{t('twoFactor.reset')}</Button>
+                  </Popconfirm>
                 )}
               </Space>
             ),

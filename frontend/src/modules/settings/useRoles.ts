@@ -49,3 +49,18 @@ export function useDeleteRole() {
     onSuccess: () => void qc.invalidateQueries({ queryKey: roleKeys.all }),
   });
 }
+
+/** Whether a role's holders must sign in with a second factor (built-in roles too). */
+export function useSetRoleTwoFactor() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ role, required }: { role: Role; required: boolean }) =>
+      must(
+        await api.PATCH('/api/v1/roles/{id}', {
+          params: { path: { id: role.id }, header: { 'If-Match': ifMatch(role.version) } },
+          body: { requires_two_factor: required },
+        }),
+      ),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: roleKeys.all }),
+  });
+}

@@ -36,3 +36,14 @@ export function useUpdateUser() {
     onSuccess: () => void qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }
+
+/** An administrator turns a user's two-factor sign-in off (a lost phone). */
+export function useResetTwoFactor() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (user: User) => {
+      await must(await api.DELETE('/api/v1/users/{id}/2fa', { params: { path: { id: user.id } } }));
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
