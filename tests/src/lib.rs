@@ -23,6 +23,8 @@ pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "user-password-1";
 /// The token `/metrics` needs in tests.
 pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
+/// The key that seals personal data in test apps (`CRM_DATA_KEY`).
+pub const TEST_DATA_KEY: &str = "test-data-key-test-data-key-test-data-key-01";
 /// Small, so that the 413 test needs no large body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -199,6 +201,8 @@ impl TestApp {
             database_url: database_url.clone(),
             bind: "127.0.0.1:0".into(),
             jwt_secret: "test-secret-test-secret-test-secret-0123".into(),
+            data_key: TEST_DATA_KEY.into(),
+            previous_data_keys: Vec::new(),
             environment: Environment::Development,
             log_filter: "error".into(),
             log_format: LogFormat::Pretty,

@@ -124,7 +124,8 @@ impl Application {
         let db = Db::connect_with(&config.database_url, config.database_pool)
             .await
             .with_context(|| format!("connecting to {}", redact(&config.database_url)))?
-            .in_time_zone(config.time_zone);
+            .in_time_zone(config.time_zone)
+            .with_keys(crate::config::keyring(&config)?);
         db.migrate().await.context("migrating the database")?;
         crate::cli::ensure_admin(&db, &config).await?;
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;

@@ -453,3 +453,14 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `crm rotate-key`: seals every personal value with the current data key, printing progress to
+/// standard error after every batch. Answers what was done, for the closing line.
+pub async fn rotate_key(db: &Db) -> anyhow::Result<String> {
+    let done = crm_persistence::personal_data::rotate_keys(db, |progress| {
+        eprintln!("{}: {} read, {} sealed again", progress.field, progress.read, progress.sealed);
+    })
+    .await
+    .context("sealing personal data with the current key")?;
+    Ok(done.iter().map(|p| format!("{} sealed again of {} in {}", p.sealed, p.read, p.field)).collect::<Vec<_>>().join(", "))
+}

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use crm_domain::privacy::keys::MIN_SECRET_CHARS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -22,6 +23,13 @@ pub struct Config {
     pub database_url: String,
     pub bind: String,
     pub jwt_secret: String,
+    /// Seals personal data at rest (`CRM_DATA_KEY`, at least 32 characters; generated into the
+    /// data folder in development). Losing it loses the sealed values: back it up apart from
+    /// the database.
+    pub data_key: String,
+    /// Keys being rotated away from (`CRM_DATA_KEY_PREVIOUS`, comma-separated): values sealed
+    /// with them still open until `crm rotate-key` has sealed everything with `data_key`.
+    pub previous_data_keys: Vec<String>,
     pub environment: Environment,
     pub log_filter: String,
     pub log_format: LogFormat,
@@ -113,10 +121,19 @@ impl Config {
             (Some(secret), _) if secret.len() >= 32 => secret,
             (Some(_), _) => bail!("CRM_JWT_SECRET must be at least 32 characters"),
             (None, Environment::Production) => bail!("CRM_ENV=production needs CRM_JWT_SECRET (and CRM_DATA_KEY) set explicitly"),
-            (None, Environment::Development) => development_secret(&data_dir)?,
+            (None, Environment::Development) => development_key(&data_dir, "jwt_secret")?,
         };
-        if environment == Environment::Production && var("CRM_DATA_KEY").is_none() {
-            bail!("CRM_ENV=production needs CRM_DATA_KEY set explicitly");
+        let data_key = match (var("CRM_DATA_KEY"), environment) {
+            (Some(key), _) if key.chars().count() >= MIN_SECRET_CHARS => key,
+            (Some(_), _) => bail!("CRM_DATA_KEY must be at least {MIN_SECRET_CHARS} characters"),
+            (None, Environment::Production) => bail!("CRM_ENV=production needs CRM_DATA_KEY set explicitly"),
+            (None, Environment::Development) => development_key(&data_dir, "data_key")?,
+        };
+        let previous_data_keys: Vec<String> = var("CRM_DATA_KEY_PREVIOUS")
+            .map(|keys| keys.split(',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect())
+            .unwrap_or_default();
+        if previous_data_keys.iter().any(|key| key.chars().count() < MIN_SECRET_CHARS) {
+            bail!("every key of CRM_DATA_KEY_PREVIOUS must be at least {MIN_SECRET_CHARS} characters");
         }
         let log_format = match var("CRM_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
@@ -135,6 +152,8 @@ impl Config {
             database_url,
             bind: var("CRM_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             jwt_secret,
+            data_key,
+            previous_data_keys,
             environment,
             log_filter: var("CRM_LOG").unwrap_or_else(|| "info,sqlx=warn,sea_orm=warn".to_owned()),
             log_format,
@@ -221,8 +240,18 @@ fn ensure_sqlite_folder(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn development_secret(data_dir: &Path) -> anyhow::Result<String> {
-    let path = data_dir.join("jwt_secret");
+/// The data keys the configuration names: `data_key` seals, the previous ones still open.
+pub fn keyring(config: &Config) -> anyhow::Result<crm_domain::privacy::keys::Keyring> {
+    use crm_domain::privacy::keys::{DataKey, Keyring};
+    let current = DataKey::from_secret(&config.data_key)?;
+    let previous = config.previous_data_keys.iter().map(|key| DataKey::from_secret(key)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Keyring::new(current, previous))
+}
+
+/// A development secret kept in the data folder under `name`: generated once, then read back, so
+/// that sessions and sealed values survive restarts.
+fn development_key(data_dir: &Path, name: &str) -> anyhow::Result<String> {
+    let path = data_dir.join(name);
     if let Ok(secret) = std::fs::read_to_string(&path) {
         let secret = secret.trim().to_owned();
         if secret.len() >= 32 {
@@ -256,7 +285,12 @@ mod tests {
         let secret = "s".repeat(40);
         let error = config(&[("CRM_ENV", "production"), ("CRM_JWT_SECRET", &secret)]).unwrap_err().to_string();
         assert!(error.contains("CRM_DATA_KEY"), "{error}");
-        assert!(config(&[("CRM_ENV", "production"), ("CRM_JWT_SECRET", &secret), ("CRM_DATA_KEY", "k")]).is_ok());
+        assert!(config(&[("CRM_ENV", "production"), ("CRM_JWT_SECRET", &secret), ("CRM_DATA_KEY", "k")]).is_err(), "a short data key");
+        let production = config(&[("CRM_ENV", "production"), ("CRM_JWT_SECRET", &secret), ("CRM_DATA_KEY", &secret)]).unwrap();
+        assert_eq!(production.data_key, secret);
+        let rotating =
+            [("CRM_ENV", "production"), ("CRM_JWT_SECRET", &secret), ("CRM_DATA_KEY", &secret), ("CRM_DATA_KEY_PREVIOUS", "short")];
+        assert!(config(&rotating).is_err());
         assert!(config(&[("CRM_JWT_SECRET", "short")]).is_err());
     }
 
@@ -268,6 +302,8 @@ mod tests {
         let second = config(&vars).unwrap();
         assert!(first.jwt_secret.len() >= 32);
         assert_eq!(first.jwt_secret, second.jwt_secret);
+        assert!(first.data_key.len() >= 32 && first.data_key != first.jwt_secret);
+        assert_eq!(first.data_key, second.data_key);
         assert_eq!(first.bind, DEFAULT_BIND);
         assert_eq!(first.time_zone, chrono_tz::Asia::Shanghai);
     }

@@ -28,6 +28,10 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Seal every personal value stored with CRM_DATA_KEY: after changing the key (the old one
+    /// in CRM_DATA_KEY_PREVIOUS, on every server too), or to seal values stored in clear before.
+    /// Runs beside the servers; safe to stop and run again.
+    RotateKey,
     /// Load data.
     Seed {
         /// A demo organisation: teams, a user per role, ~60 customers with contacts.
@@ -63,7 +67,11 @@ fn init_tracing(config: &Config) {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<crm_persistence::Db> {
-    let db = crm_persistence::Db::connect(&config.database_url).await.context("connecting to the database")?.in_time_zone(config.time_zone);
+    let db = crm_persistence::Db::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?
+        .in_time_zone(config.time_zone)
+        .with_keys(crm_api::config::keyring(config)?);
     db.migrate().await.context("migrating")?;
     Ok(db)
 }
@@ -108,6 +116,11 @@ async fn main() -> anyhow::Result<()> {
             let db = connect(&config).await?;
             cli::ensure_admin(&db, &config).await?;
             cli::seed_demo(&db).await?;
+        }
+        Command::RotateKey => {
+            let db = connect(&config).await?;
+            let done = cli::rotate_key(&db).await?;
+            println!("Every personal value is sealed with key {}: {done}.", crm_api::config::keyring(&config)?.current_id());
         }
         Command::Openapi => {}
     }

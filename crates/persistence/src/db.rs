@@ -24,6 +24,10 @@ pub struct Db {
     /// The organisation's time zone: its calendar days are the ones dates mean (a birthday not
     /// after today, the day an order date begins). UTC until [`Db::in_time_zone`] says otherwise.
     time_zone: chrono_tz::Tz,
+    /// The keys that seal personal data at rest (see [`crm_domain::privacy::keys`]); `None`
+    /// on a handle opened without them (tools that touch no sealed column), where sealing or
+    /// opening is refused rather than done with some default.
+    keys: Option<std::sync::Arc<crm_domain::privacy::keys::Keyring>>,
 }
 
 /// The current time at the precision both backends store (microseconds), so that a value read
@@ -84,7 +88,7 @@ impl Db {
             });
         }
         let conn = Database::connect(options).await?;
-        Ok(Self { conn, actors: Default::default(), names: Default::default(), time_zone: chrono_tz::UTC })
+        Ok(Self { conn, actors: Default::default(), names: Default::default(), time_zone: chrono_tz::UTC, keys: None })
     }
 
     /// Opens a transaction that will write. On SQLite it takes the write lock at once
@@ -170,6 +174,16 @@ impl Db {
     /// This handle with the organisation's days counted in `time_zone`.
     pub fn in_time_zone(self, time_zone: chrono_tz::Tz) -> Self {
         Self { time_zone, ..self }
+    }
+
+    /// The handle sealing and opening personal data with `keys`.
+    pub fn with_keys(self, keys: crm_domain::privacy::keys::Keyring) -> Self {
+        Self { keys: Some(std::sync::Arc::new(keys)), ..self }
+    }
+
+    /// The data keys, or an unexpected error for a handle opened without them.
+    pub(crate) fn keys(&self) -> crate::Result<&crm_domain::privacy::keys::Keyring> {
+        self.keys.as_deref().ok_or_else(|| crate::Error::unexpected(sea_orm::DbErr::Custom("this database handle has no data key".into())))
     }
 
     /// The organisation's time zone (see [`Db::in_time_zone`]).

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -59,4 +59,84 @@ pub async fn require_clear(db: &Db, actor: &Actor, customer_id: Uuid) -> Result<
 #[tracing::instrument(skip_all)]
 pub async fn record_reveal(db: &Db, actor: &Actor, entity_type: &str, entity_id: Uuid, fields: &[&str]) -> Result<()> {
     audit::record(&db.conn, actor, "reveal", entity_type, entity_id, json!({ "fields": fields })).await
+}
+
+/// A column whose values are sealed with the data keys: its table, the field name the values
+/// are bound to, and its rows' id column (the record each value is bound to).
+struct SealedColumn {
+    table: &'static str,
+    column: &'static str,
+    field: &'static str,
+}
+
+/// Every sealed column, which `crm rotate-key` walks.
+const SEALED_COLUMNS: &[SealedColumn] =
+    &[SealedColumn { table: "users", column: "totp_secret", field: crate::identity::two_factor::SECRET_FIELD }];
+
+/// How far a rotation has come through one column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RotationProgress {
+    pub field: &'static str,
+    /// Rows with a value, read so far.
+    pub read: u64,
+    /// Values sealed again with the current key (in clear before, or under an old key).
+    pub sealed: u64,
+}
+
+const ROTATION_BATCH: u64 = 500;
+
+/// Seals every value of every sealed column with the current key, while servers keep running
+/// with both keys: each value is replaced only if it is still the one read (a server that
+/// changed it meanwhile sealed it with the current key already). Safe to stop and run again: a
+/// second run reads everything and seals nothing more. `report` hears after every batch.
+pub async fn rotate_keys(db: &Db, mut report: impl FnMut(&RotationProgress)) -> Result<Vec<RotationProgress>> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    let keys = db.keys()?;
+    let mut done = Vec::new();
+    for sealed in SEALED_COLUMNS {
+        let (table, column, id) = (Alias::new(sealed.table), Alias::new(sealed.column), Alias::new("id"));
+        let mut progress = RotationProgress { field: sealed.field, ..Default::default() };
+        let mut after: Option<Uuid> = None;
+        loop {
+            let mut select = Query::select();
+            select
+                .column(id.clone())
+                .column(column.clone())
+                .from(table.clone())
+                .and_where(Expr::col(column.clone()).is_not_null())
+                .order_by(id.clone(), Order::Asc)
+                .limit(ROTATION_BATCH);
+            if let Some(after) = after {
+                select.and_where(Expr::col(id.clone()).gt(after));
+            }
+            let rows = db.conn.query_all(&select).await?;
+            for row in &rows {
+                let record: Uuid = row.try_get_by_index(0)?;
+                let stored: String = row.try_get_by_index(1)?;
+                after = Some(record);
+                progress.read += 1;
+                if !keys.needs_sealing(&stored) {
+                    continue;
+                }
+                let clear = keys.open(sealed.field, &record.to_string(), &stored).map_err(|error| {
+                    Error::unexpected(sea_orm::DbErr::Custom(format!("{} of {record} does not open: {error}", sealed.field)))
+                })?;
+                let mut update = Query::update();
+                update
+                    .table(table.clone())
+                    .value(column.clone(), keys.seal(sealed.field, &record.to_string(), &clear))
+                    .and_where(Expr::col(id.clone()).eq(record))
+                    .and_where(Expr::col(column.clone()).eq(stored));
+                if db.conn.execute(&update).await?.rows_affected() == 1 {
+                    progress.sealed += 1;
+                }
+            }
+            report(&progress);
+            if (rows.len() as u64) < ROTATION_BATCH {
+                break;
+            }
+        }
+        done.push(progress);
+    }
+    Ok(done)
 }

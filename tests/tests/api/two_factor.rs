@@ -233,3 +233,69 @@ async fn api_keys_are_exempt_from_the_requirement_and_refused_at_the_two_factor_
     enrol(&app, &token).await;
     app.delete(&format!("/api/v1/users/{user_id}/2fa"), &admin_key).await.problem(403);
 }
+
+/// The stored (sealed) TOTP secret of a user, read straight from the database.
+async fn stored_secret(app: &TestApp, user_id: &str) -> String {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let backend = db.get_database_backend();
+    let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
+    let sql = format!("SELECT totp_secret FROM users WHERE id = {placeholder}");
+    let id: uuid::Uuid = user_id.parse().unwrap();
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, [id.into()])).await.unwrap().unwrap();
+    row.try_get::<String>("", "totp_secret").unwrap()
+}
+
+fn keyring(current: &str, previous: &[&str]) -> crm_domain::privacy::keys::Keyring {
+    use crm_domain::privacy::keys::{DataKey, Keyring};
+    Keyring::new(DataKey::from_secret(current).unwrap(), previous.iter().map(|k| DataKey::from_secret(k).unwrap()).collect())
+}
+
+#[tokio::test]
+async fn secrets_are_sealed_at_rest_and_a_key_rotation_beside_running_servers_keeps_them_working() {
+    const NEW_KEY: &str = "a-new-data-key-for-the-rotation-test-0001";
+    let app = TestApp::spawn().await;
+    let (first_id, first) = app.user("first@example.com", "sales", &[]).await;
+    let (second_id, second) = app.user("second@example.com", "sales", &[]).await;
+    let (first_secret, _, _) = enrol(&app, &first).await;
+    let (second_secret, _, _) = enrol(&app, &second).await;
+
+    let old = keyring(crm_tests::TEST_DATA_KEY, &[]);
+    let stored = stored_secret(&app, &first_id).await;
+    assert!(stored.starts_with(&format!("enc1:{}:", old.current_id())), "{stored}");
+    assert!(!stored.contains(&first_secret), "{stored}");
+    if let Some(path) = app.database_url.strip_prefix("sqlite://").and_then(|rest| rest.split('?').next()) {
+        // Neither the database file nor its write-ahead log holds the secret in clear.
+        for file in [path.to_owned(), format!("{path}-wal")] {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(!bytes.windows(first_secret.len()).any(|w| w == first_secret.as_bytes()), "{file} holds the secret");
+        }
+    }
+
+    // Every server is given the new key and keeps the old one while the rotation runs.
+    let rotating = app
+        .spawn_alongside(|config| {
+            config.data_key = NEW_KEY.into();
+            config.previous_data_keys = vec![crm_tests::TEST_DATA_KEY.into()];
+        })
+        .await;
+    let pending = challenge(&rotating, "first@example.com").await;
+    answer(&rotating, &pending, "code", &code(&first_secret, 30)).await.expect(200);
+
+    let db = crm_persistence::Db::connect(&app.database_url).await.unwrap().with_keys(keyring(NEW_KEY, &[crm_tests::TEST_DATA_KEY]));
+    let mut reports = Vec::new();
+    let done = crm_persistence::personal_data::rotate_keys(&db, |progress| reports.push(progress.clone())).await.unwrap();
+    assert_eq!((done[0].field, done[0].read, done[0].sealed), ("users.totp_secret", 2, 2));
+    assert!(!reports.is_empty());
+    let again = crm_persistence::personal_data::rotate_keys(&db, |_| {}).await.unwrap();
+    assert_eq!((again[0].read, again[0].sealed), (2, 0), "a second run seals nothing more");
+    let new_id = keyring(NEW_KEY, &[]).current_id().to_owned();
+    for user in [&first_id, &second_id] {
+        assert!(stored_secret(&app, user).await.starts_with(&format!("enc1:{new_id}:")));
+    }
+
+    // Once it is done the old key can go: a server with the new key alone signs in with codes.
+    let after = app.spawn_alongside(|config| config.data_key = NEW_KEY.into()).await;
+    let pending = challenge(&after, "second@example.com").await;
+    answer(&after, &pending, "code", &code(&second_secret, 30)).await.expect(200);
+}

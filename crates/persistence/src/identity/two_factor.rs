@@ -4,8 +4,9 @@
 //! user; the first three also tell `user.updated` (the user shows `two_factor_enabled`).
 //!
 //! The TOTP secret lives in one column, `users.totp_secret`, which the users entity does not
-//! map: [`read_secret`] and [`write_secret`] are the only code that reads or writes it, so that
-//! encrypting it at rest changes those two functions and nothing else.
+//! map: [`read_secret`] and [`write_secret`] are the only code that reads or writes it. It is
+//! sealed with the data keys (AES-256-GCM, bound to the user): a stolen database holds no secret
+//! that computes codes.
 //!
 //! Every code checked (at sign-in or by a signed-in user) is claimed against the sign-in limits
 //! first (see [`auth::claim_login_attempt`]), so codes cannot be guessed faster than passwords.
@@ -39,24 +40,34 @@ enum Users {
     TotpSecret,
 }
 
-/// The one read of the TOTP secret column. A value that does not parse reads as none.
-async fn read_secret(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<TotpSecret>> {
+/// The field name that binds a sealed secret to its column (see [`crm_domain::privacy::keys`]).
+pub(crate) const SECRET_FIELD: &str = "users.totp_secret";
+
+/// The one read of the TOTP secret column, opened with the data keys. A value that does not
+/// parse reads as none; one sealed with a key this server lacks is an error, never "no secret".
+async fn read_secret(db: &Db, conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<TotpSecret>> {
     let mut select = Query::select();
     select.column(Users::TotpSecret).from(Users::Table).and_where(Expr::col(Users::Id).eq(user_id));
     let stored: Option<String> = match conn.query_one(&select).await? {
         Some(row) => row.try_get_by_index::<Option<String>>(0).ok().flatten(),
         None => None,
     };
-    Ok(stored.as_deref().and_then(TotpSecret::parse))
+    let Some(stored) = stored else { return Ok(None) };
+    let opened = db
+        .keys()?
+        .open(SECRET_FIELD, &user_id.to_string(), &stored)
+        .map_err(|error| Error::unexpected(sea_orm::DbErr::Custom(format!("a two-factor secret does not open: {error}"))))?;
+    Ok(TotpSecret::parse(&opened))
 }
 
-/// The one write of the TOTP secret column (`None` clears it).
-async fn write_secret(conn: &impl ConnectionTrait, user_id: Uuid, secret: Option<&TotpSecret>) -> Result<()> {
+/// The one write of the TOTP secret column: sealed with the current data key, or cleared.
+async fn write_secret(db: &Db, conn: &impl ConnectionTrait, user_id: Uuid, secret: Option<&TotpSecret>) -> Result<()> {
+    let sealed = match secret {
+        Some(secret) => Some(db.keys()?.seal(SECRET_FIELD, &user_id.to_string(), secret.as_base32())),
+        None => None,
+    };
     let mut update = Query::update();
-    update
-        .table(Users::Table)
-        .value(Users::TotpSecret, secret.map(|s| s.as_base32().to_owned()))
-        .and_where(Expr::col(Users::Id).eq(user_id));
+    update.table(Users::Table).value(Users::TotpSecret, sealed).and_where(Expr::col(Users::Id).eq(user_id));
     conn.execute(&update).await?;
     Ok(())
 }
@@ -235,10 +246,10 @@ async fn turn_on(conn: &impl ConnectionTrait, actor: &Actor, user: users::Model)
 
 /// Clears the secret, the enrolment, the recovery codes and open challenges, and records the
 /// change under `action` (`user.updated`).
-async fn turn_off(conn: &impl ConnectionTrait, actor: &Actor, user: users::Model, action: &str) -> Result<()> {
+async fn turn_off(db: &Db, conn: &impl ConnectionTrait, actor: &Actor, user: users::Model, action: &str) -> Result<()> {
     let id = user.id;
     let before = super::users::to_record(conn, user.clone()).await?;
-    write_secret(conn, id, None).await?;
+    write_secret(db, conn, id, None).await?;
     let mut model: users::ActiveModel = user.into();
     model.two_factor_enabled_at = Set(None);
     model.totp_last_step = Set(None);
@@ -260,7 +271,7 @@ pub async fn setup(db: &Db, actor: &Actor) -> Result<PendingSetup> {
         return Err(already_enabled());
     }
     let (secret, setup) = new_pending(&user.email)?;
-    write_secret(&txn, user.id, Some(&secret)).await?;
+    write_secret(db, &txn, user.id, Some(&secret)).await?;
     txn.commit().await?;
     Ok(setup)
 }
@@ -274,7 +285,7 @@ pub async fn enable(db: &Db, actor: &Actor, code: &str) -> Result<Vec<String>> {
     if user.two_factor_enabled_at.is_some() {
         return Err(already_enabled());
     }
-    let secret = read_secret(&db.conn, user.id).await?.ok_or_else(not_set_up)?;
+    let secret = read_secret(db, &db.conn, user.id).await?.ok_or_else(not_set_up)?;
     if !guarded(db, &user.email, actor.ip.as_deref(), accept_code(&db.conn, user.id, &secret, code)).await? {
         return Err(incorrect_code());
     }
@@ -304,14 +315,14 @@ pub async fn disable(db: &Db, actor: &Actor, proof: DisableProof<'_>) -> Result<
         ));
     }
     if let DisableProof::Code(code) = proof {
-        let secret = read_secret(&db.conn, user.id).await?.ok_or_else(not_enabled)?;
+        let secret = read_secret(db, &db.conn, user.id).await?.ok_or_else(not_enabled)?;
         if !guarded(db, &user.email, actor.ip.as_deref(), accept_code(&db.conn, user.id, &secret, code)).await? {
             return Err(incorrect_code());
         }
     }
     let txn = db.begin_write().await?;
     let user = find_user(&txn, actor.user_id).await?;
-    turn_off(&txn, actor, user, "disable_two_factor").await?;
+    turn_off(db, &txn, actor, user, "disable_two_factor").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -324,7 +335,7 @@ pub async fn regenerate_recovery_codes(db: &Db, actor: &Actor, code: &str) -> Re
     if user.two_factor_enabled_at.is_none() {
         return Err(not_enabled());
     }
-    let secret = read_secret(&db.conn, user.id).await?.ok_or_else(not_enabled)?;
+    let secret = read_secret(db, &db.conn, user.id).await?.ok_or_else(not_enabled)?;
     if !guarded(db, &user.email, actor.ip.as_deref(), accept_code(&db.conn, user.id, &secret, code)).await? {
         return Err(incorrect_code());
     }
@@ -347,7 +358,7 @@ pub async fn reset(db: &Db, actor: &Actor, user_id: Uuid) -> Result<()> {
     if user.two_factor_enabled_at.is_none() {
         return Err(not_enabled());
     }
-    turn_off(&txn, actor, user, "reset_two_factor").await?;
+    turn_off(db, &txn, actor, user, "reset_two_factor").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -373,7 +384,7 @@ pub async fn challenge_for(db: &Db, user_id: Uuid) -> Result<Option<Challenge>> 
         .exec(&txn)
         .await?;
     if let Some((secret, _)) = &pending {
-        write_secret(&txn, user_id, Some(secret)).await?;
+        write_secret(db, &txn, user_id, Some(secret)).await?;
     }
     let token = random_token("tfa_");
     let expires_at = shift(at, Duration::minutes(CHALLENGE_MINUTES));
@@ -420,7 +431,7 @@ pub async fn finish_sign_in(
         // Enrolled since the enrolment challenge, or reset since the sign-in challenge.
         return Err(challenge_invalid());
     }
-    let secret = read_secret(&db.conn, user.id).await?;
+    let secret = read_secret(db, &db.conn, user.id).await?;
     let passed = match (proof, secret) {
         (SignInProof::Code(code), Some(secret)) => guarded(db, &user.email, ip, accept_code(&db.conn, user.id, &secret, code)).await?,
         (SignInProof::RecoveryCode(_), _) if enrolling => {
