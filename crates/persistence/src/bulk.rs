@@ -460,21 +460,10 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
 
     for graph in graphs {
         let (c, f) = (&graph.customer, &graph.customer.fields);
-        // Search text: the customer's own name, numbers and codes, then its live contacts'.
-        let mut parts: Vec<Option<&str>> = vec![
-            Some(&f.name),
-            f.phone.as_ref().map(|v| v.as_str()),
-            f.email.as_ref().map(|v| v.as_str()),
-            f.credit_code.as_ref().map(|v| v.as_str()),
-        ];
-        for person in graph.contacts.iter().map(|p| &p.fields) {
-            parts.extend([
-                Some(person.name.as_str()),
-                person.phone.as_ref().map(|v| v.as_str()),
-                person.mobile.as_ref().map(|v| v.as_str()),
-                person.email.as_ref().map(|v| v.as_str()),
-            ]);
-        }
+        // Search text as the application writes it: the customer's name and credit code, then
+        // its contacts' names (phones and emails are found whole, never through it).
+        let mut parts: Vec<Option<&str>> = vec![Some(&f.name), f.credit_code.as_ref().map(|v| v.as_str())];
+        parts.extend(graph.contacts.iter().map(|p| Some(p.fields.name.as_str())));
         let search = search_text(parts);
         let last_interaction = graph.interactions.iter().map(|i| i.fields.occurred_at).max();
         let revenue: Vec<&BulkOrder> = graph.orders.iter().filter(|o| o.status.is_revenue()).collect();
