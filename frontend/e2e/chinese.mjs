@@ -794,6 +794,31 @@ describe('a zh-CN session reads no English', () => {
     }
   });
 
+  test('someone whose role does not show personal data: masked values, the eye, its tooltip and its refusal', async () => {
+    // the viewer reads every customer, but personal data (pii) only masked
+    const viewerContext = await chineseContext(browser);
+    try {
+      const p = track(await viewerContext.newPage());
+      const signIn = new SignInPage(p, baseUrl);
+      await signIn.open();
+      await signIn.signIn('viewer@example.com', DEMO_PASSWORD);
+      await p.goto(`${baseUrl}/customers?q=${encodeURIComponent(DEMO_CUSTOMER)}`);
+      await auditWhen(p.locator('[data-testid=customer-row-phone][data-masked=true]'), 'customer list, phones masked, as a viewer', p);
+      await p.getByTestId('customer-row-link').filter({ hasText: DEMO_CUSTOMER }).first().click();
+      const show = new CustomerShowPage(p);
+      await expect(show.title()).toContainText(DEMO_CUSTOMER);
+      const eye = p.getByTestId('customer-phone').getByTestId('personal-reveal');
+      await eye.hover();
+      await auditWhen(p.locator('.ant-tooltip').filter({ hasText: '查看完整信息（将记录审计）' }), "customer page as a viewer › the eye's tooltip", p);
+      await eye.click();
+      await auditWhen(p.locator('.ant-message-notice').filter({ hasText: '您的角色无权查看个人信息' }), 'customer page as a viewer › a refused reveal', p);
+      await show.openTab('联系人');
+      await auditWhen(p.getByTestId('contacts-table').locator('[data-masked=true]'), 'contacts as a viewer, masked', p);
+    } finally {
+      await viewerContext.close();
+    }
+  });
+
   describe('the customer portal', () => {
     let customerContext;
     let customerPage;

@@ -135,8 +135,10 @@ export const PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const sati
 export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
 export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue', 'ticket_assigned', 'sla_at_risk', 'sla_breached', 'webhook_disabled'] as const;
 export const RESOURCES = [
-  'customers', 'contacts', 'activities', 'sales', 'service', 'requirements', 'marketing', 'analytics', 'users', 'teams', 'roles', 'audit',
+  'customers', 'contacts', 'activities', 'sales', 'service', 'requirements', 'marketing', 'analytics', 'users', 'teams', 'roles', 'audit', 'pii',
 ] as const;
+/** Resources of the matrix whose only meaningful action is `read` (`pii`: who sees personal data in clear). */
+export const READ_ONLY_RESOURCES: readonly Resource[] = ['pii'];
 export const ACTIONS = ['read', 'create', 'update', 'delete', 'export'] as const;
 export const SCOPES = ['none', 'own', 'team', 'all'] as const satisfies readonly Scope[];
 export type Resource = (typeof RESOURCES)[number];
@@ -277,7 +279,7 @@ export type Session = Ok<'/api/v1/auth/sessions', 'get'>['data'][number];
  */
 export const AUDIT_ACTIONS = [
   'create', 'update', 'delete', 'restore', 'use', 'end_session', 'enable_two_factor', 'disable_two_factor', 'reset_two_factor', 'regenerate_recovery_codes', 'redeliver', 'test', 'invite', 'accept_invitation', 'comment',
-  'link_article', 'unlink_article', 'merge', 'add_requester', 'remove_requester', 'feedback',
+  'link_article', 'unlink_article', 'merge', 'add_requester', 'remove_requester', 'feedback', 'reveal',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** The kinds of record the audit log names (`entity_type`); another is shown as it is written. */

@@ -14,7 +14,7 @@ interface Props {
   'data-testid'?: string;
 }
 
-/** Picks a customer by typing part of its name, phone or email. */
+/** Picks a customer by typing part of its name, or a whole phone number or email (never a fragment of one). */
 export function CustomerPicker({ value, onChange, placeholder, allowClear = true, disabled, style, ...rest }: Props) {
   const { t } = useTranslation();
   const [typed, setTyped] = useState('');

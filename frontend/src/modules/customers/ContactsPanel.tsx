@@ -13,6 +13,7 @@ import type { Contact } from '../../api/types';
 import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
+import { PersonalValue } from '../../ui/PersonalValue';
 import { formatPhone } from '../../ui/phone';
 import { useMe } from '../auth/useSession';
 import { InviteToPortalModal } from '../service/InviteToPortal';
@@ -39,6 +40,14 @@ const LINE_INPUTS: readonly { field: ContactText; testId?: string }[] = [
   { field: 'mobile', testId: 'contact-mobile' },
   { field: 'phone' },
   { field: 'email', testId: 'contact-email' },
+  { field: 'wechat' },
+];
+
+/** The contact table's personal columns, in its order; each masked with an eye when the role may not see it. */
+const PERSONAL_COLUMNS: readonly { field: 'mobile' | 'phone' | 'email' | 'wechat'; phone?: boolean }[] = [
+  { field: 'mobile', phone: true },
+  { field: 'phone', phone: true },
+  { field: 'email' },
   { field: 'wechat' },
 ];
 
@@ -135,10 +144,13 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
             ),
           },
           { title: t('contact.title'), dataIndex: 'title' },
-          { title: t('contact.mobile'), dataIndex: 'mobile', render: (_: unknown, c: Contact) => <PhoneLink value={c.mobile} /> },
-          { title: t('contact.phone'), dataIndex: 'phone', render: (_: unknown, c: Contact) => <PhoneLink value={c.phone} /> },
-          { title: t('contact.email'), dataIndex: 'email' },
-          { title: t('contact.wechat'), dataIndex: 'wechat' },
+          ...PERSONAL_COLUMNS.map(({ field, phone }) => ({
+            title: t(`contact.${field}`),
+            dataIndex: field,
+            render: (_: unknown, c: Contact) => (
+              <PersonalValue kind="contact" record={c} field={field} render={phone ? (p) => <PhoneLink value={p} /> : undefined} data-testid={`contact-${field}-value`} />
+            ),
+          })),
           {
             title: t('common.actions'),
             key: 'actions',

@@ -14,7 +14,7 @@ const customer: Customer = {
   id: 'c1', kind: 'company', name: 'ACME', industry: 'IT', size_band: null, province: null, city: null, district: null,
   address: null, phone: null, email: null, website: null, credit_code: null, source_channel: null, lifecycle_stage: 'prospect',
   value_tier: null, tags: [], custom_fields: {}, gender: null, birthday: null, preferences: null, notes: null, owner_id: 'u1',
-  owner_name: 'Owner', team_id: null, team_name: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', version: 1, order_count: 0, total_spend_minor: 0, external_ids: {},
+  owner_name: 'Owner', team_id: null, team_name: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', version: 1, order_count: 0, total_spend_minor: 0, external_ids: {}, masked: [],
 };
 
 const all = { read: 'all', create: 'all', update: 'all', delete: 'all', export: 'all' };

@@ -78,7 +78,7 @@ const base: Customer = {
   address: null, phone: '+8613800138000', email: null, website: null, credit_code: null, source_channel: 'website',
   lifecycle_stage: 'prospect', value_tier: 'a', tags: ['vip'], custom_fields: {}, gender: null, birthday: null, preferences: null,
   notes: null, owner_id: 'u1', owner_name: 'Owner', team_id: null, team_name: null, created_at: '2026-01-01T00:00:00Z',
-  updated_at: '2026-01-01T00:00:00Z', version: 7, order_count: 0, total_spend_minor: 0, external_ids: {},
+  updated_at: '2026-01-01T00:00:00Z', version: 7, order_count: 0, total_spend_minor: 0, external_ids: {}, masked: [],
 };
 
 describe('region and industry', () => {

@@ -9,6 +9,7 @@ import { LIFECYCLE_STAGES, VALUE_TIERS, type Customer } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
+import { PersonalValue } from '../../ui/PersonalValue';
 import { useMe } from '../auth/useSession';
 import { activeFilterCount, DEFAULT_SORT, filtersToSearch, parseFilters, type Sort } from './filters';
 import { StageTag } from './labels';
@@ -17,7 +18,7 @@ import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
 import { DayRangeFilter, EnumFilter, EnumMultiFilter, FilterBar, OwnerFilter, TeamFilter, TextFilter } from '../../ui/FilterBar';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 
-const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;
+const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'email', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;
 type ColumnKey = (typeof COLUMN_KEYS)[number];
 const DEFAULT_COLUMNS: ColumnKey[] = ['name', 'lifecycle_stage', 'industry', 'region', 'phone', 'owner_name', 'created_at'];
 const COLUMNS_STORAGE = 'crm.customers.columns';
@@ -61,7 +62,16 @@ export default function CustomerList() {
       key: 'region',
       render: (_: unknown, c: Customer) => [c.province, c.city, c.district].filter(Boolean).join(' / '),
     },
-    phone: { title: t('customer.phone'), dataIndex: 'phone', render: (_: unknown, c: Customer) => <PhoneLink value={c.phone} /> },
+    phone: {
+      title: t('customer.phone'),
+      dataIndex: 'phone',
+      render: (_: unknown, c: Customer) => <PersonalValue kind="customer" record={c} field="phone" render={(p) => <PhoneLink value={p} />} data-testid="customer-row-phone" />,
+    },
+    email: {
+      title: t('customer.email'),
+      dataIndex: 'email',
+      render: (_: unknown, c: Customer) => <PersonalValue kind="customer" record={c} field="email" data-testid="customer-row-email" />,
+    },
     value_tier: { title: t('customer.valueTier'), dataIndex: 'value_tier', render: (_: unknown, c: Customer) => (c.value_tier ? t(`tier.${c.value_tier}`) : '') },
     tags: { title: t('customer.tags'), dataIndex: 'tags', render: (_: unknown, c: Customer) => c.tags.join(', ') },
     owner_name: { title: t('customer.owner'), dataIndex: 'owner_name' },
@@ -137,7 +147,7 @@ export default function CustomerList() {
       </div>
       <FilterBar
         data-testid="customer-filters"
-        search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('customers.searchPlaceholder'), width: 240, 'data-testid': 'customer-search' }}
+        search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('customers.searchPlaceholder'), width: 320, 'data-testid': 'customer-search' }}
         activeCount={activeFilterCount(filters)}
         onClear={reset}
         foldOnPhone

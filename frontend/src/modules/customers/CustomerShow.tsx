@@ -10,6 +10,7 @@ import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18
 import { useDocumentTitle } from '../../ui/documentTitle';
 import { ErrorResult, Loaded } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
+import { PersonalValue } from '../../ui/PersonalValue';
 import { useMe } from '../auth/useSession';
 import { InteractionModal } from '../activities/InteractionForm';
 import { TaskModal } from '../activities/TaskForm';
@@ -75,6 +76,10 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
   };
 
   const v = (x: string | null | undefined) => x || '—';
+  /** A personal field: masked with an eye to reveal it when the role may not see it in clear. */
+  const personal = (field: 'phone' | 'email' | 'address' | 'birthday', render?: (value: string) => React.ReactNode) => (
+    <PersonalValue kind="customer" record={c} field={field} render={render} empty="—" data-testid={`customer-${field}`} />
+  );
   const canUpdate = can(me, 'customers', 'update');
   const canLog = can(me, 'activities', 'create');
 
@@ -128,9 +133,9 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           <Descriptions.Item label={t('customer.industry')}>{v(c.industry)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.sizeBand')}>{c.size_band ? t(`sizeBand.${c.size_band}`) : '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customer.region')}>{v([c.province, c.city, c.district].filter(Boolean).join(' / '))}</Descriptions.Item>
-          <Descriptions.Item label={t('customer.address')}>{v(c.address)}</Descriptions.Item>
-          <Descriptions.Item label={t('customer.phone')}><span data-testid="customer-phone">{c.phone ? <PhoneLink value={c.phone} /> : '—'}</span></Descriptions.Item>
-          <Descriptions.Item label={t('customer.email')}>{v(c.email)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.address')}>{personal('address')}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.phone')}>{personal('phone', (p) => <PhoneLink value={p} />)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.email')}>{personal('email')}</Descriptions.Item>
           <Descriptions.Item label={t('customer.website')}>{v(c.website)}</Descriptions.Item>
           {c.kind === 'company' && <Descriptions.Item label={t('customer.creditCode')}>{v(c.credit_code)}</Descriptions.Item>}
           {Object.keys(c.external_ids).length > 0 && (
@@ -144,7 +149,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           {c.kind === 'individual' && (
             <>
               <Descriptions.Item label={t('customer.gender')}>{c.gender ? t(`gender.${c.gender}`) : '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('customer.birthday')}>{v(formatDate(c.birthday, lang))}</Descriptions.Item>
+              <Descriptions.Item label={t('customer.birthday')}>{personal('birthday', (d) => formatDate(d, lang))}</Descriptions.Item>
               <Descriptions.Item label={t('customer.preferences')}>{v(c.preferences)}</Descriptions.Item>
             </>
           )}

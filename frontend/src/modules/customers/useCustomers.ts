@@ -209,7 +209,7 @@ export function useTimeline(customerId: string, kinds: readonly string[], limit 
   });
 }
 
-/** Customers whose name, phone or email matches `q` (first 20), for pickers. */
+/** Customers whose name matches `q`, or whose phone or email is `q` whole (first 20), for pickers. */
 export function useCustomerSearch(q: string, enabled = true) {
   return useQuery({
     queryKey: customerKeys.search(q),

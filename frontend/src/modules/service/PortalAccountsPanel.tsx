@@ -13,6 +13,7 @@ import { InvitationLink, InviteToPortalModal } from './InviteToPortal';
 import { invitationState } from './portalInvite';
 import { usePortalAccounts, useReinvite, useUpdatePortalAccount } from './usePortalAccounts';
 import { FullTable } from '../../ui/FullTable';
+import { MaskedValue } from '../../ui/PersonalValue';
 
 const STATE_COLORS = { activated: 'success', pending: 'processing', expired: 'warning', none: 'default' } as const;
 
@@ -66,7 +67,11 @@ export function PortalAccountsPanel({ customerId }: { customerId: string }) {
         onRow={(a) => ({ 'data-contact': a.contact_name ?? '' } as React.HTMLAttributes<HTMLElement>)}
         columns={[
           { title: t('portalAccount.contact'), key: 'contact', render: (_: unknown, a: PortalAccount) => a.contact_name ?? '—' },
-          { title: t('portalAccount.email'), dataIndex: 'email' },
+          {
+            title: t('portalAccount.email'),
+            dataIndex: 'email',
+            render: (_: unknown, a: PortalAccount) => <MaskedValue value={a.email} masked={a.masked.includes('email')} data-testid="portal-account-email" />,
+          },
           { title: t('portalAccount.status'), key: 'status', render: (_: unknown, a: PortalAccount) => <PortalAccountStatus account={a} /> },
           {
             title: t('portalAccount.lastLogin'),

@@ -5,7 +5,7 @@ import i18n from '../../i18n';
 import { tokenStore } from '../../api/tokens';
 import type { AuditEntry } from '../../api/types';
 import { adminMe, json, renderWithApp } from '../../test/render';
-import { AuditChanges, AuditTab } from './AuditTab';
+import { AuditChanges, AuditTab, auditActionLabel } from './AuditTab';
 
 const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   id: 'a1', actor_id: 'u2', actor_name: 'Li Na', action: 'update', entity_type: 'customer', entity_id: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
@@ -133,4 +133,32 @@ describe('AuditTab', () => {
     expect(screen.getByText('修改前')).toBeInTheDocument();
     await i18n.changeLanguage('en');
   });
+
+  it('names a reveal in both languages and shows the fields it showed in clear by their names', async () => {
+    await i18n.changeLanguage('zh-CN');
+    const { rerender } = render(<AuditChanges changes={{ fields: ['mobile', 'email', 'wechat', 'birthday'] }} action="reveal" entityType="contact" />);
+    const fields = screen.getByTestId('audit-revealed-fields');
+    expect(fields).toHaveTextContent('明文查看的字段');
+    expect([...fields.querySelectorAll('.ant-tag')].map((t) => t.textContent)).toEqual(['手机', '邮箱', '微信', '生日']);
+    expect(auditActionLabel(i18n.t, 'reveal')).toBe('查看个人信息');
+    await i18n.changeLanguage('en');
+    rerender(<AuditChanges changes={{ fields: ['phone', 'address', 'id_card'] }} action="reveal" entityType="customer" />);
+    // a field this version has no name for, as the server wrote it
+    expect([...screen.getByTestId('audit-revealed-fields').querySelectorAll('.ant-tag')].map((t) => t.textContent)).toEqual(['Phone', 'Address', 'id_card']);
+    expect(auditActionLabel(i18n.t, 'reveal')).toBe('Revealed personal data');
+    // the same shape under another action is no reveal
+    rerender(<AuditChanges changes={{ fields: ['phone'] }} action="update" entityType="customer" />);
+    expect(screen.queryByTestId('audit-revealed-fields')).toBeNull();
+  });
+
+  it('filters by reveals: the action in the URL is known, named in the filter and sent', async () => {
+    await i18n.changeLanguage('zh-CN');
+    tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
+    const { lists } = stubApi();
+    renderWithApp(<AuditTab />, { path: '/settings/audit?action=reveal' });
+    await waitFor(() => expect(lists).toHaveLength(1));
+    expect(lists[0]?.get('action')).toBe('reveal');
+    expect(screen.getByTestId('audit-filter-action')).toHaveTextContent('查看个人信息');
+    await i18n.changeLanguage('en');
+  }, 60_000);
 });

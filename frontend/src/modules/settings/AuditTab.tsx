@@ -1,4 +1,4 @@
-import { App, Button, Table, Tooltip, Typography } from 'antd';
+import { App, Button, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
@@ -70,14 +70,39 @@ function valueText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** Where a kind of record's field names are translated (`customer.phone`, `portalAccount.email`). */
+const FIELD_LABELS: Record<string, string> = { customer: 'customer', contact: 'contact', portal_account: 'portalAccount' };
+
+/** A record's field as the record's own form names it; one without a name, as the server wrote it. */
+function fieldLabel(t: TFunction, exists: (key: string) => boolean, entityType: string, field: string): string {
+  const prefix = FIELD_LABELS[entityType];
+  const key = prefix ? `${prefix}.${field}` : '';
+  return prefix && exists(key) ? (t(key) as string) : field;
+}
+
+/** The personal fields a reveal showed in clear (`{fields: ["phone", …]}`), by their names. */
+function RevealedFields({ fields, entityType }: { fields: unknown[]; entityType: string }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Space wrap data-testid="audit-revealed-fields">
+      <Typography.Text type="secondary">{t('audit.revealedFields')}</Typography.Text>
+      {fields.map((f) => (
+        <Tag key={String(f)}>{fieldLabel(t, (key) => i18n.exists(key), entityType, String(f))}</Tag>
+      ))}
+    </Space>
+  );
+}
+
 /**
- * What an entry changed: for an update (`{field: {old, new}}`) a table of the fields, before and
+ * What an entry changed: for a reveal the personal fields it showed; for an update (`{field: {old, new}}`) a table of the fields, before and
  * after, where notes beside the fields (a secret rotated, the API key acting) show as "after";
  * for anything else (a whole record on create, a session ended) the JSON, pretty-printed.
  */
-export function AuditChanges({ changes }: { changes: unknown }) {
+export function AuditChanges({ changes, action, entityType = '' }: { changes: unknown; action?: string; entityType?: string }) {
   const { t } = useTranslation();
   const isObject = typeof changes === 'object' && changes !== null && !Array.isArray(changes);
+  const fields = isObject ? (changes as { fields?: unknown }).fields : undefined;
+  if (action === 'reveal' && Array.isArray(fields)) return <RevealedFields fields={fields} entityType={entityType} />;
   if (isObject && Object.keys(changes).length === 0) {
     return <Typography.Text type="secondary">{t('audit.noChanges')}</Typography.Text>;
   }
@@ -148,7 +173,7 @@ export function AuditTab() {
       <CursorTable<AuditEntry>
         query={log}
         data-testid="audit-table"
-        expandable={{ expandedRowRender: (e) => <AuditChanges changes={e.changes} /> }}
+        expandable={{ expandedRowRender: (e) => <AuditChanges changes={e.changes} action={e.action} entityType={e.entity_type} /> }}
         columns={[
           { title: t('audit.time'), key: 'time', render: (_: unknown, e: AuditEntry) => formatDateTime(e.created_at, i18n.language) },
           {

@@ -1,0 +1,196 @@
+// Personal data in the browser, in Chinese: someone whose role does not reach a customer's personal
+// data sees it masked with an eye, and the eye is refused in the server's words; once the role is
+// granted `pii` the same eye shows the record in clear in place; the administrator reads the grant
+// in the roles matrix and the reveal in the audit log. On a server of its own (or CRM_E2E_BASE_URL).
+import { after, before, describe, test as nodeTest } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chineseContext, launch } from './browser.mjs';
+import { expect } from './expect.mjs';
+import { CustomerListPage, CustomerShowPage, SignInPage } from './pages.mjs';
+import { ADMIN, serverForFlow } from './server.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const artifacts = join(root, 'e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const suffix = Date.now().toString(36).slice(-5);
+const digits = String(Date.now()).slice(-8);
+/** A mobile number no demo customer has, as stored and as a role without `pii` reads it. */
+const PHONE = `139${digits}`;
+const PHONE_MASKED = `139****${digits.slice(-4)}`;
+const PHONE_SHOWN = `139 ${digits.slice(0, 4)} ${digits.slice(4)}`;
+const EMAIL = `wang.li.${suffix}@lianhua.cn`;
+const CUSTOMER = `王丽${suffix}`;
+const CONTACT_MOBILE = `137${digits}`;
+const ROLE_KEY = `pii_e2e_${suffix}`;
+const ROLE = `客户查看员${suffix}`;
+const USER = { email: `pii.${suffix}@example.com`, password: `pii-${suffix}-password` };
+const REFUSED = '您的角色无权查看个人信息';
+const EYE_TIP = '查看完整信息（将记录审计）';
+
+let server;
+let browser;
+let baseUrl;
+let adminToken;
+let role;
+let customerId;
+let userPage;
+let adminPage;
+
+/** Calls the API from outside the browser as the administrator. */
+async function api(method, path, body, headers = {}) {
+  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(adminToken ? { Authorization: `Bearer ${adminToken}` } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const parsed = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+  return parsed;
+}
+
+const none = { read: 'none', create: 'none', update: 'none', delete: 'none', export: 'none' };
+const readAll = { ...none, read: 'all' };
+/** Reads customers, their contacts and activities everywhere; personal data as `pii` says. */
+const permissions = (pii) => ({ customers: readAll, contacts: readAll, activities: readAll, pii });
+
+async function shot(p, name) {
+  await p.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+function test(name, fn) {
+  return nodeTest(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      for (const [who, p] of [['user', userPage], ['admin', adminPage]]) {
+        if (p) await shot(p, `pii-failed-${who}`).catch(() => undefined);
+      }
+      throw e;
+    }
+  });
+}
+
+async function signedIn(email, password) {
+  const context = await chineseContext(browser);
+  const p = await context.newPage();
+  p.on('pageerror', (e) => console.error('[page error]', e.message));
+  const signIn = new SignInPage(p, baseUrl);
+  await signIn.open();
+  await signIn.signIn(email, password);
+  return p;
+}
+
+/** The open tooltip saying `text`, once the pointer rests on `target`. */
+async function tooltipOf(p, target, text) {
+  await target.hover();
+  await expect(p.locator('.ant-tooltip:not(.ant-tooltip-hidden)').filter({ hasText: text })).toBeVisible();
+  await p.mouse.move(0, 0);
+}
+
+before(async () => {
+  server = await serverForFlow();
+  baseUrl = server.url;
+  adminToken = (await api('POST', '/auth/login', { email: ADMIN.email, password: ADMIN.password })).access_token;
+  role = await api('POST', '/roles', { key: ROLE_KEY, name: ROLE, description: '', permissions: permissions(none) });
+  await api('POST', '/users', { email: USER.email, display_name: `个人信息检查${suffix}`, password: USER.password, role_id: role.id, locale: 'zh-CN' });
+  const customer = await api('POST', '/customers', {
+    kind: 'individual', name: CUSTOMER, phone: PHONE, email: EMAIL, address: '上海市浦东新区世纪大道 100 号', birthday: '1988-08-08',
+  });
+  customerId = customer.id;
+  await api('POST', `/customers/${customerId}/contacts`, { name: `王先生${suffix}`, mobile: CONTACT_MOBILE, wechat: `wxid_wang${suffix}` });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('personal data: masked, refused, granted, revealed and audited', () => {
+  test('the customer list finds the customer by its whole phone only, masked with an eye', async () => {
+    userPage = await signedIn(USER.email, USER.password);
+    const list = new CustomerListPage(userPage, baseUrl);
+    await list.open();
+    // the search box says how phones and emails are found
+    const search = userPage.getByTestId('customer-search').locator('input');
+    assert.equal(await search.getAttribute('placeholder'), '按名称搜索，或输入完整手机号/邮箱');
+    await list.search(PHONE.slice(0, 7));
+    await expect(userPage).toHaveURL(new RegExp(`q=${PHONE.slice(0, 7)}$`));
+    await expect(userPage.getByTestId('customer-table').locator('.ant-empty')).toBeVisible();
+    await list.search(PHONE);
+    await expect(userPage).toHaveURL(new RegExp(`q=${PHONE}$`));
+    const row = list.rows();
+    await expect(row).toHaveCount(1);
+    await expect(row.getByTestId('customer-row-link')).toContainText(CUSTOMER);
+    await expect(row.getByTestId('customer-row-phone')).toContainText(PHONE_MASKED);
+    await expect(row.getByTestId('customer-row-phone').getByTestId('personal-reveal')).toBeVisible();
+    await shot(userPage, 'pii-list-masked');
+  });
+
+  test('on the customer page the values are masked; the eye says it is audited and is refused in the server\'s words', async () => {
+    await userPage.goto(`${baseUrl}/customers/${customerId}`);
+    const show = new CustomerShowPage(userPage);
+    await expect(show.title()).toContainText(CUSTOMER);
+    const phone = userPage.getByTestId('customer-phone');
+    await expect(phone).toContainText(PHONE_MASKED);
+    await expect(userPage.getByTestId('customer-email')).toContainText(`w***@lianhua.cn`);
+    await expect(userPage.getByTestId('customer-birthday')).toContainText('已隐藏');
+    await expect(userPage.getByTestId('customer-address')).toContainText('****');
+    const eye = phone.getByTestId('personal-reveal');
+    await tooltipOf(userPage, eye, EYE_TIP);
+    await eye.click();
+    await expect(userPage.locator('.ant-message-notice').filter({ hasText: REFUSED })).toBeVisible();
+    await expect(phone).toContainText(PHONE_MASKED);
+    await expect(userPage.getByTestId('customer-profile').getByTestId('personal-reveal')).toHaveCount(4);
+    await shot(userPage, 'pii-refused');
+  });
+
+  test('once the role is granted personal data, the same eye shows the whole record in clear, in place', async () => {
+    const current = (await api('GET', '/roles?limit=200')).data.find((r) => r.id === role.id);
+    await api('PATCH', `/roles/${role.id}`, { permissions: permissions(readAll) }, { 'If-Match': `"${current.version}"` });
+    // no reload: the page still shows what it read before the grant
+    const phone = userPage.getByTestId('customer-phone');
+    await expect(phone).toContainText(PHONE_MASKED);
+    await phone.getByTestId('personal-reveal').click();
+    await expect(phone).toContainText(PHONE_SHOWN);
+    await expect(userPage.getByTestId('customer-email')).toContainText(EMAIL);
+    await expect(userPage.getByTestId('customer-address')).toContainText('世纪大道 100 号');
+    await expect(userPage.getByTestId('customer-birthday')).toContainText('1988');
+    await expect(userPage.getByTestId('customer-profile').getByTestId('personal-reveal')).toHaveCount(0);
+    await shot(userPage, 'pii-revealed');
+
+    // the contacts tab was read after the grant: in clear, without an eye
+    await userPage.getByRole('tab', { name: '联系人' }).click();
+    const contacts = userPage.getByTestId('contacts-table');
+    await expect(contacts.getByTestId('contact-wechat-value')).toContainText(`wxid_wang${suffix}`);
+    await expect(contacts.getByTestId('personal-reveal')).toHaveCount(0);
+  });
+
+  test('the administrator reads the grant in the roles matrix and the reveal in the audit log', async () => {
+    adminPage = await signedIn(ADMIN.email, ADMIN.password);
+    await adminPage.goto(`${baseUrl}/settings/roles`);
+    await adminPage.getByTestId(`role-item-${ROLE_KEY}`).click();
+    const matrix = adminPage.getByTestId('permission-matrix');
+    await expect(matrix.getByTestId('perm-pii-help')).toContainText('决定手机号、邮箱、微信、地址、生日是否明文显示');
+    await expect(matrix.getByTestId('perm-pii-read')).toContainText('全部');
+    await expect(matrix.getByTestId('perm-pii-create')).toContainText('—');
+    await shot(adminPage, 'pii-roles');
+
+    await adminPage.goto(`${baseUrl}/settings/audit?entity_type=customer&action=reveal`);
+    await expect(adminPage.getByTestId('audit-filter-action')).toContainText('查看个人信息');
+    const rows = adminPage.getByTestId('audit-table').locator('tr.ant-table-row');
+    // the refused eye wrote nothing: one reveal
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first().getByTestId('audit-action')).toContainText('查看个人信息');
+    await rows.first().locator('.ant-table-row-expand-icon').click();
+    const fields = adminPage.getByTestId('audit-revealed-fields');
+    await expect(fields).toContainText('明文查看的字段');
+    for (const name of ['电话', '邮箱', '地址', '生日']) await expect(fields).toContainText(name);
+    assert.ok(!(await adminPage.getByTestId('audit-table').innerText()).includes(digits), 'the entry names fields, never values');
+    await shot(adminPage, 'pii-audit');
+  });
+});
