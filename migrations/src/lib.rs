@@ -30,6 +30,7 @@ mod m20261203_000024_index_lists_by_updated_at;
 mod m20261204_000025_remember_api_key_addresses;
 mod m20261204_000026_code_webhook_attempt_failures;
 mod m20261204_000027_index_audit_and_sessions_screens;
+mod m20261204_000030_create_privacy;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -38,7 +39,10 @@ mod tables;
 /// step with the domain.
 pub use m20261123_000001_create_foundation::BUILTIN_ROLES as FOUNDATION_BUILTIN_ROLES;
 /// What later migrations changed in a built-in role's stored permissions.
-pub use m20261203_000021_create_api_keys::builtin_permissions_after;
+pub fn builtin_permissions_after(key: &str, stored: &str) -> String {
+    let after_021 = m20261203_000021_create_api_keys::builtin_permissions_after(key, stored);
+    m20261204_000030_create_privacy::builtin_permissions_after(key, &after_021)
+}
 
 pub struct Migrator;
 
@@ -71,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000025_remember_api_key_addresses::Migration),
             Box::new(m20261204_000026_code_webhook_attempt_failures::Migration),
             Box::new(m20261204_000027_index_audit_and_sessions_screens::Migration),
+            Box::new(m20261204_000030_create_privacy::Migration),
         ]
     }
 }

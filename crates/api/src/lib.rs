@@ -21,6 +21,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod ops;
 pub mod platform;
+pub mod privacy;
 pub mod problem_codes;
 pub mod requirements;
 pub mod sales;

@@ -14,6 +14,7 @@ pub mod message;
 pub mod net;
 mod patch;
 pub mod platform;
+pub mod privacy;
 pub mod problem_codes;
 pub mod requirements;
 pub mod sales;

@@ -19,6 +19,7 @@ mod external_refs;
 pub mod identity;
 pub mod pagination;
 pub mod platform;
+pub mod privacy;
 pub mod query;
 pub mod requirements;
 pub mod sales;

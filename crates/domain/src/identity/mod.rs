@@ -120,6 +120,7 @@ resources! {
     teams => Teams,
     roles => Roles,
     audit => Audit,
+    privacy => Privacy,
 }
 
 impl Resource {
@@ -139,6 +140,7 @@ impl Resource {
             Resource::Teams => text!("teams", "团队"),
             Resource::Roles => text!("roles", "角色"),
             Resource::Audit => text!("the audit log", "审计日志"),
+            Resource::Privacy => text!("personal information requests", "个人信息请求"),
         }
     }
 }
@@ -277,6 +279,9 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         p.teams = ActionScopes::read_only(All);
         p.roles = ActionScopes::read_only(All);
         p.audit = ActionScopes::NONE;
+        // Subject requests, exports and erasure of personal information are for administrators
+        // (and roles an administrator grants it to).
+        p.privacy = ActionScopes::NONE;
         p
     };
     let sales = {
@@ -315,6 +320,7 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         let mut p = Permissions::read_everything(All);
         p.users = ActionScopes::NONE;
         p.audit = ActionScopes::NONE;
+        p.privacy = ActionScopes::NONE;
         p
     };
     // Reads users so that a job can look an owner up by email (migration 021).
@@ -401,6 +407,10 @@ mod tests {
         assert_eq!(role("integration").scope(Resource::Roles, Action::Update), Scope::None);
         assert_eq!(role("integration").scope(Resource::Users, Action::Read), Scope::All);
         assert_eq!(role("integration").scope(Resource::Users, Action::Create), Scope::None);
+        assert_eq!(role("admin").scope(Resource::Privacy, Action::Delete), Scope::All);
+        for key in ["manager", "sales", "marketing", "support", "viewer", "integration"] {
+            assert_eq!(*role(key).for_resource(Resource::Privacy), ActionScopes::NONE, "{key}");
+        }
         for builtin in &roles {
             assert!(builtin.permissions.partial_administration_scopes().is_empty(), "{}", builtin.key);
             assert_eq!(builtin.permissions.is_administrator(), builtin.key == "admin", "{}", builtin.key);
