@@ -25,6 +25,7 @@ mod openapi;
 mod ops;
 mod orders;
 mod portal;
+mod privacy;
 mod reports;
 mod requirements;
 mod sales;

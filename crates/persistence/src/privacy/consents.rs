@@ -118,7 +118,8 @@ pub async fn give(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id:
     };
     let row = insert_first_version(&txn, model, now()).await?;
     let record = to_record(&txn, row).await?;
-    let change = Change::created(ENTITY, id, &record).told_as("consent.given");
+    // A consent is created by being given: the feed names it so (`consent.given`).
+    let change = Change::told(ENTITY, id, "create", "consent.given", json!({ "after": record }), None::<&ConsentRecord>, &record);
     changes::commit(txn, actor, change, record).await
 }
 
@@ -160,7 +161,12 @@ pub async fn list(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id:
 /// for it is in force. For the jobs that send (marketing, later), which act for the organisation
 /// rather than for a user, so it takes no caller.
 #[tracing::instrument(skip_all)]
-pub async fn may_contact(conn: &impl ConnectionTrait, subject_type: SubjectType, subject_id: Uuid, purpose: Purpose) -> Result<bool> {
+pub async fn may_contact(db: &Db, subject_type: SubjectType, subject_id: Uuid, purpose: Purpose) -> Result<bool> {
+    may_contact_within(&db.conn, subject_type, subject_id, purpose).await
+}
+
+/// [`may_contact`] inside the caller's transaction (a send job checking as it claims work).
+pub async fn may_contact_within(conn: &impl ConnectionTrait, subject_type: SubjectType, subject_id: Uuid, purpose: Purpose) -> Result<bool> {
     let latest = if in_force(subject_type, subject_id, purpose).count(conn).await? > 0 { Some(ConsentStatus::Given) } else { None };
     Ok(allows(latest))
 }
