@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, List, Modal, Spin, Typography, type ButtonProps } from 'antd';
+import { Alert, App, Button, Modal, Spin, Typography, type ButtonProps } from 'antd';
 import { DeleteOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { ERASURE_KINDS, type ErasureReport } from '../../api/types';
@@ -17,21 +17,17 @@ export function ErasureChanges({ report }: { report: ErasureReport }) {
   const { t, i18n } = useTranslation();
   if (report.changes.length === 0) return <Alert type="info" showIcon title={t('privacy.erase.nothing')} data-testid="erase-nothing" />;
   return (
-    <List
-      size="small"
-      bordered
-      data-testid="erase-changes"
-      dataSource={report.changes}
-      renderItem={(c) => (
-        <List.Item data-testid={`erase-change-${c.kind}`}>
+    <div className="erase-changes" data-testid="erase-changes">
+      {report.changes.map((c) => (
+        <div key={c.kind} className="erase-change" data-testid={`erase-change-${c.kind}`}>
           <Typography.Text strong>{kindLabel(t, c.kind)}</Typography.Text>
           <span>
             {t('privacy.erase.records', { n: formatNumber(c.records, i18n.language) })}
             {c.fields.length > 0 && <Typography.Text type="secondary">{` · ${c.fields.join(', ')}`}</Typography.Text>}
           </span>
-        </List.Item>
-      )}
-    />
+        </div>
+      ))}
+    </div>
   );
 }
 
