@@ -12,7 +12,8 @@ use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
 
 use crate::entities::{
-    consents, contacts, customers, interactions, opportunities, orders, portal_accounts, privacy_requests, requirement_requesters, requirements, tasks, tickets,
+    consents, contacts, customers, interactions, opportunities, orders, portal_accounts, privacy_requests, requirement_requesters,
+    requirements, tasks, tickets,
 };
 use crate::{Actor, Error, Result};
 

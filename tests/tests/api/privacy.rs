@@ -25,15 +25,27 @@ async fn consents_keep_their_history_and_follow_the_customers_scope() {
     let person = contact(&app, &admin, &customer, json!({ "name": "赵敏" })).await;
     let person_id: uuid::Uuid = person.parse().unwrap();
     let consents = format!("/api/v1/contacts/{person}/consents");
-    assert!(!crm_persistence::privacy::consents::may_contact(&app.app_db, SubjectType::Contact, person_id, Purpose::MarketingEmail).await.unwrap());
+    assert!(
+        !crm_persistence::privacy::consents::may_contact(&app.app_db, SubjectType::Contact, person_id, Purpose::MarketingEmail)
+            .await
+            .unwrap()
+    );
 
     let given = app
-        .post(&consents, &admin, json!({ "purpose": "marketing_email", "channel": "web_form", "source": "官网注册", "evidence": "表单 F-17 勾选" }))
+        .post(
+            &consents,
+            &admin,
+            json!({ "purpose": "marketing_email", "channel": "web_form", "source": "官网注册", "evidence": "表单 F-17 勾选" }),
+        )
         .await
         .expect(201);
     assert_eq!(given.header("location").unwrap(), format!("/api/v1/consents/{}", given.id()));
     assert_eq!((given.body["status"].clone(), given.body["customer_id"].clone()), (json!("given"), json!(customer)));
-    assert!(crm_persistence::privacy::consents::may_contact(&app.app_db, SubjectType::Contact, person_id, Purpose::MarketingEmail).await.unwrap());
+    assert!(
+        crm_persistence::privacy::consents::may_contact(&app.app_db, SubjectType::Contact, person_id, Purpose::MarketingEmail)
+            .await
+            .unwrap()
+    );
     assert!(!crm_persistence::privacy::consents::may_contact(&app.app_db, SubjectType::Contact, person_id, Purpose::Sms).await.unwrap());
     let twice = app.post(&consents, &admin, json!({ "purpose": "marketing_email", "channel": "phone" })).await.problem(409);
     assert_eq!(twice["code"], "consent.already_given");
@@ -44,7 +56,11 @@ async fn consents_keep_their_history_and_follow_the_customers_scope() {
     assert!(withdrawn["withdrawn_at"].is_string());
     assert_eq!(withdrawn["given_at"], given.body["given_at"], "withdrawing keeps when it was given");
     assert_eq!(app.post(&withdraw, &admin, json!({})).await.problem(409)["code"], "consent.already_withdrawn");
-    assert!(!crm_persistence::privacy::consents::may_contact(&app.app_db, SubjectType::Contact, person_id, Purpose::MarketingEmail).await.unwrap());
+    assert!(
+        !crm_persistence::privacy::consents::may_contact(&app.app_db, SubjectType::Contact, person_id, Purpose::MarketingEmail)
+            .await
+            .unwrap()
+    );
 
     // Given again: a new record; the withdrawn one stays as history.
     let again = app.post(&consents, &admin, json!({ "purpose": "marketing_email", "channel": "paper" })).await.expect(201).id();
@@ -64,8 +80,7 @@ async fn consents_keep_their_history_and_follow_the_customers_scope() {
 
     // Shape and meaning of the body.
     let tomorrow = (Utc::now() + Duration::days(1)).to_rfc3339();
-    let mut fields =
-        app.post(&consents, &admin, json!({ "purpose": "fax", "channel": " ", "given_at": tomorrow })).await.invalid_fields();
+    let mut fields = app.post(&consents, &admin, json!({ "purpose": "fax", "channel": " ", "given_at": tomorrow })).await.invalid_fields();
     fields.sort();
     assert_eq!(fields, ["channel", "given_at", "purpose"]);
 
@@ -74,7 +89,9 @@ async fn consents_keep_their_history_and_follow_the_customers_scope() {
     let before = app.side_effects().await;
     app.get(&consents, &outsider).await.problem(404);
     app.post(&consents, &outsider, json!({ "purpose": "sms", "channel": "phone" })).await.problem(404);
-    app.post(&format!("/api/v1/customers/{customer}/consents"), &outsider, json!({ "purpose": "phone", "channel": "phone" })).await.problem(404);
+    app.post(&format!("/api/v1/customers/{customer}/consents"), &outsider, json!({ "purpose": "phone", "channel": "phone" }))
+        .await
+        .problem(404);
     app.post(&withdraw, &outsider, json!({})).await.problem(404);
     assert_eq!(app.side_effects().await, before);
     let feed = app.get("/api/v1/events?after=0&types=consent.given&limit=100", &outsider).await.expect(200).body;
@@ -99,12 +116,17 @@ async fn subject_requests_are_due_in_fifteen_days_and_overdue_ones_are_filtered(
     assert_eq!((late.body["subject_name"].clone(), late.body["customer_id"].clone()), (json!("周芷若"), json!(customer)));
     let yesterday = (Utc::now() - Duration::days(1)).to_rfc3339();
     let fresh = app
-        .post("/api/v1/privacy/requests", &admin, json!({ "subject_type": "customer", "subject_id": customer, "kind": "access", "received_at": yesterday, "channel": "letter" }))
+        .post(
+            "/api/v1/privacy/requests",
+            &admin,
+            json!({ "subject_type": "customer", "subject_id": customer, "kind": "access", "received_at": yesterday, "channel": "letter" }),
+        )
         .await
         .expect(201);
     assert_eq!(fresh.body["overdue"], false);
 
-    let ids = |body: &Value| -> Vec<String> { body["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect() };
+    let ids =
+        |body: &Value| -> Vec<String> { body["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect() };
     assert_eq!(ids(&app.get("/api/v1/privacy/requests?overdue=true", &admin).await.expect(200).body), [late.id()]);
     assert_eq!(ids(&app.get("/api/v1/privacy/requests?overdue=false", &admin).await.expect(200).body), [fresh.id()]);
     assert_eq!(ids(&app.get("/api/v1/privacy/requests", &admin).await.body), [late.id(), fresh.id()], "soonest due first");
@@ -127,7 +149,10 @@ async fn subject_requests_are_due_in_fifteen_days_and_overdue_ones_are_filtered(
     let refused = app.post(&refuse, &admin, json!({ "reason": "无法核实身份" })).await.expect(200).body;
     assert_eq!((refused["status"].clone(), refused["refusal_reason"].clone()), (json!("refused"), json!("无法核实身份")));
     assert!(ids(&app.get("/api/v1/privacy/requests?overdue=true", &admin).await.body).is_empty());
-    assert_eq!(ids(&app.get("/api/v1/privacy/requests?status=refused,completed&sort=-received_at", &admin).await.body), [fresh.id(), late.id()]);
+    assert_eq!(
+        ids(&app.get("/api/v1/privacy/requests?status=refused,completed&sort=-received_at", &admin).await.body),
+        [fresh.id(), late.id()]
+    );
     assert_eq!(app.count("events", Some(("event_type", "privacy_request.completed"))).await, 1);
     assert_eq!(app.count("events", Some(("event_type", "privacy_request.refused"))).await, 1);
 
@@ -158,8 +183,17 @@ struct Person {
 }
 
 /// The clear values the person below is created with.
-const SECRETS: &[&str] =
-    &["张三丰", "13812345678", "zhang.sanfeng@example.com", "世纪大道", "李小龙", "13987654321", "li.xiaolong@example.com", "lxl_wx", "太极拳"];
+const SECRETS: &[&str] = &[
+    "张三丰",
+    "13812345678",
+    "zhang.sanfeng@example.com",
+    "世纪大道",
+    "李小龙",
+    "13987654321",
+    "li.xiaolong@example.com",
+    "lxl_wx",
+    "太极拳",
+];
 
 /// An individual customer with a contact, an interaction with that contact, a consent, a
 /// confirmed order, a portal account, an external reference and a change in its history.
@@ -178,10 +212,14 @@ async fn person(app: &TestApp, admin: &str) -> Person {
     )
     .await;
     let when = (Utc::now() - Duration::days(1)).to_rfc3339();
-    app.post("/api/v1/interactions", admin, json!({ "customer_id": customer_id, "contact_id": contact_id, "channel": "phone", "direction": "inbound",
-        "occurred_at": when, "subject": "李小龙来电", "content": "请发到 li.xiaolong@example.com", "outcome": "张三丰同意报价" }))
-        .await
-        .expect(201);
+    app.post(
+        "/api/v1/interactions",
+        admin,
+        json!({ "customer_id": customer_id, "contact_id": contact_id, "channel": "phone", "direction": "inbound",
+        "occurred_at": when, "subject": "李小龙来电", "content": "请发到 li.xiaolong@example.com", "outcome": "张三丰同意报价" }),
+    )
+    .await
+    .expect(201);
     app.post(&format!("/api/v1/contacts/{contact_id}/consents"), admin, json!({ "purpose": "sms", "channel": "paper" })).await.expect(201);
     let product = app
         .post("/api/v1/products", admin, json!({ "sku": "TAI", "name": "太极服", "unit_price": { "amount_minor": 12_345 } }))
@@ -330,7 +368,9 @@ async fn erasure_anonymises_the_person_everywhere_keeps_the_orders_and_a_second_
     // Erasure needs `privacy` delete, and finds nobody out of scope.
     let (_, manager) = app.user("manager@example.com", "manager", &[]).await;
     app.post(&erase, &manager, json!({ "dry_run": true })).await.problem(403);
-    app.post(&format!("/api/v1/privacy/subjects/contact/{}/erase", uuid::Uuid::now_v7()), &admin, json!({ "dry_run": true })).await.problem(404);
+    app.post(&format!("/api/v1/privacy/subjects/contact/{}/erase", uuid::Uuid::now_v7()), &admin, json!({ "dry_run": true }))
+        .await
+        .problem(404);
     app.post(&erase, &admin, json!({})).await.invalid_fields();
 }
 

@@ -115,7 +115,13 @@ impl TryFrom<&GiveConsent> for ConsentFields {
     }
 }
 
-async fn give(state: State, principal: Principal, subject_type: SubjectType, id: Uuid, body: &GiveConsent) -> Result<HttpResponse, ApiError> {
+async fn give(
+    state: State,
+    principal: Principal,
+    subject_type: SubjectType,
+    id: Uuid,
+    body: &GiveConsent,
+) -> Result<HttpResponse, ApiError> {
     let fields = ConsentFields::try_from(body)?;
     let record = store::give(&state.db, &principal, subject_type, id, fields).await?;
     Ok(HttpResponse::Created()
@@ -123,7 +129,13 @@ async fn give(state: State, principal: Principal, subject_type: SubjectType, id:
         .json(ConsentDto::from(record)))
 }
 
-async fn list(state: State, principal: Principal, subject_type: SubjectType, id: Uuid, page: &PageParams) -> Result<HttpResponse, ApiError> {
+async fn list(
+    state: State,
+    principal: Principal,
+    subject_type: SubjectType,
+    id: Uuid,
+    page: &PageParams,
+) -> Result<HttpResponse, ApiError> {
     let found = store::list(&state.db, &principal, subject_type, id, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(found, ConsentDto::from)))
 }
@@ -136,7 +148,12 @@ async fn list(state: State, principal: Principal, subject_type: SubjectType, id:
     (status = 404, description = "No such customer in scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/customers/{id}/consents")]
-pub async fn list_customer_consents(state: State, principal: Principal, id: web::Path<Uuid>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_customer_consents(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     list(state, principal, SubjectType::Customer, id.into_inner(), &page).await
 }
 
@@ -147,7 +164,12 @@ pub async fn list_customer_consents(state: State, principal: Principal, id: web:
     (status = 409, description = "`consent.already_given`: a consent for this purpose is in force", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/customers/{id}/consents")]
-pub async fn give_customer_consent(state: State, principal: Principal, id: web::Path<Uuid>, body: crate::http::Json<GiveConsent>) -> Result<HttpResponse, ApiError> {
+pub async fn give_customer_consent(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: crate::http::Json<GiveConsent>,
+) -> Result<HttpResponse, ApiError> {
     give(state, principal, SubjectType::Customer, id.into_inner(), &body).await
 }
 
@@ -159,7 +181,12 @@ pub async fn give_customer_consent(state: State, principal: Principal, id: web::
     (status = 404, description = "No such contact in scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/contacts/{id}/consents")]
-pub async fn list_contact_consents(state: State, principal: Principal, id: web::Path<Uuid>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_contact_consents(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     list(state, principal, SubjectType::Contact, id.into_inner(), &page).await
 }
 
@@ -170,7 +197,12 @@ pub async fn list_contact_consents(state: State, principal: Principal, id: web::
     (status = 409, description = "`consent.already_given`: a consent for this purpose is in force", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/contacts/{id}/consents")]
-pub async fn give_contact_consent(state: State, principal: Principal, id: web::Path<Uuid>, body: crate::http::Json<GiveConsent>) -> Result<HttpResponse, ApiError> {
+pub async fn give_contact_consent(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: crate::http::Json<GiveConsent>,
+) -> Result<HttpResponse, ApiError> {
     give(state, principal, SubjectType::Contact, id.into_inner(), &body).await
 }
 

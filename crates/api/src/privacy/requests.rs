@@ -158,7 +158,11 @@ pub async fn list_privacy_requests(
     (status = 201, description = "Recorded", body = PrivacyRequestDto, headers(("Location" = String))),
 ), security(("bearer" = [])))]
 #[post("/privacy/requests")]
-pub async fn create_privacy_request(state: State, principal: Principal, body: crate::http::Json<CreatePrivacyRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_privacy_request(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<CreatePrivacyRequest>,
+) -> Result<HttpResponse, ApiError> {
     let new = NewRequest::try_from(&*body)?;
     let record = store::create(&state.db, &principal, new).await?;
     Ok(crate::http::created(&PrivacyRequestDto::from(record.clone()), format!("/api/v1/privacy/requests/{}", record.id), record.version))
@@ -184,7 +188,12 @@ pub async fn get_privacy_request(state: State, principal: Principal, id: web::Pa
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/privacy/requests/{id}/complete")]
-pub async fn complete_privacy_request(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn complete_privacy_request(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let record = store::answer(&state.db, &principal, id.into_inner(), if_match(&req)?, RequestStatus::Completed, None).await?;
     let version = record.version;
     Ok(crate::http::ok_with_etag(&PrivacyRequestDto::from(record), version))

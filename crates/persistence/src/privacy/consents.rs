@@ -141,7 +141,8 @@ pub async fn withdraw(db: &Db, actor: &Actor, id: Uuid) -> Result<ConsentRecord>
     model.withdrawn_at = Set(Some(at));
     model.withdrawn_by = Set(actor.audit_id());
     let after = to_record(&txn, save_next_version(&txn, model).await?).await?;
-    let change = Change::told(ENTITY, id, "withdraw", "consent.withdrawn", json!(changes::changed_fields(&before, &after)), Some(&before), &after);
+    let change =
+        Change::told(ENTITY, id, "withdraw", "consent.withdrawn", json!(changes::changed_fields(&before, &after)), Some(&before), &after);
     changes::commit(txn, actor, change, after).await
 }
 
@@ -166,7 +167,12 @@ pub async fn may_contact(db: &Db, subject_type: SubjectType, subject_id: Uuid, p
 }
 
 /// [`may_contact`] inside the caller's transaction (a send job checking as it claims work).
-pub async fn may_contact_within(conn: &impl ConnectionTrait, subject_type: SubjectType, subject_id: Uuid, purpose: Purpose) -> Result<bool> {
+pub async fn may_contact_within(
+    conn: &impl ConnectionTrait,
+    subject_type: SubjectType,
+    subject_id: Uuid,
+    purpose: Purpose,
+) -> Result<bool> {
     let latest = if in_force(subject_type, subject_id, purpose).count(conn).await? > 0 { Some(ConsentStatus::Given) } else { None };
     Ok(allows(latest))
 }

@@ -178,7 +178,12 @@ fn anonymise_portal_account(row: &portal_accounts::Model) -> (portal_accounts::A
 
 /// The values to scrub from history: each personal value of the rows about to be anonymised,
 /// with what replaces it.
-fn replacements(customer: Option<&customers::Model>, people: &[contacts::Model], talks: &[interactions::Model], accounts: &[portal_accounts::Model]) -> Vec<(String, String)> {
+fn replacements(
+    customer: Option<&customers::Model>,
+    people: &[contacts::Model],
+    talks: &[interactions::Model],
+    accounts: &[portal_accounts::Model],
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut push = |old: Option<&str>, new: &str| {
         if let Some(old) = old.map(str::trim).filter(|old| !old.is_empty() && *old != new) {
@@ -260,7 +265,12 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
             if write {
                 let saved = save_next_version(&txn, model).await?;
                 let record = crate::customers::to_records(Names::Within(&txn), vec![saved]).await?.pop().ok_or(Error::NotFound)?;
-                told.push(("customer.erased", "customer", row.id, payload_of(&record, None, Some(json!({ "erased": true, "fields": changed })))));
+                told.push((
+                    "customer.erased",
+                    "customer",
+                    row.id,
+                    payload_of(&record, None, Some(json!({ "erased": true, "fields": changed }))),
+                ));
             }
         }
     }
@@ -271,7 +281,12 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
             if write {
                 let saved = save_next_version(&txn, model).await?;
                 let record = crate::customers::contacts::to_records(&txn, vec![saved]).await?.pop().ok_or(Error::NotFound)?;
-                told.push(("contact.erased", "contact", row.id, payload_of(&record, None, Some(json!({ "erased": true, "fields": changed })))));
+                told.push((
+                    "contact.erased",
+                    "contact",
+                    row.id,
+                    payload_of(&record, None, Some(json!({ "erased": true, "fields": changed }))),
+                ));
             }
         }
     }
@@ -292,7 +307,12 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
         let fields: Vec<Vec<&str>> = changed_talks.iter().map(|(_, changed)| changed.clone()).collect();
         let records = crate::activities::interactions::to_records(&txn, changed_talks.into_iter().map(|(row, _)| row).collect()).await?;
         for (record, changed) in records.into_iter().zip(fields) {
-            told.push(("interaction.updated", "interaction", record.id, payload_of(&record, None, Some(json!({ "erased": true, "fields": changed })))));
+            told.push((
+                "interaction.updated",
+                "interaction",
+                record.id,
+                payload_of(&record, None, Some(json!({ "erased": true, "fields": changed }))),
+            ));
         }
     }
     for row in &accounts {
@@ -449,7 +469,15 @@ async fn records_about(
     let mut ids: Vec<Uuid> = own_ids.iter().chain(account_ids).copied().collect();
     ids.extend(talks.iter().map(|t| t.id));
     if whole {
-        ids.extend(tickets::Entity::find().select_only().column(tickets::Column::Id).filter(tickets::Column::CustomerId.eq(customer_id)).into_tuple::<Uuid>().all(conn).await?);
+        ids.extend(
+            tickets::Entity::find()
+                .select_only()
+                .column(tickets::Column::Id)
+                .filter(tickets::Column::CustomerId.eq(customer_id))
+                .into_tuple::<Uuid>()
+                .all(conn)
+                .await?,
+        );
         ids.extend(
             opportunities::Entity::find()
                 .select_only()
@@ -459,10 +487,34 @@ async fn records_about(
                 .all(conn)
                 .await?,
         );
-        ids.extend(orders::Entity::find().select_only().column(orders::Column::Id).filter(orders::Column::CustomerId.eq(customer_id)).into_tuple::<Uuid>().all(conn).await?);
-        ids.extend(tasks::Entity::find().select_only().column(tasks::Column::Id).filter(tasks::Column::CustomerId.eq(customer_id)).into_tuple::<Uuid>().all(conn).await?);
+        ids.extend(
+            orders::Entity::find()
+                .select_only()
+                .column(orders::Column::Id)
+                .filter(orders::Column::CustomerId.eq(customer_id))
+                .into_tuple::<Uuid>()
+                .all(conn)
+                .await?,
+        );
+        ids.extend(
+            tasks::Entity::find()
+                .select_only()
+                .column(tasks::Column::Id)
+                .filter(tasks::Column::CustomerId.eq(customer_id))
+                .into_tuple::<Uuid>()
+                .all(conn)
+                .await?,
+        );
     } else {
-        ids.extend(tickets::Entity::find().select_only().column(tickets::Column::Id).filter(tickets::Column::ContactId.eq(subject_id)).into_tuple::<Uuid>().all(conn).await?);
+        ids.extend(
+            tickets::Entity::find()
+                .select_only()
+                .column(tickets::Column::Id)
+                .filter(tickets::Column::ContactId.eq(subject_id))
+                .into_tuple::<Uuid>()
+                .all(conn)
+                .await?,
+        );
         ids.extend(
             opportunities::Entity::find()
                 .select_only()
@@ -473,7 +525,15 @@ async fn records_about(
                 .await?,
         );
     }
-    ids.extend(consents::Entity::find().select_only().column(consents::Column::Id).filter(consents::Column::CustomerId.eq(customer_id)).into_tuple::<Uuid>().all(conn).await?);
+    ids.extend(
+        consents::Entity::find()
+            .select_only()
+            .column(consents::Column::Id)
+            .filter(consents::Column::CustomerId.eq(customer_id))
+            .into_tuple::<Uuid>()
+            .all(conn)
+            .await?,
+    );
     ids.extend(
         privacy_requests::Entity::find()
             .select_only()

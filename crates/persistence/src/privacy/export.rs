@@ -57,11 +57,10 @@ pub async fn export(db: &Db, actor: &Actor, subject_type: SubjectType, subject_i
     let document = document(&txn, &subject).await?;
     let sections: Map<String, Value> = document
         .as_object()
-        .map(|fields| {
-            fields.iter().filter_map(|(key, value)| value.as_array().map(|rows| (key.clone(), json!(rows.len())))).collect()
-        })
+        .map(|fields| fields.iter().filter_map(|(key, value)| value.as_array().map(|rows| (key.clone(), json!(rows.len())))).collect())
         .unwrap_or_default();
-    crate::platform::audit::record(&txn, actor, "export_subject", subject_type.as_str(), subject_id, json!({ "sections": sections })).await?;
+    crate::platform::audit::record(&txn, actor, "export_subject", subject_type.as_str(), subject_id, json!({ "sections": sections }))
+        .await?;
     txn.commit().await?;
     Ok(document)
 }
@@ -141,7 +140,8 @@ async fn document(conn: &impl ConnectionTrait, subject: &Subject) -> Result<Valu
     } else {
         requirement_requesters::Entity::find().filter(requirement_requesters::Column::ContactId.eq(subject.subject_id)).all(conn).await?
     };
-    let requirement_rows = rows_where_in::<requirements::Entity>(conn, requirements::Column::Id, &ids(&requests, |r| r.requirement_id)).await?;
+    let requirement_rows =
+        rows_where_in::<requirements::Entity>(conn, requirements::Column::Id, &ids(&requests, |r| r.requirement_id)).await?;
     let requested: Vec<Value> =
         requirement_rows.iter().map(|r| json!({ "id": r.id, "number": r.number, "title": r.title, "status": r.status })).collect();
     doc.insert("requirements".into(), Value::Array(requested));

@@ -45,7 +45,8 @@ pub(crate) async fn record_subject(
             Ok(Subject { subject_type, subject_id: id, customer_id: row.id, name: row.name })
         }
         SubjectType::Contact => {
-            let row = contacts::Entity::find_by_id(id).filter(contacts::Column::DeletedAt.is_null()).one(conn).await?.ok_or(Error::NotFound)?;
+            let row =
+                contacts::Entity::find_by_id(id).filter(contacts::Column::DeletedAt.is_null()).one(conn).await?.ok_or(Error::NotFound)?;
             crate::customers::load_for(conn, actor, Resource::Contacts, action, row.customer_id, false).await?;
             Ok(Subject { subject_type, subject_id: id, customer_id: row.customer_id, name: row.name })
         }
@@ -55,7 +56,13 @@ pub(crate) async fn record_subject(
 /// The customer or contact (live or in the recycle bin: a binned record still holds personal
 /// data) whose customer lies in the caller's `privacy` scope for `action`. Absent or out of
 /// scope: 404; no `privacy` permission for `action`: 403.
-pub(crate) async fn privacy_subject(conn: &impl ConnectionTrait, actor: &Actor, subject_type: SubjectType, id: Uuid, action: Action) -> Result<Subject> {
+pub(crate) async fn privacy_subject(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    subject_type: SubjectType,
+    id: Uuid,
+    action: Action,
+) -> Result<Subject> {
     let scope = actor.require(Resource::Privacy, action)?;
     let (customer_id, name) = match subject_type {
         SubjectType::Customer => (id, None),
@@ -73,7 +80,10 @@ pub(crate) async fn privacy_subject(conn: &impl ConnectionTrait, actor: &Actor, 
 }
 
 /// The names of subjects, for lists of requests: customers' and contacts' names as stored now.
-pub(crate) async fn subject_names(conn: &impl ConnectionTrait, subjects: &[(SubjectType, Uuid)]) -> Result<std::collections::HashMap<Uuid, String>> {
+pub(crate) async fn subject_names(
+    conn: &impl ConnectionTrait,
+    subjects: &[(SubjectType, Uuid)],
+) -> Result<std::collections::HashMap<Uuid, String>> {
     let customer_ids: Vec<Uuid> = subjects.iter().filter(|(t, _)| *t == SubjectType::Customer).map(|(_, id)| *id).collect();
     let contact_ids: Vec<Uuid> = subjects.iter().filter(|(t, _)| *t == SubjectType::Contact).map(|(_, id)| *id).collect();
     let mut names = crate::platform::audit::customer_names(conn, &customer_ids).await?;

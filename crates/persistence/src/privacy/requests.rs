@@ -129,8 +129,11 @@ async fn to_record(conn: &impl ConnectionTrait, row: privacy_requests::Model) ->
 /// Requests whose person's customer lies in `scope` (binned customers included: their people
 /// still have rights).
 fn in_scope(actor: &Actor, scope: crm_domain::identity::Scope) -> Condition {
-    let customers_in_scope =
-        Query::select().column((customers::Entity, customers::Column::Id)).from(customers::Entity).cond_where(crate::customers::in_scope(actor, scope)).take();
+    let customers_in_scope = Query::select()
+        .column((customers::Entity, customers::Column::Id))
+        .from(customers::Entity)
+        .cond_where(crate::customers::in_scope(actor, scope))
+        .take();
     Condition::all().add(privacy_requests::Column::CustomerId.in_subquery(customers_in_scope))
 }
 

@@ -32,7 +32,12 @@ pub async fn get_settings(db: &Db, actor: &Actor) -> Result<Stored<RetentionSett
 
 /// Changes the retention settings (administrators).
 #[tracing::instrument(skip_all)]
-pub async fn save_settings(db: &Db, actor: &Actor, expected_version: Option<i32>, value: RetentionSettings) -> Result<Stored<RetentionSettings>> {
+pub async fn save_settings(
+    db: &Db,
+    actor: &Actor,
+    expected_version: Option<i32>,
+    value: RetentionSettings,
+) -> Result<Stored<RetentionSettings>> {
     actor.require_admin()?;
     if let Some(years) = value.erase_contacts_of_churned_after_years
         && !(RETENTION_YEARS_MIN..=RETENTION_YEARS_MAX).contains(&years)
