@@ -301,8 +301,8 @@ export const PRIVACY_REQUEST_STATUSES = ['received', 'completed', 'refused'] as 
 export type ErasureReport = Ok<'/api/v1/privacy/subjects/{subject_type}/{id}/erase', 'post'>;
 /** The kinds of record an erasure report counts (`changes[].kind`); another is shown as it is written. */
 export const ERASURE_KINDS = [
-  'customer', 'contact', 'interaction', 'portal_account', 'portal_session', 'timeline_item', 'external_reference', 'audit_entry', 'event',
-  'idempotent_response',
+  'customer', 'contact', 'interaction', 'task', 'portal_account', 'portal_session', 'timeline_item', 'external_reference', 'audit_entry',
+  'event', 'notification', 'idempotent_response',
 ] as const;
 export type PrivacySettings = Ok<'/api/v1/settings/privacy', 'get'>;
 export type RetentionCandidate = Ok<'/api/v1/privacy/retention/candidates', 'get'>['data'][number];

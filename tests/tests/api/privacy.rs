@@ -221,6 +221,9 @@ async fn person(app: &TestApp, admin: &str) -> Person {
     .await
     .expect(201);
     app.post(&format!("/api/v1/contacts/{contact_id}/consents"), admin, json!({ "purpose": "sms", "channel": "paper" })).await.expect(201);
+    app.post("/api/v1/tasks", admin, json!({ "title": "给张三丰回电", "description": "号码 13812345678", "customer_id": customer_id }))
+        .await
+        .expect(201);
     let product = app
         .post("/api/v1/products", admin, json!({ "sku": "TAI", "name": "太极服", "unit_price": { "amount_minor": 12_345 } }))
         .await
@@ -248,6 +251,7 @@ async fn everything_shown(app: &TestApp, admin: &str, p: &Person) -> String {
         format!("/api/v1/interactions?customer_id={}", p.customer_id),
         format!("/api/v1/customers/{}/timeline?limit=200", p.customer_id),
         format!("/api/v1/orders/{}", p.order_id),
+        format!("/api/v1/tasks?customer_id={}&view=all", p.customer_id),
         format!("/api/v1/contacts/{}/consents", p.contact_id),
         format!("/api/v1/portal-accounts?customer_id={}", p.customer_id),
         "/api/v1/events?after=0&limit=200".to_owned(),

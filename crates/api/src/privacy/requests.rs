@@ -155,7 +155,7 @@ pub async fn list_privacy_requests(
 ///
 /// It is `received`, due 15 days after `received_at`.
 #[utoipa::path(tag = "privacy", request_body = CreatePrivacyRequest, responses(
-    (status = 201, description = "Recorded", body = PrivacyRequestDto, headers(("Location" = String))),
+    (status = 201, description = "Recorded", body = PrivacyRequestDto, headers(("Location" = String), ("ETag" = String))),
 ), security(("bearer" = [])))]
 #[post("/privacy/requests")]
 pub async fn create_privacy_request(

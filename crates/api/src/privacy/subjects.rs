@@ -28,8 +28,9 @@ pub struct SubjectExportDto(pub Value);
 /// What an erasure changes of one kind of record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErasureChangeDto {
-    /// `customer`, `contact`, `interaction`, `portal_account`, `portal_session`, `timeline_item`,
-    /// `external_reference`, `audit_entry`, `event`, `idempotent_response`.
+    /// `customer`, `contact`, `interaction`, `task`, `portal_account`, `portal_session`,
+    /// `timeline_item`, `external_reference`, `audit_entry`, `event`, `notification`,
+    /// `idempotent_response`.
     pub kind: String,
     /// How many records of the kind change.
     pub records: u64,
@@ -74,7 +75,7 @@ pub struct EraseSubject {
 ///
 /// One JSON document; the read is audited (`export_subject`).
 #[utoipa::path(tag = "privacy", params(("subject_type" = SubjectType, Path), ("id" = Uuid, Path)), responses(
-    (status = 200, description = "The document", body = SubjectExportDto),
+    (status = 200, description = "The document", body = SubjectExportDto, headers(("Content-Disposition" = String, description = "`attachment; filename=\"customer-<id>.json\"`"))),
     (status = 404, description = "No such person in scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/privacy/subjects/{subject_type}/{id}/export")]

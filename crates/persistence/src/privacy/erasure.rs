@@ -4,8 +4,9 @@
 //!   ([`anonymise_customer`], [`anonymise_contact`]; a customer's erasure takes its contacts
 //!   with it). Orders, opportunities, tickets and the customer's figures stay, under the
 //!   pseudonym, so revenue and reports do not change.
-//! - Interactions with them lose their personal text; portal accounts are deactivated, their
-//!   email replaced and their sessions ended; the customer's search text is recomputed.
+//! - Interactions with them lose their personal text; tasks and notifications about them (a
+//!   follow-up task names its customer) lose the erased values; portal accounts are deactivated,
+//!   their email replaced and their sessions ended; the customer's search text is recomputed.
 //! - External references of the erased records are dropped: an id in another system is a link
 //!   back to the person there. An integration that upserts the record again creates a new one,
 //!   which is a new collection of data that system must justify.
@@ -33,8 +34,8 @@ use crm_domain::privacy::erasure::{ERASED_SUBJECT, ERASED_VALUE, pseudonym, scru
 
 use super::privacy_subject;
 use crate::entities::{
-    audit_log, consents, contacts, customers, erasures, events, external_refs, idempotency_keys, interactions, opportunities, orders,
-    portal_accounts, portal_sessions, privacy_requests, tasks, tickets, timeline_items,
+    audit_log, consents, contacts, customers, erasures, events, external_refs, idempotency_keys, interactions, notifications,
+    opportunities, orders, portal_accounts, portal_sessions, privacy_requests, tasks, tickets, timeline_items,
 };
 use crate::identity::names::Names;
 use crate::platform::changes::{payload_of, save_next_version};
@@ -43,8 +44,9 @@ use crate::{Actor, Db, Error, Result, now};
 /// What an erasure changes of one kind of record.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ErasureChange {
-    /// `customer`, `contact`, `interaction`, `portal_account`, `portal_session`, `timeline_item`,
-    /// `external_reference`, `audit_entry`, `event`, `idempotent_response`.
+    /// `customer`, `contact`, `interaction`, `task`, `portal_account`, `portal_session`,
+    /// `timeline_item`, `external_reference`, `audit_entry`, `event`, `notification`,
+    /// `idempotent_response`.
     pub kind: String,
     /// How many records of the kind change.
     pub records: u64,
@@ -163,6 +165,48 @@ pub(crate) fn anonymise_interaction(row: &interactions::Model) -> (interactions:
     (model, changed)
 }
 
+/// One text with the erased values replaced, when it held any.
+fn scrubbed(value: &str, scrubbing: &[(String, String)], field: &'static str, changed: &mut Vec<&'static str>) -> Option<String> {
+    let clean = scrub_text(value, scrubbing);
+    if clean.is_some() {
+        changed.push(field);
+    }
+    clean
+}
+
+/// A task about the person (a follow-up task names its customer) with the erased values
+/// replaced in its title and description, as written and as stored for rendering.
+fn scrub_task(row: &tasks::Model, scrubbing: &[(String, String)]) -> (tasks::ActiveModel, Vec<&'static str>) {
+    let mut model: tasks::ActiveModel = row.clone().into();
+    let mut changed = Vec::new();
+    if let Some(title) = scrubbed(&row.title, scrubbing, "title", &mut changed) {
+        model.title = Set(title);
+    }
+    if let Some(text) = row.description.as_deref().and_then(|d| scrubbed(d, scrubbing, "description", &mut changed)) {
+        model.description = Set(Some(text));
+    }
+    let mut quiet = Vec::new();
+    if let Some(text) = row.title_message.as_deref().and_then(|m| scrubbed(m, scrubbing, "title", &mut quiet)) {
+        model.title_message = Set(Some(text));
+    }
+    if let Some(text) = row.description_message.as_deref().and_then(|m| scrubbed(m, scrubbing, "description", &mut quiet)) {
+        model.description_message = Set(Some(text));
+    }
+    if let Some(text) = scrubbed(&row.search_text, scrubbing, "search_text", &mut quiet) {
+        model.search_text = Set(text);
+    }
+    for field in quiet {
+        if !changed.contains(&field) && field != "search_text" {
+            changed.push(field);
+        }
+    }
+    if changed.is_empty() && model.is_changed() {
+        // Only the search text held a value: still a change of the row.
+        changed.push("search_text");
+    }
+    (model, changed)
+}
+
 /// A portal account that can no longer be used or tell who it was: deactivated, its email
 /// replaced by one that cannot receive mail, its password and invitation gone.
 fn anonymise_portal_account(row: &portal_accounts::Model) -> (portal_accounts::ActiveModel, Vec<&'static str>) {
@@ -190,8 +234,11 @@ fn replacements(
             out.push((old.to_owned(), new.to_owned()));
         }
     };
+    // A phone is stored in E.164; people write it in texts as dialled at home (138…, 021…).
+    let national = |phone: &Option<String>| phone.as_deref().and_then(crate::query::national_phone);
     if let Some(c) = customer {
         push(Some(&c.name), &pseudonym(c.id));
+        push(national(&c.phone).as_deref(), ERASED_VALUE);
         for value in [&c.address, &c.phone, &c.email, &c.website, &c.preferences, &c.notes] {
             push(value.as_deref(), ERASED_VALUE);
         }
@@ -210,6 +257,8 @@ fn replacements(
     }
     for p in people {
         push(Some(&p.name), &pseudonym(p.id));
+        push(national(&p.phone).as_deref(), ERASED_VALUE);
+        push(national(&p.mobile).as_deref(), ERASED_VALUE);
         for value in [&p.title, &p.department, &p.phone, &p.mobile, &p.email, &p.wechat, &p.notes] {
             push(value.as_deref(), ERASED_VALUE);
         }
@@ -290,7 +339,7 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
             }
         }
     }
-    if write && !people.is_empty() {
+    if write {
         crate::customers::refresh_search_text(&txn, customer_id).await?;
     }
     let mut changed_talks = Vec::new();
@@ -313,6 +362,24 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
                 record.id,
                 payload_of(&record, None, Some(json!({ "erased": true, "fields": changed }))),
             ));
+        }
+    }
+    let task_rows = if whole {
+        tasks::Entity::find().filter(tasks::Column::CustomerId.eq(customer_id)).all(&txn).await?
+    } else {
+        tasks::Entity::find()
+            .filter(tasks::Column::RelatedType.eq("contact"))
+            .filter(tasks::Column::RelatedId.eq(subject_id))
+            .all(&txn)
+            .await?
+    };
+    for row in &task_rows {
+        let (model, changed) = scrub_task(row, &scrubbing);
+        if !changed.is_empty() {
+            tally.add("task", &changed);
+            if write {
+                save_next_version(&txn, model).await?;
+            }
         }
     }
     for row in &accounts {
@@ -399,6 +466,34 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
                     .exec(&txn)
                     .await?;
             }
+        }
+    }
+    // Notifications about their tasks and tickets name them too.
+    for note in super::rows_where_in::<notifications::Entity>(&txn, notifications::Column::EntityId, &about).await? {
+        let mut ignored = Vec::new();
+        let title = scrubbed(&note.title, &scrubbing, "title", &mut ignored);
+        let body = note.body.as_deref().and_then(|b| scrubbed(b, &scrubbing, "body", &mut ignored));
+        let title_message = note.title_message.as_deref().and_then(|m| scrubbed(m, &scrubbing, "title", &mut ignored));
+        let body_message = note.body_message.as_deref().and_then(|m| scrubbed(m, &scrubbing, "body", &mut ignored));
+        if ignored.is_empty() {
+            continue;
+        }
+        tally.add_many("notification", 1);
+        if write {
+            let mut model: notifications::ActiveModel = note.clone().into();
+            if let Some(title) = title {
+                model.title = Set(title);
+            }
+            if body.is_some() {
+                model.body = Set(body);
+            }
+            if title_message.is_some() {
+                model.title_message = Set(title_message);
+            }
+            if body_message.is_some() {
+                model.body_message = Set(body_message);
+            }
+            model.update(&txn).await?;
         }
     }
     // Stored responses of idempotent requests that created or changed the records.

@@ -4244,8 +4244,9 @@ export interface components {
         /** @description What an erasure changes of one kind of record. */
         ErasureChangeDto: {
             /**
-             * @description `customer`, `contact`, `interaction`, `portal_account`, `portal_session`, `timeline_item`,
-             *     `external_reference`, `audit_entry`, `event`, `idempotent_response`.
+             * @description `customer`, `contact`, `interaction`, `task`, `portal_account`, `portal_session`,
+             *     `timeline_item`, `external_reference`, `audit_entry`, `event`, `notification`,
+             *     `idempotent_response`.
              */
             kind: string;
             /**
@@ -20051,6 +20052,8 @@ export interface operations {
             /** @description Recorded */
             201: {
                 headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
                     /** @description Where the created record (or the list it joined) is read. */
@@ -20707,6 +20710,8 @@ export interface operations {
             /** @description The document */
             200: {
                 headers: {
+                    /** @description `attachment` with the file's name. */
+                    "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
