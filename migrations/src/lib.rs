@@ -32,6 +32,7 @@ mod m20261204_000026_code_webhook_attempt_failures;
 mod m20261204_000027_index_audit_and_sessions_screens;
 mod m20261204_000028_grant_personal_data_to_builtin_roles;
 mod m20261204_000029_add_two_factor;
+mod m20261204_000030_create_privacy;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -40,7 +41,10 @@ mod tables;
 /// step with the domain.
 pub use m20261123_000001_create_foundation::BUILTIN_ROLES as FOUNDATION_BUILTIN_ROLES;
 /// What later migrations changed in a built-in role's stored permissions.
-pub use m20261204_000028_grant_personal_data_to_builtin_roles::builtin_permissions_after;
+pub fn builtin_permissions_after(key: &str, stored: &str) -> String {
+    let after_028 = m20261204_000028_grant_personal_data_to_builtin_roles::builtin_permissions_after(key, stored);
+    m20261204_000030_create_privacy::builtin_permissions_after(key, &after_028)
+}
 
 pub struct Migrator;
 
@@ -75,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000027_index_audit_and_sessions_screens::Migration),
             Box::new(m20261204_000028_grant_personal_data_to_builtin_roles::Migration),
             Box::new(m20261204_000029_add_two_factor::Migration),
+            Box::new(m20261204_000030_create_privacy::Migration),
         ]
     }
 }

@@ -21,7 +21,7 @@ use crate::auth::{AppState, JwtKeys};
 use crate::config::Config;
 use crate::error::{json_error, path_error, query_error};
 use crate::ops::RouteTable;
-use crate::{activities, analytics, customers, identity, middleware, ops, platform, requirements, sales, service};
+use crate::{activities, analytics, customers, identity, middleware, ops, platform, privacy, requirements, sales, service};
 
 /// Registers every documented route. Everything goes through `.service()` so that
 /// utoipa-actix-web puts it in the OpenAPI document.
@@ -40,6 +40,7 @@ where
                 .configure(analytics::routes)
                 .configure(service::routes)
                 .configure(requirements::routes)
+                .configure(privacy::routes)
                 .configure(platform::routes),
         )
         .service(ops::healthz)

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod ops;
 pub mod personal_data;
 pub mod platform;
+pub mod privacy;
 pub mod problem_codes;
 pub mod requirements;
 pub mod sales;

@@ -37,6 +37,8 @@ use utoipa::{Modify, OpenApi};
         (name = "requirements", description = "客户需求管理: customer requirements from collection to evaluation"),
         (name = "settings", description = "Organisation settings"),
         (name = "sla-policies", description = "Service-level targets and their calendars"),
+        (name = "consents", description = "同意记录: what customers and contacts agreed to be contacted for"),
+        (name = "privacy", description = "个人信息保护 (PIPL): subject requests, a person's export and erasure, retention"),
         (name = "audit", description = "The audit log"),
         (name = "events", description = "The change feed"),
         (name = "ops", description = "Health and metrics"),

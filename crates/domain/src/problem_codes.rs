@@ -118,4 +118,8 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("order.invalid_transition", "The order cannot move from its status to the one asked for."),
     ("order.not_editable", "Only a draft order can be edited."),
     ("order.not_deletable", "Only a draft order can be deleted."),
+    // Privacy.
+    ("consent.already_given", "A consent for this purpose is in force for this person; withdraw it before recording a new one."),
+    ("consent.already_withdrawn", "The consent is already withdrawn."),
+    ("privacy_request.already_answered", "The subject request was already completed or refused."),
 ];

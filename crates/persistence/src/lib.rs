@@ -20,6 +20,7 @@ pub mod identity;
 pub mod pagination;
 pub mod personal_data;
 pub mod platform;
+pub mod privacy;
 pub mod query;
 pub mod requirements;
 pub mod sales;

@@ -12,7 +12,8 @@ use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
 
 use crate::entities::{
-    contacts, customers, interactions, opportunities, orders, portal_accounts, requirement_requesters, requirements, tasks, tickets,
+    consents, contacts, customers, interactions, opportunities, orders, portal_accounts, privacy_requests, requirement_requesters,
+    requirements, tasks, tickets,
 };
 use crate::{Actor, Error, Result};
 
@@ -51,6 +52,8 @@ const KINDS: &[(&str, Resource, Reach)] = &[
     ("settings", Resource::Users, Reach::Administrators),
     ("api_key", Resource::Users, Reach::Administrators),
     ("webhook", Resource::Users, Reach::Administrators),
+    ("consent", Resource::Customers, Reach::Scoped(consent_ids)),
+    ("privacy_request", Resource::Privacy, Reach::Scoped(privacy_request_ids)),
 ];
 
 /// The condition selecting rows whose record (named by the two columns) the caller may read.
@@ -186,4 +189,14 @@ fn requirement_ids(actor: &Actor, scope: Scope) -> SelectStatement {
 fn requester_ids(actor: &Actor, scope: Scope) -> SelectStatement {
     let of_readable = Condition::all().add(requirement_requesters::Column::RequirementId.in_subquery(requirement_ids(actor, scope)));
     ids_where(requirement_requesters::Entity, requirement_requesters::Column::Id, of_readable)
+}
+
+/// Consents are read with their customer (their own contacts' included).
+fn consent_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    ids_where(consents::Entity, consents::Column::Id, of_customers_in(consents::Column::CustomerId, actor, scope))
+}
+
+/// Subject requests are read with the `privacy` scope over the person's customer.
+fn privacy_request_ids(actor: &Actor, scope: Scope) -> SelectStatement {
+    ids_where(privacy_requests::Entity, privacy_requests::Column::Id, of_customers_in(privacy_requests::Column::CustomerId, actor, scope))
 }

@@ -136,6 +136,7 @@ export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'] as const;
 export const NOTIFICATION_KINDS = ['task_assigned', 'task_due', 'task_overdue', 'ticket_assigned', 'sla_at_risk', 'sla_breached', 'webhook_disabled'] as const;
 export const RESOURCES = [
   'customers', 'contacts', 'activities', 'sales', 'service', 'requirements', 'marketing', 'analytics', 'users', 'teams', 'roles', 'audit', 'pii',
+  'privacy',
 ] as const;
 /** Resources of the matrix whose only meaningful action is `read` (`pii`: who sees personal data in clear). */
 export const READ_ONLY_RESOURCES: readonly Resource[] = ['pii'];
@@ -265,7 +266,8 @@ const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
   'team.updated': true, 'team.deleted': true, 'role.created': true, 'role.updated': true, 'role.deleted': true,
   'settings.changed': true, 'api_key.created': true, 'api_key.updated': true, 'api_key.rotated': true, 'api_key.revoked': true,
   'webhook.created': true, 'webhook.updated': true, 'webhook.deleted': true, 'webhook.secret_rotated': true,
-  'webhook.disabled': true,
+  'webhook.disabled': true, 'customer.erased': true, 'contact.erased': true, 'consent.given': true, 'consent.withdrawn': true,
+  'privacy_request.created': true, 'privacy_request.completed': true, 'privacy_request.refused': true,
 };
 export const WEBHOOK_EVENT_TYPES = Object.keys(SUBSCRIBABLE) as Exclude<EventType, 'webhook.tested'>[];
 
@@ -279,12 +281,34 @@ export type Session = Ok<'/api/v1/auth/sessions', 'get'>['data'][number];
  */
 export const AUDIT_ACTIONS = [
   'create', 'update', 'delete', 'restore', 'use', 'end_session', 'enable_two_factor', 'disable_two_factor', 'reset_two_factor', 'regenerate_recovery_codes', 'redeliver', 'test', 'invite', 'accept_invitation', 'comment',
-  'link_article', 'unlink_article', 'merge', 'add_requester', 'remove_requester', 'feedback', 'reveal',
+  'link_article', 'unlink_article', 'merge', 'add_requester', 'remove_requester', 'feedback', 'reveal', 'withdraw', 'complete', 'refuse',
+  'export_subject', 'erase_subject',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** The kinds of record the audit log names (`entity_type`); another is shown as it is written. */
 export const AUDIT_ENTITY_TYPES = [
   'customer', 'contact', 'opportunity', 'order', 'product', 'interaction', 'task', 'ticket', 'kb_article', 'kb_category', 'requirement',
-  'user', 'team', 'role', 'api_key', 'webhook', 'pipeline', 'follow_up_rule', 'sla_policy', 'portal_account', 'settings',
+  'user', 'team', 'role', 'api_key', 'webhook', 'pipeline', 'follow_up_rule', 'sla_policy', 'portal_account', 'settings', 'consent',
+  'privacy_request',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
+
+export type Consent = Ok<'/api/v1/consents/{id}/withdraw', 'post'>;
+export type GiveConsent = Body<'/api/v1/customers/{id}/consents', 'post'>;
+export type ConsentPurpose = Consent['purpose'];
+export type SubjectType = Consent['subject_type'];
+export const CONSENT_PURPOSES = ['marketing_email', 'sms', 'phone', 'data_sharing'] as const satisfies readonly ConsentPurpose[];
+export type PrivacyRequest = Ok<'/api/v1/privacy/requests/{id}', 'get'>;
+export type CreatePrivacyRequest = Body<'/api/v1/privacy/requests', 'post'>;
+export type PrivacyRequestKind = PrivacyRequest['kind'];
+export type PrivacyRequestStatus = PrivacyRequest['status'];
+export const PRIVACY_REQUEST_KINDS = ['access', 'export', 'erase', 'correct', 'withdraw'] as const satisfies readonly PrivacyRequestKind[];
+export const PRIVACY_REQUEST_STATUSES = ['received', 'completed', 'refused'] as const satisfies readonly PrivacyRequestStatus[];
+export type ErasureReport = Ok<'/api/v1/privacy/subjects/{subject_type}/{id}/erase', 'post'>;
+/** The kinds of record an erasure report counts (`changes[].kind`); another is shown as it is written. */
+export const ERASURE_KINDS = [
+  'customer', 'contact', 'interaction', 'task', 'portal_account', 'portal_session', 'timeline_item', 'external_reference', 'audit_entry',
+  'event', 'notification', 'idempotent_response',
+] as const;
+export type PrivacySettings = Ok<'/api/v1/settings/privacy', 'get'>;
+export type RetentionCandidate = Ok<'/api/v1/privacy/retention/candidates', 'get'>['data'][number];

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Typography } from 'antd';
 import {
   AppstoreOutlined, BulbOutlined, CustomerServiceOutlined, DashboardOutlined, FundOutlined,
-  DesktopOutlined, SafetyCertificateOutlined, LogoutOutlined, MenuOutlined, MessageOutlined, SettingOutlined, TeamOutlined, UserOutlined,
+  DesktopOutlined, LogoutOutlined, MenuOutlined, MessageOutlined, SafetyCertificateOutlined, SafetyOutlined, SettingOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -19,6 +19,7 @@ const ICONS: Record<ModuleKey, React.ReactNode> = {
   sales: <FundOutlined />,
   service: <CustomerServiceOutlined />,
   requirements: <BulbOutlined />,
+  privacy: <SafetyOutlined />,
   settings: <SettingOutlined />,
 };
 

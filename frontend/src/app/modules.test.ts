@@ -27,7 +27,7 @@ describe('navigation by role', () => {
 
   it('lists no module that is not built, even to a role that may read it', () => {
     const admin = me(Object.fromEntries(RESOURCES.map((r) => [r, { read: 'all' }])));
-    expect(visibleModules(admin).map((m) => m.key)).toEqual(['dashboard', 'customers', 'activities', 'sales', 'service', 'requirements', 'settings']);
+    expect(visibleModules(admin).map((m) => m.key)).toEqual(['dashboard', 'customers', 'activities', 'sales', 'service', 'requirements', 'privacy', 'settings']);
     expect(moduleForPath('/marketing')).toBeUndefined();
   });
 

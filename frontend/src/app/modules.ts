@@ -2,7 +2,7 @@ import type { Me, Resource } from '../api/types';
 import { can } from './permissions';
 
 export type ModuleKey =
-  | 'dashboard' | 'customers' | 'activities' | 'sales' | 'service' | 'requirements' | 'settings';
+  | 'dashboard' | 'customers' | 'activities' | 'sales' | 'service' | 'requirements' | 'privacy' | 'settings';
 
 export interface ModuleDef {
   key: ModuleKey;
@@ -22,6 +22,7 @@ export const MODULES: readonly ModuleDef[] = [
   { key: 'sales', path: '/sales', resource: 'sales' },
   { key: 'service', path: '/service', resource: 'service' },
   { key: 'requirements', path: '/requirements', resource: 'requirements' },
+  { key: 'privacy', path: '/privacy', resource: 'privacy' },
   { key: 'settings', path: '/settings', resource: 'users' },
 ];
 

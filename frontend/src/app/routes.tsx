@@ -21,6 +21,7 @@ const Activities = lazy(() => import('../modules/activities/Activities'));
 const Sales = lazy(() => import('../modules/sales/Sales'));
 const Service = lazy(() => import('../modules/service/Service'));
 const Requirements = lazy(() => import('../modules/requirements/Requirements'));
+const Privacy = lazy(() => import('../modules/privacy/Privacy'));
 const Settings = lazy(() => import('../modules/settings/Settings'));
 const MySessions = lazy(() => import('../modules/auth/MySessions'));
 const TwoFactorPage = lazy(() => import('../modules/auth/TwoFactorPage'));
@@ -63,6 +64,7 @@ export function AppRoutes() {
           <Route path="sales/*" element={<Guard resource="sales"><Sales /></Guard>} />
           <Route path="service/*" element={<Guard resource="service"><Service /></Guard>} />
           <Route path="requirements/*" element={<Guard resource="requirements"><Requirements /></Guard>} />
+          <Route path="privacy/*" element={<Guard resource="privacy"><Privacy /></Guard>} />
           <Route path="settings/*" element={<Guard resource="users"><Settings /></Guard>} />
           <Route path="account/sessions" element={<MySessions />} />
           <Route path="account/two-factor" element={<TwoFactorPage />} />

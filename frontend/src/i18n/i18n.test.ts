@@ -11,7 +11,9 @@ import {
   RESOURCES, SCOPES, SIZE_BANDS,
   SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TICKET_CHANNELS, TICKET_KINDS, TICKET_STATUSES, TICKET_VIEWS,
   TIMELINE_KINDS, VALUE_TIERS, AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, WEEKDAYS, ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, TICKET_PRIORITIES,
+  CONSENT_PURPOSES, ERASURE_KINDS, PRIVACY_REQUEST_KINDS, PRIVACY_REQUEST_STATUSES,
 } from '../api/types';
+import { PRIVACY_TABS } from '../modules/privacy/Privacy';
 import { COMMON_LOSS_REASONS } from '../modules/sales/LossReasonModal';
 import { SORT_LABELS } from '../modules/sales/OpportunityList';
 import { SALES_TABS } from '../modules/sales/Sales';
@@ -66,7 +68,7 @@ function dynamicKeys(): string[] {
     ...RESOURCES.map((s) => `resource.${s}`),
     ...ACTIONS.map((s) => `action.${s}`),
     ...SCOPES.map((s) => `scope.${s}`),
-    ...['timeline', 'opportunities', 'orders', 'tickets', 'requirements'].map((s) => `customer.tabs.${s}`),
+    ...['timeline', 'opportunities', 'orders', 'tickets', 'requirements', 'privacy'].map((s) => `customer.tabs.${s}`),
     ...CHANNELS.map((s) => `channel.${s}`),
     ...DIRECTIONS.map((s) => `direction.${s}`),
     ...TASK_PRIORITIES.map((s) => `priority.${s}`),
@@ -107,6 +109,13 @@ function dynamicKeys(): string[] {
     ...INDUSTRIES.map((i) => `industry.${i.key}`),
     ...AUDIT_ACTIONS.map((a) => `audit.action.${a}`),
     ...AUDIT_ENTITY_TYPES.map((e) => `audit.entity.${e}`),
+    ...PRIVACY_TABS.map((k) => `privacy.tabs.${k}`),
+    ...['customer', 'contact'].map((s) => `privacy.subject.${s}`),
+    ...CONSENT_PURPOSES.map((p) => `privacy.purpose.${p}`),
+    ...['given', 'withdrawn'].map((s) => `privacy.consentStatus.${s}`),
+    ...PRIVACY_REQUEST_KINDS.map((k) => `privacy.kind.${k}`),
+    ...PRIVACY_REQUEST_STATUSES.map((s) => `privacy.status.${s}`),
+    ...ERASURE_KINDS.map((k) => `privacy.erase.kind.${k}`),
   ];
 }
 

@@ -36,6 +36,10 @@ fn resource_of(kind: &str) -> Resource {
         "user" | "settings" => Resource::Users,
         "team" => Resource::Teams,
         "role" => Resource::Roles,
+        // Consents are given and withdrawn as a change of the person: a contact's through the
+        // contacts permission (which every role that changes customers also has).
+        "consent" => Resource::Contacts,
+        "privacy_request" => Resource::Privacy,
         other => panic!("the walk does not know which resource governs `{other}` records: add it to resource_of"),
     }
 }

@@ -26,6 +26,7 @@ mod ops;
 mod orders;
 mod personal_data;
 mod portal;
+mod privacy;
 mod reports;
 mod requirements;
 mod sales;

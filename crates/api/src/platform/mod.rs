@@ -179,7 +179,7 @@ fn record_schema(kind: &str, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Opti
         T::schemas(schemas);
         Some(T::name().into_owned())
     }
-    use crate::{activities, customers, identity, requirements, sales, service};
+    use crate::{activities, customers, identity, privacy, requirements, sales, service};
     match kind {
         "customer" => named::<customers::CustomerDto>(schemas),
         "contact" => named::<customers::contacts::ContactDto>(schemas),
@@ -201,6 +201,8 @@ fn record_schema(kind: &str, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Opti
         "role" => named::<identity::roles::RoleDto>(schemas),
         "api_key" => named::<identity::api_keys::ApiKeyDto>(schemas),
         "webhook" => named::<webhooks::WebhookDto>(schemas),
+        "consent" => named::<privacy::consents::ConsentDto>(schemas),
+        "privacy_request" => named::<privacy::requests::PrivacyRequestDto>(schemas),
         "settings" => {
             let record = ObjectBuilder::new()
                 .description(Some("A setting as the feed tells it: its key and its whole value after the change."))

@@ -122,6 +122,7 @@ resources! {
     roles => Roles,
     audit => Audit,
     pii => Pii,
+    privacy => Privacy,
 }
 
 impl Resource {
@@ -142,6 +143,7 @@ impl Resource {
             Resource::Roles => text!("roles", "角色"),
             Resource::Audit => text!("the audit log", "审计日志"),
             Resource::Pii => text!("personal data", "个人信息"),
+            Resource::Privacy => text!("personal information requests", "个人信息请求"),
         }
     }
 }
@@ -285,6 +287,9 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         // Only `read` means anything on personal data: whether phones, emails, addresses and
         // birthdays of the records in scope come in clear or masked.
         p.pii = ActionScopes::read_only(scope);
+        // Subject requests, exports and erasure of personal information are for administrators
+        // (and roles an administrator grants it to).
+        p.privacy = ActionScopes::NONE;
         p
     };
     let sales = {
@@ -326,6 +331,7 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         p.users = ActionScopes::NONE;
         p.audit = ActionScopes::NONE;
         p.pii = ActionScopes::NONE;
+        p.privacy = ActionScopes::NONE;
         p
     };
     // Reads users so that a job can look an owner up by email (migration 021).
@@ -415,6 +421,10 @@ mod tests {
         let personal_data: Vec<Scope> = roles.iter().map(|r| r.permissions.scope(Resource::Pii, Action::Read)).collect();
         // admin, manager, sales, marketing, support, viewer, integration
         assert_eq!(personal_data, [Scope::All, Scope::Team, Scope::Own, Scope::None, Scope::All, Scope::None, Scope::All]);
+        assert_eq!(role("admin").scope(Resource::Privacy, Action::Delete), Scope::All);
+        for key in ["manager", "sales", "marketing", "support", "viewer", "integration"] {
+            assert_eq!(*role(key).for_resource(Resource::Privacy), ActionScopes::NONE, "{key}");
+        }
         for builtin in &roles {
             assert!(builtin.permissions.partial_administration_scopes().is_empty(), "{}", builtin.key);
             assert_eq!(builtin.permissions.is_administrator(), builtin.key == "admin", "{}", builtin.key);

@@ -85,7 +85,7 @@ fn write_fields(model: &mut interactions::ActiveModel, f: &InteractionFields) {
     model.search_text = Set(text.iter().flatten().map(|t| t.to_lowercase()).collect::<Vec<_>>().join(" "));
 }
 
-async fn to_records(conn: &impl ConnectionTrait, rows: Vec<interactions::Model>) -> Result<Vec<InteractionRecord>> {
+pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<interactions::Model>) -> Result<Vec<InteractionRecord>> {
     let owners = crate::platform::audit::user_names(conn, &rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
     let contact_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.contact_id).collect();

@@ -67,7 +67,7 @@ impl From<contacts::Model> for ContactRecord {
 }
 
 /// Records of `rows` with their external references.
-async fn to_records(conn: &impl ConnectionTrait, rows: Vec<contacts::Model>) -> Result<Vec<ContactRecord>> {
+pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<contacts::Model>) -> Result<Vec<ContactRecord>> {
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let mut refs = external_refs::of_records(conn, ENTITY, &ids).await?;
     Ok(rows

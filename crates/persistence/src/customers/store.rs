@@ -156,7 +156,7 @@ pub(super) fn write_fields(model: &mut customers::ActiveModel, f: &CustomerField
     model.notes = Set(text(&f.notes));
 }
 
-async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Vec<customers::Model>) -> Result<Vec<CustomerRecord>> {
+pub(crate) async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Vec<customers::Model>) -> Result<Vec<CustomerRecord>> {
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = names.users(&owner_ids).await?;
     let team_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.team_id).collect();

@@ -21,7 +21,8 @@ macro_rules! record_entity {
         }
     };
     (@model $table:tt { $($columns:tt)* } { $($bin_column:tt)* } { $($bin_field:ident)? }) => {
-        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        // Serialize: a subject's export (`privacy::export`) holds their rows as stored.
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
         #[sea_orm(table_name = $table)]
         pub struct Model {
             #[sea_orm(primary_key, auto_increment = false)]
@@ -76,7 +77,8 @@ macro_rules! record_entity {
 /// `sales::lines` writes through one body.
 macro_rules! line_entity {
     ($table:tt, $parent:ident) => {
-        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        // Serialize: a subject's export (`privacy::export`) holds their rows as stored.
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
         #[sea_orm(table_name = $table)]
         pub struct Model {
             #[sea_orm(primary_key, auto_increment = false)]
@@ -103,10 +105,12 @@ pub(crate) mod api_key_addresses;
 pub(crate) mod api_keys;
 pub(crate) mod assignment_cursors;
 pub(crate) mod audit_log;
+pub(crate) mod consents;
 pub(crate) mod contacts;
 pub(crate) mod customer_stage_history;
 pub(crate) mod customer_tags;
 pub(crate) mod customers;
+pub(crate) mod erasures;
 pub(crate) mod events;
 pub(crate) mod external_refs;
 pub(crate) mod follow_up_rules;
@@ -130,6 +134,7 @@ pub(crate) mod pipeline_stages;
 pub(crate) mod pipelines;
 pub(crate) mod portal_accounts;
 pub(crate) mod portal_sessions;
+pub(crate) mod privacy_requests;
 pub(crate) mod products;
 pub(crate) mod recovery_codes;
 pub(crate) mod refresh_tokens;

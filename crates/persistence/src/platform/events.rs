@@ -107,6 +107,13 @@ pub const TYPES: &[&str] = &[
     "webhook.secret_rotated",
     "webhook.tested",
     "webhook.disabled",
+    "customer.erased",
+    "contact.erased",
+    "consent.given",
+    "consent.withdrawn",
+    "privacy_request.created",
+    "privacy_request.completed",
+    "privacy_request.refused",
 ];
 
 /// Appends an event inside the caller's transaction. It takes no lock: its feed position is

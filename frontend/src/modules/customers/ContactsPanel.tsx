@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Checkbox, Col, DatePicker, Form, Input, Row, Space, Tag } from 'antd';
+import { App, Button, Checkbox, Col, DatePicker, Drawer, Form, Input, Row, Space, Tag } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
@@ -18,6 +18,7 @@ import { formatPhone } from '../../ui/phone';
 import { useMe } from '../auth/useSession';
 import { InviteToPortalModal } from '../service/InviteToPortal';
 import { usePortalAccounts } from '../service/usePortalAccounts';
+import { PrivacyPanel } from '../privacy/PrivacyPanel';
 import { useContacts, useDeleteContact, useRestoreContact, useSaveContact } from './useCustomers';
 import { FullTable } from '../../ui/FullTable';
 import { NewButton } from '../../ui/NewButton';
@@ -95,6 +96,8 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const portalAccounts = usePortalAccounts(customerId, can(me, 'service', 'read'));
   const withAccount = new Set((portalAccounts.data ?? []).map((a) => a.contact_id));
   const [inviting, setInviting] = useState<string | null>(null);
+  // the contact whose privacy (consents, export, erasure) is open in the drawer
+  const [privacyOf, setPrivacyOf] = useState<Contact | null>(null);
 
   const open = (c: Contact | 'new') => {
     problem.reset(c === 'new' ? undefined : contactToForm(c));
@@ -161,6 +164,9 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
                     {t('portalAccount.invite')}
                   </Button>
                 )}
+                <Button size="small" type="link" onClick={() => setPrivacyOf(c)} data-testid="contact-privacy">
+                  {t('contact.privacy')}
+                </Button>
                 {canUpdate && <EditLink onClick={() => open(c)} data-testid="contact-edit" />}
                 {canDelete && (
                   <DeleteLink
@@ -227,6 +233,19 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
           </Row>
         </Form>
       </FormModal>
+      <Drawer
+        open={privacyOf !== null}
+        size="large"
+        title={privacyOf ? t('contact.privacyOf', { name: privacyOf.name }) : ''}
+        onClose={() => setPrivacyOf(null)}
+        destroyOnHidden
+        data-testid="contact-privacy-drawer"
+      >
+        {privacyOf && (
+          <PrivacyPanel subject={{ type: 'contact', id: privacyOf.id }} name={privacyOf.name}
+            onErased={() => { setPrivacyOf(null); void contacts.refetch(); }} />
+        )}
+      </Drawer>
       {canInvite && (
         <InviteToPortalModal
           open={inviting !== null}

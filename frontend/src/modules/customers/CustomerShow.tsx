@@ -19,6 +19,7 @@ import { CustomerOpportunities } from '../sales/CustomerOpportunities';
 import { CustomerOrders } from '../sales/CustomerOrders';
 import { CustomerTickets } from '../service/CustomerTickets';
 import { PortalAccountsPanel } from '../service/PortalAccountsPanel';
+import { PrivacyPanel } from '../privacy/PrivacyPanel';
 import { ContactsPanel } from './ContactsPanel';
 import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
@@ -190,6 +191,11 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
             ...(can(me, 'requirements', 'read')
               ? [{ key: 'requirements', label: t('customer.tabs.requirements'), children: <CustomerRequirements customerId={c.id} /> }]
               : []),
+            {
+              key: 'privacy',
+              label: <span data-testid="customer-tab-privacy">{t('customer.tabs.privacy')}</span>,
+              children: <PrivacyPanel subject={{ type: 'customer', id: c.id }} name={c.name} onErased={reload} />,
+            },
           ]}
         />
       </Card>
