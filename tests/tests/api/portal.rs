@@ -257,8 +257,13 @@ async fn a_portal_token_reaches_no_staff_route_and_a_staff_token_no_portal_route
     let doc = crate::schema_values::document();
     // Ids a portal customer could plausibly know or guess: their own ticket, contact, customer, account.
     let known = [ticket["id"].as_str().unwrap(), acme.customer_id.as_str(), acme.contacts[0].as_str(), account_id.as_str()];
-    let public_routes =
-        ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/portal/auth/login", "/api/v1/portal/auth/accept-invitation"];
+    let public_routes = [
+        "/api/v1/auth/login",
+        "/api/v1/auth/login/2fa",
+        "/api/v1/auth/refresh",
+        "/api/v1/portal/auth/login",
+        "/api/v1/portal/auth/accept-invitation",
+    ];
     let mut walked = 0;
     // Operations outside the API (health, readiness, metrics) need no token at all.
     for (path, item) in doc["paths"].as_object().unwrap().iter().filter(|(path, _)| path.starts_with("/api/v1/")) {
