@@ -233,8 +233,20 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         actor.ip = ip;
         Principal { actor, session_id: Some(claims.sid) }
     };
+    let mut principal = principal;
+    principal.actor.prefers_masked_personal_data = prefers_masked_personal_data(req);
     req.extensions_mut().insert(principal.clone());
     Ok(principal)
+}
+
+/// Whether the request asks for personal data masked (`Prefer: personal-data=masked`, RFC 7240):
+/// the web app sends it on every request and reveals records one at a time, audited.
+fn prefers_masked_personal_data(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all("prefer")
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|preference| preference.trim().eq_ignore_ascii_case("personal-data=masked"))
 }
 
 impl FromRequest for Principal {

@@ -70,7 +70,7 @@ pub const AUDIT_ENTRIES: &str = "audit_entry";
 /// `all` (the log is an administrators' screen).
 pub async fn mask_outside_scope(db: &Db, actor: &Actor, kind: &str, records: &mut [Value]) -> Result<(), ApiError> {
     if kind == AUDIT_ENTRIES {
-        if personal_data::scope(actor) != crm_domain::identity::Scope::All {
+        if personal_data::shown_scope(actor) != crm_domain::identity::Scope::All {
             for entry in records.iter_mut() {
                 let entity_type = entry.get("entity_type").and_then(Value::as_str).unwrap_or_default().to_owned();
                 if let Some(changes) = entry.get_mut("changes") {

@@ -26,6 +26,10 @@ pub struct Actor {
     /// Set when an integration acts through an API key: `user_id` is then the user the key acts
     /// as, and audit entries name the key.
     pub api_key_id: Option<Uuid>,
+    /// The caller asked to read personal data masked even where its `pii` scope reaches
+    /// (`Prefer: personal-data=masked`): the web app does, and reveals one record on demand, so
+    /// that every clear view by a person is a `reveal` in the audit log.
+    pub prefers_masked_personal_data: bool,
 }
 
 impl Actor {
@@ -116,6 +120,7 @@ impl Actor {
             ip: None,
             portal_account_id: None,
             api_key_id: None,
+            prefers_masked_personal_data: false,
         }
     }
 
@@ -132,6 +137,7 @@ impl Actor {
             ip,
             portal_account_id: Some(account_id),
             api_key_id: None,
+            prefers_masked_personal_data: false,
         }
     }
 

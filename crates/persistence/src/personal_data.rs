@@ -15,16 +15,26 @@ use crate::platform::audit;
 use crate::query::in_chunks;
 use crate::{Actor, Db, Error, Result};
 
-/// The caller's `pii` read scope.
+/// The caller's `pii` read scope: how far it may see personal data in clear (and reveal it).
 pub fn scope(actor: &Actor) -> Scope {
     actor.permissions.scope(Resource::Pii, Action::Read)
 }
 
+/// How far the caller's answers show personal data in clear: its `pii` scope, or nowhere when it
+/// asked for masked values (see [`Actor::prefers_masked_personal_data`]).
+pub fn shown_scope(actor: &Actor) -> Scope {
+    if actor.prefers_masked_personal_data { Scope::None } else { scope(actor) }
+}
+
 /// Of `customer_ids`, those whose personal data (and their contacts' and portal accounts') the
-/// caller reads in clear. Costs no query when the scope is `all` or `none`.
-#[tracing::instrument(skip_all)]
+/// caller's answers show in clear. Costs no query when the scope is `all` or `none`.
 pub async fn customers_in_clear(db: &Db, actor: &Actor, customer_ids: &[Uuid]) -> Result<HashSet<Uuid>> {
-    let scope = scope(actor);
+    customers_within(db, actor, shown_scope(actor), customer_ids).await
+}
+
+/// Of `customer_ids`, those within `scope` of personal data.
+#[tracing::instrument(skip_all)]
+async fn customers_within(db: &Db, actor: &Actor, scope: Scope, customer_ids: &[Uuid]) -> Result<HashSet<Uuid>> {
     match scope {
         Scope::All => return Ok(customer_ids.iter().copied().collect()),
         Scope::None => return Ok(HashSet::new()),
@@ -44,9 +54,10 @@ pub async fn customers_in_clear(db: &Db, actor: &Actor, customer_ids: &[Uuid]) -
     Ok(clear.into_iter().collect())
 }
 
-/// Refuses (403) a caller whose `pii` scope does not reach the customer.
+/// Refuses (403) a caller whose `pii` scope does not reach the customer (whatever it prefers to
+/// be shown: this is the right to reveal).
 pub async fn require_clear(db: &Db, actor: &Actor, customer_id: Uuid) -> Result<()> {
-    if customers_in_clear(db, actor, &[customer_id]).await?.contains(&customer_id) {
+    if customers_within(db, actor, scope(actor), &[customer_id]).await?.contains(&customer_id) {
         Ok(())
     } else {
         Err(Error::Forbidden(crm_domain::identity::not_allowed(Action::Read, Resource::Pii)))

@@ -150,3 +150,34 @@ async fn an_update_tells_masked_changes_to_those_without_the_right() {
     let clear = app.get("/api/v1/events?after=0&limit=200&types=customer.updated", &admin).await.expect(200).body;
     assert_eq!(clear["data"][0]["payload"]["changed"]["phone"], json!(["+8613812345678", "+8613900001111"]));
 }
+
+#[tokio::test]
+async fn a_request_preferring_masked_values_gets_them_even_with_the_right_and_reveals_on_demand() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (customer, contact) = person(&app, &admin).await;
+    let masked = [("Prefer", "personal-data=masked")];
+    let customer_path = format!("/api/v1/customers/{}", customer["id"].as_str().unwrap());
+
+    let shown = app.send(reqwest::Method::GET, &customer_path, Some(&admin), None, &masked).await.expect(200).body;
+    assert_eq!(shown["phone"], "138****5678");
+    assert_eq!(shown["masked"], json!(["phone", "email", "address", "birthday"]));
+    let list = app
+        .send(reqwest::Method::GET, "/api/v1/contacts", Some(&admin), None, &[("Prefer", "respond-async, PERSONAL-DATA=masked")])
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(list["data"][0]["id"], contact["id"]);
+    assert_eq!(list["data"][0]["mobile"], "139****4321");
+    let audit = app.send(reqwest::Method::GET, "/api/v1/audit?entity_type=customer", Some(&admin), None, &masked).await.expect(200).text;
+    assert!(!audit.contains(PHONE) && !audit.contains(EMAIL), "{audit}");
+
+    // The right to reveal is the pii scope, whatever was preferred; every reveal is audited.
+    let revealed =
+        app.send(reqwest::Method::POST, &format!("{customer_path}/reveal"), Some(&admin), Some(&json!({})), &masked).await.expect(200).body;
+    assert_eq!(revealed["phone"], "+8613812345678");
+    let reveals = app.get("/api/v1/audit?action=reveal", &admin).await.expect(200).body;
+    assert_eq!(reveals["data"].as_array().unwrap().len(), 1);
+    // Without the preference the administrator reads in clear, as integrations do.
+    assert_eq!(app.get(&customer_path, &admin).await.expect(200).body["phone"], "+8613812345678");
+}

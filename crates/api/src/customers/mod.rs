@@ -89,8 +89,9 @@ pub struct CustomerDto {
     /// How other systems know the customer, one id per system: `{"erp": "C-1001"}`.
     pub external_ids: BTreeMap<String, String>,
     /// The personal fields shown masked (`138****5678`; a birthday as `null`) because the
-    /// caller's `pii` scope does not reach this record; empty when everything is in clear.
-    /// `POST …/reveal` shows them to someone with the right.
+    /// caller's `pii` scope does not reach this record, or because the request asked for masked
+    /// values (`Prefer: personal-data=masked`, as the web app does); empty when everything is in
+    /// clear. `POST …/reveal` shows them to someone with the right, audited.
     pub masked: Vec<String>,
 }
 

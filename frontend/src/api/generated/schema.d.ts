@@ -3733,8 +3733,9 @@ export interface components {
             };
             /**
              * @description The personal fields shown masked (`138****5678`; a birthday as `null`) because the
-             *     caller's `pii` scope does not reach this record; empty when everything is in clear.
-             *     `POST …/reveal` shows them to someone with the right.
+             *     caller's `pii` scope does not reach this record, or because the request asked for masked
+             *     values (`Prefer: personal-data=masked`, as the web app does); empty when everything is in
+             *     clear. `POST …/reveal` shows them to someone with the right, audited.
              */
             masked: string[];
         };
@@ -4351,8 +4352,9 @@ export interface components {
             };
             /**
              * @description The personal fields shown masked (`138****5678`; a birthday as `null`) because the
-             *     caller's `pii` scope does not reach this record; empty when everything is in clear.
-             *     `POST …/reveal` shows them to someone with the right.
+             *     caller's `pii` scope does not reach this record, or because the request asked for masked
+             *     values (`Prefer: personal-data=masked`, as the web app does); empty when everything is in
+             *     clear. `POST …/reveal` shows them to someone with the right, audited.
              */
             masked: string[];
         };
