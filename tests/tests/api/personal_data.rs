@@ -181,3 +181,21 @@ async fn a_request_preferring_masked_values_gets_them_even_with_the_right_and_re
     // Without the preference the administrator reads in clear, as integrations do.
     assert_eq!(app.get(&customer_path, &admin).await.expect(200).body["phone"], "+8613812345678");
 }
+
+#[tokio::test]
+async fn a_subject_export_holds_clear_values_and_so_takes_the_pii_right_too() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (customer, _) = person(&app, &admin).await;
+    let all = json!({ "read": "all", "create": "all", "update": "all", "delete": "all", "export": "all" });
+    let matrix = json!({ "customers": all, "contacts": all, "privacy": all });
+    app.post("/api/v1/roles", &admin, json!({ "key": "requests_desk", "name": "Requests desk", "description": "", "permissions": matrix }))
+        .await
+        .expect(201);
+    let (_, desk) = app.user("desk@example.com", "requests_desk", &[]).await;
+    let path = format!("/api/v1/privacy/subjects/customer/{}/export", customer["id"].as_str().unwrap());
+    let refused = app.get(&path, &desk).await.problem(403);
+    assert!(!refused.to_string().contains(PHONE));
+    let document = app.get(&path, &admin).await.expect(200).text;
+    assert!(document.contains("+8613812345678"), "the administrator's export is in clear");
+}

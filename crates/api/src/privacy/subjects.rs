@@ -73,9 +73,11 @@ pub struct EraseSubject {
 
 /// Export everything stored about a person (PIPL access and copy)
 ///
-/// One JSON document; the read is audited (`export_subject`).
+/// One JSON document, in clear: it takes the `privacy` export right and a `pii` scope reaching
+/// the person. The read is audited (`export_subject`).
 #[utoipa::path(tag = "privacy", params(("subject_type" = SubjectType, Path), ("id" = Uuid, Path)), responses(
     (status = 200, description = "The document", body = SubjectExportDto, headers(("Content-Disposition" = String, description = "`attachment; filename=\"customer-<id>.json\"`"))),
+    (status = 403, description = "The role may not export personal information, or its `pii` scope does not reach the person", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such person in scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/privacy/subjects/{subject_type}/{id}/export")]

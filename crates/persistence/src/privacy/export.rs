@@ -54,6 +54,8 @@ fn ids<M>(rows: &[M], id: impl Fn(&M) -> Uuid) -> Vec<Uuid> {
 pub async fn export(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id: Uuid) -> Result<Value> {
     let txn = db.begin_write().await?;
     let subject = privacy_subject(&txn, actor, subject_type, subject_id, Action::Export).await?;
+    // The document holds the person's data in clear: it also takes the right to see it.
+    crate::personal_data::require_clear(db, actor, subject.customer_id).await?;
     let document = document(&txn, &subject).await?;
     let sections: Map<String, Value> = document
         .as_object()

@@ -2010,7 +2010,8 @@ export interface paths {
         };
         /**
          * Export everything stored about a person (PIPL access and copy)
-         * @description One JSON document; the read is audited (`export_subject`).
+         * @description One JSON document, in clear: it takes the `privacy` export right and a `pii` scope reaching
+         *     the person. The read is audited (`export_subject`).
          */
         get: operations["export_subject"];
         put?: never;
@@ -21848,7 +21849,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description The role may not export personal information, or its `pii` scope does not reach the person */
             403: {
                 headers: {
                     [name: string]: unknown;
