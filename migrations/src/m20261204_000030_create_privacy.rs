@@ -168,6 +168,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager.create_index(unique_index(Erasures::Table, "ux_erasures_subject", &["subject_type", "subject_id"])).await?;
+        // One consent in force per person and purpose, also when two requests record it at once
+        // (PostgreSQL's read-committed check-then-insert would let both through).
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_consents_in_force ON consents (subject_type, subject_id, purpose) WHERE status = 'given'",
+            )
+            .await?;
         manager
             .get_connection()
             .execute_unprepared(&format!(

@@ -246,7 +246,7 @@ fn prefers_masked_personal_data(req: &HttpRequest) -> bool {
         .get_all("prefer")
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .any(|preference| preference.trim().eq_ignore_ascii_case("personal-data=masked"))
+        .any(|preference| preference.trim().replace('"', "").eq_ignore_ascii_case("personal-data=masked"))
 }
 
 impl FromRequest for Principal {

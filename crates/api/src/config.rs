@@ -249,19 +249,34 @@ pub fn keyring(config: &Config) -> anyhow::Result<crm_domain::privacy::keys::Key
 }
 
 /// A development secret kept in the data folder under `name`: generated once, then read back, so
-/// that sessions and sealed values survive restarts.
+/// that sessions and sealed values survive restarts. The file is readable by its owner only. A
+/// data key that is there but unusable is refused, never replaced: replacing it would make every
+/// value sealed with it unreadable.
 fn development_key(data_dir: &Path, name: &str) -> anyhow::Result<String> {
     let path = data_dir.join(name);
     if let Ok(secret) = std::fs::read_to_string(&path) {
         let secret = secret.trim().to_owned();
-        if secret.len() >= 32 {
+        if secret.len() >= MIN_SECRET_CHARS {
             return Ok(secret);
+        }
+        if name == "data_key" {
+            bail!("{} holds no usable data key (fewer than {MIN_SECRET_CHARS} characters); restore it from a backup", path.display());
         }
     }
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let secret = hex::encode(rand::random::<[u8; 32]>());
-    std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
     Ok(secret)
+}
+
+/// Writes a file only its owner may read (on Unix; elsewhere with the default permissions).
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -304,6 +319,14 @@ mod tests {
         assert_eq!(first.jwt_secret, second.jwt_secret);
         assert!(first.data_key.len() >= 32 && first.data_key != first.jwt_secret);
         assert_eq!(first.data_key, second.data_key);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("data_key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(dir.join("data_key"), "short").unwrap();
+        assert!(config(&vars).unwrap_err().to_string().contains("data key"), "a damaged data key is refused, not replaced");
         assert_eq!(first.bind, DEFAULT_BIND);
         assert_eq!(first.time_zone, chrono_tz::Asia::Shanghai);
     }

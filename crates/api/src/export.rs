@@ -181,6 +181,14 @@ where
         .streaming(body)
 }
 
+/// What an export is of: the file's name (`customers` gives `customers.csv`) and the kind of
+/// record, which decides the personal fields masked for callers without the right to see them.
+#[derive(Debug, Clone, Copy)]
+pub struct Exported {
+    pub file_stem: &'static str,
+    pub kind: &'static str,
+}
+
 /// An export handler's answer once it has read its format and its list's filter: every record
 /// `list` (the list's own persistence function) returns for `filter`, streamed as `file_stem`.
 /// Refusals (permission, sort) answer before the status line goes out, not as a cut stream:
@@ -190,8 +198,7 @@ pub async fn list_export<Filter, R, D>(
     principal: Principal,
     filter: Filter,
     format: ExportFormat,
-    file_stem: &str,
-    kind: &'static str,
+    what: Exported,
     list: impl AsyncFn(&Db, &Actor, &Filter, &PageRequest) -> Result<Page<R>, crm_persistence::Error> + Copy + 'static,
     to_dto: fn(R) -> D,
 ) -> Result<HttpResponse, ApiError>
@@ -205,10 +212,10 @@ where
         let (state, principal, filter) = (state.clone(), principal.clone(), filter.clone());
         async move {
             let page = list(&state.db, &principal, &filter, &page).await?;
-            crate::personal_data::page(&state.db, &principal, kind, page, to_dto).await
+            crate::personal_data::page(&state.db, &principal, what.kind, page, to_dto).await
         }
     };
-    Ok(stream(format, file_stem, columns::<D>(), fetch))
+    Ok(stream(format, what.file_stem, columns::<D>(), fetch))
 }
 
 #[cfg(test)]

@@ -220,7 +220,11 @@ pub async fn idempotency(
         return Ok(ServiceResponse::new(request, head.set_body(BoxBody::new(bytes))));
     }
     let text = String::from_utf8_lossy(&bytes);
-    let kept = KeptResponse { status: status.as_u16(), headers: &headers, body: (!carries_secret(&bytes)).then_some(text.as_ref()) };
+    // A reveal is kept neither: each one is a sensitive read with its own audit entry and its own
+    // check of the right, which a replay would skip.
+    let reveal = request.path().ends_with("/reveal");
+    let kept =
+        KeptResponse { status: status.as_u16(), headers: &headers, body: (!reveal && !carries_secret(&bytes)).then_some(text.as_ref()) };
     let stored = match writes {
         Some(txn) => idempotency::store_with_writes(txn, keyed, kept).await,
         None => idempotency::store_alone(&state.db, keyed, kept).await.map(|()| idempotency::Stored::Committed),

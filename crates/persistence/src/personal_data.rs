@@ -41,14 +41,23 @@ async fn customers_within(db: &Db, actor: &Actor, scope: Scope, customer_ids: &[
         Scope::Own | Scope::Team => {}
     }
     let distinct: Vec<Uuid> = customer_ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
+    // Inside a request whose writes are held until its answer is stored (an Idempotency-Key),
+    // the customer it just created is visible only through the held transaction.
+    let held = db.held_savepoint().await?;
     let clear: Vec<Uuid> = in_chunks(&distinct, |chunk| {
-        customers::Entity::find()
+        let select = customers::Entity::find()
             .select_only()
             .column(customers::Column::Id)
             .filter(customers::Column::Id.is_in(chunk.iter().copied()))
             .filter(crate::customers::in_scope(actor, scope))
-            .into_tuple()
-            .all(&db.conn)
+            .into_tuple::<Uuid>();
+        let held = held.as_ref();
+        async move {
+            match held {
+                Some(txn) => select.all(txn).await,
+                None => select.all(&db.conn).await,
+            }
+        }
     })
     .await?;
     Ok(clear.into_iter().collect())
@@ -69,7 +78,10 @@ pub async fn require_clear(db: &Db, actor: &Actor, customer_id: Uuid) -> Result<
 /// entry.
 #[tracing::instrument(skip_all)]
 pub async fn record_reveal(db: &Db, actor: &Actor, entity_type: &str, entity_id: Uuid, fields: &[&str]) -> Result<()> {
-    audit::record(&db.conn, actor, "reveal", entity_type, entity_id, json!({ "fields": fields })).await
+    let txn = db.begin_write().await?;
+    audit::record(&txn, actor, "reveal", entity_type, entity_id, json!({ "fields": fields })).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// A column whose values are sealed with the data keys: its table, the field name the values

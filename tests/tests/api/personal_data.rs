@@ -199,3 +199,27 @@ async fn a_subject_export_holds_clear_values_and_so_takes_the_pii_right_too() {
     let document = app.get(&path, &admin).await.expect(200).text;
     assert!(document.contains("+8613812345678"), "the administrator's export is in clear");
 }
+
+#[tokio::test]
+async fn an_idempotent_create_answers_the_owner_in_clear_and_portal_emails_are_found_only_whole() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (_, sales) = app.user("owner@example.com", "sales", &[]).await;
+    // The write is held until the answer is stored: the owner's scope must see it through it.
+    let body = json!({ "kind": "company", "name": "幂等客户", "phone": PHONE });
+    let created = app.send(reqwest::Method::POST, "/api/v1/customers", Some(&sales), Some(&body), &[("Idempotency-Key", "create-1")]).await;
+    let created = created.expect(201).body;
+    assert_eq!(created["phone"], "+8613812345678", "{created}");
+    assert_eq!(created["masked"], json!([]));
+
+    let (_, contact) = person(&app, &admin).await;
+    app.post("/api/v1/portal-accounts", &admin, json!({ "contact_id": contact["id"] })).await.expect(201);
+    let (_, viewer) = app.user("viewer@example.com", "viewer", &[]).await;
+    for fragment in ["li", "li.na", "lianhua", "lianhua.cn"] {
+        let found = app.get(&format!("/api/v1/portal-accounts?q={fragment}"), &viewer).await.expect(200).body;
+        assert_eq!(found["data"], json!([]), "{fragment}");
+    }
+    let found = app.get("/api/v1/portal-accounts?q=Li.Na@lianhua.cn", &viewer).await.expect(200).body;
+    assert_eq!(found["data"].as_array().unwrap().len(), 1);
+    assert_eq!(found["data"][0]["email"], "l***@lianhua.cn");
+}

@@ -277,8 +277,16 @@ pub async fn export_interactions(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_interactions_filter(&params, &updated, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "interactions", "interaction", interactions::list, InteractionDto::from)
-        .await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        crate::export::Exported { file_stem: "interactions", kind: "interaction" },
+        interactions::list,
+        InteractionDto::from,
+    )
+    .await
 }
 
 /// Get an interaction

@@ -282,7 +282,16 @@ pub async fn export_tasks(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_tasks_filter(&params, &updated, &principal, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "tasks", "task", tasks::list, TaskDto::from).await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        crate::export::Exported { file_stem: "tasks", kind: "task" },
+        tasks::list,
+        TaskDto::from,
+    )
+    .await
 }
 
 /// Get a task

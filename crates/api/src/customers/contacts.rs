@@ -262,7 +262,16 @@ pub async fn export_contacts(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(&updated, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "contacts", ENTITY, contact_store::list_all, ContactDto::from).await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        crate::export::Exported { file_stem: "contacts", kind: ENTITY },
+        contact_store::list_all,
+        ContactDto::from,
+    )
+    .await
 }
 
 /// Add a contact to a customer

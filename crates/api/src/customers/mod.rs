@@ -475,7 +475,16 @@ pub async fn export_customers(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = params.to_filter(state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "customers", ENTITY, store::list, CustomerDto::from).await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        crate::export::Exported { file_stem: "customers", kind: ENTITY },
+        store::list,
+        CustomerDto::from,
+    )
+    .await
 }
 
 /// Get a customer

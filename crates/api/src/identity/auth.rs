@@ -206,8 +206,9 @@ pub async fn login(state: State, req: HttpRequest, body: crate::http::Json<Login
             ));
         }
     };
-    auth::record_login_attempt(&state.db, &body.email, ip.as_deref(), true).await?;
-    auth::release_login_claims(&state.db, &body.email, ip.as_deref()).await?;
+    // With a second factor to come, the password's attempt stays counted (and earlier failures
+    // stay remembered) until the code is right: a known password must not reset the limit on
+    // guessing codes. The second step records and releases it.
     if let Some(challenge) = two_factor::challenge_for(&state.db, account.user_id).await? {
         return Ok(HttpResponse::Ok().json(LoginResponse::TwoFactor(TwoFactorChallenge {
             two_factor_required: true,
@@ -217,6 +218,8 @@ pub async fn login(state: State, req: HttpRequest, body: crate::http::Json<Login
             setup: challenge.setup.map(|s| TwoFactorSetupDto { secret: s.secret, otpauth_uri: s.otpauth_uri }),
         })));
     }
+    auth::record_login_attempt(&state.db, &body.email, ip.as_deref(), true).await?;
+    auth::release_login_claims(&state.db, &body.email, ip.as_deref()).await?;
     let session = auth::open_session(&state.db, account.user_id, ip.as_deref(), user_agent(&req)).await?;
     Ok(HttpResponse::Ok().json(LoginResponse::Tokens(Box::new(tokens(&state, session).await?))))
 }

@@ -124,8 +124,7 @@ pub async fn export_audit(
         principal,
         filter,
         format,
-        "audit",
-        crate::personal_data::AUDIT_ENTRIES,
+        crate::export::Exported { file_stem: "audit", kind: crate::personal_data::AUDIT_ENTRIES },
         audit::list,
         AuditEntryDto::from,
     )

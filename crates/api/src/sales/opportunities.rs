@@ -307,8 +307,16 @@ pub async fn export_opportunities(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
-    crate::export::list_export(state, principal, filter, format, "opportunities", "opportunity", opportunities::list, OpportunityDto::from)
-        .await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        crate::export::Exported { file_stem: "opportunities", kind: "opportunity" },
+        opportunities::list,
+        OpportunityDto::from,
+    )
+    .await
 }
 
 /// Get an opportunity

@@ -279,7 +279,16 @@ pub async fn export_orders(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_orders_filter(&params, &updated, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "orders", "order", orders::list, OrderDto::from).await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        crate::export::Exported { file_stem: "orders", kind: "order" },
+        orders::list,
+        OrderDto::from,
+    )
+    .await
 }
 
 /// Get an order

@@ -200,7 +200,16 @@ pub async fn export_products(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_products_filter(&params, &updated, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "products", "product", products::list, ProductDto::from).await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        crate::export::Exported { file_stem: "products", kind: "product" },
+        products::list,
+        ProductDto::from,
+    )
+    .await
 }
 
 /// Get a product

@@ -350,7 +350,16 @@ pub async fn export_tickets(
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
     let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone)?;
-    crate::export::list_export(state, principal, filter, format, "tickets", "ticket", tickets::list, TicketDto::from).await
+    crate::export::list_export(
+        state,
+        principal,
+        filter,
+        format,
+        crate::export::Exported { file_stem: "tickets", kind: "ticket" },
+        tickets::list,
+        TicketDto::from,
+    )
+    .await
 }
 
 /// Get a ticket

@@ -83,12 +83,15 @@ pub fn mask_handle(value: &str) -> String {
 }
 
 /// `上海市浦东新区张江路 100 号` → `上海市浦东新区****`: the address up to its last administrative
-/// division (省, 市, 区, 县, 旗, 州, 盟 within the first twelve characters) stays, the rest is
+/// division (省, 市, 区, 县, 旗, 州, 盟, 镇 within the first twelve characters, and before any
+/// digit or street word, so `解放路12号院3区` keeps nothing of its street) stays, the rest is
 /// starred. Addresses without one (`221B Baker Street`) keep only their first two characters.
 pub fn mask_address(value: &str) -> String {
     const DIVISIONS: [char; 8] = ['省', '市', '区', '县', '旗', '州', '盟', '镇'];
+    const STREET: [char; 8] = ['路', '街', '道', '号', '巷', '弄', '村', '院'];
     let chars: Vec<char> = value.trim().chars().collect();
-    let area_end = chars.iter().take(12).rposition(|c| DIVISIONS.contains(c)).map(|i| i + 1);
+    let street_start = chars.iter().position(|c| c.is_ascii_digit() || STREET.contains(c)).unwrap_or(chars.len());
+    let area_end = chars.iter().take(12.min(street_start)).rposition(|c| DIVISIONS.contains(c)).map(|i| i + 1);
     let keep = match area_end {
         Some(end) if end < chars.len() => end,
         // Nothing but the area (or no area at all): the first two characters say little.
@@ -121,6 +124,8 @@ mod tests {
         assert_eq!(mask_address("北京市朝阳区建国路 88 号 SOHO 现代城"), "北京市朝阳区****");
         assert_eq!(mask_address("221B Baker Street"), "22****");
         assert_eq!(mask_address("上海市"), "上海****");
+        assert_eq!(mask_address("解放路12号院3区1栋"), "解放****", "nothing of the street, even before a later 区");
+        assert_eq!(mask_address("广东省深圳市南山区科技园 8 栋"), "广东省深圳市南山区****");
     }
 
     #[test]

@@ -431,10 +431,8 @@ pub async fn finish_sign_in(
         // Enrolled since the enrolment challenge, or reset since the sign-in challenge.
         return Err(challenge_invalid());
     }
-    let secret = read_secret(db, &db.conn, user.id).await?;
-    let passed = match (proof, secret) {
-        (SignInProof::Code(code), Some(secret)) => guarded(db, &user.email, ip, accept_code(&db.conn, user.id, &secret, code)).await?,
-        (SignInProof::RecoveryCode(_), _) if enrolling => {
+    let passed = match proof {
+        SignInProof::RecoveryCode(_) if enrolling => {
             return Err(Error::validation(
                 "recovery_code",
                 "not_enrolled",
@@ -444,8 +442,13 @@ pub async fn finish_sign_in(
                 ),
             ));
         }
-        (SignInProof::RecoveryCode(code), _) => guarded(db, &user.email, ip, use_recovery_code(&db.conn, user.id, code)).await?,
-        (SignInProof::Code(_), None) => guarded(db, &user.email, ip, async { Ok(false) }).await?,
+        // The secret is opened only for a code: a recovery code still signs in when it cannot
+        // be (a data key missing during a rotation), which is what recovery codes are for.
+        SignInProof::RecoveryCode(code) => guarded(db, &user.email, ip, use_recovery_code(&db.conn, user.id, code)).await?,
+        SignInProof::Code(code) => match read_secret(db, &db.conn, user.id).await? {
+            Some(secret) => guarded(db, &user.email, ip, accept_code(&db.conn, user.id, &secret, code)).await?,
+            None => guarded(db, &user.email, ip, async { Ok(false) }).await?,
+        },
     };
     if !passed {
         return Err(second_factor_invalid());

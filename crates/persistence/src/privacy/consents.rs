@@ -93,11 +93,14 @@ fn in_force(subject_type: SubjectType, subject_id: Uuid, purpose: Purpose) -> se
 pub async fn give(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id: Uuid, fields: ConsentFields) -> Result<ConsentRecord> {
     let txn = db.begin_write().await?;
     let subject = record_subject(&txn, actor, subject_type, subject_id, Action::Update).await?;
-    if in_force(subject_type, subject_id, fields.purpose).count(&txn).await? > 0 {
-        return Err(Error::conflict(
+    let already_given = || {
+        Error::conflict(
             "consent.already_given",
             text!("a consent for this purpose is already in force", "此用途的同意仍然有效，如需重新记录请先撤回"),
-        ));
+        )
+    };
+    if in_force(subject_type, subject_id, fields.purpose).count(&txn).await? > 0 {
+        return Err(already_given());
     }
     let id = Uuid::now_v7();
     let model = consents::ActiveModel {
@@ -116,7 +119,11 @@ pub async fn give(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id:
         withdrawn_by: Set(None),
         ..Default::default()
     };
-    let row = insert_first_version(&txn, model, now()).await?;
+    // A request recording the same consent at the same moment loses on the unique index.
+    let row = insert_first_version(&txn, model, now()).await.map_err(|error| match Error::from(error) {
+        Error::Conflict { code: "conflict.unique", .. } => already_given(),
+        other => other,
+    })?;
     let record = to_record(&txn, row).await?;
     // A consent is created by being given: the feed names it so (`consent.given`).
     let change = Change::told(ENTITY, id, "create", "consent.given", json!({ "after": record }), None::<&ConsentRecord>, &record);

@@ -496,14 +496,17 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
             model.update(&txn).await?;
         }
     }
-    // Stored responses of idempotent requests that created or changed the records.
+    // Stored responses of idempotent requests that name the records: emptied, not deleted, so
+    // that a retry with one of their keys is still recognised as done (409
+    // `idempotency.not_replayable`) instead of running again and writing a second order or task.
     for id in &own_ids {
         let holding = idempotency_keys::Entity::find()
             .filter(Expr::col(idempotency_keys::Column::ResponseBody).like(LikeExpr::new(format!("%{id}%"))));
         let count = holding.clone().count(&txn).await?;
         tally.add_many("idempotent_response", count);
         if write && count > 0 {
-            idempotency_keys::Entity::delete_many()
+            idempotency_keys::Entity::update_many()
+                .col_expr(idempotency_keys::Column::ResponseBody, Expr::value(Option::<String>::None))
                 .filter(Expr::col(idempotency_keys::Column::ResponseBody).like(LikeExpr::new(format!("%{id}%"))))
                 .exec(&txn)
                 .await?;

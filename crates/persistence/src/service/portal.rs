@@ -26,7 +26,6 @@ use crate::identity::auth::{hash_token, random_token};
 use crate::pagination::{Sort, SortValue, fetch_page};
 use crate::platform::audit;
 use crate::platform::changes::{self, Change, insert_first_version, save_next_version};
-use crate::query::contains_text;
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
 
 const ENTITY: &str = "portal_account";
@@ -261,7 +260,14 @@ pub async fn list_accounts(db: &Db, actor: &Actor, filter: &AccountFilter, page:
     if let Some(customer) = filter.customer_id {
         select = select.filter(C::CustomerId.eq(customer));
     }
-    select = select.filter(contains_text(C::Email, filter.q.as_deref()));
+    // An email is personal data: found only whole, never by fragment (see `ExactTerm`); other
+    // terms find nothing rather than probe it.
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        select = match crate::query::ExactTerm::parse(q) {
+            Some(crate::query::ExactTerm::Email(email)) => select.filter(C::Email.eq(email.as_str())),
+            _ => select.filter(sea_orm::sea_query::ExprTrait::eq(sea_orm::sea_query::Expr::val(1), 0)),
+        };
+    }
     let sort = Sort { key: "-created_at", column: C::CreatedAt, descending: true, value: SortValue::Time };
     let page = fetch_page(&db.conn, select, &sort, C::Id, page, |a| (json!(a.created_at), a.id)).await?;
     Ok(Page { data: records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
