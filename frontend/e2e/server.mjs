@@ -71,6 +71,8 @@ export async function startServer() {
     CRM_ADMIN_EMAIL: ADMIN.email,
     CRM_ADMIN_PASSWORD: ADMIN.password,
     CRM_JWT_SECRET: randomBytes(32).toString('hex'),
+    // the data key (and anything else kept in the data folder) lives with the run's database
+    CRM_DATA_DIR: dir,
     CRM_STATIC_DIR: dist,
     // the follow-up rule job runs every 2 s, so a rule-created task shows up while the flows run
     CRM_FOLLOW_UP_INTERVAL_SECS: process.env.CRM_FOLLOW_UP_INTERVAL_SECS ?? '2',
