@@ -158,6 +158,19 @@ describe('personal data: masked for everyone, revealed on demand and audited, re
     const contacts = adminPage.getByTestId('contacts-table');
     await expect(contacts.getByTestId('contact-wechat-value')).toContainText('***');
     await expect(contacts.getByTestId('contact-mobile-value').getByTestId('personal-reveal')).toBeVisible();
+
+    // its edit dialog takes no masked value blind: the eye there reveals the contact and fills it in
+    await contacts.getByTestId('contact-edit').click();
+    const mobile = adminPage.getByTestId('contact-mobile');
+    await expect(mobile).toBeDisabled();
+    assert.equal(await mobile.inputValue(), `137****${digits.slice(-4)}`);
+    await adminPage.getByTestId('reveal-mobile').click();
+    await expect(mobile).toBeEnabled();
+    assert.equal(await mobile.inputValue(), `137 ${digits.slice(0, 4)} ${digits.slice(4)}`);
+    assert.equal(await adminPage.getByTestId('contact-wechat').inputValue(), `wxid_wang${suffix}`);
+    await shot(adminPage, 'pii-contact-revealed');
+    await adminPage.keyboard.press('Escape');
+    await expect(adminPage.getByTestId('contact-form')).toBeHidden();
   });
 
   test('the edit form shows masked fields disabled with the eye, not to be edited blind', async () => {
