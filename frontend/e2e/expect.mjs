@@ -55,6 +55,19 @@ export function expect(locatorOrPage) {
         return { ok: !t.includes(text), actual: t };
       }, () => `expected text without ${JSON.stringify(text)}`, timeout);
     },
+    /** An input or button that cannot be used (a masked field of an edit form). */
+    async toBeDisabled(timeout) {
+      await poll(async () => {
+        const disabled = await l.first().isDisabled();
+        return { ok: disabled, actual: disabled ? 'disabled' : 'enabled' };
+      }, () => 'expected a disabled element', timeout);
+    },
+    async toBeEnabled(timeout) {
+      await poll(async () => {
+        const enabled = await l.first().isEnabled();
+        return { ok: enabled, actual: enabled ? 'enabled' : 'disabled' };
+      }, () => 'expected an enabled element', timeout);
+    },
     async toHaveURL(re, timeout) {
       await poll(async () => ({ ok: re.test(l.url()), actual: l.url() }), () => `expected URL ${re}`, timeout);
     },

@@ -45,6 +45,25 @@ export async function dialogsClosed(page) {
   await expect(page.locator('.ant-modal-wrap').filter({ visible: true })).toHaveCount(0);
 }
 
+/**
+ * Waits for the invitation the page is about to send (a new account or a new link) and reads its
+ * sign-in email in clear through the API, as the signed-in staff member: the app itself shows it
+ * masked (it asks for personal values masked), and portal accounts have no reveal of their own.
+ */
+export function invitedEmailOf(page) {
+  const answered = page.waitForResponse(
+    (res) => res.request().method() === 'POST' && /\/api\/v1\/portal-accounts(\/[^/]+\/invitation)?$/.test(new URL(res.url()).pathname) && res.ok(),
+  );
+  return async () => {
+    const { account } = await (await answered).json();
+    return page.evaluate(async (id) => {
+      const { accessToken } = JSON.parse(localStorage.getItem('crm.session'));
+      const res = await fetch(`/api/v1/portal-accounts/${id}`, { headers: { Authorization: `Bearer ${accessToken}` } });
+      return (await res.json()).email;
+    }, account.id);
+  };
+}
+
 export class SignInPage {
   constructor(page, baseUrl) {
     this.page = page;

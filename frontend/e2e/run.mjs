@@ -11,7 +11,7 @@ import {
   TicketFormPage, TicketPage, TicketQueuePage, TimelinePanel, RequirementPage,
 } from './pages.mjs';
 import { ADMIN, DEMO_PASSWORD, serverForFlow } from './server.mjs';
-import { ApiKeysPage, KbArticleFormPage, PortalPage, WebhooksPage } from './pages.mjs';
+import { ApiKeysPage, invitedEmailOf, KbArticleFormPage, PortalPage, WebhooksPage } from './pages.mjs';
 import { signedWith, startReceiver } from './receiver.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -166,7 +166,10 @@ describe('CRM in the browser', () => {
     await form.save();
     const show = new CustomerShowPage(page);
     await expect(show.title()).toContainText(NAME);
-    // the number reads as people write it and dials when tapped; the tab names the customer
+    // the page reads personal values masked; the eye shows them in clear (audited): the number reads
+    // as people write it and dials when tapped; the tab names the customer
+    await expect(page.getByTestId('customer-phone')).toContainText('138****8000');
+    await page.getByTestId('customer-phone').getByTestId('personal-reveal').click();
     const phone = page.locator('[data-testid=customer-phone] a');
     await expect(phone).toContainText('138 0013 8000');
     assert.equal(await phone.getAttribute('href'), 'tel:+8613800138000');
@@ -248,10 +251,18 @@ describe('CRM in the browser', () => {
     await page.getByTestId('stale-reload').click();
     await expect(page.getByTestId('stale-notice')).toBeHidden();
     await expect(page.getByTestId('customer-industry')).toContainText('教育');
-    assert.equal(await page.getByTestId('customer-address').inputValue(), '世纪大道100号');
+    // the other person's address arrives masked: not editable until revealed, then in clear
+    const address = page.getByTestId('customer-address');
+    await expect(address).toBeDisabled();
+    assert.notEqual(await address.inputValue(), '世纪大道100号');
+    await page.getByTestId('reveal-address').click();
+    await expect(address).toBeEnabled();
+    assert.equal(await address.inputValue(), '世纪大道100号');
+    await expect(page.getByTestId('customer-industry')).toContainText('教育');
     await form.save();
     await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
     await expect(page.getByTestId('customer-profile')).toContainText('教育');
+    await page.getByTestId('customer-address').getByTestId('personal-reveal').click();
     await expect(page.getByTestId('customer-profile')).toContainText('世纪大道100号');
   });
 
@@ -267,7 +278,10 @@ describe('CRM in the browser', () => {
     const show = new CustomerShowPage(page);
     await show.openTab('联系人');
     await show.addContact({ name: '张伟', title: '采购经理', mobile: '13900139000' });
-    await expect(page.locator('[data-testid=contacts-table] tr', { hasText: '张伟' }).locator('a[href="tel:+8613900139000"]')).toContainText('139 0013 9000');
+    const added = page.locator('[data-testid=contacts-table] tr', { hasText: '张伟' });
+    await expect(added.getByTestId('contact-mobile-value')).toContainText('139****9000');
+    await added.getByTestId('contact-mobile-value').getByTestId('personal-reveal').click();
+    await expect(added.locator('a[href="tel:+8613900139000"]')).toContainText('139 0013 9000');
     await shot('customer-detail');
     // removing it offers an undo, which restores it
     await show.addContact({ name: '李娜', mobile: '13700137000' });
@@ -1032,10 +1046,13 @@ describe('knowledge base and customer portal', () => {
     await show.openTab('联系人');
     await show.contactsWithPortalState();
     const invite = page.getByTestId('contact-invite-portal').first();
+    const sentTo = invitedEmailOf(page);
     if ((await invite.count()) > 0) {
       await invite.click();
+      // the contact's email is read masked: left empty, the server invites them at the one on file
       await expect(page.getByTestId('portal-invite-email')).toBeVisible();
-      assert.match(await page.getByTestId('portal-invite-email').inputValue(), /@/);
+      assert.equal(await page.getByTestId('portal-invite-email').inputValue(), '');
+      assert.match(await page.getByTestId('portal-invite-email').getAttribute('placeholder'), /\*@/);
       await page.getByTestId('portal-invite-company').click();
       await page.getByTestId('portal-invite-submit').click();
     } else {
@@ -1046,8 +1063,9 @@ describe('knowledge base and customer portal', () => {
     const link = page.getByTestId('portal-invitation-link');
     await expect(link).toBeVisible();
     invitation = await link.inputValue();
-    invitedEmail = (await page.getByTestId('portal-invitation').innerText()).match(/[\w.+-]+@[\w.-]+\.\w+/)?.[0];
-    assert.ok(invitedEmail, 'the dialog names the sign-in email');
+    await expect(page.getByTestId('portal-invitation')).toContainText('*@');
+    invitedEmail = await sentTo();
+    assert.match(invitedEmail ?? '', /^[\w.+-]+@[\w.-]+\.\w+$/, 'the invitation has a sign-in email');
     assert.ok(invitation.startsWith(`${baseUrl}/portal/accept?token=`), invitation);
     await shot('portal-invitation');
     await page.locator('[data-testid=portal-invite-done], [data-testid=portal-link-close]').first().click();

@@ -151,6 +151,31 @@ describe('API client problems', () => {
     expect(languages).toEqual(['zh-CN', 'en', 'en']);
   });
 
+  it('asks for personal values masked on every staff request (a replay after a refresh too), never on the portal client', async () => {
+    const sent: { client: string; path: string; prefer: string | null }[] = [];
+    const server = fakeServer();
+    const record = (client: string) => vi.fn(async (req: Request) => {
+      sent.push({ client, path: new URL(req.url).pathname, prefer: req.headers.get('Prefer') });
+      return client === 'staff' ? server.fetch(req) : json(200, { data: [], next_cursor: null });
+    });
+    // access-1 is refused: the first request is replayed after a refresh
+    const api = createApiClient({ fetch: record('staff'), baseUrl: 'http://x' });
+    const portal = createPortalClient({ fetch: record('portal'), baseUrl: 'http://x' });
+    await api.GET('/api/v1/customers/{id}', { params: { path: { id: 'c1' } } });
+    await api.POST('/api/v1/customers/{id}/reveal', { params: { path: { id: 'c1' } } });
+    await keyedPost(api)('/api/v1/customers/{id}/contacts', { params: { path: { id: 'c1' } }, body: { name: 'a' } });
+    await portal.GET('/api/v1/portal/tickets');
+    expect(sent).toEqual([
+      { client: 'staff', path: '/api/v1/customers/c1', prefer: 'personal-data=masked' },
+      // the refresh itself goes around the middleware: it carries no personal data
+      { client: 'staff', path: '/api/v1/auth/refresh', prefer: null },
+      { client: 'staff', path: '/api/v1/customers/c1', prefer: 'personal-data=masked' },
+      { client: 'staff', path: '/api/v1/customers/c1/reveal', prefer: 'personal-data=masked' },
+      { client: 'staff', path: '/api/v1/customers/c1/contacts', prefer: 'personal-data=masked' },
+      { client: 'portal', path: '/api/v1/portal/tickets', prefer: null },
+    ]);
+  });
+
   it('a keyed POST sends one Idempotency-Key per submission, keeping the caller\'s other headers', async () => {
     tokenStore.set({ accessToken: 'access-2', refreshToken: 'r', expiresAt: Date.now() + 900_000 });
     const sent: { key: string | null; path: string }[] = [];

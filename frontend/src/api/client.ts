@@ -104,6 +104,21 @@ export const languageMiddleware: Middleware = {
   },
 };
 
+/**
+ * Asks for customers' and contacts' personal values masked on every answer, even where the role's
+ * `pii` scope reaches them: a person sees them in clear only through `POST …/{id}/reveal`, which the
+ * server audits (the eye of `PersonalValue`). Only the staff client sends it; the portal shows a
+ * contact their own data.
+ */
+export const PREFER_MASKED = 'personal-data=masked';
+
+export const maskedMiddleware: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('Prefer', PREFER_MASKED);
+    return request;
+  },
+};
+
 /** Turns every non-2xx answer into a thrown ProblemError. */
 export const problemMiddleware: Middleware = {
   async onResponse({ response }) {
@@ -118,7 +133,7 @@ export function createApiClient(opts: { fetch?: FetchFn; baseUrl?: string } = {}
     fetch: opts.fetch ?? ((req: Request) => globalThis.fetch(req)),
   });
   // onResponse runs last-registered first: auth retries a 401 before problems are thrown.
-  client.use(languageMiddleware, problemMiddleware, authMiddleware());
+  client.use(languageMiddleware, maskedMiddleware, problemMiddleware, authMiddleware());
   return client;
 }
 

@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
-import { App, Button, Tooltip, Typography } from 'antd';
+import { cloneElement, type ReactElement, type ReactNode } from 'react';
+import { App, Button, Form, Space, Tooltip, Typography, type FormItemProps } from 'antd';
 import { EyeOutlined } from '@ant-design/icons';
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -25,7 +25,8 @@ export interface Personal {
  */
 export const revealKey = (kind: RevealKind, id: string, version: number) => ['personal', kind, id, version] as const;
 
-async function fetchClear(kind: RevealKind, id: string): Promise<Customer | Contact> {
+/** Asks the server for the record in clear; the server writes a `reveal` audit entry (403 when the role's `pii` scope does not reach it). */
+export async function fetchClear(kind: RevealKind, id: string): Promise<Customer | Contact> {
   return kind === 'customer'
     ? must(await api.POST('/api/v1/customers/{id}/reveal', { params: { path: { id } } }))
     : must(await api.POST('/api/v1/contacts/{id}/reveal', { params: { path: { id } } }));
@@ -38,26 +39,90 @@ async function fetchClear(kind: RevealKind, id: string): Promise<Customer | Cont
  * the server's sentence, already in the UI's language.
  */
 export function useReveal<T extends Personal>(kind: RevealKind, record: T) {
-  const { i18n } = useTranslation();
-  const { message } = App.useApp();
   const qc = useQueryClient();
   const key = revealKey(kind, record.id, record.version);
   const clear = useQuery({ queryKey: key, queryFn: skipToken, staleTime: Infinity, gcTime: 0 });
+  const action = useRevealAction<T>(kind);
+  const shown = (clear.data as T | undefined) ?? record;
+  return {
+    shown,
+    isMasked: (field: string) => shown.masked.includes(field),
+    /** Reveals the record; `onClear` also gets the clear record (an edit form fills its inputs with it). */
+    reveal: (onClear?: (clear: T) => void) =>
+      action.reveal(record.id, (data) => {
+        qc.setQueryData(key, data);
+        onClear?.(data);
+      }),
+    pending: action.pending,
+  };
+}
+
+/**
+ * The reveal request of any record of a kind (an edit dialog reveals the record it edits, which
+ * changes): asks for the clear record, which the server audits; a refusal (403) shows the server's
+ * sentence, any other failure why, in the UI's language.
+ */
+export function useRevealAction<T extends Personal>(kind: RevealKind) {
+  const { i18n } = useTranslation();
+  const { message } = App.useApp();
   const mutation = useMutation({
-    mutationFn: () => fetchClear(kind, record.id),
-    onSuccess: (data) => qc.setQueryData(key, data),
+    mutationFn: (id: string) => fetchClear(kind, id) as unknown as Promise<T>,
     onError: (e) => {
       const refused = isProblemError(e) && e.status === 403 && e.problem.detail;
       void message.error(refused || problemText(e, i18n));
     },
   });
-  const shown = (clear.data as T | undefined) ?? record;
   return {
-    shown,
-    isMasked: (field: string) => shown.masked.includes(field),
-    reveal: () => mutation.mutate(),
+    reveal: (id: string, onClear: (clear: T) => void) => mutation.mutate(id, { onSuccess: onClear }),
     pending: mutation.isPending,
   };
+}
+
+/** The eye that reveals a record (audited). */
+export function RevealButton({ onClick, pending, 'data-testid': testId = 'personal-reveal' }: { onClick: () => void; pending: boolean; 'data-testid'?: string }) {
+  const { t } = useTranslation();
+  return (
+    <Tooltip title={t('personal.reveal')}>
+      <Button type="text" size="small" icon={<EyeOutlined />} loading={pending} onClick={onClick} aria-label={t('personal.reveal')} data-testid={testId} />
+    </Tooltip>
+  );
+}
+
+interface MaskableItemProps extends Omit<FormItemProps, 'children'> {
+  name: string;
+  /** Whether the record the form edits carries this field masked. */
+  masked: boolean;
+  onReveal: () => void;
+  revealing: boolean;
+  /** The input, bound to `name`. */
+  children: ReactElement<{ disabled?: boolean }>;
+}
+
+/**
+ * A form field for a personal value. Masked, it is not edited blind: the input is disabled, shows
+ * the masked value and an eye beside it; the eye reveals the record (audited) and the form fills
+ * in the clear values, which enables the input. The form never sends a masked value back: it is
+ * unchanged while disabled, and unchanged fields are left out of the patch.
+ */
+export function MaskableItem({ name, masked, onReveal, revealing, children, label, ...item }: MaskableItemProps) {
+  const { t } = useTranslation();
+  if (!masked) {
+    return (
+      <Form.Item name={name} label={label} {...item}>
+        {children}
+      </Form.Item>
+    );
+  }
+  return (
+    <Form.Item label={label} {...item} extra={t('personal.maskedInForm')} data-testid={`masked-field-${name}`}>
+      <Space.Compact block>
+        <Form.Item name={name} noStyle>
+          {cloneElement(children, { disabled: true })}
+        </Form.Item>
+        <RevealButton onClick={onReveal} pending={revealing} data-testid={`reveal-${name}`} />
+      </Space.Compact>
+    </Form.Item>
+  );
 }
 
 interface Props<T extends Personal> {
@@ -86,17 +151,7 @@ export function PersonalValue<T extends Personal>({ kind, record, field, render,
   return (
     <span data-testid={rest['data-testid']} data-masked="true" className="personal-masked">
       {value ? <span>{value}</span> : <Typography.Text type="secondary">{t('personal.hidden')}</Typography.Text>}
-      <Tooltip title={t('personal.reveal')}>
-        <Button
-          type="text"
-          size="small"
-          icon={<EyeOutlined />}
-          loading={pending}
-          onClick={reveal}
-          aria-label={t('personal.reveal')}
-          data-testid="personal-reveal"
-        />
-      </Tooltip>
+      <RevealButton onClick={() => reveal()} pending={pending} />
     </span>
   );
 }

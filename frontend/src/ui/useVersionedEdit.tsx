@@ -32,6 +32,11 @@ export interface VersionedEdit<R, V, P extends object> {
   notice: ReactNode;
   /** Starts over from this record (a dialog opened again, or a save the page stays on). */
   reset: (record: R | null) => void;
+  /**
+   * Moves the base to another reading of the record (the latest version, or the same one revealed in
+   * clear): the form shows it, with the user's own changes against the old base kept on top.
+   */
+  adopt: (record: R) => void;
   /** Sends a write based on the base; a 412 shows the notice and resolves to {@link STALE}, any other failure rejects. */
   save: <T>(send: (base: R) => Promise<T>) => Promise<T | typeof STALE>;
   /** Sends only what the user changed ({@link VersionedEditOptions.changes}); nothing changed sends nothing. */
@@ -72,16 +77,20 @@ export function useVersionedEdit<R, V = never, P extends object = object>(option
     return values as V;
   };
 
+  const adopt = (record: R) => {
+    const values = base === null ? (toForm ? toForm(record) : null) : reapplied(base, record);
+    setBase(record);
+    setStale(false);
+    if (values !== null) form?.setFieldsValue(values as Parameters<FormInstance<V>['setFieldsValue']>[0]);
+  };
+
   const reload = async () => {
     if (base === null) return;
     setReloading(true);
     try {
       const latest = await options.latest(base);
       if (latest === undefined) return;
-      const values = reapplied(base, latest);
-      setBase(latest);
-      setStale(false);
-      if (values !== null) form?.setFieldsValue(values as Parameters<FormInstance<V>['setFieldsValue']>[0]);
+      adopt(latest);
       void message.info(t('stale.reapplied'));
     } catch (e) {
       void message.error(problemText(e));
@@ -135,7 +144,7 @@ export function useVersionedEdit<R, V = never, P extends object = object>(option
     />
   ) : null;
 
-  return { base, stale, notice, reset, save, saveChanges, saveOrCreate };
+  return { base, stale, notice, reset, adopt, save, saveChanges, saveOrCreate };
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Contact } from '../../api/types';
 import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
-import { PersonalValue } from '../../ui/PersonalValue';
+import { MaskableItem, PersonalValue, useRevealAction } from '../../ui/PersonalValue';
 import { formatPhone } from '../../ui/phone';
 import { useMe } from '../auth/useSession';
 import { InviteToPortalModal } from '../service/InviteToPortal';
@@ -65,14 +65,30 @@ export function contactToForm(c: Contact): ContactFormValues {
   return {
     ...c,
     birthday: c.birthday ? dayjs(c.birthday) : null,
-    phone: c.phone ? formatPhone(c.phone) : c.phone,
-    mobile: c.mobile ? formatPhone(c.mobile) : c.mobile,
+    phone: c.phone && !c.masked.includes('phone') ? formatPhone(c.phone) : c.phone,
+    mobile: c.mobile && !c.masked.includes('mobile') ? formatPhone(c.mobile) : c.mobile,
   };
 }
 
-/** The merge patch of a contact form against the stored contact: only what the person changed. */
+/**
+ * The merge patch of a contact form against the stored contact: only what the person changed. A
+ * field the stored contact carries masked is never sent (its input is disabled until revealed).
+ */
 export function contactPatch(c: Contact, v: ContactFormValues) {
-  return mergePatch(toWire(contactToForm(c)), toWire(v));
+  const patch = mergePatch(toWire(contactToForm(c)), toWire(v));
+  for (const field of c.masked) delete patch[field];
+  return patch;
+}
+
+/**
+ * The form's values once the contact it edits is read again (revealed in clear): that reading, with
+ * what the person changed against the old one kept on top.
+ */
+export function contactReapplied(old: Contact, next: Contact, mine: ContactFormValues): ContactFormValues {
+  const values: Record<string, unknown> = { ...contactToForm(next) };
+  const current = mine as unknown as Record<string, unknown>;
+  for (const key of Object.keys(contactPatch(old, mine))) values[key] = current[key];
+  return values as unknown as ContactFormValues;
 }
 
 export function ContactsPanel({ customerId }: { customerId: string }) {
@@ -98,6 +114,17 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const [inviting, setInviting] = useState<string | null>(null);
   // the contact whose privacy (consents, export, erasure) is open in the drawer
   const [privacyOf, setPrivacyOf] = useState<Contact | null>(null);
+  const revealing = useRevealAction<Contact>('contact');
+  const edited = editing !== null && editing !== 'new' ? editing : null;
+  // the contact being edited, in clear (audited): its inputs filled and enabled, the user's changes kept
+  const revealEdited = () => {
+    if (!edited) return;
+    revealing.reveal(edited.id, (clear) => {
+      form.setFieldsValue(contactReapplied(edited, clear, form.getFieldsValue(true) as ContactFormValues));
+      setEditing(clear);
+    });
+  };
+  const maskedInForm = (field: string) => edited?.masked.includes(field) ?? false;
 
   const open = (c: Contact | 'new') => {
     problem.reset(c === 'new' ? undefined : contactToForm(c));
@@ -210,15 +237,15 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
             </Col>
             {LINE_INPUTS.map(({ field, testId }) => (
               <Col xs={24} sm={12} key={field}>
-                <Form.Item name={field} label={t(`contact.${field}`)}>
-                  <Input data-testid={testId} />
-                </Form.Item>
+                <MaskableItem name={field} label={t(`contact.${field}`)} masked={maskedInForm(field)} onReveal={revealEdited} revealing={revealing.pending}>
+                  <Input data-testid={testId ?? `contact-${field}`} />
+                </MaskableItem>
               </Col>
             ))}
             <Col xs={24} sm={12}>
-              <Form.Item name="birthday" label={t('contact.birthday')}>
-                <DatePicker style={{ width: '100%' }} />
-              </Form.Item>
+              <MaskableItem name="birthday" label={t('contact.birthday')} masked={maskedInForm('birthday')} onReveal={revealEdited} revealing={revealing.pending}>
+                <DatePicker style={{ width: '100%' }} data-testid="contact-birthday" />
+              </MaskableItem>
             </Col>
             <Col xs={24}>
               <Form.Item name="notes" label={t('contact.notes')}>

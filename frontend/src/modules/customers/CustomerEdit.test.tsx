@@ -9,6 +9,7 @@ import { tokenStore } from '../../api/tokens';
 import { createQueryClient } from '../../app/queryClient';
 import type { Customer } from '../../api/types';
 import CustomerEdit from './CustomerEdit';
+import { toFormValues, toUpdatePatch } from './CustomerForm';
 
 const customer: Customer = {
   id: 'c1', kind: 'company', name: 'ACME', industry: 'IT', size_band: null, province: null, city: null, district: null,
@@ -89,4 +90,85 @@ describe('CustomerEdit', () => {
     expect(patches[1]).toEqual({ ifMatch: '"2"', body: { name: 'ACME Holdings' } });
     expect(server).toMatchObject({ name: 'ACME Holdings', address: '上海市浦东新区世纪大道 100 号', version: 3 });
   }, 40_000);
+
+  it('shows masked fields disabled with the eye; saving untouched never sends them; the eye reveals (audited) and fills them in clear', async () => {
+    await i18n.changeLanguage('zh-CN');
+    tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
+    const masked: Customer = {
+      ...customer, kind: 'individual', phone: '138****5678', email: 'z***@lianhua.cn', address: '上海市徐汇区****', birthday: null,
+      masked: ['phone', 'email', 'address', 'birthday'],
+    };
+    const clear: Customer = { ...masked, phone: '+8613812345678', email: 'zhang.wei@lianhua.cn', address: '上海市徐汇区漕溪北路 88 号', birthday: '1985-03-04', masked: [] };
+    const sent: { method: string; path: string; body: unknown }[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
+      const url = new URL(req.url);
+      const body = req.method === 'PATCH' ? ((await req.json()) as object) : undefined;
+      if (url.pathname.startsWith('/api/v1/customers/c1')) sent.push({ method: req.method, path: url.pathname, body });
+      if (url.pathname === '/api/v1/customers/c1' && req.method === 'GET') return json(200, masked);
+      if (url.pathname === '/api/v1/customers/c1/reveal' && req.method === 'POST') return json(200, clear);
+      if (url.pathname === '/api/v1/customers/c1' && req.method === 'PATCH') return json(200, { ...masked, ...body, version: 2 });
+      if (url.pathname === '/api/v1/auth/me') return json(200, me);
+      return json(200, { data: [], next_cursor: null });
+    }));
+    const user = userEvent.setup();
+    const page = () =>
+      render(
+        <QueryClientProvider client={createQueryClient()}>
+          <AntApp>
+            <MemoryRouter initialEntries={['/customers/c1/edit']}>
+              <Routes>
+                <Route path="/customers/:id/edit" element={<CustomerEdit />} />
+                <Route path="/customers/:id" element={<div data-testid="show-page" />} />
+              </Routes>
+            </MemoryRouter>
+          </AntApp>
+        </QueryClientProvider>,
+      );
+
+    // 1. saved without revealing: the masked values stay out of the patch
+    const first = page();
+    const phone = await screen.findByTestId<HTMLInputElement>('customer-phone', {}, { timeout: 10_000 });
+    expect(phone).toBeDisabled();
+    expect(phone.value).toBe('138****5678');
+    expect(screen.getByTestId<HTMLInputElement>('customer-email')).toBeDisabled();
+    expect(screen.getByTestId<HTMLInputElement>('customer-address')).toBeDisabled();
+    expect(screen.getByTestId('masked-field-phone')).toHaveTextContent('已脱敏：查看完整信息（将记录审计）后才能修改');
+    expect(screen.getByTestId('reveal-phone')).toHaveAccessibleName('查看完整信息（将记录审计）');
+    expect(screen.getByTestId('reveal-birthday')).toBeInTheDocument();
+    await user.type(screen.getByTestId('customer-name'), ' 2');
+    await user.click(screen.getByTestId('customer-save'));
+    expect(await screen.findByTestId('show-page')).toBeInTheDocument();
+    expect(sent.filter((r) => r.method !== 'GET')).toEqual([{ method: 'PATCH', path: '/api/v1/customers/c1', body: { name: 'ACME 2' } }]);
+    first.unmount();
+    sent.length = 0;
+
+    // 2. the eye reveals the record once and fills the inputs in clear; only what was changed is sent
+    page();
+    await user.type(await screen.findByTestId('customer-name', {}, { timeout: 10_000 }), ' 3');
+    await user.click(screen.getByTestId('reveal-email'));
+    await waitFor(() => expect(screen.getByTestId<HTMLInputElement>('customer-phone')).toBeEnabled());
+    expect(screen.getByTestId<HTMLInputElement>('customer-phone').value).toBe('138 1234 5678');
+    expect(screen.getByTestId<HTMLInputElement>('customer-address').value).toBe('上海市徐汇区漕溪北路 88 号');
+    // the name typed before the reveal is kept
+    expect(screen.getByTestId<HTMLInputElement>('customer-name').value).toBe('ACME 3');
+    expect(screen.queryAllByTestId(/^reveal-/)).toHaveLength(0);
+    const email = screen.getByTestId<HTMLInputElement>('customer-email');
+    expect(email).toBeEnabled();
+    expect(email.value).toBe('zhang.wei@lianhua.cn');
+    await user.clear(email);
+    await user.type(email, 'wei.zhang@lianhua.cn');
+    await user.click(screen.getByTestId('customer-save'));
+    expect(await screen.findByTestId('show-page')).toBeInTheDocument();
+    expect(sent.filter((r) => r.method !== 'GET')).toEqual([
+      { method: 'POST', path: '/api/v1/customers/c1/reveal', body: undefined },
+      { method: 'PATCH', path: '/api/v1/customers/c1', body: { name: 'ACME 3', email: 'wei.zhang@lianhua.cn' } },
+    ]);
+  }, 40_000);
+
+  it('the patch never carries a field the record has masked, whatever the form holds', () => {
+    const masked: Customer = { ...customer, phone: '138****5678', email: 'z***@lianhua.cn', masked: ['phone', 'email'] };
+    const values = { ...toFormValues(masked), phone: '138****5679', email: '', name: 'ACME 2' };
+    expect(toUpdatePatch(masked, values)).toEqual({ name: 'ACME 2' });
+    expect(toUpdatePatch({ ...masked, masked: [] }, values)).toEqual({ phone: '138****5679', email: null, name: 'ACME 2' });
+  });
 });

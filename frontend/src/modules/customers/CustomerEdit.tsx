@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { App, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
@@ -7,6 +8,7 @@ import { useVersionedEdit } from '../../ui/useVersionedEdit';
 import { CustomerForm, toFormValues, toUpdatePatch, type CustomerFormValues } from './CustomerForm';
 import { useCustomer, useUpdateCustomer } from './useCustomers';
 import { FormPageCard } from '../../ui/FormPage';
+import { fetchClear, useReveal } from '../../ui/PersonalValue';
 
 export default function CustomerEdit() {
   const { id = '' } = useParams();
@@ -20,7 +22,17 @@ function EditForm({ customer, refetch }: { customer: Customer; refetch: () => Pr
   const update = useUpdateCustomer();
   const { message } = App.useApp();
   const [form] = Form.useForm<CustomerFormValues>();
-  const edit = useVersionedEdit({ record: customer, latest: refetch, form, toForm: toFormValues, changes: toUpdatePatch });
+  // once the person revealed the record, a reload after a 412 reads it in clear too (audited again)
+  const [revealed, setRevealed] = useState(false);
+  const edit = useVersionedEdit({
+    record: customer,
+    latest: async (base) => (revealed ? ((await fetchClear('customer', base.id)) as Customer) : refetch()),
+    form,
+    toForm: toFormValues,
+    changes: toUpdatePatch,
+  });
+  const base = edit.base ?? customer;
+  const personal = useReveal('customer', base);
   const back = () => navigate(`/customers/${customer.id}`);
 
   return (
@@ -29,6 +41,15 @@ function EditForm({ customer, refetch }: { customer: Customer; refetch: () => Pr
         form={form}
         mode="edit"
         initial={toFormValues(customer)}
+        masked={{
+          fields: base.masked,
+          reveal: () =>
+            personal.reveal((clear) => {
+              setRevealed(true);
+              edit.adopt(clear);
+            }),
+          revealing: personal.pending,
+        }}
         submitting={update.isPending}
         banner={edit.notice}
         onCancel={back}

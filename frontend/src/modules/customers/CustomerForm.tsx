@@ -10,6 +10,7 @@ import { industryOptions } from './industries';
 import { regionFields, regionPath, useRegionOptions, withStoredPath } from './regions';
 import { enumOptions, useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { ProblemForm, SaveCancel } from '../../ui/FormPage';
+import { MaskableItem } from '../../ui/PersonalValue';
 
 /** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
 export interface CustomerFormValues {
@@ -54,7 +55,7 @@ export function toFormValues(c: Customer): CustomerFormValues {
     region: regionPath(c.province, c.city, c.district),
     address: c.address,
     // as people write it; unchanged it leaves the patch, changed the server reads it like any typed number
-    phone: c.phone ? formatPhone(c.phone) : c.phone,
+    phone: c.phone && !c.masked.includes('phone') ? formatPhone(c.phone) : c.phone,
     email: c.email,
     website: c.website,
     credit_code: c.credit_code,
@@ -103,9 +104,23 @@ export function toCreateBody(v: CustomerFormValues): CreateCustomer {
   return withoutNulls(toWire(v)) as unknown as CreateCustomer;
 }
 
-/** Only what the user changed since `base` (a merge patch). */
+/**
+ * Only what the user changed since `base` (a merge patch). A field the base carries masked is never
+ * sent: its input stays disabled until the record is revealed, and a masked text is not a value.
+ */
 export function toUpdatePatch(base: Customer, v: CustomerFormValues): UpdateCustomer {
-  return mergePatch(toWire(toFormValues(base)), toWire(v)) as UpdateCustomer;
+  const patch = mergePatch(toWire(toFormValues(base)), toWire(v)) as Record<string, unknown>;
+  for (const field of base.masked) delete patch[field];
+  return patch as UpdateCustomer;
+}
+
+/** How an edit form shows the personal fields its record carries masked. */
+export interface MaskedFields {
+  /** The fields the record carries masked (`Customer.masked`). */
+  fields: readonly string[];
+  /** Reveals the record (audited) and fills the form with its clear values. */
+  reveal: () => void;
+  revealing: boolean;
 }
 
 interface Props {
@@ -117,9 +132,11 @@ interface Props {
   /** Shown above the form (e.g. the stale-edit notice). */
   banner?: React.ReactNode;
   form?: ReturnType<typeof Form.useForm<CustomerFormValues>>[0];
+  /** Editing a record with masked personal fields: they are disabled with an eye until revealed. */
+  masked?: MaskedFields;
 }
 
-export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, banner, form: external }: Props) {
+export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, banner, form: external, masked }: Props) {
   const { t } = useTranslation();
   const [own] = Form.useForm<CustomerFormValues>();
   const form = external ?? own;
@@ -130,12 +147,14 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
 
+  const maskable = (name: keyof CustomerFormValues, label: string, input: React.ReactElement<{ disabled?: boolean }>) => (
+    <MaskableItem name={name} label={label} masked={masked?.fields.includes(name) ?? false} onReveal={() => masked?.reveal()} revealing={masked?.revealing ?? false}>
+      {input}
+    </MaskableItem>
+  );
+
   const text = (name: keyof CustomerFormValues, label: string, span = 12, extra?: React.ComponentProps<typeof Input>) => (
-    <Col xs={24} md={span}>
-      <Form.Item name={name} label={label}>
-        <Input allowClear data-testid={`customer-${name}`} {...extra} />
-      </Form.Item>
-    </Col>
+    <Col xs={24} md={span}>{maskable(name, label, <Input allowClear data-testid={`customer-${name}`} {...extra} />)}</Col>
   );
 
   return (
@@ -225,9 +244,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
               </Form.Item>
             </Col>
             <Col xs={24} md={8}>
-              <Form.Item name="birthday" label={t('customer.birthday')}>
-                <DatePicker style={{ width: '100%' }} />
-              </Form.Item>
+              {maskable('birthday', t('customer.birthday'), <DatePicker style={{ width: '100%' }} data-testid="customer-birthday" />)}
             </Col>
             {text('preferences', t('customer.preferences'), 8)}
           </>

@@ -49,4 +49,24 @@ describe('<InviteToPortalModal>', () => {
     expect(await screen.findByText('The contact has no email: enter the one they will sign in with')).toBeInTheDocument();
     await waitFor(() => expect(fetch).not.toHaveBeenCalled());
   }, 30_000);
+
+  it("a masked email is not sent back: the input starts empty and the server uses the contact's email on file", async () => {
+    await i18n.changeLanguage('zh-CN');
+    tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
+    const bodies: unknown[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
+      bodies.push(await req.json());
+      return json(422, { type: '/problems/validation', title: '校验失败', status: 422, detail: '停在这里', errors: [] });
+    }));
+    const user = userEvent.setup();
+    const masked = { ...contact('k1', '王伟', 'w***@example.cn'), masked: ['email'] } as Contact;
+    renderWithApp(<InviteToPortalModal open contacts={[masked]} contactId="k1" onClose={() => undefined} />);
+    const email = await screen.findByTestId('portal-invite-email');
+    expect(email).toHaveValue('');
+    expect(email).toHaveAttribute('placeholder', 'w***@example.cn');
+    expect(screen.getByText('留空则使用联系人登记的邮箱（已脱敏显示），客户用它登录。')).toBeInTheDocument();
+    await user.click(screen.getByTestId('portal-invite-submit'));
+    await waitFor(() => expect(bodies).toEqual([{ contact_id: 'k1', sees_company_tickets: false }]));
+  }, 30_000);
 });
+

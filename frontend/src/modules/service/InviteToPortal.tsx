@@ -28,6 +28,11 @@ export function InvitationLink({ invitation }: { invitation: PortalInvitation })
   );
 }
 
+/** What the email input starts with: the contact's email, unless the page reads it masked. */
+function emailOf(c: Contact | undefined): string {
+  return c?.email && !c.masked?.includes('email') ? c.email : '';
+}
+
 interface InviteValues {
   contact_id?: string;
   email?: string;
@@ -51,12 +56,14 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
   const problem = useFormProblem(form, ['contact_id', 'email', 'sees_company_tickets'], { testId: 'portal-invite-error' });
   const chosen = Form.useWatch('contact_id', form);
   const contact = contacts.find((c) => c.id === chosen);
+  // a masked email is not an address: left empty, the server invites the contact at the one on file
+  const emailMasked = contact?.masked?.includes('email') === true;
 
   useEffect(() => {
     if (!open) return;
     setInvitation(null);
     const c = contacts.find((x) => x.id === contactId);
-    problem.reset({ contact_id: contactId ?? undefined, email: c?.email ?? '', sees_company_tickets: false });
+    problem.reset({ contact_id: contactId ?? undefined, email: emailOf(c), sees_company_tickets: false });
     // contacts change identity on refetch; the dialog is set up once per opening
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, contactId, form]);
@@ -67,7 +74,7 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
       const inv = await invite.mutateAsync({
         contact_id: v.contact_id ?? '',
         sees_company_tickets: v.sees_company_tickets,
-        ...(email && email !== contact?.email ? { email } : {}),
+        ...(email && email !== emailOf(contact) ? { email } : {}),
       });
       setInvitation(inv);
     });
@@ -102,17 +109,17 @@ export function InviteToPortalModal({ open, contacts, contactId, onClose }: Prop
             <Form.Item name="contact_id" label={t('portalAccount.contact')} rules={[{ required: true, message: t('validation.required') }]}>
               <Select
                 options={contacts.map((c) => ({ value: c.id, label: c.email ? `${c.name} · ${c.email}` : c.name }))}
-                onChange={(id: string) => form.setFieldValue('email', contacts.find((c) => c.id === id)?.email ?? '')}
+                onChange={(id: string) => form.setFieldValue('email', emailOf(contacts.find((c) => c.id === id)))}
                 data-testid="portal-invite-contact"
               />
             </Form.Item>
             <Form.Item
               name="email"
               label={t('portalAccount.email')}
-              extra={t('portalAccount.emailHint')}
-              rules={[{ required: true, message: t('portalAccount.emailRequired') }, { type: 'email', message: t('validation.email') }]}
+              extra={emailMasked ? t('portalAccount.emailMaskedHint') : t('portalAccount.emailHint')}
+              rules={[{ required: !emailMasked, message: t('portalAccount.emailRequired') }, { type: 'email', message: t('validation.email') }]}
             >
-              <Input autoComplete="off" data-testid="portal-invite-email" />
+              <Input autoComplete="off" placeholder={emailMasked ? (contact?.email ?? undefined) : undefined} data-testid="portal-invite-email" />
             </Form.Item>
             <Form.Item name="sees_company_tickets" label={t('portalAccount.companyWide')} valuePropName="checked" extra={t('portalAccount.companyWideHint')}>
               <Switch data-testid="portal-invite-company" />
