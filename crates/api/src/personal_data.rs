@@ -21,6 +21,13 @@ fn owning_customer(kind: &str, record: &Value) -> Option<Uuid> {
     record.get(field)?.as_str()?.parse().ok()
 }
 
+/// Marks a record shown in clear: nothing in it is masked.
+fn mark_clear(record: &mut Value) {
+    if let Some(object) = record.as_object_mut() {
+        object.insert("masked".into(), Value::Array(Vec::new()));
+    }
+}
+
 /// Masks the personal fields of one `kind` record in place and names them in `masked`.
 pub fn mask_record(kind: &str, record: &mut Value) {
     let Some(object) = record.as_object_mut() else { return };
@@ -87,11 +94,7 @@ pub async fn mask_outside_scope(db: &Db, actor: &Actor, kind: &str, records: &mu
     let clear = personal_data::customers_in_clear(db, actor, &customers).await?;
     for record in records.iter_mut() {
         match owning_customer(kind, record) {
-            Some(customer) if clear.contains(&customer) => {
-                if let Some(object) = record.as_object_mut() {
-                    object.insert("masked".into(), Value::Array(Vec::new()));
-                }
-            }
+            Some(customer) if clear.contains(&customer) => mark_clear(record),
             _ => mask_record(kind, record),
         }
     }
@@ -121,9 +124,7 @@ pub async fn reveal<T: Serialize>(db: &Db, actor: &Actor, kind: &str, entity_id:
     let shown: Vec<&str> =
         personal_fields(kind).iter().map(|(field, _)| *field).filter(|field| value.get(*field).is_some_and(|v| !v.is_null())).collect();
     personal_data::record_reveal(db, actor, kind, entity_id, &shown).await?;
-    if let Some(object) = value.as_object_mut() {
-        object.insert("masked".into(), Value::Array(Vec::new()));
-    }
+    mark_clear(&mut value);
     Ok(value)
 }
 
@@ -156,8 +157,8 @@ pub async fn mask_event_payloads<'a>(
         let in_clear = payload.get("record").and_then(|record| owning_customer(kind, record)).is_some_and(|c| clear.contains(&c));
         if !in_clear {
             mask_event_fully(kind, payload);
-        } else if let Some(record) = payload.get_mut("record").and_then(Value::as_object_mut) {
-            record.insert("masked".into(), Value::Array(Vec::new()));
+        } else if let Some(record) = payload.get_mut("record") {
+            mark_clear(record);
         }
     }
     Ok(())

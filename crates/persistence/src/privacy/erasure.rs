@@ -563,85 +563,34 @@ async fn records_about(
     talks: &[interactions::Model],
     account_ids: &[Uuid],
 ) -> Result<Vec<Uuid>> {
-    use sea_orm::QuerySelect;
     let mut ids: Vec<Uuid> = own_ids.iter().chain(account_ids).copied().collect();
     ids.extend(talks.iter().map(|t| t.id));
     if whole {
-        ids.extend(
-            tickets::Entity::find()
-                .select_only()
-                .column(tickets::Column::Id)
-                .filter(tickets::Column::CustomerId.eq(customer_id))
-                .into_tuple::<Uuid>()
-                .all(conn)
-                .await?,
-        );
-        ids.extend(
-            opportunities::Entity::find()
-                .select_only()
-                .column(opportunities::Column::Id)
-                .filter(opportunities::Column::CustomerId.eq(customer_id))
-                .into_tuple::<Uuid>()
-                .all(conn)
-                .await?,
-        );
-        ids.extend(
-            orders::Entity::find()
-                .select_only()
-                .column(orders::Column::Id)
-                .filter(orders::Column::CustomerId.eq(customer_id))
-                .into_tuple::<Uuid>()
-                .all(conn)
-                .await?,
-        );
-        ids.extend(
-            tasks::Entity::find()
-                .select_only()
-                .column(tasks::Column::Id)
-                .filter(tasks::Column::CustomerId.eq(customer_id))
-                .into_tuple::<Uuid>()
-                .all(conn)
-                .await?,
-        );
+        ids.extend(ids_of(conn, tickets::Entity, tickets::Column::Id, tickets::Column::CustomerId, customer_id).await?);
+        ids.extend(ids_of(conn, opportunities::Entity, opportunities::Column::Id, opportunities::Column::CustomerId, customer_id).await?);
+        ids.extend(ids_of(conn, orders::Entity, orders::Column::Id, orders::Column::CustomerId, customer_id).await?);
+        ids.extend(ids_of(conn, tasks::Entity, tasks::Column::Id, tasks::Column::CustomerId, customer_id).await?);
     } else {
-        ids.extend(
-            tickets::Entity::find()
-                .select_only()
-                .column(tickets::Column::Id)
-                .filter(tickets::Column::ContactId.eq(subject_id))
-                .into_tuple::<Uuid>()
-                .all(conn)
-                .await?,
-        );
-        ids.extend(
-            opportunities::Entity::find()
-                .select_only()
-                .column(opportunities::Column::Id)
-                .filter(opportunities::Column::ContactId.eq(subject_id))
-                .into_tuple::<Uuid>()
-                .all(conn)
-                .await?,
-        );
+        ids.extend(ids_of(conn, tickets::Entity, tickets::Column::Id, tickets::Column::ContactId, subject_id).await?);
+        ids.extend(ids_of(conn, opportunities::Entity, opportunities::Column::Id, opportunities::Column::ContactId, subject_id).await?);
     }
+    ids.extend(ids_of(conn, consents::Entity, consents::Column::Id, consents::Column::CustomerId, customer_id).await?);
     ids.extend(
-        consents::Entity::find()
-            .select_only()
-            .column(consents::Column::Id)
-            .filter(consents::Column::CustomerId.eq(customer_id))
-            .into_tuple::<Uuid>()
-            .all(conn)
-            .await?,
-    );
-    ids.extend(
-        privacy_requests::Entity::find()
-            .select_only()
-            .column(privacy_requests::Column::Id)
-            .filter(privacy_requests::Column::CustomerId.eq(customer_id))
-            .into_tuple::<Uuid>()
-            .all(conn)
-            .await?,
+        ids_of(conn, privacy_requests::Entity, privacy_requests::Column::Id, privacy_requests::Column::CustomerId, customer_id).await?,
     );
     ids.sort();
     ids.dedup();
     Ok(ids)
+}
+
+/// The ids of the rows of `entity` whose `column` is `value`.
+async fn ids_of<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    _entity: E,
+    id: E::Column,
+    column: E::Column,
+    value: Uuid,
+) -> Result<Vec<Uuid>> {
+    use sea_orm::QuerySelect;
+    Ok(E::find().select_only().column(id).filter(column.eq(value)).into_tuple::<Uuid>().all(conn).await?)
 }
