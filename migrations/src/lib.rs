@@ -33,6 +33,7 @@ mod m20261204_000027_index_audit_and_sessions_screens;
 mod m20261204_000028_grant_personal_data_to_builtin_roles;
 mod m20261204_000029_add_two_factor;
 mod m20261204_000030_create_privacy;
+mod m20261204_000031_seal_personal_fields;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000028_grant_personal_data_to_builtin_roles::Migration),
             Box::new(m20261204_000029_add_two_factor::Migration),
             Box::new(m20261204_000030_create_privacy::Migration),
+            Box::new(m20261204_000031_seal_personal_fields::Migration),
         ]
     }
 }

@@ -225,6 +225,10 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
             birthday: chrono::NaiveDate::from_ymd_opt(1970 + (index % 30) as i32, 1 + (index % 12) as u32, 1 + (index % 28) as u32),
             preferences: Some("偏好微信沟通".into()),
             notes: None,
+            id_type: None,
+            id_number: None,
+            bank_name: None,
+            bank_account: None,
         };
         customers.push(fields);
         index += 1;
@@ -250,6 +254,10 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
                     is_primary: c == 0,
                     birthday: None,
                     notes: None,
+                    id_type: None,
+                    id_number: None,
+                    bank_name: None,
+                    bank_account: None,
                 };
                 contacts::create(db, &system, record.id, person, &Default::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             }
@@ -302,6 +310,10 @@ fn company(
         birthday: None,
         preferences: None,
         notes: Some("演示数据".into()),
+        id_type: None,
+        id_number: None,
+        bank_name: None,
+        bank_account: None,
     }
 }
 

@@ -226,7 +226,7 @@ pub async fn idempotency(
     let kept =
         KeptResponse { status: status.as_u16(), headers: &headers, body: (!reveal && !carries_secret(&bytes)).then_some(text.as_ref()) };
     let stored = match writes {
-        Some(txn) => idempotency::store_with_writes(txn, keyed, kept).await,
+        Some(txn) => idempotency::store_with_writes(&state.db, txn, keyed, kept).await,
         None => idempotency::store_alone(&state.db, keyed, kept).await.map(|()| idempotency::Stored::Committed),
     };
     match stored {

@@ -10,9 +10,11 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 use crm_domain::activities::{Channel, Direction, InteractionFields};
-use crm_domain::customers::{ContactFields, CustomerFields, CustomerKind, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
+use crm_domain::customers::{
+    ContactFields, CustomerFields, CustomerKind, Gender, IdType, LifecycleStage, SizeBand, SourceChannel, ValueTier,
+};
 use crm_domain::sales::{Currency, OpportunitySource, OrderStatus, StageKind, line_total};
-use crm_domain::values::{CreditCode, Email, Phone};
+use crm_domain::values::{CreditCode, Email, IdNumber, Phone};
 use crm_persistence::bulk::{BulkContact, BulkCustomer, BulkInteraction, BulkOpportunity, BulkOrder, BulkStage, CustomerGraph};
 use crm_persistence::sales::lines::Line;
 
@@ -166,6 +168,12 @@ impl World {
             birthday: None,
             preferences: None,
             notes: None,
+            // Individuals carry a resident identity card number, which is stored sealed with a
+            // blind index: the load pays for its encryption as a real one would.
+            id_type: (!company).then_some(IdType::IdCard),
+            id_number: (!company).then(|| IdNumber::from_stored(&resident_id(index))),
+            bank_name: None,
+            bank_account: None,
         };
         let customer =
             BulkCustomer { id, fields, owner_id: owner.id, team_id: Some(owner.team_id), created_by: self.created_by, created_at };
@@ -191,6 +199,10 @@ impl World {
                 name,
                 birthday: None,
                 notes: None,
+                id_type: None,
+                id_number: None,
+                bank_name: None,
+                bank_account: None,
             };
             contacts.push(BulkContact { id, fields, created_at: at });
         }
@@ -551,8 +563,29 @@ const NEXT_STEPS: &[&str] = &["下周电话跟进", "准备正式报价", "安�
 const PROJECTS: &[&str] =
     &["年度采购", "设备升级", "信息化建设", "产线改造", "办公系统", "数据中心", "渠道合作", "售后服务外包", "智能仓储", "营销推广"];
 
+/// A valid 18-character resident identity card number (GB 11643 check digit) unique to `index`:
+/// a Shanghai area code, a birth date in 1960–1999 and a sequence number taken from the index.
+pub fn resident_id(index: u64) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECKS: &[u8; 11] = b"10X98765432";
+    let year = 1960 + index % 40;
+    let month = 1 + (index / 40) % 12;
+    let day = 1 + (index / 480) % 28;
+    let sequence = (index / 13_440) % 1000;
+    let body = format!("310101{year:04}{month:02}{day:02}{sequence:03}");
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(digit, weight)| u32::from(digit - b'0') * weight).sum();
+    format!("{body}{}", CHECKS[(sum % 11) as usize] as char)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn resident_ids_are_valid_and_distinct() {
+        let ids: std::collections::HashSet<String> = (0..20_000).map(super::resident_id).collect();
+        assert_eq!(ids.len(), 20_000);
+        assert!(ids.iter().all(|id| crm_domain::values::IdNumber::parse(id).unwrap().is_resident_id_card()));
+    }
+
     use super::*;
 
     fn world() -> World {

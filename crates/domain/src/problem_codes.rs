@@ -65,6 +65,7 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("user.is_api_key", "The user is an API key's; change it under `/api-keys`."),
     // Customers.
     ("customer.credit_code_taken", "Another live customer holds this unified social credit code (`existing_id`)."),
+    ("customer.id_number_taken", "Another live customer holds this identity document number (`existing_id`)."),
     // Sales.
     ("pipeline.name_taken", "A pipeline with this name exists (`existing_id`)."),
     ("pipeline.no_default", "There is no default pipeline."),

@@ -23,6 +23,12 @@ pub enum ValueError {
     CreditCode,
     #[error("not a valid http(s) URL")]
     Url,
+    #[error("not a valid identity document number (5–20 letters and digits)")]
+    IdNumber,
+    #[error("not a valid resident identity card number (18 characters with a matching check digit)")]
+    IdCard,
+    #[error("not a valid bank account number (8–34 letters and digits)")]
+    BankAccount,
     #[error("must be one of: {0}")]
     Choice(String),
     #[error("must not be in the future")]
@@ -40,6 +46,9 @@ impl HasCode for ValueError {
             ValueError::Phone => "phone",
             ValueError::CreditCode => "credit_code",
             ValueError::Url => "url",
+            ValueError::IdNumber => "id_number",
+            ValueError::IdCard => "id_card",
+            ValueError::BankAccount => "bank_account",
             ValueError::Choice(_) => "choice",
             ValueError::InFuture => "in_future",
             ValueError::Range(..) => "range",
@@ -56,6 +65,16 @@ impl HasCode for ValueError {
                 "不是有效的统一社会信用代码（18 位，校验位须正确）"
             ),
             ValueError::Url => text!("not a valid http(s) URL", "不是有效的 http(s) 网址"),
+            ValueError::IdNumber => {
+                text!("not a valid identity document number (5–20 letters and digits)", "不是有效的证件号码（5–20 位字母或数字）")
+            }
+            ValueError::IdCard => text!(
+                "not a valid resident identity card number (18 characters with a matching check digit)",
+                "不是有效的居民身份证号码（18 位，校验位须正确）"
+            ),
+            ValueError::BankAccount => {
+                text!("not a valid bank account number (8–34 letters and digits)", "不是有效的银行账号（8–34 位字母或数字）")
+            }
             ValueError::Choice(allowed) => text!("must be one of: {allowed}", "只能是以下之一：{allowed}"),
             ValueError::InFuture => text!("must not be in the future", "不能晚于今天"),
             ValueError::Range(min, max) => text!("must be between {min} and {max}", "须在 {min} 与 {max} 之间"),
@@ -195,6 +214,53 @@ impl CreditCode {
     }
 }
 
+/// What people type into a document or account number, as stored: spaces and hyphens dropped,
+/// letters upper-cased; `None` when anything but letters and digits remains or the length is
+/// outside `min..=max`.
+fn document_characters(input: &str, min: usize, max: usize) -> Option<String> {
+    let value: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
+    let length_ok = (min..=max).contains(&value.len());
+    (length_ok && value.chars().all(|c| c.is_ascii_alphanumeric())).then_some(value)
+}
+
+/// The number of a person's identity document (居民身份证, passport, other permit): 5–20 letters
+/// and digits. Whether it must also be a valid resident identity card number depends on the
+/// document type beside it (see [`IdNumber::is_resident_id_card`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct IdNumber(String);
+string_newtype!(IdNumber);
+
+const ID_CARD_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CARD_CHECKS: &[u8; 11] = b"10X98765432";
+
+impl IdNumber {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        document_characters(input, 5, 20).map(Self).ok_or(ValueError::IdNumber)
+    }
+
+    /// Whether this is an 18-character resident identity card number whose last character is the
+    /// check digit over the first 17 (GB 11643-1999, ISO 7064 MOD 11-2).
+    pub fn is_resident_id_card(&self) -> bool {
+        let bytes = self.0.as_bytes();
+        if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+        let sum: u32 = bytes[..17].iter().zip(ID_CARD_WEIGHTS).map(|(digit, weight)| u32::from(digit - b'0') * weight).sum();
+        bytes[17] == ID_CARD_CHECKS[(sum % 11) as usize]
+    }
+}
+
+/// A bank account number (Chinese card and account numbers, or an IBAN): 8–34 letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct BankAccount(String);
+string_newtype!(BankAccount);
+
+impl BankAccount {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        document_characters(input, 8, 34).map(Self).ok_or(ValueError::BankAccount)
+    }
+}
+
 /// A web address; `example.cn` is read as `https://example.cn`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct WebsiteUrl(String);
@@ -294,6 +360,28 @@ mod tests {
         assert_eq!(CreditCode::parse("91350100M000100Y44"), Err(ValueError::CreditCode));
         assert_eq!(CreditCode::parse("91350100M000100Y4"), Err(ValueError::CreditCode));
         assert_eq!(CreditCode::parse("91350100I000100Y43"), Err(ValueError::CreditCode));
+    }
+
+    #[test]
+    fn id_numbers_are_normalised_and_id_cards_check_their_last_character() {
+        let card = IdNumber::parse(" 11010519491231002x ").unwrap();
+        assert_eq!(card.as_str(), "11010519491231002X");
+        assert!(card.is_resident_id_card());
+        assert!(!IdNumber::parse("110105194912310021").unwrap().is_resident_id_card(), "wrong check digit");
+        assert!(!IdNumber::parse("E12345678").unwrap().is_resident_id_card(), "a passport number");
+        assert_eq!(IdNumber::parse("E1234-5678").unwrap().as_str(), "E12345678");
+        for bad in ["", "1234", "E12345678#", "123456789012345678901"] {
+            assert_eq!(IdNumber::parse(bad), Err(ValueError::IdNumber), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bank_accounts_keep_letters_and_digits_only() {
+        assert_eq!(BankAccount::parse("6222 0212 3456 7890 123").unwrap().as_str(), "6222021234567890123");
+        assert_eq!(BankAccount::parse("gb82 west 1234 5698 7654 32").unwrap().as_str(), "GB82WEST12345698765432");
+        for bad in ["1234567", "6222.0212.3456", "1234567890123456789012345678901234567"] {
+            assert_eq!(BankAccount::parse(bad), Err(ValueError::BankAccount), "{bad}");
+        }
     }
 
     #[test]

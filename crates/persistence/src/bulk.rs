@@ -282,6 +282,13 @@ const CUSTOMER_COLUMNS: &[&str] = &[
     "birthday",
     "preferences",
     "notes",
+    "id_type",
+    "id_number",
+    "id_number_index",
+    "bank_name",
+    "bank_account",
+    "phone_index",
+    "email_index",
     "search_text",
     "owner_id",
     "team_id",
@@ -310,6 +317,11 @@ const CONTACT_COLUMNS: &[&str] = &[
     "is_primary",
     "birthday",
     "notes",
+    "id_type",
+    "id_number",
+    "id_number_index",
+    "bank_name",
+    "bank_account",
     "created_at",
     "updated_at",
     "version",
@@ -444,7 +456,7 @@ fn timeline_row(
 }
 
 /// All the rows of a batch, table by table, in an order that satisfies the foreign keys.
-fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, LoadCounts, i64) {
+fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz, sealer: &crate::personal_data::Sealer) -> (Vec<Rows>, LoadCounts, i64) {
     let mut customers = Rows::new("customers", CUSTOMER_COLUMNS);
     let mut tags = Rows::new("customer_tags", TAG_COLUMNS);
     let mut stage_history = Rows::new("customer_stage_history", STAGE_HISTORY_COLUMNS);
@@ -471,6 +483,9 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
         let last_order = crate::sales::orders::order_time(revenue.iter().map(|o| o.order_date).max(), time_zone);
         let spend: i64 = revenue.iter().map(|o| o.lines.iter().map(|l| l.line_total_minor).sum::<i64>()).sum();
         let order_count = i32::try_from(revenue.len()).unwrap_or(i32::MAX);
+        let (phone, email) = (f.phone.as_ref().map(|v| v.as_str()), f.email.as_ref().map(|v| v.as_str()));
+        let id_number = f.id_number.as_ref().map(|v| v.as_str());
+        let birthday = f.birthday.map(|day| day.format("%Y-%m-%d").to_string());
         customers.push(vec![
             c.id.into(),
             f.kind.as_str().into(),
@@ -480,9 +495,9 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
             f.province.clone().into(),
             f.city.clone().into(),
             f.district.clone().into(),
-            f.address.clone().into(),
-            f.phone.as_ref().map(|v| v.as_str()).into(),
-            f.email.as_ref().map(|v| v.as_str()).into(),
+            sealer.seal("customers.address", c.id, f.address.as_deref()).into(),
+            sealer.seal("customers.phone", c.id, phone).into(),
+            sealer.seal("customers.email", c.id, email).into(),
             f.website.as_ref().map(|v| v.as_str()).into(),
             f.credit_code.as_ref().map(|v| v.as_str()).into(),
             f.source_channel.map(|v| v.as_str()).into(),
@@ -491,9 +506,16 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
             serde_json::to_string(&f.tags).unwrap_or_else(|_| "[]".into()).into(),
             serde_json::to_string(&f.custom_fields).unwrap_or_else(|_| "{}".into()).into(),
             f.gender.map(|v| v.as_str()).into(),
-            f.birthday.into(),
+            sealer.seal("customers.birthday", c.id, birthday.as_deref()).into(),
             f.preferences.clone().into(),
             f.notes.clone().into(),
+            f.id_type.map(|v| v.as_str()).into(),
+            sealer.seal("customers.id_number", c.id, id_number).into(),
+            sealer.index("customers.id_number", id_number).into(),
+            f.bank_name.clone().into(),
+            sealer.seal("customers.bank_account", c.id, f.bank_account.as_ref().map(|v| v.as_str())).into(),
+            sealer.index("customers.phone", phone).into(),
+            sealer.index("customers.email", email).into(),
             search.into(),
             c.owner_id.into(),
             c.team_id.into(),
@@ -543,8 +565,15 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
                 person.email.as_ref().map(|v| v.as_str()).into(),
                 person.wechat.clone().into(),
                 person.is_primary.into(),
-                person.birthday.into(),
+                sealer
+                    .seal("contacts.birthday", contact.id, person.birthday.map(|day| day.format("%Y-%m-%d").to_string()).as_deref())
+                    .into(),
                 person.notes.clone().into(),
+                person.id_type.map(|v| v.as_str()).into(),
+                sealer.seal("contacts.id_number", contact.id, person.id_number.as_ref().map(|v| v.as_str())).into(),
+                sealer.index("contacts.id_number", person.id_number.as_ref().map(|v| v.as_str())).into(),
+                person.bank_name.clone().into(),
+                sealer.seal("contacts.bank_account", contact.id, person.bank_account.as_ref().map(|v| v.as_str())).into(),
                 contact.created_at.into(),
                 contact.created_at.into(),
                 1i32.into(),
@@ -711,7 +740,7 @@ fn rows_of(graphs: &[CustomerGraph], time_zone: chrono_tz::Tz) -> (Vec<Rows>, Lo
 /// Writes a batch of customers with everything under them in one transaction.
 #[tracing::instrument(skip_all)]
 pub async fn load(db: &Db, graphs: &[CustomerGraph]) -> Result<LoadCounts> {
-    let (tables, counts, max_number) = rows_of(graphs, db.time_zone());
+    let (tables, counts, max_number) = rows_of(graphs, db.time_zone(), &db.sealer().await?);
     match db.backend() {
         DatabaseBackend::Postgres => copy_postgres(db, &tables, max_number).await?,
         _ => insert_rows(db, &tables, max_number).await?,

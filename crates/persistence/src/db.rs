@@ -28,6 +28,10 @@ pub struct Db {
     /// on a handle opened without them (tools that touch no sealed column), where sealing or
     /// opening is refused rather than done with some default.
     keys: Option<std::sync::Arc<crm_domain::privacy::keys::Keyring>>,
+    /// How many bits each blind index keeps under each key, read once from
+    /// `blind_index_lengths` (a length never changes once chosen; see
+    /// [`crate::personal_data::Sealer`]).
+    pub(crate) blind_index_lengths: std::sync::Arc<tokio::sync::Mutex<std::sync::Arc<crate::personal_data::BlindIndexLengths>>>,
 }
 
 /// The current time at the precision both backends store (microseconds), so that a value read
@@ -88,7 +92,14 @@ impl Db {
             });
         }
         let conn = Database::connect(options).await?;
-        Ok(Self { conn, actors: Default::default(), names: Default::default(), time_zone: chrono_tz::UTC, keys: None })
+        Ok(Self {
+            conn,
+            actors: Default::default(),
+            names: Default::default(),
+            time_zone: chrono_tz::UTC,
+            keys: None,
+            blind_index_lengths: Default::default(),
+        })
     }
 
     /// Opens a transaction that will write. On SQLite it takes the write lock at once
@@ -181,6 +192,11 @@ impl Db {
         Self { keys: Some(std::sync::Arc::new(keys)), ..self }
     }
 
+    /// The data keys, shared, or an unexpected error for a handle opened without them.
+    pub(crate) fn keys_arc(&self) -> crate::Result<std::sync::Arc<crm_domain::privacy::keys::Keyring>> {
+        self.keys.clone().ok_or_else(|| crate::Error::unexpected(sea_orm::DbErr::Custom("this database handle has no data key".into())))
+    }
+
     /// The data keys, or an unexpected error for a handle opened without them.
     pub(crate) fn keys(&self) -> crate::Result<&crm_domain::privacy::keys::Keyring> {
         self.keys.as_deref().ok_or_else(|| crate::Error::unexpected(sea_orm::DbErr::Custom("this database handle has no data key".into())))
@@ -202,6 +218,11 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         Migrator::up(&self.conn, None).await?;
         crate::analytics::organisation_days::count_days_in(self, self.time_zone).await?;
+        if self.keys.is_some() {
+            // Chosen now, outside any request: a request holding SQLite's write lock (an
+            // idempotent one) could not write them.
+            self.sealer().await?;
+        }
         Ok(())
     }
 

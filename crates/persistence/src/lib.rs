@@ -67,6 +67,16 @@ pub(crate) fn no_active_user(field: &str) -> Error {
     Error::validation(field, "not_found", crm_domain::text!("no active user with this id", "没有此 id 的在职用户"))
 }
 
+/// An optional stored enum: absent is `None`, a value that does not parse is an error.
+pub(crate) fn stored_opt<T, E>(
+    column: &str,
+    id: uuid::Uuid,
+    value: &Option<String>,
+    parse: impl Fn(&str) -> std::result::Result<T, E>,
+) -> Result<Option<T>> {
+    value.as_deref().map(|v| stored(column, id, v, &parse)).transpose()
+}
+
 /// Reads back a value this crate stored (an enum, a currency code): one that does not parse
 /// means the data breaks an invariant every writer keeps, so it is an internal error naming the
 /// column and the row, never a silent default that would show the record as something it is not.

@@ -13,6 +13,8 @@ use crm_domain::identity::{Action, Resource, Scope};
 use crate::entities::customers;
 use crate::platform::audit;
 use crate::query::in_chunks;
+use crm_domain::privacy::keys::Keyring;
+
 use crate::{Actor, Db, Error, Result};
 
 /// The caller's `pii` read scope: how far it may see personal data in clear (and reveal it).
@@ -84,21 +86,186 @@ pub async fn record_reveal(db: &Db, actor: &Actor, entity_type: &str, entity_id:
     Ok(())
 }
 
+/// How many bits a field's blind index keeps under a key: `(field, key id) → bits`.
+pub type BlindIndexLengths = std::collections::HashMap<(String, String), u32>;
+
+/// The fields found by exact value through a blind index, with the table whose row count
+/// chooses the index's length.
+const BLIND_INDEXED: [(&str, &str); 4] = [
+    ("customers.phone", "customers"),
+    ("customers.email", "customers"),
+    ("customers.id_number", "customers"),
+    ("contacts.id_number", "contacts"),
+];
+
+/// What seals and opens the personal fields of customers and contacts and computes their blind
+/// indexes: the data keys, and the length each blind index has under each key.
+#[derive(Debug, Clone)]
+pub struct Sealer {
+    keys: std::sync::Arc<Keyring>,
+    lengths: std::sync::Arc<BlindIndexLengths>,
+}
+
+impl Sealer {
+    /// `clear` sealed as `field` (`customers.address`) of `record`.
+    pub fn seal(&self, field: &str, record: Uuid, clear: Option<&str>) -> Option<String> {
+        clear.map(|clear| self.keys.seal(field, &record.to_string(), clear))
+    }
+
+    /// The clear value of a stored one (stored in clear before it was sealed: as it is).
+    pub fn open(&self, field: &str, record: Uuid, stored: Option<&str>) -> Result<Option<String>> {
+        stored
+            .map(|stored| self.keys.open(field, &record.to_string(), stored).map_err(|error| unopenable(field, record, error)))
+            .transpose()
+    }
+
+    /// The blind index a value written now gets (under the current key).
+    pub fn index(&self, field: &str, normalised: Option<&str>) -> Option<String> {
+        let bits = self.lengths.get(&(field.to_owned(), self.keys.current_id().to_owned()))?;
+        normalised.map(|value| self.keys.blind_index(field, value, *bits))
+    }
+
+    /// Every blind index a stored `normalised` value may carry: under the current key, and
+    /// during a rotation under the previous ones (rows not yet indexed again).
+    pub fn lookups(&self, field: &str, normalised: &str) -> Vec<String> {
+        let mut indexes: Vec<String> = self
+            .keys
+            .key_ids()
+            .into_iter()
+            .filter_map(|key_id| {
+                let bits = self.lengths.get(&(field.to_owned(), key_id.to_owned()))?;
+                self.keys.blind_index_under(key_id, field, normalised, *bits)
+            })
+            .collect();
+        indexes.dedup();
+        indexes
+    }
+
+    /// Seals the personal fields of every copy of the record a change carries (its event and
+    /// audit entry): see [`crm_domain::privacy::sealing`].
+    pub(crate) fn seal_document(&self, entity_type: &str, record: Uuid, document: &mut serde_json::Value) {
+        crm_domain::privacy::sealing::seal_document(&self.keys, entity_type, &record.to_string(), document);
+    }
+
+    /// `record` (in its `GET` shape) as a copy to store: its sealed fields sealed.
+    pub(crate) fn sealed_record(&self, entity_type: &str, id: Uuid, record: &impl serde::Serialize) -> serde_json::Value {
+        let mut document = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+        self.seal_document(entity_type, id, &mut document);
+        document
+    }
+
+    /// Opens what [`Sealer::seal_document`] sealed.
+    pub fn open_document(&self, entity_type: &str, record: Uuid, document: &mut serde_json::Value) -> Result<()> {
+        crm_domain::privacy::sealing::open_document(&self.keys, entity_type, &record.to_string(), document)
+            .map_err(|error| unopenable(entity_type, record, error))
+    }
+}
+
+fn unopenable(field: &str, record: Uuid, error: crm_domain::privacy::keys::KeyError) -> Error {
+    Error::unexpected(sea_orm::DbErr::Custom(format!("{field} of {record} does not open: {error}")))
+}
+
+impl Db {
+    /// The sealer of this handle's keys. The first call (made by [`Db::migrate`]) reads the
+    /// blind index lengths and, for a key that has none yet, chooses them from the record count
+    /// ([`crm_domain::privacy::keys::blind_index_bits`]); the first instance to store a length
+    /// wins, and every instance reads the stored one.
+    pub async fn sealer(&self) -> Result<Sealer> {
+        use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+        let keys = self.keys_arc()?;
+        let mut cached = self.blind_index_lengths.lock().await;
+        let current = keys.current_id().to_owned();
+        let complete = |lengths: &BlindIndexLengths| {
+            BLIND_INDEXED.iter().all(|(field, _)| lengths.contains_key(&((*field).to_owned(), current.clone())))
+        };
+        if !complete(&cached) {
+            let table = Alias::new("blind_index_lengths");
+            let read = Query::select().columns([Alias::new("field"), Alias::new("key_id"), Alias::new("bits")]).from(table.clone()).take();
+            let mut lengths = BlindIndexLengths::new();
+            for row in self.conn.query_all(&read).await? {
+                let (field, key_id, bits): (String, String, i32) =
+                    (row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?);
+                lengths.insert((field, key_id), u32::try_from(bits).unwrap_or(8));
+            }
+            for (field, counted) in BLIND_INDEXED {
+                if lengths.contains_key(&(field.to_owned(), current.clone())) {
+                    continue;
+                }
+                let count = Query::select().expr(Expr::cust("COUNT(*)")).from(Alias::new(counted)).take();
+                let records: i64 = match self.conn.query_one(&count).await? {
+                    Some(row) => row.try_get_by_index(0)?,
+                    None => 0,
+                };
+                let bits = crm_domain::privacy::keys::blind_index_bits(u64::try_from(records).unwrap_or(0));
+                let insert = Query::insert()
+                    .into_table(table.clone())
+                    .columns([Alias::new("field"), Alias::new("key_id"), Alias::new("bits")])
+                    .values_panic([field.into(), current.clone().into(), i32::try_from(bits).unwrap_or(8).into()])
+                    .on_conflict(OnConflict::columns([Alias::new("field"), Alias::new("key_id")]).do_nothing().to_owned())
+                    .take();
+                self.conn.execute(&insert).await?;
+            }
+            // What the other instances stored wins over what this one chose.
+            lengths.clear();
+            for row in self.conn.query_all(&read).await? {
+                let (field, key_id, bits): (String, String, i32) =
+                    (row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?);
+                lengths.insert((field, key_id), u32::try_from(bits).unwrap_or(8));
+            }
+            *cached = std::sync::Arc::new(lengths);
+        }
+        Ok(Sealer { keys, lengths: cached.clone() })
+    }
+}
+
 /// A column whose values are sealed with the data keys: its table, the field name the values
-/// are bound to, and its rows' id column (the record each value is bound to).
+/// are bound to (each to its row's `id`), and the column of its blind index, if it has one.
 struct SealedColumn {
     table: &'static str,
     column: &'static str,
     field: &'static str,
+    blind_index: Option<&'static str>,
 }
 
-/// Every sealed column, which `crm rotate-key` walks.
-const SEALED_COLUMNS: &[SealedColumn] =
-    &[SealedColumn { table: "users", column: "totp_secret", field: crate::identity::two_factor::SECRET_FIELD }];
+const fn sealed(table: &'static str, column: &'static str, field: &'static str, blind_index: Option<&'static str>) -> SealedColumn {
+    SealedColumn { table, column, field, blind_index }
+}
+
+/// Every sealed column, which `crm rotate-key` walks: the personal fields of customers and
+/// contacts ([`crm_domain::privacy::masking::sealed_fields`]), two-factor secrets and the answers
+/// kept for idempotent retries.
+const SEALED_COLUMNS: &[SealedColumn] = &[
+    sealed("users", "totp_secret", crate::identity::two_factor::SECRET_FIELD, None),
+    sealed("customers", "address", "customers.address", None),
+    sealed("customers", "phone", "customers.phone", Some("phone_index")),
+    sealed("customers", "email", "customers.email", Some("email_index")),
+    sealed("customers", "birthday", "customers.birthday", None),
+    sealed("customers", "id_number", "customers.id_number", Some("id_number_index")),
+    sealed("customers", "bank_account", "customers.bank_account", None),
+    sealed("contacts", "birthday", "contacts.birthday", None),
+    sealed("contacts", "id_number", "contacts.id_number", Some("id_number_index")),
+    sealed("contacts", "bank_account", "contacts.bank_account", None),
+    sealed("idempotency_keys", "response_body", "idempotency_keys.response_body", None),
+];
+
+/// A column of JSON documents about records (events, audit entries) whose copies of sealed
+/// fields are sealed (see [`crm_domain::privacy::sealing`]), with the columns naming the record.
+struct SealedDocuments {
+    table: &'static str,
+    column: &'static str,
+    /// How progress names it.
+    name: &'static str,
+}
+
+const SEALED_DOCUMENTS: &[SealedDocuments] = &[
+    SealedDocuments { table: "events", column: "payload", name: concat!("events", ".payload") },
+    SealedDocuments { table: "audit_log", column: "changes", name: concat!("audit_log", ".changes") },
+];
 
 /// How far a rotation has come through one column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RotationProgress {
+    /// The field (`customers.address`) or documents (`events.payload`).
     pub field: &'static str,
     /// Rows with a value, read so far.
     pub read: u64,
@@ -108,58 +275,195 @@ pub struct RotationProgress {
 
 const ROTATION_BATCH: u64 = 500;
 
-/// Seals every value of every sealed column with the current key, while servers keep running
+/// Seals every value of every sealed column, and every copy in events and audit entries, with
+/// the current key (and indexes the blind-indexed ones under it), while servers keep running
 /// with both keys: each value is replaced only if it is still the one read (a server that
 /// changed it meanwhile sealed it with the current key already). Safe to stop and run again: a
-/// second run reads everything and seals nothing more. `report` hears after every batch.
+/// second run reads everything and seals nothing more. When it is done the database holds no
+/// value an old key sealed, and `data_key_passes` records that for the current key. `report`
+/// hears after every batch.
 pub async fn rotate_keys(db: &Db, mut report: impl FnMut(&RotationProgress)) -> Result<Vec<RotationProgress>> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
-    let keys = db.keys()?;
+    let sealer = db.sealer().await?;
     let mut done = Vec::new();
-    for sealed in SEALED_COLUMNS {
-        let (table, column, id) = (Alias::new(sealed.table), Alias::new(sealed.column), Alias::new("id"));
-        let mut progress = RotationProgress { field: sealed.field, ..Default::default() };
-        let mut after: Option<Uuid> = None;
-        loop {
-            let mut select = Query::select();
-            select
-                .column(id.clone())
-                .column(column.clone())
-                .from(table.clone())
-                .and_where(Expr::col(column.clone()).is_not_null())
-                .order_by(id.clone(), Order::Asc)
-                .limit(ROTATION_BATCH);
-            if let Some(after) = after {
-                select.and_where(Expr::col(id.clone()).gt(after));
+    for column in SEALED_COLUMNS {
+        done.push(rotate_column(db, &sealer, column, &mut report).await?);
+    }
+    for documents in SEALED_DOCUMENTS {
+        done.push(rotate_documents(db, &sealer, documents, &mut report).await?);
+    }
+    record_pass(db, sealer.keys.current_id()).await?;
+    Ok(done)
+}
+
+async fn rotate_column(
+    db: &Db,
+    sealer: &Sealer,
+    sealed: &SealedColumn,
+    report: &mut impl FnMut(&RotationProgress),
+) -> Result<RotationProgress> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    let keys = &sealer.keys;
+    let (table, column, id) = (Alias::new(sealed.table), Alias::new(sealed.column), Alias::new("id"));
+    let mut progress = RotationProgress { field: sealed.field, ..Default::default() };
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut select = Query::select();
+        select
+            .column(id.clone())
+            .column(column.clone())
+            .from(table.clone())
+            .and_where(Expr::col(column.clone()).is_not_null())
+            .order_by(id.clone(), Order::Asc)
+            .limit(ROTATION_BATCH);
+        if let Some(index) = sealed.blind_index {
+            select.column(Alias::new(index));
+        }
+        if let Some(after) = after {
+            select.and_where(Expr::col(id.clone()).gt(after));
+        }
+        let rows = db.conn.query_all(&select).await?;
+        for row in &rows {
+            let record: Uuid = row.try_get_by_index(0)?;
+            let stored: String = row.try_get_by_index(1)?;
+            // A value without its blind index (its column was added, or emptied, after it was
+            // sealed) is indexed again with it.
+            let unindexed = sealed.blind_index.is_some() && row.try_get_by_index::<Option<String>>(2)?.is_none();
+            after = Some(record);
+            progress.read += 1;
+            if !keys.needs_sealing(&stored) && !unindexed {
+                continue;
             }
-            let rows = db.conn.query_all(&select).await?;
-            for row in &rows {
-                let record: Uuid = row.try_get_by_index(0)?;
-                let stored: String = row.try_get_by_index(1)?;
-                after = Some(record);
-                progress.read += 1;
-                if !keys.needs_sealing(&stored) {
-                    continue;
-                }
-                let clear = keys.open(sealed.field, &record.to_string(), &stored).map_err(|error| {
-                    Error::unexpected(sea_orm::DbErr::Custom(format!("{} of {record} does not open: {error}", sealed.field)))
-                })?;
-                let mut update = Query::update();
-                update
-                    .table(table.clone())
-                    .value(column.clone(), keys.seal(sealed.field, &record.to_string(), &clear))
-                    .and_where(Expr::col(id.clone()).eq(record))
-                    .and_where(Expr::col(column.clone()).eq(stored));
-                if db.conn.execute(&update).await?.rows_affected() == 1 {
-                    progress.sealed += 1;
-                }
+            let clear = keys.open(sealed.field, &record.to_string(), &stored).map_err(|error| unopenable(sealed.field, record, error))?;
+            let mut update = Query::update();
+            update
+                .table(table.clone())
+                .value(column.clone(), keys.seal(sealed.field, &record.to_string(), &clear))
+                .and_where(Expr::col(id.clone()).eq(record))
+                .and_where(Expr::col(column.clone()).eq(stored));
+            if let Some(index) = sealed.blind_index {
+                update.value(Alias::new(index), sealer.index(sealed.field, Some(&clear)));
             }
-            report(&progress);
-            if (rows.len() as u64) < ROTATION_BATCH {
-                break;
+            if db.conn.execute(&update).await?.rows_affected() == 1 {
+                progress.sealed += 1;
             }
         }
-        done.push(progress);
+        report(&progress);
+        if (rows.len() as u64) < ROTATION_BATCH {
+            return Ok(progress);
+        }
     }
-    Ok(done)
+}
+
+/// Whether a document holds a copy of a sealed field that is in clear or sealed under an old key.
+fn document_needs_sealing(keys: &Keyring, entity_type: &str, document: &serde_json::Value) -> bool {
+    let text = document.to_string();
+    !crm_domain::privacy::sealing::is_sealed(entity_type, document)
+        || keys.key_ids().iter().skip(1).any(|old| text.contains(&format!("enc1:{old}:")))
+}
+
+async fn rotate_documents(
+    db: &Db,
+    sealer: &Sealer,
+    documents: &SealedDocuments,
+    report: &mut impl FnMut(&RotationProgress),
+) -> Result<RotationProgress> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    let (table, column, id) = (Alias::new(documents.table), Alias::new(documents.column), Alias::new("id"));
+    let (entity_type, entity_id) = (Alias::new("entity_type"), Alias::new("entity_id"));
+    let mut progress = RotationProgress { field: documents.name, ..Default::default() };
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut select = Query::select();
+        select
+            .columns([id.clone(), entity_type.clone(), entity_id.clone(), column.clone()])
+            .from(table.clone())
+            .and_where(Expr::col(entity_type.clone()).is_in(["customer", "contact"]))
+            .order_by(id.clone(), Order::Asc)
+            .limit(ROTATION_BATCH);
+        if let Some(after) = after {
+            select.and_where(Expr::col(id.clone()).gt(after));
+        }
+        let rows = db.conn.query_all(&select).await?;
+        for row in &rows {
+            let (row_id, kind, record, stored): (Uuid, String, Uuid, String) =
+                (row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?, row.try_get_by_index(3)?);
+            after = Some(row_id);
+            progress.read += 1;
+            let Ok(mut document) = serde_json::from_str::<serde_json::Value>(&stored) else { continue };
+            if !document_needs_sealing(&sealer.keys, &kind, &document) {
+                continue;
+            }
+            sealer.open_document(&kind, record, &mut document)?;
+            sealer.seal_document(&kind, record, &mut document);
+            let mut update = Query::update();
+            update
+                .table(table.clone())
+                .value(column.clone(), document.to_string())
+                .and_where(Expr::col(id.clone()).eq(row_id))
+                .and_where(Expr::col(column.clone()).eq(stored));
+            if db.conn.execute(&update).await?.rows_affected() == 1 {
+                progress.sealed += 1;
+            }
+        }
+        report(&progress);
+        if (rows.len() as u64) < ROTATION_BATCH {
+            return Ok(progress);
+        }
+    }
+}
+
+/// Notes that every value is sealed under `key_id` (a pass of [`rotate_keys`] finished).
+async fn record_pass(db: &Db, key_id: &str) -> Result<()> {
+    use sea_orm::sea_query::{Alias, OnConflict, Query};
+    let insert = Query::insert()
+        .into_table(Alias::new("data_key_passes"))
+        .columns([Alias::new("key_id"), Alias::new("completed_at")])
+        .values_panic([key_id.into(), crate::now().into()])
+        .on_conflict(OnConflict::column(Alias::new("key_id")).do_nothing().to_owned())
+        .take();
+    db.conn.execute(&insert).await?;
+    Ok(())
+}
+
+/// Whether a pass of [`rotate_keys`] has ever finished (under any key): since then every value
+/// has been written sealed, so nothing is left in clear.
+async fn any_pass_done(db: &Db) -> Result<bool> {
+    use sea_orm::sea_query::{Alias, Query};
+    let select = Query::select().column(Alias::new("key_id")).from(Alias::new("data_key_passes")).limit(1).take();
+    Ok(db.conn.query_one(&select).await?.is_some())
+}
+
+/// After an upgrade from a version that stored personal values in clear, seals them: at once
+/// when there is nothing to seal (a new database), otherwise by a pass of [`rotate_keys`] in the
+/// background, which every instance starting meanwhile may run too (each value is replaced only
+/// once). Runs nothing once any pass has finished. A change of key is not this: `crm rotate-key`
+/// runs that pass, while the servers hold both keys.
+pub async fn seal_what_is_not_sealed(db: &Db) -> Result<()> {
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    let key_id = db.keys()?.current_id().to_owned();
+    if any_pass_done(db).await? {
+        return Ok(());
+    }
+    let mut rows = 0i64;
+    for table in ["customers", "contacts", "users", "idempotency_keys", "events", "audit_log"] {
+        let count = Query::select().expr(Expr::cust("COUNT(*)")).from(Alias::new(table)).take();
+        if let Some(row) = db.conn.query_one(&count).await? {
+            rows += row.try_get_by_index::<i64>(0)?;
+        }
+    }
+    if rows == 0 {
+        return record_pass(db, &key_id).await;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        tracing::info!(key_id, "sealing personal data not yet sealed under the current data key");
+        match rotate_keys(&db, |_| {}).await {
+            Ok(done) => {
+                let sealed: u64 = done.iter().map(|progress| progress.sealed).sum();
+                tracing::info!(sealed, "personal data sealed under the current data key");
+            }
+            Err(error) => tracing::error!(%error, "sealing personal data failed; `crm rotate-key` resumes it"),
+        }
+    });
+    Ok(())
 }

@@ -14,6 +14,7 @@ mod boundaries;
 mod commands;
 mod contacts;
 mod customers;
+mod encryption;
 mod errors;
 mod external_ids;
 mod faults;

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crm_domain::Check;
-use crm_domain::customers::{self as domain, ContactFields, ContactPatch};
+use crm_domain::customers::{self as domain, ContactFields, ContactPatch, IdType};
 use crm_domain::external::{ExternalIdsPatch, ExternalRef};
-use crm_domain::values::{Email, Phone};
+use crm_domain::values::{BankAccount, Email, IdNumber, Phone};
 use crm_persistence::customers as customer_store;
 use crm_persistence::customers::contacts as contact_store;
 
@@ -48,6 +48,15 @@ pub struct ContactDto {
     pub is_primary: bool,
     pub birthday: Option<NaiveDate>,
     pub notes: Option<String>,
+    /// The kind of identity document: `id_card` (居民身份证), `passport`, `other`.
+    pub id_type: Option<IdType>,
+    /// The identity document's number, upper case without spaces. Stored encrypted; found whole
+    /// with `GET /contacts?id_number=`.
+    pub id_number: Option<String>,
+    /// 开户行.
+    pub bank_name: Option<String>,
+    /// 银行账号, digits and letters without spaces. Stored encrypted.
+    pub bank_account: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
@@ -77,6 +86,10 @@ impl From<contact_store::ContactRecord> for ContactDto {
             is_primary: f.is_primary,
             birthday: f.birthday,
             notes: f.notes,
+            id_type: f.id_type,
+            id_number: f.id_number.map(IdNumber::into_string),
+            bank_name: f.bank_name,
+            bank_account: f.bank_account.map(BankAccount::into_string),
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -104,6 +117,15 @@ pub struct CreateContact {
     #[schema(value_type = Option<NaiveDate>)]
     pub birthday: Option<String>,
     pub notes: Option<String>,
+    /// `id_card` (居民身份证: the number's check digit is verified), `passport` or `other`
+    /// (with `id_number`).
+    #[schema(value_type = Option<IdType>)]
+    pub id_type: Option<String>,
+    /// 5–20 letters and digits; spaces and hyphens are dropped (with `id_type`).
+    pub id_number: Option<String>,
+    pub bank_name: Option<String>,
+    /// 8–34 letters and digits; spaces and hyphens are dropped.
+    pub bank_account: Option<String>,
     /// The contact's ids in other systems, `{"erp": "P-77"}`, each unique per system among live
     /// contacts.
     #[serde(default)]
@@ -139,6 +161,18 @@ pub struct UpdateContact {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<IdType>, nullable)]
+    pub id_type: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub id_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub bank_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub bank_account: Option<Option<String>>,
     /// Merge patch of the ids in other systems (`null` removes one).
     pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
@@ -157,7 +191,14 @@ pub(super) fn parse_contact(body: CreateContact) -> Result<(ContactFields, Exter
         is_primary: body.is_primary,
         birthday: f.optional_date("birthday", body.birthday.as_deref()),
         notes: f.optional_text("notes", body.notes.as_deref(), domain::NOTES_MAX),
+        id_type: f.optional_value("id_type", body.id_type.as_deref(), IdType::parse),
+        id_number: f.optional_value("id_number", body.id_number.as_deref(), IdNumber::parse),
+        bank_name: f.optional_line("bank_name", body.bank_name.as_deref(), domain::SHORT_TEXT_MAX),
+        bank_account: f.optional_value("bank_account", body.bank_account.as_deref(), BankAccount::parse),
     };
+    if f.is_clean() {
+        f.merge(fields.check_consistency());
+    }
     f.finish()?;
     Ok((fields, refs))
 }
@@ -176,6 +217,10 @@ pub(super) fn parse_contact_patch(body: UpdateContact) -> Result<(ContactPatch, 
         is_primary: body.is_primary,
         birthday: f.date_change("birthday", &body.birthday),
         notes: f.text_change("notes", &body.notes, domain::NOTES_MAX),
+        id_type: f.value_change("id_type", &body.id_type, IdType::parse),
+        id_number: f.value_change("id_number", &body.id_number, IdNumber::parse),
+        bank_name: f.line_change("bank_name", &body.bank_name, domain::SHORT_TEXT_MAX),
+        bank_account: f.value_change("bank_account", &body.bank_account, BankAccount::parse),
     };
     f.finish()?;
     Ok((patch, refs))
@@ -202,8 +247,11 @@ pub async fn list_contacts(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactListParams {
-    /// Part of the name or email, or a phone or mobile number as people type it.
+    /// Part of the name, or a whole phone or mobile number (as people type it) or email.
     pub q: Option<String>,
+    /// A whole identity document number (spaces and hyphens ignored), found through its blind
+    /// index.
+    pub id_number: Option<String>,
     pub customer_id: Option<String>,
     /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`.
     pub sort: Option<String>,
@@ -213,6 +261,7 @@ impl ContactListParams {
     pub fn to_filter(&self, updated: &UpdatedAtParams, time_zone: chrono_tz::Tz) -> Result<contact_store::ContactFilter, ApiError> {
         Ok(contact_store::ContactFilter {
             q: crate::http::search_query(&self.q)?,
+            id_number: super::parse_id_number(self.id_number.as_deref())?,
             customer_id: parse_uuid("customer_id", self.customer_id.as_deref())?,
             updated: updated.to_window(time_zone)?,
             sort: non_blank(&self.sort),

@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub use values::{CustomerKind, Gender, SizeBand, SourceChannel, ValueTier};
+pub use values::{CustomerKind, Gender, IdType, SizeBand, SourceChannel, ValueTier};
 
-use crate::values::{CreditCode, Email, Phone, WebsiteUrl, string_enum};
+use crate::values::{BankAccount, CreditCode, Email, IdNumber, Phone, WebsiteUrl, string_enum};
 
 use crate::error::{FieldError, ValidationErrors};
 use crate::patch::merge_patch;
@@ -89,6 +89,31 @@ pub struct CustomerFields {
     pub birthday: Option<NaiveDate>,
     pub preferences: Option<String>,
     pub notes: Option<String>,
+    pub id_type: Option<IdType>,
+    pub id_number: Option<IdNumber>,
+    pub bank_name: Option<String>,
+    pub bank_account: Option<BankAccount>,
+}
+
+/// A person's identity document is its type and number together, and a resident identity card
+/// number must be a valid one.
+fn check_identity_document(id_type: Option<IdType>, id_number: Option<&IdNumber>, errors: &mut ValidationErrors) {
+    match (id_type, id_number) {
+        (Some(IdType::IdCard), Some(number)) if !number.is_resident_id_card() => {
+            errors.push(crate::error::HasCode::field_error(&crate::values::ValueError::IdCard, "id_number"))
+        }
+        (Some(_), None) => errors.push(FieldError::new(
+            "id_number",
+            "required_with",
+            text!("an identity document type needs its number", "填写证件类型时须填写证件号码"),
+        )),
+        (None, Some(_)) => errors.push(FieldError::new(
+            "id_type",
+            "required_with",
+            text!("an identity document number needs its type", "填写证件号码时须选择证件类型"),
+        )),
+        _ => {}
+    }
 }
 
 impl CustomerFields {
@@ -114,6 +139,15 @@ impl CustomerFields {
             && birthday > today
         {
             errors.push(FieldError::new("birthday", "in_future", text!("a birthday cannot be in the future", "生日不能晚于今天")));
+        }
+        if self.kind == CustomerKind::Company && self.id_number.is_some() {
+            errors.push(FieldError::new(
+                "id_number",
+                "not_for_kind",
+                text!("only individuals have an identity document", "只有个人客户才有身份证件"),
+            ));
+        } else {
+            check_identity_document(self.id_type, self.id_number.as_ref(), &mut errors);
         }
         errors.into_result()
     }
@@ -144,6 +178,10 @@ merge_patch! {
         birthday: Option<NaiveDate>,
         preferences: Option<String>,
         notes: Option<String>,
+        id_type: Option<IdType>,
+        id_number: Option<IdNumber>,
+        bank_name: Option<String>,
+        bank_account: Option<BankAccount>,
     }
     and carries {
         /// A stage move is not applied with the other fields: it has its own rule and history,
@@ -240,6 +278,19 @@ pub struct ContactFields {
     pub is_primary: bool,
     pub birthday: Option<NaiveDate>,
     pub notes: Option<String>,
+    pub id_type: Option<IdType>,
+    pub id_number: Option<IdNumber>,
+    pub bank_name: Option<String>,
+    pub bank_account: Option<BankAccount>,
+}
+
+impl ContactFields {
+    /// Rules that span fields: an identity document is its type and number together.
+    pub fn check_consistency(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        check_identity_document(self.id_type, self.id_number.as_ref(), &mut errors);
+        errors.into_result()
+    }
 }
 
 merge_patch! {
@@ -256,6 +307,10 @@ merge_patch! {
         is_primary: bool,
         birthday: Option<NaiveDate>,
         notes: Option<String>,
+        id_type: Option<IdType>,
+        id_number: Option<IdNumber>,
+        bank_name: Option<String>,
+        bank_account: Option<BankAccount>,
     }
 }
 
@@ -302,7 +357,33 @@ mod tests {
             birthday: None,
             preferences: None,
             notes: None,
+            id_type: None,
+            id_number: None,
+            bank_name: None,
+            bank_account: None,
         }
+    }
+
+    #[test]
+    fn an_identity_document_is_a_type_and_a_number_and_id_cards_are_checked() {
+        let mut person = CustomerFields { kind: CustomerKind::Individual, ..company() };
+        let errors = |fields: &CustomerFields| -> Vec<(String, String)> {
+            fields
+                .check_consistency(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+                .err()
+                .map_or(vec![], |e| e.0.into_iter().map(|error| (error.field, error.code)).collect())
+        };
+        person.id_type = Some(IdType::IdCard);
+        person.id_number = Some(IdNumber::parse("11010519491231002X").unwrap());
+        assert_eq!(errors(&person), vec![]);
+        person.id_number = Some(IdNumber::parse("110105194912310021").unwrap());
+        assert_eq!(errors(&person), vec![("id_number".to_owned(), "id_card".to_owned())]);
+        person.id_type = Some(IdType::Passport);
+        assert_eq!(errors(&person), vec![], "any 5–20 characters for a passport");
+        person.id_type = None;
+        assert_eq!(errors(&person), vec![("id_type".to_owned(), "required_with".to_owned())]);
+        let firm = CustomerFields { id_type: Some(IdType::Passport), id_number: Some(IdNumber::parse("E12345678").unwrap()), ..company() };
+        assert_eq!(errors(&firm), vec![("id_number".to_owned(), "not_for_kind".to_owned())]);
     }
 
     #[test]

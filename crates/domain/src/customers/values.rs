@@ -23,6 +23,18 @@ string_enum! {
 }
 
 string_enum! {
+    /// The kind of identity document a person's `id_number` belongs to.
+    IdType {
+        /// 居民身份证: its number is checked (18 characters, GB 11643 check digit).
+        IdCard => "id_card",
+        /// 护照.
+        Passport => "passport",
+        /// Any other permit (港澳居民来往内地通行证, 台湾居民来往大陆通行证, 外国人永久居留身份证…).
+        Other => "other",
+    }
+}
+
+string_enum! {
     /// How the customer first came to us.
     SourceChannel {
         Website => "website", Referral => "referral", Exhibition => "exhibition", ColdCall => "cold_call",

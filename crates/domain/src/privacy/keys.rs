@@ -143,6 +143,17 @@ impl Keyring {
     pub fn blind_index(&self, field: &str, normalised: &str, bits: u32) -> String {
         blind_index_with(&self.current, field, normalised, bits)
     }
+
+    /// The ids of every key held, the current one first.
+    pub fn key_ids(&self) -> Vec<&str> {
+        std::iter::once(&self.current).chain(&self.previous).map(DataKey::id).collect()
+    }
+
+    /// The blind index of a normalised value under the key `key_id` (during a rotation, rows not
+    /// yet indexed again carry the old key's), or `None` for a key this ring does not hold.
+    pub fn blind_index_under(&self, key_id: &str, field: &str, normalised: &str, bits: u32) -> Option<String> {
+        self.key(key_id).map(|key| blind_index_with(key, field, normalised, bits))
+    }
 }
 
 fn blind_index_with(key: &DataKey, field: &str, normalised: &str, bits: u32) -> String {

@@ -14,6 +14,10 @@ pub enum PersonalKind {
     Address,
     /// Dates of birth: hidden entirely (a date with stars is not a date).
     Birthday,
+    /// Identity document numbers: the first three and last four characters stay.
+    IdNumber,
+    /// Bank account numbers: the last four digits stay, as on a receipt.
+    BankAccount,
 }
 
 /// The personal fields of each kind of record that carries them, by their name in the record's
@@ -25,6 +29,8 @@ pub fn personal_fields(entity_type: &str) -> &'static [(&'static str, PersonalKi
             ("email", PersonalKind::Email),
             ("address", PersonalKind::Address),
             ("birthday", PersonalKind::Birthday),
+            ("id_number", PersonalKind::IdNumber),
+            ("bank_account", PersonalKind::BankAccount),
         ],
         "contact" => &[
             ("phone", PersonalKind::Phone),
@@ -32,9 +38,43 @@ pub fn personal_fields(entity_type: &str) -> &'static [(&'static str, PersonalKi
             ("email", PersonalKind::Email),
             ("wechat", PersonalKind::Handle),
             ("birthday", PersonalKind::Birthday),
+            ("id_number", PersonalKind::IdNumber),
+            ("bank_account", PersonalKind::BankAccount),
         ],
         "portal_account" => &[("email", PersonalKind::Email)],
         _ => &[],
+    }
+}
+
+/// The personal fields of each kind of record that are stored sealed (AES-256-GCM, see
+/// [`super::keys`]) wherever the record is kept: its table's column, and the copies of the record
+/// in its events, its audit entries and stored idempotent answers. Chosen by what a stolen
+/// database file would cost the person:
+///
+/// - identity document and bank account numbers, street addresses and birthdays, of customers
+///   and contacts alike (the fields of high sensitivity);
+/// - a customer's own phone and email, which for an individual customer are a private person's
+///   (and for a company cost little to seal: they are found by their blind index either way).
+///
+/// A contact's phones, email and WeChat id stay in clear at rest (masked in answers): they are
+/// the business contact points of people at a company, which the list searches by exact value
+/// through ordinary indexes. Exact lookup on a sealed field goes through its blind index.
+pub fn sealed_fields(entity_type: &str) -> &'static [&'static str] {
+    match entity_type {
+        "customer" => &["phone", "email", "address", "birthday", "id_number", "bank_account"],
+        "contact" => &["birthday", "id_number", "bank_account"],
+        _ => &[],
+    }
+}
+
+/// The table a kind of record is stored in, whose name with the field's names the key a sealed
+/// value is bound to (`customers.address`): the same wherever a copy of the value is kept, so a
+/// copy opens as its column does.
+pub fn sealed_table(entity_type: &str) -> Option<&'static str> {
+    match entity_type {
+        "customer" => Some("customers"),
+        "contact" => Some("contacts"),
+        _ => None,
     }
 }
 
@@ -46,6 +86,8 @@ pub fn mask(kind: PersonalKind, value: &str) -> Option<String> {
         PersonalKind::Handle => Some(mask_handle(value)),
         PersonalKind::Address => Some(mask_address(value)),
         PersonalKind::Birthday => None,
+        PersonalKind::IdNumber => Some(mask_middle(value, 3, 4)),
+        PersonalKind::BankAccount => Some(mask_middle(value, 0, 4)),
     }
 }
 
@@ -140,9 +182,22 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_with_personal_fields_is_listed() {
-        assert_eq!(personal_fields("customer").len(), 4);
-        assert_eq!(personal_fields("contact").len(), 5);
+    fn documents_and_accounts_keep_only_their_ends() {
+        assert_eq!(mask(PersonalKind::IdNumber, "11010519491231002X").as_deref(), Some("110***********002X"));
+        assert_eq!(mask(PersonalKind::BankAccount, "6222021234567890123").as_deref(), Some("***************0123"));
+    }
+
+    #[test]
+    fn every_kind_with_personal_fields_is_listed_and_sealed_fields_are_personal() {
+        assert_eq!(personal_fields("customer").len(), 6);
+        assert_eq!(personal_fields("contact").len(), 7);
         assert!(personal_fields("order").is_empty());
+        for entity in ["customer", "contact"] {
+            assert!(sealed_table(entity).is_some());
+            for field in sealed_fields(entity) {
+                assert!(personal_fields(entity).iter().any(|(name, _)| name == field), "{entity}.{field}");
+            }
+        }
+        assert!(sealed_fields("order").is_empty() && sealed_table("order").is_none());
     }
 }

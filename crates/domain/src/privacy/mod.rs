@@ -9,6 +9,7 @@ pub mod erasure;
 pub mod keys;
 pub mod masking;
 pub mod requests;
+pub mod sealing;
 
 use crate::values::string_enum;
 

@@ -307,6 +307,7 @@ async fn find_unchanged(
     let (read_people, update_people) =
         (scope_of(actor, Resource::Contacts, Action::Read), scope_of(actor, Resource::Contacts, Action::Update));
     let today = db.today();
+    let sealer = db.sealer().await?;
 
     let mut found = Vec::new();
     for (index, plan) in plans.iter().enumerate() {
@@ -318,7 +319,7 @@ async fn find_unchanged(
         if items[index].if_match.is_some_and(|version| version != row.version) {
             continue;
         }
-        let Ok(current) = store::fields_of(row) else { continue };
+        let Ok(current) = store::fields_of(row, &sealer) else { continue };
         let next = change.patch.clone().apply(&current);
         let owner_kept = change.ownership.owner_id.is_none_or(|owner| owner == row.owner_id);
         let team_kept = change.ownership.team_id.is_none_or(|team| team == row.team_id);
@@ -337,7 +338,7 @@ async fn find_unchanged(
             if !reaches(actor, read_people, row.owner_id, row.team_id) || !reaches(actor, update_people, row.owner_id, row.team_id) {
                 break;
             }
-            let before = ContactRecord::from(contact.clone()).fields;
+            let Ok(before) = ContactRecord::of_row(contact.clone(), &sealer).map(|record| record.fields) else { break };
             let contact_refs = people_refs.remove(holder).unwrap_or_default();
             if patch.clone().apply(&before) != before || patch_refs.apply(&contact_refs) != contact_refs {
                 break;
@@ -456,6 +457,7 @@ async fn create_all(
     let taken_codes = taken_credit_codes(conn, codes).await?;
     let today = db.today();
     let at = now();
+    let sealer = db.sealer().await?;
 
     let mut rows = NewRows::default();
     let mut outcomes = Vec::with_capacity(creates.len());
@@ -466,7 +468,10 @@ async fn create_all(
         if !reaches(actor, scope, owner.id, team_id) || new.fields.check_consistency(today).is_err() {
             continue;
         }
-        if new.fields.credit_code.as_ref().is_some_and(|code| taken_codes.contains(code.as_str()))
+        // An identity document number is checked against the others through its blind index,
+        // one by one: such items take the single request's path.
+        if new.fields.id_number.is_some()
+            || new.fields.credit_code.as_ref().is_some_and(|code| taken_codes.contains(code.as_str()))
             || pairs(&new.refs).any(|key| customer_holders.contains_key(&key))
         {
             continue;
@@ -502,9 +507,10 @@ async fn create_all(
         let id = Uuid::now_v7();
         let mut contact_rows = Vec::with_capacity(people.len());
         for (fields, _) in &people {
+            let contact_id = Uuid::now_v7();
             let mut model =
-                contacts::ActiveModel { id: Set(Uuid::now_v7()), customer_id: Set(id), deleted_at: Set(None), ..Default::default() };
-            contact_store::write_fields(&mut model, fields);
+                contacts::ActiveModel { id: Set(contact_id), customer_id: Set(id), deleted_at: Set(None), ..Default::default() };
+            contact_store::write_fields(&mut model, contact_id, fields, &sealer);
             crate::platform::changes::Versioned::stamp_first_version(&mut model, at);
             contact_rows.push(model);
         }
@@ -523,7 +529,7 @@ async fn create_all(
             total_spend_minor: Set(0),
             ..Default::default()
         };
-        store::write_fields(&mut model, &new.fields);
+        store::write_fields(&mut model, id, &new.fields, &sealer);
         crate::platform::changes::Versioned::stamp_first_version(&mut model, at);
         let Ok(row) = model.clone().try_into_model() else { continue };
         let record: CustomerRecord = store::record_of(
@@ -531,6 +537,7 @@ async fn create_all(
             Some(owner.display_name.clone()),
             team.map(|team| team.name.clone()),
             new.refs.apply(&ExternalIds::new()),
+            &sealer,
         )?;
 
         rows.customers.push(model);
@@ -545,13 +552,13 @@ async fn create_all(
             changed_at: Set(at),
         });
         rows.timeline.push(timeline::row(actor, store::stage_item(id, None, new.fields.lifecycle_stage, at)));
-        rows.changes.push(Change::created(CUSTOMER, id, &record));
+        rows.changes.push(Change::created(CUSTOMER, id, &record).sealed(&sealer));
         let mut contact_ids = Vec::with_capacity(people.len());
         for (contact, (_, refs)) in contact_models.into_iter().zip(&people) {
-            let record = ContactRecord { external_ids: refs.apply(&ExternalIds::new()), ..ContactRecord::from(contact) };
+            let record = ContactRecord { external_ids: refs.apply(&ExternalIds::new()), ..ContactRecord::of_row(contact, &sealer)? };
             rows.refs.extend(ref_rows(CONTACT, record.id, refs, at));
             rows.timeline.push(timeline::row(actor, contact_store::timeline_item(&record, "created")));
-            rows.changes.push(Change::created(CONTACT, record.id, &record));
+            rows.changes.push(Change::created(CONTACT, record.id, &record).sealed(&sealer));
             contact_ids.push(record.id);
         }
         rows.contacts.extend(contact_rows);

@@ -3,24 +3,25 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crm_domain::customers::{ContactFields, ContactPatch};
+use crm_domain::customers::{ContactFields, ContactPatch, IdType};
 use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource};
-use crm_domain::values::{Email, Phone};
+use crm_domain::values::{BankAccount, Email, IdNumber, Phone};
 
 use super::store::{live_in_scope, load_for, refresh_search_text};
 use crate::activities::timeline::{self, NewItem};
 use crate::entities::contacts;
 use crate::external_refs;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::personal_data::Sealer;
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
 use crate::query::{ExactTerm, UpdatedWindow, escape_like};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_opt};
 use crm_domain::activities::TimelineKind;
 
 pub(super) const ENTITY: &str = "contact";
@@ -39,10 +40,13 @@ pub struct ContactRecord {
     pub external_ids: ExternalIds,
 }
 
-impl From<contacts::Model> for ContactRecord {
-    fn from(row: contacts::Model) -> Self {
+impl ContactRecord {
+    /// The record of a stored row (without its external references), its sealed fields opened.
+    pub(crate) fn of_row(row: contacts::Model, sealer: &Sealer) -> Result<Self> {
         let phone = |v: &Option<String>| v.as_deref().map(Phone::from_stored);
-        Self {
+        let open = |field: &str, stored: &Option<String>| sealer.open(field, row.id, stored.as_deref());
+        let birthday = open("contacts.birthday", &row.birthday)?;
+        Ok(Self {
             id: row.id,
             customer_id: row.customer_id,
             fields: ContactFields {
@@ -54,38 +58,41 @@ impl From<contacts::Model> for ContactRecord {
                 email: row.email.as_deref().map(Email::from_stored),
                 wechat: row.wechat.clone(),
                 is_primary: row.is_primary,
-                birthday: row.birthday,
+                birthday: stored_opt("contacts.birthday", row.id, &birthday, |day| day.parse::<chrono::NaiveDate>())?,
                 notes: row.notes.clone(),
+                id_type: stored_opt("contacts.id_type", row.id, &row.id_type, IdType::parse)?,
+                id_number: open("contacts.id_number", &row.id_number)?.as_deref().map(IdNumber::from_stored),
+                bank_name: row.bank_name.clone(),
+                bank_account: open("contacts.bank_account", &row.bank_account)?.as_deref().map(BankAccount::from_stored),
             },
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
             deleted_at: row.deleted_at,
             external_ids: ExternalIds::new(),
-        }
+        })
     }
 }
 
 /// Records of `rows` with their external references.
-pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<contacts::Model>) -> Result<Vec<ContactRecord>> {
+pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<contacts::Model>, sealer: &Sealer) -> Result<Vec<ContactRecord>> {
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let mut refs = external_refs::of_records(conn, ENTITY, &ids).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let external_ids = refs.remove(&row.id).unwrap_or_default();
-            ContactRecord { external_ids, ..ContactRecord::from(row) }
+            Ok(ContactRecord { external_ids, ..ContactRecord::of_row(row, sealer)? })
         })
-        .collect())
+        .collect()
 }
 
-async fn to_record(conn: &impl ConnectionTrait, row: contacts::Model) -> Result<ContactRecord> {
-    to_records(conn, vec![row]).await?.pop().ok_or(Error::NotFound)
+async fn to_record(conn: &impl ConnectionTrait, row: contacts::Model, sealer: &Sealer) -> Result<ContactRecord> {
+    to_records(conn, vec![row], sealer).await?.pop().ok_or(Error::NotFound)
 }
 
 /// Pages of contacts with their external references.
-async fn page_of_records(conn: &impl ConnectionTrait, page: Page<contacts::Model>) -> Result<Page<ContactRecord>> {
-    Ok(Page { data: to_records(conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
+async fn page_of_records(db: &Db, page: Page<contacts::Model>) -> Result<Page<ContactRecord>> {
+    Ok(Page { data: to_records(&db.conn, page.data, &db.sealer().await?).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
 /// The live contact other systems know by `reference`, whoever may read it (see the customers'
@@ -113,7 +120,21 @@ pub(super) fn timeline_item<'a>(record: &'a ContactRecord, action: &str) -> NewI
     }
 }
 
-pub(super) fn write_fields(model: &mut contacts::ActiveModel, f: &ContactFields) {
+/// A copy of a stored row with its sealed columns opened (see the customers' `opened_row`).
+pub(crate) fn opened_row(row: &contacts::Model, sealer: &Sealer) -> Result<contacts::Model> {
+    let open = |field: &str, stored: &Option<String>| sealer.open(field, row.id, stored.as_deref());
+    Ok(contacts::Model {
+        birthday: open("contacts.birthday", &row.birthday)?,
+        id_number: open("contacts.id_number", &row.id_number)?,
+        bank_account: open("contacts.bank_account", &row.bank_account)?,
+        ..row.clone()
+    })
+}
+
+/// Writes `f` into the row of contact `id`: the sealed fields sealed, with their blind indexes.
+pub(super) fn write_fields(model: &mut contacts::ActiveModel, id: Uuid, f: &ContactFields, sealer: &Sealer) {
+    let id_number = f.id_number.as_ref().map(|v| v.as_str());
+    let birthday = f.birthday.map(|day| day.format("%Y-%m-%d").to_string());
     model.name = Set(f.name.clone());
     model.title = Set(f.title.clone());
     model.department = Set(f.department.clone());
@@ -122,8 +143,38 @@ pub(super) fn write_fields(model: &mut contacts::ActiveModel, f: &ContactFields)
     model.email = Set(f.email.as_ref().map(|e| e.as_str().to_owned()));
     model.wechat = Set(f.wechat.clone());
     model.is_primary = Set(f.is_primary);
-    model.birthday = Set(f.birthday);
+    model.birthday = Set(sealer.seal("contacts.birthday", id, birthday.as_deref()));
     model.notes = Set(f.notes.clone());
+    model.id_type = Set(f.id_type.map(|v| v.as_str().to_owned()));
+    model.id_number = Set(sealer.seal("contacts.id_number", id, id_number));
+    model.id_number_index = Set(sealer.index("contacts.id_number", id_number));
+    model.bank_name = Set(f.bank_name.clone());
+    model.bank_account = Set(sealer.seal("contacts.bank_account", id, f.bank_account.as_ref().map(|v| v.as_str())));
+}
+
+/// The live contacts whose identity document number is `id_number` (normalised): found by the
+/// blind index, the index's coincidences dropped after opening.
+async fn id_number_holders(conn: &impl ConnectionTrait, sealer: &Sealer, id_number: &IdNumber) -> Result<Vec<Uuid>> {
+    let lookups = sealer.lookups("contacts.id_number", id_number.as_str());
+    if lookups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let candidates: Vec<(Uuid, Option<String>)> = contacts::Entity::find()
+        .select_only()
+        .column(contacts::Column::Id)
+        .column(contacts::Column::IdNumber)
+        .filter(contacts::Column::IdNumberIndex.is_in(lookups))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut holders = Vec::new();
+    for (id, stored) in candidates {
+        if sealer.open("contacts.id_number", id, stored.as_deref())?.as_deref() == Some(id_number.as_str()) {
+            holders.push(id);
+        }
+    }
+    Ok(holders)
 }
 
 /// Only one primary contact per customer: making one primary demotes the others.
@@ -156,7 +207,7 @@ pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, updated: UpdatedWin
         .filter(contacts::Column::DeletedAt.is_null())
         .filter(updated.on(contacts::Column::UpdatedAt));
     let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.created_at), row.id)).await?;
-    page_of_records(&db.conn, page).await
+    page_of_records(db, page).await
 }
 
 /// Filters of the list of every contact the caller may read (`GET /contacts`).
@@ -164,6 +215,8 @@ pub async fn list(db: &Db, actor: &Actor, customer_id: Uuid, updated: UpdatedWin
 pub struct ContactFilter {
     /// Name, email, phone or mobile contains it (a phone number as people type it).
     pub q: Option<String>,
+    /// An identity document number, normalised: found by its blind index.
+    pub id_number: Option<IdNumber>,
     pub customer_id: Option<Uuid>,
     pub updated: UpdatedWindow,
     pub sort: Option<String>,
@@ -198,6 +251,10 @@ pub async fn list_all(db: &Db, actor: &Actor, filter: &ContactFilter, page: &Pag
     if let Some(customer_id) = filter.customer_id {
         select = select.filter(C::CustomerId.eq(customer_id));
     }
+    let sealer = db.sealer().await?;
+    if let Some(id_number) = &filter.id_number {
+        select = select.filter(C::Id.is_in(id_number_holders(&db.conn, &sealer, id_number).await?));
+    }
     if let Some(q) = filter.q.as_deref() {
         select = select.filter(match ExactTerm::parse(q) {
             // Phones and emails are found whole, never by fragment (see `customer_search_text`).
@@ -219,31 +276,33 @@ pub async fn list_all(db: &Db, actor: &Actor, filter: &ContactFilter, page: &Pag
         (value, row.id)
     })
     .await?;
-    Ok(page.map(ContactRecord::from))
+    page.try_map(|row| ContactRecord::of_row(row, &sealer))
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
-    to_record(&db.conn, load(&db.conn, actor, Action::Read, id, false).await?).await
+    to_record(&db.conn, load(&db.conn, actor, Action::Read, id, false).await?, &db.sealer().await?).await
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFields, refs: &ExternalIdsPatch) -> Result<ContactRecord> {
+    fields.check_consistency()?;
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     load_for(&txn, actor, Resource::Contacts, Action::Create, customer_id, false).await?;
     let at = now();
     let id = Uuid::now_v7();
     let mut model = contacts::ActiveModel { id: Set(id), customer_id: Set(customer_id), ..Default::default() };
-    write_fields(&mut model, &fields);
+    write_fields(&mut model, id, &fields, &sealer);
     let row = insert_first_version(&txn, model, at).await?;
     external_refs::change(&txn, ENTITY, id, refs).await?;
-    let record = ContactRecord { external_ids: refs.apply(&ExternalIds::new()), ..ContactRecord::from(row) };
+    let record = ContactRecord { external_ids: refs.apply(&ExternalIds::new()), ..ContactRecord::of_row(row, &sealer)? };
     if fields.is_primary {
         demote_other_primaries(&txn, customer_id, id).await?;
     }
     refresh_search_text(&txn, customer_id).await?;
     on_timeline(&txn, actor, &record, "created").await?;
-    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record).sealed(&sealer), record).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -259,6 +318,7 @@ pub async fn update(
     patch: ContactPatch,
     refs: &ExternalIdsPatch,
 ) -> Result<ContactRecord> {
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id, false).await?;
     if of_customer.is_some_and(|customer_id| customer_id != row.customer_id) {
@@ -269,8 +329,9 @@ pub async fn update(
         });
     }
     check_version(expected_version, row.version)?;
-    let before = to_record(&txn, row.clone()).await?;
+    let before = to_record(&txn, row.clone(), &sealer).await?;
     let next = patch.apply(&before.fields);
+    next.check_consistency()?;
     let external_ids = refs.apply(&before.external_ids);
     if next == before.fields && external_ids == before.external_ids {
         txn.commit().await?;
@@ -280,24 +341,26 @@ pub async fn update(
         external_refs::change(&txn, ENTITY, id, refs).await?;
     }
     let mut model: contacts::ActiveModel = row.clone().into();
-    write_fields(&mut model, &next);
-    let after = ContactRecord { external_ids, ..ContactRecord::from(save_next_version(&txn, model).await?) };
+    write_fields(&mut model, id, &next, &sealer);
+    let after = ContactRecord { external_ids, ..ContactRecord::of_row(save_next_version(&txn, model).await?, &sealer)? };
     if next.is_primary {
         demote_other_primaries(&txn, row.customer_id, id).await?;
     }
     refresh_search_text(&txn, row.customer_id).await?;
     on_timeline(&txn, actor, &after, "updated").await?;
-    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after), after).await
+    changes::commit(txn, actor, Change::updated(ENTITY, id, &before, &after).sealed(&sealer), after).await
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, false).await?;
     check_version(expected_version, row.version)?;
     let customer_id = row.customer_id;
-    let before = to_record(&txn, row.clone()).await?;
-    let deleted = ContactRecord::from(move_to_bin(&txn, actor, ENTITY, id, contacts::ActiveModel::from(row), &before).await?);
+    let before = sealer.sealed_record(ENTITY, id, &to_record(&txn, row.clone(), &sealer).await?);
+    let binned = move_to_bin(&txn, actor, ENTITY, id, contacts::ActiveModel::from(row), &before).await?;
+    let deleted = ContactRecord::of_row(binned, &sealer)?;
     external_refs::follow_bin(&txn, ENTITY, id, deleted.deleted_at).await?;
     refresh_search_text(&txn, customer_id).await?;
     on_timeline(&txn, actor, &deleted, "deleted").await?;
@@ -307,17 +370,18 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 
 #[tracing::instrument(skip_all)]
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<ContactRecord> {
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Delete, id, true).await?;
     let restored = take_from_bin(&txn, contacts::ActiveModel::from(row.clone())).await?;
     external_refs::follow_bin(&txn, ENTITY, id, None).await?;
-    let after = to_record(&txn, restored).await?;
+    let after = to_record(&txn, restored, &sealer).await?;
     if after.fields.is_primary {
         demote_other_primaries(&txn, row.customer_id, id).await?;
     }
     refresh_search_text(&txn, row.customer_id).await?;
     on_timeline(&txn, actor, &after, "restored").await?;
-    changes::commit(txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after), after).await
+    changes::commit(txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after).sealed(&sealer), after).await
 }
 
 /// Deleted contacts of live customers in the caller's delete scope, most recently deleted first.
@@ -330,5 +394,5 @@ pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<
         .filter(contacts::Column::DeletedAt.is_not_null())
         .filter(contacts::Column::CustomerId.in_subquery(reachable));
     let page = fetch_page(&db.conn, select, &sort, contacts::Column::Id, page, |row| (json!(row.deleted_at), row.id)).await?;
-    page_of_records(&db.conn, page).await
+    page_of_records(db, page).await
 }

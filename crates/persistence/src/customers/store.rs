@@ -6,11 +6,13 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crm_domain::customers::{CustomerFields, CustomerKind, CustomerPatch, Gender, LifecycleStage, SizeBand, SourceChannel, ValueTier};
+use crm_domain::customers::{
+    CustomerFields, CustomerKind, CustomerPatch, Gender, IdType, LifecycleStage, SizeBand, SourceChannel, ValueTier,
+};
 use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
-use crm_domain::values::{CreditCode, Email, Phone, WebsiteUrl};
+use crm_domain::values::{BankAccount, CreditCode, Email, IdNumber, Phone, WebsiteUrl};
 use crm_domain::written::SystemText;
 
 use crate::activities::timeline::{self, NewItem};
@@ -19,9 +21,10 @@ use crate::external_refs;
 use crate::identity::names::Names;
 use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
+use crate::personal_data::Sealer;
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
 use crate::query::{ExactTerm, escape_like, search_text, search_words, within_window};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json, stored_opt};
 use crm_domain::activities::TimelineKind;
 
 pub(super) const ENTITY: &str = "customer";
@@ -65,6 +68,8 @@ pub struct Ownership {
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
     pub q: Option<String>,
+    /// An identity document number, normalised ([`IdNumber::parse`]): found by its blind index.
+    pub id_number: Option<IdNumber>,
     pub lifecycle_stages: Vec<LifecycleStage>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
@@ -94,18 +99,11 @@ fn sorts() -> [Sort<customers::Column>; 6] {
     ]
 }
 
-/// An optional stored enum: absent is `None`, a value that does not parse is an error.
-fn stored_opt<T, E>(
-    column: &str,
-    id: Uuid,
-    value: &Option<String>,
-    parse: impl Fn(&str) -> std::result::Result<T, E>,
-) -> Result<Option<T>> {
-    value.as_deref().map(|v| stored(column, id, v, &parse)).transpose()
-}
-
-/// Rebuilds domain values from a stored row (values were valid when written).
-pub(crate) fn fields_of(row: &customers::Model) -> Result<CustomerFields> {
+/// Rebuilds domain values from a stored row (values were valid when written), opening the
+/// sealed ones.
+pub(crate) fn fields_of(row: &customers::Model, sealer: &Sealer) -> Result<CustomerFields> {
+    let open = |field: &str, stored: &Option<String>| sealer.open(field, row.id, stored.as_deref());
+    let birthday = open("customers.birthday", &row.birthday)?;
     Ok(CustomerFields {
         kind: stored("customers.kind", row.id, &row.kind, CustomerKind::parse)?,
         name: row.name.clone(),
@@ -114,9 +112,9 @@ pub(crate) fn fields_of(row: &customers::Model) -> Result<CustomerFields> {
         province: row.province.clone(),
         city: row.city.clone(),
         district: row.district.clone(),
-        address: row.address.clone(),
-        phone: row.phone.as_deref().map(Phone::from_stored),
-        email: row.email.as_deref().map(Email::from_stored),
+        address: open("customers.address", &row.address)?,
+        phone: open("customers.phone", &row.phone)?.as_deref().map(Phone::from_stored),
+        email: open("customers.email", &row.email)?.as_deref().map(Email::from_stored),
         website: row.website.as_deref().map(WebsiteUrl::from_stored),
         credit_code: row.credit_code.as_deref().map(CreditCode::from_stored),
         source_channel: stored_opt("customers.source_channel", row.id, &row.source_channel, SourceChannel::parse)?,
@@ -125,14 +123,38 @@ pub(crate) fn fields_of(row: &customers::Model) -> Result<CustomerFields> {
         tags: stored_json("customers.tags", row.id, &row.tags)?,
         custom_fields: stored_json("customers.custom_fields", row.id, &row.custom_fields)?,
         gender: stored_opt("customers.gender", row.id, &row.gender, Gender::parse)?,
-        birthday: row.birthday,
+        birthday: stored_opt("customers.birthday", row.id, &birthday, |day| day.parse::<chrono::NaiveDate>())?,
         preferences: row.preferences.clone(),
         notes: row.notes.clone(),
+        id_type: stored_opt("customers.id_type", row.id, &row.id_type, IdType::parse)?,
+        id_number: open("customers.id_number", &row.id_number)?.as_deref().map(IdNumber::from_stored),
+        bank_name: row.bank_name.clone(),
+        bank_account: open("customers.bank_account", &row.bank_account)?.as_deref().map(BankAccount::from_stored),
     })
 }
 
-pub(super) fn write_fields(model: &mut customers::ActiveModel, f: &CustomerFields) {
+/// A copy of a stored row with its sealed columns opened (for code that reads the row's clear
+/// values directly, such as erasure's scrubbing of texts).
+pub(crate) fn opened_row(row: &customers::Model, sealer: &Sealer) -> Result<customers::Model> {
+    let open = |field: &str, stored: &Option<String>| sealer.open(field, row.id, stored.as_deref());
+    Ok(customers::Model {
+        address: open("customers.address", &row.address)?,
+        phone: open("customers.phone", &row.phone)?,
+        email: open("customers.email", &row.email)?,
+        birthday: open("customers.birthday", &row.birthday)?,
+        id_number: open("customers.id_number", &row.id_number)?,
+        bank_account: open("customers.bank_account", &row.bank_account)?,
+        ..row.clone()
+    })
+}
+
+/// Writes `f` into the row of customer `id`: the sealed fields sealed, with their blind indexes.
+pub(super) fn write_fields(model: &mut customers::ActiveModel, id: Uuid, f: &CustomerFields, sealer: &Sealer) {
     let text = |v: &Option<String>| v.clone();
+    let phone = f.phone.as_ref().map(|v| v.as_str());
+    let email = f.email.as_ref().map(|v| v.as_str());
+    let id_number = f.id_number.as_ref().map(|v| v.as_str());
+    let birthday = f.birthday.map(|day| day.format("%Y-%m-%d").to_string());
     model.kind = Set(f.kind.as_str().to_owned());
     model.name = Set(f.name.clone());
     model.industry = Set(text(&f.industry));
@@ -140,9 +162,11 @@ pub(super) fn write_fields(model: &mut customers::ActiveModel, f: &CustomerField
     model.province = Set(text(&f.province));
     model.city = Set(text(&f.city));
     model.district = Set(text(&f.district));
-    model.address = Set(text(&f.address));
-    model.phone = Set(f.phone.as_ref().map(|v| v.as_str().to_owned()));
-    model.email = Set(f.email.as_ref().map(|v| v.as_str().to_owned()));
+    model.address = Set(sealer.seal("customers.address", id, f.address.as_deref()));
+    model.phone = Set(sealer.seal("customers.phone", id, phone));
+    model.phone_index = Set(sealer.index("customers.phone", phone));
+    model.email = Set(sealer.seal("customers.email", id, email));
+    model.email_index = Set(sealer.index("customers.email", email));
     model.website = Set(f.website.as_ref().map(|v| v.as_str().to_owned()));
     model.credit_code = Set(f.credit_code.as_ref().map(|v| v.as_str().to_owned()));
     model.source_channel = Set(f.source_channel.map(|v| v.as_str().to_owned()));
@@ -151,12 +175,21 @@ pub(super) fn write_fields(model: &mut customers::ActiveModel, f: &CustomerField
     model.tags = Set(serde_json::to_string(&f.tags).unwrap_or_else(|_| "[]".into()));
     model.custom_fields = Set(Value::Object(f.custom_fields.clone()).to_string());
     model.gender = Set(f.gender.map(|v| v.as_str().to_owned()));
-    model.birthday = Set(f.birthday);
+    model.birthday = Set(sealer.seal("customers.birthday", id, birthday.as_deref()));
     model.preferences = Set(text(&f.preferences));
     model.notes = Set(text(&f.notes));
+    model.id_type = Set(f.id_type.map(|v| v.as_str().to_owned()));
+    model.id_number = Set(sealer.seal("customers.id_number", id, id_number));
+    model.id_number_index = Set(sealer.index("customers.id_number", id_number));
+    model.bank_name = Set(text(&f.bank_name));
+    model.bank_account = Set(sealer.seal("customers.bank_account", id, f.bank_account.as_ref().map(|v| v.as_str())));
 }
 
-pub(crate) async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Vec<customers::Model>) -> Result<Vec<CustomerRecord>> {
+pub(crate) async fn to_records<C: ConnectionTrait>(
+    names: Names<'_, C>,
+    rows: Vec<customers::Model>,
+    sealer: &Sealer,
+) -> Result<Vec<CustomerRecord>> {
     let owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
     let owners = names.users(&owner_ids).await?;
     let team_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.team_id).collect();
@@ -168,7 +201,7 @@ pub(crate) async fn to_records<C: ConnectionTrait>(names: Names<'_, C>, rows: Ve
             let owner_name = owners.get(&row.owner_id).cloned();
             let team_name = row.team_id.and_then(|t| team_names.get(&t).cloned());
             let external_ids = refs.remove(&row.id).unwrap_or_default();
-            record_of(row, owner_name, team_name, external_ids)
+            record_of(row, owner_name, team_name, external_ids, sealer)
         })
         .collect()
 }
@@ -179,10 +212,11 @@ pub(super) fn record_of(
     owner_name: Option<String>,
     team_name: Option<String>,
     external_ids: ExternalIds,
+    sealer: &Sealer,
 ) -> Result<CustomerRecord> {
     Ok(CustomerRecord {
         id: row.id,
-        fields: fields_of(&row)?,
+        fields: fields_of(&row, sealer)?,
         owner_name,
         owner_id: row.owner_id,
         team_name,
@@ -200,8 +234,8 @@ pub(super) fn record_of(
     })
 }
 
-async fn to_record<C: ConnectionTrait>(names: Names<'_, C>, row: customers::Model) -> Result<CustomerRecord> {
-    to_records(names, vec![row]).await?.pop().ok_or(Error::NotFound)
+async fn to_record<C: ConnectionTrait>(names: Names<'_, C>, row: customers::Model, sealer: &Sealer) -> Result<CustomerRecord> {
+    to_records(names, vec![row], sealer).await?.pop().ok_or(Error::NotFound)
 }
 
 /// The scope condition on customer rows for `scope`.
@@ -373,6 +407,61 @@ async fn refuse_taken_credit_code(conn: &impl ConnectionTrait, credit_code: Opti
     }
 }
 
+/// The live customers other than `except` whose sealed column holds `value` (normalised as
+/// stored): the rows whose blind index matches, with the coincidences the truncated index shares
+/// with other values dropped after opening. Matching rows are few by design (at most about √R
+/// per value), so they are read whole.
+async fn sealed_holders(
+    conn: &impl ConnectionTrait,
+    sealer: &Sealer,
+    (field, index, column): (&str, customers::Column, customers::Column),
+    value: &str,
+    except: Option<Uuid>,
+) -> Result<Vec<Uuid>> {
+    let lookups = sealer.lookups(field, value);
+    if lookups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = customers::Entity::find()
+        .select_only()
+        .column(customers::Column::Id)
+        .column(column)
+        .filter(index.is_in(lookups))
+        .filter(customers::Column::DeletedAt.is_null());
+    if let Some(except) = except {
+        select = select.filter(customers::Column::Id.ne(except));
+    }
+    let candidates: Vec<(Uuid, Option<String>)> = select.order_by_asc(customers::Column::CreatedAt).into_tuple().all(conn).await?;
+    let mut holders = Vec::new();
+    for (id, stored) in candidates {
+        if sealer.open(field, id, stored.as_deref())?.as_deref() == Some(value) {
+            holders.push(id);
+        }
+    }
+    Ok(holders)
+}
+
+const ID_NUMBER: (&str, customers::Column, customers::Column) =
+    ("customers.id_number", customers::Column::IdNumberIndex, customers::Column::IdNumber);
+const PHONE: (&str, customers::Column, customers::Column) = ("customers.phone", customers::Column::PhoneIndex, customers::Column::Phone);
+const EMAIL: (&str, customers::Column, customers::Column) = ("customers.email", customers::Column::EmailIndex, customers::Column::Email);
+
+/// Refuses an identity document number that a live customer other than `except` already holds:
+/// two live customers with one document are one person entered twice. Found through the blind
+/// index (the column is sealed), so no unique index can stand behind it: two writes racing with
+/// the same number can both pass, which the duplicate list of data quality finds later.
+async fn refuse_taken_id_number(conn: &impl ConnectionTrait, sealer: &Sealer, id_number: Option<&IdNumber>, except: Uuid) -> Result<()> {
+    let Some(id_number) = id_number else { return Ok(()) };
+    match sealed_holders(conn, sealer, ID_NUMBER, id_number.as_str(), Some(except)).await?.first() {
+        Some(existing_id) => Err(Error::Taken {
+            code: "customer.id_number_taken",
+            message: text!("another customer already has this identity document number", "已有其他客户使用此证件号码"),
+            existing_id: *existing_id,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// A write that failed after [`refuse_taken_credit_code`] passed: when a concurrent write took
 /// the credit code in between, the unique index of live credit codes (migration 013) refused it,
 /// and the client gets the same 409 naming the holder. The holder is read outside the failed
@@ -400,6 +489,7 @@ pub async fn create(
 ) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Create)?;
     fields.check_consistency(db.today())?;
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let owner_id = ownership.owner_id.unwrap_or(actor.user_id);
     let owner = check_owner(&txn, owner_id).await?;
@@ -426,9 +516,10 @@ pub async fn create(
         team_id: Set(team_id),
         ..Default::default()
     };
-    write_fields(&mut model, &fields);
+    write_fields(&mut model, id, &fields, &sealer);
     let credit_code = fields.credit_code.as_ref().map(|c| c.as_str());
     refuse_taken_credit_code(&txn, credit_code, id).await?;
+    refuse_taken_id_number(&txn, &sealer, fields.id_number.as_ref(), id).await?;
     let row = match insert_first_version(&txn, model, at).await {
         Ok(row) => row,
         Err(error) => return Err(credit_code_race(db, error, credit_code, id, txn).await),
@@ -436,8 +527,8 @@ pub async fn create(
     insert_tags(&txn, id, &fields.tags).await?;
     external_refs::change(&txn, ENTITY, id, refs).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
-    let record = record_of(row, Some(owner.display_name), team.map(|t| t.name), refs.apply(&ExternalIds::new()))?;
-    changes::commit(txn, actor, Change::created(ENTITY, id, &record), record).await
+    let record = record_of(row, Some(owner.display_name), team.map(|t| t.name), refs.apply(&ExternalIds::new()), &sealer)?;
+    changes::commit(txn, actor, Change::created(ENTITY, id, &record).sealed(&sealer), record).await
 }
 
 /// The live customer other systems know by `reference`, whoever may read it: an upsert updates
@@ -450,7 +541,7 @@ pub async fn holder_of(db: &Db, reference: &ExternalRef) -> Result<Option<Uuid>>
 #[tracing::instrument(skip_all)]
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
     let row = load_for(&db.conn, actor, Resource::Customers, Action::Read, id, false).await?;
-    to_record(Names::cached(db), row).await
+    to_record(Names::cached(db), row, &db.sealer().await?).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -464,10 +555,11 @@ pub async fn update(
     refs: &ExternalIdsPatch,
 ) -> Result<CustomerRecord> {
     let scope = actor.require(Resource::Customers, Action::Update)?;
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Update, id, false).await?;
     check_version(expected_version, row.version)?;
-    let current = fields_of(&row)?;
+    let current = fields_of(&row, &sealer)?;
     let stage_change = patch.lifecycle_stage.filter(|stage| *stage != current.lifecycle_stage);
     let mut next = patch.apply(&current);
     if let Some(stage) = stage_change {
@@ -500,19 +592,22 @@ pub async fn update(
             "您的角色不能把此客户转给数据范围以外的负责人或团队"
         )));
     }
-    let before = to_record(Names::Within(&txn), row.clone()).await?;
+    let before = to_record(Names::Within(&txn), row.clone(), &sealer).await?;
     let refs_change = refs.apply(&before.external_ids) != before.external_ids;
     if next == current && owner_id == row.owner_id && team_id == row.team_id && !refs_change {
         txn.commit().await?;
         return Ok(before);
     }
     let mut model: customers::ActiveModel = row.clone().into();
-    write_fields(&mut model, &next);
+    write_fields(&mut model, id, &next, &sealer);
     model.owner_id = Set(owner_id);
     model.team_id = Set(team_id);
     let credit_code = next.credit_code.as_ref().map(|c| c.as_str());
     if credit_code != row.credit_code.as_deref() {
         refuse_taken_credit_code(&txn, credit_code, id).await?;
+    }
+    if next.id_number != current.id_number {
+        refuse_taken_id_number(&txn, &sealer, next.id_number.as_ref(), id).await?;
     }
     if let Err(error) = save_next_version(&txn, model).await {
         return Err(credit_code_race(db, error, credit_code, id, txn).await);
@@ -524,8 +619,8 @@ pub async fn update(
         external_refs::change(&txn, ENTITY, id, refs).await?;
     }
     refresh_search_text(&txn, id).await?;
-    let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
-    let mut change = Change::updated(ENTITY, id, &before, &after).leaving_out(&["owner_name", "team_name"]);
+    let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?, &sealer).await?;
+    let mut change = Change::updated(ENTITY, id, &before, &after).leaving_out(&["owner_name", "team_name"]).sealed(&sealer);
     if let Some(stage) = stage_change {
         record_stage(&txn, actor, id, Some(current.lifecycle_stage), stage).await?;
         change = change.also_told_as("customer.stage_changed");
@@ -536,10 +631,11 @@ pub async fn update(
 /// Moves a customer to the recycle bin; its contacts stay with it and come back on restore.
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<()> {
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, false).await?;
     check_version(expected_version, row.version)?;
-    let before = to_record(Names::Within(&txn), row.clone()).await?;
+    let before = sealer.sealed_record(ENTITY, id, &to_record(Names::Within(&txn), row.clone(), &sealer).await?);
     let binned = move_to_bin(&txn, actor, ENTITY, id, customers::ActiveModel::from(row), &before).await?;
     external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
     external_refs::follow_customer_bin(&txn, id, binned.deleted_at).await?;
@@ -550,32 +646,60 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
 /// Brings a customer back from the recycle bin (whoever may delete it may restore it).
 #[tracing::instrument(skip_all)]
 pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord> {
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let row = load_for(&txn, actor, Resource::Customers, Action::Delete, id, true).await?;
     // While it was in the recycle bin another customer may have taken its credit code.
     refuse_taken_credit_code(&txn, row.credit_code.as_deref(), id).await?;
+    let id_number = fields_of(&row, &sealer)?.id_number;
+    refuse_taken_id_number(&txn, &sealer, id_number.as_ref(), id).await?;
     let credit_code = row.credit_code.clone();
     if let Err(error) = take_from_bin(&txn, customers::ActiveModel::from(row.clone())).await {
         return Err(credit_code_race(db, error, credit_code.as_deref(), id, txn).await);
     }
     external_refs::follow_bin(&txn, ENTITY, id, None).await?;
     external_refs::follow_customer_bin(&txn, id, None).await?;
-    let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?).await?;
-    changes::commit(txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after), after).await
+    let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?, &sealer).await?;
+    changes::commit(txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after).sealed(&sealer), after).await
 }
 
-fn filter_condition(filter: &CustomerFilter) -> Condition {
+/// The customers a list's exact searches name, found through blind indexes before the list's
+/// query runs: `own` for a whole phone or email in `q` (the customer's own, sealed), `documents`
+/// for `id_number`.
+#[derive(Default)]
+struct ExactMatches {
+    own: Vec<Uuid>,
+    documents: Option<Vec<Uuid>>,
+}
+
+async fn exact_matches(db: &Db, sealer: &Sealer, filter: &CustomerFilter) -> Result<ExactMatches> {
+    let own = match filter.q.as_deref().and_then(ExactTerm::parse) {
+        Some(ExactTerm::Phone(phone)) => sealed_holders(&db.conn, sealer, PHONE, phone.as_str(), None).await?,
+        Some(ExactTerm::Email(email)) => sealed_holders(&db.conn, sealer, EMAIL, email.as_str(), None).await?,
+        None => Vec::new(),
+    };
+    let documents = match &filter.id_number {
+        Some(number) => Some(sealed_holders(&db.conn, sealer, ID_NUMBER, number.as_str(), None).await?),
+        None => None,
+    };
+    Ok(ExactMatches { own, documents })
+}
+
+fn filter_condition(filter: &CustomerFilter, exact: ExactMatches) -> Condition {
     use customers::Column as C;
     let mut condition = Condition::all();
+    if let Some(documents) = exact.documents {
+        condition = condition.add(C::Id.is_in(documents));
+    }
     match filter.q.as_deref().and_then(ExactTerm::parse) {
-        // A whole phone number or email: the customer's own, or one of its live contacts'.
+        // A whole phone number or email: the customer's own (sealed: matched through its blind
+        // index beforehand), or one of its live contacts'.
         Some(term) => {
             let (own, people) = match &term {
-                ExactTerm::Phone(phone) => (
-                    C::Phone.eq(phone.as_str()),
-                    contacts::Column::Phone.eq(phone.as_str()).or(contacts::Column::Mobile.eq(phone.as_str())),
-                ),
-                ExactTerm::Email(email) => (C::Email.eq(email.as_str()), contacts::Column::Email.eq(email.as_str())),
+                ExactTerm::Phone(phone) => {
+                    (C::Id.is_in(exact.own), contacts::Column::Phone.eq(phone.as_str()).or(contacts::Column::Mobile.eq(phone.as_str())))
+                }
+                ExactTerm::Email(email) => (C::Id.is_in(exact.own), contacts::Column::Email.eq(email.as_str())),
             };
             let holders = Query::select()
                 .column(contacts::Column::CustomerId)
@@ -641,12 +765,14 @@ pub async fn list(db: &Db, actor: &Actor, filter: &CustomerFilter, page: &PageRe
     let scope = actor.require(Resource::Customers, Action::Read)?;
     let sorts = sorts();
     let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let sealer = db.sealer().await?;
+    let exact = exact_matches(db, &sealer, filter).await?;
     let select = customers::Entity::find()
         .filter(customers::Column::DeletedAt.is_null())
         .filter(in_scope(actor, scope))
-        .filter(filter_condition(filter));
+        .filter(filter_condition(filter, exact));
     let page = fetch_page(&db.conn, select, sort, customers::Column::Id, page, |row| cursor_value(sort, row)).await?;
-    Ok(Page { data: to_records(Names::cached(db), page.data).await?, next_cursor: page.next_cursor, total: page.total })
+    Ok(Page { data: to_records(Names::cached(db), page.data, &sealer).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
 /// The recycle bin: deleted customers in the caller's delete scope, most recently deleted first.
@@ -656,7 +782,11 @@ pub async fn list_deleted(db: &Db, actor: &Actor, page: &PageRequest) -> Result<
     let sort = Sort { key: "-deleted_at", column: customers::Column::DeletedAt, descending: true, value: SortValue::Time };
     let select = customers::Entity::find().filter(customers::Column::DeletedAt.is_not_null()).filter(in_scope(actor, scope));
     let page = fetch_page(&db.conn, select, &sort, customers::Column::Id, page, |row| (json!(row.deleted_at), row.id)).await?;
-    Ok(Page { data: to_records(Names::cached(db), page.data).await?, next_cursor: page.next_cursor, total: page.total })
+    Ok(Page {
+        data: to_records(Names::cached(db), page.data, &db.sealer().await?).await?,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
 }
 
 /// One change of lifecycle stage.
@@ -734,9 +864,10 @@ pub(crate) async fn apply_order_outcome(
     figures: PurchaseFigures,
     promote: bool,
     reason: SystemText,
+    sealer: &Sealer,
 ) -> Result<()> {
     let Some(row) = customers::Entity::find_by_id(customer_id).one(conn).await? else { return Ok(()) };
-    let current = fields_of(&row)?.lifecycle_stage;
+    let current = stored("customers.lifecycle_stage", row.id, &row.lifecycle_stage, LifecycleStage::parse)?;
     let promoted = promote && current != LifecycleStage::Customer && current.can_move_to(LifecycleStage::Customer);
     let stored = PurchaseFigures {
         first_order_at: row.first_order_at,
@@ -747,7 +878,7 @@ pub(crate) async fn apply_order_outcome(
     if !promoted && stored == figures {
         return Ok(());
     }
-    let before = to_record(Names::Within(conn), row.clone()).await?;
+    let before = to_record(Names::Within(conn), row.clone(), sealer).await?;
     let mut model: customers::ActiveModel = row.clone().into();
     if promoted {
         model.lifecycle_stage = Set(LifecycleStage::Customer.as_str().to_owned());
@@ -756,12 +887,14 @@ pub(crate) async fn apply_order_outcome(
     model.last_order_at = Set(figures.last_order_at);
     model.order_count = Set(figures.order_count);
     model.total_spend_minor = Set(figures.total_spend_minor);
-    let after = to_record(Names::Within(conn), save_next_version(conn, model).await?).await?;
+    let after = to_record(Names::Within(conn), save_next_version(conn, model).await?, sealer).await?;
     if promoted {
         record_stage(conn, actor, customer_id, Some(current), LifecycleStage::Customer).await?;
     }
-    let mut change =
-        Change::updated(ENTITY, customer_id, &before, &after).leaving_out(&["owner_name", "team_name"]).noting("reason", reason.to_value());
+    let mut change = Change::updated(ENTITY, customer_id, &before, &after)
+        .leaving_out(&["owner_name", "team_name"])
+        .noting("reason", reason.to_value())
+        .sealed(sealer);
     if promoted {
         change = change.also_told_as("customer.stage_changed");
     }

@@ -10,6 +10,12 @@ record_entity!("contacts", binned {
     pub email: Option<String>,
     pub wechat: Option<String>,
     pub is_primary: bool,
-    pub birthday: Option<Date>,
+    /// Sealed `YYYY-MM-DD` (or in clear until `crm rotate-key` seals it).
+    pub birthday: Option<String>,
+    pub id_type: Option<String>,
+    pub id_number: Option<String>,
+    pub id_number_index: Option<String>,
+    pub bank_name: Option<String>,
+    pub bank_account: Option<String>,
     pub notes: Option<String>,
 });

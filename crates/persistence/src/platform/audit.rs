@@ -127,21 +127,26 @@ pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: &PageReque
     };
     let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_id).collect();
     let names = user_names(&db.conn, &actor_ids).await?;
+    let sealer = db.sealer().await?;
     let data = rows
         .into_iter()
-        .map(|row| AuditEntry {
-            id: row.id,
-            actor_name: row.actor_id.and_then(|id| names.get(&id).cloned()),
-            actor_id: row.actor_id,
-            action: row.action,
-            entity_type: row.entity_type,
-            entity_id: row.entity_id,
-            changes: serde_json::from_str(&row.changes).unwrap_or(Value::Null),
-            request_id: row.request_id,
-            ip: row.ip,
-            created_at: row.created_at,
+        .map(|row| {
+            let mut changes = serde_json::from_str(&row.changes).unwrap_or(Value::Null);
+            sealer.open_document(&row.entity_type, row.entity_id, &mut changes)?;
+            Ok(AuditEntry {
+                id: row.id,
+                actor_name: row.actor_id.and_then(|id| names.get(&id).cloned()),
+                actor_id: row.actor_id,
+                action: row.action,
+                entity_type: row.entity_type,
+                entity_id: row.entity_id,
+                changes,
+                request_id: row.request_id,
+                ip: row.ip,
+                created_at: row.created_at,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(Page { data, next_cursor, total })
 }
 

@@ -137,6 +137,23 @@ impl<'a> Change<'a> {
         self
     }
 
+    /// The same change with the personal fields of every copy of the record it carries sealed
+    /// (see [`crate::personal_data::Sealer`]): required of a change to a record with sealed
+    /// fields, which [`record`] refuses to store otherwise.
+    pub(crate) fn sealed(mut self, sealer: &crate::personal_data::Sealer) -> Self {
+        sealer.seal_document(self.entity, self.id, &mut self.audit);
+        sealer.seal_document(self.entity, self.id, &mut self.record);
+        if let Some(changed) = self.changed.take() {
+            // Sealed where the event carries it, under `changed`.
+            let mut wrapped = json!({ "changed": Value::Object(changed) });
+            sealer.seal_document(self.entity, self.id, &mut wrapped);
+            if let Some(Value::Object(sealed)) = wrapped.get_mut("changed").map(Value::take) {
+                self.changed = Some(sealed);
+            }
+        }
+        self
+    }
+
     /// The same change told with another event type (a status move the feed names itself).
     pub(crate) fn told_as(mut self, event: impl Into<String>) -> Self {
         self.event = event.into();
@@ -179,7 +196,7 @@ pub(crate) fn changed_fields<T: Serialize>(before: &T, after: &T) -> Map<String,
 
 /// Writes the audit entry and the event of one change, in the caller's transaction.
 pub(crate) async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> Result<()> {
-    let (entry, told) = change.rows(actor);
+    let (entry, told) = change.rows(actor)?;
     entry.insert(conn).await?;
     for event in told {
         event.insert(conn).await?;
@@ -201,7 +218,7 @@ pub(crate) async fn record_all(conn: &impl ConnectionTrait, actor: &Actor, chang
     let mut entries = Vec::with_capacity(changes.len());
     let mut told = Vec::with_capacity(changes.len());
     for change in changes {
-        let (entry, events) = change.rows(actor);
+        let (entry, events) = change.rows(actor)?;
         entries.push(entry);
         told.extend(events);
     }
@@ -287,12 +304,17 @@ fn json_insert<A: ActiveModelTrait>(rows: &[A]) -> Option<sea_orm::Statement> {
 
 impl Change<'_> {
     /// The audit entry and the event rows (one per event type) of this change.
-    fn rows(self, actor: &Actor) -> (crate::entities::audit_log::ActiveModel, Vec<crate::entities::events::ActiveModel>) {
+    fn rows(self, actor: &Actor) -> Result<(crate::entities::audit_log::ActiveModel, Vec<crate::entities::events::ActiveModel>)> {
         let payload = envelope(self.record, self.changed, self.detail);
+        if !crm_domain::privacy::sealing::is_sealed(self.entity, &payload)
+            || !crm_domain::privacy::sealing::is_sealed(self.entity, &self.audit)
+        {
+            return Err(crate::Error::unexpected(DbErr::Custom(format!("a change to {} {} was not sealed", self.entity, self.id))));
+        }
         let entry = audit::entry(actor, self.action, self.entity, self.id, self.audit);
         let told =
             std::iter::once(&self.event).chain(&self.also).map(|event| events::row(actor, event, self.entity, self.id, &payload)).collect();
-        (entry, told)
+        Ok((entry, told))
     }
 }
 

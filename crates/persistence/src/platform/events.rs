@@ -253,19 +253,24 @@ pub async fn list(db: &Db, actor: &Actor, after: i64, types: &[String], limit: u
     } else {
         last.unwrap_or(after)
     };
+    let sealer = db.sealer().await?;
     let events = rows
         .into_iter()
-        .map(|row| Event {
-            seq: row.position.unwrap_or(row.seq),
-            id: row.id,
-            event_type: row.event_type,
-            entity_type: row.entity_type,
-            entity_id: row.entity_id,
-            actor_id: row.actor_id,
-            payload: serde_json::from_str(&row.payload).unwrap_or(Value::Null),
-            occurred_at: row.occurred_at,
+        .map(|row| {
+            let mut payload = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
+            sealer.open_document(&row.entity_type, row.entity_id, &mut payload)?;
+            Ok(Event {
+                seq: row.position.unwrap_or(row.seq),
+                id: row.id,
+                event_type: row.event_type,
+                entity_type: row.entity_type,
+                entity_id: row.entity_id,
+                actor_id: row.actor_id,
+                payload,
+                occurred_at: row.occurred_at,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(FeedPage { events, next_after })
 }
 

@@ -14,6 +14,8 @@ use crm_domain::dates::shift;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use crm_domain::privacy::keys::Keyring;
+
 use crate::entities::idempotency_keys;
 use crate::{Db, Error, Result, now};
 
@@ -70,7 +72,11 @@ pub async fn lookup(db: &Db, request: KeyedRequest<'_>) -> Result<Claim> {
         return Ok(Claim::Mismatch);
     }
     let status = row.status_code.and_then(|s| u16::try_from(s).ok());
-    Ok(match (status, row.response_body) {
+    // The answer is kept sealed: it may hold a record's personal data in clear.
+    let keys = db.keys()?;
+    let body = row.response_body.map(|body| keys.open(BODY_FIELD, &row.id.to_string(), &body)).transpose();
+    let body = body.map_err(|error| Error::unexpected(sea_orm::DbErr::Custom(format!("a kept answer does not open: {error}"))))?;
+    Ok(match (status, body) {
         (Some(status), Some(body)) => {
             Claim::Replay { status, headers: row.response_headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default(), body }
         }
@@ -80,9 +86,13 @@ pub async fn lookup(db: &Db, request: KeyedRequest<'_>) -> Result<Claim> {
     })
 }
 
-async fn insert(conn: &impl ConnectionTrait, request: KeyedRequest<'_>, response: KeptResponse<'_>) -> Result<()> {
+/// The field a kept answer is sealed as (see [`crm_domain::privacy::keys`]).
+const BODY_FIELD: &str = "idempotency_keys.response_body";
+
+async fn insert(conn: &impl ConnectionTrait, keys: &Keyring, request: KeyedRequest<'_>, response: KeptResponse<'_>) -> Result<()> {
+    let id = Uuid::now_v7();
     idempotency_keys::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         principal_id: Set(request.principal_id),
         key: Set(request.key.to_owned()),
         method: Set(request.method.to_owned()),
@@ -90,7 +100,7 @@ async fn insert(conn: &impl ConnectionTrait, request: KeyedRequest<'_>, response
         request_hash: Set(request.request_hash.to_owned()),
         status_code: Set(Some(i32::from(response.status))),
         response_headers: Set(response.body.map(|_| serde_json::to_string(response.headers).unwrap_or_else(|_| "[]".into()))),
-        response_body: Set(response.body.map(str::to_owned)),
+        response_body: Set(response.body.map(|body| keys.seal(BODY_FIELD, &id.to_string(), body))),
         created_at: Set(now()),
     }
     .insert(conn)
@@ -112,8 +122,8 @@ pub enum Stored {
 /// A failure of the commit leaves the outcome unknown to us, but not to the database: a retry
 /// finds the key if the commit landed and runs afresh if it did not.
 #[tracing::instrument(skip_all)]
-pub async fn store_with_writes(txn: DatabaseTransaction, request: KeyedRequest<'_>, response: KeptResponse<'_>) -> Result<Stored> {
-    match insert(&txn, request, response).await {
+pub async fn store_with_writes(db: &Db, txn: DatabaseTransaction, request: KeyedRequest<'_>, response: KeptResponse<'_>) -> Result<Stored> {
+    match insert(&txn, db.keys()?, request, response).await {
         Ok(()) => {}
         // The unique (principal, key) index: the other attempt won. Dropping the transaction
         // rolls back this attempt's writes.
@@ -138,9 +148,43 @@ pub async fn store_with_writes(txn: DatabaseTransaction, request: KeyedRequest<'
 /// A concurrent attempt that stored first wins; this one's answer is then simply not kept.
 #[tracing::instrument(skip_all)]
 pub async fn store_alone(db: &Db, request: KeyedRequest<'_>, response: KeptResponse<'_>) -> Result<()> {
-    match insert(&db.conn, request, response).await {
+    match insert(&db.conn, db.keys()?, request, response).await {
         Ok(()) | Err(Error::Conflict { .. }) => Ok(()),
         Err(other) => Err(other),
+    }
+}
+
+/// The kept responses whose body names any of `ids` (read through `conn`, the caller's
+/// transaction), opened one by one since they are sealed.
+pub(crate) async fn responses_naming(db: &Db, conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let keys = db.keys()?;
+    let needles: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let mut naming = Vec::new();
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut select = idempotency_keys::Entity::find()
+            .select_only()
+            .column(idempotency_keys::Column::Id)
+            .column(idempotency_keys::Column::ResponseBody)
+            .filter(idempotency_keys::Column::ResponseBody.is_not_null())
+            .order_by_asc(idempotency_keys::Column::Id)
+            .limit(500);
+        if let Some(after) = after {
+            select = select.filter(idempotency_keys::Column::Id.gt(after));
+        }
+        let rows: Vec<(Uuid, Option<String>)> = select.into_tuple().all(conn).await?;
+        for (id, body) in &rows {
+            after = Some(*id);
+            let Some(body) = body else { continue };
+            let clear = keys.open(BODY_FIELD, &id.to_string(), body).unwrap_or_default();
+            if needles.iter().any(|needle| clear.contains(needle.as_str())) {
+                naming.push(*id);
+            }
+        }
+        if rows.len() < 500 {
+            return Ok(naming);
+        }
     }
 }
 

@@ -613,6 +613,7 @@ pub struct ClaimedDelivery {
 /// one's due time past the attempt's timeout and counting the attempt.
 #[tracing::instrument(skip_all)]
 pub async fn claim_due(db: &Db) -> Result<Vec<ClaimedDelivery>> {
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let at = now();
     let mut due = webhook_deliveries::Entity::find()
@@ -677,7 +678,11 @@ pub async fn claim_due(db: &Db) -> Result<Vec<ClaimedDelivery>> {
                 entity_type: event.entity_type.clone(),
                 entity_id: event.entity_id,
                 actor_id: event.actor_id,
-                payload: serde_json::from_str(&event.payload).unwrap_or(Value::Null),
+                payload: {
+                    let mut payload = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+                    sealer.open_document(&event.entity_type, event.entity_id, &mut payload)?;
+                    payload
+                },
                 occurred_at: event.occurred_at,
             },
         });

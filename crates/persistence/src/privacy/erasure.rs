@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -125,6 +125,19 @@ pub(crate) fn anonymise_customer(row: &customers::Model) -> (customers::ActiveMo
     clear(&mut model.preferences, &row.preferences, None, "preferences", &mut changed);
     clear(&mut model.notes, &row.notes, None, "notes", &mut changed);
     clear(&mut model.custom_fields, &row.custom_fields, "{}".to_owned(), "custom_fields", &mut changed);
+    clear(&mut model.id_type, &row.id_type, None, "id_type", &mut changed);
+    clear(&mut model.id_number, &row.id_number, None, "id_number", &mut changed);
+    clear(&mut model.bank_name, &row.bank_name, None, "bank_name", &mut changed);
+    clear(&mut model.bank_account, &row.bank_account, None, "bank_account", &mut changed);
+    // Blind indexes are not fields of the record: cleared without being named.
+    let mut quiet = Vec::new();
+    for (index, current) in [
+        (&mut model.phone_index, &row.phone_index),
+        (&mut model.email_index, &row.email_index),
+        (&mut model.id_number_index, &row.id_number_index),
+    ] {
+        clear(index, current, None, "", &mut quiet);
+    }
     if row.kind == "individual" {
         clear(&mut model.credit_code, &row.credit_code, None, "credit_code", &mut changed);
     }
@@ -146,6 +159,12 @@ pub(crate) fn anonymise_contact(row: &contacts::Model) -> (contacts::ActiveModel
     clear(&mut model.wechat, &row.wechat, None, "wechat", &mut changed);
     clear(&mut model.birthday, &row.birthday, None, "birthday", &mut changed);
     clear(&mut model.notes, &row.notes, None, "notes", &mut changed);
+    clear(&mut model.id_type, &row.id_type, None, "id_type", &mut changed);
+    clear(&mut model.id_number, &row.id_number, None, "id_number", &mut changed);
+    clear(&mut model.bank_name, &row.bank_name, None, "bank_name", &mut changed);
+    clear(&mut model.bank_account, &row.bank_account, None, "bank_account", &mut changed);
+    let mut quiet = Vec::new();
+    clear(&mut model.id_number_index, &row.id_number_index, None, "", &mut quiet);
     (model, changed)
 }
 
@@ -239,11 +258,8 @@ fn replacements(
     if let Some(c) = customer {
         push(Some(&c.name), &pseudonym(c.id));
         push(national(&c.phone).as_deref(), ERASED_VALUE);
-        for value in [&c.address, &c.phone, &c.email, &c.website, &c.preferences, &c.notes] {
+        for value in [&c.address, &c.phone, &c.email, &c.website, &c.preferences, &c.notes, &c.birthday, &c.id_number, &c.bank_account] {
             push(value.as_deref(), ERASED_VALUE);
-        }
-        if let Some(birthday) = c.birthday {
-            push(Some(&birthday.to_string()), ERASED_VALUE);
         }
         if c.kind == "individual" {
             push(c.credit_code.as_deref(), ERASED_VALUE);
@@ -259,11 +275,10 @@ fn replacements(
         push(Some(&p.name), &pseudonym(p.id));
         push(national(&p.phone).as_deref(), ERASED_VALUE);
         push(national(&p.mobile).as_deref(), ERASED_VALUE);
-        for value in [&p.title, &p.department, &p.phone, &p.mobile, &p.email, &p.wechat, &p.notes] {
+        for value in
+            [&p.title, &p.department, &p.phone, &p.mobile, &p.email, &p.wechat, &p.notes, &p.birthday, &p.id_number, &p.bank_account]
+        {
             push(value.as_deref(), ERASED_VALUE);
-        }
-        if let Some(birthday) = p.birthday {
-            push(Some(&birthday.to_string()), ERASED_VALUE);
         }
     }
     for talk in talks {
@@ -282,6 +297,7 @@ fn replacements(
 /// would change and writes nothing.
 #[tracing::instrument(skip_all)]
 pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id: Uuid, dry_run: bool) -> Result<ErasureReport> {
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let subject = privacy_subject(&txn, actor, subject_type, subject_id, Action::Delete).await?;
     let whole = subject_type == SubjectType::Customer;
@@ -302,7 +318,10 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
         interactions::Entity::find().filter(interactions::Column::ContactId.eq(subject_id)).all(&txn).await?
     };
     let accounts = super::rows_where_in::<portal_accounts::Entity>(&txn, portal_accounts::Column::ContactId, &contact_ids).await?;
-    let scrubbing = replacements(customer.as_ref(), &people, &talks, &accounts);
+    // What is scrubbed from texts is the clear values, which the rows hold sealed.
+    let opened_customer = customer.as_ref().map(|row| crate::customers::opened_row(row, &sealer)).transpose()?;
+    let opened_people = people.iter().map(|row| crate::customers::contacts::opened_row(row, &sealer)).collect::<Result<Vec<_>>>()?;
+    let scrubbing = replacements(opened_customer.as_ref(), &opened_people, &talks, &accounts);
     let at = now();
     let mut told: Vec<(&'static str, &'static str, Uuid, Value)> = Vec::new();
 
@@ -313,7 +332,7 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
             tally.add("customer", &changed);
             if write {
                 let saved = save_next_version(&txn, model).await?;
-                let record = crate::customers::to_records(Names::Within(&txn), vec![saved]).await?.pop().ok_or(Error::NotFound)?;
+                let record = crate::customers::to_records(Names::Within(&txn), vec![saved], &sealer).await?.pop().ok_or(Error::NotFound)?;
                 told.push((
                     "customer.erased",
                     "customer",
@@ -329,7 +348,7 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
             tally.add("contact", &changed);
             if write {
                 let saved = save_next_version(&txn, model).await?;
-                let record = crate::customers::contacts::to_records(&txn, vec![saved]).await?.pop().ok_or(Error::NotFound)?;
+                let record = crate::customers::contacts::to_records(&txn, vec![saved], &sealer).await?.pop().ok_or(Error::NotFound)?;
                 told.push((
                     "contact.erased",
                     "contact",
@@ -444,9 +463,11 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
     let about = records_about(&txn, whole, customer_id, subject_id, &own_ids, &talks, &account_ids).await?;
     for entry in super::rows_where_in::<audit_log::Entity>(&txn, audit_log::Column::EntityId, &about).await? {
         let mut changes: Value = serde_json::from_str(&entry.changes).unwrap_or(Value::Null);
+        sealer.open_document(&entry.entity_type, entry.entity_id, &mut changes)?;
         if scrub(&mut changes, &scrubbing) {
             tally.add_many("audit_entry", 1);
             if write {
+                sealer.seal_document(&entry.entity_type, entry.entity_id, &mut changes);
                 audit_log::Entity::update_many()
                     .col_expr(audit_log::Column::Changes, Expr::value(changes.to_string()))
                     .filter(audit_log::Column::Id.eq(entry.id))
@@ -457,9 +478,11 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
     }
     for event in super::rows_where_in::<events::Entity>(&txn, events::Column::EntityId, &about).await? {
         let mut payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+        sealer.open_document(&event.entity_type, event.entity_id, &mut payload)?;
         if scrub(&mut payload, &scrubbing) {
             tally.add_many("event", 1);
             if write {
+                sealer.seal_document(&event.entity_type, event.entity_id, &mut payload);
                 events::Entity::update_many()
                     .col_expr(events::Column::Payload, Expr::value(payload.to_string()))
                     .filter(events::Column::Seq.eq(event.seq))
@@ -499,15 +522,15 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
     // Stored responses of idempotent requests that name the records: emptied, not deleted, so
     // that a retry with one of their keys is still recognised as done (409
     // `idempotency.not_replayable`) instead of running again and writing a second order or task.
-    for id in &own_ids {
-        let holding = idempotency_keys::Entity::find()
-            .filter(Expr::col(idempotency_keys::Column::ResponseBody).like(LikeExpr::new(format!("%{id}%"))));
-        let count = holding.clone().count(&txn).await?;
-        tally.add_many("idempotent_response", count);
-        if write && count > 0 {
+    // The responses are kept sealed, so each is opened to be searched: they are kept a day at
+    // most, and erasures are rare.
+    let naming = crate::platform::idempotency::responses_naming(db, &txn, &own_ids).await?;
+    tally.add_many("idempotent_response", naming.len() as u64);
+    if write && !naming.is_empty() {
+        for chunk in naming.chunks(500) {
             idempotency_keys::Entity::update_many()
                 .col_expr(idempotency_keys::Column::ResponseBody, Expr::value(Option::<String>::None))
-                .filter(Expr::col(idempotency_keys::Column::ResponseBody).like(LikeExpr::new(format!("%{id}%"))))
+                .filter(idempotency_keys::Column::Id.is_in(chunk.iter().copied()))
                 .exec(&txn)
                 .await?;
         }
@@ -544,7 +567,8 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
     }
     crate::platform::audit::record(&txn, actor, "erase_subject", subject_type.as_str(), subject_id, json!({ "changes": report.changes }))
         .await?;
-    for (event_type, entity, id, payload) in told {
+    for (event_type, entity, id, mut payload) in told {
+        sealer.seal_document(entity, id, &mut payload);
         crate::platform::events::row(actor, event_type, entity, id, &payload).insert(&txn).await?;
     }
     txn.commit().await?;

@@ -56,7 +56,8 @@ pub async fn export(db: &Db, actor: &Actor, subject_type: SubjectType, subject_i
     let subject = privacy_subject(&txn, actor, subject_type, subject_id, Action::Export).await?;
     // The document holds the person's data in clear: it also takes the right to see it.
     crate::personal_data::require_clear(db, actor, subject.customer_id).await?;
-    let document = document(&txn, &subject).await?;
+    let sealer = db.sealer().await?;
+    let document = document(&txn, &subject, &sealer).await?;
     let sections: Map<String, Value> = document
         .as_object()
         .map(|fields| fields.iter().filter_map(|(key, value)| value.as_array().map(|rows| (key.clone(), json!(rows.len())))).collect())
@@ -67,9 +68,9 @@ pub async fn export(db: &Db, actor: &Actor, subject_type: SubjectType, subject_i
     Ok(document)
 }
 
-async fn document(conn: &impl ConnectionTrait, subject: &Subject) -> Result<Value> {
+async fn document(conn: &impl ConnectionTrait, subject: &Subject, sealer: &crate::personal_data::Sealer) -> Result<Value> {
     let customer_row = customers::Entity::find_by_id(subject.customer_id).one(conn).await?.ok_or(Error::NotFound)?;
-    let customer = crate::customers::to_records(Names::Within(conn), vec![customer_row]).await?.pop().ok_or(Error::NotFound)?;
+    let customer = crate::customers::to_records(Names::Within(conn), vec![customer_row], sealer).await?.pop().ok_or(Error::NotFound)?;
     let mut doc = Map::new();
     doc.insert("format".into(), json!(FORMAT));
     doc.insert("exported_at".into(), json!(now()));
@@ -83,7 +84,7 @@ async fn document(conn: &impl ConnectionTrait, subject: &Subject) -> Result<Valu
         contacts::Entity::find_by_id(subject.subject_id).all(conn).await?
     };
     let contact_ids = ids(&contact_rows, |c| c.id);
-    let contact_records = crate::customers::contacts::to_records(conn, contact_rows).await?;
+    let contact_records = crate::customers::contacts::to_records(conn, contact_rows, sealer).await?;
     if whole_customer {
         doc.insert("record".into(), json!(customer));
         doc.insert("contacts".into(), json!(contact_records));
@@ -181,11 +182,12 @@ async fn document(conn: &impl ConnectionTrait, subject: &Subject) -> Result<Valu
     let entries: Vec<Value> = entries
         .into_iter()
         .map(|e| {
-            json!({ "id": e.id, "actor_id": e.actor_id, "action": e.action, "entity_type": e.entity_type, "entity_id": e.entity_id,
-                "changes": serde_json::from_str::<Value>(&e.changes).unwrap_or(Value::Null), "request_id": e.request_id, "ip": e.ip,
-                "created_at": e.created_at })
+            let mut changes = serde_json::from_str::<Value>(&e.changes).unwrap_or(Value::Null);
+            sealer.open_document(&e.entity_type, e.entity_id, &mut changes)?;
+            Ok(json!({ "id": e.id, "actor_id": e.actor_id, "action": e.action, "entity_type": e.entity_type, "entity_id": e.entity_id,
+                "changes": changes, "request_id": e.request_id, "ip": e.ip, "created_at": e.created_at }))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     doc.insert("audit_entries".into(), Value::Array(entries));
 
     let requests: Vec<_> = super::requests::of_customer(conn, subject.customer_id)

@@ -195,6 +195,7 @@ async fn refresh_purchase_figures(
     order: &OrderRecord,
     promote: bool,
     time_zone: chrono_tz::Tz,
+    sealer: &crate::personal_data::Sealer,
 ) -> Result<()> {
     let customer_id = order.customer_id;
     let figures: Option<(Option<NaiveDate>, Option<NaiveDate>, i64, i64)> = counted_orders()
@@ -215,7 +216,7 @@ async fn refresh_purchase_figures(
         total_spend_minor: spend,
     };
     let reason = SystemText::OrderMoved { number: order.number.clone(), status: order.status };
-    apply_order_outcome(conn, actor, customer_id, figures, promote, reason).await
+    apply_order_outcome(conn, actor, customer_id, figures, promote, reason, sealer).await
 }
 
 async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder, refs: &ExternalIdsPatch) -> Result<OrderRecord> {
@@ -508,6 +509,7 @@ async fn update_as_sent(
 /// move refreshes the customer's purchase figures.
 #[tracing::instrument(skip_all)]
 pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i32>, next: OrderStatus) -> Result<OrderRecord> {
+    let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
@@ -527,7 +529,7 @@ pub async fn transition(db: &Db, actor: &Actor, id: Uuid, expected_version: Opti
         model.confirmed_at = Set(Some(at));
     }
     let after = to_record(&txn, save_next_version_at(&txn, model, at).await?).await?;
-    refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed, db.time_zone()).await?;
+    refresh_purchase_figures(&txn, actor, &after, next == OrderStatus::Confirmed, db.time_zone(), &sealer).await?;
     put_on_timeline(&txn, actor, &after).await?;
     let moved = json!({ "status": { "old": current, "new": next } });
     changes::commit(txn, actor, Change::told(ENTITY, id, "update", format!("order.{}", next.as_str()), moved, Some(&before), &after), after)

@@ -3720,6 +3720,16 @@ export interface components {
             /** Format: date */
             birthday?: string | null;
             notes?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            /**
+             * @description The identity document's number, upper case without spaces. Stored encrypted; found whole
+             *     with `GET /contacts?id_number=`.
+             */
+            id_number?: string | null;
+            /** @description 开户行. */
+            bank_name?: string | null;
+            /** @description 银行账号, digits and letters without spaces. Stored encrypted. */
+            bank_account?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -3854,6 +3864,12 @@ export interface components {
              */
             birthday?: string | null;
             notes?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            /** @description 5–20 letters and digits; spaces and hyphens are dropped (with `id_type`). */
+            id_number?: string | null;
+            bank_name?: string | null;
+            /** @description 8–34 letters and digits; spaces and hyphens are dropped. */
+            bank_account?: string | null;
             /**
              * @description The contact's ids in other systems, `{"erp": "P-77"}`, each unique per system among live
              *     contacts.
@@ -3908,6 +3924,15 @@ export interface components {
             birthday?: string | null;
             preferences?: string | null;
             notes?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            /**
+             * @description 5–20 letters and digits; spaces and hyphens are dropped (individuals; with `id_type`).
+             *     A live customer holding the same number answers 409 `customer.id_number_taken`.
+             */
+            id_number?: string | null;
+            bank_name?: string | null;
+            /** @description 8–34 letters and digits; spaces and hyphens are dropped. */
+            bank_account?: string | null;
             /**
              * Format: uuid
              * @description Defaults to the caller.
@@ -4305,6 +4330,16 @@ export interface components {
             birthday?: string | null;
             preferences?: string | null;
             notes?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            /**
+             * @description The identity document's number, upper case without spaces (individuals). Stored
+             *     encrypted; found whole with `?id_number=`.
+             */
+            id_number?: string | null;
+            /** @description 开户行. */
+            bank_name?: string | null;
+            /** @description 银行账号, digits and letters without spaces. Stored encrypted. */
+            bank_account?: string | null;
             /** Format: uuid */
             owner_id: string;
             owner_name?: string | null;
@@ -4692,6 +4727,11 @@ export interface components {
          * @enum {string}
          */
         GroupBy: "region" | "industry" | "owner" | "team" | "product" | "period";
+        /**
+         * @description The kind of identity document a person's `id_number` belongs to.
+         * @enum {string}
+         */
+        IdType: "id_card" | "passport" | "other";
         /** @description A communication record (沟通记录). */
         InteractionDto: {
             /** Format: uuid */
@@ -6055,6 +6095,7 @@ export interface components {
              *     | `user.self_change` | You cannot deactivate yourself or change your own role. |
              *     | `user.is_api_key` | The user is an API key's; change it under `/api-keys`. |
              *     | `customer.credit_code_taken` | Another live customer holds this unified social credit code (`existing_id`). |
+             *     | `customer.id_number_taken` | Another live customer holds this identity document number (`existing_id`). |
              *     | `pipeline.name_taken` | A pipeline with this name exists (`existing_id`). |
              *     | `pipeline.no_default` | There is no default pipeline. |
              *     | `pipeline.stage_key_taken` | The pipeline has a stage with this key (`existing_id`). |
@@ -7224,6 +7265,10 @@ export interface components {
             /** Format: date */
             birthday?: string | null;
             notes?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            id_number?: string | null;
+            bank_name?: string | null;
+            bank_account?: string | null;
             /** @description Merge patch of the ids in other systems (`null` removes one). */
             external_ids?: {
                 [key: string]: string | null;
@@ -7253,6 +7298,10 @@ export interface components {
             birthday?: string | null;
             preferences?: string | null;
             notes?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            id_number?: string | null;
+            bank_name?: string | null;
+            bank_account?: string | null;
             /**
              * Format: uuid
              * @description Reassigns the customer; scope rules apply to the new owner and team.
@@ -9826,8 +9875,13 @@ export interface operations {
     list_all_contacts: {
         parameters: {
             query?: {
-                /** @description Part of the name or email, or a phone or mobile number as people type it. */
+                /** @description Part of the name, or a whole phone or mobile number (as people type it) or email. */
                 q?: string;
+                /**
+                 * @description A whole identity document number (spaces and hyphens ignored), found through its blind
+                 *     index.
+                 */
+                id_number?: string;
                 customer_id?: string;
                 /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
                 sort?: string;
@@ -10027,8 +10081,13 @@ export interface operations {
     export_contacts: {
         parameters: {
             query?: {
-                /** @description Part of the name or email, or a phone or mobile number as people type it. */
+                /** @description Part of the name, or a whole phone or mobile number (as people type it) or email. */
                 q?: string;
+                /**
+                 * @description A whole identity document number (spaces and hyphens ignored), found through its blind
+                 *     index.
+                 */
+                id_number?: string;
                 customer_id?: string;
                 /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
                 sort?: string;
@@ -11099,8 +11158,16 @@ export interface operations {
     list_customers: {
         parameters: {
             query?: {
-                /** @description Searches names, phone numbers, emails and credit codes of the customer and its contacts. */
+                /**
+                 * @description Searches names and credit codes of the customer and its contacts' names by fragment; a
+                 *     whole phone number or email finds the customer whose own or whose contact's it is.
+                 */
                 q?: string;
+                /**
+                 * @description A whole identity document number (spaces and hyphens ignored): the customers holding it,
+                 *     found through its blind index.
+                 */
+                id_number?: string;
                 /** @description One or more stages, comma-separated: `prospect,customer`. */
                 lifecycle_stage?: string;
                 owner_id?: string;
@@ -11257,7 +11324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `customer.credit_code_taken`: a live customer already has this credit code; `existing_id` names it */
+            /** @description `customer.credit_code_taken` or `customer.id_number_taken`: a live customer already has this credit code or identity document number; `existing_id` names it */
             409: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -11439,8 +11506,16 @@ export interface operations {
     export_customers: {
         parameters: {
             query?: {
-                /** @description Searches names, phone numbers, emails and credit codes of the customer and its contacts. */
+                /**
+                 * @description Searches names and credit codes of the customer and its contacts' names by fragment; a
+                 *     whole phone number or email finds the customer whose own or whose contact's it is.
+                 */
                 q?: string;
+                /**
+                 * @description A whole identity document number (spaces and hyphens ignored): the customers holding it,
+                 *     found through its blind index.
+                 */
+                id_number?: string;
                 /** @description One or more stages, comma-separated: `prospect,customer`. */
                 lifecycle_stage?: string;
                 owner_id?: string;
