@@ -5,9 +5,10 @@
 //! phone and email are sealed too, so their indexes move to their blind indexes. Birthdays become
 //! text on PostgreSQL, since a sealed date is not a date (see [`date_to_text`] for SQLite).
 //!
-//! `blind_index_lengths` keeps how many bits each field's blind index keeps under each data key:
-//! chosen from the record count when the key first indexes the field, kept until a rotation
-//! indexes everything again under a new key, so every index of one key has one length.
+//! `blind_index_lengths` keeps how many bits a field's blind index keeps under each data key:
+//! chosen from the record count when the key first indexes the field, and again, longer, when the
+//! count outgrows it. Every length a key has used stays listed (lookups try each; an index names
+//! its length, `<bits>:<hex>`) until a pass indexes everything again with the longest.
 //!
 //! `data_key_passes` records each data key under which a pass sealed everything: the server
 //! seals what an older version stored in clear (or an older key sealed) in the background at its
@@ -115,7 +116,7 @@ impl MigrationTrait for Migration {
                     .col(text(BlindIndexLengths::Field))
                     .col(text(BlindIndexLengths::KeyId))
                     .col(ColumnDef::new(BlindIndexLengths::Bits).integer().not_null().take())
-                    .primary_key(Index::create().col(BlindIndexLengths::Field).col(BlindIndexLengths::KeyId))
+                    .primary_key(Index::create().col(BlindIndexLengths::Field).col(BlindIndexLengths::KeyId).col(BlindIndexLengths::Bits))
                     .take(),
             )
             .await?;

@@ -20,6 +20,12 @@ pub enum Target {
         rps: f64,
         p99: f64,
     },
+    /// At least a share of another scenario's throughput in the same run (the same work with
+    /// something added: the added part may cost at most the rest).
+    ShareOf {
+        scenario: &'static str,
+        share: f64,
+    },
     NoErrors,
 }
 
@@ -60,12 +66,13 @@ fn target_text(target: &Target) -> String {
         Target::P95(ms) => format!("p95 ≤ {ms:.0} ms"),
         Target::ReadCeiling { share, p99 } => format!("≥ {:.0} % of pgbench -S, p99 ≤ {p99:.0} ms", share * 100.0),
         Target::Throughput { rps, p99 } => format!("≥ {rps:.0}/s, p99 ≤ {p99:.0} ms"),
+        Target::ShareOf { scenario, share } => format!("≥ {:.0} % of {scenario}'s req/s", share * 100.0),
         Target::NoErrors => "0 errors".into(),
     }
 }
 
-/// Whether the target was met (`None` when the ceiling it needs was not measured).
-fn met(outcome: &Outcome, ceilings: &Ceilings) -> Option<bool> {
+/// Whether the target was met (`None` when the ceiling or scenario it needs was not measured).
+fn met(outcome: &Outcome, ceilings: &Ceilings, outcomes: &[Outcome]) -> Option<bool> {
     let m = &outcome.measured;
     if m.requests == 0 {
         return Some(false);
@@ -75,6 +82,7 @@ fn met(outcome: &Outcome, ceilings: &Ceilings) -> Option<bool> {
         Target::P95(ms) => m.p95_ms <= ms,
         Target::ReadCeiling { share, p99 } => m.rps() >= share * ceilings.pgbench_tps? && m.p99_ms <= p99,
         Target::Throughput { rps, p99 } => m.rps() >= rps && m.p99_ms <= p99,
+        Target::ShareOf { scenario, share } => m.rps() >= share * outcomes.iter().find(|o| o.id == scenario)?.measured.rps(),
         Target::NoErrors => true,
     };
     Some(ok && m.errors == 0 && rss_ok)
@@ -209,7 +217,7 @@ pub fn markdown(run: &Run) -> String {
         let http = run.ceilings.healthz.as_ref().map(|h| format!("{:.1} %", 100.0 * m.rps() / h.rps())).unwrap_or_else(|| "–".into());
         let db = run.ceilings.pgbench_tps.map(|t| format!("{:.1} %", 100.0 * m.rps() / t)).unwrap_or_else(|| "–".into());
         let rss = o.peak_rss_kib.map(|k| format!("{} MiB", k / 1024)).unwrap_or_else(|| "–".into());
-        let verdict = match met(o, &run.ceilings) {
+        let verdict = match met(o, &run.ceilings, &run.outcomes) {
             Some(true) => "met",
             Some(false) => "**missed**",
             None => "–",

@@ -140,6 +140,11 @@ pub async fn load(db: &Db, seed: u64, customers: u64, batch: u64) -> anyhow::Res
     if users::find_id_by_email(db, MANAGER_EMAIL).await?.is_some() {
         bail!("the database already holds bench data; start from an empty one");
     }
+    // Blind indexes as long as the loaded records call for, rather than an empty database's; and
+    // the empty database noted as sealed (the load seals what it writes), so that the server
+    // does not start a pass over it.
+    db.choose_blind_index_lengths(Some(customers)).await?;
+    crm_persistence::personal_data::seal_what_is_not_sealed(db).await?;
     let world = std::sync::Arc::new(organise(db, seed).await?);
     let started = Instant::now();
     let deferred = bulk::defer_indexes(db).await?;

@@ -86,8 +86,9 @@ pub async fn record_reveal(db: &Db, actor: &Actor, entity_type: &str, entity_id:
     Ok(())
 }
 
-/// How many bits a field's blind index keeps under a key: `(field, key id) → bits`.
-pub type BlindIndexLengths = std::collections::HashMap<(String, String), u32>;
+/// The lengths (in bits) a field's blind index has had under a key, shortest first:
+/// `(field, key id) → [bits]`. The longest is the one new values get.
+pub type BlindIndexLengths = std::collections::HashMap<(String, String), Vec<u32>>;
 
 /// The fields found by exact value through a blind index, with the table whose row count
 /// chooses the index's length.
@@ -99,11 +100,17 @@ const BLIND_INDEXED: [(&str, &str); 4] = [
 ];
 
 /// What seals and opens the personal fields of customers and contacts and computes their blind
-/// indexes: the data keys, and the length each blind index has under each key.
+/// indexes: the data keys, and the lengths each blind index has had under each key.
 #[derive(Debug, Clone)]
 pub struct Sealer {
     keys: std::sync::Arc<Keyring>,
     lengths: std::sync::Arc<BlindIndexLengths>,
+}
+
+/// A blind index as stored: its length, then the truncated HMAC (`16:3fa2`), so that a lookup
+/// made while two lengths are in use matches each row under its own.
+fn tagged(bits: u32, index: String) -> String {
+    format!("{bits}:{index}")
 }
 
 impl Sealer {
@@ -119,24 +126,38 @@ impl Sealer {
             .transpose()
     }
 
-    /// The blind index a value written now gets (under the current key).
-    pub fn index(&self, field: &str, normalised: Option<&str>) -> Option<String> {
-        let bits = self.lengths.get(&(field.to_owned(), self.keys.current_id().to_owned()))?;
-        normalised.map(|value| self.keys.blind_index(field, value, *bits))
+    /// The length new values of `field` get: the longest under the current key.
+    fn current_bits(&self, field: &str) -> Option<u32> {
+        self.lengths.get(&(field.to_owned(), self.keys.current_id().to_owned())).and_then(|lengths| lengths.iter().max().copied())
     }
 
-    /// Every blind index a stored `normalised` value may carry: under the current key, and
-    /// during a rotation under the previous ones (rows not yet indexed again).
+    /// The blind index a value written now gets (under the current key, at its current length).
+    pub fn index(&self, field: &str, normalised: Option<&str>) -> Option<String> {
+        let bits = self.current_bits(field)?;
+        normalised.map(|value| tagged(bits, self.keys.blind_index(field, value, bits)))
+    }
+
+    /// Whether a stored blind index is the one a write now would give (the current key at its
+    /// current length), for a value that is sealed under the current key.
+    fn index_is_current(&self, field: &str, stored: Option<&str>) -> bool {
+        match (self.current_bits(field), stored) {
+            (Some(bits), Some(stored)) => stored.split_once(':').is_some_and(|(length, _)| length == bits.to_string()),
+            _ => false,
+        }
+    }
+
+    /// Every blind index a stored `normalised` value may carry: under the current key and,
+    /// during a rotation, the previous ones, at every length each has used.
     pub fn lookups(&self, field: &str, normalised: &str) -> Vec<String> {
-        let mut indexes: Vec<String> = self
-            .keys
-            .key_ids()
-            .into_iter()
-            .filter_map(|key_id| {
-                let bits = self.lengths.get(&(field.to_owned(), key_id.to_owned()))?;
-                self.keys.blind_index_under(key_id, field, normalised, *bits)
-            })
-            .collect();
+        let mut indexes = Vec::new();
+        for key_id in self.keys.key_ids() {
+            for bits in self.lengths.get(&(field.to_owned(), key_id.to_owned())).into_iter().flatten() {
+                if let Some(index) = self.keys.blind_index_under(key_id, field, normalised, *bits) {
+                    indexes.push(tagged(*bits, index));
+                }
+            }
+        }
+        indexes.sort();
         indexes.dedup();
         indexes
     }
@@ -167,55 +188,80 @@ fn unopenable(field: &str, record: Uuid, error: crm_domain::privacy::keys::KeyEr
 
 impl Db {
     /// The sealer of this handle's keys. The first call (made by [`Db::migrate`]) reads the
-    /// blind index lengths and, for a key that has none yet, chooses them from the record count
-    /// ([`crm_domain::privacy::keys::blind_index_bits`]); the first instance to store a length
-    /// wins, and every instance reads the stored one.
+    /// blind index lengths and, for a key that has none yet, chooses them
+    /// ([`Db::choose_blind_index_lengths`]).
     pub async fn sealer(&self) -> Result<Sealer> {
-        use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
         let keys = self.keys_arc()?;
-        let mut cached = self.blind_index_lengths.lock().await;
         let current = keys.current_id().to_owned();
         let complete = |lengths: &BlindIndexLengths| {
-            BLIND_INDEXED.iter().all(|(field, _)| lengths.contains_key(&((*field).to_owned(), current.clone())))
+            BLIND_INDEXED.iter().all(|(field, _)| lengths.get(&((*field).to_owned(), current.clone())).is_some_and(|l| !l.is_empty()))
         };
-        if !complete(&cached) {
-            let table = Alias::new("blind_index_lengths");
-            let read = Query::select().columns([Alias::new("field"), Alias::new("key_id"), Alias::new("bits")]).from(table.clone()).take();
-            let mut lengths = BlindIndexLengths::new();
-            for row in self.conn.query_all(&read).await? {
-                let (field, key_id, bits): (String, String, i32) =
-                    (row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?);
-                lengths.insert((field, key_id), u32::try_from(bits).unwrap_or(8));
-            }
-            for (field, counted) in BLIND_INDEXED {
-                if lengths.contains_key(&(field.to_owned(), current.clone())) {
-                    continue;
-                }
-                let count = Query::select().expr(Expr::cust("COUNT(*)")).from(Alias::new(counted)).take();
-                let records: i64 = match self.conn.query_one(&count).await? {
-                    Some(row) => row.try_get_by_index(0)?,
-                    None => 0,
-                };
-                let bits = crm_domain::privacy::keys::blind_index_bits(u64::try_from(records).unwrap_or(0));
-                let insert = Query::insert()
-                    .into_table(table.clone())
-                    .columns([Alias::new("field"), Alias::new("key_id"), Alias::new("bits")])
-                    .values_panic([field.into(), current.clone().into(), i32::try_from(bits).unwrap_or(8).into()])
-                    .on_conflict(OnConflict::columns([Alias::new("field"), Alias::new("key_id")]).do_nothing().to_owned())
-                    .take();
-                self.conn.execute(&insert).await?;
-            }
-            // What the other instances stored wins over what this one chose.
-            lengths.clear();
-            for row in self.conn.query_all(&read).await? {
-                let (field, key_id, bits): (String, String, i32) =
-                    (row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?);
-                lengths.insert((field, key_id), u32::try_from(bits).unwrap_or(8));
-            }
-            *cached = std::sync::Arc::new(lengths);
+        let cached = self.blind_index_lengths.lock().await.clone();
+        if complete(&cached) {
+            return Ok(Sealer { keys, lengths: cached });
         }
-        Ok(Sealer { keys, lengths: cached.clone() })
+        self.choose_blind_index_lengths(None).await?;
+        Ok(Sealer { keys, lengths: self.blind_index_lengths.lock().await.clone() })
     }
+
+    /// Chooses, for each blind-indexed field, the length its index has under the current key
+    /// from the number of records (or `population`, when larger: a load about to write that
+    /// many), per [`crm_domain::privacy::keys::blind_index_bits`]: a first length for a key that
+    /// has none, and a longer one when the records have outgrown the longest (each index value
+    /// shared by more than √R records makes every lookup open that many). Lengths are stored
+    /// and every instance reads the stored ones; the first to store one wins. Answers whether a
+    /// longer length was added for a field that already had one (the rows indexed before keep
+    /// their length until a pass of [`rotate_keys`] indexes them again).
+    pub async fn choose_blind_index_lengths(&self, population: Option<u64>) -> Result<bool> {
+        use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+        let keys = self.keys_arc()?;
+        let current = keys.current_id().to_owned();
+        let mut cached = self.blind_index_lengths.lock().await;
+        let stored = read_lengths(self).await?;
+        let mut grown = false;
+        for (field, counted) in BLIND_INDEXED {
+            let count = Query::select().expr(Expr::cust("COUNT(*)")).from(Alias::new(counted)).take();
+            let records: i64 = match self.conn.query_one(&count).await? {
+                Some(row) => row.try_get_by_index(0)?,
+                None => 0,
+            };
+            let records = u64::try_from(records).unwrap_or(0).max(population.unwrap_or(0));
+            let bits = crm_domain::privacy::keys::blind_index_bits(records);
+            let longest = stored.get(&(field.to_owned(), current.clone())).and_then(|lengths| lengths.iter().max().copied());
+            if longest.is_some_and(|longest| longest >= bits) {
+                continue;
+            }
+            grown |= longest.is_some();
+            let mut insert = Query::insert();
+            insert
+                .into_table(Alias::new("blind_index_lengths"))
+                .columns([Alias::new("field"), Alias::new("key_id"), Alias::new("bits")])
+                .values([field.into(), current.clone().into(), i32::try_from(bits).unwrap_or(8).into()])
+                .map_err(|error| Error::unexpected(sea_orm::DbErr::Custom(error.to_string())))?
+                .on_conflict(OnConflict::columns([Alias::new("field"), Alias::new("key_id"), Alias::new("bits")]).do_nothing().to_owned());
+            self.conn.execute(&insert).await?;
+        }
+        *cached = std::sync::Arc::new(read_lengths(self).await?);
+        Ok(grown)
+    }
+}
+
+/// Every stored blind index length.
+async fn read_lengths(db: &Db) -> Result<BlindIndexLengths> {
+    use sea_orm::sea_query::{Alias, Query};
+    let read = Query::select()
+        .columns([Alias::new("field"), Alias::new("key_id"), Alias::new("bits")])
+        .from(Alias::new("blind_index_lengths"))
+        .take();
+    let mut lengths = BlindIndexLengths::new();
+    for row in db.conn.query_all(&read).await? {
+        let (field, key_id, bits): (String, String, i32) = (row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?);
+        lengths.entry((field, key_id)).or_default().push(u32::try_from(bits).unwrap_or(8));
+    }
+    for bits in lengths.values_mut() {
+        bits.sort_unstable();
+    }
+    Ok(lengths)
 }
 
 /// A column whose values are sealed with the data keys: its table, the field name the values
@@ -283,6 +329,8 @@ const ROTATION_BATCH: u64 = 500;
 /// value an old key sealed, and `data_key_passes` records that for the current key. `report`
 /// hears after every batch.
 pub async fn rotate_keys(db: &Db, mut report: impl FnMut(&RotationProgress)) -> Result<Vec<RotationProgress>> {
+    // Indexing everything again is the time to fit the blind indexes to the records there are.
+    db.choose_blind_index_lengths(None).await?;
     let sealer = db.sealer().await?;
     let mut done = Vec::new();
     for column in SEALED_COLUMNS {
@@ -325,9 +373,12 @@ async fn rotate_column(
         for row in &rows {
             let record: Uuid = row.try_get_by_index(0)?;
             let stored: String = row.try_get_by_index(1)?;
-            // A value without its blind index (its column was added, or emptied, after it was
-            // sealed) is indexed again with it.
-            let unindexed = sealed.blind_index.is_some() && row.try_get_by_index::<Option<String>>(2)?.is_none();
+            // A value whose blind index is missing (its column was added, or emptied, after it
+            // was sealed) or of an older length is indexed again.
+            let unindexed = match sealed.blind_index {
+                Some(_) => !sealer.index_is_current(sealed.field, row.try_get_by_index::<Option<String>>(2)?.as_deref()),
+                None => false,
+            };
             after = Some(record);
             progress.read += 1;
             if !keys.needs_sealing(&stored) && !unindexed {
@@ -415,12 +466,13 @@ async fn rotate_documents(
 /// Notes that every value is sealed under `key_id` (a pass of [`rotate_keys`] finished).
 async fn record_pass(db: &Db, key_id: &str) -> Result<()> {
     use sea_orm::sea_query::{Alias, OnConflict, Query};
-    let insert = Query::insert()
+    let mut insert = Query::insert();
+    insert
         .into_table(Alias::new("data_key_passes"))
         .columns([Alias::new("key_id"), Alias::new("completed_at")])
-        .values_panic([key_id.into(), crate::now().into()])
-        .on_conflict(OnConflict::column(Alias::new("key_id")).do_nothing().to_owned())
-        .take();
+        .values([key_id.into(), crate::now().into()])
+        .map_err(|error| Error::unexpected(sea_orm::DbErr::Custom(error.to_string())))?
+        .on_conflict(OnConflict::column(Alias::new("key_id")).do_nothing().to_owned());
     db.conn.execute(&insert).await?;
     Ok(())
 }
@@ -436,12 +488,14 @@ async fn any_pass_done(db: &Db) -> Result<bool> {
 /// After an upgrade from a version that stored personal values in clear, seals them: at once
 /// when there is nothing to seal (a new database), otherwise by a pass of [`rotate_keys`] in the
 /// background, which every instance starting meanwhile may run too (each value is replaced only
-/// once). Runs nothing once any pass has finished. A change of key is not this: `crm rotate-key`
-/// runs that pass, while the servers hold both keys.
+/// once). Runs nothing once any pass has finished, unless the records have outgrown a blind
+/// index's length: a longer one is chosen and the pass indexes everything again with it. A
+/// change of key is not this: `crm rotate-key` runs that pass, while the servers hold both keys.
 pub async fn seal_what_is_not_sealed(db: &Db) -> Result<()> {
     use sea_orm::sea_query::{Alias, Expr, Query};
     let key_id = db.keys()?.current_id().to_owned();
-    if any_pass_done(db).await? {
+    let grown = db.choose_blind_index_lengths(None).await?;
+    if any_pass_done(db).await? && !grown {
         return Ok(());
     }
     let mut rows = 0i64;

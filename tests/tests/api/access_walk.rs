@@ -8,7 +8,7 @@
 //!
 //! - **personal data**: a role whose `pii` scope does not reach the east team never reads one of
 //!   the east customer's or contact's personal values in clear (phones, emails, WeChat id,
-//!   address, birthday), in any answer: records, lists, exports, the feed, the audit log.
+//!   address, birthday, identity document and bank account numbers), in any answer: records, lists, exports, the feed, the audit log.
 //!
 //! A new operation is walked without being listed anywhere; a new kind of record must be added
 //! to [`resource_of`] or the walk fails, so the class of leak cannot come back unnoticed.
@@ -117,7 +117,10 @@ async fn east_world(app: &TestApp, admin: &str) -> East {
     app.patch(
         &format!("/api/v1/customers/{customer}"),
         admin,
-        json!({ "phone": "021-6888 1234", "email": "east.boss@east-corp.cn", "address": "上海市浦东新区世纪大道 1 号东方大厦" }),
+        json!({
+            "phone": "021-6888 1234", "email": "east.boss@east-corp.cn", "address": "上海市浦东新区世纪大道 1 号东方大厦",
+            "bank_name": "浦发银行", "bank_account": "6222 0000 1234 5678",
+        }),
         None,
     )
     .await
@@ -125,7 +128,10 @@ async fn east_world(app: &TestApp, admin: &str) -> East {
     app.patch(
         &format!("/api/v1/contacts/{contact}"),
         admin,
-        json!({ "mobile": "139 0000 1111", "phone": "021-6888 2222", "wechat": "wxid_east_li", "birthday": "1988-08-08" }),
+        json!({
+            "mobile": "139 0000 1111", "phone": "021-6888 2222", "wechat": "wxid_east_li", "birthday": "1988-08-08",
+            "id_type": "passport", "id_number": "EA1234567", "bank_account": "6217 0000 5555 6666",
+        }),
         None,
     )
     .await
@@ -151,7 +157,7 @@ async fn east_world(app: &TestApp, admin: &str) -> East {
 
 /// The east records' personal values, in every form an answer could carry them: none may reach
 /// a role whose `pii` scope does not reach the east team. (`wang@east.cn` is the contact's email.)
-const EAST_PERSONAL_VALUES: [&str; 11] = [
+const EAST_PERSONAL_VALUES: [&str; 14] = [
     "+862168881234",
     "68881234",
     "east.boss@east-corp.cn",
@@ -163,6 +169,9 @@ const EAST_PERSONAL_VALUES: [&str; 11] = [
     "wxid_east_li",
     "1988-08-08",
     "wang@east.cn",
+    "6222000012345678",
+    "EA1234567",
+    "6217000055556666",
 ];
 
 /// Whether the role reaches a record of the east team through `resource`, `action`: only an

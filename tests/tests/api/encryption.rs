@@ -346,3 +346,37 @@ async fn values_an_older_version_stored_in_clear_are_sealed_when_a_server_starts
     let found = restarted.get(&format!("/api/v1/customers?id_number={ID_CARD}"), &admin).await.expect(200).body;
     assert_eq!(found["data"][0]["id"], json!(id));
 }
+
+#[tokio::test]
+async fn a_blind_index_grows_with_the_records_and_rows_indexed_at_the_old_length_are_still_found() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let old = app.customer(&admin, person()).await["id"].as_str().unwrap().to_owned();
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let short = stored(&db, "customers", "id_number_index", &old).await.unwrap();
+    let short_bits: u32 = short.split_once(':').unwrap().0.parse().unwrap();
+
+    // The organisation expects a million customers: the index gets a longer length.
+    let growing = crm_persistence::Db::connect(&app.database_url).await.unwrap().with_keys(keyring(crm_tests::TEST_DATA_KEY, &[]));
+    assert!(growing.choose_blind_index_lengths(Some(1_000_000)).await.unwrap(), "a longer length is added");
+    assert!(!growing.choose_blind_index_lengths(Some(1_000_000)).await.unwrap(), "and only once");
+    let restarted = app.spawn_alongside(|_| {}).await;
+    let admin = restarted.admin().await;
+    let other = json!({ "kind": "individual", "name": "新客户", "id_type": "passport", "id_number": PASSPORT });
+    let new = restarted.customer(&admin, other).await["id"].as_str().unwrap().to_owned();
+    let long = stored(&db, "customers", "id_number_index", &new).await.unwrap();
+    assert!(long.split_once(':').unwrap().0.parse::<u32>().unwrap() > short_bits, "{long} after {short}");
+    for (number, holder) in [(ID_CARD, &old), (PASSPORT, &new)] {
+        let found = restarted.get(&format!("/api/v1/customers?id_number={number}"), &admin).await.expect(200).body;
+        assert_eq!(found["data"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), vec![json!(holder)]);
+    }
+    let taken = restarted.post("/api/v1/customers", &admin, person()).await.problem(409);
+    assert_eq!(taken["existing_id"], json!(old), "a duplicate is refused across lengths");
+
+    // A pass indexes the old row again at the new length; it is still found.
+    crm_persistence::personal_data::rotate_keys(&growing, |_| {}).await.unwrap();
+    let again = stored(&db, "customers", "id_number_index", &old).await.unwrap();
+    assert_eq!(again.split_once(':').unwrap().0, long.split_once(':').unwrap().0);
+    let found = restarted.get(&format!("/api/v1/customers?id_number={ID_CARD}"), &admin).await.expect(200).body;
+    assert_eq!(found["data"][0]["id"], json!(old));
+}
