@@ -208,7 +208,7 @@ describe('personal data: masked for everyone, revealed on demand and audited, re
     assert.equal(logged.data.length, 1, JSON.stringify(logged.data));
     await adminPage.goto(`${baseUrl}/settings/roles`);
     await adminPage.getByTestId(`role-item-${ROLE_KEY}`).click();
-    await expect(adminPage.getByTestId('permission-matrix').getByTestId('perm-pii-help')).toContainText('决定手机号、邮箱、微信、地址、生日是否明文显示');
+    await expect(adminPage.getByTestId('permission-matrix').getByTestId('perm-pii-help')).toContainText('决定手机号、邮箱、微信、地址、生日、证件号码、银行账号是否明文显示');
 
     await adminPage.goto(`${baseUrl}/settings/audit?entity_type=customer&action=reveal`);
     await expect(adminPage.getByTestId('audit-filter-action')).toContainText('查看个人信息');

@@ -118,6 +118,9 @@ export const VALUE_TIERS = ['a', 'b', 'c'] as const;
 export const SIZE_BANDS = ['micro', 'small', 'medium', 'large', 'enterprise'] as const;
 export const SOURCE_CHANNELS = ['website', 'referral', 'exhibition', 'cold_call', 'partner', 'campaign', 'advertising', 'other'] as const;
 export const GENDERS = ['male', 'female', 'other'] as const;
+export type IdType = NonNullable<Customer['id_type']>;
+/** The identity documents a person's `id_number` may belong to, in the order a form offers them. */
+export const ID_TYPES = ['id_card', 'passport', 'other'] as const satisfies readonly IdType[];
 export const CHANNELS = ['phone', 'email', 'visit', 'meeting', 'wechat', 'sms', 'chat', 'note'] as const satisfies readonly Channel[];
 export const DIRECTIONS = ['outbound', 'inbound'] as const satisfies readonly Direction[];
 export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly TaskPriority[];

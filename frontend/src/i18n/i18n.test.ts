@@ -7,7 +7,7 @@ import { detectLanguage } from './index';
 import { formatDate, formatMoney, formatNumber } from './format';
 import { MODULES } from '../app/modules';
 import {
-  ACTIONS, CHANNELS, DIRECTIONS, GENDERS, GROUP_BYS, LIFECYCLE_STAGES, NOTIFICATION_KINDS, OPPORTUNITY_SOURCES, ORDER_STATUSES, PERIODS,
+  ACTIONS, CHANNELS, DIRECTIONS, GENDERS, GROUP_BYS, ID_TYPES, LIFECYCLE_STAGES, NOTIFICATION_KINDS, OPPORTUNITY_SOURCES, ORDER_STATUSES, PERIODS,
   RESOURCES, SCOPES, SIZE_BANDS,
   SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TICKET_CHANNELS, TICKET_KINDS, TICKET_STATUSES, TICKET_VIEWS,
   TIMELINE_KINDS, VALUE_TIERS, AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, WEEKDAYS, ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, TICKET_PRIORITIES,
@@ -65,6 +65,7 @@ function dynamicKeys(): string[] {
     ...SOURCE_CHANNELS.map((s) => `source.${s}`),
     ...VALUE_TIERS.map((s) => `tier.${s}`),
     ...GENDERS.map((s) => `gender.${s}`),
+    ...ID_TYPES.map((s) => `idType.${s}`),
     ...RESOURCES.map((s) => `resource.${s}`),
     ...ACTIONS.map((s) => `action.${s}`),
     ...SCOPES.map((s) => `scope.${s}`),

@@ -104,19 +104,20 @@ interface MaskableItemProps extends Omit<FormItemProps, 'children'> {
  * in the clear values, which enables the input. The form never sends a masked value back: it is
  * unchanged while disabled, and unchanged fields are left out of the patch.
  */
-export function MaskableItem({ name, masked, onReveal, revealing, children, label, ...item }: MaskableItemProps) {
+export function MaskableItem({ name, masked, onReveal, revealing, children, label, rules, dependencies, ...item }: MaskableItemProps) {
   const { t } = useTranslation();
   if (!masked) {
     return (
-      <Form.Item name={name} label={label} {...item}>
+      <Form.Item name={name} label={label} rules={rules} dependencies={dependencies} {...item}>
         {children}
       </Form.Item>
     );
   }
+  // the rules go with the value, on the named item; its errors show on the labelled one around it
   return (
     <Form.Item label={label} {...item} extra={t('personal.maskedInForm')} data-testid={`masked-field-${name}`}>
       <Space.Compact block>
-        <Form.Item name={name} noStyle>
+        <Form.Item name={name} rules={rules} dependencies={dependencies} noStyle>
           {cloneElement(children, { disabled: true })}
         </Form.Item>
         <RevealButton onClick={onReveal} pending={revealing} data-testid={`reveal-${name}`} />

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Checkbox, Col, DatePicker, Drawer, Form, Input, Row, Space, Tag } from 'antd';
+import { App, Button, Checkbox, Col, DatePicker, Descriptions, Drawer, Form, Input, Row, Select, Space, Tag } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
@@ -9,7 +9,7 @@ import { mergePatch, textOrNull } from '../../ui/mergePatch';
 import { FormModal } from '../../ui/FormModal';
 import { DeleteLink, EditLink } from '../../ui/RowActions';
 import { can } from '../../app/permissions';
-import type { Contact } from '../../api/types';
+import { ID_TYPES, type Contact, type IdType } from '../../api/types';
 import { useFormProblem } from '../../ui/formErrors';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
@@ -22,9 +22,11 @@ import { PrivacyPanel } from '../privacy/PrivacyPanel';
 import { useContacts, useDeleteContact, useRestoreContact, useSaveContact } from './useCustomers';
 import { FullTable } from '../../ui/FullTable';
 import { NewButton } from '../../ui/NewButton';
+import { enumOptions } from '../../ui/useOptions';
+import { identityRules } from './identity';
 
-const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes'] as const;
-export const CONTACT_FIELDS = [...TEXT_FIELDS, 'birthday', 'is_primary'] as const;
+const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes', 'id_number', 'bank_name', 'bank_account'] as const;
+export const CONTACT_FIELDS = [...TEXT_FIELDS, 'birthday', 'is_primary', 'id_type'] as const;
 
 type ContactText = (typeof TEXT_FIELDS)[number];
 
@@ -32,6 +34,7 @@ interface ContactFormValues extends Partial<Record<Exclude<ContactText, 'name'>,
   name: string;
   birthday?: Dayjs | null;
   is_primary?: boolean;
+  id_type?: IdType | null;
 }
 
 /** The one-line text inputs of the contact form, in its order, beside the name; labelled `contact.<field>`. */
@@ -57,6 +60,7 @@ function toWire(v: ContactFormValues) {
   for (const k of TEXT_FIELDS) out[k] = textOrNull(v[k]);
   out.birthday = v.birthday ? v.birthday.format('YYYY-MM-DD') : null;
   out.is_primary = v.is_primary ?? false;
+  out.id_type = v.id_type ?? null;
   return out as { name: string } & Record<string, unknown>;
 }
 
@@ -91,8 +95,30 @@ export function contactReapplied(old: Contact, next: Contact, mine: ContactFormV
   return values as unknown as ContactFormValues;
 }
 
+/** Whether a contact has an identity document or a bank account on file: its row opens to show them. */
+const hasDocuments = (c: Contact) => Boolean(c.id_type || c.id_number || c.bank_name || c.bank_account);
+
+/** A contact's identity document and bank account, in its opened row; the numbers masked with an eye when the role may not see them. */
+function ContactDocuments({ contact: c }: { contact: Contact }) {
+  const { t } = useTranslation();
+  const personal = (field: 'id_number' | 'bank_account') => (
+    <PersonalValue kind="contact" record={c} field={field} empty="—" data-testid={`contact-${field}-value`} />
+  );
+  return (
+    <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 4 }} data-testid="contact-documents">
+      <Descriptions.Item label={t('contact.id_type')}>
+        <span data-testid="contact-id_type-value">{c.id_type ? t(`idType.${c.id_type}`) : '—'}</span>
+      </Descriptions.Item>
+      <Descriptions.Item label={t('contact.id_number')}>{personal('id_number')}</Descriptions.Item>
+      <Descriptions.Item label={t('contact.bank_name')}><span data-testid="contact-bank_name-value">{c.bank_name || '—'}</span></Descriptions.Item>
+      <Descriptions.Item label={t('contact.bank_account')}>{personal('bank_account')}</Descriptions.Item>
+    </Descriptions>
+  );
+}
+
 export function ContactsPanel({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
+  const identity = identityRules(t);
   const problemText = useProblemText();
   const me = useMe().data;
   const contacts = useContacts(customerId);
@@ -161,6 +187,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
         size="small"
         query={contacts}
         data-testid="contacts-table"
+        expandable={{ expandedRowRender: (c) => <ContactDocuments contact={c} />, rowExpandable: hasDocuments }}
         columns={[
           {
             title: t('contact.name'),
@@ -245,6 +272,34 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
             <Col xs={24} sm={12}>
               <MaskableItem name="birthday" label={t('contact.birthday')} masked={maskedInForm('birthday')} onReveal={revealEdited} revealing={revealing.pending}>
                 <DatePicker style={{ width: '100%' }} data-testid="contact-birthday" />
+              </MaskableItem>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="id_type" label={t('contact.id_type')} rules={identity.id_type} dependencies={['id_number']}>
+                <Select allowClear options={enumOptions(t, ID_TYPES, 'idType')} data-testid="contact-id_type" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <MaskableItem
+                name="id_number"
+                label={t('contact.id_number')}
+                rules={identity.id_number}
+                dependencies={['id_type']}
+                masked={maskedInForm('id_number')}
+                onReveal={revealEdited}
+                revealing={revealing.pending}
+              >
+                <Input data-testid="contact-id_number" />
+              </MaskableItem>
+            </Col>
+            <Col xs={24} sm={12}>
+              <Form.Item name="bank_name" label={t('contact.bank_name')}>
+                <Input data-testid="contact-bank_name" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} sm={12}>
+              <MaskableItem name="bank_account" label={t('contact.bank_account')} masked={maskedInForm('bank_account')} onReveal={revealEdited} revealing={revealing.pending}>
+                <Input data-testid="contact-bank_account" />
               </MaskableItem>
             </Col>
             <Col xs={24}>

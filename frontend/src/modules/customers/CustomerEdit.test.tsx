@@ -165,6 +165,78 @@ describe('CustomerEdit', () => {
     ]);
   }, 40_000);
 
+  it('an identity document and bank account masked: the numbers disabled with the eye and never sent unless changed after the reveal', async () => {
+    await i18n.changeLanguage('zh-CN');
+    tokenStore.set({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 600_000 });
+    const masked: Customer = {
+      ...customer, kind: 'individual', id_type: 'id_card', id_number: '110***********002X', bank_name: '招商银行', bank_account: '***************0123',
+      masked: ['id_number', 'bank_account'],
+    };
+    const clear: Customer = { ...masked, id_number: '11010519491231002X', bank_account: '6222021234567890123', masked: [] };
+    const sent: { method: string; path: string; body: unknown }[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
+      const url = new URL(req.url);
+      const body = req.method === 'PATCH' ? ((await req.json()) as object) : undefined;
+      if (url.pathname.startsWith('/api/v1/customers/c1') && req.method !== 'GET') sent.push({ method: req.method, path: url.pathname, body });
+      if (url.pathname === '/api/v1/customers/c1' && req.method === 'GET') return json(200, masked);
+      if (url.pathname === '/api/v1/customers/c1/reveal' && req.method === 'POST') return json(200, clear);
+      if (url.pathname === '/api/v1/customers/c1' && req.method === 'PATCH') return json(200, { ...masked, ...body, version: 2 });
+      if (url.pathname === '/api/v1/auth/me') return json(200, me);
+      return json(200, { data: [], next_cursor: null });
+    }));
+    const user = userEvent.setup();
+    const page = () =>
+      render(
+        <QueryClientProvider client={createQueryClient()}>
+          <AntApp>
+            <MemoryRouter initialEntries={['/customers/c1/edit']}>
+              <Routes>
+                <Route path="/customers/:id/edit" element={<CustomerEdit />} />
+                <Route path="/customers/:id" element={<div data-testid="show-page" />} />
+              </Routes>
+            </MemoryRouter>
+          </AntApp>
+        </QueryClientProvider>,
+      );
+
+    // 1. not revealed: the numbers show masked and cannot be typed into; the rest is edited as ever
+    const first = page();
+    const idNumber = await screen.findByTestId<HTMLInputElement>('customer-id_number', {}, { timeout: 10_000 });
+    expect(idNumber).toBeDisabled();
+    expect(idNumber.value).toBe('110***********002X');
+    expect(screen.getByTestId<HTMLInputElement>('customer-bank_account')).toBeDisabled();
+    expect(screen.getByTestId<HTMLInputElement>('customer-bank_account').value).toBe('***************0123');
+    expect(screen.getByTestId('masked-field-id_number')).toHaveTextContent('已脱敏：查看完整信息（将记录审计）后才能修改');
+    expect(screen.getByTestId('reveal-bank_account')).toBeInTheDocument();
+    expect(screen.getByTestId('customer-id_type').closest('.ant-form-item')).toHaveTextContent('居民身份证');
+    const bankName = screen.getByTestId<HTMLInputElement>('customer-bank_name');
+    expect(bankName).toBeEnabled();
+    await user.clear(bankName);
+    await user.type(bankName, '招商银行上海分行');
+    await user.click(screen.getByTestId('customer-save'));
+    expect(await screen.findByTestId('show-page')).toBeInTheDocument();
+    expect(sent).toEqual([{ method: 'PATCH', path: '/api/v1/customers/c1', body: { bank_name: '招商银行上海分行' } }]);
+    first.unmount();
+    sent.length = 0;
+
+    // 2. the eye fills both numbers in clear; only the one changed is sent
+    page();
+    await user.click(await screen.findByTestId('reveal-id_number', {}, { timeout: 10_000 }));
+    await waitFor(() => expect(screen.getByTestId<HTMLInputElement>('customer-id_number')).toBeEnabled());
+    expect(screen.getByTestId<HTMLInputElement>('customer-id_number').value).toBe('11010519491231002X');
+    const account = screen.getByTestId<HTMLInputElement>('customer-bank_account');
+    expect(account).toBeEnabled();
+    expect(account.value).toBe('6222021234567890123');
+    await user.clear(account);
+    await user.type(account, '6222 0212 3456 7890 999');
+    await user.click(screen.getByTestId('customer-save'));
+    expect(await screen.findByTestId('show-page')).toBeInTheDocument();
+    expect(sent).toEqual([
+      { method: 'POST', path: '/api/v1/customers/c1/reveal', body: undefined },
+      { method: 'PATCH', path: '/api/v1/customers/c1', body: { bank_account: '6222 0212 3456 7890 999' } },
+    ]);
+  }, 40_000);
+
   it('the patch never carries a field the record has masked, whatever the form holds', () => {
     const masked: Customer = { ...customer, phone: '138****5678', email: 'z***@lianhua.cn', masked: ['phone', 'email'] };
     const values = { ...toFormValues(masked), phone: '138****5679', email: '', name: 'ACME 2' };

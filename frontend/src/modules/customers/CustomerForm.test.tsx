@@ -62,6 +62,18 @@ describe('CustomerForm', () => {
     expect(screen.queryByTestId('form-error')).toBeNull();
   }, 30_000);
 
+  it("shows the refusal of a field the form does not show for the kind above the form, not beside an input that is not there", async () => {
+    await i18n.changeLanguage('zh-CN');
+    // an individual with an identity document made a company: the server keeps the document and refuses
+    const error = await problem422([{ field: 'id_number', code: 'not_for_kind', message: '只有个人客户才有身份证件' }]);
+    const onSubmit = vi.fn().mockRejectedValueOnce(error);
+    const user = userEvent.setup();
+    renderForm(onSubmit, { ...toFormValues(person), kind: 'company' });
+    expect(screen.queryByTestId('customer-id_number')).toBeNull();
+    await user.click(screen.getByTestId('customer-save'));
+    await waitFor(() => expect(screen.getByTestId('form-error')).toHaveTextContent('只有个人客户才有身份证件'));
+  }, 30_000);
+
   it('validates the required name before calling the server', async () => {
     await i18n.changeLanguage('en');
     const onSubmit = vi.fn();
@@ -79,6 +91,12 @@ const base: Customer = {
   lifecycle_stage: 'prospect', value_tier: 'a', tags: ['vip'], custom_fields: {}, gender: null, birthday: null, preferences: null,
   notes: null, owner_id: 'u1', owner_name: 'Owner', team_id: null, team_name: null, created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z', version: 7, order_count: 0, total_spend_minor: 0, external_ids: {}, masked: [],
+};
+
+/** An individual with an identity document and a bank account, seen in clear. */
+const person: Customer = {
+  ...base, kind: 'individual', name: '张伟', gender: 'male', id_type: 'id_card', id_number: '11010519491231002X', bank_name: '招商银行',
+  bank_account: '6222021234567890123',
 };
 
 describe('region and industry', () => {
@@ -124,6 +142,22 @@ describe('customer form values', () => {
     expect(toFormValues(base).phone).toBe('138 0013 8000');
     expect(toUpdatePatch(base, toFormValues(base))).toEqual({});
     expect(toUpdatePatch(base, { ...toFormValues(base), phone: '021-6200 0999' })).toEqual({ phone: '021-6200 0999' });
+  });
+
+  it('sends an identity document for individuals only; a bank account for every customer', () => {
+    expect(toUpdatePatch(person, toFormValues(person))).toEqual({});
+    expect(toUpdatePatch(person, { ...toFormValues(person), id_type: 'passport', id_number: ' E12345678 ' })).toEqual({ id_type: 'passport', id_number: 'E12345678' });
+    // made a company, the individual-only fields are left alone (the server says whether that may be)
+    expect(toUpdatePatch(person, { ...toFormValues(person), kind: 'company', bank_account: '' })).toEqual({ kind: 'company', bank_account: null });
+    expect(toCreateBody({ kind: 'company', name: 'X', id_type: 'id_card', id_number: '11010519491231002X', bank_name: '工商银行', tags: [] }))
+      .toEqual({ kind: 'company', name: 'X', bank_name: '工商银行', tags: [] });
+  });
+
+  it('never patches a masked identity or account number, whatever the form holds', () => {
+    const masked: Customer = { ...person, id_number: '110***********002X', bank_account: '***************0123', masked: ['id_number', 'bank_account'] };
+    const values = { ...toFormValues(masked), id_number: '110***********0021', bank_account: '', id_type: 'other' as const };
+    expect(toFormValues(masked).id_number).toBe('110***********002X');
+    expect(toUpdatePatch(masked, values)).toEqual({ id_type: 'other' });
   });
 
   it('leaves empty optional fields out of a create body', () => {

@@ -1,11 +1,12 @@
-import { Cascader, Col, DatePicker, Form, Input, Row, Select } from 'antd';
+import { Cascader, Col, DatePicker, Form, Input, Row, Select, type FormItemProps } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { CreateCustomer, Customer, UpdateCustomer } from '../../api/types';
-import { GENDERS, LIFECYCLE_STAGES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS } from '../../api/types';
+import { GENDERS, ID_TYPES, LIFECYCLE_STAGES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS, type IdType } from '../../api/types';
 import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch, withoutNulls } from '../../ui/mergePatch';
 import { formatPhone } from '../../ui/phone';
+import { identityRules } from './identity';
 import { industryOptions } from './industries';
 import { regionFields, regionPath, useRegionOptions, withStoredPath } from './regions';
 import { enumOptions, useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
@@ -32,6 +33,10 @@ export interface CustomerFormValues {
   gender?: string | null;
   birthday?: Dayjs | null;
   preferences?: string | null;
+  id_type?: IdType | null;
+  id_number?: string | null;
+  bank_name?: string | null;
+  bank_account?: string | null;
   notes?: string | null;
   owner_id?: string;
   team_id?: string | null;
@@ -39,9 +44,24 @@ export interface CustomerFormValues {
 
 export const CUSTOMER_FIELDS = [
   'kind', 'name', 'industry', 'size_band', 'region', 'address', 'phone', 'email', 'website',
-  'credit_code', 'source_channel', 'lifecycle_stage', 'value_tier', 'tags', 'gender', 'birthday', 'preferences', 'notes',
-  'owner_id', 'team_id',
+  'credit_code', 'source_channel', 'lifecycle_stage', 'value_tier', 'tags', 'gender', 'birthday', 'preferences',
+  'id_type', 'id_number', 'bank_name', 'bank_account', 'notes', 'owner_id', 'team_id',
 ] as const;
+
+/** The fields only individuals have: the form shows them for individuals only, and sends them only for them. */
+const INDIVIDUAL_FIELDS: readonly string[] = ['gender', 'birthday', 'preferences', 'id_type', 'id_number'];
+
+/**
+ * The fields the form shows for a kind of customer. A refusal of one it does not show (a company
+ * that keeps the identity document it had as an individual) goes above the form, where it is read,
+ * instead of beside an input that is not there.
+ */
+function shownFields(kind: CustomerFormValues['kind']): readonly string[] {
+  return CUSTOMER_FIELDS.filter((f) => (kind === 'company' ? !INDIVIDUAL_FIELDS.includes(f) : f !== 'credit_code'));
+}
+
+/** How a field is checked in the browser: its rules, and the fields whose change checks it again. */
+type Check = Pick<FormItemProps, 'rules' | 'dependencies'>;
 
 /** The stored fields the region cascader edits: the server names them, the form shows their errors at the cascader. */
 const REGION_PARTS = { province: 'region', city: 'region', district: 'region' } as const;
@@ -66,6 +86,10 @@ export function toFormValues(c: Customer): CustomerFormValues {
     gender: c.gender,
     birthday: c.birthday ? dayjs(c.birthday) : null,
     preferences: c.preferences,
+    id_type: c.id_type,
+    id_number: c.id_number,
+    bank_name: c.bank_name,
+    bank_account: c.bank_account,
     notes: c.notes,
     owner_id: c.owner_id,
     team_id: c.team_id,
@@ -93,9 +117,7 @@ export function toWire(v: CustomerFormValues): Wire {
   }
   if (out.kind === 'company') {
     // individual-only fields are left alone for companies
-    delete out.gender;
-    delete out.birthday;
-    delete out.preferences;
+    for (const field of INDIVIDUAL_FIELDS) delete out[field];
   }
   return out;
 }
@@ -140,21 +162,22 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
   const { t } = useTranslation();
   const [own] = Form.useForm<CustomerFormValues>();
   const form = external ?? own;
-  const problem = useFormProblem(form, CUSTOMER_FIELDS, { renamed: REGION_PARTS });
   const kind = Form.useWatch('kind', form) ?? initial?.kind ?? 'company';
+  const problem = useFormProblem(form, shownFields(kind), { renamed: REGION_PARTS });
+  const identity = identityRules(t);
   const region = (Form.useWatch('region', form) as string[] | undefined) ?? initial?.region ?? [];
   const regions = useRegionOptions();
   const owners = useOwnerOptions();
   const teams = useTeamOptions();
 
-  const maskable = (name: keyof CustomerFormValues, label: string, input: React.ReactElement<{ disabled?: boolean }>) => (
-    <MaskableItem name={name} label={label} masked={masked?.fields.includes(name) ?? false} onReveal={() => masked?.reveal()} revealing={masked?.revealing ?? false}>
+  const maskable = (name: keyof CustomerFormValues, label: string, input: React.ReactElement<{ disabled?: boolean }>, check?: Check) => (
+    <MaskableItem name={name} label={label} {...check} masked={masked?.fields.includes(name) ?? false} onReveal={() => masked?.reveal()} revealing={masked?.revealing ?? false}>
       {input}
     </MaskableItem>
   );
 
-  const text = (name: keyof CustomerFormValues, label: string, span = 12, extra?: React.ComponentProps<typeof Input>) => (
-    <Col xs={24} md={span}>{maskable(name, label, <Input allowClear data-testid={`customer-${name}`} {...extra} />)}</Col>
+  const text = (name: keyof CustomerFormValues, label: string, span = 12, extra?: React.ComponentProps<typeof Input>, check?: Check) => (
+    <Col xs={24} md={span}>{maskable(name, label, <Input allowClear data-testid={`customer-${name}`} {...extra} />, check)}</Col>
   );
 
   return (
@@ -247,8 +270,17 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
               {maskable('birthday', t('customer.birthday'), <DatePicker style={{ width: '100%' }} data-testid="customer-birthday" />)}
             </Col>
             {text('preferences', t('customer.preferences'), 8)}
+            {/* the type and the number are checked together: a change to one checks the other again */}
+            <Col xs={24} md={8}>
+              <Form.Item name="id_type" label={t('customer.id_type')} rules={identity.id_type} dependencies={['id_number']}>
+                <Select allowClear options={enumOptions(t, ID_TYPES, 'idType')} data-testid="customer-id_type" />
+              </Form.Item>
+            </Col>
+            {text('id_number', t('customer.id_number'), 16, undefined, { rules: identity.id_number, dependencies: ['id_type'] })}
           </>
         )}
+        {text('bank_name', t('customer.bank_name'))}
+        {text('bank_account', t('customer.bank_account'))}
         {owners.enabled && (
           <Col xs={24} md={12}>
             <Form.Item name="owner_id" label={t('customer.owner')}>

@@ -158,6 +158,7 @@ export default function CustomerList() {
         <TextFilter {...field('industry')} placeholder={t('customer.industry')} data-testid="filter-industry" />
         <TextFilter {...field('region')} placeholder={t('customer.region')} data-testid="filter-region" />
         <TextFilter {...field('tag')} placeholder={t('customer.tag')} data-testid="filter-tag" />
+        <TextFilter {...field('id_number')} placeholder={t('customers.idNumberFilter')} data-testid="filter-id-number" />
         <EnumFilter values={VALUE_TIERS} labelKey="tier" placeholder={t('customer.valueTier')} {...field('value_tier')} data-testid="filter-tier" />
         <DayRangeFilter {...dayRange('created_at_from', 'created_at_to')} placeholder={[t('customers.createdFrom'), t('customers.createdTo')]} data-testid="filter-created" />
       </FilterBar>

@@ -78,7 +78,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
 
   const v = (x: string | null | undefined) => x || '—';
   /** A personal field: masked with an eye to reveal it when the role may not see it in clear. */
-  const personal = (field: 'phone' | 'email' | 'address' | 'birthday', render?: (value: string) => React.ReactNode) => (
+  const personal = (field: 'phone' | 'email' | 'address' | 'birthday' | 'id_number' | 'bank_account', render?: (value: string) => React.ReactNode) => (
     <PersonalValue kind="customer" record={c} field={field} render={render} empty="—" data-testid={`customer-${field}`} />
   );
   const canUpdate = can(me, 'customers', 'update');
@@ -152,8 +152,14 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
               <Descriptions.Item label={t('customer.gender')}>{c.gender ? t(`gender.${c.gender}`) : '—'}</Descriptions.Item>
               <Descriptions.Item label={t('customer.birthday')}>{personal('birthday', (d) => formatDate(d, lang))}</Descriptions.Item>
               <Descriptions.Item label={t('customer.preferences')}>{v(c.preferences)}</Descriptions.Item>
+              <Descriptions.Item label={t('customer.id_type')}>
+                <span data-testid="customer-id_type">{c.id_type ? t(`idType.${c.id_type}`) : '—'}</span>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('customer.id_number')}>{personal('id_number')}</Descriptions.Item>
             </>
           )}
+          <Descriptions.Item label={t('customer.bank_name')}><span data-testid="customer-bank_name">{v(c.bank_name)}</span></Descriptions.Item>
+          <Descriptions.Item label={t('customer.bank_account')}>{personal('bank_account')}</Descriptions.Item>
           <Descriptions.Item label={t('customer.owner')}>{v(c.owner_name)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.team')}>{v(c.team_name)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.lastInteractionAt')}>

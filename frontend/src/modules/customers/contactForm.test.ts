@@ -33,5 +33,13 @@ describe('the contact form', () => {
     expect(revealed.birthday?.format('YYYY-MM-DD')).toBe('1988-05-04');
     expect(contactPatch(clear, revealed)).toEqual({ title: '总监' });
   });
-});
 
+  it('sends an identity document and a bank account as typed, the masked numbers never', () => {
+    const person: Contact = { ...stored, id_type: 'id_card', id_number: '110***********002X', bank_name: '招商银行', bank_account: '***************0123', masked: ['id_number', 'bank_account'] };
+    const form = contactToForm(person);
+    expect(contactPatch(person, form)).toEqual({});
+    expect(contactPatch(person, { ...form, id_number: '', bank_account: '6222', id_type: 'passport', bank_name: ' 工商银行 ' })).toEqual({ id_type: 'passport', bank_name: '工商银行' });
+    const shown: Contact = { ...person, id_number: '11010519491231002X', bank_account: '6222021234567890123', masked: [] };
+    expect(contactPatch(shown, { ...contactToForm(shown), id_type: null, id_number: ' ' })).toEqual({ id_type: null, id_number: null });
+  });
+});

@@ -3,20 +3,28 @@ import { activeFilterCount, filtersToQuery, filtersToSearch, parseFilters } from
 
 describe('customer filters in the URL', () => {
   it('round-trips every filter through the query string', () => {
-    const qs = 'q=%E5%8D%8E&lifecycle_stage=prospect%2Ccustomer&owner_id=u1&team_id=t1&industry=IT&region=%E6%B5%A6%E4%B8%9C&tag=vip&value_tier=a&created_at_from=2026-01-01&created_at_to=2026-02-01&sort=name';
+    const qs = 'q=%E5%8D%8E&lifecycle_stage=prospect%2Ccustomer&owner_id=u1&team_id=t1&industry=IT&region=%E6%B5%A6%E4%B8%9C&tag=vip&value_tier=a&created_at_from=2026-01-01&created_at_to=2026-02-01&id_number=11010519491231002X&sort=name';
     const f = parseFilters(new URLSearchParams(qs));
     expect(f).toEqual({
       q: '华', lifecycle_stage: ['prospect', 'customer'], owner_id: 'u1', team_id: 't1', industry: 'IT', region: '浦东', tag: 'vip',
-      value_tier: 'a', created_at_from: '2026-01-01', created_at_to: '2026-02-01', sort: 'name',
+      value_tier: 'a', created_at_from: '2026-01-01', created_at_to: '2026-02-01', id_number: '11010519491231002X', sort: 'name',
     });
     expect(parseFilters(filtersToSearch(f))).toEqual(f);
     expect([...filtersToSearch(f).keys()].sort()).toEqual([...new URLSearchParams(qs).keys()].sort());
-    expect(activeFilterCount(f)).toBe(10);
+    expect(activeFilterCount(f)).toBe(11);
   });
 
   it('drops unknown values instead of sending them', () => {
     const f = parseFilters(new URLSearchParams('lifecycle_stage=prospect,bogus&value_tier=z&sort=drop_table&created_at_from=yesterday'));
     expect(f).toEqual({ lifecycle_stage: ['prospect'], sort: '-created_at' });
+  });
+
+  it('takes a whole identity document number as the server reads it, and nothing else', () => {
+    expect(parseFilters(new URLSearchParams('id_number=110105 19491231-002x')).id_number).toBe('11010519491231002X');
+    // a part of a number finds nothing and a malformed one would fail the whole list: no filter
+    expect(parseFilters(new URLSearchParams('id_number=1101')).id_number).toBeUndefined();
+    expect(parseFilters(new URLSearchParams('id_number=110***********002X')).id_number).toBeUndefined();
+    expect(filtersToQuery({ ...parseFilters(new URLSearchParams('')), id_number: 'e1234 5678' })).toEqual({ id_number: 'E12345678', sort: '-created_at' });
   });
 
   it('always sends a sort to the API but leaves the default out of the URL', () => {

@@ -140,6 +140,8 @@ describe('AuditTab', () => {
     const fields = screen.getByTestId('audit-revealed-fields');
     expect(fields).toHaveTextContent('明文查看的字段');
     expect([...fields.querySelectorAll('.ant-tag')].map((t) => t.textContent)).toEqual(['手机', '邮箱', '微信', '生日']);
+    rerender(<AuditChanges changes={{ fields: ['id_number', 'bank_account'] }} action="reveal" entityType="customer" />);
+    expect([...screen.getByTestId('audit-revealed-fields').querySelectorAll('.ant-tag')].map((t) => t.textContent)).toEqual(['证件号码', '银行账号']);
     expect(auditActionLabel(i18n.t, 'reveal')).toBe('查看个人信息');
     await i18n.changeLanguage('en');
     rerender(<AuditChanges changes={{ fields: ['phone', 'address', 'id_card'] }} action="reveal" entityType="customer" />);

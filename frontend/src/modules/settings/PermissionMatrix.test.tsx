@@ -24,7 +24,7 @@ describe('PermissionMatrix', () => {
     expect(stored.pii).toEqual({ read: 'none', create: 'none', update: 'none', delete: 'none', export: 'none' });
     const row = piiRow();
     expect(row).toHaveTextContent('个人信息');
-    expect(within(row).getByTestId('perm-pii-help')).toHaveTextContent('决定手机号、邮箱、微信、地址、生日是否明文显示');
+    expect(within(row).getByTestId('perm-pii-help')).toHaveTextContent('决定手机号、邮箱、微信、地址、生日、证件号码、银行账号是否明文显示');
     for (const action of ['create', 'update', 'delete', 'export']) {
       const cell = within(row).getByTestId(`perm-pii-${action}`);
       expect(cell).toHaveTextContent('—');
@@ -48,7 +48,7 @@ describe('PermissionMatrix', () => {
     renderWithApp(<PermissionMatrix value={completeMatrix({ pii: { read: 'own', create: 'all', update: 'all', delete: 'all', export: 'all' } })} readOnly />);
     const row = piiRow();
     expect(row).toHaveTextContent('Personal data');
-    expect(within(row).getByTestId('perm-pii-help')).toHaveTextContent('Decides whether phones, emails, WeChat ids, addresses and birthdays show in clear');
+    expect(within(row).getByTestId('perm-pii-help')).toHaveTextContent('Decides whether phones, emails, WeChat ids, addresses, birthdays, ID document numbers and bank account numbers show in clear');
     expect(within(row).getByTestId('perm-pii-read')).toHaveTextContent('Own');
     expect(within(row).getByTestId('perm-pii-export')).toHaveTextContent('—');
   });
