@@ -28,10 +28,10 @@ pub struct Db {
     /// on a handle opened without them (tools that touch no sealed column), where sealing or
     /// opening is refused rather than done with some default.
     keys: Option<std::sync::Arc<crm_domain::privacy::keys::Keyring>>,
-    /// How many bits each blind index keeps under each key, read once from
-    /// `blind_index_lengths` (a length never changes once chosen; see
-    /// [`crate::personal_data::Sealer`]).
-    pub(crate) blind_index_lengths: std::sync::Arc<tokio::sync::Mutex<std::sync::Arc<crate::personal_data::BlindIndexLengths>>>,
+    /// The lengths each blind index has had under each key, as read from `blind_index_lengths`
+    /// and when: read again once older than [`crate::personal_data::LENGTHS_FRESH_FOR`], since
+    /// another instance may add a longer one (see [`crate::personal_data::Sealer`]).
+    pub(crate) blind_index_lengths: std::sync::Arc<std::sync::RwLock<crate::personal_data::CachedLengths>>,
 }
 
 /// The current time at the precision both backends store (microseconds), so that a value read
@@ -89,6 +89,10 @@ impl Db {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    // A deleted or overwritten value is zeroed in the file, not left in a free
+                    // page for a copy of the file to show (personal data replaced by its sealed
+                    // form, an erased person).
+                    .pragma("secure_delete", "ON")
             });
         }
         let conn = Database::connect(options).await?;

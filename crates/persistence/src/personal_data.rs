@@ -90,6 +90,17 @@ pub async fn record_reveal(db: &Db, actor: &Actor, entity_type: &str, entity_id:
 /// `(field, key id) → [bits]`. The longest is the one new values get.
 pub type BlindIndexLengths = std::collections::HashMap<(String, String), Vec<u32>>;
 
+/// How long an instance trusts the blind index lengths it read: a length another instance (or
+/// `crm rotate-key`) adds is seen by every instance within this time.
+pub const LENGTHS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The lengths an instance read, and when.
+#[derive(Debug, Default)]
+pub struct CachedLengths {
+    lengths: std::sync::Arc<BlindIndexLengths>,
+    read_at: Option<std::time::Instant>,
+}
+
 /// The fields found by exact value through a blind index, with the table whose row count
 /// chooses the index's length.
 const BLIND_INDEXED: [(&str, &str); 4] = [
@@ -196,27 +207,42 @@ impl Db {
         let complete = |lengths: &BlindIndexLengths| {
             BLIND_INDEXED.iter().all(|(field, _)| lengths.get(&((*field).to_owned(), current.clone())).is_some_and(|l| !l.is_empty()))
         };
-        let cached = self.blind_index_lengths.lock().await.clone();
-        if complete(&cached) {
+        let (cached, fresh) = {
+            let cache = self.blind_index_lengths.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            (cache.lengths.clone(), cache.read_at.is_some_and(|at| at.elapsed() < LENGTHS_FRESH_FOR))
+        };
+        if fresh && complete(&cached) {
             return Ok(Sealer { keys, lengths: cached });
         }
-        self.choose_blind_index_lengths(None).await?;
-        Ok(Sealer { keys, lengths: self.blind_index_lengths.lock().await.clone() })
+        let mut lengths = self.refresh_lengths().await?;
+        if !complete(&lengths) {
+            self.choose_blind_index_lengths(None).await?;
+            lengths = self.refresh_lengths().await?;
+        }
+        Ok(Sealer { keys, lengths })
+    }
+
+    /// Reads the stored lengths into this instance's cache.
+    async fn refresh_lengths(&self) -> Result<std::sync::Arc<BlindIndexLengths>> {
+        let lengths = std::sync::Arc::new(read_lengths(self).await?);
+        let mut cache = self.blind_index_lengths.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *cache = CachedLengths { lengths: lengths.clone(), read_at: Some(std::time::Instant::now()) };
+        Ok(lengths)
     }
 
     /// Chooses, for each blind-indexed field, the length its index has under the current key
     /// from the number of records (or `population`, when larger: a load about to write that
     /// many), per [`crm_domain::privacy::keys::blind_index_bits`]: a first length for a key that
     /// has none, and a longer one when the records have outgrown the longest (each index value
-    /// shared by more than √R records makes every lookup open that many). Lengths are stored
-    /// and every instance reads the stored ones; the first to store one wins. Answers whether a
+    /// shared by more than √R records makes every lookup open that many). Lengths are stored;
+    /// every instance reads them again within [`LENGTHS_FRESH_FOR`] and writes with the longest,
+    /// looking up with all (two instances choosing at once may both add one). Answers whether a
     /// longer length was added for a field that already had one (the rows indexed before keep
     /// their length until a pass of [`rotate_keys`] indexes them again).
     pub async fn choose_blind_index_lengths(&self, population: Option<u64>) -> Result<bool> {
         use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
         let keys = self.keys_arc()?;
         let current = keys.current_id().to_owned();
-        let mut cached = self.blind_index_lengths.lock().await;
         let stored = read_lengths(self).await?;
         let mut grown = false;
         for (field, counted) in BLIND_INDEXED {
@@ -241,7 +267,7 @@ impl Db {
                 .on_conflict(OnConflict::columns([Alias::new("field"), Alias::new("key_id"), Alias::new("bits")]).do_nothing().to_owned());
             self.conn.execute(&insert).await?;
         }
-        *cached = std::sync::Arc::new(read_lengths(self).await?);
+        self.refresh_lengths().await?;
         Ok(grown)
     }
 }
@@ -329,8 +355,12 @@ const ROTATION_BATCH: u64 = 500;
 /// value an old key sealed, and `data_key_passes` records that for the current key. `report`
 /// hears after every batch.
 pub async fn rotate_keys(db: &Db, mut report: impl FnMut(&RotationProgress)) -> Result<Vec<RotationProgress>> {
-    // Indexing everything again is the time to fit the blind indexes to the records there are.
-    db.choose_blind_index_lengths(None).await?;
+    // Indexing everything again is the time to fit the blind indexes to the records there are. A
+    // new length is first only looked up by every instance (once their lengths are fresh again)
+    // before rows carry it: an instance that did not know it yet would miss them.
+    if db.choose_blind_index_lengths(None).await? {
+        tokio::time::sleep(LENGTHS_FRESH_FOR * 2).await;
+    }
     let sealer = db.sealer().await?;
     let mut done = Vec::new();
     for column in SEALED_COLUMNS {
@@ -510,6 +540,10 @@ pub async fn seal_what_is_not_sealed(db: &Db) -> Result<()> {
     }
     let db = db.clone();
     tokio::spawn(async move {
+        if grown {
+            // Every instance looks the new length up before the pass gives it to old rows.
+            tokio::time::sleep(LENGTHS_FRESH_FOR * 2).await;
+        }
         tracing::info!(key_id, "sealing personal data not yet sealed under the current data key");
         match rotate_keys(&db, |_| {}).await {
             Ok(done) => {

@@ -238,6 +238,14 @@ async fn identity_numbers_are_found_and_refused_twice_through_the_blind_index_wi
     let contact_id = app.post(&format!("/api/v1/customers/{first_id}/contacts"), &admin, contact).await.expect(201).id();
     let found = app.get(&format!("/api/v1/contacts?id_number={PASSPORT}"), &admin).await.expect(200).body;
     assert_eq!(found["data"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), vec![json!(contact_id)]);
+    // Text typed to look sealed is sealed like any other and reads back as typed, everywhere.
+    let looks_sealed = format!("enc1:{}:{}", keyring(crm_tests::TEST_DATA_KEY, &[]).current_id(), "A".repeat(40));
+    app.patch(&format!("/api/v1/customers/{first_id}"), &admin, json!({ "address": looks_sealed }), None).await.expect(200);
+    assert_eq!(app.get(&format!("/api/v1/customers/{first_id}"), &admin).await.expect(200).body["address"], json!(looks_sealed));
+    let feed = app.get("/api/v1/events?after=0&limit=200&types=customer.updated", &admin).await.expect(200).body;
+    assert!(feed["data"].as_array().unwrap().iter().any(|e| e["payload"]["record"]["address"] == json!(looks_sealed)));
+    app.get(&format!("/api/v1/audit?entity_id={first_id}"), &admin).await.expect(200);
+
     let contacts = format!("/api/v1/customers/{first_id}/contacts");
     let half = app.post(&contacts, &admin, json!({ "name": "半", "id_number": "E1234567" })).await;
     assert_eq!(half.invalid_fields(), ["id_type"]);

@@ -107,9 +107,13 @@ impl Keyring {
         format!("{SEALED}{}:{}", self.current.id, STANDARD_NO_PAD.encode(sealed))
     }
 
-    /// The plaintext of a stored value. A value stored before encryption (no prefix) reads as
-    /// itself, so a database is encrypted by rotation rather than by a stop-the-world migration.
+    /// The plaintext of a stored value. A value stored before encryption (not in the sealed
+    /// form, see [`is_sealed_value`]) reads as itself, so a database is encrypted by rotation
+    /// rather than by a stop-the-world migration.
     pub fn open(&self, field: &str, record: &str, stored: &str) -> Result<String, KeyError> {
+        if !is_sealed_value(stored) {
+            return Ok(stored.to_owned());
+        }
         let Some(rest) = stored.strip_prefix(SEALED) else { return Ok(stored.to_owned()) };
         let (id, body) = rest.split_once(':').ok_or(KeyError::Corrupt)?;
         let key = self.key(id).ok_or_else(|| KeyError::UnknownKey(id.to_owned()))?;
@@ -131,8 +135,8 @@ impl Keyring {
     /// with another key than the current one.
     pub fn needs_sealing(&self, stored: &str) -> bool {
         match stored.strip_prefix(SEALED).and_then(|rest| rest.split_once(':')) {
-            Some((id, _)) => id != self.current.id,
-            None => true,
+            Some((id, _)) if is_sealed_value(stored) => id != self.current.id,
+            _ => true,
         }
     }
 
@@ -154,6 +158,17 @@ impl Keyring {
     pub fn blind_index_under(&self, key_id: &str, field: &str, normalised: &str, bits: u32) -> Option<String> {
         self.key(key_id).map(|key| blind_index_with(key, field, normalised, bits))
     }
+}
+
+/// Whether `stored` has the form of a sealed value: `enc1:`, an 8-hex-digit key id, `:`, and
+/// base64 (without padding) of a nonce and a tag at least. Text a person typed that merely
+/// starts with `enc1:` is not one: it is sealed like any other value and reads as itself.
+pub fn is_sealed_value(stored: &str) -> bool {
+    let Some((id, body)) = stored.strip_prefix(SEALED).and_then(|rest| rest.split_once(':')) else { return false };
+    let id_ok = id.len() == 8 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    // 12 bytes of nonce and 16 of tag: 28 bytes, 38 base64 characters at least.
+    let body_ok = body.len() >= 38 && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    id_ok && body_ok
 }
 
 fn blind_index_with(key: &DataKey, field: &str, normalised: &str, bits: u32) -> String {
@@ -226,8 +241,10 @@ mod tests {
         assert!(!rotating.needs_sealing(&sealed_new));
         // After the rotation the old key is gone: values it sealed no longer open.
         assert_eq!(ring(B).open("f", "r", &sealed_old), Err(KeyError::UnknownKey(old.current_id().to_owned())));
-        assert_eq!(ring(B).open("f", "r", "enc1:zz:???"), Err(KeyError::UnknownKey("zz".into())));
-        assert_eq!(ring(B).open("f", "r", "enc1:"), Err(KeyError::Corrupt));
+        assert_eq!(ring(B).open("f", "r", "enc1:zz:???").unwrap(), "enc1:zz:???", "not a sealed value: text that reads as itself");
+        assert_eq!(ring(B).open("f", "r", "enc1:").unwrap(), "enc1:");
+        let forged = format!("enc1:{}:{}", old.current_id(), "A".repeat(40));
+        assert_eq!(ring(A).open("f", "r", &forged), Err(KeyError::Corrupt), "the form of a sealed value that does not open");
     }
 
     #[test]

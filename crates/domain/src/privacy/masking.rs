@@ -14,7 +14,9 @@ pub enum PersonalKind {
     Address,
     /// Dates of birth: hidden entirely (a date with stars is not a date).
     Birthday,
-    /// Identity document numbers: the first three and last four characters stay.
+    /// Identity document numbers: the first character and the last four stay of a long number
+    /// (居民身份证), the last two of a short one (passports, permits), so that what is hidden
+    /// cannot be guessed by trying an exact lookup for each possibility.
     IdNumber,
     /// Bank account numbers: the last four digits stay, as on a receipt.
     BankAccount,
@@ -86,7 +88,8 @@ pub fn mask(kind: PersonalKind, value: &str) -> Option<String> {
         PersonalKind::Handle => Some(mask_handle(value)),
         PersonalKind::Address => Some(mask_address(value)),
         PersonalKind::Birthday => None,
-        PersonalKind::IdNumber => Some(mask_middle(value, 3, 4)),
+        PersonalKind::IdNumber if value.chars().count() >= 15 => Some(mask_middle(value, 1, 4)),
+        PersonalKind::IdNumber => Some(mask_middle(value, 0, 2)),
         PersonalKind::BankAccount => Some(mask_middle(value, 0, 4)),
     }
 }
@@ -183,7 +186,8 @@ mod tests {
 
     #[test]
     fn documents_and_accounts_keep_only_their_ends() {
-        assert_eq!(mask(PersonalKind::IdNumber, "11010519491231002X").as_deref(), Some("110***********002X"));
+        assert_eq!(mask(PersonalKind::IdNumber, "11010519491231002X").as_deref(), Some("1*************002X"));
+        assert_eq!(mask(PersonalKind::IdNumber, "E98765432").as_deref(), Some("*******32"));
         assert_eq!(mask(PersonalKind::BankAccount, "6222021234567890123").as_deref(), Some("***************0123"));
     }
 

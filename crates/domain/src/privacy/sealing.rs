@@ -14,12 +14,11 @@ use super::masking::{sealed_fields, sealed_table};
 const NESTED: [&str; 4] = ["record", "after", "before", "changed"];
 
 /// Seals, in `document` about the record `record_id` of `entity_type`, every value of a sealed
-/// field. Values already sealed stay as they are.
+/// field. The document holds clear values (its callers open it first): each is sealed, even one
+/// that looks sealed, since a person may type `enc1:…` into an address.
 pub fn seal_document(keys: &Keyring, entity_type: &str, record_id: &str, document: &mut Value) {
     let _: Result<(), KeyError> = visit(entity_type, document, &mut |field, value| {
-        if !value.starts_with("enc1:") {
-            *value = keys.seal(field, record_id, value);
-        }
+        *value = keys.seal(field, record_id, value);
         Ok(())
     });
 }
@@ -29,9 +28,7 @@ pub fn seal_document(keys: &Keyring, entity_type: &str, record_id: &str, documen
 /// longer has) is an error: shown as it is, it would pass for the person's data.
 pub fn open_document(keys: &Keyring, entity_type: &str, record_id: &str, document: &mut Value) -> Result<(), KeyError> {
     visit(entity_type, document, &mut |field, value| {
-        if value.starts_with("enc1:") {
-            *value = keys.open(field, record_id, value)?;
-        }
+        *value = keys.open(field, record_id, value)?;
         Ok(())
     })
 }
@@ -41,7 +38,7 @@ pub fn open_document(keys: &Keyring, entity_type: &str, record_id: &str, documen
 /// leaving personal data in clear in the feed or the audit log.
 pub fn is_sealed(entity_type: &str, document: &Value) -> bool {
     let mut copy = document.clone();
-    visit(entity_type, &mut copy, &mut |_, value| if value.starts_with("enc1:") { Ok(()) } else { Err(KeyError::Corrupt) }).is_ok()
+    visit(entity_type, &mut copy, &mut |_, value| if super::keys::is_sealed_value(value) { Ok(()) } else { Err(KeyError::Corrupt) }).is_ok()
 }
 
 /// Calls `each` with the key field (`customers.address`) and every string value of a sealed field
@@ -119,13 +116,23 @@ mod tests {
         assert_eq!(document["changed"]["name"], json!(["李四", "张三"]));
         assert_eq!(document["record"]["phone"], Value::Null);
         let sealed_once = document.clone();
-        seal_document(&keys, "customer", "c1", &mut document);
-        assert_eq!(document, sealed_once, "sealing twice changes nothing");
         assert!(is_sealed("customer", &document) && !is_sealed("customer", &original));
         open_document(&keys, "customer", "c1", &mut document).unwrap();
         assert_eq!(document, original);
         let mut moved = sealed_once.clone();
         assert_eq!(open_document(&keys, "customer", "c2", &mut moved), Err(KeyError::Corrupt), "bound to its record");
+    }
+
+    #[test]
+    fn typed_text_that_looks_sealed_is_sealed_and_reads_back_as_typed() {
+        let keys = keys();
+        let typed = json!({ "address": "enc1:x", "phone": "enc1:deadbeef:AAAA" });
+        let mut document = typed.clone();
+        assert!(!is_sealed("customer", &document));
+        seal_document(&keys, "customer", "c1", &mut document);
+        assert!(is_sealed("customer", &document));
+        open_document(&keys, "customer", "c1", &mut document).unwrap();
+        assert_eq!(document, typed);
     }
 
     #[test]
