@@ -173,6 +173,18 @@ impl Sealer {
         indexes
     }
 
+    /// Of the rows a blind index lookup found (`(id, stored value)`), those whose value opens to
+    /// `normalised`: the coincidences the truncated index shares with other values dropped.
+    pub(crate) fn holding(&self, field: &str, candidates: Vec<(Uuid, Option<String>)>, normalised: &str) -> Result<Vec<Uuid>> {
+        let mut holders = Vec::new();
+        for (id, stored) in candidates {
+            if self.open(field, id, stored.as_deref())?.as_deref() == Some(normalised) {
+                holders.push(id);
+            }
+        }
+        Ok(holders)
+    }
+
     /// Seals the personal fields of every copy of the record a change carries (its event and
     /// audit entry): see [`crm_domain::privacy::sealing`].
     pub(crate) fn seal_document(&self, entity_type: &str, record: Uuid, document: &mut serde_json::Value) {

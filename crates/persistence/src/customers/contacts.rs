@@ -159,7 +159,7 @@ async fn id_number_holders(conn: &impl ConnectionTrait, sealer: &Sealer, id_numb
     if lookups.is_empty() {
         return Ok(Vec::new());
     }
-    let candidates: Vec<(Uuid, Option<String>)> = contacts::Entity::find()
+    let candidates = contacts::Entity::find()
         .select_only()
         .column(contacts::Column::Id)
         .column(contacts::Column::IdNumber)
@@ -168,13 +168,7 @@ async fn id_number_holders(conn: &impl ConnectionTrait, sealer: &Sealer, id_numb
         .into_tuple()
         .all(conn)
         .await?;
-    let mut holders = Vec::new();
-    for (id, stored) in candidates {
-        if sealer.open("contacts.id_number", id, stored.as_deref())?.as_deref() == Some(id_number.as_str()) {
-            holders.push(id);
-        }
-    }
-    Ok(holders)
+    sealer.holding("contacts.id_number", candidates, id_number.as_str())
 }
 
 /// Only one primary contact per customer: making one primary demotes the others.

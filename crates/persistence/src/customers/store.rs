@@ -431,14 +431,8 @@ async fn sealed_holders(
     if let Some(except) = except {
         select = select.filter(customers::Column::Id.ne(except));
     }
-    let candidates: Vec<(Uuid, Option<String>)> = select.order_by_asc(customers::Column::CreatedAt).into_tuple().all(conn).await?;
-    let mut holders = Vec::new();
-    for (id, stored) in candidates {
-        if sealer.open(field, id, stored.as_deref())?.as_deref() == Some(value) {
-            holders.push(id);
-        }
-    }
-    Ok(holders)
+    let candidates = select.order_by_asc(customers::Column::CreatedAt).into_tuple().all(conn).await?;
+    sealer.holding(field, candidates, value)
 }
 
 const ID_NUMBER: (&str, customers::Column, customers::Column) =
