@@ -34,6 +34,7 @@ mod m20261204_000028_grant_personal_data_to_builtin_roles;
 mod m20261204_000029_add_two_factor;
 mod m20261204_000030_create_privacy;
 mod m20261204_000031_seal_personal_fields;
+mod m20261204_000032_create_custom_fields;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000029_add_two_factor::Migration),
             Box::new(m20261204_000030_create_privacy::Migration),
             Box::new(m20261204_000031_seal_personal_fields::Migration),
+            Box::new(m20261204_000032_create_custom_fields::Migration),
         ]
     }
 }

@@ -129,6 +129,7 @@ impl Application {
             .with_keys(crate::config::keyring(&config)?);
         db.migrate().await.context("migrating the database")?;
         crm_persistence::personal_data::seal_what_is_not_sealed(&db).await.context("sealing personal data")?;
+        crm_persistence::platform::custom_fields::ensure_indexes(&db).await.context("indexing custom fields")?;
         crate::cli::ensure_admin(&db, &config).await?;
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();

@@ -329,8 +329,8 @@ impl From<StoreError> for ApiError {
             StoreError::Refused { code, message, errors } => ApiError::Refused { code, detail: message, errors: errors.0 },
             StoreError::StaleVersion { current } => ApiError::PreconditionFailed { current },
             StoreError::Validation(errors) => match errors.0.first() {
-                // A bad cursor or sort is a malformed parameter, not a body field.
-                Some(first) if errors.0.len() == 1 && (first.field == "cursor" || first.field == "sort") => {
+                // A bad cursor, sort or custom-field filter (`cf.…`) is a malformed parameter, not a body field.
+                Some(first) if errors.0.len() == 1 && (first.field == "cursor" || first.field == "sort" || first.field.starts_with("cf.")) => {
                     ApiError::bad_parameter_error(first.clone())
                 }
                 _ => ApiError::Validation(errors),

@@ -36,6 +36,7 @@ use utoipa::{Modify, OpenApi};
         (name = "portal", description = "客户门户: what a signed-in customer may do"),
         (name = "requirements", description = "客户需求管理: customer requirements from collection to evaluation"),
         (name = "settings", description = "Organisation settings"),
+        (name = "custom-fields", description = "自定义字段: fields administrators add to customers, contacts, opportunities, orders, tickets and products"),
         (name = "sla-policies", description = "Service-level targets and their calendars"),
         (name = "consents", description = "同意记录: what customers and contacts agreed to be contacted for"),
         (name = "privacy", description = "个人信息保护 (PIPL): subject requests, a person's export and erasure, retention"),

@@ -32,6 +32,9 @@ pub struct Db {
     /// and when: read again once older than [`crate::personal_data::LENGTHS_FRESH_FOR`], since
     /// another instance may add a longer one (see [`crate::personal_data::Sealer`]).
     pub(crate) blind_index_lengths: std::sync::Arc<std::sync::RwLock<crate::personal_data::CachedLengths>>,
+    /// The custom field definitions of each kind of record, as last read (see
+    /// [`crate::platform::custom_fields::rules`]).
+    pub(crate) custom_field_rules: std::sync::Arc<crate::platform::custom_fields::RuleCache>,
 }
 
 /// The current time at the precision both backends store (microseconds), so that a value read
@@ -103,6 +106,7 @@ impl Db {
             time_zone: chrono_tz::UTC,
             keys: None,
             blind_index_lengths: Default::default(),
+            custom_field_rules: Default::default(),
         })
     }
 

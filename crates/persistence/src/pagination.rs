@@ -236,7 +236,7 @@ where
 }
 
 /// A cursor that was not issued for this list and sort (or not by us at all).
-fn invalid_cursor() -> Error {
+pub(crate) fn invalid_cursor() -> Error {
     Error::validation("cursor", "invalid", text!("the cursor is not valid for this list and sort", "分页游标对此列表或排序方式无效"))
 }
 

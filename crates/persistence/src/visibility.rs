@@ -54,6 +54,8 @@ const KINDS: &[(&str, Resource, Reach)] = &[
     ("webhook", Resource::Users, Reach::Administrators),
     ("consent", Resource::Customers, Reach::Scoped(consent_ids)),
     ("privacy_request", Resource::Privacy, Reach::Scoped(privacy_request_ids)),
+    // Definitions shape the forms and lists of every kind; anyone who reads customers sees them.
+    ("custom_field", Resource::Customers, Reach::Shared),
 ];
 
 /// The condition selecting rows whose record (named by the two columns) the caller may read.

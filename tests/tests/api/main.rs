@@ -13,6 +13,7 @@ mod batches;
 mod boundaries;
 mod commands;
 mod contacts;
+mod custom_fields;
 mod customers;
 mod encryption;
 mod errors;

@@ -21,8 +21,10 @@ use crm_domain::external::ExternalIdsPatch;
 use crm_domain::text::TextError;
 use crm_domain::values::{BankAccount, CreditCode, Email, IdNumber, Phone, WebsiteUrl};
 use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, Ownership, StageChange};
+use crm_persistence::platform::custom_fields::CustomFieldQuery;
 
 use crate::auth::{Principal, State};
+use crate::platform::custom_fields::CustomFieldParams;
 use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upsert, UpsertRequest, Upserted, check_refs, refs_for_upsert};
@@ -424,7 +426,8 @@ pub struct CustomerListParams {
     pub updated_at_from: Option<String>,
     /// `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive).
     pub updated_at_to: Option<String>,
-    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`.
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`, or
+    /// `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
@@ -440,7 +443,7 @@ pub(crate) fn parse_id_number(value: Option<&str>) -> Result<Option<IdNumber>, A
 
 impl CustomerListParams {
     /// The filter, reading date-only bounds as days of the organisation (`time_zone`).
-    fn to_filter(&self, time_zone: chrono_tz::Tz) -> Result<CustomerFilter, ApiError> {
+    fn to_filter(&self, time_zone: chrono_tz::Tz, custom: CustomFieldQuery) -> Result<CustomerFilter, ApiError> {
         Ok(CustomerFilter {
             q: crate::http::search_query(&self.q)?,
             id_number: parse_id_number(self.id_number.as_deref())?,
@@ -455,6 +458,7 @@ impl CustomerListParams {
             created_to: parse_time_bound("created_at_to", self.created_at_to.as_deref(), true, time_zone)?,
             updated_from: parse_time_bound("updated_at_from", self.updated_at_from.as_deref(), false, time_zone)?,
             updated_to: parse_time_bound("updated_at_to", self.updated_at_to.as_deref(), true, time_zone)?,
+            custom,
             sort: non_blank(&self.sort),
         })
     }
@@ -486,7 +490,9 @@ pub async fn create_customer(
 
 /// List customers
 ///
-/// Keyset-paginated; every filter and sort is served by an index.
+/// Keyset-paginated; every filter and sort is served by an index. Custom fields filter as
+/// `cf.<key>=value` (several values comma-separated: any of them), `cf.<key>_from`/`_to` for
+/// numbers, money and dates, and sort as `sort=cf.<key>` or `-cf.<key>` (see `/custom-fields`).
 #[utoipa::path(tag = "customers", params(CustomerListParams, PageParams), responses(
     (status = 200, description = "A page of customers", body = PageDto<CustomerDto>),
     (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
@@ -498,8 +504,9 @@ pub async fn list_customers(
     principal: Principal,
     params: web::Query<CustomerListParams>,
     page: web::Query<PageParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = params.to_filter(state.time_zone)?;
+    let filter = params.to_filter(state.time_zone, custom.0)?;
     let page = store::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, CustomerDto::from).await?))
 }
@@ -530,9 +537,10 @@ pub async fn export_customers(
     principal: Principal,
     params: web::Query<CustomerListParams>,
     export: web::Query<crate::export::ExportParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
-    let filter = params.to_filter(state.time_zone)?;
+    let filter = params.to_filter(state.time_zone, custom.0)?;
     crate::export::list_export(
         state,
         principal,

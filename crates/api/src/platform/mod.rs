@@ -1,5 +1,6 @@
 //! The audit log (`/audit`), the change feed (`/events`) and outgoing webhooks (`/webhooks`).
 
+pub mod custom_fields;
 pub mod delivery;
 pub mod webhooks;
 
@@ -202,6 +203,7 @@ fn record_schema(kind: &str, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Opti
         "webhook" => named::<webhooks::WebhookDto>(schemas),
         "consent" => named::<privacy::consents::ConsentDto>(schemas),
         "privacy_request" => named::<privacy::requests::PrivacyRequestDto>(schemas),
+        "custom_field" => named::<custom_fields::CustomFieldDto>(schemas),
         "settings" => {
             let record = ObjectBuilder::new()
                 .description(Some("A setting as the feed tells it: its key and its whole value after the change."))
@@ -408,6 +410,7 @@ pub async fn events_head(state: web::Data<AppState>, _principal: Principal) -> R
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config.service(export_audit).service(list_audit).service(events_head).service(list_events);
     webhooks::routes(config);
+    custom_fields::routes(config);
 }
 
 #[cfg(test)]

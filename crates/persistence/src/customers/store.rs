@@ -3,7 +3,7 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr, LikeExpr, Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::customers::{
@@ -11,6 +11,7 @@ use crm_domain::customers::{
 };
 use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::platform::custom_fields::CustomEntity;
 use crm_domain::text;
 use crm_domain::values::{BankAccount, CreditCode, Email, IdNumber, Phone, WebsiteUrl};
 use crm_domain::written::SystemText;
@@ -23,6 +24,7 @@ use crate::identity::teams::{primary_team, primary_team_row};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::personal_data::Sealer;
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
+use crate::platform::custom_fields::{self, CustomFieldQuery, fetch_sorted_page};
 use crate::query::{ExactTerm, escape_like, search_text, search_words, within_window};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json, stored_opt};
 use crm_domain::activities::TimelineKind;
@@ -81,6 +83,9 @@ pub struct CustomerFilter {
     pub created_to: Option<DateTime<Utc>>,
     pub updated_from: Option<DateTime<Utc>>,
     pub updated_to: Option<DateTime<Utc>>,
+    /// `cf.<key>` filters (see [`CustomFieldQuery`]).
+    pub custom: CustomFieldQuery,
+    /// One of [`CUSTOMER_SORTS`], or `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
@@ -485,6 +490,8 @@ pub async fn create(
     fields.check_consistency(db.today())?;
     let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
+    let mut fields = fields;
+    fields.custom_fields = custom_fields::settle(db, &txn, CustomEntity::Customers, &Map::new(), Some(&fields.custom_fields), true).await?;
     let owner_id = ownership.owner_id.unwrap_or(actor.user_id);
     let owner = check_owner(&txn, owner_id).await?;
     let team = match ownership.team_id {
@@ -555,6 +562,11 @@ pub async fn update(
     check_version(expected_version, row.version)?;
     let current = fields_of(&row, &sealer)?;
     let stage_change = patch.lifecycle_stage.filter(|stage| *stage != current.lifecycle_stage);
+    let mut patch = patch;
+    if let Some(incoming) = &patch.custom_fields {
+        patch.custom_fields =
+            Some(custom_fields::settle(db, &txn, CustomEntity::Customers, &current.custom_fields, Some(incoming), false).await?);
+    }
     let mut next = patch.apply(&current);
     if let Some(stage) = stage_change {
         if !current.lifecycle_stage.can_move_to(stage) {
@@ -757,15 +769,22 @@ fn cursor_value(sort: &Sort<customers::Column>, row: &customers::Model) -> (Valu
 #[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &CustomerFilter, page: &PageRequest) -> Result<Page<CustomerRecord>> {
     let scope = actor.require(Resource::Customers, Action::Read)?;
-    let sorts = sorts();
-    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let custom = custom_fields::list_query(db, CustomEntity::Customers, &filter.custom, filter.sort.as_deref()).await?;
     let sealer = db.sealer().await?;
     let exact = exact_matches(db, &sealer, filter).await?;
     let select = customers::Entity::find()
         .filter(customers::Column::DeletedAt.is_null())
         .filter(in_scope(actor, scope))
-        .filter(filter_condition(filter, exact));
-    let page = fetch_page(&db.conn, select, sort, customers::Column::Id, page, |row| cursor_value(sort, row)).await?;
+        .filter(filter_condition(filter, exact))
+        .filter(custom.condition);
+    let page = match &custom.sort {
+        Some(sort) => fetch_sorted_page(&db.conn, select, sort, customers::Column::Id, page, |row| (&row.custom_fields, row.id)).await?,
+        None => {
+            let sorts = sorts();
+            let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+            fetch_page(&db.conn, select, sort, customers::Column::Id, page, |row| cursor_value(sort, row)).await?
+        }
+    };
     Ok(Page { data: to_records(Names::cached(db), page.data, &sealer).await?, next_cursor: page.next_cursor, total: page.total })
 }
 

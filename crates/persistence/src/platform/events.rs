@@ -114,6 +114,10 @@ pub const TYPES: &[&str] = &[
     "privacy_request.created",
     "privacy_request.completed",
     "privacy_request.refused",
+    "custom_field.created",
+    "custom_field.updated",
+    "custom_field.retired",
+    "custom_field.restored",
 ];
 
 /// Appends an event inside the caller's transaction. It takes no lock: its feed position is

@@ -2,6 +2,7 @@
 //! change feed), and the idempotency keys that make POST retries safe.
 
 pub mod audit;
+pub mod custom_fields;
 pub(crate) mod changes;
 pub mod events;
 pub mod idempotency;
