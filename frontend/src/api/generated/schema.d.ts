@@ -573,6 +573,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List custom fields
+         * @description By position. Anyone signed in may read them: forms and lists are built from them.
+         */
+        get: operations["list_custom_fields"];
+        put?: never;
+        /**
+         * Define a custom field (administrators)
+         * @description The field's index is built before the answer (on PostgreSQL without blocking writes), so a
+         *     large table makes this slower than other writes.
+         */
+        post: operations["create_custom_field"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-fields/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a custom field */
+        get: operations["get_custom_field"];
+        put?: never;
+        post?: never;
+        /**
+         * Retire a custom field (administrators)
+         * @description Values stay on every record (and in lists, filters and exports); forms stop offering the
+         *     field and writes refuse new values. `POST …/restore` brings it back.
+         */
+        delete: operations["retire_custom_field"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a custom field (administrators)
+         * @description Labels, help, position, required, default and options; never the key, kind or type.
+         */
+        patch: operations["update_custom_field"];
+        trace?: never;
+    };
+    "/api/v1/custom-fields/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring back a retired custom field (administrators) */
+        post: operations["restore_custom_field"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -582,7 +650,9 @@ export interface paths {
         };
         /**
          * List customers
-         * @description Keyset-paginated; every filter and sort is served by an index.
+         * @description Keyset-paginated; every filter and sort is served by an index. Custom fields filter as
+         *     `cf.<key>=value` (several values comma-separated: any of them), `cf.<key>_from`/`_to` for
+         *     numbers, money and dates, and sort as `sort=cf.<key>` or `-cf.<key>` (see `/custom-fields`).
          */
         get: operations["list_customers"];
         put?: never;
@@ -3878,6 +3948,24 @@ export interface components {
                 [key: string]: string;
             };
         };
+        CreateCustomField: {
+            entity: components["schemas"]["CustomEntity"];
+            key: string;
+            label_zh: string;
+            label_en: string;
+            field_type: components["schemas"]["FieldType"];
+            /** @description Required for select and multiselect, absent otherwise. */
+            options?: components["schemas"]["FieldOption"][];
+            required?: boolean;
+            default_value?: Record<string, never> | null;
+            help_zh?: string | null;
+            help_en?: string | null;
+            /**
+             * Format: int32
+             * @description Defaults to after the last field of the kind.
+             */
+            position?: number | null;
+        };
         /**
          * @description A new customer. Text fields are trimmed; blank optional fields are stored as empty.
          * @example {
@@ -4296,6 +4384,85 @@ export interface components {
          * @example CNY
          */
         Currency: string;
+        /**
+         * @description The kinds of record that carry custom fields (their tables' names).
+         * @enum {string}
+         */
+        CustomEntity: "customers" | "contacts" | "opportunities" | "orders" | "tickets" | "products";
+        /**
+         * @description A custom field of one kind of record. Records carry its value under `custom_fields.<key>`:
+         *     text → string, number → number, money → integer 分 (minor units), date → `YYYY-MM-DD`,
+         *     bool → true/false, select → one option's `value`, multiselect → a list of them, user → a
+         *     user's id.
+         */
+        CustomFieldDto: {
+            /** Format: uuid */
+            id: string;
+            entity: components["schemas"]["CustomEntity"];
+            /** @description Lower-case letters, digits and `_`; never changes. */
+            key: string;
+            label_zh: string;
+            label_en: string;
+            /** @description Never changes. */
+            field_type: components["schemas"]["FieldType"];
+            /**
+             * @description Choices of a select or multiselect field, in order; retired ones stay on the records that
+             *     have them.
+             */
+            options: components["schemas"]["FieldOption"][];
+            /** @description A new record must have a value; an edit may not clear it. */
+            required: boolean;
+            /** @description Given to new records that do not say (any JSON value of the field's type). */
+            default_value?: Record<string, never> | null;
+            help_zh?: string | null;
+            help_en?: string | null;
+            /**
+             * Format: int32
+             * @description Order in forms and lists.
+             */
+            position: number;
+            /** @description Retired fields keep their values, leave forms and refuse new values. */
+            retired: boolean;
+            /** Format: date-time */
+            retired_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description An event of a custom_field. */
+        CustomFieldEvent: {
+            /**
+             * Format: int64
+             * @description Strictly increasing; store the last one you processed and pass it as `after`.
+             */
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "custom_field.created" | "custom_field.restored" | "custom_field.retired" | "custom_field.updated";
+            /** @enum {string} */
+            entity_type: "custom_field";
+            /** Format: uuid */
+            entity_id: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            payload: components["schemas"]["CustomFieldEventPayload"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description The payload of a `custom_field.*` event: the custom_field as its `GET` returns it. */
+        CustomFieldEventPayload: {
+            record: components["schemas"]["CustomFieldDto"];
+            changed?: components["schemas"]["EventChanges"];
+            /** @description What the record does not show (see the feed). */
+            detail?: Record<string, never>;
+        };
         /** @description A customer (客户). */
         CustomerDto: {
             /** Format: uuid */
@@ -4515,7 +4682,7 @@ export interface components {
             [key: string]: unknown[];
         };
         /** @description One event of the change feed. Every event carries `{ record, changed?, detail? }`. `record` is the whole record in the shape its `GET` returns (the schema named here): as created or restored; as it is after an update-like change (`*.updated`, stage and status changes, won/lost, assigned, confirmed…); as it was when deleted, with `deleted_at` set (also for kinds whose `GET` does not show `deleted_at`, which answer 404 once deleted). `changed` comes with every update-like event: `{ field: [old, new] }` for each field of the record that moved, without `updated_at` and `version`, which every change moves. `detail` tells what the record does not show: the comment added (`ticket.commented`), the article linked, the requester added, the SLA clock breached. */
-        EventDto: components["schemas"]["CustomerEvent"] | components["schemas"]["ContactEvent"] | components["schemas"]["InteractionEvent"] | components["schemas"]["TaskEvent"] | components["schemas"]["FollowUpRuleEvent"] | components["schemas"]["ProductEvent"] | components["schemas"]["PipelineEvent"] | components["schemas"]["OpportunityEvent"] | components["schemas"]["OrderEvent"] | components["schemas"]["TicketEvent"] | components["schemas"]["KbCategoryEvent"] | components["schemas"]["KbArticleEvent"] | components["schemas"]["SlaPolicyEvent"] | components["schemas"]["PortalAccountEvent"] | components["schemas"]["RequirementEvent"] | components["schemas"]["UserEvent"] | components["schemas"]["TeamEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["SettingsEvent"] | components["schemas"]["ApiKeyEvent"] | components["schemas"]["WebhookEvent"] | components["schemas"]["ConsentEvent"] | components["schemas"]["PrivacyRequestEvent"];
+        EventDto: components["schemas"]["CustomerEvent"] | components["schemas"]["ContactEvent"] | components["schemas"]["InteractionEvent"] | components["schemas"]["TaskEvent"] | components["schemas"]["FollowUpRuleEvent"] | components["schemas"]["ProductEvent"] | components["schemas"]["PipelineEvent"] | components["schemas"]["OpportunityEvent"] | components["schemas"]["OrderEvent"] | components["schemas"]["TicketEvent"] | components["schemas"]["KbCategoryEvent"] | components["schemas"]["KbArticleEvent"] | components["schemas"]["SlaPolicyEvent"] | components["schemas"]["PortalAccountEvent"] | components["schemas"]["RequirementEvent"] | components["schemas"]["UserEvent"] | components["schemas"]["TeamEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["SettingsEvent"] | components["schemas"]["ApiKeyEvent"] | components["schemas"]["WebhookEvent"] | components["schemas"]["ConsentEvent"] | components["schemas"]["PrivacyRequestEvent"] | components["schemas"]["CustomFieldEvent"];
         EventFeed: {
             data: components["schemas"]["EventDto"][];
             /**
@@ -4536,7 +4703,7 @@ export interface components {
          * @description What happened to a record: `<kind>.<what happened>`, where the kind is the event's `entity_type`.
          * @enum {string}
          */
-        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed" | "api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "webhook.tested" | "webhook.disabled" | "customer.erased" | "contact.erased" | "consent.given" | "consent.withdrawn" | "privacy_request.created" | "privacy_request.completed" | "privacy_request.refused";
+        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed" | "api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "webhook.tested" | "webhook.disabled" | "customer.erased" | "contact.erased" | "consent.given" | "consent.withdrawn" | "privacy_request.created" | "privacy_request.completed" | "privacy_request.refused" | "custom_field.created" | "custom_field.updated" | "custom_field.retired" | "custom_field.restored";
         /** @description A requester's evaluation of a delivered requirement. */
         FeedbackDto: {
             /** Format: uuid */
@@ -4569,6 +4736,22 @@ export interface components {
             /** @description `evaluated` once every requester has answered. */
             requirement: components["schemas"]["RequirementDto"];
         };
+        /** @description One choice of a select or multiselect field. `value` is what records store. */
+        FieldOption: {
+            /** @description What records store: 1–100 characters, unique within the field, never changed once stored. */
+            value: string;
+            label_zh: string;
+            label_en: string;
+            /** @description A retired option is kept on the records that have it and refused on new writes. */
+            retired?: boolean;
+        };
+        /**
+         * @description What a custom field holds. `money` is an integer number of 分 (minor units of the
+         *     organisation's currency), `date` a `YYYY-MM-DD`, `user` a user's id, `select` one option's
+         *     value and `multiselect` a list of them.
+         * @enum {string}
+         */
+        FieldType: "text" | "number" | "money" | "date" | "bool" | "select" | "multiselect" | "user";
         /** @description A figure with the previous period's and the same period a year before. */
         FigureDto_Option_f64: {
             value: null | number;
@@ -5333,6 +5516,17 @@ export interface components {
         /** @description One page of a list. */
         PageDto_ContactDto: {
             data: components["schemas"]["ContactDto"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
+        PageDto_CustomFieldDto: {
+            data: components["schemas"]["CustomFieldDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -7273,6 +7467,22 @@ export interface components {
             external_ids?: {
                 [key: string]: string | null;
             } | null;
+        };
+        UpdateCustomField: {
+            label_zh?: string | null;
+            label_en?: string | null;
+            /**
+             * @description The whole list: options may be added, relabelled, reordered and retired, never removed
+             *     (422 `option_removed`).
+             */
+            options?: components["schemas"]["FieldOption"][] | null;
+            required?: boolean | null;
+            /** @description `null` removes the default. */
+            default_value?: Record<string, never> | null;
+            help_zh?: string | null;
+            help_en?: string | null;
+            /** Format: int32 */
+            position?: number | null;
         };
         /** @description A merge patch: fields sent are changed, `null` clears an optional field, others stay. */
         UpdateCustomer: {
@@ -11155,6 +11365,576 @@ export interface operations {
             };
         };
     };
+    list_custom_fields: {
+        parameters: {
+            query?: {
+                /** @description One kind of record; all kinds when absent. */
+                entity?: components["schemas"]["CustomEntity"];
+                /** @description Include retired fields (default false). */
+                include_retired?: boolean;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of definitions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_CustomFieldDto"];
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_custom_field: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCustomField"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description Where the created record (or the list it joined) is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `custom_field.key_taken`: the kind already has a field with this key (`existing_id`), retired or not; `custom_field.too_many` */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_custom_field: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The definition */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such field */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retire_custom_field: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retired */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such field */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_custom_field: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCustomField"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such field */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (`option_removed`: retire an option instead) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_custom_field: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description In use again */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such field */
+            404: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid; with an Idempotency-Key also `idempotency.key_reused` */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_customers: {
         parameters: {
             query?: {
@@ -11192,7 +11972,10 @@ export interface operations {
                 updated_at_from?: string;
                 /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
                 updated_at_to?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
@@ -11540,7 +12323,10 @@ export interface operations {
                 updated_at_from?: string;
                 /** @description `YYYY-MM-DD` (that whole day of the organisation included) or RFC 3339 (exclusive). */
                 updated_at_to?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, `-name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `ndjson` (default): one record per line, as the list's `data` items (`application/x-ndjson`).
