@@ -24,7 +24,6 @@ use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, 
 use crm_persistence::platform::custom_fields::CustomFieldQuery;
 
 use crate::auth::{Principal, State};
-use crate::platform::custom_fields::CustomFieldParams;
 use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upsert, UpsertRequest, Upserted, check_refs, refs_for_upsert};
@@ -32,6 +31,7 @@ use crate::http::{
     PageDto, PageParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
 use crate::personal_data::{self, shown_one};
+use crate::platform::custom_fields::CustomFieldParams;
 
 /// The kind of record, as the audit log, the feed and personal-data masking name it.
 const ENTITY: &str = "customer";

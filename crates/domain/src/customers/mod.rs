@@ -282,6 +282,8 @@ pub struct ContactFields {
     pub id_number: Option<IdNumber>,
     pub bank_name: Option<String>,
     pub bank_account: Option<BankAccount>,
+    /// Values of the contacts' custom fields (see `platform::custom_fields`).
+    pub custom_fields: Map<String, Value>,
 }
 
 impl ContactFields {
@@ -311,6 +313,7 @@ merge_patch! {
         id_number: Option<IdNumber>,
         bank_name: Option<String>,
         bank_account: Option<BankAccount>,
+        custom_fields: Map<String, Value>,
     }
 }
 

@@ -18,4 +18,6 @@ record_entity!("contacts", binned {
     pub bank_name: Option<String>,
     pub bank_account: Option<String>,
     pub notes: Option<String>,
+    /// JSON object of custom field values.
+    pub custom_fields: String,
 });

@@ -57,6 +57,7 @@ pub const TYPES: &[&str] = &[
     "order.refunded",
     "order.deleted",
     "ticket.created",
+    "ticket.updated",
     "ticket.status_changed",
     "ticket.assigned",
     "ticket.commented",

@@ -396,7 +396,9 @@ export interface paths {
          * List every contact you may read
          * @description The contacts of the customers you may read (the `contacts` permission's scope applies to the
          *     customer's owner and team, as for `/customers/{id}/contacts`). Keyset-paginated; every filter
-         *     and sort is served by an index.
+         *     and sort is served by an index. Custom fields filter as `cf.<key>=value` (several values
+         *     comma-separated: any of them), `cf.<key>_from`/`_to` for numbers, money and dates, and sort as
+         *     `sort=cf.<key>` or `-cf.<key>` (see `/custom-fields`).
          */
         get: operations["list_all_contacts"];
         put?: never;
@@ -1295,7 +1297,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List opportunities */
+        /**
+         * List opportunities
+         * @description Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+         *     `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+         *     `-cf.<key>` (see `/custom-fields`).
+         */
         get: operations["list_opportunities"];
         put?: never;
         /** Create an opportunity */
@@ -1315,7 +1322,7 @@ export interface paths {
         };
         /**
          * Export opportunities as ndjson or CSV
-         * @description Every opportunitie the list with the same filters and sort returns, to the caller's scope, streamed
+         * @description Every opportunity the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `OpportunityDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
@@ -1413,7 +1420,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders */
+        /**
+         * List orders
+         * @description Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+         *     `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+         *     `-cf.<key>` (see `/custom-fields`).
+         */
         get: operations["list_orders"];
         put?: never;
         /** Create an order (a draft) */
@@ -2099,7 +2111,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List and search products */
+        /**
+         * List and search products
+         * @description Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+         *     `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+         *     `-cf.<key>` (see `/custom-fields`).
+         */
         get: operations["list_products"];
         put?: never;
         /** Add a product to the catalogue */
@@ -2826,7 +2843,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ticket queue */
+        /**
+         * The ticket queue
+         * @description Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+         *     `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+         *     `-cf.<key>` (see `/custom-fields`).
+         */
         get: operations["list_tickets"];
         put?: never;
         /** Open a ticket; due times come from the default SLA policy */
@@ -2876,7 +2898,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a ticket's custom fields */
+        patch: operations["update_ticket"];
         trace?: never;
     };
     "/api/v1/tickets/{id}/articles": {
@@ -3800,6 +3823,8 @@ export interface components {
             bank_name?: string | null;
             /** @description 银行账号, digits and letters without spaces. Stored encrypted. */
             bank_account?: string | null;
+            /** @description Values of the contacts' custom fields by key (see `/custom-fields?entity=contacts`). */
+            custom_fields: Record<string, never>;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -3940,6 +3965,11 @@ export interface components {
             bank_name?: string | null;
             /** @description 8–34 letters and digits; spaces and hyphens are dropped. */
             bank_account?: string | null;
+            /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=contacts`): checked against
+             *     their definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
             /**
              * @description The contact's ids in other systems, `{"erp": "P-77"}`, each unique per system among live
              *     contacts.
@@ -4140,6 +4170,11 @@ export interface components {
             competitors?: components["schemas"]["Competitor"][];
             description?: string | null;
             /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=opportunities`): checked against their
+             *     definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
+            /**
              * Format: uuid
              * @description Default: the caller.
              */
@@ -4167,6 +4202,11 @@ export interface components {
             currency?: string | null;
             lines: components["schemas"]["LineInputDto"][];
             notes?: string | null;
+            /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=orders`): checked against their
+             *     definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
             /**
              * @description The order's ids in other systems, `{"erp": "SO-2026-0042"}`, each unique per system among
              *     live orders.
@@ -4223,6 +4263,11 @@ export interface components {
             unit_price: components["schemas"]["MoneyInput"];
             /** @description Default true. */
             active?: boolean | null;
+            /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=products`): checked against their
+             *     definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
             /**
              * @description The product's ids in other systems, `{"erp": "M-8801"}`, each unique per system among
              *     live products.
@@ -4343,6 +4388,11 @@ export interface components {
              * @description Without an assignee, the team's support agents take turns (round-robin).
              */
             team_id?: string | null;
+            /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=tickets`): checked against their
+             *     definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
         };
         CreateUser: {
             /** @example li.na@example.com */
@@ -4703,7 +4753,7 @@ export interface components {
          * @description What happened to a record: `<kind>.<what happened>`, where the kind is the event's `entity_type`.
          * @enum {string}
          */
-        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed" | "api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "webhook.tested" | "webhook.disabled" | "customer.erased" | "contact.erased" | "consent.given" | "consent.withdrawn" | "privacy_request.created" | "privacy_request.completed" | "privacy_request.refused" | "custom_field.created" | "custom_field.updated" | "custom_field.retired" | "custom_field.restored";
+        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.updated" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed" | "api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "webhook.tested" | "webhook.disabled" | "customer.erased" | "contact.erased" | "consent.given" | "consent.withdrawn" | "privacy_request.created" | "privacy_request.completed" | "privacy_request.refused" | "custom_field.created" | "custom_field.updated" | "custom_field.retired" | "custom_field.restored";
         /** @description A requester's evaluation of a delivered requirement. */
         FeedbackDto: {
             /** Format: uuid */
@@ -5312,6 +5362,8 @@ export interface components {
             campaign_id?: string | null;
             competitors: components["schemas"]["Competitor"][];
             description?: string | null;
+            /** @description Values of the opportunities' custom fields by key (see `/custom-fields?entity=opportunities`). */
+            custom_fields: Record<string, never>;
             loss_reason?: string | null;
             /** @description Products of the deal; when there are any, `amount` is their total. */
             lines: components["schemas"]["LineDto"][];
@@ -5396,6 +5448,8 @@ export interface components {
             total: components["schemas"]["Money"];
             lines: components["schemas"]["LineDto"][];
             notes?: string | null;
+            /** @description Values of the orders' custom fields by key (see `/custom-fields?entity=orders`). */
+            custom_fields: Record<string, never>;
             /** Format: uuid */
             owner_id: string;
             owner_name?: string | null;
@@ -6380,6 +6434,8 @@ export interface components {
             description?: string | null;
             unit_price: components["schemas"]["Money"];
             active: boolean;
+            /** @description Values of the products' custom fields by key (see `/custom-fields?entity=products`). */
+            custom_fields: Record<string, never>;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -7287,6 +7343,8 @@ export interface components {
             /** Format: int32 */
             satisfaction_rating?: number | null;
             satisfaction_comment?: string | null;
+            /** @description Values of the tickets' custom fields by key (see `/custom-fields?entity=tickets`). */
+            custom_fields: Record<string, never>;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -7307,7 +7365,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            event_type: "ticket.article_linked" | "ticket.article_unlinked" | "ticket.assigned" | "ticket.commented" | "ticket.created" | "ticket.rated" | "ticket.resolved" | "ticket.sla_breached" | "ticket.status_changed";
+            event_type: "ticket.article_linked" | "ticket.article_unlinked" | "ticket.assigned" | "ticket.commented" | "ticket.created" | "ticket.rated" | "ticket.resolved" | "ticket.sla_breached" | "ticket.status_changed" | "ticket.updated";
             /** @enum {string} */
             entity_type: "ticket";
             /** Format: uuid */
@@ -7463,6 +7521,8 @@ export interface components {
             id_number?: string | null;
             bank_name?: string | null;
             bank_account?: string | null;
+            /** @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay. */
+            custom_fields?: Record<string, never> | null;
             /** @description Merge patch of the ids in other systems (`null` removes one). */
             external_ids?: {
                 [key: string]: string | null;
@@ -7573,6 +7633,8 @@ export interface components {
             campaign_id?: string | null;
             competitors?: components["schemas"]["Competitor"][] | null;
             description?: string | null;
+            /** @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay. */
+            custom_fields?: Record<string, never> | null;
             /**
              * Format: uuid
              * @description Reassigns it; scope rules apply.
@@ -7590,6 +7652,11 @@ export interface components {
             /** @description Replaces the lines. */
             lines?: components["schemas"]["LineInputDto"][] | null;
             notes?: string | null;
+            /**
+             * @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay.
+             *     Unlike the other fields, editable whatever the order's status.
+             */
+            custom_fields?: Record<string, never> | null;
             /** @description Merge patch of the ids in other systems (`null` removes one); allowed whatever the status. */
             external_ids?: {
                 [key: string]: string | null;
@@ -7610,6 +7677,8 @@ export interface components {
             description?: string | null;
             unit_price?: null | components["schemas"]["MoneyInput"];
             active?: boolean | null;
+            /** @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay. */
+            custom_fields?: Record<string, never> | null;
             /** @description Merge patch of the ids in other systems (`null` removes one). */
             external_ids?: {
                 [key: string]: string | null;
@@ -7683,6 +7752,11 @@ export interface components {
              * @description `null` makes it a top-level team.
              */
             parent_id?: string | null;
+        };
+        /** @description A change of a ticket's custom field values; its other fields move through their own actions. */
+        UpdateTicket: {
+            /** @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay. */
+            custom_fields: Record<string, never>;
         };
         UpdateUser: {
             display_name?: string | null;
@@ -10093,7 +10167,10 @@ export interface operations {
                  */
                 id_number?: string;
                 customer_id?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -10299,7 +10376,10 @@ export interface operations {
                  */
                 id_number?: string;
                 customer_id?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -16817,7 +16897,10 @@ export interface operations {
                 expected_close_to?: string;
                 /** @description Part of the name or a competitor. */
                 q?: string;
-                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`. */
+                /**
+                 * @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -17044,7 +17127,10 @@ export interface operations {
                 expected_close_to?: string;
                 /** @description Part of the name or a competitor. */
                 q?: string;
-                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`. */
+                /**
+                 * @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -17766,7 +17852,10 @@ export interface operations {
                 order_date_to?: string;
                 /** @description Part of the number or the external id. */
                 q?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, or `cf.<key>`/
+                 *     `-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -18109,7 +18198,10 @@ export interface operations {
                 order_date_to?: string;
                 /** @description Part of the number or the external id. */
                 q?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, or `cf.<key>`/
+                 *     `-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -22748,7 +22840,10 @@ export interface operations {
                 q?: string;
                 category?: string;
                 active?: boolean;
-                /** @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`. */
+                /**
+                 * @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -23073,7 +23168,10 @@ export interface operations {
                 q?: string;
                 category?: string;
                 active?: boolean;
-                /** @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`. */
+                /**
+                 * @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -28622,7 +28720,10 @@ export interface operations {
                 q?: string;
                 /** @description Tickets a knowledge-base article was used to solve. */
                 article_id?: string;
-                /** @description `-created_at` (default), `-updated_at`, `updated_at`. */
+                /**
+                 * @description `-created_at` (default), `-updated_at`, `updated_at`, or `cf.<key>`/`-cf.<key>` for a
+                 *     custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -28856,7 +28957,10 @@ export interface operations {
                 q?: string;
                 /** @description Tickets a knowledge-base article was used to solve. */
                 article_id?: string;
-                /** @description `-created_at` (default), `-updated_at`, `updated_at`. */
+                /**
+                 * @description `-created_at` (default), `-updated_at`, `updated_at`, or `cf.<key>`/`-cf.<key>` for a
+                 *     custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -28987,6 +29091,121 @@ export interface operations {
             };
             /** @description Absent or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_ticket: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTicket"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not change this ticket */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid custom field values */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
