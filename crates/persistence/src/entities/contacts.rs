@@ -20,4 +20,6 @@ record_entity!("contacts", binned {
     pub notes: Option<String>,
     /// JSON object of custom field values.
     pub custom_fields: String,
+    /// The record this one was merged into (it is then in the recycle bin).
+    pub merged_into_id: Option<Uuid>,
 });

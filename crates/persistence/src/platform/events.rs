@@ -20,6 +20,7 @@ pub const TYPES: &[&str] = &[
     "customer.stage_changed",
     "customer.deleted",
     "customer.restored",
+    "customer.merged",
     "contact.created",
     "contact.updated",
     "contact.deleted",

@@ -110,7 +110,11 @@ fn write_fields(model: &mut opportunities::ActiveModel, f: &OpportunityFields) {
 
 /// Records for `rows`, read through `conn`; owners' names come from `names` (the cache outside a
 /// transaction).
-async fn to_records<C: ConnectionTrait>(conn: &C, names: Names<'_, C>, rows: Vec<opportunities::Model>) -> Result<Vec<OpportunityRecord>> {
+pub(crate) async fn to_records<C: ConnectionTrait>(
+    conn: &C,
+    names: Names<'_, C>,
+    rows: Vec<opportunities::Model>,
+) -> Result<Vec<OpportunityRecord>> {
     let owners = names.users(&rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
     let mut stage_ids: Vec<Uuid> = rows.iter().map(|r| r.stage_id).collect();

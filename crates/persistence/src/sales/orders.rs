@@ -74,7 +74,7 @@ pub struct OrderFilter {
     pub sort: Option<String>,
 }
 
-async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<OrderRecord> {
+pub(crate) async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<OrderRecord> {
     let lines = order_lines::Entity::find()
         .filter(order_lines::Column::OrderId.eq(row.id))
         .order_by_asc(order_lines::Column::Position)
@@ -204,7 +204,14 @@ async fn refresh_purchase_figures(
     time_zone: chrono_tz::Tz,
     sealer: &crate::personal_data::Sealer,
 ) -> Result<()> {
-    let customer_id = order.customer_id;
+    let figures = purchase_figures(conn, order.customer_id, time_zone).await?;
+    let reason = SystemText::OrderMoved { number: order.number.clone(), status: order.status };
+    apply_order_outcome(conn, actor, order.customer_id, figures, promote, reason, sealer).await
+}
+
+/// A customer's first and last order dates, order count and total spend, from its confirmed and
+/// fulfilled orders.
+pub(crate) async fn purchase_figures(conn: &impl ConnectionTrait, customer_id: Uuid, time_zone: chrono_tz::Tz) -> Result<PurchaseFigures> {
     let figures: Option<(Option<NaiveDate>, Option<NaiveDate>, i64, i64)> = counted_orders()
         .select_only()
         .column_as(orders::Column::OrderDate.min(), "first")
@@ -216,14 +223,12 @@ async fn refresh_purchase_figures(
         .one(conn)
         .await?;
     let (first, last, count, spend) = figures.unwrap_or((None, None, 0, 0));
-    let figures = PurchaseFigures {
+    Ok(PurchaseFigures {
         first_order_at: order_time(first, time_zone),
         last_order_at: order_time(last, time_zone),
         order_count: i32::try_from(count).unwrap_or(i32::MAX),
         total_spend_minor: spend,
-    };
-    let reason = SystemText::OrderMoved { number: order.number.clone(), status: order.status };
-    apply_order_outcome(conn, actor, customer_id, figures, promote, reason, sealer).await
+    })
 }
 
 async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder, refs: &ExternalIdsPatch) -> Result<OrderRecord> {
