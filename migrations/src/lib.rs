@@ -36,6 +36,7 @@ mod m20261204_000030_create_privacy;
 mod m20261204_000031_seal_personal_fields;
 mod m20261204_000032_create_custom_fields;
 mod m20261204_000033_remember_merged_records;
+mod m20261204_000034_create_customer_name_grams;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000031_seal_personal_fields::Migration),
             Box::new(m20261204_000032_create_custom_fields::Migration),
             Box::new(m20261204_000033_remember_merged_records::Migration),
+            Box::new(m20261204_000034_create_customer_name_grams::Migration),
         ]
     }
 }

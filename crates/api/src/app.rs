@@ -130,6 +130,18 @@ impl Application {
         db.migrate().await.context("migrating the database")?;
         crm_persistence::personal_data::seal_what_is_not_sealed(&db).await.context("sealing personal data")?;
         crm_persistence::platform::custom_fields::ensure_indexes(&db).await.context("indexing custom fields")?;
+        {
+            // Names written before the duplicate check existed get their grams in the background;
+            // a customer without them is only missed by name (phones and emails still match).
+            let db = db.clone();
+            tokio::spawn(async move {
+                match crm_persistence::customers::duplicates::fill_missing_name_grams(&db).await {
+                    Ok(0) => {}
+                    Ok(filled) => tracing::info!(filled, "customer names indexed for duplicate checks"),
+                    Err(error) => tracing::error!(%error, "indexing customer names for duplicate checks failed; the next start resumes it"),
+                }
+            });
+        }
         crate::cli::ensure_admin(&db, &config).await?;
         let listener = TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();

@@ -205,6 +205,11 @@ pub async fn load(db: &Db, seed: u64, customers: u64, batch: u64) -> anyhow::Res
     let summed = Instant::now();
     crm_persistence::analytics::rebuild_sales_rollups(db).await?;
     eprintln!("  summed the sales rollups in {:.1} s", summed.elapsed().as_secs_f64());
+    // The duplicate check's name grams, derived like the rollups (the server would otherwise
+    // compute them in the background while the scenarios run).
+    let grammed = Instant::now();
+    let named = crm_persistence::customers::duplicates::fill_missing_name_grams(db).await?;
+    eprintln!("  indexed {named} customer names for duplicate checks in {:.1} s", grammed.elapsed().as_secs_f64());
     let seconds = started.elapsed().as_secs_f64();
     let analyzed = Instant::now();
     bulk::analyze(db).await?;

@@ -65,6 +65,9 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("user.is_api_key", "The user is an API key's; change it under `/api-keys`."),
     // Customers.
     ("customer.credit_code_taken", "Another live customer holds this unified social credit code (`existing_id`)."),
+    ("customer.merge_kind_mismatch", "A company and an individual cannot be merged into one customer."),
+    ("custom_field.key_taken", "The kind of record already has a custom field with this key, retired or not (`existing_id`)."),
+    ("custom_field.too_many", "The kind of record has as many custom fields as it may."),
     ("customer.id_number_taken", "Another live customer holds this identity document number (`existing_id`)."),
     // Sales.
     ("pipeline.name_taken", "A pipeline with this name exists (`existing_id`)."),

@@ -88,6 +88,8 @@ pub struct CustomerDto {
     pub version: i32,
     /// Set while the customer is in the recycle bin.
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The customer this one was merged into (查重合并); it is then in the recycle bin.
+    pub merged_into_id: Option<Uuid>,
     /// When the latest recorded interaction took place.
     pub last_interaction_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The dates of the first and latest confirmed order (midnight UTC).
@@ -144,6 +146,7 @@ impl From<CustomerRecord> for CustomerDto {
             updated_at: r.updated_at,
             version: r.version,
             deleted_at: r.deleted_at,
+            merged_into_id: r.merged_into_id,
             last_interaction_at: r.last_interaction_at,
             first_order_at: r.first_order_at,
             last_order_at: r.last_order_at,
@@ -615,6 +618,127 @@ pub async fn restore_customer(state: State, principal: Principal, id: web::Path<
     Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, CustomerDto::from(customer)).await?, version))
 }
 
+/// A customer that may be the same as another (查重).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateCandidateDto {
+    pub id: Uuid,
+    pub name: String,
+    pub city: Option<String>,
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    /// Why: `phone`, `email`, `credit_code` (the same value, the customer's own or a live
+    /// contact's), `name` (a very similar name in the same city).
+    pub reasons: Vec<String>,
+    /// How alike the names read, 0–1.
+    pub similarity: f64,
+}
+
+impl From<crm_persistence::customers::duplicates::Candidate> for DuplicateCandidateDto {
+    fn from(c: crm_persistence::customers::duplicates::Candidate) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            city: c.city,
+            owner_id: c.owner_id,
+            owner_name: c.owner_name,
+            reasons: c.reasons.into_iter().map(str::to_owned).collect(),
+            similarity: c.similarity,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateCandidatesDto {
+    /// Most likely first: shared phones, emails and credit codes, then similar names; at most 20.
+    pub duplicate_candidates: Vec<DuplicateCandidateDto>,
+}
+
+/// What a customer being entered says about itself, for the duplicate check.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateCheck {
+    pub name: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub credit_code: Option<String>,
+    /// The customer being edited, left out of its own candidates.
+    pub exclude_id: Option<Uuid>,
+}
+
+/// Check a customer being entered for duplicates (查重)
+///
+/// Customers you may read with the same phone or email (their own or a live contact's), the same
+/// 统一社会信用代码, or a very similar name in the same city (character bigrams of the name without
+/// its legal form and opening place name). For the form to show before saving; a value that does
+/// not parse is left out of the check rather than refused.
+#[utoipa::path(tag = "customers", request_body = DuplicateCheck, responses(
+    (status = 200, description = "Candidates, most likely first", body = DuplicateCandidatesDto),
+    (status = 403, description = "The role may not read customers", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/customers/duplicate-check")]
+pub async fn check_duplicates(
+    state: State,
+    principal: Principal,
+    body: crate::http::Json<DuplicateCheck>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let text = |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let probe = crm_persistence::customers::duplicates::Probe {
+        name: text(&body.name).filter(|n| n.chars().count() <= crm_domain::customers::NAME_MAX),
+        province: text(&body.province),
+        city: text(&body.city),
+        phone: body.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
+        email: body.email.as_deref().and_then(|e| Email::parse(e).ok()),
+        credit_code: body.credit_code.as_deref().and_then(|c| CreditCode::parse(c).ok()),
+    };
+    let found = crm_persistence::customers::duplicates::candidates(&state.db, &principal, &probe, body.exclude_id).await?;
+    Ok(HttpResponse::Ok()
+        .json(DuplicateCandidatesDto { duplicate_candidates: found.into_iter().map(DuplicateCandidateDto::from).collect() }))
+}
+
+/// Duplicate candidates of a customer
+#[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "Candidates, most likely first", body = DuplicateCandidatesDto),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers/{id}/duplicates")]
+pub async fn customer_duplicates(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let found = crm_persistence::customers::duplicates::of_customer(&state.db, &principal, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .json(DuplicateCandidatesDto { duplicate_candidates: found.into_iter().map(DuplicateCandidateDto::from).collect() }))
+}
+
+/// One group of customers that are likely the same.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateGroupDto {
+    /// 1 for a shared phone or email; otherwise how alike the names read (0–1).
+    pub score: f64,
+    /// `phone`, `email`, `name`.
+    pub reasons: Vec<String>,
+    pub members: Vec<DuplicateCandidateDto>,
+}
+
+/// Likely duplicates across the database (查重)
+///
+/// Groups of customers you may read that share a phone or an email, or whose names read alike in
+/// the same city, strongest first. Merge them with `POST /customers/{id}/merge`.
+#[utoipa::path(tag = "customers", params(PageParams), responses(
+    (status = 200, description = "A page of groups", body = PageDto<DuplicateGroupDto>),
+    (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The role may not read customers", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/customers/duplicates")]
+pub async fn list_duplicate_groups(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+    let page = crm_persistence::customers::duplicates::groups(&state.db, &principal, &page.to_request()?).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, |g| DuplicateGroupDto {
+        score: g.score,
+        reasons: g.reasons.into_iter().map(str::to_owned).collect(),
+        members: g.members.into_iter().map(DuplicateCandidateDto::from).collect(),
+    })))
+}
+
 /// Merge another customer into this one (查重合并).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -889,6 +1013,8 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(batch_customers)
         .service(list_deleted_customers)
+        .service(list_duplicate_groups)
+        .service(check_duplicates)
         .service(list_customers)
         .service(export_customers)
         .service(create_customer)
@@ -897,6 +1023,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(delete_customer)
         .service(restore_customer)
         .service(merge_customer)
+        .service(customer_duplicates)
         .service(reveal_customer)
         .service(customer_stage_history)
         .service(upsert_customer)

@@ -1,6 +1,7 @@
 //! Customers (客户) and their contacts (联系人): the validated field sets that create and patch
 //! them, the lifecycle (潜在 → 意向 → 成交 → 流失) and its allowed moves.
 
+pub mod duplicates;
 pub mod merge;
 mod values;
 

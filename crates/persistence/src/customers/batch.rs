@@ -435,6 +435,7 @@ struct NewRows<'a> {
     contacts: Vec<contacts::ActiveModel>,
     refs: Vec<external_refs::ActiveModel>,
     timeline: Vec<crate::entities::timeline_items::ActiveModel>,
+    grams: Vec<crate::entities::customer_name_grams::ActiveModel>,
     changes: Vec<Change<'a>>,
 }
 
@@ -573,6 +574,7 @@ async fn create_all(
             &sealer,
         )?;
 
+        rows.grams.extend(super::duplicates::gram_rows(id, &new.fields.name, new.fields.city.as_deref(), new.fields.province.as_deref()));
         rows.customers.push(model);
         rows.tags.extend(new.fields.tags.iter().map(|tag| customer_tags::ActiveModel { customer_id: Set(id), tag: Set(tag.clone()) }));
         rows.refs.extend(ref_rows(CUSTOMER, id, &new.refs, at));
@@ -604,6 +606,7 @@ async fn create_all(
     insert_all(conn, rows.contacts).await?;
     insert_all(conn, rows.refs).await?;
     insert_all(conn, rows.timeline).await?;
+    insert_all(conn, rows.grams).await?;
     record_all(conn, actor, rows.changes).await?;
     Ok(outcomes)
 }

@@ -25,7 +25,7 @@ use crm_domain::platform::custom_fields::CustomEntity;
 use crm_domain::text;
 
 use super::contacts as contact_store;
-use super::store::{self, CustomerRecord, ENTITY, fields_of, load_for, to_record, write_fields};
+use super::store::{self, CustomerRecord, fields_of, load_for, to_record, write_fields};
 use crate::entities::{
     consents, contacts, customers, external_refs, interactions, opportunities, orders, portal_accounts, requirement_requesters, tasks,
     tickets, timeline_items,
@@ -36,6 +36,8 @@ use crate::personal_data::Sealer;
 use crate::platform::changes::{self, Change, save_next_version};
 use crate::platform::custom_fields;
 use crate::{Actor, Db, Error, Result, now};
+
+const ENTITY: &str = "customer";
 
 /// What a merge asks for.
 #[derive(Debug, Clone)]
@@ -147,6 +149,7 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequ
             .await?;
     }
     crate::external_refs::follow_bin(&txn, ENTITY, other.id, binned.deleted_at).await?;
+    super::duplicates::refresh_name_grams(&txn, other.id).await?;
 
     let mut moved = BTreeMap::new();
     moved.insert("contacts", move_contacts(&txn, actor, &sealer, other.id, survivor_id).await?);
@@ -205,6 +208,7 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequ
     }
     crate::activities::interactions::refresh_last_interaction(&txn, survivor_id).await?;
     store::refresh_search_text(&txn, survivor_id).await?;
+    super::duplicates::refresh_name_grams(&txn, survivor_id).await?;
     let after =
         to_record(Names::Within(&txn), customers::Entity::find_by_id(survivor_id).one(&txn).await?.ok_or(Error::NotFound)?, &sealer)
             .await?;
@@ -312,10 +316,15 @@ async fn rehome<E: EntityTrait>(
     Ok(ids)
 }
 
-/// The change of each moved record, matching its state before and after by id.
-fn moved_changes<'a, R: Serialize>(entity: &'a str, before: &'a [R], after: &'a [R], id: impl Fn(&R) -> Uuid) -> Vec<Change<'a>> {
+/// The change of each moved record (`change(before, after)`), matching its states by id.
+fn moved_changes<'a, R>(
+    before: &'a [R],
+    after: &'a [R],
+    id: impl Fn(&R) -> Uuid,
+    change: impl Fn(&'a R, &'a R) -> Change<'a>,
+) -> Vec<Change<'a>> {
     let before: std::collections::HashMap<Uuid, &R> = before.iter().map(|r| (id(r), r)).collect();
-    after.iter().filter_map(|a| before.get(&id(a)).map(|b| Change::updated(entity, id(a), *b, a))).collect()
+    after.iter().filter_map(|a| before.get(&id(a)).map(|b| change(b, a))).collect()
 }
 
 async fn move_contacts(conn: &impl ConnectionTrait, actor: &Actor, sealer: &Sealer, from: Uuid, to: Uuid) -> Result<u64> {
@@ -339,7 +348,7 @@ async fn move_contacts(conn: &impl ConnectionTrait, actor: &Actor, sealer: &Seal
         contacts::Entity::update_many().col_expr(C::IsPrimary, Expr::value(false)).filter(C::Id.is_in(ids.clone())).exec(conn).await?;
     }
     let after = contact_store::to_records(conn, contacts::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?, sealer).await?;
-    let changes = moved_changes(contact_store::ENTITY, &before, &after, |r| r.id).into_iter().map(|c| c.sealed(sealer)).collect();
+    let changes = moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("contact", a.id, b, a).sealed(sealer));
     changes::record_all(conn, actor, changes).await?;
     Ok(after.len() as u64)
 }
@@ -354,7 +363,7 @@ async fn move_interactions(conn: &impl ConnectionTrait, actor: &Actor, from: Uui
     let before = store::to_records(conn, rows).await?;
     let ids = rehome::<interactions::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
     let after = store::to_records(conn, interactions::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
-    changes::record_all(conn, actor, moved_changes("interaction", &before, &after, |r| r.id)).await?;
+    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("interaction", a.id, b, a))).await?;
     Ok(after.len() as u64)
 }
 
@@ -368,7 +377,7 @@ async fn move_tasks(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to: 
     let before = store::to_records(conn, rows).await?;
     let ids = rehome::<tasks::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
     let after = store::to_records(conn, tasks::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
-    changes::record_all(conn, actor, moved_changes("task", &before, &after, |r| r.id)).await?;
+    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("task", a.id, b, a))).await?;
     Ok(after.len() as u64)
 }
 
@@ -383,7 +392,7 @@ async fn move_opportunities(conn: &impl ConnectionTrait, actor: &Actor, from: Uu
     let ids = rehome::<opportunities::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
     let after =
         store::to_records(conn, Names::Within(conn), opportunities::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
-    changes::record_all(conn, actor, moved_changes("opportunity", &before, &after, |r| r.id)).await?;
+    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("opportunity", a.id, b, a))).await?;
     Ok(after.len() as u64)
 }
 
@@ -403,7 +412,7 @@ async fn move_orders(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to:
     for row in orders::Entity::find().filter(C::Id.is_in(ids)).all(conn).await? {
         after.push(store::to_record(conn, row).await?);
     }
-    changes::record_all(conn, actor, moved_changes("order", &before, &after, |r| r.id)).await?;
+    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("order", a.id, b, a))).await?;
     Ok(after.len() as u64)
 }
 
@@ -417,6 +426,6 @@ async fn move_tickets(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to
     let before = store::to_records(conn, rows).await?;
     let ids = rehome::<tickets::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
     let after = store::to_records(conn, tickets::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
-    changes::record_all(conn, actor, moved_changes("ticket", &before, &after, |r| r.id)).await?;
+    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("ticket", a.id, b, a))).await?;
     Ok(after.len() as u64)
 }

@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod contacts;
+pub mod duplicates;
 pub mod merge;
 mod store;
 

@@ -45,6 +45,8 @@ pub struct CustomerRecord {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The customer this one was merged into (it is then in the recycle bin).
+    pub merged_into_id: Option<Uuid>,
     /// When the latest live interaction took place (derived; see activities).
     pub last_interaction_at: Option<DateTime<Utc>>,
     /// Purchase figures from confirmed and fulfilled orders (derived; see sales).
@@ -230,6 +232,7 @@ pub(super) fn record_of(
         updated_at: row.updated_at,
         version: row.version,
         deleted_at: row.deleted_at,
+        merged_into_id: row.merged_into_id,
         last_interaction_at: row.last_interaction_at,
         first_order_at: row.first_order_at,
         last_order_at: row.last_order_at,
@@ -380,7 +383,7 @@ pub(crate) async fn refresh_search_text(conn: &impl ConnectionTrait, customer_id
 }
 
 /// The live customer other than `except` that holds this 统一社会信用代码, if any.
-async fn credit_code_holder(conn: &impl ConnectionTrait, credit_code: &str, except: Uuid) -> Result<Option<Uuid>> {
+pub(super) async fn credit_code_holder(conn: &impl ConnectionTrait, credit_code: &str, except: Uuid) -> Result<Option<Uuid>> {
     let holder = customers::Entity::find()
         .select_only()
         .column(customers::Column::Id)
@@ -416,7 +419,7 @@ pub(super) async fn refuse_taken_credit_code(conn: &impl ConnectionTrait, credit
 /// stored): the rows whose blind index matches, with the coincidences the truncated index shares
 /// with other values dropped after opening. Matching rows are few by design (at most about √R
 /// per value), so they are read whole.
-async fn sealed_holders(
+pub(super) async fn sealed_holders(
     conn: &impl ConnectionTrait,
     sealer: &Sealer,
     (field, index, column): (&str, customers::Column, customers::Column),
@@ -442,8 +445,10 @@ async fn sealed_holders(
 
 const ID_NUMBER: (&str, customers::Column, customers::Column) =
     ("customers.id_number", customers::Column::IdNumberIndex, customers::Column::IdNumber);
-const PHONE: (&str, customers::Column, customers::Column) = ("customers.phone", customers::Column::PhoneIndex, customers::Column::Phone);
-const EMAIL: (&str, customers::Column, customers::Column) = ("customers.email", customers::Column::EmailIndex, customers::Column::Email);
+pub(super) const PHONE: (&str, customers::Column, customers::Column) =
+    ("customers.phone", customers::Column::PhoneIndex, customers::Column::Phone);
+pub(super) const EMAIL: (&str, customers::Column, customers::Column) =
+    ("customers.email", customers::Column::EmailIndex, customers::Column::Email);
 
 /// Refuses an identity document number that a live customer other than `except` already holds:
 /// two live customers with one document are one person entered twice. Found through the blind
@@ -531,6 +536,7 @@ pub async fn create(
         Err(error) => return Err(credit_code_race(db, error, credit_code, id, txn).await),
     };
     insert_tags(&txn, id, &fields.tags).await?;
+    super::duplicates::refresh_name_grams(&txn, id).await?;
     external_refs::change(&txn, ENTITY, id, refs).await?;
     record_stage(&txn, actor, id, None, fields.lifecycle_stage).await?;
     let record = record_of(row, Some(owner.display_name), team.map(|t| t.name), refs.apply(&ExternalIds::new()), &sealer)?;
@@ -626,6 +632,9 @@ pub async fn update(
     if next.tags != current.tags {
         replace_tags(&txn, id, &next.tags).await?;
     }
+    if (&next.name, &next.city, &next.province) != (&current.name, &current.city, &current.province) {
+        super::duplicates::refresh_name_grams(&txn, id).await?;
+    }
     if refs_change {
         external_refs::change(&txn, ENTITY, id, refs).await?;
     }
@@ -650,6 +659,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let binned = move_to_bin(&txn, actor, ENTITY, id, customers::ActiveModel::from(row), &before).await?;
     external_refs::follow_bin(&txn, ENTITY, id, binned.deleted_at).await?;
     external_refs::follow_customer_bin(&txn, id, binned.deleted_at).await?;
+    super::duplicates::refresh_name_grams(&txn, id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -665,11 +675,16 @@ pub async fn restore(db: &Db, actor: &Actor, id: Uuid) -> Result<CustomerRecord>
     let id_number = fields_of(&row, &sealer)?.id_number;
     refuse_taken_id_number(&txn, &sealer, id_number.as_ref(), id).await?;
     let credit_code = row.credit_code.clone();
-    if let Err(error) = take_from_bin(&txn, customers::ActiveModel::from(row.clone())).await {
+    // A merged customer brought back is a customer of its own again; what the merge moved stays
+    // with the survivor.
+    let mut model = customers::ActiveModel::from(row.clone());
+    model.merged_into_id = Set(None);
+    if let Err(error) = take_from_bin(&txn, model).await {
         return Err(credit_code_race(db, error, credit_code.as_deref(), id, txn).await);
     }
     external_refs::follow_bin(&txn, ENTITY, id, None).await?;
     external_refs::follow_customer_bin(&txn, id, None).await?;
+    super::duplicates::refresh_name_grams(&txn, id).await?;
     let after = to_record(Names::Within(&txn), customers::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?, &sealer).await?;
     changes::commit(txn, actor, Change::restored(ENTITY, id, row.deleted_at, &after).sealed(&sealer), after).await
 }

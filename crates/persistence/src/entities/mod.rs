@@ -108,6 +108,7 @@ pub(crate) mod audit_log;
 pub(crate) mod consents;
 pub(crate) mod contacts;
 pub(crate) mod custom_field_definitions;
+pub(crate) mod customer_name_grams;
 pub(crate) mod customer_stage_history;
 pub(crate) mod customer_tags;
 pub(crate) mod customers;

@@ -127,10 +127,13 @@ pub struct CustomFieldPatch {
     pub position: Option<i32>,
 }
 
+/// The definitions of one kind, and when they were read.
+type ReadDefinitions = (Arc<Vec<CustomFieldRecord>>, Instant);
+
 /// The definitions of each kind as an instance last read them.
 #[derive(Debug, Default)]
 pub struct RuleCache {
-    read: RwLock<HashMap<CustomEntity, (Arc<Vec<CustomFieldRecord>>, Instant)>>,
+    read: RwLock<HashMap<CustomEntity, ReadDefinitions>>,
 }
 
 impl RuleCache {

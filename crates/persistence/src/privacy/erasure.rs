@@ -332,6 +332,8 @@ pub async fn erase(db: &Db, actor: &Actor, subject_type: SubjectType, subject_id
             tally.add("customer", &changed);
             if write {
                 let saved = save_next_version(&txn, model).await?;
+                // The pseudonym is what duplicate checks find from now on.
+                crate::customers::duplicates::refresh_name_grams(&txn, saved.id).await?;
                 let record = crate::customers::to_records(Names::Within(&txn), vec![saved], &sealer).await?.pop().ok_or(Error::NotFound)?;
                 told.push((
                     "customer.erased",

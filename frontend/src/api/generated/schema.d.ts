@@ -691,6 +691,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/duplicate-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a customer being entered for duplicates (查重)
+         * @description Customers you may read with the same phone or email (their own or a live contact's), the same
+         *     统一社会信用代码, or a very similar name in the same city (character bigrams of the name without
+         *     its legal form and opening place name). For the form to show before saving; a value that does
+         *     not parse is left out of the check rather than refused.
+         */
+        post: operations["check_duplicates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Likely duplicates across the database (查重)
+         * @description Groups of customers you may read that share a phone or an email, or whose names read alike in
+         *     the same city, strongest first. Merge them with `POST /customers/{id}/merge`.
+         */
+        get: operations["list_duplicate_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/export": {
         parameters: {
             query?: never;
@@ -830,6 +874,23 @@ export interface paths {
          *     of another customer holding the id is refused (409 `external_id.taken`).
          */
         put: operations["upsert_customer_contact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Duplicate candidates of a customer */
+        get: operations["customer_duplicates"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -4603,6 +4664,11 @@ export interface components {
              */
             deleted_at?: string | null;
             /**
+             * Format: uuid
+             * @description The customer this one was merged into (查重合并); it is then in the recycle bin.
+             */
+            merged_into_id?: string | null;
+            /**
              * Format: date-time
              * @description When the latest recorded interaction took place.
              */
@@ -4710,6 +4776,35 @@ export interface components {
         };
         DuplicateCandidateList: {
             data: components["schemas"]["DuplicateCandidateDto"][];
+        };
+        DuplicateCandidatesDto: {
+            /** @description Most likely first: shared phones, emails and credit codes, then similar names; at most 20. */
+            duplicate_candidates: components["schemas"]["DuplicateCandidateDto"][];
+        };
+        /** @description What a customer being entered says about itself, for the duplicate check. */
+        DuplicateCheck: {
+            name?: string | null;
+            province?: string | null;
+            city?: string | null;
+            phone?: string | null;
+            email?: string | null;
+            credit_code?: string | null;
+            /**
+             * Format: uuid
+             * @description The customer being edited, left out of its own candidates.
+             */
+            exclude_id?: string | null;
+        };
+        /** @description One group of customers that are likely the same. */
+        DuplicateGroupDto: {
+            /**
+             * Format: double
+             * @description 1 for a shared phone or email; otherwise how alike the names read (0–1).
+             */
+            score: number;
+            /** @description `phone`, `email`, `name`. */
+            reasons: string[];
+            members: components["schemas"]["DuplicateCandidateDto"][];
         };
         /** @description Whether to erase or only to see what would change. */
         EraseSubject: {
@@ -5672,6 +5767,17 @@ export interface components {
             total?: number | null;
         };
         /** @description One page of a list. */
+        PageDto_DuplicateGroupDto: {
+            data: components["schemas"]["DuplicateGroupDto"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description All matching rows, when `include_total=true`.
+             */
+            total?: number | null;
+        };
+        /** @description One page of a list. */
         PageDto_FeedbackDto: {
             data: components["schemas"]["FeedbackDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
@@ -6414,6 +6520,9 @@ export interface components {
              *     | `user.self_change` | You cannot deactivate yourself or change your own role. |
              *     | `user.is_api_key` | The user is an API key's; change it under `/api-keys`. |
              *     | `customer.credit_code_taken` | Another live customer holds this unified social credit code (`existing_id`). |
+             *     | `customer.merge_kind_mismatch` | A company and an individual cannot be merged into one customer. |
+             *     | `custom_field.key_taken` | The kind of record already has a custom field with this key, retired or not (`existing_id`). |
+             *     | `custom_field.too_many` | The kind of record has as many custom fields as it may. |
              *     | `customer.id_number_taken` | Another live customer holds this identity document number (`existing_id`). |
              *     | `pipeline.name_taken` | A pipeline with this name exists (`existing_id`). |
              *     | `pipeline.no_default` | There is no default pipeline. |
@@ -12437,6 +12546,192 @@ export interface operations {
             };
         };
     };
+    check_duplicates: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicateCheck"];
+            };
+        };
+        responses: {
+            /** @description Candidates, most likely first */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateCandidatesDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read customers */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict; with an Idempotency-Key also `idempotency.not_replayable` */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body fields are invalid */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_duplicate_groups: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Also count all matching rows (costs a query). */
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of groups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDto_DuplicateGroupDto"];
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not read customers */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     export_customers: {
         parameters: {
             query?: {
@@ -13674,6 +13969,77 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    customer_duplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Candidates, most likely first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateCandidatesDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
