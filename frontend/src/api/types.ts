@@ -271,6 +271,7 @@ const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
   'webhook.created': true, 'webhook.updated': true, 'webhook.deleted': true, 'webhook.secret_rotated': true,
   'webhook.disabled': true, 'customer.erased': true, 'contact.erased': true, 'consent.given': true, 'consent.withdrawn': true,
   'privacy_request.created': true, 'privacy_request.completed': true, 'privacy_request.refused': true,
+  'custom_field.created': true, 'custom_field.updated': true, 'custom_field.retired': true, 'custom_field.restored': true,
 };
 export const WEBHOOK_EVENT_TYPES = Object.keys(SUBSCRIBABLE) as Exclude<EventType, 'webhook.tested'>[];
 
