@@ -3,7 +3,7 @@ import { Alert, App, Button, Descriptions, Empty, Modal, Radio, Space, Spin, Ste
 import { MergeCellsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
-import { isProblemError } from '../../../api/problem';
+import { isProblemError, type FieldError } from '../../../api/problem';
 import type { Customer } from '../../../api/types';
 import { can } from '../../../app/permissions';
 import { formatNumber } from '../../../i18n/format';
@@ -176,8 +176,14 @@ export function MergeWizard({ survivor, onClose }: { survivor: Customer; onClose
 
 /** Why the server refused: its sentence in the UI's language, and each invalid field's. */
 function MergeProblem({ error }: { error: unknown }) {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const fieldErrors = isProblemError(error) ? error.fieldErrors : [];
+  const fieldText = (f: FieldError) => {
+    if (f.field === 'other_id' && f.code === 'not_found') return t('customerMerge.otherNotFound');
+    if (f.field === 'other_id' && f.code === 'invalid') return t('customerMerge.sameCustomer');
+    // an unknown choice (`field_choices.<x>`): which one, and why
+    return f.field.startsWith('field_choices.') ? `${f.field.slice('field_choices.'.length)}: ${fieldErrorText(f, i18n)}` : fieldErrorText(f, i18n);
+  };
   return (
     <Alert
       type="error"
@@ -189,7 +195,7 @@ function MergeProblem({ error }: { error: unknown }) {
         fieldErrors.length > 0 ? (
           <ul style={{ margin: 0, paddingInlineStart: 20 }}>
             {fieldErrors.map((f) => (
-              <li key={`${f.field}-${f.code}`}>{fieldErrorText(f, i18n)}</li>
+              <li key={`${f.field}-${f.code}`}>{fieldText(f)}</li>
             ))}
           </ul>
         ) : undefined
