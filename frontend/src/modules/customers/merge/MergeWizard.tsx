@@ -13,7 +13,7 @@ import { fieldErrorText, problemText } from '../../../ui/problemText';
 import { useMe } from '../../auth/useSession';
 import { useCustomer } from '../useCustomers';
 import {
-  MOVED_KINDS, builtInFields, comparedFields, customFields, defaultSide, isMasked, movedTotal,
+  MOVED_KINDS, builtInFields, comparedFields, customFields, defaultSide, isMasked, movedTotal, ofKind,
   type FieldChoices, type MergeField, type MergeSide,
 } from './fields';
 import { useCustomerFieldDefs, useMergeCustomer, useMergePreview, type CustomerMergeResult } from './useMerge';
@@ -270,7 +270,7 @@ function Preview({ result, other }: { result: CustomerMergeResult; other: Custom
   const defs = useCustomerFieldDefs();
   const s = result.survivor;
   const taken = new Set(result.taken_from_other);
-  const fields = [...builtInFields(t, lang), ...customFields(s, s, defs.data, t, lang)];
+  const fields = [...builtInFields(t, lang).filter((f) => ofKind(f, s.kind)), ...customFields(s, s, defs.data, t, lang)];
   const kinds = [...MOVED_KINDS, ...Object.keys(result.moved).filter((k) => !(MOVED_KINDS as readonly string[]).includes(k))];
   const movedLabel = (kind: string) => ((MOVED_KINDS as readonly string[]).includes(kind) ? t(`customerMerge.moved.${kind}`) : kind);
   const kept = Object.entries(result.kept_external_ids);

@@ -3,7 +3,7 @@ import i18n from '../../../i18n';
 import en from '../../../i18n/en.json';
 import zhCN from '../../../i18n/zh-CN.json';
 import type { Customer } from '../../../api/types';
-import { MOVED_KINDS, builtInFields, comparedFields, defaultSide, differs, movedTotal } from './fields';
+import { MOVED_KINDS, builtInFields, comparedFields, defaultSide, differs, movedTotal, ofKind } from './fields';
 
 const base: Customer = {
   id: 'c1', kind: 'individual', name: '张伟', industry: null, size_band: null, province: null, city: null, district: null,
@@ -63,5 +63,15 @@ describe('the fields a merge compares', () => {
       const moved = (lang as { customerMerge: { moved: Record<string, string> } }).customerMerge.moved;
       for (const kind of MOVED_KINDS) expect(moved[kind], kind).toBeTruthy();
     }
+  });
+});
+
+describe('the survivor as the preview shows it', () => {
+  it("leaves out the fields its kind has not", () => {
+    const keys = (kind: Customer['kind']) => builtInFields(i18n.t, 'en').filter((f) => ofKind(f, kind)).map((f) => f.key);
+    expect(keys('company')).not.toContain('birthday');
+    expect(keys('company')).toContain('credit_code');
+    expect(keys('individual')).toContain('id_number');
+    expect(keys('individual')).not.toContain('credit_code');
   });
 });

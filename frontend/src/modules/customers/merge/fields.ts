@@ -106,6 +106,17 @@ export function builtInFields(t: TFunction, lang: string): MergeField[] {
   ];
 }
 
+/** The fields a kind of customer has not (a company has no birthday, a person no credit code). */
+const NOT_OF_KIND: Record<Customer['kind'], readonly string[]> = {
+  company: ['gender', 'birthday', 'preferences', 'id_number'],
+  individual: ['credit_code'],
+};
+
+/** Whether a customer of this kind has the field (the customer page shows it). */
+export function ofKind(field: MergeField, kind: Customer['kind']): boolean {
+  return !NOT_OF_KIND[kind].includes(field.key);
+}
+
 /** A custom field's value as text: an option's label, a yes or no, money, a date, a number. */
 export function customValueText(value: unknown, def: CustomFieldDef | undefined, t: TFunction, lang: string): string | null {
   if (!present(value)) return null;
