@@ -249,7 +249,7 @@ export type RequirementSort = (typeof REQUIREMENT_SORTS)[number];
  */
 const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
   'customer.created': true, 'customer.updated': true, 'customer.stage_changed': true, 'customer.deleted': true,
-  'customer.restored': true, 'contact.created': true, 'contact.updated': true, 'contact.deleted': true, 'contact.restored': true,
+  'customer.restored': true, 'customer.merged': true, 'ticket.updated': true, 'contact.created': true, 'contact.updated': true, 'contact.deleted': true, 'contact.restored': true,
   'interaction.created': true, 'interaction.updated': true, 'interaction.deleted': true, 'interaction.restored': true,
   'task.created': true, 'task.updated': true, 'task.completed': true, 'task.cancelled': true, 'task.reopened': true,
   'task.deleted': true, 'follow_up_rule.created': true, 'follow_up_rule.updated': true, 'follow_up_rule.deleted': true,
@@ -271,6 +271,7 @@ const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
   'webhook.created': true, 'webhook.updated': true, 'webhook.deleted': true, 'webhook.secret_rotated': true,
   'webhook.disabled': true, 'customer.erased': true, 'contact.erased': true, 'consent.given': true, 'consent.withdrawn': true,
   'privacy_request.created': true, 'privacy_request.completed': true, 'privacy_request.refused': true,
+  'custom_field.created': true, 'custom_field.updated': true, 'custom_field.retired': true, 'custom_field.restored': true,
 };
 export const WEBHOOK_EVENT_TYPES = Object.keys(SUBSCRIBABLE) as Exclude<EventType, 'webhook.tested'>[];
 

@@ -21,6 +21,7 @@ import { CustomerTickets } from '../service/CustomerTickets';
 import { PortalAccountsPanel } from '../service/PortalAccountsPanel';
 import { PrivacyPanel } from '../privacy/PrivacyPanel';
 import { ContactsPanel } from './ContactsPanel';
+import { MergeCustomerButton } from './merge/MergeWizard';
 import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
 import { useCustomer, useDeleteCustomer, useStageHistory, useUpdateCustomer } from './useCustomers';
@@ -119,6 +120,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
                 {t('common.edit')}
               </Button>
             )}
+            <MergeCustomerButton customer={c} />
             {can(me, 'customers', 'delete') && (
               <Popconfirm title={t('customer.deleteConfirm')} onConfirm={onDelete} okText={t('common.delete')} cancelText={t('common.cancel')} okButtonProps={{ danger: true, 'data-testid': 'confirm-delete' } as { danger: boolean }}>
                 <Button danger icon={<DeleteOutlined />} loading={remove.isPending} data-testid="customer-delete">
