@@ -116,12 +116,11 @@ async fn a_merge_moves_every_related_record_keeps_the_chosen_values_and_bins_the
     let (_, sales) = app.user("merge-sales@example.com", "sales", &[]).await;
     app.post(&merge, &sales, json!({ "other_id": other_id })).await.problem(404);
 
-    // The merge.
-    let merged = app
-        .post(&merge, &admin, json!({ "other_id": other_id, "field_choices": { "name": "other", "custom_fields.grade": "other" } }))
-        .await
-        .expect(200)
-        .body;
+    // The merge, guarded by the version previewed.
+    let body = json!({ "other_id": other_id, "field_choices": { "name": "other", "custom_fields.grade": "other" } });
+    let stale = app.send(reqwest::Method::POST, &merge, Some(&admin), Some(&body), &[("If-Match", "\"7\"")]).await.problem(412);
+    assert_eq!(stale["current_version"], 1);
+    let merged = app.send(reqwest::Method::POST, &merge, Some(&admin), Some(&body), &[("If-Match", "\"1\"")]).await.expect(200).body;
     assert_eq!(merged["dry_run"], false);
     let after = app.get(&format!("/api/v1/customers/{survivor_id}"), &admin).await.expect(200).body;
     assert_eq!(

@@ -782,8 +782,9 @@ pub struct MergeResultDto {
 /// portal accounts, requirement requests and timeline; purchase figures are recomputed; the
 /// other goes to the recycle bin (`customer.deleted`) and this change is `customer.merged`.
 /// Needs update rights on this customer and delete rights on the other.
-#[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), request_body = MergeCustomer, responses(
+#[utoipa::path(tag = "customers", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "This customer's version as previewed")), request_body = MergeCustomer, responses(
     (status = 200, description = "Merged (or, with `dry_run`, what would be)", body = MergeResultDto),
+    (status = 412, description = "This customer changed since the version in `If-Match`", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The role may not change this customer or delete the other", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "This customer is absent or out of scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`customer.merge_kind_mismatch`: a company and an individual; `customer.credit_code_taken`", body = Problem, content_type = "application/problem+json"),
@@ -793,12 +794,17 @@ pub struct MergeResultDto {
 pub async fn merge_customer(
     state: State,
     principal: Principal,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: crate::http::Json<MergeCustomer>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let request =
-        crm_persistence::customers::merge::MergeRequest { other_id: body.other_id, choices: body.field_choices, dry_run: body.dry_run };
+    let request = crm_persistence::customers::merge::MergeRequest {
+        other_id: body.other_id,
+        choices: body.field_choices,
+        dry_run: body.dry_run,
+        expected_version: if_match(&req)?,
+    };
     let outcome = crm_persistence::customers::merge::merge(&state.db, &principal, id.into_inner(), request).await?;
     let survivor = shown_one(&state.db, &principal, ENTITY, CustomerDto::from(outcome.survivor)).await?;
     Ok(HttpResponse::Ok().json(MergeResultDto {

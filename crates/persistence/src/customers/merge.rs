@@ -45,6 +45,9 @@ pub struct MergeRequest {
     pub other_id: Uuid,
     pub choices: BTreeMap<String, MergeSide>,
     pub dry_run: bool,
+    /// The survivor's version the caller saw (`If-Match`), so that a merge confirmed after a
+    /// preview does not overwrite an edit made in between.
+    pub expected_version: Option<i32>,
 }
 
 /// What a merge did (or, dry, would do).
@@ -75,6 +78,7 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequ
     let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     let survivor = load_for(&txn, actor, Resource::Customers, Action::Update, survivor_id, false).await?;
+    crate::check_version(request.expected_version, survivor.version)?;
     let other = load_for(&txn, actor, Resource::Customers, Action::Delete, request.other_id, false).await.map_err(|error| match error {
         Error::NotFound => other_missing(),
         other => other,

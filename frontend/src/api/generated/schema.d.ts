@@ -14064,6 +14064,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description This customer's version as previewed */
+                "If-Match"?: string | null;
                 /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
                 "Idempotency-Key"?: string;
             };
@@ -14137,6 +14139,17 @@ export interface operations {
             };
             /** @description `customer.merge_kind_mismatch`: a company and an individual; `customer.credit_code_taken` */
             409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This customer changed since the version in `If-Match` */
+            412: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotent-Replayed"?: string;
