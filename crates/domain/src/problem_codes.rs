@@ -66,6 +66,7 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     // Customers.
     ("customer.credit_code_taken", "Another live customer holds this unified social credit code (`existing_id`)."),
     ("customer.merge_kind_mismatch", "A company and an individual cannot be merged into one customer."),
+    ("contact.merge_other_customer", "Only contacts of the same customer can be merged; merge the customers first."),
     ("custom_field.key_taken", "The kind of record already has a custom field with this key, retired or not (`existing_id`)."),
     ("custom_field.too_many", "The kind of record has as many custom fields as it may."),
     ("customer.id_number_taken", "Another live customer holds this identity document number (`existing_id`)."),

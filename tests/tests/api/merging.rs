@@ -74,6 +74,25 @@ async fn a_merge_moves_every_related_record_keeps_the_chosen_values_and_bins_the
     app.post(&format!("/api/v1/orders/{order}/confirm"), &admin, json!({})).await.expect(200);
     let ticket = app.post("/api/v1/tickets", &admin, json!({ "customer_id": other_id, "subject": "设备故障" })).await.expect(201).id();
     app.post(&format!("/api/v1/customers/{other_id}/consents"), &admin, json!({ "purpose": "sms", "channel": "phone" })).await.expect(201);
+    // Both gave SMS consent: one consent in force per purpose, the survivor's stays.
+    app.post(&format!("/api/v1/customers/{survivor_id}/consents"), &admin, json!({ "purpose": "sms", "channel": "phone" }))
+        .await
+        .expect(201);
+    app.post(&format!("/api/v1/customers/{other_id}/consents"), &admin, json!({ "purpose": "marketing_email", "channel": "web" }))
+        .await
+        .expect(201);
+    // A value of a field retired since is the other's alone: it stays with it by default.
+    let legacy = app
+        .post(
+            "/api/v1/custom-fields",
+            &admin,
+            json!({ "entity": "customers", "key": "old_code", "label_zh": "旧编号", "label_en": "Old code", "field_type": "text" }),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.patch(&format!("/api/v1/customers/{other_id}"), &admin, json!({ "custom_fields": { "old_code": "X-1" } }), None).await.expect(200);
+    app.delete(&format!("/api/v1/custom-fields/{legacy}"), &admin).await.expect(204);
     let requirement = app
         .post("/api/v1/requirements", &admin, json!({ "title": "移动审批", "origin": { "customer_id": other_id } }))
         .await
@@ -129,7 +148,7 @@ async fn a_merge_moves_every_related_record_keeps_the_chosen_values_and_bins_the
     );
     assert_eq!(after["credit_code"], "91350100M000100Y43", "the other's credit code is free for the survivor to take");
     assert_eq!(after["tags"], json!(["重点", "华东"]));
-    assert_eq!(after["custom_fields"], json!({ "grade": "B" }));
+    assert_eq!(after["custom_fields"]["grade"], "B");
     assert_eq!(after["external_ids"], json!({ "erp": "C-1", "finance": "F-9" }));
     assert_eq!((after["order_count"].as_i64(), after["total_spend_minor"].as_i64()), (Some(1), Some(600000)), "{after}");
     assert_eq!(after["lifecycle_stage"], "customer", "the other's confirmed order makes the survivor a customer");
@@ -150,10 +169,13 @@ async fn a_merge_moves_every_related_record_keeps_the_chosen_values_and_bins_the
         assert_eq!(record[id].as_str(), Some(survivor_id.as_str()), "{path}");
         assert!(record["version"].as_i64().unwrap() > 1, "{path} moved as its next version");
     }
-    assert_eq!(
-        app.get(&format!("/api/v1/customers/{survivor_id}/consents"), &admin).await.expect(200).body["data"].as_array().unwrap().len(),
-        1
-    );
+    let consents = app.get(&format!("/api/v1/customers/{survivor_id}/consents"), &admin).await.expect(200).body;
+    let mut purposes: Vec<&str> = consents["data"].as_array().unwrap().iter().map(|c| c["purpose"].as_str().unwrap()).collect();
+    purposes.sort();
+    assert_eq!(purposes, ["marketing_email", "sms"], "{consents}");
+    assert!(consents["data"].as_array().unwrap().iter().all(|c| c["customer_id"].as_str() == Some(survivor_id.as_str())));
+    assert_eq!(app.get(&format!("/api/v1/tasks/{task}"), &admin).await.expect(200).body["related_id"].as_str(), Some(survivor_id.as_str()));
+    assert!(after["custom_fields"].get("old_code").is_none(), "a retired field's value stays with the other: {after}");
     let requesters = app.get(&format!("/api/v1/requirements/{requirement}/requesters"), &admin).await.expect(200).body;
     assert_eq!(requesters["data"][0]["customer_id"].as_str(), Some(survivor_id.as_str()));
     let timeline = app.get(&format!("/api/v1/customers/{survivor_id}/timeline"), &admin).await.expect(200).body;
@@ -277,4 +299,77 @@ async fn duplicates_are_found_by_phone_email_credit_code_and_similar_names_befor
     // A deleted customer is no one's duplicate.
     app.delete(&format!("/api/v1/customers/{}", suzhou["id"].as_str().unwrap()), &admin).await.expect(204);
     assert_eq!(check(json!({ "name": "浦江机械", "city": "上海市" })).await.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn contacts_of_one_customer_merge_with_their_interactions_opportunities_and_tickets() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let customer = app.customer(&admin, json!({ "kind": "company", "name": "联系人合并公司" })).await;
+    let customer_id = customer["id"].as_str().unwrap().to_owned();
+    let contacts = format!("/api/v1/customers/{customer_id}/contacts");
+    let survivor = app.post(&contacts, &admin, json!({ "name": "王伟", "title": "经理" })).await.expect(201).id();
+    let other = app
+        .post(
+            &contacts,
+            &admin,
+            json!({ "name": "王伟（采购）", "mobile": "139 1234 5678", "is_primary": true, "external_ids": { "erp": "P-9" } }),
+        )
+        .await
+        .expect(201)
+        .id();
+    let interaction = app
+        .post("/api/v1/interactions", &admin, json!({ "customer_id": customer_id, "contact_id": other, "channel": "phone", "direction": "inbound", "occurred_at": "2026-11-01T08:00:00Z", "subject": "询价" }))
+        .await
+        .expect(201)
+        .id();
+    let ticket = app
+        .post("/api/v1/tickets", &admin, json!({ "customer_id": customer_id, "contact_id": other, "subject": "故障" }))
+        .await
+        .expect(201)
+        .id();
+    app.post(&format!("/api/v1/contacts/{other}/consents"), &admin, json!({ "purpose": "sms", "channel": "phone" })).await.expect(201);
+    let merge = format!("/api/v1/contacts/{survivor}/merge");
+
+    let dry = app.post(&merge, &admin, json!({ "other_id": other, "dry_run": true })).await.expect(200).body;
+    assert_eq!(
+        (dry["moved"]["interactions"].as_u64(), dry["moved"]["tickets"].as_u64(), dry["moved"]["consents"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
+    assert!(dry["survivor"]["mobile"].is_string());
+    app.get(&format!("/api/v1/contacts/{other}"), &admin).await.expect(200);
+
+    let stranger = app.customer(&admin, json!({ "kind": "company", "name": "别家" })).await;
+    let elsewhere = app
+        .post(&format!("/api/v1/customers/{}/contacts", stranger["id"].as_str().unwrap()), &admin, json!({ "name": "李娜" }))
+        .await
+        .expect(201)
+        .id();
+    assert_eq!(app.post(&merge, &admin, json!({ "other_id": elsewhere })).await.problem(409)["code"], "contact.merge_other_customer");
+    assert_eq!(
+        app.post(&merge, &admin, json!({ "other_id": other, "field_choices": { "website": "other" } })).await.invalid_fields(),
+        ["field_choices.website"]
+    );
+
+    let merged = app.post(&merge, &admin, json!({ "other_id": other, "field_choices": { "name": "survivor" } })).await.expect(200).body;
+    assert_eq!(merged["moved"]["interactions"], 1);
+    let after = app.get(&format!("/api/v1/contacts/{survivor}"), &admin).await.expect(200).body;
+    assert_eq!((after["name"].as_str(), after["title"].as_str(), after["is_primary"].as_bool()), (Some("王伟"), Some("经理"), Some(true)));
+    assert_eq!(after["external_ids"], json!({ "erp": "P-9" }));
+    app.get(&format!("/api/v1/contacts/{other}"), &admin).await.problem(404);
+    assert_eq!(
+        app.get(&format!("/api/v1/interactions/{interaction}"), &admin).await.expect(200).body["contact_id"].as_str(),
+        Some(survivor.as_str())
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/tickets/{ticket}"), &admin).await.expect(200).body["contact_id"].as_str(),
+        Some(survivor.as_str())
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{survivor}/consents"), &admin).await.expect(200).body["data"].as_array().unwrap().len(),
+        1
+    );
+    let feed = app.get("/api/v1/events?types=contact.merged,contact.deleted,interaction.updated", &admin).await.expect(200).body;
+    let types: Vec<&str> = feed["data"].as_array().unwrap().iter().map(|e| e["event_type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["contact.deleted", "interaction.updated", "contact.merged"], "{feed}");
 }

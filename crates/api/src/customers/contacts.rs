@@ -426,6 +426,82 @@ pub async fn delete_contact(state: State, principal: Principal, req: HttpRequest
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Merge another contact into this one (查重合并).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeContact {
+    /// The duplicate, a contact of the same customer: it goes to the recycle bin, pointing at
+    /// this contact (`merged_into_id`).
+    pub other_id: Uuid,
+    /// Which contact each field's value comes from: `survivor` or `other`, by field name (`name`,
+    /// `title`, `department`, `phone`, `mobile`, `email`, `wechat`, `birthday`, `notes`,
+    /// `id_number` with its type, `bank_account` with its bank, `custom_fields.<key>`). Unnamed
+    /// fields keep this contact's value, and take the other's where this one has none.
+    #[serde(default)]
+    pub field_choices: BTreeMap<String, crm_domain::customers::merge::MergeSide>,
+    /// Compute what would happen and write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What a contact merge did, or would do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactMergeResultDto {
+    /// This contact after the merge (as it would be, for a dry run).
+    #[schema(value_type = ContactDto)]
+    pub survivor: Value,
+    pub merged_id: Uuid,
+    /// How many records of each kind moved (would move) here: interactions, opportunities,
+    /// tickets, consents, portal_accounts.
+    pub moved: BTreeMap<String, u64>,
+    pub taken_from_other: Vec<String>,
+    pub kept_external_ids: BTreeMap<String, String>,
+    pub dry_run: bool,
+}
+
+/// Merge a duplicate contact into this one
+///
+/// Both must be contacts of the same customer (409 `contact.merge_other_customer`: merge the
+/// customers first). One transaction: this contact takes the chosen values and is the primary
+/// one if either was; interactions, opportunities and tickets naming the other move here as
+/// their next versions (audited, `<kind>.updated`), with its consents, its portal account when
+/// this one has none, and its external ids in other systems; the other goes to the recycle bin
+/// (`contact.deleted`) and this change is `contact.merged`.
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "This contact's version as previewed")), request_body = MergeContact, responses(
+    (status = 200, description = "Merged (or, with `dry_run`, what would be)", body = ContactMergeResultDto),
+    (status = 403, description = "The role may not change this contact or delete the other", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "This contact is absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`contact.merge_other_customer`", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "This contact changed since the version in `If-Match`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`other_id` unknown or the same; an unknown field choice", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/contacts/{id}/merge")]
+pub async fn merge_contact(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: crate::http::Json<MergeContact>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let request = crm_persistence::customers::merge::MergeRequest {
+        other_id: body.other_id,
+        choices: body.field_choices,
+        dry_run: body.dry_run,
+        expected_version: if_match(&req)?,
+    };
+    let outcome = crm_persistence::customers::merge::merge_contacts(&state.db, &principal, id.into_inner(), request).await?;
+    let survivor = shown_one(&state.db, &principal, ENTITY, ContactDto::from(outcome.survivor)).await?;
+    Ok(HttpResponse::Ok().json(ContactMergeResultDto {
+        survivor,
+        merged_id: outcome.merged_id,
+        moved: outcome.moved.into_iter().map(|(kind, n)| (kind.to_owned(), n)).collect(),
+        taken_from_other: outcome.taken_from_other,
+        kept_external_ids: outcome.kept_external_ids,
+        dry_run: outcome.dry_run,
+    }))
+}
+
 /// Restore a contact from the recycle bin
 #[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), responses(
     (status = 200, description = "Restored", body = ContactDto, headers(("ETag" = String))),

@@ -620,7 +620,7 @@ pub async fn restore_customer(state: State, principal: Principal, id: web::Path<
 
 /// A customer that may be the same as another (查重).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DuplicateCandidateDto {
+pub struct CustomerDuplicateDto {
     pub id: Uuid,
     pub name: String,
     pub city: Option<String>,
@@ -633,7 +633,7 @@ pub struct DuplicateCandidateDto {
     pub similarity: f64,
 }
 
-impl From<crm_persistence::customers::duplicates::Candidate> for DuplicateCandidateDto {
+impl From<crm_persistence::customers::duplicates::Candidate> for CustomerDuplicateDto {
     fn from(c: crm_persistence::customers::duplicates::Candidate) -> Self {
         Self {
             id: c.id,
@@ -648,9 +648,9 @@ impl From<crm_persistence::customers::duplicates::Candidate> for DuplicateCandid
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DuplicateCandidatesDto {
+pub struct CustomerDuplicatesDto {
     /// Most likely first: shared phones, emails and credit codes, then similar names; at most 20.
-    pub duplicate_candidates: Vec<DuplicateCandidateDto>,
+    pub duplicate_candidates: Vec<CustomerDuplicateDto>,
 }
 
 /// What a customer being entered says about itself, for the duplicate check.
@@ -674,7 +674,7 @@ pub struct DuplicateCheck {
 /// its legal form and opening place name). For the form to show before saving; a value that does
 /// not parse is left out of the check rather than refused.
 #[utoipa::path(tag = "customers", request_body = DuplicateCheck, responses(
-    (status = 200, description = "Candidates, most likely first", body = DuplicateCandidatesDto),
+    (status = 200, description = "Candidates, most likely first", body = CustomerDuplicatesDto),
     (status = 403, description = "The role may not read customers", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/customers/duplicate-check")]
@@ -694,30 +694,28 @@ pub async fn check_duplicates(
         credit_code: body.credit_code.as_deref().and_then(|c| CreditCode::parse(c).ok()),
     };
     let found = crm_persistence::customers::duplicates::candidates(&state.db, &principal, &probe, body.exclude_id).await?;
-    Ok(HttpResponse::Ok()
-        .json(DuplicateCandidatesDto { duplicate_candidates: found.into_iter().map(DuplicateCandidateDto::from).collect() }))
+    Ok(HttpResponse::Ok().json(CustomerDuplicatesDto { duplicate_candidates: found.into_iter().map(CustomerDuplicateDto::from).collect() }))
 }
 
 /// Duplicate candidates of a customer
 #[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "Candidates, most likely first", body = DuplicateCandidatesDto),
+    (status = 200, description = "Candidates, most likely first", body = CustomerDuplicatesDto),
     (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/customers/{id}/duplicates")]
 pub async fn customer_duplicates(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let found = crm_persistence::customers::duplicates::of_customer(&state.db, &principal, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .json(DuplicateCandidatesDto { duplicate_candidates: found.into_iter().map(DuplicateCandidateDto::from).collect() }))
+    Ok(HttpResponse::Ok().json(CustomerDuplicatesDto { duplicate_candidates: found.into_iter().map(CustomerDuplicateDto::from).collect() }))
 }
 
 /// One group of customers that are likely the same.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DuplicateGroupDto {
+pub struct CustomerDuplicateGroupDto {
     /// 1 for a shared phone or email; otherwise how alike the names read (0–1).
     pub score: f64,
     /// `phone`, `email`, `name`.
     pub reasons: Vec<String>,
-    pub members: Vec<DuplicateCandidateDto>,
+    pub members: Vec<CustomerDuplicateDto>,
 }
 
 /// Likely duplicates across the database (查重)
@@ -725,17 +723,17 @@ pub struct DuplicateGroupDto {
 /// Groups of customers you may read that share a phone or an email, or whose names read alike in
 /// the same city, strongest first. Merge them with `POST /customers/{id}/merge`.
 #[utoipa::path(tag = "customers", params(PageParams), responses(
-    (status = 200, description = "A page of groups", body = PageDto<DuplicateGroupDto>),
+    (status = 200, description = "A page of groups", body = PageDto<CustomerDuplicateGroupDto>),
     (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The role may not read customers", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/customers/duplicates")]
 pub async fn list_duplicate_groups(state: State, principal: Principal, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
     let page = crm_persistence::customers::duplicates::groups(&state.db, &principal, &page.to_request()?).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, |g| DuplicateGroupDto {
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, |g| CustomerDuplicateGroupDto {
         score: g.score,
         reasons: g.reasons.into_iter().map(str::to_owned).collect(),
-        members: g.members.into_iter().map(DuplicateCandidateDto::from).collect(),
+        members: g.members.into_iter().map(CustomerDuplicateDto::from).collect(),
     })))
 }
 
@@ -1044,6 +1042,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(contacts::update_contact)
         .service(contacts::delete_contact)
         .service(contacts::restore_contact)
+        .service(contacts::merge_contact)
         .service(contacts::reveal_contact)
         .service(contacts::upsert_customer_contact)
         .service(contacts::upsert_contact_by_external_id)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::CustomerFields;
+use super::{ContactFields, CustomerFields};
 use crate::error::{FieldError, ValidationErrors};
 use crate::text;
 
@@ -48,11 +48,15 @@ pub const MERGE_FIELDS: &[&str] = &[
     "owner",
 ];
 
-/// Checks the choices' names (every error at once).
+/// Checks a customer merge's choices' names (every error at once).
 pub fn check_choices(choices: &BTreeMap<String, MergeSide>) -> Result<(), ValidationErrors> {
+    check_names(choices, MERGE_FIELDS)
+}
+
+fn check_names(choices: &BTreeMap<String, MergeSide>, fields: &[&'static str]) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::new();
     for field in choices.keys() {
-        let known = MERGE_FIELDS.contains(&field.as_str())
+        let known = fields.contains(&field.as_str())
             || field.strip_prefix("custom_fields.").is_some_and(|key| crate::platform::custom_fields::check_key(key).is_ok());
         if !known {
             errors.push(
@@ -68,77 +72,149 @@ pub fn check_choices(choices: &BTreeMap<String, MergeSide>) -> Result<(), Valida
     errors.into_result()
 }
 
+/// Takes values from the other record into the survivor's, field by field, remembering which.
+struct Picker<'a, F> {
+    survivor: &'a F,
+    other: &'a F,
+    merged: F,
+    taken: Vec<String>,
+    choices: &'a BTreeMap<String, MergeSide>,
+}
+
+impl<'a, F: Clone> Picker<'a, F> {
+    fn new(survivor: &'a F, other: &'a F, choices: &'a BTreeMap<String, MergeSide>) -> Self {
+        Self { survivor, other, merged: survivor.clone(), taken: Vec::new(), choices }
+    }
+
+    /// One field (or a pair that moves together) read by `get` and written by `set`: the
+    /// other's value when chosen, or by default when the survivor's is empty (`empty`).
+    fn pick<V: PartialEq>(&mut self, name: &str, get: impl Fn(&F) -> V, empty: impl Fn(&V) -> bool, set: impl Fn(&mut F, &F)) {
+        let (mine, theirs) = (get(self.survivor), get(self.other));
+        let take = match self.choices.get(name) {
+            Some(MergeSide::Other) => true,
+            Some(MergeSide::Survivor) => false,
+            None => empty(&mine) && !empty(&theirs),
+        };
+        if take && mine != theirs {
+            set(&mut self.merged, self.other);
+            self.taken.push(name.to_owned());
+        }
+    }
+
+    /// A field the survivor keeps unless the other's is chosen (it is never empty).
+    fn choose<V: PartialEq>(&mut self, name: &str, get: impl Fn(&F) -> V, set: impl Fn(&mut F, &F)) {
+        self.pick(name, get, |_| false, set);
+    }
+
+    /// Custom field values, key by key (`custom_fields.<key>`).
+    fn custom_fields(
+        &mut self,
+        get: impl Fn(&F) -> &serde_json::Map<String, Value>,
+        get_mut: impl Fn(&mut F) -> &mut serde_json::Map<String, Value>,
+    ) {
+        let (mine, theirs) = (get(self.survivor).clone(), get(self.other).clone());
+        for (key, value) in &theirs {
+            let name = format!("custom_fields.{key}");
+            let take = match self.choices.get(&name) {
+                Some(MergeSide::Other) => true,
+                Some(MergeSide::Survivor) => false,
+                None => mine.get(key).is_none_or(Value::is_null),
+            };
+            if take && mine.get(key) != Some(value) {
+                get_mut(&mut self.merged).insert(key.clone(), value.clone());
+                self.taken.push(name);
+            }
+        }
+    }
+}
+
+/// Picks an optional field of both records, or a pair that moves together (the first decides
+/// whether the survivor's is empty).
+macro_rules! optional {
+    ($picker:ident, $name:literal, $field:ident) => {
+        $picker.pick($name, |f| f.$field.clone(), |v| v.is_none(), |m, o| m.$field = o.$field.clone())
+    };
+    ($picker:ident, $name:literal, $field:ident, $with:ident) => {
+        $picker.pick(
+            $name,
+            |f| (f.$field.clone(), f.$with.clone()),
+            |v| v.0.is_none(),
+            |m, o| {
+                m.$field = o.$field.clone();
+                m.$with = o.$with.clone();
+            },
+        )
+    };
+}
+
 /// The survivor's fields after taking in `other`, and the fields whose value came from it.
 pub fn merged_fields(
     survivor: &CustomerFields,
     other: &CustomerFields,
     choices: &BTreeMap<String, MergeSide>,
 ) -> (CustomerFields, Vec<String>) {
-    let mut merged = survivor.clone();
-    let mut taken = Vec::new();
-    let side = |field: &str| choices.get(field).copied();
-    macro_rules! pick {
-        ($name:literal, $($field:ident),+) => {{
-            let take = match side($name) {
-                Some(MergeSide::Other) => true,
-                Some(MergeSide::Survivor) => false,
-                // The survivor's value stays; an empty one is filled in.
-                None => is_none!($(survivor.$field),+) && !is_none!($(other.$field),+),
-            };
-            if take && ($(survivor.$field != other.$field)||+) {
-                $(merged.$field = other.$field.clone();)+
-                taken.push($name.to_owned());
-            }
-        }};
-    }
-    macro_rules! is_none {
-        ($first:expr $(, $rest:expr)*) => {
-            $first.is_none()
-        };
-    }
-    pick!("industry", industry);
-    pick!("size_band", size_band);
-    pick!("province", province);
-    pick!("city", city);
-    pick!("district", district);
-    pick!("address", address);
-    pick!("phone", phone);
-    pick!("email", email);
-    pick!("website", website);
-    pick!("credit_code", credit_code);
-    pick!("source_channel", source_channel);
-    pick!("value_tier", value_tier);
-    pick!("gender", gender);
-    pick!("birthday", birthday);
-    pick!("preferences", preferences);
-    pick!("notes", notes);
-    pick!("id_number", id_number, id_type);
-    pick!("bank_account", bank_account, bank_name);
-    if side("name") == Some(MergeSide::Other) && survivor.name != other.name {
-        merged.name = other.name.clone();
-        taken.push("name".to_owned());
-    }
-    if side("lifecycle_stage") == Some(MergeSide::Other) && survivor.lifecycle_stage != other.lifecycle_stage {
-        merged.lifecycle_stage = other.lifecycle_stage;
-        taken.push("lifecycle_stage".to_owned());
-    }
+    let mut p = Picker::new(survivor, other, choices);
+    optional!(p, "industry", industry);
+    optional!(p, "size_band", size_band);
+    optional!(p, "province", province);
+    optional!(p, "city", city);
+    optional!(p, "district", district);
+    optional!(p, "address", address);
+    optional!(p, "phone", phone);
+    optional!(p, "email", email);
+    optional!(p, "website", website);
+    optional!(p, "credit_code", credit_code);
+    optional!(p, "source_channel", source_channel);
+    optional!(p, "value_tier", value_tier);
+    optional!(p, "gender", gender);
+    optional!(p, "birthday", birthday);
+    optional!(p, "preferences", preferences);
+    optional!(p, "notes", notes);
+    optional!(p, "id_number", id_number, id_type);
+    optional!(p, "bank_account", bank_account, bank_name);
+    p.choose("name", |f| f.name.clone(), |m, o| m.name = o.name.clone());
+    p.choose("lifecycle_stage", |f| f.lifecycle_stage, |m, o| m.lifecycle_stage = o.lifecycle_stage);
     for tag in &other.tags {
-        if !merged.tags.contains(tag) && merged.tags.len() < super::TAGS_PER_RECORD {
-            merged.tags.push(tag.clone());
+        if !p.merged.tags.contains(tag) && p.merged.tags.len() < super::TAGS_PER_RECORD {
+            p.merged.tags.push(tag.clone());
         }
     }
-    for (key, value) in &other.custom_fields {
-        let take = match side(&format!("custom_fields.{key}")) {
-            Some(MergeSide::Other) => true,
-            Some(MergeSide::Survivor) => false,
-            None => survivor.custom_fields.get(key).is_none_or(Value::is_null),
-        };
-        if take && survivor.custom_fields.get(key) != Some(value) {
-            merged.custom_fields.insert(key.clone(), value.clone());
-            taken.push(format!("custom_fields.{key}"));
-        }
-    }
-    (merged, taken)
+    p.custom_fields(|f| &f.custom_fields, |f| &mut f.custom_fields);
+    (p.merged, p.taken)
+}
+
+/// The fields a client may choose when merging contacts (`id_number` brings `id_type`,
+/// `bank_account` brings `bank_name`); custom fields are `custom_fields.<key>`.
+pub const CONTACT_MERGE_FIELDS: &[&str] =
+    &["name", "title", "department", "phone", "mobile", "email", "wechat", "birthday", "notes", "id_number", "bank_account"];
+
+/// Checks a contact merge's choices' names.
+pub fn check_contact_choices(choices: &BTreeMap<String, MergeSide>) -> Result<(), ValidationErrors> {
+    check_names(choices, CONTACT_MERGE_FIELDS)
+}
+
+/// The surviving contact's fields after taking in `other`, and the fields taken from it. The
+/// survivor is the customer's primary contact if either was.
+pub fn merged_contact_fields(
+    survivor: &ContactFields,
+    other: &ContactFields,
+    choices: &BTreeMap<String, MergeSide>,
+) -> (ContactFields, Vec<String>) {
+    let mut p = Picker::new(survivor, other, choices);
+    optional!(p, "title", title);
+    optional!(p, "department", department);
+    optional!(p, "phone", phone);
+    optional!(p, "mobile", mobile);
+    optional!(p, "email", email);
+    optional!(p, "wechat", wechat);
+    optional!(p, "birthday", birthday);
+    optional!(p, "notes", notes);
+    optional!(p, "id_number", id_number, id_type);
+    optional!(p, "bank_account", bank_account, bank_name);
+    p.choose("name", |f| f.name.clone(), |m, o| m.name = o.name.clone());
+    p.custom_fields(|f| &f.custom_fields, |f| &mut f.custom_fields);
+    p.merged.is_primary = survivor.is_primary || other.is_primary;
+    (p.merged, p.taken)
 }
 
 #[cfg(test)]

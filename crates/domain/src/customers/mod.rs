@@ -252,8 +252,10 @@ pub fn parse_custom_fields(fields: &Map<String, Value>) -> Result<Map<String, Va
         }
         let value_ok = match value {
             Value::Null | Value::Bool(_) | Value::Number(_) => true,
-            Value::String(s) => s.chars().count() <= 1000,
-            Value::Array(items) => items.len() <= 50 && items.iter().all(|i| i.as_str().is_some_and(|s| s.chars().count() <= 200)),
+            Value::String(s) => s.chars().count() <= 1000 && !s.contains('\0'),
+            Value::Array(items) => {
+                items.len() <= 50 && items.iter().all(|i| i.as_str().is_some_and(|s| s.chars().count() <= 200 && !s.contains('\0')))
+            }
             Value::Object(_) => false,
         };
         if !value_ok {

@@ -18,8 +18,9 @@ use crate::values::string_enum;
 pub const MAX_FIELDS_PER_ENTITY: usize = 100;
 /// How many options one choice field may offer.
 pub const MAX_OPTIONS: usize = 200;
-/// The longest text value.
-pub const MAX_TEXT: usize = 1000;
+/// The longest text value: an index entry holds it whole (PostgreSQL's B-tree takes at most
+/// 2,704 bytes, 500 Chinese characters are 1,500).
+pub const MAX_TEXT: usize = 500;
 /// The largest money amount, in 分 (minor units): a JavaScript client reads it exactly.
 pub const MAX_MONEY: i64 = 9_007_199_254_740_991;
 
@@ -94,9 +95,13 @@ pub struct FieldRule {
 /// A field key: a lower-case letter, then lower-case letters, digits and `_`, at most 40. It is
 /// also part of an index's name, so nothing else may pass.
 pub fn check_key(key: &str) -> Result<(), FieldError> {
+    // `_from`/`_to` name a list filter's range bounds (`cf.signed_on_from`): a key ending so
+    // would make `cf.<key>` ambiguous.
     let ok = (1..=40).contains(&key.len())
         && key.starts_with(|c: char| c.is_ascii_lowercase())
-        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !key.ends_with("_from")
+        && !key.ends_with("_to");
     if ok {
         Ok(())
     } else {
@@ -104,8 +109,8 @@ pub fn check_key(key: &str) -> Result<(), FieldError> {
             "key",
             "key",
             text!(
-                "a key starts with a lower-case letter, then lower-case letters, digits and _ (at most 40)",
-                "标识须以小写字母开头，只含小写字母、数字和 _（最多 40 个字符）"
+                "a key starts with a lower-case letter, then lower-case letters, digits and _ (at most 40), and does not end in _from or _to",
+                "标识须以小写字母开头，只含小写字母、数字和 _（最多 40 个字符），且不能以 _from 或 _to 结尾"
             ),
         )
         .with_param("max", 40))
@@ -147,7 +152,13 @@ pub fn check_options(
     let mut cleaned = Vec::with_capacity(options.len());
     for (index, option) in options.iter().enumerate() {
         let value = option.value.trim();
-        if value.is_empty() || value.chars().count() > 100 {
+        if has_control(value) || has_control(&option.label_zh) || has_control(&option.label_en) {
+            errors.push(FieldError::new(
+                format!("options[{index}]"),
+                "control_character",
+                text!("control characters are not allowed", "不能包含控制字符"),
+            ));
+        } else if value.is_empty() || value.chars().count() > 100 {
             errors.push(
                 FieldError::new(format!("options[{index}].value"), "length", text!("1 to 100 characters", "须为 1 到 100 个字符"))
                     .with_param("max", 100),
@@ -202,6 +213,9 @@ pub fn check_value(rule: &FieldRule, value: &Value) -> Result<Value, FieldError>
     match rule.field_type {
         FieldType::Text => {
             let text = value.as_str().ok_or_else(|| wrong(text!("expected text", "应为文本")))?.trim();
+            if has_control(text) {
+                return Err(invalid(key, "control_character", text!("control characters are not allowed", "不能包含控制字符")));
+            }
             if text.chars().count() > MAX_TEXT {
                 return Err(
                     invalid(key, "too_long", text!("at most {MAX_TEXT} characters", "最多 {MAX_TEXT} 个字符")).with_param("max", MAX_TEXT)
@@ -246,6 +260,12 @@ pub fn check_value(rule: &FieldRule, value: &Value) -> Result<Value, FieldError>
             Ok(Value::from(chosen))
         }
     }
+}
+
+/// Whether a text holds a control character other than a line break or tab (PostgreSQL's JSON
+/// refuses NUL; none of them belongs in a field a list filters by).
+pub fn has_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
 }
 
 /// An option of a choice field, by value; retired ones are refused.
@@ -364,7 +384,7 @@ mod tests {
     #[test]
     fn keys_are_lower_case_words() {
         assert!(check_key("budget_2026").is_ok());
-        for bad in ["", "Budget", "1st", "a-b", "a b", &"x".repeat(41), "ç"] {
+        for bad in ["", "Budget", "1st", "a-b", "a b", &"x".repeat(41), "ç", "signed_from", "due_to"] {
             assert!(check_key(bad).is_err(), "{bad}");
         }
     }

@@ -89,7 +89,7 @@ pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<contacts::
         .collect()
 }
 
-async fn to_record(conn: &impl ConnectionTrait, row: contacts::Model, sealer: &Sealer) -> Result<ContactRecord> {
+pub(super) async fn to_record(conn: &impl ConnectionTrait, row: contacts::Model, sealer: &Sealer) -> Result<ContactRecord> {
     to_records(conn, vec![row], sealer).await?.pop().ok_or(Error::NotFound)
 }
 
@@ -188,7 +188,7 @@ async fn demote_other_primaries(conn: &impl ConnectionTrait, customer_id: Uuid, 
 }
 
 /// Loads a contact (live or deleted) whose customer is live and in the caller's scope for `action`.
-async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid, deleted: bool) -> Result<contacts::Model> {
+pub(super) async fn load(conn: &impl ConnectionTrait, actor: &Actor, action: Action, id: Uuid, deleted: bool) -> Result<contacts::Model> {
     let deleted_condition = if deleted { contacts::Column::DeletedAt.is_not_null() } else { contacts::Column::DeletedAt.is_null() };
     let row = contacts::Entity::find_by_id(id).filter(deleted_condition).one(conn).await?.ok_or(Error::NotFound)?;
     load_for(conn, actor, Resource::Contacts, action, row.customer_id, false).await?;

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -77,6 +77,7 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequ
     }
     let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
+    lock_in_order(&txn, survivor_id, request.other_id).await?;
     let survivor = load_for(&txn, actor, Resource::Customers, Action::Update, survivor_id, false).await?;
     crate::check_version(request.expected_version, survivor.version)?;
     let other = load_for(&txn, actor, Resource::Customers, Action::Delete, request.other_id, false).await.map_err(|error| match error {
@@ -90,18 +91,9 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequ
             text!("a company and an individual cannot be merged", "企业客户与个人客户不能合并"),
         ));
     }
-    let (mut merged, taken) = merged_fields(&mine, &theirs, &request.choices);
-    // Values taken from the other must fit the fields' definitions as they are today.
-    let taken_values: serde_json::Map<String, Value> = merged
-        .custom_fields
-        .iter()
-        .filter(|(key, value)| mine.custom_fields.get(*key) != Some(*value))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !taken_values.is_empty() {
-        merged.custom_fields =
-            custom_fields::settle(db, &txn, CustomEntity::Customers, &mine.custom_fields, Some(&taken_values), false).await?;
-    }
+    let (mut merged, mut taken) = merged_fields(&mine, &theirs, &request.choices);
+    let rules = custom_fields::rules(db, CustomEntity::Customers).await?;
+    settle_taken(&rules, &mine.custom_fields, &mut merged.custom_fields, &mut taken, &request.choices)?;
     let (owner_id, team_id) = match request.choices.get("owner") {
         Some(MergeSide::Other) => (other.owner_id, other.team_id),
         _ => (survivor.owner_id, survivor.team_id),
@@ -162,11 +154,20 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequ
     moved.insert("opportunities", move_opportunities(&txn, actor, other.id, survivor_id).await?);
     moved.insert("orders", move_orders(&txn, actor, other.id, survivor_id).await?);
     moved.insert("tickets", move_tickets(&txn, actor, other.id, survivor_id).await?);
-    moved.insert(
-        "consents",
-        follow(&txn, consents::Entity, consents::Column::SubjectId, other.id, survivor_id, Some((consents::Column::SubjectType, ENTITY)))
-            .await?,
-    );
+    moved.insert("consents", move_consents(&txn, ENTITY, other.id, survivor_id).await?);
+    // The other's contacts' consents (they moved with their contacts) are read under the survivor.
+    consents::Entity::update_many()
+        .col_expr(consents::Column::CustomerId, Expr::value(survivor_id))
+        .filter(consents::Column::CustomerId.eq(other.id))
+        .exec(&txn)
+        .await?;
+    // Tasks about the other customer are about the survivor now (they moved with it).
+    tasks::Entity::update_many()
+        .col_expr(tasks::Column::RelatedId, Expr::value(survivor_id))
+        .filter(tasks::Column::RelatedType.eq(ENTITY))
+        .filter(tasks::Column::RelatedId.eq(other.id))
+        .exec(&txn)
+        .await?;
     moved.insert(
         "portal_accounts",
         follow(&txn, portal_accounts::Entity, portal_accounts::Column::CustomerId, other.id, survivor_id, None).await?,
@@ -229,6 +230,62 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequ
     changes::commit(txn, actor, change, outcome).await
 }
 
+/// Checks the custom field values a merge takes from the other record against today's
+/// definitions: a value chosen by the client must fit (422 otherwise); one taken by default (the
+/// survivor had none) is carried only when its field is in use and accepts it — a retired
+/// field's, a legacy key's or an outdated value stays with the other record.
+fn settle_taken(
+    rules: &[crm_domain::platform::custom_fields::FieldRule],
+    mine: &serde_json::Map<String, Value>,
+    merged: &mut serde_json::Map<String, Value>,
+    taken: &mut Vec<String>,
+    choices: &BTreeMap<String, MergeSide>,
+) -> Result<()> {
+    let mut chosen = serde_json::Map::new();
+    let keys: Vec<String> = merged.keys().filter(|key| mine.get(*key) != merged.get(*key)).cloned().collect();
+    for key in keys {
+        let name = format!("custom_fields.{key}");
+        let value = merged.get(&key).cloned().unwrap_or(Value::Null);
+        if choices.contains_key(&name) {
+            chosen.insert(key, value);
+            continue;
+        }
+        let fits = rules
+            .iter()
+            .find(|rule| rule.key == key)
+            .is_some_and(|rule| !rule.retired && crm_domain::platform::custom_fields::check_value(rule, &value).is_ok());
+        if !fits {
+            match mine.get(&key) {
+                Some(kept) => merged.insert(key.clone(), kept.clone()),
+                None => merged.remove(&key),
+            };
+            taken.retain(|field| *field != name);
+        }
+    }
+    if !chosen.is_empty() {
+        *merged = crm_domain::platform::custom_fields::settle(rules, merged, &chosen, false)?;
+    }
+    Ok(())
+}
+
+/// Locks both customers' rows in id order (PostgreSQL; SQLite's write transaction is already
+/// alone): two merges of the same customers wait for each other instead of reading figures the
+/// other is about to change, and never deadlock.
+async fn lock_in_order(conn: &impl ConnectionTrait, a: Uuid, b: Uuid) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        customers::Entity::find()
+            .select_only()
+            .column(customers::Column::Id)
+            .filter(customers::Column::Id.is_in([a, b]))
+            .order_by_asc(customers::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<Uuid>()
+            .all(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// How many records of each kind the other customer has (a dry run's answer).
 async fn counts(conn: &impl ConnectionTrait, other: Uuid) -> Result<BTreeMap<&'static str, u64>> {
     let mut counts = BTreeMap::new();
@@ -272,6 +329,30 @@ async fn follow<E: EntityTrait>(
     let mut update = E::update_many().col_expr(column, Expr::value(to)).filter(column.eq(from));
     if let Some((kind_column, kind)) = kind {
         update = update.filter(kind_column.eq(kind));
+    }
+    Ok(update.exec(conn).await?.rows_affected)
+}
+
+/// Moves the consents of subject `from` (a customer or contact) to `to`, except those in force
+/// for a purpose `to` already has in force (one consent in force per subject and purpose): they
+/// stay with the merged record. Returns how many moved.
+async fn move_consents(conn: &impl ConnectionTrait, subject_type: &str, from: Uuid, to: Uuid) -> Result<u64> {
+    use consents::Column as C;
+    let held: Vec<String> = consents::Entity::find()
+        .select_only()
+        .column(C::Purpose)
+        .filter(C::SubjectType.eq(subject_type))
+        .filter(C::SubjectId.eq(to))
+        .filter(C::Status.eq("given"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut update = consents::Entity::update_many()
+        .col_expr(C::SubjectId, Expr::value(to))
+        .filter(C::SubjectType.eq(subject_type))
+        .filter(C::SubjectId.eq(from));
+    if !held.is_empty() {
+        update = update.filter(sea_orm::Condition::any().add(C::Status.ne("given")).add(C::Purpose.is_not_in(held)));
     }
     Ok(update.exec(conn).await?.rows_affected)
 }
@@ -432,4 +513,172 @@ async fn move_tickets(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to
     let after = store::to_records(conn, tickets::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
     changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("ticket", a.id, b, a))).await?;
     Ok(after.len() as u64)
+}
+
+/// What a contact merge did (or, dry, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactMergeOutcome {
+    pub survivor: contact_store::ContactRecord,
+    pub merged_id: Uuid,
+    pub moved: BTreeMap<&'static str, u64>,
+    pub taken_from_other: Vec<String>,
+    pub kept_external_ids: BTreeMap<String, String>,
+    pub dry_run: bool,
+}
+
+/// Merges a duplicate contact into its survivor, both of the same customer: the survivor takes
+/// the chosen values (and is the primary contact if either was); interactions, opportunities
+/// and tickets naming the other move to it as their next versions (audited, told as
+/// `<kind>.updated`), with its consents, its portal account (when the survivor has none) and its
+/// external ids in systems the survivor has none in; the other goes to the recycle bin pointing
+/// at the survivor (`contact.deleted`), and the survivor's change is `contact.merged`.
+#[tracing::instrument(skip_all)]
+pub async fn merge_contacts(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequest) -> Result<ContactMergeOutcome> {
+    use crm_domain::customers::merge::{check_contact_choices, merged_contact_fields};
+    const CONTACT: &str = "contact";
+    check_contact_choices(&request.choices)?;
+    if request.other_id == survivor_id {
+        return Err(Error::validation("other_id", "invalid", text!("a contact cannot be merged into itself", "联系人不能合并到自身")));
+    }
+    let sealer = db.sealer().await?;
+    let txn = db.begin_write().await?;
+    let survivor = contact_store::load(&txn, actor, Action::Update, survivor_id, false).await?;
+    crate::check_version(request.expected_version, survivor.version)?;
+    let other = contact_store::load(&txn, actor, Action::Delete, request.other_id, false).await.map_err(|error| match error {
+        Error::NotFound => {
+            Error::validation("other_id", "not_found", text!("no contact with this id that you may merge", "没有可合并的此 id 联系人"))
+        }
+        other => other,
+    })?;
+    if other.customer_id != survivor.customer_id {
+        return Err(Error::conflict(
+            "contact.merge_other_customer",
+            text!("only contacts of the same customer can be merged; merge the customers first", "只能合并同一客户的联系人，请先合并客户"),
+        ));
+    }
+    let before = contact_store::to_record(&txn, survivor.clone(), &sealer).await?;
+    let theirs = contact_store::to_record(&txn, other.clone(), &sealer).await?;
+    let (mut merged, mut taken) = merged_contact_fields(&before.fields, &theirs.fields, &request.choices);
+    let rules = custom_fields::rules(db, CustomEntity::Contacts).await?;
+    settle_taken(&rules, &before.fields.custom_fields, &mut merged.custom_fields, &mut taken, &request.choices)?;
+    merged.check_consistency()?;
+    let (moving_refs, kept_refs): (Vec<_>, Vec<_>) =
+        theirs.external_ids.iter().partition(|(system, _)| !before.external_ids.contains_key(*system));
+    let kept_external_ids: BTreeMap<String, String> = kept_refs.into_iter().map(|(s, id)| (s.clone(), id.clone())).collect();
+    let survivor_portal = portal_accounts::Entity::find().filter(portal_accounts::Column::ContactId.eq(survivor_id)).count(&txn).await? > 0;
+
+    if request.dry_run {
+        let mut moved = BTreeMap::new();
+        moved.insert("interactions", interactions::Entity::find().filter(interactions::Column::ContactId.eq(other.id)).count(&txn).await?);
+        moved.insert(
+            "opportunities",
+            opportunities::Entity::find().filter(opportunities::Column::ContactId.eq(other.id)).count(&txn).await?,
+        );
+        moved.insert("tickets", tickets::Entity::find().filter(tickets::Column::ContactId.eq(other.id)).count(&txn).await?);
+        moved.insert(
+            "consents",
+            consents::Entity::find()
+                .filter(consents::Column::SubjectType.eq(CONTACT))
+                .filter(consents::Column::SubjectId.eq(other.id))
+                .count(&txn)
+                .await?,
+        );
+        let portal = if survivor_portal {
+            0
+        } else {
+            portal_accounts::Entity::find().filter(portal_accounts::Column::ContactId.eq(other.id)).count(&txn).await?
+        };
+        moved.insert("portal_accounts", portal);
+        let mut preview = before.clone();
+        preview.fields = merged;
+        preview.external_ids.extend(moving_refs.into_iter().map(|(s, id)| (s.clone(), id.clone())));
+        txn.rollback().await?;
+        return Ok(ContactMergeOutcome {
+            survivor: preview,
+            merged_id: other.id,
+            moved,
+            taken_from_other: taken,
+            kept_external_ids,
+            dry_run: true,
+        });
+    }
+
+    let other_before = sealer.sealed_record(CONTACT, other.id, &theirs);
+    let mut binned: contacts::ActiveModel = other.clone().into();
+    binned.merged_into_id = Set(Some(survivor_id));
+    binned.is_primary = Set(false);
+    let binned = changes::move_to_bin(&txn, actor, CONTACT, other.id, binned, &other_before).await?;
+    let systems: Vec<String> = moving_refs.iter().map(|(system, _)| (*system).clone()).collect();
+    if !systems.is_empty() {
+        external_refs::Entity::update_many()
+            .col_expr(external_refs::Column::EntityId, Expr::value(survivor_id))
+            .filter(external_refs::Column::EntityType.eq(CONTACT))
+            .filter(external_refs::Column::EntityId.eq(other.id))
+            .filter(external_refs::Column::System.is_in(systems))
+            .exec(&txn)
+            .await?;
+    }
+    crate::external_refs::follow_bin(&txn, CONTACT, other.id, binned.deleted_at).await?;
+
+    let mut moved = BTreeMap::new();
+    moved.insert("interactions", {
+        use crate::activities::interactions as store;
+        use interactions::Column as C;
+        let before = store::to_records(&txn, interactions::Entity::find().filter(C::ContactId.eq(other.id)).all(&txn).await?).await?;
+        let ids = rehome::<interactions::Entity>(&txn, C::ContactId, C::Id, C::Version, C::UpdatedAt, other.id, survivor_id).await?;
+        let after = store::to_records(&txn, interactions::Entity::find().filter(C::Id.is_in(ids)).all(&txn).await?).await?;
+        changes::record_all(&txn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("interaction", a.id, b, a)))
+            .await?;
+        after.len() as u64
+    });
+    moved.insert("opportunities", {
+        use crate::sales::opportunities as store;
+        use opportunities::Column as C;
+        let rows = opportunities::Entity::find().filter(C::ContactId.eq(other.id)).all(&txn).await?;
+        let before = store::to_records(&txn, Names::Within(&txn), rows).await?;
+        let ids = rehome::<opportunities::Entity>(&txn, C::ContactId, C::Id, C::Version, C::UpdatedAt, other.id, survivor_id).await?;
+        let rows = opportunities::Entity::find().filter(C::Id.is_in(ids)).all(&txn).await?;
+        let after = store::to_records(&txn, Names::Within(&txn), rows).await?;
+        changes::record_all(&txn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("opportunity", a.id, b, a)))
+            .await?;
+        after.len() as u64
+    });
+    moved.insert("tickets", {
+        use crate::service::tickets as store;
+        use tickets::Column as C;
+        let before = store::to_records(&txn, tickets::Entity::find().filter(C::ContactId.eq(other.id)).all(&txn).await?).await?;
+        let ids = rehome::<tickets::Entity>(&txn, C::ContactId, C::Id, C::Version, C::UpdatedAt, other.id, survivor_id).await?;
+        let after = store::to_records(&txn, tickets::Entity::find().filter(C::Id.is_in(ids)).all(&txn).await?).await?;
+        changes::record_all(&txn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("ticket", a.id, b, a))).await?;
+        after.len() as u64
+    });
+    moved.insert("consents", move_consents(&txn, CONTACT, other.id, survivor_id).await?);
+    // A person signs in to the portal with one account: the other's moves only when the survivor
+    // has none.
+    let portal = if survivor_portal {
+        0
+    } else {
+        follow(&txn, portal_accounts::Entity, portal_accounts::Column::ContactId, other.id, survivor_id, None).await?
+    };
+    moved.insert("portal_accounts", portal);
+
+    let mut model: contacts::ActiveModel = survivor.clone().into();
+    contact_store::write_fields(&mut model, survivor_id, &merged, &sealer);
+    save_next_version(&txn, model).await?;
+    store::refresh_search_text(&txn, survivor.customer_id).await?;
+    let after =
+        contact_store::to_record(&txn, contacts::Entity::find_by_id(survivor_id).one(&txn).await?.ok_or(Error::NotFound)?, &sealer).await?;
+    let audit = json!({ "merged_id": other.id, "moved": moved, "taken_from_other": taken, "kept_external_ids": kept_external_ids });
+    let change = Change::told(CONTACT, survivor_id, "merge", "contact.merged", audit.clone(), Some(&before), &after)
+        .detailing(audit)
+        .sealed(&sealer);
+    let outcome = ContactMergeOutcome {
+        survivor: after.clone(),
+        merged_id: other.id,
+        moved,
+        taken_from_other: taken,
+        kept_external_ids,
+        dry_run: false,
+    };
+    changes::commit(txn, actor, change, outcome).await
 }

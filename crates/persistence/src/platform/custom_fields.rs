@@ -342,9 +342,23 @@ pub async fn create(db: &Db, actor: &Actor, new: NewCustomField) -> Result<Custo
     )
     .await?;
     let created = CustomFieldRecord::of_row(row)?;
+    let backend = db.conn.get_database_backend();
+    if backend != DatabaseBackend::Postgres
+        && let Some(sql) = index_sql(backend, created.entity.as_str(), &created.key, created.field_type)
+    {
+        // SQLite has one writer: the index is built in the definition's own transaction (a
+        // second connection would wait for this one's lock), and the field exists with it.
+        txn.execute_unprepared(&sql).await?;
+    }
     let created = changes::commit(txn, actor, Change::created(ENTITY, id, &created), created).await?;
     db.custom_field_rules.forget();
-    ensure_index(db, created.entity, &created.key, created.field_type).await;
+    if backend == DatabaseBackend::Postgres {
+        // Built concurrently (writes go on meanwhile), off the request: a concurrent build waits
+        // for every transaction older than itself, which may include the one this request's
+        // idempotency key holds open until the answer is sent.
+        let (db, field) = (db.clone(), created.clone());
+        tokio::spawn(async move { ensure_index(&db, field.entity, &field.key, field.field_type).await });
+    }
     Ok(created)
 }
 
@@ -488,6 +502,18 @@ async fn ensure_index(db: &Db, entity: CustomEntity, key: &str, field_type: Fiel
 /// Makes every definition's index that is missing (a database restored from a dump, a creation
 /// whose index failed). Called once at start-up; `IF NOT EXISTS` makes it cheap.
 pub async fn ensure_indexes(db: &Db) -> Result<()> {
+    if db.conn.get_database_backend() == DatabaseBackend::Postgres {
+        // A concurrent build that failed leaves an invalid index, which `IF NOT EXISTS` would
+        // keep for ever: drop it so that it is built again.
+        let invalid = "SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                       WHERE NOT i.indisvalid AND c.relname LIKE 'ix\\_cf\\_%'";
+        for row in db.conn.query_all_raw(sea_orm::Statement::from_string(DatabaseBackend::Postgres, invalid)).await? {
+            let name: String = row.try_get("", "name")?;
+            if name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                db.conn.execute_unprepared(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}")).await?;
+            }
+        }
+    }
     for row in definitions::Entity::find().all(&db.conn).await? {
         let record = CustomFieldRecord::of_row(row)?;
         ensure_index(db, record.entity, &record.key, record.field_type).await;
@@ -503,6 +529,10 @@ pub struct CustomFieldQuery {
     /// The `cf.…` query parameters as sent, name without the `cf.` prefix.
     pub filters: Vec<(String, String)>,
 }
+
+/// How many `cf.` filters one list request may carry, and how many values one of them.
+const MAX_FILTERS: usize = 20;
+const MAX_FILTER_VALUES: usize = 50;
 
 /// A list sorted by a custom field.
 pub(crate) struct CustomSort {
@@ -534,8 +564,23 @@ pub(crate) async fn list_query(db: &Db, entity: CustomEntity, query: &CustomFiel
     let table = entity.as_str();
     let find = |key: &str| fields.iter().find(|f| f.key == key);
     let mut condition = Condition::all();
+    if let Some((name, _)) = query.filters.get(MAX_FILTERS) {
+        return Err(bad_parameter(
+            &format!("cf.{name}"),
+            text!("at most {MAX_FILTERS} custom field filters", "自定义字段筛选条件最多 {MAX_FILTERS} 个"),
+        ));
+    }
     for (name, raw) in &query.filters {
         let parameter = format!("cf.{name}");
+        if raw.contains('\0') || raw.split(',').count() > MAX_FILTER_VALUES {
+            return Err(bad_parameter(
+                &parameter,
+                text!(
+                    "at most {MAX_FILTER_VALUES} values, without control characters",
+                    "最多 {MAX_FILTER_VALUES} 个值，且不能包含控制字符"
+                ),
+            ));
+        }
         let (field, bound) = match find(name) {
             Some(field) => (field, None),
             None => match name.strip_suffix("_from").map(|k| (k, true)).or_else(|| name.strip_suffix("_to").map(|k| (k, false))) {

@@ -25,6 +25,7 @@ pub const TYPES: &[&str] = &[
     "contact.updated",
     "contact.deleted",
     "contact.restored",
+    "contact.merged",
     "interaction.created",
     "interaction.updated",
     "interaction.deleted",

@@ -381,9 +381,9 @@ pub async fn create_from_opportunity(
         notes: Some(note),
         custom_fields: Map::new(),
     };
-    // The order gets its fields' defaults; a required field without one is asked for here, as
-    // on any new order.
-    new.custom_fields = custom_fields::settle(db, &txn, CustomEntity::Orders, &Map::new(), None, true).await?;
+    // The order gets its fields' defaults; required ones without a default are filled in on the
+    // draft afterwards (a conversion is not refused for a field it cannot know).
+    new.custom_fields = custom_fields::defaults(db, CustomEntity::Orders).await?;
     let record = insert(&txn, actor, new, &ExternalIdsPatch::default()).await?;
     txn.commit().await?;
     Ok(record)

@@ -537,6 +537,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate contact into this one
+         * @description Both must be contacts of the same customer (409 `contact.merge_other_customer`: merge the
+         *     customers first). One transaction: this contact takes the chosen values and is the primary
+         *     one if either was; interactions, opportunities and tickets naming the other move here as
+         *     their next versions (audited, `<kind>.updated`), with its consents, its portal account when
+         *     this one has none, and its external ids in other systems; the other goes to the recycle bin
+         *     (`contact.deleted`) and this change is `contact.merged`.
+         */
+        post: operations["merge_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}/restore": {
         parameters: {
             query?: never;
@@ -3944,7 +3969,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            event_type: "contact.created" | "contact.deleted" | "contact.erased" | "contact.restored" | "contact.updated";
+            event_type: "contact.created" | "contact.deleted" | "contact.erased" | "contact.merged" | "contact.restored" | "contact.updated";
             /** @enum {string} */
             entity_type: "contact";
             /** Format: uuid */
@@ -3961,6 +3986,25 @@ export interface components {
             changed?: components["schemas"]["EventChanges"];
             /** @description What the record does not show (see the feed). */
             detail?: Record<string, never>;
+        };
+        /** @description What a contact merge did, or would do. */
+        ContactMergeResultDto: {
+            /** @description This contact after the merge (as it would be, for a dry run). */
+            survivor: components["schemas"]["ContactDto"];
+            /** Format: uuid */
+            merged_id: string;
+            /**
+             * @description How many records of each kind moved (would move) here: interactions, opportunities,
+             *     tickets, consents, portal_accounts.
+             */
+            moved: {
+                [key: string]: number;
+            };
+            taken_from_other: string[];
+            kept_external_ids: {
+                [key: string]: string;
+            };
+            dry_run: boolean;
         };
         CountDto: {
             /** Format: int64 */
@@ -4702,6 +4746,41 @@ export interface components {
              */
             masked: string[];
         };
+        /** @description A customer that may be the same as another (查重). */
+        CustomerDuplicateDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            city?: string | null;
+            /** Format: uuid */
+            owner_id: string;
+            owner_name?: string | null;
+            /**
+             * @description Why: `phone`, `email`, `credit_code` (the same value, the customer's own or a live
+             *     contact's), `name` (a very similar name in the same city).
+             */
+            reasons: string[];
+            /**
+             * Format: double
+             * @description How alike the names read, 0–1.
+             */
+            similarity: number;
+        };
+        /** @description One group of customers that are likely the same. */
+        CustomerDuplicateGroupDto: {
+            /**
+             * Format: double
+             * @description 1 for a shared phone or email; otherwise how alike the names read (0–1).
+             */
+            score: number;
+            /** @description `phone`, `email`, `name`. */
+            reasons: string[];
+            members: components["schemas"]["CustomerDuplicateDto"][];
+        };
+        CustomerDuplicatesDto: {
+            /** @description Most likely first: shared phones, emails and credit codes, then similar names; at most 20. */
+            duplicate_candidates: components["schemas"]["CustomerDuplicateDto"][];
+        };
         /** @description An event of a customer. */
         CustomerEvent: {
             /**
@@ -4777,10 +4856,6 @@ export interface components {
         DuplicateCandidateList: {
             data: components["schemas"]["DuplicateCandidateDto"][];
         };
-        DuplicateCandidatesDto: {
-            /** @description Most likely first: shared phones, emails and credit codes, then similar names; at most 20. */
-            duplicate_candidates: components["schemas"]["DuplicateCandidateDto"][];
-        };
         /** @description What a customer being entered says about itself, for the duplicate check. */
         DuplicateCheck: {
             name?: string | null;
@@ -4794,17 +4869,6 @@ export interface components {
              * @description The customer being edited, left out of its own candidates.
              */
             exclude_id?: string | null;
-        };
-        /** @description One group of customers that are likely the same. */
-        DuplicateGroupDto: {
-            /**
-             * Format: double
-             * @description 1 for a shared phone or email; otherwise how alike the names read (0–1).
-             */
-            score: number;
-            /** @description `phone`, `email`, `name`. */
-            reasons: string[];
-            members: components["schemas"]["DuplicateCandidateDto"][];
         };
         /** @description Whether to erase or only to see what would change. */
         EraseSubject: {
@@ -4873,7 +4937,7 @@ export interface components {
          * @description What happened to a record: `<kind>.<what happened>`, where the kind is the event's `entity_type`.
          * @enum {string}
          */
-        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "customer.merged" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.updated" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed" | "api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "webhook.tested" | "webhook.disabled" | "customer.erased" | "contact.erased" | "consent.given" | "consent.withdrawn" | "privacy_request.created" | "privacy_request.completed" | "privacy_request.refused" | "custom_field.created" | "custom_field.updated" | "custom_field.retired" | "custom_field.restored";
+        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "customer.merged" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "contact.merged" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.updated" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed" | "api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "webhook.tested" | "webhook.disabled" | "customer.erased" | "contact.erased" | "consent.given" | "consent.withdrawn" | "privacy_request.created" | "privacy_request.completed" | "privacy_request.refused" | "custom_field.created" | "custom_field.updated" | "custom_field.retired" | "custom_field.restored";
         /** @description A requester's evaluation of a delivered requirement. */
         FeedbackDto: {
             /** Format: uuid */
@@ -5353,6 +5417,26 @@ export interface components {
             /** @description Days from creation to winning. */
             average_cycle_days: components["schemas"]["FigureDto_Option_f64"];
         };
+        /** @description Merge another contact into this one (查重合并). */
+        MergeContact: {
+            /**
+             * Format: uuid
+             * @description The duplicate, a contact of the same customer: it goes to the recycle bin, pointing at
+             *     this contact (`merged_into_id`).
+             */
+            other_id: string;
+            /**
+             * @description Which contact each field's value comes from: `survivor` or `other`, by field name (`name`,
+             *     `title`, `department`, `phone`, `mobile`, `email`, `wechat`, `birthday`, `notes`,
+             *     `id_number` with its type, `bank_account` with its bank, `custom_fields.<key>`). Unnamed
+             *     fields keep this contact's value, and take the other's where this one has none.
+             */
+            field_choices?: {
+                [key: string]: components["schemas"]["MergeSide"];
+            };
+            /** @description Compute what would happen and write nothing. */
+            dry_run?: boolean;
+        };
         /** @description Merge another customer into this one (查重合并). */
         MergeCustomer: {
             /**
@@ -5767,8 +5851,8 @@ export interface components {
             total?: number | null;
         };
         /** @description One page of a list. */
-        PageDto_DuplicateGroupDto: {
-            data: components["schemas"]["DuplicateGroupDto"][];
+        PageDto_CustomerDuplicateGroupDto: {
+            data: components["schemas"]["CustomerDuplicateGroupDto"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
             /**
@@ -6521,6 +6605,7 @@ export interface components {
              *     | `user.is_api_key` | The user is an API key's; change it under `/api-keys`. |
              *     | `customer.credit_code_taken` | Another live customer holds this unified social credit code (`existing_id`). |
              *     | `customer.merge_kind_mismatch` | A company and an individual cannot be merged into one customer. |
+             *     | `contact.merge_other_customer` | Only contacts of the same customer can be merged; merge the customers first. |
              *     | `custom_field.key_taken` | The kind of record already has a custom field with this key, retired or not (`existing_id`). |
              *     | `custom_field.too_many` | The kind of record has as many custom fields as it may. |
              *     | `customer.id_number_taken` | Another live customer holds this identity document number (`existing_id`). |
@@ -11409,6 +11494,151 @@ export interface operations {
             };
         };
     };
+    merge_contact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description This contact's version as previewed */
+                "If-Match"?: string | null;
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeContact"];
+            };
+        };
+        responses: {
+            /** @description Merged (or, with `dry_run`, what would be) */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactMergeResultDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not change this contact or delete the other */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This contact is absent or out of scope */
+            404: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `contact.merge_other_customer` */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This contact changed since the version in `If-Match` */
+            412: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `other_id` unknown or the same; an unknown field choice */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     restore_contact: {
         parameters: {
             query?: never;
@@ -12570,7 +12800,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DuplicateCandidatesDto"];
+                    "application/json": components["schemas"]["CustomerDuplicatesDto"];
                 };
             };
             /** @description Malformed parameters, path or JSON */
@@ -12687,7 +12917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageDto_DuplicateGroupDto"];
+                    "application/json": components["schemas"]["PageDto_CustomerDuplicateGroupDto"];
                 };
             };
             /** @description Invalid parameter */
@@ -14006,7 +14236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DuplicateCandidatesDto"];
+                    "application/json": components["schemas"]["CustomerDuplicatesDto"];
                 };
             };
             /** @description Malformed parameters, path or JSON */
