@@ -35,6 +35,7 @@ mod m20261204_000029_add_two_factor;
 mod m20261204_000030_create_privacy;
 mod m20261204_000031_seal_personal_fields;
 mod m20261204_000032_create_custom_fields;
+mod m20261204_000033_remember_merged_records;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000030_create_privacy::Migration),
             Box::new(m20261204_000031_seal_personal_fields::Migration),
             Box::new(m20261204_000032_create_custom_fields::Migration),
+            Box::new(m20261204_000033_remember_merged_records::Migration),
         ]
     }
 }

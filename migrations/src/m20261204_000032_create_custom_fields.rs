@@ -75,9 +75,7 @@ impl MigrationTrait for Migration {
             .await?;
         // A key names one field of its kind for good: a retired field keeps it, so the values
         // stored under it never come to mean something else.
-        manager
-            .create_index(unique_index(CustomFieldDefinitions::Table, "ux_custom_field_definitions_key", &["entity", "key"]))
-            .await?;
+        manager.create_index(unique_index(CustomFieldDefinitions::Table, "ux_custom_field_definitions_key", &["entity", "key"])).await?;
         manager
             .create_index(index(CustomFieldDefinitions::Table, "ix_custom_field_definitions_position", &["entity", "position", "id"]))
             .await?;

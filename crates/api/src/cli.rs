@@ -258,6 +258,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<()> {
                     id_number: None,
                     bank_name: None,
                     bank_account: None,
+                    custom_fields: Default::default(),
                 };
                 contacts::create(db, &system, record.id, person, &Default::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             }
@@ -391,6 +392,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
             description: None,
             unit_price: Money { amount_minor: price, currency: Currency::cny() },
             active: true,
+            custom_fields: Default::default(),
         };
         product_ids.push(products::create(db, system, fields, &Default::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?.id);
     }
@@ -419,6 +421,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
             campaign_id: None,
             competitors: vec![],
             description: None,
+            custom_fields: Default::default(),
         };
         let placement = Placement { customer_id: customer.id, ..Default::default() };
         let lines = vec![LineInput {
@@ -456,6 +459,7 @@ async fn seed_sales(db: &Db, system: &Actor) -> anyhow::Result<()> {
                     discount_bp: 0,
                 }],
                 notes: None,
+                custom_fields: Default::default(),
             };
             let order = orders::create(db, &actor, new, &Default::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             orders::transition(db, &actor, order.id, None, crm_domain::sales::OrderStatus::Confirmed)

@@ -330,7 +330,9 @@ impl From<StoreError> for ApiError {
             StoreError::StaleVersion { current } => ApiError::PreconditionFailed { current },
             StoreError::Validation(errors) => match errors.0.first() {
                 // A bad cursor, sort or custom-field filter (`cf.…`) is a malformed parameter, not a body field.
-                Some(first) if errors.0.len() == 1 && (first.field == "cursor" || first.field == "sort" || first.field.starts_with("cf.")) => {
+                Some(first)
+                    if errors.0.len() == 1 && (first.field == "cursor" || first.field == "sort" || first.field.starts_with("cf.")) =>
+                {
                     ApiError::bad_parameter_error(first.clone())
                 }
                 _ => ApiError::Validation(errors),

@@ -203,6 +203,7 @@ impl World {
                 id_number: None,
                 bank_name: None,
                 bank_account: None,
+                custom_fields: Default::default(),
             };
             contacts.push(BulkContact { id, fields, created_at: at });
         }

@@ -113,6 +113,7 @@ async fn organise(db: &Db, seed: u64) -> anyhow::Result<World> {
                 description: None,
                 unit_price: Money { amount_minor: price_yuan * 100, currency: Currency::cny() },
                 active: true,
+                custom_fields: Default::default(),
             },
             &Default::default(),
         )

@@ -16,10 +16,19 @@ fn full_company() -> Value {
     })
 }
 
+/// The custom fields `full_company` fills in.
+async fn define_company_fields(app: &TestApp, admin: &str) {
+    for (key, field_type) in [("erp_code", "text"), ("credit_days", "number")] {
+        let field = json!({ "entity": "customers", "key": key, "label_zh": key, "label_en": key, "field_type": field_type });
+        app.post("/api/v1/custom-fields", admin, field).await.expect(201);
+    }
+}
+
 #[tokio::test]
 async fn create_normalises_values_and_answers_201_with_location_and_etag() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
+    define_company_fields(&app, &admin).await;
     let reply = app.post("/api/v1/customers", &admin, full_company()).await.expect(201);
     let id = reply.id();
     assert_eq!(reply.header("location").unwrap(), format!("/api/v1/customers/{id}"));
@@ -115,6 +124,7 @@ async fn fields_of_the_wrong_kind_of_customer_are_refused() {
 async fn patch_changes_only_the_fields_sent_and_null_clears() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
+    define_company_fields(&app, &admin).await;
     let c = app.customer(&admin, full_company()).await;
     let path = format!("/api/v1/customers/{}", c["id"].as_str().unwrap());
     let reply =

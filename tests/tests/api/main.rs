@@ -22,6 +22,7 @@ mod faults;
 mod feed;
 mod knowledge;
 mod languages;
+mod merging;
 mod migrations;
 mod openapi;
 mod ops;

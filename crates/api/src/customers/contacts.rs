@@ -26,6 +26,7 @@ use crate::http::{
     PageDto, PageParams, UpdatedAtParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_uuid,
 };
 use crate::personal_data::{self, shown_one};
+use crate::platform::custom_fields::{self, CustomFieldParams};
 
 /// The kind of record, as the audit log, the feed and personal-data masking name it.
 const ENTITY: &str = "contact";
@@ -57,6 +58,9 @@ pub struct ContactDto {
     pub bank_name: Option<String>,
     /// 银行账号, digits and letters without spaces. Stored encrypted.
     pub bank_account: Option<String>,
+    /// Values of the contacts' custom fields by key (see `/custom-fields?entity=contacts`).
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
@@ -90,6 +94,7 @@ impl From<contact_store::ContactRecord> for ContactDto {
             id_number: f.id_number.map(IdNumber::into_string),
             bank_name: f.bank_name,
             bank_account: f.bank_account.map(BankAccount::into_string),
+            custom_fields: f.custom_fields,
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -126,6 +131,11 @@ pub struct CreateContact {
     pub bank_name: Option<String>,
     /// 8–34 letters and digits; spaces and hyphens are dropped.
     pub bank_account: Option<String>,
+    /// Values of custom fields by key (see `/custom-fields?entity=contacts`): checked against
+    /// their definitions; fields not sent get their default.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     /// The contact's ids in other systems, `{"erp": "P-77"}`, each unique per system among live
     /// contacts.
     #[serde(default)]
@@ -173,6 +183,9 @@ pub struct UpdateContact {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub bank_account: Option<Option<String>>,
+    /// Merge patch of custom field values: keys sent are set, `null` clears one, others stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// Merge patch of the ids in other systems (`null` removes one).
     pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
@@ -195,6 +208,7 @@ pub(super) fn parse_contact(body: CreateContact) -> Result<(ContactFields, Exter
         id_number: f.optional_value("id_number", body.id_number.as_deref(), IdNumber::parse),
         bank_name: f.optional_line("bank_name", body.bank_name.as_deref(), domain::SHORT_TEXT_MAX),
         bank_account: f.optional_value("bank_account", body.bank_account.as_deref(), BankAccount::parse),
+        custom_fields: custom_fields::values(&mut f, &body.custom_fields),
     };
     if f.is_clean() {
         f.merge(fields.check_consistency());
@@ -221,6 +235,7 @@ pub(super) fn parse_contact_patch(body: UpdateContact) -> Result<(ContactPatch, 
         id_number: f.value_change("id_number", &body.id_number, IdNumber::parse),
         bank_name: f.line_change("bank_name", &body.bank_name, domain::SHORT_TEXT_MAX),
         bank_account: f.value_change("bank_account", &body.bank_account, BankAccount::parse),
+        custom_fields: custom_fields::values_change(&mut f, &body.custom_fields),
     };
     f.finish()?;
     Ok((patch, refs))
@@ -253,17 +268,24 @@ pub struct ContactListParams {
     /// index.
     pub id_number: Option<String>,
     pub customer_id: Option<String>,
-    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`.
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, or
+    /// `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
 impl ContactListParams {
-    pub fn to_filter(&self, updated: &UpdatedAtParams, time_zone: chrono_tz::Tz) -> Result<contact_store::ContactFilter, ApiError> {
+    pub fn to_filter(
+        &self,
+        updated: &UpdatedAtParams,
+        time_zone: chrono_tz::Tz,
+        custom: CustomFieldParams,
+    ) -> Result<contact_store::ContactFilter, ApiError> {
         Ok(contact_store::ContactFilter {
             q: crate::http::search_query(&self.q)?,
             id_number: super::parse_id_number(self.id_number.as_deref())?,
             customer_id: parse_uuid("customer_id", self.customer_id.as_deref())?,
             updated: updated.to_window(time_zone)?,
+            custom: custom.0,
             sort: non_blank(&self.sort),
         })
     }
@@ -273,7 +295,9 @@ impl ContactListParams {
 ///
 /// The contacts of the customers you may read (the `contacts` permission's scope applies to the
 /// customer's owner and team, as for `/customers/{id}/contacts`). Keyset-paginated; every filter
-/// and sort is served by an index.
+/// and sort is served by an index. Custom fields filter as `cf.<key>=value` (several values
+/// comma-separated: any of them), `cf.<key>_from`/`_to` for numbers, money and dates, and sort as
+/// `sort=cf.<key>` or `-cf.<key>` (see `/custom-fields`).
 #[utoipa::path(tag = "contacts", params(ContactListParams, UpdatedAtParams, PageParams), responses(
     (status = 200, description = "A page of contacts", body = PageDto<ContactDto>),
     (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
@@ -286,8 +310,9 @@ pub async fn list_all_contacts(
     params: web::Query<ContactListParams>,
     updated: web::Query<UpdatedAtParams>,
     page: web::Query<PageParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = params.to_filter(&updated, state.time_zone)?;
+    let filter = params.to_filter(&updated, state.time_zone, custom)?;
     let page = contact_store::list_all(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, ContactDto::from).await?))
 }
@@ -308,9 +333,10 @@ pub async fn export_contacts(
     params: web::Query<ContactListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     export: web::Query<crate::export::ExportParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
-    let filter = params.to_filter(&updated, state.time_zone)?;
+    let filter = params.to_filter(&updated, state.time_zone, custom)?;
     crate::export::list_export(
         state,
         principal,

@@ -24,7 +24,6 @@ use crm_persistence::customers::{self as store, CustomerFilter, CustomerRecord, 
 use crm_persistence::platform::custom_fields::CustomFieldQuery;
 
 use crate::auth::{Principal, State};
-use crate::platform::custom_fields::CustomFieldParams;
 use crate::batch::{Batch, BatchItem, BatchOp, BatchParams, BatchRequest, BatchResponse, Written, missing_id};
 use crate::error::{ApiError, Problem};
 use crate::external::{Upsert, UpsertRequest, Upserted, check_refs, refs_for_upsert};
@@ -32,6 +31,7 @@ use crate::http::{
     PageDto, PageParams, created, double_option, from_document, if_match, non_blank, ok_with_etag, parse_list, parse_time_bound, parse_uuid,
 };
 use crate::personal_data::{self, shown_one};
+use crate::platform::custom_fields::CustomFieldParams;
 
 /// The kind of record, as the audit log, the feed and personal-data masking name it.
 const ENTITY: &str = "customer";
@@ -615,6 +615,78 @@ pub async fn restore_customer(state: State, principal: Principal, id: web::Path<
     Ok(ok_with_etag(&shown_one(&state.db, &principal, ENTITY, CustomerDto::from(customer)).await?, version))
 }
 
+/// Merge another customer into this one (查重合并).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeCustomer {
+    /// The duplicate: it goes to the recycle bin, pointing at this customer (`merged_into_id`).
+    pub other_id: Uuid,
+    /// Which record each field's value comes from: `survivor` or `other`, by field name (`name`,
+    /// `city`, `phone`, `owner`, `id_number` with its type, `bank_account` with its bank,
+    /// `custom_fields.<key>`, …). Unnamed fields keep this customer's value, and take the
+    /// other's where this one has none; tags are the union of both.
+    #[serde(default)]
+    pub field_choices: std::collections::BTreeMap<String, crm_domain::customers::merge::MergeSide>,
+    /// Compute what would happen and write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What a merge did, or would do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergeResultDto {
+    /// This customer after the merge (as it would be, for a dry run).
+    #[schema(value_type = CustomerDto)]
+    pub survivor: Value,
+    pub merged_id: Uuid,
+    /// How many records of each kind moved (would move) here: contacts, interactions, tasks,
+    /// opportunities, orders, tickets, consents, portal_accounts, requirement_requests,
+    /// timeline_items.
+    pub moved: std::collections::BTreeMap<String, u64>,
+    /// Fields whose value came from the other customer.
+    pub taken_from_other: Vec<String>,
+    /// The other's external ids left with it because this customer has one in the same system.
+    pub kept_external_ids: std::collections::BTreeMap<String, String>,
+    pub dry_run: bool,
+}
+
+/// Merge a duplicate into this customer
+///
+/// One transaction: this customer takes the chosen values and the other's tags and external ids;
+/// every contact, interaction, task, opportunity, order and ticket of the other moves here as
+/// its next version (each with its audit entry and `<kind>.updated` event), with its consents,
+/// portal accounts, requirement requests and timeline; purchase figures are recomputed; the
+/// other goes to the recycle bin (`customer.deleted`) and this change is `customer.merged`.
+/// Needs update rights on this customer and delete rights on the other.
+#[utoipa::path(tag = "customers", params(("id" = Uuid, Path)), request_body = MergeCustomer, responses(
+    (status = 200, description = "Merged (or, with `dry_run`, what would be)", body = MergeResultDto),
+    (status = 403, description = "The role may not change this customer or delete the other", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "This customer is absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`customer.merge_kind_mismatch`: a company and an individual; `customer.credit_code_taken`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`other_id` unknown or the same; an unknown field choice", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/customers/{id}/merge")]
+pub async fn merge_customer(
+    state: State,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: crate::http::Json<MergeCustomer>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let request =
+        crm_persistence::customers::merge::MergeRequest { other_id: body.other_id, choices: body.field_choices, dry_run: body.dry_run };
+    let outcome = crm_persistence::customers::merge::merge(&state.db, &principal, id.into_inner(), request).await?;
+    let survivor = shown_one(&state.db, &principal, ENTITY, CustomerDto::from(outcome.survivor)).await?;
+    Ok(HttpResponse::Ok().json(MergeResultDto {
+        survivor,
+        merged_id: outcome.merged_id,
+        moved: outcome.moved.into_iter().map(|(kind, n)| (kind.to_owned(), n)).collect(),
+        taken_from_other: outcome.taken_from_other,
+        kept_external_ids: outcome.kept_external_ids,
+        dry_run: outcome.dry_run,
+    }))
+}
+
 /// Show a customer's personal data in clear
 ///
 /// The customer with its phone, email, address and birthday in clear, for someone whose `pii`
@@ -824,6 +896,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_customer)
         .service(delete_customer)
         .service(restore_customer)
+        .service(merge_customer)
         .service(reveal_customer)
         .service(customer_stage_history)
         .service(upsert_customer)

@@ -6,7 +6,7 @@ use std::future::{Ready, ready};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -197,9 +197,7 @@ pub async fn list_custom_fields(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let entity = match params.entity.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        Some(text) => {
-            Some(CustomEntity::parse(text).map_err(|e| ApiError::bad_parameter("entity", crm_domain::error::HasCode::text(&e)))?)
-        }
+        Some(text) => Some(CustomEntity::parse(text).map_err(|e| ApiError::bad_parameter("entity", crm_domain::error::HasCode::text(&e)))?),
         None => None,
     };
     let filter = DefinitionFilter { entity, include_retired: params.include_retired.unwrap_or(false) };
@@ -273,7 +271,12 @@ pub async fn update_custom_field(
     (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[delete("/custom-fields/{id}")]
-pub async fn retire_custom_field(state: State, principal: Principal, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn retire_custom_field(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     store::set_retired(&state.db, &principal, id.into_inner(), if_match(&req)?, true).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -288,6 +291,17 @@ pub async fn retire_custom_field(state: State, principal: Principal, req: HttpRe
 pub async fn restore_custom_field(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let record = store::set_retired(&state.db, &principal, id.into_inner(), None, false).await?;
     Ok(ok_with_etag(&CustomFieldDto::from(record.clone()), record.version))
+}
+
+/// A create body's custom field values, checked for shape (the definitions check them when
+/// stored): errors join the body's others.
+pub fn values(check: &mut Check, values: &Map<String, Value>) -> Map<String, Value> {
+    crm_domain::customers::parse_custom_fields(values).map_err(|e| check.0.0.extend(e.0)).unwrap_or_default()
+}
+
+/// An update body's custom field values (a merge patch), checked for shape.
+pub fn values_change(check: &mut Check, values: &Option<Map<String, Value>>) -> Option<Map<String, Value>> {
+    crm_domain::customers::parse_custom_fields(values.as_ref()?).map_err(|e| check.0.0.extend(e.0)).ok()
 }
 
 /// The `cf.<key>`, `cf.<key>_from` and `cf.<key>_to` parameters of a list request (their keys

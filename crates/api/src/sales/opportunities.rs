@@ -17,6 +17,7 @@ use crm_persistence::sales::opportunities;
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_uuid};
+use crate::platform::custom_fields::{self, CustomFieldParams};
 
 use super::pipelines::StageDto;
 use super::{LineDto, LineInputDto, MoneyInput, line_inputs};
@@ -42,6 +43,9 @@ pub struct OpportunityDto {
     pub campaign_id: Option<Uuid>,
     pub competitors: Vec<Competitor>,
     pub description: Option<String>,
+    /// Values of the opportunities' custom fields by key (see `/custom-fields?entity=opportunities`).
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     pub loss_reason: Option<String>,
     /// Products of the deal; when there are any, `amount` is their total.
     pub lines: Vec<LineDto>,
@@ -75,6 +79,7 @@ impl From<opportunities::OpportunityRecord> for OpportunityDto {
             campaign_id: f.campaign_id,
             competitors: f.competitors,
             description: f.description,
+            custom_fields: f.custom_fields,
             loss_reason: o.loss_reason,
             lines: o.lines.into_iter().map(LineDto::from).collect(),
             owner_id: o.owner_id,
@@ -112,6 +117,11 @@ pub struct CreateOpportunity {
     #[serde(default, deserialize_with = "crate::http::bounded_list")]
     pub competitors: Vec<Competitor>,
     pub description: Option<String>,
+    /// Values of custom fields by key (see `/custom-fields?entity=opportunities`): checked against their
+    /// definitions; fields not sent get their default.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     /// Default: the caller.
     pub owner_id: Option<Uuid>,
     /// Products of the deal; when given, the amount becomes their total (send `amount` with
@@ -147,6 +157,9 @@ pub struct UpdateOpportunity {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub description: Option<Option<String>>,
+    /// Merge patch of custom field values: keys sent are set, `null` clears one, others stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// Reassigns it; scope rules apply.
     pub owner_id: Option<Uuid>,
     /// Replaces the lines (an empty list removes them); the amount becomes their total.
@@ -183,12 +196,13 @@ pub struct OpportunityListParams {
     pub expected_close_to: Option<NaiveDate>,
     /// Part of the name or a competitor.
     pub q: Option<String>,
-    /// `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`.
+    /// `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`, or
+    /// `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
 impl OpportunityListParams {
-    fn to_filter(&self) -> Result<opportunities::OpportunityFilter, ApiError> {
+    fn to_filter(&self, custom: CustomFieldParams) -> Result<opportunities::OpportunityFilter, ApiError> {
         Ok(opportunities::OpportunityFilter {
             customer_id: parse_uuid("customer_id", self.customer_id.as_deref())?,
             owner_id: parse_uuid("owner_id", self.owner_id.as_deref())?,
@@ -199,6 +213,7 @@ impl OpportunityListParams {
             close_to: self.expected_close_to,
             updated: Default::default(),
             q: crate::http::search_query(&self.q)?,
+            custom: custom.0,
             sort: non_blank(&self.sort),
         })
     }
@@ -216,6 +231,7 @@ impl TryFrom<CreateOpportunity> for NewOpportunity {
         let competitors = check.competitors(&body.competitors);
         let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
         let lines = check.lines(line_inputs(&body.lines));
+        let custom_fields = custom_fields::values(&mut check, &body.custom_fields);
         let (name, amount, competitors, lines) = check.finish_with((name, amount, competitors, lines))?;
         let fields = OpportunityFields {
             name,
@@ -227,6 +243,7 @@ impl TryFrom<CreateOpportunity> for NewOpportunity {
             campaign_id: body.campaign_id,
             competitors,
             description,
+            custom_fields,
         };
         let placement =
             Placement { customer_id: body.customer_id, pipeline_id: body.pipeline_id, stage_id: body.stage_id, owner_id: body.owner_id };
@@ -249,6 +266,7 @@ impl TryFrom<UpdateOpportunity> for OpportunityPatch {
             campaign_id: body.campaign_id,
             competitors: body.competitors.as_deref().and_then(|c| check.competitors(c)),
             description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
+            custom_fields: custom_fields::values_change(&mut check, &body.custom_fields),
             owner_id: body.owner_id,
             lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
         };
@@ -274,6 +292,10 @@ pub async fn create_opportunity(
 }
 
 /// List opportunities
+///
+/// Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+/// `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+/// `-cf.<key>` (see `/custom-fields`).
 #[utoipa::path(tag = "opportunities", params(OpportunityListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Opportunities", body = PageDto<OpportunityDto>)), security(("bearer" = [])))]
 #[get("/opportunities")]
 pub async fn list_opportunities(
@@ -282,15 +304,16 @@ pub async fn list_opportunities(
     params: web::Query<OpportunityListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
+    let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter(custom)? };
     let page = opportunities::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, OpportunityDto::from)))
 }
 
 /// Export opportunities as ndjson or CSV
 ///
-/// Every opportunitie the list with the same filters and sort returns, to the caller's scope, streamed
+/// Every opportunity the list with the same filters and sort returns, to the caller's scope, streamed
 /// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
 /// writes one `OpportunityDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
@@ -304,9 +327,10 @@ pub async fn export_opportunities(
     params: web::Query<OpportunityListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     export: web::Query<crate::export::ExportParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
-    let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter()? };
+    let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter(custom)? };
     crate::export::list_export(
         state,
         principal,

@@ -20,6 +20,7 @@ use crate::error::{ApiError, Problem};
 use crate::external::{Upsert, UpsertRequest, Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
 use crate::http::from_document;
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag, parse_list, parse_uuid};
+use crate::platform::custom_fields::{self, CustomFieldParams};
 
 use super::{LineDto, LineInputDto, line_inputs};
 
@@ -47,6 +48,9 @@ pub struct OrderDto {
     pub total: Money,
     pub lines: Vec<LineDto>,
     pub notes: Option<String>,
+    /// Values of the orders' custom fields by key (see `/custom-fields?entity=orders`).
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     pub owner_id: Uuid,
     pub owner_name: Option<String>,
     pub team_id: Option<Uuid>,
@@ -75,6 +79,7 @@ impl From<orders::OrderRecord> for OrderDto {
             total: o.totals.total,
             lines: o.lines.into_iter().map(LineDto::from).collect(),
             notes: o.notes,
+            custom_fields: o.custom_fields,
             owner_id: o.owner_id,
             owner_name: o.owner_name,
             team_id: o.team_id,
@@ -103,6 +108,11 @@ pub struct CreateOrder {
     #[serde(deserialize_with = "crate::http::bounded_list")]
     pub lines: Vec<LineInputDto>,
     pub notes: Option<String>,
+    /// Values of custom fields by key (see `/custom-fields?entity=orders`): checked against their
+    /// definitions; fields not sent get their default.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     /// The order's ids in other systems, `{"erp": "SO-2026-0042"}`, each unique per system among
     /// live orders.
     #[serde(default)]
@@ -121,6 +131,10 @@ pub struct UpdateOrder {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub notes: Option<Option<String>>,
+    /// Merge patch of custom field values: keys sent are set, `null` clears one, others stay.
+    /// Unlike the other fields, editable whatever the order's status.
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// Merge patch of the ids in other systems (`null` removes one); allowed whatever the status.
     pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
@@ -150,7 +164,8 @@ pub struct OrderListParams {
     pub order_date_to: Option<NaiveDate>,
     /// Part of the number or the external id.
     pub q: Option<String>,
-    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`.
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, or `cf.<key>`/
+    /// `-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
@@ -161,6 +176,7 @@ fn parse_new_order(body: CreateOrder, today: NaiveDate) -> Result<NewOrder, Vali
     let (external_system, external_id) = check.external_ref(body.external_system.as_deref(), body.external_id.as_deref());
     let lines = check.lines(line_inputs(&body.lines));
     let notes = check.optional_text("notes", body.notes.as_deref(), NOTES_MAX);
+    let custom_fields = custom_fields::values(&mut check, &body.custom_fields);
     let (currency, lines) = check.finish_with((currency, lines))?;
     Ok(NewOrder {
         customer_id: body.customer_id,
@@ -171,6 +187,7 @@ fn parse_new_order(body: CreateOrder, today: NaiveDate) -> Result<NewOrder, Vali
         currency,
         lines,
         notes,
+        custom_fields,
     })
 }
 
@@ -183,6 +200,7 @@ impl TryFrom<UpdateOrder> for OrderPatch {
             order_date: body.order_date,
             lines: body.lines.as_deref().and_then(|l| check.lines(line_inputs(l))),
             notes: body.notes.map(|n| check.optional_text("notes", n.as_deref(), NOTES_MAX)),
+            custom_fields: custom_fields::values_change(&mut check, &body.custom_fields),
         };
         check.finish()?;
         Ok(patch)
@@ -230,6 +248,7 @@ fn list_orders_filter(
     params: &OrderListParams,
     updated: &crate::http::UpdatedAtParams,
     time_zone: chrono_tz::Tz,
+    custom: CustomFieldParams,
 ) -> Result<orders::OrderFilter, ApiError> {
     let filter = orders::OrderFilter {
         customer_id: parse_uuid("customer_id", params.customer_id.as_deref())?,
@@ -240,12 +259,17 @@ fn list_orders_filter(
         date_to: params.order_date_to,
         q: crate::http::search_query(&params.q)?,
         updated: updated.to_window(time_zone)?,
+        custom: custom.0,
         sort: non_blank(&params.sort),
     };
     Ok(filter)
 }
 
 /// List orders
+///
+/// Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+/// `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+/// `-cf.<key>` (see `/custom-fields`).
 #[utoipa::path(tag = "orders", params(OrderListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Orders", body = PageDto<OrderDto>)), security(("bearer" = [])))]
 #[get("/orders")]
 pub async fn list_orders(
@@ -254,8 +278,9 @@ pub async fn list_orders(
     params: web::Query<OrderListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = list_orders_filter(&params, &updated, state.time_zone)?;
+    let filter = list_orders_filter(&params, &updated, state.time_zone, custom)?;
     let page = orders::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, OrderDto::from)))
 }
@@ -276,9 +301,10 @@ pub async fn export_orders(
     params: web::Query<OrderListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     export: web::Query<crate::export::ExportParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
-    let filter = list_orders_filter(&params, &updated, state.time_zone)?;
+    let filter = list_orders_filter(&params, &updated, state.time_zone, custom)?;
     crate::export::list_export(
         state,
         principal,
@@ -446,7 +472,8 @@ async fn upsert_by_reference(state: &State, principal: &Principal, upsert: Upser
             let identity = orders::OrderIdentity { customer_id: sent.customer_id, currency: sent.currency };
             // A date left out keeps the order's (a new order would be dated today).
             let order_date = dated.then_some(sent.order_date);
-            let patch = OrderPatch { order_date, notes: Some(sent.notes), lines: Some(sent.lines) };
+            let patch =
+                OrderPatch { order_date, notes: Some(sent.notes), lines: Some(sent.lines), custom_fields: Some(sent.custom_fields) };
             Ok(upserted(orders::update_whole(db, principal, id, identity, version, patch, &refs).await?))
         },
     )

@@ -19,6 +19,7 @@ use crate::error::{ApiError, Problem};
 use crate::external::{Upsert, UpsertRequest, Upserted, new_refs, patched_refs, path_reference, refs_for_upsert};
 use crate::http::from_document;
 use crate::http::{PageDto, PageParams, created, double_option, if_match, non_blank, ok_with_etag};
+use crate::platform::custom_fields::{self, CustomFieldParams};
 
 use super::MoneyInput;
 
@@ -31,6 +32,9 @@ pub struct ProductDto {
     pub description: Option<String>,
     pub unit_price: Money,
     pub active: bool,
+    /// Values of the products' custom fields by key (see `/custom-fields?entity=products`).
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -49,6 +53,7 @@ impl From<products::ProductRecord> for ProductDto {
             description: f.description,
             unit_price: f.unit_price,
             active: f.active,
+            custom_fields: f.custom_fields,
             created_at: p.created_at,
             updated_at: p.updated_at,
             version: p.version,
@@ -69,6 +74,11 @@ pub struct CreateProduct {
     pub unit_price: MoneyInput,
     /// Default true.
     pub active: Option<bool>,
+    /// Values of custom fields by key (see `/custom-fields?entity=products`): checked against their
+    /// definitions; fields not sent get their default.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     /// The product's ids in other systems, `{"erp": "M-8801"}`, each unique per system among
     /// live products.
     #[serde(default)]
@@ -88,6 +98,9 @@ pub struct UpdateProduct {
     pub description: Option<Option<String>>,
     pub unit_price: Option<MoneyInput>,
     pub active: Option<bool>,
+    /// Merge patch of custom field values: keys sent are set, `null` clears one, others stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// Merge patch of the ids in other systems (`null` removes one).
     pub external_ids: Option<BTreeMap<String, Option<String>>>,
 }
@@ -99,7 +112,8 @@ pub struct ProductListParams {
     pub q: Option<String>,
     pub category: Option<String>,
     pub active: Option<bool>,
-    /// `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`.
+    /// `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`, or
+    /// `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
@@ -113,9 +127,10 @@ impl TryFrom<CreateProduct> for ProductFields {
         let category = check.optional_text("category", body.category.as_deref(), PRODUCT_CATEGORY_MAX);
         let description = check.optional_text("description", body.description.as_deref(), NOTES_MAX);
         let unit_price = check.money("unit_price", body.unit_price.amount_minor, body.unit_price.currency.as_deref());
+        let custom_fields = custom_fields::values(&mut check, &body.custom_fields);
         let (sku, name, unit_price) = check.finish_with((sku, name, unit_price))?;
         // A product is offered as soon as it is added unless the body says otherwise.
-        Ok(Self { sku, name, category, description, unit_price, active: body.active.unwrap_or(true) })
+        Ok(Self { sku, name, category, description, unit_price, active: body.active.unwrap_or(true), custom_fields })
     }
 }
 
@@ -131,6 +146,7 @@ impl TryFrom<UpdateProduct> for ProductPatch {
             description: body.description.map(|d| check.optional_text("description", d.as_deref(), NOTES_MAX)),
             unit_price: body.unit_price.as_ref().and_then(|m| check.money("unit_price", m.amount_minor, m.currency.as_deref())),
             active: body.active,
+            custom_fields: custom_fields::values_change(&mut check, &body.custom_fields),
         };
         check.finish()?;
         Ok(patch)
@@ -155,18 +171,24 @@ fn list_products_filter(
     params: &ProductListParams,
     updated: &crate::http::UpdatedAtParams,
     time_zone: chrono_tz::Tz,
+    custom: CustomFieldParams,
 ) -> Result<products::ProductFilter, ApiError> {
     let filter = products::ProductFilter {
         q: crate::http::search_query(&params.q)?,
         category: non_blank(&params.category),
         active: params.active,
         updated: updated.to_window(time_zone)?,
+        custom: custom.0,
         sort: non_blank(&params.sort),
     };
     Ok(filter)
 }
 
 /// List and search products
+///
+/// Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+/// `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+/// `-cf.<key>` (see `/custom-fields`).
 #[utoipa::path(tag = "products", params(ProductListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Products", body = PageDto<ProductDto>)), security(("bearer" = [])))]
 #[get("/products")]
 pub async fn list_products(
@@ -175,8 +197,9 @@ pub async fn list_products(
     params: web::Query<ProductListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = list_products_filter(&params, &updated, state.time_zone)?;
+    let filter = list_products_filter(&params, &updated, state.time_zone, custom)?;
     let page = products::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ProductDto::from)))
 }
@@ -197,9 +220,10 @@ pub async fn export_products(
     params: web::Query<ProductListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     export: web::Query<crate::export::ExportParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
-    let filter = list_products_filter(&params, &updated, state.time_zone)?;
+    let filter = list_products_filter(&params, &updated, state.time_zone, custom)?;
     crate::export::list_export(
         state,
         principal,

@@ -11,6 +11,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(tickets::export_tickets)
         .service(tickets::create_ticket)
         .service(tickets::get_ticket)
+        .service(tickets::update_ticket)
         .service(tickets::move_ticket)
         .service(tickets::assign_ticket)
         .service(tickets::list_ticket_comments)

@@ -18,6 +18,7 @@ use crm_persistence::service::{sla_policies, tickets};
 use crate::auth::{Principal, State};
 use crate::error::{ApiError, Problem};
 use crate::http::{Check, PageDto, PageParams, created, if_match, ok_with_etag, parse_list, parse_time_bound, parse_uuid};
+use crate::platform::custom_fields::{self, CustomFieldParams};
 
 /// A service ticket (服务请求) with its SLA clocks.
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,6 +59,9 @@ pub struct TicketDto {
     pub resolution_breached: bool,
     pub satisfaction_rating: Option<i32>,
     pub satisfaction_comment: Option<String>,
+    /// Values of the tickets' custom fields by key (see `/custom-fields?entity=tickets`).
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -94,6 +98,7 @@ impl From<tickets::TicketRecord> for TicketDto {
             resolution_breached: t.resolution_breached,
             satisfaction_rating: t.satisfaction_rating,
             satisfaction_comment: t.satisfaction_comment,
+            custom_fields: t.custom_fields,
             created_at: t.created_at,
             updated_at: t.updated_at,
             version: t.version,
@@ -120,6 +125,20 @@ pub struct CreateTicket {
     pub assignee_id: Option<Uuid>,
     /// Without an assignee, the team's support agents take turns (round-robin).
     pub team_id: Option<Uuid>,
+    /// Values of custom fields by key (see `/custom-fields?entity=tickets`): checked against their
+    /// definitions; fields not sent get their default.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A change of a ticket's custom field values; its other fields move through their own actions.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTicket {
+    /// Merge patch of custom field values: keys sent are set, `null` clears one, others stay.
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A move through the service process; the close fields go only with `status: closed`.
@@ -230,7 +249,8 @@ pub struct TicketListParams {
     pub q: Option<String>,
     /// Tickets a knowledge-base article was used to solve.
     pub article_id: Option<String>,
-    /// `-created_at` (default), `-updated_at`, `updated_at`.
+    /// `-created_at` (default), `-updated_at`, `updated_at`, or `cf.<key>`/`-cf.<key>` for a
+    /// custom field.
     pub sort: Option<String>,
 }
 
@@ -253,6 +273,7 @@ impl TryFrom<CreateTicket> for NewTicket {
             Some(priority) => check.value("priority", priority, TicketPriority::parse),
             None => Some(DEFAULT_TICKET_PRIORITY),
         };
+        let custom_fields = custom_fields::values(&mut check, &body.custom_fields);
         let (subject, kind, channel, priority) = check.finish_with((subject, kind, channel, priority))?;
         Ok(Self {
             customer_id: body.customer_id,
@@ -264,6 +285,7 @@ impl TryFrom<CreateTicket> for NewTicket {
             priority,
             assignee_id: body.assignee_id,
             team_id: body.team_id,
+            custom_fields,
         })
     }
 }
@@ -287,6 +309,7 @@ fn list_tickets_filter(
     updated: &crate::http::UpdatedAtParams,
     principal: &Principal,
     time_zone: chrono_tz::Tz,
+    custom: CustomFieldParams,
 ) -> Result<tickets::TicketFilter, ApiError> {
     let mut filter = tickets::TicketFilter {
         statuses: parse_list("status", params.status.as_deref(), TicketStatus::parse)?,
@@ -302,6 +325,7 @@ fn list_tickets_filter(
         article_id: parse_uuid("article_id", params.article_id.as_deref())?,
         unassigned: false,
         updated: updated.to_window(time_zone)?,
+        custom: custom.0,
         sort: crate::http::non_blank(&params.sort),
     };
     match params.view.as_deref() {
@@ -317,6 +341,10 @@ fn list_tickets_filter(
 }
 
 /// The ticket queue
+///
+/// Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+/// `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+/// `-cf.<key>` (see `/custom-fields`).
 #[utoipa::path(tag = "tickets", params(TicketListParams, crate::http::UpdatedAtParams, PageParams), responses((status = 200, description = "Tickets, newest first", body = PageDto<TicketDto>)), security(("bearer" = [])))]
 #[get("/tickets")]
 pub async fn list_tickets(
@@ -325,8 +353,9 @@ pub async fn list_tickets(
     params: web::Query<TicketListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     page: web::Query<PageParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone)?;
+    let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone, custom)?;
     let page = tickets::list(&state.db, &principal, &filter, &page.to_request()?).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, TicketDto::from)))
 }
@@ -347,9 +376,10 @@ pub async fn export_tickets(
     params: web::Query<TicketListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
     export: web::Query<crate::export::ExportParams>,
+    custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
     let format = export.to_format()?;
-    let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone)?;
+    let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone, custom)?;
     crate::export::list_export(
         state,
         principal,
@@ -370,6 +400,29 @@ pub async fn export_tickets(
 #[get("/tickets/{id}")]
 pub async fn get_ticket(state: State, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let record = tickets::get(&state.db, &principal, id.into_inner()).await?;
+    Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
+}
+
+/// Change a ticket's custom fields
+#[utoipa::path(tag = "tickets", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), request_body = UpdateTicket, responses(
+    (status = 200, description = "Changed", body = TicketDto, headers(("ETag" = String))),
+    (status = 403, description = "The role may not change this ticket", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or out of scope", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid custom field values", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[patch("/tickets/{id}")]
+pub async fn update_ticket(
+    state: State,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: crate::http::Json<UpdateTicket>,
+) -> Result<HttpResponse, ApiError> {
+    let mut check = Check::default();
+    let values = custom_fields::values(&mut check, &body.custom_fields);
+    check.finish()?;
+    let record = tickets::update_custom_fields(&state.db, &principal, id.into_inner(), if_match(&req)?, values).await?;
     Ok(ok_with_etag(&TicketDto::from(record.clone()), record.version))
 }
 

@@ -1,6 +1,7 @@
 //! Customers (客户) and their contacts (联系人): the validated field sets that create and patch
 //! them, the lifecycle (潜在 → 意向 → 成交 → 流失) and its allowed moves.
 
+pub mod merge;
 mod values;
 
 use chrono::NaiveDate;
@@ -282,6 +283,8 @@ pub struct ContactFields {
     pub id_number: Option<IdNumber>,
     pub bank_name: Option<String>,
     pub bank_account: Option<BankAccount>,
+    /// Values of the contacts' custom fields (see `platform::custom_fields`).
+    pub custom_fields: Map<String, Value>,
 }
 
 impl ContactFields {
@@ -311,6 +314,7 @@ merge_patch! {
         id_number: Option<IdNumber>,
         bank_name: Option<String>,
         bank_account: Option<BankAccount>,
+        custom_fields: Map<String, Value>,
     }
 }
 

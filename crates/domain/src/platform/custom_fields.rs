@@ -114,19 +114,34 @@ pub fn check_key(key: &str) -> Result<(), FieldError> {
 
 /// The options of a field of type `field_type`: only choices have them (at least one, values
 /// unique); an edit may add options, relabel and retire them, never drop one (`previous`).
-pub fn check_options(field_type: FieldType, options: &[FieldOption], previous: Option<&[FieldOption]>) -> Result<Vec<FieldOption>, ValidationErrors> {
+pub fn check_options(
+    field_type: FieldType,
+    options: &[FieldOption],
+    previous: Option<&[FieldOption]>,
+) -> Result<Vec<FieldOption>, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     if !field_type.has_options() {
         if !options.is_empty() {
-            errors.push(FieldError::new("options", "not_for_type", text!("only select and multiselect fields have options", "只有单选和多选字段有选项")));
+            errors.push(FieldError::new(
+                "options",
+                "not_for_type",
+                text!("only select and multiselect fields have options", "只有单选和多选字段有选项"),
+            ));
         }
         return errors.into_result().map(|()| Vec::new());
     }
     if options.iter().all(|o| o.retired) {
-        errors.push(FieldError::new("options", "required", text!("a choice field needs at least one option in use", "选择字段至少需要一个启用的选项")));
+        errors.push(FieldError::new(
+            "options",
+            "required",
+            text!("a choice field needs at least one option in use", "选择字段至少需要一个启用的选项"),
+        ));
     }
     if options.len() > MAX_OPTIONS {
-        errors.push(FieldError::new("options", "too_many", text!("at most {MAX_OPTIONS} options", "选项最多 {MAX_OPTIONS} 个")).with_param("max", MAX_OPTIONS));
+        errors.push(
+            FieldError::new("options", "too_many", text!("at most {MAX_OPTIONS} options", "选项最多 {MAX_OPTIONS} 个"))
+                .with_param("max", MAX_OPTIONS),
+        );
     }
     let mut seen = std::collections::HashSet::new();
     let mut cleaned = Vec::with_capacity(options.len());
@@ -138,7 +153,11 @@ pub fn check_options(field_type: FieldType, options: &[FieldOption], previous: O
                     .with_param("max", 100),
             );
         } else if !seen.insert(value.to_owned()) {
-            errors.push(FieldError::new(format!("options[{index}].value"), "duplicate", text!("this option is listed twice", "该选项重复")));
+            errors.push(FieldError::new(
+                format!("options[{index}].value"),
+                "duplicate",
+                text!("this option is listed twice", "该选项重复"),
+            ));
         }
         for (field, label) in [("label_zh", &option.label_zh), ("label_en", &option.label_en)] {
             if label.trim().is_empty() || label.trim().chars().count() > 100 {
@@ -184,7 +203,9 @@ pub fn check_value(rule: &FieldRule, value: &Value) -> Result<Value, FieldError>
         FieldType::Text => {
             let text = value.as_str().ok_or_else(|| wrong(text!("expected text", "应为文本")))?.trim();
             if text.chars().count() > MAX_TEXT {
-                return Err(invalid(key, "too_long", text!("at most {MAX_TEXT} characters", "最多 {MAX_TEXT} 个字符")).with_param("max", MAX_TEXT));
+                return Err(
+                    invalid(key, "too_long", text!("at most {MAX_TEXT} characters", "最多 {MAX_TEXT} 个字符")).with_param("max", MAX_TEXT)
+                );
             }
             Ok(Value::String(text.to_owned()))
         }
@@ -198,7 +219,8 @@ pub fn check_value(rule: &FieldRule, value: &Value) -> Result<Value, FieldError>
         },
         FieldType::Date => {
             let text = value.as_str().ok_or_else(|| wrong(text!("expected a date YYYY-MM-DD", "应为 YYYY-MM-DD 格式的日期")))?;
-            let day = crate::dates::parse_date(text).map_err(|_| invalid(key, "date", text!("expected a date YYYY-MM-DD", "应为 YYYY-MM-DD 格式的日期")))?;
+            let day = crate::dates::parse_date(text)
+                .map_err(|_| invalid(key, "date", text!("expected a date YYYY-MM-DD", "应为 YYYY-MM-DD 格式的日期")))?;
             Ok(Value::String(day.format("%Y-%m-%d").to_string()))
         }
         FieldType::Bool => value.as_bool().map(Value::Bool).ok_or_else(|| wrong(text!("expected true or false", "应为 true 或 false"))),
@@ -231,7 +253,9 @@ fn choice(rule: &FieldRule, text: &str) -> Result<String, FieldError> {
     let key = rule.key.as_str();
     match rule.options.iter().find(|o| o.value == text.trim()) {
         Some(option) if !option.retired => Ok(option.value.clone()),
-        Some(_) => Err(invalid(key, "option_retired", text!("this option is no longer offered", "该选项已停用")).with_param("value", text.trim())),
+        Some(_) => {
+            Err(invalid(key, "option_retired", text!("this option is no longer offered", "该选项已停用")).with_param("value", text.trim()))
+        }
         None => Err(invalid(key, "option", text!("not one of the field's options", "不是该字段的选项")).with_param("value", text.trim())),
     }
 }
@@ -241,7 +265,12 @@ fn choice(rule: &FieldRule, text: &str) -> Result<String, FieldError> {
 /// On create, fields the client leaves out get their default, and required ones must then have a
 /// value; on update, a required field may not be cleared. Keys no field defines, and fields that
 /// are retired, are refused when sent; values already stored under them are kept untouched.
-pub fn settle(rules: &[FieldRule], current: &Map<String, Value>, incoming: &Map<String, Value>, creating: bool) -> Result<Map<String, Value>, ValidationErrors> {
+pub fn settle(
+    rules: &[FieldRule],
+    current: &Map<String, Value>,
+    incoming: &Map<String, Value>,
+    creating: bool,
+) -> Result<Map<String, Value>, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let mut next = current.clone();
     for (key, value) in incoming {
@@ -279,7 +308,8 @@ pub fn settle(rules: &[FieldRule], current: &Map<String, Value>, incoming: &Map<
         }
     }
     if creating {
-        let missing: Vec<&FieldRule> = rules.iter().filter(|r| !r.retired && !next.contains_key(&r.key) && !incoming.contains_key(&r.key)).collect();
+        let missing: Vec<&FieldRule> =
+            rules.iter().filter(|r| !r.retired && !next.contains_key(&r.key) && !incoming.contains_key(&r.key)).collect();
         for rule in missing {
             match &rule.default_value {
                 Some(default) => {

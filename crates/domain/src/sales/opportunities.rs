@@ -35,6 +35,8 @@ pub struct OpportunityFields {
     pub competitors: Vec<Competitor>,
     /// Longer text about the deal.
     pub description: Option<String>,
+    /// Values of the opportunities' custom fields (see `platform::custom_fields`).
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where a new opportunity goes and who owns it.
@@ -75,6 +77,7 @@ merge_patch! {
         campaign_id: Option<Uuid>,
         competitors: Vec<Competitor>,
         description: Option<String>,
+        custom_fields: serde_json::Map<String, serde_json::Value>,
     }
     and carries {
         /// Reassigns it; the owner's scope is checked against the stored record.
@@ -118,6 +121,7 @@ mod tests {
             campaign_id: None,
             competitors: vec![],
             description: None,
+            custom_fields: Default::default(),
         }
     }
 

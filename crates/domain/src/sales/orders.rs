@@ -33,6 +33,8 @@ pub struct NewOrder {
     pub lines: Vec<LineInput>,
     /// Free text.
     pub notes: Option<String>,
+    /// Values of the orders' custom fields (see `platform::custom_fields`).
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// What may change on a draft order besides its lines.
@@ -54,6 +56,9 @@ merge_patch! {
     and carries {
         /// Replaces the lines; they are priced (and refused when empty) when stored.
         lines: Option<Vec<LineInput>>,
+        /// Custom field values as a merge patch: unlike the terms, editable whatever the
+        /// order's status (they are the organisation's own bookkeeping).
+        custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     }
 }
 
@@ -95,7 +100,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
         let current = OrderTerms { order_date: day, notes: Some("加急".into()) };
         let next_day = day.succ_opt().unwrap();
-        let patch = OrderPatch { order_date: Some(next_day), notes: Some(None), lines: Some(vec![]) };
+        let patch = OrderPatch { order_date: Some(next_day), notes: Some(None), lines: Some(vec![]), custom_fields: None };
         assert_eq!(patch.apply(&current), OrderTerms { order_date: next_day, notes: None });
     }
 }

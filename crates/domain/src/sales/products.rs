@@ -28,6 +28,8 @@ pub struct ProductFields {
     pub unit_price: Money,
     /// Inactive products stay on old documents but are not offered for new ones.
     pub active: bool,
+    /// Values of the products' custom fields (see `platform::custom_fields`).
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 merge_patch! {
@@ -40,6 +42,7 @@ merge_patch! {
         description: Option<String>,
         unit_price: Money,
         active: bool,
+        custom_fields: serde_json::Map<String, serde_json::Value>,
     }
 }
 
@@ -87,6 +90,7 @@ mod tests {
             description: None,
             unit_price: Money::new(100, Currency::cny()).unwrap(),
             active: true,
+            custom_fields: Default::default(),
         };
         let price = Money::new(250, Currency::cny()).unwrap();
         let patch = ProductPatch { unit_price: Some(price.clone()), category: Some(None), ..Default::default() };

@@ -42,6 +42,8 @@ pub struct NewTicket {
     pub assignee_id: Option<Uuid>,
     /// With a team and no assignee, the ticket is assigned round-robin within the team.
     pub team_id: Option<Uuid>,
+    /// Values of the tickets' custom fields (see `platform::custom_fields`).
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Every field of an SLA policy, each already valid on its own; [`PolicyFields::check`] checks

@@ -125,7 +125,7 @@ fn write_fields(model: &mut tasks::ActiveModel, f: &TaskFields) {
         Set([Some(f.title.as_str()), f.description.as_deref()].iter().flatten().map(|t| t.to_lowercase()).collect::<Vec<_>>().join(" "));
 }
 
-async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tasks::Model>) -> Result<Vec<TaskRecord>> {
+pub(crate) async fn to_records(conn: &impl ConnectionTrait, rows: Vec<tasks::Model>) -> Result<Vec<TaskRecord>> {
     let mut people: Vec<Uuid> = rows.iter().map(|r| r.assignee_id).collect();
     people.extend(rows.iter().filter_map(|r| r.completed_by));
     let names = crate::platform::audit::user_names(conn, &people).await?;

@@ -12,14 +12,17 @@
 //! item it writes shares a key with any other item of the batch, writing those first gives the
 //! same result as writing every item in order.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TryIntoModel};
+use serde_json::Map;
 use uuid::Uuid;
 
 use crm_domain::customers::{ContactFields, ContactPatch, CustomerFields, CustomerPatch};
 use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::platform::custom_fields::CustomEntity;
 
 use super::contacts::{self as contact_store, ContactRecord};
 use super::store::{self, CustomerRecord, Ownership};
@@ -27,6 +30,7 @@ use crate::activities::timeline;
 use crate::entities::{contacts, customer_stage_history, customer_tags, customers, external_refs, teams, users};
 use crate::identity::teams::primary_team_row;
 use crate::platform::changes::{Change, insert_all, record_all};
+use crate::platform::custom_fields;
 use crate::query::{in_chunks, one_of};
 use crate::{Actor, Db, Result, now};
 
@@ -308,6 +312,8 @@ async fn find_unchanged(
         (scope_of(actor, Resource::Contacts, Action::Read), scope_of(actor, Resource::Contacts, Action::Update));
     let today = db.today();
     let sealer = db.sealer().await?;
+    let customer_rules = custom_fields::rules(db, CustomEntity::Customers).await?;
+    let contact_rules = custom_fields::rules(db, CustomEntity::Contacts).await?;
 
     let mut found = Vec::new();
     for (index, plan) in plans.iter().enumerate() {
@@ -320,7 +326,12 @@ async fn find_unchanged(
             continue;
         }
         let Ok(current) = store::fields_of(row, &sealer) else { continue };
-        let next = change.patch.clone().apply(&current);
+        let mut patch = change.patch.clone();
+        if let Some(incoming) = &patch.custom_fields {
+            let Some(custom) = custom_fields::settle_offline(&customer_rules, &current.custom_fields, incoming, false) else { continue };
+            patch.custom_fields = Some(custom);
+        }
+        let next = patch.apply(&current);
         let owner_kept = change.ownership.owner_id.is_none_or(|owner| owner == row.owner_id);
         let team_kept = change.ownership.team_id.is_none_or(|team| team == row.team_id);
         let current_refs = refs.remove(id).unwrap_or_default();
@@ -340,7 +351,12 @@ async fn find_unchanged(
             }
             let Ok(before) = ContactRecord::of_row(contact.clone(), &sealer).map(|record| record.fields) else { break };
             let contact_refs = people_refs.remove(holder).unwrap_or_default();
-            if patch.clone().apply(&before) != before || patch_refs.apply(&contact_refs) != contact_refs {
+            let mut patch = patch.clone();
+            if let Some(incoming) = &patch.custom_fields {
+                let Some(custom) = custom_fields::settle_offline(&contact_rules, &before.custom_fields, incoming, false) else { break };
+                patch.custom_fields = Some(custom);
+            }
+            if patch.apply(&before) != before || patch_refs.apply(&contact_refs) != contact_refs {
                 break;
             }
             people_refs.insert(*holder, contact_refs);
@@ -458,6 +474,8 @@ async fn create_all(
     let today = db.today();
     let at = now();
     let sealer = db.sealer().await?;
+    let customer_rules = custom_fields::rules(db, CustomEntity::Customers).await?;
+    let contact_rules = custom_fields::rules(db, CustomEntity::Contacts).await?;
 
     let mut rows = NewRows::default();
     let mut outcomes = Vec::with_capacity(creates.len());
@@ -468,6 +486,15 @@ async fn create_all(
         if !reaches(actor, scope, owner.id, team_id) || new.fields.check_consistency(today).is_err() {
             continue;
         }
+        let Some(custom) = custom_fields::settle_offline(&customer_rules, &Map::new(), &new.fields.custom_fields, true) else { continue };
+        // Defaults given: the values as a single create would store them.
+        let settled;
+        let new = if custom == new.fields.custom_fields {
+            new
+        } else {
+            settled = NewCustomer { fields: CustomerFields { custom_fields: custom, ..new.fields.clone() }, ..new.clone() };
+            &settled
+        };
         // An identity document number is checked against the others through its blind index,
         // one by one: such items take the single request's path.
         if new.fields.id_number.is_some()
@@ -479,7 +506,7 @@ async fn create_all(
         // Contacts: each created (one with a reference nobody holds is created with it), at most
         // one of them primary (a single request's later primary demotes the earlier ones, in
         // statements a set-based write does not repeat).
-        let mut people: Vec<(&ContactFields, ExternalIdsPatch)> = Vec::with_capacity(item.contacts.len());
+        let mut people: Vec<(Cow<'_, ContactFields>, ExternalIdsPatch)> = Vec::with_capacity(item.contacts.len());
         let mut item_refs = HashSet::new();
         for person in &item.contacts {
             let Some((fields, refs)) = &person.create else { break };
@@ -493,6 +520,12 @@ async fn create_all(
             if pairs(&refs).any(|key| contact_holders.contains_key(&key) || !item_refs.insert(key)) {
                 break;
             }
+            let Some(custom) = custom_fields::settle_offline(&contact_rules, &Map::new(), &fields.custom_fields, true) else { break };
+            let fields = if custom == fields.custom_fields {
+                Cow::Borrowed(fields)
+            } else {
+                Cow::Owned(ContactFields { custom_fields: custom, ..fields.clone() })
+            };
             people.push((fields, refs));
         }
         let primaries = people.iter().filter(|(fields, _)| fields.is_primary).count();

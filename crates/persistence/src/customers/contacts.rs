@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::customers::{ContactFields, ContactPatch, IdType};
 use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource};
+use crm_domain::platform::custom_fields::CustomEntity;
 use crm_domain::values::{BankAccount, Email, IdNumber, Phone};
 
 use super::store::{live_in_scope, load_for, refresh_search_text};
@@ -20,8 +21,9 @@ use crate::external_refs;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::personal_data::Sealer;
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, take_from_bin};
+use crate::platform::custom_fields::{self, CustomFieldQuery, fetch_sorted_page};
 use crate::query::{ExactTerm, UpdatedWindow, escape_like};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_opt};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored_json, stored_opt};
 use crm_domain::activities::TimelineKind;
 
 pub(super) const ENTITY: &str = "contact";
@@ -64,6 +66,7 @@ impl ContactRecord {
                 id_number: open("contacts.id_number", &row.id_number)?.as_deref().map(IdNumber::from_stored),
                 bank_name: row.bank_name.clone(),
                 bank_account: open("contacts.bank_account", &row.bank_account)?.as_deref().map(BankAccount::from_stored),
+                custom_fields: stored_json("contacts.custom_fields", row.id, &row.custom_fields)?,
             },
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -150,6 +153,7 @@ pub(super) fn write_fields(model: &mut contacts::ActiveModel, id: Uuid, f: &Cont
     model.id_number_index = Set(sealer.index("contacts.id_number", id_number));
     model.bank_name = Set(f.bank_name.clone());
     model.bank_account = Set(sealer.seal("contacts.bank_account", id, f.bank_account.as_ref().map(|v| v.as_str())));
+    model.custom_fields = Set(Value::Object(f.custom_fields.clone()).to_string());
 }
 
 /// The live contacts whose identity document number is `id_number` (normalised): found by the
@@ -213,6 +217,9 @@ pub struct ContactFilter {
     pub id_number: Option<IdNumber>,
     pub customer_id: Option<Uuid>,
     pub updated: UpdatedWindow,
+    /// `cf.<key>` filters (see [`CustomFieldQuery`]).
+    pub custom: CustomFieldQuery,
+    /// One of the list's sorts, or `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
@@ -235,10 +242,10 @@ fn sorts() -> [Sort<contacts::Column>; 5] {
 pub async fn list_all(db: &Db, actor: &Actor, filter: &ContactFilter, page: &PageRequest) -> Result<Page<ContactRecord>> {
     use contacts::Column as C;
     let scope = actor.require(Resource::Contacts, Action::Read)?;
-    let sorts = sorts();
-    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+    let custom = custom_fields::list_query(db, CustomEntity::Contacts, &filter.custom, filter.sort.as_deref()).await?;
     let reachable = live_in_scope(actor, scope);
     let mut select = contacts::Entity::find()
+        .filter(custom.condition)
         .filter(C::DeletedAt.is_null())
         .filter(C::CustomerId.in_subquery(reachable))
         .filter(filter.updated.on(C::UpdatedAt));
@@ -261,6 +268,12 @@ pub async fn list_all(db: &Db, actor: &Actor, filter: &ContactFilter, page: &Pag
             }
         });
     }
+    if let Some(sort) = &custom.sort {
+        let page = fetch_sorted_page(&db.conn, select, sort, C::Id, page, |row| (&row.custom_fields, row.id)).await?;
+        return page.try_map(|row| ContactRecord::of_row(row, &sealer));
+    }
+    let sorts = sorts();
+    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
     let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| {
         let value = match sort.column {
             C::Name => json!(row.name),
@@ -284,6 +297,8 @@ pub async fn create(db: &Db, actor: &Actor, customer_id: Uuid, fields: ContactFi
     let sealer = db.sealer().await?;
     let txn = db.begin_write().await?;
     load_for(&txn, actor, Resource::Contacts, Action::Create, customer_id, false).await?;
+    let mut fields = fields;
+    fields.custom_fields = custom_fields::settle(db, &txn, CustomEntity::Contacts, &Map::new(), Some(&fields.custom_fields), true).await?;
     let at = now();
     let id = Uuid::now_v7();
     let mut model = contacts::ActiveModel { id: Set(id), customer_id: Set(customer_id), ..Default::default() };
@@ -324,6 +339,11 @@ pub async fn update(
     }
     check_version(expected_version, row.version)?;
     let before = to_record(&txn, row.clone(), &sealer).await?;
+    let mut patch = patch;
+    if let Some(incoming) = &patch.custom_fields {
+        patch.custom_fields =
+            Some(custom_fields::settle(db, &txn, CustomEntity::Contacts, &before.fields.custom_fields, Some(incoming), false).await?);
+    }
     let next = patch.apply(&before.fields);
     next.check_consistency()?;
     let external_ids = refs.apply(&before.external_ids);

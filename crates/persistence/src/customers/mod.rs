@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod contacts;
+pub mod merge;
 mod store;
 
 pub use store::*;

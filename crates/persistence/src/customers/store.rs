@@ -239,7 +239,7 @@ pub(super) fn record_of(
     })
 }
 
-async fn to_record<C: ConnectionTrait>(names: Names<'_, C>, row: customers::Model, sealer: &Sealer) -> Result<CustomerRecord> {
+pub(super) async fn to_record<C: ConnectionTrait>(names: Names<'_, C>, row: customers::Model, sealer: &Sealer) -> Result<CustomerRecord> {
     to_records(names, vec![row], sealer).await?.pop().ok_or(Error::NotFound)
 }
 
@@ -301,7 +301,7 @@ pub(super) async fn check_team(conn: &impl ConnectionTrait, team_id: Option<Uuid
     }
 }
 
-async fn replace_tags(conn: &impl ConnectionTrait, customer_id: Uuid, tags: &[String]) -> Result<()> {
+pub(super) async fn replace_tags(conn: &impl ConnectionTrait, customer_id: Uuid, tags: &[String]) -> Result<()> {
     customer_tags::Entity::delete_many().filter(customer_tags::Column::CustomerId.eq(customer_id)).exec(conn).await?;
     insert_tags(conn, customer_id, tags).await
 }
@@ -317,7 +317,7 @@ async fn insert_tags(conn: &impl ConnectionTrait, customer_id: Uuid, tags: &[Str
 }
 
 /// Records a stage move in the stage history and on the customer's timeline.
-async fn record_stage(
+pub(super) async fn record_stage(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     customer_id: Uuid,
@@ -404,7 +404,7 @@ fn credit_code_taken(existing_id: Uuid) -> Error {
 
 /// Refuses a credit code that a live customer other than `except` already holds. Two live
 /// customers with one credit code are one organisation entered twice.
-async fn refuse_taken_credit_code(conn: &impl ConnectionTrait, credit_code: Option<&str>, except: Uuid) -> Result<()> {
+pub(super) async fn refuse_taken_credit_code(conn: &impl ConnectionTrait, credit_code: Option<&str>, except: Uuid) -> Result<()> {
     let Some(credit_code) = credit_code else { return Ok(()) };
     match credit_code_holder(conn, credit_code, except).await? {
         Some(existing_id) => Err(credit_code_taken(existing_id)),
@@ -449,7 +449,12 @@ const EMAIL: (&str, customers::Column, customers::Column) = ("customers.email", 
 /// two live customers with one document are one person entered twice. Found through the blind
 /// index (the column is sealed), so no unique index can stand behind it: two writes racing with
 /// the same number can both pass, which the duplicate list of data quality finds later.
-async fn refuse_taken_id_number(conn: &impl ConnectionTrait, sealer: &Sealer, id_number: Option<&IdNumber>, except: Uuid) -> Result<()> {
+pub(super) async fn refuse_taken_id_number(
+    conn: &impl ConnectionTrait,
+    sealer: &Sealer,
+    id_number: Option<&IdNumber>,
+    except: Uuid,
+) -> Result<()> {
     let Some(id_number) = id_number else { return Ok(()) };
     match sealed_holders(conn, sealer, ID_NUMBER, id_number.as_str(), Some(except)).await?.first() {
         Some(existing_id) => Err(Error::Taken {

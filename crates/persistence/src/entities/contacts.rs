@@ -18,4 +18,8 @@ record_entity!("contacts", binned {
     pub bank_name: Option<String>,
     pub bank_account: Option<String>,
     pub notes: Option<String>,
+    /// JSON object of custom field values.
+    pub custom_fields: String,
+    /// The record this one was merged into (it is then in the recycle bin).
+    pub merged_into_id: Option<Uuid>,
 });

@@ -38,4 +38,6 @@ record_entity!("customers", binned {
     pub last_order_at: Option<DateTimeUtc>,
     pub order_count: i32,
     pub total_spend_minor: i64,
+    /// The record this one was merged into (it is then in the recycle bin).
+    pub merged_into_id: Option<Uuid>,
 });

@@ -20,4 +20,6 @@ record_entity!("opportunities", binned {
     pub stage_entered_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
     pub search_text: String,
+    /// JSON object of custom field values.
+    pub custom_fields: String,
 });

@@ -16,4 +16,6 @@ record_entity!("orders", binned {
     pub owner_id: Uuid,
     pub team_id: Option<Uuid>,
     pub confirmed_at: Option<DateTimeUtc>,
+    /// JSON object of custom field values.
+    pub custom_fields: String,
 });

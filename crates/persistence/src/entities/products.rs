@@ -9,4 +9,6 @@ record_entity!("products", binned {
     pub currency: String,
     pub active: bool,
     pub search_text: String,
+    /// JSON object of custom field values.
+    pub custom_fields: String,
 });

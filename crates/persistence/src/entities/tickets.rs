@@ -29,4 +29,6 @@ record_entity!("tickets", binned {
     pub satisfaction_rating: Option<i32>,
     pub satisfaction_comment: Option<String>,
     pub search_text: String,
+    /// JSON object of custom field values.
+    pub custom_fields: String,
 });

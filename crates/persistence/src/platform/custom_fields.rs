@@ -16,9 +16,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -199,8 +197,29 @@ pub(crate) async fn settle_with(
     Ok(next)
 }
 
+/// [`settle`] without the database, for the set-based batch paths: `None` when the values are
+/// refused or set a `user` field (whose user must be looked up). Such an item takes the single
+/// request's path, which answers for it.
+pub(crate) fn settle_offline(
+    rules: &[FieldRule],
+    current: &Map<String, Value>,
+    incoming: &Map<String, Value>,
+    creating: bool,
+) -> Option<Map<String, Value>> {
+    let sets_a_user = rules.iter().any(|r| r.field_type == FieldType::User && incoming.get(&r.key).is_some_and(|v| !v.is_null()));
+    if sets_a_user {
+        return None;
+    }
+    rules_of::settle(rules, current, incoming, creating).ok()
+}
+
 /// `user` fields the write sets must name users who exist.
-async fn check_users(conn: &impl ConnectionTrait, rules: &[FieldRule], next: &Map<String, Value>, incoming: &Map<String, Value>) -> Result<()> {
+async fn check_users(
+    conn: &impl ConnectionTrait,
+    rules: &[FieldRule],
+    next: &Map<String, Value>,
+    incoming: &Map<String, Value>,
+) -> Result<()> {
     let mut errors = ValidationErrors::new();
     for rule in rules.iter().filter(|r| r.field_type == FieldType::User) {
         let Some(id) = next.get(&rule.key).and_then(Value::as_str).and_then(|v| Uuid::parse_str(v).ok()) else { continue };
@@ -214,9 +233,15 @@ async fn check_users(conn: &impl ConnectionTrait, rules: &[FieldRule], next: &Ma
     Ok(errors.into_result()?)
 }
 
-/// Reads a record's stored custom fields.
-pub(crate) fn stored_values(column: &str, id: Uuid, text: &str) -> Result<Map<String, Value>> {
-    stored_json(column, id, text)
+/// The defaults of `entity`'s fields in use: the values of a record made where nobody can fill
+/// in fields (a customer's ticket from the portal).
+pub(crate) async fn defaults(db: &Db, entity: CustomEntity) -> Result<Map<String, Value>> {
+    Ok(definitions_of(db, entity)
+        .await?
+        .iter()
+        .filter(|field| !field.retired)
+        .filter_map(|field| field.default_value.clone().map(|value| (field.key.clone(), value)))
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,7 +283,8 @@ fn key_taken(existing_id: Uuid) -> Error {
 }
 
 fn checked_default(field_type: FieldType, key: &str, options: &[FieldOption], value: Option<&Value>) -> Result<Option<Value>> {
-    let rule = FieldRule { key: key.to_owned(), field_type, options: options.to_vec(), required: false, default_value: None, retired: false };
+    let rule =
+        FieldRule { key: key.to_owned(), field_type, options: options.to_vec(), required: false, default_value: None, retired: false };
     check_default(&rule, value).map_err(|e| Error::Validation(ValidationErrors(vec![e])))
 }
 
@@ -283,7 +309,10 @@ pub async fn create(db: &Db, actor: &Actor, new: NewCustomField) -> Result<Custo
     if existing.len() >= MAX_FIELDS_PER_ENTITY {
         return Err(Error::conflict(
             "custom_field.too_many",
-            text!("a kind of record has at most {MAX_FIELDS_PER_ENTITY} custom fields", "每类记录最多 {MAX_FIELDS_PER_ENTITY} 个自定义字段"),
+            text!(
+                "a kind of record has at most {MAX_FIELDS_PER_ENTITY} custom fields",
+                "每类记录最多 {MAX_FIELDS_PER_ENTITY} 个自定义字段"
+            ),
         ));
     }
     let last = existing.iter().map(|d| d.position).max().unwrap_or(-1);
@@ -335,7 +364,11 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let default_value = match &patch.default_value {
         Some(value) => {
             if before.field_type == FieldType::User && value.as_ref().is_some_and(|v| !v.is_null()) {
-                return Err(Error::validation("default_value", "not_for_type", text!("a user field has no default", "用户字段不能有默认值")));
+                return Err(Error::validation(
+                    "default_value",
+                    "not_for_type",
+                    text!("a user field has no default", "用户字段不能有默认值"),
+                ));
             }
             checked_default(before.field_type, &before.key, &options, value.as_ref())?
         }
@@ -565,7 +598,10 @@ fn has_option(backend: DatabaseBackend, table: &str, key: &str, option: &str) ->
     if backend == DatabaseBackend::Postgres {
         Expr::cust_with_values(format!("({table}.custom_fields::jsonb -> '{key}') @> $1::jsonb"), [json!([option]).to_string()])
     } else {
-        Expr::cust_with_values(format!("EXISTS (SELECT 1 FROM json_each({table}.custom_fields, '$.{key}') WHERE value = ?)"), [option.to_owned()])
+        Expr::cust_with_values(
+            format!("EXISTS (SELECT 1 FROM json_each({table}.custom_fields, '$.{key}') WHERE value = ?)"),
+            [option.to_owned()],
+        )
     }
 }
 
@@ -640,7 +676,9 @@ where
     if let Some(text) = &page.cursor {
         let cursor = Cursor::decode(text, &sort.key)?;
         let after = match (sort.bound(backend, &cursor.value)?, sort.descending) {
-            (None, false) => Condition::any().add(value().is_not_null()).add(Condition::all().add(value().is_null()).add(id_column.gt(cursor.id))),
+            (None, false) => {
+                Condition::any().add(value().is_not_null()).add(Condition::all().add(value().is_null()).add(id_column.gt(cursor.id)))
+            }
             (None, true) => Condition::all().add(value().is_null()).add(id_column.lt(cursor.id)),
             (Some(v), false) => {
                 Condition::any().add(value().gt(v.clone())).add(Condition::all().add(value().eq(v)).add(id_column.gt(cursor.id)))

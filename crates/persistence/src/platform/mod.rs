@@ -2,8 +2,8 @@
 //! change feed), and the idempotency keys that make POST retries safe.
 
 pub mod audit;
-pub mod custom_fields;
 pub(crate) mod changes;
+pub mod custom_fields;
 pub mod events;
 pub mod idempotency;
 pub mod settings;

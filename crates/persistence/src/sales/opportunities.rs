@@ -5,11 +5,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
 use crm_domain::identity::{Action, Resource};
+use crm_domain::platform::custom_fields::CustomEntity;
 use crm_domain::sales::{
     Currency, Money, MoveError, NewOpportunity, OpportunityFields, OpportunityPatch, OpportunitySource, Placement, StageKind, check_move,
     weighted_amount,
@@ -25,6 +26,7 @@ use crate::identity::names::Names;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_first_pages, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
+use crate::platform::custom_fields::{self, CustomFieldQuery, fetch_sorted_page};
 use crate::query::{UpdatedWindow, contains_text, within_days};
 use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, no_active_user, now, stored, stored_json};
 
@@ -66,6 +68,9 @@ pub struct OpportunityFilter {
     pub close_to: Option<NaiveDate>,
     pub updated: UpdatedWindow,
     pub q: Option<String>,
+    /// `cf.<key>` filters (see [`CustomFieldQuery`]).
+    pub custom: CustomFieldQuery,
+    /// One of the list's sorts, or `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
@@ -83,6 +88,7 @@ fn fields_of(row: &opportunities::Model) -> Result<OpportunityFields> {
         campaign_id: row.campaign_id,
         competitors: stored_json("opportunities.competitors", row.id, &row.competitors)?,
         description: row.description.clone(),
+        custom_fields: stored_json("opportunities.custom_fields", row.id, &row.custom_fields)?,
     })
 }
 
@@ -97,13 +103,18 @@ fn write_fields(model: &mut opportunities::ActiveModel, f: &OpportunityFields) {
     model.campaign_id = Set(f.campaign_id);
     model.competitors = Set(serde_json::to_string(&f.competitors).unwrap_or_else(|_| "[]".into()));
     model.description = Set(f.description.clone());
+    model.custom_fields = Set(Value::Object(f.custom_fields.clone()).to_string());
     let competitors: Vec<String> = f.competitors.iter().map(|c| c.name.to_lowercase()).collect();
     model.search_text = Set(format!("{} {}", f.name.to_lowercase(), competitors.join(" ")));
 }
 
 /// Records for `rows`, read through `conn`; owners' names come from `names` (the cache outside a
 /// transaction).
-async fn to_records<C: ConnectionTrait>(conn: &C, names: Names<'_, C>, rows: Vec<opportunities::Model>) -> Result<Vec<OpportunityRecord>> {
+pub(crate) async fn to_records<C: ConnectionTrait>(
+    conn: &C,
+    names: Names<'_, C>,
+    rows: Vec<opportunities::Model>,
+) -> Result<Vec<OpportunityRecord>> {
     let owners = names.users(&rows.iter().map(|r| r.owner_id).collect::<Vec<_>>()).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
     let mut stage_ids: Vec<Uuid> = rows.iter().map(|r| r.stage_id).collect();
@@ -285,6 +296,8 @@ pub async fn create(db: &Db, actor: &Actor, new: NewOpportunity) -> Result<Oppor
             "您的角色只能在自己的数据范围内新建销售机会"
         )));
     }
+    fields.custom_fields =
+        custom_fields::settle(db, &txn, CustomEntity::Opportunities, &Map::new(), Some(&fields.custom_fields), true).await?;
     let priced = if lines.is_empty() { None } else { Some(price_lines(&txn, &fields.amount.currency, &lines).await?) };
     if let Some((_, totals)) = &priced {
         fields.amount = totals.total.clone();
@@ -350,6 +363,10 @@ pub async fn update(
     // checked below, against the stored record.
     let owner_id = patch.owner_id.unwrap_or(row.owner_id);
     let new_lines = patch.lines.take();
+    if let Some(incoming) = &patch.custom_fields {
+        patch.custom_fields =
+            Some(custom_fields::settle(db, &txn, CustomEntity::Opportunities, &before.fields.custom_fields, Some(incoming), false).await?);
+    }
     let mut next = patch.apply(&before.fields);
     let priced = match &new_lines {
         Some(inputs) if !inputs.is_empty() => Some(price_lines(&txn, &next.amount.currency, inputs).await?),
@@ -524,10 +541,18 @@ fn cursor_value(sort: &Sort<opportunities::Column>, row: &opportunities::Model) 
 
 #[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, actor: &Actor, filter: &OpportunityFilter, page: &PageRequest) -> Result<Page<OpportunityRecord>> {
-    let sorts = sorts();
-    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let select = filtered(actor, filter)?;
-    let page = fetch_page(&db.conn, select, sort, opportunities::Column::Id, page, |row| cursor_value(sort, row)).await?;
+    let custom = custom_fields::list_query(db, CustomEntity::Opportunities, &filter.custom, filter.sort.as_deref()).await?;
+    let select = filtered(actor, filter)?.filter(custom.condition);
+    let page = match &custom.sort {
+        Some(sort) => {
+            fetch_sorted_page(&db.conn, select, sort, opportunities::Column::Id, page, |row| (&row.custom_fields, row.id)).await?
+        }
+        None => {
+            let sorts = sorts();
+            let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+            fetch_page(&db.conn, select, sort, opportunities::Column::Id, page, |row| cursor_value(sort, row)).await?
+        }
+    };
     Ok(Page { data: to_records(&db.conn, Names::cached(db), page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 

@@ -6,12 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::TimelineKind;
 use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource};
+use crm_domain::platform::custom_fields::CustomEntity;
 use crm_domain::sales::{Currency, Money, NewOrder, OrderPatch, OrderStatus, OrderTerms, StageKind};
 use crm_domain::written::SystemText;
 use crm_domain::{Lang, text};
@@ -24,8 +25,9 @@ use crate::external_refs;
 use crate::identity::teams::primary_team;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version, save_next_version_at};
+use crate::platform::custom_fields::{self, CustomFieldQuery, fetch_sorted_page};
 use crate::query::{UpdatedWindow, escape_like, within_days};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "order";
 
@@ -44,6 +46,7 @@ pub struct OrderRecord {
     pub totals: Totals,
     pub lines: Vec<Line>,
     pub notes: Option<String>,
+    pub custom_fields: Map<String, Value>,
     pub owner_id: Uuid,
     pub owner_name: Option<String>,
     pub team_id: Option<Uuid>,
@@ -65,10 +68,13 @@ pub struct OrderFilter {
     pub date_to: Option<NaiveDate>,
     pub updated: UpdatedWindow,
     pub q: Option<String>,
+    /// `cf.<key>` filters (see [`CustomFieldQuery`]).
+    pub custom: CustomFieldQuery,
+    /// One of the list's sorts, or `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
-async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<OrderRecord> {
+pub(crate) async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<OrderRecord> {
     let lines = order_lines::Entity::find()
         .filter(order_lines::Column::OrderId.eq(row.id))
         .order_by_asc(order_lines::Column::Position)
@@ -103,6 +109,7 @@ async fn to_record(conn: &impl ConnectionTrait, row: orders::Model) -> Result<Or
         totals: Totals { subtotal: money(row.subtotal_minor), discount: money(row.discount_minor), total: money(row.total_minor) },
         lines,
         notes: row.notes,
+        custom_fields: stored_json("orders.custom_fields", row.id, &row.custom_fields)?,
         owner_id: row.owner_id,
         owner_name,
         team_id: row.team_id,
@@ -197,7 +204,14 @@ async fn refresh_purchase_figures(
     time_zone: chrono_tz::Tz,
     sealer: &crate::personal_data::Sealer,
 ) -> Result<()> {
-    let customer_id = order.customer_id;
+    let figures = purchase_figures(conn, order.customer_id, time_zone).await?;
+    let reason = SystemText::OrderMoved { number: order.number.clone(), status: order.status };
+    apply_order_outcome(conn, actor, order.customer_id, figures, promote, reason, sealer).await
+}
+
+/// A customer's first and last order dates, order count and total spend, from its confirmed and
+/// fulfilled orders.
+pub(crate) async fn purchase_figures(conn: &impl ConnectionTrait, customer_id: Uuid, time_zone: chrono_tz::Tz) -> Result<PurchaseFigures> {
     let figures: Option<(Option<NaiveDate>, Option<NaiveDate>, i64, i64)> = counted_orders()
         .select_only()
         .column_as(orders::Column::OrderDate.min(), "first")
@@ -209,14 +223,12 @@ async fn refresh_purchase_figures(
         .one(conn)
         .await?;
     let (first, last, count, spend) = figures.unwrap_or((None, None, 0, 0));
-    let figures = PurchaseFigures {
+    Ok(PurchaseFigures {
         first_order_at: order_time(first, time_zone),
         last_order_at: order_time(last, time_zone),
         order_count: i32::try_from(count).unwrap_or(i32::MAX),
         total_spend_minor: spend,
-    };
-    let reason = SystemText::OrderMoved { number: order.number.clone(), status: order.status };
-    apply_order_outcome(conn, actor, customer_id, figures, promote, reason, sealer).await
+    })
 }
 
 async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder, refs: &ExternalIdsPatch) -> Result<OrderRecord> {
@@ -259,6 +271,7 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, new: NewOrder, refs:
             discount_minor: Set(totals.discount.amount_minor),
             total_minor: Set(totals.total.amount_minor),
             notes: Set(new.notes),
+            custom_fields: Set(Value::Object(new.custom_fields).to_string()),
             owner_id: Set(owner_id),
             team_id: Set(team_id),
             confirmed_at: Set(None),
@@ -297,6 +310,8 @@ pub async fn create(db: &Db, actor: &Actor, new: NewOrder, refs: &ExternalIdsPat
             ));
         }
     }
+    let mut new = new;
+    new.custom_fields = custom_fields::settle(db, &txn, CustomEntity::Orders, &Map::new(), Some(&new.custom_fields), true).await?;
     let record = insert(&txn, actor, new, refs).await?;
     txn.commit().await?;
     Ok(record)
@@ -355,7 +370,7 @@ pub async fn create_from_opportunity(
     }
     let name = &opportunity.name;
     let note = text!("From opportunity {name}", "来自销售机会：{name}").get(lang).to_owned();
-    let new = NewOrder {
+    let mut new = NewOrder {
         customer_id: opportunity.customer_id,
         opportunity_id: Some(opportunity_id),
         external_system: None,
@@ -364,7 +379,11 @@ pub async fn create_from_opportunity(
         currency: stored("opportunities.currency", opportunity.id, &opportunity.currency, Currency::parse)?,
         lines,
         notes: Some(note),
+        custom_fields: Map::new(),
     };
+    // The order gets its fields' defaults; a required field without one is asked for here, as
+    // on any new order.
+    new.custom_fields = custom_fields::settle(db, &txn, CustomEntity::Orders, &Map::new(), None, true).await?;
     let record = insert(&txn, actor, new, &ExternalIdsPatch::default()).await?;
     txn.commit().await?;
     Ok(record)
@@ -449,10 +468,12 @@ async fn update_as_sent(
     refs: &ExternalIdsPatch,
 ) -> Result<OrderRecord> {
     let new_lines = patch.lines.take();
+    let incoming_custom = patch.custom_fields.take();
     let txn = db.begin_write().await?;
     let row = load(&txn, actor, Action::Update, id).await?;
     check_version(expected_version, row.version)?;
     let before = to_record(&txn, row.clone()).await?;
+    let custom = custom_fields::settle(db, &txn, CustomEntity::Orders, &before.custom_fields, incoming_custom.as_ref(), false).await?;
     let currency = stored("orders.currency", row.id, &row.currency, Currency::parse)?;
     if let Some(identity) = identity {
         if identity.customer_id != row.customer_id {
@@ -478,7 +499,7 @@ async fn update_as_sent(
     let external_ids = refs.apply(&before.external_ids);
     // Like every other record, an order that a change leaves as it was keeps its version (and a
     // sync sending a confirmed order again is not refused for it).
-    if priced.is_none() && terms == current && external_ids == before.external_ids {
+    if priced.is_none() && terms == current && external_ids == before.external_ids && custom == before.custom_fields {
         txn.commit().await?;
         return Ok(before);
     }
@@ -494,6 +515,7 @@ async fn update_as_sent(
     let mut model: orders::ActiveModel = row.clone().into();
     model.order_date = Set(terms.order_date);
     model.notes = Set(terms.notes);
+    model.custom_fields = Set(Value::Object(custom).to_string());
     if let Some((lines, totals)) = priced {
         write_lines(&txn, id, &lines).await?;
         model.subtotal_minor = Set(totals.subtotal.amount_minor);
@@ -566,8 +588,8 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageReque
         Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
         Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
     ];
-    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let mut select = orders::Entity::find().filter(C::DeletedAt.is_null()).filter(actor.scope_condition(
+    let custom = custom_fields::list_query(db, CustomEntity::Orders, &filter.custom, filter.sort.as_deref()).await?;
+    let mut select = orders::Entity::find().filter(C::DeletedAt.is_null()).filter(custom.condition).filter(actor.scope_condition(
         scope,
         (orders::Entity, C::OwnerId),
         (orders::Entity, C::TeamId),
@@ -594,11 +616,17 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrderFilter, page: &PageReque
                 .add(Expr::col(C::ExternalId).like(LikeExpr::new(pattern).escape('\\'))),
         );
     }
-    let page = fetch_page(&db.conn, select, sort, C::Id, page, |row| {
-        let value = if matches!(sort.column, C::UpdatedAt) { json!(row.updated_at) } else { json!(row.created_at) };
-        (value, row.id)
-    })
-    .await?;
+    let page = match &custom.sort {
+        Some(sort) => fetch_sorted_page(&db.conn, select, sort, C::Id, page, |row| (&row.custom_fields, row.id)).await?,
+        None => {
+            let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+            fetch_page(&db.conn, select, sort, C::Id, page, |row| {
+                let value = if matches!(sort.column, C::UpdatedAt) { json!(row.updated_at) } else { json!(row.created_at) };
+                (value, row.id)
+            })
+            .await?
+        }
+    };
     let mut data = Vec::with_capacity(page.data.len());
     for row in page.data {
         data.push(to_record(&db.conn, row).await?);

@@ -4,11 +4,12 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::external::{ExternalIds, ExternalIdsPatch, ExternalRef};
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::platform::custom_fields::CustomEntity;
 use crm_domain::sales::{Currency, Money, ProductFields, ProductPatch};
 use crm_domain::text;
 
@@ -16,8 +17,9 @@ use crate::entities::products;
 use crate::external_refs;
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, move_to_bin, save_next_version};
+use crate::platform::custom_fields::{self, CustomFieldQuery, fetch_sorted_page};
 use crate::query::{UpdatedWindow, contains_text};
-use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored};
+use crate::{Actor, Db, Error, Page, PageRequest, Result, check_version, now, stored, stored_json};
 
 const ENTITY: &str = "product";
 
@@ -39,6 +41,9 @@ pub struct ProductFilter {
     pub category: Option<String>,
     pub active: Option<bool>,
     pub updated: UpdatedWindow,
+    /// `cf.<key>` filters (see [`CustomFieldQuery`]).
+    pub custom: CustomFieldQuery,
+    /// One of the list's sorts, or `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
@@ -58,6 +63,7 @@ impl TryFrom<products::Model> for ProductRecord {
                 category: p.category,
                 description: p.description,
                 active: p.active,
+                custom_fields: stored_json("products.custom_fields", p.id, &p.custom_fields)?,
             },
             created_at: p.created_at,
             updated_at: p.updated_at,
@@ -97,6 +103,7 @@ fn write(model: &mut products::ActiveModel, f: &ProductFields) {
     model.unit_price_minor = Set(f.unit_price.amount_minor);
     model.currency = Set(f.unit_price.currency.as_str().to_owned());
     model.active = Set(f.active);
+    model.custom_fields = Set(Value::Object(f.custom_fields.clone()).to_string());
     model.search_text =
         Set(format!("{} {} {}", f.sku.to_lowercase(), f.name.to_lowercase(), f.category.as_deref().unwrap_or_default().to_lowercase()));
 }
@@ -132,6 +139,8 @@ pub async fn create(db: &Db, actor: &Actor, fields: ProductFields, refs: &Extern
     require_catalogue_rights(actor, Action::Create)?;
     let txn = db.begin_write().await?;
     check_sku_free(&txn, &fields.sku, None).await?;
+    let mut fields = fields;
+    fields.custom_fields = custom_fields::settle(db, &txn, CustomEntity::Products, &Map::new(), Some(&fields.custom_fields), true).await?;
     let at = now();
     let id = Uuid::now_v7();
     let mut model = products::ActiveModel { id: Set(id), ..Default::default() };
@@ -161,8 +170,9 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
         Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
         Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
     ];
-    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let mut select = products::Entity::find().filter(C::DeletedAt.is_null()).filter(filter.updated.on(C::UpdatedAt));
+    let custom = custom_fields::list_query(db, CustomEntity::Products, &filter.custom, filter.sort.as_deref()).await?;
+    let mut select =
+        products::Entity::find().filter(C::DeletedAt.is_null()).filter(filter.updated.on(C::UpdatedAt)).filter(custom.condition);
     select = select.filter(contains_text(C::SearchText, filter.q.as_deref()));
     if let Some(category) = &filter.category {
         select = select.filter(C::Category.eq(category.clone()));
@@ -170,15 +180,21 @@ pub async fn list(db: &Db, actor: &Actor, filter: &ProductFilter, page: &PageReq
     if let Some(active) = filter.active {
         select = select.filter(C::Active.eq(active));
     }
-    let page = fetch_page(&db.conn, select, sort, C::Id, page, |p| {
-        let value = match sort.column {
-            C::Name => json!(p.name),
-            C::UpdatedAt => json!(p.updated_at),
-            _ => json!(p.created_at),
-        };
-        (value, p.id)
-    })
-    .await?;
+    let page = match &custom.sort {
+        Some(sort) => fetch_sorted_page(&db.conn, select, sort, C::Id, page, |p| (&p.custom_fields, p.id)).await?,
+        None => {
+            let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+            fetch_page(&db.conn, select, sort, C::Id, page, |p| {
+                let value = match sort.column {
+                    C::Name => json!(p.name),
+                    C::UpdatedAt => json!(p.updated_at),
+                    _ => json!(p.created_at),
+                };
+                (value, p.id)
+            })
+            .await?
+        }
+    };
     Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 
@@ -199,6 +215,11 @@ pub async fn update(
     let row = products::Entity::find_by_id(id).filter(products::Column::DeletedAt.is_null()).one(&txn).await?.ok_or(Error::NotFound)?;
     check_version(expected_version, row.version)?;
     let before = to_record(&txn, row.clone()).await?;
+    let mut patch = patch;
+    if let Some(incoming) = &patch.custom_fields {
+        patch.custom_fields =
+            Some(custom_fields::settle(db, &txn, CustomEntity::Products, &before.fields.custom_fields, Some(incoming), false).await?);
+    }
     let next = patch.apply(&before.fields);
     let external_ids = refs.apply(&before.external_ids);
     if next == before.fields && external_ids == before.external_ids {

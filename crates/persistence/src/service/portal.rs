@@ -13,6 +13,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crm_domain::platform::custom_fields::CustomEntity;
+
 use crm_domain::dates::shift;
 use crm_domain::identity::{Action, Resource};
 use crm_domain::ids::{PortalAccountId, SessionId};
@@ -495,6 +497,9 @@ pub async fn open_ticket(db: &Db, customer: &PortalCustomer, actor: &Actor, new:
             priority: new.priority,
             assignee_id: None,
             team_id: None,
+            // A customer fills no staff fields: the ticket gets the defaults, and staff complete
+            // required ones when they handle it.
+            custom_fields: crate::platform::custom_fields::defaults(db, CustomEntity::Tickets).await?,
         },
     )
     .await?;

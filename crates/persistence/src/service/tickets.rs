@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
-use serde_json::{Map, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crm_domain::activities::{NotificationKind, TimelineKind};
 use crm_domain::identity::{Action, Resource, Scope};
+use crm_domain::platform::custom_fields::CustomEntity;
 use crm_domain::service::{
     BusinessCalendar, CalendarSpec, CloseReason, MoveError, NewTicket, Schedule, SlaTargets, TicketChannel, TicketKind, TicketMove,
     TicketPriority, TicketStatus,
@@ -24,6 +25,7 @@ use crate::customers::{live_in_scope as live_customers_in_scope, load_for};
 use crate::entities::{assignment_cursors, customers, roles, sla_policies, ticket_comments, tickets, user_teams, users};
 use crate::pagination::{Sort, SortValue, fetch_page, pick_sort};
 use crate::platform::changes::{self, Change, insert_first_version, save_next_version, save_next_version_at};
+use crate::platform::custom_fields::{self, CustomFieldQuery, fetch_sorted_page};
 use crate::platform::events;
 use crate::platform::settings::{SERVICE, ServiceSettings};
 use crate::query::{UpdatedWindow, escape_like, within_window};
@@ -64,6 +66,7 @@ pub struct TicketRecord {
     pub resolution_breached: bool,
     pub satisfaction_rating: Option<i32>,
     pub satisfaction_comment: Option<String>,
+    pub custom_fields: Map<String, Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -85,6 +88,9 @@ pub struct TicketFilter {
     pub q: Option<String>,
     /// Tickets a knowledge-base article was used to solve.
     pub article_id: Option<Uuid>,
+    /// `cf.<key>` filters (see [`CustomFieldQuery`]).
+    pub custom: CustomFieldQuery,
+    /// One of the list's sorts, or `cf.<key>`/`-cf.<key>` for a custom field.
     pub sort: Option<String>,
 }
 
@@ -127,6 +133,7 @@ fn record_of(row: tickets::Model, customer_name: Option<String>, assignee_name: 
         resolution_breached: row.resolution_breached,
         satisfaction_rating: row.satisfaction_rating,
         satisfaction_comment: row.satisfaction_comment,
+        custom_fields: stored_json("tickets.custom_fields", row.id, &row.custom_fields)?,
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
@@ -297,7 +304,36 @@ pub async fn create(db: &Db, actor: &Actor, new: NewTicket) -> Result<TicketReco
     if let Some(contact_id) = new.contact_id {
         crate::visibility::check_reference(&txn, actor, "contact", "contact_id", contact_id, Some(new.customer_id)).await?;
     }
+    let mut new = new;
+    new.custom_fields = custom_fields::settle(db, &txn, CustomEntity::Tickets, &Map::new(), Some(&new.custom_fields), true).await?;
     let record = insert_ticket(&txn, actor, new).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Changes a ticket's custom field values (a merge patch); its other fields move through their
+/// own actions (status, assignment, comments).
+#[tracing::instrument(skip_all)]
+pub async fn update_custom_fields(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    incoming: Map<String, Value>,
+) -> Result<TicketRecord> {
+    let txn = db.begin_write().await?;
+    let row = load(&txn, actor, Action::Update, id).await?;
+    check_version(expected_version, row.version)?;
+    let before = to_record(&txn, row.clone()).await?;
+    let next = custom_fields::settle(db, &txn, CustomEntity::Tickets, &before.custom_fields, Some(&incoming), false).await?;
+    if next == before.custom_fields {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    let mut model: tickets::ActiveModel = row.into();
+    model.custom_fields = Set(Value::Object(next).to_string());
+    let record = to_record(&txn, save_next_version(&txn, model).await?).await?;
+    log(&txn, actor, &record, Change::updated(ENTITY, id, &before, &record).leaving_out(&["customer_name", "assignee_name"])).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -360,6 +396,7 @@ pub(crate) async fn insert_ticket(txn: &impl ConnectionTrait, actor: &Actor, new
             satisfaction_rating: Set(None),
             satisfaction_comment: Set(None),
             search_text: Set(search),
+            custom_fields: Set(Value::Object(new.custom_fields).to_string()),
             ..Default::default()
         },
         at,
@@ -720,8 +757,8 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequ
         Sort { key: "-updated_at", column: C::UpdatedAt, descending: true, value: SortValue::Time },
         Sort { key: "updated_at", column: C::UpdatedAt, descending: false, value: SortValue::Time },
     ];
-    let sort = pick_sort(&sorts, filter.sort.as_deref())?;
-    let mut select = tickets::Entity::find().filter(C::DeletedAt.is_null()).filter(visible(actor, scope));
+    let custom = custom_fields::list_query(db, CustomEntity::Tickets, &filter.custom, filter.sort.as_deref()).await?;
+    let mut select = tickets::Entity::find().filter(C::DeletedAt.is_null()).filter(visible(actor, scope)).filter(custom.condition);
     if !filter.statuses.is_empty() {
         select = select.filter(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
     }
@@ -761,11 +798,17 @@ pub async fn list(db: &Db, actor: &Actor, filter: &TicketFilter, page: &PageRequ
                 .add(Expr::col(C::Number).like(LikeExpr::new(pattern.to_uppercase()).escape('\\'))),
         );
     }
-    let page = fetch_page(&db.conn, select, sort, C::Id, page, |t| {
-        let value = if matches!(sort.column, C::UpdatedAt) { json!(t.updated_at) } else { json!(t.created_at) };
-        (value, t.id)
-    })
-    .await?;
+    let page = match &custom.sort {
+        Some(sort) => fetch_sorted_page(&db.conn, select, sort, C::Id, page, |t| (&t.custom_fields, t.id)).await?,
+        None => {
+            let sort = pick_sort(&sorts, filter.sort.as_deref())?;
+            fetch_page(&db.conn, select, sort, C::Id, page, |t| {
+                let value = if matches!(sort.column, C::UpdatedAt) { json!(t.updated_at) } else { json!(t.created_at) };
+                (value, t.id)
+            })
+            .await?
+        }
+    };
     Ok(Page { data: to_records(&db.conn, page.data).await?, next_cursor: page.next_cursor, total: page.total })
 }
 

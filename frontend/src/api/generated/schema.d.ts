@@ -396,7 +396,9 @@ export interface paths {
          * List every contact you may read
          * @description The contacts of the customers you may read (the `contacts` permission's scope applies to the
          *     customer's owner and team, as for `/customers/{id}/contacts`). Keyset-paginated; every filter
-         *     and sort is served by an index.
+         *     and sort is served by an index. Custom fields filter as `cf.<key>=value` (several values
+         *     comma-separated: any of them), `cf.<key>_from`/`_to` for numbers, money and dates, and sort as
+         *     `sort=cf.<key>` or `-cf.<key>` (see `/custom-fields`).
          */
         get: operations["list_all_contacts"];
         put?: never;
@@ -829,6 +831,31 @@ export interface paths {
          */
         put: operations["upsert_customer_contact"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate into this customer
+         * @description One transaction: this customer takes the chosen values and the other's tags and external ids;
+         *     every contact, interaction, task, opportunity, order and ticket of the other moves here as
+         *     its next version (each with its audit entry and `<kind>.updated` event), with its consents,
+         *     portal accounts, requirement requests and timeline; purchase figures are recomputed; the
+         *     other goes to the recycle bin (`customer.deleted`) and this change is `customer.merged`.
+         *     Needs update rights on this customer and delete rights on the other.
+         */
+        post: operations["merge_customer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1295,7 +1322,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List opportunities */
+        /**
+         * List opportunities
+         * @description Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+         *     `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+         *     `-cf.<key>` (see `/custom-fields`).
+         */
         get: operations["list_opportunities"];
         put?: never;
         /** Create an opportunity */
@@ -1315,7 +1347,7 @@ export interface paths {
         };
         /**
          * Export opportunities as ndjson or CSV
-         * @description Every opportunitie the list with the same filters and sort returns, to the caller's scope, streamed
+         * @description Every opportunity the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `OpportunityDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
@@ -1413,7 +1445,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders */
+        /**
+         * List orders
+         * @description Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+         *     `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+         *     `-cf.<key>` (see `/custom-fields`).
+         */
         get: operations["list_orders"];
         put?: never;
         /** Create an order (a draft) */
@@ -2099,7 +2136,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List and search products */
+        /**
+         * List and search products
+         * @description Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+         *     `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+         *     `-cf.<key>` (see `/custom-fields`).
+         */
         get: operations["list_products"];
         put?: never;
         /** Add a product to the catalogue */
@@ -2826,7 +2868,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ticket queue */
+        /**
+         * The ticket queue
+         * @description Custom fields filter as `cf.<key>=value` (several values comma-separated: any of them),
+         *     `cf.<key>_from`/`_to` for numbers, money and dates, and sort as `sort=cf.<key>` or
+         *     `-cf.<key>` (see `/custom-fields`).
+         */
         get: operations["list_tickets"];
         put?: never;
         /** Open a ticket; due times come from the default SLA policy */
@@ -2876,7 +2923,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a ticket's custom fields */
+        patch: operations["update_ticket"];
         trace?: never;
     };
     "/api/v1/tickets/{id}/articles": {
@@ -3800,6 +3848,8 @@ export interface components {
             bank_name?: string | null;
             /** @description 银行账号, digits and letters without spaces. Stored encrypted. */
             bank_account?: string | null;
+            /** @description Values of the contacts' custom fields by key (see `/custom-fields?entity=contacts`). */
+            custom_fields: Record<string, never>;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -3940,6 +3990,11 @@ export interface components {
             bank_name?: string | null;
             /** @description 8–34 letters and digits; spaces and hyphens are dropped. */
             bank_account?: string | null;
+            /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=contacts`): checked against
+             *     their definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
             /**
              * @description The contact's ids in other systems, `{"erp": "P-77"}`, each unique per system among live
              *     contacts.
@@ -4140,6 +4195,11 @@ export interface components {
             competitors?: components["schemas"]["Competitor"][];
             description?: string | null;
             /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=opportunities`): checked against their
+             *     definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
+            /**
              * Format: uuid
              * @description Default: the caller.
              */
@@ -4167,6 +4227,11 @@ export interface components {
             currency?: string | null;
             lines: components["schemas"]["LineInputDto"][];
             notes?: string | null;
+            /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=orders`): checked against their
+             *     definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
             /**
              * @description The order's ids in other systems, `{"erp": "SO-2026-0042"}`, each unique per system among
              *     live orders.
@@ -4223,6 +4288,11 @@ export interface components {
             unit_price: components["schemas"]["MoneyInput"];
             /** @description Default true. */
             active?: boolean | null;
+            /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=products`): checked against their
+             *     definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
             /**
              * @description The product's ids in other systems, `{"erp": "M-8801"}`, each unique per system among
              *     live products.
@@ -4343,6 +4413,11 @@ export interface components {
              * @description Without an assignee, the team's support agents take turns (round-robin).
              */
             team_id?: string | null;
+            /**
+             * @description Values of custom fields by key (see `/custom-fields?entity=tickets`): checked against their
+             *     definitions; fields not sent get their default.
+             */
+            custom_fields?: Record<string, never>;
         };
         CreateUser: {
             /** @example li.na@example.com */
@@ -4574,7 +4649,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            event_type: "customer.created" | "customer.deleted" | "customer.erased" | "customer.restored" | "customer.stage_changed" | "customer.updated";
+            event_type: "customer.created" | "customer.deleted" | "customer.erased" | "customer.merged" | "customer.restored" | "customer.stage_changed" | "customer.updated";
             /** @enum {string} */
             entity_type: "customer";
             /** Format: uuid */
@@ -4703,7 +4778,7 @@ export interface components {
          * @description What happened to a record: `<kind>.<what happened>`, where the kind is the event's `entity_type`.
          * @enum {string}
          */
-        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed" | "api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "webhook.tested" | "webhook.disabled" | "customer.erased" | "contact.erased" | "consent.given" | "consent.withdrawn" | "privacy_request.created" | "privacy_request.completed" | "privacy_request.refused" | "custom_field.created" | "custom_field.updated" | "custom_field.retired" | "custom_field.restored";
+        EventType: "customer.created" | "customer.updated" | "customer.stage_changed" | "customer.deleted" | "customer.restored" | "customer.merged" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.restored" | "interaction.created" | "interaction.updated" | "interaction.deleted" | "interaction.restored" | "task.created" | "task.updated" | "task.completed" | "task.cancelled" | "task.reopened" | "task.deleted" | "follow_up_rule.created" | "follow_up_rule.updated" | "follow_up_rule.deleted" | "product.created" | "product.updated" | "product.deleted" | "pipeline.created" | "pipeline.updated" | "opportunity.created" | "opportunity.updated" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "opportunity.reopened" | "opportunity.deleted" | "order.created" | "order.updated" | "order.confirmed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "order.deleted" | "ticket.created" | "ticket.updated" | "ticket.status_changed" | "ticket.assigned" | "ticket.commented" | "ticket.resolved" | "ticket.rated" | "ticket.sla_breached" | "ticket.article_linked" | "ticket.article_unlinked" | "kb_category.created" | "kb_category.updated" | "kb_category.deleted" | "kb_article.created" | "kb_article.updated" | "kb_article.published" | "kb_article.deleted" | "sla_policy.created" | "sla_policy.updated" | "sla_policy.deleted" | "portal_account.created" | "portal_account.invited" | "portal_account.activated" | "portal_account.updated" | "requirement.created" | "requirement.updated" | "requirement.status_changed" | "requirement.requested" | "requirement.unrequested" | "requirement.merged" | "requirement.feedback_given" | "requirement.deleted" | "user.created" | "user.updated" | "user.deactivated" | "team.created" | "team.updated" | "team.deleted" | "role.created" | "role.updated" | "role.deleted" | "settings.changed" | "api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "webhook.tested" | "webhook.disabled" | "customer.erased" | "contact.erased" | "consent.given" | "consent.withdrawn" | "privacy_request.created" | "privacy_request.completed" | "privacy_request.refused" | "custom_field.created" | "custom_field.updated" | "custom_field.retired" | "custom_field.restored";
         /** @description A requester's evaluation of a delivered requirement. */
         FeedbackDto: {
             /** Format: uuid */
@@ -5183,6 +5258,25 @@ export interface components {
             /** @description Days from creation to winning. */
             average_cycle_days: components["schemas"]["FigureDto_Option_f64"];
         };
+        /** @description Merge another customer into this one (查重合并). */
+        MergeCustomer: {
+            /**
+             * Format: uuid
+             * @description The duplicate: it goes to the recycle bin, pointing at this customer (`merged_into_id`).
+             */
+            other_id: string;
+            /**
+             * @description Which record each field's value comes from: `survivor` or `other`, by field name (`name`,
+             *     `city`, `phone`, `owner`, `id_number` with its type, `bank_account` with its bank,
+             *     `custom_fields.<key>`, …). Unnamed fields keep this customer's value, and take the
+             *     other's where this one has none; tags are the union of both.
+             */
+            field_choices?: {
+                [key: string]: components["schemas"]["MergeSide"];
+            };
+            /** @description Compute what would happen and write nothing. */
+            dry_run?: boolean;
+        };
         MergeRequirement: {
             /**
              * Format: uuid
@@ -5203,6 +5297,33 @@ export interface components {
             /** Format: int64 */
             moved_feedback: number;
         };
+        /** @description What a merge did, or would do. */
+        MergeResultDto: {
+            /** @description This customer after the merge (as it would be, for a dry run). */
+            survivor: components["schemas"]["CustomerDto"];
+            /** Format: uuid */
+            merged_id: string;
+            /**
+             * @description How many records of each kind moved (would move) here: contacts, interactions, tasks,
+             *     opportunities, orders, tickets, consents, portal_accounts, requirement_requests,
+             *     timeline_items.
+             */
+            moved: {
+                [key: string]: number;
+            };
+            /** @description Fields whose value came from the other customer. */
+            taken_from_other: string[];
+            /** @description The other's external ids left with it because this customer has one in the same system. */
+            kept_external_ids: {
+                [key: string]: string;
+            };
+            dry_run: boolean;
+        };
+        /**
+         * @description Which record a merged field's value comes from.
+         * @enum {string}
+         */
+        MergeSide: "survivor" | "other";
         /**
          * @description An amount of money: an integer count of the currency's minor unit (分 for CNY).
          * @example {
@@ -5312,6 +5433,8 @@ export interface components {
             campaign_id?: string | null;
             competitors: components["schemas"]["Competitor"][];
             description?: string | null;
+            /** @description Values of the opportunities' custom fields by key (see `/custom-fields?entity=opportunities`). */
+            custom_fields: Record<string, never>;
             loss_reason?: string | null;
             /** @description Products of the deal; when there are any, `amount` is their total. */
             lines: components["schemas"]["LineDto"][];
@@ -5396,6 +5519,8 @@ export interface components {
             total: components["schemas"]["Money"];
             lines: components["schemas"]["LineDto"][];
             notes?: string | null;
+            /** @description Values of the orders' custom fields by key (see `/custom-fields?entity=orders`). */
+            custom_fields: Record<string, never>;
             /** Format: uuid */
             owner_id: string;
             owner_name?: string | null;
@@ -6380,6 +6505,8 @@ export interface components {
             description?: string | null;
             unit_price: components["schemas"]["Money"];
             active: boolean;
+            /** @description Values of the products' custom fields by key (see `/custom-fields?entity=products`). */
+            custom_fields: Record<string, never>;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -7287,6 +7414,8 @@ export interface components {
             /** Format: int32 */
             satisfaction_rating?: number | null;
             satisfaction_comment?: string | null;
+            /** @description Values of the tickets' custom fields by key (see `/custom-fields?entity=tickets`). */
+            custom_fields: Record<string, never>;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -7307,7 +7436,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            event_type: "ticket.article_linked" | "ticket.article_unlinked" | "ticket.assigned" | "ticket.commented" | "ticket.created" | "ticket.rated" | "ticket.resolved" | "ticket.sla_breached" | "ticket.status_changed";
+            event_type: "ticket.article_linked" | "ticket.article_unlinked" | "ticket.assigned" | "ticket.commented" | "ticket.created" | "ticket.rated" | "ticket.resolved" | "ticket.sla_breached" | "ticket.status_changed" | "ticket.updated";
             /** @enum {string} */
             entity_type: "ticket";
             /** Format: uuid */
@@ -7463,6 +7592,8 @@ export interface components {
             id_number?: string | null;
             bank_name?: string | null;
             bank_account?: string | null;
+            /** @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay. */
+            custom_fields?: Record<string, never> | null;
             /** @description Merge patch of the ids in other systems (`null` removes one). */
             external_ids?: {
                 [key: string]: string | null;
@@ -7573,6 +7704,8 @@ export interface components {
             campaign_id?: string | null;
             competitors?: components["schemas"]["Competitor"][] | null;
             description?: string | null;
+            /** @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay. */
+            custom_fields?: Record<string, never> | null;
             /**
              * Format: uuid
              * @description Reassigns it; scope rules apply.
@@ -7590,6 +7723,11 @@ export interface components {
             /** @description Replaces the lines. */
             lines?: components["schemas"]["LineInputDto"][] | null;
             notes?: string | null;
+            /**
+             * @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay.
+             *     Unlike the other fields, editable whatever the order's status.
+             */
+            custom_fields?: Record<string, never> | null;
             /** @description Merge patch of the ids in other systems (`null` removes one); allowed whatever the status. */
             external_ids?: {
                 [key: string]: string | null;
@@ -7610,6 +7748,8 @@ export interface components {
             description?: string | null;
             unit_price?: null | components["schemas"]["MoneyInput"];
             active?: boolean | null;
+            /** @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay. */
+            custom_fields?: Record<string, never> | null;
             /** @description Merge patch of the ids in other systems (`null` removes one). */
             external_ids?: {
                 [key: string]: string | null;
@@ -7683,6 +7823,11 @@ export interface components {
              * @description `null` makes it a top-level team.
              */
             parent_id?: string | null;
+        };
+        /** @description A change of a ticket's custom field values; its other fields move through their own actions. */
+        UpdateTicket: {
+            /** @description Merge patch of custom field values: keys sent are set, `null` clears one, others stay. */
+            custom_fields: Record<string, never>;
         };
         UpdateUser: {
             display_name?: string | null;
@@ -10093,7 +10238,10 @@ export interface operations {
                  */
                 id_number?: string;
                 customer_id?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -10299,7 +10447,10 @@ export interface operations {
                  */
                 id_number?: string;
                 customer_id?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, `name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -13524,6 +13675,138 @@ export interface operations {
             /** @description Invalid fields */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    merge_customer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe for 24 h (1 to 255 visible characters, per caller). The key and the response are committed in the same transaction as the request's writes, so a retry after an unknown outcome (timeout, dropped connection, 503) replays the first answer (with `Idempotent-Replayed: true`) if the first attempt took effect and runs afresh if it did not: the write never happens twice. A concurrent duplicate writes nothing and gets the first answer. The same key with another method, path or body answers 422 `idempotency.key_reused`. Responses carrying secrets (tokens, passwords, a portal invitation's link) are never stored: a retry of such a request answers 409 `idempotency.not_replayable` and does not repeat it; a 5xx answer is not stored, so its retry runs again. A request without credentials (signing in, refreshing a token, accepting a portal invitation) is not keyed: the key is ignored. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeCustomer"];
+            };
+        };
+        responses: {
+            /** @description Merged (or, with `dry_run`, what would be) */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeResultDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not change this customer or delete the other */
+            403: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This customer is absent or out of scope */
+            404: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `customer.merge_kind_mismatch`: a company and an individual; `customer.credit_code_taken` */
+            409: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `other_id` unknown or the same; an unknown field choice */
+            422: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16817,7 +17100,10 @@ export interface operations {
                 expected_close_to?: string;
                 /** @description Part of the name or a competitor. */
                 q?: string;
-                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`. */
+                /**
+                 * @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -17044,7 +17330,10 @@ export interface operations {
                 expected_close_to?: string;
                 /** @description Part of the name or a competitor. */
                 q?: string;
-                /** @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`. */
+                /**
+                 * @description `-updated_at` (default), `updated_at`, `-created_at`, `created_at`, `name`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -17766,7 +18055,10 @@ export interface operations {
                 order_date_to?: string;
                 /** @description Part of the number or the external id. */
                 q?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, or `cf.<key>`/
+                 *     `-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -18109,7 +18401,10 @@ export interface operations {
                 order_date_to?: string;
                 /** @description Part of the number or the external id. */
                 q?: string;
-                /** @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`. */
+                /**
+                 * @description `-created_at` (default), `created_at`, `-updated_at`, `updated_at`, or `cf.<key>`/
+                 *     `-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -22748,7 +23043,10 @@ export interface operations {
                 q?: string;
                 category?: string;
                 active?: boolean;
-                /** @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`. */
+                /**
+                 * @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -23073,7 +23371,10 @@ export interface operations {
                 q?: string;
                 category?: string;
                 active?: boolean;
-                /** @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`. */
+                /**
+                 * @description `name` (default), `-name`, `-created_at`, `created_at`, `-updated_at`, `updated_at`, or
+                 *     `cf.<key>`/`-cf.<key>` for a custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -28622,7 +28923,10 @@ export interface operations {
                 q?: string;
                 /** @description Tickets a knowledge-base article was used to solve. */
                 article_id?: string;
-                /** @description `-created_at` (default), `-updated_at`, `updated_at`. */
+                /**
+                 * @description `-created_at` (default), `-updated_at`, `updated_at`, or `cf.<key>`/`-cf.<key>` for a
+                 *     custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -28856,7 +29160,10 @@ export interface operations {
                 q?: string;
                 /** @description Tickets a knowledge-base article was used to solve. */
                 article_id?: string;
-                /** @description `-created_at` (default), `-updated_at`, `updated_at`. */
+                /**
+                 * @description `-created_at` (default), `-updated_at`, `updated_at`, or `cf.<key>`/`-cf.<key>` for a
+                 *     custom field.
+                 */
                 sort?: string;
                 /**
                  * @description `YYYY-MM-DD` (from the start of that day in the organisation's time zone, `time_zone` of
@@ -28987,6 +29294,121 @@ export interface operations {
             };
             /** @description Absent or out of scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_ticket: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTicket"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    /** @description The record's version, `"<version>"`: send it back as `If-Match` to change or delete the record only if nobody else has. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Malformed parameters, path or JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer`: send an access token or API key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not change this ticket */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent or out of scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid custom field values */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
