@@ -11,7 +11,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 const masked: Contact = {
   id: 'k1', customer_id: 'c1', name: '张伟', title: '采购经理', department: null, phone: null, mobile: '139****9000',
-  email: 'z***@lianhua.cn', wechat: 'wx***', is_primary: true, birthday: null, notes: null, created_at: '2026-01-01T00:00:00Z',
+  email: 'z***@lianhua.cn', wechat: 'wx***', is_primary: true, birthday: null, notes: null, custom_fields: {}, created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z', version: 3, external_ids: {}, masked: ['mobile', 'email', 'wechat', 'birthday'],
 };
 const clear: Contact = { ...masked, mobile: '+8613900139000', email: 'zhang.wei@lianhua.cn', wechat: 'wxid_zhang', birthday: '1988-05-04', masked: [] };

@@ -4,7 +4,7 @@ import { contactPatch, contactReapplied, contactToForm } from './ContactsPanel';
 
 const stored: Contact = {
   id: 'k1', customer_id: 'c1', name: '张伟', title: '采购经理', department: null, phone: '+862162000999', mobile: '+8613900139000',
-  email: null, wechat: null, is_primary: true, birthday: '1988-05-04', notes: null, created_at: '2026-01-01T00:00:00Z',
+  email: null, wechat: null, is_primary: true, birthday: '1988-05-04', notes: null, custom_fields: {}, created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z', version: 3, external_ids: {}, masked: [],
 };
 

@@ -21,7 +21,7 @@ export function opp(id: string, name: string, s: Stage, amountMinor: number, cur
     amount: { amount_minor: amountMinor, currency }, expected_close_date: '2026-06-30', probability: null,
     effective_probability: s.probability, weighted_amount_minor: Math.floor((amountMinor * s.probability + 50) / 100), source: null,
     campaign_id: null, competitors: [], description: null, loss_reason: null, lines: [], owner_id: 'u1', owner_name: 'Admin', team_id: null,
-    stage_entered_at: '2026-03-01T00:00:00Z', closed_at: null, created_at: '2026-03-01T00:00:00Z', updated_at: '2026-03-01T00:00:00Z', version: 4,
+    stage_entered_at: '2026-03-01T00:00:00Z', closed_at: null, custom_fields: {}, created_at: '2026-03-01T00:00:00Z', updated_at: '2026-03-01T00:00:00Z', version: 4,
   } as Opportunity;
 }
 

@@ -7,7 +7,7 @@ export function ticket(patch: Partial<Ticket> = {}): Ticket {
     kind: 'incident', channel: 'phone', priority: 'high', status: 'in_progress', assignee_id: 'u1', assignee_name: 'Admin', team_id: null,
     sla_policy_id: 'p1', first_response_due_at: '2026-11-23T03:00:00Z', resolution_due_at: '2026-11-23T10:00:00Z', first_responded_at: null,
     resolved_at: null, closed_at: null, close_reason: null, close_note: null, duplicate_of_id: null, paused_at: null, first_response_breached: false, resolution_breached: false, satisfaction_rating: null,
-    satisfaction_comment: null, created_at: '2026-11-23T02:00:00Z', updated_at: '2026-11-23T02:00:00Z', version: 3,
+    satisfaction_comment: null, custom_fields: {}, created_at: '2026-11-23T02:00:00Z', updated_at: '2026-11-23T02:00:00Z', version: 3,
     ...patch,
   };
 }
