@@ -164,3 +164,20 @@ export function sortable(f: Pick<CustomField, 'field_type'>): boolean {
 export function filterable(f: Pick<CustomField, 'field_type'>): boolean {
   return f.field_type === 'select' || f.field_type === 'multiselect' || f.field_type === 'bool';
 }
+
+/** A create body with the custom fields' values (see {@link customFieldsForCreate}) when any is given. */
+export function withCustomCreate<T extends object>(body: T, fields: readonly CustomField[], values: StoredValues | null | undefined): T {
+  const custom = customFieldsForCreate(fields, values);
+  return Object.keys(custom).length > 0 ? { ...body, custom_fields: custom } : body;
+}
+
+/** A merge patch with the custom fields' changes (see {@link customFieldsPatch}) when there are any. */
+export function withCustomPatch<T extends object>(patch: T, fields: readonly CustomField[], stored: unknown, values: StoredValues | null | undefined): T {
+  const custom = customFieldsPatch(fields, (stored ?? {}) as StoredValues, values);
+  return Object.keys(custom).length > 0 ? { ...patch, custom_fields: custom } : patch;
+}
+
+/** The form field names the server's errors of the fields in use name (`custom_fields.<key>`). */
+export function customErrorFields(fields: readonly CustomField[]): string[] {
+  return fields.filter((f) => !f.retired).map((f) => `custom_fields.${f.key}`);
+}
