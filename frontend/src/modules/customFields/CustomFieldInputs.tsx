@@ -1,4 +1,4 @@
-import { Col, DatePicker, Form, Input, InputNumber, Row, Select, Switch, Tag, type FormItemProps } from 'antd';
+import { Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Switch, Tag, type FormItemProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { CustomField } from '../../api/types';
 import { MoneyInput } from '../../ui/MoneyInput';
@@ -133,5 +133,18 @@ export function CustomFieldInputs({ fields, mode, stored, span = 12 }: Props) {
         ),
       )}
     </Row>
+  );
+}
+
+/** {@link CustomFieldInputs} under a "Custom fields" divider, in a record's form page; nothing when no field is shown. */
+export function CustomFieldSection(props: Props) {
+  const { t } = useTranslation();
+  const { fields, mode, stored } = props;
+  if (!fields.some((f) => !f.retired || (mode === 'edit' && !isEmptyValue(stored?.[f.key])))) return null;
+  return (
+    <>
+      <Divider titlePlacement="start" plain>{t('customField.sectionTitle')}</Divider>
+      <CustomFieldInputs {...props} />
+    </>
   );
 }

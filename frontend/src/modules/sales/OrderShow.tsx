@@ -1,3 +1,5 @@
+import { CustomFieldValues } from '../customFields/CustomFieldValues';
+import type { StoredValues } from '../customFields/values';
 import { App, Button, Card, Descriptions, Popconfirm, Space } from 'antd';
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -119,6 +121,7 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
           {o.external_id && <Descriptions.Item label={t('order.external')}>{`${o.external_system ?? ''} ${o.external_id}`.trim()}</Descriptions.Item>}
           <Descriptions.Item label={t('order.notes')} span="filled">{o.notes || '—'}</Descriptions.Item>
         </Descriptions>
+        <CustomFieldValues entity="orders" values={(o.custom_fields ?? {}) as StoredValues} />
       </Card>
       <Card title={t('opportunity.products')} size="small">
         <LinesTable lines={o.lines} currency={o.total.currency} />

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { CustomFieldValues } from '../customFields/CustomFieldValues';
+import type { StoredValues } from '../customFields/values';
 import { Alert, App, Button, Card, Descriptions, Rate, Space, Spin, Typography } from 'antd';
 import { UserAddOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -215,6 +217,7 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
               <span style={{ whiteSpace: 'pre-wrap' }}>{x.description || '—'}</span>
             </Descriptions.Item>
           </Descriptions>
+          <CustomFieldValues entity="tickets" values={(x.custom_fields ?? {}) as StoredValues} />
         </Card>
         <Card title={t('ticket.conversation')} size="small">
           <Comments ticket={x} />
