@@ -181,3 +181,17 @@ export function withCustomPatch<T extends object>(patch: T, fields: readonly Cus
 export function customErrorFields(fields: readonly CustomField[]): string[] {
   return fields.filter((f) => !f.retired).map((f) => `custom_fields.${f.key}`);
 }
+
+/**
+ * `useVersionedEdit`'s `reapply` for a record form with custom fields: the latest version, with the
+ * fields the person changed put back, and of the custom fields only the keys they changed.
+ */
+export function reapplyWith<R, V extends { custom_fields?: StoredValues }>(toForm: (record: R) => V, changes: (base: R, values: V) => object) {
+  return (from: R, latest: R, mine: V): V => {
+    const patch = changes(from, mine) as { custom_fields?: unknown };
+    const values = toForm(latest) as unknown as Record<string, unknown>;
+    const current = mine as unknown as Record<string, unknown>;
+    for (const key of Object.keys(patch)) if (key !== 'custom_fields' && key in current) values[key] = current[key];
+    return reapplyCustomFields(values as unknown as V, mine, patch);
+  };
+}
