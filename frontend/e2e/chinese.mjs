@@ -612,6 +612,12 @@ describe('a zh-CN session reads no English', () => {
     await page.getByTestId('sla-save').click();
     await auditWhen(fieldErrors(page.locator('.ant-modal')), 'new SLA policy › sent empty');
     await closeDialog('new SLA policy');
+
+    await page.goto(`${baseUrl}/settings/custom-fields`);
+    await page.getByTestId('custom-field-new').click();
+    await clickWhenOpen(page.getByTestId('custom-field-save'));
+    await auditWhen(fieldErrors(page.locator('.ant-modal')), 'new custom field › sent empty');
+    await closeDialog('new custom field');
   });
 
   test('settings: API keys (sent empty, issued once, rotated, revoked) and webhooks (a refused URL, issued once, tested and delivered, paused, deleted)', async () => {

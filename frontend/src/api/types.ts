@@ -112,6 +112,15 @@ export type GroupBy = SalesReport['group_by'];
 export type Period = NonNullable<SalesReport['period']>;
 export type FunnelStep = Ok<'/api/v1/reports/funnel', 'get'>[number];
 export type ForecastRow = Ok<'/api/v1/reports/forecast', 'get'>[number];
+export type CustomField = Ok<'/api/v1/custom-fields/{id}', 'get'>;
+export type CreateCustomField = Body<'/api/v1/custom-fields', 'post'>;
+export type UpdateCustomField = Body<'/api/v1/custom-fields/{id}', 'patch'>;
+export type CustomEntity = CustomField['entity'];
+export type FieldType = CustomField['field_type'];
+export type FieldOption = CustomField['options'][number];
+/** The kinds of record that have custom fields, in the order the settings offer them. */
+export const CUSTOM_ENTITIES = ['customers', 'contacts', 'opportunities', 'orders', 'tickets', 'products'] as const satisfies readonly CustomEntity[];
+export const FIELD_TYPES = ['text', 'number', 'money', 'date', 'bool', 'select', 'multiselect', 'user'] as const satisfies readonly FieldType[];
 
 export const LIFECYCLE_STAGES = ['potential', 'prospect', 'customer', 'churned'] as const satisfies readonly LifecycleStage[];
 export const VALUE_TIERS = ['a', 'b', 'c'] as const;
@@ -286,14 +295,14 @@ export type Session = Ok<'/api/v1/auth/sessions', 'get'>['data'][number];
 export const AUDIT_ACTIONS = [
   'create', 'update', 'delete', 'restore', 'use', 'end_session', 'enable_two_factor', 'disable_two_factor', 'reset_two_factor', 'regenerate_recovery_codes', 'redeliver', 'test', 'invite', 'accept_invitation', 'comment',
   'link_article', 'unlink_article', 'merge', 'add_requester', 'remove_requester', 'feedback', 'reveal', 'withdraw', 'complete', 'refuse',
-  'export_subject', 'erase_subject',
+  'export_subject', 'erase_subject', 'retire',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** The kinds of record the audit log names (`entity_type`); another is shown as it is written. */
 export const AUDIT_ENTITY_TYPES = [
   'customer', 'contact', 'opportunity', 'order', 'product', 'interaction', 'task', 'ticket', 'kb_article', 'kb_category', 'requirement',
   'user', 'team', 'role', 'api_key', 'webhook', 'pipeline', 'follow_up_rule', 'sla_policy', 'portal_account', 'settings', 'consent',
-  'privacy_request',
+  'privacy_request', 'custom_field',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

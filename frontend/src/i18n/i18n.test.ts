@@ -11,7 +11,7 @@ import {
   RESOURCES, SCOPES, SIZE_BANDS,
   SOURCE_CHANNELS, STAGE_KINDS, TASK_PRIORITIES, TASK_STATUSES, TASK_VIEWS, TICKET_CHANNELS, TICKET_KINDS, TICKET_STATUSES, TICKET_VIEWS,
   TIMELINE_KINDS, VALUE_TIERS, AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, WEEKDAYS, ARTICLE_SORTS, ARTICLE_STATUSES, ARTICLE_VISIBILITIES, TICKET_PRIORITIES,
-  CONSENT_PURPOSES, ERASURE_KINDS, PRIVACY_REQUEST_KINDS, PRIVACY_REQUEST_STATUSES,
+  CONSENT_PURPOSES, CUSTOM_ENTITIES, ERASURE_KINDS, FIELD_TYPES, PRIVACY_REQUEST_KINDS, PRIVACY_REQUEST_STATUSES,
 } from '../api/types';
 import { PRIVACY_TABS } from '../modules/privacy/Privacy';
 import { COMMON_LOSS_REASONS } from '../modules/sales/LossReasonModal';
@@ -117,6 +117,8 @@ function dynamicKeys(): string[] {
     ...PRIVACY_REQUEST_KINDS.map((k) => `privacy.kind.${k}`),
     ...PRIVACY_REQUEST_STATUSES.map((s) => `privacy.status.${s}`),
     ...ERASURE_KINDS.map((k) => `privacy.erase.kind.${k}`),
+    ...CUSTOM_ENTITIES.map((e) => `customField.entity.${e}`),
+    ...FIELD_TYPES.map((x) => `customField.type.${x}`),
   ];
 }
 

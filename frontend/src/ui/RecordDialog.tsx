@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { App, Form, type FormInstance, type FormProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { FormModal, type FormModalProps } from './FormModal';
-import { useFormProblem, type FormProblem } from './formErrors';
+import { useFormProblem, type FieldCode, type FormProblem } from './formErrors';
 import { useVersionedEdit, type VersionedEdit } from './useVersionedEdit';
 
 export interface RecordDialogOptions<R, V, P extends object> {
@@ -10,6 +10,8 @@ export interface RecordDialogOptions<R, V, P extends object> {
   fields: readonly string[];
   /** The test id of the alert above the form. */
   errorTestId: string;
+  /** Problem codes that stand for one field (`custom_field.key_taken`): their sentence goes next to it. */
+  fieldCodes?: Readonly<Record<string, FieldCode>>;
   /** What a new record's form starts with. */
   blank: Parameters<FormInstance<V>['setFieldsValue']>[0];
   /** Reads the latest version of the record after a 412 (undefined: it is gone). */
@@ -48,7 +50,7 @@ export function useRecordDialog<R, V, P extends object>(options: RecordDialogOpt
   const { message } = App.useApp();
   const [form] = Form.useForm<V>();
   const [dialog, setDialog] = useState<{ open: boolean; record: R | null }>({ open: false, record: null });
-  const problem = useFormProblem(form, options.fields, { testId: options.errorTestId });
+  const problem = useFormProblem(form, options.fields, { testId: options.errorTestId, fieldCodes: options.fieldCodes });
   const edit = useVersionedEdit({ record: dialog.record, latest: options.latest, form, toForm: options.toForm, changes: options.changes });
   const close = () => setDialog((d) => ({ ...d, open: false }));
   return {

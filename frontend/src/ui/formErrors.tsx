@@ -30,6 +30,8 @@ export type RenamedFields = Readonly<Record<string, string>>;
 
 /**
  * Splits a problem's field errors into those the form shows next to a field and the rest.
+ * `knownFields` are the form's top-level fields, or paths of two (`custom_fields.level`) for a
+ * field inside an object of which the form shows only some keys.
  * `wholeFields` are fields one input edits as a whole (money: `amount.amount_minor` → `amount`).
  */
 export function mapFieldErrors(
@@ -47,7 +49,8 @@ export function mapFieldErrors(
     const full = rename === undefined ? path : rename === '' ? path.slice(1) : [rename];
     const name = typeof full[0] === 'string' && wholeFields.includes(full[0]) ? full.slice(0, 1) : full;
     const top = name[0];
-    if (typeof top === 'string' && knownFields.includes(top)) {
+    // a known field is a top-level one, or one inside another named by its path (`custom_fields.level`)
+    if ((typeof top === 'string' && knownFields.includes(top)) || (name.length > 1 && knownFields.includes(name.slice(0, 2).join('.')))) {
       const key = JSON.stringify(name);
       const entry = byField.get(key) ?? { name, errors: [] };
       entry.errors.push(e);

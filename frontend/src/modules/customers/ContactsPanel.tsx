@@ -24,6 +24,11 @@ import { FullTable } from '../../ui/FullTable';
 import { NewButton } from '../../ui/NewButton';
 import { enumOptions } from '../../ui/useOptions';
 import { identityRules } from './identity';
+import type { CustomField } from '../../api/types';
+import { CustomFieldInputs } from '../customFields/CustomFieldInputs';
+import { CustomFieldValues } from '../customFields/CustomFieldValues';
+import { useCustomFields } from '../customFields/useCustomFields';
+import { customErrorFields, customFieldsToForm, isEmptyValue, withCustomCreate, withCustomPatch, type StoredValues } from '../customFields/values';
 
 const TEXT_FIELDS = ['name', 'title', 'department', 'phone', 'mobile', 'email', 'wechat', 'notes', 'id_number', 'bank_name', 'bank_account'] as const;
 export const CONTACT_FIELDS = [...TEXT_FIELDS, 'birthday', 'is_primary', 'id_type'] as const;
@@ -35,6 +40,7 @@ interface ContactFormValues extends Partial<Record<Exclude<ContactText, 'name'>,
   birthday?: Dayjs | null;
   is_primary?: boolean;
   id_type?: IdType | null;
+  custom_fields?: StoredValues;
 }
 
 /** The one-line text inputs of the contact form, in its order, beside the name; labelled `contact.<field>`. */
@@ -65,9 +71,10 @@ function toWire(v: ContactFormValues) {
 }
 
 /** A stored contact as its form shows it: the birthday as a date, phones as people write them. */
-export function contactToForm(c: Contact): ContactFormValues {
+export function contactToForm(c: Contact, fields: readonly CustomField[] = []): ContactFormValues {
   return {
     ...c,
+    custom_fields: customFieldsToForm(fields, (c.custom_fields ?? {}) as StoredValues),
     birthday: c.birthday ? dayjs(c.birthday) : null,
     phone: c.phone && !c.masked.includes('phone') ? formatPhone(c.phone) : c.phone,
     mobile: c.mobile && !c.masked.includes('mobile') ? formatPhone(c.mobile) : c.mobile,
@@ -78,25 +85,27 @@ export function contactToForm(c: Contact): ContactFormValues {
  * The merge patch of a contact form against the stored contact: only what the person changed. A
  * field the stored contact carries masked is never sent (its input is disabled until revealed).
  */
-export function contactPatch(c: Contact, v: ContactFormValues) {
+export function contactPatch(c: Contact, v: ContactFormValues, fields: readonly CustomField[] = []) {
   const patch = mergePatch(toWire(contactToForm(c)), toWire(v));
   for (const field of c.masked) delete patch[field];
-  return patch;
+  return withCustomPatch(patch, fields, c.custom_fields, v.custom_fields);
 }
 
 /**
  * The form's values once the contact it edits is read again (revealed in clear): that reading, with
  * what the person changed against the old one kept on top.
  */
-export function contactReapplied(old: Contact, next: Contact, mine: ContactFormValues): ContactFormValues {
-  const values: Record<string, unknown> = { ...contactToForm(next) };
+export function contactReapplied(old: Contact, next: Contact, mine: ContactFormValues, fields: readonly CustomField[] = []): ContactFormValues {
+  const values: Record<string, unknown> = { ...contactToForm(next, fields) };
   const current = mine as unknown as Record<string, unknown>;
-  for (const key of Object.keys(contactPatch(old, mine))) values[key] = current[key];
+  for (const key of Object.keys(contactPatch(old, mine, fields))) values[key] = current[key];
   return values as unknown as ContactFormValues;
 }
 
 /** Whether a contact has an identity document or a bank account on file: its row opens to show them. */
 const hasDocuments = (c: Contact) => Boolean(c.id_type || c.id_number || c.bank_name || c.bank_account);
+/** Whether a contact has a custom field value: its row opens to show them too. */
+const hasCustomValues = (c: Contact) => Object.values((c.custom_fields ?? {}) as StoredValues).some((v) => !isEmptyValue(v));
 
 /** A contact's identity document and bank account, in its opened row; the numbers masked with an eye when the role may not see them. */
 function ContactDocuments({ contact: c }: { contact: Contact }) {
@@ -116,6 +125,16 @@ function ContactDocuments({ contact: c }: { contact: Contact }) {
   );
 }
 
+/** A contact's row opened: its documents and its custom fields' values. */
+function ContactDetails({ contact: c }: { contact: Contact }) {
+  return (
+    <>
+      {hasDocuments(c) && <ContactDocuments contact={c} />}
+      <CustomFieldValues entity="contacts" values={(c.custom_fields ?? {}) as StoredValues} column={{ xs: 1, sm: 2, lg: 4 }} />
+    </>
+  );
+}
+
 export function ContactsPanel({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
   const identity = identityRules(t);
@@ -132,7 +151,8 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   // kept while the dialog closes, so its title does not flip during the animation
   const [mode, setMode] = useState<'new' | 'edit'>('new');
   const [form] = Form.useForm<ContactFormValues>();
-  const problem = useFormProblem(form, CONTACT_FIELDS, { testId: 'contact-form-error' });
+  const customFields = useCustomFields('contacts').data ?? [];
+  const problem = useFormProblem(form, [...CONTACT_FIELDS, ...customErrorFields(customFields)], { testId: 'contact-form-error' });
   // portal accounts: a tag on contacts that have one, "invite to portal" on those that do not
   const canInvite = can(me, 'service', 'create');
   const portalAccounts = usePortalAccounts(customerId, can(me, 'service', 'read'));
@@ -146,14 +166,14 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
   const revealEdited = () => {
     if (!edited) return;
     revealing.reveal(edited.id, (clear) => {
-      form.setFieldsValue(contactReapplied(edited, clear, form.getFieldsValue(true) as ContactFormValues));
+      form.setFieldsValue(contactReapplied(edited, clear, form.getFieldsValue(true) as ContactFormValues, customFields));
       setEditing(clear);
     });
   };
   const maskedInForm = (field: string) => edited?.masked.includes(field) ?? false;
 
   const open = (c: Contact | 'new') => {
-    problem.reset(c === 'new' ? undefined : contactToForm(c));
+    problem.reset(c === 'new' ? { custom_fields: customFieldsToForm(customFields, null) } : contactToForm(c, customFields));
     setMode(c === 'new' ? 'new' : 'edit');
     setEditing(c);
   };
@@ -162,9 +182,9 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
     problem.submit(async (values) => {
       try {
         if (editing === 'new') {
-          await save.mutateAsync({ kind: 'create', body: toWire(values) });
+          await save.mutateAsync({ kind: 'create', body: withCustomCreate(toWire(values), customFields, values.custom_fields) });
         } else if (editing) {
-          await save.mutateAsync({ kind: 'update', contact: editing, patch: contactPatch(editing, values) });
+          await save.mutateAsync({ kind: 'update', contact: editing, patch: contactPatch(editing, values, customFields) });
         }
       } catch (e) {
         // the stale notice asks to try again: the list shows the contact as it is now
@@ -187,7 +207,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
         size="small"
         query={contacts}
         data-testid="contacts-table"
-        expandable={{ expandedRowRender: (c) => <ContactDocuments contact={c} />, rowExpandable: hasDocuments }}
+        expandable={{ expandedRowRender: (c) => <ContactDetails contact={c} />, rowExpandable: (c) => hasDocuments(c) || hasCustomValues(c) }}
         columns={[
           {
             title: t('contact.name'),
@@ -313,6 +333,7 @@ export function ContactsPanel({ customerId }: { customerId: string }) {
               </Form.Item>
             </Col>
           </Row>
+          <CustomFieldInputs fields={customFields} mode={mode === 'new' ? 'create' : 'edit'} stored={edited ? ((edited.custom_fields ?? {}) as StoredValues) : undefined} />
         </Form>
       </FormModal>
       <Drawer

@@ -1,7 +1,7 @@
-import { Cascader, Col, DatePicker, Form, Input, Row, Select, type FormItemProps } from 'antd';
+import { Cascader, Col, DatePicker, Divider, Form, Input, Row, Select, type FormItemProps } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import type { CreateCustomer, Customer, UpdateCustomer } from '../../api/types';
+import type { CreateCustomer, Customer, CustomField, UpdateCustomer } from '../../api/types';
 import { GENDERS, ID_TYPES, LIFECYCLE_STAGES, SIZE_BANDS, SOURCE_CHANNELS, VALUE_TIERS, type IdType } from '../../api/types';
 import { useFormProblem } from '../../ui/formErrors';
 import { mergePatch, withoutNulls } from '../../ui/mergePatch';
@@ -12,6 +12,8 @@ import { regionFields, regionPath, useRegionOptions, withStoredPath } from './re
 import { enumOptions, useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { ProblemForm, SaveCancel } from '../../ui/FormPage';
 import { MaskableItem } from '../../ui/PersonalValue';
+import { CustomFieldInputs } from '../customFields/CustomFieldInputs';
+import { customFieldsForCreate, customFieldsPatch, customFieldsToForm, isEmptyValue, type StoredValues } from '../customFields/values';
 
 /** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
 export interface CustomerFormValues {
@@ -40,6 +42,8 @@ export interface CustomerFormValues {
   notes?: string | null;
   owner_id?: string;
   team_id?: string | null;
+  /** The custom fields' inputs by key (see `customFieldsToForm`). */
+  custom_fields?: StoredValues;
 }
 
 export const CUSTOMER_FIELDS = [
@@ -66,7 +70,15 @@ type Check = Pick<FormItemProps, 'rules' | 'dependencies'>;
 /** The stored fields the region cascader edits: the server names them, the form shows their errors at the cascader. */
 const REGION_PARTS = { province: 'region', city: 'region', district: 'region' } as const;
 
-export function toFormValues(c: Customer): CustomerFormValues {
+/** A customer's stored custom field values. */
+export const storedCustomFields = (c: Pick<Customer, 'custom_fields'>): StoredValues => (c.custom_fields ?? {}) as StoredValues;
+
+/** A new customer's form: the custom fields start at their defaults. */
+export function newCustomerValues(fields: readonly CustomField[] = []): Partial<CustomerFormValues> {
+  return { kind: 'company', lifecycle_stage: 'potential', tags: [], custom_fields: customFieldsToForm(fields, null) };
+}
+
+export function toFormValues(c: Customer, fields: readonly CustomField[] = []): CustomerFormValues {
   return {
     kind: c.kind,
     name: c.name,
@@ -93,6 +105,7 @@ export function toFormValues(c: Customer): CustomerFormValues {
     notes: c.notes,
     owner_id: c.owner_id,
     team_id: c.team_id,
+    custom_fields: customFieldsToForm(fields, storedCustomFields(c)),
   };
 }
 
@@ -122,17 +135,20 @@ export function toWire(v: CustomerFormValues): Wire {
   return out;
 }
 
-export function toCreateBody(v: CustomerFormValues): CreateCustomer {
-  return withoutNulls(toWire(v)) as unknown as CreateCustomer;
+export function toCreateBody(v: CustomerFormValues, fields: readonly CustomField[] = []): CreateCustomer {
+  const custom = customFieldsForCreate(fields, v.custom_fields);
+  return { ...withoutNulls(toWire(v)), ...(Object.keys(custom).length > 0 ? { custom_fields: custom } : {}) } as unknown as CreateCustomer;
 }
 
 /**
  * Only what the user changed since `base` (a merge patch). A field the base carries masked is never
  * sent: its input stays disabled until the record is revealed, and a masked text is not a value.
  */
-export function toUpdatePatch(base: Customer, v: CustomerFormValues): UpdateCustomer {
+export function toUpdatePatch(base: Customer, v: CustomerFormValues, fields: readonly CustomField[] = []): UpdateCustomer {
   const patch = mergePatch(toWire(toFormValues(base)), toWire(v)) as Record<string, unknown>;
   for (const field of base.masked) delete patch[field];
+  const custom = customFieldsPatch(fields, storedCustomFields(base), v.custom_fields);
+  if (Object.keys(custom).length > 0) patch.custom_fields = custom;
   return patch as UpdateCustomer;
 }
 
@@ -156,14 +172,19 @@ interface Props {
   form?: ReturnType<typeof Form.useForm<CustomerFormValues>>[0];
   /** Editing a record with masked personal fields: they are disabled with an eye until revealed. */
   masked?: MaskedFields;
+  /** The customers' custom field definitions (`useCustomFields('customers')`). */
+  customFields?: readonly CustomField[];
+  /** On edit, the customer's stored custom field values (a retired field's shows read-only). */
+  storedCustom?: StoredValues;
 }
 
-export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, banner, form: external, masked }: Props) {
+export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, banner, form: external, masked, customFields = [], storedCustom }: Props) {
   const { t } = useTranslation();
   const [own] = Form.useForm<CustomerFormValues>();
   const form = external ?? own;
   const kind = Form.useWatch('kind', form) ?? initial?.kind ?? 'company';
-  const problem = useFormProblem(form, shownFields(kind), { renamed: REGION_PARTS });
+  const customShown = customFields.filter((f) => !f.retired).map((f) => `custom_fields.${f.key}`);
+  const problem = useFormProblem(form, [...shownFields(kind), ...customShown], { renamed: REGION_PARTS });
   const identity = identityRules(t);
   const region = (Form.useWatch('region', form) as string[] | undefined) ?? initial?.region ?? [];
   const regions = useRegionOptions();
@@ -183,7 +204,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
   return (
     <ProblemForm<CustomerFormValues>
       form={form}
-      initialValues={initial ?? { kind: 'company', lifecycle_stage: 'potential', tags: [] }}
+      initialValues={initial ?? newCustomerValues(customFields)}
       problem={problem}
       onSave={onSubmit}
       notice={banner}
@@ -299,6 +320,12 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
           </Form.Item>
         </Col>
       </Row>
+      {customFields.some((f) => !f.retired || (mode === 'edit' && !isEmptyValue(storedCustom?.[f.key]))) && (
+        <>
+          <Divider titlePlacement="start" plain>{t('customField.sectionTitle')}</Divider>
+          <CustomFieldInputs fields={customFields} mode={mode} stored={storedCustom} />
+        </>
+      )}
       <SaveCancel saving={submitting} saveTestId="customer-save" onCancel={onCancel} />
     </ProblemForm>
   );

@@ -1,33 +1,43 @@
 import { useState } from 'react';
-import { Button, Checkbox, Popover, Space, Typography } from 'antd';
+import { Button, Checkbox, Popover, Select, Space, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { DeleteOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
-import { LIFECYCLE_STAGES, VALUE_TIERS, type Customer } from '../../api/types';
+import { LIFECYCLE_STAGES, VALUE_TIERS, type Customer, type CustomField } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
 import { PersonalValue } from '../../ui/PersonalValue';
 import { useMe } from '../auth/useSession';
-import { activeFilterCount, DEFAULT_SORT, filtersToSearch, parseFilters, type Sort } from './filters';
+import { activeFilterCount, customSortKey, DEFAULT_SORT, filtersToSearch, parseFilters, withKnownCustomFields, type CustomerFilters, type Sort } from './filters';
 import { StageTag } from './labels';
 import { useCustomerList } from './useCustomers';
 import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
-import { DayRangeFilter, EnumFilter, EnumMultiFilter, FilterBar, OwnerFilter, TeamFilter, TextFilter } from '../../ui/FilterBar';
+import { DayRangeFilter, EnumFilter, EnumMultiFilter, FilterBar, FlagFilter, OwnerFilter, TeamFilter, TextFilter } from '../../ui/FilterBar';
+import { CustomFieldValue } from '../customFields/CustomFieldValues';
+import { useCustomFields } from '../customFields/useCustomFields';
+import { fieldLabel, filterable, sortable } from '../customFields/values';
+import { storedCustomFields } from './CustomerForm';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 
 const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'email', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;
 type ColumnKey = (typeof COLUMN_KEYS)[number];
-const DEFAULT_COLUMNS: ColumnKey[] = ['name', 'lifecycle_stage', 'industry', 'region', 'phone', 'owner_name', 'created_at'];
+/** A custom field's column: `cf.<key>`. */
+type CustomColumnKey = `cf.${string}`;
+type AnyColumnKey = ColumnKey | CustomColumnKey;
+const DEFAULT_COLUMNS: AnyColumnKey[] = ['name', 'lifecycle_stage', 'industry', 'region', 'phone', 'owner_name', 'created_at'];
 const COLUMNS_STORAGE = 'crm.customers.columns';
 
-function loadColumns(): ColumnKey[] {
+const isColumnKey = (c: unknown): c is AnyColumnKey =>
+  typeof c === 'string' && ((COLUMN_KEYS as readonly string[]).includes(c) || /^cf\.[a-z][a-z0-9_]{0,39}$/.test(c));
+
+function loadColumns(): AnyColumnKey[] {
   try {
     const raw = JSON.parse(localStorage.getItem(COLUMNS_STORAGE) ?? 'null') as unknown;
     if (Array.isArray(raw)) {
-      const cols = raw.filter((c): c is ColumnKey => (COLUMN_KEYS as readonly string[]).includes(c as string));
+      const cols = raw.filter(isColumnKey);
       if (cols.length > 0) return cols;
     }
   } catch {
@@ -38,13 +48,62 @@ function loadColumns(): ColumnKey[] {
 
 const SORTABLE: Partial<Record<ColumnKey, string>> = { name: 'name', created_at: 'created_at', updated_at: 'updated_at' };
 
+/** A custom field's filter in the bar: any of its options, yes or no, or a range of days. */
+function CustomFieldFilter({ field, filters, onChange }: { field: CustomField; filters: CustomerFilters; onChange: (cf: Record<string, string | undefined>) => void }) {
+  const { t, i18n } = useTranslation();
+  const label = fieldLabel(field, i18n.language);
+  const param = `cf.${field.key}`;
+  const value = filters.cf?.[param];
+  const testId = `filter-cf-${field.key}`;
+  if (field.field_type === 'bool') {
+    return (
+      <FlagFilter
+        value={value === 'true' ? true : value === 'false' ? false : undefined}
+        onChange={(v) => onChange({ [param]: v === undefined ? undefined : String(v) })}
+        yes={`${label}: ${t('customField.yes')}`}
+        no={`${label}: ${t('customField.no')}`}
+        placeholder={label}
+        data-testid={testId}
+      />
+    );
+  }
+  if (field.field_type === 'date') {
+    return (
+      <DayRangeFilter
+        from={filters.cf?.[`${param}_from`]}
+        to={filters.cf?.[`${param}_to`]}
+        onChange={(from, to) => onChange({ [`${param}_from`]: from, [`${param}_to`]: to })}
+        placeholder={[label, label]}
+        data-testid={testId}
+      />
+    );
+  }
+  return (
+    <Select<string[]>
+      mode="multiple"
+      allowClear
+      placeholder={label}
+      value={value ? value.split(',') : []}
+      onChange={(v) => onChange({ [param]: v.length > 0 ? v.join(',') : undefined })}
+      options={field.options.map((o) => ({ value: o.value, label: fieldLabel(o, i18n.language) }))}
+      style={{ minWidth: 160 }}
+      data-testid={testId}
+    />
+  );
+}
+
 export default function CustomerList() {
   const { t, i18n } = useTranslation();
   const me = useMe().data;
   const navigate = useNavigate();
   const { filters, update, reset, field, dayRange } = useUrlFilters(parseFilters, filtersToSearch);
-  const [columns, setColumns] = useState<ColumnKey[]>(loadColumns);
-  const list = useCustomerList(filters);
+  const [columns, setColumns] = useState<AnyColumnKey[]>(loadColumns);
+  const customFields = useCustomFields('customers');
+  const inUse = (customFields.data ?? []).filter((f) => !f.retired);
+  // a custom field's filter or sort waits for the fields, so one the organisation no longer has is dropped, not refused
+  const needsFields = filters.cf !== undefined || customSortKey(filters.sort) !== undefined;
+  const sent = customFields.data ? withKnownCustomFields(filters, customFields.data.map((f) => f.key)) : needsFields ? filters : withKnownCustomFields(filters, []);
+  const list = useCustomerList(sent, 50, !needsFields || customFields.data !== undefined || customFields.isError);
   const total = cursorTotal(list);
   const lang = i18n.language;
 
@@ -85,18 +144,31 @@ export default function CustomerList() {
     updated_at: { title: t('customer.updatedAt'), dataIndex: 'updated_at', render: (_: unknown, c: Customer) => formatDateTime(c.updated_at, lang) },
   };
 
-  const sortField = filters.sort.replace(/^-/, '');
-  const sortOrder: 'descend' | 'ascend' = filters.sort.startsWith('-') ? 'descend' : 'ascend';
-  const tableColumns = COLUMN_KEYS.filter((k) => columns.includes(k)).map((k) => {
-    const col = { ...allColumns[k], key: k };
-    const sortKey = SORTABLE[k];
+  const sortField = sent.sort.replace(/^-/, '');
+  const sortOrder: 'descend' | 'ascend' = sent.sort.startsWith('-') ? 'descend' : 'ascend';
+  const customColumns: Record<CustomColumnKey, NonNullable<TableProps<Customer>['columns']>[number]> = Object.fromEntries(
+    inUse.map((f) => [
+      `cf.${f.key}`,
+      { title: fieldLabel(f, lang), key: `cf.${f.key}`, render: (_: unknown, c: Customer) => <CustomFieldValue field={f} value={storedCustomFields(c)[f.key]} /> },
+    ]),
+  );
+  /** The sort a column orders by: the list's own, or `cf.<key>` for a custom field whose type sorts. */
+  const sortKeyOf = (k: string): string | undefined => {
+    if (k in SORTABLE) return SORTABLE[k as ColumnKey];
+    const field = inUse.find((f) => `cf.${f.key}` === k);
+    return field && sortable(field) ? k : undefined;
+  };
+  const shownKeys: AnyColumnKey[] = [...COLUMN_KEYS.filter((k) => columns.includes(k)), ...inUse.map((f) => `cf.${f.key}` as CustomColumnKey).filter((k) => columns.includes(k))];
+  const tableColumns = shownKeys.map((k) => {
+    const col = { ...(k in allColumns ? allColumns[k as ColumnKey] : customColumns[k as CustomColumnKey]), key: k };
+    const sortKey = sortKeyOf(k);
     if (sortKey) return { ...col, sorter: true, sortOrder: sortField === sortKey ? sortOrder : null };
     return col;
   });
 
   const onTableChange: TableProps<Customer>['onChange'] = (_p, _f, sorter) => {
     const s = Array.isArray(sorter) ? sorter[0] : sorter;
-    const key = s?.columnKey ? SORTABLE[s.columnKey as ColumnKey] : undefined;
+    const key = s?.columnKey ? sortKeyOf(String(s.columnKey)) : undefined;
     if (!key || !s?.order) {
       update({ sort: DEFAULT_SORT });
       return;
@@ -104,7 +176,7 @@ export default function CustomerList() {
     update({ sort: (s.order === 'descend' ? `-${key}` : key) as Sort });
   };
 
-  const setColumnChoice = (cols: ColumnKey[]) => {
+  const setColumnChoice = (cols: AnyColumnKey[]) => {
     setColumns(cols);
     localStorage.setItem(COLUMNS_STORAGE, JSON.stringify(cols));
   };
@@ -126,8 +198,12 @@ export default function CustomerList() {
               <Checkbox.Group
                 style={{ display: 'grid', gap: 4 }}
                 value={columns}
-                onChange={(v) => setColumnChoice(v as ColumnKey[])}
-                options={COLUMN_KEYS.map((k) => ({ value: k, label: allColumns[k].title as string, disabled: k === 'name' }))}
+                onChange={(v) => setColumnChoice(v as AnyColumnKey[])}
+                options={[
+                  ...COLUMN_KEYS.map((k) => ({ value: k, label: allColumns[k].title as string, disabled: k === 'name' })),
+                  ...inUse.map((f) => ({ value: `cf.${f.key}`, label: fieldLabel(f, lang) })),
+                ]}
+                data-testid="column-choices"
               />
             }
           >
@@ -161,6 +237,18 @@ export default function CustomerList() {
         <TextFilter {...field('id_number')} placeholder={t('customers.idNumberFilter')} data-testid="filter-id-number" />
         <EnumFilter values={VALUE_TIERS} labelKey="tier" placeholder={t('customer.valueTier')} {...field('value_tier')} data-testid="filter-tier" />
         <DayRangeFilter {...dayRange('created_at_from', 'created_at_to')} placeholder={[t('customers.createdFrom'), t('customers.createdTo')]} data-testid="filter-created" />
+        {inUse.filter((f) => filterable(f) || f.field_type === 'date').map((f) => (
+          <CustomFieldFilter
+            key={f.key}
+            field={f}
+            filters={filters}
+            onChange={(change) => {
+              const cf = { ...filters.cf, ...change };
+              for (const [name, value] of Object.entries(cf)) if (value === undefined) delete cf[name];
+              update({ cf: cf as Record<string, string> });
+            }}
+          />
+        ))}
       </FilterBar>
       <CursorTable<Customer>
         query={list}

@@ -27,6 +27,8 @@ import { StageTag } from './labels';
 import { useCustomer, useDeleteCustomer, useStageHistory, useUpdateCustomer } from './useCustomers';
 import { RecordHead } from '../../ui/RecordHead';
 import { enumOptions } from '../../ui/useOptions';
+import { useCustomFieldItems } from '../customFields/CustomFieldValues';
+import { storedCustomFields } from './CustomerForm';
 
 export default function CustomerShow() {
   const { id = '' } = useParams();
@@ -83,6 +85,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
     <PersonalValue kind="customer" record={c} field={field} render={render} empty="—" data-testid={`customer-${field}`} />
   );
   const canUpdate = can(me, 'customers', 'update');
+  const customItems = useCustomFieldItems('customers', storedCustomFields(c));
   const canLog = can(me, 'activities', 'create');
 
   return (
@@ -174,6 +177,9 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           <Descriptions.Item label={t('customer.lastOrderAt')}>{c.last_order_at ? formatDate(c.last_order_at, lang) : '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customer.createdAt')}>{formatDateTime(c.created_at, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('customer.updatedAt')}>{formatDateTime(c.updated_at, lang)}</Descriptions.Item>
+          {customItems.map((item) => (
+            <Descriptions.Item key={item.key} label={item.label}>{item.children}</Descriptions.Item>
+          ))}
           <Descriptions.Item label={t('customer.notes')} span="filled">{v(c.notes)}</Descriptions.Item>
         </Descriptions>
       </Card>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeFilterCount, filtersToQuery, filtersToSearch, parseFilters } from './filters';
+import { activeFilterCount, filtersToQuery, filtersToSearch, parseFilters, withKnownCustomFields } from './filters';
 
 describe('customer filters in the URL', () => {
   it('round-trips every filter through the query string', () => {
@@ -32,5 +32,17 @@ describe('customer filters in the URL', () => {
     expect(filtersToSearch(f).toString()).toBe('');
     expect(filtersToQuery(f)).toEqual({ sort: '-created_at' });
     expect(filtersToQuery({ ...f, lifecycle_stage: ['potential', 'churned'] })).toEqual({ lifecycle_stage: 'potential,churned', sort: '-created_at' });
+  });
+
+  it('keeps custom field filters and sorts in the URL and sends those of fields the organisation has', () => {
+    const f = parseFilters(new URLSearchParams('cf.level=gold,silver&cf.vip=true&cf.signed_on_from=2026-01-01&cf.bogus=1&cf.=x&cfx=1&sort=-cf.level'));
+    expect(f).toEqual({ lifecycle_stage: [], cf: { 'cf.level': 'gold,silver', 'cf.vip': 'true', 'cf.signed_on_from': '2026-01-01', 'cf.bogus': '1' }, sort: '-cf.level' });
+    expect(parseFilters(filtersToSearch(f))).toEqual(f);
+    expect(activeFilterCount(f)).toBe(4);
+    const sent = withKnownCustomFields(f, ['level', 'vip', 'signed_on']);
+    expect(filtersToQuery(sent)).toEqual({ 'cf.level': 'gold,silver', 'cf.vip': 'true', 'cf.signed_on_from': '2026-01-01', sort: '-cf.level' });
+    // a field the organisation no longer has: its filter and its order are dropped
+    expect(filtersToQuery(withKnownCustomFields(f, ['vip']))).toEqual({ 'cf.vip': 'true', sort: '-created_at' });
+    expect(parseFilters(new URLSearchParams('sort=cf.Bad-Key')).sort).toBe('-created_at');
   });
 });

@@ -16,10 +16,11 @@ export const customerKeys = {
   search: (q: string) => ['customers', 'search', q] as const,
 };
 
-/** Cursor-paged customer list for the filters; `fetchNextPage` loads more. */
-export function useCustomerList(filters: CustomerFilters, limit = 50) {
+/** Cursor-paged customer list for the filters (custom fields' `cf.*` among them); `fetchNextPage` loads more. */
+export function useCustomerList(filters: CustomerFilters, limit = 50, enabled = true) {
   return useInfiniteQuery({
     queryKey: customerKeys.list(filters, limit),
+    enabled,
     initialPageParam: null as string | null,
     placeholderData: keepPreviousData,
     queryFn: async ({ pageParam }) =>

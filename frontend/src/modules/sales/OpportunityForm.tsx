@@ -14,6 +14,9 @@ import { LinesEditor } from './LinesEditor';
 import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { orderedStages, pickPipeline, usePipelines } from './usePipelines';
 import { ProblemForm, SaveCancel } from '../../ui/FormPage';
+import type { CustomField } from '../../api/types';
+import { CustomFieldSection } from '../customFields/CustomFieldInputs';
+import { customErrorFields, customFieldsToForm, withCustomCreate, withCustomPatch, type StoredValues } from '../customFields/values';
 
 /** What the form holds: the API's writable fields, the close date as dayjs, money as minor units. */
 export interface OpportunityFormValues {
@@ -30,6 +33,7 @@ export interface OpportunityFormValues {
   description?: string | null;
   owner_id?: string | null;
   lines?: LineFormValue[];
+  custom_fields?: StoredValues;
 }
 
 export const OPPORTUNITY_FIELDS = [
@@ -39,8 +43,9 @@ export const OPPORTUNITY_FIELDS = [
 /** Fields one input edits as a whole: `amount.amount_minor` errors show at the amount. */
 const WHOLE_FIELDS = ['amount'];
 
-export function opportunityToForm(o: Opportunity): OpportunityFormValues {
+export function opportunityToForm(o: Opportunity, fields: readonly CustomField[] = []): OpportunityFormValues {
   return {
+    custom_fields: customFieldsToForm(fields, (o.custom_fields ?? {}) as StoredValues),
     name: o.name,
     customer_id: o.customer_id,
     contact_id: o.contact_id ?? null,
@@ -83,7 +88,7 @@ function editable(v: OpportunityFormValues): Record<string, unknown> {
   };
 }
 
-export function toCreateOpportunity(v: OpportunityFormValues): CreateOpportunity {
+export function toCreateOpportunity(v: OpportunityFormValues, fields: readonly CustomField[] = []): CreateOpportunity {
   const wire: Record<string, unknown> = withoutNulls({
     ...editable(v),
     customer_id: v.customer_id,
@@ -91,16 +96,16 @@ export function toCreateOpportunity(v: OpportunityFormValues): CreateOpportunity
     ...(v.stage_id ? { stage_id: v.stage_id } : {}),
   });
   if ((wire.lines as unknown[]).length === 0) delete wire.lines;
-  return wire as unknown as CreateOpportunity;
+  return withCustomCreate(wire, fields, v.custom_fields) as unknown as CreateOpportunity;
 }
 
 /** Only what changed since `base` (a merge patch); customer, pipeline and stage are not edited here. */
-export function toOpportunityPatch(base: Opportunity, v: OpportunityFormValues): UpdateOpportunity {
+export function toOpportunityPatch(base: Opportunity, v: OpportunityFormValues, fields: readonly CustomField[] = []): UpdateOpportunity {
   const after = editable(v);
   const patch = mergePatch(editable(opportunityToForm(base)), after);
   // new lines set a new amount; the amount says in which currency
   if ('lines' in patch) patch.amount = after.amount;
-  return patch as UpdateOpportunity;
+  return withCustomPatch(patch, fields, base.custom_fields, v.custom_fields) as UpdateOpportunity;
 }
 
 interface Props {
@@ -113,13 +118,16 @@ interface Props {
   onCancel: () => void;
   banner?: React.ReactNode;
   form?: ReturnType<typeof Form.useForm<OpportunityFormValues>>[0];
+  /** The opportunities' custom field definitions, and on edit the stored values. */
+  customFields?: readonly CustomField[];
+  storedCustom?: StoredValues;
 }
 
-export function OpportunityForm({ mode, initial, initialLines, submitting, onSubmit, onCancel, banner, form: external }: Props) {
+export function OpportunityForm({ mode, initial, initialLines, submitting, onSubmit, onCancel, banner, form: external, customFields = [], storedCustom }: Props) {
   const { t } = useTranslation();
   const [own] = Form.useForm<OpportunityFormValues>();
   const form = external ?? own;
-  const problem = useFormProblem(form, OPPORTUNITY_FIELDS, { wholeFields: WHOLE_FIELDS });
+  const problem = useFormProblem(form, [...OPPORTUNITY_FIELDS, ...customErrorFields(customFields)], { wholeFields: WHOLE_FIELDS });
   const customerId = Form.useWatch('customer_id', form) ?? initial.customer_id ?? undefined;
   const pipelineId = Form.useWatch('pipeline_id', form) ?? initial.pipeline_id ?? undefined;
   const pipelines = usePipelines();
@@ -265,6 +273,7 @@ export function OpportunityForm({ mode, initial, initialLines, submitting, onSub
           </Form.Item>
         </Col>
       </Row>
+      <CustomFieldSection fields={customFields} mode={mode} stored={storedCustom} />
       <SaveCancel saving={submitting} saveTestId="opportunity-save" onCancel={onCancel} />
     </ProblemForm>
   );

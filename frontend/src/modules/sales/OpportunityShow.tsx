@@ -1,3 +1,5 @@
+import { CustomFieldValues } from '../customFields/CustomFieldValues';
+import type { StoredValues } from '../customFields/values';
 import { App, Button, Card, Descriptions, Empty, Popconfirm, Select, Space, Spin, Timeline, Tooltip, Typography } from 'antd';
 import { ItemList } from '../../ui/ItemList';
 import { DeleteOutlined, EditOutlined, ShoppingCartOutlined } from '@ant-design/icons';
@@ -139,6 +141,7 @@ function Show({ o, reload }: { o: Opportunity; reload: () => void }) {
           <Descriptions.Item label={t('customer.updatedAt')}>{formatDateTime(o.updated_at, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('opportunity.description')} span="filled">{v(o.description)}</Descriptions.Item>
         </Descriptions>
+        <CustomFieldValues entity="opportunities" values={(o.custom_fields ?? {}) as StoredValues} />
       </Card>
       <Card title={t('opportunity.products')} size="small">
         {o.lines.length === 0 ? (

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Col, DatePicker, Form, Input, Row, Select, Typography } from 'antd';
+import { Alert, App, Col, DatePicker, Form, Input, Row, Select, Spin, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
@@ -14,6 +14,10 @@ import { linesToForm, linesToWire, type LineFormValue } from './lines';
 import { fetchOrder, useCreateOrder, useOrder, useUpdateOrder } from './useOrders';
 import { organisationToday, useOrganisationTimeZone } from '../../ui/organisationTime';
 import { FormPageCard, SaveCancel } from '../../ui/FormPage';
+import type { CustomField } from '../../api/types';
+import { CustomFieldSection } from '../customFields/CustomFieldInputs';
+import { useCustomFields } from '../customFields/useCustomFields';
+import { customErrorFields, customFieldsToForm, reapplyWith, withCustomCreate, withCustomPatch, type StoredValues } from '../customFields/values';
 
 export interface OrderFormValues {
   customer_id?: string | null;
@@ -21,12 +25,16 @@ export interface OrderFormValues {
   currency: string;
   lines?: LineFormValue[];
   notes?: string | null;
+  custom_fields?: StoredValues;
 }
 
 export const ORDER_FIELDS = ['customer_id', 'order_date', 'currency', 'lines', 'notes'] as const;
 
-export function orderToForm(o: Order): OrderFormValues {
-  return { customer_id: o.customer_id, order_date: dayjs(o.order_date), currency: o.total.currency, lines: linesToForm(o.lines), notes: o.notes ?? null };
+export function orderToForm(o: Order, fields: readonly CustomField[] = []): OrderFormValues {
+  return {
+    customer_id: o.customer_id, order_date: dayjs(o.order_date), currency: o.total.currency, lines: linesToForm(o.lines), notes: o.notes ?? null,
+    custom_fields: customFieldsToForm(fields, (o.custom_fields ?? {}) as StoredValues),
+  };
 }
 
 function orderWire(v: OrderFormValues) {
@@ -37,23 +45,23 @@ function orderWire(v: OrderFormValues) {
   };
 }
 
-export function toCreateOrder(v: OrderFormValues): CreateOrder {
+export function toCreateOrder(v: OrderFormValues, fields: readonly CustomField[] = []): CreateOrder {
   const w = orderWire(v);
-  return {
+  return withCustomCreate({
     customer_id: v.customer_id ?? '',
     currency: v.currency,
     lines: w.lines,
     ...(w.order_date ? { order_date: w.order_date } : {}),
     ...(w.notes ? { notes: w.notes } : {}),
-  };
+  }, fields, v.custom_fields);
 }
 
 /** Only what changed in a draft (a merge patch; lines are replaced as a whole). */
-export function toOrderPatch(base: Order, v: OrderFormValues): UpdateOrder {
-  return mergePatch(orderWire(orderToForm(base)), orderWire(v)) as UpdateOrder;
+export function toOrderPatch(base: Order, v: OrderFormValues, fields: readonly CustomField[] = []): UpdateOrder {
+  return withCustomPatch(mergePatch(orderWire(orderToForm(base)), orderWire(v)), fields, base.custom_fields, v.custom_fields) as UpdateOrder;
 }
 
-function OrderFormBody({ mode, initial, order, submitting, onSubmit, onCancel, banner, form }: {
+function OrderFormBody({ mode, initial, order, submitting, onSubmit, onCancel, banner, form, customFields = [] }: {
   mode: 'create' | 'edit';
   initial: OrderFormValues;
   order?: Order;
@@ -62,9 +70,10 @@ function OrderFormBody({ mode, initial, order, submitting, onSubmit, onCancel, b
   onCancel: () => void;
   banner?: React.ReactNode;
   form: ReturnType<typeof Form.useForm<OrderFormValues>>[0];
+  customFields?: readonly CustomField[];
 }) {
   const { t } = useTranslation();
-  const problem = useFormProblem(form, ORDER_FIELDS);
+  const problem = useFormProblem(form, [...ORDER_FIELDS, ...customErrorFields(customFields)]);
   const [needsLines, setNeedsLines] = useState(false);
   const currency = (Form.useWatch('currency', form) as string | undefined) ?? initial.currency;
   const finish = async (values: OrderFormValues) => {
@@ -110,6 +119,7 @@ function OrderFormBody({ mode, initial, order, submitting, onSubmit, onCancel, b
           </Form.Item>
         </Col>
       </Row>
+      <CustomFieldSection fields={customFields} mode={mode} stored={order ? ((order.custom_fields ?? {}) as StoredValues) : undefined} />
       <SaveCancel saving={submitting} saveTestId="order-save" onCancel={onCancel} />
     </Form>
   );
@@ -125,17 +135,24 @@ export function OrderCreate() {
   const [form] = Form.useForm<OrderFormValues>();
   // today in the organisation's zone: the day reports count the order on
   const today = organisationToday(useOrganisationTimeZone());
-  const initial: OrderFormValues = { customer_id: params.get('customer_id') || null, order_date: dayjs(today), currency: 'CNY', lines: [{ quantity: 1 }] };
+  const customFields = useCustomFields('orders');
+  const fields = customFields.data ?? [];
+  const initial: OrderFormValues = {
+    customer_id: params.get('customer_id') || null, order_date: dayjs(today), currency: 'CNY', lines: [{ quantity: 1 }], custom_fields: customFieldsToForm(fields, null),
+  };
+  // the custom fields' defaults fill the new form: it waits for their definitions (a failure leaves them out)
+  if (customFields.isPending) return <Spin />;
   return (
     <FormPageCard title={t('order.create')}>
       <OrderFormBody
         mode="create"
         form={form}
         initial={initial}
+        customFields={fields}
         submitting={create.isPending}
         onCancel={() => navigate(-1)}
         onSubmit={async (v) => {
-          const o = await create.mutateAsync(toCreateOrder(v));
+          const o = await create.mutateAsync(toCreateOrder(v, fields));
           void message.success(t('order.created', { number: o.number }));
           navigate(`/sales/orders/${o.id}`, { replace: true });
         }}
@@ -147,16 +164,23 @@ export function OrderCreate() {
 export function OrderEdit() {
   const { id = '' } = useParams();
   const order = useOrder(id);
-  return <Loaded query={order}>{(data) => <EditDraft key={data.id} order={data} />}</Loaded>;
+  const customFields = useCustomFields('orders');
+  return (
+    <Loaded query={order}>
+      {(data) => <Loaded query={customFields}>{(fields) => <EditDraft key={data.id} order={data} fields={fields} />}</Loaded>}
+    </Loaded>
+  );
 }
 
-function EditDraft({ order }: { order: Order }) {
+function EditDraft({ order, fields }: { order: Order; fields: readonly CustomField[] }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const update = useUpdateOrder();
   const { message } = App.useApp();
   const [form] = Form.useForm<OrderFormValues>();
-  const edit = useVersionedEdit({ record: order, latest: (base) => fetchOrder(base.id), form, toForm: orderToForm, changes: toOrderPatch });
+  const toForm = (o: Order) => orderToForm(o, fields);
+  const changes = (b: Order, v: OrderFormValues) => toOrderPatch(b, v, fields);
+  const edit = useVersionedEdit({ record: order, latest: (base) => fetchOrder(base.id), form, toForm, changes, reapply: reapplyWith(toForm, changes) });
   const back = () => navigate(`/sales/orders/${order.id}`);
 
   if (order.status !== 'draft') return <Alert type="info" showIcon title={t('order.onlyDrafts')} />;
@@ -165,8 +189,9 @@ function EditDraft({ order }: { order: Order }) {
       <OrderFormBody
         mode="edit"
         form={form}
-        order={order}
-        initial={orderToForm(order)}
+        order={edit.base ?? order}
+        initial={orderToForm(order, fields)}
+        customFields={fields}
         submitting={update.isPending}
         banner={edit.notice}
         onCancel={back}

@@ -1,3 +1,5 @@
+import { CustomFieldValues } from '../customFields/CustomFieldValues';
+import type { StoredValues } from '../customFields/values';
 import { App, Button, Card, Descriptions, Popconfirm, Space } from 'antd';
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -10,7 +12,8 @@ import { Loaded } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { OrderStatusTag } from './labels';
 import { LinesTable } from './LinesTable';
-import { ACTIONS_BY_STATUS, useDeleteOrder, useOrder, useOrderTransition, type OrderAction } from './useOrders';
+import { ACTIONS_BY_STATUS, useDeleteOrder, useOrder, useOrderTransition, useUpdateOrder, type OrderAction } from './useOrders';
+import { EditCustomFieldsButton } from '../customFields/CustomFieldsDialog';
 import { useWriteFailed } from '../../ui/useVersionedEdit';
 import { hasCode } from '../../ui/problemText';
 import { RecordHead } from '../../ui/RecordHead';
@@ -31,6 +34,7 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
   const transition = useOrderTransition();
   const remove = useDeleteOrder();
   const canUpdate = can(me, 'sales', 'update');
+  const updateOrder = useUpdateOrder();
 
   const writeFailed = useWriteFailed(reload);
   const failed = (e: Error) => {
@@ -81,6 +85,14 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
             {canUpdate && o.status === 'draft' && (
               <Button icon={<EditOutlined />} onClick={() => navigate(`/sales/orders/${o.id}/edit`)} data-testid="order-edit">{t('common.edit')}</Button>
             )}
+            {/* a confirmed order's custom fields stay editable, its lines do not */}
+            {canUpdate && o.status !== 'draft' && (
+              <EditCustomFieldsButton
+                entity="orders"
+                values={(o.custom_fields ?? {}) as StoredValues}
+                save={(patch) => updateOrder.mutateAsync({ order: o, patch: { custom_fields: patch as Order['custom_fields'] } })}
+              />
+            )}
             {can(me, 'sales', 'delete') && o.status === 'draft' && (
               <Popconfirm
                 title={t('order.deleteConfirm')}
@@ -119,6 +131,7 @@ function Show({ o, reload }: { o: Order; reload: () => void }) {
           {o.external_id && <Descriptions.Item label={t('order.external')}>{`${o.external_system ?? ''} ${o.external_id}`.trim()}</Descriptions.Item>}
           <Descriptions.Item label={t('order.notes')} span="filled">{o.notes || '—'}</Descriptions.Item>
         </Descriptions>
+        <CustomFieldValues entity="orders" values={(o.custom_fields ?? {}) as StoredValues} />
       </Card>
       <Card title={t('opportunity.products')} size="small">
         <LinesTable lines={o.lines} currency={o.total.currency} />

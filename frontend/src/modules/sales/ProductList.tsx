@@ -20,6 +20,11 @@ import { useMe } from '../auth/useSession';
 import { parseProductFilters, productFiltersToSearch } from './filters';
 import { fetchProduct, useDeleteProduct, useProductList, useSaveProduct } from './useProducts';
 import { useUrlFilters } from '../../ui/useUrlFilters';
+import type { CustomField } from '../../api/types';
+import { CustomFieldInputs } from '../customFields/CustomFieldInputs';
+import { CustomFieldValues } from '../customFields/CustomFieldValues';
+import { useCustomFields } from '../customFields/useCustomFields';
+import { customErrorFields, customFieldsToForm, isEmptyValue, reapplyWith, withCustomCreate, withCustomPatch, type StoredValues } from '../customFields/values';
 
 export interface ProductFormValues {
   sku: string;
@@ -28,13 +33,15 @@ export interface ProductFormValues {
   description?: string | null;
   unit_price?: MoneyValue | null;
   active: boolean;
+  custom_fields?: StoredValues;
 }
 
 export const PRODUCT_FIELDS = ['sku', 'name', 'category', 'description', 'unit_price', 'active'] as const;
 const NEW_PRODUCT: ProductFormValues = { sku: '', name: '', unit_price: null, active: true };
 
-export function productToForm(p: Product): ProductFormValues {
+export function productToForm(p: Product, fields: readonly CustomField[] = []): ProductFormValues {
   return {
+    custom_fields: customFieldsToForm(fields, (p.custom_fields ?? {}) as StoredValues),
     sku: p.sku,
     name: p.name,
     category: p.category ?? null,
@@ -55,13 +62,16 @@ function productWire(v: ProductFormValues): Record<string, unknown> {
   };
 }
 
-export function toCreateProduct(v: ProductFormValues): CreateProduct {
-  return withoutNulls(productWire(v)) as unknown as CreateProduct;
+export function toCreateProduct(v: ProductFormValues, fields: readonly CustomField[] = []): CreateProduct {
+  return withCustomCreate(withoutNulls(productWire(v)), fields, v.custom_fields) as unknown as CreateProduct;
 }
 
-export function toProductPatch(base: Product, v: ProductFormValues): UpdateProduct {
-  return mergePatch(productWire(productToForm(base)), productWire(v)) as UpdateProduct;
+export function toProductPatch(base: Product, v: ProductFormValues, fields: readonly CustomField[] = []): UpdateProduct {
+  return withCustomPatch(mergePatch(productWire(productToForm(base)), productWire(v)), fields, base.custom_fields, v.custom_fields) as UpdateProduct;
 }
+
+/** Whether a product has a custom field value: its row opens to show them. */
+const hasCustomValues = (p: Product) => Object.values((p.custom_fields ?? {}) as StoredValues).some((v) => !isEmptyValue(v));
 
 /** Creates or edits a product; a 412 offers to reload the product and reapply the changes. */
 function ProductModal({ open, product, onClose }: { open: boolean; product: Product | null; onClose: () => void }) {
@@ -69,17 +79,20 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
   const { message } = App.useApp();
   const [form] = Form.useForm<ProductFormValues>();
   const save = useSaveProduct();
-  const problem = useFormProblem(form, PRODUCT_FIELDS, {
+  const fields = useCustomFields('products').data ?? [];
+  const problem = useFormProblem(form, [...PRODUCT_FIELDS, ...customErrorFields(fields)], {
     wholeFields: ['unit_price'],
     fieldCodes: { 'product.sku_taken': { field: 'sku', text: t('product.skuTaken') } },
     testId: 'product-form-error',
   });
-  const edit = useVersionedEdit({ record: product, latest: (base) => fetchProduct(base.id), form, toForm: productToForm, changes: toProductPatch });
+  const toForm = (p: Product) => productToForm(p, fields);
+  const changes = (b: Product, v: ProductFormValues) => toProductPatch(b, v, fields);
+  const edit = useVersionedEdit({ record: product, latest: (base) => fetchProduct(base.id), form, toForm, changes, reapply: reapplyWith(toForm, changes) });
 
   useEffect(() => {
     if (!open) return;
     edit.reset(product);
-    problem.reset(product ? productToForm(product) : NEW_PRODUCT);
+    problem.reset(product ? productToForm(product, fields) : { ...NEW_PRODUCT, custom_fields: customFieldsToForm(fields, null) });
     // only a dialog opened again starts over
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, product, form]);
@@ -89,7 +102,7 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
       const outcome = await edit.saveOrCreate(
         v,
         (base, patch) => save.mutateAsync({ kind: 'update', product: base, patch }),
-        () => save.mutateAsync({ kind: 'create', body: toCreateProduct(v) }),
+        () => save.mutateAsync({ kind: 'create', body: toCreateProduct(v, fields) }),
       );
       if (outcome === 'stale') return;
       void message.success(outcome === 'created' ? t('product.created') : t('common.saved'));
@@ -153,6 +166,7 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
             </Form.Item>
           </Col>
         </Row>
+        <CustomFieldInputs fields={fields} mode={product ? 'edit' : 'create'} stored={product ? ((product.custom_fields ?? {}) as StoredValues) : undefined} />
       </Form>
     </FormModal>
   );
@@ -196,6 +210,7 @@ export default function ProductList() {
       </FilterBar>
       <CursorTable<Product>
         query={list}
+        expandable={{ expandedRowRender: (p) => <CustomFieldValues entity="products" values={(p.custom_fields ?? {}) as StoredValues} />, rowExpandable: hasCustomValues }}
         data-testid="product-table"
         columns={[
           { title: t('product.sku'), dataIndex: 'sku', key: 'sku', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },

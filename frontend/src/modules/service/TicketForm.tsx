@@ -1,4 +1,4 @@
-import { App, Col, Form, Input, Row, Select } from 'antd';
+import { App, Col, Form, Input, Row, Select, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import {
@@ -10,6 +10,10 @@ import { ContactSelect } from '../customers/ContactSelect';
 import { enumOptions, useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { useCreateTicket } from './useTickets';
 import { FormPageCard, ProblemForm, SaveCancel } from '../../ui/FormPage';
+import type { CustomField } from '../../api/types';
+import { CustomFieldSection } from '../customFields/CustomFieldInputs';
+import { useCustomFields } from '../customFields/useCustomFields';
+import { customErrorFields, customFieldsToForm, withCustomCreate, type StoredValues } from '../customFields/values';
 
 /** What the form holds: the API's fields; empty choices are left out of the request. */
 export interface TicketFormValues {
@@ -22,13 +26,14 @@ export interface TicketFormValues {
   channel: TicketChannel;
   team_id?: string | null;
   assignee_id?: string | null;
+  custom_fields?: StoredValues;
 }
 
 export const TICKET_FIELDS = ['customer_id', 'contact_id', 'subject', 'description', 'kind', 'priority', 'channel', 'team_id', 'assignee_id'] as const;
 
-export function toCreateTicket(v: TicketFormValues): CreateTicket {
+export function toCreateTicket(v: TicketFormValues, fields: readonly CustomField[] = []): CreateTicket {
   const description = v.description?.trim();
-  return {
+  return withCustomCreate({
     customer_id: v.customer_id ?? '',
     subject: v.subject.trim(),
     kind: v.kind,
@@ -38,7 +43,7 @@ export function toCreateTicket(v: TicketFormValues): CreateTicket {
     ...(description ? { description } : {}),
     ...(v.team_id ? { team_id: v.team_id } : {}),
     ...(v.assignee_id ? { assignee_id: v.assignee_id } : {}),
-  };
+  }, fields, v.custom_fields);
 }
 
 /** A new ticket (`/service/tickets/new`); `?customer_id=` presets the customer (from the customer page). */
@@ -49,8 +54,11 @@ export default function TicketCreate() {
   const { message } = App.useApp();
   const create = useCreateTicket();
   const [form] = Form.useForm<TicketFormValues>();
-  const problem = useFormProblem(form, TICKET_FIELDS, { testId: 'form-error' });
+  const customFields = useCustomFields('tickets');
+  const fields = customFields.data ?? [];
+  const problem = useFormProblem(form, [...TICKET_FIELDS, ...customErrorFields(fields)], { testId: 'form-error' });
   const initial: TicketFormValues = {
+    custom_fields: customFieldsToForm(fields, null),
     customer_id: params.get('customer_id') || null,
     subject: '',
     kind: 'inquiry',
@@ -62,14 +70,15 @@ export default function TicketCreate() {
   const teams = useTeamOptions();
 
   const finish = async (values: TicketFormValues) => {
-    const ticket = await create.mutateAsync(toCreateTicket(values));
+    const ticket = await create.mutateAsync(toCreateTicket(values, fields));
     void message.success(t('ticket.created', { number: ticket.number }));
     navigate(`/service/tickets/${ticket.id}`, { replace: true });
   };
 
   return (
     <FormPageCard title={t('ticket.create')}>
-      <ProblemForm<TicketFormValues> form={form} initialValues={initial} problem={problem} onSave={finish} data-testid="ticket-form">
+      {/* the custom fields' defaults fill the new form: it waits for their definitions (a failure leaves them out) */}
+      {customFields.isPending ? <Spin /> : <ProblemForm<TicketFormValues> form={form} initialValues={initial} problem={problem} onSave={finish} data-testid="ticket-form">
         <Row gutter={16}>
           <Col xs={24} md={12}>
             <Form.Item name="customer_id" label={t('ticket.customer')} rules={[{ required: true, message: t('validation.required') }]}>
@@ -120,8 +129,9 @@ export default function TicketCreate() {
             </Col>
           )}
         </Row>
+        <CustomFieldSection fields={fields} mode="create" />
         <SaveCancel saving={create.isPending} saveTestId="ticket-save" onCancel={() => navigate(-1)} />
-      </ProblemForm>
+      </ProblemForm>}
     </FormPageCard>
   );
 }

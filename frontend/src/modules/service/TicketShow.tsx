@@ -1,4 +1,7 @@
 import { useState } from 'react';
+import { CustomFieldValues } from '../customFields/CustomFieldValues';
+import { EditCustomFieldsButton } from '../customFields/CustomFieldsDialog';
+import type { StoredValues } from '../customFields/values';
 import { Alert, App, Button, Card, Descriptions, Rate, Space, Spin, Typography } from 'antd';
 import { UserAddOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -23,7 +26,7 @@ import { TicketArticles } from './TicketArticles';
 import { allowedMoves, needsCloseReason, type StatusMove } from './transitions';
 import { useNow } from './useNow';
 import { useSlaSchedules } from './useSlaPolicies';
-import { useAssignTicket, useMoveTicket, useTicket, useTicketComments } from './useTickets';
+import { useAssignTicket, useMoveTicket, useTicket, useTicketComments, useUpdateTicketFields } from './useTickets';
 import { RecordHead } from '../../ui/RecordHead';
 import { RecordColumns } from '../../ui/RecordPage';
 
@@ -51,6 +54,7 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
   const [refused, setRefused] = useState<string | null>(null);
   // the assignee may work their ticket whatever their role's scope (the server allows it too)
   const canUpdate = can(me, 'service', 'update') || (Boolean(me) && x.assignee_id === me?.id);
+  const updateFields = useUpdateTicketFields();
   const contact = contacts.data?.find((c) => c.id === x.contact_id);
   const team = teams.options.find((o) => o.value === x.team_id)?.label;
 
@@ -136,6 +140,11 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
             }
             actions={canUpdate && (
               <>
+                <EditCustomFieldsButton
+                  entity="tickets"
+                  values={(x.custom_fields ?? {}) as StoredValues}
+                  save={(patch) => updateFields.mutateAsync({ ticket: x, customFields: patch })}
+                />
                 {allowedMoves(x.status).map((m) => (
                   <Button
                     key={m.to}
@@ -215,6 +224,7 @@ function Show({ ticket: x, reload }: { ticket: Ticket; reload: () => void }) {
               <span style={{ whiteSpace: 'pre-wrap' }}>{x.description || '—'}</span>
             </Descriptions.Item>
           </Descriptions>
+          <CustomFieldValues entity="tickets" values={(x.custom_fields ?? {}) as StoredValues} />
         </Card>
         <Card title={t('ticket.conversation')} size="small">
           <Comments ticket={x} />

@@ -77,6 +77,21 @@ export function useMoveTicket() {
   });
 }
 
+/** Changes a ticket's custom fields (a merge patch of their values), guarded by the version seen (`If-Match`). */
+export function useUpdateTicketFields() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ ticket, customFields }: { ticket: Ticket; customFields: Record<string, unknown> }) =>
+      must(
+        await api.PATCH('/api/v1/tickets/{id}', {
+          params: { path: { id: ticket.id }, header: { 'If-Match': ifMatch(ticket.version) } },
+          body: { custom_fields: customFields as Ticket['custom_fields'] },
+        }),
+      ),
+    onSuccess: (t) => stored(qc, t),
+  });
+}
+
 /** Assigns to a user, or to the next agent of a team in turn (round-robin). */
 export function useAssignTicket() {
   const qc = useQueryClient();

@@ -7,6 +7,7 @@ import { useDocumentTitle } from '../../ui/documentTitle';
 import { WeightsTab } from '../requirements/WeightsTab';
 import { ApiKeysTab } from './ApiKeysTab';
 import { AuditTab } from './AuditTab';
+import { CustomFieldsTab } from './CustomFieldsTab';
 import { FollowUpRulesTab } from './FollowUpRulesTab';
 import { PipelinesTab } from './PipelinesTab';
 import { SlaPoliciesTab } from './SlaPoliciesTab';
@@ -29,6 +30,7 @@ export default function Settings() {
     { key: 'api-keys', name: t('apiKey.title'), label: <span data-testid="settings-tab-api-keys">{t('apiKey.title')}</span>, children: <ApiKeysTab />, show: can(me, 'users', 'update') },
     { key: 'audit', name: t('audit.title'), label: <span data-testid="settings-tab-audit">{t('audit.title')}</span>, children: <AuditTab />, show: can(me, 'audit') },
     { key: 'webhooks', name: t('webhook.title'), label: <span data-testid="settings-tab-webhooks">{t('webhook.title')}</span>, children: <WebhooksTab />, show: can(me, 'users', 'update') },
+    { key: 'custom-fields', name: t('customField.title'), label: <span data-testid="settings-tab-custom-fields">{t('customField.title')}</span>, children: <CustomFieldsTab />, show: can(me, 'users', 'update') },
     { key: 'pipelines', name: t('pipeline.title'), label: <span data-testid="settings-tab-pipelines">{t('pipeline.title')}</span>, children: <PipelinesTab />, show: can(me, 'users', 'update') && can(me, 'sales') },
     { key: 'sla-policies', name: t('slaPolicy.title'), label: <span data-testid="settings-tab-sla-policies">{t('slaPolicy.title')}</span>, children: <SlaPoliciesTab />, show: can(me, 'users', 'update') && can(me, 'service') },
     { key: 'service', name: t('serviceSettings.title'), label: <span data-testid="settings-tab-service">{t('serviceSettings.title')}</span>, children: <ServiceSettingsTab />, show: can(me, 'users', 'update') && can(me, 'service') },
