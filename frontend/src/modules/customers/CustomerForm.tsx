@@ -12,6 +12,7 @@ import { regionFields, regionPath, useRegionOptions, withStoredPath } from './re
 import { enumOptions, useOwnerOptions, useTeamOptions } from '../../ui/useOptions';
 import { ProblemForm, SaveCancel } from '../../ui/FormPage';
 import { MaskableItem } from '../../ui/PersonalValue';
+import { DuplicateCandidates } from './duplicates/DuplicateCandidates';
 
 /** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
 export interface CustomerFormValues {
@@ -299,6 +300,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
           </Form.Item>
         </Col>
       </Row>
+      <DuplicateCandidates mode={mode} />
       <SaveCancel saving={submitting} saveTestId="customer-save" onCancel={onCancel} />
     </ProblemForm>
   );
