@@ -44,7 +44,7 @@ export const duplicateKeys = {
 };
 
 const candidates = (res: unknown): CustomerDuplicate[] =>
-  (res as { duplicate_candidates: CustomerDuplicate[] }).duplicate_candidates;
+  (res as { duplicate_candidates?: CustomerDuplicate[] }).duplicate_candidates ?? [];
 
 /** Whether the values say enough to look for duplicates (a name, a phone, an email or a credit code). */
 export function worthChecking(body: DuplicateCheck): boolean {
