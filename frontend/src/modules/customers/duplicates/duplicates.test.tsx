@@ -36,7 +36,7 @@ const customers: Record<string, Customer> = {
 };
 
 const candidate = (id: string, reasons: string[], similarity: number): CustomerDuplicate => ({
-  id, name: customers[id]!.name, city: customers[id]!.city, owner_id: 'u2', owner_name: customers[id]!.owner_name, reasons, similarity,
+  id, name: customers[id]!.name, city: customers[id]!.city ?? null, owner_id: 'u2', owner_name: customers[id]!.owner_name ?? null, reasons, similarity,
 });
 
 interface Calls {
