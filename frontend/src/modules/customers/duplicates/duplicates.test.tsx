@@ -40,6 +40,7 @@ const candidate = (id: string, reasons: string[], similarity: number): CustomerD
 });
 
 interface Calls {
+  merges: { survivor: string; other: string; dryRun: boolean }[];
   checks: Record<string, unknown>[];
   groupCursors: (string | null)[];
 }
@@ -50,7 +51,7 @@ function stubApi(opts: {
   of?: Record<string, CustomerDuplicate[]>;
   groups?: Record<string, { data: DuplicateGroup[]; next_cursor: string | null }>;
 } = {}): Calls {
-  const calls: Calls = { checks: [], groupCursors: [] };
+  const calls: Calls = { merges: [], checks: [], groupCursors: [] };
   vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
     const url = new URL(req.url);
     const path = url.pathname;
@@ -66,6 +67,14 @@ function stubApi(opts: {
     }
     const of = /^\/api\/v1\/customers\/(\w+)\/duplicates$/.exec(path);
     if (of && req.method === 'GET') return json(200, { duplicate_candidates: opts.of?.[of[1]!] ?? [] });
+    const merge = /^\/api\/v1\/customers\/(\w+)\/merge$/.exec(path);
+    if (merge && req.method === 'POST') {
+      const body = (await req.json()) as { other_id: string; dry_run: boolean };
+      calls.merges.push({ survivor: merge[1]!, other: body.other_id, dryRun: body.dry_run });
+      return json(200, {
+        survivor: { ...customers[merge[1]!], version: 2 }, merged_id: body.other_id, moved: {}, taken_from_other: [], kept_external_ids: {}, dry_run: body.dry_run,
+      });
+    }
     const one = /^\/api\/v1\/customers\/(\w+)$/.exec(path);
     if (one && req.method === 'GET' && customers[one[1]!]) return json(200, customers[one[1]!]);
     if (req.method === 'GET') return json(200, { data: [], next_cursor: null });
@@ -118,7 +127,7 @@ describe('the duplicate check in the customer form', () => {
     expect(String(calls.checks.at(-1)?.phone).replace(/\D/g, '')).toBe('13812345678');
     // a warning: saving stays possible
     expect(screen.getByTestId('customer-save')).toBeEnabled();
-  });
+  }, 40_000);
 
   it('checks what is typed in a new customer, without exclude_id, and shows nothing when nothing matches', async () => {
     await i18n.changeLanguage('en');
@@ -132,7 +141,7 @@ describe('the duplicate check in the customer form', () => {
     // typed quickly: one check for what was there once the typing stopped, not one per key
     expect(calls.checks.length).toBeLessThanOrEqual(2);
     expect(screen.queryByTestId('duplicate-candidates')).not.toBeInTheDocument();
-  });
+  }, 40_000);
 
   it('shows the candidates in English too', async () => {
     await i18n.changeLanguage('en');
@@ -143,13 +152,13 @@ describe('the duplicate check in the customer form', () => {
     const alert = await screen.findByTestId('duplicate-candidates');
     expect(alert).toHaveTextContent('Possible duplicates');
     expect(within(alert).getByTestId('duplicate-reason-email')).toHaveTextContent('Same email');
-  });
+  }, 40_000);
 
   it('leaves out blank and masked values, and the credit code of an individual', () => {
     expect(checkBody({ name: '  ', phone: '138****5678', email: '', region: [] })).toEqual({});
     expect(checkBody({ kind: 'individual', name: '张三', credit_code: '91310000MA1FL8XQ30', region: ['北京市', '北京市', '朝阳区'] }, 'c9'))
       .toEqual({ name: '张三', province: '北京市', city: '北京市', exclude_id: 'c9' });
-  });
+  }, 40_000);
 });
 
 describe("the possible duplicates on a customer's page", () => {
@@ -168,7 +177,7 @@ describe("the possible duplicates on a customer's page", () => {
     expect(document.querySelector('.ant-modal-title')).toHaveTextContent('将重复客户合并到「联华超市」');
     await waitFor(() => expect(within(wizard).getByTestId('merge-other')).toHaveTextContent('联华超市有限公司'));
     await waitFor(() => expect(screen.getByTestId('merge-next')).toBeEnabled());
-  });
+  }, 40_000);
 
   it('shows nothing when there are none', async () => {
     await i18n.changeLanguage('en');
@@ -177,7 +186,7 @@ describe("the possible duplicates on a customer's page", () => {
     expect(await screen.findByTestId('customer-title')).toHaveTextContent('联华超市');
     await waitFor(() => expect(vi.mocked(fetch).mock.calls.some(([r]) => new URL((r as Request).url).pathname === '/api/v1/customers/c1/duplicates')).toBe(true));
     expect(screen.queryByTestId('customer-duplicates')).not.toBeInTheDocument();
-  });
+  }, 40_000);
 });
 
 describe('the duplicates page', () => {
@@ -206,7 +215,7 @@ describe('the duplicates page', () => {
     expect(within(next).getByTestId('duplicate-group-score')).toHaveTextContent('相似度 76%');
     expect(within(next).getAllByTestId('duplicate-reason-name')[0]).toHaveTextContent('名称相似');
     expect(screen.queryByTestId('duplicate-groups-more')).not.toBeInTheDocument();
-  });
+  }, 40_000);
 
   it('merges a member into the one chosen to keep: the wizard opens with both picked', async () => {
     await i18n.changeLanguage('en');
@@ -225,12 +234,32 @@ describe('the duplicates page', () => {
     await waitFor(() => expect(within(wizard).getByTestId('merge-other')).toHaveTextContent('联华超市'));
     await waitFor(() => expect(screen.getByTestId('merge-next')).toBeEnabled());
     expect(screen.getByTestId('location')).toHaveTextContent('/customers/duplicates');
-  });
+  }, 40_000);
+
+  it('after a merge stays on the page and reads the groups again', async () => {
+    await i18n.changeLanguage('en');
+    const calls = stubApi({ groups });
+    const user = userEvent.setup();
+    renderAt('/customers/duplicates');
+
+    await user.click(await screen.findByTestId('duplicate-merge-c2', {}, { timeout: 10_000 }));
+    await screen.findByTestId('merge-wizard');
+    await waitFor(() => expect(screen.getByTestId('merge-next')).toBeEnabled());
+    await user.click(screen.getByTestId('merge-next'));
+    await user.click(await screen.findByTestId('merge-preview'));
+    await user.click(await screen.findByTestId('merge-confirm'));
+
+    await waitFor(() => expect(screen.queryByTestId('merge-wizard')).not.toBeInTheDocument());
+    expect(calls.merges).toEqual([{ survivor: 'c1', other: 'c2', dryRun: true }, { survivor: 'c1', other: 'c2', dryRun: false }]);
+    expect(screen.getByTestId('location')).toHaveTextContent('/customers/duplicates');
+    await waitFor(() => expect(calls.groupCursors.length).toBeGreaterThan(1));
+    expect(calls.groupCursors[1]).toBeNull();
+  }, 40_000);
 
   it('says so when there are none', async () => {
     await i18n.changeLanguage('en');
     stubApi();
     renderAt('/customers/duplicates');
     expect(await screen.findByTestId('duplicate-groups-empty')).toHaveTextContent('No likely duplicates found');
-  });
+  }, 40_000);
 });
