@@ -17,6 +17,7 @@ const CustomerShow = lazy(() => import('../modules/customers/CustomerShow'));
 const CustomerCreate = lazy(() => import('../modules/customers/CustomerCreate'));
 const CustomerEdit = lazy(() => import('../modules/customers/CustomerEdit'));
 const RecycleBin = lazy(() => import('../modules/customers/RecycleBin'));
+const DuplicateGroups = lazy(() => import('../modules/customers/duplicates/DuplicateGroups'));
 const Activities = lazy(() => import('../modules/activities/Activities'));
 const Sales = lazy(() => import('../modules/sales/Sales'));
 const Service = lazy(() => import('../modules/service/Service'));
@@ -58,6 +59,7 @@ export function AppRoutes() {
           <Route path="customers" element={<Guard resource="customers"><CustomerList /></Guard>} />
           <Route path="customers/new" element={<Guard resource="customers"><CustomerCreate /></Guard>} />
           <Route path="customers/recycle-bin" element={<Guard resource="customers"><RecycleBin /></Guard>} />
+          <Route path="customers/duplicates" element={<Guard resource="customers"><DuplicateGroups /></Guard>} />
           <Route path="customers/:id" element={<Guard resource="customers"><CustomerShow /></Guard>} />
           <Route path="customers/:id/edit" element={<Guard resource="customers"><CustomerEdit /></Guard>} />
           <Route path="activities/*" element={<Guard resource="activities"><Activities /></Guard>} />

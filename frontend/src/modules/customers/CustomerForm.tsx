@@ -14,6 +14,7 @@ import { ProblemForm, SaveCancel } from '../../ui/FormPage';
 import { MaskableItem } from '../../ui/PersonalValue';
 import { CustomFieldInputs } from '../customFields/CustomFieldInputs';
 import { customFieldsForCreate, customFieldsPatch, customFieldsToForm, isEmptyValue, type StoredValues } from '../customFields/values';
+import { DuplicateCandidates } from './duplicates/DuplicateCandidates';
 
 /** What the form holds: the API's writable fields, with the birthday as a dayjs value. */
 export interface CustomerFormValues {
@@ -326,6 +327,7 @@ export function CustomerForm({ initial, mode, submitting, onSubmit, onCancel, ba
           <CustomFieldInputs fields={customFields} mode={mode} stored={storedCustom} />
         </>
       )}
+      <DuplicateCandidates mode={mode} />
       <SaveCancel saving={submitting} saveTestId="customer-save" onCancel={onCancel} />
     </ProblemForm>
   );

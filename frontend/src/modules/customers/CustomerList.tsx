@@ -13,6 +13,7 @@ import { PersonalValue } from '../../ui/PersonalValue';
 import { useMe } from '../auth/useSession';
 import { activeFilterCount, customSortKey, DEFAULT_SORT, filtersToSearch, parseFilters, withKnownCustomFields, type CustomerFilters, type Sort } from './filters';
 import { StageTag } from './labels';
+import { DuplicatesLink } from './duplicates/DuplicatesLink';
 import { useCustomerList } from './useCustomers';
 import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
 import { DayRangeFilter, EnumFilter, EnumMultiFilter, FilterBar, FlagFilter, OwnerFilter, TeamFilter, TextFilter } from '../../ui/FilterBar';
@@ -209,6 +210,7 @@ export default function CustomerList() {
           >
             <Button icon={<SettingOutlined />} data-testid="column-chooser">{t('customers.columns')}</Button>
           </Popover>
+          <DuplicatesLink />
           {can(me, 'customers', 'delete') && (
             <Button icon={<DeleteOutlined />} onClick={() => navigate('/customers/recycle-bin')} data-testid="recycle-bin-link">
               {t('customers.recycleBin')}

@@ -21,6 +21,7 @@ import { CustomerTickets } from '../service/CustomerTickets';
 import { PortalAccountsPanel } from '../service/PortalAccountsPanel';
 import { PrivacyPanel } from '../privacy/PrivacyPanel';
 import { ContactsPanel } from './ContactsPanel';
+import { CustomerDuplicatesCard } from './duplicates/CustomerDuplicatesCard';
 import { MergeCustomerButton } from './merge/MergeWizard';
 import { TimelinePanel } from './TimelinePanel';
 import { StageTag } from './labels';
@@ -183,6 +184,7 @@ function Show({ customer: c, reload }: { customer: Customer; reload: () => void 
           <Descriptions.Item label={t('customer.notes')} span="filled">{v(c.notes)}</Descriptions.Item>
         </Descriptions>
       </Card>
+      <CustomerDuplicatesCard customer={c} />
       <Card>
         <Tabs
           defaultActiveKey="timeline"

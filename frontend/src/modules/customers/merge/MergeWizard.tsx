@@ -46,14 +46,21 @@ const STEPS: readonly Step[] = ['pick', 'compare', 'preview'];
  * field where they differ, whose value stays (the server's default preselected) and see what the
  * merge would do (a dry run); confirm. The survivor's page then shows the merged record.
  */
-export function MergeWizard({ survivor, onClose }: { survivor: Customer; onClose: () => void }) {
+export function MergeWizard({ survivor, onClose, otherId: preselected, onMerged }: {
+  survivor: Customer;
+  onClose: () => void;
+  /** The other customer, already picked (e.g. a duplicate the check found); the user may still change it. */
+  otherId?: string;
+  /** Called after the merge instead of opening the survivor's page (e.g. a list that stays where it is). */
+  onMerged?: (result: CustomerMergeResult) => void;
+}) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const { message } = App.useApp();
   const navigate = useNavigate();
   const location = useLocation();
   const [step, setStep] = useState<Step>('pick');
-  const [otherId, setOtherId] = useState<string | undefined>(undefined);
+  const [otherId, setOtherId] = useState<string | undefined>(preselected);
   /** Only the choices the user made; the others are left to the server's default. */
   const [choices, setChoices] = useState<FieldChoices>({});
   const other = useCustomer(otherId ?? '', Boolean(otherId));
@@ -93,6 +100,10 @@ export function MergeWizard({ survivor, onClose }: { survivor: Customer; onClose
       onSuccess: (res) => {
         void message.success(t('customerMerge.done', { name: otherCustomer?.name ?? '', count: movedTotal(res.moved) }));
         onClose();
+        if (onMerged) {
+          onMerged(res);
+          return;
+        }
         const page = `/customers/${res.survivor.id}`;
         if (location.pathname !== page) navigate(page);
       },
