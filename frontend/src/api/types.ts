@@ -258,7 +258,7 @@ export type RequirementSort = (typeof REQUIREMENT_SORTS)[number];
  */
 const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
   'customer.created': true, 'customer.updated': true, 'customer.stage_changed': true, 'customer.deleted': true,
-  'customer.restored': true, 'customer.merged': true, 'ticket.updated': true, 'contact.created': true, 'contact.updated': true, 'contact.deleted': true, 'contact.restored': true,
+  'customer.restored': true, 'customer.merged': true, 'ticket.updated': true, 'contact.created': true, 'contact.updated': true, 'contact.deleted': true, 'contact.restored': true, 'contact.merged': true,
   'interaction.created': true, 'interaction.updated': true, 'interaction.deleted': true, 'interaction.restored': true,
   'task.created': true, 'task.updated': true, 'task.completed': true, 'task.cancelled': true, 'task.reopened': true,
   'task.deleted': true, 'follow_up_rule.created': true, 'follow_up_rule.updated': true, 'follow_up_rule.deleted': true,
