@@ -284,9 +284,14 @@ pub async fn groups(db: &Db, actor: &Actor, page: &PageRequest) -> Result<Page<D
                 by_value.entry(value).or_default().push(id);
             }
         }
+        // Every pair is linked (a few customers share a value), so that the members the caller
+        // may read stay one group when one in between is out of the caller's scope.
         for ids in by_value.into_values().filter(|ids| ids.len() > 1) {
-            for pair in ids.windows(2) {
-                edges.push((pair[0], pair[1], reason, 1.0));
+            let ids = &ids[..ids.len().min(50)];
+            for (index, first) in ids.iter().enumerate() {
+                for second in &ids[index + 1..] {
+                    edges.push((*first, *second, reason, 1.0));
+                }
             }
         }
     }
