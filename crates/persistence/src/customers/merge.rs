@@ -39,6 +39,22 @@ use crate::{Actor, Db, Error, Result, now};
 
 const ENTITY: &str = "customer";
 
+/// Moves the rows of entity module `$entity` whose `$column` is `$from` to `$to`, each as its next
+/// version with its audit entry and event (`$change(before, after)`); `$records` reads the rows
+/// named `$rows` as the records the feed carries. Evaluates to how many moved.
+macro_rules! move_records {
+    ($conn:expr, $actor:expr, $entity:ident . $column:ident, $from:expr, $to:expr, |$rows:ident| $records:expr, $change:expr) => {{
+        use $entity::Column as C;
+        let $rows = $entity::Entity::find().filter(C::$column.eq($from)).all($conn).await?;
+        let before = $records;
+        let ids = rehome::<$entity::Entity>($conn, C::$column, C::Id, C::Version, C::UpdatedAt, $from, $to).await?;
+        let $rows = $entity::Entity::find().filter(C::Id.is_in(ids)).all($conn).await?;
+        let after = $records;
+        changes::record_all($conn, $actor, moved_changes(&before, &after, |r| r.id, $change)).await?;
+        after.len() as u64
+    }};
+}
+
 /// What a merge asks for.
 #[derive(Debug, Clone)]
 pub struct MergeRequest {
@@ -149,11 +165,40 @@ pub async fn merge(db: &Db, actor: &Actor, survivor_id: Uuid, request: MergeRequ
 
     let mut moved = BTreeMap::new();
     moved.insert("contacts", move_contacts(&txn, actor, &sealer, other.id, survivor_id).await?);
-    moved.insert("interactions", move_interactions(&txn, actor, other.id, survivor_id).await?);
-    moved.insert("tasks", move_tasks(&txn, actor, other.id, survivor_id).await?);
-    moved.insert("opportunities", move_opportunities(&txn, actor, other.id, survivor_id).await?);
-    moved.insert("orders", move_orders(&txn, actor, other.id, survivor_id).await?);
-    moved.insert("tickets", move_tickets(&txn, actor, other.id, survivor_id).await?);
+    let (from, to) = (other.id, survivor_id);
+    use crate::activities::interactions::to_records as interaction_records;
+    use crate::activities::tasks::to_records as task_records;
+    use crate::sales::opportunities::to_records as opportunity_records;
+    use crate::service::tickets::to_records as ticket_records;
+    let moved_interactions =
+        move_records!(&txn, actor, interactions.CustomerId, from, to, |rows| interaction_records(&txn, rows).await?, |b, a| {
+            Change::updated("interaction", a.id, b, a)
+        });
+    moved.insert("interactions", moved_interactions);
+    let moved_tasks =
+        move_records!(&txn, actor, tasks.CustomerId, from, to, |rows| task_records(&txn, rows).await?, |b, a| Change::updated(
+            "task", a.id, b, a
+        ));
+    moved.insert("tasks", moved_tasks);
+    let moved_opportunities = move_records!(
+        &txn,
+        actor,
+        opportunities.CustomerId,
+        from,
+        to,
+        |rows| opportunity_records(&txn, Names::Within(&txn), rows).await?,
+        |b, a| Change::updated("opportunity", a.id, b, a)
+    );
+    moved.insert("opportunities", moved_opportunities);
+    let moved_orders =
+        move_records!(&txn, actor, orders.CustomerId, from, to, |rows| order_records(&txn, rows).await?, |b, a| Change::updated(
+            "order", a.id, b, a
+        ));
+    moved.insert("orders", moved_orders);
+    let moved_tickets = move_records!(&txn, actor, tickets.CustomerId, from, to, |rows| ticket_records(&txn, rows).await?, |b, a| {
+        Change::updated("ticket", a.id, b, a)
+    });
+    moved.insert("tickets", moved_tickets);
     moved.insert("consents", move_consents(&txn, ENTITY, other.id, survivor_id).await?);
     // The other's contacts' consents (they moved with their contacts) are read under the survivor.
     consents::Entity::update_many()
@@ -438,81 +483,13 @@ async fn move_contacts(conn: &impl ConnectionTrait, actor: &Actor, sealer: &Seal
     Ok(after.len() as u64)
 }
 
-async fn move_interactions(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to: Uuid) -> Result<u64> {
-    use crate::activities::interactions as store;
-    use interactions::Column as C;
-    let rows = interactions::Entity::find().filter(C::CustomerId.eq(from)).all(conn).await?;
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let before = store::to_records(conn, rows).await?;
-    let ids = rehome::<interactions::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
-    let after = store::to_records(conn, interactions::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
-    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("interaction", a.id, b, a))).await?;
-    Ok(after.len() as u64)
-}
-
-async fn move_tasks(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to: Uuid) -> Result<u64> {
-    use crate::activities::tasks as store;
-    use tasks::Column as C;
-    let rows = tasks::Entity::find().filter(C::CustomerId.eq(from)).all(conn).await?;
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let before = store::to_records(conn, rows).await?;
-    let ids = rehome::<tasks::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
-    let after = store::to_records(conn, tasks::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
-    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("task", a.id, b, a))).await?;
-    Ok(after.len() as u64)
-}
-
-async fn move_opportunities(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to: Uuid) -> Result<u64> {
-    use crate::sales::opportunities as store;
-    use opportunities::Column as C;
-    let rows = opportunities::Entity::find().filter(C::CustomerId.eq(from)).all(conn).await?;
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let before = store::to_records(conn, Names::Within(conn), rows).await?;
-    let ids = rehome::<opportunities::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
-    let after =
-        store::to_records(conn, Names::Within(conn), opportunities::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
-    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("opportunity", a.id, b, a))).await?;
-    Ok(after.len() as u64)
-}
-
-async fn move_orders(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to: Uuid) -> Result<u64> {
-    use crate::sales::orders as store;
-    use orders::Column as C;
-    let rows = orders::Entity::find().filter(C::CustomerId.eq(from)).all(conn).await?;
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let mut before = Vec::with_capacity(rows.len());
+/// The orders of `rows` as records (one by one: an order reads its lines and names).
+async fn order_records(conn: &impl ConnectionTrait, rows: Vec<orders::Model>) -> Result<Vec<crate::sales::orders::OrderRecord>> {
+    let mut records = Vec::with_capacity(rows.len());
     for row in rows {
-        before.push(store::to_record(conn, row).await?);
+        records.push(crate::sales::orders::to_record(conn, row).await?);
     }
-    let ids = rehome::<orders::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
-    let mut after = Vec::with_capacity(ids.len());
-    for row in orders::Entity::find().filter(C::Id.is_in(ids)).all(conn).await? {
-        after.push(store::to_record(conn, row).await?);
-    }
-    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("order", a.id, b, a))).await?;
-    Ok(after.len() as u64)
-}
-
-async fn move_tickets(conn: &impl ConnectionTrait, actor: &Actor, from: Uuid, to: Uuid) -> Result<u64> {
-    use crate::service::tickets as store;
-    use tickets::Column as C;
-    let rows = tickets::Entity::find().filter(C::CustomerId.eq(from)).all(conn).await?;
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let before = store::to_records(conn, rows).await?;
-    let ids = rehome::<tickets::Entity>(conn, C::CustomerId, C::Id, C::Version, C::UpdatedAt, from, to).await?;
-    let after = store::to_records(conn, tickets::Entity::find().filter(C::Id.is_in(ids)).all(conn).await?).await?;
-    changes::record_all(conn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("ticket", a.id, b, a))).await?;
-    Ok(after.len() as u64)
+    Ok(records)
 }
 
 /// What a contact merge did (or, dry, would do).
@@ -621,37 +598,29 @@ pub async fn merge_contacts(db: &Db, actor: &Actor, survivor_id: Uuid, request: 
     crate::external_refs::follow_bin(&txn, CONTACT, other.id, binned.deleted_at).await?;
 
     let mut moved = BTreeMap::new();
-    moved.insert("interactions", {
-        use crate::activities::interactions as store;
-        use interactions::Column as C;
-        let before = store::to_records(&txn, interactions::Entity::find().filter(C::ContactId.eq(other.id)).all(&txn).await?).await?;
-        let ids = rehome::<interactions::Entity>(&txn, C::ContactId, C::Id, C::Version, C::UpdatedAt, other.id, survivor_id).await?;
-        let after = store::to_records(&txn, interactions::Entity::find().filter(C::Id.is_in(ids)).all(&txn).await?).await?;
-        changes::record_all(&txn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("interaction", a.id, b, a)))
-            .await?;
-        after.len() as u64
+    let (from, to) = (other.id, survivor_id);
+    use crate::activities::interactions::to_records as interaction_records;
+    use crate::sales::opportunities::to_records as opportunity_records;
+    use crate::service::tickets::to_records as ticket_records;
+    let moved_interactions =
+        move_records!(&txn, actor, interactions.ContactId, from, to, |rows| interaction_records(&txn, rows).await?, |b, a| {
+            Change::updated("interaction", a.id, b, a)
+        });
+    moved.insert("interactions", moved_interactions);
+    let moved_opportunities = move_records!(
+        &txn,
+        actor,
+        opportunities.ContactId,
+        from,
+        to,
+        |rows| opportunity_records(&txn, Names::Within(&txn), rows).await?,
+        |b, a| Change::updated("opportunity", a.id, b, a)
+    );
+    moved.insert("opportunities", moved_opportunities);
+    let moved_tickets = move_records!(&txn, actor, tickets.ContactId, from, to, |rows| ticket_records(&txn, rows).await?, |b, a| {
+        Change::updated("ticket", a.id, b, a)
     });
-    moved.insert("opportunities", {
-        use crate::sales::opportunities as store;
-        use opportunities::Column as C;
-        let rows = opportunities::Entity::find().filter(C::ContactId.eq(other.id)).all(&txn).await?;
-        let before = store::to_records(&txn, Names::Within(&txn), rows).await?;
-        let ids = rehome::<opportunities::Entity>(&txn, C::ContactId, C::Id, C::Version, C::UpdatedAt, other.id, survivor_id).await?;
-        let rows = opportunities::Entity::find().filter(C::Id.is_in(ids)).all(&txn).await?;
-        let after = store::to_records(&txn, Names::Within(&txn), rows).await?;
-        changes::record_all(&txn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("opportunity", a.id, b, a)))
-            .await?;
-        after.len() as u64
-    });
-    moved.insert("tickets", {
-        use crate::service::tickets as store;
-        use tickets::Column as C;
-        let before = store::to_records(&txn, tickets::Entity::find().filter(C::ContactId.eq(other.id)).all(&txn).await?).await?;
-        let ids = rehome::<tickets::Entity>(&txn, C::ContactId, C::Id, C::Version, C::UpdatedAt, other.id, survivor_id).await?;
-        let after = store::to_records(&txn, tickets::Entity::find().filter(C::Id.is_in(ids)).all(&txn).await?).await?;
-        changes::record_all(&txn, actor, moved_changes(&before, &after, |r| r.id, |b, a| Change::updated("ticket", a.id, b, a))).await?;
-        after.len() as u64
-    });
+    moved.insert("tickets", moved_tickets);
     moved.insert("consents", move_consents(&txn, CONTACT, other.id, survivor_id).await?);
     // A person signs in to the portal with one account: the other's moves only when the survivor
     // has none.
