@@ -542,13 +542,25 @@ async fn create_all(
         let mut contact_rows = Vec::with_capacity(people.len());
         for (fields, _) in &people {
             let contact_id = Uuid::now_v7();
-            let mut model =
-                contacts::ActiveModel { id: Set(contact_id), customer_id: Set(id), deleted_at: Set(None), ..Default::default() };
+            let mut model = contacts::ActiveModel {
+                id: Set(contact_id),
+                customer_id: Set(id),
+                deleted_at: Set(None),
+                merged_into_id: Set(None),
+                ..Default::default()
+            };
             contact_store::write_fields(&mut model, contact_id, fields, &sealer);
             crate::platform::changes::Versioned::stamp_first_version(&mut model, at);
             contact_rows.push(model);
         }
-        let contact_models: Vec<contacts::Model> = contact_rows.iter().filter_map(|model| model.clone().try_into_model().ok()).collect();
+        // Every column is set above; one left unset (a column added later) would send every
+        // item one by one, which the warning makes visible.
+        let Ok(contact_models) =
+            contact_rows.iter().map(|model| model.clone().try_into_model()).collect::<Result<Vec<contacts::Model>, _>>()
+        else {
+            tracing::warn!("a new contact's row leaves a column unset: the batch item is written one by one");
+            continue;
+        };
         let own_text = [Some(new.fields.name.as_str()), new.fields.credit_code.as_ref().map(|c| c.as_str())];
         let mut model = customers::ActiveModel {
             id: Set(id),
@@ -556,6 +568,7 @@ async fn create_all(
             owner_id: Set(owner.id),
             team_id: Set(team_id),
             deleted_at: Set(None),
+            merged_into_id: Set(None),
             last_interaction_at: Set(None),
             first_order_at: Set(None),
             last_order_at: Set(None),
@@ -565,7 +578,10 @@ async fn create_all(
         };
         store::write_fields(&mut model, id, &new.fields, &sealer);
         crate::platform::changes::Versioned::stamp_first_version(&mut model, at);
-        let Ok(row) = model.clone().try_into_model() else { continue };
+        let Ok(row) = model.clone().try_into_model() else {
+            tracing::warn!("a new customer's row leaves a column unset: the batch item is written one by one");
+            continue;
+        };
         let record: CustomerRecord = store::record_of(
             row,
             Some(owner.display_name.clone()),
