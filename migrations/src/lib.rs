@@ -37,6 +37,7 @@ mod m20261204_000031_seal_personal_fields;
 mod m20261204_000032_create_custom_fields;
 mod m20261204_000033_remember_merged_records;
 mod m20261204_000034_create_customer_name_grams;
+mod m20261204_000035_create_imports;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000032_create_custom_fields::Migration),
             Box::new(m20261204_000033_remember_merged_records::Migration),
             Box::new(m20261204_000034_create_customer_name_grams::Migration),
+            Box::new(m20261204_000035_create_imports::Migration),
         ]
     }
 }

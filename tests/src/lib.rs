@@ -273,6 +273,12 @@ impl TestApp {
         self.answer(Method::POST, path, request).await
     }
 
+    /// Posts a file's bytes as they are (an import's upload), labelled `content_type`.
+    pub async fn post_bytes(&self, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let request = self.client.post(self.url(path)).bearer_auth(token).header("content-type", content_type).body(body);
+        self.answer(Method::POST, path, request).await
+    }
+
     /// Sends a built request and reads the reply, checking the headers it declares.
     async fn answer(&self, method: Method, path: &str, request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("the server answers");

@@ -248,6 +248,7 @@ impl Application {
         let worker = self.webhook_worker;
         let webhooks = (!worker.poll.is_zero())
             .then(|| tokio::spawn(crate::platform::delivery::run_worker(self.db.clone(), worker.runtime, worker.poll, worker.time_scale)));
+        let imports = tokio::spawn(crate::platform::imports::run_worker(self.db.clone(), std::time::Duration::from_secs(1)));
         let metrics = self.metrics_server.map(|server| {
             let handle = server.handle();
             tokio::spawn(server);
@@ -258,6 +259,8 @@ impl Application {
             metrics.stop(true).await;
         }
         janitor.abort();
+        // A chunk being written is rolled back with its transaction; the next start resumes it.
+        imports.abort();
         if let Some(webhooks) = webhooks {
             webhooks.abort();
         }

@@ -265,6 +265,25 @@ impl ApiError {
         }
     }
 
+    /// The problem as an import row's errors: its field errors, or the problem itself as an
+    /// error of the whole row (with the id of the record holding a taken value).
+    pub fn row_errors(&self) -> Vec<crm_domain::platform::imports::RowError> {
+        use crm_domain::platform::imports::RowError;
+        let fields = match self {
+            ApiError::Validation(errors) => errors.0.as_slice(),
+            ApiError::BadRequest { errors, .. } | ApiError::Refused { errors, .. } => errors.as_slice(),
+            _ => &[],
+        };
+        if !fields.is_empty() {
+            return fields.iter().map(RowError::of).collect();
+        }
+        let mut error = RowError::of_row(&self.code(), &self.detail());
+        if let ApiError::Taken { existing_id, .. } = self {
+            error.params.insert("existing_id".into(), serde_json::Value::String(existing_id.to_string()));
+        }
+        vec![error]
+    }
+
     /// The problem document in the language the request asked for.
     pub fn problem(&self) -> Problem {
         self.problem_in(current_language())

@@ -68,6 +68,14 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("customer.merge_kind_mismatch", "A company and an individual cannot be merged into one customer."),
     ("contact.merge_other_customer", "Only contacts of the same customer can be merged; merge the customers first."),
     ("custom_field.key_taken", "The kind of record already has a custom field with this key, retired or not (`existing_id`)."),
+    // Imports.
+    ("import.empty_file", "The uploaded file is empty."),
+    ("import.no_headers", "The uploaded file has no header row."),
+    ("import.unreadable_csv", "The uploaded file cannot be read as CSV."),
+    ("import.unreadable_workbook", "The uploaded file looks like an Excel workbook but cannot be read."),
+    ("import.required_field_unmapped", "No column of the file fills a field every new record needs."),
+    ("import.wrong_state", "The import's state does not allow this now (settings after the run, a second run, a revert before the run ends)."),
+    ("import.failed", "The import stopped on an error of its own (its rows so far stay written)."),
     ("custom_field.too_many", "The kind of record has as many custom fields as it may."),
     ("customer.id_number_taken", "Another live customer holds this identity document number (`existing_id`)."),
     // Sales.

@@ -30,6 +30,10 @@ pub struct Actor {
     /// (`Prefer: personal-data=masked`): the web app does, and reveals one record on demand, so
     /// that every clear view by a person is a `reveal` in the audit log.
     pub prefers_masked_personal_data: bool,
+    /// Set while an import writes records: their audit entries and events name it, so that a
+    /// consumer of the feed can tell (and skip) an import's records, told whole once by
+    /// `import.completed`.
+    pub import_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -121,6 +125,7 @@ impl Actor {
             portal_account_id: None,
             api_key_id: None,
             prefers_masked_personal_data: false,
+            import_id: None,
         }
     }
 
@@ -138,6 +143,7 @@ impl Actor {
             portal_account_id: Some(account_id),
             api_key_id: None,
             prefers_masked_personal_data: false,
+            import_id: None,
         }
     }
 

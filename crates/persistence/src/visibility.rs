@@ -12,7 +12,7 @@ use crm_domain::identity::{Action, Resource, Scope};
 use crm_domain::text;
 
 use crate::entities::{
-    consents, contacts, customers, interactions, opportunities, orders, portal_accounts, privacy_requests, requirement_requesters,
+    consents, contacts, customers, imports, interactions, opportunities, orders, portal_accounts, privacy_requests, requirement_requesters,
     requirements, tasks, tickets,
 };
 use crate::{Actor, Error, Result};
@@ -56,6 +56,8 @@ const KINDS: &[(&str, Resource, Reach)] = &[
     ("privacy_request", Resource::Privacy, Reach::Scoped(privacy_request_ids)),
     // Definitions shape the forms and lists of every kind; anyone who reads customers sees them.
     ("custom_field", Resource::Customers, Reach::Shared),
+    // An import is its creator's (administrators read every one).
+    ("import", Resource::Customers, Reach::Scoped(import_ids)),
 ];
 
 /// The condition selecting rows whose record (named by the two columns) the caller may read.
@@ -196,6 +198,11 @@ fn requester_ids(actor: &Actor, scope: Scope) -> SelectStatement {
 /// Consents are read with their customer (their own contacts' included).
 fn consent_ids(actor: &Actor, scope: Scope) -> SelectStatement {
     ids_where(consents::Entity, consents::Column::Id, of_customers_in(consents::Column::CustomerId, actor, scope))
+}
+
+/// The imports a caller reads in the feed: those they made, as `GET /imports` lists them.
+fn import_ids(actor: &Actor, _scope: Scope) -> SelectStatement {
+    ids_where(imports::Entity, imports::Column::Id, Condition::all().add(imports::Column::CreatedBy.eq(actor.user_id)))
 }
 
 /// Subject requests are read with the `privacy` scope over the person's customer.

@@ -20,6 +20,7 @@ mod errors;
 mod external_ids;
 mod faults;
 mod feed;
+mod imports;
 mod knowledge;
 mod languages;
 mod merging;

@@ -3,6 +3,7 @@
 
 mod ahead;
 pub mod contacts;
+pub mod import;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::NaiveDate;

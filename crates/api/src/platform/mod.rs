@@ -2,6 +2,7 @@
 
 pub mod custom_fields;
 pub mod delivery;
+pub mod imports;
 pub mod webhooks;
 
 use actix_web::{HttpResponse, get, web};
@@ -204,6 +205,7 @@ fn record_schema(kind: &str, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Opti
         "consent" => named::<privacy::consents::ConsentDto>(schemas),
         "privacy_request" => named::<privacy::requests::PrivacyRequestDto>(schemas),
         "custom_field" => named::<custom_fields::CustomFieldDto>(schemas),
+        "import" => named::<imports::ImportDto>(schemas),
         "settings" => {
             let record = ObjectBuilder::new()
                 .description(Some("A setting as the feed tells it: its key and its whole value after the change."))
@@ -411,6 +413,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config.service(export_audit).service(list_audit).service(events_head).service(list_events);
     webhooks::routes(config);
     custom_fields::routes(config);
+    imports::routes(config);
 }
 
 #[cfg(test)]

@@ -520,6 +520,36 @@ pub fn customer_row(mapping: &[Option<String>], cells: &[String], custom: &[(Fie
     row
 }
 
+/// A row's error as stored: a field error with its message in both languages, so that each
+/// reader is answered in theirs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The field (`name`, `custom_fields.budget`), or `row` for the row as a whole.
+    pub field: String,
+    pub code: String,
+    #[serde(default)]
+    pub params: Map<String, Value>,
+    pub message_en: String,
+    pub message_zh: String,
+}
+
+impl RowError {
+    pub fn of(error: &FieldError) -> Self {
+        Self {
+            field: error.field.clone(),
+            code: error.code.clone(),
+            params: error.params.clone(),
+            message_en: error.message.get(crate::Lang::En).to_owned(),
+            message_zh: error.message.get(crate::Lang::ZhCn).to_owned(),
+        }
+    }
+
+    /// An error of the whole row (a problem a single request would answer).
+    pub fn of_row(code: &str, message: &crate::Text) -> Self {
+        Self::of(&FieldError::new("row", code, message.clone()))
+    }
+}
+
 /// An import's settings: the field of each column, duplicate handling and the matching keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ColumnMapping {

@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod contacts;
 pub mod duplicates;
+pub mod import;
 pub mod merge;
 mod store;
 

@@ -465,6 +465,7 @@ pub async fn load_user_actor(db: &Db, user_id: Uuid) -> Result<Actor> {
         portal_account_id: None,
         api_key_id: None,
         prefers_masked_personal_data: false,
+        import_id: None,
     })
 }
 

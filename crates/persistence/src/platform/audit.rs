@@ -30,8 +30,8 @@ pub async fn record(
 /// The row of one audit entry, for [`record`] or for a batch writing many at once.
 pub(crate) fn entry(actor: &Actor, action: &str, entity_type: &str, entity_id: Uuid, changes: Value) -> audit_log::ActiveModel {
     // A customer's change through the portal names their portal account in the entry, and an
-    // integration's change the API key it used.
-    let via = [("portal_account_id", actor.portal_account_id), ("api_key_id", actor.api_key_id)];
+    // integration's change the API key it used, and an import's change the import.
+    let via = [("portal_account_id", actor.portal_account_id), ("api_key_id", actor.api_key_id), ("import_id", actor.import_id)];
     let changes = match changes {
         Value::Object(mut map) => {
             for (field, id) in via {

@@ -305,7 +305,10 @@ fn json_insert<A: ActiveModelTrait>(rows: &[A]) -> Option<sea_orm::Statement> {
 impl Change<'_> {
     /// The audit entry and the event rows (one per event type) of this change.
     fn rows(self, actor: &Actor) -> Result<(crate::entities::audit_log::ActiveModel, Vec<crate::entities::events::ActiveModel>)> {
-        let payload = envelope(self.record, self.changed, self.detail);
+        let mut payload = envelope(self.record, self.changed, self.detail);
+        if let (Some(import_id), Value::Object(payload)) = (actor.import_id, &mut payload) {
+            payload.insert("import_id".to_owned(), Value::String(import_id.to_string()));
+        }
         if !crm_domain::privacy::sealing::is_sealed(self.entity, &payload)
             || !crm_domain::privacy::sealing::is_sealed(self.entity, &self.audit)
         {

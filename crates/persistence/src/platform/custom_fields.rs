@@ -170,6 +170,12 @@ pub(crate) async fn rules(db: &Db, entity: CustomEntity) -> Result<Vec<FieldRule
     Ok(definitions_of(db, entity).await?.iter().map(CustomFieldRecord::rule).collect())
 }
 
+/// The rules of a kind of record's fields with their labels (zh, en): what an import's column
+/// mapping recognises and how it reads a cell.
+pub async fn labelled_rules(db: &Db, entity: CustomEntity) -> Result<Vec<(FieldRule, String, String)>> {
+    Ok(definitions_of(db, entity).await?.iter().map(|record| (record.rule(), record.label_zh.clone(), record.label_en.clone())).collect())
+}
+
 /// The custom fields of a record after a write (see [`rules_of::settle`]), with `user` fields
 /// naming existing users. `incoming` `None` (the client sent none) on an update keeps `current`.
 pub(crate) async fn settle(

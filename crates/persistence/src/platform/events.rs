@@ -121,6 +121,10 @@ pub const TYPES: &[&str] = &[
     "custom_field.updated",
     "custom_field.retired",
     "custom_field.restored",
+    "import.created",
+    "import.updated",
+    "import.completed",
+    "import.reverted",
 ];
 
 /// Appends an event inside the caller's transaction. It takes no lock: its feed position is

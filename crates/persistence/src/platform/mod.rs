@@ -6,5 +6,6 @@ pub(crate) mod changes;
 pub mod custom_fields;
 pub mod events;
 pub mod idempotency;
+pub mod imports;
 pub mod settings;
 pub mod webhooks;
