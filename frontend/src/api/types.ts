@@ -281,6 +281,7 @@ const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
   'webhook.disabled': true, 'customer.erased': true, 'contact.erased': true, 'consent.given': true, 'consent.withdrawn': true,
   'privacy_request.created': true, 'privacy_request.completed': true, 'privacy_request.refused': true,
   'custom_field.created': true, 'custom_field.updated': true, 'custom_field.retired': true, 'custom_field.restored': true,
+  'import.created': true, 'import.updated': true, 'import.completed': true, 'import.reverted': true,
 };
 export const WEBHOOK_EVENT_TYPES = Object.keys(SUBSCRIBABLE) as Exclude<EventType, 'webhook.tested'>[];
 

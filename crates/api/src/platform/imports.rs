@@ -222,7 +222,7 @@ pub struct UpdateImport {
 #[into_params(parameter_in = Query)]
 pub struct RowParams {
     /// `check` (the dry run) or `run` (default).
-    #[param(value_type = Option<ImportPhase>)]
+    #[param(value_type = Option<String>, pattern = "^(check|run)$")]
     pub phase: Option<String>,
     /// Only rows of this outcome.
     #[param(value_type = Option<RowAction>)]
