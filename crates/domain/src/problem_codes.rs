@@ -115,6 +115,7 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("opportunity.same_stage", "The opportunity is already in this stage."),
     ("opportunity.not_won", "Only a won opportunity becomes an order."),
     ("opportunity.no_lines", "The opportunity has no lines to copy into an order."),
+    ("export.too_many_rows", "An XLSX export holds at most 1,048,575 records (a worksheet's limit); narrow the filters or export CSV."),
     ("batch.rolled_back", "An item of an atomic batch that was not stored because another item failed (status 424)."),
     ("batch.nested_item_failed", "A nested item (a customer's contact) failed, so its parent item was not stored; `errors` name it."),
     ("external_id.taken", "Another live record of this kind already has this id in that system (`existing_id` names it)."),
