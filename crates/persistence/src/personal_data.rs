@@ -86,6 +86,17 @@ pub async fn record_reveal(db: &Db, actor: &Actor, entity_type: &str, entity_id:
     Ok(())
 }
 
+/// Records a list export (`GET /{resource}/export`) as a sensitive read: who exported which
+/// kind of record, in which format, with which filters and columns. An export names no one
+/// record, so the entry's id is the export's own (`export_id`), fresh for each.
+#[tracing::instrument(skip_all)]
+pub async fn record_export(db: &Db, actor: &Actor, entity_type: &str, export_id: Uuid, details: serde_json::Value) -> Result<()> {
+    let txn = db.begin_write().await?;
+    audit::record(&txn, actor, "export", entity_type, export_id, details).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// The lengths (in bits) a field's blind index has had under a key, shortest first:
 /// `(field, key id) → [bits]`. The longest is the one new values get.
 pub type BlindIndexLengths = std::collections::HashMap<(String, String), Vec<u32>>;

@@ -296,7 +296,7 @@ export type Session = Ok<'/api/v1/auth/sessions', 'get'>['data'][number];
 export const AUDIT_ACTIONS = [
   'create', 'update', 'delete', 'restore', 'use', 'end_session', 'enable_two_factor', 'disable_two_factor', 'reset_two_factor', 'regenerate_recovery_codes', 'redeliver', 'test', 'invite', 'accept_invitation', 'comment',
   'link_article', 'unlink_article', 'merge', 'add_requester', 'remove_requester', 'feedback', 'reveal', 'withdraw', 'complete', 'refuse',
-  'export_subject', 'erase_subject', 'retire',
+  'export', 'export_subject', 'erase_subject', 'retire',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** The kinds of record the audit log names (`entity_type`); another is shown as it is written. */

@@ -528,7 +528,7 @@ async fn exports_stream_what_the_list_returns_as_ndjson_and_csv() {
         let csv = app.get(&format!("/api/v1/{resource}/export?format=csv"), &admin).await.expect(200);
         assert!(csv.text.starts_with('\u{feff}'), "{resource}");
         assert!(csv_rows(&csv.text).first().is_some_and(|h| h.len() > 3), "{resource} has a header even when empty");
-        app.get(&format!("/api/v1/{resource}/export?format=xlsx"), &admin).await.problem(400);
+        app.get(&format!("/api/v1/{resource}/export?format=pdf"), &admin).await.problem(400);
         app.get(&format!("/api/v1/{resource}/export?sort=nonsense"), &admin).await.problem(400);
     }
     let marketing = app.user("marketing@example.com", "marketing", &[]).await.1;

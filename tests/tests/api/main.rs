@@ -40,3 +40,4 @@ mod throttling;
 mod tickets;
 mod two_factor;
 mod webhooks;
+mod xlsx_exports;

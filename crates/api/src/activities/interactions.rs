@@ -258,14 +258,16 @@ pub async fn list_interactions(
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, InteractionDto::from)))
 }
 
-/// Export interactions as ndjson or CSV
+/// Export interactions as ndjson, CSV or XLSX
 ///
 /// Every interaction the list with the same filters and sort returns, to the caller's scope, streamed
 /// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
 /// writes one `InteractionDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `InteractionDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-/// prefixed with `'` (no formula runs in a spreadsheet).
+/// prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+/// (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+/// Each export is recorded in the audit log (action `export`).
 #[utoipa::path(tag = "interactions", params(InteractionListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/interactions/export")]
 pub async fn export_interactions(
@@ -273,15 +275,14 @@ pub async fn export_interactions(
     principal: Principal,
     params: web::Query<InteractionListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
-    export: web::Query<crate::export::ExportParams>,
+    export: crate::export::ExportRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let format = export.to_format()?;
     let filter = list_interactions_filter(&params, &updated, state.time_zone)?;
     crate::export::list_export(
         state,
         principal,
         filter,
-        format,
+        export,
         crate::export::Exported { file_stem: "interactions", kind: "interaction" },
         interactions::list,
         InteractionDto::from,

@@ -263,14 +263,16 @@ pub async fn list_tasks(
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, TaskDto::from)))
 }
 
-/// Export tasks as ndjson or CSV
+/// Export tasks as ndjson, CSV or XLSX
 ///
 /// Every task the list with the same filters and sort returns, to the caller's scope, streamed
 /// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
 /// writes one `TaskDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `TaskDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-/// prefixed with `'` (no formula runs in a spreadsheet).
+/// prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+/// (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+/// Each export is recorded in the audit log (action `export`).
 #[utoipa::path(tag = "tasks", params(TaskListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/tasks/export")]
 pub async fn export_tasks(
@@ -278,15 +280,14 @@ pub async fn export_tasks(
     principal: Principal,
     params: web::Query<TaskListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
-    export: web::Query<crate::export::ExportParams>,
+    export: crate::export::ExportRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let format = export.to_format()?;
     let filter = list_tasks_filter(&params, &updated, &principal, state.time_zone)?;
     crate::export::list_export(
         state,
         principal,
         filter,
-        format,
+        export,
         crate::export::Exported { file_stem: "tasks", kind: "task" },
         tasks::list,
         TaskDto::from,

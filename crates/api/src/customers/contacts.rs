@@ -317,14 +317,16 @@ pub async fn list_all_contacts(
     Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, ContactDto::from).await?))
 }
 
-/// Export contacts as ndjson or CSV
+/// Export contacts as ndjson, CSV or XLSX
 ///
 /// Every contact the list with the same filters and sort returns, to the caller's scope, streamed
 /// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
 /// writes one `ContactDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `ContactDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-/// prefixed with `'` (no formula runs in a spreadsheet).
+/// prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+/// (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+/// Each export is recorded in the audit log (action `export`).
 #[utoipa::path(tag = "contacts", params(ContactListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/contacts/export")]
 pub async fn export_contacts(
@@ -332,16 +334,15 @@ pub async fn export_contacts(
     principal: Principal,
     params: web::Query<ContactListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
-    export: web::Query<crate::export::ExportParams>,
+    export: crate::export::ExportRequest,
     custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let format = export.to_format()?;
     let filter = params.to_filter(&updated, state.time_zone, custom)?;
     crate::export::list_export(
         state,
         principal,
         filter,
-        format,
+        export,
         crate::export::Exported { file_stem: "contacts", kind: ENTITY },
         contact_store::list_all,
         ContactDto::from,

@@ -526,30 +526,31 @@ pub async fn list_deleted_customers(state: State, principal: Principal, page: we
     Ok(HttpResponse::Ok().json(personal_data::page(&state.db, &principal, ENTITY, page, CustomerDto::from).await?))
 }
 
-/// Export customers as ndjson or CSV
+/// Export customers as ndjson, CSV or XLSX
 ///
 /// Every customer the list with the same filters and sort returns, to the caller's scope, streamed
 /// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
 /// writes one `CustomerDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `CustomerDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-/// prefixed with `'` (no formula runs in a spreadsheet).
+/// prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+/// (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+/// Each export is recorded in the audit log (action `export`).
 #[utoipa::path(tag = "customers", params(CustomerListParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/customers/export")]
 pub async fn export_customers(
     state: State,
     principal: Principal,
     params: web::Query<CustomerListParams>,
-    export: web::Query<crate::export::ExportParams>,
+    export: crate::export::ExportRequest,
     custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let format = export.to_format()?;
     let filter = params.to_filter(state.time_zone, custom.0)?;
     crate::export::list_export(
         state,
         principal,
         filter,
-        format,
+        export,
         crate::export::Exported { file_stem: "customers", kind: ENTITY },
         store::list,
         CustomerDto::from,

@@ -110,22 +110,22 @@ pub async fn list_audit(
 ///
 /// Every entry the list with the same filters returns, newest first, streamed in pages as they
 /// are read: `format=ndjson` (default) one `AuditEntryDto` per line, `format=csv` RFC 4180 in
-/// UTF-8 with a byte order mark and `changes` as JSON text.
+/// UTF-8 with a byte order mark and `changes` as JSON text, `format=xlsx` an Excel workbook.
+/// Each export is itself recorded in the audit log (action `export`).
 #[utoipa::path(tag = "audit", params(AuditParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/audit/export")]
 pub async fn export_audit(
     state: web::Data<AppState>,
     principal: Principal,
     params: web::Query<AuditParams>,
-    export: web::Query<crate::export::ExportParams>,
+    export: crate::export::ExportRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let format = export.to_format()?;
     let filter = params.to_filter(state.time_zone)?;
     crate::export::list_export(
         state,
         principal,
         filter,
-        format,
+        export,
         crate::export::Exported { file_stem: "audit", kind: crate::personal_data::AUDIT_ENTRIES },
         audit::list,
         AuditEntryDto::from,

@@ -311,14 +311,16 @@ pub async fn list_opportunities(
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, OpportunityDto::from)))
 }
 
-/// Export opportunities as ndjson or CSV
+/// Export opportunities as ndjson, CSV or XLSX
 ///
 /// Every opportunity the list with the same filters and sort returns, to the caller's scope, streamed
 /// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
 /// writes one `OpportunityDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `OpportunityDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-/// prefixed with `'` (no formula runs in a spreadsheet).
+/// prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+/// (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+/// Each export is recorded in the audit log (action `export`).
 #[utoipa::path(tag = "opportunities", params(OpportunityListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/opportunities/export")]
 pub async fn export_opportunities(
@@ -326,16 +328,15 @@ pub async fn export_opportunities(
     principal: Principal,
     params: web::Query<OpportunityListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
-    export: web::Query<crate::export::ExportParams>,
+    export: crate::export::ExportRequest,
     custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let format = export.to_format()?;
     let filter = opportunities::OpportunityFilter { updated: updated.to_window(state.time_zone)?, ..params.to_filter(custom)? };
     crate::export::list_export(
         state,
         principal,
         filter,
-        format,
+        export,
         crate::export::Exported { file_stem: "opportunities", kind: "opportunity" },
         opportunities::list,
         OpportunityDto::from,

@@ -204,14 +204,16 @@ pub async fn list_products(
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ProductDto::from)))
 }
 
-/// Export products as ndjson or CSV
+/// Export products as ndjson, CSV or XLSX
 ///
 /// Every product the list with the same filters and sort returns, to the caller's scope, streamed
 /// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
 /// writes one `ProductDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `ProductDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-/// prefixed with `'` (no formula runs in a spreadsheet).
+/// prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+/// (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+/// Each export is recorded in the audit log (action `export`).
 #[utoipa::path(tag = "products", params(ProductListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/products/export")]
 pub async fn export_products(
@@ -219,16 +221,15 @@ pub async fn export_products(
     principal: Principal,
     params: web::Query<ProductListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
-    export: web::Query<crate::export::ExportParams>,
+    export: crate::export::ExportRequest,
     custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let format = export.to_format()?;
     let filter = list_products_filter(&params, &updated, state.time_zone, custom)?;
     crate::export::list_export(
         state,
         principal,
         filter,
-        format,
+        export,
         crate::export::Exported { file_stem: "products", kind: "product" },
         products::list,
         ProductDto::from,

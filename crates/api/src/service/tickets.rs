@@ -360,14 +360,16 @@ pub async fn list_tickets(
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, TicketDto::from)))
 }
 
-/// Export tickets as ndjson or CSV
+/// Export tickets as ndjson, CSV or XLSX
 ///
 /// Every ticket the list with the same filters and sort returns, to the caller's scope, streamed
 /// in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
 /// writes one `TicketDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
 /// UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
 /// `TicketDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-/// prefixed with `'` (no formula runs in a spreadsheet).
+/// prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+/// (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+/// Each export is recorded in the audit log (action `export`).
 #[utoipa::path(tag = "tickets", params(TicketListParams, crate::http::UpdatedAtParams, crate::export::ExportParams), responses(crate::export::ExportResponses), security(("bearer" = [])))]
 #[get("/tickets/export")]
 pub async fn export_tickets(
@@ -375,16 +377,15 @@ pub async fn export_tickets(
     principal: Principal,
     params: web::Query<TicketListParams>,
     updated: web::Query<crate::http::UpdatedAtParams>,
-    export: web::Query<crate::export::ExportParams>,
+    export: crate::export::ExportRequest,
     custom: CustomFieldParams,
 ) -> Result<HttpResponse, ApiError> {
-    let format = export.to_format()?;
     let filter = list_tickets_filter(&params, &updated, &principal, state.time_zone, custom)?;
     crate::export::list_export(
         state,
         principal,
         filter,
-        format,
+        export,
         crate::export::Exported { file_stem: "tickets", kind: "ticket" },
         tickets::list,
         TicketDto::from,

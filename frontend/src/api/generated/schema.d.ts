@@ -105,7 +105,8 @@ export interface paths {
          * Export the audit log (administrators)
          * @description Every entry the list with the same filters returns, newest first, streamed in pages as they
          *     are read: `format=ndjson` (default) one `AuditEntryDto` per line, `format=csv` RFC 4180 in
-         *     UTF-8 with a byte order mark and `changes` as JSON text.
+         *     UTF-8 with a byte order mark and `changes` as JSON text, `format=xlsx` an Excel workbook.
+         *     Each export is itself recorded in the audit log (action `export`).
          */
         get: operations["export_audit"];
         put?: never;
@@ -440,13 +441,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export contacts as ndjson or CSV
+         * Export contacts as ndjson, CSV or XLSX
          * @description Every contact the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `ContactDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
          *     `ContactDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-         *     prefixed with `'` (no formula runs in a spreadsheet).
+         *     prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+         *     (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+         *     Each export is recorded in the audit log (action `export`).
          */
         get: operations["export_contacts"];
         put?: never;
@@ -768,13 +771,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export customers as ndjson or CSV
+         * Export customers as ndjson, CSV or XLSX
          * @description Every customer the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `CustomerDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
          *     `CustomerDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-         *     prefixed with `'` (no formula runs in a spreadsheet).
+         *     prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+         *     (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+         *     Each export is recorded in the audit log (action `export`).
          */
         get: operations["export_customers"];
         put?: never;
@@ -1354,13 +1359,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export interactions as ndjson or CSV
+         * Export interactions as ndjson, CSV or XLSX
          * @description Every interaction the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `InteractionDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
          *     `InteractionDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-         *     prefixed with `'` (no formula runs in a spreadsheet).
+         *     prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+         *     (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+         *     Each export is recorded in the audit log (action `export`).
          */
         get: operations["export_interactions"];
         put?: never;
@@ -1630,13 +1637,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export opportunities as ndjson or CSV
+         * Export opportunities as ndjson, CSV or XLSX
          * @description Every opportunity the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `OpportunityDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
          *     `OpportunityDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-         *     prefixed with `'` (no formula runs in a spreadsheet).
+         *     prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+         *     (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+         *     Each export is recorded in the audit log (action `export`).
          */
         get: operations["export_opportunities"];
         put?: never;
@@ -1776,13 +1785,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export orders as ndjson or CSV
+         * Export orders as ndjson, CSV or XLSX
          * @description Every order the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `OrderDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
          *     `OrderDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-         *     prefixed with `'` (no formula runs in a spreadsheet).
+         *     prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+         *     (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+         *     Each export is recorded in the audit log (action `export`).
          */
         get: operations["export_orders"];
         put?: never;
@@ -2466,13 +2477,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export products as ndjson or CSV
+         * Export products as ndjson, CSV or XLSX
          * @description Every product the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `ProductDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
          *     `ProductDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-         *     prefixed with `'` (no formula runs in a spreadsheet).
+         *     prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+         *     (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+         *     Each export is recorded in the audit log (action `export`).
          */
         get: operations["export_products"];
         put?: never;
@@ -3021,13 +3034,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export tasks as ndjson or CSV
+         * Export tasks as ndjson, CSV or XLSX
          * @description Every task the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `TaskDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
          *     `TaskDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-         *     prefixed with `'` (no formula runs in a spreadsheet).
+         *     prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+         *     (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+         *     Each export is recorded in the audit log (action `export`).
          */
         get: operations["export_tasks"];
         put?: never;
@@ -3176,13 +3191,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export tickets as ndjson or CSV
+         * Export tickets as ndjson, CSV or XLSX
          * @description Every ticket the list with the same filters and sort returns, to the caller's scope, streamed
          *     in pages of 500 as they are read (constant memory at any size). `format=ndjson` (default)
          *     writes one `TicketDto` per line (`application/x-ndjson`); `format=csv` writes RFC 4180 CSV in
          *     UTF-8 with a byte order mark (so Excel opens Chinese text correctly), a header row of the
          *     `TicketDto` fields, nested values as JSON text, and text cells starting with `=`, `+`, `-` or `@`
-         *     prefixed with `'` (no formula runs in a spreadsheet).
+         *     prefixed with `'` (no formula runs in a spreadsheet); `format=xlsx` writes an Excel workbook
+         *     (bold, frozen header row; text always as text cells). `columns` chooses the CSV/XLSX columns.
+         *     Each export is recorded in the audit log (action `export`).
          */
         get: operations["export_tickets"];
         put?: never;
@@ -7047,6 +7064,7 @@ export interface components {
              *     | `opportunity.same_stage` | The opportunity is already in this stage. |
              *     | `opportunity.not_won` | Only a won opportunity becomes an order. |
              *     | `opportunity.no_lines` | The opportunity has no lines to copy into an order. |
+             *     | `export.too_many_rows` | An XLSX export holds at most 1,048,575 records (a worksheet's limit); narrow the filters or export CSV. |
              *     | `batch.rolled_back` | An item of an atomic batch that was not stored because another item failed (status 424). |
              *     | `batch.nested_item_failed` | A nested item (a customer's contact) failed, so its parent item was not stored; `errors` name it. |
              *     | `external_id.taken` | Another live record of this kind already has this id in that system (`existing_id` names it). |
@@ -9390,8 +9408,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -9399,7 +9429,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -9409,9 +9439,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9433,6 +9464,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11078,8 +11118,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -11087,7 +11139,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -11097,9 +11149,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11121,6 +11174,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13429,8 +13491,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -13438,7 +13512,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -13448,9 +13522,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13472,6 +13547,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17265,8 +17349,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -17274,7 +17370,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -17284,9 +17380,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17308,6 +17405,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19459,8 +19565,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -19468,7 +19586,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -19478,9 +19596,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19502,6 +19621,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20530,8 +20658,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -20539,7 +20679,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -20549,9 +20689,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20573,6 +20714,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25500,8 +25650,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -25509,7 +25671,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -25519,9 +25681,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -25543,6 +25706,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29883,8 +30055,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -29892,7 +30076,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -29902,9 +30086,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -29926,6 +30111,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31289,8 +31483,20 @@ export interface operations {
                  *     row of the record's fields, nested values (money, lines, tags) as JSON text, and text
                  *     starting with `=`, `+`, `-`, `@`, a tab or a carriage return prefixed with `'` so that a
                  *     spreadsheet never runs it as a formula.
+                 *     `xlsx`: an Excel workbook of one sheet, the header row bold and frozen, numbers and
+                 *     booleans as such, nested values as JSON text, and every text written as a text cell
+                 *     (never a formula, so nothing runs and nothing needs a prefix). At most 1,048,575 records
+                 *     (Excel's limit; more answers 422 `export.too_many_rows`).
                  */
                 format?: string;
+                /**
+                 * @description The columns of a `csv` or `xlsx` export, comma-separated, in their order: the record's
+                 *     field names (`name,phone,owner_name`), and `custom_fields.<key>` for a custom field's value.
+                 *     Without it, every field of the record. An unknown name answers 400 (the field error's
+                 *     code is `unknown_column`). `ndjson` lines are always whole records.
+                 * @example name,lifecycle_stage,phone,custom_fields.level
+                 */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -31298,7 +31504,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The records, one JSON object per line (`format=ndjson`) or CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) */
+            /** @description The records, one JSON object per line (`format=ndjson`), CSV with a header row (`format=csv`, `text/csv; charset=utf-8`) or an XLSX workbook (`format=xlsx`, with `Content-Length`) */
             200: {
                 headers: {
                     /** @description `attachment` with the file's name. */
@@ -31308,9 +31514,10 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid parameter */
+            /** @description Invalid parameter, or an unknown column (`unknown_column`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -31332,6 +31539,15 @@ export interface operations {
             };
             /** @description The role may not read these records */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More records than an XLSX worksheet holds (`export.too_many_rows`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,8 +15,9 @@ import { useMe } from '../auth/useSession';
 import { useContacts } from '../customers/useCustomers';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import {
-  activeInteractionFilterCount, DEFAULT_INTERACTION_SORT, interactionFiltersToSearch, parseInteractionFilters, 
+  activeInteractionFilterCount, DEFAULT_INTERACTION_SORT, interactionFiltersToQuery, interactionFiltersToSearch, parseInteractionFilters,
 } from './filters';
+import { ExportButton } from '../../ui/ExportButton';
 import { InteractionModal } from './InteractionForm';
 import { ChannelTag } from './labels';
 import { useDeleteInteraction, useInteractionList, useRestoreInteraction } from './useInteractions';
@@ -25,6 +26,9 @@ import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
 import { DayRangeFilter, EnumMultiFilter, FilterBar, OwnerFilter } from '../../ui/FilterBar';
 
 /** Every logged call, visit, email… the role may read, filtered and searchable. */
+/** The record fields the table's columns show, in their order, for the export. */
+const INTERACTION_EXPORT_COLUMNS = ['occurred_at', 'channel', 'direction', 'subject', 'content', 'customer_name', 'contact_name', 'outcome', 'next_step', 'owner_name'];
+
 export default function InteractionList() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -68,11 +72,14 @@ export default function InteractionList() {
           {t('interaction.list')}{' '}
           <TotalBadge total={total} data-testid="interaction-total" />
         </Typography.Title>
-        {can(me, 'activities', 'create') && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, interaction: null })} data-testid="interaction-new">
-            {t('interaction.log')}
-          </Button>
-        )}
+        <Space wrap>
+          <ExportButton path="/api/v1/interactions/export" query={interactionFiltersToQuery(filters)} columns={INTERACTION_EXPORT_COLUMNS} data-testid="interaction-export" />
+          {can(me, 'activities', 'create') && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, interaction: null })} data-testid="interaction-new">
+              {t('interaction.log')}
+            </Button>
+          )}
+        </Space>
       </div>
       <FilterBar
         data-testid="interaction-filters"

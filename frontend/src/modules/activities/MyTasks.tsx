@@ -18,9 +18,13 @@ import { useUrlFilters } from '../../ui/useUrlFilters';
 import { parseTaskFilters, taskFiltersToSearch, taskQueryOf } from './filters';
 import { PriorityTag, TaskStatusTag } from './labels';
 import { TaskModal } from './TaskForm';
-import { useDeleteTask, useTaskCount, useTaskList, useTaskTransition, type TaskAction } from './useTasks';
+import { taskQueryParams, useDeleteTask, useTaskCount, useTaskList, useTaskTransition, type TaskAction } from './useTasks';
+import { ExportButton } from '../../ui/ExportButton';
 
 /** "My tasks": overdue, today, upcoming or all, of me (or, for roles that may list users, someone else). */
+/** The record fields the table's columns show, in their order, for the export. */
+const TASK_EXPORT_COLUMNS = ['title', 'description', 'due_at', 'priority', 'status', 'customer_name', 'assignee_name', 'related_type'];
+
 export default function MyTasks() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -78,11 +82,14 @@ export default function MyTasks() {
           options={TASK_VIEWS.map((v) => ({ value: v, label: viewLabel(v) }))}
           data-testid="task-views"
         />
-        {can(me, 'activities', 'create') && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, task: null })} data-testid="task-new">
-            {t('task.create')}
-          </Button>
-        )}
+        <Space wrap>
+          <ExportButton path="/api/v1/tasks/export" query={taskQueryParams(taskQueryOf(filters))} columns={TASK_EXPORT_COLUMNS} data-testid="task-export" />
+          {can(me, 'activities', 'create') && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, task: null })} data-testid="task-new">
+              {t('task.create')}
+            </Button>
+          )}
+        </Space>
       </div>
       <FilterBar search={{ value: filters.q, onChange: (q) => update({ q }), placeholder: t('task.searchPlaceholder'), width: 240, 'data-testid': 'task-search' }}>
         {owners.enabled && (

@@ -11,7 +11,7 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { PhoneLink } from '../../ui/PhoneLink';
 import { PersonalValue } from '../../ui/PersonalValue';
 import { useMe } from '../auth/useSession';
-import { activeFilterCount, customSortKey, DEFAULT_SORT, filtersToSearch, parseFilters, withKnownCustomFields, type CustomerFilters, type Sort } from './filters';
+import { activeFilterCount, customSortKey, DEFAULT_SORT, filtersToQuery, filtersToSearch, parseFilters, withKnownCustomFields, type CustomerFilters, type Sort } from './filters';
 import { StageTag } from './labels';
 import { DuplicatesLink } from './duplicates/DuplicatesLink';
 import { useCustomerList } from './useCustomers';
@@ -22,6 +22,7 @@ import { useCustomFields } from '../customFields/useCustomFields';
 import { fieldLabel, filterable, sortable } from '../customFields/values';
 import { storedCustomFields } from './CustomerForm';
 import { useUrlFilters } from '../../ui/useUrlFilters';
+import { ExportButton } from '../../ui/ExportButton';
 
 const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'email', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;
 type ColumnKey = (typeof COLUMN_KEYS)[number];
@@ -45,6 +46,13 @@ function loadColumns(): AnyColumnKey[] {
     // fall through to the default columns
   }
   return DEFAULT_COLUMNS;
+}
+
+/** The record fields a column shows, for the export: the region is three, a custom field its value. */
+function exportedFields(key: AnyColumnKey): string[] {
+  if (key === 'region') return ['province', 'city', 'district'];
+  if (key.startsWith('cf.')) return [`custom_fields.${key.slice(3)}`];
+  return [key];
 }
 
 const SORTABLE: Partial<Record<ColumnKey, string>> = { name: 'name', created_at: 'created_at', updated_at: 'updated_at' };
@@ -210,6 +218,7 @@ export default function CustomerList() {
           >
             <Button icon={<SettingOutlined />} data-testid="column-chooser">{t('customers.columns')}</Button>
           </Popover>
+          <ExportButton path="/api/v1/customers/export" query={filtersToQuery(sent)} columns={shownKeys.flatMap(exportedFields)} data-testid="customer-export" />
           <DuplicatesLink />
           {can(me, 'customers', 'delete') && (
             <Button icon={<DeleteOutlined />} onClick={() => navigate('/customers/recycle-bin')} data-testid="recycle-bin-link">

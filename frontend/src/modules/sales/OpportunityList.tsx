@@ -10,11 +10,12 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { useMe } from '../auth/useSession';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import {
-  activeOpportunityFilterCount, OPPORTUNITY_SORTS, opportunityFiltersToSearch, parseOpportunityFilters, 
+  activeOpportunityFilterCount, OPPORTUNITY_SORTS, opportunityFiltersToQuery, opportunityFiltersToSearch, parseOpportunityFilters, 
   type OpportunitySort,
 } from './filters';
 import { OpportunityStageTag } from './labels';
 import { useOpportunityList } from './useOpportunities';
+import { ExportButton } from '../../ui/ExportButton';
 import { orderedStages, usePipelines } from './usePipelines';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
@@ -50,6 +51,9 @@ export function useOpportunityColumns(withCustomer = true): NonNullable<TablePro
   ];
 }
 
+/** The record fields the table's columns show, in their order, for the export. */
+const OPPORTUNITY_EXPORT_COLUMNS = ['name', 'customer_name', 'stage', 'amount', 'effective_probability', 'weighted_amount_minor', 'expected_close_date', 'owner_name', 'updated_at'];
+
 export default function OpportunityList() {
   const { t } = useTranslation();
   const me = useMe().data;
@@ -72,6 +76,7 @@ export default function OpportunityList() {
         extra={
           <>
             <TotalBadge total={cursorTotal(list)} data-testid="opportunity-total" />
+            <ExportButton path="/api/v1/opportunities/export" query={opportunityFiltersToQuery(filters)} columns={OPPORTUNITY_EXPORT_COLUMNS} data-testid="opportunity-export" />
             {can(me, 'sales', 'create') && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/sales/opportunities/new')} data-testid="opportunity-new">
                 {t('opportunity.create')}

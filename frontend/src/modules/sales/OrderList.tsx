@@ -11,7 +11,8 @@ import { ErrorResult } from '../../ui/ErrorResult';
 import { DayRangeFilter, EnumMultiFilter, FilterBar } from '../../ui/FilterBar';
 import { useMe } from '../auth/useSession';
 import { OrderStatusTag } from './labels';
-import { orderFiltersToSearch, parseOrderFilters } from './filters';
+import { orderFiltersToQuery, orderFiltersToSearch, parseOrderFilters } from './filters';
+import { ExportButton } from '../../ui/ExportButton';
 import { useOrderList } from './useOrders';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 
@@ -30,6 +31,9 @@ export function useOrderColumns(withCustomer = true): NonNullable<TableProps<Ord
   ];
 }
 
+/** The record fields the table's columns show, in their order, for the export. */
+const ORDER_EXPORT_COLUMNS = ['number', 'customer_name', 'order_date', 'status', 'total', 'owner_name'];
+
 export default function OrderList() {
   const { t } = useTranslation();
   const me = useMe().data;
@@ -47,6 +51,7 @@ export default function OrderList() {
         extra={
           <>
             <TotalBadge total={cursorTotal(list)} />
+            <ExportButton path="/api/v1/orders/export" query={orderFiltersToQuery(filters)} columns={ORDER_EXPORT_COLUMNS} data-testid="order-export" />
             {can(me, 'sales', 'create') && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/sales/orders/new')} data-testid="order-new">{t('order.create')}</Button>
             )}

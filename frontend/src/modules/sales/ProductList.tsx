@@ -17,7 +17,8 @@ import { useVersionedEdit, useWriteFailed } from '../../ui/useVersionedEdit';
 import { MoneyInput } from '../../ui/MoneyInput';
 import { isValidMoney, type MoneyValue } from '../../ui/money';
 import { useMe } from '../auth/useSession';
-import { parseProductFilters, productFiltersToSearch } from './filters';
+import { parseProductFilters, productFiltersToQuery, productFiltersToSearch } from './filters';
+import { ExportButton } from '../../ui/ExportButton';
 import { fetchProduct, useDeleteProduct, useProductList, useSaveProduct } from './useProducts';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 import type { CustomField } from '../../api/types';
@@ -173,6 +174,9 @@ function ProductModal({ open, product, onClose }: { open: boolean; product: Prod
 }
 
 /** The product catalogue: everyone in sales reads it; roles with sales rights over all records change it. */
+/** The record fields the table's columns show, in their order, for the export. */
+const PRODUCT_EXPORT_COLUMNS = ['sku', 'name', 'category', 'unit_price', 'active', 'updated_at'];
+
 export default function ProductList() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -197,6 +201,12 @@ export default function ProductList() {
         extra={
           <>
             <TotalBadge total={cursorTotal(list)} />
+            <ExportButton
+              path="/api/v1/products/export"
+              query={{ ...productFiltersToQuery(filters), ...(filters.active !== undefined ? { active: filters.active } : {}) }}
+              columns={PRODUCT_EXPORT_COLUMNS}
+              data-testid="product-export"
+            />
             {canCreate && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ open: true, product: null })} data-testid="product-new">
                 {t('product.create')}

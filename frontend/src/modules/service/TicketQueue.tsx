@@ -11,7 +11,8 @@ import { PriorityTag } from '../activities/labels';
 import { CustomerPicker } from '../../ui/CustomerPicker';
 import { useMe } from '../auth/useSession';
 import { useOwnerOptions } from '../../ui/useOptions';
-import { parseTicketFilters, ticketFiltersToSearch } from './filters';
+import { parseTicketFilters, ticketFiltersToQuery, ticketFiltersToSearch } from './filters';
+import { ExportButton } from '../../ui/ExportButton';
 import { SlaBadge, TicketStatusTag } from './labels';
 import { slaSummary } from './sla';
 import { useNow } from './useNow';
@@ -54,6 +55,9 @@ export function ticketRowProps(x: Ticket, now: number) {
 }
 
 /** The ticket queue (`/service/tickets`): my queue, unassigned or all, filtered through the URL. */
+/** The record fields the table's columns show, in their order, for the export. */
+const TICKET_EXPORT_COLUMNS = ['number', 'subject', 'customer_name', 'priority', 'status', 'assignee_name', 'first_response_due_at', 'resolution_due_at', 'created_at'];
+
 export default function TicketQueue() {
   const { t } = useTranslation();
   const me = useMe().data;
@@ -77,6 +81,7 @@ export default function TicketQueue() {
         />
         <span style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
           <TotalBadge total={cursorTotal(list)} data-testid="ticket-total" />
+          <ExportButton path="/api/v1/tickets/export" query={ticketFiltersToQuery(filters)} columns={TICKET_EXPORT_COLUMNS} data-testid="ticket-export" />
           {can(me, 'service', 'create') && (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/service/tickets/new')} data-testid="ticket-new">
               {t('ticket.create')}

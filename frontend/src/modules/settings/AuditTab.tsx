@@ -36,7 +36,8 @@ const RECORD_PAGES: Record<string, (id: string) => string> = {
 
 function RecordId({ entry }: { entry: AuditEntry }) {
   const short = entry.entity_id.slice(0, 8);
-  const page = RECORD_PAGES[entry.entity_type];
+  // A list export names the export itself, not a record to open.
+  const page = entry.action === 'export' ? undefined : RECORD_PAGES[entry.entity_type];
   return (
     <Tooltip title={entry.entity_id}>
       {page ? (
