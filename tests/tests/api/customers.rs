@@ -597,3 +597,65 @@ async fn stored_values_the_rules_would_now_refuse_are_kept_when_the_record_is_sa
     assert_eq!([&saved["email"], &saved["website"], &saved["credit_code"]], legacy.map(Value::from).each_ref());
     assert_eq!(saved["notes"], "换了联系人");
 }
+
+#[tokio::test]
+async fn bulk_actions_write_each_selected_customer_as_a_single_request_would() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (sales_id, sales) = app.user("bulk-sales@example.com", "sales", &[]).await;
+    let mut ids = Vec::new();
+    for name in ["批量甲", "批量乙", "批量丙"] {
+        ids.push(app.customer(&admin, json!({ "kind": "company", "name": name, "tags": ["旧"] })).await["id"].as_str().unwrap().to_owned());
+    }
+    let mine = app.customer(&sales, json!({ "kind": "company", "name": "销售自己的" })).await["id"].as_str().unwrap().to_owned();
+    let missing = uuid::Uuid::now_v7().to_string();
+
+    let tagged = app
+        .post("/api/v1/customers/bulk", &admin, json!({ "ids": [ids[0], ids[1], missing], "action": "add_tags", "tags": ["重点", "旧"] }))
+        .await
+        .expect(200)
+        .body;
+    let statuses: Vec<u64> = tagged["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [200, 200, 404]);
+    assert_eq!((tagged["succeeded"].as_u64(), tagged["failed"].as_u64()), (Some(2), Some(1)));
+    let first = app.get(&format!("/api/v1/customers/{}", ids[0]), &admin).await.expect(200).body;
+    assert_eq!(first["tags"], json!(["旧", "重点"]));
+    let audits = app.get(&format!("/api/v1/audit?entity_id={}", ids[0]), &admin).await.expect(200).body;
+    assert_eq!(audits["data"].as_array().unwrap().len(), 2, "created, then tagged: one entry each");
+
+    app.post("/api/v1/customers/bulk", &admin, json!({ "ids": ids, "action": "remove_tags", "tags": ["旧"] })).await.expect(200);
+    let third = app.get(&format!("/api/v1/customers/{}", ids[2]), &admin).await.expect(200).body;
+    assert_eq!(third["tags"], json!([]));
+    let staged = app
+        .post("/api/v1/customers/bulk", &admin, json!({ "ids": [ids[0]], "action": "set_stage", "lifecycle_stage": "prospect" }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(staged["results"][0]["version"], 4);
+    let assigned = app
+        .post("/api/v1/customers/bulk", &admin, json!({ "ids": [ids[1]], "action": "assign", "owner_id": sales_id }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(assigned["results"][0]["status"], 200);
+    assert_eq!(
+        app.get(&format!("/api/v1/customers/{}", ids[1]), &admin).await.expect(200).body["owner_id"].as_str(),
+        Some(sales_id.as_str())
+    );
+
+    // A sales user's selection: their own customer is deleted, another's is out of reach.
+    let deleted = app.post("/api/v1/customers/bulk", &sales, json!({ "ids": [mine, ids[2]], "action": "delete" })).await.expect(200).body;
+    let statuses: Vec<u64> = deleted["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [200, 404]);
+    app.get(&format!("/api/v1/customers/{mine}"), &admin).await.problem(404);
+
+    // Bad requests change nothing.
+    for (body, field) in [
+        (json!({ "ids": [], "action": "delete" }), "ids"),
+        (json!({ "ids": [ids[0]], "action": "explode" }), "action"),
+        (json!({ "ids": [ids[0]], "action": "assign" }), "owner_id"),
+        (json!({ "ids": [ids[0]], "action": "set_stage", "lifecycle_stage": "moon" }), "lifecycle_stage"),
+    ] {
+        assert_eq!(app.post("/api/v1/customers/bulk", &admin, body).await.invalid_fields(), [field]);
+    }
+}

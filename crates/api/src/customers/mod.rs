@@ -2,6 +2,7 @@
 //! and restore, and the lifecycle stage history.
 
 mod ahead;
+pub mod bulk;
 pub mod contacts;
 pub mod import;
 
@@ -1018,6 +1019,7 @@ pub async fn customer_stage_history(
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(batch_customers)
+        .service(bulk::bulk_customers)
         .service(list_deleted_customers)
         .service(list_duplicate_groups)
         .service(check_duplicates)
