@@ -38,6 +38,7 @@ mod m20261204_000032_create_custom_fields;
 mod m20261204_000033_remember_merged_records;
 mod m20261204_000034_create_customer_name_grams;
 mod m20261204_000035_create_imports;
+mod m20261204_000036_create_saved_views;
 pub mod organisation_days;
 pub mod sales_rollups;
 mod tables;
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000033_remember_merged_records::Migration),
             Box::new(m20261204_000034_create_customer_name_grams::Migration),
             Box::new(m20261204_000035_create_imports::Migration),
+            Box::new(m20261204_000036_create_saved_views::Migration),
         ]
     }
 }

@@ -772,10 +772,24 @@ end
         server.reset_peak();
         let measured = imports::measure(&api, &token, rows).await?;
         let peak = server.peak_rss_kib();
-        eprintln!("  W9: {:.0} rows/s, {:.1} s, failed rows {}, peak RSS {} MiB", measured.rps(), measured.seconds, measured.errors, peak.unwrap_or(0) / 1024);
-        let what = format!("import of {rows} customer rows (CSV, mapping, validation, duplicate check by phone and email), from run to completed (rows/s)");
+        eprintln!(
+            "  W9: {:.0} rows/s, {:.1} s, failed rows {}, peak RSS {} MiB",
+            measured.rps(),
+            measured.seconds,
+            measured.errors,
+            peak.unwrap_or(0) / 1024
+        );
+        let what = format!(
+            "import of {rows} customer rows (CSV, mapping, validation, duplicate check by phone and email), from run to completed (rows/s)"
+        );
         // 100,000 rows in ≤ 10 s.
-        outcomes.push(Outcome { id: "W9".into(), what, measured, peak_rss_kib: peak, target: Target::Throughput { rps: 10_000.0, p99: 10_000.0 } });
+        outcomes.push(Outcome {
+            id: "W9".into(),
+            what,
+            measured,
+            peak_rss_kib: peak,
+            target: Target::Throughput { rps: 10_000.0, p99: 10_000.0 },
+        });
         forget_scenario_writes(direct, &state.manager_email).await?;
     }
     if wanted("X1") {

@@ -13,7 +13,7 @@ use crm_domain::text;
 
 use crate::entities::{
     consents, contacts, customers, imports, interactions, opportunities, orders, portal_accounts, privacy_requests, requirement_requesters,
-    requirements, tasks, tickets,
+    requirements, saved_views, tasks, tickets,
 };
 use crate::{Actor, Error, Result};
 
@@ -58,6 +58,8 @@ const KINDS: &[(&str, Resource, Reach)] = &[
     ("custom_field", Resource::Customers, Reach::Shared),
     // An import is its creator's (administrators read every one).
     ("import", Resource::Customers, Reach::Scoped(import_ids)),
+    // A saved view is its owner's, and its team's when shared.
+    ("saved_view", Resource::Customers, Reach::Scoped(saved_view_ids)),
 ];
 
 /// The condition selecting rows whose record (named by the two columns) the caller may read.
@@ -203,6 +205,15 @@ fn consent_ids(actor: &Actor, scope: Scope) -> SelectStatement {
 /// The imports a caller reads in the feed: those they made, as `GET /imports` lists them.
 fn import_ids(actor: &Actor, _scope: Scope) -> SelectStatement {
     ids_where(imports::Entity, imports::Column::Id, Condition::all().add(imports::Column::CreatedBy.eq(actor.user_id)))
+}
+
+/// The saved views a caller reads in the feed: their own and those shared with their teams.
+fn saved_view_ids(actor: &Actor, _scope: Scope) -> SelectStatement {
+    let mut seen = Condition::any().add(saved_views::Column::OwnerId.eq(actor.user_id));
+    if !actor.team_ids.is_empty() {
+        seen = seen.add(saved_views::Column::TeamId.is_in(actor.team_ids.clone()));
+    }
+    ids_where(saved_views::Entity, saved_views::Column::Id, seen)
 }
 
 /// Subject requests are read with the `privacy` scope over the person's customer.

@@ -282,6 +282,7 @@ const SUBSCRIBABLE: Record<Exclude<EventType, 'webhook.tested'>, true> = {
   'privacy_request.created': true, 'privacy_request.completed': true, 'privacy_request.refused': true,
   'custom_field.created': true, 'custom_field.updated': true, 'custom_field.retired': true, 'custom_field.restored': true,
   'import.created': true, 'import.updated': true, 'import.completed': true, 'import.reverted': true,
+  'saved_view.created': true, 'saved_view.updated': true, 'saved_view.deleted': true,
 };
 export const WEBHOOK_EVENT_TYPES = Object.keys(SUBSCRIBABLE) as Exclude<EventType, 'webhook.tested'>[];
 

@@ -34,6 +34,7 @@ mod privacy;
 mod reports;
 mod requirements;
 mod sales;
+mod saved_views;
 mod schema_values;
 mod scopes;
 mod throttling;

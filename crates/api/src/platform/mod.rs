@@ -3,6 +3,7 @@
 pub mod custom_fields;
 pub mod delivery;
 pub mod imports;
+pub mod saved_views;
 pub mod webhooks;
 
 use actix_web::{HttpResponse, get, web};
@@ -206,6 +207,7 @@ fn record_schema(kind: &str, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Opti
         "privacy_request" => named::<privacy::requests::PrivacyRequestDto>(schemas),
         "custom_field" => named::<custom_fields::CustomFieldDto>(schemas),
         "import" => named::<imports::ImportDto>(schemas),
+        "saved_view" => named::<saved_views::SavedViewDto>(schemas),
         "settings" => {
             let record = ObjectBuilder::new()
                 .description(Some("A setting as the feed tells it: its key and its whole value after the change."))
@@ -414,6 +416,7 @@ pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     webhooks::routes(config);
     custom_fields::routes(config);
     imports::routes(config);
+    saved_views::routes(config);
 }
 
 #[cfg(test)]

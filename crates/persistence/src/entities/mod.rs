@@ -151,6 +151,7 @@ pub(crate) mod requirement_revisions;
 pub(crate) mod requirement_tags;
 pub(crate) mod requirements;
 pub(crate) mod roles;
+pub(crate) mod saved_views;
 pub(crate) mod sessions;
 pub(crate) mod settings;
 pub(crate) mod sla_policies;

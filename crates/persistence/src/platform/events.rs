@@ -125,6 +125,9 @@ pub const TYPES: &[&str] = &[
     "import.updated",
     "import.completed",
     "import.reverted",
+    "saved_view.created",
+    "saved_view.updated",
+    "saved_view.deleted",
 ];
 
 /// Appends an event inside the caller's transaction. It takes no lock: its feed position is

@@ -7,5 +7,6 @@ pub mod custom_fields;
 pub mod events;
 pub mod idempotency;
 pub mod imports;
+pub mod saved_views;
 pub mod settings;
 pub mod webhooks;
