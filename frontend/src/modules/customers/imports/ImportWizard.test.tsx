@@ -36,7 +36,7 @@ function stubApi(opts: {
   imp?: Import;
   upload?: (bytes: Uint8Array) => Response;
   patch?: (body: Record<string, unknown>) => Response;
-  commands?: Partial<Record<'dry-run' | 'run' | 'cancel' | 'revert', Import>>;
+  commands?: Partial<Record<'dry-run' | 'run' | 'cancel' | 'revert', Import | (() => Response)>>;
   after?: Partial<Record<Import['status'], Import>>;
   rows?: (query: URLSearchParams) => ImportRow[];
   list?: Import[];
@@ -65,6 +65,7 @@ function stubApi(opts: {
     if (command && req.method === 'POST') {
       const next = opts.commands?.[command[1] as 'run'];
       if (!next) return json(409, { type: '/problems/import', title: 'Conflict', status: 409, code: 'import.wrong_state' });
+      if (typeof next === 'function') return next();
       imp = next;
       return json(command[1] === 'cancel' ? 200 : 202, imp);
     }
@@ -182,11 +183,19 @@ describe('the mapping', () => {
     await i18n.changeLanguage('zh-CN');
     stubApi({
       imp: { ...baseImport, mapping: [null, 'phone', null, null] },
-      commands: {},
+      commands: {
+        'dry-run': () => json(422, {
+          type: '/problems/import', title: 'Unprocessable', status: 422, code: 'import.required_field_unmapped', detail: '没有列对应必填字段：客户名称',
+        }),
+      },
     });
     const user = userEvent.setup();
     renderWizard('/customers/import/i1');
     expect(await screen.findByTestId('import-missing-required')).toHaveTextContent('以下必填字段还没有对应的列：客户名称');
+    await user.click(screen.getByTestId('import-dry-run'));
+    // the server's sentence, in the language asked for
+    expect(await screen.findByTestId('import-start-error')).toHaveTextContent('没有列对应必填字段：客户名称');
+    expect(screen.getByTestId('import-wizard')).toHaveAttribute('data-step', 'mapping');
     await user.click(screen.getByTestId('import-duplicates-update'));
     expect(screen.queryByTestId('import-missing-required')).not.toBeInTheDocument();
     await user.click(screen.getByTestId('import-duplicates-create'));

@@ -15,7 +15,7 @@ import { fieldErrorText, problemText } from '../../../ui/problemText';
 import { customerKeys } from '../useCustomers';
 import {
   ACCEPTED_FILES, DUPLICATE_HANDLINGS, IMPORT_STEPS, MATCH_KEYS, checkedCounts, draftChanged, draftOf, errorFieldKey, hasRun, importFieldLabel,
-  isBusy, isSettable, mappingErrorColumn, mapsExternalId, missingRequired, progressPercent, settingsOf, statusColor, stepOf,
+  isBusy, mappingErrorColumn, mapsExternalId, missingRequired, progressPercent, settingsOf, statusColor, stepOf,
   type Counts, type ImportPhase, type ImportStep, type MappingDraft,
 } from './logic';
 import {
@@ -38,12 +38,13 @@ export default function ImportWizard() {
   const navigate = useNavigate();
   const { id } = useParams();
   const imp = useImport(id);
-  // "back to the mapping" from a checked import; any other status decides the step itself
-  const [backToMapping, setBackToMapping] = useState(false);
+  // "back to the mapping" from a checked import, at the version it was checked at; a new dry run
+  // (or any other change) moves the import on, and its status decides the step again
+  const [backAt, setBackAt] = useState<number | null>(null);
   useFinishedRefresh(imp.data);
 
   const data = id ? imp.data : undefined;
-  const step: ImportStep = data && backToMapping && isSettable(data.status) ? 'mapping' : stepOf(data);
+  const step: ImportStep = data && data.status === 'checked' && backAt === data.version ? 'mapping' : stepOf(data);
 
   return (
     <div data-testid="import-wizard" data-step={step}>
@@ -60,6 +61,7 @@ export default function ImportWizard() {
       </div>
       <Steps
         current={IMPORT_STEPS.indexOf(step)}
+        status={data?.status === 'failed' ? 'error' : data?.status === 'completed' || data?.status === 'reverted' ? 'finish' : 'process'}
         style={{ marginBottom: 24 }}
         items={IMPORT_STEPS.map((s) => ({ title: t(`customerImport.steps.${s}`) }))}
         data-testid="import-steps"
@@ -71,9 +73,9 @@ export default function ImportWizard() {
       ) : !data ? (
         <FileStep onUploaded={(uploaded) => navigate(`/customers/import/${uploaded.id}`, { replace: true })} />
       ) : step === 'mapping' ? (
-        <MappingStep key={`${data.id}-${data.version}`} imp={data} onStarted={() => setBackToMapping(false)} />
+        <MappingStep key={data.id} imp={data} />
       ) : step === 'check' ? (
-        <CheckStep imp={data} onBack={() => setBackToMapping(true)} />
+        <CheckStep imp={data} onBack={() => setBackAt(data.version)} />
       ) : (
         <RunStep imp={data} />
       )}
@@ -150,7 +152,7 @@ function sampleOf(imp: Import, column: number): string[] {
   return imp.sample.map((row) => row[column] ?? '').filter((v) => v.trim() !== '').slice(0, 3);
 }
 
-export function MappingStep({ imp, onStarted }: { imp: Import; onStarted: () => void }) {
+export function MappingStep({ imp }: { imp: Import }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const { message } = App.useApp();
@@ -176,11 +178,11 @@ export function MappingStep({ imp, onStarted }: { imp: Import; onStarted: () => 
   const setColumn = (column: number, field: string | null) => set({ mapping: draft.mapping.map((f, i) => (i === column ? field : f)) });
 
   /** Saves the draft when it changed; the import as it then is. */
-  const save = async (): Promise<Import> => (changed || imp.status === 'checked' ? configure.mutateAsync({ imp, settings: settingsOf(draft) }) : imp);
+  const save = async (): Promise<Import> => (changed ? configure.mutateAsync({ imp, settings: settingsOf(draft) }) : imp);
   const onSave = () => void save().then(() => void message.success(t('common.saved')), () => undefined);
   const onDryRun = () =>
     void save().then(
-      (saved) => start.mutate({ imp: saved, what: 'dry-run' }, { onSuccess: onStarted }),
+      (saved) => start.mutate({ imp: saved, what: 'dry-run' }),
       () => undefined,
     );
 
@@ -424,7 +426,7 @@ function FailedRows({ imp, phase }: { imp: Import; phase: ImportPhase }) {
         data-testid="import-failed-rows"
         columns={[
           { key: 'row', title: t('customerImport.rowNumber'), dataIndex: 'row_number', width: 100 },
-          { key: 'field', title: t('customerImport.field'), width: 200, render: (_: unknown, l: ErrorLine) => (l.field ? labelOf(l.field) : '—') },
+          { key: 'field', title: t('customerImport.errorField'), width: 200, render: (_: unknown, l: ErrorLine) => (l.field ? labelOf(l.field) : '—') },
           { key: 'message', title: t('customerImport.message'), dataIndex: 'message' },
         ]}
       />

@@ -3,7 +3,7 @@ import en from '../../../i18n/en.json';
 import zhCN from '../../../i18n/zh-CN.json';
 import {
   DUPLICATE_HANDLINGS, IMPORT_STATUSES, IMPORT_STEPS, MATCH_KEYS, REVERT_OUTCOMES, ROW_ACTIONS, checkedCounts, draftChanged, draftOf, errorFieldKey,
-  hasRun, importFieldLabel, isBusy, mappedTwice, mappingErrorColumn, missingRequired, progressPercent, settingsOf, stepOf,
+  hasRun, importFieldLabel, isBusy, isSettable, mappedTwice, mappingErrorColumn, missingRequired, progressPercent, settingsOf, stepOf,
 } from './logic';
 import { baseImport } from './testImport';
 import type { Import } from './useImports';
@@ -28,6 +28,7 @@ describe('the wizard step of an import', () => {
   });
   it('is busy (and polled) only while background work runs', () => {
     expect(IMPORT_STATUSES.filter(isBusy)).toEqual(['checking', 'running', 'reverting']);
+    expect(IMPORT_STATUSES.filter(isSettable)).toEqual(['uploaded', 'checked']);
   });
 });
 
