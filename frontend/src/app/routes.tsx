@@ -18,6 +18,8 @@ const CustomerCreate = lazy(() => import('../modules/customers/CustomerCreate'))
 const CustomerEdit = lazy(() => import('../modules/customers/CustomerEdit'));
 const RecycleBin = lazy(() => import('../modules/customers/RecycleBin'));
 const DuplicateGroups = lazy(() => import('../modules/customers/duplicates/DuplicateGroups'));
+const ImportWizard = lazy(() => import('../modules/customers/imports/ImportWizard'));
+const ImportHistory = lazy(() => import('../modules/customers/imports/ImportHistory'));
 const Activities = lazy(() => import('../modules/activities/Activities'));
 const Sales = lazy(() => import('../modules/sales/Sales'));
 const Service = lazy(() => import('../modules/service/Service'));
@@ -60,6 +62,9 @@ export function AppRoutes() {
           <Route path="customers/new" element={<Guard resource="customers"><CustomerCreate /></Guard>} />
           <Route path="customers/recycle-bin" element={<Guard resource="customers"><RecycleBin /></Guard>} />
           <Route path="customers/duplicates" element={<Guard resource="customers"><DuplicateGroups /></Guard>} />
+          <Route path="customers/import" element={<Guard resource="customers"><ImportWizard /></Guard>} />
+          <Route path="customers/import/:id" element={<Guard resource="customers"><ImportWizard /></Guard>} />
+          <Route path="customers/imports" element={<Guard resource="customers"><ImportHistory /></Guard>} />
           <Route path="customers/:id" element={<Guard resource="customers"><CustomerShow /></Guard>} />
           <Route path="customers/:id/edit" element={<Guard resource="customers"><CustomerEdit /></Guard>} />
           <Route path="activities/*" element={<Guard resource="activities"><Activities /></Guard>} />

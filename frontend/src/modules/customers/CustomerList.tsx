@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Checkbox, Popover, Select, Space, Typography } from 'antd';
 import type { TableProps } from 'antd';
-import { DeleteOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
+import { DeleteOutlined, PlusOutlined, SettingOutlined, UploadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { can } from '../../app/permissions';
@@ -223,6 +223,11 @@ export default function CustomerList() {
           {can(me, 'customers', 'delete') && (
             <Button icon={<DeleteOutlined />} onClick={() => navigate('/customers/recycle-bin')} data-testid="recycle-bin-link">
               {t('customers.recycleBin')}
+            </Button>
+          )}
+          {can(me, 'customers', 'create') && (
+            <Button icon={<UploadOutlined />} onClick={() => navigate('/customers/import')} data-testid="customer-import">
+              {t('customerImport.action')}
             </Button>
           )}
           {can(me, 'customers', 'create') && (
