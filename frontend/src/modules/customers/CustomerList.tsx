@@ -15,7 +15,7 @@ import { activeFilterCount, customSortKey, DEFAULT_SORT, filtersToQuery, filters
 import { StageTag } from './labels';
 import { DuplicatesLink } from './duplicates/DuplicatesLink';
 import { useCustomerList } from './useCustomers';
-import { CursorTable, cursorTotal, TotalBadge } from '../../ui/CursorTable';
+import { CursorTable, cursorTotal, TotalBadge, useCursorRows } from '../../ui/CursorTable';
 import { DayRangeFilter, EnumFilter, EnumMultiFilter, FilterBar, FlagFilter, OwnerFilter, TeamFilter, TextFilter } from '../../ui/FilterBar';
 import { CustomFieldValue } from '../customFields/CustomFieldValues';
 import { useCustomFields } from '../customFields/useCustomFields';
@@ -23,6 +23,9 @@ import { fieldLabel, filterable, sortable } from '../customFields/values';
 import { storedCustomFields } from './CustomerForm';
 import { useUrlFilters } from '../../ui/useUrlFilters';
 import { ExportButton } from '../../ui/ExportButton';
+import { useUsers } from '../settings/useUsers';
+import { csvColumns, useCustomerSelection } from './bulk';
+import { BulkToolbar } from './BulkToolbar';
 
 const COLUMN_KEYS = ['name', 'lifecycle_stage', 'kind', 'industry', 'region', 'phone', 'email', 'value_tier', 'tags', 'owner_name', 'team_name', 'last_interaction_at', 'created_at', 'updated_at'] as const;
 type ColumnKey = (typeof COLUMN_KEYS)[number];
@@ -115,6 +118,9 @@ export default function CustomerList() {
   const list = useCustomerList(sent, 50, !needsFields || customFields.data !== undefined || customFields.isError);
   const total = cursorTotal(list);
   const lang = i18n.language;
+  const loadedRows = useCursorRows(list);
+  const selection = useCustomerSelection();
+  const canSelect = can(me, 'customers', 'update') || can(me, 'customers', 'delete') || can(me, 'customers', 'export');
 
   const allColumns: Record<ColumnKey, NonNullable<TableProps<Customer>['columns']>[number]> = {
     name: {
@@ -168,11 +174,20 @@ export default function CustomerList() {
     return field && sortable(field) ? k : undefined;
   };
   const shownKeys: AnyColumnKey[] = [...COLUMN_KEYS.filter((k) => columns.includes(k)), ...inUse.map((f) => `cf.${f.key}` as CustomColumnKey).filter((k) => columns.includes(k))];
+  // a user custom field's CSV cell names the user, as its column does
+  const users = useUsers({}, canSelect && can(me, 'users', 'read') && inUse.some((f) => f.field_type === 'user' && shownKeys.includes(`cf.${f.key}`)));
   const tableColumns = shownKeys.map((k) => {
     const col = { ...(k in allColumns ? allColumns[k as ColumnKey] : customColumns[k as CustomColumnKey]), key: k };
     const sortKey = sortKeyOf(k);
     if (sortKey) return { ...col, sorter: true, sortOrder: sortField === sortKey ? sortOrder : null };
     return col;
+  });
+
+  const selectedCsvColumns = csvColumns(shownKeys, (k) => (k in allColumns ? String(allColumns[k as ColumnKey].title) : String(customColumns[k as CustomColumnKey]?.title ?? k)), {
+    t,
+    language: lang,
+    fields: inUse,
+    userName: (id) => users.data?.find((u) => u.id === id)?.display_name ?? (me?.id === id ? me.display_name : id),
   });
 
   const onTableChange: TableProps<Customer>['onChange'] = (_p, _f, sorter) => {
@@ -266,9 +281,11 @@ export default function CustomerList() {
           />
         ))}
       </FilterBar>
+      {canSelect && <BulkToolbar selection={selection} loaded={loadedRows} columns={selectedCsvColumns} />}
       <CursorTable<Customer>
         query={list}
         columns={tableColumns}
+        rowSelection={canSelect ? selection.rowSelection : undefined}
         onChange={onTableChange}
         data-testid="customer-table"
       />
