@@ -72,6 +72,7 @@ pub const PROBLEM_CODES: &[(&str, &str)] = &[
     ("import.empty_file", "The uploaded file is empty."),
     ("import.no_headers", "The uploaded file has no header row."),
     ("import.unreadable_csv", "The uploaded file cannot be read as CSV."),
+    ("import.too_many_rows", "The uploaded file has more rows or filled cells than an import takes; split it."),
     ("import.unreadable_workbook", "The uploaded file looks like an Excel workbook but cannot be read."),
     ("import.required_field_unmapped", "No column of the file fills a field every new record needs."),
     (

@@ -26,6 +26,9 @@ enum Reach {
     Administrators,
     /// Records in scope are those whose id the statement selects.
     Scoped(fn(&Actor, Scope) -> SelectStatement),
+    /// A user's own records (an import, a saved view), whatever their role reads elsewhere:
+    /// those the statement selects, every one for an administrator.
+    Owned(fn(&Actor) -> SelectStatement),
 }
 
 /// Every kind of record that writes events or timeline items, with the resource it is read under.
@@ -57,9 +60,9 @@ const KINDS: &[(&str, Resource, Reach)] = &[
     // Definitions shape the forms and lists of every kind; anyone who reads customers sees them.
     ("custom_field", Resource::Customers, Reach::Shared),
     // An import is its creator's (administrators read every one).
-    ("import", Resource::Customers, Reach::Scoped(import_ids)),
+    ("import", Resource::Customers, Reach::Owned(import_ids)),
     // A saved view is its owner's, and its team's when shared.
-    ("saved_view", Resource::Customers, Reach::Scoped(saved_view_ids)),
+    ("saved_view", Resource::Customers, Reach::Owned(saved_view_ids)),
 ];
 
 /// The condition selecting rows whose record (named by the two columns) the caller may read.
@@ -74,6 +77,15 @@ fn readable_where(actor: &Actor, entity_type: Expr, entity_id: Expr) -> Conditio
     let mut condition = Condition::any();
     for (kind, resource, reach) in KINDS {
         let scope = actor.permissions.scope(*resource, Action::Read);
+        if let Reach::Owned(ids) = reach {
+            if actor.permissions.is_administrator() {
+                whole_kinds.push(kind);
+            } else {
+                condition =
+                    condition.add(Condition::all().add(entity_type.clone().eq(*kind)).add(entity_id.clone().in_subquery(ids(actor))));
+            }
+            continue;
+        }
         if scope == Scope::None {
             continue;
         }
@@ -86,6 +98,7 @@ fn readable_where(actor: &Actor, entity_type: Expr, entity_id: Expr) -> Conditio
                 condition = condition
                     .add(Condition::all().add(entity_type.clone().eq(*kind)).add(entity_id.clone().in_subquery(ids(actor, scope))));
             }
+            Reach::Owned(_) => {}
         }
     }
     if !whole_kinds.is_empty() {
@@ -203,12 +216,12 @@ fn consent_ids(actor: &Actor, scope: Scope) -> SelectStatement {
 }
 
 /// The imports a caller reads in the feed: those they made, as `GET /imports` lists them.
-fn import_ids(actor: &Actor, _scope: Scope) -> SelectStatement {
+fn import_ids(actor: &Actor) -> SelectStatement {
     ids_where(imports::Entity, imports::Column::Id, Condition::all().add(imports::Column::CreatedBy.eq(actor.user_id)))
 }
 
 /// The saved views a caller reads in the feed: their own and those shared with their teams.
-fn saved_view_ids(actor: &Actor, _scope: Scope) -> SelectStatement {
+fn saved_view_ids(actor: &Actor) -> SelectStatement {
     let mut seen = Condition::any().add(saved_views::Column::OwnerId.eq(actor.user_id));
     if !actor.team_ids.is_empty() {
         seen = seen.add(saved_views::Column::TeamId.is_in(actor.team_ids.clone()));

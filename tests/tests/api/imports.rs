@@ -324,3 +324,31 @@ async fn a_cancelled_run_keeps_what_it_wrote_and_can_be_reverted() {
     assert_eq!((reverted["status"].as_str(), reverted["reverted"].as_i64()), (Some("reverted"), Some(written)));
     assert_eq!(live_customers(&app, &admin).await, 0);
 }
+
+#[tokio::test]
+async fn an_import_does_not_match_customers_out_of_its_makers_scope() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let theirs = app.customer(&admin, json!({ "kind": "company", "name": "别人的客户", "phone": "13911112222" })).await;
+    let (_, sales) = app.user("scope-import@example.com", "sales", &[]).await;
+    let import = upload(&app, &sales, "mine.csv", "客户名称,手机\n我的新客户,13911112222\n".as_bytes().to_vec()).await;
+    let id = import["id"].as_str().unwrap().to_owned();
+    app.patch(&format!("/api/v1/imports/{id}"), &sales, json!({ "duplicate_handling": "skip", "match_keys": ["phone"] }), None)
+        .await
+        .expect(200);
+    // The phone belongs to a customer the sales user may not read: the row is no duplicate to
+    // them (a single create would not tell them either), so it creates their own customer.
+    let checked = step(&app, &sales, &id, "dry-run").await;
+    assert_eq!(checked["checked"], json!({ "created": 1, "updated": 0, "skipped": 0, "failed": 0 }), "{checked}");
+    let rows = rows(&app, &sales, &id, "phase=check").await;
+    assert_ne!(rows[0]["record_id"].as_str(), theirs["id"].as_str());
+    assert_eq!(rows[0]["record_id"], Value::Null);
+    // The admin's import of the same row finds it.
+    let import = upload(&app, &admin, "all.csv", "客户名称,手机\n我的新客户,13911112222\n".as_bytes().to_vec()).await;
+    let id = import["id"].as_str().unwrap().to_owned();
+    app.patch(&format!("/api/v1/imports/{id}"), &admin, json!({ "duplicate_handling": "skip", "match_keys": ["phone"] }), None)
+        .await
+        .expect(200);
+    let checked = step(&app, &admin, &id, "dry-run").await;
+    assert_eq!(checked["checked"]["skipped"], 1, "{checked}");
+}

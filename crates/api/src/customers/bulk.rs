@@ -81,9 +81,9 @@ fn parse(body: &BulkCustomerAction) -> Result<Action, ApiError> {
 
 async fn apply(state: &State, principal: &Principal, id: Uuid, action: &Action) -> Result<Written, ApiError> {
     let db = &state.db;
-    let none = ExternalIdsPatch::default();
+    let none = &ExternalIdsPatch::default();
     let patched = |patch: CustomerPatch, ownership: Ownership| async move {
-        let record = store::update(db, principal, id, None, patch, ownership, &none).await?;
+        let record = store::update(db, principal, id, None, patch, ownership, none).await?;
         Ok::<_, ApiError>(Written::new(false, id, record.version))
     };
     match action {
@@ -97,7 +97,18 @@ async fn apply(state: &State, principal: &Principal, id: Uuid, action: &Action) 
                 next.retain(|tag| !tags.contains(tag));
             }
             let tags = parse_tags(&next).map_err(ApiError::Validation)?;
-            patched(CustomerPatch { tags: Some(tags), ..Default::default() }, Ownership::default()).await
+            // At the version read: a tag edited in between answers 412 rather than being lost.
+            let record = store::update(
+                db,
+                principal,
+                id,
+                Some(current.version),
+                CustomerPatch { tags: Some(tags), ..Default::default() },
+                Ownership::default(),
+                &none,
+            )
+            .await?;
+            Ok(Written::new(false, id, record.version))
         }
         Action::SetStage(stage) => {
             patched(CustomerPatch { lifecycle_stage: Some(*stage), ..Default::default() }, Ownership::default()).await

@@ -93,15 +93,17 @@ fn claims(keys: &[MatchKey], probe: &Probe) -> Vec<String> {
 /// Reads and plans the rows from `first` on: at most [`CHUNK_ROWS`], ending before a row that
 /// claims a key an earlier row of the chunk claims or matches the customer an earlier row of
 /// the chunk matched (written in the next chunk, it then finds what the earlier row wrote).
-/// `seen` holds the keys of rows planned as creates in earlier chunks of a dry run, which no
-/// write made findable. Answers the plans with their spreadsheet row numbers.
+/// `seen` (a dry run's only) holds the keys of rows its earlier chunks created, which their
+/// rollback made unfindable. Answers the plans with their row numbers (`numbers`, the file's)
+/// and the keys each row claims.
 pub async fn plan_chunk(
     db: &Db,
+    actor: &Actor,
     reading: &Reading<'_>,
-    rows: &[Vec<String>],
+    (rows, numbers): (&[Vec<String>], &[i64]),
     first: usize,
-    seen: &mut HashSet<String>,
-) -> Result<Vec<(i64, Planned)>, ApiError> {
+    seen: Option<&HashSet<String>>,
+) -> Result<Vec<(i64, Planned, Vec<String>)>, ApiError> {
     let settings = reading.settings;
     let candidates = &rows[first..rows.len().min(first + CHUNK_ROWS)];
     let emails: Vec<String> = {
@@ -116,7 +118,7 @@ pub async fn plan_chunk(
     let read: Vec<Read> = candidates.iter().map(|cells| read_row(reading, cells, &owners)).collect();
     let keys = if settings.duplicate_handling == DuplicateHandling::Create { Vec::new() } else { settings.match_keys.clone() };
     let probes: Vec<Probe> = read.iter().map(|r| r.probe.clone()).collect();
-    let matches = import_store::find_matches(db, settings.external_system.as_deref(), &keys, &probes).await?;
+    let matches = import_store::find_matches(db, actor, settings.external_system.as_deref(), &keys, &probes).await?;
 
     let mut claimed: HashSet<String> = HashSet::new();
     let mut matched_ids: HashSet<Uuid> = HashSet::new();
@@ -129,13 +131,10 @@ pub async fn plan_chunk(
         }
         claimed.extend(row_claims.iter().cloned());
         matched_ids.extend(found_ids.iter().copied());
-        let row_number = i64::try_from(first + offset).unwrap_or(i64::MAX) + 2;
-        let earlier = found.is_none() && row_claims.iter().any(|c| seen.contains(c));
+        let row_number = numbers.get(first + offset).copied().unwrap_or_default();
+        let earlier = found.is_none() && seen.is_some_and(|seen| row_claims.iter().any(|c| seen.contains(c)));
         let plan = plan_row(reading, row, found, earlier);
-        if matches!(plan, Planned::Create(_)) {
-            seen.extend(row_claims);
-        }
-        plans.push((row_number, plan));
+        plans.push((row_number, plan, row_claims));
     }
     Ok(plans)
 }

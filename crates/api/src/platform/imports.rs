@@ -41,6 +41,9 @@ pub const MAX_FILE_BYTES: usize = 200 << 20;
 /// Rows a revert undoes per transaction.
 const REVERT_ROWS: u64 = 200;
 
+/// Uploads read at the same time on this instance.
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Wakes this instance's worker when an import gets work (other instances find it by polling).
 static WAKE: LazyLock<Notify> = LazyLock::new(Notify::new);
 
@@ -227,6 +230,9 @@ pub struct RowParams {
     /// Only rows of this outcome.
     #[param(value_type = Option<RowAction>)]
     pub action: Option<String>,
+    /// Only rows a revert dealt with so: `changed_since` lists the records it left alone.
+    #[param(value_type = Option<RevertOutcome>)]
+    pub revert: Option<String>,
 }
 
 fn entity_of(text: &str) -> Result<ImportEntity, ApiError> {
@@ -272,7 +278,7 @@ pub async fn import_fields(state: State, _principal: Principal, params: web::Que
     (status = 400, description = "Unknown entity", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The role may not create these records", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Larger than 200 MiB", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "`import.empty_file`, `import.no_headers`, `import.unreadable_csv`, `import.unreadable_workbook`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`import.empty_file`, `import.no_headers`, `import.unreadable_csv`, `import.unreadable_workbook`, `import.too_many_rows` (over 1,000,000 rows or 20,000,000 filled cells)", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/imports")]
 pub async fn upload_import(
@@ -283,6 +289,8 @@ pub async fn upload_import(
 ) -> Result<HttpResponse, ApiError> {
     let entity = entity_of(&params.entity)?;
     principal.require(crm_domain::identity::Resource::Customers, crm_domain::identity::Action::Create)?;
+    // Files are read whole; a few at a time keep the memory they take bounded.
+    let _turn = UPLOADS.acquire().await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let file = read_body(payload, MAX_FILE_BYTES).await?.freeze();
     let reading = file.clone();
     let table = tokio::task::spawn_blocking(move || rules::read_table(&reading))
@@ -290,7 +298,12 @@ pub async fn upload_import(
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::unprocessable(e.code(), e.message()))?;
     let (_, custom) = fields_of(&state.db, entity).await?;
-    let file_name = params.file_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or("import").chars().take(200).collect();
+    // Control characters (NUL among them, which PostgreSQL refuses) are no part of a name.
+    let file_name: String = params.file_name.as_deref().unwrap_or_default().chars().filter(|c| !c.is_control()).take(200).collect();
+    let file_name = match file_name.trim() {
+        "" => "import".to_owned(),
+        name => name.to_owned(),
+    };
     let new = NewImport {
         entity,
         file_name,
@@ -502,7 +515,7 @@ pub async fn revert_import(state: State, principal: Principal, req: HttpRequest,
         .json(ImportDto::from(record)))
 }
 
-fn row_params(params: &RowParams) -> Result<(ImportPhase, Option<RowAction>), ApiError> {
+fn row_params(params: &RowParams) -> Result<(ImportPhase, (Option<RowAction>, Option<RevertOutcome>)), ApiError> {
     let phase = match params.phase.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(text) => ImportPhase::parse(text).map_err(|e| ApiError::bad_parameter("phase", crm_domain::error::HasCode::text(&e)))?,
         None => ImportPhase::Run,
@@ -511,7 +524,13 @@ fn row_params(params: &RowParams) -> Result<(ImportPhase, Option<RowAction>), Ap
         Some(text) => Some(RowAction::parse(text).map_err(|e| ApiError::bad_parameter("action", crm_domain::error::HasCode::text(&e)))?),
         None => None,
     };
-    Ok((phase, action))
+    let revert = match params.revert.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(text) => {
+            Some(RevertOutcome::parse(text).map_err(|e| ApiError::bad_parameter("revert", crm_domain::error::HasCode::text(&e)))?)
+        }
+        None => None,
+    };
+    Ok((phase, (action, revert)))
 }
 
 /// The rows' outcomes
@@ -642,6 +661,14 @@ pub async fn run_worker(db: Db, poll: Duration) {
             Ok(Some(claimed)) => {
                 let id = claimed.import.id;
                 if let Err(error) = work(&db, &claimed).await {
+                    if matches!(error, ApiError::Unavailable) {
+                        // The database out of reach: the work waits for it, where it stopped.
+                        tracing::warn!(%id, "an import paused: the database is out of reach");
+                        if let Err(error) = store::release(&db, &claimed).await {
+                            tracing::warn!(%error, %id, "could not let the import go; its lease runs out instead");
+                        }
+                        continue;
+                    }
                     tracing::error!(%error, %id, "an import failed");
                     let actor = crm_persistence::Actor::system();
                     if let Err(error) = store::finish(&db, &claimed, &actor, ImportStatus::Failed, Some(&failure_code(&error))).await {
@@ -705,8 +732,11 @@ async fn write(db: &Db, claimed: &Claimed, actor: &crm_persistence::Actor, phase
             store::finish(db, claimed, actor, ImportStatus::Cancelled, None).await?;
             return Ok(());
         }
-        let plans = customers::plan_chunk(db, &reading, &table.rows, next, &mut seen).await?;
-        let taken = plans.len().max(1);
+        let dry = (phase == ImportPhase::Check).then_some(&seen);
+        let planned = customers::plan_chunk(db, actor, &reading, (&table.rows, &table.numbers), next, dry).await?;
+        let taken = planned.len().max(1);
+        let claims: std::collections::HashMap<i64, Vec<String>> = planned.iter().map(|(row, _, keys)| (*row, keys.clone())).collect();
+        let plans: Vec<(i64, customers::Planned)> = planned.into_iter().map(|(row, plan, _)| (row, plan)).collect();
         let written = db
             .all_or_nothing(async || {
                 let outcomes = customers::write_chunk(db, actor, plans).await.map_err(Halt::Storage)?;
@@ -722,6 +752,10 @@ async fn write(db: &Db, claimed: &Claimed, actor: &crm_persistence::Actor, phase
         match written {
             Ok(()) => {}
             Err(Halt::Checked(outcomes)) => {
+                // What the dry run created, a later row of the file finds (the rollback hid it).
+                for outcome in outcomes.iter().filter(|o| o.action == RowAction::Created) {
+                    seen.extend(claims.get(&outcome.row_number).into_iter().flatten().cloned());
+                }
                 // A dry run's new records were rolled back: their ids mean nothing.
                 let outcomes = outcomes
                     .into_iter()
@@ -776,6 +810,11 @@ async fn revert(db: &Db, claimed: &Claimed, actor: &crm_persistence::Actor) -> R
                                 RevertOutcome::Reverted
                             }
                             Err(ApiError::NotFound) => RevertOutcome::Gone,
+                            // The database failing is no verdict on the record: the batch rolls
+                            // back and the revert stops (to be started again).
+                            Err(error @ (ApiError::Unavailable | ApiError::Unexpected | ApiError::Internal(_))) => {
+                                return Err(Halt::Storage(error));
+                            }
                             // Changed since (412), or no longer acceptable as it was (a credit code
                             // another customer took since, a stage that cannot go back): left alone.
                             Err(_) => RevertOutcome::ChangedSince,

@@ -23,6 +23,11 @@ pub const SAMPLE_ROWS: usize = 5;
 pub const MAX_COLUMNS: usize = 200;
 /// The longest cell kept, in characters (a longer one is cut and fails the field's own check).
 pub const MAX_CELL_CHARS: usize = 10_000;
+/// The most data rows a file may have.
+pub const MAX_ROWS: usize = 1_000_000;
+/// The most non-empty cells a file may have: what bounds the memory a file takes once read (a
+/// million rows of twenty columns).
+pub const MAX_CELLS: usize = 20_000_000;
 
 string_enum! {
     /// What an import creates or updates.
@@ -245,6 +250,9 @@ pub struct Table {
     pub delimiter: Option<char>,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Each row's number in the file as a spreadsheet shows it (the first line is 1), blank
+    /// rows left out of `rows` counted.
+    pub numbers: Vec<i64>,
 }
 
 /// Why a file could not be read as a table.
@@ -258,6 +266,8 @@ pub enum TableError {
     Workbook(String),
     #[error("the CSV file cannot be read: {0}")]
     Csv(String),
+    #[error("the file has more than {MAX_ROWS} rows or {MAX_CELLS} cells")]
+    TooLarge,
 }
 
 impl TableError {
@@ -267,6 +277,7 @@ impl TableError {
             TableError::NoHeaders => "import.no_headers",
             TableError::Workbook(_) => "import.unreadable_workbook",
             TableError::Csv(_) => "import.unreadable_csv",
+            TableError::TooLarge => "import.too_many_rows",
         }
     }
 
@@ -276,6 +287,10 @@ impl TableError {
             TableError::NoHeaders => text!("the file has no header row", "文件没有表头行"),
             TableError::Workbook(detail) => text!("the Excel workbook cannot be read: {detail}", "无法读取该 Excel 文件：{detail}"),
             TableError::Csv(detail) => text!("the CSV file cannot be read: {detail}", "无法读取该 CSV 文件：{detail}"),
+            TableError::TooLarge => text!(
+                "the file has more than {MAX_ROWS} rows or {MAX_CELLS} filled cells: split it",
+                "文件超过 {MAX_ROWS} 行或 {MAX_CELLS} 个非空单元格，请拆分后再导入"
+            ),
         }
     }
 }
@@ -295,7 +310,6 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
     }
     table.headers.truncate(MAX_COLUMNS);
     let width = table.headers.len();
-    table.rows.retain(|row| row.iter().any(|cell| !cell.trim().is_empty()));
     for row in &mut table.rows {
         row.resize(width, String::new());
     }
@@ -307,30 +321,56 @@ fn cut(text: String) -> String {
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Table, TableError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut workbook: Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| TableError::Workbook(e.to_string()))?;
-    let range = workbook.worksheet_range_at(0).ok_or(TableError::Empty)?.map_err(|e| TableError::Workbook(e.to_string()))?;
-    let cell_text = |cell: &Data| -> String {
+    use calamine::{DataRef, Reader, Xlsx};
+    let unreadable = |e: calamine::XlsxError| TableError::Workbook(e.to_string());
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
+    let first = workbook.sheet_names().first().cloned().ok_or(TableError::Empty)?;
+    let cell_text = |cell: &DataRef| -> String {
         match cell {
-            Data::Empty | Data::Error(_) => String::new(),
-            Data::String(text) => cut(text.clone()),
-            Data::Int(n) => n.to_string(),
+            DataRef::Empty | DataRef::Error(_) => String::new(),
+            DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => cut(text.clone()),
+            DataRef::SharedString(text) => cut((*text).to_owned()),
+            DataRef::Int(n) => n.to_string(),
             // A whole number typed in Excel is stored as a float: 13912345678.0 is a phone.
-            Data::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.0}"),
-            Data::Float(x) => x.to_string(),
-            Data::Bool(b) => b.to_string(),
-            Data::DateTime(at) => match at.as_datetime() {
+            DataRef::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.0}"),
+            DataRef::Float(x) => x.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            DataRef::DateTime(at) => match at.as_datetime() {
                 Some(at) if at.time() == chrono::NaiveTime::MIN => at.date().format("%Y-%m-%d").to_string(),
                 Some(at) => at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 None => at.as_f64().to_string(),
             },
-            Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
         }
     };
-    let mut rows = range.rows().map(|row| row.iter().take(MAX_COLUMNS).map(cell_text).collect::<Vec<_>>());
-    let headers = rows.next().ok_or(TableError::NoHeaders)?;
-    Ok(Table { format: FileFormat::Xlsx, encoding: None, delimiter: None, headers, rows: rows.collect() })
+    // Cells are read one by one, only the filled ones kept: a sheet's used range can be as wide
+    // as its farthest cell, which a dense grid would have to hold whole.
+    let mut reader = workbook.worksheet_cells_reader(&first).map_err(unreadable)?;
+    let mut lines: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+    let mut cells = 0usize;
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let (row, column) = cell.get_position();
+        let column = column as usize;
+        if column >= MAX_COLUMNS {
+            continue;
+        }
+        let text = cell_text(cell.get_value());
+        if text.trim().is_empty() {
+            continue;
+        }
+        cells += 1;
+        if cells > MAX_CELLS || (lines.len() > MAX_ROWS && !lines.contains_key(&row)) {
+            return Err(TableError::TooLarge);
+        }
+        let line = lines.entry(row).or_default();
+        if line.len() <= column {
+            line.resize(column + 1, String::new());
+        }
+        line[column] = text;
+    }
+    let mut lines = lines.into_iter();
+    let (_, headers) = lines.next().ok_or(TableError::NoHeaders)?;
+    let (numbers, rows) = lines.map(|(row, cells)| (i64::from(row) + 1, cells)).unzip();
+    Ok(Table { format: FileFormat::Xlsx, encoding: None, delimiter: None, headers, rows, numbers })
 }
 
 /// The text of a CSV file: UTF-8 (with or without a byte order mark) when it is valid UTF-8,
@@ -373,12 +413,34 @@ fn read_csv(bytes: &[u8]) -> Result<Table, TableError> {
         Some(Err(error)) => return Err(TableError::Csv(error.to_string())),
         None => return Err(TableError::NoHeaders),
     };
-    let mut rows = Vec::new();
+    let (mut rows, mut numbers) = (Vec::new(), Vec::new());
+    let mut cells = 0usize;
+    let (mut line, mut counted_to) = (1i64, 0usize);
     for record in records {
         let record = record.map_err(|error| TableError::Csv(error.to_string()))?;
-        rows.push(record.iter().take(MAX_COLUMNS).map(|cell| cut(cell.to_owned())).collect());
+        // Blank lines (a spreadsheet's `,,,`) are no data and take no room.
+        let filled = record.iter().take(MAX_COLUMNS).filter(|cell| !cell.trim().is_empty()).count();
+        if filled == 0 {
+            continue;
+        }
+        cells += filled;
+        if cells > MAX_CELLS || rows.len() >= MAX_ROWS {
+            return Err(TableError::TooLarge);
+        }
+        // The line a record starts on, counted here: the reader's own count slips on CRLF endings.
+        let start = record.position().map_or(0, |at| usize::try_from(at.byte()).unwrap_or(usize::MAX)).min(text.len());
+        // After a CRLF the reader places the next record at the LF.
+        let start = if text.as_bytes().get(start) == Some(&b'\n') { start + 1 } else { start };
+        if start > counted_to {
+            line += text.as_bytes()[counted_to..start].iter().filter(|b| **b == b'\n').count() as i64;
+            counted_to = start;
+        }
+        numbers.push(line);
+        rows.push(
+            record.iter().take(MAX_COLUMNS).map(|cell| if cell.trim().is_empty() { String::new() } else { cut(cell.to_owned()) }).collect(),
+        );
     }
-    Ok(Table { format: FileFormat::Csv, encoding: Some(encoding), delimiter: Some(char::from(delimiter)), headers, rows })
+    Ok(Table { format: FileFormat::Csv, encoding: Some(encoding), delimiter: Some(char::from(delimiter)), headers, rows, numbers })
 }
 
 /// One row read into what a single request takes.
@@ -587,6 +649,9 @@ mod tests {
         assert_eq!((table.encoding, table.delimiter), (Some("utf-8"), Some('\t')));
         assert_eq!(table.headers, ["Name", "City"]);
         assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.numbers, [2, 4], "the blank line still counts");
+        let crlf = read_table("a;b\r\nx;1\r\n;\r\n\"y\r\nz\";2\r\nw;3\r\n".as_bytes()).unwrap();
+        assert_eq!(crlf.numbers, [2, 4, 6]);
         assert_eq!(table.rows[0][0], "Acme, Inc.");
         assert_eq!(table.rows[1][0], "两行\n地址");
     }

@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use crm_domain::identity::{Action, Resource};
 use crm_domain::platform::imports::MatchKey;
 
 use super::store::{EMAIL, PHONE};
 use crate::entities::{customers, external_refs, users};
 use crate::personal_data::Sealer;
-use crate::{Db, Result};
+use crate::{Actor, Db, Result};
 
 /// What a row offers for matching, each value in its stored form (phone in E.164, email in
 /// lower case, credit code in upper case).
@@ -39,11 +40,15 @@ impl Probe {
     }
 }
 
-/// For each probe, the live customers found by the first of `keys` that finds any (the key with
-/// them), or `None`. `system` is the import's external system (`external_id` needs it).
+/// For each probe, the live customers the caller may read found by the first of `keys` that
+/// finds any (the key with them), or `None`. `system` is the import's external system
+/// (`external_id` needs it). Customers out of the caller's scope are not matched, as a single
+/// create does not tell them either: a row naming one is read as a new customer, and the single
+/// create's own rules (a credit code taken, say) apply.
 #[tracing::instrument(skip_all)]
 pub async fn find_matches(
     db: &Db,
+    actor: &Actor,
     system: Option<&str>,
     keys: &[MatchKey],
     probes: &[Probe],
@@ -56,7 +61,11 @@ pub async fn find_matches(
             continue;
         }
         let values: Vec<String> = open.iter().filter_map(|i| probes[*i].value(*key)).collect();
-        let holders = holders_by(&db.conn, &sealer, *key, system, &values).await?;
+        let mut holders = holders_by(&db.conn, &sealer, *key, system, &values).await?;
+        let readable = readable_of(db, actor, holders.values().flatten().copied().collect()).await?;
+        for ids in holders.values_mut() {
+            ids.retain(|id| readable.contains(id));
+        }
         for index in open {
             if let Some(ids) = probes[index].value(*key).and_then(|value| holders.get(&value)).filter(|ids| !ids.is_empty()) {
                 found[index] = Some((*key, ids.clone()));
@@ -64,6 +73,24 @@ pub async fn find_matches(
         }
     }
     Ok(found)
+}
+
+/// Which of `ids` are live customers the caller may read.
+async fn readable_of(db: &Db, actor: &Actor, ids: Vec<Uuid>) -> Result<std::collections::HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let scope = actor.require(Resource::Customers, Action::Read)?;
+    let found: Vec<Uuid> = customers::Entity::find()
+        .select_only()
+        .column(customers::Column::Id)
+        .filter(customers::Column::Id.is_in(ids))
+        .filter(customers::Column::DeletedAt.is_null())
+        .filter(super::store::in_scope(actor, scope))
+        .into_tuple()
+        .all(&db.conn)
+        .await?;
+    Ok(found.into_iter().collect())
 }
 
 /// The live customers holding each of `values` for `key`.

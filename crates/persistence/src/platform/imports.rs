@@ -357,9 +357,12 @@ pub async fn revert(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     let row = load(&txn, actor, id).await?;
     check_version(expected_version, row.version)?;
     let status = stored("imports.status", row.id, &row.status, ImportStatus::parse)?;
-    if !matches!(status, ImportStatus::Completed | ImportStatus::Cancelled) {
+    // A failed run's committed chunks are undone as a completed run's are.
+    if !matches!(status, ImportStatus::Completed | ImportStatus::Cancelled | ImportStatus::Failed) {
         return Err(not_now(status));
     }
+    let entity = stored("imports.entity", row.id, &row.entity, ImportEntity::parse)?;
+    actor.require(required(entity), Action::Delete)?;
     let mut model: imports::ActiveModel = row.clone().into();
     model.status = Set(ImportStatus::Reverting.as_str().to_owned());
     model.acting_user_id = Set(Some(actor.user_id));
@@ -369,6 +372,31 @@ pub async fn revert(db: &Db, actor: &Actor, id: Uuid, expected_version: Option<i
     model.reverted_count = Set(0);
     model.kept_count = Set(0);
     save(txn, actor, row, model).await
+}
+
+/// The import's row, locked until the transaction ends (PostgreSQL; SQLite's one writer holds
+/// it anyway): a worker taking the import over cannot slip in between the check of the claim
+/// and the write that relies on it.
+async fn locked(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<imports::Model>> {
+    let mut select = imports::Entity::find_by_id(id);
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        select = select.lock(LockType::Update);
+    }
+    Ok(select.one(conn).await?)
+}
+
+/// Lets a claimed import go after a passing failure (the database out of reach): any worker takes
+/// it up again shortly, where it stopped.
+#[tracing::instrument(skip_all)]
+pub async fn release(db: &Db, claimed: &Claimed) -> Result<()> {
+    imports::Entity::update_many()
+        .col_expr(imports::Column::ClaimedBy, Expr::value(Option::<String>::None))
+        .col_expr(imports::Column::ClaimedUntil, Expr::value(now() + Duration::seconds(5)))
+        .filter(imports::Column::Id.eq(claimed.import.id))
+        .filter(imports::Column::ClaimedBy.eq(claimed.holder.as_str()))
+        .exec(&db.conn)
+        .await?;
+    Ok(())
 }
 
 /// One row's outcome, as a chunk records it.
@@ -452,7 +480,7 @@ pub enum ChunkVerdict {
 pub async fn record_chunk(db: &Db, claimed: &Claimed, phase: ImportPhase, rows: Vec<RowOutcome>) -> Result<ChunkVerdict> {
     let txn = db.begin_write().await?;
     let id = claimed.import.id;
-    let Some(row) = imports::Entity::find_by_id(id).one(&txn).await? else { return Ok(ChunkVerdict::Stop) };
+    let Some(row) = locked(&txn, id).await? else { return Ok(ChunkVerdict::Stop) };
     if row.claimed_by.as_deref() != Some(claimed.holder.as_str()) || row.cancel_requested {
         return Ok(ChunkVerdict::Stop);
     }
@@ -502,17 +530,23 @@ pub async fn rows_recorded(db: &Db, id: Uuid, phase: ImportPhase) -> Result<i64>
 #[tracing::instrument(skip_all)]
 pub async fn finish(db: &Db, claimed: &Claimed, actor: &Actor, status: ImportStatus, error_code: Option<&str>) -> Result<ImportRecord> {
     let txn = db.begin_write().await?;
-    let row = imports::Entity::find_by_id(claimed.import.id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let row = locked(&txn, claimed.import.id).await?.ok_or(Error::NotFound)?;
     if row.claimed_by.as_deref() != Some(claimed.holder.as_str()) {
         txn.commit().await?;
         return ImportRecord::of_row(row);
     }
     let mut model: imports::ActiveModel = row.clone().into();
     // A cancelled dry run leaves the import as it was before it: uploaded, to be checked again.
-    let status = match (stored("imports.status", row.id, &row.status, ImportStatus::parse)?, status) {
-        (ImportStatus::Checking, ImportStatus::Cancelled) => ImportStatus::Uploaded,
+    // A failed one too, with its error code, to be checked again.
+    let was = stored("imports.status", row.id, &row.status, ImportStatus::parse)?;
+    let status = match (was, status) {
+        (ImportStatus::Checking, ImportStatus::Cancelled | ImportStatus::Failed) => ImportStatus::Uploaded,
         (_, status) => status,
     };
+    // The file is needed no more once the run has ended: what a revert needs is in the rows.
+    if was == ImportStatus::Running && status != ImportStatus::Running {
+        parts::Entity::delete_many().filter(parts::Column::ImportId.eq(row.id)).exec(&txn).await?;
+    }
     model.status = Set(status.as_str().to_owned());
     if status == ImportStatus::Checked {
         let counts =
@@ -565,7 +599,7 @@ pub async fn rows(
     actor: &Actor,
     id: Uuid,
     phase: ImportPhase,
-    action: Option<RowAction>,
+    (action, revert): (Option<RowAction>, Option<RevertOutcome>),
     page: &PageRequest,
 ) -> Result<Page<RowRecord>> {
     load(&db.conn, actor, id).await?;
@@ -573,6 +607,11 @@ pub async fn rows(
         import_rows::Entity::find().filter(import_rows::Column::ImportId.eq(id)).filter(import_rows::Column::Phase.eq(phase.as_str()));
     if let Some(action) = action {
         select = select.filter(import_rows::Column::Action.eq(action.as_str()));
+    }
+    // A revert's outcome: among an import's written rows (a few, next to the file's), read
+    // through the primary key's (import, phase) prefix.
+    if let Some(revert) = revert {
+        select = select.filter(import_rows::Column::Revert.eq(revert.as_str()));
     }
     let limit = crate::pagination::clamp_limit(page.limit);
     let after: i64 = match &page.cursor {
@@ -610,6 +649,7 @@ pub async fn rows_to_revert(db: &Db, id: Uuid, limit: u64) -> Result<Vec<Written
         .filter(import_rows::Column::Phase.eq(ImportPhase::Run.as_str()))
         .filter(import_rows::Column::Action.is_in(written))
         .filter(import_rows::Column::Revert.is_null())
+        .filter(import_rows::Column::RecordId.is_not_null())
         .order_by_desc(import_rows::Column::RowNumber)
         .limit(limit)
         .all(&db.conn)
@@ -641,7 +681,7 @@ pub async fn rows_to_revert(db: &Db, id: Uuid, limit: u64) -> Result<Vec<Written
 pub async fn record_reverted(db: &Db, claimed: &Claimed, outcomes: &[(i64, RevertOutcome)]) -> Result<ChunkVerdict> {
     let txn = db.begin_write().await?;
     let id = claimed.import.id;
-    let Some(row) = imports::Entity::find_by_id(id).one(&txn).await? else { return Ok(ChunkVerdict::Stop) };
+    let Some(row) = locked(&txn, id).await? else { return Ok(ChunkVerdict::Stop) };
     if row.claimed_by.as_deref() != Some(claimed.holder.as_str()) {
         return Ok(ChunkVerdict::Stop);
     }

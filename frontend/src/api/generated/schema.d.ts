@@ -7118,6 +7118,7 @@ export interface components {
              *     | `import.empty_file` | The uploaded file is empty. |
              *     | `import.no_headers` | The uploaded file has no header row. |
              *     | `import.unreadable_csv` | The uploaded file cannot be read as CSV. |
+             *     | `import.too_many_rows` | The uploaded file has more rows or filled cells than an import takes; split it. |
              *     | `import.unreadable_workbook` | The uploaded file looks like an Excel workbook but cannot be read. |
              *     | `import.required_field_unmapped` | No column of the file fills a field every new record needs. |
              *     | `import.wrong_state` | The import's state does not allow this now (settings after the run, a second run, a revert before the run ends). |
@@ -16340,7 +16341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `import.empty_file`, `import.no_headers`, `import.unreadable_csv`, `import.unreadable_workbook` */
+            /** @description `import.empty_file`, `import.no_headers`, `import.unreadable_csv`, `import.unreadable_workbook`, `import.too_many_rows` (over 1,000,000 rows or 20,000,000 filled cells) */
             422: {
                 headers: {
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
@@ -16979,6 +16980,8 @@ export interface operations {
                 phase?: string;
                 /** @description Only rows of this outcome. */
                 action?: components["schemas"]["RowAction"];
+                /** @description Only rows a revert dealt with so: `changed_since` lists the records it left alone. */
+                revert?: components["schemas"]["RevertOutcome"];
                 /** @description Rows per page, 1–200 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -17061,6 +17064,8 @@ export interface operations {
                 phase?: string;
                 /** @description Only rows of this outcome. */
                 action?: components["schemas"]["RowAction"];
+                /** @description Only rows a revert dealt with so: `changed_since` lists the records it left alone. */
+                revert?: components["schemas"]["RevertOutcome"];
             };
             header?: never;
             path: {
