@@ -105,7 +105,7 @@ async fn apply(state: &State, principal: &Principal, id: Uuid, action: &Action) 
                 Some(current.version),
                 CustomerPatch { tags: Some(tags), ..Default::default() },
                 Ownership::default(),
-                &none,
+                none,
             )
             .await?;
             Ok(Written::new(false, id, record.version))

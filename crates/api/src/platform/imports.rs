@@ -515,7 +515,7 @@ pub async fn revert_import(state: State, principal: Principal, req: HttpRequest,
         .json(ImportDto::from(record)))
 }
 
-fn row_params(params: &RowParams) -> Result<(ImportPhase, (Option<RowAction>, Option<RevertOutcome>)), ApiError> {
+fn row_params(params: &RowParams) -> Result<(ImportPhase, store::RowFilter), ApiError> {
     let phase = match params.phase.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(text) => ImportPhase::parse(text).map_err(|e| ApiError::bad_parameter("phase", crm_domain::error::HasCode::text(&e)))?,
         None => ImportPhase::Run,

@@ -561,15 +561,17 @@ pub fn customer_row(mapping: &[Option<String>], cells: &[String], custom: &[(Fie
                 row.body.insert(field.clone(), Value::String(value));
             }
             key => match key.strip_prefix("cf.") {
-                Some(custom_key) => match custom.iter().find(|(rule, _, _)| rule.key == custom_key) {
-                    Some((rule, _, _)) => match custom_value(rule, cell) {
-                        Ok(value) => {
-                            custom_values.insert(custom_key.to_owned(), value);
+                Some(custom_key) => {
+                    // A field retired or removed since the mapping was saved: its column is left out.
+                    if let Some((rule, _, _)) = custom.iter().find(|(rule, _, _)| rule.key == custom_key) {
+                        match custom_value(rule, cell) {
+                            Ok(value) => {
+                                custom_values.insert(custom_key.to_owned(), value);
+                            }
+                            Err(error) => row.errors.push(error),
                         }
-                        Err(error) => row.errors.push(error),
-                    },
-                    None => {}
-                },
+                    }
+                }
                 None => {
                     row.body.insert(key.to_owned(), Value::String(cell.to_owned()));
                 }

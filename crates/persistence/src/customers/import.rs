@@ -40,21 +40,18 @@ impl Probe {
     }
 }
 
+/// The key a row matched by, and the customers it matched.
+pub type Match = (MatchKey, Vec<Uuid>);
+
 /// For each probe, the live customers the caller may read found by the first of `keys` that
 /// finds any (the key with them), or `None`. `system` is the import's external system
 /// (`external_id` needs it). Customers out of the caller's scope are not matched, as a single
 /// create does not tell them either: a row naming one is read as a new customer, and the single
 /// create's own rules (a credit code taken, say) apply.
 #[tracing::instrument(skip_all)]
-pub async fn find_matches(
-    db: &Db,
-    actor: &Actor,
-    system: Option<&str>,
-    keys: &[MatchKey],
-    probes: &[Probe],
-) -> Result<Vec<Option<(MatchKey, Vec<Uuid>)>>> {
+pub async fn find_matches(db: &Db, actor: &Actor, system: Option<&str>, keys: &[MatchKey], probes: &[Probe]) -> Result<Vec<Option<Match>>> {
     let sealer = db.sealer().await?;
-    let mut found: Vec<Option<(MatchKey, Vec<Uuid>)>> = vec![None; probes.len()];
+    let mut found: Vec<Option<Match>> = vec![None; probes.len()];
     for key in keys {
         let open: Vec<usize> = (0..probes.len()).filter(|i| found[*i].is_none() && probes[*i].value(*key).is_some()).collect();
         if open.is_empty() {

@@ -592,6 +592,9 @@ fn row_record(row: import_rows::Model) -> Result<RowRecord> {
     })
 }
 
+/// Which rows of a phase are listed: of one action, of one revert outcome.
+pub type RowFilter = (Option<RowAction>, Option<RevertOutcome>);
+
 /// The rows of a phase, in file order, of one action when asked (`failed`, say).
 #[tracing::instrument(skip_all)]
 pub async fn rows(
@@ -599,7 +602,7 @@ pub async fn rows(
     actor: &Actor,
     id: Uuid,
     phase: ImportPhase,
-    (action, revert): (Option<RowAction>, Option<RevertOutcome>),
+    (action, revert): RowFilter,
     page: &PageRequest,
 ) -> Result<Page<RowRecord>> {
     load(&db.conn, actor, id).await?;
