@@ -431,9 +431,20 @@ pub struct Claimed {
 /// Claims the oldest import with work to do whose lease is free (or has run out).
 #[tracing::instrument(skip_all)]
 pub async fn claim(db: &Db, holder: &str) -> Result<Option<Claimed>> {
-    let txn = db.begin_write().await?;
     let at = now();
     let busy = [ImportStatus::Checking, ImportStatus::Running, ImportStatus::Reverting].map(|s| s.as_str());
+    // Looked for first without a write transaction: every instance asks every second, and on
+    // SQLite a write transaction takes the one write lock, which requests would wait for.
+    let waiting = imports::Entity::find()
+        .filter(imports::Column::Status.is_in(busy))
+        .filter(imports::Column::ClaimedUntil.is_null().or(imports::Column::ClaimedUntil.lt(at)))
+        .limit(1)
+        .one(&db.conn)
+        .await?;
+    if waiting.is_none() {
+        return Ok(None);
+    }
+    let txn = db.begin_write().await?;
     let mut next = imports::Entity::find()
         .filter(imports::Column::Status.is_in(busy))
         .filter(imports::Column::ClaimedUntil.is_null().or(imports::Column::ClaimedUntil.lt(at)))
