@@ -251,7 +251,7 @@ async fn custom_keys(db: &Db, file_stem: &str, fields: &[String], requested: Opt
 }
 
 /// One CSV cell: RFC 4180 quoting, text guarded against spreadsheet formulas.
-fn csv_cell(value: &Value) -> String {
+pub(crate) fn csv_cell(value: &Value) -> String {
     let text = match value {
         Value::Null => return String::new(),
         Value::String(text) => {

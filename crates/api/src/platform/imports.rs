@@ -612,10 +612,9 @@ pub async fn export_import_rows(
         .body(out))
 }
 
-/// One CSV cell, quoted as RFC 4180 says, never read as a formula.
+/// One CSV cell of the report, as the list exports write it (quoted, never read as a formula).
 fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
-    if text.contains([',', '"', '\r', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+    crate::export::csv_cell(&Value::String(text.to_owned()))
 }
 
 pub fn routes(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
